@@ -1,0 +1,71 @@
+import datetime as dt
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.security import HttpBearer
+
+from . import roles, services
+
+router = Router(tags=["me"])
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request, token):
+        user = services.authenticate_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class MeOut(Schema):
+    username: str
+    roles: list[str]
+    organisation: str | None
+    gates: list[str]
+    language: str
+
+
+class TokenIn(Schema):
+    name: str
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    hint: str
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+
+
+class NewTokenOut(TokenOut):
+    token: str
+
+
+@router.get("", response=MeOut)
+def me(request: HttpRequest):
+    user = request.auth
+    profile = services.profile_of(user)
+    return {
+        "username": user.get_username(),
+        "roles": sorted(roles.roles_of(user)),
+        "organisation": profile.organisation.name if profile.organisation else None,
+        "gates": list(profile.gates.values_list("code", flat=True)),
+        "language": profile.language or "vi",
+    }
+
+
+@router.get("/tokens", response=list[TokenOut])
+def list_tokens(request: HttpRequest):
+    return list(request.auth.api_tokens.all())
+
+
+@router.post("/tokens", response={201: NewTokenOut})
+def create_token(request: HttpRequest, payload: TokenIn):
+    token, raw = services.issue_token(request.auth, payload.name)
+    return 201, {**TokenOut.from_orm(token).dict(), "token": raw}
+
+
+@router.delete("/tokens/{token_id}", response=TokenOut)
+def revoke_token(request: HttpRequest, token_id: int):
+    return services.revoke_token(request.auth, token_id)

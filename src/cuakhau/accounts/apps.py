@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+def _create_role_groups(sender, app_config=None, **kwargs):
+    # Runs after the last app whose permissions the roles use has been migrated.
+    if app_config is not None and app_config.label == "trips":
+        from .services import ensure_role_groups
+
+        ensure_role_groups()
+
+
+class AccountsConfig(AppConfig):
+    name = "cuakhau.accounts"
+    label = "accounts"
+    verbose_name = _("Accounts and organisations")
+
+    def ready(self):
+        post_migrate.connect(_create_role_groups, dispatch_uid="cuakhau_role_groups")

@@ -1,0 +1,64 @@
+"""The platform's roles. Each role is a Django group; permissions are granted to groups.
+
+Scoping (which organisation's or gate's records a user sees) follows from the role:
+enterprise users and drivers see their own organisation; officers see the gates they are
+attached to; the management board, auditors and administrators see everything.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+ENTERPRISE = "enterprise"
+DRIVER = "driver"
+GATE_OPERATOR = "gate_operator"
+CUSTOMS = "customs_officer"
+BORDER_GUARD = "border_guard_officer"
+QUARANTINE = "quarantine_officer"
+DESK = "desk_officer"
+BOARD = "management_board"
+AUDITOR = "auditor"
+ADMINISTRATOR = "administrator"
+
+LABELS = {
+    ENTERPRISE: _("Enterprise user"),
+    DRIVER: _("Driver"),
+    GATE_OPERATOR: _("Gate operator"),
+    CUSTOMS: _("Customs officer"),
+    BORDER_GUARD: _("Border-guard officer"),
+    QUARANTINE: _("Quarantine officer"),
+    DESK: _("One-stop desk officer"),
+    BOARD: _("Management board"),
+    AUDITOR: _("Auditor"),
+    ADMINISTRATOR: _("Administrator"),
+}
+
+ALL = list(LABELS)
+ORGANISATION_ROLES = {ENTERPRISE, DRIVER}
+GATE_ROLES = {GATE_OPERATOR, CUSTOMS, BORDER_GUARD, QUARANTINE, DESK}
+READ_ALL_ROLES = {BOARD, AUDITOR, ADMINISTRATOR}
+
+# Permissions (app_label.codename) granted to each role's group by the migration that creates
+# the groups; the services check these, never the group names.
+PERMISSIONS = {
+    ENTERPRISE: ["trips.declare_trip", "trips.view_trip"],
+    DRIVER: ["trips.view_trip"],
+    GATE_OPERATOR: ["trips.view_trip"],
+    CUSTOMS: ["trips.view_trip", "trips.reject_trip"],
+    BORDER_GUARD: ["trips.view_trip", "trips.reject_trip"],
+    QUARANTINE: ["trips.view_trip", "trips.reject_trip"],
+    DESK: ["trips.view_trip"],
+    BOARD: ["trips.view_trip"],
+    AUDITOR: ["trips.view_trip"],
+    ADMINISTRATOR: ["trips.view_trip", "trips.reject_trip", "trips.cancel_any_trip"],
+}
+
+
+def roles_of(user) -> set[str]:
+    if not user or not user.is_authenticated:
+        return set()
+    cached = getattr(user, "_cuakhau_roles", None)
+    if cached is None:
+        cached = set(user.groups.values_list("name", flat=True))
+        if user.is_superuser:
+            cached.add(ADMINISTRATOR)
+        user._cuakhau_roles = cached
+    return cached

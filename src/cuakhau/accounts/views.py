@@ -1,0 +1,71 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import roles, services
+from .forms import LanguageForm, TokenForm
+from .models import ApiToken
+
+
+@login_required
+def home(request):
+    user_roles = roles.roles_of(request.user)
+    if user_roles & (roles.ORGANISATION_ROLES | roles.GATE_ROLES | roles.READ_ALL_ROLES):
+        return redirect("trips:list")
+    return redirect("profile")
+
+
+@login_required
+def profile(request):
+    new_token = None
+    token_form = TokenForm()
+    if request.method == "POST":
+        token_form = TokenForm(request.POST)
+        if token_form.is_valid():
+            _token, new_token = services.issue_token(request.user, token_form.cleaned_data["name"])
+            messages.success(request, _("Token created. Copy it now: it will not be shown again."))
+            token_form = TokenForm()
+    profile_ = services.profile_of(request.user)
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "profile": profile_,
+            "roles": [roles.LABELS[r] for r in sorted(roles.roles_of(request.user)) if r in roles.LABELS],
+            "tokens": request.user.api_tokens.all(),
+            "token_form": token_form,
+            "new_token": new_token,
+            "language_form": LanguageForm(initial={"language": translation.get_language()}),
+        },
+    )
+
+
+@login_required
+@require_POST
+def revoke_token(request, token_id):
+    try:
+        services.revoke_token(request.user, token_id)
+        messages.success(request, _("Token revoked."))
+    except ApiToken.DoesNotExist:
+        messages.error(request, _("No such token."))
+    return redirect("profile")
+
+
+@require_POST
+def set_language(request):
+    """Switch language; remembered in the profile of a signed-in user, in a cookie otherwise."""
+    form = LanguageForm(request.POST)
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = "/"
+    response = redirect(next_url)
+    if form.is_valid():
+        language = form.cleaned_data["language"]
+        if request.user.is_authenticated:
+            services.set_language(request.user, language)
+        response.set_cookie("django_language", language, max_age=365 * 24 * 3600, samesite="Lax")
+    return response

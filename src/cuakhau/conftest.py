@@ -1,0 +1,143 @@
+"""Shared fixtures: reference data, organisations, users per role, a realistic declaration."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from cuakhau.accounts import roles
+from cuakhau.accounts.models import Organisation
+from cuakhau.accounts.services import create_user
+from cuakhau.reference.models import Gate, HSCode
+from cuakhau.reference.services import load_reference_data
+
+PASSWORD = "bien-gioi-2025!"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        load_reference_data()
+
+
+@pytest.fixture
+def reference_data(db):
+    # Transactional tests flush the database after each test; put the reference data back.
+    if not HSCode.objects.exists():
+        load_reference_data()
+
+
+@pytest.fixture
+def mlt(reference_data):
+    return Gate.objects.get(code="mlt")
+
+
+@pytest.fixture
+def hng(reference_data):
+    return Gate.objects.get(code="hng")
+
+
+@pytest.fixture
+def org_phong_tho(db):
+    return Organisation.objects.create(
+        name="Công ty TNHH Nông sản Phong Thổ", country="VN", tax_code="0100109106"
+    )
+
+
+@pytest.fixture
+def org_jinping(db):
+    return Organisation.objects.create(
+        name="金平县金水河边贸有限公司", country="CN", tax_code="91110000600037341L"
+    )
+
+
+@pytest.fixture
+def enterprise(org_phong_tho):
+    return create_user("dn_phongtho", PASSWORD, roles.ENTERPRISE, organisation=org_phong_tho)
+
+
+@pytest.fixture
+def other_enterprise(org_jinping):
+    return create_user("qy_jinping", PASSWORD, roles.ENTERPRISE, organisation=org_jinping)
+
+
+@pytest.fixture
+def customs_mlt(mlt):
+    return create_user("haiquan_mlt", PASSWORD, roles.CUSTOMS, gates=[mlt])
+
+
+@pytest.fixture
+def customs_hng(hng):
+    return create_user("haiquan_hng", PASSWORD, roles.CUSTOMS, gates=[hng])
+
+
+@pytest.fixture
+def auditor(db):
+    return create_user("kiemtoan", PASSWORD, roles.AUDITOR)
+
+
+def future(hours: int = 26) -> dt.datetime:
+    return (timezone.now() + dt.timedelta(hours=hours)).replace(second=0, microsecond=0)
+
+
+def banana_line(**overrides) -> dict:
+    line = {
+        "hs_code": "080390",
+        "description": "Chuối tươi Cavendish, đóng thùng carton 13 kg",
+        "quantity": "1500",
+        "unit": "CT",
+        "gross_weight_kg": "20400",
+        "net_weight_kg": "19500",
+        "value": "11700",
+        "currency": "USD",
+        "origin_country": "VN",
+        "packages": 1500,
+        "phytosanitary_certificate": "VN-BVTV-2025-118734",
+        "customs_declaration": "",
+        "container_numbers": ["CSQU3054383"],
+    }
+    line.update(overrides)
+    return line
+
+
+def cassava_line(**overrides) -> dict:
+    line = {
+        "hs_code": "071410",
+        "description": "Sắn lát khô (cassava chips), bao 50 kg",
+        "quantity": "8",
+        "unit": "TNE",
+        "gross_weight_kg": "8100",
+        "net_weight_kg": "8000",
+        "value": "2240",
+        "currency": "USD",
+        "origin_country": "VN",
+        "packages": 160,
+        "phytosanitary_certificate": "VN-BVTV-2025-118790",
+        "customs_declaration": "305712345610",
+        "container_numbers": [],
+    }
+    line.update(overrides)
+    return line
+
+
+def declaration(**overrides) -> dict:
+    data = {
+        "gate": "mlt",
+        "direction": "export",
+        "expected_arrival": future(),
+        "tractor_plate": "25C-123.45",
+        "trailer_plate": "25R-012.34",
+        "driver_name": "Lò Văn Páo",
+        "driver_nationality": "VN",
+        "driver_document_number": "012345678901",
+        "driver_phone": "+84 912 345 678",
+        "cargo_lines": [banana_line(), cassava_line()],
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # PBKDF2's deliberate slowness is for production logins, not for hundreds of test users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,40 @@
+"""Serve the platform with gunicorn (several worker processes), static files by WhiteNoise."""
+
+import os
+import sys
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Serve cuakhau with a multi-worker WSGI server (gunicorn)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default=os.environ.get("CUAKHAU_HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8000)))
+        parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", 3)))
+        parser.add_argument("--no-collectstatic", action="store_true")
+
+    def handle(self, *args, host, port, workers, no_collectstatic, **options):
+        if not no_collectstatic:
+            call_command("collectstatic", interactive=False, verbosity=0)
+        self.stdout.write(f"cuakhau on http://{host}:{port}/ ({workers} workers, data in {settings.DATA_DIR})")
+        sys.stdout.flush()
+        argv = [
+            "gunicorn",
+            "cuakhau.wsgi:application",
+            "--bind",
+            f"{host}:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            "2",
+            "--timeout",
+            "60",
+            "--access-logfile",
+            "-",
+        ]
+        # Replace this process: signals (Ctrl-C, SIGTERM from a supervisor) reach gunicorn directly.
+        os.execvp(sys.executable, [sys.executable, "-m", *argv])

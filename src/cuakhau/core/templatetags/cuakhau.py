@@ -1,0 +1,50 @@
+from decimal import Decimal
+
+import segno
+from django import template
+from django.utils.formats import number_format
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+
+register = template.Library()
+
+
+@register.filter
+def qr_svg(text: str, scale: int = 4):
+    """An inline SVG QR code: works offline, no image request."""
+    qr = segno.make(str(text), error="m")
+    return mark_safe(qr.svg_inline(scale=int(scale), dark="#111", light="#fff"))
+
+
+@register.filter
+def money(amount, currency: str = "VND"):
+    """Amounts per locale: 1.234.567 ₫ in Vietnamese, VND 1,234,567 in English, 1,234,567 越南盾."""
+    if amount in (None, ""):
+        return ""
+    value = Decimal(amount)
+    places = 0 if currency in {"VND"} or value == value.to_integral() else 2
+    shown = number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)
+    language = (get_language() or "vi").lower()
+    if currency == "VND":
+        if language.startswith("vi"):
+            return f"{shown} ₫"
+        if language.startswith("zh"):
+            return f"{shown} 越南盾"
+    return f"{currency} {shown}"
+
+
+@register.filter
+def quantity(value):
+    if value in (None, ""):
+        return ""
+    value = Decimal(value)
+    places = 0 if value == value.to_integral() else 3
+    return number_format(value.normalize() if places else value, decimal_pos=places, use_l10n=True, force_grouping=True)
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **kwargs):
+    query = context["request"].GET.copy()
+    for key, value in kwargs.items():
+        query[key] = value
+    return query.urlencode()

@@ -1,0 +1,667 @@
+"""Signing keys and signed e-receipts for border-gate fees.
+
+A receipt is a JWS in compact serialization (RFC 7515) signed with EdDSA over Ed25519
+(RFC 8037), so it fits in a QR code and any JOSE library can check it. Every key is
+named by its RFC 7638 JWK thumbprint: the ``kid`` in a receipt header is derived from
+the public key itself, so a third party can recompute it and no registry of names is
+needed.
+
+The public half of every key that may still have valid receipts (active and retired
+keys) is published as a JWK Set; the Django app will serve ``KeyStore.jwks()`` at
+``/.well-known/jwks.json`` and ``KeyStore.revoked_kids()`` as a revocation list.
+``verify`` needs nothing but those published documents (plus lists of revoked and used
+receipt numbers), which is why the same function also runs on gate devices without a
+network (see ``cuakhau.receipts.offline``).
+
+RFC 9864 deprecates the polymorphic ``EdDSA`` name in favour of ``Ed25519``. We still
+emit ``EdDSA`` because most deployed verifiers do not know the new name yet; the key
+type is pinned to Ed25519 on both sides, so the ambiguity RFC 9864 fixes does not arise.
+
+Nothing here imports Django: settings (key directory, environment variable) are passed
+in by the caller.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import contextlib
+import fcntl
+import json
+import os
+import tempfile
+from collections.abc import Collection, Iterator, Mapping
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from jwcrypto import jwk, jws
+from jwcrypto.common import JWException
+
+ALG = "EdDSA"
+CRV = "Ed25519"
+TYP = "cuakhau-receipt+jwt"
+ALL_GATES = "*"
+DEFAULT_ENV_VAR = "CUAKHAU_SIGNING_KEY"
+
+ACTIVE = "active"
+RETIRED = "retired"
+COMPROMISED = "compromised"
+KEY_STATUSES = (ACTIVE, RETIRED, COMPROMISED)
+
+VALID = "valid"
+FORGED = "forged"
+REVOKED = "revoked"
+ALREADY_USED = "already_used"
+WRONG_GATE = "wrong_gate"
+MALFORMED = "malformed"
+UNKNOWN_KEY = "unknown_key"
+
+# Whitelist rather than "drop d": an OKP private key has no other private member today,
+# but a whitelist cannot leak a member that a future key format adds.
+PUBLIC_JWK_MEMBERS = ("kty", "crv", "x", "kid", "use", "alg")
+
+# The verifier never takes keys or key locations from the token (jwk, jku, x5u, ...),
+# and crit/b64 would change how other verifiers read it, so anything else is refused.
+_ALLOWED_HEADER = frozenset({"alg", "kid", "typ"})
+_ED25519_SIGNATURE_BYTES = 64
+_ED25519_KEY_BYTES = 32
+_KEY_FILE_MODE = 0o600
+_DIR_MODE = 0o700
+
+
+class KeyStoreError(Exception):
+    """The key directory or the configured key is unusable."""
+
+
+def canonical_json(value: Any) -> bytes:
+    """Sorted keys and no whitespace, so equal claims always give equal payload bytes."""
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8")
+
+
+def write_json_atomic(path: Path, data: Any, mode: int) -> None:
+    """Replace ``path`` with ``data`` so readers see the old or the new file, never half."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            # mkstemp already uses 0o600, but be explicit: the mode is part of the contract.
+            os.fchmod(fh.fileno(), mode)
+            json.dump(data, fh, indent=2, sort_keys=True, ensure_ascii=False)
+            fh.write("\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    # Without this the rename itself can be lost on power failure.
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def public_jwk(key: Mapping[str, Any]) -> dict[str, Any]:
+    """The publishable members of a JWK."""
+    return {name: key[name] for name in PUBLIC_JWK_MEMBERS if name in key}
+
+
+def public_jwks(key_set: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of a JWK Set that holds only publishable members."""
+    keys = key_set.get("keys")
+    if not isinstance(keys, list) or not all(isinstance(k, Mapping) for k in keys):
+        raise ValueError("a JWK Set must be an object with a list of keys")
+    return {"keys": [public_jwk(k) for k in keys]}
+
+
+def _b64decode(value: str) -> bytes:
+    if not value or any(c in value for c in "=+/ \t\r\n"):
+        raise ValueError("not unpadded base64url")
+    raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    # Only the canonical spelling is accepted, so a token has exactly one string form
+    # and a flipped padding bit cannot produce a "different" token that still verifies.
+    if _b64encode(raw) != value:
+        raise ValueError("not canonical base64url")
+    return raw
+
+
+def _b64encode(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def _now() -> str:
+    # Microseconds so that "newest active key" is well defined even for keys made in
+    # the same second (e.g. two workers racing on first start).
+    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def _check_ed25519_jwk(data: Any, *, private: bool) -> None:
+    if not isinstance(data, Mapping):
+        raise KeyStoreError("key is not a JSON object")
+    if data.get("kty") != "OKP" or data.get("crv") != CRV:
+        raise KeyStoreError("key is not an OKP Ed25519 key")
+    try:
+        x = _b64decode(data.get("x", ""))
+        d = _b64decode(data["d"]) if "d" in data else None
+    except (ValueError, TypeError, binascii.Error):
+        raise KeyStoreError("key has an invalid x or d member") from None
+    if len(x) != _ED25519_KEY_BYTES:
+        raise KeyStoreError("key has an invalid x member")
+    if d is None:
+        if private:
+            raise KeyStoreError("key has no private part (d)")
+        return
+    if len(d) != _ED25519_KEY_BYTES:
+        raise KeyStoreError("key has an invalid d member")
+    # A d that does not belong to x would sign receipts nobody can verify against the
+    # published key: catch it at load time, not at the gate.
+    derived = Ed25519PrivateKey.from_private_bytes(d).public_key().public_bytes_raw()
+    if derived != x:
+        raise KeyStoreError("key's public part (x) does not match its private part (d)")
+
+
+def _thumbprint(data: Mapping[str, Any]) -> str:
+    return jwk.JWK(kty="OKP", crv=data["crv"], x=data["x"]).thumbprint()
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    """A private key that may sign receipts right now."""
+
+    kid: str
+    gate: str
+    jwk: jwk.JWK = field(repr=False)
+
+
+@dataclass(frozen=True)
+class _KeyRecord:
+    kid: str
+    gate: str
+    status: str
+    created_at: str
+    jwk: dict[str, Any] = field(repr=False)
+    retired_at: str | None = None
+    compromised_at: str | None = None
+    compromise_reason: str | None = None
+    # "env": the private part lives in a secret manager; only the public part is on disk.
+    source: str = "file"
+
+    @property
+    def can_sign(self) -> bool:
+        return self.status == ACTIVE and "d" in self.jwk
+
+    def public(self) -> dict[str, Any]:
+        return {**public_jwk(self.jwk), "kid": self.kid, "use": "sig", "alg": ALG}
+
+    @classmethod
+    def from_json(cls, data: Any, where: str) -> _KeyRecord:
+        if not isinstance(data, dict):
+            raise KeyStoreError(f"{where}: not a JSON object")
+        try:
+            record = cls(**data)
+        except TypeError as exc:
+            raise KeyStoreError(f"{where}: unexpected or missing fields ({exc})") from None
+        if record.status not in KEY_STATUSES:
+            raise KeyStoreError(f"{where}: unknown status {record.status!r}")
+        if not isinstance(record.gate, str) or not record.gate:
+            raise KeyStoreError(f"{where}: gate must be a non-empty string")
+        if not isinstance(record.created_at, str):
+            raise KeyStoreError(f"{where}: created_at must be an ISO 8601 string")
+        try:
+            _check_ed25519_jwk(record.jwk, private=False)
+        except KeyStoreError as exc:
+            raise KeyStoreError(f"{where}: {exc}") from None
+        if _thumbprint(record.jwk) != record.kid:
+            raise KeyStoreError(f"{where}: kid is not the RFC 7638 thumbprint of the key")
+        return record
+
+
+class KeyStore:
+    """Ed25519 signing keys kept as one JSON file per key in a private directory.
+
+    Keys are scoped to a gate code or to ``"*"`` (every gate). Each scope has at most one
+    active key; generating a new one retires the previous key, which stays published so
+    receipts it signed keep verifying. Compromised keys leave the published key set and
+    go to the revocation list instead.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = Path(directory)
+        self._env_kid: str | None = None
+        self._env_jwk: dict[str, Any] | None = None
+        self._env_var: str | None = None
+
+    @classmethod
+    def from_env(
+        cls,
+        directory: Path,
+        env_var: str = DEFAULT_ENV_VAR,
+        environ: Mapping[str, str] | None = None,
+    ) -> KeyStore:
+        """A store whose ``"*"`` signing key comes from ``env_var`` if that is set.
+
+        The private key is never written to disk, but its public part is recorded in the
+        directory: after the secret is rotated the old key must stay published, or every
+        receipt it signed would turn into "unknown key".
+        """
+        store = cls(directory)
+        raw = (os.environ if environ is None else environ).get(env_var, "").strip()
+        if not raw:
+            return store
+        # Error messages below never include the value: it is a private key.
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            raise KeyStoreError(f"${env_var} does not hold a JSON Web Key") from None
+        try:
+            _check_ed25519_jwk(data, private=True)
+        except KeyStoreError as exc:
+            raise KeyStoreError(f"${env_var}: {exc}") from None
+        kid = _thumbprint(data)
+        if "kid" in data and data["kid"] != kid:
+            raise KeyStoreError(
+                f"${env_var}: kid {data['kid']!r} is not the RFC 7638 thumbprint {kid!r}"
+            )
+        store._env_kid = kid
+        store._env_jwk = {name: data[name] for name in ("kty", "crv", "x", "d")}
+        store._env_var = env_var
+        store._record_env_key()
+        return store
+
+    # -- public API -----------------------------------------------------------------
+
+    def generate(self, gate: str = ALL_GATES) -> str:
+        """Create a key, make it the active key for ``gate``, retire the previous one."""
+        _check_gate(gate)
+        if gate == ALL_GATES and self._env_kid is not None:
+            raise KeyStoreError(
+                f"the '*' key comes from ${self._env_var}; rotate it in the secret manager"
+            )
+        with self._lock():
+            return self._generate_locked(gate)
+
+    def active_key(self, gate: str) -> SigningKey:
+        """The key to sign receipts for ``gate``: its own key, else the ``"*"`` key.
+
+        On the first run of an installation there is no key at all, so a ``"*"`` key is
+        generated.
+        """
+        _check_gate(gate)
+        found = self._find_active(self._load(), gate)
+        if found is not None:
+            return found
+        with self._lock():
+            # Another process may have generated the key while we waited for the lock.
+            found = self._find_active(self._load(), gate)
+            if found is not None:
+                return found
+            kid = self._generate_locked(ALL_GATES)
+            record = self._load()[kid]
+        return SigningKey(kid=kid, gate=ALL_GATES, jwk=jwk.JWK(**record.jwk))
+
+    def retire(self, kid: str) -> None:
+        """Stop signing with ``kid``; it stays published so its receipts still verify."""
+        with self._lock():
+            record = self._get(kid)
+            if record.status == COMPROMISED:
+                raise KeyStoreError(f"key {kid} is compromised and cannot be retired")
+            if record.status == RETIRED:
+                return
+            self._write(replace(record, status=RETIRED, retired_at=_now()))
+
+    def mark_compromised(self, kid: str, reason: str) -> None:
+        """Withdraw ``kid`` from the key set and revoke every receipt it signed."""
+        if not isinstance(reason, str) or not reason.strip():
+            raise ValueError("a reason is required to mark a key compromised")
+        with self._lock():
+            record = self._get(kid)
+            if record.status == COMPROMISED:
+                return
+            # Nothing may sign with it again, so the private part has no remaining use.
+            self._write(
+                replace(
+                    record,
+                    status=COMPROMISED,
+                    compromised_at=_now(),
+                    compromise_reason=reason.strip(),
+                    jwk=public_jwk(record.jwk),
+                )
+            )
+
+    def jwks(self) -> dict[str, Any]:
+        """The public JWK Set: active and retired keys, newest first, no private parts."""
+        records = sorted(
+            (r for r in self._load().values() if r.status in (ACTIVE, RETIRED)),
+            key=lambda r: (r.created_at, r.kid),
+            reverse=True,
+        )
+        return {"keys": [r.public() for r in records]}
+
+    def revoked_kids(self) -> list[str]:
+        """Kids of compromised keys, for the published revocation list."""
+        return sorted(r.kid for r in self._load().values() if r.status == COMPROMISED)
+
+    # -- internals ------------------------------------------------------------------
+
+    def _generate_locked(self, gate: str) -> str:
+        key = jwk.JWK.generate(kty="OKP", crv=CRV)
+        data = key.export_private(as_dict=True)
+        record = _KeyRecord(
+            kid=key.thumbprint(),
+            gate=gate,
+            status=ACTIVE,
+            created_at=_now(),
+            jwk={name: data[name] for name in ("kty", "crv", "x", "d")},
+        )
+        # New key first, then retire the old one: a crash in between leaves two active
+        # keys (the newest wins) rather than none.
+        self._write(record)
+        for other in self._load().values():
+            if other.gate == gate and other.status == ACTIVE and other.kid != record.kid:
+                self._write(replace(other, status=RETIRED, retired_at=_now()))
+        return record.kid
+
+    def _find_active(self, records: dict[str, _KeyRecord], gate: str) -> SigningKey | None:
+        scopes = [gate] if gate == ALL_GATES else [gate, ALL_GATES]
+        for scope in scopes:
+            if scope == ALL_GATES and self._env_kid is not None:
+                return self._env_signing_key(records)
+            candidates = [r for r in records.values() if r.gate == scope and r.can_sign]
+            if candidates:
+                best = max(candidates, key=lambda r: (r.created_at, r.kid))
+                return SigningKey(kid=best.kid, gate=best.gate, jwk=jwk.JWK(**best.jwk))
+        return None
+
+    def _env_signing_key(self, records: dict[str, _KeyRecord]) -> SigningKey:
+        assert self._env_kid is not None and self._env_jwk is not None
+        record = records.get(self._env_kid)
+        # Only compromise stops an env key: during a rolling deploy the old workers still
+        # hold the previous secret, whose record the new workers have just retired, and
+        # a retired key is still published, so its receipts stay verifiable.
+        if record is not None and record.status == COMPROMISED:
+            raise KeyStoreError(
+                f"the key in ${self._env_var} ({self._env_kid}) is compromised; "
+                "put a new key in the secret manager"
+            )
+        return SigningKey(kid=self._env_kid, gate=ALL_GATES, jwk=jwk.JWK(**self._env_jwk))
+
+    def _record_env_key(self) -> None:
+        assert self._env_kid is not None and self._env_jwk is not None
+        with self._lock():
+            records = self._load()
+            if self._env_kid not in records:
+                self._write(
+                    _KeyRecord(
+                        kid=self._env_kid,
+                        gate=ALL_GATES,
+                        status=ACTIVE,
+                        created_at=_now(),
+                        jwk=public_jwk(self._env_jwk),
+                        source="env",
+                    )
+                )
+            # A different env key than last time means the secret was rotated.
+            for other in records.values():
+                if other.source == "env" and other.status == ACTIVE and other.kid != self._env_kid:
+                    self._write(replace(other, status=RETIRED, retired_at=_now()))
+
+    def _get(self, kid: str) -> _KeyRecord:
+        try:
+            return self._load()[kid]
+        except KeyError:
+            raise KeyError(f"no key {kid!r} in {self.directory}") from None
+
+    def _path(self, kid: str) -> Path:
+        return self.directory / f"{kid}.json"
+
+    def _load(self) -> dict[str, _KeyRecord]:
+        if not self.directory.is_dir():
+            return {}
+        records: dict[str, _KeyRecord] = {}
+        for path in sorted(self.directory.glob("*.json")):
+            if path.name.startswith("."):
+                continue
+            # A key file that cannot be read must stop everything: skipping it would
+            # silently unpublish a key and break every receipt it signed.
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                raise KeyStoreError(f"{path}: cannot read key file ({exc})") from None
+            record = _KeyRecord.from_json(data, str(path))
+            if path.stem != record.kid:
+                raise KeyStoreError(f"{path}: file name does not match kid {record.kid}")
+            records[record.kid] = record
+        return records
+
+    def _write(self, record: _KeyRecord) -> None:
+        self._ensure_directory()
+        write_json_atomic(self._path(record.kid), asdict(record), _KEY_FILE_MODE)
+
+    def _ensure_directory(self) -> None:
+        self.directory.mkdir(mode=_DIR_MODE, parents=True, exist_ok=True)
+        # mkdir's mode is filtered by the umask and ignored for an existing directory.
+        if self.directory.stat().st_mode & 0o777 != _DIR_MODE:
+            os.chmod(self.directory, _DIR_MODE)
+
+    @contextlib.contextmanager
+    def _lock(self) -> Iterator[None]:
+        # Several gunicorn workers share one directory; without the lock two of them
+        # could each generate the first key or each retire the other's new key.
+        self._ensure_directory()
+        fd = os.open(self.directory / ".lock", os.O_RDWR | os.O_CREAT, _KEY_FILE_MODE)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
+
+
+def _check_gate(gate: Any) -> None:
+    if not isinstance(gate, str) or not gate.strip():
+        raise ValueError("gate must be a gate code or '*'")
+
+
+def sign_claims(store: KeyStore, claims: Mapping[str, Any], gate: str) -> str:
+    """Sign ``claims`` with the active key for ``gate`` and return a compact JWS."""
+    rcp = claims.get("rcp")
+    if not isinstance(rcp, str) or not rcp:
+        # verify() identifies receipts by rcp; a receipt without one could not be
+        # revoked or marked used.
+        raise ValueError("claims must include the receipt number (rcp) as a string")
+    if "gte" in claims and claims["gte"] != gate:
+        raise ValueError(f"claims are for gate {claims['gte']!r} but signing for {gate!r}")
+    key = store.active_key(gate)
+    header = canonical_json({"alg": ALG, "kid": key.kid, "typ": TYP}).decode("utf-8")
+    token = jws.JWS(canonical_json(dict(claims)))
+    token.add_signature(key.jwk, alg=ALG, protected=header)
+    return token.serialize(compact=True)
+
+
+@dataclass
+class VerificationResult:
+    status: str
+    reasons: list[str] = field(default_factory=list)
+    claims: dict[str, Any] | None = None
+    kid: str | None = None
+
+    @property
+    def is_valid(self) -> bool:
+        return self.status == VALID
+
+
+class _Rejected(Exception):
+    def __init__(self, status: str, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+def _decode_json_object(raw: bytes, what: str) -> dict[str, Any]:
+    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj: dict[str, Any] = {}
+        for name, value in pairs:
+            # Parsers disagree on which duplicate wins, so a duplicate could make this
+            # verifier and another one read different claims from the same signature.
+            if name in obj:
+                raise ValueError(f"duplicate member {name!r}")
+            obj[name] = value
+        return obj
+
+    try:
+        value = json.loads(raw.decode("utf-8"), object_pairs_hook=no_duplicates)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise _Rejected(MALFORMED, f"the {what} is not valid JSON ({exc})") from None
+    if not isinstance(value, dict):
+        raise _Rejected(MALFORMED, f"the {what} is not a JSON object")
+    return value
+
+
+def _parse(token: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    if not isinstance(token, str):
+        raise _Rejected(MALFORMED, "the token is not a string")
+    parts = token.split(".")
+    if len(parts) != 3:
+        raise _Rejected(
+            MALFORMED,
+            f"the token has {len(parts)} dot-separated parts; a compact JWS has exactly 3",
+        )
+    encoded_header, encoded_payload, encoded_signature = parts
+    try:
+        header_bytes = _b64decode(encoded_header)
+    except (ValueError, binascii.Error):
+        raise _Rejected(MALFORMED, "the header is not valid base64url") from None
+    header = _decode_json_object(header_bytes, "header")
+
+    alg = header.get("alg")
+    if not isinstance(alg, str):
+        raise _Rejected(MALFORMED, "the header has no algorithm (alg)")
+    if alg != ALG:
+        # The header is attacker-controlled; honouring its alg is how "none" and
+        # HS256-with-the-public-key forgeries work.
+        raise _Rejected(
+            FORGED, f"the header algorithm {alg!r} is not accepted; receipts are signed with EdDSA"
+        )
+    unexpected = sorted(set(header) - _ALLOWED_HEADER)
+    if unexpected:
+        raise _Rejected(MALFORMED, f"the header has unexpected parameters: {', '.join(unexpected)}")
+    if header.get("typ") != TYP:
+        raise _Rejected(
+            MALFORMED, f"the token type is {header.get('typ')!r}, not a cuakhau receipt ({TYP})"
+        )
+    kid = header.get("kid")
+    if not isinstance(kid, str) or not kid:
+        raise _Rejected(MALFORMED, "the header does not name its signing key (kid)")
+
+    try:
+        payload_bytes = _b64decode(encoded_payload)
+    except (ValueError, binascii.Error):
+        raise _Rejected(MALFORMED, "the payload is not valid base64url") from None
+    claims = _decode_json_object(payload_bytes, "payload")
+    rcp = claims.get("rcp")
+    if not isinstance(rcp, str) or not rcp:
+        raise _Rejected(MALFORMED, "the payload has no receipt number (rcp)")
+
+    try:
+        signature = _b64decode(encoded_signature)
+    except (ValueError, binascii.Error):
+        raise _Rejected(MALFORMED, "the signature is not valid base64url") from None
+    if len(signature) != _ED25519_SIGNATURE_BYTES:
+        raise _Rejected(
+            MALFORMED, f"the signature is {len(signature)} bytes; an Ed25519 signature is 64"
+        )
+    return header, claims
+
+
+def _find_key(key_set: Mapping[str, Any], kid: str) -> jwk.JWK:
+    keys = key_set.get("keys") if isinstance(key_set, Mapping) else None
+    if not isinstance(keys, list):
+        raise ValueError("jwks must be a JWK Set: an object with a list of keys")
+    matches = [k for k in keys if isinstance(k, Mapping) and k.get("kid") == kid]
+    if not matches:
+        raise _Rejected(UNKNOWN_KEY, f"key {kid} is not in the published key set")
+    if len(matches) > 1:
+        raise _Rejected(UNKNOWN_KEY, f"key {kid} appears more than once in the published key set")
+    data = matches[0]
+    if data.get("kty") != "OKP" or data.get("crv") != CRV:
+        raise _Rejected(UNKNOWN_KEY, f"published key {kid} is not an Ed25519 key")
+    if data.get("alg", ALG) != ALG or data.get("use", "sig") != "sig":
+        raise _Rejected(UNKNOWN_KEY, f"published key {kid} is not an EdDSA signing key")
+    try:
+        return jwk.JWK(kty="OKP", crv=CRV, x=data["x"])
+    except (KeyError, TypeError, ValueError, JWException):
+        raise _Rejected(UNKNOWN_KEY, f"published key {kid} is not a valid public key") from None
+
+
+def _reject_str(name: str, value: Any) -> None:
+    # "R-1" in "R-12" is True for a string: a caller passing one receipt number instead
+    # of a collection would get substring matches.
+    if isinstance(value, str | bytes):
+        raise TypeError(f"{name} must be a collection of receipt numbers or kids, not a string")
+
+
+def verify(
+    token: str,
+    jwks: Mapping[str, Any],
+    *,
+    revoked_kids: Collection[str] = (),
+    revoked_receipts: Collection[str] = (),
+    expected_gate: str | None = None,
+    used_receipts: Collection[str] = (),
+) -> VerificationResult:
+    """Check a receipt against published keys and revocation data only.
+
+    The status is the first failing check in this order: malformed, unknown or revoked
+    key, signature, revoked receipt, wrong gate, already used. Once the signature is
+    good, ``reasons`` lists every later check that failed, so an officer sees e.g. both
+    "revoked" and "wrong gate" at once.
+    """
+    _reject_str("revoked_kids", revoked_kids)
+    _reject_str("revoked_receipts", revoked_receipts)
+    _reject_str("used_receipts", used_receipts)
+    kid: str | None = None
+    try:
+        header, claims = _parse(token)
+        kid = header["kid"]
+        if kid in revoked_kids:
+            raise _Rejected(
+                REVOKED,
+                f"key {kid} has been revoked as compromised; receipts signed with it "
+                "cannot be trusted",
+            )
+        public_key = _find_key(jwks, kid)
+        signed = jws.JWS()
+        signed.allowed_algs = [ALG]
+        try:
+            signed.deserialize(token)
+            signed.verify(public_key, alg=ALG)
+        except JWException:
+            raise _Rejected(FORGED, f"signature does not match key {kid}") from None
+    except _Rejected as rejected:
+        return VerificationResult(status=rejected.status, reasons=[rejected.reason], kid=kid)
+
+    rcp = claims["rcp"]
+    failures: list[tuple[str, str]] = []
+    if rcp in revoked_receipts:
+        failures.append((REVOKED, f"receipt {rcp} has been revoked"))
+    if expected_gate is not None and claims.get("gte") != expected_gate:
+        gate = claims.get("gte")
+        issued_for = f"gate {gate}" if gate is not None else "no gate"
+        failures.append(
+            (WRONG_GATE, f"receipt {rcp} was issued for {issued_for}, not gate {expected_gate}")
+        )
+    if rcp in used_receipts:
+        failures.append((ALREADY_USED, f"receipt {rcp} has already been used"))
+    if failures:
+        return VerificationResult(
+            status=failures[0][0], reasons=[r for _, r in failures], claims=claims, kid=kid
+        )
+    return VerificationResult(
+        status=VALID, reasons=[f"signature matches published key {kid}"], claims=claims, kid=kid
+    )

@@ -1,0 +1,45 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cuakhau.core.context import Channel  # noqa: F401  (re-exported for trip code)
+
+
+class Direction(models.TextChoices):
+    EXPORT = "export", _("Export")
+    IMPORT = "import", _("Import")
+    TEMPORARY_IMPORT_REEXPORT = "tntx", _("Temporary import / re-export")
+    TRANSIT = "transit", _("Transit")
+    EMPTY_RETURN = "empty_return", _("Empty return")
+
+
+class TripStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    CANCELLED = "cancelled", _("Cancelled")
+    REJECTED = "rejected", _("Rejected")
+
+
+# Statuses in which a trip still holds its containers: a container cannot be declared on two
+# of these at once.
+ACTIVE_STATUSES = [TripStatus.DRAFT, TripStatus.SUBMITTED]
+
+
+class QuantityUnit(models.TextChoices):
+    # UN/ECE Recommendation 20 codes, as customs declarations use them.
+    KGM = "KGM", _("kilogram")
+    TNE = "TNE", _("tonne")
+    CT = "CT", _("carton")
+    BG = "BG", _("bag")
+    PCE = "PCE", _("piece")
+    LTR = "LTR", _("litre")
+    MTQ = "MTQ", _("cubic metre")
+    SET = "SET", _("set")
+    C62 = "C62", _("unit")
+
+
+class DocumentKind(models.TextChoices):
+    PHYTOSANITARY = "phyto", _("Phytosanitary certificate")
+    INVOICE = "invoice", _("Commercial invoice")
+    PACKING_LIST = "packing", _("Packing list")
+    CONTRACT = "contract", _("Sales contract")
+    OTHER = "other", _("Other")

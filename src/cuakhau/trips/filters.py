@@ -1,0 +1,62 @@
+"""List filtering shared by the web list and the API (one form, two callers)."""
+
+import datetime as dt
+
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cuakhau.reference.models import Gate
+from cuakhau.reference.validators import normalise_plate
+
+from .choices import Direction, TripStatus
+
+
+class TripFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    gate = forms.ModelChoiceField(
+        label=_("Gate"), queryset=Gate.objects.filter(handles_freight=True), required=False,
+        to_field_name="code",
+    )
+    status = forms.ChoiceField(label=_("Status"), choices=[("", "—")] + TripStatus.choices, required=False)
+    direction = forms.ChoiceField(label=_("Direction"), choices=[("", "—")] + Direction.choices, required=False)
+    date_from = forms.DateField(label=_("Arriving from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("Arriving until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return data
+
+    def filter(self, qs):
+        data = self.cleaned_data
+        if data.get("gate"):
+            qs = qs.filter(gate=data["gate"])
+        if data.get("status"):
+            qs = qs.filter(status=data["status"])
+        if data.get("direction"):
+            qs = qs.filter(direction=data["direction"])
+        tz = timezone.get_current_timezone()
+        if data.get("date_from"):
+            start = dt.datetime.combine(data["date_from"], dt.time.min, tzinfo=tz)
+            qs = qs.filter(expected_arrival__gte=start)
+        if data.get("date_to"):
+            end = dt.datetime.combine(data["date_to"] + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+            qs = qs.filter(expected_arrival__lt=end)
+        text = (data.get("q") or "").strip()
+        if text:
+            plate = normalise_plate(text)
+            condition = (
+                Q(reference__icontains=text.replace(" ", ""))
+                | Q(tractor_plate_key__contains=plate)
+                | Q(trailer_plate_key__contains=plate)
+                | Q(driver_name__icontains=text)
+                | Q(organisation__name__icontains=text)
+                | Q(cargo_lines__description__icontains=text)
+                | Q(cargo_lines__hs_code__startswith=text.replace(".", ""))
+                | Q(containers__number__icontains=text.replace(" ", ""))
+            )
+            qs = qs.filter(condition).distinct()
+        return qs

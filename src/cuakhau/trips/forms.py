@@ -1,0 +1,169 @@
+"""Forms for the trip declaration.
+
+They render the fields and carry the errors; the rules themselves live in ``services`` so the
+web form and the API refuse exactly the same declarations with the same messages.
+"""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cuakhau.reference.models import Gate
+from cuakhau.reference.validators import country_choices, currency_choices
+
+from .choices import Direction, DocumentKind, QuantityUnit
+from .models import CargoLine, Trip
+
+
+def _label(model, field):
+    return model._meta.get_field(field).verbose_name
+
+
+class TripForm(forms.Form):
+    gate = forms.ModelChoiceField(
+        label=_("Gate"),
+        queryset=Gate.objects.filter(handles_freight=True),
+        to_field_name="code",
+        required=False,
+    )
+    direction = forms.ChoiceField(label=_("Direction"), choices=Direction.choices, required=False)
+    expected_arrival = forms.CharField(
+        label=_("Expected arrival"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    tractor_plate = forms.CharField(
+        label=_label(Trip, "tractor_plate"),
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "25C-123.45 / 云G12345", "autocapitalize": "characters"}),
+    )
+    trailer_plate = forms.CharField(
+        label=_label(Trip, "trailer_plate"),
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "25R-012.34", "autocapitalize": "characters"}),
+    )
+    driver_name = forms.CharField(label=_label(Trip, "driver_name"), required=False)
+    driver_nationality = forms.ChoiceField(
+        label=_label(Trip, "driver_nationality"), choices=[], required=False
+    )
+    driver_document_number = forms.CharField(label=_label(Trip, "driver_document_number"), required=False)
+    driver_phone = forms.CharField(
+        label=_label(Trip, "driver_phone"),
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "placeholder": "+84 912 345 678"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["driver_nationality"].choices = _countries()
+
+    def declaration(self) -> dict:
+        data = {name: self.data.get(self.add_prefix(name), "") for name in self.fields}
+        return data
+
+
+def _countries():
+    common = [("VN", "Việt Nam"), ("CN", "中国 China")]
+    return common + [c for c in country_choices() if c[0] not in {"VN", "CN"}]
+
+
+class CargoLineForm(forms.Form):
+    hs_code = forms.CharField(
+        label=_label(CargoLine, "hs_code"),
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    description = forms.CharField(label=_label(CargoLine, "description"), required=False)
+    quantity = forms.CharField(
+        label=_label(CargoLine, "quantity"), required=False, widget=forms.TextInput(attrs={"inputmode": "decimal"})
+    )
+    unit = forms.ChoiceField(label=_label(CargoLine, "unit"), choices=QuantityUnit.choices, required=False)
+    gross_weight_kg = forms.CharField(
+        label=_label(CargoLine, "gross_weight_kg"), required=False, widget=forms.TextInput(attrs={"inputmode": "decimal"})
+    )
+    net_weight_kg = forms.CharField(
+        label=_label(CargoLine, "net_weight_kg"), required=False, widget=forms.TextInput(attrs={"inputmode": "decimal"})
+    )
+    value = forms.CharField(
+        label=_label(CargoLine, "value"), required=False, widget=forms.TextInput(attrs={"inputmode": "decimal"})
+    )
+    currency = forms.ChoiceField(label=_label(CargoLine, "currency"), choices=[], required=False)
+    origin_country = forms.ChoiceField(label=_label(CargoLine, "origin_country"), choices=[], required=False)
+    packages = forms.CharField(
+        label=_label(CargoLine, "packages"), required=False, widget=forms.TextInput(attrs={"inputmode": "numeric"})
+    )
+    container_numbers = forms.CharField(
+        label=_("Container numbers"),
+        required=False,
+        help_text=_("ISO 6346, separated by spaces or commas."),
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "placeholder": "CSQU3054383"}),
+    )
+    phytosanitary_certificate = forms.CharField(label=_label(CargoLine, "phytosanitary_certificate"), required=False)
+    customs_declaration = forms.CharField(label=_label(CargoLine, "customs_declaration"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["currency"].choices = currency_choices()
+        self.fields["origin_country"].choices = _countries()
+
+    def line(self) -> dict:
+        data = {name: self.data.get(self.add_prefix(name), "") for name in self.fields}
+        data["container_numbers"] = [
+            n for n in data["container_numbers"].replace(",", " ").replace(";", " ").split() if n
+        ]
+        return data
+
+    def is_removed(self) -> bool:
+        return self.data.get(self.add_prefix("DELETE")) in {"on", "true", "1"}
+
+
+CargoLineFormSet = forms.formset_factory(CargoLineForm, extra=0, can_delete=True, max_num=50)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class DocumentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Document"), choices=DocumentKind.choices)
+    file = forms.FileField(label=_("File (PDF, JPEG or PNG)"))
+
+
+def _plain(number) -> str:
+    return format(number.normalize(), "f")
+
+
+def initial_from_trip(trip: Trip) -> tuple[dict, list[dict]]:
+    """Form initial values for editing or amending a stored declaration."""
+    arrival = timezone.localtime(trip.expected_arrival).strftime("%Y-%m-%dT%H:%M")
+    trip_initial = {
+        "gate": trip.gate.code,
+        "direction": trip.direction,
+        "expected_arrival": arrival,
+        "tractor_plate": trip.tractor_plate,
+        "trailer_plate": trip.trailer_plate,
+        "driver_name": trip.driver_name,
+        "driver_nationality": trip.driver_nationality,
+        "driver_document_number": trip.driver_document_number,
+        "driver_phone": trip.driver_phone,
+    }
+    lines = []
+    for line in trip.cargo_lines.prefetch_related("containers"):
+        lines.append(
+            {
+                "hs_code": line.hs_code,
+                "description": line.description,
+                "quantity": _plain(line.quantity),
+                "unit": line.unit,
+                "gross_weight_kg": _plain(line.gross_weight_kg),
+                "net_weight_kg": _plain(line.net_weight_kg),
+                "value": _plain(line.value),
+                "currency": line.currency,
+                "origin_country": line.origin_country,
+                "packages": line.packages,
+                "container_numbers": " ".join(c.number for c in line.containers.all()),
+                "phytosanitary_certificate": line.phytosanitary_certificate,
+                "customs_declaration": line.customs_declaration,
+            }
+        )
+    return trip_initial, lines

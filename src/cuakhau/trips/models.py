@@ -1,0 +1,188 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cuakhau.accounts.models import Organisation
+from cuakhau.reference.models import Gate
+from cuakhau.reference.validators import (
+    validate_container_number,
+    validate_country,
+    validate_currency,
+    validate_hs_code,
+    validate_plate,
+)
+
+from .choices import Channel, Direction, DocumentKind, QuantityUnit, TripStatus
+
+
+class Trip(models.Model):
+    """One crossing of one vehicle through one gate, declared by an organisation."""
+
+    reference = models.CharField(_("reference"), max_length=16, unique=True, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="trips")
+    gate = models.ForeignKey(Gate, on_delete=models.PROTECT, related_name="trips", verbose_name=_("gate"))
+    direction = models.CharField(_("direction"), max_length=16, choices=Direction.choices)
+    expected_arrival = models.DateTimeField(_("expected arrival"))
+    tractor_plate = models.CharField(_("tractor plate"), max_length=20, validators=[validate_plate])
+    tractor_plate_key = models.CharField(max_length=20, db_index=True, editable=False)
+    trailer_plate = models.CharField(_("trailer plate"), max_length=20, blank=True, validators=[validate_plate])
+    trailer_plate_key = models.CharField(max_length=20, blank=True, db_index=True, editable=False)
+    driver_name = models.CharField(_("driver name"), max_length=120)
+    driver_nationality = models.CharField(_("driver nationality"), max_length=2, validators=[validate_country])
+    driver_document_number = models.CharField(_("driver ID or passport number"), max_length=30)
+    driver_phone = models.CharField(_("driver phone"), max_length=30)
+    status = models.CharField(_("status"), max_length=16, choices=TripStatus.choices, default=TripStatus.DRAFT, editable=False)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-expected_arrival", "-id"]
+        verbose_name = _("trip")
+        verbose_name_plural = _("trips")
+        permissions = [
+            ("declare_trip", "Can declare trips for its organisation"),
+            ("reject_trip", "Can reject a submitted trip"),
+            ("cancel_any_trip", "Can cancel any organisation's trip"),
+        ]
+        indexes = [
+            models.Index(fields=["gate", "status", "expected_arrival"]),
+            models.Index(fields=["organisation", "status"]),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == TripStatus.DRAFT
+
+    @property
+    def total_gross_kg(self):
+        return sum((line.gross_weight_kg for line in self.cargo_lines.all()), 0)
+
+
+class CargoLine(models.Model):
+    trip = models.ForeignKey(Trip, on_delete=models.CASCADE, related_name="cargo_lines")
+    line_no = models.PositiveSmallIntegerField(_("line"))
+    hs_code = models.CharField(_("HS code"), max_length=10, validators=[validate_hs_code])
+    description = models.CharField(_("description of goods"), max_length=300)
+    quantity = models.DecimalField(
+        _("quantity"), max_digits=14, decimal_places=3, validators=[MinValueValidator(0.001)]
+    )
+    unit = models.CharField(_("unit"), max_length=3, choices=QuantityUnit.choices)
+    gross_weight_kg = models.DecimalField(
+        _("gross weight (kg)"), max_digits=12, decimal_places=3, validators=[MinValueValidator(0.001)]
+    )
+    net_weight_kg = models.DecimalField(
+        _("net weight (kg)"), max_digits=12, decimal_places=3, validators=[MinValueValidator(0.001)]
+    )
+    value = models.DecimalField(_("value"), max_digits=16, decimal_places=2, validators=[MinValueValidator(0)])
+    currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
+    origin_country = models.CharField(_("country of origin"), max_length=2, validators=[validate_country])
+    packages = models.PositiveIntegerField(_("number of packages"), validators=[MinValueValidator(1)])
+    phytosanitary_certificate = models.CharField(_("phytosanitary certificate no."), max_length=40, blank=True)
+    customs_declaration = models.CharField(_("customs declaration no."), max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["trip", "line_no"]
+        constraints = [models.UniqueConstraint(fields=["trip", "line_no"], name="cargo_line_unique_no")]
+        verbose_name = _("cargo line")
+        verbose_name_plural = _("cargo lines")
+
+    def __str__(self):
+        return f"{self.trip_id}/{self.line_no} {self.hs_code}"
+
+    def clean(self):
+        # clean() runs even when a field failed its own validation; compare only real numbers.
+        gross, net = self.gross_weight_kg, self.net_weight_kg
+        if isinstance(gross, Decimal) and isinstance(net, Decimal) and net > gross:
+            raise ValidationError(
+                {
+                    "net_weight_kg": _("Net weight cannot be above the gross weight (%(gross)s kg).")
+                    % {"gross": gross}
+                }
+            )
+
+
+class Container(models.Model):
+    """A container on a cargo line; kept as rows so a duplicate across trips is one query."""
+
+    trip = models.ForeignKey(Trip, on_delete=models.CASCADE, related_name="containers")
+    cargo_line = models.ForeignKey(CargoLine, on_delete=models.CASCADE, related_name="containers")
+    number = models.CharField(_("container number"), max_length=11, validators=[validate_container_number])
+    # Mirrors "the trip is draft or submitted", so the database itself refuses one container
+    # on two active trips (a partial unique index, on SQLite and PostgreSQL alike).
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["cargo_line", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["trip", "number"], name="container_once_per_trip"),
+            models.UniqueConstraint(
+                fields=["number"], condition=models.Q(active=True), name="container_on_one_active_trip"
+            ),
+        ]
+
+    def __str__(self):
+        return self.number
+
+
+class TripTransition(models.Model):
+    """The audit trail of a trip's status: who, when, from where, why."""
+
+    trip = models.ForeignKey(Trip, on_delete=models.CASCADE, related_name="transitions")
+    action = models.CharField(max_length=24)
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    reason = models.TextField(blank=True)
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.WEB)
+    remote_addr = models.GenericIPAddressField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.trip_id}: {self.from_status}->{self.to_status} ({self.action})"
+
+
+class TripVersion(models.Model):
+    """The declaration as it stood before an amendment (a full snapshot)."""
+
+    trip = models.ForeignKey(Trip, on_delete=models.CASCADE, related_name="versions")
+    version = models.PositiveIntegerField()
+    snapshot = models.JSONField()
+    replaced_at = models.DateTimeField()
+    replaced_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+
+    class Meta:
+        ordering = ["trip", "version"]
+        constraints = [models.UniqueConstraint(fields=["trip", "version"], name="trip_version_unique")]
+
+
+def document_path(instance, filename):
+    return f"trips/{instance.trip.reference}/{filename}"
+
+
+class TripDocument(models.Model):
+    trip = models.ForeignKey(Trip, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("kind"), max_length=10, choices=DocumentKind.choices)
+    file = models.FileField(_("file"), upload_to=document_path)
+    original_name = models.CharField(max_length=200)
+    size = models.PositiveIntegerField()
+    content_type = models.CharField(max_length=80)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at"]

@@ -1,0 +1,584 @@
+"""Business rules for trips: declaring, submitting, amending, cancelling, rejecting.
+
+Every change of a trip goes through a function here. Each one checks who may do it, validates the
+whole declaration before writing anything, changes the data and records the transition in one
+transaction. The web views, the API, the demo generator and the tests all call these functions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cuakhau.accounts import roles
+from cuakhau.accounts.models import Organisation
+from cuakhau.core.context import SYSTEM, RequestContext
+from cuakhau.core.statemachine import IllegalTransition, StateMachine, Transition
+from cuakhau.reference.models import Gate
+from cuakhau.reference.validators import (
+    compact_hs_code,
+    normalise_container_number,
+    normalise_plate,
+    parse_plate,
+)
+
+from . import references
+from .choices import ACTIVE_STATUSES, Direction, TripStatus
+from .models import CargoLine, Container, Trip, TripTransition, TripVersion
+
+S = TripStatus
+TRIP_MACHINE = StateMachine(
+    "trip",
+    [
+        Transition(S.DRAFT, "submit", S.SUBMITTED, "trips.declare_trip"),
+        Transition(S.DRAFT, "cancel", S.CANCELLED, "trips.declare_trip"),
+        Transition(S.SUBMITTED, "amend", S.SUBMITTED, "trips.declare_trip", reason_required=True),
+        Transition(S.SUBMITTED, "cancel", S.CANCELLED, "trips.declare_trip", reason_required=True),
+        Transition(S.SUBMITTED, "reject", S.REJECTED, "trips.reject_trip", reason_required=True),
+    ],
+)
+
+# Clock skew between a phone and the server should not turn "arriving now" into an error.
+ARRIVAL_GRACE = dt.timedelta(minutes=10)
+MAX_CARGO_LINES = 50
+
+TRIP_FIELDS = [
+    "gate",
+    "direction",
+    "expected_arrival",
+    "tractor_plate",
+    "trailer_plate",
+    "driver_name",
+    "driver_nationality",
+    "driver_document_number",
+    "driver_phone",
+]
+LINE_FIELDS = [
+    "hs_code",
+    "description",
+    "quantity",
+    "unit",
+    "gross_weight_kg",
+    "net_weight_kg",
+    "value",
+    "currency",
+    "origin_country",
+    "packages",
+    "phytosanitary_certificate",
+    "customs_declaration",
+]
+
+
+class TripValidationError(Exception):
+    """The declaration has errors; ``errors`` maps a field path to its messages.
+
+    Paths are ``driver_name`` for the trip and ``cargo_lines.1.hs_code`` for a cargo line
+    (0-based index, as sent).
+    """
+
+    def __init__(self, errors: dict[str, list[str]]):
+        self.errors = errors
+        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
+
+
+class TripPermissionDenied(Exception):
+    """The actor may not take this action on this trip (HTTP 403)."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Who sees what
+
+
+def visible_trips(user) -> QuerySet[Trip]:
+    """Trips this user may read: own organisation, own gates (not drafts), or all."""
+    qs = Trip.objects.select_related("gate", "organisation")
+    user_roles = roles.roles_of(user)
+    if user_roles & roles.READ_ALL_ROLES:
+        return qs
+    profile = getattr(user, "profile", None) if user.is_authenticated else None
+    if profile is None:
+        return qs.none()
+    condition = Q(pk__in=[])
+    if user_roles & roles.ORGANISATION_ROLES and profile.organisation_id:
+        condition |= Q(organisation_id=profile.organisation_id)
+    if user_roles & roles.GATE_ROLES:
+        gate_ids = list(profile.gates.values_list("id", flat=True))
+        condition |= Q(gate_id__in=gate_ids) & ~Q(status=S.DRAFT)
+    return qs.filter(condition)
+
+
+def find_trip(user, reference: str) -> Trip:
+    """The trip with this reference if the user may see it, else ``Trip.DoesNotExist``.
+
+    A reference whose check character is wrong is reported as such, so a mistyped reference
+    is told apart from an unknown one; a trip the user may not see is indistinguishable from a
+    trip that does not exist.
+    """
+    if not references.is_valid_reference(reference):
+        raise Trip.DoesNotExist(
+            _("%(ref)s is not a valid trip reference (check character mismatch: mistyped?).")
+            % {"ref": reference}
+        )
+    try:
+        return visible_trips(user).get(reference=references.normalise_reference(reference))
+    except Trip.DoesNotExist:
+        raise Trip.DoesNotExist(_("No trip %(ref)s.") % {"ref": reference}) from None
+
+
+def organisation_of(user) -> Organisation | None:
+    profile = getattr(user, "profile", None)
+    return profile.organisation if profile else None
+
+
+def can_declare_for(user, trip: Trip) -> bool:
+    if not user.has_perm("trips.declare_trip"):
+        return False
+    profile = getattr(user, "profile", None)
+    return profile is not None and profile.organisation_id == trip.organisation_id
+
+
+def can_review(user, trip: Trip) -> bool:
+    if not user.has_perm("trips.reject_trip"):
+        return False
+    if roles.roles_of(user) & {roles.ADMINISTRATOR}:
+        return True
+    profile = getattr(user, "profile", None)
+    return profile is not None and profile.gates.filter(pk=trip.gate_id).exists()
+
+
+def allowed_actions(user, trip: Trip) -> list[str]:
+    actions = []
+    for action in TRIP_MACHINE.actions_from(trip.status):
+        transition = TRIP_MACHINE.get(trip.status, action)
+        if _may_take(user, trip, transition):
+            actions.append(action)
+    return actions
+
+
+def _may_take(user, trip: Trip, transition: Transition) -> bool:
+    if transition.permission == "trips.declare_trip":
+        return can_declare_for(user, trip) or (
+            transition.action == "cancel" and user.has_perm("trips.cancel_any_trip")
+        )
+    if transition.permission == "trips.reject_trip":
+        return can_review(user, trip)
+    return False
+
+
+# ---------------------------------------------------------------------------------------------
+# Validation
+
+
+def _errors_of(exc: ValidationError, prefix: str = "") -> dict[str, list[str]]:
+    if hasattr(exc, "error_dict"):
+        return {f"{prefix}{field}": [str(m) for m in msgs] for field, msgs in exc.message_dict.items()}
+    return {prefix.rstrip(".") or "__all__": [str(m) for m in exc.messages]}
+
+
+def _merge(errors: dict[str, list[str]], more: dict[str, list[str]]) -> None:
+    for key, messages in more.items():
+        errors.setdefault(key, []).extend(messages)
+
+
+def _resolve_gate(value) -> Gate | None:
+    if isinstance(value, Gate) or value is None:
+        return value
+    try:
+        return Gate.objects.get(code=str(value).lower(), handles_freight=True)
+    except Gate.DoesNotExist:
+        return None
+
+
+@dataclass
+class _Declaration:
+    """A validated declaration, ready to be written."""
+
+    trip: Trip
+    lines: list[tuple[CargoLine, list[str]]]
+
+
+def _build(data: dict, trip: Trip, *, require_complete: bool) -> _Declaration:
+    """Validate ``data`` onto ``trip`` (in memory only) and build its cargo lines.
+
+    Raises TripValidationError with every error found, so the user can fix them all at once.
+    """
+    errors: dict[str, list[str]] = {}
+    gate_value = data.get("gate")
+    gate = _resolve_gate(gate_value)
+    if gate is None:
+        errors["gate"] = [
+            _("Choose a border gate that handles freight.")
+            if not gate_value
+            else _("%(gate)s is not a border gate that handles freight on cuakhau.")
+            % {"gate": gate_value}
+        ]
+    for field in TRIP_FIELDS:
+        if field == "gate":
+            if gate is not None:
+                trip.gate = gate
+            continue
+        value = data.get(field)
+        if isinstance(value, str):
+            value = value.strip()
+        setattr(trip, field, value if value is not None else "")
+    trip.driver_nationality = (trip.driver_nationality or "").upper()
+    if not trip.expected_arrival:
+        trip.expected_arrival = None
+    try:
+        trip.full_clean(exclude=["reference", "organisation", "gate", "created_by", "status"])
+    except ValidationError as exc:
+        _merge(errors, _errors_of(exc))
+
+    if "tractor_plate" not in errors and trip.tractor_plate:
+        trip.tractor_plate = parse_plate(trip.tractor_plate).display
+        trip.tractor_plate_key = normalise_plate(trip.tractor_plate)
+    if "trailer_plate" not in errors:
+        if trip.trailer_plate:
+            trip.trailer_plate = parse_plate(trip.trailer_plate).display
+        trip.trailer_plate_key = normalise_plate(trip.trailer_plate)
+
+    if isinstance(trip.expected_arrival, dt.datetime):
+        if timezone.is_naive(trip.expected_arrival):
+            trip.expected_arrival = timezone.make_aware(trip.expected_arrival)
+        if trip.expected_arrival < timezone.now() - ARRIVAL_GRACE:
+            errors.setdefault("expected_arrival", []).append(
+                _("The expected arrival is in the past.")
+            )
+
+    raw_lines = data.get("cargo_lines") or []
+    if len(raw_lines) > MAX_CARGO_LINES:
+        errors.setdefault("cargo_lines", []).append(
+            _("At most %(n)d cargo lines per trip.") % {"n": MAX_CARGO_LINES}
+        )
+        raw_lines = raw_lines[:MAX_CARGO_LINES]
+    if trip.direction == Direction.EMPTY_RETURN and raw_lines:
+        errors.setdefault("cargo_lines", []).append(
+            _("An empty return carries no cargo: remove the cargo lines or change the direction.")
+        )
+    elif require_complete and trip.direction and trip.direction != Direction.EMPTY_RETURN and not raw_lines:
+        errors.setdefault("cargo_lines", []).append(
+            _("Add at least one cargo line (only an empty return has none).")
+        )
+
+    lines: list[tuple[CargoLine, list[str]]] = []
+    seen_containers: dict[str, str] = {}
+    for index, raw in enumerate(raw_lines):
+        prefix = f"cargo_lines.{index}."
+        line = CargoLine(line_no=index + 1)
+        for field in LINE_FIELDS:
+            value = raw.get(field)
+            if isinstance(value, str):
+                value = value.strip()
+            setattr(line, field, value if value is not None else "")
+        line.hs_code = compact_hs_code(line.hs_code)
+        line.currency = (line.currency or "").upper()
+        line.origin_country = (line.origin_country or "").upper()
+        for numeric in ("quantity", "gross_weight_kg", "net_weight_kg", "value", "packages"):
+            if getattr(line, numeric) == "":
+                setattr(line, numeric, None)
+        try:
+            line.full_clean(exclude=["trip"])
+        except ValidationError as exc:
+            _merge(errors, _errors_of(exc, prefix))
+        containers = []
+        for number in raw.get("container_numbers") or []:
+            number = (number or "").strip()
+            if not number:
+                continue
+            path = f"{prefix}container_numbers"
+            try:
+                Container(number=normalise_container_number(number)).clean_fields(
+                    exclude=["trip", "cargo_line"]
+                )
+            except ValidationError as exc:
+                _merge(errors, {path: [str(m) for m in exc.message_dict["number"]]})
+                continue
+            compact = normalise_container_number(number)
+            if compact in seen_containers:
+                errors.setdefault(path, []).append(
+                    _("Container %(number)s is declared twice on this trip.") % {"number": compact}
+                )
+                continue
+            seen_containers[compact] = path
+            containers.append(compact)
+        lines.append((line, containers))
+
+    if seen_containers:
+        clashes = (
+            Container.objects.filter(number__in=list(seen_containers), active=True)
+            .exclude(trip_id=trip.pk)
+            .select_related("trip")
+        )
+        for clash in clashes:
+            errors.setdefault(seen_containers[clash.number], []).append(
+                _("Container %(number)s is already on active trip %(ref)s.")
+                % {"number": clash.number, "ref": clash.trip.reference}
+            )
+    if errors:
+        raise TripValidationError(errors)
+    return _Declaration(trip=trip, lines=lines)
+
+
+def _write_lines(declaration: _Declaration) -> None:
+    trip = declaration.trip
+    trip.cargo_lines.all().delete()
+    for line, containers in declaration.lines:
+        line.trip = trip
+        line.save()
+        Container.objects.bulk_create(
+            [Container(trip=trip, cargo_line=line, number=n, active=True) for n in containers]
+        )
+
+
+def _save_declaration(declaration: _Declaration) -> None:
+    try:
+        with transaction.atomic():
+            declaration.trip.save()
+            _write_lines(declaration)
+    except IntegrityError:
+        # Another trip took one of these containers between our check and our write.
+        numbers = [n for _line, ns in declaration.lines for n in ns]
+        taken = Container.objects.filter(number__in=numbers, active=True).exclude(
+            trip_id=declaration.trip.pk
+        )
+        if not taken.exists():
+            raise
+        raise TripValidationError(
+            {
+                "cargo_lines": [
+                    _("Container %(number)s is already on active trip %(ref)s.")
+                    % {"number": c.number, "ref": c.trip.reference}
+                    for c in taken.select_related("trip")
+                ]
+            }
+        ) from None
+
+
+# ---------------------------------------------------------------------------------------------
+# Transitions
+
+
+def _record(trip, action, from_status, actor, context: RequestContext, reason="") -> None:
+    TripTransition.objects.create(
+        trip=trip,
+        action=action,
+        from_status=from_status,
+        to_status=trip.status,
+        actor=actor,
+        at=timezone.now(),
+        reason=reason,
+        channel=context.channel,
+        remote_addr=context.remote_addr,
+        version=trip.version,
+    )
+
+
+def _locked(trip: Trip) -> Trip:
+    return Trip.objects.select_for_update().select_related("gate", "organisation").get(pk=trip.pk)
+
+
+def _transition(trip: Trip, action: str, actor, context: RequestContext, reason: str = "") -> Transition:
+    """Check and apply one transition of the table; the only writer of ``Trip.status``."""
+    transition = TRIP_MACHINE.get(trip.status, action)
+    if actor is not None and not _may_take(actor, trip, transition):
+        raise TripPermissionDenied(_("You may not %(action)s this trip.") % {"action": action})
+    if transition.reason_required and not (reason or "").strip():
+        raise TripValidationError({"reason": [_("Give a reason.")]})
+    from_status = trip.status
+    trip.status = transition.target
+    if transition.target == S.SUBMITTED and from_status == S.DRAFT:
+        trip.submitted_at = timezone.now()
+    trip.save()
+    if transition.target not in ACTIVE_STATUSES:
+        trip.containers.update(active=False)
+    _record(trip, action, from_status, actor, context, reason.strip())
+    return transition
+
+
+def create_draft(actor, data: dict, context: RequestContext = SYSTEM) -> Trip:
+    organisation = organisation_of(actor)
+    if organisation is None or not actor.has_perm("trips.declare_trip"):
+        raise TripPermissionDenied(_("Only an enterprise user can declare trips."))
+    trip = Trip(organisation=organisation, created_by=actor, status=S.DRAFT)
+    declaration = _build(data, trip, require_complete=False)
+    with transaction.atomic():
+        for _attempt in range(5):
+            trip.reference = references.new_reference(trip.gate.code)
+            if not Trip.objects.filter(reference=trip.reference).exists():
+                break
+        _save_declaration(declaration)
+        _record(trip, "create", "", actor, context)
+    return trip
+
+
+def update_draft(actor, trip: Trip, data: dict, context: RequestContext = SYSTEM) -> Trip:
+    with transaction.atomic():
+        trip = _locked(trip)
+        if not can_declare_for(actor, trip):
+            raise TripPermissionDenied(_("You may not edit this trip."))
+        if trip.status != S.DRAFT:
+            raise IllegalTransition(trip.status, "edit", TRIP_MACHINE.actions_from(trip.status))
+        declaration = _build(data, trip, require_complete=False)
+        _save_declaration(declaration)
+    return trip
+
+
+def submit_trip(actor, trip: Trip, context: RequestContext = SYSTEM) -> Trip:
+    """Submit a draft: the whole stored declaration must be complete and valid."""
+    with transaction.atomic():
+        trip = _locked(trip)
+        TRIP_MACHINE.get(trip.status, "submit")
+        _build(declaration_data(trip), trip, require_complete=True)
+        _transition(trip, "submit", actor, context)
+    return trip
+
+
+def save_and_submit(actor, trip: Trip | None, data: dict, context: RequestContext = SYSTEM) -> Trip:
+    """The form's "Submit": nothing is written unless the declaration can be submitted."""
+    # One transaction: if the submission is refused, the draft's save is rolled back too.
+    with transaction.atomic():
+        if trip is None:
+            trip = create_draft(actor, data, context)
+        else:
+            trip = update_draft(actor, trip, data, context)
+        return submit_trip(actor, trip, context)
+
+
+def amend_trip(actor, trip: Trip, data: dict, reason: str, context: RequestContext = SYSTEM) -> Trip:
+    """Change a submitted declaration, keeping the previous version as a snapshot."""
+    with transaction.atomic():
+        trip = _locked(trip)
+        transition = TRIP_MACHINE.get(trip.status, "amend")
+        if not _may_take(actor, trip, transition):
+            raise TripPermissionDenied(_("You may not amend this trip."))
+        if not (reason or "").strip():
+            raise TripValidationError({"reason": [_("Give a reason for the amendment.")]})
+        snapshot = declaration_snapshot(trip)
+        declaration = _build(data, trip, require_complete=True)
+        TripVersion.objects.create(
+            trip=trip,
+            version=trip.version,
+            snapshot=snapshot,
+            replaced_at=timezone.now(),
+            replaced_by=actor,
+            reason=reason.strip(),
+        )
+        trip.version += 1
+        _save_declaration(declaration)
+        _transition(trip, "amend", actor, context, reason)
+    return trip
+
+
+def cancel_trip(actor, trip: Trip, reason: str = "", context: RequestContext = SYSTEM) -> Trip:
+    with transaction.atomic():
+        trip = _locked(trip)
+        _transition(trip, "cancel", actor, context, reason)
+    return trip
+
+
+def reject_trip(actor, trip: Trip, reason: str, context: RequestContext = SYSTEM) -> Trip:
+    with transaction.atomic():
+        trip = _locked(trip)
+        _transition(trip, "reject", actor, context, reason)
+    return trip
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading a declaration back
+
+
+def _plain(value):
+    if isinstance(value, Decimal):
+        return str(value.normalize()) if value == value.to_integral() else str(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    return value
+
+
+def declaration_data(trip: Trip) -> dict:
+    """The stored declaration in the input shape of ``create_draft`` (round-trips)."""
+    data = {field: getattr(trip, field) for field in TRIP_FIELDS}
+    data["gate"] = trip.gate
+    lines = []
+    for line in trip.cargo_lines.prefetch_related("containers"):
+        raw = {field: getattr(line, field) for field in LINE_FIELDS}
+        raw["container_numbers"] = [c.number for c in line.containers.all()]
+        lines.append(raw)
+    data["cargo_lines"] = lines
+    return data
+
+
+def declaration_snapshot(trip: Trip) -> dict:
+    data = declaration_data(trip)
+    data["gate"] = trip.gate.code
+    snapshot = {k: _plain(v) for k, v in data.items() if k != "cargo_lines"}
+    snapshot["cargo_lines"] = [{k: _plain(v) for k, v in line.items()} for line in data["cargo_lines"]]
+    snapshot["version"] = trip.version
+    return snapshot
+
+
+def timeline(trip: Trip):
+    return trip.transitions.select_related("actor").order_by("at", "id")
+
+
+def trip_or_none(user, reference: str) -> Trip | None:
+    try:
+        return find_trip(user, reference)
+    except ObjectDoesNotExist:
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Documents
+
+# Sniffed from the first bytes: a phone's declared content type is not to be trusted.
+_DOCUMENT_SIGNATURES = {
+    b"%PDF-": "application/pdf",
+    b"\xff\xd8\xff": "image/jpeg",
+    b"\x89PNG\r\n\x1a\n": "image/png",
+}
+
+
+def attach_document(actor, trip: Trip, kind: str, uploaded, context: RequestContext = SYSTEM):
+    from django.conf import settings
+
+    from .choices import DocumentKind
+    from .models import TripDocument
+
+    if not can_declare_for(actor, trip):
+        raise TripPermissionDenied(_("You may not attach documents to this trip."))
+    if trip.status not in ACTIVE_STATUSES:
+        raise TripValidationError({"file": [_("Documents can only be attached to an active trip.")]})
+    if kind not in DocumentKind.values:
+        raise TripValidationError({"kind": [_("Unknown document kind.")]})
+    limit = settings.MAX_UPLOAD_BYTES
+    if uploaded.size > limit:
+        raise TripValidationError(
+            {
+                "file": [
+                    _("The file is %(size).1f MB; the limit is %(limit).0f MB.")
+                    % {"size": uploaded.size / 1048576, "limit": limit / 1048576}
+                ]
+            }
+        )
+    head = uploaded.read(8)
+    uploaded.seek(0)
+    content_type = next((t for sig, t in _DOCUMENT_SIGNATURES.items() if head.startswith(sig)), None)
+    if content_type is None:
+        raise TripValidationError({"file": [_("Only PDF, JPEG and PNG files are accepted.")]})
+    return TripDocument.objects.create(
+        trip=trip,
+        kind=kind,
+        file=uploaded,
+        original_name=(uploaded.name or "document")[:200],
+        size=uploaded.size,
+        content_type=content_type,
+        uploaded_by=actor,
+    )

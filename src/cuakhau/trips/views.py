@@ -1,0 +1,252 @@
+"""Web pages for trips. Each view binds a form, calls a service and renders; no rules here."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cuakhau.core.context import context_of
+from cuakhau.core.statemachine import IllegalTransition
+
+from . import services
+from .filters import TripFilterForm
+from .forms import CargoLineFormSet, DocumentForm, ReasonForm, TripForm, initial_from_trip
+
+LINES_PREFIX = "lines"
+
+
+def _trip_or_404(request, reference):
+    try:
+        return services.find_trip(request.user, reference)
+    except ObjectDoesNotExist as exc:
+        raise Http404(str(exc)) from None
+
+
+@login_required
+def trip_list(request):
+    form = TripFilterForm(request.GET or None)
+    qs = services.visible_trips(request.user)
+    if form.is_bound and form.is_valid():
+        qs = form.filter(qs)
+    page = Paginator(qs.order_by("-expected_arrival", "-id"), 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    template = "trips/_trip_rows.html" if request.htmx and request.htmx.target == "trip-rows" else "trips/trip_list.html"
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "can_declare": request.user.has_perm("trips.declare_trip")
+            and services.organisation_of(request.user) is not None,
+        },
+    )
+
+
+def _bind(request, trip=None):
+    if request.method == "POST":
+        form = TripForm(request.POST)
+        lines = CargoLineFormSet(request.POST, prefix=LINES_PREFIX)
+        reason = ReasonForm(request.POST)
+    elif trip is not None:
+        trip_initial, lines_initial = initial_from_trip(trip)
+        form = TripForm(initial=trip_initial)
+        lines = CargoLineFormSet(initial=lines_initial, prefix=LINES_PREFIX)
+        reason = ReasonForm()
+    else:
+        form = TripForm(initial={"direction": "export"})
+        lines = CargoLineFormSet(initial=[{"currency": "USD", "origin_country": "VN"}], prefix=LINES_PREFIX)
+        reason = ReasonForm()
+    return form, lines, reason
+
+
+def _declaration(form, lines) -> tuple[dict, list]:
+    """The posted declaration, and which formset form each kept cargo line came from."""
+    data = form.declaration()
+    kept = [line_form for line_form in lines.forms if not line_form.is_removed()]
+    data["cargo_lines"] = [line_form.line() for line_form in kept]
+    return data, kept
+
+
+def _show_errors(form, lines, kept, reason, errors: dict[str, list[str]]):
+    form.is_valid()
+    lines.is_valid()
+    reason.is_valid()
+    for path, messages_ in errors.items():
+        parts = path.split(".")
+        if parts[0] == "cargo_lines" and len(parts) == 3:
+            target, field = kept[int(parts[1])], parts[2]
+        elif parts[0] == "cargo_lines":
+            lines._non_form_errors = lines.error_class(list(lines.non_form_errors()) + messages_)
+            continue
+        elif parts[0] == "reason":
+            target, field = reason, "reason"
+        else:
+            target, field = form, (parts[0] if parts[0] in form.fields else None)
+        for message in messages_:
+            target.add_error(field, message)
+
+
+def _edit(request, trip=None, *, amend=False):
+    form, lines, reason = _bind(request, trip)
+    if request.method == "POST":
+        data, kept = _declaration(form, lines)
+        action = request.POST.get("action", "save")
+        context = context_of(request)
+        try:
+            if amend:
+                trip = services.amend_trip(request.user, trip, data, request.POST.get("reason", ""), context)
+                messages.success(request, _("Trip %(ref)s amended (version %(v)d).") % {"ref": trip.reference, "v": trip.version})
+            elif action == "submit":
+                trip = services.save_and_submit(request.user, trip, data, context)
+                messages.success(request, _("Trip %(ref)s submitted.") % {"ref": trip.reference})
+            elif trip is None:
+                trip = services.create_draft(request.user, data, context)
+                messages.success(request, _("Draft %(ref)s saved.") % {"ref": trip.reference})
+            else:
+                trip = services.update_draft(request.user, trip, data, context)
+                messages.success(request, _("Draft %(ref)s saved.") % {"ref": trip.reference})
+            return redirect("trips:detail", reference=trip.reference)
+        except services.TripValidationError as exc:
+            _show_errors(form, lines, kept, reason, exc.errors)
+            messages.error(request, _("The declaration has errors: see the marked fields."))
+        except services.TripPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from None
+        except IllegalTransition as exc:
+            messages.error(request, str(exc))
+    return render(
+        request,
+        "trips/trip_form.html",
+        {"form": form, "lines": lines, "reason_form": reason, "trip": trip, "amend": amend},
+    )
+
+
+@login_required
+def trip_new(request):
+    if not request.user.has_perm("trips.declare_trip") or services.organisation_of(request.user) is None:
+        raise PermissionDenied(_("Only an enterprise user can declare trips."))
+    return _edit(request)
+
+
+@login_required
+def trip_edit(request, reference):
+    trip = _trip_or_404(request, reference)
+    if not services.can_declare_for(request.user, trip):
+        raise PermissionDenied(_("You may not edit this trip."))
+    if not trip.is_editable:
+        messages.error(request, _("A submitted trip is changed through an amendment."))
+        return redirect("trips:detail", reference=trip.reference)
+    return _edit(request, trip)
+
+
+@login_required
+def trip_amend(request, reference):
+    trip = _trip_or_404(request, reference)
+    if "amend" not in services.allowed_actions(request.user, trip):
+        raise PermissionDenied(_("You may not amend this trip."))
+    return _edit(request, trip, amend=True)
+
+
+@login_required
+def trip_detail(request, reference):
+    trip = _trip_or_404(request, reference)
+    return render(
+        request,
+        "trips/trip_detail.html",
+        {
+            "trip": trip,
+            "lines": trip.cargo_lines.prefetch_related("containers"),
+            "timeline": services.timeline(trip),
+            "versions": trip.versions.select_related("replaced_by"),
+            "documents": trip.documents.all(),
+            "actions": services.allowed_actions(request.user, trip),
+            "reason_form": ReasonForm(),
+            "document_form": DocumentForm(),
+            "can_attach": services.can_declare_for(request.user, trip),
+            "max_upload_mb": settings.MAX_UPLOAD_BYTES // (1024 * 1024),
+        },
+    )
+
+
+ACTIONS = {
+    "submit": lambda user, trip, reason, ctx: services.submit_trip(user, trip, ctx),
+    "cancel": services.cancel_trip,
+    "reject": services.reject_trip,
+}
+
+
+@login_required
+@require_POST
+def trip_action(request, reference, action):
+    trip = _trip_or_404(request, reference)
+    if action not in ACTIONS:
+        return HttpResponseBadRequest(_("Unknown action."))
+    try:
+        ACTIONS[action](request.user, trip, request.POST.get("reason", ""), context_of(request))
+        messages.success(request, _("Done: %(action)s.") % {"action": action})
+    except services.TripValidationError as exc:
+        for path, msgs in exc.errors.items():
+            for message in msgs:
+                messages.error(request, f"{path}: {message}" if path != "reason" else message)
+    except IllegalTransition as exc:
+        messages.error(request, str(exc))
+    except services.TripPermissionDenied as exc:
+        raise PermissionDenied(str(exc)) from None
+    return redirect("trips:detail", reference=trip.reference)
+
+
+@login_required
+@require_POST
+def trip_document(request, reference):
+    trip = _trip_or_404(request, reference)
+    form = DocumentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.attach_document(request.user, trip, form.cleaned_data["kind"], form.cleaned_data["file"])
+            messages.success(request, _("Document attached."))
+        except services.TripValidationError as exc:
+            for msgs in exc.errors.values():
+                for message in msgs:
+                    messages.error(request, message)
+        except services.TripPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from None
+    else:
+        for msgs in form.errors.values():
+            for message in msgs:
+                messages.error(request, message)
+    return redirect("trips:detail", reference=trip.reference)
+
+
+@login_required
+def cargo_line_row(request):
+    """One more cargo line for the form (htmx), and the formset's new total."""
+    try:
+        index = int(request.GET.get(f"{LINES_PREFIX}-TOTAL_FORMS", "0"))
+    except ValueError:
+        return HttpResponseBadRequest("bad index")
+    if not 0 <= index < 50:
+        return HttpResponseBadRequest(_("At most 50 cargo lines per trip."))
+    formset = CargoLineFormSet(prefix=LINES_PREFIX)
+    line_form = formset.form(prefix=f"{LINES_PREFIX}-{index}", initial={"currency": "USD", "origin_country": "VN"}, use_required_attribute=False)
+    line_form.fields["DELETE"] = formset.empty_form.fields["DELETE"]
+    return render(request, "trips/_cargo_line.html", {"line": line_form, "index": index, "new_total": index + 1})
+
+
+@login_required
+def trip_document_file(request, reference, document_id):
+    """Documents are served only to those who may see the trip (never from a public folder)."""
+    from django.http import FileResponse
+
+    trip = _trip_or_404(request, reference)
+    try:
+        document = trip.documents.get(pk=document_id)
+    except ObjectDoesNotExist:
+        raise Http404() from None
+    return FileResponse(document.file.open("rb"), content_type=document.content_type, filename=document.original_name)

@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.static import serve
+
+from cuakhau.accounts import views as account_views
+
+from .api import api
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("profile/", account_views.profile, name="profile"),
+    path("profile/tokens/<int:token_id>/revoke/", account_views.revoke_token, name="revoke_token"),
+    path("language/", account_views.set_language, name="set_language"),
+    path("trips/", include("cuakhau.trips.urls")),
+    path("reference/", include("cuakhau.reference.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
