@@ -7,10 +7,11 @@ from ninja.security import django_auth
 from cuakhau.accounts.api import TokenAuth
 from cuakhau.accounts.api import router as accounts_router
 from cuakhau.core.api_support import error_items, not_found_message
+from cuakhau.core.errors import FieldErrors
 from cuakhau.core.statemachine import IllegalTransition
 from cuakhau.reference.api import router as reference_router
 from cuakhau.trips.api import router as trips_router
-from cuakhau.trips.services import TripPermissionDenied, TripValidationError
+from cuakhau.trips.services import TripPermissionDenied
 
 api = NinjaAPI(
     title="cuakhau API",
@@ -27,9 +28,11 @@ api.add_router("/reference", reference_router)
 api.add_router("/me", accounts_router)
 
 
-@api.exception_handler(TripValidationError)
-def on_validation_error(request, exc: TripValidationError):
-    return api.create_response(request, {"detail": error_items(exc.errors)}, status=422)
+@api.exception_handler(FieldErrors)
+def on_field_errors(request, exc: FieldErrors):
+    return api.create_response(
+        request, {"detail": error_items(exc.errors, exc.location)}, status=422
+    )
 
 
 @api.exception_handler(IllegalTransition)

@@ -1,7 +1,7 @@
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.security import HttpBearer
 
 from . import roles, services
@@ -63,7 +63,7 @@ def list_tokens(request: HttpRequest):
 @router.post("/tokens", response={201: NewTokenOut})
 def create_token(request: HttpRequest, payload: TokenIn):
     token, raw = services.issue_token(request.auth, payload.name)
-    return 201, {**TokenOut.from_orm(token).dict(), "token": raw}
+    return Status(201, {**TokenOut.from_orm(token).dict(), "token": raw})
 
 
 @router.delete("/tokens/{token_id}", response=TokenOut)

@@ -56,7 +56,9 @@ def ensure_role_groups() -> dict[str, Group]:
         perms = []
         for dotted in roles.PERMISSIONS.get(role, []):
             app_label, codename = dotted.split(".")
-            perms.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+            perms.append(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
         group.permissions.set(perms)
         groups[role] = group
     return groups

@@ -35,7 +35,9 @@ def profile(request):
         "accounts/profile.html",
         {
             "profile": profile_,
-            "roles": [roles.LABELS[r] for r in sorted(roles.roles_of(request.user)) if r in roles.LABELS],
+            "roles": [
+                roles.LABELS[r] for r in sorted(roles.roles_of(request.user)) if r in roles.LABELS
+            ],
             "tokens": request.user.api_tokens.all(),
             "token_form": token_form,
             "new_token": new_token,

@@ -18,11 +18,11 @@ def paginate(qs, page: int, page_size: int, render) -> dict:
     return {"count": qs.count(), "items": [render(o) for o in qs[start : start + page_size]]}
 
 
-def error_items(errors: dict[str, list[str]]) -> list[dict]:
+def error_items(errors: dict[str, list[str]], location: str = "body") -> list[dict]:
     """Service errors in the shape django-ninja gives its own 422s: ``loc`` + ``msg``."""
     items = []
     for path, messages in errors.items():
-        loc = ["body"] + [int(p) if p.isdigit() else p for p in path.split(".")]
+        loc = [location] + [int(p) if p.isdigit() else p for p in path.split(".")]
         for message in messages:
             items.append({"loc": loc, "msg": message, "type": "value_error"})
     return items

@@ -31,8 +31,12 @@ class Gate(models.Model):
     name_zh = models.CharField(_("name (Chinese)"), max_length=120, blank=True)
     province = models.CharField(_("province"), max_length=80)
     province_2025 = models.CharField(_("province from 1 July 2025"), max_length=120, blank=True)
-    counterpart_name_zh = models.CharField(_("counterpart gate (Chinese)"), max_length=80, blank=True)
-    counterpart_name_pinyin = models.CharField(_("counterpart gate (pinyin)"), max_length=120, blank=True)
+    counterpart_name_zh = models.CharField(
+        _("counterpart gate (Chinese)"), max_length=80, blank=True
+    )
+    counterpart_name_pinyin = models.CharField(
+        _("counterpart gate (pinyin)"), max_length=120, blank=True
+    )
     counterpart_county = models.CharField(_("counterpart county"), max_length=160, blank=True)
     counterpart_province = models.CharField(_("counterpart province"), max_length=80, blank=True)
     gate_class = models.CharField(_("gate class"), max_length=240)
@@ -82,9 +86,13 @@ class HSCode(models.Model):
     """A chapter (2 digits), heading (4) or subheading (6) of HS 2022."""
 
     code = models.CharField(_("HS code"), max_length=6, unique=True)
-    level = models.PositiveSmallIntegerField(choices=[(2, "chapter"), (4, "heading"), (6, "subheading")])
+    level = models.PositiveSmallIntegerField(
+        choices=[(2, "chapter"), (4, "heading"), (6, "subheading")]
+    )
     description = models.TextField(_("description"))
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     section = models.ForeignKey(HSSection, on_delete=models.PROTECT, related_name="codes")
 
     class Meta:

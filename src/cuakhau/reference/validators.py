@@ -44,7 +44,9 @@ _PLATE_SEPARATORS = re.compile(r"[\s\-\.·•・_]+")
 _VN_PLATE = re.compile(r"^(?P<province>\d{2})(?P<series>[A-HK-NP-VXYZ][A-Z]?)(?P<serial>\d{4,5})$")
 # Chinese (GA 36-2018): province character + authority letter + 5 characters (ordinary, the
 # last may be 挂 for a trailer) or 6 (new-energy).
-_CN_ORDINARY = re.compile(r"^(?P<province>\w)(?P<authority>[A-Z])(?P<serial>[A-HJ-NP-Z0-9]{4}[A-HJ-NP-Z0-9挂学警])$")
+_CN_ORDINARY = re.compile(
+    r"^(?P<province>\w)(?P<authority>[A-Z])(?P<serial>[A-HJ-NP-Z0-9]{4}[A-HJ-NP-Z0-9挂学警])$"
+)
 _CN_NEW_ENERGY = re.compile(
     r"^(?P<province>\w)(?P<authority>[A-Z])(?P<serial>[0-9]{5}[DF]|[DABCEFGHJK][A-HJ-NP-Z0-9][0-9]{4})$"
 )

@@ -1,10 +1,10 @@
 """Trips over the JSON API. Handlers translate HTTP to service calls and nothing more."""
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
-from ninja.errors import HttpError
+from ninja import Query, Router, Schema, Status
 
 from cuakhau.core.api_support import context_of, paginate
+from cuakhau.core.errors import FieldErrors, form_errors
 
 from . import services
 from .filters import TripFilterForm
@@ -82,7 +82,7 @@ def _declaration(payload: TripIn) -> dict:
 def list_trips(request: HttpRequest, filters: Query[TripFilters]):
     form = TripFilterForm(filters.model_dump())
     if not form.is_valid():
-        raise HttpError(422, form.errors.get_json_data())
+        raise FieldErrors(form_errors(form), location="query")
     qs = form.filter(services.visible_trips(request.auth))
     return paginate(qs, filters.page, filters.page_size, summary)
 
@@ -94,7 +94,7 @@ def create_trip(request: HttpRequest, payload: TripIn, submit: bool = False):
         trip = services.save_and_submit(request.auth, None, data, context_of(request))
     else:
         trip = services.create_draft(request.auth, data, context_of(request))
-    return 201, detail(request.auth, trip)
+    return Status(201, detail(request.auth, trip))
 
 
 @router.get("/trips/{reference}", response=TripOut)

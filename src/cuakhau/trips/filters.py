@@ -16,13 +16,23 @@ from .choices import Direction, TripStatus
 class TripFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     gate = forms.ModelChoiceField(
-        label=_("Gate"), queryset=Gate.objects.filter(handles_freight=True), required=False,
+        label=_("Gate"),
+        queryset=Gate.objects.filter(handles_freight=True),
+        required=False,
         to_field_name="code",
     )
-    status = forms.ChoiceField(label=_("Status"), choices=[("", "—")] + TripStatus.choices, required=False)
-    direction = forms.ChoiceField(label=_("Direction"), choices=[("", "—")] + Direction.choices, required=False)
-    date_from = forms.DateField(label=_("Arriving from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("Arriving until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", "—")] + TripStatus.choices, required=False
+    )
+    direction = forms.ChoiceField(
+        label=_("Direction"), choices=[("", "—")] + Direction.choices, required=False
+    )
+    date_from = forms.DateField(
+        label=_("Arriving from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("Arriving until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def clean(self):
         data = super().clean()
@@ -43,7 +53,9 @@ class TripFilterForm(forms.Form):
             start = dt.datetime.combine(data["date_from"], dt.time.min, tzinfo=tz)
             qs = qs.filter(expected_arrival__gte=start)
         if data.get("date_to"):
-            end = dt.datetime.combine(data["date_to"] + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+            end = dt.datetime.combine(
+                data["date_to"] + dt.timedelta(days=1), dt.time.min, tzinfo=tz
+            )
             qs = qs.filter(expected_arrival__lt=end)
         text = (data.get("q") or "").strip()
         if text:

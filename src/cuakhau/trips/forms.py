@@ -35,7 +35,9 @@ class TripForm(forms.Form):
     tractor_plate = forms.CharField(
         label=_label(Trip, "tractor_plate"),
         required=False,
-        widget=forms.TextInput(attrs={"placeholder": "25C-123.45 / 云G12345", "autocapitalize": "characters"}),
+        widget=forms.TextInput(
+            attrs={"placeholder": "25C-123.45 / 云G12345", "autocapitalize": "characters"}
+        ),
     )
     trailer_plate = forms.CharField(
         label=_label(Trip, "trailer_plate"),
@@ -46,7 +48,9 @@ class TripForm(forms.Form):
     driver_nationality = forms.ChoiceField(
         label=_label(Trip, "driver_nationality"), choices=[], required=False
     )
-    driver_document_number = forms.CharField(label=_label(Trip, "driver_document_number"), required=False)
+    driver_document_number = forms.CharField(
+        label=_label(Trip, "driver_document_number"), required=False
+    )
     driver_phone = forms.CharField(
         label=_label(Trip, "driver_phone"),
         required=False,
@@ -75,31 +79,51 @@ class CargoLineForm(forms.Form):
     )
     description = forms.CharField(label=_label(CargoLine, "description"), required=False)
     quantity = forms.CharField(
-        label=_label(CargoLine, "quantity"), required=False, widget=forms.TextInput(attrs={"inputmode": "decimal"})
+        label=_label(CargoLine, "quantity"),
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
-    unit = forms.ChoiceField(label=_label(CargoLine, "unit"), choices=QuantityUnit.choices, required=False)
+    unit = forms.ChoiceField(
+        label=_label(CargoLine, "unit"), choices=QuantityUnit.choices, required=False
+    )
     gross_weight_kg = forms.CharField(
-        label=_label(CargoLine, "gross_weight_kg"), required=False, widget=forms.TextInput(attrs={"inputmode": "decimal"})
+        label=_label(CargoLine, "gross_weight_kg"),
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
     net_weight_kg = forms.CharField(
-        label=_label(CargoLine, "net_weight_kg"), required=False, widget=forms.TextInput(attrs={"inputmode": "decimal"})
+        label=_label(CargoLine, "net_weight_kg"),
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
     value = forms.CharField(
-        label=_label(CargoLine, "value"), required=False, widget=forms.TextInput(attrs={"inputmode": "decimal"})
+        label=_label(CargoLine, "value"),
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
     currency = forms.ChoiceField(label=_label(CargoLine, "currency"), choices=[], required=False)
-    origin_country = forms.ChoiceField(label=_label(CargoLine, "origin_country"), choices=[], required=False)
+    origin_country = forms.ChoiceField(
+        label=_label(CargoLine, "origin_country"), choices=[], required=False
+    )
     packages = forms.CharField(
-        label=_label(CargoLine, "packages"), required=False, widget=forms.TextInput(attrs={"inputmode": "numeric"})
+        label=_label(CargoLine, "packages"),
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
     container_numbers = forms.CharField(
         label=_("Container numbers"),
         required=False,
         help_text=_("ISO 6346, separated by spaces or commas."),
-        widget=forms.TextInput(attrs={"autocapitalize": "characters", "placeholder": "CSQU3054383"}),
+        widget=forms.TextInput(
+            attrs={"autocapitalize": "characters", "placeholder": "CSQU3054383"}
+        ),
     )
-    phytosanitary_certificate = forms.CharField(label=_label(CargoLine, "phytosanitary_certificate"), required=False)
-    customs_declaration = forms.CharField(label=_label(CargoLine, "customs_declaration"), required=False)
+    phytosanitary_certificate = forms.CharField(
+        label=_label(CargoLine, "phytosanitary_certificate"), required=False
+    )
+    customs_declaration = forms.CharField(
+        label=_label(CargoLine, "customs_declaration"), required=False
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -121,7 +145,9 @@ CargoLineFormSet = forms.formset_factory(CargoLineForm, extra=0, can_delete=True
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
 
 
 class DocumentForm(forms.Form):

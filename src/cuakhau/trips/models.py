@@ -24,20 +24,34 @@ class Trip(models.Model):
 
     reference = models.CharField(_("reference"), max_length=16, unique=True, editable=False)
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="trips")
-    gate = models.ForeignKey(Gate, on_delete=models.PROTECT, related_name="trips", verbose_name=_("gate"))
+    gate = models.ForeignKey(
+        Gate, on_delete=models.PROTECT, related_name="trips", verbose_name=_("gate")
+    )
     direction = models.CharField(_("direction"), max_length=16, choices=Direction.choices)
     expected_arrival = models.DateTimeField(_("expected arrival"))
     tractor_plate = models.CharField(_("tractor plate"), max_length=20, validators=[validate_plate])
     tractor_plate_key = models.CharField(max_length=20, db_index=True, editable=False)
-    trailer_plate = models.CharField(_("trailer plate"), max_length=20, blank=True, validators=[validate_plate])
+    trailer_plate = models.CharField(
+        _("trailer plate"), max_length=20, blank=True, validators=[validate_plate]
+    )
     trailer_plate_key = models.CharField(max_length=20, blank=True, db_index=True, editable=False)
     driver_name = models.CharField(_("driver name"), max_length=120)
-    driver_nationality = models.CharField(_("driver nationality"), max_length=2, validators=[validate_country])
+    driver_nationality = models.CharField(
+        _("driver nationality"), max_length=2, validators=[validate_country]
+    )
     driver_document_number = models.CharField(_("driver ID or passport number"), max_length=30)
     driver_phone = models.CharField(_("driver phone"), max_length=30)
-    status = models.CharField(_("status"), max_length=16, choices=TripStatus.choices, default=TripStatus.DRAFT, editable=False)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=TripStatus.choices,
+        default=TripStatus.DRAFT,
+        editable=False,
+    )
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -78,21 +92,34 @@ class CargoLine(models.Model):
     )
     unit = models.CharField(_("unit"), max_length=3, choices=QuantityUnit.choices)
     gross_weight_kg = models.DecimalField(
-        _("gross weight (kg)"), max_digits=12, decimal_places=3, validators=[MinValueValidator(0.001)]
+        _("gross weight (kg)"),
+        max_digits=12,
+        decimal_places=3,
+        validators=[MinValueValidator(0.001)],
     )
     net_weight_kg = models.DecimalField(
         _("net weight (kg)"), max_digits=12, decimal_places=3, validators=[MinValueValidator(0.001)]
     )
-    value = models.DecimalField(_("value"), max_digits=16, decimal_places=2, validators=[MinValueValidator(0)])
+    value = models.DecimalField(
+        _("value"), max_digits=16, decimal_places=2, validators=[MinValueValidator(0)]
+    )
     currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
-    origin_country = models.CharField(_("country of origin"), max_length=2, validators=[validate_country])
-    packages = models.PositiveIntegerField(_("number of packages"), validators=[MinValueValidator(1)])
-    phytosanitary_certificate = models.CharField(_("phytosanitary certificate no."), max_length=40, blank=True)
+    origin_country = models.CharField(
+        _("country of origin"), max_length=2, validators=[validate_country]
+    )
+    packages = models.PositiveIntegerField(
+        _("number of packages"), validators=[MinValueValidator(1)]
+    )
+    phytosanitary_certificate = models.CharField(
+        _("phytosanitary certificate no."), max_length=40, blank=True
+    )
     customs_declaration = models.CharField(_("customs declaration no."), max_length=20, blank=True)
 
     class Meta:
         ordering = ["trip", "line_no"]
-        constraints = [models.UniqueConstraint(fields=["trip", "line_no"], name="cargo_line_unique_no")]
+        constraints = [
+            models.UniqueConstraint(fields=["trip", "line_no"], name="cargo_line_unique_no")
+        ]
         verbose_name = _("cargo line")
         verbose_name_plural = _("cargo lines")
 
@@ -105,7 +132,9 @@ class CargoLine(models.Model):
         if isinstance(gross, Decimal) and isinstance(net, Decimal) and net > gross:
             raise ValidationError(
                 {
-                    "net_weight_kg": _("Net weight cannot be above the gross weight (%(gross)s kg).")
+                    "net_weight_kg": _(
+                        "Net weight cannot be above the gross weight (%(gross)s kg)."
+                    )
                     % {"gross": gross}
                 }
             )
@@ -116,7 +145,9 @@ class Container(models.Model):
 
     trip = models.ForeignKey(Trip, on_delete=models.CASCADE, related_name="containers")
     cargo_line = models.ForeignKey(CargoLine, on_delete=models.CASCADE, related_name="containers")
-    number = models.CharField(_("container number"), max_length=11, validators=[validate_container_number])
+    number = models.CharField(
+        _("container number"), max_length=11, validators=[validate_container_number]
+    )
     # Mirrors "the trip is draft or submitted", so the database itself refuses one container
     # on two active trips (a partial unique index, on SQLite and PostgreSQL alike).
     active = models.BooleanField(default=True)
@@ -126,7 +157,9 @@ class Container(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["trip", "number"], name="container_once_per_trip"),
             models.UniqueConstraint(
-                fields=["number"], condition=models.Q(active=True), name="container_on_one_active_trip"
+                fields=["number"],
+                condition=models.Q(active=True),
+                name="container_on_one_active_trip",
             ),
         ]
 
@@ -141,7 +174,9 @@ class TripTransition(models.Model):
     action = models.CharField(max_length=24)
     from_status = models.CharField(max_length=16, blank=True)
     to_status = models.CharField(max_length=16)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
     at = models.DateTimeField()
     reason = models.TextField(blank=True)
     channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.WEB)
@@ -162,12 +197,16 @@ class TripVersion(models.Model):
     version = models.PositiveIntegerField()
     snapshot = models.JSONField()
     replaced_at = models.DateTimeField()
-    replaced_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    replaced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     reason = models.TextField()
 
     class Meta:
         ordering = ["trip", "version"]
-        constraints = [models.UniqueConstraint(fields=["trip", "version"], name="trip_version_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["trip", "version"], name="trip_version_unique")
+        ]
 
 
 def document_path(instance, filename):
@@ -181,8 +220,13 @@ class TripDocument(models.Model):
     original_name = models.CharField(max_length=200)
     size = models.PositiveIntegerField()
     content_type = models.CharField(max_length=80)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["uploaded_at"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.original_name}"

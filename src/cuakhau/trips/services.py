@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from cuakhau.accounts import roles
 from cuakhau.accounts.models import Organisation
 from cuakhau.core.context import SYSTEM, RequestContext
+from cuakhau.core.errors import FieldErrors
 from cuakhau.core.statemachine import IllegalTransition, StateMachine, Transition
 from cuakhau.reference.models import Gate
 from cuakhau.reference.validators import (
@@ -76,16 +77,12 @@ LINE_FIELDS = [
 ]
 
 
-class TripValidationError(Exception):
+class TripValidationError(FieldErrors):
     """The declaration has errors; ``errors`` maps a field path to its messages.
 
     Paths are ``driver_name`` for the trip and ``cargo_lines.1.hs_code`` for a cargo line
     (0-based index, as sent).
     """
-
-    def __init__(self, errors: dict[str, list[str]]):
-        self.errors = errors
-        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
 
 
 class TripPermissionDenied(Exception):
@@ -178,7 +175,9 @@ def _may_take(user, trip: Trip, transition: Transition) -> bool:
 
 def _errors_of(exc: ValidationError, prefix: str = "") -> dict[str, list[str]]:
     if hasattr(exc, "error_dict"):
-        return {f"{prefix}{field}": [str(m) for m in msgs] for field, msgs in exc.message_dict.items()}
+        return {
+            f"{prefix}{field}": [str(m) for m in msgs] for field, msgs in exc.message_dict.items()
+        }
     return {prefix.rstrip(".") or "__all__": [str(m) for m in exc.messages]}
 
 
@@ -262,7 +261,12 @@ def _build(data: dict, trip: Trip, *, require_complete: bool) -> _Declaration:
         errors.setdefault("cargo_lines", []).append(
             _("An empty return carries no cargo: remove the cargo lines or change the direction.")
         )
-    elif require_complete and trip.direction and trip.direction != Direction.EMPTY_RETURN and not raw_lines:
+    elif (
+        require_complete
+        and trip.direction
+        and trip.direction != Direction.EMPTY_RETURN
+        and not raw_lines
+    ):
         errors.setdefault("cargo_lines", []).append(
             _("Add at least one cargo line (only an empty return has none).")
         )
@@ -384,7 +388,9 @@ def _locked(trip: Trip) -> Trip:
     return Trip.objects.select_for_update().select_related("gate", "organisation").get(pk=trip.pk)
 
 
-def _transition(trip: Trip, action: str, actor, context: RequestContext, reason: str = "") -> Transition:
+def _transition(
+    trip: Trip, action: str, actor, context: RequestContext, reason: str = ""
+) -> Transition:
     """Check and apply one transition of the table; the only writer of ``Trip.status``."""
     transition = TRIP_MACHINE.get(trip.status, action)
     if actor is not None and not _may_take(actor, trip, transition):
@@ -451,7 +457,9 @@ def save_and_submit(actor, trip: Trip | None, data: dict, context: RequestContex
         return submit_trip(actor, trip, context)
 
 
-def amend_trip(actor, trip: Trip, data: dict, reason: str, context: RequestContext = SYSTEM) -> Trip:
+def amend_trip(
+    actor, trip: Trip, data: dict, reason: str, context: RequestContext = SYSTEM
+) -> Trip:
     """Change a submitted declaration, keeping the previous version as a snapshot."""
     with transaction.atomic():
         trip = _locked(trip)
@@ -519,7 +527,9 @@ def declaration_snapshot(trip: Trip) -> dict:
     data = declaration_data(trip)
     data["gate"] = trip.gate.code
     snapshot = {k: _plain(v) for k, v in data.items() if k != "cargo_lines"}
-    snapshot["cargo_lines"] = [{k: _plain(v) for k, v in line.items()} for line in data["cargo_lines"]]
+    snapshot["cargo_lines"] = [
+        {k: _plain(v) for k, v in line.items()} for line in data["cargo_lines"]
+    ]
     snapshot["version"] = trip.version
     return snapshot
 
@@ -555,7 +565,9 @@ def attach_document(actor, trip: Trip, kind: str, uploaded, context: RequestCont
     if not can_declare_for(actor, trip):
         raise TripPermissionDenied(_("You may not attach documents to this trip."))
     if trip.status not in ACTIVE_STATUSES:
-        raise TripValidationError({"file": [_("Documents can only be attached to an active trip.")]})
+        raise TripValidationError(
+            {"file": [_("Documents can only be attached to an active trip.")]}
+        )
     if kind not in DocumentKind.values:
         raise TripValidationError({"kind": [_("Unknown document kind.")]})
     limit = settings.MAX_UPLOAD_BYTES
@@ -570,7 +582,9 @@ def attach_document(actor, trip: Trip, kind: str, uploaded, context: RequestCont
         )
     head = uploaded.read(8)
     uploaded.seek(0)
-    content_type = next((t for sig, t in _DOCUMENT_SIGNATURES.items() if head.startswith(sig)), None)
+    content_type = next(
+        (t for sig, t in _DOCUMENT_SIGNATURES.items() if head.startswith(sig)), None
+    )
     if content_type is None:
         raise TripValidationError({"file": [_("Only PDF, JPEG and PNG files are accepted.")]})
     return TripDocument.objects.create(

@@ -12,6 +12,10 @@ urlpatterns = [
     path("<str:reference>/edit/", views.trip_edit, name="edit"),
     path("<str:reference>/amend/", views.trip_amend, name="amend"),
     path("<str:reference>/documents/", views.trip_document, name="document"),
-    path("<str:reference>/documents/<int:document_id>/", views.trip_document_file, name="document_file"),
+    path(
+        "<str:reference>/documents/<int:document_id>/",
+        views.trip_document_file,
+        name="document_file",
+    ),
     path("<str:reference>/<str:action>/", views.trip_action, name="action"),
 ]

@@ -36,7 +36,11 @@ def trip_list(request):
     page = Paginator(qs.order_by("-expected_arrival", "-id"), 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    template = "trips/_trip_rows.html" if request.htmx and request.htmx.target == "trip-rows" else "trips/trip_list.html"
+    template = (
+        "trips/_trip_rows.html"
+        if request.htmx and request.htmx.target == "trip-rows"
+        else "trips/trip_list.html"
+    )
     return render(
         request,
         template,
@@ -62,7 +66,9 @@ def _bind(request, trip=None):
         reason = ReasonForm()
     else:
         form = TripForm(initial={"direction": "export"})
-        lines = CargoLineFormSet(initial=[{"currency": "USD", "origin_country": "VN"}], prefix=LINES_PREFIX)
+        lines = CargoLineFormSet(
+            initial=[{"currency": "USD", "origin_country": "VN"}], prefix=LINES_PREFIX
+        )
         reason = ReasonForm()
     return form, lines, reason
 
@@ -102,8 +108,14 @@ def _edit(request, trip=None, *, amend=False):
         context = context_of(request)
         try:
             if amend:
-                trip = services.amend_trip(request.user, trip, data, request.POST.get("reason", ""), context)
-                messages.success(request, _("Trip %(ref)s amended (version %(v)d).") % {"ref": trip.reference, "v": trip.version})
+                trip = services.amend_trip(
+                    request.user, trip, data, request.POST.get("reason", ""), context
+                )
+                messages.success(
+                    request,
+                    _("Trip %(ref)s amended (version %(v)d).")
+                    % {"ref": trip.reference, "v": trip.version},
+                )
             elif action == "submit":
                 trip = services.save_and_submit(request.user, trip, data, context)
                 messages.success(request, _("Trip %(ref)s submitted.") % {"ref": trip.reference})
@@ -130,7 +142,10 @@ def _edit(request, trip=None, *, amend=False):
 
 @login_required
 def trip_new(request):
-    if not request.user.has_perm("trips.declare_trip") or services.organisation_of(request.user) is None:
+    if (
+        not request.user.has_perm("trips.declare_trip")
+        or services.organisation_of(request.user) is None
+    ):
         raise PermissionDenied(_("Only an enterprise user can declare trips."))
     return _edit(request)
 
@@ -209,7 +224,9 @@ def trip_document(request, reference):
     form = DocumentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.attach_document(request.user, trip, form.cleaned_data["kind"], form.cleaned_data["file"])
+            services.attach_document(
+                request.user, trip, form.cleaned_data["kind"], form.cleaned_data["file"]
+            )
             messages.success(request, _("Document attached."))
         except services.TripValidationError as exc:
             for msgs in exc.errors.values():
@@ -234,9 +251,17 @@ def cargo_line_row(request):
     if not 0 <= index < 50:
         return HttpResponseBadRequest(_("At most 50 cargo lines per trip."))
     formset = CargoLineFormSet(prefix=LINES_PREFIX)
-    line_form = formset.form(prefix=f"{LINES_PREFIX}-{index}", initial={"currency": "USD", "origin_country": "VN"}, use_required_attribute=False)
+    line_form = formset.form(
+        prefix=f"{LINES_PREFIX}-{index}",
+        initial={"currency": "USD", "origin_country": "VN"},
+        use_required_attribute=False,
+    )
     line_form.fields["DELETE"] = formset.empty_form.fields["DELETE"]
-    return render(request, "trips/_cargo_line.html", {"line": line_form, "index": index, "new_total": index + 1})
+    return render(
+        request,
+        "trips/_cargo_line.html",
+        {"line": line_form, "index": index, "new_total": index + 1},
+    )
 
 
 @login_required
@@ -249,4 +274,8 @@ def trip_document_file(request, reference, document_id):
         document = trip.documents.get(pk=document_id)
     except ObjectDoesNotExist:
         raise Http404() from None
-    return FileResponse(document.file.open("rb"), content_type=document.content_type, filename=document.original_name)
+    return FileResponse(
+        document.file.open("rb"),
+        content_type=document.content_type,
+        filename=document.original_name,
+    )

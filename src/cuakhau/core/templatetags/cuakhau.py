@@ -39,7 +39,12 @@ def quantity(value):
         return ""
     value = Decimal(value)
     places = 0 if value == value.to_integral() else 3
-    return number_format(value.normalize() if places else value, decimal_pos=places, use_l10n=True, force_grouping=True)
+    return number_format(
+        value.normalize() if places else value,
+        decimal_pos=places,
+        use_l10n=True,
+        force_grouping=True,
+    )
 
 
 @register.simple_tag(takes_context=True)

@@ -66,7 +66,9 @@ def test_plates_are_matched_whatever_the_typing(enterprise, mlt):
         ({"driver_name": ""}, "driver_name", ""),
     ],
 )
-def test_trip_fields_are_refused_with_a_specific_message(enterprise, mlt, overrides, path, fragment):
+def test_trip_fields_are_refused_with_a_specific_message(
+    enterprise, mlt, overrides, path, fragment
+):
     errors = errors_of(enterprise, declaration(**overrides))
     assert path in errors, errors
     assert fragment in " ".join(errors[path])
@@ -77,8 +79,16 @@ def test_trip_fields_are_refused_with_a_specific_message(enterprise, mlt, overri
     [
         (banana_line(hs_code="999999"), "cargo_lines.0.hs_code", "not in the HS 2022"),
         (banana_line(hs_code="08039"), "cargo_lines.0.hs_code", "6 digits"),
-        (banana_line(container_numbers=["CSQU3054384"]), "cargo_lines.0.container_numbers", "check digit"),
-        (banana_line(container_numbers=["HELLO"]), "cargo_lines.0.container_numbers", "not a container"),
+        (
+            banana_line(container_numbers=["CSQU3054384"]),
+            "cargo_lines.0.container_numbers",
+            "check digit",
+        ),
+        (
+            banana_line(container_numbers=["HELLO"]),
+            "cargo_lines.0.container_numbers",
+            "not a container",
+        ),
         (banana_line(gross_weight_kg="0"), "cargo_lines.0.gross_weight_kg", ""),
         (banana_line(net_weight_kg="-5"), "cargo_lines.0.net_weight_kg", ""),
         (banana_line(net_weight_kg="20500"), "cargo_lines.0.net_weight_kg", "above the gross"),
@@ -95,7 +105,9 @@ def test_cargo_line_fields_are_refused_with_their_path(enterprise, mlt, line, pa
 
 
 def test_national_eight_digit_lines_are_accepted_under_an_existing_subheading(enterprise, mlt):
-    trip = services.create_draft(enterprise, declaration(cargo_lines=[banana_line(hs_code="0803.90.10")]))
+    trip = services.create_draft(
+        enterprise, declaration(cargo_lines=[banana_line(hs_code="0803.90.10")])
+    )
     assert trip.cargo_lines.get().hs_code == "08039010"
 
 
@@ -121,7 +133,8 @@ def test_a_container_cannot_be_on_two_active_trips(enterprise, other_enterprise,
 
 def test_a_container_twice_on_one_trip_is_refused(enterprise, mlt):
     errors = errors_of(
-        enterprise, declaration(cargo_lines=[banana_line(container_numbers=["CSQU3054383", "csqu 305438 3"])])
+        enterprise,
+        declaration(cargo_lines=[banana_line(container_numbers=["CSQU3054383", "csqu 305438 3"])]),
     )
     assert "twice" in " ".join(errors["cargo_lines.0.container_numbers"])
 
@@ -200,7 +213,9 @@ def test_illegal_transitions_are_refused(enterprise, customs_mlt, mlt):
         services.cancel_trip(enterprise, trip, reason="again")
 
 
-def test_officers_reject_only_at_their_gates_and_with_a_reason(enterprise, customs_mlt, customs_hng, mlt):
+def test_officers_reject_only_at_their_gates_and_with_a_reason(
+    enterprise, customs_mlt, customs_hng, mlt
+):
     trip = services.save_and_submit(enterprise, None, declaration())
     with pytest.raises(services.TripPermissionDenied):
         services.reject_trip(customs_hng, trip, reason="not my gate")
@@ -223,16 +238,22 @@ def test_enterprises_cannot_touch_another_organisations_trip(enterprise, other_e
         services.cancel_trip(other_enterprise, trip)
 
 
-def test_officers_do_not_see_drafts_or_other_gates(enterprise, customs_mlt, customs_hng, auditor, mlt):
+def test_officers_do_not_see_drafts_or_other_gates(
+    enterprise, customs_mlt, customs_hng, auditor, mlt
+):
     draft = services.create_draft(enterprise, declaration())
-    submitted = services.save_and_submit(enterprise, None, declaration(cargo_lines=[cassava_line()]))
+    submitted = services.save_and_submit(
+        enterprise, None, declaration(cargo_lines=[cassava_line()])
+    )
     assert set(services.visible_trips(enterprise)) == {draft, submitted}
     assert list(services.visible_trips(customs_mlt)) == [submitted]
     assert list(services.visible_trips(customs_hng)) == []
     assert set(services.visible_trips(auditor)) == {draft, submitted}
 
 
-def test_find_trip_tells_a_mistyped_reference_from_an_unknown_one(enterprise, other_enterprise, mlt):
+def test_find_trip_tells_a_mistyped_reference_from_an_unknown_one(
+    enterprise, other_enterprise, mlt
+):
     trip = services.create_draft(enterprise, declaration())
     assert services.find_trip(enterprise, trip.reference.lower().replace("-", " ")) == trip
     wrong = trip.reference[:-1] + ("A" if trip.reference[-1] != "A" else "B")

@@ -14,13 +14,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--host", default=os.environ.get("CUAKHAU_HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8000)))
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", 3)))
+        parser.add_argument(
+            "--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", 3))
+        )
         parser.add_argument("--no-collectstatic", action="store_true")
 
     def handle(self, *args, host, port, workers, no_collectstatic, **options):
         if not no_collectstatic:
             call_command("collectstatic", interactive=False, verbosity=0)
-        self.stdout.write(f"cuakhau on http://{host}:{port}/ ({workers} workers, data in {settings.DATA_DIR})")
+        self.stdout.write(
+            f"cuakhau on http://{host}:{port}/ ({workers} workers, data in {settings.DATA_DIR})"
+        )
         sys.stdout.flush()
         argv = [
             "gunicorn",

@@ -1,0 +1,191 @@
+"""The trip API through the test client: tokens, field paths in errors, 409s, scoping."""
+
+import json
+
+import pytest
+from django.test import Client
+
+from cuakhau.accounts.services import issue_token
+from cuakhau.conftest import banana_line, cassava_line, declaration
+from cuakhau.trips import services
+
+pytestmark = pytest.mark.django_db
+
+
+class Api:
+    def __init__(self, user):
+        _token, raw = issue_token(user, "test")
+        self.client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+
+    def _send(self, method, path, body=None):
+        kwargs = {"content_type": "application/json"}
+        if body is not None:
+            kwargs["data"] = json.dumps(body, default=str)
+        return getattr(self.client, method)(f"/api/v1{path}", **kwargs)
+
+    def get(self, path):
+        return self.client.get(f"/api/v1{path}")
+
+    def post(self, path, body=None):
+        return self._send("post", path, body if body is not None else {})
+
+    def put(self, path, body):
+        return self._send("put", path, body)
+
+
+def jsonable(data):
+    return json.loads(json.dumps(data, default=str))
+
+
+def test_openapi_schema_is_published(db):
+    response = Client().get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    assert "/api/v1/trips" in paths and "/api/v1/trips/{reference}/amend" in paths
+
+
+def test_requests_without_a_valid_token_are_refused(enterprise):
+    assert Client().get("/api/v1/trips").status_code == 401
+    bad = Client(HTTP_AUTHORIZATION="Bearer ck_not-a-token")
+    assert bad.get("/api/v1/trips").status_code == 401
+
+
+def test_a_revoked_token_stops_working(enterprise):
+    token, raw = issue_token(enterprise, "tablet")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert client.get("/api/v1/me").status_code == 200
+    token.revoke()
+    assert client.get("/api/v1/me").status_code == 401
+
+
+def test_declare_submit_and_read_back(enterprise, mlt):
+    api = Api(enterprise)
+    created = api.post("/trips", jsonable(declaration()))
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert body["status"] == "draft"
+    assert [line["hs_code"] for line in body["cargo_lines"]] == ["080390", "071410"]
+    assert body["cargo_lines"][0]["container_numbers"] == ["CSQU3054383"]
+    submitted = api.post(f"/trips/{body['reference']}/submit")
+    assert submitted.status_code == 200
+    assert submitted.json()["status"] == "submitted"
+    timeline = submitted.json()["timeline"]
+    assert [(t["action"], t["actor"], t["channel"]) for t in timeline] == [
+        ("create", "dn_phongtho", "api"),
+        ("submit", "dn_phongtho", "api"),
+    ]
+    assert timeline[0]["remote_addr"] == "127.0.0.1"
+
+
+def test_validation_errors_have_field_paths(enterprise, mlt):
+    api = Api(enterprise)
+    bad = declaration(
+        tractor_plate="25C-12",
+        cargo_lines=[
+            banana_line(),
+            banana_line(container_numbers=["CSQU3054384"], hs_code="999999"),
+        ],
+    )
+    response = api.post("/trips", jsonable(bad))
+    assert response.status_code == 422
+    locs = {tuple(item["loc"]): item["msg"] for item in response.json()["detail"]}
+    assert ("body", "tractor_plate") in locs
+    assert ("body", "cargo_lines", 1, "hs_code") in locs
+    assert "check digit" in locs[("body", "cargo_lines", 1, "container_numbers")]
+
+
+def test_schema_errors_are_422_too(enterprise, mlt):
+    api = Api(enterprise)
+    body = jsonable(declaration())
+    body["cargo_lines"][0]["quantity"] = "lots"
+    body["direction"] = "smuggling"
+    response = api.post("/trips", body)
+    assert response.status_code == 422
+    locs = [tuple(item["loc"]) for item in response.json()["detail"]]
+    assert ("body", "payload", "direction") in locs
+
+
+def test_illegal_transition_is_a_409(enterprise, mlt):
+    api = Api(enterprise)
+    ref = api.post("/trips", jsonable(declaration())).json()["reference"]
+    assert api.post(f"/trips/{ref}/submit").status_code == 200
+    response = api.post(f"/trips/{ref}/submit")
+    assert response.status_code == 409
+    assert set(response.json()["allowed"]) == {"amend", "cancel", "reject"}
+    assert api.put(f"/trips/{ref}", jsonable(declaration())).status_code == 409
+
+
+def test_amend_keeps_the_previous_version(enterprise, mlt):
+    api = Api(enterprise)
+    ref = api.post("/trips?submit=true", jsonable(declaration())).json()["reference"]
+    response = api.post(
+        f"/trips/{ref}/amend",
+        {"reason": "Thêm hàng", "declaration": jsonable(declaration(cargo_lines=[cassava_line()]))},
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["version"] == 2
+    assert len(response.json()["cargo_lines"]) == 1
+
+
+def test_a_failed_update_leaves_the_draft_untouched(enterprise, mlt):
+    api = Api(enterprise)
+    created = api.post("/trips", jsonable(declaration())).json()
+    ref = created["reference"]
+    bad = jsonable(
+        declaration(driver_name="Changed", cargo_lines=[banana_line(net_weight_kg="99999")])
+    )
+    assert api.put(f"/trips/{ref}", bad).status_code == 422
+    after = api.get(f"/trips/{ref}").json()
+    assert after["driver_name"] == created["driver_name"]
+    assert after["cargo_lines"] == created["cargo_lines"]
+
+
+def test_organisation_b_cannot_read_list_or_modify_organisation_a_trips(
+    enterprise, other_enterprise, mlt
+):
+    mine = Api(enterprise).post("/trips", jsonable(declaration())).json()
+    theirs = Api(other_enterprise)
+    ref = mine["reference"]
+    assert theirs.get(f"/trips/{ref}").status_code == 404
+    assert theirs.get("/trips").json()["count"] == 0
+    assert theirs.get(f"/trips?q={ref}").json()["count"] == 0
+    assert theirs.put(f"/trips/{ref}", jsonable(declaration())).status_code == 404
+    assert theirs.post(f"/trips/{ref}/submit").status_code == 404
+    assert theirs.post(f"/trips/{ref}/cancel", {"reason": "x"}).status_code == 404
+    trip = services.find_trip(enterprise, ref)
+    assert trip.status == "draft" and trip.driver_name == mine["driver_name"]
+
+
+def test_officers_list_with_filters(enterprise, customs_mlt, customs_hng, mlt):
+    api = Api(enterprise)
+    api.post("/trips?submit=true", jsonable(declaration()))
+    api.post("/trips?submit=true", jsonable(declaration(direction="empty_return", cargo_lines=[])))
+    api.post("/trips", jsonable(declaration(cargo_lines=[cassava_line()])))  # a draft
+    officer = Api(customs_mlt)
+    assert officer.get("/trips").json()["count"] == 2
+    assert officer.get("/trips?direction=empty_return").json()["count"] == 1
+    assert officer.get("/trips?gate=mlt&status=submitted").json()["count"] == 2
+    assert officer.get("/trips?q=25C12345").json()["count"] == 2
+    assert officer.get("/trips?q=CSQU3054383").json()["count"] == 1
+    assert officer.get("/trips?date_from=2030-01-02&date_to=2030-01-01").status_code == 422
+    assert Api(customs_hng).get("/trips").json()["count"] == 0
+
+
+def test_reference_endpoints(enterprise, mlt):
+    api = Api(enterprise)
+    gates = {g["code"]: g for g in api.get("/reference/gates").json()}
+    assert gates["mlt"]["unlocode_cn"] == "CNJSH"
+    assert gates["hng"]["unlocode_cn"] == "CNYYG"
+    found = api.get("/reference/hs?q=bananas").json()
+    assert "080390" in [c["code"] for c in found]
+    assert api.get("/reference/hs?q=0803").json()[0]["code"].startswith("0803")
+
+
+def test_tokens_are_created_and_revoked_over_the_api(enterprise):
+    api = Api(enterprise)
+    created = api.post("/me/tokens", {"name": "tablet"})
+    assert created.status_code == 201
+    raw = created.json()["token"]
+    assert Client(HTTP_AUTHORIZATION=f"Bearer {raw}").get("/api/v1/me").status_code == 200
+    api.client.delete(f"/api/v1/me/tokens/{created.json()['id']}")
+    assert Client(HTTP_AUTHORIZATION=f"Bearer {raw}").get("/api/v1/me").status_code == 401
