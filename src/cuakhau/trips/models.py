@@ -208,6 +208,9 @@ class TripVersion(models.Model):
             models.UniqueConstraint(fields=["trip", "version"], name="trip_version_unique")
         ]
 
+    def __str__(self):
+        return f"{self.trip_id} v{self.version}"
+
 
 def document_path(instance, filename):
     return f"trips/{instance.trip.reference}/{filename}"
