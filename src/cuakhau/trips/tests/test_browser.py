@@ -1,0 +1,111 @@
+"""A trip declared on a phone-sized screen in real Chromium, found by a customs officer."""
+
+import pytest
+from django.utils import timezone
+
+from cuakhau.conftest import PASSWORD, future
+from cuakhau.core.testing.browser import browser, log_in  # noqa: F401  (fixture)
+from cuakhau.trips.models import Trip
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def fill_line(
+    page, index, *, hs, description, quantity, unit, gross, net, value, packages, containers
+):
+    prefix = f"#id_lines-{index}-"
+    page.fill(f"{prefix}hs_code", hs)
+    page.fill(f"{prefix}description", description)
+    page.fill(f"{prefix}quantity", quantity)
+    page.select_option(f"{prefix}unit", unit)
+    page.fill(f"{prefix}gross_weight_kg", gross)
+    page.fill(f"{prefix}net_weight_kg", net)
+    page.fill(f"{prefix}value", value)
+    page.fill(f"{prefix}packages", packages)
+    page.fill(f"{prefix}container_numbers", containers)
+
+
+def test_declare_on_a_phone_fix_a_container_submit_and_customs_sees_it(
+    browser,
+    live_server,
+    enterprise,
+    customs_mlt,
+    mlt,  # noqa: F811
+):
+    page = browser.new_page()
+    log_in(page, live_server, enterprise.username, PASSWORD)
+    page.goto(f"{live_server.url}/trips/new/")
+
+    page.select_option("#id_gate", "mlt")
+    page.select_option("#id_direction", "export")
+    arrival = timezone.localtime(future(30)).strftime("%Y-%m-%dT%H:%M")
+    page.fill("#id_expected_arrival", arrival)
+    page.fill("#id_tractor_plate", "25C-123.45")
+    page.fill("#id_trailer_plate", "25R-012.34")
+    page.fill("#id_driver_name", "Lò Văn Páo")
+    page.select_option("#id_driver_nationality", "VN")
+    page.fill("#id_driver_document_number", "012345678901")
+    page.fill("#id_driver_phone", "+84 912 345 678")
+
+    # HS search-as-you-type fills the datalist through htmx.
+    page.fill("#id_lines-0-hs_code", "banana")
+    page.wait_for_selector("#hs-options-0 option[value='080390']", state="attached")
+    fill_line(
+        page,
+        0,
+        hs="080390",
+        description="Chuối tươi Cavendish",
+        quantity="1500",
+        unit="CT",
+        gross="20400",
+        net="19500",
+        value="11700",
+        packages="1500",
+        containers="CSQU3054383",
+    )
+
+    # A second cargo line without a page reload.
+    page.click("#add-line")
+    page.wait_for_selector("#id_lines-1-hs_code")
+    assert page.input_value("#id_lines-TOTAL_FORMS") == "2"
+    fill_line(
+        page,
+        1,
+        hs="071410",
+        description="Sắn lát khô",
+        quantity="8",
+        unit="TNE",
+        gross="8100",
+        net="8000",
+        value="2240",
+        packages="160",
+        containers="TGHU1234560",
+    )
+    page.click("button[name=action][value=submit]")
+
+    error = page.locator('[data-field="lines-1-container_numbers"]')
+    error.wait_for()
+    assert "ISO 6346" in error.inner_text() or "6346" in error.inner_text()
+    assert Trip.objects.count() == 0
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, "the form must fit a phone screen without sideways scrolling"
+
+    from stdnum import iso6346
+
+    fixed = "TGHU123456" + iso6346.calc_check_digit("TGHU123456")
+    page.fill("#id_lines-1-container_numbers", fixed)
+    page.click("button[name=action][value=submit]")
+    page.wait_for_selector("#trip-status")
+    trip = Trip.objects.get()
+    assert trip.status == "submitted"
+    assert trip.cargo_lines.count() == 2
+    assert page.locator(".qr svg").count() == 1
+
+    officer = browser.new_page()
+    browser.clear_cookies()
+    log_in(officer, live_server, customs_mlt.username, PASSWORD)
+    officer.goto(f"{live_server.url}/trips/?status=submitted&gate=mlt")
+    officer.wait_for_selector(f"text={trip.reference}")
+    officer.click(f"text={trip.reference}")
+    officer.wait_for_selector("#trip-status")
+    assert "Lò Văn Páo" in officer.content()

@@ -1,0 +1,217 @@
+"""The web pages through the test client: the form, its errors, htmx fragments, scoping."""
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from cuakhau.conftest import PASSWORD, banana_line, cassava_line, declaration, future
+from cuakhau.trips import services
+from cuakhau.trips.models import Trip
+
+pytestmark = pytest.mark.django_db
+
+
+def login(user) -> Client:
+    client = Client()
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def form_post(data: dict, action: str = "save") -> dict:
+    post = {
+        "gate": data["gate"],
+        "direction": data["direction"],
+        "expected_arrival": timezone.localtime(data["expected_arrival"]).strftime("%Y-%m-%dT%H:%M"),
+        "tractor_plate": data["tractor_plate"],
+        "trailer_plate": data["trailer_plate"],
+        "driver_name": data["driver_name"],
+        "driver_nationality": data["driver_nationality"],
+        "driver_document_number": data["driver_document_number"],
+        "driver_phone": data["driver_phone"],
+        "lines-TOTAL_FORMS": str(len(data["cargo_lines"])),
+        "lines-INITIAL_FORMS": "0",
+        "lines-MIN_NUM_FORMS": "0",
+        "lines-MAX_NUM_FORMS": "50",
+        "action": action,
+    }
+    for i, line in enumerate(data["cargo_lines"]):
+        for key, value in line.items():
+            post[f"lines-{i}-{key}"] = " ".join(value) if isinstance(value, list) else str(value)
+    return post
+
+
+def test_pages_need_a_login(db):
+    response = Client().get("/trips/")
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_declare_through_the_form_and_submit(enterprise, mlt):
+    client = login(enterprise)
+    assert client.get("/trips/new/").status_code == 200
+    response = client.post("/trips/new/", form_post(declaration(), "submit"))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    trip = Trip.objects.get()
+    assert trip.status == "submitted"
+    assert trip.cargo_lines.count() == 2
+    page = client.get(response["Location"])
+    assert trip.reference in page.content.decode()
+    assert "<svg" in page.content.decode()  # the QR code
+
+
+def test_a_bad_container_shows_next_to_its_field_and_nothing_is_saved(enterprise, mlt):
+    client = login(enterprise)
+    data = declaration(cargo_lines=[banana_line(), cassava_line(container_numbers=["MSKU1234567"])])
+    response = client.post("/trips/new/", form_post(data, "submit"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-field="lines-1-container_numbers"' in html
+    assert "check digit" in html
+    assert Trip.objects.count() == 0
+
+
+def test_removed_lines_are_not_saved_and_errors_map_to_the_right_row(enterprise, mlt):
+    client = login(enterprise)
+    post = form_post(
+        declaration(cargo_lines=[banana_line(hs_code="999999"), cassava_line(hs_code="12")])
+    )
+    post["lines-0-DELETE"] = "on"
+    html = client.post("/trips/new/", post).content.decode()
+    assert 'data-field="lines-1-hs_code"' in html
+    assert 'data-field="lines-0-hs_code"' not in html
+
+
+def test_save_draft_then_edit(enterprise, mlt):
+    client = login(enterprise)
+    response = client.post("/trips/new/", form_post(declaration(cargo_lines=[])))
+    trip = Trip.objects.get()
+    assert trip.status == "draft"
+    edit = client.get(f"/trips/{trip.reference}/edit/")
+    assert edit.status_code == 200
+    response = client.post(
+        f"/trips/{trip.reference}/edit/", form_post(declaration(driver_name="Giàng A Lử"))
+    )
+    assert response.status_code == 302
+    trip.refresh_from_db()
+    assert trip.driver_name == "Giàng A Lử" and trip.cargo_lines.count() == 2
+
+
+def test_htmx_adds_a_cargo_line_and_bumps_the_total(enterprise):
+    client = login(enterprise)
+    response = client.get("/trips/cargo-line/?lines-TOTAL_FORMS=2", HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert 'name="lines-2-hs_code"' in html
+    assert 'id="id_lines-TOTAL_FORMS"' in html and 'value="3"' in html and "hx-swap-oob" in html
+    assert client.get("/trips/cargo-line/?lines-TOTAL_FORMS=50").status_code == 400
+
+
+def test_hs_search_as_you_type(enterprise, mlt):
+    client = login(enterprise)
+    html = client.get("/reference/hs/?lines-0-hs_code=banana").content.decode()
+    assert 'value="080390"' in html
+    assert 'value="0803' in client.get("/reference/hs/?q=0803").content.decode()
+
+
+def test_another_organisation_gets_404_in_the_ui(enterprise, other_enterprise, mlt):
+    trip = services.create_draft(enterprise, declaration())
+    client = login(other_enterprise)
+    assert client.get(f"/trips/{trip.reference}/").status_code == 404
+    assert client.get(f"/trips/{trip.reference}/edit/").status_code == 404
+    assert client.post(f"/trips/{trip.reference}/cancel/", {"reason": "x"}).status_code == 404
+    assert (
+        f"/trips/{trip.reference}/"
+        not in client.get(f"/trips/?q={trip.reference}").content.decode()
+    )
+
+
+def test_customs_officer_finds_submitted_trips_and_rejects_with_reason(
+    enterprise, customs_mlt, mlt
+):
+    trip = services.save_and_submit(enterprise, None, declaration())
+    client = login(customs_mlt)
+    listing = client.get("/trips/?gate=mlt&status=submitted").content.decode()
+    assert trip.reference in listing
+    client.post(f"/trips/{trip.reference}/reject/", {"reason": ""})
+    trip.refresh_from_db()
+    assert trip.status == "submitted"
+    client.post(f"/trips/{trip.reference}/reject/", {"reason": "Thiếu chứng thư kiểm dịch"})
+    trip.refresh_from_db()
+    assert trip.status == "rejected"
+    timeline = client.get(f"/trips/{trip.reference}/").content.decode()
+    assert "Thiếu chứng thư kiểm dịch" in timeline and "haiquan_mlt" in timeline
+
+
+def test_an_illegal_transition_is_a_message_not_a_crash(enterprise, mlt):
+    trip = services.save_and_submit(enterprise, None, declaration())
+    client = login(enterprise)
+    response = client.post(f"/trips/{trip.reference}/submit/", follow=True)
+    assert response.status_code == 200
+    assert "Allowed now" in response.content.decode() or "Cho phép" in response.content.decode()
+
+
+def test_amend_from_the_ui_needs_a_reason(enterprise, mlt):
+    trip = services.save_and_submit(enterprise, None, declaration())
+    client = login(enterprise)
+    post = form_post(declaration(driver_name="Sùng A Dế"), "amend")
+    html = client.post(f"/trips/{trip.reference}/amend/", post).content.decode()
+    assert 'data-field="reason"' in html
+    post["reason"] = "Đổi lái xe"
+    assert client.post(f"/trips/{trip.reference}/amend/", post).status_code == 302
+    trip.refresh_from_db()
+    assert trip.version == 2 and trip.versions.count() == 1
+
+
+def test_uploads_are_checked_for_size_and_type(enterprise, mlt, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MAX_UPLOAD_BYTES = 1024
+    trip = services.create_draft(enterprise, declaration())
+    client = login(enterprise)
+    big = SimpleUploadedFile("phyto.pdf", b"%PDF-1.7\n" + b"x" * 2048, "application/pdf")
+    response = client.post(
+        f"/trips/{trip.reference}/documents/", {"kind": "phyto", "file": big}, follow=True
+    )
+    assert "limit" in response.content.decode() or "giới hạn" in response.content.decode()
+    exe = SimpleUploadedFile("phyto.pdf", b"MZ\x90\x00", "application/pdf")
+    client.post(f"/trips/{trip.reference}/documents/", {"kind": "phyto", "file": exe})
+    assert trip.documents.count() == 0
+    ok = SimpleUploadedFile("phyto.pdf", b"%PDF-1.7\n%%EOF", "application/pdf")
+    client.post(f"/trips/{trip.reference}/documents/", {"kind": "phyto", "file": ok})
+    document = trip.documents.get()
+    assert client.get(f"/trips/{trip.reference}/documents/{document.pk}/").status_code == 200
+    assert (
+        login_other(mlt).get(f"/trips/{trip.reference}/documents/{document.pk}/").status_code == 404
+    )
+
+
+def login_other(mlt):
+    from cuakhau.accounts import roles
+    from cuakhau.accounts.models import Organisation
+    from cuakhau.accounts.services import create_user
+
+    org = Organisation.objects.create(name="Other", country="VN", tax_code="0312345673")
+    return login(create_user("other", PASSWORD, roles.ENTERPRISE, organisation=org))
+
+
+def test_language_switch_is_remembered_in_the_profile(enterprise):
+    client = login(enterprise)
+    assert client.get("/trips/").headers["Content-Language"] == "vi"
+    client.post("/language/", {"language": "zh-hans", "next": "/trips/"})
+    enterprise.profile.refresh_from_db()
+    assert enterprise.profile.language == "zh-hans"
+    assert login(enterprise).get("/trips/").headers["Content-Language"] == "zh-hans"
+
+
+def test_profile_creates_and_revokes_tokens(enterprise):
+    client = login(enterprise)
+    html = client.post("/profile/", {"name": "gate tablet"}).content.decode()
+    assert 'id="new-token"' in html
+    token = enterprise.api_tokens.get()
+    client.post(f"/profile/tokens/{token.pk}/revoke/")
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+
+
+def test_times_are_shown_in_the_gate_time_zone(enterprise, mlt):
+    trip = services.create_draft(enterprise, declaration(expected_arrival=future(48)))
+    html = login(enterprise).get(f"/trips/{trip.reference}/").content.decode()
+    assert "Asia/Ho_Chi_Minh" in html
