@@ -8,6 +8,7 @@ from django.utils import timezone
 from cuakhau.accounts import roles
 from cuakhau.accounts.models import Organisation
 from cuakhau.accounts.services import create_user
+from cuakhau.core.testing.browser import browser  # noqa: F401  (a fixture for browser tests)
 from cuakhau.reference.models import Gate, HSCode
 from cuakhau.reference.services import load_reference_data
 

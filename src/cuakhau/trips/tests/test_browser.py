@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from cuakhau.conftest import PASSWORD, future
-from cuakhau.core.testing.browser import browser, log_in  # noqa: F401  (fixture)
+from cuakhau.core.testing.browser import log_in
 from cuakhau.trips.models import Trip
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
