@@ -35,6 +35,9 @@ def summary(trip) -> dict:
         "organisation": trip.organisation.name,
         "tractor_plate": trip.tractor_plate,
         "trailer_plate": trip.trailer_plate,
+        "vehicle_type": trip.vehicle_type,
+        "capacity_tonnes": trip.capacity_tonnes,
+        "container_size": trip.container_size,
         "driver_name": trip.driver_name,
     }
 

@@ -43,3 +43,17 @@ class DocumentKind(models.TextChoices):
     PACKING_LIST = "packing", _("Packing list")
     CONTRACT = "contract", _("Sales contract")
     OTHER = "other", _("Other")
+
+
+class VehicleType(models.TextChoices):
+    TRUCK = "truck", _("Truck")
+    CONTAINER_TRUCK = "container_truck", _("Container truck")
+    TRACTOR_TRAILER = "tractor_trailer", _("Tractor-trailer")
+    PASSENGER = "passenger", _("Passenger vehicle")
+    OTHER = "other", _("Other vehicle")
+
+
+class ContainerSize(models.TextChoices):
+    NONE = "", _("no container")
+    FT20 = "20", _("20 feet")
+    FT40 = "40", _("40 feet")

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from cuakhau.reference.models import Gate
 from cuakhau.reference.validators import country_choices, currency_choices
 
-from .choices import Direction, DocumentKind, QuantityUnit
+from .choices import ContainerSize, Direction, DocumentKind, QuantityUnit, VehicleType
 from .models import CargoLine, Trip
 
 
@@ -43,6 +43,17 @@ class TripForm(forms.Form):
         label=_label(Trip, "trailer_plate"),
         required=False,
         widget=forms.TextInput(attrs={"placeholder": "25R-012.34", "autocapitalize": "characters"}),
+    )
+    vehicle_type = forms.ChoiceField(
+        label=_label(Trip, "vehicle_type"), choices=VehicleType.choices, required=False
+    )
+    capacity_tonnes = forms.CharField(
+        label=_label(Trip, "capacity_tonnes"),
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "15"}),
+    )
+    container_size = forms.ChoiceField(
+        label=_label(Trip, "container_size"), choices=ContainerSize.choices, required=False
     )
     driver_name = forms.CharField(label=_label(Trip, "driver_name"), required=False)
     driver_nationality = forms.ChoiceField(
@@ -168,6 +179,9 @@ def initial_from_trip(trip: Trip) -> tuple[dict, list[dict]]:
         "expected_arrival": arrival,
         "tractor_plate": trip.tractor_plate,
         "trailer_plate": trip.trailer_plate,
+        "vehicle_type": trip.vehicle_type,
+        "capacity_tonnes": _plain(trip.capacity_tonnes) if trip.capacity_tonnes is not None else "",
+        "container_size": trip.container_size,
         "driver_name": trip.driver_name,
         "driver_nationality": trip.driver_nationality,
         "driver_document_number": trip.driver_document_number,

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -16,7 +16,15 @@ from cuakhau.reference.validators import (
     validate_plate,
 )
 
-from .choices import Channel, Direction, DocumentKind, QuantityUnit, TripStatus
+from .choices import (
+    Channel,
+    ContainerSize,
+    Direction,
+    DocumentKind,
+    QuantityUnit,
+    TripStatus,
+    VehicleType,
+)
 
 
 class Trip(models.Model):
@@ -35,6 +43,21 @@ class Trip(models.Model):
         _("trailer plate"), max_length=20, blank=True, validators=[validate_plate]
     )
     trailer_plate_key = models.CharField(max_length=20, blank=True, db_index=True, editable=False)
+    vehicle_type = models.CharField(
+        _("vehicle type"), max_length=16, choices=VehicleType.choices, default=VehicleType.TRUCK
+    )
+    # The fee schedules bracket vehicles by their rated capacity (trọng tải), not by the load.
+    capacity_tonnes = models.DecimalField(
+        _("capacity (tonnes)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(Decimal("80"))],
+    )
+    container_size = models.CharField(
+        _("container size"), max_length=2, choices=ContainerSize.choices, blank=True
+    )
     driver_name = models.CharField(_("driver name"), max_length=120)
     driver_nationality = models.CharField(
         _("driver nationality"), max_length=2, validators=[validate_country]

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
-from .choices import Direction, QuantityUnit, TripStatus
+from .choices import ContainerSize, Direction, QuantityUnit, TripStatus, VehicleType
 
 
 class CargoLineIn(Schema):
@@ -28,6 +28,9 @@ class TripIn(Schema):
     expected_arrival: dt.datetime
     tractor_plate: str = Field(..., examples=["25C-123.45", "云G12345"])
     trailer_plate: str = ""
+    vehicle_type: VehicleType = VehicleType.TRUCK
+    capacity_tonnes: Decimal | None = Field(None, description="Rated capacity; the fee bracket")
+    container_size: ContainerSize = ContainerSize.NONE
     driver_name: str
     driver_nationality: str = Field(..., description="ISO 3166-1 alpha-2")
     driver_document_number: str
@@ -83,6 +86,9 @@ class TripSummaryOut(Schema):
     organisation: str
     tractor_plate: str
     trailer_plate: str
+    vehicle_type: str
+    capacity_tonnes: Decimal | None
+    container_size: str
     driver_name: str
 
 

@@ -31,7 +31,7 @@ from cuakhau.reference.validators import (
 )
 
 from . import references
-from .choices import ACTIVE_STATUSES, Direction, TripStatus
+from .choices import ACTIVE_STATUSES, Direction, TripStatus, VehicleType
 from .models import CargoLine, Container, Trip, TripTransition, TripVersion
 
 S = TripStatus
@@ -56,6 +56,9 @@ TRIP_FIELDS = [
     "expected_arrival",
     "tractor_plate",
     "trailer_plate",
+    "vehicle_type",
+    "capacity_tonnes",
+    "container_size",
     "driver_name",
     "driver_nationality",
     "driver_document_number",
@@ -195,6 +198,23 @@ def _resolve_gate(value) -> Gate | None:
         return None
 
 
+def _vehicle_errors(trip: Trip) -> dict[str, list[str]]:
+    """The fee depends on these, so each vehicle type must say what the schedule asks for."""
+    errors: dict[str, list[str]] = {}
+    if trip.vehicle_type == VehicleType.CONTAINER_TRUCK and not trip.container_size:
+        errors["container_size"] = [
+            _("A container truck needs its container size (20 or 40 feet).")
+        ]
+    if trip.vehicle_type != VehicleType.CONTAINER_TRUCK and trip.container_size:
+        errors["container_size"] = [_("Only a container truck has a container size.")]
+    if trip.vehicle_type in (
+        VehicleType.TRUCK,
+        VehicleType.TRACTOR_TRAILER,
+    ) and trip.capacity_tonnes in (None, ""):
+        errors["capacity_tonnes"] = [_("Give the vehicle's rated capacity in tonnes.")]
+    return errors
+
+
 @dataclass
 class _Declaration:
     """A validated declaration, ready to be written."""
@@ -230,6 +250,9 @@ def _build(data: dict, trip: Trip, *, require_complete: bool) -> _Declaration:
     trip.driver_nationality = (trip.driver_nationality or "").upper()
     if not trip.expected_arrival:
         trip.expected_arrival = None
+    if trip.capacity_tonnes == "":
+        trip.capacity_tonnes = None
+    trip.vehicle_type = trip.vehicle_type or VehicleType.TRUCK
     try:
         trip.full_clean(exclude=["reference", "organisation", "gate", "created_by", "status"])
     except ValidationError as exc:
@@ -242,6 +265,8 @@ def _build(data: dict, trip: Trip, *, require_complete: bool) -> _Declaration:
         if trip.trailer_plate:
             trip.trailer_plate = parse_plate(trip.trailer_plate).display
         trip.trailer_plate_key = normalise_plate(trip.trailer_plate)
+
+    _merge(errors, _vehicle_errors(trip))
 
     if isinstance(trip.expected_arrival, dt.datetime):
         if timezone.is_naive(trip.expected_arrival):

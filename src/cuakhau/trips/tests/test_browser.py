@@ -42,6 +42,8 @@ def test_declare_on_a_phone_fix_a_container_submit_and_customs_sees_it(
     page.fill("#id_expected_arrival", arrival)
     page.fill("#id_tractor_plate", "25C-123.45")
     page.fill("#id_trailer_plate", "25R-012.34")
+    page.select_option("#id_vehicle_type", "truck")
+    page.fill("#id_capacity_tonnes", "30")
     page.fill("#id_driver_name", "Lò Văn Páo")
     page.select_option("#id_driver_nationality", "VN")
     page.fill("#id_driver_document_number", "012345678901")
