@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "cuakhau.reference",
     "cuakhau.accounts",
     "cuakhau.trips",
+    "cuakhau.fees",
 ]
 
 MIDDLEWARE = [

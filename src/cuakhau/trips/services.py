@@ -33,6 +33,7 @@ from cuakhau.reference.validators import (
 from . import references
 from .choices import ACTIVE_STATUSES, Direction, TripStatus, VehicleType
 from .models import CargoLine, Container, Trip, TripTransition, TripVersion
+from .signals import trip_transitioned
 
 S = TripStatus
 TRIP_MACHINE = StateMachine(
@@ -430,6 +431,14 @@ def _transition(
     if transition.target not in ACTIVE_STATUSES:
         trip.containers.update(active=False)
     _record(trip, action, from_status, actor, context, reason.strip())
+    trip_transitioned.send(
+        sender=Trip,
+        trip=trip,
+        action=action,
+        from_status=from_status,
+        to_status=trip.status,
+        actor=actor,
+    )
     return transition
 
 

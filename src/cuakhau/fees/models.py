@@ -1,0 +1,126 @@
+"""Versioned, effective-dated fee schedules per gate, and the assessments made under them."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cuakhau.reference.models import Confidence, Gate, pick_language
+
+from .choices import GoodsCategory, RateUnit, Regime, VehicleClass
+
+
+class FeeSchedule(models.Model):
+    """One version of a gate's fee table under one legal instrument.
+
+    A schedule that an assessment was made under is frozen: a change is a new version that
+    takes effect from a date, so every receipt keeps pointing at the rates it was issued under.
+    """
+
+    gate = models.ForeignKey(Gate, on_delete=models.PROTECT, related_name="fee_schedules")
+    key = models.SlugField(_("schedule"), max_length=40)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    title_vi = models.CharField(_("title (Vietnamese)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    legal_basis = models.CharField(_("legal basis"), max_length=300)
+    basis_date = models.DateField(_("date of the instrument"), null=True, blank=True)
+    effective_from = models.DateField(_("effective from"))
+    confidence = models.CharField(_("confidence"), max_length=12, choices=Confidence.choices)
+    source = models.TextField(_("source"), blank=True)
+    supersedes = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["gate", "-effective_from", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["gate", "key", "version"], name="fee_schedule_version")
+        ]
+        verbose_name = _("fee schedule")
+        verbose_name_plural = _("fee schedules")
+
+    def __str__(self):
+        return f"{self.gate.code.upper()} {self.key} v{self.version} ({self.effective_from})"
+
+    @property
+    def title(self) -> str:
+        return pick_language(self.title_vi, self.title_en, self.title_en)
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.pk is not None and self.assessments.exists()
+
+
+class FeeRate(models.Model):
+    schedule = models.ForeignKey(FeeSchedule, on_delete=models.CASCADE, related_name="rates")
+    position = models.PositiveSmallIntegerField(default=0)
+    item_code = models.CharField(_("item"), max_length=8)
+    label_vi = models.CharField(_("label (Vietnamese)"), max_length=200)
+    label_en = models.CharField(_("label (English)"), max_length=200)
+    vehicle = models.CharField(_("vehicle"), max_length=12, choices=VehicleClass.choices)
+    tonnage_min = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    tonnage_max = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    container_size = models.CharField(
+        max_length=3, blank=True, help_text=_('"20", "40", "any" or empty (no container criterion)')
+    )
+    regime = models.CharField(_("regime"), max_length=16, choices=Regime.choices)
+    goods = models.CharField(_("goods"), max_length=16, choices=GoodsCategory.choices)
+    unit = models.CharField(_("unit"), max_length=12, choices=RateUnit.choices)
+    amount_vnd = models.PositiveBigIntegerField(_("amount (VND)"))
+    confidence = models.CharField(_("confidence"), max_length=12, choices=Confidence.choices)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["schedule", "position"]
+        verbose_name = _("fee rate")
+        verbose_name_plural = _("fee rates")
+
+    def __str__(self):
+        return f"{self.item_code} {self.label_en}: {self.amount_vnd} VND/{self.unit}"
+
+    def save(self, *args, **kwargs):
+        # Rates a receipt was issued under never change: the schedule must be versioned.
+        if self.schedule_id and self.schedule.is_frozen:
+            raise ValidationError(
+                _("This schedule has assessments; create a new version instead of editing it.")
+            )
+        super().save(*args, **kwargs)
+
+    @property
+    def label(self) -> str:
+        return pick_language(self.label_vi, self.label_en, self.label_en)
+
+
+class FeeAssessment(models.Model):
+    """The fee of one version of a trip's declaration, item by item, in whole đồng."""
+
+    trip = models.ForeignKey("trips.Trip", on_delete=models.CASCADE, related_name="assessments")
+    trip_version = models.PositiveIntegerField()
+    schedule = models.ForeignKey(FeeSchedule, on_delete=models.PROTECT, related_name="assessments")
+    total_vnd = models.PositiveBigIntegerField()
+    items = models.JSONField()
+    explanation = models.JSONField(default=dict)
+    previous = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assessed_at = models.DateTimeField()
+    is_current = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["trip", "-assessed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["trip"], condition=models.Q(is_current=True), name="one_current_assessment"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.trip_id} v{self.trip_version}: {self.total_vnd} VND"
+
+    @property
+    def difference_vnd(self) -> int | None:
+        return None if self.previous is None else self.total_vnd - self.previous.total_vnd
