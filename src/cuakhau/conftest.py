@@ -10,6 +10,7 @@ from cuakhau.accounts.models import Organisation
 from cuakhau.accounts.services import create_user
 from cuakhau.core.testing.browser import browser  # noqa: F401  (a fixture for browser tests)
 from cuakhau.reference.models import Gate, HSCode
+from cuakhau.fees.services import load_schedules
 from cuakhau.reference.services import load_reference_data
 
 PASSWORD = "bien-gioi-2025!"
@@ -19,6 +20,7 @@ PASSWORD = "bien-gioi-2025!"
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         load_reference_data()
+        load_schedules()
 
 
 @pytest.fixture
@@ -26,6 +28,7 @@ def reference_data(db):
     # Transactional tests flush the database after each test; put the reference data back.
     if not HSCode.objects.exists():
         load_reference_data()
+        load_schedules()
 
 
 @pytest.fixture

@@ -258,7 +258,7 @@ def choose_rate(rates, facts: Facts) -> FeeRate | None:
         if regime_score is None or not _vehicle_fits(rate, facts):
             continue
         score = (
-            4 * (rate.goods == facts.goods)
+            10 * (rate.goods == facts.goods)
             + regime_score
             + (rate.vehicle != VehicleClass.ANY)
             + (
