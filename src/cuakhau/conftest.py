@@ -9,8 +9,8 @@ from cuakhau.accounts import roles
 from cuakhau.accounts.models import Organisation
 from cuakhau.accounts.services import create_user
 from cuakhau.core.testing.browser import browser  # noqa: F401  (a fixture for browser tests)
-from cuakhau.reference.models import Gate, HSCode
 from cuakhau.fees.services import load_schedules
+from cuakhau.reference.models import Gate, HSCode
 from cuakhau.reference.services import load_reference_data
 
 PASSWORD = "bien-gioi-2025!"
@@ -157,3 +157,13 @@ def plain_static_storage(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def english_messages(settings):
+    # Tests read messages in English; tests of the Vietnamese default switch it back.
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield

@@ -46,6 +46,23 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 
+
+def _installation_secret(name: str, env: str) -> str:
+    """A secret from the environment, else generated once for this installation (data dir)."""
+    if os.environ.get(env):
+        return os.environ[env]
+    import secrets
+
+    path = DATA_DIR / name
+    if path.exists():
+        return path.read_text().strip()
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_hex(32)
+    path.write_text(value)
+    path.chmod(0o600)
+    return value
+
+
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [
     o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
@@ -66,6 +83,8 @@ INSTALLED_APPS = [
     "cuakhau.accounts",
     "cuakhau.trips",
     "cuakhau.fees",
+    "cuakhau.receipts",
+    "cuakhau.payments",
 ]
 
 MIDDLEWARE = [
@@ -169,6 +188,25 @@ STORAGES = {
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
+}
+
+# E-receipt signing keys: one file per key, outside the code and the database, or the active
+# key from $CUAKHAU_SIGNING_KEY (a private JWK kept in a secret manager).
+SIGNING_KEY_DIR = Path(os.environ.get("CUAKHAU_SIGNING_KEY_DIR", DATA_DIR / "keys"))
+
+# Payment providers: a new bank or e-wallet is a new class and an entry here.
+CUAKHAU_PAYMENT_PROVIDERS = {
+    "vietqr_bank": {
+        "class": "cuakhau.payments.providers.VietQRBankTransfer",
+        "label": "VietQR",
+        # The gate authority's collection account; the default is a demo account.
+        "bank_bin": os.environ.get("CUAKHAU_BANK_BIN", "970415"),
+        "account": os.environ.get("CUAKHAU_BANK_ACCOUNT", "113000068688"),
+        "account_name": os.environ.get("CUAKHAU_BANK_ACCOUNT_NAME", "BQL KKT CUA KHAU (DEMO)"),
+        "secret": _installation_secret("bank_webhook_secret", "CUAKHAU_BANK_WEBHOOK_SECRET"),
+        "tolerance": 300,
+    },
+    "cash_counter": {"class": "cuakhau.payments.providers.CashCounter", "label": "Cash"},
 }
 
 # Uploaded documents (phytosanitary certificates, invoices) are photos or PDFs from a phone.

@@ -57,7 +57,9 @@ class StateMachine:
         try:
             return self.table[(state, action)]
         except KeyError:
-            raise IllegalTransition(state, action, self.actions_from(state)) from None
+            # Name only what a person could do next; system-only steps are not theirs to take.
+            allowed = [a for a in self.actions_from(state) if self.table[(state, a)].permission]
+            raise IllegalTransition(state, action, allowed) from None
 
     def states(self) -> set[str]:
         return {s for s, _a in self.table} | {t.target for t in self.table.values()}

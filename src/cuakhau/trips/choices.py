@@ -15,13 +15,14 @@ class Direction(models.TextChoices):
 class TripStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")
+    PAID = "paid", _("Fees paid")
     CANCELLED = "cancelled", _("Cancelled")
     REJECTED = "rejected", _("Rejected")
 
 
 # Statuses in which a trip still holds its containers: a container cannot be declared on two
 # of these at once.
-ACTIVE_STATUSES = [TripStatus.DRAFT, TripStatus.SUBMITTED]
+ACTIVE_STATUSES = [TripStatus.DRAFT, TripStatus.SUBMITTED, TripStatus.PAID]
 
 
 class QuantityUnit(models.TextChoices):

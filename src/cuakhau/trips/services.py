@@ -44,6 +44,11 @@ TRIP_MACHINE = StateMachine(
         Transition(S.SUBMITTED, "amend", S.SUBMITTED, "trips.declare_trip", reason_required=True),
         Transition(S.SUBMITTED, "cancel", S.CANCELLED, "trips.declare_trip", reason_required=True),
         Transition(S.SUBMITTED, "reject", S.REJECTED, "trips.reject_trip", reason_required=True),
+        # Only the payments service takes "pay", when a receipt is issued.
+        Transition(S.SUBMITTED, "pay", S.PAID, None),
+        # Cancelling a paid trip revokes its receipt (a refund is due).
+        Transition(S.PAID, "cancel", S.CANCELLED, "trips.declare_trip", reason_required=True),
+        Transition(S.PAID, "reject", S.REJECTED, "trips.reject_trip", reason_required=True),
     ],
 )
 
@@ -419,6 +424,8 @@ def _transition(
 ) -> Transition:
     """Check and apply one transition of the table; the only writer of ``Trip.status``."""
     transition = TRIP_MACHINE.get(trip.status, action)
+    if transition.permission is None and actor is not None:
+        raise TripPermissionDenied(_("Only the system can %(action)s a trip.") % {"action": action})
     if actor is not None and not _may_take(actor, trip, transition):
         raise TripPermissionDenied(_("You may not %(action)s this trip.") % {"action": action})
     if transition.reason_required and not (reason or "").strip():
@@ -522,6 +529,12 @@ def cancel_trip(actor, trip: Trip, reason: str = "", context: RequestContext = S
     with transaction.atomic():
         trip = _locked(trip)
         _transition(trip, "cancel", actor, context, reason)
+    return trip
+
+
+def mark_paid(trip: Trip, context: RequestContext = SYSTEM) -> Trip:
+    """Called by the payments service inside its transaction, once a receipt is issued."""
+    _transition(trip, "pay", None, context, "")
     return trip
 
 

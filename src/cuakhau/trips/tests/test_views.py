@@ -195,7 +195,18 @@ def login_other(mlt):
     return login(create_user("other", PASSWORD, roles.ENTERPRISE, organisation=org))
 
 
-def test_language_switch_is_remembered_in_the_profile(enterprise):
+def test_vietnamese_is_the_default_and_errors_are_translated(enterprise, mlt, settings):
+    settings.LANGUAGE_CODE = "vi"
+    client = login(enterprise)
+    data = declaration(cargo_lines=[banana_line(container_numbers=["CSQU3054384"])])
+    html = client.post("/trips/new/", form_post(data, "submit")).content.decode()
+    assert "chữ số kiểm tra" in html
+    chinese = client.post("/trips/new/", form_post(data, "submit"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert chinese.headers["Content-Language"] == "zh-hans"
+
+
+def test_language_switch_is_remembered_in_the_profile(enterprise, settings):
+    settings.LANGUAGE_CODE = "vi"
     client = login(enterprise)
     assert client.get("/trips/").headers["Content-Language"] == "vi"
     client.post("/language/", {"language": "zh-hans", "next": "/trips/"})

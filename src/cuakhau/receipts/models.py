@@ -1,0 +1,119 @@
+"""Signed e-receipts: numbered without gaps per gate and year, single-use at exit."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cuakhau.reference.models import Gate
+
+
+class ReceiptStatus(models.TextChoices):
+    VALID = "valid", _("valid")
+    REVOKED = "revoked", _("revoked")
+
+
+class RevokeKind(models.TextChoices):
+    CANCELLED = "cancelled", _("cancelled")
+    REFUNDED = "refunded", _("refunded")
+
+
+class ReceiptSequence(models.Model):
+    """The last receipt number used at a gate in a year; locked while a number is taken."""
+
+    gate = models.ForeignKey(Gate, on_delete=models.PROTECT)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["gate", "year"], name="receipt_sequence_gate_year")
+        ]
+
+    def __str__(self):
+        return f"{self.gate_id}/{self.year}: {self.last}"
+
+
+class Receipt(models.Model):
+    number = models.CharField(_("receipt number"), max_length=24, unique=True)
+    gate = models.ForeignKey(Gate, on_delete=models.PROTECT, related_name="receipts")
+    year = models.PositiveSmallIntegerField()
+    sequence = models.PositiveIntegerField()
+    trip = models.ForeignKey("trips.Trip", on_delete=models.PROTECT, related_name="receipts")
+    assessment = models.ForeignKey(
+        "fees.FeeAssessment", on_delete=models.PROTECT, related_name="receipts"
+    )
+    amount_vnd = models.PositiveBigIntegerField(_("amount (VND)"))
+    items = models.JSONField()
+    payer_name = models.CharField(_("payer"), max_length=200)
+    payer_tax_code = models.CharField(max_length=20)
+    tractor_plate = models.CharField(max_length=20)
+    trailer_plate = models.CharField(max_length=20, blank=True)
+    authority = models.CharField(_("issuing authority"), max_length=200)
+    issued_at = models.DateTimeField(_("issued at"))
+    kid = models.CharField(max_length=64)
+    token = models.TextField(_("signed receipt (JWS)"))
+    status = models.CharField(
+        max_length=8, choices=ReceiptStatus.choices, default=ReceiptStatus.VALID
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    revoke_kind = models.CharField(max_length=10, choices=RevokeKind.choices, blank=True)
+    revoke_reason = models.TextField(blank=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+    used_gate = models.ForeignKey(
+        Gate, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    used_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-issued_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["gate", "year", "sequence"], name="receipt_gapless_series"
+            ),
+            # One valid receipt per trip: a second payment never yields a second receipt.
+            models.UniqueConstraint(
+                fields=["trip"],
+                condition=models.Q(status="valid"),
+                name="one_valid_receipt_per_trip",
+            ),
+        ]
+        verbose_name = _("e-receipt")
+        verbose_name_plural = _("e-receipts")
+
+    def __str__(self):
+        return self.number
+
+
+class UseOutcome(models.TextChoices):
+    USED = "used", _("used at exit")
+    ALREADY_USED = "already_used", _("refused: already used")
+    REVOKED = "revoked", _("refused: revoked")
+    WRONG_GATE = "wrong_gate", _("refused: receipt for another gate")
+    INVALID = "invalid", _("refused: not a valid receipt")
+
+
+class ReceiptUse(models.Model):
+    """Every attempt to use a receipt at exit, accepted or refused (refusals are flags)."""
+
+    receipt = models.ForeignKey(
+        Receipt, null=True, blank=True, on_delete=models.PROTECT, related_name="uses"
+    )
+    number = models.CharField(max_length=24, blank=True)
+    gate = models.ForeignKey(Gate, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome = models.CharField(max_length=16, choices=UseOutcome.choices)
+    detail = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.number} {self.outcome} at {self.gate_id}"
