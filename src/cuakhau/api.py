@@ -9,7 +9,9 @@ from cuakhau.accounts.api import router as accounts_router
 from cuakhau.core.api_support import error_items, not_found_message
 from cuakhau.core.errors import FieldErrors
 from cuakhau.core.statemachine import IllegalTransition
+from cuakhau.payments.api import router as payments_router
 from cuakhau.reference.api import router as reference_router
+from cuakhau.receipts.api import router as receipts_router
 from cuakhau.trips.api import router as trips_router
 from cuakhau.trips.services import TripPermissionDenied
 
@@ -26,6 +28,8 @@ api = NinjaAPI(
 api.add_router("/", trips_router)
 api.add_router("/reference", reference_router)
 api.add_router("/me", accounts_router)
+api.add_router("/", receipts_router)
+api.add_router("/", payments_router)
 
 
 @api.exception_handler(FieldErrors)

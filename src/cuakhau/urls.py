@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.static import serve
 
 from cuakhau.accounts import views as account_views
+from cuakhau.receipts import views as receipt_views
 
 from .api import api
 
@@ -17,6 +18,10 @@ urlpatterns = [
     path("language/", account_views.set_language, name="set_language"),
     path("trips/", include("cuakhau.trips.urls")),
     path("reference/", include("cuakhau.reference.urls")),
+    path("receipts/", include("cuakhau.receipts.urls")),
+    path("payments/", include("cuakhau.payments.urls")),
+    path(".well-known/jwks.json", receipt_views.jwks, name="jwks"),
+    path(".well-known/cuakhau-revocations.json", receipt_views.revocations, name="revocations"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -231,3 +231,12 @@ def revoke_receipt(receipt: Receipt, actor, kind: str, reason: str) -> Receipt:
 
 def valid_receipt_of(trip) -> Receipt | None:
     return trip.receipts.filter(status=ReceiptStatus.VALID).first()
+
+
+def visible_receipt(user, number: str) -> Receipt:
+    """A receipt of a trip this user may see; ``Receipt.DoesNotExist`` otherwise."""
+    from cuakhau.trips.services import visible_trips
+
+    return Receipt.objects.select_related("trip", "gate").get(
+        number=(number or "").upper(), trip__in=visible_trips(user)
+    )

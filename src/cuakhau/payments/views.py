@@ -1,0 +1,64 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cuakhau.core.context import context_of
+from cuakhau.core.errors import FieldErrors
+from cuakhau.trips import services as trips
+
+from . import services
+
+
+def _trip(request, reference):
+    try:
+        return trips.find_trip(request.user, reference)
+    except ObjectDoesNotExist as exc:
+        raise Http404(str(exc)) from None
+
+
+@login_required
+@require_POST
+def simulate_transfer(request, reference):
+    if not settings.DEMO_MODE:
+        raise PermissionDenied(_("Simulated payments exist only in demo mode."))
+    trip = _trip(request, reference)
+    _log, payment = services.simulate_bank_transfer(trip)
+    if payment and payment.receipt_id:
+        messages.success(
+            request, _("Payment received; receipt %(n)s issued.") % {"n": payment.receipt.number}
+        )
+    elif payment:
+        messages.error(request, payment.flag_detail)
+    return redirect("trips:detail", reference=trip.reference)
+
+
+@login_required
+@require_POST
+def record_cash(request, reference):
+    trip = _trip(request, reference)
+    try:
+        amount = int(request.POST.get("amount_vnd", "").replace(".", "").replace(",", "").strip())
+    except ValueError:
+        amount = -1
+    try:
+        payment = services.record_cash_payment(
+            request.user, trip, amount, request.POST.get("slip_number", ""), context_of(request)
+        )
+        if payment.receipt_id:
+            messages.success(
+                request, _("Cash recorded; receipt %(n)s issued.") % {"n": payment.receipt.number}
+            )
+        else:
+            messages.error(request, payment.flag_detail)
+    except FieldErrors as exc:
+        for msgs in exc.errors.values():
+            for message in msgs:
+                messages.error(request, message)
+    except trips.TripPermissionDenied as exc:
+        raise PermissionDenied(str(exc)) from None
+    return redirect("trips:detail", reference=trip.reference)

@@ -1,0 +1,129 @@
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from cuakhau.accounts import roles
+from cuakhau.core.errors import FieldErrors
+from cuakhau.reference.models import Gate
+
+from . import services
+from .models import Receipt
+
+router = Router(tags=["receipts"])
+
+
+class VerifyIn(Schema):
+    token: str
+    gate: str | None = None
+
+
+class VerifyOut(Schema):
+    status: str
+    valid: bool
+    reasons: list[str]
+    kid: str | None
+    claims: dict | None
+    receipt: str | None
+
+
+class UseIn(Schema):
+    token: str
+    gate: str
+
+
+class UseOut(Schema):
+    outcome: str
+    accepted: bool
+    receipt: str | None
+    detail: str
+
+
+class RevokeIn(Schema):
+    kind: str
+    reason: str
+
+
+class ReceiptOut(Schema):
+    number: str
+    trip: str
+    gate: str
+    amount_vnd: int
+    items: list[dict]
+    payer_name: str
+    issued_at: str
+    authority: str
+    token: str
+    status: str
+    used_at: str | None
+
+
+def receipt_out(receipt: Receipt) -> dict:
+    return {
+        "number": receipt.number,
+        "trip": receipt.trip.reference,
+        "gate": receipt.gate.code,
+        "amount_vnd": receipt.amount_vnd,
+        "items": receipt.items,
+        "payer_name": receipt.payer_name,
+        "issued_at": receipt.issued_at.isoformat(),
+        "authority": receipt.authority,
+        "token": receipt.token,
+        "status": receipt.status,
+        "used_at": receipt.used_at.isoformat() if receipt.used_at else None,
+    }
+
+
+def _gate(code: str) -> Gate:
+    gate = Gate.objects.filter(code=(code or "").lower()).first()
+    if gate is None:
+        raise FieldErrors({"gate": [f"Unknown gate {code!r}."]})
+    return gate
+
+
+def _officer_of(user, gate: Gate) -> None:
+    user_roles = roles.roles_of(user)
+    if roles.ADMINISTRATOR in user_roles:
+        return
+    if not user_roles & roles.GATE_ROLES or not user.profile.gates.filter(pk=gate.pk).exists():
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied("Only an officer of this gate may do this.")
+
+
+@router.post(
+    "/receipts/verify", response=VerifyOut, summary="Verify a receipt (any signed-in user)"
+)
+def verify(request: HttpRequest, payload: VerifyIn):
+    result, receipt = services.verify_receipt(payload.token, (payload.gate or "").lower() or None)
+    return {
+        "status": result.status,
+        "valid": result.is_valid,
+        "reasons": result.reasons,
+        "kid": result.kid,
+        "claims": result.claims,
+        "receipt": receipt.number if receipt and result.claims else None,
+    }
+
+
+@router.post("/receipts/use", response=UseOut, summary="Use a receipt at exit (once)")
+def use(request: HttpRequest, payload: UseIn):
+    gate = _gate(payload.gate)
+    _officer_of(request.auth, gate)
+    use = services.use_at_exit(payload.token, gate, request.auth)
+    return {
+        "outcome": use.outcome,
+        "accepted": use.outcome == "used",
+        "receipt": use.receipt.number if use.receipt else None,
+        "detail": use.detail,
+    }
+
+
+@router.get("/receipts/{number}", response=ReceiptOut)
+def get_receipt(request: HttpRequest, number: str):
+    return receipt_out(services.visible_receipt(request.auth, number))
+
+
+@router.post("/receipts/{number}/revoke", response=ReceiptOut)
+def revoke(request: HttpRequest, number: str, payload: RevokeIn):
+    receipt = services.visible_receipt(request.auth, number)
+    _officer_of(request.auth, receipt.gate)
+    return receipt_out(services.revoke_receipt(receipt, request.auth, payload.kind, payload.reason))

@@ -1,0 +1,74 @@
+import json
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import cache_control
+
+from . import services
+from .models import Receipt
+
+
+def jwks(request):
+    """The public keys of every receipt that may still be valid (RFC 7517 JWK Set)."""
+    response = JsonResponse(services.key_store().jwks())
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+def revocations(request):
+    response = JsonResponse(services.revocation_list())
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Cache-Control"] = "public, max-age=60"
+    return response
+
+
+def _receipt_or_404(request, number) -> Receipt:
+    try:
+        return services.visible_receipt(request.user, number)
+    except ObjectDoesNotExist:
+        raise Http404() from None
+
+
+@login_required
+def receipt_detail(request, number):
+    receipt = _receipt_or_404(request, number)
+    return render(request, "receipts/receipt.html", {"receipt": receipt})
+
+
+@login_required
+def receipt_pdf(request, number):
+    from .pdf import receipt_pdf as render_pdf
+
+    receipt = _receipt_or_404(request, number)
+    response = HttpResponse(render_pdf(receipt), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{receipt.number}.pdf"'
+    return response
+
+
+@login_required
+def verify_page(request):
+    token = (request.POST.get("token") or request.GET.get("token") or "").strip()
+    gate = (request.POST.get("gate") or request.GET.get("gate") or "").strip().lower() or None
+    result = receipt = None
+    if token:
+        result, receipt = services.verify_receipt(token, gate)
+    gates = request.user.profile.gates.all() if hasattr(request.user, "profile") else []
+    return render(
+        request,
+        "receipts/verify.html",
+        {"token": token, "gate": gate, "result": result, "receipt": receipt, "gates": gates},
+    )
+
+
+@cache_control(max_age=60)
+def offline_page(request):
+    """A self-contained page that verifies receipts in the browser, with no network needed."""
+    bundle = {
+        "jwks": services.key_store().jwks(),
+        **services.revocation_list(),
+        "used_receipts": services.used_receipts(),
+    }
+    return render(request, "receipts/offline.html", {"bundle_json": json.dumps(bundle)})
