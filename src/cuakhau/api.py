@@ -10,8 +10,8 @@ from cuakhau.core.api_support import error_items, not_found_message
 from cuakhau.core.errors import FieldErrors
 from cuakhau.core.statemachine import IllegalTransition
 from cuakhau.payments.api import router as payments_router
-from cuakhau.reference.api import router as reference_router
 from cuakhau.receipts.api import router as receipts_router
+from cuakhau.reference.api import router as reference_router
 from cuakhau.trips.api import router as trips_router
 from cuakhau.trips.services import TripPermissionDenied
 
