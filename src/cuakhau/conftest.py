@@ -167,3 +167,9 @@ def english_messages(settings):
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def signing_keys(settings, tmp_path_factory):
+    # One key directory per test session, never the installation's own keys.
+    settings.SIGNING_KEY_DIR = tmp_path_factory.getbasetemp() / "signing-keys"

@@ -143,7 +143,9 @@ else:
                     "PRAGMA foreign_keys=ON;"
                 ),
             },
-            "TEST": {"NAME": os.environ.get("CUAKHAU_TEST_SQLITE") or None},
+            # A file, not Django's shared-cache memory database: tests with concurrent writers
+            # must meet the same WAL and busy-timeout behaviour as production.
+            "TEST": {"NAME": str(DATA_DIR / "test-cuakhau.sqlite3")},
         }
     }
 

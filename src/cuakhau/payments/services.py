@@ -223,6 +223,7 @@ def record_payment(
                 raw=raw or {},
             )
             _settle(payment, context)
+            payment.refresh_from_db()
     except IntegrityError:
         # The same transaction arrived concurrently and the other delivery won the insert.
         existing = Payment.objects.filter(provider=provider_code, external_id=external_id).first()

@@ -1,0 +1,275 @@
+"""Paying from a phone: VietQR instructions, the bank webhook, settlement and its flags."""
+
+import json
+import threading
+import time
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from cuakhau.accounts import roles
+from cuakhau.accounts.services import create_user
+from cuakhau.conftest import PASSWORD, cassava_line, declaration
+from cuakhau.payments import providers, services, vietqr
+from cuakhau.payments.models import NotificationLog, Payment
+from cuakhau.receipts.services import valid_receipt_of
+from cuakhau.trips import services as trips
+
+pytestmark = pytest.mark.django_db
+
+FEE = 800_000  # Lai Chau example schedule: truck of 18 t and more, export/import
+
+
+def submitted(user, **overrides):
+    return trips.save_and_submit(user, None, declaration(**overrides))
+
+
+def notification(trip_ref: str, amount: int, transaction_id: str, **extra) -> bytes:
+    body = {
+        "transaction_id": transaction_id,
+        "amount": amount,
+        "currency": "VND",
+        "description": f"CT DEN:{transaction_id} {trip_ref.replace('-', '')} thanh toan phi",
+        "payer_name": "CONG TY TNHH NONG SAN PHONG THO",
+        "payer_account": "0451000123456",
+        "booked_at": "2026-11-23T09:15:00+07:00",
+    }
+    body.update(extra)
+    return json.dumps(body).encode()
+
+
+def signed_headers(body: bytes, *, timestamp=None, secret=None) -> dict:
+    provider = providers.get_provider("vietqr_bank")
+    timestamp = str(int(time.time()) if timestamp is None else timestamp)
+    return {
+        "X-Cuakhau-Timestamp": timestamp,
+        "X-Cuakhau-Signature": providers.sign_body(secret or provider.secret, timestamp, body),
+    }
+
+
+def post_webhook(body: bytes, headers: dict):
+    client = Client()
+    return client.post(
+        "/api/v1/payments/notifications/vietqr_bank",
+        data=body,
+        content_type="application/json",
+        **{f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()},
+    )
+
+
+def test_payment_instructions_are_a_vietqr_any_bank_app_reads(enterprise, mlt):
+    trip = submitted(enterprise)
+    info = providers.bank_provider().instructions(trip, FEE)
+    parsed = vietqr.parse_payload(info["vietqr"])
+    assert (parsed.bank_bin, parsed.amount, parsed.currency, parsed.country) == (
+        "970415",
+        FEE,
+        "704",
+        "VN",
+    )
+    assert parsed.purpose == trip.reference
+    assert vietqr.verify_crc(info["vietqr"])
+
+
+def test_a_signed_notification_pays_the_trip_and_issues_the_receipt(enterprise, mlt):
+    trip = submitted(enterprise)
+    body = notification(trip.reference, FEE, "FT26327000001")
+    response = post_webhook(body, signed_headers(body))
+    assert response.status_code == 200, response.content
+    assert response.json()["outcome"] == "accepted"
+    trip.refresh_from_db()
+    assert trip.status == "paid"
+    receipt = valid_receipt_of(trip)
+    assert receipt.amount_vnd == FEE and receipt.number == f"MLT-{receipt.year}-000001"
+    assert response.json()["receipt"] == receipt.number
+    assert list(trip.transitions.values_list("action", flat=True)) == ["create", "submit", "pay"]
+
+
+def test_the_same_notification_ten_times_records_one_payment(enterprise, mlt):
+    trip = submitted(enterprise)
+    body = notification(trip.reference, FEE, "FT26327000002")
+    outcomes = [post_webhook(body, signed_headers(body)).json()["outcome"] for _ in range(10)]
+    assert outcomes == ["accepted"] + ["duplicate"] * 9
+    assert Payment.objects.count() == 1
+    assert trip.receipts.count() == 1
+    assert NotificationLog.objects.filter(outcome="duplicate").count() == 9
+
+
+@pytest.mark.parametrize(
+    ("tamper", "status", "outcome"),
+    [
+        ("signature", 401, "bad_signature"),
+        ("stale", 401, "stale"),
+        ("future", 401, "stale"),
+        ("missing", 400, "malformed"),
+        ("body", 400, "malformed"),
+    ],
+)
+def test_unauthenticated_or_stale_notifications_are_refused_and_logged(
+    enterprise, mlt, tamper, status, outcome
+):
+    trip = submitted(enterprise)
+    body = notification(trip.reference, FEE, "FT26327000003")
+    headers = signed_headers(body)
+    if tamper == "signature":
+        headers = signed_headers(body, secret="not-the-bank")
+    elif tamper == "stale":
+        headers = signed_headers(body, timestamp=int(time.time()) - 3600)
+    elif tamper == "future":
+        headers = signed_headers(body, timestamp=int(time.time()) + 3600)
+    elif tamper == "missing":
+        headers = {}
+    elif tamper == "body":
+        body = b"{not json"
+        headers = signed_headers(body)
+    response = post_webhook(body, headers)
+    assert response.status_code == status
+    assert response.json()["outcome"] == outcome
+    assert Payment.objects.count() == 0
+    assert NotificationLog.objects.get().outcome == outcome
+    trip.refresh_from_db()
+    assert trip.status == "submitted"
+
+
+def test_a_body_changed_after_signing_is_refused(enterprise, mlt):
+    trip = submitted(enterprise)
+    body = notification(trip.reference, 1_000, "FT26327000004")
+    headers = signed_headers(body)
+    forged = body.replace(b'"amount": 1000', b'"amount": 800000')
+    assert post_webhook(forged, headers).status_code == 401
+    assert Payment.objects.count() == 0
+
+
+def test_underpayment_is_flagged_then_completed_by_a_top_up_in_any_order(enterprise, mlt):
+    first_trip = submitted(enterprise)
+    second_trip = submitted(enterprise, cargo_lines=[cassava_line()])
+    # Same two partial transfers, delivered in opposite orders for the two trips.
+    for trip, order in ((first_trip, (300_000, 500_000)), (second_trip, (500_000, 300_000))):
+        p1, _ = services.record_payment(
+            provider_code="vietqr_bank",
+            method="bank_transfer",
+            external_id=f"{trip.pk}-a",
+            amount_vnd=order[0],
+            description=trip.reference,
+        )
+        assert p1.flag == "underpaid" and p1.receipt is None
+        p2, _ = services.record_payment(
+            provider_code="vietqr_bank",
+            method="bank_transfer",
+            external_id=f"{trip.pk}-b",
+            amount_vnd=order[1],
+            description=trip.reference,
+        )
+        p1.refresh_from_db()
+        assert p2.receipt is not None and p1.receipt == p2.receipt
+        assert p1.resolved_at is not None and p1.flag == "underpaid"
+        trip.refresh_from_db()
+        assert trip.status == "paid"
+
+
+def test_overpayment_issues_the_receipt_and_flags_the_excess(enterprise, mlt):
+    trip = submitted(enterprise)
+    payment, _ = services.record_payment(
+        provider_code="vietqr_bank",
+        method="bank_transfer",
+        external_id="FT-over",
+        amount_vnd=1_000_000,
+        description=trip.reference,
+    )
+    assert payment.flag == "overpaid" and "200,000" in payment.flag_detail
+    assert valid_receipt_of(trip).amount_vnd == FEE
+
+
+def test_payments_for_cancelled_paid_draft_or_unknown_trips_are_kept_and_flagged(enterprise, mlt):
+    cancelled = trips.create_draft(enterprise, declaration(cargo_lines=[cassava_line()]))
+    trips.cancel_trip(enterprise, cancelled)
+    draft = trips.create_draft(
+        enterprise, declaration(cargo_lines=[cassava_line(container_numbers=[])])
+    )
+    paid = submitted(enterprise)
+    services.simulate_bank_transfer(paid)
+    cases = {
+        "trip_cancelled": cancelled.reference,
+        "not_submitted": draft.reference,
+        "already_paid": paid.reference,
+        "unknown_trip": "MLT-XXXXXXX",
+    }
+    for flag, ref in cases.items():
+        payment, _ = services.record_payment(
+            provider_code="vietqr_bank",
+            method="bank_transfer",
+            external_id=f"FT-{flag}",
+            amount_vnd=FEE,
+            description=ref,
+        )
+        assert payment.flag == flag, (flag, payment.flag_detail)
+        assert payment.receipt is None
+    assert Payment.objects.count() == 5
+    assert paid.receipts.count() == 1
+
+
+def test_cash_is_recorded_by_an_officer_of_the_gate(enterprise, mlt, hng):
+    trip = submitted(enterprise)
+    operator = create_user("vanhanh", PASSWORD, roles.GATE_OPERATOR, gates=[mlt])
+    elsewhere = create_user("vanhanh_hng", PASSWORD, roles.GATE_OPERATOR, gates=[hng])
+    with pytest.raises(trips.TripPermissionDenied):
+        services.record_cash_payment(elsewhere, trip, FEE, "PT-0001")
+    with pytest.raises(trips.TripPermissionDenied):
+        services.record_cash_payment(enterprise, trip, FEE, "PT-0001")
+    with pytest.raises(services.FieldErrors) as exc:
+        services.record_cash_payment(operator, trip, 0, "")
+    assert set(exc.value.errors) == {"amount_vnd", "slip_number"}
+    payment = services.record_cash_payment(operator, trip, FEE, "PT-0001")
+    assert payment.receipt is not None and payment.recorded_by == operator
+    with pytest.raises(services.FieldErrors):
+        services.record_cash_payment(operator, trip, FEE, "PT-0001")
+
+
+def test_references_are_found_in_mangled_transfer_text(enterprise, mlt):
+    trip = submitted(enterprise)
+    compact = trip.reference.replace("-", "")
+    assert services.reference_in(f"IBFT {compact.lower()} phi cua khau") == trip.reference
+    assert services.reference_in("MLT-AAAAAAA") is None  # wrong check character
+
+
+def test_simulated_transfer_exists_only_in_demo_mode(enterprise, mlt, settings):
+    trip = submitted(enterprise)
+    client = Client()
+    client.login(username=enterprise.username, password=PASSWORD)
+    settings.DEMO_MODE = False
+    assert client.post(f"/payments/trips/{trip.reference}/simulate/").status_code == 403
+    settings.DEMO_MODE = True
+    page = client.get(f"/trips/{trip.reference}/").content.decode()
+    assert 'id="simulate-transfer"' in page
+    client.post(f"/payments/trips/{trip.reference}/simulate/")
+    trip.refresh_from_db()
+    assert trip.status == "paid"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_deliveries_of_one_notification_record_one_payment(enterprise, mlt):
+    trip = submitted(enterprise)
+    body = notification(trip.reference, FEE, "FT26327000099")
+    results, errors = [], []
+    barrier = threading.Barrier(8)
+
+    def deliver():
+        try:
+            barrier.wait()
+            log, payment = services.receive_notification("vietqr_bank", signed_headers(body), body)
+            results.append(log.outcome)
+        except Exception as exc:  # noqa: BLE001  (reported below)
+            errors.append(repr(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=deliver) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sorted(results) == ["accepted"] + ["duplicate"] * 7
+    assert Payment.objects.filter(external_id="FT26327000099").count() == 1
+    assert trip.receipts.count() == 1
