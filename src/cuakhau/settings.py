@@ -145,7 +145,8 @@ else:
             },
             # A file, not Django's shared-cache memory database: tests with concurrent writers
             # must meet the same WAL and busy-timeout behaviour as production.
-            "TEST": {"NAME": str(DATA_DIR / "test-cuakhau.sqlite3")},
+            # One file per test process, so parallel runs never share it.
+            "TEST": {"NAME": str(DATA_DIR / f"test-cuakhau-{os.getpid()}.sqlite3")},
         }
     }
 

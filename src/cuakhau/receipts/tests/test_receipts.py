@@ -1,0 +1,199 @@
+"""E-receipts in the platform: numbering, JWKS, independent verification, rotation, use, revocation."""
+
+import json
+import warnings
+
+import pytest
+from django.db import transaction
+from django.test import Client
+
+from cuakhau.accounts import roles
+from cuakhau.accounts.services import create_user, issue_token
+from cuakhau.conftest import PASSWORD, cassava_line, declaration
+from cuakhau.payments import services as payments
+from cuakhau.receipts import services, signing
+from cuakhau.receipts.models import Receipt
+from cuakhau.trips import services as trips
+
+pytestmark = pytest.mark.django_db
+
+
+def paid_trip(user, **overrides):
+    trip = trips.save_and_submit(user, None, declaration(**overrides))
+    payments.simulate_bank_transfer(trip)
+    trip.refresh_from_db()
+    return trip, services.valid_receipt_of(trip)
+
+
+@pytest.fixture
+def operator(mlt):
+    return create_user("vanhanh", PASSWORD, roles.GATE_OPERATOR, gates=[mlt])
+
+
+def test_numbers_form_a_gapless_series_per_gate_and_year(enterprise, mlt, hng):
+    _t1, r1 = paid_trip(enterprise)
+    _t2, r2 = paid_trip(enterprise, cargo_lines=[cassava_line()])
+    _t3, r3 = paid_trip(enterprise, gate="hng", cargo_lines=[cassava_line(container_numbers=[])])
+    assert (r1.sequence, r2.sequence, r3.sequence) == (1, 2, 1)
+    assert r3.number.startswith("HNG-")
+    # A receipt whose transaction fails gives its number back.
+    trip = trips.save_and_submit(
+        enterprise,
+        None,
+        declaration(cargo_lines=[cassava_line(container_numbers=[], customs_declaration="")]),
+    )
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.issue_receipt(trip, trip.assessments.get())
+        raise RuntimeError("printer on fire")
+    assert services.issue_receipt(trip, trip.assessments.get()).sequence == 3
+
+
+def test_the_receipt_verifies_with_an_independent_jose_library_from_the_published_jwks(enterprise):
+    from joserfc import jws
+    from joserfc.jwk import KeySet
+
+    _trip, receipt = paid_trip(enterprise)
+    jwks = Client().get("/.well-known/jwks.json").json()
+    assert all("d" not in key for key in jwks["keys"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # joserfc marks "EdDSA" deprecated in favour of "Ed25519"
+        obj = jws.deserialize_compact(
+            receipt.token, KeySet.import_key_set(jwks), algorithms=["EdDSA"]
+        )
+    claims = json.loads(obj.payload)
+    assert claims["rcp"] == receipt.number
+    assert claims["amt"] == receipt.amount_vnd == 800_000
+    assert claims["trp"] == receipt.trip.reference
+    assert obj.protected["kid"] == receipt.kid
+
+
+def test_online_verification_says_valid_forged_wrong_gate(enterprise, mlt):
+    _trip, receipt = paid_trip(enterprise)
+    assert services.verify_receipt(receipt.token, "mlt")[0].status == "valid"
+    header, payload, sig = receipt.token.split(".")
+    tampered = ".".join(
+        [header, payload[:-2] + ("A" if payload[-2] != "A" else "B") + payload[-1], sig]
+    )
+    assert services.verify_receipt(tampered)[0].status in ("forged", "malformed")
+    assert services.verify_receipt(receipt.token, "hng")[0].status == "wrong_gate"
+    assert services.verify_receipt("not a receipt")[0].status == "malformed"
+
+
+def test_key_rotation_keeps_old_receipts_valid(enterprise):
+    _t1, old = paid_trip(enterprise)
+    store = services.key_store()
+    new_kid = store.generate("mlt")
+    _t2, new = paid_trip(enterprise, cargo_lines=[cassava_line()])
+    assert new.kid == new_kid != old.kid
+    kids = {k["kid"] for k in Client().get("/.well-known/jwks.json").json()["keys"]}
+    assert {old.kid, new.kid} <= kids
+    assert services.verify_receipt(old.token)[0].status == "valid"
+    assert services.verify_receipt(new.token)[0].status == "valid"
+
+
+def test_a_compromised_key_revokes_what_it_signed(enterprise):
+    _trip, receipt = paid_trip(enterprise)
+    store = services.key_store()
+    store.generate("mlt")  # a fresh key takes over signing first
+    store.mark_compromised(receipt.kid, "laptop stolen")
+    result, _ = services.verify_receipt(receipt.token)
+    assert result.status == "revoked" and receipt.kid in " ".join(result.reasons)
+    published = Client().get("/.well-known/jwks.json").json()
+    assert receipt.kid not in {k["kid"] for k in published["keys"]}
+    assert (
+        receipt.kid in Client().get("/.well-known/cuakhau-revocations.json").json()["revoked_kids"]
+    )
+    # New receipts still issue and verify with the fresh key.
+    _t2, fresh = paid_trip(enterprise, cargo_lines=[cassava_line()])
+    assert services.verify_receipt(fresh.token)[0].status == "valid"
+
+
+def test_single_use_at_exit(enterprise, operator, mlt, hng):
+    _trip, receipt = paid_trip(enterprise)
+    elsewhere = create_user("vanhanh_hng", PASSWORD, roles.GATE_OPERATOR, gates=[hng])
+    assert services.use_at_exit(receipt.token, hng, elsewhere).outcome == "wrong_gate"
+    assert services.use_at_exit(receipt.token, mlt, operator).outcome == "used"
+    second = services.use_at_exit(receipt.token, mlt, operator)
+    assert second.outcome == "already_used"
+    assert services.verify_receipt(receipt.token, "mlt")[0].status == "already_used"
+    receipt.refresh_from_db()
+    assert receipt.used_by == operator and receipt.uses.count() == 3
+
+
+def test_cancelling_a_paid_trip_revokes_its_receipt(enterprise, operator, mlt):
+    trip, receipt = paid_trip(enterprise)
+    trips.cancel_trip(enterprise, trip, reason="Hàng không kịp thu hoạch")
+    receipt.refresh_from_db()
+    assert receipt.status == "revoked" and receipt.revoke_kind == "refunded"
+    result, _ = services.verify_receipt(receipt.token)
+    assert result.status == "revoked"
+    assert "Hàng không kịp thu hoạch" in " ".join(result.reasons)
+    assert services.use_at_exit(receipt.token, mlt, operator).outcome == "revoked"
+    assert (
+        receipt.number
+        in Client().get("/.well-known/cuakhau-revocations.json").json()["revoked_receipts"]
+    )
+
+
+def test_receipt_api_verify_use_and_scoping(enterprise, other_enterprise, operator, mlt):
+    _trip, receipt = paid_trip(enterprise)
+    _tok, raw = issue_token(operator, "booth")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    verdict = api.post(
+        "/api/v1/receipts/verify",
+        {"token": receipt.token, "gate": "mlt"},
+        content_type="application/json",
+    ).json()
+    assert verdict["valid"] and verdict["claims"]["rcp"] == receipt.number
+    used = api.post(
+        "/api/v1/receipts/use",
+        {"token": receipt.token, "gate": "mlt"},
+        content_type="application/json",
+    ).json()
+    assert used["accepted"]
+    again = api.post(
+        "/api/v1/receipts/use",
+        {"token": receipt.token, "gate": "mlt"},
+        content_type="application/json",
+    ).json()
+    assert (again["accepted"], again["outcome"]) == (False, "already_used")
+    _tok, other_raw = issue_token(other_enterprise, "x")
+    other = Client(HTTP_AUTHORIZATION=f"Bearer {other_raw}")
+    assert other.get(f"/api/v1/receipts/{receipt.number}").status_code == 404
+    assert (
+        other.post(
+            "/api/v1/receipts/use",
+            {"token": receipt.token, "gate": "mlt"},
+            content_type="application/json",
+        ).status_code
+        == 403
+    )
+
+
+def test_receipt_and_verify_pages(enterprise, operator):
+    _trip, receipt = paid_trip(enterprise)
+    owner = Client()
+    owner.login(username=enterprise.username, password=PASSWORD)
+    page = owner.get(f"/receipts/{receipt.number}/").content.decode()
+    assert receipt.number in page and "<svg" in page and "@page { size: A6" in page
+    officer = Client()
+    officer.login(username=operator.username, password=PASSWORD)
+    verdict = officer.post(
+        "/receipts/verify/", {"token": receipt.token, "gate": "mlt"}
+    ).content.decode()
+    assert 'id="verdict"' in verdict and "valid" in verdict
+
+
+def test_the_offline_command_verifies_without_the_server(enterprise, tmp_path, capsys):
+    from cuakhau.receipts import offline
+
+    _trip, receipt = paid_trip(enterprise)
+    store = services.key_store()
+    bundle = tmp_path / "bundle.json"
+    offline.write_bundle(
+        bundle, store.jwks(), store.revoked_kids(), [], "2026-11-23T00:00:00+00:00"
+    )
+    assert offline.main([str(bundle), receipt.token, "--gate", "mlt"]) == 0
+    assert offline.main([str(bundle), receipt.token[:-4] + "AAAA"]) == 1
+    assert Receipt.objects.count() == 1
+    assert signing.verify(receipt.token, store.jwks()).is_valid
