@@ -85,6 +85,8 @@ INSTALLED_APPS = [
     "cuakhau.fees",
     "cuakhau.receipts",
     "cuakhau.payments",
+    "cuakhau.inspections",
+    "cuakhau.gate",
 ]
 
 MIDDLEWARE = [

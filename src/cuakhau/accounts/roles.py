@@ -41,14 +41,20 @@ READ_ALL_ROLES = {BOARD, AUDITOR, ADMINISTRATOR}
 PERMISSIONS = {
     ENTERPRISE: ["trips.declare_trip", "trips.view_trip"],
     DRIVER: ["trips.view_trip"],
-    GATE_OPERATOR: ["trips.view_trip"],
-    CUSTOMS: ["trips.view_trip", "trips.reject_trip"],
-    BORDER_GUARD: ["trips.view_trip", "trips.reject_trip"],
-    QUARANTINE: ["trips.view_trip", "trips.reject_trip"],
+    GATE_OPERATOR: ["trips.view_trip", "trips.operate_gate"],
+    CUSTOMS: ["trips.view_trip", "trips.reject_trip", "trips.inspect_trip"],
+    BORDER_GUARD: ["trips.view_trip", "trips.reject_trip", "trips.inspect_trip"],
+    QUARANTINE: ["trips.view_trip", "trips.reject_trip", "trips.inspect_trip"],
     DESK: ["trips.view_trip"],
     BOARD: ["trips.view_trip"],
     AUDITOR: ["trips.view_trip"],
-    ADMINISTRATOR: ["trips.view_trip", "trips.reject_trip", "trips.cancel_any_trip"],
+    ADMINISTRATOR: [
+        "trips.view_trip",
+        "trips.reject_trip",
+        "trips.cancel_any_trip",
+        "trips.operate_gate",
+        "trips.inspect_trip",
+    ],
 }
 
 

@@ -16,13 +16,22 @@ class TripStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")
     PAID = "paid", _("Fees paid")
+    ARRIVED = "arrived", _("Checked in")
+    CLEARED = "cleared", _("Cleared")
+    EXITED = "exited", _("Exited")
     CANCELLED = "cancelled", _("Cancelled")
     REJECTED = "rejected", _("Rejected")
 
 
 # Statuses in which a trip still holds its containers: a container cannot be declared on two
 # of these at once.
-ACTIVE_STATUSES = [TripStatus.DRAFT, TripStatus.SUBMITTED, TripStatus.PAID]
+ACTIVE_STATUSES = [
+    TripStatus.DRAFT,
+    TripStatus.SUBMITTED,
+    TripStatus.PAID,
+    TripStatus.ARRIVED,
+    TripStatus.CLEARED,
+]
 
 
 class QuantityUnit(models.TextChoices):

@@ -87,6 +87,8 @@ class Trip(models.Model):
             ("declare_trip", "Can declare trips for its organisation"),
             ("reject_trip", "Can reject a submitted trip"),
             ("cancel_any_trip", "Can cancel any organisation's trip"),
+            ("operate_gate", "Can check trucks in and out at its gates"),
+            ("inspect_trip", "Can record inspections at its gates"),
         ]
         indexes = [
             models.Index(fields=["gate", "status", "expected_arrival"]),

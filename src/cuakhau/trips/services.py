@@ -49,6 +49,12 @@ TRIP_MACHINE = StateMachine(
         # Cancelling a paid trip revokes its receipt (a refund is due).
         Transition(S.PAID, "cancel", S.CANCELLED, "trips.declare_trip", reason_required=True),
         Transition(S.PAID, "reject", S.REJECTED, "trips.reject_trip", reason_required=True),
+        # At the gate: the operator checks the truck in; the inspections service clears it once
+        # every required inspection passed; the operator lets it out.
+        Transition(S.PAID, "check_in", S.ARRIVED, "trips.operate_gate"),
+        Transition(S.ARRIVED, "clear", S.CLEARED, None),
+        Transition(S.ARRIVED, "reject", S.REJECTED, "trips.reject_trip", reason_required=True),
+        Transition(S.CLEARED, "exit", S.EXITED, "trips.operate_gate"),
     ],
 )
 
@@ -151,12 +157,7 @@ def can_declare_for(user, trip: Trip) -> bool:
 
 
 def can_review(user, trip: Trip) -> bool:
-    if not user.has_perm("trips.reject_trip"):
-        return False
-    if roles.roles_of(user) & {roles.ADMINISTRATOR}:
-        return True
-    profile = getattr(user, "profile", None)
-    return profile is not None and profile.gates.filter(pk=trip.gate_id).exists()
+    return user.has_perm("trips.reject_trip") and works_at(user, trip.gate)
 
 
 def allowed_actions(user, trip: Trip) -> list[str]:
@@ -175,7 +176,17 @@ def _may_take(user, trip: Trip, transition: Transition) -> bool:
         )
     if transition.permission == "trips.reject_trip":
         return can_review(user, trip)
+    if transition.permission == "trips.operate_gate":
+        return user.has_perm("trips.operate_gate") and works_at(user, trip.gate)
     return False
+
+
+def works_at(user, gate) -> bool:
+    """An officer attached to this gate (administrators work everywhere)."""
+    if roles.ADMINISTRATOR in roles.roles_of(user):
+        return True
+    profile = getattr(user, "profile", None)
+    return profile is not None and profile.gates.filter(pk=gate.pk).exists()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -529,6 +540,13 @@ def cancel_trip(actor, trip: Trip, reason: str = "", context: RequestContext = S
     with transaction.atomic():
         trip = _locked(trip)
         _transition(trip, "cancel", actor, context, reason)
+    return trip
+
+
+def gate_transition(trip: Trip, action: str, actor, context: RequestContext = SYSTEM) -> Trip:
+    """Check-in, clearance and exit, taken by the gate and inspections services in their own
+    transaction (they check the gate's rules first)."""
+    _transition(trip, action, actor, context, "")
     return trip
 
 

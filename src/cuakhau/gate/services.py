@@ -1,0 +1,506 @@
+"""The gate's rules: find the truck, say loudly what is wrong, check it in, weigh it, let it out.
+
+Every device event carries an id made by the device, so a tablet that lost its network can
+queue events and send them again later: each is applied exactly once, at the device's time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from cuakhau.core.context import SYSTEM, RequestContext
+from cuakhau.core.errors import FieldErrors
+from cuakhau.fees.services import current_assessment
+from cuakhau.inspections import services as inspections
+from cuakhau.receipts import services as receipts
+from cuakhau.receipts.models import UseOutcome
+from cuakhau.reference.models import Gate
+from cuakhau.reference.validators import normalise_plate
+from cuakhau.trips import references
+from cuakhau.trips import services as trips
+from cuakhau.trips.choices import TripStatus
+from cuakhau.trips.models import Trip
+
+from .models import EventKind, GateEvent, Lane, PlateRead, Visit, WeighbridgeReading
+
+S = TripStatus
+# Statuses a truck can be in when it shows up at, or is inside, the gate.
+AT_GATE = [S.SUBMITTED, S.PAID, S.ARRIVED, S.CLEARED]
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: str
+    message: str
+    blocking: bool = True
+
+
+@dataclass
+class GateCheck:
+    """What the console shows after a scan: the trip, what is wrong, and what can be done."""
+
+    trip: Trip | None
+    problems: list[Problem] = field(default_factory=list)
+    action: str | None = None
+    token: str | None = None
+
+    @property
+    def blocking(self) -> list[Problem]:
+        return [p for p in self.problems if p.blocking]
+
+    @property
+    def ok(self) -> bool:
+        return self.action is not None and not self.blocking
+
+
+class GateRefused(Exception):
+    """The gate refused the action; ``problems`` say why (HTTP 409)."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("; ".join(p.message for p in problems))
+
+
+def _is_jws(text: str) -> bool:
+    return text.count(".") == 2 and len(text) > 60
+
+
+def find(text: str, gate: Gate) -> tuple[Trip | None, str | None]:
+    """The trip a scanned QR (receipt or trip reference) or a typed plate points to."""
+    text = (text or "").strip()
+    if not text:
+        return None, None
+    if _is_jws(text):
+        number = receipts._unverified_number(text)
+        receipt = receipts.Receipt.objects.select_related("trip").filter(number=number).first()
+        return (receipt.trip if receipt else None), text
+    if references.is_valid_reference(text):
+        return Trip.objects.select_related("gate", "organisation").filter(
+            reference=references.normalise_reference(text)
+        ).first(), None
+    key = normalise_plate(text)
+    candidates = (
+        Trip.objects.select_related("gate", "organisation")
+        .filter(gate=gate, status__in=AT_GATE)
+        .filter(models_q_plate(key))
+    )
+    now = timezone.now()
+    best = min(
+        candidates, key=lambda t: abs((t.expected_arrival - now).total_seconds()), default=None
+    )
+    return best, None
+
+
+def models_q_plate(key: str):
+    from django.db.models import Q
+
+    return Q(tractor_plate_key=key) | Q(trailer_plate_key=key)
+
+
+def _market_problems(trip: Trip, gate: Gate) -> list[Problem]:
+    try:
+        from cuakhau.market.services import check_trip
+    except ImportError:
+        return []
+    return [
+        Problem("market_access", finding.message)
+        for finding in check_trip(trip, at_gate=gate)
+        if finding.blocking
+    ]
+
+
+def assess(text: str, gate: Gate, *, plate_seen: str = "") -> GateCheck:
+    """Everything the operator must know about this truck before pressing a button."""
+    trip, token = find(text, gate)
+    check = GateCheck(trip=trip, token=token)
+    if trip is None:
+        what = (
+            _("receipt")
+            if token
+            else (_("reference") if references.is_valid_reference(text) else _("plate"))
+        )
+        check.problems.append(
+            Problem(
+                "not_found",
+                _("No trip found for this %(what)s: %(text)s") % {"what": what, "text": text[:40]},
+            )
+        )
+        return check
+    status = trip.status
+    if trip.gate_id != gate.pk:
+        check.problems.append(
+            Problem(
+                "other_gate",
+                _("Trip %(ref)s is declared for %(gate)s, not this gate.")
+                % {"ref": trip.reference, "gate": trip.gate.name},
+            )
+        )
+    if status == S.DRAFT:
+        check.problems.append(
+            Problem(
+                "not_submitted", _("Trip %(ref)s was never submitted.") % {"ref": trip.reference}
+            )
+        )
+    elif status in (S.CANCELLED, S.REJECTED):
+        check.problems.append(
+            Problem(
+                "cancelled",
+                _("Trip %(ref)s is %(status)s.")
+                % {"ref": trip.reference, "status": trip.get_status_display()},
+            )
+        )
+    elif status == S.SUBMITTED:
+        assessment = current_assessment(trip)
+        due = assessment.total_vnd if assessment else 0
+        check.problems.append(
+            Problem(
+                "unpaid",
+                _("Fees not paid: %(due)s VND due.") % {"due": f"{due:,}".replace(",", ".")},
+            )
+        )
+    elif status == S.EXITED:
+        check.problems.append(
+            Problem("exited", _("Already exited at %(at)s.") % {"at": _local(trip.visit.exited_at)})
+        )
+    if token:
+        result, _receipt = receipts.verify_receipt(token, gate.code)
+        if result.status not in ("valid", "already_used"):
+            check.problems.append(
+                Problem(
+                    f"receipt_{result.status}",
+                    _("Receipt not accepted (%(status)s): %(why)s")
+                    % {"status": result.status, "why": "; ".join(result.reasons)},
+                )
+            )
+    elif status in (S.PAID, S.ARRIVED, S.CLEARED) and receipts.valid_receipt_of(trip) is None:
+        check.problems.append(Problem("no_receipt", _("No valid receipt for this trip.")))
+    if plate_seen:
+        seen = normalise_plate(plate_seen)
+        if seen and seen not in (trip.tractor_plate_key, trip.trailer_plate_key):
+            check.problems.append(
+                Problem(
+                    "plate_mismatch",
+                    _("Plate %(seen)s does not match the declaration (%(declared)s).")
+                    % {"seen": plate_seen, "declared": trip.tractor_plate},
+                )
+            )
+    if status == S.PAID:
+        check.problems.extend(_market_problems(trip, gate))
+        check.action = "check_in"
+    elif status == S.ARRIVED:
+        missing = inspections.outstanding(trip)
+        labels = ", ".join(str(inspections.Agency(a).label) for a in missing)
+        check.problems.append(
+            Problem(
+                "inside",
+                _("Inside since %(at)s; waiting for: %(what)s.")
+                % {"at": _local(trip.visit.arrived_at), "what": labels},
+            )
+        )
+    elif status == S.CLEARED:
+        check.action = "exit"
+    return check
+
+
+def _local(moment) -> str:
+    return timezone.localtime(moment).strftime("%d/%m %H:%M") if moment else "?"
+
+
+def _lane(gate: Gate, code: str | None) -> Lane | None:
+    if not code:
+        return None
+    lane = Lane.objects.filter(gate=gate, code=code).first()
+    if lane is None:
+        raise FieldErrors({"lane": [_("No lane %(code)s at this gate.") % {"code": code}]})
+    if not lane.is_open:
+        raise FieldErrors({"lane": [_("Lane %(code)s is closed.") % {"code": code}]})
+    return lane
+
+
+def _gross(value) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        kg = Decimal(str(value))
+    except InvalidOperation:
+        raise FieldErrors({"gross_kg": [_("Enter the weight in kilograms.")]}) from None
+    if not Decimal("500") <= kg <= Decimal("80000"):
+        raise FieldErrors({"gross_kg": [_("A truck weighs between 500 and 80,000 kg.")]})
+    return kg
+
+
+def _assess_risk(trip: Trip, weighbridge_kg: Decimal | None) -> None:
+    try:
+        from cuakhau.risk import services as risk
+    except ImportError:
+        return
+    risk.assess(trip, weighbridge_kg=weighbridge_kg)
+
+
+@transaction.atomic
+def check_in(
+    operator,
+    gate: Gate,
+    text: str,
+    *,
+    lane: str | None = None,
+    yard_position: str = "",
+    plate_seen: str = "",
+    gross_kg=None,
+    at: dt.datetime | None = None,
+    context: RequestContext = SYSTEM,
+) -> Visit:
+    """Check a paid truck in: visit, weighing, risk channel, green-channel release."""
+    if not trips.works_at(operator, gate) or not operator.has_perm("trips.operate_gate"):
+        raise trips.TripPermissionDenied(_("Only a gate operator of this gate checks trucks in."))
+    entry_lane = _lane(gate, lane)
+    kg = _gross(gross_kg)
+    check = assess(text, gate, plate_seen=plate_seen)
+    if check.trip is not None:
+        Trip.objects.select_for_update().filter(pk=check.trip.pk).first()
+        check = assess(text, gate, plate_seen=plate_seen)  # again, under the lock
+    if check.blocking or check.action != "check_in":
+        raise GateRefused(check.blocking or [Problem("no_action", _("Nothing to check in."))])
+    trip = check.trip
+    arrived_at = at or timezone.now()
+    visit = Visit.objects.create(
+        trip=trip,
+        gate=gate,
+        entry_lane=entry_lane,
+        yard_position=(yard_position or "")[:20],
+        arrived_at=arrived_at,
+        checked_in_by=operator,
+    )
+    trips.gate_transition(trip, "check_in", operator, context)
+    if kg is not None:
+        WeighbridgeReading.objects.create(
+            trip=trip,
+            gate=gate,
+            gross_kg=kg,
+            measured_at=arrived_at,
+            source="manual",
+            recorded_by=operator,
+        )
+    _assess_risk(trip, kg)
+    inspections.release_green_channel(trip)
+    return visit
+
+
+@transaction.atomic
+def exit_truck(
+    operator,
+    gate: Gate,
+    text: str,
+    *,
+    lane: str | None = None,
+    at: dt.datetime | None = None,
+    context: RequestContext = SYSTEM,
+) -> Visit:
+    """Let a cleared truck out; its receipt is used here, once."""
+    if not trips.works_at(operator, gate) or not operator.has_perm("trips.operate_gate"):
+        raise trips.TripPermissionDenied(_("Only a gate operator of this gate lets trucks out."))
+    exit_lane = _lane(gate, lane)
+    check = assess(text, gate)
+    if check.trip is not None:
+        Trip.objects.select_for_update().filter(pk=check.trip.pk).first()
+        check = assess(text, gate)
+    if check.blocking or check.action != "exit":
+        raise GateRefused(check.blocking or [Problem("not_cleared", _("Not cleared for exit."))])
+    trip = check.trip
+    token = check.token or receipts.valid_receipt_of(trip).token
+    use = receipts.use_at_exit(token, gate, operator)
+    if use.outcome != UseOutcome.USED:
+        raise GateRefused(
+            [
+                Problem(
+                    f"receipt_{use.outcome}",
+                    _("Receipt refused at exit: %(why)s") % {"why": use.get_outcome_display()},
+                )
+            ]
+        )
+    visit = trip.visit
+    visit.exited_at = at or timezone.now()
+    visit.exit_lane = exit_lane
+    visit.exited_by = operator
+    visit.save(update_fields=["exited_at", "exit_lane", "exited_by"])
+    trips.gate_transition(trip, "exit", operator, context)
+    return visit
+
+
+@transaction.atomic
+def record_weighing(
+    actor, gate: Gate, trip: Trip, gross_kg, *, at=None, source="manual", device_id=""
+) -> WeighbridgeReading:
+    kg = _gross(gross_kg)
+    if kg is None:
+        raise FieldErrors({"gross_kg": [_("Enter the weight in kilograms.")]})
+    if trip.gate_id != gate.pk or trip.status not in (S.PAID, S.ARRIVED, S.CLEARED):
+        raise FieldErrors({"trip": [_("This truck is not at this gate.")]})
+    reading = WeighbridgeReading.objects.create(
+        trip=trip,
+        gate=gate,
+        gross_kg=kg,
+        measured_at=at or timezone.now(),
+        source=source,
+        device_id=device_id[:64],
+        recorded_by=actor,
+    )
+    if trip.status == S.ARRIVED:
+        _assess_risk(trip, kg)  # a weight far from the declaration can raise the channel
+    return reading
+
+
+def record_plate_read(
+    gate: Gate,
+    camera_id: str,
+    plate_text: str,
+    *,
+    read_at=None,
+    confidence=None,
+    lane: str | None = None,
+) -> PlateRead:
+    key = normalise_plate(plate_text)
+    if not key:
+        raise FieldErrors({"plate": [_("Empty plate.")]})
+    trip, _token = find(plate_text, gate)
+    return PlateRead.objects.create(
+        gate=gate,
+        lane=_lane(gate, lane),
+        camera_id=camera_id[:64],
+        plate_text=plate_text[:20],
+        plate_key=key[:20],
+        confidence=confidence,
+        read_at=read_at or timezone.now(),
+        trip=trip,
+    )
+
+
+def latest_plate(
+    gate: Gate, lane: Lane | None, within: dt.timedelta = dt.timedelta(minutes=5)
+) -> PlateRead | None:
+    qs = PlateRead.objects.filter(gate=gate, read_at__gte=timezone.now() - within)
+    if lane is not None:
+        qs = qs.filter(lane=lane)
+    return qs.order_by("-read_at").first()
+
+
+# ---------------------------------------------------------------------------------------------
+# Device events (offline queue)
+
+
+def _event_time(value) -> dt.datetime:
+    moment = value if isinstance(value, dt.datetime) else parse_datetime(str(value or ""))
+    if moment is None:
+        raise FieldErrors(
+            {"occurred_at": [_("Give the device time as ISO 8601 with a UTC offset.")]}
+        )
+    if timezone.is_naive(moment):
+        raise FieldErrors({"occurred_at": [_("Give the device time with its UTC offset.")]})
+    if moment > timezone.now() + dt.timedelta(minutes=5):
+        raise FieldErrors(
+            {"occurred_at": [_("The device time is in the future: check the device clock.")]}
+        )
+    return moment
+
+
+def apply_event(
+    actor, gate: Gate, event: dict, context: RequestContext = SYSTEM
+) -> tuple[GateEvent, bool]:
+    """Apply one device event exactly once; returns (event, was_duplicate)."""
+    try:
+        client_id = uuid.UUID(str(event.get("client_id")))
+    except ValueError:
+        raise FieldErrors(
+            {"client_id": [_("Each event needs a UUID made by the device.")]}
+        ) from None
+    existing = GateEvent.objects.filter(client_id=client_id).first()
+    if existing is not None:
+        return existing, True
+    kind = event.get("kind")
+    if kind not in EventKind.values:
+        raise FieldErrors({"kind": [_("Unknown event kind.")]})
+    occurred_at = _event_time(event.get("occurred_at"))
+    text = str(event.get("scan") or event.get("reference") or event.get("plate") or "")
+    with transaction.atomic():
+        # Claim the event id first: a concurrent second delivery waits on this row and then
+        # finds it taken, so the action below runs once.
+        try:
+            with transaction.atomic():
+                stored = GateEvent.objects.create(
+                    client_id=client_id,
+                    device_id=str(event.get("device_id", ""))[:64],
+                    gate=gate,
+                    kind=kind,
+                    occurred_at=occurred_at,
+                    actor=actor,
+                    payload={k: str(v) for k, v in event.items()},
+                    accepted=False,
+                )
+        except IntegrityError:
+            return GateEvent.objects.get(client_id=client_id), True
+        problems: list[Problem] = []
+        try:
+            with transaction.atomic():
+                stored.trip = _apply(actor, gate, kind, text, event, occurred_at, context)
+                stored.accepted = True
+        except (GateRefused, FieldErrors, trips.TripPermissionDenied) as exc:
+            if isinstance(exc, GateRefused):
+                problems = exc.problems
+            elif isinstance(exc, FieldErrors):
+                problems = [Problem(k, " ".join(map(str, v))) for k, v in exc.errors.items()]
+            else:
+                problems = [Problem("forbidden", str(exc))]
+            stored.trip = find(text, gate)[0]
+        stored.problems = [{"code": p.code, "message": p.message} for p in problems]
+        stored.save(update_fields=["trip", "accepted", "problems"])
+    return stored, False
+
+
+def _apply(actor, gate, kind, text, event, occurred_at, context) -> Trip | None:
+    if kind == EventKind.CHECK_IN:
+        return check_in(
+            actor,
+            gate,
+            text,
+            lane=event.get("lane"),
+            yard_position=event.get("yard_position", ""),
+            plate_seen=event.get("plate_seen", ""),
+            gross_kg=event.get("gross_kg"),
+            at=occurred_at,
+            context=context,
+        ).trip
+    if kind == EventKind.EXIT:
+        return exit_truck(
+            actor, gate, text, lane=event.get("lane"), at=occurred_at, context=context
+        ).trip
+    if kind == EventKind.WEIGHBRIDGE:
+        trip, _token = find(text, gate)
+        if trip is None:
+            raise GateRefused(
+                [Problem("not_found", _("No trip found for %(text)s") % {"text": text[:40]})]
+            )
+        record_weighing(
+            actor,
+            gate,
+            trip,
+            event.get("gross_kg"),
+            at=occurred_at,
+            source="device",
+            device_id=str(event.get("device_id", "")),
+        )
+        return trip
+    return record_plate_read(
+        gate,
+        str(event.get("device_id", "camera")),
+        text,
+        read_at=occurred_at,
+        lane=event.get("lane"),
+    ).trip

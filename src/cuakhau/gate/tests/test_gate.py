@@ -1,0 +1,212 @@
+"""Check-in, inspections, clearance and exit; the refusals; offline device events."""
+
+import datetime as dt
+import uuid
+
+import pytest
+from django.utils import timezone
+
+from cuakhau.accounts import roles
+from cuakhau.accounts.services import create_user
+from cuakhau.conftest import PASSWORD, cassava_line, declaration
+from cuakhau.gate import services as gate
+from cuakhau.gate.models import GateEvent, Lane
+from cuakhau.inspections import services as inspections
+from cuakhau.payments import services as payments
+from cuakhau.receipts.services import valid_receipt_of
+from cuakhau.trips import services as trips
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def lanes(mlt):
+    return [Lane.objects.create(gate=mlt, code=f"L{n}") for n in (1, 2, 3)]
+
+
+@pytest.fixture
+def operator(mlt):
+    return create_user("vanhanh", PASSWORD, roles.GATE_OPERATOR, gates=[mlt])
+
+
+@pytest.fixture
+def officers(mlt):
+    return {
+        "customs": create_user("haiquan", PASSWORD, roles.CUSTOMS, gates=[mlt]),
+        "border_guard": create_user("bienphong", PASSWORD, roles.BORDER_GUARD, gates=[mlt]),
+        "quarantine": create_user("kiemdich", PASSWORD, roles.QUARANTINE, gates=[mlt]),
+    }
+
+
+def paid(user, **overrides):
+    trip = trips.save_and_submit(user, None, declaration(**overrides))
+    payments.simulate_bank_transfer(trip)
+    trip.refresh_from_db()
+    return trip
+
+
+def clear(trip, officers):
+    for agency in inspections.outstanding(trip):
+        inspections.record_result(officers[agency], trip, "pass", agency=agency)
+    trip.refresh_from_db()
+
+
+def codes(exc_info):
+    return {p.code for p in exc_info.value.problems}
+
+
+def test_a_truck_from_receipt_scan_to_exit(enterprise, operator, officers, mlt, lanes):
+    trip = paid(enterprise)
+    token = valid_receipt_of(trip).token
+    check = gate.assess(token, mlt)
+    assert check.ok and check.action == "check_in"
+    visit = gate.check_in(operator, mlt, token, lane="L1", yard_position="B-12", gross_kg="28650")
+    trip.refresh_from_db()
+    assert (
+        trip.status == "arrived" and visit.yard_position == "B-12" and visit.entry_lane.code == "L1"
+    )
+    assert trip.weighings.get().gross_kg == 28650
+    with pytest.raises(gate.GateRefused) as refused:
+        gate.exit_truck(operator, mlt, token)
+    assert "inside" in codes(refused)
+    assert set(inspections.outstanding(trip)) >= {"customs", "border_guard", "quarantine"}
+    clear(trip, officers)
+    assert trip.status == "cleared"
+    assert gate.assess(trip.tractor_plate, mlt).action == "exit"
+    gate.exit_truck(operator, mlt, "25C-123.45", lane="L2")
+    trip.refresh_from_db()
+    assert trip.status == "exited"
+    visit.refresh_from_db()
+    assert visit.arrived_at <= visit.cleared_at <= visit.exited_at
+    assert valid_receipt_of(trip).used_at is not None
+    with pytest.raises(gate.GateRefused) as again:
+        gate.exit_truck(operator, mlt, token)
+    assert "exited" in codes(again)
+
+
+def test_refusals_are_loud_and_specific(enterprise, operator, mlt, hng, lanes):
+    unpaid = trips.save_and_submit(enterprise, None, declaration(cargo_lines=[cassava_line()]))
+    with pytest.raises(gate.GateRefused) as exc:
+        gate.check_in(operator, mlt, unpaid.reference)
+    assert codes(exc) == {"unpaid"}
+    draft = trips.create_draft(enterprise, declaration(cargo_lines=[]))
+    assert "not_submitted" in {p.code for p in gate.assess(draft.reference, mlt).problems}
+    elsewhere = paid(
+        enterprise,
+        gate="hng",
+        cargo_lines=[cassava_line(container_numbers=[], customs_declaration="")],
+    )
+    token = valid_receipt_of(elsewhere).token
+    problems = {p.code for p in gate.assess(token, mlt).problems}
+    assert {"other_gate", "receipt_wrong_gate"} <= problems
+    good = paid(enterprise)
+    with pytest.raises(gate.GateRefused) as exc:
+        gate.check_in(operator, mlt, good.reference, plate_seen="25C-999.99")
+    assert codes(exc) == {"plate_mismatch"}
+    gate.check_in(operator, mlt, good.reference, plate_seen="25C12345")
+    with pytest.raises(gate.GateRefused) as exc:
+        gate.check_in(operator, mlt, good.reference)
+    assert "inside" in codes(exc)
+    not_found = gate.assess("29A-999.99", mlt)
+    assert [p.code for p in not_found.problems] == ["not_found"]
+
+
+def test_only_operators_of_the_gate_check_in(enterprise, mlt, hng, lanes):
+    trip = paid(enterprise)
+    other = create_user("vanhanh_hng", PASSWORD, roles.GATE_OPERATOR, gates=[hng])
+    with pytest.raises(trips.TripPermissionDenied):
+        gate.check_in(other, mlt, trip.reference)
+    with pytest.raises(trips.TripPermissionDenied):
+        gate.check_in(enterprise, mlt, trip.reference)
+
+
+def test_bad_lane_and_weight_are_field_errors(enterprise, operator, mlt, lanes):
+    trip = paid(enterprise)
+    with pytest.raises(gate.FieldErrors) as exc:
+        gate.check_in(operator, mlt, trip.reference, lane="L9")
+    assert "lane" in exc.value.errors
+    with pytest.raises(gate.FieldErrors) as exc:
+        gate.check_in(operator, mlt, trip.reference, gross_kg="-3")
+    assert "gross_kg" in exc.value.errors
+    trip.refresh_from_db()
+    assert trip.status == "paid"
+
+
+def test_inspection_rules(enterprise, operator, officers, mlt, lanes):
+    trip = paid(enterprise)
+    gate.check_in(operator, mlt, trip.reference)
+    with pytest.raises(trips.TripPermissionDenied):
+        inspections.record_result(officers["customs"], trip, "pass", agency="quarantine")
+    with pytest.raises(gate.FieldErrors):
+        inspections.record_result(officers["customs"], trip, "hold", notes="")
+    inspections.record_result(officers["customs"], trip, "hold", notes="Chờ bổ sung hoá đơn")
+    assert "customs" in inspections.outstanding(trip)
+    inspection = inspections.start_inspection(officers["customs"], trip)
+    assert inspection.ended_at is None
+    inspections.record_result(officers["customs"], trip, "pass")
+    sample = inspections.take_sample(officers["quarantine"], trip, "KD-2026-0042", "Chuối, 3 nải")
+    with pytest.raises(gate.FieldErrors):
+        inspections.record_result(officers["quarantine"], trip, "pass")
+    inspections.record_sample_result(officers["quarantine"], sample, "negative")
+    inspections.record_result(officers["quarantine"], trip, "pass")
+    inspections.record_result(officers["border_guard"], trip, "pass")
+    trip.refresh_from_db()
+    assert trip.status == "cleared"
+    assert (
+        inspections.failed_inspections(trip.organisation, timezone.now() - dt.timedelta(days=1))
+        == 0
+    )
+
+
+def test_offline_events_apply_once_with_the_device_time(enterprise, operator, officers, mlt, lanes):
+    trip = paid(enterprise)
+    arrived = timezone.now() - dt.timedelta(minutes=42)
+    event = {
+        "client_id": str(uuid.uuid4()),
+        "device_id": "tablet-booth-2",
+        "kind": "check_in",
+        "occurred_at": arrived.isoformat(),
+        "scan": trip.reference,
+        "lane": "L2",
+        "yard_position": "A-03",
+    }
+    first, duplicate = gate.apply_event(operator, mlt, event)
+    assert first.accepted and not duplicate
+    for _ in range(3):
+        again, duplicate = gate.apply_event(operator, mlt, event)
+        assert duplicate and again.pk == first.pk
+    trip.refresh_from_db()
+    assert trip.status == "arrived"
+    assert abs((trip.visit.arrived_at - arrived).total_seconds()) < 1
+    assert GateEvent.objects.count() == 1
+    clear(trip, officers)
+    exit_event = {
+        **event,
+        "client_id": str(uuid.uuid4()),
+        "kind": "exit",
+        "occurred_at": timezone.now().isoformat(),
+    }
+    assert gate.apply_event(operator, mlt, exit_event)[0].accepted
+    refused = {**exit_event, "client_id": str(uuid.uuid4())}
+    stored, _dup = gate.apply_event(operator, mlt, refused)
+    assert not stored.accepted and stored.problems[0]["code"] == "exited"
+
+
+def test_event_input_is_checked(operator, mlt):
+    with pytest.raises(gate.FieldErrors):
+        gate.apply_event(operator, mlt, {"client_id": "nope", "kind": "check_in"})
+    future = {
+        "client_id": str(uuid.uuid4()),
+        "kind": "check_in",
+        "occurred_at": (timezone.now() + dt.timedelta(hours=2)).isoformat(),
+    }
+    with pytest.raises(gate.FieldErrors) as exc:
+        gate.apply_event(operator, mlt, future)
+    assert "occurred_at" in exc.value.errors
+
+
+def test_plate_reader_matches_a_trip(enterprise, mlt, lanes):
+    trip = paid(enterprise)
+    read = gate.record_plate_read(mlt, "cam-entry-1", "25C 123.45", lane="L1")
+    assert read.trip == trip and read.plate_key == "25C12345"
+    assert gate.latest_plate(mlt, lanes[0]) == read

@@ -1,0 +1,80 @@
+"""Inspections by customs, border guard and quarantine; a trip clears when all required passed."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Agency(models.TextChoices):
+    CUSTOMS = "customs", _("Customs")
+    BORDER_GUARD = "border_guard", _("Border guard")
+    QUARANTINE = "quarantine", _("Quarantine")
+
+
+class Result(models.TextChoices):
+    PASS = "pass", _("pass")
+    FAIL = "fail", _("fail")
+    HOLD = "hold", _("hold")
+
+
+class Inspection(models.Model):
+    """One agency's inspection of one trip: when it started, when it ended, and the result.
+
+    A hold is followed by a new record for the same agency; the latest record decides.
+    """
+
+    trip = models.ForeignKey("trips.Trip", on_delete=models.CASCADE, related_name="inspections")
+    agency = models.CharField(_("agency"), max_length=16, choices=Agency.choices)
+    kind = models.CharField(_("kind"), max_length=60, blank=True)
+    started_at = models.DateTimeField(_("started"))
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    result = models.CharField(_("result"), max_length=8, choices=Result.choices, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    automatic = models.BooleanField(default=False, help_text=_("Released by the green channel"))
+
+    class Meta:
+        ordering = ["trip", "started_at", "id"]
+        indexes = [models.Index(fields=["trip", "agency"])]
+
+    def __str__(self):
+        return f"{self.trip_id} {self.agency} {self.result or 'open'}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.ended_at is None
+
+
+class SampleResult(models.TextChoices):
+    PENDING = "pending", _("pending")
+    NEGATIVE = "negative", _("negative (no pest or disease found)")
+    POSITIVE = "positive", _("positive")
+
+
+class QuarantineSample(models.Model):
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="samples")
+    sample_code = models.CharField(_("sample code"), max_length=40)
+    description = models.CharField(_("what was sampled"), max_length=200)
+    taken_at = models.DateTimeField()
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    laboratory = models.CharField(_("laboratory"), max_length=120, blank=True)
+    result = models.CharField(
+        max_length=10, choices=SampleResult.choices, default=SampleResult.PENDING
+    )
+    finding = models.CharField(_("pest or disease found"), max_length=200, blank=True)
+    result_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["taken_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inspection", "sample_code"], name="sample_code_per_inspection"
+            )
+        ]
+
+    def __str__(self):
+        return self.sample_code

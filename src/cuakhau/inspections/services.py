@@ -1,0 +1,211 @@
+"""Which inspections a trip needs, recording them, and clearing the trip when all passed."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cuakhau.accounts import roles
+from cuakhau.core.context import SYSTEM, RequestContext
+from cuakhau.core.errors import FieldErrors
+from cuakhau.trips import services as trips
+from cuakhau.trips.choices import TripStatus
+from cuakhau.trips.models import Trip
+
+from .models import Agency, Inspection, QuarantineSample, Result, SampleResult
+
+AGENCY_OF_ROLE = {
+    roles.CUSTOMS: Agency.CUSTOMS,
+    roles.BORDER_GUARD: Agency.BORDER_GUARD,
+    roles.QUARANTINE: Agency.QUARANTINE,
+}
+
+
+def requires_quarantine(trip: Trip) -> bool:
+    try:
+        from cuakhau.market.services import requires_quarantine as market_rule
+    except ImportError:  # the market app is optional
+        market_rule = None
+    if market_rule is not None:
+        return market_rule(trip)
+    return any(line.hs_code[:2] <= "14" for line in trip.cargo_lines.all())
+
+
+def current_channel(trip: Trip) -> str | None:
+    try:
+        from cuakhau.risk.services import current_assessment
+    except ImportError:
+        return None
+    assessment = current_assessment(trip)
+    return assessment.channel if assessment else None
+
+
+def required_agencies(trip: Trip) -> list[str]:
+    """Customs (by channel) and border guard always; quarantine for plant and animal products."""
+    agencies = [Agency.CUSTOMS, Agency.BORDER_GUARD]
+    if requires_quarantine(trip):
+        agencies.append(Agency.QUARANTINE)
+    return agencies
+
+
+def latest(trip: Trip) -> dict[str, Inspection]:
+    found: dict[str, Inspection] = {}
+    for inspection in trip.inspections.order_by("started_at", "id"):
+        found[inspection.agency] = inspection
+    return found
+
+
+def outstanding(trip: Trip) -> list[str]:
+    """Required agencies whose latest inspection has not passed."""
+    done = latest(trip)
+    return [a for a in required_agencies(trip) if not (a in done and done[a].result == Result.PASS)]
+
+
+def agency_of(user) -> str | None:
+    for role, agency in AGENCY_OF_ROLE.items():
+        if role in roles.roles_of(user):
+            return agency
+    return None
+
+
+def _check_officer(officer, trip: Trip, agency: str) -> None:
+    user_roles = roles.roles_of(officer)
+    if roles.ADMINISTRATOR not in user_roles and (
+        agency_of(officer) != agency or not trips.works_at(officer, trip.gate)
+    ):
+        raise trips.TripPermissionDenied(
+            _("Only a %(agency)s officer of this gate records this inspection.")
+            % {"agency": Agency(agency).label}
+        )
+    if trip.status != TripStatus.ARRIVED:
+        raise FieldErrors(
+            {"trip": [_("Inspections are recorded for trucks checked in and not yet cleared.")]}
+        )
+
+
+@transaction.atomic
+def release_green_channel(trip: Trip) -> Inspection | None:
+    """A green-channel truck needs no customs check: record the release so clearance can follow."""
+    if current_channel(trip) != "green" or Agency.CUSTOMS in latest(trip):
+        return None
+    now = timezone.now()
+    return Inspection.objects.create(
+        trip=trip,
+        agency=Agency.CUSTOMS,
+        kind="green channel",
+        started_at=now,
+        ended_at=now,
+        result=Result.PASS,
+        automatic=True,
+        notes=_("Released by the green channel."),
+    )
+
+
+@transaction.atomic
+def start_inspection(officer, trip: Trip, agency: str | None = None, kind: str = "") -> Inspection:
+    trip = Trip.objects.select_for_update().get(pk=trip.pk)
+    agency = agency or agency_of(officer)
+    if agency not in Agency.values:
+        raise FieldErrors({"agency": [_("Choose customs, border guard or quarantine.")]})
+    _check_officer(officer, trip, agency)
+    open_one = trip.inspections.filter(agency=agency, ended_at=None).first()
+    if open_one is not None:
+        return open_one
+    if not kind and agency == Agency.CUSTOMS:
+        kind = {"red": "physical inspection", "yellow": "document check"}.get(
+            current_channel(trip) or "", ""
+        )
+    return Inspection.objects.create(
+        trip=trip, agency=agency, kind=kind, started_at=timezone.now(), officer=officer
+    )
+
+
+@transaction.atomic
+def record_result(
+    officer,
+    trip: Trip,
+    result: str,
+    notes: str = "",
+    agency: str | None = None,
+    context: RequestContext = SYSTEM,
+) -> Inspection:
+    """Close the agency's inspection with pass, fail or hold; clear the trip if nothing is left."""
+    trip = Trip.objects.select_for_update().get(pk=trip.pk)
+    agency = agency or agency_of(officer)
+    _check_officer(officer, trip, agency)
+    if result not in Result.values:
+        raise FieldErrors({"result": [_("Choose pass, fail or hold.")]})
+    if result in (Result.FAIL, Result.HOLD) and not (notes or "").strip():
+        raise FieldErrors({"notes": [_("Say what was found.")]})
+    inspection = trip.inspections.filter(agency=agency, ended_at=None).first()
+    if inspection is None:
+        inspection = Inspection.objects.create(
+            trip=trip, agency=agency, started_at=timezone.now(), officer=officer
+        )
+    if (
+        agency == Agency.QUARANTINE
+        and result == Result.PASS
+        and inspection.samples.exclude(result=SampleResult.NEGATIVE).exists()
+    ):
+        raise FieldErrors(
+            {
+                "result": [
+                    _(
+                        "A sample is still pending or positive: the consignment cannot pass quarantine."
+                    )
+                ]
+            }
+        )
+    inspection.result = result
+    inspection.notes = (notes or "").strip()
+    inspection.ended_at = timezone.now()
+    inspection.officer = officer
+    inspection.save()
+    if not outstanding(trip):
+        trips.gate_transition(trip, "clear", None, context)
+    return inspection
+
+
+@transaction.atomic
+def take_sample(
+    officer, trip: Trip, sample_code: str, description: str, laboratory: str = ""
+) -> QuarantineSample:
+    inspection = start_inspection(officer, trip, Agency.QUARANTINE, kind="sampling")
+    if not (sample_code or "").strip():
+        raise FieldErrors({"sample_code": [_("Enter the sample code.")]})
+    if inspection.samples.filter(sample_code=sample_code.strip()).exists():
+        raise FieldErrors(
+            {"sample_code": [_("Sample %(code)s is already recorded.") % {"code": sample_code}]}
+        )
+    return QuarantineSample.objects.create(
+        inspection=inspection,
+        sample_code=sample_code.strip(),
+        description=description.strip()[:200],
+        taken_at=timezone.now(),
+        taken_by=officer,
+        laboratory=laboratory.strip()[:120],
+    )
+
+
+@transaction.atomic
+def record_sample_result(
+    officer, sample: QuarantineSample, result: str, finding: str = ""
+) -> QuarantineSample:
+    _check_officer(officer, sample.inspection.trip, Agency.QUARANTINE)
+    if result not in (SampleResult.NEGATIVE, SampleResult.POSITIVE):
+        raise FieldErrors({"result": [_("Choose negative or positive.")]})
+    if result == SampleResult.POSITIVE and not (finding or "").strip():
+        raise FieldErrors({"finding": [_("Name the pest or disease found.")]})
+    sample.result = result
+    sample.finding = (finding or "").strip()
+    sample.result_at = timezone.now()
+    sample.save()
+    return sample
+
+
+def failed_inspections(organisation, since) -> int:
+    """The organisation's record, for the risk rules."""
+    return Inspection.objects.filter(
+        trip__organisation=organisation, result=Result.FAIL, ended_at__gte=since
+    ).count()
