@@ -9,6 +9,8 @@ from cuakhau.accounts.api import router as accounts_router
 from cuakhau.core.api_support import error_items, not_found_message
 from cuakhau.core.errors import FieldErrors
 from cuakhau.core.statemachine import IllegalTransition
+from cuakhau.gate.api import router as gate_router
+from cuakhau.inspections.api import router as inspections_router
 from cuakhau.payments.api import router as payments_router
 from cuakhau.receipts.api import router as receipts_router
 from cuakhau.reference.api import router as reference_router
@@ -30,6 +32,8 @@ api.add_router("/reference", reference_router)
 api.add_router("/me", accounts_router)
 api.add_router("/", receipts_router)
 api.add_router("/", payments_router)
+api.add_router("/", gate_router)
+api.add_router("/", inspections_router)
 
 
 @api.exception_handler(FieldErrors)

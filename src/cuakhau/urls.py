@@ -20,6 +20,8 @@ urlpatterns = [
     path("reference/", include("cuakhau.reference.urls")),
     path("receipts/", include("cuakhau.receipts.urls")),
     path("payments/", include("cuakhau.payments.urls")),
+    path("gate/", include("cuakhau.gate.urls")),
+    path("inspections/", include("cuakhau.inspections.urls")),
     path(".well-known/jwks.json", receipt_views.jwks, name="jwks"),
     path(".well-known/cuakhau-revocations.json", receipt_views.revocations, name="revocations"),
     path("api/v1/", api.urls),

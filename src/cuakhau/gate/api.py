@@ -1,0 +1,233 @@
+"""Gate devices and consoles over the API: lookups, check-in, exit, device events, cameras."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+
+from cuakhau.core.api_support import context_of
+from cuakhau.core.errors import FieldErrors
+from cuakhau.reference.models import Gate
+
+from . import services
+from .models import Visit
+
+router = Router(tags=["gate operations"])
+
+
+class ScanIn(Schema):
+    scan: str
+    plate_seen: str = ""
+
+
+class CheckInIn(ScanIn):
+    lane: str | None = None
+    yard_position: str = ""
+    gross_kg: Decimal | None = None
+
+
+class ExitIn(Schema):
+    scan: str
+    lane: str | None = None
+
+
+class ProblemOut(Schema):
+    code: str
+    message: str
+    blocking: bool = True
+
+
+class CheckOut(Schema):
+    trip: str | None
+    status: str | None
+    plate: str | None
+    action: str | None
+    ok: bool
+    problems: list[ProblemOut]
+
+
+class VisitOut(Schema):
+    trip: str
+    status: str
+    gate: str
+    lane: str | None
+    yard_position: str
+    arrived_at: dt.datetime
+    cleared_at: dt.datetime | None
+    exited_at: dt.datetime | None
+
+
+class RefusedOut(Schema):
+    detail: str
+    problems: list[ProblemOut]
+
+
+class EventIn(Schema):
+    client_id: str
+    kind: str
+    occurred_at: str
+    device_id: str = ""
+    scan: str = ""
+    plate_seen: str = ""
+    lane: str | None = None
+    yard_position: str = ""
+    gross_kg: Decimal | None = None
+
+
+class EventOut(Schema):
+    client_id: str
+    accepted: bool
+    duplicate: bool
+    trip: str | None
+    problems: list[dict]
+
+
+class PlateIn(Schema):
+    camera_id: str
+    plate: str
+    lane: str | None = None
+    read_at: dt.datetime | None = None
+    confidence: Decimal | None = None
+
+
+class PlateOut(Schema):
+    plate: str
+    trip: str | None
+
+
+class WeighIn(Schema):
+    scan: str
+    gross_kg: Decimal
+    device_id: str = ""
+    measured_at: dt.datetime | None = None
+
+
+def _gate(code: str) -> Gate:
+    found = Gate.objects.filter(code=code.lower(), handles_freight=True).first()
+    if found is None:
+        raise FieldErrors({"gate": [f"No freight gate {code!r}."]}, location="path")
+    return found
+
+
+def check_out(check: services.GateCheck) -> dict:
+    trip = check.trip
+    return {
+        "trip": trip.reference if trip else None,
+        "status": trip.status if trip else None,
+        "plate": trip.tractor_plate if trip else None,
+        "action": check.action,
+        "ok": check.ok,
+        "problems": [p.__dict__ for p in check.problems],
+    }
+
+
+def visit_out(visit: Visit) -> dict:
+    visit.trip.refresh_from_db(fields=["status"])
+    return {
+        "trip": visit.trip.reference,
+        "status": visit.trip.status,
+        "gate": visit.gate.code,
+        "lane": visit.entry_lane.code if visit.entry_lane else None,
+        "yard_position": visit.yard_position,
+        "arrived_at": visit.arrived_at,
+        "cleared_at": visit.cleared_at,
+        "exited_at": visit.exited_at,
+    }
+
+
+def refused(exc: services.GateRefused):
+    return Status(409, {"detail": str(exc), "problems": [p.__dict__ for p in exc.problems]})
+
+
+@router.post(
+    "/gate/{gate}/lookup", response=CheckOut, summary="What is this truck, and what is wrong"
+)
+def lookup(request: HttpRequest, gate: str, payload: ScanIn):
+    return check_out(services.assess(payload.scan, _gate(gate), plate_seen=payload.plate_seen))
+
+
+@router.post("/gate/{gate}/check-in", response={200: VisitOut, 409: RefusedOut})
+def check_in(request: HttpRequest, gate: str, payload: CheckInIn):
+    try:
+        visit = services.check_in(
+            request.auth,
+            _gate(gate),
+            payload.scan,
+            lane=payload.lane,
+            yard_position=payload.yard_position,
+            plate_seen=payload.plate_seen,
+            gross_kg=payload.gross_kg,
+            context=context_of(request),
+        )
+    except services.GateRefused as exc:
+        return refused(exc)
+    return visit_out(visit)
+
+
+@router.post("/gate/{gate}/exit", response={200: VisitOut, 409: RefusedOut})
+def exit_truck(request: HttpRequest, gate: str, payload: ExitIn):
+    try:
+        visit = services.exit_truck(
+            request.auth, _gate(gate), payload.scan, lane=payload.lane, context=context_of(request)
+        )
+    except services.GateRefused as exc:
+        return refused(exc)
+    return visit_out(visit)
+
+
+@router.post(
+    "/gate/{gate}/events",
+    response=list[EventOut],
+    summary="Queued device events (each applied once)",
+)
+def events(request: HttpRequest, gate: str, payload: list[EventIn]):
+    where = _gate(gate)
+    results = []
+    for event in payload:
+        stored, duplicate = services.apply_event(
+            request.auth, where, event.model_dump(exclude_none=True), context_of(request)
+        )
+        results.append(
+            {
+                "client_id": str(stored.client_id),
+                "accepted": stored.accepted,
+                "duplicate": duplicate,
+                "trip": stored.trip.reference if stored.trip else None,
+                "problems": stored.problems,
+            }
+        )
+    return results
+
+
+@router.post(
+    "/gate/{gate}/plates", response=PlateOut, summary="A plate-reader camera reports a plate"
+)
+def plate_read(request: HttpRequest, gate: str, payload: PlateIn):
+    read = services.record_plate_read(
+        _gate(gate),
+        payload.camera_id,
+        payload.plate,
+        read_at=payload.read_at,
+        confidence=payload.confidence,
+        lane=payload.lane,
+    )
+    return {"plate": read.plate_text, "trip": read.trip.reference if read.trip else None}
+
+
+@router.post("/gate/{gate}/weighbridge", response=dict)
+def weighbridge(request: HttpRequest, gate: str, payload: WeighIn):
+    where = _gate(gate)
+    trip, _token = services.find(payload.scan, where)
+    if trip is None:
+        raise FieldErrors({"scan": ["No trip found."]})
+    reading = services.record_weighing(
+        request.auth,
+        where,
+        trip,
+        payload.gross_kg,
+        at=payload.measured_at,
+        source="device" if payload.device_id else "manual",
+        device_id=payload.device_id,
+    )
+    return {"trip": trip.reference, "gross_kg": str(reading.gross_kg)}

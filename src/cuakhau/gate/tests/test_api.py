@@ -1,0 +1,101 @@
+"""The gate API and console through the test client."""
+
+import uuid
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from cuakhau.accounts.services import issue_token
+from cuakhau.conftest import PASSWORD, cassava_line
+from cuakhau.gate.tests.test_gate import clear, lanes, officers, operator, paid  # noqa: F401
+from cuakhau.receipts.services import valid_receipt_of
+
+pytestmark = pytest.mark.django_db
+
+
+def api(user) -> Client:
+    return Client(HTTP_AUTHORIZATION=f"Bearer {issue_token(user, 'booth')[1]}")
+
+
+def test_lookup_check_in_and_exit_over_the_api(enterprise, operator, officers, mlt, lanes):  # noqa: F811
+    trip = paid(enterprise)
+    client = api(operator)
+    token = valid_receipt_of(trip).token
+    found = client.post(
+        "/api/v1/gate/mlt/lookup", {"scan": token}, content_type="application/json"
+    ).json()
+    assert (found["trip"], found["action"], found["ok"]) == (trip.reference, "check_in", True)
+    done = client.post(
+        "/api/v1/gate/mlt/check-in",
+        {"scan": token, "lane": "L1", "gross_kg": "28500"},
+        content_type="application/json",
+    )
+    assert done.status_code == 200 and done.json()["status"] == "arrived"
+    again = client.post(
+        "/api/v1/gate/mlt/check-in", {"scan": token}, content_type="application/json"
+    )
+    assert again.status_code == 409 and again.json()["problems"][0]["code"] == "inside"
+    clear(trip, officers)
+    out = client.post(
+        "/api/v1/gate/mlt/exit", {"scan": trip.reference}, content_type="application/json"
+    )
+    assert out.status_code == 200 and out.json()["exited_at"]
+
+
+def test_unpaid_is_a_409_with_the_reason(enterprise, operator, mlt, lanes):  # noqa: F811
+    from cuakhau.conftest import declaration
+    from cuakhau.trips import services as trips
+
+    trip = trips.save_and_submit(enterprise, None, declaration(cargo_lines=[cassava_line()]))
+    response = api(operator).post(
+        "/api/v1/gate/mlt/check-in", {"scan": trip.reference}, content_type="application/json"
+    )
+    assert response.status_code == 409
+    assert response.json()["problems"][0]["code"] == "unpaid"
+
+
+def test_queued_events_sync_once(enterprise, operator, mlt, lanes):  # noqa: F811
+    trip = paid(enterprise)
+    event = {
+        "client_id": str(uuid.uuid4()),
+        "kind": "check_in",
+        "occurred_at": timezone.now().isoformat(),
+        "scan": trip.reference,
+        "device_id": "tablet-1",
+    }
+    client = api(operator)
+    first = client.post(
+        "/api/v1/gate/mlt/events", [event, event], content_type="application/json"
+    ).json()
+    assert [(r["accepted"], r["duplicate"]) for r in first] == [(True, False), (True, True)]
+    later = client.post("/api/v1/gate/mlt/events", [event], content_type="application/json").json()
+    assert later[0]["duplicate"] is True
+
+
+def test_camera_posts_plates(enterprise, operator, mlt, lanes):  # noqa: F811
+    trip = paid(enterprise)
+    response = api(operator).post(
+        "/api/v1/gate/mlt/plates",
+        {"camera_id": "cam-1", "plate": "25C12345", "lane": "L1"},
+        content_type="application/json",
+    )
+    assert response.json()["trip"] == trip.reference
+
+
+def test_console_scan_then_one_button(enterprise, operator, officers, mlt, lanes):  # noqa: F811
+    trip = paid(enterprise)
+    client = Client()
+    client.login(username=operator.username, password=PASSWORD)
+    assert client.get("/gate/mlt/console/").status_code == 200
+    card = client.post("/gate/mlt/console/scan/", {"scan": trip.reference}).content.decode()
+    assert 'id="do-check_in"' in card
+    done = client.post(
+        "/gate/mlt/console/check_in/", {"scan": trip.reference, "lane": "L1"}
+    ).content.decode()
+    assert "verdict ok" in done
+    card = client.post("/gate/mlt/console/scan/", {"scan": trip.reference}).content.decode()
+    assert "verdict bad" in card and "problem inside" in card
+    other = Client()
+    other.login(username=enterprise.username, password=PASSWORD)
+    assert other.get("/gate/mlt/console/").status_code == 403

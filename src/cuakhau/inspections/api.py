@@ -1,0 +1,115 @@
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from cuakhau.core.api_support import context_of
+from cuakhau.trips import services as trips
+
+from . import services
+from .models import QuarantineSample
+
+router = Router(tags=["inspections"])
+
+
+class ResultIn(Schema):
+    result: str
+    notes: str = ""
+    agency: str | None = None
+
+
+class StartIn(Schema):
+    agency: str | None = None
+    kind: str = ""
+
+
+class SampleIn(Schema):
+    sample_code: str
+    description: str
+    laboratory: str = ""
+
+
+class SampleResultIn(Schema):
+    result: str
+    finding: str = ""
+
+
+class InspectionOut(Schema):
+    agency: str
+    kind: str
+    started_at: str
+    ended_at: str | None
+    result: str
+    notes: str
+    automatic: bool
+
+
+class TripInspectionsOut(Schema):
+    trip: str
+    status: str
+    channel: str | None
+    required: list[str]
+    outstanding: list[str]
+    inspections: list[InspectionOut]
+
+
+def summary(trip) -> dict:
+    trip.refresh_from_db(fields=["status"])
+    return {
+        "trip": trip.reference,
+        "status": trip.status,
+        "channel": services.current_channel(trip),
+        "required": services.required_agencies(trip),
+        "outstanding": services.outstanding(trip) if trip.status == "arrived" else [],
+        "inspections": [
+            {
+                "agency": i.agency,
+                "kind": i.kind,
+                "started_at": i.started_at.isoformat(),
+                "ended_at": i.ended_at.isoformat() if i.ended_at else None,
+                "result": i.result,
+                "notes": i.notes,
+                "automatic": i.automatic,
+            }
+            for i in trip.inspections.all()
+        ],
+    }
+
+
+@router.get("/trips/{reference}/inspections", response=TripInspectionsOut)
+def list_inspections(request: HttpRequest, reference: str):
+    return summary(trips.find_trip(request.auth, reference))
+
+
+@router.post("/trips/{reference}/inspections/start", response=TripInspectionsOut)
+def start(request: HttpRequest, reference: str, payload: StartIn):
+    trip = trips.find_trip(request.auth, reference)
+    services.start_inspection(request.auth, trip, payload.agency, payload.kind)
+    return summary(trip)
+
+
+@router.post(
+    "/trips/{reference}/inspections", response=TripInspectionsOut, summary="Record a result"
+)
+def record(request: HttpRequest, reference: str, payload: ResultIn):
+    trip = trips.find_trip(request.auth, reference)
+    services.record_result(
+        request.auth, trip, payload.result, payload.notes, payload.agency, context_of(request)
+    )
+    return summary(trip)
+
+
+@router.post("/trips/{reference}/samples", response=dict)
+def take_sample(request: HttpRequest, reference: str, payload: SampleIn):
+    trip = trips.find_trip(request.auth, reference)
+    sample = services.take_sample(
+        request.auth, trip, payload.sample_code, payload.description, payload.laboratory
+    )
+    return {"id": sample.pk, "sample_code": sample.sample_code, "result": sample.result}
+
+
+@router.post("/samples/{sample_id}/result", response=dict)
+def sample_result(request: HttpRequest, sample_id: int, payload: SampleResultIn):
+    sample = QuarantineSample.objects.select_related("inspection__trip").get(
+        pk=sample_id, inspection__trip__in=trips.visible_trips(request.auth)
+    )
+    sample = services.record_sample_result(request.auth, sample, payload.result, payload.finding)
+    return {"id": sample.pk, "sample_code": sample.sample_code, "result": sample.result}
