@@ -177,6 +177,7 @@ USE_TZ = True
 # Every Vietnam–China land gate runs on Vietnam's clock; each gate also stores its own zone.
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_THOUSAND_SEPARATOR = True
+FORMAT_MODULE_PATH = ["cuakhau.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"

@@ -30,7 +30,7 @@ from cuakhau.trips.models import Trip
 from . import providers
 from .models import NotificationLog, NotificationOutcome, Payment, PaymentFlag, PaymentMethod
 
-_REFERENCE_IN_TEXT = re.compile(r"\b([A-Z]{3})[\s\-_.]?([0-9A-Z]{7})\b")
+_REFERENCE_IN_TEXT = re.compile(r"\b([A-Z]{3})[\s\-_.]?([0-9A-Z]{6}[0-9A-Z*])")
 
 
 def reference_in(text: str) -> str | None:

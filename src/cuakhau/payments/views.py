@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.http import Http404
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -62,3 +62,49 @@ def record_cash(request, reference):
     except trips.TripPermissionDenied as exc:
         raise PermissionDenied(str(exc)) from None
     return redirect("trips:detail", reference=trip.reference)
+
+
+def _reconciliation_gates(user):
+    """All gates for the board, auditors and administrators; an officer's own gates otherwise."""
+    from cuakhau.accounts import roles
+    from cuakhau.reference.models import Gate
+
+    user_roles = roles.roles_of(user)
+    if user_roles & roles.READ_ALL_ROLES:
+        return Gate.objects.filter(handles_freight=True), True
+    if user_roles & roles.GATE_ROLES:
+        return user.profile.gates.filter(handles_freight=True), False
+    raise PermissionDenied(
+        _("Reconciliation is for gate officers, the management board and auditors.")
+    )
+
+
+@login_required
+def reconciliation(request):
+    from django.http import HttpResponse
+
+    from . import reconciliation as recon
+    from .forms import ReconciliationForm
+
+    gates, all_allowed = _reconciliation_gates(request.user)
+    form = ReconciliationForm(request.GET, gates=gates)
+    report = None
+    if form.is_valid():
+        gate = form.cleaned_data["gate"]
+        if gate is None and not all_allowed:
+            form.add_error("gate", _("Choose one of your gates."))
+        else:
+            report = recon.daily_report(gate, form.cleaned_data["day"])
+    if report is not None and request.GET.get("format") in ("csv", "xlsx"):
+        name = f"reconciliation-{report.gate_label}-{report.day.isoformat()}".replace(" ", "_")
+        if request.GET["format"] == "csv":
+            response = HttpResponse(recon.to_csv(report), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        else:
+            response = HttpResponse(
+                recon.to_xlsx(report),
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+            response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+        return response
+    return render(request, "payments/reconciliation.html", {"form": form, "report": report})

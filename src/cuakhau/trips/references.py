@@ -16,9 +16,13 @@ _SHAPE = re.compile(r"^([A-Z]{3})([0-9A-Z]{6})([0-9A-Z*])$")
 
 
 def new_reference(gate_code: str) -> str:
-    body = "".join(secrets.choice(BODY_ALPHABET) for _ in range(BODY_LENGTH))
     prefix = gate_code.upper()
-    return f"{prefix}-{body}{mod_37_2.calc_check_digit(prefix + body)}"
+    while True:
+        body = "".join(secrets.choice(BODY_ALPHABET) for _ in range(BODY_LENGTH))
+        check = mod_37_2.calc_check_digit(prefix + body)
+        # MOD 37-2 may give "*"; banks strip it from transfer texts, so such bodies are skipped.
+        if check != "*":
+            return f"{prefix}-{body}{check}"
 
 
 def normalise_reference(value: str) -> str:

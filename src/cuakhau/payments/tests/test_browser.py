@@ -9,7 +9,9 @@ from cuakhau.trips import services as trips
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_pay_by_simulated_transfer_and_show_the_receipt_qr(browser, live_server, enterprise, mlt, settings):
+def test_pay_by_simulated_transfer_and_show_the_receipt_qr(
+    browser, live_server, enterprise, mlt, settings
+):
     settings.DEMO_MODE = True
     trip = trips.save_and_submit(enterprise, None, declaration())
     page = browser.new_page()

@@ -1,0 +1,953 @@
+"""The daily reconciliation of a gate: money received, receipts issued, vehicles crossing.
+
+A day is a calendar day in the gate's time zone (the all-gates report uses the installation's
+time zone; every gate on this border shares it). Everything is read from the records the
+services wrote, never recomputed from rates, so the report agrees with what the payer was told
+and what the receipt says.
+
+The report's money identity
+---------------------------
+For the money received in VND on the day (``P``: payments whose ``paid_at`` falls in the day)
+and the receipts issued on the day (``R``)::
+
+    received = receipts issued
+             + overpaid            (paid above the amount of a receipt of R)
+             - receipts unpaid     (part of a receipt of R that no payment covers)
+             + unreceipted         (payments of P with no receipt: short, for a cancelled or
+                                    already paid trip, for no trip, for an unsubmitted trip)
+             + for other days      (payments of P that settled a receipt issued another day)
+             - from other days     (payments of other days that settled a receipt of R)
+
+It holds to the đồng by construction: every payment of ``P`` either settles a receipt of ``R``,
+settles another day's receipt, or has none; and the payments of a receipt of ``R`` add up to its
+amount plus its excess (or minus its shortfall). On an ordinary day the last three terms are
+zero and the identity reads "received = receipts + overpayments + money still without a
+receipt". Resolving a flag records what a person did about it (a refund, a match); it does not
+change what came in that day, so resolved items stay in the identity while they leave the list
+of open discrepancies. Payments in another currency are outside the VND identity and are listed
+as discrepancies. Receipts revoked for a refund stay in "receipts issued": the money did come in
+and the receipt was issued; the refund due is a discrepancy until it is resolved.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import zoneinfo
+from collections import defaultdict
+from dataclasses import dataclass, field
+from operator import attrgetter
+
+from django.conf import settings
+from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from cuakhau.core.templatetags.cuakhau import money
+from cuakhau.fees.models import FeeRate
+from cuakhau.receipts.models import (
+    Receipt,
+    ReceiptStatus,
+    ReceiptUse,
+    RevokeKind,
+    UseOutcome,
+)
+from cuakhau.reference.models import Gate
+
+from . import services
+from .models import NotificationLog, NotificationOutcome, Payment, PaymentFlag, PaymentMethod
+
+# Discrepancy kinds, in the order a supervisor deals with them.
+PAID_NO_RECEIPT = "paid_no_receipt"
+RECEIPT_WITHOUT_PAYMENT = "receipt_without_payment"
+CROSSING_WITHOUT_VALID_RECEIPT = "crossing_without_valid_receipt"
+DUPLICATE_USE = "duplicate_use"
+AMOUNT_MISMATCH = "amount_mismatch"
+REFUND_DUE = "refund_due"
+UNKNOWN_TRIP = "unknown_trip"
+
+KIND_LABELS = {
+    PAID_NO_RECEIPT: gettext_lazy("paid, no receipt"),
+    RECEIPT_WITHOUT_PAYMENT: gettext_lazy("receipt without payment"),
+    CROSSING_WITHOUT_VALID_RECEIPT: gettext_lazy("crossing without a valid receipt"),
+    DUPLICATE_USE: gettext_lazy("receipt used twice"),
+    AMOUNT_MISMATCH: gettext_lazy("amount mismatch"),
+    REFUND_DUE: gettext_lazy("refund due"),
+    UNKNOWN_TRIP: gettext_lazy("unknown trip"),
+}
+KINDS = list(KIND_LABELS)
+
+# One discrepancy per flagged payment, so its money is counted once. An underpayment is "paid,
+# no receipt" (the vehicle cannot cross until the rest arrives or the money goes back);
+# "amount mismatch" is money beside a receipt that exists or can never exist in VND.
+_KIND_OF_FLAG = {
+    PaymentFlag.UNDERPAID: PAID_NO_RECEIPT,
+    PaymentFlag.NOT_SUBMITTED: PAID_NO_RECEIPT,
+    PaymentFlag.OVERPAID: AMOUNT_MISMATCH,
+    PaymentFlag.ALREADY_PAID: AMOUNT_MISMATCH,
+    PaymentFlag.CURRENCY: AMOUNT_MISMATCH,
+    PaymentFlag.TRIP_CANCELLED: REFUND_DUE,
+    PaymentFlag.UNKNOWN_TRIP: UNKNOWN_TRIP,
+}
+
+_REFUSED_CROSSINGS = {UseOutcome.INVALID, UseOutcome.REVOKED, UseOutcome.WRONG_GATE}
+
+
+# ---------------------------------------------------------------------------------------------
+# The report's rows
+
+
+@dataclass(frozen=True)
+class PaymentRow:
+    id: int
+    provider: str
+    external_id: str
+    method: str
+    method_label: str
+    paid_at: dt.datetime
+    gate_code: str
+    trip_reference: str
+    receipt_number: str
+    amount_vnd: int
+    currency: str
+    payer_name: str
+    description: str
+    flag: str
+    flag_label: str
+    flag_detail: str
+    resolved_at: dt.datetime | None
+    resolution: str
+
+
+@dataclass(frozen=True)
+class ReceiptRow:
+    number: str
+    gate_code: str
+    trip_reference: str
+    payer_name: str
+    issued_at: dt.datetime
+    amount_vnd: int
+    paid_vnd: int
+    status: str
+    status_label: str
+    revoked_at: dt.datetime | None
+    revoke_kind: str
+    used_at: dt.datetime | None
+    used_gate_code: str
+
+
+@dataclass(frozen=True)
+class CrossingRow:
+    """A vehicle presenting itself at exit; ``source`` names the record it came from."""
+
+    at: dt.datetime
+    gate_code: str
+    receipt_number: str
+    trip_reference: str
+    outcome: str
+    outcome_label: str
+    detail: str
+    actor: str
+    source: str = "receipt_use"
+
+    @property
+    def valid(self) -> bool:
+        return self.outcome == UseOutcome.USED
+
+
+@dataclass(frozen=True)
+class Discrepancy:
+    """Something a person must look at; ``amount_vnd`` is the money at issue, in ``currency``.
+
+    The amount is what is at stake, not always the whole payment: the excess for an
+    overpayment, the uncovered part for a receipt without payment, the receipt's amount for a
+    refund or a refused crossing (None for a code that is no receipt at all).
+    """
+
+    kind: str
+    at: dt.datetime
+    reason: str
+    amount_vnd: int | None
+    trip_reference: str = ""
+    receipt_number: str = ""
+    payment_ids: tuple[int, ...] = ()
+    external_ids: tuple[str, ...] = ()
+    currency: str = "VND"
+    resolved_at: dt.datetime | None = None
+    resolution: str = ""
+
+    @property
+    def kind_label(self) -> str:
+        return str(KIND_LABELS[self.kind])
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+    @property
+    def payment_id(self) -> int | None:
+        return self.payment_ids[0] if self.payment_ids else None
+
+    @property
+    def external_id(self) -> str:
+        return ", ".join(self.external_ids)
+
+
+@dataclass(frozen=True)
+class MethodTotal:
+    method: str
+    label: str
+    count: int
+    amount_vnd: int
+
+
+@dataclass(frozen=True)
+class ItemTotal:
+    """One fee item over the day's receipts; ``lines`` counts items (one per container)."""
+
+    schedule: str
+    code: str
+    label_vi: str
+    label_en: str
+    lines: int
+    amount_vnd: int
+
+
+@dataclass(frozen=True)
+class Balance:
+    """The money identity of the module docstring, term by term."""
+
+    received_vnd: int
+    receipts_vnd: int
+    overpaid_vnd: int
+    receipts_unpaid_vnd: int
+    unreceipted_vnd: int
+    for_other_days_vnd: int
+    from_other_days_vnd: int
+    unreceipted_by_flag: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def expected_vnd(self) -> int:
+        return (
+            self.receipts_vnd
+            + self.overpaid_vnd
+            - self.receipts_unpaid_vnd
+            + self.unreceipted_vnd
+            + self.for_other_days_vnd
+            - self.from_other_days_vnd
+        )
+
+    @property
+    def difference_vnd(self) -> int:
+        return self.received_vnd - self.expected_vnd
+
+    @property
+    def is_balanced(self) -> bool:
+        return self.difference_vnd == 0
+
+    def lines(self) -> list[tuple[str, int]]:
+        """The identity as signed (label, amount) lines, receipts first, for display."""
+        lines = [
+            (_("Receipts issued"), self.receipts_vnd),
+            (_("Paid above the receipt (to refund)"), self.overpaid_vnd),
+            (_("Receipts not covered by a payment"), -self.receipts_unpaid_vnd),
+        ]
+        for flag, amount in sorted(self.unreceipted_by_flag.items()):
+            label = PaymentFlag(flag).label if flag in PaymentFlag.values else flag
+            lines.append((_("Without receipt: %(flag)s") % {"flag": label}, amount))
+        lines += [
+            (_("Settling receipts of other days"), self.for_other_days_vnd),
+            (_("Paid on other days for these receipts"), -self.from_other_days_vnd),
+        ]
+        return lines
+
+
+@dataclass(frozen=True)
+class Counts:
+    payments: int
+    receipts_issued: int
+    receipts_revoked: int
+    crossings: int
+    crossings_refused: int
+    notifications_duplicate: int
+    notifications_refused: int
+    discrepancies_open: int
+    discrepancies_resolved: int
+
+
+@dataclass(frozen=True)
+class Report:
+    gate: Gate | None
+    day: dt.date
+    time_zone: str
+    start: dt.datetime
+    end: dt.datetime
+    generated_at: dt.datetime
+    payments: list[PaymentRow]
+    receipts: list[ReceiptRow]
+    crossings: list[CrossingRow]
+    discrepancies: list[Discrepancy]
+    by_method: list[MethodTotal]
+    by_item: list[ItemTotal]
+    balance: Balance
+    counts: Counts
+
+    @property
+    def received_vnd(self) -> int:
+        return self.balance.received_vnd
+
+    @property
+    def receipts_vnd(self) -> int:
+        return self.balance.receipts_vnd
+
+    @property
+    def open_discrepancies(self) -> list[Discrepancy]:
+        return [d for d in self.discrepancies if d.is_open]
+
+    @property
+    def resolved_discrepancies(self) -> list[Discrepancy]:
+        return [d for d in self.discrepancies if not d.is_open]
+
+    @property
+    def gate_label(self) -> str:
+        return self.gate.name if self.gate is not None else _("All gates")
+
+    def local(self, value: dt.datetime | None) -> dt.datetime | None:
+        """A stored (UTC) time in the report's time zone."""
+        return None if value is None else timezone.localtime(value, self.tzinfo)
+
+    @property
+    def tzinfo(self) -> dt.tzinfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+# ---------------------------------------------------------------------------------------------
+# Building the report
+
+
+def day_bounds(day: dt.date, time_zone: str) -> tuple[dt.datetime, dt.datetime]:
+    """The aware start (inclusive) and end (exclusive) of a local calendar day."""
+    tz = zoneinfo.ZoneInfo(time_zone)
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
+    # Built from the next date rather than start + 24 h, so a zone with DST stays right.
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    return start, end
+
+
+def time_zone_of(gate: Gate | None) -> str:
+    return gate.time_zone if gate is not None else settings.TIME_ZONE
+
+
+def _in_day(prefix: str, start: dt.datetime, end: dt.datetime) -> Q:
+    return Q(**{f"{prefix}__gte": start, f"{prefix}__lt": end})
+
+
+def _payments(gate: Gate | None, start, end) -> list[Payment]:
+    qs = Payment.objects.filter(_in_day("paid_at", start, end)).select_related(
+        "trip", "trip__gate", "receipt"
+    )
+    if gate is not None:
+        # A payment with no trip belongs to no gate: only the all-gates report shows it.
+        qs = qs.filter(trip__gate=gate)
+    return list(qs.order_by("paid_at", "id"))
+
+
+def _receipts(gate: Gate | None, condition: Q):
+    qs = (
+        Receipt.objects.filter(condition)
+        .select_related("trip", "gate", "used_gate", "assessment__schedule")
+        .annotate(
+            paid_vnd=Coalesce(Sum("payments__amount_vnd", filter=Q(payments__currency="VND")), 0)
+        )
+    )
+    if gate is not None:
+        qs = qs.filter(gate=gate)
+    return list(qs.order_by("issued_at", "number"))
+
+
+def _crossings(gate: Gate | None, start, end) -> list[CrossingRow]:
+    """Vehicles presenting themselves at exit during the day.
+
+    Until the gate-operations app records crossings itself, every scan of a receipt at exit
+    (``ReceiptUse``) is the record of a vehicle crossing or being turned back. Another source
+    only has to return ``CrossingRow``s here, with its own ``source``.
+    """
+    qs = ReceiptUse.objects.filter(_in_day("at", start, end)).select_related(
+        "receipt__trip", "gate", "actor"
+    )
+    if gate is not None:
+        qs = qs.filter(gate=gate)
+    return [
+        CrossingRow(
+            at=use.at,
+            gate_code=use.gate.code,
+            receipt_number=use.receipt.number if use.receipt else use.number,
+            trip_reference=use.receipt.trip.reference if use.receipt else "",
+            outcome=use.outcome,
+            outcome_label=str(use.get_outcome_display()),
+            detail=use.detail,
+            actor=use.actor.get_username() if use.actor else "",
+        )
+        for use in qs.order_by("at", "id")
+    ]
+
+
+def _payment_row(payment: Payment) -> PaymentRow:
+    trip = payment.trip
+    return PaymentRow(
+        id=payment.pk,
+        provider=payment.provider,
+        external_id=payment.external_id,
+        method=payment.method,
+        method_label=str(payment.get_method_display()),
+        paid_at=payment.paid_at,
+        gate_code=trip.gate.code if trip else "",
+        trip_reference=trip.reference if trip else "",
+        receipt_number=payment.receipt.number if payment.receipt else "",
+        amount_vnd=payment.amount_vnd,
+        currency=payment.currency,
+        payer_name=payment.payer_name,
+        description=payment.description,
+        flag=payment.flag,
+        flag_label=str(payment.get_flag_display()) if payment.flag else "",
+        flag_detail=payment.flag_detail,
+        resolved_at=payment.resolved_at,
+        resolution=payment.resolution,
+    )
+
+
+def _receipt_row(receipt: Receipt) -> ReceiptRow:
+    return ReceiptRow(
+        number=receipt.number,
+        gate_code=receipt.gate.code,
+        trip_reference=receipt.trip.reference,
+        payer_name=receipt.payer_name,
+        issued_at=receipt.issued_at,
+        amount_vnd=receipt.amount_vnd,
+        paid_vnd=receipt.paid_vnd,
+        status=receipt.status,
+        status_label=str(receipt.get_status_display()),
+        revoked_at=receipt.revoked_at,
+        revoke_kind=receipt.revoke_kind,
+        used_at=receipt.used_at,
+        used_gate_code=receipt.used_gate.code if receipt.used_gate else "",
+    )
+
+
+def _time(value: dt.datetime, tz) -> str:
+    return timezone.localtime(value, tz).strftime("%Y-%m-%d %H:%M")
+
+
+def _payment_discrepancy(payment: Payment, excess_of: dict[int, int]) -> Discrepancy | None:
+    flag = payment.flag
+    trip = payment.trip
+    receipt = payment.receipt
+    if not flag:
+        if receipt is not None or trip is None:
+            return None
+        # Settlement always flags or links; an unflagged orphan means something bypassed it.
+        kind, amount = PAID_NO_RECEIPT, payment.amount_vnd
+        reason = _("Payment of %(amount)s for %(ref)s is not linked to any receipt.") % {
+            "amount": money(payment.amount_vnd),
+            "ref": trip.reference,
+        }
+    else:
+        kind = _KIND_OF_FLAG.get(flag, AMOUNT_MISMATCH)
+        amount = payment.amount_vnd
+        ref = trip.reference if trip else ""
+        if flag == PaymentFlag.UNDERPAID:
+            due = services.amount_due(trip) or 0
+            reason = _(
+                "Received %(paid)s of %(due)s for %(ref)s: no receipt until the rest is paid"
+                " or the money is refunded."
+            ) % {"paid": money(services.paid_total(trip)), "due": money(due), "ref": ref}
+        elif flag == PaymentFlag.NOT_SUBMITTED:
+            reason = _(
+                "%(amount)s arrived for %(ref)s before it was submitted: no fee was assessed,"
+                " so no receipt."
+            ) % {"amount": money(payment.amount_vnd), "ref": ref}
+        elif flag == PaymentFlag.OVERPAID:
+            amount = excess_of.get(payment.receipt_id, payment.amount_vnd)
+            reason = _("Paid %(excess)s above receipt %(receipt)s (%(due)s): to refund.") % {
+                "excess": money(amount),
+                "receipt": receipt.number if receipt else "?",
+                "due": money(receipt.amount_vnd) if receipt else "?",
+            }
+        elif flag == PaymentFlag.ALREADY_PAID:
+            reason = _("%(ref)s was already paid: %(amount)s paid a second time, to refund.") % {
+                "ref": ref,
+                "amount": money(payment.amount_vnd),
+            }
+        elif flag == PaymentFlag.CURRENCY:
+            reason = _("Paid %(amount)s %(currency)s; fees are due in VND.") % {
+                "amount": f"{payment.amount_vnd:,}",
+                "currency": payment.currency,
+            }
+        elif flag == PaymentFlag.TRIP_CANCELLED:
+            reason = _("%(ref)s is %(status)s: %(amount)s to refund.") % {
+                "ref": ref,
+                "status": trip.get_status_display() if trip else "?",
+                "amount": money(payment.amount_vnd),
+            }
+        elif flag == PaymentFlag.UNKNOWN_TRIP:
+            reason = _("No trip reference in the transfer text: “%(text)s”.") % {
+                "text": payment.description
+            }
+        else:
+            reason = payment.flag_detail
+    return Discrepancy(
+        kind=kind,
+        at=payment.paid_at,
+        reason=reason,
+        amount_vnd=amount,
+        trip_reference=trip.reference if trip else "",
+        receipt_number=receipt.number if receipt else "",
+        payment_ids=(payment.pk,),
+        external_ids=(payment.external_id,),
+        currency=payment.currency,
+        resolved_at=payment.resolved_at,
+        resolution=payment.resolution,
+    )
+
+
+def _refund_of_revoked(receipt: Receipt, tz) -> Discrepancy:
+    payments = list(receipt.payments.order_by("paid_at", "id"))
+    # No refund record exists yet: the refund counts as done once its payments are resolved.
+    resolved = [p.resolved_at for p in payments if p.resolved_at is not None]
+    done = bool(payments) and len(resolved) == len(payments)
+    return Discrepancy(
+        kind=REFUND_DUE,
+        at=receipt.revoked_at,
+        reason=_(
+            "Receipt %(receipt)s was revoked for a refund at %(at)s (%(why)s): refund %(amount)s."
+        )
+        % {
+            "receipt": receipt.number,
+            "at": _time(receipt.revoked_at, tz),
+            "why": receipt.revoke_reason,
+            "amount": money(receipt.amount_vnd),
+        },
+        amount_vnd=receipt.amount_vnd,
+        trip_reference=receipt.trip.reference,
+        receipt_number=receipt.number,
+        payment_ids=tuple(p.pk for p in payments),
+        external_ids=tuple(p.external_id for p in payments),
+        resolved_at=max(resolved) if done else None,
+        resolution="; ".join(p.resolution for p in payments if p.resolution) if done else "",
+    )
+
+
+def _crossing_discrepancy(crossing: CrossingRow, amounts: dict[str, int], tz) -> Discrepancy:
+    if crossing.outcome == UseOutcome.ALREADY_USED:
+        kind = DUPLICATE_USE
+        reason = _("Receipt %(receipt)s presented again at %(at)s after it was used.") % {
+            "receipt": crossing.receipt_number,
+            "at": _time(crossing.at, tz),
+        }
+    else:
+        kind = CROSSING_WITHOUT_VALID_RECEIPT
+        reason = _("Turned back at %(at)s: %(outcome)s.") % {
+            "at": _time(crossing.at, tz),
+            "outcome": crossing.outcome_label,
+        }
+    if crossing.detail:
+        reason = f"{reason} {crossing.detail}"
+    return Discrepancy(
+        kind=kind,
+        at=crossing.at,
+        reason=reason,
+        amount_vnd=amounts.get(crossing.receipt_number),
+        trip_reference=crossing.trip_reference,
+        receipt_number=crossing.receipt_number,
+    )
+
+
+def _item_totals(receipts: list[Receipt]) -> list[ItemTotal]:
+    rate_ids = {item.get("rate_id") for r in receipts for item in r.items}
+    # Container items carry the container number in their label; the rate's label groups them.
+    rates = {rate.pk: rate for rate in FeeRate.objects.filter(pk__in=[i for i in rate_ids if i])}
+    totals: dict[tuple[str, str, str], list] = {}
+    for receipt in receipts:
+        schedule = receipt.assessment.schedule.key
+        for item in receipt.items:
+            rate = rates.get(item.get("rate_id"))
+            label_vi = rate.label_vi if rate else item.get("label_vi", "")
+            label_en = rate.label_en if rate else item.get("label_en", "")
+            key = (schedule, item["code"], label_vi)
+            entry = totals.setdefault(key, [label_en, 0, 0])
+            entry[1] += 1
+            entry[2] += int(item["amount_vnd"])
+    return [
+        ItemTotal(schedule, code, label_vi, label_en, lines, amount)
+        for (schedule, code, label_vi), (label_en, lines, amount) in sorted(totals.items())
+    ]
+
+
+def _method_totals(payments: list[Payment]) -> list[MethodTotal]:
+    counts = {method: [0, 0] for method in PaymentMethod.values}
+    for payment in payments:
+        if payment.currency == "VND":
+            entry = counts.setdefault(payment.method, [0, 0])
+            entry[0] += 1
+            entry[1] += payment.amount_vnd
+    return [
+        MethodTotal(
+            method,
+            str(PaymentMethod(method).label) if method in PaymentMethod.values else method,
+            count,
+            amount,
+        )
+        for method, (count, amount) in counts.items()
+    ]
+
+
+def _sorted(discrepancies: list[Discrepancy]) -> list[Discrepancy]:
+    # Open ones first; within each, by kind then time, so like problems sit together.
+    return sorted(
+        discrepancies, key=lambda d: (not d.is_open, KINDS.index(d.kind), d.at, d.receipt_number)
+    )
+
+
+def daily_report(gate: Gate | None, day: dt.date) -> Report:
+    """Reconcile one gate (or, with ``gate=None``, all gates) for one local calendar day."""
+    time_zone = time_zone_of(gate)
+    tz = zoneinfo.ZoneInfo(time_zone)
+    start, end = day_bounds(day, time_zone)
+
+    payments = _payments(gate, start, end)
+    receipts = _receipts(gate, _in_day("issued_at", start, end))
+    revoked_for_refund = _receipts(
+        gate, _in_day("revoked_at", start, end) & Q(revoke_kind=RevokeKind.REFUNDED)
+    )
+    crossings = _crossings(gate, start, end)
+
+    vnd = [p for p in payments if p.currency == "VND"]
+    receipt_ids = {r.pk for r in receipts}
+    excess_of = {r.pk: r.paid_vnd - r.amount_vnd for r in receipts}
+    unreceipted_by_flag: dict[str, int] = defaultdict(int)
+    for p in vnd:
+        if p.receipt_id is None:
+            unreceipted_by_flag[p.flag] += p.amount_vnd
+    from_other_days = (
+        Payment.objects.filter(receipt__in=receipt_ids, currency="VND")
+        .exclude(_in_day("paid_at", start, end))
+        .aggregate(total=Sum("amount_vnd"))["total"]
+        or 0
+    )
+    balance = Balance(
+        received_vnd=sum(p.amount_vnd for p in vnd),
+        receipts_vnd=sum(r.amount_vnd for r in receipts),
+        overpaid_vnd=sum(e for e in excess_of.values() if e > 0),
+        receipts_unpaid_vnd=-sum(e for e in excess_of.values() if e < 0),
+        unreceipted_vnd=sum(unreceipted_by_flag.values()),
+        for_other_days_vnd=sum(
+            p.amount_vnd
+            for p in vnd
+            if p.receipt_id is not None and p.receipt_id not in receipt_ids
+        ),
+        from_other_days_vnd=from_other_days,
+        unreceipted_by_flag=dict(unreceipted_by_flag),
+    )
+
+    discrepancies = []
+    # An overpayment's own row carries the whole excess of its receipt, whatever day it was.
+    excess_by_receipt = {
+        p.receipt_id: p.receipt.payments.filter(currency="VND").aggregate(t=Sum("amount_vnd"))["t"]
+        - p.receipt.amount_vnd
+        for p in payments
+        if p.flag == PaymentFlag.OVERPAID and p.receipt_id is not None
+    }
+    for payment in payments:
+        found = _payment_discrepancy(payment, excess_by_receipt)
+        if found is not None:
+            discrepancies.append(found)
+    for receipt in receipts:
+        if receipt.status == ReceiptStatus.VALID and receipt.paid_vnd < receipt.amount_vnd:
+            discrepancies.append(
+                Discrepancy(
+                    kind=RECEIPT_WITHOUT_PAYMENT,
+                    at=receipt.issued_at,
+                    reason=_(
+                        "Receipt %(receipt)s is for %(amount)s but its payments total %(paid)s."
+                    )
+                    % {
+                        "receipt": receipt.number,
+                        "amount": money(receipt.amount_vnd),
+                        "paid": money(receipt.paid_vnd),
+                    },
+                    amount_vnd=receipt.amount_vnd - receipt.paid_vnd,
+                    trip_reference=receipt.trip.reference,
+                    receipt_number=receipt.number,
+                )
+            )
+    for receipt in revoked_for_refund:
+        discrepancies.append(_refund_of_revoked(receipt, tz))
+    amounts = dict(
+        Receipt.objects.filter(
+            number__in={c.receipt_number for c in crossings if not c.valid}
+        ).values_list("number", "amount_vnd")
+    )
+    for crossing in crossings:
+        if not crossing.valid:
+            discrepancies.append(_crossing_discrepancy(crossing, amounts, tz))
+    discrepancies = _sorted(discrepancies)
+
+    notifications = NotificationLog.objects.filter(_in_day("received_at", start, end))
+    if gate is not None:
+        notifications = notifications.filter(payment__trip__gate=gate)
+    counts = Counts(
+        payments=len(payments),
+        receipts_issued=len(receipts),
+        receipts_revoked=sum(1 for r in receipts if r.status == ReceiptStatus.REVOKED),
+        crossings=sum(1 for c in crossings if c.valid),
+        crossings_refused=sum(1 for c in crossings if not c.valid),
+        notifications_duplicate=notifications.filter(outcome=NotificationOutcome.DUPLICATE).count(),
+        notifications_refused=notifications.exclude(
+            outcome__in=[NotificationOutcome.ACCEPTED, NotificationOutcome.DUPLICATE]
+        ).count(),
+        discrepancies_open=sum(1 for d in discrepancies if d.is_open),
+        discrepancies_resolved=sum(1 for d in discrepancies if not d.is_open),
+    )
+    return Report(
+        gate=gate,
+        day=day,
+        time_zone=time_zone,
+        start=start,
+        end=end,
+        generated_at=timezone.now(),
+        payments=[_payment_row(p) for p in payments],
+        receipts=[_receipt_row(r) for r in receipts],
+        crossings=crossings,
+        discrepancies=discrepancies,
+        by_method=_method_totals(payments),
+        by_item=_item_totals(receipts),
+        balance=balance,
+        counts=counts,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Export: the same sections as tables, for CSV and XLSX
+
+_MONEY = "money"
+_TIME = "time"
+
+
+@dataclass(frozen=True)
+class _Column:
+    title: str
+    kind: str = ""  # "money" (integer đồng), "time" (a stored UTC datetime), or plain
+
+
+def _summary_rows(report: Report) -> list[list]:
+    b, c = report.balance, report.counts
+    rows = [
+        [_("Gate"), report.gate.code.upper() if report.gate else _("All gates")],
+        [_("Day"), report.day.isoformat()],
+        [_("Time zone"), report.time_zone],
+        [_("Generated at"), report.generated_at],
+        [_("Money received (VND)"), b.received_vnd],
+    ]
+    rows += [[label, amount] for label, amount in b.lines()]
+    rows += [
+        [_("Difference (should be 0)"), b.difference_vnd],
+        [_("Number of payments"), c.payments],
+        [_("Number of receipts issued"), c.receipts_issued],
+        [_("of which revoked"), c.receipts_revoked],
+        [_("Crossings with a valid receipt"), c.crossings],
+        [_("Crossings refused"), c.crossings_refused],
+        [_("Duplicate bank notifications"), c.notifications_duplicate],
+        [_("Refused bank notifications"), c.notifications_refused],
+        [_("Open discrepancies"), c.discrepancies_open],
+        [_("Resolved discrepancies"), c.discrepancies_resolved],
+    ]
+    return rows
+
+
+def _table(title: str, spec: list[tuple], items) -> tuple[str, list[_Column], list[list]]:
+    """A section from (column title, kind, attribute name or function) triples."""
+    columns = [_Column(name, kind) for name, kind, _get in spec]
+    getters = [attrgetter(get) if isinstance(get, str) else get for _n, _k, get in spec]
+    return title, columns, [[get(item) for get in getters] for item in items]
+
+
+def _upper(name: str):
+    return lambda item: getattr(item, name).upper()
+
+
+def _sections(report: Report) -> list[tuple[str, list[_Column], list[list]]]:
+    """(title, columns, rows) per section; values stay typed until the writer formats them."""
+    return [
+        (
+            _("Summary"),
+            [_Column(_("Item")), _Column(_("Value"), _MONEY)],
+            _summary_rows(report),
+        ),
+        _table(
+            _("Totals by method"),
+            [
+                (_("Method"), "", "label"),
+                (_("Payments"), "", "count"),
+                (_("Amount (VND)"), _MONEY, "amount_vnd"),
+            ],
+            report.by_method,
+        ),
+        _table(
+            _("Totals by fee item"),
+            [
+                (_("Schedule"), "", "schedule"),
+                (_("Item"), "", "code"),
+                (_("Label (Vietnamese)"), "", "label_vi"),
+                (_("Lines"), "", "lines"),
+                (_("Amount (VND)"), _MONEY, "amount_vnd"),
+            ],
+            report.by_item,
+        ),
+        _table(
+            _("Payments"),
+            [
+                (_("Id"), "", "id"),
+                (_("Paid at"), _TIME, "paid_at"),
+                (_("Method"), "", "method_label"),
+                (_("Provider"), "", "provider"),
+                (_("Transaction id"), "", "external_id"),
+                (_("Gate"), "", _upper("gate_code")),
+                (_("Trip"), "", "trip_reference"),
+                (_("Receipt"), "", "receipt_number"),
+                (_("Amount"), _MONEY, "amount_vnd"),
+                (_("Currency"), "", "currency"),
+                (_("Payer"), "", "payer_name"),
+                (_("Description"), "", "description"),
+                (_("Flag"), "", "flag_label"),
+                (_("Resolved at"), _TIME, "resolved_at"),
+                (_("Resolution"), "", "resolution"),
+            ],
+            report.payments,
+        ),
+        _table(
+            _("Receipts"),
+            [
+                (_("Number"), "", "number"),
+                (_("Issued at"), _TIME, "issued_at"),
+                (_("Gate"), "", _upper("gate_code")),
+                (_("Trip"), "", "trip_reference"),
+                (_("Payer"), "", "payer_name"),
+                (_("Amount (VND)"), _MONEY, "amount_vnd"),
+                (_("Paid (VND)"), _MONEY, "paid_vnd"),
+                (_("Status"), "", "status_label"),
+                (_("Revoked at"), _TIME, "revoked_at"),
+                (_("Used at"), _TIME, "used_at"),
+                (_("Used at gate"), "", _upper("used_gate_code")),
+            ],
+            report.receipts,
+        ),
+        _table(
+            _("Crossings"),
+            [
+                (_("At"), _TIME, "at"),
+                (_("Gate"), "", _upper("gate_code")),
+                (_("Receipt"), "", "receipt_number"),
+                (_("Trip"), "", "trip_reference"),
+                (_("Outcome"), "", "outcome_label"),
+                (_("Officer"), "", "actor"),
+                (_("Detail"), "", "detail"),
+            ],
+            report.crossings,
+        ),
+        _table(
+            _("Discrepancies"),
+            [
+                (_("State"), "", lambda d: _("open") if d.is_open else _("resolved")),
+                (_("Kind"), "", "kind_label"),
+                (_("At"), _TIME, "at"),
+                (_("Trip"), "", "trip_reference"),
+                (_("Receipt"), "", "receipt_number"),
+                (_("Payment id"), "", lambda d: ", ".join(str(i) for i in d.payment_ids)),
+                (_("Transaction id"), "", "external_id"),
+                (_("Amount"), _MONEY, "amount_vnd"),
+                (_("Currency"), "", "currency"),
+                (_("Reason"), "", "reason"),
+                (_("Resolved at"), _TIME, "resolved_at"),
+                (_("Resolution"), "", "resolution"),
+            ],
+            report.discrepancies,
+        ),
+    ]
+
+
+def _text(value, report: Report) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        if timezone.is_aware(value):
+            value = report.local(value)
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    return str(value)
+
+
+def to_csv(report: Report) -> str:
+    """All sections one after another: a title row, a header row, the rows, a blank row.
+
+    Starts with a byte order mark, without which Excel reads UTF-8 as the local code page and
+    garbles Vietnamese. Amounts are plain integers (no separators), so a spreadsheet sums them.
+    """
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    for title, columns, rows in _sections(report):
+        writer.writerow([title])
+        writer.writerow([column.title for column in columns])
+        for row in rows:
+            writer.writerow([_text(value, report) for value in row])
+        writer.writerow([])
+    return buffer.getvalue()
+
+
+_SHEET_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
+
+
+def to_xlsx(report: Report) -> bytes:
+    """One sheet per section; amounts are integers formatted "#,##0", times local and naive."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    bold = Font(bold=True)
+    for title, columns, rows in _sections(report):
+        sheet = workbook.create_sheet(title.translate(_SHEET_FORBIDDEN)[:31])
+        sheet.append([column.title for column in columns])
+        for cell in sheet[1]:
+            cell.font = bold
+        for row in rows:
+            values = []
+            for value in row:
+                if isinstance(value, dt.datetime):
+                    # openpyxl refuses aware datetimes; the local wall time is what people read,
+                    # to the second (Excel would otherwise keep stray milliseconds).
+                    value = report.local(value).replace(tzinfo=None, microsecond=0)
+                values.append(value)
+            sheet.append(values)
+        for index, column in enumerate(columns, start=1):
+            letter = get_column_letter(index)
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                if isinstance(cell.value, dt.datetime):
+                    cell.number_format = "yyyy-mm-dd hh:mm:ss"
+                elif column.kind == _MONEY and type(cell.value) is int:
+                    cell.number_format = "#,##0"
+            widest = max(
+                (
+                    len(_text(c.value, report))
+                    for (c,) in sheet.iter_rows(min_col=index, max_col=index)
+                ),
+                default=8,
+            )
+            sheet.column_dimensions[letter].width = min(max(widest + 2, 8), 60)
+        sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,430 @@
+"""The daily reconciliation of Ma Lu Thang, on a day built with the real services."""
+
+import csv
+import datetime as dt
+import io
+import json
+import time
+from collections import Counter
+
+import openpyxl
+import pytest
+from django.template.loader import render_to_string
+from django.test import RequestFactory
+from django.utils import timezone
+
+from cuakhau.accounts import roles
+from cuakhau.accounts.services import create_user
+from cuakhau.conftest import PASSWORD, banana_line, cassava_line, declaration
+from cuakhau.fees.services import current_assessment
+from cuakhau.payments import providers, services
+from cuakhau.payments.forms import ReconciliationForm
+from cuakhau.payments.models import Payment
+from cuakhau.payments.reconciliation import (
+    AMOUNT_MISMATCH,
+    CROSSING_WITHOUT_VALID_RECEIPT,
+    DUPLICATE_USE,
+    PAID_NO_RECEIPT,
+    RECEIPT_WITHOUT_PAYMENT,
+    REFUND_DUE,
+    UNKNOWN_TRIP,
+    daily_report,
+    to_csv,
+    to_xlsx,
+)
+from cuakhau.receipts import services as receipts
+from cuakhau.trips import services as trips
+
+pytestmark = pytest.mark.django_db
+
+FEE = 800_000  # Lai Chau example schedule: truck of 18 t and more, export/import
+
+_plates = iter(range(10, 99))
+
+
+def trip_data(**overrides) -> dict:
+    # Distinct plates, and no container numbers, so several trips can be active at once.
+    n = next(_plates)
+    return declaration(
+        tractor_plate=f"25C-1{n}.45",
+        trailer_plate=f"25R-0{n}.34",
+        cargo_lines=[banana_line(container_numbers=[]), cassava_line()],
+        **overrides,
+    )
+
+
+def matchable(make):
+    # services.reference_in cannot read a reference whose check character is "*" (about 1 in
+    # 37) out of a transfer's text; such a trip would be paid as "unknown". Draw another one.
+    while True:
+        trip = make()
+        if not trip.reference.endswith("*"):
+            return trip
+        trip.delete()
+
+
+def submitted(user, **overrides):
+    return matchable(lambda: trips.save_and_submit(user, None, trip_data(**overrides)))
+
+
+def bank(trip_or_text, amount: int, transaction_id: str) -> Payment:
+    text = getattr(trip_or_text, "reference", trip_or_text)
+    payment, _created = services.record_payment(
+        provider_code="vietqr_bank",
+        method="bank_transfer",
+        external_id=transaction_id,
+        amount_vnd=amount,
+        description=f"{text} thanh toan phi ha tang cua khau",
+        payer_name="CONG TY TNHH NONG SAN PHONG THO",
+        payer_account="0451000123456",
+    )
+    return payment
+
+
+def signed_notification(trip, amount: int, transaction_id: str):
+    body = json.dumps(
+        {
+            "transaction_id": transaction_id,
+            "amount": amount,
+            "currency": "VND",
+            "description": f"CT DEN:{transaction_id} {trip.reference.replace('-', '')} phi",
+            "payer_name": "CONG TY TNHH NONG SAN PHONG THO",
+            "payer_account": "0451000123456",
+            "booked_at": timezone.now().isoformat(),
+        }
+    ).encode()
+    timestamp = str(int(time.time()))
+    provider = providers.bank_provider()
+    headers = {
+        "X-Cuakhau-Timestamp": timestamp,
+        "X-Cuakhau-Signature": providers.sign_body(provider.secret, timestamp, body),
+    }
+    return services.receive_notification(provider.code, headers, body, "203.0.113.7")
+
+
+@pytest.fixture
+def operator(mlt):
+    return create_user("vanhanh", PASSWORD, roles.GATE_OPERATOR, gates=[mlt])
+
+
+@pytest.fixture
+def day_at_mlt(enterprise, operator, mlt, hng):
+    """One realistic day at Ma Lu Thang, and one Huu Nghi truck that came to the wrong gate."""
+    t = {}
+    # Exact transfer; the bank delivers its notification twice.
+    t["bank"] = submitted(enterprise)
+    _log, first = signed_notification(t["bank"], FEE, "FT26328000101")
+    log, again = signed_notification(t["bank"], FEE, "FT26328000101")
+    assert (log.outcome, again.pk) == ("duplicate", first.pk)
+    r_bank = receipts.valid_receipt_of(t["bank"])
+    assert receipts.use_at_exit(r_bank.token, mlt, operator).outcome == "used"
+    assert receipts.use_at_exit(r_bank.token, mlt, operator).outcome == "already_used"
+
+    # Cash at the counter; later the same enterprise also transfers the fee (refunded).
+    t["cash"] = submitted(enterprise)
+    services.record_cash_payment(operator, t["cash"], FEE, "PT-000123")
+    r_cash = receipts.valid_receipt_of(t["cash"])
+    assert receipts.use_at_exit(r_cash.token, mlt, operator).outcome == "used"
+    twice = bank(t["cash"], FEE, "FT26328000102")
+    assert twice.flag == "already_paid"
+    services.resolve_flag(twice, operator, "Hoàn trả chuyển khoản ngày 24/11")
+
+    # Short, then short and completed later the same day, then over.
+    t["under"] = submitted(enterprise)
+    assert bank(t["under"], 500_000, "FT26328000103").flag == "underpaid"
+    t["partial"] = submitted(enterprise)
+    bank(t["partial"], 300_000, "FT26328000104")
+    bank(t["partial"], 500_000, "FT26328000105")
+    t["over"] = submitted(enterprise)
+    assert bank(t["over"], 1_000_000, "FT26328000106").flag == "overpaid"
+
+    # No usable reference: the money belongs to no gate.
+    assert bank("LO HANG CHUOI 25C", FEE, "FT26328000107").flag == "unknown_trip"
+
+    # Paid, then cancelled (receipt revoked for a refund), then the driver tries to exit anyway.
+    t["cancel"] = submitted(enterprise)
+    services.simulate_bank_transfer(t["cancel"])
+    r_cancel = receipts.valid_receipt_of(t["cancel"])
+    trips.cancel_trip(enterprise, t["cancel"], reason="Đối tác Trung Quốc hủy đơn hàng")
+    assert receipts.use_at_exit(r_cancel.token, mlt, operator).outcome == "revoked"
+
+    # Cancelled first, the transfer arrives afterwards; and one for a trip never submitted.
+    t["late"] = submitted(enterprise)
+    trips.cancel_trip(enterprise, t["late"], reason="Xe hỏng")
+    assert bank(t["late"], FEE, "FT26328000108").flag == "trip_cancelled"
+    t["draft"] = matchable(lambda: trips.create_draft(enterprise, trip_data()))
+    assert bank(t["draft"], FEE, "FT26328000109").flag == "not_submitted"
+
+    # A receipt with no money behind it (as if issued by hand, outside the payment service).
+    t["manual"] = submitted(enterprise)
+    receipts.issue_receipt(t["manual"], current_assessment(t["manual"]))
+
+    # A garbled QR code, and a Huu Nghi receipt presented at Ma Lu Thang.
+    assert receipts.use_at_exit("khong-phai-bien-lai", mlt, operator).outcome == "invalid"
+    t["hng"] = submitted(enterprise, gate="hng")
+    services.simulate_bank_transfer(t["hng"])
+    r_hng = receipts.valid_receipt_of(t["hng"])
+    assert receipts.use_at_exit(r_hng.token, mlt, operator).outcome == "wrong_gate"
+    return t
+
+
+def kinds(report, *, open_only=True):
+    return Counter(
+        (d.kind, d.trip_reference or d.receipt_number or "-")
+        for d in report.discrepancies
+        if d.is_open or not open_only
+    )
+
+
+def test_every_discrepancy_of_the_day_is_found_once(day_at_mlt, mlt):
+    t = day_at_mlt
+    report = daily_report(mlt, timezone.localdate())
+    ref = {key: trip.reference for key, trip in t.items()}
+    assert kinds(report) == Counter(
+        {
+            (PAID_NO_RECEIPT, ref["under"]): 1,
+            (PAID_NO_RECEIPT, ref["draft"]): 1,
+            (RECEIPT_WITHOUT_PAYMENT, ref["manual"]): 1,
+            (CROSSING_WITHOUT_VALID_RECEIPT, ref["cancel"]): 1,
+            (CROSSING_WITHOUT_VALID_RECEIPT, "-"): 1,  # the garbled code
+            (CROSSING_WITHOUT_VALID_RECEIPT, ref["hng"]): 1,
+            (DUPLICATE_USE, ref["bank"]): 1,
+            (AMOUNT_MISMATCH, ref["over"]): 1,
+            (REFUND_DUE, ref["cancel"]): 1,
+            (REFUND_DUE, ref["late"]): 1,
+        }
+    )
+    resolved = {(d.kind, d.trip_reference) for d in report.resolved_discrepancies}
+    assert resolved == {(AMOUNT_MISMATCH, ref["cash"]), (PAID_NO_RECEIPT, ref["partial"])}
+    # Open first, each with a reason a person can act on.
+    states = [d.is_open for d in report.discrepancies]
+    assert states == sorted(states, reverse=True)
+    assert all(d.reason for d in report.discrepancies)
+
+    by_key = {(d.kind, d.trip_reference): d for d in report.open_discrepancies}
+    over = by_key[(AMOUNT_MISMATCH, ref["over"])]
+    assert over.amount_vnd == 200_000 and over.external_id == "FT26328000106"
+    assert "to refund" in over.reason
+    assert by_key[(PAID_NO_RECEIPT, ref["under"])].reason.startswith("Received VND 500,000 of")
+    assert by_key[(RECEIPT_WITHOUT_PAYMENT, ref["manual"])].amount_vnd == FEE
+    refund = by_key[(REFUND_DUE, ref["cancel"])]
+    assert refund.amount_vnd == FEE and refund.receipt_number.startswith("MLT-")
+    assert "Đối tác Trung Quốc hủy đơn hàng" in refund.reason
+    assert by_key[(DUPLICATE_USE, ref["bank"])].amount_vnd == FEE
+    wrong_gate = by_key[(CROSSING_WITHOUT_VALID_RECEIPT, ref["hng"])]
+    assert wrong_gate.receipt_number.startswith("HNG-")
+
+    # The duplicate delivery is one payment, counted once.
+    assert Payment.objects.filter(external_id="FT26328000101").count() == 1
+    assert report.counts.notifications_duplicate == 1
+    assert (report.counts.crossings, report.counts.crossings_refused) == (2, 4)
+    assert report.counts.receipts_issued == 6 and report.counts.receipts_revoked == 1
+
+
+def test_unknown_money_appears_only_in_the_all_gates_report(day_at_mlt, mlt):
+    at_mlt = daily_report(mlt, timezone.localdate())
+    everywhere = daily_report(None, timezone.localdate())
+    assert not [d for d in at_mlt.discrepancies if d.kind == UNKNOWN_TRIP]
+    unknown = [d for d in everywhere.discrepancies if d.kind == UNKNOWN_TRIP]
+    assert len(unknown) == 1 and unknown[0].amount_vnd == FEE and unknown[0].is_open
+    assert "LO HANG CHUOI 25C" in unknown[0].reason
+    assert everywhere.balance.received_vnd == at_mlt.balance.received_vnd + FEE + (
+        day_at_mlt["hng"].receipts.get().amount_vnd
+    )
+    assert everywhere.balance.is_balanced
+
+
+def test_totals_reconcile_to_the_dong(day_at_mlt, mlt):
+    report = daily_report(mlt, timezone.localdate())
+    balance = report.balance
+    by_method = {total.method: (total.count, total.amount_vnd) for total in report.by_method}
+    # Bank: exact, paid-twice, short, 300k + 500k, over, cancelled-after-paying, late, draft.
+    assert by_method == {"bank_transfer": (9, 6_300_000), "cash": (1, FEE)}
+    assert balance.received_vnd == 7_100_000
+
+    # Six receipts of 800,000: exact, cash, partial, over, cancelled (revoked), by hand.
+    assert balance.receipts_vnd == 6 * FEE
+    assert sum(item.amount_vnd for item in report.by_item) == balance.receipts_vnd
+    assert [(i.code, i.label_vi, i.lines) for i in report.by_item] == [
+        ("d", "Xe tải từ 18 tấn hoặc container 40 feet, hàng xuất nhập khẩu", 6)
+    ]
+
+    # received = receipts + overpaid - receipts not paid + money still without a receipt.
+    assert balance.overpaid_vnd == 200_000
+    assert balance.receipts_unpaid_vnd == FEE
+    assert balance.unreceipted_by_flag == {
+        "already_paid": FEE,
+        "underpaid": 500_000,
+        "trip_cancelled": FEE,
+        "not_submitted": FEE,
+    }
+    assert (balance.for_other_days_vnd, balance.from_other_days_vnd) == (0, 0)
+    assert balance.received_vnd == (
+        balance.receipts_vnd
+        + balance.overpaid_vnd
+        - balance.receipts_unpaid_vnd
+        + balance.unreceipted_vnd
+    )
+    assert balance.is_balanced and balance.difference_vnd == 0
+
+
+def test_a_payment_of_yesterday_completing_todays_receipt_keeps_both_days_balanced(enterprise, mlt):
+    trip = submitted(enterprise)
+    today = timezone.localdate()
+    yesterday_noon = timezone.now() - dt.timedelta(days=1)
+    first = bank(trip, 300_000, "FT26327000201")
+    Payment.objects.filter(pk=first.pk).update(paid_at=yesterday_noon)
+    bank(trip, 500_000, "FT26328000202")
+
+    today_report = daily_report(mlt, today)
+    assert today_report.balance.received_vnd == 500_000
+    assert today_report.balance.receipts_vnd == FEE
+    assert today_report.balance.from_other_days_vnd == 300_000
+    assert today_report.balance.is_balanced
+
+    yesterday = daily_report(mlt, today - dt.timedelta(days=1))
+    assert yesterday.balance.for_other_days_vnd == 300_000
+    assert yesterday.balance.receipts_vnd == 0
+    assert yesterday.balance.is_balanced
+    assert [(d.kind, d.is_open) for d in yesterday.discrepancies] == [(PAID_NO_RECEIPT, False)]
+
+
+def test_a_day_is_the_gates_calendar_day(enterprise, mlt):
+    trip = submitted(enterprise)
+    payment = bank(trip, FEE, "FT26328000301")
+    # 23:30 local time on the 1st is 16:30 UTC: it belongs to the 1st, not the 2nd.
+    late = dt.datetime(2026, 3, 1, 16, 30, tzinfo=dt.UTC)
+    Payment.objects.filter(pk=payment.pk).update(paid_at=late)
+    assert daily_report(mlt, dt.date(2026, 3, 1)).counts.payments == 1
+    assert daily_report(mlt, dt.date(2026, 3, 2)).counts.payments == 0
+
+
+def test_csv_has_every_section_and_reads_back(day_at_mlt, mlt):
+    report = daily_report(mlt, timezone.localdate())
+    text = to_csv(report)
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text[1:])))
+    titles = [
+        "Summary",
+        "Totals by method",
+        "Totals by fee item",
+        "Payments",
+        "Receipts",
+        "Crossings",
+        "Discrepancies",
+    ]
+    starts = [i for i, row in enumerate(rows) if len(row) == 1 and row[0] in titles]
+    assert [rows[i][0] for i in starts] == titles
+
+    def section(title):
+        i = starts[titles.index(title)]
+        header, body = rows[i + 1], []
+        for row in rows[i + 2 :]:
+            if not row:
+                break
+            body.append(dict(zip(header, row, strict=True)))
+        return body
+
+    summary = {row["Item"]: row["Value"] for row in section("Summary")}
+    assert summary["Money received (VND)"] == "7100000"
+    assert summary["Difference (should be 0)"] == "0"
+    items = section("Totals by fee item")
+    assert sum(int(row["Amount (VND)"]) for row in items) == 6 * FEE
+    assert items[0]["Label (Vietnamese)"].startswith("Xe tải từ 18 tấn")
+    assert len(section("Payments")) == 10
+    assert len(section("Receipts")) == 6
+    assert len(section("Crossings")) == 6
+    discrepancies = section("Discrepancies")
+    assert len(discrepancies) == len(report.discrepancies)
+    assert Counter(row["State"] for row in discrepancies) == {"open": 10, "resolved": 2}
+    # Local wall time, as the people at the gate read it.
+    paid_at = section("Payments")[0]["Paid at"]
+    assert paid_at.startswith(timezone.localdate().isoformat())
+
+
+def test_xlsx_has_a_sheet_per_section_with_integer_amounts(day_at_mlt, mlt):
+    report = daily_report(mlt, timezone.localdate())
+    workbook = openpyxl.load_workbook(io.BytesIO(to_xlsx(report)))
+    assert workbook.sheetnames == [
+        "Summary",
+        "Totals by method",
+        "Totals by fee item",
+        "Payments",
+        "Receipts",
+        "Crossings",
+        "Discrepancies",
+    ]
+    payments = workbook["Payments"]
+    header = [cell.value for cell in payments[1]]
+    assert all(cell.font.bold for cell in payments[1])
+    amount_col = header.index("Amount") + 1
+    amounts = [
+        row[0] for row in payments.iter_rows(min_row=2, min_col=amount_col, values_only=True)
+    ]
+    assert all(type(value) is int for value in amounts) and sum(amounts) == 7_100_000
+    assert payments.cell(row=2, column=amount_col).number_format == "#,##0"
+    paid_at = payments.cell(row=2, column=header.index("Paid at") + 1).value
+    assert isinstance(paid_at, dt.datetime) and paid_at.tzinfo is None
+    local = report.local(report.payments[0].paid_at)
+    assert paid_at == local.replace(tzinfo=None, microsecond=0)
+    assert local.utcoffset() == dt.timedelta(hours=7)
+    items = workbook["Totals by fee item"]
+    assert sum(row[-1] for row in items.iter_rows(min_row=2, values_only=True)) == 6 * FEE
+
+
+def test_the_page_shows_totals_discrepancies_and_export_links(day_at_mlt, mlt, operator):
+    request = RequestFactory().get("/payments/reconciliation/", {"gate": "mlt"})
+    request.user = operator
+    form = ReconciliationForm(request.GET)
+    assert form.is_valid(), form.errors
+    report = daily_report(form.cleaned_data["gate"], form.cleaned_data["day"])
+    html = render_to_string(
+        "payments/reconciliation.html", {"form": form, "report": report}, request=request
+    )
+    assert "overflow-x:auto" in html
+    assert 'href="?gate=mlt&amp;format=csv"' in html
+    assert 'href="?gate=mlt&amp;format=xlsx"' in html
+    assert 'id="received-total">VND 7,100,000<' in html
+    assert 'id="receipts-total">VND 4,800,000<' in html
+    assert html.count('class="discrepancy ') == 12
+    assert day_at_mlt["over"].reference in html
+
+
+def test_the_form_defaults_to_today_at_the_gate_and_refuses_the_future(mlt):
+    today = timezone.localdate()
+    form = ReconciliationForm({"gate": "mlt"})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data == {"gate": mlt, "day": today}
+    everywhere = ReconciliationForm({"day": today.isoformat()})
+    assert everywhere.is_valid() and everywhere.cleaned_data["gate"] is None
+    future = ReconciliationForm({"gate": "mlt", "day": str(today + dt.timedelta(days=1))})
+    assert not future.is_valid()
+    assert future.errors["day"] == ["The day cannot be in the future."]
+    assert ReconciliationForm().initial["day"] == today
+    assert not ReconciliationForm({"gate": "xyz"}).is_valid()
+
+
+def test_reconciliation_page_scoping_and_exports(enterprise, mlt, hng):
+    from django.test import Client
+
+    from cuakhau.accounts import roles
+    from cuakhau.accounts.services import create_user
+    from cuakhau.conftest import PASSWORD
+
+    board = create_user("bql", PASSWORD, roles.BOARD)
+    officer = create_user("vanhanh_rc", PASSWORD, roles.GATE_OPERATOR, gates=[mlt])
+    client = Client()
+    client.login(username=board.username, password=PASSWORD)
+    assert client.get("/payments/reconciliation/").status_code == 200
+    csv_response = client.get("/payments/reconciliation/?gate=mlt&format=csv")
+    assert csv_response["Content-Type"].startswith("text/csv")
+    xlsx = client.get("/payments/reconciliation/?gate=mlt&format=xlsx")
+    assert xlsx.content[:2] == b"PK"
+    client.login(username=officer.username, password=PASSWORD)
+    page = client.get("/payments/reconciliation/").content.decode()
+    assert "Choose one of your gates" in page
+    assert (
+        client.get("/payments/reconciliation/?gate=hng").status_code == 200
+    )  # refused by the form
+    client.login(username=enterprise.username, password=PASSWORD)
+    assert client.get("/payments/reconciliation/").status_code == 403
