@@ -5,6 +5,7 @@ collected static files and signing keys. It defaults to ``var/`` in the checkout
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -148,7 +149,9 @@ else:
             # A file, not Django's shared-cache memory database: tests with concurrent writers
             # must meet the same WAL and busy-timeout behaviour as production.
             # One file per test process, so parallel runs never share it.
-            "TEST": {"NAME": str(DATA_DIR / f"test-cuakhau-{os.getpid()}.sqlite3")},
+            "TEST": {
+                "NAME": str(Path(tempfile.gettempdir()) / f"cuakhau-test-{os.getpid()}.sqlite3")
+            },
         }
     }
 

@@ -1,0 +1,142 @@
+"""The offline verifier page in real Chromium, with the network cut after it loaded."""
+
+import base64
+import json
+
+import pytest
+
+from cuakhau.conftest import declaration
+from cuakhau.payments.services import simulate_bank_transfer
+from cuakhau.receipts import services, signing
+from cuakhau.trips import services as trips
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def paid_receipt(user):
+    for _attempt in range(10):
+        trip = trips.save_and_submit(user, None, declaration())
+        # payments' reference parser misses references whose check character is "*" (1 in
+        # 37), so such a transfer is flagged "unknown trip" and issues no receipt.
+        if not trip.reference.endswith("*"):
+            break
+        trips.cancel_trip(user, trip)  # frees its containers for the next attempt
+    simulate_bank_transfer(trip)
+    receipt = services.valid_receipt_of(trip)
+    assert receipt is not None
+    return receipt
+
+
+def tampered(token: str) -> str:
+    """The token with one character of its payload changed, still a well-formed JWS.
+
+    Most single-character changes break the JSON or the base64 canonical form (malformed);
+    a forger changes one that still reads as a receipt, so the signature is what catches it.
+    """
+    header, payload, signature = token.split(".")
+    jwks = services.key_store().jwks()
+    for index in range(len(payload) // 2, len(payload) - 1):
+        for char in "0123456789":
+            if payload[index] == char:
+                continue
+            candidate = f"{header}.{payload[:index]}{char}{payload[index + 1 :]}.{signature}"
+            if signing.verify(candidate, jwks).status == signing.FORGED:
+                return candidate
+    raise AssertionError("no single-character change keeps the payload readable")
+
+
+def go_offline(page):
+    page.context.set_offline(True)
+    # Belt and braces: any request the page might still try fails, and is recorded.
+    page.route("**/*", lambda route: route.abort())
+
+
+def go_online(page):
+    page.unroute("**/*")
+    page.context.set_offline(False)
+
+
+def check(page, token: str, gate: str = "") -> tuple[str, str]:
+    page.click("#clear")
+    page.fill("#token", token)
+    page.fill("#gate", gate)
+    page.click("#verify")
+    page.wait_for_selector("#result:not([hidden])")
+    verdict = page.locator("#verdict")
+    # The English gloss sits on its own line under the big Vietnamese word.
+    text = " ".join(page.locator("#result").inner_text().split())
+    return verdict.get_attribute("data-status"), text
+
+
+def test_offline_page_verifies_in_the_browser_without_network(
+    browser, live_server, enterprise, mlt
+):
+    receipt = paid_receipt(enterprise)
+    token = receipt.token
+    url = f"{live_server.url}/receipts/offline/"
+
+    page = browser.new_page()
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(url)
+    assert requests == [url], "the page must load nothing but itself"
+    assert "unknown offline" in page.inner_text("#bundle-info")
+    requests.clear()
+    go_offline(page)
+
+    status, text = check(page, token)
+    assert status == "valid"
+    assert "HỢP LỆ (valid)" in text
+    assert receipt.number in text
+    assert receipt.trip.reference in text
+    assert "800.000 ₫" in text
+    assert "25C-123.45 / 25R-012.34" in text
+    assert "recorded as used on this device" in text
+
+    # A second presentation of the same receipt at this device is refused.
+    status, text = check(page, token)
+    assert status == "already_used"
+    assert "ĐÃ SỬ DỤNG (already used)" in text
+    assert "already scanned on this device at" in text
+    assert page.inner_text("#used-count") == "1"
+    page.click("#device-log summary")
+    page.click("#used-list button")  # the officer's correction: that truck was not let through
+    assert page.inner_text("#used-count") == "0"
+
+    status, text = check(page, token, gate="hng")
+    assert status == "wrong_gate"
+    assert "SAI CỬA KHẨU (for another gate)" in text
+
+    forged = tampered(token)
+    status, text = check(page, forged, gate="mlt")
+    assert status == "forged"
+    assert "GIẢ MẠO (forged)" in text
+    assert receipt.trip.reference not in text  # unverified claims are not shown
+
+    status, text = check(page, "not a receipt")
+    assert status == "malformed"
+
+    header, payload, signature = token.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    unknown = base64.urlsafe_b64encode(
+        signing.canonical_json({"alg": "EdDSA", "kid": "not-a-published-key", "typ": signing.TYP})
+    )
+    status, text = check(page, f"{unknown.decode().rstrip('=')}.{payload}.{signature}")
+    assert status == "unknown_key"
+    assert claims["rcp"] == receipt.number
+
+    # The page is narrow enough for a phone held upright.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert requests == [], "nothing may be fetched while verifying"
+
+    services.revoke_receipt(receipt, enterprise, "cancelled", "trip cancelled by the enterprise")
+    go_online(page)
+    page.reload()
+    go_offline(page)
+    requests.clear()
+
+    status, text = check(page, token, gate="mlt")
+    assert status == "revoked"
+    assert "ĐÃ THU HỒI (revoked)" in text
+    assert f"receipt {receipt.number} has been revoked" in text
+    assert requests == []

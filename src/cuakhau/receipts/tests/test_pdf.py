@@ -1,0 +1,150 @@
+"""The printable PDF receipt: who may download it, what it says, and its fallbacks."""
+
+import re
+
+import pytest
+import segno
+from django.test import Client
+
+from cuakhau.conftest import PASSWORD, declaration
+from cuakhau.payments.services import simulate_bank_transfer
+from cuakhau.receipts import pdf
+from cuakhau.receipts.services import valid_receipt_of
+from cuakhau.trips import services as trips
+
+pytestmark = pytest.mark.django_db
+
+
+def paid_receipt(user):
+    """A submitted trip paid by the demo bank transfer, and its receipt."""
+    for _attempt in range(10):
+        trip = trips.save_and_submit(user, None, declaration())
+        # payments' reference parser misses references whose check character is "*" (1 in
+        # 37), so such a transfer is flagged "unknown trip" and issues no receipt.
+        if not trip.reference.endswith("*"):
+            break
+        trips.cancel_trip(user, trip)  # frees its containers for the next attempt
+    simulate_bank_transfer(trip)
+    receipt = valid_receipt_of(trip)
+    assert receipt is not None
+    return receipt
+
+
+@pytest.fixture
+def receipt(enterprise, mlt):
+    return paid_receipt(enterprise)
+
+
+def shown_text(document: bytes) -> str:
+    """The literal strings of an uncompressed PDF's text operators (ASCII survives subsetting)."""
+    return " ".join(
+        s.decode("latin-1") for s in re.findall(rb"\(((?:[^()\\]|\\.)*)\) Tj", document)
+    )
+
+
+def client_for(user) -> Client:
+    client = Client()
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def test_owner_downloads_the_pdf(enterprise, receipt):
+    response = client_for(enterprise).get(f"/receipts/{receipt.number}/pdf/")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert f'filename="{receipt.number}.pdf"' in response["Content-Disposition"]
+    # The document information dictionary is never compressed.
+    assert f"E-receipt {receipt.number}".encode() in response.content
+
+
+def test_another_organisation_gets_404(other_enterprise, receipt):
+    response = client_for(other_enterprise).get(f"/receipts/{receipt.number}/pdf/")
+
+    assert response.status_code == 404
+
+
+def test_anonymous_user_is_sent_to_log_in(client, receipt):
+    response = client.get(f"/receipts/{receipt.number}/pdf/")
+
+    assert response.status_code == 302
+    assert "/login/" in response["Location"]
+
+
+def test_pdf_shows_the_receipt_facts(receipt):
+    document = pdf.receipt_pdf(receipt, compress=False)
+    text = shown_text(document)
+
+    assert document.startswith(b"%PDF")
+    assert b"/MediaBox [ 0 0 297.6378 419.5276 ]" in document  # A6 portrait
+    assert receipt.number in text
+    assert receipt.trip.reference in text
+    assert receipt.payer_tax_code in text
+    assert "25C-123.45" in text and "25R-012.34" in text
+    assert receipt.kid[:12] in text
+    for item in receipt.items:
+        assert item["code"] in text
+    # Thousands with dots: the đồng sign itself is a subset glyph, not ASCII.
+    assert pdf.vnd(receipt.amount_vnd).removesuffix(" ₫") in text
+
+
+def test_vietnamese_is_drawn_with_an_embedded_unicode_font(receipt):
+    document = pdf.receipt_pdf(receipt, compress=False)
+
+    fonts = pdf.fonts()
+    assert fonts.covered is not None, "install fontpkg-be-vietnam-pro (or Debian fonts-dejavu)"
+    assert all(ord(c) in fonts.covered for c in pdf.TITLE + pdf.SUBTITLE + "₫")
+    assert b"/FontFile2" in document  # the TrueType subset travels with the PDF
+    assert b"/ToUnicode" in document  # so the text can be searched and copied
+
+
+def test_qr_modules_are_drawn_as_rectangles(receipt):
+    document = pdf.receipt_pdf(receipt, compress=False)
+
+    qr = segno.make(receipt.token, error="m")
+    runs = sum(
+        1
+        for row in qr.matrix
+        for index, dark in enumerate(row)
+        if dark and (index == 0 or not row[index - 1])
+    )
+    # One "re" per run of dark modules, plus the white background of the code.
+    assert len(re.findall(rb" re\b", document)) >= runs + 1
+    assert qr.version >= 10  # a real JWS, not a placeholder
+
+
+def test_revoked_receipt_says_so(receipt, enterprise):
+    from cuakhau.receipts.services import revoke_receipt
+
+    revoke_receipt(receipt, enterprise, "cancelled", "trip cancelled")
+    receipt.refresh_from_db()
+
+    assert "KH" in shown_text(pdf.receipt_pdf(receipt, compress=False))  # "KHÔNG CÓ GIÁ TRỊ"
+
+
+def test_without_a_vietnamese_font_the_receipt_is_printed_without_diacritics(receipt, monkeypatch):
+    monkeypatch.setattr(pdf, "font_candidates", list)
+    pdf.fonts.cache_clear()
+    try:
+        document = pdf.receipt_pdf(receipt, compress=False)
+    finally:
+        pdf.fonts.cache_clear()
+
+    text = shown_text(document)
+    assert document.startswith(b"%PDF")
+    assert "BIEN LAI DIEN TU / E-RECEIPT" in text
+    assert "Phi su dung ket cau ha tang cua khau" in text
+    assert f"{pdf.vnd(receipt.amount_vnd).removesuffix(' ₫')} VND" in text
+
+
+def test_text_helpers():
+    assert pdf.vnd(1234567) == "1.234.567 ₫"
+    assert pdf.vnd(800_000) == "800.000 ₫"
+    assert pdf.strip_diacritics("Đồng Đăng – Lạng Sơn") == "Dong Dang - Lang Son"
+    assert pdf.short_kid("abc") == "abc"
+    assert pdf.short_kid("A" * 12 + "B" * 27 + "WXYZ") == "AAAAAAAAAAAA…WXYZ"
+    # Chinese payer names go to the CID font rather than to "?".
+    runs = list(pdf._runs("Công ty 金平县", bold=False))
+    assert runs[-1] == (pdf.CJK_FONT, "金平县")
+    assert all(font != pdf.CJK_FONT for font, _ in runs[:-1])
