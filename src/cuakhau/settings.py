@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "cuakhau.payments",
     "cuakhau.inspections",
     "cuakhau.gate",
+    "cuakhau.demo",
 ]
 
 MIDDLEWARE = [

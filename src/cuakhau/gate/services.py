@@ -504,3 +504,20 @@ def _apply(actor, gate, kind, text, event, occurred_at, context) -> Trip | None:
         read_at=occurred_at,
         lane=event.get("lane"),
     ).trip
+
+
+# Lanes of the gates on cuakhau: cargo lanes reported for the smart border gates (Huu Nghi's
+# dedicated freight road went from 4 to 6 lanes in 2025); other gates get a modest default.
+DEFAULT_LANES = {"hng": 6, "tth": 4, "kth": 4, "mci": 4, "mlt": 3}
+
+
+def ensure_lanes() -> int:
+    """Create the default lanes of every freight gate that has none (idempotent)."""
+    created = 0
+    for gate in Gate.objects.filter(handles_freight=True):
+        if gate.lanes.exists():
+            continue
+        for n in range(1, DEFAULT_LANES.get(gate.code, 2) + 1):
+            Lane.objects.create(gate=gate, code=f"L{n}")
+            created += 1
+    return created

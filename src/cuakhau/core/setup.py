@@ -1,0 +1,15 @@
+"""Every app's shipped reference data, loaded in dependency order (idempotent)."""
+
+from django.db import transaction
+
+
+@transaction.atomic
+def load_all() -> dict[str, int]:
+    from cuakhau.fees.services import load_schedules
+    from cuakhau.gate.services import ensure_lanes
+    from cuakhau.reference.services import load_reference_data
+
+    counts = dict(load_reference_data())
+    counts["fee_schedules"] = load_schedules()
+    counts["lanes"] = ensure_lanes()
+    return counts

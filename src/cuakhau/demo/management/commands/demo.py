@@ -1,0 +1,100 @@
+"""A demo installation in one command: database, reference data, 90 days of traffic, server.
+
+The demo banner is shown when ``CUAKHAU_DEMO=1`` is in the environment (``make demo`` sets it):
+settings read it at start-up, before this command runs.
+"""
+
+import io
+import os
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from cuakhau.demo.generator import GATE_ORDER, DemoDataError, generate
+from cuakhau.reference.models import Gate
+
+
+class Command(BaseCommand):
+    help = (
+        "Migrate, load the reference data, generate demo organisations, users and trips "
+        "(replacing earlier demo trips), print the logins, then serve."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-serve", action="store_true", help="Stop once the data is made.")
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8000)))
+        parser.add_argument("--days", type=int, default=90, help="Days of past traffic.")
+        parser.add_argument("--seed", type=int, default=2025)
+        parser.add_argument(
+            "--scale", type=float, default=1.0, help="Multiplies every gate's daily volume."
+        )
+
+    def handle(self, *args, no_serve, port, days, seed, scale, verbosity, **options):
+        if days < 0:
+            raise CommandError("--days cannot be negative.")
+        if scale <= 0:
+            raise CommandError("--scale must be above 0.")
+        # The loaders' own counts matter only when something goes wrong: keep them for -v 2.
+        chatter = self.stdout if verbosity > 1 else io.StringIO()
+        # Migrations and every app's reference data (gates, HS codes, fee schedules, market
+        # rules, risk rules, lanes): submitting a trip needs them all.
+        call_command("setup", stdout=chatter, verbosity=verbosity)
+        try:
+            result = generate(days=days, seed=seed, scale=scale, stdout=self.stdout, reset=True)
+        except DemoDataError as exc:
+            raise CommandError(str(exc)) from exc
+        self.summary(result)
+        if not settings.DEMO_MODE:
+            self.stdout.write("Set CUAKHAU_DEMO=1 to show the demo banner (make demo does).")
+        if not no_serve:
+            call_command("serve", port=port)
+
+    def summary(self, result: dict) -> None:
+        write = self.stdout.write
+        write("")
+        write(
+            self.style.SUCCESS(
+                f"Demo data: {result['trips']:,} trips from {result['first_day']} to "
+                f"{result['last_day']} (seed {result['seed']}, scale {result['scale']:g}), "
+                f"made in {result['seconds']:.1f} s."
+            )
+        )
+        names = {
+            code: name.split(" (")[0]  # "Kim Thành (cửa khẩu quốc tế…)": the name is enough
+            for code, name in Gate.objects.filter(code__in=GATE_ORDER).values_list(
+                "code", "name_vi"
+            )
+        }
+        write(f"  {'gate':<20} {'trips':>8} {'declared value (USD)':>22}")
+        for code in GATE_ORDER:
+            trips = result["by_gate"].get(code, 0)
+            value = result["value_usd_by_gate"].get(code, 0)
+            write(f"  {code.upper() + ' ' + names.get(code, ''):<20} {trips:>8,} {value:>22,}")
+        write("  by direction: " + self._counts(result["by_direction"]))
+        write("  by status:    " + self._counts(result["by_status"]))
+        mlt = result["ma_lu_thang"]
+        write(
+            f"  Ma Lù Thàng, last {mlt['days']} days: USD {mlt['value_usd'] / 1e6:.1f} million "
+            f"(published pace: USD {mlt['target_usd'] / 1e6:.1f} million, from 163 million "
+            "over 2021–2025)."
+        )
+        write(
+            f"  {result['organisations']} organisations, {result['vehicles']:,} vehicles; "
+            f"{result['written_in_bulk']:,} past trips written in bulk, "
+            f"{result['declared_through_services']:,} coming trips declared through the services."
+        )
+        write("")
+        write("Logins (demo passwords, printed here only):")
+        width = max(len(u["username"]) for u in result["users"])
+        role_width = max(len(u["role"]) for u in result["users"])
+        write(f"  {'username':<{width}}  {'role':<{role_width}}  password")
+        for user in result["users"]:
+            write(
+                f"  {user['username']:<{width}}  {user['role']:<{role_width}}  {user['password']}"
+            )
+        write("")
+
+    @staticmethod
+    def _counts(counts: dict) -> str:
+        return " · ".join(f"{k} {v:,}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1]))
