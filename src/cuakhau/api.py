@@ -11,6 +11,7 @@ from cuakhau.core.errors import FieldErrors
 from cuakhau.core.statemachine import IllegalTransition
 from cuakhau.gate.api import router as gate_router
 from cuakhau.inspections.api import router as inspections_router
+from cuakhau.market.api import router as market_router
 from cuakhau.payments.api import router as payments_router
 from cuakhau.receipts.api import router as receipts_router
 from cuakhau.reference.api import router as reference_router
@@ -34,6 +35,7 @@ api.add_router("/", receipts_router)
 api.add_router("/", payments_router)
 api.add_router("/", gate_router)
 api.add_router("/", inspections_router)
+api.add_router("/", market_router)
 
 
 @api.exception_handler(FieldErrors)

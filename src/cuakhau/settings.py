@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "cuakhau.fees",
     "cuakhau.receipts",
     "cuakhau.payments",
+    "cuakhau.market",
     "cuakhau.inspections",
     "cuakhau.gate",
     "cuakhau.demo",
@@ -185,6 +186,7 @@ FORMAT_MODULE_PATH = ["cuakhau.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 # WhiteNoise indexes this folder at start-up; it is filled by ``collectstatic`` (run by serve).
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"

@@ -4,8 +4,10 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _create_role_groups(sender, app_config=None, **kwargs):
-    # Runs after the last app whose permissions the roles use has been migrated.
-    if app_config is not None and app_config.label == "trips":
+    # Runs once every app's permissions exist: after the last installed app is migrated.
+    from django.apps import apps
+
+    if app_config is not None and app_config is list(apps.get_app_configs())[-1]:
         from .services import ensure_role_groups
 
         ensure_role_groups()

@@ -7,9 +7,11 @@ from django.db import transaction
 def load_all() -> dict[str, int]:
     from cuakhau.fees.services import load_schedules
     from cuakhau.gate.services import ensure_lanes
+    from cuakhau.market.services import load_market_rules
     from cuakhau.reference.services import load_reference_data
 
     counts = dict(load_reference_data())
     counts["fee_schedules"] = load_schedules()
     counts["lanes"] = ensure_lanes()
+    counts["market_rules"] = load_market_rules()
     return counts

@@ -106,10 +106,8 @@ def models_q_plate(key: str):
 
 
 def _market_problems(trip: Trip, gate: Gate) -> list[Problem]:
-    try:
-        from cuakhau.market.services import check_trip
-    except ImportError:
-        return []
+    from cuakhau.market.services import check_trip
+
     return [
         Problem("market_access", finding.message)
         for finding in check_trip(trip, at_gate=gate)

@@ -23,13 +23,9 @@ AGENCY_OF_ROLE = {
 
 
 def requires_quarantine(trip: Trip) -> bool:
-    try:
-        from cuakhau.market.services import requires_quarantine as market_rule
-    except ImportError:  # the market app is optional
-        market_rule = None
-    if market_rule is not None:
-        return market_rule(trip)
-    return any(line.hs_code[:2] <= "14" for line in trip.cargo_lines.all())
+    from cuakhau.market.services import requires_quarantine as market_rule
+
+    return market_rule(trip)
 
 
 def current_channel(trip: Trip) -> str | None:

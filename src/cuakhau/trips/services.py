@@ -372,6 +372,17 @@ def _build(data: dict, trip: Trip, *, require_complete: bool) -> _Declaration:
     return _Declaration(trip=trip, lines=lines)
 
 
+def _check_market_access(declaration: _Declaration) -> None:
+    """Market-access and quarantine rules, checked when a declaration is submitted or amended
+    (drafts may be incomplete, so they are not held to them)."""
+    from cuakhau.market import services as market
+
+    findings = market.check_declaration(declaration.trip, [line for line, _c in declaration.lines])
+    errors = market.errors_of(findings)
+    if errors:
+        raise TripValidationError(errors)
+
+
 def _write_lines(declaration: _Declaration) -> None:
     trip = declaration.trip
     trip.cargo_lines.all().delete()
@@ -493,7 +504,8 @@ def submit_trip(actor, trip: Trip, context: RequestContext = SYSTEM) -> Trip:
     with transaction.atomic():
         trip = _locked(trip)
         TRIP_MACHINE.get(trip.status, "submit")
-        _build(declaration_data(trip), trip, require_complete=True)
+        declaration = _build(declaration_data(trip), trip, require_complete=True)
+        _check_market_access(declaration)
         _transition(trip, "submit", actor, context)
     return trip
 
@@ -522,6 +534,7 @@ def amend_trip(
             raise TripValidationError({"reason": [_("Give a reason for the amendment.")]})
         snapshot = declaration_snapshot(trip)
         declaration = _build(data, trip, require_complete=True)
+        _check_market_access(declaration)
         TripVersion.objects.create(
             trip=trip,
             version=trip.version,

@@ -1,0 +1,82 @@
+"""Forms for the rules page. They parse and render; the rules live in ``services``."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cuakhau.reference.models import Gate
+
+from .choices import Requirement, RuleDirection
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"})
+
+
+class RuleFilterForm(forms.Form):
+    hs = forms.CharField(
+        label=_("HS code or prefix"),
+        required=False,
+        max_length=12,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "0803"}),
+    )
+    requirement = forms.ChoiceField(
+        label=_("Requirement"), choices=[("", "—"), *Requirement.choices], required=False
+    )
+    on = forms.DateField(label=_("In force on"), required=False, widget=DATE_INPUT)
+    gate = forms.ModelChoiceField(
+        label=_("Gate"),
+        queryset=Gate.objects.filter(handles_freight=True),
+        required=False,
+        to_field_name="code",
+    )
+    include_inactive = forms.BooleanField(label=_("Include past versions"), required=False)
+
+    def filters(self) -> dict:
+        if not self.is_bound or not self.is_valid():
+            return {}
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "", False)}
+
+
+class SuspensionForm(forms.Form):
+    hs_prefix = forms.CharField(
+        label=_("HS chapter, heading or subheading"),
+        max_length=12,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "081090"}),
+    )
+    direction = forms.ChoiceField(
+        label=_("Direction"), choices=RuleDirection.choices, initial=RuleDirection.EXPORT
+    )
+    destination = forms.CharField(
+        label=_("Destination country"),
+        max_length=2,
+        initial="CN",
+        help_text=_('"CN" for goods entering China, "VN" for goods entering Vietnam.'),
+    )
+    gate = forms.ModelChoiceField(
+        label=_("Gate"),
+        queryset=Gate.objects.filter(handles_freight=True),
+        required=False,
+        to_field_name="code",
+        empty_label=_("every gate"),
+    )
+    starts_on = forms.DateField(label=_("Suspended from"), required=False, widget=DATE_INPUT)
+    ends_on = forms.DateField(
+        label=_("Suspended until (inclusive)"),
+        required=False,
+        widget=DATE_INPUT,
+        help_text=_("Leave empty: until further notice."),
+    )
+    legal_basis = forms.CharField(
+        label=_("Legal basis"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The notice, alert or decision, with its number and date."),
+    )
+    declared_by = forms.CharField(
+        label=_("Declared by"),
+        max_length=200,
+        required=False,
+        help_text=_('The authority, e.g. "GACC" or "Plant Protection Department".'),
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -1,0 +1,181 @@
+"""Market-access and quarantine rules: what a destination country requires of a product.
+
+A rule is never edited in place. Changing one deactivates it and creates a new version that
+``supersedes`` it, so a finding given to a truck yesterday still points at the rule as it stood.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cuakhau.reference.models import Confidence, Gate, pick_language
+from cuakhau.reference.validators import validate_country
+
+from .choices import Requirement, RuleDirection
+
+validate_hs_prefix = RegexValidator(
+    r"^\d{2,8}$",
+    _("An HS prefix is 2 to 8 digits (chapter, heading, subheading or national line)."),
+)
+
+# Everything that says what the rule requires, of what, where and when. Only the activity
+# fields (is_active, deactivated_at, deactivated_by) may change on a stored row.
+FROZEN_FIELDS = [
+    "hs_prefix",
+    "direction",
+    "destination",
+    "origin_country",
+    "gate_id",
+    "requirement",
+    "starts_on",
+    "ends_on",
+    "legal_basis",
+    "declared_by",
+    "created_by_id",
+    "product_name_vi",
+    "product_name_en",
+    "product_name_zh",
+    "confidence",
+    "source",
+    "note",
+    "source_key",
+    "supersedes_id",
+]
+
+
+class MarketAccessRule(models.Model):
+    hs_prefix = models.CharField(_("HS prefix"), max_length=8, validators=[validate_hs_prefix])
+    direction = models.CharField(_("direction"), max_length=8, choices=RuleDirection.choices)
+    destination = models.CharField(
+        _("destination country"),
+        max_length=2,
+        validators=[validate_country],
+        help_text=_(
+            'ISO 3166 code: "CN" for goods entering China, "VN" for goods entering Vietnam.'
+        ),
+    )
+    # Access lists are granted per origin: China's list for Vietnamese fruit says nothing about
+    # a Thai durian crossing the same gate.
+    origin_country = models.CharField(
+        _("country of origin"),
+        max_length=2,
+        blank=True,
+        validators=[validate_country],
+        help_text=_("Empty: goods of any origin."),
+    )
+    gate = models.ForeignKey(
+        Gate,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="market_rules",
+        verbose_name=_("gate"),
+        help_text=_("Empty: every gate."),
+    )
+    requirement = models.CharField(_("requirement"), max_length=24, choices=Requirement.choices)
+    designated_gates = models.ManyToManyField(
+        Gate,
+        blank=True,
+        related_name="designated_in_rules",
+        verbose_name=_("designated gates"),
+        help_text=_('For "designated gates only": the gates through which the goods may cross.'),
+    )
+    starts_on = models.DateField(
+        _("in force from"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: in force since before records."),
+    )
+    ends_on = models.DateField(
+        _("in force until"),
+        null=True,
+        blank=True,
+        help_text=_("Inclusive. Empty: until further notice."),
+    )
+    legal_basis = models.TextField(_("legal basis"))
+    declared_by = models.CharField(
+        _("declared by"), max_length=200, help_text=_('The authority or officer, e.g. "GACC".')
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    product_name_vi = models.CharField(_("product (Vietnamese)"), max_length=400, blank=True)
+    product_name_en = models.CharField(_("product (English)"), max_length=400, blank=True)
+    product_name_zh = models.CharField(_("product (Chinese)"), max_length=400, blank=True)
+    confidence = models.CharField(
+        _("confidence"), max_length=12, choices=Confidence.choices, default=Confidence.PUBLISHED
+    )
+    source = models.TextField(_("source"), blank=True)
+    note = models.TextField(_("note"), blank=True)
+    # Set on rules loaded from the shipped data, so reloading updates them instead of adding.
+    source_key = models.CharField(_("data key"), max_length=80, blank=True, db_index=True)
+    supersedes = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="superseded_by",
+        verbose_name=_("supersedes"),
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    deactivated_at = models.DateTimeField(_("deactivated at"), null=True, blank=True)
+    deactivated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("deactivated by"),
+    )
+
+    class Meta:
+        ordering = ["hs_prefix", "direction", "destination", "-id"]
+        verbose_name = _("market-access rule")
+        verbose_name_plural = _("market-access rules")
+        indexes = [models.Index(fields=["is_active", "destination", "direction", "hs_prefix"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(starts_on__isnull=True)
+                | models.Q(ends_on__isnull=True)
+                | models.Q(ends_on__gte=models.F("starts_on")),
+                name="market_rule_ends_after_start",
+            ),
+            # One version of a shipped rule in force at a time: reloading never duplicates.
+            models.UniqueConstraint(
+                fields=["source_key"],
+                condition=models.Q(is_active=True) & ~models.Q(source_key=""),
+                name="market_rule_one_active_per_key",
+            ),
+        ]
+
+    def __str__(self):
+        product = self.product_name_en or self.product_name_vi
+        label = f"{self.hs_prefix} {self.get_requirement_display()}"
+        return f"#{self.pk} {label} ({product})" if product else f"#{self.pk} {label}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding and self.pk is not None:
+            stored = type(self).objects.filter(pk=self.pk).values(*FROZEN_FIELDS).first()
+            if stored is not None and any(
+                stored[field] != getattr(self, field) for field in FROZEN_FIELDS
+            ):
+                raise ValidationError(
+                    _("A rule is never changed in place: deactivate it and record a new version.")
+                )
+        super().save(*args, **kwargs)
+
+    @property
+    def product_name(self) -> str:
+        return pick_language(self.product_name_vi, self.product_name_en, self.product_name_zh)
+
+    def clean(self):
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("The end date is before the start date.")})
