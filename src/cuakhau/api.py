@@ -15,6 +15,7 @@ from cuakhau.market.api import router as market_router
 from cuakhau.payments.api import router as payments_router
 from cuakhau.receipts.api import router as receipts_router
 from cuakhau.reference.api import router as reference_router
+from cuakhau.risk.api import router as risk_router
 from cuakhau.trips.api import router as trips_router
 from cuakhau.trips.services import TripPermissionDenied
 
@@ -36,6 +37,7 @@ api.add_router("/", payments_router)
 api.add_router("/", gate_router)
 api.add_router("/", inspections_router)
 api.add_router("/", market_router)
+api.add_router("/", risk_router)
 
 
 @api.exception_handler(FieldErrors)

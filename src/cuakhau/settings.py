@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "cuakhau.accounts",
     "cuakhau.trips",
     "cuakhau.fees",
+    "cuakhau.risk",
     "cuakhau.receipts",
     "cuakhau.payments",
     "cuakhau.market",

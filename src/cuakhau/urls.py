@@ -22,6 +22,7 @@ urlpatterns = [
     path("payments/", include("cuakhau.payments.urls")),
     path("gate/", include("cuakhau.gate.urls")),
     path("market/", include("cuakhau.market.urls")),
+    path("risk/", include("cuakhau.risk.urls")),
     path("inspections/", include("cuakhau.inspections.urls")),
     path(".well-known/jwks.json", receipt_views.jwks, name="jwks"),
     path(".well-known/cuakhau-revocations.json", receipt_views.revocations, name="revocations"),

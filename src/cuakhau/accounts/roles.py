@@ -11,6 +11,7 @@ ENTERPRISE = "enterprise"
 DRIVER = "driver"
 GATE_OPERATOR = "gate_operator"
 CUSTOMS = "customs_officer"
+CUSTOMS_MANAGER = "customs_manager"
 BORDER_GUARD = "border_guard_officer"
 QUARANTINE = "quarantine_officer"
 DESK = "desk_officer"
@@ -23,6 +24,7 @@ LABELS = {
     DRIVER: _("Driver"),
     GATE_OPERATOR: _("Gate operator"),
     CUSTOMS: _("Customs officer"),
+    CUSTOMS_MANAGER: _("Customs manager"),
     BORDER_GUARD: _("Border-guard officer"),
     QUARANTINE: _("Quarantine officer"),
     DESK: _("One-stop desk officer"),
@@ -33,7 +35,7 @@ LABELS = {
 
 ALL = list(LABELS)
 ORGANISATION_ROLES = {ENTERPRISE, DRIVER}
-GATE_ROLES = {GATE_OPERATOR, CUSTOMS, BORDER_GUARD, QUARANTINE, DESK}
+GATE_ROLES = {GATE_OPERATOR, CUSTOMS, CUSTOMS_MANAGER, BORDER_GUARD, QUARANTINE, DESK}
 READ_ALL_ROLES = {BOARD, AUDITOR, ADMINISTRATOR}
 
 # Permissions (app_label.codename) granted to each role's group by the migration that creates
@@ -47,6 +49,15 @@ PERMISSIONS = {
         "trips.reject_trip",
         "trips.inspect_trip",
         "market.add_marketaccessrule",
+        "risk.view_riskassessment",
+    ],
+    CUSTOMS_MANAGER: [
+        "trips.view_trip",
+        "trips.reject_trip",
+        "risk.view_ruleset",
+        "risk.change_riskrule",
+        "risk.view_riskassessment",
+        "market.add_marketaccessrule",
     ],
     BORDER_GUARD: ["trips.view_trip", "trips.reject_trip", "trips.inspect_trip"],
     QUARANTINE: [
@@ -57,7 +68,7 @@ PERMISSIONS = {
     ],
     DESK: ["trips.view_trip"],
     BOARD: ["trips.view_trip"],
-    AUDITOR: ["trips.view_trip"],
+    AUDITOR: ["trips.view_trip", "risk.view_ruleset", "risk.view_riskassessment"],
     ADMINISTRATOR: [
         "trips.view_trip",
         "trips.reject_trip",

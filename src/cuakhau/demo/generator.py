@@ -612,6 +612,7 @@ DEMO_USERS = [
     ("driver", roles.DRIVER, "Lò Văn Páo", "vi", "phongtho", False),
     ("vanhanh", roles.GATE_OPERATOR, "Nông Văn Thành", "vi", None, True),
     ("haiquan", roles.CUSTOMS, "Trần Minh Đức", "vi", None, True),
+    ("haiquan_ql", roles.CUSTOMS_MANAGER, "Lê Quang Vinh", "vi", None, True),
     ("bienphong", roles.BORDER_GUARD, "Hoàng Văn Sơn", "vi", None, True),
     ("kiemdich", roles.QUARANTINE, "Lê Thị Thu Hà", "vi", None, True),
     ("motcua", roles.DESK, "Phạm Thu Trang", "vi", None, True),

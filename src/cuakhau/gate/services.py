@@ -236,10 +236,8 @@ def _gross(value) -> Decimal | None:
 
 
 def _assess_risk(trip: Trip, weighbridge_kg: Decimal | None) -> None:
-    try:
-        from cuakhau.risk import services as risk
-    except ImportError:
-        return
+    from cuakhau.risk import services as risk
+
     risk.assess(trip, weighbridge_kg=weighbridge_kg)
 
 

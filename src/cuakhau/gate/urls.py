@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .urls_board import urlpatterns as board_urlpatterns
 
 app_name = "gate"
 
@@ -9,3 +10,5 @@ urlpatterns = [
     path("<str:code>/console/scan/", views.scan, name="scan"),
     path("<str:code>/console/<str:action>/", views.act, name="act"),
 ]
+
+urlpatterns += board_urlpatterns

@@ -6,3 +6,11 @@ class InspectionsConfig(AppConfig):
     name = "cuakhau.inspections"
     label = "inspections"
     verbose_name = _("Inspections and clearance")
+
+    def ready(self):
+        # The risk rules weigh an organisation's failed inspections, which live here.
+        from cuakhau.risk import services as risk
+
+        from .services import failed_inspections
+
+        risk.FAILED_INSPECTIONS_PROVIDER = failed_inspections

@@ -29,10 +29,8 @@ def requires_quarantine(trip: Trip) -> bool:
 
 
 def current_channel(trip: Trip) -> str | None:
-    try:
-        from cuakhau.risk.services import current_assessment
-    except ImportError:
-        return None
+    from cuakhau.risk.services import current_assessment
+
     assessment = current_assessment(trip)
     return assessment.channel if assessment else None
 

@@ -58,13 +58,9 @@ def _trip(request, reference):
 @login_required
 def trip_inspections(request, reference):
     trip = _trip(request, reference)
-    risk = None
-    try:
-        from cuakhau.risk.services import current_assessment
+    from cuakhau.risk.services import can_view_reasons, current_assessment
 
-        risk = current_assessment(trip)
-    except ImportError:
-        pass
+    risk = current_assessment(trip) if can_view_reasons(request.user) else None
     return render(
         request,
         "inspections/trip.html",

@@ -1,0 +1,285 @@
+"""Gate KPIs: the percentile definition, local dates, stage times, channels; the page."""
+
+import datetime as dt
+import random
+import statistics
+from collections import Counter
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from cuakhau.accounts import roles
+from cuakhau.accounts.services import create_user
+from cuakhau.conftest import PASSWORD, cassava_line, declaration
+from cuakhau.gate import services as gate
+from cuakhau.gate.kpi import channel_shares, gate_kpis, percentile, summary
+from cuakhau.gate.models import Visit
+from cuakhau.inspections import services as inspections
+from cuakhau.inspections.models import Inspection
+from cuakhau.payments import services as payments
+from cuakhau.trips import services as trips
+
+BOARD_URLS = "cuakhau.gate.tests.board_urls"
+HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
+DAY = dt.date(2025, 3, 10)
+
+
+# ---------------------------------------------------------------------------------------------
+# The percentile definition (no database)
+
+
+@pytest.mark.parametrize(
+    ("values", "p", "expected"),
+    [
+        ([1, 2, 3, 4], 50, 2.5),
+        ([1, 2, 3, 4], 90, 3.7),  # position 0.9 * 3 = 2.7: 3 + 0.7 * (4 - 3)
+        ([15, 20, 35, 40, 50], 40, 29.0),  # position 1.6: 20 + 0.6 * 15
+        ([15, 20, 35, 40, 50], 90, 46.0),  # position 3.6: 40 + 0.6 * 10
+        ([50, 15, 40, 20, 35], 50, 35),  # unsorted input
+        ([7], 90, 7),
+        ([3, 9], 0, 3),
+        ([3, 9], 100, 9),
+    ],
+)
+def test_percentile_interpolates_linearly_between_ranks(values, p, expected):
+    assert percentile(values, p) == pytest.approx(expected)
+
+
+def test_percentile_matches_the_inclusive_quantiles_of_the_standard_library():
+    rng = random.Random(20250310)
+    for n in (2, 3, 10, 101, 900):
+        values = [rng.expovariate(1 / 45) for _ in range(n)]
+        deciles = statistics.quantiles(values, n=10, method="inclusive")
+        assert percentile(values, 90) == pytest.approx(deciles[8])
+        assert percentile(values, 50) == pytest.approx(statistics.median(values))
+
+
+def test_percentile_of_nothing_and_out_of_range():
+    assert percentile([], 50) is None
+    assert summary([]) == {"count": 0, "median": None, "p90": None}
+    with pytest.raises(ValueError):
+        percentile([1], 101)
+
+
+def test_channel_shares_count_unassessed_trucks_as_unknown():
+    shares = channel_shares(["green", "green", "red", None, "yellow"])
+    assert [(s["channel"], s["count"], s["percent"]) for s in shares] == [
+        ("green", 2, 40.0),
+        ("yellow", 1, 20.0),
+        ("red", 1, 20.0),
+        ("unknown", 1, 20.0),
+    ]
+    assert [s["percent"] for s in channel_shares([])] == [0.0, 0.0, 0.0, 0.0]
+
+
+# ---------------------------------------------------------------------------------------------
+# Real visits with known times
+
+
+@pytest.fixture
+def operator(mlt):
+    return create_user("kpi_vanhanh", PASSWORD, roles.GATE_OPERATOR, gates=[mlt])
+
+
+@pytest.fixture
+def officers(mlt):
+    return {
+        "customs": create_user("kpi_haiquan", PASSWORD, roles.CUSTOMS, gates=[mlt]),
+        "border_guard": create_user("kpi_bienphong", PASSWORD, roles.BORDER_GUARD, gates=[mlt]),
+        "quarantine": create_user("kpi_kiemdich", PASSWORD, roles.QUARANTINE, gates=[mlt]),
+    }
+
+
+def local(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=HANOI)
+
+
+def through_the_gate(enterprise, operator, officers, mlt, n, *, direction="export", leave=True):
+    data = declaration(
+        tractor_plate=f"25C-{300 + n:03d}.{20 + n:02d}",
+        direction=direction,
+        cargo_lines=[cassava_line()],
+    )
+    trip = trips.save_and_submit(enterprise, None, data)
+    payments.simulate_bank_transfer(trip)
+    gate.check_in(operator, mlt, trip.reference)
+    if leave:
+        for agency in inspections.outstanding(trip):
+            inspections.record_result(officers[agency], trip, "pass", agency=agency)
+        gate.exit_truck(operator, mlt, trip.reference)
+    return Visit.objects.get(trip=trip)
+
+
+def set_times(visit, *, exited, waiting, inspection, leaving):
+    """Put the visit's stages at known lengths (minutes), ending at ``exited``."""
+    cleared = exited - dt.timedelta(minutes=leaving)
+    first = cleared - dt.timedelta(minutes=inspection)
+    arrived = first - dt.timedelta(minutes=waiting)
+    Visit.objects.filter(pk=visit.pk).update(
+        arrived_at=arrived, cleared_at=cleared, exited_at=exited
+    )
+    # A green-channel release (automatic) happens at arrival.
+    Inspection.objects.filter(trip_id=visit.trip_id, automatic=True).update(
+        started_at=arrived, ended_at=arrived
+    )
+    manual = Inspection.objects.filter(trip_id=visit.trip_id, automatic=False).order_by("id")
+    for n, inspection_row in enumerate(manual):
+        # The earliest start is the first inspection; the others began a minute or two later.
+        inspection_row.started_at = first + dt.timedelta(minutes=n)
+        inspection_row.ended_at = cleared
+        inspection_row.save(update_fields=["started_at", "ended_at"])
+    return arrived
+
+
+@pytest.fixture
+def period(enterprise, operator, officers, mlt):
+    """Five trucks that left on 10–12 March 2025 (local), one the evening before, one inside.
+
+    Stages (waiting, inspection, leaving) in minutes; clearance is their sum:
+        A 10 +  5 +  2 =  17   left 10/03 08:00
+        B 20 +  5 +  4 =  29   left 10/03 23:30 (16:30 UTC)
+        C 30 + 10 +  6 =  46   left 11/03 00:30 (17:30 UTC on the 10th)
+        D 40 + 20 +  8 =  68   left 11/03 12:00, an import
+        E 50 + 60 + 10 = 120   left 12/03 09:00
+        F                      left 09/03 23:59: outside the period
+    """
+    plan = [
+        ("A", local(DAY, 8), 10, 5, 2, "export"),
+        ("B", local(DAY, 23, 30), 20, 5, 4, "export"),
+        ("C", local(DAY + dt.timedelta(days=1), 0, 30), 30, 10, 6, "export"),
+        ("D", local(DAY + dt.timedelta(days=1), 12), 40, 20, 8, "import"),
+        ("E", local(DAY + dt.timedelta(days=2), 9), 50, 60, 10, "export"),
+        ("F", local(DAY - dt.timedelta(days=1), 23, 59), 5, 5, 5, "export"),
+    ]
+    visits = {}
+    for n, (name, exited, waiting, inspection, leaving, direction) in enumerate(plan):
+        visit = through_the_gate(enterprise, operator, officers, mlt, n, direction=direction)
+        arrived = set_times(
+            visit, exited=exited, waiting=waiting, inspection=inspection, leaving=leaving
+        )
+        visits[name] = (visit, arrived)
+    # A green-channel release at arrival is not an officer's inspection: A's wait stays 10 min.
+    visit_a, arrived_a = visits["A"]
+    Inspection.objects.create(
+        trip_id=visit_a.trip_id,
+        agency="customs",
+        started_at=arrived_a,
+        ended_at=arrived_a,
+        result="pass",
+        automatic=True,
+    )
+    through_the_gate(enterprise, operator, officers, mlt, 9, leave=False)
+    return visits
+
+
+def test_clearance_and_stage_times_over_the_period(period, mlt, django_assert_max_num_queries):
+    with django_assert_max_num_queries(1):
+        kpi = gate_kpis(mlt, DAY, DAY + dt.timedelta(days=2))
+    assert kpi["count"] == 5 and kpi["days"] == 3
+    # Dated by the exit in the gate's zone: B and C left the same UTC day, not the same local day.
+    assert kpi["trucks_per_day"] == [
+        (DAY, 2),
+        (DAY + dt.timedelta(days=1), 2),
+        (DAY + dt.timedelta(days=2), 1),
+    ]
+    assert [b["percent"] for b in kpi["bars"]] == [100.0, 100.0, 50.0]
+    assert kpi["busiest_day"] == 2 and kpi["mean_per_day"] == pytest.approx(1.7)
+    # Clearance 17, 29, 46, 68, 120: median 46; p90 at position 3.6 = 68 + 0.6 * 52.
+    assert kpi["clearance"] == {"count": 5, "median": 46.0, "p90": 99.2}
+    stages = {s["stage"]: s for s in kpi["stages"]}
+    assert (stages["waiting"]["median"], stages["waiting"]["p90"]) == (30.0, 46.0)
+    assert (stages["inspection"]["median"], stages["inspection"]["p90"]) == (10.0, 44.0)
+    assert (stages["exit"]["median"], stages["exit"]["p90"]) == (6.0, 9.2)
+    assert kpi["stage_medians"] == {"waiting": 30.0, "inspection": 10.0, "exit": 6.0}
+    # The channel each truck has now (all unknown until the risk app is installed).
+    assigned = Counter(
+        inspections.current_channel(period[name][0].trip) or "unknown" for name in "ABCDE"
+    )
+    assert {c["channel"]: c["count"] for c in kpi["channels"]} == {
+        key: assigned.get(key, 0) for key in ("green", "yellow", "red", "unknown")
+    }
+    assert sum(c["percent"] for c in kpi["channels"]) == pytest.approx(100, abs=0.2)
+    by_direction = {d["direction"]: d for d in kpi["by_direction"]}
+    assert by_direction["export"]["count"] == 4 and by_direction["import"]["count"] == 1
+    assert by_direction["export"]["clearance"]["median"] == pytest.approx(37.5)  # (29 + 46) / 2
+
+
+def test_a_direction_and_a_single_day(period, mlt):
+    exports = gate_kpis(mlt, DAY, DAY + dt.timedelta(days=2), direction="export")
+    assert exports["count"] == 4
+    assert exports["clearance"]["median"] == pytest.approx(37.5)
+    first_day = gate_kpis(mlt, DAY, DAY)
+    assert first_day["trucks_per_day"] == [(DAY, 2)]
+    assert first_day["clearance"]["median"] == pytest.approx(23.0)  # A 17, B 29
+    evening_before = gate_kpis(mlt, DAY - dt.timedelta(days=1), DAY - dt.timedelta(days=1))
+    assert evening_before["count"] == 1 and evening_before["clearance"]["median"] == 15.0
+
+
+def test_all_gates_date_each_visit_in_its_gate_zone(period, mlt, hng):
+    everywhere = gate_kpis(None, DAY, DAY + dt.timedelta(days=2))
+    assert everywhere["count"] == 5 and everywhere["clearance"]["median"] == 46.0
+    assert [g["gate"] for g in everywhere["by_gate"]] == ["mlt"]
+    assert gate_kpis(hng, DAY, DAY + dt.timedelta(days=2))["count"] == 0
+    # A gate on another clock sees the same exits fall on other days.
+    type(mlt).objects.filter(pk=mlt.pk).update(time_zone="UTC")
+    mlt.refresh_from_db()
+    utc = gate_kpis(mlt, DAY, DAY + dt.timedelta(days=2))
+    assert utc["trucks_per_day"][0] == (DAY, 3)  # 08:00 local is 01:00 UTC; B and C now both 10/03
+
+
+def test_an_empty_period_has_no_figures(mlt, db):
+    kpi = gate_kpis(mlt, DAY, DAY + dt.timedelta(days=6))
+    assert kpi["count"] == 0 and kpi["clearance"]["median"] is None
+    assert kpi["trucks_per_day"] == [(DAY + dt.timedelta(days=n), 0) for n in range(7)]
+    with pytest.raises(ValueError):
+        gate_kpis(mlt, DAY, DAY - dt.timedelta(days=1))
+
+
+# ---------------------------------------------------------------------------------------------
+# The page
+
+
+@pytest.fixture
+def board_urls(settings):
+    settings.ROOT_URLCONF = BOARD_URLS
+
+
+def query(**params):
+    period = {"date_from": DAY.isoformat(), "date_to": (DAY + dt.timedelta(days=2)).isoformat()}
+    return period | params
+
+
+def test_the_management_reads_every_gate(client, period, auditor, board_urls):
+    client.force_login(auditor)
+    page = client.get("/gate/kpi/", query())
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert page.context["kpi"]["count"] == 5 and page.context["kpi"]["gate"] is None
+    assert 'id="kpi-days"' in html and 'style="width:50.0%"' in html
+    assert "viettimes.vn" in html and "thoibaotaichinhvietnam.vn" in html
+    assert "linear interpolation" in html
+    mlt_only = client.get("/gate/kpi/", query(gate="mlt", direction="import"))
+    assert mlt_only.context["kpi"]["count"] == 1
+    assert client.get("/gate/kpi/").status_code == 200  # the last 30 days by default
+
+
+def test_an_officer_reads_only_their_gates(client, period, mlt, officers, board_urls):
+    client.force_login(officers["customs"])
+    page = client.get("/gate/kpi/", query())
+    assert page.status_code == 200
+    assert page.context["kpi"]["gate"] == mlt and page.context["kpi"]["count"] == 5
+    assert list(page.context["form"].fields["gate"].queryset) == [mlt]
+    other = client.get("/gate/kpi/", query(gate="hng"))
+    assert other.context["kpi"] is None and "gate" in other.context["form"].errors
+
+
+def test_the_page_refuses_others_and_bad_ranges(client, enterprise, auditor, board_urls, db):
+    client.force_login(enterprise)
+    assert client.get("/gate/kpi/").status_code == 403
+    client.force_login(auditor)
+    backwards = client.get("/gate/kpi/", query(date_to="2025-03-01"))
+    assert backwards.context["kpi"] is None and "date_to" in backwards.context["form"].errors
+    too_long = client.get("/gate/kpi/", query(date_from="2023-01-01"))
+    assert too_long.context["kpi"] is None and "date_to" in too_long.context["form"].errors
+    client.logout()
+    assert client.get("/gate/kpi/").status_code == 302

@@ -1,0 +1,1 @@
+"""Customs risk channels: a versioned rules engine that sends each trip to green, yellow or red."""

@@ -1,0 +1,180 @@
+"""Risk channels over the JSON API. Handlers translate HTTP to service calls and nothing more."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from ninja import Router, Schema, Status
+
+from cuakhau.trips import services as trips
+
+from . import services
+from .models import RiskAssessment, RiskRule, RuleSet
+
+router = Router(tags=["risk"])
+
+
+class RuleOut(Schema):
+    id: int
+    position: int
+    kind: str
+    params: dict
+    score: int
+    description_vi: str
+    description_en: str
+    is_enabled: bool
+
+
+class RuleSetOut(Schema):
+    version: int
+    is_active: bool
+    created_at: dt.datetime
+    created_by: str | None
+    note: str
+    yellow_threshold: int
+    red_threshold: int
+    random_red_rate: Decimal
+    random_yellow_rate: Decimal
+    rules: list[RuleOut]
+
+
+class ReasonOut(Schema):
+    rule_id: int | None
+    kind: str
+    score: int
+    channel: str | None = None
+    reason_vi: str
+    reason_en: str
+    text: str
+
+
+class AssessmentOut(Schema):
+    trip: str
+    trip_version: int
+    channel: str
+    assessed_at: dt.datetime
+    # Only for those who may see why (risk.view_riskassessment): telling a declarant which
+    # rule picked the truck would tell them how to avoid it next time.
+    score: int | None = None
+    ruleset_version: int | None = None
+    reasons: list[ReasonOut] | None = None
+    random_draw: Decimal | None = None
+    declared_gross_kg: Decimal | None = None
+    weighbridge_kg: Decimal | None = None
+
+
+class RuleEditIn(Schema):
+    rule_id: int | None = None
+    kind: str | None = None
+    score: int | None = None
+    params: dict | None = None
+    is_enabled: bool | None = None
+    description_vi: str | None = None
+    description_en: str | None = None
+
+
+class SettingsIn(Schema):
+    yellow_threshold: int | None = None
+    red_threshold: int | None = None
+    random_red_rate: Decimal | None = None
+    random_yellow_rate: Decimal | None = None
+
+
+class NewRuleSetIn(Schema):
+    note: str
+    base_version: int | None = None
+    settings: SettingsIn | None = None
+    rules: list[RuleEditIn] = []
+
+
+def rule_out(rule: RiskRule) -> dict:
+    return {
+        "id": rule.pk,
+        "position": rule.position,
+        "kind": rule.kind,
+        "params": rule.params,
+        "score": rule.score,
+        "description_vi": rule.description_vi,
+        "description_en": rule.description_en,
+        "is_enabled": rule.is_enabled,
+    }
+
+
+def ruleset_out(ruleset: RuleSet) -> dict:
+    # The seed stays out: whoever knows it can tell in advance which references get picked.
+    return {
+        "version": ruleset.version,
+        "is_active": ruleset.is_active,
+        "created_at": ruleset.created_at,
+        "created_by": ruleset.created_by.get_username() if ruleset.created_by else None,
+        "note": ruleset.note,
+        "yellow_threshold": ruleset.yellow_threshold,
+        "red_threshold": ruleset.red_threshold,
+        "random_red_rate": ruleset.random_red_rate,
+        "random_yellow_rate": ruleset.random_yellow_rate,
+        "rules": [rule_out(rule) for rule in ruleset.rules.all()],
+    }
+
+
+def assessment_out(assessment: RiskAssessment, with_reasons: bool) -> dict:
+    body = {
+        "trip": assessment.trip.reference,
+        "trip_version": assessment.trip_version,
+        "channel": assessment.channel,
+        "assessed_at": assessment.assessed_at,
+    }
+    if with_reasons:
+        # Reasons exist in Vietnamese and English; a Chinese reader gets the English.
+        language = "en" if (get_language() or "vi").startswith(("en", "zh")) else "vi"
+        body.update(
+            score=assessment.score,
+            ruleset_version=assessment.ruleset.version,
+            reasons=[{**r, "text": r[f"reason_{language}"]} for r in assessment.reasons],
+            random_draw=assessment.random_draw,
+            declared_gross_kg=assessment.declared_gross_kg,
+            weighbridge_kg=assessment.weighbridge_kg,
+        )
+    return body
+
+
+@router.get("/risk/rulesets/active", response=RuleSetOut, summary="The active risk rule set")
+def active_ruleset(request: HttpRequest):
+    if not services.can_view_rules(request.auth):
+        raise PermissionDenied(_("Only customs managers and auditors may read the risk rules."))
+    return ruleset_out(services.active_ruleset())
+
+
+@router.post(
+    "/risk/rulesets",
+    response={201: RuleSetOut},
+    summary="Change the risk rules: saved and activated as a new version",
+)
+def new_ruleset(request: HttpRequest, payload: NewRuleSetIn):
+    settings = payload.settings.model_dump(exclude_none=True) if payload.settings else None
+    ruleset = services.new_ruleset_version(
+        request.auth,
+        [edit.model_dump(exclude_none=True) for edit in payload.rules],
+        payload.note,
+        settings=settings,
+        base_version=payload.base_version,
+    )
+    return Status(201, ruleset_out(ruleset))
+
+
+@router.get(
+    "/risk/assessments/{trip_reference}",
+    response=AssessmentOut,
+    summary="The trip's current risk channel (with the reasons, for customs)",
+)
+def current_assessment(request: HttpRequest, trip_reference: str):
+    trip = trips.find_trip(request.auth, trip_reference)
+    assessment = services.current_assessment(trip)
+    if assessment is None:
+        raise RiskAssessment.DoesNotExist(
+            _("Trip %(ref)s has no risk channel yet: it is assessed when submitted.")
+            % {"ref": trip.reference}
+        )
+    return assessment_out(assessment, services.can_view_reasons(request.auth))

@@ -1,0 +1,143 @@
+"""Versioned risk rule sets and the assessments made under them.
+
+A rule set is never edited in place: a change is a new version, copied from the active one and
+activated in its stead, so every assessment keeps pointing at the exact rules that produced it.
+"""
+
+import json
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cuakhau.reference.models import pick_language
+
+from .choices import RiskChannel, RuleKind
+
+RATE_VALIDATORS = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1))]
+
+
+class RuleSet(models.Model):
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    based_on = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    note = models.TextField(_("note"))
+    is_active = models.BooleanField(_("active"), default=False)
+    yellow_threshold = models.PositiveIntegerField(_("yellow threshold (score)"))
+    red_threshold = models.PositiveIntegerField(_("red threshold (score)"))
+    # Kept so an auditor can recompute every random draw; it must stay out of traders' reach,
+    # or a declarant could compute the draw for a reference before submitting.
+    random_seed = models.CharField(_("random seed"), max_length=64)
+    random_red_rate = models.DecimalField(
+        _("random red rate"), max_digits=5, decimal_places=4, validators=RATE_VALIDATORS
+    )
+    random_yellow_rate = models.DecimalField(
+        _("random yellow rate"), max_digits=5, decimal_places=4, validators=RATE_VALIDATORS
+    )
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name = _("risk rule set")
+        verbose_name_plural = _("risk rule sets")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"],
+                condition=models.Q(is_active=True),
+                name="risk_one_active_ruleset",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(yellow_threshold__lt=models.F("red_threshold")),
+                name="risk_yellow_below_red",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(random_red_rate__gte=0)
+                & models.Q(random_yellow_rate__gte=0)
+                & models.Q(random_red_rate__lte=1 - models.F("random_yellow_rate")),
+                name="risk_random_rates_within_one",
+            ),
+        ]
+
+    def __str__(self):
+        return f"v{self.version}{' *' if self.is_active else ''}"
+
+
+class RiskRule(models.Model):
+    ruleset = models.ForeignKey(RuleSet, on_delete=models.CASCADE, related_name="rules")
+    # The same rule across versions, so a change can be traced back to where it started.
+    copied_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    kind = models.CharField(_("kind"), max_length=24, choices=RuleKind.choices)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    score = models.PositiveIntegerField(_("score"), default=0)
+    description_vi = models.TextField(_("description (Vietnamese)"))
+    description_en = models.TextField(_("description (English)"))
+    is_enabled = models.BooleanField(_("enabled"), default=True)
+
+    class Meta:
+        ordering = ["ruleset", "position", "id"]
+        verbose_name = _("risk rule")
+        verbose_name_plural = _("risk rules")
+        constraints = [
+            models.UniqueConstraint(fields=["ruleset", "position"], name="risk_rule_position")
+        ]
+
+    def __str__(self):
+        return f"{self.ruleset} #{self.position} {self.kind} ({self.score})"
+
+    @property
+    def description(self) -> str:
+        return pick_language(self.description_vi, self.description_en, self.description_en)
+
+    @property
+    def params_text(self) -> str:
+        return json.dumps(self.params, ensure_ascii=False)
+
+
+class RiskAssessment(models.Model):
+    """The channel one trip was given under one rule set, and every reason for it."""
+
+    trip = models.ForeignKey(
+        "trips.Trip", on_delete=models.CASCADE, related_name="risk_assessments"
+    )
+    trip_version = models.PositiveIntegerField()
+    ruleset = models.ForeignKey(RuleSet, on_delete=models.PROTECT, related_name="assessments")
+    channel = models.CharField(_("channel"), max_length=8, choices=RiskChannel.choices)
+    score = models.PositiveIntegerField(_("score"))
+    # [{"rule_id", "kind", "score", "reason_vi", "reason_en"[, "channel"]}, ...]: both languages
+    # are stored, so the record reads the same whatever language its reader uses.
+    reasons = models.JSONField(default=list)
+    # The draw rounded down to 10 places; the rates have at most 4, so comparing this stored
+    # value gives exactly the same answer as comparing the full fraction.
+    random_draw = models.DecimalField(max_digits=11, decimal_places=10)
+    declared_gross_kg = models.DecimalField(max_digits=14, decimal_places=3)
+    weighbridge_kg = models.DecimalField(max_digits=12, decimal_places=3, null=True, blank=True)
+    previous = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assessed_at = models.DateTimeField()
+    is_current = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["trip", "-assessed_at", "-id"]
+        verbose_name = _("risk assessment")
+        verbose_name_plural = _("risk assessments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["trip"],
+                condition=models.Q(is_current=True),
+                name="risk_one_current_assessment",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.trip_id}: {self.channel} ({self.score})"

@@ -1,0 +1,250 @@
+"""The risk API and the rules page, through the test client."""
+
+import json
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.test import Client
+
+from cuakhau.accounts.services import issue_token
+from cuakhau.risk import services
+from cuakhau.risk.models import RuleSet
+
+from .helpers import only, submit
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("cuakhau.risk.tests.urls")]
+
+
+def grant(user, *codenames):
+    user.user_permissions.add(
+        *Permission.objects.filter(content_type__app_label="risk", codename__in=codenames)
+    )
+    return type(user).objects.get(pk=user.pk)
+
+
+class Api:
+    def __init__(self, user):
+        _token, raw = issue_token(user, "test")
+        self.client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+
+    def get(self, path):
+        return self.client.get(f"/api/v1{path}")
+
+    def post(self, path, body):
+        return self.client.post(
+            f"/api/v1{path}", data=json.dumps(body), content_type="application/json"
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Assessments
+
+
+def test_customs_see_the_channel_and_every_reason(enterprise, customs_mlt):
+    only("first_time_declarant", score=60)
+    trip = submit(enterprise)
+    officer = grant(customs_mlt, "view_riskassessment")
+    response = Api(officer).get(f"/risk/assessments/{trip.reference}")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["trip"], body["channel"], body["score"], body["ruleset_version"]) == (
+        trip.reference,
+        "red",
+        60,
+        2,
+    )
+    [reason] = body["reasons"]
+    assert reason["kind"] == "first_time_declarant"
+    assert reason["text"] == reason["reason_en"]
+    assert reason["reason_vi"].startswith("Doanh nghiệp khai báo lần đầu")
+
+
+def test_reasons_follow_the_reader_language(enterprise, customs_mlt):
+    only("first_time_declarant")
+    trip = submit(enterprise)
+    officer = grant(customs_mlt, "view_riskassessment")
+    response = Api(officer).client.get(
+        f"/api/v1/risk/assessments/{trip.reference}", HTTP_ACCEPT_LANGUAGE="vi"
+    )
+    [reason] = response.json()["reasons"]
+    assert reason["text"] == reason["reason_vi"]
+
+
+def test_the_declarant_sees_the_channel_but_not_why(enterprise):
+    only("first_time_declarant", score=60)
+    trip = submit(enterprise)
+    body = Api(enterprise).get(f"/risk/assessments/{trip.reference}").json()
+    assert body["channel"] == "red"
+    assert body["reasons"] is None and body["score"] is None and body["random_draw"] is None
+
+
+def test_another_enterprise_gets_a_404(enterprise, other_enterprise):
+    trip = submit(enterprise)
+    assert Api(other_enterprise).get(f"/risk/assessments/{trip.reference}").status_code == 404
+
+
+def test_a_trip_without_an_assessment_is_a_404(enterprise):
+    from cuakhau.conftest import declaration
+    from cuakhau.trips import services as trips
+
+    draft = trips.create_draft(enterprise, declaration())
+    response = Api(enterprise).get(f"/risk/assessments/{draft.reference}")
+    assert response.status_code == 404
+    assert "no risk channel yet" in response.json()["detail"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Rule sets
+
+
+def test_the_active_rules_are_for_customs_managers_and_auditors(enterprise, auditor):
+    assert Api(enterprise).get("/risk/rulesets/active").status_code == 403
+    response = Api(grant(auditor, "view_ruleset")).get("/risk/rulesets/active")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["version"] == 1 and len(body["rules"]) == 6
+    assert "random_seed" not in body
+
+
+def test_a_manager_posts_a_new_version(customs_mlt):
+    manager = grant(customs_mlt, "change_riskrule")
+    rule_id = services.active_ruleset().rules.get(kind="weight_difference").pk
+    response = Api(manager).post(
+        "/risk/rulesets",
+        {
+            "note": "Weighbridges here are accurate.",
+            "base_version": 1,
+            "settings": {"red_threshold": 70},
+            "rules": [{"rule_id": rule_id, "params": {"percent": 5}}],
+        },
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["version"], body["is_active"], body["red_threshold"]) == (2, True, 70)
+    assert body["created_by"] == manager.username
+    weight = next(r for r in body["rules"] if r["kind"] == "weight_difference")
+    assert weight["params"] == {"percent": "5"}
+    assert RuleSet.objects.get(version=1).is_active is False
+
+
+def test_posting_without_the_permission_is_a_403(customs_mlt):
+    response = Api(customs_mlt).post(
+        "/risk/rulesets", {"note": "x", "rules": [{"kind": "random", "score": 5}]}
+    )
+    assert response.status_code == 403
+
+
+def test_an_invalid_version_is_a_422_with_paths(customs_mlt):
+    manager = grant(customs_mlt, "change_riskrule")
+    response = Api(manager).post(
+        "/risk/rulesets",
+        {"note": "", "rules": [{"kind": "undervaluation", "params": {"ratio": "1.5"}}]},
+    )
+    assert response.status_code == 422
+    locs = [item["loc"] for item in response.json()["detail"]]
+    assert ["body", "note"] in locs
+    assert ["body", "rules", 0, "params", "ratio"] in locs
+
+
+# ---------------------------------------------------------------------------------------------
+# The rules page
+
+
+def test_the_rules_page_lists_the_active_rules(customs_mlt, client):
+    client.force_login(grant(customs_mlt, "change_riskrule"))
+    response = client.get("/risk/rules/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Risk rules, version 1" in page and "Undervaluation" in page
+    assert "Save as a new version" in page
+
+
+def test_the_rules_page_is_not_for_everyone(enterprise, client):
+    client.force_login(enterprise)
+    assert client.get("/risk/rules/").status_code == 403
+
+
+def test_an_auditor_reads_but_cannot_change(auditor, client):
+    client.force_login(grant(auditor, "view_ruleset"))
+    response = client.get("/risk/rules/")
+    assert response.status_code == 200 and "Save as a new version" not in response.content.decode()
+    rule = services.active_ruleset().rules.first()
+    assert client.post(f"/risk/rules/{rule.pk}/", {}).status_code == 403
+
+
+def test_editing_a_rule_on_the_page_saves_a_new_version(customs_mlt, client):
+    client.force_login(grant(customs_mlt, "change_riskrule"))
+    rule = services.active_ruleset().rules.get(kind="first_time_declarant")
+    prefix = f"rule-{rule.pk}"
+    response = client.post(
+        f"/risk/rules/{rule.pk}/",
+        {
+            f"{prefix}-base_version": 1,
+            f"{prefix}-score": 20,
+            f"{prefix}-params": "{}",
+            f"{prefix}-note": "New enterprises are mostly farmers' cooperatives.",
+        },
+    )
+    assert response.status_code == 302
+    active = services.active_ruleset()
+    edited = active.rules.get(kind="first_time_declarant")
+    assert (active.version, edited.score, edited.is_enabled) == (2, 20, False)
+
+
+def test_a_bad_edit_shows_the_error_on_its_field(customs_mlt, client):
+    client.force_login(grant(customs_mlt, "change_riskrule"))
+    rule = services.active_ruleset().rules.get(kind="undervaluation")
+    prefix = f"rule-{rule.pk}"
+    response = client.post(
+        f"/risk/rules/{rule.pk}/",
+        {
+            f"{prefix}-base_version": 1,
+            f"{prefix}-score": 40,
+            f"{prefix}-params": '{"ratio": "3", "min_history": 5}',
+            f"{prefix}-is_enabled": "on",
+            f"{prefix}-note": "Looser.",
+        },
+    )
+    assert response.status_code == 200
+    assert f'data-field="rule-{rule.pk}-params"' in response.content.decode()
+    assert services.active_ruleset().version == 1
+
+
+def test_settings_are_changed_on_the_page(customs_mlt, client):
+    client.force_login(grant(customs_mlt, "change_riskrule"))
+    response = client.post(
+        "/risk/rules/settings/",
+        {
+            "settings-base_version": 1,
+            "settings-yellow_threshold": 30,
+            "settings-red_threshold": 30,
+            "settings-random_red_rate": "0.03",
+            "settings-random_yellow_rate": "0.1",
+            "settings-note": "Same thresholds.",
+        },
+    )
+    assert response.status_code == 200
+    assert 'data-field="settings-red_threshold"' in response.content.decode()
+    response = client.post(
+        "/risk/rules/settings/",
+        {
+            "settings-base_version": 1,
+            "settings-yellow_threshold": 30,
+            "settings-red_threshold": 70,
+            "settings-random_red_rate": "0.03",
+            "settings-random_yellow_rate": "0.1",
+            "settings-note": "Red only from 70.",
+        },
+    )
+    assert response.status_code == 302
+    assert services.active_ruleset().red_threshold == 70
+
+
+def test_the_rules_page_speaks_vietnamese(customs_mlt, client):
+    from django.utils import translation
+
+    client.force_login(grant(customs_mlt, "change_riskrule"))
+    with translation.override("vi"):
+        response = client.get("/risk/rules/", HTTP_ACCEPT_LANGUAGE="vi")
+    page = response.content.decode()
+    assert "Quy tắc rủi ro, phiên bản 1" in page and "Khai thấp trị giá" in page
