@@ -101,7 +101,7 @@ def test_declare_on_a_phone_fix_a_container_submit_and_customs_sees_it(
     trip = Trip.objects.get()
     assert trip.status == "submitted"
     assert trip.cargo_lines.count() == 2
-    assert page.locator(".qr svg").count() == 1
+    assert page.locator(".trip-summary .qr svg").count() == 1
 
     officer = browser.new_page()
     browser.clear_cookies()
