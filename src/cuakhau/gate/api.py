@@ -25,6 +25,7 @@ class CheckInIn(ScanIn):
     lane: str | None = None
     yard_position: str = ""
     gross_kg: Decimal | None = None
+    tare_kg: Decimal | None = None
 
 
 class ExitIn(Schema):
@@ -73,6 +74,7 @@ class EventIn(Schema):
     lane: str | None = None
     yard_position: str = ""
     gross_kg: Decimal | None = None
+    tare_kg: Decimal | None = None
 
 
 class EventOut(Schema):
@@ -99,6 +101,7 @@ class PlateOut(Schema):
 class WeighIn(Schema):
     scan: str
     gross_kg: Decimal
+    tare_kg: Decimal | None = None
     device_id: str = ""
     measured_at: dt.datetime | None = None
 

@@ -103,6 +103,11 @@ class WeighbridgeReading(models.Model):
     trip = models.ForeignKey("trips.Trip", on_delete=models.CASCADE, related_name="weighings")
     gate = models.ForeignKey(Gate, on_delete=models.PROTECT, related_name="+")
     gross_kg = models.DecimalField(_("gross weight (kg)"), max_digits=9, decimal_places=1)
+    # The vehicle's own weight (registration certificate): the weighbridge weighs the whole
+    # truck, the declaration only the cargo.
+    tare_kg = models.DecimalField(
+        _("vehicle tare (kg)"), max_digits=9, decimal_places=1, null=True, blank=True
+    )
     measured_at = models.DateTimeField()
     source = models.CharField(
         max_length=8, choices=[("manual", _("manual")), ("device", _("device"))]
@@ -117,6 +122,10 @@ class WeighbridgeReading(models.Model):
 
     def __str__(self):
         return f"{self.trip_id}: {self.gross_kg} kg"
+
+    @property
+    def cargo_kg(self):
+        return None if self.tare_kg is None else self.gross_kg - self.tare_kg
 
 
 class PlateRead(models.Model):

@@ -223,16 +223,25 @@ def _lane(gate: Gate, code: str | None) -> Lane | None:
     return lane
 
 
-def _gross(value) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    try:
-        kg = Decimal(str(value))
-    except InvalidOperation:
-        raise FieldErrors({"gross_kg": [_("Enter the weight in kilograms.")]}) from None
-    if not Decimal("500") <= kg <= Decimal("80000"):
-        raise FieldErrors({"gross_kg": [_("A truck weighs between 500 and 80,000 kg.")]})
-    return kg
+def _weights(gross, tare) -> tuple[Decimal | None, Decimal | None]:
+    """The weighbridge's total and the vehicle's tare, both in kg, checked for sense."""
+    values = {}
+    for name, value, high in (("gross_kg", gross, 80000), ("tare_kg", tare, 40000)):
+        if value in (None, ""):
+            values[name] = None
+            continue
+        try:
+            kg = Decimal(str(value))
+        except InvalidOperation:
+            raise FieldErrors({name: [_("Enter the weight in kilograms.")]}) from None
+        if not Decimal("500") <= kg <= Decimal(high):
+            raise FieldErrors({name: [_("Between 500 and %(high)s kg.") % {"high": f"{high:,}"}]})
+        values[name] = kg
+    if values["tare_kg"] is not None and values["gross_kg"] is None:
+        raise FieldErrors({"gross_kg": [_("Enter the weighbridge reading too.")]})
+    if values["tare_kg"] is not None and values["tare_kg"] >= values["gross_kg"]:
+        raise FieldErrors({"tare_kg": [_("The tare must be below the weighbridge reading.")]})
+    return values["gross_kg"], values["tare_kg"]
 
 
 def _assess_risk(trip: Trip, weighbridge_kg: Decimal | None) -> None:
@@ -251,6 +260,7 @@ def check_in(
     yard_position: str = "",
     plate_seen: str = "",
     gross_kg=None,
+    tare_kg=None,
     at: dt.datetime | None = None,
     context: RequestContext = SYSTEM,
 ) -> Visit:
@@ -258,7 +268,7 @@ def check_in(
     if not trips.works_at(operator, gate) or not operator.has_perm("trips.operate_gate"):
         raise trips.TripPermissionDenied(_("Only a gate operator of this gate checks trucks in."))
     entry_lane = _lane(gate, lane)
-    kg = _gross(gross_kg)
+    gross, tare = _weights(gross_kg, tare_kg)
     check = assess(text, gate, plate_seen=plate_seen)
     if check.trip is not None:
         Trip.objects.select_for_update().filter(pk=check.trip.pk).first()
@@ -276,16 +286,19 @@ def check_in(
         checked_in_by=operator,
     )
     trips.gate_transition(trip, "check_in", operator, context)
-    if kg is not None:
-        WeighbridgeReading.objects.create(
+    cargo = None
+    if gross is not None:
+        reading = WeighbridgeReading.objects.create(
             trip=trip,
             gate=gate,
-            gross_kg=kg,
+            gross_kg=gross,
+            tare_kg=tare,
             measured_at=arrived_at,
             source="manual",
             recorded_by=operator,
         )
-    _assess_risk(trip, kg)
+        cargo = reading.cargo_kg
+    _assess_risk(trip, cargo)
     inspections.release_green_channel(trip)
     return visit
 
@@ -333,9 +346,9 @@ def exit_truck(
 
 @transaction.atomic
 def record_weighing(
-    actor, gate: Gate, trip: Trip, gross_kg, *, at=None, source="manual", device_id=""
+    actor, gate: Gate, trip: Trip, gross_kg, *, tare_kg=None, at=None, source="manual", device_id=""
 ) -> WeighbridgeReading:
-    kg = _gross(gross_kg)
+    kg, tare = _weights(gross_kg, tare_kg)
     if kg is None:
         raise FieldErrors({"gross_kg": [_("Enter the weight in kilograms.")]})
     if trip.gate_id != gate.pk or trip.status not in (S.PAID, S.ARRIVED, S.CLEARED):
@@ -344,13 +357,15 @@ def record_weighing(
         trip=trip,
         gate=gate,
         gross_kg=kg,
+        tare_kg=tare,
         measured_at=at or timezone.now(),
         source=source,
         device_id=device_id[:64],
         recorded_by=actor,
     )
-    if trip.status == S.ARRIVED:
-        _assess_risk(trip, kg)  # a weight far from the declaration can raise the channel
+    if trip.status == S.ARRIVED and reading.cargo_kg is not None:
+        # A load far from the declaration raises the channel.
+        _assess_risk(trip, reading.cargo_kg)
     return reading
 
 
@@ -470,6 +485,7 @@ def _apply(actor, gate, kind, text, event, occurred_at, context) -> Trip | None:
             yard_position=event.get("yard_position", ""),
             plate_seen=event.get("plate_seen", ""),
             gross_kg=event.get("gross_kg"),
+            tare_kg=event.get("tare_kg"),
             at=occurred_at,
             context=context,
         ).trip
@@ -488,6 +504,7 @@ def _apply(actor, gate, kind, text, event, occurred_at, context) -> Trip | None:
             gate,
             trip,
             event.get("gross_kg"),
+            tare_kg=event.get("tare_kg"),
             at=occurred_at,
             source="device",
             device_id=str(event.get("device_id", "")),

@@ -60,12 +60,14 @@ def test_a_truck_from_receipt_scan_to_exit(enterprise, operator, officers, mlt, 
     token = valid_receipt_of(trip).token
     check = gate.assess(token, mlt)
     assert check.ok and check.action == "check_in"
-    visit = gate.check_in(operator, mlt, token, lane="L1", yard_position="B-12", gross_kg="28650")
+    visit = gate.check_in(
+        operator, mlt, token, lane="L1", yard_position="B-12", gross_kg="43150", tare_kg="14500"
+    )
     trip.refresh_from_db()
     assert (
         trip.status == "arrived" and visit.yard_position == "B-12" and visit.entry_lane.code == "L1"
     )
-    assert trip.weighings.get().gross_kg == 28650
+    assert trip.weighings.get().cargo_kg == 28650
     with pytest.raises(gate.GateRefused) as refused:
         gate.exit_truck(operator, mlt, token)
     assert "inside" in codes(refused)
@@ -128,6 +130,9 @@ def test_bad_lane_and_weight_are_field_errors(enterprise, operator, mlt, lanes):
     with pytest.raises(gate.FieldErrors) as exc:
         gate.check_in(operator, mlt, trip.reference, gross_kg="-3")
     assert "gross_kg" in exc.value.errors
+    with pytest.raises(gate.FieldErrors) as exc:
+        gate.check_in(operator, mlt, trip.reference, gross_kg="20000", tare_kg="21000")
+    assert "tare_kg" in exc.value.errors
     trip.refresh_from_db()
     assert trip.status == "paid"
 

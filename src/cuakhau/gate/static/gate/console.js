@@ -29,6 +29,8 @@
       lane: data.get("lane") || null,
       yard_position: data.get("yard_position") || "",
       plate_seen: data.get("plate_seen") || "",
+      gross_kg: data.get("gross_kg") || null,
+      tare_kg: data.get("tare_kg") || null,
     });
     save(items);
     show();
