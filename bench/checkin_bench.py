@@ -9,7 +9,7 @@ It prepares the database (created if missing, dropped at the end only if it crea
 declares and pays N trips, starts the product's server (``cuakhau serve``, gunicorn) on a free
 loopback port, and drives C concurrent clients through, in order:
 
-1. the baseline: ``GET /.well-known/jwks.json`` (public keys from a file; no database, no auth);
+1. the baseline: ``GET /healthz`` (an empty endpoint of the same server: no database, no auth);
 2. an authenticated baseline: ``GET /api/v1/me`` (token lookup + a tiny answer);
 3. ``POST /api/v1/gate/mlt/check-in`` once per trip;
 4. (untimed) every trip is cleared here, in this process, through ``record_result``;
@@ -262,7 +262,7 @@ def start_server(env: dict, port: int, workers: int, log: Path) -> subprocess.Po
             sys.exit(f"the server stopped at start-up:\n{tail}")
         try:
             conn = http.client.HTTPConnection(HOST, port, timeout=2)
-            conn.request("GET", "/.well-known/jwks.json")
+            conn.request("GET", "/healthz")
             if conn.getresponse().status == 200:
                 conn.close()
                 return server
@@ -447,9 +447,7 @@ def main(argv=None) -> int:
 
         # Warm-up, not measured: each worker imports its code and opens its connection once.
         phase("warm-up", [("GET", "/api/v1/me", None, auth)] * 8 * args.workers, clients=4)
-        baseline = phase(
-            "GET /.well-known/jwks.json", [("GET", "/.well-known/jwks.json", None, {})] * n
-        )
+        baseline = phase("GET /healthz", [("GET", "/healthz", None, {})] * n)
         me = phase("GET /api/v1/me (token)", [("GET", "/api/v1/me", None, auth)] * n)
         check_in = phase(
             f"POST /api/v1/gate/{GATE}/check-in",
