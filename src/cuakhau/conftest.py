@@ -173,3 +173,12 @@ def english_messages(settings):
 def signing_keys(settings, tmp_path_factory):
     # One key directory per test session, never the installation's own keys.
     settings.SIGNING_KEY_DIR = tmp_path_factory.getbasetemp() / "signing-keys"
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    # Live-server and worker threads must not keep PostgreSQL sessions open past their test,
+    # or the test database cannot be dropped at the end.
+    from django.conf import settings
+
+    settings.DATABASES["default"]["CONN_MAX_AGE"] = 0

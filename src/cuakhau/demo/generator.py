@@ -201,6 +201,21 @@ PRODUCTS = [
     Product("sugarcane", "121293", "agri_vn", "Mía cây tươi", "新鲜甘蔗", "KGM",
             (15, 25), (0.06, 0.1), 20, "bó", "捆", (0.01, 0.02), plant=True,
             months=_months({11, 12, 1, 2, 3}, {6, 7, 8, 9})),
+    # What Ma Lù Thàng can send to China while its fruit, cassava chips, sugarcane, macadamia and
+    # cardamom wait for access there (market rules): Lai Châu's tea, rubber and cassava starch,
+    # and the cinnamon, star anise and plantation veneer of the north-western provinces.
+    Product("green_tea", "090220", "agri_vn", "Chè xanh Shan tuyết sấy khô, bao trên 3 kg",
+            "雪芽绿茶（大包装，3公斤以上）", "KGM", (6, 14), (3.0, 6.0), 30, BAG_VI, BAG_ZH,
+            (0.02, 0.04), plant=True),
+    Product("starch", "110814", "agri_vn", "Tinh bột sắn", "木薯淀粉", "TNE",
+            (26, 29.5), (0.42, 0.52), 50, BAG_VI, BAG_ZH, (0.005, 0.01)),
+    Product("cassia", "090619", "forest_vn", "Vỏ quế khô", "干桂皮", "KGM",
+            (10, 18), (1.6, 2.8), 25, CARTON_VI, CARTON_ZH, (0.03, 0.06), plant=True),
+    Product("star_anise", "090961", "forest_vn", "Hoa hồi khô", "干八角", "KGM",
+            (6, 12), (3.5, 6.0), 20, BAG_VI, BAG_ZH, (0.02, 0.04), plant=True),
+    Product("veneer", "440890", "forest_vn", "Ván bóc gỗ keo rừng trồng, dày 1,7 mm",
+            "相思木旋切单板（厚1.7毫米）", "TNE", (22, 28), (0.22, 0.32), 1500, "kiện", "捆",
+            (0.01, 0.02)),
     # China -> Vietnam
     Product("excavator", "842952", "machine", "Máy đào bánh xích, mới 100%", "履带式挖掘机（全新）",
             "C62", (18, 24), (4.2, 5.5), tare=(0.002, 0.005), piece_kg=(5500, 22000)),
@@ -295,7 +310,8 @@ GATES = {
     "hng": GateProfile(
         "hng",
         exports={"dragon": 18, "durian": 12, "jackfruit": 10, "banana": 8, "watermelon": 8,
-                 "mango": 8, "lychee": 5, "longan": 3, "cassava": 10, "rubber": 6, "tea": 3},
+                 "mango": 8, "lychee": 5, "longan": 3, "cassava": 10, "rubber": 6, "tea": 3,
+                 "macadamia": 1},
         imports={"npk": 14, "dap": 6, "steel_plate": 8, "steel_coil": 8, "excavator": 3,
                  "loader": 2, "crusher": 1, "mixer": 1, "fabric": 10, "ics": 2, "apples": 12,
                  "pears": 5, "garlic": 10, "mandarins": 6, "potatoes": 5, "carrots": 5,
@@ -331,10 +347,12 @@ GATES = {
     ),
     "mlt": GateProfile(
         "mlt",
-        exports={"cassava": 25, "banana": 20, "sugarcane": 15, "macadamia": 10, "cardamom": 10,
-                 "rubber": 10, "tea": 10},
+        # Jinshuihe is no designated fruit site and Ma Lù Thàng's cassava chips, sugarcane,
+        # macadamia, cardamom and amomum still wait for access there (market rules): no fruit.
+        exports={"rubber": 25, "green_tea": 20, "tea": 8, "starch": 15, "cassia": 12,
+                 "star_anise": 6, "veneer": 8},
         imports={"npk": 20, "dap": 10, "excavator": 6, "loader": 4, "steel_plate": 10,
-                 "fabric": 5, "apples": 20, "pears": 10, "garlic": 15},
+                 "fabric": 5, "ics": 2, "apples": 20, "pears": 10, "garlic": 15},
         usd_per_year=MA_LU_THANG_USD_PER_YEAR,
         # No monthly pattern is published for Ma Lù Thàng: its value is spread evenly.
         seasonal=False,
@@ -422,18 +440,19 @@ def _cn(key, name, address, phone, region, gates, goods, plates, weight=1.0, **k
 ORGANISATIONS = [
     _vn("phongtho", "Công ty TNHH Nông sản Phong Thổ",
         "Bản Ma Lù Thàng, xã Huổi Luông, huyện Phong Thổ, tỉnh Lai Châu", "+84 213 3795 168",
-        "6200", ("mlt",), ("banana", "cassava", "sugarcane", "cardamom", "macadamia", "tea",
-                           "apples", "garlic", "npk"), (("25", 1),), 3, turnaround_h=20),
+        "6200", ("mlt",), ("green_tea", "tea", "starch", "cassia", "apples", "garlic", "npk"),
+        (("25", 1),), 3, turnaround_h=20),
     _vn("maluthang", "Công ty CP Xuất nhập khẩu Ma Lù Thàng",
         "Khu kinh tế cửa khẩu Ma Lù Thàng, xã Ma Ly Pho, huyện Phong Thổ, tỉnh Lai Châu",
         "+84 213 3791 026", "6200", ("mlt",),
-        ("agri_vn", "fruit_vn", "fert", "steel", "machine", "fruit_cn", "textile"),
+        ("agri_vn", "forest_vn", "fert", "steel", "machine", "fruit_cn", "textile"),
         (("25", 0.8), ("27", 0.2)), 4, turnaround_h=24),
     _vn("maccataybac", "Công ty TNHH Mắc ca Tây Bắc",
         "Tổ 4, thị trấn Tam Đường, huyện Tam Đường, tỉnh Lai Châu", "+84 213 3876 412", "6200",
-        ("mlt",), ("macadamia", "tea", "cardamom"), (("25", 1),), 1.5),
+        ("mlt", "hng"), ("macadamia", "tea", "green_tea"), (("25", 1),), 1.5, turnaround_h=48),
     _vn("chetamduong", "Công ty CP Chè Tam Đường", "Xã Bản Bo, huyện Tam Đường, tỉnh Lai Châu",
-        "+84 213 3878 255", "6200", ("mlt", "hng"), ("tea",), (("25", 1),), 1, turnaround_h=48),
+        "+84 213 3878 255", "6200", ("mlt", "hng"), ("tea", "green_tea"), (("25", 1),), 1,
+        turnaround_h=48),
     _vn("thaoquasinho", "Hợp tác xã Thảo quả Sìn Hồ", "Xã Tả Phìn, huyện Sìn Hồ, tỉnh Lai Châu",
         "+84 213 3870 319", "6200", ("mlt", "kth"), ("cardamom",), (("25", 1),), 0.8),
     _vn("vantailaichau", "Công ty TNHH Vận tải và Thương mại Lai Châu",
@@ -520,10 +539,11 @@ ORGANISATIONS = [
         ("hng", "tth", "kth"), ("fruit_cn",), (("29", 0.6), ("30", 0.4)), 3, turnaround_h=36),
     _cn("jinping", "金平县金水河边贸有限公司", "云南省红河州金平县金水河镇口岸大道8号",
         "+86 873 5321 068", "532530", ("mlt",),
-        ("fruit_cn", "fert", "machine", "steel", "banana", "cassava"), (("云G", 1),), 4,
+        ("fruit_cn", "fert", "machine", "steel", "rubber", "starch"), (("云G", 1),), 4,
         turnaround_h=24),
     _cn("jinshuihewl", "金平金水河国际物流有限公司", "云南省红河州金平县金水河镇南科村",
-        "+86 873 5326 215", "532530", ("mlt",), ("fert", "machine", "steel", "textile", "fruit_cn"),
+        "+86 873 5326 215", "532530", ("mlt",),
+        ("fert", "machine", "steel", "textile", "fruit_cn", "electronics", "forest_vn"),
         (("云G", 0.8), ("云A", 0.2)), 2.5),
     _cn("honghenongchan", "红河州边境农产品进出口有限公司", "云南省红河州个旧市金湖东路36号",
         "+86 873 2145 390", "532501", ("mlt", "kth"), ("fruit_cn", "agri_vn", "banana"),
@@ -1148,7 +1168,11 @@ class _Generator:
             body = "".join(
                 self.ref_rng.choice(references.BODY_ALPHABET) for _ in range(references.BODY_LENGTH)
             )
-            reference = f"{prefix}-{body}{mod_37_2.calc_check_digit(prefix + body)}"
+            check = mod_37_2.calc_check_digit(prefix + body)
+            # As the platform: banks strip "*" from transfer texts, so such bodies are skipped.
+            if check == "*":
+                continue
+            reference = f"{prefix}-{body}{check}"
             if reference not in self.references:
                 self.references.add(reference)
                 return reference
