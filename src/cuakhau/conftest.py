@@ -124,6 +124,27 @@ def cassava_line(**overrides) -> dict:
     return line
 
 
+def steel_line(**overrides) -> dict:
+    """Hot-rolled steel from China: an import that needs no quarantine."""
+    line = {
+        "hs_code": "720851",
+        "description": "Thép cán nóng dạng tấm",
+        "quantity": "24",
+        "unit": "TNE",
+        "gross_weight_kg": "24300",
+        "net_weight_kg": "24000",
+        "value": "15600",
+        "currency": "USD",
+        "origin_country": "CN",
+        "packages": 12,
+        "phytosanitary_certificate": "",
+        "customs_declaration": "",
+        "container_numbers": [],
+    }
+    line.update(overrides)
+    return line
+
+
 def declaration(**overrides) -> dict:
     data = {
         "gate": "mlt",

@@ -23,6 +23,11 @@ class ConsoleForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
+    tare_kg = forms.CharField(
+        label=_("Vehicle tare (kg)"),
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
 
     def __init__(self, *args, gate=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from cuakhau.conftest import banana_line, cassava_line, declaration
+from cuakhau.conftest import banana_line, cassava_line, declaration, steel_line
 from cuakhau.fees import services
 from cuakhau.fees.models import FeeRate, FeeSchedule
 from cuakhau.trips import services as trips
@@ -16,24 +16,6 @@ pytestmark = pytest.mark.django_db
 
 def submitted(user, **overrides):
     return trips.save_and_submit(user, None, declaration(**overrides))
-
-
-def steel_line(**overrides):
-    line = {
-        "hs_code": "720851",
-        "description": "Thép cán nóng dạng tấm",
-        "quantity": "24",
-        "unit": "TNE",
-        "gross_weight_kg": "24300",
-        "net_weight_kg": "24000",
-        "value": "15600",
-        "currency": "USD",
-        "origin_country": "CN",
-        "packages": 12,
-        "container_numbers": [],
-    }
-    line.update(overrides)
-    return line
 
 
 def test_submission_records_an_itemised_assessment(enterprise, mlt):

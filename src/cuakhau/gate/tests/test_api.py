@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from cuakhau.accounts.services import issue_token
 from cuakhau.conftest import PASSWORD, cassava_line
-from cuakhau.gate.tests.test_gate import clear, lanes, officers, operator, paid  # noqa: F401
+from cuakhau.gate.tests.conftest import clear, paid
 from cuakhau.receipts.services import valid_receipt_of
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +18,7 @@ def api(user) -> Client:
     return Client(HTTP_AUTHORIZATION=f"Bearer {issue_token(user, 'booth')[1]}")
 
 
-def test_lookup_check_in_and_exit_over_the_api(enterprise, operator, officers, mlt, lanes):  # noqa: F811
+def test_lookup_check_in_and_exit_over_the_api(enterprise, operator, officers, mlt, lanes):
     trip = paid(enterprise)
     client = api(operator)
     token = valid_receipt_of(trip).token
@@ -43,7 +43,7 @@ def test_lookup_check_in_and_exit_over_the_api(enterprise, operator, officers, m
     assert out.status_code == 200 and out.json()["exited_at"]
 
 
-def test_unpaid_is_a_409_with_the_reason(enterprise, operator, mlt, lanes):  # noqa: F811
+def test_unpaid_is_a_409_with_the_reason(enterprise, operator, mlt, lanes):
     from cuakhau.conftest import declaration
     from cuakhau.trips import services as trips
 
@@ -55,7 +55,7 @@ def test_unpaid_is_a_409_with_the_reason(enterprise, operator, mlt, lanes):  # n
     assert response.json()["problems"][0]["code"] == "unpaid"
 
 
-def test_queued_events_sync_once(enterprise, operator, mlt, lanes):  # noqa: F811
+def test_queued_events_sync_once(enterprise, operator, mlt, lanes):
     trip = paid(enterprise)
     event = {
         "client_id": str(uuid.uuid4()),
@@ -73,7 +73,7 @@ def test_queued_events_sync_once(enterprise, operator, mlt, lanes):  # noqa: F81
     assert later[0]["duplicate"] is True
 
 
-def test_camera_posts_plates(enterprise, operator, mlt, lanes):  # noqa: F811
+def test_camera_posts_plates(enterprise, operator, mlt, lanes):
     trip = paid(enterprise)
     response = api(operator).post(
         "/api/v1/gate/mlt/plates",
@@ -83,7 +83,7 @@ def test_camera_posts_plates(enterprise, operator, mlt, lanes):  # noqa: F811
     assert response.json()["trip"] == trip.reference
 
 
-def test_console_scan_then_one_button(enterprise, operator, officers, mlt, lanes):  # noqa: F811
+def test_console_scan_then_one_button(enterprise, operator, officers, mlt, lanes):
     trip = paid(enterprise)
     client = Client()
     client.login(username=operator.username, password=PASSWORD)

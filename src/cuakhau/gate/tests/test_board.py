@@ -15,6 +15,7 @@ from cuakhau.gate import board as board_module
 from cuakhau.gate import services as gate
 from cuakhau.gate.board import yard_board
 from cuakhau.gate.models import Lane
+from cuakhau.gate.tests.conftest import clear
 from cuakhau.inspections import services as inspections
 from cuakhau.inspections.models import Inspection
 from cuakhau.payments import services as payments
@@ -33,20 +34,6 @@ def lanes(mlt):
     return open_lanes
 
 
-@pytest.fixture
-def operator(mlt):
-    return create_user("yb_vanhanh", PASSWORD, roles.GATE_OPERATOR, gates=[mlt])
-
-
-@pytest.fixture
-def officers(mlt):
-    return {
-        "customs": create_user("yb_haiquan", PASSWORD, roles.CUSTOMS, gates=[mlt]),
-        "border_guard": create_user("yb_bienphong", PASSWORD, roles.BORDER_GUARD, gates=[mlt]),
-        "quarantine": create_user("yb_kiemdich", PASSWORD, roles.QUARANTINE, gates=[mlt]),
-    }
-
-
 def plate(n: int) -> str:
     return f"25C-{200 + n:03d}.{10 + n:02d}"
 
@@ -62,12 +49,6 @@ def paid(user, n: int, **overrides) -> Trip:
     payments.simulate_bank_transfer(trip)
     trip.refresh_from_db()
     return trip
-
-
-def clear(trip, officers):
-    for agency in inspections.outstanding(trip):
-        inspections.record_result(officers[agency], trip, "pass", agency=agency)
-    trip.refresh_from_db()
 
 
 def expect_at(trip, when):

@@ -5,7 +5,7 @@ import pytest
 
 from cuakhau.accounts import roles
 from cuakhau.accounts.services import create_user
-from cuakhau.conftest import PASSWORD, declaration
+from cuakhau.conftest import PASSWORD, declaration, steel_line
 from cuakhau.core.testing.browser import log_in
 from cuakhau.gate.models import Lane
 from cuakhau.payments import services as payments
@@ -14,20 +14,6 @@ from cuakhau.trips import services as trips
 from cuakhau.trips.models import Trip
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-STEEL = {
-    "hs_code": "720851",
-    "description": "Thép tấm cán nóng",
-    "quantity": "24",
-    "unit": "TNE",
-    "gross_weight_kg": "24300",
-    "net_weight_kg": "24000",
-    "value": "15600",
-    "currency": "USD",
-    "origin_country": "CN",
-    "packages": 12,
-    "container_numbers": [],
-}
 
 
 def test_check_in_red_channel_inspection_and_exit(browser, live_server, enterprise, mlt):
@@ -44,7 +30,7 @@ def test_check_in_red_channel_inspection_and_exit(browser, live_server, enterpri
     customs = create_user("haiquan", PASSWORD, roles.CUSTOMS, gates=[mlt])
     guard = create_user("bienphong", PASSWORD, roles.BORDER_GUARD, gates=[mlt])
     trip = trips.save_and_submit(
-        enterprise, None, declaration(direction="import", cargo_lines=[STEEL])
+        enterprise, None, declaration(direction="import", cargo_lines=[steel_line()])
     )
     payments.simulate_bank_transfer(trip)
 
@@ -72,7 +58,7 @@ def test_check_in_red_channel_inspection_and_exit(browser, live_server, enterpri
     officer.select_option("#result", "pass")
     officer.fill("#notes", "Kiểm tra thực tế: đúng chủng loại, đủ số lượng.")
     officer.click("#record-result")
-    officer.wait_for_selector("text=Result recorded")
+    officer.wait_for_selector(".message.success")
 
     browser.clear_cookies()
     border = browser.new_page()

@@ -10,45 +10,13 @@ from cuakhau.accounts import roles
 from cuakhau.accounts.services import create_user
 from cuakhau.conftest import PASSWORD, cassava_line, declaration
 from cuakhau.gate import services as gate
-from cuakhau.gate.models import GateEvent, Lane
+from cuakhau.gate.models import GateEvent
+from cuakhau.gate.tests.conftest import clear, paid
 from cuakhau.inspections import services as inspections
-from cuakhau.payments import services as payments
 from cuakhau.receipts.services import valid_receipt_of
 from cuakhau.trips import services as trips
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def lanes(mlt):
-    return [Lane.objects.create(gate=mlt, code=f"L{n}") for n in (1, 2, 3)]
-
-
-@pytest.fixture
-def operator(mlt):
-    return create_user("vanhanh", PASSWORD, roles.GATE_OPERATOR, gates=[mlt])
-
-
-@pytest.fixture
-def officers(mlt):
-    return {
-        "customs": create_user("haiquan", PASSWORD, roles.CUSTOMS, gates=[mlt]),
-        "border_guard": create_user("bienphong", PASSWORD, roles.BORDER_GUARD, gates=[mlt]),
-        "quarantine": create_user("kiemdich", PASSWORD, roles.QUARANTINE, gates=[mlt]),
-    }
-
-
-def paid(user, **overrides):
-    trip = trips.save_and_submit(user, None, declaration(**overrides))
-    payments.simulate_bank_transfer(trip)
-    trip.refresh_from_db()
-    return trip
-
-
-def clear(trip, officers):
-    for agency in inspections.outstanding(trip):
-        inspections.record_result(officers[agency], trip, "pass", agency=agency)
-    trip.refresh_from_db()
 
 
 def codes(exc_info):

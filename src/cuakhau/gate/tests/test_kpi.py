@@ -8,9 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from cuakhau.accounts import roles
-from cuakhau.accounts.services import create_user
-from cuakhau.conftest import PASSWORD, cassava_line, declaration
+from cuakhau.conftest import cassava_line, declaration
 from cuakhau.gate import services as gate
 from cuakhau.gate.kpi import channel_shares, gate_kpis, percentile, summary
 from cuakhau.gate.models import Visit
@@ -74,20 +72,6 @@ def test_channel_shares_count_unassessed_trucks_as_unknown():
 
 # ---------------------------------------------------------------------------------------------
 # Real visits with known times
-
-
-@pytest.fixture
-def operator(mlt):
-    return create_user("kpi_vanhanh", PASSWORD, roles.GATE_OPERATOR, gates=[mlt])
-
-
-@pytest.fixture
-def officers(mlt):
-    return {
-        "customs": create_user("kpi_haiquan", PASSWORD, roles.CUSTOMS, gates=[mlt]),
-        "border_guard": create_user("kpi_bienphong", PASSWORD, roles.BORDER_GUARD, gates=[mlt]),
-        "quarantine": create_user("kpi_kiemdich", PASSWORD, roles.QUARANTINE, gates=[mlt]),
-    }
 
 
 def local(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:

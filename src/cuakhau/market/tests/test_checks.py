@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import translation
 
-from cuakhau.conftest import declaration
+from cuakhau.conftest import declaration, steel_line
 from cuakhau.market import services
 from cuakhau.market.choices import Requirement
 from cuakhau.market.models import MarketAccessRule
@@ -246,19 +246,7 @@ def test_the_default_declaration_at_ma_lu_thang_is_refused(market_rules, enterpr
 def test_requires_quarantine(market_rules, enterprise, hng):
     fruit = trips.create_draft(enterprise, declaration(gate="hng"))
     assert services.requires_quarantine(fruit)
-    steel = {
-        "hs_code": "720851",
-        "description": "Thép cán nóng dạng tấm",
-        "quantity": "24",
-        "unit": "TNE",
-        "gross_weight_kg": "24300",
-        "net_weight_kg": "24000",
-        "value": "15600",
-        "currency": "USD",
-        "origin_country": "CN",
-        "packages": 12,
-        "container_numbers": [],
-    }
+    steel = steel_line()
     machinery = trips.create_draft(
         enterprise, declaration(gate="hng", direction="import", cargo_lines=[steel])
     )

@@ -1,0 +1,45 @@
+"""People and helpers the gate tests share: an operator and officers at Ma Lù Thàng."""
+
+import pytest
+
+from cuakhau.accounts import roles
+from cuakhau.accounts.services import create_user
+from cuakhau.conftest import PASSWORD, declaration
+from cuakhau.gate.models import Lane
+from cuakhau.inspections import services as inspections
+from cuakhau.payments import services as payments
+from cuakhau.trips import services as trips
+
+
+@pytest.fixture
+def lanes(mlt):
+    return [Lane.objects.create(gate=mlt, code=f"L{n}") for n in (1, 2, 3)]
+
+
+def paid(user, **overrides):
+    """A submitted trip whose fee the bank has confirmed: it has its receipt."""
+    trip = trips.save_and_submit(user, None, declaration(**overrides))
+    payments.simulate_bank_transfer(trip)
+    trip.refresh_from_db()
+    return trip
+
+
+@pytest.fixture
+def operator(mlt):
+    return create_user("vanhanh", PASSWORD, roles.GATE_OPERATOR, gates=[mlt])
+
+
+@pytest.fixture
+def officers(mlt):
+    return {
+        "customs": create_user("haiquan", PASSWORD, roles.CUSTOMS, gates=[mlt]),
+        "border_guard": create_user("bienphong", PASSWORD, roles.BORDER_GUARD, gates=[mlt]),
+        "quarantine": create_user("kiemdich", PASSWORD, roles.QUARANTINE, gates=[mlt]),
+    }
+
+
+def clear(trip, officers):
+    """Pass every inspection the trip still needs."""
+    for agency in inspections.outstanding(trip):
+        inspections.record_result(officers[agency], trip, "pass", agency=agency)
+    trip.refresh_from_db()
