@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    # Listed so the API docs use Swagger UI from the ninja wheel, not a CDN.
+    "ninja",
     "cuakhau.core",
     "cuakhau.reference",
     "cuakhau.accounts",

@@ -189,3 +189,9 @@ def test_tokens_are_created_and_revoked_over_the_api(enterprise):
     assert Client(HTTP_AUTHORIZATION=f"Bearer {raw}").get("/api/v1/me").status_code == 200
     api.client.delete(f"/api/v1/me/tokens/{created.json()['id']}")
     assert Client(HTTP_AUTHORIZATION=f"Bearer {raw}").get("/api/v1/me").status_code == 401
+
+
+def test_interactive_docs_load_nothing_from_the_internet(db):
+    html = Client().get("/api/v1/docs").content.decode()
+    assert "swagger-ui-bundle.js" in html
+    assert "cdn." not in html and "https://" not in html.split("<body")[0]
