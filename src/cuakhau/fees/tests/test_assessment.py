@@ -164,3 +164,15 @@ def test_vehicle_facts_are_required_by_type(enterprise, mlt):
         trips.create_draft(enterprise, declaration(capacity_tonnes="500"))
     assert "capacity_tonnes" in exc.value.errors
     assert Decimal("30") == trips.create_draft(enterprise, declaration()).capacity_tonnes
+
+
+def test_admin_shows_frozen_schedules_read_only(enterprise, mlt, admin_client):
+    trip = submitted(enterprise)
+    schedule = services.current_assessment(trip).schedule
+    assert admin_client.get("/admin/fees/feeschedule/").status_code == 200
+    page = admin_client.get(f"/admin/fees/feeschedule/{schedule.pk}/change/")
+    assert page.status_code == 200 and b'name="_save"' not in page.content
+    admin_client.post(
+        "/admin/fees/feeschedule/", {"action": "new_version", "_selected_action": [schedule.pk]}
+    )
+    assert FeeSchedule.objects.filter(gate=mlt, key=schedule.key, version=2).exists()

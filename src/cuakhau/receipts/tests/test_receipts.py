@@ -197,3 +197,20 @@ def test_the_offline_command_verifies_without_the_server(enterprise, tmp_path, c
     assert offline.main([str(bundle), receipt.token[:-4] + "AAAA"]) == 1
     assert Receipt.objects.count() == 1
     assert signing.verify(receipt.token, store.jwks()).is_valid
+
+
+def test_key_and_bundle_commands(enterprise, tmp_path, capsys):
+    from django.core.management import call_command
+
+    from cuakhau.receipts import offline
+
+    _trip, receipt = paid_trip(enterprise)
+    call_command("signing_keys", "rotate", "--gate", "mlt")
+    new_kid = capsys.readouterr().out.splitlines()[0]
+    assert new_kid != receipt.kid
+    bundle = tmp_path / "bundle.json"
+    call_command("receipt_bundle", str(bundle))
+    assert offline.main([str(bundle), receipt.token]) == 0
+    call_command("signing_keys", "compromise", receipt.kid, "--reason", "tablet lost")
+    call_command("receipt_bundle", str(bundle))
+    assert offline.main([str(bundle), receipt.token]) == 1
