@@ -10,7 +10,7 @@ from cuakhau.accounts import roles
 from cuakhau.accounts.services import create_user
 from cuakhau.conftest import PASSWORD, cassava_line, declaration
 from cuakhau.gate import services as gate
-from cuakhau.gate.models import GateEvent
+from cuakhau.gate.models import GateEvent, Lane
 from cuakhau.gate.tests.conftest import clear, paid
 from cuakhau.inspections import services as inspections
 from cuakhau.receipts.services import valid_receipt_of
@@ -183,3 +183,29 @@ def test_plate_reader_matches_a_trip(enterprise, mlt, lanes):
     read = gate.record_plate_read(mlt, "cam-entry-1", "25C 123.45", lane="L1")
     assert read.trip == trip and read.plate_key == "25C12345"
     assert gate.latest_plate(mlt, lanes[0]) == read
+
+
+def test_a_suspension_declared_after_payment_stops_the_truck_at_the_gate(enterprise, operator, hng):
+    from cuakhau.market.services import load_market_rules, suspend
+
+    load_market_rules()
+    Lane.objects.create(gate=hng, code="L1")
+    trip = paid(enterprise, gate="hng")  # bananas and cassava to China through Hữu Nghị
+    operator.profile.gates.add(hng)
+    quarantine = create_user("kiemdich_hng", PASSWORD, roles.QUARANTINE, gates=[hng])
+    suspend(
+        "080390",
+        direction="export",
+        destination="CN",
+        starts_on=timezone.localdate(),
+        legal_basis="Cảnh báo dịch hại: ruồi đục quả trên chuối (thông báo của GACC)",
+        declared_by="Chi cục Kiểm dịch thực vật vùng VII",
+        actor=quarantine,
+    )
+    with pytest.raises(gate.GateRefused) as refused:
+        gate.check_in(operator, hng, trip.reference)
+    problems = refused.value.problems
+    assert [p.code for p in problems] == ["market_access"]
+    assert "ruồi đục quả" in problems[0].message or "080390" in problems[0].message
+    trip.refresh_from_db()
+    assert trip.status == "paid"
