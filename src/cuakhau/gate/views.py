@@ -41,15 +41,12 @@ def _card(request, gate, check, *, done=None, errors=None):
 @require_POST
 def scan(request, code):
     gate = _operator_gate(request, code)
-    form = ConsoleForm(request.POST, gate=gate)
     text = request.POST.get("scan", "")
     plate = request.POST.get("plate_seen", "")
     if not plate and request.POST.get("lane"):
         read = services.latest_plate(gate, gate.lanes.filter(code=request.POST["lane"]).first())
         plate = read.plate_text if read else ""
-    check = services.assess(text, gate, plate_seen=plate)
-    del form
-    return _card(request, gate, check)
+    return _card(request, gate, services.assess(text, gate, plate_seen=plate))
 
 
 @login_required
