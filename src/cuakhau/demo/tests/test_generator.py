@@ -1,10 +1,15 @@
 import datetime as dt
+import io
 import random
-from collections import defaultdict
+from collections import Counter, defaultdict
+from dataclasses import asdict
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import pytest
-from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db.models import Q
 from django.utils import timezone
 from stdnum import iso6346
 from stdnum.cn import ric, uscc
@@ -12,80 +17,147 @@ from stdnum.vn import mst
 
 from cuakhau.accounts import roles
 from cuakhau.demo import generator
-from cuakhau.reference.models import HSCode
+from cuakhau.fees import services as fees
+from cuakhau.fees.models import FeeAssessment, FeeSchedule
+from cuakhau.gate.board import yard_board
+from cuakhau.gate.kpi import gate_kpis
+from cuakhau.gate.models import Visit, WeighbridgeReading
+from cuakhau.gate.services import ensure_lanes
+from cuakhau.inspections import services as inspections
+from cuakhau.inspections.models import Agency, Inspection
+from cuakhau.market.services import blocking, check_declaration, load_market_rules
+from cuakhau.payments.models import NotificationLog, Payment, PaymentFlag
+from cuakhau.payments.reconciliation import daily_report
+from cuakhau.receipts.models import Receipt, ReceiptSequence, ReceiptUse
+from cuakhau.receipts.services import verify_receipt
+from cuakhau.reference.models import Gate, HSCode
 from cuakhau.reference.services import load_reference_data
 from cuakhau.reference.validators import normalise_plate, parse_plate
+from cuakhau.risk.models import RiskAssessment
+from cuakhau.risk.services import install_default_ruleset, random_draw
 from cuakhau.trips.choices import Direction, TripStatus, VehicleType
 from cuakhau.trips.models import CargoLine, Container, Trip
 from cuakhau.trips.references import is_valid_reference
 
 DAYS, SCALE = 3, 0.05
+ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
+CREATE = ("create", "", "draft")
+SUBMIT = ("submit", "draft", "submitted")
+PAY = ("pay", "submitted", "paid")
+CHECK_IN = ("check_in", "paid", "arrived")
+CLEAR = ("clear", "arrived", "cleared")
+EXIT = ("exit", "cleared", "exited")
 # What a trip's history may be, by its status: (action, from, to) in order.
 HISTORIES = {
-    TripStatus.DRAFT: [[("create", "", "draft")]],
-    TripStatus.SUBMITTED: [[("create", "", "draft"), ("submit", "draft", "submitted")]],
+    TripStatus.DRAFT: [[CREATE]],
+    TripStatus.SUBMITTED: [[CREATE, SUBMIT]],
+    TripStatus.PAID: [[CREATE, SUBMIT, PAY]],
+    TripStatus.ARRIVED: [[CREATE, SUBMIT, PAY, CHECK_IN]],
+    TripStatus.CLEARED: [[CREATE, SUBMIT, PAY, CHECK_IN, CLEAR]],
+    TripStatus.EXITED: [[CREATE, SUBMIT, PAY, CHECK_IN, CLEAR, EXIT]],
     TripStatus.CANCELLED: [
-        [("create", "", "draft"), ("cancel", "draft", "cancelled")],
-        [
-            ("create", "", "draft"),
-            ("submit", "draft", "submitted"),
-            ("cancel", "submitted", "cancelled"),
-        ],
+        [CREATE, ("cancel", "draft", "cancelled")],
+        [CREATE, SUBMIT, ("cancel", "submitted", "cancelled")],
+        [CREATE, SUBMIT, PAY, ("cancel", "paid", "cancelled")],
     ],
-    TripStatus.REJECTED: [
-        [
-            ("create", "", "draft"),
-            ("submit", "draft", "submitted"),
-            ("reject", "submitted", "rejected"),
-        ]
-    ],
+    TripStatus.REJECTED: [[CREATE, SUBMIT, ("reject", "submitted", "rejected")]],
 }
+AT_THE_GATE = (TripStatus.ARRIVED, TripStatus.CLEARED, TripStatus.EXITED)
 
 
 @pytest.fixture
 def reference(db):
     if not HSCode.objects.exists():
         load_reference_data()
-    if apps.is_installed("cuakhau.fees"):
-        # A submitted trip is assessed, which needs the gates' fee schedules.
-        from cuakhau.fees.models import FeeSchedule
-        from cuakhau.fees.services import load_schedules
-
-        if not FeeSchedule.objects.exists():
-            load_schedules()
+    if not FeeSchedule.objects.exists():
+        fees.load_schedules()
+    # What `cuakhau setup` adds to the reference data: the gates' lanes and market rules.
+    ensure_lanes()
+    load_market_rules()
+    install_default_ruleset()
 
 
 @pytest.fixture
 def clock():
     # One clock for every run of a test, so no trip crosses from "to come" to "past" between
-    # runs; taken when the test starts, as the services compare arrivals with the real time.
-    return timezone.now().replace(microsecond=0)
+    # runs. It is the next 11:00 at the gates: the yard is busy, and every trip still to come is
+    # in the future for the services, which compare arrivals with the real time.
+    now = timezone.now().astimezone(ZONE)
+    eleven = now.replace(hour=11, minute=0, second=0, microsecond=0)
+    if eleven <= now + dt.timedelta(minutes=5):
+        eleven += dt.timedelta(days=1)
+    return eleven.astimezone(dt.UTC)
 
 
 @pytest.fixture
 def run(reference, clock):
     def run(seed=2025, **kwargs):
         kwargs = {"days": DAYS, "scale": SCALE, "now": clock, **kwargs}
-        return generator.generate(seed=seed, today=timezone.localdate(clock), **kwargs)
+        return generator.generate(seed=seed, today=clock.astimezone(ZONE).date(), **kwargs)
 
     return run
 
 
+def demo_trips():
+    return Trip.objects.filter(organisation__in=generator.demo_organisations())
+
+
 def snapshot():
     return sorted(
-        Trip.objects.filter(organisation__in=generator.demo_organisations()).values_list(
-            "reference", "gate__code", "direction", "tractor_plate", "trailer_plate"
+        demo_trips().values_list(
+            "reference", "gate__code", "direction", "tractor_plate", "trailer_plate", "status"
         )
     )
 
 
-def test_same_seed_same_trips_and_no_duplicates(run):
+def life_snapshot(clock):
+    """What the lifecycle made, without the signatures and the times the services stamp."""
+    trips = demo_trips()
+    # A transfer for a coming trip goes through the bank webhook now, its id dated today.
+    coming = Q(trip__expected_arrival__gte=clock)
+    return {
+        "visits": sorted(
+            Visit.objects.filter(trip__in=trips).values_list(
+                "trip__reference", "arrived_at", "cleared_at", "exited_at", "yard_position"
+            )
+        ),
+        "risk": sorted(
+            RiskAssessment.objects.filter(trip__in=trips).values_list(
+                "trip__reference", "channel", "score", "is_current", "weighbridge_kg"
+            )
+        ),
+        "inspections": sorted(
+            Inspection.objects.filter(trip__in=trips).values_list(
+                "trip__reference", "agency", "kind", "started_at", "ended_at", "result"
+            )
+        ),
+        "payments": sorted(
+            Payment.objects.filter(raw__demo=True)
+            .exclude(coming)
+            .values_list("external_id", "amount_vnd", "flag", "trip__reference")
+        ),
+        "receipts": sorted(
+            Receipt.objects.filter(trip__in=trips).values_list(
+                "number", "trip__reference", "amount_vnd", "status", "used_at"
+            )
+        ),
+        "fees": sorted(
+            FeeAssessment.objects.filter(trip__in=trips).values_list(
+                "trip__reference", "total_vnd", "items"
+            )
+        ),
+    }
+
+
+def test_same_seed_same_trips_and_no_duplicates(run, clock):
     first = run(seed=11)
-    trips = snapshot()
+    trips, life = snapshot(), life_snapshot(clock)
     assert trips and len(trips) == first["trips"]
+    assert life["visits"] and life["receipts"] and life["payments"]
     assert run(seed=11, reset=True)["users"] == first["users"]
     assert snapshot() == trips
+    assert life_snapshot(clock) == life
 
     run(seed=12, reset=True)
     other = snapshot()
@@ -99,15 +171,45 @@ def test_refuses_to_run_twice_without_reset(run):
         run()
 
 
+def test_reset_replaces_the_whole_lifecycle(run):
+    run(seed=3)
+    second = run(seed=4, reset=True)
+    trips = demo_trips()
+    assert trips.count() == second["trips"]
+    # Nothing of the first run is left, and the receipt series starts again at 1.
+    assert not Visit.objects.exclude(trip__in=trips).exists()
+    assert not Receipt.objects.exclude(trip__in=trips).exists()
+    assert not Payment.objects.exclude(trip__in=trips).exclude(trip=None).exists()
+    assert Payment.objects.filter(trip=None).count() <= 1  # this run's unknown reference
+    assert not NotificationLog.objects.exclude(payment__in=Payment.objects.all()).exists()
+    for sequence in ReceiptSequence.objects.all():
+        numbers = sorted(
+            Receipt.objects.filter(gate=sequence.gate, year=sequence.year).values_list(
+                "sequence", flat=True
+            )
+        )
+        assert numbers == list(range(1, sequence.last + 1))
+
+
 def test_missing_hs_code_fails_loudly(run):
     HSCode.objects.filter(code="121293").delete()
     with pytest.raises(generator.DemoDataError, match="121293"):
         run()
 
 
+def test_references_never_end_in_a_star():
+    gen = generator._Generator(
+        seed=5, today=dt.date(2026, 1, 5), scale=1, now=timezone.now(), stdout=None
+    )
+    made = [gen._reference("mlt") for _ in range(3000)]
+    # MOD 37-2 gives "*" for about one body in 37: banks strip it from transfer texts.
+    assert all(is_valid_reference(r) and not r.endswith("*") for r in made)
+    assert len(set(made)) == len(made)
+
+
 def test_generated_trips_follow_the_rules(run, clock):
     result = run()
-    trips = Trip.objects.filter(organisation__in=generator.demo_organisations())
+    trips = demo_trips()
     assert trips.count() == result["trips"] > 50
     assert result["by_gate"]["hng"] > result["by_gate"].get("mlt", 0)
     known_hs = set(HSCode.objects.filter(level=6).values_list("code", flat=True))
@@ -122,7 +224,7 @@ def test_generated_trips_follow_the_rules(run, clock):
 
     for trip in trips.prefetch_related("transitions"):
         statuses.add(trip.status)
-        assert is_valid_reference(trip.reference)
+        assert is_valid_reference(trip.reference) and not trip.reference.endswith("*")
         assert trip.reference.startswith(trip.gate.code.upper() + "-")
         # Plates: valid, shown as the services show them, keyed for matching.
         tractor = parse_plate(trip.tractor_plate)
@@ -160,19 +262,26 @@ def test_generated_trips_follow_the_rules(run, clock):
             assert len(containers) == (2 if trip.container_size == "20" else 1)
         else:
             assert containers == [] and trip.container_size == ""
+        active = trip.status not in (TripStatus.EXITED, TripStatus.CANCELLED, TripStatus.REJECTED)
         for container in containers:
             assert iso6346.is_valid(container.number)
-            assert container.active == (trip.status in (TripStatus.DRAFT, TripStatus.SUBMITTED))
+            assert container.active == active
 
         history = list(trip.transitions.all())
         steps = [(t.action, t.from_status, t.to_status) for t in history]
         assert steps in HISTORIES[trip.status], (trip.reference, steps)
         assert [t.at for t in history] == sorted(t.at for t in history)
+        assert all(t.at <= clock for t in history)
         assert (trip.submitted_at is not None) == any(s[0] == "submit" for s in steps)
         for transition in history:
-            actor = users[transition.actor_id]
-            actor_roles = roles.roles_of(actor)
-            if transition.action == "reject":
+            actor = users.get(transition.actor_id)
+            actor_roles = roles.roles_of(actor) if actor else set()
+            if transition.action in ("pay", "clear"):
+                assert actor is None  # only the system pays and clears a trip
+            elif transition.action in ("check_in", "exit"):
+                assert roles.GATE_OPERATOR in actor_roles
+                assert actor.profile.gates.filter(pk=trip.gate_id).exists()
+            elif transition.action == "reject":
                 assert transition.reason
                 assert actor_roles & {roles.CUSTOMS, roles.BORDER_GUARD, roles.QUARANTINE}
                 assert actor.profile.gates.filter(pk=trip.gate_id).exists()
@@ -181,16 +290,153 @@ def test_generated_trips_follow_the_rules(run, clock):
             else:
                 assert roles.ENTERPRISE in actor_roles
                 assert actor.profile.organisation_id == trip.organisation_id
-            if transition.from_status == TripStatus.SUBMITTED:
+            if transition.action == "cancel" and transition.from_status != TripStatus.DRAFT:
                 assert transition.reason
         if trip.status != TripStatus.DRAFT and trip.expected_arrival < clock:
             # Past trips were declared before they arrived.
             assert history[0].at < trip.expected_arrival
 
-    assert {TripStatus.SUBMITTED, TripStatus.DRAFT} <= statuses
+    assert {TripStatus.SUBMITTED, TripStatus.DRAFT, TripStatus.EXITED} <= statuses
     # No container on two active trips (the database enforces it too).
     active = Container.objects.filter(active=True).values_list("number", flat=True)
     assert len(active) == len(set(active))
+
+
+def test_declarations_pass_the_market_rules(run):
+    run(days=4, scale=0.08)
+    trips = demo_trips().exclude(direction=Direction.EMPTY_RETURN)
+    assert trips.count() > 100
+    for trip in trips.prefetch_related("cargo_lines").select_related("gate"):
+        lines = list(trip.cargo_lines.all())
+        assert not blocking(check_declaration(trip, lines)), trip.reference
+    # What Ma Lù Thàng sends is what China lets through Jinshuihe; fresh fruit leaves through
+    # designated gates only, with its certificate.
+    fruit = ("0803", "0804", "0805", "0806", "0807", "0808", "0809", "0810")
+    exports = CargoLine.objects.filter(
+        trip__in=trips, trip__direction__in=[Direction.EXPORT, Direction.TRANSIT, "tntx"]
+    )
+    for code, gate, certificate in exports.values_list(
+        "hs_code", "trip__gate__code", "phytosanitary_certificate"
+    ):
+        if code.startswith(fruit):
+            assert gate in ("hng", "tth", "kth") and certificate
+        if gate == "mlt":
+            assert not code.startswith(fruit) and code not in ("071410", "121293", "080262")
+    # Every product the demo can put on a truck, at every gate, any day of the year.
+    gates = {g.code: g for g in Gate.objects.filter(code__in=generator.GATE_ORDER)}
+    for code in generator.GATES:
+        for direction in (Direction.EXPORT, Direction.IMPORT, Direction.TRANSIT, "tntx"):
+            for product in generator._mix(code, direction, None)[0]:
+                trip = SimpleNamespace(gate=gates[code], direction=direction, expected_arrival=None)
+                line = SimpleNamespace(
+                    hs_code=product.hs,
+                    origin_country=generator._origin(direction, product),
+                    phytosanitary_certificate="VN-BVTV-2026-000001",
+                )
+                assert not blocking(check_declaration(trip, [line])), (code, product.key)
+
+
+def test_past_trips_carry_their_whole_lifecycle(run, clock):
+    run()
+    trips = (
+        demo_trips()
+        .select_related("gate", "visit")
+        .prefetch_related(
+            "cargo_lines", "containers", "receipts", "payments", "inspections", "risk_assessments"
+        )
+    )
+    statuses = Counter()
+    for trip in trips:
+        statuses[trip.status] += 1
+        if trip.submitted_at is None:
+            continue
+        # The fee assessed when the declaration was submitted is the fees service's own.
+        assessment = FeeAssessment.objects.get(trip=trip, is_current=True)
+        expected = fees.assess(trip)
+        assert assessment.schedule_id == expected.schedule.pk
+        assert assessment.items == [asdict(item) for item in expected.items]
+        assert assessment.total_vnd == expected.total_vnd
+        current = [a for a in trip.risk_assessments.all() if a.is_current]
+        assert len(current) == 1, trip.reference
+        for assessment_ in trip.risk_assessments.all():
+            assert assessment_.random_draw == random_draw(
+                assessment_.ruleset.random_seed, trip.reference
+            )
+            for reason in assessment_.reasons:
+                assert {"rule_id", "kind", "score", "reason_vi", "reason_en"} <= set(reason)
+        valid = [r for r in trip.receipts.all() if r.status == "valid"]
+        if trip.status in (TripStatus.PAID, *AT_THE_GATE):
+            assert len(valid) == 1, trip.reference
+            receipt = valid[0]
+            paid = [p for p in trip.payments.all() if p.receipt_id == receipt.pk]
+            total = sum(p.amount_vnd for p in paid)
+            assert receipt.amount_vnd == assessment.total_vnd
+            if any(p.flag == PaymentFlag.OVERPAID for p in paid):
+                assert total > assessment.total_vnd
+            else:
+                assert total == assessment.total_vnd, trip.reference
+            result, _found = verify_receipt(receipt.token, trip.gate.code)
+            expected_status = "already_used" if trip.status == TripStatus.EXITED else "valid"
+            assert result.status == expected_status, (trip.reference, result.reasons)
+        else:
+            assert not valid
+        if trip.status not in AT_THE_GATE:
+            assert not Visit.objects.filter(trip=trip).exists()
+            continue
+        visit = trip.visit
+        assert visit.gate_id == trip.gate_id and visit.entry_lane is not None
+        assert visit.arrived_at <= clock
+        agencies = {i.agency for i in trip.inspections.all()}
+        if trip.status == TripStatus.ARRIVED:
+            assert visit.cleared_at is None and inspections.outstanding(trip)
+            continue
+        assert visit.arrived_at <= visit.cleared_at
+        assert not inspections.outstanding(trip)
+        assert {Agency.CUSTOMS, Agency.BORDER_GUARD} <= agencies
+        channel = current[0].channel
+        customs = next(i for i in trip.inspections.all() if i.agency == Agency.CUSTOMS)
+        assert customs.automatic == (channel == "green")
+        if trip.status == TripStatus.EXITED:
+            assert visit.cleared_at <= visit.exited_at <= clock
+            use = ReceiptUse.objects.get(receipt=valid[0], outcome="used")
+            assert use.at == visit.exited_at == valid[0].used_at
+    assert statuses[TripStatus.EXITED] > 30
+    # Receipts are numbered without gaps per gate and year.
+    numbers = defaultdict(list)
+    for gate, year, sequence, number in Receipt.objects.values_list(
+        "gate__code", "year", "sequence", "number"
+    ):
+        numbers[(gate, year)].append(sequence)
+        assert number == f"{gate.upper()}-{year}-{sequence:06d}"
+    for (gate, year), sequences in numbers.items():
+        assert sorted(sequences) == list(range(1, len(sequences) + 1))
+        assert ReceiptSequence.objects.get(gate__code=gate, year=year).last == len(sequences)
+    # Weighbridge readings: the truck's tare plus its load.
+    for reading in WeighbridgeReading.objects.filter(trip__in=trips):
+        assert 7000 <= reading.tare_kg <= 16000 < reading.gross_kg <= 50000
+
+
+def test_the_gate_pages_read_the_generated_data(run, clock):
+    result = run(days=4, scale=0.08)
+    today = clock.astimezone(ZONE).date()
+    kpis = gate_kpis(None, today - dt.timedelta(days=4), today)
+    assert kpis["count"] > 50 and kpis["clearance"]["median"] > 0
+    assert {row["channel"] for row in kpis["channels"] if row["count"]} >= {"green", "yellow"}
+    board = yard_board(Gate.objects.get(code="hng"), clock)
+    assert board["inside"] > 0 and board["expected"]["count"] > 0
+    assert sum(result["inside_by_gate"].values()) >= board["inside"]
+    kinds = set()
+    for day in (today - dt.timedelta(days=1), today):
+        report = daily_report(None, day)
+        assert report.counts.payments and report.counts.receipts_issued
+        assert report.counts.crossings
+        assert report.balance.is_balanced
+        kinds |= {d.kind for d in report.discrepancies}
+        if report.counts.notifications_duplicate:
+            kinds.add("duplicate_notification")
+    # The discrepancies the demo plants for reconciliation, on its last two days.
+    assert {"amount_mismatch", "paid_no_receipt", "unknown_trip", "duplicate_use"} <= kinds
+    assert "duplicate_notification" in kinds
 
 
 def test_organisations_and_demo_users(run):
@@ -249,3 +495,12 @@ def test_ma_lu_thang_volume_follows_its_trade_value():
         for d in (Direction.EXPORT, Direction.IMPORT)
     )
     assert yearly == pytest.approx(163e6 / 5, rel=0.01)
+
+
+def test_demo_command_prints_the_summary(reference):
+    out = io.StringIO()
+    call_command("demo", "--no-serve", "--days", "1", "--scale", "0.03", stdout=out)
+    text = out.getvalue()
+    for heading in ("Trips by status:", "inside now", "median (min)", "risk channels", "Logins"):
+        assert heading in text
+    assert "HNG Hữu Nghị" in text and "haiquan" in text

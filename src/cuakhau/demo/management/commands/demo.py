@@ -13,6 +13,19 @@ from django.core.management.base import BaseCommand, CommandError
 
 from cuakhau.demo.generator import GATE_ORDER, DemoDataError, generate
 from cuakhau.reference.models import Gate
+from cuakhau.risk.services import install_default_ruleset
+from cuakhau.trips.choices import TripStatus
+
+STATUS_COLUMNS = [
+    TripStatus.DRAFT,
+    TripStatus.SUBMITTED,
+    TripStatus.PAID,
+    TripStatus.ARRIVED,
+    TripStatus.CLEARED,
+    TripStatus.EXITED,
+    TripStatus.CANCELLED,
+    TripStatus.REJECTED,
+]
 
 
 class Command(BaseCommand):
@@ -37,9 +50,11 @@ class Command(BaseCommand):
             raise CommandError("--scale must be above 0.")
         # The loaders' own counts matter only when something goes wrong: keep them for -v 2.
         chatter = self.stdout if verbosity > 1 else io.StringIO()
-        # Migrations and every app's reference data (gates, HS codes, fee schedules, market
-        # rules, risk rules, lanes): submitting a trip needs them all.
+        # Migrations and every app's reference data (gates, HS codes, fee schedules, lanes,
+        # market rules): submitting a trip and clearing a truck need them all.
         call_command("setup", stdout=chatter, verbosity=verbosity)
+        # The channels of the past trips are those of the active risk rules (idempotent).
+        install_default_ruleset()
         try:
             result = generate(days=days, seed=seed, scale=scale, stdout=self.stdout, reset=True)
         except DemoDataError as exc:
@@ -53,11 +68,13 @@ class Command(BaseCommand):
     def summary(self, result: dict) -> None:
         write = self.stdout.write
         write("")
+        timings = result.get("timings", {})
+        steps = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in timings.items())
         write(
             self.style.SUCCESS(
                 f"Demo data: {result['trips']:,} trips from {result['first_day']} to "
                 f"{result['last_day']} (seed {result['seed']}, scale {result['scale']:g}), "
-                f"made in {result['seconds']:.1f} s."
+                f"made in {result['seconds']:.1f} s ({steps})."
             )
         )
         names = {
@@ -66,13 +83,50 @@ class Command(BaseCommand):
                 "code", "name_vi"
             )
         }
+        labels = {code: f"{code.upper()} {names.get(code, '')}" for code in GATE_ORDER}
+
+        write("")
+        write("Trips by status:")
+        header = "".join(f"{status:>10}" for status in STATUS_COLUMNS)
+        write(f"  {'gate':<20}{header}{'total':>9}")
+        for code in GATE_ORDER:
+            counts = result["status_by_gate"].get(code, {})
+            cells = "".join(f"{counts.get(status, 0):>10,}" for status in STATUS_COLUMNS)
+            write(f"  {labels[code]:<20}{cells}{sum(counts.values()):>9,}")
+
+        write("")
+        write(
+            f"Fees, the yard now, and clearance (arrival to exit) of the trucks that left in the "
+            f"last {result['ma_lu_thang']['days']} days:"
+        )
+        write(
+            f"  {'gate':<20}{'receipts':>10}{'revoked':>9}{'fees (VND)':>18}{'inside now':>12}"
+            f"{'exited':>9}{'median (min)':>14}{'p90 (min)':>11}"
+        )
+        for code in GATE_ORDER:
+            receipts = result["receipts_by_gate"].get(code, {"issued": 0, "valid": 0, "vnd": 0})
+            clearance = result["clearance_by_gate"].get(code, {})
+            median = clearance.get("median")
+            p90 = clearance.get("p90")
+            write(
+                f"  {labels[code]:<20}{receipts['issued']:>10,}"
+                f"{receipts['issued'] - receipts['valid']:>9,}{receipts['vnd']:>18,}"
+                f"{result['inside_by_gate'].get(code, 0):>12,}{clearance.get('count', 0):>9,}"
+                f"{'-' if median is None else f'{median:.0f}':>14}"
+                f"{'-' if p90 is None else f'{p90:.0f}':>11}"
+            )
+        shares = " · ".join(
+            f"{row['channel']} {row['percent']:.1f}%" for row in result["channels"] if row["count"]
+        )
+        write(f"  risk channels of those trucks: {shares}")
+
+        write("")
         write(f"  {'gate':<20} {'trips':>8} {'declared value (USD)':>22}")
         for code in GATE_ORDER:
             trips = result["by_gate"].get(code, 0)
             value = result["value_usd_by_gate"].get(code, 0)
-            write(f"  {code.upper() + ' ' + names.get(code, ''):<20} {trips:>8,} {value:>22,}")
+            write(f"  {labels[code]:<20} {trips:>8,} {value:>22,}")
         write("  by direction: " + self._counts(result["by_direction"]))
-        write("  by status:    " + self._counts(result["by_status"]))
         mlt = result["ma_lu_thang"]
         write(
             f"  Ma Lù Thàng, last {mlt['days']} days: USD {mlt['value_usd'] / 1e6:.1f} million "
@@ -82,7 +136,8 @@ class Command(BaseCommand):
         write(
             f"  {result['organisations']} organisations, {result['vehicles']:,} vehicles; "
             f"{result['written_in_bulk']:,} past trips written in bulk, "
-            f"{result['declared_through_services']:,} coming trips declared through the services."
+            f"{result['declared_through_services']:,} coming trips declared through the services "
+            f"({result.get('paid_through_services', 0):,} of them paid already)."
         )
         write("")
         write("Logins (demo passwords, printed here only):")
