@@ -37,7 +37,11 @@ class Inspection(models.Model):
 
     class Meta:
         ordering = ["trip", "started_at", "id"]
-        indexes = [models.Index(fields=["trip", "agency"])]
+        # The second serves the risk rule that counts an organisation's recent failures.
+        indexes = [
+            models.Index(fields=["trip", "agency"]),
+            models.Index(fields=["result", "ended_at"]),
+        ]
 
     def __str__(self):
         return f"{self.trip_id} {self.agency} {self.result or 'open'}"

@@ -110,7 +110,11 @@ class Trip(models.Model):
 class CargoLine(models.Model):
     trip = models.ForeignKey(Trip, on_delete=models.CASCADE, related_name="cargo_lines")
     line_no = models.PositiveSmallIntegerField(_("line"))
-    hs_code = models.CharField(_("HS code"), max_length=10, validators=[validate_hs_code])
+    # Indexed: the risk rules compare a line with the history of its HS code by prefix (on
+    # PostgreSQL Django adds the varchar_pattern_ops index that LIKE 'xxxx%' needs).
+    hs_code = models.CharField(
+        _("HS code"), max_length=10, validators=[validate_hs_code], db_index=True
+    )
     description = models.CharField(_("description of goods"), max_length=300)
     quantity = models.DecimalField(
         _("quantity"), max_digits=14, decimal_places=3, validators=[MinValueValidator(0.001)]
