@@ -212,6 +212,14 @@ def _local(moment) -> str:
     return timezone.localtime(moment).strftime("%d/%m %H:%M") if moment else "?"
 
 
+def _lock(text: str, gate: Gate) -> None:
+    """Lock the trip row first, so the checks that follow see what the action will change:
+    two booths scanning the same truck cannot both check it in."""
+    trip, _token = find(text, gate)
+    if trip is not None:
+        Trip.objects.select_for_update().filter(pk=trip.pk).first()
+
+
 def _lane(gate: Gate, code: str | None) -> Lane | None:
     if not code:
         return None
@@ -269,10 +277,8 @@ def check_in(
         raise trips.TripPermissionDenied(_("Only a gate operator of this gate checks trucks in."))
     entry_lane = _lane(gate, lane)
     gross, tare = _weights(gross_kg, tare_kg)
+    _lock(text, gate)
     check = assess(text, gate, plate_seen=plate_seen)
-    if check.trip is not None:
-        Trip.objects.select_for_update().filter(pk=check.trip.pk).first()
-        check = assess(text, gate, plate_seen=plate_seen)  # again, under the lock
     if check.blocking or check.action != "check_in":
         raise GateRefused(check.blocking or [Problem("no_action", _("Nothing to check in."))])
     trip = check.trip
@@ -317,10 +323,8 @@ def exit_truck(
     if not trips.works_at(operator, gate) or not operator.has_perm("trips.operate_gate"):
         raise trips.TripPermissionDenied(_("Only a gate operator of this gate lets trucks out."))
     exit_lane = _lane(gate, lane)
+    _lock(text, gate)
     check = assess(text, gate)
-    if check.trip is not None:
-        Trip.objects.select_for_update().filter(pk=check.trip.pk).first()
-        check = assess(text, gate)
     if check.blocking or check.action != "exit":
         raise GateRefused(check.blocking or [Problem("not_cleared", _("Not cleared for exit."))])
     trip = check.trip

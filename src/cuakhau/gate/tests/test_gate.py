@@ -209,3 +209,32 @@ def test_a_suspension_declared_after_payment_stops_the_truck_at_the_gate(enterpr
     assert "ruồi đục quả" in problems[0].message or "080390" in problems[0].message
     trip.refresh_from_db()
     assert trip.status == "paid"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_booths_scanning_one_truck_check_it_in_once(enterprise, operator, mlt, lanes):
+    import threading
+
+    from django.db import connection
+
+    trip = paid(enterprise)
+    outcomes, barrier = [], threading.Barrier(4)
+
+    def booth():
+        try:
+            barrier.wait()
+            gate.check_in(operator, mlt, trip.reference)
+            outcomes.append("in")
+        except gate.GateRefused as refused:
+            outcomes.append(refused.problems[0].code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=booth) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["in", "inside", "inside", "inside"]
+    trip.refresh_from_db()
+    assert trip.status == "arrived" and trip.transitions.filter(action="check_in").count() == 1
