@@ -360,12 +360,6 @@ class RiskBook:
             order.append(unit)
             insort(ranked, unit)
 
-    @staticmethod
-    def _median(ranked: list):
-        n = len(ranked)
-        middle = n // 2
-        return ranked[middle] if n % 2 else (ranked[middle - 1] + ranked[middle]) / 2
-
     def _hs_watch(self, rule, lines, **_kw):
         sentences = []
         for line in lines:
@@ -381,46 +375,17 @@ class RiskBook:
     def _undervaluation(self, rule, lines, **_kw):
         ratio = Decimal(rule.params["ratio"])
         min_history = int(rule.params["min_history"])
-        fired, skipped = [], []
+        found: dict[str, list] = {"fired": [], "skipped": []}
         for line in lines:
             hs6 = line.hs_code[:6]
-            counts = self.currencies.get(hs6)
-            if not counts:
+            majority = risk.majority_currency(self.currencies.get(hs6), line.currency)
+            if majority is None:
                 continue
-            top = max(counts.values())
-            leaders = sorted(c for c, n in counts.items() if n == top)
-            majority = line.currency if line.currency in leaders else leaders[0]
             ranked = self.recent[(hs6, majority)][1]
-            if len(ranked) < min_history:
-                continue
-            if line.currency != majority:
-                skipped.append(
-                    texts.sentence(
-                        "undervaluation.other_currency",
-                        line=line.line_no,
-                        code=line.hs_code,
-                        hs6=hs6,
-                        currency=line.currency,
-                        majority=majority,
-                    )
-                )
-                continue
-            median = self._median(ranked)
-            unit_value = line.value / line.net_weight_kg
-            if unit_value < ratio * median:
-                fired.append(
-                    texts.sentence(
-                        "undervaluation.line",
-                        line=line.line_no,
-                        code=line.hs_code,
-                        hs6=hs6,
-                        currency=line.currency,
-                        value=texts.as_number(unit_value, 4),
-                        median=texts.as_number(median, 4),
-                        ratio=texts.as_number(ratio),
-                        count=len(ranked),
-                    )
-                )
+            verdict = risk.judge_unit_value(line, majority, ranked, ratio, min_history)
+            if verdict is not None:
+                found[verdict[0]].append(verdict[1])
+        fired, skipped = found["fired"], found["skipped"]
         if not fired and not skipped:
             return None
         return (rule.score if fired else 0, texts.join(fired + skipped), None)

@@ -508,10 +508,55 @@ def _history(hs6: str, trip: Trip):
     )
 
 
+def majority_currency(counts: Counter, own: str) -> str | None:
+    """The currency most declarations of an HS code use; on a tie the line's own currency wins,
+    being as much "the market" as the other."""
+    if not counts:
+        return None
+    top = max(counts.values())
+    leaders = sorted(c for c, n in counts.items() if n == top)
+    return own if own in leaders else leaders[0]
+
+
+def judge_unit_value(line, majority: str, unit_values, ratio: Decimal, min_history: int):
+    """One line against its HS code's price history: ("fired" | "skipped", sentence) or None.
+
+    Shared by the engine and the demo generator, which replays the same rule over history it
+    holds in memory.
+    """
+    if len(unit_values) < min_history:
+        return None  # too few declarations to know what a normal price is: say nothing
+    hs6 = line.hs_code[:6]
+    if line.currency != majority:
+        return "skipped", texts.sentence(
+            "undervaluation.other_currency",
+            line=line.line_no,
+            code=line.hs_code,
+            hs6=hs6,
+            currency=line.currency,
+            majority=majority,
+        )
+    median = statistics.median(unit_values)
+    unit_value = line.value / line.net_weight_kg
+    if unit_value >= ratio * median:
+        return None
+    return "fired", texts.sentence(
+        "undervaluation.line",
+        line=line.line_no,
+        code=line.hs_code,
+        hs6=hs6,
+        currency=line.currency,
+        value=texts.as_number(unit_value, 4),
+        median=texts.as_number(median, 4),
+        ratio=texts.as_number(ratio),
+        count=len(unit_values),
+    )
+
+
 def _undervaluation(rule: RiskRule, facts: Facts) -> Finding | None:
     ratio = Decimal(rule.params["ratio"])
     min_history = int(rule.params["min_history"])
-    fired, skipped = [], []
+    found: dict[str, list] = {"fired": [], "skipped": []}
     cache: dict[tuple[str, str], tuple[str, list[Decimal]]] = {}
     for line in facts.lines:
         hs6 = line.hs_code[:6]
@@ -524,13 +569,10 @@ def _undervaluation(rule: RiskRule, facts: Facts) -> Finding | None:
                     for row in history.values("currency").annotate(n=Count("id"))
                 }
             )
-            if not counts:
+            majority = majority_currency(counts, line.currency)
+            if majority is None:
                 cache[key] = ("", [])
             else:
-                top = max(counts.values())
-                leaders = sorted(c for c, n in counts.items() if n == top)
-                # On a tie the line's own currency wins: it is as much "the market" as the other.
-                majority = line.currency if line.currency in leaders else leaders[0]
                 rows = (
                     history.filter(currency=majority)
                     .order_by("-trip__submitted_at", "-id")
@@ -538,36 +580,10 @@ def _undervaluation(rule: RiskRule, facts: Facts) -> Finding | None:
                 )
                 cache[key] = (majority, [value / net for value, net in rows])
         majority, unit_values = cache[key]
-        if len(unit_values) < min_history:
-            continue  # too few declarations to know what a normal price is: say nothing
-        if line.currency != majority:
-            skipped.append(
-                texts.sentence(
-                    "undervaluation.other_currency",
-                    line=line.line_no,
-                    code=line.hs_code,
-                    hs6=hs6,
-                    currency=line.currency,
-                    majority=majority,
-                )
-            )
-            continue
-        median = statistics.median(unit_values)
-        unit_value = line.value / line.net_weight_kg
-        if unit_value < ratio * median:
-            fired.append(
-                texts.sentence(
-                    "undervaluation.line",
-                    line=line.line_no,
-                    code=line.hs_code,
-                    hs6=hs6,
-                    currency=line.currency,
-                    value=texts.as_number(unit_value, 4),
-                    median=texts.as_number(median, 4),
-                    ratio=texts.as_number(ratio),
-                    count=len(unit_values),
-                )
-            )
+        verdict = judge_unit_value(line, majority, unit_values, ratio, min_history)
+        if verdict is not None:
+            found[verdict[0]].append(verdict[1])
+    fired, skipped = found["fired"], found["skipped"]
     if not fired and not skipped:
         return None
     # A line that could not be compared is reported even when nothing fired, with no score,
