@@ -25,7 +25,7 @@ import unicodedata
 from bisect import bisect_left, bisect_right, insort
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from functools import lru_cache
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
@@ -226,55 +226,16 @@ class FeeBook:
             raise DemoDataError(
                 f"No rate of {schedule} fits {trip.vehicle_type} {facts.regime} {facts.goods}."
             )
-        if rate.unit == RateUnit.CONTAINER:
-            quantity = Decimal(max(facts.containers, 1))
-        elif rate.unit == RateUnit.TONNE:
-            quantity = facts.gross_tonnes
-        else:
-            quantity = Decimal(1)
-        amount = int((rate.amount_vnd * quantity).quantize(Decimal(1), rounding=ROUND_HALF_UP))
         explanation = {k: str(v) if isinstance(v, Decimal) else v for k, v in vars(facts).items()}
         if rate.unit == RateUnit.VEHICLE:
             # Most trucks pay one fixed amount per vehicle: the same items, encoded once.
             cached = self.same_items.get(rate.pk)
             if cached is None:
-                item = fees.Item(
-                    rate.item_code, rate.label_vi, rate.label_en, rate.unit, "1",
-                    rate.amount_vnd, amount, rate.confidence, rate.pk,
-                )  # fmt: skip
-                items = [dict(vars(item))]
+                items = [dict(vars(item)) for item in fees.price(rate, facts, [])]
                 cached = self.same_items[rate.pk] = (items, json.dumps(items))
             items, encoded = cached
-            return FeeResult(schedule.pk, items, explanation, amount, encoded)
-        if rate.unit == RateUnit.CONTAINER:
-            items = [
-                fees.Item(
-                    rate.item_code,
-                    f"{rate.label_vi} {n}".strip(),
-                    f"{rate.label_en} {n}".strip(),
-                    rate.unit,
-                    "1",
-                    rate.amount_vnd,
-                    rate.amount_vnd,
-                    rate.confidence,
-                    rate.pk,
-                )
-                for n in containers or [""]
-            ]
-        else:
-            items = [
-                fees.Item(
-                    rate.item_code,
-                    rate.label_vi,
-                    rate.label_en,
-                    rate.unit,
-                    str(quantity.normalize()),
-                    rate.amount_vnd,
-                    amount,
-                    rate.confidence,
-                    rate.pk,
-                )
-            ]
+            return FeeResult(schedule.pk, items, explanation, items[0]["amount_vnd"], encoded)
+        items = fees.price(rate, facts, containers)
         # asdict() deep-copies every value; these dataclasses hold only flat ones.
         items = [dict(vars(item)) for item in items]
         total = sum(i["amount_vnd"] for i in items)

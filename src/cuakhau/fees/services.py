@@ -327,17 +327,15 @@ def assess(trip: Trip, on: dt.date | None = None) -> Assessment:
                 ]
             }
         )
-    if rate.unit == RateUnit.CONTAINER:
-        quantity = Decimal(max(facts.containers, 1))
-    elif rate.unit == RateUnit.TONNE:
-        quantity = facts.gross_tonnes
-    else:
-        quantity = Decimal(1)
-    amount = int((rate.amount_vnd * quantity).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    numbers = list(trip.containers.values_list("number", flat=True))
+    return Assessment(schedule=schedule, items=price(rate, facts, numbers), facts=facts)
+
+
+def price(rate: FeeRate, facts: Facts, container_numbers: list[str]) -> list[Item]:
+    """The items a rate charges for these facts, in whole đồng (half up)."""
     if rate.unit == RateUnit.CONTAINER:
         # One line per container, so a receipt names what it paid for.
-        numbers = list(trip.containers.values_list("number", flat=True)) or [""]
-        items = [
+        return [
             Item(
                 rate.item_code,
                 f"{rate.label_vi} {n}".strip(),
@@ -349,23 +347,23 @@ def assess(trip: Trip, on: dt.date | None = None) -> Assessment:
                 rate.confidence,
                 rate.pk,
             )
-            for n in numbers
+            for n in container_numbers or [""]
         ]
-    else:
-        items = [
-            Item(
-                rate.item_code,
-                rate.label_vi,
-                rate.label_en,
-                rate.unit,
-                str(quantity.normalize()),
-                rate.amount_vnd,
-                amount,
-                rate.confidence,
-                rate.pk,
-            )
-        ]
-    return Assessment(schedule=schedule, items=items, facts=facts)
+    quantity = facts.gross_tonnes if rate.unit == RateUnit.TONNE else Decimal(1)
+    amount = int((rate.amount_vnd * quantity).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return [
+        Item(
+            rate.item_code,
+            rate.label_vi,
+            rate.label_en,
+            rate.unit,
+            str(quantity.normalize()),
+            rate.amount_vnd,
+            amount,
+            rate.confidence,
+            rate.pk,
+        )
+    ]
 
 
 @transaction.atomic
