@@ -139,40 +139,22 @@ def plate(n: int) -> str:
 
 
 def declaration(n: int) -> dict:
-    return {
-        "gate": GATE,
-        "direction": "export",
-        "expected_arrival": (dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)).replace(
+    # The tests' realistic declaration: hot-rolled steel imported from China (no containers,
+    # which may be on one active trip only; no quarantine), one plate and driver per truck.
+    from cuakhau.conftest import declaration as realistic
+    from cuakhau.conftest import steel_line
+
+    return realistic(
+        gate=GATE,
+        direction="import",
+        expected_arrival=(dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)).replace(
             second=0, microsecond=0
         ),
-        "tractor_plate": plate(n),
-        "trailer_plate": "",
-        "vehicle_type": "truck",
-        "capacity_tonnes": "30",
-        "container_size": "",
-        "driver_name": "Lò Văn Páo",
-        "driver_nationality": "VN",
-        "driver_document_number": f"{10**11 + n:012d}",
-        "driver_phone": "+84 912 345 678",
-        # No containers: a container may be on one active trip only.
-        "cargo_lines": [
-            {
-                "hs_code": "071410",
-                "description": "Sắn lát khô (cassava chips), bao 50 kg",
-                "quantity": "8",
-                "unit": "TNE",
-                "gross_weight_kg": "8100",
-                "net_weight_kg": "8000",
-                "value": "2240",
-                "currency": "USD",
-                "origin_country": "VN",
-                "packages": 160,
-                "phytosanitary_certificate": "VN-BVTV-2025-118790",
-                "customs_declaration": "305712345610",
-                "container_numbers": [],
-            }
-        ],
-    }
+        tractor_plate=plate(n),
+        trailer_plate="",
+        driver_document_number=f"{10**11 + n:012d}",
+        cargo_lines=[steel_line()],
+    )
 
 
 @dataclass
@@ -195,9 +177,9 @@ def prepare(trips: int) -> Setup:
 
     started = time.perf_counter()
     quiet = io.StringIO()  # the loaders print their counts; the bench prints its own lines
-    call_command("migrate", verbosity=0, stdout=quiet)
-    call_command("load_reference", verbosity=0, stdout=quiet)
-    call_command("load_fee_schedules", verbosity=0, stdout=quiet)
+    # The same set-up as a real installation: migrations and every shipped reference set,
+    # market-access and risk rules included, so check-in does all its real work.
+    call_command("setup", verbosity=0, stdout=quiet)
     gate = Gate.objects.get(code=GATE)
     for n in range(1, 5):
         Lane.objects.get_or_create(gate=gate, code=f"L{n}")
