@@ -172,7 +172,3 @@ def bank_provider() -> PaymentProvider:
 
 def cash_provider() -> PaymentProvider:
     return next(p for p in _providers().values() if p.method == PaymentMethod.CASH)
-
-
-def reset_cache() -> None:
-    _providers.cache_clear()

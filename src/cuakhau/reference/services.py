@@ -130,7 +130,3 @@ def search_hs_codes(query: str, limit: int = 15):
     for word in query.split():
         condition &= Q(description__icontains=word)
     return qs.filter(condition).order_by("code")[:limit]
-
-
-def freight_gates():
-    return Gate.objects.filter(handles_freight=True)

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -614,13 +614,6 @@ def declaration_snapshot(trip: Trip) -> dict:
 
 def timeline(trip: Trip):
     return trip.transitions.select_related("actor").order_by("at", "id")
-
-
-def trip_or_none(user, reference: str) -> Trip | None:
-    try:
-        return find_trip(user, reference)
-    except ObjectDoesNotExist:
-        return None
 
 
 # ---------------------------------------------------------------------------------------------
