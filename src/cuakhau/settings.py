@@ -210,15 +210,38 @@ STORAGES = {
 SIGNING_KEY_DIR = Path(os.environ.get("CUAKHAU_SIGNING_KEY_DIR", DATA_DIR / "keys"))
 
 # Payment providers: a new bank or e-wallet is a new class and an entry here.
+# The gate authority's collection account; the default is a demo account. payOS and SePay watch
+# the same account, so every provider shows the payer the same VietQR.
+_COLLECTION_ACCOUNT = {
+    "bank_bin": os.environ.get("CUAKHAU_BANK_BIN", "970415"),
+    "account": os.environ.get("CUAKHAU_BANK_ACCOUNT", "113000068688"),
+    "account_name": os.environ.get("CUAKHAU_BANK_ACCOUNT_NAME", "BQL KKT CUA KHAU (DEMO)"),
+}
 CUAKHAU_PAYMENT_PROVIDERS = {
+    # The first bank-transfer provider gives the payment instructions shown on a trip.
     "vietqr_bank": {
         "class": "cuakhau.payments.providers.VietQRBankTransfer",
         "label": "VietQR",
-        # The gate authority's collection account; the default is a demo account.
-        "bank_bin": os.environ.get("CUAKHAU_BANK_BIN", "970415"),
-        "account": os.environ.get("CUAKHAU_BANK_ACCOUNT", "113000068688"),
-        "account_name": os.environ.get("CUAKHAU_BANK_ACCOUNT_NAME", "BQL KKT CUA KHAU (DEMO)"),
+        **_COLLECTION_ACCOUNT,
         "secret": _installation_secret("bank_webhook_secret", "CUAKHAU_BANK_WEBHOOK_SECRET"),
+        "tolerance": 300,
+    },
+    # POST /api/v1/payments/notifications/payos: the payment channel's checksum key.
+    "payos": {
+        "class": "cuakhau.payments.providers.PayOS",
+        "label": "payOS",
+        **_COLLECTION_ACCOUNT,
+        "checksum_key": _installation_secret("payos_checksum_key", "CUAKHAU_PAYOS_CHECKSUM_KEY"),
+    },
+    # POST /api/v1/payments/notifications/sepay: "apikey" (Authorization: Apikey <key>) or
+    # "hmac" (X-SePay-Signature), as chosen for the webhook in SePay.
+    "sepay": {
+        "class": "cuakhau.payments.providers.SePay",
+        "label": "SePay",
+        **_COLLECTION_ACCOUNT,
+        "auth": os.environ.get("CUAKHAU_SEPAY_AUTH", "apikey"),
+        "api_key": _installation_secret("sepay_api_key", "CUAKHAU_SEPAY_API_KEY"),
+        "hmac_secret": _installation_secret("sepay_hmac_secret", "CUAKHAU_SEPAY_HMAC_SECRET"),
         "tolerance": 300,
     },
     "cash_counter": {"class": "cuakhau.payments.providers.CashCounter", "label": "Cash"},

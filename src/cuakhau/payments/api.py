@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from cuakhau.core.api_support import context_of
@@ -17,10 +18,29 @@ router = Router(tags=["fees and payments"])
 
 
 class NotificationOut(Schema):
+    # ``success`` is what SePay waits for before it stops retrying; payOS wants any 2xx.
+    success: bool = True
     outcome: str
+    detail: str = ""
     payment_id: int | None = None
     flag: str | None = None
     receipt: str | None = None
+
+
+class NotificationRefusedOut(Schema):
+    detail: str
+    outcome: str
+
+
+class NotificationErrorItem(Schema):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class NotificationInvalidOut(Schema):
+    detail: list[NotificationErrorItem]
+    outcome: str
 
 
 class FeesOut(Schema):
@@ -65,12 +85,18 @@ def payment_out(payment) -> dict:
     }
 
 
-REFUSALS = {
-    NotificationOutcome.BAD_SIGNATURE: 401,
-    NotificationOutcome.STALE: 401,
-    NotificationOutcome.MALFORMED: 400,
-    NotificationOutcome.UNKNOWN_PROVIDER: 404,
-}
+def _refusals() -> dict[str, tuple[int, str]]:
+    return {
+        NotificationOutcome.BAD_SIGNATURE: (
+            401,
+            _("The notification's signature or key is missing or wrong."),
+        ),
+        NotificationOutcome.STALE: (
+            401,
+            _("The notification's timestamp is too old or in the future."),
+        ),
+        NotificationOutcome.UNKNOWN_PROVIDER: (404, _("No payment provider by that name.")),
+    }
 
 
 @router.post(
@@ -78,23 +104,46 @@ REFUSALS = {
     auth=None,
     response={
         200: NotificationOut,
-        400: NotificationOut,
-        401: NotificationOut,
-        404: NotificationOut,
+        401: NotificationRefusedOut,
+        404: NotificationRefusedOut,
+        422: NotificationInvalidOut,
     },
-    summary="Payment provider webhook (HMAC-signed, idempotent)",
+    summary="Payment provider webhook (vietqr_bank, payos, sepay; authenticated, idempotent)",
 )
 def notification(request: HttpRequest, provider: str):
+    """A provider's word that money arrived: recorded once per provider transaction id.
+
+    A retry of an accepted call answers 200 (``duplicate``) and records nothing new; an
+    authentic call that is not money for a trip (an outgoing transfer, payOS's webhook test)
+    answers 200 and records nothing. A refused call records no payment, only its log line.
+    """
     log, payment = services.receive_notification(
         provider, request.headers, request.body, client_address(request)
     )
-    body = {
+    if log.outcome == NotificationOutcome.MALFORMED:
+        refusal = getattr(log, "refusal", None)
+        errors = refusal.errors if refusal is not None and refusal.errors else {"": [log.detail]}
+        items = [
+            {
+                "loc": ["body", *(int(p) if p.isdigit() else p for p in path.split(".") if p)],
+                "msg": str(message),
+                "type": "value_error",
+            }
+            for path, messages in errors.items()
+            for message in messages
+        ]
+        return Status(422, {"detail": items, "outcome": log.outcome})
+    if log.outcome in _refusals():
+        status, message = _refusals()[log.outcome]
+        return Status(status, {"detail": message, "outcome": log.outcome})
+    return {
+        "success": True,
         "outcome": log.outcome,
+        "detail": log.detail,
         "payment_id": payment.pk if payment else None,
         "flag": payment.flag if payment else None,
         "receipt": payment.receipt.number if payment and payment.receipt_id else None,
     }
-    return Status(REFUSALS.get(log.outcome, 200), body)
 
 
 @router.get("/trips/{reference}/fees", response=FeesOut, summary="The trip's assessed fees")

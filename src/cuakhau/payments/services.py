@@ -162,6 +162,7 @@ def receive_notification(
             detail=refused.detail[:300],
             body_sha256=digest,
         )
+        log.refusal = refused  # the API answers with its field errors (422)
         return log, None
     payment, created = record_payment(
         provider_code=provider_code,
@@ -174,6 +175,7 @@ def receive_notification(
         payer_account=notification.payer_account,
         paid_at=notification.paid_at,
         raw=notification.raw,
+        trip=_trip_for_reference(notification.reference),
         context=RequestContext(channel="api", remote_addr=remote_addr),
     )
     log = NotificationLog.objects.create(

@@ -102,8 +102,8 @@ def test_the_same_notification_ten_times_records_one_payment(enterprise, mlt):
         ("signature", 401, "bad_signature"),
         ("stale", 401, "stale"),
         ("future", 401, "stale"),
-        ("missing", 400, "malformed"),
-        ("body", 400, "malformed"),
+        ("missing", 401, "bad_signature"),
+        ("body", 422, "malformed"),
     ],
 )
 def test_unauthenticated_or_stale_notifications_are_refused_and_logged(
