@@ -203,3 +203,19 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     from django.conf import settings
 
     settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+
+@pytest.fixture(autouse=True)
+def logins_come_with_a_request(monkeypatch):
+    # django-axes judges every login by its request (which address, which user) and refuses
+    # one that has none, as the test client's login() sends. Give it the one a browser sends,
+    # so tests log in through the same throttle as people do.
+    from django.test import Client, RequestFactory
+
+    client_login = Client.login
+
+    def login(self, **credentials):
+        credentials.setdefault("request", RequestFactory().post("/login/"))
+        return client_login(self, **credentials)
+
+    monkeypatch.setattr(Client, "login", login)

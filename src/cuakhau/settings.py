@@ -4,6 +4,7 @@ CUAKHAU_DATA_DIR holds everything an installation writes: the SQLite file, uploa
 collected static files and signing keys. It defaults to ``var/`` in the checkout (ignored by git).
 """
 
+import datetime as dt
 import os
 import tempfile
 from pathlib import Path
@@ -81,6 +82,7 @@ INSTALLED_APPS = [
     "django_htmx",
     # Listed so the API docs use Swagger UI from the ninja wheel, not a CDN.
     "ninja",
+    "axes",
     "cuakhau.core",
     "cuakhau.reference",
     "cuakhau.accounts",
@@ -107,6 +109,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a login refused for lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cuakhau.urls"
@@ -168,6 +172,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Repeated failed logins are throttled by django-axes: its backend comes first and refuses a
+# locked-out username + address pair before any password is checked. API tokens never pass
+# through authenticate(), so a lockout never stops a gate device or an integration.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+# Username and address together: a guesser locks only itself out, never the real user at
+# another booth, and never the other users behind the same address.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The lockout page in the project's own layout and languages (HTTP 429).
+AXES_LOCKOUT_CALLABLE = "cuakhau.accounts.views.locked_out"
+# The client address is REMOTE_ADDR (no django-ipware): a forged X-Forwarded-For cannot buy a
+# guesser fresh attempts. Behind a reverse proxy, point AXES_CLIENT_IP_CALLABLE at a function
+# that reads the proxy's header.
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -263,5 +286,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Failed logins and lockouts are warnings; every successful login is not news.
+        "axes": {"level": "WARNING"},
+    },
 }

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import ApiToken, Organisation, UserProfile
 
@@ -21,9 +22,22 @@ class UserProfileAdmin(admin.ModelAdmin):
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
     # Only the hash is stored: an administrator can see and revoke tokens, never read them.
-    list_display = ["user", "name", "hint", "created_at", "last_used_at", "revoked_at"]
+    list_display = [
+        "user",
+        "name",
+        "hint",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "revoked_at",
+        "state",
+    ]
     readonly_fields = ["user", "name", "hint", "key_hash", "created_at", "last_used_at"]
     actions = ["revoke"]
+
+    @admin.display(description=_("state"))
+    def state(self, token):
+        return token.get_state_display()
 
     def has_add_permission(self, request):
         return False

@@ -1,4 +1,5 @@
 import datetime as dt
+from typing import Literal
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
@@ -27,6 +28,8 @@ class MeOut(Schema):
 
 class TokenIn(Schema):
     name: str
+    # None: the token works until revoked. A time without a zone is on the gate's clock.
+    expires_at: dt.datetime | None = None
 
 
 class TokenOut(Schema):
@@ -36,6 +39,8 @@ class TokenOut(Schema):
     created_at: dt.datetime
     last_used_at: dt.datetime | None
     revoked_at: dt.datetime | None
+    expires_at: dt.datetime | None
+    state: Literal["active", "expired", "revoked"]
 
 
 class NewTokenOut(TokenOut):
@@ -62,7 +67,7 @@ def list_tokens(request: HttpRequest):
 
 @router.post("/tokens", response={201: NewTokenOut})
 def create_token(request: HttpRequest, payload: TokenIn):
-    token, raw = services.issue_token(request.auth, payload.name)
+    token, raw = services.issue_token(request.auth, payload.name, expires_at=payload.expires_at)
     return Status(201, {**TokenOut.from_orm(token).dict(), "token": raw})
 
 

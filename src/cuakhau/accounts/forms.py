@@ -1,6 +1,23 @@
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
+
+from cuakhau.core.errors import FieldErrors
+
+from . import services
+
+NEVER = "never"
+ON_DATE = "date"
+
+
+def _lifetime_choices():
+    choices = [(NEVER, _("Never"))]
+    for days in services.TOKEN_LIFETIME_DAYS:
+        label = ngettext_lazy("In %(days)d day", "In %(days)d days", days) % {"days": days}
+        choices.append((str(days), label))
+    choices.append((ON_DATE, _("After the date below")))
+    return choices
 
 
 class LanguageForm(forms.Form):
@@ -9,3 +26,37 @@ class LanguageForm(forms.Form):
 
 class TokenForm(forms.Form):
     name = forms.CharField(label=_("Token name"), max_length=80, initial="gate tablet")
+    # Not required: a form sent without the choice makes a token that never expires, as before.
+    expires = forms.ChoiceField(
+        label=_("Expires"), choices=_lifetime_choices, initial=NEVER, required=False
+    )
+    expires_on = forms.DateField(
+        label=_("Last day of validity"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The token works until the end of this day."),
+    )
+
+    def clean(self):
+        """Turn the choice into ``expires_at`` (None: never), checked by the token service."""
+        data = super().clean()
+        if "expires" in self.errors:
+            return data
+        choice = data.get("expires") or NEVER
+        try:
+            if choice == NEVER:
+                data["expires_at"] = None
+            elif choice == ON_DATE:
+                if data.get("expires_on") is None:
+                    if "expires_on" not in self.errors:
+                        self.add_error("expires_on", _("Choose the last day of validity."))
+                    return data
+                data["expires_at"] = services.expiry_at_end_of(data["expires_on"])
+            else:
+                data["expires_at"] = services.expiry_after_days(int(choice))
+        except FieldErrors as refused:
+            field = "expires_on" if choice == ON_DATE else "expires"
+            for messages in refused.errors.values():
+                for message in messages:
+                    self.add_error(field, message)
+        return data

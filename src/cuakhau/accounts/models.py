@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cuakhau.reference.models import Gate
 from cuakhau.reference.validators import validate_country, validate_tax_code
@@ -63,8 +64,18 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+class TokenState(models.TextChoices):
+    # In a context: Django's own "active" (of a user account) says something else.
+    ACTIVE = "active", pgettext_lazy("API token", "active")
+    EXPIRED = "expired", pgettext_lazy("API token", "expired")
+    REVOKED = "revoked", pgettext_lazy("API token", "revoked")
+
+
 class ApiToken(models.Model):
-    """A per-user API token. Only its hash is stored; the raw value is shown once."""
+    """A per-user API token. Only its hash is stored; the raw value is shown once.
+
+    It works until it is revoked or, when it has one, until its expiry time.
+    """
 
     PREFIX = "ck_"
 
@@ -77,6 +88,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(
+        _("expires"), null=True, blank=True, help_text=_("Empty: never expires.")
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -86,14 +100,31 @@ class ApiToken(models.Model):
     def __str__(self):
         return f"{self.name} ({self.hint}…)"
 
+    def state_at(self, moment) -> str:
+        # Revoked wins over expired: it is the decision someone took.
+        if self.revoked_at is not None:
+            return TokenState.REVOKED
+        if self.expires_at is not None and self.expires_at <= moment:
+            return TokenState.EXPIRED
+        return TokenState.ACTIVE
+
+    @property
+    def state(self) -> str:
+        return self.state_at(timezone.now())
+
+    def get_state_display(self) -> str:
+        return TokenState(self.state).label
+
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        return self.state == TokenState.ACTIVE
 
     @classmethod
-    def issue(cls, user, name: str) -> tuple["ApiToken", str]:
+    def issue(cls, user, name: str, expires_at=None) -> tuple["ApiToken", str]:
         raw = cls.PREFIX + secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, name=name, key_hash=hash_token(raw), hint=raw[:10])
+        token = cls.objects.create(
+            user=user, name=name, key_hash=hash_token(raw), hint=raw[:10], expires_at=expires_at
+        )
         return token, raw
 
     def revoke(self):

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -26,7 +27,11 @@ def profile(request):
     if request.method == "POST":
         token_form = TokenForm(request.POST)
         if token_form.is_valid():
-            _token, new_token = services.issue_token(request.user, token_form.cleaned_data["name"])
+            _token, new_token = services.issue_token(
+                request.user,
+                token_form.cleaned_data["name"],
+                expires_at=token_form.cleaned_data["expires_at"],
+            )
             messages.success(request, _("Token created. Copy it now: it will not be shown again."))
             token_form = TokenForm()
     profile_ = services.profile_of(request.user)
@@ -71,3 +76,14 @@ def set_language(request):
             services.set_language(request.user, language)
         response.set_cookie("django_language", language, max_age=365 * 24 * 3600, samesite="Lax")
     return response
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """What django-axes answers a login refused after too many failures (AXES_LOCKOUT_CALLABLE)."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(
+        request,
+        "accounts/locked_out.html",
+        {"failure_limit": settings.AXES_FAILURE_LIMIT, "minutes": minutes},
+        status=429,
+    )

@@ -1,0 +1,287 @@
+"""API tokens: expiry (service, profile page, API, command), last use, the state shown."""
+
+import datetime as dt
+import json
+import re
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django.utils import timezone
+
+from cuakhau.accounts import services
+from cuakhau.accounts.models import ApiToken, TokenState
+from cuakhau.conftest import PASSWORD
+from cuakhau.core.errors import FieldErrors
+
+pytestmark = pytest.mark.django_db
+
+VIETNAM = dt.timezone(dt.timedelta(hours=7))
+
+
+def bearer(raw: str) -> Client:
+    return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+
+
+def logged_in(user, **headers) -> Client:
+    client = Client(**headers)
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def travel_to(monkeypatch, moment: dt.datetime) -> None:
+    # Every "now" of the project and of Django reads django.utils.timezone.now.
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+
+
+# --- the service -------------------------------------------------------------------------------
+
+
+def test_a_token_works_until_its_expiry_then_is_refused(enterprise, monkeypatch):
+    made = timezone.now()
+    token, raw = services.issue_token(
+        enterprise, "weighbridge", expires_at=services.expiry_after_days(30, now=made)
+    )
+    assert token.expires_at == made + dt.timedelta(days=30)
+
+    travel_to(monkeypatch, made + dt.timedelta(days=30) - dt.timedelta(seconds=1))
+    assert services.authenticate_token(raw) == enterprise
+    assert token.state == TokenState.ACTIVE
+
+    travel_to(monkeypatch, made + dt.timedelta(days=30))
+    assert services.authenticate_token(raw) is None
+    assert token.state == TokenState.EXPIRED
+
+
+def test_an_expired_token_gets_401_from_the_api(enterprise, monkeypatch):
+    _token, raw = services.issue_token(
+        enterprise, "tablet", expires_at=timezone.now() + dt.timedelta(hours=1)
+    )
+    assert bearer(raw).get("/api/v1/me").status_code == 200
+    travel_to(monkeypatch, timezone.now() + dt.timedelta(hours=1, seconds=1))
+    assert bearer(raw).get("/api/v1/me").status_code == 401
+
+
+def test_a_token_without_expiry_keeps_working(enterprise, monkeypatch):
+    token, raw = services.issue_token(enterprise, "booth")
+    assert token.expires_at is None
+    travel_to(monkeypatch, timezone.now() + dt.timedelta(days=20 * 365))
+    assert services.authenticate_token(raw) == enterprise
+
+
+def test_revoked_wins_over_expired(enterprise, monkeypatch):
+    token, raw = services.issue_token(
+        enterprise, "old", expires_at=timezone.now() + dt.timedelta(days=1)
+    )
+    token.revoke()
+    travel_to(monkeypatch, timezone.now() + dt.timedelta(days=2))
+    assert token.state == TokenState.REVOKED
+    assert services.authenticate_token(raw) is None
+
+
+@pytest.mark.parametrize(
+    "expires_at",
+    [
+        dt.datetime(2020, 1, 1, tzinfo=dt.UTC),
+        "now",
+        dt.datetime(9999, 12, 31, 23, 59, tzinfo=dt.UTC),
+        dt.datetime.max,
+        dt.datetime.min,
+        "four years",
+    ],
+)
+def test_past_or_absurd_expiries_are_field_errors(enterprise, expires_at):
+    now = timezone.now()
+    expires_at = {"now": now, "four years": now + dt.timedelta(days=4 * 365)}.get(
+        expires_at, expires_at
+    )
+    with pytest.raises(FieldErrors) as refused:
+        services.issue_token(enterprise, "x", expires_at=expires_at)
+    assert list(refused.value.errors) == ["expires_at"]
+    assert not ApiToken.objects.exists()
+
+
+def test_a_time_without_zone_is_read_on_the_gate_clock(enterprise):
+    tomorrow_noon = dt.datetime.combine(timezone.localdate() + dt.timedelta(days=1), dt.time(12, 0))
+    token, _raw = services.issue_token(enterprise, "x", expires_at=tomorrow_noon)
+    assert token.expires_at == tomorrow_noon.replace(tzinfo=VIETNAM)
+
+
+def test_a_date_means_through_the_end_of_that_day(enterprise):
+    day = timezone.localdate() + dt.timedelta(days=10)
+    expires = services.expiry_at_end_of(day)
+    assert expires == dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, VIETNAM)
+    assert services.expiry_at_end_of(timezone.localdate()) > timezone.now()
+    for refused in (timezone.localdate() - dt.timedelta(days=1), dt.date.max):
+        with pytest.raises(FieldErrors):
+            services.expiry_at_end_of(refused)
+
+
+@pytest.mark.parametrize("days", [0, -5, 3 * 365 + 1, 10**9])
+def test_expiry_days_out_of_range_are_field_errors(days):
+    with pytest.raises(FieldErrors):
+        services.expiry_after_days(days)
+
+
+def test_last_use_is_recorded(enterprise, monkeypatch):
+    token, raw = services.issue_token(enterprise, "tablet")
+    assert token.last_used_at is None
+    used = timezone.now()
+    travel_to(monkeypatch, used)
+    services.authenticate_token(raw)
+    token.refresh_from_db()
+    assert token.last_used_at == used
+
+
+# --- the profile page ------------------------------------------------------------------------
+
+
+def test_profile_creates_a_token_for_30_days(enterprise):
+    before = timezone.now()
+    response = logged_in(enterprise).post("/profile/", {"name": "tablet", "expires": "30"})
+    assert 'id="new-token"' in response.content.decode()
+    token = enterprise.api_tokens.get()
+    assert before + dt.timedelta(days=30) <= token.expires_at <= timezone.now() + dt.timedelta(30)
+
+
+def test_profile_creates_a_token_until_a_date(enterprise):
+    day = timezone.localdate() + dt.timedelta(days=45)
+    logged_in(enterprise).post(
+        "/profile/", {"name": "tablet", "expires": "date", "expires_on": day.isoformat()}
+    )
+    token = enterprise.api_tokens.get()
+    assert timezone.localtime(token.expires_at) == dt.datetime.combine(
+        day + dt.timedelta(days=1), dt.time.min, VIETNAM
+    )
+
+
+def test_profile_without_a_choice_makes_a_token_that_never_expires(enterprise):
+    logged_in(enterprise).post("/profile/", {"name": "tablet", "expires": "never"})
+    assert enterprise.api_tokens.get().expires_at is None
+
+
+@pytest.mark.parametrize(
+    "fields, field",
+    [
+        ({"expires": "date", "expires_on": "2020-02-01"}, "expires_on"),
+        ({"expires": "date", "expires_on": "9999-12-31"}, "expires_on"),
+        ({"expires": "date", "expires_on": "10000-01-01"}, "expires_on"),
+        ({"expires": "date", "expires_on": ""}, "expires_on"),
+        ({"expires": "36500"}, "expires"),
+        ({"expires": "forever"}, "expires"),
+    ],
+)
+def test_profile_refuses_past_or_absurd_expiries_on_the_field(enterprise, fields, field):
+    response = logged_in(enterprise).post("/profile/", {"name": "tablet", **fields})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'class="error" data-field="{field}"' in html
+    assert 'id="new-token"' not in html
+    assert not enterprise.api_tokens.exists()
+
+
+def token_rows(html: str) -> dict[str, str]:
+    return dict(re.findall(r'<tr data-token="\d+" data-state="(\w+)">(.*?)</tr>', html, re.S))
+
+
+def test_profile_lists_created_last_used_expiry_and_state(enterprise, monkeypatch):
+    active, raw = services.issue_token(
+        enterprise, "may-can", expires_at=services.expiry_after_days(90)
+    )
+    services.authenticate_token(raw)
+    services.issue_token(enterprise, "cu", expires_at=timezone.now() + dt.timedelta(minutes=5))
+    revoked, _raw = services.issue_token(enterprise, "mat")
+    revoked.revoke()
+    travel_to(monkeypatch, timezone.now() + dt.timedelta(minutes=10))
+
+    html = logged_in(enterprise).get("/profile/").content.decode()
+    for heading in ("Created", "Last used", "Expires", "State"):
+        assert f"<th>{heading}</th>" in html
+    rows = token_rows(html)
+    assert set(rows) == {"active", "expired", "revoked"}
+    assert "may-can" in rows["active"] and ">active<" in rows["active"]
+    assert "never used" not in rows["active"]  # it was used
+    assert "cu" in rows["expired"] and ">expired<" in rows["expired"]
+    assert "mat" in rows["revoked"] and ">revoked<" in rows["revoked"]
+    assert "never used" in rows["revoked"]
+    # Only a token that is not revoked yet can be revoked.
+    assert "Revoke" in rows["active"] and "Revoke" in rows["expired"]
+    assert "Revoke" not in rows["revoked"]
+
+
+@pytest.mark.parametrize(
+    "language, words",
+    [
+        ("vi", ["Hết hạn", "Lần dùng cuối", "còn hiệu lực", "đã hết hạn", "Sau 30 ngày"]),
+        ("zh-hans", ["到期", "最后使用", "有效", "已过期", "30 天后"]),
+    ],
+)
+def test_profile_token_columns_are_translated(enterprise, language, words, monkeypatch):
+    services.issue_token(enterprise, "a", expires_at=timezone.now() + dt.timedelta(minutes=1))
+    services.issue_token(enterprise, "b")
+    travel_to(monkeypatch, timezone.now() + dt.timedelta(minutes=2))
+    services.set_language(enterprise, language)
+    html = logged_in(enterprise).get("/profile/").content.decode()
+    for word in words:
+        assert word in html
+
+
+# --- the API -----------------------------------------------------------------------------------
+
+
+def test_api_creates_a_token_with_expiry_and_lists_its_state(enterprise):
+    _token, raw = services.issue_token(enterprise, "integration")
+    api = bearer(raw)
+    expires = (timezone.now() + dt.timedelta(days=90)).replace(microsecond=0)
+    response = api.post(
+        "/api/v1/me/tokens",
+        json.dumps({"name": "weighbridge", "expires_at": expires.isoformat()}),
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert dt.datetime.fromisoformat(body["expires_at"]) == expires
+    assert body["state"] == "active"
+    assert services.authenticate_token(body["token"]) == enterprise
+
+    listed = {t["name"]: t for t in api.get("/api/v1/me/tokens").json()}
+    assert listed["weighbridge"]["state"] == "active"
+    assert listed["integration"]["expires_at"] is None
+    api.delete(f"/api/v1/me/tokens/{body['id']}")
+    listed = {t["name"]: t for t in api.get("/api/v1/me/tokens").json()}
+    assert listed["weighbridge"]["state"] == "revoked"
+
+
+@pytest.mark.parametrize(
+    "expires_at", ["2020-01-01T00:00:00+07:00", "9999-12-31T00:00:00Z", "10000-01-01", "soon", 7]
+)
+def test_api_refuses_past_or_absurd_expiry_with_422(enterprise, expires_at):
+    _token, raw = services.issue_token(enterprise, "integration")
+    response = bearer(raw).post(
+        "/api/v1/me/tokens",
+        json.dumps({"name": "x", "expires_at": expires_at}),
+        content_type="application/json",
+    )
+    assert response.status_code == 422, response.content
+    locations = [error["loc"] for error in response.json()["detail"]]
+    assert any(loc[0] == "body" and loc[-1] == "expires_at" for loc in locations), locations
+    assert enterprise.api_tokens.count() == 1
+
+
+# --- the command -------------------------------------------------------------------------------
+
+
+def test_createtoken_with_expiry_days(enterprise, capsys):
+    call_command("createtoken", enterprise.username, "--name", "booth", "--expires-days", "90")
+    raw = capsys.readouterr().out.strip()
+    token = ApiToken.objects.get(name="booth")
+    assert services.authenticate_token(raw) == enterprise
+    expected = timezone.now() + dt.timedelta(days=90)
+    assert abs(token.expires_at - expected) < dt.timedelta(minutes=1)
+
+
+@pytest.mark.parametrize("days", ["0", "-1", "100000000000"])
+def test_createtoken_refuses_absurd_expiry_days(enterprise, days):
+    with pytest.raises(CommandError, match="--expires-days"):
+        call_command("createtoken", enterprise.username, "--expires-days", days)
+    assert not ApiToken.objects.exists()
