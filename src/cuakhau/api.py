@@ -1,12 +1,20 @@
 """The JSON API: /api/v1/, OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs."""
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, RequestDataTooBig
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
+from ninja.errors import ValidationError
 from ninja.security import django_auth
 
 from cuakhau.accounts.api import TokenAuth
 from cuakhau.accounts.api import router as accounts_router
-from cuakhau.core.api_support import error_items, not_found_message
+from cuakhau.core.api_support import (
+    declare_error_responses,
+    error_items,
+    not_found_message,
+    validation_items,
+)
 from cuakhau.core.errors import FieldErrors
 from cuakhau.core.statemachine import IllegalTransition
 from cuakhau.gate.api import router as gate_router
@@ -65,3 +73,23 @@ def on_forbidden(request, exc):
 @api.exception_handler(ObjectDoesNotExist)
 def on_not_found(request, exc):
     return api.create_response(request, {"detail": not_found_message(exc)}, status=404)
+
+# Every refusal of the API has one shape, declared on every operation of the OpenAPI:
+# {"detail": "..."}, and for a 422 {"detail": [{"loc": [...], "msg": "...", "type": "..."}]}.
+declare_error_responses(api)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, exc: ValidationError):
+    return api.create_response(request, {"detail": validation_items(exc.errors)}, status=422)
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request, exc):
+    # Django would answer a 400 page; a client of the API needs to know the body is too large.
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return api.create_response(
+        request,
+        {"detail": _("The request body is larger than %(limit)d bytes.") % {"limit": limit}},
+        status=413,
+    )

@@ -5,7 +5,10 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.security import HttpBearer
 
+from cuakhau.core.api_support import Moment, TextOf
+
 from . import roles, services
+from .models import ApiToken
 
 router = Router(tags=["me"])
 
@@ -27,9 +30,9 @@ class MeOut(Schema):
 
 
 class TokenIn(Schema):
-    name: str
+    name: TextOf(ApiToken, "name", min_length=1)
     # None: the token works until revoked. A time without a zone is on the gate's clock.
-    expires_at: dt.datetime | None = None
+    expires_at: Moment(past=dt.timedelta(days=366), future=dt.timedelta(days=3660)) | None = None
 
 
 class TokenOut(Schema):

@@ -1,8 +1,16 @@
 """Pieces every app's API uses: request context, pagination, error shapes."""
 
-from django.core.exceptions import ObjectDoesNotExist
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated
 
-from cuakhau.core import context
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.utils.translation import gettext_lazy as _lazy
+from ninja import Schema
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
+from pydantic_core import PydanticCustomError
+
+from cuakhau.core import context, inputs
 
 MAX_PAGE_SIZE = 200
 
@@ -30,3 +38,155 @@ def error_items(errors: dict[str, list[str]], location: str = "body") -> list[di
 
 def not_found_message(exc: ObjectDoesNotExist) -> str:
     return str(exc) or "Not found."
+
+
+# ---------------------------------------------------------------------------------------------
+# Field types of request schemas: what the columns behind them can store (``core.inputs``)
+
+
+def _pydantic_error(exc: ValidationError) -> PydanticCustomError:
+    message = exc.messages[0] if exc.messages else str(exc)
+    return PydanticCustomError(getattr(exc, "code", None) or "value_error", str(message))
+
+
+def _text_validator(multiline: bool):
+    def validate(value):
+        if not isinstance(value, str):
+            return value  # the str schema that follows refuses it with its own message
+        try:
+            return inputs.clean_text(value, multiline=multiline)
+        except ValidationError as exc:
+            raise _pydantic_error(exc) from None
+
+    return validate
+
+
+def Text(max_length: int | None = None, *, multiline: bool = False, min_length: int = 0):  # noqa: N802
+    """A string stored as given after NFC; control characters refused; length after NFC."""
+    return Annotated[
+        str,
+        BeforeValidator(_text_validator(multiline)),
+        StringConstraints(max_length=max_length, min_length=min_length or None),
+    ]
+
+
+def TextOf(model, name: str, *, multiline: bool = False, min_length: int = 0):  # noqa: N802
+    """``Text`` limited like the model's column."""
+    return Text(model._meta.get_field(name).max_length, multiline=multiline, min_length=min_length)
+
+
+def NumberOf(model, name: str):  # noqa: N802
+    """A number the model's column can store, without rounding (``core.inputs.number_limits``)."""
+    limits = inputs.number_limits(model, name)
+    if "decimal_places" in limits:
+        return Annotated[Decimal, Field(allow_inf_nan=False, **limits)]
+    return Annotated[int, Field(**limits)]
+
+
+def Moment(*, past: dt.timedelta, future: dt.timedelta, message=None):  # noqa: N802
+    """A date-time within a plausible window around now (``core.inputs.plausible_moment``)."""
+
+    def validate(value: dt.datetime) -> dt.datetime:
+        try:
+            return inputs.plausible_moment(value, past=past, future=future, message=message)
+        except ValidationError as exc:
+            raise _pydantic_error(exc) from None
+
+    return Annotated[dt.datetime, AfterValidator(validate)]
+
+
+def Day(*, past: dt.timedelta, future: dt.timedelta):  # noqa: N802
+    """A calendar date within a plausible window around today."""
+
+    def validate(value: dt.date) -> dt.date:
+        moment = dt.datetime.combine(value, dt.time(12), tzinfo=dt.UTC)
+        try:
+            inputs.plausible_moment(moment, past=past + dt.timedelta(days=1), future=future)
+        except ValidationError as exc:
+            raise _pydantic_error(exc) from None
+        return value
+
+    return Annotated[dt.date, AfterValidator(validate)]
+
+
+# What a gate device reports happened a moment ago, or while it was offline (its queue).
+DeviceTime = Moment(
+    past=dt.timedelta(days=30),
+    future=dt.timedelta(minutes=5),
+    message=_lazy(
+        "Check the device clock: a device time must lie within the last 30 days, not ahead."
+    ),
+)
+
+# Page numbers and sizes: beyond these a query only wastes the database's time (and an
+# OFFSET past 2**63 is an error on PostgreSQL).
+PageNumber = Annotated[int, Field(ge=1, le=100_000)]
+PageSize = Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)]
+
+
+# ---------------------------------------------------------------------------------------------
+# The API's error shape: every 4xx answers ``{"detail": ...}``; a 422 lists each refused field
+
+
+class ApiError(Schema):
+    """Every refusal other than a 422: what was refused, in the caller's language. A 409 may
+    add what the refusal is about (``state``, ``allowed``, ``problems``)."""
+
+    detail: str
+
+
+class ApiFieldError(Schema):
+    loc: list[str | int] = Field(
+        ..., description='Where: "body", "query" or "path", then the field path'
+    )
+    msg: str
+    type: str
+
+
+class ApiValidationError(Schema):
+    """A 422: every field refused, each with its path (``["body", "cargo_lines", 1, "value"]``)."""
+
+    detail: list[ApiFieldError]
+
+
+ERROR_RESPONSES = {
+    401: ApiError,
+    403: ApiError,
+    404: ApiError,
+    409: ApiError,
+    413: ApiError,
+    422: ApiValidationError,
+}
+
+
+def declare_error_responses(api) -> None:
+    """Declare the error shapes on every operation (each keeps a response it declared itself),
+    so the published OpenAPI says what every refusal looks like."""
+    # The operations that run (and that the OpenAPI describes) are the copies bound to the
+    # API, not the routers' templates.
+    for bound in api._get_bound_routers():
+        for path_view in bound.path_operations.values():
+            for operation in path_view.operations:
+                for status, schema in ERROR_RESPONSES.items():
+                    if status not in operation.response_models:
+                        operation.response_models[status] = operation._create_response_model(schema)
+
+
+def validation_items(errors) -> list[dict]:
+    """django-ninja's / pydantic's 422 items reduced to the documented ``loc``/``msg``/``type``
+    (their ``ctx`` and ``input`` may hold values JSON cannot carry, such as an exception)."""
+    items = []
+    for item in errors:
+        loc = [p if isinstance(p, int) else str(p) for p in item.get("loc", ())]
+        if loc[:2] == ["body", "payload"]:
+            # django-ninja names the handler's parameter; the documented path is the body's own
+            # (``["body", "cargo_lines", 1, "value"]``, as the services' errors say it).
+            del loc[1]
+        items.append(
+            {
+                "loc": loc,
+                "msg": str(item.get("msg", "")),
+                "type": str(item.get("type", "value_error")),
+            }
+        )
+    return items

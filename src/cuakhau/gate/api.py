@@ -1,36 +1,52 @@
 """Gate devices and consoles over the API: lookups, check-in, exit, device events, cameras."""
 
 import datetime as dt
-from decimal import Decimal
+import uuid
+from typing import Annotated
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
-from cuakhau.core.api_support import context_of
+from cuakhau.core.api_support import DeviceTime, NumberOf, Text, TextOf, context_of
 from cuakhau.core.errors import FieldErrors
 from cuakhau.reference.models import Gate
 
 from . import services
-from .models import Visit
+from .models import (
+    EventKind,
+    GateEvent,
+    Lane,
+    PlateRead,
+    Visit,
+    WeighbridgeReading,
+)
 
 router = Router(tags=["gate operations"])
 
 
+# What a console or scanner sends: a receipt's JWS, a trip reference or a typed plate.
+Scan = Text(2000)
+LaneCode = TextOf(Lane, "code")
+PlateText = TextOf(PlateRead, "plate_text")
+Kilograms = NumberOf(WeighbridgeReading, "gross_kg")
+TareKilograms = NumberOf(WeighbridgeReading, "tare_kg")
+
+
 class ScanIn(Schema):
-    scan: str
-    plate_seen: str = ""
+    scan: Scan
+    plate_seen: PlateText = ""
 
 
 class CheckInIn(ScanIn):
-    lane: str | None = None
-    yard_position: str = ""
-    gross_kg: Decimal | None = None
-    tare_kg: Decimal | None = None
+    lane: LaneCode | None = None
+    yard_position: TextOf(Visit, "yard_position") = ""
+    gross_kg: Kilograms | None = None
+    tare_kg: TareKilograms | None = None
 
 
 class ExitIn(Schema):
-    scan: str
-    lane: str | None = None
+    scan: Scan
+    lane: LaneCode | None = None
 
 
 class ProblemOut(Schema):
@@ -39,7 +55,7 @@ class ProblemOut(Schema):
     blocking: bool = True
 
 
-class CheckOut(Schema):
+class GateCheckOut(Schema):
     trip: str | None
     status: str | None
     plate: str | None
@@ -65,16 +81,16 @@ class RefusedOut(Schema):
 
 
 class EventIn(Schema):
-    client_id: str
-    kind: str
-    occurred_at: str
-    device_id: str = ""
-    scan: str = ""
-    plate_seen: str = ""
-    lane: str | None = None
-    yard_position: str = ""
-    gross_kg: Decimal | None = None
-    tare_kg: Decimal | None = None
+    client_id: uuid.UUID = Field(..., description="Made by the device; each id counts once")
+    kind: EventKind
+    occurred_at: DeviceTime = Field(..., description="The device's time, with its UTC offset")
+    device_id: TextOf(GateEvent, "device_id") = ""
+    scan: Scan = ""
+    plate_seen: PlateText = ""
+    lane: LaneCode | None = None
+    yard_position: TextOf(Visit, "yard_position") = ""
+    gross_kg: Kilograms | None = None
+    tare_kg: TareKilograms | None = None
 
 
 class EventOut(Schema):
@@ -86,11 +102,11 @@ class EventOut(Schema):
 
 
 class PlateIn(Schema):
-    camera_id: str
-    plate: str
-    lane: str | None = None
-    read_at: dt.datetime | None = None
-    confidence: Decimal | None = None
+    camera_id: TextOf(PlateRead, "camera_id") = ""
+    plate: PlateText
+    lane: LaneCode | None = None
+    read_at: DeviceTime | None = None
+    confidence: Annotated[NumberOf(PlateRead, "confidence"), Field(ge=0, le=1)] | None = None
 
 
 class PlateOut(Schema):
@@ -99,11 +115,11 @@ class PlateOut(Schema):
 
 
 class WeighIn(Schema):
-    scan: str
-    gross_kg: Decimal
-    tare_kg: Decimal | None = None
-    device_id: str = ""
-    measured_at: dt.datetime | None = None
+    scan: Scan
+    gross_kg: Kilograms
+    tare_kg: TareKilograms | None = None
+    device_id: TextOf(WeighbridgeReading, "device_id") = ""
+    measured_at: DeviceTime | None = None
 
 
 def _gate(code: str) -> Gate:
@@ -144,7 +160,7 @@ def refused(exc: services.GateRefused):
 
 
 @router.post(
-    "/gate/{gate}/lookup", response=CheckOut, summary="What is this truck, and what is wrong"
+    "/gate/{gate}/lookup", response=GateCheckOut, summary="What is this truck, and what is wrong"
 )
 def lookup(request: HttpRequest, gate: str, payload: ScanIn):
     return check_out(services.assess(payload.scan, _gate(gate), plate_seen=payload.plate_seen))

@@ -1,35 +1,35 @@
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from cuakhau.core.api_support import context_of
+from cuakhau.core.api_support import Text, TextOf, context_of
 from cuakhau.trips import services as trips
 
 from . import services
-from .models import QuarantineSample
+from .models import Agency, Inspection, QuarantineSample, Result, SampleResult
 
 router = Router(tags=["inspections"])
 
 
 class ResultIn(Schema):
-    result: str
-    notes: str = ""
-    agency: str | None = None
+    result: Result
+    notes: Text(4000, multiline=True) = ""
+    agency: Agency | None = None
 
 
 class StartIn(Schema):
-    agency: str | None = None
-    kind: str = ""
+    agency: Agency | None = None
+    kind: TextOf(Inspection, "kind") = ""
 
 
 class SampleIn(Schema):
-    sample_code: str
-    description: str
-    laboratory: str = ""
+    sample_code: TextOf(QuarantineSample, "sample_code")
+    description: TextOf(QuarantineSample, "description")
+    laboratory: TextOf(QuarantineSample, "laboratory") = ""
 
 
 class SampleResultIn(Schema):
-    result: str
-    finding: str = ""
+    result: SampleResult
+    finding: TextOf(QuarantineSample, "finding") = ""
 
 
 class InspectionOut(Schema):

@@ -4,30 +4,36 @@ Paths carry their own ``/market`` prefix: mount with ``api.add_router("/", route
 """
 
 import datetime as dt
+from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
-from cuakhau.core.api_support import paginate
+from cuakhau.core.api_support import Day, Moment, PageNumber, PageSize, Text, TextOf, paginate
 from cuakhau.core.errors import FieldErrors, form_errors
+from cuakhau.trips.choices import Direction
+from cuakhau.trips.models import CargoLine
+from cuakhau.trips.services import MAX_CARGO_LINES
 
 from . import services
+from .choices import Requirement, RuleDirection
 from .forms import RuleFilterForm
+from .models import MarketAccessRule
 
 router = Router(tags=["market access"])
 
 
 class RuleFilters(Schema):
-    hs: str = ""
-    requirement: str = ""
-    on: str = ""
-    gate: str = ""
+    hs: Text(10) = ""
+    requirement: Requirement | Literal[""] = ""
+    on: Text(10) = Field("", description="YYYY-MM-DD")
+    gate: Text(8) = ""
     include_inactive: bool = False
-    page: int = 1
-    page_size: int = 50
+    page: PageNumber = 1
+    page_size: PageSize = 50
 
 
-class RuleOut(Schema):
+class MarketRuleOut(Schema):
     id: int
     hs_prefix: str
     product_name: str
@@ -54,21 +60,28 @@ class RuleOut(Schema):
 
 class RulePage(Schema):
     count: int
-    items: list[RuleOut]
+    items: list[MarketRuleOut]
+
+
+# A market-access question is about goods crossing within a few years either way; beyond
+# that a date is a typing error (and the first or last day of the calendar breaks the query).
+RuleDay = Day(past=dt.timedelta(days=3660), future=dt.timedelta(days=3660))
 
 
 class LineIn(Schema):
-    hs_code: str
-    phytosanitary_certificate: str = ""
-    origin_country: str = "VN"
+    hs_code: Text(40)
+    phytosanitary_certificate: TextOf(CargoLine, "phytosanitary_certificate") = ""
+    origin_country: Text(2) = "VN"
 
 
-class CheckIn(Schema):
-    gate: str
-    direction: str
-    expected_arrival: dt.datetime | None = None
-    on: dt.date | None = None
-    lines: list[LineIn] = []
+class MarketCheckIn(Schema):
+    gate: Text(8)
+    direction: Direction
+    expected_arrival: (
+        Moment(past=dt.timedelta(days=3660), future=dt.timedelta(days=3660)) | None
+    ) = None
+    on: RuleDay | None = None
+    lines: list[LineIn] = Field([], max_length=MAX_CARGO_LINES)
 
 
 class FindingOut(Schema):
@@ -80,7 +93,7 @@ class FindingOut(Schema):
     confidence: str
 
 
-class CheckOut(Schema):
+class MarketCheckOut(Schema):
     on: dt.date
     destination: str | None
     blocking: bool
@@ -88,16 +101,16 @@ class CheckOut(Schema):
 
 
 class SuspensionIn(Schema):
-    hs_prefix: str
-    direction: str = "export"
-    destination: str = "CN"
-    gate: str = ""
-    starts_on: dt.date
-    ends_on: dt.date | None = None
-    legal_basis: str
-    declared_by: str
-    origin_country: str = ""
-    note: str = ""
+    hs_prefix: Text(12)
+    direction: RuleDirection = RuleDirection.EXPORT
+    destination: Text(2) = "CN"
+    gate: Text(8) = ""
+    starts_on: RuleDay
+    ends_on: RuleDay | None = None
+    legal_basis: Text(4000, multiline=True)
+    declared_by: TextOf(MarketAccessRule, "declared_by")
+    origin_country: Text(2) = ""
+    note: Text(4000, multiline=True) = ""
 
 
 def rule_out(rule) -> dict:
@@ -138,14 +151,14 @@ def list_rules(request: HttpRequest, filters: Query[RuleFilters]):
 
 @router.post(
     "/market/check",
-    response=CheckOut,
+    response=MarketCheckOut,
     summary="Check goods against the rules in force",
     description=(
         "Finding paths index `lines` as `cargo_lines.N.…`, the field paths of a trip "
         "declaration. `on` defaults to the expected arrival date (today without one)."
     ),
 )
-def check(request: HttpRequest, payload: CheckIn):
+def check(request: HttpRequest, payload: MarketCheckIn):
     result = services.check_goods(
         gate=payload.gate,
         direction=payload.direction,
@@ -163,7 +176,7 @@ def check(request: HttpRequest, payload: CheckIn):
 
 @router.post(
     "/market/suspensions",
-    response={201: RuleOut},
+    response={201: MarketRuleOut},
     summary="Declare a suspension (customs managers, quarantine officers)",
 )
 def declare_suspension(request: HttpRequest, payload: SuspensionIn):

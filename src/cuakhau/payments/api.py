@@ -1,10 +1,12 @@
+from typing import Annotated
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
-from cuakhau.core.api_support import context_of
+from cuakhau.core.api_support import NumberOf, Text, context_of
 from cuakhau.core.context import client_address
 from cuakhau.core.errors import FieldErrors
 from cuakhau.fees.services import current_assessment
@@ -12,7 +14,7 @@ from cuakhau.receipts.services import valid_receipt_of
 from cuakhau.trips import services as trips
 
 from . import providers, services
-from .models import NotificationOutcome
+from .models import NotificationOutcome, Payment
 
 router = Router(tags=["fees and payments"])
 
@@ -59,8 +61,8 @@ class FeesOut(Schema):
 
 
 class CashIn(Schema):
-    amount_vnd: int
-    slip_number: str
+    amount_vnd: Annotated[NumberOf(Payment, "amount_vnd"), Field(gt=0)]
+    slip_number: Text(60)
 
 
 class PaymentOut(Schema):

@@ -1,19 +1,22 @@
 from django.http import HttpRequest
-from ninja import Router, Schema
+from typing import Literal
+
+from ninja import Field, Router, Schema
 
 from cuakhau.accounts import roles
+from cuakhau.core.api_support import Text
 from cuakhau.core.errors import FieldErrors
 from cuakhau.reference.models import Gate
 
 from . import services
-from .models import Receipt
+from .models import Receipt, RevokeKind
 
 router = Router(tags=["receipts"])
 
 
 class VerifyIn(Schema):
-    token: str
-    gate: str | None = None
+    token: Text(4000) = Field(..., description="The receipt's compact JWS, as scanned")
+    gate: Text(8) | None = None
 
 
 class VerifyOut(Schema):
@@ -38,8 +41,8 @@ class UseOut(Schema):
 
 
 class RevokeIn(Schema):
-    kind: str
-    reason: str
+    kind: Literal[RevokeKind.CANCELLED, RevokeKind.REFUNDED]
+    reason: Text(2000, multiline=True)
 
 
 class ReceiptOut(Schema):

@@ -1,5 +1,9 @@
+from typing import Annotated
+
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
+
+from cuakhau.core.api_support import Text
 
 from . import services
 from .models import Gate
@@ -35,5 +39,7 @@ def list_gates(request: HttpRequest):
 
 
 @router.get("/hs", response=list[HSCodeOut], summary="Search HS 2022 subheadings")
-def search_hs(request: HttpRequest, q: str = "", limit: int = 15):
+def search_hs(
+    request: HttpRequest, q: Text(100) = "", limit: Annotated[int, Field(ge=1, le=50)] = 15
+):
     return list(services.search_hs_codes(q, min(max(limit, 1), 50)))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -36,19 +37,36 @@ def cn_plate_province_chars() -> dict[str, str]:
         return {row["prefix_char"]: row["province_en"] for row in csv.DictReader(f)}
 
 
+def canonical_ascii(value: str) -> str:
+    """An identifier as one canonical form: fullwidth and compatibility forms folded (NFKC,
+    so ``２５Ｃ`` is ``25C``), every script's decimal digits as ASCII digits (``٢٥`` is ``25``),
+    upper case. Letters of other scripts stay as they are, for the validator to refuse (a
+    Chinese plate's province character is the one legitimate non-ASCII letter)."""
+    value = unicodedata.normalize("NFKC", value or "")
+    value = "".join(
+        str(unicodedata.decimal(c))
+        if not c.isascii() and unicodedata.decimal(c, None) is not None
+        else c
+        for c in value
+    )
+    return value.strip().upper()
+
+
 # Plate separators people type or print: dash, dot, space, the Chinese middle dot.
 _PLATE_SEPARATORS = re.compile(r"[\s\-\.·•・_]+")
 # Vietnamese trucks: 2-digit province code, series (one letter, optionally a second letter;
 # a digit there marks a motorcycle plate, not a truck;
 # I, J, O, Q and W are not used), then a 4-digit (older) or 5-digit serial.
-_VN_PLATE = re.compile(r"^(?P<province>\d{2})(?P<series>[A-HK-NP-VXYZ][A-Z]?)(?P<serial>\d{4,5})$")
+_VN_PLATE = re.compile(
+    r"^(?P<province>[0-9]{2})(?P<series>[A-HK-NP-VXYZ][A-Z]?)(?P<serial>[0-9]{4,5})$"
+)
 # Chinese (GA 36-2018): province character + authority letter + 5 characters (ordinary, the
 # last may be 挂 for a trailer) or 6 (new-energy).
 _CN_ORDINARY = re.compile(
-    r"^(?P<province>\w)(?P<authority>[A-Z])(?P<serial>[A-HJ-NP-Z0-9]{4}[A-HJ-NP-Z0-9挂学警])$"
+    r"^(?P<province>.)(?P<authority>[A-Z])(?P<serial>[A-HJ-NP-Z0-9]{4}[A-HJ-NP-Z0-9挂学警])$"
 )
 _CN_NEW_ENERGY = re.compile(
-    r"^(?P<province>\w)(?P<authority>[A-Z])(?P<serial>[0-9]{5}[DF]|[DABCEFGHJK][A-HJ-NP-Z0-9][0-9]{4})$"
+    r"^(?P<province>.)(?P<authority>[A-Z])(?P<serial>[0-9]{5}[DF]|[DABCEFGHJK][A-HJ-NP-Z0-9][0-9]{4})$"
 )
 
 
@@ -60,8 +78,11 @@ class Plate:
 
 
 def normalise_plate(value: str) -> str:
-    """The matching key of a plate: upper case, no separators. ``25C-123.45`` -> ``25C12345``."""
-    return _PLATE_SEPARATORS.sub("", (value or "").strip()).upper()
+    """The matching key of a plate: canonical ASCII, upper case, no separators.
+
+    ``25C-123.45``, ``２５Ｃ－１２３．４５`` and ``25C ١٢٣.٤٥`` are all ``25C12345``; the same
+    key serves the declaration, the console, the API and the plate cameras."""
+    return _PLATE_SEPARATORS.sub("", canonical_ascii(value))
 
 
 def parse_plate(value: str) -> Plate:
@@ -107,10 +128,13 @@ def validate_plate(value: str) -> None:
 
 
 def validate_container_number(value: str) -> None:
+    compact = normalise_container_number(value)
     try:
-        iso6346.validate(value)
+        if not compact.isascii():
+            # stdnum's pattern takes any script's letters and digits, then fails on them.
+            raise StdnumError()
+        iso6346.validate(compact)
     except StdnumError:
-        compact = iso6346.compact(value or "")
         if re.fullmatch(r"[A-Z]{3}[UJZR]\d{7}", compact):
             raise ValidationError(
                 _("%(number)s has a wrong check digit (ISO 6346): expected %(digit)s."),
@@ -128,12 +152,15 @@ def validate_container_number(value: str) -> None:
 
 
 def normalise_container_number(value: str) -> str:
-    return iso6346.compact(value or "")
+    return re.sub(r"[\s\-\.]", "", canonical_ascii(value))
 
 
 def validate_tax_code(value: str, country: str) -> None:
     """A Vietnamese MST (10 or 13 digits) or a Chinese unified social credit code (18)."""
+    value = canonical_ascii(value)
     try:
+        if not value.isascii():
+            raise StdnumError()
         if country == "VN":
             mst.validate(value)
         elif country == "CN":
@@ -168,8 +195,8 @@ def validate_hs_code(value: str) -> None:
     """A 6-digit HS 2022 subheading, or a national 8-digit line under an existing one."""
     from .models import HSCode
 
-    compact = re.sub(r"[\s\.]", "", value or "")
-    if not re.fullmatch(r"\d{6}|\d{8}", compact):
+    compact = compact_hs_code(value)
+    if not re.fullmatch(r"[0-9]{6}|[0-9]{8}", compact):
         raise ValidationError(
             _("%(code)s is not an HS code: give 6 digits (or a national 8-digit line)."),
             code="hs_format",
@@ -184,7 +211,7 @@ def validate_hs_code(value: str) -> None:
 
 
 def compact_hs_code(value: str) -> str:
-    return re.sub(r"[\s\.]", "", value or "")
+    return re.sub(r"[\s\.]", "", canonical_ascii(value))
 
 
 def country_choices() -> list[tuple[str, str]]:

@@ -2,22 +2,25 @@
 
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
+from cuakhau.core.api_support import NumberOf, Text
 from cuakhau.trips import services as trips
 
 from . import services
+from .choices import RuleKind
 from .models import RiskAssessment, RiskRule, RuleSet
 
 router = Router(tags=["risk"])
 
 
-class RuleOut(Schema):
+class RiskRuleOut(Schema):
     id: int
     position: int
     kind: str
@@ -38,7 +41,7 @@ class RuleSetOut(Schema):
     red_threshold: int
     random_red_rate: Decimal
     random_yellow_rate: Decimal
-    rules: list[RuleOut]
+    rules: list[RiskRuleOut]
 
 
 class ReasonOut(Schema):
@@ -66,28 +69,32 @@ class AssessmentOut(Schema):
     weighbridge_kg: Decimal | None = None
 
 
+RecordId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+Description = Text(2000, multiline=True)
+
+
 class RuleEditIn(Schema):
-    rule_id: int | None = None
-    kind: str | None = None
-    score: int | None = None
+    rule_id: RecordId | None = None
+    kind: RuleKind | None = None
+    score: NumberOf(RiskRule, "score") | None = None
     params: dict | None = None
     is_enabled: bool | None = None
-    description_vi: str | None = None
-    description_en: str | None = None
+    description_vi: Description | None = None
+    description_en: Description | None = None
 
 
 class SettingsIn(Schema):
-    yellow_threshold: int | None = None
-    red_threshold: int | None = None
-    random_red_rate: Decimal | None = None
-    random_yellow_rate: Decimal | None = None
+    yellow_threshold: NumberOf(RuleSet, "yellow_threshold") | None = None
+    red_threshold: NumberOf(RuleSet, "red_threshold") | None = None
+    random_red_rate: NumberOf(RuleSet, "random_red_rate") | None = None
+    random_yellow_rate: NumberOf(RuleSet, "random_yellow_rate") | None = None
 
 
 class NewRuleSetIn(Schema):
-    note: str
-    base_version: int | None = None
+    note: Text(2000, multiline=True)
+    base_version: NumberOf(RuleSet, "version") | None = None
     settings: SettingsIn | None = None
-    rules: list[RuleEditIn] = []
+    rules: list[RuleEditIn] = Field([], max_length=100)
 
 
 def rule_out(rule: RiskRule) -> dict:

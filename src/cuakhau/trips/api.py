@@ -1,12 +1,15 @@
 """Trips over the JSON API. Handlers translate HTTP to service calls and nothing more."""
 
-from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from typing import Literal
 
-from cuakhau.core.api_support import context_of, paginate
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+
+from cuakhau.core.api_support import PageNumber, PageSize, Text, context_of, paginate
 from cuakhau.core.errors import FieldErrors, form_errors
 
 from . import services
+from .choices import Direction, TripStatus
 from .filters import TripFilterForm
 from .schemas import AmendIn, ReasonIn, TripIn, TripOut, TripPage, TripSummaryOut
 
@@ -14,14 +17,14 @@ router = Router(tags=["trips"])
 
 
 class TripFilters(Schema):
-    q: str = ""
-    gate: str = ""
-    status: str = ""
-    direction: str = ""
-    date_from: str = ""
-    date_to: str = ""
-    page: int = 1
-    page_size: int = 50
+    q: Text(100) = ""
+    gate: Text(8) = ""
+    status: TripStatus | Literal[""] = ""
+    direction: Direction | Literal[""] = ""
+    date_from: Text(10) = Field("", description="YYYY-MM-DD")
+    date_to: Text(10) = Field("", description="YYYY-MM-DD")
+    page: PageNumber = 1
+    page_size: PageSize = 50
 
 
 def summary(trip) -> dict:

@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +12,9 @@ from cuakhau.reference.models import Gate
 from cuakhau.reference.validators import normalise_plate
 
 from .choices import Direction, TripStatus
+
+FIRST_DAY = dt.date(2000, 1, 1)
+LAST_DAY = dt.date(2100, 12, 31)
 
 
 class TripFilterForm(forms.Form):
@@ -27,11 +31,19 @@ class TripFilterForm(forms.Form):
     direction = forms.ChoiceField(
         label=_("Direction"), choices=[("", "—")] + Direction.choices, required=False
     )
+    # Bounded: the first or last day of the calendar cannot be turned into a moment in the
+    # gate's time zone (the list would fail instead of finding nothing).
     date_from = forms.DateField(
-        label=_("Arriving from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Arriving from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[MinValueValidator(FIRST_DAY), MaxValueValidator(LAST_DAY)],
     )
     date_to = forms.DateField(
-        label=_("Arriving until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Arriving until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[MinValueValidator(FIRST_DAY), MaxValueValidator(LAST_DAY)],
     )
 
     def clean(self):

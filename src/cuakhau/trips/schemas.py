@@ -3,47 +3,64 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
+from cuakhau.core.api_support import Moment, NumberOf, Text, TextOf
+
 from .choices import ContainerSize, Direction, QuantityUnit, TripStatus, VehicleType
+from .models import CargoLine, Trip
+from .services import ARRIVAL_HORIZON, MAX_CARGO_LINES
+
+# The service refuses an arrival in the past with its own message; this window only keeps
+# out the dates no page could show (year 1 or 9999).
+Arrival = Moment(past=dt.timedelta(days=366), future=ARRIVAL_HORIZON)
+# An identifier as typed may carry separators and spaces the stored form does not.
+Identifier = Text(40)
+Reason = Text(2000, multiline=True)
 
 
 class CargoLineIn(Schema):
-    hs_code: str = Field(..., description="HS 2022 subheading (6 digits) or national 8-digit line")
-    description: str
-    quantity: Decimal
+    hs_code: Identifier = Field(
+        ..., description="HS 2022 subheading (6 digits) or national 8-digit line"
+    )
+    description: TextOf(CargoLine, "description")
+    quantity: NumberOf(CargoLine, "quantity")
     unit: QuantityUnit = Field(..., description="UN/ECE Rec. 20 unit code")
-    gross_weight_kg: Decimal
-    net_weight_kg: Decimal
-    value: Decimal
-    currency: str = Field(..., description="ISO 4217, e.g. VND, CNY, USD")
-    origin_country: str = Field(..., description="ISO 3166-1 alpha-2")
-    packages: int
-    phytosanitary_certificate: str = ""
-    customs_declaration: str = ""
-    container_numbers: list[str] = Field(default_factory=list, description="ISO 6346")
+    gross_weight_kg: NumberOf(CargoLine, "gross_weight_kg")
+    net_weight_kg: NumberOf(CargoLine, "net_weight_kg")
+    value: NumberOf(CargoLine, "value")
+    currency: Text(3) = Field(..., description="ISO 4217, e.g. VND, CNY, USD")
+    origin_country: Text(2) = Field(..., description="ISO 3166-1 alpha-2")
+    packages: NumberOf(CargoLine, "packages")
+    phytosanitary_certificate: TextOf(CargoLine, "phytosanitary_certificate") = ""
+    customs_declaration: TextOf(CargoLine, "customs_declaration") = ""
+    container_numbers: list[Identifier] = Field(
+        default_factory=list, max_length=MAX_CARGO_LINES, description="ISO 6346"
+    )
 
 
 class TripIn(Schema):
-    gate: str = Field(..., description="Gate code, e.g. mlt (Ma Lu Thang), hng (Huu Nghi)")
+    gate: Text(8) = Field(..., description="Gate code, e.g. mlt (Ma Lu Thang), hng (Huu Nghi)")
     direction: Direction
-    expected_arrival: dt.datetime
-    tractor_plate: str = Field(..., examples=["25C-123.45", "云G12345"])
-    trailer_plate: str = ""
+    expected_arrival: Arrival
+    tractor_plate: Identifier = Field(..., examples=["25C-123.45", "云G12345"])
+    trailer_plate: Identifier = ""
     vehicle_type: VehicleType = VehicleType.TRUCK
-    capacity_tonnes: Decimal | None = Field(None, description="Rated capacity; the fee bracket")
+    capacity_tonnes: NumberOf(Trip, "capacity_tonnes") | None = Field(
+        None, description="Rated capacity; the fee bracket"
+    )
     container_size: ContainerSize = ContainerSize.NONE
-    driver_name: str
-    driver_nationality: str = Field(..., description="ISO 3166-1 alpha-2")
-    driver_document_number: str
-    driver_phone: str
-    cargo_lines: list[CargoLineIn] = Field(default_factory=list)
+    driver_name: TextOf(Trip, "driver_name")
+    driver_nationality: Text(2) = Field(..., description="ISO 3166-1 alpha-2")
+    driver_document_number: TextOf(Trip, "driver_document_number")
+    driver_phone: TextOf(Trip, "driver_phone")
+    cargo_lines: list[CargoLineIn] = Field(default_factory=list, max_length=MAX_CARGO_LINES)
 
 
 class ReasonIn(Schema):
-    reason: str = ""
+    reason: Reason = ""
 
 
 class AmendIn(Schema):
-    reason: str
+    reason: Reason
     declaration: TripIn
 
 

@@ -21,6 +21,7 @@ from cuakhau.accounts import roles
 from cuakhau.accounts.models import Organisation
 from cuakhau.core.context import SYSTEM, RequestContext
 from cuakhau.core.errors import FieldErrors
+from cuakhau.core.inputs import clean_text
 from cuakhau.core.statemachine import IllegalTransition, StateMachine, Transition
 from cuakhau.reference.models import Gate
 from cuakhau.reference.validators import (
@@ -60,6 +61,9 @@ TRIP_MACHINE = StateMachine(
 
 # Clock skew between a phone and the server should not turn "arriving now" into an error.
 ARRIVAL_GRACE = dt.timedelta(minutes=10)
+# A declaration is for a crossing in the coming weeks; a date beyond this is a typing error
+# (and a year 9999 would break every page that shows it in the gate's time zone).
+ARRIVAL_HORIZON = dt.timedelta(days=90)
 MAX_CARGO_LINES = 50
 
 TRIP_FIELDS = [
@@ -206,6 +210,17 @@ def _merge(errors: dict[str, list[str]], more: dict[str, list[str]]) -> None:
         errors.setdefault(key, []).extend(messages)
 
 
+def _text(value, path: str, errors: dict[str, list[str]]):
+    """A text field as stored (NFC, no control characters); an error for the path if not."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return clean_text(value.strip())
+    except ValidationError as exc:
+        errors.setdefault(path, []).extend(exc.messages)
+        return ""
+
+
 def _resolve_gate(value) -> Gate | None:
     if isinstance(value, Gate) or value is None:
         return value
@@ -260,9 +275,7 @@ def _build(data: dict, trip: Trip, *, require_complete: bool) -> _Declaration:
             if gate is not None:
                 trip.gate = gate
             continue
-        value = data.get(field)
-        if isinstance(value, str):
-            value = value.strip()
+        value = _text(data.get(field), field, errors)
         setattr(trip, field, value if value is not None else "")
     trip.driver_nationality = (trip.driver_nationality or "").upper()
     if not trip.expected_arrival:
@@ -288,9 +301,20 @@ def _build(data: dict, trip: Trip, *, require_complete: bool) -> _Declaration:
     if isinstance(trip.expected_arrival, dt.datetime):
         if timezone.is_naive(trip.expected_arrival):
             trip.expected_arrival = timezone.make_aware(trip.expected_arrival)
-        if trip.expected_arrival < timezone.now() - ARRIVAL_GRACE:
+        arrival, now = trip.expected_arrival, timezone.now()
+        try:
+            early, late = arrival < now - ARRIVAL_GRACE, arrival > now + ARRIVAL_HORIZON
+        except OverflowError:  # year 1 or 9999 in a time zone that takes it past the calendar
+            early = arrival.year < now.year
+            late = not early
+        if early:
             errors.setdefault("expected_arrival", []).append(
                 _("The expected arrival is in the past.")
+            )
+        elif late:
+            errors.setdefault("expected_arrival", []).append(
+                _("The expected arrival is more than %(days)d days ahead.")
+                % {"days": ARRIVAL_HORIZON.days}
             )
 
     raw_lines = data.get("cargo_lines") or []
@@ -319,9 +343,7 @@ def _build(data: dict, trip: Trip, *, require_complete: bool) -> _Declaration:
         prefix = f"cargo_lines.{index}."
         line = CargoLine(line_no=index + 1)
         for field in LINE_FIELDS:
-            value = raw.get(field)
-            if isinstance(value, str):
-                value = value.strip()
+            value = _text(raw.get(field), f"{prefix}{field}", errors)
             setattr(line, field, value if value is not None else "")
         line.hs_code = compact_hs_code(line.hs_code)
         line.currency = (line.currency or "").upper()

@@ -1,0 +1,192 @@
+"""What the platform accepts as input, decided in one place for the API, the forms and imports.
+
+- Text is stored NFC-normalised; control characters (C0 and C1, the Unicode line and paragraph
+  separators, lone surrogates) are refused, except a newline or tab in multi-line text. Length
+  limits count the stored (normalised) text.
+- Numbers are refused, never rounded, when the column cannot store them: the limits come from
+  the model field itself (``max_digits`` / ``decimal_places``, the integer type's range and its
+  Min/MaxValueValidators), so the API schema, the form and the model agree.
+- Moments are refused outside a plausible window for their field: a year 9999 or 0001 breaks
+  every page that converts it to the gate's time zone.
+
+The API builds its pydantic field types from these (``cuakhau.core.api_support``); forms use
+the form fields below; services call ``clean_text`` / ``plausible_moment`` on imported rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db.backends.base.operations import BaseDatabaseOperations
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+# C0 and C1 controls, DEL, U+2028/U+2029 and lone surrogates (a JSON "\ud800" decodes to one;
+# no database can store it). Tab and newline are allowed where text may have several lines.
+_FORBIDDEN = "\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff"
+_CONTROL_SINGLE_LINE = re.compile(f"[{_FORBIDDEN}\t]")
+_CONTROL_MULTILINE = re.compile(f"[{_FORBIDDEN.replace(chr(10) + '-', chr(11) + '-')}]")
+
+
+def clean_text(value: str, *, multiline: bool = False, max_length: int | None = None) -> str:
+    """The text as stored: NFC, ``\\r\\n`` as ``\\n``; raises ``ValidationError`` if it cannot be."""
+    if multiline:
+        value = value.replace("\r\n", "\n")
+    pattern = _CONTROL_MULTILINE if multiline else _CONTROL_SINGLE_LINE
+    found = pattern.search(value)
+    if found:
+        raise ValidationError(
+            _("Remove the control character %(char)s at position %(position)d."),
+            code="control_character",
+            params={"char": f"U+{ord(found.group()):04X}", "position": found.start() + 1},
+        )
+    value = unicodedata.normalize("NFC", value)
+    if max_length is not None and len(value) > max_length:
+        raise ValidationError(
+            _("At most %(limit)d characters (this text has %(length)d)."),
+            code="max_length",
+            params={"limit": max_length, "length": len(value)},
+        )
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# Numbers: the limits of a model field
+
+
+def _declared_limits(field) -> tuple[Decimal | None, Decimal | None]:
+    # ``field.validators`` of an integer field adds the running backend's range; read only the
+    # validators the model declares, so the limits are the same on every database.
+    low = high = None
+    for validator in field._validators:
+        limit = validator.limit_value
+        limit = limit() if callable(limit) else limit
+        if isinstance(validator, MinValueValidator):
+            low = Decimal(str(limit)) if low is None else max(low, Decimal(str(limit)))
+        elif isinstance(validator, MaxValueValidator):
+            high = Decimal(str(limit)) if high is None else min(high, Decimal(str(limit)))
+    return low, high
+
+
+def number_limits(model, name: str) -> dict:
+    """What a numeric column stores: ``{"ge", "le", "max_digits", "decimal_places"}`` as apply.
+
+    Integer ranges are the portable ones Django declares for each integer type (SQLite itself
+    would store more, PostgreSQL would fail), not the running backend's.
+    """
+    field = model._meta.get_field(name)
+    low, high = _declared_limits(field)
+    limits: dict = {}
+    kind = field.get_internal_type()
+    if kind == "DecimalField":
+        limits["max_digits"] = field.max_digits
+        limits["decimal_places"] = field.decimal_places
+        largest = Decimal(10) ** (field.max_digits - field.decimal_places) - Decimal(10) ** (
+            -field.decimal_places
+        )
+        high = largest if high is None else min(high, largest)
+        low = -largest if low is None else max(low, -largest)
+    elif kind in BaseDatabaseOperations.integer_field_ranges:
+        type_low, type_high = BaseDatabaseOperations.integer_field_ranges[kind]
+        low = Decimal(type_low) if low is None else max(low, Decimal(type_low))
+        high = Decimal(type_high) if high is None else min(high, Decimal(type_high))
+        low, high = int(low), int(high)
+    if low is not None:
+        limits["ge"] = low
+    if high is not None:
+        limits["le"] = high
+    return limits
+
+
+def check_number(value, model, name: str):
+    """``value`` as the column stores it, or ``ValidationError`` (never rounded)."""
+    limits = number_limits(model, name)
+    integer = "decimal_places" not in limits
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ValidationError(_("Enter a number."), code="invalid") from None
+    if not number.is_finite():
+        raise ValidationError(_("Enter a number."), code="invalid")
+    if integer and number != number.to_integral_value():
+        raise ValidationError(_("Enter a whole number."), code="invalid")
+    if not integer:
+        places = -number.normalize().as_tuple().exponent
+        if places > limits["decimal_places"]:
+            raise ValidationError(
+                _("At most %(places)d decimal places."),
+                code="decimal_places",
+                params={"places": limits["decimal_places"]},
+            )
+    if "ge" in limits and number < limits["ge"]:
+        raise ValidationError(
+            _("At least %(limit)s."), code="min_value", params={"limit": limits["ge"]}
+        )
+    if "le" in limits and number > limits["le"]:
+        raise ValidationError(
+            _("At most %(limit)s."), code="max_value", params={"limit": limits["le"]}
+        )
+    return int(number) if integer else number
+
+
+class ColumnNumberField(forms.CharField):
+    """A form field for a numeric column: the text as typed, checked against the column."""
+
+    def __init__(self, model, name: str, **kwargs):
+        self.model, self.name = model, name
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in self.empty_values:
+            return value
+        return check_number(value.replace(",", "."), self.model, self.name)
+
+
+class TextField(forms.CharField):
+    """A form field whose cleaned value is what will be stored (NFC, no control characters)."""
+
+    def __init__(self, *, multiline: bool = False, **kwargs):
+        self.multiline = multiline
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return value
+        return clean_text(value, multiline=self.multiline)
+
+
+# ---------------------------------------------------------------------------------------------
+# Moments
+
+
+def plausible_moment(
+    value: dt.datetime, *, past: dt.timedelta, future: dt.timedelta, message=None
+) -> dt.datetime:
+    """``value`` (aware) if it lies within ``past`` before and ``future`` after now."""
+    if timezone.is_naive(value):
+        try:
+            value = timezone.make_aware(value)
+        except (OverflowError, ValueError):
+            raise ValidationError(_("Enter a real date and time."), code="invalid") from None
+    try:
+        now = timezone.now()
+        too_early, too_late = value < now - past, value > now + future
+    except OverflowError:
+        too_early = too_late = True
+    if too_early or too_late:
+        raise ValidationError(
+            message
+            or _("Give a time between %(days_past)d days ago and %(days_future)d days ahead."),
+            code="implausible_time",
+            params={"days_past": past.days, "days_future": future.days},
+        )
+    return value
