@@ -231,6 +231,10 @@ STORAGES = {
 # E-receipt signing keys: one file per key, outside the code and the database, or the active
 # key from $CUAKHAU_SIGNING_KEY (a private JWK kept in a secret manager).
 SIGNING_KEY_DIR = Path(os.environ.get("CUAKHAU_SIGNING_KEY_DIR", DATA_DIR / "keys"))
+# How long verifiers may cache /.well-known/jwks.json (seconds). A rotated key is published at
+# once but signs only after this time, so no verifier meets a receipt signed by a key it
+# cannot know yet.
+JWKS_CACHE_SECONDS = int(os.environ.get("CUAKHAU_JWKS_CACHE_SECONDS", 300))
 
 # Payment providers: a new bank or e-wallet is a new class and an entry here.
 # The gate authority's collection account; the default is a demo account. payOS and SePay watch

@@ -66,6 +66,8 @@ class GateRefused(Exception):
 
     def __init__(self, problems: list[Problem]):
         self.problems = problems
+        # Set by a refusal that must outlive the rollback of what was refused (an exit).
+        self.keep = None
         super().__init__("; ".join(p.message for p in problems))
 
 
@@ -178,8 +180,26 @@ def assess(text: str, gate: Gate, *, plate_seen: str = "") -> GateCheck:
                     % {"status": result.status, "why": "; ".join(result.reasons)},
                 )
             )
-    elif status in (S.PAID, S.ARRIVED, S.CLEARED) and receipts.valid_receipt_of(trip) is None:
-        check.problems.append(Problem("no_receipt", _("No valid receipt for this trip.")))
+    elif status in (S.PAID, S.ARRIVED, S.CLEARED):
+        receipt = receipts.valid_receipt_of(trip)
+        if receipt is None:
+            check.problems.append(Problem("no_receipt", _("No valid receipt for this trip.")))
+        else:
+            # Found by reference or plate, the trip's receipt must still verify: one signed by
+            # a key since compromised lets no truck in (its replacement does).
+            result, _receipt = receipts.verify_receipt(receipt.token, receipt.gate.code)
+            if result.status not in ("valid", "already_used"):
+                check.problems.append(
+                    Problem(
+                        f"receipt_{result.status}",
+                        _("Receipt %(n)s not accepted (%(status)s): %(why)s")
+                        % {
+                            "n": receipt.number,
+                            "status": result.status,
+                            "why": "; ".join(result.reasons),
+                        },
+                    )
+                )
     if plate_seen:
         seen = normalise_plate(plate_seen)
         if seen and seen not in (trip.tractor_plate_key, trip.trailer_plate_key):
@@ -309,7 +329,6 @@ def check_in(
     return visit
 
 
-@transaction.atomic
 def exit_truck(
     operator,
     gate: Gate,
@@ -319,9 +338,79 @@ def exit_truck(
     at: dt.datetime | None = None,
     context: RequestContext = SYSTEM,
 ) -> Visit:
-    """Let a cleared truck out; its receipt is used here, once."""
+    """Let a cleared truck out; its receipt is used here, once.
+
+    A refused exit changes nothing, but the refusal itself is kept for reconciliation and
+    audit: it is written after the exit was rolled back. A caller that rolls back its own
+    transaction around this call (a device event's savepoint) calls ``refused.keep()`` again
+    once it has: the record is written once, whoever rolled back what.
+    """
     if not trips.works_at(operator, gate) or not operator.has_perm("trips.operate_gate"):
         raise trips.TripPermissionDenied(_("Only a gate operator of this gate lets trucks out."))
+    try:
+        with transaction.atomic():
+            return _let_out(operator, gate, text, lane=lane, at=at, context=context)
+    except GateRefused as refused:
+        refused.keep = _ExitRefusal(operator, gate, text, refused.problems, at)
+        refused.keep()
+        raise
+
+
+# What a receipt problem at exit means as a recorded use of the receipt.
+_OUTCOME_OF_PROBLEM = {
+    "receipt_revoked": UseOutcome.REVOKED,
+    "receipt_wrong_gate": UseOutcome.WRONG_GATE,
+    "receipt_already_used": UseOutcome.ALREADY_USED,
+    "receipt_invalid": UseOutcome.INVALID,
+    "receipt_forged": UseOutcome.INVALID,
+    "receipt_malformed": UseOutcome.INVALID,
+    "receipt_unknown_key": UseOutcome.INVALID,
+    "no_receipt": UseOutcome.INVALID,
+    "not_found": UseOutcome.INVALID,
+}
+
+
+class _ExitRefusal:
+    """Writes one refused exit as a ``ReceiptUse``; calling it again after a rollback that
+    took the record away writes it again, otherwise nothing."""
+
+    def __init__(self, operator, gate: Gate, text: str, problems: list[Problem], at):
+        self.operator, self.gate, self.text, self.problems = operator, gate, text, problems
+        self.at = at or timezone.now()
+        self.pk = None
+
+    def __call__(self):
+        if self.pk is not None and receipts.ReceiptUse.objects.filter(pk=self.pk).exists():
+            return
+        trip, token = find(self.text, self.gate)
+        number = receipts._unverified_number(token) if token else None
+        receipt = receipts.Receipt.objects.filter(number=number).first() if number else None
+        if receipt is None and trip is not None:
+            receipt = receipts.valid_receipt_of(trip)
+        codes = [p.code for p in self.problems]
+        outcome = next(
+            (_OUTCOME_OF_PROBLEM[c] for c in codes if c in _OUTCOME_OF_PROBLEM),
+            UseOutcome.REFUSED,
+        )
+        if receipt is not None and receipt.gate_id != self.gate.pk:
+            outcome = UseOutcome.WRONG_GATE
+        elif outcome == UseOutcome.REFUSED and receipt is not None and receipt.used_at:
+            outcome = UseOutcome.ALREADY_USED  # a receipt presented again after its exit
+        prefix = f"{trip.reference}: " if trip is not None else f"{self.text[:40]}: "
+        with transaction.atomic():
+            use = receipts.ReceiptUse.objects.create(
+                receipt=receipt,
+                number=(receipt.number if receipt else number or "")[:24],
+                gate=self.gate,
+                at=self.at,
+                actor=self.operator,
+                outcome=outcome,
+                detail=prefix + "; ".join(f"{p.code}: {p.message}" for p in self.problems),
+            )
+        self.pk = use.pk
+
+
+def _let_out(operator, gate: Gate, text: str, *, lane, at, context) -> Visit:
     exit_lane = _lane(gate, lane)
     _lock(text, gate)
     check = assess(text, gate)
@@ -469,6 +558,8 @@ def apply_event(
         except (GateRefused, FieldErrors, trips.TripPermissionDenied) as exc:
             if isinstance(exc, GateRefused):
                 problems = exc.problems
+                if exc.keep is not None:
+                    exc.keep()  # a refused exit is kept, although its savepoint rolled back
             elif isinstance(exc, FieldErrors):
                 problems = [Problem(k, " ".join(map(str, v))) for k, v in exc.errors.items()]
             else:

@@ -56,6 +56,10 @@ class FeesOut(Schema):
     previous_total_vnd: int | None
     difference_vnd: int | None
     paid_vnd: int
+    # The balance: positive is still due (``due_vnd``), negative is to refund (``refund_vnd``).
+    balance_vnd: int
+    due_vnd: int
+    refund_vnd: int
     receipt: str | None
     instructions: dict | None
 
@@ -155,8 +159,7 @@ def trip_fees(request: HttpRequest, reference: str):
     if assessment is None:
         raise FieldErrors({"status": ["The fee is assessed when the trip is submitted."]})
     receipt = valid_receipt_of(trip)
-    paid = services.paid_total(trip)
-    due = assessment.total_vnd - paid
+    balance = services.balance_of(trip)
     return {
         "trip": trip.reference,
         "schedule": str(assessment.schedule),
@@ -167,10 +170,13 @@ def trip_fees(request: HttpRequest, reference: str):
         "total_vnd": assessment.total_vnd,
         "previous_total_vnd": assessment.previous.total_vnd if assessment.previous else None,
         "difference_vnd": assessment.difference_vnd,
-        "paid_vnd": paid,
+        "paid_vnd": balance.paid_vnd,
+        "balance_vnd": balance.balance_vnd,
+        "due_vnd": balance.due_vnd,
+        "refund_vnd": balance.refund_vnd,
         "receipt": receipt.number if receipt else None,
-        "instructions": providers.bank_provider().instructions(trip, due)
-        if receipt is None and due > 0
+        "instructions": providers.bank_provider().instructions(trip, balance.due_vnd)
+        if receipt is None and balance.due_vnd > 0 and trip.status == "submitted"
         else None,
     }
 

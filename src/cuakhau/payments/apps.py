@@ -6,3 +6,6 @@ class PaymentsConfig(AppConfig):
     name = "cuakhau.payments"
     label = "payments"
     verbose_name = _("Payments")
+
+    def ready(self):
+        from . import signals  # noqa: F401  (settle a trip whose amendment its money covers)

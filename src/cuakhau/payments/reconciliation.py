@@ -26,7 +26,14 @@ receipt". Resolving a flag records what a person did about it (a refund, a match
 change what came in that day, so resolved items stay in the identity while they leave the list
 of open discrepancies. Payments in another currency are outside the VND identity and are listed
 as discrepancies. Receipts revoked for a refund stay in "receipts issued": the money did come in
-and the receipt was issued; the refund due is a discrepancy until it is resolved.
+and the receipt was issued; the refund due is a discrepancy until it is resolved. A receipt
+replaced because its signing key was compromised is left out of the identity (it is listed):
+its payments moved to the replacement, which stands for the same money.
+
+Beside the money, every trip touched on the day is checked for a receipt, payment and trip
+state that disagree (``receipt_state_mismatch``): a trip paid, inside or gone without a valid
+receipt (the money would stand behind nothing), a valid receipt for a trip that is not paid, a
+trip that left without using its receipt. Whatever path led there, it is shown.
 """
 
 from __future__ import annotations
@@ -64,6 +71,8 @@ from .models import NotificationLog, NotificationOutcome, Payment, PaymentFlag, 
 PAID_NO_RECEIPT = "paid_no_receipt"
 RECEIPT_WITHOUT_PAYMENT = "receipt_without_payment"
 CROSSING_WITHOUT_VALID_RECEIPT = "crossing_without_valid_receipt"
+EXIT_REFUSED = "exit_refused"
+RECEIPT_STATE_MISMATCH = "receipt_state_mismatch"
 DUPLICATE_USE = "duplicate_use"
 AMOUNT_MISMATCH = "amount_mismatch"
 REFUND_DUE = "refund_due"
@@ -73,6 +82,8 @@ KIND_LABELS = {
     PAID_NO_RECEIPT: gettext_lazy("paid, no receipt"),
     RECEIPT_WITHOUT_PAYMENT: gettext_lazy("receipt without payment"),
     CROSSING_WITHOUT_VALID_RECEIPT: gettext_lazy("crossing without a valid receipt"),
+    EXIT_REFUSED: gettext_lazy("exit refused"),
+    RECEIPT_STATE_MISMATCH: gettext_lazy("receipt and trip disagree"),
     DUPLICATE_USE: gettext_lazy("receipt used twice"),
     AMOUNT_MISMATCH: gettext_lazy("amount mismatch"),
     REFUND_DUE: gettext_lazy("refund due"),
@@ -541,7 +552,10 @@ def _refund_of_revoked(receipt: Receipt, tz) -> Discrepancy:
 
 
 def _crossing_discrepancy(crossing: CrossingRow, amounts: dict[str, int], tz) -> Discrepancy:
-    if crossing.outcome == UseOutcome.ALREADY_USED:
+    if crossing.outcome == UseOutcome.REFUSED:
+        kind = EXIT_REFUSED
+        reason = _("Exit refused at %(at)s.") % {"at": _time(crossing.at, tz)}
+    elif crossing.outcome == UseOutcome.ALREADY_USED:
         kind = DUPLICATE_USE
         reason = _("Receipt %(receipt)s presented again at %(at)s after it was used.") % {
             "receipt": crossing.receipt_number,
@@ -563,6 +577,110 @@ def _crossing_discrepancy(crossing: CrossingRow, amounts: dict[str, int], tz) ->
         trip_reference=crossing.trip_reference,
         receipt_number=crossing.receipt_number,
     )
+
+
+# A trip in one of these has paid its fee: it must hold a valid receipt (used once it left).
+_PAID_STATUSES = {"paid", "arrived", "cleared", "exited"}
+
+
+def _trips_touched(gate: Gate | None, start, end) -> dict[int, dt.datetime]:
+    """Trips with anything recorded on the day, each with the time of its latest record."""
+    from cuakhau.trips.models import TripTransition
+
+    latest: dict[int, dt.datetime] = {}
+    sources = [
+        (Receipt.objects.filter(_in_day("issued_at", start, end)), "trip_id", "issued_at"),
+        (Receipt.objects.filter(_in_day("revoked_at", start, end)), "trip_id", "revoked_at"),
+        (Receipt.objects.filter(_in_day("used_at", start, end)), "trip_id", "used_at"),
+        (TripTransition.objects.filter(_in_day("at", start, end)), "trip_id", "at"),
+        (
+            Payment.objects.filter(_in_day("paid_at", start, end)).exclude(trip=None),
+            "trip_id",
+            "paid_at",
+        ),
+    ]
+    for qs, trip_field, time_field in sources:
+        if gate is not None:
+            qs = qs.filter(trip__gate=gate)
+        for trip_id, at in qs.values_list(trip_field, time_field):
+            if trip_id not in latest or at > latest[trip_id]:
+                latest[trip_id] = at
+    return latest
+
+
+def _state_mismatches(gate: Gate | None, start, end) -> list[Discrepancy]:
+    """Receipt, payments and trip state that disagree, for every trip touched on the day."""
+    from cuakhau.trips.models import Trip
+
+    touched = _trips_touched(gate, start, end)
+    trips = Trip.objects.filter(pk__in=touched).prefetch_related("receipts", "payments")
+    found = []
+    for trip in trips.order_by("reference"):
+        receipts = sorted(trip.receipts.all(), key=lambda r: (r.issued_at, r.number))
+        valid = [r for r in receipts if r.status == ReceiptStatus.VALID]
+        payments = [
+            p
+            for p in trip.payments.all()
+            if p.currency == "VND"
+            and p.flag not in (PaymentFlag.ALREADY_PAID, PaymentFlag.TRIP_CANCELLED)
+        ]
+        paid = sum(p.amount_vnd for p in payments)
+        status = trip.get_status_display()
+        reason = amount = None
+        receipt = valid[0] if valid else (receipts[-1] if receipts else None)
+        if trip.status in _PAID_STATUSES and not valid:
+            amount = paid or (receipt.amount_vnd if receipt else None)
+            if receipt is not None:
+                reason = _(
+                    "Trip %(ref)s is %(status)s but its receipt %(receipt)s was revoked"
+                    " (%(kind)s: %(why)s): %(paid)s received stand behind no valid receipt."
+                ) % {
+                    "ref": trip.reference,
+                    "status": status,
+                    "receipt": receipt.number,
+                    "kind": receipt.get_revoke_kind_display(),
+                    "why": receipt.revoke_reason,
+                    "paid": money(paid),
+                }
+            else:
+                reason = _("Trip %(ref)s is %(status)s but has no receipt at all.") % {
+                    "ref": trip.reference,
+                    "status": status,
+                }
+        elif trip.status not in _PAID_STATUSES and valid:
+            amount = receipt.amount_vnd
+            reason = _("Receipt %(receipt)s is still valid but trip %(ref)s is %(status)s.") % {
+                "receipt": receipt.number,
+                "ref": trip.reference,
+                "status": status,
+            }
+        elif trip.status == "exited" and valid and not any(r.used_at for r in valid):
+            amount = receipt.amount_vnd
+            reason = _("Trip %(ref)s left the gate without using its receipt %(receipt)s.") % {
+                "ref": trip.reference,
+                "receipt": receipt.number,
+            }
+        if reason is None:
+            continue
+        resolved = [p.resolved_at for p in payments if p.resolved_at is not None]
+        done = bool(payments) and len(resolved) == len(payments)
+        found.append(
+            Discrepancy(
+                kind=RECEIPT_STATE_MISMATCH,
+                at=touched[trip.pk],
+                reason=reason,
+                amount_vnd=amount,
+                trip_reference=trip.reference,
+                receipt_number=receipt.number if receipt else "",
+                payment_ids=tuple(p.pk for p in payments),
+                external_ids=tuple(p.external_id for p in payments),
+                resolved_at=max(resolved) if done else None,
+                resolution="; ".join(p.resolution for p in payments if p.resolution)
+                if done
+                else "",
+            )
+        )
+    return found
 
 
 def _item_totals(receipts: list[Receipt]) -> list[ItemTotal]:
@@ -619,14 +737,21 @@ def daily_report(gate: Gate | None, day: dt.date) -> Report:
 
     payments = _payments(gate, start, end)
     receipts = _receipts(gate, _in_day("issued_at", start, end))
+    # A receipt revoked while its trip will not cross: the money goes back. (One revoked while
+    # the trip stays paid is a state mismatch below: the money stands behind no receipt.)
     revoked_for_refund = _receipts(
-        gate, _in_day("revoked_at", start, end) & Q(revoke_kind=RevokeKind.REFUNDED)
+        gate,
+        _in_day("revoked_at", start, end)
+        & Q(revoke_kind__in=[RevokeKind.REFUNDED, RevokeKind.CANCELLED])
+        & ~Q(trip__status__in=_PAID_STATUSES),
     )
     crossings = _crossings(gate, start, end)
 
     vnd = [p for p in payments if p.currency == "VND"]
-    receipt_ids = {r.pk for r in receipts}
-    excess_of = {r.pk: r.paid_vnd - r.amount_vnd for r in receipts}
+    # A replaced receipt's payments moved to its replacement: the money is counted there.
+    standing = [r for r in receipts if r.revoke_kind != RevokeKind.REPLACED]
+    receipt_ids = {r.pk for r in standing}
+    excess_of = {r.pk: r.paid_vnd - r.amount_vnd for r in standing}
     unreceipted_by_flag: dict[str, int] = defaultdict(int)
     for p in vnd:
         if p.receipt_id is None:
@@ -639,7 +764,7 @@ def daily_report(gate: Gate | None, day: dt.date) -> Report:
     )
     balance = Balance(
         received_vnd=sum(p.amount_vnd for p in vnd),
-        receipts_vnd=sum(r.amount_vnd for r in receipts),
+        receipts_vnd=sum(r.amount_vnd for r in standing),
         overpaid_vnd=sum(e for e in excess_of.values() if e > 0),
         receipts_unpaid_vnd=-sum(e for e in excess_of.values() if e < 0),
         unreceipted_vnd=sum(unreceipted_by_flag.values()),
@@ -693,6 +818,7 @@ def daily_report(gate: Gate | None, day: dt.date) -> Report:
     for crossing in crossings:
         if not crossing.valid:
             discrepancies.append(_crossing_discrepancy(crossing, amounts, tz))
+    discrepancies += _state_mismatches(gate, start, end)
     discrepancies = _sorted(discrepancies)
 
     notifications = NotificationLog.objects.filter(_in_day("received_at", start, end))
@@ -723,7 +849,7 @@ def daily_report(gate: Gate | None, day: dt.date) -> Report:
         crossings=crossings,
         discrepancies=discrepancies,
         by_method=_method_totals(payments),
-        by_item=_item_totals(receipts),
+        by_item=_item_totals(standing),
         balance=balance,
         counts=counts,
     )

@@ -11,6 +11,7 @@ import hashlib
 import json
 import re
 import time
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -29,6 +30,9 @@ from cuakhau.trips.models import Trip
 
 from . import providers
 from .models import NotificationLog, NotificationOutcome, Payment, PaymentFlag, PaymentMethod
+
+# What the amount column (a signed 64-bit integer) can store.
+MAX_AMOUNT_VND = 2**63 - 1
 
 _REFERENCE_IN_TEXT = re.compile(r"\b([A-Z]{3})[\s\-_.]?([0-9A-Z]{6}[0-9A-Z*])")
 
@@ -60,6 +64,43 @@ def _flag(payment: Payment, flag: str, detail: str) -> None:
     payment.flag = flag
     payment.flag_detail = detail[:300]
     payment.save(update_fields=["flag", "flag_detail"])
+
+
+@dataclass(frozen=True)
+class Balance:
+    """Where a trip's money stands: what is still due, or what is to be paid back."""
+
+    fee_vnd: int | None  # None before the fee is assessed
+    paid_vnd: int  # counted towards the fee
+    due_vnd: int  # still to pay (0 when nothing is due)
+    refund_vnd: int  # received beyond the fee, or for a trip that will not cross, not yet settled
+
+    @property
+    def balance_vnd(self) -> int:
+        """Positive: due; negative: to refund; zero: settled."""
+        return self.due_vnd - self.refund_vnd
+
+
+def balance_of(trip: Trip) -> Balance:
+    """The trip's balance after every payment, amendment and cancellation so far."""
+    paid = paid_total(trip)
+    payments = list(trip.payments.filter(currency="VND"))
+    # Money a person has already dealt with (a resolved flag) is not owed back any more.
+    returned = sum(
+        p.amount_vnd
+        for p in payments
+        if p.flag in (PaymentFlag.ALREADY_PAID, PaymentFlag.TRIP_CANCELLED) and not p.resolved_at
+    )
+    if trip.status in (TripStatus.CANCELLED, TripStatus.REJECTED):
+        unresolved = sum(p.amount_vnd for p in payments if not p.resolved_at)
+        return Balance(amount_due(trip), paid, 0, unresolved)
+    fee = amount_due(trip)
+    if fee is None:
+        return Balance(None, paid, 0, returned)
+    excess = max(0, paid - fee)
+    if excess and any(p.flag == PaymentFlag.OVERPAID and p.resolved_at for p in payments):
+        excess = 0
+    return Balance(fee, paid, max(0, fee - paid), excess + returned)
 
 
 def _settle(payment: Payment, context: RequestContext) -> None:
@@ -111,6 +152,11 @@ def _settle(payment: Payment, context: RequestContext) -> None:
             % {"paid": f"{total:,}", "due": f"{due:,}", "ref": trip.reference},
         )
         return
+    _complete(trip, payment, total, due, context, _("completed by later payment; receipt %(n)s"))
+
+
+def _complete(trip, last: Payment, total: int, due: int, context, resolution: str):
+    """The money received covers the fee: issue the receipt and mark the trip paid."""
     receipt = receipts.issue_receipt(trip, current_assessment(trip))
     now = timezone.now()
     open_payments = trip.payments.filter(receipt=None, currency="VND").exclude(
@@ -118,18 +164,45 @@ def _settle(payment: Payment, context: RequestContext) -> None:
     )
     # Earlier partial payments are settled by this one: their flag is resolved, not erased.
     open_payments.filter(flag=PaymentFlag.UNDERPAID).update(
-        resolved_at=now,
-        resolution=_("completed by later payment; receipt %(n)s") % {"n": receipt.number},
+        resolved_at=now, resolution=(resolution % {"n": receipt.number})[:300]
     )
     open_payments.update(receipt=receipt)
     if total > due:
+        last.refresh_from_db()
+        last.resolved_at, last.resolution = None, ""
+        last.save(update_fields=["resolved_at", "resolution"])
         _flag(
-            payment,
+            last,
             PaymentFlag.OVERPAID,
             _("Received %(paid)s VND for a fee of %(due)s VND: %(excess)s VND to refund.")
             % {"paid": f"{total:,}", "due": f"{due:,}", "excess": f"{total - due:,}"},
         )
     trips.mark_paid(trip, context)
+    return receipt
+
+
+def settle_after_reassessment(trip: Trip, context: RequestContext = SYSTEM):
+    """The fee changed (an amendment): the money already received may now cover it.
+
+    Called inside the amendment's transaction, after the new assessment. Returns the receipt
+    when the trip is now paid, else None (its balance shows what is still due).
+    """
+    trip = Trip.objects.select_for_update().get(pk=trip.pk)
+    if trip.status != TripStatus.SUBMITTED or receipts.valid_receipt_of(trip) is not None:
+        return None
+    due = amount_due(trip)
+    total = paid_total(trip)
+    last = (
+        trip.payments.filter(receipt=None, currency="VND")
+        .exclude(flag__in=[PaymentFlag.ALREADY_PAID, PaymentFlag.TRIP_CANCELLED])
+        .order_by("-paid_at", "-id")
+        .first()
+    )
+    if due is None or last is None or total < due:
+        return None
+    return _complete(
+        trip, last, total, due, context, _("covered after the amendment; receipt %(n)s")
+    )
 
 
 def _trip_for_reference(reference: str | None) -> Trip | None:
@@ -138,6 +211,9 @@ def _trip_for_reference(reference: str | None) -> Trip | None:
     return Trip.objects.filter(reference=reference).first()
 
 
+# One transaction: an accepted notification's log row is committed with its payment, before
+# the bank hears "accepted", so a crash can never leave one without the other.
+@transaction.atomic
 def receive_notification(
     provider_code: str, headers, body: bytes, remote_addr: str | None = None
 ) -> tuple[NotificationLog, Payment | None]:
@@ -204,7 +280,27 @@ def record_payment(
     trip=None,
     context: RequestContext = SYSTEM,
 ) -> tuple[Payment, bool]:
-    """Record one provider transaction; a second delivery returns the first record unchanged."""
+    """Record one provider transaction; a second delivery returns the first record unchanged.
+
+    Every provider and the cash counter come through here, so the checks that keep the
+    duplicate check sound and the money real are made here: the transaction id is stored
+    whole (an id too long for its column is refused, never cut: two transfers must not
+    collapse into one), and an amount must be a positive whole number of đồng.
+    """
+    errors = {}
+    limit = Payment._meta.get_field("external_id").max_length
+    if not isinstance(external_id, str) or not external_id.strip():
+        errors["transaction_id"] = [_("A payment needs the provider's transaction id.")]
+    elif len(external_id) > limit:
+        errors["transaction_id"] = [
+            _("A transaction id has at most %(n)d characters.") % {"n": limit}
+        ]
+    if isinstance(amount_vnd, bool) or not isinstance(amount_vnd, int) or amount_vnd <= 0:
+        errors["amount_vnd"] = [_("Enter a positive whole number of đồng.")]
+    elif amount_vnd > MAX_AMOUNT_VND:
+        errors["amount_vnd"] = [_("The amount is larger than any payment can be.")]
+    if errors:
+        raise FieldErrors(errors)
     existing = Payment.objects.filter(provider=provider_code, external_id=external_id).first()
     if existing is not None:
         return existing, False
@@ -248,18 +344,26 @@ def record_cash_payment(
             _("Only a gate operator or desk officer of this gate records cash.")
         )
     errors = {}
-    if not isinstance(amount_vnd, int) or amount_vnd <= 0:
+    if isinstance(amount_vnd, bool) or not isinstance(amount_vnd, int) or amount_vnd <= 0:
         errors["amount_vnd"] = [_("Enter a positive whole number of đồng.")]
     slip_number = (slip_number or "").strip()
+    # The slip number is the cash payment's transaction id: kept whole, like a bank's.
+    external_id = f"{trip.gate.code}-{slip_number}"
+    limit = Payment._meta.get_field("external_id").max_length
     if not slip_number:
         errors["slip_number"] = [_("Enter the number of the cash slip.")]
+    elif len(external_id) > limit:
+        errors["slip_number"] = [
+            _("A cash slip number has at most %(n)d characters.")
+            % {"n": limit - len(trip.gate.code) - 1}
+        ]
     if errors:
         raise FieldErrors(errors)
     provider = providers.cash_provider()
     payment, created = record_payment(
         provider_code=provider.code,
         method=PaymentMethod.CASH,
-        external_id=f"{trip.gate.code}-{slip_number}"[:64],
+        external_id=external_id,
         amount_vnd=amount_vnd,
         description=trip.reference,
         payer_name=trip.organisation.name,

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cuakhau.core.context import context_of
+from cuakhau.core.downloads import content_disposition
 from cuakhau.core.errors import FieldErrors
 from cuakhau.trips import services as trips
 
@@ -99,12 +100,12 @@ def reconciliation(request):
         name = f"reconciliation-{report.gate_label}-{report.day.isoformat()}".replace(" ", "_")
         if request.GET["format"] == "csv":
             response = HttpResponse(recon.to_csv(report), content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+            response["Content-Disposition"] = content_disposition(f"{name}.csv")
         else:
             response = HttpResponse(
                 recon.to_xlsx(report),
                 content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             )
-            response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+            response["Content-Disposition"] = content_disposition(f"{name}.xlsx")
         return response
     return render(request, "payments/reconciliation.html", {"form": form, "report": report})

@@ -1,16 +1,17 @@
-from django.http import HttpRequest
 from typing import Literal
 
+from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from cuakhau.accounts import roles
 from cuakhau.core.api_support import Text
-from cuakhau.core.errors import FieldErrors
 from cuakhau.reference.models import Gate
 
 from . import services
 from .models import Receipt, RevokeKind
 
+# A receipt is used up only by the exit of a cleared truck inside the gate
+# (POST /gate/{gate}/exit, ``gate.services.exit_truck``): there is no stand-alone "use".
 router = Router(tags=["receipts"])
 
 
@@ -26,18 +27,6 @@ class VerifyOut(Schema):
     kid: str | None
     claims: dict | None
     receipt: str | None
-
-
-class UseIn(Schema):
-    token: str
-    gate: str
-
-
-class UseOut(Schema):
-    outcome: str
-    accepted: bool
-    receipt: str | None
-    detail: str
 
 
 class RevokeIn(Schema):
@@ -57,6 +46,9 @@ class ReceiptOut(Schema):
     token: str
     status: str
     used_at: str | None
+    # A receipt signed by a compromised key is replaced by a new one for the same payment.
+    replaced_by: str | None
+    replaces: str | None
 
 
 def receipt_out(receipt: Receipt) -> dict:
@@ -72,14 +64,9 @@ def receipt_out(receipt: Receipt) -> dict:
         "token": receipt.token,
         "status": receipt.status,
         "used_at": receipt.used_at.isoformat() if receipt.used_at else None,
+        "replaced_by": receipt.replaced_by.number if hasattr(receipt, "replaced_by") else None,
+        "replaces": receipt.replaces.number if receipt.replaces_id else None,
     }
-
-
-def _gate(code: str) -> Gate:
-    gate = Gate.objects.filter(code=(code or "").lower()).first()
-    if gate is None:
-        raise FieldErrors({"gate": [f"Unknown gate {code!r}."]})
-    return gate
 
 
 def _officer_of(user, gate: Gate) -> None:
@@ -104,19 +91,6 @@ def verify(request: HttpRequest, payload: VerifyIn):
         "kid": result.kid,
         "claims": result.claims,
         "receipt": receipt.number if receipt and result.claims else None,
-    }
-
-
-@router.post("/receipts/use", response=UseOut, summary="Use a receipt at exit (once)")
-def use(request: HttpRequest, payload: UseIn):
-    gate = _gate(payload.gate)
-    _officer_of(request.auth, gate)
-    use = services.use_at_exit(payload.token, gate, request.auth)
-    return {
-        "outcome": use.outcome,
-        "accepted": use.outcome == "used",
-        "receipt": use.receipt.number if use.receipt else None,
-        "detail": use.detail,
     }
 
 

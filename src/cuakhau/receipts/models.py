@@ -15,6 +15,8 @@ class ReceiptStatus(models.TextChoices):
 class RevokeKind(models.TextChoices):
     CANCELLED = "cancelled", _("cancelled")
     REFUNDED = "refunded", _("refunded")
+    # Signed by a key later marked compromised: a new receipt for the same payment replaces it.
+    REPLACED = "replaced", _("replaced: signing key compromised")
 
 
 class ReceiptSequence(models.Model):
@@ -68,6 +70,14 @@ class Receipt(models.Model):
     used_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    replaces = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaced_by",
+        verbose_name=_("replaces receipt"),
+    )
 
     class Meta:
         ordering = ["-issued_at"]
@@ -95,10 +105,15 @@ class UseOutcome(models.TextChoices):
     REVOKED = "revoked", _("refused: revoked")
     WRONG_GATE = "wrong_gate", _("refused: receipt for another gate")
     INVALID = "invalid", _("refused: not a valid receipt")
+    # The truck itself was refused (not inside, not cleared, …) before its receipt was used.
+    REFUSED = "refused", _("refused at exit")
 
 
 class ReceiptUse(models.Model):
-    """Every attempt to use a receipt at exit, accepted or refused (refusals are flags)."""
+    """Every attempt to use a receipt at exit, accepted or refused (refusals are flags).
+
+    A refusal is written after the refused exit was rolled back, so it is kept.
+    """
 
     receipt = models.ForeignKey(
         Receipt, null=True, blank=True, on_delete=models.PROTECT, related_name="uses"

@@ -300,6 +300,12 @@ def draw_qr(canvas: Canvas, data: str, x: float, y: float, size: float, border: 
     canvas.drawPath(path, stroke=0, fill=1, fillMode=FILL_NON_ZERO)
 
 
+def _key_compromised(receipt) -> bool:
+    from .services import key_store
+
+    return receipt.kid in key_store().revoked_kids()
+
+
 def receipt_pdf(receipt, *, compress: bool = True) -> bytes:
     """The receipt as a PDF; ``compress=False`` leaves page text readable in the bytes."""
     buffer = io.BytesIO()
@@ -317,8 +323,28 @@ def receipt_pdf(receipt, *, compress: bool = True) -> bytes:
     page.text(SUBTITLE, 8, center=True)
     page.y -= 1 * mm
     page.text(receipt.number, 12, bold=True, center=True)
-    if receipt.status == "revoked":
+    replacement = getattr(receipt, "replaced_by", None)
+    if replacement is not None:
+        page.text("ĐÃ THAY THẾ (replaced) — KHÔNG CÓ GIÁ TRỊ", 9, bold=True, color=RED, center=True)
+        page.text(
+            f"Thay bằng (replaced by) {replacement.number}: khóa ký bị lộ "
+            "(signing key compromised)",
+            6.5,
+            color=RED,
+            center=True,
+        )
+    elif receipt.status == "revoked":
         page.text("ĐÃ THU HỒI (revoked) — KHÔNG CÓ GIÁ TRỊ", 9, bold=True, color=RED, center=True)
+    elif _key_compromised(receipt):
+        page.text(
+            "KHÓA KÝ BỊ LỘ (signing key compromised) — KHÔNG CÓ GIÁ TRỊ",
+            8,
+            bold=True,
+            color=RED,
+            center=True,
+        )
+    if receipt.replaces_id:
+        page.text(f"Thay thế biên lai (replaces) {receipt.replaces.number}", 6.5, center=True)
 
     page.y -= 1 * mm
     page.qr(receipt.token, QR_SIZE)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+from dataclasses import dataclass
 from functools import cache
 
 from django.conf import settings
@@ -24,14 +25,24 @@ from .models import Receipt, ReceiptSequence, ReceiptStatus, ReceiptUse, RevokeK
 
 
 @cache
-def _store_for(directory: str, env_key: str) -> signing.KeyStore:
-    return signing.KeyStore.from_env(directory)
+def _store_for(directory: str, env_key: str, publish_delay: int) -> signing.KeyStore:
+    return signing.KeyStore.from_env(directory, publish_delay=publish_delay)
+
+
+def jwks_cache_seconds() -> int:
+    """How long verifiers may cache the published key set (``JWKS_CACHE_SECONDS``)."""
+    return int(getattr(settings, "JWKS_CACHE_SECONDS", 300))
 
 
 def key_store() -> signing.KeyStore:
     import os
 
-    return _store_for(str(settings.SIGNING_KEY_DIR), os.environ.get(signing.DEFAULT_ENV_VAR, ""))
+    # A rotated key waits as long as the key set may be cached before it signs.
+    return _store_for(
+        str(settings.SIGNING_KEY_DIR),
+        os.environ.get(signing.DEFAULT_ENV_VAR, ""),
+        jwks_cache_seconds(),
+    )
 
 
 def authority_of(gate: Gate) -> str:
@@ -76,7 +87,7 @@ def _kid_of(token: str) -> str:
 
 
 @transaction.atomic
-def issue_receipt(trip, assessment) -> Receipt:
+def issue_receipt(trip, assessment, *, replaces: Receipt | None = None) -> Receipt:
     now = timezone.now()
     year = timezone.localtime(now).year
     sequence, number = _next_number(trip.gate, year)
@@ -95,6 +106,7 @@ def issue_receipt(trip, assessment) -> Receipt:
         trailer_plate=trip.trailer_plate,
         authority=authority_of(trip.gate),
         issued_at=now,
+        replaces=replaces,
     )
     receipt.token = signing.sign_claims(key_store(), claims_of(receipt), trip.gate.code)
     receipt.kid = _kid_of(receipt.token)
@@ -140,7 +152,16 @@ def verify_receipt(
             None,
             result.kid,
         )
-    if receipt and receipt.status == ReceiptStatus.REVOKED:
+    replacement = getattr(receipt, "replaced_by", None) if receipt else None
+    if replacement is not None:
+        result.reasons.append(
+            _("replaced by receipt %(new)s on %(at)s: the key that signed it was compromised")
+            % {
+                "new": replacement.number,
+                "at": timezone.localtime(replacement.issued_at).strftime("%Y-%m-%d %H:%M"),
+            }
+        )
+    elif receipt and receipt.status == ReceiptStatus.REVOKED:
         result.reasons.append(
             _("revoked on %(at)s (%(kind)s): %(reason)s")
             % {
@@ -179,21 +200,49 @@ def used_receipts() -> list[str]:
     )
 
 
+def offline_bundle() -> dict:
+    """What an offline verifier needs, stamped with when it was made: the offline page and
+    the ``receipt_bundle`` command both carry exactly this."""
+    return {
+        "jwks": key_store().jwks(),
+        **revocation_list(),
+        "used_receipts": used_receipts(),
+    }
+
+
+def outcome_of(result: signing.VerificationResult, receipt: Receipt | None) -> str:
+    """What a verification result means for a receipt presented at exit."""
+    if receipt is None or result.status in (signing.FORGED, signing.MALFORMED, signing.UNKNOWN_KEY):
+        return UseOutcome.INVALID
+    if receipt.status == ReceiptStatus.REVOKED or result.status == signing.REVOKED:
+        return UseOutcome.REVOKED
+    if result.status == signing.WRONG_GATE:
+        return UseOutcome.WRONG_GATE
+    if receipt.used_at is not None:
+        return UseOutcome.ALREADY_USED
+    return UseOutcome.USED
+
+
 @transaction.atomic
 def use_at_exit(token: str, gate: Gate, actor) -> ReceiptUse:
-    """Accept a receipt once, at its own gate; every refusal is recorded for reconciliation."""
+    """Use a receipt once, at its own gate, for a cleared truck inside it.
+
+    Only ``gate.services.exit_truck`` calls this, inside the exit: a receipt is used up by
+    the truck leaving, never on its own (a truck that never arrived could then never leave).
+    Refusals are returned as records; the exit keeps them when it is refused.
+    """
+    from cuakhau.trips.choices import TripStatus
+
     number = _unverified_number(token) or ""
     receipt = Receipt.objects.select_for_update().filter(number=number).first()
     result, _receipt = verify_receipt(token, gate.code)
-    outcome = UseOutcome.USED
-    if receipt is None or result.status in (signing.FORGED, signing.MALFORMED, signing.UNKNOWN_KEY):
-        outcome = UseOutcome.INVALID
-    elif receipt.status == ReceiptStatus.REVOKED or result.status == signing.REVOKED:
-        outcome = UseOutcome.REVOKED
-    elif result.status == signing.WRONG_GATE:
-        outcome = UseOutcome.WRONG_GATE
-    elif receipt.used_at is not None:
-        outcome = UseOutcome.ALREADY_USED
+    outcome = outcome_of(result, receipt)
+    if outcome == UseOutcome.USED and receipt.trip.status != TripStatus.CLEARED:
+        outcome = UseOutcome.REFUSED
+        result.reasons.append(
+            _("trip %(ref)s is %(status)s, not cleared inside the gate")
+            % {"ref": receipt.trip.reference, "status": receipt.trip.get_status_display()}
+        )
     use = ReceiptUse.objects.create(
         receipt=receipt,
         number=number[:24],
@@ -214,7 +263,8 @@ def use_at_exit(token: str, gate: Gate, actor) -> ReceiptUse:
 @transaction.atomic
 def revoke_receipt(receipt: Receipt, actor, kind: str, reason: str) -> Receipt:
     receipt = Receipt.objects.select_for_update().get(pk=receipt.pk)
-    if kind not in RevokeKind.values:
+    # "replaced" belongs to reissue_receipt, which issues the replacement in the same step.
+    if kind not in (RevokeKind.CANCELLED, RevokeKind.REFUNDED):
         raise FieldErrors({"kind": [_("Choose cancelled or refunded.")]})
     if not (reason or "").strip():
         raise FieldErrors({"reason": [_("Give a reason.")]})
@@ -240,3 +290,134 @@ def visible_receipt(user, number: str) -> Receipt:
     return Receipt.objects.select_related("trip", "gate").get(
         number=(number or "").upper(), trip__in=visible_trips(user)
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# A compromised signing key: its receipts are re-issued, so no paid truck is stranded
+
+# A receipt stands for a truck that may still cross while its trip is in one of these.
+_STILL_CROSSING = ("paid", "arrived", "cleared")
+
+
+@dataclass(frozen=True)
+class Reissued:
+    old: Receipt
+    new: Receipt
+
+
+def receipts_to_reissue(kids):
+    """Valid, unused receipts signed by these keys whose truck has still to cross."""
+    return Receipt.objects.filter(
+        kid__in=list(kids),
+        status=ReceiptStatus.VALID,
+        used_at=None,
+        trip__status__in=_STILL_CROSSING,
+    ).order_by("issued_at", "number")
+
+
+@transaction.atomic
+def reissue_receipt(receipt: Receipt, actor, reason: str) -> Reissued | None:
+    """Replace one receipt by a new one signed with a valid key, for the same payment.
+
+    The old receipt is revoked as replaced (who, when, why) and points to its replacement;
+    the payments move to the new receipt, so the money is counted once; the trip's timeline
+    tells the payer. None when the receipt no longer needs it (used, revoked, trip gone on).
+    """
+    from cuakhau.core.context import Channel
+    from cuakhau.trips.models import Trip, TripTransition
+
+    trip = Trip.objects.select_for_update().get(pk=receipt.trip_id)
+    old = Receipt.objects.select_for_update().get(pk=receipt.pk)
+    if old.status != ReceiptStatus.VALID or old.used_at or trip.status not in _STILL_CROSSING:
+        return None
+    now = timezone.now()
+    old.status = ReceiptStatus.REVOKED
+    old.revoked_at = now
+    old.revoked_by = actor
+    old.revoke_kind = RevokeKind.REPLACED
+    old.revoke_reason = reason
+    old.save()
+    new = issue_receipt(trip, old.assessment, replaces=old)
+    old.payments.update(receipt=new)
+    TripTransition.objects.create(
+        trip=trip,
+        action="reissue_receipt",
+        from_status=trip.status,
+        to_status=trip.status,
+        actor=actor,
+        at=now,
+        reason=_(
+            "Receipt %(old)s was replaced by receipt %(new)s because the key that signed it was"
+            " compromised. Use the new receipt; the old one is no longer accepted."
+        )
+        % {"old": old.number, "new": new.number},
+        channel=Channel.SYSTEM,
+        version=trip.version,
+    )
+    return Reissued(old, new)
+
+
+def reissue_compromised(actor=None, note: str = "") -> list[Reissued]:
+    """Re-issue every receipt still standing for a truck that was signed by a compromised key.
+
+    Safe to run again: what was replaced is not replaced twice. Each receipt is replaced in
+    its own transaction, so one failure does not hold back the others.
+    """
+    store = key_store()
+    compromised = {k.kid: k for k in store.key_infos() if k.status == signing.COMPROMISED}
+    done = []
+    for receipt in receipts_to_reissue(compromised):
+        key = compromised[receipt.kid]
+        reason = _("Signing key %(kid)s compromised on %(at)s: %(why)s") % {
+            "kid": key.kid,
+            "at": key.compromised_at,
+            "why": key.compromise_reason,
+        }
+        if note:
+            reason = f"{reason} ({note})"
+        replaced = reissue_receipt(receipt, actor, reason)
+        if replaced is not None:
+            done.append(replaced)
+    return done
+
+
+def compromise_key(kid: str, reason: str, actor=None, note: str = "") -> list[Reissued]:
+    """Mark a key compromised, then replace every receipt it signed that a truck still needs.
+
+    The key leaves the published key set at once, so its receipts stop verifying; the
+    replacements are signed by the scope's next valid key (a new one, signing at once, if
+    there is none: nothing may wait for a cache to expire while trucks are stranded).
+    """
+    store = key_store()
+    store.mark_compromised(kid, reason)
+    scopes = {k.gate for k in store.key_infos() if k.kid == kid}
+    for scope in scopes:
+        if scope == signing.ALL_GATES and store.env_kid is not None:
+            continue  # the "*" key from the secret manager is replaced there
+        if not any(k.gate == scope and k.status == signing.ACTIVE for k in store.key_infos()):
+            store.generate(scope, at_once=True)
+    return reissue_compromised(actor, note)
+
+
+def receipt_state(receipt: Receipt) -> tuple[str, str]:
+    """(code, sentence) saying what a receipt is worth now, for its page and its PDF."""
+    replacement = getattr(receipt, "replaced_by", None)
+    if replacement is not None:
+        return "replaced", _(
+            "Replaced by receipt %(new)s: the key that signed this receipt was compromised."
+            " This receipt is no longer accepted."
+        ) % {"new": replacement.number}
+    if receipt.status == ReceiptStatus.REVOKED:
+        return "revoked", _("Revoked (%(kind)s): %(reason)s") % {
+            "kind": receipt.get_revoke_kind_display(),
+            "reason": receipt.revoke_reason,
+        }
+    if receipt.kid in key_store().revoked_kids():
+        return "compromised_key", _(
+            "The key that signed this receipt was compromised: it no longer verifies."
+        )
+    if receipt.used_at:
+        return "used", _("Used at exit on %(at)s.") % {
+            "at": timezone.localtime(receipt.used_at).strftime("%Y-%m-%d %H:%M")
+        }
+    return "valid", _("Valid.")

@@ -32,7 +32,7 @@ import os
 import tempfile
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +50,8 @@ ACTIVE = "active"
 RETIRED = "retired"
 COMPROMISED = "compromised"
 KEY_STATUSES = (ACTIVE, RETIRED, COMPROMISED)
+# Not stored: an active key whose ``signs_from`` is still ahead is shown as pending.
+PENDING = "pending"
 
 VALID = "valid"
 FORGED = "forged"
@@ -136,10 +138,23 @@ def _b64encode(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
 
-def _now() -> str:
+def _utcnow() -> datetime:
+    # One clock for the whole module, so tests can move time forward past a publish delay.
+    return datetime.now(UTC)
+
+
+def _stamp(moment: datetime) -> str:
     # Microseconds so that "newest active key" is well defined even for keys made in
     # the same second (e.g. two workers racing on first start).
-    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def _now() -> str:
+    return _stamp(_utcnow())
+
+
+def _parse_stamp(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
 def _check_ed25519_jwk(data: Any, *, private: bool) -> None:
@@ -181,6 +196,22 @@ class SigningKey:
 
 
 @dataclass(frozen=True)
+class KeyInfo:
+    """What ``KeyStore.key_infos()`` tells about one key: never its private part."""
+
+    kid: str
+    gate: str
+    status: str  # active (signs now), pending (published, signs later), retired, compromised
+    created_at: str
+    signs_from: str | None
+    retired_at: str | None
+    compromised_at: str | None
+    compromise_reason: str | None
+    source: str
+    has_private_part: bool
+
+
+@dataclass(frozen=True)
 class _KeyRecord:
     kid: str
     gate: str
@@ -192,10 +223,22 @@ class _KeyRecord:
     compromise_reason: str | None = None
     # "env": the private part lives in a secret manager; only the public part is on disk.
     source: str = "file"
+    # Publish first, sign later: a rotated key is in the JWK Set from ``created_at`` but signs
+    # only from here, once every verifier's cached copy of the key set can know it.
+    # None (keys made before this field existed, the first key) means from ``created_at``.
+    signs_from: str | None = None
 
     @property
     def can_sign(self) -> bool:
         return self.status == ACTIVE and "d" in self.jwk
+
+    def signs_at(self, now: datetime) -> bool:
+        return self.can_sign and (self.signs_from is None or _parse_stamp(self.signs_from) <= now)
+
+    def status_at(self, now: datetime) -> str:
+        if self.status == ACTIVE and self.signs_from and _parse_stamp(self.signs_from) > now:
+            return PENDING
+        return self.status
 
     def public(self) -> dict[str, Any]:
         return {**public_jwk(self.jwk), "kid": self.kid, "use": "sig", "alg": ALG}
@@ -214,6 +257,11 @@ class _KeyRecord:
             raise KeyStoreError(f"{where}: gate must be a non-empty string")
         if not isinstance(record.created_at, str):
             raise KeyStoreError(f"{where}: created_at must be an ISO 8601 string")
+        if record.signs_from is not None:
+            try:
+                _parse_stamp(record.signs_from)
+            except (TypeError, AttributeError, ValueError):
+                raise KeyStoreError(f"{where}: signs_from must be an ISO 8601 string") from None
         try:
             _check_ed25519_jwk(record.jwk, private=False)
         except KeyStoreError as exc:
@@ -226,14 +274,21 @@ class _KeyRecord:
 class KeyStore:
     """Ed25519 signing keys kept as one JSON file per key in a private directory.
 
-    Keys are scoped to a gate code or to ``"*"`` (every gate). Each scope has at most one
-    active key; generating a new one retires the previous key, which stays published so
-    receipts it signed keep verifying. Compromised keys leave the published key set and
-    go to the revocation list instead.
+    Keys are scoped to a gate code or to ``"*"`` (every gate). Each scope signs with one
+    key at a time. A new key is published at once but signs only after ``publish_delay``
+    (the time verifiers may cache the published key set): until then the previous key
+    signs, and when the new one takes over the previous one is retired. A retired key loses
+    its private part and stays published, so receipts it signed keep verifying. Compromised
+    keys leave the published key set and go to the revocation list instead.
     """
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, publish_delay: timedelta | float = 0) -> None:
         self.directory = Path(directory)
+        if not isinstance(publish_delay, timedelta):
+            publish_delay = timedelta(seconds=publish_delay)
+        if publish_delay < timedelta(0):
+            raise ValueError("publish_delay cannot be negative")
+        self.publish_delay = publish_delay
         self._env_kid: str | None = None
         self._env_jwk: dict[str, Any] | None = None
         self._env_var: str | None = None
@@ -244,6 +299,7 @@ class KeyStore:
         directory: Path,
         env_var: str = DEFAULT_ENV_VAR,
         environ: Mapping[str, str] | None = None,
+        publish_delay: timedelta | float = 0,
     ) -> KeyStore:
         """A store whose ``"*"`` signing key comes from ``env_var`` if that is set.
 
@@ -251,7 +307,7 @@ class KeyStore:
         directory: after the secret is rotated the old key must stay published, or every
         receipt it signed would turn into "unknown key".
         """
-        store = cls(directory)
+        store = cls(directory, publish_delay)
         raw = (os.environ if environ is None else environ).get(env_var, "").strip()
         if not raw:
             return store
@@ -277,44 +333,97 @@ class KeyStore:
 
     # -- public API -----------------------------------------------------------------
 
-    def generate(self, gate: str = ALL_GATES) -> str:
-        """Create a key, make it the active key for ``gate``, retire the previous one."""
+    @property
+    def env_kid(self) -> str | None:
+        """The kid of the ``"*"`` key read from the environment, if there is one."""
+        return self._env_kid
+
+    def generate(self, gate: str = ALL_GATES, *, at_once: bool = False) -> str:
+        """Create a key for ``gate``: published now, signing once ``publish_delay`` has passed.
+
+        Until then the scope's previous key keeps signing; a scope that has no key able to
+        sign (nor a ``"*"`` key to fall back on) gets one that signs at once. ``at_once``
+        skips the wait: after a compromise, nothing else may sign.
+        """
         _check_gate(gate)
         if gate == ALL_GATES and self._env_kid is not None:
             raise KeyStoreError(
                 f"the '*' key comes from ${self._env_var}; rotate it in the secret manager"
             )
         with self._lock():
-            return self._generate_locked(gate)
+            records = self._load()
+            now = _utcnow()
+            if at_once or self._find_active(records, gate, now) is None:
+                return self._generate_locked(gate, now)
+            return self._generate_locked(gate, now + self.publish_delay)
 
     def active_key(self, gate: str) -> SigningKey:
         """The key to sign receipts for ``gate``: its own key, else the ``"*"`` key.
 
         On the first run of an installation there is no key at all, so a ``"*"`` key is
-        generated.
+        generated. A key whose successor has started signing is retired here.
         """
         _check_gate(gate)
-        found = self._find_active(self._load(), gate)
-        if found is not None:
+        now = _utcnow()
+        records = self._load()
+        found = self._find_active(records, gate, now)
+        if found is not None and not self._superseded(records, now):
             return found
         with self._lock():
-            # Another process may have generated the key while we waited for the lock.
-            found = self._find_active(self._load(), gate)
+            # Another process may have changed the keys while we waited for the lock.
+            records = self._retire_superseded(self._load(), now)
+            found = self._find_active(records, gate, now)
             if found is not None:
                 return found
-            kid = self._generate_locked(ALL_GATES)
+            # Only pending keys left (the signing key was retired or compromised during a
+            # rotation): the newest of them signs early rather than making yet another key.
+            pending = self._newest(
+                [r for r in records.values() if r.gate in (gate, ALL_GATES) and r.can_sign]
+            )
+            if pending is not None:
+                return SigningKey(kid=pending.kid, gate=pending.gate, jwk=jwk.JWK(**pending.jwk))
+            kid = self._generate_locked(ALL_GATES, now)
             record = self._load()[kid]
         return SigningKey(kid=kid, gate=ALL_GATES, jwk=jwk.JWK(**record.jwk))
 
     def retire(self, kid: str) -> None:
-        """Stop signing with ``kid``; it stays published so its receipts still verify."""
+        """Stop signing with ``kid``; it stays published so its receipts still verify.
+
+        The private part is deleted: a retired key never signs again, and a key that is not
+        on disk cannot leak.
+        """
         with self._lock():
             record = self._get(kid)
             if record.status == COMPROMISED:
                 raise KeyStoreError(f"key {kid} is compromised and cannot be retired")
-            if record.status == RETIRED:
+            if record.status == RETIRED and "d" not in record.jwk:
                 return
-            self._write(replace(record, status=RETIRED, retired_at=_now()))
+            self._write(self._retired(record, record.retired_at or _now()))
+
+    def key_infos(self) -> list[KeyInfo]:
+        """Every key with its status now, signing keys first, then newest first."""
+        now = _utcnow()
+        with self._lock():
+            records = self._retire_superseded(self._load(), now)
+        order = {ACTIVE: 0, PENDING: 1, RETIRED: 2, COMPROMISED: 3}
+        infos = [
+            KeyInfo(
+                kid=r.kid,
+                gate=r.gate,
+                status=r.status_at(now),
+                created_at=r.created_at,
+                signs_from=r.signs_from,
+                retired_at=r.retired_at,
+                compromised_at=r.compromised_at,
+                compromise_reason=r.compromise_reason,
+                source=r.source,
+                has_private_part="d" in r.jwk,
+            )
+            for r in records.values()
+        ]
+        infos.sort(key=lambda k: k.created_at, reverse=True)
+        infos.sort(key=lambda k: order[k.status])
+        return infos
 
     def mark_compromised(self, kid: str, reason: str) -> None:
         """Withdraw ``kid`` from the key set and revoke every receipt it signed."""
@@ -350,32 +459,65 @@ class KeyStore:
 
     # -- internals ------------------------------------------------------------------
 
-    def _generate_locked(self, gate: str) -> str:
+    def _generate_locked(self, gate: str, signs_from: datetime) -> str:
         key = jwk.JWK.generate(kty="OKP", crv=CRV)
         data = key.export_private(as_dict=True)
+        created_at = _now()
         record = _KeyRecord(
             kid=key.thumbprint(),
             gate=gate,
             status=ACTIVE,
-            created_at=_now(),
+            created_at=created_at,
             jwk={name: data[name] for name in ("kty", "crv", "x", "d")},
+            signs_from=max(created_at, _stamp(signs_from)),
         )
-        # New key first, then retire the old one: a crash in between leaves two active
-        # keys (the newest wins) rather than none.
+        # The new key is only written here; the one it replaces is retired once the new
+        # one signs (``_retire_superseded``), so there is never a moment with no signer.
         self._write(record)
-        for other in self._load().values():
-            if other.gate == gate and other.status == ACTIVE and other.kid != record.kid:
-                self._write(replace(other, status=RETIRED, retired_at=_now()))
+        self._retire_superseded(self._load(), _utcnow())
         return record.kid
 
-    def _find_active(self, records: dict[str, _KeyRecord], gate: str) -> SigningKey | None:
+    @staticmethod
+    def _newest(records: Collection[_KeyRecord]) -> _KeyRecord | None:
+        return max(records, key=lambda r: (r.created_at, r.kid), default=None)
+
+    @staticmethod
+    def _retired(record: _KeyRecord, at: str) -> _KeyRecord:
+        return replace(record, status=RETIRED, retired_at=at, jwk=public_jwk(record.jwk))
+
+    def _superseded(self, records: dict[str, _KeyRecord], now: datetime) -> list[_KeyRecord]:
+        """Keys to retire now: older signers of a scope whose newer key signs, and retired
+        keys that still hold a private part."""
+        found = [r for r in records.values() if r.status == RETIRED and "d" in r.jwk]
+        for scope in {r.gate for r in records.values()}:
+            signers = [r for r in records.values() if r.gate == scope and r.signs_at(now)]
+            newest = self._newest(signers)
+            found += [r for r in signers if r is not newest and r.source == "file"]
+        return found
+
+    def _retire_superseded(
+        self, records: dict[str, _KeyRecord], now: datetime
+    ) -> dict[str, _KeyRecord]:
+        """Retire what ``_superseded`` finds (the caller holds the lock); the records after."""
+        changed = dict(records)
+        for record in self._superseded(records, now):
+            retired = self._retired(record, record.retired_at or _stamp(now))
+            self._write(retired)
+            changed[record.kid] = retired
+        return changed
+
+    def _find_active(
+        self, records: dict[str, _KeyRecord], gate: str, now: datetime | None = None
+    ) -> SigningKey | None:
+        now = now or _utcnow()
         scopes = [gate] if gate == ALL_GATES else [gate, ALL_GATES]
         for scope in scopes:
             if scope == ALL_GATES and self._env_kid is not None:
                 return self._env_signing_key(records)
-            candidates = [r for r in records.values() if r.gate == scope and r.can_sign]
-            if candidates:
-                best = max(candidates, key=lambda r: (r.created_at, r.kid))
+            best = self._newest(
+                [r for r in records.values() if r.gate == scope and r.signs_at(now)]
+            )
+            if best is not None:
                 return SigningKey(kid=best.kid, gate=best.gate, jwk=jwk.JWK(**best.jwk))
         return None
 

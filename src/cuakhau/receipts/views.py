@@ -6,6 +6,8 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import cache_control
 
+from cuakhau.core.downloads import content_disposition
+
 from . import services
 from .models import Receipt
 
@@ -14,7 +16,8 @@ def jwks(request):
     """The public keys of every receipt that may still be valid (RFC 7517 JWK Set)."""
     response = JsonResponse(services.key_store().jwks())
     response["Access-Control-Allow-Origin"] = "*"
-    response["Cache-Control"] = "public, max-age=300"
+    # The same time a rotated key waits before it signs (publish first, sign later).
+    response["Cache-Control"] = f"public, max-age={services.jwks_cache_seconds()}"
     return response
 
 
@@ -35,7 +38,12 @@ def _receipt_or_404(request, number) -> Receipt:
 @login_required
 def receipt_detail(request, number):
     receipt = _receipt_or_404(request, number)
-    return render(request, "receipts/receipt.html", {"receipt": receipt})
+    state, state_text = services.receipt_state(receipt)
+    return render(
+        request,
+        "receipts/receipt.html",
+        {"receipt": receipt, "state": state, "state_text": state_text},
+    )
 
 
 @login_required
@@ -44,7 +52,9 @@ def receipt_pdf(request, number):
 
     receipt = _receipt_or_404(request, number)
     response = HttpResponse(render_pdf(receipt), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{receipt.number}.pdf"'
+    response["Content-Disposition"] = content_disposition(
+        f"{receipt.number}.pdf", as_attachment=False
+    )
     return response
 
 
@@ -66,9 +76,5 @@ def verify_page(request):
 @cache_control(max_age=60)
 def offline_page(request):
     """A self-contained page that verifies receipts in the browser, with no network needed."""
-    bundle = {
-        "jwks": services.key_store().jwks(),
-        **services.revocation_list(),
-        "used_receipts": services.used_receipts(),
-    }
+    bundle = services.offline_bundle()
     return render(request, "receipts/offline.html", {"bundle_json": json.dumps(bundle)})

@@ -3,6 +3,7 @@ from django.conf import settings
 
 from cuakhau.fees.services import current_assessment
 from cuakhau.payments import providers, services
+from cuakhau.receipts.models import RevokeKind
 from cuakhau.receipts.services import valid_receipt_of
 
 register = template.Library()
@@ -10,14 +11,13 @@ register = template.Library()
 
 @register.inclusion_tag("payments/_trip_fees.html", takes_context=True)
 def trip_fees_panel(context, trip):
-    """Fees, how to pay them and the receipt, on the trip page."""
+    """Fees, the balance (due or to refund), how to pay it and the receipt, on the trip page."""
     assessment = current_assessment(trip)
     receipt = valid_receipt_of(trip)
-    paid = services.paid_total(trip) if assessment else 0
-    due = (assessment.total_vnd - paid) if assessment else 0
+    balance = services.balance_of(trip)
     instructions = None
-    if assessment and receipt is None and due > 0 and trip.status == "submitted":
-        instructions = providers.bank_provider().instructions(trip, due)
+    if assessment and receipt is None and balance.due_vnd > 0 and trip.status == "submitted":
+        instructions = providers.bank_provider().instructions(trip, balance.due_vnd)
     user = context["request"].user
     from cuakhau.accounts import roles
 
@@ -29,8 +29,13 @@ def trip_fees_panel(context, trip):
         "trip": trip,
         "assessment": assessment,
         "receipt": receipt,
-        "paid": paid,
-        "due": due,
+        # Receipts replaced because their signing key was compromised: the payer must know.
+        "replaced": trip.receipts.filter(revoke_kind=RevokeKind.REPLACED)
+        .select_related("replaced_by")
+        .order_by("revoked_at"),
+        "paid": balance.paid_vnd,
+        "due": balance.due_vnd,
+        "balance": balance,
         "instructions": instructions,
         "payments": trip.payments.all(),
         "demo_mode": settings.DEMO_MODE,

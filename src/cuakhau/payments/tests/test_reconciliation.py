@@ -25,6 +25,7 @@ from cuakhau.payments.reconciliation import (
     CROSSING_WITHOUT_VALID_RECEIPT,
     DUPLICATE_USE,
     PAID_NO_RECEIPT,
+    RECEIPT_STATE_MISMATCH,
     RECEIPT_WITHOUT_PAYMENT,
     REFUND_DUE,
     UNKNOWN_TRIP,
@@ -32,7 +33,10 @@ from cuakhau.payments.reconciliation import (
     to_csv,
     to_xlsx,
 )
+from cuakhau.gate import services as gate
+from cuakhau.gate.tests.conftest import clear
 from cuakhau.receipts import services as receipts
+from cuakhau.receipts.models import ReceiptUse
 from cuakhau.trips import services as trips
 
 pytestmark = pytest.mark.django_db
@@ -108,7 +112,30 @@ def operator(mlt):
 
 
 @pytest.fixture
-def day_at_mlt(enterprise, operator, mlt, hng):
+def officers(mlt):
+    return {
+        "customs": create_user("haiquan", PASSWORD, roles.CUSTOMS, gates=[mlt]),
+        "border_guard": create_user("bienphong", PASSWORD, roles.BORDER_GUARD, gates=[mlt]),
+        "quarantine": create_user("kiemdich", PASSWORD, roles.QUARANTINE, gates=[mlt]),
+    }
+
+
+def let_out(trip, operator, officers) -> None:
+    """The truck arrives, passes its inspections and leaves: its receipt is used at exit."""
+    gate.check_in(operator, trip.gate, trip.reference)
+    clear(trip, officers)
+    gate.exit_truck(operator, trip.gate, trip.reference)
+
+
+def present_at_exit(text: str, at_gate, operator) -> str:
+    """A refused exit: what the gate recorded about it (kept although the exit was undone)."""
+    with pytest.raises(gate.GateRefused):
+        gate.exit_truck(operator, at_gate, text)
+    return ReceiptUse.objects.order_by("-id").first().outcome
+
+
+@pytest.fixture
+def day_at_mlt(enterprise, operator, officers, mlt, hng):
     """One realistic day at Ma Lu Thang, and one Huu Nghi truck that came to the wrong gate."""
     t = {}
     # Exact transfer; the bank delivers its notification twice.
@@ -117,14 +144,13 @@ def day_at_mlt(enterprise, operator, mlt, hng):
     log, again = signed_notification(t["bank"], FEE, "FT26328000101")
     assert (log.outcome, again.pk) == ("duplicate", first.pk)
     r_bank = receipts.valid_receipt_of(t["bank"])
-    assert receipts.use_at_exit(r_bank.token, mlt, operator).outcome == "used"
-    assert receipts.use_at_exit(r_bank.token, mlt, operator).outcome == "already_used"
+    let_out(t["bank"], operator, officers)
+    assert present_at_exit(r_bank.token, mlt, operator) == "already_used"
 
     # Cash at the counter; later the same enterprise also transfers the fee (refunded).
     t["cash"] = submitted(enterprise)
     services.record_cash_payment(operator, t["cash"], FEE, "PT-000123")
-    r_cash = receipts.valid_receipt_of(t["cash"])
-    assert receipts.use_at_exit(r_cash.token, mlt, operator).outcome == "used"
+    let_out(t["cash"], operator, officers)
     twice = bank(t["cash"], FEE, "FT26328000102")
     assert twice.flag == "already_paid"
     services.resolve_flag(twice, operator, "Hoàn trả chuyển khoản ngày 24/11")
@@ -146,7 +172,7 @@ def day_at_mlt(enterprise, operator, mlt, hng):
     services.simulate_bank_transfer(t["cancel"])
     r_cancel = receipts.valid_receipt_of(t["cancel"])
     trips.cancel_trip(enterprise, t["cancel"], reason="Đối tác Trung Quốc hủy đơn hàng")
-    assert receipts.use_at_exit(r_cancel.token, mlt, operator).outcome == "revoked"
+    assert present_at_exit(r_cancel.token, mlt, operator) == "revoked"
 
     # Cancelled first, the transfer arrives afterwards; and one for a trip never submitted.
     t["late"] = submitted(enterprise)
@@ -160,11 +186,11 @@ def day_at_mlt(enterprise, operator, mlt, hng):
     receipts.issue_receipt(t["manual"], current_assessment(t["manual"]))
 
     # A garbled QR code, and a Huu Nghi receipt presented at Ma Lu Thang.
-    assert receipts.use_at_exit("khong-phai-bien-lai", mlt, operator).outcome == "invalid"
+    assert present_at_exit("khong-phai-bien-lai", mlt, operator) == "invalid"
     t["hng"] = submitted(enterprise, gate="hng")
     services.simulate_bank_transfer(t["hng"])
     r_hng = receipts.valid_receipt_of(t["hng"])
-    assert receipts.use_at_exit(r_hng.token, mlt, operator).outcome == "wrong_gate"
+    assert present_at_exit(r_hng.token, mlt, operator) == "wrong_gate"
     return t
 
 
@@ -185,6 +211,8 @@ def test_every_discrepancy_of_the_day_is_found_once(day_at_mlt, mlt):
             (PAID_NO_RECEIPT, ref["under"]): 1,
             (PAID_NO_RECEIPT, ref["draft"]): 1,
             (RECEIPT_WITHOUT_PAYMENT, ref["manual"]): 1,
+            # ... and the trip of that receipt was never paid: its state disagrees.
+            (RECEIPT_STATE_MISMATCH, ref["manual"]): 1,
             (CROSSING_WITHOUT_VALID_RECEIPT, ref["cancel"]): 1,
             (CROSSING_WITHOUT_VALID_RECEIPT, "-"): 1,  # the garbled code
             (CROSSING_WITHOUT_VALID_RECEIPT, ref["hng"]): 1,
@@ -336,7 +364,7 @@ def test_csv_has_every_section_and_reads_back(day_at_mlt, mlt):
     assert len(section("Crossings")) == 6
     discrepancies = section("Discrepancies")
     assert len(discrepancies) == len(report.discrepancies)
-    assert Counter(row["State"] for row in discrepancies) == {"open": 10, "resolved": 2}
+    assert Counter(row["State"] for row in discrepancies) == {"open": 11, "resolved": 2}
     # Local wall time, as the people at the gate read it.
     paid_at = section("Payments")[0]["Paid at"]
     assert paid_at.startswith(timezone.localdate().isoformat())
@@ -386,7 +414,7 @@ def test_the_page_shows_totals_discrepancies_and_export_links(day_at_mlt, mlt, o
     assert 'href="?gate=mlt&amp;format=xlsx"' in html
     assert 'id="received-total">VND 7,100,000<' in html
     assert 'id="receipts-total">VND 4,800,000<' in html
-    assert html.count('class="discrepancy ') == 12
+    assert html.count('class="discrepancy ') == 13
     assert day_at_mlt["over"].reference in html
 
 

@@ -79,16 +79,46 @@ def test_online_verification_says_valid_forged_wrong_gate(enterprise, mlt):
     assert services.verify_receipt("not a receipt")[0].status == "malformed"
 
 
-def test_key_rotation_keeps_old_receipts_valid(enterprise):
+def test_key_rotation_publishes_first_and_signs_after_the_cache_time(
+    enterprise, settings, monkeypatch
+):
+    from datetime import timedelta
+
+    settings.JWKS_CACHE_SECONDS = 300
     _t1, old = paid_trip(enterprise)
     store = services.key_store()
     new_kid = store.generate("mlt")
-    _t2, new = paid_trip(enterprise, cargo_lines=[cassava_line()])
+    jwks = Client().get("/.well-known/jwks.json")
+    # Published at once, and cached by verifiers no longer than the key waits.
+    assert {old.kid, new_kid} <= {k["kid"] for k in jwks.json()["keys"]}
+    assert jwks["Cache-Control"] == "public, max-age=300"
+    # Until every cached key set can know the new key, the previous key signs.
+    _t2, meanwhile = paid_trip(enterprise, cargo_lines=[cassava_line()])
+    assert meanwhile.kid == old.kid
+    later = signing._utcnow() + timedelta(seconds=301)
+    monkeypatch.setattr(signing, "_utcnow", lambda: later)
+    _t3, new = paid_trip(enterprise, gate="mlt", cargo_lines=[cassava_line(container_numbers=[])])
     assert new.kid == new_kid != old.kid
-    kids = {k["kid"] for k in Client().get("/.well-known/jwks.json").json()["keys"]}
-    assert {old.kid, new.kid} <= kids
+    # The previous key is retired: still published, its private part gone from the disk.
+    old_file = json.loads((store.directory / f"{old.kid}.json").read_text())
+    assert old_file["status"] == "retired" and "d" not in old_file["jwk"]
+    assert old.kid in {k["kid"] for k in store.jwks()["keys"]}
     assert services.verify_receipt(old.token)[0].status == "valid"
     assert services.verify_receipt(new.token)[0].status == "valid"
+
+
+def test_signing_keys_list_says_which_key_signs(enterprise, settings, capsys):
+    from django.core.management import call_command
+
+    settings.JWKS_CACHE_SECONDS = 300
+    _trip, receipt = paid_trip(enterprise)
+    call_command("signing_keys", "rotate", "--gate", "mlt")
+    pending = capsys.readouterr().out.splitlines()[0]
+    call_command("signing_keys", "list")
+    lines = capsys.readouterr().out.splitlines()
+    status = {line.split()[1]: line.split()[0] for line in lines}
+    assert status[receipt.kid] == "active" and status[pending] == "pending"
+    assert "signs from" in next(line for line in lines if pending in line)
 
 
 def test_a_compromised_key_revokes_what_it_signed(enterprise):
@@ -109,15 +139,20 @@ def test_a_compromised_key_revokes_what_it_signed(enterprise):
 
 
 def test_single_use_at_exit(enterprise, operator, mlt, hng):
-    _trip, receipt = paid_trip(enterprise)
+    trip, receipt = paid_trip(enterprise)
     elsewhere = create_user("vanhanh_hng", PASSWORD, roles.GATE_OPERATOR, gates=[hng])
     assert services.use_at_exit(receipt.token, hng, elsewhere).outcome == "wrong_gate"
+    # A truck that never arrived cannot use up its receipt: only a cleared truck inside can.
+    assert services.use_at_exit(receipt.token, mlt, operator).outcome == "refused"
+    assert services.verify_receipt(receipt.token, "mlt")[0].status == "valid"
+    trip.status = "cleared"  # as the inspections service leaves it
+    trip.save(update_fields=["status"])
     assert services.use_at_exit(receipt.token, mlt, operator).outcome == "used"
     second = services.use_at_exit(receipt.token, mlt, operator)
     assert second.outcome == "already_used"
     assert services.verify_receipt(receipt.token, "mlt")[0].status == "already_used"
     receipt.refresh_from_db()
-    assert receipt.used_by == operator and receipt.uses.count() == 3
+    assert receipt.used_by == operator and receipt.uses.count() == 4
 
 
 def test_cancelling_a_paid_trip_revokes_its_receipt(enterprise, operator, mlt):
@@ -135,7 +170,7 @@ def test_cancelling_a_paid_trip_revokes_its_receipt(enterprise, operator, mlt):
     )
 
 
-def test_receipt_api_verify_use_and_scoping(enterprise, other_enterprise, operator, mlt):
+def test_receipt_api_verify_and_scoping(enterprise, other_enterprise, operator, mlt):
     _trip, receipt = paid_trip(enterprise)
     _tok, raw = issue_token(operator, "booth")
     api = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
@@ -145,29 +180,25 @@ def test_receipt_api_verify_use_and_scoping(enterprise, other_enterprise, operat
         content_type="application/json",
     ).json()
     assert verdict["valid"] and verdict["claims"]["rcp"] == receipt.number
-    used = api.post(
-        "/api/v1/receipts/use",
-        {"token": receipt.token, "gate": "mlt"},
-        content_type="application/json",
-    ).json()
-    assert used["accepted"]
-    again = api.post(
-        "/api/v1/receipts/use",
-        {"token": receipt.token, "gate": "mlt"},
-        content_type="application/json",
-    ).json()
-    assert (again["accepted"], again["outcome"]) == (False, "already_used")
     _tok, other_raw = issue_token(other_enterprise, "x")
     other = Client(HTTP_AUTHORIZATION=f"Bearer {other_raw}")
     assert other.get(f"/api/v1/receipts/{receipt.number}").status_code == 404
-    assert (
-        other.post(
-            "/api/v1/receipts/use",
-            {"token": receipt.token, "gate": "mlt"},
-            content_type="application/json",
-        ).status_code
-        == 403
+
+
+def test_no_stand_alone_use_of_a_receipt(enterprise, operator, mlt):
+    """A receipt is used by the exit of its truck, never on its own: no "use" endpoint."""
+    _trip, receipt = paid_trip(enterprise)
+    _tok, raw = issue_token(operator, "booth")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    response = api.post(
+        "/api/v1/receipts/use",
+        {"token": receipt.token, "gate": "mlt"},
+        content_type="application/json",
     )
+    assert response.status_code in (404, 405)
+    receipt.refresh_from_db()
+    assert receipt.used_at is None and not receipt.uses.exists()
+    assert "/receipts/use" not in json.dumps(api.get("/api/v1/openapi.json").json()["paths"])
 
 
 def test_receipt_and_verify_pages(enterprise, operator):
@@ -191,7 +222,12 @@ def test_the_offline_command_verifies_without_the_server(enterprise, tmp_path, c
     store = services.key_store()
     bundle = tmp_path / "bundle.json"
     offline.write_bundle(
-        bundle, store.jwks(), store.revoked_kids(), [], "2026-11-23T00:00:00+00:00"
+        bundle,
+        store.jwks(),
+        store.revoked_kids(),
+        [],
+        "2026-11-23T00:00:00+00:00",
+        used_receipts=[],
     )
     assert offline.main([str(bundle), receipt.token, "--gate", "mlt"]) == 0
     assert offline.main([str(bundle), receipt.token[:-4] + "AAAA"]) == 1
@@ -211,6 +247,46 @@ def test_key_and_bundle_commands(enterprise, tmp_path, capsys):
     bundle = tmp_path / "bundle.json"
     call_command("receipt_bundle", str(bundle))
     assert offline.main([str(bundle), receipt.token]) == 0
-    call_command("signing_keys", "compromise", receipt.kid, "--reason", "tablet lost")
+    # "--": a kid may begin with "-"
+    call_command("signing_keys", "compromise", "--reason", "tablet lost", "--", receipt.kid)
     call_command("receipt_bundle", str(bundle))
     assert offline.main([str(bundle), receipt.token]) == 1
+
+
+def test_the_bundle_command_carries_used_receipts_and_says_how_old_it_is(
+    enterprise, operator, mlt, tmp_path, capsys
+):
+    import datetime as dt
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from cuakhau.receipts import offline
+
+    trip, receipt = paid_trip(enterprise)
+    trip.status = "cleared"  # as the inspections service leaves it
+    trip.save(update_fields=["status"])
+    assert services.use_at_exit(receipt.token, mlt, operator).outcome == "used"
+    path = tmp_path / "bundle.json"
+    call_command("receipt_bundle", str(path))
+    capsys.readouterr()
+    data = json.loads(path.read_text())
+    # The same used-receipt list as the offline page, and when it was made.
+    assert data["used_receipts"] == [receipt.number] == services.offline_bundle()["used_receipts"]
+    assert data["generated_at"]
+    assert offline.main([str(path), receipt.token, "--gate", "mlt"]) == 1
+    out = capsys.readouterr().out
+    assert "status: already_used" in out and "revocation and use data from 0 min ago" in out
+
+    # A bundle three hours old says so.
+    bundle = offline.load_bundle(path)
+    offline.write_bundle(
+        path,
+        bundle.jwks,
+        bundle.revoked_kids,
+        bundle.revoked_receipts,
+        timezone.now() - dt.timedelta(hours=3),
+        used_receipts=[],
+    )
+    assert offline.main([str(path), receipt.token]) == 0
+    assert "revocation and use data from 3 h ago" in capsys.readouterr().out

@@ -336,7 +336,8 @@ def test_file_and_directory_modes(store):
     record = json.loads(key_file.read_text())
     assert record["status"] == "retired"
     assert record["created_at"].endswith("Z")
-    assert "d" in record["jwk"]
+    # A retired key never signs again: its private part is not kept on disk.
+    assert "d" not in record["jwk"]
 
 
 def test_tampered_key_file_is_refused(store):
@@ -419,6 +420,7 @@ def bundle(store, token, tmp_path):
         store.revoked_kids(),
         ["HN1-2025-000999"],
         datetime(2025, 1, 1, 8, 0, tzinfo=UTC),
+        used_receipts=[],
     )
     return path
 
@@ -428,7 +430,7 @@ def test_bundle_has_no_private_material(store, tmp_path):
     path = tmp_path / "bundle.json"
     # Even if handed private JWKs by mistake, the bundle keeps only public members.
     private = {"keys": [json.loads(p.read_text())["jwk"] for p in store.directory.glob("*.json")]}
-    offline.write_bundle(path, private, [], [], datetime.now(UTC))
+    offline.write_bundle(path, private, [], [], datetime.now(UTC), used_receipts=[])
     assert '"d"' not in path.read_text()
     loaded = offline.load_bundle(path)
     assert all("d" not in k for k in loaded.jwks["keys"])

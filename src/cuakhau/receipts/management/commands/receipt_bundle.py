@@ -3,27 +3,29 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
-from django.utils import timezone
 
 from cuakhau.receipts import offline, services
 
 
 class Command(BaseCommand):
-    help = "Write the published keys and revocations to a file for `python -m cuakhau.receipts.offline`."
+    help = "Write the published keys, revocations and used receipts to a file for `python -m cuakhau.receipts.offline`."
 
     def add_arguments(self, parser):
         parser.add_argument("path")
 
     def handle(self, *args, path, **options):
-        store = services.key_store()
-        revocations = services.revocation_list()
+        # The same content as the offline page, from one function.
+        bundle = services.offline_bundle()
         offline.write_bundle(
             Path(path),
-            store.jwks(),
-            store.revoked_kids(),
-            revocations["revoked_receipts"],
-            timezone.now(),
+            bundle["jwks"],
+            bundle["revoked_kids"],
+            bundle["revoked_receipts"],
+            bundle["generated_at"],
+            used_receipts=bundle["used_receipts"],
         )
         self.stdout.write(
-            f"wrote {path}: {len(store.jwks()['keys'])} keys, {len(revocations['revoked_receipts'])} revoked receipts"
+            f"wrote {path} at {bundle['generated_at']}: {len(bundle['jwks']['keys'])} keys,"
+            f" {len(bundle['revoked_receipts'])} revoked receipts,"
+            f" {len(bundle['used_receipts'])} used receipts"
         )
