@@ -386,7 +386,10 @@ class _ExitRefusal:
         number = receipts._unverified_number(token) if token else None
         receipt = receipts.Receipt.objects.filter(number=number).first() if number else None
         if receipt is None and trip is not None:
-            receipt = receipts.valid_receipt_of(trip)
+            # Its valid receipt, else the last one it had (revoked): the money it stands for.
+            receipt = (
+                receipts.valid_receipt_of(trip) or trip.receipts.order_by("-issued_at").first()
+            )
         codes = [p.code for p in self.problems]
         outcome = next(
             (_OUTCOME_OF_PROBLEM[c] for c in codes if c in _OUTCOME_OF_PROBLEM),
