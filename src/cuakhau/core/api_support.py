@@ -118,6 +118,13 @@ DeviceTime = Moment(
     ),
 )
 
+
+def Choice(choices):  # noqa: N802
+    """One of an enumeration's values, or nothing ("" as a query sends it); an unknown value is
+    a 422 that lists the allowed ones."""
+    return Annotated[choices | None, BeforeValidator(lambda value: None if value == "" else value)]
+
+
 # Page numbers and sizes: beyond these a query only wastes the database's time (and an
 # OFFSET past 2**63 is an error on PostgreSQL).
 PageNumber = Annotated[int, Field(ge=1, le=100_000)]
@@ -172,15 +179,20 @@ def declare_error_responses(api) -> None:
                         operation.response_models[status] = operation._create_response_model(schema)
 
 
+# The names the handlers give their body and query schemas (``payload: TripIn``,
+# ``filters: Query[TripFilters]``): not part of the path a client sees.
+SCHEMA_PARAMETERS = {"body": {"payload"}, "query": {"filters"}}
+
+
 def validation_items(errors) -> list[dict]:
     """django-ninja's / pydantic's 422 items reduced to the documented ``loc``/``msg``/``type``
     (their ``ctx`` and ``input`` may hold values JSON cannot carry, such as an exception)."""
     items = []
     for item in errors:
         loc = [p if isinstance(p, int) else str(p) for p in item.get("loc", ())]
-        if loc[:2] == ["body", "payload"]:
-            # django-ninja names the handler's parameter; the documented path is the body's own
-            # (``["body", "cargo_lines", 1, "value"]``, as the services' errors say it).
+        if len(loc) > 2 and loc[1] in SCHEMA_PARAMETERS.get(loc[0], ()):
+            # django-ninja names the handler's parameter; the documented path is the body's
+            # own (``["body", "cargo_lines", 1, "value"]``, as the services' errors say it).
             del loc[1]
         items.append(
             {

@@ -4,12 +4,20 @@ Paths carry their own ``/market`` prefix: mount with ``api.add_router("/", route
 """
 
 import datetime as dt
-from typing import Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from cuakhau.core.api_support import Day, Moment, PageNumber, PageSize, Text, TextOf, paginate
+from cuakhau.core.api_support import (
+    Choice,
+    Day,
+    Moment,
+    PageNumber,
+    PageSize,
+    Text,
+    TextOf,
+    paginate,
+)
 from cuakhau.core.errors import FieldErrors, form_errors
 from cuakhau.trips.choices import Direction
 from cuakhau.trips.models import CargoLine
@@ -25,7 +33,7 @@ router = Router(tags=["market access"])
 
 class RuleFilters(Schema):
     hs: Text(10) = ""
-    requirement: Requirement | Literal[""] = ""
+    requirement: Choice(Requirement) = None
     on: Text(10) = Field("", description="YYYY-MM-DD")
     gate: Text(8) = ""
     include_inactive: bool = False

@@ -1,11 +1,16 @@
 """Trips over the JSON API. Handlers translate HTTP to service calls and nothing more."""
 
-from typing import Literal
-
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from cuakhau.core.api_support import PageNumber, PageSize, Text, context_of, paginate
+from cuakhau.core.api_support import (
+    Choice,
+    PageNumber,
+    PageSize,
+    Text,
+    context_of,
+    paginate,
+)
 from cuakhau.core.errors import FieldErrors, form_errors
 
 from . import services
@@ -19,8 +24,8 @@ router = Router(tags=["trips"])
 class TripFilters(Schema):
     q: Text(100) = ""
     gate: Text(8) = ""
-    status: TripStatus | Literal[""] = ""
-    direction: Direction | Literal[""] = ""
+    status: Choice(TripStatus) = None
+    direction: Choice(Direction) = None
     date_from: Text(10) = Field("", description="YYYY-MM-DD")
     date_to: Text(10) = Field("", description="YYYY-MM-DD")
     page: PageNumber = 1
