@@ -1,7 +1,14 @@
 # The two commands of the README:
 #   make demo   build everything on the embedded SQLite database and serve http://127.0.0.1:8000
 #   make test   run the whole test suite (SQLite by default; PostgreSQL when DATABASE_URL is set)
-PYTHON ?= python3.11
+# Python 3.11 to 3.13: the newest one found on PATH, or PYTHON=/path/to/python3.x.
+# Each candidate is run, not just looked up: a pyenv shim exists for every version pyenv has
+# but fails ("command not found") unless that version is enabled.
+ifeq ($(origin PYTHON),undefined)
+PYTHON := $(shell for p in python3.13 python3.12 python3.11 python3; do \
+	if $$p -c 'import sys; assert (3, 11) <= sys.version_info[:2] < (3, 14)' >/dev/null 2>&1; \
+	then echo $$p; break; fi; done)
+endif
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -9,6 +16,7 @@ STAMP := $(VENV)/.installed
 .PHONY: demo test install lint bench clean
 
 $(STAMP): pyproject.toml constraints.txt
+	@test -n "$(PYTHON)" || { echo "No Python 3.11 to 3.13 found on PATH: install one, or run make PYTHON=/path/to/python3.x" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test]"
