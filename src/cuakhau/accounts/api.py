@@ -3,7 +3,6 @@ from typing import Literal
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
-from ninja.security import HttpBearer
 
 from cuakhau.core.api_support import Moment, TextOf
 
@@ -11,14 +10,6 @@ from . import roles, services
 from .models import ApiToken
 
 router = Router(tags=["me"])
-
-
-class TokenAuth(HttpBearer):
-    def authenticate(self, request, token):
-        user = services.authenticate_token(token)
-        if user is not None:
-            request.user = user
-        return user
 
 
 class MeOut(Schema):

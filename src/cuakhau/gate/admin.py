@@ -1,6 +1,10 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from .models import Lane
+from . import services
+from .models import Device, Lane
 
 
 @admin.register(Lane)
@@ -8,3 +12,56 @@ class LaneAdmin(admin.ModelAdmin):
     list_display = ["gate", "code", "direction", "is_open"]
     list_filter = ["gate", "direction", "is_open"]
     list_editable = ["is_open"]
+
+
+class DeviceForm(forms.ModelForm):
+    class Meta:
+        model = Device
+        fields = ["gate", "lane", "kind", "name"]
+
+    def clean(self):
+        data = super().clean()
+        gate, lane = data.get("gate"), data.get("lane")
+        if gate and lane and lane.gate_id != gate.pk:
+            self.add_error("lane", _("This lane belongs to another gate."))
+        return data
+
+
+@admin.register(Device)
+class DeviceAdmin(admin.ModelAdmin):
+    """Administrators register a device here; its key is shown once, on saving."""
+
+    list_display = ["name", "gate", "lane", "kind", "hint", "last_seen_at", "revoked_at"]
+    list_filter = ["gate", "kind"]
+    form = DeviceForm
+    fields = ["gate", "lane", "kind", "name"]
+    actions = ["revoke"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A registered device keeps its gate, lane and kind: register a new one instead.
+        return ["gate", "lane", "kind"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        device, raw = services.register_device(
+            request.user,
+            obj.gate,
+            obj.kind,
+            obj.name,
+            lane=obj.lane.code if obj.lane_id else None,
+        )
+        obj.pk = device.pk
+        obj.key_hash, obj.hint, obj.registered_at = (
+            device.key_hash,
+            device.hint,
+            device.registered_at,
+        )
+        messages.warning(
+            request,
+            _("The device's key, shown only now — enter it in the device: %(key)s") % {"key": raw},
+        )
+
+    @admin.action(description=_("Revoke the selected devices"))
+    def revoke(self, request, queryset):
+        queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())

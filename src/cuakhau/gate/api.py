@@ -13,6 +13,7 @@ from cuakhau.reference.models import Gate
 
 from . import services
 from .models import (
+    Device,
     EventKind,
     GateEvent,
     Lane,
@@ -129,6 +130,12 @@ def _gate(code: str) -> Gate:
     return found
 
 
+def _caller(request) -> tuple:
+    """(person, device): the policy lets exactly one of them call."""
+    caller = request.auth
+    return (None, caller) if isinstance(caller, Device) else (caller, None)
+
+
 def check_out(check: services.GateCheck) -> dict:
     trip = check.trip
     return {
@@ -202,10 +209,11 @@ def exit_truck(request: HttpRequest, gate: str, payload: ExitIn):
 )
 def events(request: HttpRequest, gate: str, payload: list[EventIn]):
     where = _gate(gate)
+    person, device = _caller(request)
     results = []
     for event in payload:
         stored, duplicate = services.apply_event(
-            request.auth, where, event.model_dump(exclude_none=True), context_of(request)
+            person, where, event.model_dump(exclude_none=True), context_of(request), device=device
         )
         results.append(
             {
@@ -223,6 +231,7 @@ def events(request: HttpRequest, gate: str, payload: list[EventIn]):
     "/gate/{gate}/plates", response=PlateOut, summary="A plate-reader camera reports a plate"
 )
 def plate_read(request: HttpRequest, gate: str, payload: PlateIn):
+    _person, device = _caller(request)
     read = services.record_plate_read(
         _gate(gate),
         payload.camera_id,
@@ -230,6 +239,7 @@ def plate_read(request: HttpRequest, gate: str, payload: PlateIn):
         read_at=payload.read_at,
         confidence=payload.confidence,
         lane=payload.lane,
+        device=device,
     )
     return {"plate": read.plate_text, "trip": read.trip.reference if read.trip else None}
 
@@ -240,13 +250,16 @@ def weighbridge(request: HttpRequest, gate: str, payload: WeighIn):
     trip, _token = services.find(payload.scan, where)
     if trip is None:
         raise FieldErrors({"scan": ["No trip found."]})
+    person, device = _caller(request)
     reading = services.record_weighing(
-        request.auth,
+        person,
         where,
         trip,
         payload.gross_kg,
+        tare_kg=payload.tare_kg,
         at=payload.measured_at,
         source="device" if payload.device_id else "manual",
         device_id=payload.device_id,
+        device=device,
     )
     return {"trip": trip.reference, "gross_kg": str(reading.gross_kg)}

@@ -78,6 +78,9 @@ class GateEvent(models.Model):
 
     client_id = models.UUIDField(unique=True)
     device_id = models.CharField(max_length=64, blank=True)
+    gate_device = models.ForeignKey(
+        "Device", null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
     gate = models.ForeignKey(Gate, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=16, choices=EventKind.choices)
     trip = models.ForeignKey(
@@ -113,6 +116,9 @@ class WeighbridgeReading(models.Model):
         max_length=8, choices=[("manual", _("manual")), ("device", _("device"))]
     )
     device_id = models.CharField(max_length=64, blank=True)
+    gate_device = models.ForeignKey(
+        "Device", null=True, blank=True, on_delete=models.PROTECT, related_name="weighings"
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -136,6 +142,9 @@ class PlateRead(models.Model):
         Lane, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     camera_id = models.CharField(max_length=64)
+    gate_device = models.ForeignKey(
+        "Device", null=True, blank=True, on_delete=models.PROTECT, related_name="plate_reads"
+    )
     plate_text = models.CharField(max_length=20)
     plate_key = models.CharField(max_length=20, db_index=True)
     confidence = models.DecimalField(max_digits=4, decimal_places=3, null=True, blank=True)
@@ -149,3 +158,54 @@ class PlateRead(models.Model):
 
     def __str__(self):
         return f"{self.plate_text} at {self.read_at}"
+
+
+class DeviceKind(models.TextChoices):
+    PLATE_CAMERA = "plate_camera", _("plate-reader camera")
+    WEIGHBRIDGE = "weighbridge", _("weighbridge")
+    TABLET = "tablet", _("gate tablet")
+
+
+class Device(models.Model):
+    """A machine at one gate (and lane) that calls the API with its own credential.
+
+    Cameras and weighbridges are not people: they get no user account and no role, only the
+    few operations their kind needs, at their own gate. Only the credential's hash is stored.
+    """
+
+    PREFIX = "ckd_"
+
+    gate = models.ForeignKey(Gate, on_delete=models.PROTECT, related_name="devices")
+    lane = models.ForeignKey(
+        Lane, null=True, blank=True, on_delete=models.PROTECT, related_name="devices"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=DeviceKind.choices)
+    name = models.CharField(_("name"), max_length=80)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    hint = models.CharField(max_length=12, editable=False)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    registered_at = models.DateTimeField(_("registered"), auto_now_add=True)
+    last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["gate", "kind", "name"]
+        verbose_name = _("gate device")
+        verbose_name_plural = _("gate devices")
+        constraints = [
+            models.UniqueConstraint(fields=["gate", "name"], name="device_name_per_gate")
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.name} ({self.gate.code.upper()})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    # A device is a caller, not a person: these let code that asks "is this a signed-in
+    # person?" get a clear no.
+    is_authenticated = False
+    is_device = True

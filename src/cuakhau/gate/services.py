@@ -7,6 +7,7 @@ queue events and send them again later: each is applied exactly once, at the dev
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from cuakhau.core.context import SYSTEM, RequestContext
 from cuakhau.core.errors import FieldErrors
+from cuakhau.core.retry import lock_rows, retry_on_conflict
 from cuakhau.fees.services import current_assessment
 from cuakhau.inspections import services as inspections
 from cuakhau.receipts import services as receipts
@@ -29,7 +31,16 @@ from cuakhau.trips import services as trips
 from cuakhau.trips.choices import TripStatus
 from cuakhau.trips.models import Trip
 
-from .models import EventKind, GateEvent, Lane, PlateRead, Visit, WeighbridgeReading
+from .models import (
+    Device,
+    DeviceKind,
+    EventKind,
+    GateEvent,
+    Lane,
+    PlateRead,
+    Visit,
+    WeighbridgeReading,
+)
 
 S = TripStatus
 # Statuses a truck can be in when it shows up at, or is inside, the gate.
@@ -75,25 +86,31 @@ def _is_jws(text: str) -> bool:
     return text.count(".") == 2 and len(text) > 60
 
 
+def at_gate(gate: Gate):
+    """The trips a caller working at this gate may find there: its own, never drafts.
+
+    Every lookup at the gate (receipt QR, trip QR, typed plate, camera read) starts here, so a
+    scan can never reveal a trip declared for another gate or not yet submitted.
+    """
+    return (
+        Trip.objects.select_related("gate", "organisation")
+        .filter(gate=gate)
+        .exclude(status=S.DRAFT)
+    )
+
+
 def find(text: str, gate: Gate) -> tuple[Trip | None, str | None]:
-    """The trip a scanned QR (receipt or trip reference) or a typed plate points to."""
+    """The trip of this gate a scanned QR (receipt or trip reference) or a typed plate points to."""
     text = (text or "").strip()
     if not text:
         return None, None
     if _is_jws(text):
         number = receipts._unverified_number(text)
-        receipt = receipts.Receipt.objects.select_related("trip").filter(number=number).first()
-        return (receipt.trip if receipt else None), text
+        return at_gate(gate).filter(receipts__number=number).first(), text
     if references.is_valid_reference(text):
-        return Trip.objects.select_related("gate", "organisation").filter(
-            reference=references.normalise_reference(text)
-        ).first(), None
+        return at_gate(gate).filter(reference=references.normalise_reference(text)).first(), None
     key = normalise_plate(text)
-    candidates = (
-        Trip.objects.select_related("gate", "organisation")
-        .filter(gate=gate, status__in=AT_GATE)
-        .filter(models_q_plate(key))
-    )
+    candidates = at_gate(gate).filter(status__in=AT_GATE).filter(models_q_plate(key))
     now = timezone.now()
     best = min(
         candidates, key=lambda t: abs((t.expected_arrival - now).total_seconds()), default=None
@@ -130,26 +147,25 @@ def assess(text: str, gate: Gate, *, plate_seen: str = "") -> GateCheck:
         check.problems.append(
             Problem(
                 "not_found",
-                _("No trip found for this %(what)s: %(text)s") % {"what": what, "text": text[:40]},
+                _("No trip of this gate found for this %(what)s: %(text)s")
+                % {"what": what, "text": text[:40]},
             )
         )
+        if token:
+            # What the signed receipt itself says (its gate, its signature) is no secret of
+            # anyone's: the driver holds it.
+            result, _receipt = receipts.verify_receipt(token, gate.code)
+            if result.status not in ("valid", "already_used"):
+                check.problems.append(
+                    Problem(
+                        f"receipt_{result.status}",
+                        _("Receipt not accepted (%(status)s): %(why)s")
+                        % {"status": result.status, "why": "; ".join(result.reasons)},
+                    )
+                )
         return check
     status = trip.status
-    if trip.gate_id != gate.pk:
-        check.problems.append(
-            Problem(
-                "other_gate",
-                _("Trip %(ref)s is declared for %(gate)s, not this gate.")
-                % {"ref": trip.reference, "gate": trip.gate.name},
-            )
-        )
-    if status == S.DRAFT:
-        check.problems.append(
-            Problem(
-                "not_submitted", _("Trip %(ref)s was never submitted.") % {"ref": trip.reference}
-            )
-        )
-    elif status in (S.CANCELLED, S.REJECTED):
+    if status in (S.CANCELLED, S.REJECTED):
         check.problems.append(
             Problem(
                 "cancelled",
@@ -237,7 +253,7 @@ def _lock(text: str, gate: Gate) -> None:
     two booths scanning the same truck cannot both check it in."""
     trip, _token = find(text, gate)
     if trip is not None:
-        Trip.objects.select_for_update().filter(pk=trip.pk).first()
+        lock_rows(Trip.objects.filter(pk=trip.pk)).first()
 
 
 def _lane(gate: Gate, code: str | None) -> Lane | None:
@@ -278,6 +294,7 @@ def _assess_risk(trip: Trip, weighbridge_kg: Decimal | None) -> None:
     risk.assess(trip, weighbridge_kg=weighbridge_kg)
 
 
+@retry_on_conflict
 @transaction.atomic
 def check_in(
     operator,
@@ -329,6 +346,7 @@ def check_in(
     return visit
 
 
+@retry_on_conflict
 def exit_truck(
     operator,
     gate: Gate,
@@ -440,9 +458,19 @@ def _let_out(operator, gate: Gate, text: str, *, lane, at, context) -> Visit:
     return visit
 
 
+@retry_on_conflict
 @transaction.atomic
 def record_weighing(
-    actor, gate: Gate, trip: Trip, gross_kg, *, tare_kg=None, at=None, source="manual", device_id=""
+    actor,
+    gate: Gate,
+    trip: Trip,
+    gross_kg,
+    *,
+    tare_kg=None,
+    at=None,
+    source="manual",
+    device_id="",
+    device: Device | None = None,
 ) -> WeighbridgeReading:
     kg, tare = _weights(gross_kg, tare_kg)
     if kg is None:
@@ -455,8 +483,9 @@ def record_weighing(
         gross_kg=kg,
         tare_kg=tare,
         measured_at=at or timezone.now(),
-        source=source,
-        device_id=device_id[:64],
+        source="device" if device else source,
+        device_id=(device.name if device else device_id)[:64],
+        gate_device=device,
         recorded_by=actor,
     )
     if trip.status == S.ARRIVED and reading.cargo_kg is not None:
@@ -473,6 +502,7 @@ def record_plate_read(
     read_at=None,
     confidence=None,
     lane: str | None = None,
+    device: Device | None = None,
 ) -> PlateRead:
     key = normalise_plate(plate_text)
     if not key:
@@ -480,8 +510,9 @@ def record_plate_read(
     trip, _token = find(plate_text, gate)
     return PlateRead.objects.create(
         gate=gate,
-        lane=_lane(gate, lane),
-        camera_id=camera_id[:64],
+        lane=_device_lane(device, gate, lane),
+        camera_id=(device.name if device else camera_id)[:64],
+        gate_device=device,
         plate_text=plate_text[:20],
         plate_key=key[:20],
         confidence=confidence,
@@ -518,10 +549,26 @@ def _event_time(value) -> dt.datetime:
     return moment
 
 
+# What each kind of caller may report through the event queue: a plate read comes only from a
+# plate camera (a person's claim would raise false alarms on the console), a device never
+# checks a truck in or out (a person answers for that).
+EVENTS_OF_DEVICE = {
+    DeviceKind.PLATE_CAMERA: {EventKind.PLATE_READ},
+    DeviceKind.WEIGHBRIDGE: {EventKind.WEIGHBRIDGE},
+    DeviceKind.TABLET: set(),
+}
+EVENTS_OF_PEOPLE = {EventKind.CHECK_IN, EventKind.EXIT, EventKind.WEIGHBRIDGE}
+
+
+@retry_on_conflict
 def apply_event(
-    actor, gate: Gate, event: dict, context: RequestContext = SYSTEM
+    actor, gate: Gate, event: dict, context: RequestContext = SYSTEM, device: Device | None = None
 ) -> tuple[GateEvent, bool]:
-    """Apply one device event exactly once; returns (event, was_duplicate)."""
+    """Apply one device event exactly once; returns (event, was_duplicate).
+
+    ``actor`` is the person who sent it, or None when ``device`` (a registered gate device)
+    did.
+    """
     try:
         client_id = uuid.UUID(str(event.get("client_id")))
     except ValueError:
@@ -534,6 +581,19 @@ def apply_event(
     kind = event.get("kind")
     if kind not in EventKind.values:
         raise FieldErrors({"kind": [_("Unknown event kind.")]})
+    allowed = EVENTS_OF_DEVICE[DeviceKind(device.kind)] if device else EVENTS_OF_PEOPLE
+    if kind not in allowed:
+        raise FieldErrors(
+            {
+                "kind": [
+                    _("A %(caller)s may not report a %(kind)s.")
+                    % {
+                        "caller": device.get_kind_display() if device else _("person"),
+                        "kind": EventKind(kind).label,
+                    }
+                ]
+            }
+        )
     occurred_at = _event_time(event.get("occurred_at"))
     text = str(event.get("scan") or event.get("reference") or event.get("plate") or "")
     with transaction.atomic():
@@ -543,7 +603,8 @@ def apply_event(
             with transaction.atomic():
                 stored = GateEvent.objects.create(
                     client_id=client_id,
-                    device_id=str(event.get("device_id", ""))[:64],
+                    device_id=(device.name if device else str(event.get("device_id", "")))[:64],
+                    gate_device=device,
                     gate=gate,
                     kind=kind,
                     occurred_at=occurred_at,
@@ -556,7 +617,7 @@ def apply_event(
         problems: list[Problem] = []
         try:
             with transaction.atomic():
-                stored.trip = _apply(actor, gate, kind, text, event, occurred_at, context)
+                stored.trip = _apply(actor, gate, kind, text, event, occurred_at, context, device)
                 stored.accepted = True
         except (GateRefused, FieldErrors, trips.TripPermissionDenied) as exc:
             if isinstance(exc, GateRefused):
@@ -573,7 +634,7 @@ def apply_event(
     return stored, False
 
 
-def _apply(actor, gate, kind, text, event, occurred_at, context) -> Trip | None:
+def _apply(actor, gate, kind, text, event, occurred_at, context, device=None) -> Trip | None:
     if kind == EventKind.CHECK_IN:
         return check_in(
             actor,
@@ -606,6 +667,7 @@ def _apply(actor, gate, kind, text, event, occurred_at, context) -> Trip | None:
             at=occurred_at,
             source="device",
             device_id=str(event.get("device_id", "")),
+            device=device,
         )
         return trip
     return record_plate_read(
@@ -614,6 +676,7 @@ def _apply(actor, gate, kind, text, event, occurred_at, context) -> Trip | None:
         text,
         read_at=occurred_at,
         lane=event.get("lane"),
+        device=device,
     ).trip
 
 
@@ -632,3 +695,87 @@ def ensure_lanes() -> int:
             Lane.objects.create(gate=gate, code=f"L{n}")
             created += 1
     return created
+
+
+# ---------------------------------------------------------------------------------------------
+# Gate devices: cameras, weighbridges and tablets call the API with their own credential
+
+
+def _device_lane(device: Device | None, gate: Gate, code: str | None) -> Lane | None:
+    """The lane of a reading: a device fixed to a lane reports only for that lane."""
+    if device is not None and device.lane_id is not None:
+        if code and code != device.lane.code:
+            raise FieldErrors(
+                {
+                    "lane": [
+                        _("This device is registered for lane %(lane)s.")
+                        % {"lane": device.lane.code}
+                    ]
+                }
+            )
+        return device.lane
+    return _lane(gate, code)
+
+
+def register_device(
+    administrator, gate: Gate, kind: str, name: str, *, lane: str | None = None
+) -> tuple[Device, str]:
+    """A new device credential for one gate (and lane); the raw key is returned once only."""
+    from cuakhau.accounts import roles
+    from cuakhau.accounts.models import hash_token
+
+    if administrator is not None and roles.ADMINISTRATOR not in roles.roles_of(administrator):
+        raise trips.TripPermissionDenied(_("Only an administrator registers gate devices."))
+    errors = {}
+    if kind not in DeviceKind.values:
+        errors["kind"] = [_("Choose one of: %(kinds)s.") % {"kinds": ", ".join(DeviceKind.values)}]
+    name = (name or "").strip()
+    if not name or len(name) > 80 or not name.isprintable():
+        errors["name"] = [_("Give the device a name of 1 to 80 printable characters.")]
+    elif Device.objects.filter(gate=gate, name=name).exists():
+        errors["name"] = [_("This gate already has a device with this name.")]
+    lane_obj = None
+    if lane:
+        lane_obj = Lane.objects.filter(gate=gate, code=lane).first()
+        if lane_obj is None:
+            errors["lane"] = [_("No lane %(code)s at this gate.") % {"code": lane}]
+    if errors:
+        raise FieldErrors(errors)
+    raw = Device.PREFIX + secrets.token_urlsafe(32)
+    device = Device.objects.create(
+        gate=gate,
+        lane=lane_obj,
+        kind=kind,
+        name=name,
+        key_hash=hash_token(raw),
+        hint=raw[:10],
+        registered_by=administrator,
+    )
+    return device, raw
+
+
+def revoke_device(device: Device) -> Device:
+    if device.revoked_at is None:
+        device.revoked_at = timezone.now()
+        device.save(update_fields=["revoked_at"])
+    return device
+
+
+def authenticate_device(raw: str) -> Device | None:
+    """The active device holding this credential, or None. Notes when it was last seen."""
+    from cuakhau.accounts.models import hash_token
+
+    if not raw or not raw.startswith(Device.PREFIX):
+        return None
+    device = (
+        Device.objects.select_related("gate", "lane")
+        .filter(key_hash=hash_token(raw.strip()), revoked_at__isnull=True)
+        .first()
+    )
+    if device is None:
+        return None
+    now = timezone.now()
+    # One write a minute at most: a camera reports several plates a minute.
+    if device.last_seen_at is None or (now - device.last_seen_at).total_seconds() > 60:
+        Device.objects.filter(pk=device.pk).update(last_seen_at=now)
+    return device

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from cuakhau.accounts import roles
 from cuakhau.core.context import SYSTEM, RequestContext
 from cuakhau.core.errors import FieldErrors
+from cuakhau.core.retry import lock_rows
 from cuakhau.trips import services as trips
 from cuakhau.trips.choices import TripStatus
 from cuakhau.trips.models import Trip
@@ -98,7 +99,7 @@ def release_green_channel(trip: Trip) -> Inspection | None:
 
 @transaction.atomic
 def start_inspection(officer, trip: Trip, agency: str | None = None, kind: str = "") -> Inspection:
-    trip = Trip.objects.select_for_update().get(pk=trip.pk)
+    trip = lock_rows(Trip.objects).get(pk=trip.pk)
     agency = agency or agency_of(officer)
     if agency not in Agency.values:
         raise FieldErrors({"agency": [_("Choose customs, border guard or quarantine.")]})
@@ -125,8 +126,11 @@ def record_result(
     context: RequestContext = SYSTEM,
 ) -> Inspection:
     """Close the agency's inspection with pass, fail or hold; clear the trip if nothing is left."""
-    trip = Trip.objects.select_for_update().get(pk=trip.pk)
+    trip = lock_rows(Trip.objects).get(pk=trip.pk)
     agency = agency or agency_of(officer)
+    if agency not in Agency.values:
+        # An administrator belongs to no agency: they must say which one they record for.
+        raise FieldErrors({"agency": [_("Choose customs, border guard or quarantine.")]})
     _check_officer(officer, trip, agency)
     if result not in Result.values:
         raise FieldErrors({"result": [_("Choose pass, fail or hold.")]})

@@ -22,6 +22,7 @@ from cuakhau.accounts.models import Organisation
 from cuakhau.core.context import SYSTEM, RequestContext
 from cuakhau.core.errors import FieldErrors
 from cuakhau.core.inputs import clean_text
+from cuakhau.core.retry import lock_rows, retry_on_conflict
 from cuakhau.core.statemachine import IllegalTransition, StateMachine, Transition
 from cuakhau.reference.models import Gate
 from cuakhau.reference.validators import (
@@ -385,10 +386,17 @@ def _build(data: dict, trip: Trip, *, require_complete: bool) -> _Declaration:
             .select_related("trip")
         )
         for clash in clashes:
-            errors.setdefault(seen_containers[clash.number], []).append(
-                _("Container %(number)s is already on active trip %(ref)s.")
-                % {"number": clash.number, "ref": clash.trip.reference}
-            )
+            if clash.trip.organisation_id == trip.organisation_id:
+                message = _("Container %(number)s is already on active trip %(ref)s.") % {
+                    "number": clash.number,
+                    "ref": clash.trip.reference,
+                }
+            else:
+                # Another company's trip: say that the container is taken, never whose it is.
+                message = _("Container %(number)s is already on another company's active trip.") % {
+                    "number": clash.number
+                }
+            errors.setdefault(seen_containers[clash.number], []).append(message)
     if errors:
         raise TripValidationError(errors)
     return _Declaration(trip=trip, lines=lines)
@@ -408,12 +416,17 @@ def _check_market_access(declaration: _Declaration) -> None:
 def _write_lines(declaration: _Declaration) -> None:
     trip = declaration.trip
     trip.cargo_lines.all().delete()
-    for line, containers in declaration.lines:
+    containers = []
+    for line, numbers in declaration.lines:
         line.trip = trip
         line.save()
-        Container.objects.bulk_create(
-            [Container(trip=trip, cargo_line=line, number=n, active=True) for n in containers]
-        )
+        containers += [
+            Container(trip=trip, cargo_line=line, number=n, active=True) for n in numbers
+        ]
+    # Inserted in one order (by number): two declarations racing for the same containers then
+    # wait on the unique index in the same order, and one of them gets the clash as a field
+    # error, instead of each holding a number the other waits for (a deadlock).
+    Container.objects.bulk_create(sorted(containers, key=lambda c: c.number))
 
 
 def _save_declaration(declaration: _Declaration) -> None:
@@ -460,7 +473,10 @@ def _record(trip, action, from_status, actor, context: RequestContext, reason=""
 
 
 def _locked(trip: Trip) -> Trip:
-    return Trip.objects.select_for_update().select_related("gate", "organisation").get(pk=trip.pk)
+    """The trip, re-read under a lock on its own row only: the organisation and gate rows are
+    shared by every trip of the company and the gate, and locking them too made parallel
+    declarations deadlock."""
+    return lock_rows(Trip.objects.select_related("gate", "organisation")).get(pk=trip.pk)
 
 
 def _transition(
@@ -493,6 +509,7 @@ def _transition(
     return transition
 
 
+@retry_on_conflict
 def create_draft(actor, data: dict, context: RequestContext = SYSTEM) -> Trip:
     organisation = organisation_of(actor)
     if organisation is None or not actor.has_perm("trips.declare_trip"):
@@ -509,6 +526,7 @@ def create_draft(actor, data: dict, context: RequestContext = SYSTEM) -> Trip:
     return trip
 
 
+@retry_on_conflict
 def update_draft(actor, trip: Trip, data: dict, context: RequestContext = SYSTEM) -> Trip:
     with transaction.atomic():
         trip = _locked(trip)
@@ -521,6 +539,7 @@ def update_draft(actor, trip: Trip, data: dict, context: RequestContext = SYSTEM
     return trip
 
 
+@retry_on_conflict
 def submit_trip(actor, trip: Trip, context: RequestContext = SYSTEM) -> Trip:
     """Submit a draft: the whole stored declaration must be complete and valid."""
     with transaction.atomic():
@@ -532,6 +551,7 @@ def submit_trip(actor, trip: Trip, context: RequestContext = SYSTEM) -> Trip:
     return trip
 
 
+@retry_on_conflict
 def save_and_submit(actor, trip: Trip | None, data: dict, context: RequestContext = SYSTEM) -> Trip:
     """The form's "Submit": nothing is written unless the declaration can be submitted."""
     # One transaction: if the submission is refused, the draft's save is rolled back too.
@@ -543,6 +563,7 @@ def save_and_submit(actor, trip: Trip | None, data: dict, context: RequestContex
         return submit_trip(actor, trip, context)
 
 
+@retry_on_conflict
 def amend_trip(
     actor, trip: Trip, data: dict, reason: str, context: RequestContext = SYSTEM
 ) -> Trip:
@@ -571,6 +592,7 @@ def amend_trip(
     return trip
 
 
+@retry_on_conflict
 def cancel_trip(actor, trip: Trip, reason: str = "", context: RequestContext = SYSTEM) -> Trip:
     with transaction.atomic():
         trip = _locked(trip)
@@ -591,6 +613,7 @@ def mark_paid(trip: Trip, context: RequestContext = SYSTEM) -> Trip:
     return trip
 
 
+@retry_on_conflict
 def reject_trip(actor, trip: Trip, reason: str, context: RequestContext = SYSTEM) -> Trip:
     with transaction.atomic():
         trip = _locked(trip)

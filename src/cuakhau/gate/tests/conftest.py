@@ -24,6 +24,18 @@ def paid(user, **overrides):
     return trip
 
 
+def device_client(gate, kind, name, *, lane=None):
+    """A test client holding a device credential registered for this gate (and lane)."""
+    from django.test import Client
+
+    from cuakhau.gate.services import register_device
+
+    device, raw = register_device(None, gate, kind, name, lane=lane)
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    client.device = device
+    return client
+
+
 @pytest.fixture
 def operator(mlt):
     return create_user("vanhanh", PASSWORD, roles.GATE_OPERATOR, gates=[mlt])

@@ -8,8 +8,12 @@ from django.utils import timezone
 
 from cuakhau.accounts.services import issue_token
 from cuakhau.conftest import PASSWORD, cassava_line
-from cuakhau.gate.tests.conftest import clear, paid
+from cuakhau.core.errors import FieldErrors
+from cuakhau.gate.models import GateEvent, PlateRead, WeighbridgeReading
+from cuakhau.gate.services import register_device, revoke_device
+from cuakhau.gate.tests.conftest import clear, device_client, paid
 from cuakhau.receipts.services import valid_receipt_of
+from cuakhau.trips.services import TripPermissionDenied
 
 pytestmark = pytest.mark.django_db
 
@@ -75,12 +79,90 @@ def test_queued_events_sync_once(enterprise, operator, mlt, lanes):
 
 def test_camera_posts_plates(enterprise, operator, mlt, lanes):
     trip = paid(enterprise)
-    response = api(operator).post(
-        "/api/v1/gate/mlt/plates",
-        {"camera_id": "cam-1", "plate": "25C12345", "lane": "L1"},
-        content_type="application/json",
+    camera = device_client(mlt, "plate_camera", "cam-1", lane="L1")
+    response = camera.post(
+        "/api/v1/gate/mlt/plates", {"plate": "25C12345"}, content_type="application/json"
     )
     assert response.json()["trip"] == trip.reference
+    read = PlateRead.objects.get()
+    assert (read.gate_device, read.lane.code, read.camera_id) == (camera.device, "L1", "cam-1")
+    # A camera fixed to lane L1 does not report for L2; a person does not report plates.
+    other_lane = camera.post(
+        "/api/v1/gate/mlt/plates",
+        {"plate": "25C12345", "lane": "L2"},
+        content_type="application/json",
+    )
+    assert other_lane.status_code == 422
+    person = api(operator).post(
+        "/api/v1/gate/mlt/plates", {"plate": "25C12345"}, content_type="application/json"
+    )
+    assert person.status_code == 403
+    assert PlateRead.objects.count() == 1
+
+
+def test_devices_are_callers_of_their_own_gate_and_kind(enterprise, mlt, hng, lanes):
+    trip = paid(enterprise)
+    scale = device_client(mlt, "weighbridge", "can-1")
+    weighed = scale.post(
+        "/api/v1/gate/mlt/weighbridge",
+        {"scan": trip.reference, "gross_kg": "28500", "tare_kg": "9800"},
+        content_type="application/json",
+    )
+    assert weighed.status_code == 200, weighed.content
+    reading = WeighbridgeReading.objects.get()
+    assert (reading.gate_device, reading.source, reading.recorded_by) == (
+        scale.device,
+        "device",
+        None,
+    )
+    # Another gate's path, another kind's operation, another kind's event: refused, no row.
+    assert (
+        scale.post(
+            "/api/v1/gate/hng/weighbridge",
+            {"scan": trip.reference, "gross_kg": "28500"},
+            content_type="application/json",
+        ).status_code
+        == 403
+    )
+    assert (
+        scale.post(
+            "/api/v1/gate/mlt/check-in", {"scan": trip.reference}, content_type="application/json"
+        ).status_code
+        == 403
+    )
+    event = {
+        "client_id": str(uuid.uuid4()),
+        "kind": "check_in",
+        "occurred_at": timezone.now().isoformat(),
+        "scan": trip.reference,
+    }
+    refused = scale.post("/api/v1/gate/mlt/events", [event], content_type="application/json")
+    assert refused.status_code == 422
+    assert WeighbridgeReading.objects.count() == 1 and not GateEvent.objects.exists()
+    # Every event a device sends names it.
+    event.update(kind="weighbridge", gross_kg="28600", client_id=str(uuid.uuid4()))
+    sent = scale.post("/api/v1/gate/mlt/events", [event], content_type="application/json")
+    assert sent.status_code == 200 and sent.json()[0]["accepted"], sent.content
+    assert GateEvent.objects.get().gate_device == scale.device
+
+
+def test_a_revoked_device_is_turned_away(enterprise, mlt, lanes):
+    paid(enterprise)
+    camera = device_client(mlt, "plate_camera", "cam-2")
+    revoke_device(camera.device)
+    response = camera.post(
+        "/api/v1/gate/mlt/plates", {"plate": "25C12345"}, content_type="application/json"
+    )
+    assert response.status_code == 401
+    assert not PlateRead.objects.exists()
+
+
+def test_only_an_administrator_registers_devices(operator, mlt):
+    with pytest.raises(TripPermissionDenied):
+        register_device(operator, mlt, "plate_camera", "cam-x")
+    with pytest.raises(FieldErrors) as refused:
+        register_device(None, mlt, "drone", "")
+    assert set(refused.value.errors) == {"kind", "name"}
 
 
 def test_console_scan_then_one_button(enterprise, operator, officers, mlt, lanes):

@@ -59,16 +59,22 @@ def test_refusals_are_loud_and_specific(enterprise, operator, mlt, hng, lanes):
     with pytest.raises(gate.GateRefused) as exc:
         gate.check_in(operator, mlt, unpaid.reference)
     assert codes(exc) == {"unpaid"}
+    # The gate finds only its own, submitted trips: a draft or another gate's trip is not
+    # there, and the card says nothing about it.
     draft = trips.create_draft(enterprise, declaration(cargo_lines=[]))
-    assert "not_submitted" in {p.code for p in gate.assess(draft.reference, mlt).problems}
+    assert {p.code for p in gate.assess(draft.reference, mlt).problems} == {"not_found"}
     elsewhere = paid(
         enterprise,
         gate="hng",
         cargo_lines=[cassava_line(container_numbers=[], customs_declaration="")],
     )
     token = valid_receipt_of(elsewhere).token
-    problems = {p.code for p in gate.assess(token, mlt).problems}
-    assert {"other_gate", "receipt_wrong_gate"} <= problems
+    check = gate.assess(token, mlt)
+    assert check.trip is None
+    assert {p.code for p in check.problems} == {"not_found", "receipt_wrong_gate"}
+    check = gate.assess(elsewhere.reference, mlt)
+    assert check.trip is None and {p.code for p in check.problems} == {"not_found"}
+    assert elsewhere.tractor_plate not in " ".join(p.message for p in check.problems)
     good = paid(enterprise)
     with pytest.raises(gate.GateRefused) as exc:
         gate.check_in(operator, mlt, good.reference, plate_seen="25C-999.99")

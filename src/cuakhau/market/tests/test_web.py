@@ -9,7 +9,7 @@ from cuakhau.accounts.services import issue_token, set_language
 from cuakhau.conftest import PASSWORD
 from cuakhau.market.models import MarketAccessRule
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("cuakhau.market.tests.urls")]
+pytestmark = pytest.mark.django_db
 
 
 def logged_in(user):

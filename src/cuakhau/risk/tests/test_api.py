@@ -12,7 +12,7 @@ from cuakhau.risk.models import RuleSet
 
 from .helpers import only, submit
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("cuakhau.risk.tests.urls")]
+pytestmark = pytest.mark.django_db
 
 
 def grant(user, *codenames):

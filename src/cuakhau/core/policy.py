@@ -1,0 +1,346 @@
+"""How the one policy table (``cuakhau.policy``) is enforced, for the API and the web alike.
+
+A rule says which roles (and which kinds of gate device) may call an endpoint, which gate the
+caller must work at (named by a path parameter) and which record the path names (a trip, a
+receipt …), which must be one the caller may see. The checks run before any handler: a handler
+never loads a record and then wonders whether the caller may have it. Whatever a rule refuses
+is refused the same way everywhere: 401 (or the login page) for nobody, 403 for the wrong role
+or gate, 404 for a record the caller may not see, so a refusal never tells another
+organisation's data apart from data that does not exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.http import Http404, HttpResponse
+from django.utils.translation import gettext as _
+from ninja.errors import AuthenticationError
+from ninja.security.http import HttpBearer
+from ninja.utils import check_csrf
+
+from cuakhau.accounts import roles
+
+# Any signed-in person, whatever their role: their own profile, the reference lists.
+SIGNED_IN = "*"
+
+
+@dataclass(frozen=True)
+class Rule:
+    roles: frozenset[str] = frozenset()
+    devices: frozenset[str] = frozenset()
+    public: bool = False
+    gate: str = ""  # the path parameter naming the gate the caller must work at
+    record: str = ""  # the kind of record the path names, which the caller must be able to see
+    why: str = ""
+
+    def describe(self) -> str:
+        """One line for the API docs: who may call this operation."""
+        if self.public:
+            return "Public: no credential (the caller proves itself in the request)."
+        who = (
+            "any signed-in person"
+            if SIGNED_IN in self.roles
+            else ", ".join(sorted(str(r) for r in self.roles))
+        )
+        parts = [f"roles: {who}"] if self.roles else ["no person"]
+        if self.devices:
+            parts.append("devices: " + ", ".join(sorted(self.devices)))
+        if self.gate:
+            parts.append(f"only at a gate the caller works at (`{self.gate}`)")
+        if self.record:
+            parts.append(f"only a {self.record} the caller may see")
+        text = "; ".join(parts).capitalize() + "."
+        return f"{text} {self.why}".strip()
+
+
+def allow(*who: str, devices=(), gate: str = "", record: str = "", why: str = "") -> Rule:
+    unknown = set(who) - set(roles.ALL) - {SIGNED_IN}
+    if unknown:
+        raise ValueError(f"unknown roles in policy: {sorted(unknown)}")
+    return Rule(roles=frozenset(who), devices=frozenset(devices), gate=gate, record=record, why=why)
+
+
+PUBLIC = Rule(public=True)
+
+
+class NotSignedIn(Exception):
+    """No credential, or one that is unknown, expired or revoked (HTTP 401 / login page)."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Records a path can name, each looked up from the caller's own scope
+
+
+def _trip(principal, value):
+    from cuakhau.trips import services as trips
+
+    if _is_device(principal):
+        from cuakhau.gate.services import at_gate
+        from cuakhau.trips import references
+
+        if not references.is_valid_reference(value):
+            raise ObjectDoesNotExist(_("No trip %(ref)s.") % {"ref": value})
+        found = at_gate(principal.gate).filter(reference=references.normalise_reference(value))
+        if not found.exists():
+            raise ObjectDoesNotExist(_("No trip %(ref)s.") % {"ref": value})
+        return
+    trips.find_trip(principal, value)
+
+
+def _receipt(principal, value):
+    from cuakhau.receipts import services as receipts
+
+    receipts.visible_receipt(principal, value)
+
+
+def _sample(principal, value):
+    from cuakhau.inspections.models import QuarantineSample
+    from cuakhau.trips import services as trips
+
+    try:
+        pk = int(value)
+    except (TypeError, ValueError):
+        pk = 0
+    if not QuarantineSample.objects.filter(
+        pk=pk, inspection__trip__in=trips.visible_trips(principal)
+    ).exists():
+        raise ObjectDoesNotExist(_("No sample %(id)s.") % {"id": value})
+
+
+def _token(principal, value):
+    try:
+        pk = int(value)
+    except (TypeError, ValueError):
+        pk = 0
+    if not principal.api_tokens.filter(pk=pk).exists():
+        raise ObjectDoesNotExist(_("No such token."))
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    params: tuple[str, ...]
+    check: Callable = field(compare=False)
+
+
+RECORDS = {
+    "trip": RecordKind(("reference", "trip_reference"), _trip),
+    "receipt": RecordKind(("number",), _receipt),
+    "sample": RecordKind(("sample_id",), _sample),
+    "token": RecordKind(("token_id",), _token),
+}
+
+
+def _is_device(principal) -> bool:
+    return bool(getattr(principal, "is_device", False))
+
+
+def _gate_of(code):
+    from cuakhau.reference.models import Gate
+
+    gate = Gate.objects.filter(code=str(code or "").lower()).first()
+    if gate is None:
+        raise ObjectDoesNotExist(_("No gate %(code)s.") % {"code": str(code)[:20]})
+    return gate
+
+
+def enforce(rule: Rule, principal, params: dict) -> None:
+    """Refuse unless ``principal`` (a user, a device or None) may call under ``rule``.
+
+    Raises NotSignedIn, PermissionDenied or ObjectDoesNotExist.
+    """
+    if rule.public:
+        return
+    if principal is None or not (_is_device(principal) or principal.is_authenticated):
+        raise NotSignedIn()
+    if _is_device(principal):
+        if principal.kind not in rule.devices:
+            raise PermissionDenied(_("A gate device may not call this."))
+        if rule.gate and str(params.get(rule.gate, "")).lower() != principal.gate.code:
+            raise PermissionDenied(_("This device is registered for another gate."))
+    else:
+        held = roles.roles_of(principal)
+        if SIGNED_IN not in rule.roles and not held & rule.roles:
+            raise PermissionDenied(
+                _("This is for: %(roles)s.")
+                % {"roles": ", ".join(str(roles.LABELS[r]) for r in sorted(rule.roles))}
+            )
+        if rule.gate:
+            gate = _gate_of(params.get(rule.gate))
+            reads_everywhere = held & rule.roles & roles.READ_ALL_ROLES
+            if not reads_everywhere and not _works_at(principal, gate):
+                raise PermissionDenied(_("Only the officers of this gate may do this."))
+    if rule.record:
+        kind = RECORDS[rule.record]
+        for name in kind.params:
+            if name in params:
+                kind.check(principal, params[name])
+
+
+def _works_at(user, gate) -> bool:
+    from cuakhau.trips.services import works_at
+
+    return works_at(user, gate)
+
+
+# ---------------------------------------------------------------------------------------------
+# The API: one authentication callback per operation, carrying that operation's rule
+
+
+def authenticate_request(request):
+    """The caller of an API request: a user or a device by bearer token, else the session user.
+
+    A bearer credential that is unknown, expired or revoked is refused outright (401), whatever
+    the method: it never falls back to the session, and so never to a CSRF refusal.
+    """
+    header = request.headers.get("Authorization", "")
+    if header:
+        scheme, _sep, raw = header.strip().partition(" ")
+        raw = raw.strip()
+        if scheme.lower() != "bearer" or not raw:
+            raise NotSignedIn()
+        from cuakhau.gate.models import Device
+
+        if raw.startswith(Device.PREFIX):
+            from cuakhau.gate.services import authenticate_device
+
+            device = authenticate_device(raw)
+            if device is None:
+                raise NotSignedIn()
+            request.device = device
+            return device
+        from cuakhau.accounts.services import authenticate_token
+
+        user = authenticate_token(raw)
+        if user is None:
+            raise NotSignedIn()
+        request.user = user
+        return user
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    unsafe = request.method not in ("GET", "HEAD", "OPTIONS", "TRACE")
+    exempt = getattr(request, "_ninja_csrf_exempt", False)
+    if unsafe and not exempt and check_csrf(request) is not None:
+        raise PermissionDenied(_("CSRF check failed: reload the page and try again."))
+    return user
+
+
+class PolicyAuth(HttpBearer):
+    """Authenticates the caller and applies the operation's rule before the handler runs."""
+
+    def __init__(self, key: str, rule: Rule):
+        self.key = key
+        self.rule = rule
+        super().__init__()
+
+    def __call__(self, request):
+        try:
+            principal = authenticate_request(request)
+            if principal is None:
+                raise NotSignedIn()
+            match = getattr(request, "resolver_match", None)
+            enforce(self.rule, principal, match.kwargs if match else {})
+        except NotSignedIn:
+            raise AuthenticationError() from None
+        return principal
+
+    def authenticate(self, request, token):  # pragma: no cover - __call__ does the work
+        raise NotImplementedError
+
+
+def operation_key(method: str, path: str) -> str:
+    return f"{method.upper()} {path}"
+
+
+def api_operations(api):
+    """(key, operation) for every operation of a NinjaAPI, keyed "METHOD /path"."""
+    # The operations that run (and that the OpenAPI describes) are the copies bound to this
+    # API, not the routers' templates.
+    for bound in api._get_bound_routers():
+        for path, path_view in bound.path_operations.items():
+            full = "/".join(p.strip("/") for p in (bound.prefix, path) if p.strip("/"))
+            for operation in path_view.operations:
+                for method in operation.methods:
+                    yield operation_key(method, "/" + full), operation
+
+
+def install(api, table: dict[str, Rule]) -> None:
+    """Give every operation of ``api`` its rule; an operation without one stops start-up."""
+    missing = []
+    for key, operation in api_operations(api):
+        rule = table.get(key)
+        if rule is None:
+            missing.append(key)
+            continue
+        operation.auth_callbacks = [] if rule.public else [PolicyAuth(key, rule)]
+        note = f"**Who may call:** {rule.describe()}"
+        if note not in (operation.description or ""):
+            operation.description = "\n\n".join(p for p in (operation.description, note) if p)
+    if missing:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"API operations without a policy: {', '.join(missing)}")
+
+
+# ---------------------------------------------------------------------------------------------
+# The web: a middleware applies the rule of the view's URL name
+
+
+def is_api_view(view_func) -> bool:
+    # django-ninja's path views; they apply their operation's rule themselves.
+    return getattr(view_func, "__qualname__", "").startswith("PathView.")
+
+
+def view_rule(table: dict[str, Rule], view_name: str) -> Rule | None:
+    if view_name in table:
+        return table[view_name]
+    namespace = view_name.rpartition(":")[0]
+    return table.get(f"{namespace}:*") if namespace else None
+
+
+class PolicyMiddleware:
+    """Applies ``cuakhau.policy.VIEWS`` to every page; a page with no rule is refused."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if is_api_view(view_func):
+            return None
+        from cuakhau.policy import VIEWS
+
+        match = request.resolver_match
+        rule = view_rule(VIEWS, match.view_name if match else "")
+        if rule is None:
+            raise PermissionDenied(_("This page has no declared access rule."))
+        user = getattr(request, "user", None)
+        try:
+            enforce(rule, user if user is not None and user.is_authenticated else None, view_kwargs)
+        except NotSignedIn:
+            return _to_login(request)
+        except ObjectDoesNotExist as exc:
+            raise Http404(str(exc)) from None
+        return None
+
+
+def _to_login(request):
+    from django.conf import settings
+    from django.contrib.auth.views import redirect_to_login
+    from django.shortcuts import resolve_url
+
+    if getattr(request, "htmx", False):
+        # htmx would follow a redirect and swap the login form into the page it polls: send
+        # the whole window to the login page, coming back to the page it was on.
+        response = HttpResponse(status=204)
+        page = request.htmx.current_url_abs_path or request.get_full_path()
+        response["HX-Redirect"] = redirect_to_login(page, resolve_url(settings.LOGIN_URL))[
+            "Location"
+        ]
+        return response
+    return redirect_to_login(request.get_full_path())

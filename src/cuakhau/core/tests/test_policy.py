@@ -1,0 +1,618 @@
+"""The access policy: every route has a rule, and a matrix of callers proves the table.
+
+The matrix calls every API operation and every page as each kind of caller: enterprise A (whose
+trips are used), enterprise B, A's driver, the operator of this gate and of another gate,
+customs, customs manager, border guard, quarantine, desk, board, auditor, administrator, nobody,
+a revoked token, and the gate devices. The expected successes are written out here, by hand,
+independently of ``cuakhau.policy``: the table is what the code enforces, this is what we mean.
+Every refused call must leave the data as it was and say nothing about organisation A.
+"""
+
+import datetime as dt
+import uuid
+
+import pytest
+from django.apps import apps
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from cuakhau import policy
+from cuakhau.accounts import roles
+from cuakhau.accounts.models import ApiToken, Organisation
+from cuakhau.accounts.services import create_user, issue_token
+from cuakhau.api import api
+from cuakhau.conftest import PASSWORD, banana_line, cassava_line, declaration
+from cuakhau.core.policy import api_operations, is_api_view, view_rule
+from cuakhau.gate import services as gate
+from cuakhau.gate.models import Lane
+from cuakhau.gate.tests.conftest import clear, paid
+from cuakhau.inspections import services as inspections
+from cuakhau.receipts.services import valid_receipt_of
+from cuakhau.trips import services as trips
+
+pytestmark = pytest.mark.django_db
+
+# ---------------------------------------------------------------------------------------------
+# Every route has a rule, and every rule a route
+
+
+def _url_names(patterns=None, namespace=""):
+    for entry in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(entry, URLResolver):
+            inner = namespace + (f"{entry.namespace}:" if entry.namespace else "")
+            yield from _url_names(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern):
+            yield namespace + (entry.name or entry.lookup_str), entry.callback
+
+
+def test_every_api_operation_has_a_rule_and_every_rule_an_operation():
+    keys = {key for key, _operation in api_operations(api)}
+    assert keys - set(policy.API) == set()
+    assert set(policy.API) - keys == set(), "rules for operations that no longer exist"
+    schema = api.get_openapi_schema()
+    documented = {
+        f"{method.upper()} {path.removeprefix('/api/v1')}"
+        for path, operations in schema["paths"].items()
+        for method in operations
+    }
+    assert documented == keys
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            rule = policy.API[f"{method.upper()} {path.removeprefix('/api/v1')}"]
+            assert "Who may call" in operation["description"]
+            assert bool(operation.get("security")) != rule.public, (method, path)
+
+
+def test_every_page_has_a_rule_and_every_rule_a_page():
+    names = set()
+    for name, callback in _url_names():
+        if is_api_view(callback):
+            continue
+        names.add(name)
+        assert view_rule(policy.VIEWS, name) is not None, f"page without a rule: {name}"
+    for key in policy.VIEWS:
+        if key.endswith(":*"):
+            assert any(n.startswith(key[:-1]) for n in names), key
+        else:
+            assert key in names, f"rule for a page that no longer exists: {key}"
+
+
+def test_a_page_without_a_rule_is_refused(client, enterprise, settings):
+    settings.ROOT_URLCONF = "cuakhau.core.tests.unruled_urls"
+    client.force_login(enterprise)
+    assert client.get("/unruled/").status_code == 403
+
+
+# ---------------------------------------------------------------------------------------------
+# The world the matrix runs in
+
+
+PEOPLE = {
+    "ent_a": (roles.ENTERPRISE, "a", None),
+    "ent_b": (roles.ENTERPRISE, "b", None),
+    "driver_a": (roles.DRIVER, "a", None),
+    "op_here": (roles.GATE_OPERATOR, None, "mlt"),
+    "op_other": (roles.GATE_OPERATOR, None, "hng"),
+    "customs": (roles.CUSTOMS, None, "mlt"),
+    "customs_mgr": (roles.CUSTOMS_MANAGER, None, "mlt"),
+    "guard": (roles.BORDER_GUARD, None, "mlt"),
+    "quarantine": (roles.QUARANTINE, None, "mlt"),
+    "desk": (roles.DESK, None, "mlt"),
+    "board": (roles.BOARD, None, None),
+    "auditor": (roles.AUDITOR, None, None),
+    "admin": (roles.ADMINISTRATOR, None, None),
+}
+DEVICES = {
+    "camera": ("mlt", "plate_camera", "L1"),
+    "weighbridge": ("mlt", "weighbridge", None),
+    "tablet": ("mlt", "tablet", None),
+    "camera_other": ("hng", "plate_camera", None),
+}
+NOBODY = {"anonymous", "revoked"}
+CALLERS = [*PEOPLE, *DEVICES, *NOBODY]
+# Pages are for people: a device's or a revoked token's bearer header means nothing to them, so
+# one device stands for all, and the revoked token is the anonymous visitor there.
+PAGE_CALLERS = [*PEOPLE, "tablet", "anonymous"]
+
+ALL_PEOPLE = set(PEOPLE)
+# Those who may see organisation A's trips at Ma Lù Thàng (enterprise B and the other gate's
+# operator may not).
+SEE_A = ALL_PEOPLE - {"ent_b", "op_other"}
+OFFICERS_HERE = {"op_here", "customs", "customs_mgr", "guard", "quarantine", "desk"}
+OFFICERS = OFFICERS_HERE | {"op_other"}
+READ_ALL = {"board", "auditor", "admin"}
+INSPECTORS = {"customs", "guard", "quarantine"}
+
+
+class World(dict):
+    """Organisation A's trips in each state at Ma Lù Thàng, and a credential per caller."""
+
+
+@pytest.fixture
+def world(mlt, hng, settings):
+    settings.DEMO_MODE = True
+    w = World()
+    w["org_a"] = Organisation.objects.create(
+        name="Công ty TNHH Nông sản Phong Thổ", country="VN", tax_code="0100109106"
+    )
+    w["org_b"] = Organisation.objects.create(
+        name="金平县金水河边贸有限公司", country="CN", tax_code="91110000600037341L"
+    )
+    gates = {"mlt": mlt, "hng": hng}
+    users = {}
+    for name, (role, org, gate_code) in PEOPLE.items():
+        users[name] = create_user(
+            name,
+            PASSWORD,
+            role,
+            organisation=w["org_" + org] if org else None,
+            gates=[gates[gate_code]] if gate_code else (),
+        )
+    w["users"] = users
+    for code in ("L1", "L2"):
+        Lane.objects.create(gate=mlt, code=code)
+    Lane.objects.create(gate=hng, code="L1")
+    w["devices"] = {
+        name: gate.register_device(None, gates[g], kind, name, lane=lane)
+        for name, (g, kind, lane) in DEVICES.items()
+    }
+    ent = users["ent_a"]
+    w["draft"] = trips.create_draft(ent, declaration(cargo_lines=[]))
+    w["submitted"] = trips.save_and_submit(
+        ent, None, declaration(tractor_plate="25C-222.22", cargo_lines=[cassava_line()])
+    )
+    w["paid"] = paid(ent, tractor_plate="25C-333.33", cargo_lines=[cassava_line()])
+    w["inside"] = paid(ent, tractor_plate="25C-444.44")
+    gate.check_in(users["op_here"], mlt, w["inside"].reference, lane="L1")
+    w["cleared"] = paid(
+        ent,
+        tractor_plate="25C-555.55",
+        cargo_lines=[banana_line(container_numbers=["MSKU9070323"])],
+    )
+    gate.check_in(users["op_here"], mlt, w["cleared"].reference, lane="L2")
+    clear(
+        w["cleared"],
+        {
+            "customs": users["customs"],
+            "border_guard": users["guard"],
+            "quarantine": users["quarantine"],
+        },
+    )
+    w["sample"] = inspections.take_sample(
+        users["quarantine"],
+        w["inside"],
+        "MLT-S-0001",
+        "Chuối, 3 nải lấy mẫu",
+        "Chi cục KDTV vùng 8",
+    )
+    for key in ("draft", "submitted", "paid", "inside", "cleared"):
+        w[key].refresh_from_db()
+    w["receipt"] = valid_receipt_of(w["paid"])
+    w["token_a"], _raw = issue_token(ent, "phone")
+    revoked, w["revoked_raw"] = issue_token(ent, "old phone")
+    revoked.revoke()
+    return w
+
+
+def _client(world, caller, *, api_call: bool) -> Client:
+    if caller == "anonymous":
+        return Client()
+    if caller == "revoked":
+        return Client(HTTP_AUTHORIZATION=f"Bearer {world['revoked_raw']}")
+    if caller in DEVICES:
+        return Client(HTTP_AUTHORIZATION=f"Bearer {world['devices'][caller][1]}")
+    if api_call:
+        return Client(HTTP_AUTHORIZATION=f"Bearer {issue_token(world['users'][caller], 't')[1]}")
+    client = Client()
+    client.force_login(world["users"][caller])
+    return client
+
+
+def _fingerprint():
+    """What a refused call must not change: every row count, and every trip's state."""
+    from django.db import connection
+
+    from cuakhau.trips.models import Trip
+
+    skip = {"session", "apitoken", "device", "accessattempt", "accesslog", "accessfailurelog"}
+    tables = sorted(
+        m._meta.db_table
+        for m in apps.get_models()
+        if m._meta.model_name not in skip and m._meta.managed and not m._meta.proxy
+    )
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        # One query for every table: the matrix takes thousands of these.
+        cursor.execute("SELECT " + ", ".join(f"(SELECT COUNT(*) FROM {quote(t)})" for t in tables))
+        counts = dict(zip(tables, cursor.fetchone(), strict=True))
+    states = list(Trip.objects.order_by("pk").values_list("pk", "status", "version"))
+    return counts, states
+
+
+def _event(world, kind="weighbridge", **extra):
+    return {
+        "client_id": str(uuid.uuid4()),
+        "kind": kind,
+        "occurred_at": timezone.now().isoformat(),
+        "scan": world["inside"].reference,
+        "gross_kg": "29800",
+        **extra,
+    }
+
+
+# (method, path, body, callers who succeed). Paths and bodies are built from the world.
+def api_cases(w):
+    paid_ref, sub, inside = w["paid"].reference, w["submitted"].reference, w["inside"].reference
+    number = w["receipt"].number
+    later = (timezone.now() + dt.timedelta(days=2)).date().isoformat()
+    fresh = declaration(
+        tractor_plate="25C-678.90", cargo_lines=[cassava_line(customs_declaration="")]
+    )
+    return {
+        "GET /trips": ("get", "/trips", None, ALL_PEOPLE),
+        "POST /trips": ("post", "/trips", fresh, {"ent_a", "ent_b"}),
+        "GET /trips/{reference}": ("get", f"/trips/{paid_ref}", None, SEE_A),
+        "PUT /trips/{reference}": ("put", f"/trips/{w['draft'].reference}", fresh, {"ent_a"}),
+        "POST /trips/{reference}/submit": (
+            "post",
+            f"/trips/{w['draft'].reference}/submit",
+            None,
+            set(),  # the draft has no cargo: even its owner gets a 422, never a 2xx
+        ),
+        "POST /trips/{reference}/amend": (
+            "post",
+            f"/trips/{sub}/amend",
+            {"reason": "Đổi xe", "declaration": {**fresh, "tractor_plate": "25C-222.23"}},
+            {"ent_a"},
+        ),
+        "POST /trips/{reference}/cancel": (
+            "post",
+            f"/trips/{sub}/cancel",
+            {"reason": "Hủy chuyến"},
+            {"ent_a", "admin"},
+        ),
+        "POST /trips/{reference}/reject": (
+            "post",
+            f"/trips/{sub}/reject",
+            {"reason": "Sai mã HS"},
+            {"customs", "customs_mgr", "guard", "quarantine", "admin"},
+        ),
+        "GET /reference/gates": ("get", "/reference/gates", None, ALL_PEOPLE),
+        "GET /reference/hs": ("get", "/reference/hs?q=0803", None, ALL_PEOPLE),
+        "GET /me": ("get", "/me", None, ALL_PEOPLE),
+        "GET /me/tokens": ("get", "/me/tokens", None, ALL_PEOPLE),
+        "POST /me/tokens": ("post", "/me/tokens", {"name": "tablet"}, ALL_PEOPLE),
+        "DELETE /me/tokens/{token_id}": (
+            "delete",
+            f"/me/tokens/{w['token_a'].pk}",
+            None,
+            {"ent_a"},
+        ),
+        "POST /receipts/verify": (
+            "post",
+            "/receipts/verify",
+            {"token": w["receipt"].token, "gate": "mlt"},
+            OFFICERS | READ_ALL | {"tablet"},
+        ),
+        "GET /receipts/{number}": ("get", f"/receipts/{number}", None, SEE_A),
+        "POST /receipts/{number}/revoke": (
+            "post",
+            f"/receipts/{number}/revoke",
+            {"kind": "cancelled", "reason": "Thu sai"},
+            OFFICERS_HERE | {"admin"},
+        ),
+        "GET /trips/{reference}/fees": ("get", f"/trips/{paid_ref}/fees", None, SEE_A),
+        "POST /trips/{reference}/cash-payments": (
+            "post",
+            f"/trips/{sub}/cash-payments",
+            {"amount_vnd": 500000, "slip_number": "PT-000123"},
+            {"op_here", "desk", "admin"},
+        ),
+        "POST /trips/{reference}/simulate-bank-transfer": (
+            "post",
+            f"/trips/{sub}/simulate-bank-transfer",
+            None,
+            {"ent_a", "admin"},
+        ),
+        "POST /gate/{gate}/lookup": (
+            "post",
+            "/gate/mlt/lookup",
+            {"scan": paid_ref},
+            {"op_here", "customs", "guard", "quarantine", "admin", "tablet"},
+        ),
+        "POST /gate/{gate}/check-in": (
+            "post",
+            "/gate/mlt/check-in",
+            {"scan": paid_ref, "lane": "L2"},
+            {"op_here", "admin"},
+        ),
+        "POST /gate/{gate}/exit": (
+            "post",
+            "/gate/mlt/exit",
+            {"scan": w["cleared"].reference, "lane": "L1"},
+            {"op_here", "admin"},
+        ),
+        "POST /gate/{gate}/events": (
+            "post",
+            "/gate/mlt/events",
+            [_event(w)],
+            {"op_here", "admin", "weighbridge"},
+        ),
+        "POST /gate/{gate}/plates": (
+            "post",
+            "/gate/mlt/plates",
+            {"plate": "25C-444.44", "lane": "L1"},
+            {"camera"},
+        ),
+        "POST /gate/{gate}/weighbridge": (
+            "post",
+            "/gate/mlt/weighbridge",
+            {"scan": inside, "gross_kg": "29800", "tare_kg": "9800"},
+            {"op_here", "admin", "weighbridge"},
+        ),
+        "GET /trips/{reference}/inspections": (
+            "get",
+            f"/trips/{inside}/inspections",
+            None,
+            SEE_A,
+        ),
+        "POST /trips/{reference}/inspections": (
+            "post",
+            f"/trips/{inside}/inspections",
+            {"result": "hold", "notes": "Chờ kết quả mẫu"},
+            INSPECTORS,
+        ),
+        "POST /trips/{reference}/inspections/start": (
+            "post",
+            f"/trips/{inside}/inspections/start",
+            {},
+            INSPECTORS,
+        ),
+        "POST /trips/{reference}/samples": (
+            "post",
+            f"/trips/{inside}/samples",
+            {"sample_code": "MLT-S-0002", "description": "Chuối, 2 nải"},
+            {"quarantine", "admin"},
+        ),
+        "POST /samples/{sample_id}/result": (
+            "post",
+            f"/samples/{w['sample'].pk}/result",
+            {"result": "negative", "finding": "Không phát hiện dịch hại"},
+            {"quarantine", "admin"},
+        ),
+        "GET /market/rules": ("get", "/market/rules", None, ALL_PEOPLE),
+        "POST /market/check": (
+            "post",
+            "/market/check",
+            {"gate": "mlt", "direction": "export", "lines": [{"hs_code": "080390"}]},
+            ALL_PEOPLE,
+        ),
+        "POST /market/suspensions": (
+            "post",
+            "/market/suspensions",
+            {
+                "hs_prefix": "0810",
+                "starts_on": later,
+                "legal_basis": "Công văn 1234/BVTV-KD",
+                "declared_by": "Cục Bảo vệ thực vật",
+            },
+            {"customs", "customs_mgr", "quarantine", "admin"},
+        ),
+        "GET /risk/rulesets/active": (
+            "get",
+            "/risk/rulesets/active",
+            None,
+            {"customs_mgr", "auditor", "admin"},
+        ),
+        "POST /risk/rulesets": (
+            "post",
+            "/risk/rulesets",
+            {
+                "rules": [],
+                "note": "Tăng kiểm tra ngẫu nhiên",
+                "settings": {"random_red_rate": "0.04"},
+            },
+            {"customs_mgr", "admin"},
+        ),
+        "GET /risk/assessments/{trip_reference}": (
+            "get",
+            f"/risk/assessments/{paid_ref}",
+            None,
+            SEE_A,
+        ),
+    }
+
+
+def _secrets_of_a(world) -> list[str]:
+    """What a refusal must never show: organisation A's name, trips' plates and driver."""
+    return [world["org_a"].name, "25C-333.33", "25C333.33", "Lò Văn Páo"]
+
+
+def _call(client, method, url, body):
+    kwargs = {"content_type": "application/json"} if body is not None else {}
+    if method == "get":
+        return client.get(url)
+    return getattr(client, method)(url, body if body is not None else None, **kwargs)
+
+
+def test_the_api_matrix(world):
+    cases = api_cases(world)
+    public = {key for key, rule in policy.API.items() if rule.public}
+    assert set(cases) | public == set(policy.API), "every operation has a case in the matrix"
+    failures = []
+    for key, (method, path, body, succeed) in cases.items():
+        if key not in policy.API:
+            continue
+        before = _fingerprint()
+        for caller in CALLERS:
+            with transaction.atomic():
+                response = _call(
+                    _client(world, caller, api_call=True), method, "/api/v1" + path, body
+                )
+                after = _fingerprint() if caller not in succeed else before
+                transaction.set_rollback(True)
+            status = response.status_code
+            if caller in succeed:
+                if status >= 300:
+                    failures.append(f"{key} as {caller}: {status} {response.content[:200]!r}")
+                continue
+            expected = {401} if caller in NOBODY else {401, 403, 404, 409, 422}
+            if status not in expected:
+                failures.append(f"{key} as {caller}: {status}, expected a refusal")
+            if after != before:
+                failures.append(f"{key} as {caller}: refused with status {status} but data changed")
+            if status in (401, 403, 404):
+                text = response.content.decode()
+                leaked = [s for s in _secrets_of_a(world) if s in text]
+                if leaked:
+                    failures.append(f"{key} as {caller}: the refusal shows {leaked}")
+    assert not failures, "\n".join(failures)
+
+
+def view_cases(w):
+    paid_ref, sub, inside = w["paid"].reference, w["submitted"].reference, w["inside"].reference
+    number = w["receipt"].number
+    document = w["document"]
+    everyone = ALL_PEOPLE | set(NOBODY) | set(DEVICES)
+    return {
+        "healthz": ("get", "/healthz", None, everyone),
+        "login": ("get", "/login/", None, everyone),
+        "logout": ("post", "/logout/", {}, everyone),
+        "set_language": ("post", "/language/", {"language": "en", "next": "/"}, everyone),
+        "jwks": ("get", "/.well-known/jwks.json", None, everyone),
+        "revocations": ("get", "/.well-known/cuakhau-revocations.json", None, everyone),
+        "receipts:offline": ("get", "/receipts/offline/", None, everyone),
+        "api:openapi-json": ("get", "/api/v1/openapi.json", None, everyone),
+        "api:openapi-view": ("get", "/api/v1/docs", None, everyone),
+        # Open to all, but django-ninja answers its bare root with a 404.
+        "api:api-root": ("get", "/api/v1/", None, set()),
+        "admin:login": ("get", "/admin/login/", None, everyone),
+        "admin:*": ("get", "/admin/", None, {"admin"}),
+        "home": ("get", "/", None, ALL_PEOPLE),
+        "profile": ("get", "/profile/", None, ALL_PEOPLE),
+        "revoke_token": ("post", f"/profile/tokens/{w['token_a'].pk}/revoke/", {}, {"ent_a"}),
+        "trips:list": ("get", "/trips/", None, ALL_PEOPLE),
+        "trips:new": ("get", "/trips/new/", None, {"ent_a", "ent_b"}),
+        "trips:cargo_line": (
+            "get",
+            "/trips/cargo-line/?lines-TOTAL_FORMS=1",
+            None,
+            {"ent_a", "ent_b"},
+        ),
+        "trips:detail": ("get", f"/trips/{paid_ref}/", None, SEE_A),
+        "trips:edit": ("get", f"/trips/{w['draft'].reference}/edit/", None, {"ent_a"}),
+        "trips:amend": ("get", f"/trips/{sub}/amend/", None, {"ent_a"}),
+        "trips:document": ("post", f"/trips/{paid_ref}/documents/", {"kind": "invoice"}, {"ent_a"}),
+        "trips:document_file": (
+            "get",
+            f"/trips/{paid_ref}/documents/{document.pk}/",
+            None,
+            SEE_A,
+        ),
+        "trips:action": ("post", f"/trips/{sub}/cancel/", {"reason": "Hủy"}, {"ent_a", "admin"}),
+        "reference:hs_search": ("get", "/reference/hs/?q=chu", None, ALL_PEOPLE),
+        "receipts:verify": ("get", "/receipts/verify/", None, OFFICERS | READ_ALL),
+        "receipts:detail": ("get", f"/receipts/{number}/", None, SEE_A),
+        "receipts:pdf": ("get", f"/receipts/{number}/pdf/", None, SEE_A),
+        "payments:reconciliation": ("get", "/payments/reconciliation/", None, OFFICERS | READ_ALL),
+        "payments:simulate": ("post", f"/payments/trips/{sub}/simulate/", {}, {"ent_a", "admin"}),
+        "payments:cash": (
+            "post",
+            f"/payments/trips/{sub}/cash/",
+            {"amount_vnd": "500000", "slip_number": "PT-000124"},
+            {"op_here", "desk", "admin"},
+        ),
+        "gate:console": ("get", "/gate/mlt/console/", None, {"op_here", "admin"}),
+        "gate:scan": ("post", "/gate/mlt/console/scan/", {"scan": paid_ref}, {"op_here", "admin"}),
+        "gate:act": (
+            "post",
+            "/gate/mlt/console/check_in/",
+            {"scan": paid_ref, "lane": "L2"},
+            {"op_here", "admin"},
+        ),
+        "gate:board": ("get", "/gate/mlt/board/", None, OFFICERS_HERE | READ_ALL),
+        "gate:board_fragment": ("get", "/gate/mlt/board/fragment/", None, OFFICERS_HERE | READ_ALL),
+        "gate:kpi": ("get", "/gate/kpi/", None, OFFICERS | READ_ALL),
+        "market:rules": ("get", "/market/", None, ALL_PEOPLE),
+        "risk:rules": ("get", "/risk/rules/", None, {"customs_mgr", "auditor", "admin"}),
+        "risk:edit_settings": ("post", "/risk/rules/settings/", {}, {"customs_mgr", "admin"}),
+        "risk:edit_rule": ("post", "/risk/rules/1/", {}, {"customs_mgr", "admin"}),
+        "inspections:queue": ("get", "/inspections/", None, INSPECTORS | {"admin"}),
+        "inspections:trip": ("get", f"/inspections/{inside}/", None, INSPECTORS | {"admin"}),
+        "inspections:act": (
+            "post",
+            f"/inspections/{inside}/start/",
+            {},
+            INSPECTORS | {"admin"},  # the administrator is told to name an agency
+        ),
+    }
+
+
+def test_the_page_matrix(world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    world["document"] = trips.attach_document(
+        world["users"]["ent_a"],
+        world["paid"],
+        "invoice",
+        SimpleUploadedFile("hoa-don.pdf", pdf, content_type="application/pdf"),
+    )
+    cases = view_cases(world)
+    assert set(cases) == set(policy.VIEWS), "every page rule has a case in the matrix"
+    failures = []
+    for key, (method, path, body, succeed) in cases.items():
+        before = _fingerprint()
+        # An open page is open to all: a visitor and one signed-in person show it.
+        callers = ["anonymous", "ent_a"] if policy.VIEWS[key].public else PAGE_CALLERS
+        for caller in callers:
+            with transaction.atomic():
+                client = _client(world, caller, api_call=False)
+                response = client.get(path) if method == "get" else client.post(path, body)
+                after = _fingerprint() if caller not in succeed else before
+                transaction.set_rollback(True)
+            status = response.status_code
+            to_login = status == 302 and "/login/" in response.get("Location", "")
+            if caller in succeed:
+                if status >= 400 or (to_login and key not in ("logout",)):
+                    failures.append(f"{key} as {caller}: {status}")
+                continue
+            if not (to_login or status in (403, 404)):
+                failures.append(f"{key} as {caller}: {status}, expected a refusal")
+            if after != before:
+                failures.append(f"{key} as {caller}: refused but data changed")
+            text = response.content.decode(errors="replace")
+            leaked = [s for s in _secrets_of_a(world) if s in text]
+            if leaked:
+                failures.append(f"{key} as {caller}: the refusal shows {leaked}")
+    assert not failures, "\n".join(failures)
+
+
+def test_a_revoked_or_unknown_token_is_a_401_on_every_method(world):
+    for raw in (world["revoked_raw"], "ck_not-a-token", "ckd_not-a-device"):
+        client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+        for method, path in (
+            ("get", "/api/v1/trips"),
+            ("post", "/api/v1/trips"),
+            ("put", f"/api/v1/trips/{world['draft'].reference}"),
+            ("delete", f"/api/v1/me/tokens/{world['token_a'].pk}"),
+        ):
+            response = getattr(client, method)(path, {}, content_type="application/json")
+            assert response.status_code == 401, (raw, method, path, response.content)
+    assert ApiToken.objects.filter(pk=world["token_a"].pk, revoked_at__isnull=True).exists()
+
+
+def test_a_duplicate_container_names_only_ones_own_trip(world):
+    from cuakhau.core.errors import FieldErrors
+
+    line = banana_line(container_numbers=["MSKU9070323"])  # on A's cleared trip
+    with pytest.raises(FieldErrors) as theirs:
+        trips.create_draft(world["users"]["ent_b"], declaration(cargo_lines=[line]))
+    message = " ".join(m for msgs in theirs.value.errors.values() for m in msgs)
+    assert "MSKU9070323" in message and world["cleared"].reference not in message
+    with pytest.raises(FieldErrors) as own:
+        trips.create_draft(world["users"]["ent_a"], declaration(cargo_lines=[line]))
+    message = " ".join(m for msgs in own.value.errors.values() for m in msgs)
+    assert world["cleared"].reference in message

@@ -1,0 +1,161 @@
+"""Who may call what: the one table for every API operation and every page.
+
+Each rule names the roles (and the kinds of gate device) that may call, the path parameter
+naming the gate the caller must work at (the management board, auditors and administrators
+read every gate), and the kind of record the path names, which must be one the caller may see
+(enterprises and drivers: their organisation's; officers: their gates', drafts excepted).
+``cuakhau.core.policy`` enforces the rules before any handler runs; an API operation without a
+rule stops the server from starting and a page without one is refused, and
+``core/tests/test_policy.py`` walks every route to prove it, with a matrix of callers.
+
+The services check again what only they can know (that this enterprise owns this draft, that
+this officer's agency inspects this stage): the table says who may knock, the service decides
+what the action does for them.
+"""
+
+from cuakhau.accounts.roles import (
+    ADMINISTRATOR,
+    AUDITOR,
+    BOARD,
+    BORDER_GUARD,
+    CUSTOMS,
+    CUSTOMS_MANAGER,
+    DESK,
+    ENTERPRISE,
+    GATE_OPERATOR,
+    QUARANTINE,
+)
+from cuakhau.core.policy import PUBLIC, SIGNED_IN, allow
+from cuakhau.gate.models import DeviceKind
+
+EVERYONE = (SIGNED_IN,)
+OFFICERS = (GATE_OPERATOR, CUSTOMS, CUSTOMS_MANAGER, BORDER_GUARD, QUARANTINE, DESK)
+READ_ALL = (BOARD, AUDITOR, ADMINISTRATOR)
+INSPECTORS = (CUSTOMS, BORDER_GUARD, QUARANTINE, ADMINISTRATOR)
+REVIEWERS = (CUSTOMS, CUSTOMS_MANAGER, BORDER_GUARD, QUARANTINE, ADMINISTRATOR)
+RISK_READERS = (CUSTOMS_MANAGER, AUDITOR, ADMINISTRATOR)
+CASHIERS = (GATE_OPERATOR, DESK, ADMINISTRATOR)
+OPERATORS = (GATE_OPERATOR, ADMINISTRATOR)
+CAMERA = DeviceKind.PLATE_CAMERA
+WEIGHBRIDGE = DeviceKind.WEIGHBRIDGE
+TABLET = DeviceKind.TABLET
+
+# API operations, keyed "METHOD /path" as in the OpenAPI document (paths under /api/v1).
+API = {
+    # Trips: declared by enterprises; read by whoever may see them.
+    "GET /trips": allow(*EVERYONE, why="Lists only the trips the caller may see."),
+    "POST /trips": allow(ENTERPRISE, why="For the caller's own organisation."),
+    "GET /trips/{reference}": allow(*EVERYONE, record="trip"),
+    "PUT /trips/{reference}": allow(ENTERPRISE, record="trip", why="Own drafts only."),
+    "POST /trips/{reference}/submit": allow(ENTERPRISE, record="trip"),
+    "POST /trips/{reference}/amend": allow(ENTERPRISE, record="trip"),
+    "POST /trips/{reference}/cancel": allow(ENTERPRISE, ADMINISTRATOR, record="trip"),
+    "POST /trips/{reference}/reject": allow(*REVIEWERS, record="trip"),
+    # Reference data.
+    "GET /reference/gates": allow(*EVERYONE),
+    "GET /reference/hs": allow(*EVERYONE),
+    # The caller's own account and tokens.
+    "GET /me": allow(*EVERYONE),
+    "GET /me/tokens": allow(*EVERYONE),
+    "POST /me/tokens": allow(*EVERYONE),
+    "DELETE /me/tokens/{token_id}": allow(*EVERYONE, record="token"),
+    # Receipts.
+    "POST /receipts/verify": allow(*OFFICERS, *READ_ALL, devices=[TABLET]),
+    "GET /receipts/{number}": allow(*EVERYONE, record="receipt"),
+    "POST /receipts/{number}/revoke": allow(*OFFICERS, ADMINISTRATOR, record="receipt"),
+    # Payments: the provider proves itself with its signature, not with a credential of ours.
+    "POST /payments/notifications/{provider}": PUBLIC,
+    "GET /trips/{reference}/fees": allow(*EVERYONE, record="trip"),
+    "POST /trips/{reference}/cash-payments": allow(*CASHIERS, record="trip"),
+    "POST /trips/{reference}/simulate-bank-transfer": allow(
+        ENTERPRISE, ADMINISTRATOR, record="trip", why="Demo mode only."
+    ),
+    # The gate: its operators, and the devices registered for it.
+    "POST /gate/{gate}/lookup": allow(
+        GATE_OPERATOR,
+        CUSTOMS,
+        BORDER_GUARD,
+        QUARANTINE,
+        ADMINISTRATOR,
+        devices=[TABLET],
+        gate="gate",
+    ),
+    "POST /gate/{gate}/check-in": allow(*OPERATORS, gate="gate"),
+    "POST /gate/{gate}/exit": allow(*OPERATORS, gate="gate"),
+    "POST /gate/{gate}/events": allow(
+        *OPERATORS,
+        devices=[CAMERA, WEIGHBRIDGE],
+        gate="gate",
+        why="A device reports only its own kind of event.",
+    ),
+    "POST /gate/{gate}/plates": allow(devices=[CAMERA], gate="gate"),
+    "POST /gate/{gate}/weighbridge": allow(*OPERATORS, devices=[WEIGHBRIDGE], gate="gate"),
+    # Inspections.
+    "GET /trips/{reference}/inspections": allow(*EVERYONE, record="trip"),
+    "POST /trips/{reference}/inspections": allow(*INSPECTORS, record="trip"),
+    "POST /trips/{reference}/inspections/start": allow(*INSPECTORS, record="trip"),
+    "POST /trips/{reference}/samples": allow(QUARANTINE, ADMINISTRATOR, record="trip"),
+    "POST /samples/{sample_id}/result": allow(QUARANTINE, ADMINISTRATOR, record="sample"),
+    # Market access.
+    "GET /market/rules": allow(*EVERYONE),
+    "POST /market/check": allow(*EVERYONE),
+    "POST /market/suspensions": allow(CUSTOMS, CUSTOMS_MANAGER, QUARANTINE, ADMINISTRATOR),
+    # Risk.
+    "GET /risk/rulesets/active": allow(*RISK_READERS),
+    "POST /risk/rulesets": allow(CUSTOMS_MANAGER, ADMINISTRATOR),
+    "GET /risk/assessments/{trip_reference}": allow(
+        *EVERYONE, record="trip", why="The reasons are shown to customs only."
+    ),
+}
+
+# Pages, keyed by URL name ("namespace:*" covers a whole namespace).
+VIEWS = {
+    "healthz": PUBLIC,
+    "login": PUBLIC,
+    "logout": PUBLIC,
+    "set_language": PUBLIC,
+    "jwks": PUBLIC,
+    "revocations": PUBLIC,
+    "receipts:offline": PUBLIC,
+    "home": allow(*EVERYONE),
+    "profile": allow(*EVERYONE),
+    "revoke_token": allow(*EVERYONE, record="token"),
+    "trips:list": allow(*EVERYONE),
+    "trips:new": allow(ENTERPRISE),
+    "trips:cargo_line": allow(ENTERPRISE),
+    "trips:detail": allow(*EVERYONE, record="trip"),
+    "trips:edit": allow(ENTERPRISE, record="trip"),
+    "trips:amend": allow(ENTERPRISE, record="trip"),
+    "trips:document": allow(ENTERPRISE, record="trip"),
+    "trips:document_file": allow(*EVERYONE, record="trip"),
+    "trips:action": allow(
+        ENTERPRISE, *REVIEWERS, record="trip", why="Which actions depends on the role."
+    ),
+    "reference:hs_search": allow(*EVERYONE),
+    "receipts:verify": allow(*OFFICERS, *READ_ALL),
+    "receipts:detail": allow(*EVERYONE, record="receipt"),
+    "receipts:pdf": allow(*EVERYONE, record="receipt"),
+    "payments:reconciliation": allow(*OFFICERS, *READ_ALL),
+    "payments:simulate": allow(ENTERPRISE, ADMINISTRATOR, record="trip", why="Demo mode only."),
+    "payments:cash": allow(*CASHIERS, record="trip"),
+    "gate:console": allow(*OPERATORS, gate="code"),
+    "gate:scan": allow(*OPERATORS, gate="code"),
+    "gate:act": allow(*OPERATORS, gate="code"),
+    "gate:board": allow(*OFFICERS, *READ_ALL, gate="code"),
+    "gate:board_fragment": allow(*OFFICERS, *READ_ALL, gate="code"),
+    "gate:kpi": allow(*OFFICERS, *READ_ALL),
+    "market:rules": allow(*EVERYONE),
+    "risk:rules": allow(*RISK_READERS),
+    "risk:edit_settings": allow(CUSTOMS_MANAGER, ADMINISTRATOR),
+    "risk:edit_rule": allow(CUSTOMS_MANAGER, ADMINISTRATOR),
+    "inspections:queue": allow(*INSPECTORS),
+    "inspections:trip": allow(*INSPECTORS, record="trip"),
+    "inspections:act": allow(*INSPECTORS, record="trip"),
+    # The API's own documents (the operations themselves follow ``API``).
+    "api:openapi-json": PUBLIC,
+    "api:openapi-view": PUBLIC,
+    "api:api-root": PUBLIC,
+    # Django's admin site: its login page is open, the rest is the administrators'.
+    "admin:login": PUBLIC,
+    "admin:*": allow(ADMINISTRATOR),
+}
