@@ -16,6 +16,8 @@ from cuakhau.core.api_support import (
     validation_items,
 )
 from cuakhau.core.errors import FieldErrors
+from cuakhau.core.idempotency import install as install_idempotency
+from cuakhau.core.retry import Busy
 from cuakhau.core.statemachine import IllegalTransition
 from cuakhau.gate.api import router as gate_router
 from cuakhau.inspections.api import router as inspections_router
@@ -93,3 +95,18 @@ def on_too_big(request, exc):
         {"detail": _("The request body is larger than %(limit)d bytes.") % {"limit": limit}},
         status=413,
     )
+
+
+# --- Concurrency and retries (issue 8, section 4) -------------------------------------------
+# Every POST accepts an Idempotency-Key (cuakhau.core.idempotency); a transaction that kept
+# colliding with concurrent ones after its retries (cuakhau.core.retry) is a 503, not a 500.
+install_idempotency(api)
+
+
+@api.exception_handler(Busy)
+def on_busy(request, exc: Busy):
+    response = api.create_response(
+        request, {"detail": _("The server is busy; send the request again.")}, status=503
+    )
+    response["Retry-After"] = str(exc.retry_after)
+    return response

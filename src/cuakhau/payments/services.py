@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from cuakhau.accounts import roles
 from cuakhau.core.context import SYSTEM, RequestContext
 from cuakhau.core.errors import FieldErrors
+from cuakhau.core.retry import lock_rows, retry_on_conflict
 from cuakhau.fees.services import current_assessment
 from cuakhau.receipts import services as receipts
 from cuakhau.trips import references
@@ -119,7 +120,7 @@ def _settle(payment: Payment, context: RequestContext) -> None:
             _("No valid trip reference in: %(t)s") % {"t": payment.description},
         )
         return
-    trip = Trip.objects.select_for_update().get(pk=payment.trip_id)
+    trip = lock_rows(Trip.objects).get(pk=payment.trip_id)
     if trip.status in (TripStatus.CANCELLED, TripStatus.REJECTED):
         _flag(
             payment,
@@ -187,7 +188,7 @@ def settle_after_reassessment(trip: Trip, context: RequestContext = SYSTEM):
     Called inside the amendment's transaction, after the new assessment. Returns the receipt
     when the trip is now paid, else None (its balance shows what is still due).
     """
-    trip = Trip.objects.select_for_update().get(pk=trip.pk)
+    trip = lock_rows(Trip.objects).get(pk=trip.pk)
     if trip.status != TripStatus.SUBMITTED or receipts.valid_receipt_of(trip) is not None:
         return None
     due = amount_due(trip)
@@ -213,6 +214,7 @@ def _trip_for_reference(reference: str | None) -> Trip | None:
 
 # One transaction: an accepted notification's log row is committed with its payment, before
 # the bank hears "accepted", so a crash can never leave one without the other.
+@retry_on_conflict
 @transaction.atomic
 def receive_notification(
     provider_code: str, headers, body: bytes, remote_addr: str | None = None
@@ -264,6 +266,7 @@ def receive_notification(
     return log, payment
 
 
+@retry_on_conflict
 def record_payment(
     *,
     provider_code,
@@ -406,7 +409,7 @@ def simulate_bank_transfer(
 def resolve_flag(payment: Payment, actor, resolution: str) -> Payment:
     if not (resolution or "").strip():
         raise FieldErrors({"resolution": [_("Say how the discrepancy was resolved.")]})
-    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    payment = lock_rows(Payment.objects).get(pk=payment.pk)
     payment.resolved_at = timezone.now()
     payment.resolved_by = actor
     payment.resolution = resolution.strip()[:300]

@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cuakhau.core.errors import FieldErrors
+from cuakhau.core.retry import lock_rows
 from cuakhau.trips.choices import TripStatus
 from cuakhau.trips.models import CargoLine, Trip
 
@@ -724,9 +725,9 @@ def assess(
     weighed = _weighbridge(weighbridge_kg)
     with transaction.atomic():
         # Lock the trip so two readings arriving together cannot both become current.
-        trip = (
-            Trip.objects.select_for_update().select_related("organisation", "gate").get(pk=trip.pk)
-        )
+        # Its own row only (``lock_rows``): locking the joined organisation and gate rows made
+        # parallel submissions and check-ins of one company or gate deadlock.
+        trip = lock_rows(Trip.objects.select_related("organisation", "gate")).get(pk=trip.pk)
         if trip.status in NOT_ASSESSABLE_STATUSES:
             raise RiskValidationError(
                 {
