@@ -5,9 +5,8 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, Request
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import ValidationError
-from ninja.security import django_auth
 
-from cuakhau.accounts.api import TokenAuth
+from cuakhau import policy
 from cuakhau.accounts.api import router as accounts_router
 from cuakhau.core.api_support import (
     declare_error_responses,
@@ -17,6 +16,7 @@ from cuakhau.core.api_support import (
 )
 from cuakhau.core.errors import FieldErrors
 from cuakhau.core.idempotency import install as install_idempotency
+from cuakhau.core.policy import install as install_policy
 from cuakhau.core.retry import Busy
 from cuakhau.core.statemachine import IllegalTransition
 from cuakhau.gate.api import router as gate_router
@@ -36,7 +36,6 @@ api = NinjaAPI(
         "Border-gate platform API. Authenticate with `Authorization: Bearer <token>` "
         "(create tokens in your profile or with `cuakhau createtoken USERNAME`)."
     ),
-    auth=[TokenAuth(), django_auth],
     urls_namespace="api",
 )
 api.add_router("/", trips_router)
@@ -48,6 +47,8 @@ api.add_router("/", gate_router)
 api.add_router("/", inspections_router)
 api.add_router("/", market_router)
 api.add_router("/", risk_router)
+# Who may call each operation: the one policy table, applied before any handler runs.
+install_policy(api, policy.API)
 
 
 @api.exception_handler(FieldErrors)
@@ -75,6 +76,7 @@ def on_forbidden(request, exc):
 @api.exception_handler(ObjectDoesNotExist)
 def on_not_found(request, exc):
     return api.create_response(request, {"detail": not_found_message(exc)}, status=404)
+
 
 # Every refusal of the API has one shape, declared on every operation of the OpenAPI:
 # {"detail": "..."}, and for a 422 {"detail": [{"loc": [...], "msg": "...", "type": "..."}]}.
