@@ -17,6 +17,8 @@ from cuakhau.accounts import roles
 from cuakhau.accounts.services import create_user
 from cuakhau.conftest import PASSWORD, banana_line, cassava_line, declaration
 from cuakhau.fees.services import current_assessment
+from cuakhau.gate import services as gate
+from cuakhau.gate.tests.conftest import clear
 from cuakhau.payments import providers, services
 from cuakhau.payments.forms import ReconciliationForm
 from cuakhau.payments.models import Payment
@@ -33,8 +35,6 @@ from cuakhau.payments.reconciliation import (
     to_csv,
     to_xlsx,
 )
-from cuakhau.gate import services as gate
-from cuakhau.gate.tests.conftest import clear
 from cuakhau.receipts import services as receipts
 from cuakhau.receipts.models import ReceiptUse
 from cuakhau.trips import services as trips
