@@ -9,6 +9,7 @@ SQLite takes the database write lock at BEGIN, so it cannot deadlock (see
 """
 
 import json
+import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -36,7 +37,8 @@ pytestmark = [
 ]
 
 THREADS = 4
-TRIPS_PER_THREAD = 6
+# CI's size; raise it by hand (CUAKHAU_CONCURRENCY_TRIPS=50) to look harder for a deadlock.
+TRIPS_PER_THREAD = int(os.environ.get("CUAKHAU_CONCURRENCY_TRIPS", "6"))
 
 
 def container_number(n: int) -> str:
@@ -149,3 +151,37 @@ def test_parallel_payments_and_check_ins_at_one_gate(enterprise, mlt):
     assert len(set(visits)) == total
     assert Visit.objects.filter(gate=mlt).count() == total
     assert Trip.objects.filter(status__in=["arrived", "cleared"]).count() == total
+
+
+def test_a_real_deadlock_is_retried_and_both_transactions_complete(org_phong_tho, org_jinping):
+    """Two transactions take two rows in opposite orders: PostgreSQL kills one of them, and
+    ``retry_on_conflict`` runs it again, so both callers succeed."""
+    from django.db import transaction
+
+    from cuakhau.accounts.models import Organisation
+    from cuakhau.core.retry import retry_on_conflict
+
+    both_hold_one = threading.Barrier(2)
+    attempts = []
+
+    @retry_on_conflict
+    @transaction.atomic
+    def rename(first, second, suffix):
+        attempts.append(suffix)
+        Organisation.objects.filter(pk=first.pk).update(address=f"locked by {suffix}")
+        if len(attempts) <= 2:
+            both_hold_one.wait(timeout=10)  # the first attempts collide for sure
+        Organisation.objects.filter(pk=second.pk).update(phone=suffix)
+
+    def run(args):
+        try:
+            rename(*args)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(run, [(org_phong_tho, org_jinping, "a"), (org_jinping, org_phong_tho, "b")]))
+    assert len(attempts) == 3  # one victim, run once more
+    assert {
+        o.phone for o in Organisation.objects.filter(pk__in=[org_phong_tho.pk, org_jinping.pk])
+    } == {"a", "b"}
