@@ -10,8 +10,9 @@ import datetime as dt
 import secrets
 import uuid
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from cuakhau.core.context import SYSTEM, RequestContext
 from cuakhau.core.errors import FieldErrors
+from cuakhau.core.inputs import check_number, clean_text
 from cuakhau.core.retry import lock_rows, retry_on_conflict
 from cuakhau.fees.services import current_assessment
 from cuakhau.inspections import services as inspections
@@ -99,10 +101,20 @@ def at_gate(gate: Gate):
     )
 
 
+def _is_text(text: str) -> bool:
+    """Whether a scan is text at all (no NUL or other control character, which no trip's data
+    holds and PostgreSQL cannot even compare)."""
+    try:
+        clean_text(text)
+    except ValidationError:
+        return False
+    return True
+
+
 def find(text: str, gate: Gate) -> tuple[Trip | None, str | None]:
     """The trip of this gate a scanned QR (receipt or trip reference) or a typed plate points to."""
     text = (text or "").strip()
-    if not text:
+    if not text or not _is_text(text):
         return None, None
     if _is_jws(text):
         number = receipts._unverified_number(text)
@@ -275,9 +287,10 @@ def _weights(gross, tare) -> tuple[Decimal | None, Decimal | None]:
             values[name] = None
             continue
         try:
-            kg = Decimal(str(value))
-        except InvalidOperation:
-            raise FieldErrors({name: [_("Enter the weight in kilograms.")]}) from None
+            # As the column stores it (one decimal): a reading is refused, never rounded.
+            kg = check_number(value, WeighbridgeReading, name)
+        except ValidationError as exc:
+            raise FieldErrors({name: exc.messages}) from None
         if not Decimal("500") <= kg <= Decimal(high):
             raise FieldErrors({name: [_("Between 500 and %(high)s kg.") % {"high": f"{high:,}"}]})
         values[name] = kg
