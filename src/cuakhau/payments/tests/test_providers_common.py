@@ -79,5 +79,7 @@ def test_of_two_well_formed_references_the_one_naming_a_trip_wins(enterprise, ml
     trip = trips.save_and_submit(enterprise, None, declaration())
     other = references.new_reference("HNG")  # well formed, names no trip
     text = f"{other.replace('-', '')} {trip.reference.replace('-', '')}"
-    assert providers.reference_candidates(text) == [other, trip.reference]
+    found = providers.reference_candidates(text)
+    # (Random references may add a look-alike across the gap: only the order matters here.)
+    assert other in found and found.index(other) < found.index(trip.reference)
     assert providers.find_reference(text) == trip.reference
