@@ -10,6 +10,8 @@ import secrets
 
 from stdnum.iso7064 import mod_37_2
 
+from cuakhau.reference.validators import canonical_ascii
+
 BODY_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 BODY_LENGTH = 6
 _SHAPE = re.compile(r"^([A-Z]{3})([0-9A-Z]{6})([0-9A-Z*])$")
@@ -25,8 +27,14 @@ def new_reference(gate_code: str) -> str:
             return f"{prefix}-{body}{check}"
 
 
+def _compact(value: str) -> str:
+    # Canonical ASCII first: a reference typed in fullwidth (ＭＬＴ－４ＫＸ…) or with another
+    # script's digits is the same reference.
+    return re.sub(r"[\s\-_.]", "", canonical_ascii(value))
+
+
 def normalise_reference(value: str) -> str:
-    compact = re.sub(r"[\s\-_.]", "", (value or "").upper())
+    compact = _compact(value)
     m = _SHAPE.match(compact)
     if not m:
         return compact
@@ -34,5 +42,5 @@ def normalise_reference(value: str) -> str:
 
 
 def is_valid_reference(value: str) -> bool:
-    compact = re.sub(r"[\s\-_.]", "", (value or "").upper())
+    compact = _compact(value)
     return bool(_SHAPE.match(compact)) and mod_37_2.is_valid(compact)

@@ -269,3 +269,12 @@ def test_every_operation_declares_the_error_shapes():
     components = schema["components"]["schemas"]
     assert components["ApiValidationError"]["properties"]["detail"]["type"] == "array"
     assert components["ApiError"]["properties"]["detail"]["type"] == "string"
+
+
+def test_a_trip_reference_typed_in_fullwidth_is_the_same_reference(enterprise, mlt):
+    client = client_of(enterprise)
+    reference = post(client, "/trips", body()).json()["reference"]
+    fullwidth = "".join(chr(ord(c) + 0xFEE0) if c.isalnum() else "－" for c in reference)
+    response = client.get(f"/api/v1/trips/{fullwidth}")
+    assert response.status_code == 200
+    assert response.json()["reference"] == reference
