@@ -1,0 +1,45 @@
+"""On a phone, in Vietnamese: a token made for 90 days, then a sign-in locked by wrong passwords."""
+
+import pytest
+
+from cuakhau.conftest import PASSWORD
+from cuakhau.core.testing.browser import log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_token_for_90_days_and_a_locked_sign_in(browser, live_server, enterprise, tmp_path):
+    page = browser.new_page()
+    log_in(page, live_server, enterprise.username, PASSWORD)
+    page.goto(f"{live_server.url}/profile/")
+    page.fill("#id_name", "cân điện tử")
+    page.select_option("#id_expires", "90")
+    page.click("button:text-is('Tạo mã truy cập')")
+    page.wait_for_selector("#new-token")
+    row = page.locator("#tokens tr[data-state=active]")
+    assert "cân điện tử" in row.inner_text()
+    assert "còn hiệu lực" in row.inner_text()
+    page.screenshot(path=tmp_path / "profile.png", full_page=True)
+
+    # A past day is refused on its field, and no token is made.
+    page.select_option("#id_expires", "date")
+    page.fill("#id_expires_on", "2020-01-31")
+    page.click("button:text-is('Tạo mã truy cập')")
+    page.wait_for_selector('.error[data-field="expires_on"]')
+    assert enterprise.api_tokens.count() == 1
+
+    page.click("text=Đăng xuất")
+    for _ in range(5):
+        page.goto(f"{live_server.url}/login/")
+        page.fill("#id_username", enterprise.username)
+        page.fill("#id_password", "mat-khau-sai")
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", enterprise.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("#locked-out")
+    assert "Hãy thử lại sau 15 phút" in page.inner_text("#locked-out")
+    assert "/login/" in page.url  # not let in
+    page.screenshot(path=tmp_path / "locked.png", full_page=True)
