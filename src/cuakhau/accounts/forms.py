@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from cuakhau.core.errors import FieldErrors
+from cuakhau.core.inputs import PLAUSIBLE_DAY
 
 from . import services
 
@@ -35,6 +36,7 @@ class TokenForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("The token works until the end of this day."),
+        validators=PLAUSIBLE_DAY,
     )
 
     def clean(self):

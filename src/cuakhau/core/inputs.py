@@ -167,6 +167,12 @@ class TextField(forms.CharField):
 # ---------------------------------------------------------------------------------------------
 # Moments
 
+# The days a form may name: the first or last day of the calendar cannot be turned into a moment
+# in the gate's time zone (a page or a query would fail instead of finding nothing).
+FIRST_DAY = dt.date(2000, 1, 1)
+LAST_DAY = dt.date(2100, 12, 31)
+PLAUSIBLE_DAY = [MinValueValidator(FIRST_DAY), MaxValueValidator(LAST_DAY)]
+
 
 def plausible_moment(
     value: dt.datetime, *, past: dt.timedelta, future: dt.timedelta, message=None

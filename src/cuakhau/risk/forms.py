@@ -5,12 +5,16 @@ import json
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cuakhau.core.inputs import number_limits
+
 from .models import RiskRule, RuleSet
 from .params import MAX_SCORE
 
 
 class _VersionedForm(forms.Form):
-    base_version = forms.IntegerField(widget=forms.HiddenInput)
+    base_version = forms.IntegerField(
+        widget=forms.HiddenInput, min_value=1, max_value=number_limits(RuleSet, "version")["le"]
+    )
     note = forms.CharField(
         label=_("Why this change"),
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -75,8 +79,16 @@ class RuleEditForm(_VersionedForm):
 
 
 class SettingsForm(_VersionedForm):
-    yellow_threshold = forms.IntegerField(label=_("Yellow from score"), min_value=1)
-    red_threshold = forms.IntegerField(label=_("Red from score"), min_value=1)
+    yellow_threshold = forms.IntegerField(
+        label=_("Yellow from score"),
+        min_value=1,
+        max_value=number_limits(RuleSet, "yellow_threshold")["le"],
+    )
+    red_threshold = forms.IntegerField(
+        label=_("Red from score"),
+        min_value=1,
+        max_value=number_limits(RuleSet, "red_threshold")["le"],
+    )
     random_red_rate = forms.DecimalField(
         label=_("Random red rate"), min_value=0, max_value=1, decimal_places=4
     )

@@ -3,18 +3,15 @@
 import datetime as dt
 
 from django import forms
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cuakhau.core.inputs import PLAUSIBLE_DAY
 from cuakhau.reference.models import Gate
 from cuakhau.reference.validators import normalise_plate
 
 from .choices import Direction, TripStatus
-
-FIRST_DAY = dt.date(2000, 1, 1)
-LAST_DAY = dt.date(2100, 12, 31)
 
 
 class TripFilterForm(forms.Form):
@@ -37,13 +34,13 @@ class TripFilterForm(forms.Form):
         label=_("Arriving from"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        validators=[MinValueValidator(FIRST_DAY), MaxValueValidator(LAST_DAY)],
+        validators=PLAUSIBLE_DAY,
     )
     date_to = forms.DateField(
         label=_("Arriving until"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        validators=[MinValueValidator(FIRST_DAY), MaxValueValidator(LAST_DAY)],
+        validators=PLAUSIBLE_DAY,
     )
 
     def clean(self):
