@@ -6,6 +6,7 @@ trips in it so that path parameters sometimes hit something. Only ``not_a_server
 checked: the other checks judge the schema's precision, this one the server's robustness.
 """
 
+import os
 import zlib
 
 import pytest
@@ -28,7 +29,8 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_applica
 # declaration): too slow for every run of the suite. Examples and fuzzing stay, bounded.
 schema.config.phases.coverage.enabled = False
 
-EXAMPLES_PER_OPERATION = 20
+# Per operation and run; CUAKHAU_FUZZ_EXAMPLES raises it for a longer hunt.
+EXAMPLES_PER_OPERATION = int(os.environ.get("CUAKHAU_FUZZ_EXAMPLES", "20"))
 
 
 @pytest.fixture
