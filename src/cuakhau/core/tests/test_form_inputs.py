@@ -89,3 +89,15 @@ def test_the_console_refuses_a_weight_it_would_have_to_round(enterprise, operato
     assert not WeighbridgeReading.objects.exists()
     trip.refresh_from_db()
     assert trip.status == "paid"
+
+
+def test_the_gate_matches_a_plate_however_its_digits_were_written(enterprise, operator, mlt):
+    from cuakhau.gate import services as gate
+
+    trip = trips.save_and_submit(enterprise, None, declaration())
+    payments.simulate_bank_transfer(trip)
+    for seen in ("２５Ｃ－１２３．４５", "25C ١٢٣.٤٥", "25c-१२३.४५"):
+        assert gate.find(seen, mlt)[0] == trip
+        check = gate.assess(trip.reference, mlt, plate_seen=seen)
+        assert "plate_mismatch" not in [p.code for p in check.problems]
+        assert gate.record_plate_read(mlt, "cam-1", seen).trip == trip
