@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cuakhau.core.errors import FieldErrors
+from cuakhau.core.retry import lock_rows, retry_on_conflict
 from cuakhau.reference.models import Gate
 
 from . import signing
@@ -234,7 +235,7 @@ def use_at_exit(token: str, gate: Gate, actor) -> ReceiptUse:
     from cuakhau.trips.choices import TripStatus
 
     number = _unverified_number(token) or ""
-    receipt = Receipt.objects.select_for_update().filter(number=number).first()
+    receipt = lock_rows(Receipt.objects.filter(number=number)).first()
     result, _receipt = verify_receipt(token, gate.code)
     outcome = outcome_of(result, receipt)
     if outcome == UseOutcome.USED and receipt.trip.status != TripStatus.CLEARED:
@@ -262,7 +263,7 @@ def use_at_exit(token: str, gate: Gate, actor) -> ReceiptUse:
 
 @transaction.atomic
 def revoke_receipt(receipt: Receipt, actor, kind: str, reason: str) -> Receipt:
-    receipt = Receipt.objects.select_for_update().get(pk=receipt.pk)
+    receipt = lock_rows(Receipt.objects).get(pk=receipt.pk)
     # "replaced" belongs to reissue_receipt, which issues the replacement in the same step.
     if kind not in (RevokeKind.CANCELLED, RevokeKind.REFUNDED):
         raise FieldErrors({"kind": [_("Choose cancelled or refunded.")]})
@@ -315,6 +316,7 @@ def receipts_to_reissue(kids):
     ).order_by("issued_at", "number")
 
 
+@retry_on_conflict
 @transaction.atomic
 def reissue_receipt(receipt: Receipt, actor, reason: str) -> Reissued | None:
     """Replace one receipt by a new one signed with a valid key, for the same payment.
@@ -326,8 +328,10 @@ def reissue_receipt(receipt: Receipt, actor, reason: str) -> Reissued | None:
     from cuakhau.core.context import Channel
     from cuakhau.trips.models import Trip, TripTransition
 
-    trip = Trip.objects.select_for_update().get(pk=receipt.trip_id)
-    old = Receipt.objects.select_for_update().get(pk=receipt.pk)
+    # The trip first, then its receipt: the order of every path that changes both (payment,
+    # exit), so a re-issue beside a payment or an exit waits instead of deadlocking.
+    trip = lock_rows(Trip.objects).get(pk=receipt.trip_id)
+    old = lock_rows(Receipt.objects).get(pk=receipt.pk)
     if old.status != ReceiptStatus.VALID or old.used_at or trip.status not in _STILL_CROSSING:
         return None
     now = timezone.now()
