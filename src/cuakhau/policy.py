@@ -36,6 +36,10 @@ REVIEWERS = (CUSTOMS, CUSTOMS_MANAGER, BORDER_GUARD, QUARANTINE, ADMINISTRATOR)
 RISK_READERS = (CUSTOMS_MANAGER, AUDITOR, ADMINISTRATOR)
 CASHIERS = (GATE_OPERATOR, DESK, ADMINISTRATOR)
 OPERATORS = (GATE_OPERATOR, ADMINISTRATOR)
+# Permissions an administrator may grant one person beside their role.
+VIEW_RISK_RULES = "risk.view_ruleset"
+CHANGE_RISK_RULES = "risk.change_riskrule"
+ADD_MARKET_RULE = "market.add_marketaccessrule"
 CAMERA = DeviceKind.PLATE_CAMERA
 WEIGHBRIDGE = DeviceKind.WEIGHBRIDGE
 TABLET = DeviceKind.TABLET
@@ -99,10 +103,12 @@ API = {
     # Market access.
     "GET /market/rules": allow(*EVERYONE),
     "POST /market/check": allow(*EVERYONE),
-    "POST /market/suspensions": allow(CUSTOMS, CUSTOMS_MANAGER, QUARANTINE, ADMINISTRATOR),
+    "POST /market/suspensions": allow(
+        CUSTOMS, CUSTOMS_MANAGER, QUARANTINE, ADMINISTRATOR, perms=[ADD_MARKET_RULE]
+    ),
     # Risk.
-    "GET /risk/rulesets/active": allow(*RISK_READERS),
-    "POST /risk/rulesets": allow(CUSTOMS_MANAGER, ADMINISTRATOR),
+    "GET /risk/rulesets/active": allow(*RISK_READERS, perms=[VIEW_RISK_RULES, CHANGE_RISK_RULES]),
+    "POST /risk/rulesets": allow(CUSTOMS_MANAGER, ADMINISTRATOR, perms=[CHANGE_RISK_RULES]),
     "GET /risk/assessments/{trip_reference}": allow(
         *EVERYONE, record="trip", why="The reasons are shown to customs only."
     ),
@@ -145,9 +151,9 @@ VIEWS = {
     "gate:board_fragment": allow(*OFFICERS, *READ_ALL, gate="code"),
     "gate:kpi": allow(*OFFICERS, *READ_ALL),
     "market:rules": allow(*EVERYONE),
-    "risk:rules": allow(*RISK_READERS),
-    "risk:edit_settings": allow(CUSTOMS_MANAGER, ADMINISTRATOR),
-    "risk:edit_rule": allow(CUSTOMS_MANAGER, ADMINISTRATOR),
+    "risk:rules": allow(*RISK_READERS, perms=[VIEW_RISK_RULES, CHANGE_RISK_RULES]),
+    "risk:edit_settings": allow(CUSTOMS_MANAGER, ADMINISTRATOR, perms=[CHANGE_RISK_RULES]),
+    "risk:edit_rule": allow(CUSTOMS_MANAGER, ADMINISTRATOR, perms=[CHANGE_RISK_RULES]),
     "inspections:queue": allow(*INSPECTORS),
     "inspections:trip": allow(*INSPECTORS, record="trip"),
     "inspections:act": allow(*INSPECTORS, record="trip"),

@@ -16,7 +16,9 @@ MAX_PAGE_SIZE = 200
 
 
 def context_of(request) -> context.RequestContext:
-    return context.context_of(request, context.Channel.API)
+    # A gate device authenticated with its own key (cuakhau.core.policy) is its own channel.
+    channel = context.Channel.DEVICE if getattr(request, "device", None) else context.Channel.API
+    return context.context_of(request, channel)
 
 
 def paginate(qs, page: int, page_size: int, render) -> dict:

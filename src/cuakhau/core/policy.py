@@ -30,6 +30,9 @@ SIGNED_IN = "*"
 @dataclass(frozen=True)
 class Rule:
     roles: frozenset[str] = frozenset()
+    # Django permissions that admit a person whatever their role (an administrator may grant
+    # one officer a single permission in the admin).
+    perms: frozenset[str] = frozenset()
     devices: frozenset[str] = frozenset()
     public: bool = False
     gate: str = ""  # the path parameter naming the gate the caller must work at
@@ -46,6 +49,8 @@ class Rule:
             else ", ".join(sorted(str(r) for r in self.roles))
         )
         parts = [f"roles: {who}"] if self.roles else ["no person"]
+        if self.perms:
+            parts.append("or permission " + ", ".join(sorted(self.perms)))
         if self.devices:
             parts.append("devices: " + ", ".join(sorted(self.devices)))
         if self.gate:
@@ -56,11 +61,18 @@ class Rule:
         return f"{text} {self.why}".strip()
 
 
-def allow(*who: str, devices=(), gate: str = "", record: str = "", why: str = "") -> Rule:
+def allow(*who: str, perms=(), devices=(), gate: str = "", record: str = "", why: str = "") -> Rule:
     unknown = set(who) - set(roles.ALL) - {SIGNED_IN}
     if unknown:
         raise ValueError(f"unknown roles in policy: {sorted(unknown)}")
-    return Rule(roles=frozenset(who), devices=frozenset(devices), gate=gate, record=record, why=why)
+    return Rule(
+        roles=frozenset(who),
+        perms=frozenset(perms),
+        devices=frozenset(devices),
+        gate=gate,
+        record=record,
+        why=why,
+    )
 
 
 PUBLIC = Rule(public=True)
@@ -162,7 +174,8 @@ def enforce(rule: Rule, principal, params: dict) -> None:
             raise PermissionDenied(_("This device is registered for another gate."))
     else:
         held = roles.roles_of(principal)
-        if SIGNED_IN not in rule.roles and not held & rule.roles:
+        permitted = any(principal.has_perm(p) for p in rule.perms)
+        if SIGNED_IN not in rule.roles and not held & rule.roles and not permitted:
             raise PermissionDenied(
                 _("This is for: %(roles)s.")
                 % {"roles": ", ".join(str(roles.LABELS[r]) for r in sorted(rule.roles))}

@@ -125,7 +125,11 @@ def test_every_error_is_reported_at_once(enterprise, mlt):
 def test_a_container_cannot_be_on_two_active_trips(enterprise, other_enterprise, mlt):
     first = services.create_draft(enterprise, declaration())
     errors = errors_of(other_enterprise, declaration(cargo_lines=[banana_line()]))
-    assert first.reference in " ".join(errors["cargo_lines.0.container_numbers"])
+    # Another company learns that the container is taken, never which trip holds it.
+    message = " ".join(errors["cargo_lines.0.container_numbers"])
+    assert "CSQU3054383" in message and first.reference not in message
+    own = errors_of(enterprise, declaration(cargo_lines=[banana_line()]))
+    assert first.reference in " ".join(own["cargo_lines.0.container_numbers"])
     services.cancel_trip(enterprise, first)
     # Once the first trip is cancelled the container is free again.
     services.create_draft(other_enterprise, declaration(cargo_lines=[banana_line()]))
