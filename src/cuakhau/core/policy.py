@@ -323,6 +323,21 @@ class PolicyMiddleware:
     def __call__(self, request):
         return self.get_response(request)
 
+    def process_exception(self, request, exception):
+        from cuakhau.core.retry import Busy
+
+        if isinstance(exception, Busy):
+            # A page whose transaction kept colliding after its retries: ask to resend, as the
+            # API does, rather than a server error.
+            response = HttpResponse(
+                _("The server is busy; send the request again."),
+                status=503,
+                content_type="text/plain; charset=utf-8",
+            )
+            response["Retry-After"] = str(exception.retry_after)
+            return response
+        return None
+
     def process_view(self, request, view_func, view_args, view_kwargs):
         if is_api_view(view_func):
             return None
