@@ -76,6 +76,21 @@ def customs_hng(hng):
 
 
 @pytest.fixture
+def operator(mlt):
+    return create_user("vanhanh", PASSWORD, roles.GATE_OPERATOR, gates=[mlt])
+
+
+@pytest.fixture
+def officers(mlt):
+    """One officer of each inspecting agency at Ma Lù Thàng, keyed by agency."""
+    return {
+        "customs": create_user("haiquan", PASSWORD, roles.CUSTOMS, gates=[mlt]),
+        "border_guard": create_user("bienphong", PASSWORD, roles.BORDER_GUARD, gates=[mlt]),
+        "quarantine": create_user("kiemdich", PASSWORD, roles.QUARANTINE, gates=[mlt]),
+    }
+
+
+@pytest.fixture
 def auditor(db):
     return create_user("kiemtoan", PASSWORD, roles.AUDITOR)
 

@@ -166,15 +166,7 @@ def assess(text: str, gate: Gate, *, plate_seen: str = "") -> GateCheck:
         if token:
             # What the signed receipt itself says (its gate, its signature) is no secret of
             # anyone's: the driver holds it.
-            result, _receipt = receipts.verify_receipt(token, gate.code)
-            if result.status not in ("valid", "already_used"):
-                check.problems.append(
-                    Problem(
-                        f"receipt_{result.status}",
-                        _("Receipt not accepted (%(status)s): %(why)s")
-                        % {"status": result.status, "why": "; ".join(result.reasons)},
-                    )
-                )
+            check.problems.extend(_receipt_problems(token, gate))
         return check
     status = trip.status
     if status in (S.CANCELLED, S.REJECTED):
@@ -199,15 +191,7 @@ def assess(text: str, gate: Gate, *, plate_seen: str = "") -> GateCheck:
             Problem("exited", _("Already exited at %(at)s.") % {"at": _local(trip.visit.exited_at)})
         )
     if token:
-        result, _receipt = receipts.verify_receipt(token, gate.code)
-        if result.status not in ("valid", "already_used"):
-            check.problems.append(
-                Problem(
-                    f"receipt_{result.status}",
-                    _("Receipt not accepted (%(status)s): %(why)s")
-                    % {"status": result.status, "why": "; ".join(result.reasons)},
-                )
-            )
+        check.problems.extend(_receipt_problems(token, gate))
     elif status in (S.PAID, S.ARRIVED, S.CLEARED):
         receipt = receipts.valid_receipt_of(trip)
         if receipt is None:
@@ -254,6 +238,19 @@ def assess(text: str, gate: Gate, *, plate_seen: str = "") -> GateCheck:
     elif status == S.CLEARED:
         check.action = "exit"
     return check
+
+
+def _receipt_problems(token: str, gate: Gate) -> list[Problem]:
+    result, _receipt = receipts.verify_receipt(token, gate.code)
+    if result.status in ("valid", "already_used"):
+        return []
+    return [
+        Problem(
+            f"receipt_{result.status}",
+            _("Receipt not accepted (%(status)s): %(why)s")
+            % {"status": result.status, "why": "; ".join(result.reasons)},
+        )
+    ]
 
 
 def _local(moment) -> str:

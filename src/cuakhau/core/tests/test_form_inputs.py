@@ -6,9 +6,7 @@ import datetime as dt
 import pytest
 from django.test import Client
 
-from cuakhau.accounts import roles
-from cuakhau.accounts.services import create_user
-from cuakhau.conftest import PASSWORD, banana_line, declaration
+from cuakhau.conftest import banana_line, declaration
 from cuakhau.gate.models import WeighbridgeReading
 from cuakhau.payments import services as payments
 from cuakhau.trips import services as trips
@@ -64,11 +62,6 @@ def test_a_stored_trip_always_renders_in_the_list(enterprise, mlt):
     client = login(enterprise)
     assert client.get("/trips/").status_code == 200
     assert client.get(f"/trips/{Trip.objects.get().reference}/").status_code == 200
-
-
-@pytest.fixture
-def operator(mlt):
-    return create_user("vanhanh_f", PASSWORD, roles.GATE_OPERATOR, gates=[mlt])
 
 
 def test_the_console_answers_a_scan_with_control_characters(operator, mlt):

@@ -2,9 +2,7 @@
 
 import pytest
 
-from cuakhau.accounts import roles
-from cuakhau.accounts.services import create_user
-from cuakhau.conftest import PASSWORD, declaration
+from cuakhau.conftest import declaration
 from cuakhau.gate.models import Lane
 from cuakhau.inspections import services as inspections
 from cuakhau.payments import services as payments
@@ -34,20 +32,6 @@ def device_client(gate, kind, name, *, lane=None):
     client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
     client.device = device
     return client
-
-
-@pytest.fixture
-def operator(mlt):
-    return create_user("vanhanh", PASSWORD, roles.GATE_OPERATOR, gates=[mlt])
-
-
-@pytest.fixture
-def officers(mlt):
-    return {
-        "customs": create_user("haiquan", PASSWORD, roles.CUSTOMS, gates=[mlt]),
-        "border_guard": create_user("bienphong", PASSWORD, roles.BORDER_GUARD, gates=[mlt]),
-        "quarantine": create_user("kiemdich", PASSWORD, roles.QUARANTINE, gates=[mlt]),
-    }
 
 
 def clear(trip, officers):

@@ -7,8 +7,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from cuakhau.accounts import roles
-from cuakhau.accounts.services import create_user, issue_token
+from cuakhau.accounts.services import issue_token
 from cuakhau.conftest import PASSWORD, cassava_line, declaration
 from cuakhau.core.errors import FieldErrors
 from cuakhau.payments import services, vietqr
@@ -18,11 +17,6 @@ from cuakhau.receipts import services as receipts
 from cuakhau.trips import services as trips
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def operator(mlt):
-    return create_user("vanhanh", PASSWORD, roles.GATE_OPERATOR, gates=[mlt])
 
 
 def submitted(user, capacity: str):

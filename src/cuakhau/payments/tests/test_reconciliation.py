@@ -106,20 +106,6 @@ def signed_notification(trip, amount: int, transaction_id: str):
     return services.receive_notification(provider.code, headers, body, "203.0.113.7")
 
 
-@pytest.fixture
-def operator(mlt):
-    return create_user("vanhanh", PASSWORD, roles.GATE_OPERATOR, gates=[mlt])
-
-
-@pytest.fixture
-def officers(mlt):
-    return {
-        "customs": create_user("haiquan", PASSWORD, roles.CUSTOMS, gates=[mlt]),
-        "border_guard": create_user("bienphong", PASSWORD, roles.BORDER_GUARD, gates=[mlt]),
-        "quarantine": create_user("kiemdich", PASSWORD, roles.QUARANTINE, gates=[mlt]),
-    }
-
-
 def let_out(trip, operator, officers) -> None:
     """The truck arrives, passes its inspections and leaves: its receipt is used at exit."""
     gate.check_in(operator, trip.gate, trip.reference)
@@ -434,10 +420,6 @@ def test_the_form_defaults_to_today_at_the_gate_and_refuses_the_future(mlt):
 
 def test_reconciliation_page_scoping_and_exports(enterprise, mlt, hng):
     from django.test import Client
-
-    from cuakhau.accounts import roles
-    from cuakhau.accounts.services import create_user
-    from cuakhau.conftest import PASSWORD
 
     board = create_user("bql", PASSWORD, roles.BOARD)
     officer = create_user("vanhanh_rc", PASSWORD, roles.GATE_OPERATOR, gates=[mlt])

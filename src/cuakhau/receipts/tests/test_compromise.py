@@ -18,20 +18,6 @@ from cuakhau.trips import services as trips
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def operator(mlt):
-    return create_user("vanhanh", PASSWORD, roles.GATE_OPERATOR, gates=[mlt])
-
-
-@pytest.fixture
-def officers(mlt):
-    return {
-        "customs": create_user("haiquan", PASSWORD, roles.CUSTOMS, gates=[mlt]),
-        "border_guard": create_user("bienphong", PASSWORD, roles.BORDER_GUARD, gates=[mlt]),
-        "quarantine": create_user("kiemdich", PASSWORD, roles.QUARANTINE, gates=[mlt]),
-    }
-
-
 def paid_trip(user, **overrides):
     trip = trips.save_and_submit(user, None, declaration(**overrides))
     payments.simulate_bank_transfer(trip)

@@ -25,11 +25,6 @@ def paid_trip(user, **overrides):
     return trip, services.valid_receipt_of(trip)
 
 
-@pytest.fixture
-def operator(mlt):
-    return create_user("vanhanh", PASSWORD, roles.GATE_OPERATOR, gates=[mlt])
-
-
 def test_numbers_form_a_gapless_series_per_gate_and_year(enterprise, mlt, hng):
     _t1, r1 = paid_trip(enterprise)
     _t2, r2 = paid_trip(enterprise, cargo_lines=[cassava_line()])
