@@ -181,3 +181,32 @@ def test_console_scan_then_one_button(enterprise, operator, officers, mlt, lanes
     other = Client()
     other.login(username=enterprise.username, password=PASSWORD)
     assert other.get("/gate/mlt/console/").status_code == 403
+
+
+def test_the_devices_command_registers_lists_and_revokes(mlt, lanes):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command(
+        "devices", "register", "mlt", "plate_camera", "cam-cmd", "--lane", "L2", stdout=out
+    )
+    raw = out.getvalue().strip()
+    assert raw.startswith("ckd_")
+    camera = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    sent = camera.post(
+        "/api/v1/gate/mlt/plates", {"plate": "25C12345"}, content_type="application/json"
+    )
+    assert sent.status_code == 200 and PlateRead.objects.get().lane.code == "L2"
+    listing = StringIO()
+    call_command("devices", "list", "mlt", stdout=listing)
+    assert "cam-cmd" in listing.getvalue() and "active" in listing.getvalue()
+    assert raw not in listing.getvalue()
+    call_command("devices", "revoke", "mlt", "cam-cmd", stdout=StringIO())
+    refused = camera.post(
+        "/api/v1/gate/mlt/plates", {"plate": "25C12345"}, content_type="application/json"
+    )
+    assert refused.status_code == 401 and PlateRead.objects.count() == 1
+    with pytest.raises(CommandError):
+        call_command("devices", "register", "mlt", "plate_camera", "cam-cmd", stdout=StringIO())
