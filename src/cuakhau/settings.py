@@ -111,6 +111,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # Who may open each page: the one policy table (cuakhau.policy), before any view runs.
     "cuakhau.core.policy.PolicyMiddleware",
+    # Unknown URLs and methods under /api/ answer in the API's JSON error shape.
+    "cuakhau.core.api_support.ApiErrorShapeMiddleware",
     # Last, as django-axes asks: it turns a login refused for lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -204,3 +204,34 @@ def validation_items(errors) -> list[dict]:
             }
         )
     return items
+
+
+class ApiErrorShapeMiddleware:
+    """Every answer under /api/ is JSON, also the ones no operation wrote: an unknown URL (404)
+    and a method the path does not take (405) get the documented ``{"detail": ...}`` shape."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            request.path.startswith("/api/")
+            and response.status_code in (404, 405)
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            from django.http import JsonResponse
+            from django.utils.translation import gettext as _
+
+            if response.status_code == 404:
+                detail = _("No such API endpoint: %(path)s") % {"path": request.path[:200]}
+            else:
+                detail = _("%(method)s is not allowed here; allowed: %(allowed)s.") % {
+                    "method": request.method,
+                    "allowed": response.get("Allow", ""),
+                }
+            shaped = JsonResponse({"detail": detail}, status=response.status_code)
+            if response.has_header("Allow"):
+                shaped["Allow"] = response["Allow"]
+            return shaped
+        return response

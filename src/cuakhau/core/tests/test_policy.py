@@ -616,3 +616,11 @@ def test_a_duplicate_container_names_only_ones_own_trip(world):
         trips.create_draft(world["users"]["ent_a"], declaration(cargo_lines=[line]))
     message = " ".join(m for msgs in own.value.errors.values() for m in msgs)
     assert world["cleared"].reference in message
+
+
+def test_unknown_api_urls_and_methods_answer_in_the_json_error_shape(client):
+    missing = client.get("/api/v1/no-such-thing")
+    assert missing.status_code == 404 and "no-such-thing" in missing.json()["detail"]
+    wrong = client.delete("/api/v1/reference/gates")
+    assert wrong.status_code == 405 and "GET" in wrong.json()["detail"]
+    assert "GET" in wrong["Allow"]
