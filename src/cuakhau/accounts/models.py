@@ -64,6 +64,26 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+def new_secret(prefix: str) -> tuple[str, str, str]:
+    """A fresh credential for a person's token or a gate device: (raw, hash, hint).
+
+    Only the hash and the hint (its first characters, to recognise it in a list) are stored.
+    """
+    raw = prefix + secrets.token_urlsafe(32)
+    return raw, hash_token(raw), raw[:10]
+
+
+# One write a minute at most: the gate's devices call many times a second.
+LAST_USE_PRECISION = 60
+
+
+def note_use(instance, field: str, now) -> None:
+    """Record when a credential was last used, at most once a minute."""
+    last = getattr(instance, field)
+    if last is None or (now - last).total_seconds() > LAST_USE_PRECISION:
+        type(instance).objects.filter(pk=instance.pk).update(**{field: now})
+
+
 class TokenState(models.TextChoices):
     # In a context: Django's own "active" (of a user account) says something else.
     ACTIVE = "active", pgettext_lazy("API token", "active")
@@ -121,9 +141,9 @@ class ApiToken(models.Model):
 
     @classmethod
     def issue(cls, user, name: str, expires_at=None) -> tuple["ApiToken", str]:
-        raw = cls.PREFIX + secrets.token_urlsafe(32)
+        raw, key_hash, hint = new_secret(cls.PREFIX)
         token = cls.objects.create(
-            user=user, name=name, key_hash=hash_token(raw), hint=raw[:10], expires_at=expires_at
+            user=user, name=name, key_hash=key_hash, hint=hint, expires_at=expires_at
         )
         return token, raw
 

@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 from cuakhau.core.errors import FieldErrors
 
 from . import roles
-from .models import ApiToken, TokenState, UserProfile, hash_token
+from .models import ApiToken, TokenState, UserProfile, hash_token, note_use
 
 # The lifetimes offered when a token is created; "never" is always offered too.
 TOKEN_LIFETIME_DAYS = (30, 90, 365)
@@ -32,9 +32,7 @@ def authenticate_token(raw: str):
     now = timezone.now()
     if token.state_at(now) != TokenState.ACTIVE or not token.user.is_active:
         return None
-    # One write a minute at most: the gate's devices call many times a second.
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    note_use(token, "last_used_at", now)
     return token.user
 
 

@@ -7,7 +7,6 @@ queue events and send them again later: each is applied exactly once, at the dev
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -732,7 +731,7 @@ def register_device(
 ) -> tuple[Device, str]:
     """A new device credential for one gate (and lane); the raw key is returned once only."""
     from cuakhau.accounts import roles
-    from cuakhau.accounts.models import hash_token
+    from cuakhau.accounts.models import new_secret
 
     if administrator is not None and roles.ADMINISTRATOR not in roles.roles_of(administrator):
         raise trips.TripPermissionDenied(_("Only an administrator registers gate devices."))
@@ -751,14 +750,14 @@ def register_device(
             errors["lane"] = [_("No lane %(code)s at this gate.") % {"code": lane}]
     if errors:
         raise FieldErrors(errors)
-    raw = Device.PREFIX + secrets.token_urlsafe(32)
+    raw, key_hash, hint = new_secret(Device.PREFIX)
     device = Device.objects.create(
         gate=gate,
         lane=lane_obj,
         kind=kind,
         name=name,
-        key_hash=hash_token(raw),
-        hint=raw[:10],
+        key_hash=key_hash,
+        hint=hint,
         registered_by=administrator,
     )
     return device, raw
@@ -773,7 +772,7 @@ def revoke_device(device: Device) -> Device:
 
 def authenticate_device(raw: str) -> Device | None:
     """The active device holding this credential, or None. Notes when it was last seen."""
-    from cuakhau.accounts.models import hash_token
+    from cuakhau.accounts.models import hash_token, note_use
 
     if not raw or not raw.startswith(Device.PREFIX):
         return None
@@ -784,8 +783,5 @@ def authenticate_device(raw: str) -> Device | None:
     )
     if device is None:
         return None
-    now = timezone.now()
-    # One write a minute at most: a camera reports several plates a minute.
-    if device.last_seen_at is None or (now - device.last_seen_at).total_seconds() > 60:
-        Device.objects.filter(pk=device.pk).update(last_seen_at=now)
+    note_use(device, "last_seen_at", timezone.now())
     return device

@@ -181,18 +181,10 @@ def test_an_answer_that_failed_is_not_kept_and_nothing_was_written(enterprise, m
 @pytest.mark.django_db
 def test_a_deadlock_inside_a_keyed_request_runs_it_again(enterprise, mlt, monkeypatch):
     from cuakhau.core import retry
-    from cuakhau.core.tests.test_retry import deadlock
+    from cuakhau.core.tests.test_retry import deadlock_once
 
     monkeypatch.setattr(retry, "backoff", lambda attempt: 0)
-    real = trips._record
-    failures = [deadlock()]
-
-    def record(*args, **kwargs):
-        real(*args, **kwargs)
-        if failures:
-            raise failures.pop()
-
-    monkeypatch.setattr(trips, "_record", record)
+    deadlock_once(monkeypatch)
     response = declare(client_of(enterprise), body())
     assert response.status_code == 201
     assert Trip.objects.count() == 1

@@ -24,6 +24,19 @@ def deadlock(sqlstate: str = "40P01") -> OperationalError:
     return error
 
 
+def deadlock_once(monkeypatch) -> None:
+    """The next trip transition written deadlocks once, after its row was written."""
+    real = trips._record
+    failures = [deadlock()]
+
+    def record(*args, **kwargs):
+        real(*args, **kwargs)
+        if failures:
+            raise failures.pop()
+
+    monkeypatch.setattr(trips, "_record", record)
+
+
 @pytest.fixture(autouse=True)
 def no_waiting(monkeypatch):
     monkeypatch.setattr(retry, "backoff", lambda attempt: 0)
@@ -96,15 +109,7 @@ def test_after_the_last_attempt_the_caller_is_told_to_come_back():
 
 @pytest.mark.django_db
 def test_a_declaration_that_deadlocked_once_is_declared_once(enterprise, mlt, monkeypatch):
-    real = trips._record
-    failures = [deadlock()]
-
-    def record(*args, **kwargs):
-        real(*args, **kwargs)
-        if failures:
-            raise failures.pop()
-
-    monkeypatch.setattr(trips, "_record", record)
+    deadlock_once(monkeypatch)
     trip = trips.save_and_submit(enterprise, None, declaration(cargo_lines=[cassava_line()]))
     assert trip.status == "submitted"
     assert Trip.objects.count() == 1
