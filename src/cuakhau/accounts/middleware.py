@@ -1,19 +1,58 @@
+"""Which language a page speaks.
+
+1. A visitor who never chose: the browser's (``Accept-Language``, read by Django's
+   LocaleMiddleware, which runs before this one).
+2. A visitor who chose in the top bar: that choice, kept in the language cookie.
+3. A signed-in person who chose (in the top bar or the profile): the profile's language,
+   whatever the browser or the cookie say — signing in switches to it.
+
+A person whose profile has no language yet is spoken to as a visitor (cookie, else browser)
+until they choose; the cookie alone is not taken for their choice, since on a shared booth
+tablet it may be the previous person's. The cookie follows the profile, so the sign-in page
+after logging out still speaks the last person's language.
+"""
+
+from django.conf import settings
 from django.utils import translation
+
+LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
+
+
+def remember_language(response, language: str) -> None:
+    """The language cookie, for a year (the person's choice, not a session's)."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+    )
 
 
 class UserLanguageMiddleware:
-    """Speak the language a signed-in user chose in their profile (set after LocaleMiddleware)."""
+    """Speak the signed-in person's profile language (set after LocaleMiddleware)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            profile = getattr(user, "profile", None)
-            if profile is not None and profile.language:
-                translation.activate(profile.language)
-                request.LANGUAGE_CODE = translation.get_language()
+        language = self._profile_language(request)
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = translation.get_language()
         response = self.get_response(request)
+        if language and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != language:
+            remember_language(response, language)
         response.headers.setdefault("Content-Language", translation.get_language())
         return response
+
+    @staticmethod
+    def _profile_language(request) -> str:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return ""
+        profile = getattr(user, "profile", None)
+        if profile is None or profile.language not in LANGUAGE_CODES:
+            return ""
+        return profile.language

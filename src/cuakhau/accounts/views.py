@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from . import roles, services
 from .forms import LanguageForm, TokenForm
+from .middleware import remember_language
 from .models import ApiToken
 
 
@@ -74,7 +75,7 @@ def set_language(request):
         language = form.cleaned_data["language"]
         if request.user.is_authenticated:
             services.set_language(request.user, language)
-        response.set_cookie("django_language", language, max_age=365 * 24 * 3600, samesite="Lax")
+        remember_language(response, language)
     return response
 
 

@@ -37,14 +37,10 @@ def money(amount, currency: str = "VND"):
 def quantity(value):
     if value in (None, ""):
         return ""
+    """Weights and counts per locale, with the decimals they have: 12.500,25 (not 12.500,250)."""
     value = Decimal(value)
-    places = 0 if value == value.to_integral() else 3
-    return number_format(
-        value.normalize() if places else value,
-        decimal_pos=places,
-        use_l10n=True,
-        force_grouping=True,
-    )
+    places = 0 if value == value.to_integral() else -value.normalize().as_tuple().exponent
+    return number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)
 
 
 @register.simple_tag(takes_context=True)
