@@ -5,6 +5,7 @@ collected static files and signing keys. It defaults to ``var/`` in the checkout
 """
 
 import datetime as dt
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -94,7 +95,12 @@ INSTALLED_APPS = [
     "cuakhau.market",
     "cuakhau.inspections",
     "cuakhau.gate",
+    "cuakhau.slots",
     "cuakhau.demo",
+    # Background tasks (Django 6's tasks framework, backported) kept in the database.
+    "django_tasks",
+    "django_tasks_db",
+    "cuakhau.notify",
 ]
 
 MIDDLEWARE = [
@@ -276,6 +282,94 @@ CUAKHAU_PAYMENT_PROVIDERS = {
         "tolerance": 300,
     },
     "cash_counter": {"class": "cuakhau.payments.providers.CashCounter", "label": "Cash"},
+}
+
+# Background tasks: the database is the queue, so the embedded default needs no broker.
+# ``cuakhau serve`` starts one worker (``cuakhau worker``) beside the web workers; queued tasks
+# wait in the database while it is stopped. CUAKHAU_TASKS_BACKEND=immediate runs each task at
+# once in the caller (a one-off script, a test).
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if os.environ.get("CUAKHAU_TASKS_BACKEND") == "immediate"
+            else "django_tasks_db.DatabaseBackend"
+        ),
+        "QUEUES": ["default"],
+    }
+}
+# A task found running by a worker that starts, and started longer ago than this, belonged to
+# a worker that died: it runs again (every task here is safe to run twice).
+TASKS_STALE_SECONDS = int(os.environ.get("CUAKHAU_TASKS_STALE_SECONDS", 600))
+
+# E-mail: SMTP when EMAIL_HOST is set, else printed to the console (development, the demo).
+if os.environ.get("EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = os.environ["EMAIL_HOST"]
+    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", 587))
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_flag("EMAIL_USE_TLS", True)
+    EMAIL_TIMEOUT = 10
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "cuakhau <no-reply@cuakhau.localhost>")
+
+# Notifications (cuakhau.notify): one adapter per channel. A channel whose provider has no
+# credentials prints to the console instead; ZNS is off unless its access token is set.
+# Delivery receipts: GET /api/v1/notify/delivery/esms?key=<callback secret> and
+# POST /api/v1/notify/delivery/zalo (signed with the OA secret key).
+_CONSOLE = "cuakhau.notify.adapters.ConsoleAdapter"
+_PUBLIC_URL = os.environ.get("CUAKHAU_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+_ESMS_CALLBACK_SECRET = _installation_secret("esms_callback_secret", "CUAKHAU_ESMS_CALLBACK_SECRET")
+CUAKHAU_NOTIFY = {
+    "adapters": {
+        "zns": (
+            {
+                "class": "cuakhau.notify.adapters.ZaloZNS",
+                "name": "zalo",
+                "url": os.environ.get(
+                    "CUAKHAU_ZNS_URL", "https://business.openapi.zalo.me/message/template"
+                ),
+                "access_token": os.environ["CUAKHAU_ZNS_ACCESS_TOKEN"],
+                "app_id": os.environ.get("CUAKHAU_ZNS_APP_ID", ""),
+                "oa_secret_key": os.environ.get("CUAKHAU_ZNS_OA_SECRET_KEY", ""),
+                # {"truck_called_forward": {"vi": "301234", "en": "301235"}, ...} as JSON:
+                # the template ids Zalo approved, per message template and language.
+                "templates": json.loads(os.environ.get("CUAKHAU_ZNS_TEMPLATES", "{}")),
+            }
+            if os.environ.get("CUAKHAU_ZNS_ACCESS_TOKEN")
+            else None
+        ),
+        "sms": (
+            {
+                "class": "cuakhau.notify.adapters.ESMSBrandname",
+                "name": "esms",
+                "url": os.environ.get(
+                    "CUAKHAU_ESMS_URL",
+                    "https://rest.esms.vn/MainService.svc/json/SendMultipleMessage_V4_post_json/",
+                ),
+                "api_key": os.environ["CUAKHAU_ESMS_API_KEY"],
+                "secret_key": os.environ.get("CUAKHAU_ESMS_SECRET_KEY", ""),
+                "brandname": os.environ.get("CUAKHAU_ESMS_BRANDNAME", ""),
+                "sandbox": env_flag("CUAKHAU_ESMS_SANDBOX"),
+                "callback_url": f"{_PUBLIC_URL}/api/v1/notify/delivery/esms?key={_ESMS_CALLBACK_SECRET}",
+                "callback_secret": _ESMS_CALLBACK_SECRET,
+            }
+            if os.environ.get("CUAKHAU_ESMS_API_KEY")
+            else {"class": _CONSOLE, "name": "console"}
+        ),
+        "email": {"class": "cuakhau.notify.adapters.EmailAdapter", "name": "email"},
+    },
+    # Transient errors: tried again after 30 s, 60 s, 120 s, 240 s (capped at an hour), five
+    # attempts in all on one channel before the next channel is tried.
+    "max_attempts": int(os.environ.get("CUAKHAU_NOTIFY_MAX_ATTEMPTS", 5)),
+    "backoff_seconds": 30,
+    "backoff_cap_seconds": 3600,
+    # An attempt with no answer after this long was cut off by a dying worker.
+    "in_flight_timeout_seconds": 120,
+    # A message due this long without being sent has lost its task: the worker enqueues it.
+    "resume_grace_seconds": 60,
 }
 
 # Uploaded documents (phytosanitary certificates, invoices) are photos or PDFs from a phone.

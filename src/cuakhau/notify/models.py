@@ -1,0 +1,106 @@
+"""Messages to people (drivers, applicants, payers) and every attempt to deliver them.
+
+A ``Message`` is created once per ``dedupe_key`` (a unique column: the same event asked twice
+is one message) and moves through ``services.MESSAGE_MACHINE``. A ``DeliveryAttempt`` is written
+before the provider is called and completed after it answers, so a crash in between leaves an
+attempt "in flight" that is never silently repeated.
+"""
+
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Channel(models.TextChoices):
+    ZNS = "zns", _("Zalo notification (ZNS)")
+    SMS = "sms", _("SMS")
+    EMAIL = "email", _("E-mail")
+
+
+class MessageStatus(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    SENDING = "sending", _("sending")
+    RETRY = "retry", _("waiting to retry")
+    SENT = "sent", _("sent")
+    DELIVERED = "delivered", _("delivered")
+    FAILED = "failed", _("failed")
+    UNKNOWN = "unknown", _("outcome unknown")
+
+
+class Message(models.Model):
+    # Also the idempotency key given to providers that accept one (eSMS RequestId, ZNS
+    # tracking_id), so a provider can recognise a repeated request as the same message.
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    dedupe_key = models.CharField(_("deduplication key"), max_length=200, unique=True)
+    template = models.CharField(_("template"), max_length=64)
+    language = models.CharField(_("language"), max_length=10)
+    context = models.JSONField(_("context"), default=dict)
+    recipient_phone = models.CharField(_("phone"), max_length=20, blank=True)
+    recipient_email = models.EmailField(_("e-mail"), blank=True)
+    # The channels to try, in order (ZNS, then SMS, then e-mail), fixed when the message is made.
+    channels = models.JSONField(_("channels"), default=list)
+    channel_index = models.PositiveSmallIntegerField(default=0)
+    status = models.CharField(
+        _("status"), max_length=12, choices=MessageStatus.choices, default=MessageStatus.QUEUED
+    )
+    attempts_on_channel = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, blank=True)
+    provider = models.CharField(_("provider"), max_length=32, blank=True)
+    provider_id = models.CharField(_("provider's message id"), max_length=100, blank=True)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self):
+        return f"{self.template} → {self.recipient_phone or self.recipient_email} ({self.status})"
+
+    @property
+    def current_channel(self) -> str | None:
+        if self.channel_index < len(self.channels):
+            return self.channels[self.channel_index]
+        return None
+
+
+class AttemptOutcome(models.TextChoices):
+    IN_FLIGHT = "in_flight", _("in flight")
+    SENT = "sent", _("accepted by the provider")
+    TRANSIENT = "transient", _("temporary error")
+    PERMANENT = "permanent", _("permanent error")
+    UNKNOWN = "unknown", _("outcome unknown")
+
+
+class DeliveryAttempt(models.Model):
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attempts")
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    provider = models.CharField(_("provider"), max_length=32)
+    started_at = models.DateTimeField(_("started"))
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    outcome = models.CharField(
+        _("outcome"),
+        max_length=12,
+        choices=AttemptOutcome.choices,
+        default=AttemptOutcome.IN_FLIGHT,
+    )
+    provider_id = models.CharField(_("provider's message id"), max_length=100, blank=True)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    # What the delivery receipt said, when the provider sent one.
+    delivery_status = models.CharField(_("delivery receipt"), max_length=40, blank=True)
+    delivery_at = models.DateTimeField(_("delivery receipt at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["started_at", "id"]
+        verbose_name = _("delivery attempt")
+        verbose_name_plural = _("delivery attempts")
+        indexes = [models.Index(fields=["provider", "provider_id"])]
+
+    def __str__(self):
+        return f"{self.channel}/{self.provider} {self.outcome} {self.provider_id}"

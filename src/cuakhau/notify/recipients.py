@@ -1,0 +1,37 @@
+"""Phone numbers and e-mail addresses of recipients, in the shapes the providers want.
+
+Vietnamese mobile numbers are written "0912 345 678", "+84 912 345 678" or "84912345678";
+ZNS and the SMS gateways want "84912345678". Other countries' numbers keep their country code
+("8613812345678" for a Chinese driver) and are not Vietnamese: no ZNS, no brandname SMS.
+"""
+
+import re
+
+# Vietnam's mobile prefixes since the 2018 renumbering: 03x, 05x, 07x, 08x, 09x (10 digits).
+_VN_MOBILE = re.compile(r"^(?:84|0)([35789]\d{8})$")
+
+
+def normalise_phone(raw: str | None) -> str:
+    """Digits only with the country code ("84912345678"), or "" when no number was given.
+
+    Raises ValueError for something that is not a phone number.
+    """
+    if not raw or not raw.strip():
+        return ""
+    text = raw.strip()
+    international = text.startswith("+") or text.startswith("00")
+    digits = re.sub(r"[\s.\-()]", "", text).removeprefix("+")
+    if digits.startswith("00"):
+        digits = digits[2:]
+    if not digits.isascii() or not digits.isdigit():
+        raise ValueError(f"not a phone number: {raw!r}")
+    match = _VN_MOBILE.match(digits)
+    if match:
+        return "84" + match.group(1)
+    if international and 8 <= len(digits) <= 15:
+        return digits
+    raise ValueError(f"not a phone number: {raw!r}")
+
+
+def is_vietnamese_mobile(phone: str) -> bool:
+    return bool(phone) and phone.startswith("84") and bool(_VN_MOBILE.match(phone))

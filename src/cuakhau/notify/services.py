@@ -1,0 +1,342 @@
+"""Notify a person once, on the channel that reaches them, and record everything.
+
+``notify`` is the one entry point for every app (slots call trucks forward, receipts tell payers
+of a replacement, the desk tells applicants): it records a ``Message`` and enqueues its sending.
+``send_message`` (run by the task worker) is the only code that talks to providers:
+
+- a message is sent at most once: its row is locked and its status checked before an attempt;
+  the attempt is recorded *before* the provider is called and completed after; an accepted
+  attempt (with the provider's id) is final;
+- a transient error is tried again on the same channel after an exponential back-off
+  (``backoff_seconds`` × 2^(n-1), capped), up to ``max_attempts``; a permanent error (or the
+  last transient one) moves on to the next channel (ZNS → SMS → e-mail), and when none is left
+  the message has failed;
+- an attempt left "in flight" by a worker that died is never repeated blindly: when the
+  provider refuses repeated request ids (eSMS) the message is tried again, otherwise it is
+  marked "outcome unknown" for a person to decide.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cuakhau.core.errors import FieldErrors
+from cuakhau.core.statemachine import StateMachine, Transition
+
+from . import adapters
+from .messages import TEMPLATES, normalise_language
+from .models import AttemptOutcome, Channel, DeliveryAttempt, Message, MessageStatus
+from .recipients import normalise_phone
+
+logger = logging.getLogger("cuakhau.notify")
+
+S = MessageStatus
+MESSAGE_MACHINE = StateMachine(
+    "message",
+    [
+        Transition(S.QUEUED, "send", S.SENDING),
+        Transition(S.RETRY, "send", S.SENDING),
+        Transition(S.SENDING, "accepted", S.SENT),
+        Transition(S.SENDING, "retry", S.RETRY),
+        Transition(S.SENDING, "fail", S.FAILED),
+        Transition(S.SENDING, "lost", S.UNKNOWN),
+        Transition(S.SENT, "delivered", S.DELIVERED),
+        Transition(S.SENT, "undelivered", S.FAILED),
+        # A person's decision after checking with the provider that nothing reached them.
+        Transition(S.UNKNOWN, "resend", S.RETRY, permission="notify.change_message"),
+        Transition(S.FAILED, "resend", S.RETRY, permission="notify.change_message"),
+    ],
+)
+
+CHANNEL_ORDER = (Channel.ZNS, Channel.SMS, Channel.EMAIL)
+
+
+def options() -> dict:
+    return settings.CUAKHAU_NOTIFY
+
+
+def _transition(message: Message, action: str) -> None:
+    message.status = MESSAGE_MACHINE.get(message.status, action).target
+
+
+def notify(
+    *,
+    recipient: dict | str,
+    language: str,
+    template: str,
+    context: dict,
+    dedupe_key: str,
+    channel: str | None = None,
+) -> Message:
+    """Record a message for one person and enqueue its sending; returns the ``Message``.
+
+    ``recipient``: ``{"phone": ..., "email": ...}`` (either or both), or a phone number.
+    ``language``: vi, en or zh-hans (anything else falls back to vi). ``template``: a code in
+    ``messages.TEMPLATES``; ``context`` must give each of its parameters.
+    ``dedupe_key``: the event this message is about ("slots:call:4711"); a second call with
+    the same key returns the first message and sends nothing.
+    ``channel``: "zns", "sms" or "email" to use only that channel; None chooses (ZNS for a
+    Vietnamese phone when configured, else SMS, e-mail when there is an address), falling back
+    to the next on a permanent failure.
+
+    Raises ``FieldErrors`` for an unknown template, a missing parameter or a recipient no
+    configured channel can reach.
+    """
+    existing = Message.objects.filter(dedupe_key=dedupe_key).first()
+    if existing is not None:
+        return existing
+    if isinstance(recipient, str):
+        recipient = {"phone": recipient}
+    errors: dict[str, list[str]] = {}
+    if template not in TEMPLATES:
+        errors["template"] = [_("No message template by that name.")]
+    else:
+        missing = [p for p in TEMPLATES[template].params if p not in context]
+        if missing:
+            errors["context"] = [_("Missing: %(names)s.") % {"names": ", ".join(missing)}]
+    try:
+        phone = normalise_phone(recipient.get("phone"))
+    except ValueError:
+        errors["recipient.phone"] = [_("Not a phone number.")]
+        phone = ""
+    email = (recipient.get("email") or "").strip()
+    if not dedupe_key or len(dedupe_key) > 200:
+        errors["dedupe_key"] = [_("Give a key of 1 to 200 characters.")]
+    if errors:
+        raise FieldErrors(errors)
+
+    message = Message(
+        dedupe_key=dedupe_key,
+        template=template,
+        language=normalise_language(language),
+        context={k: v if isinstance(v, int | float) else str(v) for k, v in context.items()},
+        recipient_phone=phone,
+        recipient_email=email,
+    )
+    message.channels = choose_channels(message, only=channel)
+    if not message.channels:
+        raise FieldErrors({"recipient": [_("No configured channel reaches this recipient.")]})
+    message.next_attempt_at = timezone.now()
+    try:
+        with transaction.atomic():
+            message.save()
+            # Enqueued inside the transaction: with the database backend the task row commits
+            # or rolls back with the message, so neither exists without the other.
+            _enqueue(message.pk)
+    except IntegrityError:
+        # The same event notified at the same moment by another process: theirs stands.
+        return Message.objects.get(dedupe_key=dedupe_key)
+    return message
+
+
+def choose_channels(message: Message, only: str | None = None) -> list[str]:
+    chosen = []
+    for channel in CHANNEL_ORDER:
+        if only and channel != only:
+            continue
+        adapter = adapters.get_adapter(channel)
+        if adapter is not None and adapter.accepts(message):
+            chosen.append(str(channel))
+    return chosen
+
+
+def _enqueue(message_id: int, at: dt.datetime | None = None) -> None:
+    from django_tasks import default_task_backend
+
+    from .tasks import send_message_task
+
+    if at is not None and at > timezone.now():
+        if not default_task_backend.supports_defer:
+            return  # the worker's sweep (resume_due_messages) picks it up when due
+        send_message_task.using(run_after=at).enqueue(message_id)
+    else:
+        send_message_task.enqueue(message_id)
+
+
+def backoff(attempt: int) -> dt.timedelta:
+    """The wait after the ``attempt``-th transient failure on a channel: 30 s, 60 s, 120 s…"""
+    opts = options()
+    seconds = opts["backoff_seconds"] * 2 ** (attempt - 1)
+    return dt.timedelta(seconds=min(seconds, opts["backoff_cap_seconds"]))
+
+
+def send_message(message_id: int) -> str:
+    """Try to send one message now (the task's body). Returns the message's status after."""
+    now = timezone.now()
+    with transaction.atomic():
+        message = Message.objects.select_for_update().get(pk=message_id)
+        if message.status == S.SENDING and not _recover_lost_attempt(message, now):
+            return message.status
+        if message.status not in (S.QUEUED, S.RETRY):
+            return message.status  # already sent, delivered, failed or unknown: never again
+        if message.next_attempt_at and message.next_attempt_at > now:
+            return message.status  # an early duplicate of a deferred task
+        channel = message.current_channel
+        adapter = adapters.get_adapter(channel) if channel else None
+        if adapter is None:
+            message.last_error = f"channel {channel} is not configured"
+            _transition(message, "send")
+            _transition(message, "fail")
+            message.save()
+            return message.status
+        attempt = DeliveryAttempt.objects.create(
+            message=message, channel=channel, provider=adapter.name, started_at=now
+        )
+        _transition(message, "send")
+        message.attempts_on_channel += 1
+        message.save(update_fields=["status", "attempts_on_channel"])
+
+    try:
+        result = adapter.send(message)
+    except Exception as exc:  # an adapter bug must not leave the attempt in flight forever
+        logger.exception("notify: %s adapter raised", adapter.name)
+        result = adapters.SendResult.transient(f"{type(exc).__name__}: {exc}")
+
+    next_at = None
+    with transaction.atomic():
+        message = Message.objects.select_for_update().get(pk=message_id)
+        finished = timezone.now()
+        attempt.finished_at = finished
+        attempt.provider_id = result.provider_id[:100]
+        attempt.error = result.error
+        attempt.outcome = result.error_kind or AttemptOutcome.SENT
+        attempt.save(update_fields=["finished_at", "provider_id", "error", "outcome"])
+        if result.ok:
+            _transition(message, "accepted")
+            message.sent_at = finished
+            message.channel = channel
+            message.provider = adapter.name
+            message.provider_id = attempt.provider_id
+            message.last_error = ""
+        else:
+            message.last_error = f"{channel}: {result.error}"[:300]
+            next_at = _after_failure(message, result.error_kind, finished)
+        message.save()
+    if next_at is not None:
+        _enqueue(message_id, next_at)
+    return message.status
+
+
+def _after_failure(message: Message, kind: str, now: dt.datetime) -> dt.datetime | None:
+    """Schedule the next try (same channel, later; or the next channel, now), or fail."""
+    if kind == adapters.TRANSIENT and message.attempts_on_channel < options()["max_attempts"]:
+        _transition(message, "retry")
+        message.next_attempt_at = now + backoff(message.attempts_on_channel)
+        return message.next_attempt_at
+    if message.channel_index + 1 < len(message.channels):
+        _transition(message, "retry")
+        message.channel_index += 1
+        message.attempts_on_channel = 0
+        message.next_attempt_at = now
+        return now
+    _transition(message, "fail")
+    message.next_attempt_at = None
+    return None
+
+
+def _recover_lost_attempt(message: Message, now: dt.datetime) -> bool:
+    """A message found "sending": is its attempt still running, or did its worker die?
+
+    Returns True when the message may be tried again now.
+    """
+    attempt = message.attempts.filter(outcome=AttemptOutcome.IN_FLIGHT).last()
+    timeout = dt.timedelta(seconds=options()["in_flight_timeout_seconds"])
+    if attempt is not None and attempt.started_at > now - timeout:
+        return False  # another worker is sending it right now
+    adapter = adapters.get_adapter(attempt.channel) if attempt else None
+    if attempt is not None:
+        attempt.outcome = AttemptOutcome.UNKNOWN
+        attempt.finished_at = now
+        attempt.error = "the worker stopped before the provider's answer was recorded"
+        attempt.save(update_fields=["outcome", "finished_at", "error"])
+    if attempt is None or (adapter is not None and adapter.idempotent):
+        # The provider refuses a repeated request id: asking again cannot send it twice.
+        _transition(message, "retry")
+        message.next_attempt_at = now
+        message.save(update_fields=["status", "next_attempt_at"])
+        return True
+    _transition(message, "lost")
+    message.last_error = attempt.error
+    message.save(update_fields=["status", "last_error"])
+    logger.warning("notify: message %s may or may not have been sent", message.pk)
+    return False
+
+
+def resume_due_messages(now: dt.datetime | None = None) -> int:
+    """Enqueue every message whose sending is due but has no task (lost or never deferred).
+
+    Run by the worker every minute; a duplicate task is harmless (it finds the message no
+    longer due). Returns how many were enqueued.
+    """
+    now = now or timezone.now()
+    grace = dt.timedelta(seconds=options()["resume_grace_seconds"])
+    stuck_before = now - dt.timedelta(seconds=options()["in_flight_timeout_seconds"])
+    due = Message.objects.filter(
+        status__in=[S.QUEUED, S.RETRY], next_attempt_at__lte=now - grace
+    ).values_list("pk", flat=True)
+    stuck = Message.objects.filter(
+        status=S.SENDING,
+        attempts__outcome=AttemptOutcome.IN_FLIGHT,
+        attempts__started_at__lt=stuck_before,
+    ).values_list("pk", flat=True)
+    ids = sorted(set(due) | set(stuck))
+    for pk in ids:
+        _enqueue(pk)
+    return len(ids)
+
+
+def record_delivery(provider: str, report: adapters.DeliveryReport) -> Message | None:
+    """Apply a provider's delivery receipt to the message it names (None if we know none)."""
+    with transaction.atomic():
+        attempt = (
+            DeliveryAttempt.objects.select_for_update()
+            .filter(provider=provider, provider_id=report.provider_id)
+            .select_related("message")
+            .first()
+        )
+        if attempt is None:
+            return None
+        at = (
+            dt.datetime.fromtimestamp(report.at_ms / 1000, tz=dt.UTC)
+            if report.at_ms
+            else timezone.now()
+        )
+        attempt.delivery_status = report.status[:40]
+        attempt.delivery_at = at
+        attempt.save(update_fields=["delivery_status", "delivery_at"])
+        message = Message.objects.select_for_update().get(pk=attempt.message_id)
+        if message.status == S.SENT and report.delivered is True:
+            _transition(message, "delivered")
+            message.delivered_at = at
+            message.save(update_fields=["status", "delivered_at"])
+        elif message.status == S.SENT and report.delivered is False:
+            _transition(message, "undelivered")
+            message.last_error = f"{provider}: {report.status}"[:300]
+            message.save(update_fields=["status", "last_error"])
+        # A receipt for a message already delivered or failed changes nothing (providers
+        # repeat their callbacks).
+        return message
+
+
+def resend(message: Message, actor) -> Message:
+    """A person's decision to try a failed or uncertain message again (admin action)."""
+    with transaction.atomic():
+        message = Message.objects.select_for_update().get(pk=message.pk)
+        transition = MESSAGE_MACHINE.get(message.status, "resend")
+        if transition.permission and not actor.has_perm(transition.permission):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        message.status = transition.target
+        message.channel_index = 0
+        message.attempts_on_channel = 0
+        message.next_attempt_at = timezone.now()
+        message.save()
+        _enqueue(message.pk)
+    return message
