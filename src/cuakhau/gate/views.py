@@ -1,9 +1,17 @@
 """The gate console: scan, see what is wrong, check in or let out — one or two actions."""
 
+import json
+import re
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_POST
+from django.template.loader import render_to_string
+from django.templatetags.static import static
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 
 from cuakhau.core.context import context_of
 from cuakhau.core.errors import FieldErrors
@@ -12,7 +20,9 @@ from cuakhau.reference.models import Gate
 from cuakhau.trips import services as trips
 
 from . import services
+from .console_texts import console_texts
 from .forms import ConsoleForm
+from .snapshot import console_snapshot, digit_zeros
 
 
 def _operator_gate(request, code) -> Gate:
@@ -22,10 +32,68 @@ def _operator_gate(request, code) -> Gate:
     return gate
 
 
+# The console's app shell: what the service worker keeps so the page loads with no network.
+SHELL_VERSION = "1"
+
+
+def _shell_files() -> list[str]:
+    from django_htmx.jinja import htmx_script
+
+    # Whatever base.html's htmx tag loads (its file name follows the django-htmx version).
+    htmx = re.findall(r'src="([^"]+)"', str(htmx_script(version=2, minified=True)))
+    return [static("cuakhau/app.css"), static("gate/console.js"), *htmx]
+
+
 @login_required
 def console(request, code):
     gate = _operator_gate(request, code)
-    return render(request, "gate/console.html", {"gate": gate, "form": ConsoleForm(gate=gate)})
+    config = {
+        "gate": gate.code,
+        "time_zone": gate.time_zone,
+        "snapshot_url": reverse("gate:snapshot", args=[gate.code]),
+        "events_url": f"/api/v1/gate/{gate.code}/events",
+        "sw_url": reverse("gate:service_worker"),
+        "sw_scope": _sw_scope(),
+        "shell_cache": f"cuakhau-console-{SHELL_VERSION}",
+        "digit_zeros": digit_zeros(),
+        "texts": console_texts(),
+    }
+    return render(
+        request,
+        "gate/console.html",
+        {"gate": gate, "form": ConsoleForm(gate=gate), "console_config": config},
+    )
+
+
+@login_required
+@require_GET
+@never_cache
+def snapshot(request, code):
+    """Today's trucks of this gate, for the console's offline copy (read only)."""
+    gate = _operator_gate(request, code)
+    return JsonResponse(console_snapshot(gate))
+
+
+@require_GET
+def service_worker(request):
+    """The console's service worker, served under /gate/ so that its scope covers every
+    gate's console; it holds no data of anyone's, only the list of the app shell's files."""
+    config = {
+        "shell_cache": f"cuakhau-console-{SHELL_VERSION}",
+        "shell_files": _shell_files(),
+        "static_url": static(""),
+    }
+    body = render_to_string("gate/sw.js", {"config_json": json.dumps(config)})
+    response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
+    # Browsers check a service worker for updates at most daily unless told otherwise.
+    response["Cache-Control"] = "no-cache"
+    response["Service-Worker-Allowed"] = _sw_scope()
+    return response
+
+
+def _sw_scope() -> str:
+    """/gate/: the folder of the worker's own URL, which holds every gate's console."""
+    return reverse("gate:service_worker").rsplit("/", 1)[0] + "/"
 
 
 def _card(request, gate, check, *, done=None, errors=None):
@@ -33,7 +101,14 @@ def _card(request, gate, check, *, done=None, errors=None):
     return render(
         request,
         "gate/_card.html",
-        {"gate": gate, "check": check, "done": done, "errors": errors or {}, "channel": channel},
+        {
+            "gate": gate,
+            "check": check,
+            "done": done,
+            "errors": errors or {},
+            "channel": channel,
+            "scan": request.POST.get("scan", ""),
+        },
     )
 
 

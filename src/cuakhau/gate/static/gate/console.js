@@ -1,90 +1,516 @@
-// The booth tablet keeps working when the network drops: actions that cannot reach the server
-// are queued with an id made here and the tablet's own time, then sent when the network is
-// back. The server applies each queued event exactly once.
+// The booth's console keeps up when the network drops.
+// - After every answer the scan field is emptied and focused, ready for the next truck.
+// - It keeps a copy of the gate's trucks of the day (the snapshot), so a look-up by plate,
+//   trip reference or receipt QR still answers offline, marked as such with the copy's age.
+// - Check-ins and exits that cannot reach the server are queued with an id made here and the
+//   tablet's own time, and sent when the network is back; the server applies each exactly once
+//   and says whether it did, or why not.
+// - A service worker keeps the page itself, so it loads offline too.
+// Every word shown comes translated from the page (the console-config JSON): none is written here.
 (function () {
+  "use strict";
   const form = document.getElementById("console-form");
   if (!form) return;
-  const QUEUE = "cuakhau-gate-queue-" + form.dataset.gate;
-  const status = document.getElementById("net-status");
-  const queueStatus = document.getElementById("queue-status");
-  const csrf = form.querySelector("[name=csrfmiddlewaretoken]").value;
+  const $ = (id) => document.getElementById(id);
+  const CONFIG = JSON.parse($("console-config").textContent);
+  const T = CONFIG.texts;
+  const QUEUE = "cuakhau-gate-queue-" + CONFIG.gate;
+  const SENT = "cuakhau-gate-sent-" + CONFIG.gate;
+  const SNAPSHOT = "cuakhau-gate-snapshot-" + CONFIG.gate;
+  const SNAPSHOT_EVERY_MS = 5 * 60 * 1000;
+  const scanField = form.querySelector("[name=scan]");
+  const api = (window.cuakhauConsole = { shellReady: false });
 
-  const load = () => JSON.parse(localStorage.getItem(QUEUE) || "[]");
-  const save = (items) => localStorage.setItem(QUEUE, JSON.stringify(items));
-  const show = () => {
-    const n = load().length;
-    queueStatus.textContent = n ? n + " ⏳" : "";
-    status.textContent = navigator.onLine ? status.dataset.online : status.dataset.offline;
-  };
-
-  function queue(kind) {
-    const data = new FormData(form);
-    const items = load();
-    items.push({
-      client_id: crypto.randomUUID(),
-      kind: kind,
-      occurred_at: new Date().toISOString(),
-      device_id: "console-" + (localStorage.getItem("cuakhau-device") || "booth"),
-      scan: data.get("scan"),
-      lane: data.get("lane") || null,
-      yard_position: data.get("yard_position") || "",
-      plate_seen: data.get("plate_seen") || "",
-      gross_kg: data.get("gross_kg") || null,
-      tare_kg: data.get("tare_kg") || null,
-    });
-    save(items);
-    show();
+  // ---- words, numbers and times ------------------------------------------------------------
+  const fmt = (text, values) =>
+    text.replace(/%\((\w+)\)s/g, (whole, name) => (name in values ? String(values[name]) : whole));
+  const plural = (forms, n) => fmt(n === 1 ? forms.one : forms.other, { n: n });
+  const lang = document.documentElement.lang || "vi";
+  const zone = { timeZone: CONFIG.time_zone };
+  const clock = new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit", ...zone });
+  const dayClock = new Intl.DateTimeFormat(lang, {
+    day: "2-digit", month: "2-digit", hour: "2-digit", minute: "2-digit", ...zone,
+  });
+  const timeOf = (iso) => clock.format(new Date(iso));
+  const dayTimeOf = (iso) => dayClock.format(new Date(iso));
+  function age(ms) {
+    const minutes = Math.floor(Math.max(0, ms) / 60000);
+    if (minutes < 1) return T.age_now;
+    if (minutes < 120) return plural(T.minutes, minutes);
+    return plural(T.hours, Math.floor(minutes / 60));
   }
 
-  async function flush() {
-    const items = load();
-    if (!items.length || !navigator.onLine) return show();
+  // ---- storage -----------------------------------------------------------------------------
+  function read(key, fallback) {
     try {
-      const response = await fetch(form.dataset.eventsUrl, {
-        method: "POST",
-        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-        body: JSON.stringify(items),
+      const value = JSON.parse(localStorage.getItem(key));
+      return value === null ? fallback : value;
+    } catch (error) {
+      return fallback;
+    }
+  }
+  function write(key, value) {
+    try {
+      localStorage.setItem(key, JSON.stringify(value));
+    } catch (error) {
+      // A full or disabled storage: the page still works online.
+    }
+  }
+
+  // ---- identifiers, folded as the server folds them ------------------------------------------
+  // reference.validators.canonical_ascii: NFKC, every script's digits as ASCII (the server's
+  // table of each script's zero), Python's whitespace stripped, upper case.
+  const ZEROS = CONFIG.digit_zeros;
+  const SPACE = "\\t\\n\\v\\f\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
+  const EDGES = new RegExp("^[" + SPACE + "]+|[" + SPACE + "]+$", "g");
+  const PLATE_SEPARATORS = new RegExp("[" + SPACE + "\\-.·•・_]+", "g");
+  const REFERENCE_SEPARATORS = new RegExp("[" + SPACE + "\\-_.]", "g");
+  const REFERENCE_SHAPE = /^([A-Z]{3})([0-9A-Z]{6})([0-9A-Z*])$/;
+  function digitOf(cp) {
+    let low = 0;
+    let high = ZEROS.length - 1;
+    while (low <= high) {
+      const mid = (low + high) >> 1;
+      if (ZEROS[mid] <= cp) low = mid + 1;
+      else high = mid - 1;
+    }
+    const zero = high >= 0 ? ZEROS[high] : -1;
+    return zero >= 0 && cp - zero <= 9 ? cp - zero : -1;
+  }
+  function canonicalAscii(value) {
+    let out = "";
+    for (const c of (value || "").normalize("NFKC")) {
+      const cp = c.codePointAt(0);
+      const digit = cp > 0x7f ? digitOf(cp) : -1;
+      out += digit >= 0 ? String(digit) : c;
+    }
+    return out.replace(EDGES, "").toUpperCase();
+  }
+  const plateKey = (value) => canonicalAscii(value).replace(PLATE_SEPARATORS, "");
+  function referenceOf(value) {
+    const m = canonicalAscii(value).replace(REFERENCE_SEPARATORS, "").match(REFERENCE_SHAPE);
+    return m ? m[1] + "-" + m[2] + m[3] : null;
+  }
+  const isJws = (text) => text.split(".").length === 3 && text.length > 60;
+  api.plateKey = plateKey;
+  api.referenceOf = referenceOf;
+
+  // ---- the network state, announced ----------------------------------------------------------
+  const netStatus = $("net-status");
+  let online = navigator.onLine;
+  function setNetwork(up) {
+    const changed = up !== online;
+    online = up;
+    netStatus.textContent = up ? (changed ? T.back_online : T.online) : T.offline;
+    netStatus.classList.toggle("offline", !up);
+  }
+
+  // ---- ready for the next truck --------------------------------------------------------------
+  function ready({ truckDone = false } = {}) {
+    scanField.value = "";
+    if (truckDone) {
+      for (const name of ["yard_position", "gross_kg", "tare_kg", "plate_seen"]) {
+        const field = form.querySelector("[name=" + name + "]");
+        if (field) field.value = "";
+      }
+    }
+    scanField.focus();
+  }
+
+  // ---- the snapshot: today's trucks of this gate ---------------------------------------------
+  function showSnapshot() {
+    const snap = read(SNAPSHOT, null);
+    $("snapshot-status").textContent = snap
+      ? fmt(T.snapshot_saved, {
+          time: dayTimeOf(snap.generated_at),
+          count: plural(T.trucks, snap.trips.length),
+        })
+      : "";
+  }
+  async function refreshSnapshot() {
+    try {
+      const response = await fetch(CONFIG.snapshot_url, {
         credentials: "same-origin",
+        headers: { Accept: "application/json" },
+        cache: "no-store",
       });
-      if (response.ok) {
-        const results = await response.json();
-        const done = new Set(results.map((r) => r.client_id));
-        save(load().filter((item) => !done.has(item.client_id)));
-        const refused = results.filter((r) => !r.accepted && !r.duplicate);
-        if (refused.length) {
-          document.getElementById("card").innerHTML =
-            '<section class="card verdict bad"><ul class="problems">' +
-            refused.map((r) => "<li>⚠ " + (r.trip || "") + " " + r.problems.map((p) => p.message).join("; ") + "</li>").join("") +
-            "</ul></section>";
+      if (response.ok && (response.headers.get("Content-Type") || "").includes("json")) {
+        const snap = await response.json();
+        snap.saved_at = new Date().toISOString();
+        write(SNAPSHOT, snap);
+        setNetwork(true);
+      }
+    } catch (error) {
+      // Offline: the copy kept answers.
+    }
+    showSnapshot();
+  }
+
+  function tripByScan(text, snap) {
+    text = (text || "").trim();
+    if (!snap || !text) return null;
+    if (isJws(text)) {
+      const number = receiptNumberOf(text);
+      return snap.trips.find((t) => t.receipts.some((r) => r.number === number)) || null;
+    }
+    const reference = referenceOf(text);
+    if (reference) return snap.trips.find((t) => t.reference === reference) || null;
+    // As gate.services.find: of the trucks with this plate, the one expected nearest now.
+    const key = plateKey(text);
+    const now = Date.now();
+    let best = null;
+    for (const trip of snap.trips) {
+      if (!trip.plate_keys.includes(key)) continue;
+      const distance = Math.abs(Date.parse(trip.expected_arrival) - now);
+      if (!best || distance < best.distance) best = { trip, distance };
+    }
+    return best ? best.trip : null;
+  }
+
+  // ---- receipts: the signature checked with the published keys, as /receipts/offline/ does ---
+  function b64decode(text) {
+    if (!/^[A-Za-z0-9_-]+$/.test(text)) throw new Error("not base64url");
+    const padded = text.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (text.length % 4)) % 4);
+    return Uint8Array.from(atob(padded), (c) => c.charCodeAt(0));
+  }
+  const jsonOf = (part) => JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(b64decode(part)));
+  function receiptNumberOf(token) {
+    try {
+      const claims = jsonOf(token.split(".")[1]);
+      return typeof claims.rcp === "string" ? claims.rcp : null;
+    } catch (error) {
+      return null;
+    }
+  }
+  // status: verified | not_verified | forged | revoked_key | unknown_key | malformed | wrong_gate
+  async function checkReceipt(token, snap) {
+    let header, claims, signature;
+    const parts = token.split(".");
+    try {
+      header = jsonOf(parts[0]);
+      claims = jsonOf(parts[1]);
+      signature = b64decode(parts[2]);
+    } catch (error) {
+      return { status: "malformed", number: null };
+    }
+    const number = typeof claims.rcp === "string" ? claims.rcp : null;
+    if (header.alg !== "EdDSA" || signature.length !== 64 || !number) return { status: "malformed", number };
+    if (snap.revoked_kids.includes(header.kid)) return { status: "revoked_key", number };
+    const jwk = (snap.jwks.keys || []).find((k) => k.kid === header.kid);
+    if (!jwk) return { status: "unknown_key", number };
+    let good;
+    try {
+      const key = await crypto.subtle.importKey(
+        "jwk", { kty: "OKP", crv: "Ed25519", x: jwk.x }, { name: "Ed25519" }, false, ["verify"]);
+      good = await crypto.subtle.verify(
+        { name: "Ed25519" }, key, signature, new TextEncoder().encode(parts[0] + "." + parts[1]));
+    } catch (error) {
+      // No Ed25519 in this browser: the receipt is recognised by its number, and said so.
+      return { status: "not_verified", number };
+    }
+    if (!good) return { status: "forged", number };
+    if (claims.gte !== snap.gate) return { status: "wrong_gate", number, gate: String(claims.gte || "?").toUpperCase() };
+    return { status: "verified", number };
+  }
+
+  // ---- the offline answer ------------------------------------------------------------------
+  async function offlineAnswer(text, plateSeen) {
+    const snap = read(SNAPSHOT, null);
+    if (!snap) return { snap: null, trip: null, problems: [T.no_snapshot], notes: [], action: null };
+    const problems = [];
+    const notes = [];
+    const trip = tripByScan(text, snap);
+    if (isJws(text)) {
+      const receipt = await checkReceipt(text, snap);
+      const n = receipt.number || "?";
+      if (receipt.status === "verified") notes.push(fmt(T.receipt_verified, { n }));
+      else if (receipt.status === "not_verified") notes.push(fmt(T.receipt_not_verified, { n }));
+      else if (receipt.status === "wrong_gate") problems.push(fmt(T.receipt_wrong_gate, { gate: receipt.gate }));
+      else problems.push(T["receipt_" + receipt.status]);
+      const held = trip && trip.receipts.find((r) => r.number === receipt.number);
+      if (held && held.state !== "valid" && !(held.state === "used" && trip.status === "cleared")) {
+        problems.push(fmt(T["receipt_" + held.state], { n }));
+      }
+      if (!trip && receipt.number && receipt.status !== "wrong_gate") problems.push(fmt(T.receipt_unknown, { n }));
+    }
+    if (!trip) {
+      if (!problems.length) problems.push(fmt(T.not_found, { text: text.slice(0, 40) }));
+      return { snap, trip: null, problems, notes, action: null };
+    }
+    let action = null;
+    if (trip.status === "submitted") problems.push(T.unpaid);
+    if (trip.status === "arrived") problems.push(fmt(T.inside, { at: dayTimeOf(trip.arrived_at) }));
+    if (trip.status === "paid" || trip.status === "cleared") {
+      if (!trip.receipts.some((r) => r.state === "valid")) problems.push(T.no_receipt);
+      action = trip.status === "paid" ? "check_in" : "exit";
+    }
+    if (plateSeen && !trip.plate_keys.includes(plateKey(plateSeen))) {
+      problems.push(fmt(T.plate_mismatch, { seen: plateSeen, declared: trip.tractor_plate }));
+    }
+    return { snap, trip, problems, notes, action: problems.length ? null : action };
+  }
+
+  function element(tag, attrs, text) {
+    const node = document.createElement(tag);
+    Object.assign(node, attrs || {});
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function renderOffline(answer, text) {
+    const card = $("card");
+    const ok = answer.action && !answer.problems.length;
+    const section = element("section", { className: "card verdict offline " + (ok ? "ok" : "bad"), id: "result-offline" });
+    section.append(element("p", { className: "badge offline-answer", id: "offline-answer" }, T.offline_answer));
+    if (answer.snap) {
+      const made = answer.snap.saved_at || answer.snap.generated_at;
+      section.append(element("p", { className: "hint", id: "offline-age" },
+        fmt(T.snapshot_age, { age: age(Date.now() - Date.parse(made)), time: dayTimeOf(made) })));
+    }
+    const trip = answer.trip;
+    if (trip) {
+      const heading = element("h2", { className: "ref" }, trip.reference + " ");
+      heading.append(element("span", { className: "badge " + trip.status }, T.statuses[trip.status] || ""));
+      section.append(heading);
+      const line = element("p");
+      line.append(element("strong", {}, trip.tractor_plate));
+      const rest = [trip.trailer_plate ? " / " + trip.trailer_plate : "", " · " + (T.directions[trip.direction] || ""),
+        " · " + fmt(T.expected, { at: dayTimeOf(trip.expected_arrival) })];
+      line.append(rest.join(""));
+      section.append(line);
+    }
+    if (answer.problems.length) {
+      const list = element("ul", { className: "problems" });
+      for (const problem of answer.problems) list.append(element("li", { className: "problem" }, "⚠ " + problem));
+      section.append(list);
+    }
+    for (const note of answer.notes) section.append(element("p", { className: "hint" }, note));
+    if (ok) {
+      const button = element("button", { className: "primary big", type: "button", id: "offline-" + answer.action },
+        answer.action === "check_in" ? T.check_in_offline : T.exit_offline);
+      button.addEventListener("click", () => {
+        const item = queue(answer.action, text, trip);
+        showQueued(item);
+        ready({ truckDone: true });
+      });
+      section.append(button);
+    }
+    card.replaceChildren(section);
+  }
+
+  async function lookUpOffline(text) {
+    const plateSeen = (form.querySelector("[name=plate_seen]") || {}).value || "";
+    renderOffline(await offlineAnswer(text, plateSeen), text);
+    ready();
+  }
+
+  // ---- the queue -------------------------------------------------------------------------------
+  const csrfToken = () => {
+    const cookie = document.cookie.split("; ").find((c) => c.startsWith("csrftoken="));
+    return cookie ? decodeURIComponent(cookie.slice(10)) : form.querySelector("[name=csrfmiddlewaretoken]").value;
+  };
+  const loadQueue = () => read(QUEUE, []).map((item) => (item.event ? item : { event: item, what: null }));
+
+  function describe(item) {
+    const what = item.what || { kind: item.event.kind, plate: item.event.scan, lane: item.event.lane, at: item.event.occurred_at };
+    const template = T[what.kind + (what.lane ? "_lane" : "")] || T[what.kind] || what.kind;
+    return fmt(template, { plate: what.plate, lane: what.lane || "", time: timeOf(what.at) });
+  }
+
+  function queue(kind, text, trip) {
+    const field = (name) => (form.querySelector("[name=" + name + "]") || {}).value || "";
+    const at = new Date().toISOString();
+    const found = trip || tripByScan(text, read(SNAPSHOT, null));
+    const item = {
+      event: {
+        client_id: crypto.randomUUID(),
+        kind: kind,
+        occurred_at: at,
+        device_id: "console-" + (localStorage.getItem("cuakhau-device") || "booth"),
+        scan: text,
+        lane: field("lane") || null,
+        yard_position: field("yard_position"),
+        plate_seen: field("plate_seen"),
+        gross_kg: field("gross_kg") || null,
+        tare_kg: field("tare_kg") || null,
+      },
+      what: { kind: kind, plate: found ? found.tractor_plate : text.slice(0, 20), lane: field("lane") || null, at: at },
+    };
+    for (const name of ["lane", "gross_kg", "tare_kg"]) if (!item.event[name]) delete item.event[name];
+    const items = loadQueue();
+    items.push(item);
+    write(QUEUE, items);
+    showQueue();
+    return item;
+  }
+
+  function showQueued(item) {
+    const section = element("section", { className: "card verdict queued", id: "result-queued" });
+    section.append(element("h2", {}, fmt(T.queued, { what: describe(item) })));
+    $("card").replaceChildren(section);
+  }
+
+  function showQueue() {
+    const items = loadQueue();
+    $("queue").hidden = !items.length;
+    $("queue-status").textContent = items.length ? plural(T.waiting, items.length) : "";
+    $("queue-list").replaceChildren(...items.map((item) => element("li", {}, describe(item))));
+    const sent = read(SENT, []);
+    $("sent").hidden = !sent.length;
+    $("sent-heading").textContent = T.sent_heading;
+    $("sent-clear").textContent = T.dismiss;
+    $("sent-list").replaceChildren(
+      ...sent.map((s) => element("li", { className: s.ok ? "confirmed" : "refused" },
+        s.ok ? fmt(T.confirmed, { what: s.what }) : fmt(T.refused, { what: s.what, why: s.why }))));
+  }
+
+  function settle(item, ok, why) {
+    write(QUEUE, loadQueue().filter((i) => i.event.client_id !== item.event.client_id));
+    const sent = read(SENT, []);
+    sent.unshift({ what: describe(item), ok: ok, why: why || "" });
+    write(SENT, sent.slice(0, 50));
+  }
+
+  function reasonOf(body) {
+    if (!body) return "";
+    if (Array.isArray(body.detail)) return body.detail.map((d) => d.msg).join("; ");
+    if (Array.isArray(body.problems) && body.problems.length) return body.problems.map((p) => p.message).join("; ");
+    return String(body.detail || "");
+  }
+
+  let flushing = false;
+  async function flush() {
+    if (flushing) return;
+    const items = loadQueue();
+    if (!items.length) return showQueue();
+    flushing = true;
+    try {
+      // One event a request: a refusal of one (even a 422) is that event's answer only.
+      for (const item of items) {
+        let response;
+        try {
+          response = await fetch(CONFIG.events_url, {
+            method: "POST",
+            headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+            body: JSON.stringify([item.event]),
+            credentials: "same-origin",
+          });
+        } catch (error) {
+          break; // still offline: the queue waits
+        }
+        setNetwork(true);
+        if (response.ok) {
+          const [result] = await response.json();
+          settle(item, result.accepted, (result.problems || []).map((p) => p.message).join("; "));
+        } else if (response.status === 401 || response.status === 403) {
+          $("queue-status").textContent = T.sign_in_again;
+          return;
+        } else if (response.status >= 400 && response.status < 500 && response.status !== 429) {
+          settle(item, false, reasonOf(await response.json().catch(() => null)));
+        } else {
+          break; // the server is busy: later
         }
       }
-    } catch (e) {
-      /* still offline: keep the queue */
+    } finally {
+      flushing = false;
+      if ($("queue-status").textContent !== T.sign_in_again) showQueue();
     }
-    show();
+    refreshSnapshot();
   }
 
-  // An action button whose request cannot reach the server is queued instead of lost.
-  document.body.addEventListener("htmx:sendError", (event) => {
-    const path = event.detail.requestConfig.path || "";
-    const match = path.match(/console\/(check_in|exit)\//);
-    if (match) {
-      queue(match[1]);
-      document.getElementById("card").innerHTML =
-        '<section class="card verdict queued"><h2>⏳ ' + match[1] + "</h2></section>";
+  // ---- htmx: answers online, and what to do when the request cannot reach the server ---------
+  const actionOf = (path) => {
+    const match = (path || "").match(/console\/(check_in|exit)\/$/);
+    return match ? match[1] : null;
+  };
+  const isScan = (path) => /console\/scan\/$/.test(path || "");
+  const cardScan = () => {
+    const hidden = $("card-scan");
+    return hidden ? hidden.value : "";
+  };
+
+  document.body.addEventListener("htmx:beforeRequest", (event) => {
+    const path = event.detail.requestConfig.path;
+    if (navigator.onLine) return;
+    // Known to be offline: answer at once rather than wait for the request to fail.
+    if (isScan(path)) {
+      event.preventDefault();
+      lookUpOffline(scanField.value);
+    } else if (actionOf(path)) {
+      event.preventDefault();
+      showQueued(queue(actionOf(path), cardScan()));
+      ready({ truckDone: true });
     }
   });
-  window.addEventListener("online", flush);
-  window.addEventListener("offline", show);
-  setInterval(flush, 15000);
-  show();
-  flush();
+  document.body.addEventListener("htmx:sendError", (event) => {
+    const path = event.detail.requestConfig.path;
+    setNetwork(false);
+    if (isScan(path)) {
+      const values = event.detail.requestConfig.parameters || {};
+      lookUpOffline(typeof values.get === "function" ? values.get("scan") : values.scan || scanField.value);
+    } else if (actionOf(path)) {
+      showQueued(queue(actionOf(path), cardScan()));
+      ready({ truckDone: true });
+    }
+  });
+  document.body.addEventListener("htmx:afterSwap", (event) => {
+    if (event.detail.target.id !== "card") return;
+    setNetwork(true);
+    const done = !!$("result-done");
+    ready({ truckDone: done });
+    if (done) refreshSnapshot();
+  });
+  document.body.addEventListener("htmx:responseError", () => ready());
 
+  window.addEventListener("online", () => {
+    setNetwork(true);
+    flush();
+  });
+  window.addEventListener("offline", () => setNetwork(false));
+  $("sent-clear").addEventListener("click", () => {
+    write(SENT, []);
+    showQueue();
+    ready();
+  });
+  setInterval(() => {
+    if (navigator.onLine) refreshSnapshot();
+  }, SNAPSHOT_EVERY_MS);
+  setInterval(flush, 15000);
+
+  online = navigator.onLine;
+  setNetwork(online);
+  showQueue();
+  showSnapshot();
+  if (online) {
+    refreshSnapshot();
+    flush();
+  }
+
+  // ---- the app shell: this page and what it loads, for the service worker to serve offline ----
+  async function keepShell() {
+    const cache = await caches.open(CONFIG.shell_cache);
+    const own = [location.pathname];
+    document.querySelectorAll("script[src], link[href]").forEach((node) => {
+      const url = new URL(node.getAttribute("src") || node.getAttribute("href"), location.href);
+      if (url.origin === location.origin && !own.includes(url.pathname + url.search)) own.push(url.pathname + url.search);
+    });
+    await Promise.all(own.map((url) => cache.add(url).catch(() => null)));
+    api.shellReady = true;
+  }
+  if ("serviceWorker" in navigator && window.caches) {
+    navigator.serviceWorker
+      .register(CONFIG.sw_url, { scope: CONFIG.sw_scope })
+      .then(() => navigator.serviceWorker.ready)
+      .then(() => (navigator.onLine ? keepShell() : (api.shellReady = true)))
+      .catch(() => null);
+  }
+
+  // ---- the camera (where the browser reads QR codes itself) -----------------------------------
   if ("BarcodeDetector" in window && navigator.mediaDevices) {
-    const button = document.getElementById("camera-scan");
+    const button = $("camera-scan");
     button.hidden = false;
     button.addEventListener("click", async () => {
-      const video = document.getElementById("camera");
+      const video = $("camera");
       const stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } });
       video.srcObject = stream;
       video.hidden = false;
@@ -95,7 +521,7 @@
         if (codes.length) {
           stream.getTracks().forEach((t) => t.stop());
           video.hidden = true;
-          form.querySelector("[name=scan]").value = codes[0].rawValue;
+          scanField.value = codes[0].rawValue;
           htmx.trigger(form, "submit");
         } else {
           requestAnimationFrame(tick);
