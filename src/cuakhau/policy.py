@@ -147,6 +147,8 @@ VIEWS = {
     "gate:console": allow(*OPERATORS, gate="code"),
     "gate:scan": allow(*OPERATORS, gate="code"),
     "gate:act": allow(*OPERATORS, gate="code"),
+    "gate:snapshot": allow(*OPERATORS, gate="code", why="The console's offline copy."),
+    "gate:service_worker": PUBLIC,
     "gate:board": allow(*OFFICERS, *READ_ALL, gate="code"),
     "gate:board_fragment": allow(*OFFICERS, *READ_ALL, gate="code"),
     "gate:kpi": allow(*OFFICERS, *READ_ALL),

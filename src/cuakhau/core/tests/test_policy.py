@@ -532,6 +532,8 @@ def view_cases(w):
             {"scan": paid_ref, "lane": "L2"},
             {"op_here", "admin"},
         ),
+        "gate:snapshot": ("get", "/gate/mlt/console/snapshot/", None, {"op_here", "admin"}),
+        "gate:service_worker": ("get", "/gate/sw.js", None, everyone),
         "gate:board": ("get", "/gate/mlt/board/", None, OFFICERS_HERE | READ_ALL),
         "gate:board_fragment": ("get", "/gate/mlt/board/fragment/", None, OFFICERS_HERE | READ_ALL),
         "gate:kpi": ("get", "/gate/kpi/", None, OFFICERS | READ_ALL),
