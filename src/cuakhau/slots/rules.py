@@ -257,6 +257,8 @@ class Waiting:
     arrived_at: object
     slot_start: object = None
     rank: int = GENERAL_RANK
+    # Which hour's capacity its walk-in seat comes from (a gate's directions have their own).
+    direction: str = ""
 
     @property
     def booked(self) -> bool:
@@ -295,27 +297,36 @@ def call_forward_order(
     now,
     rules: ArrivalRules = DEFAULT_RULES,
     *,
-    walk_in_seats: int | None = None,
+    walk_in_seats: int | Mapping[str, int] | None = None,
 ) -> list[Waiting]:
     """Whom to call now, in order, for ``free_places`` places inside the gate.
 
-    ``walk_in_seats``: seats of the current hour its bookings do not hold (None: no limit).
+    ``walk_in_seats``: seats of the current hour its bookings do not hold, one number or one
+    per direction (``Waiting.direction``); None: no limit.
     """
     if free_places <= 0:
         return []
     chosen: list[Waiting] = []
-    seats = walk_in_seats
+    if walk_in_seats is None or isinstance(walk_in_seats, Mapping):
+        seats = dict(walk_in_seats or {})
+    else:
+        seats = None
+        left = walk_in_seats
     for entry in queue_order(waiting, now, rules):
         if len(chosen) >= free_places:
             break
         if entry.booked and is_due(entry, now, rules):
             chosen.append(entry)
         elif not entry.booked:
-            if seats is not None and seats <= 0:
-                continue
-            chosen.append(entry)
-            if seats is not None:
-                seats -= 1
+            if walk_in_seats is None:
+                chosen.append(entry)
+            elif seats is None:
+                if left > 0:
+                    chosen.append(entry)
+                    left -= 1
+            elif seats.get(entry.direction, 0) > 0:
+                chosen.append(entry)
+                seats[entry.direction] -= 1
         elif rules.call_early_when_idle:
             chosen.append(entry)
     return chosen

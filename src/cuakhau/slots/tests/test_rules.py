@@ -151,3 +151,13 @@ def test_expected_call_times_follow_the_queue_and_never_precede_a_slot():
     assert times[1] == now + 10 * M
     assert times[2] == T0 + 3 * H - 15 * M
     assert rules.expected_call_times(ordered, now, 0, 1) == [now, None, None]
+
+
+def test_walk_in_seats_are_counted_per_direction():
+    waiting = [
+        Waiting("export 1", T0 - 3 * H, direction="export"),
+        Waiting("export 2", T0 - 2 * H, direction="export"),
+        Waiting("import 1", T0 - H, direction="import"),
+    ]
+    called = rules.call_forward_order(waiting, 5, T0, walk_in_seats={"export": 1, "import": 1})
+    assert [e.key for e in called] == ["export 1", "import 1"]

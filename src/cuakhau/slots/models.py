@@ -1,0 +1,300 @@
+"""Time slots at a gate: capacity per hour, bookings with their audit trail, the waiting area."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cuakhau.core.context import Channel
+from cuakhau.reference.models import Gate
+from cuakhau.trips.choices import Direction
+
+from . import rules
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+class PriorityClass(models.Model):
+    """A priority class a manager defines beside the built-in perishable goods."""
+
+    code = models.SlugField(_("code"), max_length=24, unique=True)
+    name_vi = models.CharField(_("name (Vietnamese)"), max_length=80)
+    name_en = models.CharField(_("name (English)"), max_length=80)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=80)
+    rank = models.PositiveSmallIntegerField(
+        _("rank"),
+        validators=[MinValueValidator(1), MaxValueValidator(rules.GENERAL_RANK - 1)],
+        help_text=_("Lower is served first; perishable goods rank 10, other goods 100."),
+    )
+    hs_prefixes = models.CharField(
+        _("HS prefixes"),
+        max_length=200,
+        blank=True,
+        help_text=_("Comma-separated HS chapters, headings or subheadings, e.g. 01, 0301."),
+    )
+
+    class Meta:
+        ordering = ["rank", "code"]
+        verbose_name = _("priority class")
+        verbose_name_plural = _("priority classes")
+
+    def __str__(self):
+        return self.code
+
+    def as_rule(self) -> rules.PriorityClass:
+        prefixes = tuple(p.strip() for p in self.hs_prefixes.split(",") if p.strip())
+        return rules.PriorityClass(self.code, self.rank, prefixes)
+
+
+class SlotCapacity(models.Model):
+    """How many trucks an hour of a gate's direction takes: on a weekday, or on one date
+    (which overrides the weekday)."""
+
+    gate = models.ForeignKey(
+        Gate, on_delete=models.PROTECT, related_name="slot_capacities", verbose_name=_("gate")
+    )
+    direction = models.CharField(_("direction"), max_length=16, choices=Direction.choices)
+    weekday = models.PositiveSmallIntegerField(
+        _("weekday"), choices=Weekday.choices, null=True, blank=True
+    )
+    date = models.DateField(_("date"), null=True, blank=True)
+    hour = models.PositiveSmallIntegerField(
+        _("hour"), validators=[MinValueValidator(0), MaxValueValidator(23)]
+    )
+    lanes = models.PositiveSmallIntegerField(
+        _("lanes"), validators=[MinValueValidator(0), MaxValueValidator(50)]
+    )
+    trucks_per_lane_hour = models.PositiveSmallIntegerField(
+        _("trucks per lane-hour"), validators=[MinValueValidator(0), MaxValueValidator(120)]
+    )
+    # Seats reserved per priority class code, e.g. {"perishable": 6}.
+    quotas = models.JSONField(_("reserved seats per class"), default=dict, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["gate", "direction", "date", "weekday", "hour"]
+        verbose_name = _("slot capacity")
+        verbose_name_plural = _("slot capacities")
+        permissions = [("manage_capacity", "Can set the slot capacity of its gates")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(weekday__isnull=True) ^ models.Q(date__isnull=True),
+                name="slot_capacity_weekday_or_date",
+            ),
+            models.UniqueConstraint(
+                fields=["gate", "direction", "weekday", "hour"],
+                condition=models.Q(date__isnull=True),
+                name="slot_capacity_per_weekday_hour",
+            ),
+            models.UniqueConstraint(
+                fields=["gate", "direction", "date", "hour"],
+                condition=models.Q(weekday__isnull=True),
+                name="slot_capacity_per_date_hour",
+            ),
+        ]
+
+    def __str__(self):
+        when = self.date.isoformat() if self.date else self.get_weekday_display()
+        return f"{self.gate.code.upper()} {self.direction} {when} {self.hour:02d}:00"
+
+    def as_rule(self) -> rules.HourCapacity:
+        return rules.HourCapacity(
+            self.lanes, self.trucks_per_lane_hour, {k: int(v) for k, v in self.quotas.items()}
+        )
+
+
+class Slot(models.Model):
+    """One hour of one gate's direction that has bookings: the row a booking locks, so two
+    bookings for the last seat are decided one after the other."""
+
+    gate = models.ForeignKey(Gate, on_delete=models.PROTECT, related_name="+")
+    direction = models.CharField(max_length=16, choices=Direction.choices)
+    start = models.DateTimeField()
+
+    class Meta:
+        ordering = ["start"]
+        constraints = [
+            models.UniqueConstraint(fields=["gate", "direction", "start"], name="slot_once")
+        ]
+
+    def __str__(self):
+        return f"{self.gate.code.upper()} {self.direction} {self.start:%Y-%m-%d %H:%M}"
+
+
+class BookingStatus(models.TextChoices):
+    BOOKED = "booked", _("Booked")
+    MOVED = "moved", _("Moved to another slot")
+    CANCELLED = "cancelled", _("Cancelled")
+    WAITING = "waiting", _("In the waiting area")
+    CALLED = "called", _("Called forward")
+    ENTERED = "entered", _("Entered the gate")
+    NO_SHOW = "no_show", _("No-show")
+
+
+# Bookings that hold a seat of their hour.
+HOLDING = [BookingStatus.BOOKED, BookingStatus.WAITING, BookingStatus.CALLED, BookingStatus.ENTERED]
+# Bookings a trip can have only one of at a time.
+OPEN = [BookingStatus.BOOKED, BookingStatus.WAITING, BookingStatus.CALLED]
+
+
+class Booking(models.Model):
+    trip = models.ForeignKey(
+        "trips.Trip", on_delete=models.PROTECT, related_name="bookings", verbose_name=_("trip")
+    )
+    slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="bookings")
+    gate = models.ForeignKey(Gate, on_delete=models.PROTECT, related_name="+")
+    direction = models.CharField(_("direction"), max_length=16, choices=Direction.choices)
+    slot_start = models.DateTimeField(_("slot"))
+    priority_class = models.CharField(_("priority class"), max_length=24)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=BookingStatus.choices,
+        default=BookingStatus.BOOKED,
+        editable=False,
+    )
+    moved_from = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="moved_to"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["slot_start", "id"]
+        verbose_name = _("slot booking")
+        verbose_name_plural = _("slot bookings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["trip"],
+                condition=models.Q(status__in=["booked", "waiting", "called"]),
+                name="one_open_booking_per_trip",
+            )
+        ]
+        indexes = [models.Index(fields=["slot", "status"])]
+
+    def __str__(self):
+        return f"{self.trip_id} @ {self.slot_start:%Y-%m-%d %H:%M} ({self.status})"
+
+
+class BookingTransition(models.Model):
+    """The audit trail of a booking: who, when, from where, why."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="transitions")
+    action = models.CharField(max_length=16)
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField()
+    reason = models.TextField(blank=True)
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.WEB)
+    remote_addr = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.booking_id}: {self.from_status}->{self.to_status} ({self.action})"
+
+
+class ArrivalKind(models.TextChoices):
+    EARLY = rules.EARLY, _("early")
+    ON_TIME = rules.ON_TIME, _("on time")
+    LATE = rules.LATE, _("late (served as a walk-in)")
+    WALK_IN = rules.WALK_IN, _("walk-in without a slot")
+
+
+class WaitingStatus(models.TextChoices):
+    WAITING = "waiting", _("waiting")
+    CALLED = "called", _("called forward")
+    ENTERED = "entered", _("entered the gate")
+    LEFT = "left", _("left the waiting area")
+
+
+class WaitingArea(models.Model):
+    """A gate's waiting area (its yard or a parking zone outside it) and how many trucks the
+    gate itself takes at once: a truck is called forward when fewer are inside."""
+
+    gate = models.OneToOneField(
+        Gate, on_delete=models.PROTECT, related_name="waiting_area", verbose_name=_("gate")
+    )
+    name = models.CharField(_("name"), max_length=120)
+    gate_places = models.PositiveSmallIntegerField(
+        _("places inside the gate"), validators=[MinValueValidator(1), MaxValueValidator(500)]
+    )
+
+    class Meta:
+        verbose_name = _("waiting area")
+        verbose_name_plural = _("waiting areas")
+
+    def __str__(self):
+        return self.name
+
+
+class WaitingEntry(models.Model):
+    """A truck in the waiting area, from its arrival until it entered the gate or left."""
+
+    gate = models.ForeignKey(Gate, on_delete=models.PROTECT, related_name="+")
+    direction = models.CharField(_("direction"), max_length=16, choices=Direction.choices)
+    trip = models.ForeignKey("trips.Trip", on_delete=models.PROTECT, related_name="waiting_entries")
+    booking = models.ForeignKey(
+        Booking, null=True, blank=True, on_delete=models.PROTECT, related_name="waiting_entries"
+    )
+    kind = models.CharField(_("arrival"), max_length=8, choices=ArrivalKind.choices)
+    priority_class = models.CharField(_("priority class"), max_length=24)
+    priority_rank = models.PositiveSmallIntegerField()
+    # The slot the call-forward ranks it by; empty for walk-ins and late trucks.
+    slot_start = models.DateTimeField(_("slot"), null=True, blank=True)
+    arrived_at = models.DateTimeField(_("arrived"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    source = models.CharField(max_length=8, choices=Channel.choices, default=Channel.WEB)
+    status = models.CharField(
+        _("status"), max_length=8, choices=WaitingStatus.choices, default=WaitingStatus.WAITING
+    )
+    called_at = models.DateTimeField(_("called"), null=True, blank=True)
+    # Empty with a call time: the platform called it on its own (the call-forward task).
+    called_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    left_at = models.DateTimeField(_("entered or left"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["arrived_at", "id"]
+        verbose_name = _("waiting-area entry")
+        verbose_name_plural = _("waiting-area entries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["trip"],
+                condition=models.Q(status__in=["waiting", "called"]),
+                name="trip_waits_once",
+            )
+        ]
+        indexes = [models.Index(fields=["gate", "status"])]
+
+    def __str__(self):
+        return f"{self.trip_id} {self.status}"
+
+    def as_rule(self) -> rules.Waiting:
+        return rules.Waiting(
+            key=self.pk,
+            arrived_at=self.arrived_at,
+            slot_start=self.slot_start,
+            rank=self.priority_rank,
+            direction=self.direction,
+        )

@@ -1,0 +1,700 @@
+"""Booking slots, the waiting area and call-forward: the live side of ``slots.rules``.
+
+Every decision (does a truck fit an hour, is it early or late, who is called next) is taken by
+``rules``; these functions load the facts, lock what a decision depends on, record the change
+with who and when, and tell the driver.
+
+Overbooking is impossible because a booking locks its hour's ``Slot`` row before it counts the
+seats taken: two bookings of the same hour run one after the other (PostgreSQL row lock; SQLite
+takes the database's write lock at BEGIN IMMEDIATE), and the second sees the first's row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from zoneinfo import ZoneInfo
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cuakhau.core.context import SYSTEM, Channel, RequestContext
+from cuakhau.core.errors import FieldErrors
+from cuakhau.core.retry import lock_rows, retry_on_conflict
+from cuakhau.core.statemachine import StateMachine, Transition
+from cuakhau.reference.models import Gate
+from cuakhau.trips import services as trips
+from cuakhau.trips.choices import TripStatus
+from cuakhau.trips.models import Trip
+
+from . import rules
+from .models import (
+    HOLDING,
+    OPEN,
+    Booking,
+    BookingStatus,
+    BookingTransition,
+    PriorityClass,
+    Slot,
+    SlotCapacity,
+    WaitingArea,
+    WaitingEntry,
+    WaitingStatus,
+)
+
+logger = logging.getLogger(__name__)
+
+B = BookingStatus
+DECLARE = "trips.declare_trip"
+OPERATE = "trips.operate_gate"
+MANAGE = "slots.manage_capacity"
+
+BOOKING_MACHINE = StateMachine(
+    "booking",
+    [
+        Transition(B.BOOKED, "move", B.MOVED, permission=DECLARE),
+        Transition(B.BOOKED, "cancel", B.CANCELLED, permission=DECLARE),
+        Transition(B.BOOKED, "arrive", B.WAITING, permission=OPERATE),
+        Transition(B.BOOKED, "no_show", B.NO_SHOW),
+        Transition(B.BOOKED, "enter", B.ENTERED),
+        Transition(B.WAITING, "call", B.CALLED, permission=OPERATE),
+        Transition(B.WAITING, "enter", B.ENTERED),
+        Transition(B.CALLED, "enter", B.ENTERED),
+        # The trip itself was cancelled or rejected: its booking goes with it.
+        Transition(B.BOOKED, "withdraw", B.CANCELLED),
+        Transition(B.WAITING, "withdraw", B.CANCELLED),
+        Transition(B.CALLED, "withdraw", B.CANCELLED),
+    ],
+)
+
+# Trips that may hold a slot: declared, fees paid or not yet.
+BOOKABLE = [TripStatus.SUBMITTED, TripStatus.PAID]
+# How far ahead a slot can be booked.
+HORIZON = dt.timedelta(days=14)
+RULES = rules.DEFAULT_RULES
+
+
+class SlotPermissionDenied(trips.TripPermissionDenied):
+    """The caller may not do this to this booking (HTTP 403)."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Capacity
+
+
+def priority_classes() -> list[rules.PriorityClass]:
+    return [c.as_rule() for c in PriorityClass.objects.all()]
+
+
+def class_of(trip: Trip, classes=None) -> rules.PriorityClass:
+    codes = [line.hs_code for line in trip.cargo_lines.all()]
+    return rules.priority_class(codes, priority_classes() if classes is None else classes)
+
+
+def local(moment: dt.datetime, gate: Gate) -> dt.datetime:
+    return timezone.localtime(moment, ZoneInfo(gate.time_zone))
+
+
+def hour_start(moment: dt.datetime, gate: Gate) -> dt.datetime:
+    """The start of the gate's local hour holding ``moment``."""
+    return local(moment, gate).replace(minute=0, second=0, microsecond=0)
+
+
+def capacity_for(gate: Gate, direction: str, start: dt.datetime) -> SlotCapacity | None:
+    """The capacity of one hour: that date's own, else its weekday's."""
+    at = local(start, gate)
+    rows = SlotCapacity.objects.filter(gate=gate, direction=direction, hour=at.hour)
+    return (
+        rows.filter(date=at.date()).first()
+        or rows.filter(date__isnull=True, weekday=at.weekday()).first()
+    )
+
+
+def _counts(slot: Slot) -> dict[str, int]:
+    rows = (
+        Booking.objects.filter(slot=slot, status__in=HOLDING)
+        .values("priority_class")
+        .annotate(n=Count("id"))
+    )
+    return {r["priority_class"]: r["n"] for r in rows}
+
+
+def counts_at(gate: Gate, direction: str, start: dt.datetime) -> dict[str, int]:
+    slot = Slot.objects.filter(gate=gate, direction=direction, start=start).first()
+    return _counts(slot) if slot else {}
+
+
+def may_manage(user, gate: Gate) -> bool:
+    return user.has_perm(MANAGE) and trips.works_at(user, gate) or _is_admin(user)
+
+
+def _is_admin(user) -> bool:
+    from cuakhau.accounts import roles
+
+    return roles.ADMINISTRATOR in roles.roles_of(user)
+
+
+def set_capacity(
+    actor,
+    gate: Gate,
+    direction: str,
+    hour: int,
+    *,
+    lanes: int,
+    trucks_per_lane_hour: int,
+    quotas: dict | None = None,
+    weekday: int | None = None,
+    date: dt.date | None = None,
+) -> SlotCapacity:
+    """Create or change the capacity of a weekday's (or a date's) hour."""
+    if not may_manage(actor, gate):
+        raise SlotPermissionDenied(_("Only a manager of this gate sets its slot capacity."))
+    quotas = {str(k): v for k, v in (quotas or {}).items() if v}
+    errors: dict[str, list[str]] = {}
+    known = {rules.PERISHABLE} | set(PriorityClass.objects.values_list("code", flat=True))
+    for code, seats in quotas.items():
+        if code not in known:
+            errors[f"quotas.{code}"] = [_("No priority class %(code)s.") % {"code": code}]
+        elif not isinstance(seats, int) or seats < 0:
+            errors[f"quotas.{code}"] = [_("Give a whole number of seats, 0 or more.")]
+    if (weekday is None) == (date is None):
+        errors["weekday"] = [_("Give either a weekday or a date.")]
+    if not errors:
+        rule = rules.HourCapacity(lanes, trucks_per_lane_hour, quotas)
+        if "quotas_above_total" in rule.problems():
+            errors["quotas"] = [
+                _("The reserved seats (%(reserved)d) are more than the hour holds (%(total)d).")
+                % {"reserved": rule.reserved, "total": rule.total}
+            ]
+    if errors:
+        raise FieldErrors(errors)
+    row, _created = SlotCapacity.objects.update_or_create(
+        gate=gate,
+        direction=direction,
+        hour=hour,
+        weekday=weekday,
+        date=date,
+        defaults={
+            "lanes": lanes,
+            "trucks_per_lane_hour": trucks_per_lane_hour,
+            "quotas": quotas,
+            "updated_by": actor,
+        },
+    )
+    return row
+
+
+# ---------------------------------------------------------------------------------------------
+# Booking, moving, cancelling
+
+
+def _record(booking, action, from_status, actor, context: RequestContext, reason="") -> None:
+    BookingTransition.objects.create(
+        booking=booking,
+        action=action,
+        from_status=from_status,
+        to_status=booking.status,
+        actor=actor,
+        at=timezone.now(),
+        reason=reason,
+        channel=context.channel,
+        remote_addr=context.remote_addr,
+    )
+
+
+def _may_take(user, booking: Booking, transition: Transition) -> bool:
+    if transition.permission == DECLARE:
+        return trips.can_declare_for(user, booking.trip) or _is_admin(user)
+    if transition.permission == OPERATE:
+        return user.has_perm(OPERATE) and trips.works_at(user, booking.gate)
+    return False
+
+
+def _transition(booking: Booking, action: str, actor, context=SYSTEM, reason="") -> None:
+    """The only writer of ``Booking.status``."""
+    transition = BOOKING_MACHINE.get(booking.status, action)
+    if actor is not None:
+        if transition.permission is None:
+            raise SlotPermissionDenied(_("Only the system takes this step."))
+        if not _may_take(actor, booking, transition):
+            raise SlotPermissionDenied(_("You may not change this booking."))
+    from_status = booking.status
+    booking.status = transition.target
+    booking.save(update_fields=["status"])
+    _record(booking, action, from_status, actor, context, reason)
+
+
+def _slot_start(value, gate: Gate, field: str = "slot_start") -> dt.datetime:
+    if not isinstance(value, dt.datetime):
+        raise FieldErrors({field: [_("Give a date and an hour.")]})
+    if timezone.is_naive(value):
+        value = value.replace(tzinfo=ZoneInfo(gate.time_zone))
+    at = local(value, gate)
+    if at.minute or at.second or at.microsecond:
+        raise FieldErrors({field: [_("A slot starts on the hour (e.g. 08:00).")]})
+    return at
+
+
+def _locked_slot(gate: Gate, direction: str, start: dt.datetime) -> Slot:
+    """The hour's row, created once and then locked: concurrent bookings queue here."""
+    try:
+        with transaction.atomic():
+            Slot.objects.get_or_create(gate=gate, direction=direction, start=start)
+    except IntegrityError:
+        pass  # another booking created it at the same moment
+    return lock_rows(Slot.objects.filter(gate=gate, direction=direction, start=start)).get()
+
+
+def _take_seat(trip: Trip, start: dt.datetime, klass: str, now, field="slot_start") -> Slot:
+    errors = {}
+    if start + RULES.slot_length <= now:
+        errors[field] = [_("This hour has passed.")]
+    elif start > now + HORIZON:
+        errors[field] = [_("Slots can be booked up to %(days)d days ahead.") % {"days": 14}]
+    capacity = capacity_for(trip.gate, trip.direction, start)
+    if not errors and capacity is None:
+        errors[field] = [_("The gate takes no bookings for this hour.")]
+    if errors:
+        raise FieldErrors(errors)
+    slot = _locked_slot(trip.gate, trip.direction, start)
+    released = rules.quotas_released(start, now, RULES)
+    fit = rules.allocate(capacity.as_rule(), _counts(slot), klass, quotas_released=released)
+    if not fit.fits:
+        raise FieldErrors({field: [_("This hour is fully booked; choose another.")]})
+    return slot
+
+
+def _check_trip(actor, trip: Trip) -> None:
+    if not (trips.can_declare_for(actor, trip) or _is_admin(actor)):
+        raise SlotPermissionDenied(_("Only the trip's enterprise books its slot."))
+    if trip.status not in BOOKABLE:
+        raise FieldErrors(
+            {"trip": [_("Only a submitted or paid trip can book a slot.")]}, location="path"
+        )
+
+
+def open_booking(trip: Trip) -> Booking | None:
+    return trip.bookings.filter(status__in=OPEN).select_related("gate").first()
+
+
+@retry_on_conflict
+@transaction.atomic
+def book_slot(actor, trip: Trip, start, context: RequestContext = SYSTEM) -> Booking:
+    trip = trips._locked(trip)
+    _check_trip(actor, trip)
+    start = _slot_start(start, trip.gate)
+    if open_booking(trip) is not None:
+        raise FieldErrors({"slot_start": [_("This trip has a slot already: move it instead.")]})
+    klass = class_of(trip).code
+    slot = _take_seat(trip, start, klass, timezone.now())
+    booking = Booking.objects.create(
+        trip=trip,
+        slot=slot,
+        gate=trip.gate,
+        direction=trip.direction,
+        slot_start=start,
+        priority_class=klass,
+        created_by=actor,
+    )
+    _record(booking, "book", "", actor, context)
+    return booking
+
+
+@retry_on_conflict
+@transaction.atomic
+def move_booking(actor, booking: Booking, start, context: RequestContext = SYSTEM) -> Booking:
+    trip = trips._locked(booking.trip)
+    booking = lock_rows(Booking.objects.filter(pk=booking.pk)).get()
+    _check_trip(actor, trip)
+    start = _slot_start(start, trip.gate)
+    now = timezone.now()
+    if not rules.can_move_or_cancel(booking.slot_start, now, RULES):
+        raise FieldErrors({"slot_start": [_("This booking can no longer be moved.")]})
+    if start == booking.slot_start:
+        raise FieldErrors({"slot_start": [_("The booking is already for this hour.")]})
+    _transition(booking, "move", actor, context, reason=start.isoformat())
+    slot = _take_seat(trip, start, booking.priority_class, now)
+    moved = Booking.objects.create(
+        trip=trip,
+        slot=slot,
+        gate=trip.gate,
+        direction=trip.direction,
+        slot_start=start,
+        priority_class=booking.priority_class,
+        moved_from=booking,
+        created_by=actor,
+    )
+    _record(moved, "book", "", actor, context, reason=booking.slot_start.isoformat())
+    return moved
+
+
+@retry_on_conflict
+@transaction.atomic
+def cancel_booking(
+    actor, booking: Booking, reason: str = "", context: RequestContext = SYSTEM
+) -> Booking:
+    booking = lock_rows(Booking.objects.select_related("trip").filter(pk=booking.pk)).get()
+    if not rules.can_move_or_cancel(booking.slot_start, timezone.now(), RULES):
+        raise FieldErrors({"slot_start": [_("This booking can no longer be cancelled.")]})
+    _transition(booking, "cancel", actor, context, reason=(reason or "").strip())
+    return booking
+
+
+def free_hours(trip: Trip, day: dt.date, now=None) -> list[tuple[dt.datetime, int]]:
+    """The hours of ``day`` (gate's time) this trip could book, with the seats its class has."""
+    now = now or timezone.now()
+    gate = trip.gate
+    klass = class_of(trip).code
+    zone = ZoneInfo(gate.time_zone)
+    found = []
+    for hour in range(24):
+        start = dt.datetime(day.year, day.month, day.day, hour, tzinfo=zone)
+        if start + RULES.slot_length <= now or start > now + HORIZON:
+            continue
+        capacity = capacity_for(gate, trip.direction, start)
+        if capacity is None:
+            continue
+        counts = counts_at(gate, trip.direction, start)
+        released = rules.quotas_released(start, now, RULES)
+        left = rules.seats_left(capacity.as_rule(), counts, klass, quotas_released=released)
+        if left:
+            found.append((start, left))
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# The waiting area
+
+
+def waiting_area(gate: Gate) -> WaitingArea | None:
+    return WaitingArea.objects.filter(gate=gate).first()
+
+
+@retry_on_conflict
+@transaction.atomic
+def record_arrival(
+    actor,
+    gate: Gate,
+    trip: Trip,
+    *,
+    at: dt.datetime | None = None,
+    context: RequestContext = SYSTEM,
+) -> WaitingEntry:
+    """A truck reported at the waiting area (an operator, or a camera there: ``actor`` None)."""
+    if actor is not None and not (actor.has_perm(OPERATE) and trips.works_at(actor, gate)):
+        raise SlotPermissionDenied(_("Only an operator of this gate records arrivals."))
+    trip = trips._locked(trip)
+    if trip.gate_id != gate.pk or trip.status not in BOOKABLE:
+        raise FieldErrors({"scan": [_("This truck is not expected at this gate's waiting area.")]})
+    if WaitingEntry.objects.filter(trip=trip, status__in=_WAITING).exists():
+        raise FieldErrors({"scan": [_("This truck is already in the waiting area.")]})
+    arrived_at = at or timezone.now()
+    booking = open_booking(trip)
+    if booking is not None and booking.status != B.BOOKED:
+        booking = None
+    kind = rules.classify_arrival(booking.slot_start if booking else None, arrived_at, RULES)
+    klass = class_of(trip)
+    if kind == rules.LATE:
+        # Its seat went back to others when the grace ran out; it waits as a walk-in.
+        _transition(booking, "no_show", None, context)
+    elif booking is not None:
+        _transition(booking, "arrive", actor, context)
+    entry = WaitingEntry.objects.create(
+        gate=gate,
+        direction=trip.direction,
+        trip=trip,
+        booking=booking,
+        kind=kind,
+        priority_class=booking.priority_class if booking else klass.code,
+        priority_rank=rules.rank_of(booking.priority_class, priority_classes())
+        if booking
+        else klass.rank,
+        slot_start=booking.slot_start if booking and kind != rules.LATE else None,
+        arrived_at=arrived_at,
+        recorded_by=actor,
+        source=context.channel,
+    )
+    _after_commit_call_forward(gate)
+    return entry
+
+
+_WAITING = [WaitingStatus.WAITING, WaitingStatus.CALLED]
+
+
+def record_arrival_scan(actor, gate: Gate, scan: str, *, device=None, context=SYSTEM):
+    """An arrival from a scanned trip QR / reference or a plate (typed, or a camera's read)."""
+    from cuakhau.gate.services import find
+
+    trip, _token = find(scan, gate)
+    if trip is None:
+        raise FieldErrors({"scan": [_("No truck expected at this gate matches this.")]})
+    return record_arrival(actor, gate, trip, context=context)
+
+
+def inside_count(gate: Gate) -> int:
+    from cuakhau.gate.models import Visit
+
+    return Visit.objects.filter(gate=gate, exited_at__isnull=True).count()
+
+
+def free_places(gate: Gate, area: WaitingArea | None = None) -> int:
+    """Places inside the gate for trucks not yet called: those inside and those called but
+    not yet in take theirs."""
+    area = area or waiting_area(gate)
+    if area is None:
+        return 0
+    called = WaitingEntry.objects.filter(gate=gate, status=WaitingStatus.CALLED).count()
+    return max(0, area.gate_places - inside_count(gate) - called)
+
+
+def walk_in_seats(gate: Gate, now) -> dict[str, int]:
+    """Per direction, seats of the current hour that its bookings do not hold and walk-ins
+    called this hour have not taken."""
+    start = hour_start(now, gate)
+    seats = {}
+    for direction in (
+        SlotCapacity.objects.filter(gate=gate).values_list("direction", flat=True).distinct()
+    ):
+        capacity = capacity_for(gate, direction, start)
+        if capacity is None:
+            continue
+        held = sum(counts_at(gate, direction, start).values())
+        walked = WaitingEntry.objects.filter(
+            gate=gate, direction=direction, slot_start__isnull=True, called_at__gte=start
+        ).count()
+        seats[direction] = max(0, capacity.as_rule().total - held - walked)
+    return seats
+
+
+def _has_capacity(gate: Gate) -> bool:
+    return SlotCapacity.objects.filter(gate=gate).exists()
+
+
+def waiting_now(gate: Gate):
+    return WaitingEntry.objects.filter(gate=gate, status=WaitingStatus.WAITING).select_related(
+        "trip"
+    )
+
+
+@retry_on_conflict
+@transaction.atomic
+def call_forward(gate: Gate, *, actor=None, now=None, context=SYSTEM) -> list[WaitingEntry]:
+    """Call trucks forward while the gate has room, in the rules' order; tell each driver."""
+    if actor is not None and not (actor.has_perm(OPERATE) and trips.works_at(actor, gate)):
+        raise SlotPermissionDenied(_("Only an operator of this gate calls trucks forward."))
+    area = lock_rows(WaitingArea.objects.filter(gate=gate)).first()
+    if area is None:
+        return []
+    now = now or timezone.now()
+    entries = {e.pk: e for e in waiting_now(gate)}
+    seats = walk_in_seats(gate, now) if _has_capacity(gate) else None
+    chosen = rules.call_forward_order(
+        [e.as_rule() for e in entries.values()],
+        free_places(gate, area),
+        now,
+        RULES,
+        walk_in_seats=seats,
+    )
+    called = []
+    for choice in chosen:
+        entry = entries[choice.key]
+        entry.status = WaitingStatus.CALLED
+        entry.called_at = now
+        entry.called_by = actor
+        entry.save(update_fields=["status", "called_at", "called_by"])
+        if entry.booking_id and entry.booking.status == B.WAITING:
+            _transition(entry.booking, "call", actor, context)
+        called.append(entry)
+        transaction.on_commit(lambda e=entry: tell_driver(e))
+    return called
+
+
+# ---------------------------------------------------------------------------------------------
+# Telling the driver (the notifier is another app's; this is the one place that calls it)
+
+
+DRIVER_LANGUAGE = {"VN": "vi", "CN": "zh-hans"}
+CALL_DEADLINE = dt.timedelta(minutes=30)
+
+
+def driver_language(trip: Trip) -> str:
+    return DRIVER_LANGUAGE.get(trip.driver_nationality, "en")
+
+
+def tell_driver(entry: WaitingEntry) -> None:
+    trip = entry.trip
+    deadline = local(entry.called_at + CALL_DEADLINE, entry.gate)
+    try:
+        from cuakhau.notify.services import notify
+    except ImportError:  # the notifier is not installed: the call is still on the board
+        logger.info("call-forward of %s: no notifier", trip.reference)
+        return
+    notify(
+        recipient=trip.driver_phone,
+        language=driver_language(trip),
+        template="truck_called_forward",
+        context={
+            "plate": trip.tractor_plate,
+            "reference": trip.reference,
+            "gate": entry.gate.name_vi if driver_language(trip) == "vi" else entry.gate.name_en,
+            "deadline": deadline.strftime("%H:%M"),
+        },
+        dedupe_key=f"slots.called:{entry.pk}",
+    )
+
+
+def _after_commit_call_forward(gate: Gate) -> None:
+    from .tasks import enqueue_call_forward
+
+    transaction.on_commit(lambda: enqueue_call_forward(gate.code))
+
+
+# ---------------------------------------------------------------------------------------------
+# The gate's own events: check-in, exit, a trip cancelled
+
+
+def on_trip_transition(trip: Trip, action: str, to_status: str) -> None:
+    """Follow the trip: checked in → the truck entered; cancelled / rejected → withdrawn;
+    out of the gate → room for the next."""
+    if action == "check_in":
+        now = timezone.now()
+        for entry in WaitingEntry.objects.filter(trip=trip, status__in=_WAITING):
+            entry.status = WaitingStatus.ENTERED
+            entry.left_at = now
+            entry.save(update_fields=["status", "left_at"])
+        booking = open_booking(trip)
+        if booking is not None:
+            _transition(booking, "enter", None)
+        _after_commit_call_forward(trip.gate)
+    elif to_status in (TripStatus.CANCELLED, TripStatus.REJECTED):
+        WaitingEntry.objects.filter(trip=trip, status__in=_WAITING).update(
+            status=WaitingStatus.LEFT, left_at=timezone.now()
+        )
+        booking = open_booking(trip)
+        if booking is not None:
+            _transition(booking, "withdraw", None, reason=to_status)
+    elif to_status == TripStatus.EXITED:
+        _after_commit_call_forward(trip.gate)
+
+
+@retry_on_conflict
+@transaction.atomic
+def release_no_shows(now=None) -> int:
+    """Bookings whose truck did not arrive by the end of the grace become no-shows."""
+    now = now or timezone.now()
+    latest = now - RULES.slot_length - RULES.grace
+    due = lock_rows(Booking.objects.filter(status=B.BOOKED, slot_start__lte=latest))
+    n = 0
+    for booking in due:
+        _transition(booking, "no_show", None, SYSTEM)
+        n += 1
+    return n
+
+
+# ---------------------------------------------------------------------------------------------
+# What drivers, enterprises and the public see
+
+
+def trucks_per_hour(gate: Gate, direction: str | None, now) -> int:
+    start = hour_start(now, gate)
+    directions = (
+        [direction]
+        if direction
+        else SlotCapacity.objects.filter(gate=gate).values_list("direction", flat=True).distinct()
+    )
+    total = 0
+    for d in set(directions):
+        capacity = capacity_for(gate, d, start)
+        if capacity is not None:
+            total += capacity.as_rule().total
+    return total
+
+
+def queue(gate: Gate, now=None) -> list[tuple[WaitingEntry, int, dt.datetime | None]]:
+    """Everyone waiting at the gate, in call order: (entry, position from 1, expected call)."""
+    now = now or timezone.now()
+    entries = {e.pk: e for e in waiting_now(gate)}
+    ordered = rules.queue_order([e.as_rule() for e in entries.values()], now, RULES)
+    times = rules.expected_call_times(
+        ordered, now, trucks_per_hour(gate, None, now), free_places(gate), RULES
+    )
+    return [(entries[w.key], i + 1, t) for i, (w, t) in enumerate(zip(ordered, times, strict=True))]
+
+
+def standing(trip: Trip, now=None) -> dict:
+    """The trip's slot and, in the waiting area, its position and expected call time."""
+    now = now or timezone.now()
+    booking = trip.bookings.exclude(status=B.MOVED).order_by("-created_at", "-id").first()
+    entry = trip.waiting_entries.order_by("-arrived_at", "-id").first()
+    result = {
+        "booking": booking,
+        "entry": entry,
+        "position": None,
+        "expected_call": None,
+        "waiting_count": None,
+    }
+    if entry is not None and entry.status == WaitingStatus.WAITING:
+        line = queue(trip.gate, now)
+        result["waiting_count"] = len(line)
+        for e, position, expected in line:
+            if e.pk == entry.pk:
+                result["position"], result["expected_call"] = position, expected
+    return result
+
+
+def wait_times(now=None) -> list[dict]:
+    """Per gate and direction: trucks waiting, the current wait of those called in the last
+    two hours, and what a truck arriving now without a slot should expect."""
+    now = now or timezone.now()
+    since = now - dt.timedelta(hours=2)
+    gate_ids = set(WaitingArea.objects.values_list("gate_id", flat=True)) | set(
+        SlotCapacity.objects.values_list("gate_id", flat=True)
+    )
+    rows = []
+    for gate in Gate.objects.filter(pk__in=gate_ids).order_by("code"):
+        directions = sorted(
+            set(SlotCapacity.objects.filter(gate=gate).values_list("direction", flat=True))
+            | set(
+                WaitingEntry.objects.filter(gate=gate, arrived_at__gte=since).values_list(
+                    "direction", flat=True
+                )
+            )
+        )
+        for direction in directions:
+            waiting = WaitingEntry.objects.filter(
+                gate=gate, direction=direction, status=WaitingStatus.WAITING
+            )
+            recent = WaitingEntry.objects.filter(
+                gate=gate, direction=direction, called_at__gte=since
+            ).values_list("arrived_at", "called_at")
+            waits = sorted((called - arrived).total_seconds() / 60 for arrived, called in recent)
+            per_hour = trucks_per_hour(gate, direction, now)
+            n = waiting.count()
+            rows.append(
+                {
+                    "gate": gate,
+                    "direction": direction,
+                    "waiting": n,
+                    "recent_called": len(waits),
+                    "median_wait_minutes": round(waits[len(waits) // 2]) if waits else None,
+                    "longest_waiting_minutes": _longest(waiting, now),
+                    "expected_wait_minutes": round(n * 60 / per_hour) if per_hour else None,
+                    "trucks_per_hour": per_hour,
+                }
+            )
+    return rows
+
+
+def _longest(waiting, now) -> int | None:
+    first = waiting.order_by("arrived_at").values_list("arrived_at", flat=True).first()
+    return round((now - first).total_seconds() / 60) if first else None
+
+
+def entries_of(booking: Booking) -> list:
+    return list(booking.transitions.all())
+
+
+def channel_of_device() -> RequestContext:
+    return RequestContext(channel=Channel.DEVICE)

@@ -1,0 +1,86 @@
+"""Ma Lù Thàng with slot capacity, a waiting area and trips ready to book."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import timezone
+
+from cuakhau.accounts import roles
+from cuakhau.accounts.services import create_user
+from cuakhau.conftest import PASSWORD, banana_line, cassava_line, steel_line
+from cuakhau.gate.tests.conftest import paid
+from cuakhau.slots.models import SlotCapacity, WaitingArea
+from cuakhau.trips import services as trips
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def next_hour(hours: int = 3) -> dt.datetime:
+    """The start of a local hour ``hours`` from now (Ma Lù Thàng's clock)."""
+    now = timezone.localtime(timezone.now(), VN)
+    return now.replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=hours)
+
+
+@pytest.fixture
+def capacity(mlt):
+    """Every hour of the week, for exports: 2 lanes × 3 trucks, 2 seats kept for fruit."""
+    SlotCapacity.objects.bulk_create(
+        SlotCapacity(
+            gate=mlt,
+            direction="export",
+            weekday=day,
+            hour=hour,
+            lanes=2,
+            trucks_per_lane_hour=3,
+            quotas={"perishable": 2},
+        )
+        for day in range(7)
+        for hour in range(24)
+    )
+
+
+@pytest.fixture
+def area(mlt):
+    return WaitingArea.objects.create(gate=mlt, name="Bãi chờ Km 3", gate_places=2)
+
+
+@pytest.fixture
+def manager(mlt):
+    from django.contrib.auth.models import Permission
+
+    user = create_user("quanly_mlt", PASSWORD, roles.GATE_OPERATOR, gates=[mlt])
+    user.user_permissions.add(Permission.objects.get(codename="manage_capacity"))
+    return user
+
+
+def fruit_trip(user, plate="25C-123.45", **overrides):
+    """Fresh bananas for China, fee paid: a perishable truck."""
+    return paid(
+        user, tractor_plate=plate, cargo_lines=[banana_line(container_numbers=[])], **overrides
+    )
+
+
+def cassava_trip(user, plate="25C-234.56", **overrides):
+    return trips.save_and_submit(
+        user, None, _declaration(tractor_plate=plate, cargo_lines=[cassava_line()], **overrides)
+    )
+
+
+def steel_import(user):
+    return trips.save_and_submit(
+        user,
+        None,
+        _declaration(
+            tractor_plate="25C-345.67",
+            direction="import",
+            cargo_lines=[steel_line()],
+            driver_nationality="CN",
+        ),
+    )
+
+
+def _declaration(**overrides):
+    from cuakhau.conftest import declaration
+
+    return declaration(**overrides)

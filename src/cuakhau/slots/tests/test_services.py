@@ -1,0 +1,226 @@
+"""Booking, moving, cancelling; arrivals, call-forward, no-shows; what drivers and the public see."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from cuakhau.conftest import declaration
+from cuakhau.core.errors import FieldErrors
+from cuakhau.gate import services as gate
+from cuakhau.slots import services
+from cuakhau.slots.models import Booking, BookingStatus, WaitingEntry, WaitingStatus
+from cuakhau.slots.services import SlotPermissionDenied
+from cuakhau.trips import services as trips
+
+from .conftest import cassava_trip, fruit_trip, next_hour
+
+pytestmark = pytest.mark.django_db
+
+B = BookingStatus
+
+
+def test_a_booking_takes_a_seat_of_its_class_and_records_who(enterprise, capacity):
+    trip = fruit_trip(enterprise)
+    start = next_hour()
+    booking = services.book_slot(enterprise, trip, start)
+    assert booking.priority_class == "perishable"
+    assert booking.status == B.BOOKED
+    assert booking.slot_start == start
+    step = booking.transitions.get()
+    assert (step.action, step.to_status, step.actor) == ("book", "booked", enterprise)
+    assert services.counts_at(trip.gate, "export", start) == {"perishable": 1}
+
+
+def test_general_cargo_fills_only_the_pool_and_fruit_still_finds_its_seats(enterprise, capacity):
+    start = next_hour(5)  # beyond the quota's release
+    for n in range(4):
+        services.book_slot(enterprise, cassava_trip(enterprise, plate=f"25C-100.0{n}"), start)
+    with pytest.raises(FieldErrors) as refused:
+        services.book_slot(enterprise, cassava_trip(enterprise, plate="25C-100.09"), start)
+    assert "fully booked" in str(refused.value.errors["slot_start"][0])
+    for n in range(2):
+        services.book_slot(enterprise, fruit_trip(enterprise, plate=f"25C-200.0{n}"), start)
+    with pytest.raises(FieldErrors):
+        services.book_slot(enterprise, fruit_trip(enterprise, plate="25C-200.09"), start)
+    assert Booking.objects.filter(slot_start=start).count() == 6
+
+
+def test_bad_hours_are_field_errors(enterprise, capacity, mlt):
+    trip = fruit_trip(enterprise)
+    for start, words in [
+        (next_hour(3) + dt.timedelta(minutes=20), "on the hour"),
+        (next_hour(-3), "passed"),
+        (next_hour(24 * 20), "14 days"),
+    ]:
+        with pytest.raises(FieldErrors) as refused:
+            services.book_slot(enterprise, trip, start)
+        assert words in refused.value.errors["slot_start"][0]
+
+
+def test_only_the_trips_enterprise_books_and_only_a_declared_trip(
+    enterprise, other_enterprise, capacity
+):
+    trip = fruit_trip(enterprise)
+    with pytest.raises(SlotPermissionDenied):
+        services.book_slot(other_enterprise, trip, next_hour())
+    draft = trips.create_draft(enterprise, declaration(tractor_plate="25C-321.00"))
+    with pytest.raises(FieldErrors):
+        services.book_slot(enterprise, draft, next_hour())
+
+
+def test_a_trip_holds_one_booking_moving_frees_the_old_seat(enterprise, capacity):
+    trip = fruit_trip(enterprise)
+    first = services.book_slot(enterprise, trip, next_hour(3))
+    with pytest.raises(FieldErrors):
+        services.book_slot(enterprise, trip, next_hour(4))
+    moved = services.move_booking(enterprise, first, next_hour(4))
+    first.refresh_from_db()
+    assert first.status == B.MOVED
+    assert moved.moved_from == first
+    assert services.counts_at(trip.gate, "export", next_hour(3)) == {}
+    assert services.counts_at(trip.gate, "export", next_hour(4)) == {"perishable": 1}
+    services.cancel_booking(enterprise, moved, "Xe hỏng")
+    moved.refresh_from_db()
+    assert moved.status == B.CANCELLED
+    assert [t.action for t in moved.transitions.all()] == ["book", "cancel"]
+
+
+def test_free_hours_show_only_what_the_trip_can_book(enterprise, capacity):
+    trip = cassava_trip(enterprise)
+    day = next_hour(30).date()
+    hours = services.free_hours(trip, day)
+    assert len(hours) == 24
+    assert {seats for _start, seats in hours} == {4}
+
+
+def test_arrivals_are_classified_and_walk_ins_wait_too(enterprise, operator, capacity, area):
+    early = fruit_trip(enterprise, plate="25C-300.01")
+    services.book_slot(enterprise, early, next_hour(4))
+    walk_in = cassava_trip(enterprise, plate="25C-300.02")
+    e1 = services.record_arrival(operator, early.gate, early)
+    e2 = services.record_arrival_scan(operator, early.gate, "25C30002")
+    assert (e1.kind, e1.booking.status) == ("early", B.WAITING)
+    assert (e2.trip, e2.kind, e2.booking, e2.slot_start) == (walk_in, "walk_in", None, None)
+    with pytest.raises(FieldErrors):
+        services.record_arrival(operator, early.gate, early)
+
+
+def test_a_late_truck_loses_its_seat_and_waits_as_a_walk_in(enterprise, operator, capacity, area):
+    trip = fruit_trip(enterprise)
+    booking = services.book_slot(enterprise, trip, next_hour(0))
+    later = next_hour(0) + dt.timedelta(hours=1, minutes=31)
+    entry = services.record_arrival(operator, trip.gate, trip, at=later)
+    booking.refresh_from_db()
+    assert booking.status == B.NO_SHOW
+    assert (entry.kind, entry.slot_start) == ("late", None)
+
+
+def test_no_shows_are_released_after_the_grace(enterprise, capacity):
+    trip = fruit_trip(enterprise)
+    booking = services.book_slot(enterprise, trip, next_hour(0))
+    assert services.release_no_shows(now=next_hour(1) + dt.timedelta(minutes=29)) == 0
+    assert services.release_no_shows(now=next_hour(1) + dt.timedelta(minutes=30)) == 1
+    booking.refresh_from_db()
+    assert booking.status == B.NO_SHOW
+    assert booking.transitions.last().actor is None
+
+
+def test_call_forward_fills_the_gate_in_rule_order_and_tells_the_driver(
+    enterprise, operator, capacity, area, django_capture_on_commit_callbacks, monkeypatch
+):
+    told = []
+    monkeypatch.setattr(services, "tell_driver", lambda e: told.append(e.trip.reference))
+    monkeypatch.setattr("cuakhau.slots.tasks.enqueue_call_forward", lambda code: None)
+    due = fruit_trip(enterprise, plate="25C-400.01")
+    services.book_slot(enterprise, due, next_hour(0))
+    walk_in = cassava_trip(enterprise, plate="25C-400.02")
+    later = cassava_trip(enterprise, plate="25C-400.03")
+    services.book_slot(enterprise, later, next_hour(5))
+    for trip in (walk_in, later, due):
+        services.record_arrival(operator, trip.gate, trip)
+    assert [position for _e, position, _t in services.queue(due.gate)] == [1, 2, 3]
+    assert [e.trip for e, _p, _t in services.queue(due.gate)] == [due, walk_in, later]
+    with django_capture_on_commit_callbacks(execute=True):
+        called = services.call_forward(due.gate)
+    assert [e.trip for e in called] == [due, walk_in]  # two places inside the gate
+    assert told == [due.reference, walk_in.reference]
+    booking = Booking.objects.get(trip=due, status=B.CALLED)
+    assert booking.transitions.last().action == "call"
+    # Nobody else fits until a truck goes in and out.
+    assert services.call_forward(due.gate) == []
+    standing = services.standing(later)
+    assert standing["position"] == 1
+
+
+def test_check_in_ends_the_wait_and_the_booking(enterprise, operator, capacity, area, monkeypatch):
+    monkeypatch.setattr(services, "tell_driver", lambda e: None)
+    trip = fruit_trip(enterprise)
+    services.book_slot(enterprise, trip, next_hour(0))
+    services.record_arrival(operator, trip.gate, trip)
+    services.call_forward(trip.gate)
+    gate.check_in(operator, trip.gate, trip.reference)
+    entry = WaitingEntry.objects.get(trip=trip)
+    assert entry.status == WaitingStatus.ENTERED
+    assert Booking.objects.get(trip=trip).status == B.ENTERED
+
+
+def test_a_cancelled_trip_gives_its_seat_back(enterprise, capacity):
+    trip = cassava_trip(enterprise)
+    booking = services.book_slot(enterprise, trip, next_hour(3))
+    trips.cancel_trip(enterprise, trip, "Không đi nữa")
+    booking.refresh_from_db()
+    assert booking.status == B.CANCELLED
+    assert services.counts_at(trip.gate, "export", next_hour(3)) == {}
+
+
+def test_the_public_wait_times_come_from_the_waiting_area(
+    enterprise, operator, capacity, area, monkeypatch
+):
+    monkeypatch.setattr(services, "tell_driver", lambda e: None)
+    for n in range(3):
+        trip = cassava_trip(enterprise, plate=f"25C-500.0{n}")
+        services.record_arrival(
+            operator, trip.gate, trip, at=timezone.now() - dt.timedelta(minutes=40 - n)
+        )
+    services.call_forward(trip.gate)
+    (row,) = services.wait_times()
+    assert (row["gate"].code, row["direction"], row["waiting"]) == ("mlt", "export", 1)
+    assert row["recent_called"] == 2
+    assert 38 <= row["median_wait_minutes"] <= 40
+    assert row["trucks_per_hour"] == 6
+    assert row["expected_wait_minutes"] == 10
+
+
+def test_a_manager_sets_capacity_of_their_gate(manager, operator, mlt, hng):
+    row = services.set_capacity(
+        manager,
+        mlt,
+        "export",
+        9,
+        lanes=3,
+        trucks_per_lane_hour=4,
+        quotas={"perishable": 5},
+        weekday=0,
+    )
+    assert row.as_rule().total == 12
+    with pytest.raises(FieldErrors) as refused:
+        services.set_capacity(
+            manager,
+            mlt,
+            "export",
+            9,
+            lanes=1,
+            trucks_per_lane_hour=4,
+            quotas={"perishable": 5},
+            weekday=0,
+        )
+    assert "quotas" in refused.value.errors
+    with pytest.raises(FieldErrors):
+        services.set_capacity(manager, mlt, "export", 9, lanes=1, trucks_per_lane_hour=4)
+    with pytest.raises(SlotPermissionDenied):
+        services.set_capacity(manager, hng, "export", 9, lanes=1, trucks_per_lane_hour=4, weekday=0)
+    with pytest.raises(SlotPermissionDenied):
+        services.set_capacity(
+            operator, mlt, "export", 9, lanes=1, trucks_per_lane_hour=4, weekday=0
+        )
