@@ -18,8 +18,13 @@ class Command(BaseCommand):
             "--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", 3))
         )
         parser.add_argument("--no-collectstatic", action="store_true")
+        parser.add_argument(
+            "--no-task-worker",
+            action="store_true",
+            help="Do not start the background-task worker (run `cuakhau worker` elsewhere).",
+        )
 
-    def handle(self, *args, host, port, workers, no_collectstatic, **options):
+    def handle(self, *args, host, port, workers, no_collectstatic, no_task_worker, **options):
         if not no_collectstatic:
             call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write(
@@ -39,6 +44,10 @@ class Command(BaseCommand):
             "60",
             "--access-logfile",
             "-",
+            # Starts `cuakhau worker` (background tasks) beside the web workers, stops it with them.
+            "--config",
+            "python:cuakhau.core.gunicorn_hooks",
         ]
+        os.environ["CUAKHAU_TASK_WORKER"] = "0" if no_task_worker else "1"
         # Replace this process: signals (Ctrl-C, SIGTERM from a supervisor) reach gunicorn directly.
         os.execvp(sys.executable, [sys.executable, "-m", *argv])
