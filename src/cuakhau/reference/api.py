@@ -30,7 +30,21 @@ class GateOut(Schema):
 class HSCodeOut(Schema):
     code: str
     display_code: str
-    description: str
+    description: str = Field(description="The HS text in English")
+    description_vi: str = Field(description="The official Vietnamese name (Circular 31/2022)")
+    context_vi: str = Field(description="The Vietnamese name with its heading's path")
+    name_zh: str = Field(description="Chinese product names (curated; no official HS text)")
+    name: str = Field(description="The name in the request's language, or a fallback")
+    name_language: str = Field(description="The language of `name`: vi, en or zh")
+    name_is_fallback: bool = Field(description="`name` is not in the request's language")
+
+    @staticmethod
+    def resolve_name_language(obj) -> str:
+        return obj.name.lang
+
+    @staticmethod
+    def resolve_name_is_fallback(obj) -> bool:
+        return obj.name.is_fallback
 
 
 @router.get("/gates", response=list[GateOut])
@@ -42,4 +56,9 @@ def list_gates(request: HttpRequest):
 def search_hs(
     request: HttpRequest, q: Text(100) = "", limit: Annotated[int, Field(ge=1, le=50)] = 15
 ):
+    """By code prefix, or by words in Vietnamese (tone marks optional), English or Chinese.
+
+    Names come in the request's language (``Accept-Language`` or the profile's); where none
+    exists in it, ``name`` is another language's, said by ``name_language``.
+    """
     return list(services.search_hs_codes(q, min(max(limit, 1), 50)))

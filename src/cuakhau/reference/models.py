@@ -5,8 +5,9 @@ Loaded from the CSV files in ``data/`` (each with its source in ``data/SOURCES.m
 """
 
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from .localize import LocalizedText, active_language, localized
 
 
 class Confidence(models.TextChoices):
@@ -15,13 +16,9 @@ class Confidence(models.TextChoices):
     EXAMPLE = "example", _("example")
 
 
-def pick_language(vi: str, en: str, zh: str) -> str:
-    language = (get_language() or "vi").lower()
-    if language.startswith("zh"):
-        return zh or en or vi
-    if language.startswith("en"):
-        return en or vi
-    return vi or en
+def pick_language(vi: str, en: str, zh: str) -> LocalizedText:
+    """The text in the reader's language, or a fallback that knows its language (``localize``)."""
+    return localized(vi, en, zh)
 
 
 class Gate(models.Model):
@@ -33,6 +30,9 @@ class Gate(models.Model):
     province_2025 = models.CharField(_("province from 1 July 2025"), max_length=120, blank=True)
     counterpart_name_zh = models.CharField(
         _("counterpart gate (Chinese)"), max_length=80, blank=True
+    )
+    counterpart_name_vi = models.CharField(
+        _("counterpart gate (Vietnamese)"), max_length=120, blank=True
     )
     counterpart_name_pinyin = models.CharField(
         _("counterpart gate (pinyin)"), max_length=120, blank=True
@@ -60,14 +60,26 @@ class Gate(models.Model):
         return f"{self.name} ({self.code.upper()})"
 
     @property
-    def name(self) -> str:
-        return pick_language(self.name_vi, self.name_en, self.name_zh or self.name_en)
+    def name(self) -> LocalizedText:
+        return localized(self.name_vi, self.name_en, self.name_zh)
 
     @property
-    def counterpart(self) -> str:
-        if self.counterpart_name_zh and self.counterpart_name_pinyin:
-            return f"{self.counterpart_name_pinyin} ({self.counterpart_name_zh})"
-        return self.counterpart_name_pinyin or self.counterpart_name_zh
+    def counterpart(self) -> LocalizedText:
+        """The Chinese gate opposite, as the reader's language names it.
+
+        Vietnamese readers know these gates by their Sino-Vietnamese names (Hà Khẩu, Kim Thủy
+        Hà); English uses pinyin. The Chinese characters follow a Latin name, since they are
+        what the gate's own signs say; pinyin stands in where no Vietnamese name is recorded.
+        """
+        wanted = active_language()
+        zh = self.counterpart_name_zh
+        if wanted == "zh":
+            return localized("", self.counterpart_name_pinyin, zh)
+        latin = self.counterpart_name_pinyin
+        if wanted == "vi" and self.counterpart_name_vi:
+            latin = self.counterpart_name_vi
+        text = f"{latin} ({zh})" if latin and zh else latin or zh
+        return LocalizedText(text, wanted if latin else "zh", wanted)
 
 
 class HSSection(models.Model):
@@ -89,7 +101,19 @@ class HSCode(models.Model):
     level = models.PositiveSmallIntegerField(
         choices=[(2, "chapter"), (4, "heading"), (6, "subheading")]
     )
-    description = models.TextField(_("description"))
+    description = models.TextField(_("description"))  # English, from the HS
+    # The official Vietnamese name (Circular 31/2022/TT-BTC) and its path from the heading:
+    # many subheadings are just "Loại khác" (Other), only the path says other what.
+    description_vi = models.TextField(_("description (Vietnamese)"), blank=True)
+    context_vi = models.TextField(_("description with its heading (Vietnamese)"), blank=True)
+    # No official Chinese HS text exists in usable form: the names here are products' own
+    # Chinese names (market-access list, curated list), each with its source in the data files.
+    name_zh = models.TextField(_("product names (Chinese)"), blank=True)
+    # Folded (``text.fold``) search keys, framed by spaces so " word" matches a word's start:
+    # the code's own names in the three languages, and everything that may find it (path,
+    # Vietnam's 8-digit national lines, English AHTN texts).
+    name_key = models.TextField(blank=True, editable=False)
+    search_key = models.TextField(blank=True, editable=False)
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
@@ -112,3 +136,8 @@ class HSCode(models.Model):
     @property
     def chapter(self) -> str:
         return self.code[:2]
+
+    @property
+    def name(self) -> LocalizedText:
+        """What a reader of the active language calls this code (path included in Vietnamese)."""
+        return localized(self.context_vi or self.description_vi, self.description, self.name_zh)

@@ -214,8 +214,11 @@ def compact_hs_code(value: str) -> str:
     return re.sub(r"[\s\.]", "", canonical_ascii(value))
 
 
-def country_choices() -> list[tuple[str, str]]:
-    return sorted(((c.alpha_2, c.name) for c in pycountry.countries), key=lambda c: c[1])
+def country_choices(first: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+    """Every country, named and sorted in the reader's language (``first`` ones on top)."""
+    from .localize import country_choices as localized_choices
+
+    return localized_choices(first)
 
 
 def currency_choices() -> list[tuple[str, str]]:

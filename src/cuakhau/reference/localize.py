@@ -1,0 +1,167 @@
+"""A name in the reader's language, or a marked fallback — the one mechanism for reference data.
+
+Reference data carries its names in up to three languages (``name_vi``, ``name_en``,
+``name_zh``). ``localized`` picks the one of the active language; when it is missing it falls
+back (Vietnamese → English → Chinese for a Vietnamese page, English → Vietnamese → Chinese for
+English, Chinese → English → Vietnamese for Chinese) and the result remembers which language it
+is in, so a page can say so (``reference`` template filters) instead of silently mixing
+languages. A text that exists only in its original language (a legal basis, a note) is
+``original(text, "vi")``: the same marker in every other language.
+
+Country names come from pycountry's own translations (its ``iso3166-1`` gettext domain: ``vi``
+and ``zh_CN``); lists are sorted in the reader's language: Vietnamese alphabet order (ă, â after
+a; đ after d; tones second), Chinese in radical-and-stroke order (the order of the Unicode Han
+blocks), English by letters.
+"""
+
+from __future__ import annotations
+
+import gettext
+import unicodedata
+from functools import lru_cache
+
+import pycountry
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+LANGUAGES = ("vi", "en", "zh")
+# The value of an HTML lang attribute for each of them.
+HTML_LANG = {"vi": "vi", "en": "en", "zh": "zh-Hans"}
+FALLBACKS = {"vi": ("vi", "en", "zh"), "en": ("en", "vi", "zh"), "zh": ("zh", "en", "vi")}
+ORIGINAL_MARKERS = {
+    "vi": _("Vietnamese original"),
+    "en": _("English original"),
+    "zh": _("Chinese original"),
+}
+
+
+def active_language() -> str:
+    """The active Django language as one of ``vi``, ``en``, ``zh``."""
+    language = (get_language() or "vi").lower()
+    if language.startswith("zh"):
+        return "zh"
+    if language.startswith("en"):
+        return "en"
+    return "vi"
+
+
+class LocalizedText(str):
+    """A string that knows its language and whether the reader asked for another one."""
+
+    lang: str
+    wanted: str
+
+    def __new__(cls, text: str, lang: str, wanted: str | None = None):
+        obj = super().__new__(cls, text)
+        obj.lang = lang
+        obj.wanted = wanted or active_language()
+        return obj
+
+    @property
+    def is_fallback(self) -> bool:
+        return bool(self) and self.lang != self.wanted
+
+    @property
+    def html_lang(self) -> str:
+        return HTML_LANG[self.lang]
+
+    @property
+    def marker(self) -> str:
+        """``Vietnamese original`` etc. when not in the reader's language, else empty."""
+        return str(ORIGINAL_MARKERS[self.lang]) if self.is_fallback else ""
+
+
+def localized(vi: str = "", en: str = "", zh: str = "", language: str | None = None):
+    """The text in ``language`` (default: the active one), or the first fallback that exists."""
+    wanted = language or active_language()
+    texts = {"vi": vi or "", "en": en or "", "zh": zh or ""}
+    for lang in FALLBACKS[wanted]:
+        if texts[lang].strip():
+            return LocalizedText(texts[lang], lang, wanted)
+    return LocalizedText("", wanted, wanted)
+
+
+def localized_name(obj, field: str = "name", language: str | None = None) -> LocalizedText:
+    """``obj.<field>_vi`` / ``_en`` / ``_zh`` in the reader's language (missing ones are empty)."""
+    return localized(
+        getattr(obj, f"{field}_vi", ""),
+        getattr(obj, f"{field}_en", ""),
+        getattr(obj, f"{field}_zh", ""),
+        language,
+    )
+
+
+def original(text: str, lang: str) -> LocalizedText:
+    """A text that exists only in the language it was written in."""
+    return LocalizedText(text or "", lang)
+
+
+# Countries ------------------------------------------------------------------------------------
+
+_PYCOUNTRY_LOCALE = {"vi": "vi", "zh": "zh_CN"}
+
+
+@lru_cache(maxsize=4)
+def _country_catalog(language: str):
+    if language == "en":
+        return gettext.NullTranslations()
+    return gettext.translation(
+        "iso3166-1", pycountry.LOCALES_DIR, languages=[_PYCOUNTRY_LOCALE[language]], fallback=True
+    )
+
+
+def country_name(code: str, language: str | None = None) -> str:
+    """The country's short name in the reader's language; an unknown code is returned as is."""
+    country = pycountry.countries.get(alpha_2=(code or "").upper()) if code else None
+    if country is None:
+        return code or ""
+    language = language or active_language()
+    if language == "en":
+        # "Vietnam", "Laos", "South Korea" rather than the ISO "Viet Nam", "Lao People's…".
+        return getattr(country, "common_name", None) or country.name
+    catalog = _country_catalog(language)
+    for msgid in (getattr(country, "common_name", None), country.name):
+        if msgid and (text := catalog.gettext(msgid)) != msgid:
+            return text
+    return country.name
+
+
+# Vietnamese alphabet: a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u ư v x y.
+_VI_LETTER_MARKS = {"\u0306": 1, "\u0302": 2, "\u031b": 3}  # breve, circumflex, horn
+_VI_TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
+
+
+def vietnamese_sort_key(text: str) -> tuple:
+    letters: list[tuple[str, int]] = []
+    tones: list[int] = []
+    for ch in unicodedata.normalize("NFD", text.lower()):
+        if ch in _VI_LETTER_MARKS and letters:
+            letters[-1] = (letters[-1][0], _VI_LETTER_MARKS[ch])
+        elif ch in _VI_TONES:
+            tones.append(_VI_TONES[ch])
+        elif unicodedata.combining(ch):
+            continue
+        elif ch == "đ":
+            letters.append(("d", 9))
+        else:
+            letters.append((ch, 0))
+    return (tuple(letters), tuple(tones))
+
+
+def sort_key(text: str, language: str | None = None):
+    language = language or active_language()
+    if language == "vi":
+        return vietnamese_sort_key(text)
+    # Chinese: the Unicode order of Han characters is the radical-and-stroke order.
+    return unicodedata.normalize("NFKD", text.casefold())
+
+
+def country_choices(first: tuple[str, ...] = (), language: str | None = None):
+    """(alpha-2, name) of every country in the reader's language, ``first`` ones on top."""
+    language = language or active_language()
+    names = [(c.alpha_2, country_name(c.alpha_2, language)) for c in pycountry.countries]
+    top = [(code, name) for code in first for c, name in names if c == code]
+    rest = sorted(
+        (item for item in names if item[0] not in first), key=lambda c: sort_key(c[1], language)
+    )
+    return top + rest
