@@ -2,6 +2,8 @@
 
 from django.db import transaction
 
+from cuakhau.core import progress
+
 
 @transaction.atomic
 def load_all() -> dict[str, int]:
@@ -10,8 +12,16 @@ def load_all() -> dict[str, int]:
     from cuakhau.market.services import load_market_rules
     from cuakhau.reference.services import load_reference_data
 
-    counts = dict(load_reference_data())
-    counts["fee_schedules"] = load_schedules()
-    counts["lanes"] = ensure_lanes()
-    counts["market_rules"] = load_market_rules()
+    with progress.stage("Border gates and the HS 2022 nomenclature") as step:
+        counts = dict(load_reference_data())
+        step.done_note = ", ".join(f"{n:,} {name.replace('_', ' ')}" for name, n in counts.items())
+    with progress.stage("Fee schedules") as step:
+        counts["fee_schedules"] = load_schedules()
+        step.done_note = f"{counts['fee_schedules']:,}"
+    with progress.stage("Lanes") as step:
+        counts["lanes"] = ensure_lanes()
+        step.done_note = f"{counts['lanes']:,}"
+    with progress.stage("Market-access rules") as step:
+        counts["market_rules"] = load_market_rules()
+        step.done_note = f"{counts['market_rules']:,}"
     return counts

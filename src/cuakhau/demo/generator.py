@@ -62,6 +62,7 @@ from stdnum.vn import mst
 from cuakhau.accounts import roles
 from cuakhau.accounts.models import Organisation
 from cuakhau.accounts.services import ensure_role_groups, profile_of
+from cuakhau.core import progress
 from cuakhau.core.context import Channel, RequestContext
 from cuakhau.core.errors import FieldErrors
 from cuakhau.fees.models import FeeAssessment
@@ -103,6 +104,9 @@ from .lifecycle import (
     notification_body,
     tare_of,
 )
+
+# The table saying which containers hold which cargo line (a mixed load: several lines, one box).
+ContainerLink = CargoLine.containers.through
 
 
 class DemoDataExists(DemoDataError):
@@ -809,7 +813,8 @@ class TripPlan:
 
     @property
     def containers(self) -> list[str]:
-        return [n for line in self.lines for n in line.containers]
+        # Each box once: in a mixed load several lines name the same one.
+        return list(dict.fromkeys(n for line in self.lines for n in line.containers))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -991,7 +996,9 @@ class _Generator:
         self.timings: dict[str, float] = {}
 
     def say(self, message: str) -> None:
-        if self.stdout is not None:
+        if progress.watched():
+            progress.say(message)  # above the live bars, not through them
+        elif self.stdout is not None:
             self.stdout.write(message + "\n")
 
     # -- setup ---------------------------------------------------------------------------------
@@ -1289,7 +1296,9 @@ class _Generator:
                         containers[1:],
                     )
                 else:
-                    plan.lines[0].containers = containers
+                    # One box, several lines: a mixed load, each line in the same container.
+                    for line in plan.lines:
+                        line.containers = containers
             self._declaration_habits(plan)
         return plans
 
@@ -1429,7 +1438,7 @@ class _Generator:
             cash_provider=providers.cash_provider().code,
         )
         fee_book = FeeBook(self.gates)
-        for plan in plans:
+        for plan in progress.track(plans, "Past trips declared, assessed, paid and checked in"):
             user = self.org_users[plan.org.key]
             plan.paperwork = self._paperwork(plan, declaration_p=0.92)
             life = plan.life = Life(history=self._history(plan, user))
@@ -1447,15 +1456,19 @@ class _Generator:
             if life.status == TripStatus.SUBMITTED:
                 life_of.pay_and_arrive(plan, life, user)
         self._assess_risk(plans)
-        for plan in plans:
-            life = plan.life
-            if life.arrived is not None:
-                quarantine = self.market.needs_quarantine(
-                    plan.gate, plan.direction, life.lines, plan.arrival.date()
-                )
-                life_of.inspect(plan, life, quarantine)
-        life_of.discrepancies(plans)
-        self._number_receipts(plans)
+        with progress.stage("Inspections and exits", total=len(plans)) as step:
+            for plan in plans:
+                life = plan.life
+                if life.arrived is not None:
+                    quarantine = self.market.needs_quarantine(
+                        plan.gate, plan.direction, life.lines, plan.arrival.date()
+                    )
+                    life_of.inspect(plan, life, quarantine)
+                step.advance()
+            step.done_note = f"{sum(len(p.life.inspections) for p in plans):,} inspections"
+        with progress.stage("Reconciliation discrepancies and receipt numbers"):
+            life_of.discrepancies(plans)
+            self._number_receipts(plans)
 
     def _trip_like(self, plan: TripPlan) -> SimpleNamespace:
         return SimpleNamespace(
@@ -1486,7 +1499,8 @@ class _Generator:
                 # Assessed again at check-in, once the truck is weighed (gate.services.check_in).
                 events.append((life.arrived + dt.timedelta(seconds=1), 1, plan.reference, plan))
         events.sort(key=itemgetter(0, 1, 2))
-        for at, kind, reference, plan in events:
+        # At submission and again at check-in, in the order these happened.
+        for at, kind, reference, plan in progress.track(events, "Risk channels"):
             life = plan.life
             common = {
                 "reference": reference,
@@ -1536,8 +1550,17 @@ class _Generator:
 
     def write_bulk(self, plans: list[TripPlan]) -> None:
         signer = ReceiptSigner()
-        for start in range(0, len(plans), BULK_CHUNK):
-            self._write_chunk(plans[start : start + BULK_CHUNK], signer)
+        with progress.stage(
+            "Past trips written with their payments, receipts, visits and inspections",
+            total=len(plans),
+        ) as step:
+            for start in range(0, len(plans), BULK_CHUNK):
+                chunk = plans[start : start + BULK_CHUNK]
+                self._write_chunk(chunk, signer)
+                step.advance(len(chunk))
+            step.done_note = (
+                f"{len(plans):,} trips, {sum(1 for p in plans if p.life.receipt):,} receipts"
+            )
         for (code, year), last in self.receipt_sequences.items():
             ReceiptSequence.objects.update_or_create(
                 gate=self.gates[code], year=year, defaults={"last": last}
@@ -1556,6 +1579,7 @@ class _Generator:
                 (Trip, len(plans)),
                 (CargoLine, sum(len(p.paperwork) for p in plans)),
                 (Container, sum(len(p.containers) for p in plans)),
+                (ContainerLink, sum(len(line.containers) for p in plans for line in p.lines)),
                 (TripTransition, sum(len(life.history) for life in lives)),
                 (FeeAssessment, sum(life.fee is not None for life in lives)),
                 (RiskAssessment, sum(len(life.risk) for life in lives)),
@@ -1620,6 +1644,19 @@ class _Generator:
             )
             rows[Trip].append(row)
             active = status in ACTIVE_STATUSES
+            container_ids = {}
+            for number in plan.containers:
+                if number in container_ids:
+                    continue
+                container_ids[number] = next(ids[Container])
+                rows[Container].append(
+                    {
+                        "id": container_ids[number],
+                        "trip_id": trip_id,
+                        "number": number,
+                        "active": active,
+                    }
+                )
             for line_no, fields in enumerate(plan.paperwork, start=1):
                 fields = dict(fields)
                 numbers = fields.pop("container_numbers")
@@ -1627,13 +1664,11 @@ class _Generator:
                 fields.update(id=line_id, trip_id=trip_id, line_no=line_no)
                 rows[CargoLine].append(fields)
                 for number in numbers:
-                    rows[Container].append(
+                    rows[ContainerLink].append(
                         {
-                            "id": next(ids[Container]),
-                            "trip_id": trip_id,
-                            "cargo_line_id": line_id,
-                            "number": number,
-                            "active": active,
+                            "id": next(ids[ContainerLink]),
+                            "cargoline_id": line_id,
+                            "container_id": container_ids[number],
                         }
                     )
             for action, source, target, at, actor, reason, channel in history:
@@ -1887,7 +1922,7 @@ class _Generator:
                     }
                 )
         for model in (
-            Trip, CargoLine, Container, TripTransition, FeeAssessment, RiskAssessment, Receipt,
+            Trip, CargoLine, Container, ContainerLink, TripTransition, FeeAssessment, RiskAssessment, Receipt,
             Payment, NotificationLog, ReceiptUse, Visit, WeighbridgeReading, Inspection,
             QuarantineSample,
         ):  # fmt: skip
@@ -1962,7 +1997,9 @@ class _Generator:
         # same seed gives the same references here too.
         references.new_reference = seeded_reference
         try:
-            for plan in plans:
+            for plan in progress.track(
+                plans, "Coming trips declared and paid through the services"
+            ):
                 created, submitted = self._timeline(plan)
                 if created > self.now:
                     continue  # not declared yet
@@ -2293,22 +2330,29 @@ def generate(
                     "and regenerates them."
                 )
             clock = time.perf_counter()
-            gen.say(f"Deleted {delete_demo_trips()} previous demo trips.")
+            with progress.stage("Previous demo trips deleted") as step:
+                step.done_note = f"{delete_demo_trips():,} trips"
             timings["reset"] = time.perf_counter() - clock
         clock = time.perf_counter()
-        gen.ensure_organisations(tax_codes)
-        passwords = gen.ensure_users()
+        with progress.stage("Organisations and logins") as step:
+            gen.ensure_organisations(tax_codes)
+            passwords = gen.ensure_users()
+            step.done_note = f"{len(gen.orgs)} organisations, {len(passwords)} logins"
         gen.writer = _Writer()
         gen.references = set(Trip.objects.values_list("reference", flat=True))
         gen.containers = set(Container.objects.filter(active=True).values_list("number", flat=True))
         first = today - dt.timedelta(days=days)
         last = today + dt.timedelta(days=DAYS_AHEAD)
-        gen.say(f"Generating trips {first} … {last} (seed {seed}, scale {scale:g}).")
         plans: list[TripPlan] = []
-        day = first
-        while day <= last:
-            plans.extend(gen.plan_day(day))
-            day += dt.timedelta(days=1)
+        with progress.stage(
+            f"Trips planned, {first} … {last}", total=(last - first).days + 1
+        ) as step:
+            day = first
+            while day <= last:
+                plans.extend(gen.plan_day(day))
+                day += dt.timedelta(days=1)
+                step.advance()
+            step.done_note = f"{len(plans):,} trips (seed {seed}, scale {scale:g})"
         past = [p for p in plans if p.arrival < gen.cutoff]
         coming = [p for p in plans if p.arrival >= gen.cutoff]
         timings["plan"] = time.perf_counter() - clock
@@ -2328,8 +2372,9 @@ def generate(
             f"the trip services ({gen.counts['service_receipts']} paid by bank transfer already)."
         )
         clock = time.perf_counter()
-        ours = Trip.objects.filter(organisation__in=gen.orgs.values())
-        result = summarise(ours, days=days, today=today, scale=scale)
+        with progress.stage("Figures for the summary"):
+            ours = Trip.objects.filter(organisation__in=gen.orgs.values())
+            result = summarise(ours, days=days, today=today, scale=scale)
         timings["summary"] = time.perf_counter() - clock
     result.update(
         {

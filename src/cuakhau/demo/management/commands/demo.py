@@ -4,13 +4,14 @@ The demo banner is shown when ``CUAKHAU_DEMO=1`` is in the environment (``make d
 settings read it at start-up, before this command runs.
 """
 
-import io
 import os
+import time
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from cuakhau.core import progress
 from cuakhau.demo.generator import GATE_ORDER, DemoDataError, generate
 from cuakhau.reference.models import Gate
 from cuakhau.risk.services import install_default_ruleset
@@ -48,18 +49,25 @@ class Command(BaseCommand):
             raise CommandError("--days cannot be negative.")
         if scale <= 0:
             raise CommandError("--scale must be above 0.")
-        # The loaders' own counts matter only when something goes wrong: keep them for -v 2.
-        chatter = self.stdout if verbosity > 1 else io.StringIO()
-        # Migrations and every app's reference data (gates, HS codes, fee schedules, lanes,
-        # market rules): submitting a trip and clearing a truck need them all.
-        call_command("setup", stdout=chatter, verbosity=verbosity)
-        # The channels of the past trips are those of the active risk rules (idempotent).
-        install_default_ruleset()
-        try:
-            result = generate(days=days, seed=seed, scale=scale, stdout=self.stdout, reset=True)
-        except DemoDataError as exc:
-            raise CommandError(str(exc)) from exc
+        started = time.perf_counter()
+        # Every stage shows itself as it runs: a live bar on a terminal, one line per finished
+        # stage in a log or a pipe, nothing with -v 0.
+        with progress.shown_on(self.stdout, quiet=verbosity == 0):
+            # Migrations and every app's reference data (gates, HS codes, fee schedules, lanes,
+            # market rules): submitting a trip and clearing a truck need them all. Its stages
+            # show on this display.
+            call_command("setup", stdout=self.stdout, verbosity=verbosity)
+            # The channels of the past trips are those of the active risk rules (idempotent).
+            with progress.stage("Default risk rules"):
+                install_default_ruleset()
+            try:
+                result = generate(days=days, seed=seed, scale=scale, stdout=self.stdout, reset=True)
+            except DemoDataError as exc:
+                raise CommandError(str(exc)) from exc
         self.summary(result)
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo ready in {time.perf_counter() - started:.1f} s.")
+        )
         if not settings.DEMO_MODE:
             self.stdout.write("Set CUAKHAU_DEMO=1 to show the demo banner (make demo does).")
         if not no_serve:

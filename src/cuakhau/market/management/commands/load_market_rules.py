@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from cuakhau.core import progress
 from cuakhau.market.services import load_market_rules
 
 
@@ -9,5 +10,9 @@ class Command(BaseCommand):
         "designated sites). Needs the border gates: run load_reference first."
     )
 
-    def handle(self, *args, **options):
-        self.stdout.write(f"market-access rules: {load_market_rules()}")
+    def handle(self, *args, verbosity, **options):
+        with (
+            progress.shown_on(self.stdout, quiet=verbosity == 0),
+            progress.stage("Market-access rules") as step,
+        ):
+            step.done_note = f"{load_market_rules():,}"
