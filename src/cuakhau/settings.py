@@ -225,6 +225,8 @@ STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 # WhiteNoise indexes this folder at start-up; it is filled by ``collectstatic`` (run by serve).
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# WhiteNoise's own table lacks the web-app manifest's type (it would serve octet-stream).
+WHITENOISE_MIMETYPES = {".webmanifest": "application/manifest+json"}
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
