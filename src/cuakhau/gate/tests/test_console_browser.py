@@ -1,0 +1,184 @@
+"""The booth's console in real Chromium: ready for the next truck after every answer, and
+still answering, loading and queueing when the network drops."""
+
+import pytest
+from stdnum import iso6346
+
+from cuakhau.accounts import roles
+from cuakhau.accounts.services import create_user
+from cuakhau.conftest import PASSWORD, banana_line, future
+from cuakhau.core.testing.browser import log_in
+from cuakhau.gate import services
+from cuakhau.gate.models import GateEvent, Lane
+from cuakhau.reference.validators import normalise_plate
+from cuakhau.trips.models import Trip
+
+from .conftest import paid
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SCAN_READY = "document.activeElement && document.activeElement.id === 'id_scan'"
+
+
+def load(n: int) -> dict:
+    number = f"MSKU{n:06d}"
+    return {
+        "cargo_lines": [banana_line(container_numbers=[number + iso6346.calc_check_digit(number)])]
+    }
+
+
+@pytest.fixture
+def booth(browser, live_server, mlt, lanes):
+    operator = create_user("vanhanh", PASSWORD, roles.GATE_OPERATOR, gates=[mlt])
+    page = browser.new_page()
+    page.set_viewport_size({"width": 1024, "height": 1280})
+    log_in(page, live_server, operator.username, PASSWORD)
+    page.operator = operator
+    return page
+
+
+def open_console(page, live_server):
+    page.goto(f"{live_server.url}/gate/mlt/console/")
+    # The copy of the gate's trucks is saved, and the page with its files kept for offline use.
+    page.wait_for_function("document.getElementById('snapshot-status').textContent !== ''")
+    page.wait_for_function("window.cuakhauConsole.shellReady === true")
+
+
+def assert_ready(page):
+    assert page.input_value("#id_scan") == ""
+    assert page.evaluate(SCAN_READY)
+
+
+def test_the_scan_field_is_emptied_and_focused_after_lookup_and_check_in(
+    booth, live_server, enterprise
+):
+    trip = paid(enterprise, expected_arrival=future(1), **load(1))
+    open_console(booth, live_server)
+    booth.fill("#id_scan", "25c 123 45")
+    booth.select_option("#id_lane", "L2")
+    booth.click("#lookup")
+    booth.wait_for_selector("#do-check_in")
+    assert_ready(booth)
+    booth.fill("#id_yard_position", "B-03")
+    booth.click("#do-check_in")
+    booth.wait_for_selector("#result-done")
+    booth.wait_for_function(SCAN_READY)
+    assert_ready(booth)
+    # The truck is done: its yard position is cleared too, the booth's lane stays.
+    assert booth.input_value("#id_yard_position") == ""
+    assert booth.input_value("#id_lane") == "L2"
+    trip.refresh_from_db()
+    assert trip.status == "arrived" and trip.visit.yard_position == "B-03"
+    # An unknown truck is an answer too.
+    booth.fill("#id_scan", "29H-999.99")
+    booth.press("#id_scan", "Enter")
+    booth.wait_for_selector(".problem")
+    assert_ready(booth)
+
+
+def test_the_plate_key_is_the_servers(booth, live_server):
+    open_console(booth, live_server)
+    plates = [
+        "25C-123.45",
+        " 25c 123 45 ",
+        "２５Ｃ－１２３．４５",
+        "25C ١٢٣.٤٥",
+        "25C-۱۲۳.۴۵",
+        "२५C-१२३.४५",
+        "๒๕C_๑๒๓•๔๕",
+        "云G·12345",
+        "桂A・D12345",
+        "25LD-012.34",
+        "𝟐𝟓C-𝟏𝟐𝟑.𝟒𝟓",
+        "②⑤C-123.45",
+        "25c\u00a0123\u3000.45",
+        "ß-25",
+    ]
+    # Every script's digits, each in a plate.
+    zeros = booth.evaluate(
+        "JSON.parse(document.getElementById('console-config').textContent).digit_zeros"
+    )
+    plates += ["25C-" + "".join(chr(z + d) for d in (1, 2, 3, 4, 5)) for z in zeros]
+    keys = booth.evaluate("(plates) => plates.map(window.cuakhauConsole.plateKey)", plates)
+    assert keys == [normalise_plate(p) for p in plates]
+
+
+def test_offline_lookup_reload_and_queue(booth, live_server, enterprise, mlt, settings):
+    coming = paid(enterprise, expected_arrival=future(1), tractor_plate="25C-111.11", **load(2))
+    other = paid(enterprise, expected_arrival=future(2), tractor_plate="25C-222.22", **load(3))
+    receipt = other.receipts.get()
+    open_console(booth, live_server)
+    texts = booth.evaluate(
+        "JSON.parse(document.getElementById('console-config').textContent).texts"
+    )
+    assert booth.inner_text("#net-status") == texts["online"]
+    assert booth.get_attribute("#net-status", "aria-live") == "polite"
+
+    booth.context.set_offline(True)
+    booth.wait_for_function(
+        "(text) => document.getElementById('net-status').textContent === text", arg=texts["offline"]
+    )
+
+    # By plate, typed another way: answered from the copy, and said so.
+    booth.fill("#id_scan", "25c 111 11")
+    booth.click("#lookup")
+    booth.wait_for_selector("#result-offline")
+    assert booth.inner_text("#offline-answer") == texts["offline_answer"]
+    assert texts["age_now"] in booth.inner_text("#offline-age")  # the copy's age, in words
+    assert coming.reference in booth.inner_text("#result-offline")
+    assert booth.is_visible("#offline-check_in")
+    assert_ready(booth)
+
+    # By the receipt's QR: its signature is checked with the published keys, offline.
+    booth.fill("#id_scan", receipt.token)
+    booth.click("#lookup")
+    booth.wait_for_function(
+        "(ref) => document.getElementById('result-offline').textContent.includes(ref)",
+        arg=other.reference,
+    )
+    card = booth.inner_text("#result-offline")
+    assert receipt.number in card and "⚠" not in card
+    assert_ready(booth)
+
+    # The page itself loads offline, from the service worker's copy: a lane opened since is
+    # not on it, so it did not come from the server.
+    Lane.objects.create(gate=mlt, code="L9")
+    response = booth.reload()
+    assert response.from_service_worker
+    booth.wait_for_selector("#console-form")
+    assert booth.locator("#id_lane option[value=L9]").count() == 0
+    booth.wait_for_function(
+        "(text) => document.getElementById('net-status').textContent === text", arg=texts["offline"]
+    )
+
+    # Two check-ins queued, described and counted in words.
+    for scan, button in (
+        (coming.reference, "#offline-check_in"),
+        ("25C-222.22", "#offline-check_in"),
+    ):
+        booth.select_option("#id_lane", "L2")
+        booth.fill("#id_scan", scan)
+        booth.click("#lookup")
+        booth.wait_for_selector(button)
+        booth.click(button)
+        booth.wait_for_selector("#result-queued")
+        assert_ready(booth)
+    assert booth.inner_text("#queue-status") == texts["waiting"]["other"].replace("%(n)s", "2")
+    queued = booth.inner_text("#queue-list")
+    assert "25C-111.11" in queued and "25C-222.22" in queued and "L2" in queued
+
+    # Meanwhile another booth checked the second truck in: the server will refuse it.
+    services.check_in(booth.operator, mlt, other.reference, lane="L1")
+
+    booth.context.set_offline(False)
+    booth.wait_for_selector("#sent-list li.refused")
+    booth.wait_for_selector("#sent-list li.confirmed")
+    confirmed = booth.inner_text("#sent-list li.confirmed")
+    refused = booth.inner_text("#sent-list li.refused")
+    assert "25C-111.11" in confirmed
+    reason = GateEvent.objects.get(trip=other, accepted=False).problems[0]["message"]
+    assert "25C-222.22" in refused and reason in refused  # the server's reason
+    assert booth.is_hidden("#queue")
+    assert booth.inner_text("#net-status") in (texts["back_online"], texts["online"])
+    assert Trip.objects.get(pk=coming.pk).status == "arrived"
+    assert GateEvent.objects.filter(trip=coming, accepted=True).count() == 1
