@@ -223,7 +223,8 @@ def _vehicle_fits(rate: FeeRate, facts: Facts) -> bool:
         return rate.vehicle in (VehicleClass.PASSENGER, VehicleClass.ANY)
     if rate.vehicle == VehicleClass.PASSENGER:
         return False
-    if facts.vehicle_type == VehicleType.CONTAINER_TRUCK:
+    # A container truck, or a tractor-trailer carrying containers: priced as a container.
+    if facts.vehicle_type == VehicleType.CONTAINER_TRUCK or facts.container_size:
         if rate.container_size in (facts.container_size, "any"):
             return rate.vehicle != VehicleClass.PASSENGER
         if rate.vehicle == VehicleClass.CONTAINER:

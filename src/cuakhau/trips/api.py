@@ -58,6 +58,7 @@ def detail(user, trip) -> dict:
         driver_phone=trip.driver_phone,
         created_at=trip.created_at,
         submitted_at=trip.submitted_at,
+        container_numbers=[c.number for c in trip.containers.all()],
         cargo_lines=[
             {
                 **{f: getattr(line, f) for f in services.LINE_FIELDS},

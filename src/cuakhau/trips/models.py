@@ -143,6 +143,11 @@ class CargoLine(models.Model):
         _("phytosanitary certificate no."), max_length=40, blank=True
     )
     customs_declaration = models.CharField(_("customs declaration no."), max_length=20, blank=True)
+    # A container belongs to the trip; a line says which of them hold it. One container may
+    # hold several lines (a mixed load), and one line may fill several containers.
+    containers = models.ManyToManyField(
+        "Container", related_name="cargo_lines", blank=True, verbose_name=_("containers")
+    )
 
     class Meta:
         ordering = ["trip", "line_no"]
@@ -170,10 +175,10 @@ class CargoLine(models.Model):
 
 
 class Container(models.Model):
-    """A container on a cargo line; kept as rows so a duplicate across trips is one query."""
+    """A container the trip's vehicle carries; kept as rows so a duplicate across trips is one
+    query. Its cargo lines point at it (``cargo_lines``); an empty one has none."""
 
     trip = models.ForeignKey(Trip, on_delete=models.CASCADE, related_name="containers")
-    cargo_line = models.ForeignKey(CargoLine, on_delete=models.CASCADE, related_name="containers")
     number = models.CharField(
         _("container number"), max_length=11, validators=[validate_container_number]
     )
@@ -182,7 +187,7 @@ class Container(models.Model):
     active = models.BooleanField(default=True)
 
     class Meta:
-        ordering = ["cargo_line", "number"]
+        ordering = ["trip", "number"]
         constraints = [
             models.UniqueConstraint(fields=["trip", "number"], name="container_once_per_trip"),
             models.UniqueConstraint(

@@ -33,7 +33,10 @@ class CargoLineIn(Schema):
     phytosanitary_certificate: TextOf(CargoLine, "phytosanitary_certificate") = ""
     customs_declaration: TextOf(CargoLine, "customs_declaration") = ""
     container_numbers: list[Identifier] = Field(
-        default_factory=list, max_length=MAX_CARGO_LINES, description="ISO 6346"
+        default_factory=list,
+        max_length=MAX_CARGO_LINES,
+        description="ISO 6346 numbers of the containers holding this line. A container named "
+        "on several lines holds them all (a mixed load); each is added to the trip's containers.",
     )
 
 
@@ -52,6 +55,12 @@ class TripIn(Schema):
     driver_nationality: Text(2) = Field(..., description="ISO 3166-1 alpha-2")
     driver_document_number: TextOf(Trip, "driver_document_number")
     driver_phone: TextOf(Trip, "driver_phone")
+    container_numbers: list[Identifier] = Field(
+        default_factory=list,
+        max_length=MAX_CARGO_LINES,
+        description="ISO 6346 numbers of every container the vehicle carries, including empty "
+        "ones; the lines' containers are added to them.",
+    )
     cargo_lines: list[CargoLineIn] = Field(default_factory=list, max_length=MAX_CARGO_LINES)
 
 
@@ -115,6 +124,7 @@ class TripOut(TripSummaryOut):
     driver_phone: str
     created_at: dt.datetime
     submitted_at: dt.datetime | None
+    container_numbers: list[str]
     cargo_lines: list[CargoLineOut]
     timeline: list[TransitionOut]
     allowed_actions: list[str]

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cuakhau.accounts import roles
 from cuakhau.accounts.models import Organisation
@@ -231,6 +232,12 @@ def _resolve_gate(value) -> Gate | None:
         return None
 
 
+# A tractor with its semi-trailer carries a container as often as a container truck does.
+CONTAINER_CARRIERS = (VehicleType.CONTAINER_TRUCK, VehicleType.TRACTOR_TRAILER)
+# How many containers of a size one chassis carries: one 40-foot or two 20-foot boxes.
+CONTAINERS_PER_CHASSIS = {"20": 2, "40": 1}
+
+
 def _vehicle_errors(trip: Trip) -> dict[str, list[str]]:
     """The fee depends on these, so each vehicle type must say what the schedule asks for."""
     errors: dict[str, list[str]] = {}
@@ -238,8 +245,12 @@ def _vehicle_errors(trip: Trip) -> dict[str, list[str]]:
         errors["container_size"] = [
             _("A container truck needs its container size (20 or 40 feet).")
         ]
-    if trip.vehicle_type != VehicleType.CONTAINER_TRUCK and trip.container_size:
-        errors["container_size"] = [_("Only a container truck has a container size.")]
+    if trip.vehicle_type not in CONTAINER_CARRIERS and trip.container_size:
+        errors["container_size"] = [
+            _("Only a container truck or a tractor-trailer carries a container.")
+        ]
+    if trip.vehicle_type == VehicleType.TRACTOR_TRAILER and not trip.trailer_plate:
+        errors["trailer_plate"] = [_("A tractor-trailer needs its trailer's plate.")]
     if trip.vehicle_type in (
         VehicleType.TRUCK,
         VehicleType.TRACTOR_TRAILER,
@@ -254,6 +265,8 @@ class _Declaration:
 
     trip: Trip
     lines: list[tuple[CargoLine, list[str]]]
+    # Every container on the vehicle, each once, as first named (on the trip or a line).
+    containers: list[str]
 
 
 def _build(data: dict, trip: Trip, *, require_complete: bool) -> _Declaration:
@@ -339,7 +352,9 @@ def _build(data: dict, trip: Trip, *, require_complete: bool) -> _Declaration:
         )
 
     lines: list[tuple[CargoLine, list[str]]] = []
+    # Number -> the path where it was first named: its errors go there.
     seen_containers: dict[str, str] = {}
+    _container_list(data.get("container_numbers"), "container_numbers", seen_containers, errors)
     for index, raw in enumerate(raw_lines):
         prefix = f"cargo_lines.{index}."
         line = CargoLine(line_no=index + 1)
@@ -353,31 +368,14 @@ def _build(data: dict, trip: Trip, *, require_complete: bool) -> _Declaration:
             if getattr(line, numeric) == "":
                 setattr(line, numeric, None)
         try:
-            line.full_clean(exclude=["trip"])
+            line.full_clean(exclude=["trip", "containers"])
         except ValidationError as exc:
             _merge(errors, _errors_of(exc, prefix))
-        containers = []
-        for number in raw.get("container_numbers") or []:
-            number = (number or "").strip()
-            if not number:
-                continue
-            path = f"{prefix}container_numbers"
-            try:
-                Container(number=normalise_container_number(number)).clean_fields(
-                    exclude=["trip", "cargo_line"]
-                )
-            except ValidationError as exc:
-                _merge(errors, {path: [str(m) for m in exc.message_dict["number"]]})
-                continue
-            compact = normalise_container_number(number)
-            if compact in seen_containers:
-                errors.setdefault(path, []).append(
-                    _("Container %(number)s is declared twice on this trip.") % {"number": compact}
-                )
-                continue
-            seen_containers[compact] = path
-            containers.append(compact)
+        containers = _container_list(
+            raw.get("container_numbers"), f"{prefix}container_numbers", seen_containers, errors
+        )
         lines.append((line, containers))
+    _merge(errors, _load_errors(trip, seen_containers))
 
     if seen_containers:
         clashes = (
@@ -386,20 +384,64 @@ def _build(data: dict, trip: Trip, *, require_complete: bool) -> _Declaration:
             .select_related("trip")
         )
         for clash in clashes:
-            if clash.trip.organisation_id == trip.organisation_id:
-                message = _("Container %(number)s is already on active trip %(ref)s.") % {
-                    "number": clash.number,
-                    "ref": clash.trip.reference,
-                }
-            else:
-                # Another company's trip: say that the container is taken, never whose it is.
-                message = _("Container %(number)s is already on another company's active trip.") % {
-                    "number": clash.number
-                }
-            errors.setdefault(seen_containers[clash.number], []).append(message)
+            errors.setdefault(seen_containers[clash.number], []).append(_clash_message(trip, clash))
     if errors:
         raise TripValidationError(errors)
-    return _Declaration(trip=trip, lines=lines)
+    return _Declaration(trip=trip, lines=lines, containers=list(seen_containers))
+
+
+def _container_list(numbers, path: str, seen: dict[str, str], errors) -> list[str]:
+    """The valid ISO 6346 numbers of one list (the trip's or a line's), each once.
+
+    A number another line already named is the same container (a mixed load), not a clash;
+    only twice in the same list is an error.
+    """
+    here: list[str] = []
+    for number in numbers or []:
+        number = (number or "").strip()
+        if not number:
+            continue
+        compact = normalise_container_number(number)
+        try:
+            Container(number=compact).clean_fields(exclude=["trip"])
+        except ValidationError as exc:
+            _merge(errors, {path: [str(m) for m in exc.message_dict["number"]]})
+            continue
+        if compact in here:
+            errors.setdefault(path, []).append(
+                _("Container %(number)s is named twice here.") % {"number": compact}
+            )
+            continue
+        here.append(compact)
+        seen.setdefault(compact, path)
+    return here
+
+
+def _load_errors(trip: Trip, containers: dict[str, str]) -> dict[str, list[str]]:
+    """The containers must fit the declared vehicle: a carrier, of the declared size, as many
+    as its chassis takes."""
+    if not containers:
+        return {}
+    path = next(iter(containers.values()))
+    if trip.vehicle_type == VehicleType.PASSENGER:
+        return {path: [_("A passenger vehicle does not carry containers.")]}
+    if trip.vehicle_type == VehicleType.TRACTOR_TRAILER and not trip.container_size:
+        return {"container_size": [_("Give the size of the containers carried (20 or 40 feet).")]}
+    most = CONTAINERS_PER_CHASSIS.get(trip.container_size)
+    if most is not None and len(containers) > most:
+        return {
+            path: [
+                ngettext(
+                    "A chassis carries at most %(most)d container of %(size)s feet; "
+                    "%(n)d are declared.",
+                    "A chassis carries at most %(most)d containers of %(size)s feet; "
+                    "%(n)d are declared.",
+                    most,
+                )
+                % {"most": most, "size": trip.container_size, "n": len(containers)}
+            ]
+        }
+    return {}
 
 
 def _check_market_access(declaration: _Declaration) -> None:
@@ -416,41 +458,53 @@ def _check_market_access(declaration: _Declaration) -> None:
 def _write_lines(declaration: _Declaration) -> None:
     trip = declaration.trip
     trip.cargo_lines.all().delete()
-    containers = []
-    for line, numbers in declaration.lines:
-        line.trip = trip
-        line.save()
-        containers += [
-            Container(trip=trip, cargo_line=line, number=n, active=True) for n in numbers
-        ]
+    trip.containers.all().delete()
     # Inserted in one order (by number): two declarations racing for the same containers then
     # wait on the unique index in the same order, and one of them gets the clash as a field
     # error, instead of each holding a number the other waits for (a deadlock).
-    Container.objects.bulk_create(sorted(containers, key=lambda c: c.number))
+    containers = Container.objects.bulk_create(
+        [Container(trip=trip, number=n, active=True) for n in sorted(declaration.containers)]
+    )
+    by_number = {c.number: c.pk for c in containers}
+    links = []
+    Link = CargoLine.containers.through
+    for line, numbers in declaration.lines:
+        line.trip = trip
+        line.save()
+        links += [Link(cargoline_id=line.pk, container_id=by_number[n]) for n in numbers]
+    Link.objects.bulk_create(links)
 
 
 def _save_declaration(declaration: _Declaration) -> None:
+    trip = declaration.trip
     try:
         with transaction.atomic():
-            declaration.trip.save()
+            trip.save()
             _write_lines(declaration)
     except IntegrityError:
         # Another trip took one of these containers between our check and our write.
-        numbers = [n for _line, ns in declaration.lines for n in ns]
-        taken = Container.objects.filter(number__in=numbers, active=True).exclude(
-            trip_id=declaration.trip.pk
+        taken = (
+            Container.objects.filter(number__in=declaration.containers, active=True)
+            .exclude(trip_id=trip.pk)
+            .select_related("trip")
         )
         if not taken.exists():
             raise
         raise TripValidationError(
-            {
-                "cargo_lines": [
-                    _("Container %(number)s is already on active trip %(ref)s.")
-                    % {"number": c.number, "ref": c.trip.reference}
-                    for c in taken.select_related("trip")
-                ]
-            }
+            {"container_numbers": [_clash_message(trip, c) for c in taken]}
         ) from None
+
+
+def _clash_message(trip: Trip, clash: Container) -> str:
+    if clash.trip.organisation_id == trip.organisation_id:
+        return _("Container %(number)s is already on active trip %(ref)s.") % {
+            "number": clash.number,
+            "ref": clash.trip.reference,
+        }
+    # Another company's trip: say that the container is taken, never whose it is.
+    return _("Container %(number)s is already on another company's active trip.") % {
+        "number": clash.number
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -637,6 +691,7 @@ def declaration_data(trip: Trip) -> dict:
     """The stored declaration in the input shape of ``create_draft`` (round-trips)."""
     data = {field: getattr(trip, field) for field in TRIP_FIELDS}
     data["gate"] = trip.gate
+    data["container_numbers"] = [c.number for c in trip.containers.all()]
     lines = []
     for line in trip.cargo_lines.prefetch_related("containers"):
         raw = {field: getattr(line, field) for field in LINE_FIELDS}

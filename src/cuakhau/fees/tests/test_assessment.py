@@ -60,11 +60,12 @@ def test_cao_bang_charges_per_container_and_per_tonne(enterprise, reference_data
         direction="tntx",
         vehicle_type="container_truck",
         capacity_tonnes="",
-        container_size="40",
+        # One chassis carries two 20-foot boxes (or one 40-foot).
+        container_size="20",
         cargo_lines=[banana_line(container_numbers=["CSQU3054383", "TGHU1234567"])],
     )
     assessment = services.current_assessment(per_container)
-    assert [i["amount_vnd"] for i in assessment.items] == [6_500_000, 6_500_000]
+    assert [i["amount_vnd"] for i in assessment.items] == [5_500_000, 5_500_000]
     assert "CSQU3054383" in assessment.items[0]["label_en"]
     per_tonne = submitted(enterprise, gate="tlg", direction="import", cargo_lines=[steel_line()])
     # 24.3 t of other goods at 100,000 VND/t
