@@ -22,6 +22,7 @@ from cuakhau.core.statemachine import IllegalTransition
 from cuakhau.gate.api import router as gate_router
 from cuakhau.inspections.api import router as inspections_router
 from cuakhau.market.api import router as market_router
+from cuakhau.notify.api import router as notify_router
 from cuakhau.payments.api import router as payments_router
 from cuakhau.receipts.api import router as receipts_router
 from cuakhau.reference.api import router as reference_router
@@ -47,6 +48,7 @@ api.add_router("/", gate_router)
 api.add_router("/", inspections_router)
 api.add_router("/", market_router)
 api.add_router("/", risk_router)
+api.add_router("/", notify_router)
 # Who may call each operation: the one policy table, applied before any handler runs.
 install_policy(api, policy.API)
 

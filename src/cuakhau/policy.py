@@ -69,6 +69,10 @@ API = {
     "POST /receipts/{number}/revoke": allow(*OFFICERS, ADMINISTRATOR, record="receipt"),
     # Payments: the provider proves itself with its signature, not with a credential of ours.
     "POST /payments/notifications/{provider}": PUBLIC,
+    # Notification delivery receipts: public, each provider proves itself (eSMS by the secret
+    # key in its callback URL, Zalo by the OA-secret signature of the event).
+    "GET /notify/delivery/esms": PUBLIC,
+    "POST /notify/delivery/zalo": PUBLIC,
     "GET /trips/{reference}/fees": allow(*EVERYONE, record="trip"),
     "POST /trips/{reference}/cash-payments": allow(*CASHIERS, record="trip"),
     "POST /trips/{reference}/simulate-bank-transfer": allow(
@@ -159,6 +163,9 @@ VIEWS = {
     "inspections:queue": allow(*INSPECTORS),
     "inspections:trip": allow(*INSPECTORS, record="trip"),
     "inspections:act": allow(*INSPECTORS, record="trip"),
+    # Notifications sent to people (phone numbers, e-mail addresses): audit and operations.
+    "notify:messages": allow(AUDITOR, ADMINISTRATOR),
+    "notify:message": allow(AUDITOR, ADMINISTRATOR),
     # The API's own documents (the operations themselves follow ``API``).
     "api:openapi-json": PUBLIC,
     "api:openapi-view": PUBLIC,

@@ -29,6 +29,7 @@ from cuakhau.gate import services as gate
 from cuakhau.gate.models import Lane
 from cuakhau.gate.tests.conftest import clear, paid
 from cuakhau.inspections import services as inspections
+from cuakhau.notify.services import notify
 from cuakhau.receipts.services import valid_receipt_of
 from cuakhau.trips import services as trips
 
@@ -549,6 +550,13 @@ def view_cases(w):
             {},
             INSPECTORS | {"admin"},  # the administrator is told to name an agency
         ),
+        "notify:messages": ("get", "/notify/messages/", None, {"auditor", "admin"}),
+        "notify:message": (
+            "get",
+            f"/notify/messages/{w['message'].pk}/",
+            None,
+            {"auditor", "admin"},
+        ),
     }
 
 
@@ -561,6 +569,13 @@ def test_the_page_matrix(world):
         world["paid"],
         "invoice",
         SimpleUploadedFile("hoa-don.pdf", pdf, content_type="application/pdf"),
+    )
+    world["message"] = notify(
+        recipient={"phone": "0912345678"},
+        language="vi",
+        template="test_message",
+        context={"at": "10:00"},
+        dedupe_key="policy-matrix",
     )
     cases = view_cases(world)
     assert set(cases) == set(policy.VIEWS), "every page rule has a case in the matrix"

@@ -1,0 +1,61 @@
+"""Delivery receipts from the providers (public endpoints: each provider proves itself).
+
+eSMS calls its CallbackUrl by GET with our secret ``key`` in the query; Zalo posts the OA's
+``user_received_message`` event signed with the OA secret key. A refused call is a 401 and
+changes nothing; a receipt for a message we do not know is accepted and ignored (providers
+also report messages sent from their own consoles).
+"""
+
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+
+from . import adapters, services
+
+router = Router(tags=["notifications"])
+
+
+class DeliveryOut(Schema):
+    status: str
+    message_status: str | None = None
+
+
+class RefusedOut(Schema):
+    detail: str
+
+
+def _receive(request: HttpRequest, provider: str):
+    adapter = adapters.adapter_by_name(provider)
+    if adapter is None or not hasattr(adapter, "delivery_report"):
+        return Status(404, {"detail": "No delivery-receipt webhook for that provider."})
+    try:
+        report = adapter.delivery_report(request.GET, request.headers, request.body)
+    except adapters.WebhookRefused as exc:
+        return Status(401, {"detail": f"Refused: {exc}."})
+    message = services.record_delivery(adapter.name, report)
+    return Status(
+        200,
+        {
+            "status": "recorded" if message else "unknown message",
+            "message_status": message.status if message else None,
+        },
+    )
+
+
+@router.get(
+    "/notify/delivery/esms",
+    auth=None,
+    response={200: DeliveryOut, 401: RefusedOut, 404: RefusedOut},
+    summary="eSMS delivery report (CallbackUrl; authenticated by its secret key)",
+)
+def esms_delivery(request: HttpRequest):
+    return _receive(request, "esms")
+
+
+@router.post(
+    "/notify/delivery/zalo",
+    auth=None,
+    response={200: DeliveryOut, 401: RefusedOut, 404: RefusedOut},
+    summary="Zalo OA webhook: ZNS delivery (X-ZEvent-Signature)",
+)
+def zalo_delivery(request: HttpRequest):
+    return _receive(request, "zalo")
