@@ -27,6 +27,7 @@ from cuakhau.payments.api import router as payments_router
 from cuakhau.receipts.api import router as receipts_router
 from cuakhau.reference.api import router as reference_router
 from cuakhau.risk.api import router as risk_router
+from cuakhau.slots.api import router as slots_router
 from cuakhau.trips.api import router as trips_router
 from cuakhau.trips.services import TripPermissionDenied
 
@@ -48,6 +49,7 @@ api.add_router("/", gate_router)
 api.add_router("/", inspections_router)
 api.add_router("/", market_router)
 api.add_router("/", risk_router)
+api.add_router("/", slots_router)
 api.add_router("/", notify_router)
 # Who may call each operation: the one policy table, applied before any handler runs.
 install_policy(api, policy.API)

@@ -40,6 +40,7 @@ OPERATORS = (GATE_OPERATOR, ADMINISTRATOR)
 VIEW_RISK_RULES = "risk.view_ruleset"
 CHANGE_RISK_RULES = "risk.change_riskrule"
 ADD_MARKET_RULE = "market.add_marketaccessrule"
+MANAGE_SLOTS = "slots.manage_capacity"
 CAMERA = DeviceKind.PLATE_CAMERA
 WEIGHBRIDGE = DeviceKind.WEIGHBRIDGE
 TABLET = DeviceKind.TABLET
@@ -116,6 +117,21 @@ API = {
     "GET /risk/assessments/{trip_reference}": allow(
         *EVERYONE, record="trip", why="The reasons are shown to customs only."
     ),
+    # Time slots and the waiting area (issue 10).
+    "GET /trips/{reference}/slot": allow(*EVERYONE, record="trip"),
+    "GET /trips/{reference}/slot/free-hours": allow(ENTERPRISE, ADMINISTRATOR, record="trip"),
+    "POST /trips/{reference}/slot": allow(ENTERPRISE, ADMINISTRATOR, record="trip"),
+    "POST /trips/{reference}/slot/move": allow(ENTERPRISE, ADMINISTRATOR, record="trip"),
+    "POST /trips/{reference}/slot/cancel": allow(ENTERPRISE, ADMINISTRATOR, record="trip"),
+    "POST /slots/{gate}/arrivals": allow(
+        *OPERATORS, devices=[CAMERA], gate="gate", why="A plate camera at the waiting area."
+    ),
+    "GET /slots/{gate}/queue": allow(*OFFICERS, *READ_ALL, gate="gate"),
+    "POST /slots/{gate}/call-forward": allow(*OPERATORS, gate="gate"),
+    "PUT /slots/{gate}/capacity": allow(
+        ADMINISTRATOR, perms=[MANAGE_SLOTS], gate="gate", why="Gate managers hold the permission."
+    ),
+    "GET /slots/wait-times": PUBLIC,
 }
 
 # Pages, keyed by URL name ("namespace:*" covers a whole namespace).
@@ -163,6 +179,11 @@ VIEWS = {
     "inspections:queue": allow(*INSPECTORS),
     "inspections:trip": allow(*INSPECTORS, record="trip"),
     "inspections:act": allow(*INSPECTORS, record="trip"),
+    "slots:wait_times": PUBLIC,
+    "slots:trip": allow(*EVERYONE, record="trip", why="Its enterprise books; others read."),
+    "slots:cancel": allow(ENTERPRISE, ADMINISTRATOR, record="trip"),
+    "slots:waiting": allow(*OPERATORS, gate="code"),
+    "slots:capacity": allow(ADMINISTRATOR, perms=[MANAGE_SLOTS], gate="code"),
     # Notifications sent to people (phone numbers, e-mail addresses): audit and operations.
     "notify:messages": allow(AUDITOR, ADMINISTRATOR),
     "notify:message": allow(AUDITOR, ADMINISTRATOR),

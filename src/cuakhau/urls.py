@@ -32,6 +32,7 @@ urlpatterns = [
     path("market/", include("cuakhau.market.urls")),
     path("risk/", include("cuakhau.risk.urls")),
     path("inspections/", include("cuakhau.inspections.urls")),
+    path("slots/", include("cuakhau.slots.urls")),
     path("notify/", include("cuakhau.notify.urls")),
     path(".well-known/jwks.json", receipt_views.jwks, name="jwks"),
     path(".well-known/cuakhau-revocations.json", receipt_views.revocations, name="revocations"),

@@ -423,6 +423,62 @@ def api_cases(w):
             None,
             SEE_A,
         ),
+        **slot_api_cases(w),
+    }
+
+
+def slot_api_cases(w):
+    """Time slots and the waiting area (issue 10)."""
+    from cuakhau.slots.tests.world import slot_world
+
+    slot_world(w)
+    paid_ref, sub = w["paid"].reference, w["submitted"].reference
+    capacity = {"direction": "export", "hour": 9, "weekday": 0, "lanes": 2}
+    return {
+        "GET /trips/{reference}/slot": ("get", f"/trips/{paid_ref}/slot", None, SEE_A),
+        "GET /trips/{reference}/slot/free-hours": (
+            "get",
+            f"/trips/{paid_ref}/slot/free-hours?day={w['slot_day']}",
+            None,
+            {"ent_a", "admin"},
+        ),
+        "POST /trips/{reference}/slot": (
+            "post",
+            f"/trips/{paid_ref}/slot",
+            {"slot_start": w["slot_start"]},
+            {"ent_a", "admin"},
+        ),
+        "POST /trips/{reference}/slot/move": (
+            "post",
+            f"/trips/{sub}/slot/move",
+            {"slot_start": w["slot_start"]},
+            {"ent_a", "admin"},
+        ),
+        "POST /trips/{reference}/slot/cancel": (
+            "post",
+            f"/trips/{sub}/slot/cancel",
+            {"reason": "Xe hỏng"},
+            {"ent_a", "admin"},
+        ),
+        "POST /slots/{gate}/arrivals": (
+            "post",
+            "/slots/mlt/arrivals",
+            {"scan": paid_ref},
+            {"op_here", "admin", "camera"},
+        ),
+        "GET /slots/{gate}/queue": ("get", "/slots/mlt/queue", None, OFFICERS_HERE | READ_ALL),
+        "POST /slots/{gate}/call-forward": (
+            "post",
+            "/slots/mlt/call-forward",
+            None,
+            {"op_here", "admin"},
+        ),
+        "PUT /slots/{gate}/capacity": (
+            "put",
+            "/slots/mlt/capacity",
+            {**capacity, "trucks_per_lane_hour": 4, "quotas": {"perishable": 1}},
+            {"admin"},
+        ),
     }
 
 
@@ -550,6 +606,7 @@ def view_cases(w):
             {},
             INSPECTORS | {"admin"},  # the administrator is told to name an agency
         ),
+        **slot_view_cases(w, everyone),
         "notify:messages": ("get", "/notify/messages/", None, {"auditor", "admin"}),
         "notify:message": (
             "get",
@@ -557,6 +614,26 @@ def view_cases(w):
             None,
             {"auditor", "admin"},
         ),
+    }
+
+
+def slot_view_cases(w, everyone):
+    """Time slots and the waiting area (issue 10)."""
+    from cuakhau.slots.tests.world import slot_world
+
+    slot_world(w)
+    paid_ref, sub = w["paid"].reference, w["submitted"].reference
+    return {
+        "slots:wait_times": ("get", "/slots/wait-times/", None, everyone),
+        "slots:trip": ("get", f"/slots/trips/{paid_ref}/", None, SEE_A),
+        "slots:cancel": (
+            "post",
+            f"/slots/trips/{sub}/cancel/",
+            {"reason": "Hủy"},
+            {"ent_a", "admin"},
+        ),
+        "slots:waiting": ("get", "/slots/mlt/waiting/", None, {"op_here", "admin"}),
+        "slots:capacity": ("get", "/slots/mlt/capacity/", None, {"admin"}),
     }
 
 

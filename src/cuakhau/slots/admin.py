@@ -1,0 +1,72 @@
+from django.contrib import admin
+
+from .models import (
+    Booking,
+    BookingTransition,
+    PriorityClass,
+    SlotCapacity,
+    WaitingArea,
+    WaitingEntry,
+)
+
+
+@admin.register(SlotCapacity)
+class SlotCapacityAdmin(admin.ModelAdmin):
+    list_display = [
+        "gate",
+        "direction",
+        "weekday",
+        "date",
+        "hour",
+        "lanes",
+        "trucks_per_lane_hour",
+        "quotas",
+    ]
+    list_filter = ["gate", "direction", "weekday"]
+
+
+@admin.register(PriorityClass)
+class PriorityClassAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_vi", "rank", "hs_prefixes"]
+
+
+@admin.register(WaitingArea)
+class WaitingAreaAdmin(admin.ModelAdmin):
+    list_display = ["gate", "name", "gate_places"]
+
+
+class TransitionInline(admin.TabularInline):
+    model = BookingTransition
+    extra = 0
+    can_delete = False
+    readonly_fields = ["action", "from_status", "to_status", "actor", "at", "channel", "reason"]
+
+
+@admin.register(Booking)
+class BookingAdmin(admin.ModelAdmin):
+    list_display = ["trip", "gate", "direction", "slot_start", "priority_class", "status"]
+    list_filter = ["gate", "status", "priority_class"]
+    readonly_fields = [
+        "trip",
+        "slot",
+        "gate",
+        "direction",
+        "slot_start",
+        "priority_class",
+        "moved_from",
+        "created_by",
+    ]
+    inlines = [TransitionInline]
+
+    def has_add_permission(self, request):
+        return False  # bookings are made through the service, which locks the hour
+
+
+@admin.register(WaitingEntry)
+class WaitingEntryAdmin(admin.ModelAdmin):
+    list_display = ["trip", "gate", "kind", "status", "arrived_at", "called_at", "called_by"]
+    list_filter = ["gate", "status", "kind"]
+    readonly_fields = [f.name for f in WaitingEntry._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

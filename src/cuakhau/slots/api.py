@@ -1,0 +1,273 @@
+"""Slots over the API: book / move / cancel, a trip's standing, arrivals and call-forward at the
+waiting area, capacity, and the public wait times."""
+
+import datetime as dt
+from typing import Annotated
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema, Status
+
+from cuakhau.core.api_support import Text, context_of
+from cuakhau.core.errors import FieldErrors
+from cuakhau.gate.models import Device
+from cuakhau.reference.models import Gate
+from cuakhau.trips import services as trips
+from cuakhau.trips.choices import Direction
+
+from . import services
+from .models import Booking
+
+router = Router(tags=["time slots"])
+
+SlotStart = Annotated[
+    dt.datetime, Field(description="The hour's start, e.g. 2026-07-01T08:00:00+07:00")
+]
+
+
+class SlotIn(Schema):
+    slot_start: SlotStart
+
+
+class CancelIn(Schema):
+    reason: Text(500) = ""
+
+
+class BookingOut(Schema):
+    trip: str
+    gate: str
+    direction: str
+    slot_start: dt.datetime
+    priority_class: str
+    status: str
+
+
+class StandingOut(Schema):
+    booking: BookingOut | None
+    arrival: str | None
+    waiting_status: str | None
+    arrived_at: dt.datetime | None
+    called_at: dt.datetime | None
+    position: int | None
+    waiting_count: int | None
+    expected_call: dt.datetime | None
+
+
+class FreeHourOut(Schema):
+    slot_start: dt.datetime
+    seats: int
+
+
+class ScanIn(Schema):
+    scan: Text(2000)
+
+
+class WaitingOut(Schema):
+    trip: str
+    plate: str
+    direction: str
+    arrival: str
+    priority_class: str
+    slot_start: dt.datetime | None
+    arrived_at: dt.datetime
+    status: str
+    position: int | None = None
+    expected_call: dt.datetime | None = None
+
+
+class CapacityIn(Schema):
+    direction: Direction
+    hour: Annotated[int, Field(ge=0, le=23)]
+    weekday: Annotated[int, Field(ge=0, le=6)] | None = None
+    date: dt.date | None = None
+    lanes: Annotated[int, Field(ge=0, le=50)]
+    trucks_per_lane_hour: Annotated[int, Field(ge=0, le=120)]
+    quotas: dict[str, Annotated[int, Field(ge=0, le=6000)]] = {}
+
+
+class CapacityOut(Schema):
+    gate: str
+    direction: str
+    hour: int
+    weekday: int | None
+    date: dt.date | None
+    lanes: int
+    trucks_per_lane_hour: int
+    trucks_per_hour: int
+    quotas: dict[str, int]
+
+
+class WaitTimeOut(Schema):
+    gate: str
+    gate_name: str
+    direction: str
+    waiting: int
+    median_wait_minutes: int | None
+    longest_waiting_minutes: int | None
+    expected_wait_minutes: int | None
+    trucks_per_hour: int
+
+
+def booking_out(booking: Booking | None) -> dict | None:
+    if booking is None:
+        return None
+    return {
+        "trip": booking.trip.reference,
+        "gate": booking.gate.code,
+        "direction": booking.direction,
+        "slot_start": booking.slot_start,
+        "priority_class": booking.priority_class,
+        "status": booking.status,
+    }
+
+
+def standing_out(trip) -> dict:
+    s = services.standing(trip)
+    entry = s["entry"]
+    return {
+        "booking": booking_out(s["booking"]),
+        "arrival": entry.kind if entry else None,
+        "waiting_status": entry.status if entry else None,
+        "arrived_at": entry.arrived_at if entry else None,
+        "called_at": entry.called_at if entry else None,
+        "position": s["position"],
+        "waiting_count": s["waiting_count"],
+        "expected_call": s["expected_call"],
+    }
+
+
+def _gate(code: str) -> Gate:
+    found = Gate.objects.filter(code=code.lower(), handles_freight=True).first()
+    if found is None:
+        raise FieldErrors({"gate": [f"No freight gate {code!r}."]}, location="path")
+    return found
+
+
+def _booking(trip) -> Booking:
+    booking = services.open_booking(trip)
+    if booking is None:
+        raise Booking.DoesNotExist("This trip has no open booking.")
+    return booking
+
+
+@router.get("/trips/{reference}/slot", response=StandingOut, summary="The trip's slot and place")
+def get_standing(request: HttpRequest, reference: str):
+    return standing_out(trips.find_trip(request.auth, reference))
+
+
+@router.get(
+    "/trips/{reference}/slot/free-hours",
+    response=list[FreeHourOut],
+    summary="Hours of a day the trip can book",
+)
+def free_hours(request: HttpRequest, reference: str, day: dt.date):
+    trip = trips.find_trip(request.auth, reference)
+    return [{"slot_start": s, "seats": n} for s, n in services.free_hours(trip, day)]
+
+
+@router.post("/trips/{reference}/slot", response={201: StandingOut}, summary="Book a slot")
+def book(request: HttpRequest, reference: str, payload: SlotIn):
+    trip = trips.find_trip(request.auth, reference)
+    services.book_slot(request.auth, trip, payload.slot_start, context_of(request))
+    return Status(201, standing_out(trip))
+
+
+@router.post("/trips/{reference}/slot/move", response=StandingOut, summary="Move the booking")
+def move(request: HttpRequest, reference: str, payload: SlotIn):
+    trip = trips.find_trip(request.auth, reference)
+    services.move_booking(request.auth, _booking(trip), payload.slot_start, context_of(request))
+    return standing_out(trip)
+
+
+@router.post("/trips/{reference}/slot/cancel", response=StandingOut, summary="Cancel the booking")
+def cancel(request: HttpRequest, reference: str, payload: CancelIn):
+    trip = trips.find_trip(request.auth, reference)
+    services.cancel_booking(request.auth, _booking(trip), payload.reason, context_of(request))
+    return standing_out(trip)
+
+
+def waiting_out(entry, position=None, expected=None) -> dict:
+    return {
+        "trip": entry.trip.reference,
+        "plate": entry.trip.tractor_plate,
+        "direction": entry.direction,
+        "arrival": entry.kind,
+        "priority_class": entry.priority_class,
+        "slot_start": entry.slot_start,
+        "arrived_at": entry.arrived_at,
+        "status": entry.status,
+        "position": position,
+        "expected_call": expected,
+    }
+
+
+@router.post(
+    "/slots/{gate}/arrivals",
+    response={201: WaitingOut},
+    summary="A truck reported at the waiting area (operator, or a plate camera there)",
+)
+def arrive(request: HttpRequest, gate: str, payload: ScanIn):
+    caller = request.auth
+    person = None if isinstance(caller, Device) else caller
+    entry = services.record_arrival_scan(
+        person, _gate(gate), payload.scan, context=context_of(request)
+    )
+    return Status(201, waiting_out(entry))
+
+
+@router.get("/slots/{gate}/queue", response=list[WaitingOut], summary="The waiting area")
+def queue(request: HttpRequest, gate: str):
+    return [waiting_out(e, p, t) for e, p, t in services.queue(_gate(gate))]
+
+
+@router.post(
+    "/slots/{gate}/call-forward",
+    response=list[WaitingOut],
+    summary="Call trucks forward while the gate has room",
+)
+def call_forward(request: HttpRequest, gate: str):
+    called = services.call_forward(_gate(gate), actor=request.auth, context=context_of(request))
+    return [waiting_out(e) for e in called]
+
+
+@router.put("/slots/{gate}/capacity", response=CapacityOut, summary="Set an hour's capacity")
+def set_capacity(request: HttpRequest, gate: str, payload: CapacityIn):
+    row = services.set_capacity(
+        request.auth,
+        _gate(gate),
+        payload.direction,
+        payload.hour,
+        lanes=payload.lanes,
+        trucks_per_lane_hour=payload.trucks_per_lane_hour,
+        quotas=payload.quotas,
+        weekday=payload.weekday,
+        date=payload.date,
+    )
+    return {
+        "gate": row.gate.code,
+        "direction": row.direction,
+        "hour": row.hour,
+        "weekday": row.weekday,
+        "date": row.date,
+        "lanes": row.lanes,
+        "trucks_per_lane_hour": row.trucks_per_lane_hour,
+        "trucks_per_hour": row.as_rule().total,
+        "quotas": row.quotas,
+    }
+
+
+@router.get(
+    "/slots/wait-times",
+    response=list[WaitTimeOut],
+    summary="Current waiting time per gate and direction (public)",
+)
+def wait_times(request: HttpRequest):
+    from .views import gate_name
+
+    return [
+        {
+            **{k: v for k, v in row.items() if k != "recent_called"},
+            "gate": row["gate"].code,
+            "gate_name": gate_name(row["gate"]),
+        }
+        for row in services.wait_times()
+    ]

@@ -1,0 +1,190 @@
+"""Pages: a trip's slot, the waiting area at the gate, capacity, and the public wait times."""
+
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cuakhau.core.context import context_of
+from cuakhau.core.errors import FieldErrors
+from cuakhau.reference.models import Gate
+from cuakhau.trips import services as trips
+from cuakhau.trips.choices import Direction
+
+from . import services
+from .forms import ArrivalForm, CancelForm, CapacityForm, SlotForm
+from .models import SlotCapacity
+
+
+def gate_name(gate: Gate) -> str:
+    language = translation.get_language() or "vi"
+    if language.startswith("zh") and gate.name_zh:
+        return gate.name_zh
+    if language.startswith("en") and gate.name_en:
+        return gate.name_en
+    return gate.name_vi
+
+
+def _errors_into(form, exc: FieldErrors) -> None:
+    for errors in exc.errors.values():
+        for error in errors:
+            form.add_error(None, error)
+
+
+def trip_slot(request, reference):
+    """The trip's slot: book, move or cancel it (its enterprise); position when waiting."""
+    trip = trips.find_trip(request.user, reference)
+    zone = ZoneInfo(trip.gate.time_zone)
+    may_book = trips.can_declare_for(request.user, trip) and trip.status in services.BOOKABLE
+    form = SlotForm(request.POST or None) if may_book else None
+    cancel = CancelForm()
+    standing = services.standing(trip)
+    booking = services.open_booking(trip)
+    if request.method == "POST" and form is not None:
+        if form.is_valid():
+            try:
+                if booking is None:
+                    services.book_slot(
+                        request.user, trip, form.slot_start(zone), context_of(request)
+                    )
+                    messages.success(request, _("Slot booked."))
+                else:
+                    services.move_booking(
+                        request.user, booking, form.slot_start(zone), context_of(request)
+                    )
+                    messages.success(request, _("Booking moved."))
+                return redirect("slots:trip", reference=trip.reference)
+            except FieldErrors as exc:
+                _errors_into(form, exc)
+        messages.error(request, _("No slot was booked: see the form."))
+    day = timezone.localtime(timezone.now(), zone).date()
+    if form is not None and form.is_bound and form.is_valid():
+        day = form.cleaned_data["day"]
+    hours = services.free_hours(trip, day) if may_book else []
+    return render(
+        request,
+        "slots/trip.html",
+        {
+            "trip": trip,
+            "gate_name": gate_name(trip.gate),
+            "form": form,
+            "cancel": cancel,
+            "booking": booking,
+            "standing": standing,
+            "hours": [(timezone.localtime(s, zone), n) for s, n in hours],
+            "day": day,
+        },
+    )
+
+
+@require_POST
+def cancel_slot(request, reference):
+    trip = trips.find_trip(request.user, reference)
+    booking = services.open_booking(trip)
+    form = CancelForm(request.POST)
+    if booking is None:
+        messages.error(request, _("This trip has no booking to cancel."))
+    elif form.is_valid():
+        try:
+            services.cancel_booking(
+                request.user, booking, form.cleaned_data["reason"], context_of(request)
+            )
+            messages.success(request, _("Booking cancelled."))
+        except FieldErrors as exc:
+            for errors in exc.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+    return redirect("slots:trip", reference=trip.reference)
+
+
+def waiting_area(request, code):
+    """The gate's waiting area: record arrivals, call forward, see the queue."""
+    gate = get_object_or_404(Gate, code=code)
+    form = ArrivalForm(request.POST or None)
+    if request.method == "POST":
+        if "call" in request.POST:
+            called = services.call_forward(gate, actor=request.user, context=context_of(request))
+            if called:
+                messages.success(
+                    request,
+                    _("Called forward: %(plates)s.")
+                    % {"plates": ", ".join(e.trip.tractor_plate for e in called)},
+                )
+            else:
+                messages.info(request, _("Nobody to call: the gate is full or nobody waits."))
+            return redirect("slots:waiting", code=gate.code)
+        if form.is_valid():
+            try:
+                entry = services.record_arrival_scan(
+                    request.user, gate, form.cleaned_data["scan"], context=context_of(request)
+                )
+                messages.success(
+                    request,
+                    _("%(plate)s is in the waiting area (%(kind)s).")
+                    % {"plate": entry.trip.tractor_plate, "kind": entry.get_kind_display()},
+                )
+                return redirect("slots:waiting", code=gate.code)
+            except FieldErrors as exc:
+                _errors_into(form, exc)
+    area = services.waiting_area(gate)
+    zone = ZoneInfo(gate.time_zone)
+    line = [(e, p, timezone.localtime(t, zone) if t else None) for e, p, t in services.queue(gate)]
+    return render(
+        request,
+        "slots/waiting.html",
+        {
+            "gate": gate,
+            "gate_name": gate_name(gate),
+            "area": area,
+            "form": form,
+            "queue": line,
+            "inside": services.inside_count(gate),
+            "free": services.free_places(gate, area),
+        },
+    )
+
+
+def capacity(request, code):
+    """A gate manager sets the trucks an hour takes, for a range of hours."""
+    gate = get_object_or_404(Gate, code=code)
+    form = CapacityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        weekdays = [data["weekday"]] if data["weekday"] is not None else list(range(7))
+        try:
+            for weekday in weekdays:
+                for hour in range(data["hour_from"], data["hour_to"] + 1):
+                    services.set_capacity(
+                        request.user,
+                        gate,
+                        data["direction"],
+                        hour,
+                        lanes=data["lanes"],
+                        trucks_per_lane_hour=data["trucks_per_lane_hour"],
+                        quotas={"perishable": data["perishable"]},
+                        weekday=weekday,
+                    )
+        except FieldErrors as exc:
+            _errors_into(form, exc)
+        else:
+            messages.success(request, _("Capacity saved."))
+            return redirect("slots:capacity", code=gate.code)
+    rows = SlotCapacity.objects.filter(gate=gate).order_by("direction", "date", "weekday", "hour")
+    return render(
+        request,
+        "slots/capacity.html",
+        {"gate": gate, "gate_name": gate_name(gate), "form": form, "rows": rows},
+    )
+
+
+def wait_times(request):
+    """Public: the current waiting time at each gate, per direction."""
+    labels = dict(Direction.choices)
+    rows = [
+        {**row, "gate_name": gate_name(row["gate"]), "direction_label": labels[row["direction"]]}
+        for row in services.wait_times()
+    ]
+    return render(request, "slots/wait_times.html", {"rows": rows, "now": timezone.now()})
