@@ -22,6 +22,7 @@ from django.apps import apps
 from django.db.models import FloatField, Func, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
+from cuakhau.core import charts
 from cuakhau.inspections.models import Inspection
 from cuakhau.reference.models import Gate, pick_language
 from cuakhau.trips.choices import Direction
@@ -171,14 +172,33 @@ def _group(rows: list[dict]) -> dict:
     return {"count": len(rows), "clearance": summary(clearance)}
 
 
+def clearance_histogram(minutes: Sequence[float]) -> list[dict]:
+    """Clearance times in round-width bins; the slowest 1 % share the open last bin."""
+    bins = charts.histogram(minutes, target_bins=12, cap=percentile(minutes, 99))
+    rows = []
+    for b in bins:
+        if b.high is None:
+            label = _("%(low)s min or more") % {"low": f"{b.low:g}"}
+        else:
+            label = f"{b.low:g}–{b.high:g}"
+        rows.append({"low": b.low, "high": b.high, "label": label, "count": b.count})
+    return rows
+
+
 def gate_kpis(
     gate: Gate | None,
     date_from: dt.date,
     date_to: dt.date,
     direction: str | None = None,
+    *,
+    today: dt.date | None = None,
 ) -> dict:
     """The gate's figures for visits that exited from ``date_from`` to ``date_to`` inclusive
-    (local dates); all gates when ``gate`` is None, each visit dated in its own gate's zone."""
+    (local dates); all gates when ``gate`` is None, each visit dated in its own gate's zone.
+
+    ``today`` (the gate's local date) is a day still going on: its trucks count in the totals,
+    but it is left out of the daily means, the busiest day and the daily trend, which a few
+    hours of traffic would drag down."""
     if date_to < date_from:
         raise ValueError("date_to is before date_from")
     if gate is not None:
@@ -225,19 +245,17 @@ def gate_kpis(
 
     zones = {pk: ZoneInfo(zone) for pk, (_c, _n, zone) in gates.items()}
     per_day: Counter = Counter()
+    clearance_by_day: dict[dt.date, list[float]] = defaultdict(list)
     rows = []
     stage_minutes: dict[str, list[float]] = {stage: [] for stage in STAGES}
     channels = []
     for values in qs.values_list(*columns):
         gate_id, trip_direction, arrived, cleared, exited, started = values[:6]
-        per_day[dt.datetime.fromtimestamp(exited, zones[gate_id]).date()] += 1
-        rows.append(
-            {
-                "gate_id": gate_id,
-                "direction": trip_direction,
-                "clearance": _minutes(arrived, exited),
-            }
-        )
+        exit_day = dt.datetime.fromtimestamp(exited, zones[gate_id]).date()
+        per_day[exit_day] += 1
+        clearance = _minutes(arrived, exited)
+        clearance_by_day[exit_day].append(clearance)
+        rows.append({"gate_id": gate_id, "direction": trip_direction, "clearance": clearance})
         channels.append(values[6] if len(values) > 6 else None)
         # A truck no officer inspected (released entirely automatically) has no waiting or
         # inspection stage to measure; it still counts for clearance and leaving.
@@ -251,8 +269,15 @@ def gate_kpis(
 
     days = (date_to - date_from).days + 1
     dates = [date_from + dt.timedelta(days=n) for n in range(days)]
-    busiest = max(per_day.values(), default=0)
+    partial_day = today if today is not None and date_from <= today <= date_to else None
+    full_days = [day for day in dates if day != partial_day]
+    busiest = max((per_day.get(day, 0) for day in full_days), default=0)
     trucks_per_day = [(day, per_day.get(day, 0)) for day in dates]
+    full_day_trucks = sum(per_day.get(day, 0) for day in full_days)
+    trend = []
+    for day in full_days:
+        figures = summary(clearance_by_day.get(day, []))
+        trend.append({"date": day, **figures})
 
     by_direction = defaultdict(list)
     by_gate = defaultdict(list)
@@ -274,13 +299,18 @@ def gate_kpis(
             {
                 "date": day,
                 "count": count,
-                "percent": round(100 * count / busiest, 1) if busiest else 0,
+                "partial": day == partial_day,
+                "percent": min(100, round(100 * count / busiest, 1)) if busiest else 0,
             }
             for day, count in trucks_per_day
         ],
+        "partial_day": partial_day,
+        "full_days": len(full_days),
         "busiest_day": busiest,
-        "mean_per_day": round(len(rows) / days, 1),
+        "mean_per_day": round(full_day_trucks / len(full_days), 1) if full_days else None,
         "clearance": summary([r["clearance"] for r in rows]),
+        "histogram": clearance_histogram([r["clearance"] for r in rows]),
+        "trend": trend,
         "stages": [
             {"stage": stage, "label": STAGE_LABELS[stage], **stages[stage]} for stage in STAGES
         ],
@@ -295,4 +325,53 @@ def gate_kpis(
             for pk, group in sorted(by_gate.items(), key=lambda kv: gates[kv[0]][0])
         ],
         "references": REFERENCE_FIGURES,
+    }
+
+
+def kpi_charts(figures: dict) -> dict:
+    """The page's charts (inline SVG) from ``gate_kpis`` figures, in the active language."""
+    from django.utils.formats import date_format
+
+    histogram = figures["histogram"]
+    trend = figures["trend"]
+    day_labels = [date_format(row["date"], "MONTH_DAY_FORMAT") for row in trend]
+    return {
+        "histogram": charts.bar_chart(
+            [
+                charts.Bar(row["label"], row["count"], muted=row["high"] is None)
+                for row in histogram
+            ],
+            title=_("Clearance time distribution"),
+            description=_(
+                "Trucks by time from arrival to exit, in minutes; the table beside it gives the figures."
+            ),
+            y_label=_("trucks"),
+        )
+        if histogram
+        else None,
+        "trend": charts.line_chart(
+            day_labels,
+            [
+                charts.Series(_("Median"), [row["median"] for row in trend], "median"),
+                charts.Series(_("90th percentile"), [row["p90"] for row in trend], "p90"),
+            ],
+            title=_("Clearance time per day"),
+            description=_(
+                "Median and 90th percentile of the time from arrival to exit, in minutes, for each complete day; the table beside it gives the figures."
+            ),
+            y_label=_("minutes"),
+        )
+        if any(row["count"] for row in trend)
+        else None,
+        "per_day": charts.bar_chart(
+            [
+                charts.Bar(
+                    date_format(bar["date"], "MONTH_DAY_FORMAT"), bar["count"], muted=bar["partial"]
+                )
+                for bar in figures["bars"]
+            ],
+            title=_("Trucks per day"),
+            description=_("Trucks that left each day; today, still going on, is drawn lighter."),
+            y_label=_("trucks"),
+        ),
     }

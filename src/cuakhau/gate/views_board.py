@@ -24,7 +24,7 @@ from cuakhau.trips import services as trips
 from cuakhau.trips.choices import Direction
 
 from .board import yard_board
-from .kpi import gate_kpis
+from .kpi import gate_kpis, kpi_charts
 
 BOARD_REFRESH_SECONDS = 10
 DEFAULT_KPI_DAYS = 30
@@ -169,12 +169,16 @@ def kpi(request):
     # The page opens on the last 30 days; a filter given in the address replaces its default.
     data.update({k: v for k, v in request.GET.items() if k in data})
     form = KpiFilterForm(data, gates=gates, all_gates=all_gates)
-    figures = None
+    figures = drawn = None
     if form.is_valid():
+        chosen = form.cleaned_data["gate"]
         figures = gate_kpis(
-            form.cleaned_data["gate"],
+            chosen,
             form.cleaned_data["date_from"],
             form.cleaned_data["date_to"],
             direction=form.cleaned_data["direction"] or None,
+            # Today is still going on: left out of the daily means and the trend.
+            today=_today(chosen),
         )
-    return render(request, "gate/kpi.html", {"form": form, "kpi": figures})
+        drawn = kpi_charts(figures)
+    return render(request, "gate/kpi.html", {"form": form, "kpi": figures, "charts": drawn})

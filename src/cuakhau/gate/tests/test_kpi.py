@@ -267,3 +267,66 @@ def test_the_page_refuses_others_and_bad_ranges(client, enterprise, auditor, boa
     assert too_long.context["kpi"] is None and "date_to" in too_long.context["form"].errors
     client.logout()
     assert client.get("/gate/kpi/").status_code == 302
+
+
+# ---------------------------------------------------------------------------------------------
+# Today's partial day, the distribution and the trend (issue 9)
+
+
+def test_today_counts_in_the_totals_but_not_in_the_daily_means(period, mlt):
+    kpi = gate_kpis(mlt, DAY, DAY + dt.timedelta(days=2), today=DAY + dt.timedelta(days=2))
+    assert kpi["count"] == 5 and kpi["partial_day"] == DAY + dt.timedelta(days=2)
+    # Two complete days of 2 trucks each; today's single truck so far is not averaged in.
+    assert kpi["full_days"] == 2 and kpi["mean_per_day"] == 2.0 and kpi["busiest_day"] == 2
+    assert [b["partial"] for b in kpi["bars"]] == [False, False, True]
+    # The trend has one point per complete day: A 17 and B 29; C 46 and D 68.
+    assert [(t["date"], t["count"], t["median"]) for t in kpi["trend"]] == [
+        (DAY, 2, 23.0),
+        (DAY + dt.timedelta(days=1), 2, 57.0),
+    ]
+    # A period that ended before today has no partial day.
+    past = gate_kpis(mlt, DAY, DAY + dt.timedelta(days=2), today=DAY + dt.timedelta(days=30))
+    assert past["partial_day"] is None and past["mean_per_day"] == pytest.approx(1.7)
+    assert len(past["trend"]) == 3
+    # Only today chosen: no complete day to average.
+    only_today = gate_kpis(mlt, DAY, DAY, today=DAY)
+    assert only_today["mean_per_day"] is None and only_today["trend"] == []
+
+
+def test_the_distribution_counts_every_truck_in_round_bins(period, mlt):
+    kpi = gate_kpis(mlt, DAY, DAY + dt.timedelta(days=2))
+    histogram = kpi["histogram"]
+    assert sum(b["count"] for b in histogram) == 5
+    widths = {b["high"] - b["low"] for b in histogram if b["high"] is not None}
+    assert len(widths) == 1 and widths.pop() in {5, 10, 20}
+    # Clearance 17, 29, 46, 68, 120: the slowest (above the 99th percentile) sits in the open bin.
+    assert histogram[-1]["high"] is None and histogram[-1]["count"] == 1
+    assert "min" in histogram[-1]["label"]
+
+
+@pytest.mark.parametrize(
+    "language, words",
+    [
+        ("vi", ["Phân bố thời gian thông quan", "chưa hết"]),
+        ("en", ["Clearance time distribution", "is not over"]),
+        ("zh-hans", ["通关时间分布", "尚未结束"]),
+    ],
+)
+def test_the_page_draws_the_charts_beside_their_tables(
+    client, period, auditor, board_urls, monkeypatch, language, words
+):
+    from cuakhau.accounts.services import set_language
+    from cuakhau.gate import views_board
+
+    monkeypatch.setattr(views_board, "_today", lambda gate: DAY + dt.timedelta(days=2))
+    set_language(auditor, language)
+    client.force_login(auditor)
+    html = client.get("/gate/kpi/", query(gate="mlt")).content.decode()
+    assert html.count('role="img"') == 3  # distribution, trend, trucks per day
+    assert html.count("<title id=") == 3
+    for table in ('id="kpi-histogram"', 'id="kpi-trend-table"', 'id="kpi-days"'):
+        assert table in html
+    assert 'id="kpi-partial-note"' in html and 'class="partial"' in html
+    for word in words:
+        assert word in html
+    assert "cdn" not in html.lower() and "<script" not in html.split("<main>")[1]
