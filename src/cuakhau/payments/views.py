@@ -108,4 +108,45 @@ def reconciliation(request):
             )
             response["Content-Disposition"] = content_disposition(f"{name}.xlsx")
         return response
-    return render(request, "payments/reconciliation.html", {"form": form, "report": report})
+    pages = _report_pages(request, report) if report is not None else {}
+    return render(
+        request, "payments/reconciliation.html", {"form": form, "report": report, "pages": pages}
+    )
+
+
+# A busy day at Hữu Nghị is over a thousand payments, receipts and crossings: the page shows
+# them a page at a time (totals, the balance and exports stay for the whole day).
+RECONCILIATION_PAGE_SIZE = 50
+# Each list pages on its own, so reading page 3 of the payments keeps the discrepancies' page.
+RECONCILIATION_LISTS = {
+    "discrepancies": "dpage",
+    "payments": "ppage",
+    "receipts": "rpage",
+    "crossings": "cpage",
+}
+
+
+def _report_pages(request, report) -> dict:
+    """For each list of the report: its page, and the links to the pages beside it."""
+    from django.core.paginator import Paginator
+
+    pages = {}
+    for name, param in RECONCILIATION_LISTS.items():
+        page = Paginator(getattr(report, name), RECONCILIATION_PAGE_SIZE).get_page(
+            request.GET.get(param)
+        )
+
+        def link(number, param=param, name=name):
+            query = request.GET.copy()
+            query[param] = number
+            return f"?{query.urlencode()}#{name}"
+
+        pages[name] = {
+            "page": page,
+            "param": param,
+            # Open a folded list when the person is paging through it.
+            "open": param in request.GET,
+            "previous": link(page.previous_page_number()) if page.has_previous() else "",
+            "next": link(page.next_page_number()) if page.has_next() else "",
+        }
+    return pages

@@ -35,6 +35,7 @@ from cuakhau.payments.reconciliation import (
     to_csv,
     to_xlsx,
 )
+from cuakhau.payments.views import _report_pages
 from cuakhau.receipts import services as receipts
 from cuakhau.receipts.models import ReceiptUse
 from cuakhau.trips import services as trips
@@ -393,7 +394,9 @@ def test_the_page_shows_totals_discrepancies_and_export_links(day_at_mlt, mlt, o
     assert form.is_valid(), form.errors
     report = daily_report(form.cleaned_data["gate"], form.cleaned_data["day"])
     html = render_to_string(
-        "payments/reconciliation.html", {"form": form, "report": report}, request=request
+        "payments/reconciliation.html",
+        {"form": form, "report": report, "pages": _report_pages(request, report)},
+        request=request,
     )
     assert "overflow-x:auto" in html
     assert 'href="?gate=mlt&amp;format=csv"' in html
@@ -438,3 +441,39 @@ def test_reconciliation_page_scoping_and_exports(enterprise, mlt, hng):
     )  # refused by the form
     client.login(username=enterprise.username, password=PASSWORD)
     assert client.get("/payments/reconciliation/").status_code == 403
+
+
+def test_the_page_shows_the_lists_a_page_at_a_time_and_the_totals_for_the_whole_day(
+    day_at_mlt, mlt, auditor, client, monkeypatch
+):
+    from cuakhau.payments import views
+
+    monkeypatch.setattr(views, "RECONCILIATION_PAGE_SIZE", 5)
+    client.force_login(auditor)
+    first = client.get("/payments/reconciliation/", {"gate": "mlt"}).content.decode()
+    # 13 discrepancies: 5 shown, the pager says where one is, the totals are the day's.
+    assert first.count('class="discrepancy ') == 5
+    assert "1–5 of 13" in first
+    assert 'href="?gate=mlt&amp;dpage=2#discrepancies" rel="next"' in first
+    assert 'id="received-total">VND 7,100,000<' in first
+    assert 'id="receipts-total">VND 4,800,000<' in first
+    assert '<details class="card" id="payments">' in first  # folded until one pages through it
+    last = client.get("/payments/reconciliation/", {"gate": "mlt", "dpage": 3}).content.decode()
+    assert last.count('class="discrepancy ') == 3 and "11–13 of 13" in last
+    assert 'rel="next"' not in last.split('id="payments"')[0]
+    # Paging the payments keeps the discrepancies' page and opens the payments list.
+    both = client.get(
+        "/payments/reconciliation/", {"gate": "mlt", "dpage": 3, "ppage": 2}
+    ).content.decode()
+    assert both.count('class="discrepancy ') == 3
+    assert '<details class="card" id="payments" open>' in both
+    assert "6–" in both.split('id="payments"')[1].split("</details>")[0]
+    # A page number past the end shows the last page rather than failing.
+    assert client.get("/payments/reconciliation/", {"gate": "mlt", "dpage": 99}).status_code == 200
+    # Exports are the whole day whatever page the person was reading.
+    whole = client.get("/payments/reconciliation/", {"gate": "mlt", "format": "csv"})
+    paged = client.get("/payments/reconciliation/", {"gate": "mlt", "format": "csv", "dpage": 2})
+    drop_time = [line for line in whole.content.decode().splitlines() if "Generated at" not in line]
+    assert drop_time == [
+        line for line in paged.content.decode().splitlines() if "Generated at" not in line
+    ]
