@@ -1,0 +1,244 @@
+"""Sending through the real adapters' wire formats (a local fake gateway, no network):
+channel choice, retries with back-off, fallback, never twice, delivery receipts."""
+
+import datetime as dt
+import hashlib
+import json
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from cuakhau.core.management.commands.worker import requeue_orphans
+from cuakhau.notify import services
+from cuakhau.notify.models import AttemptOutcome, DeliveryAttempt, Message, MessageStatus
+from cuakhau.notify.services import notify
+from cuakhau.notify.testing import run_tasks
+
+from .conftest import ESMS_SECRET, ZALO_SECRET
+
+pytestmark = pytest.mark.django_db
+
+CALLED = {
+    "plate": "25C-123.45",
+    "reference": "MLT-4KX7P2Q",
+    "gate": "Ma Lù Thàng",
+    "deadline": "14:30",
+}
+ZNS_OK = (200, {"error": 0, "message": "Success", "data": {"msg_id": "zmsg-1", "sent_time": "1"}})
+ESMS_OK = (200, {"CodeResult": "100", "CountRegenerate": 0, "SMSID": "esms-77"})
+
+
+def call_forward(key="slots:call:1", language="vi", **recipient):
+    return notify(
+        recipient=recipient or {"phone": "0912345678"},
+        language=language,
+        template="truck_called_forward",
+        context=CALLED,
+        dedupe_key=key,
+    )
+
+
+def test_a_vietnamese_phone_gets_zns_with_the_template_of_its_language(providers):
+    providers.answers = [ZNS_OK]
+    message = call_forward(language="en")
+    assert message.channels == ["zns", "sms"]
+    run_tasks()
+    message.refresh_from_db()
+    assert (message.status, message.channel, message.provider_id) == ("sent", "zns", "zmsg-1")
+    (request,) = providers.requests
+    assert request["path"] == "/zns"
+    assert request["headers"]["access_token"] == "zalo-token"
+    assert request["json"] == {
+        "phone": "84912345678",
+        "template_id": "301235",
+        "template_data": CALLED,
+        "tracking_id": str(message.uid),
+    }
+
+
+def test_without_a_zns_template_in_that_language_the_driver_gets_an_sms_in_it(providers):
+    providers.answers = [ESMS_OK]
+    message = call_forward(language="zh-hans")
+    assert message.channels == ["sms"]
+    run_tasks()
+    (request,) = providers.requests
+    body = request["json"]
+    assert body["Phone"] == "84912345678" and body["Brandname"] == "CUAKHAU"
+    assert body["RequestId"] == str(message.uid) and body["SmsType"] == "2"
+    assert "25C-123.45" in body["Content"] and body["IsUnicode"] == "1"
+    message.refresh_from_db()
+    assert message.provider_id == "esms-77"
+
+
+def test_a_foreign_phone_with_an_email_gets_the_email(providers):
+    message = call_forward(phone="+86 138 1234 5678", email="driver@jinping.cn")
+    assert message.channels == ["email"]
+    run_tasks()
+    (sent,) = mail.outbox
+    assert sent.to == ["driver@jinping.cn"] and "25C-123.45" in sent.subject
+    assert providers.requests == []
+
+
+def test_transient_errors_are_retried_with_growing_waits_then_the_next_channel(providers, settings):
+    settings.CUAKHAU_NOTIFY = {**settings.CUAKHAU_NOTIFY, "max_attempts": 3}
+    providers.answers = [
+        (503, {}),
+        (200, {"error": -32, "message": "rate limit"}),
+        (503, {}),
+        ESMS_OK,
+    ]
+    message = call_forward()
+    run_tasks()
+    message.refresh_from_db()
+    assert message.status == MessageStatus.RETRY
+    first_wait = message.next_attempt_at - message.attempts.get().finished_at
+    assert first_wait == dt.timedelta(seconds=30)
+
+    # Nothing is sent before it is due, even if a task runs early.
+    services.send_message(message.pk)
+    assert message.attempts.count() == 1
+
+    waits = []
+    for _ in range(2):
+        message.refresh_from_db()
+        Message.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now())
+        services.send_message(message.pk)
+        message.refresh_from_db()
+        last = message.attempts.last()
+        if message.status == MessageStatus.RETRY and message.current_channel == "zns":
+            waits.append(message.next_attempt_at - last.finished_at)
+    assert waits == [dt.timedelta(seconds=60)]
+    # Three transient ZNS failures exhausted ZNS: the SMS goes out at once.
+    run_tasks()
+    message.refresh_from_db()
+    assert (message.status, message.channel) == ("sent", "sms")
+    outcomes = list(message.attempts.values_list("channel", "outcome"))
+    assert outcomes == [("zns", "transient")] * 3 + [("sms", "sent")]
+
+
+def test_a_permanent_error_falls_back_to_the_next_channel_and_the_last_one_fails(providers):
+    providers.answers = [
+        (200, {"error": -118, "message": "Zalo account not existed"}),
+        (200, {"CodeResult": "103", "ErrorMessage": "Balance not enough"}),
+    ]
+    message = call_forward()
+    run_tasks()
+    message.refresh_from_db()
+    assert message.status == MessageStatus.FAILED
+    assert [a.outcome for a in message.attempts.all()] == ["permanent", "permanent"]
+    assert "103" in message.last_error
+
+
+def test_an_accepted_message_is_never_sent_again(providers):
+    providers.answers = [ZNS_OK]
+    message = call_forward()
+    run_tasks()
+    # Duplicate tasks, a sweep, a restarted worker: none of them sends it again.
+    services.send_message(message.pk)
+    services._enqueue(message.pk)
+    services.resume_due_messages(timezone.now() + dt.timedelta(hours=1))
+    run_tasks()
+    assert len(providers.requests) == 1
+    assert DeliveryAttempt.objects.count() == 1
+
+
+def test_an_attempt_cut_off_by_a_dying_worker_is_not_repeated_blindly(providers):
+    """ZNS cannot recognise a repeat: the message is marked 'outcome unknown' for a person."""
+    providers.answers = [ZNS_OK]
+    message = call_forward()
+    now = timezone.now()
+    # What a worker killed during the HTTP call leaves: the attempt recorded, no answer.
+    DeliveryAttempt.objects.create(
+        message=message, channel="zns", provider="zalo", started_at=now - dt.timedelta(minutes=5)
+    )
+    Message.objects.filter(pk=message.pk).update(status=MessageStatus.SENDING)
+    services.send_message(message.pk)
+    message.refresh_from_db()
+    assert message.status == MessageStatus.UNKNOWN
+    assert message.attempts.get().outcome == AttemptOutcome.UNKNOWN
+    assert providers.requests == []
+
+
+def test_an_sms_cut_off_is_sent_again_with_the_same_request_id(providers):
+    """eSMS refuses a repeated RequestId (code 124), so asking again cannot send twice."""
+    providers.answers = [(200, {"CodeResult": "124", "ErrorMessage": "Duplicate RequestId"})]
+    message = call_forward(language="zh-hans")
+    DeliveryAttempt.objects.create(
+        message=message,
+        channel="sms",
+        provider="esms",
+        started_at=timezone.now() - dt.timedelta(minutes=5),
+    )
+    Message.objects.filter(pk=message.pk).update(status=MessageStatus.SENDING)
+    services.send_message(message.pk)
+    message.refresh_from_db()
+    assert message.status == MessageStatus.SENT
+    assert providers.requests[0]["json"]["RequestId"] == str(message.uid)
+
+
+def test_esms_delivery_report_needs_the_callback_key(providers, client):
+    providers.answers = [ESMS_OK]
+    message = call_forward(language="zh-hans")
+    run_tasks()
+    url = "/api/v1/notify/delivery/esms"
+    refused = client.get(url, {"SMSID": "esms-77", "SendStatus": "5", "key": "guess"})
+    assert refused.status_code == 401
+    message.refresh_from_db()
+    assert message.status == MessageStatus.SENT
+    ok = client.get(url, {"SMSID": "esms-77", "SendStatus": "5", "key": ESMS_SECRET})
+    assert ok.status_code == 200 and ok.json()["message_status"] == "delivered"
+    message.refresh_from_db()
+    assert message.status == MessageStatus.DELIVERED and message.delivered_at
+    assert message.attempts.get().delivery_status == "SendStatus 5"
+
+
+def _zalo_event(msg_id):
+    body = json.dumps(
+        {
+            "app_id": "4321",
+            "event_name": "user_received_message",
+            "message": {"msg_id": msg_id, "delivery_time": "1764500000000"},
+            "timestamp": "1764500000123",
+        }
+    ).encode()
+    mac = hashlib.sha256(b"4321" + body + b"1764500000123" + ZALO_SECRET.encode()).hexdigest()
+    return body, mac
+
+
+def test_zalo_delivery_event_is_verified_by_its_signature(providers, client):
+    providers.answers = [ZNS_OK]
+    message = call_forward()
+    run_tasks()
+    body, mac = _zalo_event("zmsg-1")
+    url = "/api/v1/notify/delivery/zalo"
+    forged = client.post(
+        url,
+        body.replace(b"zmsg-1", b"zmsg-2"),
+        content_type="application/json",
+        HTTP_X_ZEVENT_SIGNATURE=f"mac={mac}",
+    )
+    assert forged.status_code == 401
+    ok = client.post(
+        url, body, content_type="application/json", HTTP_X_ZEVENT_SIGNATURE=f"mac={mac}"
+    )
+    assert ok.status_code == 200
+    message.refresh_from_db()
+    assert message.status == MessageStatus.DELIVERED
+    assert message.delivered_at == dt.datetime(2025, 11, 30, 10, 53, 20, tzinfo=dt.UTC)
+
+
+def test_a_queued_task_survives_a_worker_restart():
+    """Enqueued with the database backend and no worker; a task left running by a killed
+    worker; a new worker starts and runs both."""
+    first = call_forward(key="a")
+    second = call_forward(key="b", phone="0987654321")
+    from django_tasks_db.models import DBTaskResult
+
+    orphan = DBTaskResult.objects.get(args_kwargs__args=[second.pk])
+    orphan.claim("worker@old-host")  # the old worker took it, then died
+    assert requeue_orphans(worker_id="worker@old-host") == 1
+    run_tasks()
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.status == second.status == MessageStatus.SENT
