@@ -1,0 +1,121 @@
+"""The slot API: book, move, cancel, standing; arrivals and call-forward; capacity; wait times."""
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+
+from cuakhau.accounts.services import issue_token
+from cuakhau.gate.models import Lane
+from cuakhau.gate.tests.conftest import device_client
+from cuakhau.slots import services
+
+from .conftest import cassava_trip, fruit_trip, next_hour
+
+pytestmark = pytest.mark.django_db
+
+
+def api(user):
+    return Client(HTTP_AUTHORIZATION=f"Bearer {issue_token(user, 't')[1]}")
+
+
+def test_an_enterprise_books_moves_and_cancels_over_the_api(enterprise, capacity):
+    trip = fruit_trip(enterprise)
+    client = api(enterprise)
+    url = f"/api/v1/trips/{trip.reference}/slot"
+    hours = client.get(f"{url}/free-hours?day={next_hour(30).date().isoformat()}").json()
+    assert len(hours) == 24 and hours[0]["seats"] == 6
+    booked = client.post(url, {"slot_start": next_hour(3).isoformat()}, "application/json")
+    assert booked.status_code == 201, booked.content
+    assert booked.json()["booking"]["priority_class"] == "perishable"
+    moved = client.post(f"{url}/move", {"slot_start": next_hour(4).isoformat()}, "application/json")
+    assert moved.status_code == 200
+    assert dt.datetime.fromisoformat(moved.json()["booking"]["slot_start"]) == next_hour(4)
+    cancelled = client.post(f"{url}/cancel", {"reason": "Xe hỏng"}, "application/json")
+    assert cancelled.json()["booking"]["status"] == "cancelled"
+    again = client.post(f"{url}/cancel", {}, "application/json")
+    assert again.status_code == 404
+
+
+def test_bad_slots_are_422_with_the_field(enterprise, capacity):
+    trip = fruit_trip(enterprise)
+    client = api(enterprise)
+    url = f"/api/v1/trips/{trip.reference}/slot"
+    for body in (
+        {"slot_start": (next_hour(3) + dt.timedelta(minutes=30)).isoformat()},
+        {"slot_start": "tomorrow"},
+        {},
+    ):
+        response = client.post(url, body, "application/json")
+        assert response.status_code == 422, body
+        assert (
+            response.json()["detail"][0]["loc"][:2] == ["body", "slot_start"]
+            or response.json()["detail"][0]["loc"][-1] == "slot_start"
+        )
+
+
+def test_a_camera_at_the_waiting_area_records_the_arrival_and_the_operator_calls_forward(
+    enterprise, operator, capacity, area, mlt, monkeypatch
+):
+    monkeypatch.setattr(services, "tell_driver", lambda e: None)
+    Lane.objects.create(gate=mlt, code="W1")
+    trip = cassava_trip(enterprise, plate="25C-700.01")
+    services.book_slot(enterprise, trip, next_hour(0))
+    camera = device_client(mlt, "plate_camera", "cam-bai-cho", lane=None)
+    arrived = camera.post(
+        "/api/v1/slots/mlt/arrivals", {"scan": "25C-700.01"}, content_type="application/json"
+    )
+    assert arrived.status_code == 201, arrived.content
+    assert arrived.json()["arrival"] == "on_time"
+    op = api(operator)
+    queue = op.get("/api/v1/slots/mlt/queue").json()
+    assert [(q["trip"], q["position"]) for q in queue] == [(trip.reference, 1)]
+    standing = api(enterprise).get(f"/api/v1/trips/{trip.reference}/slot").json()
+    assert standing["position"] == 1 and standing["expected_call"]
+    called = op.post("/api/v1/slots/mlt/call-forward").json()
+    assert [c["trip"] for c in called] == [trip.reference]
+    nobody = camera.post(
+        "/api/v1/slots/mlt/arrivals", {"scan": "99Z-999.99"}, content_type="application/json"
+    )
+    assert nobody.status_code == 422
+
+
+def test_capacity_over_the_api_refuses_quotas_above_the_hour(mlt):
+    from cuakhau.accounts import roles
+    from cuakhau.accounts.services import create_user
+    from cuakhau.conftest import PASSWORD
+
+    admin = create_user("quantri", PASSWORD, roles.ADMINISTRATOR)
+    client = api(admin)
+    body = {"direction": "export", "hour": 8, "weekday": 2, "lanes": 3, "trucks_per_lane_hour": 4}
+    ok = client.put(
+        "/api/v1/slots/mlt/capacity", {**body, "quotas": {"perishable": 4}}, "application/json"
+    )
+    assert ok.status_code == 200 and ok.json()["trucks_per_hour"] == 12
+    too_many = client.put(
+        "/api/v1/slots/mlt/capacity", {**body, "quotas": {"perishable": 13}}, "application/json"
+    )
+    assert too_many.status_code == 422
+    assert too_many.json()["detail"][0]["loc"] == ["body", "quotas"]
+    unknown = client.put(
+        "/api/v1/slots/mlt/capacity", {**body, "quotas": {"vip": 1}}, "application/json"
+    )
+    assert unknown.json()["detail"][0]["loc"] == ["body", "quotas", "vip"]
+
+
+def test_the_public_wait_times_need_no_credential(enterprise, operator, capacity, area):
+    trip = cassava_trip(enterprise)
+    services.record_arrival(operator, trip.gate, trip)
+    rows = Client().get("/api/v1/slots/wait-times").json()
+    assert rows == [
+        {
+            "gate": "mlt",
+            "gate_name": rows[0]["gate_name"],
+            "direction": "export",
+            "waiting": 1,
+            "median_wait_minutes": None,
+            "longest_waiting_minutes": 0,
+            "expected_wait_minutes": 10,
+            "trucks_per_hour": 6,
+        }
+    ]
