@@ -5,8 +5,15 @@ reportlab's standard Helvetica and its bundled Vera have neither. The project de
 ``fontpkg-be-vietnam-pro`` (Be Vietnam Pro, OFL-1.1, static TTFs designed for Vietnamese,
 ~1 MB wheel, pure data); Debian's DejaVu and matplotlib's copy of it are accepted too. With
 no such font the receipt still renders, in Helvetica without diacritics, rather than fail
-at the gate. Chinese payer names are drawn with reportlab's STSong-Light CID font, which
-needs no font file (PDF viewers supply the glyphs).
+at the gate. Chinese (labels and payer names) is drawn with reportlab's STSong-Light, one of
+the PDF standard's CJK fonts, which needs no font file: the PDF names it and viewers supply
+the glyphs (Acrobat, PDFium in Chrome, pdf.js, poppler with poppler-data). No wheel on PyPI
+ships an embeddable CJK font reportlab can read (Noto Sans SC wheels carry CFF outlines,
+which reportlab cannot embed), so the Chinese text is not embedded but stays real text —
+copyable, searchable, never boxes of missing glyphs.
+
+The receipt speaks Vietnamese, the language of the fiscal document, and beside it the
+payer's language when that is English or Chinese (``payer_language``).
 
 The QR code comes from segno and is drawn as vector rectangles, so it stays sharp when
 printed on a receipt printer and needs no image library.
@@ -35,8 +42,67 @@ from reportlab.pdfgen.canvas import FILL_NON_ZERO, Canvas
 
 logger = logging.getLogger(__name__)
 
-TITLE = "BIÊN LAI ĐIỆN TỬ / E-RECEIPT"
-SUBTITLE = "Phí sử dụng kết cấu hạ tầng cửa khẩu"
+# The receipt's own words: Vietnamese first, then each language a payer may read beside it.
+# Kept here, not in the message catalogues: they are the fixed wording of a fiscal form, and
+# one receipt prints two languages at once whatever the page's language is.
+WORDS: dict[str, dict[str, str]] = {
+    "title": {"vi": "BIÊN LAI ĐIỆN TỬ", "en": "E-RECEIPT", "zh-hans": "电子收据"},
+    "subtitle": {
+        "vi": "Phí sử dụng kết cấu hạ tầng cửa khẩu",
+        "en": "Border gate infrastructure fee",
+        "zh-hans": "口岸基础设施使用费",
+    },
+    "trip": {"vi": "Chuyến", "en": "Trip", "zh-hans": "车次"},
+    "gate": {"vi": "Cửa khẩu", "en": "Gate", "zh-hans": "口岸"},
+    "plates": {"vi": "Biển số", "en": "Plates", "zh-hans": "车牌号"},
+    "payer": {"vi": "Người nộp", "en": "Payer", "zh-hans": "缴费人"},
+    "tax_code": {"vi": "Mã số thuế", "en": "Tax code", "zh-hans": "税号"},
+    "issued": {"vi": "Thời gian", "en": "Issued", "zh-hans": "开具时间"},
+    "total": {"vi": "Tổng cộng", "en": "Total", "zh-hans": "合计"},
+    "scan": {
+        "vi": "Quét mã để kiểm tra · khóa {kid}",
+        "en": "Scan to verify · key {kid}",
+        "zh-hans": "扫码验证 · 密钥 {kid}",
+    },
+    "replaced": {
+        "vi": "ĐÃ THAY THẾ — KHÔNG CÓ GIÁ TRỊ",
+        "en": "REPLACED — NOT VALID",
+        "zh-hans": "已被替换 — 无效",
+    },
+    "replaced_by": {
+        "vi": "Thay bằng biên lai {number}: khóa ký bị lộ",
+        "en": "Replaced by receipt {number}: signing key compromised",
+        "zh-hans": "已由收据 {number} 替换：签名密钥泄露",
+    },
+    "revoked": {
+        "vi": "ĐÃ THU HỒI — KHÔNG CÓ GIÁ TRỊ",
+        "en": "REVOKED — NOT VALID",
+        "zh-hans": "已撤销 — 无效",
+    },
+    "compromised": {
+        "vi": "KHÓA KÝ BỊ LỘ — KHÔNG CÓ GIÁ TRỊ",
+        "en": "SIGNING KEY COMPROMISED — NOT VALID",
+        "zh-hans": "签名密钥泄露 — 无效",
+    },
+    "replaces": {
+        "vi": "Thay thế biên lai {number}",
+        "en": "Replaces receipt {number}",
+        "zh-hans": "替换收据 {number}",
+    },
+    "continued": {"vi": "tiếp", "en": "continued", "zh-hans": "续"},
+    "signed": {
+        "vi": "Ký số Ed25519, khóa {kid}",
+        "en": "Signed with Ed25519, key {kid}",
+        "zh-hans": "Ed25519 数字签名，密钥 {kid}",
+    },
+}
+# The languages printed beside Vietnamese.
+SECOND_LANGUAGES = ("en", "zh-hans")
+# Fee item labels as the assessment stores them, per language.
+ITEM_LABEL_KEYS = {"en": "label_en", "zh-hans": "label_zh"}
+
+TITLE = WORDS["title"]["vi"]
+SUBTITLE = WORDS["subtitle"]["vi"]
 # Receipts are Vietnamese fiscal documents: their time is Vietnam's whatever the server says.
 TIME_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -189,6 +255,31 @@ def wrap(text: str, size: float, width: float, bold: bool = False) -> list[str]:
     return [*lines, line] if line else lines or [""]
 
 
+def payer_language(receipt, requested: str | None = None) -> str | None:
+    """The language printed beside Vietnamese: English, Chinese or none.
+
+    The payer's own first — the language the declaring person chose in their profile, else
+    Chinese for a Chinese enterprise — then the language of whoever asks for the PDF.
+    """
+    trip = receipt.trip
+    profile = getattr(getattr(trip, "created_by", None), "profile", None)
+    chosen = getattr(profile, "language", "")
+    if chosen in SECOND_LANGUAGES:
+        return chosen
+    if getattr(trip.organisation, "country", "") == "CN":
+        return "zh-hans"
+    requested = (requested or "").lower()
+    return requested if requested in SECOND_LANGUAGES else None
+
+
+def words(key: str, second: str | None, separator: str = " / ", **values) -> str:
+    """The Vietnamese wording of ``key``, then the second language's, filled with ``values``."""
+    texts = [WORDS[key]["vi"]]
+    if second:
+        texts.append(WORDS[key][second])
+    return separator.join(text.format(**values) for text in texts)
+
+
 def vnd(amount: int) -> str:
     """1.234.567 ₫, the Vietnamese way, whatever language the request asked for."""
     return f"{int(amount):,}".replace(",", ".") + " ₫"
@@ -201,16 +292,17 @@ def short_kid(kid: str) -> str:
 class _Page:
     """A cursor down an A6 page that starts a new page when the next block does not fit."""
 
-    def __init__(self, canvas: Canvas, number: str):
+    def __init__(self, canvas: Canvas, number: str, second: str | None = None):
         self.canvas = canvas
         self.number = number
+        self.second = second
         self.y = PAGE_HEIGHT - MARGIN
 
     def need(self, height: float) -> None:
         if self.y - height < MARGIN:
             self.canvas.showPage()
             self.y = PAGE_HEIGHT - MARGIN
-            self.text(f"{self.number} (tiếp / continued)", 6.5, color=GREY)
+            self.text(f"{self.number} ({words('continued', self.second)})", 6.5, color=GREY)
             self.y -= 1 * mm
 
     def draw(self, x: float, y: float, text: str, size: float, *, bold=False, color=black):
@@ -306,50 +398,47 @@ def _key_compromised(receipt) -> bool:
     return receipt.kid in key_store().revoked_kids()
 
 
-def receipt_pdf(receipt, *, compress: bool = True) -> bytes:
-    """The receipt as a PDF; ``compress=False`` leaves page text readable in the bytes."""
+def receipt_pdf(receipt, *, compress: bool = True, language: str | None = None) -> bytes:
+    """The receipt as a PDF; ``compress=False`` leaves page text readable in the bytes.
+
+    Vietnamese, and beside it the payer's language (``payer_language``; ``language`` is the
+    asker's, the active language when not given).
+    """
+    from django.utils import translation
+
+    second = payer_language(receipt, language or translation.get_language())
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A6, pageCompression=1 if compress else 0)
-    canvas.setTitle(f"{TITLE} — {SUBTITLE} {receipt.number}")
+    canvas.setTitle(f"{words('title', second)} — {SUBTITLE} {receipt.number}")
     canvas.setAuthor(receipt.authority)
     # ASCII so that the number can be found in the file whatever the compression.
     canvas.setSubject(f"E-receipt {receipt.number}, trip {receipt.trip.reference}")
     canvas.setCreator("cuakhau")
 
-    page = _Page(canvas, receipt.number)
+    page = _Page(canvas, receipt.number, second)
     page.text(receipt.authority, 7, color=GREY, center=True)
     page.y -= 1 * mm
-    page.text(TITLE, 11, bold=True, center=True)
-    page.text(SUBTITLE, 8, center=True)
+    page.text(words("title", second), 11, bold=True, center=True)
+    page.text(words("subtitle", second, separator=" · "), 8, center=True)
     page.y -= 1 * mm
     page.text(receipt.number, 12, bold=True, center=True)
     replacement = getattr(receipt, "replaced_by", None)
     if replacement is not None:
-        page.text("ĐÃ THAY THẾ (replaced) — KHÔNG CÓ GIÁ TRỊ", 9, bold=True, color=RED, center=True)
+        page.text(words("replaced", second), 9, bold=True, color=RED, center=True)
         page.text(
-            f"Thay bằng (replaced by) {replacement.number}: khóa ký bị lộ "
-            "(signing key compromised)",
-            6.5,
-            color=RED,
-            center=True,
+            words("replaced_by", second, number=replacement.number), 6.5, color=RED, center=True
         )
     elif receipt.status == "revoked":
-        page.text("ĐÃ THU HỒI (revoked) — KHÔNG CÓ GIÁ TRỊ", 9, bold=True, color=RED, center=True)
+        page.text(words("revoked", second), 9, bold=True, color=RED, center=True)
     elif _key_compromised(receipt):
-        page.text(
-            "KHÓA KÝ BỊ LỘ (signing key compromised) — KHÔNG CÓ GIÁ TRỊ",
-            8,
-            bold=True,
-            color=RED,
-            center=True,
-        )
+        page.text(words("compromised", second), 8, bold=True, color=RED, center=True)
     if receipt.replaces_id:
-        page.text(f"Thay thế biên lai (replaces) {receipt.replaces.number}", 6.5, center=True)
+        page.text(words("replaces", second, number=receipt.replaces.number), 6.5, center=True)
 
     page.y -= 1 * mm
     page.qr(receipt.token, QR_SIZE)
     page.text(
-        f"Quét mã để kiểm tra (scan to verify) · khóa (key) {short_kid(receipt.kid)}",
+        words("scan", second, separator=" · ", kid=short_kid(receipt.kid)),
         6,
         color=GREY,
         center=True,
@@ -359,22 +448,29 @@ def receipt_pdf(receipt, *, compress: bool = True) -> bytes:
     gate = receipt.gate
     plates = " / ".join(p for p in (receipt.tractor_plate, receipt.trailer_plate) if p)
     issued = receipt.issued_at.astimezone(TIME_ZONE)
-    page.field("Chuyến (trip)", receipt.trip.reference)
-    page.field("Cửa khẩu (gate)", f"{gate.name_vi} ({gate.code.upper()})")
-    page.field("Biển số (plates)", plates)
-    page.field("Người nộp (payer)", receipt.payer_name)
-    page.field("Mã số thuế (tax code)", receipt.payer_tax_code)
-    page.field("Thời gian (issued)", f"{issued:%d/%m/%Y %H:%M:%S} (GMT+7)")
+    gate_name = gate.name_vi
+    second_name = {"en": gate.name_en, "zh-hans": getattr(gate, "name_zh", "")}.get(second, "")
+    if second_name and second_name != gate_name:
+        gate_name = f"{gate_name} · {second_name}"
+    page.field(words("trip", second), receipt.trip.reference)
+    page.field(words("gate", second), f"{gate_name} ({gate.code.upper()})")
+    page.field(words("plates", second), plates)
+    page.field(words("payer", second), receipt.payer_name)
+    page.field(words("tax_code", second), receipt.payer_tax_code)
+    page.field(words("issued", second), f"{issued:%d/%m/%Y %H:%M:%S} (GMT+7)")
     page.rule()
 
     for item in receipt.items:
         label = f"{item.get('code', '')} · {item.get('label_vi', '')}".strip(" ·")
+        translated = item.get(ITEM_LABEL_KEYS.get(second, ""), "") if second else ""
+        if translated and translated != item.get("label_vi"):
+            label = f"{label} / {translated}"
         page.amount_line(label, vnd(item.get("amount_vnd", 0)), 7.5)
     page.rule(1 * mm)
-    page.amount_line("Tổng cộng (total)", vnd(receipt.amount_vnd), 9.5, bold=True)
+    page.amount_line(words("total", second), vnd(receipt.amount_vnd), 9.5, bold=True)
     page.y -= 1.5 * mm
     page.text(
-        f"Ký số Ed25519, khóa (key id) {short_kid(receipt.kid)} · /.well-known/jwks.json",
+        f"{words('signed', second, kid=short_kid(receipt.kid))} · /.well-known/jwks.json",
         5.5,
         color=GREY,
     )

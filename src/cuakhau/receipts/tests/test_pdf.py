@@ -148,3 +148,76 @@ def test_text_helpers():
     runs = list(pdf._runs("Công ty 金平县", bold=False))
     assert runs[-1] == (pdf.CJK_FONT, "金平县")
     assert all(font != pdf.CJK_FONT for font, _ in runs[:-1])
+
+
+# ---------------------------------------------------------------------------------------------
+# Vietnamese and the payer's language (issue 9)
+
+
+def pdf_text(document: bytes) -> str:
+    """The text a reader copies out of the PDF (pypdf follows the fonts' Unicode maps)."""
+    import io
+
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(document)).pages)
+
+
+def squeeze(text: str) -> str:
+    return "".join(text.split())
+
+
+@pytest.mark.parametrize(
+    "language, labels",
+    [
+        ("en", ["E-RECEIPT", "Trip", "Payer", "Tax code", "Total", "Scan to verify"]),
+        ("zh-hans", ["电子收据", "车次", "缴费人", "税号", "合计", "扫码验证"]),
+    ],
+)
+def test_the_receipt_speaks_vietnamese_and_the_payers_language(
+    enterprise, receipt, language, labels
+):
+    from cuakhau.accounts.services import set_language
+
+    set_language(enterprise, language)
+    receipt.trip.created_by.profile.refresh_from_db()
+    text = squeeze(pdf_text(pdf.receipt_pdf(receipt, language="vi")))
+    for vietnamese in ["BIÊNLAIĐIỆNTỬ", "Chuyến", "Ngườinộp", "Mãsốthuế", "Tổngcộng"]:
+        assert vietnamese in text
+    for label in labels:
+        assert squeeze(label) in text
+    other = {"en": "电子收据", "zh-hans": "E-RECEIPT"}[language]
+    assert other not in text  # two languages, not three
+    assert receipt.number in text and receipt.trip.reference in text
+
+
+def test_a_vietnamese_payer_gets_vietnamese_or_the_askers_language(enterprise, receipt):
+    from cuakhau.accounts.services import set_language
+
+    set_language(enterprise, "vi")
+    receipt.trip.created_by.profile.refresh_from_db()
+    assert pdf.payer_language(receipt, "vi") is None
+    vietnamese_only = squeeze(pdf_text(pdf.receipt_pdf(receipt, language="vi")))
+    assert "BIÊNLAIĐIỆNTỬ" in vietnamese_only
+    assert "E-RECEIPT" not in vietnamese_only and "电子收据" not in vietnamese_only
+    # An officer reading in Chinese prints the Chinese beside the Vietnamese.
+    assert pdf.payer_language(receipt, "zh-hans") == "zh-hans"
+    assert "电子收据" in squeeze(pdf_text(pdf.receipt_pdf(receipt, language="zh-hans")))
+
+
+def test_a_chinese_enterprise_gets_chinese_without_having_chosen(other_enterprise, mlt):
+    receipt = paid_receipt(other_enterprise)
+    assert other_enterprise.profile.language == ""
+    assert pdf.payer_language(receipt, "vi") == "zh-hans"
+    text = squeeze(pdf_text(pdf.receipt_pdf(receipt, language="vi")))
+    assert "电子收据" in text and "BIÊNLAIĐIỆNTỬ" in text
+    assert squeeze(receipt.payer_name) in text  # 金平县金水河边贸有限公司, real text
+
+
+def test_the_payer_downloads_the_receipt_in_their_language(enterprise, receipt):
+    from cuakhau.accounts.services import set_language
+
+    set_language(enterprise, "zh-hans")
+    response = client_for(enterprise).get(f"/receipts/{receipt.number}/pdf/")
+    text = squeeze(pdf_text(response.content))
+    assert "电子收据" in text and "BIÊNLAIĐIỆNTỬ" in text
