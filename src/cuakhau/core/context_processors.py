@@ -7,34 +7,56 @@ def platform(request):
     return {"DEMO_MODE": settings.DEMO_MODE, "NAV": _navigation(request)}
 
 
-def _navigation(request) -> list[tuple[str, str]]:
-    """The links a user's roles make useful, so each person sees their own work first."""
+def _navigation(request) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The links a user's roles make useful, in groups, so each person sees their own work
+    first and a phone's menu stays short enough to scan."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return []
     from cuakhau.accounts import roles
 
     user_roles = roles.roles_of(user)
-    items = []
     gates = list(user.profile.gates.all()[:3]) if hasattr(user, "profile") else []
+    trips = [(reverse("trips:list"), _("Trips"))]
+    if user.has_perm("trips.declare_trip"):
+        trips.append((reverse("trips:new"), _("Declare a trip")))
+    at_gate = []
     if user.has_perm("trips.operate_gate"):
-        items += [
+        at_gate += [
             (
                 reverse("gate:console", args=[g.code]),
                 _("Console %(gate)s") % {"gate": g.code.upper()},
             )
             for g in gates
         ]
+        # Time slots (issue 10): the waiting area in front of the gate.
+        at_gate += [
+            (
+                reverse("slots:waiting", args=[g.code]),
+                _("Waiting area %(gate)s") % {"gate": g.code.upper()},
+            )
+            for g in gates
+        ]
     if user.has_perm("trips.inspect_trip"):
-        items.append((reverse("inspections:queue"), _("Inspections")))
+        at_gate.append((reverse("inspections:queue"), _("Inspections")))
     if user_roles & (roles.GATE_ROLES | {roles.ADMINISTRATOR}):
-        items.append((reverse("receipts:verify"), _("Verify receipt")))
+        at_gate.append((reverse("receipts:verify"), _("Verify receipt")))
+    figures = []
     if user_roles & (roles.GATE_ROLES | roles.READ_ALL_ROLES):
-        items += [
+        at_gate += [
             (f"/gate/{g.code}/board/", _("Yard %(gate)s") % {"gate": g.code.upper()}) for g in gates
         ]
-        items.append(("/payments/reconciliation/", _("Reconciliation")))
-        items.append(("/gate/kpi/", _("Gate KPIs")))
+        figures.append(("/payments/reconciliation/", _("Reconciliation")))
+        figures.append(("/gate/kpi/", _("Gate KPIs")))
+    figures.append((reverse("slots:wait_times"), _("Waiting times")))
+    rules = []
     if "market" in settings.INSTALLED_APPS or "cuakhau.market" in settings.INSTALLED_APPS:
-        items.append(("/market/", _("Market access")))
-    return items
+        rules.append(("/market/", _("Market access")))
+    groups = [
+        (_("Trips"), trips),
+        (_("At the gate"), at_gate),
+        (_("Figures"), figures),
+        (_("Rules"), rules),
+        (_("Account"), [(reverse("profile"), _("Profile and language"))]),
+    ]
+    return [(label, items) for label, items in groups if items]

@@ -13,6 +13,7 @@ from django.apps import apps
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from cuakhau.inspections.models import Agency, Inspection
 from cuakhau.reference.models import Gate
@@ -40,8 +41,26 @@ EXPECTED_BEFORE = dt.timedelta(hours=1)
 EXPECTED_AFTER = dt.timedelta(hours=3)
 # A truck inside longer than this is shown in red: worth a look, whatever its stage.
 LONG_WAIT_MINUTES = 120
-# The board lists this many trucks per stage and counts the rest; a TV has no scroll bar.
-SHOWN_PER_STAGE = 8
+# The board lists this many trucks per stage, arrivals and lanes, and counts the rest: a TV
+# has no scroll bar, and these fit one 1920 x 1080 screen (pinned by the browser test).
+SHOWN_PER_STAGE = 7
+SHOWN_EXPECTED = 7
+SHOWN_LANES = 6
+
+
+def more_text(key: str, n: int) -> str:
+    """"+ 14 more waiting": what the board had no room for, said in words."""
+    if key == WAITING:
+        return ngettext("+ %(n)d more waiting", "+ %(n)d more waiting", n) % {"n": n}
+    if key == UNDER_INSPECTION:
+        return ngettext(
+            "+ %(n)d more under inspection", "+ %(n)d more under inspection", n
+        ) % {"n": n}
+    if key == CLEARED:
+        return ngettext("+ %(n)d more cleared", "+ %(n)d more cleared", n) % {"n": n}
+    if key == "expected":
+        return ngettext("+ %(n)d more expected", "+ %(n)d more expected", n) % {"n": n}
+    return ngettext("+ %(n)d more lane", "+ %(n)d more lanes", n) % {"n": n}
 
 
 def current_channels(trip_ids) -> dict[int, str]:
@@ -181,6 +200,7 @@ def yard_board(gate: Gate, now: dt.datetime | None = None) -> dict:
                 "trucks": rows,
                 "shown": rows[:SHOWN_PER_STAGE],
                 "more": max(0, len(rows) - SHOWN_PER_STAGE),
+                "more_text": more_text(key, len(rows) - SHOWN_PER_STAGE),
                 "count": len(rows),
             }
             for key, rows in stages.items()
@@ -191,12 +211,18 @@ def yard_board(gate: Gate, now: dt.datetime | None = None) -> dict:
         "inside": len(visits),
         "queue_length": len(stages[WAITING]) + len(stages[UNDER_INSPECTION]),
         "lanes": lanes,
+        "lanes_shown": lanes[:SHOWN_LANES],
+        "lanes_more": max(0, len(lanes) - SHOWN_LANES),
+        "lanes_more_text": more_text("lanes", len(lanes) - SHOWN_LANES),
         "inside_without_open_lane": elsewhere,
         "expected": {
             "count": len(expected),
             "paid": paid,
             "unpaid": len(expected) - paid,
             "trips": expected,
+            "shown": expected[:SHOWN_EXPECTED],
+            "more": max(0, len(expected) - SHOWN_EXPECTED),
+            "more_text": more_text("expected", len(expected) - SHOWN_EXPECTED),
             "from": now - EXPECTED_BEFORE,
             "to": now + EXPECTED_AFTER,
         },

@@ -32,6 +32,17 @@ class TripForm(forms.Form):
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
+    container_numbers = forms.CharField(
+        label=_("Containers on the vehicle"),
+        required=False,
+        help_text=_(
+            "ISO 6346 numbers, separated by spaces or commas. Empty containers too; the "
+            "containers named on the cargo lines are added by themselves."
+        ),
+        widget=forms.TextInput(
+            attrs={"autocapitalize": "characters", "placeholder": "CSQU3054383 TGHU1234567"}
+        ),
+    )
     tractor_plate = forms.CharField(
         label=_label(Trip, "tractor_plate"),
         required=False,
@@ -42,6 +53,7 @@ class TripForm(forms.Form):
     trailer_plate = forms.CharField(
         label=_label(Trip, "trailer_plate"),
         required=False,
+        help_text=_("A tractor-trailer or container truck: the trailer's own plate."),
         widget=forms.TextInput(attrs={"placeholder": "25R-012.34", "autocapitalize": "characters"}),
     )
     vehicle_type = forms.ChoiceField(
@@ -50,10 +62,20 @@ class TripForm(forms.Form):
     capacity_tonnes = forms.CharField(
         label=_label(Trip, "capacity_tonnes"),
         required=False,
+        help_text=_(
+            "The rated capacity on the registration, not the load: the fee bracket. Needed "
+            "for a truck and a tractor-trailer."
+        ),
         widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "15"}),
     )
     container_size = forms.ChoiceField(
-        label=_label(Trip, "container_size"), choices=ContainerSize.choices, required=False
+        label=_label(Trip, "container_size"),
+        choices=ContainerSize.choices,
+        required=False,
+        help_text=_(
+            "A container truck, or a tractor-trailer carrying containers: one chassis "
+            "carries one 40-foot or two 20-foot containers."
+        ),
     )
     driver_name = forms.CharField(label=_label(Trip, "driver_name"), required=False)
     driver_nationality = forms.ChoiceField(
@@ -110,6 +132,10 @@ class CargoLineForm(forms.Form):
     value = forms.CharField(
         label=_label(CargoLine, "value"),
         required=False,
+        help_text=_(
+            "As on the customs declaration: FOB for an export, CIF for an import; the invoice "
+            "value for transit and temporary import."
+        ),
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
     currency = forms.ChoiceField(label=_label(CargoLine, "currency"), choices=[], required=False)
@@ -124,28 +150,43 @@ class CargoLineForm(forms.Form):
     container_numbers = forms.CharField(
         label=_("Container numbers"),
         required=False,
-        help_text=_("ISO 6346, separated by spaces or commas."),
+        help_text=_(
+            "The containers holding this line (ISO 6346), separated by spaces or commas. "
+            "A mixed load: name the same container on each of its lines."
+        ),
         widget=forms.TextInput(
             attrs={"autocapitalize": "characters", "placeholder": "CSQU3054383"}
         ),
     )
     phytosanitary_certificate = forms.CharField(
-        label=_label(CargoLine, "phytosanitary_certificate"), required=False
+        label=_label(CargoLine, "phytosanitary_certificate"),
+        required=False,
+        help_text=_(
+            "Plants and plant products (fruit, vegetables, cassava…) need a phytosanitary "
+            "certificate, animal products a veterinary one, when the destination's rules ask "
+            "for it: submitting tells you. Upload the certificate on the trip page."
+        ),
     )
     customs_declaration = forms.CharField(
-        label=_label(CargoLine, "customs_declaration"), required=False
+        label=_label(CargoLine, "customs_declaration"),
+        required=False,
+        help_text=_("The VNACCS declaration number, once lodged."),
     )
+
+    needed = (
+        "hs_code", "description", "quantity", "unit", "gross_weight_kg", "net_weight_kg",
+        "value", "currency", "origin_country", "packages",
+    )  # fmt: skip
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["currency"].choices = currency_choices()
+        self.fields["currency"].choices = _currencies()
         self.fields["origin_country"].choices = _countries()
+        _mark_needed(self)
 
     def line(self) -> dict:
         data = {name: self.data.get(self.add_prefix(name), "") for name in self.fields}
-        data["container_numbers"] = [
-            n for n in data["container_numbers"].replace(",", " ").replace(";", " ").split() if n
-        ]
+        data["container_numbers"] = _numbers(data["container_numbers"])
         return data
 
     def is_removed(self) -> bool:
@@ -175,6 +216,7 @@ def initial_from_trip(trip: Trip) -> tuple[dict, list[dict]]:
     arrival = timezone.localtime(trip.expected_arrival).strftime("%Y-%m-%dT%H:%M")
     trip_initial = {
         "gate": trip.gate.code,
+        "container_numbers": " ".join(c.number for c in trip.containers.all()),
         "direction": trip.direction,
         "expected_arrival": arrival,
         "tractor_plate": trip.tractor_plate,

@@ -11,9 +11,21 @@ register = template.Library()
 
 @register.filter
 def qr_svg(text: str, scale: int = 4):
-    """An inline SVG QR code: works offline, no image request."""
+    """An inline SVG QR code: works offline, no image request.
+
+    A viewBox and no fixed size, so it fills the box the page gives it (CSS ``.qr``); ``scale``
+    only sets the size where no style applies. Its title names it for screen readers.
+    """
     qr = segno.make(str(text), error="m")
-    return mark_safe(qr.svg_inline(scale=int(scale), dark="#111", light="#fff"))
+    svg = qr.svg_inline(scale=int(scale), dark="#111", light="#fff", omitsize=True)
+    size = qr.symbol_size(scale=int(scale))[0]
+    return mark_safe(
+        svg.replace(
+            "<svg ",
+            f'<svg role="img" aria-label="QR" width="{size}" height="{size}" ',
+            1,
+        )
+    )
 
 
 @register.filter
