@@ -357,3 +357,14 @@ def expected_call_times(
             at = max(at, entry.slot_start - rules.early_tolerance)
         times.append(at)
     return times
+
+
+# ---------------------------------------------------------------------------------------------
+# Added for the capacity simulator (issue 10, helper H9): the walk-in seat rule of
+# ``services.walk_in_seats`` as plain arithmetic, so the simulator calls it instead of copying it.
+
+
+def walk_in_seats_left(capacity: HourCapacity, held: int, walked: int) -> int:
+    """Seats of an hour walk-ins may still take: its total less the bookings it holds and the
+    walk-ins already called in it (never below zero)."""
+    return max(0, capacity.total - held - walked)

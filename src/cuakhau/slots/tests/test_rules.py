@@ -161,3 +161,12 @@ def test_walk_in_seats_are_counted_per_direction():
     ]
     called = rules.call_forward_order(waiting, 5, T0, walk_in_seats={"export": 1, "import": 1})
     assert [e.key for e in called] == ["export 1", "import 1"]
+
+
+# Added for the capacity simulator (H9): the walk-in seat arithmetic it shares with services.
+def test_walk_in_seats_left_are_the_hour_less_its_bookings_and_called_walk_ins():
+    hour = HourCapacity(lanes=2, trucks_per_lane_hour=5, quotas={PERISHABLE: 3})
+    assert rules.walk_in_seats_left(hour, held=6, walked=1) == 3
+    assert rules.walk_in_seats_left(hour, held=10, walked=0) == 0
+    assert rules.walk_in_seats_left(hour, held=9, walked=4) == 0
+    assert rules.walk_in_seats_left(HourCapacity(0, 5), held=0, walked=0) == 0
