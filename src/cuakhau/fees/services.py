@@ -59,6 +59,7 @@ def load_schedules() -> int:
                 defaults={
                     "title_vi": meta["title_vi"],
                     "title_en": meta["title_en"],
+                    "title_zh": meta["title_zh"],
                     "legal_basis": meta["legal_basis"],
                     "basis_date": meta["basis_date"] or None,
                     "effective_from": meta["effective_from"],
@@ -67,6 +68,8 @@ def load_schedules() -> int:
                 },
             )
             if schedule.is_frozen:
+                # Its rates stay as assessed; only the names' translations may be added.
+                _update_translations(schedule, meta, rows)
                 continue
             schedule.rates.all().delete()
             FeeRate.objects.bulk_create(
@@ -77,6 +80,7 @@ def load_schedules() -> int:
                         item_code=row["item_code"],
                         label_vi=row["label_vi"],
                         label_en=row["label_en"],
+                        label_zh=row["label_zh"],
                         vehicle=row["vehicle"],
                         tonnage_min=_decimal(row["tonnage_min"]),
                         tonnage_max=_decimal(row["tonnage_max"]),
@@ -93,6 +97,16 @@ def load_schedules() -> int:
             )
             count += 1
     return count
+
+
+def _update_translations(schedule: FeeSchedule, meta: dict, rows: list[dict]) -> None:
+    if schedule.title_zh != meta["title_zh"]:
+        FeeSchedule.objects.filter(pk=schedule.pk).update(title_zh=meta["title_zh"])
+    for position, row in enumerate(rows):
+        # A queryset update: FeeRate.save refuses any write to a frozen schedule's rates.
+        schedule.rates.filter(position=position, label_vi=row["label_vi"]).exclude(
+            label_zh=row["label_zh"]
+        ).update(label_zh=row["label_zh"])
 
 
 @transaction.atomic
@@ -117,6 +131,7 @@ def new_schedule_version(
             "key",
             "title_vi",
             "title_en",
+            "title_zh",
             "legal_basis",
             "basis_date",
             "confidence",
@@ -284,6 +299,8 @@ class Item:
     amount_vnd: int
     confidence: str
     rate_id: int
+    # Items assessed before Chinese names existed have none: pages fall back, marked.
+    label_zh: str = ""
 
 
 @dataclass(frozen=True)
@@ -347,6 +364,7 @@ def price(rate: FeeRate, facts: Facts, container_numbers: list[str]) -> list[Ite
                 rate.amount_vnd,
                 rate.confidence,
                 rate.pk,
+                f"{rate.label_zh} {n}".strip(),
             )
             for n in container_numbers or [""]
         ]
@@ -363,6 +381,7 @@ def price(rate: FeeRate, facts: Facts, container_numbers: list[str]) -> list[Ite
             amount,
             rate.confidence,
             rate.pk,
+            rate.label_zh,
         )
     ]
 
