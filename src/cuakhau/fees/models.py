@@ -5,7 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cuakhau.reference.models import Confidence, Gate, pick_language
+from cuakhau.reference.localize import LocalizedText, localized
+from cuakhau.reference.models import Confidence, Gate
 
 from .choices import GoodsCategory, RateUnit, Regime, VehicleClass
 
@@ -22,6 +23,8 @@ class FeeSchedule(models.Model):
     version = models.PositiveIntegerField(_("version"), default=1)
     title_vi = models.CharField(_("title (Vietnamese)"), max_length=200)
     title_en = models.CharField(_("title (English)"), max_length=200)
+    title_zh = models.CharField(_("title (Chinese)"), max_length=200, blank=True)
+    # The instrument's own words: Vietnamese law exists only in Vietnamese, and pages say so.
     legal_basis = models.CharField(_("legal basis"), max_length=300)
     basis_date = models.DateField(_("date of the instrument"), null=True, blank=True)
     effective_from = models.DateField(_("effective from"))
@@ -47,8 +50,8 @@ class FeeSchedule(models.Model):
         return f"{self.gate.code.upper()} {self.key} v{self.version} ({self.effective_from})"
 
     @property
-    def title(self) -> str:
-        return pick_language(self.title_vi, self.title_en, self.title_en)
+    def title(self) -> LocalizedText:
+        return localized(self.title_vi, self.title_en, self.title_zh)
 
     @property
     def is_frozen(self) -> bool:
@@ -61,6 +64,7 @@ class FeeRate(models.Model):
     item_code = models.CharField(_("item"), max_length=8)
     label_vi = models.CharField(_("label (Vietnamese)"), max_length=200)
     label_en = models.CharField(_("label (English)"), max_length=200)
+    label_zh = models.CharField(_("label (Chinese)"), max_length=200, blank=True)
     vehicle = models.CharField(_("vehicle"), max_length=12, choices=VehicleClass.choices)
     tonnage_min = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     tonnage_max = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
@@ -91,8 +95,8 @@ class FeeRate(models.Model):
         super().save(*args, **kwargs)
 
     @property
-    def label(self) -> str:
-        return pick_language(self.label_vi, self.label_en, self.label_en)
+    def label(self) -> LocalizedText:
+        return localized(self.label_vi, self.label_en, self.label_zh)
 
 
 class FeeAssessment(models.Model):

@@ -199,6 +199,7 @@ def _access_spec(code: str, products: list[_Product]) -> _Spec:
             "source": f"reference/data/{ACCESS_FILE}: "
             + _joined((p.source for p in chosen), " | "),
             "note": "\n".join(notes),
+            "text_language": "en",  # the bases and notes were gathered from English reports
         },
     )
 
@@ -313,6 +314,7 @@ def _designated_values(prefix, names, basis, confidence, source, note) -> dict:
         "confidence": confidence,
         "source": source,
         "note": note,
+        "text_language": "en",
     }
 
 

@@ -10,6 +10,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cuakhau.reference.localize import LocalizedText, active_language, original
 from cuakhau.reference.models import Confidence, Gate, pick_language
 from cuakhau.reference.validators import validate_country
 
@@ -40,6 +41,7 @@ FROZEN_FIELDS = [
     "confidence",
     "source",
     "note",
+    "text_language",
     "source_key",
     "supersedes_id",
 ]
@@ -114,6 +116,15 @@ class MarketAccessRule(models.Model):
     )
     source = models.TextField(_("source"), blank=True)
     note = models.TextField(_("note"), blank=True)
+    # The language the legal basis and the note were written in: they are shown as written,
+    # marked as originals on pages in other languages. A rule recorded from a page takes the
+    # page's language.
+    text_language = models.CharField(
+        _("language of the basis and note"),
+        max_length=2,
+        choices=[("vi", _("Vietnamese")), ("en", _("English")), ("zh", _("Chinese"))],
+        default=active_language,
+    )
     # Set on rules loaded from the shipped data, so reloading updates them instead of adding.
     source_key = models.CharField(_("data key"), max_length=80, blank=True, db_index=True)
     supersedes = models.ForeignKey(
@@ -171,6 +182,14 @@ class MarketAccessRule(models.Model):
                     _("A rule is never changed in place: deactivate it and record a new version.")
                 )
         super().save(*args, **kwargs)
+
+    @property
+    def legal_basis_text(self) -> LocalizedText:
+        return original(self.legal_basis, self.text_language)
+
+    @property
+    def note_text(self) -> LocalizedText:
+        return original(self.note, self.text_language)
 
     @property
     def product_name(self) -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import gettext
 import unicodedata
+from collections.abc import Mapping
 from functools import lru_cache
 
 import pycountry
@@ -82,13 +83,15 @@ def localized(vi: str = "", en: str = "", zh: str = "", language: str | None = N
 
 
 def localized_name(obj, field: str = "name", language: str | None = None) -> LocalizedText:
-    """``obj.<field>_vi`` / ``_en`` / ``_zh`` in the reader's language (missing ones are empty)."""
-    return localized(
-        getattr(obj, f"{field}_vi", ""),
-        getattr(obj, f"{field}_en", ""),
-        getattr(obj, f"{field}_zh", ""),
-        language,
-    )
+    """``obj.<field>_vi`` / ``_en`` / ``_zh`` in the reader's language (missing ones are empty).
+
+    ``obj`` may be a mapping too: the items of a fee assessment are stored as JSON.
+    """
+    if isinstance(obj, Mapping):
+        texts = [obj.get(f"{field}_{lang}", "") for lang in LANGUAGES]
+    else:
+        texts = [getattr(obj, f"{field}_{lang}", "") for lang in LANGUAGES]
+    return localized(*texts, language=language)
 
 
 def original(text: str, lang: str) -> LocalizedText:

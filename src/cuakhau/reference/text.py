@@ -50,7 +50,7 @@ def query_words(query: str, most: int = 6) -> list[str]:
     Longest first because the most selective word narrows the candidates best; a word that is
     a prefix of another word of the query adds nothing and is dropped.
     """
-    words = sorted(set(fold(query).split()), key=len, reverse=True)
+    words = sorted(set(fold(query).split()), key=lambda w: (-len(w), w))
     kept: list[str] = []
     for word in words:
         if not any(other.startswith(word) for other in kept):

@@ -90,18 +90,59 @@ class TripForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "tel", "placeholder": "+84 912 345 678"}),
     )
 
+    # Needed to submit (a draft may leave them empty): marked, and announced as required.
+    needed = (
+        "gate", "direction", "expected_arrival", "tractor_plate", "vehicle_type",
+        "driver_name", "driver_nationality", "driver_document_number", "driver_phone",
+    )  # fmt: skip
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["driver_nationality"].choices = _countries()
+        self.fields["expected_arrival"].help_text = _arrival_help()
+        _mark_needed(self)
 
     def declaration(self) -> dict:
         data = {name: self.data.get(self.add_prefix(name), "") for name in self.fields}
+        data["container_numbers"] = _numbers(data["container_numbers"])
         return data
 
 
+def _numbers(text: str) -> list[str]:
+    return [n for n in (text or "").replace(",", " ").replace(";", " ").split() if n]
+
+
+def _mark_needed(form) -> None:
+    # The form stays ``novalidate``: the browser must not stop a draft from being saved, but
+    # a screen reader still announces what submitting needs.
+    for name in form.needed:
+        form.fields[name].widget.attrs.update({"required": True, "aria-required": "true"})
+
+
+def _arrival_help() -> str:
+    """Arrival times are read in the gates' zone (every gate on cuakhau is in Vietnam)."""
+    zone = timezone.get_current_timezone()
+    offset = timezone.localtime(timezone.now(), zone).strftime("%z")
+    return _("In the gate's local time: %(zone)s (UTC%(offset)s).") % {
+        "zone": _("Vietnam") if str(zone) == "Asia/Ho_Chi_Minh" else str(zone),
+        "offset": f"{offset[:3]}:{offset[3:]}",
+    }
+
+
+def _currencies():
+    """The three currencies of border trade first, then every other ISO 4217 code in its own
+    group: a select jumps to a code as it is typed, with or without JavaScript."""
+    common = {"VND", "CNY", "USD"}
+    choices = currency_choices()
+    return [
+        (_("Usual at the border"), [c for c in choices if c[0] in common]),
+        (_("Other currencies"), [c for c in choices if c[0] not in common]),
+    ]
+
+
 def _countries():
-    common = [("VN", "Việt Nam"), ("CN", "中国 China")]
-    return common + [c for c in country_choices() if c[0] not in {"VN", "CN"}]
+    # Named and sorted in the reader's language, the two border countries first.
+    return country_choices(first=("VN", "CN"))
 
 
 class CargoLineForm(forms.Form):

@@ -1,0 +1,117 @@
+"""Names in the reader's language, the marked fallback, countries, gates, fees, market texts."""
+
+import pytest
+from django.template import Context, Template
+from django.utils import translation
+
+from cuakhau.fees.models import FeeRate, FeeSchedule
+from cuakhau.reference.localize import country_choices, country_name, localized, original
+from cuakhau.reference.models import Gate
+
+
+def render(source: str, **context) -> str:
+    return Template("{% load reference %}" + source).render(Context(context))
+
+
+def test_localized_picks_the_language_and_marks_a_fallback():
+    with translation.override("zh-hans"):
+        name = localized("Chuối", "Banana", "")
+        assert (str(name), name.lang, name.is_fallback) == ("Banana", "en", True)
+        assert render("{{ n|marked }}", n=name) == (
+            '<span lang="en">Banana</span> <small class="original-language">(英文原文)</small>'
+        )
+    with translation.override("vi"):
+        name = localized("Chuối", "Banana", "香蕉")
+        assert (str(name), name.is_fallback) == ("Chuối", False)
+        assert render("{{ n|marked }}", n=name) == "Chuối"
+
+
+@pytest.mark.parametrize(
+    "language, marker",
+    [("en", "(Vietnamese original)"), ("zh-hans", "(越南语原文)"), ("vi", None)],
+)
+def test_a_text_in_its_original_language_is_said_so_on_other_pages(language, marker):
+    with translation.override(language):
+        html = render('{{ basis|original:"vi" }}', basis="Nghị quyết 09/2025/NQ-HĐND")
+    if marker:
+        assert html.startswith('<span lang="vi">Nghị quyết 09/2025/NQ-HĐND</span>')
+        assert marker in html
+    else:
+        assert html == "Nghị quyết 09/2025/NQ-HĐND"
+    assert original("x", "zh").lang == "zh"
+
+
+@pytest.mark.parametrize(
+    "language, vn, cn, la",
+    [
+        ("vi", "Việt Nam", "Trung Quốc", "Lào"),
+        ("en", "Vietnam", "China", "Laos"),
+        ("zh-hans", "越南", "中国", "老挝"),
+    ],
+)
+def test_country_names_come_from_pycountry_translations(language, vn, cn, la):
+    with translation.override(language):
+        assert (country_name("VN"), country_name("cn")) == (vn, cn)
+        assert la in country_name("LA")
+        assert render("{{ c|country }}", c="VN") == vn
+        choices = country_choices(first=("VN", "CN"))
+    assert choices[:2] == [("VN", vn), ("CN", cn)]
+    assert len(choices) == len({code for code, _ in choices}) > 240
+
+
+def test_countries_sort_in_the_alphabet_of_the_page():
+    with translation.override("vi"):
+        names = [name for _, name in country_choices()]
+    # Vietnamese order: Đ after D, Ă after A (neither code points nor letters without marks).
+    assert names.index("Đan Mạch") > names.index("Do Thái")
+    assert names.index("Ă-ru-ba") > names.index("Ao") > names.index("Ai Cập")
+    with translation.override("en"):
+        names = [name for _, name in country_choices()]
+    assert names.index("Åland Islands") < names.index("Bahamas")  # Å is an A
+    assert names.index("Zimbabwe") == len(names) - 1
+    assert country_name("XX") == "XX"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "language, name, counterpart",
+    [
+        ("vi", "Ma Lù Thàng", "Kim Thủy Hà (金水河)"),
+        ("en", "Ma Lu Thang", "Jinshuihe (金水河)"),
+        ("zh-hans", "马鹿塘口岸", "金水河"),
+    ],
+)
+def test_gate_and_counterpart_names(reference_data, language, name, counterpart):
+    gate = Gate.objects.get(code="mlt")
+    with translation.override(language):
+        assert (gate.name, gate.counterpart) == (name, counterpart)
+        assert not gate.name.is_fallback and not gate.counterpart.is_fallback
+
+
+@pytest.mark.django_db
+def test_a_gate_without_a_chinese_name_falls_back_marked(reference_data):
+    gate = Gate.objects.get(code="cnm")  # Cốc Nam: no Chinese name recorded
+    with translation.override("zh-hans"):
+        assert render("{{ g|localized }}", g=gate) == (
+            '<span lang="en">Coc Nam</span> <small class="original-language">(英文原文)</small>'
+        )
+        assert gate.counterpart == "弄尧"
+    with translation.override("vi"):
+        assert gate.counterpart == "Lũng Nghiêu (弄尧)"
+
+
+@pytest.mark.django_db
+def test_fee_items_and_schedules_have_three_languages(reference_data):
+    schedule = FeeSchedule.objects.get(gate__code="hng", key="lang-son-09-2025", version=1)
+    rate = schedule.rates.get(position=0)
+    with translation.override("zh-hans"):
+        assert schedule.title == "谅山省口岸基础设施使用费"
+        assert rate.label == "2吨以下货车，出口新鲜蔬菜水果"
+        html = render('{{ s.legal_basis|original:"vi" }}', s=schedule)
+        assert '<span lang="vi">Nghị quyết 09/2025/NQ-HĐND' in html and "越南语原文" in html
+    assert not FeeRate.objects.filter(label_zh="").exists()
+    # An assessment's items (JSON) localise the same way, old items without Chinese fall back.
+    item = {"label_vi": "Xe không hàng", "label_en": "Empty vehicle"}
+    with translation.override("zh-hans"):
+        assert "Empty vehicle" in render('{{ i|localized:"label" }}', i=item)
+        assert render('{{ i|localized:"label" }}', i={**item, "label_zh": "空车"}) == "空车"
