@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "cuakhau.notify",
+    "cuakhau.desk",  # the one-stop administrative desk (issue 11)
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DeskConfig(AppConfig):
+    name = "cuakhau.desk"
+    label = "desk"
+    verbose_name = _("One-stop desk")
+
+    def ready(self):
+        # The applicant's messages join the notifier's table of templates.
+        from . import messages
+
+        messages.register()

@@ -1,0 +1,105 @@
+"""The starter catalogue and the official schedule, loaded from ``desk/data/`` (see SOURCES.md).
+
+Loading again updates what changed, through the same version history the admin uses, and
+never deletes: a procedure an administrator corrected keeps its history.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from .models import Confidence, Procedure, ScheduleDay
+from .services import record_procedure_change
+
+DATA = Path(__file__).parent / "data"
+
+
+def _int(value: str) -> int | None:
+    value = (value or "").strip()
+    return int(value) if value else None
+
+
+def procedure_key(row: dict) -> str:
+    return slugify(row["name_en"])[:60].strip("-")
+
+
+def default_stages(agency: str) -> str:
+    return "\n".join(
+        [
+            "Bộ phận Một cửa tiếp nhận hồ sơ",
+            f"Chuyển hồ sơ đến {agency}",
+            f"{agency} thẩm định, giải quyết",
+            "Trả kết quả tại Bộ phận Một cửa",
+        ]
+    )
+
+
+@transaction.atomic
+def load_procedures(path: Path | None = None) -> tuple[int, int]:
+    """Returns (created, updated)."""
+    path = path or DATA / "procedures.csv"
+    with open(DATA / "procedures_zh.csv", encoding="utf-8") as f:
+        chinese = {r["name_en"]: r["name_zh"] for r in csv.DictReader(f)}
+    created = updated = 0
+    with open(path, encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            key = procedure_key(row)
+            values = {
+                "national_code": row["code"].strip(),
+                "name_vi": row["name_vi"].strip(),
+                "name_en": row["name_en"].strip(),
+                "name_zh": chinese.get(row["name_en"].strip(), ""),
+                "agency": row["agency"].strip(),
+                "legal_basis": row["legal_basis"].strip(),
+                "required_documents": "\n".join(
+                    d.strip() for d in row["required_documents"].split(";") if d.strip()
+                ),
+                "fee_vnd": _int(row["fee_vnd"]),
+                "processing_days": _int(row["processing_days"]),
+                "stages": default_stages(row["agency"].strip()),
+                "confidence": row["confidence"].strip() or Confidence.UNCERTAIN,
+                "source": row["source"].strip(),
+                "notes": row["notes"].strip(),
+            }
+            procedure = Procedure.objects.filter(key=key).first()
+            if procedure is None:
+                Procedure.objects.create(key=key, **values)
+                created += 1
+                continue
+            for name, value in values.items():
+                setattr(procedure, name, value)
+            before = procedure.version
+            record_procedure_change(procedure, None, "starter catalogue reloaded")
+            if procedure.version != before:
+                procedure.save()
+                updated += 1
+    return created, updated
+
+
+@transaction.atomic
+def load_schedule(path: Path | None = None) -> int:
+    path = path or DATA / "schedule.csv"
+    count = 0
+    with open(path, encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            ScheduleDay.objects.update_or_create(
+                day=dt.date.fromisoformat(row["day"]),
+                defaults={
+                    "kind": row["kind"],
+                    "note": row["note"],
+                    "source": row["source"],
+                    "confidence": row["confidence"],
+                },
+            )
+            count += 1
+    return count
+
+
+def load_all() -> dict:
+    created, updated = load_procedures()
+    return {"created": created, "updated": updated, "schedule_days": load_schedule()}

@@ -1,0 +1,270 @@
+"""The one-stop desk: the catalogue of procedures, the official schedule of days off and
+make-up working days, and applications with their documents and their audit trail."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from cuakhau.core.context import Channel
+
+
+class Confidence(models.TextChoices):
+    PUBLISHED = "published", _("published")
+    UNCERTAIN = "uncertain", _("uncertain")
+
+
+class Procedure(models.Model):
+    """One administrative procedure the desk receives. Every change is a new ``version``,
+    its previous state kept in ``ProcedureVersion``."""
+
+    key = models.SlugField(_("key"), max_length=60, unique=True)
+    national_code = models.CharField(_("national code"), max_length=20, blank=True)
+    name_vi = models.CharField(_("name (Vietnamese)"), max_length=300)
+    name_en = models.CharField(_("name (English)"), max_length=300, blank=True)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=300, blank=True)
+    agency = models.CharField(_("responsible agency"), max_length=300)
+    legal_basis = models.TextField(_("legal basis"), blank=True)
+    required_documents = models.TextField(
+        _("required documents"), blank=True, help_text=_("One document per line.")
+    )
+    fee_vnd = models.PositiveBigIntegerField(
+        _("fee (đồng)"), null=True, blank=True, help_text=_("Empty when not known.")
+    )
+    processing_days = models.PositiveSmallIntegerField(
+        _("processing time (working days)"),
+        null=True,
+        blank=True,
+        help_text=_("Empty when not known; such a procedure cannot be filed."),
+    )
+    stages = models.TextField(
+        _("stages"), blank=True, help_text=_("The agencies and steps, one per line.")
+    )
+    confidence = models.CharField(
+        _("confidence"), max_length=10, choices=Confidence.choices, default=Confidence.UNCERTAIN
+    )
+    source = models.TextField(_("source"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    active = models.BooleanField(_("accepting applications"), default=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name_vi"]
+        verbose_name = _("procedure")
+        verbose_name_plural = _("procedures")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self) -> str:
+        language = translation.get_language() or "vi"
+        if language.startswith("zh") and self.name_zh:
+            return self.name_zh
+        if language.startswith("en") and self.name_en:
+            return self.name_en
+        return self.name_vi
+
+    def name_in(self, language: str) -> str:
+        with translation.override(language):
+            return self.name
+
+    @property
+    def documents_list(self) -> list[str]:
+        return [d.strip() for d in self.required_documents.splitlines() if d.strip()]
+
+    @property
+    def stages_list(self) -> list[str]:
+        return [s.strip() for s in self.stages.splitlines() if s.strip()]
+
+    @property
+    def can_be_filed(self) -> bool:
+        return self.active and self.processing_days is not None
+
+
+class ProcedureVersion(models.Model):
+    """A procedure as it stood before a change: who changed it, when, and the old values."""
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="versions")
+    version = models.PositiveIntegerField()
+    snapshot = models.JSONField()
+    replaced_at = models.DateTimeField()
+    replaced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["procedure", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["procedure", "version"], name="desk_procedure_version")
+        ]
+
+    def __str__(self):
+        return f"{self.procedure_id} v{self.version}"
+
+
+class DayKind(models.TextChoices):
+    DAY_OFF = "day_off", _("day off")
+    WORKING_DAY = "working_day", _("working day (make-up)")
+
+
+class ScheduleDay(models.Model):
+    """One day of the year's official civil-service schedule that differs from the public
+    holidays: a swapped weekday off, or a Saturday worked in exchange."""
+
+    day = models.DateField(_("day"), unique=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=DayKind.choices)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    confidence = models.CharField(
+        _("confidence"), max_length=10, choices=Confidence.choices, default=Confidence.UNCERTAIN
+    )
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("official schedule day")
+        verbose_name_plural = _("official schedule days")
+
+    def __str__(self):
+        return f"{self.day.isoformat()} {self.kind}"
+
+
+class ApplicationStatus(models.TextChoices):
+    RECEIVED = "received", _("received")
+    TRANSFERRED = "transferred", _("transferred to the processing agency")
+    PROCESSING = "processing", _("being processed")
+    SUPPLEMENT_REQUESTED = "supplement_requested", _("waiting for a supplement")
+    SUPPLEMENT_RECEIVED = "supplement_received", _("supplement received")
+    RESULT_READY = "result_ready", _("result ready")
+    RETURNED = "returned", _("result returned")
+    REJECTED = "rejected", _("rejected")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+
+
+class FilingChannel(models.TextChoices):
+    ONLINE = "online", _("online")
+    COUNTER = "counter", _("at the counter")
+
+
+class Application(models.Model):
+    """A file (hồ sơ) received by the desk. ``services._transition`` is the only writer of
+    ``status``; every change is an ``ApplicationTransition``."""
+
+    code = models.CharField(_("tracking code"), max_length=16, unique=True)
+    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="applications")
+    procedure_version = models.PositiveIntegerField()
+    status = models.CharField(
+        _("status"), max_length=24, choices=ApplicationStatus.choices, db_index=True
+    )
+    channel = models.CharField(_("filed"), max_length=8, choices=FilingChannel.choices)
+    applicant_name = models.CharField(_("applicant"), max_length=200)
+    organisation_name = models.CharField(_("enterprise or organisation"), max_length=200, blank=True)
+    id_number = models.CharField(_("ID or tax code"), max_length=20, blank=True)
+    phone = models.CharField(_("phone"), max_length=16)
+    email = models.EmailField(_("e-mail"), blank=True)
+    language = models.CharField(_("language"), max_length=8, default="vi")
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="desk_applications",
+        verbose_name=_("assigned to"),
+    )
+    received_at = models.DateTimeField(_("received"))
+    # The day the clock starts: the day of receipt, or the next working day after a day off.
+    receipt_day = models.DateField()
+    processing_days = models.PositiveSmallIntegerField()
+    due_date = models.DateField(_("due"))
+    # The one new date an apology letter gives (Decree 61 Art. 18: once only).
+    new_due_date = models.DateField(_("new date after apology"), null=True, blank=True)
+    paused_since = models.DateField(null=True, blank=True)
+    # [[stopped, resumed], ...] ISO days: the supplement waits that stopped the clock.
+    pauses = models.JSONField(default=list, blank=True)
+    supplement_request = models.TextField(_("supplement requested"), blank=True)
+    result_note = models.TextField(_("result"), blank=True)
+    result_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        permissions = [("reassign_application", "Can reassign applications (desk supervisor)")]
+
+    def __str__(self):
+        return self.code
+
+    @property
+    def appointment_date(self):
+        """The day the applicant is told to come for the result."""
+        return self.new_due_date or self.due_date
+
+
+class ApplicationDocument(models.Model):
+    """An uploaded document, stored under the data dir with a random name (never the sender's)."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="documents"
+    )
+    original_name = models.CharField(max_length=200)
+    stored_name = models.CharField(max_length=80, unique=True)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    purpose = models.CharField(max_length=12, default="filing")  # filing or supplement
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class ApplicationTransition(models.Model):
+    """The audit trail: who moved the file, when, from where, why, and the deadline after."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="transitions"
+    )
+    action = models.CharField(max_length=24)
+    from_status = models.CharField(max_length=24, blank=True)
+    to_status = models.CharField(max_length=24)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField()
+    reason = models.TextField(blank=True)
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.WEB)
+    remote_addr = models.GenericIPAddressField(null=True, blank=True)
+    due_date = models.DateField(null=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.application_id}: {self.from_status}->{self.to_status} ({self.action})"
+
+
+class TrackingAttempt(models.Model):
+    """A look-up by tracking code and phone, kept to throttle guessing per address (every
+    worker process sees the same rows, unlike a per-process cache)."""
+
+    remote_addr = models.GenericIPAddressField(null=True)
+    at = models.DateTimeField(db_index=True)
+    found = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["remote_addr", "at"])]

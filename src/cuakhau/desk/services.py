@@ -1,0 +1,660 @@
+"""The one-stop desk's rules: filing, the stages of a file, deadlines in working days,
+reassignment, the applicant's look-up, and the procedure catalogue's history.
+
+``_transition`` is the only writer of ``Application.status``: it checks the table, records who,
+when, from where and why (``ApplicationTransition``), tells the applicant, and sends
+``application_transitioned`` — the hook for the reports and the portal outbox.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.dispatch import Signal
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from cuakhau.accounts import roles
+from cuakhau.core import inputs
+from cuakhau.core.context import SYSTEM, RequestContext
+from cuakhau.core.errors import FieldErrors
+from cuakhau.core.statemachine import StateMachine, Transition
+from cuakhau.notify.messages import normalise_language
+from cuakhau.notify.recipients import normalise_phone
+
+from . import calendar as wd
+from . import codes, uploads
+from .models import (
+    Application,
+    ApplicationDocument,
+    ApplicationStatus,
+    ApplicationTransition,
+    DayKind,
+    FilingChannel,
+    Procedure,
+    ProcedureVersion,
+    ScheduleDay,
+    TrackingAttempt,
+)
+
+logger = logging.getLogger("cuakhau.desk")
+
+# Sent after every status change, inside its transaction (reports, the portal outbox).
+application_transitioned = Signal()
+
+S = ApplicationStatus
+DESK = "desk"  # a desk officer's action (``may_handle``), as opposed to the system's
+OPEN = [
+    S.RECEIVED,
+    S.TRANSFERRED,
+    S.PROCESSING,
+    S.SUPPLEMENT_REQUESTED,
+    S.SUPPLEMENT_RECEIVED,
+]
+CLOSED = [S.RETURNED, S.REJECTED, S.WITHDRAWN]
+# The clock runs in these (waiting for a supplement stops it; a ready result has met it).
+RUNNING = [S.RECEIVED, S.TRANSFERRED, S.PROCESSING, S.SUPPLEMENT_RECEIVED]
+
+_transitions = [
+    Transition(S.RECEIVED, "transfer", S.TRANSFERRED, DESK),
+    Transition(S.TRANSFERRED, "start", S.PROCESSING, DESK),
+    Transition(S.PROCESSING, "request_supplement", S.SUPPLEMENT_REQUESTED, DESK, True),
+    Transition(S.SUPPLEMENT_REQUESTED, "receive_supplement", S.SUPPLEMENT_RECEIVED, DESK),
+    Transition(S.SUPPLEMENT_RECEIVED, "resume", S.PROCESSING, DESK),
+    Transition(S.SUPPLEMENT_RECEIVED, "request_supplement", S.SUPPLEMENT_REQUESTED, DESK, True),
+    Transition(S.PROCESSING, "ready", S.RESULT_READY, DESK),
+    Transition(S.RESULT_READY, "return", S.RETURNED, DESK),
+]
+for _state in OPEN:
+    _transitions.append(Transition(_state, "reject", S.REJECTED, DESK, True))
+    _transitions.append(Transition(_state, "withdraw", S.WITHDRAWN, DESK, True))
+    # A late file: an apology with a new date; the status stays.
+    _transitions.append(Transition(_state, "apologise", _state, DESK, True))
+APPLICATION_MACHINE = StateMachine("application", _transitions)
+
+def action_labels() -> dict[str, str]:
+    return {
+        "transfer": _("Transfer to the processing agency"),
+        "start": _("Start processing"),
+        "request_supplement": _("Request a supplement"),
+        "receive_supplement": _("Supplement received"),
+        "resume": _("Resume processing"),
+        "ready": _("Result ready"),
+        "return": _("Result returned to the applicant"),
+        "reject": _("Reject"),
+        "withdraw": _("Withdrawn by the applicant"),
+        "apologise": _("Apology and new date"),
+    }
+
+
+class DeskPermissionDenied(Exception):
+    """The caller may not act on the desk's files (HTTP 403)."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Who
+
+
+def may_handle(user) -> bool:
+    return bool(roles.roles_of(user) & {roles.DESK, roles.ADMINISTRATOR})
+
+
+def may_reassign(user) -> bool:
+    return may_handle(user) and user.has_perm("desk.reassign_application")
+
+
+def desk_officers():
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Q(groups__name=roles.DESK) | Q(is_superuser=True))
+        .distinct()
+        .order_by("username")
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Calendar
+
+
+def calendar_for(years) -> wd.WorkingCalendar:
+    """The Vietnamese calendar of ``years`` with the official schedule administrators keep."""
+    years = sorted(set(years))
+    rows = ScheduleDay.objects.filter(day__year__in=years)
+    return wd.build_calendar(
+        years,
+        extra_days_off=[r.day for r in rows if r.kind == DayKind.DAY_OFF],
+        extra_working_days=[r.day for r in rows if r.kind == DayKind.WORKING_DAY],
+    )
+
+
+def _calendar_around(day: dt.date) -> wd.WorkingCalendar:
+    # A deadline can run into the next year (and a long supplement wait further).
+    return calendar_for(range(day.year - 1, day.year + 3))
+
+
+def _pauses(application: Application) -> list[tuple[dt.date, dt.date]]:
+    return [(dt.date.fromisoformat(a), dt.date.fromisoformat(b)) for a, b in application.pauses]
+
+
+def compute_due(application: Application, calendar: wd.WorkingCalendar | None = None) -> dt.date:
+    calendar = calendar or _calendar_around(application.receipt_day)
+    return wd.add_working_days(
+        application.receipt_day, application.processing_days, calendar, _pauses(application)
+    )
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+@dataclass
+class Standing:
+    """Where a file stands against its deadline, for the queue and the tracking page."""
+
+    overdue: bool
+    soon_due: bool
+    clock_stopped: bool
+    days_left: int | None  # working days left (negative: late by)
+
+
+SOON_DUE_WORKING_DAYS = 2
+
+
+def standing(application: Application, calendar=None, on: dt.date | None = None) -> Standing:
+    on = on or today()
+    if application.status not in OPEN:
+        return Standing(False, False, False, None)
+    if application.status == S.SUPPLEMENT_REQUESTED:
+        return Standing(False, False, True, None)
+    calendar = calendar or _calendar_around(on)
+    due = application.appointment_date
+    if on > due:
+        return Standing(True, False, False, -wd.working_days_between(due, on, calendar))
+    left = wd.working_days_between(on, due, calendar)
+    return Standing(False, left <= SOON_DUE_WORKING_DAYS, False, left)
+
+
+# ---------------------------------------------------------------------------------------------
+# The procedure catalogue
+
+
+PROCEDURE_FIELDS = [
+    "key",
+    "national_code",
+    "name_vi",
+    "name_en",
+    "name_zh",
+    "agency",
+    "legal_basis",
+    "required_documents",
+    "fee_vnd",
+    "processing_days",
+    "stages",
+    "confidence",
+    "source",
+    "notes",
+    "active",
+]
+
+
+def procedure_snapshot(procedure: Procedure) -> dict:
+    return {f: getattr(procedure, f) for f in PROCEDURE_FIELDS}
+
+
+@transaction.atomic
+def record_procedure_change(procedure: Procedure, actor, note: str = "") -> None:
+    """Before a changed procedure is saved: keep its stored state as a version and count up.
+    Called by the admin and the loader; saves nothing when nothing changed."""
+    if procedure.pk is None:
+        procedure.version = 1
+        return
+    stored = Procedure.objects.select_for_update().get(pk=procedure.pk)
+    if procedure_snapshot(stored) == procedure_snapshot(procedure):
+        return
+    ProcedureVersion.objects.create(
+        procedure=stored,
+        version=stored.version,
+        snapshot=procedure_snapshot(stored),
+        replaced_at=timezone.now(),
+        replaced_by=actor,
+        note=note[:300],
+    )
+    procedure.version = stored.version + 1
+
+
+def fileable_procedures() -> QuerySet[Procedure]:
+    return Procedure.objects.filter(active=True, processing_days__isnull=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# Filing
+
+
+def _clean(data: dict, name: str, errors, *, required=False, max_length=200, multiline=False):
+    value = data.get(name)
+    value = "" if value is None else str(value)
+    try:
+        value = inputs.clean_text(value.strip(), multiline=multiline, max_length=max_length)
+    except Exception as exc:  # ValidationError: its message, on its field
+        errors[name] = [str(m) for m in getattr(exc, "messages", [str(exc)])]
+        return ""
+    if required and not value:
+        errors[name] = [_("This field is required.")]
+    return value
+
+
+def _check_documents(documents, errors, path="documents"):
+    checked = []
+    if len(documents) > uploads.MAX_FILES:
+        errors[path] = [_("At most %(n)d files.") % {"n": uploads.MAX_FILES}]
+        return []
+    for i, uploaded in enumerate(documents):
+        try:
+            checked.append((uploaded, uploads.check(uploaded)))
+        except uploads.UploadRefused as exc:
+            errors.setdefault(f"{path}.{i}", []).append(str(exc))
+    return checked
+
+
+def _save_documents(application, checked, actor, purpose="filing"):
+    for uploaded, (content_type, extension) in checked:
+        stored_name, digest = uploads.store(uploaded, extension)
+        ApplicationDocument.objects.create(
+            application=application,
+            original_name=(uploaded.name or "document")[:200],
+            stored_name=stored_name,
+            content_type=content_type,
+            size=uploaded.size,
+            sha256=digest,
+            purpose=purpose,
+            uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+
+
+def file_application(
+    data: dict,
+    documents=(),
+    *,
+    actor=None,
+    channel: str = FilingChannel.ONLINE,
+    context: RequestContext = SYSTEM,
+    now: dt.datetime | None = None,
+) -> Application:
+    """Receive a file online (anyone, signed in or not) or at the counter (a desk officer).
+
+    ``data``: procedure (key), applicant_name, phone, email, language, organisation_name,
+    id_number, address, note. Raises ``FieldErrors`` with the field paths.
+    """
+    if channel == FilingChannel.COUNTER and not may_handle(actor):
+        raise DeskPermissionDenied(_("Only desk officers file applications at the counter."))
+    errors: dict[str, list[str]] = {}
+    procedure = None
+    key = str(data.get("procedure") or "").strip()
+    if not key:
+        errors["procedure"] = [_("Choose a procedure.")]
+    else:
+        procedure = fileable_procedures().filter(key=key).first()
+        if procedure is None:
+            errors["procedure"] = [_("This procedure cannot be filed here.")]
+    name = _clean(data, "applicant_name", errors, required=True)
+    organisation = _clean(data, "organisation_name", errors)
+    id_number = _clean(data, "id_number", errors, max_length=20)
+    address = _clean(data, "address", errors, max_length=300)
+    note = _clean(data, "note", errors, max_length=2000, multiline=True)
+    email = _clean(data, "email", errors, max_length=254)
+    if email and "@" not in email:
+        errors["email"] = [_("Enter a valid e-mail address.")]
+    phone = ""
+    try:
+        phone = normalise_phone(str(data.get("phone") or ""))
+    except ValueError:
+        errors["phone"] = [_("Enter a phone number, e.g. 0912 345 678.")]
+    if not phone and "phone" not in errors:
+        errors["phone"] = [_("The phone number is required: it is the second key of tracking.")]
+    language = normalise_language(str(data.get("language") or "vi"))
+    documents = list(documents or [])
+    checked = _check_documents(documents, errors)
+    if channel == FilingChannel.ONLINE and not documents and "documents" not in errors:
+        errors["documents"] = [_("Attach the documents the procedure requires.")]
+    if errors:
+        raise FieldErrors(errors)
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        received_day = timezone.localdate(now)
+        calendar = _calendar_around(received_day)
+        receipt_day = wd.next_working_day(received_day, calendar)
+        application = Application(
+            code=codes.new_code(),
+            procedure=procedure,
+            procedure_version=procedure.version,
+            status=S.RECEIVED,
+            channel=channel,
+            applicant_name=name,
+            organisation_name=organisation,
+            id_number=id_number,
+            phone=phone,
+            email=email,
+            language=language,
+            address=address,
+            note=note,
+            filed_by=actor if getattr(actor, "is_authenticated", False) else None,
+            assignee=actor if channel == FilingChannel.COUNTER else None,
+            received_at=now,
+            receipt_day=receipt_day,
+            processing_days=procedure.processing_days,
+        )
+        application.due_date = compute_due(application, calendar)
+        application.save()
+        _save_documents(application, checked, actor)
+        _record(application, "file", "", actor, context, "", {"channel": channel})
+        _tell(application, "desk_received")
+        application_transitioned.send(
+            sender=Application,
+            application=application,
+            action="file",
+            from_status="",
+            to_status=application.status,
+            actor=actor,
+        )
+    return application
+
+
+# ---------------------------------------------------------------------------------------------
+# Transitions
+
+
+def _record(application, action, from_status, actor, context, reason, data=None):
+    return ApplicationTransition.objects.create(
+        application=application,
+        action=action,
+        from_status=from_status,
+        to_status=application.status,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        at=timezone.now(),
+        reason=reason,
+        channel=context.channel,
+        remote_addr=context.remote_addr,
+        due_date=application.appointment_date,
+        data=data or {},
+    )
+
+
+def _date_text(day: dt.date) -> str:
+    return date_format(day, "SHORT_DATE_FORMAT")
+
+
+def _tell(application: Application, template: str, **extra) -> None:
+    """Tell the applicant in their language; a message that cannot be sent never undoes the
+    change (it is logged, and the file's page shows the status anyway)."""
+    from cuakhau.notify.services import notify
+
+    with translation.override(application.language):
+        context = {
+            "code": application.code,
+            "procedure": application.procedure.name,
+            "status": str(application.get_status_display()),
+            "due": _date_text(application.appointment_date),
+            **extra,
+        }
+    from .messages import DESK_TEMPLATES
+
+    params = next(t.params for t in DESK_TEMPLATES if t.code == template)
+    count = application.transitions.count()
+    try:
+        notify(
+            recipient={"phone": application.phone, "email": application.email},
+            language=application.language,
+            template=template,
+            context={p: context[p] for p in params},
+            dedupe_key=f"desk:{application.code}:{count}:{template}",
+        )
+    except FieldErrors:
+        logger.warning("desk: could not notify the applicant of %s", application.code)
+
+
+_TEMPLATE_OF = {
+    "request_supplement": "desk_supplement",
+    "ready": "desk_result_ready",
+    "apologise": "desk_apology",
+}
+
+
+def _transition(
+    application: Application,
+    action: str,
+    actor,
+    context: RequestContext = SYSTEM,
+    reason: str = "",
+    data: dict | None = None,
+) -> ApplicationTransition:
+    """Check and apply one transition of the table; the only writer of the status."""
+    transition = APPLICATION_MACHINE.get(application.status, action)
+    if transition.permission == DESK and not may_handle(actor):
+        raise DeskPermissionDenied(_("Only desk officers move applications."))
+    reason = (reason or "").strip()
+    if transition.reason_required and not reason:
+        raise FieldErrors({"reason": [_("Give a reason.")]})
+    from_status = application.status
+    application.status = transition.target
+    application.save()
+    record = _record(application, action, from_status, actor, context, reason, data)
+    template = _TEMPLATE_OF.get(action, "desk_status")
+    _tell(application, template, reason=reason)
+    application_transitioned.send(
+        sender=Application,
+        application=application,
+        action=action,
+        from_status=from_status,
+        to_status=application.status,
+        actor=actor,
+        transition=record,
+    )
+    return record
+
+
+def _locked(application: Application) -> Application:
+    return (
+        Application.objects.select_for_update()
+        .select_related("procedure")
+        .get(pk=application.pk)
+    )
+
+
+def act(
+    actor,
+    application: Application,
+    action: str,
+    *,
+    reason: str = "",
+    new_date: dt.date | None = None,
+    result_note: str = "",
+    documents=(),
+    context: RequestContext = SYSTEM,
+) -> Application:
+    """An officer's action on a file (the table in ``APPLICATION_MACHINE``)."""
+    if not may_handle(actor):
+        raise DeskPermissionDenied(_("Only desk officers move applications."))
+    errors: dict[str, list[str]] = {}
+    checked = _check_documents(list(documents or []), errors)
+    if errors:
+        raise FieldErrors(errors)
+    with transaction.atomic():
+        application = _locked(application)
+        day = today()
+        data: dict = {}
+        if action == "request_supplement":
+            application.paused_since = day
+            application.supplement_request = reason.strip()
+        elif action == "receive_supplement":
+            # The clock stopped the day after the request and restarts the day after today.
+            stopped = application.paused_since or day
+            application.pauses = [*application.pauses, [stopped.isoformat(), day.isoformat()]]
+            application.paused_since = None
+            application.due_date = compute_due(application)
+            data = {"pause": [stopped.isoformat(), day.isoformat()]}
+        elif action == "ready":
+            application.result_at = timezone.now()
+            application.result_note = result_note.strip()
+        elif action in ("return", "reject", "withdraw"):
+            application.closed_at = timezone.now()
+        elif action == "apologise":
+            if application.new_due_date is not None:
+                raise FieldErrors(
+                    {"new_date": [_("A new date was already given once; it cannot be moved.")]}
+                )
+            if new_date is None:
+                raise FieldErrors({"new_date": [_("Give the new result date.")]})
+            if new_date <= application.due_date:
+                raise FieldErrors({"new_date": [_("The new date must be after the due date.")]})
+            if new_date > application.due_date + dt.timedelta(days=366):
+                raise FieldErrors({"new_date": [_("Give a date within a year.")]})
+            APPLICATION_MACHINE.get(application.status, action)  # 409 before anything changes
+            application.new_due_date = new_date
+            data = {"old_due": application.due_date.isoformat(), "new_due": new_date.isoformat()}
+        _transition(application, action, actor, context, reason, data)
+        if checked:
+            _save_documents(
+                application,
+                checked,
+                actor,
+                "supplement" if action == "receive_supplement" else "filing",
+            )
+    return application
+
+
+def reassign(actor, application: Application, assignee, context: RequestContext = SYSTEM):
+    """A supervisor hands the file to another desk officer (recorded, status unchanged)."""
+    if not may_reassign(actor):
+        raise DeskPermissionDenied(_("Only a desk supervisor reassigns applications."))
+    if assignee is None or not may_handle(assignee) or not assignee.is_active:
+        raise FieldErrors({"assignee": [_("Choose a desk officer.")]})
+    with transaction.atomic():
+        application = _locked(application)
+        previous = application.assignee
+        application.assignee = assignee
+        application.save(update_fields=["assignee"])
+        _record(
+            application,
+            "reassign",
+            application.status,
+            actor,
+            context,
+            "",
+            {"from": previous.username if previous else "", "to": assignee.username},
+        )
+    return application
+
+
+def take(actor, application: Application, context: RequestContext = SYSTEM):
+    """An officer takes an unassigned file."""
+    if not may_handle(actor):
+        raise DeskPermissionDenied(_("Only desk officers move applications."))
+    with transaction.atomic():
+        application = _locked(application)
+        if application.assignee_id is not None:
+            raise FieldErrors({"assignee": [_("This file is already assigned.")]})
+        application.assignee = actor
+        application.save(update_fields=["assignee"])
+        _record(application, "take", application.status, actor, context, "", {"to": actor.username})
+    return application
+
+
+def allowed_actions(user, application: Application) -> list[str]:
+    if not may_handle(user):
+        return []
+    actions = APPLICATION_MACHINE.actions_from(application.status)
+    if application.new_due_date is not None:
+        actions = [a for a in actions if a != "apologise"]
+    return actions
+
+
+# ---------------------------------------------------------------------------------------------
+# Finding files
+
+
+def desk_queue(user, *, show: str = "open", mine: bool = False) -> QuerySet[Application]:
+    if not may_handle(user):
+        raise DeskPermissionDenied(_("Only desk officers see the desk's queue."))
+    qs = Application.objects.select_related("procedure", "assignee")
+    if show == "open":
+        qs = qs.filter(status__in=[*OPEN, S.RESULT_READY])
+    elif show == "closed":
+        qs = qs.filter(status__in=CLOSED)
+    if mine:
+        qs = qs.filter(assignee=user)
+    return qs.order_by("due_date", "id")
+
+
+def find_for_desk(user, code: str) -> Application:
+    if not may_handle(user):
+        raise DeskPermissionDenied(_("Only desk officers see the desk's files."))
+    normal = codes.normalise_code(code)
+    application = (
+        Application.objects.select_related("procedure", "assignee").filter(code=normal).first()
+        if normal
+        else None
+    )
+    if application is None:
+        raise Application.DoesNotExist(_("No application %(code)s.") % {"code": code})
+    return application
+
+
+class TooManyAttempts(Exception):
+    """Too many look-ups from this address (HTTP 429)."""
+
+
+def _throttle(remote_addr: str | None) -> None:
+    limit = getattr(settings, "DESK_TRACKING_LIMIT", 10)
+    window = dt.timedelta(seconds=getattr(settings, "DESK_TRACKING_WINDOW_SECONDS", 900))
+    since = timezone.now() - window
+    TrackingAttempt.objects.filter(at__lt=since - window).delete()
+    if TrackingAttempt.objects.filter(remote_addr=remote_addr, at__gte=since).count() >= limit:
+        raise TooManyAttempts(_("Too many look-ups from this address. Try again later."))
+
+
+def track(code: str, phone: str, context: RequestContext = SYSTEM) -> Application | None:
+    """The application with this code *and* this applicant's phone, else None — the same None
+    for an unknown code, a wrong phone or a malformed code, so codes cannot be enumerated.
+    Every attempt counts against the caller's address."""
+    _throttle(context.remote_addr)
+    normal = codes.normalise_code(code)
+    try:
+        number = normalise_phone(phone)
+    except ValueError:
+        number = ""
+    found = None
+    if normal and number:
+        found = (
+            Application.objects.select_related("procedure")
+            .filter(code=normal, phone=number)
+            .first()
+        )
+    TrackingAttempt.objects.create(
+        remote_addr=context.remote_addr, at=timezone.now(), found=found is not None
+    )
+    return found
+
+
+def document_of(application: Application, document_id) -> ApplicationDocument:
+    try:
+        pk = int(document_id)
+    except (TypeError, ValueError):
+        pk = 0
+    document = application.documents.filter(pk=pk).first()
+    if document is None:
+        raise ApplicationDocument.DoesNotExist(_("No such document."))
+    return document
+
+
+def history(application: Application):
+    return application.transitions.select_related("actor").order_by("at", "id")
