@@ -23,7 +23,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 WIDTH, HEIGHT = 640, 260
 # Room for the y-axis numbers on the left and the x labels below.
-LEFT, RIGHT, TOP, BOTTOM = 52, 12, 14, 40
+LEFT, RIGHT, TOP, BOTTOM = 52, 12, 22, 40
 PALETTE = ["#1f5f8b", "#c4321f", "#2e9e5b", "#e0a100"]
 
 _ids = itertools.count(1)
@@ -33,8 +33,10 @@ _ids = itertools.count(1)
 class Bar:
     label: str
     value: float
-    # A bar that stands apart (today's partial day, an open-ended last bin): drawn hatched.
+    # A bar that stands apart (today's partial day, an open-ended last bin): drawn lighter.
     muted: bool = False
+    # A shorter label under the axis ("≥ 180" for "180 min or more"); ``label`` otherwise.
+    tick: str = ""
 
 
 @dataclass(frozen=True)
@@ -145,7 +147,7 @@ def _axes(parts: list[str], frame: _Frame, y_label: str) -> None:
         )
     if y_label:
         parts.append(
-            f'<text class="chart-axis-label" x="4" y="{TOP - 2}" font-size="11" '
+            f'<text class="chart-axis-label" x="4" y="{TOP - 10}" font-size="11" '
             f'fill="#56606b">{escape(y_label)}</text>'
         )
 
@@ -185,7 +187,7 @@ def bar_chart(
             f"<title>{escape(bar.label)}: {escape(_number(bar.value))}</title></rect>"
         )
         centres.append(x + slot / 2)
-    _x_labels(parts, [b.label for b in bars], centres)
+    _x_labels(parts, [b.tick or b.label for b in bars], centres)
     parts.append("</svg>")
     return mark_safe("".join(parts))
 
@@ -229,11 +231,11 @@ def line_chart(
                     f'<polyline class="{css}" points="{" ".join(points)}" fill="none" '
                     f'stroke="{colour}" stroke-width="2" stroke-linejoin="round"/>'
                 )
-    # A legend in the top right corner, the series' own colours.
+    # The legend above the plot, right-aligned, in the series' own colours.
     for number, line in enumerate(series):
         colour = PALETTE[number % len(PALETTE)]
-        x = WIDTH - RIGHT - 150
-        y = TOP + 4 + number * 16
+        x = WIDTH - RIGHT - 160 * (len(series) - number)
+        y = TOP - 12
         parts.append(
             f'<line x1="{x}" x2="{x + 18}" y1="{y}" y2="{y}" stroke="{colour}" stroke-width="3"/>'
             f'<text x="{x + 24}" y="{y + 4}" font-size="11" fill="#28313b">{escape(line.name)}</text>'

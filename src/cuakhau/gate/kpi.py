@@ -179,9 +179,10 @@ def clearance_histogram(minutes: Sequence[float]) -> list[dict]:
     for b in bins:
         if b.high is None:
             label = _("%(low)s min or more") % {"low": f"{b.low:g}"}
+            tick = f"≥ {b.low:g}"
         else:
-            label = f"{b.low:g}–{b.high:g}"
-        rows.append({"low": b.low, "high": b.high, "label": label, "count": b.count})
+            label = tick = f"{b.low:g}–{b.high:g}"
+        rows.append({"low": b.low, "high": b.high, "label": label, "tick": tick, "count": b.count})
     return rows
 
 
@@ -338,7 +339,7 @@ def kpi_charts(figures: dict) -> dict:
     return {
         "histogram": charts.bar_chart(
             [
-                charts.Bar(row["label"], row["count"], muted=row["high"] is None)
+                charts.Bar(row["label"], row["count"], muted=row["high"] is None, tick=row["tick"])
                 for row in histogram
             ],
             title=_("Clearance time distribution"),

@@ -329,4 +329,4 @@ def test_the_page_draws_the_charts_beside_their_tables(
     assert 'id="kpi-partial-note"' in html and 'class="partial"' in html
     for word in words:
         assert word in html
-    assert "cdn" not in html.lower() and "<script" not in html.split("<main>")[1]
+    assert "cdn" not in html.lower() and "<script" not in html.split("<main")[1]
