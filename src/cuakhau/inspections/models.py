@@ -17,6 +17,15 @@ class Result(models.TextChoices):
     HOLD = "hold", _("hold")
 
 
+class InspectionKind(models.TextChoices):
+    """What kind of check an inspection was (stored as free text by older versions)."""
+
+    GREEN_CHANNEL = "green channel", _("green-channel release")
+    DOCUMENT_CHECK = "document check", _("document check")
+    PHYSICAL = "physical inspection", _("physical inspection")
+    SAMPLING = "sampling", _("sampling")
+
+
 class Inspection(models.Model):
     """One agency's inspection of one trip: when it started, when it ended, and the result.
 

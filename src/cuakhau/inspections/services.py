@@ -14,7 +14,7 @@ from cuakhau.trips import services as trips
 from cuakhau.trips.choices import TripStatus
 from cuakhau.trips.models import Trip
 
-from .models import Agency, Inspection, QuarantineSample, Result, SampleResult
+from .models import Agency, Inspection, InspectionKind, QuarantineSample, Result, SampleResult
 
 AGENCY_OF_ROLE = {
     roles.CUSTOMS: Agency.CUSTOMS,
@@ -88,7 +88,7 @@ def release_green_channel(trip: Trip) -> Inspection | None:
     return Inspection.objects.create(
         trip=trip,
         agency=Agency.CUSTOMS,
-        kind="green channel",
+        kind=InspectionKind.GREEN_CHANNEL,
         started_at=now,
         ended_at=now,
         result=Result.PASS,
@@ -108,7 +108,7 @@ def start_inspection(officer, trip: Trip, agency: str | None = None, kind: str =
     if open_one is not None:
         return open_one
     if not kind and agency == Agency.CUSTOMS:
-        kind = {"red": "physical inspection", "yellow": "document check"}.get(
+        kind = {"red": InspectionKind.PHYSICAL, "yellow": InspectionKind.DOCUMENT_CHECK}.get(
             current_channel(trip) or "", ""
         )
     return Inspection.objects.create(
@@ -169,7 +169,7 @@ def record_result(
 def take_sample(
     officer, trip: Trip, sample_code: str, description: str, laboratory: str = ""
 ) -> QuarantineSample:
-    inspection = start_inspection(officer, trip, Agency.QUARANTINE, kind="sampling")
+    inspection = start_inspection(officer, trip, Agency.QUARANTINE, kind=InspectionKind.SAMPLING)
     if not (sample_code or "").strip():
         raise FieldErrors({"sample_code": [_("Enter the sample code.")]})
     if inspection.samples.filter(sample_code=sample_code.strip()).exists():

@@ -67,3 +67,18 @@ class ContainerSize(models.TextChoices):
     NONE = "", _("no container")
     FT20 = "20", _("20 feet")
     FT40 = "40", _("40 feet")
+
+
+class TripAction(models.TextChoices):
+    """The steps of a trip's timeline (``TripTransition.action``), as its reader says them."""
+
+    CREATE = "create", _("Declaration started")
+    SUBMIT = "submit", _("Declaration submitted")
+    AMEND = "amend", _("Declaration amended")
+    CANCEL = "cancel", _("Trip cancelled")
+    REJECT = "reject", _("Trip rejected")
+    PAY = "pay", _("Fees paid, receipt issued")
+    CHECK_IN = "check_in", _("Checked in at the gate")
+    CLEAR = "clear", _("Cleared by every agency")
+    EXIT = "exit", _("Left through the gate")
+    REISSUE_RECEIPT = "reissue_receipt", _("Receipt re-issued")
