@@ -49,7 +49,8 @@ def minutes(value):
     if hasattr(value, "total_seconds"):
         value = value.total_seconds() / 60
     total = round(float(value))
-    if total < 60:
+    # Up to two hours a gate counts in minutes ("71 min"); beyond, hours and minutes read better.
+    if total < 120:
         return gettext("%(minutes)d min") % {"minutes": total}
     hours, rest = divmod(total, 60)
     if not rest:

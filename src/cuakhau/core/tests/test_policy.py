@@ -19,18 +19,12 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from cuakhau import policy
-from cuakhau.accounts import roles
-from cuakhau.accounts.models import ApiToken, Organisation
-from cuakhau.accounts.services import create_user, issue_token
+from cuakhau.accounts.models import ApiToken
+from cuakhau.accounts.services import issue_token
 from cuakhau.api import api
-from cuakhau.conftest import PASSWORD, banana_line, cassava_line, declaration
+from cuakhau.conftest import banana_line, cassava_line, declaration
 from cuakhau.core.policy import api_operations, is_api_view, view_rule
-from cuakhau.gate import services as gate
-from cuakhau.gate.models import Lane
-from cuakhau.gate.tests.conftest import clear, paid
-from cuakhau.inspections import services as inspections
-from cuakhau.notify.services import notify
-from cuakhau.receipts.services import valid_receipt_of
+from cuakhau.core.testing.world import DEVICES, PEOPLE, add_page_records, build_world
 from cuakhau.trips import services as trips
 
 pytestmark = pytest.mark.django_db
@@ -90,27 +84,6 @@ def test_a_page_without_a_rule_is_refused(client, enterprise, settings):
 # The world the matrix runs in
 
 
-PEOPLE = {
-    "ent_a": (roles.ENTERPRISE, "a", None),
-    "ent_b": (roles.ENTERPRISE, "b", None),
-    "driver_a": (roles.DRIVER, "a", None),
-    "op_here": (roles.GATE_OPERATOR, None, "mlt"),
-    "op_other": (roles.GATE_OPERATOR, None, "hng"),
-    "customs": (roles.CUSTOMS, None, "mlt"),
-    "customs_mgr": (roles.CUSTOMS_MANAGER, None, "mlt"),
-    "guard": (roles.BORDER_GUARD, None, "mlt"),
-    "quarantine": (roles.QUARANTINE, None, "mlt"),
-    "desk": (roles.DESK, None, "mlt"),
-    "board": (roles.BOARD, None, None),
-    "auditor": (roles.AUDITOR, None, None),
-    "admin": (roles.ADMINISTRATOR, None, None),
-}
-DEVICES = {
-    "camera": ("mlt", "plate_camera", "L1"),
-    "weighbridge": ("mlt", "weighbridge", None),
-    "tablet": ("mlt", "tablet", None),
-    "camera_other": ("hng", "plate_camera", None),
-}
 NOBODY = {"anonymous", "revoked"}
 CALLERS = [*PEOPLE, *DEVICES, *NOBODY]
 # Pages are for people: a device's or a revoked token's bearer header means nothing to them, so
@@ -127,74 +100,10 @@ READ_ALL = {"board", "auditor", "admin"}
 INSPECTORS = {"customs", "guard", "quarantine"}
 
 
-class World(dict):
-    """Organisation A's trips in each state at Ma Lù Thàng, and a credential per caller."""
-
-
 @pytest.fixture
 def world(mlt, hng, settings):
     settings.DEMO_MODE = True
-    w = World()
-    w["org_a"] = Organisation.objects.create(
-        name="Công ty TNHH Nông sản Phong Thổ", country="VN", tax_code="0100109106"
-    )
-    w["org_b"] = Organisation.objects.create(
-        name="金平县金水河边贸有限公司", country="CN", tax_code="91110000600037341L"
-    )
-    gates = {"mlt": mlt, "hng": hng}
-    users = {}
-    for name, (role, org, gate_code) in PEOPLE.items():
-        users[name] = create_user(
-            name,
-            PASSWORD,
-            role,
-            organisation=w["org_" + org] if org else None,
-            gates=[gates[gate_code]] if gate_code else (),
-        )
-    w["users"] = users
-    for code in ("L1", "L2"):
-        Lane.objects.create(gate=mlt, code=code)
-    Lane.objects.create(gate=hng, code="L1")
-    w["devices"] = {
-        name: gate.register_device(None, gates[g], kind, name, lane=lane)
-        for name, (g, kind, lane) in DEVICES.items()
-    }
-    ent = users["ent_a"]
-    w["draft"] = trips.create_draft(ent, declaration(cargo_lines=[]))
-    w["submitted"] = trips.save_and_submit(
-        ent, None, declaration(tractor_plate="25C-222.22", cargo_lines=[cassava_line()])
-    )
-    w["paid"] = paid(ent, tractor_plate="25C-333.33", cargo_lines=[cassava_line()])
-    w["inside"] = paid(ent, tractor_plate="25C-444.44")
-    gate.check_in(users["op_here"], mlt, w["inside"].reference, lane="L1")
-    w["cleared"] = paid(
-        ent,
-        tractor_plate="25C-555.55",
-        cargo_lines=[banana_line(container_numbers=["MSKU9070323"])],
-    )
-    gate.check_in(users["op_here"], mlt, w["cleared"].reference, lane="L2")
-    clear(
-        w["cleared"],
-        {
-            "customs": users["customs"],
-            "border_guard": users["guard"],
-            "quarantine": users["quarantine"],
-        },
-    )
-    w["sample"] = inspections.take_sample(
-        users["quarantine"],
-        w["inside"],
-        "MLT-S-0001",
-        "Chuối, 3 nải lấy mẫu",
-        "Chi cục KDTV vùng 8",
-    )
-    for key in ("draft", "submitted", "paid", "inside", "cleared"):
-        w[key].refresh_from_db()
-    w["receipt"] = valid_receipt_of(w["paid"])
-    w["token_a"], _raw = issue_token(ent, "phone")
-    revoked, w["revoked_raw"] = issue_token(ent, "old phone")
-    revoked.revoke()
-    return w
+    return build_world(mlt, hng)
 
 
 def _client(world, caller, *, api_call: bool) -> Client:
@@ -606,7 +515,6 @@ def view_cases(w):
             {},
             INSPECTORS | {"admin"},  # the administrator is told to name an agency
         ),
-        **slot_view_cases(w, everyone),
         "notify:messages": ("get", "/notify/messages/", None, {"auditor", "admin"}),
         "notify:message": (
             "get",
@@ -614,6 +522,7 @@ def view_cases(w):
             None,
             {"auditor", "admin"},
         ),
+        **slot_view_cases(w, everyone),
     }
 
 
@@ -638,22 +547,7 @@ def slot_view_cases(w, everyone):
 
 
 def test_the_page_matrix(world):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-    world["document"] = trips.attach_document(
-        world["users"]["ent_a"],
-        world["paid"],
-        "invoice",
-        SimpleUploadedFile("hoa-don.pdf", pdf, content_type="application/pdf"),
-    )
-    world["message"] = notify(
-        recipient={"phone": "0912345678"},
-        language="vi",
-        template="test_message",
-        context={"at": "10:00"},
-        dedupe_key="policy-matrix",
-    )
+    add_page_records(world)
     cases = view_cases(world)
     assert set(cases) == set(policy.VIEWS), "every page rule has a case in the matrix"
     failures = []
