@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "cuakhau.inspections",
     "cuakhau.gate",
     "cuakhau.slots",
+    "cuakhau.capacity",
     "cuakhau.demo",
     # Background tasks (Django 6's tasks framework, backported) kept in the database.
     "django_tasks",
