@@ -507,7 +507,7 @@ def call_forward(gate: Gate, *, actor=None, now=None, context=SYSTEM) -> list[Wa
         if entry.booking_id and entry.booking.status == B.WAITING:
             _transition(entry.booking, "call", actor, context)
         called.append(entry)
-        transaction.on_commit(lambda e=entry: tell_driver(e))
+        transaction.on_commit(lambda e=entry: _tell_safely(e))
     return called
 
 
@@ -543,6 +543,15 @@ def tell_driver(entry: WaitingEntry) -> None:
         },
         dedupe_key=f"slots.called:{entry.pk}",
     )
+
+
+def _tell_safely(entry: WaitingEntry) -> None:
+    # The call is recorded and on the board whatever the notifier does; a notifier that fails
+    # here (not its delivery, which it retries itself) must not turn the call into an error.
+    try:
+        tell_driver(entry)
+    except Exception:  # noqa: BLE001
+        logger.exception("call-forward of %s: the driver could not be told", entry.trip_id)
 
 
 def _after_commit_call_forward(gate: Gate) -> None:

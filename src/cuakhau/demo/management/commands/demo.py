@@ -64,6 +64,12 @@ class Command(BaseCommand):
                 result = generate(days=days, seed=seed, scale=scale, stdout=self.stdout, reset=True)
             except DemoDataError as exc:
                 raise CommandError(str(exc)) from exc
+            # Time slots (issue 10): bookings, waiting areas, a call-forward (demo/slots.py).
+            with progress.stage("Time slots and waiting areas") as step:
+                from cuakhau.demo.slots import stage_slots, summary
+
+                stage_slots(seed=seed)
+                step.done_note = summary()
         self.summary(result)
         self.stdout.write(
             self.style.SUCCESS(f"Demo ready in {time.perf_counter() - started:.1f} s.")
