@@ -43,19 +43,19 @@ EXPECTED_AFTER = dt.timedelta(hours=3)
 LONG_WAIT_MINUTES = 120
 # The board lists this many trucks per stage, arrivals and lanes, and counts the rest: a TV
 # has no scroll bar, and these fit one 1920 x 1080 screen (pinned by the browser test).
-SHOWN_PER_STAGE = 7
-SHOWN_EXPECTED = 7
-SHOWN_LANES = 6
+SHOWN_PER_STAGE = 6
+SHOWN_EXPECTED = 6
+SHOWN_LANES = 5
 
 
 def more_text(key: str, n: int) -> str:
-    """"+ 14 more waiting": what the board had no room for, said in words."""
+    """ "+ 14 more waiting": what the board had no room for, said in words."""
     if key == WAITING:
         return ngettext("+ %(n)d more waiting", "+ %(n)d more waiting", n) % {"n": n}
     if key == UNDER_INSPECTION:
-        return ngettext(
-            "+ %(n)d more under inspection", "+ %(n)d more under inspection", n
-        ) % {"n": n}
+        return ngettext("+ %(n)d more under inspection", "+ %(n)d more under inspection", n) % {
+            "n": n
+        }
     if key == CLEARED:
         return ngettext("+ %(n)d more cleared", "+ %(n)d more cleared", n) % {"n": n}
     if key == "expected":

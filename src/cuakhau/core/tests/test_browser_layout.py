@@ -1,0 +1,183 @@
+"""Phones (390 px), tablets (1024 px) and the yard board's wall screen (1920 x 1080), in
+Debian's Chromium: every menu item reachable and big enough to tap, no page scrolling
+sideways, the board on one screen, and no serious accessibility violation (axe-core)."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from cuakhau.conftest import PASSWORD
+from cuakhau.core.testing.browser import log_in
+from cuakhau.core.testing.layout import axe_violations, horizontal_overflow, small_targets
+from cuakhau.gate import board as board_module
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 390, "height": 844}
+TABLET = {"width": 1024, "height": 768}
+
+
+def menu_links(page) -> list[dict]:
+    page.click(".menu > summary")
+    return page.eval_on_selector_all(
+        ".menu nav a, .menu nav button",
+        """els => els.map(el => {
+          const box = el.getBoundingClientRect();
+          return {href: el.getAttribute('href') || 'logout', text: el.innerText.trim(),
+                  visible: !!(box.width && box.height), left: box.left, right: box.right,
+                  width: box.width, height: box.height};
+        })""",
+    )
+
+
+@pytest.mark.parametrize("viewport", [PHONE, TABLET], ids=["phone", "tablet"])
+def test_every_menu_item_is_reachable_and_big_enough(browser, live_server, operator, viewport):
+    page = browser.new_page()
+    page.set_viewport_size(viewport)
+    log_in(page, live_server, operator.username, PASSWORD)
+    page.goto(f"{live_server.url}/trips/")
+    # A disclosure: it opens without JavaScript, and its items are hidden until it does.
+    assert page.locator("details.menu > summary").count() == 1
+    assert not page.is_visible(".menu nav a[href='/gate/kpi/']")
+    links = menu_links(page)
+    hrefs = {link["href"] for link in links}
+    # The operator's work: the gate's console and yard, the trips, the figures, the account.
+    for expected in ("/trips/", "/gate/mlt/console/", "/gate/mlt/board/", "/gate/kpi/"):
+        assert expected in hrefs, (expected, hrefs)
+    assert "/profile/" in hrefs and "logout" in hrefs
+    for link in links:
+        assert link["visible"], link
+        assert link["left"] >= 0 and link["right"] <= viewport["width"], link
+        assert link["width"] >= 44 and link["height"] >= 44, link
+    assert horizontal_overflow(page) == 0
+    assert small_targets(page) == []
+    # Each item opens its page.
+    page.click(".menu nav a[href='/gate/kpi/']")
+    page.wait_for_url("**/gate/kpi/**")
+
+
+@pytest.mark.parametrize("viewport", [PHONE, TABLET], ids=["phone", "tablet"])
+def test_no_page_scrolls_sideways(browser, live_server, enterprise, auditor, viewport, mlt):
+    page = browser.new_page()
+    page.set_viewport_size(viewport)
+    wide = []
+    for user, paths in (
+        (enterprise, ["/trips/", "/trips/new/", "/market/", "/profile/"]),
+        (auditor, ["/trips/", "/gate/kpi/", "/payments/reconciliation/", "/gate/mlt/board/"]),
+    ):
+        browser.clear_cookies()
+        log_in(page, live_server, user.username, PASSWORD)
+        for path in paths:
+            page.goto(f"{live_server.url}{path}")
+            if overflow := horizontal_overflow(page):
+                wide.append(f"{path}: {overflow}px")
+    assert wide == []
+
+
+def full_board(gate):
+    """A yard at its busiest: every stage full with long names, lanes and arrivals overflowing."""
+    now = timezone.now()
+
+    def truck(n, stage):
+        return {
+            "reference": f"MLT-{n:07d}",
+            "tractor_plate": f"25C-{n:03d}.{n % 100:02d}",
+            "channel": ("green", "yellow", "red")[n % 3],
+            "channel_label": "Luồng vàng",
+            "waited_minutes": 30 + n * 7,
+            "long_wait": n % 4 == 0,
+            "direction_label": "Tạm nhập tái xuất",
+            "yard_position": f"A-{n:02d}",
+            "lane": "L1",
+            "inspecting": ["Hải quan", "Biên phòng", "Kiểm dịch thực vật"],
+            "passed": ["Hải quan"],
+        }
+
+    stages = []
+    for index, key in enumerate(board_module.STAGE_LABELS):
+        rows = [truck(index * 40 + n, key) for n in range(20)]
+        shown = board_module.SHOWN_PER_STAGE
+        stages.append(
+            {
+                "key": key,
+                "label": board_module.STAGE_LABELS[key],
+                "trucks": rows,
+                "shown": rows[:shown],
+                "more": len(rows) - shown,
+                "more_text": board_module.more_text(key, len(rows) - shown),
+                "count": len(rows),
+            }
+        )
+    lanes = [
+        {"code": f"L{n}", "direction": "export", "direction_label": "Xuất khẩu", "inside": n}
+        for n in range(1, 13)
+    ]
+    expected = [
+        {
+            "reference": f"MLT-9{n:06d}",
+            "tractor_plate": f"云G{n:05d}",
+            "expected_arrival": now + dt.timedelta(minutes=10 * n),
+            "paid": n % 2 == 0,
+            "direction_label": "Nhập khẩu",
+            "late": False,
+        }
+        for n in range(30)
+    ]
+    shown = board_module.SHOWN_EXPECTED
+    return {
+        "gate": gate,
+        "now": now,
+        "stages": stages,
+        "waiting": stages[0]["trucks"],
+        "under_inspection": stages[1]["trucks"],
+        "cleared": stages[2]["trucks"],
+        "inside": 63,
+        "queue_length": 42,
+        "lanes": lanes,
+        "lanes_shown": lanes[: board_module.SHOWN_LANES],
+        "lanes_more": len(lanes) - board_module.SHOWN_LANES,
+        "lanes_more_text": board_module.more_text("lanes", len(lanes) - board_module.SHOWN_LANES),
+        "inside_without_open_lane": 3,
+        "expected": {
+            "count": len(expected),
+            "paid": 15,
+            "unpaid": 15,
+            "trips": expected,
+            "shown": expected[:shown],
+            "more": len(expected) - shown,
+            "more_text": board_module.more_text("expected", len(expected) - shown),
+            "from": now - dt.timedelta(hours=1),
+            "to": now + dt.timedelta(hours=3),
+        },
+    }
+
+
+def test_the_yard_board_fits_one_wall_screen(browser, live_server, customs_mlt, mlt, monkeypatch):
+    from cuakhau.gate import views_board
+
+    monkeypatch.setattr(views_board, "yard_board", full_board)
+    page = browser.new_page()
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    log_in(page, live_server, customs_mlt.username, PASSWORD)
+    page.goto(f"{live_server.url}/gate/mlt/board/")
+    page.wait_for_selector("#yb-stage-waiting")
+    size = page.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.scrollHeight]"
+    )
+    heights = page.evaluate(
+        "[...document.querySelectorAll('.yb-head, .yb-counters, .yb-stage, .yb-side')]"
+        ".map(el => (el.id || el.className) + ':' + Math.round(el.getBoundingClientRect().bottom))"
+    )
+    assert size[0] <= 1920 and size[1] <= 1080, (size, heights)
+    # No line is cut at the bottom of the screen: everything drawn ends inside it.
+    lowest = page.evaluate(
+        "Math.max(...[...document.querySelectorAll('#yard-board *')]"
+        ".map(el => el.getBoundingClientRect().bottom))"
+    )
+    assert lowest <= 1080
+    assert page.inner_text("#yb-stage-waiting .yb-more") == "+ 14 more waiting"
+    assert "+ 24 more expected" in page.inner_text("#yb-expected-list")
+    assert "+ 7 more lanes" in page.inner_text("#yb-lanes")
+    assert page.locator("#yb-stage-waiting .yb-trucks li").count() == board_module.SHOWN_PER_STAGE
+    assert axe_violations(page) == []
