@@ -160,7 +160,9 @@ class Application(models.Model):
     )
     channel = models.CharField(_("filed"), max_length=8, choices=FilingChannel.choices)
     applicant_name = models.CharField(_("applicant"), max_length=200)
-    organisation_name = models.CharField(_("enterprise or organisation"), max_length=200, blank=True)
+    organisation_name = models.CharField(
+        _("enterprise or organisation"), max_length=200, blank=True
+    )
     id_number = models.CharField(_("ID or tax code"), max_length=20, blank=True)
     phone = models.CharField(_("phone"), max_length=16)
     email = models.EmailField(_("e-mail"), blank=True)
@@ -211,9 +213,7 @@ class Application(models.Model):
 class ApplicationDocument(models.Model):
     """An uploaded document, stored under the data dir with a random name (never the sender's)."""
 
-    application = models.ForeignKey(
-        Application, on_delete=models.CASCADE, related_name="documents"
-    )
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="documents")
     original_name = models.CharField(max_length=200)
     stored_name = models.CharField(max_length=80, unique=True)
     content_type = models.CharField(max_length=40)
@@ -257,6 +257,19 @@ class ApplicationTransition(models.Model):
     def __str__(self):
         return f"{self.application_id}: {self.from_status}->{self.to_status} ({self.action})"
 
+    @property
+    def action_label(self) -> str:
+        from .services import action_labels
+
+        return action_labels().get(self.action, self.action)
+
+    @property
+    def to_status_label(self) -> str:
+        try:
+            return str(ApplicationStatus(self.to_status).label)
+        except ValueError:
+            return self.to_status
+
 
 class TrackingAttempt(models.Model):
     """A look-up by tracking code and phone, kept to throttle guessing per address (every
@@ -268,3 +281,6 @@ class TrackingAttempt(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["remote_addr", "at"])]
+
+    def __str__(self):
+        return f"{self.remote_addr} {self.at:%Y-%m-%d %H:%M}"

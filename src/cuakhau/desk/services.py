@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.dispatch import Signal
@@ -24,7 +25,7 @@ from cuakhau.accounts import roles
 from cuakhau.core import inputs
 from cuakhau.core.context import SYSTEM, RequestContext
 from cuakhau.core.errors import FieldErrors
-from cuakhau.core.statemachine import StateMachine, Transition
+from cuakhau.core.statemachine import IllegalTransition, StateMachine, Transition  # noqa: F401
 from cuakhau.notify.messages import normalise_language
 from cuakhau.notify.recipients import normalise_phone
 
@@ -78,8 +79,12 @@ for _state in OPEN:
     _transitions.append(Transition(_state, "apologise", _state, DESK, True))
 APPLICATION_MACHINE = StateMachine("application", _transitions)
 
+
 def action_labels() -> dict[str, str]:
     return {
+        "file": _("Application received"),
+        "take": _("Taken by an officer"),
+        "reassign": _("Reassigned"),
         "transfer": _("Transfer to the processing agency"),
         "start": _("Start processing"),
         "request_supplement": _("Request a supplement"),
@@ -93,7 +98,7 @@ def action_labels() -> dict[str, str]:
     }
 
 
-class DeskPermissionDenied(Exception):
+class DeskPermissionDenied(PermissionDenied):
     """The caller may not act on the desk's files (HTTP 403)."""
 
 
@@ -164,6 +169,10 @@ class Standing:
     soon_due: bool
     clock_stopped: bool
     days_left: int | None  # working days left (negative: late by)
+
+    @property
+    def late_by(self) -> int:
+        return -self.days_left if self.overdue and self.days_left else 0
 
 
 SOON_DUE_WORKING_DAYS = 2
@@ -464,9 +473,7 @@ def _transition(
 
 def _locked(application: Application) -> Application:
     return (
-        Application.objects.select_for_update()
-        .select_related("procedure")
-        .get(pk=application.pk)
+        Application.objects.select_for_update().select_related("procedure").get(pk=application.pk)
     )
 
 
@@ -658,3 +665,8 @@ def document_of(application: Application, document_id) -> ApplicationDocument:
 
 def history(application: Application):
     return application.transitions.select_related("actor").order_by("at", "id")
+
+
+def NOT_FOUND_MESSAGE() -> str:  # noqa: N802
+    # One message for an unknown code, a wrong phone and a malformed code.
+    return _("No application matches this code and phone number.")

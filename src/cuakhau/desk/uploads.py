@@ -73,9 +73,7 @@ def check(uploaded) -> tuple[str, str]:
                 _("%(name)s is a program, a script or an archive; send PDF, JPEG or PNG.")
                 % {"name": uploaded.name}
             )
-        raise UploadRefused(
-            _("%(name)s is not a PDF, JPEG or PNG file.") % {"name": uploaded.name}
-        )
+        raise UploadRefused(_("%(name)s is not a PDF, JPEG or PNG file.") % {"name": uploaded.name})
     return kind
 
 

@@ -1,0 +1,241 @@
+"""The desk over the API: the catalogue (public), the applicant's look-up by code and phone
+(public, throttled), and the officers' queue, files and actions. Online filing with documents
+is a page (``desk:apply``): its uploads are multipart forms."""
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+
+from cuakhau.core.api_support import Text, context_of
+
+from . import services
+from .models import Application
+
+router = Router(tags=["one-stop desk"])
+
+Action = Literal[
+    "transfer",
+    "start",
+    "request_supplement",
+    "receive_supplement",
+    "resume",
+    "ready",
+    "return",
+    "reject",
+    "withdraw",
+    "apologise",
+]
+
+
+class ProcedureOut(Schema):
+    key: str
+    national_code: str
+    name_vi: str
+    name_en: str
+    name_zh: str
+    agency: str
+    legal_basis: str
+    required_documents: list[str]
+    fee_vnd: int | None
+    processing_days: int | None
+    stages: list[str]
+    confidence: str
+    source: str
+    notes: str
+    version: int
+    can_be_filed: bool
+
+
+class TrackIn(Schema):
+    code: Text(40, min_length=1)
+    phone: Text(40, min_length=1)
+
+
+class TrackOut(Schema):
+    code: str
+    procedure: str
+    status: str
+    status_label: str
+    received_at: dt.datetime
+    appointment_date: dt.date
+    clock_stopped: bool
+    supplement_request: str
+
+
+class TransitionOut(Schema):
+    action: str
+    from_status: str
+    to_status: str
+    actor: str | None
+    at: dt.datetime
+    reason: str
+    due_date: dt.date | None
+
+
+class ApplicationOut(Schema):
+    code: str
+    procedure: str
+    procedure_version: int
+    status: str
+    channel: str
+    applicant_name: str
+    organisation_name: str
+    phone: str
+    language: str
+    assignee: str | None
+    received_at: dt.datetime
+    receipt_day: dt.date
+    processing_days: int
+    due_date: dt.date
+    new_due_date: dt.date | None
+    overdue: bool
+    soon_due: bool
+    clock_stopped: bool
+    allowed_actions: list[str]
+    history: list[TransitionOut] = []
+
+
+class ActionIn(Schema):
+    reason: Text(2000, multiline=True) = ""
+    new_date: dt.date | None = None
+    result_note: Text(2000, multiline=True) = ""
+
+
+class ReassignIn(Schema):
+    assignee: Annotated[str, Field(min_length=1, max_length=150)]
+
+
+class Refusal(Schema):
+    detail: str
+
+
+def _procedure(p) -> dict:
+    return {
+        **{f: getattr(p, f) for f in services.PROCEDURE_FIELDS if f not in ("active",)},
+        "required_documents": p.documents_list,
+        "stages": p.stages_list,
+        "version": p.version,
+        "can_be_filed": p.can_be_filed,
+    }
+
+
+def _application(user, a: Application, with_history=False) -> dict:
+    s = services.standing(a)
+    out = {
+        "code": a.code,
+        "procedure": a.procedure.key,
+        "procedure_version": a.procedure_version,
+        "status": a.status,
+        "channel": a.channel,
+        "applicant_name": a.applicant_name,
+        "organisation_name": a.organisation_name,
+        "phone": a.phone,
+        "language": a.language,
+        "assignee": a.assignee.username if a.assignee else None,
+        "received_at": a.received_at,
+        "receipt_day": a.receipt_day,
+        "processing_days": a.processing_days,
+        "due_date": a.due_date,
+        "new_due_date": a.new_due_date,
+        "overdue": s.overdue,
+        "soon_due": s.soon_due,
+        "clock_stopped": s.clock_stopped,
+        "allowed_actions": services.allowed_actions(user, a),
+    }
+    if with_history:
+        out["history"] = [
+            {
+                "action": t.action,
+                "from_status": t.from_status,
+                "to_status": t.to_status,
+                "actor": t.actor.username if t.actor else None,
+                "at": t.at,
+                "reason": t.reason,
+                "due_date": t.due_date,
+            }
+            for t in services.history(a)
+        ]
+    return out
+
+
+@router.get("/desk/procedures", response=list[ProcedureOut], summary="The procedure catalogue")
+def list_procedures(request: HttpRequest):
+    from .models import Procedure
+
+    return [_procedure(p) for p in Procedure.objects.filter(active=True)]
+
+
+@router.post(
+    "/desk/track",
+    response={200: TrackOut, 404: Refusal, 429: Refusal},
+    summary="An application's status by tracking code and the applicant's phone",
+)
+def track(request: HttpRequest, payload: TrackIn):
+    try:
+        a = services.track(payload.code, payload.phone, context_of(request))
+    except services.TooManyAttempts as exc:
+        return 429, {"detail": str(exc)}
+    if a is None:
+        return 404, {"detail": services.NOT_FOUND_MESSAGE()}
+    s = services.standing(a)
+    return 200, {
+        "code": a.code,
+        "procedure": a.procedure.name,
+        "status": a.status,
+        "status_label": a.get_status_display(),
+        "received_at": a.received_at,
+        "appointment_date": a.appointment_date,
+        "clock_stopped": s.clock_stopped,
+        "supplement_request": a.supplement_request
+        if a.status == services.S.SUPPLEMENT_REQUESTED
+        else "",
+    }
+
+
+@router.get("/desk/applications", response=list[ApplicationOut], summary="The desk's queue")
+def queue(
+    request: HttpRequest, show: Literal["open", "closed", "all"] = "open", mine: bool = False
+):
+    return [
+        _application(request.user, a)
+        for a in services.desk_queue(request.user, show=show, mine=mine)[:500]
+    ]
+
+
+@router.get("/desk/applications/{code}", response=ApplicationOut)
+def get_application(request: HttpRequest, code: str):
+    a = services.find_for_desk(request.user, code)
+    return _application(request.user, a, with_history=True)
+
+
+@router.post(
+    "/desk/applications/{code}/actions/{action}",
+    response=ApplicationOut,
+    summary="Move an application to its next stage",
+)
+def act(request: HttpRequest, code: str, action: Action, payload: ActionIn):
+    a = services.find_for_desk(request.user, code)
+    a = services.act(
+        request.user,
+        a,
+        action,
+        reason=payload.reason,
+        new_date=payload.new_date,
+        result_note=payload.result_note,
+        context=context_of(request),
+    )
+    return _application(request.user, a, with_history=True)
+
+
+@router.post(
+    "/desk/applications/{code}/reassign",
+    response=ApplicationOut,
+    summary="Hand an application to another desk officer (supervisor)",
+)
+def reassign(request: HttpRequest, code: str, payload: ReassignIn):
+    a = services.find_for_desk(request.user, code)
+    assignee = services.desk_officers().filter(username=payload.assignee).first()
+    a = services.reassign(request.user, a, assignee, context_of(request))
+    return _application(request.user, a, with_history=True)

@@ -1,0 +1,291 @@
+"""Pages of the one-stop desk: the catalogue, filing and tracking (anyone), the queue, the
+counter and the file (desk officers). Views translate HTTP into ``services`` calls only."""
+
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cuakhau.core.context import context_of
+from cuakhau.core.errors import FieldErrors
+
+from . import services, uploads
+from .forms import ActionForm, ApplicationForm, ReassignForm, TrackForm
+from .models import Application, FilingChannel, Procedure
+
+SESSION_KEY = "desk_tracked"
+
+
+def _remember(request, code: str) -> None:
+    """The second factor was shown in this session: its applicant may see this file."""
+    tracked = [c for c in request.session.get(SESSION_KEY, []) if c != code]
+    request.session[SESSION_KEY] = [code, *tracked][:20]
+
+
+def _tracked(request, code: str) -> Application:
+    if code not in request.session.get(SESSION_KEY, []):
+        raise Http404(services.NOT_FOUND_MESSAGE())
+    application = Application.objects.select_related("procedure").filter(code=code).first()
+    if application is None:
+        raise Http404(services.NOT_FOUND_MESSAGE())
+    return application
+
+
+def _errors_into(form, exc: FieldErrors) -> None:
+    for path, errors in exc.errors.items():
+        field = path.split(".")[0]
+        for error in errors:
+            form.add_error(field if field in form.fields else None, error)
+
+
+def _file_response(document):
+    try:
+        handle = open(uploads.path_of(document.stored_name), "rb")  # noqa: SIM115 (FileResponse closes it)
+    except (OSError, uploads.UploadRefused):
+        raise Http404(_("No such document.")) from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=document.original_name,
+        content_type=document.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# ---------------------------------------------------------------------------------------------
+# Anyone
+
+
+def procedures(request):
+    return render(
+        request,
+        "desk/procedures.html",
+        {"procedures": Procedure.objects.filter(active=True)},
+    )
+
+
+def procedure(request, key):
+    p = get_object_or_404(Procedure, key=key, active=True)
+    return render(request, "desk/procedure.html", {"procedure": p})
+
+
+def _application_form(request, *, counter=False):
+    initial = {
+        "procedure": request.GET.get("procedure", ""),
+        "language": (get_language() or "vi").lower(),
+    }
+    return ApplicationForm(
+        request.POST or None,
+        request.FILES or None,
+        procedures=services.fileable_procedures(),
+        initial=initial,
+    )
+
+
+def apply(request):
+    form = _application_form(request)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "documents"}
+        try:
+            application = services.file_application(
+                data,
+                form.cleaned_data["documents"],
+                actor=request.user,
+                channel=FilingChannel.ONLINE,
+                context=context_of(request),
+            )
+        except FieldErrors as exc:
+            _errors_into(form, exc)
+        else:
+            _remember(request, application.code)
+            messages.success(request, _("Application received."))
+            return redirect("desk:status", code=application.code)
+    return render(request, "desk/apply.html", {"form": form, "counter": False})
+
+
+def track(request):
+    form = TrackForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = services.track(
+                form.cleaned_data["code"], form.cleaned_data["phone"], context_of(request)
+            )
+        except services.TooManyAttempts as exc:
+            form.add_error(None, str(exc))
+            status = 429
+        else:
+            if application is not None:
+                _remember(request, application.code)
+                return redirect("desk:status", code=application.code)
+            form.add_error(None, services.NOT_FOUND_MESSAGE())
+    return render(request, "desk/track.html", {"form": form}, status=status)
+
+
+def status(request, code):
+    application = _tracked(request, code)
+    return render(
+        request,
+        "desk/status.html",
+        {
+            "a": application,
+            "standing": services.standing(application),
+            "history": [t for t in services.history(application) if t.action != "reassign"],
+            "documents": application.documents.all(),
+        },
+    )
+
+
+def applicant_document(request, code, document_id):
+    application = _tracked(request, code)
+    try:
+        document = services.document_of(application, document_id)
+    except Exception:
+        raise Http404(_("No such document.")) from None
+    return _file_response(document)
+
+
+# ---------------------------------------------------------------------------------------------
+# The desk
+
+
+def queue(request):
+    show = request.GET.get("show", "open")
+    if show not in ("open", "closed", "all"):
+        show = "open"
+    mine = request.GET.get("mine") == "1"
+    applications = list(services.desk_queue(request.user, show=show, mine=mine)[:300])
+    calendar = services._calendar_around(services.today())
+    rows = [(a, services.standing(a, calendar)) for a in applications]
+    return render(
+        request,
+        "desk/queue.html",
+        {
+            "rows": rows,
+            "show": show,
+            "mine": mine,
+            "overdue": sum(1 for _a, s in rows if s.overdue),
+            "soon_due": sum(1 for _a, s in rows if s.soon_due),
+        },
+    )
+
+
+def counter(request):
+    form = _application_form(request, counter=True)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "documents"}
+        try:
+            application = services.file_application(
+                data,
+                form.cleaned_data["documents"],
+                actor=request.user,
+                channel=FilingChannel.COUNTER,
+                context=context_of(request),
+            )
+        except FieldErrors as exc:
+            _errors_into(form, exc)
+        else:
+            messages.success(
+                request, _("Application %(code)s received.") % {"code": application.code}
+            )
+            return redirect("desk:application", code=application.code)
+    return render(request, "desk/apply.html", {"form": form, "counter": True})
+
+
+def _find(request, code):
+    try:
+        return services.find_for_desk(request.user, code)
+    except Application.DoesNotExist:
+        raise Http404(_("No application %(code)s.") % {"code": code}) from None
+
+
+def application(request, code, action_form=None, failed_action=""):
+    a = _find(request, code)
+    labels = services.action_labels()
+    actions = [(name, labels[name]) for name in services.allowed_actions(request.user, a)]
+    reassign_form = None
+    if services.may_reassign(request.user):
+        reassign_form = ReassignForm(
+            officers=services.desk_officers(),
+            initial={"assignee": getattr(a.assignee, "username", "")},
+        )
+    return render(
+        request,
+        "desk/application.html",
+        {
+            "a": a,
+            "standing": services.standing(a),
+            "history": services.history(a),
+            "documents": a.documents.all(),
+            "actions": actions,
+            "action_form": action_form or ActionForm(),
+            "failed_action": failed_action,
+            "reassign_form": reassign_form,
+        },
+        status=422 if failed_action else 200,
+    )
+
+
+@require_POST
+def act(request, code, action):
+    a = _find(request, code)
+    form = ActionForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.act(
+                request.user,
+                a,
+                action,
+                reason=form.cleaned_data["reason"] or "",
+                new_date=form.cleaned_data["new_date"],
+                result_note=form.cleaned_data["result_note"] or "",
+                documents=form.cleaned_data["documents"],
+                context=context_of(request),
+            )
+        except FieldErrors as exc:
+            _errors_into(form, exc)
+        except services.IllegalTransition as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, services.action_labels().get(action, action))
+            return redirect("desk:application", code=a.code)
+    return application(request, code, action_form=form, failed_action=action)
+
+
+@require_POST
+def take(request, code):
+    a = _find(request, code)
+    try:
+        services.take(request.user, a, context_of(request))
+    except FieldErrors as exc:
+        messages.error(request, " ".join(m for ms in exc.errors.values() for m in ms))
+    return redirect("desk:application", code=a.code)
+
+
+@require_POST
+def reassign(request, code):
+    a = _find(request, code)
+    form = ReassignForm(request.POST, officers=services.desk_officers())
+    assignee = None
+    if form.is_valid():
+        assignee = services.desk_officers().filter(username=form.cleaned_data["assignee"]).first()
+    try:
+        services.reassign(request.user, a, assignee, context_of(request))
+    except FieldErrors as exc:
+        messages.error(request, " ".join(m for ms in exc.errors.values() for m in ms))
+    else:
+        messages.success(request, _("Reassigned."))
+    return redirect("desk:application", code=a.code)
+
+
+def document(request, code, document_id):
+    a = _find(request, code)
+    try:
+        d = services.document_of(a, document_id)
+    except Exception:
+        raise Http404(_("No such document.")) from None
+    return _file_response(d)
