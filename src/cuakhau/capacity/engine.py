@@ -208,7 +208,9 @@ class Gate:
 
     @staticmethod
     def _copy(t: Truck) -> Truck:
-        return Truck(t.key, t.wished, t.hs_code, t.channel, t.durations, t.books, t.turn_up, t.offset)
+        return Truck(
+            t.key, t.wished, t.hs_code, t.channel, t.durations, t.books, t.turn_up, t.offset
+        )
 
     def _plan_arrivals(self) -> None:
         """Book (slot policies) in the order trucks book, then fix when each turns up."""
@@ -242,7 +244,9 @@ class Gate:
             self.by_key[truck.key] = truck
             self.waiting += 1
             if truck.slot is None:
-                heapq.heappush(self.walk_ins, (truck.rank, truck.arrival, str(truck.key), truck.key))
+                heapq.heappush(
+                    self.walk_ins, (truck.rank, truck.arrival, str(truck.key), truck.key)
+                )
             else:
                 heapq.heappush(
                     self.booked, (truck.slot, truck.rank, truck.arrival, str(truck.key), truck.key)
@@ -339,7 +343,9 @@ class Gate:
         return self
 
 
-def simulate(scenario: Scenario, policy: str, seed: int = 1, *, lanes=None, staff=None, trucks=None):
+def simulate(
+    scenario: Scenario, policy: str, seed: int = 1, *, lanes=None, staff=None, trucks=None
+):
     """One run; ``trucks`` (from ``demand``) lets several policies meet the same demand."""
     trucks = demand(scenario, seed) if trucks is None else trucks
     return Gate(scenario, policy, trucks, lanes=lanes, staff=staff).run()

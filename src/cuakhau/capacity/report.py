@@ -61,7 +61,9 @@ def summarize(gate: Gate) -> dict:
             cleared[int(t.exited // DAY)] += 1
     open_minutes = gate.scenario.open_minutes_per_day * days
     area = gate.scenario.waiting_area
-    queue = [{"minute": m, "waiting": n, "outside": max(0, n - area)} for m, n in gate.queue_samples]
+    queue = [
+        {"minute": m, "waiting": n, "outside": max(0, n - area)} for m, n in gate.queue_samples
+    ]
     kinds = {}
     for t in arrived:
         kinds[t.kind] = kinds.get(t.kind, 0) + 1
@@ -167,7 +169,10 @@ ROWS = [
     ("trucks cleared per day (mean)", lambda s: f"{statistics.fmean(s['cleared_per_day']):.0f}"),
     ("still waiting at the end", lambda s: str(s["trucks"]["still_waiting"])),
     ("no-shows", lambda s: str(s["trucks"]["no_show"])),
-    ("mean wait − Erlang C", lambda s: hours(s["vs_erlang_c"]) if s["vs_erlang_c"] is not None else "—"),
+    (
+        "mean wait − Erlang C",
+        lambda s: hours(s["vs_erlang_c"]) if s["vs_erlang_c"] is not None else "—",
+    ),
 ]
 
 
@@ -177,13 +182,23 @@ def table(result: dict) -> str:
     rows = [("", *names)]
     rows += [(label, *(f(result["policies"][n]) for n in names)) for label, f in ROWS]
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))) for r in rows]
+    lines = [
+        "  ".join(
+            c.ljust(w) if i == 0 else c.rjust(w)
+            for i, (c, w) in enumerate(zip(r, widths, strict=True))
+        )
+        for r in rows
+    ]
     lines.insert(1, "  ".join("-" * w for w in widths))
     bound = result["erlang_c"]
     yardstick = (
         f"Erlang C (M/M/{bound['lanes']}, {bound['arrivals_per_hour']:.1f} trucks/h in opening "
         f"hours, {bound['lane_minutes']:.1f} min a lane, utilisation {bound['utilisation']:.0%}): "
-        + (f"mean wait {hours(bound['wait'])}" if bound["wait"] is not None else "unstable (ρ ≥ 1): the queue grows without bound")
+        + (
+            f"mean wait {hours(bound['wait'])}"
+            if bound["wait"] is not None
+            else "unstable (ρ ≥ 1): the queue grows without bound"
+        )
     )
     return "\n".join([*lines, "", yardstick])
 

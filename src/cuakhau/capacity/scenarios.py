@@ -164,7 +164,7 @@ def _stage(data: dict, where: str) -> Stage:
 
 def parse(data: dict, key: str = "", path: Path | None = None) -> Scenario:
     """A scenario from the TOML table; ``ScenarioError`` names the first key at fault."""
-    days = int(_number(data, "days", "", low=1, high=60))
+    days = int(_number(data, "days", "", low=1, high=400))
     arrivals = data.get("arrivals", {})
     if "daily" in arrivals:
         daily = arrivals["daily"]

@@ -16,7 +16,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("scenario", help=f"one of {', '.join(scenarios.available())} or a .toml path")
+        parser.add_argument(
+            "scenario", help=f"one of {', '.join(scenarios.available())} or a .toml path"
+        )
         parser.add_argument("--policy", default="all", choices=[*POLICIES, "all"])
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--lanes", type=int, help="override the scenario's lanes")
