@@ -263,3 +263,74 @@ def test_find_trip_tells_a_mistyped_reference_from_an_unknown_one(
         services.find_trip(enterprise, wrong)
     with pytest.raises(Trip.DoesNotExist, match="No trip"):
         services.find_trip(other_enterprise, trip.reference)
+
+
+def test_one_container_holds_several_lines_a_mixed_load(enterprise, mlt):
+    box = "CSQU3054383"
+    trip = services.create_draft(
+        enterprise,
+        declaration(
+            vehicle_type="tractor_trailer",
+            container_size="40",
+            cargo_lines=[
+                banana_line(container_numbers=[box]),
+                cassava_line(container_numbers=[box]),
+            ],
+        ),
+    )
+    assert [c.number for c in trip.containers.all()] == [box]
+    assert [[c.number for c in line.containers.all()] for line in trip.cargo_lines.all()] == [
+        [box],
+        [box],
+    ]
+    # Still one container on one active trip, whichever line names it.
+    with pytest.raises(services.TripValidationError) as exc:
+        services.create_draft(
+            enterprise, declaration(cargo_lines=[cassava_line(container_numbers=[box])])
+        )
+    assert trip.reference in exc.value.errors["cargo_lines.0.container_numbers"][0]
+    # Round trip: the stored declaration declares the same load again.
+    data = services.declaration_data(trip)
+    assert data["container_numbers"] == [box]
+    assert [line["container_numbers"] for line in data["cargo_lines"]] == [[box], [box]]
+
+
+def test_an_empty_container_goes_home_on_the_trip_itself(enterprise, mlt):
+    trip = services.create_draft(
+        enterprise,
+        declaration(
+            direction="empty_return",
+            vehicle_type="container_truck",
+            capacity_tonnes="",
+            container_size="20",
+            container_numbers=["TGHU 123456-7"],
+            cargo_lines=[],
+        ),
+    )
+    assert trip.containers.count() == 1
+    assert trip.cargo_lines.count() == 0
+
+
+@pytest.mark.parametrize(
+    "overrides, path, words",
+    [
+        ({"vehicle_type": "tractor_trailer", "trailer_plate": ""}, "trailer_plate", "trailer"),
+        ({"vehicle_type": "tractor_trailer"}, "container_size", "size"),
+        ({"vehicle_type": "passenger"}, "cargo_lines.0.container_numbers", "passenger"),
+        (
+            {
+                "vehicle_type": "container_truck",
+                "container_size": "40",
+                "container_numbers": ["TGHU1234567"],
+            },
+            "container_numbers",
+            "at most 1",
+        ),
+        ({"vehicle_type": "truck", "container_size": "20"}, "container_size", "tractor-trailer"),
+    ],
+)
+def test_containers_must_fit_the_declared_vehicle(enterprise, mlt, overrides, path, words):
+    with pytest.raises(services.TripValidationError) as exc:
+        services.create_draft(enterprise, declaration(**overrides))
+    assert words in " ".join(exc.value.errors[path]), exc.value.errors
+    assert not Trip.objects.exists()
