@@ -184,6 +184,8 @@ VIEWS = {
     "slots:cancel": allow(ENTERPRISE, ADMINISTRATOR, record="trip"),
     "slots:waiting": allow(*OPERATORS, gate="code"),
     "slots:capacity": allow(ADMINISTRATOR, perms=[MANAGE_SLOTS], gate="code"),
+    # The capacity simulator (issue 10): planning figures for the management board.
+    "capacity:simulate": allow(BOARD, ADMINISTRATOR),
     # Notifications sent to people (phone numbers, e-mail addresses): audit and operations.
     "notify:messages": allow(AUDITOR, ADMINISTRATOR),
     "notify:message": allow(AUDITOR, ADMINISTRATOR),

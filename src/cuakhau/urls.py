@@ -33,6 +33,7 @@ urlpatterns = [
     path("risk/", include("cuakhau.risk.urls")),
     path("inspections/", include("cuakhau.inspections.urls")),
     path("slots/", include("cuakhau.slots.urls")),
+    path("capacity/", include("cuakhau.capacity.urls")),
     path("notify/", include("cuakhau.notify.urls")),
     path(".well-known/jwks.json", receipt_views.jwks, name="jwks"),
     path(".well-known/cuakhau-revocations.json", receipt_views.revocations, name="revocations"),

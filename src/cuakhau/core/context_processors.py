@@ -48,6 +48,8 @@ def _navigation(request) -> list[tuple[str, list[tuple[str, str]]]]:
         ]
         figures.append(("/payments/reconciliation/", _("Reconciliation")))
         figures.append(("/gate/kpi/", _("Gate KPIs")))
+    if user_roles & {roles.BOARD, roles.ADMINISTRATOR}:
+        figures.append((reverse("capacity:simulate"), _("Capacity simulator")))
     figures.append((reverse("slots:wait_times"), _("Waiting times")))
     rules = []
     if "market" in settings.INSTALLED_APPS or "cuakhau.market" in settings.INSTALLED_APPS:

@@ -543,6 +543,7 @@ def slot_view_cases(w, everyone):
         ),
         "slots:waiting": ("get", "/slots/mlt/waiting/", None, {"op_here", "admin"}),
         "slots:capacity": ("get", "/slots/mlt/capacity/", None, {"admin"}),
+        "capacity:simulate": ("get", "/capacity/", None, {"board", "admin"}),
     }
 
 

@@ -1,0 +1,66 @@
+"""The board's simulator page: who sees it, a run's table and plot, bad input as a form error."""
+
+import pytest
+from django.utils import translation
+
+from cuakhau.accounts import roles
+from cuakhau.accounts.services import create_user
+from cuakhau.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def board(db):
+    return create_user("bangiamdoc", PASSWORD, roles.BOARD)
+
+
+def test_the_board_runs_a_scenario_and_sees_the_comparison_and_the_plot(client, board):
+    client.force_login(board)
+    page = client.get("/capacity/")
+    assert page.status_code == 200
+    assert "backlog-dec-2021" in page.content.decode()
+    assert "Policies side by side" not in page.content.decode()
+    response = client.get("/capacity/", {"scenario": "huu-nghi-normal", "policy": "all"})
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "Policies side by side" in text
+    for label in ("Walk-in, first come first served", "Slots, perishables first"):
+        assert label in text
+    assert "<svg" in text and "Trucks waiting at the gate" in text
+    assert "Erlang C for the same load (6 lanes" in text
+
+
+def test_lanes_override_and_bad_input_is_a_form_error_not_a_crash(client, board):
+    client.force_login(board)
+    response = client.get(
+        "/capacity/", {"scenario": "huu-nghi-normal", "policy": "fcfs", "lanes": "3"}
+    )
+    assert "Erlang C for the same load (3 lanes" in response.content.decode()
+    for bad in (
+        {"scenario": "nowhere", "policy": "all"},
+        {"scenario": "fruit-peak", "policy": "all", "lanes": "0"},
+    ):
+        response = client.get("/capacity/", bad)
+        assert response.status_code == 200
+        assert "Policies side by side" not in response.content.decode()
+        assert "errorlist" in response.content.decode() or "error" in response.content.decode()
+
+
+def test_an_enterprise_may_not_run_the_simulator(client, enterprise):
+    client.force_login(enterprise)
+    assert client.get("/capacity/").status_code in (403, 404)
+
+
+def test_the_page_speaks_vietnamese(client, board, settings):
+    settings.LANGUAGE_CODE = "vi"
+    client.force_login(board)
+    with translation.override("vi"):
+        response = client.get(
+            "/capacity/",
+            {"scenario": "huu-nghi-normal", "policy": "fcfs"},
+            HTTP_ACCEPT_LANGUAGE="vi",
+        )
+    text = response.content.decode()
+    assert "Mô phỏng năng lực" in text
+    assert "Ngày bình thường ở Hữu Nghị" in text
