@@ -181,3 +181,16 @@ def test_the_yard_board_fits_one_wall_screen(browser, live_server, customs_mlt, 
     assert "+ 7 more lanes" in page.inner_text("#yb-lanes")
     assert page.locator("#yb-stage-waiting .yb-trucks li").count() == board_module.SHOWN_PER_STAGE
     assert axe_violations(page) == []
+
+
+def test_the_gate_console_on_a_tablet_has_no_serious_accessibility_violation(
+    browser, live_server, operator, mlt
+):
+    # The console's markup and script are the gate team's; this only holds it to the same bar.
+    page = browser.new_page()
+    page.set_viewport_size(TABLET)
+    log_in(page, live_server, operator.username, PASSWORD)
+    page.goto(f"{live_server.url}/gate/mlt/console/")
+    assert axe_violations(page) == []
+    assert horizontal_overflow(page) == 0
+    assert small_targets(page) == []
