@@ -19,6 +19,7 @@ from cuakhau.core.idempotency import install as install_idempotency
 from cuakhau.core.policy import install as install_policy
 from cuakhau.core.retry import Busy
 from cuakhau.core.statemachine import IllegalTransition
+from cuakhau.desk.api import router as desk_router
 from cuakhau.gate.api import router as gate_router
 from cuakhau.inspections.api import router as inspections_router
 from cuakhau.market.api import router as market_router
@@ -50,6 +51,7 @@ api.add_router("/", inspections_router)
 api.add_router("/", market_router)
 api.add_router("/", risk_router)
 api.add_router("/", slots_router)
+api.add_router("/", desk_router)  # the one-stop desk (issue 11)
 api.add_router("/", notify_router)
 # Who may call each operation: the one policy table, applied before any handler runs.
 install_policy(api, policy.API)

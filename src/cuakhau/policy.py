@@ -132,6 +132,16 @@ API = {
         ADMINISTRATOR, perms=[MANAGE_SLOTS], gate="gate", why="Gate managers hold the permission."
     ),
     "GET /slots/wait-times": PUBLIC,
+    # The one-stop desk (issue 11). The catalogue is public; the look-up proves itself with the
+    # applicant's phone number (and is throttled per address); files are the desk's.
+    "GET /desk/procedures": PUBLIC,
+    "POST /desk/track": PUBLIC,
+    "GET /desk/applications": allow(DESK, ADMINISTRATOR),
+    "GET /desk/applications/{code}": allow(DESK, ADMINISTRATOR),
+    "POST /desk/applications/{code}/actions/{action}": allow(DESK, ADMINISTRATOR),
+    "POST /desk/applications/{code}/reassign": allow(
+        DESK, ADMINISTRATOR, why="Supervisors: the permission desk.reassign_application."
+    ),
 }
 
 # Pages, keyed by URL name ("namespace:*" covers a whole namespace).
@@ -184,6 +194,23 @@ VIEWS = {
     "slots:cancel": allow(ENTERPRISE, ADMINISTRATOR, record="trip"),
     "slots:waiting": allow(*OPERATORS, gate="code"),
     "slots:capacity": allow(ADMINISTRATOR, perms=[MANAGE_SLOTS], gate="code"),
+    # The one-stop desk (issue 11): applicants file and track without an account (their own
+    # file only, proven by code and phone in the session); the rest is the desk's.
+    "desk:procedures": PUBLIC,
+    "desk:procedure": PUBLIC,
+    "desk:apply": PUBLIC,
+    "desk:track": PUBLIC,
+    "desk:status": PUBLIC,
+    "desk:applicant_document": PUBLIC,
+    "desk:queue": allow(DESK, ADMINISTRATOR),
+    "desk:counter": allow(DESK, ADMINISTRATOR),
+    "desk:application": allow(DESK, ADMINISTRATOR),
+    "desk:act": allow(DESK, ADMINISTRATOR),
+    "desk:take": allow(DESK, ADMINISTRATOR),
+    "desk:reassign": allow(
+        DESK, ADMINISTRATOR, why="Supervisors: the permission desk.reassign_application."
+    ),
+    "desk:document": allow(DESK, ADMINISTRATOR),
     # The capacity simulator (issue 10): planning figures for the management board.
     "capacity:simulate": allow(BOARD, ADMINISTRATOR),
     # Notifications sent to people (phone numbers, e-mail addresses): audit and operations.

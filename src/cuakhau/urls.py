@@ -33,6 +33,7 @@ urlpatterns = [
     path("risk/", include("cuakhau.risk.urls")),
     path("inspections/", include("cuakhau.inspections.urls")),
     path("slots/", include("cuakhau.slots.urls")),
+    path("desk/", include("cuakhau.desk.urls")),
     path("capacity/", include("cuakhau.capacity.urls")),
     path("notify/", include("cuakhau.notify.urls")),
     path(".well-known/jwks.json", receipt_views.jwks, name="jwks"),

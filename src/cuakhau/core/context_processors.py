@@ -51,6 +51,10 @@ def _navigation(request) -> list[tuple[str, list[tuple[str, str]]]]:
     if user_roles & {roles.BOARD, roles.ADMINISTRATOR}:
         figures.append((reverse("capacity:simulate"), _("Capacity simulator")))
     figures.append((reverse("slots:wait_times"), _("Waiting times")))
+    # The one-stop desk (issue 11): its queue for the desk, the catalogue for everyone.
+    desk = [(reverse("desk:procedures"), _("Administrative procedures"))]
+    if user_roles & {roles.DESK, roles.ADMINISTRATOR}:
+        desk.insert(0, (reverse("desk:queue"), _("Desk queue")))
     rules = []
     if "market" in settings.INSTALLED_APPS or "cuakhau.market" in settings.INSTALLED_APPS:
         rules.append(("/market/", _("Market access")))
@@ -59,6 +63,7 @@ def _navigation(request) -> list[tuple[str, list[tuple[str, str]]]]:
         (_("At the gate"), at_gate),
         (_("Figures"), figures),
         (_("Rules"), rules),
+        (_("One-stop desk"), desk),
         (_("Account"), [(reverse("profile"), _("Profile and language"))]),
     ]
     return [(label, items) for label, items in groups if items]

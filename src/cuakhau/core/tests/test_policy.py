@@ -333,7 +333,22 @@ def api_cases(w):
             SEE_A,
         ),
         **slot_api_cases(w),
+        **desk_api_cases(w),
     }
+
+
+def desk_api_cases(w):
+    """The one-stop desk (issue 11)."""
+    from cuakhau.desk.tests.world import desk_api_cases as cases
+
+    return cases(w)
+
+
+def desk_view_cases(w, everyone):
+    """The one-stop desk (issue 11)."""
+    from cuakhau.desk.tests.world import desk_view_cases as cases
+
+    return cases(w, everyone)
 
 
 def slot_api_cases(w):
@@ -523,6 +538,7 @@ def view_cases(w):
             {"auditor", "admin"},
         ),
         **slot_view_cases(w, everyone),
+        **desk_view_cases(w, everyone),
     }
 
 
