@@ -15,11 +15,14 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test install lint bench clean
 
+# --no-compile: pip would byte-compile every file of every package (Django, Playwright,
+# Hypothesis, …); Python compiles the modules actually imported, once, on first use. A second
+# venv (CI's other Python) takes the wheels pip's cache kept from the first.
 $(STAMP): pyproject.toml constraints.txt
 	@test -n "$(PYTHON)" || { echo "No Python 3.11 to 3.13 found on PATH: install one, or run make PYTHON=/path/to/python3.x" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test]"
+	$(BIN)/python -m pip install --quiet --no-compile -c constraints.txt -e ".[test]"
 	touch $(STAMP)
 
 install: $(STAMP)
