@@ -49,9 +49,19 @@ class Command(BaseCommand):
             result["plan"] = {p: planner.plan(scenario, targets, p, opts["seed"]) for p in policies}
             for policy, found in result["plan"].items():
                 if found["met"]:
-                    line = f"{policy}: {found['lanes']} lanes and {found['staff']} officers meet {', '.join(found['targets'])}"
+                    officers = "officer" if found["staff"] == 1 else "officers"
+                    line = (
+                        f"{policy}: {found['lanes']} lanes and {found['staff']} {officers} "
+                        f"meet {', '.join(found['targets'])}"
+                    )
                 else:
-                    line = f"{policy}: no number of lanes up to {planner.MAX_LANES} meets {', '.join(found['targets'])}"
+                    best = found["tried"][-1]
+                    line = (
+                        f"{policy}: no number of lanes up to {planner.MAX_LANES} meets "
+                        f"{', '.join(found['targets'])}; with {best['lanes']} lanes the p90 wait is "
+                        f"{report.hours(best['p90_wait'])} (what lanes cannot shorten: trucks "
+                        "arriving while the gate is closed wait for it to open)"
+                    )
                 self.stdout.write(line + "\n")
         if opts["out"]:
             out = Path(opts["out"])
