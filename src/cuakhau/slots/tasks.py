@@ -12,12 +12,15 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from django.db import connection, transaction
 from django.utils import timezone
 from django_tasks import task
 
 logger = logging.getLogger(__name__)
 
 TICK = dt.timedelta(minutes=5)
+# The advisory lock key that serialises tick scheduling on PostgreSQL (any fixed number).
+TICK_LOCK = 0x510751
 
 
 @task()
@@ -47,19 +50,45 @@ def _path(t) -> str:
     return f"{t.func.__module__}.{t.func.__qualname__}"
 
 
-def schedule_tick(when=None) -> None:
-    """Queue the next tick unless one is queued already (only on a queue that can wait)."""
+def _queued_ticks(statuses):
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(task_path=_path(tick), status__in=statuses)
+
+
+def _serialised():
+    """One scheduler at a time: the web's (after an arrival) and the worker's (its sweep)
+    would otherwise both see no tick and both queue one. SQLite's IMMEDIATE transactions
+    already run one at a time; PostgreSQL takes a transaction-scoped advisory lock."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [TICK_LOCK])
+
+
+def schedule_tick(when=None, *, waiting=("READY",)) -> bool:
+    """Queue a tick at ``when`` (default now) unless one is queued already (statuses in
+    ``waiting``); only on a queue that can wait. Returns whether it queued one."""
     backend = tick.get_backend()
     if not backend.supports_defer:
-        return
+        return False
     try:
-        from django_tasks_db.models import DBTaskResult
-
-        if DBTaskResult.objects.filter(task_path=_path(tick), status="READY").exists():
-            return
-    except Exception:  # noqa: BLE001 - another backend: it keeps its own queue
+        with transaction.atomic():
+            _serialised()
+            if _queued_ticks(waiting).exists():
+                return False
+            tick.using(run_after=when or timezone.now()).enqueue()
+            return True
+    except ImportError:  # another backend: it keeps its own queue
         logger.debug("slots: cannot look for a queued tick", exc_info=True)
-    tick.using(run_after=when or timezone.now()).enqueue()
+        tick.using(run_after=when or timezone.now()).enqueue()
+        return True
+
+
+def ensure_tick() -> bool:
+    """At the worker's start and every sweep: the tick runs even if nothing happened at the
+    waiting areas since the database was created, and a chain that broke (a tick that failed
+    before queuing its successor) starts again. A tick queued or running counts."""
+    return schedule_tick(waiting=("READY", "RUNNING"))
 
 
 def enqueue_call_forward(gate_code: str) -> None:

@@ -11,7 +11,8 @@ What the library does, and what this command adds:
   READY — at start, those last claimed under its own worker id (a restart on the same host),
   and every minute, those running for longer than ``TASKS_STALE_SECONDS``. Every task of
   cuakhau is written to be safe to run twice (the notifier locks and checks its message).
-- Every minute it also asks the notifier to enqueue messages whose task was lost.
+- Every minute it also asks the notifier to enqueue messages whose task was lost, and makes
+  sure the slots' tick (``cuakhau.slots.tasks.tick``) is queued.
 """
 
 import datetime as dt
@@ -46,9 +47,13 @@ def requeue_orphans(worker_id: str | None = None, stale_seconds: int | None = No
 
 def sweep() -> None:
     from cuakhau.notify.services import resume_due_messages
+    from cuakhau.slots.tasks import ensure_tick
 
     requeue_orphans()
     resume_due_messages()
+    # The waiting areas' clock (no-shows released, due slots called) must run from the start,
+    # even while nothing happens there; never a second one if one is queued or running.
+    ensure_tick()
 
 
 class Command(BaseCommand):
