@@ -23,11 +23,34 @@ def percent(share: float) -> str:
     return f"{number_format(share * 100, 0)} %"
 
 
+# Truck-runs (trucks × policies) the page simulates while the person waits; more go to the task
+# queue and the page follows the task (a few seconds each way on two cores).
+INLINE_TRUCK_RUNS = 15_000
+
+
+def _policies(policy: str) -> tuple[str, ...]:
+    return POLICIES if policy == "all" else (policy,)
+
+
+def runs_long(scenario_key: str, policy: str) -> bool:
+    scenario = scenarios.load(scenario_key)
+    return sum(scenario.daily_arrivals) * len(_policies(policy)) > INLINE_TRUCK_RUNS
+
+
+def compare(scenario_key: str, policy: str = "all", lanes: int | None = None, seed: int = 1):
+    """The comparison as plain JSON (what the command writes and a task stores)."""
+    scenario = scenarios.load(scenario_key)
+    return report.compare(scenario, _policies(policy), seed, lanes=lanes)
+
+
 def run(scenario_key: str, policy: str = "all", lanes: int | None = None, seed: int = 1) -> dict:
     """Run the policies on the scenario; the result plus its table rows and chart."""
-    scenario = scenarios.load(scenario_key)
-    policies = POLICIES if policy == "all" else (policy,)
-    result = report.compare(scenario, policies, seed, lanes=lanes)
+    return present(compare(scenario_key, policy, lanes, seed))
+
+
+def present(result: dict) -> dict:
+    """A comparison in the page's language: table rows, the yardstick, the chart."""
+    scenario = scenarios.load(result["scenario"])
     runs = result["policies"]
     rows = [
         (_("Mean wait at the gate"), [duration(s["wait"]["mean"]) for s in runs.values()]),

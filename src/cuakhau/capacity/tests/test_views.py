@@ -64,3 +64,27 @@ def test_the_page_speaks_vietnamese(client, board, settings):
     text = response.content.decode()
     assert "Mô phỏng năng lực" in text
     assert "Ngày bình thường ở Hữu Nghị" in text
+
+
+def test_a_long_run_goes_to_the_worker_and_the_page_follows_it(client, board):
+    """The backlog replay (~10,000 trucks × three policies) is queued; the page refreshes
+    itself while it waits, and shows the comparison once the worker has run it."""
+    from io import StringIO
+    from unittest import mock
+
+    from django.core.management import call_command
+    from django_tasks_db.management.commands import db_worker
+
+    client.force_login(board)
+    response = client.get("/capacity/", {"scenario": "backlog-dec-2021", "policy": "all"})
+    assert response.status_code == 302
+    follow = response["Location"]
+    assert "?run=" in follow
+    waiting = client.get(follow).content.decode()
+    assert 'http-equiv="refresh"' in waiting and "queued for the background worker" in waiting
+    with mock.patch.object(db_worker, "close_old_connections", lambda: None):
+        call_command("worker", "--once", "--interval", "0", stdout=StringIO())
+    done = client.get(follow).content.decode()
+    assert 'http-equiv="refresh"' not in done
+    assert "Policies side by side" in done and "no steady state" in done
+    assert client.get("/capacity/", {"run": "not-a-task"}).status_code == 404
