@@ -12,3 +12,7 @@ class DeskConfig(AppConfig):
         from . import messages
 
         messages.register()
+        # The portal outbox: an event per status change, in the change's transaction.
+        from . import outbox, services
+
+        services.application_transitioned.connect(outbox.record_event, dispatch_uid="desk-outbox")

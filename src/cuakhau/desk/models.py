@@ -284,3 +284,7 @@ class TrackingAttempt(models.Model):
 
     def __str__(self):
         return f"{self.remote_addr} {self.at:%Y-%m-%d %H:%M}"
+
+
+# The portal outbox (its own module; imported here so Django registers its models).
+from .models_outbox import OutboxEvent, OutboxSequence  # noqa: E402, F401
