@@ -151,7 +151,8 @@ def test_the_form_marks_what_submitting_needs_helps_and_starts_at_the_first_erro
         "id_expected_arrival_helptext"
     )
     assert "FOB" in page.inner_text("#id_lines-0-value_helptext")
-    assert "phytosanitary" in page.inner_text("#documents-help")
+    # The browser asks for Vietnamese (the default language).
+    assert "kiểm dịch thực vật" in page.inner_text("#documents-help")
     # VND, CNY and USD first, every other currency in its own group.
     groups = page.eval_on_selector_all(
         "#id_lines-0-currency optgroup",
@@ -203,12 +204,13 @@ def test_a_tractor_trailer_with_a_mixed_container_load_declared_on_a_phone(
             net=net,
             value=common["value"],
             packages="600",
-            # One 40-foot box holds both lines.
-            containers="CSQU 305438-3",
+            # One 40-foot box holds both lines, however it is typed.
+            containers=("CSQU3054383", "csqu305438-3")[index],
         )
         page.fill(f"#id_lines-{index}-phytosanitary_certificate", common["phyto"])
     page.click("button[name=action][value=submit]")
-    page.wait_for_selector("#trip-status")
+    page.wait_for_selector("#trip-status, .has-error, .errors")
+    assert page.locator(".has-error, .errors").all_inner_texts() == []
     trip = Trip.objects.get()
     assert trip.status == "submitted"
     assert (trip.vehicle_type, trip.trailer_plate, trip.container_size) == (
