@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_reports
 
 app_name = "desk"
 
@@ -17,6 +17,7 @@ urlpatterns = [
     ),
     path("queue/", views.queue, name="queue"),
     path("counter/", views.counter, name="counter"),
+    path("reports/", views_reports.report, name="reports"),
     path("applications/<str:code>/", views.application, name="application"),
     path("applications/<str:code>/take/", views.take, name="take"),
     path("applications/<str:code>/reassign/", views.reassign, name="reassign"),

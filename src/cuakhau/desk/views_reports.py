@@ -1,0 +1,82 @@
+"""The desk's report page and its XLSX export (``reports``): a period, the figures by
+procedure, agency and month, the chart, and how files are counted."""
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from cuakhau.core.downloads import content_disposition
+
+from . import reports
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class PeriodForm(forms.Form):
+    date_from = forms.DateField(
+        label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end:
+            if start > end:
+                self.add_error("date_to", _("The end of the period is before its start."))
+            elif len(reports.months_between(start, end)) > reports.MAX_MONTHS:
+                self.add_error(
+                    "date_to",
+                    _("Choose a period of at most %(n)d months.") % {"n": reports.MAX_MONTHS},
+                )
+        return data
+
+
+def _period(request) -> PeriodForm:
+    today = timezone.localdate()
+    data = request.GET.copy()
+    # The year so far unless the reader chose otherwise.
+    data.setdefault("date_from", today.replace(month=1, day=1).isoformat())
+    data.setdefault("date_to", today.isoformat())
+    return PeriodForm(data)
+
+
+@login_required
+def report(request):
+    if not reports.may_see_reports(request.user):
+        raise PermissionDenied(
+            _("The desk's reports are for its supervisors, the board, auditors and administrators.")
+        )
+    form = _period(request)
+    report = None
+    if form.is_valid():
+        report = reports.report_for(
+            request.user, form.cleaned_data["date_from"], form.cleaned_data["date_to"]
+        )
+    if report is not None and request.GET.get("format") == "xlsx":
+        name = f"desk-report-{report.date_from.isoformat()}-{report.date_to.isoformat()}.xlsx"
+        response = HttpResponse(reports.to_xlsx(report), content_type=XLSX)
+        response["Content-Disposition"] = content_disposition(name)
+        return response
+    context = {"form": form, "report": report, "how_counted": reports.HOW_COUNTED}
+    if report is not None:
+        context["columns"] = reports.columns()
+        context["chart"] = reports.month_chart(report)
+        context["sections"] = [
+            ("by-procedure", _("By procedure"), _("Procedure"), report.by_procedure),
+            ("by-agency", _("By agency"), _("Agency"), report.by_agency),
+            ("by-month", _("By month"), _("Month"), report.by_month),
+        ]
+        context["xlsx_query"] = (
+            f"date_from={report.date_from.isoformat()}&date_to={report.date_to.isoformat()}"
+            "&format=xlsx"
+        )
+    # A period that cannot be read is the reader's mistake: the form says which field, 400.
+    return render(request, "desk/report.html", context, status=200 if report else 400)
