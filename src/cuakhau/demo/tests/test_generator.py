@@ -3,14 +3,17 @@ import io
 import random
 from collections import Counter, defaultdict
 from dataclasses import asdict
+from decimal import Decimal
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db.models import Q
-from django.utils import timezone
+from django.db import transaction
+from django.db.models import Q, Sum
+from django.test import override_settings
+from django.utils import timezone, translation
 from stdnum import iso6346
 from stdnum.cn import ric, uscc
 from stdnum.vn import mst
@@ -39,7 +42,9 @@ from cuakhau.trips.choices import Direction, TripStatus, VehicleType
 from cuakhau.trips.models import CargoLine, Container, Trip
 from cuakhau.trips.references import is_valid_reference
 
-DAYS, SCALE = 3, 0.05
+# The generated dataset the tests read: big enough for every check below (more than a hundred
+# loaded trucks, exits on every gate's busy days, the planted reconciliation discrepancies).
+DAYS, SCALE, SEED = 4, 0.08, 2025
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
 CREATE = ("create", "", "draft")
@@ -66,8 +71,7 @@ HISTORIES = {
 AT_THE_GATE = (TripStatus.ARRIVED, TripStatus.CLEARED, TripStatus.EXITED)
 
 
-@pytest.fixture
-def reference(db):
+def _load_reference():
     if not HSCode.objects.exists():
         load_reference_data()
     if not FeeSchedule.objects.exists():
@@ -79,20 +83,56 @@ def reference(db):
 
 
 @pytest.fixture
+def reference(db):
+    _load_reference()
+
+
+@pytest.fixture(scope="module")
 def clock():
-    # One clock for every run of a test, so no trip crosses from "to come" to "past" between
+    # One clock for every run of the module, so no trip crosses from "to come" to "past" between
     # runs. It is the next 11:00 at the gates: the yard is busy, and every trip still to come is
-    # in the future for the services, which compare arrivals with the real time.
+    # in the future for the services, which compare arrivals with the real time (for as long
+    # as the module runs: at least half an hour).
     now = timezone.now().astimezone(ZONE)
     eleven = now.replace(hour=11, minute=0, second=0, microsecond=0)
-    if eleven <= now + dt.timedelta(minutes=5):
+    if eleven <= now + dt.timedelta(minutes=30):
         eleven += dt.timedelta(days=1)
     return eleven.astimezone(dt.UTC)
 
 
+@pytest.fixture(scope="module")
+def demo_dataset(django_db_setup, django_db_blocker, clock, tmp_path_factory):
+    """ONE generated dataset for every test here that only reads it: generating is most of
+    these tests' time. It lives in a transaction around the module, rolled back at its end, so
+    no other module sees it; each test runs in a savepoint inside it (pytest-django's own
+    transaction nests), so what a test changes (a reset, a second run) is undone after it."""
+    with (
+        django_db_blocker.unblock(),
+        # What the root conftest's per-test fixtures set, for this module-wide setup.
+        override_settings(
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+            SIGNING_KEY_DIR=tmp_path_factory.getbasetemp() / "signing-keys",
+            LANGUAGE_CODE="en",
+        ),
+        translation.override("en"),
+        transaction.atomic(),
+    ):
+        _load_reference()
+        yield generator.generate(
+            seed=SEED, days=DAYS, scale=SCALE, now=clock, today=clock.astimezone(ZONE).date()
+        )
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def demo(demo_dataset, db):
+    """What generate() answered for the module's dataset; the test runs in its own savepoint."""
+    return demo_dataset
+
+
 @pytest.fixture
 def run(reference, clock):
-    def run(seed=2025, **kwargs):
+    def run(seed=SEED, **kwargs):
         kwargs = {"days": DAYS, "scale": SCALE, "now": clock, **kwargs}
         return generator.generate(seed=seed, today=clock.astimezone(ZONE).date(), **kwargs)
 
@@ -150,12 +190,11 @@ def life_snapshot(clock):
     }
 
 
-def test_same_seed_same_trips_and_no_duplicates(run, clock):
-    first = run(seed=11)
+def test_same_seed_same_trips_and_no_duplicates(demo, run, clock):
     trips, life = snapshot(), life_snapshot(clock)
-    assert trips and len(trips) == first["trips"]
+    assert trips and len(trips) == demo["trips"]
     assert life["visits"] and life["receipts"] and life["payments"]
-    assert run(seed=11, reset=True)["users"] == first["users"]
+    assert run(seed=SEED, reset=True)["users"] == demo["users"]
     assert snapshot() == trips
     assert life_snapshot(clock) == life
 
@@ -165,15 +204,15 @@ def test_same_seed_same_trips_and_no_duplicates(run, clock):
     assert {t[3] for t in other} != {t[3] for t in trips}
 
 
-def test_refuses_to_run_twice_without_reset(run):
-    run()
+def test_refuses_to_run_twice_without_reset(demo, run):
+    assert demo_trips().exists()
     with pytest.raises(generator.DemoDataExists):
         run()
 
 
-def test_reset_replaces_the_whole_lifecycle(run):
-    run(seed=3)
-    second = run(seed=4, reset=True)
+def test_reset_replaces_the_whole_lifecycle(demo, run):
+    # A smaller second run replaces the module's dataset.
+    second = run(seed=4, reset=True, days=2, scale=SCALE / 2)
     trips = demo_trips()
     assert trips.count() == second["trips"]
     # Nothing of the first run is left, and the receipt series starts again at 1.
@@ -207,8 +246,8 @@ def test_references_never_end_in_a_star():
     assert len(set(made)) == len(made)
 
 
-def test_generated_trips_follow_the_rules(run, clock):
-    result = run()
+def test_generated_trips_follow_the_rules(demo, clock):
+    result = demo
     trips = demo_trips()
     assert trips.count() == result["trips"] > 50
     assert result["by_gate"]["hng"] > result["by_gate"].get("mlt", 0)
@@ -302,8 +341,7 @@ def test_generated_trips_follow_the_rules(run, clock):
     assert len(active) == len(set(active))
 
 
-def test_declarations_pass_the_market_rules(run):
-    run(days=4, scale=0.08)
+def test_declarations_pass_the_market_rules(demo):
     trips = demo_trips().exclude(direction=Direction.EMPTY_RETURN)
     assert trips.count() > 100
     for trip in trips.prefetch_related("cargo_lines").select_related("gate"):
@@ -336,8 +374,7 @@ def test_declarations_pass_the_market_rules(run):
                 assert not blocking(check_declaration(trip, [line])), (code, product.key)
 
 
-def test_past_trips_carry_their_whole_lifecycle(run, clock):
-    run()
+def test_past_trips_carry_their_whole_lifecycle(demo, clock):
     trips = (
         demo_trips()
         .select_related("gate", "visit")
@@ -411,13 +448,25 @@ def test_past_trips_carry_their_whole_lifecycle(run, clock):
     for (gate, year), sequences in numbers.items():
         assert sorted(sequences) == list(range(1, len(sequences) + 1))
         assert ReceiptSequence.objects.get(gate__code=gate, year=year).last == len(sequences)
-    # Weighbridge readings: the truck's tare plus its load.
-    for reading in WeighbridgeReading.objects.filter(trip__in=trips):
-        assert 7000 <= reading.tare_kg <= 16000 < reading.gross_kg <= 50000
+    # Weighbridge readings: the truck's tare plus its load, the declared gross weight give or
+    # take what the risk rules look for (a light truck with a small load weighs under 16 t).
+    declared = dict(
+        CargoLine.objects.filter(trip__in=trips)
+        .values_list("trip_id")
+        .annotate(kg=Sum("gross_weight_kg"))
+        .order_by()
+    )
+    readings = WeighbridgeReading.objects.filter(trip__in=trips)
+    assert readings.exists()
+    for reading in readings:
+        assert 7000 <= reading.tare_kg <= 16000 and reading.gross_kg <= 50000
+        load = reading.gross_kg - reading.tare_kg
+        assert declared[reading.trip_id] * Decimal("0.74") <= load + 10, reading.trip_id
+        assert load - 10 <= declared[reading.trip_id] * Decimal("1.26"), reading.trip_id
 
 
-def test_the_gate_pages_read_the_generated_data(run, clock):
-    result = run(days=4, scale=0.08)
+def test_the_gate_pages_read_the_generated_data(demo, clock):
+    result = demo
     today = clock.astimezone(ZONE).date()
     kpis = gate_kpis(None, today - dt.timedelta(days=4), today)
     assert kpis["count"] > 50 and kpis["clearance"]["median"] > 0
@@ -439,8 +488,8 @@ def test_the_gate_pages_read_the_generated_data(run, clock):
     assert "duplicate_notification" in kinds
 
 
-def test_organisations_and_demo_users(run):
-    result = run()
+def test_organisations_and_demo_users(demo):
+    result = demo
     for spec in generator.ORGANISATIONS:
         org = generator.demo_organisations().get(name=spec.name)
         if spec.country == "VN":
@@ -504,3 +553,14 @@ def test_demo_command_prints_the_summary(reference):
     for heading in ("Trips by status:", "inside now", "median (min)", "risk channels", "Logins"):
         assert heading in text
     assert "HNG Hữu Nghị" in text and "haiquan" in text
+    # Not a terminal: each stage is one line once done, with its time; then the total.
+    for stage in (
+        "Database migrations (",
+        "Border gates and the HS 2022 nomenclature: ",
+        "Organisations and logins: ",
+        "Trips planned, ",
+        "Past trips written with their payments, receipts, visits and inspections: ",
+        "Coming trips declared and paid through the services (",
+    ):
+        assert sum(line.startswith(stage) for line in text.splitlines()) == 1, stage
+    assert any(line.startswith("Demo ready in ") for line in text.splitlines())
