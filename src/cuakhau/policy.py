@@ -211,6 +211,8 @@ VIEWS = {
         DESK, ADMINISTRATOR, why="Supervisors: the permission desk.reassign_application."
     ),
     "desk:document": allow(DESK, ADMINISTRATOR),
+    # The desk's reports: its supervisors (the reassignment permission), the board, auditors.
+    "desk:reports": allow(BOARD, AUDITOR, ADMINISTRATOR, perms=["desk.reassign_application"]),
     # The capacity simulator (issue 10): planning figures for the management board.
     "capacity:simulate": allow(BOARD, ADMINISTRATOR),
     # Notifications sent to people (phone numbers, e-mail addresses): audit and operations.

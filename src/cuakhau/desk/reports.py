@@ -205,7 +205,7 @@ def report_for(user, date_from: dt.date, date_to: dt.date) -> Report:
 def columns() -> list[tuple[str, str]]:
     """(attribute of ``Counts``, heading) in the order the page and the workbook show them."""
     return [
-        ("received", _("Received")),
+        ("received", _("Files received")),
         ("returned", _("Returned")),
         ("on_time", _("On time")),
         ("late", _("Late")),
@@ -234,7 +234,7 @@ def month_chart(report: Report):
     return charts.line_chart(
         labels,
         [
-            charts.Series(_("Received"), [r.counts.received for r in report.by_month]),
+            charts.Series(_("Files received"), [r.counts.received for r in report.by_month]),
             charts.Series(_("On time"), [r.counts.on_time for r in report.by_month]),
             charts.Series(_("Late"), [r.counts.late for r in report.by_month]),
         ],

@@ -539,6 +539,9 @@ def view_cases(w):
         ),
         **slot_view_cases(w, everyone),
         **desk_view_cases(w, everyone),
+        # The desk's reports (issue 11): not the plain desk officer, only a supervisor (the
+        # permission; shown in desk/tests/test_reports.py), the board, auditors, administrators.
+        "desk:reports": ("get", "/desk/reports/", None, READ_ALL),
     }
 
 
