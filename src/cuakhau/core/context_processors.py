@@ -55,6 +55,9 @@ def _navigation(request) -> list[tuple[str, list[tuple[str, str]]]]:
     desk = [(reverse("desk:procedures"), _("Administrative procedures"))]
     if user_roles & {roles.DESK, roles.ADMINISTRATOR}:
         desk.insert(0, (reverse("desk:queue"), _("Desk queue")))
+    # Its reports: the desk's supervisors (a permission), the board, auditors, administrators.
+    if user_roles & roles.READ_ALL_ROLES or user.has_perm("desk.reassign_application"):
+        desk.append((reverse("desk:reports"), _("Desk report")))
     rules = []
     if "market" in settings.INSTALLED_APPS or "cuakhau.market" in settings.INSTALLED_APPS:
         rules.append(("/market/", _("Market access")))

@@ -24,4 +24,11 @@ def load_all() -> dict[str, int]:
     with progress.stage("Market-access rules") as step:
         counts["market_rules"] = load_market_rules()
         step.done_note = f"{counts['market_rules']:,}"
+    # The one-stop desk (issue 11): the starter procedure catalogue and the official schedule.
+    from cuakhau.desk.loading import load_all as load_desk
+
+    with progress.stage("One-stop desk: procedures and official day-off schedule") as step:
+        desk = load_desk()
+        counts["desk_procedures"] = desk["created"] + desk["updated"]
+        step.done_note = f"{desk['created']} new, {desk['updated']} updated procedures"
     return counts
