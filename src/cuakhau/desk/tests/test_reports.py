@@ -254,6 +254,11 @@ def test_who_sees_the_reports(client, supervisor, desk_officer, board):
     assert _get(client, supervisor).status_code == 200
     assert _get(client, board).status_code == 200
     assert _get(client, desk_officer).status_code == 403  # an officer without the permission
+    # The menu offers the page to whoever may open it, and only to them.
+    client.force_login(supervisor)
+    assert 'href="/desk/reports/"' in client.get("/desk/queue/").content.decode()
+    client.force_login(desk_officer)
+    assert 'href="/desk/reports/"' not in client.get("/desk/queue/").content.decode()
     assert not reports.may_see_reports(desk_officer) and reports.may_see_reports(supervisor)
 
 
