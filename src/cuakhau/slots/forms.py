@@ -17,6 +17,12 @@ class SlotForm(forms.Form):
         return dt.datetime(day.year, day.month, day.day, hour, tzinfo=zone)
 
 
+class DayForm(forms.Form):
+    """The day whose free hours the booking page lists."""
+
+    day = forms.DateField(label=_("day"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
 class CancelForm(forms.Form):
     reason = forms.CharField(label=_("reason"), max_length=500, required=False)
 

@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,7 +16,7 @@ from cuakhau.trips import services as trips
 from cuakhau.trips.choices import Direction
 
 from . import services
-from .forms import ArrivalForm, CancelForm, CapacityForm, SlotForm
+from .forms import ArrivalForm, CancelForm, CapacityForm, DayForm, SlotForm
 from .models import SlotCapacity
 
 
@@ -56,13 +57,17 @@ def trip_slot(request, reference):
                         request.user, booking, form.slot_start(zone), context_of(request)
                     )
                     messages.success(request, _("Booking moved."))
-                return redirect("slots:trip", reference=trip.reference)
+                # Back to the booked day's hours, where the seat just taken shows.
+                return redirect(_on_day(trip, form.cleaned_data["day"]))
             except FieldErrors as exc:
                 _errors_into(form, exc)
         messages.error(request, _("No slot was booked: see the form."))
     day = timezone.localtime(timezone.now(), zone).date()
+    shown = DayForm(request.GET)
     if form is not None and form.is_bound and form.is_valid():
         day = form.cleaned_data["day"]
+    elif "day" in request.GET and shown.is_valid():
+        day = shown.cleaned_data["day"]
     hours = services.free_hours(trip, day) if may_book else []
     return render(
         request,
@@ -76,8 +81,13 @@ def trip_slot(request, reference):
             "standing": standing,
             "hours": [(timezone.localtime(s, zone), n) for s, n in hours],
             "day": day,
+            "shown": shown,
         },
     )
+
+
+def _on_day(trip, day) -> str:
+    return f"{reverse('slots:trip', args=[trip.reference])}?day={day.isoformat()}"
 
 
 @require_POST

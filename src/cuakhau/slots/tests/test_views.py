@@ -84,3 +84,19 @@ def test_a_manager_sets_capacity_for_a_range_of_hours(client, manager, mlt):
     )
     assert response.status_code == 302
     assert SlotCapacity.objects.filter(gate=mlt).count() == 7 * 12
+
+
+def test_the_booking_page_lists_the_day_asked_for(client, enterprise, capacity):
+    trip = fruit_trip(enterprise)
+    client.force_login(enterprise)
+    later = next_hour(24 * 3)
+    page = client.get(f"/slots/trips/{trip.reference}/?day={later.date().isoformat()}")
+    assert f'value="{later.date().isoformat()}"' in page.content.decode()
+    assert page.context["day"] == later.date()
+    # A day that is no date falls back to today rather than failing.
+    assert client.get(f"/slots/trips/{trip.reference}/?day=tomorrow").status_code == 200
+    # Booking returns to the booked day's hours.
+    response = client.post(
+        f"/slots/trips/{trip.reference}/", {"day": later.date().isoformat(), "hour": later.hour}
+    )
+    assert response.url.endswith(f"?day={later.date().isoformat()}")
