@@ -12,7 +12,7 @@ def _navigation(request) -> list[tuple[str, list[tuple[str, str]]]]:
     first and a phone's menu stays short enough to scan."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return []
+        return _public_navigation()
     from cuakhau.accounts import roles
 
     user_roles = roles.roles_of(user)
@@ -70,3 +70,27 @@ def _navigation(request) -> list[tuple[str, list[tuple[str, str]]]]:
         (_("Account"), [(reverse("profile"), _("Profile and language"))]),
     ]
     return [(label, items) for label, items in groups if items]
+
+
+def _public_navigation() -> list[tuple[str, list[tuple[str, str]]]]:
+    """What a visitor without an account can do: the pages the policy leaves open (file and
+    track an application at the desk, the waiting times, the offline receipt check) and sign in.
+    The receipt check for officers (``receipts:verify``) is not open, its offline twin is."""
+    return [
+        (
+            _("One-stop desk"),
+            [
+                (reverse("desk:apply"), _("File an application")),
+                (reverse("desk:track"), _("Track an application")),
+                (reverse("desk:procedures"), _("Administrative procedures")),
+            ],
+        ),
+        (
+            _("At the gate"),
+            [
+                (reverse("slots:wait_times"), _("Waiting times")),
+                (reverse("receipts:offline"), _("Verify receipt")),
+            ],
+        ),
+        (_("Account"), [(reverse("login"), _("Log in"))]),
+    ]

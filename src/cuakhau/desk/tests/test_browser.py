@@ -67,3 +67,31 @@ def test_an_application_from_filing_to_result(
         "return",
     ]
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_a_visitor_on_a_phone_reaches_the_open_pages_from_the_menu(browser, live_server, catalogue):
+    from cuakhau.core.testing.layout import horizontal_overflow, small_targets
+
+    page = browser.new_page()
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/desk/track/")
+    assert not page.is_visible(".menu nav a[href='/desk/apply/']")
+    page.click(".menu > summary")
+    links = page.eval_on_selector_all(
+        ".menu nav a",
+        """els => els.map(el => {
+          const box = el.getBoundingClientRect();
+          return {href: el.getAttribute('href'), left: box.left, right: box.right,
+                  width: box.width, height: box.height};
+        })""",
+    )
+    hrefs = {link["href"] for link in links}
+    assert {"/desk/apply/", "/desk/track/", "/slots/wait-times/", "/login/"} <= hrefs
+    for link in links:
+        assert link["left"] >= 0 and link["right"] <= 390, link
+        assert link["width"] >= 44 and link["height"] >= 44, link
+    assert horizontal_overflow(page) == 0
+    assert small_targets(page) == []
+    page.click(".menu nav a[href='/desk/apply/']")
+    page.wait_for_url("**/desk/apply/")
+    assert page.locator("#id_applicant_name").count() == 1
