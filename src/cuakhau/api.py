@@ -8,6 +8,7 @@ from ninja.errors import ValidationError
 
 from cuakhau import policy
 from cuakhau.accounts.api import router as accounts_router
+from cuakhau.cooperation.api import router as cooperation_router
 from cuakhau.core.api_support import (
     declare_error_responses,
     error_items,
@@ -22,6 +23,7 @@ from cuakhau.core.statemachine import IllegalTransition
 from cuakhau.desk.api import router as desk_router
 from cuakhau.gate.api import router as gate_router
 from cuakhau.inspections.api import router as inspections_router
+from cuakhau.investment.api import router as investment_router
 from cuakhau.market.api import router as market_router
 from cuakhau.notify.api import router as notify_router
 from cuakhau.payments.api import router as payments_router
@@ -52,6 +54,8 @@ api.add_router("/", market_router)
 api.add_router("/", risk_router)
 api.add_router("/", slots_router)
 api.add_router("/", desk_router)  # the one-stop desk (issue 11)
+api.add_router("/", investment_router)  # the investment register (issue 12)
+api.add_router("/", cooperation_router)  # cooperation and external relations (issue 12)
 api.add_router("/", notify_router)
 # Who may call each operation: the one policy table, applied before any handler runs.
 install_policy(api, policy.API)

@@ -41,6 +41,8 @@ VIEW_RISK_RULES = "risk.view_ruleset"
 CHANGE_RISK_RULES = "risk.change_riskrule"
 ADD_MARKET_RULE = "market.add_marketaccessrule"
 MANAGE_SLOTS = "slots.manage_capacity"
+MANAGE_INVESTMENT = "investment.manage_projects"
+MANAGE_COOPERATION = "cooperation.manage_cooperation"
 CAMERA = DeviceKind.PLATE_CAMERA
 WEIGHBRIDGE = DeviceKind.WEIGHBRIDGE
 TABLET = DeviceKind.TABLET
@@ -142,6 +144,19 @@ API = {
     "POST /desk/applications/{code}/reassign": allow(
         DESK, ADMINISTRATOR, why="Supervisors: the permission desk.reassign_application."
     ),
+    # The zone's registers (issue 12): the board keeps them; the province's auditors and the
+    # administrators read them; enterprises and gate staff see nothing.
+    "GET /investment/projects": allow(*READ_ALL),
+    "GET /investment/totals": allow(*READ_ALL),
+    "GET /investment/projects/{code}": allow(*READ_ALL),
+    "POST /investment/projects/{code}/actions/{action}": allow(
+        BOARD, ADMINISTRATOR, perms=[MANAGE_INVESTMENT]
+    ),
+    "GET /cooperation/commitments": allow(*READ_ALL),
+    "GET /cooperation/totals": allow(*READ_ALL),
+    "POST /cooperation/commitments/{commitment_id}/actions/{action}": allow(
+        BOARD, ADMINISTRATOR, perms=[MANAGE_COOPERATION]
+    ),
 }
 
 # Pages, keyed by URL name ("namespace:*" covers a whole namespace).
@@ -218,6 +233,19 @@ VIEWS = {
     # Notifications sent to people (phone numbers, e-mail addresses): audit and operations.
     "notify:messages": allow(AUDITOR, ADMINISTRATOR),
     "notify:message": allow(AUDITOR, ADMINISTRATOR),
+    # The zone's registers (issue 12): kept by the board, read by auditors and administrators.
+    "investment:projects": allow(*READ_ALL),
+    "investment:project": allow(*READ_ALL),
+    "investment:example_file": allow(*READ_ALL),
+    "investment:import": allow(BOARD, ADMINISTRATOR, perms=[MANAGE_INVESTMENT]),
+    "investment:import_confirm": allow(BOARD, ADMINISTRATOR, perms=[MANAGE_INVESTMENT]),
+    "investment:act": allow(BOARD, ADMINISTRATOR, perms=[MANAGE_INVESTMENT]),
+    "cooperation:overview": allow(*READ_ALL),
+    "cooperation:commitments": allow(*READ_ALL),
+    "cooperation:commitment": allow(*READ_ALL),
+    "cooperation:meeting": allow(*READ_ALL),
+    "cooperation:external": allow(*READ_ALL),
+    "cooperation:act": allow(BOARD, ADMINISTRATOR, perms=[MANAGE_COOPERATION]),
     # The API's own documents (the operations themselves follow ``API``).
     "api:openapi-json": PUBLIC,
     "api:openapi-view": PUBLIC,

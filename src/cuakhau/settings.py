@@ -103,6 +103,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "cuakhau.notify",
     "cuakhau.desk",  # the one-stop administrative desk (issue 11)
+    "cuakhau.investment",  # the investment project register (issue 12)
+    "cuakhau.cooperation",  # cooperation and external relations (issue 12)
 ]
 
 MIDDLEWARE = [

@@ -34,6 +34,8 @@ urlpatterns = [
     path("inspections/", include("cuakhau.inspections.urls")),
     path("slots/", include("cuakhau.slots.urls")),
     path("desk/", include("cuakhau.desk.urls")),
+    path("investment/", include("cuakhau.investment.urls")),
+    path("cooperation/", include("cuakhau.cooperation.urls")),
     path("capacity/", include("cuakhau.capacity.urls")),
     path("notify/", include("cuakhau.notify.urls")),
     path(".well-known/jwks.json", receipt_views.jwks, name="jwks"),

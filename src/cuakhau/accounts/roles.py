@@ -67,7 +67,12 @@ PERMISSIONS = {
         "market.add_marketaccessrule",
     ],
     DESK: ["trips.view_trip"],
-    BOARD: ["trips.view_trip"],
+    BOARD: [
+        "trips.view_trip",
+        # The board keeps the zone's registers (issue 12).
+        "investment.manage_projects",
+        "cooperation.manage_cooperation",
+    ],
     AUDITOR: ["trips.view_trip", "risk.view_ruleset", "risk.view_riskassessment"],
     ADMINISTRATOR: [
         "trips.view_trip",

@@ -58,6 +58,14 @@ def _navigation(request) -> list[tuple[str, list[tuple[str, str]]]]:
     # Its reports: the desk's supervisors (a permission), the board, auditors, administrators.
     if user_roles & roles.READ_ALL_ROLES or user.has_perm("desk.reassign_application"):
         desk.append((reverse("desk:reports"), _("Desk report")))
+    # The zone's registers (issue 12): the board keeps them, auditors and administrators read.
+    registers = []
+    if user_roles & roles.READ_ALL_ROLES:
+        registers = [
+            (reverse("investment:projects"), _("Investment projects")),
+            (reverse("cooperation:overview"), _("Cooperation")),
+            (reverse("cooperation:commitments"), _("Commitments")),
+        ]
     rules = []
     if "market" in settings.INSTALLED_APPS or "cuakhau.market" in settings.INSTALLED_APPS:
         rules.append(("/market/", _("Market access")))
@@ -67,6 +75,7 @@ def _navigation(request) -> list[tuple[str, list[tuple[str, str]]]]:
         (_("Figures"), figures),
         (_("Rules"), rules),
         (_("One-stop desk"), desk),
+        (_("Registers"), registers),
         (_("Account"), [(reverse("profile"), _("Profile and language"))]),
     ]
     return [(label, items) for label, items in groups if items]

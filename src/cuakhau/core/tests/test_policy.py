@@ -334,6 +334,7 @@ def api_cases(w):
         ),
         **slot_api_cases(w),
         **desk_api_cases(w),
+        **register_api_cases(w),
     }
 
 
@@ -349,6 +350,20 @@ def desk_view_cases(w, everyone):
     from cuakhau.desk.tests.world import desk_view_cases as cases
 
     return cases(w, everyone)
+
+
+def register_api_cases(w):
+    """The investment and cooperation registers (issue 12)."""
+    from cuakhau.investment.tests.world import register_api_cases as cases
+
+    return cases(w)
+
+
+def register_view_cases(w):
+    """The investment and cooperation registers (issue 12)."""
+    from cuakhau.investment.tests.world import register_view_cases as cases
+
+    return cases(w)
 
 
 def slot_api_cases(w):
@@ -539,6 +554,7 @@ def view_cases(w):
         ),
         **slot_view_cases(w, everyone),
         **desk_view_cases(w, everyone),
+        **register_view_cases(w),
         # The desk's reports (issue 11): not the plain desk officer, only a supervisor (the
         # permission; shown in desk/tests/test_reports.py), the board, auditors, administrators.
         "desk:reports": ("get", "/desk/reports/", None, READ_ALL),

@@ -1,0 +1,113 @@
+"""The cooperation register over the API: the commitments (what was promised, what is late)
+and their status changes, and the totals of delegations and aid as the province reports them."""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Field, Router, Schema
+
+from cuakhau.core.api_support import Text, context_of
+
+from . import services
+from .models import Commitment
+
+router = Router(tags=["cooperation"])
+
+Action = Literal["start", "fulfil", "drop", "reopen"]
+CommitmentId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+
+
+class CommitmentOut(Schema):
+    id: int
+    subject: str
+    side: str
+    owner: str
+    due_date: dt.date
+    status: str
+    status_label: str
+    late: bool
+    evidence: str
+    done_on: dt.date | None
+    meeting: str
+    meeting_date: dt.date
+    is_example: bool
+
+
+class ActionIn(Schema):
+    note: Text(2000, multiline=True) = ""
+
+
+class SummaryOut(Schema):
+    total: int
+    pending: int
+    late: int
+    fulfilled: int
+    dropped: int
+
+
+class SectorAid(Schema):
+    sector: str
+    label: str
+    n: int
+    vnd: Decimal
+
+
+class TotalsOut(Schema):
+    since: dt.date | None
+    delegations: int
+    visitors: int
+    aid_projects: int
+    aid_vnd: Decimal
+    aid_by_sector: list[SectorAid]
+    commitments: SummaryOut
+
+
+def _commitment(c: Commitment, today: dt.date) -> dict:
+    return {
+        "id": c.pk,
+        "subject": c.subject,
+        "side": c.side,
+        "owner": c.owner,
+        "due_date": c.due_date,
+        "status": c.status,
+        "status_label": str(c.get_status_display()),
+        "late": services.is_late(c, today),
+        "evidence": c.evidence,
+        "done_on": c.done_on,
+        "meeting": c.meeting.title,
+        "meeting_date": c.meeting.held_on,
+        "is_example": c.is_example,
+    }
+
+
+@router.get(
+    "/cooperation/commitments",
+    response=list[CommitmentOut],
+    summary="Commitments made with the counterparts",
+)
+def list_commitments(
+    request: HttpRequest, show: Literal["pending", "late", "closed", "all"] = "pending"
+):
+    today = timezone.localdate()
+    return [_commitment(c, today) for c in services.commitments(show, today)[:1000]]
+
+
+@router.post(
+    "/cooperation/commitments/{commitment_id}/actions/{action}",
+    response=CommitmentOut,
+    summary="Change a commitment's status",
+)
+def act(request: HttpRequest, commitment_id: CommitmentId, action: Action, payload: ActionIn):
+    c = get_object_or_404(Commitment, pk=commitment_id)
+    c = services.transition(request.user, c, action, payload.note, context_of(request))
+    return _commitment(c, timezone.localdate())
+
+
+@router.get("/cooperation/totals", response=TotalsOut, summary="Delegations, aid, commitments")
+def totals(request: HttpRequest, since: dt.date | None = dt.date(2020, 1, 1)):
+    t = services.external_totals(since)
+    return {**t.__dict__, "commitments": services.commitment_summary().__dict__}

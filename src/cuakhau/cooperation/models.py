@@ -1,0 +1,173 @@
+"""Counterpart authorities, agreements, meetings with their minutes, the commitments made in
+them, delegations received and international aid projects — the board's external relations."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cuakhau.core.context import Channel
+from cuakhau.reference.validators import validate_country, validate_currency
+
+from .choices import AgreementKind, AidSector, CommitmentAction, CommitmentStatus, Side
+
+
+class Counterpart(models.Model):
+    """An authority on the other side (or a donor's agency): names in Vietnamese, English and
+    Chinese, as the reference data carries them (``reference.localize``)."""
+
+    name_vi = models.CharField(_("name (Vietnamese)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=200, blank=True)
+    country = models.CharField(_("country"), max_length=2, validators=[validate_country])
+    is_example = models.BooleanField(_("example data"), default=False)
+
+    class Meta:
+        ordering = ["country", "name_vi"]
+        verbose_name = _("counterpart authority")
+        verbose_name_plural = _("counterpart authorities")
+
+    def __str__(self):
+        return self.name_vi
+
+
+class Agreement(models.Model):
+    kind = models.CharField(_("kind"), max_length=12, choices=AgreementKind.choices)
+    title = models.CharField(_("title"), max_length=300)
+    signed_on = models.DateField(_("signed on"))
+    parties = models.ManyToManyField(
+        Counterpart, related_name="agreements", verbose_name=_("parties")
+    )
+    subject = models.TextField(_("subject"), blank=True)
+    # Where the signed text is kept (file number, archive): the scan stays in the archive.
+    document = models.CharField(_("document"), max_length=200, blank=True)
+    is_example = models.BooleanField(_("example data"), default=False)
+
+    class Meta:
+        ordering = ["-signed_on", "pk"]
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
+
+    def __str__(self):
+        return self.title
+
+
+class Meeting(models.Model):
+    held_on = models.DateField(_("date"))
+    place = models.CharField(_("place"), max_length=200)
+    title = models.CharField(_("title"), max_length=300)
+    counterparts = models.ManyToManyField(
+        Counterpart, related_name="meetings", verbose_name=_("counterparts")
+    )
+    agreement = models.ForeignKey(
+        Agreement,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="meetings",
+        verbose_name=_("agreement signed"),
+    )
+    minutes = models.TextField(_("minutes"), blank=True)
+    is_example = models.BooleanField(_("example data"), default=False)
+
+    class Meta:
+        ordering = ["-held_on", "pk"]
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+
+    def __str__(self):
+        return self.title
+
+
+class Commitment(models.Model):
+    """What one side promised at a meeting: who carries it, by when, and the proof it was done."""
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.PROTECT, related_name="commitments", verbose_name=_("meeting")
+    )
+    subject = models.CharField(_("commitment"), max_length=300)
+    side = models.CharField(_("side"), max_length=12, choices=Side.choices, default=Side.BOTH)
+    owner = models.CharField(_("owner"), max_length=200)
+    due_date = models.DateField(_("due date"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=CommitmentStatus.choices, default=CommitmentStatus.OPEN
+    )
+    evidence = models.TextField(_("evidence"), blank=True)
+    done_on = models.DateField(_("fulfilled on"), null=True, blank=True)
+    is_example = models.BooleanField(_("example data"), default=False)
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+        verbose_name = _("commitment")
+        verbose_name_plural = _("commitments")
+        permissions = [("manage_cooperation", _("Can keep the cooperation register"))]
+
+    def __str__(self):
+        return self.subject
+
+
+class CommitmentTransition(models.Model):
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="transitions")
+    action = models.CharField(_("action"), max_length=10, choices=CommitmentAction.choices)
+    source = models.CharField(max_length=12, choices=CommitmentStatus.choices)
+    target = models.CharField(max_length=12, choices=CommitmentStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.SYSTEM)
+    remote_addr = models.GenericIPAddressField(null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["commitment", "at", "pk"]
+        verbose_name = _("commitment status change")
+        verbose_name_plural = _("commitment status changes")
+
+    def __str__(self):
+        return f"{self.commitment_id} {self.action}"
+
+
+class Delegation(models.Model):
+    """A foreign delegation received by the province or the zone."""
+
+    received_on = models.DateField(_("date"))
+    from_name = models.CharField(_("from"), max_length=200)
+    country = models.CharField(_("country"), max_length=2, validators=[validate_country])
+    visitors = models.PositiveIntegerField(_("visitors"))
+    purpose = models.CharField(_("purpose"), max_length=300)
+    is_example = models.BooleanField(_("example data"), default=False)
+
+    class Meta:
+        ordering = ["-received_on", "pk"]
+        verbose_name = _("delegation")
+        verbose_name_plural = _("delegations")
+
+    def __str__(self):
+        return f"{self.received_on} {self.from_name}"
+
+
+class AidProject(models.Model):
+    """An international aid project: amount as committed, in its currency, and in đồng at the
+    rate noted (the province totals aid in đồng)."""
+
+    title = models.CharField(_("title"), max_length=300)
+    donor = models.CharField(_("donor"), max_length=200)
+    donor_country = models.CharField(
+        _("donor's country"), max_length=2, validators=[validate_country]
+    )
+    sector = models.CharField(_("sector"), max_length=16, choices=AidSector.choices)
+    amount = models.DecimalField(_("amount"), max_digits=18, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
+    amount_vnd = models.DecimalField(_("amount (VND)"), max_digits=18, decimal_places=0)
+    rate_note = models.CharField(_("exchange rate used"), max_length=120, blank=True)
+    starts_on = models.DateField(_("start"))
+    ends_on = models.DateField(_("end"), null=True, blank=True)
+    is_example = models.BooleanField(_("example data"), default=False)
+
+    class Meta:
+        ordering = ["-starts_on", "pk"]
+        verbose_name = _("aid project")
+        verbose_name_plural = _("aid projects")
+
+    def __str__(self):
+        return self.title

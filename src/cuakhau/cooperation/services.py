@@ -1,0 +1,185 @@
+"""The cooperation register's rules: the commitment status machine, what is late, the totals.
+
+``transition`` is the only writer of ``Commitment.status`` and records every change. A
+commitment is late while it is open or in progress after its due date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cuakhau.core.context import SYSTEM
+from cuakhau.core.errors import FieldErrors
+from cuakhau.core.statemachine import StateMachine, Transition
+
+from .choices import CommitmentAction, CommitmentStatus
+from .models import AidProject, Commitment, CommitmentTransition, Delegation
+
+MANAGE = "cooperation.manage_cooperation"
+S = CommitmentStatus
+A = CommitmentAction
+PENDING = [S.OPEN, S.IN_PROGRESS]
+
+COMMITMENT_MACHINE = StateMachine(
+    "commitment",
+    [
+        Transition(S.OPEN, A.START, S.IN_PROGRESS, MANAGE),
+        Transition(S.OPEN, A.FULFIL, S.FULFILLED, MANAGE),
+        Transition(S.IN_PROGRESS, A.FULFIL, S.FULFILLED, MANAGE),
+        Transition(S.OPEN, A.DROP, S.DROPPED, MANAGE, reason_required=True),
+        Transition(S.IN_PROGRESS, A.DROP, S.DROPPED, MANAGE, reason_required=True),
+        # A promise marked done too soon, or taken up again after it was dropped.
+        Transition(S.FULFILLED, A.REOPEN, S.IN_PROGRESS, MANAGE, reason_required=True),
+        Transition(S.DROPPED, A.REOPEN, S.IN_PROGRESS, MANAGE, reason_required=True),
+    ],
+)
+
+
+def may_manage(user) -> bool:
+    return bool(user and user.is_authenticated and user.has_perm(MANAGE))
+
+
+def actions_for(user, commitment: Commitment) -> list[str]:
+    if not may_manage(user):
+        return []
+    return COMMITMENT_MACHINE.actions_from(commitment.status)
+
+
+def is_late(commitment: Commitment, today: dt.date | None = None) -> bool:
+    today = today or timezone.localdate()
+    return commitment.status in PENDING and commitment.due_date < today
+
+
+def late_q(today: dt.date | None = None) -> Q:
+    return Q(status__in=PENDING, due_date__lt=today or timezone.localdate())
+
+
+@transaction.atomic
+def transition(actor, commitment: Commitment, action: str, note: str = "", context=SYSTEM):
+    """Fulfilling needs its evidence; dropping and reopening need a reason (the ``note``)."""
+    commitment = Commitment.objects.select_for_update().get(pk=commitment.pk)
+    step = COMMITMENT_MACHINE.get(commitment.status, action)
+    if not actor.has_perm(step.permission):
+        raise PermissionDenied(_("Only the management board keeps the cooperation register."))
+    note = (note or "").strip()
+    if action == A.FULFIL and not note:
+        raise FieldErrors({"note": [_("Give the evidence that it was done.")]})
+    if step.reason_required and not note:
+        raise FieldErrors({"note": [_("Say why.")]})
+    CommitmentTransition.objects.create(
+        commitment=commitment,
+        action=action,
+        source=commitment.status,
+        target=step.target,
+        actor=actor,
+        channel=context.channel,
+        remote_addr=context.remote_addr,
+        note=note,
+    )
+    commitment.status = step.target
+    fields = ["status"]
+    if action == A.FULFIL:
+        commitment.evidence = note
+        commitment.done_on = timezone.localdate()
+        fields += ["evidence", "done_on"]
+    elif action == A.REOPEN:
+        commitment.done_on = None
+        fields.append("done_on")
+    commitment.save(update_fields=fields)
+    return commitment
+
+
+# ---------------------------------------------------------------------------------------------
+# What was promised and what is late
+
+
+@dataclass
+class CommitmentSummary:
+    total: int
+    pending: int
+    late: int
+    fulfilled: int
+    dropped: int
+
+
+def commitments(show: str = "pending", today: dt.date | None = None) -> QuerySet:
+    qs = Commitment.objects.select_related("meeting").order_by("due_date", "pk")
+    if show == "late":
+        return qs.filter(late_q(today))
+    if show == "pending":
+        return qs.filter(status__in=PENDING)
+    if show == "closed":
+        return qs.exclude(status__in=PENDING)
+    return qs
+
+
+def commitment_summary(today: dt.date | None = None) -> CommitmentSummary:
+    counts = Commitment.objects.aggregate(
+        total=Count("pk"),
+        pending=Count("pk", filter=Q(status__in=PENDING)),
+        late=Count("pk", filter=late_q(today)),
+        fulfilled=Count("pk", filter=Q(status=S.FULFILLED)),
+        dropped=Count("pk", filter=Q(status=S.DROPPED)),
+    )
+    return CommitmentSummary(**counts)
+
+
+# ---------------------------------------------------------------------------------------------
+# Delegations and aid, as the province reports them
+
+
+@dataclass
+class ExternalTotals:
+    since: dt.date | None
+    delegations: int
+    visitors: int
+    aid_projects: int
+    aid_vnd: Decimal
+    delegations_by_country: list[dict]
+    aid_by_sector: list[dict]
+
+
+def external_totals(since: dt.date | None = None) -> ExternalTotals:
+    """Delegations received and visitors since a date (the province counts from 2020), and
+    international aid in đồng, by sector."""
+    delegations = Delegation.objects.all()
+    aid = AidProject.objects.all()
+    if since:
+        delegations = delegations.filter(received_on__gte=since)
+        aid = aid.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=since))
+    d = delegations.aggregate(n=Count("pk"), visitors=Sum("visitors"))
+    a = aid.aggregate(n=Count("pk"), vnd=Sum("amount_vnd"))
+    from .choices import AidSector
+
+    sectors = dict(AidSector.choices)
+    return ExternalTotals(
+        since=since,
+        delegations=d["n"],
+        visitors=d["visitors"] or 0,
+        aid_projects=a["n"],
+        aid_vnd=a["vnd"] or Decimal(0),
+        delegations_by_country=list(
+            delegations.values("country")
+            .annotate(n=Count("pk"), visitors=Sum("visitors"))
+            .order_by("-n", "country")
+        ),
+        aid_by_sector=[
+            {
+                "sector": row["sector"],
+                "label": str(sectors.get(row["sector"], row["sector"])),
+                "n": row["n"],
+                "vnd": row["vnd"],
+            }
+            for row in aid.values("sector")
+            .annotate(n=Count("pk"), vnd=Sum("amount_vnd"))
+            .order_by("-vnd", "sector")
+        ],
+    )

@@ -1,0 +1,109 @@
+"""Pages of the cooperation register: counterparts and agreements, meetings with their minutes,
+the commitments (what was promised, what is late), delegations and aid. Views only translate
+HTTP into ``services`` calls."""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cuakhau.core.context import context_of
+from cuakhau.core.errors import FieldErrors
+from cuakhau.core.statemachine import IllegalTransition
+
+from . import services
+from .choices import CommitmentAction
+from .forms import ActionForm
+from .models import Agreement, Commitment, Counterpart, Meeting
+
+SHOW = ("pending", "late", "closed", "all")
+# The province reports delegations and aid "since 2020".
+REPORTED_SINCE = dt.date(2020, 1, 1)
+
+
+def overview(request):
+    return render(
+        request,
+        "cooperation/overview.html",
+        {
+            "counterparts": Counterpart.objects.all(),
+            "agreements": Agreement.objects.prefetch_related("parties"),
+            "meetings": Meeting.objects.prefetch_related("counterparts"),
+            "summary": services.commitment_summary(),
+            "totals": services.external_totals(REPORTED_SINCE),
+        },
+    )
+
+
+def commitments(request):
+    show = request.GET.get("show", "pending")
+    show = show if show in SHOW else "pending"
+    today = timezone.localdate()
+    rows = [(c, services.is_late(c, today)) for c in services.commitments(show, today)]
+    return render(
+        request,
+        "cooperation/commitments.html",
+        {"rows": rows, "show": show, "summary": services.commitment_summary(today)},
+    )
+
+
+def commitment(request, pk):
+    item = get_object_or_404(Commitment.objects.select_related("meeting"), pk=pk)
+    return render(
+        request,
+        "cooperation/commitment.html",
+        {
+            "commitment": item,
+            "late": services.is_late(item),
+            "actions": [
+                (a, CommitmentAction(a).label) for a in services.actions_for(request.user, item)
+            ],
+            "form": ActionForm(),
+        },
+    )
+
+
+@require_POST
+def act(request, pk, action):
+    item = get_object_or_404(Commitment, pk=pk)
+    form = ActionForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        services.transition(request.user, item, action, note, context_of(request))
+    except IllegalTransition as exc:
+        messages.error(request, str(exc))
+    except FieldErrors as exc:
+        messages.error(request, " ".join(str(m) for ms in exc.errors.values() for m in ms))
+    else:
+        messages.success(request, _("Status changed."))
+    return redirect("cooperation:commitment", pk=item.pk)
+
+
+def meeting(request, pk):
+    item = get_object_or_404(Meeting.objects.select_related("agreement"), pk=pk)
+    today = timezone.localdate()
+    return render(
+        request,
+        "cooperation/meeting.html",
+        {
+            "meeting": item,
+            "rows": [(c, services.is_late(c, today)) for c in item.commitments.all()],
+        },
+    )
+
+
+def external(request):
+    from .models import AidProject, Delegation
+
+    return render(
+        request,
+        "cooperation/external.html",
+        {
+            "totals": services.external_totals(REPORTED_SINCE),
+            "delegations": Delegation.objects.all()[:200],
+            "aid": AidProject.objects.all(),
+        },
+    )

@@ -1,0 +1,151 @@
+"""The investment register over the API: the list with filters, one project, the zone's
+totals (read by the board, the province's auditors and administrators), and status changes
+(the board). Imports are a page: a spreadsheet is previewed before anything is saved."""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Literal
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router, Schema
+
+from cuakhau.core.api_support import Choice, Text, context_of
+
+from . import services
+from .choices import ProjectStatus, Sector
+from .models import InvestmentProject
+
+router = Router(tags=["investment projects"])
+
+Action = Literal[
+    "start_construction",
+    "start_operation",
+    "suspend",
+    "resume_construction",
+    "resume_operation",
+    "terminate",
+]
+
+
+class ProjectFilters(Schema):
+    sector: Choice(Sector) = None
+    status: Choice(ProjectStatus) = None
+    country: Text(2) = ""
+    q: Text(100) = ""
+
+
+class MilestoneOut(Schema):
+    title: str
+    due_date: dt.date
+    achieved_on: dt.date | None
+    status: str
+
+
+class ProjectOut(Schema):
+    code: str
+    name: str
+    investor: str
+    investor_country: str
+    sector: str
+    sector_label: str
+    registered_capital_vnd: Decimal
+    disbursed_capital_vnd: Decimal
+    registered_capital_usd: Decimal | None
+    disbursed_capital_usd: Decimal | None
+    usd_rate: Decimal | None
+    usd_rate_date: dt.date | None
+    area_ha: Decimal
+    location: str
+    certificate_number: str
+    certificate_date: dt.date | None
+    status: str
+    status_label: str
+    is_example: bool
+    milestones: list[MilestoneOut] = []
+
+
+class SectorTotal(Schema):
+    sector: str
+    label: str
+    count: int
+    registered_vnd: Decimal
+    disbursed_vnd: Decimal
+
+
+class CountryTotal(Schema):
+    country: str
+    count: int
+    registered_vnd: Decimal
+
+
+class TotalsOut(Schema):
+    count: int
+    registered_vnd: Decimal
+    disbursed_vnd: Decimal
+    registered_usd: Decimal
+    area_ha: Decimal
+    terminated: int
+    by_sector: list[SectorTotal]
+    by_country: list[CountryTotal]
+
+
+class ActionIn(Schema):
+    reason: Text(500) = ""
+
+
+def _filters(f: ProjectFilters) -> services.Filters:
+    return services.Filters(sector=f.sector or "", status=f.status or "", country=f.country, q=f.q)
+
+
+def _project(p: InvestmentProject, with_milestones=False) -> dict:
+    return {
+        "code": p.code,
+        "name": p.name,
+        "investor": p.investor,
+        "investor_country": p.investor_country,
+        "sector": p.sector,
+        "sector_label": str(p.get_sector_display()),
+        "registered_capital_vnd": p.registered_capital_vnd,
+        "disbursed_capital_vnd": p.disbursed_capital_vnd,
+        "registered_capital_usd": services.to_usd(p.registered_capital_vnd, p.usd_rate),
+        "disbursed_capital_usd": services.to_usd(p.disbursed_capital_vnd, p.usd_rate),
+        "usd_rate": p.usd_rate,
+        "usd_rate_date": p.usd_rate_date,
+        "area_ha": p.area_ha,
+        "location": p.location,
+        "certificate_number": p.certificate_number,
+        "certificate_date": p.certificate_date,
+        "status": p.status,
+        "status_label": str(p.get_status_display()),
+        "is_example": p.is_example,
+        "milestones": list(p.milestones.all()) if with_milestones else [],
+    }
+
+
+@router.get("/investment/projects", response=list[ProjectOut], summary="Investment projects")
+def list_projects(request: HttpRequest, filters: Query[ProjectFilters]):
+    return [_project(p) for p in services.filter_projects(_filters(filters))[:1000]]
+
+
+@router.get("/investment/totals", response=TotalsOut, summary="The zone's totals")
+def totals(request: HttpRequest, filters: Query[ProjectFilters]):
+    t = services.zone_totals(services.filter_projects(_filters(filters)))
+    return {**t.__dict__, "by_sector": t.by_sector, "by_country": t.by_country}
+
+
+@router.get("/investment/projects/{code}", response=ProjectOut)
+def get_project(request: HttpRequest, code: str):
+    p = get_object_or_404(InvestmentProject, code=code.upper()[:20])
+    return _project(p, with_milestones=True)
+
+
+@router.post(
+    "/investment/projects/{code}/actions/{action}",
+    response=ProjectOut,
+    summary="Change a project's status",
+)
+def act(request: HttpRequest, code: str, action: Action, payload: ActionIn):
+    p = get_object_or_404(InvestmentProject, code=code.upper()[:20])
+    p = services.transition(request.user, p, action, payload.reason, context_of(request))
+    return _project(p, with_milestones=True)

@@ -1,0 +1,124 @@
+"""The economic zone's register of investment projects.
+
+Capital is kept in đồng as the investment registration certificate states it (whole đồng, a
+``Decimal``: never a float); its US-dollar value is derived with the exchange rate noted on
+the project (VND per USD and the date of that rate), because the province reports both.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cuakhau.core.context import Channel
+from cuakhau.reference.validators import validate_country
+
+from .choices import MilestoneStatus, ProjectAction, ProjectStatus, Sector
+
+
+class InvestmentProject(models.Model):
+    code = models.CharField(_("project code"), max_length=20, unique=True)
+    name = models.CharField(_("project name"), max_length=300)
+    investor = models.CharField(_("investor"), max_length=300)
+    investor_country = models.CharField(
+        _("investor's country"), max_length=2, validators=[validate_country]
+    )
+    sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices)
+    registered_capital_vnd = models.DecimalField(
+        _("registered capital (VND)"), max_digits=18, decimal_places=0
+    )
+    disbursed_capital_vnd = models.DecimalField(
+        _("disbursed capital (VND)"), max_digits=18, decimal_places=0, default=0
+    )
+    usd_rate = models.DecimalField(
+        _("exchange rate (VND per USD)"), max_digits=9, decimal_places=2, null=True, blank=True
+    )
+    usd_rate_date = models.DateField(_("date of the exchange rate"), null=True, blank=True)
+    area_ha = models.DecimalField(_("area (ha)"), max_digits=10, decimal_places=2, default=0)
+    location = models.CharField(_("location"), max_length=300)
+    certificate_number = models.CharField(
+        _("investment registration certificate number"), max_length=40, blank=True
+    )
+    certificate_date = models.DateField(_("certificate date"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ProjectStatus.choices, default=ProjectStatus.REGISTERED
+    )
+    # Rows of the shipped example file: real-looking, not real; pages say so.
+    is_example = models.BooleanField(_("example data"), default=False)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("investment project")
+        verbose_name_plural = _("investment projects")
+        permissions = [("manage_projects", _("Can keep the investment project register"))]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class LicenceAmendment(models.Model):
+    """An amended investment registration certificate (capital, area, schedule…)."""
+
+    project = models.ForeignKey(
+        InvestmentProject, on_delete=models.CASCADE, related_name="amendments"
+    )
+    number = models.PositiveSmallIntegerField(_("amendment number"))
+    date = models.DateField(_("date"))
+    summary = models.CharField(_("what changed"), max_length=300)
+
+    class Meta:
+        ordering = ["project", "number"]
+        unique_together = [("project", "number")]
+        verbose_name = _("certificate amendment")
+        verbose_name_plural = _("certificate amendments")
+
+    def __str__(self):
+        return f"{self.project_id} #{self.number}"
+
+
+class Milestone(models.Model):
+    project = models.ForeignKey(
+        InvestmentProject, on_delete=models.CASCADE, related_name="milestones"
+    )
+    title = models.CharField(_("milestone"), max_length=200)
+    due_date = models.DateField(_("due date"))
+    achieved_on = models.DateField(_("achieved on"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=MilestoneStatus.choices, default=MilestoneStatus.PLANNED
+    )
+
+    class Meta:
+        ordering = ["project", "due_date", "pk"]
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+
+    def __str__(self):
+        return self.title
+
+
+class ProjectTransition(models.Model):
+    """Every change of a project's status: who, when, from where, why."""
+
+    project = models.ForeignKey(
+        InvestmentProject, on_delete=models.CASCADE, related_name="transitions"
+    )
+    action = models.CharField(_("action"), max_length=20, choices=ProjectAction.choices)
+    source = models.CharField(max_length=20, choices=ProjectStatus.choices, blank=True)
+    target = models.CharField(max_length=20, choices=ProjectStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.SYSTEM)
+    remote_addr = models.GenericIPAddressField(null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["project", "at", "pk"]
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+
+    def __str__(self):
+        return f"{self.project_id} {self.action}"

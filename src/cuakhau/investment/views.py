@@ -1,0 +1,143 @@
+"""Pages of the investment register: the list with the zone's totals, a project, the import.
+Views translate HTTP into ``services`` and ``imports`` calls only."""
+
+import uuid
+from pathlib import Path
+
+from django.contrib import messages
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cuakhau.core.context import context_of
+from cuakhau.core.errors import FieldErrors
+from cuakhau.core.statemachine import IllegalTransition
+
+from . import imports, services
+from .choices import ProjectAction
+from .forms import ActionForm, FilterForm, ImportForm
+from .models import InvestmentProject
+
+SESSION_KEY = "investment_import"
+EXAMPLE_FILE = Path(__file__).parent / "data" / "example-projects.csv"
+
+
+def projects(request):
+    form = FilterForm(request.GET or None)
+    filters = services.Filters()
+    if form.is_valid():
+        filters = services.Filters(**{k: v or "" for k, v in form.cleaned_data.items()})
+    found = services.filter_projects(filters)
+    return render(
+        request,
+        "investment/projects.html",
+        {
+            "form": form,
+            "projects": found,
+            "totals": services.zone_totals(found),
+            "may_manage": services.may_manage(request.user),
+        },
+    )
+
+
+def project(request, code):
+    item = get_object_or_404(InvestmentProject, code=code.upper())
+    return render(
+        request,
+        "investment/project.html",
+        {
+            "project": item,
+            "usd_registered": services.to_usd(item.registered_capital_vnd, item.usd_rate),
+            "usd_disbursed": services.to_usd(item.disbursed_capital_vnd, item.usd_rate),
+            "share": services.disbursement_share(
+                item.registered_capital_vnd, item.disbursed_capital_vnd
+            ),
+            "actions": [
+                (a, ProjectAction(a).label) for a in services.actions_for(request.user, item)
+            ],
+            "form": ActionForm(),
+        },
+    )
+
+
+@require_POST
+def act(request, code, action):
+    item = get_object_or_404(InvestmentProject, code=code.upper())
+    form = ActionForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.transition(request.user, item, action, reason, context_of(request))
+    except IllegalTransition as exc:
+        messages.error(request, str(exc))
+    except FieldErrors as exc:
+        messages.error(request, " ".join(str(m) for ms in exc.errors.values() for m in ms))
+    else:
+        messages.success(request, _("Status changed."))
+    return redirect("investment:project", code=item.code)
+
+
+def import_page(request):
+    """Upload → preview (nothing saved) → confirm. The checked rows wait in the session."""
+    form = ImportForm()
+    preview = None
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                sheet = imports.read_spreadsheet(upload.name, upload.read())
+            except imports.ImportRefused as exc:
+                form.add_error("file", str(exc))
+            else:
+                preview = imports.check(sheet)
+                if preview.ok:
+                    token = uuid.uuid4().hex
+                    request.session[SESSION_KEY] = {
+                        "token": token,
+                        **imports.sheet_to_session(sheet),
+                    }
+                    preview.token = token
+    status = 422 if request.method == "POST" and (preview is None or not preview.ok) else 200
+    return render(
+        request,
+        "investment/import.html",
+        {"form": form, "preview": preview, "columns": imports.COLUMNS},
+        status=status,
+    )
+
+
+@require_POST
+def import_confirm(request):
+    stored = request.session.get(SESSION_KEY) or {}
+    if not stored or stored.get("token") != request.POST.get("token"):
+        messages.error(request, _("That preview has expired: send the file again."))
+        return redirect("investment:import")
+    try:
+        created = imports.import_projects(
+            request.user, imports.sheet_from_session(stored), context=context_of(request)
+        )
+    except imports.ImportRejected as exc:
+        request.session.pop(SESSION_KEY, None)
+        return render(
+            request,
+            "investment/import.html",
+            {
+                "form": ImportForm(),
+                "preview": imports.Check(rows=[], errors=exc.errors),
+                "columns": imports.COLUMNS,
+            },
+            status=422,
+        )
+    request.session.pop(SESSION_KEY, None)
+    messages.success(request, _("%(n)d projects imported.") % {"n": len(created)})
+    return redirect("investment:projects")
+
+
+def example_file(request):
+    return FileResponse(
+        open(EXAMPLE_FILE, "rb"),  # noqa: SIM115 (FileResponse closes it)
+        as_attachment=True,
+        filename="vi-du-du-an-dau-tu.csv",
+        content_type="text/csv; charset=utf-8",
+    )
