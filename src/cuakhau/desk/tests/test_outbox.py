@@ -246,3 +246,17 @@ def test_a_committed_change_queues_a_publication(
     ):
         services.act(desk_officer, a, "transfer")
     assert enqueue.called
+
+
+def test_the_workers_sweep_publishes_what_a_lost_task_left_pending(
+    catalogue, desk_officer, outbox_dir
+):
+    from cuakhau.core.management.commands.worker import sweep
+
+    _file(catalogue)  # its publication task is never run: as if the worker died with it
+    assert outbox.pending().count() == 1
+    sweep()
+    assert not outbox.pending().exists()
+    assert len((outbox_dir / "events.jsonl").read_bytes().splitlines()) == 1
+    sweep()  # nothing pending: nothing written again
+    assert len((outbox_dir / "events.jsonl").read_bytes().splitlines()) == 1

@@ -46,6 +46,7 @@ def requeue_orphans(worker_id: str | None = None, stale_seconds: int | None = No
 
 
 def sweep() -> None:
+    from cuakhau.desk.outbox import pending, publish_pending
     from cuakhau.notify.services import resume_due_messages
     from cuakhau.slots.tasks import ensure_tick
 
@@ -54,6 +55,11 @@ def sweep() -> None:
     # The waiting areas' clock (no-shows released, due slots called) must run from the start,
     # even while nothing happens there; never a second one if one is queued or running.
     ensure_tick()
+    # A publication lost with a crashed worker (the task runs after the change's commit) goes
+    # out within a minute instead of waiting for the desk's next change; a failing portal
+    # backend keeps the events pending and records why, so it never stops the other sweeps.
+    if pending().exists():
+        publish_pending()
 
 
 class Command(BaseCommand):
