@@ -1,0 +1,147 @@
+"""A spreadsheet is imported whole or not at all; errors name their row and column."""
+
+import io
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from openpyxl import Workbook
+
+from cuakhau.investment import imports
+from cuakhau.investment.models import InvestmentProject, ProjectTransition
+
+pytestmark = pytest.mark.django_db
+
+HEADER = [
+    "Mã dự án",
+    "Tên dự án",
+    "Nhà đầu tư",
+    "Quốc gia nhà đầu tư",
+    "Lĩnh vực",
+    "Vốn đăng ký (đồng)",
+    "Vốn đã giải ngân (đồng)",
+    "Tỷ giá (đồng/USD)",
+    "Ngày tỷ giá",
+    "Diện tích (ha)",
+    "Địa điểm",
+    "Ngày cấp GCN",
+    "Tình trạng",
+]
+GOOD = [
+    "MLT-101",
+    "Kho lạnh nông sản cửa khẩu",
+    "Công ty TNHH Logistics Biên giới Lai Châu",
+    "VN",
+    "Logistics và kho bãi",
+    "45.000.000.000",
+    "12000000000",
+    "",
+    "",
+    "3,5",
+    "xã Ma Ly Pho, huyện Phong Thổ",
+    "15/03/2024",
+    "Đang xây dựng",
+]
+FOREIGN = [
+    "MLT-102",
+    "Nhà máy chế biến chuối xuất khẩu",
+    "云南红河农业开发有限公司",
+    "CN",
+    "processing",
+    "72800000000",
+    "0",
+    "24265",
+    "2024-06-03",
+    "6.2",
+    "xã Huổi Luông, huyện Phong Thổ",
+    "2024-06-03",
+    "",
+]
+
+
+def csv_bytes(rows):
+    lines = [",".join(f'"{c}"' for c in row) for row in rows]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def xlsx_bytes(rows):
+    book = Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_good_file_is_imported_whole(board):
+    sheet = imports.read_spreadsheet("du-an.csv", csv_bytes([HEADER, GOOD, FOREIGN]))
+    assert imports.check(sheet).ok
+    imports.import_projects(board, sheet)
+    one = InvestmentProject.objects.get(code="MLT-101")
+    assert one.registered_capital_vnd == Decimal("45000000000")
+    assert one.area_ha == Decimal("3.50")
+    assert one.status == "under_construction"
+    two = InvestmentProject.objects.get(code="MLT-102")
+    assert (two.sector, two.status, two.usd_rate) == ("processing", "registered", Decimal("24265"))
+    assert ProjectTransition.objects.filter(action="import", actor=board).count() == 2
+
+
+def test_a_bad_file_lists_each_error_by_row_and_column_and_imports_nothing(board):
+    bad_capital = [*GOOD[:5], "bốn mươi tỷ", *GOOD[6:]]
+    bad_row = list(FOREIGN)
+    bad_row[3] = "XX"  # no such country
+    bad_row[6] = "99000000000"  # more disbursed than registered
+    bad_row[8] = ""  # a rate without its date
+    duplicate = list(GOOD)  # same code as row 2
+    rows = [HEADER, GOOD, bad_capital, bad_row, duplicate]
+    for name, data in (("du-an.csv", csv_bytes(rows)), ("du-an.xlsx", xlsx_bytes(rows))):
+        sheet = imports.read_spreadsheet(name, data)
+        found = [(e.row, e.column) for e in imports.check(sheet).errors]
+        assert found == [(3, "A"), (3, "F"), (4, "D"), (4, "G"), (4, "I"), (5, "A")], name
+        with pytest.raises(imports.ImportRejected):
+            imports.import_projects(board, sheet)
+        assert not InvestmentProject.objects.exists()
+        assert not ProjectTransition.objects.exists()
+
+
+def test_an_unreadable_file_is_refused_before_any_row():
+    with pytest.raises(imports.ImportRefused):
+        imports.read_spreadsheet("du-an.pdf", b"%PDF-1.4")
+    with pytest.raises(imports.ImportRefused):
+        imports.read_spreadsheet("du-an.xlsx", b"not a workbook")
+    with pytest.raises(imports.ImportRefused, match="Registered capital"):
+        imports.read_spreadsheet("du-an.csv", csv_bytes([HEADER[:5], GOOD[:5]]))
+
+
+def test_the_page_previews_saves_nothing_then_imports_on_confirmation(board):
+    client = Client()
+    client.force_login(board)
+    upload = io.BytesIO(xlsx_bytes([HEADER, GOOD, FOREIGN]))
+    upload.name = "du-an.xlsx"
+    preview = client.post("/investment/import/", {"file": upload})
+    assert preview.status_code == 200
+    assert b"MLT-102" in preview.content
+    assert not InvestmentProject.objects.exists()
+    token = preview.context["preview"].token
+    done = client.post("/investment/import/confirm/", {"token": token})
+    assert done.status_code == 302
+    assert InvestmentProject.objects.count() == 2
+    # The same preview cannot be confirmed twice.
+    again = client.post("/investment/import/confirm/", {"token": token})
+    assert again.status_code == 302
+    assert InvestmentProject.objects.count() == 2
+
+
+def test_the_page_shows_the_errors_and_offers_no_confirmation(board):
+    client = Client()
+    client.force_login(board)
+    upload = io.BytesIO(csv_bytes([HEADER, GOOD, [*GOOD[:5], "-5", *GOOD[6:]]]))
+    upload.name = "du-an.csv"
+    response = client.post("/investment/import/", {"file": upload})
+    assert response.status_code == 422
+    text = response.content.decode()
+    assert 'data-row="3" data-column="A"' in text  # the same code twice
+    assert 'data-row="3" data-column="F"' in text
+    assert "import_confirm" not in text and "/investment/import/confirm/" not in text
+    assert not InvestmentProject.objects.exists()

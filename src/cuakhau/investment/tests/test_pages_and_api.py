@@ -1,0 +1,60 @@
+"""The list with the zone's totals on a page and over the API; status changes over the API."""
+
+import pytest
+from django.test import Client
+
+from cuakhau.accounts.services import issue_token
+from cuakhau.investment.tests.test_services import project
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def two():
+    project("B1", "logistics", "CN", "120000000000", "60000000000", rate="24000")
+    project("B2", "energy", "VN", "500000000000", "125000000000", status="operating")
+
+
+def api(user):
+    return Client(HTTP_AUTHORIZATION=f"Bearer {issue_token(user, 't')[1]}")
+
+
+def test_the_list_shows_the_totals_and_filters(two, auditor):
+    client = Client()
+    client.force_login(auditor)
+    page = client.get("/investment/")
+    assert page.status_code == 200
+    assert page.context["totals"].count == 2
+    text = page.content.decode()
+    assert "VND 620,000,000,000" in text  # registered, in the English format
+    filtered = client.get("/investment/?sector=energy")
+    assert [p.code for p in filtered.context["projects"]] == ["B2"]
+    assert client.get("/investment/B1/").status_code == 200
+
+
+def test_the_api_reads_the_totals(two, auditor):
+    body = api(auditor).get("/api/v1/investment/totals?country=CN").json()
+    assert body["count"] == 1
+    assert body["registered_vnd"] == "120000000000"
+    assert body["registered_usd"] == "5000000.00"
+
+
+def test_the_api_changes_a_status_and_refuses_a_wrong_step(two, board):
+    client = api(board)
+    ok = client.post(
+        "/api/v1/investment/projects/B1/actions/start_construction",
+        {},
+        content_type="application/json",
+    )
+    assert ok.status_code == 200 and ok.json()["status"] == "under_construction"
+    wrong = client.post(
+        "/api/v1/investment/projects/B2/actions/start_construction",
+        {},
+        content_type="application/json",
+    )
+    assert wrong.status_code == 409
+    no_reason = client.post(
+        "/api/v1/investment/projects/B2/actions/suspend", {}, content_type="application/json"
+    )
+    assert no_reason.status_code == 422
+    assert no_reason.json()["detail"][0]["loc"] == ["body", "reason"]

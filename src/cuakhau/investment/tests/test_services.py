@@ -1,0 +1,118 @@
+"""The register's rules: totals computed by hand, the status machine, US dollars at the rate."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from cuakhau.core.errors import FieldErrors
+from cuakhau.core.statemachine import IllegalTransition
+from cuakhau.investment import imports, services
+from cuakhau.investment.models import InvestmentProject, ProjectTransition
+from cuakhau.investment.views import EXAMPLE_FILE
+
+pytestmark = pytest.mark.django_db
+
+
+def project(code, sector, country, registered, disbursed, rate=None, status="registered"):
+    return InvestmentProject.objects.create(
+        code=code,
+        name=f"Dự án {code}",
+        investor="Công ty CP Chè Tam Đường" if country == "VN" else "金平县金水河边贸有限公司",
+        investor_country=country,
+        sector=sector,
+        registered_capital_vnd=Decimal(registered),
+        disbursed_capital_vnd=Decimal(disbursed),
+        usd_rate=Decimal(rate) if rate else None,
+        usd_rate_date=dt.date(2024, 1, 2) if rate else None,
+        area_ha=Decimal("2.50"),
+        location="xã Ma Ly Pho, huyện Phong Thổ",
+        status=status,
+    )
+
+
+@pytest.fixture
+def register():
+    project("A1", "logistics", "CN", "120000000000", "60000000000", rate="24000")
+    project("A2", "logistics", "VN", "80000000000", "80000000000")
+    project("A3", "energy", "VN", "500000000000", "125000000000", status="operating")
+    project("A4", "processing", "CN", "36500000000", "0", rate="24265")
+    # Its certificate was withdrawn: in no figure but the count of terminated projects.
+    project("A5", "energy", "KR", "900000000000", "900000000000", status="terminated")
+
+
+def test_the_zone_totals_match_a_hand_count(register):
+    totals = services.zone_totals()
+    assert totals.count == 4
+    # 120 + 80 + 500 + 36.5 billion đồng
+    assert totals.registered_vnd == Decimal("736500000000")
+    # 60 + 80 + 125 + 0 billion
+    assert totals.disbursed_vnd == Decimal("265000000000")
+    assert totals.disbursed_share == Decimal("36.0")  # 265 / 736.5 = 35.98 %
+    # 120e9 / 24000 = 5,000,000.00; 36.5e9 / 24265 = 1,504,224.19 (the VND-only ones: none)
+    assert totals.registered_usd == Decimal("6504224.19")
+    assert totals.area_ha == Decimal("10.00")
+    assert totals.terminated == 1
+    assert [(r["sector"], r["count"], r["registered_vnd"]) for r in totals.by_sector] == [
+        ("energy", 1, Decimal("500000000000")),
+        ("logistics", 2, Decimal("200000000000")),
+        ("processing", 1, Decimal("36500000000")),
+    ]
+    assert [(r["country"], r["count"], r["registered_vnd"]) for r in totals.by_country] == [
+        ("VN", 2, Decimal("580000000000")),
+        ("CN", 2, Decimal("156500000000")),
+    ]
+
+
+def test_totals_follow_the_filters(register):
+    found = services.filter_projects(services.Filters(country="cn"))
+    totals = services.zone_totals(found)
+    assert totals.count == 2
+    assert totals.registered_vnd == Decimal("156500000000")
+
+
+def test_usd_is_rounded_to_the_cent_and_absent_without_a_rate():
+    assert services.to_usd(Decimal("36500000000"), Decimal("24265")) == Decimal("1504224.19")
+    assert services.to_usd(Decimal("1000"), None) is None
+    assert isinstance(services.to_usd(Decimal("1"), Decimal("3")), Decimal)
+
+
+def test_the_status_machine_records_who_and_why(register, board):
+    item = InvestmentProject.objects.get(code="A1")
+    services.transition(board, item, "start_construction")
+    item = services.transition(board, item, "suspend", "Chậm giải phóng mặt bằng")
+    assert item.status == "suspended"
+    last = ProjectTransition.objects.filter(project=item).last()
+    assert (last.source, last.target, last.actor, last.reason) == (
+        "under_construction",
+        "suspended",
+        board,
+        "Chậm giải phóng mặt bằng",
+    )
+
+
+def test_a_step_the_table_does_not_have_is_refused(register, board):
+    item = InvestmentProject.objects.get(code="A5")  # terminated: no way back
+    with pytest.raises(IllegalTransition):
+        services.transition(board, item, "resume_operation")
+    item = InvestmentProject.objects.get(code="A1")
+    with pytest.raises(FieldErrors) as refused:
+        services.transition(board, item, "terminate", "  ")
+    assert "reason" in refused.value.errors
+    assert InvestmentProject.objects.get(code="A1").status == "registered"
+
+
+def test_only_the_board_changes_a_status(register, auditor, enterprise):
+    item = InvestmentProject.objects.get(code="A1")
+    for person in (auditor, enterprise):
+        with pytest.raises(PermissionDenied):
+            services.transition(person, item, "start_construction")
+    assert not ProjectTransition.objects.exists()
+
+
+def test_the_example_file_is_the_provinces_scale():
+    sheet = imports.read_spreadsheet(EXAMPLE_FILE.name, EXAMPLE_FILE.read_bytes())
+    imports.import_projects(None, sheet, is_example=True)
+    assert InvestmentProject.objects.filter(is_example=True).count() == 49
+    assert services.zone_totals().registered_vnd == Decimal("6835400000000")
