@@ -1,16 +1,18 @@
 """Screenshots of the README's tour: the phone pages in vi, en and zh-hans, the gate console at
 1024 px and the yard board at 1920 × 1080, taken from a real server over a small demo data set.
 
-    .venv/bin/python docs/tour/make_screenshots.py            # about 5 minutes, writes docs/tour/
+    .venv/bin/python docs/tour/make_screenshots.py            # about 10 minutes, writes docs/tour/
     .venv/bin/python docs/tour/make_screenshots.py --data-dir /tmp/tour --keep   # keep the data
     .venv/bin/python docs/tour/make_screenshots.py --data-dir /tmp/tour --reuse  # skip the demo
 
 What it does: ``cuakhau demo --no-serve --days 2`` into a temporary CUAKHAU_DATA_DIR (SQLite
-there, whatever DATABASE_URL says), gives the few accounts it signs in with a known password, starts
-``cuakhau serve`` on a free port (DEBUG off, as deployed), then drives Debian's Chromium through
-Playwright like a person: the language is chosen with the page's own language menu (a cookie
-before sign-in, the profile after), never forced by a URL. Pages are shot at device scale 1 and
-stored as 256-colour PNGs, so each file stays near 50–150 KB.
+there, whatever DATABASE_URL says), gives the few accounts it signs in with a known password,
+starts ``cuakhau serve`` on a free port (DEBUG off, as deployed), then drives Debian's Chromium
+through Playwright like a person: one browser per language set up in that language (what a
+first visit speaks), and the page's own language menu where the page still speaks another (a
+cookie before sign-in, the profile after), never a language forced by a URL. Pages are shot at
+device scale 1 and stored as 256-colour PNGs: most phone pages under 40 KB, the board ~100 KB.
+Chinese needs a CJK font on the machine (Debian: ``fonts-noto-cjk``), or it shows as boxes.
 
 The demo's clock is today's: figures and dates on the pictures change from run to run, the
 pages shown do not.
@@ -67,6 +69,13 @@ def main() -> None:
     os.environ.pop("CUAKHAU_DEMO", None)  # the pages as an installation shows them, no banner
     os.environ.pop("DATABASE_URL", None)  # never a shared database: the demo resets its trips
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cuakhau.settings")
+    if (
+        shutil.which("fc-list")
+        and not subprocess.run(
+            ["fc-list", ":lang=zh"], capture_output=True, text=True
+        ).stdout.strip()
+    ):
+        say("Warning: no Chinese font (apt-get install fonts-noto-cjk): zh pages will show boxes.")
     try:
         if not (args.reuse and (data_dir / "cuakhau.sqlite3").exists()):
             say(f"Demo data ({args.days} days) into {data_dir} …")
