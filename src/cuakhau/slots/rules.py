@@ -22,20 +22,28 @@ Priority classes
 
 Arrival at the waiting area (``classify_arrival``), with the slot's hour [start, start + 1 h):
     * early: before ``start - early_tolerance``; the truck waits and is called in slot order;
-    * on time: from ``start - early_tolerance`` until ``end + grace``;
-    * late: after ``end + grace``. By then the booking is a no-show and its seat went back to
-      others; the truck is queued as a walk-in.
-    * walk-in: no booking. Walk-ins are called after the booked trucks whose slot is due, only
-      while the current hour still has seats its bookings do not hold.
-No-show (``is_no_show``): a booking not arrived by ``end + grace`` is released.
+    * on time: from ``start - early_tolerance`` until ``start + grace``;
+    * late: from ``start + grace``. By then the booking is a no-show and its seat went back to
+      others; the truck is booked again as a walk-in.
+    * walk-in: no booking. It is booked at arrival into the earliest hour with a free seat of
+      its class (``allocate``, quotas included) and is then called like any booked truck.
+No-show (``is_no_show``): a booking not arrived by ``start + grace`` is released, within its
+own hour, so the seat can still go to a truck waiting in the area.
 
-Call-forward (``call_forward_order``) fills the free places inside the gate in this order:
-    1. booked trucks whose slot is due (slot start minus ``early_tolerance`` has come), by slot
-       time, then priority rank, then arrival time;
-    2. walk-ins and late trucks, by priority rank, then arrival time, up to the free seats of
-       the current hour;
-    3. if places are still free, early trucks ahead of their slot (``call_early_when_idle``),
-       by slot time, priority, arrival: an idle gate serves whoever is there.
+Call-forward (``plan_calls``) fills the free places inside the gate in this order:
+    1. ``DUE``: booked trucks whose slot is due (slot start minus ``early_tolerance`` has come),
+       by slot time, then priority rank, then arrival time;
+    2. ``SEAT``: trucks whose hour has not come (walk-ins booked for a later hour, early trucks,
+       a walk-in no hour could take), in arrival order, up to the seats of the current hour no
+       booking holds (never booked, a no-show released, a booking moved or cancelled). The
+       caller moves the booking into the current hour through ``allocate`` (so the hour is
+       still never overbooked) and its later seat is freed;
+    3. ``IDLE``: if places are still free, early trucks ahead of their slot
+       (``call_early_when_idle``), by slot time, priority, arrival: an idle gate serves whoever
+       is there. Their bookings stay where they are.
+Why walk-ins are booked rather than only fed spare seats: when every hour is booked, spare
+seats are rare (a few no-shows) and a walk-in would wait without bound; with a booking it
+waits at most until the earliest hour that had room when it came.
 
 Times are timezone-aware datetimes (or any comparable numbers of the same unit, as long as
 the ``ArrivalRules`` durations match: the simulator uses datetimes too).
@@ -222,14 +230,15 @@ def classify_arrival(slot_start, arrived_at, rules: ArrivalRules = DEFAULT_RULES
         return WALK_IN
     if arrived_at < slot_start - rules.early_tolerance:
         return EARLY
-    if arrived_at < slot_start + rules.slot_length + rules.grace:
+    if arrived_at < no_show_after(slot_start, rules):
         return ON_TIME
     return LATE
 
 
 def no_show_after(slot_start, rules: ArrivalRules = DEFAULT_RULES):
-    """The moment a booking not arrived becomes a no-show and its seat is released."""
-    return slot_start + rules.slot_length + rules.grace
+    """The moment a booking not arrived becomes a no-show and its seat is released: the grace
+    after the slot's start, so the seat can still be used in its own hour."""
+    return slot_start + rules.grace
 
 
 def is_no_show(slot_start, now, rules: ArrivalRules = DEFAULT_RULES) -> bool:
@@ -272,23 +281,89 @@ def is_due(entry: Waiting, now, rules: ArrivalRules = DEFAULT_RULES) -> bool:
 def queue_order(
     waiting: Iterable[Waiting], now, rules: ArrivalRules = DEFAULT_RULES
 ) -> list[Waiting]:
-    """Everyone waiting, in the order they would be called (the positions drivers see)."""
-    due, walk_ins, early = [], [], []
+    """Everyone waiting, in the order they would be called (the positions drivers see): due
+    trucks, then those without a booking (arrival order), then the rest by their hour."""
+    due, unbooked, early = [], [], []
     for entry in waiting:
         if not entry.booked:
-            walk_ins.append(entry)
+            unbooked.append(entry)
         elif is_due(entry, now, rules):
             due.append(entry)
         else:
             early.append(entry)
+    due.sort(key=_booked_key)
+    unbooked.sort(key=_arrival_key)
+    early.sort(key=_booked_key)
+    return due + unbooked + early
 
-    def booked_key(e):
-        return (e.slot_start, e.rank, e.arrived_at, str(e.key))
 
-    due.sort(key=booked_key)
-    walk_ins.sort(key=lambda e: (e.rank, e.arrived_at, str(e.key)))
-    early.sort(key=booked_key)
-    return due + walk_ins + early
+def _booked_key(e: Waiting):
+    return (e.slot_start, e.rank, e.arrived_at, str(e.key))
+
+
+def _arrival_key(e: Waiting):
+    return (e.arrived_at, str(e.key))
+
+
+DUE = "due"  # its slot is due
+SEAT = "seat"  # a seat of the current hour no booking holds
+IDLE = "idle"  # ahead of its slot, the gate would stand idle
+
+
+@dataclass(frozen=True)
+class Call:
+    entry: Waiting
+    reason: str  # DUE, SEAT or IDLE
+
+
+def plan_calls(
+    waiting: Iterable[Waiting],
+    free_places: int,
+    now,
+    rules: ArrivalRules = DEFAULT_RULES,
+    *,
+    free_seats: int | Mapping[str, int] | None = None,
+) -> list[Call]:
+    """Whom to call now, in order, for ``free_places`` places inside the gate, and why.
+
+    ``free_seats``: seats of the current hour no booking holds (and no walk-in called this
+    hour took), one number or one per direction (``Waiting.direction``). None: the gate keeps
+    no capacity table, so trucks without a booking are called without a limit.
+    A ``SEAT`` call of a booked truck means its booking moves into the current hour.
+    """
+    if free_places <= 0:
+        return []
+    entries = list(waiting)
+    calls: list[Call] = []
+    due = sorted((e for e in entries if e.booked and is_due(e, now, rules)), key=_booked_key)
+    calls += [Call(e, DUE) for e in due[:free_places]]
+    if isinstance(free_seats, Mapping):
+        seats: dict | None = dict(free_seats)
+    elif free_seats is None:
+        seats = None
+    else:
+        seats = {None: free_seats}
+    taken = set()
+    for entry in sorted((e for e in entries if not is_due(e, now, rules)), key=_arrival_key):
+        if len(calls) >= free_places:
+            break
+        if seats is None:
+            if entry.booked:
+                continue  # no seats are counted here: a booked truck waits for its hour
+        else:
+            pool = None if None in seats else entry.direction
+            if seats.get(pool, 0) <= 0:
+                continue
+            seats[pool] -= 1
+        calls.append(Call(entry, SEAT))
+        taken.add(entry.key)
+    if rules.call_early_when_idle:
+        early = sorted(
+            (e for e in entries if e.booked and e.key not in taken and not is_due(e, now, rules)),
+            key=_booked_key,
+        )
+        calls += [Call(e, IDLE) for e in early[: max(0, free_places - len(calls))]]
+    return calls
 
 
 def call_forward_order(
@@ -299,37 +374,8 @@ def call_forward_order(
     *,
     walk_in_seats: int | Mapping[str, int] | None = None,
 ) -> list[Waiting]:
-    """Whom to call now, in order, for ``free_places`` places inside the gate.
-
-    ``walk_in_seats``: seats of the current hour its bookings do not hold, one number or one
-    per direction (``Waiting.direction``); None: no limit.
-    """
-    if free_places <= 0:
-        return []
-    chosen: list[Waiting] = []
-    if walk_in_seats is None or isinstance(walk_in_seats, Mapping):
-        seats = dict(walk_in_seats or {})
-    else:
-        seats = None
-        left = walk_in_seats
-    for entry in queue_order(waiting, now, rules):
-        if len(chosen) >= free_places:
-            break
-        if entry.booked and is_due(entry, now, rules):
-            chosen.append(entry)
-        elif not entry.booked:
-            if walk_in_seats is None:
-                chosen.append(entry)
-            elif seats is None:
-                if left > 0:
-                    chosen.append(entry)
-                    left -= 1
-            elif seats.get(entry.direction, 0) > 0:
-                chosen.append(entry)
-                seats[entry.direction] -= 1
-        elif rules.call_early_when_idle:
-            chosen.append(entry)
-    return chosen
+    """The trucks of ``plan_calls``, without the reasons."""
+    return [c.entry for c in plan_calls(waiting, free_places, now, rules, free_seats=walk_in_seats)]
 
 
 def expected_call_times(
@@ -360,11 +406,26 @@ def expected_call_times(
 
 
 # ---------------------------------------------------------------------------------------------
-# Added for the capacity simulator (issue 10, helper H9): the walk-in seat rule of
-# ``services.walk_in_seats`` as plain arithmetic, so the simulator calls it instead of copying it.
+# Seats of the current hour, and a walk-in's hour
 
 
 def walk_in_seats_left(capacity: HourCapacity, held: int, walked: int) -> int:
-    """Seats of an hour walk-ins may still take: its total less the bookings it holds and the
-    walk-ins already called in it (never below zero)."""
+    """Seats of the current hour trucks ahead of their hour (``SEAT`` calls) may still take: its
+    total less the bookings it holds and the walk-ins without a booking already called in it
+    (never below zero). A no-show released at ``start + grace`` no longer holds its seat."""
     return max(0, capacity.total - held - walked)
+
+
+def earliest_free_hour(
+    hours: Iterable[tuple], klass: str, now, rules: ArrivalRules = DEFAULT_RULES
+) -> object | None:
+    """The first ``start`` of ``hours`` ((start, HourCapacity, counts), in time order) with a
+    seat for one more truck of ``klass`` booked at ``now``: how a walk-in (or a late truck)
+    is booked at arrival. None when none has one."""
+    for start, capacity, counts in hours:
+        if capacity is None:
+            continue
+        released = quotas_released(start, now, rules)
+        if allocate(capacity, counts, klass, quotas_released=released).fits:
+            return start
+    return None

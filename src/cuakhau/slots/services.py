@@ -60,6 +60,8 @@ BOOKING_MACHINE = StateMachine(
         Transition(B.BOOKED, "no_show", B.NO_SHOW),
         Transition(B.BOOKED, "enter", B.ENTERED),
         Transition(B.WAITING, "call", B.CALLED, permission=OPERATE),
+        # Waiting for a later hour, it takes a seat of the current one nobody holds.
+        Transition(B.WAITING, "move_up", B.WAITING),
         Transition(B.WAITING, "enter", B.ENTERED),
         Transition(B.CALLED, "enter", B.ENTERED),
         # The trip itself was cancelled or rejected: its booking goes with it.
@@ -67,6 +69,7 @@ BOOKING_MACHINE = StateMachine(
         Transition(B.WAITING, "withdraw", B.CANCELLED),
         Transition(B.CALLED, "withdraw", B.CANCELLED),
     ],
+    states=B,
 )
 
 # Trips that may hold a slot: declared, fees paid or not yet.
@@ -395,11 +398,17 @@ def record_arrival(
     if booking is not None and booking.status != B.BOOKED:
         booking = None
     kind = rules.classify_arrival(booking.slot_start if booking else None, arrived_at, RULES)
-    klass = class_of(trip)
-    if kind == rules.LATE:
-        # Its seat went back to others when the grace ran out; it waits as a walk-in.
+    if booking is None and _released_as_late(trip, arrived_at):
+        kind = rules.LATE  # the tick released its booking before it came
+    classes = priority_classes()
+    klass = class_of(trip, classes)
+    if kind == rules.LATE and booking is not None:
+        # Its seat went back to others when the grace ran out; it is booked again as a walk-in.
         _transition(booking, "no_show", None, context)
-    elif booking is not None:
+        booking = None
+    if booking is None:
+        booking = _book_on_arrival(actor, trip, klass.code, arrived_at, context)
+    if booking is not None:
         _transition(booking, "arrive", actor, context)
     entry = WaitingEntry.objects.create(
         gate=gate,
@@ -408,10 +417,8 @@ def record_arrival(
         booking=booking,
         kind=kind,
         priority_class=booking.priority_class if booking else klass.code,
-        priority_rank=rules.rank_of(booking.priority_class, priority_classes())
-        if booking
-        else klass.rank,
-        slot_start=booking.slot_start if booking and kind != rules.LATE else None,
+        priority_rank=rules.rank_of(booking.priority_class, classes) if booking else klass.rank,
+        slot_start=booking.slot_start if booking else None,
         arrived_at=arrived_at,
         recorded_by=actor,
         source=context.channel,
@@ -421,6 +428,77 @@ def record_arrival(
 
 
 _WAITING = [WaitingStatus.WAITING, WaitingStatus.CALLED]
+
+
+def _released_as_late(trip: Trip, arrived_at) -> bool:
+    last = trip.bookings.filter(status=B.NO_SHOW).order_by("-slot_start").first()
+    return last is not None and rules.classify_arrival(last.slot_start, arrived_at) == rules.LATE
+
+
+def _capacity_table(gate: Gate, direction: str):
+    """``capacity_for`` over many hours with one query: start → HourCapacity or None."""
+    by_date, by_weekday = {}, {}
+    for row in SlotCapacity.objects.filter(gate=gate, direction=direction):
+        if row.date is not None:
+            by_date[(row.date, row.hour)] = row.as_rule()
+        else:
+            by_weekday[(row.weekday, row.hour)] = row.as_rule()
+
+    def lookup(start: dt.datetime) -> rules.HourCapacity | None:
+        at = local(start, gate)
+        found = by_date.get((at.date(), at.hour))
+        return found if found is not None else by_weekday.get((at.weekday(), at.hour))
+
+    return lookup
+
+
+def _counts_between(gate: Gate, direction: str, first, last) -> dict:
+    """Seats held per hour start and class, for the hours from ``first`` up to ``last``."""
+    rows = (
+        Booking.objects.filter(
+            gate=gate,
+            direction=direction,
+            status__in=HOLDING,
+            slot_start__gte=first,
+            slot_start__lte=last,
+        )
+        .values("slot_start", "priority_class")
+        .annotate(n=Count("id"))
+    )
+    counts: dict = {}
+    for r in rows:
+        counts.setdefault(r["slot_start"], {})[r["priority_class"]] = r["n"]
+    return counts
+
+
+def _book_on_arrival(actor, trip: Trip, klass: str, arrived_at, context) -> Booking | None:
+    """A truck without a booking (a walk-in, or late) gets the earliest hour with a seat of
+    its class from the current one on, as if it had booked it now; None when no hour within
+    the booking horizon has one (it then waits for spare seats of the current hour)."""
+    gate, direction = trip.gate, trip.direction
+    now = max(arrived_at, timezone.now())  # an hour already over cannot be booked
+    first = hour_start(now, gate).astimezone(dt.UTC)
+    hours = [first + n * RULES.slot_length for n in range(int(HORIZON / RULES.slot_length) + 1)]
+    capacity = _capacity_table(gate, direction)
+    counts = _counts_between(gate, direction, hours[0], hours[-1])
+    candidates = ((h, capacity(h), counts.get(h, {})) for h in hours)
+    while (start := rules.earliest_free_hour(candidates, klass, now, RULES)) is not None:
+        # Counted without a lock: decide again under the hour's lock, as a booking does.
+        slot = _locked_slot(gate, direction, start)
+        released = rules.quotas_released(start, now, RULES)
+        if rules.allocate(capacity(start), _counts(slot), klass, quotas_released=released).fits:
+            booking = Booking.objects.create(
+                trip=trip,
+                slot=slot,
+                gate=gate,
+                direction=direction,
+                slot_start=start,
+                priority_class=klass,
+                created_by=actor,
+            )
+            _record(booking, "book", "", actor, context, reason=rules.WALK_IN)
+            return booking
+    return None
 
 
 def record_arrival_scan(actor, gate: Gate, scan: str, *, device=None, context=SYSTEM):
@@ -451,7 +529,8 @@ def free_places(gate: Gate, area: WaitingArea | None = None) -> int:
 
 def walk_in_seats(gate: Gate, now) -> dict[str, int]:
     """Per direction, seats of the current hour that its bookings do not hold and walk-ins
-    called this hour have not taken."""
+    without a booking called this hour have not taken: what trucks waiting for a later hour
+    may take now (``rules.SEAT``)."""
     start = hour_start(now, gate)
     seats = {}
     for direction in (
@@ -490,16 +569,18 @@ def call_forward(gate: Gate, *, actor=None, now=None, context=SYSTEM) -> list[Wa
     now = now or timezone.now()
     entries = {e.pk: e for e in waiting_now(gate)}
     seats = walk_in_seats(gate, now) if _has_capacity(gate) else None
-    chosen = rules.call_forward_order(
+    calls = rules.plan_calls(
         [e.as_rule() for e in entries.values()],
         free_places(gate, area),
         now,
         RULES,
-        walk_in_seats=seats,
+        free_seats=seats,
     )
     called = []
-    for choice in chosen:
-        entry = entries[choice.key]
+    for call in calls:
+        entry = entries[call.entry.key]
+        if call.reason == rules.SEAT and entry.booking_id and not _move_up(entry, now, context):
+            continue
         entry.status = WaitingStatus.CALLED
         entry.called_at = now
         entry.called_by = actor
@@ -543,6 +624,32 @@ def tell_driver(entry: WaitingEntry) -> None:
         },
         dedupe_key=f"slots.called:{entry.pk}",
     )
+
+
+def _move_up(entry: WaitingEntry, now, context) -> bool:
+    """Move a waiting truck's booking into the current hour, on a seat nobody holds: under the
+    hour's lock and through ``rules.allocate``, like any booking; its later seat is freed."""
+    booking = lock_rows(Booking.objects.filter(pk=entry.booking_id)).get()
+    if booking.status != B.WAITING:
+        return False
+    start = hour_start(now, entry.gate)
+    capacity = capacity_for(entry.gate, entry.direction, start)
+    if capacity is None:
+        return False
+    slot = _locked_slot(entry.gate, entry.direction, start)
+    released = rules.quotas_released(start, now, RULES)
+    fit = rules.allocate(
+        capacity.as_rule(), _counts(slot), booking.priority_class, quotas_released=released
+    )
+    if not fit.fits:
+        return False
+    was = booking.slot_start
+    booking.slot, booking.slot_start = slot, start
+    booking.save(update_fields=["slot", "slot_start"])
+    _transition(booking, "move_up", None, context, reason=local(was, entry.gate).isoformat())
+    entry.booking, entry.slot_start = booking, start
+    entry.save(update_fields=["slot_start"])
+    return True
 
 
 def _tell_safely(entry: WaitingEntry) -> None:
@@ -591,9 +698,10 @@ def on_trip_transition(trip: Trip, action: str, to_status: str) -> None:
 @retry_on_conflict
 @transaction.atomic
 def release_no_shows(now=None) -> int:
-    """Bookings whose truck did not arrive by the end of the grace become no-shows."""
+    """Bookings whose truck did not arrive by the slot's start plus the grace become no-shows:
+    their seats are free again within their own hour."""
     now = now or timezone.now()
-    latest = now - RULES.slot_length - RULES.grace
+    latest = now - RULES.grace
     due = lock_rows(Booking.objects.filter(status=B.BOOKED, slot_start__lte=latest))
     n = 0
     for booking in due:

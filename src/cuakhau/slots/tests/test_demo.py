@@ -31,7 +31,9 @@ def test_the_demo_books_the_coming_trucks_and_fills_the_waiting_area(
     counts = stage_slots(seed=7)
     assert SlotCapacity.objects.filter(gate=mlt, direction="export").exists()
     assert counts["bookings"] == 6  # the sixth coming truck walks in
-    assert Booking.objects.count() == 6
+    # The walk-in is booked too, when it reports at the waiting area (H15's walk-in rule).
+    assert Booking.objects.count() == 7
+    assert Booking.objects.filter(transitions__reason="walk_in").count() == 1
     assert counts["waiting"] == 7 and counts["called"] >= 1
     (row,) = [r for r in services.wait_times() if (r["gate"], r["direction"]) == (mlt, "export")]
     assert row["recent_called"] == counts["called"]

@@ -90,17 +90,19 @@ def test_a_managers_class_with_a_better_rank_wins():
     assert rules.rank_of(PERISHABLE) < rules.rank_of(GENERAL)
 
 
-def test_arrivals_are_early_on_time_or_late_around_the_slot_and_its_grace():
+def test_arrivals_are_early_on_time_or_late_around_the_slot_start_and_its_grace():
     r = ArrivalRules(early_tolerance=15 * M, grace=30 * M)
     assert rules.classify_arrival(None, T0) == WALK_IN
     assert rules.classify_arrival(T0, T0 - 16 * M, r) == EARLY
     assert rules.classify_arrival(T0, T0 - 15 * M, r) == ON_TIME
-    assert rules.classify_arrival(T0, T0 + H + 29 * M, r) == ON_TIME
-    assert rules.classify_arrival(T0, T0 + H + 30 * M, r) == LATE
-    assert not rules.is_no_show(T0, T0 + H + 29 * M, r)
-    assert rules.is_no_show(T0, T0 + H + 30 * M, r)
-    assert rules.can_move_or_cancel(T0, T0 + H, r)
-    assert not rules.can_move_or_cancel(T0, T0 + 2 * H, r)
+    assert rules.classify_arrival(T0, T0 + 29 * M, r) == ON_TIME
+    assert rules.classify_arrival(T0, T0 + 30 * M, r) == LATE
+    # The no-show is released within its own hour, half an hour of it still to use.
+    assert rules.no_show_after(T0, r) == T0 + 30 * M < T0 + H
+    assert not rules.is_no_show(T0, T0 + 29 * M, r)
+    assert rules.is_no_show(T0, T0 + 30 * M, r)
+    assert rules.can_move_or_cancel(T0, T0 + 29 * M, r)
+    assert not rules.can_move_or_cancel(T0, T0 + 30 * M, r)
 
 
 def _w(key, arrived, slot=None, rank=rules.GENERAL_RANK):
@@ -122,8 +124,9 @@ def test_call_forward_goes_by_slot_then_priority_then_arrival():
         "7h general, came last",
         "8h fruit, came later",
         "8h general, came first",
-        "walk-in fruit",
+        # Without a booking (no hour had room within the horizon): by arrival.
         "walk-in early bird",
+        "walk-in fruit",
         "9h general",
     ]
     called = rules.call_forward_order(waiting, 2, now)
@@ -170,3 +173,50 @@ def test_walk_in_seats_left_are_the_hour_less_its_bookings_and_called_walk_ins()
     assert rules.walk_in_seats_left(hour, held=10, walked=0) == 0
     assert rules.walk_in_seats_left(hour, held=9, walked=4) == 0
     assert rules.walk_in_seats_left(HourCapacity(0, 5), held=0, walked=0) == 0
+
+
+# H15: walk-ins are booked at arrival; no-shows release their seat within the hour.
+
+
+def test_a_walk_in_gets_the_earliest_hour_with_a_seat_of_its_class():
+    full = HourCapacity(1, 2)
+    fruit_only = HourCapacity(1, 2, {PERISHABLE: 2})
+    open_hour = HourCapacity(2, 3, {PERISHABLE: 2})
+    hours = [
+        (T0, full, {GENERAL: 2}),  # the current hour, booked out
+        (T0 + H, None, {}),  # the gate takes no bookings then
+        (T0 + 3 * H, fruit_only, {}),  # its seats are kept for fruit (quota not yet released)
+        (T0 + 4 * H, open_hour, {GENERAL: 3}),
+        (T0 + 5 * H, open_hour, {}),
+    ]
+    assert rules.earliest_free_hour(hours, GENERAL, T0 + 5 * M) == T0 + 4 * H
+    assert rules.earliest_free_hour(hours, PERISHABLE, T0 + 5 * M) == T0 + 3 * H
+    # Within two hours of its start the quota is everyone's.
+    assert rules.earliest_free_hour(hours, GENERAL, T0 + H) == T0 + 3 * H
+    assert rules.earliest_free_hour(hours[:2], GENERAL, T0) is None
+
+
+def test_seats_nobody_holds_go_to_trucks_ahead_of_their_hour_in_arrival_order():
+    now = T0 + 35 * M  # a no-show of the 8h slot has just been released
+    waiting = [
+        _w("due at 8h", T0 - 10 * M, T0),
+        _w("walk-in booked for 14h, came first", T0 - 2 * H, T0 + 6 * H),
+        _w("early for 9h", T0 - H, T0 + H, rank=rules.PERISHABLE_RANK),
+        _w("walk-in booked for 12h", T0 - 30 * M, T0 + 4 * H),
+    ]
+    calls = rules.plan_calls(waiting, 3, now, free_seats=1)
+    assert [(c.entry.key, c.reason) for c in calls] == [
+        ("due at 8h", rules.DUE),
+        ("walk-in booked for 14h, came first", rules.SEAT),
+        # No seat left: only an otherwise idle place, by slot time, the booking unmoved.
+        ("early for 9h", rules.IDLE),
+    ]
+    # Two seats: the next by arrival takes the second one, whatever its slot or class.
+    calls = rules.plan_calls(waiting, 3, now, free_seats=2)
+    assert [c.reason for c in calls] == [rules.DUE, rules.SEAT, rules.SEAT]
+    assert calls[2].entry.key == "early for 9h"
+    # The seats are counted, the places too: one place, the due truck only.
+    assert [c.entry.key for c in rules.plan_calls(waiting, 1, now, free_seats=5)] == ["due at 8h"]
+    # A gate without a capacity table counts no seats: booked trucks wait for their hour.
+    strict = ArrivalRules(call_early_when_idle=False)
+    assert [c.entry.key for c in rules.plan_calls(waiting, 3, now, strict)] == ["due at 8h"]

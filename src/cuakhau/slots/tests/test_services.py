@@ -1,5 +1,6 @@
 """Booking, moving, cancelling; arrivals, call-forward, no-shows; what drivers and the public see."""
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -9,7 +10,13 @@ from cuakhau.conftest import declaration
 from cuakhau.core.errors import FieldErrors
 from cuakhau.gate import services as gate
 from cuakhau.slots import services
-from cuakhau.slots.models import Booking, BookingStatus, WaitingEntry, WaitingStatus
+from cuakhau.slots.models import (
+    Booking,
+    BookingStatus,
+    SlotCapacity,
+    WaitingEntry,
+    WaitingStatus,
+)
 from cuakhau.slots.services import SlotPermissionDenied
 from cuakhau.trips import services as trips
 
@@ -101,26 +108,48 @@ def test_arrivals_are_classified_and_walk_ins_wait_too(enterprise, operator, cap
     e1 = services.record_arrival(operator, early.gate, early)
     e2 = services.record_arrival_scan(operator, early.gate, "25C30002")
     assert (e1.kind, e1.booking.status) == ("early", B.WAITING)
-    assert (e2.trip, e2.kind, e2.booking, e2.slot_start) == (walk_in, "walk_in", None, None)
+    # The walk-in is booked at arrival into the earliest hour with room: the current one.
+    assert (e2.trip, e2.kind, e2.slot_start) == (walk_in, "walk_in", next_hour(0))
+    assert (e2.booking.slot_start, e2.booking.status) == (next_hour(0), B.WAITING)
+    assert [(t.action, t.reason, t.actor) for t in e2.booking.transitions.all()] == [
+        ("book", "walk_in", operator),
+        ("arrive", "", operator),
+    ]
     with pytest.raises(FieldErrors):
         services.record_arrival(operator, early.gate, early)
 
 
-def test_a_late_truck_loses_its_seat_and_waits_as_a_walk_in(enterprise, operator, capacity, area):
+def test_a_late_truck_loses_its_seat_and_is_booked_again_as_a_walk_in(
+    enterprise, operator, capacity, area
+):
     trip = fruit_trip(enterprise)
     booking = services.book_slot(enterprise, trip, next_hour(0))
-    later = next_hour(0) + dt.timedelta(hours=1, minutes=31)
+    later = next_hour(0) + dt.timedelta(minutes=31)
     entry = services.record_arrival(operator, trip.gate, trip, at=later)
     booking.refresh_from_db()
     assert booking.status == B.NO_SHOW
-    assert (entry.kind, entry.slot_start) == ("late", None)
+    # Its old seat was free again, so the earliest hour with room is its own.
+    assert (entry.kind, entry.slot_start) == ("late", next_hour(0))
+    assert entry.booking != booking and entry.booking.status == B.WAITING
+    assert services.counts_at(trip.gate, "export", next_hour(0)) == {"perishable": 1}
+
+
+def test_a_truck_released_by_the_tick_still_arrives_as_late(enterprise, operator, capacity, area):
+    trip = cassava_trip(enterprise)
+    services.book_slot(enterprise, trip, next_hour(0))
+    services.release_no_shows(now=next_hour(0) + dt.timedelta(minutes=30))
+    entry = services.record_arrival(
+        operator, trip.gate, trip, at=next_hour(0) + dt.timedelta(minutes=40)
+    )
+    assert entry.kind == "late" and entry.booking.slot_start == next_hour(0)
 
 
 def test_no_shows_are_released_after_the_grace(enterprise, capacity):
     trip = fruit_trip(enterprise)
     booking = services.book_slot(enterprise, trip, next_hour(0))
-    assert services.release_no_shows(now=next_hour(1) + dt.timedelta(minutes=29)) == 0
-    assert services.release_no_shows(now=next_hour(1) + dt.timedelta(minutes=30)) == 1
+    # Half an hour after its start, within its own hour.
+    assert services.release_no_shows(now=next_hour(0) + dt.timedelta(minutes=29)) == 0
+    assert services.release_no_shows(now=next_hour(0) + dt.timedelta(minutes=30)) == 1
     booking.refresh_from_db()
     assert booking.status == B.NO_SHOW
     assert booking.transitions.last().actor is None
@@ -224,3 +253,82 @@ def test_a_manager_sets_capacity_of_their_gate(manager, operator, mlt, hng):
         services.set_capacity(
             operator, mlt, "export", 9, lanes=1, trucks_per_lane_hour=4, weekday=0
         )
+
+
+# H15: walk-ins are booked at arrival; a no-show's seat goes to the trucks waiting in its hour.
+
+
+def _hour_capacity(mlt, start, lanes=1, per_lane=1, quotas=None):
+    """A date's own capacity for one hour, overriding the fixture's weekday table."""
+    at = timezone.localtime(start, mlt_zone(mlt))
+    SlotCapacity.objects.create(
+        gate=mlt,
+        direction="export",
+        date=at.date(),
+        hour=at.hour,
+        lanes=lanes,
+        trucks_per_lane_hour=per_lane,
+        quotas=quotas or {},
+    )
+
+
+def mlt_zone(mlt):
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(mlt.time_zone)
+
+
+def test_a_walk_in_is_booked_into_the_earliest_hour_with_a_seat_of_its_class(
+    enterprise, operator, mlt, capacity, area
+):
+    # The next three hours hold one truck each and are booked; the fourth keeps its only seat
+    # for fruit (its quota not yet released); the fifth is the fixture's 2 × 3.
+    for n in range(3):
+        _hour_capacity(mlt, next_hour(n))
+        services.book_slot(
+            enterprise, cassava_trip(enterprise, plate=f"25C-700.0{n}"), next_hour(n)
+        )
+    _hour_capacity(mlt, next_hour(3), quotas={"perishable": 1})
+    cassava = services.record_arrival(operator, mlt, cassava_trip(enterprise, plate="25C-701.00"))
+    fruit = services.record_arrival(operator, mlt, fruit_trip(enterprise, plate="25C-701.01"))
+    assert (cassava.kind, cassava.slot_start) == ("walk_in", next_hour(4))
+    assert (fruit.kind, fruit.slot_start) == ("walk_in", next_hour(3))
+    for hour in range(5):
+        total = services.capacity_for(mlt, "export", next_hour(hour)).as_rule().total
+        assert sum(services.counts_at(mlt, "export", next_hour(hour)).values()) <= total
+    # In the queue it waits for its hour; its expected call is that hour.
+    line = {e.pk: expected for e, _position, expected in services.queue(mlt)}
+    assert line[cassava.pk] == next_hour(4) - dt.timedelta(minutes=15)
+
+
+def test_a_no_shows_seat_goes_to_a_waiting_walk_in_within_the_hour(
+    enterprise, operator, mlt, capacity, area, monkeypatch
+):
+    monkeypatch.setattr(services, "tell_driver", lambda e: None)
+    monkeypatch.setattr("cuakhau.slots.tasks.enqueue_call_forward", lambda code: None)
+    # An idle gate would call the walk-in early anyway (keeping its booking): not here.
+    monkeypatch.setattr(
+        services, "RULES", dataclasses.replace(services.RULES, call_early_when_idle=False)
+    )
+    _hour_capacity(mlt, next_hour(0))
+    _hour_capacity(mlt, next_hour(1))
+    absent = services.book_slot(enterprise, cassava_trip(enterprise), next_hour(0))
+    services.book_slot(enterprise, cassava_trip(enterprise, plate="25C-702.01"), next_hour(1))
+    walk_in = services.record_arrival(
+        operator, mlt, cassava_trip(enterprise, plate="25C-702.02"), at=next_hour(0)
+    )
+    assert walk_in.slot_start == next_hour(2)
+    # Before the grace ends the seat is still the absent truck's: nobody is called.
+    assert services.call_forward(mlt, now=next_hour(0) + dt.timedelta(minutes=20)) == []
+    assert services.release_no_shows(now=next_hour(0) + dt.timedelta(minutes=30)) == 1
+    absent.refresh_from_db()
+    assert absent.status == B.NO_SHOW
+    (called,) = services.call_forward(mlt, now=next_hour(0) + dt.timedelta(minutes=31))
+    assert called.pk == walk_in.pk
+    booking = Booking.objects.get(pk=walk_in.booking_id)
+    assert (booking.slot_start, booking.status) == (next_hour(0), B.CALLED)
+    assert [t.action for t in booking.transitions.all()] == ["book", "arrive", "move_up", "call"]
+    assert booking.transitions.get(action="move_up").reason == next_hour(2).isoformat()
+    # The hour holds one truck again, and the walk-in's later seat is free for others.
+    assert services.counts_at(mlt, "export", next_hour(0)) == {"general": 1}
+    assert services.counts_at(mlt, "export", next_hour(2)) == {}
