@@ -46,6 +46,8 @@ MANAGE_COOPERATION = "cooperation.manage_cooperation"
 CAMERA = DeviceKind.PLATE_CAMERA
 WEIGHBRIDGE = DeviceKind.WEIGHBRIDGE
 TABLET = DeviceKind.TABLET
+# A desk's file (issue 11): only its gate's desk officers see it.
+DESK_FILE = "desk_application"
 
 # API operations, keyed "METHOD /path" as in the OpenAPI document (paths under /api/v1).
 API = {
@@ -138,11 +140,16 @@ API = {
     # applicant's phone number (and is throttled per address); files are the desk's.
     "GET /desk/procedures": PUBLIC,
     "POST /desk/track": PUBLIC,
+    # Online filing, as on the page: anyone, signed in or not (the documents are checked).
+    "POST /desk/applications": PUBLIC,
     "GET /desk/applications": allow(DESK, ADMINISTRATOR),
-    "GET /desk/applications/{code}": allow(DESK, ADMINISTRATOR),
-    "POST /desk/applications/{code}/actions/{action}": allow(DESK, ADMINISTRATOR),
+    "GET /desk/applications/{code}": allow(DESK, ADMINISTRATOR, record=DESK_FILE),
+    "POST /desk/applications/{code}/actions/{action}": allow(DESK, ADMINISTRATOR, record=DESK_FILE),
     "POST /desk/applications/{code}/reassign": allow(
-        DESK, ADMINISTRATOR, why="Supervisors: the permission desk.reassign_application."
+        DESK,
+        ADMINISTRATOR,
+        record=DESK_FILE,
+        why="Supervisors: the permission desk.reassign_application.",
     ),
     # The zone's registers (issue 12): the board keeps them; the province's auditors and the
     # administrators read them; enterprises and gate staff see nothing.
@@ -219,13 +226,16 @@ VIEWS = {
     "desk:applicant_document": PUBLIC,
     "desk:queue": allow(DESK, ADMINISTRATOR),
     "desk:counter": allow(DESK, ADMINISTRATOR),
-    "desk:application": allow(DESK, ADMINISTRATOR),
-    "desk:act": allow(DESK, ADMINISTRATOR),
-    "desk:take": allow(DESK, ADMINISTRATOR),
+    "desk:application": allow(DESK, ADMINISTRATOR, record=DESK_FILE),
+    "desk:act": allow(DESK, ADMINISTRATOR, record=DESK_FILE),
+    "desk:take": allow(DESK, ADMINISTRATOR, record=DESK_FILE),
     "desk:reassign": allow(
-        DESK, ADMINISTRATOR, why="Supervisors: the permission desk.reassign_application."
+        DESK,
+        ADMINISTRATOR,
+        record=DESK_FILE,
+        why="Supervisors: the permission desk.reassign_application.",
     ),
-    "desk:document": allow(DESK, ADMINISTRATOR),
+    "desk:document": allow(DESK, ADMINISTRATOR, record=DESK_FILE),
     # The desk's reports: its supervisors (the reassignment permission), the board, auditors.
     "desk:reports": allow(BOARD, AUDITOR, ADMINISTRATOR, perms=["desk.reassign_application"]),
     # The capacity simulator (issue 10): planning figures for the management board.

@@ -131,6 +131,15 @@ def _token(principal, value):
         raise ObjectDoesNotExist(_("No such token."))
 
 
+def _desk_application(principal, value):
+    # A desk officer sees their gates' files only: another gate's is not found (404).
+    from cuakhau.desk import services as desk
+
+    if _is_device(principal):
+        raise ObjectDoesNotExist(_("No such application."))
+    desk.find_for_desk(principal, value)
+
+
 @dataclass(frozen=True)
 class RecordKind:
     params: tuple[str, ...]
@@ -142,6 +151,7 @@ RECORDS = {
     "receipt": RecordKind(("number",), _receipt),
     "sample": RecordKind(("sample_id",), _sample),
     "token": RecordKind(("token_id",), _token),
+    "desk_application": RecordKind(("code",), _desk_application),
 }
 
 

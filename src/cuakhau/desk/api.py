@@ -1,14 +1,15 @@
-"""The desk over the API: the catalogue (public), the applicant's look-up by code and phone
-(public, throttled), and the officers' queue, files and actions. Online filing with documents
-is a page (``desk:apply``): its uploads are multipart forms."""
+"""The desk over the API: the catalogue (public), online filing with documents (public,
+multipart, the same checks as the page ``desk:apply``), the applicant's look-up by code and
+phone (public, throttled), and the officers' queue, files and actions (their gates' only)."""
 
 import datetime as dt
 from typing import Annotated, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, File, Form, Router, Schema, UploadedFile
 
-from cuakhau.core.api_support import Text, context_of
+from cuakhau.core.api_support import Text, context_of, error_items
+from cuakhau.core.errors import FieldErrors
 
 from . import services
 from .models import Application
@@ -48,6 +49,43 @@ class ProcedureOut(Schema):
     can_be_filed: bool
 
 
+class FilingIn(Schema):
+    """An application's form fields (multipart, beside the ``documents`` files)."""
+
+    procedure: Text(60, min_length=1)
+    gate: Text(8) = ""
+    applicant_name: Text(200, min_length=1)
+    organisation_name: Text(200) = ""
+    id_number: Text(20) = ""
+    phone: Text(40, min_length=1)
+    email: Text(254) = ""
+    language: Literal["vi", "en", "zh-hans"] = "vi"
+    address: Text(300) = ""
+    note: Text(2000, multiline=True) = ""
+
+
+class FilingOut(Schema):
+    code: str
+    procedure: str
+    gate: str
+    status: str
+    received_at: dt.datetime
+    receipt_day: dt.date
+    processing_days: int
+    appointment_date: dt.date
+    documents: int
+
+
+class FieldError(Schema):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class FilingRefusal(Schema):
+    detail: list[FieldError]
+
+
 class TrackIn(Schema):
     code: Text(40, min_length=1)
     phone: Text(40, min_length=1)
@@ -78,6 +116,7 @@ class ApplicationOut(Schema):
     code: str
     procedure: str
     procedure_version: int
+    gate: str
     status: str
     channel: str
     applicant_name: str
@@ -127,6 +166,7 @@ def _application(user, a: Application, with_history=False) -> dict:
         "code": a.code,
         "procedure": a.procedure.key,
         "procedure_version": a.procedure_version,
+        "gate": a.gate.code,
         "status": a.status,
         "channel": a.channel,
         "applicant_name": a.applicant_name,
@@ -165,6 +205,45 @@ def list_procedures(request: HttpRequest):
     from .models import Procedure
 
     return [_procedure(p) for p in Procedure.objects.filter(active=True)]
+
+
+@router.post(
+    "/desk/applications",
+    response={201: FilingOut, 422: FilingRefusal},
+    summary="File an application online with its documents (multipart)",
+)
+def file_application(
+    request: HttpRequest,
+    payload: Form[FilingIn],
+    documents: File[list[UploadedFile]] = None,
+):
+    """The fields as form fields and each document as a ``documents`` file part (PDF, JPEG or
+    PNG, judged by content, within the upload size limit). Answers the tracking code and the
+    result appointment; with the applicant's phone, the code opens ``POST /desk/track``."""
+    try:
+        a = services.file_application(
+            payload.dict(),
+            documents or [],
+            actor=request.user,
+            channel=services.FilingChannel.ONLINE,
+            context=context_of(request),
+        )
+    except FieldErrors as exc:
+        # The files were sent as file parts, the rest as form fields: each path says which.
+        files = {k: v for k, v in exc.errors.items() if k.split(".")[0] == "documents"}
+        fields = {k: v for k, v in exc.errors.items() if k not in files}
+        return 422, {"detail": error_items(fields, "form") + error_items(files, "file")}
+    return 201, {
+        "code": a.code,
+        "procedure": a.procedure.key,
+        "gate": a.gate.code,
+        "status": a.status,
+        "received_at": a.received_at,
+        "receipt_day": a.receipt_day,
+        "processing_days": a.processing_days,
+        "appointment_date": a.appointment_date,
+        "documents": a.documents.count(),
+    }
 
 
 @router.post(

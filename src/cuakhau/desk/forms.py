@@ -27,6 +27,11 @@ LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English"), ("zh-hans", "简体中
 
 class ApplicationForm(forms.Form):
     procedure = forms.ChoiceField(label=_("Procedure"))
+    gate = forms.ChoiceField(
+        label=_("Desk of the gate"),
+        required=False,
+        help_text=_("The desk that receives the file and returns the result."),
+    )
     applicant_name = TextField(label=_("Full name of the applicant"), max_length=200)
     organisation_name = TextField(
         label=_("Enterprise or organisation"), max_length=200, required=False
@@ -52,9 +57,10 @@ class ApplicationForm(forms.Form):
         help_text=_("PDF, JPEG or PNG; up to 10 files."),
     )
 
-    def __init__(self, *args, procedures=(), **kwargs):
+    def __init__(self, *args, procedures=(), gates=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["procedure"].choices = [("", "—")] + [(p.key, p.name) for p in procedures]
+        self.fields["gate"].choices = [(g.code, str(g)) for g in gates]
         for name in ("applicant_name", "phone", "procedure"):
             self.fields[name].widget.attrs["required"] = True
 

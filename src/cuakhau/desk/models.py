@@ -155,6 +155,14 @@ class Application(models.Model):
     code = models.CharField(_("tracking code"), max_length=16, unique=True)
     procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="applications")
     procedure_version = models.PositiveIntegerField()
+    # The desk that receives it: a desk per gate, the centre at Ma Lù Thàng first. Desk
+    # officers see and move only the files of their gates (``services.visible_applications``).
+    gate = models.ForeignKey(
+        "reference.Gate",
+        on_delete=models.PROTECT,
+        related_name="desk_applications",
+        verbose_name=_("desk of the gate"),
+    )
     status = models.CharField(
         _("status"), max_length=24, choices=ApplicationStatus.choices, db_index=True
     )

@@ -28,6 +28,7 @@ from cuakhau.core.errors import FieldErrors
 from cuakhau.core.statemachine import IllegalTransition, StateMachine, Transition  # noqa: F401
 from cuakhau.notify.messages import normalise_language
 from cuakhau.notify.recipients import normalise_phone
+from cuakhau.reference.models import Gate
 
 from . import calendar as wd
 from . import codes, uploads
@@ -77,7 +78,9 @@ for _state in OPEN:
     _transitions.append(Transition(_state, "withdraw", S.WITHDRAWN, DESK, True))
     # A late file: an apology with a new date; the status stays.
     _transitions.append(Transition(_state, "apologise", _state, DESK, True))
-APPLICATION_MACHINE = StateMachine("application", _transitions)
+APPLICATION_MACHINE = StateMachine(
+    "application", _transitions, states=S, actions=lambda: action_labels()
+)
 
 
 def action_labels() -> dict[str, str]:
@@ -114,16 +117,60 @@ def may_reassign(user) -> bool:
     return may_handle(user) and user.has_perm("desk.reassign_application")
 
 
-def desk_officers():
+def _gate_ids(user) -> set[int]:
+    # Read once per request's user: a queue asks it for every row.
+    cached = getattr(user, "_desk_gate_ids", None)
+    if cached is None:
+        profile = getattr(user, "profile", None) if user.is_authenticated else None
+        cached = set(profile.gates.values_list("pk", flat=True)) if profile else set()
+        user._desk_gate_ids = cached
+    return cached
+
+
+def works_at(user, gate) -> bool:
+    """A desk officer of this gate's desk (administrators work at every desk)."""
+    if roles.ADMINISTRATOR in roles.roles_of(user):
+        return True
+    return may_handle(user) and gate.pk in _gate_ids(user)
+
+
+def desk_officers(gate=None):
+    """Active desk officers (of ``gate``'s desk when given) and administrators."""
     from django.contrib.auth import get_user_model
 
+    officers = Q(groups__name=roles.DESK)
+    if gate is not None:
+        officers &= Q(profile__gates=gate)
     return (
         get_user_model()
         .objects.filter(is_active=True)
-        .filter(Q(groups__name=roles.DESK) | Q(is_superuser=True))
+        .filter(officers | Q(is_superuser=True))
         .distinct()
         .order_by("username")
     )
+
+
+def default_gate() -> Gate | None:
+    """The desk a file goes to when none is named: the centre at Ma Lù Thàng."""
+    return Gate.objects.filter(code=getattr(settings, "DESK_DEFAULT_GATE", "mlt")).first()
+
+
+def desk_gates() -> QuerySet[Gate]:
+    """The gates whose desk receives files (every gate of the reference list)."""
+    return Gate.objects.order_by("code")
+
+
+def visible_applications(user) -> QuerySet[Application]:
+    """The files this user's desk may see: their gates' (administrators: every gate's).
+    Everything that finds a file for an officer starts here, so another gate's file is not
+    refused after loading, it is simply not found."""
+    qs = Application.objects.select_related("procedure", "assignee", "gate")
+    user_roles = roles.roles_of(user)
+    if roles.ADMINISTRATOR in user_roles:
+        return qs
+    if roles.DESK not in user_roles or not hasattr(user, "profile"):
+        return qs.none()
+    return qs.filter(gate__in=user.profile.gates.all())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -289,6 +336,28 @@ def _save_documents(application, checked, actor, purpose="filing"):
         )
 
 
+def _gate_for_filing(data: dict, actor, channel: str, errors) -> Gate | None:
+    """The desk named in ``data["gate"]`` (a gate code), else: at the counter the officer's
+    own desk, online the default desk. An officer files at the counter only for their gates."""
+    code = str(data.get("gate") or "").strip().lower()
+    if code:
+        gate = desk_gates().filter(code=code).first()
+        if gate is None:
+            errors["gate"] = [_("There is no desk at this gate.")]
+            return None
+    elif channel == FilingChannel.COUNTER and hasattr(actor, "profile"):
+        gate = actor.profile.gates.order_by("code").first() or default_gate()
+    else:
+        gate = default_gate()
+    if gate is None:
+        errors["gate"] = [_("Choose the gate whose desk receives the application.")]
+        return None
+    if channel == FilingChannel.COUNTER and not works_at(actor, gate):
+        errors["gate"] = [_("You work at another gate's desk.")]
+        return None
+    return gate
+
+
 def file_application(
     data: dict,
     documents=(),
@@ -300,8 +369,9 @@ def file_application(
 ) -> Application:
     """Receive a file online (anyone, signed in or not) or at the counter (a desk officer).
 
-    ``data``: procedure (key), applicant_name, phone, email, language, organisation_name,
-    id_number, address, note. Raises ``FieldErrors`` with the field paths.
+    ``data``: procedure (key), gate (code; see ``_gate_for_filing``), applicant_name, phone,
+    email, language, organisation_name, id_number, address, note. Raises ``FieldErrors`` with
+    the field paths.
     """
     if channel == FilingChannel.COUNTER and not may_handle(actor):
         raise DeskPermissionDenied(_("Only desk officers file applications at the counter."))
@@ -330,6 +400,7 @@ def file_application(
     if not phone and "phone" not in errors:
         errors["phone"] = [_("The phone number is required: it is the second key of tracking.")]
     language = normalise_language(str(data.get("language") or "vi"))
+    gate = _gate_for_filing(data, actor, channel, errors)
     documents = list(documents or [])
     checked = _check_documents(documents, errors)
     if channel == FilingChannel.ONLINE and not documents and "documents" not in errors:
@@ -346,6 +417,7 @@ def file_application(
             code=codes.new_code(),
             procedure=procedure,
             procedure_version=procedure.version,
+            gate=gate,
             status=S.RECEIVED,
             channel=channel,
             applicant_name=name,
@@ -471,10 +543,17 @@ def _transition(
     return record
 
 
-def _locked(application: Application) -> Application:
-    return (
-        Application.objects.select_for_update().select_related("procedure").get(pk=application.pk)
+def _locked(application: Application, actor) -> Application:
+    """The file, locked, if ``actor``'s desk may see it (another gate's: DoesNotExist)."""
+    found = (
+        visible_applications(actor)
+        .select_for_update(of=("self",))
+        .filter(pk=application.pk)
+        .first()
     )
+    if found is None:
+        raise Application.DoesNotExist(_("No application %(code)s.") % {"code": application.code})
+    return found
 
 
 def act(
@@ -496,7 +575,7 @@ def act(
     if errors:
         raise FieldErrors(errors)
     with transaction.atomic():
-        application = _locked(application)
+        application = _locked(application, actor)
         day = today()
         data: dict = {}
         if action == "request_supplement":
@@ -546,7 +625,9 @@ def reassign(actor, application: Application, assignee, context: RequestContext 
     if assignee is None or not may_handle(assignee) or not assignee.is_active:
         raise FieldErrors({"assignee": [_("Choose a desk officer.")]})
     with transaction.atomic():
-        application = _locked(application)
+        application = _locked(application, actor)
+        if not works_at(assignee, application.gate):
+            raise FieldErrors({"assignee": [_("Choose a desk officer of this gate.")]})
         previous = application.assignee
         application.assignee = assignee
         application.save(update_fields=["assignee"])
@@ -567,7 +648,7 @@ def take(actor, application: Application, context: RequestContext = SYSTEM):
     if not may_handle(actor):
         raise DeskPermissionDenied(_("Only desk officers move applications."))
     with transaction.atomic():
-        application = _locked(application)
+        application = _locked(application, actor)
         if application.assignee_id is not None:
             raise FieldErrors({"assignee": [_("This file is already assigned.")]})
         application.assignee = actor
@@ -577,7 +658,7 @@ def take(actor, application: Application, context: RequestContext = SYSTEM):
 
 
 def allowed_actions(user, application: Application) -> list[str]:
-    if not may_handle(user):
+    if not works_at(user, application.gate):
         return []
     actions = APPLICATION_MACHINE.actions_from(application.status)
     if application.new_due_date is not None:
@@ -592,7 +673,7 @@ def allowed_actions(user, application: Application) -> list[str]:
 def desk_queue(user, *, show: str = "open", mine: bool = False) -> QuerySet[Application]:
     if not may_handle(user):
         raise DeskPermissionDenied(_("Only desk officers see the desk's queue."))
-    qs = Application.objects.select_related("procedure", "assignee")
+    qs = visible_applications(user)
     if show == "open":
         qs = qs.filter(status__in=[*OPEN, S.RESULT_READY])
     elif show == "closed":
@@ -606,11 +687,7 @@ def find_for_desk(user, code: str) -> Application:
     if not may_handle(user):
         raise DeskPermissionDenied(_("Only desk officers see the desk's files."))
     normal = codes.normalise_code(code)
-    application = (
-        Application.objects.select_related("procedure", "assignee").filter(code=normal).first()
-        if normal
-        else None
-    )
+    application = visible_applications(user).filter(code=normal).first() if normal else None
     if application is None:
         raise Application.DoesNotExist(_("No application %(code)s.") % {"code": code})
     return application

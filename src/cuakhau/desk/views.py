@@ -74,14 +74,21 @@ def procedure(request, key):
 
 
 def _application_form(request, *, counter=False):
+    gates = list(services.desk_gates())
+    if counter:
+        # At the counter, the officer's own desks (the service refuses another gate's).
+        gates = [g for g in gates if services.works_at(request.user, g)]
+    default = services.default_gate()
     initial = {
         "procedure": request.GET.get("procedure", ""),
         "language": (get_language() or "vi").lower(),
+        "gate": default.code if default in gates else (gates[0].code if gates else ""),
     }
     return ApplicationForm(
         request.POST or None,
         request.FILES or None,
         procedures=services.fileable_procedures(),
+        gates=gates,
         initial=initial,
     )
 
@@ -210,7 +217,7 @@ def application(request, code, action_form=None, failed_action=""):
     reassign_form = None
     if services.may_reassign(request.user):
         reassign_form = ReassignForm(
-            officers=services.desk_officers(),
+            officers=services.desk_officers(a.gate),
             initial={"assignee": getattr(a.assignee, "username", "")},
         )
     return render(
@@ -269,10 +276,12 @@ def take(request, code):
 @require_POST
 def reassign(request, code):
     a = _find(request, code)
-    form = ReassignForm(request.POST, officers=services.desk_officers())
+    form = ReassignForm(request.POST, officers=services.desk_officers(a.gate))
     assignee = None
     if form.is_valid():
-        assignee = services.desk_officers().filter(username=form.cleaned_data["assignee"]).first()
+        assignee = (
+            services.desk_officers(a.gate).filter(username=form.cleaned_data["assignee"]).first()
+        )
     try:
         services.reassign(request.user, a, assignee, context_of(request))
     except FieldErrors as exc:

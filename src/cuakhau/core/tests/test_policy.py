@@ -427,6 +427,8 @@ def _secrets_of_a(world) -> list[str]:
 
 
 def _call(client, method, url, body):
+    if getattr(body, "multipart", False):  # form fields and file parts (desk/tests/world.py)
+        return getattr(client, method)(url, body.data())
     kwargs = {"content_type": "application/json"} if body is not None else {}
     if method == "get":
         return client.get(url)
@@ -611,6 +613,44 @@ def test_the_page_matrix(world):
             leaked = [s for s in _secrets_of_a(world) if s in text]
             if leaked:
                 failures.append(f"{key} as {caller}: the refusal shows {leaked}")
+    assert not failures, "\n".join(failures)
+
+
+def test_a_desk_officer_sees_only_the_files_of_their_gates_desk(world):
+    """The desk's rules that name a file, as a desk officer of its gate and of another gate
+    (issue 11): the other gate's officer is told the file does not exist, and nothing moves."""
+    from cuakhau.desk.tests.world import desk_gate_cases
+
+    cases = desk_gate_cases(world)
+    officers = {"desk": world["users"]["desk"], "desk_other": world["desk_other_officer"]}
+    failures = []
+    for rule, method, path, body, caller, succeeds in cases:
+        api_call = path.startswith("/api/")
+        before = _fingerprint()
+        with transaction.atomic():
+            if api_call:
+                token = issue_token(officers[caller], "t")[1]
+                client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+                response = _call(client, method, path, body)
+            else:
+                client = Client()
+                client.force_login(officers[caller])
+                response = client.get(path) if method == "get" else client.post(path, body)
+            after = _fingerprint()
+            transaction.set_rollback(True)
+        status = response.status_code
+        if succeeds and status >= 400:
+            failures.append(f"{rule} {path} as {caller}: {status}")
+        if not succeeds:
+            if status != 404:
+                failures.append(f"{rule} {path} as {caller}: {status}, expected 404")
+            if after != before:
+                failures.append(f"{rule} {path} as {caller}: refused but data changed")
+    assert {rule for rule, *_rest in cases} == {
+        key
+        for key, rule in {**policy.API, **policy.VIEWS}.items()
+        if rule.record == "desk_application"
+    } - {"POST /desk/applications/{code}/reassign", "desk:reassign"}
     assert not failures, "\n".join(failures)
 
 

@@ -24,7 +24,7 @@ def desk_data_dir(settings, tmp_path):
 
 
 @pytest.fixture
-def catalogue(db):
+def catalogue(reference_data):
     load_all()
     return Procedure.objects.get(key__startswith="amendment-of-an-investment")
 

@@ -1,13 +1,39 @@
 """The desk's part of the access-policy matrix's world (``core/tests/test_policy.py``): the
-starter catalogue and one application filed online with one document."""
+starter catalogue, one application filed online with one document at the desk of Ma Lù Thàng
+(where the world's desk officer works), and one at Hà Khẩu's desk with its own desk officer."""
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from cuakhau.accounts import roles
+from cuakhau.accounts.services import create_user
+from cuakhau.conftest import PASSWORD
+from cuakhau.core.testing.world import DEVICES, PEOPLE
 from cuakhau.desk import services
 from cuakhau.desk.loading import load_all
 from cuakhau.desk.models import Procedure
+from cuakhau.reference.models import Gate
 
 PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+EVERY_CALLER = {*PEOPLE, *DEVICES, "anonymous", "revoked"}
+
+
+class Multipart:
+    """A multipart body for the matrix: fresh file parts for every caller (a file is read
+    once)."""
+
+    multipart = True
+
+    def __init__(self, fields: dict, files: dict):
+        self.fields, self.files = fields, files
+
+    def data(self) -> dict:
+        return {
+            **self.fields,
+            **{
+                name: [SimpleUploadedFile(n, c) for n, c in parts]
+                for name, parts in self.files.items()
+            },
+        }
 
 
 def desk_world(w) -> None:
@@ -26,13 +52,36 @@ def desk_world(w) -> None:
         [SimpleUploadedFile("don.pdf", PDF)],
     )
     w["desk_document"] = w["desk_application"].documents.get()
+    # Another gate's desk: its file and its officer (not in PEOPLE: the gate matrix only).
+    hng = Gate.objects.get(code="hng")
+    w["desk_other_application"] = services.file_application(
+        {
+            "procedure": procedure.key,
+            "gate": "hng",
+            "applicant_name": "Vàng A Sử",
+            "phone": "0987654321",
+            "language": "vi",
+        },
+        [SimpleUploadedFile("don.pdf", PDF)],
+    )
+    w["desk_other_officer"] = create_user("motcua_hng", PASSWORD, roles.DESK, gates=[hng])
 
 
 def desk_api_cases(w) -> dict:
     desk_world(w)
     code = w["desk_application"].code
     desk = {"desk", "admin"}
+    filing = Multipart(
+        {
+            "procedure": w["desk_procedure"].key,
+            "applicant_name": "Giàng Thị Mỷ",
+            "phone": "0911222333",
+        },
+        {"documents": [("giay-de-nghi.pdf", PDF)]},
+    )
     return {
+        # Online filing: anyone, with or without a credential (a bearer is not asked for).
+        "POST /desk/applications": ("post", "/desk/applications", filing, EVERY_CALLER),
         "GET /desk/applications": ("get", "/desk/applications", None, desk),
         "GET /desk/applications/{code}": ("get", f"/desk/applications/{code}", None, desk),
         "POST /desk/applications/{code}/actions/{action}": (
@@ -87,3 +136,35 @@ def desk_view_cases(w, everyone) -> dict:
             desk,
         ),
     }
+
+
+def desk_gate_cases(w) -> list[tuple[str, str, str, dict | None, str, bool]]:
+    """Every rule naming a desk file, called by a desk officer of the file's gate (succeeds)
+    and of another gate (404: the file is not in their desk's files), both ways round:
+    ``(rule, method, path, body, caller, succeeds)``; callers "desk" (Ma Lù Thàng) and
+    "desk_other" (Hà Khẩu)."""
+    desk_world(w)
+    rows = []
+    for application, owner, stranger in (
+        (w["desk_application"], "desk", "desk_other"),
+        (w["desk_other_application"], "desk_other", "desk"),
+    ):
+        code = application.code
+        document = application.documents.get().pk
+        calls = [
+            ("GET /desk/applications/{code}", "get", f"/api/v1/desk/applications/{code}", None),
+            (
+                "POST /desk/applications/{code}/actions/{action}",
+                "post",
+                f"/api/v1/desk/applications/{code}/actions/transfer",
+                {},
+            ),
+            ("desk:application", "get", f"/desk/applications/{code}/", None),
+            ("desk:act", "post", f"/desk/applications/{code}/transfer/", {}),
+            ("desk:take", "post", f"/desk/applications/{code}/take/", {}),
+            ("desk:document", "get", f"/desk/applications/{code}/documents/{document}/", None),
+        ]
+        for rule, method, path, body in calls:
+            rows.append((rule, method, path, body, owner, True))
+            rows.append((rule, method, path, body, stranger, False))
+    return rows
