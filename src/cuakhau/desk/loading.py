@@ -1,7 +1,8 @@
 """The starter catalogue and the official schedule, loaded from ``desk/data/`` (see SOURCES.md).
 
 Loading again updates what changed, through the same version history the admin uses, and
-never deletes: a procedure an administrator corrected keeps its history.
+never deletes. A procedure a person has corrected since (in the admin) is left as they made it:
+``setup`` reloads on every run, and must not put the starter data's guesses back.
 """
 
 from __future__ import annotations
@@ -40,12 +41,18 @@ def default_stages(agency: str) -> str:
 
 
 @transaction.atomic
-def load_procedures(path: Path | None = None) -> tuple[int, int]:
-    """Returns (created, updated)."""
+def corrected_by_a_person(procedure: Procedure) -> bool:
+    """Its current state comes from a person's edit (the loader records no one)."""
+    latest = procedure.versions.order_by("-version").first()
+    return latest is not None and latest.replaced_by_id is not None
+
+
+def load_procedures(path: Path | None = None) -> tuple[int, int, int]:
+    """Returns (created, updated, kept as a person corrected them)."""
     path = path or DATA / "procedures.csv"
     with open(DATA / "procedures_zh.csv", encoding="utf-8") as f:
         chinese = {r["name_en"]: r["name_zh"] for r in csv.DictReader(f)}
-    created = updated = 0
+    created = updated = kept = 0
     with open(path, encoding="utf-8") as f:
         for row in csv.DictReader(f):
             key = procedure_key(row)
@@ -71,6 +78,9 @@ def load_procedures(path: Path | None = None) -> tuple[int, int]:
                 Procedure.objects.create(key=key, **values)
                 created += 1
                 continue
+            if corrected_by_a_person(procedure):
+                kept += 1
+                continue
             for name, value in values.items():
                 setattr(procedure, name, value)
             before = procedure.version
@@ -78,7 +88,7 @@ def load_procedures(path: Path | None = None) -> tuple[int, int]:
             if procedure.version != before:
                 procedure.save()
                 updated += 1
-    return created, updated
+    return created, updated, kept
 
 
 @transaction.atomic
@@ -101,5 +111,10 @@ def load_schedule(path: Path | None = None) -> int:
 
 
 def load_all() -> dict:
-    created, updated = load_procedures()
-    return {"created": created, "updated": updated, "schedule_days": load_schedule()}
+    created, updated, kept = load_procedures()
+    return {
+        "created": created,
+        "updated": updated,
+        "kept": kept,
+        "schedule_days": load_schedule(),
+    }

@@ -265,3 +265,17 @@ def test_the_starter_catalogue_keeps_its_markers(catalogue):
     from cuakhau.desk.loading import load_all
 
     assert load_all()["updated"] == 0
+
+
+def test_a_reload_keeps_what_an_administrator_corrected(catalogue, admin_user):
+    from cuakhau.desk.loading import load_all
+
+    catalogue.processing_days = 7
+    catalogue.confidence = "published"
+    catalogue.source = "Quyết định công bố TTHC của UBND tỉnh Lai Châu (checked)"
+    services.record_procedure_change(catalogue, admin_user, "admin")
+    catalogue.save()
+    result = load_all()  # as ``setup`` does on every run
+    catalogue.refresh_from_db()
+    assert (catalogue.processing_days, catalogue.confidence) == (7, "published")
+    assert result["kept"] == 1 and result["updated"] == 0

@@ -9,7 +9,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         result = load_all()
         self.stdout.write(
-            "procedures: {created} new, {updated} updated; schedule days: {schedule_days}".format(
-                **result
-            )
+            "procedures: {created} new, {updated} updated, {kept} kept as corrected in the admin;"
+            " schedule days: {schedule_days}".format(**result)
         )
