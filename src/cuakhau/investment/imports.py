@@ -15,6 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -29,6 +30,8 @@ from .choices import ProjectAction, ProjectStatus, Sector
 from .models import InvestmentProject, ProjectTransition
 from .services import MANAGE
 
+# The example file (example data, see data/SOURCES.md): the demo loads it, the page offers it.
+EXAMPLE_FILE = Path(__file__).parent / "data" / "example-projects.csv"
 MAX_ROWS = 2000
 MAX_BYTES = 2 * 1024 * 1024
 

@@ -2,7 +2,6 @@
 Views translate HTTP into ``services`` and ``imports`` calls only."""
 
 import uuid
-from pathlib import Path
 
 from django.contrib import messages
 from django.http import FileResponse
@@ -20,7 +19,6 @@ from .forms import ActionForm, FilterForm, ImportForm
 from .models import InvestmentProject
 
 SESSION_KEY = "investment_import"
-EXAMPLE_FILE = Path(__file__).parent / "data" / "example-projects.csv"
 
 
 def projects(request):
@@ -136,7 +134,7 @@ def import_confirm(request):
 
 def example_file(request):
     return FileResponse(
-        open(EXAMPLE_FILE, "rb"),  # noqa: SIM115 (FileResponse closes it)
+        open(imports.EXAMPLE_FILE, "rb"),  # noqa: SIM115 (FileResponse closes it)
         as_attachment=True,
         filename="vi-du-du-an-dau-tu.csv",
         content_type="text/csv; charset=utf-8",

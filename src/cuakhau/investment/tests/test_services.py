@@ -10,7 +10,6 @@ from cuakhau.core.errors import FieldErrors
 from cuakhau.core.statemachine import IllegalTransition
 from cuakhau.investment import imports, services
 from cuakhau.investment.models import InvestmentProject, ProjectTransition
-from cuakhau.investment.views import EXAMPLE_FILE
 
 pytestmark = pytest.mark.django_db
 
@@ -112,7 +111,7 @@ def test_only_the_board_changes_a_status(register, auditor, enterprise):
 
 
 def test_the_example_file_is_the_provinces_scale():
-    sheet = imports.read_spreadsheet(EXAMPLE_FILE.name, EXAMPLE_FILE.read_bytes())
+    sheet = imports.read_spreadsheet(imports.EXAMPLE_FILE.name, imports.EXAMPLE_FILE.read_bytes())
     imports.import_projects(None, sheet, is_example=True)
     assert InvestmentProject.objects.filter(is_example=True).count() == 49
     assert services.zone_totals().registered_vnd == Decimal("6835400000000")

@@ -6,7 +6,6 @@ import datetime as dt
 
 from cuakhau.investment import imports
 from cuakhau.investment.models import InvestmentProject, LicenceAmendment, Milestone
-from cuakhau.investment.views import EXAMPLE_FILE
 
 READ_ALL = {"board", "auditor", "admin"}
 KEEPERS = {"board", "admin"}
@@ -15,7 +14,7 @@ KEEPERS = {"board", "admin"}
 def registers_world(w) -> None:
     if "register_project" in w:
         return
-    sheet = imports.read_spreadsheet(EXAMPLE_FILE.name, EXAMPLE_FILE.read_bytes())
+    sheet = imports.read_spreadsheet(imports.EXAMPLE_FILE.name, imports.EXAMPLE_FILE.read_bytes())
     imports.import_projects(None, sheet, is_example=True)
     project = InvestmentProject.objects.filter(status="registered").order_by("code").first()
     Milestone.objects.create(

@@ -70,6 +70,13 @@ class Command(BaseCommand):
 
                 stage_slots(seed=seed)
                 step.done_note = summary()
+            # The investment and cooperation registers (issue 12): example rows (demo/registers.py).
+            with progress.stage("Investment and cooperation registers") as step:
+                from cuakhau.demo.registers import stage_registers
+                from cuakhau.demo.registers import summary as registers_summary
+
+                stage_registers()
+                step.done_note = registers_summary()
         self.summary(result)
         self.stdout.write(
             self.style.SUCCESS(f"Demo ready in {time.perf_counter() - started:.1f} s.")
