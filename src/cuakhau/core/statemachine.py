@@ -23,17 +23,33 @@ class Transition:
     reason_required: bool = False
 
 
-class IllegalTransition(Exception):
-    """The action is not allowed from the current state (HTTP 409)."""
+def _no_labels(kind: str, code: str) -> str:
+    return code
 
-    def __init__(self, state: str, action: str, allowed: list[str]):
+
+class IllegalTransition(Exception):
+    """The action is not allowed from the current state (HTTP 409).
+
+    ``state``, ``action`` and ``allowed`` keep the codes (a program reads them); the message
+    names them by their labels, in the language of whoever reads it (``str()`` at display).
+    """
+
+    def __init__(self, state: str, action: str, allowed: list[str], say=_no_labels):
         self.state = state
         self.action = action
         self.allowed = allowed
-        super().__init__(
-            _("Cannot %(action)s: the record is %(state)s. Allowed now: %(allowed)s.")
-            % {"action": action, "state": state, "allowed": ", ".join(allowed) or "-"}
-        )
+        self.say = say
+        super().__init__(state, action, allowed)
+
+    def __str__(self):
+        allowed = ", ".join(f"“{self.say('action', a)}”" for a in self.allowed) or "—"
+        return _(
+            "Not possible now: “%(action)s” while the record is “%(state)s”. Allowed: %(allowed)s."
+        ) % {
+            "action": self.say("action", self.action),
+            "state": self.say("state", self.state),
+            "allowed": allowed,
+        }
 
 
 class TransitionForbidden(Exception):
@@ -41,8 +57,11 @@ class TransitionForbidden(Exception):
 
 
 class StateMachine:
-    def __init__(self, name: str, transitions: list[Transition]):
+    def __init__(self, name: str, transitions: list[Transition], states=None, actions=None):
+        """``states`` and ``actions``: the enumerations (or code → label mappings) that name
+        the machine's states and actions to a person; a code with no label is shown as is."""
         self.name = name
+        self.labels = {"state": states, "action": actions}
         self.table: dict[tuple[str, str], Transition] = {}
         for t in transitions:
             key = (t.source, t.action)
@@ -59,7 +78,18 @@ class StateMachine:
         except KeyError:
             # Name only what a person could do next; system-only steps are not theirs to take.
             allowed = [a for a in self.actions_from(state) if self.table[(state, a)].permission]
-            raise IllegalTransition(state, action, allowed) from None
+            raise IllegalTransition(state, action, allowed, self.say) from None
+
+    def say(self, kind: str, code: str) -> str:
+        """The label of a state or an action (``kind``), in the active language."""
+        labels = self.labels[kind]
+        if labels is None:
+            return code
+        if callable(labels) and not isinstance(labels, type):
+            labels = labels()
+        if isinstance(labels, type):
+            labels = dict(labels.choices)
+        return str(labels.get(code, code))
 
     def states(self) -> set[str]:
         return {s for s, _a in self.table} | {t.target for t in self.table.values()}

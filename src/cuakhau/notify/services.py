@@ -52,6 +52,7 @@ MESSAGE_MACHINE = StateMachine(
         Transition(S.UNKNOWN, "resend", S.RETRY, permission="notify.change_message"),
         Transition(S.FAILED, "resend", S.RETRY, permission="notify.change_message"),
     ],
+    states=S,
 )
 
 CHANNEL_ORDER = (Channel.ZNS, Channel.SMS, Channel.EMAIL)

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -34,11 +34,18 @@ from cuakhau.reference.validators import (
 )
 
 from . import references
-from .choices import ACTIVE_STATUSES, Direction, TripStatus, VehicleType
+from .choices import ACTIVE_STATUSES, Direction, TripAction, TripStatus, VehicleType
 from .models import CargoLine, Container, Trip, TripTransition, TripVersion
 from .signals import trip_transitioned
 
 S = TripStatus
+
+
+def trip_action_labels() -> dict:
+    """The trip's actions by name, the timeline's steps and editing a draft."""
+    return {**dict(TripAction.choices), "edit": _("Edit the draft")}
+
+
 TRIP_MACHINE = StateMachine(
     "trip",
     [
@@ -59,6 +66,8 @@ TRIP_MACHINE = StateMachine(
         Transition(S.ARRIVED, "reject", S.REJECTED, "trips.reject_trip", reason_required=True),
         Transition(S.CLEARED, "exit", S.EXITED, "trips.operate_gate"),
     ],
+    states=S,
+    actions=trip_action_labels,
 )
 
 # Clock skew between a phone and the server should not turn "arriving now" into an error.
@@ -587,7 +596,8 @@ def update_draft(actor, trip: Trip, data: dict, context: RequestContext = SYSTEM
         if not can_declare_for(actor, trip):
             raise TripPermissionDenied(_("You may not edit this trip."))
         if trip.status != S.DRAFT:
-            raise IllegalTransition(trip.status, "edit", TRIP_MACHINE.actions_from(trip.status))
+            allowed = TRIP_MACHINE.actions_from(trip.status)
+            raise IllegalTransition(trip.status, "edit", allowed, TRIP_MACHINE.say)
         declaration = _build(data, trip, require_complete=False)
         _save_declaration(declaration)
     return trip
@@ -710,6 +720,66 @@ def declaration_snapshot(trip: Trip) -> dict:
     ]
     snapshot["version"] = trip.version
     return snapshot
+
+
+def _shown(field, value) -> str:
+    """A snapshot's stored value as a person reads it: a choice's label, a list joined."""
+    if value in (None, "", []):
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if getattr(field, "choices", None):
+        return str(dict(field.flatchoices).get(value, value))
+    return str(value)
+
+
+def _field(model, name):
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+
+
+def _label(model, name) -> str:
+    if name == "container_numbers":
+        return str(_("Containers"))
+    field = _field(model, name)
+    return str(field.verbose_name) if field else name
+
+
+def version_changes(trip: Trip):
+    """The earlier versions, each with what the amendment after it changed, in words.
+
+    Each version's ``changes`` lists (what, before, after): trip fields by their verbose
+    names, cargo lines by their number; a stored code is shown by its label, never as is.
+    """
+    versions = list(trip.versions.select_related("replaced_by"))
+    if not versions:
+        return []
+    following = [v.snapshot for v in versions[1:]] + [declaration_snapshot(trip)]
+    for version, after in zip(versions, following, strict=True):
+        before = version.snapshot
+        changes = []
+        for name in [*TRIP_FIELDS, "container_numbers"]:
+            old, new = before.get(name), after.get(name)
+            if old != new:
+                field = _field(Trip, name)
+                changes.append((_label(Trip, name), _shown(field, old), _shown(field, new)))
+        old_lines, new_lines = before.get("cargo_lines", []), after.get("cargo_lines", [])
+        for n in range(max(len(old_lines), len(new_lines))):
+            old_line = old_lines[n] if n < len(old_lines) else {}
+            new_line = new_lines[n] if n < len(new_lines) else {}
+            for name in [*LINE_FIELDS, "container_numbers"]:
+                old, new = old_line.get(name), new_line.get(name)
+                if old != new:
+                    field = _field(CargoLine, name)
+                    what = _("Cargo line %(n)s: %(field)s") % {
+                        "n": n + 1,
+                        "field": _label(CargoLine, name),
+                    }
+                    changes.append((what, _shown(field, old), _shown(field, new)))
+        version.changes = changes
+    return versions
 
 
 def timeline(trip: Trip):

@@ -179,7 +179,7 @@ def trip_detail(request, reference):
             "trip": trip,
             "lines": trip.cargo_lines.prefetch_related("containers"),
             "timeline": services.timeline(trip),
-            "versions": trip.versions.select_related("replaced_by"),
+            "versions": services.version_changes(trip),
             "documents": trip.documents.all(),
             "actions": services.allowed_actions(request.user, trip),
             "reason_form": ReasonForm(),
@@ -205,7 +205,7 @@ def trip_action(request, reference, action):
         return HttpResponseBadRequest(_("Unknown action."))
     try:
         ACTIONS[action](request.user, trip, request.POST.get("reason", ""), context_of(request))
-        messages.success(request, _("Done: %(action)s.") % {"action": action})
+        messages.success(request, services.trip_action_labels()[action])
     except services.TripValidationError as exc:
         for path, msgs in exc.errors.items():
             for message in msgs:
