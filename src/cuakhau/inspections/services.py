@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from cuakhau.accounts import roles
 from cuakhau.core.context import SYSTEM, RequestContext
@@ -93,7 +94,10 @@ def release_green_channel(trip: Trip) -> Inspection | None:
         ended_at=now,
         result=Result.PASS,
         automatic=True,
-        notes=_("Released by the green channel."),
+        # The system's own words, shown in the reader's language (the page translates them for
+        # an automatic release); stored as the untranslated message, not in whoever's tongue
+        # happened to trigger it.
+        notes=gettext_noop("Released by the green channel."),
     )
 
 
