@@ -24,6 +24,8 @@ class Lane(models.Model):
     class Meta:
         ordering = ["gate", "code"]
         constraints = [models.UniqueConstraint(fields=["gate", "code"], name="lane_code_per_gate")]
+        verbose_name = _("lane")
+        verbose_name_plural = _("lanes")
 
     def __str__(self):
         return f"{self.gate.code.upper()} {self.code}"
