@@ -64,6 +64,20 @@ class Message(models.Model):
         return f"{self.template} → {self.recipient_phone or self.recipient_email} ({self.status})"
 
     @property
+    def summary(self) -> str:
+        """What the message is about, in the reader's language: its template's subject (the
+        template's code is the program's name for it, not a person's)."""
+        from .messages import TEMPLATES
+
+        template = TEMPLATES.get(self.template)
+        if template is None:
+            return self.template
+        try:
+            return str(template.subject) % self.context
+        except (KeyError, TypeError, ValueError):
+            return str(template.subject)
+
+    @property
     def current_channel(self) -> str | None:
         if self.channel_index < len(self.channels):
             return self.channels[self.channel_index]

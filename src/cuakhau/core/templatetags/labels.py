@@ -20,6 +20,7 @@ ENUMERATIONS = {
     "channel": "cuakhau.risk.choices.RiskChannel",
     "direction": "cuakhau.trips.choices.Direction",
     "inspection_kind": "cuakhau.inspections.models.InspectionKind",
+    "notify_channel": "cuakhau.notify.models.Channel",
     "status": "cuakhau.trips.choices.TripStatus",
     "unit": "cuakhau.trips.choices.QuantityUnit",
 }
