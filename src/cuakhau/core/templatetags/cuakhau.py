@@ -1,3 +1,4 @@
+import functools
 from decimal import Decimal
 
 import segno
@@ -16,15 +17,20 @@ def qr_svg(text: str, scale: int = 4):
     A viewBox and no fixed size, so it fills the box the page gives it (CSS ``.qr``); ``scale``
     only sets the size where no style applies. Its title names it for screen readers.
     """
-    qr = segno.make(str(text), error="m")
-    svg = qr.svg_inline(scale=int(scale), dark="#111", light="#fff", omitsize=True)
-    size = qr.symbol_size(scale=int(scale))[0]
-    return mark_safe(
-        svg.replace(
-            "<svg ",
-            f'<svg role="img" aria-label="QR" width="{size}" height="{size}" ',
-            1,
-        )
+    return mark_safe(_qr_svg(str(text), int(scale)))
+
+
+# Encoding a QR code (choosing its mask) costs tens of milliseconds; a trip's code is drawn on
+# every view of its page and card, always the same for the same text.
+@functools.lru_cache(maxsize=512)
+def _qr_svg(text: str, scale: int) -> str:
+    qr = segno.make(text, error="m")
+    svg = qr.svg_inline(scale=scale, dark="#111", light="#fff", omitsize=True)
+    size = qr.symbol_size(scale=scale)[0]
+    return svg.replace(
+        "<svg ",
+        f'<svg role="img" aria-label="QR" width="{size}" height="{size}" ',
+        1,
     )
 
 
