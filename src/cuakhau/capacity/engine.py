@@ -9,10 +9,15 @@ their rules (common random numbers):
 ``fcfs``
     Walk-in, first come first served: every truck drives to the gate when it wishes and queues.
 ``slots``
-    Trucks book the first hour with a free seat from their wish on (``rules.allocate``), turn up
-    early, on time, late or not at all (``rules.classify_arrival``), wait in the waiting area and
-    are called forward (``rules.call_forward_order``) when a lane is free, walk-ins only into
-    seats the hour's bookings do not hold (``rules.walk_in_seats_left``). No priorities.
+    Trucks book the first hour with a free seat from their wish on (``rules.allocate``), a day
+    ahead, turn up early, on time, late or not at all (``rules.classify_arrival``), wait in the
+    waiting area and are called forward (``rules.plan_calls``) when a lane is free. A walk-in
+    (or a late truck) is booked when it arrives, into the earliest hour with a seat; until then
+    it, like an early truck, may take a seat of the current hour nobody holds
+    (``rules.walk_in_seats_left``), its booking moved there through ``rules.allocate``. A
+    no-show's seat is released at its start plus the grace (``rules.no_show_after``). Bookings
+    happen in the order of their moments (a day ahead, or at arrival), as they would live.
+    No priorities.
 ``slots-priority``
     The same with the scenario's perishable quota per hour and the perishable rank in the
     call-forward order.
@@ -127,8 +132,8 @@ def _truck(key, wished, scenario, channels, s, rng) -> Truck:
     elif pick < s.no_show_share + s.late_share + s.early_share:
         turn_up, offset = "early", -rng.uniform(*s.early_minutes)
     else:
-        # Within the hour, a little ahead of its start at most.
-        turn_up, offset = "on_time", rng.uniform(-RULES.early_tolerance, SLOT - 15)
+        # Within the early tolerance before its start and the grace after it (a minute inside).
+        turn_up, offset = "on_time", rng.uniform(-RULES.early_tolerance, RULES.grace - 1)
     hs_code = PERISHABLE_HS if perishable else GENERAL_HS
     return Truck(key, wished, hs_code, channel, durations, books, turn_up, offset)
 
@@ -144,9 +149,11 @@ class Bookings:
         self.closed_hour = rules.HourCapacity(0, tph)
         self.opening, self.closing = opening, closing
         self.counts: dict[int, dict[str, int]] = {}
-        # Per class, the first hour that could still take it with quotas kept: counts only grow,
-        # so hours before it never fit again unless their quotas are released.
+        # Per class, the first hour that could still take it with quotas kept: hours before it
+        # fit again only when their quotas are released or a seat is given back (``release``).
         self.first_fit: dict[str, int] = {}
+        # The most bookings each hour ever held at once (never above its capacity).
+        self.peak: dict[int, int] = {}
 
     def capacity(self, hour: int) -> rules.HourCapacity:
         return self.open_hour if self.opening <= hour % 24 < self.closing else self.closed_hour
@@ -167,12 +174,41 @@ class Bookings:
             counts = self.counts.setdefault(hour, {})
             released = rules.quotas_released(start, booked_at, RULES)
             if rules.allocate(self.capacity(hour), counts, klass, quotas_released=released).fits:
-                counts[klass] = counts.get(klass, 0) + 1
+                self._take(hour, klass)
                 return start
             if not released and hour == self.first_fit.get(klass, 0):
                 self.first_fit[klass] = hour + 1
             hour += 1
         return None
+
+    def _take(self, hour: int, klass: str) -> None:
+        counts = self.counts.setdefault(hour, {})
+        counts[klass] = counts.get(klass, 0) + 1
+        self.peak[hour] = max(self.peak.get(hour, 0), self.held(hour))
+
+    def release(self, start: float, klass: str) -> None:
+        """A seat given back (a no-show, a booking moved up): its hour may fit again."""
+        hour = int(start // SLOT)
+        self.counts[hour][klass] -= 1
+        for k, first in self.first_fit.items():
+            self.first_fit[k] = min(first, hour)
+
+    def move_up(self, klass: str, booked: float, now: float) -> float | None:
+        """Move a booking into the current hour if ``rules.allocate`` finds it a seat there."""
+        hour = int(now // SLOT)
+        start = hour * SLOT
+        counts = self.counts.setdefault(hour, {})
+        released = rules.quotas_released(start, now, RULES)
+        if not rules.allocate(self.capacity(hour), counts, klass, quotas_released=released).fits:
+            return None
+        self._take(hour, klass)
+        self.release(booked, klass)
+        return start
+
+
+# What the event list holds, in the order of their moments; at one moment a seat is given back
+# before a booking is made, and both before a truck turns up.
+RELEASE, BOOK, ARRIVE = 0, 1, 2
 
 
 class Gate:
@@ -190,9 +226,9 @@ class Gate:
         self.lanes_free = self.lanes
         self.lane_minutes = 0.0
         self.staff_minutes = 0.0
-        self.booked: list = []  # heap in the rules' booked order
-        self.walk_ins: list = []  # heap in the rules' walk-in order
-        self.by_key: dict[int, Truck] = {}
+        self.booked: list = []  # booked trucks waiting, a heap in the rules' booked order
+        self.by_arrival: list = []  # every truck waiting, a heap in arrival order
+        self.events: list = []  # (minute, RELEASE / BOOK / ARRIVE, key)
         self.waiting = 0
         self.walked: dict[int, int] = {}
         self.queue_samples: list[tuple[float, int]] = []
@@ -204,7 +240,8 @@ class Gate:
             if priority:
                 klass = rules.priority_class([truck.hs_code])
                 truck.klass, truck.rank = klass.code, klass.rank
-        self._plan_arrivals()
+        self.by_key = {t.key: t for t in self.trucks}
+        self._plan()
 
     @staticmethod
     def _copy(t: Truck) -> Truck:
@@ -212,46 +249,67 @@ class Gate:
             t.key, t.wished, t.hs_code, t.channel, t.durations, t.books, t.turn_up, t.offset
         )
 
-    def _plan_arrivals(self) -> None:
-        """Book (slot policies) in the order trucks book, then fix when each turns up."""
+    def _plan(self) -> None:
+        """Under slots a truck that books does so ``lead_hours`` before it is ready; everyone
+        else (and every truck under FCFS) just turns up when ready."""
         lead = self.scenario.slots.lead_hours * 60
-        if self.policy != FCFS:
-            for truck in sorted((t for t in self.trucks if t.books), key=lambda t: t.wished):
-                truck.slot = self.bookings.book(truck.klass, truck.wished, truck.wished - lead)
-                truck.booked = truck.slot
         for truck in self.trucks:
-            if truck.slot is None:
+            if self.policy != FCFS and truck.books:
+                self._at(truck.wished - lead, BOOK, truck)
+            else:
                 truck.arrival = truck.wished
-            elif truck.turn_up == "no_show":
-                truck.arrival = None
-            else:
-                truck.arrival = max(truck.wished, truck.slot + truck.offset)
-            if truck.arrival is not None:
-                truck.kind = rules.classify_arrival(truck.slot, truck.arrival, RULES)
-                if truck.kind == rules.LATE:
-                    truck.slot = None  # its booking went as a no-show: it queues as a walk-in
+                self._at(truck.wished, ARRIVE, truck)
 
-    # -- the waiting area and the call-forward -------------------------------------------------
+    def _at(self, minute: float, what: int, truck: Truck) -> None:
+        heapq.heappush(self.events, (minute, what, truck.key))
 
-    def _arrivals(self):
+    def _book_ahead(self, truck: Truck) -> None:
+        now = self.env.now
+        truck.slot = self.bookings.book(truck.klass, truck.wished, now)
+        truck.booked = truck.slot
+        if truck.slot is None:
+            truck.arrival = truck.wished  # no hour had room: it walks in
+        elif truck.turn_up == "no_show":
+            self._at(max(now, rules.no_show_after(truck.slot, RULES)), RELEASE, truck)
+            return
+        else:
+            truck.arrival = max(truck.wished, truck.slot + truck.offset)
+        truck.kind = rules.classify_arrival(truck.slot, truck.arrival, RULES)
+        if truck.kind == rules.LATE:
+            # Its booking goes as a no-show at the end of the grace, before it turns up.
+            self._at(max(now, rules.no_show_after(truck.slot, RULES)), RELEASE, truck)
+        self._at(truck.arrival, ARRIVE, truck)
+
+    def _events(self):
         env = self.env
-        for truck in sorted(
-            (t for t in self.trucks if t.arrival is not None and t.arrival < self.horizon),
-            key=lambda t: t.arrival,
-        ):
-            if truck.arrival > env.now:
-                yield env.timeout(truck.arrival - env.now)
-            self.by_key[truck.key] = truck
-            self.waiting += 1
-            if truck.slot is None:
-                heapq.heappush(
-                    self.walk_ins, (truck.rank, truck.arrival, str(truck.key), truck.key)
-                )
+        while self.events and self.events[0][0] < self.horizon:
+            minute, what, key = heapq.heappop(self.events)
+            if minute > env.now:
+                yield env.timeout(minute - env.now)
+            truck = self.by_key[key]
+            if what == BOOK:
+                self._book_ahead(truck)
+            elif what == RELEASE:
+                self.bookings.release(truck.slot, truck.klass)
+                truck.slot = None
+                self.call_forward()  # a seat of this hour is free for whoever waits
             else:
-                heapq.heappush(
-                    self.booked, (truck.slot, truck.rank, truck.arrival, str(truck.key), truck.key)
-                )
-            self.call_forward()
+                self._arrive(truck)
+
+    def _arrive(self, truck: Truck) -> None:
+        now = self.env.now
+        if not truck.kind:
+            truck.kind = rules.classify_arrival(truck.slot, now, RULES)
+        if self.policy != FCFS and truck.slot is None:
+            # A walk-in or a late truck: the earliest hour with a seat of its class, from now.
+            truck.slot = self.bookings.book(truck.klass, now, now)
+        self.waiting += 1
+        if truck.slot is not None:
+            heapq.heappush(
+                self.booked, (truck.slot, truck.rank, truck.arrival, str(truck.key), truck.key)
+            )
+        heapq.heappush(self.by_arrival, (truck.arrival, str(truck.key), truck.key))
+        self.call_forward()
 
     def _clock(self):
         while True:
@@ -266,37 +324,49 @@ class Gate:
 
     def call_forward(self) -> None:
         """Fill free lanes in the rules' order. Only the first ``free`` trucks of each order can
-        be chosen, so only they are handed to the rules (the rest of the area is not sorted)."""
+        be chosen, so only they are handed to the rules (the rest of the area is not sorted);
+        trucks already called are dropped from the heaps as they come up."""
         now = self.env.now
         free = self.lanes_free
         if free <= 0 or not self.waiting or not self.is_open(now):
             return
-        booked = [heapq.heappop(self.booked) for _ in range(min(free, len(self.booked)))]
-        walk = [heapq.heappop(self.walk_ins) for _ in range(min(free, len(self.walk_ins)))]
+        booked = self._top(self.booked, free)
+        arrived = self._top(self.by_arrival, free)
+        keys = dict.fromkeys(item[-1] for item in booked + arrived)
+        hour = int(now // SLOT)
         seats = None
         if self.policy != FCFS:
-            hour = int(now // SLOT)
             seats = rules.walk_in_seats_left(
                 self.bookings.capacity(hour), self.bookings.held(hour), self.walked.get(hour, 0)
             )
-        entries = [self._entry(item[-1]) for item in booked + walk]
-        chosen = rules.call_forward_order(entries, free, now, RULES, walk_in_seats=seats)
-        keys = {e.key for e in chosen}
-        for item in booked:
-            if item[-1] not in keys:
-                heapq.heappush(self.booked, item)
-        for item in walk:
-            if item[-1] not in keys:
-                heapq.heappush(self.walk_ins, item)
-        for entry in chosen:
-            truck = self.by_key[entry.key]
-            if truck.slot is None and seats is not None:
-                hour = int(now // SLOT)
-                self.walked[hour] = self.walked.get(hour, 0) + 1
+        entries = [self._entry(key) for key in keys]
+        for call in rules.plan_calls(entries, free, now, RULES, free_seats=seats):
+            truck = self.by_key[call.entry.key]
+            if call.reason == rules.SEAT and seats is not None:
+                if truck.slot is None:
+                    self.walked[hour] = self.walked.get(hour, 0) + 1
+                else:
+                    moved = self.bookings.move_up(truck.klass, truck.slot, now)
+                    if moved is None:
+                        continue
+                    truck.slot = moved
             self.lanes_free -= 1
             self.waiting -= 1
             truck.called = now
             self._enter(truck)
+        for heap, items in ((self.booked, booked), (self.by_arrival, arrived)):
+            for item in items:
+                if self.by_key[item[-1]].called is None:
+                    heapq.heappush(heap, item)
+
+    def _top(self, heap: list, n: int) -> list:
+        """The first ``n`` trucks of a heap still waiting, popped."""
+        items = []
+        while heap and len(items) < n:
+            item = heapq.heappop(heap)
+            if self.by_key[item[-1]].called is None:
+                items.append(item)
+        return items
 
     def _entry(self, key: int) -> rules.Waiting:
         t = self.by_key[key]
@@ -337,7 +407,7 @@ class Gate:
         truck.exited = env.now
 
     def run(self) -> Gate:
-        self.env.process(self._arrivals())
+        self.env.process(self._events())
         self.env.process(self._clock())
         self.env.run(until=self.horizon)
         return self

@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 import statistics
 
+from cuakhau.slots import rules
+
 from .engine import DAY, FCFS, POLICIES, SLOTS, SLOTS_PRIORITY, Gate, demand
 from .erlang import erlang_c_wait
 
@@ -44,6 +46,12 @@ def summarize(gate: Gate) -> dict:
     arrived = [t for t in trucks if t.arrival is not None and t.arrival < end]
     waits = [(t.called if t.called is not None else end) - t.arrival for t in arrived]
     turnaround = [(t.exited if t.exited is not None else end) - t.arrival for t in arrived]
+    # Trucks that came without a booking, or too late for theirs (under FCFS: everyone).
+    walk_in_waits = [
+        (t.called if t.called is not None else end) - t.arrival
+        for t in arrived
+        if t.kind in (rules.WALK_IN, rules.LATE)
+    ]
     perishable_waits = [
         (t.called if t.called is not None else end) - t.arrival for t in arrived if t.perishable
     ]
@@ -87,6 +95,7 @@ def summarize(gate: Gate) -> dict:
         "wait": describe(waits),
         "turnaround": describe(turnaround),
         "delay": describe(delays),
+        "walk_in_wait": describe(walk_in_waits),
         "perishable_wait": describe(perishable_waits),
         "perishable_delay": describe(perishable_delays),
         "queue": queue,
@@ -160,6 +169,8 @@ ROWS = [
     ("mean turnaround", lambda s: hours(s["turnaround"]["mean"])),
     ("p90 turnaround", lambda s: hours(s["turnaround"]["p90"])),
     ("mean ready → exit", lambda s: hours(s["delay"]["mean"])),
+    ("walk-ins: p90 wait", lambda s: hours(s["walk_in_wait"]["p90"])),
+    ("walk-ins: max wait", lambda s: hours(s["walk_in_wait"]["max"])),
     ("perishables: mean wait", lambda s: hours(s["perishable_wait"]["mean"])),
     ("perishables: mean ready → exit", lambda s: hours(s["perishable_delay"]["mean"])),
     ("largest queue at the gate", lambda s: str(s["max_queue"])),

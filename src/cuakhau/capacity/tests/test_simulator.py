@@ -58,13 +58,17 @@ def test_the_backlog_replay_shows_what_slots_and_perishable_priority_change():
 
 def test_bookings_follow_the_slot_rules_never_more_than_an_hour_holds():
     scenario = short("fruit-peak", 3)
-    gate = Gate(scenario, SLOTS_PRIORITY, demand(scenario, 2))
+    gate = Gate(scenario, SLOTS_PRIORITY, demand(scenario, 2)).run()
     per_hour = {}
     for t in gate.trucks:
         if t.booked is not None:
             per_hour.setdefault(t.booked, []).append(t)
     capacity = gate.bookings.open_hour
+    # Seats given back (no-shows, bookings moved up) are booked again, so count what each hour
+    # held at once, and that the hour did fill up.
+    assert max(gate.bookings.peak.values()) == capacity.total
     assert max(len(ts) for ts in per_hour.values()) <= capacity.total
+    assert all(n >= 0 for counts in gate.bookings.counts.values() for n in counts.values())
     # Perishables were classified by the live rules from their HS code.
     assert {t.klass for t in gate.trucks if t.perishable} == {rules.PERISHABLE}
     # A booked truck comes to its own hour or later, never before it is ready.
@@ -151,3 +155,35 @@ def test_the_command_prints_the_comparison_and_writes_json_and_svg(tmp_path, cap
         call_command("simulate", "no-such-scenario")
     with pytest.raises(CommandError):
         call_command("simulate", str(toml), "--plan", "p99<=2")
+
+
+@pytest.mark.parametrize(
+    ("name", "days", "share"), [("fruit-peak", 3, 0.25), ("backlog-dec-2021", 7, 0.85)]
+)
+def test_walk_ins_are_booked_on_arrival_and_called_by_the_end_of_that_hour(name, days, share):
+    """Before H15 a walk-in waited for seats no booking held, which an all-booked peak never
+    has: it waited until the run ended. Now it is booked when it arrives, so its wait is
+    bounded by the earliest hour that had room (days ahead in the backlog, whose hours are
+    booked out that far), and a no-show's seat can still be its sooner."""
+    scenario = short(name, days)
+    trucks = demand(scenario, 1)
+    horizon = days * 24 * 60
+    for policy in (SLOTS, SLOTS_PRIORITY):
+        gate = Gate(scenario, policy, trucks).run()
+        walk_ins = [
+            t
+            for t in gate.trucks
+            if t.arrival is not None
+            and t.arrival < horizon
+            and t.kind in (rules.WALK_IN, rules.LATE)
+        ]
+        assert len(walk_ins) > 100
+        for t in walk_ins:
+            assert t.slot is not None  # every one found an hour
+            if t.called is None:
+                assert t.slot + 60 > horizon  # its hour had not ended when the run did
+            else:
+                assert t.called < t.slot + 60
+        summary = report.summarize(gate)
+        assert summary["walk_in_wait"]["p90"] < share * horizon
+        assert summary["walk_in_wait"]["max"] < horizon

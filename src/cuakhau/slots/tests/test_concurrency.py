@@ -64,3 +64,44 @@ def test_concurrent_bookings_never_overbook_the_hour(enterprise, capacity):
     assert sum(1 for o in outcomes if o[0] == "booked") == 6
     assert sum(1 for o in outcomes if o[0] == "refused") == len(mixed) - 6
     assert all("fully booked" in o[1] for o in outcomes if o[0] == "refused")
+
+
+def test_walk_ins_arriving_at_once_never_overbook_the_hour_they_are_booked_into(
+    enterprise, operator, capacity, area, monkeypatch
+):
+    """H15: a walk-in is booked at arrival through the same hour lock as a booking."""
+    monkeypatch.setattr("cuakhau.slots.tasks.enqueue_call_forward", lambda code: None)
+    walk_ins = [cassava_trip(enterprise, plate=f"25C-630.{n:02d}") for n in range(8)]
+    walk_ins += [fruit_trip(enterprise, plate=f"25C-640.{n:02d}") for n in range(6)]
+    # Two bookings already hold seats of the current hour.
+    for n in range(2):
+        services.book_slot(
+            enterprise, cassava_trip(enterprise, plate=f"25C-650.{n:02d}"), next_hour(0)
+        )
+    barrier = threading.Barrier(THREADS)
+    outcomes = []
+
+    def worker(share):
+        barrier.wait()
+        try:
+            for trip in share:
+                try:
+                    entry = services.record_arrival(operator, trip.gate, trip)
+                    outcomes.append(("booked", entry.slot_start))
+                except Exception as exc:  # noqa: BLE001 - every failure is a finding
+                    outcomes.append(("error", repr(exc)))
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=THREADS) as pool:
+        list(pool.map(worker, [walk_ins[i::THREADS] for i in range(THREADS)]))
+    assert [o for o in outcomes if o[0] == "error"] == []
+    assert len(outcomes) == len(walk_ins)
+    per_hour = {}
+    for booking in Booking.objects.filter(status__in=HOLDING):
+        per_hour[booking.slot_start] = per_hour.get(booking.slot_start, 0) + 1
+    # 2 lanes × 3 trucks an hour: 16 trucks fill at least three hours, none beyond six.
+    assert sum(per_hour.values()) == 16
+    assert max(per_hour.values()) == 6 and len(per_hour) >= 3
+    # Every walk-in was booked into the earliest hour that still had room when it came.
+    assert all(o[1] is not None for o in outcomes)
