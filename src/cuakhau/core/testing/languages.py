@@ -85,31 +85,51 @@ class _Visible(HTMLParser):
     # (and then checked in the page that uses it).
     HIDDEN = {"script", "style", "template", "head"}
 
-    def __init__(self):
+    def __init__(self, lang=""):
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.depth = 0
+        self.page_lang = lang.lower()
+        # The element declared in another language than the page's, and how deep in it we are.
+        self.foreign: list = [None, 0]
 
     def handle_starttag(self, tag, attrs):
+        lang = (dict(attrs).get("lang") or "").lower()
+        if tag == "html":
+            self.page_lang = lang
+        elif self.foreign[0] == tag:
+            self.foreign[1] += 1
+        elif self.foreign[0] is None and lang and self.page_lang and lang != self.page_lang:
+            self.foreign = [tag, 1]
         if tag in self.HIDDEN:
             self.depth += 1
         elif tag in ("br", "p", "li", "div", "td", "th", "tr", "option", "h1", "h2", "h3"):
             self.parts.append("\n")
 
     def handle_endtag(self, tag):
+        if self.foreign[0] == tag:
+            self.foreign[1] -= 1
+            if not self.foreign[1]:
+                self.foreign = [None, 0]
         if tag in self.HIDDEN and self.depth:
             self.depth -= 1
         else:
             self.parts.append(" ")
 
     def handle_data(self, data):
-        if not self.depth:
+        if not self.depth and self.foreign[0] is None:
             self.parts.append(data)
 
 
-def visible_text(html: str) -> str:
-    """The page's text as a person sees it: no tags, scripts, styles or attribute values."""
-    parser = _Visible()
+def visible_text(html: str, lang: str = "") -> str:
+    """The page's text as a person sees it: no tags, scripts, styles or attribute values.
+
+    A text the page declares in another language (``<span lang="en">`` on a Vietnamese page:
+    a legal basis or a source quoted in its original, marked so by ``|original``) is left out:
+    it is said to be in that language, not mixed in silently. ``lang``: the page's language
+    when it has no ``<html lang>`` (an htmx fragment; its ``Content-Language``).
+    """
+    parser = _Visible(lang)
     parser.feed(html)
     parser.close()
     return re.sub(r"[ \t\r\f\v]+", " ", "".join(parser.parts))
@@ -120,18 +140,33 @@ def _word(text: str) -> re.Pattern:
     return re.compile(rf"(?<![\w-]){re.escape(text)}(?![\w-])")
 
 
+class Finder:
+    """Finds whole-word occurrences of many literal texts (codes, phrases) in a page's text.
+
+    Compiled once for all the pages: thousands of patterns overflow ``re``'s own cache, and
+    recompiling them for every page cost minutes. A plain substring test, done in C, rules
+    out almost every text before its word-boundary pattern runs.
+    """
+
+    def __init__(self, texts, allowed=frozenset()):
+        self.patterns = [(t, _word(t)) for t in sorted(set(texts) - set(allowed)) if t]
+
+    def __call__(self, text: str) -> list[str]:
+        found = []
+        for code, pattern in self.patterns:
+            if code not in text:
+                continue
+            match = pattern.search(text)
+            if match:
+                start, end = match.span()
+                context = text[max(0, start - 30) : end + 30].replace("\n", " ")
+                found.append(f"{code!r} in …{context}…")
+        return found
+
+
 def find_codes(text: str, codes, allowed=frozenset()) -> list[str]:
     """The raw codes in the text, each with a little of its context."""
-    found = []
-    for code in sorted(codes):
-        if code in allowed:
-            continue
-        for match in _word(code).finditer(text):
-            start, end = match.span()
-            context = text[max(0, start - 30) : end + 30].replace("\n", " ")
-            found.append(f"{code!r} in …{context}…")
-            break
-    return found
+    return Finder(codes, allowed)(text)
 
 
 def find_state_pairs(text: str, states) -> list[str]:
@@ -219,27 +254,34 @@ _PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\w*\}")
 def english_phrases(language: str) -> set[str]:
     """The literal English phrases of the msgids a page in ``language`` must show translated.
 
-    A msgid translated by itself (``API``, ``VietQR``, ``HS``) is a name, not English left over.
-    A phrase is a placeholder-free stretch of a msgid: several words, or one word of five
-    letters or more (four when capitalised).
+    A msgid translated by itself (``API``, ``VietQR``, ``HS``) is a name, not English left over;
+    so is a single word the language's own translations use (Vietnamese writes "Container",
+    "E-mail"). A phrase is a placeholder-free stretch of a msgid: several words, or one word of
+    five letters or more (four when capitalised).
     """
+    entries = [entry for path in catalogues(language) for entry in read_po(path)]
+    own_words = {
+        word
+        for entry in entries
+        for text in entry.msgstr
+        for word in re.findall(r"[A-Za-z][A-Za-z-]*", text)
+    }
     phrases = set()
-    for path in catalogues(language):
-        for entry in read_po(path):
-            if not entry.translated or entry.msgstr[0] == entry.msgid:
-                continue
-            for msgid in filter(None, (entry.msgid, entry.plural)):
-                for part in _PLACEHOLDER.split(msgid):
-                    part = part.strip(" .,:;·—–-()[]?!…\n")
-                    # One short lowercase word ("to", "name") is as likely a name or a
-                    # word of Django's own texts; a phrase or a longer word is the project's.
-                    words = re.findall(r"[A-Za-z]+", part)
-                    if (
-                        len(words) > 1
-                        or (words and len(words[0]) >= 5)
-                        or words
-                        and len(words[0]) == 4
-                        and words[0][0].isupper()
-                    ):
-                        phrases.add(part)
+    for entry in entries:
+        if not entry.translated or entry.msgstr[0] == entry.msgid:
+            continue
+        for msgid in filter(None, (entry.msgid, entry.plural)):
+            for part in _PLACEHOLDER.split(msgid):
+                part = part.strip(" .,:;·—–-()[]?!…\n")
+                # One short lowercase word ("to", "name") is as likely a name or a
+                # word of Django's own texts; a phrase or a longer word is the project's.
+                words = re.findall(r"[A-Za-z]+", part)
+                if (
+                    len(words) > 1
+                    or (words and len(words[0]) >= 5)
+                    or words
+                    and len(words[0]) == 4
+                    and words[0][0].isupper()
+                ) and not (len(part.split()) == 1 and part in own_words):
+                    phrases.add(part)
     return phrases

@@ -101,8 +101,8 @@ def build_world(mlt, hng) -> World:
     for key in ("draft", "submitted", "paid", "inside", "cleared"):
         w[key].refresh_from_db()
     w["receipt"] = valid_receipt_of(w["paid"])
-    w["token_a"], _raw = issue_token(ent, "phone")
-    revoked, w["revoked_raw"] = issue_token(ent, "old phone")
+    w["token_a"], _raw = issue_token(ent, "điện thoại")
+    revoked, w["revoked_raw"] = issue_token(ent, "điện thoại cũ")
     revoked.revoke()
     return w
 

@@ -11,8 +11,15 @@ phrase of the project's catalogues shown untranslated.
 The catalogue test fails on an entry left untranslated or fuzzy in any ``.po`` of the
 repository, and on a message of the source code that no catalogue holds (``makemessages`` run
 on a temporary copy of the package, never on the tree).
+
+Fast enough to run with every change: the world is built, and each person signed in, once for
+the module; a person's language changes by their profile (a visitor's by the cookie), never by
+signing in again; each URL is opened once per person and language; the checks are compiled
+once per language; a trip's page in each state is read by a few kinds of reader, the paid
+trip's by every one.
 """
 
+import functools
 import re
 import shutil
 import subprocess
@@ -29,10 +36,12 @@ from django.urls import reverse
 from django.utils import translation
 
 from cuakhau import policy
+from cuakhau.accounts.services import set_language
 from cuakhau.conftest import banana_line, cassava_line, declaration
 from cuakhau.core.testing.languages import (
     PACKAGE_DIR,
     PYTHON_VALUES,
+    Finder,
     catalogues,
     english_phrases,
     find_codes,
@@ -66,10 +75,33 @@ ROLES = [
     "auditor",
     "admin",
 ]
-# Pages that are no page to read: they sign the caller out or redirect to set a cookie.
-NOT_READ = {"logout", "set_language"}
+# Pages that are no page to read: they sign the caller out or redirect to set a cookie, or
+# answer JSON, a PDF, a script or a file (their access is the policy matrix's to prove).
+NOT_READ = {
+    "logout",
+    "set_language",
+    "healthz",
+    "jwks",
+    "revocations",
+    "api:openapi-json",
+    "receipts:pdf",
+    "trips:document_file",
+    "gate:snapshot",
+    "gate:service_worker",
+}
+# A trip's page in each state is read by its declarant, an officer and the gate; every role
+# reads the paid trip's page (the matrix's), so what differs by role is seen there once.
+STATE_READERS = {"ent_a", "customs", "quarantine", "op_here", "board"}
 # The OpenAPI docs document the API's codes on purpose (they are what a program sends).
 CODES_ON_PURPOSE = {"api:openapi-view"}
+# Pages known to fail, each with the languages it fails in and why. Strict: a page listed here
+# that renders clean in one of those languages fails the test, so the list only shrinks.
+STILL_OPEN = {
+    # The savable offline verifier (one self-contained file, its texts in its script too)
+    # speaks Vietnamese with English in parentheses; its Chinese and a one-language layout
+    # are still to be written.
+    "receipts:offline": {"vi", "zh-hans"},
+}
 
 # Real words that are also codes, per page language, and why each may stand.
 ALLOWED_CODES = {
@@ -170,6 +202,10 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         add_page_records(w)
         for key in ("exited", "amended", "cancelled"):
             w[key].refresh_from_db()
+        w["clients"] = _sign_in(w)
+        # The pages and the records they show, made once with the world (records made inside
+        # one language's test would be rolled back before the next language's).
+        w["pages"] = _pages(w)
         yield w
         transaction.set_rollback(True)
 
@@ -187,11 +223,12 @@ def _pages(w):
         callers = {"ent_a", "driver_a", "board", "auditor", "admin"}
         if key != "draft":
             callers = see_a
-        pages.append(("trips:detail", "get", f"/trips/{ref}/", None, callers))
+        pages.append(("trips:detail", "get", f"/trips/{ref}/", None, callers & STATE_READERS))
         if key in ("inside", "cleared", "exited"):
-            pages.append(("inspections:trip", "get", f"/inspections/{ref}/", None, inspectors))
+            readers = inspectors & STATE_READERS
+            pages.append(("inspections:trip", "get", f"/inspections/{ref}/", None, readers))
         if key != "draft":
-            scan = ("gate:scan", "post", "/gate/mlt/console/scan/", {"scan": ref}, operators)
+            scan = ("gate:scan", "post", "/gate/mlt/console/scan/", {"scan": ref}, {"op_here"})
             pages.append(scan)
     cleared = w["cleared"].reference
     pages.append(
@@ -201,55 +238,84 @@ def _pages(w):
     return pages
 
 
-def _person(w, caller, language, clients):
-    if caller == "anonymous":
-        client = clients.setdefault(("anonymous", language), Client())
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-        return client
-    user = w["users"][caller]
-    # The language the person chose in their profile, as the profile page saves it.
-    from cuakhau.accounts.services import set_language
-
-    set_language(user, language)
-    if caller not in clients:
+def _sign_in(w):
+    """One client per person, signed in once with the world (its session lives as long)."""
+    clients = {"anonymous": Client()}
+    for caller in ROLES:
         clients[caller] = Client()
-        clients[caller].force_login(user)
-    return clients[caller]
+        clients[caller].force_login(w["users"][caller])
+    return clients
 
 
-def _problems(text, language, codes, english_words, phrases):
-    found = []
-    checked = codes
+def _person(w, caller, language, speaking):
+    """The caller's client, speaking ``language`` as a real user makes it speak."""
+    client = w["clients"][caller]
+    if speaking.get(caller) != language:
+        speaking[caller] = language
+        if caller == "anonymous":
+            client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        else:
+            # The language the person chose in their profile, as the profile page saves it.
+            set_language(w["users"][caller], language)
+    return client
+
+
+# Addresses are not words: a link's text may be its URL (``viettimes.vn``, ``/trips/``).
+URL = re.compile(r"https?://\S+")
+
+
+def _english_sentences_with_python_words() -> list[str]:
+    """English messages that say "None" or "True" as words ("None yet."), longest first."""
+    found = set()
+    for path in catalogues("vi"):
+        for entry in read_po(path):
+            for part in re.split(r"%\(\w+\)[sd]|%[sd]|\{\w*\}", entry.msgid):
+                if re.search(r"\b(None|True|False)\b", part):
+                    found.add(part.strip())
+    return sorted(found, key=len, reverse=True)
+
+
+@functools.cache
+def _checks(language):
+    """The page checks of one language, compiled once for all its pages."""
+    codes = set(raw_codes())
+    states = set(TripStatus.values)
+    sentences = []
     if language == "en":
-        checked = {c for c in codes if c not in english_words and c.lower() not in english_words}
-    found += find_codes(text, checked, ALLOWED_CODES[language])
-    found += find_codes(text, PYTHON_VALUES)
-    found += find_state_pairs(text, TripStatus.values)
-    if language != "en":
-        found += [f"untranslated: {p}" for p in find_codes(text, phrases - SAME_IN_EVERY_LANGUAGE)]
-    return found
+        # On English pages a code made of English words of the project's own messages
+        # ("draft", "green channel", "document check") cannot be told from those words.
+        english_words = {w.lower() for w in _english_words()}
+
+        def english(code):
+            return all(w.lower() in english_words for w in re.findall(r"[A-Za-z]+", code))
+
+        codes = {c for c in codes if not english(c)}
+        states = {s for s in states if not english(s)}
+        sentences = _english_sentences_with_python_words()
+    find_raw = Finder(codes, ALLOWED_CODES[language])
+    find_python = Finder(PYTHON_VALUES)
+    find_english = Finder(
+        english_phrases(language) - SAME_IN_EVERY_LANGUAGE if language != "en" else ()
+    )
+
+    def problems(text):
+        text = URL.sub(" ", text)
+        found = find_raw(text) + find_state_pairs(text, states)
+        words = text
+        for sentence in sentences:  # "None yet." is English, a None left over is not
+            words = words.replace(sentence, " ")
+        found += find_python(words)
+        return found + [f"untranslated: {p}" for p in find_english(text)]
+
+    return problems
 
 
-# What the first run found and is still open (each owner told): the declaration form's new help
-# texts and the nav's "Profile and language" untranslated (being written), the KPI page's
-# source quotes, the risk pages' English note, the offline receipt page (Vietnamese with
-# English, no Chinese), stored English notes ("Released by the green channel."), the refusal
-# "Đã thực hiện: cancel." (a raw action), notification channels and language codes. Strict:
-# the day it passes, this mark must go.
-OPEN_FINDINGS = pytest.mark.xfail(
-    strict=True, reason="issue 9: findings of the first run are still being fixed"
-)
-
-
-@OPEN_FINDINGS
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_page_speaks_the_readers_language(world, language):
-    codes = set(raw_codes())
-    english_words = {w.lower() for w in _english_words()}
-    phrases = english_phrases(language) if language != "en" else set()
-    clients = {}
+    problems_of = _checks(language)
+    speaking = {}
     failures, seen = [], 0
-    for name, method, path, body, callers in _pages(world):
+    for name, method, path, body, callers in world["pages"]:
         if not callers:
             continue  # open, but answers nothing (django-ninja's bare root is a 404)
         if policy.VIEWS.get(name, policy.VIEWS.get(name.split(":")[0] + ":*")).public:
@@ -257,7 +323,7 @@ def test_every_page_speaks_the_readers_language(world, language):
         for caller in sorted(set(callers) & {*ROLES, "anonymous"}):
             if name.startswith("admin:") and language != "vi":
                 continue
-            client = _person(world, caller, language, clients)
+            client = _person(world, caller, language, speaking)
             with transaction.atomic():
                 send = client.get if method == "get" else partial(client.post, data=body or {})
                 response = send(path)
@@ -268,16 +334,20 @@ def test_every_page_speaks_the_readers_language(world, language):
             if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
                 continue
             seen += 1
-            text = visible_text(response.content.decode())
+            text = visible_text(response.content.decode(), response.get("Content-Language", ""))
             if name in CODES_ON_PURPOSE:
                 continue
-            for problem in _problems(text, language, codes, english_words, phrases):
+            problems = problems_of(text)
+            if language in STILL_OPEN.get(name, ()):
+                if not problems:
+                    failures.append(f"{name} as {caller} [{language}] is clean: unlist it")
+                continue
+            for problem in problems:
                 failures.append(f"{name} {path} as {caller} [{language}]: {problem}")
     assert seen > 100, "the pages were rendered"
     assert not failures, f"{len(failures)} problems:\n" + "\n".join(sorted(set(failures)))
 
 
-@OPEN_FINDINGS
 @pytest.mark.parametrize("language", ["zh-hans", "vi"])
 def test_the_administrators_site_speaks_the_language(world, language):
     """The admin's index in Vietnamese, and its index and every app's page in Chinese.
@@ -290,14 +360,13 @@ def test_the_administrators_site_speaks_the_language(world, language):
     if language == "zh-hans":
         labels = {model._meta.app_label for model in admin.site._registry}
         paths += [reverse("admin:app_list", args=[label]) for label in sorted(labels)]
-    codes = set(raw_codes())
-    phrases = english_phrases(language) - SAME_IN_EVERY_LANGUAGE
+    problems_of = _checks(language)
     failures = []
     for path in paths:
         response = client.get(path)
         assert response.status_code == 200, path
         text = visible_text(response.content.decode())
-        for problem in _problems(text, language, codes, set(), phrases):
+        for problem in problems_of(text):
             failures.append(f"{path} [{language}]: {problem}")
     assert not failures, "\n".join(failures)
 
@@ -323,7 +392,6 @@ def _keys(entries):
     return {(e.msgctxt, e.msgid) for e in entries}
 
 
-@OPEN_FINDINGS
 @pytest.mark.parametrize("language", ["vi", "zh-hans"])
 def test_every_message_of_the_code_is_in_a_catalogue(tmp_path, language):
     copy = tmp_path / "cuakhau"
@@ -365,6 +433,16 @@ def test_the_checks_find_what_they_look_for():
     assert find_codes(text, PYTHON_VALUES)
     assert not find_codes(visible_text("<p>Kênh xanh · green-light ·greenhouse</p>"), codes)
     assert "Trips" in english_phrases("vi") or english_phrases("vi")
+    # A text declared in another language (an original, marked) is that language's, not mixed in.
+    marked = '<html lang="vi"><p>Căn cứ: <span lang="en">green channel</span> (bản gốc)</p>'
+    assert "green" not in visible_text(marked)
+    assert "green" in visible_text(marked.replace(' lang="en"', ""))
+    assert "green" not in visible_text("<option lang=en>green</option>", "vi")
+    # English pages: a sentence of the catalogues saying "None" passes, a None left over fails;
+    # a code in a URL is an address; a code of English words is a word there, not elsewhere.
+    english, vietnamese = _checks("en"), _checks("vi")
+    assert not english("None yet. https://example.vn/red") and english("Kênh: None")
+    assert not english("Released by the green channel.") and vietnamese("Kênh green channel")
 
 
 def test_a_po_with_a_fuzzy_or_empty_entry_is_found(tmp_path):
