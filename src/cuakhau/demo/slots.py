@@ -27,6 +27,8 @@ OPEN_HOURS = range(24)
 TRUCKS_PER_LANE_HOUR = 6
 PERISHABLE_SHARE = 0.25  # of an export hour, kept for fresh fruit and vegetables
 WALK_IN_EVERY = 6  # one coming truck in six does not book: a walk-in
+# Trucks left waiting after the call-forward fills the gate's free places.
+MORE_THAN_CALLED = 4
 
 
 def stage_slots(seed: int = 2025, now: dt.datetime | None = None) -> dict:
@@ -64,9 +66,14 @@ def stage_slots(seed: int = 2025, now: dt.datetime | None = None) -> dict:
         if operator is None:
             continue
         # Trucks due in the next hours are already in the waiting area, some since a while.
+        # At night few are due: the morning's first trucks came early and wait overnight, so
+        # the waiting area (and the public page) is never empty in the first minute.
         soon = [t for t in coming if t.expected_arrival < now + dt.timedelta(hours=3)]
+        least = 2 * DEFAULT_LANES.get(gate.code, 2) + MORE_THAN_CALLED
+        soon += [t for t in coming if t not in soon][: max(0, least - len(soon))]
         for trip in soon:
-            waited = dt.timedelta(minutes=rng.randint(5, 150))
+            # Arrived before the call-forward a quarter of an hour ago, so no wait is negative.
+            waited = dt.timedelta(minutes=rng.randint(20, 150))
             try:
                 services.record_arrival(operator, gate, trip, at=now - waited)
                 counts["waiting"] += 1

@@ -14,10 +14,11 @@ from cuakhau.trips import services as trips
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def staged(enterprise, operator, mlt, monkeypatch):
+@pytest.fixture(params=[dt.timedelta(minutes=20), dt.timedelta(hours=8)], ids=["day", "night"])
+def staged(request, enterprise, operator, mlt, monkeypatch):
     """Coming trucks at Ma Lù Thàng and the gate operator (``vanhanh``, the demo's own
-    login), then the demo's slot stage, as ``cuakhau demo`` runs it."""
+    login), then the demo's slot stage, as ``cuakhau demo`` runs it. By day the first truck
+    is due in twenty minutes; at night nobody is due for eight hours."""
     monkeypatch.setattr(services, "tell_driver", lambda e: None)
     for n in range(7):
         trips.save_and_submit(
@@ -26,7 +27,7 @@ def staged(enterprise, operator, mlt, monkeypatch):
             declaration(
                 tractor_plate=f"25C-901.0{n}",
                 cargo_lines=[cassava_line()],
-                expected_arrival=timezone.now() + dt.timedelta(minutes=20 + 10 * n),
+                expected_arrival=timezone.now() + request.param + dt.timedelta(minutes=10 * n),
             ),
         )
     return stage_slots(seed=11)
