@@ -37,11 +37,11 @@ class CommitmentOut(Schema):
     is_example: bool
 
 
-class ActionIn(Schema):
+class CommitmentActionIn(Schema):
     note: Text(2000, multiline=True) = ""
 
 
-class SummaryOut(Schema):
+class CommitmentSummaryOut(Schema):
     total: int
     pending: int
     late: int
@@ -49,21 +49,21 @@ class SummaryOut(Schema):
     dropped: int
 
 
-class SectorAid(Schema):
+class AidSectorOut(Schema):
     sector: str
     label: str
     n: int
     vnd: Decimal
 
 
-class TotalsOut(Schema):
+class CooperationTotalsOut(Schema):
     since: dt.date | None
     delegations: int
     visitors: int
     aid_projects: int
     aid_vnd: Decimal
-    aid_by_sector: list[SectorAid]
-    commitments: SummaryOut
+    aid_by_sector: list[AidSectorOut]
+    commitments: CommitmentSummaryOut
 
 
 def _commitment(c: Commitment, today: dt.date) -> dict:
@@ -101,13 +101,17 @@ def list_commitments(
     response=CommitmentOut,
     summary="Change a commitment's status",
 )
-def act(request: HttpRequest, commitment_id: CommitmentId, action: Action, payload: ActionIn):
+def act(
+    request: HttpRequest, commitment_id: CommitmentId, action: Action, payload: CommitmentActionIn
+):
     c = get_object_or_404(Commitment, pk=commitment_id)
     c = services.transition(request.user, c, action, payload.note, context_of(request))
     return _commitment(c, timezone.localdate())
 
 
-@router.get("/cooperation/totals", response=TotalsOut, summary="Delegations, aid, commitments")
+@router.get(
+    "/cooperation/totals", response=CooperationTotalsOut, summary="Delegations, aid, commitments"
+)
 def totals(request: HttpRequest, since: dt.date | None = dt.date(2020, 1, 1)):
     t = services.external_totals(since)
     return {**t.__dict__, "commitments": services.commitment_summary().__dict__}

@@ -28,21 +28,21 @@ Action = Literal[
 ]
 
 
-class ProjectFilters(Schema):
+class InvestmentProjectFilters(Schema):
     sector: Choice(Sector) = None
     status: Choice(ProjectStatus) = None
     country: Text(2) = ""
     q: Text(100) = ""
 
 
-class MilestoneOut(Schema):
+class ProjectMilestoneOut(Schema):
     title: str
     due_date: dt.date
     achieved_on: dt.date | None
     status: str
 
 
-class ProjectOut(Schema):
+class InvestmentProjectOut(Schema):
     code: str
     name: str
     investor: str
@@ -62,10 +62,10 @@ class ProjectOut(Schema):
     status: str
     status_label: str
     is_example: bool
-    milestones: list[MilestoneOut] = []
+    milestones: list[ProjectMilestoneOut] = []
 
 
-class SectorTotal(Schema):
+class InvestmentSectorTotal(Schema):
     sector: str
     label: str
     count: int
@@ -73,28 +73,28 @@ class SectorTotal(Schema):
     disbursed_vnd: Decimal
 
 
-class CountryTotal(Schema):
+class InvestmentCountryTotal(Schema):
     country: str
     count: int
     registered_vnd: Decimal
 
 
-class TotalsOut(Schema):
+class InvestmentTotalsOut(Schema):
     count: int
     registered_vnd: Decimal
     disbursed_vnd: Decimal
     registered_usd: Decimal
     area_ha: Decimal
     terminated: int
-    by_sector: list[SectorTotal]
-    by_country: list[CountryTotal]
+    by_sector: list[InvestmentSectorTotal]
+    by_country: list[InvestmentCountryTotal]
 
 
-class ActionIn(Schema):
+class ProjectActionIn(Schema):
     reason: Text(500) = ""
 
 
-def _filters(f: ProjectFilters) -> services.Filters:
+def _filters(f: InvestmentProjectFilters) -> services.Filters:
     return services.Filters(sector=f.sector or "", status=f.status or "", country=f.country, q=f.q)
 
 
@@ -123,18 +123,20 @@ def _project(p: InvestmentProject, with_milestones=False) -> dict:
     }
 
 
-@router.get("/investment/projects", response=list[ProjectOut], summary="Investment projects")
-def list_projects(request: HttpRequest, filters: Query[ProjectFilters]):
+@router.get(
+    "/investment/projects", response=list[InvestmentProjectOut], summary="Investment projects"
+)
+def list_projects(request: HttpRequest, filters: Query[InvestmentProjectFilters]):
     return [_project(p) for p in services.filter_projects(_filters(filters))[:1000]]
 
 
-@router.get("/investment/totals", response=TotalsOut, summary="The zone's totals")
-def totals(request: HttpRequest, filters: Query[ProjectFilters]):
+@router.get("/investment/totals", response=InvestmentTotalsOut, summary="The zone's totals")
+def totals(request: HttpRequest, filters: Query[InvestmentProjectFilters]):
     t = services.zone_totals(services.filter_projects(_filters(filters)))
     return {**t.__dict__, "by_sector": t.by_sector, "by_country": t.by_country}
 
 
-@router.get("/investment/projects/{code}", response=ProjectOut)
+@router.get("/investment/projects/{code}", response=InvestmentProjectOut)
 def get_project(request: HttpRequest, code: str):
     p = get_object_or_404(InvestmentProject, code=code.upper()[:20])
     return _project(p, with_milestones=True)
@@ -142,10 +144,10 @@ def get_project(request: HttpRequest, code: str):
 
 @router.post(
     "/investment/projects/{code}/actions/{action}",
-    response=ProjectOut,
+    response=InvestmentProjectOut,
     summary="Change a project's status",
 )
-def act(request: HttpRequest, code: str, action: Action, payload: ActionIn):
+def act(request: HttpRequest, code: str, action: Action, payload: ProjectActionIn):
     p = get_object_or_404(InvestmentProject, code=code.upper()[:20])
     p = services.transition(request.user, p, action, payload.reason, context_of(request))
     return _project(p, with_milestones=True)
