@@ -150,8 +150,10 @@ class Bookings:
         self.opening, self.closing = opening, closing
         self.counts: dict[int, dict[str, int]] = {}
         # Per class, the first hour that could still take it with quotas kept: hours before it
-        # fit again only when their quotas are released or a seat is given back (``release``).
+        # fit again only when their quotas are released or a seat is given back (``holes``).
         self.first_fit: dict[str, int] = {}
+        # Hours that got a seat back (a no-show, a booking moved up) and are not full again.
+        self.holes: set[int] = set()
         # The most bookings each hour ever held at once (never above its capacity).
         self.peak: dict[int, int] = {}
 
@@ -168,6 +170,9 @@ class Bookings:
         release_until = int((booked_at + RULES.quota_release) // SLOT)
         while hour <= last:
             if hour > release_until and hour < self.first_fit.get(klass, 0):
+                found = self._in_hole(klass, hour, self.first_fit[klass], booked_at)
+                if found is not None:
+                    return found
                 hour = self.first_fit[klass]
                 continue
             start = hour * SLOT
@@ -181,17 +186,30 @@ class Bookings:
             hour += 1
         return None
 
+    def _in_hole(self, klass: str, first: int, last: int, booked_at: float) -> float | None:
+        """A seat given back in an hour from ``first`` up to (not including) ``last``."""
+        for hour in sorted(h for h in self.holes if first <= h < last):
+            start = hour * SLOT
+            released = rules.quotas_released(start, booked_at, RULES)
+            counts = self.counts.setdefault(hour, {})
+            if rules.allocate(self.capacity(hour), counts, klass, quotas_released=released).fits:
+                self._take(hour, klass)
+                return start
+        return None
+
     def _take(self, hour: int, klass: str) -> None:
         counts = self.counts.setdefault(hour, {})
         counts[klass] = counts.get(klass, 0) + 1
-        self.peak[hour] = max(self.peak.get(hour, 0), self.held(hour))
+        held = self.held(hour)
+        self.peak[hour] = max(self.peak.get(hour, 0), held)
+        if held >= self.capacity(hour).total:
+            self.holes.discard(hour)
 
     def release(self, start: float, klass: str) -> None:
         """A seat given back (a no-show, a booking moved up): its hour may fit again."""
         hour = int(start // SLOT)
         self.counts[hour][klass] -= 1
-        for k, first in self.first_fit.items():
-            self.first_fit[k] = min(first, hour)
+        self.holes.add(hour)
 
     def move_up(self, klass: str, booked: float, now: float) -> float | None:
         """Move a booking into the current hour if ``rules.allocate`` finds it a seat there."""
@@ -265,7 +283,9 @@ class Gate:
 
     def _book_ahead(self, truck: Truck) -> None:
         now = self.env.now
-        truck.slot = self.bookings.book(truck.klass, truck.wished, now)
+        # Booked at its own moment (before the run starts for the first day's trucks).
+        booked_at = truck.wished - self.scenario.slots.lead_hours * 60
+        truck.slot = self.bookings.book(truck.klass, truck.wished, booked_at)
         truck.booked = truck.slot
         if truck.slot is None:
             truck.arrival = truck.wished  # no hour had room: it walks in
