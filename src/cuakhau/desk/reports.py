@@ -123,12 +123,18 @@ def month_label(month: dt.date) -> str:
     return date_format(month, "YEAR_MONTH_FORMAT")
 
 
-def build_report(date_from: dt.date, date_to: dt.date, today: dt.date | None = None) -> Report:
+def build_report(
+    date_from: dt.date, date_to: dt.date, today: dt.date | None = None, gates=None
+) -> Report:
+    """``gates``: only these gates' desks (a supervisor's own); None: the whole zone."""
     today = today or timezone.localdate()
     start, end = _bounds(date_from, date_to)
     files = Application.objects.filter(
         Q(received_at__gte=start, received_at__lt=end) | Q(closed_at__gte=start, closed_at__lt=end)
-    ).values_list(
+    )
+    if gates is not None:
+        files = files.filter(gate__in=gates)
+    files = files.values_list(
         "procedure_id",
         "status",
         "received_at",
@@ -195,7 +201,11 @@ def report_for(user, date_from: dt.date, date_to: dt.date) -> Report:
         raise PermissionDenied(
             _("The desk's reports are for its supervisors, the board, auditors and administrators.")
         )
-    return build_report(date_from, date_to)
+    if roles.roles_of(user) & {roles.BOARD, roles.AUDITOR, roles.ADMINISTRATOR}:
+        return build_report(date_from, date_to)
+    # A desk supervisor answers for the desks of their own gates, not for the other gates'.
+    gates = user.profile.gates.all() if hasattr(user, "profile") else []
+    return build_report(date_from, date_to, gates=gates)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -274,3 +274,16 @@ def test_the_page_queries_do_not_grow_with_the_files(client, files, supervisor, 
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(few) == len(many)
+
+
+def test_a_supervisor_counts_only_the_desks_of_their_own_gates(files, supervisor, board, mlt, hng):
+    from django.contrib.auth.models import Permission
+
+    elsewhere = create_user("truongbophan_hn", PASSWORD, roles.DESK, gates=[hng])
+    elsewhere.user_permissions.add(Permission.objects.get(codename="reassign_application"))
+    here = reports.report_for(supervisor, FROM, TO).total.received
+    assert here > 0 and not Application.objects.exclude(gate=mlt).exists()
+    # Every file of the set was received at Ma Lù Thàng's desk: Hữu Nghị's supervisor has none.
+    assert reports.report_for(elsewhere, FROM, TO).total.received == 0
+    # The board answers for the whole zone.
+    assert reports.report_for(board, FROM, TO).total.received == here
