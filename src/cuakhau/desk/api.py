@@ -102,7 +102,7 @@ class TrackOut(Schema):
     supplement_request: str
 
 
-class TransitionOut(Schema):
+class ApplicationTransitionOut(Schema):
     action: str
     from_status: str
     to_status: str
@@ -133,7 +133,7 @@ class ApplicationOut(Schema):
     soon_due: bool
     clock_stopped: bool
     allowed_actions: list[str]
-    history: list[TransitionOut] = []
+    history: list[ApplicationTransitionOut] = []
 
 
 class ActionIn(Schema):

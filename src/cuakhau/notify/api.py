@@ -19,7 +19,7 @@ class DeliveryOut(Schema):
     message_status: str | None = None
 
 
-class RefusedOut(Schema):
+class DeliveryRefusedOut(Schema):
     detail: str
 
 
@@ -44,7 +44,7 @@ def _receive(request: HttpRequest, provider: str):
 @router.get(
     "/notify/delivery/esms",
     auth=None,
-    response={200: DeliveryOut, 401: RefusedOut, 404: RefusedOut},
+    response={200: DeliveryOut, 401: DeliveryRefusedOut, 404: DeliveryRefusedOut},
     summary="eSMS delivery report (CallbackUrl; authenticated by its secret key)",
 )
 def esms_delivery(request: HttpRequest):
@@ -54,7 +54,7 @@ def esms_delivery(request: HttpRequest):
 @router.post(
     "/notify/delivery/zalo",
     auth=None,
-    response={200: DeliveryOut, 401: RefusedOut, 404: RefusedOut},
+    response={200: DeliveryOut, 401: DeliveryRefusedOut, 404: DeliveryRefusedOut},
     summary="Zalo OA webhook: ZNS delivery (X-ZEvent-Signature)",
 )
 def zalo_delivery(request: HttpRequest):

@@ -57,7 +57,7 @@ class FreeHourOut(Schema):
     seats: int
 
 
-class ScanIn(Schema):
+class WaitingArrivalIn(Schema):
     scan: Text(2000)
 
 
@@ -205,7 +205,7 @@ def waiting_out(entry, position=None, expected=None) -> dict:
     response={201: WaitingOut},
     summary="A truck reported at the waiting area (operator, or a plate camera there)",
 )
-def arrive(request: HttpRequest, gate: str, payload: ScanIn):
+def arrive(request: HttpRequest, gate: str, payload: WaitingArrivalIn):
     caller = request.auth
     person = None if isinstance(caller, Device) else caller
     entry = services.record_arrival_scan(
