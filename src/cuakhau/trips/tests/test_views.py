@@ -148,7 +148,10 @@ def test_an_illegal_transition_is_a_message_not_a_crash(enterprise, mlt):
     client = login(enterprise)
     response = client.post(f"/trips/{trip.reference}/submit/", follow=True)
     assert response.status_code == 200
-    assert "Allowed now" in response.content.decode() or "Cho phép" in response.content.decode()
+    text = response.content.decode()
+    # Said in words: the action and the state by their labels, never their codes.
+    assert "Không thể thực hiện lúc này" in text or "Not possible now" in text
+    assert "“submit”" not in text and "“submitted”" not in text
 
 
 def test_amend_from_the_ui_needs_a_reason(enterprise, mlt):
