@@ -28,6 +28,8 @@ def test_a_token_for_90_days_and_a_locked_sign_in(browser, live_server, enterpri
     page.wait_for_selector('.error[data-field="expires_on"]')
     assert enterprise.api_tokens.count() == 1
 
+    # Signing out sits in the top bar's menu, closed until opened (a phone's disclosure).
+    page.click("details.menu > summary")
     page.click("text=Đăng xuất")
     for _ in range(5):
         page.goto(f"{live_server.url}/login/")
