@@ -232,3 +232,22 @@ def test_times_are_shown_in_the_gate_time_zone(enterprise, mlt):
     trip = services.create_draft(enterprise, declaration(expected_arrival=future(48)))
     html = login(enterprise).get(f"/trips/{trip.reference}/").content.decode()
     assert "Asia/Ho_Chi_Minh" in html
+
+
+def test_an_earlier_version_lists_what_the_amendment_changed_in_words(enterprise, mlt):
+    trip = services.save_and_submit(enterprise, None, declaration(cargo_lines=[cassava_line()]))
+    trip = services.amend_trip(
+        enterprise,
+        trip,
+        declaration(tractor_plate="25C-999.99", cargo_lines=[cassava_line(unit="KGM")]),
+        "Đổi đầu kéo",
+    )
+    (version,) = services.version_changes(trip)
+    changes = {what: (before, after) for what, before, after in version.changes}
+    plate = [v for k, v in changes.items() if "25C-999.99" in v[1]]
+    assert plate and plate[0][1] == "25C-999.99"
+    unit = [v for k, v in changes.items() if k.startswith("Dòng hàng 1") or "line 1" in k]
+    # The unit by its label, never its code.
+    assert unit and all("KGM" not in side and "TNE" not in side for side in unit[0])
+    html = login(enterprise).get(f"/trips/{trip.reference}/").content.decode()
+    assert "25C-999.99" in html and "{&#x27;" not in html and "'vehicle_type'" not in html
