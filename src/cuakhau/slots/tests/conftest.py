@@ -84,3 +84,19 @@ def _declaration(**overrides):
     from cuakhau.conftest import declaration
 
     return declaration(**overrides)
+
+
+@pytest.fixture
+def early_in_the_hour(monkeypatch):
+    """The clock runs as if it were five minutes past the hour it is (never in another hour).
+
+    Whether a truck booked for the current hour is on time or late depends on the minute
+    (a grace of 30 minutes): tests that book ``next_hour(0)`` and arrive "now" must not pass
+    in the first half of each hour and fail in the second.
+    """
+    real_now = timezone.now
+    start = real_now()
+    local = timezone.localtime(start, VN)
+    anchor = local.replace(minute=5, second=0, microsecond=0)
+    shift = max(local - anchor, dt.timedelta(0))
+    monkeypatch.setattr(timezone, "now", lambda: real_now() - shift)

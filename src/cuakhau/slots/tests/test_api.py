@@ -12,7 +12,7 @@ from cuakhau.slots import services
 
 from .conftest import cassava_trip, fruit_trip, next_hour
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("early_in_the_hour")]
 
 
 def api(user):

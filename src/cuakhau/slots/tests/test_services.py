@@ -22,7 +22,7 @@ from cuakhau.trips import services as trips
 
 from .conftest import cassava_trip, fruit_trip, next_hour
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("early_in_the_hour")]
 
 B = BookingStatus
 
