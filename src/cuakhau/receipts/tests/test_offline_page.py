@@ -4,6 +4,7 @@ import base64
 import json
 
 import pytest
+from django.conf import settings
 
 from cuakhau.conftest import declaration
 from cuakhau.payments.services import simulate_bank_transfer
@@ -56,6 +57,14 @@ def go_online(page):
     page.context.set_offline(False)
 
 
+def reading(browser, live_server, language):
+    """The browser of a visitor who chose ``language`` (the language cookie, as the switcher sets)."""
+    browser.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
+    )
+    return browser.new_page()
+
+
 def check(page, token: str, gate: str = "") -> tuple[str, str]:
     page.click("#clear")
     page.fill("#token", token)
@@ -63,7 +72,7 @@ def check(page, token: str, gate: str = "") -> tuple[str, str]:
     page.click("#verify")
     page.wait_for_selector("#result:not([hidden])")
     verdict = page.locator("#verdict")
-    # The English gloss sits on its own line under the big Vietnamese word.
+    # The reader's gloss sits on its own line under the big Vietnamese word.
     text = " ".join(page.locator("#result").inner_text().split())
     return verdict.get_attribute("data-status"), text
 
@@ -75,7 +84,8 @@ def test_offline_page_verifies_in_the_browser_without_network(
     token = receipt.token
     url = f"{live_server.url}/receipts/offline/"
 
-    page = browser.new_page()
+    page = reading(browser, live_server, "en")
+    assert page.goto(url).headers["content-language"] == "en"
     requests = []
     page.on("request", lambda request: requests.append(request.url))
     page.goto(url)
@@ -140,3 +150,82 @@ def test_offline_page_verifies_in_the_browser_without_network(
     assert "ĐÃ THU HỒI (revoked)" in text
     assert f"receipt {receipt.number} has been revoked" in text
     assert requests == []
+
+
+# Sentences of the English page's script and HTML; a Chinese reader sees none of them.
+ENGLISH = [
+    "offline e-receipt check",
+    "scanned receipt code",
+    "unknown offline",
+    "recorded as used on this device",
+    "already scanned on this device",
+    "signature matches published key",
+    "signature does not match key",
+    "for another gate",
+    "has been revoked",
+    "used on this device",
+    "Save this page",
+    "(valid)",
+    "(receipt)",
+]
+
+
+def test_offline_page_speaks_chinese_after_vietnamese(browser, live_server, enterprise, mlt):
+    receipt = paid_receipt(enterprise)
+    token = receipt.token
+    url = f"{live_server.url}/receipts/offline/"
+
+    page = reading(browser, live_server, "zh-hans")
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(url)
+    assert requests == [url], "the page must load nothing but itself"
+    assert page.get_attribute("html", "lang") == "zh-hans"
+    assert "Kiểm tra biên lai điện tử（电子收据离线核验）" in page.inner_text("h1")
+    assert "Kiểm tra（核验）" in page.inner_text("#verify")
+    assert "离线时无从得知" in page.inner_text("#bundle-info")
+    requests.clear()
+    go_offline(page)
+
+    status, text = check(page, token)
+    assert status == "valid"
+    assert "HỢP LỆ （有效）" in text
+    assert "Số biên lai（收据编号）" in text and receipt.number in text
+    assert "签名与已公布的密钥" in text and "在本设备上记录为已使用" in text
+    assert "800.000 ₫" in text
+    seen = [text]
+
+    status, text = check(page, token, gate="hng")
+    assert status == "wrong_gate"
+    assert "SAI CỬA KHẨU （非本口岸收据）" in text
+    assert "签发给 MLT 口岸，而非 HNG 口岸" in text and "在本设备上扫描过" in text
+    seen.append(text)
+
+    status, text = check(page, tampered(token), gate="mlt")
+    assert status == "forged"
+    assert "GIẢ MẠO （伪造）" in text and "内容已被篡改或伪造" in text
+    seen.append(text)
+
+    status, text = check(page, "not a receipt")
+    assert status == "malformed"
+    assert "该码有 1 段" in text
+    seen.append(text)
+
+    page.click("#device-log summary")
+    seen.append(page.inner_text("body"))
+    whole = " ".join(" ".join(seen).split())
+    assert not [sentence for sentence in ENGLISH if sentence in whole]
+    assert requests == []
+
+
+def test_offline_page_speaks_vietnamese_alone(browser, live_server, enterprise, mlt):
+    receipt = paid_receipt(enterprise)
+    page = reading(browser, live_server, "vi")
+    page.goto(f"{live_server.url}/receipts/offline/")
+    go_offline(page)
+    status, text = check(page, receipt.token)
+    assert status == "valid"
+    assert "HỢP LỆ" in text and "Số biên lai" in text and "Đã ghi nhận sử dụng" in text
+    whole = " ".join(f"{text} {page.inner_text('body')}".split())
+    assert not [sentence for sentence in ENGLISH if sentence in whole]
+    assert "（" not in whole
