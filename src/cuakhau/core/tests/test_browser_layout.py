@@ -176,9 +176,15 @@ def test_the_yard_board_fits_one_wall_screen(browser, live_server, customs_mlt, 
         ".map(el => el.getBoundingClientRect().bottom))"
     )
     assert lowest <= 1080
-    assert page.inner_text("#yb-stage-waiting .yb-more") == "+ 14 more waiting"
-    assert "+ 24 more expected" in page.inner_text("#yb-expected-list")
-    assert "+ 7 more lanes" in page.inner_text("#yb-lanes")
+    # In the officer's own language (their profile's), as every count on the board.
+    from django.utils import translation
+
+    with translation.override(page.evaluate("document.documentElement.lang")):
+        assert page.inner_text("#yb-stage-waiting .yb-more") == str(
+            board_module.more_text(board_module.WAITING, 14)
+        )
+        assert str(board_module.more_text("expected", 24)) in page.inner_text("#yb-expected-list")
+        assert str(board_module.more_text("lanes", 7)) in page.inner_text("#yb-lanes")
     assert page.locator("#yb-stage-waiting .yb-trucks li").count() == board_module.SHOWN_PER_STAGE
     assert axe_violations(page) == []
 
