@@ -52,7 +52,14 @@ def test_check_in_red_channel_inspection_and_exit(browser, live_server, enterpri
     log_in(officer, live_server, customs.username, PASSWORD)
     officer.goto(f"{live_server.url}/inspections/")
     officer.click(f"text={trip.reference}")
-    assert officer.inner_text("#channel") == "red"
+    # The channel in words, in the officer's language (Vietnamese by default), never the code.
+    from django.utils import translation
+
+    from cuakhau.core.templatetags.labels import words
+
+    with translation.override(officer.evaluate("document.documentElement.lang")):
+        assert officer.inner_text("#channel") == str(words("channel", "red"))
+    assert officer.get_attribute("#channel", "class").split()[-1] == "channel-red"
     assert "7208" in officer.inner_text(".reasons")
     officer.click("#start-inspection")
     officer.select_option("#result", "pass")
