@@ -93,21 +93,27 @@ def _application_form(request, *, counter=False):
     )
 
 
+def _file(request, form, channel):
+    """Files a valid form's application; None with the service's errors put on the form."""
+    data = {k: v for k, v in form.cleaned_data.items() if k != "documents"}
+    try:
+        return services.file_application(
+            data,
+            form.cleaned_data["documents"],
+            actor=request.user,
+            channel=channel,
+            context=context_of(request),
+        )
+    except FieldErrors as exc:
+        _errors_into(form, exc)
+        return None
+
+
 def apply(request):
     form = _application_form(request)
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "documents"}
-        try:
-            application = services.file_application(
-                data,
-                form.cleaned_data["documents"],
-                actor=request.user,
-                channel=FilingChannel.ONLINE,
-                context=context_of(request),
-            )
-        except FieldErrors as exc:
-            _errors_into(form, exc)
-        else:
+        application = _file(request, form, FilingChannel.ONLINE)
+        if application is not None:
             _remember(request, application.code)
             messages.success(request, _("Application received."))
             return redirect("desk:status", code=application.code)
@@ -184,18 +190,8 @@ def queue(request):
 def counter(request):
     form = _application_form(request, counter=True)
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "documents"}
-        try:
-            application = services.file_application(
-                data,
-                form.cleaned_data["documents"],
-                actor=request.user,
-                channel=FilingChannel.COUNTER,
-                context=context_of(request),
-            )
-        except FieldErrors as exc:
-            _errors_into(form, exc)
-        else:
+        application = _file(request, form, FilingChannel.COUNTER)
+        if application is not None:
             messages.success(
                 request, _("Application %(code)s received.") % {"code": application.code}
             )
