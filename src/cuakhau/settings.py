@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "cuakhau.desk",  # the one-stop administrative desk (issue 11)
     "cuakhau.investment",  # the investment project register (issue 12)
     "cuakhau.cooperation",  # cooperation and external relations (issue 12)
+    "cuakhau.stats",  # trade statistics, targets, reports (issue 12)
 ]
 
 MIDDLEWARE = [

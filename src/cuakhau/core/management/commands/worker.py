@@ -60,6 +60,11 @@ def sweep() -> None:
     # backend keeps the events pending and records why, so it never stops the other sweeps.
     if pending().exists():
         publish_pending()
+    # The statistics' summaries catch up with the last minute's exits and receipts even when
+    # nobody opens a dashboard (which recounts what is stale before it reads).
+    from cuakhau.stats.services import refresh_stale
+
+    refresh_stale()
 
 
 class Command(BaseCommand):

@@ -1,0 +1,229 @@
+"""Summary tables of the zone's trade, traffic and fees, kept current as trips change.
+
+The dashboard never scans trips or cargo lines: it reads these tables, which hold one row per
+gate × month (× direction, product, partner, currency) — about a hundred thousand rows for five
+years of a busy gate against millions of cargo lines. A change to a trip, a visit or a receipt
+marks its gate-month stale (`StaleMonth`); `services.refresh_stale()` recomputes each stale
+gate-month from the trips in one pass, before a dashboard reads it and every minute in the
+worker. Months before the platform come from the board's spreadsheets (`ImportBatch`), marked
+as imported; a gate-month is either recorded or imported, never both.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cuakhau.reference.models import Gate
+from cuakhau.trips.choices import Direction
+
+from .choices import Measure, Source, TargetKind
+
+
+class ImportBatch(models.Model):
+    """One spreadsheet of historical figures, imported whole (or not at all)."""
+
+    file_name = models.CharField(_("file"), max_length=200)
+    sha256 = models.CharField(max_length=64)
+    rows = models.PositiveIntegerField(_("rows"))
+    imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    is_example = models.BooleanField(_("example data"), default=False)
+
+    class Meta:
+        ordering = ["-imported_at", "-id"]
+        verbose_name = _("import of historical figures")
+        verbose_name_plural = _("imports of historical figures")
+
+    def __str__(self):
+        return f"{self.file_name} ({self.rows})"
+
+
+class TradeMonth(models.Model):
+    """Goods that crossed one gate in one month, by direction, HS heading, partner and currency.
+
+    Values stay in the currency they were declared in; the dashboard converts them to USD with
+    the month's rate from `ExchangeRate`, so correcting a rate never needs a recount.
+    """
+
+    gate = models.ForeignKey(Gate, on_delete=models.PROTECT, related_name="+")
+    month = models.DateField(_("month"))  # the first day of the month, in the gate's time zone
+    direction = models.CharField(_("direction"), max_length=16, choices=Direction.choices)
+    # The first four digits of the HS code; "" when an imported sheet does not break it down,
+    # two digits when it gives chapters only.
+    hs_heading = models.CharField(_("HS heading"), max_length=4, blank=True)
+    partner = models.CharField(_("partner country"), max_length=2)
+    currency = models.CharField(_("currency"), max_length=3)
+    value = models.DecimalField(_("value"), max_digits=20, decimal_places=2)
+    net_weight_kg = models.DecimalField(_("net weight (kg)"), max_digits=18, decimal_places=3)
+    lines = models.PositiveIntegerField(_("cargo lines"), default=0)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    batch = models.ForeignKey(
+        ImportBatch, null=True, blank=True, on_delete=models.CASCADE, related_name="trade"
+    )
+
+    class Meta:
+        verbose_name = _("monthly trade figure")
+        verbose_name_plural = _("monthly trade figures")
+        indexes = [models.Index(fields=["month", "gate"]), models.Index(fields=["gate", "month"])]
+
+    def __str__(self):
+        return f"{self.gate_id} {self.month:%Y-%m} {self.direction} {self.hs_heading} {self.value} {self.currency}"
+
+
+class GateMonth(models.Model):
+    """Trucks, clearance, channels and fees of one gate in one month and one direction."""
+
+    gate = models.ForeignKey(Gate, on_delete=models.PROTECT, related_name="+")
+    month = models.DateField(_("month"))
+    direction = models.CharField(_("direction"), max_length=16, choices=Direction.choices)
+    trucks = models.PositiveIntegerField(_("trucks crossed"), default=0)
+    # Arrival to exit, in whole minutes, of the trucks that left in the month.
+    clearance_minutes = models.BigIntegerField(default=0)
+    green = models.PositiveIntegerField(default=0)
+    yellow = models.PositiveIntegerField(default=0)
+    red = models.PositiveIntegerField(default=0)
+    receipts = models.PositiveIntegerField(_("receipts"), default=0)
+    fee_vnd = models.BigIntegerField(_("fees collected (VND)"), default=0)
+    # Fees are State budget revenue (Law on Fees and Charges); an imported sheet may carry the
+    # gate's whole budget contribution (duties and taxes collected there) instead.
+    budget_vnd = models.BigIntegerField(_("State budget contribution (VND)"), default=0)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    batch = models.ForeignKey(
+        ImportBatch, null=True, blank=True, on_delete=models.CASCADE, related_name="months"
+    )
+
+    class Meta:
+        verbose_name = _("monthly gate figure")
+        verbose_name_plural = _("monthly gate figures")
+        indexes = [models.Index(fields=["month", "gate"]), models.Index(fields=["gate", "month"])]
+
+    def __str__(self):
+        return f"{self.gate_id} {self.month:%Y-%m} {self.direction}: {self.trucks}"
+
+
+class GateDay(models.Model):
+    """Trucks that left one gate on one day (the gate's own day), by direction."""
+
+    gate = models.ForeignKey(Gate, on_delete=models.PROTECT, related_name="+")
+    day = models.DateField(_("day"))
+    direction = models.CharField(_("direction"), max_length=16, choices=Direction.choices)
+    trucks = models.PositiveIntegerField(_("trucks crossed"), default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "gate"]), models.Index(fields=["gate", "day"])]
+
+    def __str__(self):
+        return f"{self.gate_id} {self.day} {self.direction}: {self.trucks}"
+
+
+class ClearanceBin(models.Model):
+    """How many trucks of a gate-month took between `minutes` and `minutes + BIN` to clear.
+
+    Percentiles are read from these bins (interpolated inside a bin), so a year's median needs
+    a few thousand rows rather than every visit.
+    """
+
+    BIN_MINUTES = 5
+    LAST_BIN = 24 * 60  # an open last bin: a day or more
+
+    gate = models.ForeignKey(Gate, on_delete=models.PROTECT, related_name="+")
+    month = models.DateField()
+    minutes = models.PositiveIntegerField()
+    trucks = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["gate", "month"]), models.Index(fields=["month", "gate"])]
+
+    def __str__(self):
+        return f"{self.gate_id} {self.month:%Y-%m} {self.minutes}+: {self.trucks}"
+
+
+class StaleMonth(models.Model):
+    """A gate-month whose summary rows no longer match its trips (a change since)."""
+
+    gate = models.ForeignKey(Gate, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    marked_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["gate", "month"], name="stats_stale_month_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.gate_id} {self.month:%Y-%m}"
+
+
+class ExchangeRate(models.Model):
+    """Units of a currency per US dollar for a month; a month without a row uses the last one."""
+
+    currency = models.CharField(_("currency"), max_length=3)
+    month = models.DateField(_("month"))
+    units_per_usd = models.DecimalField(
+        _("units per USD"),
+        max_digits=14,
+        decimal_places=4,
+        validators=[MinValueValidator(0.0001), MaxValueValidator(10**9)],
+    )
+    source = models.CharField(_("source"), max_length=300)
+    is_example = models.BooleanField(_("example data"), default=False)
+
+    class Meta:
+        ordering = ["currency", "month"]
+        verbose_name = _("exchange rate")
+        verbose_name_plural = _("exchange rates")
+        constraints = [
+            models.UniqueConstraint(fields=["currency", "month"], name="stats_rate_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.currency} {self.month:%Y-%m} {self.units_per_usd}"
+
+
+class Target(models.Model):
+    """What the board aims for in a year, for one gate or (gate empty) the whole zone."""
+
+    gate = models.ForeignKey(
+        Gate, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    measure = models.CharField(_("measure"), max_length=16, choices=Measure.choices)
+    kind = models.CharField(_("kind of target"), max_length=10, choices=TargetKind.choices)
+    # A growth in percent (5 for "+5 % a year") or an amount in the measure's unit.
+    value = models.DecimalField(
+        _("target"),
+        max_digits=18,
+        decimal_places=2,
+        validators=[MinValueValidator(-100), MaxValueValidator(10**15)],
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    set_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["year", "measure"]
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        permissions = [("manage_statistics", "Can set targets, rates and import figures")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["gate", "year", "measure"], name="stats_target_unique_gate"
+            ),
+            models.UniqueConstraint(
+                fields=["year", "measure"],
+                condition=models.Q(gate=None),
+                name="stats_target_unique_zone",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.measure} {self.value}"

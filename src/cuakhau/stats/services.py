@@ -1,0 +1,728 @@
+"""The statistics' rules: keeping the summary tables current, and every figure the board reads.
+
+Definitions (stated on the dashboard too):
+- A truck's goods count in the month its truck *left* the gate (visit exit), in the gate's time
+  zone; its clearance time is arrival to exit. Only trips that exited count.
+- Turnover is exports plus imports; temporary import / re-export and transit are shown apart
+  ("other flows"); empty returns carry no goods.
+- The partner of an import is the goods' country of origin; of an export, the country across
+  the gate (China for every gate of the zone).
+- Values are converted to US dollars with the month's rate (`ExchangeRate`: units per USD; a
+  month without a rate uses the latest earlier one; a value with no rate at all is left out of
+  the dollar figures and counted apart, never guessed).
+- Fee revenue is the amount of the valid e-receipts issued in the month (revoked ones left out:
+  a replaced receipt's successor is counted instead); fees are State budget revenue.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Substr
+from django.utils import timezone
+
+from cuakhau.gate.models import Visit
+from cuakhau.receipts.models import Receipt, ReceiptStatus
+from cuakhau.reference.models import Gate
+from cuakhau.risk.models import RiskAssessment
+from cuakhau.trips.choices import Direction, TripStatus
+from cuakhau.trips.models import CargoLine
+
+from .choices import Measure, Source, TargetKind, Verdict
+from .models import (
+    ClearanceBin,
+    ExchangeRate,
+    GateDay,
+    GateMonth,
+    StaleMonth,
+    Target,
+    TradeMonth,
+)
+
+TRADE_DIRECTIONS = (Direction.EXPORT, Direction.IMPORT)
+OTHER_DIRECTIONS = (Direction.TEMPORARY_IMPORT_REEXPORT, Direction.TRANSIT)
+# Every gate of the zone faces China: the partner of what leaves through it.
+COUNTERPART_COUNTRY = "CN"
+CENT = Decimal("0.01")
+
+
+# --- months and time zones ------------------------------------------------------------------
+
+
+def month_of(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def add_months(month: dt.date, n: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 + n
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
+    """Every month from `first` to `last`, both included."""
+    months, month = [], month_of(first)
+    while month <= last:
+        months.append(month)
+        month = add_months(month, 1)
+    return months
+
+
+@lru_cache(maxsize=64)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name or settings.TIME_ZONE)
+
+
+_gate_zones: dict[int, str] = {}
+
+
+def gate_zone(gate_id: int) -> ZoneInfo:
+    # Gates' time zones never change in practice; a process learns each once.
+    if gate_id not in _gate_zones:
+        _gate_zones.update(Gate.objects.values_list("id", "time_zone"))
+    return _zone(_gate_zones.get(gate_id, settings.TIME_ZONE))
+
+
+def month_bounds(month: dt.date, zone: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
+    start = dt.datetime.combine(month, dt.time(), tzinfo=zone)
+    return start, dt.datetime.combine(add_months(month, 1), dt.time(), tzinfo=zone)
+
+
+def local_today() -> dt.date:
+    return timezone.localdate(timezone.now(), _zone(settings.TIME_ZONE))
+
+
+# --- keeping the summaries current ----------------------------------------------------------
+
+
+def mark_stale(gate_id: int, moment: dt.datetime | None) -> None:
+    """Note that the month holding `moment` at this gate must be counted again (one query)."""
+    if moment is None:
+        return
+    month = month_of(moment.astimezone(gate_zone(gate_id)).date())
+    StaleMonth.objects.bulk_create(
+        [StaleMonth(gate_id=gate_id, month=month)], ignore_conflicts=True
+    )
+
+
+def refresh_stale(limit: int | None = None) -> int:
+    """Recount every stale gate-month (the oldest first); returns how many were recounted.
+
+    A marker is removed only if nothing marked the month again while it was being recounted.
+    """
+    stale = list(
+        StaleMonth.objects.order_by("marked_at", "id").values_list(
+            "id", "gate_id", "month", "marked_at"
+        )[:limit]
+    )
+    for marker_id, gate_id, month, marked_at in stale:
+        refresh_month(gate_id, month)
+        StaleMonth.objects.filter(id=marker_id, marked_at=marked_at).delete()
+    return len(stale)
+
+
+def months_with_activity(gate_id: int | None = None) -> list[tuple[int, dt.date]]:
+    """Every (gate, month) in which a truck left or a receipt was issued."""
+    found: set[tuple[int, dt.date]] = set()
+    visits = Visit.objects.exclude(exited_at=None)
+    receipts = Receipt.objects.all()
+    if gate_id is not None:
+        visits, receipts = visits.filter(gate_id=gate_id), receipts.filter(gate_id=gate_id)
+    for gate, first, last in _ranges(visits, "exited_at") + _ranges(receipts, "issued_at"):
+        zone = gate_zone(gate)
+        for month in months_between(first.astimezone(zone).date(), last.astimezone(zone).date()):
+            found.add((gate, month))
+    return sorted(found, key=lambda pair: (pair[1], pair[0]))
+
+
+def _ranges(queryset, field_name: str) -> list[tuple[int, dt.datetime, dt.datetime]]:
+    from django.db.models import Max, Min
+
+    return list(
+        queryset.order_by()
+        .values("gate_id")
+        .annotate(first=Min(field_name), last=Max(field_name))
+        .values_list("gate_id", "first", "last")
+    )
+
+
+def rebuild(gate_id: int | None = None, progress=None) -> int:
+    """Recount every month that has activity (after a bulk load, or to check the summaries)."""
+    months = months_with_activity(gate_id)
+    platform = Q(source=Source.PLATFORM)
+    scope = Q(gate_id=gate_id) if gate_id is not None else Q()
+    with transaction.atomic():
+        # Months that no longer have any activity lose their rows too.
+        TradeMonth.objects.filter(platform & scope).delete()
+        GateMonth.objects.filter(platform & scope).delete()
+        GateDay.objects.filter(scope).delete()
+        ClearanceBin.objects.filter(scope).delete()
+    for done, (gate, month) in enumerate(months, 1):
+        refresh_month(gate, month)
+        if progress:
+            progress(done, len(months))
+    StaleMonth.objects.filter(scope).delete()
+    return len(months)
+
+
+@transaction.atomic
+def refresh_month(gate_id: int, month: dt.date) -> None:
+    """Recount one gate-month of the platform's own figures from its trips and receipts."""
+    zone = gate_zone(gate_id)
+    start, end = month_bounds(month, zone)
+    TradeMonth.objects.filter(gate_id=gate_id, month=month, source=Source.PLATFORM).delete()
+    GateMonth.objects.filter(gate_id=gate_id, month=month, source=Source.PLATFORM).delete()
+    GateDay.objects.filter(gate_id=gate_id, day__gte=month, day__lt=add_months(month, 1)).delete()
+    ClearanceBin.objects.filter(gate_id=gate_id, month=month).delete()
+
+    exited = Q(
+        trip__visit__gate_id=gate_id,
+        trip__visit__exited_at__gte=start,
+        trip__visit__exited_at__lt=end,
+        trip__status=TripStatus.EXITED,
+    )
+    TradeMonth.objects.bulk_create(_trade_rows(gate_id, month, exited))
+
+    months: dict[str, GateMonth] = {}
+
+    def row(direction: str) -> GateMonth:
+        if direction not in months:
+            months[direction] = GateMonth(
+                gate_id=gate_id, month=month, direction=direction, source=Source.PLATFORM
+            )
+        return months[direction]
+
+    days: dict[tuple[dt.date, str], int] = defaultdict(int)
+    bins: dict[int, int] = defaultdict(int)
+    channel = RiskAssessment.objects.filter(trip_id=OuterRef("trip_id"), is_current=True)
+    visits = (
+        Visit.objects.filter(
+            gate_id=gate_id, exited_at__gte=start, exited_at__lt=end, trip__status=TripStatus.EXITED
+        )
+        .order_by()
+        .values_list(
+            "trip__direction",
+            "arrived_at",
+            "exited_at",
+            Subquery(channel.order_by().values("channel")[:1]),
+        )
+    )
+    for direction, arrived_at, exited_at, risk_channel in visits.iterator(chunk_size=5000):
+        figures = row(direction)
+        minutes = clearance_minutes(arrived_at, exited_at)
+        figures.trucks += 1
+        figures.clearance_minutes += minutes
+        if risk_channel in ("green", "yellow", "red"):
+            setattr(figures, risk_channel, getattr(figures, risk_channel) + 1)
+        days[(exited_at.astimezone(zone).date(), direction)] += 1
+        bins[clearance_bin(minutes)] += 1
+
+    receipts = (
+        Receipt.objects.filter(
+            gate_id=gate_id, issued_at__gte=start, issued_at__lt=end, status=ReceiptStatus.VALID
+        )
+        .order_by()
+        .values("trip__direction")
+        .annotate(amount=Sum("amount_vnd"), count=Count("id"))
+    )
+    for item in receipts:
+        figures = row(item["trip__direction"])
+        figures.receipts = item["count"]
+        figures.fee_vnd = item["amount"]
+        figures.budget_vnd = item["amount"]
+
+    GateMonth.objects.bulk_create(months.values())
+    GateDay.objects.bulk_create(
+        GateDay(gate_id=gate_id, day=day, direction=direction, trucks=trucks)
+        for (day, direction), trucks in sorted(days.items())
+    )
+    ClearanceBin.objects.bulk_create(
+        ClearanceBin(gate_id=gate_id, month=month, minutes=minutes, trucks=trucks)
+        for minutes, trucks in sorted(bins.items())
+    )
+
+
+def _trade_rows(gate_id: int, month: dt.date, exited: Q) -> list[TradeMonth]:
+    lines = (
+        CargoLine.objects.filter(exited)
+        .order_by()
+        .annotate(heading=Substr("hs_code", 1, 4), direction=F("trip__direction"))
+        .values("direction", "heading", "origin_country", "currency")
+        .annotate(value=Sum("value"), net=Sum("net_weight_kg"), lines=Count("id"))
+    )
+    merged: dict[tuple, TradeMonth] = {}
+    for item in lines:
+        direction = item["direction"]
+        partner = (
+            item["origin_country"]
+            if direction in (Direction.IMPORT, Direction.TEMPORARY_IMPORT_REEXPORT)
+            else COUNTERPART_COUNTRY
+        )
+        key = (direction, item["heading"], partner, item["currency"])
+        if key not in merged:
+            merged[key] = TradeMonth(
+                gate_id=gate_id,
+                month=month,
+                direction=direction,
+                hs_heading=item["heading"],
+                partner=partner,
+                currency=item["currency"],
+                value=Decimal(0),
+                net_weight_kg=Decimal(0),
+                lines=0,
+                source=Source.PLATFORM,
+            )
+        row = merged[key]
+        row.value += item["value"] or 0
+        row.net_weight_kg += item["net"] or 0
+        row.lines += item["lines"]
+    return list(merged.values())
+
+
+def clearance_minutes(arrived_at: dt.datetime, exited_at: dt.datetime) -> int:
+    return max(0, int((exited_at - arrived_at).total_seconds() // 60))
+
+
+def clearance_bin(minutes: int) -> int:
+    if minutes >= ClearanceBin.LAST_BIN:
+        return ClearanceBin.LAST_BIN
+    return minutes - minutes % ClearanceBin.BIN_MINUTES
+
+
+# --- exchange rates ---------------------------------------------------------------------------
+
+
+@dataclass
+class Rates:
+    """Every exchange rate, read once per page: a small table (currencies × months)."""
+
+    by_currency: dict[str, list[tuple[dt.date, Decimal, str]]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls) -> Rates:
+        rates = cls()
+        for currency, month, units, source in ExchangeRate.objects.order_by(
+            "currency", "month"
+        ).values_list("currency", "month", "units_per_usd", "source"):
+            rates.by_currency.setdefault(currency, []).append((month, units, source))
+        return rates
+
+    def rate(self, currency: str, month: dt.date) -> tuple[Decimal, dt.date | None, str] | None:
+        """(units per USD, the month the rate is from, its source), or None without a rate."""
+        if currency == "USD":
+            return Decimal(1), None, ""
+        found = None
+        for rate_month, units, source in self.by_currency.get(currency, ()):
+            if rate_month > month:
+                break
+            found = (units, rate_month, source)
+        return found
+
+    def usd(self, value: Decimal, currency: str, month: dt.date) -> Decimal | None:
+        rate = self.rate(currency, month)
+        return None if rate is None else value / rate[0]
+
+
+def rates_used(gate: Gate | None, months: list[dt.date], rates: Rates | None = None) -> list[dict]:
+    """The rate applied to each currency in each month of the period (the table on the page)."""
+    rates = rates or Rates.load()
+    currencies = sorted(
+        set(
+            _trade(gate, months[0], months[-1])
+            .exclude(currency="USD")
+            .values_list("currency", flat=True)
+            .distinct()
+        )
+    )
+    table = []
+    for currency in currencies:
+        for month in months:
+            rate = rates.rate(currency, month)
+            table.append(
+                {
+                    "currency": currency,
+                    "month": month,
+                    "units_per_usd": rate[0] if rate else None,
+                    "from_month": rate[1] if rate else None,
+                    "carried": bool(rate and rate[1] != month),
+                    "source": rate[2] if rate else "",
+                }
+            )
+    return table
+
+
+# --- figures --------------------------------------------------------------------------------
+
+
+def _trade(gate: Gate | None, first: dt.date, last: dt.date):
+    rows = TradeMonth.objects.filter(month__gte=first, month__lte=last)
+    return rows.filter(gate=gate) if gate is not None else rows
+
+
+def _gate_months(gate: Gate | None, first: dt.date, last: dt.date):
+    rows = GateMonth.objects.filter(month__gte=first, month__lte=last)
+    return rows.filter(gate=gate) if gate is not None else rows
+
+
+@dataclass
+class TradeTotals:
+    """US dollars by a key, and what could not be converted (no rate), by currency."""
+
+    usd: dict = field(default_factory=lambda: defaultdict(Decimal))
+    unconverted: dict = field(default_factory=lambda: defaultdict(Decimal))
+    net_kg: dict = field(default_factory=lambda: defaultdict(Decimal))
+
+
+def trade_usd(
+    gate: Gate | None,
+    first: dt.date,
+    last: dt.date,
+    by: tuple[str, ...],
+    *,
+    directions=TRADE_DIRECTIONS,
+    rates: Rates | None = None,
+    where: Q | None = None,
+) -> TradeTotals:
+    """Trade in USD between two months (both included), summed by `by` (fields of TradeMonth,
+    or "chapter": the HS code's first two digits). One query."""
+    rates = rates or Rates.load()
+    rows = _trade(gate, first, last).filter(direction__in=directions)
+    if where is not None:
+        rows = rows.filter(where)
+    fields = [name for name in by if name != "chapter"]
+    if "chapter" in by:
+        rows = rows.annotate(chapter=Substr("hs_heading", 1, 2))
+        fields.append("chapter")
+    grouped = (
+        rows.order_by()
+        .values(*fields, "month", "currency")
+        .annotate(value=Sum("value"), net=Sum("net_weight_kg"))
+    )
+    totals = TradeTotals()
+    for item in grouped:
+        key = tuple(item[name] for name in by)
+        key = key[0] if len(by) == 1 else key
+        usd = rates.usd(item["value"], item["currency"], item["month"])
+        if usd is None:
+            totals.unconverted[item["currency"]] += item["value"]
+        else:
+            totals.usd[key] += usd
+        totals.net_kg[key] += item["net"] or 0
+    return totals
+
+
+def monthly_measure(gate: Gate | None, year: int, measure: str, rates: Rates | None = None) -> list:
+    """The measure in each month of the year (index 0 = January); None for a month with no
+    figure at all (neither recorded nor imported)."""
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 1)
+    values: list = [None] * 12
+    if measure in (Measure.EXPORT_USD, Measure.IMPORT_USD, Measure.TURNOVER_USD):
+        directions = {
+            Measure.EXPORT_USD: (Direction.EXPORT,),
+            Measure.IMPORT_USD: (Direction.IMPORT,),
+            Measure.TURNOVER_USD: TRADE_DIRECTIONS,
+        }[measure]
+        totals = trade_usd(gate, first, last, ("month",), directions=directions, rates=rates)
+        for month, usd in totals.usd.items():
+            values[month.month - 1] = usd
+        # A month whose goods were all recorded, but none of this direction, is a zero.
+        for month in _months_with_figures(gate, first, last):
+            if values[month.month - 1] is None:
+                values[month.month - 1] = Decimal(0)
+        return values
+    column = {Measure.FEE_VND: "fee_vnd", Measure.TRUCKS: "trucks"}[measure]
+    for month, total in (
+        _gate_months(gate, first, last)
+        .order_by()
+        .values("month")
+        .annotate(total=Sum(column))
+        .values_list("month", "total")
+    ):
+        values[month.month - 1] = Decimal(total or 0)
+    return values
+
+
+def _months_with_figures(gate, first, last) -> set[dt.date]:
+    months = set(_gate_months(gate, first, last).values_list("month", flat=True).distinct())
+    months |= set(_trade(gate, first, last).values_list("month", flat=True).distinct())
+    return months
+
+
+def turnover_by_month(gate: Gate | None, year: int, rates: Rates | None = None) -> list[dict]:
+    """Exports, imports, other flows and turnover per month of the year, with last year's."""
+    rates = rates or Rates.load()
+    months = trade_usd(
+        gate,
+        dt.date(year - 1, 1, 1),
+        dt.date(year, 12, 1),
+        ("month", "direction"),
+        directions=TRADE_DIRECTIONS + OTHER_DIRECTIONS,
+        rates=rates,
+    ).usd
+    table = []
+    for number in range(1, 13):
+        month, before = dt.date(year, number, 1), dt.date(year - 1, number, 1)
+        export = months.get((month, Direction.EXPORT), Decimal(0))
+        imports = months.get((month, Direction.IMPORT), Decimal(0))
+        other = sum(months.get((month, d), Decimal(0)) for d in OTHER_DIRECTIONS)
+        last_year = months.get((before, Direction.EXPORT), Decimal(0)) + months.get(
+            (before, Direction.IMPORT), Decimal(0)
+        )
+        table.append(
+            {
+                "month": month,
+                "export": export,
+                "import": imports,
+                "other": other,
+                "turnover": export + imports,
+                "last_year": last_year,
+                "growth": growth(export + imports, last_year),
+            }
+        )
+    return table
+
+
+def growth(value: Decimal, base: Decimal | None) -> Decimal | None:
+    """Percent change on the base, one decimal; None without a base to compare with."""
+    if not base:
+        return None
+    return ((Decimal(value) - base) * 100 / base).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def top_products(
+    gate, first, last, *, level: str = "hs_heading", limit: int = 10, rates=None
+) -> list[dict]:
+    """The products with the largest trade in the period, by HS heading (or chapter)."""
+    totals = trade_usd(gate, first, last, (level, "direction"), rates=rates)
+    products: dict[str, dict] = {}
+    for (code, direction), usd in totals.usd.items():
+        item = products.setdefault(
+            code, {"code": code, "export": Decimal(0), "import": Decimal(0), "net_kg": Decimal(0)}
+        )
+        item[direction] += usd
+        item["net_kg"] += totals.net_kg[(code, direction)]
+    ranked = sorted(products.values(), key=lambda p: (-(p["export"] + p["import"]), p["code"]))
+    for item in ranked:
+        item["total"] = item["export"] + item["import"]
+    return ranked[:limit] if limit else ranked
+
+
+def by_partner(gate, first, last, *, rates=None) -> list[dict]:
+    totals = trade_usd(gate, first, last, ("partner", "direction"), rates=rates)
+    partners: dict[str, dict] = {}
+    for (country, direction), usd in totals.usd.items():
+        item = partners.setdefault(
+            country, {"country": country, "export": Decimal(0), "import": Decimal(0)}
+        )
+        item[direction] += usd
+    for item in partners.values():
+        item["total"] = item["export"] + item["import"]
+    return sorted(partners.values(), key=lambda p: (-p["total"], p["country"]))
+
+
+def gate_figures_by_month(gate, first, last) -> list[dict]:
+    """Trucks, clearance, channels and fees per month (all directions)."""
+    rows = (
+        _gate_months(gate, first, last)
+        .order_by("month")
+        .values("month")
+        .annotate(
+            trucks=Sum("trucks"),
+            clearance_minutes=Sum("clearance_minutes"),
+            green=Sum("green"),
+            yellow=Sum("yellow"),
+            red=Sum("red"),
+            receipts=Sum("receipts"),
+            fee_vnd=Sum("fee_vnd"),
+            budget_vnd=Sum("budget_vnd"),
+        )
+    )
+    table = []
+    for item in rows:
+        trucks = item["trucks"] or 0
+        item["mean_clearance"] = Decimal(item["clearance_minutes"]) / trucks if trucks else None
+        table.append(item)
+    return table
+
+
+def trucks_per_day(gate, first_day: dt.date, last_day: dt.date) -> list[dict]:
+    rows = GateDay.objects.filter(day__gte=first_day, day__lte=last_day)
+    if gate is not None:
+        rows = rows.filter(gate=gate)
+    counts: dict[dt.date, dict] = {}
+    for day, direction, trucks in (
+        rows.order_by()
+        .values("day", "direction")
+        .annotate(n=Sum("trucks"))
+        .values_list("day", "direction", "n")
+    ):
+        item = counts.setdefault(day, {"day": day, "export": 0, "import": 0, "other": 0})
+        key = direction if direction in TRADE_DIRECTIONS else "other"
+        item[key] += trucks
+    table = []
+    day = first_day
+    while day <= last_day:
+        item = counts.get(day, {"day": day, "export": 0, "import": 0, "other": 0})
+        item["total"] = item["export"] + item["import"] + item["other"]
+        table.append(item)
+        day += dt.timedelta(days=1)
+    return table
+
+
+def clearance_percentiles(gate, first, last, points=(50, 90)) -> dict:
+    """Percentiles of clearance time in minutes, read from 5-minute bins (linear inside a bin).
+
+    The last bin is open (a day or more): a percentile falling in it is given as its lower
+    bound, marked `open`."""
+    rows = ClearanceBin.objects.filter(month__gte=first, month__lte=last)
+    if gate is not None:
+        rows = rows.filter(gate=gate)
+    bins = list(
+        rows.order_by("minutes")
+        .values("minutes")
+        .annotate(n=Sum("trucks"))
+        .values_list("minutes", "n")
+    )
+    total = sum(n for _, n in bins)
+    result = {"trucks": total}
+    for p in points:
+        result[p] = _bin_percentile(bins, total, p)
+    return result
+
+
+def _bin_percentile(bins: list[tuple[int, int]], total: int, p: float):
+    if not total:
+        return None
+    rank = Decimal(total) * Decimal(p) / 100
+    seen = 0
+    for minutes, count in bins:
+        if seen + count >= rank:
+            if minutes >= ClearanceBin.LAST_BIN:
+                return {"minutes": Decimal(minutes), "open": True}
+            inside = (rank - seen) / count
+            value = Decimal(minutes) + inside * ClearanceBin.BIN_MINUTES
+            return {"minutes": value.quantize(Decimal("0.1")), "open": False}
+        seen += count
+    return {"minutes": Decimal(bins[-1][0]), "open": bins[-1][0] >= ClearanceBin.LAST_BIN}
+
+
+def channel_shares(gate, first, last) -> list[dict]:
+    totals = _gate_months(gate, first, last).aggregate(
+        trucks=Sum("trucks"), green=Sum("green"), yellow=Sum("yellow"), red=Sum("red")
+    )
+    trucks = totals["trucks"] or 0
+    counted = {name: totals[name] or 0 for name in ("green", "yellow", "red")}
+    counted["unknown"] = max(0, trucks - sum(counted.values()))
+    return [
+        {
+            "channel": name,
+            "trucks": count,
+            "percent": (Decimal(count) * 100 / trucks).quantize(Decimal("0.1")) if trucks else None,
+        }
+        for name, count in counted.items()
+    ]
+
+
+# --- targets ----------------------------------------------------------------------------------
+
+
+@dataclass
+class TargetProgress:
+    target: Target
+    actual: Decimal  # the year so far (complete months), or the whole year once it is over
+    months_counted: int
+    last_year_same_period: Decimal | None
+    last_year: Decimal | None
+    goal: Decimal | None  # the target in the measure's unit
+    forecast: Decimal | None
+    verdict: str
+    method: str  # how the forecast was made: "seasonal", "linear" or "" (no forecast)
+
+    @property
+    def growth(self) -> Decimal | None:
+        return growth(self.actual, self.last_year_same_period)
+
+
+def complete_months(year: int, today: dt.date | None = None) -> int:
+    """How many months of the year are over (the running month is not complete)."""
+    today = today or local_today()
+    if year < today.year:
+        return 12
+    if year > today.year:
+        return 0
+    return today.month - 1
+
+
+def target_progress(
+    gate: Gate | None, year: int, today: dt.date | None = None, rates: Rates | None = None
+) -> list[TargetProgress]:
+    """Each target of the year against the figures so far, with a forecast for the year.
+
+    The forecast scales the complete months by last year's seasonal pattern (this year so far ÷
+    the share the same months had of last year's total); without last year's monthly figures, by
+    the months counted (so far × 12 ÷ months)."""
+    rates = rates or Rates.load()
+    targets = (
+        Target.objects.filter(year=year, gate=gate)
+        if gate
+        else Target.objects.filter(year=year, gate=None)
+    )
+    counted = complete_months(year, today)
+    progress = []
+    for target in targets.order_by("measure"):
+        this_year = monthly_measure(gate, year, target.measure, rates)
+        last_year_months = monthly_measure(gate, year - 1, target.measure, rates)
+        actual = sum((v or 0 for v in this_year[:counted]), Decimal(0))
+        has_last_year = all(v is not None for v in last_year_months)
+        last_year = sum((v or 0 for v in last_year_months), Decimal(0)) if has_last_year else None
+        same_period = (
+            sum((v or 0 for v in last_year_months[:counted]), Decimal(0))
+            if all(v is not None for v in last_year_months[:counted]) and counted
+            else None
+        )
+        if target.kind == TargetKind.GROWTH:
+            goal = last_year * (1 + target.value / 100) if last_year else None
+        else:
+            goal = target.value
+        forecast, method = None, ""
+        if counted == 12:
+            forecast, method = actual, "actual"
+        elif counted:
+            if last_year and same_period:
+                forecast, method = actual * last_year / same_period, "seasonal"
+            else:
+                forecast, method = actual * 12 / counted, "linear"
+        if goal is None:
+            verdict = Verdict.NO_BASE
+        elif counted == 12:
+            verdict = Verdict.MET if actual >= goal else Verdict.MISSED
+        elif forecast is None:
+            verdict = Verdict.TOO_EARLY
+        else:
+            verdict = Verdict.ON_TRACK if forecast >= goal else Verdict.AT_RISK
+        progress.append(
+            TargetProgress(
+                target=target,
+                actual=actual,
+                months_counted=counted,
+                last_year_same_period=same_period,
+                last_year=last_year,
+                goal=goal,
+                forecast=forecast,
+                verdict=verdict,
+                method=method,
+            )
+        )
+    return progress
+
+
+def days_in_month(month: dt.date) -> int:
+    return calendar.monthrange(month.year, month.month)[1]

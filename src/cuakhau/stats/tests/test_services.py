@@ -1,0 +1,216 @@
+"""The summaries against figures computed by hand from a few real trips."""
+
+import datetime as dt
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from cuakhau.conftest import banana_line, cassava_line, declaration, steel_line
+from cuakhau.gate import services as gate
+from cuakhau.gate.models import Visit
+from cuakhau.inspections import services as inspections
+from cuakhau.payments import services as payments
+from cuakhau.receipts.models import Receipt
+from cuakhau.risk.models import RiskAssessment
+from cuakhau.stats import services as stats
+from cuakhau.stats.choices import Measure, Source, TargetKind, Verdict
+from cuakhau.stats.models import ExchangeRate, GateMonth, StaleMonth, Target, TradeMonth
+from cuakhau.trips import services as trips
+
+HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
+MARCH, APRIL = dt.date(2025, 3, 1), dt.date(2025, 4, 1)
+
+
+def local(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=HANOI)
+
+
+def crossed(enterprise, operator, officers, mlt, plate, data, *, exited, minutes, issued):
+    trip = trips.save_and_submit(enterprise, None, declaration(tractor_plate=plate, **data))
+    payments.simulate_bank_transfer(trip)
+    gate.check_in(operator, mlt, trip.reference)
+    for agency in inspections.outstanding(trip):
+        inspections.record_result(officers[agency], trip, "pass", agency=agency)
+    gate.exit_truck(operator, mlt, trip.reference)
+    # Back-date the crossing (queryset updates: the test rebuilds the summaries itself).
+    Visit.objects.filter(trip=trip).update(
+        arrived_at=exited - dt.timedelta(minutes=minutes), exited_at=exited
+    )
+    Receipt.objects.filter(trip=trip).update(issued_at=issued)
+    return trip
+
+
+@pytest.fixture
+def three_crossings(enterprise, operator, officers, mlt, signing_keys):
+    ExchangeRate.objects.create(
+        currency="CNY", month=dt.date(2025, 1, 1), units_per_usd=Decimal("7.2"), source="test"
+    )
+    ExchangeRate.objects.create(
+        currency="VND", month=MARCH, units_per_usd=Decimal("25400"), source="test"
+    )
+    bananas = crossed(
+        enterprise, operator, officers, mlt, "25C-301.21",
+        {"cargo_lines": [banana_line(), cassava_line(value="16128", currency="CNY")]},
+        exited=local(dt.date(2025, 3, 10), 10), minutes=95, issued=local(dt.date(2025, 3, 9), 8),
+    )  # fmt: skip
+    steel = crossed(
+        enterprise, operator, officers, mlt, "25C-302.22",
+        {
+            "direction": "import",
+            "cargo_lines": [
+                steel_line(),
+                steel_line(hs_code="720852", value="254000000", currency="VND"),
+            ],
+        },
+        exited=local(dt.date(2025, 3, 20), 16), minutes=30, issued=local(dt.date(2025, 3, 20), 9),
+    )  # fmt: skip
+    cassava = crossed(
+        enterprise, operator, officers, mlt, "25C-303.23",
+        {"cargo_lines": [cassava_line()]},
+        # 00:30 on 2 April in Hà Nội is still 1 April in UTC: the gate's own month counts.
+        exited=local(dt.date(2025, 4, 2), 0, 30), minutes=240,
+        issued=local(dt.date(2025, 4, 1), 7),
+    )  # fmt: skip
+    assert stats.rebuild() == 2  # March and April at Ma Lù Thàng
+    return bananas, steel, cassava
+
+
+def test_turnover_in_usd_by_month_direction_product_and_partner(three_crossings, mlt):
+    table = {row["month"]: row for row in stats.turnover_by_month(mlt, 2025)}
+    # March: bananas 11,700 USD + cassava 16,128 CNY / 7.2 = 2,240; steel 15,600 USD +
+    # 254,000,000 VND / 25,400 = 10,000. April: cassava 2,240 USD.
+    assert table[MARCH]["export"] == Decimal("13940")
+    assert table[MARCH]["import"] == Decimal("25600")
+    assert table[MARCH]["turnover"] == Decimal("39540")
+    assert table[APRIL]["export"] == Decimal("2240")
+    assert table[dt.date(2025, 5, 1)]["turnover"] == 0
+    # The zone's figures are the sum of its gates' (here only one).
+    assert stats.turnover_by_month(None, 2025)[2]["turnover"] == Decimal("39540")
+
+    products = stats.top_products(mlt, MARCH, APRIL)
+    assert [(p["code"], p["export"], p["import"]) for p in products] == [
+        ("7208", 0, Decimal("25600")),
+        ("0803", Decimal("11700"), 0),
+        ("0714", Decimal("4480"), 0),
+    ]
+    chapters = stats.top_products(mlt, MARCH, APRIL, level="chapter")
+    assert [(p["code"], p["total"]) for p in chapters] == [
+        ("72", Decimal("25600")),
+        ("08", Decimal("11700")),
+        ("07", Decimal("4480")),
+    ]
+    assert stats.by_partner(mlt, MARCH, APRIL) == [
+        {"country": "CN", "export": Decimal("16180"), "import": Decimal("25600"),
+         "total": Decimal("41780")},
+    ]  # fmt: skip
+
+
+def test_a_value_without_any_rate_is_counted_apart_never_guessed(three_crossings, mlt):
+    ExchangeRate.objects.filter(currency="VND").delete()
+    totals = stats.trade_usd(mlt, MARCH, MARCH, ("direction",))
+    assert totals.usd["import"] == Decimal("15600")
+    assert totals.unconverted == {"VND": Decimal("254000000")}
+    # April carries March's CNY rate forward from January: the table says from which month.
+    rates = {(r["currency"], r["month"]): r for r in stats.rates_used(mlt, [MARCH, APRIL])}
+    assert rates[("CNY", APRIL)]["from_month"] == dt.date(2025, 1, 1)
+    assert rates[("CNY", APRIL)]["carried"] is True
+
+
+def test_trucks_clearance_channels_and_fees(three_crossings, mlt):
+    bananas, steel, cassava = three_crossings
+    days = {row["day"]: row for row in stats.trucks_per_day(mlt, MARCH, dt.date(2025, 4, 30))}
+    assert len(days) == 61
+    assert (days[dt.date(2025, 3, 10)]["export"], days[dt.date(2025, 3, 20)]["import"]) == (1, 1)
+    assert days[dt.date(2025, 4, 2)]["total"] == 1
+    assert days[dt.date(2025, 4, 1)]["total"] == 0
+    assert sum(d["total"] for d in days.values()) == 3
+
+    months = {row["month"]: row for row in stats.gate_figures_by_month(mlt, MARCH, APRIL)}
+    assert months[MARCH]["trucks"] == 2
+    assert months[MARCH]["mean_clearance"] == Decimal("62.5")  # (95 + 30) / 2
+    fees = {
+        trip.pk: Receipt.objects.get(trip=trip).amount_vnd for trip in (bananas, steel, cassava)
+    }
+    assert months[MARCH]["fee_vnd"] == fees[bananas.pk] + fees[steel.pk]
+    assert months[APRIL]["fee_vnd"] == fees[cassava.pk] > 0
+    assert months[MARCH]["receipts"] == 2
+
+    # Five-minute bins: 30, 95, 240. The median's rank is 1.5 of 3: half-way through the bin
+    # 95–100 gives 97.5; the 90th percentile, rank 2.7, is 70 % into the bin 240–245.
+    clearance = stats.clearance_percentiles(mlt, MARCH, APRIL)
+    assert clearance[50] == {"minutes": Decimal("97.5"), "open": False}
+    assert clearance[90] == {"minutes": Decimal("243.5"), "open": False}
+
+    channels = {
+        c: RiskAssessment.objects.filter(is_current=True, channel=c).count()
+        for c in ("green", "yellow", "red")
+    }
+    shares = {s["channel"]: s["trucks"] for s in stats.channel_shares(mlt, MARCH, APRIL)}
+    assert shares == {**channels, "unknown": 3 - sum(channels.values())}
+
+
+def test_an_exit_marks_its_month_and_the_summary_catches_up(
+    enterprise, operator, officers, mlt, signing_keys, django_assert_max_num_queries
+):
+    trip = trips.save_and_submit(enterprise, None, declaration(cargo_lines=[cassava_line()]))
+    payments.simulate_bank_transfer(trip)
+    gate.check_in(operator, mlt, trip.reference)
+    for agency in inspections.outstanding(trip):
+        inspections.record_result(officers[agency], trip, "pass", agency=agency)
+    assert (
+        not StaleMonth.objects.filter(month__gt=dt.date(2000, 1, 1))
+        .exclude(month=stats.month_of(stats.local_today()))
+        .exists()
+    )
+    gate.exit_truck(operator, mlt, trip.reference)
+    month = stats.month_of(Visit.objects.get(trip=trip).exited_at.astimezone(HANOI).date())
+    assert StaleMonth.objects.filter(gate=mlt, month=month).exists()
+
+    assert stats.refresh_stale() >= 1
+    assert not StaleMonth.objects.exists()
+    row = GateMonth.objects.get(gate=mlt, month=month, direction="export")
+    assert (row.trucks, row.receipts) == (1, 1)
+    assert TradeMonth.objects.get(gate=mlt, month=month).value == Decimal("2240")
+    # Nothing stale: a dashboard's check costs one query.
+    with django_assert_max_num_queries(1):
+        assert stats.refresh_stale() == 0
+
+
+def _imported(gate, month, value):
+    TradeMonth.objects.create(
+        gate=gate, month=month, direction="export", hs_heading="", partner="CN",
+        currency="USD", value=Decimal(value), net_weight_kg=0, source=Source.IMPORTED,
+    )  # fmt: skip
+
+
+def test_targets_forecast_from_last_years_season(mlt):
+    for number in range(1, 13):
+        _imported(mlt, dt.date(2024, number, 1), 200 if number == 12 else 100)  # 1,300 in 2024
+    for number in range(1, 4):
+        _imported(mlt, dt.date(2025, number, 1), 110)
+    _imported(mlt, dt.date(2025, 4, 1), 999)  # the running month: not counted yet
+    Target.objects.create(
+        gate=mlt, year=2025, measure=Measure.EXPORT_USD, kind=TargetKind.GROWTH, value=5
+    )
+    Target.objects.create(
+        gate=mlt, year=2025, measure=Measure.TURNOVER_USD, kind=TargetKind.ABSOLUTE, value=2000
+    )
+    progress = {p.target.measure: p for p in stats.target_progress(mlt, 2025, dt.date(2025, 4, 15))}
+    exports = progress[Measure.EXPORT_USD]
+    assert exports.goal == Decimal("1365")  # 1,300 × 1.05
+    assert (exports.actual, exports.last_year_same_period) == (Decimal(330), Decimal(300))
+    assert exports.growth == Decimal("10.0")
+    # 330 so far, and January–March were 300 / 1,300 of last year: 330 × 1,300 / 300 = 1,430.
+    assert exports.forecast == Decimal("1430")
+    assert (exports.method, exports.verdict) == ("seasonal", Verdict.ON_TRACK)
+    assert progress[Measure.TURNOVER_USD].verdict == Verdict.AT_RISK
+
+    after = {p.target.measure: p for p in stats.target_progress(mlt, 2025, dt.date(2026, 1, 5))}
+    assert after[Measure.EXPORT_USD].verdict == Verdict.MISSED  # 330 + 999 < 1,365
+    assert stats.target_progress(mlt, 2025, dt.date(2025, 1, 20))[0].verdict == Verdict.TOO_EARLY
+    # Without last year's figures there is no base for a growth target.
+    Target.objects.create(
+        gate=mlt, year=2024, measure=Measure.EXPORT_USD, kind=TargetKind.GROWTH, value=5
+    )
+    assert stats.target_progress(mlt, 2024, dt.date(2024, 6, 1))[0].verdict == Verdict.NO_BASE
