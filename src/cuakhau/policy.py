@@ -42,6 +42,7 @@ CHANGE_RISK_RULES = "risk.change_riskrule"
 ADD_MARKET_RULE = "market.add_marketaccessrule"
 MANAGE_SLOTS = "slots.manage_capacity"
 MANAGE_INVESTMENT = "investment.manage_projects"
+MANAGE_STATISTICS = "stats.manage_statistics"
 MANAGE_COOPERATION = "cooperation.manage_cooperation"
 CAMERA = DeviceKind.PLATE_CAMERA
 WEIGHBRIDGE = DeviceKind.WEIGHBRIDGE

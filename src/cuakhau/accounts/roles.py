@@ -72,6 +72,8 @@ PERMISSIONS = {
         # The board keeps the zone's registers (issue 12).
         "investment.manage_projects",
         "cooperation.manage_cooperation",
+        # Targets, exchange rates and the import of historical figures (issue 12).
+        "stats.manage_statistics",
     ],
     AUDITOR: ["trips.view_trip", "risk.view_ruleset", "risk.view_riskassessment"],
     ADMINISTRATOR: [
