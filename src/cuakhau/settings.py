@@ -106,6 +106,9 @@ INSTALLED_APPS = [
     "cuakhau.investment",  # the investment project register (issue 12)
     "cuakhau.cooperation",  # cooperation and external relations (issue 12)
     "cuakhau.stats",  # trade statistics, targets, reports (issue 12)
+    # Chart.js and Chartkick as static files from the chartkick wheel (no CDN): the statistics'
+    # interactive charts.
+    "chartkick.django",
 ]
 
 MIDDLEWARE = [
