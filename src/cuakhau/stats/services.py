@@ -726,3 +726,14 @@ def target_progress(
 
 def days_in_month(month: dt.date) -> int:
     return calendar.monthrange(month.year, month.month)[1]
+
+
+def sources_by_month(gate: Gate | None, first: dt.date, last: dt.date) -> dict[dt.date, set[str]]:
+    """Where each month's figures come from (`Source` values): recorded by the platform,
+    imported from the board's spreadsheets (one gate-month is one or the other; the zone's
+    month may have both); a month with no figure at all is absent. Two queries."""
+    found: dict[dt.date, set[str]] = defaultdict(set)
+    for rows in (_trade(gate, first, last), _gate_months(gate, first, last)):
+        for month, source in rows.order_by().values_list("month", "source").distinct():
+            found[month].add(source)
+    return dict(found)
