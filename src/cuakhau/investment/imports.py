@@ -1,29 +1,36 @@
 """Import the register from a spreadsheet (CSV or XLSX): read, check every cell, then save all.
 
-Reading turns every cell into text (dates as ISO, numbers as written), so a CSV and a workbook
-are checked by the same rules and the rows can wait in the session while the preview is shown.
+Reading (``cuakhau.core.spreadsheets``) turns every cell into text (dates as ISO, numbers as
+written), so a CSV and a workbook are checked by the same rules and the rows can wait in the
+session while the preview is shown.
 ``check`` lists every error by spreadsheet row (the header is row 1) and column (its letter and
 heading); ``import_projects`` checks again and saves every row in one transaction, or nothing.
 """
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import io
 import re
-import unicodedata
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cuakhau.core import spreadsheets
 from cuakhau.core.context import SYSTEM
+from cuakhau.core.spreadsheets import (  # noqa: F401 (the register's import speaks these words)
+    CellError,
+    Check,
+    ImportRefused,
+    ImportRejected,
+    Sheet,
+    column_index,
+    sheet_from_session,
+    sheet_to_session,
+)
 from cuakhau.reference.validators import validate_country
 
 from .choices import ProjectAction, ProjectStatus, Sector
@@ -35,7 +42,8 @@ EXAMPLE_FILE = Path(__file__).parent / "data" / "example-projects.csv"
 MAX_ROWS = 2000
 MAX_BYTES = 2 * 1024 * 1024
 
-# (key, heading in the board's spreadsheets, required). A file may head a column with either.
+# (key, heading in English, heading in the board's spreadsheets, required). A file may head a
+# column with either.
 COLUMNS = [
     ("code", gettext_lazy("Project code"), "Mã dự án", True),
     ("name", gettext_lazy("Project name"), "Tên dự án", True),
@@ -68,152 +76,14 @@ COLUMNS = [
     ("status", gettext_lazy("Status"), "Tình trạng", False),
     ("note", gettext_lazy("Note"), "Ghi chú", False),
 ]
-KEYS = [c[0] for c in COLUMNS]
-LABELS = {c[0]: c[1] for c in COLUMNS}
-REQUIRED = {c[0] for c in COLUMNS if c[3]}
-
-
-class ImportRefused(Exception):
-    """The file cannot be read as a register at all (not CSV/XLSX, no header, too big)."""
-
-
-@dataclass
-class CellError:
-    row: int  # the spreadsheet's row number; the header is row 1
-    column: str  # the column's letter, "" for the whole row
-    key: str
-    message: str
-
-    @property
-    def heading(self) -> str:
-        return str(LABELS.get(self.key, ""))
-
-
-@dataclass
-class Sheet:
-    """The text of every cell, by column key, and where each column was in the file."""
-
-    rows: list[dict] = field(default_factory=list)  # {"row": n, key: text}
-    letters: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class Check:
-    rows: list[dict]
-    errors: list[CellError]
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors and bool(self.rows)
-
-
-class ImportRejected(Exception):
-    def __init__(self, errors: list[CellError]):
-        self.errors = errors
-        super().__init__(f"{len(errors)} errors")
-
-
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFC", str(text or "")).strip().casefold()
-    return re.sub(r"\s+", " ", text)
-
-
-def _letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float):
-        # openpyxl gives floats for decimals: their shortest repr is what was typed.
-        return repr(value)
-    return unicodedata.normalize("NFC", str(value)).strip()
-
-
-def _headings() -> dict[str, str]:
-    known = {}
-    for key, english, vietnamese, _required in COLUMNS:
-        for heading in (key, str(english), vietnamese):
-            known[_fold(heading)] = key
-    return known
+LAYOUT = spreadsheets.Layout(COLUMNS, max_rows=MAX_ROWS, max_bytes=MAX_BYTES)
+KEYS = LAYOUT.keys
+LABELS = LAYOUT.labels
+REQUIRED = LAYOUT.required
 
 
 def read_spreadsheet(name: str, data: bytes) -> Sheet:
-    if len(data) > MAX_BYTES:
-        raise ImportRefused(_("The file is larger than 2 MB."))
-    if name.lower().endswith(".xlsx"):
-        table = _read_xlsx(data)
-    elif name.lower().endswith(".csv"):
-        table = _read_csv(data)
-    else:
-        raise ImportRefused(_("Send a CSV or XLSX file."))
-    table = [row for row in table if any(_cell_text(c) for c in row)]
-    if not table:
-        raise ImportRefused(_("The file is empty."))
-    header, *body = table
-    if len(body) > MAX_ROWS:
-        raise ImportRefused(_("At most %(n)d rows at a time.") % {"n": MAX_ROWS})
-    known = _headings()
-    letters = {}
-    for index, heading in enumerate(header):
-        key = known.get(_fold(_cell_text(heading)))
-        if key and key not in letters:
-            letters[key] = _letter(index)
-    missing = [str(LABELS[k]) for k in KEYS if k in REQUIRED and k not in letters]
-    if missing:
-        raise ImportRefused(
-            _("The first row must name the columns; missing: %(columns)s.")
-            % {"columns": ", ".join(missing)}
-        )
-    positions = {key: _column_index(letter) for key, letter in letters.items()}
-    sheet = Sheet(letters=letters)
-    for number, row in enumerate(body, start=2):
-        cells = {key: _cell_text(row[i]) if i < len(row) else "" for key, i in positions.items()}
-        sheet.rows.append({"row": number, **cells})
-    return sheet
-
-
-def _column_index(letter: str) -> int:
-    index = 0
-    for ch in letter:
-        index = index * 26 + ord(ch) - 64
-    return index - 1
-
-
-def _read_csv(data: bytes) -> list[list]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportRefused(_("A CSV file must be UTF-8 text.")) from None
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    return list(csv.reader(io.StringIO(text), dialect))
-
-
-def _read_xlsx(data: bytes) -> list[list]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 (openpyxl raises many kinds for a file that is not XLSX)
-        raise ImportRefused(_("The file is not a readable XLSX workbook.")) from None
-    try:
-        sheet = workbook.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
+    return LAYOUT.read(name, data)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -239,57 +109,12 @@ SPREADSHEET_WORDS = {
 
 def _choice(enum, text: str):
     """A value by its code, the board's word, or its label in any of the three languages."""
-    folded = _fold(text)
-    for word, value in SPREADSHEET_WORDS.items():
-        if _fold(word) == folded and value in enum.values:
-            return value
-    for value, label in enum.choices:
-        names = {_fold(value)}
-        for language in ("vi", "en", "zh-hans"):
-            with translation.override(language):
-                names.add(_fold(str(label)))
-        if folded in names:
-            return value
-    return None
+    return spreadsheets.choice(enum, text, SPREADSHEET_WORDS)
 
 
-def _whole(text: str) -> Decimal:
-    """A whole number of đồng: 1500000000, 1.500.000.000, 1,500,000,000 or 1 500 000 000."""
-    text = text.strip()
-    if re.fullmatch(r"\d+\.0+", text):
-        text = text.split(".")[0]  # 1500000000.0, as a spreadsheet may write a whole number
-    if re.fullmatch(r"\d{1,3}([., ])\d{3}(\1\d{3})*", text):
-        text = re.sub(r"[., ]", "", text)
-    if not re.fullmatch(r"\d{1,18}", text):
-        raise ValueError
-    return Decimal(text)
-
-
-def _decimal(text: str, places: int, digits: int) -> Decimal:
-    text = text.replace(" ", "")
-    if "," in text and "." not in text:
-        text = text.replace(",", ".")
-    elif "," in text:
-        text = text.replace(",", "")
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise ValueError from None
-    if not value.is_finite() or value < 0:
-        raise ValueError
-    value = value.quantize(Decimal(1).scaleb(-places))
-    if len(value.as_tuple().digits) > digits:
-        raise ValueError
-    return value
-
-
-def _date(text: str) -> dt.date:
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return dt.datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    raise ValueError
+_whole = spreadsheets.whole_number
+_decimal = spreadsheets.decimal_number
+_date = spreadsheets.parse_date
 
 
 def check(sheet: Sheet) -> Check:
@@ -306,7 +131,7 @@ def check(sheet: Sheet) -> Check:
         number = raw["row"]
 
         def error(key, message, number=number):
-            errors.append(CellError(number, sheet.letters.get(key, ""), key, str(message)))
+            errors.append(LAYOUT.error(sheet, number, key, message))
 
         clean = {"row": number}
         for key in KEYS:
@@ -343,8 +168,7 @@ def check(sheet: Sheet) -> Check:
             if clean.get(key) and clean[key] > today:
                 error(key, _("This date is in the future."))
         clean_rows.append(clean)
-    errors.sort(key=lambda e: (e.row, _column_index(e.column) if e.column else -1))
-    return Check(rows=clean_rows, errors=errors)
+    return Check(rows=clean_rows, errors=LAYOUT.sorted(errors))
 
 
 def _clean_cell(key: str, text: str):
@@ -426,11 +250,3 @@ def import_projects(actor, sheet: Sheet, *, is_example=False, context=SYSTEM):
             )
             projects.append(project)
     return projects
-
-
-def sheet_to_session(sheet: Sheet) -> dict:
-    return {"rows": sheet.rows, "letters": sheet.letters}
-
-
-def sheet_from_session(data: dict) -> Sheet:
-    return Sheet(rows=list(data.get("rows", [])), letters=dict(data.get("letters", {})))

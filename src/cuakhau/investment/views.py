@@ -1,14 +1,13 @@
 """Pages of the investment register: the list with the zone's totals, a project, the import.
 Views translate HTTP into ``services`` and ``imports`` calls only."""
 
-import uuid
-
 from django.contrib import messages
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cuakhau.core import spreadsheets
 from cuakhau.core.context import context_of
 from cuakhau.core.errors import FieldErrors
 from cuakhau.core.statemachine import IllegalTransition
@@ -90,12 +89,7 @@ def import_page(request):
             else:
                 preview = imports.check(sheet)
                 if preview.ok:
-                    token = uuid.uuid4().hex
-                    request.session[SESSION_KEY] = {
-                        "token": token,
-                        **imports.sheet_to_session(sheet),
-                    }
-                    preview.token = token
+                    preview.token = spreadsheets.remember(request.session, SESSION_KEY, sheet)
     status = 422 if request.method == "POST" and (preview is None or not preview.ok) else 200
     return render(
         request,
@@ -107,16 +101,14 @@ def import_page(request):
 
 @require_POST
 def import_confirm(request):
-    stored = request.session.get(SESSION_KEY) or {}
-    if not stored or stored.get("token") != request.POST.get("token"):
+    sheet = spreadsheets.recall(request.session, SESSION_KEY, request.POST.get("token"))
+    if sheet is None:
         messages.error(request, _("That preview has expired: send the file again."))
         return redirect("investment:import")
     try:
-        created = imports.import_projects(
-            request.user, imports.sheet_from_session(stored), context=context_of(request)
-        )
+        created = imports.import_projects(request.user, sheet, context=context_of(request))
     except imports.ImportRejected as exc:
-        request.session.pop(SESSION_KEY, None)
+        spreadsheets.forget(request.session, SESSION_KEY)
         return render(
             request,
             "investment/import.html",
@@ -127,7 +119,7 @@ def import_confirm(request):
             },
             status=422,
         )
-    request.session.pop(SESSION_KEY, None)
+    spreadsheets.forget(request.session, SESSION_KEY)
     messages.success(request, _("%(n)d projects imported.") % {"n": len(created)})
     return redirect("investment:projects")
 

@@ -1,0 +1,364 @@
+"""Reading the board's spreadsheets (CSV or XLSX) for an import: every cell as text, every error
+by row and column, the preview kept in the session until it is confirmed.
+
+An import has three steps, the same in every app (the investment register, historical trade
+figures): ``Layout.read`` turns the file into a ``Sheet`` (text cells by column key, dates as
+ISO, numbers as written, so a CSV and a workbook are checked by the same rules and the rows can
+wait in the session while the preview is shown); the app's ``check`` lists every ``CellError``
+(the spreadsheet's row, the header being row 1, and the column's letter and heading); the app's
+import checks again inside its transaction and saves every row or nothing (``ImportRejected``).
+
+The parsers here refuse rather than guess: digits of another script (``١٢٣``, ``１２３``),
+control characters and numbers the column cannot hold are errors, never converted.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import re
+import unicodedata
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
+
+from django.core.exceptions import ValidationError
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from cuakhau.core.inputs import clean_text
+
+MAX_ROWS = 2000
+MAX_BYTES = 2 * 1024 * 1024
+
+
+class Column(NamedTuple):
+    """A column of an import: its key, its heading in English (translated on the page) and in
+    the board's Vietnamese spreadsheets; a file may head it with either, or with the key."""
+
+    key: str
+    english: object  # a lazy translation
+    vietnamese: str
+    required: bool
+    # Other headings the board's sheets are known to use.
+    aliases: tuple[str, ...] = ()
+
+
+class ImportRefused(Exception):
+    """The file cannot be read as this kind of sheet at all (not CSV/XLSX, no header, too big)."""
+
+
+@dataclass
+class CellError:
+    row: int  # the spreadsheet's row number; the header is row 1
+    column: str  # the column's letter, "" for the whole row
+    key: str
+    message: str
+    heading: object = ""  # the column's heading, in the reader's language
+
+    def __post_init__(self):
+        self.message = str(self.message)
+
+
+@dataclass
+class Sheet:
+    """The text of every cell, by column key, and where each column was in the file."""
+
+    rows: list[dict] = field(default_factory=list)  # {"row": n, key: text}
+    letters: dict[str, str] = field(default_factory=dict)
+    name: str = ""  # the file's name, as sent
+    sha256: str = ""  # of the file's bytes: the same file imported twice is recognisable
+
+
+@dataclass
+class Check:
+    rows: list[dict]
+    errors: list[CellError]
+    token: str = ""  # set once the preview waits in the session for its confirmation
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and bool(self.rows)
+
+
+class ImportRejected(Exception):
+    def __init__(self, errors: list[CellError]):
+        self.errors = errors
+        super().__init__(f"{len(errors)} errors")
+
+
+class Layout:
+    """The columns of one kind of sheet and its limits: reads files, names errors' columns."""
+
+    def __init__(self, columns, *, max_rows: int = MAX_ROWS, max_bytes: int = MAX_BYTES):
+        self.columns = [Column(*c) for c in columns]
+        self.keys = [c.key for c in self.columns]
+        self.labels = {c.key: c.english for c in self.columns}
+        self.required = {c.key for c in self.columns if c.required}
+        self.max_rows = max_rows
+        self.max_bytes = max_bytes
+
+    def headings(self) -> dict[str, str]:
+        known = {}
+        for column in self.columns:
+            for heading in (column.key, str(column.english), column.vietnamese, *column.aliases):
+                known[fold(heading)] = column.key
+            # The English heading whatever the reader's language: a sheet is written once.
+            with translation.override("en"):
+                known[fold(str(column.english))] = column.key
+        return known
+
+    def read(self, name: str, data: bytes) -> Sheet:
+        if len(data) > self.max_bytes:
+            raise ImportRefused(
+                _("The file is larger than %(mb)d MB.") % {"mb": self.max_bytes // (1024 * 1024)}
+            )
+        if name.lower().endswith(".xlsx"):
+            table = _read_xlsx(data)
+        elif name.lower().endswith(".csv"):
+            table = _read_csv(data)
+        else:
+            raise ImportRefused(_("Send a CSV or XLSX file."))
+        table = [row for row in table if any(cell_text(c) for c in row)]
+        if not table:
+            raise ImportRefused(_("The file is empty."))
+        header, *body = table
+        if len(body) > self.max_rows:
+            raise ImportRefused(_("At most %(n)d rows at a time.") % {"n": self.max_rows})
+        known = self.headings()
+        letters = {}
+        for index, heading in enumerate(header):
+            key = known.get(fold(cell_text(heading)))
+            if key and key not in letters:
+                letters[key] = column_letter(index)
+        missing = [
+            str(self.labels[k]) for k in self.keys if k in self.required and k not in letters
+        ]
+        if missing:
+            raise ImportRefused(
+                _("The first row must name the columns; missing: %(columns)s.")
+                % {"columns": ", ".join(missing)}
+            )
+        positions = {key: column_index(letter) for key, letter in letters.items()}
+        sheet = Sheet(letters=letters, name=name[:200], sha256=hashlib.sha256(data).hexdigest())
+        for number, row in enumerate(body, start=2):
+            cells = {key: cell_text(row[i]) if i < len(row) else "" for key, i in positions.items()}
+            sheet.rows.append({"row": number, **cells})
+        return sheet
+
+    def error(self, sheet: Sheet, row: int, key: str, message) -> CellError:
+        return CellError(row, sheet.letters.get(key, ""), key, message, self.labels.get(key, ""))
+
+    @staticmethod
+    def sorted(errors: list[CellError]) -> list[CellError]:
+        return sorted(errors, key=lambda e: (e.row, column_index(e.column) if e.column else -1))
+
+
+# --- cells ----------------------------------------------------------------------------------
+
+
+def fold(text: str) -> str:
+    """Text compared as a person reads it: NFC, case folded, spaces collapsed."""
+    text = unicodedata.normalize("NFC", str(text or "")).strip().casefold()
+    return re.sub(r"\s+", " ", text)
+
+
+def column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def column_index(letter: str) -> int:
+    index = 0
+    for ch in letter:
+        index = index * 26 + ord(ch) - 64
+    return index - 1
+
+
+def cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        # openpyxl gives floats for decimals: their shortest repr is what was typed.
+        return repr(value)
+    return unicodedata.normalize("NFC", str(value)).strip()
+
+
+def _read_csv(data: bytes) -> list[list]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportRefused(_("A CSV file must be UTF-8 text.")) from None
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    return list(csv.reader(io.StringIO(text), dialect))
+
+
+def _read_xlsx(data: bytes) -> list[list]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # noqa: BLE001 (openpyxl raises many kinds for a file that is not XLSX)
+        raise ImportRefused(_("The file is not a readable XLSX workbook.")) from None
+    try:
+        sheet = workbook.worksheets[0]
+        return [list(row) for row in sheet.iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+
+
+# --- parsing: each raises ValueError (the caller words the error for its column) -----------
+
+
+class ForeignDigits(ValueError):
+    """Digits of another script (Arabic-Indic, full-width…): refused, not read as numbers."""
+
+
+def plain_text(text: str, max_length: int | None = None) -> str:
+    """The cell as stored (NFC); ``ValidationError`` on a control character or too long."""
+    return clean_text(text, max_length=max_length)
+
+
+def control_character(text: str) -> str | None:
+    """The message for a control character in the cell, or None."""
+    try:
+        clean_text(text)
+    except ValidationError as exc:
+        if exc.code == "control_character":
+            return " ".join(exc.messages)
+    return None
+
+
+def _ascii_number(text: str) -> str:
+    # Python's int() and Decimal() read "١٢٣" and "１２３" as 123: a person reading the sheet
+    # may not, so they are refused.
+    if any(ch.isdigit() and not "0" <= ch <= "9" for ch in text):
+        raise ForeignDigits
+    return text
+
+
+def whole_number(text: str) -> Decimal:
+    """A whole number: 1500000000, 1.500.000.000, 1,500,000,000 or 1 500 000 000 (≤ 18 digits)."""
+    text = _ascii_number(text.strip())
+    if re.fullmatch(r"[0-9]+\.0+", text):
+        text = text.split(".")[0]  # 1500000000.0, as a spreadsheet may write a whole number
+    if re.fullmatch(r"[0-9]{1,3}([., ])[0-9]{3}(\1[0-9]{3})*", text):
+        text = re.sub(r"[., ]", "", text)
+    if not re.fullmatch(r"[0-9]{1,18}", text):
+        raise ValueError
+    return Decimal(text)
+
+
+_DECIMAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+
+
+def decimal_number(text: str, places: int, digits: int) -> Decimal:
+    """A decimal, point or comma: 3.5, 3,5, 1,234.5; refused (not rounded away) past `digits`."""
+    text = _ascii_number(text.replace(" ", ""))
+    if "," in text and "." not in text:
+        text = text.replace(",", ".")
+    elif "," in text:
+        text = text.replace(",", "")
+    if not _DECIMAL.fullmatch(text):
+        raise ValueError  # Decimal() would also read "1_000", "NaN" and "Infinity"
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ValueError from None
+    if not value.is_finite() or value < 0:
+        raise ValueError
+    value = value.quantize(Decimal(1).scaleb(-places))
+    if len(value.as_tuple().digits) > digits:
+        raise ValueError
+    return value
+
+
+def parse_date(text: str) -> dt.date:
+    _ascii_number(text)
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError
+
+
+def parse_month(text: str) -> dt.date:
+    """A month as its first day: 2024-05, 05/2024, 5/2024, or any day of it as a date."""
+    text = _ascii_number(text.strip())
+    found = re.fullmatch(r"([0-9]{4})[-/.]([0-9]{1,2})", text) or re.fullmatch(
+        r"([0-9]{1,2})[-/.]([0-9]{4})", text
+    )
+    if found:
+        a, b = found.groups()
+        year, month = (int(a), int(b)) if len(a) == 4 else (int(b), int(a))
+        if not 1 <= month <= 12:
+            raise ValueError
+        return dt.date(year, month, 1)
+    return parse_date(text).replace(day=1)
+
+
+def choice(enum, text: str, words: dict | None = None):
+    """A value by its code, one of ``words`` (the board's own), or its label in any of the
+    three languages; None when nothing matches."""
+    folded = fold(text)
+    for word, value in (words or {}).items():
+        if fold(word) == folded and value in enum.values:
+            return value
+    for value, label in enum.choices:
+        names = {fold(value)}
+        for language in ("vi", "en", "zh-hans"):
+            with translation.override(language):
+                names.add(fold(str(label)))
+        if folded in names:
+            return value
+    return None
+
+
+# --- the preview waits in the session -----------------------------------------------------
+
+
+def sheet_to_session(sheet: Sheet) -> dict:
+    return {"rows": sheet.rows, "letters": sheet.letters, "name": sheet.name, "sha": sheet.sha256}
+
+
+def sheet_from_session(data: dict) -> Sheet:
+    return Sheet(
+        rows=list(data.get("rows", [])),
+        letters=dict(data.get("letters", {})),
+        name=data.get("name", ""),
+        sha256=data.get("sha", ""),
+    )
+
+
+def remember(session, key: str, sheet: Sheet) -> str:
+    """Keep a checked sheet for its confirmation; the token names this preview only."""
+    token = uuid.uuid4().hex
+    session[key] = {"token": token, **sheet_to_session(sheet)}
+    return token
+
+
+def recall(session, key: str, token: str | None) -> Sheet | None:
+    """The sheet of the preview `token` names, or None (expired, replaced, or confirmed)."""
+    stored = session.get(key) or {}
+    if not stored or not token or stored.get("token") != token:
+        return None
+    return sheet_from_session(stored)
+
+
+def forget(session, key: str) -> None:
+    session.pop(key, None)
