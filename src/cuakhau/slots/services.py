@@ -16,7 +16,7 @@ import logging
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -113,6 +113,36 @@ def capacity_for(gate: Gate, direction: str, start: dt.datetime) -> SlotCapacity
         rows.filter(date=at.date()).first()
         or rows.filter(date__isnull=True, weekday=at.weekday()).first()
     )
+
+
+def _capacities_of_day(gate: Gate, direction: str, day: dt.date) -> dict[int, SlotCapacity]:
+    """``capacity_for`` of every hour of a day (the gate's date), by hour, in one query."""
+    rows = SlotCapacity.objects.filter(gate=gate, direction=direction).filter(
+        Q(date=day) | Q(date__isnull=True, weekday=day.weekday())
+    )
+    by_hour: dict[int, SlotCapacity] = {}
+    # The weekday's rows first, so that a date's own row replaces its weekday's.
+    for row in sorted(rows, key=lambda r: r.date is not None):
+        by_hour[row.hour] = row
+    return by_hour
+
+
+def _counts_of_hours(
+    gate: Gate, direction: str, starts: list[dt.datetime]
+) -> dict[dt.datetime, dict[str, int]]:
+    """``counts_at`` of many hours, by start, in one query."""
+    rows = (
+        Booking.objects.filter(
+            slot__gate=gate, slot__direction=direction, slot__start__in=starts, status__in=HOLDING
+        )
+        .values("slot__start", "priority_class")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts: dict[dt.datetime, dict[str, int]] = {}
+    for row in rows:
+        counts.setdefault(row["slot__start"], {})[row["priority_class"]] = row["n"]
+    return counts
 
 
 def _counts(slot: Slot) -> dict[str, int]:
@@ -351,15 +381,20 @@ def free_hours(trip: Trip, day: dt.date, now=None) -> list[tuple[dt.datetime, in
     gate = trip.gate
     klass = class_of(trip).code
     zone = ZoneInfo(gate.time_zone)
+    starts = [
+        start
+        for start in (dt.datetime(day.year, day.month, day.day, h, tzinfo=zone) for h in range(24))
+        if not (start + RULES.slot_length <= now or start > now + HORIZON)
+    ]
+    # The day's capacities and bookings in two queries, not two per hour.
+    capacities = _capacities_of_day(gate, trip.direction, day)
+    booked = _counts_of_hours(gate, trip.direction, starts)
     found = []
-    for hour in range(24):
-        start = dt.datetime(day.year, day.month, day.day, hour, tzinfo=zone)
-        if start + RULES.slot_length <= now or start > now + HORIZON:
-            continue
-        capacity = capacity_for(gate, trip.direction, start)
+    for start in starts:
+        capacity = capacities.get(start.hour)
         if capacity is None:
             continue
-        counts = counts_at(gate, trip.direction, start)
+        counts = booked.get(start, {})
         released = rules.quotas_released(start, now, RULES)
         left = rules.seats_left(capacity.as_rule(), counts, klass, quotas_released=released)
         if left:
@@ -533,9 +568,15 @@ def walk_in_seats(gate: Gate, now) -> dict[str, int]:
     may take now (``rules.SEAT``)."""
     start = hour_start(now, gate)
     seats = {}
-    for direction in (
-        SlotCapacity.objects.filter(gate=gate).values_list("direction", flat=True).distinct()
-    ):
+    # Ordered by direction alone: the model's ordering (date, weekday, hour) would make
+    # DISTINCT return one row per hour of the week, and this loop run 168 times.
+    directions = (
+        SlotCapacity.objects.filter(gate=gate)
+        .order_by("direction")
+        .values_list("direction", flat=True)
+        .distinct()
+    )
+    for direction in directions:
         capacity = capacity_for(gate, direction, start)
         if capacity is None:
             continue
