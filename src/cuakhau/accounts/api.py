@@ -49,7 +49,7 @@ def me(request: HttpRequest):
         "username": user.get_username(),
         "roles": sorted(roles.roles_of(user)),
         "organisation": profile.organisation.name if profile.organisation else None,
-        "gates": list(profile.gates.values_list("code", flat=True)),
+        "gates": services.gate_codes_of(user),
         "language": profile.language or "vi",
     }
 

@@ -159,16 +159,27 @@ def _is_device(principal) -> bool:
     return bool(getattr(principal, "is_device", False))
 
 
-def _gate_of(code):
+def _gate_of(code, request=None):
     from cuakhau.reference.models import Gate
 
     gate = Gate.objects.filter(code=str(code or "").lower()).first()
     if gate is None:
         raise ObjectDoesNotExist(_("No gate %(code)s.") % {"code": str(code)[:20]})
+    if request is not None:
+        # The handler needs the same row: it takes it from here instead of reading it again.
+        request.policy_gate = gate
     return gate
 
 
-def enforce(rule: Rule, principal, params: dict) -> None:
+def gate_checked_for(request, code: str):
+    """The gate the policy read for this request, if it is the one named ``code``."""
+    gate = getattr(request, "policy_gate", None)
+    if gate is not None and gate.code == str(code or "").lower():
+        return gate
+    return None
+
+
+def enforce(rule: Rule, principal, params: dict, request=None) -> None:
     """Refuse unless ``principal`` (a user, a device or None) may call under ``rule``.
 
     Raises NotSignedIn, PermissionDenied or ObjectDoesNotExist.
@@ -191,7 +202,7 @@ def enforce(rule: Rule, principal, params: dict) -> None:
                 % {"roles": ", ".join(str(roles.LABELS[r]) for r in sorted(rule.roles))}
             )
         if rule.gate:
-            gate = _gate_of(params.get(rule.gate))
+            gate = _gate_of(params.get(rule.gate), request)
             reads_everywhere = held & rule.roles & roles.READ_ALL_ROLES
             if not reads_everywhere and not _works_at(principal, gate):
                 raise PermissionDenied(_("Only the officers of this gate may do this."))
@@ -265,7 +276,7 @@ class PolicyAuth(HttpBearer):
             if principal is None:
                 raise NotSignedIn()
             match = getattr(request, "resolver_match", None)
-            enforce(self.rule, principal, match.kwargs if match else {})
+            enforce(self.rule, principal, match.kwargs if match else {}, request)
         except NotSignedIn:
             raise AuthenticationError() from None
         return principal
@@ -359,7 +370,12 @@ class PolicyMiddleware:
             raise PermissionDenied(_("This page has no declared access rule."))
         user = getattr(request, "user", None)
         try:
-            enforce(rule, user if user is not None and user.is_authenticated else None, view_kwargs)
+            enforce(
+                rule,
+                user if user is not None and user.is_authenticated else None,
+                view_kwargs,
+                request,
+            )
         except NotSignedIn:
             return _to_login(request)
         except ObjectDoesNotExist as exc:

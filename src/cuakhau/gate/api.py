@@ -9,6 +9,7 @@ from ninja import Field, Router, Schema, Status
 
 from cuakhau.core.api_support import DeviceTime, NumberOf, Text, TextOf, context_of
 from cuakhau.core.errors import FieldErrors
+from cuakhau.core.policy import gate_checked_for
 from cuakhau.reference.models import Gate
 
 from . import services
@@ -123,8 +124,18 @@ class WeighIn(Schema):
     measured_at: DeviceTime | None = None
 
 
-def _gate(code: str) -> Gate:
-    found = Gate.objects.filter(code=code.lower(), handles_freight=True).first()
+def _gate(code: str, request=None) -> Gate:
+    # The policy already read the gate it checked the caller against (a person's gate, or the
+    # device's own): the same row, not read twice.
+    found = gate_checked_for(request, code) if request is not None else None
+    if found is None and request is not None:
+        device = getattr(request, "device", None)
+        if device is not None and device.gate.code == code.lower():
+            found = device.gate
+    if found is not None and not found.handles_freight:
+        found = None
+    elif found is None:
+        found = Gate.objects.filter(code=code.lower(), handles_freight=True).first()
     if found is None:
         raise FieldErrors({"gate": [f"No freight gate {code!r}."]}, location="path")
     return found
@@ -149,7 +160,8 @@ def check_out(check: services.GateCheck) -> dict:
 
 
 def visit_out(visit: Visit) -> dict:
-    visit.trip.refresh_from_db(fields=["status"])
+    # The trip in hand is the one the service moved (check-in and exit change nothing after
+    # their own transition): its status is the stored one.
     return {
         "trip": visit.trip.reference,
         "status": visit.trip.status,
@@ -170,7 +182,9 @@ def refused(exc: services.GateRefused):
     "/gate/{gate}/lookup", response=GateCheckOut, summary="What is this truck, and what is wrong"
 )
 def lookup(request: HttpRequest, gate: str, payload: ScanIn):
-    return check_out(services.assess(payload.scan, _gate(gate), plate_seen=payload.plate_seen))
+    return check_out(
+        services.assess(payload.scan, _gate(gate, request), plate_seen=payload.plate_seen)
+    )
 
 
 @router.post("/gate/{gate}/check-in", response={200: VisitOut, 409: RefusedOut})
@@ -178,7 +192,7 @@ def check_in(request: HttpRequest, gate: str, payload: CheckInIn):
     try:
         visit = services.check_in(
             request.auth,
-            _gate(gate),
+            _gate(gate, request),
             payload.scan,
             lane=payload.lane,
             yard_position=payload.yard_position,
@@ -195,7 +209,11 @@ def check_in(request: HttpRequest, gate: str, payload: CheckInIn):
 def exit_truck(request: HttpRequest, gate: str, payload: ExitIn):
     try:
         visit = services.exit_truck(
-            request.auth, _gate(gate), payload.scan, lane=payload.lane, context=context_of(request)
+            request.auth,
+            _gate(gate, request),
+            payload.scan,
+            lane=payload.lane,
+            context=context_of(request),
         )
     except services.GateRefused as exc:
         return refused(exc)
@@ -208,7 +226,7 @@ def exit_truck(request: HttpRequest, gate: str, payload: ExitIn):
     summary="Queued device events (each applied once)",
 )
 def events(request: HttpRequest, gate: str, payload: list[EventIn]):
-    where = _gate(gate)
+    where = _gate(gate, request)
     person, device = _caller(request)
     results = []
     for event in payload:
@@ -233,7 +251,7 @@ def events(request: HttpRequest, gate: str, payload: list[EventIn]):
 def plate_read(request: HttpRequest, gate: str, payload: PlateIn):
     _person, device = _caller(request)
     read = services.record_plate_read(
-        _gate(gate),
+        _gate(gate, request),
         payload.camera_id,
         payload.plate,
         read_at=payload.read_at,
@@ -246,7 +264,7 @@ def plate_read(request: HttpRequest, gate: str, payload: PlateIn):
 
 @router.post("/gate/{gate}/weighbridge", response=dict)
 def weighbridge(request: HttpRequest, gate: str, payload: WeighIn):
-    where = _gate(gate)
+    where = _gate(gate, request)
     trip, _token = services.find(payload.scan, where)
     if trip is None:
         raise FieldErrors({"scan": ["No trip found."]})

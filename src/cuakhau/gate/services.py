@@ -63,6 +63,9 @@ class GateCheck:
     problems: list[Problem] = field(default_factory=list)
     action: str | None = None
     token: str | None = None
+    # The receipt the check verified (read under the trip's lock by check-in and exit), so
+    # the action that follows uses the same row instead of reading it again.
+    receipt: object | None = None
 
     @property
     def blocking(self) -> list[Problem]:
@@ -110,22 +113,33 @@ def _is_text(text: str) -> bool:
     return True
 
 
-def find(text: str, gate: Gate) -> tuple[Trip | None, str | None]:
-    """The trip of this gate a scanned QR (receipt or trip reference) or a typed plate points to."""
+def find(text: str, gate: Gate, *, lock: bool = False) -> tuple[Trip | None, str | None]:
+    """The trip of this gate a scanned QR (receipt or trip reference) or a typed plate points to.
+
+    With ``lock``, the trip's row is locked and the trip read after the lock (with its visit),
+    in the same statement where the scan names one trip: two booths scanning the same truck
+    cannot both act on it, and the checks that follow see what the action will change.
+    """
     text = (text or "").strip()
     if not text or not _is_text(text):
         return None, None
+    trips_here = at_gate(gate)
+    if lock:
+        trips_here = lock_rows(trips_here.select_related("visit", "visit__entry_lane"))
     if _is_jws(text):
         number = receipts._unverified_number(text)
-        return at_gate(gate).filter(receipts__number=number).first(), text
+        return trips_here.filter(receipts__number=number).first(), text
     if references.is_valid_reference(text):
-        return at_gate(gate).filter(reference=references.normalise_reference(text)).first(), None
+        return trips_here.filter(reference=references.normalise_reference(text)).first(), None
     key = normalise_plate(text)
     candidates = at_gate(gate).filter(status__in=AT_GATE).filter(models_q_plate(key))
     now = timezone.now()
     best = min(
         candidates, key=lambda t: abs((t.expected_arrival - now).total_seconds()), default=None
     )
+    if best is not None and lock:
+        # Several trips may carry the plate: chosen first, then locked and read again.
+        best = trips_here.filter(pk=best.pk).first()
     return best, None
 
 
@@ -135,19 +149,31 @@ def models_q_plate(key: str):
     return Q(tractor_plate_key=key) | Q(trailer_plate_key=key)
 
 
+def cargo_of(trip: Trip) -> list:
+    """The trip's cargo lines, read once for the market check and the risk assessment."""
+    cached = getattr(trip, "_gate_cargo_lines", None)
+    if cached is None:
+        cached = trip._gate_cargo_lines = list(trip.cargo_lines.order_by("line_no"))
+    return cached
+
+
 def _market_problems(trip: Trip, gate: Gate) -> list[Problem]:
     from cuakhau.market.services import check_trip
 
     return [
         Problem("market_access", finding.message)
-        for finding in check_trip(trip, at_gate=gate)
+        for finding in check_trip(trip, at_gate=gate, lines=cargo_of(trip))
         if finding.blocking
     ]
 
 
-def assess(text: str, gate: Gate, *, plate_seen: str = "") -> GateCheck:
-    """Everything the operator must know about this truck before pressing a button."""
-    trip, token = find(text, gate)
+def assess(text: str, gate: Gate, *, plate_seen: str = "", lock: bool = False) -> GateCheck:
+    """Everything the operator must know about this truck before pressing a button.
+
+    ``lock`` (check-in and exit, inside their transaction): the trip and its receipt are read
+    under their row locks, for the action that follows.
+    """
+    trip, token = find(text, gate, lock=lock)
     check = GateCheck(trip=trip, token=token)
     if trip is None:
         what = (
@@ -190,15 +216,21 @@ def assess(text: str, gate: Gate, *, plate_seen: str = "") -> GateCheck:
             Problem("exited", _("Already exited at %(at)s.") % {"at": _local(trip.visit.exited_at)})
         )
     if token:
-        check.problems.extend(_receipt_problems(token, gate))
+        check.receipt = receipts.receipt_numbered(receipts._unverified_number(token), lock=lock)
+        if check.receipt is not None and check.receipt.trip_id == trip.pk:
+            check.receipt.trip = trip
+        check.problems.extend(_receipt_problems(token, gate, receipt=check.receipt))
     elif status in (S.PAID, S.ARRIVED, S.CLEARED):
-        receipt = receipts.valid_receipt_of(trip)
+        receipt = check.receipt = receipts.valid_receipt_of(trip, lock=lock)
         if receipt is None:
             check.problems.append(Problem("no_receipt", _("No valid receipt for this trip.")))
         else:
+            receipt.trip = trip
             # Found by reference or plate, the trip's receipt must still verify: one signed by
             # a key since compromised lets no truck in (its replacement does).
-            result, _receipt = receipts.verify_receipt(receipt.token, receipt.gate.code)
+            result, _receipt = receipts.verify_receipt(
+                receipt.token, receipt.gate.code, receipt=receipt
+            )
             if result.status not in ("valid", "already_used"):
                 check.problems.append(
                     Problem(
@@ -239,8 +271,8 @@ def assess(text: str, gate: Gate, *, plate_seen: str = "") -> GateCheck:
     return check
 
 
-def _receipt_problems(token: str, gate: Gate) -> list[Problem]:
-    result, _receipt = receipts.verify_receipt(token, gate.code)
+def _receipt_problems(token: str, gate: Gate, **known) -> list[Problem]:
+    result, _receipt = receipts.verify_receipt(token, gate.code, **known)
     if result.status in ("valid", "already_used"):
         return []
     return [
@@ -254,14 +286,6 @@ def _receipt_problems(token: str, gate: Gate) -> list[Problem]:
 
 def _local(moment) -> str:
     return timezone.localtime(moment).strftime("%d/%m %H:%M") if moment else "?"
-
-
-def _lock(text: str, gate: Gate) -> None:
-    """Lock the trip row first, so the checks that follow see what the action will change:
-    two booths scanning the same truck cannot both check it in."""
-    trip, _token = find(text, gate)
-    if trip is not None:
-        lock_rows(Trip.objects.filter(pk=trip.pk)).first()
 
 
 def _lane(gate: Gate, code: str | None) -> Lane | None:
@@ -297,10 +321,13 @@ def _weights(gross, tare) -> tuple[Decimal | None, Decimal | None]:
     return values["gross_kg"], values["tare_kg"]
 
 
-def _assess_risk(trip: Trip, weighbridge_kg: Decimal | None) -> None:
+def _assess_risk(trip: Trip, weighbridge_kg: Decimal | None, *, locked: bool = False):
     from cuakhau.risk import services as risk
 
-    risk.assess(trip, weighbridge_kg=weighbridge_kg)
+    if locked:
+        # Inside the check-in, whose transaction holds the trip's lock and read its cargo.
+        return risk.assess_locked(trip, cargo_of(trip), weighbridge_kg=weighbridge_kg)
+    return risk.assess(trip, weighbridge_kg=weighbridge_kg)
 
 
 @retry_on_conflict
@@ -323,8 +350,7 @@ def check_in(
         raise trips.TripPermissionDenied(_("Only a gate operator of this gate checks trucks in."))
     entry_lane = _lane(gate, lane)
     gross, tare = _weights(gross_kg, tare_kg)
-    _lock(text, gate)
-    check = assess(text, gate, plate_seen=plate_seen)
+    check = assess(text, gate, plate_seen=plate_seen, lock=True)
     if check.blocking or check.action != "check_in":
         raise GateRefused(check.blocking or [Problem("no_action", _("Nothing to check in."))])
     trip = check.trip
@@ -350,8 +376,11 @@ def check_in(
             recorded_by=operator,
         )
         cargo = reading.cargo_kg
-    _assess_risk(trip, cargo)
-    inspections.release_green_channel(trip)
+    assessment = _assess_risk(trip, cargo, locked=True)
+    if assessment.channel == "green":
+        # Only a green channel is released (the release checks it again); others wait for
+        # their officers, with no query spent on asking.
+        inspections.release_green_channel(trip)
     return visit
 
 
@@ -442,13 +471,12 @@ class _ExitRefusal:
 
 def _let_out(operator, gate: Gate, text: str, *, lane, at, context) -> Visit:
     exit_lane = _lane(gate, lane)
-    _lock(text, gate)
-    check = assess(text, gate)
+    check = assess(text, gate, lock=True)
     if check.blocking or check.action != "exit":
         raise GateRefused(check.blocking or [Problem("not_cleared", _("Not cleared for exit."))])
     trip = check.trip
-    token = check.token or receipts.valid_receipt_of(trip).token
-    use = receipts.use_at_exit(token, gate, operator)
+    token = check.token or check.receipt.token
+    use = receipts.use_at_exit(token, gate, operator, receipt=check.receipt)
     if use.outcome != UseOutcome.USED:
         raise GateRefused(
             [
@@ -459,6 +487,8 @@ def _let_out(operator, gate: Gate, text: str, *, lane, at, context) -> Visit:
             ]
         )
     visit = trip.visit
+    if visit.gate_id == gate.pk:
+        visit.gate = gate  # the row in hand, for whoever reads the visit next
     visit.exited_at = at or timezone.now()
     visit.exit_lane = exit_lane
     visit.exited_by = operator

@@ -6,3 +6,6 @@ class MarketConfig(AppConfig):
     name = "cuakhau.market"
     label = "market"
     verbose_name = _("Market access and quarantine rules")
+
+    def ready(self):
+        from . import editions  # noqa: F401  (a rule change renews the edition)

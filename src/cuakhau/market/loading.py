@@ -40,6 +40,9 @@ def _deactivate(rule: MarketAccessRule) -> None:
     MarketAccessRule.objects.filter(pk=rule.pk).update(
         is_active=False, deactivated_at=timezone.now(), deactivated_by=None
     )
+    from .editions import renew
+
+    renew()  # an update() sends no signal
 
 
 @dataclass

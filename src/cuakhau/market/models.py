@@ -198,3 +198,18 @@ class MarketAccessRule(models.Model):
     def clean(self):
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": _("The end date is before the start date.")})
+
+
+class RulesEdition(models.Model):
+    """One row whose stamp changes whenever any market-access rule changes.
+
+    Every process keeps the active rules compiled in memory and reads only this row per check
+    (one indexed lookup) to know whether its copy is still the current one. A stamp rather than
+    a counter: a change rolled back must never leave a number that a later, different change
+    takes again.
+    """
+
+    stamp = models.CharField(max_length=32)
+
+    def __str__(self):
+        return self.stamp

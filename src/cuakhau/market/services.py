@@ -37,6 +37,7 @@ from cuakhau.reference.models import Confidence, Gate, HSCode
 from cuakhau.reference.validators import compact_hs_code, validate_country, validate_hs_code
 from cuakhau.trips.choices import Direction
 
+from . import editions
 from .choices import ACCESS, CERTIFICATE, ROUTING, SUSPENSION, Requirement, RuleDirection
 from .loading import MarketDataError, load_market_rules  # noqa: F401  (part of this API)
 from .models import MarketAccessRule
@@ -125,6 +126,19 @@ def rules_in_force(
     return qs.filter(Q(gate__isnull=True) | Q(gate=gate))
 
 
+def _in_force(
+    rule: MarketAccessRule, on: dt.date, destination: str, direction: str, gate: Gate | None
+) -> bool:
+    """``rules_in_force``'s filter, for an active rule already in memory."""
+    return (
+        rule.destination == destination
+        and rule.direction in (direction, RuleDirection.ANY)
+        and (rule.starts_on is None or rule.starts_on <= on)
+        and (rule.ends_on is None or rule.ends_on >= on)
+        and (rule.gate_id is None or (gate is not None and rule.gate_id == gate.pk))
+    )
+
+
 def _specificity(rule: MarketAccessRule) -> tuple:
     return (len(rule.hs_prefix), rule.gate_id is not None, bool(rule.origin_country), rule.pk)
 
@@ -186,12 +200,11 @@ def check_declaration(trip_like, lines: Sequence, *, on: dt.date | None = None) 
     if not coded:
         return []
     prefixes = {p for _index, _line, code in coded for p in _prefixes(code)}
-    rules = list(
-        rules_in_force(day, destination=destination, direction=direction, gate=gate)
-        .filter(hs_prefix__in=prefixes)
-        .select_related("gate")
-        .prefetch_related("designated_gates")
-    )
+    rules = [
+        rule
+        for rule in editions.active_rules()
+        if rule.hs_prefix in prefixes and _in_force(rule, day, destination, direction, gate)
+    ]
     findings: list[Finding] = []
     seen: set[tuple[str, int]] = set()
     for index, line, code in coded:
@@ -211,13 +224,15 @@ def check_declaration(trip_like, lines: Sequence, *, on: dt.date | None = None) 
     return findings
 
 
-def check_trip(trip, *, at_gate: Gate | None = None, on: dt.date | None = None) -> list[Finding]:
+def check_trip(
+    trip, *, at_gate: Gate | None = None, on: dt.date | None = None, lines: Sequence | None = None
+) -> list[Finding]:
     """Check a saved trip.
 
     ``at_gate`` is the gate where the truck actually is (the gate console); the check is then
     made for today there, so a suspension declared since the trip was submitted is caught.
     Without ``at_gate`` it is made for the expected arrival date at the declared gate. ``on``
-    overrides the date.
+    overrides the date. ``lines``: the trip's cargo lines in order, when the caller read them.
     """
     gate = at_gate or trip.gate
     if on is None and at_gate is not None:
@@ -225,7 +240,9 @@ def check_trip(trip, *, at_gate: Gate | None = None, on: dt.date | None = None) 
     proxy = SimpleNamespace(
         gate=gate, direction=trip.direction, expected_arrival=trip.expected_arrival
     )
-    return check_declaration(proxy, list(trip.cargo_lines.order_by("line_no")), on=on)
+    if lines is None:
+        lines = list(trip.cargo_lines.order_by("line_no"))
+    return check_declaration(proxy, lines, on=on)
 
 
 @dataclass(frozen=True)
@@ -469,6 +486,7 @@ def _deactivate(rule: MarketAccessRule, actor) -> None:
     MarketAccessRule.objects.filter(pk=rule.pk).update(
         is_active=False, deactivated_at=now, deactivated_by=actor
     )
+    editions.renew()  # an update() sends no signal
     rule.is_active, rule.deactivated_at, rule.deactivated_by = False, now, actor
 
 

@@ -123,18 +123,39 @@ def _unverified_number(token: str) -> str | None:
         return None
 
 
+# What a verification reads of a receipt besides its own row, in the same statement: its
+# replacement (a compromised key's receipt names it) and the gate it was used at.
+_VERIFY_RELATED = ("gate", "trip", "replaced_by", "used_gate")
+_UNREAD = object()
+
+
+def receipt_numbered(number: str | None, *, lock: bool = False) -> Receipt | None:
+    """The receipt with this number, with what a verification reads of it (one query).
+
+    ``lock``: its row locked too, for an exit that uses it (the trip's row is locked first).
+    """
+    if not number:
+        return None
+    receipts = Receipt.objects.select_related(*_VERIFY_RELATED)
+    if lock:
+        receipts = lock_rows(receipts)
+    return receipts.filter(number=number).first()
+
+
 def verify_receipt(
-    token: str, gate_code: str | None = None
+    token: str, gate_code: str | None = None, *, receipt=_UNREAD
 ) -> tuple[signing.VerificationResult, Receipt | None]:
-    """Verify online: the signature against published keys, then revocation and use."""
+    """Verify online: the signature against published keys, then revocation and use.
+
+    The keys come from the key store's in-process copy (no query); the receipt's row says
+    whether it was revoked or used: read here (one indexed lookup) unless the caller passes
+    the row of the token's number it already read (``receipt_numbered``, ``valid_receipt_of``).
+    """
     token = (token or "").strip()
     store = key_store()
     number = _unverified_number(token)
-    receipt = (
-        Receipt.objects.select_related("gate", "trip").filter(number=number).first()
-        if number
-        else None
-    )
+    if receipt is _UNREAD or (receipt is not None and receipt.number != number):
+        receipt = receipt_numbered(number)
     revoked = [number] if receipt and receipt.status == ReceiptStatus.REVOKED else []
     used = [number] if receipt and receipt.used_at else []
     result = signing.verify(
@@ -225,18 +246,20 @@ def outcome_of(result: signing.VerificationResult, receipt: Receipt | None) -> s
 
 
 @transaction.atomic
-def use_at_exit(token: str, gate: Gate, actor) -> ReceiptUse:
+def use_at_exit(token: str, gate: Gate, actor, *, receipt=None) -> ReceiptUse:
     """Use a receipt once, at its own gate, for a cleared truck inside it.
 
     Only ``gate.services.exit_truck`` calls this, inside the exit: a receipt is used up by
     the truck leaving, never on its own (a truck that never arrived could then never leave).
-    Refusals are returned as records; the exit keeps them when it is refused.
+    Refusals are returned as records; the exit keeps them when it is refused. ``receipt`` is
+    the token's receipt when the exit already read it under its row lock.
     """
     from cuakhau.trips.choices import TripStatus
 
     number = _unverified_number(token) or ""
-    receipt = lock_rows(Receipt.objects.filter(number=number)).first()
-    result, _receipt = verify_receipt(token, gate.code)
+    if receipt is None or receipt.number != number:
+        receipt = receipt_numbered(number, lock=True)
+    result, _receipt = verify_receipt(token, gate.code, receipt=receipt)
     outcome = outcome_of(result, receipt)
     if outcome == UseOutcome.USED and receipt.trip.status != TripStatus.CLEARED:
         outcome = UseOutcome.REFUSED
@@ -280,8 +303,12 @@ def revoke_receipt(receipt: Receipt, actor, kind: str, reason: str) -> Receipt:
     return receipt
 
 
-def valid_receipt_of(trip) -> Receipt | None:
-    return trip.receipts.filter(status=ReceiptStatus.VALID).first()
+def valid_receipt_of(trip, *, lock: bool = False) -> Receipt | None:
+    """The trip's valid receipt, with what a verification reads of it (one query)."""
+    receipts = trip.receipts.select_related(*_VERIFY_RELATED)
+    if lock:
+        receipts = lock_rows(receipts)
+    return receipts.filter(status=ReceiptStatus.VALID).first()
 
 
 def visible_receipt(user, number: str) -> Receipt:

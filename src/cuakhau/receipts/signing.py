@@ -27,6 +27,7 @@ import base64
 import binascii
 import contextlib
 import fcntl
+import functools
 import json
 import os
 import tempfile
@@ -563,7 +564,38 @@ class KeyStore:
     def _path(self, kid: str) -> Path:
         return self.directory / f"{kid}.json"
 
+    def _files(self) -> tuple | None:
+        """What the key files are now, cheaply: name, inode, change time and size of each.
+
+        Every write replaces a file by renaming a new one over it (a new inode), so a key
+        written by another process, even within the same clock tick, changes this.
+        """
+        try:
+            entries = list(os.scandir(self.directory))
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        found = []
+        for entry in entries:
+            if entry.name.startswith(".") or not entry.name.endswith(".json"):
+                continue
+            stat = entry.stat(follow_symlinks=True)
+            found.append((entry.name, stat.st_ino, stat.st_mtime_ns, stat.st_size))
+        return tuple(sorted(found))
+
     def _load(self) -> dict[str, _KeyRecord]:
+        """Every key record, read from disk only when a key file changed since the last read:
+        a gate verifies receipts many times a second and the keys change a few times a year."""
+        files = self._files()
+        if files is None:
+            return {}
+        cached = getattr(self, "_loaded", None)
+        if cached is not None and cached[0] == files:
+            return dict(cached[1])
+        records = self._read_records()
+        self._loaded = (files, records)
+        return dict(records)
+
+    def _read_records(self) -> dict[str, _KeyRecord]:
         if not self.directory.is_dir():
             return {}
         records: dict[str, _KeyRecord] = {}
@@ -735,10 +767,22 @@ def _find_key(key_set: Mapping[str, Any], kid: str) -> jwk.JWK:
         raise _Rejected(UNKNOWN_KEY, f"published key {kid} is not an Ed25519 key")
     if data.get("alg", ALG) != ALG or data.get("use", "sig") != "sig":
         raise _Rejected(UNKNOWN_KEY, f"published key {kid} is not an EdDSA signing key")
+    x = data.get("x")
+    if not isinstance(x, str):
+        raise _Rejected(UNKNOWN_KEY, f"published key {kid} is not a valid public key")
+    public = _public_key(x)
+    if public is None:
+        raise _Rejected(UNKNOWN_KEY, f"published key {kid} is not a valid public key")
+    return public
+
+
+@functools.lru_cache(maxsize=256)
+def _public_key(x: str) -> jwk.JWK | None:
+    """The verifying key of a published ``x``, parsed once per process (a key is immutable)."""
     try:
-        return jwk.JWK(kty="OKP", crv=CRV, x=data["x"])
+        return jwk.JWK(kty="OKP", crv=CRV, x=x)
     except (KeyError, TypeError, ValueError, JWException):
-        raise _Rejected(UNKNOWN_KEY, f"published key {kid} is not a valid public key") from None
+        return None
 
 
 def _reject_str(name: str, value: Any) -> None:

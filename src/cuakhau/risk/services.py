@@ -728,6 +728,37 @@ def assess(
         # Its own row only (``lock_rows``): locking the joined organisation and gate rows made
         # parallel submissions and check-ins of one company or gate deadlock.
         trip = lock_rows(Trip.objects.select_related("organisation", "gate")).get(pk=trip.pk)
+        return _assess(trip, list(trip.cargo_lines.all()), weighed, organisation_failures)
+
+
+def assess_locked(
+    trip: Trip, lines: list[CargoLine], *, weighbridge_kg: Decimal | None = None
+) -> RiskAssessment:
+    """``assess`` inside a caller's transaction that already locked and read the trip (with
+    its organisation and gate) and its cargo lines in order: the gate's check-in."""
+    return _assess(trip, lines, _weighbridge(weighbridge_kg), None)
+
+
+# Rule set id -> (what identifies its row, its enabled rules in order). A version's rules never
+# change once saved (a change is a new version), so a process keeps them; the identity also
+# holds the creation time and seed, so a number reused after a rollback is not mistaken.
+_RULES: dict[int, tuple[tuple, list[RiskRule]]] = {}
+
+
+def _enabled_rules(ruleset: RuleSet) -> list[RiskRule]:
+    identity = (ruleset.version, ruleset.created_at, ruleset.random_seed)
+    cached = _RULES.get(ruleset.pk)
+    if cached is not None and cached[0] == identity:
+        return cached[1]
+    rules = list(ruleset.rules.filter(is_enabled=True).order_by("position", "id"))
+    _RULES[ruleset.pk] = (identity, rules)
+    return rules
+
+
+def _assess(
+    trip: Trip, lines: list[CargoLine], weighed: Decimal | None, organisation_failures
+) -> RiskAssessment:
+    with transaction.atomic(savepoint=False):
         if trip.status in NOT_ASSESSABLE_STATUSES:
             raise RiskValidationError(
                 {
@@ -741,7 +772,6 @@ def assess(
         previous = current_assessment(trip)
         if weighed is None and previous is not None:
             weighed = previous.weighbridge_kg
-        lines = list(trip.cargo_lines.all())
         facts = Facts(
             trip=trip,
             ruleset=ruleset,
@@ -753,7 +783,7 @@ def assess(
             now=timezone.now(),
         )
         findings = []
-        for rule in ruleset.rules.filter(is_enabled=True).order_by("position", "id"):
+        for rule in _enabled_rules(ruleset):
             finding = EVALUATORS[rule.kind](rule, facts)
             if finding is not None:
                 findings.append(finding)

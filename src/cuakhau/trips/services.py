@@ -200,6 +200,10 @@ def works_at(user, gate) -> bool:
     """An officer attached to this gate (administrators work everywhere)."""
     if roles.ADMINISTRATOR in roles.roles_of(user):
         return True
+    # Loaded with a token's owner (accounts.services.authenticate_token): no query.
+    gate_ids = getattr(user, "_cuakhau_gate_ids", None)
+    if gate_ids is not None:
+        return gate.pk in gate_ids
     profile = getattr(user, "profile", None)
     return profile is not None and profile.gates.filter(pk=gate.pk).exists()
 

@@ -1,0 +1,85 @@
+"""The active market-access rules, compiled once per edition and kept in the process.
+
+A gate checks every truck's cargo against the rules in force; the rules change a few times a
+month. Each process keeps all active rules (with their gates and designated gates) in memory
+under the stamp of ``RulesEdition``, which every change of a rule renews in the changing
+transaction (signals on save, delete and designated gates; the services' and loaders' bulk
+updates call ``renew`` themselves). A check reads the stamp (one indexed row) and compiles the
+rules again only when it changed, so every gunicorn worker sees a change at its next check.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+
+from django.db import IntegrityError, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
+
+from .models import MarketAccessRule, RulesEdition
+
+_EDITION_PK = 1
+_compiled: tuple[str, list[MarketAccessRule]] | None = None
+_lock = threading.Lock()
+
+
+def renew() -> None:
+    """A new stamp: every process compiles the rules again at its next check."""
+    stamp = uuid.uuid4().hex
+    if RulesEdition.objects.filter(pk=_EDITION_PK).update(stamp=stamp):
+        return
+    try:
+        with transaction.atomic():
+            RulesEdition.objects.create(pk=_EDITION_PK, stamp=stamp)
+    except IntegrityError:
+        RulesEdition.objects.filter(pk=_EDITION_PK).update(stamp=stamp)
+
+
+def current_stamp() -> str | None:
+    return RulesEdition.objects.filter(pk=_EDITION_PK).values_list("stamp", flat=True).first()
+
+
+def _load() -> list[MarketAccessRule]:
+    return list(
+        MarketAccessRule.objects.filter(is_active=True)
+        .select_related("gate")
+        .prefetch_related("designated_gates")
+        .order_by("pk")
+    )
+
+
+def active_rules() -> list[MarketAccessRule]:
+    """Every active rule, from this process's copy when the edition has not changed.
+
+    Read only: the same objects serve every request of the process.
+    """
+    global _compiled
+    stamp = current_stamp()
+    if stamp is None:
+        # No edition recorded (a database emptied by hand or by a test): nothing to trust.
+        return _load()
+    compiled = _compiled
+    if compiled is not None and compiled[0] == stamp:
+        return compiled[1]
+    rules = _load()
+    with _lock:
+        _compiled = (stamp, rules)
+    return rules
+
+
+@receiver(post_save, sender=MarketAccessRule, dispatch_uid="market_edition_on_save")
+@receiver(post_delete, sender=MarketAccessRule, dispatch_uid="market_edition_on_delete")
+def _rule_changed(sender, **kwargs):
+    if not kwargs.get("raw"):
+        renew()
+
+
+@receiver(
+    m2m_changed,
+    sender=MarketAccessRule.designated_gates.through,
+    dispatch_uid="market_edition_on_designated_gates",
+)
+def _designated_gates_changed(sender, action, **kwargs):
+    if action in ("post_add", "post_remove", "post_clear"):
+        renew()
