@@ -31,4 +31,11 @@ def load_all() -> dict[str, int]:
         desk = load_desk()
         counts["desk_procedures"] = desk["created"] + desk["updated"]
         step.done_note = f"{desk['created']} new, {desk['updated']} updated procedures"
+    # Statistics (issue 12): the monthly exchange rates; the board's own rates are kept.
+    from cuakhau.stats.loading import load_rates, rates_note
+
+    with progress.stage("Exchange rates") as step:
+        rates = load_rates()
+        counts["exchange_rates"] = rates["created"] + rates["updated"]
+        step.done_note = rates_note(rates)
     return counts

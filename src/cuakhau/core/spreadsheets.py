@@ -287,6 +287,27 @@ def decimal_number(text: str, places: int, digits: int) -> Decimal:
     return value
 
 
+_GROUPED_DECIMAL = re.compile(r"([0-9]{1,3}(?:([., ])[0-9]{3})(?:\2[0-9]{3})*)([.,])([0-9]+)")
+
+
+def amount(text: str, places: int, digits: int) -> Decimal:
+    """An amount as either language writes it: 1250000, 1.250.000, 1,250,000, 1 250 000, and
+    with decimals 310000,50, 310000.50, 1.250.000,50 or 1,250,000.50. A point or comma before
+    exactly three digits groups thousands (1.250 is one thousand two hundred and fifty)."""
+    text = _ascii_number(text.strip())
+    try:
+        value = whole_number(text)
+    except ValueError:
+        grouped = _GROUPED_DECIMAL.fullmatch(text)
+        if grouped and grouped.group(3) != grouped.group(2):
+            text = re.sub(r"[., ]", "", grouped.group(1)) + "." + grouped.group(4)
+        return decimal_number(text, places, digits)
+    value = value.quantize(Decimal(1).scaleb(-places))
+    if len(value.as_tuple().digits) > digits:
+        raise ValueError
+    return value
+
+
 def parse_date(text: str) -> dt.date:
     _ascii_number(text)
     for pattern in ("%Y-%m-%d", "%d/%m/%Y"):

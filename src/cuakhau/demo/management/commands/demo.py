@@ -77,6 +77,13 @@ class Command(BaseCommand):
 
                 stage_registers()
                 step.done_note = registers_summary()
+            # Trade statistics (issue 12): the summaries of the trips written in bulk (no
+            # signals), an example history of the years before them, targets (demo/history.py).
+            with progress.stage("Trade statistics: summaries, example history, targets") as step:
+                from cuakhau.demo.history import stage_statistics
+                from cuakhau.demo.history import summary as statistics_summary
+
+                step.done_note = statistics_summary(stage_statistics(seed=seed, scale=scale))
         self.summary(result)
         self.stdout.write(
             self.style.SUCCESS(f"Demo ready in {time.perf_counter() - started:.1f} s.")
