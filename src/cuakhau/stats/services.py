@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
 
@@ -35,7 +35,7 @@ from cuakhau.receipts.models import Receipt, ReceiptStatus
 from cuakhau.reference.models import Gate
 from cuakhau.risk.models import RiskAssessment
 from cuakhau.trips.choices import Direction, TripStatus
-from cuakhau.trips.models import CargoLine
+from cuakhau.trips.models import CargoLine, Trip
 
 from .choices import Measure, Source, TargetKind, Verdict
 from .models import (
@@ -116,17 +116,31 @@ def mark_stale(gate_id: int, moment: dt.datetime | None) -> None:
 def refresh_stale(limit: int | None = None) -> int:
     """Recount every stale gate-month (the oldest first); returns how many were recounted.
 
-    A marker is removed only if nothing marked the month again while it was being recounted.
+    Each marker is removed *before* its month is recounted: a change committed meanwhile marks
+    the month again (a new row), so it is never lost; a recount that fails marks it again.
     """
     stale = list(
-        StaleMonth.objects.order_by("marked_at", "id").values_list(
-            "id", "gate_id", "month", "marked_at"
-        )[:limit]
+        StaleMonth.objects.order_by("marked_at", "id").values_list("id", "gate_id", "month")[:limit]
     )
-    for marker_id, gate_id, month, marked_at in stale:
-        refresh_month(gate_id, month)
-        StaleMonth.objects.filter(id=marker_id, marked_at=marked_at).delete()
+    for marker_id, gate_id, month in stale:
+        StaleMonth.objects.filter(id=marker_id).delete()
+        try:
+            refresh_month(gate_id, month)
+        except BaseException:
+            StaleMonth.objects.bulk_create(
+                [StaleMonth(gate_id=gate_id, month=month)], ignore_conflicts=True
+            )
+            raise
     return len(stale)
+
+
+def pending_since(gate: Gate | None = None) -> dt.datetime | None:
+    """When the oldest change not yet counted happened (None: the figures are current).
+
+    Pages read the summaries as they are and say so; the worker recounts every minute, so a
+    page view never pays for a recount."""
+    stale = StaleMonth.objects.all() if gate is None else StaleMonth.objects.filter(gate=gate)
+    return stale.order_by("marked_at").values_list("marked_at", flat=True).first()
 
 
 def months_with_activity(gate_id: int | None = None) -> list[tuple[int, dt.date]]:
@@ -173,9 +187,23 @@ def rebuild(gate_id: int | None = None, progress=None) -> int:
     return len(months)
 
 
+# Lists of ids are sent in chunks: SQLite caps the parameters of one statement.
+CHUNK = 5000
+
+
+def _chunks(ids: list[int]):
+    for at in range(0, len(ids), CHUNK):
+        yield ids[at : at + CHUNK]
+
+
 @transaction.atomic
 def refresh_month(gate_id: int, month: dt.date) -> None:
-    """Recount one gate-month of the platform's own figures from its trips and receipts."""
+    """Recount one gate-month of the platform's own figures from its trips and receipts.
+
+    Every read goes through an index with the month's own ids (the visits by gate and exit
+    time, then trips, channels and lines by trip, receipts by gate and issue time), so the cost
+    follows the month's trucks, never the size of the tables.
+    """
     zone = gate_zone(gate_id)
     start, end = month_bounds(month, zone)
     TradeMonth.objects.filter(gate_id=gate_id, month=month, source=Source.PLATFORM).delete()
@@ -183,13 +211,25 @@ def refresh_month(gate_id: int, month: dt.date) -> None:
     GateDay.objects.filter(gate_id=gate_id, day__gte=month, day__lt=add_months(month, 1)).delete()
     ClearanceBin.objects.filter(gate_id=gate_id, month=month).delete()
 
-    exited = Q(
-        trip__visit__gate_id=gate_id,
-        trip__visit__exited_at__gte=start,
-        trip__visit__exited_at__lt=end,
-        trip__status=TripStatus.EXITED,
+    visits = list(
+        Visit.objects.filter(gate_id=gate_id, exited_at__gte=start, exited_at__lt=end)
+        .order_by()
+        .values_list("trip_id", "arrived_at", "exited_at")
     )
-    TradeMonth.objects.bulk_create(_trade_rows(gate_id, month, exited))
+    directions: dict[int, str] = {}
+    channels: dict[int, str] = {}
+    for ids in _chunks([trip_id for trip_id, _, _ in visits]):
+        directions.update(
+            Trip.objects.filter(pk__in=ids, status=TripStatus.EXITED)
+            .order_by()
+            .values_list("id", "direction")
+        )
+        channels.update(
+            RiskAssessment.objects.filter(trip_id__in=ids, is_current=True)
+            .order_by()
+            .values_list("trip_id", "channel")
+        )
+    TradeMonth.objects.bulk_create(_trade_rows(gate_id, month, directions))
 
     months: dict[str, GateMonth] = {}
 
@@ -202,42 +242,39 @@ def refresh_month(gate_id: int, month: dt.date) -> None:
 
     days: dict[tuple[dt.date, str], int] = defaultdict(int)
     bins: dict[int, int] = defaultdict(int)
-    channel = RiskAssessment.objects.filter(trip_id=OuterRef("trip_id"), is_current=True)
-    visits = (
-        Visit.objects.filter(
-            gate_id=gate_id, exited_at__gte=start, exited_at__lt=end, trip__status=TripStatus.EXITED
-        )
-        .order_by()
-        .values_list(
-            "trip__direction",
-            "arrived_at",
-            "exited_at",
-            Subquery(channel.order_by().values("channel")[:1]),
-        )
-    )
-    for direction, arrived_at, exited_at, risk_channel in visits.iterator(chunk_size=5000):
+    for trip_id, arrived_at, exited_at in visits:
+        direction = directions.get(trip_id)
+        if direction is None:  # a visit whose trip is not (or no longer) exited
+            continue
         figures = row(direction)
         minutes = clearance_minutes(arrived_at, exited_at)
         figures.trucks += 1
         figures.clearance_minutes += minutes
+        risk_channel = channels.get(trip_id)
         if risk_channel in ("green", "yellow", "red"):
             setattr(figures, risk_channel, getattr(figures, risk_channel) + 1)
         days[(exited_at.astimezone(zone).date(), direction)] += 1
         bins[clearance_bin(minutes)] += 1
 
-    receipts = (
+    receipts = list(
         Receipt.objects.filter(
             gate_id=gate_id, issued_at__gte=start, issued_at__lt=end, status=ReceiptStatus.VALID
         )
         .order_by()
-        .values("trip__direction")
-        .annotate(amount=Sum("amount_vnd"), count=Count("id"))
+        .values_list("trip_id", "amount_vnd")
     )
-    for item in receipts:
-        figures = row(item["trip__direction"])
-        figures.receipts = item["count"]
-        figures.fee_vnd = item["amount"]
-        figures.budget_vnd = item["amount"]
+    # A receipt is issued before its truck leaves, often in an earlier month.
+    unknown = sorted({trip_id for trip_id, _ in receipts} - directions.keys())
+    receipt_directions = dict(directions)
+    for ids in _chunks(unknown):
+        receipt_directions.update(
+            Trip.objects.filter(pk__in=ids).order_by().values_list("id", "direction")
+        )
+    for trip_id, amount in receipts:
+        figures = row(receipt_directions[trip_id])
+        figures.receipts += 1
+        figures.fee_vnd += amount
+        figures.budget_vnd += amount
 
     GateMonth.objects.bulk_create(months.values())
     GateDay.objects.bulk_create(
@@ -250,41 +287,49 @@ def refresh_month(gate_id: int, month: dt.date) -> None:
     )
 
 
-def _trade_rows(gate_id: int, month: dt.date, exited: Q) -> list[TradeMonth]:
-    lines = (
-        CargoLine.objects.filter(exited)
-        .order_by()
-        .annotate(heading=Substr("hs_code", 1, 4), direction=F("trip__direction"))
-        .values("direction", "heading", "origin_country", "currency")
-        .annotate(value=Sum("value"), net=Sum("net_weight_kg"), lines=Count("id"))
-    )
+def _trade_rows(gate_id: int, month: dt.date, directions: dict[int, str]) -> list[TradeMonth]:
     merged: dict[tuple, TradeMonth] = {}
-    for item in lines:
-        direction = item["direction"]
-        partner = (
-            item["origin_country"]
-            if direction in (Direction.IMPORT, Direction.TEMPORARY_IMPORT_REEXPORT)
-            else COUNTERPART_COUNTRY
-        )
-        key = (direction, item["heading"], partner, item["currency"])
-        if key not in merged:
-            merged[key] = TradeMonth(
-                gate_id=gate_id,
-                month=month,
-                direction=direction,
-                hs_heading=item["heading"],
-                partner=partner,
-                currency=item["currency"],
-                value=Decimal(0),
-                net_weight_kg=Decimal(0),
-                lines=0,
-                source=Source.PLATFORM,
+    by_direction = defaultdict(list)
+    for trip_id, direction in directions.items():
+        by_direction[direction].append(trip_id)
+    for direction, trip_ids in sorted(by_direction.items()):
+        for ids in _chunks(sorted(trip_ids)):
+            lines = (
+                CargoLine.objects.filter(trip_id__in=ids)
+                .order_by()
+                .annotate(heading=Substr("hs_code", 1, 4))
+                .values("heading", "origin_country", "currency")
+                .annotate(value=Sum("value"), net=Sum("net_weight_kg"), lines=Count("id"))
             )
-        row = merged[key]
-        row.value += item["value"] or 0
-        row.net_weight_kg += item["net"] or 0
-        row.lines += item["lines"]
+            for item in lines:
+                _add_line(merged, gate_id, month, direction, item)
     return list(merged.values())
+
+
+def _add_line(merged: dict, gate_id: int, month: dt.date, direction: str, item: dict) -> None:
+    partner = (
+        item["origin_country"]
+        if direction in (Direction.IMPORT, Direction.TEMPORARY_IMPORT_REEXPORT)
+        else COUNTERPART_COUNTRY
+    )
+    key = (direction, item["heading"], partner, item["currency"])
+    if key not in merged:
+        merged[key] = TradeMonth(
+            gate_id=gate_id,
+            month=month,
+            direction=direction,
+            hs_heading=item["heading"],
+            partner=partner,
+            currency=item["currency"],
+            value=Decimal(0),
+            net_weight_kg=Decimal(0),
+            lines=0,
+            source=Source.PLATFORM,
+        )
+    row = merged[key]
+    row.value += item["value"] or 0
+    row.net_weight_kg += item["net"] or 0
+    row.lines += item["lines"]
 
 
 def clearance_minutes(arrived_at: dt.datetime, exited_at: dt.datetime) -> int:
@@ -737,3 +782,48 @@ def sources_by_month(gate: Gate | None, first: dt.date, last: dt.date) -> dict[d
         for month, source in rows.order_by().values_list("month", "source").distinct():
             found[month].add(source)
     return dict(found)
+
+
+# --- the board's settings: targets and exchange rates -----------------------------------------
+
+MANAGE_STATISTICS = "stats.manage_statistics"
+# A growth target beyond ten times the previous year is a typing error, not an ambition.
+MAX_GROWTH = Decimal(1000)
+
+
+def may_manage(user) -> bool:
+    return bool(user and user.is_authenticated and user.has_perm(MANAGE_STATISTICS))
+
+
+def set_target(
+    user, *, gate: Gate | None, year: int, measure: str, kind: str, value: Decimal, note: str = ""
+) -> Target:
+    """Set the year's target of a measure for a gate (or the zone, gate None), replacing the one
+    it had. The figures are never touched: progress is computed against targets at read time."""
+    from django.utils.translation import gettext as _
+
+    from cuakhau.core.errors import FieldErrors
+
+    if kind == TargetKind.GROWTH and not (-100 < value <= MAX_GROWTH):
+        raise FieldErrors({"value": [_("A growth is a percentage above -100 and at most 1,000.")]})
+    if kind == TargetKind.ABSOLUTE and value <= 0:
+        raise FieldErrors({"value": [_("A fixed target is an amount above zero.")]})
+    target, _created = Target.objects.update_or_create(
+        gate=gate,
+        year=year,
+        measure=measure,
+        defaults={"kind": kind, "value": value, "note": note, "set_by": user},
+    )
+    return target
+
+
+def set_rate(user, *, currency: str, month: dt.date, units_per_usd: Decimal, source: str):
+    """Add or correct a month's rate. Summaries keep values in their own currency, so every
+    dollar figure of that month (and of later months carrying it forward) follows at once,
+    without a recount. A rate the board sets is no longer example data."""
+    rate, _created = ExchangeRate.objects.update_or_create(
+        currency=currency.upper(),
+        month=month_of(month),
+        defaults={"units_per_usd": units_per_usd, "source": source, "is_example": False},
+    )
+    return rate
