@@ -92,6 +92,8 @@ class Receipt(models.Model):
                 name="one_valid_receipt_per_trip",
             ),
         ]
+        # The statistics count a gate's fees by month of issue.
+        indexes = [models.Index(fields=["gate", "issued_at"])]
         verbose_name = _("e-receipt")
         verbose_name_plural = _("e-receipts")
 
