@@ -31,6 +31,7 @@ from cuakhau.receipts.api import router as receipts_router
 from cuakhau.reference.api import router as reference_router
 from cuakhau.risk.api import router as risk_router
 from cuakhau.slots.api import router as slots_router
+from cuakhau.stats.api import router as stats_router
 from cuakhau.trips.api import router as trips_router
 from cuakhau.trips.services import TripPermissionDenied
 
@@ -56,6 +57,7 @@ api.add_router("/", slots_router)
 api.add_router("/", desk_router)  # the one-stop desk (issue 11)
 api.add_router("/", investment_router)  # the investment register (issue 12)
 api.add_router("/", cooperation_router)  # cooperation and external relations (issue 12)
+api.add_router("/", stats_router)  # trade statistics (issue 12)
 api.add_router("/", notify_router)
 # Who may call each operation: the one policy table, applied before any handler runs.
 install_policy(api, policy.API)

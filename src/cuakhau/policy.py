@@ -165,6 +165,8 @@ API = {
     "POST /cooperation/commitments/{commitment_id}/actions/{action}": allow(
         BOARD, ADMINISTRATOR, perms=[MANAGE_COOPERATION]
     ),
+    # Trade statistics (issue 12): the dashboard's figures, read like the page.
+    "GET /stats/summary": allow(*READ_ALL),
 }
 
 # Pages, keyed by URL name ("namespace:*" covers a whole namespace).
@@ -257,6 +259,16 @@ VIEWS = {
     "cooperation:meeting": allow(*READ_ALL),
     "cooperation:external": allow(*READ_ALL),
     "cooperation:act": allow(BOARD, ADMINISTRATOR, perms=[MANAGE_COOPERATION]),
+    # Trade statistics (issue 12): the board, auditors and administrators read every gate and
+    # the zone (CSV downloads alike); the board sets targets and exchange rates.
+    "stats:dashboard": allow(*READ_ALL),
+    "stats:gate_dashboard": allow(*READ_ALL),
+    "stats:csv": allow(*READ_ALL),
+    "stats:gate_csv": allow(*READ_ALL),
+    "stats:targets": allow(*READ_ALL),
+    "stats:set_target": allow(BOARD, ADMINISTRATOR, perms=[MANAGE_STATISTICS]),
+    "stats:rates": allow(*READ_ALL),
+    "stats:set_rate": allow(BOARD, ADMINISTRATOR, perms=[MANAGE_STATISTICS]),
     # The API's own documents (the operations themselves follow ``API``).
     "api:openapi-json": PUBLIC,
     "api:openapi-view": PUBLIC,

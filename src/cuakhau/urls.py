@@ -37,6 +37,7 @@ urlpatterns = [
     path("investment/", include("cuakhau.investment.urls")),
     path("cooperation/", include("cuakhau.cooperation.urls")),
     path("capacity/", include("cuakhau.capacity.urls")),
+    path("stats/", include("cuakhau.stats.urls")),
     path("notify/", include("cuakhau.notify.urls")),
     path(".well-known/jwks.json", receipt_views.jwks, name="jwks"),
     path(".well-known/cuakhau-revocations.json", receipt_views.revocations, name="revocations"),

@@ -48,6 +48,9 @@ def _navigation(request) -> list[tuple[str, list[tuple[str, str]]]]:
         ]
         figures.append(("/payments/reconciliation/", _("Reconciliation")))
         figures.append(("/gate/kpi/", _("Gate KPIs")))
+    # Trade statistics (issue 12): the zone's and each gate's dashboard.
+    if user_roles & roles.READ_ALL_ROLES:
+        figures.insert(0, (reverse("stats:dashboard"), _("Trade statistics")))
     if user_roles & {roles.BOARD, roles.ADMINISTRATOR}:
         figures.append((reverse("capacity:simulate"), _("Capacity simulator")))
     figures.append((reverse("slots:wait_times"), _("Waiting times")))

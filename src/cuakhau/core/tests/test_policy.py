@@ -335,6 +335,7 @@ def api_cases(w):
         **slot_api_cases(w),
         **desk_api_cases(w),
         **register_api_cases(w),
+        **stats_api_cases(w),
     }
 
 
@@ -362,6 +363,20 @@ def register_api_cases(w):
 def register_view_cases(w):
     """The investment and cooperation registers (issue 12)."""
     from cuakhau.investment.tests.world import register_view_cases as cases
+
+    return cases(w)
+
+
+def stats_api_cases(w):
+    """Trade statistics (issue 12)."""
+    from cuakhau.stats.tests.world import stats_api_cases as cases
+
+    return cases(w)
+
+
+def stats_view_cases(w):
+    """Trade statistics (issue 12): the dashboards, their CSVs, targets and rates."""
+    from cuakhau.stats.tests.world import stats_view_cases as cases
 
     return cases(w)
 
@@ -557,6 +572,7 @@ def view_cases(w):
         **slot_view_cases(w, everyone),
         **desk_view_cases(w, everyone),
         **register_view_cases(w),
+        **stats_view_cases(w),
         # The desk's reports (issue 11): not the plain desk officer, only a supervisor (the
         # permission; shown in desk/tests/test_reports.py), the board, auditors, administrators.
         "desk:reports": ("get", "/desk/reports/", None, READ_ALL),

@@ -1,0 +1,188 @@
+"""The dashboard's figures over the API: the same object the page and its CSVs read
+(``dashboard.build``), for the zone or one gate and a year."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+
+from cuakhau.core.api_support import Text
+from cuakhau.core.errors import FieldErrors
+from cuakhau.reference.models import Gate
+
+from . import dashboard
+from .forms import FIRST_YEAR, last_year_allowed
+from .services import local_today
+
+router = Router(tags=["statistics"])
+TRUCK_KEYS = ("export", "import", "other", "total")
+
+
+class StatsSummaryQuery(Schema):
+    gate: Text(8) = ""
+    year: int | None = None
+
+
+class StatsMonthOut(Schema):
+    month: dt.date
+    export_usd: Decimal
+    import_usd: Decimal
+    other_usd: Decimal
+    turnover_usd: Decimal
+    last_year_usd: Decimal
+    growth_percent: Decimal | None
+
+
+class StatsProductOut(Schema):
+    code: str
+    name: str
+    export_usd: Decimal
+    import_usd: Decimal
+    total_usd: Decimal
+    net_kg: Decimal
+
+
+class StatsPartnerOut(Schema):
+    country: str
+    country_name: str
+    export_usd: Decimal
+    import_usd: Decimal
+    total_usd: Decimal
+
+
+class StatsTrucksDayOut(Schema):
+    day: dt.date
+    export_trucks: int
+    import_trucks: int
+    other_trucks: int
+    total_trucks: int
+
+
+class StatsFeesMonthOut(Schema):
+    month: dt.date
+    receipts: int
+    fee_vnd: int
+    budget_vnd: int
+
+
+class StatsClearanceMonthOut(Schema):
+    month: dt.date
+    trucks: int
+    mean_minutes: Decimal | None
+    median_minutes: Decimal | None
+    p90_minutes: Decimal | None
+
+
+class StatsChannelOut(Schema):
+    channel: str
+    label: str
+    trucks: int
+    percent: Decimal | None
+
+
+class StatsTargetOut(Schema):
+    measure: str
+    measure_label: str
+    kind: str
+    kind_label: str
+    value: Decimal
+    note: str
+    unit: str
+    actual: Decimal
+    months_counted: int
+    last_year_same_period: Decimal | None
+    last_year: Decimal | None
+    growth_percent: Decimal | None
+    goal: Decimal | None
+    forecast: Decimal | None
+    method: str
+    method_text: str
+    verdict: str
+    verdict_label: str
+
+
+class StatsRateOut(Schema):
+    currency: str
+    month: dt.date
+    units_per_usd: Decimal | None
+    from_month: dt.date | None
+    carried: bool
+    source: str
+    is_example: bool
+
+
+class StatsHeadlineOut(Schema):
+    export_usd: Decimal
+    import_usd: Decimal
+    other_usd: Decimal
+    turnover_usd: Decimal
+    last_year_usd: Decimal
+    growth_percent: Decimal | None
+    trucks: int
+    fee_vnd: int
+    budget_vnd: int
+
+
+class StatsSummaryOut(Schema):
+    gate: str | None
+    year: int
+    months: list[dt.date]
+    headline: StatsHeadlineOut
+    turnover: list[StatsMonthOut]
+    products: list[StatsProductOut]
+    chapters: list[StatsProductOut]
+    partners: list[StatsPartnerOut]
+    trucks_per_day: list[StatsTrucksDayOut]
+    fees: list[StatsFeesMonthOut]
+    clearance: list[StatsClearanceMonthOut]
+    channels: list[StatsChannelOut]
+    targets: list[StatsTargetOut]
+    rates: list[StatsRateOut]
+    # Values left out of the dollar figures for want of a rate, by currency.
+    unconverted: dict[str, Decimal]
+
+
+@router.get(
+    "/stats/summary",
+    response=StatsSummaryOut,
+    summary="The dashboard's figures for the zone or a gate and a year",
+)
+def summary(request: HttpRequest, query: Query[StatsSummaryQuery]):
+    errors = {}
+    year = query.year or local_today().year
+    if not FIRST_YEAR <= year <= last_year_allowed():
+        errors["year"] = [
+            _("Choose a year between %(first)s and %(last)s.")
+            % {"first": FIRST_YEAR, "last": last_year_allowed()}
+        ]
+    gate = None
+    if query.gate:
+        gate = Gate.objects.filter(code=query.gate.lower()).first()
+        if gate is None:
+            errors["gate"] = [_("No gate %(code)s.") % {"code": query.gate}]
+    if errors:
+        raise FieldErrors(errors, "query")
+    board = dashboard.build(gate, year)
+    rows = {name: table.rows for name, table in board.tables.items()}
+    return {
+        "gate": gate.code if gate else None,
+        "year": year,
+        "months": board.months,
+        "headline": board.headline,
+        "turnover": rows["turnover"],
+        "products": [{**p, "name": str(p["name"])} for p in rows["products"]],
+        "chapters": [{**p, "name": str(p["name"])} for p in rows["chapters"]],
+        "partners": rows["partners"],
+        "trucks_per_day": [
+            {"day": d["day"], **{f"{key}_trucks": d[key] for key in TRUCK_KEYS}}
+            for d in rows["trucks"]
+        ],
+        "fees": rows["fees"],
+        "clearance": rows["clearance"],
+        "channels": rows["channels"],
+        "targets": [t.__dict__ for t in board.targets],
+        "rates": board.rates,
+        "unconverted": board.unconverted,
+    }

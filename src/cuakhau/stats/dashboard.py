@@ -1,0 +1,576 @@
+"""The dashboard's figures for a gate or the zone and a year, as tables: one object feeds the
+page (its tables and charts), the CSV downloads and the API, so they can never disagree.
+
+Each table keeps raw values (dates, Decimals, counts) under stable keys — the API's field
+names — and says how each column reads (``Column.kind``); the page formats them in the reader's
+language, the CSV writes them as plain numbers. Dollar figures are rounded to whole dollars
+here, once, so the page, the CSV and the API show the same amounts.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from cuakhau.core import charts
+from cuakhau.reference.localize import country_name, localized
+from cuakhau.reference.models import Gate, HSCode
+from cuakhau.risk.choices import RiskChannel
+from cuakhau.trips.choices import Direction
+
+from . import services
+from .choices import Measure, TargetKind, Verdict
+from .models import ExchangeRate
+
+DOLLAR = Decimal(1)
+TRUCK_DAYS = 90
+
+
+def usd(value) -> Decimal | None:
+    return None if value is None else Decimal(value).quantize(DOLLAR, ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    # How the value reads: text, month, day, usd, vnd, count, percent, minutes, kg.
+    kind: str = "text"
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind not in ("text", "month", "day")
+
+
+@dataclass
+class Table:
+    """One chart's data: its rows, the columns a person reads, the series the chart draws."""
+
+    name: str
+    title: str
+    columns: list[Column]
+    rows: list[dict]
+    chart: str  # ColumnChart, LineChart, BarChart or PieChart (Chartkick's names)
+    series: list[str]  # the column keys drawn
+    label_key: str  # the column whose value names each point
+    unit: str = ""
+    stacked: bool = False
+    description: str = ""
+
+    @property
+    def body(self) -> list[list[tuple]]:
+        return [[(row.get(c.key), c) for c in self.columns] for row in self.rows]
+
+    def column(self, key: str) -> Column:
+        return next(c for c in self.columns if c.key == key)
+
+    def point_label(self, row: dict) -> str:
+        return cell_text(row.get(self.label_key), self.column(self.label_key).kind)
+
+    def chart_data(self) -> dict:
+        """What ``static/stats/charts.js`` draws with Chart.js (through Chartkick)."""
+        labels = [self.point_label(row) for row in self.rows]
+        return {
+            "type": self.chart,
+            "labels": labels,
+            "series": [
+                {
+                    "name": str(self.column(key).label),
+                    "data": [_plain(row.get(key)) for row in self.rows],
+                }
+                for key in self.series
+            ],
+            "stacked": self.stacked,
+            "unit": str(self.unit),
+            "thousands": str(formats.get_format("THOUSAND_SEPARATOR")),
+            "decimal": str(formats.get_format("DECIMAL_SEPARATOR")),
+        }
+
+    def svg(self):
+        """The same chart drawn on the server: what a page without JavaScript, or a printout,
+        shows (``core.charts``)."""
+        labels = [self.point_label(row) for row in self.rows]
+        description = self.description or _("The figures are in the table below the chart.")
+        if len(self.series) == 1 and self.chart in ("BarChart", "PieChart", "ColumnChart"):
+            key = self.series[0]
+            bars = [
+                charts.Bar(label=label, value=float(row.get(key) or 0))
+                for label, row in zip(labels, self.rows, strict=True)
+            ]
+            return charts.bar_chart(
+                bars, title=str(self.title), description=str(description), y_label=str(self.unit)
+            )
+        series = [
+            charts.Series(
+                name=str(self.column(key).label),
+                values=[None if row.get(key) is None else float(row[key]) for row in self.rows],
+            )
+            for key in self.series
+        ]
+        return charts.line_chart(
+            labels,
+            series,
+            title=str(self.title),
+            description=str(description),
+            y_label=str(self.unit),
+        )
+
+    def csv_bytes(self) -> bytes:
+        """The table as CSV: UTF-8 with a byte-order mark (Excel then reads Vietnamese), headings
+        in the reader's language, plain numbers (a dot before decimals, no grouping)."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow([str(c.label) for c in self.columns])
+        for row in self.rows:
+            writer.writerow([csv_value(row.get(c.key), c.kind) for c in self.columns])
+        return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _plain(value):
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def csv_value(value, kind: str) -> str:
+    if value is None:
+        return ""
+    if kind == "month":
+        return value.strftime("%Y-%m")
+    if kind == "day":
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value.normalize() if value == value.to_integral() else value, "f")
+    return str(value)
+
+
+def cell_text(value, kind: str) -> str:
+    """A value as the page shows it, in the reader's number and date formats."""
+    if value is None:
+        return "—"
+    if kind == "month":
+        return formats.date_format(value, "YEAR_MONTH_FORMAT")
+    if kind == "day":
+        return formats.date_format(value, "SHORT_DATE_FORMAT")
+    if kind == "text":
+        return str(value)
+    value = Decimal(value)
+    places = 0 if value == value.to_integral() else 1
+    shown = formats.number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)
+    return f"{shown} %" if kind == "percent" else shown
+
+
+# --- the figures ------------------------------------------------------------------------------
+
+
+@dataclass
+class TargetRow:
+    measure: str
+    measure_label: str
+    kind: str
+    kind_label: str
+    value: Decimal
+    note: str
+    unit: str
+    actual: Decimal
+    months_counted: int
+    last_year_same_period: Decimal | None
+    last_year: Decimal | None
+    growth_percent: Decimal | None
+    goal: Decimal | None
+    forecast: Decimal | None
+    method: str
+    method_text: str
+    verdict: str
+    verdict_label: str
+
+
+@dataclass
+class Dashboard:
+    gate: Gate | None
+    year: int
+    today: dt.date
+    months: list[dt.date]  # the months shown (the year's, up to the running month)
+    tables: dict[str, Table]
+    headline: dict
+    targets: list[TargetRow]
+    rates: list[dict]
+    unconverted: dict[str, Decimal]
+    trucks_from: dt.date | None
+    trucks_to: dt.date | None
+    imported_months: list[dt.date] = field(default_factory=list)
+
+    @property
+    def charts(self) -> list[Table]:
+        return list(self.tables.values())
+
+
+CHARTS = (
+    "turnover",
+    "products",
+    "chapters",
+    "partners",
+    "trucks",
+    "fees",
+    "clearance",
+    "channels",
+)
+CHANNEL_WORDS = {
+    RiskChannel.GREEN: RiskChannel.GREEN.label,
+    RiskChannel.YELLOW: RiskChannel.YELLOW.label,
+    RiskChannel.RED: RiskChannel.RED.label,
+    "unknown": gettext_lazy("Channel not recorded"),
+}
+METHODS = {
+    "seasonal": gettext_lazy(
+        "Forecast: the year so far scaled by last year's seasonal pattern (so far ÷ the share "
+        "the same months had of last year's total)."
+    ),
+    "linear": gettext_lazy(
+        "Forecast: the year so far scaled to twelve months (no monthly figures for last year)."
+    ),
+    "actual": gettext_lazy("The year is over: the forecast is the year's actual figure."),
+    "": gettext_lazy("No forecast before the first month of the year is complete."),
+}
+UNITS = {
+    Measure.EXPORT_USD: "USD",
+    Measure.IMPORT_USD: "USD",
+    Measure.TURNOVER_USD: "USD",
+    Measure.FEE_VND: "VND",
+    Measure.TRUCKS: "",
+}
+
+
+def months_shown(year: int, today: dt.date) -> list[dt.date]:
+    if year < today.year:
+        return [dt.date(year, n, 1) for n in range(1, 13)]
+    if year > today.year:
+        return []
+    return [dt.date(year, n, 1) for n in range(1, today.month + 1)]
+
+
+def build(
+    gate: Gate | None,
+    year: int,
+    *,
+    today: dt.date | None = None,
+    whole_year_of_trucks: bool = False,
+    only: str | None = None,
+) -> Dashboard:
+    """Every figure of the dashboard (``only``: a single table, for its CSV download)."""
+    services.refresh_stale()
+    today = today or services.local_today()
+    rates = services.Rates.load()
+    months = months_shown(year, today)
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 1)
+    tables: dict[str, Table] = {}
+
+    def wanted(name):
+        return only is None or only == name
+
+    turnover_rows = []
+    if wanted("turnover"):
+        for item in services.turnover_by_month(gate, year, rates)[: len(months)]:
+            turnover_rows.append(
+                {
+                    "month": item["month"],
+                    "export_usd": usd(item["export"]),
+                    "import_usd": usd(item["import"]),
+                    "other_usd": usd(item["other"]),
+                    "turnover_usd": usd(item["turnover"]),
+                    "last_year_usd": usd(item["last_year"]),
+                    "growth_percent": item["growth"],
+                }
+            )
+        tables["turnover"] = Table(
+            name="turnover",
+            title=_("Trade turnover by month"),
+            columns=[
+                Column("month", _("Month"), "month"),
+                Column("export_usd", _("Exports (USD)"), "usd"),
+                Column("import_usd", _("Imports (USD)"), "usd"),
+                Column("other_usd", _("Other flows (USD)"), "usd"),
+                Column("turnover_usd", _("Turnover (USD)"), "usd"),
+                Column("last_year_usd", _("Turnover a year earlier (USD)"), "usd"),
+                Column("growth_percent", _("Growth (%)"), "percent"),
+            ],
+            rows=turnover_rows,
+            chart="ColumnChart",
+            series=["export_usd", "import_usd", "other_usd", "last_year_usd"],
+            label_key="month",
+            unit="USD",
+        )
+    for level, name in (("hs_heading", "products"), ("chapter", "chapters")):
+        if not wanted(name):
+            continue
+        products = services.top_products(gate, first, last, level=level, limit=10, rates=rates)
+        names = _product_names([p["code"] for p in products])
+        tables[name] = Table(
+            name=name,
+            title=_("Top products by HS heading")
+            if level == "hs_heading"
+            else _("Top products by HS chapter"),
+            columns=[
+                Column("code", _("HS code")),
+                Column("name", _("Product")),
+                Column("export_usd", _("Exports (USD)"), "usd"),
+                Column("import_usd", _("Imports (USD)"), "usd"),
+                Column("total_usd", _("Total (USD)"), "usd"),
+                Column("net_kg", _("Net weight (kg)"), "kg"),
+            ],
+            rows=[
+                {
+                    "code": p["code"] or "—",
+                    "name": names.get(p["code"], ""),
+                    "export_usd": usd(p["export"]),
+                    "import_usd": usd(p["import"]),
+                    "total_usd": usd(p["total"]),
+                    "net_kg": p["net_kg"],
+                }
+                for p in products
+            ],
+            chart="BarChart",
+            series=["total_usd"],
+            label_key="code",
+            unit="USD",
+        )
+    if wanted("partners"):
+        partners = services.by_partner(gate, first, last, rates=rates)
+        tables["partners"] = Table(
+            name="partners",
+            title=_("Trade by partner country"),
+            columns=[
+                Column("country_name", _("Country")),
+                Column("export_usd", _("Exports (USD)"), "usd"),
+                Column("import_usd", _("Imports (USD)"), "usd"),
+                Column("total_usd", _("Total (USD)"), "usd"),
+            ],
+            rows=[
+                {
+                    "country": p["country"],
+                    "country_name": country_name(p["country"]),
+                    "export_usd": usd(p["export"]),
+                    "import_usd": usd(p["import"]),
+                    "total_usd": usd(p["total"]),
+                }
+                for p in partners
+            ],
+            chart="BarChart",
+            series=["total_usd"],
+            label_key="country_name",
+            unit="USD",
+        )
+    trucks_from = trucks_to = None
+    if wanted("trucks"):
+        trucks_to = min(today, dt.date(year, 12, 31))
+        trucks_from = dt.date(year, 1, 1)
+        if not whole_year_of_trucks:
+            trucks_from = max(trucks_from, trucks_to - dt.timedelta(days=TRUCK_DAYS - 1))
+        days = (
+            services.trucks_per_day(gate, trucks_from, trucks_to)
+            if trucks_from <= trucks_to
+            else []
+        )
+        tables["trucks"] = Table(
+            name="trucks",
+            title=_("Trucks per day"),
+            columns=[
+                Column("day", _("Day"), "day"),
+                Column("export", Direction.EXPORT.label, "count"),
+                Column("import", Direction.IMPORT.label, "count"),
+                Column("other", _("Other flows"), "count"),
+                Column("total", _("Trucks crossed"), "count"),
+            ],
+            rows=days,
+            chart="ColumnChart",
+            series=["export", "import", "other"],
+            label_key="day",
+            unit=_("trucks"),
+            stacked=True,
+        )
+    gate_months = {}
+    if wanted("fees") or wanted("clearance"):
+        gate_months = {m["month"]: m for m in services.gate_figures_by_month(gate, first, last)}
+    if wanted("fees"):
+        tables["fees"] = Table(
+            name="fees",
+            title=_("Fee revenue and State budget contribution by month"),
+            columns=[
+                Column("month", _("Month"), "month"),
+                Column("receipts", _("Receipts"), "count"),
+                Column("fee_vnd", _("Fees collected (VND)"), "vnd"),
+                Column("budget_vnd", _("State budget contribution (VND)"), "vnd"),
+            ],
+            rows=[
+                {
+                    "month": month,
+                    "receipts": gate_months.get(month, {}).get("receipts") or 0,
+                    "fee_vnd": gate_months.get(month, {}).get("fee_vnd") or 0,
+                    "budget_vnd": gate_months.get(month, {}).get("budget_vnd") or 0,
+                }
+                for month in months
+            ],
+            chart="ColumnChart",
+            series=["fee_vnd", "budget_vnd"],
+            label_key="month",
+            unit="VND",
+        )
+    if wanted("clearance"):
+        rows = []
+        for month in months:
+            figures = gate_months.get(month, {})
+            bins = services.clearance_percentiles(gate, month, month)
+            mean = figures.get("mean_clearance")
+            rows.append(
+                {
+                    "month": month,
+                    "trucks": figures.get("trucks") or 0,
+                    "mean_minutes": None if mean is None else mean.quantize(Decimal("0.1")),
+                    "median_minutes": _minutes(bins[50]),
+                    "p90_minutes": _minutes(bins[90]),
+                }
+            )
+        tables["clearance"] = Table(
+            name="clearance",
+            title=_("Clearance time by month (arrival to exit)"),
+            columns=[
+                Column("month", _("Month"), "month"),
+                Column("trucks", _("Trucks crossed"), "count"),
+                Column("mean_minutes", _("Mean (minutes)"), "minutes"),
+                Column("median_minutes", _("Median (minutes)"), "minutes"),
+                Column("p90_minutes", _("90th percentile (minutes)"), "minutes"),
+            ],
+            rows=rows,
+            chart="LineChart",
+            series=["mean_minutes", "median_minutes", "p90_minutes"],
+            label_key="month",
+            unit=_("minutes"),
+        )
+    if wanted("channels"):
+        shares = services.channel_shares(gate, first, last)
+        tables["channels"] = Table(
+            name="channels",
+            title=_("Risk channels of the trucks that crossed"),
+            columns=[
+                Column("label", _("Channel")),
+                Column("trucks", _("Trucks crossed"), "count"),
+                Column("percent", _("Share (%)"), "percent"),
+            ],
+            rows=[
+                {**s, "label": str(CHANNEL_WORDS.get(s["channel"], s["channel"]))} for s in shares
+            ],
+            chart="PieChart",
+            series=["trucks"],
+            label_key="label",
+            unit=_("trucks"),
+        )
+    if only is not None:
+        return Dashboard(gate, year, today, months, tables, {}, [], [], {}, trucks_from, trucks_to)
+
+    totals = services.trade_usd(
+        gate,
+        first,
+        last,
+        ("direction",),
+        directions=services.TRADE_DIRECTIONS + services.OTHER_DIRECTIONS,
+        rates=rates,
+    )
+    so_far = sum((r["turnover_usd"] for r in turnover_rows), Decimal(0))
+    before = sum((r["last_year_usd"] for r in turnover_rows), Decimal(0))
+    headline = {
+        "export_usd": sum((r["export_usd"] for r in turnover_rows), Decimal(0)),
+        "import_usd": sum((r["import_usd"] for r in turnover_rows), Decimal(0)),
+        "other_usd": sum((r["other_usd"] for r in turnover_rows), Decimal(0)),
+        "turnover_usd": so_far,
+        "last_year_usd": before,
+        "growth_percent": services.growth(so_far, before),
+        "trucks": sum((m.get("trucks") or 0 for m in gate_months.values()), 0),
+        "fee_vnd": sum((m.get("fee_vnd") or 0 for m in gate_months.values()), 0),
+        "budget_vnd": sum((m.get("budget_vnd") or 0 for m in gate_months.values()), 0),
+        "clearance": services.clearance_percentiles(gate, first, last),
+    }
+    sources = services.sources_by_month(gate, first, last)
+    imported = sorted(m for m, found in sources.items() if "imported" in found)
+    return Dashboard(
+        gate=gate,
+        year=year,
+        today=today,
+        months=months,
+        tables=tables,
+        headline=headline,
+        targets=_targets(gate, year, today, rates),
+        rates=_rates(gate, months, rates),
+        unconverted=dict(totals.unconverted),
+        trucks_from=trucks_from,
+        trucks_to=trucks_to,
+        imported_months=imported,
+    )
+
+
+def _minutes(percentile) -> Decimal | None:
+    return None if percentile is None else percentile["minutes"]
+
+
+def _product_names(codes: list[str]) -> dict[str, object]:
+    """Each HS heading's or chapter's name from the reference nomenclature, in the reader's
+    language (a marked fallback where the language has none)."""
+    found = {c.code: c.name for c in HSCode.objects.filter(code__in=[c for c in codes if c])}
+    names = {code: found.get(code, localized(en=code)) for code in codes if code}
+    if "" in codes:
+        names[""] = _("Not broken down by product (imported figures)")
+    return names
+
+
+def _targets(gate, year, today, rates) -> list[TargetRow]:
+    rows = []
+    for p in services.target_progress(gate, year, today, rates):
+        measure = Measure(p.target.measure)
+        unit = UNITS[measure]
+        rows.append(
+            TargetRow(
+                measure=measure.value,
+                measure_label=str(measure.label),
+                kind=p.target.kind,
+                kind_label=str(TargetKind(p.target.kind).label),
+                value=p.target.value,
+                note=p.target.note,
+                unit=unit,
+                actual=_round(p.actual, unit),
+                months_counted=p.months_counted,
+                last_year_same_period=_round(p.last_year_same_period, unit),
+                last_year=_round(p.last_year, unit),
+                growth_percent=p.growth,
+                goal=_round(p.goal, unit),
+                forecast=_round(p.forecast, unit),
+                method=p.method,
+                method_text=str(METHODS.get(p.method, "")),
+                verdict=p.verdict,
+                verdict_label=str(Verdict(p.verdict).label),
+            )
+        )
+    return rows
+
+
+def _round(value, unit) -> Decimal | None:
+    if value is None:
+        return None
+    return Decimal(value).quantize(DOLLAR, ROUND_HALF_UP)
+
+
+def _rates(gate, months, rates) -> list[dict]:
+    if not months:
+        return []
+    table = services.rates_used(gate, months, rates)
+    examples = set(ExchangeRate.objects.filter(is_example=True).values_list("currency", "month"))
+    for row in table:
+        row["is_example"] = (row["currency"], row["from_month"]) in examples
+    return table

@@ -1,0 +1,247 @@
+"""The dashboard, its CSVs, the board's targets and rates, and the summary API, against the
+figures computed by hand in ``test_services`` (March 2025 at Ma Lù Thàng: bananas 11,700 USD
+and cassava 16,128 CNY = 2,240 USD out, steel 15,600 USD and 254,000,000 VND = 10,000 USD in;
+April: cassava 2,240 USD out)."""
+
+import csv
+import datetime as dt
+import io
+import json
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from cuakhau.accounts import roles
+from cuakhau.accounts.services import create_user, set_language
+from cuakhau.conftest import PASSWORD
+from cuakhau.stats import dashboard
+from cuakhau.stats.choices import Measure, TargetKind
+from cuakhau.stats.models import ExchangeRate, StaleMonth, Target, TradeMonth
+from cuakhau.stats.tests.test_services import APRIL, MARCH
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_in(user, language="en") -> Client:
+    set_language(user, language)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_gate_and_the_zone_show_the_hand_computed_figures(three_crossings, mlt, board):
+    response = signed_in(board).get("/stats/mlt/?year=2025")
+    assert response.status_code == 200
+    board_figures = response.context["board"]
+    months = {row["month"]: row for row in board_figures.tables["turnover"].rows}
+    assert len(months) == 12
+    assert (months[MARCH]["export_usd"], months[MARCH]["import_usd"]) == (13940, 25600)
+    assert months[MARCH]["turnover_usd"] == Decimal("39540")
+    assert months[APRIL]["export_usd"] == Decimal("2240")
+    assert board_figures.headline["turnover_usd"] == Decimal("41780")
+    page = response.content.decode()
+    assert 'data-figure="turnover_usd">USD 41,780<' in page
+    assert 'data-figure="trucks">3<' in page
+    # Products by heading, with the reference HS names; partners by name; channels in words.
+    products = board_figures.tables["products"].rows
+    assert [(p["code"], p["total_usd"]) for p in products] == [
+        ("7208", 25600), ("0803", 11700), ("0714", 4480),
+    ]  # fmt: skip
+    assert "Bananas" in str(products[1]["name"]) and "Bananas" in page
+    assert [c["code"] for c in board_figures.tables["chapters"].rows] == ["72", "08", "07"]
+    assert board_figures.tables["partners"].rows[0]["country_name"] == "China"
+    assert "Green: release" in page or "Yellow: document check" in page
+    # Clearance: March's two trucks took 95 and 30 minutes.
+    clearance = {r["month"]: r for r in board_figures.tables["clearance"].rows}
+    assert clearance[MARCH]["mean_minutes"] == Decimal("62.5")
+    # The rate table: CNY carried forward from January, said so.
+    assert "carried forward from Jan 2025" in page
+    # Every chart: the server's SVG, its data for the interactive chart, a table and a CSV.
+    for name in dashboard.CHARTS:
+        assert f'id="chart-{name}"' in page
+        assert f'href="/stats/mlt/{name}.csv?year=2025"' in page
+    assert page.count('<svg class="chart"') == len(dashboard.CHARTS)
+    assert 'src="/static/chartkick/Chart.bundle.js"' in page
+    assert "<script>" not in page  # no inline script: charts.js reads the JSON
+
+    zone = signed_in(board).get("/stats/?year=2025").context["board"]
+    assert zone.headline["turnover_usd"] == Decimal("41780")
+
+
+def test_the_page_speaks_vietnamese_numbers_and_chart_names(three_crossings, mlt, board):
+    response = signed_in(board, "vi").get("/stats/mlt/?year=2025")
+    page = response.content.decode()
+    assert 'data-figure="turnover_usd">USD 41.780<' in page
+    start = page.index('id="chart-data-turnover"')
+    data = json.loads(page[page.index(">", start) + 1 : page.index("</script>", start)])
+    assert data["thousands"] == "." and data["decimal"] == ","
+    assert [s["name"] for s in data["series"]][:2] == ["Xuất khẩu (USD)", "Nhập khẩu (USD)"]
+    assert data["series"][0]["data"][2] == 13940.0
+    assert data["labels"][2] == "03/2025"
+
+
+@pytest.mark.parametrize("chart", dashboard.CHARTS)
+def test_each_csv_holds_the_tables_figures(three_crossings, mlt, board, chart):
+    client = signed_in(board)
+    response = client.get(f"/stats/mlt/{chart}.csv?year=2025&days=year")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    table = client.get("/stats/mlt/?year=2025&days=year").context["board"].tables[chart]
+    assert rows[0] == [str(c.label) for c in table.columns]
+    assert rows[1:] == [
+        [dashboard.csv_value(row.get(c.key), c.kind) for c in table.columns] for row in table.rows
+    ]
+    assert len(rows) > 1
+
+
+def test_the_csv_figures_and_headings_by_hand(three_crossings, mlt, board):
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                signed_in(board, "vi")
+                .get("/stats/mlt/turnover.csv?year=2025")
+                .content.decode("utf-8-sig")
+            )
+        )
+    )
+    assert rows[0][:3] == ["Tháng", "Xuất khẩu (USD)", "Nhập khẩu (USD)"]
+    assert rows[3][:5] == ["2025-03", "13940", "25600", "0", "39540"]
+    zone = signed_in(board).get("/stats/products.csv?year=2025").content.decode("utf-8-sig")
+    assert zone.splitlines()[1].startswith("7208,")
+    assert signed_in(board).get("/stats/mlt/nothing.csv").status_code == 404
+    assert signed_in(board).get("/stats/mlt/turnover.csv?year=1800").status_code == 422
+
+
+def test_a_bad_year_is_said_on_the_field(mlt, board):
+    response = signed_in(board).get("/stats/mlt/?year=1800")
+    assert response.status_code == 422
+    assert response.context["form"].errors["year"]
+    assert signed_in(board).get("/stats/xyz/").status_code == 404
+
+
+def test_targets_are_set_by_the_board_with_errors_on_their_fields(three_crossings, mlt, board):
+    client = signed_in(board)
+    good = {
+        "gate": "mlt", "year": "2025", "measure": Measure.EXPORT_USD, "kind": TargetKind.GROWTH,
+        "value": "5", "note": "Nghị quyết: +5 %/năm",
+    }  # fmt: skip
+    refused = client.post("/stats/targets/set/", {**good, "value": "5000"})
+    assert refused.status_code == 422
+    assert list(refused.context["form"].errors) == ["value"]
+    assert 'data-field="value"' in refused.content.decode()
+    refused = client.post("/stats/targets/set/", {**good, "measure": "", "year": "1990"})
+    assert set(refused.context["form"].errors) == {"measure", "year"}
+    refused = client.post("/stats/targets/set/", {**good, "kind": "absolute", "value": "0"})
+    assert list(refused.context["form"].errors) == ["value"]
+    assert not Target.objects.exists()
+
+    assert client.post("/stats/targets/set/", good).status_code == 302
+    assert client.post("/stats/targets/set/", {**good, "value": "6"}).status_code == 302
+    target = Target.objects.get()  # replaced, not doubled
+    assert (target.gate, target.value, target.set_by) == (mlt, 6, board)
+    zone = client.post("/stats/targets/set/", {**good, "gate": "", "value": "7"})
+    assert zone.status_code == 302 and Target.objects.filter(gate=None, value=7).exists()
+    page = client.get("/stats/targets/?year=2025").content.decode()
+    assert "The whole zone" in page and "Exports (USD)" in page
+
+    # The dashboard of the year after reads the target against 2025 (year over: met or not).
+    Target.objects.create(
+        gate=mlt, year=2025, measure=Measure.TURNOVER_USD, kind=TargetKind.ABSOLUTE, value=40000
+    )
+    targets = {t.measure: t for t in client.get("/stats/mlt/?year=2025").context["board"].targets}
+    assert targets["turnover_usd"].actual == Decimal("41780")
+    assert targets["turnover_usd"].verdict_label == "Met"
+    assert targets["export_usd"].verdict_label == "No figure for the previous year"
+
+
+def test_an_auditor_reads_but_may_not_set(three_crossings, mlt):
+    auditor = create_user("kiemtoan", PASSWORD, roles.AUDITOR)
+    client = signed_in(auditor)
+    assert client.get("/stats/targets/").status_code == 200
+    assert 'id="target-form"' not in client.get("/stats/targets/").content.decode()
+    post = {"currency": "VND", "month": "2025-03", "units_per_usd": "25000", "source": "x"}
+    assert client.post("/stats/rates/set/", post).status_code == 403
+    assert not ExchangeRate.objects.filter(units_per_usd=25000).exists()
+
+
+def test_a_corrected_rate_changes_the_dollars_at_once_without_a_recount(
+    three_crossings, mlt, board
+):
+    client = signed_in(board)
+    refused = client.post(
+        "/stats/rates/set/",
+        {"currency": "XYZ", "month": "2025-13", "units_per_usd": "0", "source": ""},
+    )
+    assert refused.status_code == 422
+    assert set(refused.context["form"].errors) == {"currency", "month", "units_per_usd", "source"}
+    before = list(TradeMonth.objects.order_by("pk").values_list("pk", "value"))
+    response = client.post(
+        "/stats/rates/set/",
+        {"currency": "vnd", "month": "2025-03", "units_per_usd": "25000", "source": "NHNN"},
+    )
+    assert response.status_code == 302
+    # 254,000,000 VND / 25,000 = 10,160 USD; steel's 15,600 USD unchanged.
+    months = {
+        r["month"]: r
+        for r in client.get("/stats/mlt/?year=2025").context["board"].tables["turnover"].rows
+    }
+    assert months[MARCH]["import_usd"] == Decimal("25760")
+    assert list(TradeMonth.objects.order_by("pk").values_list("pk", "value")) == before
+    assert not StaleMonth.objects.exists()
+    assert "NHNN" in client.get("/stats/rates/").content.decode()
+
+
+def test_values_without_a_rate_are_counted_apart_and_said_so(three_crossings, mlt, board):
+    ExchangeRate.objects.filter(currency="VND").delete()
+    response = signed_in(board).get("/stats/mlt/?year=2025")
+    board_figures = response.context["board"]
+    assert board_figures.unconverted == {"VND": Decimal("254000000")}
+    months = {r["month"]: r for r in board_figures.tables["turnover"].rows}
+    assert months[MARCH]["import_usd"] == Decimal("15600")
+    page = response.content.decode()
+    assert 'id="unconverted"' in page and "254,000,000" in page
+
+
+def test_the_summary_api(three_crossings, mlt, board):
+    client = signed_in(board)
+    response = client.get("/api/v1/stats/summary?gate=mlt&year=2025")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["gate"] == "mlt" and body["year"] == 2025
+    march = next(m for m in body["turnover"] if m["month"] == "2025-03-01")
+    assert Decimal(march["turnover_usd"]) == Decimal("39540")
+    assert Decimal(body["headline"]["turnover_usd"]) == Decimal("41780")
+    assert [p["code"] for p in body["products"]] == ["7208", "0803", "0714"]
+    assert body["partners"][0]["country"] == "CN"
+    assert sum(d["total_trucks"] for d in body["trucks_per_day"]) == 0  # Nov–Dec 2025: none
+    assert {c["channel"] for c in body["channels"]} == {"green", "yellow", "red", "unknown"}
+    assert any(r["carried"] for r in body["rates"])
+    zone = client.get("/api/v1/stats/summary?year=2025").json()
+    assert zone["gate"] is None and zone["headline"] == body["headline"]
+
+    for query, field in (("year=1999", "year"), ("gate=xyz", "gate"), ("year=abc", "year")):
+        refused = client.get(f"/api/v1/stats/summary?{query}")
+        assert refused.status_code == 422, query
+        assert [item["loc"] for item in refused.json()["detail"]] == [["query", field]]
+
+
+def test_the_menu_leads_the_readers_to_the_dashboard(mlt, board):
+    assert 'href="/stats/"' in signed_in(board).get("/trips/").content.decode()
+    enterprise = create_user("dn_x", PASSWORD, roles.ENTERPRISE)
+    assert 'href="/stats/"' not in signed_in(enterprise).get("/trips/").content.decode()
+    assert signed_in(enterprise).get("/stats/").status_code == 403
+
+
+def test_the_trucks_of_the_last_90_days_or_the_whole_year(three_crossings, mlt, board):
+    built = dashboard.build(mlt, 2025, today=dt.date(2025, 4, 30))
+    days = built.tables["trucks"].rows
+    assert (days[0]["day"], days[-1]["day"], len(days)) == (
+        dt.date(2025, 1, 31), dt.date(2025, 4, 30), 90,
+    )  # fmt: skip
+    assert sum(d["total"] for d in days) == 3
+    assert len(built.tables["turnover"].rows) == 4  # January to the running April
+    whole = dashboard.build(mlt, 2025, today=dt.date(2025, 4, 30), whole_year_of_trucks=True)
+    assert whole.tables["trucks"].rows[0]["day"] == dt.date(2025, 1, 1)

@@ -1,0 +1,137 @@
+"""The statistics' pages: the dashboard of the zone or a gate, each chart's CSV, the board's
+targets and exchange rates. Views translate HTTP into ``dashboard`` and ``services`` calls."""
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cuakhau.core.errors import FieldErrors
+from cuakhau.reference.models import Gate
+
+from . import dashboard as figures
+from . import services
+from .forms import PeriodForm, RateForm, TargetForm, gates
+from .models import ExchangeRate, Target
+
+
+def _gate(code):
+    return None if code is None else get_object_or_404(Gate, code=code.lower())
+
+
+def dashboard(request, code=None):
+    gate = _gate(code)
+    form = PeriodForm(request.GET or None)
+    year = form.year_or_default()
+    whole_year = form.is_valid() and form.cleaned_data.get("days") == "year"
+    board = figures.build(gate, year, whole_year_of_trucks=whole_year)
+    return render(
+        request,
+        "stats/dashboard.html",
+        {
+            "form": form,
+            "board": board,
+            "gate": gate,
+            "gates": gates(),
+            "year": year,
+            "query": request.GET.urlencode(),
+            "may_manage": services.may_manage(request.user),
+        },
+        status=422 if form.is_bound and not form.is_valid() else 200,
+    )
+
+
+def chart_csv(request, chart, code=None):
+    gate = _gate(code)
+    if chart not in figures.CHARTS:
+        raise Http404
+    form = PeriodForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        return HttpResponse(
+            " ".join(str(m) for ms in form.errors.values() for m in ms),
+            status=422,
+            content_type="text/plain; charset=utf-8",
+        )
+    year = form.year_or_default()
+    whole_year = form.cleaned_data.get("days") == "year" if form.is_bound else False
+    board = figures.build(gate, year, whole_year_of_trucks=whole_year, only=chart)
+    name = f"{gate.code if gate else 'vung'}-{year}-{chart}.csv"
+    response = HttpResponse(board.tables[chart].csv_bytes(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _targets_page(request, form, status=200):
+    year = PeriodForm(request.GET or None).year_or_default()
+    return render(
+        request,
+        "stats/dashboard_targets.html",
+        {
+            "form": form,
+            "year": year,
+            "targets": Target.objects.filter(year=year)
+            .select_related("gate", "set_by")
+            .order_by("gate__code", "measure"),
+            "may_manage": services.may_manage(request.user),
+        },
+        status=status,
+    )
+
+
+def targets(request):
+    year = PeriodForm(request.GET or None).year_or_default()
+    return _targets_page(request, TargetForm(initial={"year": year}))
+
+
+@require_POST
+def set_target(request):
+    form = TargetForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.set_target(
+                request.user,
+                gate=data["gate"],
+                year=data["year"],
+                measure=data["measure"],
+                kind=data["kind"],
+                value=data["value"],
+                note=data["note"] or "",
+            )
+        except FieldErrors as exc:
+            for name, errors in exc.errors.items():
+                for error in errors:
+                    form.add_error(name if name in form.fields else None, error)
+        else:
+            messages.success(request, _("Target saved."))
+            return redirect(f"{reverse('stats:targets')}?year={data['year']}")
+    return _targets_page(request, form, status=422)
+
+
+def _rates_page(request, form, status=200):
+    return render(
+        request,
+        "stats/dashboard_rates.html",
+        {
+            "form": form,
+            "rates": ExchangeRate.objects.order_by("currency", "-month"),
+            "may_manage": services.may_manage(request.user),
+        },
+        status=status,
+    )
+
+
+def rates(request):
+    return _rates_page(request, RateForm())
+
+
+@require_POST
+def set_rate(request):
+    form = RateForm(request.POST)
+    if not form.is_valid():
+        return _rates_page(request, form, status=422)
+    services.set_rate(request.user, **form.cleaned_data)
+    messages.success(request, _("Exchange rate saved: the dollar figures use it at once."))
+    return redirect("stats:rates")
