@@ -269,6 +269,11 @@ VIEWS = {
     "stats:set_target": allow(BOARD, ADMINISTRATOR, perms=[MANAGE_STATISTICS]),
     "stats:rates": allow(*READ_ALL),
     "stats:set_rate": allow(BOARD, ADMINISTRATOR, perms=[MANAGE_STATISTICS]),
+    # Historical figures from the board's spreadsheets: imported and undone by the board.
+    "stats:import": allow(BOARD, ADMINISTRATOR, perms=[MANAGE_STATISTICS]),
+    "stats:import_confirm": allow(BOARD, ADMINISTRATOR, perms=[MANAGE_STATISTICS]),
+    "stats:import_undo": allow(BOARD, ADMINISTRATOR, perms=[MANAGE_STATISTICS]),
+    "stats:import_example": allow(*READ_ALL),
     # The API's own documents (the operations themselves follow ``API``).
     "api:openapi-json": PUBLIC,
     "api:openapi-view": PUBLIC,

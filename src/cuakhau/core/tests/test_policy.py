@@ -381,6 +381,13 @@ def stats_view_cases(w):
     return cases(w)
 
 
+def stats_import_view_cases(w):
+    """Historical figures imported from the board's spreadsheets (issue 12)."""
+    from cuakhau.stats.tests.world_import import import_view_cases as cases
+
+    return cases(w)
+
+
 def slot_api_cases(w):
     """Time slots and the waiting area (issue 10)."""
     from cuakhau.slots.tests.world import slot_world
@@ -576,6 +583,7 @@ def view_cases(w):
         # The desk's reports (issue 11): not the plain desk officer, only a supervisor (the
         # permission; shown in desk/tests/test_reports.py), the board, auditors, administrators.
         "desk:reports": ("get", "/desk/reports/", None, READ_ALL),
+        **stats_import_view_cases(w),
     }
 
 
