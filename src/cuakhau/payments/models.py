@@ -58,6 +58,8 @@ class Payment(models.Model):
 
     class Meta:
         ordering = ["-paid_at", "-id"]
+        # The daily reconciliation reads a day's payments by their time.
+        indexes = [models.Index(fields=["paid_at"])]
         constraints = [
             models.UniqueConstraint(
                 fields=["provider", "external_id"], name="payment_once_per_transaction"
@@ -92,6 +94,8 @@ class NotificationLog(models.Model):
 
     class Meta:
         ordering = ["-received_at", "-id"]
+        # The daily reconciliation counts a day's refused and duplicate notifications.
+        indexes = [models.Index(fields=["received_at"])]
 
     def __str__(self):
         return f"{self.provider} {self.outcome} {self.received_at}"

@@ -92,8 +92,14 @@ class Receipt(models.Model):
                 name="one_valid_receipt_per_trip",
             ),
         ]
-        # The statistics count a gate's fees by month of issue.
-        indexes = [models.Index(fields=["gate", "issued_at"])]
+        # The statistics count a gate's fees by month of issue; the daily reconciliation reads
+        # a day's receipts issued, revoked and used, at one gate or all.
+        indexes = [
+            models.Index(fields=["gate", "issued_at"]),
+            models.Index(fields=["issued_at"]),
+            models.Index(fields=["revoked_at"]),
+            models.Index(fields=["used_at"]),
+        ]
         verbose_name = _("e-receipt")
         verbose_name_plural = _("e-receipts")
 
@@ -131,6 +137,8 @@ class ReceiptUse(models.Model):
 
     class Meta:
         ordering = ["-at"]
+        # The daily reconciliation reads a day's crossings by their time.
+        indexes = [models.Index(fields=["at"])]
 
     def __str__(self):
         return f"{self.number} {self.outcome} at {self.gate_id}"

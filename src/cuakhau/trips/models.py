@@ -219,6 +219,8 @@ class TripTransition(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+        # The daily reconciliation finds the trips touched on a day by their transitions.
+        indexes = [models.Index(fields=["at"])]
 
     def __str__(self):
         return f"{self.trip_id}: {self.from_status}->{self.to_status} ({self.action})"
