@@ -269,6 +269,8 @@ VIEWS = {
     "stats:set_target": allow(BOARD, ADMINISTRATOR, perms=[MANAGE_STATISTICS]),
     "stats:rates": allow(*READ_ALL),
     "stats:set_rate": allow(BOARD, ADMINISTRATOR, perms=[MANAGE_STATISTICS]),
+    # Monthly and annual reports (PDF, XLSX) of a gate or the zone: the dashboard's readers.
+    "stats:report": allow(*READ_ALL),
     # Historical figures from the board's spreadsheets: imported and undone by the board.
     "stats:import": allow(BOARD, ADMINISTRATOR, perms=[MANAGE_STATISTICS]),
     "stats:import_confirm": allow(BOARD, ADMINISTRATOR, perms=[MANAGE_STATISTICS]),

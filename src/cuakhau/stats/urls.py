@@ -3,7 +3,7 @@ any word, so every fixed path (reports, imports …) goes above the gate catch-a
 
 from django.urls import path
 
-from . import views, views_import
+from . import views, views_import, views_reports
 
 app_name = "stats"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("rates/", views.rates, name="rates"),
     path("rates/set/", views.set_rate, name="set_rate"),
     path("<slug:chart>.csv", views.chart_csv, name="csv"),
+    path("reports/", views_reports.report, name="report"),
     path("import/", views_import.import_page, name="import"),
     path("import/confirm/", views_import.import_confirm, name="import_confirm"),
     path("import/example.csv", views_import.example_file, name="import_example"),

@@ -583,6 +583,8 @@ def view_cases(w):
         # The desk's reports (issue 11): not the plain desk officer, only a supervisor (the
         # permission; shown in desk/tests/test_reports.py), the board, auditors, administrators.
         "desk:reports": ("get", "/desk/reports/", None, READ_ALL),
+        # The statistics' reports (issue 12): the form page; the files in stats/tests.
+        "stats:report": ("get", "/stats/reports/", None, READ_ALL),
         **stats_import_view_cases(w),
     }
 

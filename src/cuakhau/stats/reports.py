@@ -1,0 +1,1058 @@
+"""Monthly and annual reports of one gate or the whole zone, ready to send up to the province.
+
+A report is the dashboard's figures for a period — every one read from ``stats.services`` —
+laid out as tables (``Table``: a title, typed columns, rows), then drawn as an A4 PDF
+(reportlab, with a bar chart of turnover by month and page numbers) or written as an XLSX
+workbook (openpyxl, one sheet per table, numbers kept as numbers). A report is written in
+Vietnamese or English, the languages the province reads and sends on; its language is chosen
+by the caller, never taken from the server.
+
+The period: a month, or a year (January to December; for the running year, January to the
+running month, said so in the period's name). "Same period last year" is the same months a
+year earlier. Targets are measured as the dashboard measures them, on the months complete at
+the end of the report's period.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import io
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils import timezone, translation
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from cuakhau.reference.localize import country_name, localized_name
+from cuakhau.reference.models import Gate, HSCode
+from cuakhau.risk.choices import RiskChannel
+from cuakhau.trips.choices import Direction
+
+from . import services
+from .choices import Measure, Source, TargetKind, Verdict
+
+LANGUAGES = ("vi", "en")
+FORMATS = ("pdf", "xlsx")
+PERIODS = ("month", "year")
+# The first year a report may be asked for (the targets' own lower bound).
+FIRST_YEAR = 2000
+TOP_PRODUCTS = 15
+PDF = "application/pdf"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+# Kinds of column: how a value is written (PDF) and formatted (XLSX).
+TEXT, CODE, USD, VND, COUNT, PERCENT, MINUTES, RATE, MONTH, DAY = (
+    "text",
+    "code",
+    "usd",
+    "vnd",
+    "count",
+    "percent",
+    "minutes",
+    "rate",
+    "month",
+    "day",
+)
+# A growth target: "+5.0 %" (the PDF shows it without its "kind" column).
+GROWTH_TARGET = "growth_target"
+NUMERIC = {USD, VND, COUNT, PERCENT, MINUTES, RATE, GROWTH_TARGET}
+MEASURE_KIND = {
+    Measure.EXPORT_USD: USD,
+    Measure.IMPORT_USD: USD,
+    Measure.TURNOVER_USD: USD,
+    Measure.FEE_VND: VND,
+    Measure.TRUCKS: COUNT,
+}
+
+
+def default_language(page_language: str | None) -> str:
+    """The page's language when a report can be written in it, else English (a Chinese reader
+    of the board's pages gets the English report: the province reads Vietnamese or English)."""
+    language = (page_language or "").lower()
+    return "vi" if language.startswith("vi") else "en"
+
+
+@dataclass
+class Figure:
+    """A cell whose kind differs from its column's (a summary row in đồng among dollars)."""
+
+    value: object
+    kind: str
+
+
+@dataclass
+class Table:
+    key: str  # a stable name: the workbook's sheets and the tests find tables by it
+    title: str
+    columns: list[tuple[str, str]]  # (heading, kind)
+    rows: list[list] = field(default_factory=list)
+    total: list | None = None
+    note: str = ""
+    pdf_skip: frozenset[int] = frozenset()  # columns the PDF leaves out (the page is narrow)
+
+
+def sheet_names() -> dict[str, str]:
+    """Each table's sheet in the workbook: short (a sheet's name holds 31 characters)."""
+    return {
+        "summary": _("Key figures"),
+        "months": _("By month"),
+        "products": _("Products"),
+        "partners": _("Partners"),
+        "traffic": _("Trucks and fees"),
+        "clearance": _("Clearance"),
+        "channels": _("Channels"),
+        "targets": _("Targets"),
+        "rates": _("Exchange rates"),
+        "sources": _("Sources"),
+        "unconverted": _("Without a rate"),
+    }
+
+
+@dataclass
+class Report:
+    gate: Gate | None
+    year: int
+    month: int | None
+    language: str
+    first: dt.date
+    last: dt.date
+    generated_at: dt.datetime
+    generated_by: str
+    title: str
+    scope_name: str
+    period_name: str
+    tables: list[Table]
+    chart: list[dict]  # turnover_by_month's rows shown in the chart
+    definitions: list[str]
+    sources: str  # one sentence: recorded, imported or both
+
+    @property
+    def period(self) -> str:
+        return "month" if self.month else "year"
+
+    def table(self, key: str) -> Table:
+        return next(table for table in self.tables if table.key == key)
+
+    @property
+    def file_name(self) -> str:
+        scope = self.gate.code if self.gate else "zone"
+        when = f"{self.year}-{self.month:02d}" if self.month else str(self.year)
+        return f"cuakhau-report-{scope}-{when}-{self.language}"
+
+
+# --- the period -------------------------------------------------------------------------------
+
+
+def period_months(year: int, month: int | None, today: dt.date) -> tuple[dt.date, dt.date]:
+    """The first and last month of the report (the running year stops at the running month)."""
+    if month:
+        first = dt.date(year, month, 1)
+        return first, first
+    last = dt.date(year, 12, 1)
+    return dt.date(year, 1, 1), min(last, services.month_of(today))
+
+
+def period_error(year: int, month: int | None, today: dt.date) -> tuple[str, str] | None:
+    """(field, message) when the period cannot be reported on, else None."""
+    if year < FIRST_YEAR:
+        return "year", _("Reports start in %(year)d.") % {"year": FIRST_YEAR}
+    if year > today.year:
+        return "year", _("This year has not begun yet.")
+    if month is not None and dt.date(year, month, 1) > services.month_of(today):
+        return "month", _("This month has not begun yet.")
+    return None
+
+
+def _month_name(month: dt.date) -> str:
+    # The translation of this format writes the month the language's way ("Tháng 10/2026").
+    return date_format(month, pgettext("a report's month", "F Y"))
+
+
+def _period_name(year: int, month: int | None, first: dt.date, last: dt.date) -> str:
+    if month:
+        return _month_name(first)
+    if last.month < 12:
+        return _("Year %(year)d, January to %(month)s (year to date)") % {
+            "year": year,
+            "month": _month_name(last),
+        }
+    return _("Year %(year)d") % {"year": year}
+
+
+# --- building -----------------------------------------------------------------------------------
+
+
+def build(
+    gate: Gate | None,
+    year: int,
+    month: int | None,
+    language: str,
+    generated_by: str,
+    *,
+    today: dt.date | None = None,
+) -> Report:
+    """Every table of the report, its words in `language` (vi or en)."""
+    services.refresh_stale()
+    today = today or services.local_today()
+    with translation.override(language):
+        return _build(gate, year, month, language, generated_by, today)
+
+
+def _build(gate, year, month, language, generated_by, today) -> Report:
+    first, last = period_months(year, month, today)
+    before_first, before_last = services.add_months(first, -12), services.add_months(last, -12)
+    rates = services.Rates.load()
+    flows = services.TRADE_DIRECTIONS + services.OTHER_DIRECTIONS
+    this = services.trade_usd(gate, first, last, ("direction",), directions=flows, rates=rates)
+    before = services.trade_usd(
+        gate, before_first, before_last, ("direction",), directions=flows, rates=rates
+    )
+    traffic = services.gate_figures_by_month(gate, first, last)
+    traffic_before = services.gate_figures_by_month(gate, before_first, before_last)
+    months = services.months_between(first, last)
+    last_day = min(services.add_months(last, 1) - dt.timedelta(days=1), today)
+    days = services.trucks_per_day(gate, first, last_day) if last_day >= first else []
+
+    tables = [
+        _summary(this, before, traffic, traffic_before, days),
+        _by_month(gate, year, last, rates),
+        _products(gate, first, last, rates, language),
+        _partners(gate, first, last, rates, language),
+        _traffic(traffic),
+        _clearance(gate, first, last, traffic),
+        _channels(gate, first, last),
+        _targets(gate, year, min(services.add_months(last, 1), today), rates),
+        _rates(gate, months, rates),
+        _sources(gate, months),
+    ]
+    if this.unconverted:
+        tables.append(
+            Table(
+                "unconverted",
+                _("Values without an exchange rate (left out of the dollar figures)"),
+                [(_("Currency"), CODE), (_("Value in its currency"), RATE)],
+                [[currency, value] for currency, value in sorted(this.unconverted.items())],
+            )
+        )
+    sources = services.sources_by_month(gate, first, last)
+    kinds = set().union(*sources.values()) if sources else set()
+    if kinds == {Source.PLATFORM}:
+        sources_text = _("Every figure was recorded by the platform.")
+    elif kinds == {Source.IMPORTED}:
+        sources_text = _("Every figure was imported from the board's spreadsheets.")
+    elif kinds:
+        sources_text = _(
+            "Some months were recorded by the platform, others imported from the board's "
+            "spreadsheets (see the table of sources)."
+        )
+    else:
+        sources_text = _("There is no figure for this period.")
+    title = _("Monthly report on border trade") if month else _("Annual report on border trade")
+    scope_name = (
+        str(localized_name(gate, language=language)) if gate else _("All gates of the zone")
+    )
+    return Report(
+        gate=gate,
+        year=year,
+        month=month,
+        language=language,
+        first=first,
+        last=last,
+        generated_at=timezone.localtime(timezone.now()),
+        generated_by=generated_by,
+        title=title,
+        scope_name=scope_name,
+        period_name=_period_name(year, month, first, last),
+        tables=tables,
+        chart=services.turnover_by_month(gate, year, rates)[: last.month],
+        definitions=definitions(),
+        sources=sources_text,
+    )
+
+
+def _growth_row(label, value, base, kind) -> list:
+    return [
+        label,
+        Figure(value, kind),
+        Figure(base, kind),
+        services.growth(value, base) if base is not None else None,
+    ]
+
+
+def _summary(this, before, traffic, traffic_before, days) -> Table:
+    def flows(totals, directions):
+        return sum((totals.usd.get(d, Decimal(0)) for d in directions), Decimal(0))
+
+    def total(rows, name):
+        return sum((row[name] or 0 for row in rows), 0)
+
+    export, imports = (flows(this, (d,)) for d in (Direction.EXPORT, Direction.IMPORT))
+    export_before, imports_before = (
+        flows(before, (d,)) for d in (Direction.EXPORT, Direction.IMPORT)
+    )
+    other = flows(this, services.OTHER_DIRECTIONS)
+    other_before = flows(before, services.OTHER_DIRECTIONS)
+    trucks = total(traffic, "trucks")
+    busiest = max(days, key=lambda d: (d["total"], d["day"]), default=None)
+    rows = [
+        _growth_row(_("Exports (USD)"), export, export_before, USD),
+        _growth_row(_("Imports (USD)"), imports, imports_before, USD),
+        _growth_row(
+            _("Import-export turnover (USD)"), export + imports, export_before + imports_before, USD
+        ),
+        _growth_row(_("Other flows: temporary import, transit (USD)"), other, other_before, USD),
+        _growth_row(_("Trucks crossed"), trucks, total(traffic_before, "trucks"), COUNT),
+        [
+            _("Trucks per day (mean)"),
+            Figure(Decimal(trucks) / len(days) if days else None, MINUTES),
+            None,
+            None,
+        ],
+        [
+            _("Busiest day: %(day)s (trucks)") % {"day": written(busiest["day"], DAY)}
+            if busiest and busiest["total"]
+            else _("Busiest day (trucks)"),
+            Figure(busiest["total"] if busiest and busiest["total"] else None, COUNT),
+            None,
+            None,
+        ],
+        _growth_row(
+            _("Gate fee revenue (VND)"),
+            total(traffic, "fee_vnd"),
+            total(traffic_before, "fee_vnd"),
+            VND,
+        ),
+        _growth_row(
+            _("State budget contribution (VND)"),
+            total(traffic, "budget_vnd"),
+            total(traffic_before, "budget_vnd"),
+            VND,
+        ),
+    ]
+    return Table(
+        "summary",
+        _("Key figures"),
+        [
+            (_("Figure"), TEXT),
+            (_("This period"), USD),
+            (_("Same period last year"), USD),
+            (_("Growth (%)"), PERCENT),
+        ],
+        rows,
+    )
+
+
+def _by_month(gate, year, last, rates) -> Table:
+    rows = services.turnover_by_month(gate, year, rates)[: last.month]
+    keys = ("export", "import", "other", "turnover", "last_year")
+    table = Table(
+        "months",
+        _("Turnover by month (USD)"),
+        [
+            (_("Month"), MONTH),
+            (_("Exports"), USD),
+            (_("Imports"), USD),
+            (_("Other flows"), USD),
+            (_("Turnover"), USD),
+            (_("Same month last year"), USD),
+            (_("Growth (%)"), PERCENT),
+        ],
+        [[row["month"], *(row[k] for k in keys), row["growth"]] for row in rows],
+    )
+    sums = [sum((row[k] for row in rows), Decimal(0)) for k in keys]
+    table.total = [_("Total"), *sums, services.growth(sums[3], sums[4])]
+    return table
+
+
+def _product_names(codes, language) -> dict[str, str]:
+    names = {}
+    for code, english, vietnamese in HSCode.objects.filter(code__in=codes).values_list(
+        "code", "description", "description_vi"
+    ):
+        names[code] = (vietnamese if language == "vi" else english) or english or vietnamese
+    return names
+
+
+def _products(gate, first, last, rates, language) -> Table:
+    products = services.top_products(gate, first, last, limit=TOP_PRODUCTS, rates=rates)
+    names = _product_names([p["code"] for p in products if p["code"]], language)
+    rows = []
+    for rank, item in enumerate(products, 1):
+        code = item["code"]
+        name = names.get(code, "") if code else _("Not broken down (imported figures)")
+        rows.append(
+            [rank, code, name, item["export"], item["import"], item["total"], item["net_kg"]]
+        )
+    return Table(
+        "products",
+        _("Top products by HS heading (USD)"),
+        [
+            (_("Rank"), COUNT),
+            (_("HS"), CODE),
+            (_("Product"), TEXT),
+            (_("Exports"), USD),
+            (_("Imports"), USD),
+            (_("Total"), USD),
+            (_("Net weight (kg)"), COUNT),
+        ],
+        rows,
+        note=_("The %(n)d headings with the largest trade in the period.") % {"n": TOP_PRODUCTS},
+    )
+
+
+def _partners(gate, first, last, rates, language) -> Table:
+    partners = services.by_partner(gate, first, last, rates=rates)
+    grand = sum((p["total"] for p in partners), Decimal(0))
+    return Table(
+        "partners",
+        _("Trade by partner country (USD)"),
+        [
+            (_("Country"), TEXT),
+            (_("Exports"), USD),
+            (_("Imports"), USD),
+            (_("Total"), USD),
+            (_("Share (%)"), PERCENT),
+        ],
+        [
+            [
+                country_name(p["country"], language),
+                p["export"],
+                p["import"],
+                p["total"],
+                (p["total"] * 100 / grand).quantize(Decimal("0.1")) if grand else None,
+            ]
+            for p in partners
+        ],
+        note=_(
+            "The partner of an import is the goods' country of origin; of an export, the "
+            "country across the gate."
+        ),
+    )
+
+
+def _traffic(traffic) -> Table:
+    table = Table(
+        "traffic",
+        _("Trucks, clearance and fees by month"),
+        [
+            (_("Month"), MONTH),
+            (_("Trucks crossed"), COUNT),
+            (_("Mean clearance (min)"), MINUTES),
+            (_("Receipts"), COUNT),
+            (_("Gate fee revenue (VND)"), VND),
+            (_("State budget contribution (VND)"), VND),
+        ],
+        [
+            [
+                row["month"],
+                row["trucks"] or 0,
+                row["mean_clearance"],
+                row["receipts"] or 0,
+                row["fee_vnd"] or 0,
+                row["budget_vnd"] or 0,
+            ]
+            for row in traffic
+        ],
+    )
+    trucks = sum(row["trucks"] or 0 for row in traffic)
+    minutes = sum(row["clearance_minutes"] or 0 for row in traffic)
+    table.total = [
+        _("Total"),
+        trucks,
+        Decimal(minutes) / trucks if trucks else None,
+        sum(row["receipts"] or 0 for row in traffic),
+        sum(row["fee_vnd"] or 0 for row in traffic),
+        sum(row["budget_vnd"] or 0 for row in traffic),
+    ]
+    return table
+
+
+def _clearance(gate, first, last, traffic) -> Table:
+    percentiles = services.clearance_percentiles(gate, first, last, points=(50, 90))
+    trucks = sum(row["trucks"] or 0 for row in traffic)
+    minutes = sum(row["clearance_minutes"] or 0 for row in traffic)
+    rows = [[_("Mean"), Decimal(minutes) / trucks if trucks else None, ""]]
+    for point, label in ((50, _("Median")), (90, _("90th percentile"))):
+        value = percentiles[point]
+        rows.append(
+            [
+                label,
+                value["minutes"] if value else None,
+                _("a day or more") if value and value["open"] else "",
+            ]
+        )
+    return Table(
+        "clearance",
+        _("Clearance time, arrival to exit (minutes)"),
+        [(_("Measure"), TEXT), (_("Time (minutes)"), MINUTES), (_("Note"), TEXT)],
+        rows,
+        note=_("Percentiles are read from five-minute bins."),
+    )
+
+
+def _channels(gate, first, last) -> Table:
+    labels = {**dict(RiskChannel.choices), "unknown": _("No channel recorded")}
+    return Table(
+        "channels",
+        _("Customs channels"),
+        [(_("Channel"), TEXT), (_("Trucks"), COUNT), (_("Share (%)"), PERCENT)],
+        [
+            [str(labels[s["channel"]]), s["trucks"], s["percent"]]
+            for s in services.channel_shares(gate, first, last)
+        ],
+    )
+
+
+def _targets(gate, year, today, rates) -> Table:
+    measures, kinds, verdicts = (
+        dict(Measure.choices),
+        dict(TargetKind.choices),
+        dict(Verdict.choices),
+    )
+    rows = []
+    for p in services.target_progress(gate, year, today, rates):
+        kind = MEASURE_KIND.get(p.target.measure, COUNT)
+        growth = p.target.kind == TargetKind.GROWTH
+        rows.append(
+            [
+                str(measures.get(p.target.measure, p.target.measure)),
+                str(kinds.get(p.target.kind, p.target.kind)),
+                Figure(p.target.value, GROWTH_TARGET if growth else kind),
+                Figure(p.goal, kind),
+                Figure(p.actual, kind),
+                p.months_counted,
+                Figure(p.last_year_same_period, kind),
+                p.growth,
+                Figure(p.forecast, kind),
+                str(verdicts.get(p.verdict, p.verdict)),
+            ]
+        )
+    return Table(
+        "targets",
+        _("Targets for %(year)d") % {"year": year},
+        [
+            (_("Measure"), TEXT),
+            (_("Kind of target"), TEXT),
+            (_("Target"), USD),
+            (_("Goal for the year"), USD),
+            (_("So far"), USD),
+            (_("Months counted"), COUNT),
+            (_("Same period last year"), USD),
+            (_("Growth (%)"), PERCENT),
+            (_("Forecast for the year"), USD),
+            (_("Verdict"), TEXT),
+        ],
+        rows,
+        note=_(
+            "Complete months only. The forecast scales the months so far by last year's "
+            "seasonal pattern (by the number of months without last year's figures)."
+        ),
+        pdf_skip=frozenset({1}),  # the target itself says "+5.0 %" or an amount
+    )
+
+
+def _rates(gate, months, rates) -> Table:
+    rows = []
+    for item in services.rates_used(gate, months, rates):
+        rows.append(
+            [
+                item["currency"],
+                item["month"],
+                item["units_per_usd"],
+                item["from_month"],
+                item["source"] or (_("No rate: left out") if item["units_per_usd"] is None else ""),
+            ]
+        )
+    return Table(
+        "rates",
+        _("Exchange rates used (units per USD)"),
+        [
+            (_("Currency"), CODE),
+            (_("Month"), MONTH),
+            (_("Units per USD"), RATE),
+            (_("Rate of the month"), MONTH),
+            (_("Source"), TEXT),
+        ],
+        rows,
+        note=_("A month without a rate uses the latest earlier one; its month is shown."),
+    )
+
+
+def _sources(gate, months) -> Table:
+    found = services.sources_by_month(gate, months[0], months[-1])
+    labels = dict(Source.choices)
+
+    def said(kinds: set[str]) -> str:
+        if not kinds:
+            return _("No figure")
+        return "; ".join(str(labels[k]) for k in sorted(kinds, key=list(labels).index))
+
+    return Table(
+        "sources",
+        _("Source of the figures"),
+        [(_("Month"), MONTH), (_("Source"), TEXT)],
+        [[month, said(found.get(month, set()))] for month in months],
+    )
+
+
+def definitions() -> list[str]:
+    return [
+        _(
+            "A truck's goods count in the month its truck left the gate, in the gate's time "
+            "zone; only trips that exited count. Clearance time is arrival to exit."
+        ),
+        _(
+            "Turnover is exports plus imports; temporary import / re-export and transit are "
+            "shown apart as other flows; empty returns carry no goods."
+        ),
+        _(
+            "Values are converted to US dollars with the month's rate; a month without a rate "
+            "uses the latest earlier one; a value with no rate at all is left out of the dollar "
+            "figures and listed apart, never guessed."
+        ),
+        _(
+            "Fee revenue is the amount of the valid e-receipts issued in the period (revoked "
+            "ones left out, their replacements counted); fees are State budget revenue. An "
+            "imported month may carry the gate's whole budget contribution instead."
+        ),
+        _(
+            "Months before the platform come from the board's spreadsheets, imported as they "
+            "were kept; a gate-month is either recorded or imported, never both."
+        ),
+    ]
+
+
+# --- writing values -------------------------------------------------------------------------
+
+
+def _round(value, places: int) -> Decimal:
+    return Decimal(value).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+
+
+def written(value, kind: str) -> str:
+    """A value as the active language writes it (39.540 in Vietnamese, 39,540 in English)."""
+    if isinstance(value, Figure):
+        value, kind = value.value, value.kind
+    if value is None or value == "":
+        return "—" if kind in NUMERIC or kind in (MONTH, DAY) else ""
+    if isinstance(value, str):  # a label in a column of figures: "Total"
+        return value
+    if kind in (MONTH,):
+        return date_format(value, "YEAR_MONTH_FORMAT")
+    if kind == DAY:
+        return date_format(value, "SHORT_DATE_FORMAT")
+    if kind in (USD, VND, COUNT):
+        return number_format(_round(value, 0), decimal_pos=0, use_l10n=True, force_grouping=True)
+    if kind == GROWTH_TARGET:
+        shown = number_format(_round(value, 1), decimal_pos=1, use_l10n=True)
+        return f"+{shown} %" if value >= 0 else f"{shown} %"
+    if kind in (PERCENT, MINUTES):
+        return number_format(_round(value, 1), decimal_pos=1, use_l10n=True, force_grouping=True)
+    if kind == RATE:
+        number = Decimal(value).normalize()
+        places = max(0, -number.as_tuple().exponent)
+        return number_format(number, decimal_pos=places, use_l10n=True, force_grouping=True)
+    return str(value)
+
+
+# --- the workbook --------------------------------------------------------------------------------
+
+
+def _cell_value(value, kind: str):
+    """What a workbook cell holds: numbers as numbers, dollars to the cent, percentages as
+    fractions (formatted "0.0%"), months and days as dates."""
+    if isinstance(value, Figure):
+        value, kind = value.value, value.kind
+    if value is None:
+        return None
+    if kind == USD:
+        return _round(value, 2)
+    if kind in (VND, COUNT):
+        return int(_round(value, 0))
+    if kind in (PERCENT, GROWTH_TARGET):
+        return Decimal(value) / 100
+    if kind == MINUTES:
+        return _round(value, 1)
+    if kind == RATE:
+        return Decimal(value)
+    return value
+
+
+def _number_format(value, kind: str) -> str | None:
+    if isinstance(value, Figure):
+        kind = value.kind
+    return {
+        USD: "#,##0.00",
+        VND: "#,##0",
+        COUNT: "#,##0",
+        PERCENT: "0.0%",
+        GROWTH_TARGET: "+0.0%;-0.0%",
+        MINUTES: "0.0",
+        RATE: "#,##0.####",
+        MONTH: "mm/yyyy",
+        DAY: "dd/mm/yyyy",
+    }.get(kind)
+
+
+def _sheet_title(title: str, used: set[str]) -> str:
+    name = "".join(" " if c in "[]:*?/\\" else c for c in title)[:31].strip()
+    base, n = name, 2
+    while name.lower() in used:
+        name = f"{base[:28]} {n}"
+        n += 1
+    used.add(name.lower())
+    return name
+
+
+def to_xlsx(report: Report) -> bytes:
+    """A cover sheet (title, scope, period, source, generation, definitions), then one sheet
+    per table with its headings in the report's language."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    bold = Font(bold=True)
+    with translation.override(report.language):
+        workbook = Workbook()
+        cover = workbook.active
+        used: set[str] = set()
+        cover.title = _sheet_title(_("Report"), used)
+        cover.append([report.title])
+        cover["A1"].font = Font(bold=True, size=14)
+        for label, value in (
+            (_("Gate or zone"), report.scope_name),
+            (_("Period"), report.period_name),
+            (_("First month"), report.first),
+            (_("Last month"), report.last),
+            (_("Source of the figures"), report.sources),
+            (_("Generated at"), timezone.make_naive(report.generated_at)),
+            (_("Generated by"), report.generated_by),
+        ):
+            cover.append([label, value])
+        for row in (4, 5):
+            cover.cell(row, 2).number_format = "mm/yyyy"
+        cover.cell(8, 2).number_format = "dd/mm/yyyy hh:mm"
+        cover.append([])
+        cover.append([_("Definitions")])
+        cover.cell(cover.max_row, 1).font = bold
+        for text in report.definitions:
+            cover.append([text])
+            cover.cell(cover.max_row, 1).alignment = Alignment(wrap_text=True, vertical="top")
+        cover.column_dimensions["A"].width = 90
+        cover.column_dimensions["B"].width = 40
+
+        names = sheet_names()
+        for table in report.tables:
+            sheet = workbook.create_sheet(_sheet_title(names[table.key], used))
+            sheet.append([table.title])
+            sheet["A1"].font = bold
+            sheet.append([heading for heading, _kind in table.columns])
+            for cell in sheet[2]:
+                cell.font = bold
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+            body = [*table.rows, *([table.total] if table.total else [])]
+            for values in body:
+                sheet.append(
+                    [
+                        _cell_value(value, kind)
+                        for value, (_heading, kind) in zip(values, table.columns, strict=True)
+                    ]
+                )
+                for index, (value, (_heading, kind)) in enumerate(
+                    zip(values, table.columns, strict=True), 1
+                ):
+                    number_format = _number_format(value, kind)
+                    if number_format:
+                        sheet.cell(sheet.max_row, index).number_format = number_format
+            if table.total:
+                for cell in sheet[sheet.max_row]:
+                    cell.font = bold
+            if table.note:
+                sheet.append([])
+                sheet.append([table.note])
+            for index, (_heading, kind) in enumerate(table.columns, 1):
+                width = 48 if kind == TEXT else 8 if kind == CODE else 16
+                sheet.column_dimensions[get_column_letter(index)].width = width
+            sheet.freeze_panes = "A3"
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# --- the PDF -------------------------------------------------------------------------------------
+
+# Colours of the chart's bars: dark enough to tell apart when printed in black and white.
+EXPORT_COLOUR = (0.10, 0.32, 0.60)
+IMPORT_COLOUR = (0.80, 0.45, 0.10)
+LAST_YEAR_COLOUR = (0.62, 0.62, 0.62)
+COLUMN_WIDTHS_MM = {
+    CODE: 13,
+    USD: 21,
+    VND: 25,
+    COUNT: 16,
+    PERCENT: 15,
+    GROWTH_TARGET: 16,
+    MINUTES: 17,
+    RATE: 18,
+    MONTH: 19,
+    DAY: 19,
+}
+# The narrowest a column of words may be before the whole table is scaled down.
+TEXT_MIN_MM = 24
+
+
+def _pdf_text(text) -> str:
+    """Text for a Paragraph: escaped, and without diacritics only if no Vietnamese font."""
+    from cuakhau.receipts import pdf as receipt_pdf
+
+    text = str(text)
+    if receipt_pdf.fonts().covered is None:
+        text = receipt_pdf.strip_diacritics(text)
+    return html.escape(text, quote=False)
+
+
+def _numbered_canvas(label: str, footer: str, font: str):
+    """A canvas that writes "page n of N" on every page once it knows N (two passes)."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    from reportlab.pdfgen.canvas import Canvas
+
+    class NumberedCanvas(Canvas):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict] = []
+
+        def showPage(self):  # noqa: N802 (reportlab's name)
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self):
+            for state in self._pages:
+                self.__dict__.update(state)
+                self.setFont(font, 7.5)
+                self.setFillGray(0.35)
+                self.drawString(18 * mm, 10 * mm, footer)
+                self.drawRightString(
+                    A4[0] - 18 * mm,
+                    10 * mm,
+                    label % {"page": self._pageNumber, "pages": len(self._pages)},
+                )
+                super().showPage()
+            super().save()
+
+    return NumberedCanvas
+
+
+def _chart(report: Report, width: float, font: str):
+    """Exports and imports of each month of the year so far, beside last year's turnover."""
+    from reportlab.graphics.charts.barcharts import VerticalBarChart
+    from reportlab.graphics.charts.legends import Legend
+    from reportlab.graphics.shapes import Drawing
+    from reportlab.lib.colors import Color
+    from reportlab.lib.units import mm
+
+    height = 72 * mm
+    drawing = Drawing(width, height)
+    chart = VerticalBarChart()
+    chart.x, chart.y = 22 * mm, 16 * mm
+    chart.width, chart.height = width - 26 * mm, height - 22 * mm
+    series = [
+        [float(row["export"]) for row in report.chart],
+        [float(row["import"]) for row in report.chart],
+        [float(row["last_year"]) for row in report.chart],
+    ]
+    chart.data = series
+    top = max((max(values) for values in series if values), default=0)
+    chart.valueAxis.valueMin = 0
+    chart.valueAxis.valueMax = top * 1.1 if top else 1
+    chart.valueAxis.labelTextFormat = lambda value: written(value, USD)
+    chart.valueAxis.labels.fontName = font
+    chart.valueAxis.labels.fontSize = 7
+    # The translation writes a month short the language's way ("T3" in Vietnamese).
+    short = pgettext("a chart's month", "M")
+    chart.categoryAxis.categoryNames = [date_format(row["month"], short) for row in report.chart]
+    chart.categoryAxis.labels.fontName = font
+    chart.categoryAxis.labels.fontSize = 7
+    chart.groupSpacing = 4
+    colours = [Color(*EXPORT_COLOUR), Color(*IMPORT_COLOUR), Color(*LAST_YEAR_COLOUR)]
+    for index, colour in enumerate(colours):
+        chart.bars[index].fillColor = colour
+        chart.bars[index].strokeColor = None
+    drawing.add(chart)
+    legend = Legend()
+    legend.x, legend.y = 22 * mm, 5 * mm
+    legend.alignment = "right"
+    legend.columnMaximum = 1
+    legend.deltax = 50 * mm
+    legend.fontName = font
+    legend.fontSize = 7.5
+    legend.colorNamePairs = list(
+        zip(
+            colours,
+            [_("Exports"), _("Imports"), _("Turnover, same month last year")],
+            strict=True,
+        )
+    )
+    drawing.add(legend)
+    return drawing
+
+
+def to_pdf(report: Report) -> bytes:
+    """An A4 report: heading, key figures, the chart of turnover by month, every table, the
+    definitions; each page numbered."""
+    from reportlab.lib import colors
+    from reportlab.lib.enums import TA_RIGHT
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.pdfbase.pdfmetrics import registerFontFamily
+    from reportlab.platypus import (
+        KeepTogether,
+        Paragraph,
+        SimpleDocTemplate,
+        Spacer,
+        TableStyle,
+    )
+    from reportlab.platypus import Table as PdfTable
+
+    from cuakhau.receipts import pdf as receipt_pdf
+
+    fonts = receipt_pdf.fonts()
+    registerFontFamily(fonts.regular, normal=fonts.regular, bold=fonts.bold)
+    margin = 18 * mm
+    content_width = A4[0] - 2 * margin
+    body = ParagraphStyle("body", fontName=fonts.regular, fontSize=9, leading=12)
+    small = ParagraphStyle("small", parent=body, fontSize=7.5, leading=9.5)
+    cell = ParagraphStyle("cell", parent=body, fontSize=7.5, leading=9)
+    number = ParagraphStyle("number", parent=cell, alignment=TA_RIGHT)
+    heading = ParagraphStyle("heading", parent=cell, fontName=fonts.bold)
+    heading_number = ParagraphStyle("heading_number", parent=heading, alignment=TA_RIGHT)
+    title = ParagraphStyle("title", parent=body, fontName=fonts.bold, fontSize=15, leading=19)
+    section = ParagraphStyle(
+        "section", parent=body, fontName=fonts.bold, fontSize=11, leading=14, spaceBefore=8
+    )
+
+    with translation.override(report.language):
+        story = [
+            Paragraph(_pdf_text(report.title), title),
+            Spacer(1, 2 * mm),
+        ]
+        for label, value in (
+            (_("Gate or zone"), report.scope_name),
+            (_("Period"), report.period_name),
+            (_("Source of the figures"), report.sources),
+            (
+                _("Generated"),
+                _("%(when)s by %(who)s")
+                % {
+                    "when": date_format(report.generated_at, "DATETIME_FORMAT"),
+                    "who": report.generated_by,
+                },
+            ),
+        ):
+            story.append(Paragraph(f"<b>{_pdf_text(label)}:</b> {_pdf_text(value)}", body))
+
+        def table_flowables(table: Table) -> list:
+            columns = [c for i, c in enumerate(table.columns) if i not in table.pdf_skip]
+            fixed = sum(COLUMN_WIDTHS_MM.get(kind, 0) * mm for _h, kind in columns)
+            flexible = [kind for _h, kind in columns if kind not in COLUMN_WIDTHS_MM]
+            text_width = (
+                max(TEXT_MIN_MM * mm, (content_width - fixed) / len(flexible)) if flexible else 0
+            )
+            widths = [COLUMN_WIDTHS_MM.get(kind, 0) * mm or text_width for _h, kind in columns]
+            # Always the page's width: a table of figures only is spread across it.
+            widths = [w * content_width / sum(widths) for w in widths]
+            data = [
+                [
+                    Paragraph(_pdf_text(h), heading_number if kind in NUMERIC else heading)
+                    for h, kind in columns
+                ]
+            ]
+            rows = [*table.rows, *([table.total] if table.total else [])]
+            for values in rows:
+                bold = values is table.total
+                data.append(
+                    [
+                        Paragraph(
+                            (lambda text: f"<b>{text}</b>" if bold else text)(
+                                _pdf_text(written(value, kind))
+                            ),
+                            number
+                            if (value.kind if isinstance(value, Figure) else kind) in NUMERIC
+                            else cell,
+                        )
+                        for i, (value, (_h, kind)) in enumerate(
+                            zip(values, table.columns, strict=True)
+                        )
+                        if i not in table.pdf_skip
+                    ]
+                )
+            if not table.rows:
+                data.append(
+                    [Paragraph(_pdf_text(_("No figure for this period.")), cell)]
+                    + [""] * (len(columns) - 1)
+                )
+            style = [
+                ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.9, 0.92, 0.95)),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.Color(0.4, 0.4, 0.4)),
+                ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.Color(0.8, 0.8, 0.8)),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), 2),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+            ]
+            if not table.rows:
+                style.append(("SPAN", (0, 1), (-1, 1)))
+            if table.total:
+                style.append(("LINEABOVE", (0, -1), (-1, -1), 0.6, colors.black))
+            pdf_table = PdfTable(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
+            pdf_table.setStyle(TableStyle(style))
+            flowables = [Paragraph(_pdf_text(table.title), section), Spacer(1, 1.5 * mm)]
+            flowables.append(pdf_table)
+            if table.note:
+                flowables += [Spacer(1, 1 * mm), Paragraph(_pdf_text(table.note), small)]
+            return flowables
+
+        summary, *others = report.tables
+        story += table_flowables(summary)
+        story.append(
+            KeepTogether(
+                [
+                    Paragraph(_pdf_text(_("Exports and imports by month (USD)")), section),
+                    _chart(report, content_width, fonts.regular),
+                ]
+            )
+        )
+        for table in others:
+            flowables = table_flowables(table)
+            # A short table stays with its title; a long one may break (its heading repeats).
+            story.append(KeepTogether(flowables) if len(table.rows) <= 15 else flowables[0])
+            if len(table.rows) > 15:
+                story += flowables[1:]
+        story.append(Paragraph(_pdf_text(_("Definitions")), section))
+        for text in report.definitions:
+            story.append(Paragraph(_pdf_text(text), small))
+            story.append(Spacer(1, 1 * mm))
+
+        footer = receipt_pdf.strip_diacritics if fonts.covered is None else str
+        canvas = _numbered_canvas(
+            footer(_("Page %(page)d of %(pages)d")),
+            footer(f"{report.title} · {report.scope_name} · {report.period_name}"),
+            fonts.regular,
+        )
+        buffer = io.BytesIO()
+        document = SimpleDocTemplate(
+            buffer,
+            pagesize=A4,
+            leftMargin=margin,
+            rightMargin=margin,
+            topMargin=16 * mm,
+            bottomMargin=18 * mm,
+            title=f"{report.title} — {report.scope_name} — {report.period_name}",
+            author=report.generated_by,
+            lang=report.language,
+        )
+        document.build(story, canvasmaker=canvas)
+    return buffer.getvalue()

@@ -1,0 +1,291 @@
+"""The reports against the services' figures, from the hand-computed crossings of
+``test_services`` (March: bananas and cassava out, steel in; April: cassava out)."""
+
+import datetime as dt
+import io
+import os
+import shutil
+import subprocess
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.test import Client
+from django.utils import translation
+from PIL import Image
+from pypdf import PdfReader
+
+from cuakhau.accounts import roles
+from cuakhau.accounts.services import create_user, set_language
+from cuakhau.conftest import PASSWORD
+from cuakhau.receipts.models import Receipt
+from cuakhau.stats import reports
+from cuakhau.stats import services as stats
+from cuakhau.stats.choices import Measure, TargetKind
+from cuakhau.stats.models import Target
+from cuakhau.stats.tests.test_services import APRIL, MARCH, three_crossings  # noqa: F401
+
+AFTER_2025 = dt.date(2026, 1, 10)
+PDFTOPPM = os.environ.get("CUAKHAU_PDFTOPPM", "/usr/bin/pdftoppm")
+
+
+def require_pdftoppm():
+    """Like the browser tests: skipped on a developer's machine without poppler-utils, a
+    failure in CI (``CUAKHAU_REQUIRE_BROWSER=1``), where a page must be seen as an image."""
+    if shutil.which(PDFTOPPM) or os.path.exists(PDFTOPPM):
+        return
+    message = f"pdftoppm not found at {PDFTOPPM} (apt-get install poppler-utils)"
+    if os.environ.get("CUAKHAU_REQUIRE_BROWSER") == "1" or os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def sheet_rows(book, title):
+    """The headings and the rows of a table's sheet (its first row is the table's title)."""
+    return [list(row) for row in book[title].iter_rows(min_row=2, values_only=True)]
+
+
+def test_the_workbook_holds_the_services_figures_as_numbers(three_crossings, mlt):  # noqa: F811
+    bananas, steel, cassava = three_crossings
+    report = reports.build(mlt, 2025, None, "en", "Lò Văn Pao", today=AFTER_2025)
+    book = openpyxl.load_workbook(io.BytesIO(reports.to_xlsx(report)))
+    assert book.sheetnames[0] == "Report"
+    assert book["Report"]["A1"].value == "Annual report on border trade"
+
+    # By month: the services' table, month by month, as numbers (not text).
+    months = sheet_rows(book, "By month")
+    assert months[0][:5] == ["Month", "Exports", "Imports", "Other flows", "Turnover"]
+    expected = stats.turnover_by_month(mlt, 2025)
+    assert len(months) == 1 + 12 + 1  # headings, twelve months, the total
+    for row, figures in zip(months[1:13], expected, strict=True):
+        assert row[0].date() == figures["month"]
+        assert row[1:5] == [
+            figures["export"],
+            figures["import"],
+            figures["other"],
+            figures["turnover"],
+        ]
+    assert months[3][1:5] == [13940, 25600, 0, 39540]  # March, computed by hand
+    assert months[-1][0] == "Total" and months[-1][4] == 41780
+    assert isinstance(months[3][4], int | float)
+
+    summary = {row[0]: row[1:] for row in sheet_rows(book, "Key figures")[1:]}
+    assert summary["Import-export turnover (USD)"][0] == 41780
+    assert summary["Exports (USD)"][0] == 16180
+    assert summary["Trucks crossed"][0] == 3
+    fees = sum(Receipt.objects.get(trip=t).amount_vnd for t in three_crossings)
+    assert summary["Gate fee revenue (VND)"][0] == fees
+    assert summary["State budget contribution (VND)"][0] == fees
+
+    top = stats.top_products(mlt, dt.date(2025, 1, 1), dt.date(2025, 12, 1))
+    products = sheet_rows(book, "Products")[1 : len(top) + 1]
+    assert [(r[1], r[3], r[4], r[5]) for r in products] == [
+        (p["code"], p["export"], p["import"], p["total"]) for p in top
+    ]
+    assert products[0][1:3] == ["7208", products[0][2]] and "iron" in products[0][2].lower()
+    assert products[1][2].startswith("Bananas")
+
+    partners = sheet_rows(book, "Partners")[1:2]
+    assert partners == [["China", 16180, 25600, 41780, 1]]  # 100 %, as a fraction
+
+    traffic = {r[0].date(): r for r in sheet_rows(book, "Trucks and fees")[1:-1]}
+    by_month = {r["month"]: r for r in stats.gate_figures_by_month(mlt, MARCH, APRIL)}
+    assert traffic[MARCH][1:3] == [2, 62.5]
+    assert traffic[APRIL][4] == by_month[APRIL]["fee_vnd"]
+
+    clearance = sheet_rows(book, "Clearance")
+    assert [r[1] for r in clearance[1:4]] == [
+        pytest.approx(365 / 3, abs=0.05),  # (95 + 30 + 240) / 3
+        97.5,
+        243.5,
+    ]
+
+    rates = sheet_rows(book, "Exchange rates")[1:-2]
+    assert ["CNY", 7.2] in [[r[0], r[2]] for r in rates]
+    assert ["VND", 25400] in [[r[0], r[2]] for r in rates]
+    sources = sheet_rows(book, "Sources")[1:]
+    assert [r[1] for r in sources if r[0].date() == MARCH] == ["Recorded by the platform"]
+    assert [r[1] for r in sources if r[0].date() == dt.date(2025, 5, 1)] == ["No figure"]
+
+
+def test_targets_in_the_report_are_the_services_progress(three_crossings, mlt):  # noqa: F811
+    Target.objects.create(
+        gate=mlt, year=2025, measure=Measure.TRUCKS, kind=TargetKind.ABSOLUTE, value=2
+    )
+    report = reports.build(mlt, 2025, 3, "en", "test", today=dt.date(2025, 6, 2))
+    (row,) = report.table("targets").rows
+    (progress,) = stats.target_progress(mlt, 2025, dt.date(2025, 4, 1))
+    # Counted to the end of March, the month of the report: two trucks, met early.
+    assert row[4].value == progress.actual == 2
+    assert row[5] == progress.months_counted == 3
+    assert row[9] == "On track"
+
+
+def pdf_text(report) -> str:
+    reader = PdfReader(io.BytesIO(reports.to_pdf(report)))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test_the_pdf_speaks_vietnamese_with_its_numbers(three_crossings, mlt):  # noqa: F811
+    report = reports.build(mlt, 2025, 3, "vi", "Lò Văn Pao", today=AFTER_2025)
+    text = pdf_text(report)
+    assert "Báo cáo tháng" in text
+    assert "Ma Lù Thàng" in text
+    assert "Tháng 3/2025" in text
+    assert "39.540" in text  # March's turnover, Vietnamese grouping
+    assert "13.940" in text and "25.600" in text
+    assert "Chuối" in text  # heading 0803 by its Vietnamese name
+    assert "Trung Quốc" in text
+    assert "Lò Văn Pao" in text
+    assert "Trang 1/" in text
+    assert "39,540" not in text
+
+
+def test_the_pdf_in_english(three_crossings, mlt):  # noqa: F811
+    report = reports.build(None, 2025, None, "en", "Lò Văn Pao", today=AFTER_2025)
+    text = pdf_text(report)
+    assert "Annual report on border trade" in text
+    assert "All gates of the zone" in text
+    assert "41,780" in text and "39,540" in text
+    assert "Bananas" in text and "China" in text
+    assert "Page 1 of" in text
+
+
+def test_a_page_of_the_pdf_seen_as_an_image(three_crossings, mlt, tmp_path):  # noqa: F811
+    require_pdftoppm()
+    report = reports.build(mlt, 2025, 4, "vi", "Lò Văn Pao", today=AFTER_2025)
+    (tmp_path / "report.pdf").write_bytes(reports.to_pdf(report))
+    subprocess.run(
+        [PDFTOPPM, "-png", "-r", "60", "-f", "1", "-l", "1", "report.pdf", "page"],
+        cwd=tmp_path,
+        check=True,
+        timeout=60,
+    )
+    (png,) = tmp_path.glob("page*.png")
+    image = Image.open(png).convert("RGB")
+    width, height = image.size
+    assert height / width == pytest.approx(297 / 210, rel=0.01)  # A4 portrait
+
+    # The chart's export bars, in their own colour: where they are is the chart's area.
+    target = tuple(round(c * 255) for c in reports.EXPORT_COLOUR)
+    pixels = image.load()
+    bars = [
+        (x, y)
+        for y in range(height)
+        for x in range(width)
+        if all(abs(a - b) <= 12 for a, b in zip(pixels[x, y], target, strict=True))
+    ]
+    assert len(bars) > 0.001 * width * height, "no bar of the chart on the first page"
+    top = min(y for _x, y in bars)
+    bottom = max(y for _x, y in bars)
+    left, right = width // 10, width - width // 10
+    area = image.crop((left, top, right, bottom + 1)).convert("L")
+    dark = sum(1 for value in area.tobytes() if value < 200)
+    assert dark / (area.width * area.height) > 0.03, "the chart's area is nearly blank"
+    # The page as a whole is not blank: text and tables around the chart.
+    page = image.convert("L")
+    assert sum(1 for value in page.tobytes() if value < 128) > 0.005 * width * height
+
+
+@pytest.fixture
+def board_client(db):
+    user = create_user("bqlkkt", PASSWORD, roles.BOARD)
+    user.first_name, user.last_name = "An", "Nguyễn Văn"
+    user.save()
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_form_page_and_its_downloads(three_crossings, mlt, board_client):  # noqa: F811
+    response = board_client.get("/stats/reports/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'name="scope"' in page and 'value="mlt"' in page
+    assert "period=month" in page and "format=xlsx" in page  # the latest months, ready
+
+    response = board_client.get(
+        "/stats/reports/?scope=mlt&period=month&year=2025&month=3&format=pdf&lang=vi"
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert "cuakhau-report-mlt-2025-03-vi.pdf" in response["Content-Disposition"]
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    assert "39.540" in text
+    assert "An Nguyễn Văn" in text
+
+    response = board_client.get(
+        "/stats/reports/?scope=zone&period=year&year=2025&format=xlsx&lang=en"
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == reports.XLSX
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert "Key figures" in book.sheetnames
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("scope=mlt&period=year&year=1900&format=pdf&lang=vi", "year"),
+        ("scope=mlt&period=year&year=2999&format=pdf&lang=vi", "year"),
+        ("scope=nowhere&period=year&year=2025&format=pdf&lang=vi", "scope"),
+        ("scope=mlt&period=month&year=2025&format=pdf&lang=vi", "month"),
+        ("scope=mlt&period=month&year=2025&month=13&format=pdf&lang=vi", "month"),
+        ("scope=mlt&period=year&year=abc&format=pdf&lang=vi", "year"),
+        ("scope=mlt&period=year&year=2025&format=doc&lang=vi", "format"),
+        ("scope=mlt&period=year&year=2025&format=pdf&lang=zh-hans", "lang"),
+        ("scope=mlt&period=week&year=2025&format=pdf&lang=vi", "period"),
+    ],
+)
+def test_bad_parameters_come_back_as_the_form_with_the_fields_error(
+    mlt, board_client, query, field
+):
+    response = board_client.get(f"/stats/reports/?{query}")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert f'class="error" data-field="{field}"' in page
+    assert response["Content-Type"].startswith("text/html")
+
+
+def test_a_month_not_begun_yet_is_refused(mlt, board_client):
+    today = stats.local_today()
+    later = stats.add_months(stats.month_of(today), 1)
+    response = board_client.get(
+        f"/stats/reports/?scope=zone&period=month&year={later.year}&month={later.month}"
+        "&format=pdf&lang=en"
+    )
+    assert response.status_code == 400
+    # In December the next month is in a year not begun: the year is the field at fault.
+    field = "month" if later.year == today.year else "year"
+    assert f'data-field="{field}"' in response.content.decode()
+    # The running month is allowed: its figures so far.
+    response = board_client.get(
+        f"/stats/reports/?scope=zone&period=month&year={today.year}&month={today.month}"
+        "&format=xlsx&lang=en"
+    )
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(("language", "expected"), [("vi", "vi"), ("en", "en"), ("zh-hans", "en")])
+def test_the_report_starts_in_the_pages_language_or_english(mlt, board_client, language, expected):
+    set_language(User.objects.get(username="bqlkkt"), language)
+    page = board_client.get("/stats/reports/")
+    assert page.status_code == 200
+    assert f'<option value="{expected}" selected>' in page.content.decode()
+    with translation.override(language):
+        assert reports.default_language(translation.get_language()) == expected
+
+
+def test_the_command_writes_a_report(three_crossings, mlt, tmp_path):  # noqa: F811
+    out = tmp_path / "mlt.xlsx"
+    call_command(
+        "stats_report",
+        "--scope", "mlt", "--year", "2025", "--month", "3", "--format", "xlsx",
+        "--lang", "vi", "-o", str(out),
+    )  # fmt: skip
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames[0] == "Báo cáo"
+    summary = {row[0]: row[1] for row in book.worksheets[1].iter_rows(min_row=3, values_only=True)}
+    assert summary["Kim ngạch xuất nhập khẩu (USD)"] == Decimal("39540")
