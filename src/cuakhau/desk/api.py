@@ -160,8 +160,8 @@ def _procedure(p) -> dict:
     }
 
 
-def _application(user, a: Application, with_history=False) -> dict:
-    s = services.standing(a)
+def _application(user, a: Application, with_history=False, calendar=None) -> dict:
+    s = services.standing(a, calendar)
     out = {
         "code": a.code,
         "procedure": a.procedure.key,
@@ -277,8 +277,10 @@ def track(request: HttpRequest, payload: TrackIn):
 def queue(
     request: HttpRequest, show: Literal["open", "closed", "all"] = "open", mine: bool = False
 ):
+    # One working calendar for the whole list (it is read from the schedule table).
+    calendar = services._calendar_around(services.today())
     return [
-        _application(request.user, a)
+        _application(request.user, a, calendar=calendar)
         for a in services.desk_queue(request.user, show=show, mine=mine)[:500]
     ]
 

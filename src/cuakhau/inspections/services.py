@@ -47,7 +47,9 @@ def required_agencies(trip: Trip) -> list[str]:
 
 def latest(trip: Trip) -> dict[str, Inspection]:
     found: dict[str, Inspection] = {}
-    for inspection in trip.inspections.order_by("started_at", "id"):
+    # The model's ordering is (trip, started_at, id): ``all()`` keeps it and reads the trip's
+    # prefetched inspections when a list (the queue) prefetched them.
+    for inspection in trip.inspections.all():
         found[inspection.agency] = inspection
     return found
 

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from cuakhau.core.context import context_of
 from cuakhau.core.errors import FieldErrors
+from cuakhau.risk.models import RiskAssessment
 from cuakhau.trips import services as trips
 from cuakhau.trips.choices import TripStatus
 
@@ -29,6 +31,16 @@ def queue(request):
         trips.visible_trips(request.user)
         .filter(status=TripStatus.ARRIVED)
         .select_related("visit", "gate", "organisation")
+        # What each row reads, in one query per table for the whole queue, not per truck.
+        .prefetch_related(
+            "inspections",
+            "cargo_lines",
+            Prefetch(
+                "risk_assessments",
+                queryset=RiskAssessment.objects.filter(is_current=True),
+                to_attr="current_assessments",
+            ),
+        )
         .order_by("visit__arrived_at")
     )
     rows = []
@@ -37,10 +49,11 @@ def queue(request):
         outstanding = services.outstanding(trip)
         if agency and agency not in outstanding:
             continue
+        current = trip.current_assessments
         rows.append(
             {
                 "trip": trip,
-                "channel": services.current_channel(trip),
+                "channel": current[0].channel if current else None,
                 "outstanding": outstanding,
                 "waited": int((now - trip.visit.arrived_at).total_seconds() // 60),
             }
