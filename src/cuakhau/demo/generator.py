@@ -84,6 +84,7 @@ from cuakhau.receipts.models import (
 )
 from cuakhau.reference.models import Gate, HSCode
 from cuakhau.reference.validators import normalise_plate, parse_plate
+from cuakhau.risk import history as risk_history
 from cuakhau.risk import services as risk_services
 from cuakhau.risk.models import RiskAssessment
 from cuakhau.trips import references
@@ -2362,6 +2363,8 @@ def generate(
         clock = time.perf_counter()
         with gen.writer.bulk():
             gen.write_bulk(past)
+        # The lines written in bulk skipped the services that keep the risk price history.
+        risk_history.rebuild()
         timings["write"] = time.perf_counter() - clock
         clock = time.perf_counter()
         gen.write_through_services(coming)

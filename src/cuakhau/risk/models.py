@@ -141,3 +141,24 @@ class RiskAssessment(models.Model):
 
     def __str__(self):
         return f"{self.trip_id}: {self.channel} ({self.score})"
+
+
+class UnitValueHistory(models.Model):
+    """The declared unit values of one HS subheading, kept up to date as trips are declared.
+
+    The undervaluation rule compares a line's value per kg with what other declarations of
+    its subheading said: this row holds, per currency, how many declared lines there are and
+    the newest of them (enough to leave out the assessed trip's own lines and still have the
+    rule's full window), so an assessment reads one row per subheading instead of scanning
+    the cargo of every trip. Kept by ``risk.history`` on every declaration, amendment and
+    cancellation; ``rebuild_unit_value_history`` makes it again from the cargo lines.
+    """
+
+    hs6 = models.CharField(max_length=6, unique=True)
+    # {currency: number of declared lines}
+    counts = models.JSONField(default=dict)
+    # {currency: [[submitted_at, line id, trip id, value, net kg], ...]}, newest first.
+    recent = models.JSONField(default=dict)
+
+    def __str__(self):
+        return self.hs6

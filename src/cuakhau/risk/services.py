@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,7 +32,7 @@ from cuakhau.core.retry import lock_rows
 from cuakhau.trips.choices import TripStatus
 from cuakhau.trips.models import CargoLine, Trip
 
-from . import texts
+from . import history, texts
 from .choices import RANK, RiskChannel, RuleKind, higher
 from .models import RiskAssessment, RiskRule, RuleSet
 from .params import clean_params, clean_score
@@ -48,8 +48,8 @@ VIEW_REASONS_PERMISSION = "risk.view_riskassessment"
 NOT_DECLARED_STATUSES = [TripStatus.DRAFT, TripStatus.CANCELLED]
 # A rejected trip will not cross: there is no channel to give it.
 NOT_ASSESSABLE_STATUSES = [*NOT_DECLARED_STATUSES, TripStatus.REJECTED]
-# Recent prices say more about the market than old ones, and the query stays bounded.
-HISTORY_LIMIT = 500
+# Recent prices say more about the market than old ones (``history`` keeps that many).
+HISTORY_LIMIT = history.HISTORY_LIMIT
 DRAW_PLACES = Decimal("1e-10")
 
 
@@ -501,14 +501,6 @@ def _hs_watch(rule: RiskRule, facts: Facts) -> Finding | None:
     return Finding(rule, rule.kind, rule.score, texts.join(sentences))
 
 
-def _history(hs6: str, trip: Trip):
-    return (
-        CargoLine.objects.filter(hs_code__startswith=hs6)
-        .exclude(trip__status__in=NOT_DECLARED_STATUSES)
-        .exclude(trip_id=trip.pk)
-    )
-
-
 def majority_currency(counts: Counter, own: str) -> str | None:
     """The currency most declarations of an HS code use; on a tie the line's own currency wins,
     being as much "the market" as the other."""
@@ -558,28 +550,19 @@ def _undervaluation(rule: RiskRule, facts: Facts) -> Finding | None:
     ratio = Decimal(rule.params["ratio"])
     min_history = int(rule.params["min_history"])
     found: dict[str, list] = {"fired": [], "skipped": []}
+    # The other trips' declared lines of each subheading, from its maintained summary.
+    summaries = history.window(facts.trip, facts.lines)
     cache: dict[tuple[str, str], tuple[str, list[Decimal]]] = {}
     for line in facts.lines:
         hs6 = line.hs_code[:6]
         key = (hs6, line.currency)
         if key not in cache:
-            history = _history(hs6, facts.trip)
-            counts = Counter(
-                {
-                    row["currency"]: row["n"]
-                    for row in history.values("currency").annotate(n=Count("id"))
-                }
-            )
+            counts, entries = summaries[hs6]
             majority = majority_currency(counts, line.currency)
             if majority is None:
                 cache[key] = ("", [])
             else:
-                rows = (
-                    history.filter(currency=majority)
-                    .order_by("-trip__submitted_at", "-id")
-                    .values_list("value", "net_weight_kg")[:HISTORY_LIMIT]
-                )
-                cache[key] = (majority, [value / net for value, net in rows])
+                cache[key] = (majority, history.unit_values(entries.get(majority, [])))
         majority, unit_values = cache[key]
         verdict = judge_unit_value(line, majority, unit_values, ratio, min_history)
         if verdict is not None:

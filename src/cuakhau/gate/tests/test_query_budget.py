@@ -1,0 +1,180 @@
+"""Query budgets of the gate's hot path: check-in, exit, the console's look-up, and what a
+token costs (issue 13).
+
+Each count is exact: a change that adds a query to a check-in fails here and says which
+queries the request made, so it is seen in review rather than at the barrier. The counts are
+those of a request inside the test's transaction (its own transaction shows as a savepoint)
+and are the same on SQLite and PostgreSQL: the row locks are clauses of the statements that
+read the rows (``FOR NO KEY UPDATE OF``), not statements of their own.
+"""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from cuakhau.accounts.models import ApiToken
+from cuakhau.accounts.services import issue_token
+from cuakhau.conftest import PASSWORD
+from cuakhau.gate.models import Visit
+from cuakhau.gate.tests.conftest import clear, paid
+from cuakhau.gate.tests.test_console_offline import load
+from cuakhau.receipts.services import valid_receipt_of
+
+pytestmark = pytest.mark.django_db
+
+# A whole check-in of a truck the risk rules send to the green channel: the token and its
+# owner (1), the gate (1), the transaction (savepoint and release: 2), the lane (1), the trip
+# locked with its visit (1), its receipt with what verification needs (1), its cargo (1), the
+# market rules' edition (1), the visit (1), the trip's status and transition (2), the slot and
+# waiting area following it (2), the weighing (1), the active rule set (1), the previous
+# assessment (1), the price history of the cargo's subheadings (1), the enterprise's failed
+# inspections and earlier declarations (2), the assessment replacing the previous one (2), the
+# green channel's release (savepoint, channel, inspections so far, release, release: 5).
+CHECK_IN = 27
+# A whole exit: token (1), gate (1), transaction (2), trip with its visit (1), receipt (1),
+# the receipt's use (savepoint, use, receipt, release: 4), the visit (1), the statistics'
+# month (1), the trip's status, containers and transition (3).
+EXIT = 15
+# The console's look-up (a session, not a token): session, user, profile, roles, gate, the
+# operator's gates (policy and view) and permissions, then the trip, its receipt, cargo,
+# market rules and current channel, and the page frame's gate list.
+CONSOLE_LOOK_UP = 15
+
+
+def shown(context) -> str:
+    return "\n".join(f"{n}. {q['sql'][:160]}" for n, q in enumerate(context.captured_queries, 1))
+
+
+def count(client_call):
+    with CaptureQueriesContext(connection) as context:
+        response = client_call()
+    return response, len(context.captured_queries), context
+
+
+def booth(user) -> Client:
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {issue_token(user, 'booth')[1]}")
+    client.get("/api/v1/me")  # the token's first use is written (at most once a minute)
+    return client
+
+
+@pytest.fixture
+def warm(enterprise, operator, mlt, lanes):
+    """A first check-in of another truck, so process-wide caches (keys, rules) are filled as
+    they are on a running server. Nothing is drawn at random: every truck of these tests goes
+    to the green channel (the enterprise declared before), so the counts are the same."""
+    from decimal import Decimal
+
+    from cuakhau.risk import services as risk
+
+    def no_draw(ruleset, rules):
+        ruleset.random_red_rate = ruleset.random_yellow_rate = Decimal(0)
+
+    risk.new_ruleset_version(None, no_draw, "query budgets: no random draw")
+    other = paid(enterprise, tractor_plate="25C-111.22", trailer_plate="25R-111.22", **load(1))
+    booth(operator).post(
+        "/api/v1/gate/mlt/check-in",
+        {"scan": valid_receipt_of(other).token},
+        content_type="application/json",
+    )
+
+
+def check_in(client, scan, **more):
+    return client.post(
+        "/api/v1/gate/mlt/check-in", {"scan": scan, **more}, content_type="application/json"
+    )
+
+
+@pytest.mark.parametrize("by", ["receipt", "reference", "plate"])
+def test_a_check_in_costs_its_budget_whatever_is_scanned(enterprise, operator, warm, by):
+    trip = paid(enterprise)
+    scan = {
+        "receipt": valid_receipt_of(trip).token,
+        "reference": trip.reference,
+        "plate": trip.tractor_plate,
+    }[by]
+    client = booth(operator)
+    response, n, context = count(lambda: check_in(client, scan, lane="L1", gross_kg="28500"))
+    assert response.status_code == 200, response.content
+    assert Visit.objects.filter(trip=trip).exists()
+    # A plate may match several trips: they are listed first, then the chosen one locked.
+    assert n == CHECK_IN + (by == "plate"), shown(context)
+
+
+def test_an_exit_costs_its_budget(enterprise, operator, officers, warm):
+    trip = paid(enterprise)
+    client = booth(operator)
+    assert check_in(client, trip.reference).status_code == 200
+    clear(trip, officers)
+    scan = valid_receipt_of(trip).token
+    response, n, context = count(
+        lambda: client.post(
+            "/api/v1/gate/mlt/exit", {"scan": scan}, content_type="application/json"
+        )
+    )
+    assert response.status_code == 200, response.content
+    assert n == EXIT, shown(context)
+
+
+def test_a_refused_check_in_costs_no_more(enterprise, operator, warm):
+    trip = paid(enterprise)
+    client = booth(operator)
+    assert check_in(client, trip.reference).status_code == 200
+    response, n, context = count(lambda: check_in(client, trip.reference))
+    assert response.status_code == 409
+    # Token, gate, transaction, trip, receipt, the inspections still to come (with the
+    # cargo and market rules deciding on quarantine).
+    assert n <= 12, shown(context)
+
+
+def test_a_token_costs_one_lookup_over_an_anonymous_request(operator):
+    anonymous, client = Client(), booth(operator)
+    _response, plain, _context = count(lambda: anonymous.get("/healthz"))
+    response, with_token, context = count(lambda: client.get("/api/v1/me"))
+    assert response.status_code == 200
+    me = response.json()
+    assert (me["roles"], me["gates"]) == (["gate_operator"], ["mlt"])
+    assert with_token - plain == 1, shown(context)
+
+
+def token_writes(context) -> int:
+    return sum(
+        1
+        for q in context.captured_queries
+        if q["sql"].startswith("UPDATE") and "accounts_apitoken" in q["sql"]
+    )
+
+
+def test_the_last_use_of_a_token_is_written_at_most_once_a_minute(operator):
+    token, raw = issue_token(operator, "booth")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    with CaptureQueriesContext(connection) as context:
+        client.get("/api/v1/me")
+        client.get("/api/v1/me")
+    assert token_writes(context) == 1
+    first = ApiToken.objects.get(pk=token.pk).last_used_at
+    assert first is not None
+    # A minute later the next request writes it again, once.
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=first - dt.timedelta(seconds=61))
+    with CaptureQueriesContext(connection) as context:
+        client.get("/api/v1/me")
+        client.get("/api/v1/me")
+    assert token_writes(context) == 1
+    assert ApiToken.objects.get(pk=token.pk).last_used_at >= timezone.now() - dt.timedelta(
+        seconds=5
+    )
+
+
+def test_the_console_look_up_costs_its_budget(enterprise, operator, warm):
+    trip = paid(enterprise)
+    client = Client()
+    assert client.login(username=operator.username, password=PASSWORD)
+    client.get("/gate/mlt/console/")
+    response, n, context = count(
+        lambda: client.post("/gate/mlt/console/scan/", {"scan": trip.reference})
+    )
+    assert response.status_code == 200 and trip.reference in response.content.decode()
+    assert n == CONSOLE_LOOK_UP, shown(context)

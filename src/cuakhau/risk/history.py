@@ -1,0 +1,191 @@
+"""The undervaluation rule's price history, kept as a summary per HS subheading.
+
+The rule compares a cargo line's value per kg with the median of the latest ``HISTORY_LIMIT``
+lines of its subheading (6-digit HS code) in the currency most of them use, leaving out the
+assessed trip itself and trips never declared (drafts) or withdrawn (cancelled). Scanning
+every declared line of a popular subheading at every check-in made the gate as slow as its
+history was long; ``UnitValueHistory`` keeps, per subheading and currency, the number of lines
+and the newest ``KEEP`` of them, maintained where the history changes:
+
+* a declaration (draft → submitted) adds its lines, in its own transaction, under the
+  summary row's lock (two declarations of one subheading queue, they never lose a line);
+* an amendment or a cancellation makes the rows of its subheadings again from the cargo lines
+  (rare, and a removed line may leave a hole only the full history can fill);
+* ``rebuild`` makes every row again (the migration, and the demo after its bulk load).
+
+An assessment then reads one row per subheading of its cargo (one query for all of them).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+
+from cuakhau.trips.choices import TripStatus
+from cuakhau.trips.models import CargoLine, Trip
+
+from .models import UnitValueHistory
+
+# Recent prices say more about the market than old ones, and the window stays bounded.
+HISTORY_LIMIT = 500
+# The assessed trip's own lines are left out of its window: keep enough for the largest trip.
+MAX_OWN_LINES = 50
+KEEP = HISTORY_LIMIT + MAX_OWN_LINES
+# Never declared, or withdrawn: not part of the market's history.
+NOT_DECLARED = (TripStatus.DRAFT, TripStatus.CANCELLED)
+
+
+def _stamp(moment) -> str:
+    # A fixed-width UTC text: entries sort by it as by the time itself.
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f") if moment else ""
+
+
+def _plain(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def _entry(line, submitted_at) -> list:
+    return [
+        _stamp(submitted_at),
+        line.pk,
+        line.trip_id,
+        _plain(line.value),
+        _plain(line.net_weight_kg),
+    ]
+
+
+def _newest_first(entries: list) -> list:
+    # As the scan ordered them: latest submission first, then the higher line id.
+    return sorted(entries, key=lambda e: (e[0], e[1]), reverse=True)[:KEEP]
+
+
+def _declared_lines(hs6: str, line_model=CargoLine):
+    return line_model.objects.filter(hs_code__startswith=hs6).exclude(trip__status__in=NOT_DECLARED)
+
+
+def _scan(hs6: str, line_model=CargoLine) -> tuple[dict, dict]:
+    """A subheading's counts and newest entries per currency, from the cargo lines."""
+    lines = _declared_lines(hs6, line_model)
+    counts = {
+        row["currency"]: row["n"]
+        for row in lines.values("currency").annotate(n=Count("id")).order_by()
+    }
+    recent = {}
+    for currency in counts:
+        rows = (
+            lines.filter(currency=currency)
+            .order_by("-trip__submitted_at", "-id")
+            .values_list("trip__submitted_at", "id", "trip_id", "value", "net_weight_kg")[:KEEP]
+        )
+        recent[currency] = _newest_first(
+            [[_stamp(at), pk, trip, _plain(v), _plain(n)] for at, pk, trip, v, n in rows]
+        )
+    return counts, recent
+
+
+def _locked_row(hs6: str, summary_model=UnitValueHistory) -> tuple[UnitValueHistory, bool]:
+    """The subheading's row under its lock; True when it was just made (still empty)."""
+    made = False
+    try:
+        with transaction.atomic():
+            summary_model.objects.create(hs6=hs6)
+            made = True
+    except IntegrityError:
+        pass  # it exists (or another declaration made it at the same moment)
+    return summary_model.objects.select_for_update().get(hs6=hs6), made
+
+
+def refresh(hs6s, *, line_model=CargoLine, summary_model=UnitValueHistory) -> None:
+    """Make these subheadings' rows again from the cargo lines (in sorted order: locks)."""
+    for hs6 in sorted({h for h in hs6s if h}):
+        row, _made = _locked_row(hs6, summary_model)
+        row.counts, row.recent = _scan(hs6, line_model)
+        if row.counts:
+            row.save(update_fields=["counts", "recent"])
+        else:
+            row.delete()
+
+
+def add_declared(trip: Trip) -> None:
+    """A trip just declared: its lines join the history of their subheadings."""
+    lines = list(trip.cargo_lines.all())
+    by_hs6: dict[str, list] = {}
+    for line in lines:
+        by_hs6.setdefault(line.hs_code[:6], []).append(line)
+    for hs6 in sorted(by_hs6):
+        row, made = _locked_row(hs6)
+        already = any(entry[2] == trip.pk for entries in row.recent.values() for entry in entries)
+        if made or already:
+            # A new row, or this trip already counted (declared twice?): from the lines.
+            row.counts, row.recent = _scan(hs6)
+        else:
+            for line in by_hs6[hs6]:
+                row.counts[line.currency] = row.counts.get(line.currency, 0) + 1
+                entries = row.recent.setdefault(line.currency, [])
+                entries.append(_entry(line, trip.submitted_at))
+                row.recent[line.currency] = _newest_first(entries)
+        row.save(update_fields=["counts", "recent"])
+
+
+def follow_transition(trip: Trip, action: str, from_status: str, to_status: str) -> None:
+    """Keep the history in step with a trip's change (called in the change's transaction)."""
+    was = from_status not in NOT_DECLARED
+    now = to_status not in NOT_DECLARED
+    if now and not was:
+        add_declared(trip)
+    elif was and not now:
+        refresh(line.hs_code[:6] for line in trip.cargo_lines.all())
+    elif action == "amend":
+        before = trip.versions.order_by("-version").values_list("snapshot", flat=True).first()
+        old = [str(line.get("hs_code", ""))[:6] for line in (before or {}).get("cargo_lines", [])]
+        refresh([*old, *(line.hs_code[:6] for line in trip.cargo_lines.all())])
+
+
+def rebuild(*, line_model=CargoLine, summary_model=UnitValueHistory) -> int:
+    """Every subheading's row again from the cargo lines; the number of rows.
+
+    The models can be a migration's historical ones.
+    """
+    hs6s = {
+        code[:6]
+        for code in line_model.objects.exclude(trip__status__in=NOT_DECLARED)
+        .values_list("hs_code", flat=True)
+        .distinct()
+    }
+    with transaction.atomic():
+        summary_model.objects.exclude(hs6__in=hs6s).delete()
+        refresh(hs6s, line_model=line_model, summary_model=summary_model)
+    return len(hs6s)
+
+
+def window(trip: Trip, lines) -> dict[str, tuple[Counter, dict[str, list[Decimal]]]]:
+    """Per subheading of ``lines``: the currency counts and, per currency, the unit values
+    (newest first, at most ``HISTORY_LIMIT``) of the other trips' declared lines.
+
+    One query for all subheadings. The trip's own lines are in the summary while it is
+    declared: they are taken out here.
+    """
+    hs6s = {line.hs_code[:6] for line in lines}
+    rows = {row.hs6: row for row in UnitValueHistory.objects.filter(hs6__in=hs6s)}
+    own_counted = trip.status not in NOT_DECLARED
+    found = {}
+    for hs6 in hs6s:
+        row = rows.get(hs6)
+        counts = Counter(row.counts) if row else Counter()
+        if own_counted:
+            counts.subtract(line.currency for line in lines if line.hs_code[:6] == hs6)
+        counts = Counter({c: n for c, n in counts.items() if n > 0})
+        values = {}
+        for currency, entries in row.recent.items() if row else ():
+            kept = [e for e in entries if e[2] != trip.pk][:HISTORY_LIMIT]
+            values[currency] = kept
+        found[hs6] = (counts, values)
+    return found
+
+
+def unit_values(entries: list) -> list[Decimal]:
+    return [Decimal(value) / Decimal(net) for _at, _pk, _trip, value, net in entries]

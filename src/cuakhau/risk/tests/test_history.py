@@ -1,0 +1,117 @@
+"""The undervaluation rule's price history: the maintained summary says what a scan of the
+cargo lines says, after declarations, amendments and cancellations, and at the window's edge."""
+
+from collections import Counter
+
+import pytest
+
+from cuakhau.conftest import banana_line, cassava_line, declaration
+from cuakhau.risk import history
+from cuakhau.risk.models import UnitValueHistory
+from cuakhau.trips import services as trips
+from cuakhau.trips.models import CargoLine, Trip
+
+from .helpers import submit
+
+pytestmark = pytest.mark.django_db
+
+
+def scanned_window(trip, hs6):
+    """What the rule read before the summary existed: every other declared line, scanned."""
+    lines = (
+        CargoLine.objects.filter(hs_code__startswith=hs6)
+        .exclude(trip__status__in=history.NOT_DECLARED)
+        .exclude(trip_id=trip.pk)
+    )
+    counts = Counter(lines.values_list("currency", flat=True))
+    values = {
+        currency: [
+            value / net
+            for value, net in lines.filter(currency=currency)
+            .order_by("-trip__submitted_at", "-id")
+            .values_list("value", "net_weight_kg")[: history.HISTORY_LIMIT]
+        ]
+        for currency in counts
+    }
+    return counts, values
+
+
+def assert_summary_is_the_scan(trip):
+    trip = Trip.objects.get(pk=trip.pk)
+    lines = list(trip.cargo_lines.all())
+    window = history.window(trip, lines)
+    for hs6 in {line.hs_code[:6] for line in lines}:
+        counts, entries = window[hs6]
+        expected_counts, expected_values = scanned_window(trip, hs6)
+        assert counts == expected_counts
+        assert {c: history.unit_values(e) for c, e in entries.items() if c in counts} == (
+            expected_values
+        )
+    for row in UnitValueHistory.objects.all():
+        assert (row.counts, row.recent) == history._scan(row.hs6)
+
+
+def test_the_summary_follows_declarations_amendments_and_cancellations(
+    enterprise, other_enterprise
+):
+    made = []
+    for n, currency in enumerate(["USD", "USD", "CNY", "USD"]):
+        made.append(
+            submit(
+                enterprise,
+                banana_line(container_numbers=[], value=str(11000 + 100 * n), currency=currency),
+            )
+        )
+    first = made[0]
+    # A draft is no history; a second line of one trip counts as a declaration of its own.
+    trips.create_draft(enterprise, declaration(cargo_lines=[banana_line(container_numbers=[])]))
+    cancelled = submit(enterprise, banana_line(container_numbers=[], value="9000"))
+    amended = submit(
+        other_enterprise,
+        banana_line(container_numbers=[], value="5000"),
+        banana_line(container_numbers=[], value="5100"),
+    )
+    assert UnitValueHistory.objects.get(hs6="080390").counts == {"USD": 6, "CNY": 1}
+    assert_summary_is_the_scan(amended)
+
+    trips.cancel_trip(enterprise, cancelled, "Truck broke down.")
+    assert UnitValueHistory.objects.get(hs6="080390").counts == {"USD": 5, "CNY": 1}
+    # Bananas become cassava: they leave 080390's history and join 071410's.
+    trips.amend_trip(
+        other_enterprise,
+        amended,
+        declaration(cargo_lines=[cassava_line(value="2300")]),
+        "Wrong load declared.",
+    )
+    assert UnitValueHistory.objects.get(hs6="080390").counts == {"USD": 3, "CNY": 1}
+    assert UnitValueHistory.objects.get(hs6="071410").counts == {"USD": 1}
+    assert_summary_is_the_scan(amended)
+    assert_summary_is_the_scan(first)
+    # Made again from the cargo lines, it is the same.
+    before = {r.hs6: (r.counts, r.recent) for r in UnitValueHistory.objects.all()}
+    assert history.rebuild() == 2
+    assert {r.hs6: (r.counts, r.recent) for r in UnitValueHistory.objects.all()} == before
+
+
+def test_the_window_keeps_enough_to_leave_the_trip_itself_out(enterprise, monkeypatch):
+    # A small window, so a handful of trips fills it: the summary keeps the window plus the
+    # largest trip's lines, and the assessed trip's own lines are not in what it reads.
+    monkeypatch.setattr(history, "HISTORY_LIMIT", 3)
+    monkeypatch.setattr(history, "KEEP", 3 + 2)
+    for n in range(5):
+        submit(enterprise, banana_line(container_numbers=[], value=str(11000 + 100 * n)))
+    newest = submit(
+        enterprise,
+        banana_line(container_numbers=[], value="6000"),
+        banana_line(container_numbers=[], value="6100"),
+    )
+    row = UnitValueHistory.objects.get(hs6="080390")
+    assert row.counts == {"USD": 7} and len(row.recent["USD"]) == 5
+    assert [entry[2] for entry in row.recent["USD"][:2]] == [newest.pk, newest.pk]
+    assert_summary_is_the_scan(newest)
+    counts, entries = history.window(newest, list(newest.cargo_lines.all()))["080390"]
+    assert counts == {"USD": 5}
+    assert [str(v) for v in history.unit_values(entries["USD"])] == [
+        str(v) for v in scanned_window(newest, "080390")[1]["USD"]
+    ]
+    assert len(entries["USD"]) == 3
