@@ -883,10 +883,11 @@ def _chart(report: Report, width: float, font: str):
         chart.bars[index].strokeColor = None
     drawing.add(chart)
     legend = Legend()
-    legend.x, legend.y = 22 * mm, 5 * mm
+    # Three entries side by side, the longest last ("same month last year"): room for it.
+    legend.x, legend.y = 8 * mm, 5 * mm
     legend.alignment = "right"
     legend.columnMaximum = 1
-    legend.deltax = 50 * mm
+    legend.deltax = 52 * mm
     legend.fontName = font
     legend.fontSize = 7.5
     legend.colorNamePairs = list(
