@@ -8,10 +8,9 @@ from django.utils import timezone
 from cuakhau.accounts import roles
 from cuakhau.accounts.models import Organisation
 from cuakhau.accounts.services import create_user
-from cuakhau.core.testing.browser import browser  # noqa: F401  (a fixture for browser tests)
-from cuakhau.fees.services import load_schedules
+from cuakhau.core.testing import snapshot
+from cuakhau.core.testing.browser import browser, chromium  # noqa: F401  (browser tests' fixtures)
 from cuakhau.reference.models import Gate, HSCode
-from cuakhau.reference.services import load_reference_data
 
 PASSWORD = "bien-gioi-2025!"
 
@@ -19,16 +18,15 @@ PASSWORD = "bien-gioi-2025!"
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        load_reference_data()
-        load_schedules()
+        snapshot.load_once()
 
 
 @pytest.fixture
 def reference_data(db):
-    # Transactional tests flush the database after each test; put the reference data back.
+    # Transactional tests flush the database after each test; put the reference data back
+    # (the rows the session's loaders wrote, not a second load from the files).
     if not HSCode.objects.exists():
-        load_reference_data()
-        load_schedules()
+        snapshot.put_back()
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 import os
 import shutil
-import tempfile
 
 import pytest
 
@@ -28,30 +27,41 @@ def require_chromium():
         pytest.skip(message)
 
 
-@pytest.fixture
-def browser():
+@pytest.fixture(scope="session")
+def chromium():
+    """One Chromium for the whole session, started by the first browser test.
+
+    Starting the browser took a second or two per test; each test still gets a context of its
+    own (``browser``): its own cookies, storage, cache and service workers, as a fresh profile.
+    """
     require_chromium()
     # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the
     # test around it are still synchronous and safe.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
 
-    with tempfile.TemporaryDirectory() as profile, sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            profile,
-            executable_path=CHROMIUM,
-            args=CHROMIUM_ARGS,
-            headless=True,
-            viewport=PHONE,
-            is_mobile=True,
-            has_touch=True,
-            locale="vi-VN",
-            timezone_id="Asia/Ho_Chi_Minh",
-        )
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
-            yield context
+            yield instance
         finally:
-            context.close()
+            instance.close()
+
+
+@pytest.fixture
+def browser(chromium):
+    """A phone's browser context with nothing in it: the test's own, closed after it."""
+    context = chromium.new_context(
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
+        locale="vi-VN",
+        timezone_id="Asia/Ho_Chi_Minh",
+    )
+    try:
+        yield context
+    finally:
+        context.close()
 
 
 def log_in(page, live_server, username, password):

@@ -8,6 +8,7 @@ there afterwards (no lost write).
 import json
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -22,12 +23,19 @@ from cuakhau.conftest import banana_line, declaration
 CLIENTS = 16
 REQUESTS_PER_CLIENT = 8
 
-SETUP = """
-import django
-django.setup()
+# Migrating a new file database took half a minute of the suite; on SQLite the test database
+# (migrated, reference data loaded) is copied into the file instead, and only migrated here
+# when the suite runs on PostgreSQL.
+MIGRATE = """
 from django.core.management import call_command
 call_command("migrate", verbosity=0)
 call_command("load_reference", verbosity=0)
+"""
+
+SETUP = """
+import django
+django.setup()
+%s
 from cuakhau.accounts import roles
 from cuakhau.accounts.models import Organisation
 from cuakhau.accounts.services import create_user, issue_token
@@ -50,8 +58,24 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def copy_test_database(path) -> bool:
+    """The suite's SQLite test database, migrated and with its reference data, into ``path``
+    (the test is transactional: nothing of its own is uncommitted in it)."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        return False
+    connection.ensure_connection()
+    target = sqlite3.connect(path)
+    try:
+        connection.connection.backup(target)
+    finally:
+        target.close()
+    return True
+
+
 @pytest.fixture
-def sqlite_server(tmp_path):
+def sqlite_server(tmp_path, transactional_db, reference_data):
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env.update(
         CUAKHAU_DATA_DIR=str(tmp_path),
@@ -59,9 +83,11 @@ def sqlite_server(tmp_path):
         CUAKHAU_PLAIN_STATIC="1",
         LOG_LEVEL="WARNING",
     )
+    copied = copy_test_database(tmp_path / "cuakhau.sqlite3")
+    setup = SETUP % ("" if copied else MIGRATE)
     token = (
         subprocess.run(
-            [sys.executable, "-c", SETUP], env=env, check=True, capture_output=True, text=True
+            [sys.executable, "-c", setup], env=env, check=True, capture_output=True, text=True
         )
         .stdout.strip()
         .splitlines()[-1]

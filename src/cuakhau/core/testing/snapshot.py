@@ -1,0 +1,92 @@
+"""The reference data of the test database, loaded once and put back in a moment.
+
+A transactional test (the browser tests' live server, the concurrency tests) ends with a flush
+of every table; the next test that needs the reference data used to load it again from the
+shipped files (11,000 HS lines folded for search, the fee schedules), seconds each time. The
+session loads it once, through the real loaders; this module remembers the rows those loaders
+wrote and writes the same rows back, in one bulk insert per table, into a flushed database.
+It works through the ORM, so the same on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from django.db.models import Model
+
+
+def _tables() -> list[type[Model]]:
+    return [
+        model
+        for model in apps.get_models(include_auto_created=True)
+        if model._meta.managed and not model._meta.proxy
+    ]
+
+
+def row_counts() -> dict[type[Model], int]:
+    return {model: model._default_manager.count() for model in _tables()}
+
+
+class Snapshot:
+    """The rows a loader added to the database, by table, to be written back after a flush."""
+
+    def __init__(self, before: dict[type[Model], int]):
+        # Each table's rows as the database gave them: written back as they are, with no model
+        # objects in between (which cost as much as loading the files again).
+        self.tables: list[tuple[type[Model], str, list[tuple]]] = []
+        quote = connection.ops.quote_name
+        for model, count in row_counts().items():
+            if count == before.get(model, 0):
+                continue
+            if before.get(model, 0):
+                # Rows there before the load (post_migrate's) are made again by the flush's own
+                # post_migrate; only a table the loaders alone fill is taken back whole.
+                raise RuntimeError(f"{model._meta.label} was not empty before loading")
+            columns = ", ".join(quote(f.column) for f in model._meta.concrete_fields)
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT {columns} FROM {quote(model._meta.db_table)}")
+                rows = cursor.fetchall()
+            places = ", ".join(["%s"] * len(model._meta.concrete_fields))
+            insert = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({places})"
+            self.tables.append((model, insert, rows))
+
+    @transaction.atomic
+    def restore(self) -> None:
+        """Write the rows back into the tables that are empty (a flushed database)."""
+        restored = []
+        with connection.cursor() as cursor:
+            for model, insert, rows in self.tables:
+                if model._default_manager.exists():
+                    continue
+                # Foreign keys are checked at commit on both databases (deferred constraints),
+                # so the order of the tables and of their rows does not matter.
+                cursor.executemany(insert, rows)
+                restored.append(model)
+            # The rows keep their ids: a sequence must go on after them, not collide with them.
+            for statement in connection.ops.sequence_reset_sql(no_style(), restored):
+                cursor.execute(statement)
+
+
+_session: Snapshot | None = None
+
+
+def load_once() -> None:
+    """Load the reference data through its loaders; remember what they wrote (session setup)."""
+    global _session
+    from cuakhau.fees.services import load_schedules
+    from cuakhau.reference.services import load_reference_data
+
+    before = row_counts()
+    load_reference_data()
+    load_schedules()
+    _session = Snapshot(before)
+
+
+def put_back() -> None:
+    """The reference data again, after a flush: from the snapshot, or loaded when there is none
+    (a test database made without the session's setup)."""
+    if _session is None:
+        load_once()
+    else:
+        _session.restore()
