@@ -330,6 +330,32 @@ def start_server(command: list[str], env: dict, port: int, log: Path) -> subproc
     raise BenchFailed(f"{command[:4]} did not answer within 120 s")
 
 
+def server_cpu(session: int, backends: set[int] = frozenset()) -> float:
+    """CPU seconds (user + system) used so far by a server: the live processes of its session
+    (gunicorn's master, its workers, the product's task worker) and the given PostgreSQL
+    backends. Unlike req/s, CPU per request hardly moves when other work shares the machine.
+    """
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone since the listing
+            continue
+        if int(fields[3]) == session or int(stat.parent.name) in backends:
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+def backends_of(url: str | None, database: str) -> set[int]:
+    """The PostgreSQL server processes serving ``database`` (none without PostgreSQL)."""
+    if not url:
+        return set()
+    with _admin_connection(url) as conn:
+        rows = conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", [database])
+        return {pid for (pid,) in rows}
+
+
 def stop_server(server: subprocess.Popen | None) -> None:
     if server is None or server.poll() is not None:
         return
@@ -550,6 +576,7 @@ class Phase:
     p99_ms: float
     requests: int
     seconds: float
+    cpu_ms: float = math.nan  # the server's CPU per completed request
 
 
 @dataclass
@@ -726,43 +753,52 @@ def run_database(args, db: str) -> DatabaseRun:
         say(f"{needed} trips ready in {time.perf_counter() - began:.0f} s")
         run.trips = needed
 
-        def timed(key: str, result: WrkResult) -> None:
-            run.phases[key] = Phase(
+        def timed(key: str, result: WrkResult, cpu: float, sent: int) -> None:
+            phase = Phase(
                 ENDPOINTS[key],
                 result.rate,
                 result.p50_ms,
                 result.p99_ms,
                 result.requests,
                 result.seconds,
+                1000 * cpu / sent,
             )
+            run.phases[key] = phase
             say(
-                f"{ENDPOINTS[key]}: {result.rate:.1f} req/s, p50 {result.p50_ms:.1f} ms, "
-                f"p99 {result.p99_ms:.1f} ms ({result.requests} requests)"
+                f"{phase.name}: {phase.rate:.1f} req/s, p50 {phase.p50_ms:.1f} ms, "
+                f"p99 {phase.p99_ms:.1f} ms, {phase.cpu_ms:.1f} CPU ms a request "
+                f"({phase.requests} requests)"
             )
+
+        pg_url = url if db == "postgres" else None
+
+        def measure(key, server, server_port, lines, method, mode, seconds, headers=None):
+            database = bare_db if server is servers[0] else product_db
+            # Persistent connections: the backends that serve the phase exist after the
+            # warm-up; one opened during the phase is missed (its CPU is small beside).
+            backends = backends_of(pg_url, database)
+            cpu = server_cpu(server.pid, backends)
+            result = run_wrk(args, server_port, lines, method, mode, seconds, headers=headers)
+            # The requests wrk left in flight at its deadline still run: wait for the server to
+            # go quiet, and divide by every request sent, answered or not.
+            for _ in range(60):
+                before = server_cpu(server.pid, backends)
+                time.sleep(0.5)
+                if server_cpu(server.pid, backends) - before < 0.05:
+                    break
+            cpu = server_cpu(server.pid, backends) - cpu
+            check_clean(ENDPOINTS[key], result, strict=True)
+            timed(key, result, cpu, sum(t.issued for t in result.threads) or result.requests)
 
         d = args.duration
-        result = run_wrk(args, port, healthz_file, "GET", "cycle", d)
-        check_clean("healthz", result, strict=True)
-        timed("healthz", result)
-        result = run_wrk(args, port, me_file, "GET", "cycle", d, headers=auth)
-        check_clean("me", result, strict=True)
-        timed("me", result)
-        result = run_wrk(
-            args,
-            bare_port,
-            bare_file,
-            "POST",
-            "cycle",
-            d,
-            headers={"Content-Type": "application/json"},
-        )
-        check_clean("bare", result, strict=True)
-        timed("bare", result)
+        product, bare = servers[1], servers[0]
+        json_post = {"Content-Type": "application/json"}
+        measure("healthz", product, port, healthz_file, "GET", "cycle", d)
+        measure("me", product, port, me_file, "GET", "cycle", d, auth)
+        measure("bare", bare, bare_port, bare_file, "POST", "cycle", d, json_post)
 
         check_in_file = write_lines(files / "check-in", scans("check-in", [t for _r, t in trips]))
-        result = run_wrk(args, port, check_in_file, "POST", "strict", trip_seconds, headers=post)
-        check_clean("check-in", result, strict=True)
-        timed("check_in", result)
+        measure("check_in", product, port, check_in_file, "POST", "strict", trip_seconds, post)
         # The trips the timed phase did not reach are checked in too (untimed): the exit phase
         # needs as many cleared trucks as it can let out.
         references = [r for r, _t in trips]
@@ -778,9 +814,7 @@ def run_database(args, db: str) -> DatabaseRun:
         exit_file = write_lines(
             files / "exit", scans("exit", [t for r, t in trips if r in cleared])
         )
-        result = run_wrk(args, port, exit_file, "POST", "strict", trip_seconds, headers=post)
-        check_clean("exit", result, strict=True)
-        timed("exit", result)
+        measure("exit", product, port, exit_file, "POST", "strict", trip_seconds, post)
         for server in servers:
             if server.poll() is not None:
                 raise BenchFailed("a server stopped during the run")
@@ -846,12 +880,14 @@ def report(args, runs: list[DatabaseRun], started: str) -> str:
             "",
             f"{run.database} ({run.version}; {run.trips} trips; load average "
             f"{run.load[0]:.1f} before, {run.load[-3]:.1f} after)",
-            f"  {'endpoint':<34}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'requests':>10}",
+            f"  {'endpoint':<34}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'requests':>10}"
+            f"{'CPU ms/req':>12}",
         ]
         for key in ("healthz", "me", "check_in", "exit", "bare"):
             p = run.phases[key]
             out.append(
                 f"  {p.name:<34}{p.rate:>9.1f}{p.p50_ms:>9.1f}{p.p99_ms:>9.1f}{p.requests:>10}"
+                f"{p.cpu_ms:>12.1f}"
             )
         bare = run.phases["bare"]
         for key in ("check_in", "exit"):
@@ -863,10 +899,14 @@ def report(args, runs: list[DatabaseRun], started: str) -> str:
                 f"  {key.replace('_', '-')} / bare: throughput x{throughput:.2f} "
                 f"(goal >= {GOAL_THROUGHPUT}), p99 x{p99:.1f} (goal <= {GOAL_P99:g}): "
                 + ("meets the goal" if ok else "misses the goal")
+                + f"; server CPU a request x{p.cpu_ms / bare.cpu_ms:.1f}"
             )
             verdicts.append(f"{run.database} {key.replace('_', '-')} x{throughput:.2f}")
         me, healthz = run.phases["me"], run.phases["healthz"]
-        out.append(f"  me / healthz: throughput x{me.rate / healthz.rate:.2f}")
+        out.append(
+            f"  me / healthz: throughput x{me.rate / healthz.rate:.2f}, "
+            f"server CPU a request x{me.cpu_ms / healthz.cpu_ms:.1f}"
+        )
         out += [f"  note: {note}" for note in run.notes]
     out += ["", "throughput vs bare: " + ", ".join(verdicts)]
     return "\n".join(out)
