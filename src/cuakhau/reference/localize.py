@@ -58,6 +58,10 @@ class LocalizedText(str):
         obj.wanted = wanted or active_language()
         return obj
 
+    def __getnewargs__(self):
+        # Pickled (a cached page's figures) with its language, which __new__ requires.
+        return (str(self), self.lang, self.wanted)
+
     @property
     def is_fallback(self) -> bool:
         return bool(self) and self.lang != self.wanted
