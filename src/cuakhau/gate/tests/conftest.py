@@ -9,6 +9,16 @@ from cuakhau.payments import services as payments
 from cuakhau.trips import services as trips
 
 
+@pytest.fixture(autouse=True)
+def _no_kept_figures():
+    """Each test computes its KPI figures afresh: the per-process cache outlives a test's data."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def lanes(mlt):
     return [Lane.objects.create(gate=mlt, code=f"L{n}") for n in (1, 2, 3)]

@@ -156,8 +156,10 @@ def period(enterprise, operator, officers, mlt):
     return visits
 
 
-def test_clearance_and_stage_times_over_the_period(period, mlt, django_assert_max_num_queries):
-    with django_assert_max_num_queries(1):
+def test_clearance_and_stage_times_over_the_period(period, mlt, django_assert_num_queries):
+    # The data's version (the exited visits' stamp, the newest risk assessment), then the
+    # visits themselves in one query.
+    with django_assert_num_queries(3):
         kpi = gate_kpis(mlt, DAY, DAY + dt.timedelta(days=2))
     assert kpi["count"] == 5 and kpi["days"] == 3
     # Dated by the exit in the gate's zone: B and C left the same UTC day, not the same local day.
@@ -330,3 +332,24 @@ def test_the_page_draws_the_charts_beside_their_tables(
     for word in words:
         assert word in html
     assert "cdn" not in html.lower() and "<script" not in html.split("<main")[1]
+
+
+def test_the_figures_are_kept_until_a_truck_leaves_in_the_period(
+    period, mlt, django_assert_num_queries
+):
+    first = gate_kpis(mlt, DAY, DAY + dt.timedelta(days=2))
+    # Read again with nothing changed: only the data's version is asked for, and the figures
+    # are the same ones.
+    with django_assert_num_queries(2):
+        again = gate_kpis(mlt, DAY, DAY + dt.timedelta(days=2))
+    assert again == first
+    # F, which left the evening before, is now dated in the period: a new version, new figures.
+    visit_f, _arrived = period["F"]
+    set_times(visit_f, exited=local(DAY, 9), waiting=5, inspection=5, leaving=5)
+    with django_assert_num_queries(3):
+        moved = gate_kpis(mlt, DAY, DAY + dt.timedelta(days=2))
+    assert moved["count"] == first["count"] + 1 == 6
+    assert moved["trucks_per_day"][0] == (DAY, 3)
+    # Another direction, period or language is another set of figures.
+    exports = gate_kpis(mlt, DAY, DAY + dt.timedelta(days=2), direction="export")
+    assert exports["count"] == 5
