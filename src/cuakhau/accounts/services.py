@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from cuakhau.core.errors import FieldErrors
+from cuakhau.core.prepared import Prepared
 
 from . import roles
 from .models import ApiToken, TokenState, UserProfile, hash_token, note_use
@@ -89,18 +90,24 @@ def _remember_access(user, token: ApiToken) -> None:
     user._cuakhau_gate_codes = sorted(_split(token.owner_gate_codes))
 
 
+# Compiled once per process: building this query costs far more than running it.
+_TOKEN_WITH_OWNER = Prepared(
+    lambda key_hash: (
+        ApiToken.objects.select_related("user", "user__profile", "user__profile__organisation")
+        .annotate(**_access_of_token_owner())
+        .filter(key_hash=key_hash)
+    ),
+    key_hash=str,
+)
+
+
 def authenticate_token(raw: str):
     """The active user owning this API token, or None. Records when the token was last used
     (at most once a minute: ``note_use``)."""
     if not raw:
         return None
-    try:
-        token = (
-            ApiToken.objects.select_related("user", "user__profile", "user__profile__organisation")
-            .annotate(**_access_of_token_owner())
-            .get(key_hash=hash_token(raw.strip()))
-        )
-    except ApiToken.DoesNotExist:
+    token = _TOKEN_WITH_OWNER.first(key_hash=hash_token(raw.strip()))
+    if token is None:
         return None
     now = timezone.now()
     if token.state_at(now) != TokenState.ACTIVE or not token.user.is_active:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.http import Http404, HttpResponse
@@ -160,15 +161,22 @@ def _is_device(principal) -> bool:
 
 
 def _gate_of(code, request=None):
-    from cuakhau.reference.models import Gate
-
-    gate = Gate.objects.filter(code=str(code or "").lower()).first()
+    gate = _gate_by_code().first(code=str(code or "").lower())
     if gate is None:
         raise ObjectDoesNotExist(_("No gate %(code)s.") % {"code": str(code)[:20]})
     if request is not None:
         # The handler needs the same row: it takes it from here instead of reading it again.
         request.policy_gate = gate
     return gate
+
+
+@cache
+def _gate_by_code():
+    from cuakhau.core.prepared import Prepared
+    from cuakhau.reference.models import Gate
+
+    # Every gate-scoped request reads its gate: compiled once per process.
+    return Prepared(lambda code: Gate.objects.filter(code=code).order_by("pk")[:1], code=str)
 
 
 def gate_checked_for(request, code: str):

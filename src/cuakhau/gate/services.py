@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from cuakhau.core.context import SYSTEM, RequestContext
 from cuakhau.core.errors import FieldErrors
 from cuakhau.core.inputs import check_number, clean_text
+from cuakhau.core.prepared import Prepared
 from cuakhau.core.retry import lock_rows, retry_on_conflict
 from cuakhau.fees.services import current_assessment
 from cuakhau.inspections import services as inspections
@@ -123,14 +124,16 @@ def find(text: str, gate: Gate, *, lock: bool = False) -> tuple[Trip | None, str
     text = (text or "").strip()
     if not text or not _is_text(text):
         return None, None
-    trips_here = at_gate(gate)
-    if lock:
-        trips_here = lock_rows(trips_here.select_related("visit", "visit__entry_lane"))
     if _is_jws(text):
         number = receipts._unverified_number(text)
-        return trips_here.filter(receipts__number=number).first(), text
+        if lock:
+            return _LOCKED_BY_RECEIPT.first(gate=gate.pk, number=number or ""), text
+        return at_gate(gate).filter(receipts__number=number).first(), text
     if references.is_valid_reference(text):
-        return trips_here.filter(reference=references.normalise_reference(text)).first(), None
+        reference = references.normalise_reference(text)
+        if lock:
+            return _LOCKED_BY_REFERENCE.first(gate=gate.pk, reference=reference), None
+        return at_gate(gate).filter(reference=reference).first(), None
     key = normalise_plate(text)
     candidates = at_gate(gate).filter(status__in=AT_GATE).filter(models_q_plate(key))
     now = timezone.now()
@@ -139,8 +142,37 @@ def find(text: str, gate: Gate, *, lock: bool = False) -> tuple[Trip | None, str
     )
     if best is not None and lock:
         # Several trips may carry the plate: chosen first, then locked and read again.
-        best = trips_here.filter(pk=best.pk).first()
+        best = _LOCKED_BY_PK.first(gate=gate.pk, pk=best.pk)
     return best, None
+
+
+def _locked_at_gate(gate: int):
+    """``at_gate``, its trip's row locked, with the visit: what check-in and exit act on."""
+    return lock_rows(
+        Trip.objects.select_related("gate", "organisation", "visit", "visit__entry_lane")
+        .filter(gate_id=gate)
+        .exclude(status=S.DRAFT)
+        .order_by("pk")
+    )
+
+
+# The lookups of every check-in and exit, compiled once per process (``Prepared``).
+_LOCKED_BY_RECEIPT = Prepared(
+    lambda gate, number: _locked_at_gate(gate).filter(receipts__number=number)[:1],
+    gate=int,
+    number=str,
+)
+_LOCKED_BY_REFERENCE = Prepared(
+    lambda gate, reference: _locked_at_gate(gate).filter(reference=reference)[:1],
+    gate=int,
+    reference=str,
+)
+_LOCKED_BY_PK = Prepared(lambda gate, pk: _locked_at_gate(gate).filter(pk=pk)[:1], gate=int, pk=int)
+_LANE = Prepared(
+    lambda gate, code: Lane.objects.filter(gate_id=gate, code=code).order_by("pk")[:1],
+    gate=int,
+    code=str,
+)
 
 
 def models_q_plate(key: str):
@@ -291,7 +323,7 @@ def _local(moment) -> str:
 def _lane(gate: Gate, code: str | None) -> Lane | None:
     if not code:
         return None
-    lane = Lane.objects.filter(gate=gate, code=code).first()
+    lane = _LANE.first(gate=gate.pk, code=code)
     if lane is None:
         raise FieldErrors({"lane": [_("No lane %(code)s at this gate.") % {"code": code}]})
     if not lane.is_open:

@@ -17,6 +17,8 @@ from django.db import IntegrityError, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
+from cuakhau.core.prepared import Prepared
+
 from .models import MarketAccessRule, RulesEdition
 
 _EDITION_PK = 1
@@ -36,8 +38,13 @@ def renew() -> None:
         RulesEdition.objects.filter(pk=_EDITION_PK).update(stamp=stamp)
 
 
+# Read at every check: compiled once per process.
+_EDITION = Prepared(lambda: RulesEdition.objects.filter(pk=_EDITION_PK)[:1])
+
+
 def current_stamp() -> str | None:
-    return RulesEdition.objects.filter(pk=_EDITION_PK).values_list("stamp", flat=True).first()
+    edition = _EDITION.first()
+    return edition.stamp if edition else None
 
 
 def _load() -> list[MarketAccessRule]:

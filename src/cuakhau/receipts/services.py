@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cuakhau.core.errors import FieldErrors
+from cuakhau.core.prepared import Prepared
 from cuakhau.core.retry import lock_rows, retry_on_conflict
 from cuakhau.reference.models import Gate
 
@@ -136,10 +137,7 @@ def receipt_numbered(number: str | None, *, lock: bool = False) -> Receipt | Non
     """
     if not number:
         return None
-    receipts = Receipt.objects.select_related(*_VERIFY_RELATED)
-    if lock:
-        receipts = lock_rows(receipts)
-    return receipts.filter(number=number).first()
+    return (_LOCKED_NUMBERED if lock else _NUMBERED).first(number=number)
 
 
 def verify_receipt(
@@ -305,10 +303,27 @@ def revoke_receipt(receipt: Receipt, actor, kind: str, reason: str) -> Receipt:
 
 def valid_receipt_of(trip, *, lock: bool = False) -> Receipt | None:
     """The trip's valid receipt, with what a verification reads of it (one query)."""
-    receipts = trip.receipts.select_related(*_VERIFY_RELATED)
-    if lock:
-        receipts = lock_rows(receipts)
-    return receipts.filter(status=ReceiptStatus.VALID).first()
+    return (_LOCKED_VALID_OF if lock else _VALID_OF).first(trip=trip.pk)
+
+
+def _for_verification(lock: bool):
+    receipts = Receipt.objects.select_related(*_VERIFY_RELATED).order_by("-issued_at", "pk")
+    return lock_rows(receipts) if lock else receipts
+
+
+# Read at every check-in and exit: compiled once per process (``Prepared``).
+_NUMBERED = Prepared(lambda number: _for_verification(False).filter(number=number)[:1], number=str)
+_LOCKED_NUMBERED = Prepared(
+    lambda number: _for_verification(True).filter(number=number)[:1], number=str
+)
+_VALID_OF = Prepared(
+    lambda trip: _for_verification(False).filter(trip_id=trip, status=ReceiptStatus.VALID)[:1],
+    trip=int,
+)
+_LOCKED_VALID_OF = Prepared(
+    lambda trip: _for_verification(True).filter(trip_id=trip, status=ReceiptStatus.VALID)[:1],
+    trip=int,
+)
 
 
 def visible_receipt(user, number: str) -> Receipt:

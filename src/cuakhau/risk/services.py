@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cuakhau.core.errors import FieldErrors
+from cuakhau.core.prepared import Prepared
 from cuakhau.core.retry import lock_rows
 from cuakhau.trips.choices import TripStatus
 from cuakhau.trips.models import CargoLine, Trip
@@ -79,8 +80,20 @@ FAILED_INSPECTIONS_PROVIDER: Callable[[object, dt.datetime], int] = no_failed_in
 # Rule sets
 
 
+# Read at every assessment (the gate's check-in): compiled once per process.
+_ACTIVE = Prepared(lambda: RuleSet.objects.filter(is_active=True).order_by("-version")[:1])
+_CURRENT_OF = Prepared(
+    lambda trip: (
+        RiskAssessment.objects.filter(trip_id=trip, is_current=True)
+        .select_related("ruleset")
+        .order_by("-assessed_at", "-id")[:1]
+    ),
+    trip=int,
+)
+
+
 def active_ruleset() -> RuleSet:
-    ruleset = RuleSet.objects.filter(is_active=True).first()
+    ruleset = _ACTIVE.first()
     if ruleset is not None:
         return ruleset
     if RuleSet.objects.exists():
@@ -687,9 +700,7 @@ def _weighbridge(value) -> Decimal | None:
 
 
 def current_assessment(trip: Trip) -> RiskAssessment | None:
-    return (
-        RiskAssessment.objects.filter(trip=trip, is_current=True).select_related("ruleset").first()
-    )
+    return _CURRENT_OF.first(trip=trip.pk)
 
 
 def assess(
