@@ -10,14 +10,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django.apps import apps
-from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from cuakhau.inspections.models import Agency, Inspection
 from cuakhau.reference.models import Gate
-from cuakhau.trips.choices import TripStatus
+from cuakhau.trips.choices import Direction, TripStatus
 from cuakhau.trips.models import Trip
 
 from .kpi import CHANNEL_LABELS
@@ -73,66 +72,91 @@ def current_channels(trip_ids) -> dict[int, str]:
     if not trip_ids or not apps.is_installed("cuakhau.risk"):
         return {}
     assessment = apps.get_model("risk", "RiskAssessment")
+    # No ordering: the model's default would join the trips to sort rows nobody reads in order.
     return dict(
-        assessment.objects.filter(trip_id__in=trip_ids, is_current=True).values_list(
-            "trip_id", "channel"
-        )
+        assessment.objects.filter(trip_id__in=trip_ids, is_current=True)
+        .order_by()
+        .values_list("trip_id", "channel")
     )
 
 
-def _stage(trip: Trip) -> str:
-    if trip.status == S.CLEARED:
+def _stage(status: str, inspections: list[tuple]) -> str:
+    if status == S.CLEARED:
         return CLEARED
     # A green-channel release is recorded as an automatic customs inspection at check-in; no
     # officer has looked at the truck yet, so it does not move the truck out of the waiting line.
-    seen = [i for i in trip.inspections.all() if not i.automatic]
+    seen = [i for i in inspections if not i[_AUTOMATIC]]
     return UNDER_INSPECTION if seen else WAITING
 
 
-def _agencies(trip: Trip) -> tuple[list[str], list[str]]:
+# An inspection as the board reads it: (agency, ended_at, result, automatic).
+_AGENCY, _ENDED_AT, _RESULT, _AUTOMATIC = range(4)
+
+
+def _agencies(inspections: list[tuple], labels: dict[str, str]) -> tuple[list[str], list[str]]:
     """(agencies inspecting now, agencies whose latest inspection passed), by display label."""
-    latest: dict[str, Inspection] = {}
-    for inspection in trip.inspections.all():  # ordered by start: the last one decides
-        latest[inspection.agency] = inspection
-    open_now = [str(Agency(a).label) for a, i in latest.items() if i.ended_at is None]
-    passed = [str(Agency(a).label) for a, i in latest.items() if i.result == "pass"]
+    latest: dict[str, tuple] = {}
+    for inspection in inspections:  # ordered by start: the last one decides
+        latest[inspection[_AGENCY]] = inspection
+    open_now = [labels[a] for a, i in latest.items() if i[_ENDED_AT] is None]
+    passed = [labels[a] for a, i in latest.items() if i[_RESULT] == "pass"]
     return open_now, passed
 
 
 def yard_board(gate: Gate, now: dt.datetime | None = None) -> dict:
-    """Everything the yard board shows for ``gate`` at ``now`` (UTC; shown in the gate's zone)."""
+    """Everything the yard board shows for ``gate`` at ``now`` (UTC; shown in the gate's zone).
+
+    The wall screen polls it every few seconds: plain rows of the columns shown (no model
+    instances), in a fixed handful of queries whatever the number of trucks.
+    """
     now = now or timezone.now()
     visits = list(
         Visit.objects.filter(gate=gate, exited_at=None, trip__status__in=[S.ARRIVED, S.CLEARED])
-        .select_related("trip", "entry_lane")
-        .prefetch_related(
-            Prefetch(
-                "trip__inspections",
-                queryset=Inspection.objects.only(
-                    "id", "trip_id", "agency", "started_at", "ended_at", "result", "automatic"
-                ),
-            )
-        )
         .order_by("arrived_at", "id")
+        .values(
+            "trip_id",
+            "entry_lane_id",
+            "entry_lane__code",
+            "yard_position",
+            "arrived_at",
+            "cleared_at",
+            "trip__reference",
+            "trip__tractor_plate",
+            "trip__direction",
+            "trip__status",
+        )
     )
-    channels = current_channels(v.trip_id for v in visits)
+    trip_ids = [visit["trip_id"] for visit in visits]
+    inspections_of: dict[int, list[tuple]] = {trip_id: [] for trip_id in trip_ids}
+    if trip_ids:
+        for trip_id, *inspection in (
+            Inspection.objects.filter(trip_id__in=trip_ids)
+            .order_by("trip_id", "started_at", "id")
+            .values_list("trip_id", "agency", "ended_at", "result", "automatic")
+        ):
+            inspections_of[trip_id].append(tuple(inspection))
+    channels = current_channels(trip_ids)
+    directions = {value: str(label) for value, label in Direction.choices}
+    agencies = {value: str(label) for value, label in Agency.choices}
     stages: dict[str, list[dict]] = {WAITING: [], UNDER_INSPECTION: [], CLEARED: []}
     for visit in visits:
-        trip = visit.trip
-        inspecting, passed = _agencies(trip)
-        waited = max(0, int((now - visit.arrived_at).total_seconds() // 60))
-        stages[_stage(trip)].append(
+        trip_id = visit["trip_id"]
+        inspections = inspections_of[trip_id]
+        inspecting, passed = _agencies(inspections, agencies)
+        waited = max(0, int((now - visit["arrived_at"]).total_seconds() // 60))
+        direction = visit["trip__direction"]
+        stages[_stage(visit["trip__status"], inspections)].append(
             {
-                "reference": trip.reference,
-                "tractor_plate": trip.tractor_plate,
-                "direction": trip.direction,
-                "direction_label": trip.get_direction_display(),
-                "channel": channels.get(trip.pk),
-                "channel_label": CHANNEL_LABELS.get(channels.get(trip.pk), ""),
-                "yard_position": visit.yard_position,
-                "lane": visit.entry_lane.code if visit.entry_lane else "",
-                "arrived_at": visit.arrived_at,
-                "cleared_at": visit.cleared_at,
+                "reference": visit["trip__reference"],
+                "tractor_plate": visit["trip__tractor_plate"],
+                "direction": direction,
+                "direction_label": directions.get(direction, direction),
+                "channel": channels.get(trip_id),
+                "channel_label": CHANNEL_LABELS.get(channels.get(trip_id), ""),
+                "yard_position": visit["yard_position"],
+                "lane": visit["entry_lane__code"] or "",
+                "arrived_at": visit["arrived_at"],
+                "cleared_at": visit["cleared_at"],
                 "waited_minutes": waited,
                 "long_wait": waited >= LONG_WAIT_MINUTES,
                 "inspecting": inspecting,
@@ -142,7 +166,8 @@ def yard_board(gate: Gate, now: dt.datetime | None = None) -> dict:
 
     inside_by_lane: dict[int | None, int] = {}
     for visit in visits:
-        inside_by_lane[visit.entry_lane_id] = inside_by_lane.get(visit.entry_lane_id, 0) + 1
+        lane_id = visit["entry_lane_id"]
+        inside_by_lane[lane_id] = inside_by_lane.get(lane_id, 0) + 1
     open_lanes = list(Lane.objects.filter(gate=gate, is_open=True).order_by("code"))
     lanes = [
         {
@@ -156,16 +181,15 @@ def yard_board(gate: Gate, now: dt.datetime | None = None) -> dict:
     # Trucks that came in without a lane, or through a lane closed since, still fill the yard.
     elsewhere = len(visits) - sum(lane["inside"] for lane in lanes)
 
-    expected_trips = list(
+    expected_trips = (
         Trip.objects.filter(
             gate=gate,
             status__in=[S.SUBMITTED, S.PAID],
             expected_arrival__gte=now - EXPECTED_BEFORE,
             expected_arrival__lte=now + EXPECTED_AFTER,
         )
-        .select_related("organisation")
-        .only(
-            "id",
+        .order_by("expected_arrival", "id")
+        .values_list(
             "reference",
             "tractor_plate",
             "direction",
@@ -173,20 +197,19 @@ def yard_board(gate: Gate, now: dt.datetime | None = None) -> dict:
             "expected_arrival",
             "organisation__name",
         )
-        .order_by("expected_arrival", "id")
     )
     expected = [
         {
-            "reference": trip.reference,
-            "tractor_plate": trip.tractor_plate,
-            "direction": trip.direction,
-            "direction_label": trip.get_direction_display(),
-            "organisation": trip.organisation.name,
-            "expected_arrival": trip.expected_arrival,
-            "paid": trip.status == S.PAID,
-            "late": trip.expected_arrival < now,
+            "reference": reference,
+            "tractor_plate": plate,
+            "direction": direction,
+            "direction_label": directions.get(direction, direction),
+            "organisation": organisation,
+            "expected_arrival": arrival,
+            "paid": status == S.PAID,
+            "late": arrival < now,
         }
-        for trip in expected_trips
+        for reference, plate, direction, status, arrival, organisation in expected_trips
     ]
     paid = sum(1 for row in expected if row["paid"])
 

@@ -477,3 +477,43 @@ def test_the_page_shows_the_lists_a_page_at_a_time_and_the_totals_for_the_whole_
     assert drop_time == [
         line for line in paged.content.decode().splitlines() if "Generated at" not in line
     ]
+
+
+# The page's whole request: the session and the user's roles and gates (middleware, the policy,
+# the form's gates), then the report: payments, receipts issued and revoked for a refund,
+# crossings, the other days' money, the flagged payments' context (an overpaid receipt's total,
+# an underpaid trip's fee and payments), the refunds' payments, the refused crossings' amounts,
+# the trips in disagreement (with their receipts, payments and the day's records of them), the
+# notifications, the fee rates. This day has every kind of discrepancy, so every one is read.
+RECONCILIATION_PAGE_QUERIES = 31
+
+
+def test_the_page_costs_the_same_queries_however_busy_the_day(
+    day_at_mlt, mlt, auditor, operator, officers, enterprise, client, django_assert_num_queries
+):
+    client.force_login(auditor)
+    url = "/payments/reconciliation/"
+    client.get(url, {"gate": "mlt"})  # the first request of a session reads what it caches
+    with django_assert_num_queries(RECONCILIATION_PAGE_QUERIES):
+        before = client.get(url, {"gate": "mlt"})
+    assert before.status_code == 200
+    earlier = daily_report(mlt, timezone.localdate()).counts
+    # Four more trucks paid and gone, one more overpaid and one more short: longer lists, more
+    # flags of the same kinds, not one query more.
+    for _n in range(4):
+        trip = submitted(enterprise)
+        services.simulate_bank_transfer(trip)
+        let_out(trip, operator, officers)
+    assert bank(submitted(enterprise), 1_200_000, "FT26328000201").flag == "overpaid"
+    assert bank(submitted(enterprise), 100_000, "FT26328000202").flag == "underpaid"
+    with django_assert_num_queries(RECONCILIATION_PAGE_QUERIES):
+        after = client.get(url, {"gate": "mlt"})
+    report = daily_report(mlt, timezone.localdate())
+    assert report.counts.payments == earlier.payments + 6
+    assert report.counts.crossings == earlier.crossings + 4
+    assert report.counts.discrepancies_open == earlier.discrepancies_open + 2
+    assert report.balance.is_balanced
+    assert (
+        after.content.decode().count('class="discrepancy ')
+        == report.counts.discrepancies_open + report.counts.discrepancies_resolved
+    )
