@@ -37,7 +37,8 @@ BUDGETS: dict[str, int | dict[str, int]] = {
     "receipts:verify": 8,
     "receipts:detail": 10,
     "receipts:pdf": 10,
-    "payments:reconciliation": 8,
+    # One gate's report of the day (?gate=mlt), each list one query (H13d's work).
+    "payments:reconciliation": 19,
     "payments:simulate": 37,
     "payments:cash": 19,
     "gate:console": 11,
@@ -47,7 +48,8 @@ BUDGETS: dict[str, int | dict[str, int]] = {
     "gate:service_worker": 3,
     "gate:board": 16,
     "gate:board_fragment": 16,
-    "gate:kpi": 13,
+    # The first reading (kept afterwards per data version: two queries then).
+    "gate:kpi": 15,
     "market:rules": 9,
     "risk:rules": 10,
     "risk:edit_settings": 10,
