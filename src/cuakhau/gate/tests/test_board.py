@@ -266,3 +266,32 @@ def test_a_logged_out_board_goes_to_the_login_page_whole(client, mlt, board_urls
     assert polled.status_code == 204
     assert polled["HX-Redirect"].startswith("/login/?next=")
     assert "board" in polled["HX-Redirect"]
+
+
+# The fragment the wall screen polls: the session, the officer's roles and gates (middleware
+# and the view's own check), the gate, then the board's five (visits, inspections, channels,
+# open lanes, expected trips).
+BOARD_FRAGMENT_QUERIES = 16
+
+
+def test_the_polled_fragment_costs_the_same_queries_however_full_the_yard(
+    client, yard, mlt, enterprise, operator, officers, board_urls, django_assert_num_queries
+):
+    client.force_login(officers["quarantine"])
+    url = "/gate/mlt/board/fragment/"
+    client.get(url, headers={"HX-Request": "true"})
+    with django_assert_num_queries(BOARD_FRAGMENT_QUERIES):
+        before = client.get(url, headers={"HX-Request": "true"})
+    for n in range(30, 36):
+        trip = paid(enterprise, n)
+        gate.check_in(operator, mlt, trip.reference, lane="L2", yard_position=f"C{n}")
+        if n % 2:
+            inspections.start_inspection(officers["customs"], trip)
+        expect_at(submitted(enterprise, n + 10), timezone.now() + dt.timedelta(hours=2))
+    with django_assert_num_queries(BOARD_FRAGMENT_QUERIES):
+        after = client.get(url, headers={"HX-Request": "true"})
+    inside = lambda response: response.context["board"]["inside"]  # noqa: E731
+    assert inside(after) == inside(before) + 6
+    assert after.context["board"]["expected"]["count"] == (
+        before.context["board"]["expected"]["count"] + 6
+    )

@@ -353,3 +353,23 @@ def test_the_figures_are_kept_until_a_truck_leaves_in_the_period(
     # Another direction, period or language is another set of figures.
     exports = gate_kpis(mlt, DAY, DAY + dt.timedelta(days=2), direction="export")
     assert exports["count"] == 5
+
+
+# The page: the session, the reader's roles (middleware, the policy, the gates offered), the
+# form's gate, then the figures: their data's version (two queries) and, unless kept, the visits.
+KPI_PAGE_QUERIES = 13
+
+
+def test_the_page_reads_its_figures_once_and_then_only_their_version(
+    client, period, auditor, board_urls, django_assert_num_queries
+):
+    client.force_login(auditor)
+    client.get("/gate/kpi/", query(gate="hng"))  # another set of figures: the session warms up
+    with django_assert_num_queries(KPI_PAGE_QUERIES):
+        first = client.get("/gate/kpi/", query())
+    with django_assert_num_queries(KPI_PAGE_QUERIES - 1):
+        again = client.get("/gate/kpi/", query())
+    assert again.context["kpi"] == first.context["kpi"]
+    assert first.content.decode().count('<tr data-date="') == again.content.decode().count(
+        '<tr data-date="'
+    )
