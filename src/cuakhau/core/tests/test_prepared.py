@@ -1,0 +1,47 @@
+"""A query compiled once (``core.prepared``) reads the same rows as the ORM, every time."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from cuakhau.accounts.models import ApiToken
+from cuakhau.accounts.services import _access_of_token_owner, issue_token
+from cuakhau.core.prepared import Prepared
+
+pytestmark = pytest.mark.django_db
+
+
+def owner_query(key_hash):
+    return (
+        ApiToken.objects.select_related("user", "user__profile", "user__profile__organisation")
+        .annotate(**_access_of_token_owner())
+        .filter(key_hash=key_hash)
+    )
+
+
+def test_a_prepared_query_reads_what_the_orm_reads(enterprise, operator):
+    prepared = Prepared(owner_query, key_hash=str)
+    for user in (enterprise, operator, enterprise):
+        token, _raw = issue_token(user, "booth")
+        with CaptureQueriesContext(connection) as context:
+            found = prepared.first(key_hash=token.key_hash)
+        assert len(context.captured_queries) == 1
+        expected = owner_query(token.key_hash).get()
+        assert (found.pk, found.created_at, found.user.username) == (
+            expected.pk,
+            expected.created_at,
+            expected.user.username,
+        )
+        assert found.user.profile.organisation == expected.user.profile.organisation
+        assert (found.owner_roles, found.owner_gate_codes) == (
+            expected.owner_roles,
+            expected.owner_gate_codes,
+        )
+    assert prepared.first(key_hash="no such token") is None
+
+
+def test_a_value_that_is_not_one_plain_parameter_is_refused(enterprise):
+    # icontains wraps the value in % signs: it could not be swapped in the compiled SQL.
+    prepared = Prepared(lambda name: ApiToken.objects.filter(name__icontains=name), name=str)
+    with pytest.raises(ValueError, match="name"):
+        prepared.all(name="booth")
