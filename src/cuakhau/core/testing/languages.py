@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -135,8 +136,11 @@ def visible_text(html: str, lang: str = "") -> str:
     return re.sub(r"[ \t\r\f\v]+", " ", "".join(parser.parts))
 
 
+@cache
 def _word(text: str) -> re.Pattern:
-    # Word boundaries that also hold next to Vietnamese and Chinese letters.
+    # Word boundaries that also hold next to Vietnamese and Chinese letters. Each text's
+    # pattern is compiled once for the session: ``find_codes`` on every page of a test made a
+    # new Finder each time, thousands of patterns that ``re``'s own cache cannot hold.
     return re.compile(rf"(?<![\w-]){re.escape(text)}(?![\w-])")
 
 
