@@ -6,9 +6,11 @@ to compare.
 - The history (example data, imported as the board would, through ``stats.imports``) runs from
   January 2021 to the month before the platform's first month at each gate, for the gates the
   demo generates. Each gate's year is the generator's own pace (its published volumes) times a
-  year weight: 2021–2025 average exactly 1, so Ma Lù Thàng's 2021–2025 turnover is the published
-  USD 163 million; the years before and after follow a modest growth. Months follow the
-  generator's seasons and Tết; products, partners, weights and trucks its mix of goods; fees the
+  year weight. Ma Lù Thàng's pace is a five-year value: its 2021–2025 weights average exactly 1,
+  so its 2021–2025 turnover is the published USD 163 million. The other gates' paces are 2025
+  truck counts: their 2025 is 1, and their dollars per truck are the platform's own there, so
+  the history meets the platform's months without a step. Months follow the generator's
+  seasons and Tết; products, partners, weights and trucks its mix of goods; fees the
   platform's own fee per truck at the gate.
 - Targets: exports +5 % a year for the zone and each gate (2022 on), and a fee-revenue amount
   for the current year (last year's fees + 7 %). A target the board already set is kept.
@@ -27,7 +29,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from cuakhau.reference.models import Gate
 from cuakhau.stats import imports
@@ -74,6 +76,14 @@ def year_weight(year: int) -> float:
     return YEAR_WEIGHT[2025] * GROWTH_AFTER ** (year - 2025)
 
 
+def _weight(gate: str, year: int) -> float:
+    """A gate's year against the generator's pace. Ma Lù Thàng's pace is its 2021–2025
+    average (a published five-year value); the other gates' are 2025 truck counts."""
+    if g.GATES[gate].usd_per_year is not None:
+        return year_weight(year)
+    return year_weight(year) / YEAR_WEIGHT[2025]
+
+
 @cache
 def _month_shares(year: int) -> list[float]:
     """Each month's share of the year's traffic: the generator's seasons, weekdays and Tết."""
@@ -101,6 +111,8 @@ def _trucks_per_year(gate: str, direction: str) -> float:
 def _products(gate: str, direction: str, month: int | None) -> list[tuple[g.Product, float]]:
     """The flow's products with each one's share of the trucks in that month."""
     products, cumulative = g._mix(gate, direction, month)
+    if not products:
+        return []  # a gate without this flow (Ma Lù Thàng has no re-exports)
     weights = [b - a for a, b in zip([0.0, *cumulative[:-1]], cumulative, strict=True)]
     total = sum(weights)
     return [(p, w / total) for p, w in zip(products, weights, strict=True)]
@@ -110,16 +122,18 @@ def _truck_usd(product: g.Product) -> float:
     return sum(product.net_t) / 2 * 1000 * sum(product.price) / 2
 
 
-@cache
-def _calibration(gate: str, direction: str) -> float:
-    """For a gate whose volume is a published value (Ma Lù Thàng): the generator's simulated
-    mean truckload value against the plain product averages (mixed loads, goods counted in
-    pieces), so the history's dollars are the published ones. Other gates' volumes are truck
-    counts: their products' averages are close enough (and simulating costs seconds)."""
-    if g.GATES[gate].usd_per_year is None:
-        return 1.0
+def _calibration(gate: str, direction: str, platform_usd: float | None = None) -> float:
+    """The history's dollars per truck against the plain product averages (mixed loads, goods
+    counted in pieces). Ma Lù Thàng: the generator's simulated mean truckload, so the history
+    is the published value; another gate: the platform's own dollars per truck there when it
+    has counted some, so the history meets the platform's months without a step."""
     mix = _products(gate, direction, None)
-    return g.mean_truck_usd(gate, direction) / sum(_truck_usd(p) * s for p, s in mix)
+    if not mix:
+        return 1.0
+    plain = sum(_truck_usd(p) * s for p, s in mix)
+    if g.GATES[gate].usd_per_year is not None:
+        return g.mean_truck_usd(gate, direction) / plain
+    return platform_usd / plain if platform_usd else 1.0
 
 
 def history_rows(
@@ -129,6 +143,7 @@ def history_rows(
     scale: float = 1.0,
     seed: int = 2025,
     fee_per_truck: dict[str, int] | None = None,
+    usd_per_truck: dict[tuple[str, str], float] | None = None,
 ) -> list[list[str]]:
     """The example sheet's rows (HEADER's columns, as the board writes them), from `first` up
     to each gate's month given (excluded)."""
@@ -137,6 +152,9 @@ def history_rows(
     rows = []
     for code, until in gates.items():
         name = names[code].split(" (")[0]
+        calibration = {
+            d: _calibration(code, d, (usd_per_truck or {}).get((code, d))) for d in DIRECTION_WORDS
+        }
         month = first
         while month < until:
             shares = _month_shares(month.year)
@@ -146,7 +164,8 @@ def history_rows(
                     continue
                 rng = random.Random(f"history/{seed}/{code}/{month}/{direction}")
                 noise = min(1.08, max(0.92, rng.gauss(1.0, 0.03)))
-                trucks = yearly * year_weight(month.year) * shares[month.month - 1] * noise * scale
+                trucks = yearly * _weight(code, month.year) * shares[month.month - 1] * noise
+                trucks *= scale
                 # Goods of one heading and partner on one row, as the board's sheets sum them.
                 merged: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
                 for product, share in _products(code, direction, month.month):
@@ -157,7 +176,7 @@ def history_rows(
                     )
                     n = trucks * share
                     item = merged[(product.hs[:4], partner)]
-                    item[0] += n * _truck_usd(product) * _calibration(code, direction)  # USD
+                    item[0] += n * _truck_usd(product) * calibration[direction]  # USD
                     item[1] += n * sum(product.net_t) / 2  # tonnes
                     item[2] += n
                 for (heading, partner), (usd, tonnes, n) in sorted(merged.items()):
@@ -202,6 +221,34 @@ def _platform_fee_per_truck() -> dict[str, int]:
     return fees
 
 
+def _platform_usd_per_truck() -> dict[tuple[str, str], float]:
+    """The platform's dollars per truck that left, by gate and direction (all its months)."""
+    codes = dict(Gate.objects.values_list("id", "code"))
+    trucks: dict[tuple[str, str], int] = defaultdict(int)
+    for gate_id, direction, n in (
+        GateMonth.objects.filter(source=Source.PLATFORM)
+        .order_by()
+        .values("gate_id", "direction")
+        .annotate(n=Sum("trucks"))
+        .values_list("gate_id", "direction", "n")
+    ):
+        trucks[(codes[gate_id], direction)] += n or 0
+    dollars = stats.trade_usd(
+        None,
+        dt.date(2000, 1, 1),
+        stats.month_of(stats.local_today()),
+        ("gate_id", "direction"),
+        directions=tuple(DIRECTION_WORDS),
+        where=Q(source=Source.PLATFORM),
+    ).usd
+    found = {}
+    for (gate_id, direction), usd in dollars.items():
+        key = (codes[gate_id], direction)
+        if trucks[key]:
+            found[key] = float(usd) / trucks[key]
+    return found
+
+
 def _first_platform_months(codes) -> dict[str, dt.date]:
     """The first month with the platform's own figures at each gate (the history stops before)."""
     ids = dict(Gate.objects.filter(code__in=codes).values_list("id", "code"))
@@ -221,7 +268,12 @@ def stage_statistics(*, seed: int = 2025, scale: float = 1.0, first: dt.date = F
     stats.rebuild()
     until = _first_platform_months(g.GATE_ORDER)
     rows = history_rows(
-        until, first=first, scale=scale, seed=seed, fee_per_truck=_platform_fee_per_truck()
+        until,
+        first=first,
+        scale=scale,
+        seed=seed,
+        fee_per_truck=_platform_fee_per_truck(),
+        usd_per_truck=_platform_usd_per_truck(),
     )
     batch = None
     if rows:
