@@ -480,12 +480,13 @@ def test_the_page_shows_the_lists_a_page_at_a_time_and_the_totals_for_the_whole_
 
 
 # The page's whole request: the session and the user's roles and gates (middleware, the policy,
-# the form's gates), then the report: payments, receipts issued and revoked for a refund,
-# crossings, the other days' money, the flagged payments' context (an overpaid receipt's total,
-# an underpaid trip's fee and payments), the refunds' payments, the refused crossings' amounts,
-# the trips in disagreement (with their receipts, payments and the day's records of them), the
-# notifications, the fee rates. This day has every kind of discrepancy, so every one is read.
-RECONCILIATION_PAGE_QUERIES = 31
+# the form's gates), then the report: payments, receipts issued and revoked for a refund (each
+# list with its trips, looked up by key), crossings, the other days' money, the flagged
+# payments' context (an overpaid receipt's total, an underpaid trip's fee and payments), the
+# refunds' payments, the refused crossings' amounts, the trips touched on the day, their states
+# and valid receipts, those in disagreement (with their receipts, payments and the day's records
+# of them), the notifications, the fee rates. This day has every kind of discrepancy.
+RECONCILIATION_PAGE_QUERIES = 37
 
 
 def test_the_page_costs_the_same_queries_however_busy_the_day(
