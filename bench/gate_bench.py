@@ -330,21 +330,29 @@ def start_server(command: list[str], env: dict, port: int, log: Path) -> subproc
     raise BenchFailed(f"{command[:4]} did not answer within 120 s")
 
 
-def server_cpu(session: int, backends: set[int] = frozenset()) -> float:
-    """CPU seconds (user + system) used so far by a server: the live processes of its session
-    (gunicorn's master, its workers, the product's task worker) and the given PostgreSQL
-    backends. Unlike req/s, CPU per request hardly moves when other work shares the machine.
+def server_cpu(session: int, backends: set[int] = frozenset()) -> dict[int, float]:
+    """CPU seconds (user + system) used so far by each process of a server: the live
+    processes of its session (gunicorn's master, its workers, the product's task worker) and
+    the given PostgreSQL backends. Unlike req/s, CPU per request hardly moves when other work
+    shares the machine.
     """
     ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
+    used = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except OSError:  # gone since the listing
             continue
-        if int(fields[3]) == session or int(stat.parent.name) in backends:
-            total += int(fields[11]) + int(fields[12])
-    return total / ticks
+        pid = int(stat.parent.name)
+        if int(fields[3]) == session or pid in backends:
+            used[pid] = (int(fields[11]) + int(fields[12])) / ticks
+    return used
+
+
+def cpu_since(before: dict[int, float], now: dict[int, float]) -> float:
+    """CPU used between two readings: a process that ended in between is left out (its last
+    moments are lost, a small undercount), one that started counts whole."""
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in now.items())
 
 
 def backends_of(url: str | None, database: str) -> set[int]:
@@ -774,19 +782,19 @@ def run_database(args, db: str) -> DatabaseRun:
 
         def measure(key, server, server_port, lines, method, mode, seconds, headers=None):
             database = bare_db if server is servers[0] else product_db
-            # Persistent connections: the backends that serve the phase exist after the
-            # warm-up; one opened during the phase is missed (its CPU is small beside).
-            backends = backends_of(pg_url, database)
-            cpu = server_cpu(server.pid, backends)
+            start = server_cpu(server.pid, backends_of(pg_url, database))
             result = run_wrk(args, server_port, lines, method, mode, seconds, headers=headers)
             # The requests wrk left in flight at its deadline still run: wait for the server to
-            # go quiet, and divide by every request sent, answered or not.
+            # go quiet, and divide by every request sent, answered or not. Django replaces a
+            # connection older than CONN_MAX_AGE: the backends are listed again each time.
             for _ in range(60):
+                backends = backends_of(pg_url, database) | set(start)
                 before = server_cpu(server.pid, backends)
                 time.sleep(0.5)
-                if server_cpu(server.pid, backends) - before < 0.05:
+                if cpu_since(before, server_cpu(server.pid, backends)) < 0.05:
                     break
-            cpu = server_cpu(server.pid, backends) - cpu
+            backends = backends_of(pg_url, database) | set(start)
+            cpu = cpu_since(start, server_cpu(server.pid, backends))
             check_clean(ENDPOINTS[key], result, strict=True)
             timed(key, result, cpu, sum(t.issued for t in result.threads) or result.requests)
 
