@@ -117,8 +117,8 @@ def _is_text(text: str) -> bool:
 def find(text: str, gate: Gate, *, lock: bool = False) -> tuple[Trip | None, str | None]:
     """The trip of this gate a scanned QR (receipt or trip reference) or a typed plate points to.
 
-    With ``lock``, the trip's row is locked and the trip read after the lock (with its visit),
-    in the same statement where the scan names one trip: two booths scanning the same truck
+    With ``lock``, the trip's row is locked and the trip read after the lock, in the same
+    statement where the scan names one trip: two booths scanning the same truck
     cannot both act on it, and the checks that follow see what the action will change.
     """
     text = (text or "").strip()
@@ -147,9 +147,14 @@ def find(text: str, gate: Gate, *, lock: bool = False) -> tuple[Trip | None, str
 
 
 def _locked_at_gate(gate: int):
-    """``at_gate``, its trip's row locked, with the visit: what check-in and exit act on."""
+    """``at_gate``, its trip's row locked: what check-in and exit act on.
+
+    Not joined with the visit: a booth that waited for another's lock gets the trip row as
+    the other left it, but PostgreSQL does not read an outer-joined row again, so the visit
+    the other just made would be missing. The visit is read after the lock, when needed.
+    """
     return lock_rows(
-        Trip.objects.select_related("gate", "organisation", "visit", "visit__entry_lane")
+        Trip.objects.select_related("gate", "organisation")
         .filter(gate_id=gate)
         .exclude(status=S.DRAFT)
         .order_by("pk")
@@ -518,7 +523,7 @@ def _let_out(operator, gate: Gate, text: str, *, lane, at, context) -> Visit:
                 )
             ]
         )
-    visit = trip.visit
+    visit = trip.visit = Visit.objects.select_related("entry_lane").get(trip=trip)
     if visit.gate_id == gate.pk:
         visit.gate = gate  # the row in hand, for whoever reads the visit next
     visit.exited_at = at or timezone.now()
