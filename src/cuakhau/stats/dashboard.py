@@ -208,6 +208,8 @@ class Dashboard:
     trucks_from: dt.date | None
     trucks_to: dt.date | None
     imported_months: list[dt.date] = field(default_factory=list)
+    # The oldest exit or receipt not yet in the summaries (the worker counts it within a minute).
+    pending_since: dt.datetime | None = None
 
     @property
     def charts(self) -> list[Table]:
@@ -266,8 +268,11 @@ def build(
     whole_year_of_trucks: bool = False,
     only: str | None = None,
 ) -> Dashboard:
-    """Every figure of the dashboard (``only``: a single table, for its CSV download)."""
-    services.refresh_stale()
+    """Every figure of the dashboard (``only``: a single table, for its CSV download).
+
+    The summaries are read as they are: recounting a busy month costs a few hundred
+    milliseconds, which the worker pays once a minute, never a page view; the page says when
+    changes are still being counted."""
     today = today or services.local_today()
     rates = services.Rates.load()
     months = months_shown(year, today)
@@ -513,6 +518,7 @@ def build(
         trucks_from=trucks_from,
         trucks_to=trucks_to,
         imported_months=imported,
+        pending_since=services.pending_since(gate),
     )
 
 

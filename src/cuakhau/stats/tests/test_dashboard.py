@@ -245,3 +245,19 @@ def test_the_trucks_of_the_last_90_days_or_the_whole_year(three_crossings, mlt, 
     assert len(built.tables["turnover"].rows) == 4  # January to the running April
     whole = dashboard.build(mlt, 2025, today=dt.date(2025, 4, 30), whole_year_of_trucks=True)
     assert whole.tables["trucks"].rows[0]["day"] == dt.date(2025, 1, 1)
+
+
+def test_the_page_reads_the_summaries_as_they_are_and_says_what_is_being_counted(
+    three_crossings, mlt, board
+):
+    from cuakhau.stats import services
+
+    client = signed_in(board)
+    assert 'id="pending"' not in client.get("/stats/mlt/?year=2025").content.decode()
+    # An exit not yet counted: the page does not recount (the worker does), it says so.
+    services.mark_stale(mlt.pk, dt.datetime(2025, 3, 28, 9, tzinfo=dt.UTC))
+    page = client.get("/stats/mlt/?year=2025").content.decode()
+    assert 'id="pending"' in page
+    assert StaleMonth.objects.filter(gate=mlt, month=MARCH).exists()
+    services.refresh_stale()
+    assert 'id="pending"' not in client.get("/stats/mlt/?year=2025").content.decode()
