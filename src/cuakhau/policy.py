@@ -259,6 +259,7 @@ VIEWS = {
     "cooperation:meeting": allow(*READ_ALL),
     "cooperation:external": allow(*READ_ALL),
     "cooperation:act": allow(BOARD, ADMINISTRATOR, perms=[MANAGE_COOPERATION]),
+    "cooperation:record": allow(BOARD, ADMINISTRATOR, perms=[MANAGE_COOPERATION]),
     # Trade statistics (issue 12): the board, auditors and administrators read every gate and
     # the zone (CSV downloads alike); the board sets targets and exchange rates.
     "stats:dashboard": allow(*READ_ALL),

@@ -11,4 +11,5 @@ urlpatterns = [
     path("commitments/<int:pk>/<str:action>/", views.act, name="act"),
     path("meetings/<int:pk>/", views.meeting, name="meeting"),
     path("delegations-and-aid/", views.external, name="external"),
+    path("new/<str:kind>/", views.record, name="record"),
 ]

@@ -34,6 +34,9 @@ def overview(request):
             "meetings": Meeting.objects.prefetch_related("counterparts"),
             "summary": services.commitment_summary(),
             "totals": services.external_totals(REPORTED_SINCE),
+            "record_kinds": _record_kinds(
+                request, ("counterpart", "agreement", "meeting", "commitment")
+            ),
         },
     )
 
@@ -105,5 +108,46 @@ def external(request):
             "totals": services.external_totals(REPORTED_SINCE),
             "delegations": Delegation.objects.all()[:200],
             "aid": AidProject.objects.all(),
+            "record_kinds": _record_kinds(request, ("delegation", "aid")),
         },
     )
+
+
+def record(request, kind):
+    """Add a row to the register: a counterpart, an agreement, a meeting, a commitment made in
+    one, a delegation received or an aid project (the board; errors beside their fields)."""
+    from django.http import Http404
+
+    from .forms import record_forms
+
+    kinds = record_forms()
+    if kind not in kinds:
+        raise Http404
+    model_class, form_class = kinds[kind]
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        item = form.save()
+        messages.success(request, _("Recorded."))
+        if kind == "commitment":
+            return redirect("cooperation:commitment", pk=item.pk)
+        if kind == "meeting":
+            return redirect("cooperation:meeting", pk=item.pk)
+        if kind in ("delegation", "aid"):
+            return redirect("cooperation:external")
+        return redirect("cooperation:overview")
+    return render(
+        request,
+        "cooperation/record.html",
+        {"form": form, "kind": kind, "title": model_class._meta.verbose_name},
+        status=422 if form.is_bound else 200,
+    )
+
+
+def _record_kinds(request, kinds) -> list[tuple[str, str]]:
+    """The 'add' links of a page, for those who keep the register."""
+    if not services.may_manage(request.user):
+        return []
+    from .forms import record_forms
+
+    forms_by_kind = record_forms()
+    return [(kind, forms_by_kind[kind][0]._meta.verbose_name) for kind in kinds]

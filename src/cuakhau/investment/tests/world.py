@@ -97,4 +97,5 @@ def register_view_cases(w) -> dict:
             {},
             KEEPERS,
         ),
+        "cooperation:record": ("get", "/cooperation/new/commitment/", None, KEEPERS),
     }
