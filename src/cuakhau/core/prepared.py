@@ -9,17 +9,35 @@ the rows into model instances as Django's own ``ModelIterable`` does (``select_r
 objects and annotations included), so the rows read are exactly the ORM's.
 
 Only lookups whose values are plain parameters can be prepared (``field=value``,
-``field__in`` is not): a placeholder that does not reach the SQL as one parameter is refused
-when the query is first compiled.
+``field__in`` is not): a placeholder that does not reach the SQL as plain parameters is refused
+when the query is first compiled. A value may be used more than once in the query (a subquery
+on the same trip); an aware datetime reaches the SQL as the backend adapts it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from django.db import connections, router
-from django.db.models.query import get_related_populators
+from django.db.models.query import ModelIterable, get_related_populators
+
+
+@dataclass
+class _Compiled:
+    db: str
+    compiler: object
+    sql: str
+    params: list
+    slots: dict
+    converters: dict
+    model: type | None = None
+    init_list: list = field(default_factory=list)
+    span: tuple[int, int] = (0, 0)
+    populators: list = field(default_factory=list)
+    annotations: dict = field(default_factory=dict)
 
 
 class Prepared:
@@ -29,7 +47,7 @@ class Prepared:
     def __init__(self, build: Callable, **kinds: type):
         self.build = build
         self.kinds = kinds
-        self._compiled: dict[str, tuple] = {}
+        self._compiled: dict[str, _Compiled] = {}
         self._lock = threading.Lock()
 
     def _placeholders(self) -> dict:
@@ -39,63 +57,93 @@ class Prepared:
                 values[name] = -2_147_000_000 - n  # within every integer column's range
             elif kind is str:
                 values[name] = f"\x1fprepared:{name}\x1f"
+            elif kind is dt.datetime:
+                # A moment no real row holds, told apart by its microseconds.
+                values[name] = dt.datetime(1901, 2, 3, 4, 5, 6, 100 + n, tzinfo=dt.UTC)
             else:
-                raise TypeError(f"{name}: only str and int values can be prepared")
+                raise TypeError(f"{name}: only str, int and datetime values can be prepared")
         return values
 
-    def _compile(self, alias: str | None) -> tuple:
+    def _compile(self, alias: str | None) -> _Compiled:
         placeholders = self._placeholders()
         queryset = self.build(**placeholders)
         db = alias or queryset.db
         compiler = queryset.query.get_compiler(using=db)
         sql, params = compiler.as_sql()
+        connection = connections[db]
         slots = {}
         for name, placeholder in placeholders.items():
-            found = [i for i, p in enumerate(params) if p == placeholder]
-            if len(found) != 1:
-                raise ValueError(f"{name} does not reach the SQL as one plain parameter")
-            slots[name] = found[0]
+            adapt = None
+            if isinstance(placeholder, dt.datetime):
+                adapt = connection.ops.adapt_datetimefield_value
+                forms = {placeholder, adapt(placeholder)}
+            else:
+                forms = {placeholder}
+            found = [i for i, p in enumerate(params) if _same(p, forms)]
+            if not found:
+                raise ValueError(f"{name} does not reach the SQL as a plain parameter")
+            # A datetime the backend adapted (SQLite: text) is adapted again at every run.
+            adapted = adapt is not None and not isinstance(params[found[0]], dt.datetime)
+            slots[name] = (found, adapt if adapted else None)
         klass_info, select = compiler.klass_info, compiler.select
-        fields = klass_info["select_fields"]
-        start, end = fields[0], fields[-1] + 1
-        init_list = [f[0].target.attname for f in select[start:end]]
-        populators = get_related_populators(klass_info, select, db)
-        return (
-            db,
-            compiler,
-            sql,
-            list(params),
-            slots,
-            klass_info["model"],
-            init_list,
-            (start, end),
-            populators,
-            dict(compiler.annotation_col_map),
+        # What ``results_iter`` works out on every call (a few hundred field lookups for a
+        # wide row), worked out once: the same columns come back every time.
+        columns = [s[0] for s in select[0 : compiler.col_count]]
+        if compiler.has_composite_fields(columns):
+            raise ValueError("composite primary keys cannot be prepared")
+        compiled = _Compiled(
+            db, compiler, sql, list(params), slots, compiler.get_converters(columns)
         )
+        # Rows of a model, unless the query asked for values (values_list()).
+        if klass_info is not None and issubclass(queryset._iterable_class, ModelIterable):
+            fields = klass_info["select_fields"]
+            start, end = fields[0], fields[-1] + 1
+            compiled.model = klass_info["model"]
+            compiled.init_list = [f[0].target.attname for f in select[start:end]]
+            compiled.span = (start, end)
+            compiled.populators = get_related_populators(klass_info, select, db)
+            compiled.annotations = dict(compiler.annotation_col_map)
+        return compiled
 
-    def all(self, **values) -> list:
+    def _run(self, values: dict) -> tuple[_Compiled, list]:
         alias = router.db_for_read(self._model())
         compiled = self._compiled.get(alias)
         if compiled is None:
             with self._lock:
                 compiled = self._compiled.get(alias) or self._compile(alias)
                 self._compiled[alias] = compiled
-        db, compiler, sql, params, slots, model, init_list, span, populators, annotations = compiled
-        params = list(params)
-        for name, index in slots.items():
-            params[index] = values[name]
-        with connections[db].cursor() as cursor:
-            cursor.execute(sql, params)
+        params = list(compiled.params)
+        for name, (indexes, adapt) in compiled.slots.items():
+            value = values[name]
+            if adapt is not None:
+                value = adapt(value)
+            for index in indexes:
+                params[index] = value
+        with connections[compiled.db].cursor() as cursor:
+            cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
+        if compiled.converters:
+            rows = list(compiled.compiler.apply_converters(rows, compiled.converters))
+        return compiled, rows
+
+    def all(self, **values) -> list:
+        compiled, rows = self._run(values)
+        model, db, span = compiled.model, compiled.db, compiled.span
+        if model is None:
+            raise TypeError("a values_list() query: read it with .values()")
         found = []
-        for row in compiler.results_iter(results=[rows]):
-            obj = model.from_db(db, init_list, row[span[0] : span[1]])
-            for populator in populators:
+        for row in rows:
+            obj = model.from_db(db, compiled.init_list, row[span[0] : span[1]])
+            for populator in compiled.populators:
                 populator.populate(row, obj)
-            for attr, position in annotations.items():
+            for attr, position in compiled.annotations.items():
                 setattr(obj, attr, row[position])
             found.append(obj)
         return found
+
+    def values(self, **values) -> list[tuple]:
+        """The rows of a ``values_list()`` query (or a model query's selected columns)."""
+        return [tuple(row) for row in self._run(values)[1]]
 
     def first(self, **values):
         rows = self.all(**values)
@@ -106,3 +154,9 @@ class Prepared:
         if model is None:
             model = self._model_class = self.build(**self._placeholders()).model
         return model
+
+
+def _same(param, forms) -> bool:
+    # ``in`` would compare an int placeholder with a datetime (or a str) happily; only a value
+    # of the placeholder's own kind is one of its forms.
+    return any(type(param) is type(form) and param == form for form in forms)

@@ -31,7 +31,7 @@ from cuakhau.reference.validators import normalise_plate
 from cuakhau.trips import references
 from cuakhau.trips import services as trips
 from cuakhau.trips.choices import TripStatus
-from cuakhau.trips.models import Trip
+from cuakhau.trips.models import CargoLine, Trip
 
 from .models import (
     Device,
@@ -186,11 +186,16 @@ def models_q_plate(key: str):
     return Q(tractor_plate_key=key) | Q(trailer_plate_key=key)
 
 
+_CARGO = Prepared(lambda trip: CargoLine.objects.filter(trip_id=trip).order_by("line_no"), trip=int)
+
+
 def cargo_of(trip: Trip) -> list:
     """The trip's cargo lines, read once for the market check and the risk assessment."""
     cached = getattr(trip, "_gate_cargo_lines", None)
     if cached is None:
-        cached = trip._gate_cargo_lines = list(trip.cargo_lines.order_by("line_no"))
+        cached = trip._gate_cargo_lines = _CARGO.all(trip=trip.pk)
+        for line in cached:
+            line.trip = trip
     return cached
 
 
@@ -417,7 +422,7 @@ def check_in(
     if assessment.channel == "green":
         # Only a green channel is released (the release checks it again); others wait for
         # their officers, with no query spent on asking.
-        inspections.release_green_channel(trip)
+        inspections.release_green_channel(trip, assessment.channel)
     return visit
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -10,6 +13,7 @@ from django.utils.translation import gettext_noop
 from cuakhau.accounts import roles
 from cuakhau.core.context import SYSTEM, RequestContext
 from cuakhau.core.errors import FieldErrors
+from cuakhau.core.prepared import Prepared
 from cuakhau.core.retry import lock_rows
 from cuakhau.trips import services as trips
 from cuakhau.trips.choices import TripStatus
@@ -82,10 +86,17 @@ def _check_officer(officer, trip: Trip, agency: str) -> None:
         )
 
 
-@transaction.atomic
-def release_green_channel(trip: Trip) -> Inspection | None:
-    """A green-channel truck needs no customs check: record the release so clearance can follow."""
-    if current_channel(trip) != "green" or Agency.CUSTOMS in latest(trip):
+@transaction.atomic(savepoint=False)
+def release_green_channel(trip: Trip, channel: str | None = None) -> Inspection | None:
+    """A green-channel truck needs no customs check: record the release so clearance can follow.
+
+    ``channel``: the trip's current channel, from a caller that has just assessed it in the
+    same transaction (the check-in); otherwise it is read. No savepoint: a failure here fails
+    the caller's whole transaction, which is what a check-in wants.
+    """
+    if channel is None:
+        channel = current_channel(trip)
+    if channel != "green" or _CUSTOMS_RECORDED.first(trip=trip.pk) is not None:
         return None
     now = timezone.now()
     return Inspection.objects.create(
@@ -208,8 +219,29 @@ def record_sample_result(
     return sample
 
 
+# Read at every check-in: compiled once per process.
+_CUSTOMS_RECORDED = Prepared(
+    lambda trip: (
+        Inspection.objects.filter(trip_id=trip, agency=Agency.CUSTOMS).only("pk").order_by("pk")[:1]
+    ),
+    trip=int,
+)
+_FAILED_SINCE = Prepared(
+    lambda organisation, since: (
+        Inspection.objects.filter(
+            trip__organisation_id=organisation, result=Result.FAIL, ended_at__gte=since
+        )
+        .order_by()
+        .values("trip__organisation_id")
+        .annotate(failures=Count("pk"))
+        .values_list("failures")
+    ),
+    organisation=int,
+    since=dt.datetime,
+)
+
+
 def failed_inspections(organisation, since) -> int:
     """The organisation's record, for the risk rules."""
-    return Inspection.objects.filter(
-        trip__organisation=organisation, result=Result.FAIL, ended_at__gte=since
-    ).count()
+    rows = _FAILED_SINCE.values(organisation=organisation.pk, since=since)
+    return rows[0][0] if rows else 0

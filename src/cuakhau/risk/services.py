@@ -606,16 +606,36 @@ def _failed_inspections(rule: RiskRule, facts: Facts) -> Finding | None:
     )
 
 
+_EARLIER_DECLARATION = Prepared(
+    lambda organisation, trip, submitted: (
+        Trip.objects.filter(
+            organisation_id=organisation, submitted_at__isnull=False, submitted_at__lt=submitted
+        )
+        .exclude(pk=trip)
+        .only("pk")
+        .order_by()[:1]
+    ),
+    organisation=int,
+    trip=int,
+    submitted=dt.datetime,
+)
+
+
 def _first_time_declarant(rule: RiskRule, facts: Facts) -> Finding | None:
     trip = facts.trip
-    earlier = Trip.objects.filter(
-        organisation_id=trip.organisation_id, submitted_at__isnull=False
-    ).exclude(pk=trip.pk)
     # "Earlier" is fixed by this trip's own submission, so a reassessment gives the same answer
     # however many trips the enterprise submitted since.
     if trip.submitted_at is not None:
-        earlier = earlier.filter(submitted_at__lt=trip.submitted_at)
-    if earlier.exists():
+        earlier = _EARLIER_DECLARATION.first(
+            organisation=trip.organisation_id, trip=trip.pk, submitted=trip.submitted_at
+        )
+    else:
+        earlier = (
+            Trip.objects.filter(organisation_id=trip.organisation_id, submitted_at__isnull=False)
+            .exclude(pk=trip.pk)
+            .first()
+        )
+    if earlier is not None:
         return None
     return Finding(rule, rule.kind, rule.score, texts.sentence("first_time_declarant"))
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from cuakhau.core.context import SYSTEM, Channel, RequestContext
 from cuakhau.core.errors import FieldErrors
+from cuakhau.core.prepared import Prepared
 from cuakhau.core.retry import lock_rows, retry_on_conflict
 from cuakhau.core.statemachine import StateMachine, Transition
 from cuakhau.reference.models import Gate
@@ -308,8 +309,18 @@ def _check_trip(actor, trip: Trip) -> None:
         )
 
 
+_OPEN_BOOKING = Prepared(
+    lambda trip: (
+        Booking.objects.filter(trip_id=trip, status__in=OPEN)
+        .select_related("gate")
+        .order_by("pk")[:1]
+    ),
+    trip=int,
+)
+
+
 def open_booking(trip: Trip) -> Booking | None:
-    return trip.bookings.filter(status__in=OPEN).select_related("gate").first()
+    return _OPEN_BOOKING.first(trip=trip.pk)
 
 
 @retry_on_conflict
@@ -702,9 +713,38 @@ def _tell_safely(entry: WaitingEntry) -> None:
         logger.exception("call-forward of %s: the driver could not be told", entry.trip_id)
 
 
-def _after_commit_call_forward(gate: Gate) -> None:
+# At a check-in, one query: the truck's own entries in the waiting area, and whether another
+# truck waits to be called.
+_ENTERING = Prepared(
+    lambda trip, gate: WaitingEntry.objects.filter(
+        Q(trip_id=trip, status__in=_WAITING)
+        | Q(
+            pk__in=WaitingEntry.objects.filter(gate_id=gate, status=WaitingStatus.WAITING)
+            .exclude(trip_id=trip)
+            .values("pk")[:1]
+        )
+    ).order_by("pk"),
+    trip=int,
+    gate=int,
+)
+# Whether a truck waits to be called at a gate: asked after every exit.
+_WAITING_AT = Prepared(
+    lambda gate: WaitingEntry.objects.filter(gate_id=gate, status=WaitingStatus.WAITING).only("pk")[
+        :1
+    ],
+    gate=int,
+)
+
+
+def _after_commit_call_forward(gate: Gate, *, someone_waits: bool | None = None) -> None:
     from .tasks import enqueue_call_forward
 
+    # Room at the gate matters only to a truck waiting to be called: with none, a check-in or
+    # exit queues no task (a truck arriving later is called by its own arrival's task).
+    if someone_waits is None:
+        someone_waits = _WAITING_AT.first(gate=gate.pk) is not None
+    if not someone_waits:
+        return
     transaction.on_commit(lambda: enqueue_call_forward(gate.code))
 
 
@@ -717,14 +757,18 @@ def on_trip_transition(trip: Trip, action: str, to_status: str) -> None:
     out of the gate → room for the next."""
     if action == "check_in":
         now = timezone.now()
-        for entry in WaitingEntry.objects.filter(trip=trip, status__in=_WAITING):
+        someone_waits = False
+        for entry in _ENTERING.all(trip=trip.pk, gate=trip.gate_id):
+            if entry.trip_id != trip.pk:
+                someone_waits = True
+                continue
             entry.status = WaitingStatus.ENTERED
             entry.left_at = now
             entry.save(update_fields=["status", "left_at"])
         booking = open_booking(trip)
         if booking is not None:
             _transition(booking, "enter", None)
-        _after_commit_call_forward(trip.gate)
+        _after_commit_call_forward(trip.gate, someone_waits=someone_waits)
     elif to_status in (TripStatus.CANCELLED, TripStatus.REJECTED):
         WaitingEntry.objects.filter(trip=trip, status__in=_WAITING).update(
             status=WaitingStatus.LEFT, left_at=timezone.now()

@@ -546,10 +546,23 @@ def _locked(trip: Trip) -> Trip:
     return lock_rows(Trip.objects.select_related("gate", "organisation")).get(pk=trip.pk)
 
 
+_STATUS_COLUMNS = ("status", "submitted_at", "updated_at")
+
+
 def _transition(
-    trip: Trip, action: str, actor, context: RequestContext, reason: str = ""
+    trip: Trip,
+    action: str,
+    actor,
+    context: RequestContext,
+    reason: str = "",
+    *,
+    status_only: bool = False,
 ) -> Transition:
-    """Check and apply one transition of the table; the only writer of ``Trip.status``."""
+    """Check and apply one transition of the table; the only writer of ``Trip.status``.
+
+    ``status_only``: the caller changed nothing else of the trip (the gate's and the cashier's
+    transitions), so only the status columns are written.
+    """
     transition = TRIP_MACHINE.get(trip.status, action)
     if transition.permission is None and actor is not None:
         raise TripPermissionDenied(_("Only the system can %(action)s a trip.") % {"action": action})
@@ -561,7 +574,7 @@ def _transition(
     trip.status = transition.target
     if transition.target == S.SUBMITTED and from_status == S.DRAFT:
         trip.submitted_at = timezone.now()
-    trip.save()
+    trip.save(update_fields=_STATUS_COLUMNS if status_only else None)
     if transition.target not in ACTIVE_STATUSES:
         trip.containers.update(active=False)
     _record(trip, action, from_status, actor, context, reason.strip())
@@ -671,13 +684,13 @@ def cancel_trip(actor, trip: Trip, reason: str = "", context: RequestContext = S
 def gate_transition(trip: Trip, action: str, actor, context: RequestContext = SYSTEM) -> Trip:
     """Check-in, clearance and exit, taken by the gate and inspections services in their own
     transaction (they check the gate's rules first)."""
-    _transition(trip, action, actor, context, "")
+    _transition(trip, action, actor, context, "", status_only=True)
     return trip
 
 
 def mark_paid(trip: Trip, context: RequestContext = SYSTEM) -> Trip:
     """Called by the payments service inside its transaction, once a receipt is issued."""
-    _transition(trip, "pay", None, context, "")
+    _transition(trip, "pay", None, context, "", status_only=True)
     return trip
 
 

@@ -45,3 +45,32 @@ def test_a_value_that_is_not_one_plain_parameter_is_refused(enterprise):
     prepared = Prepared(lambda name: ApiToken.objects.filter(name__icontains=name), name=str)
     with pytest.raises(ValueError, match="name"):
         prepared.all(name="booth")
+
+
+def test_a_moment_and_a_value_used_twice_run_as_the_orm_would(enterprise, operator):
+    import datetime as dt
+
+    from django.db.models import Q
+    from django.utils import timezone
+
+    def tokens(user, since):
+        # ``user`` twice (the row and a subquery), ``since`` a moment the backend adapts.
+        return (
+            ApiToken.objects.filter(
+                Q(user_id=user) | Q(pk__in=ApiToken.objects.filter(user_id=user).values("pk")),
+                created_at__gte=since,
+            )
+            .order_by("pk")
+            .values_list("name", "created_at")
+        )
+
+    prepared = Prepared(tokens, user=int, since=dt.datetime)
+    issue_token(enterprise, "first")
+    issue_token(operator, "other")
+    before = timezone.now() - dt.timedelta(minutes=1)
+    after = timezone.now() + dt.timedelta(minutes=1)
+    for user, since in ((enterprise, before), (operator, before), (enterprise, after)):
+        assert prepared.values(user=user.pk, since=since) == list(tokens(user.pk, since))
+    assert [name for name, _at in prepared.values(user=enterprise.pk, since=before)] == ["first"]
+    with pytest.raises(TypeError, match="values"):
+        prepared.all(user=enterprise.pk, since=before)
