@@ -18,12 +18,15 @@ An assessment then reads one row per subheading of its cargo (one query for all 
 
 from __future__ import annotations
 
-from collections import Counter
+import json
+import threading
+from collections import Counter, OrderedDict
 from datetime import UTC
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, TextField
+from django.db.models.functions import Cast
 
 from cuakhau.trips.choices import TripStatus
 from cuakhau.trips.models import CargoLine, Trip
@@ -162,30 +165,75 @@ def rebuild(*, line_model=CargoLine, summary_model=UnitValueHistory) -> int:
     return len(hs6s)
 
 
-def window(trip: Trip, lines) -> dict[str, tuple[Counter, dict[str, list[Decimal]]]]:
-    """Per subheading of ``lines``: the currency counts and, per currency, the unit values
-    (newest first, at most ``HISTORY_LIMIT``) of the other trips' declared lines.
+# hs6 -> (the row's texts, its counts, its entries per currency with their unit values): a
+# row read again unchanged (a gate checking in trucks between declarations of that
+# subheading) is not parsed again. Bounded: the busiest subheadings stay.
+_PARSED: OrderedDict[str, tuple] = OrderedDict()
+_PARSED_LIMIT = 256
+_PARSED_LOCK = threading.Lock()
+
+
+def _unit_value(value, net) -> Decimal | None:
+    try:
+        return Decimal(value) / Decimal(net)
+    except (TypeError, ArithmeticError):
+        return None  # a line with no value or weight says nothing about the market's price
+
+
+def _parsed(hs6: str, counts_text: str, recent_text: str) -> tuple[dict, dict]:
+    with _PARSED_LOCK:
+        cached = _PARSED.get(hs6)
+        if cached is not None and cached[0] == (counts_text, recent_text):
+            _PARSED.move_to_end(hs6)
+            return cached[1], cached[2]
+    counts = json.loads(counts_text)
+    recent = {
+        currency: [(*entry, _unit_value(entry[3], entry[4])) for entry in entries]
+        for currency, entries in json.loads(recent_text).items()
+    }
+    with _PARSED_LOCK:
+        _PARSED[hs6] = ((counts_text, recent_text), counts, recent)
+        while len(_PARSED) > _PARSED_LIMIT:
+            _PARSED.popitem(last=False)
+    return counts, recent
+
+
+def window(trip: Trip, lines) -> dict[str, tuple[Counter, dict[str, list[tuple]]]]:
+    """Per subheading of ``lines``: the currency counts and, per currency, the entries (newest
+    first, at most ``HISTORY_LIMIT``, each ending with its unit value) of the other trips'
+    declared lines.
 
     One query for all subheadings. The trip's own lines are in the summary while it is
     declared: they are taken out here.
     """
     hs6s = {line.hs_code[:6] for line in lines}
-    rows = {row.hs6: row for row in UnitValueHistory.objects.filter(hs6__in=hs6s)}
+    rows = _rows(hs6s)
     own_counted = trip.status not in NOT_DECLARED
     found = {}
     for hs6 in hs6s:
         row = rows.get(hs6)
-        counts = Counter(row.counts) if row else Counter()
+        counts = Counter(row[0]) if row else Counter()
         if own_counted:
             counts.subtract(line.currency for line in lines if line.hs_code[:6] == hs6)
         counts = Counter({c: n for c, n in counts.items() if n > 0})
         values = {}
-        for currency, entries in row.recent.items() if row else ():
-            kept = [e for e in entries if e[2] != trip.pk][:HISTORY_LIMIT]
+        for currency, entries in row[1].items() if row else ():
+            kept = [e for e in entries if e[2] != trip.pk and e[5] is not None][:HISTORY_LIMIT]
             values[currency] = kept
         found[hs6] = (counts, values)
     return found
 
 
+def _rows(hs6s) -> dict[str, tuple[dict, dict]]:
+    # The JSON as text: compared with what was parsed last time instead of parsed again.
+    texts = UnitValueHistory.objects.filter(hs6__in=hs6s).annotate(
+        counts_text=Cast("counts", TextField()), recent_text=Cast("recent", TextField())
+    )
+    return {
+        hs6: _parsed(hs6, counts_text, recent_text)
+        for hs6, counts_text, recent_text in texts.values_list("hs6", "counts_text", "recent_text")
+    }
+
+
 def unit_values(entries: list) -> list[Decimal]:
-    return [Decimal(value) / Decimal(net) for _at, _pk, _trip, value, net in entries]
+    return [entry[5] for entry in entries]

@@ -320,7 +320,10 @@ _OPEN_BOOKING = Prepared(
 
 
 def open_booking(trip: Trip) -> Booking | None:
-    return _OPEN_BOOKING.first(trip=trip.pk)
+    booking = _OPEN_BOOKING.first(trip=trip.pk)
+    if booking is not None:
+        booking.trip = trip  # as ``trip.bookings`` would have set it
+    return booking
 
 
 @retry_on_conflict
@@ -469,7 +472,7 @@ def record_arrival(
         recorded_by=actor,
         source=context.channel,
     )
-    _after_commit_call_forward(gate)
+    _after_commit_call_forward(gate, someone_waits=True)  # this truck, at least
     return entry
 
 
