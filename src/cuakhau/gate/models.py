@@ -211,3 +211,31 @@ class Device(models.Model):
     # person?" get a clear no.
     is_authenticated = False
     is_device = True
+
+
+class KpiDay(models.Model):
+    """The exited visits of one gate on one of its finished days, as the KPI page reads them.
+
+    A visit is fixed once it has exited, so a day that is over never changes: the page reads
+    its kept rows (one per gate and day) instead of every visit again, and works out only the
+    day still going on. ``visits`` and ``visit_ids`` (how many, the sum of their ids) let the
+    page check the kept days against the period's exits in the query it makes anyway;
+    ``risk_stamp`` is the newest risk assessment when the day was kept (a reassessment changes
+    a truck's channel). ``rows`` holds one list per figure, a value per visit.
+    """
+
+    gate = models.ForeignKey(Gate, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    # The zone the day was cut in: a gate moved to another clock has other days.
+    time_zone = models.CharField(max_length=64)
+    visits = models.PositiveIntegerField()
+    visit_ids = models.BigIntegerField()
+    risk_stamp = models.BigIntegerField(null=True)
+    rows = models.JSONField()
+    kept_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["gate", "day"], name="gate_kpi_day_unique")]
+
+    def __str__(self):
+        return f"{self.gate_id} {self.day}: {self.visits}"

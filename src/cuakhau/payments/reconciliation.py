@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 
 from django.conf import settings
-from django.db.models import BigIntegerField, Count, OuterRef, Q, Subquery, Sum
+from django.db.models import BigIntegerField, Count, Exists, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -296,9 +296,10 @@ class Report:
     start: dt.datetime
     end: dt.datetime
     generated_at: dt.datetime
-    payments: list[PaymentRow]
-    receipts: list[ReceiptRow]
-    crossings: list[CrossingRow]
+    # Lists, or ``PagedRows`` read a page at a time (``daily_report(lists=False)``).
+    payments: list[PaymentRow] | PagedRows
+    receipts: list[ReceiptRow] | PagedRows
+    crossings: list[CrossingRow] | PagedRows
     discrepancies: list[Discrepancy]
     by_method: list[MethodTotal]
     by_item: list[ItemTotal]
@@ -394,22 +395,64 @@ _RECEIPT_COLUMNS = (
 )
 
 
+# What the totals, counts and discrepancy tests read of every record of the day when the page
+# shows its lists a page at a time (``daily_report(lists=False)``): the rows themselves, with
+# everything they show, are read for the page only.
+_PAYMENT_SUMS = ("id", "method", "amount_vnd", "currency", "flag", "trip_id", "receipt_id")
+_RECEIPT_SUMS = (
+    "id",
+    "number",
+    "gate_id",
+    "trip_id",
+    "issued_at",
+    "amount_vnd",
+    "status",
+    "revoke_kind",
+)
+
+
+class PagedRows:
+    """A list of the day's rows, read a page at a time.
+
+    Its length is the day's; a slice reads just those rows (by key, in the day's order), so
+    Django's ``Paginator`` shows page 20 of a busy day without building the other 19.
+    """
+
+    def __init__(self, ids: list, read):
+        self.ids = ids
+        self._read = read
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return self._read(self.ids[index])
+        return self._read([self.ids[index]])[0]
+
+    def __iter__(self):
+        return iter(self[:])
+
+
 def _labels(choices) -> dict[str, str]:
     """A choice's code to its label in the active language, translated once per report."""
     return {value: str(label) for value, label in choices}
 
 
-def _with_trips(rows: list[dict]) -> list[dict]:
+def _with_trips(rows: list[dict], trip_ids=None) -> list[dict]:
     """Each row given its trip's reference, status and gate (``trip__…``), in one query.
 
     Joined in the rows' own query, PostgreSQL would hash every trip ever declared to match a
-    day's few hundred; looked up by primary key, it reads just those.
+    day's few hundred; looked up by primary key, it reads just those. ``trip_ids``, a query
+    of the rows' trip ids, spares a day's thousand keys passed as parameters.
     """
     from cuakhau.trips.models import Trip
 
-    ids = {row["trip_id"] for row in rows if row["trip_id"] is not None}
+    ids = trip_ids
+    if ids is None:
+        ids = {row["trip_id"] for row in rows if row["trip_id"] is not None}
     trips = {}
-    if ids:
+    if rows and (trip_ids is not None or ids):
         trips = {
             pk: (reference, status, gate_id)
             for pk, reference, status, gate_id in Trip.objects.filter(pk__in=ids).values_list(
@@ -423,16 +466,26 @@ def _with_trips(rows: list[dict]) -> list[dict]:
     return rows
 
 
-def _payments(gate: Gate | None, start, end) -> list[dict]:
+def _payments(gate: Gate | None, start, end, columns=_PAYMENT_COLUMNS) -> list[dict]:
     qs = Payment.objects.filter(_in_day("paid_at", start, end))
-    rows = _with_trips(list(qs.order_by("paid_at", "id").values(*_PAYMENT_COLUMNS)))
+    rows = _with_trips(
+        list(qs.order_by("paid_at", "id").values(*columns)),
+        qs.exclude(trip=None).order_by().values("trip_id"),
+    )
     if gate is None:
         return rows
     # A payment with no trip belongs to no gate: only the all-gates report shows it.
     return [row for row in rows if row["trip__gate_id"] == gate.pk]
 
 
-def _receipts(gate: Gate | None, condition: Q, *, items: bool = False) -> list[dict]:
+def _receipts(
+    gate: Gate | None,
+    condition: Q,
+    *,
+    items: bool = False,
+    columns=_RECEIPT_COLUMNS,
+    trips: bool = True,
+) -> list[dict]:
     """Receipts as rows, each with ``paid_vnd``: what its VND payments add up to, all days."""
     paid = (
         Payment.objects.filter(receipt=OuterRef("pk"), currency="VND")
@@ -444,24 +497,25 @@ def _receipts(gate: Gate | None, condition: Q, *, items: bool = False) -> list[d
     qs = Receipt.objects.filter(condition)
     if gate is not None:
         qs = qs.filter(gate=gate)
-    columns = _RECEIPT_COLUMNS + (("items", "assessment__schedule__key") if items else ())
-    return _with_trips(
-        list(
-            qs.order_by("issued_at", "number")
-            .annotate(paid_vnd=Coalesce(Subquery(paid, output_field=BigIntegerField()), 0))
-            .values(*columns, "paid_vnd")
-        )
+    columns = columns + (("items", "assessment__schedule__key") if items else ())
+    rows = list(
+        qs.order_by("issued_at", "number")
+        .annotate(paid_vnd=Coalesce(Subquery(paid, output_field=BigIntegerField()), 0))
+        .values(*columns, "paid_vnd")
     )
+    return _with_trips(rows) if trips else rows
 
 
-def _crossings(gate: Gate | None, start, end, codes: dict[int, str]) -> list[CrossingRow]:
+def _crossings(
+    gate: Gate | None, start, end, codes: dict[int, str], condition: Q | None = None
+) -> list[CrossingRow]:
     """Vehicles presenting themselves at exit during the day.
 
     Until the gate-operations app records crossings itself, every scan of a receipt at exit
     (``ReceiptUse``) is the record of a vehicle crossing or being turned back. Another source
     only has to return ``CrossingRow``s here, with its own ``source``.
     """
-    qs = ReceiptUse.objects.filter(_in_day("at", start, end))
+    qs = ReceiptUse.objects.filter(_in_day("at", start, end) & (condition or Q()))
     if gate is not None:
         qs = qs.filter(gate=gate)
     outcomes = _labels(UseOutcome.choices)
@@ -498,6 +552,26 @@ def _crossings(gate: Gate | None, start, end, codes: dict[int, str]) -> list[Cro
             "actor__username",
         )
     ]
+
+
+# A few rows read by key (a page of a list, the flagged payments) join their trips: from a
+# handful of keys, every planner looks the trips up by key too.
+_TRIP_COLUMNS = ("trip__reference", "trip__status", "trip__gate_id")
+
+
+def _payments_by_id(ids) -> list[dict]:
+    """These payments as whole rows, in the day's order."""
+    if not ids:
+        return []
+    qs = Payment.objects.filter(pk__in=ids).order_by("paid_at", "id")
+    return list(qs.values(*_PAYMENT_COLUMNS, *_TRIP_COLUMNS))
+
+
+def _receipts_by_id(ids) -> list[dict]:
+    """These receipts as whole rows, in the day's order."""
+    if not ids:
+        return []
+    return _receipts(None, Q(pk__in=ids), columns=_RECEIPT_COLUMNS + _TRIP_COLUMNS, trips=False)
 
 
 def _payment_row(p: dict, codes: dict, methods: dict, flags: dict) -> PaymentRow:
@@ -793,31 +867,23 @@ def _state_mismatches(gate: Gate | None, start, end) -> list[Discrepancy]:
     """
     from cuakhau.trips.models import Trip
 
-    # The trips touched on the day, in one query (a UNION of the day's records by time); as
-    # five IN-subqueries OR'ed together, PostgreSQL would test every trip ever declared.
+    # The trips touched on the day (a UNION of the day's records by time; as five IN-subqueries
+    # OR'ed together, PostgreSQL would test every trip ever declared), each with whether it
+    # holds a valid receipt and whether one was used, in one query. The tests sit in the
+    # select list, a lookup by trip each: in WHERE, PostgreSQL hashed every valid receipt.
     sources = [qs.order_by().values_list(field) for qs, field, _time in _touch_sources(start, end)]
-    touched = {trip_id for (trip_id,) in sources[0].union(*sources[1:])}
-    if not touched:
-        return []
-    # The three tests below, on two narrow reads (status; valid receipts and whether used):
-    # as EXISTS subqueries, PostgreSQL hashed every valid receipt ever issued, three times.
-    trips_of_day = Trip.objects.filter(pk__in=touched)
+    trips_of_day = Trip.objects.filter(pk__in=sources[0].union(*sources[1:])).order_by()
     if gate is not None:
         trips_of_day = trips_of_day.filter(gate=gate)
-    status_of = dict(trips_of_day.order_by().values_list("pk", "status"))
-    used_of: dict[int, bool] = {}
-    for trip_id, used_at in (
-        Receipt.objects.filter(trip__in=list(status_of), status=ReceiptStatus.VALID)
-        .order_by()
-        .values_list("trip_id", "used_at")
-    ):
-        used_of[trip_id] = used_of.get(trip_id, False) or used_at is not None
+    valid = Receipt.objects.filter(trip_id=OuterRef("pk"), status=ReceiptStatus.VALID).order_by()
     disagreeing = [
         pk
-        for pk, status in status_of.items()
-        if (status in _PAID_STATUSES and pk not in used_of)
-        or (status not in _PAID_STATUSES and pk in used_of)
-        or (status == "exited" and pk in used_of and not used_of[pk])
+        for pk, status, has_valid, has_used in trips_of_day.annotate(
+            has_valid=Exists(valid), has_used=Exists(valid.exclude(used_at=None))
+        ).values_list("pk", "status", "has_valid", "has_used")
+        if (status in _PAID_STATUSES and not has_valid)
+        or (status not in _PAID_STATUSES and has_valid)
+        or (status == "exited" and has_valid and not has_used)
     ]
     if not disagreeing:
         return []
@@ -943,12 +1009,17 @@ def _sorted(discrepancies: list[Discrepancy]) -> list[Discrepancy]:
     )
 
 
-def daily_report(gate: Gate | None, day: dt.date) -> Report:
+def daily_report(gate: Gate | None, day: dt.date, *, lists: bool = True) -> Report:
     """Reconcile one gate (or, with ``gate=None``, all gates) for one local calendar day.
 
     A fixed number of queries whatever the day's traffic (pinned by the tests): each list is
     one query of the columns it shows, and what a few flagged rows need beside their own row
     is read once for all of them.
+
+    ``lists=False`` (the page, which shows its lists a page at a time) reads every payment,
+    receipt and crossing of the day narrow — what the totals, counts and discrepancy tests
+    need — and gives the three lists as ``PagedRows``, read whole a page at a time. The
+    figures are the same either way (the tests compare them); exports take every row.
     """
     time_zone = time_zone_of(gate)
     tz = zoneinfo.ZoneInfo(time_zone)
@@ -957,8 +1028,14 @@ def daily_report(gate: Gate | None, day: dt.date) -> Report:
     # statistics) to read a gate's every receipt rather than the day's by time.
     codes = dict(Gate.objects.values_list("pk", "code"))
 
-    payments = _payments(gate, start, end)
-    receipts = _receipts(gate, _in_day("issued_at", start, end), items=True)
+    payments = _payments(gate, start, end, _PAYMENT_COLUMNS if lists else _PAYMENT_SUMS)
+    receipts = _receipts(
+        gate,
+        _in_day("issued_at", start, end),
+        items=True,
+        columns=_RECEIPT_COLUMNS if lists else _RECEIPT_SUMS,
+        trips=lists,
+    )
     # A receipt revoked while its trip will not cross: the money goes back. (One revoked while
     # the trip stays paid is a state mismatch below: the money stands behind no receipt.)
     # Read for all gates, then kept for this one: a day's revocations are few, and asked for
@@ -973,7 +1050,24 @@ def daily_report(gate: Gate | None, day: dt.date) -> Report:
         )
         if gate is None or r["gate_id"] == gate.pk
     ]
-    crossings = _crossings(gate, start, end, codes)
+    if lists:
+        crossings = _crossings(gate, start, end, codes)
+        outcomes = [c.outcome for c in crossings]
+        crossing_ids = []
+    else:
+        # Every crossing's outcome, and only the refused ones whole (their discrepancies).
+        uses = ReceiptUse.objects.filter(_in_day("at", start, end))
+        if gate is not None:
+            uses = uses.filter(gate=gate)
+        crossing_ids, outcomes = [], []
+        for pk, outcome in uses.order_by("at", "id").values_list("id", "outcome"):
+            crossing_ids.append(pk)
+            outcomes.append(outcome)
+        crossings = (
+            _crossings(gate, start, end, codes, ~Q(outcome=UseOutcome.USED))
+            if any(outcome != UseOutcome.USED for outcome in outcomes)
+            else []
+        )
 
     vnd = [p for p in payments if p["currency"] == "VND"]
     # A replaced receipt's payments moved to its replacement: the money is counted there.
@@ -984,8 +1078,14 @@ def daily_report(gate: Gate | None, day: dt.date) -> Report:
     for p in vnd:
         if p["receipt_id"] is None:
             unreceipted_by_flag[p["flag"]] += p["amount_vnd"]
+    # The day's standing receipts as a query: a busy day's keys as parameters cost more.
+    standing_ids = Receipt.objects.filter(_in_day("issued_at", start, end)).exclude(
+        revoke_kind=RevokeKind.REPLACED
+    )
+    if gate is not None:
+        standing_ids = standing_ids.filter(gate=gate)
     from_other_days = (
-        Payment.objects.filter(receipt__in=receipt_ids, currency="VND")
+        Payment.objects.filter(receipt__in=standing_ids.order_by().values("id"), currency="VND")
         .exclude(_in_day("paid_at", start, end))
         .aggregate(total=Sum("amount_vnd"))["total"]
         or 0
@@ -1006,30 +1106,44 @@ def daily_report(gate: Gate | None, day: dt.date) -> Report:
     )
 
     discrepancies = []
-    context = _context(payments)
-    for payment in payments:
+    flagged = payments
+    if not lists:
+        # The payments that can be a discrepancy (see ``_payment_discrepancy``), read whole.
+        flagged = _payments_by_id(
+            [
+                p["id"]
+                for p in payments
+                if p["flag"] or (p["receipt_id"] is None and p["trip_id"] is not None)
+            ]
+        )
+    context = _context(flagged)
+    for payment in flagged:
         found = _payment_discrepancy(payment, context)
         if found is not None:
             discrepancies.append(found)
-    for receipt in receipts:
-        if receipt["status"] == ReceiptStatus.VALID and receipt["paid_vnd"] < receipt["amount_vnd"]:
-            discrepancies.append(
-                Discrepancy(
-                    kind=RECEIPT_WITHOUT_PAYMENT,
-                    at=receipt["issued_at"],
-                    reason=_(
-                        "Receipt %(receipt)s is for %(amount)s but its payments total %(paid)s."
-                    )
-                    % {
-                        "receipt": receipt["number"],
-                        "amount": money(receipt["amount_vnd"]),
-                        "paid": money(receipt["paid_vnd"]),
-                    },
-                    amount_vnd=receipt["amount_vnd"] - receipt["paid_vnd"],
-                    trip_reference=receipt["trip__reference"],
-                    receipt_number=receipt["number"],
-                )
+    unpaid = [
+        r
+        for r in receipts
+        if r["status"] == ReceiptStatus.VALID and r["paid_vnd"] < r["amount_vnd"]
+    ]
+    if not lists and unpaid:
+        _with_trips(unpaid)
+    for receipt in unpaid:
+        discrepancies.append(
+            Discrepancy(
+                kind=RECEIPT_WITHOUT_PAYMENT,
+                at=receipt["issued_at"],
+                reason=_("Receipt %(receipt)s is for %(amount)s but its payments total %(paid)s.")
+                % {
+                    "receipt": receipt["number"],
+                    "amount": money(receipt["amount_vnd"]),
+                    "paid": money(receipt["paid_vnd"]),
+                },
+                amount_vnd=receipt["amount_vnd"] - receipt["paid_vnd"],
+                trip_reference=receipt["trip__reference"],
+                receipt_number=receipt["number"],
             )
+        )
     discrepancies += _refunds_of_revoked(revoked_for_refund, tz)
     refused = {c.receipt_number for c in crossings if not c.valid}
     amounts = (
@@ -1057,8 +1171,8 @@ def daily_report(gate: Gate | None, day: dt.date) -> Report:
         payments=len(payments),
         receipts_issued=len(receipts),
         receipts_revoked=sum(1 for r in receipts if r["status"] == ReceiptStatus.REVOKED),
-        crossings=sum(1 for c in crossings if c.valid),
-        crossings_refused=sum(1 for c in crossings if not c.valid),
+        crossings=sum(1 for outcome in outcomes if outcome == UseOutcome.USED),
+        crossings_refused=sum(1 for outcome in outcomes if outcome != UseOutcome.USED),
         notifications_duplicate=notified["duplicate"],
         notifications_refused=notified["refused"],
         discrepancies_open=sum(1 for d in discrepancies if d.is_open),
@@ -1067,6 +1181,22 @@ def daily_report(gate: Gate | None, day: dt.date) -> Report:
     methods = _labels(PaymentMethod.choices)
     flags = _labels(PaymentFlag.choices)
     statuses = _labels(ReceiptStatus.choices)
+    if lists:
+        payment_rows = [_payment_row(p, codes, methods, flags) for p in payments]
+        receipt_rows = [_receipt_row(r, codes, statuses) for r in receipts]
+    else:
+        payment_rows = PagedRows(
+            [p["id"] for p in payments],
+            lambda ids: [_payment_row(p, codes, methods, flags) for p in _payments_by_id(ids)],
+        )
+        receipt_rows = PagedRows(
+            [r["id"] for r in receipts],
+            lambda ids: [_receipt_row(r, codes, statuses) for r in _receipts_by_id(ids)],
+        )
+        crossings = PagedRows(
+            crossing_ids,
+            lambda ids: _crossings(None, start, end, codes, Q(pk__in=ids)) if ids else [],
+        )
     return Report(
         gate=gate,
         day=day,
@@ -1074,8 +1204,8 @@ def daily_report(gate: Gate | None, day: dt.date) -> Report:
         start=start,
         end=end,
         generated_at=timezone.now(),
-        payments=[_payment_row(p, codes, methods, flags) for p in payments],
-        receipts=[_receipt_row(r, codes, statuses) for r in receipts],
+        payments=payment_rows,
+        receipts=receipt_rows,
         crossings=crossings,
         discrepancies=discrepancies,
         by_method=_method_totals(payments, methods),

@@ -95,7 +95,9 @@ def reconciliation(request):
         if gate is None and not all_allowed:
             form.add_error("gate", _("Choose one of your gates."))
         else:
-            report = recon.daily_report(gate, form.cleaned_data["day"])
+            # Exports hold every row; the page reads its lists a page at a time.
+            exporting = request.GET.get("format") in ("csv", "xlsx")
+            report = recon.daily_report(gate, form.cleaned_data["day"], lists=exporting)
     if report is not None and request.GET.get("format") in ("csv", "xlsx"):
         name = f"reconciliation-{report.gate_label}-{report.day.isoformat()}".replace(" ", "_")
         if request.GET["format"] == "csv":

@@ -39,7 +39,7 @@ BUDGETS: dict[str, int | dict[str, int]] = {
     "receipts:pdf": 10,
     # One gate's report of the day (?gate=mlt), each list one query (H13d's work); the lists'
     # trips looked up by key and the disagreement tests on narrow rows (fast on PostgreSQL).
-    "payments:reconciliation": 23,
+    "payments:reconciliation": 22,
     "payments:simulate": 37,
     "payments:cash": 19,
     "gate:console": 11,

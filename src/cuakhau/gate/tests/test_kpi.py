@@ -157,9 +157,9 @@ def period(enterprise, operator, officers, mlt):
 
 
 def test_clearance_and_stage_times_over_the_period(period, mlt, django_assert_num_queries):
-    # The data's version (the exited visits' stamp, the newest risk assessment), then the
-    # visits themselves in one query.
-    with django_assert_num_queries(3):
+    # The data's version (the exited visits' stamp, the newest risk assessment), the kept days
+    # (none yet), the visits themselves in one query, and the finished days kept.
+    with django_assert_num_queries(5):
         kpi = gate_kpis(mlt, DAY, DAY + dt.timedelta(days=2))
     assert kpi["count"] == 5 and kpi["days"] == 3
     # Dated by the exit in the gate's zone: B and C left the same UTC day, not the same local day.
@@ -188,6 +188,88 @@ def test_clearance_and_stage_times_over_the_period(period, mlt, django_assert_nu
     by_direction = {d["direction"]: d for d in kpi["by_direction"]}
     assert by_direction["export"]["count"] == 4 and by_direction["import"]["count"] == 1
     assert by_direction["export"]["clearance"]["median"] == pytest.approx(37.5)  # (29 + 46) / 2
+
+
+def test_kept_days_give_the_same_figures_without_reading_the_visits(
+    period, mlt, django_assert_num_queries
+):
+    from django.core.cache import cache
+
+    from cuakhau.gate.models import KpiDay
+
+    first = gate_kpis(mlt, DAY, DAY + dt.timedelta(days=2))
+    assert sorted(KpiDay.objects.values_list("day", "visits")) == [
+        (DAY, 2),
+        (DAY + dt.timedelta(days=1), 2),
+        (DAY + dt.timedelta(days=2), 1),
+    ]
+    cache.clear()  # as after a restart: the process keeps nothing
+    # The version and the kept days: no visit read.
+    with django_assert_num_queries(3):
+        again = gate_kpis(mlt, DAY, DAY + dt.timedelta(days=2))
+    assert again == first
+    cache.clear()
+    assert gate_kpis(mlt, DAY, DAY + dt.timedelta(days=2), direction="export")["count"] == 4
+
+
+def test_a_kept_day_that_no_longer_adds_up_is_read_again(period, mlt):
+    from django.core.cache import cache
+
+    from cuakhau.gate.models import KpiDay
+
+    assert gate_kpis(mlt, DAY, DAY + dt.timedelta(days=2))["count"] == 5
+    # The truck still inside is recorded as having left on the first day (a device's exit
+    # arriving late): that kept day no longer adds up and is read again.
+    inside = Visit.objects.get(exited_at=None)
+    Visit.objects.filter(pk=inside.pk).update(
+        arrived_at=local(DAY, 9), cleared_at=local(DAY, 9, 30), exited_at=local(DAY, 10)
+    )
+    cache.clear()
+    kpi = gate_kpis(mlt, DAY, DAY + dt.timedelta(days=2))
+    assert [count for _day, count in kpi["trucks_per_day"]] == [3, 2, 1]
+    assert kpi["clearance"]["count"] == 6
+    assert KpiDay.objects.get(gate=mlt, day=DAY).visits == 3
+    # A day kept before one of its exits was recorded (nothing of it kept) is read again.
+    cache.clear()
+    KpiDay.objects.filter(gate=mlt, day=DAY).update(visits=0, visit_ids=0, rows={})
+    assert gate_kpis(mlt, DAY, DAY + dt.timedelta(days=2))["trucks_per_day"][0] == (DAY, 3)
+    assert KpiDay.objects.get(gate=mlt, day=DAY).visits == 3
+
+
+def test_a_truck_reassessed_after_its_day_was_kept_shows_its_new_channel(period, mlt, enterprise):
+    from django.core.cache import cache
+
+    from cuakhau.gate.models import KpiDay
+    from cuakhau.risk.models import RiskAssessment
+
+    before = {
+        c["channel"]: c["count"]
+        for c in gate_kpis(mlt, DAY, DAY + dt.timedelta(days=2))["channels"]
+    }
+    # A new trip's assessment concerns none of the kept days: they are kept, their stamp moves.
+    trips.save_and_submit(enterprise, None, declaration(tractor_plate="25C-399.99"))
+    newest = RiskAssessment.objects.order_by("-pk").first().pk
+    cache.clear()
+    again = {
+        c["channel"]: c["count"]
+        for c in gate_kpis(mlt, DAY, DAY + dt.timedelta(days=2))["channels"]
+    }
+    assert again == before
+    assert set(KpiDay.objects.values_list("risk_stamp", flat=True)) == {newest}
+    # E reassessed after it left: its channel on the page is the new one.
+    current = RiskAssessment.objects.get(trip_id=period["E"][0].trip_id, is_current=True)
+    RiskAssessment.objects.filter(pk=current.pk).update(is_current=False)
+    old_channel = current.channel
+    current.pk, current.is_current = None, True
+    current.channel = "red" if old_channel != "red" else "green"
+    current.save()
+    cache.clear()
+    after = {
+        c["channel"]: c["count"]
+        for c in gate_kpis(mlt, DAY, DAY + dt.timedelta(days=2))["channels"]
+    }
+    assert after[current.channel] == before[current.channel] + 1
+    assert after[old_channel] == before[old_channel] - 1
 
 
 def test_a_direction_and_a_single_day(period, mlt):
@@ -344,9 +426,10 @@ def test_the_figures_are_kept_until_a_truck_leaves_in_the_period(
         again = gate_kpis(mlt, DAY, DAY + dt.timedelta(days=2))
     assert again == first
     # F, which left the evening before, is now dated in the period: a new version, new figures.
+    # The kept days no longer add up to the period's visits: they are read again and kept.
     visit_f, _arrived = period["F"]
     set_times(visit_f, exited=local(DAY, 9), waiting=5, inspection=5, leaving=5)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(5):
         moved = gate_kpis(mlt, DAY, DAY + dt.timedelta(days=2))
     assert moved["count"] == first["count"] + 1 == 6
     assert moved["trucks_per_day"][0] == (DAY, 3)
@@ -356,8 +439,9 @@ def test_the_figures_are_kept_until_a_truck_leaves_in_the_period(
 
 
 # The page: the session, the reader's roles (middleware, the policy, the gates offered), the
-# form's gate, then the figures: their data's version (two queries) and, unless kept, the visits.
-KPI_PAGE_QUERIES = 13
+# form's gate, then the figures: their data's version (two queries) and, unless kept in the
+# process, the kept days, the visits of the days not kept yet, and those days kept.
+KPI_PAGE_QUERIES = 15
 
 
 def test_the_page_reads_its_figures_once_and_then_only_their_version(
@@ -367,7 +451,7 @@ def test_the_page_reads_its_figures_once_and_then_only_their_version(
     client.get("/gate/kpi/", query(gate="hng"))  # another set of figures: the session warms up
     with django_assert_num_queries(KPI_PAGE_QUERIES):
         first = client.get("/gate/kpi/", query())
-    with django_assert_num_queries(KPI_PAGE_QUERIES - 1):
+    with django_assert_num_queries(KPI_PAGE_QUERIES - 3):
         again = client.get("/gate/kpi/", query())
     assert again.context["kpi"] == first.context["kpi"]
     assert first.content.decode().count('<tr data-date="') == again.content.decode().count(

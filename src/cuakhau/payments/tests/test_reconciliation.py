@@ -479,14 +479,61 @@ def test_the_page_shows_the_lists_a_page_at_a_time_and_the_totals_for_the_whole_
     ]
 
 
+def test_the_page_reads_its_lists_a_page_at_a_time_with_the_whole_day_s_figures(
+    day_at_mlt, mlt, auditor, client, monkeypatch
+):
+    from cuakhau.payments import views
+
+    whole = daily_report(mlt, timezone.localdate())
+    paged = daily_report(mlt, timezone.localdate(), lists=False)
+    assert len(whole.payments) >= 5 and len(whole.receipts) >= 5 and len(whole.crossings) >= 3
+    # The page's figures are the exports' to the đồng; its lists hold the same rows in order.
+    assert paged.balance == whole.balance and paged.counts == whole.counts
+    assert paged.by_method == whole.by_method and paged.by_item == whole.by_item
+    assert paged.discrepancies == whole.discrepancies
+    assert list(paged.payments) == whole.payments and len(paged.payments) == len(whole.payments)
+    assert list(paged.receipts) == whole.receipts and list(paged.crossings) == whole.crossings
+    assert paged.payments[2:4] == whole.payments[2:4] and paged.receipts[1] == whole.receipts[1]
+
+    monkeypatch.setattr(views, "RECONCILIATION_PAGE_SIZE", 2)
+    client.force_login(auditor)
+    url = "/payments/reconciliation/"
+
+    def section(html, name):
+        return html.split(f'id="{name}"')[1].split("</details>")[0]
+
+    page_2 = client.get(url, {"gate": "mlt", "ppage": 2, "rpage": 2, "cpage": 2}).content.decode()
+    # Page 2 of each list shows its third and fourth rows, and only those.
+    payments = section(page_2, "payments")
+    assert all(p.external_id in payments for p in whole.payments[2:4])
+    assert not any(p.external_id in payments for p in whole.payments[:2] + whole.payments[4:])
+    receipts = section(page_2, "receipts")
+    assert [r.number for r in whole.receipts if r.number in receipts] == [
+        r.number for r in whole.receipts[2:4]
+    ]
+    crossings = section(page_2, "crossings")
+    assert f"3–{min(4, len(whole.crossings))} of {len(whole.crossings)}" in crossings
+    # The totals are the whole day's, whichever page is shown.
+    assert f'id="received-total">VND {whole.balance.received_vnd:,}<' in page_2
+    assert f'id="receipts-total">VND {whole.balance.receipts_vnd:,}<' in page_2
+    # A page number that is no number, or out of range, shows a page, never an error.
+    for bad in ("abc", "-1", "0", "99", ""):
+        response = client.get(url, {"gate": "mlt", "ppage": bad, "rpage": bad, "cpage": bad})
+        assert response.status_code == 200
+        assert f"of {len(whole.payments)}" in section(response.content.decode(), "payments")
+
+
 # The page's whole request: the session and the user's roles and gates (middleware, the policy,
-# the form's gates), then the report: payments, receipts issued and revoked for a refund (each
-# list with its trips, looked up by key), crossings, the other days' money, the flagged
-# payments' context (an overpaid receipt's total, an underpaid trip's fee and payments), the
-# refunds' payments, the refused crossings' amounts, the trips touched on the day, their states
-# and valid receipts, those in disagreement (with their receipts, payments and the day's records
-# of them), the notifications, the fee rates. This day has every kind of discrepancy.
-RECONCILIATION_PAGE_QUERIES = 37
+# the form's gates), then the report: the day's payments (narrow, with their trips looked up by
+# key), receipts issued (narrow) and revoked for a refund (with their trips), the crossings'
+# outcomes, the refused crossings, the other days' money, the flagged payments read whole and
+# their context (an overpaid receipt's total, an underpaid trip's fee and payments), the unpaid
+# receipts' trips, the refunds' payments, the refused crossings' amounts, the trips touched on
+# the day with their receipts' state (one query), those in disagreement (with their receipts,
+# payments and the day's records of them), the notifications, the fee rates; then one page of
+# payments, of receipts and of crossings, each read by key. This day has every kind of
+# discrepancy.
+RECONCILIATION_PAGE_QUERIES = 40
 
 
 def test_the_page_costs_the_same_queries_however_busy_the_day(
