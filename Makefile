@@ -39,7 +39,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
 bench: $(STAMP)
-	$(BIN)/python bench/checkin_bench.py
+	$(BIN)/python bench/gate_bench.py
 
 clean:
 	rm -rf $(VENV) var

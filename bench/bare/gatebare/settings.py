@@ -23,7 +23,7 @@ TIME_ZONE = "UTC"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # As cuakhau.settings: PostgreSQL from DATABASE_URL with persistent connections (60 s), else
-# SQLite in WAL mode with IMMEDIATE transactions and a 30 s busy timeout.
+# SQLite in WAL mode with IMMEDIATE transactions, a 30 s busy timeout and connections kept 60 s.
 _database_url = os.environ.get("DATABASE_URL")
 if _database_url:
     DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
@@ -32,6 +32,7 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "bare.sqlite3",
+            "CONN_MAX_AGE": 60,
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 30,
