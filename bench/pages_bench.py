@@ -16,9 +16,10 @@ The pages (issue 13's targets in brackets):
 Each page is requested through Django's test client in this process (the whole middleware
 stack, the view, the template; no HTTP server, so no network or worker time), signed in as a
 demo user allowed to read it: once counting its SQL queries, then ``--repeat`` times
-timed. It prints the first request's time (as after a restart: nothing kept in the process,
-the server's middleware loaded as ``cuakhau serve`` loads it at start, the finished days of the
-KPI kept in the database by earlier page views — see ``ensure_kpi_days``),
+timed. It prints the first request's time (as after a restart: nothing kept in the process
+but what the server's start does — ``cuakhau.wsgi`` imported as gunicorn's workers import it,
+with its warm-up, and each client's middleware chain built — and the finished days of the KPI
+kept in the database by earlier page views, see ``ensure_kpi_days``),
 the median and 90th percentile in milliseconds, the median CPU time of this process (the
 whole request on SQLite, all but the database server's share on PostgreSQL: on a shared
 machine the steadier figure), the response size and the query count.
@@ -239,6 +240,9 @@ def main(argv=None) -> int:
     from django.test import Client
 
     users = get_user_model().objects
+    # The server's start: the WSGI application and its warm-up, as in every gunicorn worker.
+    import cuakhau.wsgi  # noqa: F401
+
     database = connection.vendor
     print(f"database: {database} ({connection.settings_dict['NAME']}), {args.repeat} timed runs")
     print(
