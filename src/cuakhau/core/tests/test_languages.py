@@ -1,7 +1,7 @@
 """Every page speaks its reader's language: no internal code, no English left in vi or zh.
 
-The render test opens every page of ``cuakhau.policy.VIEWS`` as every kind of person who may
-see it, in Vietnamese, English and Simplified Chinese, the language chosen as a real user
+The render test opens every page of ``cuakhau.policy.VIEWS`` as people who may see it (see
+below), in Vietnamese, English and Simplified Chinese, the language chosen as a real user
 chooses it (the profile's language; the language cookie for a visitor), over a world with a
 trip in every state. It fails on a raw code in the text a person reads — a value of any of the
 project's enumerations (``green``, ``customs``, ``check_in``, ``KGM`` …), two states joined by
@@ -14,9 +14,10 @@ on a temporary copy of the package, never on the tree).
 
 Fast enough to run with every change: the world is built, and each person signed in, once for
 the module; a person's language changes by their profile (a visitor's by the cookie), never by
-signing in again; each URL is opened once per person and language; the checks are compiled
-once per language; a trip's page in each state is read by a few kinds of reader, the paid
-trip's by every one.
+signing in again; the checks are compiled once per language. A page's words are its own
+whatever the reader, so each page is read in each language by one of the people it is for, a
+different one in each language, in turn; the start page and the paid trip's page, where each
+role sees its own menu, panels and actions, by every role in every language.
 """
 
 import functools
@@ -89,9 +90,18 @@ NOT_READ = {
     "gate:snapshot",
     "gate:service_worker",
 }
-# A trip's page in each state is read by its declarant, an officer and the gate; every role
-# reads the paid trip's page (the matrix's), so what differs by role is seen there once.
+# Who may read a trip's page in each state: its declarant, an officer and the gate (one of them
+# in each language); every role reads the paid trip's page (the matrix's).
 STATE_READERS = {"ent_a", "customs", "quarantine", "op_here", "board"}
+
+
+# Pages every role reads in every language: the start page and the paid trip's page show
+# each role its own menu, panels and actions. Every other page is read by one of its readers
+# in each language, in turn (``_readers``).
+def _read_by_everyone(w):
+    return {("home", "/"), ("trips:detail", f"/trips/{w['paid'].reference}/")}
+
+
 # The OpenAPI docs document the API's codes on purpose (they are what a program sends).
 CODES_ON_PURPOSE = {"api:openapi-view"}
 # Pages known to fail, each with the languages it fails in and why. Strict: a page listed here
@@ -305,17 +315,36 @@ def _checks(language):
     return problems
 
 
+def _readers(name, path, callers, language, everyone):
+    """Who reads a page in ``language``: one person it is for, another in each language.
+
+    The words of a page are its own whatever the reader; what a role adds (its menu, its
+    buttons) is read on the pages every role reads (``everyone``) and, taking turns,
+    on the pages each role is one of the readers of. A page open to all is read by a visitor
+    and by a person signed in, in every language.
+    """
+    rule = policy.VIEWS.get(name, policy.VIEWS.get(name.split(":")[0] + ":*"))
+    if rule.public:
+        return ["anonymous", "ent_a"]
+    readers = sorted(set(callers) & set(ROLES))
+    if (name, path) in everyone or not readers:
+        return readers
+    # The turn: by the page's address and the language, so a page with several readers is
+    # read by a different one in each language, and the roles share the pages between them.
+    turn = sum(path.encode()) + LANGUAGES.index(language)
+    return [readers[turn % len(readers)]]
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_page_speaks_the_readers_language(world, language):
     problems_of = _checks(language)
     speaking = {}
+    everyone = _read_by_everyone(world)
     failures, seen = [], 0
     for name, method, path, body, callers in world["pages"]:
         if not callers:
             continue  # open, but answers nothing (django-ninja's bare root is a 404)
-        if policy.VIEWS.get(name, policy.VIEWS.get(name.split(":")[0] + ":*")).public:
-            callers = {"anonymous", "ent_a"}
-        for caller in sorted(set(callers) & {*ROLES, "anonymous"}):
+        for caller in _readers(name, path, callers, language, everyone):
             if name.startswith("admin:") and language != "vi":
                 continue
             client = _person(world, caller, language, speaking)
@@ -339,7 +368,7 @@ def test_every_page_speaks_the_readers_language(world, language):
                 continue
             for problem in problems:
                 failures.append(f"{name} {path} as {caller} [{language}]: {problem}")
-    assert seen > 100, "the pages were rendered"
+    assert seen > 80, "the pages were rendered"
     assert not failures, f"{len(failures)} problems:\n" + "\n".join(sorted(set(failures)))
 
 
