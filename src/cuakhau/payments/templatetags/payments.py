@@ -1,5 +1,6 @@
 from django import template
 from django.conf import settings
+from django.utils import timezone
 
 from cuakhau.fees.services import current_assessment
 from cuakhau.payments import providers, services
@@ -41,3 +42,13 @@ def trip_fees_panel(context, trip):
         "demo_mode": settings.DEMO_MODE,
         "can_record_cash": can_record_cash and trip.status == "submitted",
     }
+
+
+@register.filter
+def clock(value):
+    """A stored time as HH:MM in the current time zone: what ``|date:"H:i"`` shows, without
+    the whole date-format machinery for each of a page's few hundred rows."""
+    if not value:
+        return ""
+    local = timezone.localtime(value)
+    return f"{local.hour:02d}:{local.minute:02d}"
