@@ -16,9 +16,9 @@ from django.test import Client
 from cuakhau.accounts.services import set_language
 from cuakhau.core.testing.languages import (
     PYTHON_VALUES,
+    Finder,
     catalogues,
     english_phrases,
-    find_codes,
     find_state_pairs,
     raw_codes,
     read_po,
@@ -75,37 +75,52 @@ def world(mlt, hng, settings):
 
 
 def _pages(w):
+    """(path, who reads it in each language): the paid trip's slot panel and trip page, where
+    each role sees its own actions, by every reader; every other page by one of its readers,
+    a different one in each language, in turn."""
     readers = set(USERNAMES)
     pages = [
-        ("/slots/wait-times/", {"anonymous", "ent_a"}),
-        ("/slots/mlt/waiting/", {"op_here", "admin"}),
-        ("/slots/mlt/capacity/", {"admin"}),
+        ("/slots/wait-times/", {"anonymous", "ent_a"}, True),
+        ("/slots/mlt/waiting/", {"op_here", "admin"}, False),
+        ("/slots/mlt/capacity/", {"admin"}, False),
     ]
     for key in ("submitted", "paid", "inside"):
         ref = w[key].reference
-        pages.append((f"/slots/trips/{ref}/", readers))
+        pages.append((f"/slots/trips/{ref}/", readers, key == "paid"))
         if key != "inside":  # inside the gate with no booking: the trip page has no panel
-            pages.append((f"/trips/{ref}/", readers))
+            pages.append((f"/trips/{ref}/", readers, key == "paid"))
     return pages
+
+
+def _readers(path, callers, everyone, language):
+    callers = sorted(callers)
+    if everyone:
+        return callers
+    return [callers[(sum(path.encode()) + LANGUAGES.index(language)) % len(callers)]]
 
 
 def test_the_slot_pages_speak_the_readers_language(world):
     codes = set(raw_codes())
     english = _english_words()
     failures, seen = [], 0
+    # Each person signed in once; their language changes by their profile (a visitor's by the
+    # cookie), as a real person changes it.
+    clients = {"anonymous": Client()}
+    for caller in USERNAMES:
+        clients[caller] = Client()
+        clients[caller].force_login(world["users"][caller])
     for language in LANGUAGES:
         phrases = english_phrases(language) - SAME_IN_EVERY_LANGUAGE if language != "en" else set()
         checked = codes if language != "en" else {c for c in codes if c.lower() not in english}
-        clients = {}
-        for path, callers in _pages(world):
-            for caller in sorted(callers):
-                if caller not in clients:
-                    clients[caller] = Client()
-                    if caller == "anonymous":
-                        clients[caller].cookies[settings.LANGUAGE_COOKIE_NAME] = language
-                    else:
-                        set_language(world["users"][caller], language)
-                        clients[caller].force_login(world["users"][caller])
+        # The checks compiled once for the language's pages.
+        find_raw = Finder(checked, ALLOWED[language])
+        find_python = Finder(PYTHON_VALUES)
+        find_english = Finder(phrases)
+        clients["anonymous"].cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        for caller in USERNAMES:
+            set_language(world["users"][caller], language)
+        for path, callers, everyone in _pages(world):
+            for caller in _readers(path, callers, everyone, language):
                 response = clients[caller].get(path)
                 if response.status_code != 200:
                     failures.append(f"{path} as {caller}: HTTP {response.status_code}")
@@ -117,11 +132,9 @@ def test_the_slot_pages_speak_the_readers_language(world):
                     assert 'id="trip-slot"' in html, path
                     html = html.split('id="trip-slot"', 1)[1].split("</section>", 1)[0]
                 text = visible_text(html)
-                found = find_codes(text, checked, ALLOWED[language])
-                found += find_codes(text, PYTHON_VALUES)
+                found = find_raw(text) + find_python(text)
                 found += find_state_pairs(text, TripStatus.values)
-                if language != "en":
-                    found += [f"untranslated: {p}" for p in find_codes(text, phrases)]
+                found += [f"untranslated: {p}" for p in find_english(text)]
                 failures += [f"{path} as {caller} [{language}]: {p}" for p in found]
-    assert seen > 50, "the pages were rendered"
+    assert seen > 30, "the pages were rendered"
     assert not failures, f"{len(failures)} problems:\n" + "\n".join(sorted(set(failures)))
