@@ -158,6 +158,12 @@ SQLITE_PATH = DATA_DIR / "cuakhau.sqlite3"
 _database_url = os.environ.get("DATABASE_URL")
 if _database_url:
     DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+    # Statements are prepared on the server only where the hot path asks for it
+    # (``core.prepared``), never by count: Django's own cursors bind on the client and are not
+    # prepared. (Behind a transaction-mode pooler without prepared-statement support, set
+    # CUAKHAU_PG_PREPARE=0.)
+    if os.environ.get("CUAKHAU_PG_PREPARE", "1") != "0":
+        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 2**31 - 1
 else:
     DATABASES = {
         "default": {

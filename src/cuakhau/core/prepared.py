@@ -17,6 +17,7 @@ on the same trip); an aware datetime reaches the SQL as the backend adapts it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -119,7 +120,7 @@ class Prepared:
                 value = adapt(value)
             for index in indexes:
                 params[index] = value
-        with connections[compiled.db].cursor() as cursor:
+        with _cursor(connections[compiled.db]) as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
         if compiled.converters:
@@ -160,3 +161,34 @@ def _same(param, forms) -> bool:
     # ``in`` would compare an int placeholder with a datetime (or a str) happily; only a value
     # of the placeholder's own kind is one of its forms.
     return any(type(param) is type(form) and param == form for form in forms)
+
+
+def _cursor(connection):
+    """A cursor of ``connection``, wrapped as Django wraps its own (queries logged and counted).
+    On PostgreSQL, one that binds its parameters on the server and prepares the statement:
+    the server then plans a hot-path query once per connection instead of at every request
+    (the token's owner with roles, permissions and gates took 2.5 ms to plan, 1 ms to run).
+    The ORM's own cursors bind on the client, as Django's default is; only these fixed,
+    compiled-once statements are prepared."""
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        return connection._prepare_cursor(_server_prepared_cursor_class()(connection.connection))
+
+
+@functools.cache
+def _server_prepared_cursor_class():
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class ServerPreparedCursor(ServerBindingCursor):
+        def execute(self, query, params=None, *, prepare=None, binary=None):
+            return super().execute(query, params, prepare=True, binary=binary)
+
+        def _convert_query(self, query, params=None):
+            # Kept where Django's query log reads the statement it ran (``$1`` placeholders).
+            self._query = super()._convert_query(query, params)
+            return self._query
+
+    return ServerPreparedCursor
