@@ -107,4 +107,6 @@ if len(sys.argv) > 2:
     for t in rest:
         check_in(t)
     profiler.disable()
-    pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(int(os.environ.get("TOP", "45")))
+    pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(
+        int(os.environ.get("TOP", "45"))
+    )
