@@ -28,6 +28,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, TextField
 from django.db.models.functions import Cast
 
+from cuakhau.core.prepared import Prepared
 from cuakhau.trips.choices import TripStatus
 from cuakhau.trips.models import CargoLine, Trip
 
@@ -224,15 +225,23 @@ def window(trip: Trip, lines) -> dict[str, tuple[Counter, dict[str, list[tuple]]
     return found
 
 
-def _rows(hs6s) -> dict[str, tuple[dict, dict]]:
+def _texts(queryset):
     # The JSON as text: compared with what was parsed last time instead of parsed again.
-    texts = UnitValueHistory.objects.filter(hs6__in=hs6s).annotate(
+    return queryset.annotate(
         counts_text=Cast("counts", TextField()), recent_text=Cast("recent", TextField())
-    )
-    return {
-        hs6: _parsed(hs6, counts_text, recent_text)
-        for hs6, counts_text, recent_text in texts.values_list("hs6", "counts_text", "recent_text")
-    }
+    ).values_list("hs6", "counts_text", "recent_text")
+
+
+# Most cargo is of one subheading: its row by a statement compiled once.
+_ONE_ROW = Prepared(lambda hs6: _texts(UnitValueHistory.objects.filter(hs6=hs6)), hs6=str)
+
+
+def _rows(hs6s) -> dict[str, tuple[dict, dict]]:
+    if len(hs6s) == 1:
+        rows = _ONE_ROW.values(hs6=next(iter(hs6s)))
+    else:
+        rows = _texts(UnitValueHistory.objects.filter(hs6__in=hs6s))
+    return {hs6: _parsed(hs6, counts_text, recent_text) for hs6, counts_text, recent_text in rows}
 
 
 def unit_values(entries: list) -> list[Decimal]:
