@@ -27,8 +27,8 @@ def _warm_up() -> None:
         with contextlib.suppress(TemplateDoesNotExist):
             engine.get_template("base.html")
     for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            translation.gettext("Home")
+        translation.activate(code)  # activating a language loads its catalogs
+    translation.deactivate()
     gc.collect()
     gc.freeze()
 
