@@ -459,7 +459,9 @@ def test_past_trips_carry_their_whole_lifecycle(demo, clock):
     readings = WeighbridgeReading.objects.filter(trip__in=trips)
     assert readings.exists()
     for reading in readings:
-        assert 7000 <= reading.tare_kg <= 16000 and reading.gross_kg <= 50000
+        # An overloaded truck (up to a quarter over its declaration) may pass 50 t; nothing
+        # passes what the gate's weighbridge form accepts.
+        assert 7000 <= reading.tare_kg <= 16000 and reading.gross_kg <= 80000
         load = reading.gross_kg - reading.tare_kg
         assert declared[reading.trip_id] * Decimal("0.74") <= load + 10, reading.trip_id
         assert load - 10 <= declared[reading.trip_id] * Decimal("1.26"), reading.trip_id
