@@ -1,10 +1,14 @@
+import functools
+
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
 def platform(request):
-    return {"DEMO_MODE": settings.DEMO_MODE, "NAV": _navigation(request)}
+    # Worked out when a page shows the menu, once: a fragment the wall screen polls every few
+    # seconds (the yard board) renders no menu and should not pay for it (a fifth of its time).
+    return {"DEMO_MODE": settings.DEMO_MODE, "NAV": functools.cache(lambda: _navigation(request))}
 
 
 def _navigation(request) -> list[tuple[str, list[tuple[str, str]]]]:

@@ -44,8 +44,8 @@ CHECK_IN = 24
 EXIT = 17
 # The console's look-up (a session, not a token): session, user, profile, roles, gate, the
 # operator's gates (policy and view) and permissions, then the trip, its receipt, cargo,
-# market rules and current channel, and the page frame's gate list.
-CONSOLE_LOOK_UP = 15
+# market rules and current channel (a fragment: no page menu, so no gate list for it).
+CONSOLE_LOOK_UP = 14
 
 
 def shown(context) -> str:
