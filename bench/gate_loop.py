@@ -107,6 +107,7 @@ if len(sys.argv) > 2:
     for t in rest:
         check_in(t)
     profiler.disable()
-    pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(
-        int(os.environ.get("TOP", "45"))
-    )
+    stats = pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "cumulative"))
+    stats.print_stats(int(os.environ.get("TOP", "45")))
+    if os.environ.get("CALLERS"):  # e.g. CALLERS=_get_pk_val: who calls it, how often
+        stats.print_callers(os.environ["CALLERS"])

@@ -37,6 +37,12 @@ class Busy(Exception):
     retry_after = 1
 
 
+class ChangedMeanwhile(Exception):
+    """A row read before the transaction (to keep the transaction, and on SQLite the database's
+    one write lock, short) changed before the transaction wrote what it decided: the caller
+    rolls back and does it again, reading under the lock this time."""
+
+
 def is_retryable(exc: BaseException) -> bool:
     """A deadlock or serialization failure (PostgreSQL) or a locked database (SQLite)."""
     if not isinstance(exc, OperationalError):

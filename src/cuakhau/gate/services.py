@@ -6,6 +6,7 @@ queue events and send them again later: each is applied exactly once, at the dev
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import uuid
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from cuakhau.core.context import SYSTEM, RequestContext
 from cuakhau.core.errors import FieldErrors
 from cuakhau.core.inputs import check_number, clean_text
 from cuakhau.core.prepared import Prepared
-from cuakhau.core.retry import lock_rows, retry_on_conflict
+from cuakhau.core.retry import ChangedMeanwhile, lock_rows, retry_on_conflict
 from cuakhau.fees.services import current_assessment
 from cuakhau.inspections import services as inspections
 from cuakhau.receipts import services as receipts
@@ -125,15 +126,13 @@ def find(text: str, gate: Gate, *, lock: bool = False) -> tuple[Trip | None, str
     if not text or not _is_text(text):
         return None, None
     if _is_jws(text):
-        number = receipts._unverified_number(text)
-        if lock:
-            return _LOCKED_BY_RECEIPT.first(gate=gate.pk, number=number or ""), text
-        return at_gate(gate).filter(receipts__number=number).first(), text
+        number = receipts._unverified_number(text) or ""
+        by_receipt = _LOCKED_BY_RECEIPT if lock else _BY_RECEIPT
+        return by_receipt.first(gate=gate.pk, number=number), text
     if references.is_valid_reference(text):
         reference = references.normalise_reference(text)
-        if lock:
-            return _LOCKED_BY_REFERENCE.first(gate=gate.pk, reference=reference), None
-        return at_gate(gate).filter(reference=reference).first(), None
+        by_reference = _LOCKED_BY_REFERENCE if lock else _BY_REFERENCE
+        return by_reference.first(gate=gate.pk, reference=reference), None
     key = normalise_plate(text)
     candidates = at_gate(gate).filter(status__in=AT_GATE).filter(models_q_plate(key))
     now = timezone.now()
@@ -146,14 +145,8 @@ def find(text: str, gate: Gate, *, lock: bool = False) -> tuple[Trip | None, str
     return best, None
 
 
-def _locked_at_gate(gate: int):
-    """``at_gate``, its trip's row locked: what check-in and exit act on.
-
-    Not joined with the visit: a booth that waited for another's lock gets the trip row as
-    the other left it, but PostgreSQL does not read an outer-joined row again, so the visit
-    the other just made would be missing. The visit is read after the lock, when needed.
-    """
-    return lock_rows(
+def _at_gate_by_id(gate: int):
+    return (
         Trip.objects.select_related("gate", "organisation")
         .filter(gate_id=gate)
         .exclude(status=S.DRAFT)
@@ -161,7 +154,27 @@ def _locked_at_gate(gate: int):
     )
 
 
-# The lookups of every check-in and exit, compiled once per process (``Prepared``).
+def _locked_at_gate(gate: int):
+    """``at_gate``, its trip's row locked: what check-in and exit act on.
+
+    Not joined with the visit: a booth that waited for another's lock gets the trip row as
+    the other left it, but PostgreSQL does not read an outer-joined row again, so the visit
+    the other just made would be missing. The visit is read after the lock, when needed.
+    """
+    return lock_rows(_at_gate_by_id(gate))
+
+
+# The lookups of every look-up, check-in and exit, compiled once per process (``Prepared``).
+_BY_RECEIPT = Prepared(
+    lambda gate, number: _at_gate_by_id(gate).filter(receipts__number=number)[:1],
+    gate=int,
+    number=str,
+)
+_BY_REFERENCE = Prepared(
+    lambda gate, reference: _at_gate_by_id(gate).filter(reference=reference)[:1],
+    gate=int,
+    reference=str,
+)
 _LOCKED_BY_RECEIPT = Prepared(
     lambda gate, number: _locked_at_gate(gate).filter(receipts__number=number)[:1],
     gate=int,
@@ -363,17 +376,7 @@ def _weights(gross, tare) -> tuple[Decimal | None, Decimal | None]:
     return values["gross_kg"], values["tare_kg"]
 
 
-def _assess_risk(trip: Trip, weighbridge_kg: Decimal | None, *, locked: bool = False):
-    from cuakhau.risk import services as risk
-
-    if locked:
-        # Inside the check-in, whose transaction holds the trip's lock and read its cargo.
-        return risk.assess_locked(trip, cargo_of(trip), weighbridge_kg=weighbridge_kg)
-    return risk.assess(trip, weighbridge_kg=weighbridge_kg)
-
-
 @retry_on_conflict
-@transaction.atomic
 def check_in(
     operator,
     gate: Gate,
@@ -387,42 +390,79 @@ def check_in(
     at: dt.datetime | None = None,
     context: RequestContext = SYSTEM,
 ) -> Visit:
-    """Check a paid truck in: visit, weighing, risk channel, green-channel release."""
+    """Check a paid truck in: visit, weighing, risk channel, green-channel release.
+
+    Everything the check-in decides on is read first, outside its transaction: on SQLite the
+    transaction holds the database's one write lock, so other booths wait only for the few
+    writes. Those writes go ahead only if the trip (and its current risk assessment) are still
+    as read; else the check-in is done again, reading under the lock.
+    """
     if not trips.works_at(operator, gate) or not operator.has_perm("trips.operate_gate"):
         raise trips.TripPermissionDenied(_("Only a gate operator of this gate checks trucks in."))
-    entry_lane = _lane(gate, lane)
-    gross, tare = _weights(gross_kg, tare_kg)
-    check = assess(text, gate, plate_seen=plate_seen, lock=True)
-    if check.blocking or check.action != "check_in":
-        raise GateRefused(check.blocking or [Problem("no_action", _("Nothing to check in."))])
-    trip = check.trip
-    arrived_at = at or timezone.now()
-    visit = Visit.objects.create(
-        trip=trip,
-        gate=gate,
-        entry_lane=entry_lane,
+    entry = _Entry(
+        lane=_lane(gate, lane),
         yard_position=(yard_position or "")[:20],
-        arrived_at=arrived_at,
-        checked_in_by=operator,
+        weights=_weights(gross_kg, tare_kg),
+        at=at,
     )
-    trips.gate_transition(trip, "check_in", operator, context)
-    cargo = None
-    if gross is not None:
-        reading = WeighbridgeReading.objects.create(
-            trip=trip,
-            gate=gate,
-            gross_kg=gross,
-            tare_kg=tare,
-            measured_at=arrived_at,
-            source="manual",
-            recorded_by=operator,
-        )
-        cargo = reading.cargo_kg
-    assessment = _assess_risk(trip, cargo, locked=True)
-    if assessment.channel == "green":
-        # Only a green channel is released (the release checks it again); others wait for
-        # their officers, with no query spent on asking.
-        inspections.release_green_channel(trip, assessment.channel)
+    try:
+        return _check_in(operator, gate, text, entry, plate_seen, context, lock=False)
+    except ChangedMeanwhile:
+        return _check_in(operator, gate, text, entry, plate_seen, context, lock=True)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """What the operator entered at check-in, checked."""
+
+    lane: Lane | None
+    yard_position: str
+    weights: tuple[Decimal | None, Decimal | None]
+    at: dt.datetime | None
+
+
+def _check_in(operator, gate, text, entry: _Entry, plate_seen, context, *, lock: bool) -> Visit:
+    from cuakhau.risk import services as risk
+
+    with transaction.atomic() if lock else contextlib.nullcontext():
+        check = assess(text, gate, plate_seen=plate_seen, lock=lock)
+        if check.blocking or check.action != "check_in":
+            raise GateRefused(check.blocking or [Problem("no_action", _("Nothing to check in."))])
+        trip = check.trip
+        gross, tare = entry.weights
+        cargo_kg = None if tare is None else gross - tare
+        assessment = risk.plan(trip, cargo_of(trip), weighbridge_kg=cargo_kg)
+        arrived_at = entry.at or timezone.now()
+        with transaction.atomic():
+            # First: the trip's row, written only if still as read, and locked from here on.
+            trips.gate_transition(
+                trip,
+                "check_in",
+                operator,
+                context,
+                unchanged_since=None if lock else trip.updated_at,
+            )
+            visit = Visit.objects.create(
+                trip=trip,
+                gate=gate,
+                entry_lane=entry.lane,
+                yard_position=entry.yard_position,
+                arrived_at=arrived_at,
+                checked_in_by=operator,
+            )
+            if gross is not None:
+                WeighbridgeReading.objects.create(
+                    trip=trip,
+                    gate=gate,
+                    gross_kg=gross,
+                    tare_kg=tare,
+                    measured_at=arrived_at,
+                    source="manual",
+                    recorded_by=operator,
+                )
+            risk.record(assessment)
+            # Only a green channel is released; others wait for their officers.
+            inspections.release_green_channel(trip, assessment.channel)
     return visit
 
 
@@ -446,8 +486,11 @@ def exit_truck(
     if not trips.works_at(operator, gate) or not operator.has_perm("trips.operate_gate"):
         raise trips.TripPermissionDenied(_("Only a gate operator of this gate lets trucks out."))
     try:
-        with transaction.atomic():
-            return _let_out(operator, gate, text, lane=lane, at=at, context=context)
+        # As the check-in: read first, write in a short transaction if nothing changed meanwhile.
+        try:
+            return _let_out(operator, gate, text, lane=lane, at=at, context=context, lock=False)
+        except ChangedMeanwhile:
+            return _let_out(operator, gate, text, lane=lane, at=at, context=context, lock=True)
     except GateRefused as refused:
         refused.keep = _ExitRefusal(operator, gate, text, refused.problems, at)
         refused.keep()
@@ -511,31 +554,39 @@ class _ExitRefusal:
         self.pk = use.pk
 
 
-def _let_out(operator, gate: Gate, text: str, *, lane, at, context) -> Visit:
-    exit_lane = _lane(gate, lane)
-    check = assess(text, gate, lock=True)
-    if check.blocking or check.action != "exit":
-        raise GateRefused(check.blocking or [Problem("not_cleared", _("Not cleared for exit."))])
-    trip = check.trip
-    token = check.token or check.receipt.token
-    use = receipts.use_at_exit(token, gate, operator, receipt=check.receipt)
-    if use.outcome != UseOutcome.USED:
-        raise GateRefused(
-            [
-                Problem(
-                    f"receipt_{use.outcome}",
-                    _("Receipt refused at exit: %(why)s") % {"why": use.get_outcome_display()},
-                )
-            ]
-        )
-    visit = trip.visit = Visit.objects.select_related("entry_lane").get(trip=trip)
-    if visit.gate_id == gate.pk:
-        visit.gate = gate  # the row in hand, for whoever reads the visit next
-    visit.exited_at = at or timezone.now()
-    visit.exit_lane = exit_lane
-    visit.exited_by = operator
-    visit.save(update_fields=["exited_at", "exit_lane", "exited_by"])
-    trips.gate_transition(trip, "exit", operator, context)
+def _let_out(operator, gate: Gate, text: str, *, lane, at, context, lock: bool) -> Visit:
+    with transaction.atomic() if lock else contextlib.nullcontext():
+        exit_lane = _lane(gate, lane)
+        check = assess(text, gate, lock=lock)
+        if check.blocking or check.action != "exit":
+            raise GateRefused(
+                check.blocking or [Problem("not_cleared", _("Not cleared for exit."))]
+            )
+        trip = check.trip
+        token = check.token or check.receipt.token
+        use = receipts.judge_at_exit(token, gate, operator, receipt=check.receipt)
+        if use.outcome != UseOutcome.USED:
+            raise GateRefused(
+                [
+                    Problem(
+                        f"receipt_{use.outcome}",
+                        _("Receipt refused at exit: %(why)s") % {"why": use.get_outcome_display()},
+                    )
+                ]
+            )
+        visit = trip.visit = Visit.objects.select_related("entry_lane").get(trip=trip)
+        if visit.gate_id == gate.pk:
+            visit.gate = gate  # the row in hand, for whoever reads the visit next
+        with transaction.atomic():
+            # First: the trip's row, written only if still as read, and locked from here on.
+            trips.gate_transition(
+                trip, "exit", operator, context, unchanged_since=None if lock else trip.updated_at
+            )
+            receipts.record_use(use, as_read=not lock)
+            visit.exited_at = at or timezone.now()
+            visit.exit_lane = exit_lane
+            visit.exited_by = operator
+            visit.save(update_fields=["exited_at", "exit_lane", "exited_by"])
     return visit
 
 
@@ -570,8 +621,10 @@ def record_weighing(
         recorded_by=actor,
     )
     if trip.status == S.ARRIVED and reading.cargo_kg is not None:
+        from cuakhau.risk import services as risk
+
         # A load far from the declaration raises the channel.
-        _assess_risk(trip, reading.cargo_kg)
+        risk.assess(trip, weighbridge_kg=reading.cargo_kg)
     return reading
 
 

@@ -87,16 +87,16 @@ def _check_officer(officer, trip: Trip, agency: str) -> None:
 
 
 @transaction.atomic(savepoint=False)
-def release_green_channel(trip: Trip, channel: str | None = None) -> Inspection | None:
-    """A green-channel truck needs no customs check: record the release so clearance can follow.
+def release_green_channel(trip: Trip, channel: str) -> Inspection | None:
+    """At check-in, a green-channel truck needs no customs check: record the release so
+    clearance can follow.
 
-    ``channel``: the trip's current channel, from a caller that has just assessed it in the
-    same transaction (the check-in); otherwise it is read. No savepoint: a failure here fails
-    the caller's whole transaction, which is what a check-in wants.
+    ``channel``: the channel the check-in has just assessed. Nothing is read: until this
+    check-in the truck was paid, not inside, and officers record inspections only for trucks
+    inside, so customs has recorded nothing of it (no transition leads back to paid). No
+    savepoint: a failure here fails the check-in's whole transaction, which is what it wants.
     """
-    if channel is None:
-        channel = current_channel(trip)
-    if channel != "green" or _CUSTOMS_RECORDED.first(trip=trip.pk) is not None:
+    if channel != "green":
         return None
     now = timezone.now()
     return Inspection.objects.create(
@@ -219,13 +219,6 @@ def record_sample_result(
     return sample
 
 
-# Read at every check-in: compiled once per process.
-_CUSTOMS_RECORDED = Prepared(
-    lambda trip: (
-        Inspection.objects.filter(trip_id=trip, agency=Agency.CUSTOMS).only("pk").order_by("pk")[:1]
-    ),
-    trip=int,
-)
 _FAILED_SINCE = Prepared(
     lambda organisation, since: (
         Inspection.objects.filter(

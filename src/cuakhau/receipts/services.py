@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from cuakhau.core.errors import FieldErrors
 from cuakhau.core.prepared import Prepared
-from cuakhau.core.retry import lock_rows, retry_on_conflict
+from cuakhau.core.retry import ChangedMeanwhile, lock_rows, retry_on_conflict
 from cuakhau.reference.models import Gate
 
 from . import signing
@@ -243,14 +243,22 @@ def outcome_of(result: signing.VerificationResult, receipt: Receipt | None) -> s
     return UseOutcome.USED
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def use_at_exit(token: str, gate: Gate, actor, *, receipt=None) -> ReceiptUse:
     """Use a receipt once, at its own gate, for a cleared truck inside it.
 
-    Only ``gate.services.exit_truck`` calls this, inside the exit: a receipt is used up by
+    Only ``gate.services.exit_truck`` uses receipts, inside the exit: a receipt is used up by
     the truck leaving, never on its own (a truck that never arrived could then never leave).
-    Refusals are returned as records; the exit keeps them when it is refused. ``receipt`` is
-    the token's receipt when the exit already read it under its row lock.
+    The exit judges first (``judge_at_exit``) and records only a use (``record_use``); a
+    refusal it keeps itself once rolled back. This is both in one step, refusals recorded.
+    """
+    return record_use(judge_at_exit(token, gate, actor, receipt=receipt))
+
+
+def judge_at_exit(token: str, gate: Gate, actor, *, receipt=None) -> ReceiptUse:
+    """What presenting this receipt at this gate's exit would be (not saved): used, or why not.
+
+    ``receipt`` is the token's receipt when the exit already read it.
     """
     from cuakhau.trips.choices import TripStatus
 
@@ -265,7 +273,7 @@ def use_at_exit(token: str, gate: Gate, actor, *, receipt=None) -> ReceiptUse:
             _("trip %(ref)s is %(status)s, not cleared inside the gate")
             % {"ref": receipt.trip.reference, "status": receipt.trip.get_status_display()}
         )
-    use = ReceiptUse.objects.create(
+    return ReceiptUse(
         receipt=receipt,
         number=number[:24],
         gate=gate,
@@ -274,12 +282,30 @@ def use_at_exit(token: str, gate: Gate, actor, *, receipt=None) -> ReceiptUse:
         outcome=outcome,
         detail="; ".join(result.reasons),
     )
-    if outcome == UseOutcome.USED:
-        receipt.used_at = use.at
-        receipt.used_gate = gate
-        receipt.used_by = actor
-        receipt.save(update_fields=["used_at", "used_gate", "used_by"])
+
+
+@transaction.atomic(savepoint=False)
+def record_use(use: ReceiptUse, *, as_read: bool = False) -> ReceiptUse:
+    """Keep a judged presentation; a use marks its receipt used. No savepoint: a failure fails
+    the exit's whole transaction.
+
+    ``as_read``: the receipt was read before the exit's transaction; it is marked used only if
+    still valid and unused, else ``ChangedMeanwhile``.
+    """
+    use.save(force_insert=True)
+    if use.outcome == UseOutcome.USED:
+        receipt = use.receipt
+        receipt.used_at, receipt.used_gate, receipt.used_by = use.at, use.gate, use.actor
+        if not as_read:
+            receipt.save(update_fields=["used_at", "used_gate", "used_by"])
+        elif not _UNUSED.filter(pk=receipt.pk).update(
+            used_at=use.at, used_gate=use.gate, used_by=use.actor
+        ):
+            raise ChangedMeanwhile("receipt")
     return use
+
+
+_UNUSED = Receipt.objects.filter(status=ReceiptStatus.VALID, used_at=None)
 
 
 @transaction.atomic

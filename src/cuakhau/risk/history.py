@@ -23,6 +23,7 @@ import threading
 from collections import Counter, OrderedDict
 from datetime import UTC
 from decimal import Decimal
+from itertools import islice
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, TextField
@@ -210,6 +211,7 @@ def window(trip: Trip, lines) -> dict[str, tuple[Counter, dict[str, list[tuple]]
     hs6s = {line.hs_code[:6] for line in lines}
     rows = _rows(hs6s)
     own_counted = trip.status not in NOT_DECLARED
+    own = trip.pk  # read once: a model's pk is a property, and the lists run to 500 entries
     found = {}
     for hs6 in hs6s:
         row = rows.get(hs6)
@@ -219,8 +221,8 @@ def window(trip: Trip, lines) -> dict[str, tuple[Counter, dict[str, list[tuple]]
         counts = Counter({c: n for c, n in counts.items() if n > 0})
         values = {}
         for currency, entries in row[1].items() if row else ():
-            kept = [e for e in entries if e[2] != trip.pk and e[5] is not None][:HISTORY_LIMIT]
-            values[currency] = kept
+            kept = (e for e in entries if e[2] != own and e[5] is not None)
+            values[currency] = list(islice(kept, HISTORY_LIMIT))
         found[hs6] = (counts, values)
     return found
 

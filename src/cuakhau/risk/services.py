@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from cuakhau.core.errors import FieldErrors
 from cuakhau.core.prepared import Prepared
-from cuakhau.core.retry import lock_rows
+from cuakhau.core.retry import ChangedMeanwhile, lock_rows
 from cuakhau.trips.choices import TripStatus
 from cuakhau.trips.models import CargoLine, Trip
 
@@ -745,12 +745,35 @@ def assess(
         return _assess(trip, list(trip.cargo_lines.all()), weighed, organisation_failures)
 
 
-def assess_locked(
+def plan(
     trip: Trip, lines: list[CargoLine], *, weighbridge_kg: Decimal | None = None
 ) -> RiskAssessment:
-    """``assess`` inside a caller's transaction that already locked and read the trip (with
-    its organisation and gate) and its cargo lines in order: the gate's check-in."""
-    return _assess(trip, lines, _weighbridge(weighbridge_kg), None)
+    """The assessment ``assess`` would make, read and worked out but not saved: the gate's
+    check-in does this before its transaction and saves it with ``record`` inside."""
+    return _plan(trip, lines, _weighbridge(weighbridge_kg), None)
+
+
+def record(assessment: RiskAssessment) -> RiskAssessment:
+    """Save a planned assessment as the trip's current one.
+
+    ``ChangedMeanwhile`` if the assessment it replaces is no longer current, or another became
+    current since it was planned (the partial unique index refuses a second): planned on what
+    was read, it must be planned again. The caller's transaction is then to be rolled back.
+    """
+    previous = assessment.previous
+    if previous is not None:
+        still_current = RiskAssessment.objects.filter(pk=previous.pk, is_current=True)
+        if not still_current.update(is_current=False):
+            raise ChangedMeanwhile("risk assessment")
+        previous.is_current = False
+    try:
+        # No savepoint: the error leaves through the caller's transaction, rolled back whole.
+        assessment.save(force_insert=True)
+    except IntegrityError:
+        if previous is None:
+            raise ChangedMeanwhile("risk assessment") from None
+        raise
+    return assessment
 
 
 # Rule set id -> (what identifies its row, its enabled rules in order). A version's rules never
@@ -773,74 +796,77 @@ def _assess(
     trip: Trip, lines: list[CargoLine], weighed: Decimal | None, organisation_failures
 ) -> RiskAssessment:
     with transaction.atomic(savepoint=False):
-        if trip.status in NOT_ASSESSABLE_STATUSES:
-            raise RiskValidationError(
-                {
-                    "status": [
-                        _("A trip is assessed once submitted; this one is %(status)s.")
-                        % {"status": trip.get_status_display()}
-                    ]
-                }
-            )
-        ruleset = active_ruleset()
-        previous = current_assessment(trip)
-        if weighed is None and previous is not None:
-            weighed = previous.weighbridge_kg
-        facts = Facts(
-            trip=trip,
-            ruleset=ruleset,
-            lines=lines,
-            declared_gross_kg=sum((line.gross_weight_kg for line in lines), Decimal(0)),
-            weighbridge_kg=weighed,
-            organisation_failures=organisation_failures,
-            draw=random_draw(ruleset.random_seed, trip.reference),
-            now=timezone.now(),
+        return record(_plan(trip, lines, weighed, organisation_failures))
+
+
+def _plan(
+    trip: Trip, lines: list[CargoLine], weighed: Decimal | None, organisation_failures
+) -> RiskAssessment:
+    if trip.status in NOT_ASSESSABLE_STATUSES:
+        raise RiskValidationError(
+            {
+                "status": [
+                    _("A trip is assessed once submitted; this one is %(status)s.")
+                    % {"status": trip.get_status_display()}
+                ]
+            }
         )
-        findings = []
-        for rule in _enabled_rules(ruleset):
-            finding = EVALUATORS[rule.kind](rule, facts)
-            if finding is not None:
-                findings.append(finding)
-        score = sum(f.score for f in findings)
-        channel = channel_for_score(ruleset, score)
-        for finding in findings:
-            if finding.channel:
-                channel = higher(channel, finding.channel)
-        if previous is not None and RANK[previous.channel] > RANK[channel]:
-            # Never lower: officers and the driver were already told this truck goes to the
-            # previous channel. A later, lower score (an amended declaration, a new rule set,
-            # a reading that looks fine) must not silently release a truck someone decided to
-            # look at; lowering it is a human decision, recorded as such, not a side effect.
-            findings.append(
-                Finding(
-                    None,
+    ruleset = active_ruleset()
+    previous = current_assessment(trip)
+    if weighed is None and previous is not None:
+        weighed = previous.weighbridge_kg
+    facts = Facts(
+        trip=trip,
+        ruleset=ruleset,
+        lines=lines,
+        declared_gross_kg=sum((line.gross_weight_kg for line in lines), Decimal(0)),
+        weighbridge_kg=weighed,
+        organisation_failures=organisation_failures,
+        draw=random_draw(ruleset.random_seed, trip.reference),
+        now=timezone.now(),
+    )
+    findings = []
+    for rule in _enabled_rules(ruleset):
+        finding = EVALUATORS[rule.kind](rule, facts)
+        if finding is not None:
+            findings.append(finding)
+    score = sum(f.score for f in findings)
+    channel = channel_for_score(ruleset, score)
+    for finding in findings:
+        if finding.channel:
+            channel = higher(channel, finding.channel)
+    if previous is not None and RANK[previous.channel] > RANK[channel]:
+        # Never lower: officers and the driver were already told this truck goes to the
+        # previous channel. A later, lower score (an amended declaration, a new rule set,
+        # a reading that looks fine) must not silently release a truck someone decided to
+        # look at; lowering it is a human decision, recorded as such, not a side effect.
+        findings.append(
+            Finding(
+                None,
+                "previous_channel",
+                0,
+                texts.sentence(
                     "previous_channel",
-                    0,
-                    texts.sentence(
-                        "previous_channel",
-                        previous=texts.channel_name(previous.channel),
-                        computed=texts.channel_name(channel),
-                        when=timezone.localtime(
-                            previous.assessed_at, ZoneInfo(trip.gate.time_zone)
-                        ).strftime("%Y-%m-%d %H:%M"),
-                    ),
-                )
+                    previous=texts.channel_name(previous.channel),
+                    computed=texts.channel_name(channel),
+                    when=timezone.localtime(
+                        previous.assessed_at, ZoneInfo(trip.gate.time_zone)
+                    ).strftime("%Y-%m-%d %H:%M"),
+                ),
             )
-            channel = previous.channel
-        if previous is not None:
-            previous.is_current = False
-            previous.save(update_fields=["is_current"])
-        return RiskAssessment.objects.create(
-            trip=trip,
-            trip_version=trip.version,
-            ruleset=ruleset,
-            channel=channel,
-            score=score,
-            reasons=[f.as_json() for f in findings],
-            random_draw=facts.draw,
-            declared_gross_kg=facts.declared_gross_kg,
-            weighbridge_kg=weighed,
-            previous=previous,
-            assessed_at=facts.now,
-            is_current=True,
         )
+        channel = previous.channel
+    return RiskAssessment(
+        trip=trip,
+        trip_version=trip.version,
+        ruleset=ruleset,
+        channel=channel,
+        score=score,
+        reasons=[f.as_json() for f in findings],
+        random_draw=facts.draw,
+        declared_gross_kg=facts.declared_gross_kg,
+        weighbridge_kg=weighed,
+        previous=previous,
+        assessed_at=facts.now,
+        is_current=True,
+    )

@@ -23,7 +23,7 @@ from cuakhau.accounts.models import Organisation
 from cuakhau.core.context import SYSTEM, RequestContext
 from cuakhau.core.errors import FieldErrors
 from cuakhau.core.inputs import clean_text
-from cuakhau.core.retry import lock_rows, retry_on_conflict
+from cuakhau.core.retry import ChangedMeanwhile, lock_rows, retry_on_conflict
 from cuakhau.core.statemachine import IllegalTransition, StateMachine, Transition
 from cuakhau.reference.models import Gate
 from cuakhau.reference.validators import (
@@ -557,11 +557,15 @@ def _transition(
     reason: str = "",
     *,
     status_only: bool = False,
+    unchanged_since=None,
 ) -> Transition:
     """Check and apply one transition of the table; the only writer of ``Trip.status``.
 
     ``status_only``: the caller changed nothing else of the trip (the gate's and the cashier's
     transitions), so only the status columns are written.
+    ``unchanged_since``: the trip's ``updated_at`` when the caller read it without a lock; the
+    status is written only if the row still has that status and time (every save of a trip
+    moves its time), else ``ChangedMeanwhile``. The write itself then takes the row's lock.
     """
     transition = TRIP_MACHINE.get(trip.status, action)
     if transition.permission is None and actor is not None:
@@ -574,7 +578,14 @@ def _transition(
     trip.status = transition.target
     if transition.target == S.SUBMITTED and from_status == S.DRAFT:
         trip.submitted_at = timezone.now()
-    trip.save(update_fields=_STATUS_COLUMNS if status_only else None)
+    if unchanged_since is not None:
+        trip.updated_at = timezone.now()
+        as_read = Trip.objects.filter(pk=trip.pk, status=from_status, updated_at=unchanged_since)
+        if not as_read.update(**{column: getattr(trip, column) for column in _STATUS_COLUMNS}):
+            trip.status, trip.updated_at = from_status, unchanged_since
+            raise ChangedMeanwhile("trip")
+    else:
+        trip.save(update_fields=_STATUS_COLUMNS if status_only else None)
     if transition.target not in ACTIVE_STATUSES:
         trip.containers.update(active=False)
     _record(trip, action, from_status, actor, context, reason.strip())
@@ -681,10 +692,13 @@ def cancel_trip(actor, trip: Trip, reason: str = "", context: RequestContext = S
     return trip
 
 
-def gate_transition(trip: Trip, action: str, actor, context: RequestContext = SYSTEM) -> Trip:
+def gate_transition(
+    trip: Trip, action: str, actor, context: RequestContext = SYSTEM, *, unchanged_since=None
+) -> Trip:
     """Check-in, clearance and exit, taken by the gate and inspections services in their own
-    transaction (they check the gate's rules first)."""
-    _transition(trip, action, actor, context, "", status_only=True)
+    transaction (they check the gate's rules first), on a trip they locked or, with
+    ``unchanged_since``, read without a lock."""
+    _transition(trip, action, actor, context, "", status_only=True, unchanged_since=unchanged_since)
     return trip
 
 

@@ -244,3 +244,117 @@ def test_two_booths_scanning_one_truck_check_it_in_once(enterprise, operator, ml
     assert sorted(outcomes) == ["in", "inside", "inside", "inside"]
     trip.refresh_from_db()
     assert trip.status == "arrived" and trip.transitions.filter(action="check_in").count() == 1
+
+
+def _meanwhile(monkeypatch, change):
+    """Run ``change`` once, between what the check-in read before its transaction and what it
+    writes: the moment another booth or officer could act."""
+    from cuakhau.risk import services as risk
+
+    plan = risk.plan  # the check-in's last read
+    done = []
+
+    def between(trip, lines, **known):
+        planned = plan(trip, lines, **known)
+        if not done:
+            done.append(True)
+            change(trip)
+        return planned
+
+    monkeypatch.setattr(risk, "plan", between)
+    return done
+
+
+def test_a_truck_checked_in_meanwhile_by_another_booth_is_refused_not_doubled(
+    enterprise, operator, mlt, lanes, monkeypatch
+):
+    trip = paid(enterprise)
+    done = _meanwhile(monkeypatch, lambda t: gate.check_in(operator, mlt, t.reference, lane="L2"))
+    with pytest.raises(gate.GateRefused) as refused:
+        gate.check_in(operator, mlt, trip.reference, lane="L1")
+    assert done and codes(refused) == {"inside"}
+    trip.refresh_from_db()
+    assert trip.status == "arrived" and trip.visit.entry_lane.code == "L2"
+    assert trip.transitions.filter(action="check_in").count() == 1
+    assert trip.risk_assessments.filter(is_current=True).count() == 1
+
+
+def test_an_assessment_made_meanwhile_is_replaced_once_and_never_lowered(
+    enterprise, operator, mlt, lanes, monkeypatch
+):
+    from cuakhau.risk import services as risk
+
+    trip = paid(enterprise)
+
+    def officer_raises_channel(t):
+        # A weighbridge or an officer's reassessment that made the trip red meanwhile.
+        made = risk.assess(t)
+        type(made).objects.filter(pk=made.pk).update(channel="red")
+
+    done = _meanwhile(monkeypatch, officer_raises_channel)
+    visit = gate.check_in(operator, mlt, trip.reference, lane="L1")
+    assert done and visit.trip_id == trip.pk
+    current = trip.risk_assessments.filter(is_current=True)
+    assert current.count() == 1 and current.get().channel == "red"
+    assert current.get().previous.channel == "red"
+    trip.refresh_from_db()
+    assert trip.status == "arrived" and trip.transitions.filter(action="check_in").count() == 1
+    assert not trip.inspections.filter(agency="customs").exists()  # red: no green release
+
+
+def _before_exit_writes(monkeypatch, change):
+    """Run ``change`` once, between what the exit read and judged and what it writes."""
+    from cuakhau.receipts import services as receipts
+
+    judge = receipts.judge_at_exit
+    done = []
+
+    def between(token, gate_, actor, **known):
+        use = judge(token, gate_, actor, **known)
+        if not done:
+            done.append(True)
+            change()
+        return use
+
+    monkeypatch.setattr(receipts, "judge_at_exit", between)
+    return done
+
+
+def test_a_receipt_revoked_while_the_truck_leaves_does_not_let_it_out(
+    enterprise, operator, officers, mlt, lanes, monkeypatch
+):
+    from cuakhau.receipts import services as receipts
+
+    trip = paid(enterprise)
+    gate.check_in(operator, mlt, trip.reference, lane="L1")
+    clear(trip, officers)
+    receipt = valid_receipt_of(trip)
+    done = _before_exit_writes(
+        monkeypatch,
+        lambda: receipts.revoke_receipt(receipt, None, "refunded", "refund approved meanwhile"),
+    )
+    with pytest.raises(gate.GateRefused) as refused:
+        gate.exit_truck(operator, mlt, receipt.token)
+    assert done and codes(refused) == {"receipt_revoked"}
+    trip.refresh_from_db()
+    receipt.refresh_from_db()
+    assert trip.status == "cleared" and receipt.used_at is None
+    assert not trip.transitions.filter(action="exit").exists()
+
+
+def test_a_truck_let_out_meanwhile_by_another_booth_leaves_once(
+    enterprise, operator, officers, mlt, lanes, monkeypatch
+):
+    trip = paid(enterprise)
+    gate.check_in(operator, mlt, trip.reference, lane="L1")
+    clear(trip, officers)
+    done = _before_exit_writes(
+        monkeypatch, lambda: gate.exit_truck(operator, mlt, trip.reference, lane="L2")
+    )
+    with pytest.raises(gate.GateRefused) as refused:
+        gate.exit_truck(operator, mlt, trip.reference, lane="L1")
+    assert done and codes(refused) == {"exited"}
+    trip.refresh_from_db()
+    assert trip.status == "exited" and trip.visit.exit_lane.code == "L2"
+    assert trip.transitions.filter(action="exit").count() == 1
+    assert valid_receipt_of(trip).uses.filter(outcome="used").count() == 1
