@@ -167,7 +167,8 @@ if _database_url:
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            # Django's SQLite backend whose writers queue on a file lock (``core.sqlite``).
+            "ENGINE": "cuakhau.core.sqlite",
             "NAME": SQLITE_PATH,
             # Kept open between requests, as PostgreSQL's are: opening the file and running the
             # PRAGMAs below cost more CPU than a whole token-authenticated request (issue 13).

@@ -1,7 +1,9 @@
 """Settings of the bare reference: cuakhau's database settings, nothing else.
 
 The database options are copied from ``cuakhau.settings`` on purpose (not imported: importing
-them would bring the product's apps and middleware along). Keep them in step with it.
+them would bring the product's apps and middleware along). Keep them in step with it. The
+SQLite engine is cuakhau's own (``cuakhau.core.sqlite``, a module that imports nothing else of
+the product): both sides queue their writers the same way.
 """
 
 import os
@@ -30,7 +32,8 @@ if _database_url:
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            # cuakhau's SQLite backend (writers queued on a file lock): the same database layer.
+            "ENGINE": "cuakhau.core.sqlite",
             "NAME": DATA_DIR / "bare.sqlite3",
             "CONN_MAX_AGE": 60,
             "OPTIONS": {
