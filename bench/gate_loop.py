@@ -107,6 +107,8 @@ if len(sys.argv) > 2:
     for t in rest:
         check_in(t)
     profiler.disable()
+    if os.environ.get("DUMP"):  # the raw profile, for pstats or snakeviz
+        profiler.dump_stats(os.environ["DUMP"])
     stats = pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "cumulative"))
     stats.print_stats(int(os.environ.get("TOP", "45")))
     if os.environ.get("CALLERS"):  # e.g. CALLERS=_get_pk_val: who calls it, how often

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from cuakhau.core.context import SYSTEM, RequestContext
 from cuakhau.core.errors import FieldErrors
 from cuakhau.core.inputs import check_number, clean_text
-from cuakhau.core.prepared import Prepared
+from cuakhau.core.prepared import Prepared, insert
 from cuakhau.core.retry import ChangedMeanwhile, lock_rows, retry_on_conflict
 from cuakhau.fees.services import current_assessment
 from cuakhau.inspections import services as inspections
@@ -442,23 +442,27 @@ def _check_in(operator, gate, text, entry: _Entry, plate_seen, context, *, lock:
                 context,
                 unchanged_since=None if lock else trip.updated_at,
             )
-            visit = Visit.objects.create(
-                trip=trip,
-                gate=gate,
-                entry_lane=entry.lane,
-                yard_position=entry.yard_position,
-                arrived_at=arrived_at,
-                checked_in_by=operator,
-            )
-            if gross is not None:
-                WeighbridgeReading.objects.create(
+            visit = insert(
+                Visit(
                     trip=trip,
                     gate=gate,
-                    gross_kg=gross,
-                    tare_kg=tare,
-                    measured_at=arrived_at,
-                    source="manual",
-                    recorded_by=operator,
+                    entry_lane=entry.lane,
+                    yard_position=entry.yard_position,
+                    arrived_at=arrived_at,
+                    checked_in_by=operator,
+                )
+            )
+            if gross is not None:
+                insert(
+                    WeighbridgeReading(
+                        trip=trip,
+                        gate=gate,
+                        gross_kg=gross,
+                        tare_kg=tare,
+                        measured_at=arrived_at,
+                        source="manual",
+                        recorded_by=operator,
+                    )
                 )
             risk.record(assessment)
             # Only a green channel is released; others wait for their officers.

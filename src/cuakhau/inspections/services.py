@@ -13,7 +13,7 @@ from django.utils.translation import gettext_noop
 from cuakhau.accounts import roles
 from cuakhau.core.context import SYSTEM, RequestContext
 from cuakhau.core.errors import FieldErrors
-from cuakhau.core.prepared import Prepared
+from cuakhau.core.prepared import Prepared, insert
 from cuakhau.core.retry import lock_rows
 from cuakhau.trips import services as trips
 from cuakhau.trips.choices import TripStatus
@@ -99,7 +99,7 @@ def release_green_channel(trip: Trip, channel: str) -> Inspection | None:
     if channel != "green":
         return None
     now = timezone.now()
-    return Inspection.objects.create(
+    release = Inspection(
         trip=trip,
         agency=Agency.CUSTOMS,
         kind=InspectionKind.GREEN_CHANNEL,
@@ -112,6 +112,7 @@ def release_green_channel(trip: Trip, channel: str) -> Inspection | None:
         # happened to trigger it.
         notes=gettext_noop("Released by the green channel."),
     )
+    return insert(release)
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ what a signature cannot say: whether a receipt was revoked or already used at ex
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 from dataclasses import dataclass
 from functools import cache
@@ -18,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cuakhau.core.errors import FieldErrors
-from cuakhau.core.prepared import Prepared
+from cuakhau.core.prepared import Prepared, PreparedUpdate, insert
 from cuakhau.core.retry import ChangedMeanwhile, lock_rows, retry_on_conflict
 from cuakhau.reference.models import Gate
 
@@ -292,20 +293,33 @@ def record_use(use: ReceiptUse, *, as_read: bool = False) -> ReceiptUse:
     ``as_read``: the receipt was read before the exit's transaction; it is marked used only if
     still valid and unused, else ``ChangedMeanwhile``.
     """
-    use.save(force_insert=True)
+    insert(use)
     if use.outcome == UseOutcome.USED:
         receipt = use.receipt
         receipt.used_at, receipt.used_gate, receipt.used_by = use.at, use.gate, use.actor
         if not as_read:
             receipt.save(update_fields=["used_at", "used_gate", "used_by"])
-        elif not _UNUSED.filter(pk=receipt.pk).update(
-            used_at=use.at, used_gate=use.gate, used_by=use.actor
+        elif not _USED_IF_UNUSED.run(
+            pk=receipt.pk, at=use.at, gate=use.gate_id, actor=use.actor_id
         ):
             raise ChangedMeanwhile("receipt")
     return use
 
 
-_UNUSED = Receipt.objects.filter(status=ReceiptStatus.VALID, used_at=None)
+_USED_IF_UNUSED = PreparedUpdate(
+    lambda pk, **_used: Receipt.objects.filter(
+        pk=pk, status=ReceiptStatus.VALID, used_at__isnull=True
+    ),
+    values=lambda at, gate, actor, **_where: {
+        "used_at": at,
+        "used_gate_id": gate,
+        "used_by_id": actor,
+    },
+    pk=int,
+    at=dt.datetime,
+    gate=int,
+    actor=int,
+)
 
 
 @transaction.atomic

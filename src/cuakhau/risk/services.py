@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cuakhau.core.errors import FieldErrors
-from cuakhau.core.prepared import Prepared
+from cuakhau.core.prepared import Prepared, PreparedUpdate, insert
 from cuakhau.core.retry import ChangedMeanwhile, lock_rows
 from cuakhau.trips.choices import TripStatus
 from cuakhau.trips.models import CargoLine, Trip
@@ -753,6 +753,13 @@ def plan(
     return _plan(trip, lines, _weighbridge(weighbridge_kg), None)
 
 
+_NO_LONGER_CURRENT = PreparedUpdate(
+    lambda pk: RiskAssessment.objects.filter(pk=pk, is_current=True),
+    values=lambda pk: {"is_current": False},
+    pk=int,
+)
+
+
 def record(assessment: RiskAssessment) -> RiskAssessment:
     """Save a planned assessment as the trip's current one.
 
@@ -762,13 +769,12 @@ def record(assessment: RiskAssessment) -> RiskAssessment:
     """
     previous = assessment.previous
     if previous is not None:
-        still_current = RiskAssessment.objects.filter(pk=previous.pk, is_current=True)
-        if not still_current.update(is_current=False):
+        if not _NO_LONGER_CURRENT.run(pk=previous.pk):
             raise ChangedMeanwhile("risk assessment")
         previous.is_current = False
     try:
         # No savepoint: the error leaves through the caller's transaction, rolled back whole.
-        assessment.save(force_insert=True)
+        insert(assessment)
     except IntegrityError:
         if previous is None:
             raise ChangedMeanwhile("risk assessment") from None

@@ -23,6 +23,7 @@ from cuakhau.accounts.models import Organisation
 from cuakhau.core.context import SYSTEM, RequestContext
 from cuakhau.core.errors import FieldErrors
 from cuakhau.core.inputs import clean_text
+from cuakhau.core.prepared import PreparedUpdate, insert
 from cuakhau.core.retry import ChangedMeanwhile, lock_rows, retry_on_conflict
 from cuakhau.core.statemachine import IllegalTransition, StateMachine, Transition
 from cuakhau.reference.models import Gate
@@ -525,17 +526,19 @@ def _clash_message(trip: Trip, clash: Container) -> str:
 
 
 def _record(trip, action, from_status, actor, context: RequestContext, reason="") -> None:
-    TripTransition.objects.create(
-        trip=trip,
-        action=action,
-        from_status=from_status,
-        to_status=trip.status,
-        actor=actor,
-        at=timezone.now(),
-        reason=reason,
-        channel=context.channel,
-        remote_addr=context.remote_addr,
-        version=trip.version,
+    insert(
+        TripTransition(
+            trip=trip,
+            action=action,
+            from_status=from_status,
+            to_status=trip.status,
+            actor=actor,
+            at=timezone.now(),
+            reason=reason,
+            channel=context.channel,
+            remote_addr=context.remote_addr,
+            version=trip.version,
+        )
     )
 
 
@@ -547,6 +550,21 @@ def _locked(trip: Trip) -> Trip:
 
 
 _STATUS_COLUMNS = ("status", "submitted_at", "updated_at")
+# A gate's transition of a trip read without a lock: written only if still as read.
+_STATUS_IF_UNCHANGED = PreparedUpdate(
+    lambda pk, status, seen, **_new: Trip.objects.filter(pk=pk, status=status, updated_at=seen),
+    values=lambda to, submitted, now, **_where: {
+        "status": to,
+        "submitted_at": submitted,
+        "updated_at": now,
+    },
+    pk=int,
+    status=str,
+    seen=dt.datetime,
+    to=str,
+    submitted=dt.datetime,
+    now=dt.datetime,
+)
 
 
 def _transition(
@@ -580,8 +598,15 @@ def _transition(
         trip.submitted_at = timezone.now()
     if unchanged_since is not None:
         trip.updated_at = timezone.now()
-        as_read = Trip.objects.filter(pk=trip.pk, status=from_status, updated_at=unchanged_since)
-        if not as_read.update(**{column: getattr(trip, column) for column in _STATUS_COLUMNS}):
+        changed = _STATUS_IF_UNCHANGED.run(
+            pk=trip.pk,
+            status=from_status,
+            seen=unchanged_since,
+            to=trip.status,
+            submitted=trip.submitted_at,
+            now=trip.updated_at,
+        )
+        if not changed:
             trip.status, trip.updated_at = from_status, unchanged_since
             raise ChangedMeanwhile("trip")
     else:
