@@ -74,3 +74,49 @@ def test_a_moment_and_a_value_used_twice_run_as_the_orm_would(enterprise, operat
     assert [name for name, _at in prepared.values(user=enterprise.pk, since=before)] == ["first"]
     with pytest.raises(TypeError, match="values"):
         prepared.all(user=enterprise.pk, since=before)
+
+
+def test_compiled_writes_store_what_the_orm_stores(enterprise, operator):
+    """``insert`` and ``PreparedUpdate`` against ``save()`` and ``update()``, with and without
+    a query log (on SQLite the driver runs the statement itself when nothing records it)."""
+    import datetime as dt
+
+    from django.forms.models import model_to_dict
+    from django.utils import timezone
+
+    from cuakhau.core.prepared import PreparedUpdate, insert
+
+    renamed = PreparedUpdate(
+        lambda pk, name, **_set: ApiToken.objects.filter(pk=pk, name=name),
+        values=lambda to, used, **_where: {"name": to, "last_used_at": used},
+        pk=int,
+        name=str,
+        to=str,
+        used=dt.datetime,
+    )
+    moment = timezone.now().replace(microsecond=123456)
+    for logged in (False, True):
+        original, _raw = issue_token(enterprise, f"by the ORM {logged}")
+        copy = ApiToken(
+            user=enterprise, name=f"compiled {logged}", key_hash=f"h{logged}", hint="abcd"
+        )
+        with CaptureQueriesContext(connection) if logged else _nothing():
+            assert insert(copy) is copy and copy.pk and not copy._state.adding
+            assert renamed.run(pk=copy.pk, name="no such name", to="x", used=moment) == 0
+            assert renamed.run(pk=copy.pk, name=copy.name, to="moved", used=moment) == 1
+        stored = ApiToken.objects.get(pk=copy.pk)
+        assert (stored.name, stored.last_used_at, stored.user_id) == (
+            "moved",
+            moment,
+            enterprise.pk,
+        )
+        assert stored.created_at == copy.created_at  # auto_now_add set as save() sets it
+        assert set(model_to_dict(stored)) == set(model_to_dict(original))
+        assert renamed.run(pk=copy.pk, name="moved", to="cleared", used=None) == 1
+        assert ApiToken.objects.get(pk=copy.pk).last_used_at is None
+
+
+def _nothing():
+    import contextlib
+
+    return contextlib.nullcontext()
