@@ -18,6 +18,8 @@ def healthz(request):
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Before the pages: every API request is matched against the patterns above it first.
+    path("api/v1/", api.urls),
     path("", account_views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -41,7 +43,6 @@ urlpatterns = [
     path("notify/", include("cuakhau.notify.urls")),
     path(".well-known/jwks.json", receipt_views.jwks, name="jwks"),
     path(".well-known/cuakhau-revocations.json", receipt_views.revocations, name="revocations"),
-    path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
 

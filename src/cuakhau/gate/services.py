@@ -193,6 +193,11 @@ _LANE = Prepared(
 )
 
 
+_VISIT_OF = Prepared(
+    lambda trip: Visit.objects.select_related("entry_lane").filter(trip_id=trip), trip=int
+)
+
+
 def models_q_plate(key: str):
     from django.db.models import Q
 
@@ -578,7 +583,7 @@ def _let_out(operator, gate: Gate, text: str, *, lane, at, context, lock: bool) 
                     )
                 ]
             )
-        visit = trip.visit = Visit.objects.select_related("entry_lane").get(trip=trip)
+        visit = trip.visit = _VISIT_OF.first(trip=trip.pk)
         if visit.gate_id == gate.pk:
             visit.gate = gate  # the row in hand, for whoever reads the visit next
         with transaction.atomic():

@@ -550,6 +550,12 @@ def _locked(trip: Trip) -> Trip:
 
 
 _STATUS_COLUMNS = ("status", "submitted_at", "updated_at")
+# A trip's containers, free for another trip once it has left or was stopped.
+_CONTAINERS_RELEASED = PreparedUpdate(
+    lambda trip: Container.objects.filter(trip_id=trip),
+    values=lambda trip: {"active": False},
+    trip=int,
+)
 # A gate's transition of a trip read without a lock: written only if still as read.
 _STATUS_IF_UNCHANGED = PreparedUpdate(
     lambda pk, status, seen, **_new: Trip.objects.filter(pk=pk, status=status, updated_at=seen),
@@ -612,7 +618,7 @@ def _transition(
     else:
         trip.save(update_fields=_STATUS_COLUMNS if status_only else None)
     if transition.target not in ACTIVE_STATUSES:
-        trip.containers.update(active=False)
+        _CONTAINERS_RELEASED.run(trip=trip.pk)
     _record(trip, action, from_status, actor, context, reason.strip())
     trip_transitioned.send(
         sender=Trip,
