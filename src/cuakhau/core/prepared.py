@@ -131,14 +131,17 @@ class Prepared:
                 self._compiled[alias] = compiled
         return compiled
 
+    @contextlib.contextmanager
+    def _executed(self, alias: str, values: dict):
+        """The compiled statement for ``alias``, and a cursor that ran it with ``values``."""
+        compiled = self._compiled_for(alias)
+        connection = connections[compiled.db]
+        params = self._params(compiled, values)
+        with _executed(connection, compiled.sql, params, compiled.native_sql) as cursor:
+            yield compiled, cursor
+
     def _run(self, values: dict) -> tuple[_Compiled, list]:
-        compiled = self._compiled_for(router.db_for_read(self._model()))
-        with _executed(
-            connections[compiled.db],
-            compiled.sql,
-            self._params(compiled, values),
-            compiled.native_sql,
-        ) as cursor:
+        with self._executed(router.db_for_read(self._model()), values) as (compiled, cursor):
             rows = cursor.fetchall()
         if compiled.converters:
             rows = list(compiled.compiler.apply_converters(rows, compiled.converters))
@@ -349,11 +352,5 @@ class PreparedUpdate(Prepared):
         return self._slotted(db, compiler, statement, params, placeholders)
 
     def run(self, **values) -> int:
-        compiled = self._compiled_for(router.db_for_write(self._model()))
-        with _executed(
-            connections[compiled.db],
-            compiled.sql,
-            self._params(compiled, values),
-            compiled.native_sql,
-        ) as cursor:
+        with self._executed(router.db_for_write(self._model()), values) as (_compiled, cursor):
             return cursor.rowcount

@@ -128,11 +128,11 @@ def find(text: str, gate: Gate, *, lock: bool = False) -> tuple[Trip | None, str
     if _is_jws(text):
         number = receipts._unverified_number(text) or ""
         by_receipt = _LOCKED_BY_RECEIPT if lock else _BY_RECEIPT
-        return by_receipt.first(gate=gate.pk, number=number), text
+        return by_receipt.first(gate=gate.pk, value=number), text
     if references.is_valid_reference(text):
         reference = references.normalise_reference(text)
         by_reference = _LOCKED_BY_REFERENCE if lock else _BY_REFERENCE
-        return by_reference.first(gate=gate.pk, reference=reference), None
+        return by_reference.first(gate=gate.pk, value=reference), None
     key = normalise_plate(text)
     candidates = at_gate(gate).filter(status__in=AT_GATE).filter(models_q_plate(key))
     now = timezone.now()
@@ -141,7 +141,7 @@ def find(text: str, gate: Gate, *, lock: bool = False) -> tuple[Trip | None, str
     )
     if best is not None and lock:
         # Several trips may carry the plate: chosen first, then locked and read again.
-        best = _LOCKED_BY_PK.first(gate=gate.pk, pk=best.pk)
+        best = _LOCKED_BY_PK.first(gate=gate.pk, value=best.pk)
     return best, None
 
 
@@ -164,28 +164,22 @@ def _locked_at_gate(gate: int):
     return lock_rows(_at_gate_by_id(gate))
 
 
+def _at_gate_lookups(lookup: str, kind: type) -> tuple[Prepared, Prepared]:
+    """A trip of a gate found by ``lookup``: as it is, and read under its row lock."""
+
+    def by(rows):
+        return lambda gate, value: rows(gate).filter(**{lookup: value})[:1]
+
+    return (
+        Prepared(by(_at_gate_by_id), gate=int, value=kind),
+        Prepared(by(_locked_at_gate), gate=int, value=kind),
+    )
+
+
 # The lookups of every look-up, check-in and exit, compiled once per process (``Prepared``).
-_BY_RECEIPT = Prepared(
-    lambda gate, number: _at_gate_by_id(gate).filter(receipts__number=number)[:1],
-    gate=int,
-    number=str,
-)
-_BY_REFERENCE = Prepared(
-    lambda gate, reference: _at_gate_by_id(gate).filter(reference=reference)[:1],
-    gate=int,
-    reference=str,
-)
-_LOCKED_BY_RECEIPT = Prepared(
-    lambda gate, number: _locked_at_gate(gate).filter(receipts__number=number)[:1],
-    gate=int,
-    number=str,
-)
-_LOCKED_BY_REFERENCE = Prepared(
-    lambda gate, reference: _locked_at_gate(gate).filter(reference=reference)[:1],
-    gate=int,
-    reference=str,
-)
-_LOCKED_BY_PK = Prepared(lambda gate, pk: _locked_at_gate(gate).filter(pk=pk)[:1], gate=int, pk=int)
+_BY_RECEIPT, _LOCKED_BY_RECEIPT = _at_gate_lookups("receipts__number", str)
+_BY_REFERENCE, _LOCKED_BY_REFERENCE = _at_gate_lookups("reference", str)
+_LOCKED_BY_PK = _at_gate_lookups("pk", int)[1]
 _LANE = Prepared(
     lambda gate, code: Lane.objects.filter(gate_id=gate, code=code).order_by("pk")[:1],
     gate=int,
