@@ -127,8 +127,16 @@ def find(text: str, gate: Gate, *, lock: bool = False) -> tuple[Trip | None, str
         return None, None
     if _is_jws(text):
         number = receipts._unverified_number(text) or ""
-        by_receipt = _LOCKED_BY_RECEIPT if lock else _BY_RECEIPT
-        return by_receipt.first(gate=gate.pk, value=number), text
+        if lock:
+            return _LOCKED_BY_RECEIPT.first(gate=gate.pk, value=number), text
+        # The receipt with its trip, in one statement; the trip keeps the receipt it was
+        # found by, for the checks that follow.
+        receipt = receipts.receipt_with_trip(number)
+        trip = receipt.trip if receipt is not None else None
+        if trip is None or trip.gate_id != gate.pk or trip.status == S.DRAFT:
+            return None, text
+        trip._scanned_receipt = receipt
+        return trip, text
     if references.is_valid_reference(text):
         reference = references.normalise_reference(text)
         by_reference = _LOCKED_BY_REFERENCE if lock else _BY_REFERENCE
@@ -177,7 +185,7 @@ def _at_gate_lookups(lookup: str, kind: type) -> tuple[Prepared, Prepared]:
 
 
 # The lookups of every look-up, check-in and exit, compiled once per process (``Prepared``).
-_BY_RECEIPT, _LOCKED_BY_RECEIPT = _at_gate_lookups("receipts__number", str)
+_LOCKED_BY_RECEIPT = _at_gate_lookups("receipts__number", str)[1]
 _BY_REFERENCE, _LOCKED_BY_REFERENCE = _at_gate_lookups("reference", str)
 _LOCKED_BY_PK = _at_gate_lookups("pk", int)[1]
 _LANE = Prepared(
@@ -270,7 +278,9 @@ def assess(text: str, gate: Gate, *, plate_seen: str = "", lock: bool = False) -
             Problem("exited", _("Already exited at %(at)s.") % {"at": _local(trip.visit.exited_at)})
         )
     if token:
-        check.receipt = receipts.receipt_numbered(receipts._unverified_number(token), lock=lock)
+        check.receipt = getattr(trip, "_scanned_receipt", None) or receipts.receipt_numbered(
+            receipts._unverified_number(token), lock=lock
+        )
         if check.receipt is not None and check.receipt.trip_id == trip.pk:
             check.receipt.trip = trip
         check.problems.extend(_receipt_problems(token, gate, receipt=check.receipt))

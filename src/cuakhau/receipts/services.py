@@ -341,6 +341,12 @@ def revoke_receipt(receipt: Receipt, actor, kind: str, reason: str) -> Receipt:
     return receipt
 
 
+def receipt_with_trip(number: str | None) -> Receipt | None:
+    """``receipt_numbered`` with its trip's gate and organisation too: what a gate reads of a
+    scanned receipt, in one statement."""
+    return _NUMBERED_WITH_TRIP.first(number=number) if number else None
+
+
 def valid_receipt_of(trip, *, lock: bool = False) -> Receipt | None:
     """The trip's valid receipt, with what a verification reads of it (one query)."""
     return (_LOCKED_VALID_OF if lock else _VALID_OF).first(trip=trip.pk)
@@ -355,6 +361,14 @@ def _for_verification(lock: bool):
 _NUMBERED = Prepared(lambda number: _for_verification(False).filter(number=number)[:1], number=str)
 _LOCKED_NUMBERED = Prepared(
     lambda number: _for_verification(True).filter(number=number)[:1], number=str
+)
+_NUMBERED_WITH_TRIP = Prepared(
+    lambda number: (
+        _for_verification(False)
+        .select_related("trip__gate", "trip__organisation")
+        .filter(number=number)[:1]
+    ),
+    number=str,
 )
 _VALID_OF = Prepared(
     lambda trip: _for_verification(False).filter(trip_id=trip, status=ReceiptStatus.VALID)[:1],
