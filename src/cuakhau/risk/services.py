@@ -499,6 +499,7 @@ class Facts:
     organisation_failures: int | None
     draw: Decimal
     now: dt.datetime
+    previous: RiskAssessment | None = None
 
 
 def _hs_watch(rule: RiskRule, facts: Facts) -> Finding | None:
@@ -624,7 +625,13 @@ _EARLIER_DECLARATION = Prepared(
 def _first_time_declarant(rule: RiskRule, facts: Facts) -> Finding | None:
     trip = facts.trip
     # "Earlier" is fixed by this trip's own submission, so a reassessment gives the same answer
-    # however many trips the enterprise submitted since.
+    # however many trips the enterprise submitted since: under the same rule set (the same
+    # rules, this one among them) the previous assessment's answer is taken, not asked again.
+    previous = facts.previous
+    if previous is not None and previous.ruleset_id == facts.ruleset.pk:
+        if not any(r.get("kind") == rule.kind for r in previous.reasons or ()):
+            return None
+        return Finding(rule, rule.kind, rule.score, texts.sentence("first_time_declarant"))
     if trip.submitted_at is not None:
         earlier = _EARLIER_DECLARATION.first(
             organisation=trip.organisation_id, trip=trip.pk, submitted=trip.submitted_at
@@ -830,6 +837,7 @@ def _plan(
         organisation_failures=organisation_failures,
         draw=random_draw(ruleset.random_seed, trip.reference),
         now=timezone.now(),
+        previous=previous,
     )
     findings = []
     for rule in _enabled_rules(ruleset):

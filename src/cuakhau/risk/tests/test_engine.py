@@ -260,6 +260,28 @@ def test_only_the_first_declaration_of_an_enterprise_scores(enterprise, other_en
     assert kinds(services.assess(first)) == ["first_time_declarant"]
 
 
+def test_a_reassessment_under_the_same_rules_keeps_the_first_answer_without_asking(
+    enterprise,
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def asked(context) -> bool:
+        return any('"trips_trip"."submitted_at" <' in q["sql"] for q in context.captured_queries)
+
+    only("first_time_declarant")
+    first, second = submit(enterprise), submit(enterprise)
+    for trip, expected in ((first, ["first_time_declarant"]), (second, [])):
+        with CaptureQueriesContext(connection) as same_rules:
+            assert kinds(services.assess(trip)) == expected
+        assert not asked(same_rules)
+    only("first_time_declarant", score=45)  # a new rule set: its answer is asked for once
+    with CaptureQueriesContext(connection) as new_rules:
+        assert kinds(services.assess(first)) == ["first_time_declarant"]
+    assert asked(new_rules)
+    assert services.current_assessment(first).score == 45
+
+
 def test_a_draft_is_not_an_earlier_declaration(enterprise):
     from cuakhau.conftest import declaration
 
