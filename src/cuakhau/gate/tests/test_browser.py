@@ -52,6 +52,8 @@ def test_check_in_red_channel_inspection_and_exit(browser, live_server, enterpri
     log_in(officer, live_server, customs.username, PASSWORD)
     officer.goto(f"{live_server.url}/inspections/")
     officer.click(f"text={trip.reference}")
+    # The click navigates: wait for the trip's page before reading its language.
+    officer.wait_for_selector("#channel")
     # The channel in words, in the officer's language (Vietnamese by default), never the code.
     from django.utils import translation
 
