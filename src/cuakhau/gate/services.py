@@ -68,6 +68,8 @@ class GateCheck:
     # The receipt the check verified (read under the trip's lock by check-in and exit), so
     # the action that follows uses the same row instead of reading it again.
     receipt: object | None = None
+    # The active risk rule set, read with the market rules' stamp for a truck to check in.
+    ruleset: object | None = None
 
     @property
     def blocking(self) -> list[Problem]:
@@ -219,12 +221,33 @@ def cargo_of(trip: Trip) -> list:
     return cached
 
 
-def _market_problems(trip: Trip, gate: Gate) -> list[Problem]:
+def _rules_in_force():
+    from cuakhau.market import editions
+    from cuakhau.risk.models import RuleSet
+
+    return (
+        RuleSet.objects.filter(is_active=True)
+        .order_by("-version")
+        .annotate(market_stamp=editions.stamp_subquery())[:1]
+    )
+
+
+# What a truck is checked in against, in one statement: the active risk rule set and the
+# stamp of the market-access rules in force (each would otherwise be a read of its own).
+_RULES_IN_FORCE = Prepared(_rules_in_force)
+
+
+def _market_problems(check: GateCheck, gate: Gate) -> list[Problem]:
+    from cuakhau.market import editions
     from cuakhau.market.services import check_trip
 
+    ruleset = check.ruleset = _RULES_IN_FORCE.first()
+    # No active rule set: the risk service says why (or installs the default) at the plan.
+    stamp = ruleset.market_stamp if ruleset is not None else editions.UNREAD
+    trip = check.trip
     return [
         Problem("market_access", finding.message)
-        for finding in check_trip(trip, at_gate=gate, lines=cargo_of(trip))
+        for finding in check_trip(trip, at_gate=gate, lines=cargo_of(trip), edition=stamp)
         if finding.blocking
     ]
 
@@ -318,7 +341,7 @@ def assess(text: str, gate: Gate, *, plate_seen: str = "", lock: bool = False) -
                 )
             )
     if status == S.PAID:
-        check.problems.extend(_market_problems(trip, gate))
+        check.problems.extend(_market_problems(check, gate))
         check.action = "check_in"
     elif status == S.ARRIVED:
         missing = inspections.outstanding(trip)
@@ -440,7 +463,7 @@ def _check_in(operator, gate, text, entry: _Entry, plate_seen, context, *, lock:
         trip = check.trip
         gross, tare = entry.weights
         cargo_kg = None if tare is None else gross - tare
-        assessment = risk.plan(trip, cargo_of(trip), weighbridge_kg=cargo_kg)
+        assessment = risk.plan(trip, cargo_of(trip), weighbridge_kg=cargo_kg, ruleset=check.ruleset)
         arrived_at = entry.at or timezone.now()
         with transaction.atomic():
             # First: the trip's row, written only if still as read, and locked from here on.

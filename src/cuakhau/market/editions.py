@@ -14,6 +14,7 @@ import threading
 import uuid
 
 from django.db import IntegrityError, transaction
+from django.db.models import Subquery
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
@@ -42,6 +43,11 @@ def renew() -> None:
 _EDITION = Prepared(lambda: RulesEdition.objects.filter(pk=_EDITION_PK)[:1])
 
 
+def stamp_subquery() -> Subquery:
+    """The stamp as a scalar subquery, for a caller reading it with a row of its own."""
+    return Subquery(RulesEdition.objects.filter(pk=_EDITION_PK).values("stamp")[:1])
+
+
 def current_stamp() -> str | None:
     edition = _EDITION.first()
     return edition.stamp if edition else None
@@ -56,13 +62,20 @@ def _load() -> list[MarketAccessRule]:
     )
 
 
-def active_rules() -> list[MarketAccessRule]:
+# "Not read by the caller": None is a stamp too (no edition recorded).
+UNREAD = object()
+
+
+def active_rules(stamp=UNREAD) -> list[MarketAccessRule]:
     """Every active rule, from this process's copy when the edition has not changed.
 
-    Read only: the same objects serve every request of the process.
+    ``stamp``: the edition's stamp when the caller read it with its own statement (the gate
+    reads it with the active risk rule set). Read only: the same objects serve every request
+    of the process.
     """
     global _compiled
-    stamp = current_stamp()
+    if stamp is UNREAD:
+        stamp = current_stamp()
     if stamp is None:
         # No edition recorded (a database emptied by hand or by a test): nothing to trust.
         return _load()

@@ -177,14 +177,17 @@ def arrival_date(trip_like, gate: Gate | None = None) -> dt.date:
     return timezone.localdate(timezone=zone)
 
 
-def check_declaration(trip_like, lines: Sequence, *, on: dt.date | None = None) -> list[Finding]:
+def check_declaration(
+    trip_like, lines: Sequence, *, on: dt.date | None = None, edition=editions.UNREAD
+) -> list[Finding]:
     """Check cargo lines against the market-access rules in force.
 
     ``trip_like`` has ``gate``, ``direction`` and ``expected_arrival`` (a Trip, saved or not, or
     any object with these); ``lines`` have ``hs_code``, ``phytosanitary_certificate`` and
     ``origin_country`` (CargoLines, saved or not). Rules in force on ``on`` apply, by default on
     the expected arrival date at the gate. Lines without a usable HS code are skipped: the
-    declaration's own validation reports those.
+    declaration's own validation reports those. ``edition``: the rules' stamp, when the caller
+    read it (``editions.active_rules``).
     """
     direction = getattr(trip_like, "direction", "") or ""
     destination = destination_of(direction)
@@ -202,7 +205,7 @@ def check_declaration(trip_like, lines: Sequence, *, on: dt.date | None = None) 
     prefixes = {p for _index, _line, code in coded for p in _prefixes(code)}
     rules = [
         rule
-        for rule in editions.active_rules()
+        for rule in editions.active_rules(edition)
         if rule.hs_prefix in prefixes and _in_force(rule, day, destination, direction, gate)
     ]
     findings: list[Finding] = []
@@ -225,14 +228,20 @@ def check_declaration(trip_like, lines: Sequence, *, on: dt.date | None = None) 
 
 
 def check_trip(
-    trip, *, at_gate: Gate | None = None, on: dt.date | None = None, lines: Sequence | None = None
+    trip,
+    *,
+    at_gate: Gate | None = None,
+    on: dt.date | None = None,
+    lines: Sequence | None = None,
+    edition=editions.UNREAD,
 ) -> list[Finding]:
     """Check a saved trip.
 
     ``at_gate`` is the gate where the truck actually is (the gate console); the check is then
     made for today there, so a suspension declared since the trip was submitted is caught.
     Without ``at_gate`` it is made for the expected arrival date at the declared gate. ``on``
-    overrides the date. ``lines``: the trip's cargo lines in order, when the caller read them.
+    overrides the date. ``lines``: the trip's cargo lines in order, when the caller read them;
+    ``edition``: the rules' stamp, when the caller read it.
     """
     gate = at_gate or trip.gate
     if on is None and at_gate is not None:
@@ -242,7 +251,7 @@ def check_trip(
     )
     if lines is None:
         lines = list(trip.cargo_lines.order_by("line_no"))
-    return check_declaration(proxy, lines, on=on)
+    return check_declaration(proxy, lines, on=on, edition=edition)
 
 
 @dataclass(frozen=True)

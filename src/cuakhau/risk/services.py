@@ -753,11 +753,16 @@ def assess(
 
 
 def plan(
-    trip: Trip, lines: list[CargoLine], *, weighbridge_kg: Decimal | None = None
+    trip: Trip,
+    lines: list[CargoLine],
+    *,
+    weighbridge_kg: Decimal | None = None,
+    ruleset: RuleSet | None = None,
 ) -> RiskAssessment:
     """The assessment ``assess`` would make, read and worked out but not saved: the gate's
-    check-in does this before its transaction and saves it with ``record`` inside."""
-    return _plan(trip, lines, _weighbridge(weighbridge_kg), None)
+    check-in does this before its transaction and saves it with ``record`` inside.
+    ``ruleset``: the active rule set, when the caller read it."""
+    return _plan(trip, lines, _weighbridge(weighbridge_kg), None, ruleset)
 
 
 _NO_LONGER_CURRENT = PreparedUpdate(
@@ -813,7 +818,11 @@ def _assess(
 
 
 def _plan(
-    trip: Trip, lines: list[CargoLine], weighed: Decimal | None, organisation_failures
+    trip: Trip,
+    lines: list[CargoLine],
+    weighed: Decimal | None,
+    organisation_failures,
+    ruleset: RuleSet | None = None,
 ) -> RiskAssessment:
     if trip.status in NOT_ASSESSABLE_STATUSES:
         raise RiskValidationError(
@@ -824,7 +833,7 @@ def _plan(
                 ]
             }
         )
-    ruleset = active_ruleset()
+    ruleset = ruleset or active_ruleset()
     previous = current_assessment(trip)
     if weighed is None and previous is not None:
         weighed = previous.weighbridge_kg

@@ -16,7 +16,7 @@ import logging
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -718,15 +718,26 @@ def _tell_safely(entry: WaitingEntry) -> None:
 
 # At a check-in, one query: the truck's own entries in the waiting area, and whether another
 # truck waits to be called.
-_ENTERING = Prepared(
-    lambda trip, gate: WaitingEntry.objects.filter(
-        Q(trip_id=trip, status__in=_WAITING)
-        | Q(
-            pk__in=WaitingEntry.objects.filter(gate_id=gate, status=WaitingStatus.WAITING)
-            .exclude(trip_id=trip)
-            .values("pk")[:1]
+# What a check-in changes here, in one statement: whether the truck was waiting (or called),
+# whether another truck waits at the gate, and the truck's open booking.
+_AT_CHECK_IN = Prepared(
+    lambda trip, gate: (
+        Gate.objects.filter(pk=gate)
+        .annotate(
+            was_waiting=Exists(WaitingEntry.objects.filter(trip_id=trip, status__in=_WAITING)),
+            someone_waits=Exists(
+                WaitingEntry.objects.filter(gate_id=gate, status=WaitingStatus.WAITING).exclude(
+                    trip_id=trip
+                )
+            ),
+            booking_id=Subquery(
+                Booking.objects.filter(trip_id=trip, status__in=OPEN)
+                .order_by("pk")
+                .values("pk")[:1]
+            ),
         )
-    ).order_by("pk"),
+        .values_list("was_waiting", "someone_waits", "booking_id")
+    ),
     trip=int,
     gate=int,
 )
@@ -759,19 +770,17 @@ def on_trip_transition(trip: Trip, action: str, to_status: str) -> None:
     """Follow the trip: checked in → the truck entered; cancelled / rejected → withdrawn;
     out of the gate → room for the next."""
     if action == "check_in":
-        now = timezone.now()
-        someone_waits = False
-        for entry in _ENTERING.all(trip=trip.pk, gate=trip.gate_id):
-            if entry.trip_id != trip.pk:
-                someone_waits = True
-                continue
-            entry.status = WaitingStatus.ENTERED
-            entry.left_at = now
-            entry.save(update_fields=["status", "left_at"])
-        booking = open_booking(trip)
+        was_waiting, someone_waits, booking_id = _AT_CHECK_IN.values(
+            trip=trip.pk, gate=trip.gate_id
+        )[0]
+        if was_waiting:
+            WaitingEntry.objects.filter(trip=trip, status__in=_WAITING).update(
+                status=WaitingStatus.ENTERED, left_at=timezone.now()
+            )
+        booking = open_booking(trip) if booking_id is not None else None
         if booking is not None:
             _transition(booking, "enter", None)
-        _after_commit_call_forward(trip.gate, someone_waits=someone_waits)
+        _after_commit_call_forward(trip.gate, someone_waits=bool(someone_waits))
     elif to_status in (TripStatus.CANCELLED, TripStatus.REJECTED):
         WaitingEntry.objects.filter(trip=trip, status__in=_WAITING).update(
             status=WaitingStatus.LEFT, left_at=timezone.now()
