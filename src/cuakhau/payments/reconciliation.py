@@ -45,10 +45,21 @@ import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
 from operator import attrgetter
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import BigIntegerField, Count, OuterRef, Q, Subquery, Sum
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -440,47 +451,69 @@ def _labels(choices) -> dict[str, str]:
     return {value: str(label) for value, label in choices}
 
 
-def _among(qs, column: str, ids):
-    """``qs`` narrowed to the rows whose ``column`` is one of ``ids`` (a day's thousand keys).
-
-    On PostgreSQL as one array (``= ANY(%s)``): a thousand literals in ``IN (…)`` cost it more
-    to parse and plan than reading the rows (17 ms against 7 for the day's trips).
-    """
-    ids = list(ids)
-    if connection.vendor == "postgresql":
-        table = qs.model._meta.db_table
-        return qs.extra(where=[f'"{table}"."{column}" = ANY(%s)'], params=[ids])
-    return qs.filter(**{f"{column}__in": ids})
+class _Trip(NamedTuple):
+    reference: str | None
+    status: str | None
+    gate_id: int | None
+    has_valid_receipt: bool
+    valid_receipt_used: bool
 
 
-def _with_trips(rows: list[dict]) -> list[dict]:
-    """Each row given its trip's reference, status and gate (``trip__…``), in one query.
+def _day_trips(start, end) -> dict[int, _Trip]:
+    """Every trip touched on the day (``_touch_sources``), with its valid receipt, in one query.
 
-    Joined in the rows' own query, PostgreSQL would hash every trip ever declared to match a
-    day's few hundred; looked up by primary key, it reads just those. (Given as a subquery of
-    the day's records rather than as keys, PostgreSQL hashed every trip again.)
+    The day's payments, receipts and revocations are records that touched their trip, so the
+    trips they name, and the disagreement tests, are all among these: read once here rather
+    than sent back as a thousand keys three times (the payments' trips, the states, the valid
+    receipts), which cost PostgreSQL three round trips and this process the arrays.
+
+    The trips are picked by a UNION of the day's records by time: as five IN-subqueries OR'ed
+    together, PostgreSQL would test every trip ever declared. On PostgreSQL the UNION is an
+    array (``= ANY(ARRAY(…))``), worked out once and looked up by key: as ``IN (…)`` it hashed
+    every trip. The valid receipt is joined (at most one per trip, by constraint): as EXISTS
+    subqueries, PostgreSQL hashed every valid receipt ever issued.
     """
     from cuakhau.trips.models import Trip
 
-    ids = {row["trip_id"] for row in rows if row["trip_id"] is not None}
-    trips = {}
-    if ids:
-        trips = {
-            pk: (reference, status, gate_id)
-            for pk, reference, status, gate_id in _among(Trip.objects.all(), "id", ids)
-            .order_by()  # the model's ordering would sort the trips for nothing
-            .values_list("pk", "reference", "status", "gate_id")
-        }
-    for row in rows:
-        row["trip__reference"], row["trip__status"], row["trip__gate_id"] = trips.get(
-            row["trip_id"], (None, None, None)
+    sources = [qs.order_by().values_list(field) for qs, field, _time in _touch_sources(start, end)]
+    sql, params = sources[0].union(*sources[1:]).query.sql_with_params()
+    if connection.vendor == "postgresql":
+        touched = f'"trips_trip"."id" = ANY(ARRAY({sql}))'
+    else:
+        touched = f'"trips_trip"."id" IN ({sql})'
+    rows = (
+        Trip.objects.extra(where=[touched], params=params)
+        .annotate(
+            valid=FilteredRelation("receipts", condition=Q(receipts__status=ReceiptStatus.VALID)),
+            has_valid=ExpressionWrapper(Q(valid__id__isnull=False), BooleanField()),
+            valid_used=ExpressionWrapper(Q(valid__used_at__isnull=False), BooleanField()),
         )
+        .order_by()  # the model's ordering would sort the trips for nothing
+        .values_list("pk", "reference", "status", "gate_id", "has_valid", "valid_used")
+    )
+    return {pk: _Trip(*rest) for pk, *rest in rows}
+
+
+_NO_TRIP = _Trip(None, None, None, False, False)
+
+
+def _with_trips(rows: list[dict], trips: dict[int, _Trip]) -> list[dict]:
+    """Each row given its trip's reference, status and gate (``trip__…``) from the day's trips.
+
+    Joined in the rows' own query, PostgreSQL would hash every trip ever declared to match a
+    day's few hundred.
+    """
+    for row in rows:
+        trip = trips.get(row["trip_id"], _NO_TRIP)
+        row["trip__reference"], row["trip__status"], row["trip__gate_id"] = trip[:3]
     return rows
 
 
-def _payments(gate: Gate | None, start, end, columns=_PAYMENT_COLUMNS) -> list[dict]:
+def _payments(
+    gate: Gate | None, start, end, trips: dict[int, _Trip], columns=_PAYMENT_COLUMNS
+) -> list[dict]:
     qs = Payment.objects.filter(_in_day("paid_at", start, end))
-    rows = _with_trips(list(qs.order_by("paid_at", "id").values(*columns)))
+    rows = _with_trips(list(qs.order_by("paid_at", "id").values(*columns)), trips)
     if gate is None:
         return rows
     # A payment with no trip belongs to no gate: only the all-gates report shows it.
@@ -493,9 +526,13 @@ def _receipts(
     *,
     items: bool = False,
     columns=_RECEIPT_COLUMNS,
-    trips: bool = True,
+    trips: dict[int, _Trip] | None = None,
 ) -> list[dict]:
-    """Receipts as rows, each with ``paid_vnd``: what its VND payments add up to, all days."""
+    """Receipts as rows, each with ``paid_vnd``: what its VND payments add up to, all days.
+
+    Given ``trips`` (the day's, which hold every receipt's of the day), each row is given its
+    trip's (``_with_trips``).
+    """
     paid = (
         Payment.objects.filter(receipt=OuterRef("pk"), currency="VND")
         .order_by()
@@ -512,7 +549,7 @@ def _receipts(
         .annotate(paid_vnd=Coalesce(Subquery(paid, output_field=BigIntegerField()), 0))
         .values(*columns, "paid_vnd")
     )
-    return _with_trips(rows) if trips else rows
+    return _with_trips(rows, trips) if trips is not None else rows
 
 
 def _crossings(
@@ -580,7 +617,7 @@ def _receipts_by_id(ids) -> list[dict]:
     """These receipts as whole rows, in the day's order."""
     if not ids:
         return []
-    return _receipts(None, Q(pk__in=ids), columns=_RECEIPT_COLUMNS + _TRIP_COLUMNS, trips=False)
+    return _receipts(None, Q(pk__in=ids), columns=_RECEIPT_COLUMNS + _TRIP_COLUMNS)
 
 
 def _payment_row(p: dict, codes: dict, methods: dict, flags: dict) -> PaymentRow:
@@ -868,39 +905,26 @@ def _trips_touched(trip_ids, start, end) -> dict[int, dt.datetime]:
     return latest
 
 
-def _state_mismatches(gate: Gate | None, start, end) -> list[Discrepancy]:
+def _state_mismatches(
+    gate: Gate | None, start, end, day_trips: dict[int, _Trip]
+) -> list[Discrepancy]:
     """Receipt, payments and trip state that disagree, for every trip touched on the day.
 
-    The trips that disagree (of a day's thousand or so, usually none) are picked from narrow
-    rows by the three tests below; only those are read whole, to word what is wrong.
+    The trips that disagree (of a day's thousand or so, usually none) are picked by the three
+    tests below from the day's trips as ``_day_trips`` read them (status, valid receipt and
+    whether used); only those are read whole, to word what is wrong.
     """
     from cuakhau.trips.models import Trip
 
-    # The trips touched on the day, in one query (a UNION of the day's records by time); as
-    # five IN-subqueries OR'ed together, PostgreSQL would test every trip ever declared.
-    sources = [qs.order_by().values_list(field) for qs, field, _time in _touch_sources(start, end)]
-    touched = {trip_id for (trip_id,) in sources[0].union(*sources[1:])}
-    if not touched:
-        return []
-    # The three tests below, on two narrow reads (status; valid receipts and whether used):
-    # as EXISTS subqueries, PostgreSQL hashed every valid receipt ever issued, three times.
-    trips_of_day = _among(Trip.objects.all(), "id", touched)
-    if gate is not None:
-        trips_of_day = trips_of_day.filter(gate=gate)
-    status_of = dict(trips_of_day.order_by().values_list("pk", "status"))
-    used_of: dict[int, bool] = {}
-    for trip_id, used_at in (
-        _among(Receipt.objects.filter(status=ReceiptStatus.VALID), "trip_id", status_of)
-        .order_by()
-        .values_list("trip_id", "used_at")
-    ):
-        used_of[trip_id] = used_of.get(trip_id, False) or used_at is not None
     disagreeing = [
         pk
-        for pk, status in status_of.items()
-        if (status in _PAID_STATUSES and pk not in used_of)
-        or (status not in _PAID_STATUSES and pk in used_of)
-        or (status == "exited" and pk in used_of and not used_of[pk])
+        for pk, trip in day_trips.items()
+        if (gate is None or trip.gate_id == gate.pk)
+        and (
+            (trip.status in _PAID_STATUSES and not trip.has_valid_receipt)
+            or (trip.status not in _PAID_STATUSES and trip.has_valid_receipt)
+            or (trip.status == "exited" and trip.has_valid_receipt and not trip.valid_receipt_used)
+        )
     ]
     if not disagreeing:
         return []
@@ -1044,14 +1068,15 @@ def daily_report(gate: Gate | None, day: dt.date, *, lists: bool = True) -> Repo
     # Rows carry gate ids, named here: joining the gates would lead SQLite (which keeps no
     # statistics) to read a gate's every receipt rather than the day's by time.
     codes = dict(Gate.objects.values_list("pk", "code"))
+    trips = _day_trips(start, end)
 
-    payments = _payments(gate, start, end, _PAYMENT_COLUMNS if lists else _PAYMENT_SUMS)
+    payments = _payments(gate, start, end, trips, _PAYMENT_COLUMNS if lists else _PAYMENT_SUMS)
     receipts = _receipts(
         gate,
         _in_day("issued_at", start, end),
         items=True,
         columns=_RECEIPT_COLUMNS if lists else _RECEIPT_SUMS,
-        trips=lists,
+        trips=trips if lists else None,
     )
     # A receipt revoked while its trip will not cross: the money goes back. (One revoked while
     # the trip stays paid is a state mismatch below: the money stands behind no receipt.)
@@ -1064,6 +1089,7 @@ def daily_report(gate: Gate | None, day: dt.date, *, lists: bool = True) -> Repo
             _in_day("revoked_at", start, end)
             & Q(revoke_kind__in=[RevokeKind.REFUNDED, RevokeKind.CANCELLED])
             & ~Q(trip__status__in=_PAID_STATUSES),
+            trips=trips,
         )
         if gate is None or r["gate_id"] == gate.pk
     ]
@@ -1144,7 +1170,7 @@ def daily_report(gate: Gate | None, day: dt.date, *, lists: bool = True) -> Repo
         if r["status"] == ReceiptStatus.VALID and r["paid_vnd"] < r["amount_vnd"]
     ]
     if not lists and unpaid:
-        _with_trips(unpaid)
+        _with_trips(unpaid, trips)
     for receipt in unpaid:
         discrepancies.append(
             Discrepancy(
@@ -1171,7 +1197,7 @@ def daily_report(gate: Gate | None, day: dt.date, *, lists: bool = True) -> Repo
     for crossing in crossings:
         if not crossing.valid:
             discrepancies.append(_crossing_discrepancy(crossing, amounts, tz))
-    discrepancies += _state_mismatches(gate, start, end)
+    discrepancies += _state_mismatches(gate, start, end, trips)
     discrepancies = _sorted(discrepancies)
 
     notifications = NotificationLog.objects.filter(_in_day("received_at", start, end))

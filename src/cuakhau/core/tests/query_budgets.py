@@ -39,8 +39,9 @@ BUDGETS: dict[str, int | dict[str, int]] = {
     "receipts:pdf": 10,
     # One gate's report of the day (?gate=mlt): the day's records read narrow for the totals
     # and the discrepancy tests, the flagged ones whole, then each list's page by key (H18: one
-    # query more than every row of every list read whole, and a third of the time).
-    "payments:reconciliation": 24,
+    # query more than every row of every list read whole, and a third of the time); the trips
+    # the day's records name read once, with their valid receipts.
+    "payments:reconciliation": 21,
     "payments:simulate": 37,
     "payments:cash": 19,
     "gate:console": 11,
