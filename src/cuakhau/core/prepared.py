@@ -23,7 +23,8 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db import connections, router
+from django.db import DatabaseError, connections, router
+from django.db.models import Expression
 from django.db.models.query import ModelIterable, get_related_populators
 
 
@@ -326,6 +327,68 @@ def insert(obj):
         )
         return obj
     obj.save(force_insert=True, using=db)
+    return obj
+
+
+class _Slot(Expression):
+    """A value given at each run: compiled as a bare parameter."""
+
+    def as_sql(self, compiler, connection):
+        return "%s", [None]
+
+
+_UPDATE_PLANS: dict[tuple[type, str, tuple[str, ...]], tuple[str, list, str | None]] = {}
+
+
+def save_fields(obj, fields):
+    """``obj.save(update_fields=fields)`` for a saved row of a plain model, the UPDATE compiled
+    once per model and fields. The same values reach the database (each field's ``pre_save``,
+    ``get_db_prep_save``) and the same signals are sent (statistics follow a visit's exit by
+    ``post_save``); anything else (an expression as a value, a model with parents) goes through
+    ``save()``."""
+    from django.db.models import signals, sql
+
+    model = type(obj)
+    meta = model._meta
+    db = router.db_for_write(model, instance=obj)
+    if meta.parents or obj.pk is None:
+        obj.save(update_fields=fields, using=db)
+        return obj
+    fields = tuple(fields)
+    key = (model, db, fields)
+    plan = _UPDATE_PLANS.get(key)
+    if plan is None:
+        targets = [meta.get_field(name) for name in fields]
+        query = sql.UpdateQuery(model)
+        query.add_update_fields([(f, None, _Slot()) for f in targets])
+        query.add_filter("pk", -2_147_000_000)
+        statement, _params = query.get_compiler(using=db).as_sql()
+        if statement.count("%s") != len(fields) + 1 or any(f.primary_key for f in targets):
+            obj.save(update_fields=fields, using=db)
+            return obj
+        plan = _UPDATE_PLANS[key] = (statement, targets, _native(db, statement))
+    statement, targets, native = plan
+    obj._prepare_related_fields_for_save(operation_name="save")
+    update_fields = frozenset(fields)
+    signals.pre_save.send(
+        sender=model, instance=obj, raw=False, using=db, update_fields=update_fields
+    )
+    connection = connections[db]
+    params = []
+    for f in targets:
+        value = f.pre_save(obj, False)
+        if hasattr(value, "resolve_expression"):
+            obj.save(update_fields=fields, using=db)
+            return obj
+        params.append(f.get_db_prep_save(value, connection))
+    params.append(obj.pk)
+    with _executed(connection, statement, params, native) as cursor:
+        if cursor.rowcount != 1:
+            # As ``save(update_fields=...)`` says of a row that is gone.
+            raise DatabaseError("Save with update_fields did not affect any rows.")
+    signals.post_save.send(
+        sender=model, instance=obj, created=False, update_fields=update_fields, raw=False, using=db
+    )
     return obj
 
 

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from cuakhau.core.context import SYSTEM, RequestContext
 from cuakhau.core.errors import FieldErrors
 from cuakhau.core.inputs import check_number, clean_text
-from cuakhau.core.prepared import Prepared, insert
+from cuakhau.core.prepared import Prepared, insert, save_fields
 from cuakhau.core.retry import ChangedMeanwhile, lock_rows, retry_on_conflict
 from cuakhau.fees.services import current_assessment
 from cuakhau.inspections import services as inspections
@@ -622,7 +622,7 @@ def _let_out(operator, gate: Gate, text: str, *, lane, at, context, lock: bool) 
             visit.exited_at = at or timezone.now()
             visit.exit_lane = exit_lane
             visit.exited_by = operator
-            visit.save(update_fields=["exited_at", "exit_lane", "exited_by"])
+            save_fields(visit, ("exited_at", "exit_lane", "exited_by"))
     return visit
 
 

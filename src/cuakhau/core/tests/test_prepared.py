@@ -120,3 +120,57 @@ def _nothing():
     import contextlib
 
     return contextlib.nullcontext()
+
+
+def test_saving_fields_stores_and_signals_what_save_does(enterprise, operator):
+    """``save_fields`` against ``save(update_fields=...)``: the same row stored (a foreign key
+    set and cleared, an aware moment), the same ``pre_save``/``post_save`` signals with their
+    fields, with and without a query log; a row gone is an error, as ``save()`` makes it."""
+    from django.db import DatabaseError
+    from django.db.models import signals
+    from django.utils import timezone
+
+    from cuakhau.core.prepared import save_fields
+
+    sent = []
+
+    def heard(sender, instance, update_fields=None, **kwargs):
+        sent.append((kwargs["signal"], instance.pk, update_fields, kwargs.get("created")))
+
+    for signal in (signals.pre_save, signals.post_save):
+        signal.connect(heard, sender=ApiToken, dispatch_uid=f"heard-{id(signal)}")
+    try:
+        for logged in (False, True):
+            token, _raw = issue_token(enterprise, f"token {logged}")
+            moment = timezone.now().replace(microsecond=654321)
+            sent.clear()
+            token.name, token.last_used_at, token.user = "renamed", moment, operator
+            with CaptureQueriesContext(connection) if logged else _nothing():
+                assert save_fields(token, ["name", "last_used_at", "user"]) is token
+            stored = ApiToken.objects.get(pk=token.pk)
+            assert (stored.name, stored.last_used_at, stored.user_id) == (
+                "renamed",
+                moment,
+                operator.pk,
+            )
+            fields = frozenset({"name", "last_used_at", "user"})
+            assert sent == [
+                (signals.pre_save, token.pk, fields, None),
+                (signals.post_save, token.pk, fields, False),
+            ]
+            token.last_used_at = None
+            save_fields(token, ["last_used_at"])
+            assert ApiToken.objects.get(pk=token.pk).last_used_at is None
+            # Only the fields named are written: a change to another stays unsaved.
+            token.hint, token.name = "zzzz", "again"
+            save_fields(token, ["name"])
+            assert ApiToken.objects.values_list("name", "hint").get(pk=token.pk) == (
+                "again",
+                stored.hint,
+            )
+            ApiToken.objects.filter(pk=token.pk).delete()
+            with pytest.raises(DatabaseError):
+                save_fields(token, ["name"])
+    finally:
+        for signal in (signals.pre_save, signals.post_save):
+            signal.disconnect(heard, sender=ApiToken, dispatch_uid=f"heard-{id(signal)}")
