@@ -110,6 +110,10 @@ class Prepared:
                 raise ValueError(f"{name} does not reach the SQL as a plain parameter")
             # A datetime the backend adapted (SQLite: text) is adapted again at every run.
             adapted = adapt is not None and not isinstance(params[found[0]], dt.datetime)
+            kind = type(params[found[0]])
+            if kind is not int and isinstance(placeholder, int) and issubclass(kind, int):
+                # A big integer the backend typed (PostgreSQL: psycopg's Int8), typed alike.
+                adapt, adapted = kind, True
             slots[name] = (found, adapt if adapted else None)
         return _Compiled(db, compiler, sql, list(params), slots, {}, native_sql=_native(db, sql))
 
@@ -180,8 +184,13 @@ class Prepared:
 
 def _same(param, forms) -> bool:
     # ``in`` would compare an int placeholder with a datetime (or a str) happily; only a value
-    # of the placeholder's own kind is one of its forms.
-    return any(type(param) is type(form) and param == form for form in forms)
+    # of the placeholder's own kind (or an integer type of the backend's) is one of its forms.
+    return any(_kind_of(param) is type(form) and param == form for form in forms)
+
+
+def _kind_of(param) -> type:
+    kind = type(param)
+    return int if kind is not bool and issubclass(kind, int) else kind
 
 
 def _native(db: str, sql: str) -> str | None:

@@ -26,7 +26,7 @@ from decimal import Decimal
 from itertools import islice
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, TextField
+from django.db.models import Case, Count, TextField, Value, When
 from django.db.models.functions import Cast
 
 from cuakhau.core.prepared import Prepared
@@ -167,9 +167,9 @@ def rebuild(*, line_model=CargoLine, summary_model=UnitValueHistory) -> int:
     return len(hs6s)
 
 
-# hs6 -> (the row's texts, its counts, its entries per currency with their unit values): a
-# row read again unchanged (a gate checking in trucks between declarations of that
-# subheading) is not parsed again. Bounded: the busiest subheadings stay.
+# hs6 -> (the row's stamp, its counts, its entries per currency with their unit values): a
+# row unchanged since (a gate checking in trucks between declarations of that subheading) is
+# neither sent again nor parsed again. Bounded: the busiest subheadings stay.
 _PARSED: OrderedDict[str, tuple] = OrderedDict()
 _PARSED_LIMIT = 256
 _PARSED_LOCK = threading.Lock()
@@ -182,19 +182,30 @@ def _unit_value(value, net) -> Decimal | None:
         return None  # a line with no value or weight says nothing about the market's price
 
 
-def _parsed(hs6: str, counts_text: str, recent_text: str) -> tuple[dict, dict]:
+def _cached(hs6: str) -> int | None:
+    """The stamp of this process's parsed copy of the subheading's row, if it keeps one."""
     with _PARSED_LOCK:
         cached = _PARSED.get(hs6)
-        if cached is not None and cached[0] == (counts_text, recent_text):
+        return None if cached is None else cached[0]
+
+
+def _parsed(hs6: str, stamp: int, counts_text: str | None, recent_text: str | None):
+    """The row's counts and entries: parsed from its texts, or (texts not read: the stamp is
+    the one kept) this process's copy; None if that copy was dropped meanwhile."""
+    with _PARSED_LOCK:
+        cached = _PARSED.get(hs6)
+        if cached is not None and cached[0] == stamp and counts_text is None:
             _PARSED.move_to_end(hs6)
             return cached[1], cached[2]
+    if counts_text is None or recent_text is None:
+        return None
     counts = json.loads(counts_text)
     recent = {
         currency: [(*entry, _unit_value(entry[3], entry[4])) for entry in entries]
         for currency, entries in json.loads(recent_text).items()
     }
     with _PARSED_LOCK:
-        _PARSED[hs6] = ((counts_text, recent_text), counts, recent)
+        _PARSED[hs6] = (stamp, counts, recent)
         while len(_PARSED) > _PARSED_LIMIT:
             _PARSED.popitem(last=False)
     return counts, recent
@@ -227,23 +238,46 @@ def window(trip: Trip, lines) -> dict[str, tuple[Counter, dict[str, list[tuple]]
     return found
 
 
-def _texts(queryset):
-    # The JSON as text: compared with what was parsed last time instead of parsed again.
-    return queryset.annotate(
-        counts_text=Cast("counts", TextField()), recent_text=Cast("recent", TextField())
-    ).values_list("hs6", "counts_text", "recent_text")
+def _texts(queryset, known=None):
+    """The rows' stamps and JSON as text; with ``known`` (a stamp), a row still under that
+    stamp comes without its texts: the process has it parsed already."""
+
+    def text(column):
+        as_text = Cast(column, TextField())
+        if known is None:
+            return as_text
+        return Case(When(stamp=known, then=Value(None)), default=as_text, output_field=TextField())
+
+    return queryset.annotate(counts_text=text("counts"), recent_text=text("recent")).values_list(
+        "hs6", "stamp", "counts_text", "recent_text"
+    )
 
 
-# Most cargo is of one subheading: its row by a statement compiled once.
-_ONE_ROW = Prepared(lambda hs6: _texts(UnitValueHistory.objects.filter(hs6=hs6)), hs6=str)
+# Most cargo is of one subheading: its row by a statement compiled once, its texts only when
+# the row changed since this process parsed it.
+_ONE_ROW = Prepared(
+    lambda hs6, known: _texts(UnitValueHistory.objects.filter(hs6=hs6), known),
+    hs6=str,
+    known=int,
+)
+# A stamp no row has (rows draw theirs from 0 to 2**62 - 1).
+_NONE_KEPT = -1
 
 
 def _rows(hs6s) -> dict[str, tuple[dict, dict]]:
     if len(hs6s) == 1:
-        rows = _ONE_ROW.values(hs6=next(iter(hs6s)))
+        hs6 = next(iter(hs6s))
+        known = _cached(hs6)
+        rows = _ONE_ROW.values(hs6=hs6, known=_NONE_KEPT if known is None else known)
+        found = {h: _parsed(h, stamp, counts, recent) for h, stamp, counts, recent in rows}
+        if None not in found.values():
+            return found
+        # The copy was dropped between the look and the read (other subheadings filled the
+        # process's room): the row again, whole.
+        rows = _ONE_ROW.values(hs6=hs6, known=_NONE_KEPT)
     else:
         rows = _texts(UnitValueHistory.objects.filter(hs6__in=hs6s))
-    return {hs6: _parsed(hs6, counts_text, recent_text) for hs6, counts_text, recent_text in rows}
+    return {h: _parsed(h, stamp, counts, recent) for h, stamp, counts, recent in rows}
 
 
 def unit_values(entries: list) -> list[Decimal]:

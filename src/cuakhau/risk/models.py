@@ -5,6 +5,7 @@ activated in its stead, so every assessment keeps pointing at the exact rules th
 """
 
 import json
+import secrets
 from decimal import Decimal
 
 from django.conf import settings
@@ -159,6 +160,15 @@ class UnitValueHistory(models.Model):
     counts = models.JSONField(default=dict)
     # {currency: [[submitted_at, line id, trip id, value, net kg], ...]}, newest first.
     recent = models.JSONField(default=dict)
+    # Drawn again at every save: a process keeps the parsed row under its stamp, and an
+    # assessment reads the row's texts (tens of kB) only when the stamp moved (risk.history).
+    stamp = models.BigIntegerField(default=0)
 
     def __str__(self):
         return self.hs6
+
+    def save(self, *args, **kwargs):
+        self.stamp = secrets.randbits(62)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "stamp"}
+        super().save(*args, **kwargs)

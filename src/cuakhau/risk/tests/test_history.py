@@ -2,6 +2,7 @@
 cargo lines says, after declarations, amendments and cancellations, and at the window's edge."""
 
 from collections import Counter
+from types import SimpleNamespace
 
 import pytest
 
@@ -115,3 +116,34 @@ def test_the_window_keeps_enough_to_leave_the_trip_itself_out(enterprise, monkey
         str(v) for v in scanned_window(newest, "080390")[1]["USD"]
     ]
     assert len(entries["USD"]) == 3
+
+
+def test_a_row_unchanged_is_neither_sent_nor_parsed_again(enterprise, monkeypatch):
+    first = submit(enterprise, banana_line(container_numbers=[], value="11000"))
+    lines = list(first.cargo_lines.all())
+    history._PARSED.clear()
+    stamp = UnitValueHistory.objects.get(hs6="080390").stamp
+    # Asked with the stamp it has, the row comes without its texts (tens of kB at a busy gate).
+    assert history._ONE_ROW.values(hs6="080390", known=stamp) == [("080390", stamp, None, None)]
+    before = history.window(first, lines)
+    assert history._cached("080390") == stamp
+    parsed = []
+    real_loads = history.json.loads
+    counting = SimpleNamespace(loads=lambda text: parsed.append(text) or real_loads(text))
+    monkeypatch.setattr(history, "json", counting)
+    assert history.window(first, lines) == before and parsed == []
+
+    # Another declaration of the subheading draws a new stamp: the next assessment reads it.
+    other = submit(enterprise, banana_line(container_numbers=[], value="12000"))
+    assert UnitValueHistory.objects.get(hs6="080390").stamp != stamp
+    counts, entries = history.window(first, lines)["080390"]
+    assert counts == {"USD": 1} and [e[2] for e in entries["USD"]] == [other.pk]
+    assert len(parsed) == 2  # counts and entries, once
+    assert_summary_is_the_scan(first)
+
+    # The process's copy dropped between the look and the read (other subheadings filled its
+    # room): the row is read again, whole.
+    kept = history._cached("080390")
+    history._PARSED.clear()
+    monkeypatch.setattr(history, "_cached", lambda hs6: kept)
+    assert history.window(first, lines)["080390"] == (counts, entries)
