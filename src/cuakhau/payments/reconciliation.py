@@ -509,15 +509,48 @@ def _with_trips(rows: list[dict], trips: dict[int, _Trip]) -> list[dict]:
     return rows
 
 
-def _payments(
-    gate: Gate | None, start, end, trips: dict[int, _Trip], columns=_PAYMENT_COLUMNS
-) -> list[dict]:
+def _payments(start, end, trips: dict[int, _Trip], columns=_PAYMENT_COLUMNS) -> list[dict]:
+    """The day's payments at every gate (``_at_gate`` keeps one gate's)."""
     qs = Payment.objects.filter(_in_day("paid_at", start, end))
-    rows = _with_trips(list(qs.order_by("paid_at", "id").values(*columns)), trips)
+    return _with_trips(list(qs.order_by("paid_at", "id").values(*columns)), trips)
+
+
+def _at_gate(payments: list[dict], gate: Gate | None) -> list[dict]:
     if gate is None:
-        return rows
+        return payments
     # A payment with no trip belongs to no gate: only the all-gates report shows it.
-    return [row for row in rows if row["trip__gate_id"] == gate.pk]
+    return [row for row in payments if row["trip__gate_id"] == gate.pk]
+
+
+def _with_paid(
+    receipts: list[dict], day_payments: list[dict], gate: Gate | None, start, end
+) -> dict[int, int]:
+    """Each of the day's receipts given ``paid_vnd`` (its VND payments, all days, as
+    ``_receipts`` works it out); returns what each was paid on other days.
+
+    The day's own payments are already read (every gate's: a receipt's money is its, whatever
+    the payment's trip); only the other days' are asked for, by receipt, in one query. As a
+    subquery of each receipt, PostgreSQL ran it once per receipt of the day.
+    """
+    paid: dict[int, int] = defaultdict(int)
+    for p in day_payments:
+        if p["receipt_id"] is not None and p["currency"] == "VND":
+            paid[p["receipt_id"]] += p["amount_vnd"]
+    # The day's receipts as a query: a busy day's keys as parameters cost more.
+    of_day = Receipt.objects.filter(_in_day("issued_at", start, end))
+    if gate is not None:
+        of_day = of_day.filter(gate=gate)
+    other_days = dict(
+        Payment.objects.filter(receipt__in=of_day.order_by().values("id"), currency="VND")
+        .exclude(_in_day("paid_at", start, end))
+        .order_by()
+        .values("receipt")
+        .annotate(total=Sum("amount_vnd"))
+        .values_list("receipt", "total")
+    )
+    for r in receipts:
+        r["paid_vnd"] = paid.get(r["id"], 0) + other_days.get(r["id"], 0)
+    return other_days
 
 
 def _receipts(
@@ -527,13 +560,15 @@ def _receipts(
     items: bool = False,
     columns=_RECEIPT_COLUMNS,
     trips: dict[int, _Trip] | None = None,
+    paid: bool = True,
 ) -> list[dict]:
     """Receipts as rows, each with ``paid_vnd``: what its VND payments add up to, all days.
 
     Given ``trips`` (the day's, which hold every receipt's of the day), each row is given its
-    trip's (``_with_trips``).
+    trip's (``_with_trips``). ``paid=False`` leaves ``paid_vnd`` out (the day's receipts have
+    it from ``_with_paid``).
     """
-    paid = (
+    total = (
         Payment.objects.filter(receipt=OuterRef("pk"), currency="VND")
         .order_by()
         .values("receipt")
@@ -544,11 +579,11 @@ def _receipts(
     if gate is not None:
         qs = qs.filter(gate=gate)
     columns = columns + (("items", "assessment__schedule__key") if items else ())
-    rows = list(
-        qs.order_by("issued_at", "number")
-        .annotate(paid_vnd=Coalesce(Subquery(paid, output_field=BigIntegerField()), 0))
-        .values(*columns, "paid_vnd")
-    )
+    qs = qs.order_by("issued_at", "number")
+    if paid:
+        qs = qs.annotate(paid_vnd=Coalesce(Subquery(total, output_field=BigIntegerField()), 0))
+        columns += ("paid_vnd",)
+    rows = list(qs.values(*columns))
     return _with_trips(rows, trips) if trips is not None else rows
 
 
@@ -1070,14 +1105,17 @@ def daily_report(gate: Gate | None, day: dt.date, *, lists: bool = True) -> Repo
     codes = dict(Gate.objects.values_list("pk", "code"))
     trips = _day_trips(start, end)
 
-    payments = _payments(gate, start, end, trips, _PAYMENT_COLUMNS if lists else _PAYMENT_SUMS)
+    day_payments = _payments(start, end, trips, _PAYMENT_COLUMNS if lists else _PAYMENT_SUMS)
+    payments = _at_gate(day_payments, gate)
     receipts = _receipts(
         gate,
         _in_day("issued_at", start, end),
         items=True,
         columns=_RECEIPT_COLUMNS if lists else _RECEIPT_SUMS,
         trips=trips if lists else None,
+        paid=False,
     )
+    other_days = _with_paid(receipts, day_payments, gate, start, end)
     # A receipt revoked while its trip will not cross: the money goes back. (One revoked while
     # the trip stays paid is a state mismatch below: the money stands behind no receipt.)
     # Read for all gates, then kept for this one: a day's revocations are few, and asked for
@@ -1090,6 +1128,7 @@ def daily_report(gate: Gate | None, day: dt.date, *, lists: bool = True) -> Repo
             & Q(revoke_kind__in=[RevokeKind.REFUNDED, RevokeKind.CANCELLED])
             & ~Q(trip__status__in=_PAID_STATUSES),
             trips=trips,
+            paid=False,
         )
         if gate is None or r["gate_id"] == gate.pk
     ]
@@ -1121,18 +1160,6 @@ def daily_report(gate: Gate | None, day: dt.date, *, lists: bool = True) -> Repo
     for p in vnd:
         if p["receipt_id"] is None:
             unreceipted_by_flag[p["flag"]] += p["amount_vnd"]
-    # The day's standing receipts as a query: a busy day's keys as parameters cost more.
-    standing_ids = Receipt.objects.filter(_in_day("issued_at", start, end)).exclude(
-        revoke_kind=RevokeKind.REPLACED
-    )
-    if gate is not None:
-        standing_ids = standing_ids.filter(gate=gate)
-    from_other_days = (
-        Payment.objects.filter(receipt__in=standing_ids.order_by().values("id"), currency="VND")
-        .exclude(_in_day("paid_at", start, end))
-        .aggregate(total=Sum("amount_vnd"))["total"]
-        or 0
-    )
     balance = Balance(
         received_vnd=sum(p["amount_vnd"] for p in vnd),
         receipts_vnd=sum(r["amount_vnd"] for r in standing),
@@ -1144,7 +1171,7 @@ def daily_report(gate: Gate | None, day: dt.date, *, lists: bool = True) -> Repo
             for p in vnd
             if p["receipt_id"] is not None and p["receipt_id"] not in receipt_ids
         ),
-        from_other_days_vnd=from_other_days,
+        from_other_days_vnd=sum(other_days.get(pk, 0) for pk in receipt_ids),
         unreceipted_by_flag=dict(unreceipted_by_flag),
     )
 
