@@ -635,24 +635,28 @@ def _crossings(
     ]
 
 
-# A few rows read by key (a page of a list, the flagged payments) join their trips: from a
-# handful of keys, every planner looks the trips up by key too.
-_TRIP_COLUMNS = ("trip__reference", "trip__status", "trip__gate_id")
+# A few rows of the day read by key (a page of a list, the flagged payments) take their trips
+# from the day's and a receipt's payments from the day's rows: joined or summed again in their
+# own query, they cost a plan and a lookup per row for what is already in hand.
 
 
-def _payments_by_id(ids) -> list[dict]:
-    """These payments as whole rows, in the day's order."""
+def _payments_by_id(ids, trips: dict[int, _Trip]) -> list[dict]:
+    """These payments of the day as whole rows, in the day's order."""
     if not ids:
         return []
     qs = Payment.objects.filter(pk__in=ids).order_by("paid_at", "id")
-    return list(qs.values(*_PAYMENT_COLUMNS, *_TRIP_COLUMNS))
+    return _with_trips(list(qs.values(*_PAYMENT_COLUMNS)), trips)
 
 
-def _receipts_by_id(ids) -> list[dict]:
-    """These receipts as whole rows, in the day's order."""
+def _receipts_by_id(ids, trips: dict[int, _Trip], paid_of: dict[int, int]) -> list[dict]:
+    """These receipts of the day as whole rows, in the day's order; ``paid_of`` is what each
+    was paid (``_with_paid``)."""
     if not ids:
         return []
-    return _receipts(None, Q(pk__in=ids), columns=_RECEIPT_COLUMNS + _TRIP_COLUMNS)
+    rows = _receipts(None, Q(pk__in=ids), trips=trips, paid=False)
+    for row in rows:
+        row["paid_vnd"] = paid_of[row["id"]]
+    return rows
 
 
 def _payment_row(p: dict, codes: dict, methods: dict, flags: dict) -> PaymentRow:
@@ -1184,7 +1188,8 @@ def daily_report(gate: Gate | None, day: dt.date, *, lists: bool = True) -> Repo
                 p["id"]
                 for p in payments
                 if p["flag"] or (p["receipt_id"] is None and p["trip_id"] is not None)
-            ]
+            ],
+            trips,
         )
     context = _context(flagged)
     for payment in flagged:
@@ -1257,11 +1262,16 @@ def daily_report(gate: Gate | None, day: dt.date, *, lists: bool = True) -> Repo
     else:
         payment_rows = PagedRows(
             [p["id"] for p in payments],
-            lambda ids: [_payment_row(p, codes, methods, flags) for p in _payments_by_id(ids)],
+            lambda ids: [
+                _payment_row(p, codes, methods, flags) for p in _payments_by_id(ids, trips)
+            ],
         )
+        paid_of = {r["id"]: r["paid_vnd"] for r in receipts}
         receipt_rows = PagedRows(
             [r["id"] for r in receipts],
-            lambda ids: [_receipt_row(r, codes, statuses) for r in _receipts_by_id(ids)],
+            lambda ids: [
+                _receipt_row(r, codes, statuses) for r in _receipts_by_id(ids, trips, paid_of)
+            ],
         )
         crossings = PagedRows(
             crossing_ids,
