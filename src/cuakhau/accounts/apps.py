@@ -20,3 +20,6 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(_create_role_groups, dispatch_uid="cuakhau_role_groups")
+        from . import access
+
+        access.connect()

@@ -43,6 +43,10 @@ class Organisation(models.Model):
                 raise ValidationError({"tax_code": e.messages}) from None
 
 
+def new_access_stamp() -> int:
+    return secrets.randbits(62)
+
+
 class UserProfile(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
@@ -55,6 +59,9 @@ class UserProfile(models.Model):
         _("language"), max_length=10, choices=settings.LANGUAGES, blank=True
     )
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    # Drawn again whenever what the person may do changes (groups, permissions, gates): a
+    # process keeps a token owner's access under it (``accounts.access``).
+    access_stamp = models.BigIntegerField(default=new_access_stamp, editable=False)
 
     def __str__(self):
         return f"profile of {self.user}"

@@ -5,7 +5,18 @@ import datetime as dt
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
-from django.db.models import Aggregate, CharField, F, OuterRef, Subquery, Value
+from django.db.models import (
+    Aggregate,
+    BooleanField,
+    Case,
+    CharField,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +25,7 @@ from django.utils.translation import ngettext
 from cuakhau.core.errors import FieldErrors
 from cuakhau.core.prepared import Prepared
 
-from . import roles
+from . import access, roles
 from .models import ApiToken, TokenState, UserProfile, hash_token, note_use
 
 # The lifetimes offered when a token is created; "never" is always offered too.
@@ -73,32 +84,60 @@ def _access_of_token_owner():
     }
 
 
-def _remember_access(user, token: ApiToken) -> None:
+def _access_read(token: ApiToken) -> access.Access:
+    return access.Access(
+        roles=frozenset(_split(token.owner_roles)),
+        user_perms=frozenset(_split(token.owner_user_perms)),
+        group_perms=frozenset(_split(token.owner_group_perms)),
+        gate_ids=frozenset(int(pk) for pk in _split(token.owner_gate_ids)),
+        gate_codes=tuple(sorted(_split(token.owner_gate_codes))),
+    )
+
+
+def _remember_access(user, held: access.Access) -> None:
     """Seed the per-request caches that ``roles_of``, ``has_perm`` and ``works_at`` read."""
-    held = set(_split(token.owner_roles))
+    roles_held = set(held.roles)
     if user.is_superuser:
-        held.add(roles.ADMINISTRATOR)
-    user._cuakhau_roles = held
-    user_perms = set(_split(token.owner_user_perms))
-    group_perms = set(_split(token.owner_group_perms))
+        roles_held.add(roles.ADMINISTRATOR)
+    user._cuakhau_roles = roles_held
     if user.is_active and not user.is_anonymous:
         # ModelBackend's own cache attributes: has_perm() reads these instead of querying.
-        user._user_perm_cache = user_perms
-        user._group_perm_cache = group_perms
-        user._perm_cache = user_perms | group_perms
-    user._cuakhau_gate_ids = frozenset(int(pk) for pk in _split(token.owner_gate_ids))
-    user._cuakhau_gate_codes = sorted(_split(token.owner_gate_codes))
+        user._user_perm_cache = set(held.user_perms)
+        user._group_perm_cache = set(held.group_perms)
+        user._perm_cache = set(held.user_perms | held.group_perms)
+    user._cuakhau_gate_ids = held.gate_ids
+    user._cuakhau_gate_codes = list(held.gate_codes)
+
+
+def _token_with_owner(key_hash, known):
+    """The token, its owner, profile and organisation; the owner's roles, permissions and
+    gates only when the profile's stamp is not ``known`` (``access_read`` says whether they
+    were read: a person with no role reads as no role too)."""
+    stamp_is_known = Q(user__profile__access_stamp=known)
+    return (
+        ApiToken.objects.select_related("user", "user__profile", "user__profile__organisation")
+        .annotate(
+            access_read=Case(
+                When(stamp_is_known, then=Value(False)),
+                default=Value(True),
+                output_field=BooleanField(),
+            ),
+            **{
+                name: Case(When(stamp_is_known, then=Value(None)), default=subquery)
+                for name, subquery in _access_of_token_owner().items()
+            },
+        )
+        .filter(key_hash=key_hash)
+    )
+
+
+def _stamp_of(token: ApiToken) -> int | None:
+    profile = token.user._state.fields_cache.get("profile")
+    return profile.access_stamp if profile is not None else None
 
 
 # Compiled once per process: building this query costs far more than running it.
-_TOKEN_WITH_OWNER = Prepared(
-    lambda key_hash: (
-        ApiToken.objects.select_related("user", "user__profile", "user__profile__organisation")
-        .annotate(**_access_of_token_owner())
-        .filter(key_hash=key_hash)
-    ),
-    key_hash=str,
-)
+_TOKEN_WITH_OWNER = Prepared(_token_with_owner, key_hash=str, known=int)
 
 
 def authenticate_token(raw: str):
@@ -106,14 +145,26 @@ def authenticate_token(raw: str):
     (at most once a minute: ``note_use``)."""
     if not raw:
         return None
-    token = _TOKEN_WITH_OWNER.first(key_hash=hash_token(raw.strip()))
+    key_hash = hash_token(raw.strip())
+    token = _TOKEN_WITH_OWNER.first(key_hash=key_hash, known=access.known_stamp(key_hash))
     if token is None:
         return None
     now = timezone.now()
     if token.state_at(now) != TokenState.ACTIVE or not token.user.is_active:
         return None
+    held = None if token.access_read else access.kept(key_hash, _stamp_of(token))
+    if held is None:
+        if not token.access_read:
+            # Dropped meanwhile (other tokens filled the process's room): read it whole.
+            token = _TOKEN_WITH_OWNER.first(key_hash=key_hash, known=access.NONE_KEPT)
+            if token is None or token.state_at(now) != TokenState.ACTIVE:
+                return None
+            if not token.user.is_active:
+                return None
+        held = _access_read(token)
+        access.keep(key_hash, _stamp_of(token), held)
     note_use(token, "last_used_at", now)
-    _remember_access(token.user, token)
+    _remember_access(token.user, held)
     return token.user
 
 
