@@ -93,3 +93,23 @@ class StateMachine:
 
     def states(self) -> set[str]:
         return {s for s, _a in self.table} | {t.target for t in self.table.values()}
+
+
+def history_row(model, *, action, from_status, to_status, actor, context, reason="", **subject):
+    """One unsaved row of a machine's history: who took which action from which state to
+    which, when, through which channel and from which address (``context``), and why. Every
+    machine that keeps a history (trips, bookings) keeps these columns; ``subject`` names the
+    row that moved and any column of the machine's own."""
+    from django.utils import timezone
+
+    return model(
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor,
+        at=timezone.now(),
+        reason=reason,
+        channel=context.channel,
+        remote_addr=context.remote_addr,
+        **subject,
+    )

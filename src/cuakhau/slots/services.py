@@ -24,7 +24,7 @@ from cuakhau.core.context import SYSTEM, Channel, RequestContext
 from cuakhau.core.errors import FieldErrors
 from cuakhau.core.prepared import Prepared
 from cuakhau.core.retry import lock_rows, retry_on_conflict
-from cuakhau.core.statemachine import StateMachine, Transition
+from cuakhau.core.statemachine import StateMachine, Transition, history_row
 from cuakhau.reference.models import Gate
 from cuakhau.trips import services as trips
 from cuakhau.trips.choices import TripStatus
@@ -225,17 +225,16 @@ def set_capacity(
 
 
 def _record(booking, action, from_status, actor, context: RequestContext, reason="") -> None:
-    BookingTransition.objects.create(
+    history_row(
+        BookingTransition,
         booking=booking,
         action=action,
         from_status=from_status,
         to_status=booking.status,
         actor=actor,
-        at=timezone.now(),
+        context=context,
         reason=reason,
-        channel=context.channel,
-        remote_addr=context.remote_addr,
-    )
+    ).save()
 
 
 def _may_take(user, booking: Booking, transition: Transition) -> bool:

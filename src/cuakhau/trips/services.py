@@ -25,7 +25,7 @@ from cuakhau.core.errors import FieldErrors
 from cuakhau.core.inputs import clean_text
 from cuakhau.core.prepared import PreparedUpdate, insert
 from cuakhau.core.retry import ChangedMeanwhile, lock_rows, retry_on_conflict
-from cuakhau.core.statemachine import IllegalTransition, StateMachine, Transition
+from cuakhau.core.statemachine import IllegalTransition, StateMachine, Transition, history_row
 from cuakhau.reference.models import Gate
 from cuakhau.reference.validators import (
     compact_hs_code,
@@ -527,17 +527,16 @@ def _clash_message(trip: Trip, clash: Container) -> str:
 
 def _record(trip, action, from_status, actor, context: RequestContext, reason="") -> None:
     insert(
-        TripTransition(
+        history_row(
+            TripTransition,
             trip=trip,
+            version=trip.version,
             action=action,
             from_status=from_status,
             to_status=trip.status,
             actor=actor,
-            at=timezone.now(),
+            context=context,
             reason=reason,
-            channel=context.channel,
-            remote_addr=context.remote_addr,
-            version=trip.version,
         )
     )
 
