@@ -715,8 +715,6 @@ def _tell_safely(entry: WaitingEntry) -> None:
         logger.exception("call-forward of %s: the driver could not be told", entry.trip_id)
 
 
-# At a check-in, one query: the truck's own entries in the waiting area, and whether another
-# truck waits to be called.
 # What a check-in changes here, in one statement: whether the truck was waiting (or called),
 # whether another truck waits at the gate, and the truck's open booking.
 _AT_CHECK_IN = Prepared(
