@@ -118,31 +118,36 @@ def _is_text(text: str) -> bool:
 
 
 def find(text: str, gate: Gate, *, lock: bool = False) -> tuple[Trip | None, str | None]:
-    """The trip of this gate a scanned QR (receipt or trip reference) or a typed plate points to.
+    """The trip of this gate a scanned QR (receipt or trip reference) or a typed plate points to,
+    and the scanned receipt's token if it was one.
 
     With ``lock``, the trip's row is locked and the trip read after the lock, in the same
     statement where the scan names one trip: two booths scanning the same truck
     cannot both act on it, and the checks that follow see what the action will change.
     """
+    trip, token, _receipt = _find(text, gate, lock=lock)
+    return trip, token
+
+
+def _find(text: str, gate: Gate, *, lock: bool) -> tuple[Trip | None, str | None, object | None]:
+    """``find``, and the scanned receipt when it was read with its trip (not under a lock)."""
     text = (text or "").strip()
     if not text or not _is_text(text):
-        return None, None
+        return None, None, None
     if _is_jws(text):
         number = receipts._unverified_number(text) or ""
         if lock:
-            return _LOCKED_BY_RECEIPT.first(gate=gate.pk, value=number), text
-        # The receipt with its trip, in one statement; the trip keeps the receipt it was
-        # found by, for the checks that follow.
+            return _LOCKED_BY_RECEIPT.first(gate=gate.pk, value=number), text, None
+        # The receipt with its trip, in one statement: the checks that follow use both.
         receipt = receipts.receipt_with_trip(number)
         trip = receipt.trip if receipt is not None else None
         if trip is None or trip.gate_id != gate.pk or trip.status == S.DRAFT:
-            return None, text
-        trip._scanned_receipt = receipt
-        return trip, text
+            return None, text, None
+        return trip, text, receipt
     if references.is_valid_reference(text):
         reference = references.normalise_reference(text)
         by_reference = _LOCKED_BY_REFERENCE if lock else _BY_REFERENCE
-        return by_reference.first(gate=gate.pk, value=reference), None
+        return by_reference.first(gate=gate.pk, value=reference), None, None
     key = normalise_plate(text)
     candidates = at_gate(gate).filter(status__in=AT_GATE).filter(models_q_plate(key))
     now = timezone.now()
@@ -152,7 +157,7 @@ def find(text: str, gate: Gate, *, lock: bool = False) -> tuple[Trip | None, str
     if best is not None and lock:
         # Several trips may carry the plate: chosen first, then locked and read again.
         best = _LOCKED_BY_PK.first(gate=gate.pk, value=best.pk)
-    return best, None
+    return best, None, None
 
 
 def _at_gate_by_id(gate: int):
@@ -258,7 +263,7 @@ def assess(text: str, gate: Gate, *, plate_seen: str = "", lock: bool = False) -
     ``lock`` (check-in and exit, inside their transaction): the trip and its receipt are read
     under their row locks, for the action that follows.
     """
-    trip, token = find(text, gate, lock=lock)
+    trip, token, scanned = _find(text, gate, lock=lock)
     check = GateCheck(trip=trip, token=token)
     if trip is None:
         what = (
@@ -301,7 +306,7 @@ def assess(text: str, gate: Gate, *, plate_seen: str = "", lock: bool = False) -
             Problem("exited", _("Already exited at %(at)s.") % {"at": _local(trip.visit.exited_at)})
         )
     if token:
-        check.receipt = getattr(trip, "_scanned_receipt", None) or receipts.receipt_numbered(
+        check.receipt = scanned or receipts.receipt_numbered(
             receipts._unverified_number(token), lock=lock
         )
         if check.receipt is not None and check.receipt.trip_id == trip.pk:
