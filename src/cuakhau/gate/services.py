@@ -242,14 +242,14 @@ def _rules_in_force():
 _RULES_IN_FORCE = Prepared(_rules_in_force)
 
 
-def _market_problems(check: GateCheck, gate: Gate) -> list[Problem]:
+def _market_problems(trip: Trip, gate: Gate, ruleset) -> list[Problem]:
+    """What the market-access rules in force stop at this gate; ``ruleset`` is the active risk
+    rule set read with their stamp (``_RULES_IN_FORCE``), None if there is none."""
     from cuakhau.market import editions
     from cuakhau.market.services import check_trip
 
-    ruleset = check.ruleset = _RULES_IN_FORCE.first()
     # No active rule set: the risk service says why (or installs the default) at the plan.
     stamp = ruleset.market_stamp if ruleset is not None else editions.UNREAD
-    trip = check.trip
     return [
         Problem("market_access", finding.message)
         for finding in check_trip(trip, at_gate=gate, lines=cargo_of(trip), edition=stamp)
@@ -346,7 +346,8 @@ def assess(text: str, gate: Gate, *, plate_seen: str = "", lock: bool = False) -
                 )
             )
     if status == S.PAID:
-        check.problems.extend(_market_problems(check, gate))
+        check.ruleset = _RULES_IN_FORCE.first()
+        check.problems.extend(_market_problems(trip, gate, check.ruleset))
         check.action = "check_in"
     elif status == S.ARRIVED:
         missing = inspections.outstanding(trip)
