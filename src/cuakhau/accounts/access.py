@@ -18,9 +18,6 @@ What is read on every request anyway (the token's revocation and expiry, the acc
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -28,15 +25,13 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
+from cuakhau.core.stamps import KeptByStamp, new_stamp
 from cuakhau.reference.models import Gate
 
-from .models import UserProfile, new_access_stamp
+from .models import UserProfile
 
 # Nothing kept is trusted for longer: the bound on a change made without signals.
 MAX_AGE = 60.0
-_LIMIT = 4096
-# A stamp no profile has (stamps are drawn from 0 to 2**62 - 1).
-NONE_KEPT = -1
 
 
 @dataclass(frozen=True)
@@ -48,42 +43,8 @@ class Access:
     gate_codes: tuple[str, ...]
 
 
-# key hash -> (the owner's stamp, when kept (monotonic), the access)
-_KEPT: OrderedDict[str, tuple[int, float, Access]] = OrderedDict()
-_LOCK = threading.Lock()
-
-
-def known_stamp(key_hash: str) -> int:
-    """The stamp under which this token's access is kept, or ``NONE_KEPT``."""
-    with _LOCK:
-        kept = _KEPT.get(key_hash)
-    if kept is None or time.monotonic() - kept[1] > MAX_AGE:
-        return NONE_KEPT
-    return kept[0]
-
-
-def kept(key_hash: str, stamp: int) -> Access | None:
-    with _LOCK:
-        found = _KEPT.get(key_hash)
-        if found is None or found[0] != stamp:
-            return None
-        _KEPT.move_to_end(key_hash)
-        return found[2]
-
-
-def keep(key_hash: str, stamp: int | None, access: Access) -> None:
-    if stamp is None:  # an owner without a profile: nothing to tell a change by
-        return
-    with _LOCK:
-        _KEPT[key_hash] = (stamp, time.monotonic(), access)
-        _KEPT.move_to_end(key_hash)
-        while len(_KEPT) > _LIMIT:
-            _KEPT.popitem(last=False)
-
-
-def forget_all() -> None:
-    with _LOCK:
-        _KEPT.clear()
+# Per token (its key's hash): the owner's access under the owner's stamp.
+KEPT = KeptByStamp(limit=4096, max_age=MAX_AGE)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -100,7 +61,7 @@ def renew(*, user_ids=None, profile_ids=None, everyone: bool = False) -> None:
         profiles = UserProfile.objects.filter(pk__in=list(profile_ids))
     else:
         return
-    profiles.update(access_stamp=new_access_stamp())
+    profiles.update(access_stamp=new_stamp())
 
 
 def _members(group_ids) -> list[int]:

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from cuakhau.core.stamps import new_stamp
 from cuakhau.reference.models import Gate
 from cuakhau.reference.validators import validate_country, validate_tax_code
 
@@ -43,10 +44,6 @@ class Organisation(models.Model):
                 raise ValidationError({"tax_code": e.messages}) from None
 
 
-def new_access_stamp() -> int:
-    return secrets.randbits(62)
-
-
 class UserProfile(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
@@ -61,7 +58,7 @@ class UserProfile(models.Model):
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     # Drawn again whenever what the person may do changes (groups, permissions, gates): a
     # process keeps a token owner's access under it (``accounts.access``).
-    access_stamp = models.BigIntegerField(default=new_access_stamp, editable=False)
+    access_stamp = models.BigIntegerField(default=new_stamp, editable=False)
 
     def __str__(self):
         return f"profile of {self.user}"

@@ -24,6 +24,7 @@ from django.utils.translation import ngettext
 
 from cuakhau.core.errors import FieldErrors
 from cuakhau.core.prepared import Prepared
+from cuakhau.core.stamps import NONE_KEPT
 
 from . import access, roles
 from .models import ApiToken, TokenState, UserProfile, hash_token, note_use
@@ -146,23 +147,25 @@ def authenticate_token(raw: str):
     if not raw:
         return None
     key_hash = hash_token(raw.strip())
-    token = _TOKEN_WITH_OWNER.first(key_hash=key_hash, known=access.known_stamp(key_hash))
+    token = _TOKEN_WITH_OWNER.first(key_hash=key_hash, known=access.KEPT.known(key_hash))
     if token is None:
         return None
     now = timezone.now()
     if token.state_at(now) != TokenState.ACTIVE or not token.user.is_active:
         return None
-    held = None if token.access_read else access.kept(key_hash, _stamp_of(token))
+    held = None if token.access_read else access.KEPT.get(key_hash, _stamp_of(token))
     if held is None:
         if not token.access_read:
             # Dropped meanwhile (other tokens filled the process's room): read it whole.
-            token = _TOKEN_WITH_OWNER.first(key_hash=key_hash, known=access.NONE_KEPT)
+            token = _TOKEN_WITH_OWNER.first(key_hash=key_hash, known=NONE_KEPT)
             if token is None or token.state_at(now) != TokenState.ACTIVE:
                 return None
             if not token.user.is_active:
                 return None
         held = _access_read(token)
-        access.keep(key_hash, _stamp_of(token), held)
+        stamp = _stamp_of(token)
+        if stamp is not None:  # an owner without a profile: no change to tell it by
+            access.KEPT.put(key_hash, stamp, held)
     note_use(token, "last_used_at", now)
     _remember_access(token.user, held)
     return token.user

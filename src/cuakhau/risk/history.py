@@ -19,8 +19,7 @@ An assessment then reads one row per subheading of its cargo (one query for all 
 from __future__ import annotations
 
 import json
-import threading
-from collections import Counter, OrderedDict
+from collections import Counter
 from datetime import UTC
 from decimal import Decimal
 from itertools import islice
@@ -30,6 +29,7 @@ from django.db.models import Case, Count, TextField, Value, When
 from django.db.models.functions import Cast
 
 from cuakhau.core.prepared import Prepared
+from cuakhau.core.stamps import NONE_KEPT, KeptByStamp
 from cuakhau.trips.choices import TripStatus
 from cuakhau.trips.models import CargoLine, Trip
 
@@ -167,12 +167,10 @@ def rebuild(*, line_model=CargoLine, summary_model=UnitValueHistory) -> int:
     return len(hs6s)
 
 
-# hs6 -> (the row's stamp, its counts, its entries per currency with their unit values): a
-# row unchanged since (a gate checking in trucks between declarations of that subheading) is
-# neither sent again nor parsed again. Bounded: the busiest subheadings stay.
-_PARSED: OrderedDict[str, tuple] = OrderedDict()
-_PARSED_LIMIT = 256
-_PARSED_LOCK = threading.Lock()
+# Per subheading: its row's counts and entries (each with its unit value) under the row's
+# stamp: a row unchanged since (a gate checking in trucks between declarations of that
+# subheading) is neither sent again nor parsed again. Bounded: the busiest subheadings stay.
+_PARSED = KeptByStamp(limit=256)
 
 
 def _unit_value(value, net) -> Decimal | None:
@@ -182,32 +180,17 @@ def _unit_value(value, net) -> Decimal | None:
         return None  # a line with no value or weight says nothing about the market's price
 
 
-def _cached(hs6: str) -> int | None:
-    """The stamp of this process's parsed copy of the subheading's row, if it keeps one."""
-    with _PARSED_LOCK:
-        cached = _PARSED.get(hs6)
-        return None if cached is None else cached[0]
-
-
 def _parsed(hs6: str, stamp: int, counts_text: str | None, recent_text: str | None):
     """The row's counts and entries: parsed from its texts, or (texts not read: the stamp is
     the one kept) this process's copy; None if that copy was dropped meanwhile."""
-    with _PARSED_LOCK:
-        cached = _PARSED.get(hs6)
-        if cached is not None and cached[0] == stamp and counts_text is None:
-            _PARSED.move_to_end(hs6)
-            return cached[1], cached[2]
     if counts_text is None or recent_text is None:
-        return None
+        return _PARSED.get(hs6, stamp)
     counts = json.loads(counts_text)
     recent = {
         currency: [(*entry, _unit_value(entry[3], entry[4])) for entry in entries]
         for currency, entries in json.loads(recent_text).items()
     }
-    with _PARSED_LOCK:
-        _PARSED[hs6] = (stamp, counts, recent)
-        while len(_PARSED) > _PARSED_LIMIT:
-            _PARSED.popitem(last=False)
+    _PARSED.put(hs6, stamp, (counts, recent))
     return counts, recent
 
 
@@ -260,21 +243,18 @@ _ONE_ROW = Prepared(
     hs6=str,
     known=int,
 )
-# A stamp no row has (rows draw theirs from 0 to 2**62 - 1).
-_NONE_KEPT = -1
 
 
 def _rows(hs6s) -> dict[str, tuple[dict, dict]]:
     if len(hs6s) == 1:
         hs6 = next(iter(hs6s))
-        known = _cached(hs6)
-        rows = _ONE_ROW.values(hs6=hs6, known=_NONE_KEPT if known is None else known)
+        rows = _ONE_ROW.values(hs6=hs6, known=_PARSED.known(hs6))
         found = {h: _parsed(h, stamp, counts, recent) for h, stamp, counts, recent in rows}
         if None not in found.values():
             return found
         # The copy was dropped between the look and the read (other subheadings filled the
         # process's room): the row again, whole.
-        rows = _ONE_ROW.values(hs6=hs6, known=_NONE_KEPT)
+        rows = _ONE_ROW.values(hs6=hs6, known=NONE_KEPT)
     else:
         rows = _texts(UnitValueHistory.objects.filter(hs6__in=hs6s))
     return {h: _parsed(h, stamp, counts, recent) for h, stamp, counts, recent in rows}

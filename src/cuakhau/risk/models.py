@@ -5,7 +5,6 @@ activated in its stead, so every assessment keeps pointing at the exact rules th
 """
 
 import json
-import secrets
 from decimal import Decimal
 
 from django.conf import settings
@@ -14,6 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cuakhau.core.stamps import new_stamp
 from cuakhau.reference.models import pick_language
 
 from .choices import RiskChannel, RuleKind
@@ -168,7 +168,7 @@ class UnitValueHistory(models.Model):
         return self.hs6
 
     def save(self, *args, **kwargs):
-        self.stamp = secrets.randbits(62)
+        self.stamp = new_stamp()
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "stamp"}
         super().save(*args, **kwargs)

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from cuakhau.accounts import access, roles, services
 from cuakhau.accounts.models import UserProfile
+from cuakhau.core import stamps
 from cuakhau.reference.models import Gate
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +35,7 @@ def test_the_access_is_read_once_then_kept_under_the_stamp(operator, mlt, monkey
     token, raw = services.issue_token(operator, "booth 1")
     assert seen(raw) == (frozenset({roles.GATE_OPERATOR}), ("mlt",), True)
     stamp = UserProfile.objects.get(user=operator).access_stamp
-    assert access.known_stamp(token.key_hash) == stamp
+    assert access.KEPT.known(token.key_hash) == stamp
     read = []
     real = services._access_read
     monkeypatch.setattr(services, "_access_read", lambda token: read.append(token) or real(token))
@@ -102,7 +103,7 @@ def test_every_change_of_access_is_seen_at_the_next_request(operator, mlt, hng, 
     after = seen(raw, permissions=True)
     assert after != before, change
     # What is seen is what a fresh read says.
-    access.forget_all()
+    access.KEPT.clear()
     assert seen(raw, permissions=True) == after
 
 
@@ -114,8 +115,8 @@ def test_a_change_made_without_signals_is_seen_once_the_kept_access_is_too_old(
     # Raw rows on the relation table: no signal, so no new stamp.
     UserProfile.gates.through.objects.filter(userprofile__user=operator).delete()
     assert seen(raw)[1] == ("mlt",)
-    clock = access.time.monotonic() + access.MAX_AGE + 1
-    monkeypatch.setattr(access.time, "monotonic", lambda: clock)
+    clock = stamps.time.monotonic() + access.MAX_AGE + 1
+    monkeypatch.setattr(stamps.time, "monotonic", lambda: clock)
     assert seen(raw)[1] == ()
 
 

@@ -126,7 +126,7 @@ def test_a_row_unchanged_is_neither_sent_nor_parsed_again(enterprise, monkeypatc
     # Asked with the stamp it has, the row comes without its texts (tens of kB at a busy gate).
     assert history._ONE_ROW.values(hs6="080390", known=stamp) == [("080390", stamp, None, None)]
     before = history.window(first, lines)
-    assert history._cached("080390") == stamp
+    assert history._PARSED.known("080390") == stamp
     parsed = []
     real_loads = history.json.loads
     counting = SimpleNamespace(loads=lambda text: parsed.append(text) or real_loads(text))
@@ -143,7 +143,7 @@ def test_a_row_unchanged_is_neither_sent_nor_parsed_again(enterprise, monkeypatc
 
     # The process's copy dropped between the look and the read (other subheadings filled its
     # room): the row is read again, whole.
-    kept = history._cached("080390")
+    kept = history._PARSED.known("080390")
     history._PARSED.clear()
-    monkeypatch.setattr(history, "_cached", lambda hs6: kept)
+    monkeypatch.setattr(history._PARSED, "known", lambda hs6: kept)
     assert history.window(first, lines)["080390"] == (counts, entries)
