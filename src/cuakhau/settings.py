@@ -158,6 +158,9 @@ SQLITE_PATH = DATA_DIR / "cuakhau.sqlite3"
 _database_url = os.environ.get("DATABASE_URL")
 if _database_url:
     DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend, its timestamps parsed by psycopg's compiled loader (core.postgresql).
+        DATABASES["default"]["ENGINE"] = "cuakhau.core.postgresql"
     # Statements are prepared on the server only where the hot path asks for it
     # (``core.prepared``), never by count: Django's own cursors bind on the client and are not
     # prepared. (Behind a transaction-mode pooler without prepared-statement support, set
