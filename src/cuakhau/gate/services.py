@@ -213,7 +213,19 @@ def models_q_plate(key: str):
     return Q(tractor_plate_key=key) | Q(trailer_plate_key=key)
 
 
-_CARGO = Prepared(lambda trip: CargoLine.objects.filter(trip_id=trip).order_by("line_no"), trip=int)
+def _cargo_with_history_stamps(trip: int):
+    from cuakhau.risk import history
+
+    # Each line with its subheading's price-history stamp: the risk assessment then reads the
+    # history only when it changed since this process last did.
+    return (
+        CargoLine.objects.filter(trip_id=trip)
+        .annotate(history_stamp=history.stamp_of_line())
+        .order_by("line_no")
+    )
+
+
+_CARGO = Prepared(_cargo_with_history_stamps, trip=int)
 
 
 def cargo_of(trip: Trip) -> list:

@@ -25,8 +25,8 @@ from decimal import Decimal
 from itertools import islice
 
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Count, TextField, Value, When
-from django.db.models.functions import Cast
+from django.db.models import Case, Count, OuterRef, Subquery, TextField, Value, When
+from django.db.models.functions import Cast, Substr
 
 from cuakhau.core.prepared import Prepared
 from cuakhau.core.stamps import NONE_KEPT, KeptByStamp
@@ -194,16 +194,28 @@ def _parsed(hs6: str, stamp: int, counts_text: str | None, recent_text: str | No
     return counts, recent
 
 
+def stamp_of_line(hs_code="hs_code"):
+    """The stamp of a cargo line's subheading's row (None: no row), as an annotation of the
+    lines' own query: lines read with it (``history_stamp``) spare ``window`` its statement
+    while the process keeps every row under that stamp."""
+    return Subquery(
+        UnitValueHistory.objects.filter(hs6=Substr(OuterRef(hs_code), 1, 6)).values("stamp")[:1]
+    )
+
+
 def window(trip: Trip, lines) -> dict[str, tuple[Counter, dict[str, list[tuple]]]]:
     """Per subheading of ``lines``: the currency counts and, per currency, the entries (newest
     first, at most ``HISTORY_LIMIT``, each ending with its unit value) of the other trips'
     declared lines.
 
-    One query for all subheadings. The trip's own lines are in the summary while it is
-    declared: they are taken out here.
+    One query for all subheadings, none when the lines came with their rows' stamps
+    (``stamp_of_line``) and this process keeps each row under its stamp. The trip's own lines
+    are in the summary while it is declared: they are taken out here.
     """
     hs6s = {line.hs_code[:6] for line in lines}
-    rows = _rows(hs6s)
+    rows = _kept_rows(lines)
+    if rows is None:
+        rows = _rows(hs6s)
     own_counted = trip.status not in NOT_DECLARED
     own = trip.pk  # read once: a model's pk is a property, and the lists run to 500 entries
     found = {}
@@ -243,6 +255,21 @@ _ONE_ROW = Prepared(
     hs6=str,
     known=int,
 )
+
+
+def _kept_rows(lines) -> dict[str, tuple[dict, dict]] | None:
+    """The rows of the lines' subheadings from what this process keeps, by the stamps the
+    lines were read with; None when a line has none or a row is not kept under it."""
+    found = {}
+    for line in lines:
+        stamp = getattr(line, "history_stamp", NONE_KEPT)
+        if stamp is None:
+            continue  # no row: nobody else declared the subheading yet
+        parsed = _PARSED.get(line.hs_code[:6], stamp) if stamp != NONE_KEPT else None
+        if parsed is None:
+            return None
+        found[line.hs_code[:6]] = parsed
+    return found
 
 
 def _rows(hs6s) -> dict[str, tuple[dict, dict]]:

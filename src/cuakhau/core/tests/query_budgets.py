@@ -46,7 +46,7 @@ BUDGETS: dict[str, int | dict[str, int]] = {
     "payments:cash": 19,
     "gate:console": 11,
     "gate:scan": 14,
-    "gate:act": 30,
+    "gate:act": 29,
     "gate:snapshot": 11,
     "gate:service_worker": 3,
     "gate:board": 16,

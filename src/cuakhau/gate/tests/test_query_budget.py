@@ -29,15 +29,16 @@ pytestmark = pytest.mark.django_db
 # A whole check-in of a truck the risk rules send to the green channel: the token and its
 # owner (1), the gate (1), the lane (1), then, before the transaction: the trip and its
 # receipt with what verification needs (one statement for a scanned receipt; two for a
-# reference or a plate), its cargo (1), the active rule set with the market rules' edition
-# (1), the previous assessment (1), the price history of the cargo's subheadings (1), the
+# reference or a plate), its cargo (1; each line with its subheading's price-history stamp,
+# so the history itself is read only when it changed since this process last read it: not
+# here), the active rule set with the market rules' edition (1), the previous assessment (1), the
 # enterprise's failed inspections (1; whether it declared before is the previous assessment's
 # answer under the same rules); in the transaction (savepoint and release: 2): the trip's
 # status, written only if unchanged, and its transition (2), the waiting area and the slot
 # following it (whether it waited, whether another truck waits, its booking: 1), the visit (1),
 # the weighing (1), the assessment replacing the previous one (2), the green channel's
 # release (1). Nobody waits at the gate, so no task is queued after the commit.
-CHECK_IN = 20
+CHECK_IN = 19
 # A whole exit by the receipt's QR: token (1), gate (1), then, before the transaction: the
 # receipt with its trip (1), the visit (1); in the transaction (2): the trip's status, written
 # only if unchanged, its containers and transition (3), whether a truck waits to be called

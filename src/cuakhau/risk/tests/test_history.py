@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 from cuakhau.conftest import banana_line, cassava_line, declaration
+from cuakhau.core.stamps import new_stamp
 from cuakhau.risk import history
 from cuakhau.risk.models import UnitValueHistory
 from cuakhau.trips import services as trips
@@ -147,3 +148,60 @@ def test_a_row_unchanged_is_neither_sent_nor_parsed_again(enterprise, monkeypatc
     history._PARSED.clear()
     monkeypatch.setattr(history._PARSED, "known", lambda hs6: kept)
     assert history.window(first, lines)["080390"] == (counts, entries)
+
+
+def _lines_with_stamps(trip):
+    return list(
+        CargoLine.objects.filter(trip=trip)
+        .annotate(history_stamp=history.stamp_of_line())
+        .order_by("line_no")
+    )
+
+
+def test_lines_read_with_their_stamps_need_no_statement_while_the_row_is_kept(
+    enterprise, django_assert_num_queries
+):
+    """The gate reads a truck's cargo lines with their subheadings' stamps: the history is
+    then read only when one moved, and a subheading nobody else declared has none to read."""
+    first = submit(
+        enterprise,
+        banana_line(container_numbers=[], value="11000"),
+        cassava_line(container_numbers=[]),
+    )
+    history._PARSED.clear()
+    expected = history.window(first, list(first.cargo_lines.all()))
+    with django_assert_num_queries(1):  # the lines, with their stamps
+        lines = _lines_with_stamps(first)
+    with django_assert_num_queries(0):
+        assert history.window(first, lines) == expected
+
+    # A subheading of no row yet (the line's stamp is None) asks for nothing either.
+    CargoLine.objects.filter(trip=first, hs_code__startswith="0803").update(hs_code="09041100")
+    lines = _lines_with_stamps(first)
+    assert {line.hs_code[:6]: line.history_stamp for line in lines}["090411"] is None
+    with django_assert_num_queries(0):
+        without_row = history.window(first, lines)
+    assert without_row["090411"] == (Counter(), {})
+    assert without_row == history.window(first, list(first.cargo_lines.all()))
+
+    # Another declaration moves the stamp: the lines read after it bring the new stamp and
+    # the window sees the new trip.
+    CargoLine.objects.filter(trip=first, hs_code="09041100").update(hs_code="08039010")
+    old = _lines_with_stamps(first)
+    other = submit(enterprise, banana_line(container_numbers=[], value="12000"))
+    lines = _lines_with_stamps(first)
+    assert lines[0].history_stamp != old[0].history_stamp
+    counts, entries = history.window(first, lines)["080390"]
+    assert other.pk in [e[2] for e in entries["USD"]]
+    assert_summary_is_the_scan(first)
+
+    # Changed by another process (this one kept the row under the stamp before): read again.
+    UnitValueHistory.objects.filter(hs6="080390").update(stamp=new_stamp())
+    lines = _lines_with_stamps(first)
+    with django_assert_num_queries(1):
+        assert history.window(first, lines)["080390"] == (counts, entries)
+
+    # The copy dropped meanwhile (the process kept other subheadings): read again, as before.
+    history._PARSED.clear()
+    with django_assert_num_queries(1):
+        assert history.window(first, lines)["080390"] == (counts, entries)
