@@ -748,15 +748,25 @@ _WAITING_AT = Prepared(
 
 
 def _after_commit_call_forward(gate: Gate, *, someone_waits: bool | None = None) -> None:
+    """After the commit, a call-forward at ``gate`` if a truck waits to be called there;
+    ``someone_waits``: whether one does, when the caller already knows."""
     from .tasks import enqueue_call_forward
 
     # Room at the gate matters only to a truck waiting to be called: with none, a check-in or
     # exit queues no task (a truck arriving later is called by its own arrival's task).
-    if someone_waits is None:
-        someone_waits = _WAITING_AT.first(gate=gate.pk) is not None
-    if not someone_waits:
+    if someone_waits is False:
         return
-    transaction.on_commit(lambda: enqueue_call_forward(gate.code))
+    if someone_waits:
+        transaction.on_commit(lambda: enqueue_call_forward(gate.code))
+        return
+
+    def if_someone_waits():
+        # Asked once committed, not in the transaction: on SQLite an exit's writes hold the
+        # database's one write lock, and each statement inside keeps the other booths waiting.
+        if _WAITING_AT.first(gate=gate.pk) is not None:
+            enqueue_call_forward(gate.code)
+
+    transaction.on_commit(if_someone_waits)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -41,9 +41,9 @@ pytestmark = pytest.mark.django_db
 CHECK_IN = 19
 # A whole exit by the receipt's QR: token (1), gate (1), then, before the transaction: the
 # receipt with its trip (1), the visit (1); in the transaction (2): the trip's status, written
-# only if unchanged, its containers and transition (3), whether a truck waits to be called
-# forward into the room it leaves (1), the receipt's use and the receipt, marked used only if
-# still unused (2), the visit (1), the statistics' month (1).
+# only if unchanged, its containers and transition (3), the receipt's use and the receipt,
+# marked used only if still unused (2), the visit (1), the statistics' month (1); once
+# committed, whether a truck waits to be called forward into the room it leaves (1).
 EXIT = 14
 # The console's look-up (a session, not a token): session, user, profile, roles, gate, the
 # operator's gates (policy and view) and permissions, then the trip, its receipt, cargo,
@@ -111,19 +111,30 @@ def test_a_check_in_costs_its_budget_whatever_is_scanned(enterprise, operator, w
     assert n == CHECK_IN - (by == "receipt"), shown(context)
 
 
-def test_an_exit_costs_its_budget(enterprise, operator, officers, warm):
+def test_an_exit_costs_its_budget(
+    enterprise, operator, officers, warm, django_capture_on_commit_callbacks
+):
     trip = paid(enterprise)
     client = booth(operator)
     assert check_in(client, trip.reference).status_code == 200
     clear(trip, officers)
     scan = valid_receipt_of(trip).token
-    response, n, context = count(
-        lambda: client.post(
-            "/api/v1/gate/mlt/exit", {"scan": scan}, content_type="application/json"
-        )
-    )
+
+    def exit_and_commit():
+        # What runs once the exit commits counts too.
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(
+                "/api/v1/gate/mlt/exit", {"scan": scan}, content_type="application/json"
+            )
+
+    response, n, context = count(exit_and_commit)
     assert response.status_code == 200, response.content
     assert n == EXIT, shown(context)
+    # The waiting area is asked after the transaction, not while it holds its locks.
+    statements = [q["sql"] for q in context.captured_queries]
+    released = max(i for i, sql in enumerate(statements) if sql.startswith("RELEASE SAVEPOINT"))
+    asked = [i for i, sql in enumerate(statements) if '"slots_waitingentry"' in sql]
+    assert asked and min(asked) > released, shown(context)
 
 
 def test_a_refused_check_in_costs_no_more(enterprise, operator, warm):

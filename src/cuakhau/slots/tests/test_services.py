@@ -332,3 +332,35 @@ def test_a_no_shows_seat_goes_to_a_waiting_walk_in_within_the_hour(
     # The hour holds one truck again, and the walk-in's later seat is free for others.
     assert services.counts_at(mlt, "export", next_hour(0)) == {"general": 1}
     assert services.counts_at(mlt, "export", next_hour(2)) == {}
+
+
+def test_an_exit_calls_the_next_truck_forward_once_committed_only_if_one_waits(
+    enterprise, operator, officers, capacity, area, django_capture_on_commit_callbacks, monkeypatch
+):
+    from cuakhau.gate.tests.conftest import clear
+
+    called = []
+    monkeypatch.setattr("cuakhau.slots.tasks.enqueue_call_forward", called.append)
+    leaving = fruit_trip(enterprise, plate="25C-400.01")
+    gate.check_in(operator, leaving.gate, leaving.reference)
+    clear(leaving, officers)
+
+    # Nobody waits: the exit queues nothing.
+    with django_capture_on_commit_callbacks(execute=True):
+        gate.exit_truck(operator, leaving.gate, leaving.reference)
+    assert called == []
+
+    # A truck waits in the area: the next exit's commit queues the call for the room it leaves.
+    second = fruit_trip(enterprise, plate="25C-400.02")
+    gate.check_in(operator, second.gate, second.reference)
+    clear(second, officers)
+    waiting = cassava_trip(enterprise, plate="25C-400.03")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.record_arrival(operator, waiting.gate, waiting)
+    called.clear()  # the arrival's own call
+    with django_capture_on_commit_callbacks(execute=False) as pending:
+        gate.exit_truck(operator, second.gate, second.reference)
+    assert called == []  # not before the commit
+    for callback in pending:
+        callback()
+    assert called == [second.gate.code]
