@@ -131,7 +131,7 @@ BUDGETS: dict[str, int | dict[str, int]] = {
     "POST /trips/{reference}/simulate-bank-transfer": 35,
     "POST /gate/{gate}/lookup": 7,
     "POST /gate/{gate}/check-in": 20,
-    "POST /gate/{gate}/exit": 17,
+    "POST /gate/{gate}/exit": 16,
     "POST /gate/{gate}/events": 16,
     "POST /gate/{gate}/plates": 4,
     "POST /gate/{gate}/weighbridge": 17,
