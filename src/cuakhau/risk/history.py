@@ -194,12 +194,12 @@ def _parsed(hs6: str, stamp: int, counts_text: str | None, recent_text: str | No
     return counts, recent
 
 
-def stamp_of_line(hs_code="hs_code"):
+def stamp_of_line():
     """The stamp of a cargo line's subheading's row (None: no row), as an annotation of the
     lines' own query: lines read with it (``history_stamp``) spare ``window`` its statement
     while the process keeps every row under that stamp."""
     return Subquery(
-        UnitValueHistory.objects.filter(hs6=Substr(OuterRef(hs_code), 1, 6)).values("stamp")[:1]
+        UnitValueHistory.objects.filter(hs6=Substr(OuterRef("hs_code"), 1, 6)).values("stamp")[:1]
     )
 
 
@@ -265,7 +265,7 @@ def _kept_rows(lines) -> dict[str, tuple[dict, dict]] | None:
         stamp = getattr(line, "history_stamp", NONE_KEPT)
         if stamp is None:
             continue  # no row: nobody else declared the subheading yet
-        parsed = _PARSED.get(line.hs_code[:6], stamp) if stamp != NONE_KEPT else None
+        parsed = _PARSED.get(line.hs_code[:6], stamp)  # None under NONE_KEPT: no row has it
         if parsed is None:
             return None
         found[line.hs_code[:6]] = parsed
