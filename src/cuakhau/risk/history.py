@@ -19,10 +19,12 @@ An assessment then reads one row per subheading of its cargo (one query for all 
 from __future__ import annotations
 
 import json
+import statistics
+from bisect import bisect_left, insort
 from collections import Counter
 from datetime import UTC
 from decimal import Decimal
-from itertools import islice
+from functools import cached_property
 
 from django.db import IntegrityError, transaction
 from django.db.models import Case, Count, OuterRef, Subquery, TextField, Value, When
@@ -180,9 +182,74 @@ def _unit_value(value, net) -> Decimal | None:
         return None  # a line with no value or weight says nothing about the market's price
 
 
+class Window:
+    """The entries a line is judged against (newest first, at most ``HISTORY_LIMIT``), with
+    their unit values and median, each worked out once."""
+
+    def __init__(self, entries=(), *, sorted_values: list | None = None):
+        self.entries = tuple(entries)
+        self._sorted = sorted_values  # the unit values in order, when already known
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def __iter__(self):
+        return iter(self.entries)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Window) and self.entries == other.entries
+
+    __hash__ = None
+
+    @cached_property
+    def unit_values(self) -> tuple[Decimal, ...]:
+        return tuple(entry[5] for entry in self.entries)
+
+    @cached_property
+    def sorted_values(self) -> list[Decimal]:
+        return self._sorted if self._sorted is not None else sorted(self.unit_values)
+
+    @cached_property
+    def median(self) -> Decimal:
+        # As ``statistics.median`` works it out, from the values already in order.
+        values, middle = self.sorted_values, len(self.sorted_values) // 2
+        if not values:
+            raise statistics.StatisticsError("no median for empty data")
+        if len(values) % 2:
+            return values[middle]
+        return (values[middle - 1] + values[middle]) / 2
+
+
+class _Head:
+    """A currency's entries with a unit value, newest first, and the window of any trip with
+    none of its own among the newest ``HISTORY_LIMIT``: one window serves every such trip
+    until the row changes, and a trip among them gets its own from it by a few swaps."""
+
+    def __init__(self, entries: list):
+        self.valid = [entry for entry in entries if entry[5] is not None]
+        self.window = Window(self.valid[:HISTORY_LIMIT])
+        self.positions: dict[int, list[int]] = {}
+        for position, entry in enumerate(self.valid[:HISTORY_LIMIT]):
+            self.positions.setdefault(entry[2], []).append(position)
+
+    def window_of(self, trip: int) -> Window:
+        """The window leaving out ``trip``'s own entries."""
+        own = self.positions.get(trip)
+        if not own:
+            return self.window
+        entries = [entry for entry in self.valid if entry[2] != trip][:HISTORY_LIMIT]
+        values = list(self.window.sorted_values)
+        for position in own:
+            del values[bisect_left(values, self.valid[position][5])]
+        for entry in entries[HISTORY_LIMIT - len(own) :]:  # the older ones that move in
+            insort(values, entry[5])
+        return Window(entries, sorted_values=values)
+
+
 def _parsed(hs6: str, stamp: int, counts_text: str | None, recent_text: str | None):
-    """The row's counts and entries: parsed from its texts, or (texts not read: the stamp is
-    the one kept) this process's copy; None if that copy was dropped meanwhile."""
+    """The row's counts, entries and windows (a ``_Head`` per currency): parsed from its texts, or (texts
+    not read: the stamp is the one kept) this process's copy; None if that copy was dropped
+    meanwhile."""
     if counts_text is None or recent_text is None:
         return _PARSED.get(hs6, stamp)
     counts = json.loads(counts_text)
@@ -190,8 +257,9 @@ def _parsed(hs6: str, stamp: int, counts_text: str | None, recent_text: str | No
         currency: [(*entry, _unit_value(entry[3], entry[4])) for entry in entries]
         for currency, entries in json.loads(recent_text).items()
     }
-    _PARSED.put(hs6, stamp, (counts, recent))
-    return counts, recent
+    parsed = (counts, recent, {currency: _Head(entries) for currency, entries in recent.items()})
+    _PARSED.put(hs6, stamp, parsed)
+    return parsed
 
 
 def stamp_of_line():
@@ -203,7 +271,7 @@ def stamp_of_line():
     )
 
 
-def window(trip: Trip, lines) -> dict[str, tuple[Counter, dict[str, list[tuple]]]]:
+def window(trip: Trip, lines) -> dict[str, tuple[Counter, dict[str, Window]]]:
     """Per subheading of ``lines``: the currency counts and, per currency, the entries (newest
     first, at most ``HISTORY_LIMIT``, each ending with its unit value) of the other trips'
     declared lines.
@@ -226,9 +294,8 @@ def window(trip: Trip, lines) -> dict[str, tuple[Counter, dict[str, list[tuple]]
             counts.subtract(line.currency for line in lines if line.hs_code[:6] == hs6)
         counts = Counter({c: n for c, n in counts.items() if n > 0})
         values = {}
-        for currency, entries in row[1].items() if row else ():
-            kept = (e for e in entries if e[2] != own and e[5] is not None)
-            values[currency] = list(islice(kept, HISTORY_LIMIT))
+        for currency, head in row[2].items() if row else ():
+            values[currency] = head.window_of(own)
         found[hs6] = (counts, values)
     return found
 
@@ -257,7 +324,7 @@ _ONE_ROW = Prepared(
 )
 
 
-def _kept_rows(lines) -> dict[str, tuple[dict, dict]] | None:
+def _kept_rows(lines) -> dict[str, tuple[dict, dict, dict]] | None:
     """The rows of the lines' subheadings from what this process keeps, by the stamps the
     lines were read with; None when a line has none or a row is not kept under it."""
     found = {}
@@ -272,7 +339,7 @@ def _kept_rows(lines) -> dict[str, tuple[dict, dict]] | None:
     return found
 
 
-def _rows(hs6s) -> dict[str, tuple[dict, dict]]:
+def _rows(hs6s) -> dict[str, tuple[dict, dict, dict]]:
     if len(hs6s) == 1:
         hs6 = next(iter(hs6s))
         rows = _ONE_ROW.values(hs6=hs6, known=_PARSED.known(hs6))
@@ -285,7 +352,3 @@ def _rows(hs6s) -> dict[str, tuple[dict, dict]]:
     else:
         rows = _texts(UnitValueHistory.objects.filter(hs6__in=hs6s))
     return {h: _parsed(h, stamp, counts, recent) for h, stamp, counts, recent in rows}
-
-
-def unit_values(entries: list) -> list[Decimal]:
-    return [entry[5] for entry in entries]

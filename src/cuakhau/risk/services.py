@@ -525,8 +525,11 @@ def majority_currency(counts: Counter, own: str) -> str | None:
     return own if own in leaders else leaders[0]
 
 
-def judge_unit_value(line, majority: str, unit_values, ratio: Decimal, min_history: int):
+def judge_unit_value(
+    line, majority: str, unit_values, ratio: Decimal, min_history: int, *, median=None
+):
     """One line against its HS code's price history: ("fired" | "skipped", sentence) or None.
+    ``median``: the unit values' median, when already worked out.
 
     Shared by the engine and the demo generator, which replays the same rule over history it
     holds in memory.
@@ -543,7 +546,8 @@ def judge_unit_value(line, majority: str, unit_values, ratio: Decimal, min_histo
             currency=line.currency,
             majority=majority,
         )
-    median = statistics.median(unit_values)
+    if median is None:
+        median = statistics.median(unit_values)
     unit_value = line.value / line.net_weight_kg
     if unit_value >= ratio * median:
         return None
@@ -566,19 +570,20 @@ def _undervaluation(rule: RiskRule, facts: Facts) -> Finding | None:
     found: dict[str, list] = {"fired": [], "skipped": []}
     # The other trips' declared lines of each subheading, from its maintained summary.
     summaries = history.window(facts.trip, facts.lines)
-    cache: dict[tuple[str, str], tuple[str, list[Decimal]]] = {}
+    cache: dict[tuple[str, str], tuple[str, history.Window]] = {}
     for line in facts.lines:
         hs6 = line.hs_code[:6]
         key = (hs6, line.currency)
         if key not in cache:
-            counts, entries = summaries[hs6]
+            counts, windows = summaries[hs6]
             majority = majority_currency(counts, line.currency)
-            if majority is None:
-                cache[key] = ("", [])
-            else:
-                cache[key] = (majority, history.unit_values(entries.get(majority, [])))
-        majority, unit_values = cache[key]
-        verdict = judge_unit_value(line, majority, unit_values, ratio, min_history)
+            cache[key] = (majority or "", windows.get(majority) or history.Window())
+        majority, window = cache[key]
+        # The median only of a window long enough to judge by (kept with the window).
+        median = window.median if len(window) >= max(min_history, 1) else None
+        verdict = judge_unit_value(
+            line, majority, window.unit_values, ratio, min_history, median=median
+        )
         if verdict is not None:
             found[verdict[0]].append(verdict[1])
     fired, skipped = found["fired"], found["skipped"]

@@ -1,7 +1,10 @@
 """The undervaluation rule's price history: the maintained summary says what a scan of the
 cargo lines says, after declarations, amendments and cancellations, and at the window's edge."""
 
+import random
+import statistics
 from collections import Counter
+from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
@@ -46,7 +49,7 @@ def assert_summary_is_the_scan(trip):
         counts, entries = window[hs6]
         expected_counts, expected_values = scanned_window(trip, hs6)
         assert counts == expected_counts
-        assert {c: history.unit_values(e) for c, e in entries.items() if c in counts} == (
+        assert {c: list(e.unit_values) for c, e in entries.items() if c in counts} == (
             expected_values
         )
     for row in UnitValueHistory.objects.all():
@@ -113,10 +116,24 @@ def test_the_window_keeps_enough_to_leave_the_trip_itself_out(enterprise, monkey
     assert_summary_is_the_scan(newest)
     counts, entries = history.window(newest, list(newest.cargo_lines.all()))["080390"]
     assert counts == {"USD": 5}
-    assert [str(v) for v in history.unit_values(entries["USD"])] == [
+    assert [str(v) for v in entries["USD"].unit_values] == [
         str(v) for v in scanned_window(newest, "080390")[1]["USD"]
     ]
     assert len(entries["USD"]) == 3
+    assert entries["USD"].median == statistics.median(scanned_window(newest, "080390")[1]["USD"])
+    # The trips outside the newest three share one window, its median worked out once.
+    oldest = Trip.objects.filter(organisation=enterprise.profile.organisation).order_by("pk")
+    windows = []
+    for trip in oldest[:2]:
+        counts, entries = history.window(trip, list(trip.cargo_lines.all()))["080390"]
+        expected_counts, expected_values = scanned_window(trip, "080390")
+        assert (
+            counts == expected_counts
+            and list(entries["USD"].unit_values) == (expected_values["USD"])
+        )
+        assert entries["USD"].median == statistics.median(expected_values["USD"])
+        windows.append(entries["USD"])
+    assert windows[0] is windows[1]
 
 
 def test_a_row_unchanged_is_neither_sent_nor_parsed_again(enterprise, monkeypatch):
@@ -205,3 +222,23 @@ def test_lines_read_with_their_stamps_need_no_statement_while_the_row_is_kept(
     history._PARSED.clear()
     with django_assert_num_queries(1):
         assert history.window(first, lines)["080390"] == (counts, entries)
+
+
+def test_each_trips_window_is_the_others_newest_entries_and_their_median(monkeypatch):
+    """Every trip's window, taken from the one shared by the trips outside it, is what leaving
+    its entries out of the list says: entries, order and median (with ties, lines without a
+    unit value and a trip straddling the edge)."""
+    monkeypatch.setattr(history, "HISTORY_LIMIT", 7)
+    rng = random.Random(13)
+    for _round in range(200):
+        entries = []
+        for n in range(rng.randint(0, 14)):
+            value = rng.choice([None, Decimal("2.5"), Decimal(rng.randint(1, 9))])
+            entries.append((f"2026-01-{n:02}", n, rng.randint(1, 5), "", "", value))
+        head = history._Head(entries)
+        for trip in range(1, 6):
+            expected = [e for e in entries if e[2] != trip and e[5] is not None][:7]
+            window = head.window_of(trip)
+            assert list(window.entries) == expected
+            if expected:
+                assert window.median == statistics.median(e[5] for e in expected)
