@@ -247,17 +247,17 @@ class _Head:
 
 
 def _parsed(hs6: str, stamp: int, counts_text: str | None, recent_text: str | None):
-    """The row's counts, entries and windows (a ``_Head`` per currency): parsed from its texts, or (texts
-    not read: the stamp is the one kept) this process's copy; None if that copy was dropped
-    meanwhile."""
+    """The row's counts and, per currency, its entries with their windows (``_Head``): parsed
+    from its texts, or (texts not read: the stamp is the one kept) this process's copy; None if
+    that copy was dropped meanwhile."""
     if counts_text is None or recent_text is None:
         return _PARSED.get(hs6, stamp)
     counts = json.loads(counts_text)
-    recent = {
-        currency: [(*entry, _unit_value(entry[3], entry[4])) for entry in entries]
+    heads = {
+        currency: _Head([(*entry, _unit_value(entry[3], entry[4])) for entry in entries])
         for currency, entries in json.loads(recent_text).items()
     }
-    parsed = (counts, recent, {currency: _Head(entries) for currency, entries in recent.items()})
+    parsed = (counts, heads)
     _PARSED.put(hs6, stamp, parsed)
     return parsed
 
@@ -294,7 +294,7 @@ def window(trip: Trip, lines) -> dict[str, tuple[Counter, dict[str, Window]]]:
             counts.subtract(line.currency for line in lines if line.hs_code[:6] == hs6)
         counts = Counter({c: n for c, n in counts.items() if n > 0})
         values = {}
-        for currency, head in row[2].items() if row else ():
+        for currency, head in row[1].items() if row else ():
             values[currency] = head.window_of(own)
         found[hs6] = (counts, values)
     return found
@@ -324,7 +324,7 @@ _ONE_ROW = Prepared(
 )
 
 
-def _kept_rows(lines) -> dict[str, tuple[dict, dict, dict]] | None:
+def _kept_rows(lines) -> dict[str, tuple[dict, dict]] | None:
     """The rows of the lines' subheadings from what this process keeps, by the stamps the
     lines were read with; None when a line has none or a row is not kept under it."""
     found = {}
@@ -339,7 +339,7 @@ def _kept_rows(lines) -> dict[str, tuple[dict, dict, dict]] | None:
     return found
 
 
-def _rows(hs6s) -> dict[str, tuple[dict, dict, dict]]:
+def _rows(hs6s) -> dict[str, tuple[dict, dict]]:
     if len(hs6s) == 1:
         hs6 = next(iter(hs6s))
         rows = _ONE_ROW.values(hs6=hs6, known=_PARSED.known(hs6))
