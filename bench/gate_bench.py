@@ -825,7 +825,7 @@ def run_database(args, db: str) -> DatabaseRun:
         )
         # The warm-up's 64 trips say little of a steady exit rate (309/s against 470-520/s): the
         # exit phase is sized again from the check-in just measured, as the warm-up's exits
-        # were to its check-ins, so it cannot run out of cleared trucks.
+        # were to its check-ins, so that it does not run out of cleared trucks.
         check_in_rate = run.phases["check_in"].rate
         expected = max(ex.drained_rate, check_in_rate * ex.drained_rate / max(ci.drained_rate, 1))
         exit_seconds = min(
