@@ -5,8 +5,6 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from cuakhau.conftest import banana_line, cassava_line, declaration, steel_line
 from cuakhau.gate import services as gate
@@ -150,31 +148,6 @@ def test_trucks_clearance_channels_and_fees(three_crossings, mlt):
     }
     shares = {s["channel"]: s["trucks"] for s in stats.channel_shares(mlt, MARCH, APRIL)}
     assert shares == {**channels, "unknown": 3 - sum(channels.values())}
-
-
-def test_a_month_is_counted_before_its_rows_are_replaced_in_one_short_transaction(
-    three_crossings, mlt
-):
-    """A busy month takes hundreds of milliseconds to count: on SQLite a transaction holds the
-    write lock every check-in and exit waits for, so only the rows' replacement is in one."""
-    before = {
-        model: sorted(model.objects.filter(gate=mlt).values_list(*fields))
-        for model, fields in ((GateMonth, ("month", "direction", "trucks", "fee_vnd")),
-                              (TradeMonth, ("month", "hs_heading", "value")))
-    }  # fmt: skip
-    with CaptureQueriesContext(connection) as context:
-        stats.refresh_month(mlt.pk, MARCH)
-    statements = [q["sql"].split(None, 1)[0].upper() for q in context.captured_queries]
-    opened = statements.index("SAVEPOINT")
-    assert set(statements[:opened]) == {"SELECT"}, statements
-    assert set(statements[opened + 1 : -1]) <= {"DELETE", "INSERT"}, statements
-    assert statements[-1] == "RELEASE"
-    after = {
-        model: sorted(model.objects.filter(gate=mlt).values_list(*fields))
-        for model, fields in ((GateMonth, ("month", "direction", "trucks", "fee_vnd")),
-                              (TradeMonth, ("month", "hs_heading", "value")))
-    }  # fmt: skip
-    assert after == before and before[GateMonth]
 
 
 def test_an_exit_marks_its_month_and_the_summary_catches_up(
