@@ -159,6 +159,27 @@ class StaleMonth(models.Model):
         return f"{self.gate_id} {self.month:%Y-%m}"
 
 
+class MonthCount(models.Model):
+    """The counts of a gate-month's summaries: the last number a count drew when it began, and
+    the number of the count whose rows are in place. A count is done outside any transaction
+    (on SQLite one would hold the write lock every check-in and exit waits for) and writes its
+    rows only over an earlier one's: two counts of one month at once (the worker, a report, an
+    import) never leave the older figures last."""
+
+    gate = models.ForeignKey(Gate, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    drawn = models.PositiveBigIntegerField(default=0)
+    written = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["gate", "month"], name="stats_month_count_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.gate_id} {self.month:%Y-%m}: {self.written}/{self.drawn}"
+
+
 class ExchangeRate(models.Model):
     """Units of a currency per US dollar for a month; a month without a row uses the last one."""
 

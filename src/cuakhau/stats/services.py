@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
 
@@ -43,6 +43,7 @@ from .models import (
     ExchangeRate,
     GateDay,
     GateMonth,
+    MonthCount,
     StaleMonth,
     Target,
     TradeMonth,
@@ -196,21 +197,51 @@ def _chunks(ids: list[int]):
         yield ids[at : at + CHUNK]
 
 
-@transaction.atomic
 def refresh_month(gate_id: int, month: dt.date) -> None:
     """Recount one gate-month of the platform's own figures from its trips and receipts.
 
     Every read goes through an index with the month's own ids (the visits by gate and exit
     time, then trips, channels and lines by trip, receipts by gate and issue time), so the cost
     follows the month's trucks, never the size of the tables.
+
+    The month is counted first, then its rows replaced in one short transaction: a busy month
+    takes a few hundred milliseconds to count, and on SQLite a transaction holds the one write
+    lock every check-in and exit waits for. A change committed while it counts marks the
+    month stale again (in the change's own transaction), so the next recount takes it in; a
+    count that began earlier than the one whose rows are in place writes nothing
+    (``MonthCount``), so the newer figures stay.
     """
+    number = _draw(gate_id, month)
+    rows = _counted_month(gate_id, month)
+    with transaction.atomic():
+        newest = MonthCount.objects.filter(gate_id=gate_id, month=month, written__lt=number)
+        if not newest.update(written=number):
+            return  # a count that began later has written its rows already
+        TradeMonth.objects.filter(gate_id=gate_id, month=month, source=Source.PLATFORM).delete()
+        GateMonth.objects.filter(gate_id=gate_id, month=month, source=Source.PLATFORM).delete()
+        GateDay.objects.filter(
+            gate_id=gate_id, day__gte=month, day__lt=add_months(month, 1)
+        ).delete()
+        ClearanceBin.objects.filter(gate_id=gate_id, month=month).delete()
+        for model, objects in rows.items():
+            model.objects.bulk_create(objects)
+
+
+def _draw(gate_id: int, month: dt.date) -> int:
+    """The number of a count of this gate-month beginning now: higher than any drawn before."""
+    counts = MonthCount.objects.filter(gate_id=gate_id, month=month)
+    with transaction.atomic():
+        MonthCount.objects.bulk_create(
+            [MonthCount(gate_id=gate_id, month=month)], ignore_conflicts=True
+        )
+        counts.update(drawn=F("drawn") + 1)
+        return counts.values_list("drawn", flat=True).get()
+
+
+def _counted_month(gate_id: int, month: dt.date) -> dict[type, list]:
+    """The rows of one gate-month's summaries, per model, read and worked out, not saved."""
     zone = gate_zone(gate_id)
     start, end = month_bounds(month, zone)
-    TradeMonth.objects.filter(gate_id=gate_id, month=month, source=Source.PLATFORM).delete()
-    GateMonth.objects.filter(gate_id=gate_id, month=month, source=Source.PLATFORM).delete()
-    GateDay.objects.filter(gate_id=gate_id, day__gte=month, day__lt=add_months(month, 1)).delete()
-    ClearanceBin.objects.filter(gate_id=gate_id, month=month).delete()
-
     visits = list(
         Visit.objects.filter(gate_id=gate_id, exited_at__gte=start, exited_at__lt=end)
         .order_by()
@@ -229,7 +260,7 @@ def refresh_month(gate_id: int, month: dt.date) -> None:
             .order_by()
             .values_list("trip_id", "channel")
         )
-    TradeMonth.objects.bulk_create(_trade_rows(gate_id, month, directions))
+    trade = _trade_rows(gate_id, month, directions)
 
     months: dict[str, GateMonth] = {}
 
@@ -276,15 +307,18 @@ def refresh_month(gate_id: int, month: dt.date) -> None:
         figures.fee_vnd += amount
         figures.budget_vnd += amount
 
-    GateMonth.objects.bulk_create(months.values())
-    GateDay.objects.bulk_create(
-        GateDay(gate_id=gate_id, day=day, direction=direction, trucks=trucks)
-        for (day, direction), trucks in sorted(days.items())
-    )
-    ClearanceBin.objects.bulk_create(
-        ClearanceBin(gate_id=gate_id, month=month, minutes=minutes, trucks=trucks)
-        for minutes, trucks in sorted(bins.items())
-    )
+    return {
+        TradeMonth: trade,
+        GateMonth: list(months.values()),
+        GateDay: [
+            GateDay(gate_id=gate_id, day=day, direction=direction, trucks=trucks)
+            for (day, direction), trucks in sorted(days.items())
+        ],
+        ClearanceBin: [
+            ClearanceBin(gate_id=gate_id, month=month, minutes=minutes, trucks=trucks)
+            for minutes, trucks in sorted(bins.items())
+        ],
+    }
 
 
 def _trade_rows(gate_id: int, month: dt.date, directions: dict[int, str]) -> list[TradeMonth]:

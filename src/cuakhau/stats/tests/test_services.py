@@ -5,6 +5,8 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from cuakhau.conftest import banana_line, cassava_line, declaration, steel_line
 from cuakhau.gate import services as gate
@@ -15,7 +17,14 @@ from cuakhau.receipts.models import Receipt
 from cuakhau.risk.models import RiskAssessment
 from cuakhau.stats import services as stats
 from cuakhau.stats.choices import Measure, Source, TargetKind, Verdict
-from cuakhau.stats.models import ExchangeRate, GateMonth, StaleMonth, Target, TradeMonth
+from cuakhau.stats.models import (
+    ExchangeRate,
+    GateMonth,
+    MonthCount,
+    StaleMonth,
+    Target,
+    TradeMonth,
+)
 from cuakhau.trips import services as trips
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -148,6 +157,69 @@ def test_trucks_clearance_channels_and_fees(three_crossings, mlt):
     }
     shares = {s["channel"]: s["trucks"] for s in stats.channel_shares(mlt, MARCH, APRIL)}
     assert shares == {**channels, "unknown": 3 - sum(channels.values())}
+
+
+def test_a_month_is_counted_before_its_rows_are_replaced_in_one_short_transaction(
+    three_crossings, mlt
+):
+    """A busy month takes hundreds of milliseconds to count: on SQLite a transaction holds the
+    write lock every check-in and exit waits for, so only the rows' replacement is in one."""
+    before = {
+        model: sorted(model.objects.filter(gate=mlt).values_list(*fields))
+        for model, fields in ((GateMonth, ("month", "direction", "trucks", "fee_vnd")),
+                              (TradeMonth, ("month", "hs_heading", "value")))
+    }  # fmt: skip
+    with CaptureQueriesContext(connection) as context:
+        stats.refresh_month(mlt.pk, MARCH)
+    statements = [q["sql"].split(None, 1)[0].upper() for q in context.captured_queries]
+    # The count's number drawn (a short transaction), the month read, its rows replaced.
+    drawn = statements.index("RELEASE")
+    assert statements[0] == "SAVEPOINT" and set(statements[1:drawn]) <= {
+        "INSERT",
+        "UPDATE",
+        "SELECT",
+    }
+    opened = statements.index("SAVEPOINT", drawn)
+    assert set(statements[drawn + 1 : opened]) == {"SELECT"}, statements
+    assert statements[opened + 1] == "UPDATE", statements  # the number of the rows in place
+    assert set(statements[opened + 2 : -1]) <= {"DELETE", "INSERT"}, statements
+    assert statements[-1] == "RELEASE"
+    after = {
+        model: sorted(model.objects.filter(gate=mlt).values_list(*fields))
+        for model, fields in ((GateMonth, ("month", "direction", "trucks", "fee_vnd")),
+                              (TradeMonth, ("month", "hs_heading", "value")))
+    }  # fmt: skip
+    assert after == before and before[GateMonth]
+
+
+def test_a_count_that_began_earlier_never_writes_over_a_later_one(
+    three_crossings, mlt, monkeypatch
+):
+    """Two counts of one month at once (the worker's sweep, a report): the one that began first
+    finishes last here, after a truck's exit moved out of March and a second count took it in.
+    The first count's older figures are not written over the second's."""
+    bananas, _steel, _cassava = three_crossings
+    count = stats._counted_month
+    seen = []
+
+    def first_count_overtaken(gate_id, month):
+        rows = count(gate_id, month)  # March as the first count reads it: two trucks
+        seen.append(rows[GateMonth][0].trucks if len(rows[GateMonth]) == 1 else None)
+        if len(seen) == 1:
+            # Meanwhile the bananas' exit is corrected into April, and another count of March
+            # runs to its end.
+            Visit.objects.filter(trip=bananas).update(exited_at=local(dt.date(2025, 4, 3), 9))
+            stats.refresh_month(gate_id, month)
+        return rows
+
+    monkeypatch.setattr(stats, "_counted_month", first_count_overtaken)
+    stats.refresh_month(mlt.pk, MARCH)
+    assert len(seen) == 2
+    march = GateMonth.objects.filter(gate=mlt, month=MARCH)
+    assert sum(row.trucks for row in march) == 1  # the later count's figures stay
+    assert MonthCount.objects.get(gate=mlt, month=MARCH).written == (
+        MonthCount.objects.get(gate=mlt, month=MARCH).drawn
+    )
 
 
 def test_an_exit_marks_its_month_and_the_summary_catches_up(
