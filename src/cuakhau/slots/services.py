@@ -754,19 +754,16 @@ def _after_commit_call_forward(gate: Gate, *, someone_waits: bool | None = None)
 
     # Room at the gate matters only to a truck waiting to be called: with none, a check-in or
     # exit queues no task (a truck arriving later is called by its own arrival's task).
-    if someone_waits is False:
-        return
-    if someone_waits:
-        transaction.on_commit(lambda: enqueue_call_forward(gate.code))
-        return
-
     def if_someone_waits():
         # Asked once committed, not in the transaction: on SQLite an exit's writes hold the
         # database's one write lock, and each statement inside keeps the other booths waiting.
         if _WAITING_AT.first(gate=gate.pk) is not None:
             enqueue_call_forward(gate.code)
 
-    transaction.on_commit(if_someone_waits)
+    if someone_waits:
+        transaction.on_commit(lambda: enqueue_call_forward(gate.code))
+    elif someone_waits is None:
+        transaction.on_commit(if_someone_waits)
 
 
 # ---------------------------------------------------------------------------------------------
