@@ -356,6 +356,28 @@ def cpu_since(before: dict[int, float], now: dict[int, float]) -> float:
     return sum(seconds - before.get(pid, 0.0) for pid, seconds in now.items())
 
 
+ROLES = ("web", "tasks", "database")
+
+
+def cpu_by_role(
+    before: dict[int, float], now: dict[int, float], backends: set[int]
+) -> dict[str, float]:
+    """``cpu_since`` split by who used it: the web server (gunicorn's master and workers), the
+    product's task worker (``cuakhau worker``) and the database server's backends."""
+    split = dict.fromkeys(ROLES, 0.0)
+    for pid, seconds in now.items():
+        if pid in backends:
+            role = "database"
+        else:
+            try:
+                words = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            except OSError:  # gone since the reading
+                words = []
+            role = "tasks" if b"worker" in words else "web"
+        split[role] += seconds - before.get(pid, 0.0)
+    return split
+
+
 def backends_of(url: str | None, database: str) -> set[int]:
     """The PostgreSQL server processes serving ``database`` (none without PostgreSQL)."""
     if not url:
@@ -586,6 +608,7 @@ class Phase:
     requests: int
     seconds: float
     cpu_ms: float = math.nan  # the server's CPU per completed request
+    cpu_split: dict[str, float] = field(default_factory=dict)  # cpu_ms by role (cpu_by_role)
 
 
 @dataclass
@@ -762,7 +785,7 @@ def run_database(args, db: str) -> DatabaseRun:
         say(f"{needed} trips ready in {time.perf_counter() - began:.0f} s")
         run.trips = needed
 
-        def timed(key: str, result: WrkResult, cpu: float, sent: int) -> None:
+        def timed(key: str, result: WrkResult, cpu: dict[str, float], sent: int) -> None:
             phase = Phase(
                 ENDPOINTS[key],
                 result.rate,
@@ -770,7 +793,8 @@ def run_database(args, db: str) -> DatabaseRun:
                 result.p99_ms,
                 result.requests,
                 result.seconds,
-                1000 * cpu / sent,
+                1000 * sum(cpu.values()) / sent,
+                {role: 1000 * seconds / sent for role, seconds in cpu.items()},
             )
             run.phases[key] = phase
             say(
@@ -783,19 +807,20 @@ def run_database(args, db: str) -> DatabaseRun:
 
         def measure(key, server, server_port, lines, method, mode, seconds, headers=None):
             database = bare_db if server is servers[0] else product_db
-            start = server_cpu(server.pid, backends_of(pg_url, database))
+            db_pids = backends_of(pg_url, database)
+            start = server_cpu(server.pid, db_pids)
             result = run_wrk(args, server_port, lines, method, mode, seconds, headers=headers)
             # The requests wrk left in flight at its deadline still run: wait for the server to
             # go quiet, and divide by every request sent, answered or not. Django replaces a
             # connection older than CONN_MAX_AGE: the backends are listed again each time.
             for _ in range(60):
-                backends = backends_of(pg_url, database) | set(start)
-                before = server_cpu(server.pid, backends)
+                db_pids |= backends_of(pg_url, database)
+                before = server_cpu(server.pid, db_pids | set(start))
                 time.sleep(0.5)
-                if cpu_since(before, server_cpu(server.pid, backends)) < 0.05:
+                if cpu_since(before, server_cpu(server.pid, db_pids | set(start))) < 0.05:
                     break
-            backends = backends_of(pg_url, database) | set(start)
-            cpu = cpu_since(start, server_cpu(server.pid, backends))
+            db_pids |= backends_of(pg_url, database)
+            cpu = cpu_by_role(start, server_cpu(server.pid, db_pids | set(start)), db_pids)
             check_clean(ENDPOINTS[key], result, strict=True)
             timed(key, result, cpu, sum(t.issued for t in result.threads) or result.requests)
 
@@ -905,13 +930,15 @@ def report(args, runs: list[DatabaseRun], started: str) -> str:
             f"{run.database} ({run.version}; {run.trips} trips; load average "
             f"{run.load[0]:.1f} before, {run.load[-3]:.1f} after)",
             f"  {'endpoint':<34}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'requests':>10}"
-            f"{'CPU ms/req':>12}",
+            f"{'CPU ms/req':>12}  (web + tasks + database)",
         ]
         for key in ("healthz", "me", "check_in", "exit", "bare"):
             p = run.phases[key]
             out.append(
                 f"  {p.name:<34}{p.rate:>9.1f}{p.p50_ms:>9.1f}{p.p99_ms:>9.1f}{p.requests:>10}"
-                f"{p.cpu_ms:>12.1f}"
+                f"{p.cpu_ms:>12.1f}  ("
+                + " + ".join(f"{p.cpu_split.get(r, math.nan):.2f}" for r in ROLES)
+                + ")"
             )
         bare = run.phases["bare"]
         for key in ("check_in", "exit"):

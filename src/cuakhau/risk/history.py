@@ -18,6 +18,7 @@ An assessment then reads one row per subheading of its cargo (one query for all 
 
 from __future__ import annotations
 
+import itertools
 import json
 import statistics
 from bisect import bisect_left, insort
@@ -232,11 +233,24 @@ class _Head:
         own = self.positions.get(trip)
         if not own:
             return self.window
-        entries = [entry for entry in self.valid if entry[2] != trip][:HISTORY_LIMIT]
+        # The newest entries but the trip's own (slices between its positions), then as many
+        # older ones of other trips as moved in.
+        entries, start = [], 0
+        for position in own:
+            entries += self.valid[start:position]
+            start = position + 1
+        entries += self.valid[start:HISTORY_LIMIT]
+        moved_in = []
+        for entry in itertools.islice(self.valid, HISTORY_LIMIT, None):
+            if len(moved_in) == len(own):
+                break
+            if entry[2] != trip:
+                moved_in.append(entry)
+        entries += moved_in
         values = list(self.window.sorted_values)
         for position in own:
             del values[bisect_left(values, self.valid[position][5])]
-        for entry in entries[HISTORY_LIMIT - len(own) :]:  # the older ones that move in
+        for entry in moved_in:
             insort(values, entry[5])
         return Window(entries, sorted_values=values)
 

@@ -581,8 +581,9 @@ def _undervaluation(rule: RiskRule, facts: Facts) -> Finding | None:
         majority, window = cache[key]
         # The median only of a window long enough to judge by (kept with the window).
         median = window.median if len(window) >= max(min_history, 1) else None
+        # The values in order stand for the values (only their number and median count).
         verdict = judge_unit_value(
-            line, majority, window.unit_values, ratio, min_history, median=median
+            line, majority, window.sorted_values, ratio, min_history, median=median
         )
         if verdict is not None:
             found[verdict[0]].append(verdict[1])

@@ -76,6 +76,45 @@ def test_a_moment_and_a_value_used_twice_run_as_the_orm_would(enterprise, operat
         prepared.all(user=enterprise.pk, since=before)
 
 
+def test_values_fixed_in_the_query_are_written_into_it_and_read_back_alike(enterprise):
+    """Constants (strings with quotes, percent signs and other scripts, negative numbers)
+    become literals of the statement; only the values given at each run stay
+    parameters, and the rows read are still the ORM's."""
+    from django.db.models import Q
+
+    from cuakhau.core.prepared import PreparedUpdate
+
+    names = ["it's 100%", "--", "闸口 ‘quoted’ %s", "\\back\\slash"]
+    for name in names:
+        issue_token(enterprise, name)
+
+    def tokens(user, name):
+        return (
+            ApiToken.objects.filter(user_id=user)
+            .filter(Q(name=name) | Q(name__in=names[:2]) | Q(pk=-7), revoked_at__isnull=True)
+            .exclude(pk__lt=-1)
+            .order_by("name")
+            .values_list("name", flat=True)[:10]
+        )
+
+    prepared = Prepared(tokens, user=int, name=str)
+    for name in names:
+        expected = [(n,) for n in tokens(enterprise.pk, name)]
+        assert prepared.values(user=enterprise.pk, name=name) == expected
+        assert name in {n for (n,) in expected}
+    compiled = prepared._compiled_for("default")
+    assert compiled.sql.count("%s") == len(compiled.params) == 2  # the user and the name
+    assert "'it''s 100%%'" in compiled.sql and "(-7)" in compiled.sql
+
+    revoke = PreparedUpdate(
+        lambda name: ApiToken.objects.filter(name=name, revoked_at__isnull=True),
+        values=lambda name: {"name": "renamed 'x' 50%"},
+        name=str,
+    )
+    assert revoke.run(name=names[0]) == 1
+    assert set(ApiToken.objects.values_list("name", flat=True)) == {"renamed 'x' 50%", *names[1:]}
+
+
 def test_compiled_writes_store_what_the_orm_stores(enterprise, operator):
     """``insert`` and ``PreparedUpdate`` against ``save()`` and ``update()``, with and without
     a query log (on SQLite the driver runs the statement itself when nothing records it)."""
