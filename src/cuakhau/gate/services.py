@@ -207,6 +207,12 @@ _VISIT_OF = Prepared(
 )
 
 
+def _visit_read_with(trip: Trip) -> Visit | None:
+    """The trip's visit when it came with the trip's own statement (a scanned receipt's,
+    ``receipts.receipt_with_trip``), else None: read it then."""
+    return Trip._meta.get_field("visit").get_cached_value(trip, default=None)
+
+
 def models_q_plate(key: str):
     from django.db.models import Q
 
@@ -628,7 +634,8 @@ def _let_out(operator, gate: Gate, text: str, *, lane, at, context, lock: bool) 
                     )
                 ]
             )
-        visit = trip.visit = _VISIT_OF.first(trip=trip.pk)
+        visit = _visit_read_with(trip) or _VISIT_OF.first(trip=trip.pk)
+        trip.visit = visit
         if visit.gate_id == gate.pk:
             visit.gate = gate  # the row in hand, for whoever reads the visit next
         with transaction.atomic():

@@ -342,8 +342,8 @@ def revoke_receipt(receipt: Receipt, actor, kind: str, reason: str) -> Receipt:
 
 
 def receipt_with_trip(number: str | None) -> Receipt | None:
-    """``receipt_numbered`` with its trip's gate and organisation too: what a gate reads of a
-    scanned receipt, in one statement."""
+    """``receipt_numbered`` with its trip's gate, organisation and visit (with its entry lane)
+    too: what a gate reads of a scanned receipt, in one statement."""
     return _NUMBERED_WITH_TRIP.first(number=number) if number else None
 
 
@@ -365,7 +365,7 @@ _LOCKED_NUMBERED = Prepared(
 _NUMBERED_WITH_TRIP = Prepared(
     lambda number: (
         _for_verification(False)
-        .select_related("trip__gate", "trip__organisation")
+        .select_related("trip__gate", "trip__organisation", "trip__visit__entry_lane")
         .filter(number=number)[:1]
     ),
     number=str,

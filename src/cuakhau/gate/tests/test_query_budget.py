@@ -40,11 +40,11 @@ pytestmark = pytest.mark.django_db
 # release (1). Nobody waits at the gate, so no task is queued after the commit.
 CHECK_IN = 19
 # A whole exit by the receipt's QR: token (1), gate (1), then, before the transaction: the
-# receipt with its trip (1), the visit (1); in the transaction (2): the trip's status, written
+# receipt with its trip and the trip's visit (1); in the transaction (2): the trip's status, written
 # only if unchanged, its containers and transition (3), the receipt's use and the receipt,
 # marked used only if still unused (2), the visit (1), the statistics' month (1); once
 # committed, whether a truck waits to be called forward into the room it leaves (1).
-EXIT = 14
+EXIT = 13
 # The console's look-up (a session, not a token): session, user, profile, roles, gate, the
 # operator's gates (policy and view) and permissions, then the trip, its receipt, cargo,
 # market rules and current channel (a fragment: no page menu, so no gate list for it).
@@ -111,14 +111,15 @@ def test_a_check_in_costs_its_budget_whatever_is_scanned(enterprise, operator, w
     assert n == CHECK_IN - (by == "receipt"), shown(context)
 
 
+@pytest.mark.parametrize("by", ["receipt", "reference"])
 def test_an_exit_costs_its_budget(
-    enterprise, operator, officers, warm, django_capture_on_commit_callbacks
+    by, enterprise, operator, officers, warm, django_capture_on_commit_callbacks
 ):
     trip = paid(enterprise)
     client = booth(operator)
-    assert check_in(client, trip.reference).status_code == 200
+    assert check_in(client, trip.reference, lane="L1").status_code == 200
     clear(trip, officers)
-    scan = valid_receipt_of(trip).token
+    scan = valid_receipt_of(trip).token if by == "receipt" else trip.reference
 
     def exit_and_commit():
         # What runs once the exit commits counts too.
@@ -129,7 +130,10 @@ def test_an_exit_costs_its_budget(
 
     response, n, context = count(exit_and_commit)
     assert response.status_code == 200, response.content
-    assert n == EXIT, shown(context)
+    # The visit (with its entry lane) comes with a scanned receipt's trip; a reference finds
+    # the trip, then its receipt and its visit.
+    assert (response.json()["lane"], response.json()["exited_at"] is not None) == ("L1", True)
+    assert n == EXIT + 2 * (by == "reference"), shown(context)
     # The waiting area is asked after the transaction, not while it holds its locks.
     statements = [q["sql"] for q in context.captured_queries]
     released = max(i for i, sql in enumerate(statements) if sql.startswith("RELEASE SAVEPOINT"))
