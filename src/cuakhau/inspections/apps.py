@@ -11,6 +11,7 @@ class InspectionsConfig(AppConfig):
         # The risk rules weigh an organisation's failed inspections, which live here.
         from cuakhau.risk import services as risk
 
-        from .services import failed_inspections
+        from .services import failed_inspections, failed_inspections_column
 
         risk.FAILED_INSPECTIONS_PROVIDER = failed_inspections
+        risk.FAILED_INSPECTIONS_COLUMN = failed_inspections_column

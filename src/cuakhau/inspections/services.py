@@ -239,3 +239,16 @@ def failed_inspections(organisation, since) -> int:
     """The organisation's record, for the risk rules."""
     rows = _FAILED_SINCE.values(organisation=organisation.pk, since=since)
     return rows[0][0] if rows else 0
+
+
+def failed_inspections_column(organisation, since):
+    """``failed_inspections`` as a column of another query (the risk assessment read at
+    check-in): the same count, without a statement of its own. ``organisation`` is its id."""
+    from django.db.models import IntegerField, Subquery, Value
+    from django.db.models.functions import Coalesce
+
+    return Coalesce(
+        Subquery(_FAILED_SINCE.build(organisation=organisation, since=since)[:1]),
+        Value(0),
+        output_field=IntegerField(),
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import hashlib
 import json
 import secrets
@@ -74,6 +75,9 @@ def no_failed_inspections(organisation, since: dt.datetime) -> int:
 # know how inspections are recorded: the inspections app sets its own counter here from its
 # AppConfig.ready(). Until it does, no enterprise has a record and the rule never fires.
 FAILED_INSPECTIONS_PROVIDER: Callable[[object, dt.datetime], int] = no_failed_inspections
+# (organisation id, since) -> the same count as an expression, so that the previous assessment
+# and the record are read in one statement; None: asked of the provider.
+FAILED_INSPECTIONS_COLUMN: Callable[[int, dt.datetime], object] | None = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -736,6 +740,40 @@ def current_assessment(trip: Trip) -> RiskAssessment | None:
     return _CURRENT_OF.first(trip=trip.pk)
 
 
+@functools.cache
+def _current_with_failures() -> Prepared:
+    # Built once the inspections app has set its column (at start-up, before any request).
+    column = FAILED_INSPECTIONS_COLUMN
+    return Prepared(
+        lambda trip, organisation, since: _CURRENT_OF.build(trip=trip).annotate(
+            organisation_failures=column(organisation, since)
+        ),
+        trip=int,
+        organisation=int,
+        since=dt.datetime,
+    )
+
+
+def _previous_and_failures(trip: Trip, rules: list[RiskRule], now: dt.datetime, known):
+    """The trip's current assessment, and the organisation's failed inspections in the window
+    of the rule that weighs them, read with it when that is one statement (one such rule, a
+    previous assessment); the count is None when the rule is to ask for it."""
+    windows = {
+        int(rule.params["window_days"])
+        for rule in rules
+        if rule.kind == RuleKind.FAILED_INSPECTIONS
+    }
+    if known is not None or len(windows) != 1 or FAILED_INSPECTIONS_COLUMN is None:
+        return current_assessment(trip), known
+    since = now - dt.timedelta(days=windows.pop())
+    previous = _current_with_failures().first(
+        trip=trip.pk, organisation=trip.organisation_id, since=since
+    )
+    if previous is None:  # never assessed: no row to carry the count
+        return None, None
+    return previous, previous.organisation_failures
+
+
 def assess(
     trip: Trip,
     *,
@@ -840,7 +878,11 @@ def _plan(
             }
         )
     ruleset = ruleset or active_ruleset()
-    previous = current_assessment(trip)
+    rules = _enabled_rules(ruleset)
+    now = timezone.now()
+    previous, organisation_failures = _previous_and_failures(
+        trip, rules, now, organisation_failures
+    )
     if weighed is None and previous is not None:
         weighed = previous.weighbridge_kg
     facts = Facts(
@@ -851,11 +893,11 @@ def _plan(
         weighbridge_kg=weighed,
         organisation_failures=organisation_failures,
         draw=random_draw(ruleset.random_seed, trip.reference),
-        now=timezone.now(),
+        now=now,
         previous=previous,
     )
     findings = []
-    for rule in _enabled_rules(ruleset):
+    for rule in rules:
         finding = EVALUATORS[rule.kind](rule, facts)
         if finding is not None:
             findings.append(finding)

@@ -31,14 +31,14 @@ pytestmark = pytest.mark.django_db
 # receipt with what verification needs (one statement for a scanned receipt; two for a
 # reference or a plate), its cargo (1; each line with its subheading's price-history stamp,
 # so the history itself is read only when it changed since this process last read it: not
-# here), the active rule set with the market rules' edition (1), the previous assessment (1), the
-# enterprise's failed inspections (1; whether it declared before is the previous assessment's
-# answer under the same rules); in the transaction (savepoint and release: 2): the trip's
+# here), the active rule set with the market rules' edition (1), the previous assessment with the
+# enterprise's failed inspections in the rule's window (1; whether it declared before is the
+# previous assessment's answer under the same rules); in the transaction (savepoint and release: 2): the trip's
 # status, written only if unchanged, and its transition (2), the waiting area and the slot
 # following it (whether it waited, whether another truck waits, its booking: 1), the visit (1),
 # the weighing (1), the assessment replacing the previous one (2), the green channel's
 # release (1). Nobody waits at the gate, so no task is queued after the commit.
-CHECK_IN = 19
+CHECK_IN = 18
 # A whole exit by the receipt's QR: token (1), gate (1), then, before the transaction: the
 # receipt with its trip and the trip's visit (1); in the transaction (2): the trip's status, written
 # only if unchanged, its containers and transition (3), the receipt's use and the receipt,

@@ -232,11 +232,56 @@ def test_the_provider_is_asked_for_the_rule_window(enterprise, monkeypatch):
     only("failed_inspections", window_days=30)
     trip = submit(enterprise)
     monkeypatch.setattr(services, "FAILED_INSPECTIONS_PROVIDER", provider)
+    # Without a column to read it with the previous assessment, the provider counts.
+    monkeypatch.setattr(services, "FAILED_INSPECTIONS_COLUMN", None)
     assessment = services.assess(trip)
     assert kinds(assessment) == ["failed_inspections"]
     organisation, since = asked[-1]
     assert organisation == trip.organisation
     assert (assessment.assessed_at - since).days == 30
+
+
+def test_the_record_read_with_the_previous_assessment_is_the_providers_count(
+    enterprise, other_enterprise, django_assert_num_queries
+):
+    """A reassessment (the gate's check-in) reads the enterprise's failed inspections in its
+    read of the previous assessment: the same count as the provider's, window edge included,
+    other enterprises' and other results' inspections left out."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from cuakhau.inspections import services as inspections
+    from cuakhau.inspections.models import Inspection
+
+    only("failed_inspections", window_days=30, min_failures=2)
+    trip, earlier, others = submit(enterprise), submit(enterprise), submit(other_enterprise)
+    now = timezone.now()
+    for on, days_ago, result in [
+        (earlier, 3, "fail"),
+        (earlier, 29, "fail"),
+        (trip, 31, "fail"),  # outside the 30 days
+        (earlier, 1, "pass"),
+        (others, 2, "fail"),  # another enterprise's
+    ]:
+        at = now - dt.timedelta(days=days_ago)
+        Inspection.objects.create(
+            trip=on, agency="customs", kind="physical", started_at=at, ended_at=at, result=result
+        )
+    assessment = services.assess(trip)
+    assert reason_of(assessment, "failed_inspections")["reason_en"].startswith(
+        "The enterprise failed 2 physical inspection(s) in the last 30 days"
+    )
+    since = assessment.assessed_at - dt.timedelta(days=30)
+    assert inspections.failed_inspections(trip.organisation, since) == 2
+    rules = services._enabled_rules(services.active_ruleset())
+    with django_assert_num_queries(1):  # the previous assessment and the count, together
+        previous, failures = services._previous_and_failures(trip, rules, now, None)
+    assert (previous, failures) == (assessment, 2)
+    # Never assessed: nothing carries the count, the rule asks for it.
+    RiskAssessment.objects.filter(trip=others).delete()
+    assert services._previous_and_failures(others, rules, now, None) == (None, None)
+    assert kinds(services.assess(others)) == []  # one failure, two needed
 
 
 def test_by_default_nobody_has_failed_an_inspection(enterprise):
