@@ -342,9 +342,16 @@ def revoke_receipt(receipt: Receipt, actor, kind: str, reason: str) -> Receipt:
 
 
 def receipt_with_trip(number: str | None) -> Receipt | None:
-    """``receipt_numbered`` with its trip's gate, organisation and visit (with its entry lane)
-    too: what a gate reads of a scanned receipt, in one statement."""
-    return _NUMBERED_WITH_TRIP.first(number=number) if number else None
+    """The receipt with its gate, its trip and the trip's organisation and visit (with its
+    entry lane): what a gate reads of a scanned receipt, in one statement.
+
+    The gate it was used at is not joined: nearly every receipt a gate scans has none (no
+    statement then). The trip's gate is the receipt's row when they are the same gate, not
+    joined twice."""
+    receipt = _NUMBERED_WITH_TRIP.first(number=number) if number else None
+    if receipt is not None and receipt.trip.gate_id == receipt.gate_id:
+        receipt.trip.gate = receipt.gate
+    return receipt
 
 
 def valid_receipt_of(trip, *, lock: bool = False) -> Receipt | None:
@@ -363,11 +370,9 @@ _LOCKED_NUMBERED = Prepared(
     lambda number: _for_verification(True).filter(number=number)[:1], number=str
 )
 _NUMBERED_WITH_TRIP = Prepared(
-    lambda number: (
-        _for_verification(False)
-        .select_related("trip__gate", "trip__organisation", "trip__visit__entry_lane")
-        .filter(number=number)[:1]
-    ),
+    lambda number: Receipt.objects.select_related(
+        "gate", "replaced_by", "trip__organisation", "trip__visit__entry_lane"
+    ).filter(number=number)[:1],
     number=str,
 )
 _VALID_OF = Prepared(
