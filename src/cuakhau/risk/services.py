@@ -743,10 +743,13 @@ def current_assessment(trip: Trip) -> RiskAssessment | None:
 @functools.cache
 def _current_with_failures() -> Prepared:
     # Built once the inspections app has set its column (at start-up, before any request).
+    # Without the rule set's row: planning compares the previous assessment's rule set by id.
     column = FAILED_INSPECTIONS_COLUMN
     return Prepared(
-        lambda trip, organisation, since: _CURRENT_OF.build(trip=trip).annotate(
-            organisation_failures=column(organisation, since)
+        lambda trip, organisation, since: (
+            RiskAssessment.objects.filter(trip_id=trip, is_current=True)
+            .order_by("-assessed_at", "-id")[:1]
+            .annotate(organisation_failures=column(organisation, since))
         ),
         trip=int,
         organisation=int,
