@@ -86,14 +86,15 @@ FAILED_INSPECTIONS_COLUMN: Callable[[int, dt.datetime], object] | None = None
 
 # Read at every assessment (the gate's check-in): compiled once per process.
 _ACTIVE = Prepared(lambda: RuleSet.objects.filter(is_active=True).order_by("-version")[:1])
-_CURRENT_OF = Prepared(
-    lambda trip: (
-        RiskAssessment.objects.filter(trip_id=trip, is_current=True)
-        .select_related("ruleset")
-        .order_by("-assessed_at", "-id")[:1]
-    ),
-    trip=int,
-)
+
+
+def _current_rows(trip):
+    return RiskAssessment.objects.filter(trip_id=trip, is_current=True).order_by(
+        "-assessed_at", "-id"
+    )[:1]
+
+
+_CURRENT_OF = Prepared(lambda trip: _current_rows(trip).select_related("ruleset"), trip=int)
 
 
 def active_ruleset() -> RuleSet:
@@ -746,10 +747,8 @@ def _current_with_failures() -> Prepared:
     # Without the rule set's row: planning compares the previous assessment's rule set by id.
     column = FAILED_INSPECTIONS_COLUMN
     return Prepared(
-        lambda trip, organisation, since: (
-            RiskAssessment.objects.filter(trip_id=trip, is_current=True)
-            .order_by("-assessed_at", "-id")[:1]
-            .annotate(organisation_failures=column(organisation, since))
+        lambda trip, organisation, since: _current_rows(trip).annotate(
+            organisation_failures=column(organisation, since)
         ),
         trip=int,
         organisation=int,
