@@ -1,5 +1,7 @@
 """A query compiled once (``core.prepared``) reads the same rows as the ORM, every time."""
 
+import functools
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -213,3 +215,63 @@ def test_saving_fields_stores_and_signals_what_save_does(enterprise, operator):
     finally:
         for signal in (signals.pre_save, signals.post_save):
             signal.disconnect(heard, sender=ApiToken, dispatch_uid=f"heard-{id(signal)}")
+
+
+def _as_made(obj, within=()):
+    """An instance as plain data: its attributes, its state, and its related objects so (an
+    object already on the way there, as the reverse side of a one-to-one, by its key)."""
+    if obj is None:
+        return None
+    if any(obj is outer for outer in within):
+        return "back to", type(obj), obj.pk
+    attributes = dict(obj.__dict__)
+    state = attributes.pop("_state")
+    cached = attributes.pop("_prefetched_objects_cache", None)
+    related = {name: _as_made(o, (*within, obj)) for name, o in state.fields_cache.items()}
+    return type(obj), attributes, state.db, state.adding, related, cached
+
+
+def test_objects_are_made_as_the_orm_makes_them_and_listeners_still_hear(enterprise, operator):
+    """The rows' objects, filled without ``__init__`` (``_maker``), are the ORM's: the same
+    attributes, state and ``select_related`` objects (a missing one None, an annotation kept);
+    a model somebody listens to at ``post_init``, or read with columns left out, is made by
+    ``from_db`` as before, and the listener hears it."""
+    from django.db.models import signals
+
+    from cuakhau.accounts.models import Organisation
+
+    for user in (enterprise, operator):  # an operator's profile has no organisation
+        issue_token(user, f"booth {user.username}")
+    prepared = Prepared(owner_query, key_hash=str)
+    for token in ApiToken.objects.all():
+        made = prepared.first(key_hash=token.key_hash)
+        expected = owner_query(token.key_hash).get()
+        assert _as_made(made) == _as_made(expected)
+        assert made.user.profile.organisation == expected.user.profile.organisation
+        made.name = "renamed"
+        made.save()  # a made object saves as a read one does (an update, not an insert)
+        assert ApiToken.objects.get(pk=token.pk).name == "renamed"
+    compiled = prepared._compiled_for(connection.alias)
+    made_by = [compiled.make, *(p.make for p in compiled.populators)]
+    assert not any(isinstance(make, functools.partial) for make in made_by)  # not from_db
+
+    heard = []
+
+    def listener(sender, instance, **kwargs):
+        heard.append(instance)
+
+    signals.post_init.connect(listener, sender=Organisation, dispatch_uid="made-heard")
+    try:
+        listened = Prepared(lambda pk: Organisation.objects.filter(pk=pk), pk=int)
+        found = listened.first(pk=enterprise.profile.organisation_id)
+    finally:
+        signals.post_init.disconnect(dispatch_uid="made-heard", sender=Organisation)
+    assert heard == [found] and found.name == enterprise.profile.organisation.name
+    assert isinstance(listened._compiled_for(connection.alias).make, functools.partial)
+
+    narrow = Prepared(lambda pk: Organisation.objects.only("name").filter(pk=pk), pk=int)
+    found = narrow.first(pk=enterprise.profile.organisation_id)
+    assert found.get_deferred_fields() == (
+        Organisation.objects.only("name").get(pk=found.pk).get_deferred_fields()
+    )
+    assert found.get_deferred_fields() and found.name == enterprise.profile.organisation.name
