@@ -111,7 +111,11 @@ class RiskAssessment(models.Model):
         "trips.Trip", on_delete=models.CASCADE, related_name="risk_assessments"
     )
     trip_version = models.PositiveIntegerField()
-    ruleset = models.ForeignKey(RuleSet, on_delete=models.PROTECT, related_name="assessments")
+    # Not indexed: nothing looks assessments up by their rule set (a check-in writes one less
+    # index page; deleting a rule set, which its assessments protect, scans instead).
+    ruleset = models.ForeignKey(
+        RuleSet, on_delete=models.PROTECT, related_name="assessments", db_index=False
+    )
     channel = models.CharField(_("channel"), max_length=8, choices=RiskChannel.choices)
     score = models.PositiveIntegerField(_("score"))
     # [{"rule_id", "kind", "score", "reason_vi", "reason_en"[, "channel"]}, ...]: both languages

@@ -31,9 +31,12 @@ class Trip(models.Model):
     """One crossing of one vehicle through one gate, declared by an organisation."""
 
     reference = models.CharField(_("reference"), max_length=16, unique=True, editable=False)
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="trips")
+    # Both looked up by the indexes that begin with them (Meta.indexes), not by one of their own.
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="trips", db_index=False
+    )
     gate = models.ForeignKey(
-        Gate, on_delete=models.PROTECT, related_name="trips", verbose_name=_("gate")
+        Gate, on_delete=models.PROTECT, related_name="trips", verbose_name=_("gate"), db_index=False
     )
     direction = models.CharField(_("direction"), max_length=16, choices=Direction.choices)
     expected_arrival = models.DateTimeField(_("expected arrival"))
@@ -208,8 +211,14 @@ class TripTransition(models.Model):
     action = models.CharField(max_length=24)
     from_status = models.CharField(max_length=16, blank=True)
     to_status = models.CharField(max_length=16)
+    # Not indexed: nothing looks transitions up by their actor, and every transition would
+    # write one more index page (deleting a user scans instead; people are deactivated).
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     at = models.DateTimeField()
     reason = models.TextField(blank=True)
