@@ -88,3 +88,27 @@ def test_the_next_writer_waits_for_the_queue_then_writes(mlt):
         assert booth.is_alive() and not results  # queued behind this transaction
     booth.join()
     assert results == ["first writer"]  # it read what the first one committed
+
+
+def test_every_connection_runs_with_the_write_ahead_log_as_tuned():
+    """WAL, durable at checkpoints, foreign keys enforced, and the log copied back every 4000
+    pages (not SQLite's 1000, which put a checkpoint in every 40th check-in's commit)."""
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        found = {
+            pragma: cursor.execute(f"PRAGMA {pragma}").fetchone()[0]
+            for pragma in (
+                "journal_mode",
+                "synchronous",
+                "foreign_keys",
+                "wal_autocheckpoint",
+                "journal_size_limit",
+            )
+        }
+    assert found == {
+        "journal_mode": "wal",
+        "synchronous": 1,  # NORMAL
+        "foreign_keys": 1,
+        "wal_autocheckpoint": 4000,
+        "journal_size_limit": 32 * 1024 * 1024,
+    }
