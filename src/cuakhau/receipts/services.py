@@ -157,10 +157,11 @@ def verify_receipt(
         receipt = receipt_numbered(number)
     revoked = [number] if receipt and receipt.status == ReceiptStatus.REVOKED else []
     used = [number] if receipt and receipt.used_at else []
+    jwks, revoked_kids = store.published()
     result = signing.verify(
         token,
-        store.jwks(),
-        revoked_kids=store.revoked_kids(),
+        jwks,
+        revoked_kids=revoked_kids,
         revoked_receipts=revoked,
         expected_gate=gate_code,
         used_receipts=used,

@@ -447,16 +447,23 @@ class KeyStore:
 
     def jwks(self) -> dict[str, Any]:
         """The public JWK Set: active and retired keys, newest first, no private parts."""
-        records = sorted(
-            (r for r in self._load().values() if r.status in (ACTIVE, RETIRED)),
-            key=lambda r: (r.created_at, r.kid),
-            reverse=True,
-        )
-        return {"keys": [r.public() for r in records]}
+        return _jwks_of(self._load())
 
     def revoked_kids(self) -> list[str]:
         """Kids of compromised keys, for the published revocation list."""
-        return sorted(r.kid for r in self._load().values() if r.status == COMPROMISED)
+        return _revoked_kids_of(self._load())
+
+    def published(self) -> tuple[dict[str, Any], tuple[str, ...]]:
+        """``jwks()`` and ``revoked_kids()`` from one look at the key files, built again only
+        when a file changed: what every receipt verification checks against (a gate verifies
+        many a second; the keys change a few times a year). Read them, do not change them."""
+        reading = self._reading()
+        cached = getattr(self, "_published", None)
+        if cached is not None and reading[0] is not None and cached[0] is reading:
+            return cached[1], cached[2]
+        published = (_jwks_of(reading[1]), tuple(_revoked_kids_of(reading[1])))
+        self._published = (reading, *published)
+        return published
 
     # -- internals ------------------------------------------------------------------
 
@@ -583,17 +590,20 @@ class KeyStore:
         return tuple(sorted(found))
 
     def _load(self) -> dict[str, _KeyRecord]:
-        """Every key record, read from disk only when a key file changed since the last read:
-        a gate verifies receipts many times a second and the keys change a few times a year."""
+        return dict(self._reading()[1])
+
+    def _reading(self) -> tuple[tuple | None, dict[str, _KeyRecord]]:
+        """The key files as they are and every key record, read from disk only when a key
+        file changed since the last read: a gate verifies receipts many times a second and
+        the keys change a few times a year. The same tuple while nothing changed."""
         files = self._files()
         if files is None:
-            return {}
+            return None, {}
         cached = getattr(self, "_loaded", None)
         if cached is not None and cached[0] == files:
-            return dict(cached[1])
-        records = self._read_records()
-        self._loaded = (files, records)
-        return dict(records)
+            return cached
+        self._loaded = (files, self._read_records())
+        return self._loaded
 
     def _read_records(self) -> dict[str, _KeyRecord]:
         if not self.directory.is_dir():
@@ -751,6 +761,19 @@ def _parse(token: Any) -> tuple[dict[str, Any], dict[str, Any]]:
             MALFORMED, f"the signature is {len(signature)} bytes; an Ed25519 signature is 64"
         )
     return header, claims
+
+
+def _jwks_of(records: Mapping[str, _KeyRecord]) -> dict[str, Any]:
+    active = sorted(
+        (r for r in records.values() if r.status in (ACTIVE, RETIRED)),
+        key=lambda r: (r.created_at, r.kid),
+        reverse=True,
+    )
+    return {"keys": [r.public() for r in active]}
+
+
+def _revoked_kids_of(records: Mapping[str, _KeyRecord]) -> list[str]:
+    return sorted(r.kid for r in records.values() if r.status == COMPROMISED)
 
 
 def _find_key(key_set: Mapping[str, Any], kid: str) -> Ed25519PublicKey:

@@ -248,6 +248,22 @@ def test_compromised_key_is_revoked(store):
     assert '"d"' not in (store.directory / f"{kid_a}.json").read_text()
 
 
+def test_what_verifications_check_against_follows_the_key_files(store):
+    """``published()`` (the key set and the revoked kids a verification uses) is read once
+    while no key file changes, and follows a change made by another process at once."""
+    token = sign_claims(store, CLAIMS, "HN1")
+    kid = segments(token)[0]["kid"]
+    first = store.published()
+    assert first == (store.jwks(), ())
+    assert store.published()[0] is first[0]  # nothing changed: not built again
+    assert verify(token, first[0], revoked_kids=first[1]).status == "valid"
+
+    KeyStore(store.directory).mark_compromised(kid, "laptop stolen at gate HN1")
+    jwks, revoked = store.published()
+    assert revoked == (kid,) and kid not in {k["kid"] for k in jwks["keys"]}
+    assert verify(token, jwks, revoked_kids=revoked).status == "revoked"
+
+
 def test_compromised_key_cannot_be_retired_or_uncompromised(store):
     kid = store.generate()
     with pytest.raises(ValueError):
