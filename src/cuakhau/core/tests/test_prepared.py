@@ -275,3 +275,96 @@ def test_objects_are_made_as_the_orm_makes_them_and_listeners_still_hear(enterpr
         Organisation.objects.only("name").get(pk=found.pk).get_deferred_fields()
     )
     assert found.get_deferred_fields() and found.name == enterprise.profile.organisation.name
+
+
+def test_an_insert_stores_each_value_as_the_field_would(enterprise, operator, mlt):
+    """Each field's value as ``insert`` reads it (``_stored_value_of``) is the one its own
+    ``pre_save`` and ``get_db_prep_save`` give, of the exact type (psycopg's typed integers on
+    PostgreSQL): for plain values and for those that take the fields' own way (a choice, a
+    number given as a flag or text, no key, a moment in another zone, a naive one, decimals,
+    JSON, an address)."""
+    import datetime as dt
+    import warnings
+    from decimal import Decimal
+    from zoneinfo import ZoneInfo
+
+    from cuakhau.core.prepared import _stored_value_of
+    from cuakhau.gate.models import Visit
+    from cuakhau.inspections.models import Agency, Inspection
+    from cuakhau.risk.models import RiskAssessment
+    from cuakhau.trips.models import TripTransition
+
+    hanoi = dt.datetime(2026, 3, 9, 7, 30, 0, 123456, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    objects = [
+        TripTransition(
+            trip_id=7,
+            action="check_in",
+            from_status="paid",
+            to_status="arrived",
+            actor=operator,
+            at=hanoi,
+            reason="",
+            channel="api",
+            remote_addr="127.0.0.1",
+            version=1,
+        ),
+        TripTransition(
+            trip_id=7,
+            action="exit",
+            from_status="cleared",
+            to_status="exited",
+            actor=None,
+            at=dt.datetime(2026, 3, 9, 1, 2, 3),
+            reason="名字 ‘x’",
+            channel="web",
+            remote_addr="::ffff:10.0.0.1",
+            version=True,
+        ),
+        Visit(
+            trip_id=7,
+            gate=mlt,
+            entry_lane=None,
+            yard_position="B-12",
+            arrived_at=hanoi,
+            checked_in_by_id=operator.pk,
+        ),
+        RiskAssessment(
+            trip_id=7,
+            trip_version="2",
+            ruleset_id=1,
+            channel="green",
+            score=0,
+            reasons=[{"reason_vi": "Hàng tươi"}],
+            random_draw=Decimal("0.1234567891"),
+            declared_gross_kg=Decimal("24300"),
+            weighbridge_kg=None,
+            assessed_at=hanoi,
+            is_current=1,
+        ),
+        Inspection(
+            trip_id=7,
+            agency=Agency.CUSTOMS,
+            kind="green channel",
+            started_at=hanoi,
+            ended_at=None,
+            result="pass",
+            notes="",
+            officer=None,
+            automatic=True,
+        ),
+    ]
+    checked = 0
+    for obj in objects:
+        obj._prepare_related_fields_for_save(operation_name="save")
+        for field in obj._meta.local_concrete_fields:
+            if field is obj._meta.auto_field:
+                continue
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # the naive moment, both ways
+                expected = field.get_db_prep_save(field.pre_save(obj, True), connection)
+                found = _stored_value_of(field)(obj, connection)
+            assert type(found) is type(expected), (obj, field.name)
+            # psycopg's JSON wrapper has no equality of its own: its content, then.
+            assert getattr(found, "obj", found) == getattr(expected, "obj", expected), field
+            checked += 1
+    assert checked == 51
