@@ -4,39 +4,73 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from cuakhau.core.sqlite.statistics import analyze_again
+
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('gate', '0005_kpi_day'),
-        ('reference', '0002_languages'),
+        ("gate", "0005_kpi_day"),
+        ("reference", "0002_languages"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='visit',
-            name='checked_in_by',
-            field=models.ForeignKey(db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="visit",
+            name="checked_in_by",
+            field=models.ForeignKey(
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AlterField(
-            model_name='visit',
-            name='entry_lane',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='gate.lane'),
+            model_name="visit",
+            name="entry_lane",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="gate.lane",
+            ),
         ),
         migrations.AlterField(
-            model_name='visit',
-            name='exit_lane',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='gate.lane'),
+            model_name="visit",
+            name="exit_lane",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="gate.lane",
+            ),
         ),
         migrations.AlterField(
-            model_name='visit',
-            name='exited_by',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="visit",
+            name="exited_by",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AlterField(
-            model_name='visit',
-            name='gate',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='visits', to='reference.gate'),
+            model_name="visit",
+            name="gate",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="visits",
+                to="reference.gate",
+            ),
         ),
+        analyze_again("gate_visit"),
     ]

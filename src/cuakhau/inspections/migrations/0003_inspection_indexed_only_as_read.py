@@ -4,24 +4,38 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from cuakhau.core.sqlite.statistics import analyze_again
+
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('inspections', '0002_indexes'),
-        ('trips', '0008_transition_at_trip_index'),
+        ("inspections", "0002_indexes"),
+        ("trips", "0008_transition_at_trip_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='inspection',
-            name='officer',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="inspection",
+            name="officer",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AlterField(
-            model_name='inspection',
-            name='trip',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='inspections', to='trips.trip'),
+            model_name="inspection",
+            name="trip",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="inspections",
+                to="trips.trip",
+            ),
         ),
+        analyze_again("inspections_inspection"),
     ]

@@ -4,34 +4,62 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from cuakhau.core.sqlite.statistics import analyze_again
+
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('receipts', '0004_reconciliation_day_indexes'),
-        ('reference', '0002_languages'),
+        ("receipts", "0004_reconciliation_day_indexes"),
+        ("reference", "0002_languages"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='receipt',
-            name='gate',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='receipts', to='reference.gate'),
+            model_name="receipt",
+            name="gate",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="receipts",
+                to="reference.gate",
+            ),
         ),
         migrations.AlterField(
-            model_name='receipt',
-            name='used_by',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="receipt",
+            name="used_by",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AlterField(
-            model_name='receipt',
-            name='used_gate',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reference.gate'),
+            model_name="receipt",
+            name="used_gate",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="reference.gate",
+            ),
         ),
         migrations.AlterField(
-            model_name='receiptuse',
-            name='actor',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="receiptuse",
+            name="actor",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
+        analyze_again("receipts_receipt", "receipts_receiptuse"),
     ]

@@ -3,17 +3,24 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from cuakhau.core.sqlite.statistics import analyze_again
+
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('risk', '0003_unit_value_history_stamp'),
+        ("risk", "0003_unit_value_history_stamp"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='riskassessment',
-            name='ruleset',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='assessments', to='risk.ruleset'),
+            model_name="riskassessment",
+            name="ruleset",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="assessments",
+                to="risk.ruleset",
+            ),
         ),
+        analyze_again("risk_riskassessment"),
     ]

@@ -4,30 +4,49 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from cuakhau.core.sqlite.statistics import analyze_again
+
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_access_stamp'),
-        ('reference', '0002_languages'),
-        ('trips', '0008_transition_at_trip_index'),
+        ("accounts", "0003_access_stamp"),
+        ("reference", "0002_languages"),
+        ("trips", "0008_transition_at_trip_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='trip',
-            name='gate',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='trips', to='reference.gate', verbose_name='gate'),
+            model_name="trip",
+            name="gate",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="trips",
+                to="reference.gate",
+                verbose_name="gate",
+            ),
         ),
         migrations.AlterField(
-            model_name='trip',
-            name='organisation',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='trips', to='accounts.organisation'),
+            model_name="trip",
+            name="organisation",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="trips",
+                to="accounts.organisation",
+            ),
         ),
         migrations.AlterField(
-            model_name='triptransition',
-            name='actor',
-            field=models.ForeignKey(db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="triptransition",
+            name="actor",
+            field=models.ForeignKey(
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
+        analyze_again("trips_trip", "trips_triptransition"),
     ]
