@@ -65,6 +65,7 @@ from cuakhau.accounts.services import ensure_role_groups, profile_of
 from cuakhau.core import progress
 from cuakhau.core.context import Channel, RequestContext
 from cuakhau.core.errors import FieldErrors
+from cuakhau.core.sqlite import statistics
 from cuakhau.fees.models import FeeAssessment
 from cuakhau.gate.kpi import gate_kpis
 from cuakhau.gate.models import GateEvent, Lane, Visit, WeighbridgeReading
@@ -2108,7 +2109,10 @@ class _Writer:
                     cursor.execute(f"PRAGMA cache_size = {int(size)}")
             # The services that run next (risk history, fee and receipt lookups) plan their
             # queries from table statistics; a million fresh rows make the old ones wrong.
-            cursor.execute("ANALYZE")
+            if self.sqlite:
+                statistics.analyze(self.connection)
+            else:
+                cursor.execute("ANALYZE")
 
     def when(self, value: dt.datetime | None):
         if value is None or not self.sqlite:

@@ -46,3 +46,30 @@ def test_elsewhere_it_does_nothing(reference_data):
     assert operation.reversible and operation.elidable
     if connection.vendor != "sqlite":
         _run(operation)  # PostgreSQL keeps its statistics when an index goes
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's own statistics table")
+def test_an_index_whose_column_is_mostly_null_keeps_no_misleading_statistics(reference_data):
+    """SQLite's statistics count every NULL as one value: receipts' ``replaces`` (NULL but for
+    replacements) looked as if a lookup matched every receipt, and the QR scan's read scanned
+    them all. ``analyze`` keeps the other indexes' statistics and drops those."""
+    from cuakhau.core.sqlite.statistics import analyze
+    from cuakhau.reference.models import Gate
+
+    Gate.objects.update(notes="")  # the gates' code index: a column never NULL
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE t_receipt (id integer PRIMARY KEY, replaces integer UNIQUE)")
+        cursor.executemany(
+            "INSERT INTO t_receipt (id, replaces) VALUES (%s, %s)",
+            [(n, 1 if n == 2 else None) for n in range(1, 201)],
+        )
+    analyze(connection)
+    assert _statistics_of("t_receipt") == []
+    assert _statistics_of("reference_gate")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "EXPLAIN QUERY PLAN SELECT r.id FROM t_receipt r"
+            " LEFT JOIN t_receipt n ON n.replaces = r.id WHERE r.id = 5"
+        )
+        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+    assert "SCAN" not in plan, plan
