@@ -392,10 +392,9 @@ def _server_prepared_cursor_class():
 @dataclass
 class _InsertPlan:
     sql: str
-    fields: list
     pk_attname: str
     native_sql: str | None
-    values: list  # per field: (obj, connection) -> the value it stores, or _EXPRESSION
+    values: list  # per column, in order: (obj, connection) -> the value it stores, or _EXPRESSION
 
 
 _INSERT_PLANS: dict[tuple[type, str], _InsertPlan | None] = {}
@@ -425,7 +424,7 @@ def _insert_plan(model: type, db: str) -> _InsertPlan | None:
         return None
     sql_text = statements[0][0]
     values = [_stored_value_of(f) for f in fields]
-    return _InsertPlan(sql_text, fields, meta.auto_field.attname, _native(db, sql_text), values)
+    return _InsertPlan(sql_text, meta.auto_field.attname, _native(db, sql_text), values)
 
 
 _EXPRESSION = object()  # a value the database computes: the row goes through ``save()``
