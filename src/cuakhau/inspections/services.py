@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import BigIntegerField, Count, ExpressionWrapper, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -222,11 +222,20 @@ def record_sample_result(
 
 _FAILED_SINCE = Prepared(
     lambda organisation, since: (
-        Inspection.objects.filter(
-            trip__organisation_id=organisation, result=Result.FAIL, ended_at__gte=since
+        Inspection.objects.filter(result=Result.FAIL, ended_at__gte=since)
+        # Counted from the failures, never from the organisation's trips: SQLite's statistics
+        # hold one average per index column, a rare "fail" looks as common as "pass", and the
+        # plan went through every trip of the company instead (20 ms for one of 13,000 trips
+        # on the 90-day demo, at each of its check-ins). ``+ 0`` leaves the organisation no
+        # index to start from; failures in a window are few at any gate.
+        .annotate(
+            organisation_key=ExpressionWrapper(
+                F("trip__organisation_id") + 0, output_field=BigIntegerField()
+            )
         )
+        .filter(organisation_key=organisation)
         .order_by()
-        .values("trip__organisation_id")
+        .values("organisation_key")
         .annotate(failures=Count("pk"))
         .values_list("failures")
     ),
