@@ -3,6 +3,7 @@
 import json
 import re
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, JsonResponse
@@ -85,7 +86,8 @@ def service_worker(request):
     config = {
         "shell_cache": f"cuakhau-console-{SHELL_VERSION}",
         "shell_files": _shell_files(),
-        "static_url": static(""),
+        # The prefix itself, not a file: the production storage's manifest has no entry for "".
+        "static_url": settings.STATIC_URL,
     }
     body = render_to_string("gate/sw.js", {"config_json": json.dumps(config)})
     response = HttpResponse(body, content_type="text/javascript; charset=utf-8")

@@ -118,6 +118,28 @@ def test_the_service_worker_keeps_the_app_shell(client):
     assert "htmx" in body
 
 
+def test_the_service_worker_answers_with_the_production_static_storage(client, settings, tmp_path):
+    """Served files are named by their hash (the manifest ``collectstatic`` writes): the worker
+    lists those names, and the static prefix is no file of the manifest's (it answered 500)."""
+    shell = ["cuakhau/app.css", "gate/console.js", "django_htmx/htmx-2.min.js"]
+    hashed = {name: name.replace(".", ".0123abcd.", 1) for name in shell}
+    (tmp_path / "staticfiles.json").write_text(
+        json.dumps({"paths": hashed, "version": "1.1", "hash": "0123abcd"})
+    )
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {
+            "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
+        },
+    }
+    response = client.get("/gate/sw.js")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert all(f"/static/{name}" in body for name in hashed.values()), body
+    assert '"static_url": "/static/"' in body
+
+
 @pytest.mark.parametrize(
     ("language", "online", "waiting"),
     [
