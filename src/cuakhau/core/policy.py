@@ -118,7 +118,7 @@ def _sample(principal, value):
     except (TypeError, ValueError):
         pk = 0
     if not QuarantineSample.objects.filter(
-        pk=pk, inspection__trip__in=trips.visible_trips(principal)
+        trips.of_visible_trip(principal, "inspection__trip"), pk=pk
     ).exists():
         raise ObjectDoesNotExist(_("No sample %(id)s.") % {"id": value})
 

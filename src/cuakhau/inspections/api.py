@@ -109,7 +109,7 @@ def take_sample(request: HttpRequest, reference: str, payload: SampleIn):
 @router.post("/samples/{sample_id}/result", response=dict)
 def sample_result(request: HttpRequest, sample_id: int, payload: SampleResultIn):
     sample = QuarantineSample.objects.select_related("inspection__trip").get(
-        pk=sample_id, inspection__trip__in=trips.visible_trips(request.auth)
+        trips.of_visible_trip(request.auth, "inspection__trip"), pk=sample_id
     )
     sample = services.record_sample_result(request.auth, sample, payload.result, payload.finding)
     return {"id": sample.pk, "sample_code": sample.sample_code, "result": sample.result}

@@ -388,10 +388,10 @@ _LOCKED_VALID_OF = Prepared(
 
 def visible_receipt(user, number: str) -> Receipt:
     """A receipt of a trip this user may see; ``Receipt.DoesNotExist`` otherwise."""
-    from cuakhau.trips.services import visible_trips
+    from cuakhau.trips.services import of_visible_trip
 
     return Receipt.objects.select_related("trip", "gate").get(
-        number=(number or "").upper(), trip__in=visible_trips(user)
+        of_visible_trip(user), number=(number or "").upper()
     )
 
 

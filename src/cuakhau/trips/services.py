@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -140,6 +140,14 @@ def visible_trips(user) -> QuerySet[Trip]:
         gate_ids = list(profile.gates.values_list("id", flat=True))
         condition |= Q(gate_id__in=gate_ids) & ~Q(status=S.DRAFT)
     return qs.filter(condition)
+
+
+def of_visible_trip(user, trip: str = "trip") -> Exists:
+    """A condition on another model's rows: their trip (the field at path ``trip``) is one
+    ``user`` may read. Checked row by row through the trip's key: ``trip__in=visible_trips(…)``
+    made SQLite list every trip the user may read first, 80,000 for a gate officer on the 90-day
+    demo: 30 ms to open one receipt."""
+    return Exists(visible_trips(user).order_by().filter(pk=OuterRef(trip)))
 
 
 def find_trip(user, reference: str) -> Trip:

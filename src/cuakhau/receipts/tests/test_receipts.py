@@ -287,3 +287,27 @@ def test_the_bundle_command_carries_used_receipts_and_says_how_old_it_is(
     )
     assert offline.main([str(path), receipt.token]) == 0
     assert "revocation and use data from 3 h ago" in capsys.readouterr().out
+
+
+def test_a_receipt_is_shown_to_whoever_may_read_its_trip_by_the_trips_key(
+    enterprise, other_enterprise, customs_mlt, customs_hng, auditor
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _trip, receipt = paid_trip(enterprise)  # at Ma Lu Thang
+    for reader in (enterprise, customs_mlt, auditor):
+        assert services.visible_receipt(reader, receipt.number.lower()) == receipt
+    for stranger in (other_enterprise, customs_hng):
+        with pytest.raises(Receipt.DoesNotExist):
+            services.visible_receipt(stranger, receipt.number)
+    if connection.vendor == "sqlite":
+        # Not by listing every trip the officer may read first (80,000 on the 90-day demo).
+        with CaptureQueriesContext(connection) as read:
+            services.visible_receipt(customs_mlt, receipt.number)
+        (sql,) = [q["sql"] for q in read.captured_queries if "receipts_receipt" in q["sql"]]
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql)
+            steps = [row[3] for row in cursor.fetchall()]
+        assert not any("LIST SUBQUERY" in step for step in steps), steps
+        assert any("USING INTEGER PRIMARY KEY" in step for step in steps), steps
