@@ -96,6 +96,9 @@ class Trip(models.Model):
         indexes = [
             models.Index(fields=["gate", "status", "expected_arrival"]),
             models.Index(fields=["organisation", "status"]),
+            # The lists' order: a page of an officer's or the board's list is read in order,
+            # not sorted out of every trip (80,000 on the 90-day demo: 110-420 ms a page).
+            models.Index(fields=["-expected_arrival", "-id"], name="trip_list_order"),
         ]
 
     def __str__(self):
