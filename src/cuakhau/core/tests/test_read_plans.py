@@ -6,6 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cuakhau.conftest import banana_line, declaration
+from cuakhau.core.testing.sqlite_statistics import query_plan, write_statistics
 from cuakhau.receipts import services as receipts
 from cuakhau.trips import services as trips
 from cuakhau.trips.models import Trip
@@ -18,47 +19,25 @@ pytestmark = [
 # sqlite_stat1 as ``ANALYZE`` left it on the 90-day demo (84,759 trips of 43 companies at 24
 # gates; 78,629 receipts, 268 of them revoked): rows, then rows per value of each leading run of
 # the index's columns; an index not named here counts its rows and one per value.
-ROWS = {"trips_trip": 84_759, "receipts_receipt": 78_629}
+ROWS = {
+    "trips_trip": 84_759,
+    "receipts_receipt": 78_629,
+    "accounts_organisation": 43,
+    "reference_gate": 24,
+}
 DEMO = {
     ("trips_trip", ("expected_arrival", "id")): "84759 2 1",
     ("trips_trip", ("organisation_id", "status")): "84759 1972 326",
     ("trips_trip", ("gate_id", "status", "expected_arrival")): "84759 21190 2923 2",
     ("trips_trip", ("created_by_id",)): "84759 1972",
-    ("receipts_receipt", ("number",), "partial"): "268 1",
+    ("receipts_receipt", "receipt_revoked_number"): "268 1",  # a partial index: its rows only
     ("receipts_receipt", ("gate_id", "issued_at")): "78629 19658 1",
     ("receipts_receipt", ("gate_id", "year", "sequence")): "78629 19658 19658 1",
 }
-OTHERS = {"accounts_organisation": 43, "reference_gate": 24}
 
 
 def _statistics_as_on_the_demo():
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-        for table in [*ROWS, *OTHERS]:
-            cursor.execute("DELETE FROM sqlite_stat1 WHERE tbl = %s", [table])
-            for name, about in connection.introspection.get_constraints(cursor, table).items():
-                columns = tuple(about["columns"] or ())
-                if not about["index"] and not about["unique"] or not columns:
-                    continue
-                if about["primary_key"]:
-                    continue
-                if table in OTHERS:
-                    stat = f"{OTHERS[table]} 1"
-                elif name == "receipt_revoked_number":
-                    stat = DEMO[(table, columns, "partial")]
-                else:
-                    stat = DEMO.get((table, columns), f"{ROWS[table]}" + " 1" * len(columns))
-                cursor.execute(
-                    "INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES (%s, %s, %s)",
-                    [table, name, stat],
-                )
-        cursor.execute("ANALYZE sqlite_schema")
-
-
-def _plan(sql: str) -> list[str]:
-    with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN QUERY PLAN " + sql)
-        return [row[3] for row in cursor.fetchall()]
+    write_statistics(ROWS, DEMO)
 
 
 @pytest.mark.parametrize("reader", ["auditor", "officer_of_four_gates"])
@@ -86,7 +65,7 @@ def test_a_long_trip_list_is_read_in_its_order(client, reader, enterprise, mlt, 
         for q in read.captured_queries
         if q["sql"].startswith('SELECT "trips_trip"."id"') and "LIMIT" in q["sql"]
     ]
-    steps = _plan(page)
+    steps = query_plan(page)
     # Sorting every trip the reader may see, for each page, took 110-420 ms on the demo.
     assert not any("TEMP B-TREE FOR ORDER BY" in step for step in steps), steps
     assert any("trip_list_order" in step for step in steps), steps
@@ -98,6 +77,6 @@ def test_the_revocation_list_reads_only_the_revoked_receipts(client):
     with CaptureQueriesContext(connection) as read:
         receipts.revocation_list()
     (listing,) = [q["sql"] for q in read.captured_queries if "receipts_receipt" in q["sql"]]
-    steps = _plan(listing)
+    steps = query_plan(listing)
     # Through every receipt's number instead: 50-90 ms on the demo.
     assert steps and all("receipt_revoked_number" in step for step in steps), steps

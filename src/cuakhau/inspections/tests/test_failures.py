@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from cuakhau.core.testing.sqlite_statistics import query_plan, write_statistics
 from cuakhau.inspections import services
 
 pytestmark = pytest.mark.django_db
@@ -14,36 +15,22 @@ pytestmark = pytest.mark.django_db
 # As ``ANALYZE`` left them on the 90-day demo: 205,263 inspections with two results (SQLite
 # keeps one average per column, so a rare "fail" looks like half the table) and 84,000 trips
 # of a few dozen companies.
-ROWS = {"inspections_inspection": 205_263, "trips_trip": 84_000}
-FIRST_COLUMN_ROWS = {"result": 102_632, "trip_id": 3, "organisation_id": 2_500}
+DEMO = {
+    ("inspections_inspection", ("result", "ended_at")): "205263 102632 1",
+    ("inspections_inspection", ("trip_id", "agency")): "205263 3 1",
+    ("trips_trip", ("organisation_id", "status")): "84000 2500 1",
+}
 
 
 def _statistics_as_on_the_demo():
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")  # makes sqlite_stat1
-        for table, rows in ROWS.items():
-            cursor.execute("DELETE FROM sqlite_stat1 WHERE tbl = %s", [table])
-            constraints = connection.introspection.get_constraints(cursor, table)
-            for name, about in constraints.items():
-                if not about["index"] or about["primary_key"] or not about["columns"]:
-                    continue
-                first = FIRST_COLUMN_ROWS.get(about["columns"][0], 10)
-                stat = " ".join([str(rows), str(first)] + ["1"] * (len(about["columns"]) - 1))
-                cursor.execute(
-                    "INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES (%s, %s, %s)",
-                    [table, name, stat],
-                )
-        cursor.execute("ANALYZE sqlite_schema")  # the planner reads them again
+    write_statistics({"inspections_inspection": 205_263, "trips_trip": 84_000}, DEMO, per_value=10)
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's planner and statistics")
 def test_the_count_starts_from_the_failures_not_the_companys_trips():
     _statistics_as_on_the_demo()
     query = services._FAILED_SINCE.build(organisation=1, since=timezone.now())
-    sql, params = query.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
-        steps = [row[3] for row in cursor.fetchall()]
+    steps = query_plan(*query.query.sql_with_params())
     # Through every trip of the company first, this took 20 ms a check-in on the demo.
     assert steps[0].startswith("SEARCH inspections_inspection USING INDEX"), steps
     assert "(result=? AND ended_at>?)" in steps[0], steps

@@ -295,6 +295,8 @@ def test_a_receipt_is_shown_to_whoever_may_read_its_trip_by_the_trips_key(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from cuakhau.core.testing.sqlite_statistics import query_plan
+
     _trip, receipt = paid_trip(enterprise)  # at Ma Lu Thang
     for reader in (enterprise, customs_mlt, auditor):
         assert services.visible_receipt(reader, receipt.number.lower()) == receipt
@@ -306,8 +308,6 @@ def test_a_receipt_is_shown_to_whoever_may_read_its_trip_by_the_trips_key(
         with CaptureQueriesContext(connection) as read:
             services.visible_receipt(customs_mlt, receipt.number)
         (sql,) = [q["sql"] for q in read.captured_queries if "receipts_receipt" in q["sql"]]
-        with connection.cursor() as cursor:
-            cursor.execute("EXPLAIN QUERY PLAN " + sql)
-            steps = [row[3] for row in cursor.fetchall()]
+        steps = query_plan(sql)
         assert not any("LIST SUBQUERY" in step for step in steps), steps
         assert any("USING INTEGER PRIMARY KEY" in step for step in steps), steps
