@@ -25,6 +25,7 @@ from cuakhau.reference.models import Gate
 
 from . import signing
 from .models import Receipt, ReceiptSequence, ReceiptStatus, ReceiptUse, RevokeKind, UseOutcome
+from .offline import UsedReceipts
 
 
 @cache
@@ -216,19 +217,21 @@ def revocation_list() -> dict:
     }
 
 
-def used_receipts() -> list[str]:
-    return list(
-        Receipt.objects.exclude(used_at=None).order_by("number").values_list("number", flat=True)
+def used_receipts() -> UsedReceipts:
+    return UsedReceipts.of_numbers(
+        Receipt.objects.exclude(used_at=None).values_list("number", flat=True)
     )
 
 
 def offline_bundle() -> dict:
     """What an offline verifier needs, stamped with when it was made: the offline page and
-    the ``receipt_bundle`` command both carry exactly this."""
+    the ``receipt_bundle`` command both carry exactly this (``offline.write_bundle``'s keys)."""
+    used = used_receipts()
     return {
         "jwks": key_store().jwks(),
         **revocation_list(),
-        "used_receipts": used_receipts(),
+        "used_receipt_runs": used.runs(),
+        "used_receipts": used.others(),
     }
 
 

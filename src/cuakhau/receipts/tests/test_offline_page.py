@@ -6,7 +6,7 @@ import json
 import pytest
 from django.conf import settings
 
-from cuakhau.conftest import declaration
+from cuakhau.conftest import cassava_line, declaration
 from cuakhau.payments.services import simulate_bank_transfer
 from cuakhau.receipts import services, signing
 from cuakhau.trips import services as trips
@@ -14,9 +14,9 @@ from cuakhau.trips import services as trips
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def paid_receipt(user):
+def paid_receipt(user, **declared):
     for _attempt in range(10):
-        trip = trips.save_and_submit(user, None, declaration())
+        trip = trips.save_and_submit(user, None, declaration(**declared))
         # payments' reference parser misses references whose check character is "*" (1 in
         # 37), so such a transfer is flagged "unknown trip" and issues no receipt.
         if not trip.reference.endswith("*"):
@@ -150,6 +150,29 @@ def test_offline_page_verifies_in_the_browser_without_network(
     assert "ĐÃ THU HỒI (revoked)" in text
     assert f"receipt {receipt.number} has been revoked" in text
     assert requests == []
+
+
+def test_offline_page_knows_the_receipts_used_at_exit_from_their_runs(
+    browser, live_server, enterprise, mlt
+):
+    from django.utils import timezone
+
+    # Without the banana line's container, which one active trip at a time may carry.
+    first, second, third = (
+        paid_receipt(enterprise, cargo_lines=[cassava_line()]) for _ in range(3)
+    )
+    # The first and the third truck left (two runs, a gap between): the second is inside.
+    services.Receipt.objects.filter(pk__in=[first.pk, third.pk]).update(used_at=timezone.now())
+    page = reading(browser, live_server, "en")
+    page.goto(f"{live_server.url}/receipts/offline/")
+    go_offline(page)
+
+    for receipt in (first, third):
+        status, text = check(page, receipt.token, gate="mlt")
+        assert status == "already_used", text
+        assert f"receipt {receipt.number} has already been used (server data)" in text
+    status, text = check(page, second.token, gate="mlt")
+    assert status == "valid", text
 
 
 # Sentences of the English page's script and HTML; a Chinese reader sees none of them.

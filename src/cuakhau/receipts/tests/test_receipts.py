@@ -268,8 +268,12 @@ def test_the_bundle_command_carries_used_receipts_and_says_how_old_it_is(
     call_command("receipt_bundle", str(path))
     capsys.readouterr()
     data = json.loads(path.read_text())
-    # The same used-receipt list as the offline page, and when it was made.
-    assert data["used_receipts"] == [receipt.number] == services.offline_bundle()["used_receipts"]
+    # The same used receipts as the offline page (as runs of numbers), and when it was made.
+    prefix, sequence = receipt.number.rsplit("-", 1)
+    runs = {prefix: [[int(sequence), int(sequence)]]}
+    assert data["used_receipt_runs"] == runs == services.offline_bundle()["used_receipt_runs"]
+    assert data["used_receipts"] == [] == services.offline_bundle()["used_receipts"]
+    assert data["version"] == 3
     assert data["generated_at"]
     assert offline.main([str(path), receipt.token, "--gate", "mlt"]) == 1
     out = capsys.readouterr().out
