@@ -96,15 +96,24 @@ def _scan(hs6: str, line_model=CargoLine) -> tuple[dict, dict]:
 
 
 def _locked_row(hs6: str, summary_model=UnitValueHistory) -> tuple[UnitValueHistory, bool]:
-    """The subheading's row under its lock; True when it was just made (still empty)."""
+    """The subheading's row under its lock; True when it was just made (still empty).
+
+    Read first: the row exists for every subheading declared before, and an insert that fails
+    on the unique key costs a savepoint and its rollback, and logs an error on PostgreSQL's
+    side, at every declaration.
+    """
+    locked = summary_model.objects.select_for_update()
+    row = locked.filter(hs6=hs6).first()
+    if row is not None:
+        return row, False
     made = False
     try:
         with transaction.atomic():
             summary_model.objects.create(hs6=hs6)
             made = True
     except IntegrityError:
-        pass  # it exists (or another declaration made it at the same moment)
-    return summary_model.objects.select_for_update().get(hs6=hs6), made
+        pass  # another declaration made it at the same moment
+    return locked.get(hs6=hs6), made
 
 
 def refresh(hs6s, *, line_model=CargoLine, summary_model=UnitValueHistory) -> None:
