@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from django.http import HttpRequest
-from ninja import Field, File, Form, Router, Schema, UploadedFile
+from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 
 from cuakhau.core.api_support import Text, context_of, error_items
 from cuakhau.core.errors import FieldErrors
@@ -232,18 +232,21 @@ def file_application(
         # The files were sent as file parts, the rest as form fields: each path says which.
         files = {k: v for k, v in exc.errors.items() if k.split(".")[0] == "documents"}
         fields = {k: v for k, v in exc.errors.items() if k not in files}
-        return 422, {"detail": error_items(fields, "form") + error_items(files, "file")}
-    return 201, {
-        "code": a.code,
-        "procedure": a.procedure.key,
-        "gate": a.gate.code,
-        "status": a.status,
-        "received_at": a.received_at,
-        "receipt_day": a.receipt_day,
-        "processing_days": a.processing_days,
-        "appointment_date": a.appointment_date,
-        "documents": a.documents.count(),
-    }
+        return Status(422, {"detail": error_items(fields, "form") + error_items(files, "file")})
+    return Status(
+        201,
+        {
+            "code": a.code,
+            "procedure": a.procedure.key,
+            "gate": a.gate.code,
+            "status": a.status,
+            "received_at": a.received_at,
+            "receipt_day": a.receipt_day,
+            "processing_days": a.processing_days,
+            "appointment_date": a.appointment_date,
+            "documents": a.documents.count(),
+        },
+    )
 
 
 @router.post(
@@ -255,22 +258,25 @@ def track(request: HttpRequest, payload: TrackIn):
     try:
         a = services.track(payload.code, payload.phone, context_of(request))
     except services.TooManyAttempts as exc:
-        return 429, {"detail": str(exc)}
+        return Status(429, {"detail": str(exc)})
     if a is None:
-        return 404, {"detail": services.NOT_FOUND_MESSAGE()}
+        return Status(404, {"detail": services.NOT_FOUND_MESSAGE()})
     s = services.standing(a)
-    return 200, {
-        "code": a.code,
-        "procedure": a.procedure.name,
-        "status": a.status,
-        "status_label": a.get_status_display(),
-        "received_at": a.received_at,
-        "appointment_date": a.appointment_date,
-        "clock_stopped": s.clock_stopped,
-        "supplement_request": a.supplement_request
-        if a.status == services.S.SUPPLEMENT_REQUESTED
-        else "",
-    }
+    return Status(
+        200,
+        {
+            "code": a.code,
+            "procedure": a.procedure.name,
+            "status": a.status,
+            "status_label": a.get_status_display(),
+            "received_at": a.received_at,
+            "appointment_date": a.appointment_date,
+            "clock_stopped": s.clock_stopped,
+            "supplement_request": a.supplement_request
+            if a.status == services.S.SUPPLEMENT_REQUESTED
+            else "",
+        },
+    )
 
 
 @router.get("/desk/applications", response=list[ApplicationOut], summary="The desk's queue")
