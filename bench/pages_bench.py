@@ -11,7 +11,9 @@ The pages (issue 13's targets in brackets):
 - the daily reconciliation of one full day at Hữu Nghị, the busiest gate (< 150 ms);
 - the performance (KPI) page with its default period, all gates (the board's view) and
   Hữu Nghị alone (< 150 ms);
-- the yard board's fragment at Hữu Nghị, the part the wall screen polls (< 50 ms).
+- the yard board's fragment at Hữu Nghị, the part the wall screen polls (< 50 ms);
+- the offline receipt verifier (``/receipts/offline/``), which a gate device downloads whole
+  with every key, revocation and receipt used at exit (no target: its size is the figure).
 
 Each page is requested through Django's test client in this process (the whole middleware
 stack, the view, the template; no HTTP server, so no network or worker time), signed in as a
@@ -55,7 +57,7 @@ def parse_args(argv=None):
     parser.add_argument(
         "--page",
         action="append",
-        choices=["reconciliation", "kpi", "kpi-gate", "board"],
+        choices=["reconciliation", "kpi", "kpi-gate", "board", "offline"],
         help="only these pages (repeatable)",
     )
     args = parser.parse_args(argv)
@@ -196,6 +198,7 @@ def pages(selected):
             {"HTTP_HX_REQUEST": "true"},
             50,
         ),
+        ("offline", "offline receipt verifier", "vanhanh", reverse("receipts:offline"), {}, None),
     ]
     return [page for page in every if not selected or page[0] in selected]
 
@@ -260,7 +263,8 @@ def main(argv=None) -> int:
         first, times, cpu, size, queries = measure(clients[username], url, headers, args.repeat)
         print(
             f"{label:<36}{first:>9.1f}{statistics.median(times):>10.1f}{percentile(times, 90):>9.1f}"
-            f"{statistics.median(cpu):>8.1f}{'<' + str(target):>8}{size:>10,}{queries:>9}",
+            f"{statistics.median(cpu):>8.1f}{'<' + str(target) if target else '-':>8}"
+            f"{size:>10,}{queries:>9}",
             flush=True,
         )
     return 0
