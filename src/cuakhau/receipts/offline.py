@@ -84,7 +84,7 @@ class UsedReceipts(Collection[str]):
     def of_numbers(cls, numbers: Iterable[str]) -> UsedReceipts:
         if isinstance(numbers, str | bytes):
             raise TypeError("used_receipts must be a collection of strings, not a string")
-        sequences: dict[str, list[int]] = {}
+        runs: dict[str, list[list[int]]] = {}
         others = []
         for number in numbers:
             if not isinstance(number, str):
@@ -92,9 +92,15 @@ class UsedReceipts(Collection[str]):
             split = _split(number)
             if split is None:
                 others.append(number)
+                continue
+            prefix, sequence = split
+            pairs = runs.setdefault(prefix, [])
+            # Numbers given in order (as ``receipts.services`` reads them) extend the run in
+            # hand, and the merge has only the runs to sort; in any other order it sorts more.
+            if pairs and pairs[-1][1] + 1 == sequence:
+                pairs[-1][1] = sequence
             else:
-                sequences.setdefault(split[0], []).append(split[1])
-        runs = {prefix: _merged((n, n) for n in found) for prefix, found in sequences.items()}
+                pairs.append([sequence, sequence])
         return cls(runs, others)
 
     def runs(self) -> dict[str, list[list[int]]]:
@@ -170,10 +176,17 @@ def _split(number: str) -> tuple[str, int] | None:
     """``("HNG-2026", 123)`` for ``HNG-2026-000123``, None for a number of any other shape
     (other scripts' digits, no zero padding or too much: never issued, never folded in)."""
     prefix, dash, digits = number.rpartition("-")
-    if not (prefix and dash and digits.isascii() and digits.isdigit()):
-        return None
-    sequence = int(digits)
-    return (prefix, sequence) if f"{sequence:06d}" == digits else None
+    # As ``f"{sequence:06d}"`` writes it: six digits or more, no leading zero beyond six.
+    if (
+        prefix
+        and dash
+        and len(digits) >= 6
+        and digits.isascii()
+        and digits.isdigit()
+        and (len(digits) == 6 or digits[0] != "0")
+    ):
+        return prefix, int(digits)
+    return None
 
 
 def _as_utc(value: datetime | str) -> datetime:
