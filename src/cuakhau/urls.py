@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.views.static import serve
 
 from cuakhau.accounts import views as account_views
+from cuakhau.accounts.forms import AdminSignInForm, SignInForm
 from cuakhau.receipts import views as receipt_views
 
 from .api import api
@@ -16,12 +17,14 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
+admin.site.login_form = AdminSignInForm
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     # Before the pages: every API request is matched against the patterns above it first.
     path("api/v1/", api.urls),
     path("", account_views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", auth_views.LoginView.as_view(authentication_form=SignInForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", account_views.profile, name="profile"),
     path("profile/tokens/<int:token_id>/revoke/", account_views.revoke_token, name="revoke_token"),

@@ -1,10 +1,12 @@
 from django import forms
 from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from cuakhau.core.errors import FieldErrors
-from cuakhau.core.inputs import PLAUSIBLE_DAY
+from cuakhau.core.inputs import DayField, clean_text
 
 from . import services
 
@@ -21,6 +23,25 @@ def _lifetime_choices():
     return choices
 
 
+class _NameNoAccountCanHave:
+    """A username no account can have is refused before anyone looks it up: PostgreSQL
+    refuses a NUL in a query, and django-axes keeps the name tried in 255 characters (Django's
+    form sets the field's length for the browser only)."""
+
+    def clean_username(self):
+        return clean_text(
+            self.cleaned_data["username"], max_length=self.fields["username"].max_length
+        )
+
+
+class SignInForm(_NameNoAccountCanHave, AuthenticationForm):
+    pass
+
+
+class AdminSignInForm(_NameNoAccountCanHave, AdminAuthenticationForm):
+    pass
+
+
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
 
@@ -31,12 +52,10 @@ class TokenForm(forms.Form):
     expires = forms.ChoiceField(
         label=_("Expires"), choices=_lifetime_choices, initial=NEVER, required=False
     )
-    expires_on = forms.DateField(
+    expires_on = DayField(
         label=_("Last day of validity"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("The token works until the end of this day."),
-        validators=PLAUSIBLE_DAY,
     )
 
     def clean(self):

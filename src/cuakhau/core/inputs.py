@@ -56,6 +56,20 @@ def clean_text(value: str, *, multiline: bool = False, max_length: int | None = 
     return value
 
 
+def shown(text: str, length: int = 40) -> str:
+    """The start of refused text as a message or a record may quote it: each control character
+    as U+FFFD (PostgreSQL stores no NUL; a message shows no bell)."""
+    return _CONTROL_MULTILINE.sub("\ufffd", str(text)[:length])
+
+
+def check_text(value, model, name: str) -> str:
+    """``value`` stripped, as the column ``model.name`` stores it, or ``ValidationError``: a
+    text column takes several lines, a char column one, within its length (never cut short)."""
+    field = model._meta.get_field(name)
+    multiline = field.get_internal_type() == "TextField"
+    return clean_text(str(value or "").strip(), multiline=multiline, max_length=field.max_length)
+
+
 # ---------------------------------------------------------------------------------------------
 # Numbers: the limits of a model field
 
@@ -172,6 +186,16 @@ class TextField(forms.CharField):
 FIRST_DAY = dt.date(2000, 1, 1)
 LAST_DAY = dt.date(2100, 12, 31)
 PLAUSIBLE_DAY = [MinValueValidator(FIRST_DAY), MaxValueValidator(LAST_DAY)]
+
+
+class DayField(forms.DateField):
+    """A day as every form takes one: the browser's date picker, and only plausible days."""
+
+    default_validators = PLAUSIBLE_DAY
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}))
+        super().__init__(**kwargs)
 
 
 def plausible_moment(

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cuakhau.core.inputs import PLAUSIBLE_DAY, TextField
+from cuakhau.core.inputs import DayField, TextField
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -78,12 +78,7 @@ class ActionForm(forms.Form):
         multiline=True,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    new_date = forms.DateField(
-        label=_("New result date"),
-        required=False,
-        validators=PLAUSIBLE_DAY,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    new_date = DayField(label=_("New result date"), required=False)
     result_note = TextField(label=_("Result"), max_length=2000, required=False)
     documents = MultipleFileField(label=_("Documents"))
 

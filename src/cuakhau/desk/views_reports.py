@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cuakhau.core.downloads import content_disposition
+from cuakhau.core.inputs import DayField
 
 from . import reports
 
@@ -18,12 +19,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class PeriodForm(forms.Form):
-    date_from = forms.DateField(
-        label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = DayField(label=gettext_lazy("From"))
+    date_to = DayField(label=gettext_lazy("To"))
 
     def clean(self):
         data = super().clean()

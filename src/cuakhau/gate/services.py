@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from cuakhau.core.context import SYSTEM, RequestContext
 from cuakhau.core.errors import FieldErrors
-from cuakhau.core.inputs import check_number, clean_text
+from cuakhau.core.inputs import check_number, clean_text, shown
 from cuakhau.core.prepared import Prepared, insert, save_fields
 from cuakhau.core.retry import ChangedMeanwhile, lock_rows, retry_on_conflict
 from cuakhau.fees.services import current_assessment
@@ -293,7 +293,7 @@ def assess(text: str, gate: Gate, *, plate_seen: str = "", lock: bool = False) -
             Problem(
                 "not_found",
                 _("No trip of this gate found for this %(what)s: %(text)s")
-                % {"what": what, "text": text[:40]},
+                % {"what": what, "text": shown(text)},
             )
         )
         if token:
@@ -399,12 +399,22 @@ def _local(moment) -> str:
     return timezone.localtime(moment).strftime("%d/%m %H:%M") if moment else "?"
 
 
+def lane_named(gate: Gate, code: str | None) -> Lane | None:
+    """The gate's lane of this code, or None: a code longer than any or with a control
+    character names none (PostgreSQL refuses a NUL in a query rather than finding nothing)."""
+    if not code or len(code) > Lane._meta.get_field("code").max_length or not _is_text(code):
+        return None
+    return _LANE.first(gate=gate.pk, code=code)
+
+
 def _lane(gate: Gate, code: str | None) -> Lane | None:
     if not code:
         return None
-    lane = _LANE.first(gate=gate.pk, code=code)
+    lane = lane_named(gate, code)
     if lane is None:
-        raise FieldErrors({"lane": [_("No lane %(code)s at this gate.") % {"code": code}]})
+        raise FieldErrors(
+            {"lane": [_("No lane %(code)s at this gate.") % {"code": shown(code, 8)}]}
+        )
     if not lane.is_open:
         raise FieldErrors({"lane": [_("Lane %(code)s is closed.") % {"code": code}]})
     return lane
@@ -600,7 +610,7 @@ class _ExitRefusal:
             outcome = UseOutcome.WRONG_GATE
         elif outcome == UseOutcome.REFUSED and receipt is not None and receipt.used_at:
             outcome = UseOutcome.ALREADY_USED  # a receipt presented again after its exit
-        prefix = f"{trip.reference}: " if trip is not None else f"{self.text[:40]}: "
+        prefix = f"{trip.reference}: " if trip is not None else f"{shown(self.text)}: "
         with transaction.atomic():
             use = receipts.ReceiptUse.objects.create(
                 receipt=receipt,
@@ -851,7 +861,7 @@ def _apply(actor, gate, kind, text, event, occurred_at, context, device=None) ->
         trip, _token = find(text, gate)
         if trip is None:
             raise GateRefused(
-                [Problem("not_found", _("No trip found for %(text)s") % {"text": text[:40]})]
+                [Problem("not_found", _("No trip found for %(text)s") % {"text": shown(text)})]
             )
         record_weighing(
             actor,

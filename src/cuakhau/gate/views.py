@@ -125,7 +125,7 @@ def scan(request, code):
     text = request.POST.get("scan", "")
     plate = request.POST.get("plate_seen", "")
     if not plate and request.POST.get("lane"):
-        read = services.latest_plate(gate, gate.lanes.filter(code=request.POST["lane"]).first())
+        read = services.latest_plate(gate, services.lane_named(gate, request.POST["lane"]))
         plate = read.plate_text if read else ""
     return _card(request, gate, services.assess(text, gate, plate_seen=plate))
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from cuakhau.accounts import roles
+from cuakhau.core.inputs import DayField
 from cuakhau.reference.models import Gate
 from cuakhau.trips import services as trips
 from cuakhau.trips.choices import Direction
@@ -115,12 +116,8 @@ class KpiFilterForm(forms.Form):
         choices=[("", gettext_lazy("All directions")), *Direction.choices],
         required=False,
     )
-    date_from = forms.DateField(
-        label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = DayField(label=gettext_lazy("From"))
+    date_to = DayField(label=gettext_lazy("To"))
 
     def __init__(self, *args, gates, all_gates: bool, **kwargs):
         super().__init__(*args, **kwargs)

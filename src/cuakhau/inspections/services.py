@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import BigIntegerField, Count, ExpressionWrapper, F
 from django.utils import timezone
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_noop
 from cuakhau.accounts import roles
 from cuakhau.core.context import SYSTEM, RequestContext
 from cuakhau.core.errors import FieldErrors
+from cuakhau.core.inputs import check_text
 from cuakhau.core.prepared import Prepared, insert
 from cuakhau.core.retry import lock_rows
 from cuakhau.trips import services as trips
@@ -152,7 +154,8 @@ def record_result(
     _check_officer(officer, trip, agency)
     if result not in Result.values:
         raise FieldErrors({"result": [_("Choose pass, fail or hold.")]})
-    if result in (Result.FAIL, Result.HOLD) and not (notes or "").strip():
+    notes = _texts(Inspection, notes=notes)["notes"]
+    if result in (Result.FAIL, Result.HOLD) and not notes:
         raise FieldErrors({"notes": [_("Say what was found.")]})
     inspection = trip.inspections.filter(agency=agency, ended_at=None).first()
     if inspection is None:
@@ -174,7 +177,7 @@ def record_result(
             }
         )
     inspection.result = result
-    inspection.notes = (notes or "").strip()
+    inspection.notes = notes
     inspection.ended_at = timezone.now()
     inspection.officer = officer
     inspection.save()
@@ -187,21 +190,40 @@ def record_result(
 def take_sample(
     officer, trip: Trip, sample_code: str, description: str, laboratory: str = ""
 ) -> QuarantineSample:
-    inspection = start_inspection(officer, trip, Agency.QUARANTINE, kind=InspectionKind.SAMPLING)
-    if not (sample_code or "").strip():
+    text = _texts(
+        QuarantineSample,
+        sample_code=sample_code,
+        description=description,
+        laboratory=laboratory,
+    )
+    if not text["sample_code"]:
         raise FieldErrors({"sample_code": [_("Enter the sample code.")]})
-    if inspection.samples.filter(sample_code=sample_code.strip()).exists():
+    # A refusal from here on rolls the inspection's start back with it (the transaction).
+    inspection = start_inspection(officer, trip, Agency.QUARANTINE, kind=InspectionKind.SAMPLING)
+    if inspection.samples.filter(sample_code=text["sample_code"]).exists():
         raise FieldErrors(
-            {"sample_code": [_("Sample %(code)s is already recorded.") % {"code": sample_code}]}
+            {
+                "sample_code": [
+                    _("Sample %(code)s is already recorded.") % {"code": text["sample_code"]}
+                ]
+            }
         )
     return QuarantineSample.objects.create(
-        inspection=inspection,
-        sample_code=sample_code.strip(),
-        description=description.strip()[:200],
-        taken_at=timezone.now(),
-        taken_by=officer,
-        laboratory=laboratory.strip()[:120],
+        inspection=inspection, taken_at=timezone.now(), taken_by=officer, **text
     )
+
+
+def _texts(model, **values) -> dict[str, str]:
+    """Each value as its column stores it; every refusal at once, by field."""
+    texts, errors = {}, {}
+    for name, value in values.items():
+        try:
+            texts[name] = check_text(value, model, name)
+        except ValidationError as exc:
+            errors[name] = exc.messages
+    if errors:
+        raise FieldErrors(errors)
+    return texts
 
 
 @transaction.atomic
@@ -214,7 +236,7 @@ def record_sample_result(
     if result == SampleResult.POSITIVE and not (finding or "").strip():
         raise FieldErrors({"finding": [_("Name the pest or disease found.")]})
     sample.result = result
-    sample.finding = (finding or "").strip()
+    sample.finding = _texts(QuarantineSample, finding=finding)["finding"]
     sample.result_at = timezone.now()
     sample.save()
     return sample

@@ -17,7 +17,7 @@ from cuakhau.trips import services as trips
 from cuakhau.trips.choices import TripStatus
 
 from . import services
-from .models import QuarantineSample
+from .forms import SampleResultForm
 
 
 @login_required
@@ -121,14 +121,19 @@ def act(request, reference, action):
                 post.get("laboratory", ""),
             )
         elif action == "sample_result":
-            sample = QuarantineSample.objects.get(pk=post.get("sample"), inspection__trip=trip)
+            form = SampleResultForm(post, trip=trip)
+            if not form.is_valid():
+                raise FieldErrors({name: list(errs) for name, errs in form.errors.items()})
             services.record_sample_result(
-                request.user, sample, post.get("sample_result", ""), post.get("finding", "")
+                request.user,
+                form.cleaned_data["sample"],
+                post.get("sample_result", ""),
+                post.get("finding", ""),
             )
         else:
             raise Http404()
     except FieldErrors as exc:
         _report(request, exc)
-    except (trips.TripPermissionDenied, QuarantineSample.DoesNotExist) as exc:
+    except trips.TripPermissionDenied as exc:
         raise PermissionDenied(str(exc)) from None
     return redirect("inspections:trip", reference=trip.reference)

@@ -3,12 +3,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cuakhau.core.inputs import PLAUSIBLE_DAY
+from cuakhau.core.inputs import DayField
 from cuakhau.reference.models import Gate
 
 from .choices import Requirement, RuleDirection
-
-DATE_INPUT = forms.DateInput(attrs={"type": "date"})
 
 
 class RuleFilterForm(forms.Form):
@@ -21,9 +19,7 @@ class RuleFilterForm(forms.Form):
     requirement = forms.ChoiceField(
         label=_("Requirement"), choices=[("", "—"), *Requirement.choices], required=False
     )
-    on = forms.DateField(
-        label=_("In force on"), required=False, widget=DATE_INPUT, validators=PLAUSIBLE_DAY
-    )
+    on = DayField(label=_("In force on"), required=False)
     gate = forms.ModelChoiceField(
         label=_("Gate"),
         queryset=Gate.objects.filter(handles_freight=True),
@@ -61,14 +57,10 @@ class SuspensionForm(forms.Form):
         to_field_name="code",
         empty_label=_("every gate"),
     )
-    starts_on = forms.DateField(
-        label=_("Suspended from"), required=False, widget=DATE_INPUT, validators=PLAUSIBLE_DAY
-    )
-    ends_on = forms.DateField(
+    starts_on = DayField(label=_("Suspended from"), required=False)
+    ends_on = DayField(
         label=_("Suspended until (inclusive)"),
         required=False,
-        widget=DATE_INPUT,
-        validators=PLAUSIBLE_DAY,
         help_text=_("Leave empty: until further notice."),
     )
     legal_basis = forms.CharField(

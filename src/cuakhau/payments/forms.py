@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cuakhau.core.inputs import PLAUSIBLE_DAY
+from cuakhau.core.inputs import DayField
 from cuakhau.reference.models import Gate
 
 
@@ -35,9 +35,7 @@ class ReconciliationForm(forms.Form):
         required=False,
         empty_label=_("All gates"),
     )
-    day = forms.DateField(
-        label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}), validators=PLAUSIBLE_DAY
-    )
+    day = DayField(label=_("Day"))
 
     def __init__(self, data=None, *args, gates=None, **kwargs):
         if data is not None and not data.get("day"):

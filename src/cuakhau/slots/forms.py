@@ -3,13 +3,14 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cuakhau.core.inputs import DayField
 from cuakhau.trips.choices import Direction
 
 from .models import Weekday
 
 
 class SlotForm(forms.Form):
-    day = forms.DateField(label=_("day"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = DayField(label=_("day"))
     hour = forms.IntegerField(label=_("hour"), min_value=0, max_value=23)
 
     def slot_start(self, zone) -> dt.datetime:
@@ -20,7 +21,7 @@ class SlotForm(forms.Form):
 class DayForm(forms.Form):
     """The day whose free hours the booking page lists."""
 
-    day = forms.DateField(label=_("day"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = DayField(label=_("day"))
 
 
 class CancelForm(forms.Form):

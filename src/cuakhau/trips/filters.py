@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cuakhau.core.inputs import PLAUSIBLE_DAY
+from cuakhau.core.inputs import DayField
 from cuakhau.reference.models import Gate
 from cuakhau.reference.validators import normalise_plate
 
@@ -30,18 +30,8 @@ class TripFilterForm(forms.Form):
     )
     # Bounded: the first or last day of the calendar cannot be turned into a moment in the
     # gate's time zone (the list would fail instead of finding nothing).
-    date_from = forms.DateField(
-        label=_("Arriving from"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        validators=PLAUSIBLE_DAY,
-    )
-    date_to = forms.DateField(
-        label=_("Arriving until"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        validators=PLAUSIBLE_DAY,
-    )
+    date_from = DayField(label=_("Arriving from"), required=False)
+    date_to = DayField(label=_("Arriving until"), required=False)
 
     def clean(self):
         data = super().clean()

@@ -8,11 +8,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cuakhau.core.widgets import ListSelect
 from cuakhau.reference.models import Gate
 from cuakhau.reference.validators import country_choices, currency_choices
 
 from .choices import ContainerSize, Direction, DocumentKind, QuantityUnit, VehicleType
 from .models import CargoLine, Trip
+from .services import MAX_CARGO_LINES
 
 
 def _label(model, field):
@@ -79,7 +81,7 @@ class TripForm(forms.Form):
     )
     driver_name = forms.CharField(label=_label(Trip, "driver_name"), required=False)
     driver_nationality = forms.ChoiceField(
-        label=_label(Trip, "driver_nationality"), choices=[], required=False
+        label=_label(Trip, "driver_nationality"), choices=[], required=False, widget=ListSelect
     )
     driver_document_number = forms.CharField(
         label=_label(Trip, "driver_document_number"), required=False
@@ -158,7 +160,10 @@ class CargoLineForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
     unit = forms.ChoiceField(
-        label=_label(CargoLine, "unit"), choices=QuantityUnit.choices, required=False
+        label=_label(CargoLine, "unit"),
+        choices=QuantityUnit.choices,
+        required=False,
+        widget=ListSelect,
     )
     gross_weight_kg = forms.CharField(
         label=_label(CargoLine, "gross_weight_kg"),
@@ -179,9 +184,12 @@ class CargoLineForm(forms.Form):
         ),
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
-    currency = forms.ChoiceField(label=_label(CargoLine, "currency"), choices=[], required=False)
+    # Every currency and every country on each line: written by ``ListSelect``, not templates.
+    currency = forms.ChoiceField(
+        label=_label(CargoLine, "currency"), choices=[], required=False, widget=ListSelect
+    )
     origin_country = forms.ChoiceField(
-        label=_label(CargoLine, "origin_country"), choices=[], required=False
+        label=_label(CargoLine, "origin_country"), choices=[], required=False, widget=ListSelect
     )
     packages = forms.CharField(
         label=_label(CargoLine, "packages"),
@@ -234,7 +242,16 @@ class CargoLineForm(forms.Form):
         return self.data.get(self.add_prefix("DELETE")) in {"on", "true", "1"}
 
 
-CargoLineFormSet = forms.formset_factory(CargoLineForm, extra=0, can_delete=True, max_num=50)
+# A post naming more lines than a trip may have is refused whole (never cut short, never
+# rendered line by line: a TOTAL_FORMS of thousands would cost a minute of a worker).
+CargoLineFormSet = forms.formset_factory(
+    CargoLineForm,
+    extra=0,
+    can_delete=True,
+    max_num=MAX_CARGO_LINES,
+    absolute_max=MAX_CARGO_LINES,
+    validate_max=True,
+)
 
 
 class ReasonForm(forms.Form):

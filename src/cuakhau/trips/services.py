@@ -8,6 +8,7 @@ transaction. The web views, the API, the demo generator and the tests all call t
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -248,8 +249,13 @@ def _text(value, path: str, errors: dict[str, list[str]]):
 def _resolve_gate(value) -> Gate | None:
     if isinstance(value, Gate) or value is None:
         return value
+    code = str(value).strip().lower()
+    # A gate's code is a slug: anything else names no gate (and PostgreSQL refuses a NUL in a
+    # query rather than finding nothing).
+    if not re.fullmatch(r"[-a-z0-9_]{1,8}", code):
+        return None
     try:
-        return Gate.objects.get(code=str(value).lower(), handles_freight=True)
+        return Gate.objects.get(code=code, handles_freight=True)
     except Gate.DoesNotExist:
         return None
 

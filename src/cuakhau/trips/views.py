@@ -102,7 +102,12 @@ def _show_errors(form, lines, kept, reason, errors: dict[str, list[str]]):
 
 def _edit(request, trip=None, *, amend=False):
     form, lines, reason = _bind(request, trip)
-    if request.method == "POST":
+    if request.method == "POST" and lines.non_form_errors():
+        # The lines' count itself is missing or beyond the limit: which lines were meant is
+        # unknown, so nothing is saved (an edit would otherwise lose the lines not read).
+        form.is_valid()
+        messages.error(request, _("The declaration has errors: see the marked fields."))
+    elif request.method == "POST":
         data, kept = _declaration(form, lines)
         action = request.POST.get("action", "save")
         context = context_of(request)

@@ -102,9 +102,18 @@ def test_a_language_the_site_does_not_speak_is_refused_and_changes_nothing(enter
     assert enterprise.profile.language == "vi"
 
 
-def test_the_language_switch_never_redirects_off_site(enterprise):
-    response = Client().post("/language/", {"language": "en", "next": "https://evil.example/"})
-    assert response.url == "/"
+@pytest.mark.parametrize(
+    "next_url", ["https://evil.example/", "//evil.example/", "trips:list", "profile", "Lò\x07"]
+)
+def test_the_language_switch_never_redirects_off_site(enterprise, next_url):
+    # Nor takes a bare word for a view's name to look up.
+    response = Client().post("/language/", {"language": "en", "next": next_url})
+    assert response.status_code == 302 and response.url == "/"
+
+
+def test_the_language_switch_returns_to_the_page_it_was_chosen_on(enterprise):
+    response = Client().post("/language/", {"language": "en", "next": "/trips/?page=2"})
+    assert response.url == "/trips/?page=2"
 
 
 @pytest.mark.parametrize("language", ["vi", "en", "zh-hans"])

@@ -127,3 +127,21 @@ def test_the_lockout_page_speaks_the_visitors_language(enterprise, language, wor
     html = response.content.decode()
     for word in words:
         assert word in html
+
+
+@pytest.mark.parametrize("username", ["x" * 5000, "vanhanh\x00", "dn\u2028phongtho"])
+def test_a_username_no_account_can_have_is_a_field_error_and_counts_no_attempt(
+    enterprise, username
+):
+    # PostgreSQL refused the NUL in the user lookup, and the 5000 characters where django-axes
+    # keeps the name tried (255): a 500 there, while SQLite took both.
+    client, response = attempt(username, PASSWORD)
+    assert response.status_code == 200 and not logged_in(client)
+    assert response.context["form"].errors["username"]
+    assert not AccessAttempt.objects.exists()
+
+
+def test_the_admin_sign_in_refuses_them_alike(db):
+    response = Client().post("/admin/login/", {"username": "x" * 5000, "password": "x"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["username"]

@@ -1,8 +1,10 @@
 """A bounded schemathesis run over the whole published OpenAPI: no input answers 5xx.
 
-Every operation is called with generated (valid and invalid) inputs as an enterprise user and
-as an administrator, against the WSGI application in the test's own database, with a few real
-trips in it so that path parameters sometimes hit something. Only ``not_a_server_error`` is
+Every operation is called with generated (valid and invalid) inputs, in turn as an enterprise
+user, an administrator, a gate operator, a customs officer and a one-stop desk officer of the
+gate, and a plate camera registered there, against the WSGI application in the test's own
+database, with a few real trips in it (a draft, a paid one, one inside the gate) so that path
+parameters sometimes hit something and the gate's handlers get past their first lookup. Only ``not_a_server_error`` is
 checked: the other checks judge the schema's precision, this one the server's robustness.
 """
 
@@ -19,8 +21,9 @@ from schemathesis.checks import not_a_server_error
 
 from cuakhau.accounts import roles
 from cuakhau.accounts.services import create_user, issue_token
-from cuakhau.conftest import PASSWORD, declaration
+from cuakhau.conftest import PASSWORD, cassava_line, declaration
 from cuakhau.gate.models import Lane
+from cuakhau.gate.services import check_in, register_device
 from cuakhau.payments import services as payments
 from cuakhau.trips import services as trips
 
@@ -45,9 +48,10 @@ def keep_connection_open():
 
 
 @pytest.fixture
-def tokens(keep_connection_open, enterprise, mlt):
-    """An enterprise and an administrator token, and trips for path parameters to find."""
+def tokens(keep_connection_open, enterprise, operator, customs_mlt, mlt):
+    """A token of each kind of caller, and trips for path parameters to find."""
     admin = create_user("quantri", PASSWORD, roles.ADMINISTRATOR)
+    desk = create_user("motcua", PASSWORD, roles.DESK, gates=[mlt])
     for n in (1, 2):
         Lane.objects.get_or_create(gate=mlt, code=f"L{n}")
     draft = trips.create_draft(enterprise, declaration())
@@ -57,14 +61,23 @@ def tokens(keep_connection_open, enterprise, mlt):
         declaration(tractor_plate="25C-678.90", cargo_lines=[]) | {"direction": "empty_return"},
     )
     payments.simulate_bank_transfer(paid)
-    KNOWN["reference"] = [draft.reference, paid.reference]
+    inside = trips.save_and_submit(
+        enterprise, None, declaration(tractor_plate="25C-123.45", cargo_lines=[cassava_line()])
+    )
+    payments.simulate_bank_transfer(inside)
+    check_in(operator, mlt, inside.reference, lane="L1")
+    KNOWN["reference"] = [draft.reference, paid.reference, inside.reference]
     KNOWN["trip_reference"] = KNOWN["reference"]
     KNOWN["gate"] = ["mlt"]
-    KNOWN["number"] = [paid.receipts.first().number]
-    return {
-        "enterprise": issue_token(enterprise, "fuzz")[1],
-        "administrator": issue_token(admin, "fuzz")[1],
-    }
+    KNOWN["number"] = [paid.receipts.first().number, inside.receipts.first().number]
+    return [
+        issue_token(enterprise, "fuzz")[1],
+        issue_token(admin, "fuzz")[1],
+        issue_token(operator, "fuzz")[1],
+        issue_token(customs_mlt, "fuzz")[1],
+        issue_token(desk, "fuzz")[1],
+        register_device(None, mlt, "plate_camera", "cam-fuzz", lane="L1")[1],
+    ]
 
 
 # Path parameters that name something real: generated strings almost never do, and the
@@ -82,11 +95,13 @@ KNOWN: dict[str, list[str]] = {}
 )
 def test_no_input_makes_the_api_fail(case, tokens):
     params = case.path_parameters or {}
+    # One number drawn from the whole case (a GET has no body to tell its cases apart) picks
+    # whether a path parameter names something real, which, and the caller, in turn: a sixth
+    # of the calls of trying every caller, and each still meets most operations.
+    drawn = zlib.crc32(repr((case.body, case.query, params)).encode())
     for name, values in KNOWN.items():
-        if name in params and zlib.crc32(repr(case.body).encode()) % 3:
-            params[name] = values[zlib.crc32(repr(case.query).encode()) % len(values)]
-    # Each case as one of the two callers, in turn: half the calls of trying both, and both
-    # callers still meet every operation.
-    token = tokens[["enterprise", "administrator"][zlib.crc32(repr(case.body).encode()) % 2]]
+        if name in params and drawn % 3:
+            params[name] = values[(drawn // 3) % len(values)]
+    token = tokens[(drawn // 7) % len(tokens)]
     response = case.call(headers={"Authorization": f"Bearer {token}"})
     case.validate_response(response, checks=[not_a_server_error])

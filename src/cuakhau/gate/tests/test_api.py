@@ -183,6 +183,23 @@ def test_console_scan_then_one_button(enterprise, operator, officers, mlt, lanes
     assert other.get("/gate/mlt/console/").status_code == 403
 
 
+@pytest.mark.parametrize("field", ["scan", "lane"])
+@pytest.mark.parametrize("action", ["scan", "check_in", "exit"])
+def test_the_console_answers_a_control_character_without_a_server_error(
+    enterprise, operator, mlt, lanes, field, action
+):
+    # PostgreSQL refused the NUL in the lane's lookup and in the refused exit's record (a 500
+    # there, while SQLite found nothing): no lane has such a code, no trip such a plate.
+    trip = paid(enterprise)
+    client = Client()
+    client.force_login(operator)
+    post = {"scan": trip.reference, "lane": "L1"} | {field: "L\x001"}
+    response = client.post(f"/gate/mlt/console/{action}/", post)
+    assert response.status_code == 200
+    trip.refresh_from_db()
+    assert trip.status == "paid"
+
+
 def test_the_devices_command_registers_lists_and_revokes(mlt, lanes):
     from io import StringIO
 

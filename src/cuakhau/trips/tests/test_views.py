@@ -98,6 +98,39 @@ def test_save_draft_then_edit(enterprise, mlt):
     assert trip.driver_name == "Giàng A Lử" and trip.cargo_lines.count() == 2
 
 
+@pytest.mark.parametrize("total", ["51", "9" * 40, "٢٥٠٠٠", None])
+def test_a_count_of_lines_beyond_the_limit_or_missing_changes_nothing(enterprise, mlt, total):
+    """A post whose count of cargo lines is missing, or names more than a trip may have, is
+    refused whole: the draft keeps its lines (none read, none lost) and the page shows the
+    limit, without rendering thousands of empty lines."""
+    client = login(enterprise)
+    client.post("/trips/new/", form_post(declaration()))
+    trip = Trip.objects.get()
+    post = form_post(declaration(driver_name="Giàng A Lử", cargo_lines=[banana_line()]))
+    if total is None:
+        del post["lines-TOTAL_FORMS"]
+    else:
+        post["lines-TOTAL_FORMS"] = total
+    response = client.post(f"/trips/{trip.reference}/edit/", post)
+    assert response.status_code == 200
+    trip.refresh_from_db()
+    assert trip.driver_name != "Giàng A Lử" and trip.cargo_lines.count() == 2
+    html = response.content.decode()
+    assert 'data-field="cargo_lines"' in html
+    assert html.count('name="lines-') < 60 * 30  # at most the 50 lines a trip may have
+
+
+def test_a_gate_code_no_gate_has_is_a_field_error(enterprise, mlt):
+    for code in ("\x00", "mlt\x00", "m" * 300, "ＭＬＴ"):
+        response = login(enterprise).post("/trips/new/", form_post(declaration(gate=code)))
+        assert response.status_code == 200
+        assert (
+            'data-field="gate"' in response.content.decode()
+            or "gate" in response.context["form"].errors
+        )
+    assert not Trip.objects.exists()
+
+
 def test_htmx_adds_a_cargo_line_and_bumps_the_total(enterprise):
     client = login(enterprise)
     response = client.get("/trips/cargo-line/?lines-TOTAL_FORMS=2", HTTP_HX_REQUEST="true")
