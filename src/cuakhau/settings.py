@@ -123,10 +123,12 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    # Who may open each page: the one policy table (cuakhau.policy), before any view runs.
-    "cuakhau.core.policy.PolicyMiddleware",
     # Unknown URLs and methods under /api/ answer in the API's JSON error shape.
     "cuakhau.core.api_support.ApiErrorShapeMiddleware",
+    # A URL with a control character is a 404 before anything looks its parts up.
+    "cuakhau.core.middleware.ControlCharacterPathMiddleware",
+    # Who may open each page: the one policy table (cuakhau.policy), before any view runs.
+    "cuakhau.core.policy.PolicyMiddleware",
     # Last, as django-axes asks: it turns a login refused for lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

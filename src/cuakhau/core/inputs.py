@@ -32,6 +32,8 @@ from django.utils.translation import gettext_lazy as _
 _FORBIDDEN = "\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff"
 _CONTROL_SINGLE_LINE = re.compile(f"[{_FORBIDDEN}\t]")
 _CONTROL_MULTILINE = re.compile(f"[{_FORBIDDEN.replace(chr(10) + '-', chr(11) + '-')}]")
+# Any of them, tab and newline included: what no identifier, code or address holds.
+CONTROL_CHARACTER = _CONTROL_SINGLE_LINE
 
 
 def clean_text(value: str, *, multiline: bool = False, max_length: int | None = None) -> str:

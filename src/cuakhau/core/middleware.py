@@ -1,0 +1,20 @@
+"""What every request passes before anything looks its URL up."""
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from .inputs import CONTROL_CHARACTER
+
+
+class ControlCharacterPathMiddleware:
+    """A URL with a control character in it names nothing here: a 404 before the policy or a
+    view looks its parts up. No identifier holds one (every input refuses them), and
+    PostgreSQL refuses a NUL in a query where SQLite only finds nothing."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if CONTROL_CHARACTER.search(request.path_info):
+            raise Http404(_("No page has this address."))
+        return self.get_response(request)
