@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cuakhau.core.context import Channel
+from cuakhau.core.inputs import exactly_stored
 from cuakhau.reference.validators import validate_country, validate_currency
 
 from .choices import AgreementKind, AidSector, CommitmentAction, CommitmentStatus, Side
@@ -156,9 +157,13 @@ class AidProject(models.Model):
         _("donor's country"), max_length=2, validators=[validate_country]
     )
     sector = models.CharField(_("sector"), max_length=16, choices=AidSector.choices)
-    amount = models.DecimalField(_("amount"), max_digits=18, decimal_places=2)
+    amount = models.DecimalField(
+        _("amount"), max_digits=18, decimal_places=2, validators=[exactly_stored]
+    )
     currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
-    amount_vnd = models.DecimalField(_("amount (VND)"), max_digits=18, decimal_places=0)
+    amount_vnd = models.DecimalField(
+        _("amount (VND)"), max_digits=18, decimal_places=0, validators=[exactly_stored]
+    )
     rate_note = models.CharField(_("exchange rate used"), max_length=120, blank=True)
     starts_on = models.DateField(_("start"))
     ends_on = models.DateField(_("end"), null=True, blank=True)

@@ -81,7 +81,15 @@ def NumberOf(model, name: str):  # noqa: N802
     """A number the model's column can store, without rounding (``core.inputs.number_limits``)."""
     limits = inputs.number_limits(model, name)
     if "decimal_places" in limits:
-        return Annotated[Decimal, Field(allow_inf_nan=False, **limits)]
+
+        def validate(value: Decimal) -> Decimal:
+            try:
+                inputs.exactly_stored(value)
+            except ValidationError as exc:
+                raise _pydantic_error(exc) from None
+            return value
+
+        return Annotated[Decimal, Field(allow_inf_nan=False, **limits), AfterValidator(validate)]
     return Annotated[int, Field(**limits)]
 
 

@@ -120,6 +120,26 @@ def number_limits(model, name: str) -> dict:
     return limits
 
 
+# Django reads a decimal column of SQLite through a float rounded to 15 significant digits:
+# "9999999999999999.99" came back as 1e16, more digits than its column allows, and the row
+# could no longer be read; a whole number of 16 to 18 digits came back rounded. Refused on
+# every database alike, whatever the column's ``max_digits``.
+SIGNIFICANT_DIGITS = 15
+
+
+def exactly_stored(number: Decimal) -> None:
+    """``ValidationError`` unless every database gives ``number`` back as it was."""
+    if not isinstance(number, Decimal) or not number.is_finite():
+        return
+    digits = len(number.normalize().as_tuple().digits)
+    if digits > SIGNIFICANT_DIGITS:
+        raise ValidationError(
+            _("At most %(limit)d significant digits (this number has %(digits)d)."),
+            code="significant_digits",
+            params={"limit": SIGNIFICANT_DIGITS, "digits": digits},
+        )
+
+
 def check_number(value, model, name: str):
     """``value`` as the column stores it, or ``ValidationError`` (never rounded)."""
     limits = number_limits(model, name)
@@ -140,6 +160,7 @@ def check_number(value, model, name: str):
                 code="decimal_places",
                 params={"places": limits["decimal_places"]},
             )
+        exactly_stored(number)
     if "ge" in limits and number < limits["ge"]:
         raise ValidationError(
             _("At least %(limit)s."), code="min_value", params={"limit": limits["ge"]}

@@ -252,13 +252,14 @@ def _ascii_number(text: str) -> str:
 
 
 def whole_number(text: str) -> Decimal:
-    """A whole number: 1500000000, 1.500.000.000, 1,500,000,000 or 1 500 000 000 (≤ 18 digits)."""
+    """A whole number: 1500000000, 1.500.000.000, 1,500,000,000 or 1 500 000 000 (≤ 15 digits,
+    what every database gives back: ``core.inputs.exactly_stored``)."""
     text = _ascii_number(text.strip())
     if re.fullmatch(r"[0-9]+\.0+", text):
         text = text.split(".")[0]  # 1500000000.0, as a spreadsheet may write a whole number
     if re.fullmatch(r"[0-9]{1,3}([., ])[0-9]{3}(\1[0-9]{3})*", text):
         text = re.sub(r"[., ]", "", text)
-    if not re.fullmatch(r"[0-9]{1,18}", text):
+    if not re.fullmatch(r"[0-9]{1,15}", text):
         raise ValueError
     return Decimal(text)
 

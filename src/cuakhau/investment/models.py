@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cuakhau.core.context import Channel
+from cuakhau.core.inputs import exactly_stored
 from cuakhau.reference.validators import validate_country
 
 from .choices import MilestoneStatus, ProjectAction, ProjectStatus, Sector
@@ -24,10 +25,14 @@ class InvestmentProject(models.Model):
     )
     sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices)
     registered_capital_vnd = models.DecimalField(
-        _("registered capital (VND)"), max_digits=18, decimal_places=0
+        _("registered capital (VND)"), max_digits=18, decimal_places=0, validators=[exactly_stored]
     )
     disbursed_capital_vnd = models.DecimalField(
-        _("disbursed capital (VND)"), max_digits=18, decimal_places=0, default=0
+        _("disbursed capital (VND)"),
+        max_digits=18,
+        decimal_places=0,
+        default=0,
+        validators=[exactly_stored],
     )
     usd_rate = models.DecimalField(
         _("exchange rate (VND per USD)"), max_digits=9, decimal_places=2, null=True, blank=True

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from cuakhau.core.inputs import TextField
+from cuakhau.core.inputs import TextField, exactly_stored
 from cuakhau.reference.localize import localized_name, sort_key
 from cuakhau.reference.models import Gate
 from cuakhau.reference.validators import validate_currency
@@ -77,6 +77,7 @@ class TargetForm(forms.Form):
         label=_("Target"),
         max_digits=18,
         decimal_places=2,
+        validators=[exactly_stored],
         help_text=_("A growth in percent (5 for +5 % a year), or an amount in the measure's unit."),
     )
     note = TextField(label=_("Note"), max_length=300, required=False)

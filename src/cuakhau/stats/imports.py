@@ -32,7 +32,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cuakhau.core import spreadsheets
+from cuakhau.core import inputs, spreadsheets
 from cuakhau.core.spreadsheets import CellError, Check, ImportRefused, ImportRejected, Sheet
 from cuakhau.reference.models import Gate, HSCode
 from cuakhau.reference.validators import validate_country
@@ -138,6 +138,11 @@ def _amount(key: str, text: str):
         value = spreadsheets.whole_number(text)
     if value > ABSURD:
         raise _Absurd
+    try:
+        # As stored: the value in dollars, the weight in kilograms.
+        inputs.exactly_stored(value * 1000 if key == "net_weight_t" else value)
+    except ValidationError:
+        raise _Absurd from None
     if key == "trucks" and value > MAX_TRUCKS:
         raise _Absurd
     return value

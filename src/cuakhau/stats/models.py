@@ -16,6 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cuakhau.core.inputs import exactly_stored
 from cuakhau.reference.models import Gate
 from cuakhau.trips.choices import Direction
 
@@ -58,8 +59,12 @@ class TradeMonth(models.Model):
     hs_heading = models.CharField(_("HS heading"), max_length=4, blank=True)
     partner = models.CharField(_("partner country"), max_length=2)
     currency = models.CharField(_("currency"), max_length=3)
-    value = models.DecimalField(_("value"), max_digits=20, decimal_places=2)
-    net_weight_kg = models.DecimalField(_("net weight (kg)"), max_digits=18, decimal_places=3)
+    value = models.DecimalField(
+        _("value"), max_digits=20, decimal_places=2, validators=[exactly_stored]
+    )
+    net_weight_kg = models.DecimalField(
+        _("net weight (kg)"), max_digits=18, decimal_places=3, validators=[exactly_stored]
+    )
     lines = models.PositiveIntegerField(_("cargo lines"), default=0)
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
     batch = models.ForeignKey(
@@ -222,7 +227,7 @@ class Target(models.Model):
         _("target"),
         max_digits=18,
         decimal_places=2,
-        validators=[MinValueValidator(-100), MaxValueValidator(10**15)],
+        validators=[MinValueValidator(-100), MaxValueValidator(10**15), exactly_stored],
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
     set_by = models.ForeignKey(

@@ -1,0 +1,97 @@
+"""A decimal is refused beyond 15 significant digits, on every database alike: Django reads
+SQLite's decimal columns through a float rounded to 15 digits, and "9999999999999999.99" came
+back as 1e16 — more digits than its column allows, so the row could no longer be read (the
+board's target, an imported month's figures, an aid project's amount); a whole number of 16 to
+18 digits (a capital in đồng) came back rounded, or not at all."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client
+
+from cuakhau.accounts import roles
+from cuakhau.accounts.services import create_user
+from cuakhau.conftest import PASSWORD
+from cuakhau.cooperation.models import AidProject
+from cuakhau.core.inputs import exactly_stored
+from cuakhau.stats.choices import Measure, TargetKind
+from cuakhau.stats.models import Target
+
+
+@pytest.fixture
+def board(db):
+    return create_user("bql_laichau", PASSWORD, roles.BOARD)
+
+
+@pytest.mark.parametrize(
+    "text", ["12345678901234.5", "9999999999999.99", "999999999999999", "1.10", "-0.5", "1E+17"]
+)
+def test_what_every_database_keeps_exactly_is_taken(text):
+    exactly_stored(Decimal(text))
+
+
+@pytest.mark.parametrize(
+    "text", ["1234567890123456.7", "9999999999999999.99", "0.1234567890123456"]
+)
+def test_more_digits_with_decimals_are_refused(text):
+    with pytest.raises(ValidationError) as refused:
+        exactly_stored(Decimal(text))
+    assert refused.value.code == "significant_digits"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("amount", ["9999999999999.99", "123456789012.345"[:-1], "-0.01"])
+def test_the_largest_amount_taken_reads_back_exactly(amount):
+    project = AidProject.objects.create(
+        title="Nâng cấp đường tuần tra biên giới",
+        donor="JICA",
+        donor_country="JP",
+        sector=AidProject._meta.get_field("sector").choices[0][0],
+        amount=Decimal(amount),
+        currency="USD",
+        amount_vnd=Decimal("999999999999999"),
+        starts_on=dt.date(2026, 1, 1),
+    )
+    project.refresh_from_db()
+    assert (project.amount, project.amount_vnd) == (Decimal(amount), 999999999999999)
+
+
+@pytest.mark.django_db
+def test_the_boards_target_says_so_on_its_field(mlt, board):
+    client = Client()
+    client.force_login(board)
+    target = {
+        "gate": "mlt", "year": "2026", "measure": Measure.EXPORT_USD,
+        "kind": TargetKind.ABSOLUTE, "value": "9999999999999999.99", "note": "",
+    }  # fmt: skip
+    refused = client.post("/stats/targets/set/", target)
+    assert refused.status_code == 422
+    assert list(refused.context["form"].errors) == ["value"]
+    assert not Target.objects.exists()
+    taken = client.post("/stats/targets/set/", {**target, "value": "999999999999.99"})
+    assert taken.status_code in (200, 302)
+    assert Target.objects.get().value == Decimal("999999999999.99")
+    assert client.get("/stats/mlt/?year=2026").status_code == 200
+
+
+@pytest.mark.django_db
+def test_an_aid_project_form_refuses_it_too(mlt, board):
+    from cuakhau.cooperation.forms import record_forms
+
+    _model, form_class = record_forms()["aid"]
+    form = form_class(
+        {
+            "title": "Nâng cấp đường tuần tra",
+            "donor": "JICA",
+            "donor_country": "JP",
+            "sector": AidProject._meta.get_field("sector").choices[0][0],
+            "amount": "1234567890123456.78",
+            "currency": "USD",
+            "amount_vnd": "1",
+            "starts_on": "2026-01-01",
+        }  # fmt: skip
+    )
+    assert not form.is_valid()
+    assert list(form.errors) == ["amount"]
