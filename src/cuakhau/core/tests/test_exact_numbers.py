@@ -95,3 +95,12 @@ def test_an_aid_project_form_refuses_it_too(mlt, board):
     )
     assert not form.is_valid()
     assert list(form.errors) == ["amount"]
+
+
+def test_a_spreadsheets_whole_number_keeps_to_them_too():
+    from cuakhau.core.spreadsheets import whole_number
+
+    assert whole_number("999.999.999.999.999") == Decimal("999999999999999")
+    for text in ("1234567890123456", "1.234.567.890.123.456", "1 234 567 890 123 456"):
+        with pytest.raises(ValueError):
+            whole_number(text)
