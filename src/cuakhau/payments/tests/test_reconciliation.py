@@ -421,6 +421,8 @@ def test_the_form_defaults_to_today_at_the_gate_and_refuses_the_future(mlt):
     assert future.errors["day"] == ["The day cannot be in the future."]
     assert ReconciliationForm().initial["day"] == today
     assert not ReconciliationForm({"gate": "xyz"}).is_valid()
+    # PostgreSQL refused the NUL in the gate's lookup (a 500 there; SQLite found no gate).
+    assert ReconciliationForm({"gate": "ml\x00t"}).errors["gate"]
 
 
 def test_reconciliation_page_scoping_and_exports(enterprise, mlt, hng):
