@@ -341,11 +341,7 @@ def _gate_for_filing(data: dict, actor, channel: str, errors) -> Gate | None:
     own desk, online the default desk. An officer files at the counter only for their gates."""
     code = str(data.get("gate") or "").strip().lower()
     if code:
-        gate = (
-            None
-            if inputs.CONTROL_CHARACTER.search(code)
-            else desk_gates().filter(code=code).first()
-        )
+        gate = desk_gates().filter(code=code).first() if Gate.could_be_code(code) else None
         if gate is None:
             errors["gate"] = [_("There is no desk at this gate.")]
             return None

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from cuakhau.core.context import SYSTEM, RequestContext
 from cuakhau.core.errors import FieldErrors
-from cuakhau.core.inputs import check_number, clean_text, shown
+from cuakhau.core.inputs import CONTROL_CHARACTER, check_number, shown
 from cuakhau.core.prepared import Prepared, insert, save_fields
 from cuakhau.core.retry import ChangedMeanwhile, lock_rows, retry_on_conflict
 from cuakhau.fees.services import current_assessment
@@ -110,11 +110,7 @@ def at_gate(gate: Gate):
 def _is_text(text: str) -> bool:
     """Whether a scan is text at all (no NUL or other control character, which no trip's data
     holds and PostgreSQL cannot even compare)."""
-    try:
-        clean_text(text)
-    except ValidationError:
-        return False
-    return True
+    return CONTROL_CHARACTER.search(text) is None
 
 
 def find(text: str, gate: Gate, *, lock: bool = False) -> tuple[Trip | None, str | None]:

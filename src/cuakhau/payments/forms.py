@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cuakhau.core.inputs import CONTROL_CHARACTER, DayField
+from cuakhau.core.inputs import DayField
 from cuakhau.reference.models import Gate
 
 
@@ -50,8 +50,8 @@ class ReconciliationForm(forms.Form):
     @staticmethod
     def _gate_in(data, gates) -> Gate | None:
         code = data.get("gate")
-        if not code or CONTROL_CHARACTER.search(code):
-            return None  # no gate; the field says so (PostgreSQL refuses a NUL in the lookup)
+        if not code or not Gate.could_be_code(code):
+            return None  # no gate; the field says so
         queryset = gates if gates is not None else Gate.objects.all()
         return queryset.filter(code=code).first()
 

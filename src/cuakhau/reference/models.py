@@ -4,6 +4,8 @@ Loaded from the CSV files in ``data/`` (each with its source in ``data/SOURCES.m
 ``cuakhau load_reference``; never edited by hand in production.
 """
 
+import re
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +25,7 @@ def pick_language(vi: str, en: str, zh: str) -> LocalizedText:
 
 class Gate(models.Model):
     code = models.SlugField(_("code"), max_length=8, unique=True)
+
     name_vi = models.CharField(_("name (Vietnamese)"), max_length=120)
     name_en = models.CharField(_("name (English)"), max_length=120)
     name_zh = models.CharField(_("name (Chinese)"), max_length=120, blank=True)
@@ -58,6 +61,12 @@ class Gate(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.code.upper()})"
+
+    @staticmethod
+    def could_be_code(text: str) -> bool:
+        """Whether ``text`` has a gate code's shape: anything else names no gate, and is not
+        looked up (PostgreSQL refuses a NUL in a query where SQLite finds nothing)."""
+        return re.fullmatch(r"[-a-z0-9_]{1,8}", text) is not None
 
     @property
     def name(self) -> LocalizedText:

@@ -8,7 +8,6 @@ transaction. The web views, the API, the demo generator and the tests all call t
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -250,9 +249,7 @@ def _resolve_gate(value) -> Gate | None:
     if isinstance(value, Gate) or value is None:
         return value
     code = str(value).strip().lower()
-    # A gate's code is a slug: anything else names no gate (and PostgreSQL refuses a NUL in a
-    # query rather than finding nothing).
-    if not re.fullmatch(r"[-a-z0-9_]{1,8}", code):
+    if not Gate.could_be_code(code):
         return None
     try:
         return Gate.objects.get(code=code, handles_freight=True)

@@ -253,8 +253,10 @@ def cargo_line_row(request):
         index = int(request.GET.get(f"{LINES_PREFIX}-TOTAL_FORMS", "0"))
     except ValueError:
         return HttpResponseBadRequest("bad index")
-    if not 0 <= index < 50:
-        return HttpResponseBadRequest(_("At most 50 cargo lines per trip."))
+    if not 0 <= index < services.MAX_CARGO_LINES:
+        return HttpResponseBadRequest(
+            _("At most %(n)d cargo lines per trip.") % {"n": services.MAX_CARGO_LINES}
+        )
     formset = CargoLineFormSet(prefix=LINES_PREFIX)
     line_form = formset.form(
         prefix=f"{LINES_PREFIX}-{index}",
