@@ -555,6 +555,12 @@ def test_demo_command_prints_the_summary(reference):
     for heading in ("Trips by status:", "inside now", "median (min)", "risk channels", "Logins"):
         assert heading in text
     assert "HNG Hữu Nghị" in text and "haiquan" in text
+    # What a person reads names states, channels, directions and roles, never their codes.
+    summary = text[text.index("Trips by status:") :]
+    for label in ("Fees paid", "Checked in", "Customs officer", "Gate operator", "Import"):
+        assert label in summary
+    for code in ("gate_operator", "customs_officer", "empty_return", "tntx", " arrived "):
+        assert code not in summary
     # Not a terminal: each stage is one line once done, with its time; then the total.
     for stage in (
         "Database migrations (",

@@ -10,12 +10,15 @@ import time
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
+from cuakhau.accounts import roles
 from cuakhau.core import progress
 from cuakhau.demo.generator import GATE_ORDER, DemoDataError, generate
 from cuakhau.reference.models import Gate
+from cuakhau.risk.choices import RiskChannel
 from cuakhau.risk.services import install_default_ruleset
-from cuakhau.trips.choices import TripStatus
+from cuakhau.trips.choices import Direction, TripStatus
 
 STATUS_COLUMNS = [
     TripStatus.DRAFT,
@@ -94,6 +97,12 @@ class Command(BaseCommand):
             call_command("serve", port=port)
 
     def summary(self, result: dict) -> None:
+        # The summary's sentences are English: so are the states, channels, directions and
+        # roles in it, by their labels, never their stored codes.
+        with translation.override("en"):
+            self._summary(result)
+
+    def _summary(self, result: dict) -> None:
         write = self.stdout.write
         write("")
         timings = result.get("timings", {})
@@ -115,17 +124,17 @@ class Command(BaseCommand):
 
         write("")
         write("Trips by status:")
-        header = "".join(f"{status:>10}" for status in STATUS_COLUMNS)
+        header = "".join(f"{status.label:>12}" for status in STATUS_COLUMNS)
         write(f"  {'gate':<20}{header}{'total':>9}")
         for code in GATE_ORDER:
             counts = result["status_by_gate"].get(code, {})
-            cells = "".join(f"{counts.get(status, 0):>10,}" for status in STATUS_COLUMNS)
+            cells = "".join(f"{counts.get(status, 0):>12,}" for status in STATUS_COLUMNS)
             write(f"  {labels[code]:<20}{cells}{sum(counts.values()):>9,}")
 
         write("")
         write(
             f"Fees, the yard now, and clearance (arrival to exit) of the trucks that left in the "
-            f"last {result['ma_lu_thang']['days']} days:"
+            f"last {self._days(result['ma_lu_thang']['days'])}:"
         )
         write(
             f"  {'gate':<20}{'receipts':>10}{'revoked':>9}{'fees (VND)':>18}{'inside now':>12}"
@@ -144,7 +153,9 @@ class Command(BaseCommand):
                 f"{'-' if p90 is None else f'{p90:.0f}':>11}"
             )
         shares = " · ".join(
-            f"{row['channel']} {row['percent']:.1f}%" for row in result["channels"] if row["count"]
+            f"{RiskChannel(row['channel']).label} {row['percent']:.1f}%"
+            for row in result["channels"]
+            if row["count"]
         )
         write(f"  risk channels of those trucks: {shares}")
 
@@ -154,10 +165,11 @@ class Command(BaseCommand):
             trips = result["by_gate"].get(code, 0)
             value = result["value_usd_by_gate"].get(code, 0)
             write(f"  {labels[code]:<20} {trips:>8,} {value:>22,}")
-        write("  by direction: " + self._counts(result["by_direction"]))
+        by_direction = {Direction(code).label: n for code, n in result["by_direction"].items()}
+        write("  by direction: " + self._counts(by_direction))
         mlt = result["ma_lu_thang"]
         write(
-            f"  Ma Lù Thàng, last {mlt['days']} days: USD {mlt['value_usd'] / 1e6:.1f} million "
+            f"  Ma Lù Thàng, last {self._days(mlt['days'])}: USD {mlt['value_usd'] / 1e6:.1f} million "
             f"(published pace: USD {mlt['target_usd'] / 1e6:.1f} million, from 163 million "
             "over 2021–2025)."
         )
@@ -170,13 +182,17 @@ class Command(BaseCommand):
         write("")
         write("Logins (demo passwords, printed here only):")
         width = max(len(u["username"]) for u in result["users"])
-        role_width = max(len(u["role"]) for u in result["users"])
+        role_of = {user["username"]: str(roles.LABELS[user["role"]]) for user in result["users"]}
+        role_width = max(len(role) for role in role_of.values())
         write(f"  {'username':<{width}}  {'role':<{role_width}}  password")
         for user in result["users"]:
-            write(
-                f"  {user['username']:<{width}}  {user['role']:<{role_width}}  {user['password']}"
-            )
+            role = role_of[user["username"]]
+            write(f"  {user['username']:<{width}}  {role:<{role_width}}  {user['password']}")
         write("")
+
+    @staticmethod
+    def _days(days: int) -> str:
+        return "day" if days == 1 else f"{days} days"
 
     @staticmethod
     def _counts(counts: dict) -> str:
