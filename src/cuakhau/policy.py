@@ -72,7 +72,8 @@ API = {
     # Receipts.
     "POST /receipts/verify": allow(*OFFICERS, *READ_ALL, devices=[TABLET]),
     "GET /receipts/{number}": allow(*EVERYONE, record="receipt"),
-    "POST /receipts/{number}/revoke": allow(*OFFICERS, ADMINISTRATOR, record="receipt"),
+    # Fees are the cashiers' (the gate's operators and its desk): not the inspecting agencies.
+    "POST /receipts/{number}/revoke": allow(*CASHIERS, record="receipt"),
     # Payments: the provider proves itself with its signature, not with a credential of ours.
     "POST /payments/notifications/{provider}": PUBLIC,
     # Notification delivery receipts: public, each provider proves itself (eSMS by the secret

@@ -40,6 +40,8 @@ COMMITMENT_MACHINE = StateMachine(
         Transition(S.FULFILLED, A.REOPEN, S.IN_PROGRESS, MANAGE, reason_required=True),
         Transition(S.DROPPED, A.REOPEN, S.IN_PROGRESS, MANAGE, reason_required=True),
     ],
+    states=S,
+    actions=A,
 )
 
 

@@ -3,6 +3,7 @@ import functools
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 def platform(request):
@@ -83,7 +84,7 @@ def _navigation(request) -> list[tuple[str, list[tuple[str, str]]]]:
         (_("Rules"), rules),
         (_("One-stop desk"), desk),
         (_("Registers"), registers),
-        (_("Account"), [(reverse("profile"), _("Profile and language"))]),
+        (pgettext_lazy("menu", "Account"), [(reverse("profile"), _("Profile and language"))]),
     ]
     return [(label, items) for label, items in groups if items]
 
@@ -108,5 +109,5 @@ def _public_navigation() -> list[tuple[str, list[tuple[str, str]]]]:
                 (reverse("receipts:offline"), _("Verify receipt")),
             ],
         ),
-        (_("Account"), [(reverse("login"), _("Log in"))]),
+        (pgettext_lazy("menu", "Account"), [(reverse("login"), _("Log in"))]),
     ]

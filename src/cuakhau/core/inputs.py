@@ -27,9 +27,11 @@ from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-# C0 and C1 controls, DEL, U+2028/U+2029 and lone surrogates (a JSON "\ud800" decodes to one;
-# no database can store it). Tab and newline are allowed where text may have several lines.
-_FORBIDDEN = "\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff"
+# C0 and C1 controls, DEL, U+2028/U+2029, lone surrogates (a JSON "\ud800" decodes to one;
+# no database can store it) and the bidirectional overrides and isolates (U+202A-U+202E,
+# U+2066-U+2069: "No. 123 \u202eevil" reads "No. 123 live" wherever it is shown). Tab and
+# newline are allowed where text may have several lines.
+_FORBIDDEN = "\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff"
 _CONTROL_SINGLE_LINE = re.compile(f"[{_FORBIDDEN}\t]")
 _CONTROL_MULTILINE = re.compile(f"[{_FORBIDDEN.replace(chr(10) + '-', chr(11) + '-')}]")
 # Any of them, tab and newline included: what no identifier, code or address holds.
@@ -172,19 +174,85 @@ def check_number(value, model, name: str):
     return int(number) if integer else number
 
 
-class ColumnNumberField(forms.CharField):
+# Digits of any script (``\d`` in Python), one decimal point at most.
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)")
+_MARK_NAMES = {".": _("a dot"), ",": _("a comma"), " ": _("a space")}
+# Spaces a person may put between groups of digits ("24 300"): plain, no-break, narrow and thin.
+_GROUP_SPACES = re.compile("[ \u00a0\u202f\u2009]")
+
+
+def read_local_number(text: str) -> str:
+    """A number typed in a form, read as the page writes numbers in the active language, as
+    plain text ("1234.5"); ``ValidationError`` when its separators cannot be read so.
+
+    Vietnamese writes 1.234,5 and English and Chinese 1,234.5: "1.000" typed on a Vietnamese
+    page is one thousand, as the page itself shows it, not 1. A separator that is not where
+    that convention puts it ("15.5" or "1.00" in Vietnamese, "15,5" in English) is refused with
+    an example rather than guessed. Digits of other scripts count as digits (Python's
+    ``Decimal`` reads them); the API takes plain JSON numbers and never comes here.
+    """
+    from django.utils import formats
+
+    decimal_mark = formats.get_format("DECIMAL_SEPARATOR")
+    group_mark = formats.get_format("THOUSAND_SEPARATOR")
+    compact = _GROUP_SPACES.sub("", text.strip())
+    sign = ""
+    if compact[:1] in "+-" and compact:
+        sign, compact = compact[0], compact[1:]
+    whole, _mark, fraction = compact.partition(decimal_mark)
+    groups = whole.split(group_mark) if group_mark else [whole]
+    misplaced = any(mark and mark in fraction for mark in (decimal_mark, group_mark))
+    if misplaced or (
+        len(groups) > 1
+        and not (1 <= len(groups[0]) <= 3 and all(len(group) == 3 for group in groups[1:]))
+    ):
+        raise ValidationError(
+            _(
+                "Write the number as this page does, e.g. %(example)s: %(group)s between "
+                "thousands, %(decimal)s before the decimals."
+            ),
+            code="separators",
+            params={
+                "example": formats.number_format(Decimal("12345.5"), force_grouping=True),
+                "group": _MARK_NAMES.get(group_mark, group_mark),
+                "decimal": _MARK_NAMES.get(decimal_mark, decimal_mark),
+            },
+        )
+    plain = "".join(groups)
+    plain = f"{sign}{plain}.{fraction}" if _mark else f"{sign}{plain}"
+    if not _PLAIN_NUMBER.fullmatch(plain):  # "abc", "NaN", "Infinity", "1e5"
+        raise ValidationError(_("Enter a number."), code="invalid")
+    return format(Decimal(plain), "f")  # ASCII digits, as typed otherwise ("0.50" stays)
+
+
+class LocalNumberField(forms.CharField):
+    """A number as a person types it on the page (``read_local_number``), passed on as plain
+    text for the service to check against its column."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return value
+        return read_local_number(value)
+
+
+class ColumnNumberField(LocalNumberField):
     """A form field for a numeric column: the text as typed, checked against the column."""
 
     def __init__(self, model, name: str, **kwargs):
         self.model, self.name = model, name
-        kwargs.setdefault("required", False)
         super().__init__(**kwargs)
 
     def clean(self, value):
         value = super().clean(value)
         if value in self.empty_values:
             return value
-        return check_number(value.replace(",", "."), self.model, self.name)
+        return check_number(value, self.model, self.name)
 
 
 class TextField(forms.CharField):

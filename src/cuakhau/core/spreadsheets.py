@@ -280,9 +280,14 @@ def decimal_number(text: str, places: int, digits: int) -> Decimal:
         value = Decimal(text)
     except InvalidOperation:
         raise ValueError from None
-    if not value.is_finite() or value < 0:
+    if not value.is_finite() or value < 0 or value.adjusted() >= digits - places:
+        # More whole digits than the column keeps; "1e30" would also pass the precision
+        # ``quantize`` works to (an InvalidOperation, not a refused cell).
         raise ValueError
-    value = value.quantize(Decimal(1).scaleb(-places))
+    try:
+        value = value.quantize(Decimal(1).scaleb(-places))
+    except InvalidOperation:
+        raise ValueError from None
     if len(value.as_tuple().digits) > digits:
         raise ValueError
     return value

@@ -49,6 +49,7 @@ class CheckInIn(ScanIn):
 class ExitIn(Schema):
     scan: Scan
     lane: LaneCode | None = None
+    plate_seen: PlateText = ""
 
 
 class ProblemOut(Schema):
@@ -198,6 +199,7 @@ def check_in(request: HttpRequest, gate: str, payload: CheckInIn):
             yard_position=payload.yard_position,
             plate_seen=payload.plate_seen,
             gross_kg=payload.gross_kg,
+            tare_kg=payload.tare_kg,
             context=context_of(request),
         )
     except services.GateRefused as exc:
@@ -214,6 +216,7 @@ def exit_truck(request: HttpRequest, gate: str, payload: ExitIn):
             payload.scan,
             lane=payload.lane,
             context=context_of(request),
+            plate_seen=payload.plate_seen,
         )
     except services.GateRefused as exc:
         return refused(exc)

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
@@ -391,6 +391,11 @@ def _receipt_problems(token: str, gate: Gate, **known) -> list[Problem]:
     ]
 
 
+# How far a queued event's clock may disagree with what the server recorded before it is
+# taken for a wrong clock and refused.
+EVENT_CLOCK_SKEW = dt.timedelta(hours=1)
+
+
 def _local(moment) -> str:
     return timezone.localtime(moment).strftime("%d/%m %H:%M") if moment else "?"
 
@@ -429,7 +434,14 @@ def _weights(gross, tare) -> tuple[Decimal | None, Decimal | None]:
         except ValidationError as exc:
             raise FieldErrors({name: exc.messages}) from None
         if not Decimal("500") <= kg <= Decimal(high):
-            raise FieldErrors({name: [_("Between 500 and %(high)s kg.") % {"high": f"{high:,}"}]})
+            raise FieldErrors(
+                {
+                    name: [
+                        _("Between 500 and %(high)s kg.")
+                        % {"high": formats.number_format(high, force_grouping=True)}
+                    ]
+                }
+            )
         values[name] = kg
     if values["tare_kg"] is not None and values["gross_kg"] is None:
         raise FieldErrors({"gross_kg": [_("Enter the weighbridge reading too.")]})
@@ -491,6 +503,23 @@ def _check_in(operator, gate, text, entry: _Entry, plate_seen, context, *, lock:
         if check.blocking or check.action != "check_in":
             raise GateRefused(check.blocking or [Problem("no_action", _("Nothing to check in."))])
         trip = check.trip
+        receipt = check.receipt
+        if (
+            entry.at is not None
+            and receipt is not None
+            and entry.at < receipt.issued_at - EVENT_CLOCK_SKEW
+        ):
+            # A queued event with a wrong clock: a truck cannot arrive on fees paid hours
+            # later. (Within the skew: a tablet's clock, a transfer confirmed late.)
+            raise GateRefused(
+                [
+                    Problem(
+                        "before_payment",
+                        _("The check-in time %(at)s is before the fees were paid (%(paid)s).")
+                        % {"at": _local(entry.at), "paid": _local(receipt.issued_at)},
+                    )
+                ]
+            )
         gross, tare = entry.weights
         cargo_kg = None if tare is None else gross - tare
         assessment = risk.plan(trip, cargo_of(trip), weighbridge_kg=cargo_kg, ruleset=check.ruleset)
@@ -541,8 +570,11 @@ def exit_truck(
     lane: str | None = None,
     at: dt.datetime | None = None,
     context: RequestContext = SYSTEM,
+    plate_seen: str = "",
 ) -> Visit:
-    """Let a cleared truck out; its receipt is used here, once.
+    """Let a cleared truck out; its receipt is used here, once. A plate read or typed at the
+    lane must be the declared one, as at check-in (another truck must not leave on this
+    receipt).
 
     A refused exit changes nothing, but the refusal itself is kept for reconciliation and
     audit: it is written after the exit was rolled back. A caller that rolls back its own
@@ -554,9 +586,13 @@ def exit_truck(
     try:
         # As the check-in: read first, write in a short transaction if nothing changed meanwhile.
         try:
-            return _let_out(operator, gate, text, lane=lane, at=at, context=context, lock=False)
+            return _let_out(
+                operator, gate, text, lane=lane, at=at, context=context, lock=False, seen=plate_seen
+            )
         except ChangedMeanwhile:
-            return _let_out(operator, gate, text, lane=lane, at=at, context=context, lock=True)
+            return _let_out(
+                operator, gate, text, lane=lane, at=at, context=context, lock=True, seen=plate_seen
+            )
     except GateRefused as refused:
         refused.keep = _ExitRefusal(operator, gate, text, refused.problems, at)
         refused.keep()
@@ -620,10 +656,12 @@ class _ExitRefusal:
         self.pk = use.pk
 
 
-def _let_out(operator, gate: Gate, text: str, *, lane, at, context, lock: bool) -> Visit:
+def _let_out(
+    operator, gate: Gate, text: str, *, lane, at, context, lock: bool, seen: str = ""
+) -> Visit:
     with transaction.atomic() if lock else contextlib.nullcontext():
         exit_lane = _lane(gate, lane)
-        check = assess(text, gate, lock=lock)
+        check = assess(text, gate, plate_seen=seen, lock=lock)
         if check.blocking or check.action != "exit":
             raise GateRefused(
                 check.blocking or [Problem("not_cleared", _("Not cleared for exit."))]
@@ -641,7 +679,21 @@ def _let_out(operator, gate: Gate, text: str, *, lane, at, context, lock: bool) 
                 ]
             )
         visit = _visit_read_with(trip) or _VISIT_OF.first(trip=trip.pk)
+        if at is not None and at < visit.arrived_at - EVENT_CLOCK_SKEW:
+            # A queued event with a wrong clock: a stay of minus two weeks would enter every
+            # clearance figure. (Within the skew, the exit is taken at the arrival.)
+            raise GateRefused(
+                [
+                    Problem(
+                        "before_arrival",
+                        _("The exit time %(at)s is before the truck arrived (%(arrived)s).")
+                        % {"at": _local(at), "arrived": _local(visit.arrived_at)},
+                    )
+                ]
+            )
         trip.visit = visit
+        if at is not None:
+            at = max(at, visit.arrived_at)
         if visit.gate_id == gate.pk:
             visit.gate = gate  # the row in hand, for whoever reads the visit next
         with transaction.atomic():
@@ -851,7 +903,13 @@ def _apply(actor, gate, kind, text, event, occurred_at, context, device=None) ->
         ).trip
     if kind == EventKind.EXIT:
         return exit_truck(
-            actor, gate, text, lane=event.get("lane"), at=occurred_at, context=context
+            actor,
+            gate,
+            text,
+            lane=event.get("lane"),
+            at=occurred_at,
+            context=context,
+            plate_seen=event.get("plate_seen", ""),
         ).trip
     if kind == EventKind.WEIGHBRIDGE:
         trip, _token = find(text, gate)

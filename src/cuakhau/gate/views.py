@@ -5,17 +5,19 @@ import re
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from cuakhau.core.context import context_of
 from cuakhau.core.errors import FieldErrors
+from cuakhau.core.inputs import read_local_number
 from cuakhau.core.policy import gate_checked_for
 from cuakhau.inspections.services import current_channel
 from cuakhau.reference.models import Gate
@@ -33,7 +35,7 @@ def _operator_gate(request, code) -> Gate:
     if gate is None or not gate.handles_freight:
         gate = get_object_or_404(Gate, code=code.lower(), handles_freight=True)
     if not request.user.has_perm("trips.operate_gate") or not trips.works_at(request.user, gate):
-        raise PermissionDenied("Only a gate operator of this gate uses its console.")
+        raise PermissionDenied(_("Only a gate operator of this gate uses its console."))
     return gate
 
 
@@ -130,6 +132,18 @@ def scan(request, code):
     return _card(request, gate, services.assess(text, gate, plate_seen=plate))
 
 
+def _typed_weight(post, name: str) -> str | None:
+    """A weight as typed on the console, read as the page writes numbers ("24.300" is
+    24,300 kg on a Vietnamese page, not 24.3)."""
+    text = post.get(name) or ""
+    if not text.strip():
+        return None
+    try:
+        return read_local_number(text)
+    except ValidationError as exc:
+        raise FieldErrors({name: exc.messages}) from None
+
+
 @login_required
 @require_POST
 def act(request, code, action):
@@ -144,7 +158,8 @@ def act(request, code, action):
                 lane=post.get("lane") or None,
                 yard_position=post.get("yard_position", ""),
                 plate_seen=post.get("plate_seen", ""),
-                gross_kg=post.get("gross_kg") or None,
+                gross_kg=_typed_weight(post, "gross_kg"),
+                tare_kg=_typed_weight(post, "tare_kg"),
                 context=context_of(request),
             )
         elif action == "exit":
@@ -154,6 +169,7 @@ def act(request, code, action):
                 post.get("scan", ""),
                 lane=post.get("lane") or None,
                 context=context_of(request),
+                plate_seen=post.get("plate_seen", ""),
             )
         else:
             raise PermissionDenied("Unknown action.")

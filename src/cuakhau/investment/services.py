@@ -42,6 +42,8 @@ PROJECT_MACHINE = StateMachine(
         Transition(S.OPERATING, A.TERMINATE, S.TERMINATED, MANAGE, reason_required=True),
         Transition(S.SUSPENDED, A.TERMINATE, S.TERMINATED, MANAGE, reason_required=True),
     ],
+    states=S,
+    actions=A,
 )
 # A project whose certificate was withdrawn no longer counts in the zone's capital.
 COUNTED = ~Q(status=S.TERMINATED)

@@ -25,6 +25,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cuakhau.core.errors import FieldErrors
 from cuakhau.core.statemachine import StateMachine, Transition
@@ -37,6 +38,17 @@ from .recipients import normalise_phone
 logger = logging.getLogger("cuakhau.notify")
 
 S = MessageStatus
+# What each step of a message's delivery is called where a person reads it (a refusal).
+MESSAGE_ACTIONS = {
+    "send": gettext_lazy("send"),
+    "accepted": gettext_lazy("accepted by the provider"),
+    "retry": gettext_lazy("try again later"),
+    "fail": gettext_lazy("fail"),
+    "lost": gettext_lazy("lose track of it"),
+    "delivered": gettext_lazy("delivered"),
+    "undelivered": gettext_lazy("not delivered"),
+    "resend": gettext_lazy("send again"),
+}
 MESSAGE_MACHINE = StateMachine(
     "message",
     [
@@ -53,6 +65,7 @@ MESSAGE_MACHINE = StateMachine(
         Transition(S.FAILED, "resend", S.RETRY, permission="notify.change_message"),
     ],
     states=S,
+    actions=MESSAGE_ACTIONS,
 )
 
 CHANNEL_ORDER = (Channel.ZNS, Channel.SMS, Channel.EMAIL)

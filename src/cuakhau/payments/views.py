@@ -1,7 +1,9 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -10,6 +12,7 @@ from django.views.decorators.http import require_POST
 from cuakhau.core.context import context_of
 from cuakhau.core.downloads import content_disposition
 from cuakhau.core.errors import FieldErrors
+from cuakhau.core.inputs import read_local_number
 from cuakhau.trips import services as trips
 
 from . import services
@@ -43,9 +46,13 @@ def simulate_transfer(request, reference):
 def record_cash(request, reference):
     trip = _trip(request, reference)
     try:
-        amount = int(request.POST.get("amount_vnd", "").replace(".", "").replace(",", "").strip())
-    except ValueError:
-        amount = -1
+        # Read as the page writes amounts: "800.000" in Vietnamese, "800,000" in English.
+        typed = Decimal(read_local_number(request.POST.get("amount_vnd", "")))
+        amount = int(typed) if typed == typed.to_integral_value() else -1
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("trips:detail", reference=trip.reference)
     try:
         payment = services.record_cash_payment(
             request.user, trip, amount, request.POST.get("slip_number", ""), context_of(request)

@@ -1,6 +1,7 @@
 from typing import Literal
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
 from cuakhau.accounts import roles
@@ -69,14 +70,17 @@ def receipt_out(receipt: Receipt) -> dict:
     }
 
 
-def _officer_of(user, gate: Gate) -> None:
+def _cashier_of(user, gate: Gate) -> None:
     user_roles = roles.roles_of(user)
     if roles.ADMINISTRATOR in user_roles:
         return
-    if not user_roles & roles.GATE_ROLES or not user.profile.gates.filter(pk=gate.pk).exists():
+    cashier = user_roles & {roles.GATE_OPERATOR, roles.DESK}
+    if not cashier or not user.profile.gates.filter(pk=gate.pk).exists():
         from django.core.exceptions import PermissionDenied
 
-        raise PermissionDenied("Only an officer of this gate may do this.")
+        raise PermissionDenied(
+            _("Only a cashier of this gate (its operators or its desk) may do this.")
+        )
 
 
 @router.post(
@@ -102,5 +106,5 @@ def get_receipt(request: HttpRequest, number: str):
 @router.post("/receipts/{number}/revoke", response=ReceiptOut)
 def revoke(request: HttpRequest, number: str, payload: RevokeIn):
     receipt = services.visible_receipt(request.auth, number)
-    _officer_of(request.auth, receipt.gate)
+    _cashier_of(request.auth, receipt.gate)
     return receipt_out(services.revoke_receipt(receipt, request.auth, payload.kind, payload.reason))

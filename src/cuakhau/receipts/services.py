@@ -337,6 +337,11 @@ def revoke_receipt(receipt: Receipt, actor, kind: str, reason: str) -> Receipt:
         raise FieldErrors({"reason": [_("Give a reason.")]})
     if receipt.status == ReceiptStatus.REVOKED:
         raise FieldErrors({"receipt": [_("This receipt is already revoked.")]})
+    if receipt.used_at is not None:
+        # The truck crossed on it: the fee was earned, and the exit stays as it was.
+        raise FieldErrors(
+            {"receipt": [_("This receipt was used at the exit: it can no longer be revoked.")]}
+        )
     receipt.status = ReceiptStatus.REVOKED
     receipt.revoked_at = timezone.now()
     receipt.revoked_by = actor

@@ -5,9 +5,11 @@ web form and the API refuse exactly the same declarations with the same messages
 """
 
 from django import forms
-from django.utils import timezone
+from django.core.exceptions import ValidationError
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from cuakhau.core.inputs import LocalNumberField, read_local_number
 from cuakhau.core.widgets import ListSelect
 from cuakhau.reference.models import Gate
 from cuakhau.reference.validators import country_choices, currency_choices
@@ -61,9 +63,8 @@ class TripForm(forms.Form):
     vehicle_type = forms.ChoiceField(
         label=_label(Trip, "vehicle_type"), choices=VehicleType.choices, required=False
     )
-    capacity_tonnes = forms.CharField(
+    capacity_tonnes = LocalNumberField(
         label=_label(Trip, "capacity_tonnes"),
-        required=False,
         help_text=_(
             "The rated capacity on the registration, not the load: the fee bracket. Needed "
             "for a truck and a tractor-trailer."
@@ -105,9 +106,24 @@ class TripForm(forms.Form):
         _mark_needed(self)
 
     def declaration(self) -> dict:
-        data = {name: self.data.get(self.add_prefix(name), "") for name in self.fields}
-        data["container_numbers"] = _numbers(data["container_numbers"])
-        return data
+        return _posted(self)
+
+
+def _posted(form) -> dict:
+    """The form's posted values as the declaration service takes them: numbers as plain text
+    (read as the page writes them), container lists split. A number that cannot be read is
+    left out and named in ``form.unreadable_numbers``: the view stops there and shows why."""
+    data = {name: form.data.get(form.add_prefix(name), "") for name in form.fields}
+    form.unreadable_numbers = []
+    for name, field in form.fields.items():
+        if isinstance(field, LocalNumberField) and str(data[name]).strip():
+            try:
+                data[name] = read_local_number(str(data[name]))
+            except ValidationError:
+                form.unreadable_numbers.append(name)
+                data[name] = ""
+    data["container_numbers"] = _numbers(data["container_numbers"])
+    return data
 
 
 def _numbers(text: str) -> list[str]:
@@ -154,9 +170,8 @@ class CargoLineForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     description = forms.CharField(label=_label(CargoLine, "description"), required=False)
-    quantity = forms.CharField(
+    quantity = LocalNumberField(
         label=_label(CargoLine, "quantity"),
-        required=False,
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
     unit = forms.ChoiceField(
@@ -165,19 +180,16 @@ class CargoLineForm(forms.Form):
         required=False,
         widget=ListSelect,
     )
-    gross_weight_kg = forms.CharField(
+    gross_weight_kg = LocalNumberField(
         label=_label(CargoLine, "gross_weight_kg"),
-        required=False,
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
-    net_weight_kg = forms.CharField(
+    net_weight_kg = LocalNumberField(
         label=_label(CargoLine, "net_weight_kg"),
-        required=False,
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
-    value = forms.CharField(
+    value = LocalNumberField(
         label=_label(CargoLine, "value"),
-        required=False,
         help_text=_(
             "As on the customs declaration: FOB for an export, CIF for an import; the invoice "
             "value for transit and temporary import."
@@ -191,9 +203,8 @@ class CargoLineForm(forms.Form):
     origin_country = forms.ChoiceField(
         label=_label(CargoLine, "origin_country"), choices=[], required=False, widget=ListSelect
     )
-    packages = forms.CharField(
+    packages = LocalNumberField(
         label=_label(CargoLine, "packages"),
-        required=False,
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
     container_numbers = forms.CharField(
@@ -234,9 +245,7 @@ class CargoLineForm(forms.Form):
         _mark_needed(self)
 
     def line(self) -> dict:
-        data = {name: self.data.get(self.add_prefix(name), "") for name in self.fields}
-        data["container_numbers"] = _numbers(data["container_numbers"])
-        return data
+        return _posted(self)
 
     def is_removed(self) -> bool:
         return self.data.get(self.add_prefix("DELETE")) in {"on", "true", "1"}
@@ -266,7 +275,9 @@ class DocumentForm(forms.Form):
 
 
 def _plain(number) -> str:
-    return format(number.normalize(), "f")
+    """A stored number as the form shows it in the active language (1.234,5 in Vietnamese),
+    which is how ``read_local_number`` reads it back."""
+    return formats.number_format(number.normalize(), force_grouping=True)
 
 
 def initial_from_trip(trip: Trip) -> tuple[dict, list[dict]]:

@@ -10,11 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -294,6 +296,18 @@ class _Declaration:
     containers: list[str]
 
 
+def _left_for_later(row, require_complete: bool) -> list[str]:
+    """The text fields a draft leaves empty: checked when it is submitted. (A moment or a
+    figure has no empty value its column could keep: a draft gives them already.)"""
+    if require_complete:
+        return []
+    return [
+        field.name
+        for field in row._meta.concrete_fields
+        if isinstance(field, models.CharField) and getattr(row, field.attname) == ""
+    ]
+
+
 def _build(data: dict, trip: Trip, *, require_complete: bool) -> _Declaration:
     """Validate ``data`` onto ``trip`` (in memory only) and build its cargo lines.
 
@@ -323,7 +337,10 @@ def _build(data: dict, trip: Trip, *, require_complete: bool) -> _Declaration:
         trip.capacity_tonnes = None
     trip.vehicle_type = trip.vehicle_type or VehicleType.TRUCK
     try:
-        trip.full_clean(exclude=["reference", "organisation", "gate", "created_by", "status"])
+        trip.full_clean(
+            exclude=["reference", "organisation", "gate", "created_by", "status"]
+            + _left_for_later(trip, require_complete)
+        )
     except ValidationError as exc:
         _merge(errors, _errors_of(exc))
 
@@ -393,7 +410,9 @@ def _build(data: dict, trip: Trip, *, require_complete: bool) -> _Declaration:
             if getattr(line, numeric) == "":
                 setattr(line, numeric, None)
         try:
-            line.full_clean(exclude=["trip", "containers"])
+            line.full_clean(
+                exclude=["trip", "containers", *_left_for_later(line, require_complete)]
+            )
         except ValidationError as exc:
             _merge(errors, _errors_of(exc, prefix))
         containers = _container_list(
@@ -763,7 +782,8 @@ def reject_trip(actor, trip: Trip, reason: str, context: RequestContext = SYSTEM
 
 def _plain(value):
     if isinstance(value, Decimal):
-        return str(value.normalize()) if value == value.to_integral() else str(value)
+        # "1000", never "1E+3" (what ``str`` of a normalised whole number gives).
+        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
     if isinstance(value, dt.datetime):
         return value.isoformat()
     return value
@@ -794,15 +814,40 @@ def declaration_snapshot(trip: Trip) -> dict:
     return snapshot
 
 
-def _shown(field, value) -> str:
-    """A snapshot's stored value as a person reads it: a choice's label, a list joined."""
+def _stored(field, value):
+    """A snapshot's stored value as what it stands for: a number or a moment is compared by
+    its value (snapshots of earlier releases wrote 1000 as "1E+3")."""
+    if value in (None, "", []) or not isinstance(value, str):
+        return value
+    if isinstance(field, (models.DecimalField, models.IntegerField)):
+        try:
+            return Decimal(value)
+        except ArithmeticError:
+            return value
+    if isinstance(field, models.DateTimeField):
+        return parse_datetime(value) or value
+    return value
+
+
+def _shown(field, value, zone) -> str:
+    """A snapshot's stored value as a person reads it: a choice's label, a list joined, a
+    number as the language writes it, a moment in the gate's time zone."""
+    value = _stored(field, value)
     if value in (None, "", []):
         return "—"
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     if getattr(field, "choices", None):
         return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, Decimal):
+        return formats.number_format(value.normalize(), force_grouping=True)
+    if isinstance(value, dt.datetime):
+        return formats.date_format(timezone.localtime(value, zone), "SHORT_DATETIME_FORMAT")
     return str(value)
+
+
+def _changed(field, old, new) -> bool:
+    return _stored(field, old) != _stored(field, new)
 
 
 def _field(model, name):
@@ -829,27 +874,30 @@ def version_changes(trip: Trip):
     if not versions:
         return []
     following = [v.snapshot for v in versions[1:]] + [declaration_snapshot(trip)]
+    zone = ZoneInfo(trip.gate.time_zone)
     for version, after in zip(versions, following, strict=True):
         before = version.snapshot
         changes = []
         for name in [*TRIP_FIELDS, "container_numbers"]:
             old, new = before.get(name), after.get(name)
-            if old != new:
-                field = _field(Trip, name)
-                changes.append((_label(Trip, name), _shown(field, old), _shown(field, new)))
+            field = _field(Trip, name)
+            if _changed(field, old, new):
+                changes.append(
+                    (_label(Trip, name), _shown(field, old, zone), _shown(field, new, zone))
+                )
         old_lines, new_lines = before.get("cargo_lines", []), after.get("cargo_lines", [])
         for n in range(max(len(old_lines), len(new_lines))):
             old_line = old_lines[n] if n < len(old_lines) else {}
             new_line = new_lines[n] if n < len(new_lines) else {}
             for name in [*LINE_FIELDS, "container_numbers"]:
                 old, new = old_line.get(name), new_line.get(name)
-                if old != new:
-                    field = _field(CargoLine, name)
+                field = _field(CargoLine, name)
+                if _changed(field, old, new):
                     what = _("Cargo line %(n)s: %(field)s") % {
                         "n": n + 1,
                         "field": _label(CargoLine, name),
                     }
-                    changes.append((what, _shown(field, old), _shown(field, new)))
+                    changes.append((what, _shown(field, old, zone), _shown(field, new, zone)))
         version.changes = changes
     return versions
 

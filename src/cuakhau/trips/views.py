@@ -81,6 +81,11 @@ def _declaration(form, lines) -> tuple[dict, list]:
     return data, kept
 
 
+def _unreadable_numbers(form, lines) -> bool:
+    _data, kept = _declaration(form, lines)
+    return bool(form.unreadable_numbers or any(f.unreadable_numbers for f in kept))
+
+
 def _show_errors(form, lines, kept, reason, errors: dict[str, list[str]]):
     form.is_valid()
     lines.is_valid()
@@ -106,6 +111,13 @@ def _edit(request, trip=None, *, amend=False):
         # The lines' count itself is missing or beyond the limit: which lines were meant is
         # unknown, so nothing is saved (an edit would otherwise lose the lines not read).
         form.is_valid()
+        messages.error(request, _("The declaration has errors: see the marked fields."))
+    elif request.method == "POST" and _unreadable_numbers(form, lines):
+        # A number whose separators do not read as this page writes numbers ("1.5" on a
+        # Vietnamese page): guessing could store a thousand times too little or too much.
+        form.is_valid()
+        lines.is_valid()
+        reason.is_valid()
         messages.error(request, _("The declaration has errors: see the marked fields."))
     elif request.method == "POST":
         data, kept = _declaration(form, lines)

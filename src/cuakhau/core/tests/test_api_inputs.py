@@ -75,7 +75,17 @@ def test_implausible_or_invalid_arrivals_are_refused(enterprise, mlt, arrival):
 
 
 @pytest.mark.parametrize(
-    "name", ["Lò\x00Văn", "Lò\u0085Văn", "Lò\u2028Văn", "Lò\ud800Văn", "Lò\nVăn", "\x1b[31mX"]
+    "name",
+    [
+        "Lò\x00Văn",
+        "Lò\u0085Văn",
+        "Lò\u2028Văn",
+        "Lò\ud800Văn",
+        "Lò\nVăn",
+        "\x1b[31mX",
+        "Lò \u202eVăn",
+        "Lò\u2066Văn",
+    ],
 )
 def test_control_characters_are_refused_with_a_field_error(enterprise, mlt, name):
     item = refused(post(client_of(enterprise), "/trips", body(driver_name=name)), "driver_name")

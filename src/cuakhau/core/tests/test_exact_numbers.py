@@ -104,3 +104,14 @@ def test_a_spreadsheets_whole_number_keeps_to_them_too():
     for text in ("1234567890123456", "1.234.567.890.123.456", "1 234 567 890 123 456"):
         with pytest.raises(ValueError):
             whole_number(text)
+
+
+@pytest.mark.parametrize("text", ["1e30", "1E+400", "9" * 40, "1e29", "1234567890123.5"])
+def test_a_spreadsheets_decimal_past_its_column_is_a_refused_cell(text):
+    """Excel writes a huge figure as 1E+30: a refused cell, never an error of the import."""
+    from cuakhau.core.spreadsheets import amount, decimal_number
+
+    for read in (decimal_number, amount):
+        with pytest.raises(ValueError):
+            read(text, 2, 14)
+    assert decimal_number("1e3", 2, 14) == Decimal("1000.00")

@@ -251,7 +251,7 @@ def api_cases(w):
             "post",
             f"/receipts/{number}/revoke",
             {"kind": "cancelled", "reason": "Thu sai"},
-            OFFICERS_HERE | {"admin"},
+            {"op_here", "desk", "admin"},
         ),
         "GET /trips/{reference}/fees": ("get", f"/trips/{paid_ref}/fees", None, SEE_A),
         "POST /trips/{reference}/cash-payments": (

@@ -1,5 +1,6 @@
 """The gate API and console through the test client."""
 
+import datetime as dt
 import uuid
 
 import pytest
@@ -227,3 +228,102 @@ def test_the_devices_command_registers_lists_and_revokes(mlt, lanes):
     assert refused.status_code == 401 and PlateRead.objects.count() == 1
     with pytest.raises(CommandError):
         call_command("devices", "register", "mlt", "plate_camera", "cam-cmd", stdout=StringIO())
+
+
+def test_the_tare_typed_at_check_in_is_kept_and_checked(enterprise, operator, mlt, lanes):
+    first = paid(enterprise)
+    second = paid(enterprise, tractor_plate="25C-111.22", cargo_lines=[cassava_line()])
+    client = api(operator)
+    post = {"scan": first.reference, "gross_kg": 30000, "tare_kg": 40000}
+    refused = client.post("/api/v1/gate/mlt/check-in", post, content_type="application/json")
+    assert refused.status_code == 422 and "tare_kg" in str(refused.json())
+    post["tare_kg"] = 14500
+    assert (
+        client.post("/api/v1/gate/mlt/check-in", post, content_type="application/json").status_code
+        == 200
+    )
+    assert WeighbridgeReading.objects.get(trip=first).tare_kg == 14500
+    # The console reads the weights as its page writes numbers (Vietnamese: 30.000 kg).
+    web = Client()
+    assert web.login(username=operator.username, password=PASSWORD)
+    web.post(
+        "/gate/mlt/console/check_in/",
+        {"scan": second.reference, "gross_kg": "30.000", "tare_kg": "14.500"},
+        HTTP_ACCEPT_LANGUAGE="vi",
+    )
+    reading = WeighbridgeReading.objects.get(trip=second)
+    assert (reading.gross_kg, reading.tare_kg) == (30000, 14500)
+
+
+def test_a_truck_does_not_leave_under_another_plate(enterprise, operator, officers, mlt, lanes):
+    trip = paid(enterprise)
+    client = api(operator)
+    scan = {"scan": trip.reference}
+    client.post("/api/v1/gate/mlt/check-in", scan, content_type="application/json")
+    clear(trip, officers)
+    other = client.post(
+        "/api/v1/gate/mlt/exit",
+        {**scan, "plate_seen": "29A-999.99"},
+        content_type="application/json",
+    )
+    assert other.status_code == 409
+    trip.refresh_from_db()
+    assert trip.status == "cleared"
+    same = client.post(
+        "/api/v1/gate/mlt/exit", {**scan, "plate_seen": "25C12345"}, content_type="application/json"
+    )
+    assert same.status_code == 200
+
+
+def test_queued_events_with_an_impossible_clock_are_refused(
+    enterprise, operator, officers, mlt, lanes
+):
+    trip = paid(enterprise)
+    client = api(operator)
+
+    def event(kind, when):
+        return {
+            "client_id": str(uuid.uuid4()),
+            "kind": kind,
+            "occurred_at": when.isoformat(),
+            "scan": trip.reference,
+        }
+
+    weeks_ago = timezone.now() - dt.timedelta(days=20)
+    early = client.post(
+        "/api/v1/gate/mlt/events", [event("check_in", weeks_ago)], content_type="application/json"
+    ).json()
+    assert not early[0]["accepted"] and early[0]["problems"][0]["code"] == "before_payment"
+    client.post(
+        "/api/v1/gate/mlt/events",
+        [event("check_in", timezone.now())],
+        content_type="application/json",
+    )
+    clear(trip, officers)
+    out = client.post(
+        "/api/v1/gate/mlt/events", [event("exit", weeks_ago)], content_type="application/json"
+    ).json()
+    assert not out[0]["accepted"] and out[0]["problems"][0]["code"] == "before_arrival"
+    trip.refresh_from_db()
+    assert trip.status == "cleared"
+
+
+def test_a_receipt_used_at_the_exit_is_not_revoked_and_only_cashiers_revoke(
+    enterprise, operator, officers, mlt, lanes
+):
+    trip = paid(enterprise)
+    number = valid_receipt_of(trip).number
+    revoke = {"kind": "refunded", "reason": "Hoàn phí"}
+    guard = api(officers["border_guard"])
+    refused = guard.post(
+        f"/api/v1/receipts/{number}/revoke", revoke, content_type="application/json"
+    )
+    assert refused.status_code == 403
+    client = api(operator)
+    scan = {"scan": trip.reference}
+    client.post("/api/v1/gate/mlt/check-in", scan, content_type="application/json")
+    clear(trip, officers)
+    client.post("/api/v1/gate/mlt/exit", scan, content_type="application/json")
+    used = client.post(f"/api/v1/receipts/{number}/revoke", revoke, content_type="application/json")
+    assert used.status_code == 422 and "receipt" in str(used.json())
+    assert valid_receipt_of(trip).number == number

@@ -63,7 +63,6 @@ def test_plates_are_matched_whatever_the_typing(enterprise, mlt):
         ({"driver_nationality": "XX"}, "driver_nationality", "ISO 3166"),
         ({"expected_arrival": timezone.now() - dt.timedelta(hours=3)}, "expected_arrival", "past"),
         ({"direction": "smuggling"}, "direction", "smuggling"),
-        ({"driver_name": ""}, "driver_name", ""),
     ],
 )
 def test_trip_fields_are_refused_with_a_specific_message(
@@ -72,6 +71,14 @@ def test_trip_fields_are_refused_with_a_specific_message(
     errors = errors_of(enterprise, declaration(**overrides))
     assert path in errors, errors
     assert fragment in " ".join(errors[path])
+
+
+def test_a_draft_may_leave_text_empty_but_not_a_submission(enterprise, mlt):
+    trip = services.create_draft(enterprise, declaration(driver_name=""))
+    assert trip.driver_name == ""
+    with pytest.raises(services.TripValidationError) as refused:
+        services.save_and_submit(enterprise, trip, declaration(driver_name=""))
+    assert "driver_name" in refused.value.errors
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,8 @@
 """The web pages through the test client: the form, its errors, htmx fragments, scoping."""
 
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.test import Client
 from django.utils import timezone
@@ -284,3 +287,85 @@ def test_an_earlier_version_lists_what_the_amendment_changed_in_words(enterprise
     assert unit and all("KGM" not in side and "TNE" not in side for side in unit[0])
     html = login(enterprise).get(f"/trips/{trip.reference}/").content.decode()
     assert "25C-999.99" in html and "{&#x27;" not in html and "'vehicle_type'" not in html
+
+
+def test_numbers_are_read_as_the_page_writes_them_in_each_language(enterprise, mlt):
+    """Vietnamese writes 20.400 for twenty thousand four hundred and 0,5 for a half: "1.500"
+    typed on a Vietnamese page is 1,500 cartons, never 1.5; a separator out of place for the
+    page's language is refused next to its field, and nothing is saved."""
+    client = login(enterprise)
+    line = banana_line(
+        quantity="1.500", gross_weight_kg="20.400", value="11.700,5", packages="1.500"
+    )
+    post = form_post(declaration(capacity_tonnes="15,5", cargo_lines=[line]))
+    assert client.post("/trips/new/", post, HTTP_ACCEPT_LANGUAGE="vi").status_code == 302
+    trip = Trip.objects.get()
+    saved = trip.cargo_lines.get()
+    assert (saved.quantity, saved.gross_weight_kg, saved.value, saved.packages) == (
+        1500,
+        20400,
+        Decimal("11700.50"),
+        1500,
+    )
+    assert trip.capacity_tonnes == Decimal("15.5")
+    # Edited again in Vietnamese: the form shows the figures as the page writes them, and
+    # sending them back unchanged changes nothing.
+    edit = client.get(f"/trips/{trip.reference}/edit/", HTTP_ACCEPT_LANGUAGE="vi")
+    assert 'value="20.400"' in edit.content.decode() and 'value="11.700,5"' in edit.content.decode()
+    # In English the same figures are written 20,400 and 11,700.5.
+    english = form_post(
+        declaration(
+            cargo_lines=[
+                banana_line(gross_weight_kg="20,400", value="11,700.5", container_numbers=[])
+            ]
+        )
+    )
+    assert client.post("/trips/new/", english, HTTP_ACCEPT_LANGUAGE="en").status_code == 302
+    assert Trip.objects.latest("pk").cargo_lines.get().gross_weight_kg == 20400
+    count = Trip.objects.count()
+    for language, typed in (("vi", "20.4"), ("vi", "2.04,00.0"), ("en", "20,4"), ("vi", "1e5")):
+        line = banana_line(gross_weight_kg=typed, container_numbers=[])
+        bad = form_post(declaration(cargo_lines=[line]))
+        response = client.post("/trips/new/", bad, HTTP_ACCEPT_LANGUAGE=language)
+        assert response.status_code == 200, (language, typed)
+        assert 'data-field="lines-0-gross_weight_kg"' in response.content.decode()
+    assert Trip.objects.count() == count
+
+
+def test_a_draft_keeps_its_empty_text_fields_until_it_is_submitted(enterprise, mlt):
+    client = login(enterprise)
+    data = declaration(
+        driver_phone="", driver_name="", cargo_lines=[banana_line(hs_code="", description="")]
+    )
+    assert client.post("/trips/new/", form_post(data)).status_code == 302
+    trip = Trip.objects.get()
+    assert trip.status == "draft" and trip.driver_phone == ""
+    assert client.get(f"/trips/{trip.reference}/").status_code == 200
+    html = client.post(f"/trips/{trip.reference}/edit/", form_post(data, "submit")).content
+    for field in ("driver_phone", "driver_name", "lines-0-hs_code", "lines-0-description"):
+        assert f'data-field="{field}"'.encode() in html
+    trip.refresh_from_db()
+    assert trip.status == "draft"
+
+
+def test_the_amendment_shows_figures_and_moments_as_a_person_writes_them(enterprise, mlt):
+    trip = services.save_and_submit(
+        enterprise, None, declaration(capacity_tonnes="15", cargo_lines=[cassava_line()])
+    )
+    later = future(50)
+    trip = services.amend_trip(
+        enterprise,
+        trip,
+        declaration(
+            capacity_tonnes="30",
+            expected_arrival=later,
+            cargo_lines=[cassava_line(quantity="2000", value="20000")],
+        ),
+        "Thêm hàng",
+    )
+    (version,) = services.version_changes(trip)
+    shown = " ".join(f"{before} {after}" for _what, before, after in version.changes)
+    assert "E+" not in shown and "+00:00" not in shown
+    assert "2,000" in shown and "20,000" in shown and "30" in shown
+    local = timezone.localtime(later, ZoneInfo("Asia/Ho_Chi_Minh"))
+    assert local.strftime("%H:%M") in shown
