@@ -47,7 +47,11 @@ class LanguageForm(forms.Form):
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(label=_("Token name"), max_length=80, initial="gate tablet")
+    name = forms.CharField(
+        label=_("Token name"),
+        max_length=80,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. booth 2 tablet")}),
+    )
     # Not required: a form sent without the choice makes a token that never expires, as before.
     expires = forms.ChoiceField(
         label=_("Expires"), choices=_lifetime_choices, initial=NEVER, required=False

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cuakhau.core.inputs import TextField
+from cuakhau.core.inputs import PLAUSIBLE_DAY, TextField
 
 
 class ActionForm(forms.Form):
@@ -16,6 +16,10 @@ class _RecordForm(forms.ModelForm):
         for field in self.fields.values():
             if isinstance(field.widget, forms.DateInput):
                 field.widget.input_type = "date"
+            if isinstance(field, forms.DateField):
+                # As every form's day (core.inputs.DayField): a commitment due in 1900 or 2150
+                # is a typing error, and would sit first or last in every list.
+                field.validators += PLAUSIBLE_DAY
 
 
 def _record_form(model_class, field_names):

@@ -2,6 +2,7 @@
 them, delegations received and international aid projects — the board's external relations."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -134,7 +135,10 @@ class Delegation(models.Model):
     received_on = models.DateField(_("date"))
     from_name = models.CharField(_("from"), max_length=200)
     country = models.CharField(_("country"), max_length=2, validators=[validate_country])
-    visitors = models.PositiveIntegerField(_("visitors"))
+    # A delegation is a handful to a few hundred people: more is a typing error.
+    visitors = models.PositiveIntegerField(
+        _("visitors"), validators=[MinValueValidator(1), MaxValueValidator(5000)]
+    )
     purpose = models.CharField(_("purpose"), max_length=300)
     is_example = models.BooleanField(_("example data"), default=False)
 

@@ -205,6 +205,8 @@ def enforce(rule: Rule, principal, params: dict, request=None) -> None:
         held = roles.roles_of(principal)
         permitted = any(principal.has_perm(p) for p in rule.perms)
         if SIGNED_IN not in rule.roles and not held & rule.roles and not permitted:
+            if not rule.roles and not rule.perms:  # devices only (a camera's plate reads)
+                raise PermissionDenied(_("Only a gate device may call this."))
             raise PermissionDenied(
                 _("This is for: %(roles)s.")
                 % {"roles": ", ".join(str(roles.LABELS[r]) for r in sorted(rule.roles))}

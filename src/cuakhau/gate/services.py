@@ -379,16 +379,23 @@ def assess(text: str, gate: Gate, *, plate_seen: str = "", lock: bool = False) -
 
 
 def _receipt_problems(token: str, gate: Gate, **known) -> list[Problem]:
-    result, _receipt = receipts.verify_receipt(token, gate.code, **known)
+    from django.utils.text import capfirst
+
+    result, _receipt = receipts.verify_receipt(token, gate, **known)
     if result.status in ("valid", "already_used"):
         return []
-    return [
-        Problem(
-            f"receipt_{result.status}",
-            _("Receipt not accepted (%(status)s): %(why)s")
-            % {"status": result.status, "why": "; ".join(result.reasons)},
-        )
-    ]
+    why = "; ".join(result.reasons)
+    # The number the code claims, even unverified, says which receipt the driver holds; a code
+    # without one is no receipt of this system, and its reasons say so.
+    number = receipts._unverified_number(token)
+    if isinstance(number, str) and number:
+        message = _("Receipt %(number)s is not accepted: %(why)s") % {
+            "number": shown(number, 24),
+            "why": why,
+        }
+    else:
+        message = capfirst(why)
+    return [Problem(f"receipt_{result.status}", message)]
 
 
 # How far a queued event's clock may disagree with what the server recorded before it is

@@ -55,7 +55,8 @@ class FeesOut(Schema):
     total_vnd: int
     previous_total_vnd: int | None
     difference_vnd: int | None
-    paid_vnd: int
+    paid_vnd: int  # counted towards the fee
+    received_vnd: int  # every payment received, counted or to pay back
     # The balance: positive is still due (``due_vnd``), negative is to refund (``refund_vnd``).
     balance_vnd: int
     due_vnd: int
@@ -171,6 +172,7 @@ def trip_fees(request: HttpRequest, reference: str):
         "previous_total_vnd": assessment.previous.total_vnd if assessment.previous else None,
         "difference_vnd": assessment.difference_vnd,
         "paid_vnd": balance.paid_vnd,
+        "received_vnd": balance.received_vnd,
         "balance_vnd": balance.balance_vnd,
         "due_vnd": balance.due_vnd,
         "refund_vnd": balance.refund_vnd,

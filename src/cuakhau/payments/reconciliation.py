@@ -236,6 +236,11 @@ class ItemTotal:
     label_en: str
     lines: int
     amount_vnd: int
+    label_zh: str = ""
+    # The schedule by its title (the key is a slug no person should have to read).
+    schedule_title_vi: str = ""
+    schedule_title_en: str = ""
+    schedule_title_zh: str = ""
 
 
 @dataclass(frozen=True)
@@ -578,7 +583,14 @@ def _receipts(
     qs = Receipt.objects.filter(condition)
     if gate is not None:
         qs = qs.filter(gate=gate)
-    columns = columns + (("items", "assessment__schedule__key") if items else ())
+    schedule = (
+        "items",
+        "assessment__schedule__key",
+        "assessment__schedule__title_vi",
+        "assessment__schedule__title_en",
+        "assessment__schedule__title_zh",
+    )
+    columns = columns + (schedule if items else ())
     qs = qs.order_by("issued_at", "number")
     if paid:
         qs = qs.annotate(paid_vnd=Coalesce(Subquery(total, output_field=BigIntegerField()), 0))
@@ -1047,25 +1059,32 @@ def _item_totals(receipts: list[dict]) -> list[ItemTotal]:
     rate_ids = {item.get("rate_id") for r in receipts for item in r["items"]}
     # Container items carry the container number in their label; the rate's label groups them.
     rates = {
-        pk: (label_vi, label_en)
-        for pk, label_vi, label_en in FeeRate.objects.filter(
+        pk: (label_vi, label_en, label_zh)
+        for pk, label_vi, label_en, label_zh in FeeRate.objects.filter(
             pk__in=[i for i in rate_ids if i]
-        ).values_list("pk", "label_vi", "label_en")
+        ).values_list("pk", "label_vi", "label_en", "label_zh")
     }
     totals: dict[tuple[str, str, str], list] = {}
+    titles: dict[str, tuple[str, str, str]] = {}
     for receipt in receipts:
         schedule = receipt["assessment__schedule__key"]
+        titles[schedule] = tuple(
+            receipt.get(f"assessment__schedule__title_{lang}") or "" for lang in ("vi", "en", "zh")
+        )
         for item in receipt["items"]:
             rate = rates.get(item.get("rate_id"))
             label_vi = rate[0] if rate else item.get("label_vi", "")
             label_en = rate[1] if rate else item.get("label_en", "")
+            label_zh = rate[2] if rate else item.get("label_zh", "")
             key = (schedule, item["code"], label_vi)
-            entry = totals.setdefault(key, [label_en, 0, 0])
-            entry[1] += 1
-            entry[2] += int(item["amount_vnd"])
+            entry = totals.setdefault(key, [label_en, label_zh, 0, 0])
+            entry[2] += 1
+            entry[3] += int(item["amount_vnd"])
     return [
-        ItemTotal(schedule, code, label_vi, label_en, lines, amount)
-        for (schedule, code, label_vi), (label_en, lines, amount) in sorted(totals.items())
+        ItemTotal(schedule, code, label_vi, label_en, lines, amount, label_zh, *titles[schedule])
+        for (schedule, code, label_vi), (label_en, label_zh, lines, amount) in sorted(
+            totals.items()
+        )
     ]
 
 
@@ -1364,7 +1383,7 @@ def _sections(report: Report) -> list[tuple[str, list[_Column], list[list]]]:
         _table(
             _("Totals by fee item"),
             [
-                (_("Schedule"), "", "schedule"),
+                (_("Schedule"), "", "schedule_title_vi"),
                 (_("Item"), "", "code"),
                 (_("Label (Vietnamese)"), "", "label_vi"),
                 (_("Lines"), "", "lines"),

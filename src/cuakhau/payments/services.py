@@ -75,6 +75,9 @@ class Balance:
     paid_vnd: int  # counted towards the fee
     due_vnd: int  # still to pay (0 when nothing is due)
     refund_vnd: int  # received beyond the fee, or for a trip that will not cross, not yet settled
+    # Every payment in VND received for the trip, those counted and those to pay back alike:
+    # what the payments listed on its page add up to.
+    received_vnd: int = 0
 
     @property
     def balance_vnd(self) -> int:
@@ -86,6 +89,7 @@ def balance_of(trip: Trip) -> Balance:
     """The trip's balance after every payment, amendment and cancellation so far."""
     paid = paid_total(trip)
     payments = list(trip.payments.filter(currency="VND"))
+    received = sum(p.amount_vnd for p in payments)
     # Money a person has already dealt with (a resolved flag) is not owed back any more.
     returned = sum(
         p.amount_vnd
@@ -94,14 +98,14 @@ def balance_of(trip: Trip) -> Balance:
     )
     if trip.status in (TripStatus.CANCELLED, TripStatus.REJECTED):
         unresolved = sum(p.amount_vnd for p in payments if not p.resolved_at)
-        return Balance(amount_due(trip), paid, 0, unresolved)
+        return Balance(amount_due(trip), paid, 0, unresolved, received)
     fee = amount_due(trip)
     if fee is None:
-        return Balance(None, paid, 0, returned)
+        return Balance(None, paid, 0, returned, received)
     excess = max(0, paid - fee)
     if excess and any(p.flag == PaymentFlag.OVERPAID and p.resolved_at for p in payments):
         excess = 0
-    return Balance(fee, paid, max(0, fee - paid), excess + returned)
+    return Balance(fee, paid, max(0, fee - paid), excess + returned, received)
 
 
 def _settle(payment: Payment, context: RequestContext) -> None:

@@ -491,13 +491,22 @@ def build(
     )
     so_far = sum((r["turnover_usd"] for r in turnover_rows), Decimal(0))
     before = sum((r["last_year_usd"] for r in turnover_rows), Decimal(0))
+    # The growth compares finished months only: two days of December against the whole of
+    # last December read as a fall of 8.6 % for a year up by 0.5 %.
+    this_month = dt.date(today.year, today.month, 1)
+    finished = [r for r in turnover_rows if r["month"] < this_month]
     headline = {
         "export_usd": sum((r["export_usd"] for r in turnover_rows), Decimal(0)),
         "import_usd": sum((r["import_usd"] for r in turnover_rows), Decimal(0)),
         "other_usd": sum((r["other_usd"] for r in turnover_rows), Decimal(0)),
         "turnover_usd": so_far,
         "last_year_usd": before,
-        "growth_percent": services.growth(so_far, before),
+        "growth_percent": services.growth(
+            sum((r["turnover_usd"] for r in finished), Decimal(0)),
+            sum((r["last_year_usd"] for r in finished), Decimal(0)),
+        )
+        if finished
+        else None,
         "trucks": sum((m.get("trucks") or 0 for m in gate_months.values()), 0),
         "fee_vnd": sum((m.get("fee_vnd") or 0 for m in gate_months.values()), 0),
         "budget_vnd": sum((m.get("budget_vnd") or 0 for m in gate_months.values()), 0),

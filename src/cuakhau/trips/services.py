@@ -864,6 +864,21 @@ def _label(model, name) -> str:
     return str(field.verbose_name) if field else name
 
 
+def path_label(path: str) -> str:
+    """A declaration error's path ("cargo_lines.0.hs_code") as a person reads it ("Cargo line
+    1: HS code"): where a page lists errors away from the form."""
+    parts = path.split(".")
+    if parts[0] == "cargo_lines" and len(parts) == 3 and parts[1].isdigit():
+        return _("Cargo line %(n)s: %(field)s") % {
+            "n": int(parts[1]) + 1,
+            "field": _label(CargoLine, parts[2]),
+        }
+    if parts[0] == "cargo_lines":
+        return str(_("Cargo lines"))
+    label = _label(Trip, parts[0])
+    return label[:1].upper() + label[1:]
+
+
 def version_changes(trip: Trip):
     """The earlier versions, each with what the amendment after it changed, in words.
 

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cuakhau.accounts import roles
 from cuakhau.core.context import context_of
 from cuakhau.core.statemachine import IllegalTransition
 
@@ -196,6 +197,9 @@ def trip_detail(request, reference):
             "trip": trip,
             "lines": trip.cargo_lines.prefetch_related("containers"),
             "timeline": services.timeline(trip),
+            # Where a step came from (its address) is for the gate's staff and auditors, not
+            # for the enterprise or its drivers.
+            "show_addresses": not (roles.roles_of(request.user) & roles.ORGANISATION_ROLES),
             "versions": services.version_changes(trip),
             "documents": trip.documents.all(),
             "actions": services.allowed_actions(request.user, trip),
@@ -226,7 +230,8 @@ def trip_action(request, reference, action):
     except services.TripValidationError as exc:
         for path, msgs in exc.errors.items():
             for message in msgs:
-                messages.error(request, f"{path}: {message}" if path != "reason" else message)
+                where = services.path_label(path)
+                messages.error(request, f"{where}: {message}" if path != "reason" else message)
     except IllegalTransition as exc:
         messages.error(request, str(exc))
     except services.TripPermissionDenied as exc:

@@ -82,3 +82,26 @@ def test_only_the_board_and_administrators_record(role):
         "/cooperation/new/counterpart/", {"name_vi": "X", "country": "CN"}
     ).status_code in (403, 404)
     assert not Counterpart.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("kind", "post", "field"),
+    [
+        ("delegation", {"received_on": "2026-11-20", "visitors": "99999999999999"}, "visitors"),
+        ("delegation", {"received_on": "1900-01-01", "visitors": "12"}, "received_on"),
+        ("commitment", {"due_date": "2150-01-01"}, "due_date"),
+        ("commitment", {"due_date": "1900-01-01"}, "due_date"),
+    ],
+)
+def test_implausible_figures_and_days_are_refused(kind, post, field):
+    board = signed_in(roles.BOARD)
+    base = {
+        "from_name": "Đoàn công tác huyện Kim Bình",
+        "country": "CN",
+        "purpose": "Khảo sát cầu",
+        "subject": "Khởi công cầu",
+        "side": "both",
+        "owner": "Sở Xây dựng Lai Châu",
+    }
+    response = board.post(f"/cooperation/new/{kind}/", {**base, **post})
+    assert response.status_code == 422 and field in response.context["form"].errors

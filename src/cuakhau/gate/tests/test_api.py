@@ -327,3 +327,11 @@ def test_a_receipt_used_at_the_exit_is_not_revoked_and_only_cashiers_revoke(
     used = client.post(f"/api/v1/receipts/{number}/revoke", revoke, content_type="application/json")
     assert used.status_code == 422 and "receipt" in str(used.json())
     assert valid_receipt_of(trip).number == number
+
+
+def test_a_person_posting_a_camera_read_is_told_it_is_for_devices(operator, mlt, lanes):
+    response = api(operator).post(
+        "/api/v1/gate/mlt/plates", {"plate": "25C12345"}, content_type="application/json"
+    )
+    assert response.status_code == 403
+    assert "Only a gate device may call this." in str(response.json())

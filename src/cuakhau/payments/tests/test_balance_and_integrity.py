@@ -199,3 +199,17 @@ def test_exports_name_their_file_the_rfc_6266_way(operator, mlt, settings):
         expected = f"reconciliation-{label}-{timezone.localdate().isoformat()}.{fmt}"
         assert unquote(encoded) == expected.replace(" ", "_")
         assert "\n" not in header and header.isascii()
+
+
+def test_what_was_received_adds_up_the_payments_listed(enterprise):
+    """A fee paid twice, then the trip cancelled: both payments are to be paid back, and the
+    page's "received so far" is what the two listed payments add up to."""
+    trip = submitted(enterprise, "30")  # 800,000
+    transfer(trip, 800_000, "FT26334000011")
+    assert transfer(trip, 800_000, "FT26334000012").flag == "already_paid"
+    trips.cancel_trip(enterprise, trip, "Xe hỏng, không đi nữa")
+    trip.refresh_from_db()
+    balance = services.balance_of(trip)
+    assert (balance.received_vnd, balance.refund_vnd) == (1_600_000, 1_600_000)
+    assert fees_api(enterprise, trip)["received_vnd"] == 1_600_000
+    assert "Received so far: VND 1,600,000." in page_of(enterprise, trip)

@@ -261,3 +261,27 @@ def test_the_page_reads_the_summaries_as_they_are_and_says_what_is_being_counted
     assert StaleMonth.objects.filter(gate=mlt, month=MARCH).exists()
     services.refresh_stale()
     assert 'id="pending"' not in client.get("/stats/mlt/?year=2025").content.decode()
+
+
+def test_the_headline_growth_leaves_the_unfinished_month_out(mlt, monkeypatch):
+    """Two days of December against the whole of last December is not a fall: the headline
+    compares the months that are over (the table still shows December as it stands)."""
+    from cuakhau.stats import services
+
+    def months(gate, year, rates):
+        rows = []
+        for n in range(1, 13):
+            now = Decimal(3 if n == 12 else 101)
+            rows.append(
+                {"month": dt.date(year, n, 1), "export": now, "import": Decimal(0),
+                 "other": Decimal(0), "turnover": now, "last_year": Decimal(100),
+                 "growth": services.growth(now, Decimal(100))}
+            )  # fmt: skip
+        return rows
+
+    monkeypatch.setattr(services, "turnover_by_month", months)
+    board = dashboard.build(mlt, 2026, today=dt.date(2026, 12, 2))
+    assert board.headline["growth_percent"] == Decimal("1.0")
+    assert board.headline["turnover_usd"] == 11 * 101 + 3
+    january = dashboard.build(mlt, 2026, today=dt.date(2026, 1, 20))
+    assert january.headline["growth_percent"] is None

@@ -265,9 +265,11 @@ def test_profile_creates_and_revokes_tokens(enterprise):
 
 
 def test_times_are_shown_in_the_gate_time_zone(enterprise, mlt):
-    trip = services.create_draft(enterprise, declaration(expected_arrival=future(48)))
+    arrival = future(48)
+    trip = services.create_draft(enterprise, declaration(expected_arrival=arrival))
     html = login(enterprise).get(f"/trips/{trip.reference}/").content.decode()
-    assert "Asia/Ho_Chi_Minh" in html
+    local = timezone.localtime(arrival, ZoneInfo("Asia/Ho_Chi_Minh"))
+    assert f"{local:%H:%M}" in html and "(UTC+0700)" in html
 
 
 def test_an_earlier_version_lists_what_the_amendment_changed_in_words(enterprise, mlt):
@@ -369,3 +371,26 @@ def test_the_amendment_shows_figures_and_moments_as_a_person_writes_them(enterpr
     assert "2,000" in shown and "20,000" in shown and "30" in shown
     local = timezone.localtime(later, ZoneInfo("Asia/Ho_Chi_Minh"))
     assert local.strftime("%H:%M") in shown
+
+
+def test_a_refused_submission_names_fields_in_words(enterprise, mlt):
+    trip = services.create_draft(
+        enterprise,
+        declaration(driver_phone="", cargo_lines=[banana_line(description="")]),
+    )
+    page = login(enterprise).post(f"/trips/{trip.reference}/submit/", follow=True)
+    html = page.content.decode()
+    assert "Cargo line 1: description of goods" in html and "Driver phone:" in html
+    assert "cargo_lines." not in html and "driver_phone:" not in html
+
+
+def test_the_enterprise_does_not_see_where_steps_came_from_but_the_gate_does(
+    enterprise, customs_mlt, mlt
+):
+    client = login(enterprise)
+    client.post("/trips/new/", form_post(declaration(), "submit"))
+    trip = Trip.objects.get()
+    assert trip.transitions.filter(remote_addr="127.0.0.1").exists()
+    own = client.get(f"/trips/{trip.reference}/").content.decode()
+    assert "127.0.0.1" not in own and "Asia/Ho_Chi_Minh" not in own and "UTC+0700" in own
+    assert "127.0.0.1" in login(customs_mlt).get(f"/trips/{trip.reference}/").content.decode()
