@@ -168,6 +168,9 @@ def check(sheet: Sheet) -> Check:
             if clean.get(key) and clean[key] > today:
                 error(key, _("This date is in the future."))
         clean_rows.append(clean)
+    if not sheet.rows:
+        # A header and nothing under it: say so at the preview, not after "confirm".
+        errors.append(CellError(2, "", "", _("The file has no rows.")))
     return Check(rows=clean_rows, errors=LAYOUT.sorted(errors))
 
 
@@ -211,8 +214,14 @@ def _invalid_message(key: str) -> str:
         "code": _("“%(value)s” is not a project code (letters, digits, - . / _; up to 20)."),
         "sector": _("“%(value)s” is not one of the sectors."),
         "status": _("“%(value)s” is not one of the project statuses."),
-        "registered_capital_vnd": _("“%(value)s” is not a whole number of đồng."),
-        "disbursed_capital_vnd": _("“%(value)s” is not a whole number of đồng."),
+        "registered_capital_vnd": _(
+            "“%(value)s” is not an amount in đồng: a whole number, not negative, of at most "
+            "15 digits."
+        ),
+        "disbursed_capital_vnd": _(
+            "“%(value)s” is not an amount in đồng: a whole number, not negative, of at most "
+            "15 digits."
+        ),
         "usd_rate": _("“%(value)s” is not an exchange rate in đồng per US dollar."),
         "area_ha": _("“%(value)s” is not an area in hectares."),
         "certificate_date": _("“%(value)s” is not a date (2024-05-31 or 31/05/2024)."),

@@ -168,9 +168,18 @@ def _invalid(key: str, text: str) -> str:
         "hs": _("“%(value)s” is not an HS chapter (2 digits) or heading (4 digits)."),
         "value_usd": _("“%(value)s” is not an amount in US dollars."),
         "net_weight_t": _("“%(value)s” is not a weight in tonnes."),
-        "trucks": _("“%(value)s” is not a whole number of trucks."),
-        "fee_vnd": _("“%(value)s” is not a whole number of đồng."),
-        "budget_vnd": _("“%(value)s” is not a whole number of đồng."),
+        "trucks": _(
+            "“%(value)s” is not a number of trucks: a whole number, not negative, of at most "
+            "15 digits."
+        ),
+        "fee_vnd": _(
+            "“%(value)s” is not an amount in đồng: a whole number, not negative, of at most "
+            "15 digits."
+        ),
+        "budget_vnd": _(
+            "“%(value)s” is not an amount in đồng: a whole number, not negative, of at most "
+            "15 digits."
+        ),
     }[key] % value
 
 

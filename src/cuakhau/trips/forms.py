@@ -7,6 +7,7 @@ web form and the API refuse exactly the same declarations with the same messages
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import formats, timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from cuakhau.core.inputs import LocalNumberField, read_local_number
@@ -20,7 +21,8 @@ from .services import MAX_CARGO_LINES
 
 
 def _label(model, field):
-    return model._meta.get_field(field).verbose_name
+    # A label starts with a capital, as Django's model forms write them ("Tractor plate").
+    return capfirst(model._meta.get_field(field).verbose_name)
 
 
 class TripForm(forms.Form):

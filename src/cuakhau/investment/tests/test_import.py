@@ -145,3 +145,13 @@ def test_the_page_shows_the_errors_and_offers_no_confirmation(board):
     assert 'data-row="3" data-column="F"' in text
     assert "import_confirm" not in text and "/investment/import/confirm/" not in text
     assert not InvestmentProject.objects.exists()
+
+
+def test_a_file_with_only_its_header_is_told_so_at_the_preview(board):
+    client = Client()
+    client.force_login(board)
+    upload = io.BytesIO(csv_bytes([HEADER]))
+    upload.name = "du-an.csv"
+    response = client.post("/investment/import/", {"file": upload})
+    assert response.status_code == 422
+    assert "The file has no rows." in response.content.decode()

@@ -84,6 +84,8 @@ def test_removed_lines_are_not_saved_and_errors_map_to_the_right_row(enterprise,
     html = client.post("/trips/new/", post).content.decode()
     assert 'data-field="lines-1-hs_code"' in html
     assert 'data-field="lines-0-hs_code"' not in html
+    # The removed line stays out of sight (and removed) while the others are put right.
+    assert 'id="cargo-line-0" hidden>' in html and 'id="cargo-line-1">' in html
 
 
 def test_save_draft_then_edit(enterprise, mlt):
@@ -394,3 +396,11 @@ def test_the_enterprise_does_not_see_where_steps_came_from_but_the_gate_does(
     own = client.get(f"/trips/{trip.reference}/").content.decode()
     assert "127.0.0.1" not in own and "Asia/Ho_Chi_Minh" not in own and "UTC+0700" in own
     assert "127.0.0.1" in login(customs_mlt).get(f"/trips/{trip.reference}/").content.decode()
+
+
+def test_a_trip_with_nothing_left_to_do_shows_no_empty_actions_card(enterprise, mlt):
+    trip = services.save_and_submit(enterprise, None, declaration())
+    client = login(enterprise)
+    assert "actions-card" in client.get(f"/trips/{trip.reference}/").content.decode()
+    services.cancel_trip(enterprise, trip, "Xe hỏng")
+    assert "actions-card" not in client.get(f"/trips/{trip.reference}/").content.decode()
