@@ -1,31 +1,57 @@
 import datetime as dt
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from cuakhau.core.inputs import DayField
+from cuakhau.core.inputs import DayField, TextField
 from cuakhau.trips.choices import Direction
 
+from . import services
 from .models import Weekday
 
 
-class SlotForm(forms.Form):
-    day = DayField(label=_("day"))
-    hour = forms.IntegerField(label=_("hour"), min_value=0, max_value=23)
+class _BookableDayForm(forms.Form):
+    """A form whose ``day`` must be one of ``days``, the days the gate takes bookings for
+    (``services.bookable_days``): the picker offers only those, and any other day, year 1 or
+    9999 included, is refused next to it with the days it may be."""
+
+    day = DayField(label=_("Day"))
+
+    def __init__(self, *args, days: tuple[dt.date, dt.date] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if days is None:
+            return
+        first, last = days
+
+        def within(day: dt.date) -> None:
+            if not first <= day <= last:
+                raise ValidationError(
+                    services.day_outside_horizon(first, last), code="outside_horizon"
+                )
+
+        field = self.fields["day"]
+        # Instead of the plausible days of every form: the horizon lies within them.
+        field.validators = [within]
+        field.widget.attrs.update(min=first.isoformat(), max=last.isoformat())
+
+
+class SlotForm(_BookableDayForm):
+    """One hour of the booking page's list: book it, or move the booking there."""
+
+    hour = forms.IntegerField(label=_("Hour"), min_value=0, max_value=23)
 
     def slot_start(self, zone) -> dt.datetime:
         day, hour = self.cleaned_data["day"], self.cleaned_data["hour"]
         return dt.datetime(day.year, day.month, day.day, hour, tzinfo=zone)
 
 
-class DayForm(forms.Form):
+class DayForm(_BookableDayForm):
     """The day whose free hours the booking page lists."""
-
-    day = DayField(label=_("day"))
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(label=_("reason"), max_length=500, required=False)
+    reason = TextField(label=_("Reason"), max_length=500, required=False)
 
 
 class ArrivalForm(forms.Form):

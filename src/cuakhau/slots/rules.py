@@ -254,6 +254,12 @@ def can_move_or_cancel(slot_start, now, rules: ArrivalRules = DEFAULT_RULES) -> 
     return now < no_show_after(slot_start, rules)
 
 
+def takes_bookings(slot_start, now, rules: ArrivalRules = DEFAULT_RULES) -> bool:
+    """An hour takes bookings (new ones, or one moved into it) until the same moment: a booking
+    taken later could never be moved or cancelled, and its truck would already be a no-show."""
+    return can_move_or_cancel(slot_start, now, rules)
+
+
 # ---------------------------------------------------------------------------------------------
 # Call-forward
 

@@ -18,7 +18,9 @@ from zoneinfo import ZoneInfo
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, Q, Subquery
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cuakhau.core.context import SYSTEM, Channel, RequestContext
 from cuakhau.core.errors import FieldErrors
@@ -52,6 +54,17 @@ DECLARE = "trips.declare_trip"
 OPERATE = "trips.operate_gate"
 MANAGE = "slots.manage_capacity"
 
+# What each step of a booking is called where a person reads it (a refusal, the history).
+BOOKING_ACTIONS = {
+    "move": gettext_lazy("move to another hour"),
+    "cancel": gettext_lazy("cancel"),
+    "arrive": gettext_lazy("report at the waiting area"),
+    "no_show": gettext_lazy("mark as not come"),
+    "enter": gettext_lazy("enter the gate"),
+    "call": gettext_lazy("call forward"),
+    "move_up": gettext_lazy("move up to a free seat"),
+    "withdraw": gettext_lazy("withdraw with its trip"),
+}
 BOOKING_MACHINE = StateMachine(
     "booking",
     [
@@ -71,12 +84,15 @@ BOOKING_MACHINE = StateMachine(
         Transition(B.CALLED, "withdraw", B.CANCELLED),
     ],
     states=B,
+    actions=BOOKING_ACTIONS,
 )
 
 # Trips that may hold a slot: declared, fees paid or not yet.
 BOOKABLE = [TripStatus.SUBMITTED, TripStatus.PAID]
 # How far ahead a slot can be booked.
 HORIZON = dt.timedelta(days=14)
+# How far ahead a manager may set one date's own capacity.
+CAPACITY_AHEAD = dt.timedelta(days=366)
 RULES = rules.DEFAULT_RULES
 
 
@@ -195,6 +211,14 @@ def set_capacity(
             errors[f"quotas.{code}"] = [_("Give a whole number of seats, 0 or more.")]
     if (weekday is None) == (date is None):
         errors["weekday"] = [_("Give either a weekday or a date.")]
+    elif date is not None:
+        first = local(timezone.now(), gate).date()
+        last = local(timezone.now() + CAPACITY_AHEAD, gate).date()
+        if not first <= date <= last:
+            errors["date"] = [
+                _("Choose a date from %(first)s to %(last)s.")
+                % {"first": _day(first), "last": _day(last)}
+            ]
     if not errors:
         rule = rules.HourCapacity(lanes, trucks_per_lane_hour, quotas)
         if "quotas_above_total" in rule.problems():
@@ -259,11 +283,23 @@ def _transition(booking: Booking, action: str, actor, context=SYSTEM, reason="")
     _record(booking, action, from_status, actor, context, reason)
 
 
-def _slot_start(value, gate: Gate, field: str = "slot_start") -> dt.datetime:
+def _slot_start(value, gate: Gate, now, field: str = "slot_start") -> dt.datetime:
+    """The hour ``value`` names, in the gate's time; refused unless it is a whole hour that has
+    not passed and lies within the booking horizon.
+
+    ``value`` is compared with ``now`` before anything converts it: a moment of year 1 or 9999
+    cannot be taken into the gate's time zone, nor an hour added to it (``OverflowError``).
+    """
     if not isinstance(value, dt.datetime):
         raise FieldErrors({field: [_("Give a date and an hour.")]})
     if timezone.is_naive(value):
         value = value.replace(tzinfo=ZoneInfo(gate.time_zone))
+    if value <= now - RULES.slot_length:
+        raise FieldErrors({field: [_("This hour has passed.")]})
+    if value > now + HORIZON:
+        raise FieldErrors(
+            {field: [_("Slots can be booked up to %(days)d days ahead.") % {"days": HORIZON.days}]}
+        )
     at = local(value, gate)
     if at.minute or at.second or at.microsecond:
         raise FieldErrors({field: [_("A slot starts on the hour (e.g. 08:00).")]})
@@ -281,16 +317,20 @@ def _locked_slot(gate: Gate, direction: str, start: dt.datetime) -> Slot:
 
 
 def _take_seat(trip: Trip, start: dt.datetime, klass: str, now, field="slot_start") -> Slot:
-    errors = {}
-    if start + RULES.slot_length <= now:
-        errors[field] = [_("This hour has passed.")]
-    elif start > now + HORIZON:
-        errors[field] = [_("Slots can be booked up to %(days)d days ahead.") % {"days": 14}]
+    """A seat of the hour ``start`` (from ``_slot_start``: within the horizon, not passed)."""
+    if not rules.takes_bookings(start, now, RULES):
+        closed = local(rules.no_show_after(start, RULES), trip.gate)
+        raise FieldErrors(
+            {
+                field: [
+                    _("This hour took bookings until %(time)s; choose a later one.")
+                    % {"time": closed.strftime("%H:%M")}
+                ]
+            }
+        )
     capacity = capacity_for(trip.gate, trip.direction, start)
-    if not errors and capacity is None:
-        errors[field] = [_("The gate takes no bookings for this hour.")]
-    if errors:
-        raise FieldErrors(errors)
+    if capacity is None:
+        raise FieldErrors({field: [_("The gate takes no bookings for this hour.")]})
     slot = _locked_slot(trip.gate, trip.direction, start)
     released = rules.quotas_released(start, now, RULES)
     fit = rules.allocate(capacity.as_rule(), _counts(slot), klass, quotas_released=released)
@@ -330,11 +370,12 @@ def open_booking(trip: Trip) -> Booking | None:
 def book_slot(actor, trip: Trip, start, context: RequestContext = SYSTEM) -> Booking:
     trip = trips._locked(trip)
     _check_trip(actor, trip)
-    start = _slot_start(start, trip.gate)
+    now = timezone.now()
+    start = _slot_start(start, trip.gate, now)
     if open_booking(trip) is not None:
         raise FieldErrors({"slot_start": [_("This trip has a slot already: move it instead.")]})
     klass = class_of(trip).code
-    slot = _take_seat(trip, start, klass, timezone.now())
+    slot = _take_seat(trip, start, klass, now)
     booking = Booking.objects.create(
         trip=trip,
         slot=slot,
@@ -354,8 +395,8 @@ def move_booking(actor, booking: Booking, start, context: RequestContext = SYSTE
     trip = trips._locked(booking.trip)
     booking = lock_rows(Booking.objects.filter(pk=booking.pk)).get()
     _check_trip(actor, trip)
-    start = _slot_start(start, trip.gate)
     now = timezone.now()
+    start = _slot_start(start, trip.gate, now)
     if not rules.can_move_or_cancel(booking.slot_start, now, RULES):
         raise FieldErrors({"slot_start": [_("This booking can no longer be moved.")]})
     if start == booking.slot_start:
@@ -388,16 +429,90 @@ def cancel_booking(
     return booking
 
 
+def change_refusal(booking: Booking, now=None) -> str | None:
+    """Why the booking can no longer be moved or cancelled; None while it can (what the slot
+    page asks before it offers either)."""
+    now = now or timezone.now()
+    if booking.status != B.BOOKED:
+        return _(
+            "The truck has reported at the waiting area: its booking can no longer be moved "
+            "or cancelled."
+        )
+    if not rules.can_move_or_cancel(booking.slot_start, now, RULES):
+        closed = local(rules.no_show_after(booking.slot_start, RULES), booking.gate)
+        return _(
+            "This booking can no longer be moved or cancelled: changes were possible until "
+            "%(time)s, %(minutes)d minutes after the slot's start."
+        ) % {"time": closed.strftime("%H:%M"), "minutes": RULES.grace // dt.timedelta(minutes=1)}
+    return None
+
+
+def bookable_days(gate: Gate, now=None) -> tuple[dt.date, dt.date]:
+    """The first and the last day (the gate's dates) with hours within the booking horizon."""
+    now = now or timezone.now()
+    return local(now, gate).date(), local(now + HORIZON, gate).date()
+
+
+def _day(day: dt.date) -> str:
+    return date_format(day, "SHORT_DATE_FORMAT")
+
+
+def day_outside_horizon(first: dt.date, last: dt.date) -> str:
+    """The refusal of a day outside ``bookable_days``, which it names."""
+    return _(
+        "Choose a day from %(first)s to %(last)s: slots can be booked up to %(days)d days ahead."
+    ) % {"first": _day(first), "last": _day(last), "days": HORIZON.days}
+
+
+def check_day(gate: Gate, day: dt.date, now=None, *, location: str | None = None) -> dt.date:
+    """``day`` if it is one of ``bookable_days``; else a field error on ``day``."""
+    first, last = bookable_days(gate, now)
+    if not first <= day <= last:
+        raise FieldErrors({"day": [day_outside_horizon(first, last)]}, location=location)
+    return day
+
+
+def arrival_day(trip: Trip) -> dt.date | None:
+    """The day (the gate's date) the trip declared it arrives."""
+    try:
+        return local(trip.expected_arrival, trip.gate).date()
+    except OverflowError:  # a moment no time zone can take (the declaration refuses them)
+        return None
+
+
+def first_day_shown(trip: Trip, now=None) -> dt.date:
+    """The day the slot page opens on: the declared arrival day when it can be booked, else
+    today (the gate's date)."""
+    first, last = bookable_days(trip.gate, now)
+    arrival = arrival_day(trip)
+    return arrival if arrival is not None and first <= arrival <= last else first
+
+
+def arrival_mismatch(trip: Trip, booking: Booking | None) -> str | None:
+    """A warning when the booked slot is not on the day the trip declared it arrives."""
+    arrival = arrival_day(trip)
+    if booking is None or arrival is None:
+        return None
+    slot_day = local(booking.slot_start, trip.gate).date()
+    if slot_day == arrival:
+        return None
+    return _(
+        "The slot is on %(slot_day)s, but the trip declares its arrival on %(arrival_day)s."
+    ) % {"slot_day": _day(slot_day), "arrival_day": _day(arrival)}
+
+
 def free_hours(trip: Trip, day: dt.date, now=None) -> list[tuple[dt.datetime, int]]:
-    """The hours of ``day`` (gate's time) this trip could book, with the seats its class has."""
+    """The hours of ``day`` (gate's time) this trip could book, with the seats its class has;
+    a field error on ``day`` (in the query) outside ``bookable_days``."""
     now = now or timezone.now()
     gate = trip.gate
+    check_day(gate, day, now, location="query")
     klass = class_of(trip).code
     zone = ZoneInfo(gate.time_zone)
     starts = [
         start
         for start in (dt.datetime(day.year, day.month, day.day, h, tzinfo=zone) for h in range(24))
-        if not (start + RULES.slot_length <= now or start > now + HORIZON)
+        if rules.takes_bookings(start, now, RULES) and start <= now + HORIZON
     ]
     # The day's capacities and bookings in two queries, not two per hour.
     capacities = _capacities_of_day(gate, trip.direction, day)

@@ -3,6 +3,7 @@
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from cuakhau.core.context import context_of
 from cuakhau.core.errors import FieldErrors
+from cuakhau.core.statemachine import IllegalTransition
 from cuakhau.reference.models import Gate
 from cuakhau.trips import services as trips
 from cuakhau.trips.choices import Direction
@@ -35,16 +37,19 @@ def _errors_into(form, exc: FieldErrors) -> None:
             form.add_error(None, error)
 
 
+def _may_book(user, trip) -> bool:
+    return trips.can_declare_for(user, trip) and trip.status in services.BOOKABLE
+
+
 def trip_slot(request, reference):
     """The trip's slot: book, move or cancel it (its enterprise); position when waiting."""
     trip = trips.find_trip(request.user, reference)
-    zone = ZoneInfo(trip.gate.time_zone)
-    may_book = trips.can_declare_for(request.user, trip) and trip.status in services.BOOKABLE
-    form = SlotForm(request.POST or None) if may_book else None
-    cancel = CancelForm()
-    standing = services.standing(trip)
+    now = timezone.now()
+    days = services.bookable_days(trip.gate, now)
     booking = services.open_booking(trip)
+    form = SlotForm(request.POST or None, days=days) if _may_book(request.user, trip) else None
     if request.method == "POST" and form is not None:
+        zone = ZoneInfo(trip.gate.time_zone)
         if form.is_valid():
             try:
                 if booking is None:
@@ -61,14 +66,39 @@ def trip_slot(request, reference):
                 return redirect(_on_day(trip, form.cleaned_data["day"]))
             except FieldErrors as exc:
                 _errors_into(form, exc)
-        messages.error(request, _("No slot was booked: see the form."))
-    day = timezone.localtime(timezone.now(), zone).date()
-    shown = DayForm(request.GET)
-    if form is not None and form.is_bound and form.is_valid():
-        day = form.cleaned_data["day"]
-    elif "day" in request.GET and shown.is_valid():
-        day = shown.cleaned_data["day"]
-    hours = services.free_hours(trip, day) if may_book else []
+            except IllegalTransition as exc:  # the truck reported meanwhile
+                form.add_error(None, str(exc))
+        if booking is None:
+            messages.error(request, _("No slot was booked: see the form."))
+        else:
+            messages.error(request, _("The booking was not moved: see the form."))
+    return _trip_page(request, trip, booking, form, now=now, days=days)
+
+
+def _trip_page(request, trip, booking, form, *, now, days, cancel=None):
+    """The slot page: the trip's standing and, for its enterprise, the hours of one day to book
+    or move to, and the cancellation; only the actions that can succeed."""
+    zone = ZoneInfo(trip.gate.time_zone)
+    refusal = services.change_refusal(booking, now) if booking is not None else None
+    day, day_value, day_errors = None, "", []
+    if form is not None and form.is_bound:
+        # After a refused booking or move: the hours of the day it named, and why.
+        day = getattr(form, "cleaned_data", {}).get("day")
+        day_value = day.isoformat() if day else form["day"].value() or ""
+        day_errors = [str(e) for errors in form.errors.values() for e in errors]
+    elif "day" in request.GET:
+        shown = DayForm(request.GET, days=days)
+        if shown.is_valid():
+            day = shown.cleaned_data["day"]
+        else:
+            day_errors = [str(e) for e in shown.errors["day"]]
+        day_value = day.isoformat() if day else shown["day"].value() or ""
+    else:
+        day = services.first_day_shown(trip, now)
+        day_value = day.isoformat()
+    hours = []
+    if form is not None and day is not None and refusal is None:
+        hours = [(timezone.localtime(s, zone), n) for s, n in services.free_hours(trip, day, now)]
     return render(
         request,
         "slots/trip.html",
@@ -76,12 +106,18 @@ def trip_slot(request, reference):
             "trip": trip,
             "gate_name": gate_name(trip.gate),
             "form": form,
-            "cancel": cancel,
+            "cancel": cancel or CancelForm(),
             "booking": booking,
-            "standing": standing,
-            "hours": [(timezone.localtime(s, zone), n) for s, n in hours],
+            "booked_at": timezone.localtime(booking.slot_start, zone) if booking else None,
+            "refusal": refusal,
+            "mismatch": services.arrival_mismatch(trip, booking),
+            "standing": services.standing(trip, now),
+            "hours": hours,
             "day": day,
-            "shown": shown,
+            "day_value": day_value,
+            "day_errors": day_errors,
+            "first_day": days[0],
+            "last_day": days[1],
         },
     )
 
@@ -97,7 +133,14 @@ def cancel_slot(request, reference):
     form = CancelForm(request.POST)
     if booking is None:
         messages.error(request, _("This trip has no booking to cancel."))
-    elif form.is_valid():
+    elif not form.is_valid():
+        # The reason refused: the page again, with why next to it.
+        messages.error(request, _("The booking was not cancelled: see the form."))
+        now = timezone.now()
+        days = services.bookable_days(trip.gate, now)
+        slot_form = SlotForm(days=days) if _may_book(request.user, trip) else None
+        return _trip_page(request, trip, booking, slot_form, now=now, days=days, cancel=form)
+    else:
         try:
             services.cancel_booking(
                 request.user, booking, form.cleaned_data["reason"], context_of(request)
@@ -107,6 +150,10 @@ def cancel_slot(request, reference):
             for errors in exc.errors.values():
                 for error in errors:
                     messages.error(request, error)
+        except IllegalTransition as exc:  # the truck reported meanwhile
+            messages.error(request, str(exc))
+        except services.SlotPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from None
     return redirect("slots:trip", reference=trip.reference)
 
 

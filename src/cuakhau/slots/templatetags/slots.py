@@ -42,10 +42,14 @@ def trip_slot_panel(context, trip):
     if not bookable and standing["booking"] is None and standing["entry"] is None:
         return {"show": False}
     may_book = bookable and trips.can_declare_for(user, trip)
+    booking = services.open_booking(trip)
     return {
         "show": True,
         "trip": trip,
         "standing": standing,
-        "booking": services.open_booking(trip),
+        "booking": booking,
         "may_book": may_book,
+        # A booking past its cut-off, or whose truck reported, can no longer be moved or
+        # cancelled: the panel does not offer it (the slot page says why).
+        "may_change": booking is not None and services.change_refusal(booking) is None,
     }

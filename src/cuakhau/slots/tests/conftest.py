@@ -100,3 +100,17 @@ def early_in_the_hour(monkeypatch):
     anchor = local.replace(minute=5, second=0, microsecond=0)
     shift = max(local - anchor, dt.timedelta(0))
     monkeypatch.setattr(timezone, "now", lambda: real_now() - shift)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The platform's clock, stopped where a test sets it: ``clock(50)`` is ten to the end of
+    the current hour (Ma Lù Thàng's), ``clock(40, hours=1)`` twenty to the end of the next."""
+    start = next_hour(0)
+
+    def set_to(minute: int, hours: int = 0) -> dt.datetime:
+        moment = (start + dt.timedelta(hours=hours, minutes=minute)).astimezone(dt.UTC)
+        monkeypatch.setattr(timezone, "now", lambda: moment)
+        return moment
+
+    return set_to

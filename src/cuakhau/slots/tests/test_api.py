@@ -119,3 +119,65 @@ def test_the_public_wait_times_need_no_credential(enterprise, operator, capacity
             "trucks_per_hour": 6,
         }
     ]
+
+
+# Far-off days and moments: year 1 and 9999 cannot be taken into the gate's time zone, nor an
+# hour added to them; every slot endpoint refuses them, and the days just outside the horizon,
+# as a field error instead of failing.
+FAR_MOMENTS = [
+    ("9999-12-31T23:00:00+07:00", "14 days ahead"),
+    ("9999-12-31T23:00:00Z", "14 days ahead"),
+    ("9999-12-31T23:00:00", "14 days ahead"),
+    ("0001-01-01T00:00:00+07:00", "passed"),
+    ("0001-01-01T00:00:00", "passed"),
+]
+
+
+def _only_error(response, loc):
+    assert response.status_code == 422, response.content
+    (item,) = response.json()["detail"]
+    assert item["loc"] == loc
+    return item["msg"]
+
+
+def test_far_off_days_and_moments_are_field_errors_on_every_slot_endpoint(enterprise, capacity):
+    trip = fruit_trip(enterprise)
+    client = api(enterprise)
+    url = f"/api/v1/trips/{trip.reference}/slot"
+    yesterday, too_late = next_hour(-24).date(), next_hour(24 * 15).date()
+    for day in ("9999-12-31", "0001-01-01", yesterday, too_late):
+        message = _only_error(client.get(f"{url}/free-hours?day={day}"), ["query", "day"])
+        assert "Choose a day from" in message and "14 days ahead" in message, day
+    _first, last = services.bookable_days(trip.gate)
+    assert client.get(f"{url}/free-hours?day={last.isoformat()}").status_code == 200
+    for moment, words in FAR_MOMENTS:
+        message = _only_error(
+            client.post(url, {"slot_start": moment}, "application/json"), ["body", "slot_start"]
+        )
+        assert words in message, moment
+    booked = client.post(url, {"slot_start": next_hour(3).isoformat()}, "application/json")
+    assert booked.status_code == 201
+    for moment, words in FAR_MOMENTS:
+        message = _only_error(
+            client.post(f"{url}/move", {"slot_start": moment}, "application/json"),
+            ["body", "slot_start"],
+        )
+        assert words in message, moment
+    assert services.open_booking(trip).slot_start == next_hour(3)
+
+
+def test_a_date_of_its_own_capacity_is_within_the_coming_year(mlt):
+    from cuakhau.accounts import roles
+    from cuakhau.accounts.services import create_user
+    from cuakhau.conftest import PASSWORD
+
+    client = api(create_user("quantri", PASSWORD, roles.ADMINISTRATOR))
+    body = {"direction": "export", "hour": 8, "lanes": 3, "trucks_per_lane_hour": 4}
+    holiday = next_hour(24 * 30).date().isoformat()
+    for date in ("9999-12-31", "0001-01-01", "2000-01-01"):
+        response = client.put(
+            "/api/v1/slots/mlt/capacity", {**body, "date": date}, "application/json"
+        )
+        assert "Choose a date from" in _only_error(response, ["body", "date"]), date
+    ok = client.put("/api/v1/slots/mlt/capacity", {**body, "date": holiday}, "application/json")
+    assert ok.status_code == 200 and ok.json()["date"] == holiday

@@ -220,3 +220,11 @@ def test_seats_nobody_holds_go_to_trucks_ahead_of_their_hour_in_arrival_order():
     # A gate without a capacity table counts no seats: booked trucks wait for their hour.
     strict = ArrivalRules(call_early_when_idle=False)
     assert [c.entry.key for c in rules.plan_calls(waiting, 3, now, strict)] == ["due at 8h"]
+
+
+def test_an_hour_takes_bookings_until_a_booking_of_it_could_no_longer_change():
+    r = ArrivalRules(grace=30 * M)
+    assert rules.takes_bookings(T0, T0 - 14 * 24 * H, r)
+    assert rules.takes_bookings(T0, T0 + 29 * M, r)
+    assert not rules.takes_bookings(T0, T0 + 30 * M, r)
+    assert not rules.takes_bookings(T0, T0 + 50 * M, r)

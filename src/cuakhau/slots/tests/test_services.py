@@ -364,3 +364,101 @@ def test_an_exit_calls_the_next_truck_forward_once_committed_only_if_one_waits(
     for callback in pending:
         callback()
     assert called == [second.gate.code]
+
+
+# Far-off days and moments (year 1, year 9999) and the cut-off of an hour already started.
+
+
+def test_far_off_moments_and_days_are_field_errors_not_overflows(enterprise, manager, capacity):
+    trip = fruit_trip(enterprise)
+    vn, utc = mlt_zone(trip.gate), dt.UTC
+    for start, words in [
+        (dt.datetime(9999, 12, 31, 23, tzinfo=vn), "14 days ahead"),
+        (dt.datetime(9999, 12, 31, 23, tzinfo=utc), "14 days ahead"),
+        (dt.datetime(9999, 12, 31, 23, 59, 59, 999999), "14 days ahead"),
+        (dt.datetime(1, 1, 1, tzinfo=vn), "passed"),
+        (dt.datetime(1, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=14))), "passed"),
+        (dt.datetime(1, 1, 1), "passed"),
+    ]:
+        with pytest.raises(FieldErrors) as refused:
+            services.book_slot(enterprise, trip, start)
+        assert words in refused.value.errors["slot_start"][0], start
+    booking = services.book_slot(enterprise, trip, next_hour(3))
+    with pytest.raises(FieldErrors) as refused:
+        services.move_booking(enterprise, booking, dt.datetime(9999, 12, 31, 23, tzinfo=vn))
+    assert "14 days ahead" in refused.value.errors["slot_start"][0]
+    first, last = services.bookable_days(trip.gate)
+    for day in (
+        dt.date(9999, 12, 31),
+        dt.date(1, 1, 1),
+        first - dt.timedelta(1),
+        last + dt.timedelta(1),
+    ):
+        with pytest.raises(FieldErrors) as refused:
+            services.free_hours(trip, day)
+        assert (refused.value.location, list(refused.value.errors)) == ("query", ["day"])
+    assert services.free_hours(trip, last)  # the horizon's last day has hours
+    with pytest.raises(FieldErrors) as refused:
+        services.set_capacity(
+            manager,
+            trip.gate,
+            "export",
+            8,
+            lanes=1,
+            trucks_per_lane_hour=4,
+            date=dt.date(9999, 12, 31),
+        )
+    assert list(refused.value.errors) == ["date"]
+
+
+def test_an_hour_takes_bookings_until_its_cut_off_as_moves_and_cancellations(
+    enterprise, capacity, clock
+):
+    trip, other = fruit_trip(enterprise), cassava_trip(enterprise)
+    twenty_past = clock(20)  # the hour still takes bookings
+    hour = next_hour(0)
+    assert hour in [start for start, _seats in services.free_hours(trip, hour.date())]
+    booking = services.book_slot(enterprise, trip, hour)
+    clock(50)  # ten to: past the cut-off, as its booking can no longer be moved
+    assert hour not in [start for start, _seats in services.free_hours(other, hour.date())]
+    with pytest.raises(FieldErrors) as refused:
+        services.book_slot(enterprise, other, hour)
+    assert refused.value.errors["slot_start"] == [
+        f"This hour took bookings until {hour:%H}:30; choose a later one."
+    ]
+    with pytest.raises(FieldErrors):
+        services.move_booking(enterprise, booking, next_hour(2))
+    with pytest.raises(FieldErrors):
+        services.cancel_booking(enterprise, booking)
+    # What the slot page asks before it offers either.
+    assert services.change_refusal(booking, twenty_past) is None
+    assert "can no longer be moved or cancelled" in services.change_refusal(booking)
+
+
+def test_a_booking_of_a_truck_in_the_waiting_area_says_why_it_cannot_change(
+    enterprise, operator, capacity, area
+):
+    trip = fruit_trip(enterprise)
+    booking = services.book_slot(enterprise, trip, next_hour(3))
+    services.record_arrival(operator, trip.gate, trip)
+    booking.refresh_from_db()
+    assert "reported at the waiting area" in services.change_refusal(booking)
+
+
+def test_the_slot_page_opens_on_the_declared_arrival_day_if_it_can_be_booked(enterprise, capacity):
+    from cuakhau.conftest import future
+
+    in_three_days = fruit_trip(enterprise, expected_arrival=future(24 * 3))
+    arrival = timezone.localtime(in_three_days.expected_arrival, mlt_zone(in_three_days.gate))
+    assert services.first_day_shown(in_three_days) == arrival.date()
+    in_a_month = cassava_trip(enterprise, expected_arrival=future(24 * 30))
+    assert services.first_day_shown(in_a_month) == services.bookable_days(in_a_month.gate)[0]
+    on_the_day = arrival.replace(hour=10, minute=0)
+    booking = services.book_slot(enterprise, in_three_days, on_the_day)
+    assert services.arrival_mismatch(in_three_days, booking) is None
+    moved = services.move_booking(enterprise, booking, on_the_day + dt.timedelta(days=1))
+    warning = services.arrival_mismatch(in_three_days, moved)
+    assert warning == (
+        f"The slot is on {on_the_day + dt.timedelta(days=1):%-d %b %Y}, but the trip declares "
+        f"its arrival on {on_the_day:%-d %b %Y}."
+    )

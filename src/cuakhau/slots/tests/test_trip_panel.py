@@ -84,3 +84,15 @@ def test_the_panel_keeps_a_past_booking_after_the_trip_left_the_bookable_states(
     # The cancelled booking is still told, and the panel no longer offers to book.
     assert "cancelled" in shown.lower() and "Slot details" in shown
     assert "Book a slot" not in shown
+
+
+def test_the_panel_offers_no_move_or_cancel_once_the_truck_reported(
+    client, enterprise, operator, capacity, area
+):
+    trip = fruit_trip(enterprise)
+    services.book_slot(enterprise, trip, next_hour(3))
+    client.force_login(enterprise)
+    assert "Move or cancel the slot" in panel(client, trip)
+    services.record_arrival(operator, trip.gate, trip)
+    shown = panel(client, trip)
+    assert "Move or cancel the slot" not in shown and "Slot details" in shown

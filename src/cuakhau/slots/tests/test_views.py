@@ -1,14 +1,31 @@
 """Pages: a trip's slot, the waiting area, capacity, the public wait times."""
 
-import pytest
-from django.utils import translation
+import datetime as dt
+from zoneinfo import ZoneInfo
 
+import pytest
+from django.utils import timezone, translation
+
+from cuakhau.conftest import future
 from cuakhau.slots import services
 from cuakhau.slots.models import Booking, SlotCapacity
 
 from .conftest import cassava_trip, fruit_trip, next_hour
 
 pytestmark = pytest.mark.django_db
+
+
+def day_error(page) -> str:
+    """The error shown next to the booking page's day picker."""
+    text = page.content.decode()
+    if 'id="id_show_day_error"' not in text:
+        return ""
+    return text.split('id="id_show_day_error"', 1)[1].split("</div>", 1)[0]
+
+
+def offered(page) -> list:
+    """The hours the page offers to book or move to."""
+    return [start for start, _seats in page.context["hours"]]
 
 
 def test_an_enterprise_books_from_the_list_of_free_hours(client, enterprise, capacity):
@@ -93,10 +110,149 @@ def test_the_booking_page_lists_the_day_asked_for(client, enterprise, capacity):
     page = client.get(f"/slots/trips/{trip.reference}/?day={later.date().isoformat()}")
     assert f'value="{later.date().isoformat()}"' in page.content.decode()
     assert page.context["day"] == later.date()
-    # A day that is no date falls back to today rather than failing.
-    assert client.get(f"/slots/trips/{trip.reference}/?day=tomorrow").status_code == 200
+    # A day that is no date is said so next to the picker rather than failing.
+    page = client.get(f"/slots/trips/{trip.reference}/?day=tomorrow")
+    assert page.status_code == 200 and "Enter a valid date." in day_error(page)
     # Booking returns to the booked day's hours.
     response = client.post(
         f"/slots/trips/{trip.reference}/", {"day": later.date().isoformat(), "hour": later.hour}
     )
     assert response.url.endswith(f"?day={later.date().isoformat()}")
+
+
+def test_far_off_days_are_refused_next_to_the_day_picker(client, enterprise, capacity):
+    trip = fruit_trip(enterprise)
+    client.force_login(enterprise)
+    url = f"/slots/trips/{trip.reference}/"
+    too_late = next_hour(24 * 15).date().isoformat()
+    for day in ("9999-12-31", "0001-01-01", "2000-01-01", too_late):
+        page = client.get(f"{url}?day={day}")
+        assert page.status_code == 200, day
+        assert "Choose a day from" in day_error(page), day
+        assert page.context["hours"] == [], day
+    # The picker offers only the days that can be booked.
+    first, last = services.bookable_days(trip.gate)
+    page = client.get(url).content.decode()
+    assert f'min="{first.isoformat()}" max="{last.isoformat()}"' in page
+    # The booking form says the same, and that nothing was booked.
+    for day, hour in (("9999-12-31", 23), ("0001-01-01", 0), (too_late, 8)):
+        page = client.post(url, {"day": day, "hour": hour}, follow=True)
+        assert page.status_code == 200, day
+        assert "Choose a day from" in day_error(page), day
+        assert "No slot was booked: see the form." in page.content.decode()
+    assert not Booking.objects.filter(trip=trip).exists()
+    services.book_slot(enterprise, trip, next_hour(3))
+    page = client.post(url, {"day": "9999-12-31", "hour": 23})
+    assert "Choose a day from" in day_error(page)
+    assert "The booking was not moved: see the form." in page.content.decode()
+    assert services.open_booking(trip).slot_start == next_hour(3)
+
+
+def test_an_hour_past_its_cut_off_is_neither_offered_nor_taken(client, enterprise, capacity, clock):
+    trip = fruit_trip(enterprise)
+    client.force_login(enterprise)
+    url = f"/slots/trips/{trip.reference}/"
+    clock(50)  # ten to the end of the hour: its bookings closed at half past
+    hour = next_hour(0)
+    page = client.get(f"{url}?day={hour.date().isoformat()}")
+    assert hour not in offered(page)
+    page = client.post(url, {"day": hour.date().isoformat(), "hour": hour.hour})
+    assert page.status_code == 200
+    assert f"This hour took bookings until {hour:%H}:30" in day_error(page)
+    assert "No slot was booked: see the form." in page.content.decode()
+    assert not Booking.objects.filter(trip=trip).exists()
+
+
+def test_a_booking_past_its_cut_off_offers_no_move_nor_cancel_and_says_why(
+    client, enterprise, capacity, clock
+):
+    trip = fruit_trip(enterprise)
+    client.force_login(enterprise)
+    url = f"/slots/trips/{trip.reference}/"
+    clock(5)
+    hour = next_hour(0)
+    services.book_slot(enterprise, trip, hour)
+    page = client.get(f"{url}?day={hour.date().isoformat()}")
+    text = page.content.decode()
+    assert "Move here" in text and "Cancel the booking" in text
+    before_the_cut_off = text
+    clock(40)
+    page = client.get(f"{url}?day={hour.date().isoformat()}")
+    text = page.content.decode()
+    assert "Move here" not in text and "Cancel the booking" not in text
+    assert (
+        f"This booking can no longer be moved or cancelled: changes were possible until "
+        f"{hour:%H}:30, 30 minutes after the slot&#x27;s start." in text
+    )
+    # A page left open still posts: the move is refused and the banner says so.
+    later = next_hour(2)
+    page = client.post(url, {"day": later.date().isoformat(), "hour": later.hour}, follow=True)
+    text = page.content.decode()
+    assert "This booking can no longer be moved." in text
+    assert "The booking was not moved: see the form." in text
+    assert "No slot was booked" not in text
+    assert services.open_booking(trip).slot_start == hour
+    # Before the cut-off, its own hour was not offered to move to: it was marked booked.
+    assert "<strong>Booked</strong>" in before_the_cut_off
+
+
+def test_a_truck_in_the_waiting_area_is_offered_no_move(
+    client, enterprise, operator, capacity, area
+):
+    trip = fruit_trip(enterprise)
+    client.force_login(enterprise)
+    url = f"/slots/trips/{trip.reference}/"
+    services.book_slot(enterprise, trip, next_hour(3))
+    services.record_arrival(operator, trip.gate, trip)
+    page = client.get(url)
+    text = page.content.decode()
+    assert "reported at the waiting area" in text
+    assert "Move here" not in text and "Cancel the booking" not in text
+    # A page left open from before: refused in words, not an error page.
+    later = next_hour(4)
+    page = client.post(url, {"day": later.date().isoformat(), "hour": later.hour})
+    assert page.status_code == 200
+    assert "The booking was not moved: see the form." in page.content.decode()
+    page = client.post(f"{url}cancel/", {"reason": "Xe hỏng"}, follow=True)
+    assert page.status_code == 200
+    assert services.open_booking(trip).status == "waiting"
+
+
+def test_the_page_opens_on_the_declared_arrival_day_and_warns_of_a_slot_on_another(
+    client, enterprise, capacity
+):
+    trip = fruit_trip(enterprise, expected_arrival=future(24 * 3))
+    arrival = timezone.localtime(trip.expected_arrival, ZoneInfo(trip.gate.time_zone))
+    client.force_login(enterprise)
+    url = f"/slots/trips/{trip.reference}/"
+    page = client.get(url)
+    assert page.context["day"] == arrival.date()
+    assert f'value="{arrival.date().isoformat()}"' in page.content.decode()
+    assert 'id="arrival-mismatch"' not in page.content.decode()
+    day_before = arrival.replace(hour=10, minute=0) - dt.timedelta(days=1)
+    client.post(url, {"day": day_before.date().isoformat(), "hour": 10})
+    text = client.get(url).content.decode()
+    assert 'id="arrival-mismatch"' in text
+    assert (
+        f"The slot is on {day_before:%-d %b %Y}, but the trip declares its arrival on "
+        f"{arrival:%-d %b %Y}." in text
+    )
+    client.post(url, {"day": arrival.date().isoformat(), "hour": 10})
+    assert 'id="arrival-mismatch"' not in client.get(url).content.decode()
+
+
+def test_the_labels_start_with_a_capital_and_a_bad_reason_is_said_next_to_it(
+    client, enterprise, capacity
+):
+    trip = fruit_trip(enterprise)
+    client.force_login(enterprise)
+    url = f"/slots/trips/{trip.reference}/"
+    services.book_slot(enterprise, trip, next_hour(3))
+    text = client.get(url).content.decode()
+    assert '<label for="id_show_day">Day</label>' in text
+    assert '<label for="id_reason">Reason</label>' in text
+    page = client.post(f"{url}cancel/", {"reason": "Xe hỏng\x07"})
+    assert page.status_code == 200
+    assert "Remove the control character U+0007" in page.content.decode()
+    assert "The booking was not cancelled: see the form." in page.content.decode()
+    assert services.open_booking(trip).status == "booked"
