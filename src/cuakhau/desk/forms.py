@@ -31,6 +31,8 @@ class ApplicationForm(forms.Form):
         label=_("Desk of the gate"),
         required=False,
         help_text=_("The desk that receives the file and returns the result."),
+        # Only gates with a desk are offered (``services.desk_gates``).
+        error_messages={"invalid_choice": _("There is no desk at this gate.")},
     )
     applicant_name = TextField(label=_("Full name of the applicant"), max_length=200)
     organisation_name = TextField(
@@ -70,7 +72,24 @@ class TrackForm(forms.Form):
     phone = forms.CharField(label=_("Applicant's phone"), max_length=40)
 
 
+# What each action asks for on the file's page; the service says which are required.
+ACTION_FIELDS = {
+    "request_supplement": ("reason",),
+    "reject": ("reason",),
+    "withdraw": ("reason",),
+    "apologise": ("reason", "new_date"),
+    "ready": ("result_note",),
+    "receive_supplement": ("documents",),
+}
+REQUIRED_FIELDS = {("apologise", "new_date")} | {
+    (action, "reason") for action, fields in ACTION_FIELDS.items() if "reason" in fields
+}
+
+
 class ActionForm(forms.Form):
+    """One action's form on the file's page (``action``: its fields, and ids of its own, as
+    the page holds one form per action)."""
+
     reason = TextField(
         label=_("Reason"),
         max_length=2000,
@@ -81,6 +100,32 @@ class ActionForm(forms.Form):
     new_date = DayField(label=_("New result date"), required=False)
     result_note = TextField(label=_("Result"), max_length=2000, required=False)
     documents = MultipleFileField(label=_("Documents"))
+
+    def __init__(self, *args, action: str = "", **kwargs):
+        if action in ACTION_FIELDS:  # a name of ours, never the URL's text
+            kwargs.setdefault("auto_id", f"id_%s_{action}")
+        super().__init__(*args, **kwargs)
+        self.action = action
+        for name in self.fields:
+            if (action, name) in REQUIRED_FIELDS:
+                self.fields[name].widget.attrs["required"] = True
+
+    def shown_fields(self):
+        """The fields this action's form shows."""
+        return [self[name] for name in ACTION_FIELDS.get(self.action, ())]
+
+    def errors_not_shown(self, *, offered: bool = True) -> list[str]:
+        """This form's errors that are not beside one of its fields on the page: of no field,
+        of a field the action does not show, or all of them when the page no longer offers
+        the action (``offered``); each named by its field's label."""
+        shown = set(ACTION_FIELDS.get(self.action, ())) if offered else set()
+        said = []
+        for name, messages in self.errors.items():
+            if name in shown:
+                continue
+            label = self.fields[name].label if name in self.fields else None
+            said += [f"{label}: {m}" if label else str(m) for m in messages]
+        return said
 
 
 class ReassignForm(forms.Form):

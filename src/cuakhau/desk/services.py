@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.dispatch import Signal
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -156,8 +156,18 @@ def default_gate() -> Gate | None:
 
 
 def desk_gates() -> QuerySet[Gate]:
-    """The gates whose desk receives files (every gate of the reference list)."""
-    return Gate.objects.order_by("code")
+    """The gates that have a one-stop desk: at least one active desk officer works there.
+
+    Only they receive files: a file at another gate would be in no officer's queue (only an
+    administrator's) and go overdue unseen. A desk opens when an officer is attached to the
+    gate (the profile's gates) and closes when its last one leaves or is deactivated; the
+    files it already holds stay with it."""
+    from django.contrib.auth import get_user_model
+
+    officers = get_user_model().objects.filter(
+        is_active=True, groups__name=roles.DESK, profile__gates=OuterRef("pk")
+    )
+    return Gate.objects.filter(Exists(officers)).order_by("code")
 
 
 def visible_applications(user) -> QuerySet[Application]:
@@ -336,19 +346,25 @@ def _save_documents(application, checked, actor, purpose="filing"):
         )
 
 
+def _default_desk(desks: QuerySet[Gate]) -> Gate | None:
+    return desks.filter(code=getattr(settings, "DESK_DEFAULT_GATE", "mlt")).first()
+
+
 def _gate_for_filing(data: dict, actor, channel: str, errors) -> Gate | None:
     """The desk named in ``data["gate"]`` (a gate code), else: at the counter the officer's
-    own desk, online the default desk. An officer files at the counter only for their gates."""
+    own desk, online the default desk. Only a gate with a desk (``desk_gates``) receives a
+    file; an officer files at the counter only for their gates."""
     code = str(data.get("gate") or "").strip().lower()
+    desks = desk_gates()
     if code:
-        gate = desk_gates().filter(code=code).first() if Gate.could_be_code(code) else None
+        gate = desks.filter(code=code).first() if Gate.could_be_code(code) else None
         if gate is None:
             errors["gate"] = [_("There is no desk at this gate.")]
             return None
     elif channel == FilingChannel.COUNTER and hasattr(actor, "profile"):
-        gate = actor.profile.gates.order_by("code").first() or default_gate()
+        gate = desks.filter(pk__in=actor.profile.gates.all()).first() or _default_desk(desks)
     else:
-        gate = default_gate()
+        gate = _default_desk(desks)
     if gate is None:
         errors["gate"] = [_("Choose the gate whose desk receives the application.")]
         return None
@@ -356,6 +372,62 @@ def _gate_for_filing(data: dict, actor, channel: str, errors) -> Gate | None:
         errors["gate"] = [_("You work at another gate's desk.")]
         return None
     return gate
+
+
+@dataclass
+class _Filing:
+    procedure: Procedure | None
+    gate: Gate | None
+    values: dict
+    documents: list
+    errors: dict[str, list[str]]
+
+
+def _check_filing(data: dict, documents, actor, channel: str) -> _Filing:
+    """Every field of a filing as stored, and every refusal at once, by field path."""
+    errors: dict[str, list[str]] = {}
+    procedure = None
+    key = str(data.get("procedure") or "").strip()
+    if not key:
+        errors["procedure"] = [_("Choose a procedure.")]
+    else:
+        procedure = fileable_procedures().filter(key=key).first()
+        if procedure is None:
+            errors["procedure"] = [_("This procedure cannot be filed here.")]
+    values = {
+        "applicant_name": _clean(data, "applicant_name", errors, required=True),
+        "organisation_name": _clean(data, "organisation_name", errors),
+        "id_number": _clean(data, "id_number", errors, max_length=20),
+        "address": _clean(data, "address", errors, max_length=300),
+        "note": _clean(data, "note", errors, max_length=2000, multiline=True),
+        "email": _clean(data, "email", errors, max_length=254),
+    }
+    if values["email"] and "@" not in values["email"]:
+        errors["email"] = [_("Enter a valid e-mail address.")]
+    phone = ""
+    try:
+        phone = normalise_phone(str(data.get("phone") or ""))
+    except ValueError:
+        errors["phone"] = [_("Enter a phone number, e.g. 0912 345 678.")]
+    if not phone and "phone" not in errors:
+        errors["phone"] = [_("The phone number is required: it is the second key of tracking.")]
+    values["phone"] = phone
+    values["language"] = normalise_language(str(data.get("language") or "vi"))
+    gate = _gate_for_filing(data, actor, channel, errors)
+    documents = list(documents or [])
+    checked = _check_documents(documents, errors)
+    if channel == FilingChannel.ONLINE and not documents and "documents" not in errors:
+        errors["documents"] = [_("Attach the documents the procedure requires.")]
+    return _Filing(procedure, gate, values, checked, errors)
+
+
+def filing_errors(
+    data: dict, documents=(), *, actor=None, channel: str = FilingChannel.ONLINE
+) -> dict[str, list[str]]:
+    """What ``file_application`` would refuse in these fields, all at once; files nothing.
+    A form that refused some fields itself asks this for the others' refusals, so that a
+    person sees every error of what they typed in one answer, not one round after another."""
+    return _check_filing(data, documents, actor, channel).errors
 
 
 def file_application(
@@ -375,38 +447,10 @@ def file_application(
     """
     if channel == FilingChannel.COUNTER and not may_handle(actor):
         raise DeskPermissionDenied(_("Only desk officers file applications at the counter."))
-    errors: dict[str, list[str]] = {}
-    procedure = None
-    key = str(data.get("procedure") or "").strip()
-    if not key:
-        errors["procedure"] = [_("Choose a procedure.")]
-    else:
-        procedure = fileable_procedures().filter(key=key).first()
-        if procedure is None:
-            errors["procedure"] = [_("This procedure cannot be filed here.")]
-    name = _clean(data, "applicant_name", errors, required=True)
-    organisation = _clean(data, "organisation_name", errors)
-    id_number = _clean(data, "id_number", errors, max_length=20)
-    address = _clean(data, "address", errors, max_length=300)
-    note = _clean(data, "note", errors, max_length=2000, multiline=True)
-    email = _clean(data, "email", errors, max_length=254)
-    if email and "@" not in email:
-        errors["email"] = [_("Enter a valid e-mail address.")]
-    phone = ""
-    try:
-        phone = normalise_phone(str(data.get("phone") or ""))
-    except ValueError:
-        errors["phone"] = [_("Enter a phone number, e.g. 0912 345 678.")]
-    if not phone and "phone" not in errors:
-        errors["phone"] = [_("The phone number is required: it is the second key of tracking.")]
-    language = normalise_language(str(data.get("language") or "vi"))
-    gate = _gate_for_filing(data, actor, channel, errors)
-    documents = list(documents or [])
-    checked = _check_documents(documents, errors)
-    if channel == FilingChannel.ONLINE and not documents and "documents" not in errors:
-        errors["documents"] = [_("Attach the documents the procedure requires.")]
-    if errors:
-        raise FieldErrors(errors)
+    filing = _check_filing(data, documents, actor, channel)
+    if filing.errors:
+        raise FieldErrors(filing.errors)
+    procedure, gate, checked = filing.procedure, filing.gate, filing.documents
 
     now = now or timezone.now()
     with transaction.atomic():
@@ -420,14 +464,7 @@ def file_application(
             gate=gate,
             status=S.RECEIVED,
             channel=channel,
-            applicant_name=name,
-            organisation_name=organisation,
-            id_number=id_number,
-            phone=phone,
-            email=email,
-            language=language,
-            address=address,
-            note=note,
+            **filing.values,
             filed_by=actor if getattr(actor, "is_authenticated", False) else None,
             assignee=actor if channel == FilingChannel.COUNTER else None,
             received_at=now,

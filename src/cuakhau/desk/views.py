@@ -33,9 +33,14 @@ def _tracked(request, code: str) -> Application:
     return application
 
 
-def _errors_into(form, exc: FieldErrors) -> None:
-    for path, errors in exc.errors.items():
+def _errors_into(form, refused: dict[str, list[str]], skip=frozenset()) -> None:
+    """The service's refusals (``FieldErrors.errors``) beside their fields (``skip``: fields
+    the form already refused itself, which the service would only refuse again in other
+    words)."""
+    for path, errors in refused.items():
         field = path.split(".")[0]
+        if field in skip:
+            continue
         for error in errors:
             form.add_error(field if field in form.fields else None, error)
 
@@ -84,9 +89,10 @@ def _application_form(request, *, counter=False):
         "language": (get_language() or "vi").lower(),
         "gate": default.code if default in gates else (gates[0].code if gates else ""),
     }
+    posted = request.method == "POST"  # an empty post too: every required field is said
     return ApplicationForm(
-        request.POST or None,
-        request.FILES or None,
+        request.POST if posted else None,
+        request.FILES if posted else None,
         procedures=services.fileable_procedures(),
         gates=gates,
         initial=initial,
@@ -94,7 +100,16 @@ def _application_form(request, *, counter=False):
 
 
 def _file(request, form, channel):
-    """Files a valid form's application; None with the service's errors put on the form."""
+    """Files the posted application; None with every error on the form (the form's own and
+    the service's, all in one answer: a refused e-mail does not hide a refused phone)."""
+    if not form.is_valid():
+        typed = {name: form.data.get(name, "") for name in form.fields if name != "documents"}
+        data = {**typed, **{k: v for k, v in form.cleaned_data.items() if k != "documents"}}
+        refused = services.filing_errors(
+            data, form.cleaned_data.get("documents", []), actor=request.user, channel=channel
+        )
+        _errors_into(form, refused, skip=set(form.errors))
+        return None
     data = {k: v for k, v in form.cleaned_data.items() if k != "documents"}
     try:
         return services.file_application(
@@ -105,13 +120,13 @@ def _file(request, form, channel):
             context=context_of(request),
         )
     except FieldErrors as exc:
-        _errors_into(form, exc)
+        _errors_into(form, exc.errors)
         return None
 
 
 def apply(request):
     form = _application_form(request)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST":
         application = _file(request, form, FilingChannel.ONLINE)
         if application is not None:
             _remember(request, application.code)
@@ -189,7 +204,7 @@ def queue(request):
 
 def counter(request):
     form = _application_form(request, counter=True)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST":
         application = _file(request, form, FilingChannel.COUNTER)
         if application is not None:
             messages.success(
@@ -207,15 +222,30 @@ def _find(request, code):
 
 
 def application(request, code, action_form=None, failed_action=""):
+    """The file's page; after a refused action, that action's form ``action_form`` again with
+    what the officer typed, each error beside its field (HTTP 422), whatever the file's state."""
     a = _find(request, code)
     labels = services.action_labels()
-    actions = [(name, labels[name]) for name in services.allowed_actions(request.user, a)]
+    actions = [
+        (
+            name,
+            labels[name],
+            action_form if name == failed_action and action_form else ActionForm(action=name),
+        )
+        for name in services.allowed_actions(request.user, a)
+    ]
     reassign_form = None
     if services.may_reassign(request.user):
         reassign_form = ReassignForm(
             officers=services.desk_officers(a.gate),
             initial={"assignee": getattr(a.assignee, "username", "")},
         )
+    # What cannot be shown beside a field of the forms on the page: a refusal of no field, or
+    # of an action this page no longer offers (the file moved on meanwhile).
+    action_errors = []
+    if action_form is not None:
+        offered = any(name == failed_action for name, _label, _form in actions)
+        action_errors = action_form.errors_not_shown(offered=offered)
     return render(
         request,
         "desk/application.html",
@@ -225,7 +255,7 @@ def application(request, code, action_form=None, failed_action=""):
             "history": services.history(a),
             "documents": a.documents.all(),
             "actions": actions,
-            "action_form": action_form or ActionForm(),
+            "action_errors": action_errors,
             "failed_action": failed_action,
             "reassign_form": reassign_form,
         },
@@ -236,7 +266,7 @@ def application(request, code, action_form=None, failed_action=""):
 @require_POST
 def act(request, code, action):
     a = _find(request, code)
-    form = ActionForm(request.POST, request.FILES)
+    form = ActionForm(request.POST, request.FILES, action=action)
     if form.is_valid():
         try:
             services.act(
@@ -250,7 +280,7 @@ def act(request, code, action):
                 context=context_of(request),
             )
         except FieldErrors as exc:
-            _errors_into(form, exc)
+            _errors_into(form, exc.errors)
         except services.IllegalTransition as exc:
             form.add_error(None, str(exc))
         else:

@@ -17,7 +17,7 @@ from cuakhau.trips import services as trips
 from cuakhau.trips.choices import TripStatus
 
 from . import services
-from .forms import SampleResultForm
+from .forms import ResultForm, SampleForm, SampleResultForm
 
 
 @login_required
@@ -70,10 +70,21 @@ def _trip(request, reference):
 
 @login_required
 def trip_inspections(request, reference):
-    trip = _trip(request, reference)
+    return _page(request, _trip(request, reference))
+
+
+def _page(request, trip, action: str = "", refused=None):
+    """The trip's inspections; after a refused ``action``, its form ``refused`` again, with
+    what the officer typed and each error beside its field (HTTP 422)."""
     from cuakhau.risk.services import can_view_reasons, current_assessment
 
     risk = current_assessment(trip) if can_view_reasons(request.user) else None
+    posted = {action: refused} if refused is not None else {}
+    sample_result_form = posted.get("sample_result")
+    page_errors = list(refused.non_field_errors()) if refused is not None else []
+    if sample_result_form is not None and sample_result_form.sample_pk is None:
+        # No sample of this trip to show it beside: the page says it.
+        page_errors += sample_result_form.errors.get("sample", [])
     return render(
         request,
         "inspections/trip.html",
@@ -85,8 +96,18 @@ def trip_inspections(request, reference):
             "inspections": trip.inspections.select_related("officer").prefetch_related("samples"),
             "agency": services.agency_of(request.user),
             "weighings": trip.weighings.all()[:5],
+            "page_errors": page_errors,
+            "result_form": posted.get("result") or ResultForm(auto_id="%s"),
+            "sample_form": posted.get("sample") or SampleForm(auto_id="%s"),
+            "sample_result_form": sample_result_form,
+            "refused_sample": sample_result_form.sample_pk if sample_result_form else None,
+            "blank_sample_result_form": SampleResultForm(trip=trip),
         },
+        status=422 if refused is not None else 200,
     )
+
+
+FORMS = {"result": ResultForm, "sample": SampleForm}
 
 
 def _report(request, exc: FieldErrors):
@@ -99,41 +120,46 @@ def _report(request, exc: FieldErrors):
 @require_POST
 def act(request, reference, action):
     trip = _trip(request, reference)
-    post = request.POST
-    try:
-        if action == "start":
+    if action == "start":
+        # A button with nothing typed: a refusal is said on the page it goes back to.
+        try:
             services.start_inspection(request.user, trip)
-        elif action == "result":
+        except FieldErrors as exc:
+            _report(request, exc)
+        except trips.TripPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from None
+        return redirect("inspections:trip", reference=trip.reference)
+    if action == "sample_result":
+        form = SampleResultForm(request.POST, trip=trip)
+    elif action in FORMS:
+        form = FORMS[action](request.POST, auto_id="%s")
+    else:
+        raise Http404()
+    if not form.is_valid():
+        return _page(request, trip, action, form)
+    typed = form.cleaned_data
+    try:
+        if action == "result":
             services.record_result(
-                request.user,
-                trip,
-                post.get("result", ""),
-                post.get("notes", ""),
-                context=context_of(request),
+                request.user, trip, typed["result"], typed["notes"], context=context_of(request)
             )
             messages.success(request, _("Result recorded."))
         elif action == "sample":
             services.take_sample(
                 request.user,
                 trip,
-                post.get("sample_code", ""),
-                post.get("description", ""),
-                post.get("laboratory", ""),
-            )
-        elif action == "sample_result":
-            form = SampleResultForm(post, trip=trip)
-            if not form.is_valid():
-                raise FieldErrors({name: list(errs) for name, errs in form.errors.items()})
-            services.record_sample_result(
-                request.user,
-                form.cleaned_data["sample"],
-                post.get("sample_result", ""),
-                post.get("finding", ""),
+                typed["sample_code"],
+                typed["description"],
+                typed["laboratory"],
             )
         else:
-            raise Http404()
+            services.record_sample_result(
+                request.user, typed["sample"], typed["sample_result"], typed["finding"]
+            )
     except FieldErrors as exc:
-        _report(request, exc)
+        # Back to the page as the officer left it, each refusal beside its field.
+        form.refuse(exc.errors)
+        return _page(request, trip, action, form)
     except trips.TripPermissionDenied as exc:
         raise PermissionDenied(str(exc)) from None
     return redirect("inspections:trip", reference=trip.reference)

@@ -24,7 +24,9 @@ def desk_data_dir(settings, tmp_path):
 
 
 @pytest.fixture
-def catalogue(reference_data):
+def catalogue(reference_data, desk_officer):
+    """The starter catalogue, and the desk it is filed at by default open: Ma Lù Thàng's has
+    its officer (only a gate with a desk officer receives files)."""
     load_all()
     return Procedure.objects.get(key__startswith="amendment-of-an-investment")
 

@@ -31,7 +31,9 @@ def _file(catalogue, **data):
 # A desk per gate
 
 
-def test_a_file_goes_to_the_named_gates_desk_else_the_centre_at_ma_lu_thang(catalogue, mlt, hng):
+def test_a_file_goes_to_the_named_gates_desk_else_the_centre_at_ma_lu_thang(
+    catalogue, mlt, hng, other_desk_officer
+):
     assert _file(catalogue).gate == mlt
     assert _file(catalogue, gate="HNG").gate == hng
     with pytest.raises(FieldErrors) as refused:
@@ -117,7 +119,7 @@ def _api_file(client, catalogue, documents, **fields):
     return client.post("/api/v1/desk/applications", {**data, "documents": documents})
 
 
-def test_an_applicant_files_through_the_api_and_tracks_it(catalogue, hng):
+def test_an_applicant_files_through_the_api_and_tracks_it(catalogue, hng, other_desk_officer):
     client = Client()
     response = _api_file(
         client,

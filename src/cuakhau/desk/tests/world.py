@@ -1,6 +1,7 @@
 """The desk's part of the access-policy matrix's world (``core/tests/test_policy.py``): the
 starter catalogue, one application filed online with one document at the desk of Ma Lù Thàng
-(where the world's desk officer works), and one at Hà Khẩu's desk with its own desk officer."""
+(where the world's desk officer works), and one at Hà Khẩu's desk with its own desk officer
+(only a gate with a desk officer receives files)."""
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -52,8 +53,10 @@ def desk_world(w) -> None:
         [SimpleUploadedFile("don.pdf", PDF)],
     )
     w["desk_document"] = w["desk_application"].documents.get()
-    # Another gate's desk: its file and its officer (not in PEOPLE: the gate matrix only).
+    # Another gate's desk: its officer (not in PEOPLE: the gate matrix only; a gate receives
+    # files once it has one) and its file.
     hng = Gate.objects.get(code="hng")
+    w["desk_other_officer"] = create_user("motcua_hng", PASSWORD, roles.DESK, gates=[hng])
     w["desk_other_application"] = services.file_application(
         {
             "procedure": procedure.key,
@@ -64,7 +67,6 @@ def desk_world(w) -> None:
         },
         [SimpleUploadedFile("don.pdf", PDF)],
     )
-    w["desk_other_officer"] = create_user("motcua_hng", PASSWORD, roles.DESK, gates=[hng])
 
 
 def desk_api_cases(w) -> dict:
