@@ -28,7 +28,7 @@ from cuakhau.inspections import services as inspections
 from cuakhau.receipts import services as receipts
 from cuakhau.receipts.models import UseOutcome
 from cuakhau.reference.models import Gate
-from cuakhau.reference.validators import normalise_plate
+from cuakhau.reference.validators import normalise_plate, parse_plate
 from cuakhau.trips import references
 from cuakhau.trips import services as trips
 from cuakhau.trips.choices import TripStatus
@@ -105,6 +105,14 @@ def at_gate(gate: Gate):
         .filter(gate=gate)
         .exclude(status=S.DRAFT)
     )
+
+
+def _is_plate(text: str) -> bool:
+    try:
+        parse_plate(text)
+    except ValidationError:
+        return False
+    return True
 
 
 def _is_text(text: str) -> bool:
@@ -280,18 +288,23 @@ def assess(text: str, gate: Gate, *, plate_seen: str = "", lock: bool = False) -
     trip, token, scanned = _find(text, gate, lock=lock)
     check = GateCheck(trip=trip, token=token)
     if trip is None:
-        what = (
-            _("receipt")
-            if token
-            else (_("reference") if references.is_valid_reference(text) else _("plate"))
-        )
-        check.problems.append(
-            Problem(
-                "not_found",
-                _("No trip of this gate found for this %(what)s: %(text)s")
-                % {"what": what, "text": shown(text)},
-            )
-        )
+        number = receipts._unverified_number(token) if token else None
+        if token and number:
+            # A receipt code is named by the number it claims, never by its text.
+            found = _("No trip of this gate found for receipt %(number)s.") % {"number": number}
+        elif token:
+            found = _("This code is not a receipt of this system.")
+        elif references.is_valid_reference(text) or _is_plate(text):
+            what = _("reference") if references.is_valid_reference(text) else _("plate")
+            found = _("No trip of this gate found for this %(what)s: %(text)s") % {
+                "what": what,
+                "text": shown(text),
+            }
+        else:  # another system's QR code, a URL, a typing slip
+            found = _("This is no trip reference, plate or receipt of this system: %(text)s") % {
+                "text": shown(text)
+            }
+        check.problems.append(Problem("not_found", found))
         if token:
             # What the signed receipt itself says (its gate, its signature) is no secret of
             # anyone's: the driver holds it.
@@ -312,7 +325,8 @@ def assess(text: str, gate: Gate, *, plate_seen: str = "", lock: bool = False) -
         check.problems.append(
             Problem(
                 "unpaid",
-                _("Fees not paid: %(due)s VND due.") % {"due": f"{due:,}".replace(",", ".")},
+                _("Fees not paid: %(due)s VND due.")
+                % {"due": formats.number_format(due, force_grouping=True)},
             )
         )
     elif status == S.EXITED:
@@ -341,12 +355,8 @@ def assess(text: str, gate: Gate, *, plate_seen: str = "", lock: bool = False) -
                 check.problems.append(
                     Problem(
                         f"receipt_{result.status}",
-                        _("Receipt %(n)s not accepted (%(status)s): %(why)s")
-                        % {
-                            "n": receipt.number,
-                            "status": result.status,
-                            "why": "; ".join(result.reasons),
-                        },
+                        _("Receipt %(number)s is not accepted: %(why)s")
+                        % {"number": receipt.number, "why": "; ".join(result.reasons)},
                     )
                 )
     if plate_seen:
@@ -365,14 +375,20 @@ def assess(text: str, gate: Gate, *, plate_seen: str = "", lock: bool = False) -
         check.action = "check_in"
     elif status == S.ARRIVED:
         missing = inspections.outstanding(trip)
-        labels = ", ".join(str(inspections.Agency(a).label) for a in missing)
-        check.problems.append(
-            Problem(
-                "inside",
-                _("Inside since %(at)s; waiting for: %(what)s.")
-                % {"at": _local(trip.visit.arrived_at), "what": labels},
-            )
-        )
+        done = inspections.latest(trip)
+        failed = [a for a in missing if a in done and done[a].result == inspections.Result.FAIL]
+        waiting = [a for a in missing if a not in failed]
+        message = _("Inside since %(at)s") % {"at": _local(trip.visit.arrived_at)}
+        if failed:
+            # Not "waiting": the truck failed an inspection and is not to be let through.
+            message += "; " + _("failed the inspection of: %(what)s") % {
+                "what": ", ".join(str(inspections.Agency(a).label) for a in failed)
+            }
+        if waiting:
+            message += "; " + _("waiting for: %(what)s") % {
+                "what": ", ".join(str(inspections.Agency(a).label) for a in waiting)
+            }
+        check.problems.append(Problem("inspection_failed" if failed else "inside", message + "."))
     elif status == S.CLEARED:
         check.action = "exit"
     return check
@@ -381,7 +397,7 @@ def assess(text: str, gate: Gate, *, plate_seen: str = "", lock: bool = False) -
 def _receipt_problems(token: str, gate: Gate, **known) -> list[Problem]:
     from django.utils.text import capfirst
 
-    result, _receipt = receipts.verify_receipt(token, gate, **known)
+    result, _receipt = receipts.verify_receipt(token, gate.code, **known)
     if result.status in ("valid", "already_used"):
         return []
     why = "; ".join(result.reasons)
@@ -470,8 +486,13 @@ def check_in(
     tare_kg=None,
     at: dt.datetime | None = None,
     context: RequestContext = SYSTEM,
+    device_clock: bool = False,
 ) -> Visit:
     """Check a paid truck in: visit, weighing, risk channel, green-channel release.
+
+    ``device_clock``: ``at`` comes from a queued device event, whose clock may be wrong: a
+    moment hours before the fees were paid is refused (a person backdating a check-in names
+    the time they mean).
 
     Everything the check-in decides on is read first, outside its transaction: on SQLite the
     transaction holds the database's one write lock, so other booths wait only for the few
@@ -485,6 +506,7 @@ def check_in(
         yard_position=(yard_position or "")[:20],
         weights=_weights(gross_kg, tare_kg),
         at=at,
+        device_clock=device_clock,
     )
     try:
         return _check_in(operator, gate, text, entry, plate_seen, context, lock=False)
@@ -500,6 +522,7 @@ class _Entry:
     yard_position: str
     weights: tuple[Decimal | None, Decimal | None]
     at: dt.datetime | None
+    device_clock: bool = False
 
 
 def _check_in(operator, gate, text, entry: _Entry, plate_seen, context, *, lock: bool) -> Visit:
@@ -512,7 +535,8 @@ def _check_in(operator, gate, text, entry: _Entry, plate_seen, context, *, lock:
         trip = check.trip
         receipt = check.receipt
         if (
-            entry.at is not None
+            entry.device_clock
+            and entry.at is not None
             and receipt is not None
             and entry.at < receipt.issued_at - EVENT_CLOCK_SKEW
         ):
@@ -907,6 +931,7 @@ def _apply(actor, gate, kind, text, event, occurred_at, context, device=None) ->
             tare_kg=event.get("tare_kg"),
             at=occurred_at,
             context=context,
+            device_clock=True,
         ).trip
     if kind == EventKind.EXIT:
         return exit_truck(

@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from cuakhau.reference.models import Gate
 
+from . import signing
+
 
 class ReceiptStatus(models.TextChoices):
     VALID = "valid", _("valid")
@@ -121,6 +123,19 @@ class Receipt(models.Model):
 
     def __str__(self):
         return self.number
+
+
+class VerificationStatus(models.TextChoices):
+    """What a verification says of a receipt (``signing.verify``'s status), as a person reads it:
+    the verification page's verdict. The API gives the codes."""
+
+    VALID = signing.VALID, _("Valid")
+    FORGED = signing.FORGED, _("Forged")
+    REVOKED = signing.REVOKED, _("Revoked")
+    ALREADY_USED = signing.ALREADY_USED, _("Already used")
+    WRONG_GATE = signing.WRONG_GATE, _("Issued for another gate")
+    MALFORMED = signing.MALFORMED, _("Not a receipt code")
+    UNKNOWN_KEY = signing.UNKNOWN_KEY, _("Signed with an unknown key")
 
 
 class UseOutcome(models.TextChoices):

@@ -15,8 +15,10 @@ from functools import cache
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cuakhau.core.errors import FieldErrors
 from cuakhau.core.prepared import Prepared, PreparedUpdate, insert
@@ -24,7 +26,14 @@ from cuakhau.core.retry import ChangedMeanwhile, lock_rows, retry_on_conflict
 from cuakhau.reference.models import Gate
 
 from . import signing
-from .models import Receipt, ReceiptSequence, ReceiptStatus, ReceiptUse, RevokeKind, UseOutcome
+from .models import (
+    Receipt,
+    ReceiptSequence,
+    ReceiptStatus,
+    ReceiptUse,
+    RevokeKind,
+    UseOutcome,
+)
 from .offline import UsedReceipts
 
 
@@ -142,15 +151,134 @@ def receipt_numbered(number: str | None, *, lock: bool = False) -> Receipt | Non
     return (_LOCKED_NUMBERED if lock else _NUMBERED).first(number=number)
 
 
+# What a verification's reasons say, as the reader's language writes them (``reason_text``): the
+# English of ``signing.Reason`` is for logs and the command line, never shown on a page. Reasons
+# before the signature is checked cannot trust anything the code says, so they name nothing of it.
+_UNREADABLE = gettext_lazy("this is not a receipt code: it could not be read")
+_NOT_OURS = gettext_lazy("this code is not a receipt of this system")
+_CONTENT_UNREADABLE = gettext_lazy(
+    "the content of this receipt could not be read: the code is damaged or incomplete"
+)
+_SIGNATURE_UNREADABLE = gettext_lazy(
+    "the signature of this receipt could not be read: the code is damaged or incomplete"
+)
+_KEY_UNUSABLE = gettext_lazy(
+    "the published key that checks this receipt is unusable: report it to the system administrators"
+)
+_REASONS = {
+    signing.NOT_TEXT: _UNREADABLE,
+    signing.PART_COUNT: _UNREADABLE,
+    signing.NO_ALG: _NOT_OURS,
+    signing.BAD_ALG: gettext_lazy(
+        "this code claims a kind of signature that receipts never have: it is forged"
+    ),
+    signing.HEADER_PARAMS: _NOT_OURS,
+    signing.NOT_RECEIPT_TYPE: _NOT_OURS,
+    signing.NO_KID: _NOT_OURS,
+    signing.NO_NUMBER: gettext_lazy("this code has no receipt number: it is not a receipt"),
+    signing.SIGNATURE_LENGTH: _SIGNATURE_UNREADABLE,
+    signing.KEY_REVOKED: gettext_lazy(
+        "the key that signed this receipt was revoked because it was compromised: the receipt"
+        " cannot be trusted"
+    ),
+    signing.KEY_UNPUBLISHED: gettext_lazy(
+        "this receipt was signed with a key the gate authority has not published: it cannot be"
+        " trusted"
+    ),
+    signing.KEY_TWICE: _KEY_UNUSABLE,
+    signing.KEY_UNUSABLE: _KEY_UNUSABLE,
+    signing.SIGNATURE_MISMATCH: gettext_lazy(
+        "the signature does not match the content of this receipt: it was altered or forged"
+    ),
+    signing.RECEIPT_REVOKED: gettext_lazy("this receipt has been revoked"),
+    signing.RECEIPT_USED: gettext_lazy("this receipt has already been used"),
+    signing.SIGNATURE_OK: gettext_lazy("the signature matches the gate authority's published key"),
+}
+# A part of the code that cannot be decoded, by the part (``signing.NOT_BASE64`` and the like).
+_PART_UNREADABLE = {
+    "header": _UNREADABLE,
+    "payload": _CONTENT_UNREADABLE,
+    "signature": _SIGNATURE_UNREADABLE,
+}
+
+
+def reason_text(reason: str, gates: dict[str, Gate] | None = None) -> str:
+    """A reason of ``signing.verify`` as a sentence in the reader's language.
+
+    ``gates``: the gates a wrong-gate reason names, by code (``_gates_named``); one not there is
+    named by its code, in capitals, as printed on the receipt.
+    """
+    code = getattr(reason, "code", None)
+    params = getattr(reason, "params", {})
+    if code in (signing.NOT_BASE64, signing.NOT_JSON, signing.NOT_OBJECT):
+        return str(_PART_UNREADABLE.get(params.get("part"), _UNREADABLE))
+    if code == signing.WRONG_GATE_REASON:
+        expected = _gate_name(params.get("expected"), gates)
+        if params.get("gate") is None:
+            return _("this receipt names no gate, so it is not valid at %(expected)s") % {
+                "expected": expected
+            }
+        return _("this receipt was issued for %(gate)s, not for %(expected)s") % {
+            "gate": _gate_name(params["gate"], gates),
+            "expected": expected,
+        }
+    if code in _REASONS:
+        return str(_REASONS[code])
+    return _("this receipt could not be verified")
+
+
+def _gate_name(code, gates: dict[str, Gate] | None) -> str:
+    gate = (gates or {}).get(code) if isinstance(code, str) else None
+    if gate is not None:
+        return str(gate.name)
+    return str(code).upper()
+
+
+def _gates_named(
+    result: signing.VerificationResult, expected: Gate | None, receipt: Receipt | None
+) -> dict[str, Gate]:
+    """The gates the reasons name, by code: the checking gate and the receipt's when at hand,
+    the others read (one query). None for any other reason than a receipt of another gate."""
+    codes = {
+        value
+        for reason in result.reasons
+        if getattr(reason, "code", None) == signing.WRONG_GATE_REASON
+        for value in (reason.params.get("gate"), reason.params.get("expected"))
+        if isinstance(value, str)
+    }
+    if not codes:
+        return {}
+    known = (expected, receipt.gate if receipt is not None else None)
+    gates = {gate.code: gate for gate in known if gate is not None and gate.code in codes}
+    missing = [code for code in codes - set(gates) if Gate.could_be_code(code)]
+    if missing:
+        gates.update((gate.code, gate) for gate in Gate.objects.filter(code__in=missing))
+    return gates
+
+
+def gate_of_claims(claims: dict | None, receipt: Receipt | None = None) -> Gate | None:
+    """The gate a receipt's claims name (``gte``): the receipt's own when it is that one."""
+    code = (claims or {}).get("gte")
+    if not isinstance(code, str) or not Gate.could_be_code(code):
+        return None
+    if receipt is not None and receipt.gate.code == code:
+        return receipt.gate
+    return Gate.objects.filter(code=code).first()
+
+
 def verify_receipt(
-    token: str, gate_code: str | None = None, *, receipt=_UNREAD
+    token: str, gate: str | Gate | None = None, *, receipt=_UNREAD
 ) -> tuple[signing.VerificationResult, Receipt | None]:
     """Verify online: the signature against published keys, then revocation and use.
 
     The keys come from the key store's in-process copy (no query); the receipt's row says
     whether it was revoked or used: read here (one indexed lookup) unless the caller passes
     the row of the token's number it already read (``receipt_numbered``, ``valid_receipt_of``).
+    ``gate``: the gate checking it, by its code or itself (then named without a query when the
+    receipt is for another gate). The reasons are sentences in the reader's language.
     """
+    expected = gate if isinstance(gate, Gate) else None
+    gate_code = gate.code if isinstance(gate, Gate) else gate
     token = (token or "").strip()
     store = key_store()
     number = _unverified_number(token)
@@ -167,6 +295,8 @@ def verify_receipt(
         expected_gate=gate_code,
         used_receipts=used,
     )
+    gates = _gates_named(result, expected, receipt)
+    result.reasons = [reason_text(reason, gates) for reason in result.reasons]
     if result.is_valid and (receipt is None or receipt.token != token):
         # Signed by our key but not a receipt we issued as such: treat as forged.
         result = signing.VerificationResult(
@@ -226,14 +356,69 @@ def used_receipts() -> UsedReceipts:
 
 def offline_bundle() -> dict:
     """What an offline verifier needs, stamped with when it was made: the offline page and
-    the ``receipt_bundle`` command both carry exactly this (``offline.write_bundle``'s keys)."""
-    used = used_receipts()
+    the ``receipt_bundle`` command both carry exactly this (``offline.write_bundle``'s keys).
+
+    The revoked and the used receipts are read in one statement (``revocation_list`` and
+    ``used_receipts`` give each alone), in the numbers' order: each run comes whole."""
+    store = key_store()
+    generated_at = timezone.now()
+    revoked, used = [], []
+    for number, status, used_at in (
+        Receipt.objects.filter(Q(used_at__isnull=False) | Q(status=ReceiptStatus.REVOKED))
+        .order_by("number")
+        .values_list("number", "status", "used_at")
+    ):
+        if status == ReceiptStatus.REVOKED:
+            revoked.append(number)
+        if used_at is not None:
+            used.append(number)
+    used_runs = UsedReceipts.of_numbers(used)
     return {
-        "jwks": key_store().jwks(),
-        **revocation_list(),
-        "used_receipt_runs": used.runs(),
-        "used_receipts": used.others(),
+        "jwks": store.jwks(),
+        "generated_at": generated_at.isoformat(),
+        "revoked_kids": store.revoked_kids(),
+        "revoked_receipts": revoked,
+        "used_receipt_runs": used_runs.runs(),
+        "used_receipts": used_runs.others(),
     }
+
+
+def fee_item_labels() -> dict:
+    """The names of the fee items a receipt may list, for the offline page: a signed receipt
+    names its items by code and amount only (``"itm": [["d", 800000]]``), and a code may stand
+    for several rates of a schedule.
+
+    ``{"labels": [[vi, en, zh], ...], "gates": {"mlt": [[code, unit, amount, label], ...]}}``:
+    every rate of every version of each gate's schedules, ``label`` an index into ``labels`` (a
+    schedule shared by gates names its items once).
+    """
+    from cuakhau.fees.models import FeeRate
+
+    labels: list[list[str]] = []
+    label_at: dict[tuple[str, str, str], int] = {}
+    gates: dict[str, list[list]] = {}
+    seen = set()
+    rates = FeeRate.objects.order_by(
+        "schedule__gate__code", "-schedule__effective_from", "-schedule__version", "position"
+    ).values_list(
+        "schedule__gate__code",
+        "item_code",
+        "unit",
+        "amount_vnd",
+        "label_vi",
+        "label_en",
+        "label_zh",
+    )
+    for gate, code, unit, amount, *names in rates:
+        label = tuple(names)
+        if label not in label_at:
+            label_at[label] = len(labels)
+            labels.append(list(label))
+        rate = (gate, code, unit, amount, label_at[label])
+        if rate not in seen:
+            seen.add(rate)
+            gates.setdefault(gate, []).append(list(rate[1:]))
+    return {"labels": labels, "gates": gates}
 
 
 def outcome_of(result: signing.VerificationResult, receipt: Receipt | None) -> str:

@@ -668,9 +668,82 @@ def sign_claims(store: KeyStore, claims: Mapping[str, Any], gate: str) -> str:
     return token.serialize(compact=True)
 
 
+class Reason(str):
+    """One reason of a verification: an English sentence for logs and the command line, that
+    also says what it is (``code``, one of ``REASON_CODES``) and about what (``params``: the
+    receipt number, gate codes, a count...), so that a page writes its own sentence in its
+    reader's language instead (``receipts.services.reason_text``) and never shows this one.
+    """
+
+    code: str
+    params: dict[str, Any]
+
+    def __new__(cls, code: str, text: str, **params: Any) -> Reason:
+        reason = super().__new__(cls, text)
+        reason.code = code
+        reason.params = params
+        return reason
+
+    def __getnewargs__(self) -> tuple[str, str]:
+        # Copied and pickled with its code (``__new__`` requires it); params are its state.
+        return (self.code, str(self))
+
+
+# What a reason may be about. The token cannot be read at all:
+NOT_TEXT = "not_text"
+PART_COUNT = "part_count"  # n: how many dot-separated parts it has
+NOT_BASE64 = "not_base64"  # part: header, payload or signature
+NOT_JSON = "not_json"  # part: header or payload
+NOT_OBJECT = "not_object"  # part: header or payload
+# It reads, but is no receipt of this system:
+NO_ALG = "no_alg"
+BAD_ALG = "bad_alg"  # alg (forged)
+HEADER_PARAMS = "header_params"  # names
+NOT_RECEIPT_TYPE = "not_receipt_type"  # typ (anything, None when absent)
+NO_KID = "no_kid"
+NO_NUMBER = "no_number"
+SIGNATURE_LENGTH = "signature_length"  # n: bytes
+# Its key (kid):
+KEY_REVOKED = "key_revoked"
+KEY_UNPUBLISHED = "key_unpublished"
+KEY_TWICE = "key_twice"
+KEY_UNUSABLE = "key_unusable"  # the published key is not an Ed25519 signing key
+SIGNATURE_MISMATCH = "signature_mismatch"
+# The signature is good (number: the receipt number):
+RECEIPT_REVOKED = "receipt_revoked"
+WRONG_GATE_REASON = "wrong_gate"  # gate (the claims' gte, None if absent), expected
+RECEIPT_USED = "receipt_used"
+SIGNATURE_OK = "signature_ok"  # kid
+REASON_CODES = (
+    NOT_TEXT,
+    PART_COUNT,
+    NOT_BASE64,
+    NOT_JSON,
+    NOT_OBJECT,
+    NO_ALG,
+    BAD_ALG,
+    HEADER_PARAMS,
+    NOT_RECEIPT_TYPE,
+    NO_KID,
+    NO_NUMBER,
+    SIGNATURE_LENGTH,
+    KEY_REVOKED,
+    KEY_UNPUBLISHED,
+    KEY_TWICE,
+    KEY_UNUSABLE,
+    SIGNATURE_MISMATCH,
+    RECEIPT_REVOKED,
+    WRONG_GATE_REASON,
+    RECEIPT_USED,
+    SIGNATURE_OK,
+)
+
+
 @dataclass
 class VerificationResult:
     status: str
+    # ``Reason``s from ``verify``; ``receipts.services.verify_receipt`` gives the reader's
+    # sentences instead (plain strings).
     reasons: list[str] = field(default_factory=list)
     claims: dict[str, Any] | None = None
     kid: str | None = None
@@ -681,7 +754,7 @@ class VerificationResult:
 
 
 class _Rejected(Exception):
-    def __init__(self, status: str, reason: str) -> None:
+    def __init__(self, status: str, reason: Reason) -> None:
         super().__init__(reason)
         self.status = status
         self.reason = reason
@@ -701,66 +774,96 @@ def _decode_json_object(raw: bytes, what: str) -> dict[str, Any]:
     try:
         value = json.loads(raw.decode("utf-8"), object_pairs_hook=no_duplicates)
     except (UnicodeDecodeError, ValueError) as exc:
-        raise _Rejected(MALFORMED, f"the {what} is not valid JSON ({exc})") from None
+        raise _Rejected(
+            MALFORMED, Reason(NOT_JSON, f"the {what} is not valid JSON ({exc})", part=what)
+        ) from None
     if not isinstance(value, dict):
-        raise _Rejected(MALFORMED, f"the {what} is not a JSON object")
+        raise _Rejected(
+            MALFORMED, Reason(NOT_OBJECT, f"the {what} is not a JSON object", part=what)
+        )
     return value
 
 
 def _parse(token: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     if not isinstance(token, str):
-        raise _Rejected(MALFORMED, "the token is not a string")
+        raise _Rejected(MALFORMED, Reason(NOT_TEXT, "the token is not a string"))
     parts = token.split(".")
     if len(parts) != 3:
         raise _Rejected(
             MALFORMED,
-            f"the token has {len(parts)} dot-separated parts; a compact JWS has exactly 3",
+            Reason(
+                PART_COUNT,
+                f"the token has {len(parts)} dot-separated parts; a compact JWS has exactly 3",
+                n=len(parts),
+            ),
         )
     encoded_header, encoded_payload, encoded_signature = parts
-    try:
-        header_bytes = _b64decode(encoded_header)
-    except (ValueError, binascii.Error):
-        raise _Rejected(MALFORMED, "the header is not valid base64url") from None
+    header_bytes = _decode_part(encoded_header, "header")
     header = _decode_json_object(header_bytes, "header")
 
     alg = header.get("alg")
     if not isinstance(alg, str):
-        raise _Rejected(MALFORMED, "the header has no algorithm (alg)")
+        raise _Rejected(MALFORMED, Reason(NO_ALG, "the header has no algorithm (alg)"))
     if alg != ALG:
         # The header is attacker-controlled; honouring its alg is how "none" and
         # HS256-with-the-public-key forgeries work.
         raise _Rejected(
-            FORGED, f"the header algorithm {alg!r} is not accepted; receipts are signed with EdDSA"
+            FORGED,
+            Reason(
+                BAD_ALG,
+                f"the header algorithm {alg!r} is not accepted; receipts are signed with EdDSA",
+                alg=alg,
+            ),
         )
     unexpected = sorted(set(header) - _ALLOWED_HEADER)
     if unexpected:
-        raise _Rejected(MALFORMED, f"the header has unexpected parameters: {', '.join(unexpected)}")
+        raise _Rejected(
+            MALFORMED,
+            Reason(
+                HEADER_PARAMS,
+                f"the header has unexpected parameters: {', '.join(unexpected)}",
+                names=unexpected,
+            ),
+        )
     if header.get("typ") != TYP:
         raise _Rejected(
-            MALFORMED, f"the token type is {header.get('typ')!r}, not a cuakhau receipt ({TYP})"
+            MALFORMED,
+            Reason(
+                NOT_RECEIPT_TYPE,
+                f"the token type is {header.get('typ')!r}, not a cuakhau receipt ({TYP})",
+                typ=header.get("typ"),
+            ),
         )
     kid = header.get("kid")
     if not isinstance(kid, str) or not kid:
-        raise _Rejected(MALFORMED, "the header does not name its signing key (kid)")
+        raise _Rejected(MALFORMED, Reason(NO_KID, "the header does not name its signing key (kid)"))
 
-    try:
-        payload_bytes = _b64decode(encoded_payload)
-    except (ValueError, binascii.Error):
-        raise _Rejected(MALFORMED, "the payload is not valid base64url") from None
+    payload_bytes = _decode_part(encoded_payload, "payload")
     claims = _decode_json_object(payload_bytes, "payload")
     rcp = claims.get("rcp")
     if not isinstance(rcp, str) or not rcp:
-        raise _Rejected(MALFORMED, "the payload has no receipt number (rcp)")
+        raise _Rejected(MALFORMED, Reason(NO_NUMBER, "the payload has no receipt number (rcp)"))
 
-    try:
-        signature = _b64decode(encoded_signature)
-    except (ValueError, binascii.Error):
-        raise _Rejected(MALFORMED, "the signature is not valid base64url") from None
+    signature = _decode_part(encoded_signature, "signature")
     if len(signature) != _ED25519_SIGNATURE_BYTES:
         raise _Rejected(
-            MALFORMED, f"the signature is {len(signature)} bytes; an Ed25519 signature is 64"
+            MALFORMED,
+            Reason(
+                SIGNATURE_LENGTH,
+                f"the signature is {len(signature)} bytes; an Ed25519 signature is 64",
+                n=len(signature),
+            ),
         )
     return header, claims
+
+
+def _decode_part(encoded: str, part: str) -> bytes:
+    try:
+        return _b64decode(encoded)
+    except (ValueError, binascii.Error):
+        raise _Rejected(
+            MALFORMED, Reason(NOT_BASE64, f"the {part} is not valid base64url", part=part)
+        ) from None
 
 
 def _jwks_of(records: Mapping[str, _KeyRecord]) -> dict[str, Any]:
@@ -782,20 +885,35 @@ def _find_key(key_set: Mapping[str, Any], kid: str) -> Ed25519PublicKey:
         raise ValueError("jwks must be a JWK Set: an object with a list of keys")
     matches = [k for k in keys if isinstance(k, Mapping) and k.get("kid") == kid]
     if not matches:
-        raise _Rejected(UNKNOWN_KEY, f"key {kid} is not in the published key set")
+        raise _Rejected(
+            UNKNOWN_KEY,
+            Reason(KEY_UNPUBLISHED, f"key {kid} is not in the published key set", kid=kid),
+        )
     if len(matches) > 1:
-        raise _Rejected(UNKNOWN_KEY, f"key {kid} appears more than once in the published key set")
+        raise _Rejected(
+            UNKNOWN_KEY,
+            Reason(
+                KEY_TWICE, f"key {kid} appears more than once in the published key set", kid=kid
+            ),
+        )
     data = matches[0]
     if data.get("kty") != "OKP" or data.get("crv") != CRV:
-        raise _Rejected(UNKNOWN_KEY, f"published key {kid} is not an Ed25519 key")
+        raise _Rejected(
+            UNKNOWN_KEY,
+            Reason(KEY_UNUSABLE, f"published key {kid} is not an Ed25519 key", kid=kid),
+        )
     if data.get("alg", ALG) != ALG or data.get("use", "sig") != "sig":
-        raise _Rejected(UNKNOWN_KEY, f"published key {kid} is not an EdDSA signing key")
+        raise _Rejected(
+            UNKNOWN_KEY,
+            Reason(KEY_UNUSABLE, f"published key {kid} is not an EdDSA signing key", kid=kid),
+        )
     x = data.get("x")
-    if not isinstance(x, str):
-        raise _Rejected(UNKNOWN_KEY, f"published key {kid} is not a valid public key")
-    public = _public_key(x)
+    public = _public_key(x) if isinstance(x, str) else None
     if public is None:
-        raise _Rejected(UNKNOWN_KEY, f"published key {kid} is not a valid public key")
+        raise _Rejected(
+            UNKNOWN_KEY,
+            Reason(KEY_UNUSABLE, f"published key {kid} is not a valid public key", kid=kid),
+        )
     return public
 
 
@@ -841,8 +959,12 @@ def verify(
         if kid in revoked_kids:
             raise _Rejected(
                 REVOKED,
-                f"key {kid} has been revoked as compromised; receipts signed with it "
-                "cannot be trusted",
+                Reason(
+                    KEY_REVOKED,
+                    f"key {kid} has been revoked as compromised; receipts signed with it "
+                    "cannot be trusted",
+                    kid=kid,
+                ),
             )
         public_key = _find_key(jwks, kid)
         # RFC 7515 section 5.2 with the header already checked by ``_parse`` (EdDSA only, no
@@ -851,26 +973,45 @@ def verify(
         try:
             public_key.verify(_b64decode(encoded_signature), signing_input.encode("ascii"))
         except InvalidSignature:
-            raise _Rejected(FORGED, f"signature does not match key {kid}") from None
+            raise _Rejected(
+                FORGED,
+                Reason(SIGNATURE_MISMATCH, f"signature does not match key {kid}", kid=kid),
+            ) from None
     except _Rejected as rejected:
         return VerificationResult(status=rejected.status, reasons=[rejected.reason], kid=kid)
 
     rcp = claims["rcp"]
-    failures: list[tuple[str, str]] = []
+    failures: list[tuple[str, Reason]] = []
     if rcp in revoked_receipts:
-        failures.append((REVOKED, f"receipt {rcp} has been revoked"))
+        failures.append(
+            (REVOKED, Reason(RECEIPT_REVOKED, f"receipt {rcp} has been revoked", number=rcp))
+        )
     if expected_gate is not None and claims.get("gte") != expected_gate:
         gate = claims.get("gte")
         issued_for = f"gate {gate}" if gate is not None else "no gate"
         failures.append(
-            (WRONG_GATE, f"receipt {rcp} was issued for {issued_for}, not gate {expected_gate}")
+            (
+                WRONG_GATE,
+                Reason(
+                    WRONG_GATE_REASON,
+                    f"receipt {rcp} was issued for {issued_for}, not gate {expected_gate}",
+                    number=rcp,
+                    gate=gate,
+                    expected=expected_gate,
+                ),
+            )
         )
     if rcp in used_receipts:
-        failures.append((ALREADY_USED, f"receipt {rcp} has already been used"))
+        failures.append(
+            (ALREADY_USED, Reason(RECEIPT_USED, f"receipt {rcp} has already been used", number=rcp))
+        )
     if failures:
         return VerificationResult(
             status=failures[0][0], reasons=[r for _, r in failures], claims=claims, kid=kid
         )
     return VerificationResult(
-        status=VALID, reasons=[f"signature matches published key {kid}"], claims=claims, kid=kid
+        status=VALID,
+        reasons=[Reason(SIGNATURE_OK, f"signature matches published key {kid}", kid=kid)],
+        claims=claims,
+        kid=kid,
     )

@@ -9,7 +9,7 @@ from django.views.decorators.cache import cache_control
 from cuakhau.core.downloads import content_disposition
 
 from . import services
-from .models import Receipt
+from .models import Receipt, VerificationStatus
 
 
 def jwks(request):
@@ -62,14 +62,24 @@ def receipt_pdf(request, number):
 def verify_page(request):
     token = (request.POST.get("token") or request.GET.get("token") or "").strip()
     gate = (request.POST.get("gate") or request.GET.get("gate") or "").strip().lower() or None
-    result = receipt = None
+    result = receipt = verdict = claims_gate = None
     if token:
         result, receipt = services.verify_receipt(token, gate)
+        verdict = VerificationStatus(result.status).label
+        claims_gate = services.gate_of_claims(result.claims, receipt)
     gates = request.user.profile.gates.all() if hasattr(request.user, "profile") else []
     return render(
         request,
         "receipts/verify.html",
-        {"token": token, "gate": gate, "result": result, "receipt": receipt, "gates": gates},
+        {
+            "token": token,
+            "gate": gate,
+            "result": result,
+            "verdict": verdict,
+            "claims_gate": claims_gate,
+            "receipt": receipt,
+            "gates": gates,
+        },
     )
 
 
@@ -77,4 +87,8 @@ def verify_page(request):
 def offline_page(request):
     """A self-contained page that verifies receipts in the browser, with no network needed."""
     bundle = services.offline_bundle()
-    return render(request, "receipts/offline.html", {"bundle_json": json.dumps(bundle)})
+    return render(
+        request,
+        "receipts/offline.html",
+        {"bundle_json": json.dumps(bundle), "fee_items": services.fee_item_labels()},
+    )

@@ -358,3 +358,31 @@ def test_a_truck_let_out_meanwhile_by_another_booth_leaves_once(
     assert trip.status == "exited" and trip.visit.exit_lane.code == "L2"
     assert trip.transitions.filter(action="exit").count() == 1
     assert valid_receipt_of(trip).uses.filter(outcome="used").count() == 1
+
+
+def test_a_truck_that_failed_an_inspection_is_not_shown_as_waiting(
+    enterprise, operator, officers, mlt, lanes
+):
+    trip = paid(enterprise)
+    gate.check_in(operator, mlt, trip.reference)
+    inspections.record_result(
+        officers["customs"], trip, "fail", "Hàng không khớp tờ khai", agency="customs"
+    )
+    (problem,) = gate.assess(trip.reference, mlt).problems
+    assert problem.code == "inspection_failed"
+    assert "failed the inspection of: Customs" in problem.message
+    assert "waiting for: Customs" not in problem.message
+
+
+def test_an_unknown_receipt_is_named_by_its_number_never_by_its_code(
+    enterprise, operator, mlt, hng, lanes
+):
+    trip = paid(enterprise)
+    token = valid_receipt_of(trip).token
+    (problem, *_rest) = gate.assess(token, hng).problems
+    assert problem.code == "not_found" and valid_receipt_of(trip).number in problem.message
+    assert token[:20] not in problem.message
+    (garbage, *_rest) = gate.assess("eyJhbGciOiJFZERTQSJ9.bm90IGpzb24.c2ln", mlt).problems
+    assert "no trip reference, plate or receipt of this system" in garbage.message
+    (plate, *_rest) = gate.assess("29A-999.99", mlt).problems
+    assert "for this plate: 29A-999.99" in plate.message

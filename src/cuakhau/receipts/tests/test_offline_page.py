@@ -2,6 +2,7 @@
 
 import base64
 import json
+import re
 
 import pytest
 from django.conf import settings
@@ -90,7 +91,10 @@ def test_offline_page_verifies_in_the_browser_without_network(
     page.on("request", lambda request: requests.append(request.url))
     page.goto(url)
     assert requests == [url], "the page must load nothing but itself"
-    assert "unknown offline" in page.inner_text("#bundle-info")
+    info = page.inner_text("#bundle-info")
+    assert "unknown offline" in info
+    # When the data was made, in the gate's time in both languages: never UTC in ISO form.
+    assert info.count("(GMT+7)") == 2 and not re.search(r"\d{4}-\d\d-\d\dT", info), info
     requests.clear()
     go_offline(page)
 
@@ -99,7 +103,10 @@ def test_offline_page_verifies_in_the_browser_without_network(
     assert "HỢP LỆ (valid)" in text
     assert receipt.number in text
     assert receipt.trip.reference in text
-    assert "800.000 ₫" in text
+    # The fee item by its name, in Vietnamese and in English, never by its code.
+    (item,) = receipt.items
+    assert f"{item['label_vi']} ({item['label_en']}): 800.000 ₫" in text
+    assert f"{item['code']}: 800.000" not in text
     assert "25C-123.45 / 25R-012.34" in text
     assert "recorded as used on this device" in text
 
@@ -125,6 +132,8 @@ def test_offline_page_verifies_in_the_browser_without_network(
 
     status, text = check(page, "not a receipt")
     assert status == "malformed"
+    assert "(this is not a receipt code: a receipt code has exactly 3 parts" in text
+    assert not [word for word in ("token", "dot-separated", "JWS") if word in text], text
 
     header, payload, signature = token.split(".")
     claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
@@ -215,7 +224,8 @@ def test_offline_page_speaks_chinese_after_vietnamese(browser, live_server, ente
     assert "HỢP LỆ （有效）" in text
     assert "Số biên lai（收据编号）" in text and receipt.number in text
     assert "签名与已公布的密钥" in text and "在本设备上记录为已使用" in text
-    assert "800.000 ₫" in text
+    (item,) = receipt.items
+    assert f"{item['label_vi']}（{item['label_zh']}）: 800.000 ₫" in text
     seen = [text]
 
     status, text = check(page, token, gate="hng")
@@ -249,6 +259,8 @@ def test_offline_page_speaks_vietnamese_alone(browser, live_server, enterprise, 
     status, text = check(page, receipt.token)
     assert status == "valid"
     assert "HỢP LỆ" in text and "Số biên lai" in text and "Đã ghi nhận sử dụng" in text
+    (item,) = receipt.items
+    assert f"Khoản thu {item['label_vi']}: 800.000 ₫" in text
     whole = " ".join(f"{text} {page.inner_text('body')}".split())
     assert not [sentence for sentence in ENGLISH if sentence in whole]
     assert "（" not in whole
