@@ -2,29 +2,14 @@
 refused sample starts nothing: PostgreSQL refused a NUL where SQLite stored it."""
 
 import pytest
-from django.test import Client
 
-from cuakhau.gate import services as gate
-from cuakhau.gate.tests.conftest import paid
 from cuakhau.inspections import services
 from cuakhau.inspections.models import Inspection, QuarantineSample
 
+from .conftest import signed_in
 from .markup import page_of
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def inside(enterprise, operator, mlt):
-    trip = paid(enterprise)
-    gate.check_in(operator, mlt, trip.reference)
-    return trip
-
-
-def _page(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.mark.parametrize(
@@ -40,7 +25,7 @@ def _page(user) -> Client:
 def test_a_refused_sample_says_why_and_starts_nothing(officers, inside, field, value):
     post = {"sample_code": "KD-2026-0042", "description": "Chuối, 3 nải", "laboratory": ""}
     post[field] = value
-    page = _page(officers["quarantine"])
+    page = signed_in(officers["quarantine"])
     response = page.post(f"/inspections/{inside.reference}/sample/", post)
     assert response.status_code == 422
     assert list(page_of(response).form(id="sample-form").errors) == [field]
@@ -49,7 +34,7 @@ def test_a_refused_sample_says_why_and_starts_nothing(officers, inside, field, v
 
 
 def test_a_result_for_no_sample_of_this_trip_is_a_message(officers, inside):
-    page = _page(officers["quarantine"])
+    page = signed_in(officers["quarantine"])
     for sample in ("", "abc", "٣", str(2**70)):
         response = page.post(
             f"/inspections/{inside.reference}/sample_result/",

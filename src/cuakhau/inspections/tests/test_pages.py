@@ -3,33 +3,19 @@ notes and the sample's fields they typed, each error beside its field (HTTP 422)
 message at the top of a page reset to "pass" — the next click would record a pass."""
 
 import pytest
-from django.test import Client
 
-from cuakhau.gate import services as gate
 from cuakhau.gate.tests.conftest import paid
 from cuakhau.inspections import services
 from cuakhau.inspections.models import Inspection, QuarantineSample
 
+from .conftest import signed_in
 from .markup import page_of
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def inside(enterprise, operator, mlt):
-    trip = paid(enterprise)
-    gate.check_in(operator, mlt, trip.reference)
-    return trip
-
-
-def _officer(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def test_a_fail_without_notes_is_refused_beside_the_notes_and_stays_a_fail(officers, inside):
-    page = _officer(officers["customs"])
+    page = signed_in(officers["customs"])
     url = f"/inspections/{inside.reference}/"
     response = page.post(url + "result/", {"result": "fail", "notes": "  "})
     assert response.status_code == 422
@@ -49,7 +35,7 @@ def test_a_fail_without_notes_is_refused_beside_the_notes_and_stays_a_fail(offic
 
 def test_the_notes_typed_are_kept_when_the_result_is_refused(officers, inside):
     notes = "Chờ bổ sung hoá đơn thương mại."
-    response = _officer(officers["customs"]).post(
+    response = signed_in(officers["customs"]).post(
         f"/inspections/{inside.reference}/result/", {"result": "", "notes": notes}
     )
     assert response.status_code == 422
@@ -65,7 +51,7 @@ def test_a_refused_sample_keeps_its_three_fields_and_names_the_long_one(officers
         "description": "Chuối tiêu xanh, 3 nải lấy ngẫu nhiên ở 3 pallet",
         "laboratory": laboratory.strip(),
     }
-    response = _officer(officers["quarantine"]).post(
+    response = signed_in(officers["quarantine"]).post(
         f"/inspections/{inside.reference}/sample/", typed
     )
     assert response.status_code == 422
@@ -79,7 +65,7 @@ def test_a_refused_sample_keeps_its_three_fields_and_names_the_long_one(officers
 def test_a_positive_without_the_pest_is_refused_on_the_samples_row(officers, inside):
     sample = services.take_sample(officers["quarantine"], inside, "KD-2026-0042", "Chuối tiêu")
     other = services.take_sample(officers["quarantine"], inside, "KD-2026-0043", "Thanh long")
-    response = _officer(officers["quarantine"]).post(
+    response = signed_in(officers["quarantine"]).post(
         f"/inspections/{inside.reference}/sample_result/",
         {"sample": sample.pk, "sample_result": "positive", "finding": " "},
     )
@@ -96,7 +82,7 @@ def test_a_positive_without_the_pest_is_refused_on_the_samples_row(officers, ins
 
 def test_a_refusal_with_no_field_is_said_on_the_page(officers, enterprise):
     not_arrived = paid(enterprise)
-    response = _officer(officers["customs"]).post(
+    response = signed_in(officers["customs"]).post(
         f"/inspections/{not_arrived.reference}/result/", {"result": "hold", "notes": "Chờ"}
     )
     assert response.status_code == 422
@@ -106,7 +92,7 @@ def test_a_refusal_with_no_field_is_said_on_the_page(officers, enterprise):
 
 
 def test_a_recorded_result_still_goes_back_to_the_page(officers, inside):
-    page = _officer(officers["border_guard"])
+    page = signed_in(officers["border_guard"])
     response = page.post(f"/inspections/{inside.reference}/result/", {"result": "pass"})
     assert response.status_code == 302
     assert [str(m) for m in page.get(response["Location"]).context["messages"]] == [
