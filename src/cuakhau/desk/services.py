@@ -391,7 +391,10 @@ def _check_filing(data: dict, documents, actor, channel: str) -> _Filing:
     if not key:
         errors["procedure"] = [_("Choose a procedure.")]
     else:
-        procedure = fileable_procedures().filter(key=key).first()
+        # A key with a control character names no procedure (PostgreSQL refuses a NUL in
+        # the lookup itself).
+        readable = not inputs.CONTROL_CHARACTER.search(key)
+        procedure = fileable_procedures().filter(key=key).first() if readable else None
         if procedure is None:
             errors["procedure"] = [_("This procedure cannot be filed here.")]
     values = {

@@ -67,10 +67,11 @@ def test_concurrent_bookings_never_overbook_the_hour(enterprise, capacity):
 
 
 def test_walk_ins_arriving_at_once_never_overbook_the_hour_they_are_booked_into(
-    enterprise, operator, capacity, area, monkeypatch
+    enterprise, operator, capacity, area, monkeypatch, clock
 ):
     """H15: a walk-in is booked at arrival through the same hour lock as a booking."""
     monkeypatch.setattr("cuakhau.slots.tasks.enqueue_call_forward", lambda code: None)
+    clock(5)  # the current hour still takes bookings (until half past), whenever this runs
     walk_ins = [cassava_trip(enterprise, plate=f"25C-630.{n:02d}") for n in range(8)]
     walk_ins += [fruit_trip(enterprise, plate=f"25C-640.{n:02d}") for n in range(6)]
     # Two bookings already hold seats of the current hour.
