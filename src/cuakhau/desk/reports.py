@@ -244,9 +244,10 @@ def month_chart(report: Report):
     return charts.line_chart(
         labels,
         [
+            # In this order the palette draws late files red and those on time green.
             charts.Series(_("Files received"), [r.counts.received for r in report.by_month]),
-            charts.Series(_("On time"), [r.counts.on_time for r in report.by_month]),
             charts.Series(_("Late"), [r.counts.late for r in report.by_month]),
+            charts.Series(_("On time"), [r.counts.on_time for r in report.by_month]),
         ],
         title=_("Files per month"),
         description=_("Files received, returned on time and returned late, per month."),

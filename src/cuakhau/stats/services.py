@@ -842,6 +842,10 @@ def set_target(
         raise FieldErrors({"value": [_("A growth is a percentage above -100 and at most 1,000.")]})
     if kind == TargetKind.ABSOLUTE and value <= 0:
         raise FieldErrors({"value": [_("A fixed target is an amount above zero.")]})
+    whole = measure in (Measure.TRUCKS, Measure.FEE_VND)
+    if kind == TargetKind.ABSOLUTE and whole and value != value.to_integral_value():
+        # Half a truck was shown as a goal of 1: trucks and đồng are counted whole.
+        raise FieldErrors({"value": [_("Trucks and đồng are counted in whole numbers.")]})
     target, _created = Target.objects.update_or_create(
         gate=gate,
         year=year,

@@ -287,3 +287,15 @@ def test_a_supervisor_counts_only_the_desks_of_their_own_gates(files, supervisor
     assert reports.report_for(elsewhere, FROM, TO).total.received == 0
     # The board answers for the whole zone.
     assert reports.report_for(board, FROM, TO).total.received == here
+
+
+def test_the_month_chart_draws_late_files_red_and_those_on_time_green():
+    from cuakhau.core.charts import PALETTE
+    from cuakhau.desk import reports
+
+    report = reports.Report.__new__(reports.Report)
+    report.by_month = []
+    svg = str(reports.month_chart(report))
+    late, on_time = svg.index("Late"), svg.index("On time")
+    assert svg.rfind(PALETTE[1], 0, late) > svg.rfind(PALETTE[2], 0, late)
+    assert svg.rfind(PALETTE[2], 0, on_time) > svg.rfind(PALETTE[1], 0, on_time)

@@ -136,6 +136,9 @@ def test_targets_are_set_by_the_board_with_errors_on_their_fields(three_crossing
     assert set(refused.context["form"].errors) == {"measure", "year"}
     refused = client.post("/stats/targets/set/", {**good, "kind": "absolute", "value": "0"})
     assert list(refused.context["form"].errors) == ["value"]
+    half = {**good, "measure": Measure.TRUCKS, "kind": "absolute", "value": "0.5"}
+    refused = client.post("/stats/targets/set/", half)
+    assert refused.status_code == 422 and list(refused.context["form"].errors) == ["value"]
     assert not Target.objects.exists()
 
     assert client.post("/stats/targets/set/", good).status_code == 302
