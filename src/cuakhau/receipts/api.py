@@ -6,6 +6,7 @@ from ninja import Field, Router, Schema
 
 from cuakhau.accounts import roles
 from cuakhau.core.api_support import Text
+from cuakhau.policy import CASHIERS
 from cuakhau.reference.models import Gate
 
 from . import services
@@ -74,7 +75,8 @@ def _cashier_of(user, gate: Gate) -> None:
     user_roles = roles.roles_of(user)
     if roles.ADMINISTRATOR in user_roles:
         return
-    cashier = user_roles & {roles.GATE_OPERATOR, roles.DESK}
+    # The policy's cashiers (``cuakhau.policy.CASHIERS``), at this gate.
+    cashier = user_roles & set(CASHIERS)
     if not cashier or not user.profile.gates.filter(pk=gate.pk).exists():
         from django.core.exceptions import PermissionDenied
 

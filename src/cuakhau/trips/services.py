@@ -864,15 +864,16 @@ def _label(model, name) -> str:
     return str(field.verbose_name) if field else name
 
 
+def _line_field(number: int, name: str) -> str:
+    return _("Cargo line %(n)s: %(field)s") % {"n": number, "field": _label(CargoLine, name)}
+
+
 def path_label(path: str) -> str:
     """A declaration error's path ("cargo_lines.0.hs_code") as a person reads it ("Cargo line
     1: HS code"): where a page lists errors away from the form."""
     parts = path.split(".")
     if parts[0] == "cargo_lines" and len(parts) == 3 and parts[1].isdigit():
-        return _("Cargo line %(n)s: %(field)s") % {
-            "n": int(parts[1]) + 1,
-            "field": _label(CargoLine, parts[2]),
-        }
+        return _line_field(int(parts[1]) + 1, parts[2])
     if parts[0] == "cargo_lines":
         return str(_("Cargo lines"))
     label = _label(Trip, parts[0])
@@ -908,10 +909,7 @@ def version_changes(trip: Trip):
                 old, new = old_line.get(name), new_line.get(name)
                 field = _field(CargoLine, name)
                 if _changed(field, old, new):
-                    what = _("Cargo line %(n)s: %(field)s") % {
-                        "n": n + 1,
-                        "field": _label(CargoLine, name),
-                    }
+                    what = _line_field(n + 1, name)
                     changes.append((what, _shown(field, old, zone), _shown(field, new, zone)))
         version.changes = changes
     return versions

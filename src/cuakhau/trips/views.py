@@ -82,8 +82,7 @@ def _declaration(form, lines) -> tuple[dict, list]:
     return data, kept
 
 
-def _unreadable_numbers(form, lines) -> bool:
-    _data, kept = _declaration(form, lines)
+def _unreadable_numbers(form, kept) -> bool:
     return bool(form.unreadable_numbers or any(f.unreadable_numbers for f in kept))
 
 
@@ -108,20 +107,21 @@ def _show_errors(form, lines, kept, reason, errors: dict[str, list[str]]):
 
 def _edit(request, trip=None, *, amend=False):
     form, lines, reason = _bind(request, trip)
-    if request.method == "POST" and lines.non_form_errors():
-        # The lines' count itself is missing or beyond the limit: which lines were meant is
-        # unknown, so nothing is saved (an edit would otherwise lose the lines not read).
+    # The lines' count itself missing or beyond the limit: which lines were meant is unknown,
+    # so nothing is read and nothing saved (an edit would otherwise lose the lines not read).
+    readable = request.method == "POST" and not lines.non_form_errors()
+    data, kept = _declaration(form, lines) if readable else (None, [])
+    if request.method == "POST" and not readable:
         form.is_valid()
         messages.error(request, _("The declaration has errors: see the marked fields."))
-    elif request.method == "POST" and _unreadable_numbers(form, lines):
+    elif readable and _unreadable_numbers(form, kept):
         # A number whose separators do not read as this page writes numbers ("1.5" on a
         # Vietnamese page): guessing could store a thousand times too little or too much.
         form.is_valid()
         lines.is_valid()
         reason.is_valid()
         messages.error(request, _("The declaration has errors: see the marked fields."))
-    elif request.method == "POST":
-        data, kept = _declaration(form, lines)
+    elif readable:
         action = request.POST.get("action", "save")
         context = context_of(request)
         try:
