@@ -8,18 +8,19 @@ is in, so a page can say so (``reference`` template filters) instead of silently
 languages. A text that exists only in its original language (a legal basis, a note) is
 ``original(text, "vi")``: the same marker in every other language.
 
-Country names come from pycountry's own translations (its ``iso3166-1`` gettext domain: ``vi``
-and ``zh_CN``); lists are sorted in the reader's language: Vietnamese alphabet order (ă, â after
+Country names come from the Unicode CLDR (``data/countries.csv``, see ``data/SOURCES.md``): the
+names Vietnamese and Chinese readers know ("Campuchia", "Hàn Quốc", "柬埔寨"); lists are sorted in the reader's language: Vietnamese alphabet order (ă, â after
 a; đ after d; tones second), Chinese in radical-and-stroke order (the order of the Unicode Han
 blocks), English by letters.
 """
 
 from __future__ import annotations
 
-import gettext
+import csv
 import unicodedata
 from collections.abc import Mapping
 from functools import lru_cache
+from pathlib import Path
 
 import pycountry
 from django.utils.translation import get_language
@@ -105,16 +106,17 @@ def original(text: str, lang: str) -> LocalizedText:
 
 # Countries ------------------------------------------------------------------------------------
 
-_PYCOUNTRY_LOCALE = {"vi": "vi", "zh": "zh_CN"}
 
-
-@lru_cache(maxsize=4)
-def _country_catalog(language: str):
-    if language == "en":
-        return gettext.NullTranslations()
-    return gettext.translation(
-        "iso3166-1", pycountry.LOCALES_DIR, languages=[_PYCOUNTRY_LOCALE[language]], fallback=True
-    )
+@lru_cache(maxsize=1)
+def _country_names() -> dict[str, dict[str, str]]:
+    """alpha-2 -> {"en", "vi", "zh": name}, from ``data/countries.csv`` (the Unicode CLDR's names;
+    pycountry's own Vietnamese and Chinese catalogues wrote "Căm Bốt", "Phi-li-pi-nợ", "柬埔塞")."""
+    path = Path(__file__).resolve().parent / "data" / "countries.csv"
+    with path.open(encoding="utf-8", newline="") as rows:
+        return {
+            row["alpha_2"]: {lang: row[f"name_{lang}"] for lang in LANGUAGES}
+            for row in csv.DictReader(rows)
+        }
 
 
 def country_name(code: str, language: str | None = None) -> str:
@@ -122,15 +124,10 @@ def country_name(code: str, language: str | None = None) -> str:
     country = pycountry.countries.get(alpha_2=(code or "").upper()) if code else None
     if country is None:
         return code or ""
-    language = language or active_language()
-    if language == "en":
-        # "Vietnam", "Laos", "South Korea" rather than the ISO "Viet Nam", "Lao People's…".
+    names = _country_names().get(country.alpha_2)
+    if names is None:  # a code a newer pycountry knows and the copied table not yet
         return getattr(country, "common_name", None) or country.name
-    catalog = _country_catalog(language)
-    for msgid in (getattr(country, "common_name", None), country.name):
-        if msgid and (text := catalog.gettext(msgid)) != msgid:
-            return text
-    return country.name
+    return names[language or active_language()]
 
 
 # Vietnamese alphabet: a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u ư v x y.

@@ -49,7 +49,7 @@ def test_a_text_in_its_original_language_is_said_so_on_other_pages(language, mar
         ("zh-hans", "越南", "中国", "老挝"),
     ],
 )
-def test_country_names_come_from_pycountry_translations(language, vn, cn, la):
+def test_country_names_come_from_the_cldr_table(language, vn, cn, la):
     with translation.override(language):
         assert (country_name("VN"), country_name("cn")) == (vn, cn)
         assert la in country_name("LA")
@@ -59,12 +59,53 @@ def test_country_names_come_from_pycountry_translations(language, vn, cn, la):
     assert len(choices) == len({code for code, _ in choices}) > 240
 
 
+@pytest.mark.parametrize(
+    "language, names",
+    [
+        # pycountry's catalogues said "Căm Bốt", "Cộng hoà Nam Hàn", "Phi-li-pi-nợ", "Nam Dương",
+        # "Nhật", "Bang-la-đesợ" and "柬埔塞" (a wrong character).
+        (
+            "vi",
+            {
+                "KH": "Campuchia",
+                "KR": "Hàn Quốc",
+                "KP": "Triều Tiên",
+                "PH": "Philippines",
+                "ID": "Indonesia",
+                "JP": "Nhật Bản",
+                "US": "Hoa Kỳ",
+                "IN": "Ấn Độ",
+                "BD": "Bangladesh",
+            },
+        ),
+        ("zh-hans", {"KH": "柬埔寨", "KR": "韩国", "LA": "老挝", "MM": "缅甸"}),
+        ("en", {"KR": "South Korea", "LA": "Laos", "VN": "Vietnam"}),
+    ],
+)
+def test_country_names_are_the_ones_readers_use(language, names):
+    with translation.override(language):
+        assert {code: country_name(code) for code in names} == names
+
+
+def test_every_iso_country_has_its_three_names():
+    import pycountry
+
+    from cuakhau.reference.localize import _country_names
+
+    table = _country_names()
+    assert {c.alpha_2 for c in pycountry.countries} <= set(table)
+    for names in table.values():
+        assert all(names[lang].strip() for lang in ("vi", "en", "zh"))
+
+
 def test_countries_sort_in_the_alphabet_of_the_page():
     with translation.override("vi"):
         names = [name for _, name in country_choices()]
     # Vietnamese order: Đ after D, Ă after A (neither code points nor letters without marks).
-    assert names.index("Đan Mạch") > names.index("Do Thái")
-    assert names.index("Ă-ru-ba") > names.index("Ao") > names.index("Ai Cập")
+    assert names.index("Đan Mạch") > names.index("Dominica")
+    assert (
+        names.index("Ấn Độ") > names.index("Azerbaijan") > names.index("Áo") > names.index("Ai Cập")
+    )
     with translation.override("en"):
         names = [name for _, name in country_choices()]
     assert names.index("Åland Islands") < names.index("Bahamas")  # Å is an A
