@@ -13,7 +13,9 @@ The pages (issue 13's targets in brackets):
   Hữu Nghị alone (< 150 ms);
 - the yard board's fragment at Hữu Nghị, the part the wall screen polls (< 50 ms);
 - the offline receipt verifier (``/receipts/offline/``), which a gate device downloads whole
-  with every key, revocation and receipt used at exit (no target: its size is the figure).
+  with every key, revocation and receipt used at exit (no target: its size is the figure);
+- the trip list searched for a word of the cargo (``/trips/?q=thép``) as a customs officer of
+  every gate (no target: the search reads every trip once).
 
 Each page is requested through Django's test client in this process (the whole middleware
 stack, the view, the template; no HTTP server, so no network or worker time), signed in as a
@@ -57,7 +59,7 @@ def parse_args(argv=None):
     parser.add_argument(
         "--page",
         action="append",
-        choices=["reconciliation", "kpi", "kpi-gate", "board", "offline"],
+        choices=["reconciliation", "kpi", "kpi-gate", "board", "offline", "trip-search"],
         help="only these pages (repeatable)",
     )
     args = parser.parse_args(argv)
@@ -199,6 +201,16 @@ def pages(selected):
             50,
         ),
         ("offline", "offline receipt verifier", "vanhanh", reverse("receipts:offline"), {}, None),
+        # A word of a cargo line's description: no index can serve a search inside texts, so
+        # this is the cost of reading every trip of the officer's gates once.
+        (
+            "trip-search",
+            "trip search ?q=thép",
+            "haiquan",
+            f"{reverse('trips:list')}?q=th%C3%A9p",
+            {},
+            None,
+        ),
     ]
     return [page for page in every if not selected or page[0] in selected]
 

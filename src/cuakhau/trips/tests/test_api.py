@@ -1,6 +1,7 @@
 """The trip API through the test client: tokens, field paths in errors, 409s, scoping."""
 
 import json
+from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
@@ -171,6 +172,33 @@ def test_officers_list_with_filters(enterprise, customs_mlt, customs_hng, mlt):
     assert officer.get("/trips?q=CSQU3054383").json()["count"] == 1
     assert officer.get("/trips?date_from=2030-01-02&date_to=2030-01-01").status_code == 422
     assert Api(customs_hng).get("/trips").json()["count"] == 0
+
+
+def test_search_finds_a_trip_once_by_any_of_its_lines_and_containers(enterprise, customs_mlt, mlt):
+    api = Api(enterprise)
+    two_cassava = [
+        cassava_line(container_numbers=["TGHU7654320"]),
+        cassava_line(description="Sắn lát khô loại 2", container_numbers=["MSKU1234565"]),
+    ]
+    api.post("/trips?submit=true", jsonable(declaration(cargo_lines=two_cassava)))
+    second = api.post("/trips?submit=true", jsonable(declaration(driver_name="Vàng A Dính")))
+    assert second.status_code == 201, second.content.decode()
+    officer = Api(customs_mlt)
+    found = {
+        q: officer.get(f"/trips?{urlencode({'q': q})}").json()["count"]
+        for q in ("sắn lát", "0714", "0714.10", "TGHU 7654320", "msku", "Dính", "cavendish", "zzz")
+    }
+    # Both lines say "Sắn lát" and both trips carry cassava (071410): each trip is counted once.
+    assert found == {
+        "sắn lát": 2,
+        "0714": 2,
+        "0714.10": 2,
+        "TGHU 7654320": 1,
+        "msku": 1,
+        "Dính": 1,
+        "cavendish": 1,
+        "zzz": 0,
+    }
 
 
 def test_reference_endpoints(enterprise, mlt):
