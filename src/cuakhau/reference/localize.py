@@ -107,16 +107,36 @@ def original(text: str, lang: str) -> LocalizedText:
 # Countries ------------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
-def _country_names() -> dict[str, dict[str, str]]:
-    """alpha-2 -> {"en", "vi", "zh": name}, from ``data/countries.csv`` (the Unicode CLDR's names;
-    pycountry's own Vietnamese and Chinese catalogues wrote "Căm Bốt", "Phi-li-pi-nợ", "柬埔塞")."""
-    path = Path(__file__).resolve().parent / "data" / "countries.csv"
+def _cldr_names(file: str, key: str) -> dict[str, dict[str, str]]:
+    """code -> {"en", "vi", "zh": name} from a table of ``data/`` copied from the Unicode CLDR."""
+    path = Path(__file__).resolve().parent / "data" / file
     with path.open(encoding="utf-8", newline="") as rows:
         return {
-            row["alpha_2"]: {lang: row[f"name_{lang}"] for lang in LANGUAGES}
+            row[key]: {lang: row[f"name_{lang}"] for lang in LANGUAGES}
             for row in csv.DictReader(rows)
         }
+
+
+@lru_cache(maxsize=1)
+def _country_names() -> dict[str, dict[str, str]]:
+    # pycountry's own Vietnamese and Chinese catalogues wrote "Căm Bốt", "Phi-li-pi-nợ", "柬埔塞".
+    return _cldr_names("countries.csv", "alpha_2")
+
+
+@lru_cache(maxsize=1)
+def _currency_names() -> dict[str, dict[str, str]]:
+    return _cldr_names("currencies.csv", "alpha_3")
+
+
+def currency_name(code: str, language: str | None = None) -> str:
+    """The ISO 4217 currency's name in the reader's language ("Đô la Mỹ", "美元"); the CLDR
+    names no fund or settlement unit (UYW, XSU …): pycountry's English name; an unknown code
+    is returned as is."""
+    names = _currency_names().get((code or "").upper())
+    if names is not None:
+        return names[language or active_language()]
+    currency = pycountry.currencies.get(alpha_3=(code or "").upper()) if code else None
+    return currency.name if currency is not None else (code or "")
 
 
 def country_name(code: str, language: str | None = None) -> str:

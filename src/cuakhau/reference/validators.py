@@ -222,6 +222,10 @@ def country_choices(first: tuple[str, ...] = ()) -> list[tuple[str, str]]:
 
 
 def currency_choices() -> list[tuple[str, str]]:
+    """Every ISO 4217 code, named in the reader's language after the code ("USD — Đô la Mỹ"):
+    a select still jumps to a code as it is typed."""
+    from .localize import currency_name
+
     common = ["VND", "CNY", "USD"]
     rest = sorted(c.alpha_3 for c in pycountry.currencies if c.alpha_3 not in common)
-    return [(c, c) for c in common + rest]
+    return [(c, f"{c} — {currency_name(c)}") for c in common + rest]

@@ -156,3 +156,29 @@ def test_fee_items_and_schedules_have_three_languages(reference_data):
     with translation.override("zh-hans"):
         assert "Empty vehicle" in render('{{ i|localized:"label" }}', i=item)
         assert render('{{ i|localized:"label" }}', i={**item, "label_zh": "空车"}) == "空车"
+
+
+@pytest.mark.parametrize(
+    "language, usd, cny, vnd",
+    [
+        ("vi", "Đô la Mỹ", "Nhân dân tệ", "Đồng Việt Nam"),
+        ("en", "US Dollar", "Chinese Yuan", "Vietnamese Dong"),
+        ("zh-hans", "美元", "人民币", "越南盾"),
+    ],
+)
+def test_currencies_are_named_in_the_language_of_the_page(language, usd, cny, vnd):
+    from cuakhau.reference.localize import currency_name
+    from cuakhau.reference.validators import currency_choices
+
+    with translation.override(language):
+        assert [currency_name(c) for c in ("usd", "CNY", "VND")] == [usd, cny, vnd]
+        choices = currency_choices()
+    # The code leads the label, so a select still jumps to "USD" as it is typed.
+    assert choices[:3] == [
+        ("VND", f"VND — {vnd}"),
+        ("CNY", f"CNY — {cny}"),
+        ("USD", f"USD — {usd}"),
+    ]
+    assert all(label.startswith(f"{code} — ") and len(label) > 6 for code, label in choices)
+    assert currency_name("XSU") == "Sucre"  # no CLDR name: pycountry's
+    assert currency_name("QQQ") == "QQQ"
