@@ -36,7 +36,11 @@ class ProcedureOut(Schema):
     name_vi: str
     name_en: str
     name_zh: str
-    agency: str
+    agency: str  # as recorded: the Vietnamese name
+    agency_en: str
+    agency_zh: str
+    # The agency and the stages in the request's language (Vietnamese where not translated).
+    agency_name: str
     legal_basis: str
     required_documents: list[str]
     fee_vnd: int | None
@@ -154,6 +158,7 @@ def _procedure(p) -> dict:
     return {
         **{f: getattr(p, f) for f in services.PROCEDURE_FIELDS if f not in ("active",)},
         "required_documents": p.documents_list,
+        "agency_name": p.agency_name,
         "stages": p.stages_list,
         "version": p.version,
         "can_be_filed": p.can_be_filed,

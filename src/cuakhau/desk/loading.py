@@ -14,6 +14,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.text import slugify
 
+from . import agencies
 from .models import Confidence, Procedure, ScheduleDay
 from .services import record_procedure_change
 
@@ -29,15 +30,18 @@ def procedure_key(row: dict) -> str:
     return slugify(row["name_en"])[:60].strip("-")
 
 
-def default_stages(agency: str) -> str:
-    return "\n".join(
-        [
-            "Bộ phận Một cửa tiếp nhận hồ sơ",
-            f"Chuyển hồ sơ đến {agency}",
-            f"{agency} thẩm định, giải quyết",
-            "Trả kết quả tại Bộ phận Một cửa",
-        ]
-    )
+def agency_values(agency_vi: str) -> dict:
+    """The agency in three languages (``data/agencies.csv``) and the default stages in each
+    language the agency's name is known in."""
+    names = agencies.agency_names(agency_vi)
+    return {
+        "agency": names["vi"],
+        "agency_en": names["en"],
+        "agency_zh": names["zh"],
+        "stages": agencies.default_stages(names["vi"], "vi"),
+        "stages_en": agencies.default_stages(names["en"], "en") if names["en"] else "",
+        "stages_zh": agencies.default_stages(names["zh"], "zh") if names["zh"] else "",
+    }
 
 
 @transaction.atomic
@@ -61,14 +65,13 @@ def load_procedures(path: Path | None = None) -> tuple[int, int, int]:
                 "name_vi": row["name_vi"].strip(),
                 "name_en": row["name_en"].strip(),
                 "name_zh": chinese.get(row["name_en"].strip(), ""),
-                "agency": row["agency"].strip(),
+                **agency_values(row["agency"].strip()),
                 "legal_basis": row["legal_basis"].strip(),
                 "required_documents": "\n".join(
                     d.strip() for d in row["required_documents"].split(";") if d.strip()
                 ),
                 "fee_vnd": _int(row["fee_vnd"]),
                 "processing_days": _int(row["processing_days"]),
-                "stages": default_stages(row["agency"].strip()),
                 "confidence": row["confidence"].strip() or Confidence.UNCERTAIN,
                 "source": row["source"].strip(),
                 "notes": row["notes"].strip(),

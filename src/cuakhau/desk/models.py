@@ -7,6 +7,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from cuakhau.core.context import Channel
+from cuakhau.reference.localize import LocalizedText, localized
 
 
 class Confidence(models.TextChoices):
@@ -24,6 +25,8 @@ class Procedure(models.Model):
     name_en = models.CharField(_("name (English)"), max_length=300, blank=True)
     name_zh = models.CharField(_("name (Chinese)"), max_length=300, blank=True)
     agency = models.CharField(_("responsible agency"), max_length=300)
+    agency_en = models.CharField(_("responsible agency (English)"), max_length=300, blank=True)
+    agency_zh = models.CharField(_("responsible agency (Chinese)"), max_length=300, blank=True)
     legal_basis = models.TextField(_("legal basis"), blank=True)
     required_documents = models.TextField(
         _("required documents"), blank=True, help_text=_("One document per line.")
@@ -39,6 +42,12 @@ class Procedure(models.Model):
     )
     stages = models.TextField(
         _("stages"), blank=True, help_text=_("The agencies and steps, one per line.")
+    )
+    stages_en = models.TextField(
+        _("stages (English)"), blank=True, help_text=_("The agencies and steps, one per line.")
+    )
+    stages_zh = models.TextField(
+        _("stages (Chinese)"), blank=True, help_text=_("The agencies and steps, one per line.")
     )
     confidence = models.CharField(
         _("confidence"), max_length=10, choices=Confidence.choices, default=Confidence.UNCERTAIN
@@ -75,8 +84,17 @@ class Procedure(models.Model):
         return [d.strip() for d in self.required_documents.splitlines() if d.strip()]
 
     @property
-    def stages_list(self) -> list[str]:
-        return [s.strip() for s in self.stages.splitlines() if s.strip()]
+    def agency_name(self) -> LocalizedText:
+        """The responsible agency in the reader's language (``agency`` is the Vietnamese)."""
+        return localized(self.agency, self.agency_en, self.agency_zh)
+
+    @property
+    def stages_list(self) -> list[LocalizedText]:
+        """The stages in the reader's language, or marked in the language they exist in."""
+        text = localized(self.stages, self.stages_en, self.stages_zh)
+        return [
+            LocalizedText(s.strip(), text.lang, text.wanted) for s in text.splitlines() if s.strip()
+        ]
 
     @property
     def can_be_filed(self) -> bool:

@@ -174,16 +174,18 @@ def build_report(
             by_procedure[procedure_id].add(closed)
 
     procedures = Procedure.objects.filter(pk__in=list(by_procedure)).only(
-        "key", "name_vi", "name_en", "name_zh", "agency"
+        "key", "name_vi", "name_en", "name_zh", "agency", "agency_en", "agency_zh"
     )
-    procedure_rows, agencies = [], defaultdict(Counts)
+    procedure_rows, agencies, agency_labels = [], defaultdict(Counts), {}
     for procedure in procedures:
         counts = by_procedure[procedure.pk]
         procedure_rows.append(Row(procedure.key, procedure.name, counts))
+        # Grouped by the recorded (Vietnamese) name, labelled in the reader's language.
         agencies[procedure.agency].add(counts)
+        agency_labels.setdefault(procedure.agency, str(procedure.agency_name))
     procedure_rows.sort(key=lambda r: (-r.counts.received, r.label))
     agency_rows = sorted(
-        (Row(name, name, counts) for name, counts in agencies.items()),
+        (Row(name, agency_labels[name], counts) for name, counts in agencies.items()),
         key=lambda r: (-r.counts.received, r.label),
     )
     month_rows = [

@@ -61,6 +61,8 @@ class MarketRuleOut(Schema):
     confidence: str
     source: str
     note: str
+    # The note in the request's language where its lines are known texts, else as written.
+    note_localized: str
     is_active: bool
     supersedes: int | None
     created_at: dt.datetime
@@ -142,6 +144,7 @@ def rule_out(rule) -> dict:
         "confidence": rule.confidence,
         "source": rule.source,
         "note": rule.note,
+        "note_localized": str(rule.note_text),
         "is_active": rule.is_active,
         "supersedes": rule.supersedes_id,
         "created_at": rule.created_at,

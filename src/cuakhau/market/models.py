@@ -15,6 +15,7 @@ from cuakhau.reference.models import Confidence, Gate, pick_language
 from cuakhau.reference.validators import validate_country
 
 from .choices import Requirement, RuleDirection
+from .notes import translated_lines, translated_note
 
 validate_hs_prefix = RegexValidator(
     r"^\d{2,8}$",
@@ -189,7 +190,13 @@ class MarketAccessRule(models.Model):
 
     @property
     def note_text(self) -> LocalizedText:
-        return original(self.note, self.text_language)
+        """The note in the reader's language when its lines are known texts (``notes``)."""
+        return translated_note(self.note, self.text_language)
+
+    @property
+    def note_lines(self) -> list[LocalizedText]:
+        """The note line by line: known lines translated, the others marked as originals."""
+        return translated_lines(self.note, self.text_language)
 
     @property
     def product_name(self) -> str:

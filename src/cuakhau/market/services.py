@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
-import pycountry
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -30,9 +29,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from cuakhau.core.errors import FieldErrors
+from cuakhau.reference.localize import country_name
 from cuakhau.reference.models import Confidence, Gate, HSCode
 from cuakhau.reference.validators import compact_hs_code, validate_country, validate_hs_code
 from cuakhau.trips.choices import Direction
@@ -62,9 +61,6 @@ DESTINATIONS = {
 # reach quarantine only where a rule asks for a certificate (as the rules also do for anything
 # else, e.g. raw hides or logs, if an authority adds one).
 QUARANTINE_CHAPTERS = frozenset(f"{n:02d}" for n in range(1, 15))
-
-COUNTRY_NAMES = {"CN": gettext_lazy("China"), "VN": gettext_lazy("Vietnam")}
-
 
 # ---------------------------------------------------------------------------------------------
 # Findings
@@ -328,13 +324,6 @@ def requires_quarantine(trip, *, on: dt.date | None = None) -> bool:
 
 # ---------------------------------------------------------------------------------------------
 # Messages
-
-
-def country_name(code: str) -> str:
-    if code in COUNTRY_NAMES:
-        return str(COUNTRY_NAMES[code])
-    country = pycountry.countries.get(alpha_2=code)
-    return country.name if country else code
 
 
 def gate_label(gate: Gate) -> str:

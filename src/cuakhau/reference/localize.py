@@ -129,9 +129,8 @@ def _currency_names() -> dict[str, dict[str, str]]:
 
 
 def currency_name(code: str, language: str | None = None) -> str:
-    """The ISO 4217 currency's name in the reader's language ("Đô la Mỹ", "美元"); the CLDR
-    names no fund or settlement unit (UYW, XSU …): pycountry's English name; an unknown code
-    is returned as is."""
+    """The ISO 4217 currency's name in the reader's language ("Đô la Mỹ", "美元"); a code the
+    copied table lacks (one a newer pycountry adds): its English name; an unknown code as is."""
     names = _currency_names().get((code or "").upper())
     if names is not None:
         return names[language or active_language()]

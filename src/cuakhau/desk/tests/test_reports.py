@@ -167,7 +167,7 @@ def test_the_workbook_has_the_same_numbers(files, procedures):
     total = list(by_procedure.values())[-1]  # the last row: the totals
     assert {k: total[k] for k in FIELDS} == TOTAL and total["on_time_percent"] == pytest.approx(0.6)
     by_agency = rows(book.worksheets[2])
-    assert {k: by_agency[p1.agency][k] for k in FIELDS} == ECONOMIC_ZONE
+    assert {k: by_agency[p1.agency_name][k] for k in FIELDS} == ECONOMIC_ZONE
     by_month = rows(book.worksheets[3])
     march, april = list(by_month.values())[:2]
     assert {k: march[k] for k in FIELDS} == MARCH and {k: april[k] for k in FIELDS} == APRIL

@@ -180,5 +180,15 @@ def test_currencies_are_named_in_the_language_of_the_page(language, usd, cny, vn
         ("USD", f"USD — {usd}"),
     ]
     assert all(label.startswith(f"{code} — ") and len(label) > 6 for code, label in choices)
-    assert currency_name("XSU") == "Sucre"  # no CLDR name: pycountry's
     assert currency_name("QQQ") == "QQQ"
+
+
+def test_every_iso_currency_has_its_three_names():
+    import pycountry
+
+    from cuakhau.reference.localize import _currency_names
+
+    table = _currency_names()
+    assert {c.alpha_3 for c in pycountry.currencies} <= set(table)
+    for names in table.values():
+        assert all(names[lang].strip() for lang in ("vi", "en", "zh"))
