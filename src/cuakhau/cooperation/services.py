@@ -16,6 +16,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cuakhau.core.aggregates import Total
 from cuakhau.core.context import SYSTEM
 from cuakhau.core.errors import FieldErrors
 from cuakhau.core.statemachine import StateMachine, Transition
@@ -158,7 +159,7 @@ def external_totals(since: dt.date | None = None) -> ExternalTotals:
         delegations = delegations.filter(received_on__gte=since)
         aid = aid.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=since))
     d = delegations.aggregate(n=Count("pk"), visitors=Sum("visitors"))
-    a = aid.aggregate(n=Count("pk"), vnd=Sum("amount_vnd"))
+    a = aid.aggregate(n=Count("pk"), vnd=Total("amount_vnd"))
     from .choices import AidSector
 
     sectors = dict(AidSector.choices)
@@ -181,7 +182,7 @@ def external_totals(since: dt.date | None = None) -> ExternalTotals:
                 "vnd": row["vnd"],
             }
             for row in aid.values("sector")
-            .annotate(n=Count("pk"), vnd=Sum("amount_vnd"))
+            .annotate(n=Count("pk"), vnd=Total("amount_vnd"))
             .order_by("-vnd", "sector")
         ],
     )

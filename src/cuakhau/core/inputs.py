@@ -83,6 +83,8 @@ def _declared_limits(field) -> tuple[Decimal | None, Decimal | None]:
     # validators the model declares, so the limits are the same on every database.
     low = high = None
     for validator in field._validators:
+        if not isinstance(validator, MinValueValidator | MaxValueValidator):
+            continue  # ``exactly_stored`` and the like: checked by ``check_number`` itself
         limit = validator.limit_value
         limit = limit() if callable(limit) else limit
         if isinstance(validator, MinValueValidator):

@@ -12,9 +12,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from cuakhau.core.aggregates import Total
 from cuakhau.core.context import SYSTEM
 from cuakhau.core.errors import FieldErrors
 from cuakhau.core.statemachine import StateMachine, Transition
@@ -160,9 +161,9 @@ def zone_totals(qs: QuerySet | None = None) -> Totals:
     counted = qs.filter(COUNTED)
     sums = counted.aggregate(
         count=Count("pk"),
-        registered=Sum("registered_capital_vnd"),
-        disbursed=Sum("disbursed_capital_vnd"),
-        area=Sum("area_ha"),
+        registered=Total("registered_capital_vnd"),
+        disbursed=Total("disbursed_capital_vnd"),
+        area=Total("area_ha"),
     )
     usd = Decimal(0)
     for amount, rate in counted.exclude(usd_rate=None).values_list(
@@ -181,8 +182,8 @@ def zone_totals(qs: QuerySet | None = None) -> Totals:
         for row in counted.values("sector")
         .annotate(
             n=Count("pk"),
-            registered=Sum("registered_capital_vnd"),
-            disbursed=Sum("disbursed_capital_vnd"),
+            registered=Total("registered_capital_vnd"),
+            disbursed=Total("disbursed_capital_vnd"),
         )
         .order_by("-registered", "sector")
     ]
@@ -193,7 +194,7 @@ def zone_totals(qs: QuerySet | None = None) -> Totals:
             "registered_vnd": row["registered"] or Decimal(0),
         }
         for row in counted.values("investor_country")
-        .annotate(n=Count("pk"), registered=Sum("registered_capital_vnd"))
+        .annotate(n=Count("pk"), registered=Total("registered_capital_vnd"))
         .order_by("-registered", "investor_country")
     ]
     return Totals(

@@ -38,7 +38,7 @@ def summary(trip) -> dict:
         "status": trip.status,
         "version": trip.version,
         "gate": trip.gate.code,
-        "direction": trip.direction,
+        "direction": trip.direction or None,
         "expected_arrival": trip.expected_arrival,
         "organisation": trip.organisation.name,
         "tractor_plate": trip.tractor_plate,

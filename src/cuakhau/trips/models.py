@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cuakhau.accounts.models import Organisation
+from cuakhau.core.inputs import exactly_stored
 from cuakhau.reference.models import Gate
 from cuakhau.reference.validators import (
     validate_container_number,
@@ -123,20 +124,29 @@ class CargoLine(models.Model):
     )
     description = models.CharField(_("description of goods"), max_length=300)
     quantity = models.DecimalField(
-        _("quantity"), max_digits=14, decimal_places=3, validators=[MinValueValidator(0.001)]
+        _("quantity"),
+        max_digits=14,
+        decimal_places=3,
+        validators=[MinValueValidator(Decimal("0.001"))],
     )
     unit = models.CharField(_("unit"), max_length=3, choices=QuantityUnit.choices)
     gross_weight_kg = models.DecimalField(
         _("gross weight (kg)"),
         max_digits=12,
         decimal_places=3,
-        validators=[MinValueValidator(0.001)],
+        validators=[MinValueValidator(Decimal("0.001"))],
     )
     net_weight_kg = models.DecimalField(
-        _("net weight (kg)"), max_digits=12, decimal_places=3, validators=[MinValueValidator(0.001)]
+        _("net weight (kg)"),
+        max_digits=12,
+        decimal_places=3,
+        validators=[MinValueValidator(Decimal("0.001"))],
     )
     value = models.DecimalField(
-        _("value"), max_digits=16, decimal_places=2, validators=[MinValueValidator(0)]
+        _("value"),
+        max_digits=16,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal(0)), exactly_stored],
     )
     currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
     origin_country = models.CharField(

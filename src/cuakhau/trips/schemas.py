@@ -107,7 +107,8 @@ class TripSummaryOut(Schema):
     status: TripStatus
     version: int
     gate: str
-    direction: Direction
+    # None while a draft leaves it to be chosen (a draft may leave any text field empty).
+    direction: Direction | None
     expected_arrival: dt.datetime
     organisation: str
     tractor_plate: str

@@ -115,3 +115,82 @@ def test_a_spreadsheets_decimal_past_its_column_is_a_refused_cell(text):
         with pytest.raises(ValueError):
             read(text, 2, 14)
     assert decimal_number("1e3", 2, 14) == Decimal("1000.00")
+
+
+def test_every_wide_decimal_column_refuses_what_it_cannot_give_back():
+    """The class behind a cargo line's value of 16 digits: saved from the declaration form,
+    then every page of the trip failed to read it back (a column of more than 15 digits without
+    ``exactly_stored``). And a limit written as a float refused its own value: Decimal("0.001")
+    is below the float 0.001, so the smallest quantity the API schema advertises was refused."""
+    from django.apps import apps
+    from django.core.validators import MaxValueValidator, MinValueValidator
+    from django.db import models
+
+    from cuakhau.core.inputs import SIGNIFICANT_DIGITS
+
+    wide, floats = [], []
+    for model in apps.get_models():
+        for field in model._meta.concrete_fields:
+            label = f"{model._meta.label}.{field.name}"
+            wide_column = (
+                isinstance(field, models.DecimalField) and field.max_digits > SIGNIFICANT_DIGITS
+            )
+            if wide_column and exactly_stored not in field._validators:
+                wide.append(label)
+            floats += [
+                label
+                for validator in field._validators
+                if isinstance(validator, MinValueValidator | MaxValueValidator)
+                and isinstance(validator.limit_value, float)
+            ]
+    assert (wide, floats) == ([], [])
+
+
+@pytest.mark.django_db
+def test_totals_of_the_largest_amounts_pass_64_bits_on_every_database(mlt, board):
+    """Ten aid projects of 999,999,999,999,999,000 đồng each (15 significant digits: taken)
+    once made SQLite's SUM stop with "integer overflow": the cooperation pages answered 500 to
+    everyone. The same for the investment register's capital."""
+    from cuakhau.accounts.services import issue_token
+    from cuakhau.investment.models import InvestmentProject
+
+    largest = Decimal("999999999999999000")
+    for n in range(12):
+        AidProject.objects.create(
+            title=f"Dự án viện trợ {n}",
+            donor="JICA",
+            donor_country="JP",
+            sector=AidProject._meta.get_field("sector").choices[0][0],
+            amount=Decimal("9999999999999.99"),
+            currency="USD",
+            amount_vnd=largest,
+            starts_on=dt.date(2026, 1, 1),
+        )
+        InvestmentProject.objects.create(
+            code=f"KKT-{n:03d}",
+            name=f"Nhà máy chế biến nông sản {n}",
+            investor="Công ty TNHH Nông sản Lai Châu",
+            investor_country="VN",
+            sector=InvestmentProject._meta.get_field("sector").choices[0][0],
+            registered_capital_vnd=largest,
+            disbursed_capital_vnd=largest,
+            area_ha=Decimal("99999999.99"),
+            location="Khu kinh tế cửa khẩu Ma Lù Thàng",
+        )
+    web = Client()
+    web.force_login(board)
+    for page in ("/cooperation/", "/cooperation/delegations-and-aid/", "/investment/"):
+        assert web.get(page).status_code == 200, page
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {issue_token(board, 'totals')[1]}")
+    aid = api.get("/api/v1/cooperation/totals")
+    assert aid.status_code == 200, aid.content.decode()
+    invested = api.get("/api/v1/investment/totals")
+    assert invested.status_code == 200, invested.content.decode()
+    # 12 x 999,999,999,999,999,000: exact on PostgreSQL, to 15 digits on SQLite.
+    expected = 12 * largest
+    for total in (
+        aid.json()["aid_vnd"],
+        invested.json()["registered_vnd"],
+        invested.json()["disbursed_vnd"],
+    ):
+        assert abs(Decimal(str(total)) - expected) <= expected / 10**14
