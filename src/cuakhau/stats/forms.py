@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -122,7 +123,7 @@ class RateForm(forms.Form):
         label=_("Units per US dollar"),
         max_digits=14,
         decimal_places=4,
-        validators=[MinValueValidator(0.0001)],
+        validators=[MinValueValidator(Decimal("0.0001"))],
     )
     source = TextField(label=_("Source"), max_length=300)
 

@@ -11,6 +11,8 @@ as imported; a gate-month is either recorded or imported, never both.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -194,7 +196,7 @@ class ExchangeRate(models.Model):
         _("units per USD"),
         max_digits=14,
         decimal_places=4,
-        validators=[MinValueValidator(0.0001), MaxValueValidator(10**9)],
+        validators=[MinValueValidator(Decimal("0.0001")), MaxValueValidator(10**9)],
     )
     source = models.CharField(_("source"), max_length=300)
     is_example = models.BooleanField(_("example data"), default=False)
