@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cuakhau.core.context import SYSTEM, RequestContext
 from cuakhau.core.errors import FieldErrors
@@ -394,6 +395,49 @@ def assess(text: str, gate: Gate, *, plate_seen: str = "", lock: bool = False) -
     return check
 
 
+@dataclass(frozen=True)
+class ChannelShown:
+    """A risk channel as the console shows it: its label, never its code (``code`` is for
+    the badge's style), and the labels of its reasons for a reader allowed to know them."""
+
+    code: str
+    label: str
+    reasons: list[str] = field(default_factory=list)
+
+
+def channel_shown(assessment, reader) -> ChannelShown | None:
+    """The assessment's channel in the reader's language, or None without one.
+
+    The reasons are named by their rule's kind ("Undervaluation", "Random selection"), each
+    once, and only to a reader who may read an assessment's reasons (customs): a gate
+    operator sees the channel, never why, as at every other place that shows it."""
+    from cuakhau.risk import services as risk
+    from cuakhau.risk.choices import RiskChannel, RuleKind
+
+    if assessment is None:
+        return None
+    labels = dict(RiskChannel.choices)
+    reasons: list[str] = []
+    if risk.can_view_reasons(reader):
+        kinds = {**dict(RuleKind.choices), "previous_channel": _PREVIOUS_CHANNEL}
+        for reason in assessment.reasons or []:
+            kind = reason.get("kind") if isinstance(reason, dict) else None
+            # A kind no enumeration knows (a row of an older version) is left out, not shown
+            # as its code.
+            text = str(kinds[kind]) if kind in kinds else None
+            if text and text not in reasons:
+                reasons.append(text)
+    return ChannelShown(
+        code=assessment.channel,
+        label=str(labels.get(assessment.channel, "")),
+        reasons=reasons,
+    )
+
+
+# The reason an assessment keeps the higher channel an earlier one gave (``risk.services``).
+_PREVIOUS_CHANNEL = gettext_lazy("Channel kept from the earlier assessment")
+
+
 def _receipt_problems(token: str, gate: Gate, **known) -> list[Problem]:
     from django.utils.text import capfirst
 
@@ -589,6 +633,8 @@ def _check_in(operator, gate, text, entry: _Entry, plate_seen, context, *, lock:
             risk.record(assessment)
             # Only a green channel is released; others wait for their officers.
             inspections.release_green_channel(trip, assessment.channel)
+    # The channel just given, for the console's card: no need to read it back.
+    visit.assessment = assessment
     return visit
 
 

@@ -14,7 +14,8 @@ import zoneinfo
 from functools import cache
 
 from django.db.models import Prefetch, Q
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.dates import MONTHS, MONTHS_3, MONTHS_ALT, MONTHS_AP
 
 from cuakhau.receipts import services as receipts
 from cuakhau.receipts.models import Receipt, ReceiptStatus
@@ -39,6 +40,30 @@ def digit_zeros() -> list[int]:
     folds them exactly as ``reference.validators.canonical_ascii`` does, with the server's
     Unicode tables rather than the browser's."""
     return [cp for cp in range(0x80, 0x110000) if unicodedata.decimal(chr(cp), None) == 0]
+
+
+# The format characters the console's script writes (``djangoDate`` in console.js): numbers, and
+# the month's names below; any other character of a format is written as it is.
+SCRIPT_FORMAT_CHARACTERS = frozenset("djmnYyHGis") | {"M", "F", "b", "N", "E"}
+
+
+def clock_formats() -> dict:
+    """How the active language writes a moment, for the console's script: the project's Django
+    formats (``cuakhau.formats``) with the month names Django writes in them, so a time the
+    console writes itself (the copy's age, an expected truck, a queued action) reads as every
+    page's times do: 02/12/2026 14:05, 2 Dec 2026, 14:05, 2026年12月2日 14:05."""
+    months = range(1, 13)
+    return {
+        "datetime": formats.get_format("SHORT_DATETIME_FORMAT"),
+        "time": formats.get_format("TIME_FORMAT"),
+        "months": {
+            "M": [str(MONTHS_3[m]).title() for m in months],
+            "b": [str(MONTHS_3[m]) for m in months],
+            "F": [str(MONTHS[m]) for m in months],
+            "N": [str(MONTHS_AP[m]) for m in months],
+            "E": [str(MONTHS_ALT[m]) for m in months],
+        },
+    }
 
 
 def _day_window(gate: Gate, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:

@@ -19,14 +19,14 @@ from cuakhau.core.context import context_of
 from cuakhau.core.errors import FieldErrors
 from cuakhau.core.inputs import read_local_number
 from cuakhau.core.policy import gate_checked_for
-from cuakhau.inspections.services import current_channel
 from cuakhau.reference.models import Gate
+from cuakhau.risk.services import current_assessment
 from cuakhau.trips import services as trips
 
 from . import services
 from .console_texts import console_texts
 from .forms import ConsoleForm
-from .snapshot import console_snapshot, digit_zeros
+from .snapshot import clock_formats, console_snapshot, digit_zeros
 
 
 def _operator_gate(request, code) -> Gate:
@@ -63,6 +63,7 @@ def console(request, code):
         "sw_scope": _sw_scope(),
         "shell_cache": f"cuakhau-console-{SHELL_VERSION}",
         "digit_zeros": digit_zeros(),
+        "formats": clock_formats(),
         "texts": console_texts(),
     }
     return render(
@@ -104,8 +105,11 @@ def _sw_scope() -> str:
     return reverse("gate:service_worker").rsplit("/", 1)[0] + "/"
 
 
-def _card(request, gate, check, *, done=None, errors=None):
-    channel = current_channel(check.trip) if check.trip else None
+def _card(request, gate, check, *, done=None, errors=None, assessment=None):
+    # The channel a check-in just gave comes with its visit; any other card reads the current one.
+    if assessment is None and check.trip:
+        assessment = current_assessment(check.trip)
+    channel = services.channel_shown(assessment, request.user)
     return render(
         request,
         "gate/_card.html",
@@ -184,4 +188,4 @@ def act(request, code, action):
         return _card(request, gate, check, errors=exc.errors)
     visit.trip.refresh_from_db()
     check = services.GateCheck(trip=visit.trip)
-    return _card(request, gate, check, done=action)
+    return _card(request, gate, check, done=action, assessment=getattr(visit, "assessment", None))

@@ -12,7 +12,10 @@ Usage::
 
     python -m cuakhau.receipts.offline BUNDLE.json TOKEN [--gate CODE]
 
-Exit status is 0 for a valid receipt and 1 for anything else. No Django, no server.
+Exit status is 0 for a valid receipt and 1 for anything else. No Django, no server: it
+speaks English. Where Django is installed, ``cuakhau verify_receipt BUNDLE TOKEN [--gate CODE]
+[--language vi|en|zh-hans]`` gives the same answer in the officer's language (Vietnamese by
+default), with the same exit status.
 """
 
 from __future__ import annotations

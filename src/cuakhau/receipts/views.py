@@ -90,5 +90,9 @@ def offline_page(request):
     return render(
         request,
         "receipts/offline.html",
-        {"bundle_json": json.dumps(bundle), "fee_items": services.fee_item_labels()},
+        {
+            "bundle_json": json.dumps(bundle),
+            "fee_items": services.fee_item_labels(),
+            "gate_names": services.gate_names(),
+        },
     )

@@ -16,7 +16,7 @@ BUDGETS: dict[str, int | dict[str, int]] = {
     "set_language": 4,
     "jwks": 3,
     "revocations": 4,
-    "receipts:offline": 5,
+    "receipts:offline": 6,  # + every gate's names (the page names a receipt's gate, never its code)
     "api:openapi-json": 3,
     "api:openapi-view": 3,
     "admin:login": 5,
@@ -46,7 +46,7 @@ BUDGETS: dict[str, int | dict[str, int]] = {
     "payments:cash": 19,
     "gate:console": 11,
     "gate:scan": 14,
-    "gate:act": 28,
+    "gate:act": 27,
     "gate:snapshot": 11,
     "gate:service_worker": 3,
     "gate:board": 16,

@@ -1,7 +1,10 @@
 """The booth's console in real Chromium: ready for the next truck after every answer, and
 still answering, loading and queueing when the network drops."""
 
+import zoneinfo
+
 import pytest
+from django.utils import timezone
 from stdnum import iso6346
 
 from cuakhau.accounts import roles
@@ -182,3 +185,32 @@ def test_offline_lookup_reload_and_queue(booth, live_server, enterprise, mlt, se
     assert booth.inner_text("#net-status") in (texts["back_online"], texts["online"])
     assert Trip.objects.get(pk=coming.pk).status == "arrived"
     assert GateEvent.objects.filter(trip=coming, accepted=True).count() == 1
+
+
+@pytest.mark.parametrize("language", ["vi", "en", "zh-hans"])
+def test_the_console_writes_its_times_as_the_pages_do(booth, live_server, enterprise, language):
+    """The copy's line and an offline answer's expected time: Django's short format of the
+    page's language on the gate's clock (en: 2 Dec 2026, 14:05, never 12/02 in US order)."""
+    from django.utils import formats, translation
+    from django.utils.dateparse import parse_datetime
+
+    from cuakhau.accounts.services import set_language
+
+    trip = paid(enterprise, expected_arrival=future(3), tractor_plate="25C-777.77", **load(7))
+    set_language(booth.operator, language)
+    open_console(booth, live_server)
+    made = booth.evaluate(
+        "JSON.parse(localStorage.getItem('cuakhau-gate-snapshot-mlt')).generated_at"
+    )
+
+    def written(moment):
+        local = timezone.localtime(moment, zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh"))
+        with translation.override(language):
+            return formats.date_format(local, "SHORT_DATETIME_FORMAT")
+
+    assert written(parse_datetime(made)) in booth.inner_text("#snapshot-status")
+    booth.context.set_offline(True)
+    booth.fill("#id_scan", trip.reference)
+    booth.click("#lookup")
+    booth.wait_for_selector("#result-offline")
+    assert written(trip.expected_arrival) in booth.inner_text("#result-offline")

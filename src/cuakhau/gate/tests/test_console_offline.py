@@ -3,6 +3,7 @@ what the booth needs; the service worker that keeps the page; the texts the scri
 
 import datetime as dt
 import json
+import re
 import unicodedata
 
 import pytest
@@ -170,3 +171,29 @@ def test_the_card_names_the_scanned_truck_for_its_action(client, operator, enter
     html = response.content.decode()
     assert f'id="card-scan" value="{trip.reference}"' in html
     assert "#card-scan" in html
+
+
+@pytest.mark.parametrize(
+    ("language", "datetime_format", "december"),
+    [
+        ("vi", "d/m/Y H:i", "Tháng 12"),
+        ("en", "j M Y, H:i", "Dec"),
+        ("zh-hans", "Y年n月j日 H:i", "十二月"),
+    ],
+)
+def test_the_console_writes_times_with_the_projects_formats(
+    client, operator, lanes, language, datetime_format, december
+):
+    from cuakhau.accounts.services import set_language
+    from cuakhau.gate.snapshot import SCRIPT_FORMAT_CHARACTERS
+
+    set_language(operator, language)
+    client.force_login(operator)
+    config = client.get("/gate/mlt/console/").context["console_config"]
+    written = config["formats"]
+    assert written["datetime"] == datetime_format and written["time"] == "H:i"
+    assert written["months"]["M"][11] == december
+    # Every letter of the formats is one the script writes (a backslash escapes one).
+    for text in (written["datetime"], written["time"]):
+        letters = [c for c in re.sub(r"\\.", "", text) if c.isascii() and c.isalpha()]
+        assert set(letters) <= SCRIPT_FORMAT_CHARACTERS, text

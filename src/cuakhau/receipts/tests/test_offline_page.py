@@ -231,7 +231,7 @@ def test_offline_page_speaks_chinese_after_vietnamese(browser, live_server, ente
     status, text = check(page, token, gate="hng")
     assert status == "wrong_gate"
     assert "SAI CỬA KHẨU （非本口岸收据）" in text
-    assert "签发给 MLT 口岸，而非 HNG 口岸" in text and "在本设备上扫描过" in text
+    assert "签发给马鹿塘口岸，而非友谊口岸（越方）" in text and "在本设备上扫描过" in text
     seen.append(text)
 
     status, text = check(page, tampered(token), gate="mlt")
@@ -264,3 +264,26 @@ def test_offline_page_speaks_vietnamese_alone(browser, live_server, enterprise, 
     whole = " ".join(f"{text} {page.inner_text('body')}".split())
     assert not [sentence for sentence in ENGLISH if sentence in whole]
     assert "（" not in whole
+
+
+@pytest.mark.parametrize("language", ["vi", "en", "zh-hans"])
+def test_offline_page_names_gates_never_by_their_code(
+    browser, live_server, enterprise, mlt, hng, language
+):
+    """A person reads a gate's name in the page's language (Vietnamese, then the reader's);
+    the code stays for what the officer types and for machines."""
+    receipt = paid_receipt(enterprise)
+    page = reading(browser, live_server, language)
+    page.goto(f"{live_server.url}/receipts/offline/")
+    go_offline(page)
+    names = {"vi": "name_vi", "en": "name_en", "zh-hans": "name_zh"}[language]
+    status, text = check(page, receipt.token, gate="hng")
+    assert status == "wrong_gate"
+    for gate in (mlt, hng):
+        assert gate.name_vi in text and getattr(gate, names) in text
+        # (Receipt numbers and trip references begin with the code: they are identifiers.)
+        assert not re.search(rf"\b{gate.code}\b(?!-)", text, re.IGNORECASE), text
+    # The claims list names the receipt's gate in the page's language.
+    claims = page.inner_text("#claims")
+    assert getattr(mlt, names) in claims
+    assert not re.search(r"\bmlt\b(?!-)", claims, re.IGNORECASE), claims

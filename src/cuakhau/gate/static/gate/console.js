@@ -25,14 +25,36 @@
   const fmt = (text, values) =>
     text.replace(/%\((\w+)\)s/g, (whole, name) => (name in values ? String(values[name]) : whole));
   const plural = (forms, n) => fmt(n === 1 ? forms.one : forms.other, { n: n });
-  const lang = document.documentElement.lang || "vi";
-  const zone = { timeZone: CONFIG.time_zone };
-  const clock = new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit", ...zone });
-  const dayClock = new Intl.DateTimeFormat(lang, {
-    day: "2-digit", month: "2-digit", hour: "2-digit", minute: "2-digit", ...zone,
+  // Times as the pages write them: Django's formats of the page's language and its month names
+  // (snapshot.clock_formats), on the gate's clock, never the browser's idea of the language.
+  const FORMATS = CONFIG.formats;
+  const zoneParts = new Intl.DateTimeFormat("en-US", {
+    year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric",
+    second: "numeric", hourCycle: "h23", timeZone: CONFIG.time_zone,
   });
-  const timeOf = (iso) => clock.format(new Date(iso));
-  const dayTimeOf = (iso) => dayClock.format(new Date(iso));
+  const pad = (n) => String(n).padStart(2, "0");
+  function djangoDate(format, iso) {
+    const moment = new Date(iso);
+    if (Number.isNaN(moment.getTime())) return "?";
+    const p = {};
+    for (const part of zoneParts.formatToParts(moment)) p[part.type] = Number(part.value);
+    const hour = p.hour % 24;
+    const numbers = {
+      d: pad(p.day), j: p.day, m: pad(p.month), n: p.month, Y: p.year, y: pad(p.year % 100),
+      H: pad(hour), G: hour, i: pad(p.minute), s: pad(p.second),
+    };
+    let out = "";
+    for (let k = 0; k < format.length; k++) {
+      const c = format[k];
+      if (c === "\\") out += format[++k] || "";
+      else if (Object.prototype.hasOwnProperty.call(numbers, c)) out += numbers[c];
+      else if (Object.prototype.hasOwnProperty.call(FORMATS.months, c)) out += FORMATS.months[c][p.month - 1];
+      else out += c;
+    }
+    return out;
+  }
+  const timeOf = (iso) => djangoDate(FORMATS.time, iso);
+  const dayTimeOf = (iso) => djangoDate(FORMATS.datetime, iso);
   function age(ms) {
     const minutes = Math.floor(Math.max(0, ms) / 60000);
     if (minutes < 1) return T.age_now;
