@@ -39,7 +39,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.utils.module_loading import import_string
 
-from .messages import render
+from .messages import localized_context, render
 from .recipients import is_vietnamese_mobile
 
 logger = logging.getLogger("cuakhau.notify")
@@ -296,7 +296,9 @@ class ZaloZNS:
         payload = {
             "phone": message.recipient_phone,
             "template_id": self.template_id(message),
-            "template_data": {k: str(v) for k, v in message.context.items()},
+            "template_data": {
+                k: str(v) for k, v in localized_context(message.context, message.language).items()
+            },
             "tracking_id": str(message.uid),
         }
         answer = _call(self.url, payload, {"access_token": self.access_token}, self.timeout)

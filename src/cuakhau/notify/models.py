@@ -67,13 +67,13 @@ class Message(models.Model):
     def summary(self) -> str:
         """What the message is about, in the reader's language: its template's subject (the
         template's code is the program's name for it, not a person's)."""
-        from .messages import TEMPLATES
+        from .messages import TEMPLATES, localized_context
 
         template = TEMPLATES.get(self.template)
         if template is None:
             return self.template
         try:
-            return str(template.subject) % self.context
+            return str(template.subject) % localized_context(self.context)
         except (KeyError, TypeError, ValueError):
             return str(template.subject)
 

@@ -31,7 +31,7 @@ from cuakhau.core.errors import FieldErrors
 from cuakhau.core.statemachine import StateMachine, Transition
 
 from . import adapters
-from .messages import TEMPLATES, normalise_language
+from .messages import TEMPLATES, normalise_language, prepare_context
 from .models import AttemptOutcome, Channel, DeliveryAttempt, Message, MessageStatus
 from .recipients import normalise_phone
 
@@ -92,7 +92,9 @@ def notify(
 
     ``recipient``: ``{"phone": ..., "email": ...}`` (either or both), or a phone number.
     ``language``: vi, en or zh-hans (anything else falls back to vi). ``template``: a code in
-    ``messages.TEMPLATES``; ``context`` must give each of its parameters.
+    ``messages.TEMPLATES``; ``context`` must give each of its parameters. Give a gate, a
+    record with names, a lazy translation or a datetime as itself, not as text in the
+    language this code runs in: it is kept in each language (``messages.prepare_context``).
     ``dedupe_key``: the event this message is about ("slots:call:4711"); a second call with
     the same key returns the first message and sends nothing.
     ``channel``: "zns", "sms" or "email" to use only that channel; None chooses (ZNS for a
@@ -129,7 +131,9 @@ def notify(
         dedupe_key=dedupe_key,
         template=template,
         language=normalise_language(language),
-        context={k: v if isinstance(v, int | float) else str(v) for k, v in context.items()},
+        # Each value that a language changes is kept in each language: the message is sent in
+        # the recipient's, whatever language this request runs in.
+        context=prepare_context(template, context),
         recipient_phone=phone,
         recipient_email=email,
     )

@@ -90,6 +90,11 @@ WORDS: dict[str, dict[str, str]] = {
         "zh-hans": "替换收据 {number}",
     },
     "continued": {"vi": "tiếp", "en": "continued", "zh-hans": "续"},
+    "page": {
+        "vi": "Trang {page}/{pages}",
+        "en": "Page {page}/{pages}",
+        "zh-hans": "第 {page}/{pages} 页",
+    },
     "signed": {
         "vi": "Ký số Ed25519, khóa {kid}",
         "en": "Signed with Ed25519, key {kid}",
@@ -110,6 +115,19 @@ PAGE_WIDTH, PAGE_HEIGHT = A6
 MARGIN = 6 * mm
 CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN
 QR_SIZE = 60 * mm
+# A receipt whose text leaves less room than QR_SIZE (a long payer's name, English or Chinese
+# labels beside the Vietnamese) is first set in smaller text (SCALES), then given a smaller
+# code rather than a second page, down to this (0.46 mm modules for the version-18 code of a
+# receipt's JWS: still read by phones and the gates' scanners).
+QR_MIN_SIZE = 45 * mm
+LABEL_WIDTH = 27 * mm
+# The page numbers of a receipt of several pages sit below the bottom margin's line of text.
+FOOTER_SIZE = 5.5
+# Before a receipt takes a second page its text is set smaller, down to SCALES[-1] of its size
+# and never below MIN_TEXT_SIZE points (the signature line's size).
+SCALES = (1, 0.9, 0.8)
+MIN_TEXT_SIZE = 5.5
+FOOTER_HEIGHT = 3 * mm
 GREY = Color(0.35, 0.35, 0.35)
 RED = Color(0.7, 0.05, 0.05)
 CJK_FONT = "STSong-Light"
@@ -242,16 +260,32 @@ def text_width(text: str, size: float, bold: bool = False) -> float:
     return sum(pdfmetrics.stringWidth(run, font, size) for font, run in _runs(text, bold))
 
 
+def _pieces(word: str, size: float, width: float, bold: bool) -> list[str]:
+    """A word split where it must be to fit ``width``: Chinese has no spaces between words, and
+    a long code or name must not run off the page."""
+    if text_width(word, size, bold) <= width:
+        return [word]
+    pieces, piece = [], ""
+    for char in word:
+        if piece and text_width(piece + char, size, bold) > width:
+            pieces.append(piece)
+            piece = char
+        else:
+            piece += char
+    return [*pieces, piece] if piece else pieces
+
+
 def wrap(text: str, size: float, width: float, bold: bool = False) -> list[str]:
     lines: list[str] = []
     line = ""
-    for word in text.split():
-        candidate = f"{line} {word}" if line else word
-        if line and text_width(candidate, size, bold) > width:
-            lines.append(line)
-            line = word
-        else:
-            line = candidate
+    for whole in text.split():
+        for word in _pieces(whole, size, width, bold):
+            candidate = f"{line} {word}" if line else word
+            if line and text_width(candidate, size, bold) > width:
+                lines.append(line)
+                line = word
+            else:
+                line = candidate
     return [*lines, line] if line else lines or [""]
 
 
@@ -290,22 +324,75 @@ def short_kid(kid: str) -> str:
 
 
 class _Page:
-    """A cursor down an A6 page that starts a new page when the next block does not fit."""
+    """A cursor down an A6 page that starts a new page when the next block does not fit.
 
-    def __init__(self, canvas: Canvas, number: str, second: str | None = None):
+    Without a canvas it only measures: ``pages`` counts the pages the receipt takes and, with
+    ``unbounded``, ``used`` is the height it would take on one endless page. A receipt of more
+    than one page (``pages`` > 1) repeats its title and number at the top of each following page
+    and numbers every page at its foot ("Trang 1/2 / Page 1/2").
+    """
+
+    def __init__(
+        self,
+        canvas: Canvas | None,
+        number: str,
+        second: str | None = None,
+        *,
+        pages: int = 1,
+        unbounded: bool = False,
+        scale: float = 1,
+    ):
         self.canvas = canvas
         self.number = number
         self.second = second
-        self.y = PAGE_HEIGHT - MARGIN
+        self.pages = pages
+        self.unbounded = unbounded
+        self.scale = scale
+        self.page = 1
+        self.top = PAGE_HEIGHT - MARGIN
+        self.bottom = MARGIN + (FOOTER_HEIGHT if pages > 1 else 0)
+        self.y = self.top
+
+    def size(self, size: float) -> float:
+        """A text size made smaller by ``scale``, never below MIN_TEXT_SIZE."""
+        return max(size * self.scale, min(size, MIN_TEXT_SIZE))
+
+    @property
+    def used(self) -> float:
+        return self.top - self.y
 
     def need(self, height: float) -> None:
-        if self.y - height < MARGIN:
+        if not self.unbounded and self.y - height < self.bottom and self.y < self.top - 0.1:
+            self.new_page()
+
+    def new_page(self) -> None:
+        self.footer()
+        if self.canvas is not None:
             self.canvas.showPage()
-            self.y = PAGE_HEIGHT - MARGIN
-            self.text(f"{self.number} ({words('continued', self.second)})", 6.5, color=GREY)
-            self.y -= 1 * mm
+        self.page += 1
+        self.y = self.top
+        # The continuation says whose it is: the title and the number, as on the first page.
+        self.text(words("title", self.second), 7.5, bold=True)
+        self.text(f"{self.number} ({words('continued', self.second)})", 6.5, color=GREY)
+        self.y -= 1 * mm
+
+    def footer(self) -> None:
+        """The page's number at its foot, when the receipt has more than one page."""
+        if self.pages <= 1 or self.canvas is None:
+            return
+        text = f"{self.number} · " + words("page", self.second, page=self.page, pages=self.pages)
+        size = FOOTER_SIZE
+        x = MARGIN + (CONTENT_WIDTH - text_width(text, size)) / 2
+        self.draw(x, MARGIN, text, size, color=GREY)
+
+    def finish(self) -> None:
+        self.footer()
+        if self.canvas is not None:
+            self.canvas.showPage()
 
     def draw(self, x: float, y: float, text: str, size: float, *, bold=False, color=black):
+        if self.canvas is None:
+            return
         self.canvas.setFillColor(color)
         for font, run in _runs(text, bold):
             self.canvas.setFont(font, size)
@@ -313,6 +400,7 @@ class _Page:
             x += pdfmetrics.stringWidth(run, font, size)
 
     def text(self, text: str, size: float, *, bold=False, color=black, center=False) -> None:
+        size = self.size(size)
         leading = size * 1.3
         for line in wrap(text, size, CONTENT_WIDTH, bold):
             self.need(leading)
@@ -323,10 +411,15 @@ class _Page:
             self.draw(x, self.y, line, size, bold=bold, color=color)
             self.y -= leading - size
 
+    def text_height(self, text: str, size: float, *, bold=False) -> float:
+        size = self.size(size)
+        return len(wrap(text, size, CONTENT_WIDTH, bold)) * size * 1.3
+
     def field(self, label: str, value: str, size: float = 7.5) -> None:
         """A label in grey on the left and its value to its right, each wrapped in its column."""
-        label_width = 27 * mm
-        label_size = size - 1
+        label_width = LABEL_WIDTH
+        label_size = self.size(size - 1)
+        size = self.size(size)
         leading = size * 1.3
         labels = wrap(label, label_size, label_width - 1.5 * mm)
         values = wrap(value or "—", size, CONTENT_WIDTH - label_width)
@@ -341,6 +434,7 @@ class _Page:
             self.y -= leading - size
 
     def amount_line(self, label: str, amount: str, size: float, *, bold=False) -> None:
+        size = self.size(size)
         amount_width = text_width(amount, size, bold)
         leading = size * 1.3
         lines = wrap(label, size, CONTENT_WIDTH - amount_width - 3 * mm, bold)
@@ -353,18 +447,26 @@ class _Page:
                 self.draw(x, self.y, amount, size, bold=bold)
             self.y -= leading - size
 
+    def amount_height(self, label: str, amount: str, size: float, *, bold=False) -> float:
+        size = self.size(size)
+        amount_width = text_width(amount, size, bold)
+        lines = wrap(label, size, CONTENT_WIDTH - amount_width - 3 * mm, bold)
+        return len(lines) * size * 1.3
+
     def rule(self, gap: float = 1.5 * mm) -> None:
         self.need(2 * gap)
         self.y -= gap
-        self.canvas.setStrokeColor(GREY)
-        self.canvas.setLineWidth(0.4)
-        self.canvas.line(MARGIN, self.y, PAGE_WIDTH - MARGIN, self.y)
+        if self.canvas is not None:
+            self.canvas.setStrokeColor(GREY)
+            self.canvas.setLineWidth(0.4)
+            self.canvas.line(MARGIN, self.y, PAGE_WIDTH - MARGIN, self.y)
         self.y -= gap
 
     def qr(self, data: str, size: float) -> None:
         self.need(size)
         x = MARGIN + (CONTENT_WIDTH - size) / 2
-        draw_qr(self.canvas, data, x, self.y - size, size)
+        if self.canvas is not None and size > 0:
+            draw_qr(self.canvas, data, x, self.y - size, size)
         self.y -= size
 
 
@@ -415,7 +517,34 @@ def receipt_pdf(receipt, *, compress: bool = True, language: str | None = None) 
     canvas.setSubject(f"E-receipt {receipt.number}, trip {receipt.trip.reference}")
     canvas.setCreator("cuakhau")
 
-    page = _Page(canvas, receipt.number, second)
+    # Measured first: to keep the receipt on one page its text is set smaller, then its QR code
+    # gives up some size; when even that is not enough (many items), the receipt takes more
+    # pages, each headed with the title and number and numbered at its foot.
+    pages, qr_size = 1, QR_SIZE
+    for scale in SCALES:
+        measure = _Page(None, receipt.number, second, unbounded=True, scale=scale)
+        _layout(measure, receipt, second, 0)
+        # A point to spare against rounding: the page must not break on its last line.
+        room = PAGE_HEIGHT - 2 * MARGIN - measure.used - 1
+        if room >= QR_SIZE:
+            break
+    # The smallest text still leaves the code too little room: a smaller code, or more pages.
+    if room < QR_SIZE and room >= QR_MIN_SIZE:
+        qr_size = room
+    elif room < QR_SIZE:
+        scale = 1
+        count = _Page(None, receipt.number, second, pages=2)
+        _layout(count, receipt, second, qr_size)
+        pages = count.page
+    page = _Page(canvas, receipt.number, second, pages=pages, scale=scale)
+    _layout(page, receipt, second, qr_size)
+    page.finish()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def _layout(page: _Page, receipt, second: str | None, qr_size: float) -> None:
+    """Everything a receipt says, down ``page``."""
     page.text(receipt.authority, 7, color=GREY, center=True)
     page.y -= 1 * mm
     page.text(words("title", second), 11, bold=True, center=True)
@@ -436,7 +565,7 @@ def receipt_pdf(receipt, *, compress: bool = True, language: str | None = None) 
         page.text(words("replaces", second, number=receipt.replaces.number), 6.5, center=True)
 
     page.y -= 1 * mm
-    page.qr(receipt.token, QR_SIZE)
+    page.qr(receipt.token, qr_size)
     page.text(
         words("scan", second, separator=" · ", kid=short_kid(receipt.kid)),
         6,
@@ -466,14 +595,13 @@ def receipt_pdf(receipt, *, compress: bool = True, language: str | None = None) 
         if translated and translated != item.get("label_vi"):
             label = f"{label} / {translated}"
         page.amount_line(label, vnd(item.get("amount_vnd", 0)), 7.5)
-    page.rule(1 * mm)
-    page.amount_line(words("total", second), vnd(receipt.amount_vnd), 9.5, bold=True)
-    page.y -= 1.5 * mm
-    page.text(
-        f"{words('signed', second, kid=short_kid(receipt.kid))} · /.well-known/jwks.json",
-        5.5,
-        color=GREY,
+    total = (words("total", second), vnd(receipt.amount_vnd), 9.5)
+    signed = f"{words('signed', second, kid=short_kid(receipt.kid))} · /.well-known/jwks.json"
+    # The total and the signature stay together: never a signature line alone on a page.
+    page.need(
+        2 * mm + page.amount_height(*total, bold=True) + 1.5 * mm + page.text_height(signed, 5.5)
     )
-    canvas.showPage()
-    canvas.save()
-    return buffer.getvalue()
+    page.rule(1 * mm)
+    page.amount_line(*total, bold=True)
+    page.y -= 1.5 * mm
+    page.text(signed, 5.5, color=GREY)

@@ -39,7 +39,7 @@ def call_forward(key="slots:call:1", language="vi", **recipient):
     )
 
 
-def test_a_vietnamese_phone_gets_zns_with_the_template_of_its_language(providers):
+def test_a_vietnamese_phone_gets_zns_with_the_template_of_its_language(providers, mlt):
     providers.answers = [ZNS_OK]
     message = call_forward(language="en")
     assert message.channels == ["zns", "sms"]
@@ -52,7 +52,8 @@ def test_a_vietnamese_phone_gets_zns_with_the_template_of_its_language(providers
     assert request["json"] == {
         "phone": "84912345678",
         "template_id": "301235",
-        "template_data": CALLED,
+        # The gate's name in the template's language (English), not the one it was given in.
+        "template_data": {**CALLED, "gate": "Ma Lu Thang"},
         "tracking_id": str(message.uid),
     }
 

@@ -221,3 +221,103 @@ def test_the_payer_downloads_the_receipt_in_their_language(enterprise, receipt):
     response = client_for(enterprise).get(f"/receipts/{receipt.number}/pdf/")
     text = squeeze(pdf_text(response.content))
     assert "电子收据" in text and "BIÊNLAIĐIỆNTỬ" in text
+
+
+# ---------------------------------------------------------------------------------------------
+# One page in every language, also with long names; a longer receipt is paged properly
+
+
+LONG_PAYER = "Công ty TNHH Xuất nhập khẩu Nông sản và Thương mại Dịch vụ Vận tải Biên giới Lai Châu"
+
+
+def pdf_pages(document: bytes) -> list[str]:
+    import io
+
+    from pypdf import PdfReader
+
+    return [squeeze(page.extract_text()) for page in PdfReader(io.BytesIO(document)).pages]
+
+
+def container_item(number: str) -> dict:
+    """A fee item as the assessment stores it: one per container (``fees.services.price``)."""
+    return {
+        "code": "d",
+        "label_vi": f"Xe tải từ 18 tấn hoặc container 40 feet, hàng xuất nhập khẩu {number}",
+        "label_en": f"Truck 18 t and over or 40 ft container, export/import {number}",
+        "label_zh": f"18吨及以上货车或40英尺集装箱，进出口货物 {number}",
+        "unit": "container",
+        "quantity": "1",
+        "rate_vnd": 1_800_000,
+        "amount_vnd": 1_800_000,
+    }
+
+
+def long_receipt(receipt, enterprise, language, items):
+    from cuakhau.accounts.services import set_language
+
+    set_language(enterprise, language)
+    receipt.trip.created_by.profile.refresh_from_db()
+    gate = receipt.gate
+    gate.name_vi = "Kim Thành (cửa khẩu quốc tế đường bộ số II)"
+    gate.name_en = "Kim Thanh (International road border gate No. II)"
+    gate.name_zh = "金城（第二国际公路口岸）"
+    receipt.payer_name = LONG_PAYER
+    receipt.authority = "Ban Quản lý Khu kinh tế cửa khẩu tỉnh Lào Cai (tỉnh Yên Bái và Lào Cai)"
+    receipt.items = [container_item(f"MSCU{index:07d}") for index in range(items)]
+    receipt.amount_vnd = sum(item["amount_vnd"] for item in receipt.items)
+    return receipt
+
+
+@pytest.mark.parametrize("language", ["vi", "en", "zh-hans"])
+@pytest.mark.parametrize("items", [1, 2, 3])
+def test_a_receipt_fits_on_one_page_in_every_language(enterprise, receipt, language, items):
+    # A trip pays one item, or one per container: a chassis carries at most two (20 feet).
+    long_receipt(receipt, enterprise, language, items)
+    pages = pdf_pages(pdf.receipt_pdf(receipt, language=language))
+
+    assert len(pages) == 1
+    assert squeeze(LONG_PAYER) in pages[0]
+    signed = pdf.words("signed", pdf.payer_language(receipt), kid=pdf.short_kid(receipt.kid))
+    assert squeeze(signed) in pages[0]
+
+
+def test_the_english_receipt_of_the_demo_trip_is_one_page(enterprise, receipt):
+    from cuakhau.accounts.services import set_language
+
+    set_language(enterprise, "en")
+    receipt.trip.created_by.profile.refresh_from_db()
+    pages = pdf_pages(pdf.receipt_pdf(receipt, language="en"))
+
+    assert len(pages) == 1
+    assert "SignedwithEd25519" in pages[0] and "Total" in pages[0]
+
+
+@pytest.mark.parametrize("language", ["vi", "en", "zh-hans"])
+def test_a_receipt_of_many_items_is_headed_and_numbered_on_every_page(
+    enterprise, receipt, language
+):
+    # Nothing in the model bounds the items: fifty must still print as a proper document.
+    long_receipt(receipt, enterprise, language, 50)
+    second = pdf.payer_language(receipt)
+    pages = pdf_pages(pdf.receipt_pdf(receipt, language=language))
+
+    assert len(pages) > 1
+    title = squeeze(pdf.words("title", second))
+    for index, text in enumerate(pages, start=1):
+        assert title in text and receipt.number in text
+        assert squeeze(pdf.words("page", second, page=index, pages=len(pages))) in text
+    for item in receipt.items:
+        assert sum(item["label_en"].split()[-1] in text for text in pages) == 1
+    # The total and the signature end the last page, after at least one item.
+    last = pages[-1]
+    assert squeeze(pdf.words("total", second)) in last
+    assert last.index("MSCU") < last.index(squeeze(pdf.words("total", second)))
+
+
+def test_words_too_long_for_the_column_are_broken():
+    width = 30 * 2.835
+    lines = pdf.wrap("金平县金水河边贸有限公司金平县金水河边贸有限公司 ABC", 7.5, width)
+
+    assert len(lines) > 1
+    assert all(pdf.text_width(line, 7.5) <= width for line in lines)
+    assert "".join(lines).replace(" ", "") == "金平县金水河边贸有限公司" * 2 + "ABC"
