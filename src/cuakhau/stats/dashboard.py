@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cuakhau.core import charts
+from cuakhau.core.spreadsheets import csv_text
 from cuakhau.reference.localize import country_name, localized
 from cuakhau.reference.models import Gate, HSCode
 from cuakhau.risk.choices import RiskChannel
@@ -48,6 +50,16 @@ class Column:
     def numeric(self) -> bool:
         return self.kind not in ("text", "month", "day")
 
+    @property
+    def css(self) -> str:
+        """The class of the column's cells (``dashboard.css``): figures, months and days on one
+        line, codes narrow, names wide enough to read on a phone."""
+        if self.numeric:
+            return "num"
+        if self.kind != "text":
+            return "when"
+        return {"code": "short", "name": "wide"}.get(self.key, "")
+
 
 @dataclass
 class Table:
@@ -61,6 +73,9 @@ class Table:
     series: list[str]  # the column keys drawn
     label_key: str  # the column whose value names each point
     unit: str = ""
+    # A column whose text follows the label (an HS code's product name): a code alone names
+    # nothing to a reader. Shortened in the chart's labels, whole in the SVG's tooltips.
+    name_key: str = ""
     stacked: bool = False
     description: str = ""
 
@@ -71,8 +86,12 @@ class Table:
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
 
-    def point_label(self, row: dict) -> str:
-        return cell_text(row.get(self.label_key), self.column(self.label_key).kind)
+    def point_label(self, row: dict, *, whole: bool = False) -> str:
+        label = cell_text(row.get(self.label_key), self.column(self.label_key).kind)
+        name = str(row.get(self.name_key) or "").strip() if self.name_key else ""
+        if not name:
+            return label
+        return f"{label} {name if whole else shortened(name)}"
 
     def chart_data(self) -> dict:
         """What ``static/stats/charts.js`` draws with Chart.js (through Chartkick)."""
@@ -101,8 +120,13 @@ class Table:
         if len(self.series) == 1 and self.chart in ("BarChart", "PieChart", "ColumnChart"):
             key = self.series[0]
             bars = [
-                charts.Bar(label=label, value=float(row.get(key) or 0))
-                for label, row in zip(labels, self.rows, strict=True)
+                charts.Bar(
+                    label=self.point_label(row, whole=True),
+                    value=float(row.get(key) or 0),
+                    # Under the axis, the code alone (no room); the name shows on hover.
+                    tick=cell_text(row.get(self.label_key), "text") if self.name_key else "",
+                )
+                for row in self.rows
             ]
             return charts.bar_chart(
                 bars, title=str(self.title), description=str(description), y_label=str(self.unit)
@@ -129,8 +153,24 @@ class Table:
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow([str(c.label) for c in self.columns])
         for row in self.rows:
-            writer.writerow([csv_value(row.get(c.key), c.kind) for c in self.columns])
+            writer.writerow([csv_cell(row.get(c.key), c.kind) for c in self.columns])
         return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def shortened(text: str, width: int = 18) -> str:
+    """A label that fits beside a bar on a phone (Chart.js clips a longer one, code first):
+    ``width`` columns (a Chinese character takes two), cut at a word where there is one, with
+    an ellipsis."""
+    used, kept = 0, []
+    for char in text:
+        used += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+        if used > width:
+            cut = "".join(kept)
+            if not char.isspace() and " " in cut[width // 2 :]:
+                cut = cut[: cut.rindex(" ")]
+            return cut.rstrip(" ,;:–-、，") + "…"
+        kept.append(char)
+    return text
 
 
 def _plain(value):
@@ -151,6 +191,12 @@ def csv_value(value, kind: str) -> str:
     if isinstance(value, Decimal):
         return format(value.normalize() if value == value.to_integral() else value, "f")
     return str(value)
+
+
+def csv_cell(value, kind: str) -> str:
+    """``csv_value``, a text someone typed never read as a formula (``csv_text``)."""
+    text = csv_value(value, kind)
+    return csv_text(text) if isinstance(value, str) else text
 
 
 def cell_text(value, kind: str) -> str:
@@ -346,6 +392,7 @@ def build(
             chart="BarChart",
             series=["total_usd"],
             label_key="code",
+            name_key="name",
             unit="USD",
         )
     if wanted("partners"):

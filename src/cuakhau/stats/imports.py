@@ -456,13 +456,15 @@ def batches() -> list[dict]:
 
 
 def _coverage():
-    from django.db.models import Max, Min, Sum
+    from django.db.models import Max, Min
+
+    from cuakhau.core.aggregates import Total
 
     return (
         TradeMonth.objects.filter(source=Source.IMPORTED)
         .order_by()
         .values("batch_id", "gate_id")
-        .annotate(first=Min("month"), last=Max("month"), usd=Sum("value"))
+        .annotate(first=Min("month"), last=Max("month"), usd=Total("value"))
         .values_list("batch_id", "gate_id", "first", "last", "usd")
     )
 

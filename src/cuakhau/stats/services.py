@@ -30,6 +30,7 @@ from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
 
+from cuakhau.core.aggregates import Total
 from cuakhau.gate.models import Visit
 from cuakhau.receipts.models import Receipt, ReceiptStatus
 from cuakhau.reference.models import Gate
@@ -333,7 +334,7 @@ def _trade_rows(gate_id: int, month: dt.date, directions: dict[int, str]) -> lis
                 .order_by()
                 .annotate(heading=Substr("hs_code", 1, 4))
                 .values("heading", "origin_country", "currency")
-                .annotate(value=Sum("value"), net=Sum("net_weight_kg"), lines=Count("id"))
+                .annotate(value=Total("value"), net=Total("net_weight_kg"), lines=Count("id"))
             )
             for item in lines:
                 _add_line(merged, gate_id, month, direction, item)
@@ -483,7 +484,7 @@ def trade_usd(
     grouped = (
         rows.order_by()
         .values(*fields, "month", "currency")
-        .annotate(value=Sum("value"), net=Sum("net_weight_kg"))
+        .annotate(value=Total("value"), net=Total("net_weight_kg"))
     )
     totals = TradeTotals()
     for item in grouped:
@@ -522,7 +523,7 @@ def monthly_measure(gate: Gate | None, year: int, measure: str, rates: Rates | N
         _gate_months(gate, first, last)
         .order_by()
         .values("month")
-        .annotate(total=Sum(column))
+        .annotate(total=Total(column))
         .values_list("month", "total")
     ):
         values[month.month - 1] = Decimal(total or 0)
@@ -608,12 +609,18 @@ def by_partner(gate, first, last, *, rates=None) -> list[dict]:
 
 
 def gate_figures_by_month(gate, first, last) -> list[dict]:
-    """Trucks, clearance, channels and fees per month (all directions)."""
+    """Trucks, clearance, channels and fees per month (all directions).
+
+    Only the platform times a truck: the trucks of imported months have no clearance time, so
+    ``timed_trucks`` counts the platform's alone, and the mean clearance is theirs (None, no
+    data, when none was timed — never 0 minutes, never diluted by untimed trucks)."""
     rows = (
         _gate_months(gate, first, last)
         .order_by("month")
         .values("month")
         .annotate(
+            # Before ``trucks``: once annotated, that name is the sum, no longer the field.
+            timed_trucks=Sum("trucks", filter=Q(source=Source.PLATFORM)),
             trucks=Sum("trucks"),
             clearance_minutes=Sum("clearance_minutes"),
             green=Sum("green"),
@@ -626,8 +633,8 @@ def gate_figures_by_month(gate, first, last) -> list[dict]:
     )
     table = []
     for item in rows:
-        trucks = item["trucks"] or 0
-        item["mean_clearance"] = Decimal(item["clearance_minutes"]) / trucks if trucks else None
+        timed = item["timed_trucks"] = item["timed_trucks"] or 0
+        item["mean_clearance"] = Decimal(item["clearance_minutes"]) / timed if timed else None
         table.append(item)
     return table
 

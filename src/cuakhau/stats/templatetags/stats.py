@@ -1,6 +1,7 @@
 """The dashboard's cells in the reader's formats (``{% load stats %}``)."""
 
 from django import template
+from django.utils.html import format_html
 
 from cuakhau.core.templatetags.cuakhau import money
 from cuakhau.reference.templatetags.reference import marked
@@ -31,3 +32,9 @@ def amount(value, unit: str):
     if unit in ("USD", "VND"):
         return money(value, unit)
     return cell_text(value, "count")
+
+
+@register.filter
+def figure(value):
+    """A figure with its unit kept on one line, even inside a sentence (``.figure``)."""
+    return format_html('<span class="figure">{}</span>', value)

@@ -81,3 +81,70 @@ def test_the_board_reads_the_dashboard_on_a_phone_and_a_desktop(
     with desktop.expect_download() as report:
         desktop.click("#report-form button")
     assert report.value.path().read_bytes().startswith(b"%PDF")
+
+
+# Every figure of a table on one line, no cell spilling over its neighbour, no row taller than
+# a few lines: a table too wide for the phone scrolls sideways inside its card instead.
+TABLES_READ = """() => {
+  const figure = /\\d(?:[\\d.,/]*\\d)?/g;
+  const problems = [];
+  for (const table of document.querySelectorAll('main table')) {
+    const where = table.closest('[id]') ? table.closest('[id]').id : '?';
+    for (const cell of table.querySelectorAll('td, th')) {
+      if (cell.scrollWidth > cell.clientWidth + 1) problems.push([where, 'spills', cell.innerText]);
+      if (cell.getBoundingClientRect().height > 320) problems.push([where, 'tall', cell.innerText]);
+      const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+      for (let text = walker.nextNode(); text; text = walker.nextNode()) {
+        for (const match of text.data.matchAll(figure)) {
+          const range = document.createRange();
+          range.setStart(text, match.index);
+          range.setEnd(text, match.index + match[0].length);
+          if (range.getClientRects().length > 1) problems.push([where, 'wraps', match[0]]);
+        }
+      }
+    }
+  }
+  return problems;
+}"""
+
+
+@pytest.mark.parametrize("language", ["vi", "zh-hans"])
+def test_the_targets_and_every_table_read_on_a_phone_and_a_desktop(
+    browser, live_server, three_crossings, board, mlt, language
+):
+    from decimal import Decimal
+
+    from cuakhau.stats.choices import Measure, TargetKind
+    from cuakhau.stats.models import Target
+
+    note = "Nghị quyết số 12/NQ-HĐND ngày 10/12/2024 của Hội đồng nhân dân tỉnh"
+    for measure, kind, value in (
+        (Measure.TURNOVER_USD, TargetKind.ABSOLUTE, Decimal("125000000")),
+        (Measure.EXPORT_USD, TargetKind.GROWTH, Decimal("12.5")),
+        (Measure.FEE_VND, TargetKind.ABSOLUTE, Decimal("98000000000")),
+        (Measure.TRUCKS, TargetKind.ABSOLUTE, Decimal("150000")),
+    ):
+        Target.objects.create(
+            gate=mlt, year=2025, measure=measure, kind=kind, value=value, note=note
+        )
+    browser.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    page = browser.new_page()
+    page.set_viewport_size({"width": 375, "height": 812})
+    log_in(page, live_server, board.username, PASSWORD)
+    for size in ({"width": 375, "height": 812}, DESKTOP):
+        page.set_viewport_size(size)
+        for url in ("/stats/mlt/?year=2025", "/stats/targets/?year=2025", "/stats/rates/"):
+            page.goto(f"{live_server.url}{url}")
+            page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+            assert page.evaluate(TABLES_READ) == [], (size, url)
+            assert fits(page), (size, url)
+        page.goto(f"{live_server.url}/stats/mlt/?year=2025")
+        # The goal of 98 billion đồng with its unit: one line, inside its cell.
+        goal = page.locator("#targets tr[data-measure=fee_vnd] td").nth(1)
+        box = goal.evaluate(
+            """c => { const r = document.createRange(); r.selectNodeContents(c);
+            const box = r.getBoundingClientRect(), cell = c.getBoundingClientRect();
+            return {lines: box.height / parseFloat(getComputedStyle(c).lineHeight),
+                    inside: box.left >= cell.left && box.right <= cell.right}; }"""
+        )
+        assert box["lines"] < 1.5 and box["inside"], box

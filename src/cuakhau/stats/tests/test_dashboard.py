@@ -288,3 +288,79 @@ def test_the_headline_growth_leaves_the_unfinished_month_out(mlt, monkeypatch):
     assert board.headline["turnover_usd"] == 11 * 101 + 3
     january = dashboard.build(mlt, 2026, today=dt.date(2026, 1, 20))
     assert january.headline["growth_percent"] is None
+
+
+def test_a_month_without_clearance_times_is_a_gap_never_zero_minutes(three_crossings, mlt, hng):
+    """Months from the board's spreadsheets count trucks but no clearance time: their mean is
+    "no data" (a gap in the chart, a dash in the tables), never 0 minutes, and their trucks do
+    not dilute the mean of the trucks that were timed. Totals (trucks, fees) stay counted."""
+    from cuakhau.stats import reports
+    from cuakhau.stats.choices import Source
+    from cuakhau.stats.models import GateMonth
+
+    january, february = dt.date(2025, 1, 1), dt.date(2025, 2, 1)
+    GateMonth.objects.create(
+        gate=mlt, month=january, direction="export", trucks=40, source=Source.IMPORTED
+    )
+    GateMonth.objects.create(
+        gate=hng, month=MARCH, direction="import", trucks=100, source=Source.IMPORTED
+    )
+    today = dt.date(2025, 6, 2)
+    gate_board = dashboard.build(mlt, 2025, today=today)
+    clearance = {r["month"]: r for r in gate_board.tables["clearance"].rows}
+    assert clearance[january]["trucks"] == 40
+    assert clearance[january]["mean_minutes"] is None
+    assert clearance[february]["mean_minutes"] is None
+    assert clearance[MARCH]["mean_minutes"] == Decimal("62.5")
+    mean = gate_board.tables["clearance"].chart_data()["series"][0]["data"]
+    assert mean == [None, None, 62.5, 240.0, None, None]
+    assert gate_board.headline["trucks"] == 43
+
+    zone = dashboard.build(None, 2025, today=today)
+    clearance = {r["month"]: r for r in zone.tables["clearance"].rows}
+    assert clearance[MARCH]["trucks"] == 102
+    assert clearance[MARCH]["mean_minutes"] == Decimal("62.5")  # not 125 min / 102 trucks
+
+    report = reports.build(None, 2025, None, "en", "test", today=today)
+    tables = {t.key: t for t in report.tables}
+    traffic = {row[0]: row for row in tables["traffic"].rows}
+    assert traffic[january][1:3] == [40, None]
+    assert traffic[MARCH][1:3] == [102, Decimal("62.5")]
+    # The three timed trucks: 95, 30 and 240 minutes.
+    assert tables["traffic"].total[1:3] == [143, Decimal(365) / 3]
+    assert tables["clearance"].rows[0][1] == Decimal(365) / 3
+
+
+@pytest.mark.parametrize(
+    ("language", "bananas", "steel"),
+    [
+        ("vi", "Chuối", "Các sản phẩm sắt"),
+        # No Chinese HS nomenclature: a product's own Chinese name where the reference has
+        # one, else the English name, marked as such in the table (never the code alone).
+        ("zh-hans", "鲜香蕉", "Iron or non-alloy"),
+    ],
+)
+def test_the_products_charts_name_the_codes_in_the_readers_language(
+    three_crossings, mlt, board, language, bananas, steel
+):
+    page = signed_in(board, language).get("/stats/mlt/?year=2025").content.decode()
+    start = page.index('id="chart-data-products"')
+    data = json.loads(page[page.index(">", start) + 1 : page.index("</script>", start)])
+    assert data["labels"][0].startswith("7208 " + steel)
+    assert data["labels"][1].startswith("0803 " + bananas)
+    assert all(len(label) <= 24 for label in data["labels"])
+    table = page[page.index('data-table="products"') :]
+    assert bananas in table[: table.index("</table>")]
+    chart = page[page.index('id="chart-products"') :]
+    chart = chart[: chart.index("</svg>")]
+    assert f"<title>0803 {bananas}" in chart  # the whole name on hover, the code under the bar
+    assert ">0803</text>" in chart
+    if language == "zh-hans":
+        assert "(英文原文)" in table[: table.index("</table>")]
+
+
+def test_a_long_label_is_shortened_at_a_word():
+    assert dashboard.shortened("Chuối, kể cả chuối lá, tươi hoặc khô") == "Chuối, kể cả chuối…"
+    assert dashboard.shortened("Các sản phẩm sắt hoặc thép") == "Các sản phẩm sắt…"
+    assert dashboard.shortened("鲜香蕉") == "鲜香蕉"
+    assert dashboard.shortened("木薯、甘薯等块根" * 3) == "木薯、甘薯等块根木…"

@@ -289,3 +289,19 @@ def test_the_command_writes_a_report(three_crossings, mlt, tmp_path):  # noqa: F
     assert book.sheetnames[0] == "Báo cáo"
     summary = {row[0]: row[1] for row in book.worksheets[1].iter_rows(min_row=3, values_only=True)}
     assert summary["Kim ngạch xuất nhập khẩu (USD)"] == Decimal("39540")
+
+
+def test_texts_people_typed_are_never_formulas_in_the_workbook(three_crossings, mlt):  # noqa: F811
+    """An exchange rate's source or a name typed as "=HYPERLINK(…)" was written as a live
+    formula; it is a text cell, shown as typed."""
+    from cuakhau.stats.models import ExchangeRate
+
+    formula = '=HYPERLINK("http://evil.example","rates")'
+    ExchangeRate.objects.update(source=formula)
+    report = reports.build(mlt, 2025, None, "en", "=1+2", today=AFTER_2025)
+    book = openpyxl.load_workbook(io.BytesIO(reports.to_xlsx(report)))
+    cells = [cell for sheet in book for row in sheet.iter_rows() for cell in row]
+    texts = {cell.value for cell in cells if cell.data_type == "s"}
+    assert "=1+2" in texts
+    assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
+    assert ExchangeRate.objects.exists() and formula in texts
