@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from cuakhau.core.errors import FieldErrors
-from cuakhau.core.inputs import DayField, clean_text
+from cuakhau.core.inputs import DayField, TextField, clean_text
 
 from . import services
 
@@ -47,7 +47,7 @@ class LanguageForm(forms.Form):
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(
+    name = TextField(
         label=_("Token name"),
         max_length=80,
         widget=forms.TextInput(attrs={"placeholder": _("e.g. booth 2 tablet")}),

@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import (
     Aggregate,
@@ -23,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from cuakhau.core.errors import FieldErrors
+from cuakhau.core.inputs import clean_text
 from cuakhau.core.prepared import Prepared
 from cuakhau.core.stamps import NONE_KEPT
 
@@ -238,7 +240,11 @@ def expiry_at_end_of(day: dt.date, *, now=None) -> dt.datetime:
 
 def issue_token(user, name: str, *, expires_at: dt.datetime | None = None) -> tuple[ApiToken, str]:
     """A new token for ``user``; ``expires_at`` None means it works until revoked."""
-    return ApiToken.issue(user, name.strip() or "token", expires_at=check_token_expiry(expires_at))
+    try:
+        name = clean_text(str(name or ""), max_length=80).strip()
+    except ValidationError as exc:
+        raise FieldErrors({"name": exc.messages}) from None
+    return ApiToken.issue(user, name or "token", expires_at=check_token_expiry(expires_at))
 
 
 def revoke_token(user, token_id: int) -> ApiToken:

@@ -4,7 +4,7 @@ from django.db.models import DecimalField, Sum
 
 
 class Total(Sum):
-    """``Sum`` of a column whose rows can together pass 2**63.
+    """``Sum`` of a decimal column whose rows can together pass 2**63.
 
     SQLite stores a whole decimal ("999999999999999000" đồng) as a 64-bit integer and its
     ``SUM`` of integers stops with "integer overflow": ten aid projects of that size took the
@@ -21,6 +21,9 @@ class Total(Sum):
         return field
 
     def as_sqlite(self, compiler, connection, **extra_context):
+        if not isinstance(self.output_field, DecimalField):
+            # A count of trucks stays a whole number (a real would come back as 5.0).
+            return super().as_sql(compiler, connection, **extra_context)
         return super().as_sql(
             compiler,
             connection,

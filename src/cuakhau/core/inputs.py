@@ -31,7 +31,12 @@ from django.utils.translation import gettext_lazy as _
 # no database can store it) and the bidirectional overrides and isolates (U+202A-U+202E,
 # U+2066-U+2069: "No. 123 \u202eevil" reads "No. 123 live" wherever it is shown). Tab and
 # newline are allowed where text may have several lines.
-_FORBIDDEN = "\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+# Non-characters too (U+FDD0–U+FDEF, U+FFFE, U+FFFF): XML, hence an XLSX export, cannot hold
+# U+FFFE or U+FFFF (a reconciliation workbook came out damaged).
+_FORBIDDEN = (
+    "\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+    "\ufdd0-\ufdef\ufffe\uffff"
+)
 _CONTROL_SINGLE_LINE = re.compile(f"[{_FORBIDDEN}\t]")
 _CONTROL_MULTILINE = re.compile(f"[{_FORBIDDEN.replace(chr(10) + '-', chr(11) + '-')}]")
 # Any of them, tab and newline included: what no identifier, code or address holds.

@@ -389,3 +389,36 @@ def recall(session, key: str, token: str | None) -> Sheet | None:
 
 def forget(session, key: str) -> None:
     session.pop(key, None)
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing: a text someone typed is shown as typed, never run as a formula
+
+# A spreadsheet opening a CSV runs a cell starting with one of these as a formula (OWASP "CSV
+# injection"): a payer's name "=HYPERLINK(…)" from a bank transfer, a cash slip "+1+cmd|…".
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER_TEXT = re.compile(r"[+-]?\d+(\.\d+)?")
+
+
+def csv_text(value):
+    """``value`` for a CSV cell: a text that would start a formula gets a leading apostrophe
+    (a spreadsheet then shows it as text); a number written as text ("-5000") is left alone."""
+    if (
+        isinstance(value, str)
+        and value.startswith(_FORMULA_START)
+        and not _PLAIN_NUMBER_TEXT.fullmatch(value)
+    ):
+        return "'" + value
+    return value
+
+
+def xlsx_text(sheet, value):
+    """``value`` for a row of an openpyxl ``sheet``: openpyxl writes a text starting with "=" as
+    a formula; this one becomes a string cell, shown as typed and never run."""
+    if isinstance(value, str) and value.startswith("="):
+        from openpyxl.cell import WriteOnlyCell
+
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"
+        return cell
+    return value

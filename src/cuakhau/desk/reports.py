@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy
 
 from cuakhau.accounts import roles
 from cuakhau.core import charts
+from cuakhau.core.spreadsheets import xlsx_text
 
 from .models import Application, ApplicationStatus, Procedure
 
@@ -309,7 +310,7 @@ def to_xlsx(report: Report) -> bytes:
         for cell in sheet[1]:
             cell.font = bold
         for values in _sheet_rows(rows):
-            sheet.append(values)
+            sheet.append([xlsx_text(sheet, value) for value in values])
         total = [_("Total"), *_sheet_rows([Row("", "", report.total)])[0][1:]]
         sheet.append(total)
         for cell in sheet[sheet.max_row]:

@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from cuakhau.core.inputs import CONTROL_CHARACTER
 from cuakhau.trips import references
 from cuakhau.trips.models import Trip
 
@@ -114,7 +115,8 @@ _REFERENCE_CANDIDATE = re.compile(
     + str(references.BODY_LENGTH)
     + r"})([0-9A-Z*]))"
 )
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
+# Control, bidirectional-override and non-characters (an XLSX cannot hold U+FFFE): as spaces.
+_CONTROL = re.compile(f"(?:{CONTROL_CHARACTER.pattern})+")
 
 
 def _plain_upper(text: str) -> str:
@@ -167,10 +169,28 @@ def _refuse_parse_constant(name):
     raise ValueError(f"{name} is not a number")
 
 
+# What no database keeps in a text or a JSON document: PostgreSQL refuses NUL and a lone UTF-16
+# surrogate ("\ud83d", valid JSON escape, no character), and UTF-8 cannot encode the surrogate.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _storable(value):
+    """``value`` (parsed JSON) with every unstorable character as U+FFFD, keys included."""
+    if isinstance(value, str):
+        return _UNSTORABLE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_storable(item) for item in value]
+    if isinstance(value, dict):
+        return {_storable(key): _storable(item) for key, item in value.items()}
+    return value
+
+
 def _load_json(body: bytes):
-    """The body as JSON, or a 422 refusal naming the body."""
+    """The body as JSON (what no database keeps replaced, ``_storable``), or a 422 refusal
+    naming the body. A bank's notification is kept rather than refused for a garbled name: the
+    money did arrive."""
     try:
-        return json.loads(body, parse_constant=_refuse_parse_constant)
+        return _storable(json.loads(body, parse_constant=_refuse_parse_constant))
     except (ValueError, UnicodeDecodeError) as exc:
         raise NotificationRefused(
             NotificationOutcome.MALFORMED,

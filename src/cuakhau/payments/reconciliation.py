@@ -65,6 +65,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cuakhau.core.spreadsheets import csv_text, xlsx_text
 from cuakhau.core.templatetags.cuakhau import money
 from cuakhau.fees.models import FeeRate
 from cuakhau.receipts.models import (
@@ -1486,7 +1487,14 @@ def to_csv(report: Report) -> str:
         writer.writerow([title])
         writer.writerow([column.title for column in columns])
         for row in rows:
-            writer.writerow([_text(value, report) for value in row])
+            writer.writerow(
+                [
+                    csv_text(_text(value, report))
+                    if isinstance(value, str)
+                    else _text(value, report)
+                    for value in row
+                ]
+            )
         writer.writerow([])
     return buffer.getvalue()
 
@@ -1542,7 +1550,7 @@ def to_xlsx(report: Report) -> bytes:
                     cell = WriteOnlyCell(sheet, value=value)
                     cell.number_format = "#,##0"
                 else:
-                    cell = value
+                    cell = xlsx_text(sheet, value)
                 cells.append(cell)
             sheet.append(cells)
     buffer = io.BytesIO()

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -21,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cuakhau.core.errors import FieldErrors
+from cuakhau.core.inputs import clean_text
 from cuakhau.core.prepared import Prepared, PreparedUpdate, insert
 from cuakhau.core.retry import ChangedMeanwhile, lock_rows, retry_on_conflict
 from cuakhau.reference.models import Gate
@@ -383,6 +385,25 @@ def offline_bundle() -> dict:
     }
 
 
+def gate_names() -> dict[str, dict[str, str]]:
+    """Every gate's name in each of the site's languages, by code, for the offline page
+    (``{"mlt": {"vi": "Ma Lù Thàng", "en": "Ma Lu Thang", "zh-hans": "马鹿塘口岸"}}``, each
+    falling back as ``Gate.name`` does): a signed receipt names its gate by code only, and the
+    page names it with no server to ask."""
+    from cuakhau.reference.localize import localized
+    from cuakhau.reference.models import Gate
+
+    page_languages = {"vi": "vi", "en": "en", "zh-hans": "zh"}
+    rows = Gate.objects.order_by("code").values_list("code", "name_vi", "name_en", "name_zh")
+    return {
+        code: {
+            page: str(localized(vi, en, zh, language=language))
+            for page, language in page_languages.items()
+        }
+        for code, vi, en, zh in rows
+    }
+
+
 def fee_item_labels() -> dict:
     """The names of the fee items a receipt may list, for the offline page: a signed receipt
     names its items by code and amount only (``"itm": [["d", 800000]]``), and a code may stand
@@ -518,7 +539,11 @@ def revoke_receipt(receipt: Receipt, actor, kind: str, reason: str) -> Receipt:
     # "replaced" belongs to reissue_receipt, which issues the replacement in the same step.
     if kind not in (RevokeKind.CANCELLED, RevokeKind.REFUNDED):
         raise FieldErrors({"kind": [_("Choose cancelled or refunded.")]})
-    if not (reason or "").strip():
+    try:
+        reason = clean_text(str(reason or ""), multiline=True, max_length=2000).strip()
+    except ValidationError as exc:
+        raise FieldErrors({"reason": exc.messages}) from None
+    if not reason:
         raise FieldErrors({"reason": [_("Give a reason.")]})
     if receipt.status == ReceiptStatus.REVOKED:
         raise FieldErrors({"receipt": [_("This receipt is already revoked.")]})
@@ -531,7 +556,7 @@ def revoke_receipt(receipt: Receipt, actor, kind: str, reason: str) -> Receipt:
     receipt.revoked_at = timezone.now()
     receipt.revoked_by = actor
     receipt.revoke_kind = kind
-    receipt.revoke_reason = reason.strip()
+    receipt.revoke_reason = reason
     receipt.save()
     return receipt
 

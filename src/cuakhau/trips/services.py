@@ -602,6 +602,20 @@ _STATUS_IF_UNCHANGED = PreparedUpdate(
 )
 
 
+# As the API's ``Reason``: one limit for every way a reason reaches a trip.
+MAX_REASON = 2000
+
+
+def _clean_reason(reason) -> str:
+    """A reason as stored (``clean_text``: no control character, NFC), or TripValidationError
+    on ``reason``: the web forms passed what was typed straight on, and a NUL or an escape
+    sequence in a cancellation later broke the day's reconciliation workbook."""
+    try:
+        return clean_text(str(reason or ""), multiline=True, max_length=MAX_REASON).strip()
+    except ValidationError as exc:
+        raise TripValidationError({"reason": exc.messages}) from None
+
+
 def _transition(
     trip: Trip,
     action: str,
@@ -625,7 +639,8 @@ def _transition(
         raise TripPermissionDenied(_("Only the system can %(action)s a trip.") % {"action": action})
     if actor is not None and not _may_take(actor, trip, transition):
         raise TripPermissionDenied(_("You may not %(action)s this trip.") % {"action": action})
-    if transition.reason_required and not (reason or "").strip():
+    reason = _clean_reason(reason)
+    if transition.reason_required and not reason:
         raise TripValidationError({"reason": [_("Give a reason.")]})
     from_status = trip.status
     trip.status = transition.target
@@ -648,7 +663,7 @@ def _transition(
         trip.save(update_fields=_STATUS_COLUMNS if status_only else None)
     if transition.target not in ACTIVE_STATUSES:
         _CONTAINERS_RELEASED.run(trip=trip.pk)
-    _record(trip, action, from_status, actor, context, reason.strip())
+    _record(trip, action, from_status, actor, context, reason)
     trip_transitioned.send(
         sender=Trip,
         trip=trip,
@@ -725,7 +740,8 @@ def amend_trip(
         transition = TRIP_MACHINE.get(trip.status, "amend")
         if not _may_take(actor, trip, transition):
             raise TripPermissionDenied(_("You may not amend this trip."))
-        if not (reason or "").strip():
+        reason = _clean_reason(reason)
+        if not reason:
             raise TripValidationError({"reason": [_("Give a reason for the amendment.")]})
         snapshot = declaration_snapshot(trip)
         declaration = _build(data, trip, require_complete=True)
@@ -736,7 +752,7 @@ def amend_trip(
             snapshot=snapshot,
             replaced_at=timezone.now(),
             replaced_by=actor,
-            reason=reason.strip(),
+            reason=reason,
         )
         trip.version += 1
         _save_declaration(declaration)

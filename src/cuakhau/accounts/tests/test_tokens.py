@@ -285,3 +285,21 @@ def test_createtoken_refuses_absurd_expiry_days(enterprise, days):
     with pytest.raises(CommandError, match="--expires-days"):
         call_command("createtoken", enterprise.username, "--expires-days", days)
     assert not ApiToken.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["tab\u202eevil", "ESC\x1b[31m", "bell\x07", "nul\x00"])
+def test_a_token_name_holds_no_control_character_however_it_is_made(enterprise, name):
+    """The profile page's form took any text (a right-to-left override, an escape sequence),
+    stored it and showed it on the page and in the API's list of tokens."""
+    from django.test import Client
+
+    web = Client()
+    web.force_login(enterprise)
+    page = web.post("/profile/", {"name": name, "expires": ""})
+    assert page.status_code == 200 and "control character" in page.content.decode()
+    with pytest.raises(FieldErrors) as refused:
+        services.issue_token(enterprise, name)
+    assert list(refused.value.errors) == ["name"]
+    with pytest.raises(CommandError, match="--name"):
+        call_command("createtoken", enterprise.username, "--name", name)
+    assert not ApiToken.objects.exists()

@@ -568,3 +568,56 @@ def test_the_page_costs_the_same_queries_however_busy_the_day(
         after.content.decode().count('class="discrepancy ')
         == report.counts.discrepancies_open + report.counts.discrepancies_resolved
     )
+
+
+def _notification(trip, transaction_id: str, **fields):
+    body = {
+        "transaction_id": transaction_id,
+        "amount": 150_000,
+        "currency": "VND",
+        "description": f"{trip.reference.replace('-', '')} phi",
+        "payer_name": "CONG TY TNHH NONG SAN PHONG THO",
+        "booked_at": timezone.now().isoformat(),
+        **fields,
+    }
+    raw = json.dumps(body).encode()  # ensure_ascii: a lone surrogate travels as "\ud83d"
+    timestamp = str(int(time.time()))
+    provider = providers.bank_provider()
+    headers = {
+        "X-Cuakhau-Timestamp": timestamp,
+        "X-Cuakhau-Signature": providers.sign_body(provider.secret, timestamp, raw),
+    }
+    return services.receive_notification(provider.code, headers, raw, "203.0.113.7")
+
+
+def test_what_a_payer_typed_is_kept_and_exported_as_text_never_as_a_formula(enterprise, mlt):
+    """A payer's name and a transfer's text are typed by whoever sends the money: a lone UTF-16
+    surrogate made the notification fail (500, the bank retrying), U+FFFE went into the
+    workbook and damaged it, "=HYPERLINK(…)" and "+1+cmd|…" became live formulas."""
+    trip = submitted(enterprise)
+    _notification(trip, "FT26336A", payer_name="Nguyễn \ud83d")
+    _notification(
+        trip,
+        "=1+2",
+        payer_name='=HYPERLINK("http://evil.example","Bấm vào đây")',
+        description=f"{trip.reference.replace('-', '')} x\ufffey\uffff",
+    )
+    _notification(trip, "FT26336C", payer_name="+1+cmd|' /C calc'!A0")
+    names = dict(Payment.objects.values_list("external_id", "payer_name"))
+    assert names["FT26336A"] == "Nguyễn \ufffd"
+    assert names["FT26336C"] == "+1+cmd|' /C calc'!A0"
+    assert "\ufffe" not in "".join(Payment.objects.values_list("description", flat=True))
+    report = daily_report(mlt, timezone.localdate())
+    workbook = openpyxl.load_workbook(io.BytesIO(to_xlsx(report)))  # a damaged one raises
+    cells = [c for row in workbook["Payments"].iter_rows() for c in row if c.value is not None]
+    typed = {c.value: c.data_type for c in cells if isinstance(c.value, str)}
+    assert typed['=HYPERLINK("http://evil.example","Bấm vào đây")'] == "s"
+    assert typed["=1+2"] == "s"
+    assert not [c for c in cells if c.data_type == "f"]
+    text = to_csv(report)
+    assert "'=HYPERLINK(" in text and "'=1+2" in text
+    assert all(
+        not cell.startswith(("=", "+", "@"))
+        for row in csv.reader(io.StringIO(text[1:]))
+        for cell in row
+    )

@@ -404,3 +404,19 @@ def test_a_trip_with_nothing_left_to_do_shows_no_empty_actions_card(enterprise, 
     assert "actions-card" in client.get(f"/trips/{trip.reference}/").content.decode()
     services.cancel_trip(enterprise, trip, "Xe hỏng")
     assert "actions-card" not in client.get(f"/trips/{trip.reference}/").content.decode()
+
+
+@pytest.mark.parametrize("reason", ["Hủy\x01chuyến", "\x1b[31mđỏ", "\u202eevil", "nul\x00end"])
+def test_a_reason_with_a_control_character_is_refused_and_the_trip_stays(enterprise, mlt, reason):
+    """The web forms passed a cancellation's or an amendment's reason straight to the services,
+    which stored it raw: a NUL later broke the day's reconciliation workbook."""
+    trip = services.save_and_submit(enterprise, None, declaration())
+    client = login(enterprise)
+    page = client.post(f"/trips/{trip.reference}/cancel/", {"reason": reason}, follow=True)
+    assert "control character" in page.content.decode()
+    with pytest.raises(services.TripValidationError) as refused:
+        services.amend_trip(enterprise, trip, declaration(), reason)
+    assert list(refused.value.errors) == ["reason"]
+    trip.refresh_from_db()
+    assert (trip.status, trip.version) == ("submitted", 1)
+    assert not trip.transitions.filter(action__in=["cancel", "amend"]).exists()

@@ -30,6 +30,9 @@ class Command(BaseCommand):
                 expires_at = services.expiry_after_days(expires_days)
             _token, raw = services.issue_token(user, name, expires_at=expires_at)
         except FieldErrors as refused:
-            messages = " ".join(m for ms in refused.errors.values() for m in ms)
-            raise CommandError(f"--expires-days {expires_days}: {messages}") from None
+            said = "; ".join(
+                f"{'--name' if field == 'name' else '--expires-days'}: {' '.join(messages)}"
+                for field, messages in refused.errors.items()
+            )
+            raise CommandError(said) from None
         self.stdout.write(raw)
