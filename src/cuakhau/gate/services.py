@@ -890,6 +890,16 @@ EVENTS_OF_DEVICE = {
 EVENTS_OF_PEOPLE = {EventKind.CHECK_IN, EventKind.EXIT, EventKind.WEIGHBRIDGE}
 
 
+def _delivered_again(event: GateEvent, gate: Gate) -> GateEvent:
+    """An event delivered again, as first recorded; an id first used at another gate says
+    nothing of that gate's trip (an id replayed from one gate answered with another's)."""
+    if event.gate_id != gate.pk:
+        raise FieldErrors(
+            {"client_id": [_("This event id is already taken: the device must make a new one.")]}
+        )
+    return event
+
+
 @retry_on_conflict
 def apply_event(
     actor, gate: Gate, event: dict, context: RequestContext = SYSTEM, device: Device | None = None
@@ -907,7 +917,7 @@ def apply_event(
         ) from None
     existing = GateEvent.objects.filter(client_id=client_id).first()
     if existing is not None:
-        return existing, True
+        return _delivered_again(existing, gate), True
     kind = event.get("kind")
     if kind not in EventKind.values:
         raise FieldErrors({"kind": [_("Unknown event kind.")]})
@@ -943,7 +953,7 @@ def apply_event(
                     accepted=False,
                 )
         except IntegrityError:
-            return GateEvent.objects.get(client_id=client_id), True
+            return _delivered_again(GateEvent.objects.get(client_id=client_id), gate), True
         problems: list[Problem] = []
         try:
             with transaction.atomic():

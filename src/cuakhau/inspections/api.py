@@ -38,7 +38,9 @@ class InspectionOut(Schema):
     started_at: str
     ended_at: str | None
     result: str
-    notes: str
+    # None to the enterprise and its drivers: an officer's notes are for the gate's staff and
+    # auditors, as on the pages.
+    notes: str | None
     automatic: bool
 
 
@@ -51,7 +53,8 @@ class TripInspectionsOut(Schema):
     inspections: list[InspectionOut]
 
 
-def summary(trip) -> dict:
+def summary(trip, reader) -> dict:
+    shown = trips.sees_gate_details(reader)
     trip.refresh_from_db(fields=["status"])
     return {
         "trip": trip.reference,
@@ -66,7 +69,7 @@ def summary(trip) -> dict:
                 "started_at": i.started_at.isoformat(),
                 "ended_at": i.ended_at.isoformat() if i.ended_at else None,
                 "result": i.result,
-                "notes": i.notes,
+                "notes": i.notes if shown else None,
                 "automatic": i.automatic,
             }
             for i in trip.inspections.all()
@@ -76,14 +79,14 @@ def summary(trip) -> dict:
 
 @router.get("/trips/{reference}/inspections", response=TripInspectionsOut)
 def list_inspections(request: HttpRequest, reference: str):
-    return summary(trips.find_trip(request.auth, reference))
+    return summary(trips.find_trip(request.auth, reference), request.auth)
 
 
 @router.post("/trips/{reference}/inspections/start", response=TripInspectionsOut)
 def start(request: HttpRequest, reference: str, payload: StartIn):
     trip = trips.find_trip(request.auth, reference)
     services.start_inspection(request.auth, trip, payload.agency, payload.kind)
-    return summary(trip)
+    return summary(trip, request.auth)
 
 
 @router.post(
@@ -94,7 +97,7 @@ def record(request: HttpRequest, reference: str, payload: ResultIn):
     services.record_result(
         request.auth, trip, payload.result, payload.notes, payload.agency, context_of(request)
     )
-    return summary(trip)
+    return summary(trip, request.auth)
 
 
 @router.post("/trips/{reference}/samples", response=dict)

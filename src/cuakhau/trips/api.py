@@ -51,6 +51,7 @@ def summary(trip) -> dict:
 
 
 def detail(user, trip) -> dict:
+    addresses = services.sees_gate_details(user)
     out = summary(trip)
     out.update(
         driver_nationality=trip.driver_nationality,
@@ -76,7 +77,7 @@ def detail(user, trip) -> dict:
                 "at": t.at,
                 "reason": t.reason,
                 "channel": t.channel,
-                "remote_addr": t.remote_addr,
+                "remote_addr": t.remote_addr if addresses else None,
                 "version": t.version,
             }
             for t in services.timeline(trip)

@@ -931,6 +931,13 @@ def version_changes(trip: Trip):
     return versions
 
 
+def sees_gate_details(user) -> bool:
+    """Where a step came from (its IP address) and an officer's inspection notes are for the
+    gate's staff and auditors, not for the enterprise or its drivers: on the pages and in the
+    API alike."""
+    return not (roles.roles_of(user) & roles.ORGANISATION_ROLES)
+
+
 def timeline(trip: Trip):
     return trip.transitions.select_related("actor").order_by("at", "id")
 

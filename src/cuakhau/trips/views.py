@@ -10,7 +10,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cuakhau.accounts import roles
 from cuakhau.core.context import context_of
 from cuakhau.core.statemachine import IllegalTransition
 
@@ -197,9 +196,7 @@ def trip_detail(request, reference):
             "trip": trip,
             "lines": trip.cargo_lines.prefetch_related("containers"),
             "timeline": services.timeline(trip),
-            # Where a step came from (its address) is for the gate's staff and auditors, not
-            # for the enterprise or its drivers.
-            "show_addresses": not (roles.roles_of(request.user) & roles.ORGANISATION_ROLES),
+            "show_addresses": services.sees_gate_details(request.user),
             "versions": services.version_changes(trip),
             "documents": trip.documents.all(),
             "actions": services.allowed_actions(request.user, trip),

@@ -8,12 +8,13 @@ from django.test import Client
 from django.utils import timezone
 
 from cuakhau.accounts.services import issue_token
-from cuakhau.conftest import PASSWORD, cassava_line
+from cuakhau.conftest import PASSWORD, cassava_line, declaration
 from cuakhau.core.errors import FieldErrors
 from cuakhau.gate.models import GateEvent, PlateRead, WeighbridgeReading
 from cuakhau.gate.services import register_device, revoke_device
 from cuakhau.gate.tests.conftest import clear, device_client, paid
 from cuakhau.receipts.services import valid_receipt_of
+from cuakhau.trips import services as trips
 from cuakhau.trips.services import TripPermissionDenied
 
 pytestmark = pytest.mark.django_db
@@ -76,6 +77,31 @@ def test_queued_events_sync_once(enterprise, operator, mlt, lanes):
     assert [(r["accepted"], r["duplicate"]) for r in first] == [(True, False), (True, True)]
     later = client.post("/api/v1/gate/mlt/events", [event], content_type="application/json").json()
     assert later[0]["duplicate"] is True
+
+
+def test_an_event_id_of_another_gate_tells_nothing_of_its_trip(enterprise, operator, mlt, hng):
+    """An event id replayed at Ma Lu Thang answered with the Huu Nghi trip it first named and
+    that trip's unpaid fee."""
+    from cuakhau.accounts import roles
+    from cuakhau.accounts.services import create_user
+
+    trip = trips.save_and_submit(
+        enterprise, None, declaration(gate="hng", cargo_lines=[cassava_line()])
+    )
+    at_hng = create_user("vanhanh_hng", PASSWORD, roles.GATE_OPERATOR, gates=[hng])
+    event = {
+        "client_id": str(uuid.uuid4()),
+        "kind": "check_in",
+        "occurred_at": timezone.now().isoformat(),
+        "scan": trip.reference,
+    }
+    first = api(at_hng).post("/api/v1/gate/hng/events", [event], content_type="application/json")
+    assert first.json()[0]["trip"] == trip.reference
+    again = api(operator).post("/api/v1/gate/mlt/events", [event], content_type="application/json")
+    assert again.status_code == 422
+    assert "client_id" in again.json()["detail"][0]["loc"]
+    assert trip.reference not in again.content.decode() and "VND" not in again.content.decode()
+    assert GateEvent.objects.count() == 1
 
 
 def test_camera_posts_plates(enterprise, operator, mlt, lanes):

@@ -319,3 +319,39 @@ def test_a_receipt_is_shown_to_whoever_may_read_its_trip_by_the_trips_key(
         steps = query_plan(sql)
         assert not any("LIST SUBQUERY" in step for step in steps), steps
         assert any("USING INTEGER PRIMARY KEY" in step for step in steps), steps
+
+
+def _made_up(number: str) -> str:
+    """A code that names a real receipt's number but was never issued (no valid signature)."""
+    import base64
+
+    claims = base64.urlsafe_b64encode(json.dumps({"rcp": number}).encode()).rstrip(b"=")
+    return f"eyJhbGciOiJFZERTQSJ9.{claims.decode()}.AAAA"
+
+
+def test_a_made_up_code_learns_nothing_of_the_receipt_whose_number_it_names(
+    enterprise, operator, mlt
+):
+    """Receipt numbers run in sequence: a code naming one, unsigned, was answered "not a receipt
+    of this system" and then told when and why the real receipt was revoked, by what kind, and
+    at which gate and hour it was used — to any officer or gate tablet, for any gate."""
+    trip, receipt = paid_trip(enterprise)
+    trips.cancel_trip(enterprise, trip, reason="Xe hỏng trên đường, không đến kịp cửa khẩu")
+    fake = _made_up(receipt.number)
+    result, found = services.verify_receipt(fake)
+    assert found is None and result.status != "revoked"
+    said = " ".join(result.reasons)
+    assert "Xe hỏng" not in said and "revoked on" not in said
+    _tok, raw = issue_token(operator, "booth")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    verdict = api.post(
+        "/api/v1/receipts/verify", {"token": fake}, content_type="application/json"
+    ).json()
+    assert verdict["receipt"] is None and "Xe hỏng" not in json.dumps(verdict, ensure_ascii=False)
+    web = Client()
+    web.force_login(operator)
+    page = web.post("/receipts/verify/", {"token": fake}).content.decode()
+    assert "Xe hỏng" not in page and "hoàn tiền" not in page.lower()
+    # The receipt itself still says all of it.
+    result, found = services.verify_receipt(receipt.token)
+    assert found == receipt and "Xe hỏng" in " ".join(result.reasons)

@@ -8,6 +8,7 @@ from django.test import Client
 
 from cuakhau.accounts.services import issue_token
 from cuakhau.conftest import banana_line, cassava_line, declaration
+from cuakhau.trips import models as trips_models
 from cuakhau.trips import services
 
 pytestmark = pytest.mark.django_db
@@ -75,7 +76,15 @@ def test_declare_submit_and_read_back(enterprise, mlt):
         ("create", "dn_phongtho", "api"),
         ("submit", "dn_phongtho", "api"),
     ]
-    assert timeline[0]["remote_addr"] == "127.0.0.1"
+    # Where a step came from is for the gate's staff, in the API as on the page.
+    assert [t["remote_addr"] for t in timeline] == [None, None]
+    assert trips_models.TripTransition.objects.filter(remote_addr="127.0.0.1").count() == 2
+
+
+def test_officers_see_where_a_trip_s_steps_came_from(enterprise, customs_mlt, mlt):
+    made = Api(enterprise).post("/trips?submit=true", jsonable(declaration())).json()
+    seen = Api(customs_mlt).get(f"/trips/{made['reference']}").json()["timeline"]
+    assert [t["remote_addr"] for t in seen] == ["127.0.0.1", "127.0.0.1"]
 
 
 def test_validation_errors_have_field_paths(enterprise, mlt):

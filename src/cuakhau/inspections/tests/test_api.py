@@ -1,0 +1,24 @@
+"""The inspections API, read by the enterprise as by the officers."""
+
+from django.test import Client
+
+from cuakhau.accounts.services import issue_token
+from cuakhau.inspections import services
+
+
+def _api(user) -> Client:
+    return Client(HTTP_AUTHORIZATION=f"Bearer {issue_token(user, 'test')[1]}")
+
+
+def test_an_officers_notes_are_for_the_gate_not_for_the_enterprise(inside, enterprise, customs_mlt):
+    """The pages showed an inspection's notes to officers only; the API gave them to the
+    enterprise and its drivers too."""
+    notes = "Nghi khai thấp trị giá: đối chiếu hóa đơn với giá tham chiếu"
+    services.record_result(customs_mlt, inside, "pass", notes, "customs")
+    url = f"/api/v1/trips/{inside.reference}/inspections"
+    theirs = _api(enterprise).get(url)
+    assert theirs.status_code == 200
+    assert [i["notes"] for i in theirs.json()["inspections"] if i["agency"] == "customs"] == [None]
+    assert notes not in theirs.content.decode()
+    ours = _api(customs_mlt).get(url).json()["inspections"]
+    assert [i["notes"] for i in ours if i["agency"] == "customs"] == [notes]
