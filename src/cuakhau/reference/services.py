@@ -86,6 +86,9 @@ def _hs_names() -> dict[str, dict]:
     def entry(code: str) -> dict:
         return names.setdefault(code, {"vi": "", "context": "", "zh": [], "more": []})
 
+    for row in _rows("hs2022-vi-chapters.csv"):
+        item = entry(row["hscode"])
+        item["vi"] = item["context"] = row["description_vi"]
     for row in _rows("hs2022-vi.csv"):
         item = entry(row["hscode"])
         item["vi"], item["context"] = row["description_vi"], row["context_vi"]

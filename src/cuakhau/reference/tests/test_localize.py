@@ -192,3 +192,18 @@ def test_every_iso_currency_has_its_three_names():
     assert {c.alpha_3 for c in pycountry.currencies} <= set(table)
     for names in table.values():
         assert all(names[lang].strip() for lang in ("vi", "en", "zh"))
+
+
+@pytest.mark.django_db
+def test_hs_chapters_have_their_official_vietnamese_titles(reference_data):
+    """The statistics' chapter charts named chapters in English on Vietnamese pages: the
+    shipped nomenclature had Vietnamese names for headings and subheadings only."""
+    from cuakhau.reference.models import HSCode
+
+    chapters = HSCode.objects.filter(level=2)
+    assert chapters.count() == 96 and not chapters.filter(description_vi="").exists()
+    steel = HSCode.objects.get(code="72")
+    with translation.override("vi"):
+        assert str(steel.name) == "Sắt và thép" and not steel.name.is_fallback
+    with translation.override("en"):
+        assert str(steel.name) == "Iron and steel"
