@@ -33,6 +33,11 @@ from cuakhau.core.inputs import clean_text
 
 MAX_ROWS = 2000
 MAX_BYTES = 2 * 1024 * 1024
+# No sheet of ours has this many columns; cells beyond it are not read.
+MAX_COLUMNS = 200
+# Rows read past the data before the file is refused: a workbook of 5 KB naming one cell at
+# row 1,048,576 made the reader build a million empty rows (6 GB, then a 500).
+BLANK_ROWS_READ = 10_000
 
 
 class Column(NamedTuple):
@@ -111,18 +116,32 @@ class Layout:
                 known[fold(str(column.english))] = column.key
         return known
 
+    def _filled(self, rows) -> list[list]:
+        """The rows with something in them, read one at a time (``rows`` is lazy): refused as
+        soon as there are too many, or too many rows read in all, blank ones included."""
+        table = []
+        too_many = ImportRefused(_("At most %(n)d rows at a time.") % {"n": self.max_rows})
+        for read, row in enumerate(rows, start=1):
+            if read > self.max_rows + 1 + BLANK_ROWS_READ:
+                raise too_many
+            if any(cell_text(c) for c in row):
+                table.append(list(row[:MAX_COLUMNS]))
+                if len(table) > self.max_rows + 1:  # the header and max_rows rows
+                    raise too_many
+        return table
+
     def read(self, name: str, data: bytes) -> Sheet:
         if len(data) > self.max_bytes:
             raise ImportRefused(
                 _("The file is larger than %(mb)d MB.") % {"mb": self.max_bytes // (1024 * 1024)}
             )
         if name.lower().endswith(".xlsx"):
-            table = _read_xlsx(data)
+            rows = _read_xlsx(data)
         elif name.lower().endswith(".csv"):
-            table = _read_csv(data)
+            rows = _read_csv(data)
         else:
             raise ImportRefused(_("Send a CSV or XLSX file."))
-        table = [row for row in table if any(cell_text(c) for c in row)]
+        table = self._filled(rows)
         if not table:
             raise ImportRefused(_("The file is empty."))
         header, *body = table
@@ -195,7 +214,8 @@ def cell_text(value) -> str:
     return unicodedata.normalize("NFC", str(value)).strip()
 
 
-def _read_csv(data: bytes) -> list[list]:
+def _read_csv(data: bytes):
+    """The rows of a CSV file, one at a time."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -204,10 +224,21 @@ def _read_csv(data: bytes) -> list[list]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return list(csv.reader(io.StringIO(text), dialect))
+    reader = csv.reader(io.StringIO(text), dialect)
+    try:
+        yield from reader
+    except csv.Error:
+        # A cell past the reader's 131,072 characters, or a quote never closed.
+        raise ImportRefused(
+            _(
+                "The CSV file cannot be read from line %(line)d: a quote is not closed or a cell is too long."
+            )
+            % {"line": reader.line_num}
+        ) from None
 
 
-def _read_xlsx(data: bytes) -> list[list]:
+def _read_xlsx(data: bytes):
+    """The rows of the workbook's first sheet, one at a time, each at most ``MAX_COLUMNS``."""
     from openpyxl import load_workbook
 
     try:
@@ -216,7 +247,12 @@ def _read_xlsx(data: bytes) -> list[list]:
         raise ImportRefused(_("The file is not a readable XLSX workbook.")) from None
     try:
         sheet = workbook.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
+        try:
+            yield from sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)
+        except ImportRefused:
+            raise
+        except Exception:  # noqa: BLE001 (a damaged sheet fails while it is read)
+            raise ImportRefused(_("The file is not a readable XLSX workbook.")) from None
     finally:
         workbook.close()
 
@@ -285,12 +321,13 @@ def decimal_number(text: str, places: int, digits: int) -> Decimal:
         # ``quantize`` works to (an InvalidOperation, not a refused cell).
         raise ValueError
     try:
-        value = value.quantize(Decimal(1).scaleb(-places))
+        kept = value.quantize(Decimal(1).scaleb(-places))
     except InvalidOperation:
         raise ValueError from None
-    if len(value.as_tuple().digits) > digits:
+    if kept != value or len(kept.as_tuple().digits) > digits:
+        # An area of 0.0000000001 ha was stored as 0.00: more decimals than kept are refused.
         raise ValueError
-    return value
+    return kept
 
 
 _GROUPED_DECIMAL = re.compile(r"([0-9]{1,3}(?:([., ])[0-9]{3})(?:\2[0-9]{3})*)([.,])([0-9]+)")
@@ -314,13 +351,21 @@ def amount(text: str, places: int, digits: int) -> Decimal:
     return value
 
 
+# A spreadsheet's day 0 is 1899-12-30: a date cell holding -5 read as 1899-12-25.
+EARLIEST_DAY = dt.date(1900, 1, 1)
+LATEST_DAY = dt.date(2100, 12, 31)
+
+
 def parse_date(text: str) -> dt.date:
     _ascii_number(text)
     for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
         try:
-            return dt.datetime.strptime(text, pattern).date()
+            day = dt.datetime.strptime(text, pattern).date()
         except ValueError:
             continue
+        if not EARLIEST_DAY <= day <= LATEST_DAY:
+            raise ValueError
+        return day
     raise ValueError
 
 

@@ -24,6 +24,14 @@ class DeviceForm(forms.ModelForm):
         gate, lane = data.get("gate"), data.get("lane")
         if gate and lane and lane.gate_id != gate.pk:
             self.add_error("lane", _("This lane belongs to another gate."))
+        elif gate and self.instance.pk is None:
+            # The service's own checks, beside their fields (it would refuse them on saving).
+            lane_code = lane.code if lane else None
+            for field, messages in services.device_errors(
+                gate, data.get("kind", ""), data.get("name", ""), lane_code
+            ).items():
+                for message in messages:
+                    self.add_error(field if field in self.fields else None, message)
         return data
 
 

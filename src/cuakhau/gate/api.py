@@ -5,6 +5,7 @@ import uuid
 from typing import Annotated
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from cuakhau.core.api_support import DeviceTime, NumberOf, Text, TextOf, context_of
@@ -138,7 +139,15 @@ def _gate(code: str, request=None) -> Gate:
     elif found is None:
         found = Gate.objects.filter(code=code.lower(), handles_freight=True).first()
     if found is None:
-        raise FieldErrors({"gate": [f"No freight gate {code!r}."]}, location="path")
+        raise FieldErrors(
+            {
+                "gate": [
+                    _("%(gate)s is not a border gate that handles freight on cuakhau.")
+                    % {"gate": code[:20]}
+                ]
+            },
+            location="path",
+        )
     return found
 
 

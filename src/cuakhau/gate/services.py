@@ -1064,6 +1064,24 @@ def _device_lane(device: Device | None, gate: Gate, code: str | None) -> Lane | 
     return _lane(gate, code)
 
 
+def device_errors(gate: Gate, kind: str, name: str, lane: str | None) -> dict[str, list[str]]:
+    """What keeps a device from being registered, by field (the admin's form asks first)."""
+    errors = {}
+    if kind not in DeviceKind.values:
+        errors["kind"] = [
+            _("Choose one of: %(kinds)s.")
+            % {"kinds": ", ".join(str(label) for label in DeviceKind.labels)}
+        ]
+    name = (name or "").strip()
+    if not name or len(name) > 80 or not name.isprintable():
+        errors["name"] = [_("Give the device a name of 1 to 80 printable characters.")]
+    elif Device.objects.filter(gate=gate, name=name).exists():
+        errors["name"] = [_("This gate already has a device with this name.")]
+    if lane and not Lane.objects.filter(gate=gate, code=lane).exists():
+        errors["lane"] = [_("No lane %(code)s at this gate.") % {"code": lane}]
+    return errors
+
+
 def register_device(
     administrator, gate: Gate, kind: str, name: str, *, lane: str | None = None
 ) -> tuple[Device, str]:
@@ -1073,21 +1091,11 @@ def register_device(
 
     if administrator is not None and roles.ADMINISTRATOR not in roles.roles_of(administrator):
         raise trips.TripPermissionDenied(_("Only an administrator registers gate devices."))
-    errors = {}
-    if kind not in DeviceKind.values:
-        errors["kind"] = [_("Choose one of: %(kinds)s.") % {"kinds": ", ".join(DeviceKind.values)}]
-    name = (name or "").strip()
-    if not name or len(name) > 80 or not name.isprintable():
-        errors["name"] = [_("Give the device a name of 1 to 80 printable characters.")]
-    elif Device.objects.filter(gate=gate, name=name).exists():
-        errors["name"] = [_("This gate already has a device with this name.")]
-    lane_obj = None
-    if lane:
-        lane_obj = Lane.objects.filter(gate=gate, code=lane).first()
-        if lane_obj is None:
-            errors["lane"] = [_("No lane %(code)s at this gate.") % {"code": lane}]
+    errors = device_errors(gate, kind, name, lane)
     if errors:
         raise FieldErrors(errors)
+    name = name.strip()
+    lane_obj = Lane.objects.filter(gate=gate, code=lane).first() if lane else None
     raw, key_hash, hint = new_secret(Device.PREFIX)
     device = Device.objects.create(
         gate=gate,

@@ -140,6 +140,11 @@ def check(sheet: Sheet) -> Check:
                 if key in REQUIRED:
                     error(key, _("This cell is required."))
                 continue
+            control = spreadsheets.control_character(text)
+            if control:
+                # A NUL failed the import on PostgreSQL; escapes and overrides were stored.
+                error(key, control)
+                continue
             try:
                 clean[key] = _clean_cell(key, text)
             except ValueError:

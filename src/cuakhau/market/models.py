@@ -18,7 +18,7 @@ from .choices import Requirement, RuleDirection
 from .notes import translated_lines, translated_note
 
 validate_hs_prefix = RegexValidator(
-    r"^\d{2,8}$",
+    r"^[0-9]{2,8}$",
     _("An HS prefix is 2 to 8 digits (chapter, heading, subheading or national line)."),
 )
 

@@ -1,5 +1,7 @@
+from django import forms
 from django.contrib import admin
 
+from . import services
 from .models import (
     Booking,
     BookingTransition,
@@ -10,8 +12,34 @@ from .models import (
 )
 
 
+class SlotCapacityForm(forms.ModelForm):
+    class Meta:
+        model = SlotCapacity
+        fields = [
+            "gate",
+            "direction",
+            "weekday",
+            "date",
+            "hour",
+            "lanes",
+            "trucks_per_lane_hour",
+            "quotas",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        lanes, per_lane = data.get("lanes"), data.get("trucks_per_lane_hour")
+        if lanes is not None and per_lane is not None and "quotas" in data:
+            for field, messages in services.quota_errors(data["quotas"], lanes, per_lane).items():
+                for message in messages:
+                    # "quotas.perishable" is said beside the one quotas field.
+                    self.add_error("quotas", f"{field.partition('.')[2]}: {message}".lstrip(": "))
+        return data
+
+
 @admin.register(SlotCapacity)
 class SlotCapacityAdmin(admin.ModelAdmin):
+    form = SlotCapacityForm
     list_display = [
         "gate",
         "direction",

@@ -5,6 +5,7 @@ import datetime as dt
 from typing import Annotated
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from cuakhau.core.api_support import Text, context_of
@@ -138,14 +139,22 @@ def standing_out(trip) -> dict:
 def _gate(code: str) -> Gate:
     found = Gate.objects.filter(code=code.lower(), handles_freight=True).first()
     if found is None:
-        raise FieldErrors({"gate": [f"No freight gate {code!r}."]}, location="path")
+        raise FieldErrors(
+            {
+                "gate": [
+                    _("%(gate)s is not a border gate that handles freight on cuakhau.")
+                    % {"gate": code[:20]}
+                ]
+            },
+            location="path",
+        )
     return found
 
 
 def _booking(trip) -> Booking:
     booking = services.open_booking(trip)
     if booking is None:
-        raise Booking.DoesNotExist("This trip has no open booking.")
+        raise Booking.DoesNotExist(_("This trip has no open booking."))
     return booking
 
 

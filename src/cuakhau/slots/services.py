@@ -186,6 +186,30 @@ def _is_admin(user) -> bool:
     return roles.ADMINISTRATOR in roles.roles_of(user)
 
 
+def quota_errors(quotas, lanes: int, trucks_per_lane_hour: int) -> dict[str, list[str]]:
+    """What is wrong with an hour's reserved seats (``{"perishable": 4}``), by field: the
+    administration's form asks too (it stored a list, a text or -5 seats, and every page
+    that reads the hour's capacity failed)."""
+    if not isinstance(quotas, dict):
+        return {"quotas": [_('Give the reserved seats per priority class: {"perishable": 4}.')]}
+    errors: dict[str, list[str]] = {}
+    known = {rules.PERISHABLE} | set(PriorityClass.objects.values_list("code", flat=True))
+    for code, seats in quotas.items():
+        if code not in known:
+            errors[f"quotas.{code}"] = [_("No priority class %(code)s.") % {"code": code}]
+        elif isinstance(seats, bool) or not isinstance(seats, int) or seats < 0:
+            errors[f"quotas.{code}"] = [_("Give a whole number of seats, 0 or more.")]
+    if not errors:
+        taken = {str(k): v for k, v in quotas.items() if v}
+        rule = rules.HourCapacity(lanes, trucks_per_lane_hour, taken)
+        if "quotas_above_total" in rule.problems():
+            errors["quotas"] = [
+                _("The reserved seats (%(reserved)d) are more than the hour holds (%(total)d).")
+                % {"reserved": rule.reserved, "total": rule.total}
+            ]
+    return errors
+
+
 def set_capacity(
     actor,
     gate: Gate,
@@ -201,14 +225,9 @@ def set_capacity(
     """Create or change the capacity of a weekday's (or a date's) hour."""
     if not may_manage(actor, gate):
         raise SlotPermissionDenied(_("Only a manager of this gate sets its slot capacity."))
-    quotas = {str(k): v for k, v in (quotas or {}).items() if v}
-    errors: dict[str, list[str]] = {}
-    known = {rules.PERISHABLE} | set(PriorityClass.objects.values_list("code", flat=True))
-    for code, seats in quotas.items():
-        if code not in known:
-            errors[f"quotas.{code}"] = [_("No priority class %(code)s.") % {"code": code}]
-        elif not isinstance(seats, int) or seats < 0:
-            errors[f"quotas.{code}"] = [_("Give a whole number of seats, 0 or more.")]
+    errors = quota_errors(quotas or {}, lanes, trucks_per_lane_hour)
+    if not errors:
+        quotas = {str(k): v for k, v in (quotas or {}).items() if v}
     if (weekday is None) == (date is None):
         errors["weekday"] = [_("Give either a weekday or a date.")]
     elif date is not None:
@@ -218,13 +237,6 @@ def set_capacity(
             errors["date"] = [
                 _("Choose a date from %(first)s to %(last)s.")
                 % {"first": _day(first), "last": _day(last)}
-            ]
-    if not errors:
-        rule = rules.HourCapacity(lanes, trucks_per_lane_hour, quotas)
-        if "quotas_above_total" in rule.problems():
-            errors["quotas"] = [
-                _("The reserved seats (%(reserved)d) are more than the hour holds (%(total)d).")
-                % {"reserved": rule.reserved, "total": rule.total}
             ]
     if errors:
         raise FieldErrors(errors)

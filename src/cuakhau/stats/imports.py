@@ -271,10 +271,41 @@ def check(sheet: Sheet) -> Check:
                 )
             seen.setdefault(key, number)
         clean_rows.append(clean)
+    errors += _too_many_trucks(sheet, clean_rows)
     errors += _conflicts(sheet, clean_rows)
     if not sheet.rows:
         errors.append(CellError(2, "", "", _("The file has no rows.")))
     return Check(rows=clean_rows, errors=LAYOUT.sorted(errors))
+
+
+def _too_many_trucks(sheet: Sheet, rows: list[dict]) -> list[CellError]:
+    """A gate's month and direction keeps the trucks of all its rows (products, partners) as one
+    figure: their sum stays within ``MAX_TRUCKS`` too (2,400 rows of a million trucks each were
+    each taken, and their sum failed the import on PostgreSQL, stored past its column on SQLite)."""
+    from django.utils.formats import number_format
+
+    totals: dict[tuple, int] = {}
+    errors = []
+    for row in rows:
+        if "trucks" not in row or not all(k in row for k in ("gate", "month", "direction")):
+            continue
+        key = (row["gate"].pk, row["month"], row["direction"])
+        before = totals.get(key, 0)
+        totals[key] = before + int(row["trucks"])
+        if before <= MAX_TRUCKS < totals[key]:
+            errors.append(
+                LAYOUT.error(
+                    sheet,
+                    row["row"],
+                    "trucks",
+                    _(
+                        "With the rows before it, this gate's month counts more than %(n)s trucks "
+                        "in this direction."
+                    )
+                    % {"n": number_format(MAX_TRUCKS, force_grouping=True)},
+                )
+            )
+    return errors
 
 
 def _conflicts(sheet: Sheet, rows: list[dict]) -> list[CellError]:

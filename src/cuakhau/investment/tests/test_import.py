@@ -155,3 +155,30 @@ def test_a_file_with_only_its_header_is_told_so_at_the_preview(board):
     response = client.post("/investment/import/", {"file": upload})
     assert response.status_code == 422
     assert "The file has no rows." in response.content.decode()
+
+
+@pytest.mark.parametrize("text", ["a\x00b", "x\x1b[31m", "r\rr", "\u202eevil", "z\uffff"])
+def test_a_cell_with_a_control_character_is_an_error_not_a_row(board, text):
+    """A NUL failed the import on PostgreSQL; an escape sequence or an override was stored."""
+    row = list(GOOD)
+    row[1] = f"Kho lạnh {text}"
+    checked = imports.check(imports.read_spreadsheet("du-an.csv", csv_bytes([HEADER, row])))
+    assert [(e.row, e.column) for e in checked.errors] == [(2, "B")]
+    assert "control character" in checked.errors[0].message
+    with pytest.raises(imports.ImportRejected):
+        imports.import_projects(
+            board, imports.read_spreadsheet("du-an.csv", csv_bytes([HEADER, row]))
+        )
+    assert not InvestmentProject.objects.exists()
+
+
+def test_a_figure_is_refused_rather_than_rounded_and_a_day_before_1900_is_no_date(board):
+    """An area of 0.0000000001 ha was stored as 0.00; a date cell holding -5 as 1899-12-25."""
+    import datetime as dt
+
+    tiny, old = list(GOOD), list(FOREIGN)
+    tiny[9] = "0.0000000001"
+    old[11] = dt.datetime(1899, 12, 25)
+    sheet = imports.read_spreadsheet("du-an.xlsx", xlsx_bytes([HEADER, tiny, old]))
+    errors = [(e.row, e.column) for e in imports.check(sheet).errors]
+    assert errors == [(2, "J"), (3, "L")]

@@ -309,3 +309,38 @@ def test_the_rebuild_command_recounts(mlt):
     # No trip crossed: the stale platform row is gone, and the command said what it did.
     assert not GateMonth.objects.exists()
     assert "Statistics recounted: 0 gate-months" in out.getvalue()
+
+
+def test_a_workbook_naming_its_last_cell_is_refused_without_reading_a_million_rows():
+    """5 KB naming the cell XFD1048576 made the reader build a million empty rows (6 GB)."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADER)
+    sheet.append(GOOD[0])
+    sheet["XFD1048576"] = "x"
+    out = io.BytesIO()
+    book.save(out)
+    assert len(out.getvalue()) < 20_000
+    with pytest.raises(imports.ImportRefused, match="At most"):
+        imports.read_spreadsheet("bom.xlsx", out.getvalue())
+
+
+@pytest.mark.parametrize("cell", ['"' + "x" * 200_000, '"' + "x" * 140_000 + '"'])
+def test_a_csv_cell_past_the_readers_limit_is_a_refused_file(cell):
+    data = (",".join(HEADER) + "\n" + cell + "\n").encode()
+    with pytest.raises(imports.ImportRefused, match="line"):
+        imports.read_spreadsheet("dai.csv", data)
+
+
+def test_the_trucks_of_a_gate_month_add_up_within_the_limit(board, mlt):
+    """Each row took a million trucks; 2,400 of them summed past PostgreSQL's integer."""
+    rows = [
+        ["2011-03", "mlt", "Xuất khẩu", f"{chapter:02d}", "CN", "1000", "", "1000000", "", ""]
+        for chapter in (1, 2, 3)
+    ]
+    checked = imports.check(read([HEADER, *rows]))
+    assert [(e.row, e.column) for e in checked.errors] == [(3, "H")]
+    assert "1,000,000" in checked.errors[0].message
+    with pytest.raises(imports.ImportRejected):
+        imports.import_history(board, read([HEADER, *rows]))
+    assert not GateMonth.objects.filter(source=Source.IMPORTED).exists()

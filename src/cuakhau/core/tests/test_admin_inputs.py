@@ -1,0 +1,62 @@
+"""The administration's forms answer a bad value beside its field, as every other form does:
+they saved what the services refuse, and pages that read it then failed."""
+
+import pytest
+
+from cuakhau.gate.models import Device
+from cuakhau.slots.models import SlotCapacity
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("name", ["camera\x1b[31m", "cổng\u202e", "   "])
+def test_a_device_the_service_would_refuse_is_an_error_on_the_form(admin_client, mlt, name):
+    page = admin_client.post(
+        "/admin/gate/device/add/", {"gate": mlt.pk, "kind": "plate_camera", "name": name}
+    )
+    assert page.status_code == 200 and "errorlist" in page.content.decode()
+    assert not Device.objects.exists()
+
+
+def test_a_device_name_taken_at_the_gate_is_an_error_on_the_form(admin_client, mlt):
+    post = {"gate": mlt.pk, "kind": "plate_camera", "name": "Camera làn 1"}
+    assert admin_client.post("/admin/gate/device/add/", post).status_code == 302
+    again = admin_client.post("/admin/gate/device/add/", post)
+    assert again.status_code == 200 and "already has a device" in again.content.decode()
+    assert Device.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "quotas",
+    ['"abc"', "[1, 2]", "1", '{"perishable": "x"}', '{"perishable": null}', '{"perishable": -5}',
+     '{"perishable": 1e308}', "NaN", '{"perishable": 999}', '{"nobody": 2}'],
+)  # fmt: skip
+def test_reserved_seats_the_hour_cannot_hold_are_refused(admin_client, mlt, quotas):
+    post = {
+        "gate": mlt.pk,
+        "direction": "export",
+        "weekday": 0,
+        "hour": 8,
+        "lanes": 2,
+        "trucks_per_lane_hour": 10,
+        "quotas": quotas,
+    }
+    page = admin_client.post("/admin/slots/slotcapacity/add/", post)
+    assert page.status_code == 200 and "errorlist" in page.content.decode()
+    assert not SlotCapacity.objects.exists()
+    taken = admin_client.post(
+        "/admin/slots/slotcapacity/add/", {**post, "quotas": '{"perishable": 4}'}
+    )
+    assert taken.status_code == 302
+    assert SlotCapacity.objects.get().quotas == {"perishable": 4}
+
+
+@pytest.mark.parametrize("prefix", ["١٢", "０８", "08a"])
+def test_an_hs_prefix_is_ascii_digits(prefix):
+    from django.core.exceptions import ValidationError
+
+    from cuakhau.market.models import validate_hs_prefix
+
+    with pytest.raises(ValidationError):
+        validate_hs_prefix(prefix)
+    validate_hs_prefix("0810")
