@@ -46,17 +46,20 @@ def run(*args) -> tuple[int, str]:
 
 
 @pytest.mark.parametrize(
-    ("language", "valid", "wrong_gate", "age"),
+    ("language", "valid", "wrong_gate", "age", "gate"),
     [
-        ("vi", ["Kết quả: Hợp lệ"], "Cấp cho cửa khẩu khác", "3 giờ"),
-        ("en", ["Result: Valid"], "Issued for another gate", "3 h"),
-        ("zh-hans", ["结果", "有效"], "签发给其他口岸", "3 小时"),
+        ("vi", ["Kết quả: Hợp lệ"], "Cấp cho cửa khẩu khác", "3 giờ", "Ma Lù Thàng"),
+        ("en", ["Result: Valid"], "Issued for another gate", "3 h", "Ma Lu Thang"),
+        ("zh-hans", ["结果", "有效"], "签发给其他口岸", "3 小时", "马鹿塘"),
     ],
 )
-def test_the_verifier_speaks_the_language_asked(receipt, bundle, language, valid, wrong_gate, age):
+def test_the_verifier_speaks_the_language_asked(
+    receipt, bundle, language, valid, wrong_gate, age, gate
+):
     status, out = run(bundle, receipt.token, "--gate", "mlt", "--language", language)
     assert status == 0, out
     assert all(word in out for word in valid) and receipt.number in out and age in out
+    assert gate in out and "MLT\n" not in out  # the gate by its name, not its code
     assert "status:" not in out and "valid" not in out.replace("Valid", "")
     status, out = run(bundle, receipt.token, "--gate", "hng", "--language", language)
     assert status == 1 and wrong_gate in out

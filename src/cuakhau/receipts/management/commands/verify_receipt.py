@@ -15,6 +15,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.db import DatabaseError
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -44,6 +45,16 @@ def _age(generated_at: dt.datetime, now: dt.datetime) -> str:
     ) % {"age": minutes((now - generated_at).total_seconds() / 60), "at": made}
 
 
+def _gate_name(code: str) -> str:
+    """The gate's name in the active language where this installation knows its gates; the
+    code, as the receipt writes it, on a device without the database."""
+    try:
+        names = services.gate_names()
+    except DatabaseError:
+        return code.upper()
+    return names.get(code, {}).get(translation.get_language(), code.upper())
+
+
 def report(path: Path, token: str, gate: str | None, now: dt.datetime | None = None):
     """The lines to print, in the active language, and the exit status."""
     try:
@@ -68,7 +79,7 @@ def report(path: Path, token: str, gate: str | None, now: dt.datetime | None = N
     for label, name in ((_("Receipt"), "rcp"), (_("Trip"), "trp"), (_("Gate"), "gte")):
         value = claims.get(name)
         if isinstance(value, str) and value:
-            lines.append(_line(label, value.upper() if name == "gte" else value))
+            lines.append(_line(label, _gate_name(value) if name == "gte" else value))
     amount = claims.get("amt")
     if isinstance(amount, int) and not isinstance(amount, bool):
         money = formats.number_format(amount, force_grouping=True)
