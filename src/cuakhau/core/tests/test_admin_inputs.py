@@ -60,3 +60,18 @@ def test_an_hs_prefix_is_ascii_digits(prefix):
     with pytest.raises(ValidationError):
         validate_hs_prefix(prefix)
     validate_hs_prefix("0810")
+
+
+@pytest.mark.parametrize("text", ["Sầu riêng\x1b[31m", "Thanh long\u202e", "nul\x00"])
+def test_every_admin_text_is_cleaned_as_the_other_forms_are(admin_client, text):
+    """A market rule's product name was saved with an escape sequence through the admin."""
+    from cuakhau.slots.models import PriorityClass
+
+    post = {"code": "sau-rieng", "name_vi": text, "name_en": "Durian", "name_zh": "榴莲", "rank": 1}
+    page = admin_client.post("/admin/slots/priorityclass/add/", post)
+    # Django's own check says a NUL first ("Null characters are not allowed").
+    said = page.content.decode()
+    assert page.status_code == 200 and ("control character" in said or "Null char" in said)
+    assert not PriorityClass.objects.filter(code="sau-rieng").exists()
+    saved = admin_client.post("/admin/slots/priorityclass/add/", {**post, "name_vi": "Sầu riêng"})
+    assert saved.status_code == 302, saved.content.decode()[:2000]
