@@ -11,20 +11,23 @@ from .models import (
     WaitingEntry,
 )
 
+# What an hour's capacity is, as the list shows it and the form edits it.
+CAPACITY_FIELDS = [
+    "gate",
+    "direction",
+    "weekday",
+    "date",
+    "hour",
+    "lanes",
+    "trucks_per_lane_hour",
+    "quotas",
+]
+
 
 class SlotCapacityForm(forms.ModelForm):
     class Meta:
         model = SlotCapacity
-        fields = [
-            "gate",
-            "direction",
-            "weekday",
-            "date",
-            "hour",
-            "lanes",
-            "trucks_per_lane_hour",
-            "quotas",
-        ]
+        fields = CAPACITY_FIELDS
 
     def clean(self):
         data = super().clean()
@@ -40,16 +43,7 @@ class SlotCapacityForm(forms.ModelForm):
 @admin.register(SlotCapacity)
 class SlotCapacityAdmin(admin.ModelAdmin):
     form = SlotCapacityForm
-    list_display = [
-        "gate",
-        "direction",
-        "weekday",
-        "date",
-        "hour",
-        "lanes",
-        "trucks_per_lane_hour",
-        "quotas",
-    ]
+    list_display = CAPACITY_FIELDS
     list_filter = ["gate", "direction", "weekday"]
 
 
