@@ -7,6 +7,9 @@ class CoreConfig(AppConfig):
     verbose_name = "cuakhau core"
 
     def ready(self):
+        from cuakhau.core import lookups
+
+        lookups.register()
         _admin_text_as_stored()
 
 
