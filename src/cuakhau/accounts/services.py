@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from cuakhau.core.errors import FieldErrors
-from cuakhau.core.inputs import clean_text
+from cuakhau.core.inputs import check_text
 from cuakhau.core.prepared import Prepared
 from cuakhau.core.stamps import NONE_KEPT
 
@@ -241,7 +241,7 @@ def expiry_at_end_of(day: dt.date, *, now=None) -> dt.datetime:
 def issue_token(user, name: str, *, expires_at: dt.datetime | None = None) -> tuple[ApiToken, str]:
     """A new token for ``user``; ``expires_at`` None means it works until revoked."""
     try:
-        name = clean_text(str(name or ""), max_length=80).strip()
+        name = check_text(name, ApiToken, "name")
     except ValidationError as exc:
         raise FieldErrors({"name": exc.messages}) from None
     return ApiToken.issue(user, name or "token", expires_at=check_token_expiry(expires_at))

@@ -276,6 +276,21 @@ class TextField(forms.CharField):
         return clean_text(value, multiline=self.multiline)
 
 
+class TextAsStored:
+    """A form mixin for forms whose fields are not ``TextField`` (the administration's): every
+    text the form cleaned is checked by ``clean_text`` too, its error beside its field."""
+
+    def clean(self):
+        data = super().clean()
+        for name, value in list(data.items()):
+            if isinstance(value, str):
+                try:
+                    clean_text(value, multiline=True)
+                except ValidationError as exc:
+                    self.add_error(name, exc)
+        return data
+
+
 # ---------------------------------------------------------------------------------------------
 # Moments
 
