@@ -548,6 +548,47 @@ def insert(obj):
     return obj
 
 
+_IGNORING_PLANS: dict[tuple[type, str], tuple[str, str | None, list] | None] = {}
+
+
+def insert_unless_present(obj) -> None:
+    """``bulk_create([obj], ignore_conflicts=True)`` for one row of a plain model: added
+    unless a unique constraint already holds a row like it, no key read back, no signal sent,
+    as ``bulk_create`` does. Compiled once per model: building Django's bulk INSERT took three
+    times the CPU of running it (a mark every exit leaves for the statistics)."""
+    from django.db.models import sql
+    from django.db.models.constants import OnConflict
+
+    model = type(obj)
+    db = router.db_for_write(model, instance=obj)
+    key = (model, db)
+    if key not in _IGNORING_PLANS:
+        meta = model._meta
+        fields = [f for f in meta.local_concrete_fields if not f.generated and not f.primary_key]
+        query = sql.InsertQuery(model, on_conflict=OnConflict.IGNORE)
+        query.insert_values(fields, [model()])
+        statements = query.get_compiler(using=db).as_sql()
+        plan = None
+        if len(statements) == 1 and statements[0][0].count("%s") == len(fields):
+            text = statements[0][0]
+            plan = (text, _native(db, text), [_stored_value_of(f) for f in fields])
+        _IGNORING_PLANS[key] = plan
+    plan = _IGNORING_PLANS[key]
+    connection = connections[db]
+    params = [] if plan is not None else None
+    for stored in plan[2] if plan is not None else ():
+        value = stored(obj, connection)
+        if value is _EXPRESSION:
+            params = None
+            break
+        params.append(value)
+    if params is None:
+        model._default_manager.db_manager(db).bulk_create([obj], ignore_conflicts=True)
+        return
+    with _executed(connection, plan[0], params, plan[1]):
+        pass
+
+
 class _Slot(Expression):
     """A value given at each run: compiled as a bare parameter."""
 

@@ -31,6 +31,7 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 
 from cuakhau.core.aggregates import Total
+from cuakhau.core.prepared import insert_unless_present
 from cuakhau.gate.models import Visit
 from cuakhau.receipts.models import Receipt, ReceiptStatus
 from cuakhau.reference.models import Gate
@@ -110,9 +111,7 @@ def mark_stale(gate_id: int, moment: dt.datetime | None) -> None:
     if moment is None:
         return
     month = month_of(moment.astimezone(gate_zone(gate_id)).date())
-    StaleMonth.objects.bulk_create(
-        [StaleMonth(gate_id=gate_id, month=month)], ignore_conflicts=True
-    )
+    insert_unless_present(StaleMonth(gate_id=gate_id, month=month))
 
 
 def refresh_stale(limit: int | None = None) -> int:

@@ -368,3 +368,26 @@ def test_an_insert_stores_each_value_as_the_field_would(enterprise, operator, ml
             assert getattr(found, "obj", found) == getattr(expected, "obj", expected), field
             checked += 1
     assert checked == 51
+
+
+def test_a_row_added_unless_present_is_added_once_as_bulk_create_adds_it(mlt):
+    """``insert_unless_present`` stores what ``bulk_create(ignore_conflicts=True)`` stores: a
+    new row with its automatic moment, none when a unique constraint holds one like it (the
+    first row kept as it was), one statement each time."""
+    import datetime as dt
+
+    from cuakhau.core.prepared import insert_unless_present
+    from cuakhau.stats.models import StaleMonth
+
+    march, april = dt.date(2026, 3, 1), dt.date(2026, 4, 1)
+    insert_unless_present(StaleMonth(gate=mlt, month=march))
+    first = StaleMonth.objects.get(gate=mlt, month=march)
+    assert first.marked_at is not None
+    with CaptureQueriesContext(connection) as queries:
+        insert_unless_present(StaleMonth(gate=mlt, month=march))
+        insert_unless_present(StaleMonth(gate_id=mlt.pk, month=april))
+    assert len(queries) == 2
+    assert StaleMonth.objects.get(gate=mlt, month=march).marked_at == first.marked_at
+    assert sorted(StaleMonth.objects.values_list("month", flat=True)) == [march, april]
+    StaleMonth.objects.bulk_create([StaleMonth(gate=mlt, month=dt.date(2026, 5, 1))])
+    assert StaleMonth.objects.count() == 3
