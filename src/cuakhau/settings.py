@@ -24,6 +24,15 @@ def env_flag(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _proxy_hops() -> int:
+    from django.core.exceptions import ImproperlyConfigured
+
+    text = os.environ.get("CUAKHAU_PROXY_HOPS", "0").strip()
+    if not text.isascii() or not text.isdigit() or int(text) > 10:
+        raise ImproperlyConfigured("CUAKHAU_PROXY_HOPS: the number of reverse proxies, 0 to 10")
+    return int(text)
+
+
 DATA_DIR = Path(os.environ.get("CUAKHAU_DATA_DIR", CHECKOUT_DIR / "var")).resolve()
 
 DEBUG = env_flag("DEBUG")
@@ -229,9 +238,12 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # The lockout page in the project's own layout and languages (HTTP 429).
 AXES_LOCKOUT_CALLABLE = "cuakhau.accounts.views.locked_out"
-# The client address is REMOTE_ADDR (no django-ipware): a forged X-Forwarded-For cannot buy a
-# guesser fresh attempts. Behind a reverse proxy, point AXES_CLIENT_IP_CALLABLE at a function
-# that reads the proxy's header.
+# How many reverse proxies of ours stand in front of the server (0: callers reach gunicorn
+# directly, as `cuakhau serve` runs it). Only the X-Forwarded-For entries they append are
+# believed (`core.context.client_address`); a caller's own never is, so a forged header buys a
+# guesser no fresh attempts. Failed sign-ins are counted by the same address.
+PROXY_HOPS = _proxy_hops()
+AXES_CLIENT_IP_CALLABLE = "cuakhau.core.context.client_address"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
