@@ -7,12 +7,14 @@ from typing import Annotated, Literal
 
 from django.http import HttpRequest
 from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
+from ninja.decorators import decorate_view
 
 from cuakhau.core.api_support import Text, context_of, error_items
 from cuakhau.core.errors import FieldErrors
 
 from . import services
 from .models import Application
+from .multipart import api_reads_uploads
 
 router = Router(tags=["one-stop desk"])
 
@@ -217,6 +219,7 @@ def list_procedures(request: HttpRequest):
     response={201: FilingOut, 422: FilingRefusal},
     summary="File an application online with its documents (multipart)",
 )
+@decorate_view(api_reads_uploads)
 def file_application(
     request: HttpRequest,
     payload: Form[FilingIn],

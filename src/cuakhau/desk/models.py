@@ -304,9 +304,15 @@ class TrackingAttempt(models.Model):
     remote_addr = models.GenericIPAddressField(null=True)
     at = models.DateTimeField(db_index=True)
     found = models.BooleanField(default=False)
+    # The code looked up (normalised; "" when malformed): wrong phones for one code are
+    # counted whatever address they come from (the address is the caller's to write).
+    code = models.CharField(max_length=20, blank=True, default="")
 
     class Meta:
-        indexes = [models.Index(fields=["remote_addr", "at"])]
+        indexes = [
+            models.Index(fields=["remote_addr", "at"]),
+            models.Index(fields=["code", "at"], name="desk_tracking_code_at"),
+        ]
 
     def __str__(self):
         return f"{self.remote_addr} {self.at:%Y-%m-%d %H:%M}"

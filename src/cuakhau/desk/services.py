@@ -13,7 +13,8 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.dispatch import Signal
@@ -340,7 +341,7 @@ def _save_documents(application, checked, actor, purpose="filing"):
         stored_name, digest = uploads.store(uploaded, extension)
         ApplicationDocument.objects.create(
             application=application,
-            original_name=(uploaded.name or "document")[:200],
+            original_name=uploads.kept_name(uploaded.name, extension),
             stored_name=stored_name,
             content_type=content_type,
             size=uploaded.size,
@@ -409,8 +410,13 @@ def _check_filing(data: dict, documents, actor, channel: str) -> _Filing:
         "note": _clean(data, "note", errors, max_length=2000, multiline=True),
         "email": _clean(data, "email", errors, max_length=254),
     }
-    if values["email"] and "@" not in values["email"]:
-        errors["email"] = [_("Enter a valid e-mail address.")]
+    if values["email"] and "email" not in errors:
+        # The page's EmailField's check, for the API too: ``a@b, victim@c`` or ``<x>@y`` is
+        # no one address to send the file's messages to.
+        try:
+            validate_email(values["email"])
+        except ValidationError:
+            errors["email"] = [_("Enter a valid e-mail address.")]
     phone = ""
     try:
         phone = normalise_phone(str(data.get("phone") or ""))
@@ -615,7 +621,14 @@ def act(
     if not may_handle(actor):
         raise DeskPermissionDenied(_("Only desk officers move applications."))
     errors: dict[str, list[str]] = {}
-    checked = _check_documents(list(documents or []), errors)
+    documents = list(documents or [])
+    if documents and action != "receive_supplement":
+        # Only a received supplement brings files: any other action's would be kept as the
+        # applicant's own filing (a crafted post to ``reject`` with files).
+        raise FieldErrors(
+            {"documents": [_("Documents are added only when a supplement is received.")]}
+        )
+    checked = _check_documents(documents, errors)
     if errors:
         raise FieldErrors(errors)
     with transaction.atomic():
@@ -741,21 +754,30 @@ class TooManyAttempts(Exception):
     """Too many look-ups from this address (HTTP 429)."""
 
 
-def _throttle(remote_addr: str | None) -> None:
+def _throttle(remote_addr: str | None, code: str = "") -> None:
     limit = getattr(settings, "DESK_TRACKING_LIMIT", 10)
     window = dt.timedelta(seconds=getattr(settings, "DESK_TRACKING_WINDOW_SECONDS", 900))
     since = timezone.now() - window
     TrackingAttempt.objects.filter(at__lt=since - window).delete()
     if TrackingAttempt.objects.filter(remote_addr=remote_addr, at__gte=since).count() >= limit:
         raise TooManyAttempts(_("Too many look-ups from this address. Try again later."))
+    # Wrong phones for one code from any addresses (a caller with many of them):
+    # guessing a known code's phone stays as slow as from one address.
+    code_limit = getattr(settings, "DESK_TRACKING_CODE_LIMIT", limit)
+    if code and (
+        TrackingAttempt.objects.filter(code=code, found=False, at__gte=since).count() >= code_limit
+    ):
+        raise TooManyAttempts(_("Too many wrong look-ups of this code. Try again later."))
 
 
 def track(code: str, phone: str, context: RequestContext = SYSTEM) -> Application | None:
     """The application with this code *and* this applicant's phone, else None — the same None
     for an unknown code, a wrong phone or a malformed code, so codes cannot be enumerated.
     Every attempt counts against the caller's address."""
-    _throttle(context.remote_addr)
+    # An IP address or None (``core.context.client_address``): never a header's text.
+    address = context.remote_addr
     normal = codes.normalise_code(code)
+    _throttle(address, normal or "")
     try:
         number = normalise_phone(phone)
     except ValueError:
@@ -768,7 +790,7 @@ def track(code: str, phone: str, context: RequestContext = SYSTEM) -> Applicatio
             .first()
         )
     TrackingAttempt.objects.create(
-        remote_addr=context.remote_addr, at=timezone.now(), found=found is not None
+        remote_addr=address, at=timezone.now(), found=found is not None, code=normal or ""
     )
     return found
 

@@ -14,6 +14,7 @@ from cuakhau.core.errors import FieldErrors
 from . import services, uploads
 from .forms import ActionForm, ApplicationForm, ReassignForm, TrackForm
 from .models import Application, FilingChannel, Procedure
+from .multipart import reads_uploads, refusal_of
 
 SESSION_KEY = "desk_tracked"
 
@@ -101,7 +102,13 @@ def _application_form(request, *, counter=False):
 
 def _file(request, form, channel):
     """Files the posted application; None with every error on the form (the form's own and
-    the service's, all in one answer: a refused e-mail does not hide a refused phone)."""
+    the service's, all in one answer: a refused e-mail does not hide a refused phone). A post
+    whose files Django could not read (``multipart``) files nothing: its refusal is said beside
+    the Documents field, with the other fields' errors."""
+    refused_upload = refusal_of(request)
+    if refused_upload:
+        form.is_valid()
+        form.add_error("documents", refused_upload)
     if not form.is_valid():
         typed = {name: form.data.get(name, "") for name in form.fields if name != "documents"}
         data = {**typed, **{k: v for k, v in form.cleaned_data.items() if k != "documents"}}
@@ -124,6 +131,7 @@ def _file(request, form, channel):
         return None
 
 
+@reads_uploads
 def apply(request):
     form = _application_form(request)
     if request.method == "POST":
@@ -202,6 +210,7 @@ def queue(request):
     )
 
 
+@reads_uploads
 def counter(request):
     form = _application_form(request, counter=True)
     if request.method == "POST":
@@ -263,10 +272,15 @@ def application(request, code, action_form=None, failed_action=""):
     )
 
 
+@reads_uploads
 @require_POST
 def act(request, code, action):
     a = _find(request, code)
     form = ActionForm(request.POST, request.FILES, action=action)
+    refused_upload = refusal_of(request)
+    if refused_upload:
+        form.is_valid()
+        form.add_error("documents", refused_upload)
     if form.is_valid():
         try:
             services.act(
