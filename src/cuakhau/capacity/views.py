@@ -5,11 +5,26 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django_tasks.base import TaskResultStatus
-from django_tasks.exceptions import TaskResultDoesNotExist
+from django_tasks.exceptions import TaskException
 
 from . import services
 from .forms import SimulationForm
 from .tasks import run_simulation
+
+
+def waiting_run(scenario: str, policy: str, lanes: int | None) -> str | None:
+    """The id of a run of these arguments queued or running on the database queue, if any."""
+    try:
+        from django_tasks_db.models import DBTaskResult
+    except ImportError:  # another backend: it keeps its own queue
+        return None
+    wanted = [scenario, policy, lanes]
+    for run_id, args_kwargs in DBTaskResult.objects.filter(
+        task_path=run_simulation.module_path, status__in=["READY", "RUNNING"]
+    ).values_list("id", "args_kwargs"):
+        if (args_kwargs or {}).get("args") == wanted and not args_kwargs.get("kwargs"):
+            return str(run_id)
+    return None
 
 
 def simulate(request):
@@ -20,7 +35,8 @@ def simulate(request):
     if "run" in request.GET:
         try:
             result = run_simulation.get_result(request.GET["run"])
-        except (TaskResultDoesNotExist, ValidationError, ValueError) as exc:
+        # Not a run at all, or another task's result (a slot tick's id): nothing to show.
+        except (TaskException, ValidationError, ValueError) as exc:
             raise Http404 from exc
         if result.status == TaskResultStatus.SUCCESSFUL:
             outcome = services.present(result.return_value)
@@ -31,8 +47,11 @@ def simulate(request):
     elif form.is_valid():
         data = form.cleaned_data
         if services.runs_long(data["scenario"], data["policy"]):
-            queued = run_simulation.enqueue(data["scenario"], data["policy"], data["lanes"])
-            return redirect(f"{reverse('capacity:simulate')}?run={queued.id}")
+            args = (data["scenario"], data["policy"], data["lanes"])
+            # The same run already waiting or running is followed, not queued again: the
+            # page asked again (a refresh, a second tab) would fill the worker's queue.
+            run_id = waiting_run(*args) or run_simulation.enqueue(*args).id
+            return redirect(f"{reverse('capacity:simulate')}?run={run_id}")
         outcome = services.run(data["scenario"], data["policy"], data["lanes"])
     return render(
         request,

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from . import services
 from .models import (
@@ -61,12 +62,30 @@ class TransitionInline(admin.TabularInline):
     model = BookingTransition
     extra = 0
     can_delete = False
-    readonly_fields = ["action", "from_status", "to_status", "actor", "at", "channel", "reason"]
+    # Each step by its name, never its code ("no_show", "move_up").
+    fields = readonly_fields = ["step", "was", "became", "actor", "at", "channel", "reason"]
+
+    @admin.display(description=_("action"))
+    def step(self, row):
+        return services.BOOKING_MACHINE.say("action", row.action)
+
+    @admin.display(description=_("from status"))
+    def was(self, row):
+        return services.BOOKING_MACHINE.say("state", row.from_status) if row.from_status else "—"
+
+    @admin.display(description=_("to status"))
+    def became(self, row):
+        return services.BOOKING_MACHINE.say("state", row.to_status)
+
+
+@admin.display(description=_("priority class"))
+def priority(row):
+    return services.priority_label(row.priority_class)
 
 
 @admin.register(Booking)
 class BookingAdmin(admin.ModelAdmin):
-    list_display = ["trip", "gate", "direction", "slot_start", "priority_class", "status"]
+    list_display = ["trip", "gate", "direction", "slot_start", priority, "status"]
     list_filter = ["gate", "status", "priority_class"]
     readonly_fields = [
         "trip",
@@ -74,7 +93,7 @@ class BookingAdmin(admin.ModelAdmin):
         "gate",
         "direction",
         "slot_start",
-        "priority_class",
+        priority,
         "moved_from",
         "created_by",
     ]
@@ -86,9 +105,20 @@ class BookingAdmin(admin.ModelAdmin):
 
 @admin.register(WaitingEntry)
 class WaitingEntryAdmin(admin.ModelAdmin):
-    list_display = ["trip", "gate", "kind", "status", "arrived_at", "called_at", "called_by"]
+    list_display = [
+        "trip",
+        "gate",
+        "kind",
+        priority,
+        "status",
+        "arrived_at",
+        "called_at",
+        "called_by",
+    ]
     list_filter = ["gate", "status", "kind"]
-    readonly_fields = [f.name for f in WaitingEntry._meta.fields]
+    readonly_fields = [
+        priority if f.name == "priority_class" else f.name for f in WaitingEntry._meta.fields
+    ]
 
     def has_add_permission(self, request):
         return False

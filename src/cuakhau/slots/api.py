@@ -37,15 +37,20 @@ class BookingOut(Schema):
     trip: str
     gate: str
     direction: str
+    direction_label: str
     slot_start: dt.datetime
     priority_class: str
+    priority_class_label: str
     status: str
+    status_label: str
 
 
 class StandingOut(Schema):
     booking: BookingOut | None
     arrival: str | None
+    arrival_label: str | None
     waiting_status: str | None
+    waiting_status_label: str | None
     arrived_at: dt.datetime | None
     called_at: dt.datetime | None
     position: int | None
@@ -66,28 +71,34 @@ class WaitingOut(Schema):
     trip: str
     plate: str
     direction: str
+    direction_label: str
     arrival: str
+    arrival_label: str
     priority_class: str
+    priority_class_label: str
     slot_start: dt.datetime | None
     arrived_at: dt.datetime
     status: str
+    status_label: str
     position: int | None = None
     expected_call: dt.datetime | None = None
 
 
+# Whole numbers as JSON numbers: ``true`` is not one seat, nor "3" three lanes.
 class CapacityIn(Schema):
     direction: Direction
-    hour: Annotated[int, Field(ge=0, le=23)]
-    weekday: Annotated[int, Field(ge=0, le=6)] | None = None
+    hour: Annotated[int, Field(ge=0, le=23, strict=True)]
+    weekday: Annotated[int, Field(ge=0, le=6, strict=True)] | None = None
     date: dt.date | None = None
-    lanes: Annotated[int, Field(ge=0, le=50)]
-    trucks_per_lane_hour: Annotated[int, Field(ge=0, le=120)]
-    quotas: dict[str, Annotated[int, Field(ge=0, le=6000)]] = {}
+    lanes: Annotated[int, Field(ge=0, le=50, strict=True)]
+    trucks_per_lane_hour: Annotated[int, Field(ge=0, le=120, strict=True)]
+    quotas: dict[str, Annotated[int, Field(ge=0, le=6000, strict=True)]] = {}
 
 
 class CapacityOut(Schema):
     gate: str
     direction: str
+    direction_label: str
     hour: int
     weekday: int | None
     date: dt.date | None
@@ -101,6 +112,7 @@ class WaitTimeOut(Schema):
     gate: str
     gate_name: str
     direction: str
+    direction_label: str
     waiting: int
     median_wait_minutes: int | None
     longest_waiting_minutes: int | None
@@ -115,9 +127,12 @@ def booking_out(booking: Booking | None) -> dict | None:
         "trip": booking.trip.reference,
         "gate": booking.gate.code,
         "direction": booking.direction,
+        "direction_label": str(booking.get_direction_display()),
         "slot_start": booking.slot_start,
         "priority_class": booking.priority_class,
+        "priority_class_label": services.priority_label(booking.priority_class),
         "status": booking.status,
+        "status_label": str(booking.get_status_display()),
     }
 
 
@@ -127,7 +142,9 @@ def standing_out(trip) -> dict:
     return {
         "booking": booking_out(s["booking"]),
         "arrival": entry.kind if entry else None,
+        "arrival_label": str(entry.get_kind_display()) if entry else None,
         "waiting_status": entry.status if entry else None,
+        "waiting_status_label": str(entry.get_status_display()) if entry else None,
         "arrived_at": entry.arrived_at if entry else None,
         "called_at": entry.called_at if entry else None,
         "position": s["position"],
@@ -194,16 +211,20 @@ def cancel(request: HttpRequest, reference: str, payload: CancelIn):
     return standing_out(trip)
 
 
-def waiting_out(entry, position=None, expected=None) -> dict:
+def waiting_out(entry, position=None, expected=None, classes=None) -> dict:
     return {
         "trip": entry.trip.reference,
         "plate": entry.trip.tractor_plate,
         "direction": entry.direction,
+        "direction_label": str(entry.get_direction_display()),
         "arrival": entry.kind,
+        "arrival_label": str(entry.get_kind_display()),
         "priority_class": entry.priority_class,
+        "priority_class_label": services.priority_label(entry.priority_class, classes),
         "slot_start": entry.slot_start,
         "arrived_at": entry.arrived_at,
         "status": entry.status,
+        "status_label": str(entry.get_status_display()),
         "position": position,
         "expected_call": expected,
     }
@@ -225,7 +246,9 @@ def arrive(request: HttpRequest, gate: str, payload: WaitingArrivalIn):
 
 @router.get("/slots/{gate}/queue", response=list[WaitingOut], summary="The waiting area")
 def queue(request: HttpRequest, gate: str):
-    return [waiting_out(e, p, t) for e, p, t in services.queue(_gate(gate))]
+    line = services.queue(_gate(gate))
+    classes = services.priority_classes_by_code(e.priority_class for e, _p, _t in line)
+    return [waiting_out(e, p, t, classes) for e, p, t in line]
 
 
 @router.post(
@@ -235,7 +258,8 @@ def queue(request: HttpRequest, gate: str):
 )
 def call_forward(request: HttpRequest, gate: str):
     called = services.call_forward(_gate(gate), actor=request.auth, context=context_of(request))
-    return [waiting_out(e) for e in called]
+    classes = services.priority_classes_by_code(e.priority_class for e in called)
+    return [waiting_out(e, classes=classes) for e in called]
 
 
 @router.put("/slots/{gate}/capacity", response=CapacityOut, summary="Set an hour's capacity")
@@ -254,6 +278,7 @@ def set_capacity(request: HttpRequest, gate: str, payload: CapacityIn):
     return {
         "gate": row.gate.code,
         "direction": row.direction,
+        "direction_label": str(row.get_direction_display()),
         "hour": row.hour,
         "weekday": row.weekday,
         "date": row.date,
@@ -272,11 +297,13 @@ def set_capacity(request: HttpRequest, gate: str, payload: CapacityIn):
 def wait_times(request: HttpRequest):
     from .views import gate_name
 
+    labels = dict(Direction.choices)
     return [
         {
             **{k: v for k, v in row.items() if k != "recent_called"},
             "gate": row["gate"].code,
             "gate_name": gate_name(row["gate"]),
+            "direction_label": str(labels.get(row["direction"], row["direction"])),
         }
         for row in services.wait_times()
     ]

@@ -19,8 +19,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, Q, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from cuakhau.core.context import SYSTEM, Channel, RequestContext
 from cuakhau.core.errors import FieldErrors
@@ -56,6 +56,7 @@ MANAGE = "slots.manage_capacity"
 
 # What each step of a booking is called where a person reads it (a refusal, the history).
 BOOKING_ACTIONS = {
+    "book": gettext_lazy("book a slot"),  # the first row of every booking's history
     "move": gettext_lazy("move to another hour"),
     "cancel": gettext_lazy("cancel"),
     "arrive": gettext_lazy("report at the waiting area"),
@@ -106,6 +107,35 @@ class SlotPermissionDenied(trips.TripPermissionDenied):
 
 def priority_classes() -> list[rules.PriorityClass]:
     return [c.as_rule() for c in PriorityClass.objects.all()]
+
+
+def priority_label(code: str, classes: dict[str, PriorityClass] | None = None) -> str:
+    """A priority class as the reader calls it (never its code): the built-in perishable and
+    general goods, or a manager's class by its name in the reader's language."""
+    if code == rules.PERISHABLE:
+        return _("perishable")
+    if code == rules.GENERAL:
+        return _("general")
+    if classes is None:
+        found = PriorityClass.objects.filter(code=code).first()
+    else:
+        found = classes.get(code)
+    if found is None:
+        return code  # a class deleted since: its code is all there is
+    language = get_language() or "vi"
+    if language.startswith("zh") and found.name_zh:
+        return found.name_zh
+    if language.startswith("en") and found.name_en:
+        return found.name_en
+    return found.name_vi or code
+
+
+def priority_classes_by_code(codes=None) -> dict[str, PriorityClass]:
+    """The classes managers defined, by code, for ``priority_label``; no query when ``codes``
+    (those about to be named) are all built in."""
+    if codes is not None and set(codes) <= {rules.PERISHABLE, rules.GENERAL}:
+        return {}
+    return {c.code: c for c in PriorityClass.objects.all()}
 
 
 def class_of(trip: Trip, classes=None) -> rules.PriorityClass:
@@ -195,10 +225,12 @@ def quota_errors(quotas, lanes: int, trucks_per_lane_hour: int) -> dict[str, lis
     errors: dict[str, list[str]] = {}
     known = {rules.PERISHABLE} | set(PriorityClass.objects.values_list("code", flat=True))
     for code, seats in quotas.items():
+        # A class's code is at most 24 characters: a longer one is not echoed whole.
+        said = str(code)[: PriorityClass._meta.get_field("code").max_length]
         if code not in known:
-            errors[f"quotas.{code}"] = [_("No priority class %(code)s.") % {"code": code}]
+            errors[f"quotas.{said}"] = [_("No priority class %(code)s.") % {"code": said}]
         elif isinstance(seats, bool) or not isinstance(seats, int) or seats < 0:
-            errors[f"quotas.{code}"] = [_("Give a whole number of seats, 0 or more.")]
+            errors[f"quotas.{said}"] = [_("Give a whole number of seats, 0 or more.")]
     if not errors:
         taken = {str(k): v for k, v in quotas.items() if v}
         rule = rules.HourCapacity(lanes, trucks_per_lane_hour, taken)

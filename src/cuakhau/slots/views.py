@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -159,11 +160,16 @@ def cancel_slot(request, reference):
 
 def waiting_area(request, code):
     """The gate's waiting area: record arrivals, call forward, see the queue."""
-    gate = get_object_or_404(Gate, code=code)
+    gate = get_object_or_404(Gate, code=code, handles_freight=True)
     form = ArrivalForm(request.POST or None)
     if request.method == "POST":
         if "call" in request.POST:
-            called = services.call_forward(gate, actor=request.user, context=context_of(request))
+            try:
+                called = services.call_forward(
+                    gate, actor=request.user, context=context_of(request)
+                )
+            except services.SlotPermissionDenied as exc:
+                raise PermissionDenied(str(exc)) from None
             if called:
                 messages.success(
                     request,
@@ -186,9 +192,16 @@ def waiting_area(request, code):
                 return redirect("slots:waiting", code=gate.code)
             except FieldErrors as exc:
                 _errors_into(form, exc)
+            except services.SlotPermissionDenied as exc:
+                raise PermissionDenied(str(exc)) from None
     area = services.waiting_area(gate)
     zone = ZoneInfo(gate.time_zone)
-    line = [(e, p, timezone.localtime(t, zone) if t else None) for e, p, t in services.queue(gate)]
+    waiting = services.queue(gate)
+    classes = services.priority_classes_by_code(e.priority_class for e, _p, _t in waiting)
+    line = []
+    for e, p, t in waiting:
+        e.priority_label = services.priority_label(e.priority_class, classes)
+        line.append((e, p, timezone.localtime(t, zone) if t else None))
     return render(
         request,
         "slots/waiting.html",
@@ -206,30 +219,58 @@ def waiting_area(request, code):
 
 def capacity(request, code):
     """A gate manager sets the trucks an hour takes, for a range of hours."""
-    gate = get_object_or_404(Gate, code=code)
+    gate = get_object_or_404(Gate, code=code, handles_freight=True)
     form = CapacityForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         weekdays = [data["weekday"]] if data["weekday"] is not None else list(range(7))
+        hours = range(data["hour_from"], data["hour_to"] + 1)
+        # The seats other priority classes hold in each hour (set over the API or in the
+        # administration) stay as they are: the form sets the perishable ones only.
+        rows = SlotCapacity.objects.filter(
+            gate=gate, direction=data["direction"], date__isnull=True, hour__in=hours
+        )
+        kept = {(row.weekday, row.hour): row.quotas for row in rows}
+        # A class deleted since is dropped with its seats (they would refuse the hour).
+        known = services.priority_classes_by_code(c for q in kept.values() for c in q)
+        kept = {
+            key: {c: n for c, n in quotas.items() if c == "perishable" or c in known}
+            for key, quotas in kept.items()
+        }
         try:
-            for weekday in weekdays:
-                for hour in range(data["hour_from"], data["hour_to"] + 1):
-                    services.set_capacity(
-                        request.user,
-                        gate,
-                        data["direction"],
-                        hour,
-                        lanes=data["lanes"],
-                        trucks_per_lane_hour=data["trucks_per_lane_hour"],
-                        quotas={"perishable": data["perishable"]},
-                        weekday=weekday,
-                    )
+            # Every hour of the range, or none: a refused one leaves the others as they were.
+            with transaction.atomic():
+                for weekday in weekdays:
+                    for hour in hours:
+                        quotas = {**kept.get((weekday, hour), {}), "perishable": data["perishable"]}
+                        services.set_capacity(
+                            request.user,
+                            gate,
+                            data["direction"],
+                            hour,
+                            lanes=data["lanes"],
+                            trucks_per_lane_hour=data["trucks_per_lane_hour"],
+                            quotas=quotas,
+                            weekday=weekday,
+                        )
         except FieldErrors as exc:
             _errors_into(form, exc)
+        except services.SlotPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from None
         else:
             messages.success(request, _("Capacity saved."))
             return redirect("slots:capacity", code=gate.code)
-    rows = SlotCapacity.objects.filter(gate=gate).order_by("direction", "date", "weekday", "hour")
+    rows = list(
+        SlotCapacity.objects.filter(gate=gate).order_by("direction", "date", "weekday", "hour")
+    )
+    classes = services.priority_classes_by_code(c for row in rows for c in row.quotas)
+    for row in rows:
+        # Every class's reserved seats, by the name the reader knows it by.
+        row.reserved = [
+            (services.priority_label(code, classes), seats)
+            for code, seats in sorted(row.quotas.items())
+            if seats
+        ]
     return render(
         request,
         "slots/capacity.html",
@@ -241,7 +282,11 @@ def wait_times(request):
     """Public: the current waiting time at each gate, per direction."""
     labels = dict(Direction.choices)
     rows = [
-        {**row, "gate_name": gate_name(row["gate"]), "direction_label": labels[row["direction"]]}
+        {
+            **row,
+            "gate_name": gate_name(row["gate"]),
+            "direction_label": labels.get(row["direction"], row["direction"]),
+        }
         for row in services.wait_times()
     ]
     return render(request, "slots/wait_times.html", {"rows": rows, "now": timezone.now()})

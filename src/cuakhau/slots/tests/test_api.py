@@ -112,6 +112,7 @@ def test_the_public_wait_times_need_no_credential(enterprise, operator, capacity
             "gate": "mlt",
             "gate_name": rows[0]["gate_name"],
             "direction": "export",
+            "direction_label": "Export",
             "waiting": 1,
             "median_wait_minutes": None,
             "longest_waiting_minutes": 0,

@@ -36,9 +36,12 @@ class Command(BaseCommand):
             targets = planner.parse_targets(opts["plan"]) if opts["plan"] else []
         except (scenarios.ScenarioError, ValueError) as exc:
             raise CommandError(str(exc)) from exc
-        for key in ("lanes", "staff"):
-            if opts[key] is not None and opts[key] < (1 if key == "lanes" else 0):
-                raise CommandError(f"--{key} must be positive")
+        # Within what a scenario file may say (``scenarios.parse``): Erlang C counts up to the
+        # lanes one by one, so --lanes 1000000000000 never finished.
+        limits = {"lanes": (1, 200), "staff": (0, 500)}
+        for key, (least, most) in limits.items():
+            if opts[key] is not None and not least <= opts[key] <= most:
+                raise CommandError(f"--{key} must be from {least} to {most}")
         policies = POLICIES if opts["policy"] == "all" else (opts["policy"],)
         result = report.compare(
             scenario, policies, opts["seed"], lanes=opts["lanes"], staff=opts["staff"]
