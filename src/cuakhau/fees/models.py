@@ -1,14 +1,20 @@
 """Versioned, effective-dated fee schedules per gate, and the assessments made under them."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cuakhau.reference.localize import LocalizedText, localized
 from cuakhau.reference.models import Confidence, Gate
 
 from .choices import GoodsCategory, RateUnit, Regime, VehicleClass
+
+# How far ahead a schedule may take effect: a legal instrument is announced months ahead.
+MAX_YEARS_AHEAD = 10
 
 
 class FeeSchedule(models.Model):
@@ -52,6 +58,40 @@ class FeeSchedule(models.Model):
     @property
     def title(self) -> LocalizedText:
         return localized(self.title_vi, self.title_en, self.title_zh)
+
+    def clean(self):
+        super().clean()
+        errors = self.date_errors()
+        if errors:
+            raise ValidationError({"effective_from": errors})
+
+    def date_errors(self) -> list[str]:
+        """Why this schedule cannot take effect on its date at its gate (none: it can).
+
+        The schedule in force on a day is the gate's latest one by date (``schedule_for``):
+        two schedules of a gate from the same day would leave the fee to a tie-break, a version
+        dated before the one it replaces would bring older rates back between two dates, and a
+        date decades ahead is a typing slip, not an instrument.
+        """
+        if self.gate_id is None or self.effective_from is None:
+            return []
+        errors = []
+        horizon = timezone.localdate() + dt.timedelta(days=366 * MAX_YEARS_AHEAD)
+        if self.effective_from > horizon:
+            errors.append(
+                _("A schedule takes effect at most %(n)d years ahead.") % {"n": MAX_YEARS_AHEAD}
+            )
+        if self.supersedes_id and self.effective_from <= self.supersedes.effective_from:
+            errors.append(_("A new version must take effect after the version it replaces."))
+        same_day = FeeSchedule.objects.filter(
+            gate_id=self.gate_id, effective_from=self.effective_from
+        ).exclude(pk=self.pk)
+        if same_day.exists():
+            errors.append(
+                _("Another schedule of this gate takes effect on %(date)s: one per day.")
+                % {"date": self.effective_from.isoformat()}
+            )
+        return errors
 
     @property
     def is_frozen(self) -> bool:

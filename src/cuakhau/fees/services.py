@@ -123,6 +123,17 @@ def new_schedule_version(
         raise FieldErrors(
             {"effective_from": [_("A new version must take effect after the version it replaces.")]}
         )
+    if latest is not None and latest.pk != schedule.pk and effective_from <= latest.effective_from:
+        # A copy of an old version dated before a later one would bring its rates back between
+        # two dates: versions take effect in the order they are made.
+        raise FieldErrors(
+            {
+                "effective_from": [
+                    _("Version %(v)d takes effect on %(date)s: a new version must come after it.")
+                    % {"v": latest.version, "date": latest.effective_from.isoformat()}
+                ]
+            }
+        )
     rates = list(schedule.rates.all())
     fields = {
         f: getattr(schedule, f)
@@ -139,13 +150,17 @@ def new_schedule_version(
         )
     }
     fields.update(changes)
-    new = FeeSchedule.objects.create(
+    new = FeeSchedule(
         **fields,
         version=latest.version + 1,
         effective_from=effective_from,
         supersedes=schedule,
         created_by=actor,
     )
+    errors = new.date_errors()
+    if errors:
+        raise FieldErrors({"effective_from": errors})
+    new.save()
     for rate in rates:
         rate.pk = None
         rate.schedule = new

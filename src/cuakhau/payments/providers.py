@@ -335,9 +335,16 @@ def sign_body(secret: str, timestamp: str, body: bytes) -> str:
     return "sha256=" + mac.hexdigest()
 
 
+def _is_unix_seconds(timestamp: str) -> bool:
+    # ASCII digits only: str.isdigit() also takes "²" or "١٢٣", which int() refuses or reads.
+    return timestamp.isascii() and timestamp.isdigit()
+
+
 def _check_timestamp(timestamp: str, tolerance: int, now: float | None) -> None:
     now = time.time() if now is None else now
-    if abs(now - int(timestamp)) > tolerance:
+    # A timestamp of more than 12 digits is no moment at all (year 33658 and beyond): refused
+    # as stale before it is read, where it would overflow the float of now.
+    if len(timestamp) > 12 or abs(now - int(timestamp)) > tolerance:
         raise NotificationRefused(
             NotificationOutcome.STALE, f"timestamp {timestamp} is outside ±{tolerance}s"
         )
@@ -359,7 +366,7 @@ class VietQRBankTransfer(_CollectionAccount):
     def verify_notification(self, headers, body: bytes, now: float | None = None) -> Notification:
         timestamp = _header(headers, "X-Cuakhau-Timestamp")
         signature = _header(headers, "X-Cuakhau-Signature")
-        if not timestamp.isdigit() or not signature:
+        if not _is_unix_seconds(timestamp) or not signature:
             raise NotificationRefused(
                 NotificationOutcome.BAD_SIGNATURE, "missing timestamp or signature header"
             )
@@ -587,7 +594,7 @@ class SePay(_CollectionAccount):
             return
         timestamp = _header(headers, "X-SePay-Timestamp")
         signature = _header(headers, "X-SePay-Signature").lower().removeprefix("sha256=")
-        if not timestamp.isdigit() or not signature:
+        if not _is_unix_seconds(timestamp) or not signature:
             raise NotificationRefused(
                 NotificationOutcome.BAD_SIGNATURE, "missing X-SePay-Timestamp or signature"
             )

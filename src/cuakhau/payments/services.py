@@ -167,8 +167,9 @@ def _complete(trip, last: Payment, total: int, due: int, context, resolution: st
     open_payments = trip.payments.filter(receipt=None, currency="VND").exclude(
         flag__in=[PaymentFlag.ALREADY_PAID, PaymentFlag.TRIP_CANCELLED]
     )
-    # Earlier partial payments are settled by this one: their flag is resolved, not erased.
-    open_payments.filter(flag=PaymentFlag.UNDERPAID).update(
+    # Earlier partial payments, and those received before the trip was submitted, are settled
+    # by this receipt: their flag is resolved, not erased.
+    open_payments.filter(flag__in=[PaymentFlag.UNDERPAID, PaymentFlag.NOT_SUBMITTED]).update(
         resolved_at=now, resolution=(resolution % {"n": receipt.number})[:300]
     )
     open_payments.update(receipt=receipt)
@@ -186,11 +187,12 @@ def _complete(trip, last: Payment, total: int, due: int, context, resolution: st
     return receipt
 
 
-def settle_after_reassessment(trip: Trip, context: RequestContext = SYSTEM):
-    """The fee changed (an amendment): the money already received may now cover it.
+def settle_after_reassessment(trip: Trip, action: str = "amend", context: RequestContext = SYSTEM):
+    """The fee was assessed (``action``: the submission, or an amendment): the money already
+    received may now cover it.
 
-    Called inside the amendment's transaction, after the new assessment. Returns the receipt
-    when the trip is now paid, else None (its balance shows what is still due).
+    Called inside that transaction, after the new assessment. Returns the receipt when the
+    trip is now paid, else None (its balance shows what is still due).
     """
     trip = lock_rows(Trip.objects).get(pk=trip.pk)
     if trip.status != TripStatus.SUBMITTED or receipts.valid_receipt_of(trip) is not None:
@@ -205,9 +207,12 @@ def settle_after_reassessment(trip: Trip, context: RequestContext = SYSTEM):
     )
     if due is None or last is None or total < due:
         return None
-    return _complete(
-        trip, last, total, due, context, _("covered after the amendment; receipt %(n)s")
+    resolution = (
+        _("covered at the submission; receipt %(n)s")
+        if action == "submit"
+        else _("covered after the amendment; receipt %(n)s")
     )
+    return _complete(trip, last, total, due, context, resolution)
 
 
 def _trip_for_reference(reference: str | None) -> Trip | None:
@@ -264,10 +269,45 @@ def receive_notification(
         provider=provider_code,
         remote_addr=remote_addr,
         outcome=NotificationOutcome.ACCEPTED if created else NotificationOutcome.DUPLICATE,
+        detail="" if created else _conflict(payment, notification)[:300],
         body_sha256=digest,
         payment=payment,
     )
     return log, payment
+
+
+def _conflict(payment: Payment, notification: providers.Notification) -> str:
+    """What an authentic repeat of a transaction id says differently from the payment recorded.
+
+    The first word stands (a transaction is recorded once); a repeat that names another amount,
+    currency or trip is no retry, and its log line says so for the reconciliation.
+    """
+    differences = []
+    if notification.amount != payment.amount_vnd:
+        differences.append(
+            _("amount %(new)s instead of %(old)s")
+            % {"new": f"{notification.amount:,}", "old": f"{payment.amount_vnd:,}"}
+        )
+    if notification.currency != payment.currency:
+        differences.append(
+            _("currency %(new)s instead of %(old)s")
+            % {"new": notification.currency, "old": payment.currency}
+        )
+    trip = _trip_for_reference(notification.reference)
+    if (trip.pk if trip else None) != payment.trip_id:
+        differences.append(
+            _("trip %(new)s instead of %(old)s")
+            % {
+                "new": trip.reference if trip else "—",
+                "old": payment.trip.reference if payment.trip_id else "—",
+            }
+        )
+    if not differences:
+        return ""
+    return _("Same transaction id as payment %(id)s, kept as first recorded, but: %(what)s.") % {
+        "id": payment.pk,
+        "what": "; ".join(differences),
+    }
 
 
 @retry_on_conflict

@@ -18,7 +18,9 @@ router = Router(tags=["receipts"])
 
 
 class VerifyIn(Schema):
-    token: Text(4000) = Field(..., description="The receipt's compact JWS, as scanned")
+    token: Text(services.MAX_TOKEN_CHARS) = Field(
+        ..., description="The receipt's compact JWS, as scanned"
+    )
     gate: Text(8) | None = None
 
 

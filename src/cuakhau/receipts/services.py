@@ -130,6 +130,11 @@ def issue_receipt(trip, assessment, *, replaces: Receipt | None = None) -> Recei
     return receipt
 
 
+# The longest code a verification reads (the API and the page alike): a receipt's compact JWS is
+# a few hundred characters, and a QR code holds at most 4,296.
+MAX_TOKEN_CHARS = 4000
+
+
 def _unverified_number(token: str) -> str | None:
     try:
         payload = token.split(".")[1]

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 
 from cuakhau.core.downloads import content_disposition
@@ -62,7 +63,13 @@ def receipt_pdf(request, number):
 def verify_page(request):
     token = (request.POST.get("token") or request.GET.get("token") or "").strip()
     gate = (request.POST.get("gate") or request.GET.get("gate") or "").strip().lower() or None
-    result = receipt = verdict = claims_gate = None
+    result = receipt = verdict = claims_gate = error = None
+    if len(token) > services.MAX_TOKEN_CHARS:
+        # No receipt is this long: it is neither verified nor written back into the page.
+        error = _(
+            "This is not a receipt code: it is longer than any receipt (%(n)d characters)."
+        ) % {"n": services.MAX_TOKEN_CHARS}
+        token = ""
     if token:
         result, receipt = services.verify_receipt(token, gate)
         verdict = VerificationStatus(result.status).label
@@ -74,6 +81,7 @@ def verify_page(request):
         {
             "token": token,
             "gate": gate,
+            "error": error,
             "result": result,
             "verdict": verdict,
             "claims_gate": claims_gate,

@@ -1,0 +1,66 @@
+"""The verify page and API with codes no receipt can be: too long, forged, foreign."""
+
+import base64
+import json
+
+import pytest
+from django.test import Client
+
+from cuakhau.conftest import declaration
+from cuakhau.payments import services as payments
+from cuakhau.receipts import services
+from cuakhau.trips import services as trips
+
+pytestmark = pytest.mark.django_db
+
+
+def _b64(data: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+
+def test_a_code_longer_than_any_receipt_is_neither_verified_nor_echoed(operator, mlt):
+    client = Client()
+    client.force_login(operator)
+    huge = "A" * 2_000_000
+    response = client.post("/receipts/verify/", {"token": huge})
+    assert response.status_code == 200
+    assert len(response.content) < 50_000
+    assert response.context["result"] is None
+    assert "longer than any receipt" in response.content.decode()
+    at_limit = "A" * services.MAX_TOKEN_CHARS
+    response = client.post("/receipts/verify/", {"token": at_limit})
+    assert response.context["result"] is not None  # read, and refused as not a receipt
+    assert not response.context["result"].is_valid
+
+
+def test_tampered_codes_never_verify_and_never_show_their_claims(enterprise, operator, mlt):
+    trip = trips.save_and_submit(enterprise, None, declaration())
+    payments.simulate_bank_transfer(trip)
+    receipt = services.valid_receipt_of(trip)
+    head, body, signature = receipt.token.split(".")
+    header = json.loads(base64.urlsafe_b64decode(head + "=="))
+    claims = json.loads(base64.urlsafe_b64decode(body + "=="))
+    forged = {
+        "payload": f"{head}.{_b64({**claims, 'amt': 1})}.{signature}",
+        "alg none": f"{_b64({**header, 'alg': 'none'})}.{body}.",
+        "alg HS256": f"{_b64({**header, 'alg': 'HS256'})}.{body}.{signature}",
+        "unknown kid": f"{_b64({**header, 'kid': 'nope'})}.{body}.{signature}",
+        "non-ASCII": receipt.token + "é",
+        "NUL": receipt.token[:-2] + "\x00A",
+    }
+    client = Client()
+    client.force_login(operator)
+    for name, token in forged.items():
+        page = client.post("/receipts/verify/", {"token": token})
+        assert page.status_code == 200, name
+        assert not page.context["result"].is_valid, name
+        assert page.context["result"].claims is None, name
+        api = client.post(
+            "/api/v1/receipts/verify", data={"token": token}, content_type="application/json"
+        )
+        if api.status_code == 200:
+            assert (api.json()["valid"], api.json()["claims"]) == (False, None), name
+        else:
+            assert api.status_code == 422, name  # refused as text (a control character)
+    page = client.post("/receipts/verify/", {"token": receipt.token})
+    assert page.context["result"].is_valid
