@@ -150,14 +150,23 @@ class ExternalTotals:
     aid_by_sector: list[dict]
 
 
+def delegations_since(since: dt.date | None = None) -> QuerySet:
+    """The delegations ``external_totals`` counts: received on or after ``since``."""
+    delegations = Delegation.objects.all()
+    return delegations.filter(received_on__gte=since) if since else delegations
+
+
+def aid_since(since: dt.date | None = None) -> QuerySet:
+    """The aid projects ``external_totals`` counts: running on or after ``since``."""
+    aid = AidProject.objects.all()
+    return aid.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=since)) if since else aid
+
+
 def external_totals(since: dt.date | None = None) -> ExternalTotals:
     """Delegations received and visitors since a date (the province counts from 2020), and
     international aid in đồng, by sector."""
-    delegations = Delegation.objects.all()
-    aid = AidProject.objects.all()
-    if since:
-        delegations = delegations.filter(received_on__gte=since)
-        aid = aid.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=since))
+    delegations = delegations_since(since)
+    aid = aid_since(since)
     d = delegations.aggregate(n=Count("pk"), visitors=Sum("visitors"))
     a = aid.aggregate(n=Count("pk"), vnd=Total("amount_vnd"))
     from .choices import AidSector

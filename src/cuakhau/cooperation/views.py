@@ -73,9 +73,14 @@ def commitment(request, pk):
 def act(request, pk, action):
     item = get_object_or_404(Commitment, pk=pk)
     form = ActionForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
+    if not form.is_valid():
+        # A note too long or with a control character was dropped and the step taken without it.
+        messages.error(request, " ".join(str(m) for ms in form.errors.values() for m in ms))
+        return redirect("cooperation:commitment", pk=item.pk)
     try:
-        services.transition(request.user, item, action, note, context_of(request))
+        services.transition(
+            request.user, item, action, form.cleaned_data["note"], context_of(request)
+        )
     except IllegalTransition as exc:
         messages.error(request, str(exc))
     except FieldErrors as exc:
@@ -99,15 +104,16 @@ def meeting(request, pk):
 
 
 def external(request):
-    from .models import AidProject, Delegation
-
+    # The lists are the rows the totals above them count (since 2020, every one of them): the
+    # aid table listed projects ended before 2020 and the delegations stopped at 200, so
+    # neither added up to its total.
     return render(
         request,
         "cooperation/external.html",
         {
             "totals": services.external_totals(REPORTED_SINCE),
-            "delegations": Delegation.objects.all()[:200],
-            "aid": AidProject.objects.all(),
+            "delegations": services.delegations_since(REPORTED_SINCE),
+            "aid": services.aid_since(REPORTED_SINCE),
             "record_kinds": _record_kinds(request, ("delegation", "aid")),
         },
     )

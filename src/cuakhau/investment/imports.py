@@ -34,7 +34,7 @@ from cuakhau.core.spreadsheets import (  # noqa: F401 (the register's import spe
 from cuakhau.reference.validators import validate_country
 
 from .choices import ProjectAction, ProjectStatus, Sector
-from .models import InvestmentProject, ProjectTransition
+from .models import CODE_MESSAGE, PROJECT_CODE, InvestmentProject, ProjectTransition
 from .services import MANAGE
 
 # The example file (example data, see data/SOURCES.md): the demo loads it, the page offers it.
@@ -112,8 +112,19 @@ def _choice(enum, text: str):
     return spreadsheets.choice(enum, text, SPREADSHEET_WORDS)
 
 
-_whole = spreadsheets.whole_number
-_decimal = spreadsheets.decimal_number
+# A spreadsheet's own thousands separator: a no-break space (1 500 000 000), as Excel and
+# LibreOffice write it in Vietnamese and French, was refused where an ordinary space was read.
+_GROUP_SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " "})
+
+
+def _whole(text: str):
+    return spreadsheets.whole_number(text.translate(_GROUP_SPACES))
+
+
+def _decimal(text: str, places: int, digits: int):
+    return spreadsheets.decimal_number(text.translate(_GROUP_SPACES), places, digits)
+
+
 _date = spreadsheets.parse_date
 
 
@@ -181,7 +192,9 @@ def check(sheet: Sheet) -> Check:
 
 def _clean_cell(key: str, text: str):
     if key == "code":
-        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,19}", text):
+        # No "/": the code is a segment of the project's address (``/investment/<code>/``); a
+        # code "GCN/2024" was imported and then broke the list page, which links every project.
+        if not re.fullmatch(PROJECT_CODE, text):
             raise ValueError
         return text.upper()
     if key == "investor_country":
@@ -216,7 +229,7 @@ def _clean_cell(key: str, text: str):
 
 def _invalid_message(key: str) -> str:
     return {
-        "code": _("“%(value)s” is not a project code (letters, digits, - . / _; up to 20)."),
+        "code": CODE_MESSAGE,
         "sector": _("“%(value)s” is not one of the sectors."),
         "status": _("“%(value)s” is not one of the project statuses."),
         "registered_capital_vnd": _(

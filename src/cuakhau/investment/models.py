@@ -6,6 +6,7 @@ the project (VND per USD and the date of that rate), because the province report
 """
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -15,9 +16,19 @@ from cuakhau.reference.validators import validate_country
 
 from .choices import MilestoneStatus, ProjectAction, ProjectStatus, Sector
 
+# A project's code is a segment of its address (``/investment/<code>/``, and over the API):
+# letters, digits, "-", "." and "_", never "/".
+PROJECT_CODE = r"[A-Za-z0-9][A-Za-z0-9._-]{0,19}"
+CODE_MESSAGE = _("“%(value)s” is not a project code (letters, digits, - . _; up to 20).")
+
 
 class InvestmentProject(models.Model):
-    code = models.CharField(_("project code"), max_length=20, unique=True)
+    code = models.CharField(
+        _("project code"),
+        max_length=20,
+        unique=True,
+        validators=[RegexValidator(rf"\A{PROJECT_CODE}\Z", CODE_MESSAGE)],
+    )
     name = models.CharField(_("project name"), max_length=300)
     investor = models.CharField(_("investor"), max_length=300)
     investor_country = models.CharField(

@@ -62,9 +62,14 @@ def project(request, code):
 def act(request, code, action):
     item = get_object_or_404(InvestmentProject, code=code.upper())
     form = ActionForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    if not form.is_valid():
+        # A reason too long or with a control character was dropped and the step taken without it.
+        messages.error(request, " ".join(str(m) for ms in form.errors.values() for m in ms))
+        return redirect("investment:project", code=item.code)
     try:
-        services.transition(request.user, item, action, reason, context_of(request))
+        services.transition(
+            request.user, item, action, form.cleaned_data["reason"], context_of(request)
+        )
     except IllegalTransition as exc:
         messages.error(request, str(exc))
     except FieldErrors as exc:

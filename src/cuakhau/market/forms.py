@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cuakhau.core.inputs import DayField
+from cuakhau.core.inputs import DayField, TextField
 from cuakhau.reference.models import Gate
 
 from .choices import Requirement, RuleDirection
@@ -35,7 +35,7 @@ class RuleFilterForm(forms.Form):
 
 
 class SuspensionForm(forms.Form):
-    hs_prefix = forms.CharField(
+    hs_prefix = TextField(
         label=_("HS chapter, heading or subheading"),
         max_length=12,
         required=False,
@@ -44,7 +44,7 @@ class SuspensionForm(forms.Form):
     direction = forms.ChoiceField(
         label=_("Direction"), choices=RuleDirection.choices, initial=RuleDirection.EXPORT
     )
-    destination = forms.CharField(
+    destination = TextField(
         label=_("Destination country"),
         max_length=2,
         initial="CN",
@@ -63,18 +63,25 @@ class SuspensionForm(forms.Form):
         required=False,
         help_text=_("Leave empty: until further notice."),
     )
-    legal_basis = forms.CharField(
+    # As the API takes them (``api.SuspensionIn``): stored as typed, no control character.
+    legal_basis = TextField(
         label=_("Legal basis"),
+        max_length=4000,
+        multiline=True,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("The notice, alert or decision, with its number and date."),
     )
-    declared_by = forms.CharField(
+    declared_by = TextField(
         label=_("Declared by"),
         max_length=200,
         required=False,
         help_text=_('The authority, e.g. "GACC" or "Plant Protection Department".'),
     )
-    note = forms.CharField(
-        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    note = TextField(
+        label=_("Note"),
+        max_length=4000,
+        multiline=True,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )

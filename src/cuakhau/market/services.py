@@ -585,6 +585,29 @@ def _as_date(value):
     return value
 
 
+def _covering_suspension(prefix, direction, destination, origin_country, gate, starts_on, ends_on):
+    """An active suspension of the same goods (same prefix, flow, origin and gate) whose
+    period holds the whole of ``starts_on``–``ends_on``, or None."""
+    period = Q(starts_on__isnull=True) | Q(starts_on__lte=starts_on)
+    period &= Q(ends_on__isnull=True) | (
+        Q(ends_on__gte=ends_on) if ends_on is not None else Q(pk__in=[])
+    )
+    return (
+        MarketAccessRule.objects.filter(
+            period,
+            is_active=True,
+            requirement=Requirement.SUSPENDED,
+            hs_prefix=prefix,
+            direction=direction,
+            destination=destination,
+            origin_country=origin_country,
+            gate=gate,
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
 @transaction.atomic
 def suspend(
     hs_prefix: str,
@@ -644,6 +667,17 @@ def suspend(
         errors["legal_basis"] = [_("Give the legal basis (the notice, alert or decision).")]
     if not (declared_by or "").strip():
         errors["declared_by"] = [_("Say who declared the suspension.")]
+    if not errors:
+        covering = _covering_suspension(
+            prefix, direction, destination, origin_country, resolved_gate, starts_on, ends_on
+        )
+        if covering is not None:
+            # The same alert sent twice made two rules: one change of either left the goods
+            # blocked by the other.
+            errors["hs_prefix"] = [
+                _("Rule %(rule)s already suspends these goods over the whole period.")
+                % {"rule": covering.pk}
+            ]
     if errors:
         raise FieldErrors(errors)
     heading = HSCode.objects.filter(code=prefix[:6]).first()

@@ -97,9 +97,14 @@ class MonthField(forms.CharField):
         if value in self.empty_values:
             return None
         match = MONTH.match(value.strip())
-        if not match or not 1 <= int(match.group(2)) <= 12:
-            raise ValidationError(_("Give a month as year and month, e.g. 2025-03."))
-        return dt.date(int(match.group(1)), int(match.group(2)), 1)
+        try:
+            if not match:
+                raise ValueError
+            # Month 13 and year 0000 (which passed the pattern, then failed as a date: a server
+            # error) are no months.
+            return dt.date(int(match.group(1)), int(match.group(2)), 1)
+        except ValueError:
+            raise ValidationError(_("Give a month as year and month, e.g. 2025-03.")) from None
 
     def validate(self, value):
         super().validate(value)

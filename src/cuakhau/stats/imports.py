@@ -127,7 +127,13 @@ def _hs(text: str) -> str:
     return text
 
 
+# A spreadsheet's own thousands separator: a no-break space (1 234,5), as Excel and LibreOffice
+# write it in Vietnamese and French, was refused where an ordinary space was read.
+_GROUP_SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " "})
+
+
 def _amount(key: str, text: str):
+    text = text.translate(_GROUP_SPACES)
     if text.lstrip().startswith("-"):
         raise _Negative
     if key == "value_usd":

@@ -1,0 +1,51 @@
+"""The commitment's page: a step whose note the form refuses is not taken without it."""
+
+import pytest
+from django.test import Client
+
+from cuakhau.cooperation.models import Commitment, CommitmentTransition
+from cuakhau.cooperation.tests.test_services import promised  # noqa: F401  (a fixture)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_refused_note_stops_the_step_instead_of_being_dropped(promised, board):  # noqa: F811
+    client = Client()
+    client.force_login(board)
+    bridge = promised["bridge"]
+    for note in ("x" * 2001, "Lễ khởi công\x1b[31m"):
+        response = client.post(f"/cooperation/commitments/{bridge.pk}/start/", {"note": note})
+        assert response.status_code == 302
+        assert Commitment.objects.get(pk=bridge.pk).status == "open"
+    assert not CommitmentTransition.objects.filter(commitment=bridge).exists()
+    client.post(f"/cooperation/commitments/{bridge.pk}/start/", {"note": "Đã giao Sở Xây dựng"})
+    step = CommitmentTransition.objects.get(commitment=bridge)
+    assert (step.target, step.note) == ("in_progress", "Đã giao Sở Xây dựng")
+
+
+def test_the_lists_under_the_totals_hold_the_rows_they_count(board):
+    import datetime as dt
+    from decimal import Decimal
+
+    from cuakhau.cooperation.models import AidProject, Delegation
+
+    for day in [dt.date(2019, 12, 1)] + [
+        dt.date(2021, 1, 1) + dt.timedelta(days=n) for n in range(205)
+    ]:
+        Delegation.objects.create(
+            received_on=day, from_name="Đoàn", country="CN", visitors=2, purpose="Hội đàm"
+        )
+    for vnd, ends in (("20400000000", None), ("5000000000", dt.date(2019, 6, 30))):
+        AidProject.objects.create(
+            title="Dự án", donor="KOICA", donor_country="KR", sector="health", amount=Decimal(1),
+            currency="USD", amount_vnd=Decimal(vnd), starts_on=dt.date(2018, 1, 1), ends_on=ends,
+        )  # fmt: skip
+    client = Client()
+    client.force_login(board)
+    page = client.get("/cooperation/delegations-and-aid/")
+    totals = page.context["totals"]
+    delegations, aid = list(page.context["delegations"]), list(page.context["aid"])
+    assert totals.delegations == len(delegations) == 205
+    assert totals.visitors == sum(d.visitors for d in delegations)
+    assert totals.aid_projects == len(aid) == 1
+    assert totals.aid_vnd == sum(a.amount_vnd for a in aid)

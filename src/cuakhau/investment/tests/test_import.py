@@ -182,3 +182,31 @@ def test_a_figure_is_refused_rather_than_rounded_and_a_day_before_1900_is_no_dat
     sheet = imports.read_spreadsheet("du-an.xlsx", xlsx_bytes([HEADER, tiny, old]))
     errors = [(e.row, e.column) for e in imports.check(sheet).errors]
     assert errors == [(2, "J"), (3, "L")]
+
+
+def test_a_code_with_a_slash_is_refused_it_could_not_be_linked(board):
+    # "GCN/2024" was imported, then the list page (which links /investment/<code>/) failed.
+    sheet = imports.read_spreadsheet("du-an.csv", csv_bytes([HEADER, ["GCN/2024", *GOOD[1:]]]))
+    assert [(e.row, e.column) for e in imports.check(sheet).errors] == [(2, "A")]
+    with pytest.raises(imports.ImportRejected):
+        imports.import_projects(board, sheet)
+    client = Client()
+    client.force_login(board)
+    assert client.get("/investment/").status_code == 200
+
+
+def test_the_model_refuses_a_code_its_address_cannot_hold():
+    from django.core.exceptions import ValidationError
+
+    project = InvestmentProject(code="GCN/2024")
+    with pytest.raises(ValidationError) as refused:
+        project.full_clean()
+    assert "code" in refused.value.message_dict
+
+
+def test_a_no_break_space_groups_thousands_as_a_space_does(board):
+    row = [*GOOD[:5], "45\u00a0000\u00a0000\u00a0000", "12\u202f000\u202f000\u202f000", *GOOD[7:]]
+    sheet = imports.read_spreadsheet("du-an.csv", csv_bytes([HEADER, row]))
+    result = imports.check(sheet)
+    assert result.ok, result.errors
+    assert result.rows[0]["disbursed_capital_vnd"] == Decimal("12000000000")

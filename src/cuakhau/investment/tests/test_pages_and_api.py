@@ -58,3 +58,17 @@ def test_the_api_changes_a_status_and_refuses_a_wrong_step(two, board):
     )
     assert no_reason.status_code == 422
     assert no_reason.json()["detail"][0]["loc"] == ["body", "reason"]
+
+
+def test_a_refused_reason_stops_the_step_instead_of_being_dropped(two, board):
+    from cuakhau.investment.models import InvestmentProject, ProjectTransition
+    from cuakhau.investment.services import actions_for
+
+    client = Client()
+    client.force_login(board)
+    item = InvestmentProject.objects.get(code="B1")
+    action = actions_for(board, item)[0]
+    response = client.post(f"/investment/B1/{action}/", {"reason": "x" * 501})
+    assert response.status_code == 302
+    assert InvestmentProject.objects.get(code="B1").status == item.status
+    assert not ProjectTransition.objects.filter(project=item).exists()

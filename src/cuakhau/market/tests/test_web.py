@@ -148,3 +148,36 @@ def test_the_rules_page_in_the_users_language(market_rules, quarantine_officer, 
     page = logged_in(quarantine_officer).get("/market/")
     assert page.status_code == 200
     assert heading in page.text
+
+
+def test_the_page_refuses_the_texts_the_api_refuses(market_rules, quarantine_officer):
+    client = logged_in(quarantine_officer)
+    for field, value in (
+        ("legal_basis", "GACC alert\x1b[31m 2026/118"),
+        ("declared_by", "GACC\x00"),
+        ("note", "x" * 4001),
+        ("legal_basis", "x" * 4001),
+    ):
+        refused = client.post("/market/", dict(SUSPENSION, **{field: value}))
+        assert refused.status_code == 200, field
+        assert refused.context["suspension_form"].errors.get(field), field
+    assert not MarketAccessRule.objects.filter(requirement="suspended").exists()
+    # A prefix in full-width digits with dots is the same subheading.
+    assert client.post("/market/", dict(SUSPENSION, hs_prefix="０８１０.９０")).status_code == 302
+    assert MarketAccessRule.objects.get(requirement="suspended").hs_prefix == "081090"
+
+
+def test_the_same_alert_twice_is_one_suspension(market_rules, quarantine_officer):
+    officer = Api(quarantine_officer)
+    assert officer.post("/market/suspensions", SUSPENSION).status_code == 201
+    again = officer.post("/market/suspensions", dict(SUSPENSION, hs_prefix="0810.90"))
+    assert again.status_code == 422 and "already suspends" in again.text
+    inside = officer.post("/market/suspensions", dict(SUSPENSION, starts_on="2026-12-10"))
+    assert inside.status_code == 422
+    # A longer period, another gate or another prefix is a suspension of its own.
+    assert officer.post("/market/suspensions", dict(SUSPENSION, ends_on=None)).status_code == 201
+    assert officer.post("/market/suspensions", dict(SUSPENSION, gate="mlt")).status_code == 201
+    assert (
+        officer.post("/market/suspensions", dict(SUSPENSION, hs_prefix="0810")).status_code == 201
+    )
+    assert MarketAccessRule.objects.filter(requirement="suspended").count() == 4

@@ -364,3 +364,15 @@ def test_a_long_label_is_shortened_at_a_word():
     assert dashboard.shortened("Các sản phẩm sắt hoặc thép") == "Các sản phẩm sắt…"
     assert dashboard.shortened("鲜香蕉") == "鲜香蕉"
     assert dashboard.shortened("木薯、甘薯等块根" * 3) == "木薯、甘薯等块根木…"
+
+
+def test_a_rate_for_month_zero_or_year_zero_is_a_field_error(board):
+    client = Client()
+    client.force_login(board)
+    for month in ("0000-01", "2026-13", "2026-00", "2026"):
+        response = client.post(
+            "/stats/rates/set/",
+            {"currency": "CNY", "month": month, "units_per_usd": "7.12", "source": "NHNN"},
+        )
+        assert response.status_code == 422, month
+        assert response.context["form"].errors["month"], month

@@ -344,3 +344,15 @@ def test_the_trucks_of_a_gate_month_add_up_within_the_limit(board, mlt):
     with pytest.raises(imports.ImportRejected):
         imports.import_history(board, read([HEADER, *rows]))
     assert not GateMonth.objects.filter(source=Source.IMPORTED).exists()
+
+
+def test_a_no_break_space_groups_thousands_as_a_space_does(board, mlt):
+    # Excel and LibreOffice group thousands with a no-break space in Vietnamese and French.
+    row = ["2024-03", "mlt", "Xuất khẩu", "4001", "CN", "1\u00a0250\u00a0000,5", "1\u202f200", "40",
+           "24\u00a0000\u00a0000", ""]  # fmt: skip
+    result = imports.check(read([HEADER, row]))
+    assert result.ok, result.errors
+    clean = result.rows[0]
+    assert (clean["value_usd"], clean["net_weight_t"], clean["fee_vnd"]) == (
+        Decimal("1250000.50"), Decimal("1200"), Decimal("24000000")
+    )  # fmt: skip
