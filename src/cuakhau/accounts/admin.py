@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from .models import ApiToken, Organisation, UserProfile
@@ -32,7 +34,19 @@ class ApiTokenAdmin(admin.ModelAdmin):
         "revoked_at",
         "state",
     ]
-    readonly_fields = ["user", "name", "hint", "key_hash", "created_at", "last_used_at"]
+    # A revocation is final (clearing it would bring a leaked token back), and an expiry is
+    # chosen with its bounds when the token is made: a token that should live longer is a
+    # new one. Only the revoke action changes a token here.
+    readonly_fields = [
+        "user",
+        "name",
+        "hint",
+        "key_hash",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "revoked_at",
+    ]
     actions = ["revoke"]
 
     @admin.display(description=_("state"))
@@ -42,7 +56,40 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description="Revoke the selected tokens")
+    @admin.action(description=_("Revoke the selected tokens"))
     def revoke(self, request, queryset):
         for token in queryset:
             token.revoke()
+
+
+# What makes a person more powerful: only a superuser (an administrator) grants it.
+GRANTING_FIELDS = ("is_superuser", "is_staff", "groups", "user_permissions")
+
+User = get_user_model()
+
+
+class PersonAdmin(UserAdmin):
+    """Django's user admin, except that staff who may change users (a help desk resetting a
+    password, deactivating a leaver) can neither give anyone a role, a permission or the
+    administration, themselves included, nor change an administrator's account."""
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += [f for f in GRANTING_FIELDS if f not in fields]
+        return fields
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+admin.site.register(User, PersonAdmin)

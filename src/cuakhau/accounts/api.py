@@ -23,6 +23,7 @@ class MeOut(Schema):
 class TokenIn(Schema):
     name: TextOf(ApiToken, "name", min_length=1)
     # None: the token works until revoked. A time without a zone is on the gate's clock.
+    # Made with a token that expires: never after it (the answer says when).
     expires_at: Moment(past=dt.timedelta(days=366), future=dt.timedelta(days=3660)) | None = None
 
 
@@ -61,7 +62,12 @@ def list_tokens(request: HttpRequest):
 
 @router.post("/tokens", response={201: NewTokenOut})
 def create_token(request: HttpRequest, payload: TokenIn):
-    token, raw = services.issue_token(request.auth, payload.name, expires_at=payload.expires_at)
+    token, raw = services.issue_token(
+        request.auth,
+        payload.name,
+        expires_at=payload.expires_at,
+        made_with=services.token_of_request(request.auth),
+    )
     return Status(201, {**TokenOut.from_orm(token).dict(), "token": raw})
 
 

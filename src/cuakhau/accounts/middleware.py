@@ -49,10 +49,23 @@ class UserLanguageMiddleware:
 
     @staticmethod
     def _profile_language(request) -> str:
-        user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated:
-            return ""
-        profile = getattr(user, "profile", None)
-        if profile is None or profile.language not in LANGUAGE_CODES:
-            return ""
-        return profile.language
+        return profile_language(getattr(request, "user", None))
+
+
+def profile_language(user) -> str:
+    """The language the person chose ("" if none): the one they are spoken to in, on every page
+    and in every API answer, token-authenticated ones included (``core.policy``)."""
+    if user is None or not user.is_authenticated:
+        return ""
+    profile = getattr(user, "profile", None)
+    if profile is None or profile.language not in LANGUAGE_CODES:
+        return ""
+    return profile.language
+
+
+def speak_profile_language(request, user) -> None:
+    """For a caller known only once its token is read (after this middleware ran)."""
+    language = profile_language(user)
+    if language:
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

@@ -170,6 +170,8 @@ def authenticate_token(raw: str):
             access.KEPT.put(key_hash, stamp, held)
     note_use(token, "last_used_at", now)
     _remember_access(token.user, held)
+    # The credential of this request: a token it makes lives no longer (``issue_token``).
+    token.user._cuakhau_token = token
     return token.user
 
 
@@ -238,13 +240,29 @@ def expiry_at_end_of(day: dt.date, *, now=None) -> dt.datetime:
     return min(timezone.make_aware(next_midnight), now + MAX_TOKEN_LIFETIME)
 
 
-def issue_token(user, name: str, *, expires_at: dt.datetime | None = None) -> tuple[ApiToken, str]:
-    """A new token for ``user``; ``expires_at`` None means it works until revoked."""
+def issue_token(
+    user, name: str, *, expires_at: dt.datetime | None = None, made_with: ApiToken | None = None
+) -> tuple[ApiToken, str]:
+    """A new token for ``user``; ``expires_at`` None means it works until revoked.
+
+    ``made_with``: the token the request came with, if any. The new one expires no later
+    than it (a token that expires would otherwise mint one that never does, and outlive its
+    own end); the answer says the expiry it got.
+    """
     try:
         name = check_text(name, ApiToken, "name")
     except ValidationError as exc:
         raise FieldErrors({"name": exc.messages}) from None
-    return ApiToken.issue(user, name or "token", expires_at=check_token_expiry(expires_at))
+    expires_at = check_token_expiry(expires_at)
+    ends = made_with.expires_at if made_with is not None else None
+    if ends is not None and (expires_at is None or expires_at > ends):
+        expires_at = ends
+    return ApiToken.issue(user, name or "token", expires_at=expires_at)
+
+
+def token_of_request(user) -> ApiToken | None:
+    """The token a request was authenticated with (``authenticate_token``), else None."""
+    return getattr(user, "_cuakhau_token", None)
 
 
 def revoke_token(user, token_id: int) -> ApiToken:

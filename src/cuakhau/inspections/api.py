@@ -1,7 +1,7 @@
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from cuakhau.core.api_support import Text, TextOf, context_of
+from cuakhau.core.api_support import TextOf, context_of
 from cuakhau.trips import services as trips
 
 from . import services
@@ -12,7 +12,7 @@ router = Router(tags=["inspections"])
 
 class ResultIn(Schema):
     result: Result
-    notes: Text(4000, multiline=True) = ""
+    notes: TextOf(Inspection, "notes", multiline=True) = ""
     agency: Agency | None = None
 
 

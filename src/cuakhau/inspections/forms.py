@@ -96,3 +96,9 @@ class SampleResultForm(Refusable):
         trip's."""
         sample = getattr(self, "cleaned_data", {}).get("sample")
         return sample.pk if sample is not None else None
+
+    @property
+    def sample_is_pending(self) -> bool:
+        """Whether the page has a row with this form for the sample (only pending ones do)."""
+        sample = getattr(self, "cleaned_data", {}).get("sample")
+        return sample is not None and sample.result == SampleResult.PENDING

@@ -42,7 +42,9 @@ class Inspection(models.Model):
     started_at = models.DateTimeField(_("started"))
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
     result = models.CharField(_("result"), max_length=8, choices=Result.choices, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    # Several lines, within the same length on the page and in the API (the column itself
+    # has none: a 100,000-character note was stored from the page).
+    notes = models.TextField(_("notes"), max_length=4000, blank=True)
     officer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

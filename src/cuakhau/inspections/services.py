@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import BigIntegerField, Count, ExpressionWrapper, F
+from django.db.models import BigIntegerField, Count, ExpressionWrapper, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -162,11 +162,15 @@ def record_result(
         inspection = Inspection.objects.create(
             trip=trip, agency=agency, started_at=timezone.now(), officer=officer
         )
-    if (
-        agency == Agency.QUARANTINE
-        and result == Result.PASS
-        and inspection.samples.exclude(result=SampleResult.NEGATIVE).exists()
-    ):
+    # A pending sample of the trip's, not only of this inspection: a hold closes the
+    # inspection its samples were taken in, and the pass that follows it is a new record
+    # without samples. (A positive one of an earlier inspection may be followed by a pass
+    # after treatment: that is the officer's recorded decision.)
+    samples = QuarantineSample.objects.filter(
+        Q(inspection=inspection) & ~Q(result=SampleResult.NEGATIVE)
+        | Q(inspection__trip=trip, result=SampleResult.PENDING)
+    )
+    if agency == Agency.QUARANTINE and result == Result.PASS and samples.exists():
         raise FieldErrors(
             {
                 "result": [
@@ -230,7 +234,23 @@ def _texts(model, **values) -> dict[str, str]:
 def record_sample_result(
     officer, sample: QuarantineSample, result: str, finding: str = ""
 ) -> QuarantineSample:
+    # Read again under its lock, with its trip: two results sent at once are one, then a
+    # refusal.
+    sample = lock_rows(QuarantineSample.objects.select_related("inspection__trip")).get(
+        pk=sample.pk
+    )
     _check_officer(officer, sample.inspection.trip, Agency.QUARANTINE)
+    if sample.result != SampleResult.PENDING:
+        # A laboratory's result is part of the record: a negative turned positive after the
+        # consignment passed (or the reverse) would rewrite what the pass was decided on.
+        raise FieldErrors(
+            {
+                "result": [
+                    _("Sample %(code)s already has its result: %(result)s.")
+                    % {"code": sample.sample_code, "result": sample.get_result_display()}
+                ]
+            }
+        )
     if result not in (SampleResult.NEGATIVE, SampleResult.POSITIVE):
         raise FieldErrors({"result": [_("Choose negative or positive.")]})
     if result == SampleResult.POSITIVE and not (finding or "").strip():

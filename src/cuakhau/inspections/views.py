@@ -85,6 +85,9 @@ def _page(request, trip, action: str = "", refused=None):
     if sample_result_form is not None and sample_result_form.sample_pk is None:
         # No sample of this trip to show it beside: the page says it.
         page_errors += sample_result_form.errors.get("sample", [])
+    elif sample_result_form is not None and not sample_result_form.sample_is_pending:
+        # A sample with its result already has no form on the page to show the refusal in.
+        page_errors += [e for errors in sample_result_form.errors.values() for e in errors]
     return render(
         request,
         "inspections/trip.html",

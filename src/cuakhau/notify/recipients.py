@@ -6,6 +6,7 @@ ZNS and the SMS gateways want "84912345678". Other countries' numbers keep their
 """
 
 import re
+import unicodedata
 
 # Vietnam's mobile prefixes since the 2018 renumbering: 03x, 05x, 07x, 08x, 09x (10 digits).
 _VN_MOBILE = re.compile(r"^(?:84|0)([35789]\d{8})$")
@@ -18,17 +19,25 @@ def normalise_phone(raw: str | None) -> str:
     """
     if not raw or not raw.strip():
         return ""
-    text = raw.strip()
-    international = text.startswith("+") or text.startswith("00")
-    digits = re.sub(r"[\s.\-()]", "", text).removeprefix("+")
+    # Full-width digits and plus of a Chinese or Japanese keyboard ("＋８６ １３８…") are the
+    # ASCII ones; the separators people type are dropped before the "+" or "00" is looked for
+    # ("(+86) 138…", "+84 (0) 912…").
+    text = unicodedata.normalize("NFKC", raw).strip()
+    digits = re.sub(r"[\s.\-()/\u2010-\u2015]", "", text)
+    international = digits.startswith("+") or digits.startswith("00")
+    digits = digits.removeprefix("+")
     if digits.startswith("00"):
         digits = digits[2:]
-    if not digits.isascii() or not digits.isdigit():
+    if not digits.isascii() or not digits.isdigit() or len(digits) > 15:
         raise ValueError(f"not a phone number: {raw!r}")
+    # The national trunk "0" kept after the country code: "+84 0912 345 678".
+    if digits.startswith("840") and _VN_MOBILE.match("0" + digits[3:]):
+        digits = "0" + digits[3:]
     match = _VN_MOBILE.match(digits)
     if match:
         return "84" + match.group(1)
-    if international and 8 <= len(digits) <= 15:
+    # A country code never starts with 0.
+    if international and 8 <= len(digits) <= 15 and not digits.startswith("0"):
         return digits
     raise ValueError(f"not a phone number: {raw!r}")
 

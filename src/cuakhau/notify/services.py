@@ -22,6 +22,8 @@ import datetime as dt
 import logging
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -113,7 +115,9 @@ def notify(
     if template not in TEMPLATES:
         errors["template"] = [_("No message template by that name.")]
     else:
-        missing = [p for p in TEMPLATES[template].params if p not in context]
+        # A parameter given as nothing is missing too: the message would read "None" or
+        # leave a hole where the plate or the gate should be.
+        missing = [p for p in TEMPLATES[template].params if _is_blank(context.get(p))]
         if missing:
             errors["context"] = [_("Missing: %(names)s.") % {"names": ", ".join(missing)}]
     try:
@@ -122,6 +126,12 @@ def notify(
         errors["recipient.phone"] = [_("Not a phone number.")]
         phone = ""
     email = (recipient.get("email") or "").strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["recipient.email"] = [_("Not an e-mail address.")]
+            email = ""
     if not dedupe_key or len(dedupe_key) > 200:
         errors["dedupe_key"] = [_("Give a key of 1 to 200 characters.")]
     if errors:
@@ -151,6 +161,10 @@ def notify(
         # The same event notified at the same moment by another process: theirs stands.
         return Message.objects.get(dedupe_key=dedupe_key)
     return message
+
+
+def _is_blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def choose_channels(message: Message, only: str | None = None) -> list[str]:
