@@ -261,6 +261,9 @@ def authenticate_request(request):
         if user is None:
             raise NotSignedIn()
         request.user = user
+        from cuakhau.accounts.middleware import speak_profile_language
+
+        speak_profile_language(request, user)
         return user
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:

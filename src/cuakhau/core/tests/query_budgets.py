@@ -113,7 +113,7 @@ BUDGETS: dict[str, int | dict[str, int]] = {
     "POST /trips": 18,
     "GET /trips/{reference}": 8,
     "PUT /trips/{reference}": 19,
-    "POST /trips/{reference}/submit": 40,
+    "POST /trips/{reference}/submit": 41,  # + whether money came before the submission
     "POST /trips/{reference}/amend": 58,
     "POST /trips/{reference}/cancel": 23,
     "POST /trips/{reference}/reject": 20,
@@ -139,10 +139,10 @@ BUDGETS: dict[str, int | dict[str, int]] = {
     "POST /trips/{reference}/inspections": 21,
     "POST /trips/{reference}/inspections/start": 19,
     "POST /trips/{reference}/samples": 15,
-    "POST /samples/{sample_id}/result": 10,
+    "POST /samples/{sample_id}/result": 11,  # + the sample read again under its lock
     "GET /market/rules": 4,
     "POST /market/check": 5,
-    "POST /market/suspensions": 16,
+    "POST /market/suspensions": 17,  # + an active suspension covering it already
     "GET /risk/rulesets/active": 4,
     "POST /risk/rulesets": 13,
     "GET /risk/assessments/{trip_reference}": 6,
@@ -176,5 +176,5 @@ BUDGETS: dict[str, int | dict[str, int]] = {
     "POST /notify/delivery/zalo": 6,
     "GET /slots/wait-times": 10,
     "GET /desk/procedures": 1,
-    "POST /desk/track": 5,
+    "POST /desk/track": 6,  # + wrong phones for the code from any address
 }
