@@ -1,6 +1,7 @@
 """Pieces every app's API uses: request context, pagination, error shapes."""
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Annotated
 
@@ -194,9 +195,113 @@ def declare_error_responses(api) -> None:
 SCHEMA_PARAMETERS = {"body": {"payload"}, "query": {"filters"}}
 
 
+# pydantic's own refusals, by their ``type``, in the caller's language (pydantic speaks only
+# English). Placeholders are the error's ``ctx``; a type not listed keeps pydantic's message,
+# and so do the project's own validators, whose messages are already translated.
+_PYDANTIC_MESSAGES = {
+    "missing": _lazy("This field is required."),
+    "string_type": _lazy("Enter text."),
+    "string_too_short": _lazy("Enter at least %(min_length)s characters."),
+    "string_too_long": _lazy("Enter at most %(max_length)s characters."),
+    "string_pattern_mismatch": _lazy("This text does not have the expected form."),
+    "string_unicode": _lazy("Enter valid Unicode text."),
+    "int_type": _lazy("Enter a whole number."),
+    "int_parsing": _lazy("Enter a whole number."),
+    "int_parsing_size": _lazy("This number is too large."),
+    "int_from_float": _lazy("Enter a whole number, without decimals."),
+    "float_type": _lazy("Enter a number."),
+    "float_parsing": _lazy("Enter a number."),
+    "decimal_type": _lazy("Enter a number."),
+    "decimal_parsing": _lazy("Enter a number."),
+    "finite_number": _lazy("Enter a finite number."),
+    "decimal_max_digits": _lazy("Enter at most %(max_digits)s digits in all."),
+    "decimal_max_places": _lazy("Enter at most %(decimal_places)s digits after the decimal point."),
+    "decimal_whole_digits": _lazy(
+        "Enter at most %(whole_digits)s digits before the decimal point."
+    ),
+    "greater_than": _lazy("Enter a value greater than %(gt)s."),
+    "greater_than_equal": _lazy("Enter a value of at least %(ge)s."),
+    "less_than": _lazy("Enter a value less than %(lt)s."),
+    "less_than_equal": _lazy("Enter a value of at most %(le)s."),
+    "multiple_of": _lazy("Enter a multiple of %(multiple_of)s."),
+    "bool_type": _lazy("Enter true or false."),
+    "bool_parsing": _lazy("Enter true or false."),
+    "enum": _lazy("Choose one of: %(expected)s."),
+    "literal_error": _lazy("Choose one of: %(expected)s."),
+    "date_type": _lazy("Enter a date as YYYY-MM-DD."),
+    "date_parsing": _lazy("Enter a valid date as YYYY-MM-DD."),
+    "date_from_datetime_parsing": _lazy("Enter a valid date as YYYY-MM-DD."),
+    "date_from_datetime_inexact": _lazy("Enter a date without a time of day."),
+    "datetime_type": _lazy(
+        "Enter a date and time in ISO 8601 form, e.g. 2026-12-02T08:30:00+07:00."
+    ),
+    "datetime_parsing": _lazy(
+        "Enter a valid date and time in ISO 8601 form, e.g. 2026-12-02T08:30:00+07:00."
+    ),
+    "datetime_from_date_parsing": _lazy(
+        "Enter a valid date and time in ISO 8601 form, e.g. 2026-12-02T08:30:00+07:00."
+    ),
+    "datetime_object_invalid": _lazy(
+        "Enter a valid date and time in ISO 8601 form, e.g. 2026-12-02T08:30:00+07:00."
+    ),
+    "timezone_aware": _lazy("Give the time with its offset from UTC, e.g. +07:00."),
+    "timezone_naive": _lazy("Give the time without an offset from UTC."),
+    "time_type": _lazy("Enter a time as HH:MM."),
+    "time_parsing": _lazy("Enter a valid time as HH:MM."),
+    "list_type": _lazy("Enter a list."),
+    "set_type": _lazy("Enter a list."),
+    "tuple_type": _lazy("Enter a list."),
+    "dict_type": _lazy("Enter an object."),
+    "model_type": _lazy("Enter an object."),
+    "model_attributes_type": _lazy("Enter an object."),
+    "extra_forbidden": _lazy("This field is not accepted here."),
+    "uuid_type": _lazy("Enter a UUID."),
+    "uuid_parsing": _lazy("Enter a valid UUID."),
+    "json_invalid": _lazy("This is not valid JSON."),
+    "json_type": _lazy("This is not valid JSON."),
+    "url_type": _lazy("Enter a URL."),
+    "url_parsing": _lazy("Enter a valid URL."),
+    "none_required": _lazy("Leave this field empty."),
+}
+# A length pydantic checks on what it holds: characters of a text, items of a list.
+_LENGTH_MESSAGES = {
+    ("too_short", True): _lazy("Enter at least %(min_length)s characters."),
+    ("too_long", True): _lazy("Enter at most %(max_length)s characters."),
+    ("too_short", False): _lazy("Give at least %(min_length)s items."),
+    ("too_long", False): _lazy("Give at most %(max_length)s items."),
+}
+_COLLECTIONS = {"List", "Set", "Frozenset", "Tuple", "Dictionary"}
+_QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'")
+
+
+def _message(item: dict) -> str:
+    """An error's message in the active language."""
+    kind = str(item.get("type", ""))
+    context = item.get("ctx") or {}
+    # django-ninja drops the input; pydantic names a collection's kind ("List"), and a text
+    # checked after a validator of ours only as a "Value".
+    of_text = str(context.get("field_type", "")) not in _COLLECTIONS
+    template = _LENGTH_MESSAGES.get((kind, of_text))
+    template = template or _PYDANTIC_MESSAGES.get(kind)
+    if kind == "value_error" and isinstance(context.get("error"), (ValueError, str)):
+        # A validator's ValueError: its own words, without pydantic's English prefix.
+        return str(context["error"])
+    if template is None:
+        return str(item.get("msg", ""))
+    values = {key: str(value) for key, value in context.items()}
+    if "expected" in values:
+        # The allowed values themselves, without pydantic's English "or".
+        values["expected"] = ", ".join(_QUOTED.findall(values["expected"])) or values["expected"]
+    try:
+        return str(template) % values
+    except (KeyError, ValueError, TypeError):  # a context this pydantic version does not give
+        return str(item.get("msg", ""))
+
+
 def validation_items(errors) -> list[dict]:
     """django-ninja's / pydantic's 422 items reduced to the documented ``loc``/``msg``/``type``
-    (their ``ctx`` and ``input`` may hold values JSON cannot carry, such as an exception)."""
+    (their ``ctx`` and ``input`` may hold values JSON cannot carry, such as an exception), each
+    message in the caller's language."""
     items = []
     for item in errors:
         loc = [p if isinstance(p, int) else str(p) for p in item.get("loc", ())]
@@ -207,7 +312,7 @@ def validation_items(errors) -> list[dict]:
         items.append(
             {
                 "loc": loc,
-                "msg": str(item.get("msg", "")),
+                "msg": _message(item),
                 "type": str(item.get("type", "value_error")),
             }
         )
