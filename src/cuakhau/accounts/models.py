@@ -122,6 +122,11 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(
         _("expires"), null=True, blank=True, help_text=_("Empty: never expires.")
     )
+    # The token whose request made this one, if any: revoking a token revokes what was made
+    # with it (a stolen token's copies go with it).
+    made_with = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="minted"
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -151,14 +156,32 @@ class ApiToken(models.Model):
         return self.state == TokenState.ACTIVE
 
     @classmethod
-    def issue(cls, user, name: str, expires_at=None) -> tuple["ApiToken", str]:
+    def issue(cls, user, name: str, expires_at=None, made_with=None) -> tuple["ApiToken", str]:
         raw, key_hash, hint = new_secret(cls.PREFIX)
         token = cls.objects.create(
-            user=user, name=name, key_hash=key_hash, hint=hint, expires_at=expires_at
+            user=user,
+            name=name,
+            key_hash=key_hash,
+            hint=hint,
+            expires_at=expires_at,
+            made_with=made_with,
         )
         return token, raw
 
     def revoke(self):
-        if self.revoked_at is None:
-            self.revoked_at = timezone.now()
-            self.save(update_fields=["revoked_at"])
+        """Revoke this token and every token made with it, at any depth, at the same time."""
+        from django.db import transaction
+
+        now = timezone.now()
+        with transaction.atomic():
+            if self.revoked_at is None:
+                self.revoked_at = now
+                self.save(update_fields=["revoked_at"])
+            # One query a generation: a token is made after the one it was made with, so the
+            # walk ends (a chain is as deep as someone minted tokens with tokens).
+            generation = [self.pk]
+            while generation:
+                generation = list(
+                    ApiToken.objects.filter(made_with__in=generation).values_list("pk", flat=True)
+                )
+                ApiToken.objects.filter(pk__in=generation, revoked_at=None).update(revoked_at=now)

@@ -247,7 +247,7 @@ def issue_token(
 
     ``made_with``: the token the request came with, if any. The new one expires no later
     than it (a token that expires would otherwise mint one that never does, and outlive its
-    own end); the answer says the expiry it got.
+    own end); the answer says the expiry it got. Revoking ``made_with`` revokes the new one.
     """
     try:
         name = check_text(name, ApiToken, "name")
@@ -257,7 +257,7 @@ def issue_token(
     ends = made_with.expires_at if made_with is not None else None
     if ends is not None and (expires_at is None or expires_at > ends):
         expires_at = ends
-    return ApiToken.issue(user, name or "token", expires_at=expires_at)
+    return ApiToken.issue(user, name or "token", expires_at=expires_at, made_with=made_with)
 
 
 def token_of_request(user) -> ApiToken | None:

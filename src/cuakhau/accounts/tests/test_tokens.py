@@ -303,3 +303,48 @@ def test_a_token_name_holds_no_control_character_however_it_is_made(enterprise, 
     with pytest.raises(CommandError, match="--name"):
         call_command("createtoken", enterprise.username, "--name", name)
     assert not ApiToken.objects.exists()
+
+
+def test_revoking_a_token_revokes_the_tokens_made_with_it(enterprise):
+    """A stolen token used to mint others: revoking it shuts out every copy, at any depth,
+    and leaves the user's other tokens working."""
+    _first, stolen = services.issue_token(enterprise, "phone")
+    _laptop, laptop = services.issue_token(enterprise, "laptop")
+    thief = Client(HTTP_AUTHORIZATION=f"Bearer {stolen}")
+    copy = thief.post("/api/v1/me/tokens", {"name": "copy"}, content_type="application/json")
+    assert copy.status_code == 201
+    by_copy = Client(HTTP_AUTHORIZATION=f"Bearer {copy.json()['token']}")
+    deeper = by_copy.post("/api/v1/me/tokens", {"name": "deeper"}, content_type="application/json")
+    assert deeper.status_code == 201
+    by_deeper = Client(HTTP_AUTHORIZATION=f"Bearer {deeper.json()['token']}")
+    assert by_deeper.get("/api/v1/me").status_code == 200
+
+    owner = Client(HTTP_AUTHORIZATION=f"Bearer {laptop}")
+    revoked = owner.delete(f"/api/v1/me/tokens/{_first.pk}")
+    assert revoked.status_code == 200 and revoked.json()["state"] == "revoked"
+    for client in (thief, by_copy, by_deeper):
+        assert client.get("/api/v1/me").status_code == 401
+    assert owner.get("/api/v1/me").status_code == 200
+    states = {t["name"]: t["state"] for t in owner.get("/api/v1/me/tokens").json()}
+    assert states == {
+        "phone": "revoked",
+        "copy": "revoked",
+        "deeper": "revoked",
+        "laptop": "active",
+    }
+    # All at the moment of the decision.
+    assert ApiToken.objects.filter(user=enterprise, revoked_at=_first_revoked(_first)).count() == 3
+
+
+def _first_revoked(token):
+    token.refresh_from_db()
+    return token.revoked_at
+
+
+def test_revoking_a_token_made_with_another_leaves_the_other_working(enterprise):
+    first, raw = services.issue_token(enterprise, "phone")
+    made, _made_raw = services.issue_token(enterprise, "copy", made_with=first)
+    made.revoke()
+    first.refresh_from_db()
+    assert first.is_active and not made.is_active
+    assert Client(HTTP_AUTHORIZATION=f"Bearer {raw}").get("/api/v1/me").status_code == 200
