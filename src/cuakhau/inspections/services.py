@@ -61,9 +61,14 @@ def latest(trip: Trip) -> dict[str, Inspection]:
 
 
 def outstanding(trip: Trip) -> list[str]:
-    """Required agencies whose latest inspection has not passed."""
+    """Agencies the truck still waits for: each required one whose latest inspection has not
+    passed, and any other that inspected it and has not (yet) passed it. An officer who
+    inspects a truck the rules did not send them holds it until they record a pass: a fail or
+    a hold an officer recorded is never ignored at the clearance."""
     done = latest(trip)
-    return [a for a in required_agencies(trip) if not (a in done and done[a].result == Result.PASS)]
+    required = required_agencies(trip)
+    waiting_for = [*required, *(a for a in Agency.values if a in done and a not in required)]
+    return [a for a in waiting_for if not (a in done and done[a].result == Result.PASS)]
 
 
 def agency_of(user) -> str | None:

@@ -53,6 +53,8 @@ class StandingOut(Schema):
     waiting_status_label: str | None
     arrived_at: dt.datetime | None
     called_at: dt.datetime | None
+    # Called (or called and missed): the moment the truck had to be at the gate by.
+    call_deadline: dt.datetime | None
     position: int | None
     waiting_count: int | None
     expected_call: dt.datetime | None
@@ -147,6 +149,7 @@ def standing_out(trip) -> dict:
         "waiting_status_label": str(entry.get_status_display()) if entry else None,
         "arrived_at": entry.arrived_at if entry else None,
         "called_at": entry.called_at if entry else None,
+        "call_deadline": s["call_deadline"],
         "position": s["position"],
         "waiting_count": s["waiting_count"],
         "expected_call": s["expected_call"],

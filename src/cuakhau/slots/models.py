@@ -223,6 +223,9 @@ class WaitingStatus(models.TextChoices):
     CALLED = "called", _("called forward")
     ENTERED = "entered", _("entered the gate")
     LEFT = "left", _("left the waiting area")
+    # Called, but not at the gate by the call's deadline: the call and its place went to the
+    # next truck (``services.expire_calls``). Reported again, the truck waits anew.
+    MISSED = "missed", _("call missed")
 
 
 class WaitingArea(models.Model):

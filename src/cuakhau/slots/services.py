@@ -65,6 +65,7 @@ BOOKING_ACTIONS = {
     "call": gettext_lazy("call forward"),
     "move_up": gettext_lazy("move up to a free seat"),
     "withdraw": gettext_lazy("withdraw with its trip"),
+    "miss_call": gettext_lazy("let the call lapse"),
 }
 BOOKING_MACHINE = StateMachine(
     "booking",
@@ -79,6 +80,11 @@ BOOKING_MACHINE = StateMachine(
         Transition(B.WAITING, "move_up", B.WAITING),
         Transition(B.WAITING, "enter", B.ENTERED),
         Transition(B.CALLED, "enter", B.ENTERED),
+        # Called but not at the gate by the deadline (``expire_calls``): the truck is no longer
+        # in the waiting area. Its booking stands as before it reported, until its own grace
+        # runs out; once that has, the booking is a no-show at once.
+        Transition(B.CALLED, "miss_call", B.BOOKED),
+        Transition(B.CALLED, "no_show", B.NO_SHOW),
         # The trip itself was cancelled or rejected: its booking goes with it.
         Transition(B.BOOKED, "withdraw", B.CANCELLED),
         Transition(B.WAITING, "withdraw", B.CANCELLED),
@@ -753,9 +759,14 @@ def walk_in_seats(gate: Gate, now) -> dict[str, int]:
         if capacity is None:
             continue
         held = sum(counts_at(gate, direction, start).values())
-        walked = WaitingEntry.objects.filter(
-            gate=gate, direction=direction, slot_start__isnull=True, called_at__gte=start
-        ).count()
+        # A walk-in that missed its call never took the seat it was called for.
+        walked = (
+            WaitingEntry.objects.filter(
+                gate=gate, direction=direction, slot_start__isnull=True, called_at__gte=start
+            )
+            .exclude(status=WaitingStatus.MISSED)
+            .count()
+        )
         seats[direction] = max(0, capacity.as_rule().total - held - walked)
     return seats
 
@@ -810,7 +821,14 @@ def call_forward(gate: Gate, *, actor=None, now=None, context=SYSTEM) -> list[Wa
 
 
 DRIVER_LANGUAGE = {"VN": "vi", "CN": "zh-hans"}
+# A called truck comes to the gate within this (the driver is told the moment); later, its call
+# lapses and its place goes to the next truck (``expire_calls``).
 CALL_DEADLINE = dt.timedelta(minutes=30)
+
+
+def call_deadline(entry: WaitingEntry) -> dt.datetime | None:
+    """The moment a called truck must be at the gate by (None: it was never called)."""
+    return entry.called_at + CALL_DEADLINE if entry.called_at else None
 
 
 def driver_language(trip: Trip) -> str:
@@ -819,7 +837,7 @@ def driver_language(trip: Trip) -> str:
 
 def tell_driver(entry: WaitingEntry) -> None:
     trip = entry.trip
-    deadline = local(entry.called_at + CALL_DEADLINE, entry.gate)
+    deadline = local(call_deadline(entry), entry.gate)
     try:
         from cuakhau.notify.services import notify
     except ImportError:  # the notifier is not installed: the call is still on the board
@@ -970,6 +988,46 @@ def release_no_shows(now=None) -> int:
     return n
 
 
+# Trips checked in at the gate, or further: their truck came, whatever its waiting entry says.
+CHECKED_IN = [TripStatus.ARRIVED, TripStatus.CLEARED, TripStatus.EXITED]
+
+
+@retry_on_conflict
+@transaction.atomic
+def expire_calls(now=None) -> int:
+    """Called trucks not checked in at the gate by the call's deadline lose their call: the
+    entry is ``MISSED`` (out of the waiting area), its place inside the gate is free for the
+    next call-forward, and its booking (if still ``CALLED``) goes back to ``BOOKED``, or is a
+    no-show when the slot's grace has run out too (``rules.is_no_show``), recorded as the
+    system's. A truck that comes back reports again (``record_arrival``) and waits anew; one
+    that drives to the gate checks in as usual. Returns how many calls lapsed; safe to repeat.
+
+    The trips are locked first, as a check-in locks its trip before it ends the truck's wait:
+    a check-in at this very moment either came first (its entry is no longer ``CALLED`` and is
+    left alone) or waits, and then finds the booking this leaves."""
+    now = now or timezone.now()
+    lapsed = WaitingEntry.objects.filter(
+        status=WaitingStatus.CALLED, called_at__lte=now - CALL_DEADLINE
+    ).exclude(trip__status__in=CHECKED_IN)
+    trip_ids = list(lapsed.order_by("trip_id").values_list("trip_id", flat=True))
+    if not trip_ids:
+        return 0
+    list(lock_rows(Trip.objects.filter(pk__in=trip_ids).order_by("pk")).values_list("pk"))
+    n = 0
+    # Read again under the locks: a check-in or another sweep may have come first.
+    for entry in lock_rows(lapsed.filter(trip_id__in=trip_ids).order_by("pk")):
+        entry.status = WaitingStatus.MISSED
+        entry.left_at = now
+        entry.save(update_fields=["status", "left_at"])
+        if entry.booking_id:
+            booking = lock_rows(Booking.objects.filter(pk=entry.booking_id)).get()
+            if booking.status == B.CALLED:
+                late = rules.is_no_show(booking.slot_start, now, RULES)
+                _transition(booking, "no_show" if late else "miss_call", None, SYSTEM)
+        n += 1
+    return n
+
+
 # ---------------------------------------------------------------------------------------------
 # What drivers, enterprises and the public see
 
@@ -1011,6 +1069,12 @@ def standing(trip: Trip, now=None) -> dict:
         "position": None,
         "expected_call": None,
         "waiting_count": None,
+        # Called (or called and missed): the moment the truck had to be at the gate by.
+        "call_deadline": (
+            call_deadline(entry)
+            if entry is not None and entry.status in (WaitingStatus.CALLED, WaitingStatus.MISSED)
+            else None
+        ),
     }
     if entry is not None and entry.status == WaitingStatus.WAITING:
         line = queue(trip.gate, now)

@@ -1,10 +1,12 @@
 """Background work of the waiting area, on the project's task queue (django-tasks).
 
 ``call_forward_task`` runs after every arrival, check-in and exit (room may have freed).
-``tick`` runs every ``TICK`` while trucks wait or bookings are open: it releases no-shows and
-calls forward trucks whose slot has come due, even when nothing else happens at the gate. It
-queues its own next run, so once started it keeps going on the database queue (a stopped
-worker finds it waiting); every run is safe to repeat.
+``tick`` runs every ``TICK`` while trucks wait or bookings are open: it takes their call from
+called trucks that did not come to the gate by the call's deadline, releases no-shows and calls
+forward trucks whose slot has come due (and the next ones, into the places the lapsed calls
+held), even when nothing else happens at the gate. It queues its own next run, so once started
+it keeps going on the database queue (a stopped worker finds it waiting); every run is safe to
+repeat.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ def tick() -> int:
     from . import services
     from .models import WaitingArea
 
+    services.expire_calls()
     services.release_no_shows()
     called = 0
     for area in WaitingArea.objects.select_related("gate"):
