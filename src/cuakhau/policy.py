@@ -182,6 +182,7 @@ VIEWS = {
     "home": allow(*EVERYONE),
     "profile": allow(*EVERYONE),
     "revoke_token": allow(*EVERYONE, record="token"),
+    "password_change": allow(*EVERYONE),
     "trips:list": allow(*EVERYONE),
     "trips:new": allow(ENTERPRISE),
     "trips:cargo_line": allow(ENTERPRISE),

@@ -28,6 +28,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", account_views.profile, name="profile"),
     path("profile/tokens/<int:token_id>/revoke/", account_views.revoke_token, name="revoke_token"),
+    path("profile/password/", account_views.PasswordChange.as_view(), name="password_change"),
     path("language/", account_views.set_language, name="set_language"),
     path("trips/", include("cuakhau.trips.urls")),
     path("reference/", include("cuakhau.reference.urls")),

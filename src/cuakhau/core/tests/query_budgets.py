@@ -23,6 +23,7 @@ BUDGETS: dict[str, int | dict[str, int]] = {
     "admin:*": 5,
     "home": 4,
     "profile": 10,
+    "password_change": 7,
     # Revoking walks the tokens made with it (one query a generation, in a savepoint: +3).
     "revoke_token": 10,
     "trips:list": 11,

@@ -553,6 +553,7 @@ def view_cases(w):
         "admin:*": ("get", "/admin/", None, {"admin"}),
         "home": ("get", "/", None, ALL_PEOPLE),
         "profile": ("get", "/profile/", None, ALL_PEOPLE),
+        "password_change": ("get", "/profile/password/", None, ALL_PEOPLE),
         "revoke_token": ("post", f"/profile/tokens/{w['token_a'].pk}/revoke/", {}, {"ent_a"}),
         "trips:list": ("get", "/trips/", None, ALL_PEOPLE),
         "trips:new": ("get", "/trips/new/", None, {"ent_a", "ent_b"}),
