@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.http import HttpRequest
 from ninja import Router, Schema
 
@@ -35,8 +37,8 @@ class SampleResultIn(Schema):
 class InspectionOut(Schema):
     agency: str
     kind: str
-    started_at: str
-    ended_at: str | None
+    started_at: dt.datetime
+    ended_at: dt.datetime | None
     result: str
     # None to the enterprise and its drivers: an officer's notes are for the gate's staff and
     # auditors, as on the pages.
@@ -66,8 +68,8 @@ def summary(trip, reader) -> dict:
             {
                 "agency": i.agency,
                 "kind": i.kind,
-                "started_at": i.started_at.isoformat(),
-                "ended_at": i.ended_at.isoformat() if i.ended_at else None,
+                "started_at": i.started_at,
+                "ended_at": i.ended_at,
                 "result": i.result,
                 "notes": i.notes if shown else None,
                 "automatic": i.automatic,

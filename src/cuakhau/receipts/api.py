@@ -1,3 +1,4 @@
+import datetime as dt
 from typing import Literal
 
 from django.http import HttpRequest
@@ -45,11 +46,11 @@ class ReceiptOut(Schema):
     amount_vnd: int
     items: list[dict]
     payer_name: str
-    issued_at: str
+    issued_at: dt.datetime
     authority: str
     token: str
     status: str
-    used_at: str | None
+    used_at: dt.datetime | None
     # A receipt signed by a compromised key is replaced by a new one for the same payment.
     replaced_by: str | None
     replaces: str | None
@@ -63,11 +64,11 @@ def receipt_out(receipt: Receipt) -> dict:
         "amount_vnd": receipt.amount_vnd,
         "items": receipt.items,
         "payer_name": receipt.payer_name,
-        "issued_at": receipt.issued_at.isoformat(),
+        "issued_at": receipt.issued_at,
         "authority": receipt.authority,
         "token": receipt.token,
         "status": receipt.status,
-        "used_at": receipt.used_at.isoformat() if receipt.used_at else None,
+        "used_at": receipt.used_at,
         "replaced_by": receipt.replaced_by.number if hasattr(receipt, "replaced_by") else None,
         "replaces": receipt.replaces.number if receipt.replaces_id else None,
     }
