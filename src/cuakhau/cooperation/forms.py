@@ -77,3 +77,23 @@ def record_forms():
             ),  # fmt: skip
         ),
     }
+
+
+class CommitmentFilterForm(forms.Form):
+    """The commitments list's filter, read from its query string (``core.listing``)."""
+
+    show = forms.ChoiceField(
+        label=_("Show"),
+        choices=[
+            ("pending", _("still open")),
+            ("late", _("late")),
+            ("closed", _("fulfilled or dropped")),
+            ("all", _("all")),
+        ],
+        required=False,
+        initial="pending",
+    )
+
+    def shown(self) -> str:
+        """Which commitments: the open ones unless the reader chose otherwise."""
+        return (self.cleaned_data.get("show") if self.is_bound else "") or "pending"

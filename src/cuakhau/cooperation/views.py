@@ -10,16 +10,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cuakhau.core import listing
 from cuakhau.core.context import context_of
 from cuakhau.core.errors import FieldErrors
 from cuakhau.core.statemachine import IllegalTransition
 
 from . import services
 from .choices import CommitmentAction
-from .forms import ActionForm
+from .forms import ActionForm, CommitmentFilterForm
 from .models import Agreement, Commitment, Counterpart, Meeting
 
-SHOW = ("pending", "late", "closed", "all")
 # The province reports delegations and aid "since 2020".
 REPORTED_SINCE = dt.date(2020, 1, 1)
 
@@ -42,14 +42,22 @@ def overview(request):
 
 
 def commitments(request):
-    show = request.GET.get("show", "pending")
-    show = show if show in SHOW else "pending"
+    form = CommitmentFilterForm(request.GET or None)
+    refused = listing.refused(form)
     today = timezone.localdate()
-    rows = [(c, services.is_late(c, today)) for c in services.commitments(show, today)]
+    # A refused filter shows no commitment, not every one (``core.listing``).
+    found = [] if refused else services.commitments(form.shown(), today)
+    rows = [(c, services.is_late(c, today)) for c in found]
     return render(
         request,
         "cooperation/commitments.html",
-        {"rows": rows, "show": show, "summary": services.commitment_summary(today)},
+        {
+            "rows": rows,
+            "form": form,
+            "refused": refused,
+            "summary": services.commitment_summary(today),
+        },
+        status=listing.REFUSED if refused else 200,
     )
 
 

@@ -134,3 +134,28 @@ class ReassignForm(forms.Form):
     def __init__(self, *args, officers=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].choices = [(u.username, u.username) for u in officers]
+
+
+class QueueFilterForm(forms.Form):
+    """The desk queue's filters, read from its query string (``core.listing``)."""
+
+    SHOW = [("open", _("in progress")), ("closed", _("closed")), ("all", _("all"))]
+
+    show = forms.ChoiceField(label=_("Show"), choices=SHOW, required=False, initial="open")
+    # The checkbox sends "1"; anything else in the address is refused, not read as ticked.
+    mine = forms.CharField(label=_("assigned to me"), required=False)
+
+    def clean_mine(self) -> bool:
+        value = self.cleaned_data["mine"]
+        if value not in ("", "1"):
+            raise forms.ValidationError(
+                _("Tick the box or leave it empty (the address said %(value)s)."),
+                code="invalid_choice",
+                params={"value": value[:20]},
+            )
+        return value == "1"
+
+    def filters(self) -> dict:
+        """The queue's ``show`` and ``mine``: the page opens on the files in progress."""
+        data = self.cleaned_data if self.is_bound else {}
+        return {"show": data.get("show") or "open", "mine": bool(data.get("mine"))}

@@ -8,11 +8,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cuakhau.core import listing
 from cuakhau.core.context import context_of
 from cuakhau.core.errors import FieldErrors
 
 from . import services, uploads
-from .forms import ActionForm, ApplicationForm, ReassignForm, TrackForm
+from .forms import ActionForm, ApplicationForm, QueueFilterForm, ReassignForm, TrackForm
 from .models import Application, FilingChannel, Procedure
 from .multipart import reads_uploads, refusal_of
 
@@ -190,11 +191,12 @@ def applicant_document(request, code, document_id):
 
 
 def queue(request):
-    show = request.GET.get("show", "open")
-    if show not in ("open", "closed", "all"):
-        show = "open"
-    mine = request.GET.get("mine") == "1"
-    applications = list(services.desk_queue(request.user, show=show, mine=mine)[:300])
+    form = QueueFilterForm(request.GET or None)
+    refused = listing.refused(form)
+    chosen = {"show": "open", "mine": False} if refused else form.filters()
+    queue = services.desk_queue(request.user, **chosen)  # who may read it: checked first
+    # A refused filter shows no file, not the whole queue (``core.listing``).
+    applications = [] if refused else list(queue[:300])
     calendar = services._calendar_around(services.today())
     rows = [(a, services.standing(a, calendar)) for a in applications]
     return render(
@@ -202,11 +204,13 @@ def queue(request):
         "desk/queue.html",
         {
             "rows": rows,
-            "show": show,
-            "mine": mine,
+            "form": form,
+            "refused": refused,
+            "mine": chosen["mine"],
             "overdue": sum(1 for _a, s in rows if s.overdue),
             "soon_due": sum(1 for _a, s in rows if s.soon_due),
         },
+        status=listing.REFUSED if refused else 200,
     )
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from cuakhau.accounts import roles
+from cuakhau.core import listing
 from cuakhau.core.inputs import DayField
 from cuakhau.reference.models import Gate
 from cuakhau.trips import services as trips
@@ -178,4 +179,10 @@ def kpi(request):
             today=_today(chosen),
         )
         drawn = kpi_charts(figures)
-    return render(request, "gate/kpi.html", {"form": form, "kpi": figures, "charts": drawn})
+    # A refused filter shows no figures, the refusal beside its field (``core.listing``).
+    return render(
+        request,
+        "gate/kpi.html",
+        {"form": form, "kpi": figures, "charts": drawn},
+        status=200 if figures is not None else listing.REFUSED,
+    )

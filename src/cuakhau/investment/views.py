@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cuakhau.core import spreadsheets
+from cuakhau.core import listing, spreadsheets
 from cuakhau.core.context import context_of
 from cuakhau.core.errors import FieldErrors
 from cuakhau.core.statemachine import IllegalTransition
@@ -23,18 +23,23 @@ SESSION_KEY = "investment_import"
 def projects(request):
     form = FilterForm(request.GET or None)
     filters = services.Filters()
-    if form.is_valid():
+    if listing.applies(form):
         filters = services.Filters(**{k: v or "" for k, v in form.cleaned_data.items()})
+    refused = listing.refused(form)
     found = services.filter_projects(filters)
     return render(
         request,
         "investment/projects.html",
         {
             "form": form,
-            "projects": found,
-            "totals": services.zone_totals(found),
+            # A refused filter lists no project and no totals, not the whole register's
+            # (``core.listing``).
+            "projects": found.none() if refused else found,
+            "refused": refused,
+            "totals": None if refused else services.zone_totals(found),
             "may_manage": services.may_manage(request.user),
         },
+        status=listing.REFUSED if refused else 200,
     )
 
 

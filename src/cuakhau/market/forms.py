@@ -10,7 +10,7 @@ from .choices import Requirement, RuleDirection
 
 
 class RuleFilterForm(forms.Form):
-    hs = forms.CharField(
+    hs = TextField(
         label=_("HS code or prefix"),
         required=False,
         max_length=12,

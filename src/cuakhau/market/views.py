@@ -3,10 +3,10 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from cuakhau.core import listing
 from cuakhau.core.errors import FieldErrors
 
 from . import services
@@ -50,16 +50,18 @@ def rule_list(request):
         messages.error(request, _("The suspension was not recorded: see the marked fields."))
     filters = RuleFilterForm(request.GET or None)
     rules = services.list_rules(**filters.filters())
-    page = Paginator(rules, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    # A refused filter or page lists no rule, not every rule in force (``core.listing``).
+    listed = listing.listing(request, rules, 50, form=filters)
     return render(
         request,
         "market/rules.html",
         {
             "filters": filters,
-            "page": page,
-            "query": query.urlencode(),
+            "page": listed.page,
+            "listed": listed,
+            "query": listed.query,
             "suspension_form": suspension,
         },
+        # A refused suspension (POST) keeps its own answer: the list is not what was refused.
+        status=listed.status if request.method != "POST" else 200,
     )

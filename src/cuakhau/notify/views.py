@@ -1,32 +1,27 @@
 """The notifications page: what was sent to whom, on which channel, and what became of it."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
-from .models import Channel, Message, MessageStatus
+from cuakhau.core import listing
+
+from .forms import MessageFilterForm
+from .models import Message
 
 
 @login_required
 def messages(request):
+    form = MessageFilterForm(request.GET or None)
     queryset = Message.objects.all()
-    status = request.GET.get("status", "")
-    channel = request.GET.get("channel", "")
-    if status in MessageStatus.values:
-        queryset = queryset.filter(status=status)
-    if channel in Channel.values:
-        queryset = queryset.filter(channel=channel)
-    page = Paginator(queryset, 50).get_page(request.GET.get("page"))
+    if listing.applies(form):
+        queryset = form.filter(queryset)
+    # A refused status, channel or page shows no message, not them all (``core.listing``).
+    listed = listing.listing(request, queryset, 50, form=form)
     return render(
         request,
         "notify/messages.html",
-        {
-            "page": page,
-            "status": status,
-            "channel": channel,
-            "statuses": MessageStatus.choices,
-            "channels": Channel.choices,
-        },
+        {"form": form, "page": listed.page, "listed": listed},
+        status=listed.status,
     )
 
 

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cuakhau.core import listing
 from cuakhau.core.context import context_of
 from cuakhau.core.downloads import content_disposition
 from cuakhau.core.errors import FieldErrors
@@ -118,8 +119,15 @@ def reconciliation(request):
             response["Content-Disposition"] = content_disposition(f"{name}.xlsx")
         return response
     pages = _report_pages(request, report) if report is not None else {}
+    # A refused gate or day shows no report; a page number that is none of a list's shows
+    # none of its rows and says so beside its pages (``core.listing``). The page opened
+    # without a query is no refusal, even when it asks the officer to choose a gate.
+    refused = bool(request.GET) and (not form.is_valid() or any(p["error"] for p in pages.values()))
     return render(
-        request, "payments/reconciliation.html", {"form": form, "report": report, "pages": pages}
+        request,
+        "payments/reconciliation.html",
+        {"form": form, "report": report, "pages": pages},
+        status=listing.REFUSED if refused else 200,
     )
 
 
@@ -137,12 +145,10 @@ RECONCILIATION_LISTS = {
 
 def _report_pages(request, report) -> dict:
     """For each list of the report: its page, and the links to the pages beside it."""
-    from django.core.paginator import Paginator
-
     pages = {}
     for name, param in RECONCILIATION_LISTS.items():
-        page = Paginator(getattr(report, name), RECONCILIATION_PAGE_SIZE).get_page(
-            request.GET.get(param)
+        page, error = listing.read_page(
+            getattr(report, name), RECONCILIATION_PAGE_SIZE, request.GET.get(param)
         )
 
         def link(number, param=param, name=name):
@@ -155,6 +161,8 @@ def _report_pages(request, report) -> dict:
             "param": param,
             # Open a folded list when the person is paging through it.
             "open": param in request.GET,
+            "error": error,
+            "first": link(1) if error else "",
             "previous": link(page.previous_page_number()) if page.has_previous() else "",
             "next": link(page.next_page_number()) if page.has_next() else "",
         }

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cuakhau.core import listing
 from cuakhau.core.errors import FieldErrors
 from cuakhau.reference.models import Gate
 
@@ -64,19 +65,24 @@ def chart_csv(request, chart, code=None):
 
 
 def _targets_page(request, form, status=200):
-    year = PeriodForm(request.GET or None).year_or_default()
+    period = PeriodForm(request.GET or None)
+    year = period.year_or_default()
+    # A year that cannot be read lists no target, not this year's as if asked for (the page
+    # reads only the year: ``core.listing``).
+    refused = period.is_bound and "year" in period.errors
+    targets = Target.objects.none() if refused else Target.objects.filter(year=year)
     return render(
         request,
         "stats/dashboard_targets.html",
         {
             "form": form,
+            "period": period,
+            "refused": refused,
             "year": year,
-            "targets": Target.objects.filter(year=year)
-            .select_related("gate", "set_by")
-            .order_by("gate__code", "measure"),
+            "targets": targets.select_related("gate", "set_by").order_by("gate__code", "measure"),
             "may_manage": services.may_manage(request.user),
         },
-        status=status,
+        status=listing.REFUSED if refused and status == 200 else status,
     )
 
 

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cuakhau.core.inputs import DayField
+from cuakhau.core.inputs import DayField, TextField
 from cuakhau.reference.models import Gate
 from cuakhau.reference.validators import normalise_plate
 
@@ -15,7 +15,7 @@ from .choices import Direction, TripStatus
 
 
 class TripFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    q = TextField(label=_("Search"), required=False, max_length=100)
     gate = forms.ModelChoiceField(
         label=_("Gate"),
         queryset=Gate.objects.filter(handles_freight=True),

@@ -4,12 +4,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cuakhau.core import listing
 from cuakhau.core.context import context_of
 from cuakhau.core.statemachine import IllegalTransition
 
@@ -31,26 +31,24 @@ def _trip_or_404(request, reference):
 def trip_list(request):
     form = TripFilterForm(request.GET or None)
     qs = services.visible_trips(request.user)
-    if form.is_bound and form.is_valid():
+    if listing.applies(form):
         qs = form.filter(qs)
-    page = Paginator(qs.order_by("-expected_arrival", "-id"), 25).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    template = (
-        "trips/_trip_rows.html"
-        if request.htmx and request.htmx.target == "trip-rows"
-        else "trips/trip_list.html"
-    )
+    # A refused filter or page shows no trip, not the list unfiltered (``core.listing``).
+    listed = listing.listing(request, qs.order_by("-expected_arrival", "-id"), 25, form=form)
+    partial = bool(request.htmx and request.htmx.target == "trip-rows")
     return render(
         request,
-        template,
+        "trips/_trip_rows.html" if partial else "trips/trip_list.html",
         {
             "form": form,
-            "page": page,
-            "query": query.urlencode(),
+            "page": listed.page,
+            "listed": listed,
+            "query": listed.query,
+            "partial": partial,
             "can_declare": request.user.has_perm("trips.declare_trip")
             and services.organisation_of(request.user) is not None,
         },
+        status=listed.status,
     )
 
 

@@ -457,3 +457,22 @@ def test_the_page_reads_its_figures_once_and_then_only_their_version(
     assert first.content.decode().count('<tr data-date="') == again.content.decode().count(
         '<tr data-date="'
     )
+
+
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"direction": "sideways"}, "direction"),
+        ({"gate": "zzz"}, "gate"),
+        ({"date_from": "2025-02-30"}, "date_from"),
+        ({"date_to": "9999-12-31"}, "date_to"),
+    ],
+)
+def test_an_unreadable_filter_is_refused_beside_its_field_with_no_figures(
+    client, auditor, board_urls, mlt, params, field
+):
+    client.force_login(auditor)
+    response = client.get("/gate/kpi/", query(**params))
+    assert response.status_code == 400
+    assert response.context["kpi"] is None
+    assert f'data-field="{field}"' in response.content.decode()

@@ -440,9 +440,9 @@ def test_reconciliation_page_scoping_and_exports(enterprise, mlt, hng):
     client.login(username=officer.username, password=PASSWORD)
     page = client.get("/payments/reconciliation/").content.decode()
     assert "Choose one of your gates" in page
-    assert (
-        client.get("/payments/reconciliation/?gate=hng").status_code == 200
-    )  # refused by the form
+    refused = client.get("/payments/reconciliation/?gate=hng")
+    assert refused.status_code == 400  # refused by the form, beside its field (core.listing)
+    assert 'data-field="gate"' in refused.content.decode() and refused.context["report"] is None
     client.login(username=enterprise.username, password=PASSWORD)
     assert client.get("/payments/reconciliation/").status_code == 403
 
@@ -472,8 +472,11 @@ def test_the_page_shows_the_lists_a_page_at_a_time_and_the_totals_for_the_whole_
     assert both.count('class="discrepancy ') == 3
     assert '<details class="card" id="payments" open>' in both
     assert "6–" in both.split('id="payments"')[1].split("</details>")[0]
-    # A page number past the end shows the last page rather than failing.
-    assert client.get("/payments/reconciliation/", {"gate": "mlt", "dpage": 99}).status_code == 200
+    # A page number past the end is refused beside that list's pages, none of its rows shown
+    # (not the last page, which the reader would take for the one asked for: core.listing).
+    past = client.get("/payments/reconciliation/", {"gate": "mlt", "dpage": 99})
+    assert past.status_code == 400 and past.content.decode().count('class="discrepancy ') == 0
+    assert "There is no page 99" in past.content.decode()
     # Exports are the whole day whatever page the person was reading.
     whole = client.get("/payments/reconciliation/", {"gate": "mlt", "format": "csv"})
     paged = client.get("/payments/reconciliation/", {"gate": "mlt", "format": "csv", "dpage": 2})
@@ -520,11 +523,18 @@ def test_the_page_reads_its_lists_a_page_at_a_time_with_the_whole_day_s_figures(
     # The totals are the whole day's, whichever page is shown.
     assert f'id="received-total">VND {whole.balance.received_vnd:,}<' in page_2
     assert f'id="receipts-total">VND {whole.balance.receipts_vnd:,}<' in page_2
-    # A page number that is no number, or out of range, shows a page, never an error.
-    for bad in ("abc", "-1", "0", "99", ""):
+    # A page number that is no number, or out of range, is refused beside the list's pages with
+    # none of its rows (core.listing); the list's count stays the whole day's. None is page 1.
+    for bad in ("abc", "-1", "0", "99", "٢"):
         response = client.get(url, {"gate": "mlt", "ppage": bad, "rpage": bad, "cpage": bad})
-        assert response.status_code == 200
-        assert f"of {len(whole.payments)}" in section(response.content.decode(), "payments")
+        assert response.status_code == 400
+        payments = section(response.content.decode(), "payments")
+        assert 'class="error list-refused"' in payments
+        assert f"({len(whole.payments)})" in payments
+        assert not any(p.external_id in payments for p in whole.payments)
+    response = client.get(url, {"gate": "mlt", "ppage": "", "rpage": "", "cpage": ""})
+    assert response.status_code == 200
+    assert f"of {len(whole.payments)}" in section(response.content.decode(), "payments")
 
 
 # The page's whole request: the session and the user's roles and gates (middleware, the policy,

@@ -1,0 +1,46 @@
+"""The commitments list refuses a filter it cannot read: the message beside the field, HTTP
+400, and no commitment rather than every one (``core.listing``); the API answers 422."""
+
+import pytest
+from django.test import Client
+
+from cuakhau.accounts.services import issue_token
+
+from .test_services import promised  # noqa: F401  (the fixture)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("show", ["lost", "PENDING", "pending\x07", "٢", "x" * 400])
+def test_an_unknown_show_is_refused_beside_its_field_and_lists_no_commitment(
+    promised,  # noqa: F811
+    auditor,
+    show,
+):
+    client = Client()
+    client.force_login(auditor)
+    response = client.get("/cooperation/commitments/", {"show": show})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert 'data-field="show"' in html and 'id="list-refused"' in html
+    assert not any(f'data-commitment="{c.pk}"' in html for c in promised.values())
+
+
+def test_the_valid_filters_still_filter(promised, auditor):  # noqa: F811
+    client = Client()
+    client.force_login(auditor)
+    every = client.get("/cooperation/commitments/", {"show": "all"}).content.decode()
+    assert all(f'data-commitment="{c.pk}"' in every for c in promised.values())
+    closed = client.get("/cooperation/commitments/", {"show": "closed"})
+    assert closed.status_code == 200
+    html = closed.content.decode()
+    assert f'data-commitment="{promised["list"].pk}"' in html
+    assert f'data-commitment="{promised["bridge"].pk}"' not in html
+    assert client.get("/cooperation/commitments/").status_code == 200
+
+
+def test_the_api_refuses_an_unknown_show_with_422_naming_it(promised, auditor):  # noqa: F811
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {issue_token(auditor, 't')[1]}")
+    response = api.get("/api/v1/cooperation/commitments?show=lost")
+    assert response.status_code == 422
+    assert ["query", "show"] in [item["loc"] for item in response.json()["detail"]]
