@@ -21,16 +21,20 @@ def steel_inside(enterprise, operator, mlt):
     return trip
 
 
+def pass_customs_and_border_guard(trip, officers):
+    for agency in ("customs", "border_guard"):
+        if agency in services.outstanding(trip):
+            services.record_result(officers[agency], trip, "pass", agency=agency)
+    trip.refresh_from_db()
+
+
 def test_a_quarantine_fail_on_steel_holds_the_truck(steel_inside, officers, mlt):
     trip = steel_inside
     assert "quarantine" not in services.required_agencies(trip)
     services.record_result(
         officers["quarantine"], trip, "fail", notes="Soil and seeds in the load bed"
     )
-    for agency in ("customs", "border_guard"):
-        if agency in services.outstanding(trip):
-            services.record_result(officers[agency], trip, "pass", agency=agency)
-    trip.refresh_from_db()
+    pass_customs_and_border_guard(trip, officers)
     assert trip.status == TripStatus.ARRIVED
     assert services.outstanding(trip) == ["quarantine"]
     check = gate.assess(trip.reference, mlt)
@@ -45,10 +49,7 @@ def test_a_quarantine_fail_on_steel_holds_the_truck(steel_inside, officers, mlt)
 def test_an_inspection_begun_of_an_officers_accord_waits_for_its_result(steel_inside, officers):
     trip = steel_inside
     services.start_inspection(officers["quarantine"], trip)
-    for agency in ("customs", "border_guard"):
-        if agency in services.outstanding(trip):
-            services.record_result(officers[agency], trip, "pass", agency=agency)
-    trip.refresh_from_db()
+    pass_customs_and_border_guard(trip, officers)
     assert trip.status == TripStatus.ARRIVED
     assert services.outstanding(trip) == ["quarantine"]
 
