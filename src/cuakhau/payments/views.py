@@ -13,7 +13,7 @@ from cuakhau.core import listing
 from cuakhau.core.context import context_of
 from cuakhau.core.downloads import content_disposition
 from cuakhau.core.errors import FieldErrors
-from cuakhau.core.inputs import read_local_number
+from cuakhau.core.inputs import read_local_number, shown
 from cuakhau.trips import services as trips
 
 from . import services
@@ -97,6 +97,14 @@ def reconciliation(request):
 
     gates, all_allowed = _reconciliation_gates(request.user)
     form = ReconciliationForm(request.GET, gates=gates)
+    wanted = request.GET.get("format", "")
+    if wanted not in ("", *EXPORTS):
+        # An export the page does not make is refused, not answered with the page itself.
+        form.add_error(
+            None,
+            _("There is no export as %(format)s: choose CSV or XLSX.")
+            % {"format": shown(wanted, 12)},
+        )
     report = None
     if form.is_valid():
         gate = form.cleaned_data["gate"]
@@ -104,11 +112,11 @@ def reconciliation(request):
             form.add_error("gate", _("Choose one of your gates."))
         else:
             # Exports hold every row; the page reads its lists a page at a time.
-            exporting = request.GET.get("format") in ("csv", "xlsx")
+            exporting = wanted in EXPORTS
             report = recon.daily_report(gate, form.cleaned_data["day"], lists=exporting)
-    if report is not None and request.GET.get("format") in ("csv", "xlsx"):
+    if report is not None and wanted in EXPORTS:
         name = f"reconciliation-{report.gate_label}-{report.day.isoformat()}".replace(" ", "_")
-        if request.GET["format"] == "csv":
+        if wanted == "csv":
             response = HttpResponse(recon.to_csv(report), content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = content_disposition(f"{name}.csv")
         else:
@@ -131,6 +139,8 @@ def reconciliation(request):
     )
 
 
+# What the reconciliation is exported as (``?format=``).
+EXPORTS = ("csv", "xlsx")
 # A busy day at Hữu Nghị is over a thousand payments, receipts and crossings: the page shows
 # them a page at a time (totals, the balance and exports stay for the whole day).
 RECONCILIATION_PAGE_SIZE = 50

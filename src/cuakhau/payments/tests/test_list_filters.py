@@ -58,3 +58,21 @@ def test_a_page_that_is_none_of_a_list_is_refused_beside_its_pages(
     assert not any(p.external_id and p.external_id in section for p in payments)
     # The other lists keep their pages.
     assert not pages["receipts"]["error"] and len(pages["receipts"]["page"]) > 0
+
+
+@pytest.mark.parametrize("wanted", ["pdf", "CSV ", "xlsx\x00", "x" * 300])
+def test_an_export_the_page_does_not_make_is_refused(
+    day_at_mlt,  # noqa: F811
+    auditor,
+    client,
+    wanted,
+):
+    client.force_login(auditor)
+    response = client.get(URL, {"gate": "mlt", "format": wanted})
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+    html = response.content.decode()
+    assert "There is no export as" in html and "choose CSV or XLSX" in html
+    assert response.context["report"] is None and 'id="summary"' not in html
+    exported = client.get(URL, {"gate": "mlt", "format": "csv"})
+    assert exported.status_code == 200 and exported["Content-Type"].startswith("text/csv")
