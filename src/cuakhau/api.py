@@ -106,7 +106,11 @@ def on_http_error(request, exc: HttpError):
     if detail.startswith("Cannot parse request body"):
         # django-ninja's own words, in English only: a body that is not JSON.
         detail = _("The request body is not valid JSON.")
-    return api.create_response(request, {"detail": detail}, status=exc.status_code)
+    response = api.create_response(request, {"detail": detail}, status=exc.status_code)
+    if exc.status_code == 401:
+        # RFC 9110: a 401 names the scheme that would be accepted.
+        response["WWW-Authenticate"] = 'Bearer realm="cuakhau"'
+    return response
 
 
 @api.exception_handler(RequestDataTooBig)

@@ -275,6 +275,18 @@ def authenticate_request(request):
     return user
 
 
+def not_signed_in_message(request) -> str:
+    """Why a request was not taken as anyone's, in the request's language (no profile is
+    known): no credential at all, a credential in another form, or a token not accepted."""
+    header = request.headers.get("Authorization", "").strip()
+    if not header:
+        return _("Sign in, or send an API token: Authorization: Bearer <token>.")
+    scheme, _sep, raw = header.partition(" ")
+    if scheme.lower() != "bearer" or not raw.strip():
+        return _("Send the API token as Authorization: Bearer <token>.")
+    return _("This token is not accepted: it is unknown, expired or revoked.")
+
+
 class PolicyAuth(HttpBearer):
     """Authenticates the caller and applies the operation's rule before the handler runs."""
 
@@ -291,7 +303,7 @@ class PolicyAuth(HttpBearer):
             match = getattr(request, "resolver_match", None)
             enforce(self.rule, principal, match.kwargs if match else {}, request)
         except NotSignedIn:
-            raise AuthenticationError() from None
+            raise AuthenticationError(message=not_signed_in_message(request)) from None
         return principal
 
     def authenticate(self, request, token):  # pragma: no cover - __call__ does the work

@@ -128,3 +128,26 @@ def test_every_common_refusal_has_its_own_words(language):
 def test_a_type_without_words_of_its_own_keeps_pydantics_message():
     items = validation_items([{"loc": ("body", "x"), "msg": "Something new", "type": "brand_new"}])
     assert items == [{"loc": ["body", "x"], "msg": "Something new", "type": "brand_new"}]
+
+
+@pytest.mark.parametrize(
+    ("header", "english"),
+    [
+        ({}, "Sign in, or send an API token"),
+        ({"HTTP_AUTHORIZATION": "Basic YWRtaW46YWRtaW4="}, "Send the API token as"),
+        ({"HTTP_AUTHORIZATION": "Bearer ck_not-a-token"}, "unknown, expired or revoked"),
+        ({"HTTP_AUTHORIZATION": "Bearer "}, "Send the API token as"),
+    ],
+)
+def test_a_caller_not_signed_in_is_told_why_and_how(db, header, english):
+    response = Client(**header).get("/api/v1/me")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith("Bearer")
+    assert english in response.json()["detail"]
+    in_vietnamese = Client(HTTP_ACCEPT_LANGUAGE="vi", **header).get("/api/v1/trips")
+    assert in_vietnamese.status_code == 401
+    assert in_vietnamese.json()["detail"] != response.json()["detail"]
+    assert (
+        "Authorization" in in_vietnamese.json()["detail"]
+        or "token" in in_vietnamese.json()["detail"]
+    )
