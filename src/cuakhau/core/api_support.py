@@ -5,7 +5,7 @@ import re
 from decimal import Decimal
 from typing import Annotated
 
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _lazy
 from ninja import Schema
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
@@ -39,8 +39,19 @@ def error_items(errors: dict[str, list[str]], location: str = "body") -> list[di
     return items
 
 
-def not_found_message(exc: ObjectDoesNotExist) -> str:
-    return str(exc) or "Not found."
+# The endings of Django's own 404 texts (``Model.objects.get``, ``get_object_or_404``).
+_DJANGO_DEFAULTS = ("matching query does not exist.", "matches the given query.")
+
+
+def not_found_message(exc: Exception) -> str:
+    """What a 404 says: the service's own words, never Django's English default ("Receipt
+    matching query does not exist.") nor django-ninja's ("Not Found")."""
+    from django.utils.translation import gettext as _
+
+    message = str(exc)
+    if not message or message == "Not Found" or message.endswith(_DJANGO_DEFAULTS):
+        return _("Nothing was found here: the record does not exist or is not yours to see.")
+    return message
 
 
 # ---------------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cuakhau.core.errors import FieldErrors
-from cuakhau.core.inputs import clean_text
+from cuakhau.core.inputs import clean_text, shown
 from cuakhau.core.prepared import Prepared, PreparedUpdate, insert
 from cuakhau.core.retry import ChangedMeanwhile, lock_rows, retry_on_conflict
 from cuakhau.reference.models import Gate
@@ -619,9 +619,14 @@ def visible_receipt(user, number: str) -> Receipt:
     """A receipt of a trip this user may see; ``Receipt.DoesNotExist`` otherwise."""
     from cuakhau.trips.services import of_visible_trip
 
-    return Receipt.objects.select_related("trip", "gate").get(
-        of_visible_trip(user), number=(number or "").upper()
-    )
+    try:
+        return Receipt.objects.select_related("trip", "gate").get(
+            of_visible_trip(user), number=(number or "").upper()
+        )
+    except Receipt.DoesNotExist:
+        raise Receipt.DoesNotExist(
+            _("No receipt %(number)s.") % {"number": shown(number or "", 24)}
+        ) from None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ refusals is said again from its type (``core.api_support._message``), with its f
 
 import datetime as dt
 import json
+import re
 from decimal import Decimal
 from typing import Literal
 
@@ -151,3 +152,24 @@ def test_a_caller_not_signed_in_is_told_why_and_how(db, header, english):
         "Authorization" in in_vietnamese.json()["detail"]
         or "token" in in_vietnamese.json()["detail"]
     )
+
+
+def test_a_404_never_carries_djangos_english(enterprise, auditor):
+    from cuakhau.api import api
+    from cuakhau.core.policy import api_operations
+
+    english = ("matching query", "matches the given query", "Not Found")
+    found_none = 0
+    for user in (enterprise, auditor):
+        client = client_in(user, "vi")
+        for key, _operation in api_operations(api):
+            method, path = key.split(" ", 1)
+            if "{" not in path:
+                continue
+            url = "/api/v1" + re.sub(r"\{\w+\}", "9999", path)  # no record has this key
+            response = getattr(client, method.lower())(url, content_type="application/json")
+            if response.status_code == 404:
+                found_none += 1
+                detail = response.json()["detail"]
+                assert not any(e in detail for e in english), (key, detail)
+    assert found_none > 10  # the probe did reach records that do not exist
