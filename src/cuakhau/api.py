@@ -83,7 +83,8 @@ def on_illegal_transition(request, exc: IllegalTransition):
 @api.exception_handler(TripPermissionDenied)
 @api.exception_handler(PermissionDenied)
 def on_forbidden(request, exc):
-    return api.create_response(request, {"detail": str(exc) or "Forbidden."}, status=403)
+    detail = str(exc) or _("You may not do this.")
+    return api.create_response(request, {"detail": detail}, status=403)
 
 
 @api.exception_handler(Http404)

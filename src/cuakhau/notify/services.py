@@ -364,7 +364,7 @@ def resend(message: Message, actor) -> Message:
         if transition.permission and not actor.has_perm(transition.permission):
             from django.core.exceptions import PermissionDenied
 
-            raise PermissionDenied
+            raise PermissionDenied(_("You may not send this message again."))
         message.status = transition.target
         message.channel_index = 0
         message.attempts_on_channel = 0
