@@ -256,3 +256,27 @@ def test_error_pages_fit_a_phone(browser, live_server, enterprise):
         if overflow := horizontal_overflow(page):
             problems.append(f"{name}: scrolls {overflow}px sideways")
     assert problems == []
+
+
+@pytest.mark.parametrize("language", ["en", "vi", "zh-hans"])
+def test_a_form_sent_without_its_csrf_token_gets_the_sites_page_in_the_readers_language(
+    enterprise, language
+):
+    set_language(enterprise, language)
+    client = Client(enforce_csrf_checks=True)
+    assert client.login(username=enterprise.username, password=PASSWORD)
+    response = client.post("/profile/password/", {"old_password": PASSWORD})
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert f'<html lang="{language}">' in html and MENU in html and 'id="error-403-csrf"' in html
+    assert f"<h1>{escape(in_language(language, 'The form could not be sent'))}</h1>" in html
+    assert (
+        escape(in_language(language, "Go back, reload the page and send the form again.")) in html
+    )
+    # No cookie came with the form: the page says what to allow.
+    cookie = in_language(
+        language, "Your browser did not send this site's cookie: allow cookies for this site."
+    )
+    assert cookie in html  # ({% translate %} writes the apostrophe as it is)
+    enterprise.refresh_from_db()
+    assert enterprise.check_password(PASSWORD)
