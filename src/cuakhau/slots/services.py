@@ -831,6 +831,36 @@ def call_deadline(entry: WaitingEntry) -> dt.datetime | None:
     return entry.called_at + CALL_DEADLINE if entry.called_at else None
 
 
+def called_now(gate: Gate, now=None) -> list[tuple[WaitingEntry, dt.datetime, bool]]:
+    """Trucks called forward and not yet at the gate, first called first: each with the moment
+    it must be there by, and whether that moment has passed (the tick then takes the call back,
+    ``expire_calls``)."""
+    now = now or timezone.now()
+    entries = (
+        WaitingEntry.objects.filter(gate=gate, status=WaitingStatus.CALLED)
+        .select_related("trip")
+        .order_by("called_at", "pk")
+    )
+    return [(e, call_deadline(e), call_deadline(e) <= now) for e in entries]
+
+
+# How long a lapsed call stays on the waiting area's page: the trucks that may come back.
+MISSED_SHOWN = dt.timedelta(hours=12)
+MISSED_SHOWN_AT_MOST = 20
+
+
+def missed_lately(gate: Gate, now=None) -> list[WaitingEntry]:
+    """Calls that lapsed in the last ``MISSED_SHOWN``, the latest first."""
+    now = now or timezone.now()
+    return list(
+        WaitingEntry.objects.filter(
+            gate=gate, status=WaitingStatus.MISSED, left_at__gte=now - MISSED_SHOWN
+        )
+        .select_related("trip")
+        .order_by("-left_at", "-pk")[:MISSED_SHOWN_AT_MOST]
+    )
+
+
 def driver_language(trip: Trip) -> str:
     return DRIVER_LANGUAGE.get(trip.driver_nationality, "en")
 

@@ -213,6 +213,8 @@ def waiting_area(request, code):
             "queue": line,
             "inside": services.inside_count(gate),
             "free": services.free_places(gate, area),
+            "called": services.called_now(gate),
+            "missed": services.missed_lately(gate),
         },
     )
 

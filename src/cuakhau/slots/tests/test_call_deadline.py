@@ -365,3 +365,35 @@ def test_sweeps_and_check_ins_at_once_take_each_lapsed_call_once(
         assert booking.status == B.BOOKED
         assert [a for a, *_rest in actions(booking)].count("miss_call") == 1
     assert not WaitingEntry.objects.filter(status=W.CALLED).exists()
+
+
+def test_the_waiting_area_page_shows_who_is_on_the_way_and_who_missed_the_call(
+    enterprise, operator, capacity, one_place, quiet, clock
+):
+    h1, first, second = two_trucks_one_called(enterprise, operator, clock)
+    client = Client()
+    client.force_login(operator)
+    url = f"/slots/{first.gate.code}/waiting/"
+
+    def section(html: str, css: str) -> str:
+        return html.split(f'class="items {css}"', 1)[1].split("</table>", 1)[0]
+
+    # Called: on its way, with the time it must be at the gate by.
+    on_the_way = section(client.get(url).content.decode(), "called-trucks")
+    deadline = services.local(h1 + 20 * MINUTE, first.gate).strftime("%H:%M")
+    assert first.trip.tractor_plate in on_the_way and deadline in on_the_way
+    assert second.trip.tractor_plate not in on_the_way and "late:" not in on_the_way
+    # Past the deadline, before the tick takes the call back: marked late.
+    clock(21, hours=1)
+    assert "late: the call goes to the next truck" in section(
+        client.get(url).content.decode(), "called-trucks"
+    )
+    # Taken back: no longer on its way, listed among the missed calls.
+    services.expire_calls()
+    html = client.get(url).content.decode()
+    assert first.trip.tractor_plate not in section(html, "called-trucks")
+    assert "No truck is on its way to the gate." in section(html, "called-trucks")
+    assert first.trip.tractor_plate in section(html, "missed-calls")
+    # Half a day later the page no longer lists it.
+    clock(21, hours=14)
+    assert 'class="items missed-calls"' not in client.get(url).content.decode()
