@@ -68,6 +68,16 @@ TEMPLATES = {
             gates=("gate",),
         ),
         MessageTemplate(
+            code="truck_call_missed",
+            subject=_("Truck %(plate)s: call missed"),
+            text=_(
+                "Truck %(plate)s (trip %(reference)s) was not at %(gate)s by %(deadline)s: "
+                "its call went to the next truck. Report at the waiting area again to be called."
+            ),
+            params=("plate", "reference", "gate", "deadline"),
+            gates=("gate",),
+        ),
+        MessageTemplate(
             code="receipt_replaced",
             subject=_("Receipt %(old)s was replaced"),
             text=_(

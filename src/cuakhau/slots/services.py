@@ -865,7 +865,9 @@ def driver_language(trip: Trip) -> str:
     return DRIVER_LANGUAGE.get(trip.driver_nationality, "en")
 
 
-def tell_driver(entry: WaitingEntry) -> None:
+def tell_driver(entry: WaitingEntry, template: str = "truck_called_forward") -> None:
+    """Tell the driver of a called truck (``truck_called_forward``) or of a lapsed call
+    (``truck_call_missed``): the same facts, the moment to be at the gate by among them."""
     trip = entry.trip
     deadline = local(call_deadline(entry), entry.gate)
     try:
@@ -876,14 +878,14 @@ def tell_driver(entry: WaitingEntry) -> None:
     notify(
         recipient=trip.driver_phone,
         language=driver_language(trip),
-        template="truck_called_forward",
+        template=template,
         context={
             "plate": trip.tractor_plate,
             "reference": trip.reference,
             "gate": entry.gate.name_vi if driver_language(trip) == "vi" else entry.gate.name_en,
             "deadline": deadline.strftime("%H:%M"),
         },
-        dedupe_key=f"slots.called:{entry.pk}",
+        dedupe_key=f"slots.{'called' if template == 'truck_called_forward' else 'missed'}:{entry.pk}",
     )
 
 
@@ -913,13 +915,13 @@ def _move_up(entry: WaitingEntry, now, context) -> bool:
     return True
 
 
-def _tell_safely(entry: WaitingEntry) -> None:
+def _tell_safely(entry: WaitingEntry, template: str = "truck_called_forward") -> None:
     # The call is recorded and on the board whatever the notifier does; a notifier that fails
     # here (not its delivery, which it retries itself) must not turn the call into an error.
     try:
-        tell_driver(entry)
+        tell_driver(entry, template)
     except Exception:  # noqa: BLE001
-        logger.exception("call-forward of %s: the driver could not be told", entry.trip_id)
+        logger.exception("%s of %s: the driver could not be told", template, entry.trip_id)
 
 
 # What a check-in changes here, in one statement: whether the truck was waiting (or called),
@@ -1054,6 +1056,7 @@ def expire_calls(now=None) -> int:
             if booking.status == B.CALLED:
                 late = rules.is_no_show(booking.slot_start, now, RULES)
                 _transition(booking, "no_show" if late else "miss_call", None, SYSTEM)
+        transaction.on_commit(lambda e=entry: _tell_safely(e, "truck_call_missed"))
         n += 1
     return n
 

@@ -57,7 +57,7 @@ def test_bad_slots_are_422_with_the_field(enterprise, capacity):
 def test_a_camera_at_the_waiting_area_records_the_arrival_and_the_operator_calls_forward(
     enterprise, operator, capacity, area, mlt, monkeypatch
 ):
-    monkeypatch.setattr(services, "tell_driver", lambda e: None)
+    monkeypatch.setattr(services, "tell_driver", lambda e, template="": None)
     Lane.objects.create(gate=mlt, code="W1")
     trip = cassava_trip(enterprise, plate="25C-700.01")
     services.book_slot(enterprise, trip, next_hour(0))

@@ -31,7 +31,7 @@ MINUTE = dt.timedelta(minutes=1)
 @pytest.fixture
 def quiet(monkeypatch):
     """No SMS, no queued call-forward: the tests call it themselves."""
-    monkeypatch.setattr(services, "tell_driver", lambda e: None)
+    monkeypatch.setattr(services, "tell_driver", lambda e, template="": None)
     monkeypatch.setattr("cuakhau.slots.tasks.enqueue_call_forward", lambda code: None)
 
 
@@ -397,3 +397,32 @@ def test_the_waiting_area_page_shows_who_is_on_the_way_and_who_missed_the_call(
     # Half a day later the page no longer lists it.
     clock(21, hours=14)
     assert 'class="items missed-calls"' not in client.get(url).content.decode()
+
+
+def test_the_driver_is_told_the_call_lapsed_in_their_language(
+    enterprise,
+    operator,
+    capacity,
+    one_place,
+    clock,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+):
+    from cuakhau.notify.messages import render
+    from cuakhau.notify.models import Message
+
+    monkeypatch.setattr("cuakhau.slots.tasks.enqueue_call_forward", lambda code: None)
+    h1, first, second = two_trucks_one_called(enterprise, operator, clock)
+    clock(20, hours=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.expire_calls() == 1
+    message = Message.objects.get(dedupe_key=f"slots.missed:{first.pk}")
+    assert message.template == "truck_call_missed"
+    assert message.language == services.driver_language(first.trip)
+    text = render(message.template, message.language, message.context).text
+    deadline = services.local(h1 + 20 * MINUTE, first.gate).strftime("%H:%M")
+    assert first.trip.tractor_plate in text and deadline in text
+    # Once: a second sweep finds nothing, and the same lapse is never told twice.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.expire_calls() == 0
+    assert Message.objects.filter(dedupe_key=f"slots.missed:{first.pk}").count() == 1

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def test_the_demo_books_the_coming_trucks_and_fills_the_waiting_area(
     enterprise, operator, mlt, monkeypatch
 ):
-    monkeypatch.setattr(services, "tell_driver", lambda e: None)
+    monkeypatch.setattr(services, "tell_driver", lambda e, template="": None)
     for n in range(7):
         trips.save_and_submit(
             enterprise,

@@ -19,7 +19,7 @@ def staged(request, enterprise, operator, mlt, monkeypatch):
     """Coming trucks at Ma Lù Thàng and the gate operator (``vanhanh``, the demo's own
     login), then the demo's slot stage, as ``cuakhau demo`` runs it. By day the first truck
     is due in twenty minutes; at night nobody is due for eight hours."""
-    monkeypatch.setattr(services, "tell_driver", lambda e: None)
+    monkeypatch.setattr(services, "tell_driver", lambda e, template="": None)
     for n in range(7):
         trips.save_and_submit(
             enterprise,

@@ -40,7 +40,7 @@ def test_a_gate_on_shanghai_time_shows_its_slot_and_queue_on_its_own_clock(
 ):
     """The slot page's standing said the server's hour (Hanoi) beside a list of the gate's
     hours (Shanghai's, an hour ahead): the booked hour read 08:00 above and 09:00 below."""
-    monkeypatch.setattr(services, "tell_driver", lambda e: None)
+    monkeypatch.setattr(services, "tell_driver", lambda e, template="": None)
     mlt.time_zone = "Asia/Shanghai"
     mlt.save(update_fields=["time_zone"])
     trip = fruit_trip(enterprise)
@@ -89,7 +89,7 @@ def test_another_company_learns_nothing_of_a_trip_on_any_slot_endpoint(
 def test_every_state_over_the_api_has_its_label(
     enterprise, operator, capacity, area, relief, monkeypatch
 ):
-    monkeypatch.setattr(services, "tell_driver", lambda e: None)
+    monkeypatch.setattr(services, "tell_driver", lambda e, template="": None)
     trip = cassava_trip(enterprise)
     booked = api(enterprise).post(
         f"/api/v1/trips/{trip.reference}/slot",
@@ -119,7 +119,7 @@ def test_every_state_over_the_api_has_its_label(
 def test_the_waiting_area_names_a_managers_class_not_its_code(
     client, enterprise, operator, capacity, area, relief, monkeypatch
 ):
-    monkeypatch.setattr(services, "tell_driver", lambda e: None)
+    monkeypatch.setattr(services, "tell_driver", lambda e, template="": None)
     trip = cassava_trip(enterprise)
     services.book_slot(enterprise, trip, next_hour(3))
     client.force_login(operator)
@@ -216,7 +216,7 @@ def test_a_called_truck_is_not_called_again_nor_its_booking_moved_or_a_cancelled
 ):
     from cuakhau.trips import services as trips
 
-    monkeypatch.setattr(services, "tell_driver", lambda e: None)
+    monkeypatch.setattr(services, "tell_driver", lambda e, template="": None)
     trip = fruit_trip(enterprise)
     services.book_slot(enterprise, trip, next_hour(0))
     services.record_arrival(operator, mlt, trip)

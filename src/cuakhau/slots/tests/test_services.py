@@ -159,7 +159,9 @@ def test_call_forward_fills_the_gate_in_rule_order_and_tells_the_driver(
     enterprise, operator, capacity, area, django_capture_on_commit_callbacks, monkeypatch
 ):
     told = []
-    monkeypatch.setattr(services, "tell_driver", lambda e: told.append(e.trip.reference))
+    monkeypatch.setattr(
+        services, "tell_driver", lambda e, template="": told.append(e.trip.reference)
+    )
     monkeypatch.setattr("cuakhau.slots.tasks.enqueue_call_forward", lambda code: None)
     due = fruit_trip(enterprise, plate="25C-400.01")
     services.book_slot(enterprise, due, next_hour(0))
@@ -183,7 +185,7 @@ def test_call_forward_fills_the_gate_in_rule_order_and_tells_the_driver(
 
 
 def test_check_in_ends_the_wait_and_the_booking(enterprise, operator, capacity, area, monkeypatch):
-    monkeypatch.setattr(services, "tell_driver", lambda e: None)
+    monkeypatch.setattr(services, "tell_driver", lambda e, template="": None)
     trip = fruit_trip(enterprise)
     services.book_slot(enterprise, trip, next_hour(0))
     services.record_arrival(operator, trip.gate, trip)
@@ -206,7 +208,7 @@ def test_a_cancelled_trip_gives_its_seat_back(enterprise, capacity):
 def test_the_public_wait_times_come_from_the_waiting_area(
     enterprise, operator, capacity, area, monkeypatch
 ):
-    monkeypatch.setattr(services, "tell_driver", lambda e: None)
+    monkeypatch.setattr(services, "tell_driver", lambda e, template="": None)
     for n in range(3):
         trip = cassava_trip(enterprise, plate=f"25C-500.0{n}")
         services.record_arrival(
@@ -304,7 +306,7 @@ def test_a_walk_in_is_booked_into_the_earliest_hour_with_a_seat_of_its_class(
 def test_a_no_shows_seat_goes_to_a_waiting_walk_in_within_the_hour(
     enterprise, operator, mlt, capacity, area, monkeypatch
 ):
-    monkeypatch.setattr(services, "tell_driver", lambda e: None)
+    monkeypatch.setattr(services, "tell_driver", lambda e, template="": None)
     monkeypatch.setattr("cuakhau.slots.tasks.enqueue_call_forward", lambda code: None)
     # An idle gate would call the walk-in early anyway (keeping its booking): not here.
     monkeypatch.setattr(

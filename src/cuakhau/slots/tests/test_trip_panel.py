@@ -41,7 +41,7 @@ def test_the_enterprise_is_offered_to_book_then_to_move_or_cancel(client, enterp
 def test_the_driver_sees_position_and_expected_call_time(
     client, enterprise, org_phong_tho, operator, capacity, area, monkeypatch
 ):
-    monkeypatch.setattr(services, "tell_driver", lambda e: None)
+    monkeypatch.setattr(services, "tell_driver", lambda e, template="": None)
     driver = create_user("laixe_pao", PASSWORD, roles.DRIVER, organisation=org_phong_tho)
     first = cassava_trip(enterprise, plate="25C-800.01")
     mine = fruit_trip(enterprise, plate="25C-800.02")

@@ -61,7 +61,7 @@ def test_a_full_hour_is_said_in_words(client, enterprise, capacity):
 def test_the_operator_records_arrivals_and_calls_forward(
     client, enterprise, operator, capacity, area, monkeypatch
 ):
-    monkeypatch.setattr(services, "tell_driver", lambda e: None)
+    monkeypatch.setattr(services, "tell_driver", lambda e, template="": None)
     trip = cassava_trip(enterprise, plate="25C-800.01")
     client.force_login(operator)
     response = client.post("/slots/mlt/waiting/", {"scan": trip.reference})
