@@ -163,7 +163,9 @@
         setNetwork(true);
       }
     } catch (error) {
-      // Offline: the copy kept answers.
+      // The server cannot be reached, whatever navigator.onLine says (a gate's network is
+      // often up to the switch and down beyond it): offline, and the copy kept answers.
+      setNetwork(false);
     }
     showSnapshot();
   }
