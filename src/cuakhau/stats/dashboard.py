@@ -18,7 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from cuakhau.core import charts
 from cuakhau.core.spreadsheets import csv_text
@@ -61,6 +61,27 @@ class Column:
         return {"code": "short", "name": "wide"}.get(self.key, "")
 
 
+# The products a board's chart ranks; the rest are one line of the table ("others").
+TOP_PRODUCTS = 10
+
+
+def _others_row(others: list[dict], level: str) -> dict:
+    """The products beyond the top ones, as one line: how many, and their sums."""
+    what = (
+        ngettext("%(n)s other HS heading", "%(n)s other HS headings", len(others))
+        if level == "hs_heading"
+        else ngettext("%(n)s other HS chapter", "%(n)s other HS chapters", len(others))
+    ) % {"n": len(others)}
+    return {
+        "code": "…",
+        "name": what,
+        "export_usd": usd(sum(p["export"] for p in others)),
+        "import_usd": usd(sum(p["import"] for p in others)),
+        "total_usd": usd(sum(p["total"] for p in others)),
+        "net_kg": sum(p["net_kg"] for p in others),
+    }
+
+
 @dataclass
 class Table:
     """One chart's data: its rows, the columns a person reads, the series the chart draws."""
@@ -78,10 +99,17 @@ class Table:
     name_key: str = ""
     stacked: bool = False
     description: str = ""
+    # Rows the table and its CSV end with but the chart does not draw: what a top ten leaves
+    # out, so that the lines add up to the period's whole.
+    footer: list[dict] = field(default_factory=list)
 
     @property
     def body(self) -> list[list[tuple]]:
         return [[(row.get(c.key), c) for c in self.columns] for row in self.rows]
+
+    @property
+    def footer_body(self) -> list[list[tuple]]:
+        return [[(row.get(c.key), c) for c in self.columns] for row in self.footer]
 
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
@@ -152,7 +180,7 @@ class Table:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow([str(c.label) for c in self.columns])
-        for row in self.rows:
+        for row in [*self.rows, *self.footer]:
             writer.writerow([csv_cell(row.get(c.key), c.kind) for c in self.columns])
         return ("\ufeff" + out.getvalue()).encode("utf-8")
 
@@ -363,7 +391,8 @@ def build(
     for level, name in (("hs_heading", "products"), ("chapter", "chapters")):
         if not wanted(name):
             continue
-        products = services.top_products(gate, first, last, level=level, limit=10, rates=rates)
+        ranked = services.top_products(gate, first, last, level=level, limit=None, rates=rates)
+        products, others = ranked[:TOP_PRODUCTS], ranked[TOP_PRODUCTS:]
         names = _product_names([p["code"] for p in products])
         tables[name] = Table(
             name=name,
@@ -394,6 +423,7 @@ def build(
             label_key="code",
             name_key="name",
             unit="USD",
+            footer=[_others_row(others, level)] if others else [],
         )
     if wanted("partners"):
         partners = services.by_partner(gate, first, last, rates=rates)

@@ -376,3 +376,25 @@ def test_a_rate_for_month_zero_or_year_zero_is_a_field_error(board):
         )
         assert response.status_code == 422, month
         assert response.context["form"].errors["month"], month
+
+
+def test_the_products_beyond_the_top_ones_are_one_line_so_the_table_adds_up(
+    three_crossings, mlt, board, monkeypatch
+):
+    monkeypatch.setattr(dashboard, "TOP_PRODUCTS", 2)  # three headings in March: one left over
+    response = signed_in(board).get("/stats/mlt/?year=2025")
+    table = response.context["board"].tables["products"]
+    assert [p["code"] for p in table.rows] == ["7208", "0803"]
+    (others,) = table.footer
+    assert others["name"] == "1 other HS heading" and others["total_usd"] == 4480
+    # The chart draws the top ones only; the table and the CSV end with the others' line.
+    assert len(table.chart_data()["labels"]) == 2
+    assert 'class="others"' in response.content.decode()
+    lines = list(csv.reader(io.StringIO(
+        signed_in(board).get("/stats/mlt/products.csv?year=2025").content.decode("utf-8-sig")
+    )))  # fmt: skip
+    assert [line[0] for line in lines[1:]] == ["7208", "0803", "…"]
+    total = lines[0].index("Total (USD)")
+    assert sum(Decimal(line[total]) for line in lines[1:]) == 25600 + 11700 + 4480
+    chapters = response.context["board"].tables["chapters"].footer
+    assert chapters[0]["name"] == "1 other HS chapter"
