@@ -305,3 +305,19 @@ def test_texts_people_typed_are_never_formulas_in_the_workbook(three_crossings, 
     assert "=1+2" in texts
     assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
     assert ExchangeRate.objects.exists() and formula in texts
+
+
+def test_the_products_beyond_the_top_ones_are_one_line_of_the_sheet(
+    three_crossings,  # noqa: F811
+    mlt,
+    monkeypatch,
+):
+    monkeypatch.setattr(reports, "TOP_PRODUCTS", 2)
+    report = reports.build(mlt, 2025, None, "en", "Lò Văn Pao", today=AFTER_2025)
+    book = openpyxl.load_workbook(io.BytesIO(reports.to_xlsx(report)))
+    products = sheet_rows(book, "Products")[1:4]  # (the sheet's note follows)
+    assert [r[1] for r in products] == ["7208", "0803", "…"]
+    assert products[2][0] is None and products[2][2] == "1 other HS heading"
+    assert products[2][5] == 4480  # the cassava, the third heading
+    assert sum(r[5] for r in products) == 25600 + 11700 + 4480  # the period's whole
+    assert reports.to_pdf(report)[:4] == b"%PDF"  # the PDF writes the line too
