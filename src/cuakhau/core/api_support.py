@@ -273,6 +273,16 @@ _PYDANTIC_MESSAGES = {
     "url_type": _lazy("Enter a URL."),
     "url_parsing": _lazy("Enter a valid URL."),
     "none_required": _lazy("Leave this field empty."),
+    "date_past": _lazy("Enter a date in the past."),
+    "date_future": _lazy("Enter a date in the future."),
+    "datetime_past": _lazy("Enter a moment in the past."),
+    "datetime_future": _lazy("Enter a moment in the future."),
+    "url_too_long": _lazy("This URL is too long."),
+    "url_scheme": _lazy("This URL's scheme is not accepted."),
+    "bytes_type": _lazy("Enter text."),
+    "is_instance_of": _lazy("This value is not of the expected kind."),
+    "union_tag_invalid": _lazy("This kind of value is not accepted here."),
+    "union_tag_not_found": _lazy("Say which kind of value this is."),
 }
 # A length pydantic checks on what it holds: characters of a text, items of a list.
 _LENGTH_MESSAGES = {
@@ -294,7 +304,9 @@ def _message(item: dict) -> str:
     of_text = str(context.get("field_type", "")) not in _COLLECTIONS
     template = _LENGTH_MESSAGES.get((kind, of_text))
     template = template or _PYDANTIC_MESSAGES.get(kind)
-    if kind == "value_error" and isinstance(context.get("error"), (ValueError, str)):
+    if kind in ("value_error", "assertion_error") and isinstance(
+        context.get("error"), (ValueError, AssertionError, str)
+    ):
         # A validator's ValueError: its own words, without pydantic's English prefix.
         return str(context["error"])
     if template is None:

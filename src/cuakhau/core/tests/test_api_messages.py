@@ -10,7 +10,7 @@ from typing import Literal
 import pytest
 from django.test import Client
 from django.utils import translation
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, FutureDatetime, PastDate
 from pydantic import ValidationError as PydanticError
 
 from cuakhau.accounts.services import issue_token, set_language
@@ -92,6 +92,8 @@ class _EveryKind(BaseModel):
     count: int = Field(ge=1)
     flag: bool
     rate: float = Field(lt=1)
+    born: PastDate
+    due: FutureDatetime
 
 
 @pytest.mark.parametrize("language", ["vi", "zh-hans"])
@@ -108,6 +110,8 @@ def test_every_common_refusal_has_its_own_words(language):
         "count": 0,
         "flag": "perhaps",
         "rate": 1.5,
+        "born": "2999-01-01",
+        "due": "2000-01-01T00:00:00Z",
     }
     with pytest.raises(PydanticError) as refused:
         _EveryKind(**bad)
