@@ -10,7 +10,7 @@ from cuakhau.conftest import future
 from cuakhau.slots import services
 from cuakhau.slots.models import Booking, SlotCapacity
 
-from .conftest import cassava_trip, fruit_trip, next_hour
+from .conftest import VN, cassava_trip, fruit_trip, next_hour
 
 pytestmark = pytest.mark.django_db
 
@@ -164,13 +164,25 @@ def test_an_hour_past_its_cut_off_is_neither_offered_nor_taken(client, enterpris
 
 
 def test_a_booking_past_its_cut_off_offers_no_move_nor_cancel_and_says_why(
-    client, enterprise, capacity, clock
+    client, enterprise, capacity, monkeypatch
 ):
+    # At ten in the morning, tomorrow: hours later that same day to move to, whatever the time
+    # the test runs at (from 23:00 at the gate, the current hour was the day's last).
+    morning = timezone.localtime(timezone.now(), VN).replace(
+        hour=10, minute=0, second=0, microsecond=0
+    ) + dt.timedelta(days=1)
+
+    def clock(minute: int) -> None:
+        moment = (morning + dt.timedelta(minutes=minute)).astimezone(dt.UTC)
+        monkeypatch.setattr(timezone, "now", lambda: moment)
+
+    clock(0)
     trip = fruit_trip(enterprise)
     client.force_login(enterprise)
     url = f"/slots/trips/{trip.reference}/"
     clock(5)
     hour = next_hour(0)
+    assert hour == morning
     services.book_slot(enterprise, trip, hour)
     page = client.get(f"{url}?day={hour.date().isoformat()}")
     text = page.content.decode()
