@@ -57,7 +57,7 @@ def commitments(request):
             "refused": refused,
             "summary": services.commitment_summary(today),
         },
-        status=listing.REFUSED if refused else 200,
+        status=listing.status_of(refused),
     )
 
 

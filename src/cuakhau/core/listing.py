@@ -30,6 +30,11 @@ REFUSED = 400
 _PAGE_NUMBER = re.compile(r"[0-9]{1,9}")
 
 
+def status_of(refused: bool) -> int:
+    """The HTTP status of a list page: 400 when it refused its filters or page, else 200."""
+    return REFUSED if refused else 200
+
+
 def refused(form) -> bool:
     """Whether the filters ``form`` (bound to the query string, or None) refused a value."""
     return form is not None and form.is_bound and not form.is_valid()
@@ -52,7 +57,7 @@ class Listing:
 
     @property
     def status(self) -> int:
-        return REFUSED if self.refused else 200
+        return status_of(self.refused)
 
 
 def read_page(rows, per_page: int, raw) -> tuple[Page, str]:

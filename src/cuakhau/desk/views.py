@@ -210,7 +210,7 @@ def queue(request):
             "overdue": sum(1 for _a, s in rows if s.overdue),
             "soon_due": sum(1 for _a, s in rows if s.soon_due),
         },
-        status=listing.REFUSED if refused else 200,
+        status=listing.status_of(refused),
     )
 
 

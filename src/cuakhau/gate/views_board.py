@@ -184,5 +184,5 @@ def kpi(request):
         request,
         "gate/kpi.html",
         {"form": form, "kpi": figures, "charts": drawn},
-        status=200 if figures is not None else listing.REFUSED,
+        status=listing.status_of(figures is None),
     )

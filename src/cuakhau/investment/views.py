@@ -39,7 +39,7 @@ def projects(request):
             "totals": None if refused else services.zone_totals(found),
             "may_manage": services.may_manage(request.user),
         },
-        status=listing.REFUSED if refused else 200,
+        status=listing.status_of(refused),
     )
 
 

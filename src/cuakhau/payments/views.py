@@ -88,6 +88,10 @@ def _reconciliation_gates(user):
     )
 
 
+# What the reconciliation is exported as (``?format=``).
+EXPORTS = ("csv", "xlsx")
+
+
 @login_required
 def reconciliation(request):
     from django.http import HttpResponse
@@ -135,12 +139,10 @@ def reconciliation(request):
         request,
         "payments/reconciliation.html",
         {"form": form, "report": report, "pages": pages},
-        status=listing.REFUSED if refused else 200,
+        status=listing.status_of(refused),
     )
 
 
-# What the reconciliation is exported as (``?format=``).
-EXPORTS = ("csv", "xlsx")
 # A busy day at Hữu Nghị is over a thousand payments, receipts and crossings: the page shows
 # them a page at a time (totals, the balance and exports stay for the whole day).
 RECONCILIATION_PAGE_SIZE = 50

@@ -1047,7 +1047,9 @@ def expire_calls(now=None) -> int:
     list(lock_rows(Trip.objects.filter(pk__in=trip_ids).order_by("pk")).values_list("pk"))
     n = 0
     # Read again under the locks: a check-in or another sweep may have come first.
-    for entry in lock_rows(lapsed.filter(trip_id__in=trip_ids).order_by("pk")):
+    # With the trip and gate the driver's message names (``lock_rows`` locks the entries only).
+    locked = lapsed.filter(trip_id__in=trip_ids).select_related("trip", "gate").order_by("pk")
+    for entry in lock_rows(locked):
         entry.status = WaitingStatus.MISSED
         entry.left_at = now
         entry.save(update_fields=["status", "left_at"])

@@ -18,7 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 
 from cuakhau.core import charts
 from cuakhau.core.spreadsheets import csv_text
@@ -63,23 +63,6 @@ class Column:
 
 # The products a board's chart ranks; the rest are one line of the table ("others").
 TOP_PRODUCTS = 10
-
-
-def _others_row(others: list[dict], level: str) -> dict:
-    """The products beyond the top ones, as one line: how many, and their sums."""
-    what = (
-        ngettext("%(n)s other HS heading", "%(n)s other HS headings", len(others))
-        if level == "hs_heading"
-        else ngettext("%(n)s other HS chapter", "%(n)s other HS chapters", len(others))
-    ) % {"n": len(others)}
-    return {
-        "code": "…",
-        "name": what,
-        "export_usd": usd(sum(p["export"] for p in others)),
-        "import_usd": usd(sum(p["import"] for p in others)),
-        "total_usd": usd(sum(p["total"] for p in others)),
-        "net_kg": sum(p["net_kg"] for p in others),
-    }
 
 
 @dataclass
@@ -392,7 +375,8 @@ def build(
         if not wanted(name):
             continue
         ranked = services.top_products(gate, first, last, level=level, limit=None, rates=rates)
-        products, others = ranked[:TOP_PRODUCTS], ranked[TOP_PRODUCTS:]
+        products = ranked[:TOP_PRODUCTS]
+        others = services.products_beyond(ranked, TOP_PRODUCTS, level)
         names = _product_names([p["code"] for p in products])
         tables[name] = Table(
             name=name,
@@ -423,7 +407,18 @@ def build(
             label_key="code",
             name_key="name",
             unit="USD",
-            footer=[_others_row(others, level)] if others else [],
+            footer=[
+                {
+                    "code": others["code"],
+                    "name": others["name"],
+                    "export_usd": usd(others["export"]),
+                    "import_usd": usd(others["import"]),
+                    "total_usd": usd(others["total"]),
+                    "net_kg": others["net_kg"],
+                }
+            ]
+            if others
+            else [],
         )
     if wanted("partners"):
         partners = services.by_partner(gate, first, last, rates=rates)

@@ -24,7 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils import timezone, translation
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, pgettext
+from django.utils.translation import pgettext
 
 from cuakhau.core.spreadsheets import xlsx_text
 from cuakhau.reference.localize import country_name, localized_name
@@ -379,7 +379,7 @@ def _product_names(codes, language) -> dict[str, str]:
 
 def _products(gate, first, last, rates, language) -> Table:
     ranked = services.top_products(gate, first, last, limit=None, rates=rates)
-    products, others = ranked[:TOP_PRODUCTS], ranked[TOP_PRODUCTS:]
+    products = ranked[:TOP_PRODUCTS]
     names = _product_names([p["code"] for p in products if p["code"]], language)
     rows = []
     for rank, item in enumerate(products, 1):
@@ -388,18 +388,11 @@ def _products(gate, first, last, rates, language) -> Table:
         rows.append(
             [rank, code, name, item["export"], item["import"], item["total"], item["net_kg"]]
         )
+    others = services.products_beyond(ranked, TOP_PRODUCTS)
     if others:
         # The rest in one line, so that the sheet adds up to the period's trade.
-        rows.append(
-            [
-                None,
-                "…",
-                ngettext("%(n)s other HS heading", "%(n)s other HS headings", len(others))
-                % {"n": len(others)},
-                *(sum((p[k] for p in others), Decimal(0)) for k in ("export", "import", "total")),
-                sum((p["net_kg"] for p in others), Decimal(0)),
-            ]
-        )
+        keys = ("code", "name", "export", "import", "total", "net_kg")
+        rows.append([None, *(others[k] for k in keys)])
     return Table(
         "products",
         _("Top products by HS heading (USD)"),

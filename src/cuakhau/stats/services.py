@@ -29,6 +29,7 @@ from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from cuakhau.core.aggregates import Total
 from cuakhau.core.prepared import insert_unless_present
@@ -592,6 +593,24 @@ def top_products(
     for item in ranked:
         item["total"] = item["export"] + item["import"]
     return ranked[:limit] if limit else ranked
+
+
+def products_beyond(ranked: list[dict], top: int, level: str = "hs_heading") -> dict | None:
+    """The products of ``top_products(limit=None)`` past the first ``top``, as one line: how
+    many (in words), and their sums. None when the ranking has no more than ``top``."""
+    others = ranked[top:]
+    if not others:
+        return None
+    n = len(others)
+    if level == "hs_heading":
+        what = ngettext("%(n)s other HS heading", "%(n)s other HS headings", n) % {"n": n}
+    else:
+        what = ngettext("%(n)s other HS chapter", "%(n)s other HS chapters", n) % {"n": n}
+    summed = {
+        key: sum((p[key] for p in others), Decimal(0))
+        for key in ("export", "import", "total", "net_kg")
+    }
+    return {"code": "…", "name": what, **summed}
 
 
 def by_partner(gate, first, last, *, rates=None) -> list[dict]:

@@ -1,0 +1,44 @@
+"""Per-request CPU time of the bare transactional check-in (``bench/bare``), in-process through
+the test client: the figure to set beside ``gate_loop.py``'s check-in, measured the same way.
+
+    .venv/bin/python bench/bare_loop.py 500
+
+Uses a SQLite database of its own in ``$BARE_DATA_DIR`` (``/tmp/gatebare-loop`` by default),
+made on first use.
+"""
+
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "bare"))
+os.environ["DJANGO_SETTINGS_MODULE"] = "gatebare.settings"
+os.environ.setdefault("BARE_DATA_DIR", "/tmp/gatebare-loop")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+Path(os.environ["BARE_DATA_DIR"]).mkdir(parents=True, exist_ok=True)
+
+import django  # noqa: E402
+
+django.setup()
+from django.core.management import call_command  # noqa: E402
+from django.test import Client  # noqa: E402
+from gatebare.models import Slot  # noqa: E402
+
+n = int(sys.argv[1]) if len(sys.argv) > 1 else 500
+call_command("migrate", verbosity=0)
+missing = n - Slot.objects.count()
+if missing > 0:
+    Slot.objects.bulk_create([Slot(state="waiting") for _ in range(missing)])
+ids = list(Slot.objects.order_by("pk").values_list("pk", flat=True)[:n])
+client = Client()
+for slot in ids[:50]:  # warm-up
+    client.post(f"/check-in/{slot}")
+start, cpu = time.perf_counter(), time.process_time()
+for slot in ids:
+    assert client.post(f"/check-in/{slot}").status_code == 200
+wall, used = time.perf_counter() - start, time.process_time() - cpu
+print(
+    f"bare check-in: {wall / len(ids) * 1000:.2f} ms wall, {used / len(ids) * 1000:.2f} ms CPU "
+    f"per request over {len(ids)}"
+)
