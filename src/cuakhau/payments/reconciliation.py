@@ -78,6 +78,7 @@ from cuakhau.receipts.models import (
 from cuakhau.reference.models import Gate
 
 from .models import NotificationLog, NotificationOutcome, Payment, PaymentFlag, PaymentMethod
+from .services import counted
 
 # Discrepancy kinds, in the order a supervisor deals with them.
 PAID_NO_RECEIPT = "paid_no_receipt"
@@ -764,8 +765,7 @@ def _context(payments: list[dict]) -> _Context:
             )
         )
         paid_of = dict(
-            Payment.objects.filter(trip__in=underpaid, currency="VND")
-            .exclude(flag__in=[PaymentFlag.ALREADY_PAID, PaymentFlag.TRIP_CANCELLED])
+            counted(Payment.objects.filter(trip__in=underpaid))
             .order_by()
             .values("trip")
             .annotate(total=Sum("amount_vnd"))

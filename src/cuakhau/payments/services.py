@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,6 +24,7 @@ from cuakhau.core.errors import FieldErrors
 from cuakhau.core.retry import lock_rows, retry_on_conflict
 from cuakhau.fees.services import current_assessment
 from cuakhau.receipts import services as receipts
+from cuakhau.receipts.models import ReceiptStatus
 from cuakhau.trips import references
 from cuakhau.trips import services as trips
 from cuakhau.trips.choices import TripStatus
@@ -52,13 +53,18 @@ def amount_due(trip: Trip) -> int | None:
     return None if assessment is None else assessment.total_vnd
 
 
-def paid_total(trip: Trip) -> int:
+def counted(payments):
+    """The payments that count towards a trip's fee: in VND, not paid a second time or for a
+    trip that will not cross, and not behind a receipt since revoked (that money goes back)."""
     return (
-        trip.payments.filter(currency="VND")
+        payments.filter(currency="VND")
         .exclude(flag__in=[PaymentFlag.ALREADY_PAID, PaymentFlag.TRIP_CANCELLED])
-        .aggregate(total=Sum("amount_vnd"))["total"]
-        or 0
+        .exclude(receipt__status=ReceiptStatus.REVOKED)
     )
+
+
+def paid_total(trip: Trip) -> int:
+    return counted(trip.payments.all()).aggregate(total=Sum("amount_vnd"))["total"] or 0
 
 
 def _flag(payment: Payment, flag: str, detail: str) -> None:
@@ -87,15 +93,21 @@ class Balance:
 
 def balance_of(trip: Trip) -> Balance:
     """The trip's balance after every payment, amendment and cancellation so far."""
-    paid = paid_total(trip)
-    payments = list(trip.payments.filter(currency="VND"))
-    received = sum(p.amount_vnd for p in payments)
-    # Money a person has already dealt with (a resolved flag) is not owed back any more.
-    returned = sum(
-        p.amount_vnd
-        for p in payments
-        if p.flag in (PaymentFlag.ALREADY_PAID, PaymentFlag.TRIP_CANCELLED) and not p.resolved_at
+    # Each with its receipt's status, in one statement: money behind a revoked receipt goes
+    # back. What counts towards the fee is ``counted``'s, worked out on these rows.
+    payments = list(
+        trip.payments.filter(currency="VND").annotate(receipt_status=F("receipt__status"))
     )
+    received = sum(p.amount_vnd for p in payments)
+    going_back = [
+        p
+        for p in payments
+        if p.flag in (PaymentFlag.ALREADY_PAID, PaymentFlag.TRIP_CANCELLED)
+        or p.receipt_status == ReceiptStatus.REVOKED
+    ]
+    paid = received - sum(p.amount_vnd for p in going_back)
+    # Money a person has already dealt with (a resolved flag) is not owed back any more.
+    returned = sum(p.amount_vnd for p in going_back if not p.resolved_at)
     if trip.status in (TripStatus.CANCELLED, TripStatus.REJECTED):
         unresolved = sum(p.amount_vnd for p in payments if not p.resolved_at)
         return Balance(amount_due(trip), paid, 0, unresolved, received)
@@ -164,9 +176,7 @@ def _complete(trip, last: Payment, total: int, due: int, context, resolution: st
     """The money received covers the fee: issue the receipt and mark the trip paid."""
     receipt = receipts.issue_receipt(trip, current_assessment(trip))
     now = timezone.now()
-    open_payments = trip.payments.filter(receipt=None, currency="VND").exclude(
-        flag__in=[PaymentFlag.ALREADY_PAID, PaymentFlag.TRIP_CANCELLED]
-    )
+    open_payments = counted(trip.payments.filter(receipt=None))
     # Earlier partial payments, and those received before the trip was submitted, are settled
     # by this receipt: their flag is resolved, not erased.
     open_payments.filter(flag__in=[PaymentFlag.UNDERPAID, PaymentFlag.NOT_SUBMITTED]).update(
@@ -199,12 +209,7 @@ def settle_after_reassessment(trip: Trip, action: str = "amend", context: Reques
         return None
     due = amount_due(trip)
     total = paid_total(trip)
-    last = (
-        trip.payments.filter(receipt=None, currency="VND")
-        .exclude(flag__in=[PaymentFlag.ALREADY_PAID, PaymentFlag.TRIP_CANCELLED])
-        .order_by("-paid_at", "-id")
-        .first()
-    )
+    last = counted(trip.payments.filter(receipt=None)).order_by("-paid_at", "-id").first()
     if due is None or last is None or total < due:
         return None
     resolution = (

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
 from cuakhau.accounts import roles
-from cuakhau.core.api_support import Text
+from cuakhau.core.api_support import Text, context_of
 from cuakhau.policy import CASHIERS
 from cuakhau.reference.models import Gate
 
@@ -112,4 +112,8 @@ def get_receipt(request: HttpRequest, number: str):
 def revoke(request: HttpRequest, number: str, payload: RevokeIn):
     receipt = services.visible_receipt(request.auth, number)
     _cashier_of(request.auth, receipt.gate)
-    return receipt_out(services.revoke_receipt(receipt, request.auth, payload.kind, payload.reason))
+    return receipt_out(
+        services.revoke_receipt(
+            receipt, request.auth, payload.kind, payload.reason, context_of(request)
+        )
+    )

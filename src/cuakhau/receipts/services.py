@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cuakhau.core.context import SYSTEM, RequestContext
 from cuakhau.core.errors import FieldErrors
 from cuakhau.core.inputs import clean_text, shown
 from cuakhau.core.prepared import Prepared, PreparedUpdate, insert
@@ -544,7 +545,25 @@ _USED_IF_UNUSED = PreparedUpdate(
 
 
 @transaction.atomic
-def revoke_receipt(receipt: Receipt, actor, kind: str, reason: str) -> Receipt:
+@retry_on_conflict
+@transaction.atomic
+def revoke_receipt(
+    receipt: Receipt, actor, kind: str, reason: str, context: RequestContext = SYSTEM
+) -> Receipt:
+    """Revoke a receipt (cancelled, or refunded): it stops verifying at once.
+
+    A truck that has not arrived yet owes its fees again: its trip goes back to submitted,
+    recorded with the cashier and the reason, and the money that stood behind the receipt is a
+    refund due (``payments.services.paid_total`` no longer counts it), so the enterprise pays
+    again and gets a new receipt. A truck already inside stays as it is, and the revoked
+    receipt does not let it out (the exit refuses it, reconciliation shows the mismatch).
+    """
+    from cuakhau.trips import services as trips
+    from cuakhau.trips.models import Trip
+
+    # The trip first, then its receipt: the order of every path that changes both (payment,
+    # exit, re-issue), so a revocation beside one of them waits instead of deadlocking.
+    trip = lock_rows(Trip.objects).get(pk=receipt.trip_id)
     receipt = lock_rows(Receipt.objects).get(pk=receipt.pk)
     # "replaced" belongs to reissue_receipt, which issues the replacement in the same step.
     if kind not in (RevokeKind.CANCELLED, RevokeKind.REFUNDED):
@@ -568,6 +587,8 @@ def revoke_receipt(receipt: Receipt, actor, kind: str, reason: str) -> Receipt:
     receipt.revoke_kind = kind
     receipt.revoke_reason = reason
     receipt.save()
+    if trip.status == "paid":
+        trips.mark_unpaid(trip, actor, reason, context)
     return receipt
 
 

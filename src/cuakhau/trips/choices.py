@@ -82,3 +82,4 @@ class TripAction(models.TextChoices):
     CLEAR = "clear", _("Cleared by every agency")
     EXIT = "exit", _("Left through the gate")
     REISSUE_RECEIPT = "reissue_receipt", _("Receipt re-issued")
+    RECEIPT_REVOKED = "receipt_revoked", _("Receipt revoked, fees due again")

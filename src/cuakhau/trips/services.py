@@ -59,6 +59,9 @@ TRIP_MACHINE = StateMachine(
         Transition(S.SUBMITTED, "reject", S.REJECTED, "trips.reject_trip", reason_required=True),
         # Only the payments service takes "pay", when a receipt is issued.
         Transition(S.SUBMITTED, "pay", S.PAID, None),
+        # A cashier revoked the receipt of a truck that has not arrived (refunded, or issued in
+        # error): its fees are due again. Taken by the receipts service, never asked for.
+        Transition(S.PAID, "receipt_revoked", S.SUBMITTED, None),
         # Cancelling a paid trip revokes its receipt (a refund is due).
         Transition(S.PAID, "cancel", S.CANCELLED, "trips.declare_trip", reason_required=True),
         Transition(S.PAID, "reject", S.REJECTED, "trips.reject_trip", reason_required=True),
@@ -625,6 +628,7 @@ def _transition(
     *,
     status_only: bool = False,
     unchanged_since=None,
+    on_behalf_of=None,
 ) -> Transition:
     """Check and apply one transition of the table; the only writer of ``Trip.status``.
 
@@ -633,6 +637,8 @@ def _transition(
     ``unchanged_since``: the trip's ``updated_at`` when the caller read it without a lock; the
     status is written only if the row still has that status and time (every save of a trip
     moves its time), else ``ChangedMeanwhile``. The write itself then takes the row's lock.
+    ``on_behalf_of``: the person whose act made the system take its transition, recorded as
+    its actor (the cashier who revoked the receipt).
     """
     transition = TRIP_MACHINE.get(trip.status, action)
     if transition.permission is None and actor is not None:
@@ -663,7 +669,7 @@ def _transition(
         trip.save(update_fields=_STATUS_COLUMNS if status_only else None)
     if transition.target not in ACTIVE_STATUSES:
         _CONTAINERS_RELEASED.run(trip=trip.pk)
-    _record(trip, action, from_status, actor, context, reason)
+    _record(trip, action, from_status, actor or on_behalf_of, context, reason)
     trip_transitioned.send(
         sender=Trip,
         trip=trip,
@@ -781,6 +787,15 @@ def gate_transition(
 def mark_paid(trip: Trip, context: RequestContext = SYSTEM) -> Trip:
     """Called by the payments service inside its transaction, once a receipt is issued."""
     _transition(trip, "pay", None, context, "", status_only=True)
+    return trip
+
+
+def mark_unpaid(trip: Trip, cashier, reason: str, context: RequestContext = SYSTEM) -> Trip:
+    """Called by the receipts service inside its transaction, on a locked trip, once the
+    cashier revoked the receipt of a paid trip: the fees are due again."""
+    _transition(
+        trip, "receipt_revoked", None, context, reason, status_only=True, on_behalf_of=cashier
+    )
     return trip
 
 

@@ -12,7 +12,7 @@ from cuakhau.conftest import PASSWORD, cassava_line, declaration
 from cuakhau.core.errors import FieldErrors
 from cuakhau.payments import services, vietqr
 from cuakhau.payments.models import Payment
-from cuakhau.payments.reconciliation import RECEIPT_STATE_MISMATCH, daily_report
+from cuakhau.payments.reconciliation import RECEIPT_STATE_MISMATCH, REFUND_DUE, daily_report
 from cuakhau.receipts import services as receipts
 from cuakhau.trips import services as trips
 
@@ -146,19 +146,41 @@ def test_a_cash_slip_number_too_long_for_its_id_is_refused_not_cut(enterprise, o
     assert not Payment.objects.exists()
 
 
-def test_a_receipt_cancelled_while_its_trip_stays_paid_is_a_discrepancy(enterprise, operator, mlt):
+@pytest.mark.parametrize("kind", ["cancelled", "refunded"])
+def test_a_receipt_revoked_before_the_truck_arrives_makes_its_fees_due_again(
+    enterprise, operator, mlt, kind
+):
+    from cuakhau.gate import services as gate
+
     trip = submitted(enterprise, "30")
     services.simulate_bank_transfer(trip)
     receipt = receipts.valid_receipt_of(trip)
-    receipts.revoke_receipt(receipt, operator, "cancelled", "printed twice by mistake")
+    receipts.revoke_receipt(receipt, operator, kind, "printed twice by mistake")
     trip.refresh_from_db()
-    assert trip.status == "paid"
+    assert trip.status == "submitted"
+    step = trip.transitions.order_by("-at", "-id").first()
+    assert (step.action, step.from_status, step.to_status) == (
+        "receipt_revoked",
+        "paid",
+        "submitted",
+    )
+    assert step.actor == operator and step.reason == "printed twice by mistake"
+    # The money behind the revoked receipt goes back; the fee is due again, in full.
+    balance = services.balance_of(trip)
+    assert (balance.paid_vnd, balance.due_vnd, balance.refund_vnd) == (0, 800_000, 800_000)
     report = daily_report(mlt, timezone.localdate())
-    found = [d for d in report.open_discrepancies if d.kind == RECEIPT_STATE_MISMATCH]
-    assert len(found) == 1
-    assert found[0].trip_reference == trip.reference and found[0].amount_vnd == 800_000
-    assert "printed twice by mistake" in found[0].reason
-    assert report.balance.is_balanced
+    open_kinds = [(d.kind, d.trip_reference) for d in report.open_discrepancies]
+    assert (REFUND_DUE, trip.reference) in open_kinds
+    assert (RECEIPT_STATE_MISMATCH, trip.reference) not in open_kinds
+    check = gate.assess(trip.reference, mlt)
+    assert [p.code for p in check.blocking] == ["unpaid"] and check.action is None
+    # Paid again: a new receipt, the truck may come.
+    transfer(trip, 800_000, "FT-AGAIN-1")
+    trip.refresh_from_db()
+    again = receipts.valid_receipt_of(trip)
+    assert trip.status == "paid" and again is not None and again.pk != receipt.pk
+    assert list(again.payments.values_list("external_id", flat=True)) == ["FT-AGAIN-1"]
+    assert services.balance_of(trip).due_vnd == 0
 
 
 def test_a_valid_receipt_of_a_trip_that_will_not_cross_is_a_discrepancy(enterprise, mlt):
