@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cuakhau.core import listing
 from cuakhau.core.context import context_of
 from cuakhau.core.errors import FieldErrors
 from cuakhau.core.statemachine import IllegalTransition
@@ -120,7 +121,17 @@ def _trip_page(request, trip, booking, form, *, now, days, cancel=None):
             "first_day": days[0],
             "last_day": days[1],
         },
+        status=_status(form, day_errors),
     )
+
+
+def _status(form, day_errors) -> int:
+    """422 for a refused booking or move; 400 for a day in the address that is no bookable day
+    (said beside the field, no hours shown), as a list answers a filter it cannot read
+    (``core.listing``)."""
+    if form is not None and form.is_bound:
+        return 422 if form.errors else 200
+    return listing.status_of(bool(day_errors))
 
 
 def _on_day(trip, day) -> str:

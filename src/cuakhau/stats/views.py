@@ -27,7 +27,9 @@ def dashboard(request, code=None):
     form = PeriodForm(request.GET or None)
     year = form.year_or_default()
     whole_year = form.is_valid() and form.cleaned_data.get("days") == "year"
-    board = figures.build(gate, year, whole_year_of_trucks=whole_year)
+    # A period that cannot be read draws no figures, not another year's as if asked for.
+    refused = listing.refused(form)
+    board = None if refused else figures.build(gate, year, whole_year_of_trucks=whole_year)
     return render(
         request,
         "stats/dashboard.html",
@@ -40,7 +42,7 @@ def dashboard(request, code=None):
             "query": request.GET.urlencode(),
             "may_manage": services.may_manage(request.user),
         },
-        status=422 if form.is_bound and not form.is_valid() else 200,
+        status=422 if refused else 200,
     )
 
 

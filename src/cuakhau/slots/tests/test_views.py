@@ -54,7 +54,7 @@ def test_a_full_hour_is_said_in_words(client, enterprise, capacity):
     page = client.post(
         f"/slots/trips/{trip.reference}/", {"day": start.date().isoformat(), "hour": start.hour}
     )
-    assert page.status_code == 200
+    assert page.status_code == 422
     assert "fully booked" in page.content.decode()
 
 
@@ -112,7 +112,7 @@ def test_the_booking_page_lists_the_day_asked_for(client, enterprise, capacity):
     assert page.context["day"] == later.date()
     # A day that is no date is said so next to the picker rather than failing.
     page = client.get(f"/slots/trips/{trip.reference}/?day=tomorrow")
-    assert page.status_code == 200 and "Enter a valid date." in day_error(page)
+    assert page.status_code == 400 and "Enter a valid date." in day_error(page)
     # Booking returns to the booked day's hours.
     response = client.post(
         f"/slots/trips/{trip.reference}/", {"day": later.date().isoformat(), "hour": later.hour}
@@ -127,7 +127,7 @@ def test_far_off_days_are_refused_next_to_the_day_picker(client, enterprise, cap
     too_late = next_hour(24 * 15).date().isoformat()
     for day in ("9999-12-31", "0001-01-01", "2000-01-01", too_late):
         page = client.get(f"{url}?day={day}")
-        assert page.status_code == 200, day
+        assert page.status_code == 400, day
         assert "Choose a day from" in day_error(page), day
         assert page.context["hours"] == [], day
     # The picker offers only the days that can be booked.
@@ -137,7 +137,7 @@ def test_far_off_days_are_refused_next_to_the_day_picker(client, enterprise, cap
     # The booking form says the same, and that nothing was booked.
     for day, hour in (("9999-12-31", 23), ("0001-01-01", 0), (too_late, 8)):
         page = client.post(url, {"day": day, "hour": hour}, follow=True)
-        assert page.status_code == 200, day
+        assert page.status_code == 422, day
         assert "Choose a day from" in day_error(page), day
         assert "No slot was booked: see the form." in page.content.decode()
     assert not Booking.objects.filter(trip=trip).exists()
@@ -157,7 +157,7 @@ def test_an_hour_past_its_cut_off_is_neither_offered_nor_taken(client, enterpris
     page = client.get(f"{url}?day={hour.date().isoformat()}")
     assert hour not in offered(page)
     page = client.post(url, {"day": hour.date().isoformat(), "hour": hour.hour})
-    assert page.status_code == 200
+    assert page.status_code == 422
     assert f"This hour took bookings until {hour:%H}:30" in day_error(page)
     assert "No slot was booked: see the form." in page.content.decode()
     assert not Booking.objects.filter(trip=trip).exists()
@@ -223,7 +223,7 @@ def test_a_truck_in_the_waiting_area_is_offered_no_move(
     # A page left open from before: refused in words, not an error page.
     later = next_hour(4)
     page = client.post(url, {"day": later.date().isoformat(), "hour": later.hour})
-    assert page.status_code == 200
+    assert page.status_code == 422
     assert "The booking was not moved: see the form." in page.content.decode()
     page = client.post(f"{url}cancel/", {"reason": "Xe hỏng"}, follow=True)
     assert page.status_code == 200

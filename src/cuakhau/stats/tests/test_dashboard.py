@@ -119,6 +119,10 @@ def test_a_bad_year_is_said_on_the_field(mlt, board):
     response = signed_in(board).get("/stats/mlt/?year=1800")
     assert response.status_code == 422
     assert response.context["form"].errors["year"]
+    # No other year's figures drawn as if they were 1800's.
+    assert response.context["board"] is None
+    page = response.content.decode()
+    assert 'id="no-figures"' in page and 'id="headline"' not in page
     assert signed_in(board).get("/stats/xyz/").status_code == 404
 
 
