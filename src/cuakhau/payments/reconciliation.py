@@ -53,6 +53,7 @@ from django.db.models import (
     BigIntegerField,
     BooleanField,
     Count,
+    Exists,
     ExpressionWrapper,
     FilteredRelation,
     OuterRef,
@@ -1140,8 +1141,9 @@ def daily_report(gate: Gate | None, day: dt.date, *, lists: bool = True) -> Repo
         paid=False,
     )
     other_days = _with_paid(receipts, day_payments, gate, start, end)
-    # A receipt revoked while its trip will not cross: the money goes back. (One revoked while
-    # the trip stays paid is a state mismatch below: the money stands behind no receipt.)
+    # A receipt revoked while its trip will not cross, or crosses on another receipt (paid
+    # again): the money goes back. (One revoked while the trip stays paid on nothing else is a
+    # state mismatch below: the money stands behind no receipt.)
     # Read for all gates, then kept for this one: a day's revocations are few, and asked for
     # one gate's, SQLite (no statistics) walks the gate's every receipt, not the day's by time.
     revoked_for_refund = [
@@ -1150,7 +1152,10 @@ def daily_report(gate: Gate | None, day: dt.date, *, lists: bool = True) -> Repo
             None,
             _in_day("revoked_at", start, end)
             & Q(revoke_kind__in=[RevokeKind.REFUNDED, RevokeKind.CANCELLED])
-            & ~Q(trip__status__in=_PAID_STATUSES),
+            & (
+                ~Q(trip__status__in=_PAID_STATUSES)
+                | Exists(Receipt.objects.filter(trip=OuterRef("trip"), status=ReceiptStatus.VALID))
+            ),
             trips=trips,
             paid=False,
         )

@@ -193,7 +193,10 @@ def _complete(trip, last: Payment, total: int, due: int, context, resolution: st
             _("Received %(paid)s VND for a fee of %(due)s VND: %(excess)s VND to refund.")
             % {"paid": f"{total:,}", "due": f"{due:,}", "excess": f"{total - due:,}"},
         )
-    trips.mark_paid(trip, context)
+    if trip.status == TripStatus.SUBMITTED:
+        trips.mark_paid(trip, context)
+    # Else a truck inside whose receipt was revoked meanwhile: the new receipt is the one it
+    # leaves on, and its trip stays where it is.
     return receipt
 
 

@@ -183,6 +183,39 @@ def test_a_receipt_revoked_before_the_truck_arrives_makes_its_fees_due_again(
     assert services.balance_of(trip).due_vnd == 0
 
 
+def test_a_truck_inside_whose_receipt_was_revoked_pays_again_and_leaves(
+    enterprise, operator, officers, mlt
+):
+    from cuakhau.gate import services as gate
+    from cuakhau.inspections import services as inspections
+
+    trip = submitted(enterprise, "30")
+    services.simulate_bank_transfer(trip)
+    receipt = receipts.valid_receipt_of(trip)
+    gate.check_in(operator, mlt, receipt.token)
+    receipts.revoke_receipt(receipt, operator, "refunded", "paid from a stolen account")
+    trip.refresh_from_db()
+    assert trip.status == "arrived"  # inside: it stays, and cannot leave on the revoked one
+    transfer(trip, 800_000, "FT-INSIDE-1")
+    trip.refresh_from_db()
+    again = receipts.valid_receipt_of(trip)
+    assert trip.status == "arrived" and again is not None and again.pk != receipt.pk
+    assert services.balance_of(trip).due_vnd == 0
+    # The first payment goes back: a refund due beside a trip that is in order.
+    report = daily_report(mlt, timezone.localdate())
+    open_kinds = [(d.kind, d.receipt_number) for d in report.open_discrepancies]
+    assert (REFUND_DUE, receipt.number) in open_kinds
+    assert RECEIPT_STATE_MISMATCH not in [kind for kind, _number in open_kinds]
+    for agency in inspections.outstanding(trip):
+        inspections.record_result(officers[agency], trip, "pass", agency=agency)
+    with pytest.raises(gate.GateRefused):
+        gate.exit_truck(operator, mlt, receipt.token)  # not on the revoked receipt
+    gate.exit_truck(operator, mlt, trip.reference)  # on the new one, found by the trip
+    trip.refresh_from_db()
+    again.refresh_from_db()
+    assert trip.status == "exited" and again.used_at is not None
+
+
 def test_a_valid_receipt_of_a_trip_that_will_not_cross_is_a_discrepancy(enterprise, mlt):
     trip = submitted(enterprise, "30")
     services.simulate_bank_transfer(trip)
