@@ -53,12 +53,16 @@ def amount_due(trip: Trip) -> int | None:
     return None if assessment is None else assessment.total_vnd
 
 
+# Payments that are owed back rather than counted, whatever their receipt.
+_OWED_BACK = (PaymentFlag.ALREADY_PAID, PaymentFlag.TRIP_CANCELLED)
+
+
 def counted(payments):
     """The payments that count towards a trip's fee: in VND, not paid a second time or for a
     trip that will not cross, and not behind a receipt since revoked (that money goes back)."""
     return (
         payments.filter(currency="VND")
-        .exclude(flag__in=[PaymentFlag.ALREADY_PAID, PaymentFlag.TRIP_CANCELLED])
+        .exclude(flag__in=_OWED_BACK)
         .exclude(receipt__status=ReceiptStatus.REVOKED)
     )
 
@@ -100,10 +104,7 @@ def balance_of(trip: Trip) -> Balance:
     )
     received = sum(p.amount_vnd for p in payments)
     going_back = [
-        p
-        for p in payments
-        if p.flag in (PaymentFlag.ALREADY_PAID, PaymentFlag.TRIP_CANCELLED)
-        or p.receipt_status == ReceiptStatus.REVOKED
+        p for p in payments if p.flag in _OWED_BACK or p.receipt_status == ReceiptStatus.REVOKED
     ]
     paid = received - sum(p.amount_vnd for p in going_back)
     # Money a person has already dealt with (a resolved flag) is not owed back any more.

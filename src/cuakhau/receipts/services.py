@@ -544,7 +544,6 @@ _USED_IF_UNUSED = PreparedUpdate(
 )
 
 
-@transaction.atomic
 @retry_on_conflict
 @transaction.atomic
 def revoke_receipt(
@@ -556,7 +555,8 @@ def revoke_receipt(
     recorded with the cashier and the reason, and the money that stood behind the receipt is a
     refund due (``payments.services.paid_total`` no longer counts it), so the enterprise pays
     again and gets a new receipt. A truck already inside stays as it is, and the revoked
-    receipt does not let it out (the exit refuses it, reconciliation shows the mismatch).
+    receipt does not let it out: paying again gives it a receipt to leave on
+    (``payments.services._complete``).
     """
     from cuakhau.trips import services as trips
     from cuakhau.trips.models import Trip

@@ -130,8 +130,8 @@ BUDGETS: dict[str, int | dict[str, int]] = {
     "POST /receipts/verify": 3,
     "GET /receipts/{number}": 5,
     # The trip locked before its receipt, and a paid trip's fees due again: its transition
-    # written and recorded (+5).
-    "POST /receipts/{number}/revoke": 20,
+    # written and recorded (+3).
+    "POST /receipts/{number}/revoke": 18,
     "GET /trips/{reference}/fees": 9,
     "POST /trips/{reference}/cash-payments": 17,
     "POST /trips/{reference}/simulate-bank-transfer": 35,
