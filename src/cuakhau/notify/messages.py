@@ -87,6 +87,16 @@ TEMPLATES = {
             params=("old", "new", "reference"),
         ),
         MessageTemplate(
+            code="receipt_revoked",
+            subject=_("Receipt %(number)s was revoked"),
+            text=_(
+                "Receipt %(number)s of trip %(reference)s was revoked (%(kind)s): %(reason)s. "
+                "It is no longer accepted at the gate: pay the trip's fees again for a new "
+                "receipt."
+            ),
+            params=("number", "reference", "kind", "reason"),
+        ),
+        MessageTemplate(
             code="test_message",
             subject=_("Test message from cuakhau"),
             text=_("This is a test message from cuakhau, sent at %(at)s."),

@@ -1,7 +1,8 @@
 """Notify a person once, on the channel that reaches them, and record everything.
 
-``notify`` is the one entry point for every app (slots call trucks forward, receipts tell payers
-of a replacement, the desk tells applicants): it records a ``Message`` and enqueues its sending.
+``notify`` is the one entry point for every app (slots call trucks forward, receipts tell
+drivers of a replaced or revoked receipt, the desk tells applicants): it records a ``Message``
+and enqueues its sending.
 ``send_message`` (run by the task worker) is the only code that talks to providers:
 
 - a message is sent at most once: its row is locked and its status checked before an attempt;

@@ -589,6 +589,17 @@ def revoke_receipt(
     receipt.save()
     if trip.status == "paid":
         trips.mark_unpaid(trip, actor, reason, context)
+    trips.tell_driver(
+        trip,
+        "receipt_revoked",
+        {
+            "number": receipt.number,
+            "reference": trip.reference,
+            "kind": RevokeKind(kind).label,
+            "reason": reason,
+        },
+        dedupe_key=f"receipts.revoked:{receipt.pk}",
+    )
     return receipt
 
 
@@ -683,6 +694,7 @@ def reissue_receipt(receipt: Receipt, actor, reason: str) -> Reissued | None:
     tells the payer. None when the receipt no longer needs it (used, revoked, trip gone on).
     """
     from cuakhau.core.context import Channel
+    from cuakhau.trips import services as trips
     from cuakhau.trips.models import Trip, TripTransition
 
     # The trip first, then its receipt: the order of every path that changes both (payment,
@@ -714,6 +726,14 @@ def reissue_receipt(receipt: Receipt, actor, reason: str) -> Reissued | None:
         % {"old": old.number, "new": new.number},
         channel=Channel.SYSTEM,
         version=trip.version,
+    )
+    # The driver holds the old receipt's QR code: without a word, the truck would learn of the
+    # replacement only when the gate refuses it.
+    trips.tell_driver(
+        trip,
+        "receipt_replaced",
+        {"old": old.number, "new": new.number, "reference": trip.reference},
+        dedupe_key=f"receipts.replaced:{old.pk}",
     )
     return Reissued(old, new)
 

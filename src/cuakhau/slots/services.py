@@ -817,10 +817,9 @@ def call_forward(gate: Gate, *, actor=None, now=None, context=SYSTEM) -> list[Wa
 
 
 # ---------------------------------------------------------------------------------------------
-# Telling the driver (the notifier is another app's; this is the one place that calls it)
+# Telling the driver (``trips.tell_driver``: the notifier is another app's)
 
 
-DRIVER_LANGUAGE = {"VN": "vi", "CN": "zh-hans"}
 # A called truck comes to the gate within this (the driver is told the moment); later, its call
 # lapses and its place goes to the next truck (``expire_calls``).
 CALL_DEADLINE = dt.timedelta(minutes=30)
@@ -861,28 +860,18 @@ def missed_lately(gate: Gate, now=None) -> list[WaitingEntry]:
     )
 
 
-def driver_language(trip: Trip) -> str:
-    return DRIVER_LANGUAGE.get(trip.driver_nationality, "en")
-
-
 def tell_driver(entry: WaitingEntry, template: str = "truck_called_forward") -> None:
     """Tell the driver of a called truck (``truck_called_forward``) or of a lapsed call
     (``truck_call_missed``): the same facts, the moment to be at the gate by among them."""
     trip = entry.trip
     deadline = local(call_deadline(entry), entry.gate)
-    try:
-        from cuakhau.notify.services import notify
-    except ImportError:  # the notifier is not installed: the call is still on the board
-        logger.info("call-forward of %s: no notifier", trip.reference)
-        return
-    notify(
-        recipient=trip.driver_phone,
-        language=driver_language(trip),
-        template=template,
-        context={
+    trips.tell_driver(
+        trip,
+        template,
+        {
             "plate": trip.tractor_plate,
             "reference": trip.reference,
-            "gate": entry.gate.name_vi if driver_language(trip) == "vi" else entry.gate.name_en,
+            "gate": entry.gate,
             "deadline": deadline.strftime("%H:%M"),
         },
         dedupe_key=f"slots.{'called' if template == 'truck_called_forward' else 'missed'}:{entry.pk}",

@@ -8,6 +8,7 @@ transaction. The web views, the API, the demo generator and the tests all call t
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -42,6 +43,7 @@ from .models import CargoLine, Container, Trip, TripTransition, TripVersion
 from .signals import trip_transitioned
 
 S = TripStatus
+logger = logging.getLogger("cuakhau.trips")
 
 
 def trip_action_labels() -> dict:
@@ -1008,3 +1010,33 @@ def attach_document(actor, trip: Trip, kind: str, uploaded, context: RequestCont
         content_type=content_type,
         uploaded_by=actor,
     )
+
+
+# A driver is written to in their own language: Vietnamese or Chinese, English for a driver from
+# a third country.
+DRIVER_LANGUAGE = {"VN": "vi", "CN": "zh-hans"}
+
+
+def driver_language(trip: Trip) -> str:
+    return DRIVER_LANGUAGE.get(trip.driver_nationality, "en")
+
+
+def tell_driver(trip: Trip, template: str, context: dict, dedupe_key: str) -> None:
+    """Notify the trip's driver (the phone declared with the trip, in the driver's language).
+
+    What the driver is told is recorded where it happened too (the trip's timeline, the waiting
+    board), so a notifier that refuses or fails here (not a delivery, which it retries itself)
+    is logged and undoes nothing: it runs in a savepoint of its own."""
+    from cuakhau.notify.services import notify
+
+    try:
+        with transaction.atomic():
+            notify(
+                recipient=trip.driver_phone,
+                language=driver_language(trip),
+                template=template,
+                context=context,
+                dedupe_key=dedupe_key,
+            )
+    except Exception:  # noqa: BLE001
+        logger.exception("%s of %s: the driver could not be told", template, trip.reference)

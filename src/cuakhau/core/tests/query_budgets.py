@@ -130,8 +130,9 @@ BUDGETS: dict[str, int | dict[str, int]] = {
     "POST /receipts/verify": 3,
     "GET /receipts/{number}": 5,
     # The trip locked before its receipt, and a paid trip's fees due again: its transition
-    # written and recorded (+3).
-    "POST /receipts/{number}/revoke": 18,
+    # written and recorded (+3); the driver told, in a savepoint of its own (+7: the message,
+    # once per revocation, and its sending task).
+    "POST /receipts/{number}/revoke": 25,
     "GET /trips/{reference}/fees": 9,
     "POST /trips/{reference}/cash-payments": 17,
     "POST /trips/{reference}/simulate-bank-transfer": 35,

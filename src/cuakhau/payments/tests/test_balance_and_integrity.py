@@ -10,11 +10,14 @@ from django.utils import timezone
 from cuakhau.accounts.services import issue_token
 from cuakhau.conftest import PASSWORD, cassava_line, declaration
 from cuakhau.core.errors import FieldErrors
+from cuakhau.notify.messages import render
+from cuakhau.notify.models import Message
 from cuakhau.payments import services, vietqr
 from cuakhau.payments.models import Payment
 from cuakhau.payments.reconciliation import RECEIPT_STATE_MISMATCH, REFUND_DUE, daily_report
 from cuakhau.receipts import services as receipts
 from cuakhau.trips import services as trips
+from cuakhau.trips.models import Trip
 
 pytestmark = pytest.mark.django_db
 
@@ -181,6 +184,40 @@ def test_a_receipt_revoked_before_the_truck_arrives_makes_its_fees_due_again(
     assert trip.status == "paid" and again is not None and again.pk != receipt.pk
     assert list(again.payments.values_list("external_id", flat=True)) == ["FT-AGAIN-1"]
     assert services.balance_of(trip).due_vnd == 0
+
+
+@pytest.mark.parametrize(
+    "nationality, language, kind_label",
+    [("VN", "vi", "hoàn tiền"), ("CN", "zh-hans", "退款"), ("LA", "en", "refunded")],
+)
+def test_the_driver_is_told_of_a_revoked_receipt_in_their_language(
+    enterprise, operator, nationality, language, kind_label
+):
+    phone = "+84 912 345 678" if nationality == "VN" else "+86 138 1234 5678"
+    trip = trips.save_and_submit(
+        enterprise, None, declaration(driver_nationality=nationality, driver_phone=phone)
+    )
+    services.simulate_bank_transfer(trip)
+    receipt = receipts.valid_receipt_of(trip)
+    receipts.revoke_receipt(receipt, operator, "refunded", "paid from a stolen account")
+    message = Message.objects.get(dedupe_key=f"receipts.revoked:{receipt.pk}")
+    assert (message.template, message.language) == ("receipt_revoked", language)
+    text = render(message.template, language, message.context).text
+    for fact in (receipt.number, trip.reference, kind_label, "paid from a stolen account"):
+        assert fact in text
+
+
+def test_a_driver_no_channel_reaches_does_not_hold_back_the_revocation(enterprise, operator):
+    trip = submitted(enterprise, "30")
+    services.simulate_bank_transfer(trip)
+    receipt = receipts.valid_receipt_of(trip)
+    # A phone kept from before numbers were checked: the notifier refuses it.
+    Trip.objects.filter(pk=trip.pk).update(driver_phone="call the office")
+    receipts.revoke_receipt(receipt, operator, "cancelled", "printed twice by mistake")
+    receipt.refresh_from_db()
+    trip.refresh_from_db()
+    assert receipt.status == "revoked" and trip.status == "submitted"
+    assert not Message.objects.filter(dedupe_key=f"receipts.revoked:{receipt.pk}").exists()
 
 
 def test_a_truck_inside_whose_receipt_was_revoked_pays_again_and_leaves(

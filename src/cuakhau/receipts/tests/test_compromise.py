@@ -9,6 +9,8 @@ from cuakhau.accounts.services import create_user
 from cuakhau.conftest import PASSWORD, cassava_line, declaration, steel_line
 from cuakhau.gate import services as gate
 from cuakhau.gate.tests.conftest import clear
+from cuakhau.notify.messages import render
+from cuakhau.notify.models import Message
 from cuakhau.payments import services as payments
 from cuakhau.payments.reconciliation import daily_report
 from cuakhau.receipts import services, signing
@@ -72,6 +74,11 @@ def test_a_compromised_key_reissues_its_receipts_and_nothing_is_stranded(
         # The payer is told: on the trip's timeline, and in the fees panel of the trip page.
         told = trip.transitions.get(action="reissue_receipt")
         assert old.number in told.reason and new.number in told.reason
+        # And the driver, who holds the old QR code, by message, in Vietnamese.
+        message = Message.objects.get(dedupe_key=f"receipts.replaced:{old.pk}")
+        assert (message.template, message.language) == ("receipt_replaced", "vi")
+        text = render(message.template, "vi", message.context).text
+        assert old.number in text and new.number in text and trip.reference in text
         page = Client()
         page.login(username=enterprise.username, password=PASSWORD)
         html = page.get(f"/trips/{trip.reference}/").content.decode()

@@ -17,6 +17,7 @@ from cuakhau.gate import services as gate
 from cuakhau.slots import services, tasks
 from cuakhau.slots.models import Booking, BookingStatus, WaitingEntry, WaitingStatus
 from cuakhau.trips.models import Trip
+from cuakhau.trips.services import driver_language
 
 from .conftest import cassava_trip, fruit_trip
 
@@ -418,7 +419,7 @@ def test_the_driver_is_told_the_call_lapsed_in_their_language(
         assert services.expire_calls() == 1
     message = Message.objects.get(dedupe_key=f"slots.missed:{first.pk}")
     assert message.template == "truck_call_missed"
-    assert message.language == services.driver_language(first.trip)
+    assert message.language == driver_language(first.trip)
     text = render(message.template, message.language, message.context).text
     deadline = services.local(h1 + 20 * MINUTE, first.gate).strftime("%H:%M")
     assert first.trip.tractor_plate in text and deadline in text
