@@ -198,6 +198,7 @@ VIEWS = {
     "receipts:verify": allow(*OFFICERS, *READ_ALL),
     "receipts:detail": allow(*EVERYONE, record="receipt"),
     "receipts:pdf": allow(*EVERYONE, record="receipt"),
+    "receipts:revoke": allow(*CASHIERS, record="receipt", why="A cashier of the receipt's gate."),
     "payments:reconciliation": allow(*OFFICERS, *READ_ALL),
     "payments:simulate": allow(ENTERPRISE, ADMINISTRATOR, record="trip", why="Demo mode only."),
     "payments:cash": allow(*CASHIERS, record="trip"),

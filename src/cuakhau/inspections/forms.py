@@ -4,6 +4,8 @@ refusal beside its field; what is accepted is decided by ``services`` (the API's
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cuakhau.core.forms import Refusable
+
 from .models import QuarantineSample, Result, SampleResult
 
 
@@ -17,22 +19,6 @@ class AsTyped(forms.Field):
 
 def _typed(label, widget) -> forms.Field:
     return AsTyped(label=label, required=False, widget=widget)
-
-
-class Refusable(forms.Form):
-    """A form that shows a service's refusal (``FieldErrors``) beside its fields."""
-
-    # The service's name of a field where it differs from the form's.
-    service_names: dict[str, str] = {}
-
-    def refuse(self, errors: dict[str, list[str]]) -> None:
-        self.is_valid()
-        renames = {service: form for form, service in self.service_names.items()}
-        for path, messages in errors.items():
-            name = path.split(".")[0]
-            name = renames.get(name, name)
-            for message in messages:
-                self.add_error(name if name in self.fields else None, message)
 
 
 class ResultForm(Refusable):

@@ -2,13 +2,9 @@ import datetime as dt
 from typing import Literal
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
-from cuakhau.accounts import roles
 from cuakhau.core.api_support import Text, context_of
-from cuakhau.policy import CASHIERS
-from cuakhau.reference.models import Gate
 
 from . import services
 from .models import Receipt, RevokeKind
@@ -74,20 +70,6 @@ def receipt_out(receipt: Receipt) -> dict:
     }
 
 
-def _cashier_of(user, gate: Gate) -> None:
-    user_roles = roles.roles_of(user)
-    if roles.ADMINISTRATOR in user_roles:
-        return
-    # The policy's cashiers (``cuakhau.policy.CASHIERS``), at this gate.
-    cashier = user_roles & set(CASHIERS)
-    if not cashier or not user.profile.gates.filter(pk=gate.pk).exists():
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied(
-            _("Only a cashier of this gate (its operators or its desk) may do this.")
-        )
-
-
 @router.post(
     "/receipts/verify", response=VerifyOut, summary="Verify a receipt (any signed-in user)"
 )
@@ -111,7 +93,7 @@ def get_receipt(request: HttpRequest, number: str):
 @router.post("/receipts/{number}/revoke", response=ReceiptOut)
 def revoke(request: HttpRequest, number: str, payload: RevokeIn):
     receipt = services.visible_receipt(request.auth, number)
-    _cashier_of(request.auth, receipt.gate)
+    services.check_cashier(request.auth, receipt.gate)
     return receipt_out(
         services.revoke_receipt(
             receipt, request.auth, payload.kind, payload.reason, context_of(request)

@@ -544,6 +544,27 @@ _USED_IF_UNUSED = PreparedUpdate(
 )
 
 
+def is_cashier(user, gate: Gate) -> bool:
+    """A cashier of the gate: its operators or its desk (``cuakhau.policy.CASHIERS``) working
+    there, or an administrator."""
+    from cuakhau.accounts import roles
+    from cuakhau.policy import CASHIERS
+    from cuakhau.trips.services import works_at
+
+    return bool(roles.roles_of(user) & set(CASHIERS)) and works_at(user, gate)
+
+
+def check_cashier(user, gate: Gate) -> None:
+    """Only a cashier of its gate revokes a receipt by hand (``revoke_receipt`` itself is also
+    the system's and the enterprise's, when a paid trip is cancelled or rejected)."""
+    if not is_cashier(user, gate):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied(
+            _("Only a cashier of this gate (its operators or its desk) may do this.")
+        )
+
+
 @retry_on_conflict
 @transaction.atomic
 def revoke_receipt(
@@ -587,19 +608,22 @@ def revoke_receipt(
     receipt.revoke_kind = kind
     receipt.revoke_reason = reason
     receipt.save()
+    # A trip cancelled or rejected is not crossing: nothing to pay again, nobody to warn.
+    still_to_cross = trip.status in _STILL_CROSSING
     if trip.status == "paid":
         trips.mark_unpaid(trip, actor, reason, context)
-    trips.tell_driver(
-        trip,
-        "receipt_revoked",
-        {
-            "number": receipt.number,
-            "reference": trip.reference,
-            "kind": RevokeKind(kind).label,
-            "reason": reason,
-        },
-        dedupe_key=f"receipts.revoked:{receipt.pk}",
-    )
+    if still_to_cross:
+        trips.tell_driver(
+            trip,
+            "receipt_revoked",
+            {
+                "number": receipt.number,
+                "reference": trip.reference,
+                "kind": RevokeKind(kind).label,
+                "reason": reason,
+            },
+            dedupe_key=f"receipts.revoked:{receipt.pk}",
+        )
     return receipt
 
 

@@ -1,16 +1,21 @@
 import json
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_POST
 
+from cuakhau.core.context import context_of
 from cuakhau.core.downloads import content_disposition
+from cuakhau.core.errors import FieldErrors
 
 from . import services
-from .models import Receipt, VerificationStatus
+from .forms import RevokeForm
+from .models import Receipt, ReceiptStatus, VerificationStatus
 
 
 def jwks(request):
@@ -38,13 +43,55 @@ def _receipt_or_404(request, number) -> Receipt:
 
 @login_required
 def receipt_detail(request, number):
-    receipt = _receipt_or_404(request, number)
+    return _page(request, _receipt_or_404(request, number))
+
+
+def _page(request, receipt: Receipt, revoke_form: RevokeForm | None = None, status: int = 200):
     state, state_text = services.receipt_state(receipt)
+    # The form only where it can be used: a cashier of the gate, a receipt still standing.
+    may_revoke = (
+        receipt.status == ReceiptStatus.VALID
+        and receipt.used_at is None
+        and services.is_cashier(request.user, receipt.gate)
+    )
     return render(
         request,
         "receipts/receipt.html",
-        {"receipt": receipt, "state": state, "state_text": state_text},
+        {
+            "receipt": receipt,
+            "state": state,
+            "state_text": state_text,
+            "revoke_form": (revoke_form or RevokeForm()) if may_revoke else None,
+            # Shown whether or not the form still is: "already revoked", "used at the exit".
+            "revoke_refused": revoke_form.non_field_errors() if revoke_form else [],
+        },
+        status=status,
     )
+
+
+@login_required
+@require_POST
+def revoke(request, number):
+    receipt = _receipt_or_404(request, number)
+    services.check_cashier(request.user, receipt.gate)
+    form = RevokeForm(request.POST)
+    if not form.is_valid():
+        return _page(request, receipt, form, status=422)
+    try:
+        services.revoke_receipt(
+            receipt,
+            request.user,
+            form.cleaned_data["kind"],
+            form.cleaned_data["reason"],
+            context_of(request),
+        )
+    except FieldErrors as exc:
+        # Back to the page as the cashier left it, each refusal beside its field.
+        form.refuse(exc.errors)
+        receipt.refresh_from_db()
+        return _page(request, receipt, form, status=422)
+    messages.success(request, _("Receipt %(n)s revoked.") % {"n": receipt.number})
+    return redirect("receipts:detail", number=receipt.number)
 
 
 @login_required

@@ -39,6 +39,8 @@ BUDGETS: dict[str, int | dict[str, int]] = {
     "receipts:verify": 8,
     "receipts:detail": 10,
     "receipts:pdf": 10,
+    # As the API's revocation (POST /receipts/{number}/revoke), through the page's session.
+    "receipts:revoke": 24,
     # One gate's report of the day (?gate=mlt): the day's records read narrow for the totals
     # and the discrepancy tests, the flagged ones whole, then each list's page by key (H18: one
     # query more than every row of every list read whole, and a third of the time); the trips
@@ -132,7 +134,7 @@ BUDGETS: dict[str, int | dict[str, int]] = {
     # The trip locked before its receipt, and a paid trip's fees due again: its transition
     # written and recorded (+3); the driver told, in a savepoint of its own (+7: the message,
     # once per revocation, and its sending task).
-    "POST /receipts/{number}/revoke": 25,
+    "POST /receipts/{number}/revoke": 24,
     "GET /trips/{reference}/fees": 9,
     "POST /trips/{reference}/cash-payments": 17,
     "POST /trips/{reference}/simulate-bank-transfer": 35,

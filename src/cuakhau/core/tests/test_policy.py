@@ -578,6 +578,12 @@ def view_cases(w):
         "receipts:verify": ("get", "/receipts/verify/", None, OFFICERS | READ_ALL),
         "receipts:detail": ("get", f"/receipts/{number}/", None, SEE_A),
         "receipts:pdf": ("get", f"/receipts/{number}/pdf/", None, SEE_A),
+        "receipts:revoke": (
+            "post",
+            f"/receipts/{number}/revoke/",
+            {"kind": "cancelled", "reason": "Thu sai"},
+            {"op_here", "desk", "admin"},
+        ),
         "payments:reconciliation": ("get", "/payments/reconciliation/", None, OFFICERS | READ_ALL),
         "payments:simulate": ("post", f"/payments/trips/{sub}/simulate/", {}, {"ent_a", "admin"}),
         "payments:cash": (

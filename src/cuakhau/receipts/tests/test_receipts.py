@@ -10,6 +10,7 @@ from django.test import Client
 from cuakhau.accounts import roles
 from cuakhau.accounts.services import create_user, issue_token
 from cuakhau.conftest import PASSWORD, cassava_line, declaration
+from cuakhau.notify.models import Message
 from cuakhau.payments import services as payments
 from cuakhau.receipts import services, signing
 from cuakhau.receipts.models import Receipt
@@ -169,6 +170,8 @@ def test_cancelling_a_paid_trip_revokes_its_receipt(enterprise, operator, mlt):
         receipt.number
         in Client().get("/.well-known/cuakhau-revocations.json").json()["revoked_receipts"]
     )
+    # The trip will not cross: the driver is not told to pay again.
+    assert not Message.objects.filter(template="receipt_revoked").exists()
 
 
 def test_receipt_api_verify_and_scoping(enterprise, other_enterprise, operator, mlt):
