@@ -813,6 +813,7 @@ def call_forward(gate: Gate, *, actor=None, now=None, context=SYSTEM) -> list[Wa
             _transition(entry.booking, "call", actor, context)
         called.append(entry)
         transaction.on_commit(lambda e=entry: _tell_safely(e))
+        transaction.on_commit(lambda e=entry: _lapse_at_deadline(e))
     return called
 
 
@@ -832,8 +833,8 @@ def call_deadline(entry: WaitingEntry) -> dt.datetime | None:
 
 def called_now(gate: Gate, now=None) -> list[tuple[WaitingEntry, dt.datetime, bool]]:
     """Trucks called forward and not yet at the gate, first called first: each with the moment
-    it must be there by, and whether that moment has passed (the tick then takes the call back,
-    ``expire_calls``)."""
+    it must be there by, and whether that moment has passed (the lapse queued for that moment
+    takes the call back, ``tasks.lapse_calls_task``)."""
     now = now or timezone.now()
     entries = (
         WaitingEntry.objects.filter(gate=gate, status=WaitingStatus.CALLED)
@@ -911,6 +912,17 @@ def _tell_safely(entry: WaitingEntry, template: str = "truck_called_forward") ->
         tell_driver(entry, template)
     except Exception:  # noqa: BLE001
         logger.exception("%s of %s: the driver could not be told", template, entry.trip_id)
+
+
+def _lapse_at_deadline(entry: WaitingEntry) -> None:
+    # The place a call holds goes to the next truck the moment the call lapses. Should the
+    # queue refuse this, the tick still takes the call back, later: the call stands either way.
+    from . import tasks
+
+    try:
+        tasks.schedule_lapse(entry.gate.code, call_deadline(entry) + dt.timedelta(seconds=1))
+    except Exception:  # noqa: BLE001
+        logger.exception("the lapse of the call of %s could not be queued", entry.trip_id)
 
 
 # What a check-in changes here, in one statement: whether the truck was waiting (or called),

@@ -1,6 +1,7 @@
 """Background work of the waiting area, on the project's task queue (django-tasks).
 
-``call_forward_task`` runs after every arrival, check-in and exit (room may have freed).
+``call_forward_task`` runs after every arrival, check-in and exit (room may have freed);
+``lapse_calls_task`` at each call's deadline.
 ``tick`` runs every ``TICK`` while trucks wait or bookings are open: it takes their call from
 called trucks that did not come to the gate by the call's deadline, releases no-shows and calls
 forward trucks whose slot has come due (and the next ones, into the places the lapsed calls
@@ -33,6 +34,26 @@ def call_forward_task(gate_code: str) -> int:
 
     gate = Gate.objects.filter(code=gate_code).first()
     return len(services.call_forward(gate)) if gate else 0
+
+
+@task()
+def lapse_calls_task(gate_code: str) -> int:
+    """At a call's deadline: the calls that lapsed are taken back (``expire_calls``) and the
+    next trucks called into their places at once, not up to a ``TICK`` later."""
+    from cuakhau.reference.models import Gate
+
+    from . import services
+
+    services.expire_calls()
+    gate = Gate.objects.filter(code=gate_code).first()
+    return len(services.call_forward(gate)) if gate else 0
+
+
+def schedule_lapse(gate_code: str, deadline: dt.datetime) -> None:
+    """Queue ``lapse_calls_task`` for a call's deadline, on a queue that can wait (on one that
+    cannot, the tick takes the call back)."""
+    if lapse_calls_task.get_backend().supports_defer:
+        lapse_calls_task.using(run_after=deadline).enqueue(gate_code)
 
 
 @task()

@@ -154,6 +154,36 @@ def test_the_tick_takes_the_call_and_calls_the_next_and_repeating_it_changes_not
     )
 
 
+def test_a_lapse_is_queued_for_the_deadline_and_gives_the_place_at_once(
+    enterprise, operator, capacity, one_place, quiet, clock, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    h1 = clock(0) + HOUR
+    fruit = fruit_trip(enterprise, plate="25C-801.01")
+    cassava = cassava_trip(enterprise, plate="25C-801.02")
+    for trip in (fruit, cassava):
+        services.book_slot(enterprise, trip, h1)
+    clock(50)
+    first = services.record_arrival(operator, fruit.gate, fruit)
+    second = services.record_arrival(operator, cassava.gate, cassava)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert [e.pk for e in services.call_forward(fruit.gate)] == [first.pk]
+    lapses = DBTaskResult.objects.filter(task_path=tasks._path(tasks.lapse_calls_task))
+    first.refresh_from_db()
+    assert [(t.args_kwargs["args"], t.run_after) for t in lapses] == [
+        (["mlt"], services.call_deadline(first) + dt.timedelta(seconds=1))
+    ]
+    # Due at the deadline, not at the next tick: the fruit's call lapses, the cassava is called.
+    clock(20, hours=1)
+    assert tasks.lapse_calls_task.call("mlt") == 1
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, second.status) == (W.MISSED, W.CALLED)
+    assert tasks.lapse_calls_task.call("mlt") == 0  # again: nothing more to do
+    assert tasks.lapse_calls_task.call("xyz") == 0  # a gate since removed
+
+
 def test_a_truck_that_checked_in_in_time_keeps_what_it_has(
     enterprise, operator, capacity, one_place, quiet, clock
 ):
