@@ -813,7 +813,7 @@ def call_forward(gate: Gate, *, actor=None, now=None, context=SYSTEM) -> list[Wa
             _transition(entry.booking, "call", actor, context)
         called.append(entry)
         transaction.on_commit(lambda e=entry: _tell_safely(e))
-        transaction.on_commit(lambda e=entry: _lapse_at_deadline(e))
+        transaction.on_commit(lambda e=entry: _lapse_at_deadline(e, gate.code))
     return called
 
 
@@ -914,13 +914,13 @@ def _tell_safely(entry: WaitingEntry, template: str = "truck_called_forward") ->
         logger.exception("%s of %s: the driver could not be told", template, entry.trip_id)
 
 
-def _lapse_at_deadline(entry: WaitingEntry) -> None:
+def _lapse_at_deadline(entry: WaitingEntry, gate_code: str) -> None:
     # The place a call holds goes to the next truck the moment the call lapses. Should the
     # queue refuse this, the tick still takes the call back, later: the call stands either way.
     from . import tasks
 
     try:
-        tasks.schedule_lapse(entry.gate.code, call_deadline(entry) + dt.timedelta(seconds=1))
+        tasks.schedule_lapse(gate_code, call_deadline(entry) + dt.timedelta(seconds=1))
     except Exception:  # noqa: BLE001
         logger.exception("the lapse of the call of %s could not be queued", entry.trip_id)
 
