@@ -159,18 +159,9 @@ def test_a_lapse_is_queued_for_the_deadline_and_gives_the_place_at_once(
 ):
     from django_tasks_db.models import DBTaskResult
 
-    h1 = clock(0) + HOUR
-    fruit = fruit_trip(enterprise, plate="25C-801.01")
-    cassava = cassava_trip(enterprise, plate="25C-801.02")
-    for trip in (fruit, cassava):
-        services.book_slot(enterprise, trip, h1)
-    clock(50)
-    first = services.record_arrival(operator, fruit.gate, fruit)
-    second = services.record_arrival(operator, cassava.gate, cassava)
     with django_capture_on_commit_callbacks(execute=True):
-        assert [e.pk for e in services.call_forward(fruit.gate)] == [first.pk]
+        _h1, first, second = two_trucks_one_called(enterprise, operator, clock)
     lapses = DBTaskResult.objects.filter(task_path=tasks._path(tasks.lapse_calls_task))
-    first.refresh_from_db()
     assert [(t.args_kwargs["args"], t.run_after) for t in lapses] == [
         (["mlt"], services.call_deadline(first) + dt.timedelta(seconds=1))
     ]
