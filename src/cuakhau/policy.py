@@ -200,6 +200,7 @@ VIEWS = {
     "receipts:pdf": allow(*EVERYONE, record="receipt"),
     "receipts:revoke": allow(*CASHIERS, record="receipt", why="A cashier of the receipt's gate."),
     "payments:reconciliation": allow(*OFFICERS, *READ_ALL),
+    "payments:resolve": allow(*CASHIERS, why="A cashier of the payments' gate."),
     "payments:simulate": allow(ENTERPRISE, ADMINISTRATOR, record="trip", why="Demo mode only."),
     "payments:cash": allow(*CASHIERS, record="trip"),
     "gate:console": allow(*OPERATORS, gate="code"),

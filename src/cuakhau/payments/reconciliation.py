@@ -220,6 +220,11 @@ class Discrepancy:
     def external_id(self) -> str:
         return ", ".join(self.external_ids)
 
+    @property
+    def payment_key(self) -> str:
+        """The payments as the page's resolve form posts them, to find its refusal again."""
+        return ",".join(str(pk) for pk in self.payment_ids)
+
 
 @dataclass(frozen=True)
 class MethodTotal:

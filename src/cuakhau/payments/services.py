@@ -458,13 +458,68 @@ def simulate_bank_transfer(
     return receive_notification(provider.code, headers, body, "127.0.0.1")
 
 
+# One discrepancy is the payments behind it: a handful, never a day's worth.
+MAX_RESOLVED_AT_ONCE = 50
+
+
+def _payment_ids(raw) -> list[int]:
+    ids = set()
+    for value in raw:
+        text = str(value).strip()
+        if not (text.isascii() and text.isdigit() and len(text) <= 18):
+            raise FieldErrors({"payments": [_("No such payment.")]})
+        ids.add(int(text))
+    if not ids:
+        raise FieldErrors({"payments": [_("Say which payments the resolution is for.")]})
+    if len(ids) > MAX_RESOLVED_AT_ONCE:
+        raise FieldErrors(
+            {
+                "payments": [
+                    _("Resolve at most %(n)d payments at once.") % {"n": MAX_RESOLVED_AT_ONCE}
+                ]
+            }
+        )
+    return sorted(ids)
+
+
+@retry_on_conflict
 @transaction.atomic
-def resolve_flag(payment: Payment, actor, resolution: str) -> Payment:
-    if not (resolution or "").strip():
+def resolve_discrepancy(actor, payment_ids, resolution: str) -> list[Payment]:
+    """Record what a person did about a discrepancy (a refund made, a payment matched by hand):
+    its payments leave the day's open discrepancies, and stay in its identity (the money did
+    come in). Who, when and how are kept on each payment.
+
+    Only a cashier of the payments' gate (``receipts.services.is_cashier``) resolves them; a
+    payment that names no trip belongs to no gate, and only an administrator resolves it."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from cuakhau.core.inputs import clean_text
+    from cuakhau.reference.models import Gate
+
+    ids = _payment_ids(payment_ids)
+    try:
+        resolution = clean_text(str(resolution or ""), max_length=300).strip()
+    except ValidationError as exc:
+        raise FieldErrors({"resolution": exc.messages}) from None
+    if not resolution:
         raise FieldErrors({"resolution": [_("Say how the discrepancy was resolved.")]})
-    payment = lock_rows(Payment.objects).get(pk=payment.pk)
-    payment.resolved_at = timezone.now()
-    payment.resolved_by = actor
-    payment.resolution = resolution.strip()[:300]
-    payment.save(update_fields=["resolved_at", "resolved_by", "resolution"])
-    return payment
+    payments = list(lock_rows(Payment.objects.filter(pk__in=ids)).order_by("pk"))
+    if len(payments) != len(ids):
+        raise FieldErrors({"payments": [_("No such payment.")]})
+    gate_ids = set(
+        Trip.objects.filter(pk__in={p.trip_id for p in payments}).values_list("gate_id", flat=True)
+    )
+    allowed = all(receipts.is_cashier(actor, gate) for gate in Gate.objects.filter(pk__in=gate_ids))
+    if any(p.trip_id is None for p in payments):
+        allowed = allowed and roles.ADMINISTRATOR in roles.roles_of(actor)
+    if not allowed:
+        raise PermissionDenied(_("Only a cashier of the payments' gate resolves them."))
+    if any(p.resolved_at is not None for p in payments):
+        raise FieldErrors({"payments": [_("This discrepancy is already resolved.")]})
+    now = timezone.now()
+    for payment in payments:
+        payment.resolved_at = now
+        payment.resolved_by = actor
+        payment.resolution = resolution
+        payment.save(update_fields=["resolved_at", "resolved_by", "resolution"])
+    return payments

@@ -4,16 +4,19 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cuakhau.accounts import roles
 from cuakhau.core import listing
 from cuakhau.core.context import context_of
 from cuakhau.core.downloads import content_disposition
 from cuakhau.core.errors import FieldErrors
 from cuakhau.core.inputs import read_local_number, shown
+from cuakhau.policy import CASHIERS
 from cuakhau.trips import services as trips
 
 from . import services
@@ -75,7 +78,6 @@ def record_cash(request, reference):
 
 def _reconciliation_gates(user):
     """All gates for the board, auditors and administrators; an officer's own gates otherwise."""
-    from cuakhau.accounts import roles
     from cuakhau.reference.models import Gate
 
     user_roles = roles.roles_of(user)
@@ -94,14 +96,45 @@ EXPORTS = ("csv", "xlsx")
 
 @login_required
 def reconciliation(request):
+    return _reconciliation(request, request.GET)
+
+
+@login_required
+@require_POST
+def resolve(request):
+    """A discrepancy's payments resolved, from its row of the report; back to the report."""
+    query = QueryDict(mutable=True)
+    for name in ("gate", "day", RECONCILIATION_LISTS["discrepancies"]):
+        if request.POST.get(name):
+            query[name] = request.POST[name]
+    try:
+        services.resolve_discrepancy(
+            request.user, request.POST.getlist("payment"), request.POST.get("resolution", "")
+        )
+    except FieldErrors as exc:
+        # The report as the officer left it, the refusal beside the row's form.
+        # What was typed is refused beside its field; which payments (gone, resolved meanwhile)
+        # above the list, where it shows whether or not the row still has its form.
+        refused = {
+            "key": ",".join(request.POST.getlist("payment")),
+            "errors": exc.errors.get("resolution", []),
+            "above": [m for f, found in exc.errors.items() if f != "resolution" for m in found],
+            "resolution": request.POST.get("resolution", ""),
+        }
+        return _reconciliation(request, query, refused=refused)
+    messages.success(request, _("Discrepancy resolved."))
+    return redirect(f"{reverse('payments:reconciliation')}?{query.urlencode()}#discrepancies")
+
+
+def _reconciliation(request, params, refused: dict | None = None):
     from django.http import HttpResponse
 
     from . import reconciliation as recon
     from .forms import ReconciliationForm
 
     gates, all_allowed = _reconciliation_gates(request.user)
-    form = ReconciliationForm(request.GET, gates=gates)
-    wanted = request.GET.get("format", "")
+    form = ReconciliationForm(params, gates=gates)
+    wanted = params.get("format", "")
     if wanted not in ("", *EXPORTS):
         # An export the page does not make is refused, not answered with the page itself.
         form.add_error(
@@ -130,16 +163,33 @@ def reconciliation(request):
             )
             response["Content-Disposition"] = content_disposition(f"{name}.xlsx")
         return response
-    pages = _report_pages(request, report) if report is not None else {}
+    pages = _report_pages(params, report) if report is not None else {}
     # A refused gate or day shows no report; a page number that is none of a list's shows
     # none of its rows and says so beside its pages (``core.listing``). The page opened
     # without a query is no refusal, even when it asks the officer to choose a gate.
-    refused = bool(request.GET) and (not form.is_valid() or any(p["error"] for p in pages.values()))
+    refused_query = bool(params) and (
+        not form.is_valid() or any(p["error"] for p in pages.values())
+    )
     return render(
         request,
         "payments/reconciliation.html",
-        {"form": form, "report": report, "pages": pages},
-        status=listing.status_of(refused),
+        {
+            "form": form,
+            "report": report,
+            "pages": pages,
+            # Who may resolve this report's discrepancies: the gate's cashiers (the form took
+            # the gate from the caller's own, so being a cashier is enough:
+            # ``receipts.services.is_cashier`` without its query); for the all-gates report
+            # (payments with no trip among them), administrators.
+            "may_resolve": report is not None
+            and (
+                bool(roles.roles_of(request.user) & set(CASHIERS))
+                if report.gate is not None
+                else roles.ADMINISTRATOR in roles.roles_of(request.user)
+            ),
+            "resolve_refused": refused or {},
+        },
+        status=422 if refused else listing.status_of(refused_query),
     )
 
 
@@ -155,16 +205,16 @@ RECONCILIATION_LISTS = {
 }
 
 
-def _report_pages(request, report) -> dict:
+def _report_pages(params, report) -> dict:
     """For each list of the report: its page, and the links to the pages beside it."""
     pages = {}
     for name, param in RECONCILIATION_LISTS.items():
         page, error = listing.read_page(
-            getattr(report, name), RECONCILIATION_PAGE_SIZE, request.GET.get(param)
+            getattr(report, name), RECONCILIATION_PAGE_SIZE, params.get(param)
         )
 
         def link(number, param=param, name=name):
-            query = request.GET.copy()
+            query = params.copy()
             query[param] = number
             return f"?{query.urlencode()}#{name}"
 
@@ -172,7 +222,7 @@ def _report_pages(request, report) -> dict:
             "page": page,
             "param": param,
             # Open a folded list when the person is paging through it.
-            "open": param in request.GET,
+            "open": param in params,
             "error": error,
             "first": link(1) if error else "",
             "previous": link(page.previous_page_number()) if page.has_previous() else "",

@@ -46,6 +46,8 @@ BUDGETS: dict[str, int | dict[str, int]] = {
     # query more than every row of every list read whole, and a third of the time); the trips
     # the day's records name read once, with their valid receipts.
     "payments:reconciliation": 21,
+    # The payments locked, their trips' gates and the caller's, each payment written.
+    "payments:resolve": 11,
     "payments:simulate": 37,
     "payments:cash": 19,
     "gate:console": 11,

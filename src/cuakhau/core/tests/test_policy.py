@@ -535,6 +535,7 @@ def test_the_api_matrix(world):
 def view_cases(w):
     paid_ref, sub, inside = w["paid"].reference, w["submitted"].reference, w["inside"].reference
     number = w["receipt"].number
+    paid_payment = w["receipt"].payments.values_list("pk", flat=True).first()
     document = w["document"]
     everyone = ALL_PEOPLE | set(NOBODY) | set(DEVICES)
     return {
@@ -585,6 +586,12 @@ def view_cases(w):
             {"op_here", "desk", "admin"},
         ),
         "payments:reconciliation": ("get", "/payments/reconciliation/", None, OFFICERS | READ_ALL),
+        "payments:resolve": (
+            "post",
+            "/payments/reconciliation/resolve/",
+            {"gate": "mlt", "payment": paid_payment, "resolution": "Hoàn trả UNC 0042"},
+            {"op_here", "desk", "admin"},
+        ),
         "payments:simulate": ("post", f"/payments/trips/{sub}/simulate/", {}, {"ent_a", "admin"}),
         "payments:cash": (
             "post",

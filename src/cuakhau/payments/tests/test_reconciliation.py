@@ -142,7 +142,7 @@ def day_at_mlt(enterprise, operator, officers, mlt, hng):
     let_out(t["cash"], operator, officers)
     twice = bank(t["cash"], FEE, "FT26328000102")
     assert twice.flag == "already_paid"
-    services.resolve_flag(twice, operator, "Hoàn trả chuyển khoản ngày 24/11")
+    services.resolve_discrepancy(operator, [twice.pk], "Hoàn trả chuyển khoản ngày 24/11")
 
     # Short, then short and completed later the same day, then over.
     t["under"] = submitted(enterprise)
@@ -397,7 +397,7 @@ def test_the_page_shows_totals_discrepancies_and_export_links(day_at_mlt, mlt, o
     report = daily_report(form.cleaned_data["gate"], form.cleaned_data["day"])
     html = render_to_string(
         "payments/reconciliation.html",
-        {"form": form, "report": report, "pages": _report_pages(request, report)},
+        {"form": form, "report": report, "pages": _report_pages(request.GET, report)},
         request=request,
     )
     assert "overflow-x:auto" in html
