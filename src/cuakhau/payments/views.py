@@ -112,9 +112,9 @@ def resolve(request):
             request.user, request.POST.getlist("payment"), request.POST.get("resolution", "")
         )
     except FieldErrors as exc:
-        # The report as the officer left it, the refusal beside the row's form.
-        # What was typed is refused beside its field; which payments (gone, resolved meanwhile)
-        # above the list, where it shows whether or not the row still has its form.
+        # The report as the officer left it: what was typed refused beside the row's field,
+        # which payments (gone, resolved meanwhile) above the list, where it shows whether or
+        # not the row still has its form.
         refused = {
             "key": ",".join(request.POST.getlist("payment")),
             "errors": exc.errors.get("resolution", []),
