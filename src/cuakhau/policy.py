@@ -174,6 +174,12 @@ API = {
 VIEWS = {
     "healthz": PUBLIC,
     "login": PUBLIC,
+    # A forgotten password: asked for by anyone (throttled), the link's pages open to whoever
+    # holds the link.
+    "password_reset": PUBLIC,
+    "password_reset_done": PUBLIC,
+    "password_reset_confirm": PUBLIC,
+    "password_reset_complete": PUBLIC,
     "logout": PUBLIC,
     "set_language": PUBLIC,
     "jwks": PUBLIC,
@@ -183,6 +189,7 @@ VIEWS = {
     "profile": allow(*EVERYONE),
     "revoke_token": allow(*EVERYONE, record="token"),
     "password_change": allow(*EVERYONE),
+    "profile_email": allow(*EVERYONE),
     "trips:list": allow(*EVERYONE),
     "trips:new": allow(ENTERPRISE),
     "trips:cargo_line": allow(ENTERPRISE),

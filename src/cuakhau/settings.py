@@ -222,6 +222,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# A password-reset link works for two hours (Django's default is three days): it is a key to the
+# account lying in an inbox.
+PASSWORD_RESET_TIMEOUT = 2 * 60 * 60
 
 # Repeated failed logins are throttled by django-axes: its backend comes first and refuses a
 # locked-out username + address pair before any password is checked. API tokens never pass

@@ -1,7 +1,8 @@
 from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
@@ -85,3 +86,48 @@ class TokenForm(forms.Form):
                 for message in messages:
                     self.add_error(field, message)
         return data
+
+
+class EmailForm(forms.Form):
+    """The e-mail address a password reset goes to, changed only with the person's password:
+    whoever finds a session left open must not be able to take the account with it."""
+
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        required=False,
+        help_text=_("Where a link to choose a new password is sent if you forget it."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        self.user = user
+        kwargs.setdefault("initial", {"email": user.email})
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("Your password was entered incorrectly."))
+        return password
+
+
+class ResetRequestForm(PasswordResetForm):
+    """Django's password-reset request, its e-mail written in the language of the person it
+    goes to (chosen on their profile), not of whoever asked for it."""
+
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        language = services.profile_of(context["user"]).language or translation.get_language()
+        with translation.override(language):
+            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)

@@ -185,3 +185,22 @@ class ApiToken(models.Model):
                     ApiToken.objects.filter(made_with__in=generation).values_list("pk", flat=True)
                 )
                 ApiToken.objects.filter(pk__in=generation, revoked_at=None).update(revoked_at=now)
+
+
+class PasswordResetRequest(models.Model):
+    """A request for a password-reset e-mail, kept to throttle them per caller's address and per
+    e-mail address (rows every worker process sees, unlike a per-process cache). The address
+    typed is kept only as a digest: most requests name somebody's real inbox, some name none."""
+
+    remote_addr = models.GenericIPAddressField(null=True)
+    email_digest = models.CharField(max_length=64)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["remote_addr", "at"], name="accounts_reset_addr_at"),
+            models.Index(fields=["email_digest", "at"], name="accounts_reset_email_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.remote_addr} {self.at:%Y-%m-%d %H:%M}"

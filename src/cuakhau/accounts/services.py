@@ -1,6 +1,7 @@
-"""Accounts: API tokens, demo users, language preference."""
+"""Accounts: API tokens, demo users, language preference, the e-mail a password reset goes to."""
 
 import datetime as dt
+import hashlib
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
@@ -23,13 +24,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from cuakhau.core.context import SYSTEM, RequestContext
 from cuakhau.core.errors import FieldErrors
 from cuakhau.core.inputs import check_text
 from cuakhau.core.prepared import Prepared
 from cuakhau.core.stamps import NONE_KEPT
 
 from . import access, roles
-from .models import ApiToken, TokenState, UserProfile, hash_token, note_use
+from .models import (
+    ApiToken,
+    PasswordResetRequest,
+    TokenState,
+    UserProfile,
+    hash_token,
+    note_use,
+)
 
 # The lifetimes offered when a token is created; "never" is always offered too.
 TOKEN_LIFETIME_DAYS = (30, 90, 365)
@@ -319,3 +328,44 @@ def create_user(username, password, role, *, organisation=None, gates=(), langua
     if gates:
         profile.gates.set(gates)
     return user
+
+
+def set_email(user, email: str) -> None:
+    """The address this person's password-reset links go to ("" for none), as typed but with
+    its domain in lower case (Django's normalisation; the person part is the mail server's)."""
+    User = get_user_model()
+    user.email = User.objects.normalize_email(email.strip()) if email else ""
+    user.save(update_fields=["email"])
+
+
+# Password-reset e-mails: how many one caller's address, and one inbox, may ask for in a window.
+# A reset link is harmless to its inbox's owner, but a flood of them is not.
+RESET_WINDOW = dt.timedelta(hours=1)
+RESET_LIMIT_PER_ADDRESS = 10
+RESET_LIMIT_PER_EMAIL = 3
+
+
+class TooManyResetRequests(Exception):
+    """Too many password-reset e-mails asked for (HTTP 429)."""
+
+
+def note_reset_request(email: str, context: RequestContext = SYSTEM) -> None:
+    """Count a request for a password-reset e-mail to this address; refuse it past the limits.
+    Every request counts, whether or not an account has the address: the answer must not say
+    which addresses do."""
+    now = timezone.now()
+    since = now - RESET_WINDOW
+    PasswordResetRequest.objects.filter(at__lt=since).delete()
+    digest = hashlib.sha256(email.strip().casefold().encode()).hexdigest()
+    recent = PasswordResetRequest.objects.filter(at__gte=since)
+    if recent.filter(remote_addr=context.remote_addr).count() >= RESET_LIMIT_PER_ADDRESS:
+        raise TooManyResetRequests(
+            _("Too many password resets asked for from this address. Try again in an hour.")
+        )
+    if recent.filter(email_digest=digest).count() >= RESET_LIMIT_PER_EMAIL:
+        raise TooManyResetRequests(
+            _("Too many password resets asked for this e-mail address. Try again in an hour.")
+        )
+    PasswordResetRequest.objects.create(
+        remote_addr=context.remote_addr, email_digest=digest, at=now
+    )

@@ -1,3 +1,4 @@
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -10,8 +11,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cuakhau.core.context import context_of
+
 from . import roles, services
-from .forms import LanguageForm, TokenForm
+from .forms import EmailForm, LanguageForm, ResetRequestForm, TokenForm
 from .middleware import remember_language
 from .models import ApiToken
 
@@ -38,6 +41,10 @@ def profile(request):
             )
             messages.success(request, _("Token created. Copy it now: it will not be shown again."))
             token_form = TokenForm()
+    return _profile_page(request, token_form=token_form, new_token=new_token)
+
+
+def _profile_page(request, *, token_form=None, email_form=None, new_token=None, status=200):
     profile_ = services.profile_of(request.user)
     return render(
         request,
@@ -48,11 +55,32 @@ def profile(request):
                 roles.LABELS[r] for r in sorted(roles.roles_of(request.user)) if r in roles.LABELS
             ],
             "tokens": request.user.api_tokens.all(),
-            "token_form": token_form,
+            "token_form": token_form or TokenForm(),
             "new_token": new_token,
+            "email_form": email_form or EmailForm(request.user),
             "language_form": LanguageForm(initial={"language": translation.get_language()}),
         },
+        status=status,
     )
+
+
+@login_required
+@require_POST
+def set_email(request):
+    form = EmailForm(request.user, request.POST)
+    if not form.is_valid():
+        return _profile_page(request, email_form=form, status=422)
+    services.set_email(request.user, form.cleaned_data["email"])
+    if request.user.email:
+        messages.success(
+            request, _("Password resets now go to %(email)s.") % {"email": request.user.email}
+        )
+    else:
+        messages.success(
+            request,
+            _("No e-mail address is kept: ask an administrator to reset a forgotten password."),
+        )
+    return redirect("profile")
 
 
 @login_required
@@ -107,4 +135,43 @@ class PasswordChange(auth_views.PasswordChangeView):
     def form_valid(self, form):
         response = super().form_valid(form)
         messages.success(self.request, _("Your password was changed."))
+        return response
+
+
+class PasswordReset(auth_views.PasswordResetView):
+    """Django's request for a password-reset link by e-mail, counted against the caller's
+    address and the inbox named (``services.note_reset_request``). The answer is the same
+    whether or not an account has the address."""
+
+    form_class = ResetRequestForm
+    subject_template_name = "accounts/password_reset_subject.txt"
+    email_template_name = "accounts/password_reset_email.txt"
+
+    def form_valid(self, form):
+        try:
+            services.note_reset_request(form.cleaned_data["email"], context_of(self.request))
+        except services.TooManyResetRequests as refused:
+            form.add_error(None, str(refused))
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        self.extra_email_context = {"reset_hours": _reset_hours()}
+        return super().form_valid(form)
+
+
+def _reset_hours() -> int:
+    return max(1, settings.PASSWORD_RESET_TIMEOUT // 3600)
+
+
+class PasswordResetDone(auth_views.PasswordResetDoneView):
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(reset_hours=_reset_hours(), **kwargs)
+
+
+class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
+    """Django's page behind the e-mailed link: a new password twice, under the password rules.
+    Every session of the person ends, and the failed sign-ins that locked them out are
+    forgotten (the lockout stands for guessers, not for the person who proved their inbox)."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        axes_reset(username=form.user.get_username())
         return response

@@ -1138,6 +1138,9 @@ class _Generator:
         user = User.objects.filter(username=username).first() or User(username=username)
         user.password = hashed
         user.first_name = name
+        # A forgotten password's link goes here; the demo prints its e-mails in the server's log.
+        # (".example" is reserved: no such inbox exists.)
+        user.email = f"{username}@cuakhau.example" if name else ""
         user.is_active = True
         user.is_staff = user.is_superuser = role == roles.ADMINISTRATOR
         user.save()

@@ -46,3 +46,42 @@ def test_a_token_for_90_days_and_a_locked_sign_in(browser, live_server, enterpri
     assert "Hãy thử lại sau 15 phút" in page.inner_text("#locked-out")
     assert "/login/" in page.url  # not let in
     page.screenshot(path=tmp_path / "locked.png", full_page=True)
+
+
+def test_a_locked_out_person_chooses_a_new_password_from_the_emailed_link(
+    browser, live_server, enterprise, mailoutbox
+):
+    from cuakhau.accounts.services import set_email
+    from cuakhau.core.testing.layout import axe_violations, horizontal_overflow
+
+    set_email(enterprise, "xuatnhapkhau@phongtho.com.vn")
+    page = browser.new_page()
+    for _ in range(5):
+        page.goto(f"{live_server.url}/login/")
+        page.fill("#id_username", enterprise.username)
+        page.fill("#id_password", "mat-khau-sai")
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+    page.click("#forgot-password")
+    # A slip first: the field says what is wrong, nothing is sent.
+    page.fill("#id_email", "xuatnhapkhau.phongtho.com.vn")
+    page.click("button[type=submit]")
+    page.wait_for_selector('.error[data-field="email"]')
+    assert not mailoutbox
+    assert axe_violations(page) == [] and not horizontal_overflow(page)
+    page.fill("#id_email", "xuatnhapkhau@phongtho.com.vn")
+    page.click("button[type=submit]")
+    page.wait_for_selector("#reset-sent")
+    assert "Hãy kiểm tra e-mail của bạn" in page.inner_text("h1")
+    link = next(w for w in mailoutbox[0].body.split() if w.startswith("http"))
+    page.goto(link)
+    page.fill("#id_new_password1", "Ma Lù Thàng, Lai Châu 2026")
+    page.fill("#id_new_password2", "Ma Lù Thàng, Lai Châu 2026")
+    page.click("button[type=submit]")
+    page.wait_for_selector("#reset-complete")
+    assert axe_violations(page) == [] and not horizontal_overflow(page)
+    page.click("a.button.primary")
+    page.fill("#id_username", enterprise.username)
+    page.fill("#id_password", "Ma Lù Thàng, Lai Châu 2026")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/trips/")

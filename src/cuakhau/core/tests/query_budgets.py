@@ -12,6 +12,11 @@ BUDGETS: dict[str, int | dict[str, int]] = {
     # Pages, by URL name.
     "healthz": 3,
     "login": 7,
+    # As the login page, for a signed-in caller (the session, the user, the navigation).
+    "password_reset": 7,
+    "password_reset_done": 7,
+    "password_reset_confirm": 8,  # + the account the link names
+    "password_reset_complete": 7,
     "logout": 7,
     "set_language": 4,
     "jwks": 3,
@@ -24,6 +29,7 @@ BUDGETS: dict[str, int | dict[str, int]] = {
     "home": 4,
     "profile": 10,
     "password_change": 7,
+    "profile_email": 5,
     # Revoking walks the tokens made with it (one query a generation, in a savepoint: +3).
     "revoke_token": 10,
     "trips:list": 11,

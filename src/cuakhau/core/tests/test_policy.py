@@ -23,7 +23,7 @@ from cuakhau import policy
 from cuakhau.accounts.models import ApiToken
 from cuakhau.accounts.services import issue_token
 from cuakhau.api import api
-from cuakhau.conftest import banana_line, cassava_line, declaration
+from cuakhau.conftest import PASSWORD, banana_line, cassava_line, declaration
 from cuakhau.core.policy import api_operations, is_api_view, view_rule
 from cuakhau.core.testing.world import DEVICES, PEOPLE, add_page_records, build_world
 from cuakhau.trips import services as trips
@@ -541,6 +541,11 @@ def view_cases(w):
     return {
         "healthz": ("get", "/healthz", None, everyone),
         "login": ("get", "/login/", None, everyone),
+        "password_reset": ("get", "/login/forgot/", None, everyone),
+        "password_reset_done": ("get", "/login/forgot/sent/", None, everyone),
+        # A link no account's token matches: the page says so, to anyone.
+        "password_reset_confirm": ("get", "/login/reset/MQ/d2m4v1-0f1e2d/", None, everyone),
+        "password_reset_complete": ("get", "/login/reset/done/", None, everyone),
         "logout": ("post", "/logout/", {}, everyone),
         "set_language": ("post", "/language/", {"language": "en", "next": "/"}, everyone),
         "jwks": ("get", "/.well-known/jwks.json", None, everyone),
@@ -555,6 +560,12 @@ def view_cases(w):
         "home": ("get", "/", None, ALL_PEOPLE),
         "profile": ("get", "/profile/", None, ALL_PEOPLE),
         "password_change": ("get", "/profile/password/", None, ALL_PEOPLE),
+        "profile_email": (
+            "post",
+            "/profile/email/",
+            {"email": "ketoan@phongtho.com", "password": PASSWORD},
+            ALL_PEOPLE,
+        ),
         "revoke_token": ("post", f"/profile/tokens/{w['token_a'].pk}/revoke/", {}, {"ent_a"}),
         "trips:list": ("get", "/trips/", None, ALL_PEOPLE),
         "trips:new": ("get", "/trips/new/", None, {"ent_a", "ent_b"}),
