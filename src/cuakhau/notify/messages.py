@@ -78,6 +78,16 @@ TEMPLATES = {
             gates=("gate",),
         ),
         MessageTemplate(
+            code="receipt_issued",
+            subject=_("Trip %(reference)s paid: receipt %(number)s"),
+            text=_(
+                "The fees of trip %(reference)s are paid: receipt %(number)s. At %(gate)s the "
+                "gate finds the trip by the truck's plate %(plate)s or by the receipt's QR code."
+            ),
+            params=("reference", "number", "gate", "plate"),
+            gates=("gate",),
+        ),
+        MessageTemplate(
             code="receipt_replaced",
             subject=_("Receipt %(old)s was replaced"),
             text=_(

@@ -198,6 +198,18 @@ def _complete(trip, last: Payment, total: int, due: int, context, resolution: st
         trips.mark_paid(trip, context)
     # Else a truck inside whose receipt was revoked meanwhile: the new receipt is the one it
     # leaves on, and its trip stays where it is.
+    # The enterprise pays from its office; the driver, on the road, learns it here.
+    trips.tell_driver(
+        trip,
+        "receipt_issued",
+        {
+            "reference": trip.reference,
+            "number": receipt.number,
+            "gate": trip.gate,
+            "plate": receipt.tractor_plate,
+        },
+        dedupe_key=f"receipts.issued:{receipt.pk}",
+    )
     return receipt
 
 

@@ -54,7 +54,9 @@ BUDGETS: dict[str, int | dict[str, int]] = {
     "payments:reconciliation": 21,
     # The payments locked, their trips' gates and the caller's, each payment written.
     "payments:resolve": 11,
-    "payments:simulate": 37,
+    # A payment that completes the fee tells the driver (+7: the message and its sending task,
+    # looked up by its key first, in savepoints of their own).
+    "payments:simulate": 44,
     "payments:cash": 19,
     "gate:console": 11,
     "gate:scan": 14,
@@ -145,7 +147,9 @@ BUDGETS: dict[str, int | dict[str, int]] = {
     "POST /receipts/{number}/revoke": 24,
     "GET /trips/{reference}/fees": 9,
     "POST /trips/{reference}/cash-payments": 17,
-    "POST /trips/{reference}/simulate-bank-transfer": 35,
+    # A payment that completes the fee tells the driver (+7: the message and its sending task,
+    # looked up by its key first, in savepoints of their own).
+    "POST /trips/{reference}/simulate-bank-transfer": 42,
     "POST /gate/{gate}/lookup": 7,
     "POST /gate/{gate}/check-in": 19,
     "POST /gate/{gate}/exit": 16,
@@ -188,7 +192,9 @@ BUDGETS: dict[str, int | dict[str, int]] = {
     "GET /cooperation/totals": 7,
     "POST /cooperation/commitments/{commitment_id}/actions/{action}": 9,
     "GET /stats/summary": 33,
-    "POST /payments/notifications/{provider}": 30,
+    # A payment that completes the fee tells the driver (+7: the message and its sending task,
+    # looked up by its key first, in savepoints of their own).
+    "POST /payments/notifications/{provider}": 37,
     "GET /notify/delivery/esms": 6,
     "POST /notify/delivery/zalo": 6,
     "GET /slots/wait-times": 10,

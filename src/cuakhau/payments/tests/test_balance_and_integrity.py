@@ -207,6 +207,39 @@ def test_the_driver_is_told_of_a_revoked_receipt_in_their_language(
         assert fact in text
 
 
+@pytest.mark.parametrize(
+    "nationality, language, gate_name",
+    [("VN", "vi", "Ma Lù Thàng"), ("CN", "zh-hans", "马鹿塘"), ("LA", "en", "Ma Lu Thang")],
+)
+def test_the_driver_learns_the_fees_are_paid_in_their_language(
+    enterprise, nationality, language, gate_name
+):
+    phone = "+84 912 345 678" if nationality == "VN" else "+86 138 1234 5678"
+    trip = trips.save_and_submit(
+        enterprise, None, declaration(driver_nationality=nationality, driver_phone=phone)
+    )
+    services.simulate_bank_transfer(trip)
+    receipt = receipts.valid_receipt_of(trip)
+    message = Message.objects.get(dedupe_key=f"receipts.issued:{receipt.pk}")
+    assert (message.template, message.language) == ("receipt_issued", language)
+    text = render(message.template, language, message.context).text
+    for fact in (receipt.number, trip.reference, receipt.tractor_plate, gate_name):
+        assert fact in text, text
+    # A second transfer for the paid trip is a refund due, not a second message.
+    transfer(trip, 800_000, "FT-TWICE-1")
+    assert Message.objects.filter(template="receipt_issued").count() == 1
+
+
+def test_a_driver_no_channel_reaches_does_not_hold_back_the_receipt(enterprise):
+    trip = submitted(enterprise, "30")
+    Trip.objects.filter(pk=trip.pk).update(driver_phone="call the office")
+    trip.refresh_from_db()
+    services.simulate_bank_transfer(trip)
+    trip.refresh_from_db()
+    assert trip.status == "paid" and receipts.valid_receipt_of(trip) is not None
+    assert not Message.objects.filter(template="receipt_issued").exists()
+
+
 def test_a_driver_no_channel_reaches_does_not_hold_back_the_revocation(enterprise, operator):
     trip = submitted(enterprise, "30")
     services.simulate_bank_transfer(trip)
