@@ -180,6 +180,8 @@ VIEWS = {
     "password_reset_done": PUBLIC,
     "password_reset_confirm": PUBLIC,
     "password_reset_complete": PUBLIC,
+    # The link confirming a new e-mail address: it proves the inbox by itself.
+    "confirm_email": PUBLIC,
     "logout": PUBLIC,
     "set_language": PUBLIC,
     "jwks": PUBLIC,

@@ -46,6 +46,7 @@ urlpatterns = [
     path("profile/tokens/<int:token_id>/revoke/", account_views.revoke_token, name="revoke_token"),
     path("profile/password/", account_views.PasswordChange.as_view(), name="password_change"),
     path("profile/email/", account_views.set_email, name="profile_email"),
+    path("profile/email/confirm/<str:token>/", account_views.confirm_email, name="confirm_email"),
     path("language/", account_views.set_language, name="set_language"),
     path("trips/", include("cuakhau.trips.urls")),
     path("reference/", include("cuakhau.reference.urls")),

@@ -60,6 +60,9 @@ class UserProfile(models.Model):
     # Drawn again whenever what the person may do changes (groups, permissions, gates): a
     # process keeps a token owner's access under it (``accounts.access``).
     access_stamp = models.BigIntegerField(default=new_stamp, editable=False)
+    # When the person last changed the e-mail a password reset goes to: a confirmation link
+    # made before it no longer works (an address removed must not come back by an old link).
+    email_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     def __str__(self):
         return f"profile of {self.user}"

@@ -2,10 +2,13 @@
 
 import datetime as dt
 import hashlib
+import logging
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import (
     Aggregate,
@@ -20,7 +23,8 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast, Concat
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -39,6 +43,8 @@ from .models import (
     hash_token,
     note_use,
 )
+
+logger = logging.getLogger(__name__)
 
 # The lifetimes offered when a token is created; "never" is always offered too.
 TOKEN_LIFETIME_DAYS = (30, 90, 365)
@@ -330,12 +336,82 @@ def create_user(username, password, role, *, organisation=None, gates=(), langua
     return user
 
 
+def normalise_email(email: str) -> str:
+    """As typed, but with its domain in lower case (Django's normalisation; the part before
+    the @ is the mail server's to read)."""
+    return get_user_model().objects.normalize_email(email.strip()) if email else ""
+
+
 def set_email(user, email: str) -> None:
-    """The address this person's password-reset links go to ("" for none), as typed but with
-    its domain in lower case (Django's normalisation; the person part is the mail server's)."""
-    User = get_user_model()
-    user.email = User.objects.normalize_email(email.strip()) if email else ""
+    """The address this person's password-reset links go to ("" for none). A person changes it
+    through ``email_confirmation``: a link sent to the new address proves it is theirs."""
+    user.email = normalise_email(email)
     user.save(update_fields=["email"])
+    profile = profile_of(user)
+    profile.email_changed_at = timezone.now()
+    profile.save(update_fields=["email_changed_at"])
+
+
+# A reset link sent to an inbox that is not the person's would hand their account to a
+# stranger (a slip of one letter is enough): a new address counts once its owner opens the
+# link sent to it. The link names the person, the new address and the one it replaces.
+EMAIL_CONFIRMATION_SALT = "cuakhau.accounts.email-confirmation"
+EMAIL_CONFIRMATION_MAX_AGE = dt.timedelta(days=2)
+
+
+def email_confirmation(user, email: str) -> str:
+    """The signed token of a link confirming ``email`` as this person's."""
+    return signing.dumps(
+        {"user": user.pk, "email": normalise_email(email), "at": timezone.now().timestamp()},
+        salt=EMAIL_CONFIRMATION_SALT,
+    )
+
+
+def send_email_confirmation(user, email: str, link: str) -> bool:
+    """E-mail the confirmation link to the new address, in the person's language. False when
+    the mail server refused it (logged): the person is told and asks again."""
+    language = profile_of(user).language or translation.get_language()
+    context = {
+        "username": user.get_username(),
+        "link": link,
+        "days": EMAIL_CONFIRMATION_MAX_AGE.days,
+    }
+    with translation.override(language):
+        subject = render_to_string("accounts/email_confirm_subject.txt", context)
+        body = render_to_string("accounts/email_confirm_email.txt", context)
+    try:
+        send_mail(" ".join(subject.split()), body, None, [normalise_email(email)])
+    except Exception:  # noqa: BLE001  (SMTP, DNS, a refused recipient: all the same to the person)
+        logger.exception(
+            "the confirmation of a new e-mail address of user %s was not sent", user.pk
+        )
+        return False
+    return True
+
+
+def confirm_email(token: str):
+    """The person whose new address this token confirms, with the address set; None for a
+    token altered, over two days old, or made before the address last changed (used already,
+    or overtaken by another change)."""
+    try:
+        data = signing.loads(
+            token, salt=EMAIL_CONFIRMATION_SALT, max_age=EMAIL_CONFIRMATION_MAX_AGE
+        )
+    except signing.BadSignature:
+        return None
+    user = (
+        get_user_model()
+        .objects.select_related("profile")
+        .filter(pk=data["user"], is_active=True)
+        .first()
+    )
+    if user is None:
+        return None
+    changed = profile_of(user).email_changed_at
+    if changed is not None and data["at"] < changed.timestamp():
+        return None
+    set_email(user, data["email"])
+    return user
 
 
 # Password-reset e-mails: how many one caller's address, and one inbox, may ask for in a window.

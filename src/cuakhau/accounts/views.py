@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -70,17 +70,45 @@ def set_email(request):
     form = EmailForm(request.user, request.POST)
     if not form.is_valid():
         return _profile_page(request, email_form=form, status=422)
-    services.set_email(request.user, form.cleaned_data["email"])
-    if request.user.email:
-        messages.success(
-            request, _("Password resets now go to %(email)s.") % {"email": request.user.email}
-        )
-    else:
+    email = services.normalise_email(form.cleaned_data["email"])
+    if not email:
+        services.set_email(request.user, "")
         messages.success(
             request,
             _("No e-mail address is kept: ask an administrator to reset a forgotten password."),
         )
+    elif email == request.user.email:
+        messages.info(request, _("%(email)s is already the address kept.") % {"email": email})
+    else:
+        token = services.email_confirmation(request.user, email)
+        link = request.build_absolute_uri(reverse("confirm_email", args=[token]))
+        if services.send_email_confirmation(request.user, email, link):
+            messages.success(
+                request,
+                _(
+                    "A link was sent to %(email)s. Open it within %(days)s days: from then on, "
+                    "password resets go to that address."
+                )
+                % {"email": email, "days": services.EMAIL_CONFIRMATION_MAX_AGE.days},
+            )
+        else:
+            messages.error(
+                request,
+                _("The e-mail to %(email)s could not be sent. Try again later.") % {"email": email},
+            )
     return redirect("profile")
+
+
+def confirm_email(request, token):
+    """The link sent to a new address: opening it makes it the person's (no sign-in needed:
+    the link itself proves the inbox, and the person asked for it with their password)."""
+    user = services.confirm_email(token)
+    return render(
+        request,
+        "accounts/email_confirmed.html",
+        {"confirmed": user},
+        status=200 if user is not None else 400,
+    )
 
 
 @login_required

@@ -170,23 +170,61 @@ def test_a_refused_new_password_says_why_beside_the_field(with_email, mailoutbox
     assert with_email.check_password(PASSWORD)
 
 
-def test_a_person_keeps_their_reset_address_on_their_profile_with_their_password(enterprise):
+def test_a_new_reset_address_counts_once_the_link_sent_to_it_is_opened(enterprise, mailoutbox):
+    services.set_language(enterprise, "zh-hans")
     client = signed_in(enterprise)
     page = client.get("/profile/").content.decode()
     assert 'action="/profile/email/"' in page
     wrong = client.post("/profile/email/", {"email": EMAIL, "password": "mat-khau-sai"})
     assert wrong.status_code == 422
-    assert "Your password was entered incorrectly." in wrong.content.decode()
-    enterprise.refresh_from_db()
-    assert enterprise.email == ""
+    assert "您输入的密码不正确。" in wrong.content.decode()  # beside the field, in their language
+    assert 'id="id_password_error"' in wrong.content.decode()
+    assert not mailoutbox
     response = client.post(
         "/profile/email/", {"email": "XuatNhapKhau@PhongTho.COM.VN", "password": PASSWORD}
     )
     assert response.status_code == 302
     enterprise.refresh_from_db()
-    assert enterprise.email == "XuatNhapKhau@phongtho.com.vn"  # the domain's case is no one's
+    assert enterprise.email == ""  # not until its owner opens the link
+    (message,) = mailoutbox
+    assert message.to == ["XuatNhapKhau@phongtho.com.vn"]  # the domain's case is no one's
+    assert message.subject == "cuakhau：确认您的电子邮件地址"
+    link = re.search(r"http://testserver(/profile/email/confirm/\S+/)", message.body).group(1)
+    # A slip of one character in the link: refused, nothing set.
+    altered = link[:-3] + ("A" if link[-3] != "A" else "B") + link[-2:]
+    assert Client().get(altered).status_code == 400
+    opened = Client().get(link)  # in the mail application's browser, signed in or not
+    assert opened.status_code == 200 and 'id="email-confirmed"' in opened.content.decode()
+    enterprise.refresh_from_db()
+    assert enterprise.email == "XuatNhapKhau@phongtho.com.vn"
     assert 'value="XuatNhapKhau@phongtho.com.vn"' in client.get("/profile/").content.decode()
+    # Once only: the address it replaced is no longer the one kept.
+    assert 'id="email-link-refused"' in Client().get(link).content.decode()
+    # Removing the address needs no link.
     client.post("/profile/email/", {"email": "", "password": PASSWORD})
+    enterprise.refresh_from_db()
+    assert enterprise.email == ""
+    assert Client().get(link).status_code == 400
+
+
+def test_a_link_for_an_address_asked_for_before_another_no_longer_works(enterprise, mailoutbox):
+    client = signed_in(enterprise)
+    for email in ("ketoan@phongtho.com.vn", EMAIL):
+        client.post("/profile/email/", {"email": email, "password": PASSWORD})
+    first, second = (re.search(r"http://testserver(\S+)", m.body).group(1) for m in mailoutbox)
+    assert Client().get(second).status_code == 200
+    assert Client().get(first).status_code == 400
+    enterprise.refresh_from_db()
+    assert enterprise.email == EMAIL
+
+
+def test_a_confirmation_link_past_its_two_days_no_longer_works(enterprise, monkeypatch):
+    token = services.email_confirmation(enterprise, EMAIL)
+    import time
+
+    later = time.time() + 2 * 24 * 3600 + 60
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert Client().get(f"/profile/email/confirm/{token}/").status_code == 400
     enterprise.refresh_from_db()
     assert enterprise.email == ""
 

@@ -17,6 +17,7 @@ BUDGETS: dict[str, int | dict[str, int]] = {
     "password_reset_done": 7,
     "password_reset_confirm": 8,  # + the account the link names
     "password_reset_complete": 7,
+    "confirm_email": 10,  # + the person the link names (with the profile), both written
     "logout": 7,
     "set_language": 4,
     "jwks": 3,
@@ -29,7 +30,7 @@ BUDGETS: dict[str, int | dict[str, int]] = {
     "home": 4,
     "profile": 10,
     "password_change": 7,
-    "profile_email": 5,
+    "profile_email": 4,
     # Revoking walks the tokens made with it (one query a generation, in a savepoint: +3).
     "revoke_token": 10,
     "trips:list": 11,

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from cuakhau import policy
 from cuakhau.accounts.models import ApiToken
-from cuakhau.accounts.services import issue_token
+from cuakhau.accounts.services import email_confirmation, issue_token
 from cuakhau.api import api
 from cuakhau.conftest import PASSWORD, banana_line, cassava_line, declaration
 from cuakhau.core.policy import api_operations, is_api_view, view_rule
@@ -546,6 +546,13 @@ def view_cases(w):
         # A link no account's token matches: the page says so, to anyone.
         "password_reset_confirm": ("get", "/login/reset/MQ/d2m4v1-0f1e2d/", None, everyone),
         "password_reset_complete": ("get", "/login/reset/done/", None, everyone),
+        "confirm_email": (
+            "get",
+            f"/profile/email/confirm/"
+            f"{email_confirmation(w['users']['ent_a'], 'ketoan@phongtho.com')}/",
+            None,
+            everyone,
+        ),
         "logout": ("post", "/logout/", {}, everyone),
         "set_language": ("post", "/language/", {"language": "en", "next": "/"}, everyone),
         "jwks": ("get", "/.well-known/jwks.json", None, everyone),
