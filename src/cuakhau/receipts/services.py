@@ -613,16 +613,18 @@ def revoke_receipt(
     if trip.status == "paid":
         trips.mark_unpaid(trip, actor, reason, context)
     if still_to_cross:
+        told = {
+            "number": receipt.number,
+            "reference": trip.reference,
+            "kind": RevokeKind(kind).label,
+            "reason": reason,
+        }
         trips.tell_driver(
-            trip,
-            "receipt_revoked",
-            {
-                "number": receipt.number,
-                "reference": trip.reference,
-                "kind": RevokeKind(kind).label,
-                "reason": reason,
-            },
-            dedupe_key=f"receipts.revoked:{receipt.pk}",
+            trip, "receipt_revoked", told, dedupe_key=f"receipts.revoked:{receipt.pk}"
+        )
+        # The enterprise pays again, or is owed a refund: its people hear it from the cashier.
+        trips.tell_enterprise(
+            trip, "receipt_revoked", told, dedupe_key=f"receipts.revoked:{receipt.pk}"
         )
     return receipt
 

@@ -1040,3 +1040,37 @@ def tell_driver(trip: Trip, template: str, context: dict, dedupe_key: str) -> No
             )
     except Exception:  # noqa: BLE001
         logger.exception("%s of %s: the driver could not be told", template, trip.reference)
+
+
+def tell_enterprise(trip: Trip, template: str, context: dict, dedupe_key: str) -> None:
+    """E-mail the people of the trip's organisation who keep an address on their profile (one
+    its owner confirmed), each in the language they chose. As ``tell_driver``: a notifier
+    that refuses or fails is logged and undoes nothing."""
+    from django.contrib.auth import get_user_model
+
+    from cuakhau.notify.services import notify
+
+    people = (
+        get_user_model()
+        .objects.filter(profile__organisation=trip.organisation_id, is_active=True)
+        .exclude(email="")
+        .select_related("profile", "profile__organisation")
+        .order_by("pk")
+    )
+    for person in people:
+        profile = person.profile
+        language = profile.language or DRIVER_LANGUAGE.get(profile.organisation.country, "en")
+        try:
+            with transaction.atomic():
+                notify(
+                    recipient={"email": person.email},
+                    language=language,
+                    template=template,
+                    context=context,
+                    dedupe_key=f"{dedupe_key}:user:{person.pk}",
+                    channel="email",
+                )
+        except Exception:  # noqa: BLE001
+            logger.exception(
+                "%s of %s: user %s could not be told", template, trip.reference, person.pk
+            )

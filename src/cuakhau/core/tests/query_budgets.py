@@ -47,7 +47,7 @@ BUDGETS: dict[str, int | dict[str, int]] = {
     "receipts:detail": 10,
     "receipts:pdf": 10,
     # As the API's revocation (POST /receipts/{number}/revoke), through the page's session.
-    "receipts:revoke": 24,
+    "receipts:revoke": 25,
     # One gate's report of the day (?gate=mlt): the day's records read narrow for the totals
     # and the discrepancy tests, the flagged ones whole, then each list's page by key (H18: one
     # query more than every row of every list read whole, and a third of the time); the trips
@@ -144,8 +144,9 @@ BUDGETS: dict[str, int | dict[str, int]] = {
     "GET /receipts/{number}": 5,
     # The trip locked before its receipt, and a paid trip's fees due again: its transition
     # written and recorded (+3); the driver told, in a savepoint of its own (+7: the message,
-    # once per revocation, and its sending task).
-    "POST /receipts/{number}/revoke": 24,
+    # once per revocation, and its sending task); the enterprise's people with an address
+    # looked up (+1; +7 for each one told).
+    "POST /receipts/{number}/revoke": 25,
     "GET /trips/{reference}/fees": 9,
     "POST /trips/{reference}/cash-payments": 17,
     # A payment that completes the fee tells the driver (+7: the message and its sending task,

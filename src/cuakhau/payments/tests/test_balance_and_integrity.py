@@ -240,6 +240,33 @@ def test_a_driver_no_channel_reaches_does_not_hold_back_the_receipt(enterprise):
     assert not Message.objects.filter(template="receipt_issued").exists()
 
 
+def test_the_enterprises_people_with_an_address_are_emailed_a_revocation(
+    enterprise, other_enterprise, operator
+):
+    from cuakhau.accounts import roles
+    from cuakhau.accounts.services import create_user, set_email, set_language
+
+    set_email(enterprise, "ketoan@phongtho.com.vn")
+    set_language(enterprise, "zh-hans")
+    colleague = create_user(
+        "dn_phongtho_2", PASSWORD, roles.ENTERPRISE, organisation=enterprise.profile.organisation
+    )  # no address kept: not written to
+    set_email(other_enterprise, "ketoan@jinping.cn")  # another organisation: never told
+    trip = submitted(enterprise, "30")
+    services.simulate_bank_transfer(trip)
+    receipt = receipts.valid_receipt_of(trip)
+    receipts.revoke_receipt(receipt, operator, "refunded", "paid from a stolen account")
+    (message,) = Message.objects.filter(template="receipt_revoked", recipient_email__gt="")
+    assert (message.recipient_email, message.language, message.channels) == (
+        "ketoan@phongtho.com.vn",
+        "zh-hans",
+        ["email"],
+    )
+    text = render(message.template, "zh-hans", message.context).text
+    assert receipt.number in text and "退款" in text
+    assert colleague.email == ""
+
+
 def test_a_driver_no_channel_reaches_does_not_hold_back_the_revocation(enterprise, operator):
     trip = submitted(enterprise, "30")
     services.simulate_bank_transfer(trip)
