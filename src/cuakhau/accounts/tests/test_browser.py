@@ -8,6 +8,16 @@ from cuakhau.core.testing.browser import log_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+def lock_out(page, live_server, username):
+    """Five wrong passwords in a row: the sign-in of this username from here is locked."""
+    for _ in range(5):
+        page.goto(f"{live_server.url}/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", "mat-khau-sai")
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+
+
 def test_a_token_for_90_days_and_a_locked_sign_in(browser, live_server, enterprise, tmp_path):
     page = browser.new_page()
     log_in(page, live_server, enterprise.username, PASSWORD)
@@ -32,12 +42,7 @@ def test_a_token_for_90_days_and_a_locked_sign_in(browser, live_server, enterpri
     # Signing out sits in the top bar's menu, closed until opened (a phone's disclosure).
     page.click("details.menu > summary")
     page.click("text=Đăng xuất")
-    for _ in range(5):
-        page.goto(f"{live_server.url}/login/")
-        page.fill("#id_username", enterprise.username)
-        page.fill("#id_password", "mat-khau-sai")
-        page.click("button[type=submit]")
-        page.wait_for_load_state()
+    lock_out(page, live_server, enterprise.username)
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", enterprise.username)
     page.fill("#id_password", PASSWORD)
@@ -56,12 +61,7 @@ def test_a_locked_out_person_chooses_a_new_password_from_the_emailed_link(
 
     set_email(enterprise, "xuatnhapkhau@phongtho.com.vn")
     page = browser.new_page()
-    for _ in range(5):
-        page.goto(f"{live_server.url}/login/")
-        page.fill("#id_username", enterprise.username)
-        page.fill("#id_password", "mat-khau-sai")
-        page.click("button[type=submit]")
-        page.wait_for_load_state()
+    lock_out(page, live_server, enterprise.username)
     page.click("#forgot-password")
     # A slip first: the field says what is wrong, nothing is sent.
     page.fill("#id_email", "xuatnhapkhau.phongtho.com.vn")
