@@ -354,7 +354,7 @@ def set_email(user, email: str) -> None:
 
 # A reset link sent to an inbox that is not the person's would hand their account to a
 # stranger (a slip of one letter is enough): a new address counts once its owner opens the
-# link sent to it. The link names the person, the new address and the one it replaces.
+# link sent to it. The link names the person, the new address and when it was made.
 EMAIL_CONFIRMATION_SALT = "cuakhau.accounts.email-confirmation"
 EMAIL_CONFIRMATION_MAX_AGE = dt.timedelta(days=2)
 
