@@ -88,16 +88,23 @@ class TokenForm(forms.Form):
         return data
 
 
+def _email_field(**options) -> forms.EmailField:
+    # As Django's user model holds it (254 characters), typed on a phone's e-mail keyboard.
+    return forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        **options,
+    )
+
+
 class EmailForm(forms.Form):
     """The e-mail address a password reset goes to, changed only with the person's password:
     whoever finds a session left open must not be able to take the account with it."""
 
-    email = forms.EmailField(
-        label=_("E-mail address"),
-        max_length=254,
+    email = _email_field(
         required=False,
         help_text=_("Where a link to choose a new password is sent if you forget it."),
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     password = forms.CharField(
         label=_("Your password"),
@@ -121,11 +128,7 @@ class ResetRequestForm(PasswordResetForm):
     """Django's password-reset request, its e-mail written in the language of the person it
     goes to (chosen on their profile), not of whoever asked for it."""
 
-    email = forms.EmailField(
-        label=_("E-mail address"),
-        max_length=254,
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-    )
+    email = _email_field()
 
     def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
         language = services.profile_of(context["user"]).language or translation.get_language()

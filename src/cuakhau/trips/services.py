@@ -1012,65 +1012,64 @@ def attach_document(actor, trip: Trip, kind: str, uploaded, context: RequestCont
     )
 
 
-# A driver is written to in their own language: Vietnamese or Chinese, English for a driver from
-# a third country.
-DRIVER_LANGUAGE = {"VN": "vi", "CN": "zh-hans"}
+# A person is written to in their own language: Vietnamese or Chinese by their country (a
+# driver's nationality, an enterprise's registration), English for anyone from a third one.
+COUNTRY_LANGUAGE = {"VN": "vi", "CN": "zh-hans"}
 
 
 def driver_language(trip: Trip) -> str:
-    return DRIVER_LANGUAGE.get(trip.driver_nationality, "en")
+    return COUNTRY_LANGUAGE.get(trip.driver_nationality, "en")
 
 
-def tell_driver(trip: Trip, template: str, context: dict, dedupe_key: str) -> None:
-    """Notify the trip's driver (the phone declared with the trip, in the driver's language).
-
-    What the driver is told is recorded where it happened too (the trip's timeline, the waiting
-    board), so a notifier that refuses or fails here (not a delivery, which it retries itself)
-    is logged and undoes nothing: it runs in a savepoint of its own."""
+def _tell(trip: Trip, whom: str, **message) -> None:
+    """``notify(**message)`` in a savepoint of its own: what a person is told is recorded where
+    it happened too (the trip's timeline, the waiting board), so a notifier that refuses or
+    fails here (not a delivery, which it retries itself) is logged and undoes nothing."""
     from cuakhau.notify.services import notify
 
     try:
         with transaction.atomic():
-            notify(
-                recipient=trip.driver_phone,
-                language=driver_language(trip),
-                template=template,
-                context=context,
-                dedupe_key=dedupe_key,
-            )
+            notify(**message)
     except Exception:  # noqa: BLE001
-        logger.exception("%s of %s: the driver could not be told", template, trip.reference)
+        logger.exception(
+            "%s of %s: %s could not be told", message["template"], trip.reference, whom
+        )
+
+
+def tell_driver(trip: Trip, template: str, context: dict, dedupe_key: str) -> None:
+    """Notify the trip's driver (the phone declared with the trip, in the driver's language)."""
+    _tell(
+        trip,
+        "the driver",
+        recipient=trip.driver_phone,
+        language=driver_language(trip),
+        template=template,
+        context=context,
+        dedupe_key=dedupe_key,
+    )
 
 
 def tell_enterprise(trip: Trip, template: str, context: dict, dedupe_key: str) -> None:
     """E-mail the people of the trip's organisation who keep an address on their profile (one
-    its owner confirmed), each in the language they chose. As ``tell_driver``: a notifier
-    that refuses or fails is logged and undoes nothing."""
+    its owner confirmed), each in the language they chose, else their organisation's."""
     from django.contrib.auth import get_user_model
-
-    from cuakhau.notify.services import notify
 
     people = (
         get_user_model()
         .objects.filter(profile__organisation=trip.organisation_id, is_active=True)
         .exclude(email="")
-        .select_related("profile", "profile__organisation")
+        .select_related("profile__organisation")
         .order_by("pk")
     )
     for person in people:
         profile = person.profile
-        language = profile.language or DRIVER_LANGUAGE.get(profile.organisation.country, "en")
-        try:
-            with transaction.atomic():
-                notify(
-                    recipient={"email": person.email},
-                    language=language,
-                    template=template,
-                    context=context,
-                    dedupe_key=f"{dedupe_key}:user:{person.pk}",
-                    channel="email",
-                )
-        except Exception:  # noqa: BLE001
-            logger.exception(
-                "%s of %s: user %s could not be told", template, trip.reference, person.pk
-            )
+        _tell(
+            trip,
+            f"user {person.pk}",
+            recipient={"email": person.email},
+            language=profile.language or COUNTRY_LANGUAGE.get(profile.organisation.country, "en"),
+            template=template,
+            context=context,
+            dedupe_key=f"{dedupe_key}:user:{person.pk}",
+            channel="email",
+        )

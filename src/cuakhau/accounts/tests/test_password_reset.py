@@ -4,6 +4,7 @@ says whether an account has the address, and requests are throttled per caller a
 
 import datetime as dt
 import re
+import time
 
 import pytest
 from django.contrib.auth.tokens import default_token_generator
@@ -220,8 +221,6 @@ def test_a_link_for_an_address_asked_for_before_another_no_longer_works(enterpri
 
 def test_a_confirmation_link_past_its_two_days_no_longer_works(enterprise, monkeypatch):
     token = services.email_confirmation(enterprise, EMAIL)
-    import time
-
     later = time.time() + 2 * 24 * 3600 + 60
     monkeypatch.setattr(time, "time", lambda: later)
     assert Client().get(f"/profile/email/confirm/{token}/").status_code == 400
