@@ -115,7 +115,12 @@ API = {
     "GET /market/rules": allow(*EVERYONE),
     "POST /market/check": allow(*EVERYONE),
     "POST /market/suspensions": allow(
-        CUSTOMS, CUSTOMS_MANAGER, QUARANTINE, ADMINISTRATOR, perms=[ADD_MARKET_RULE]
+        CUSTOMS,
+        CUSTOMS_MANAGER,
+        QUARANTINE,
+        ADMINISTRATOR,
+        perms=[ADD_MARKET_RULE],
+        why="At a named gate only by an officer of that gate.",
     ),
     # Risk.
     "GET /risk/rulesets/active": allow(*RISK_READERS, perms=[VIEW_RISK_RULES, CHANGE_RISK_RULES]),

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cuakhau.accounts import roles
 from cuakhau.core.inputs import DayField, TextField
 from cuakhau.reference.models import Gate
 
@@ -85,3 +86,11 @@ class SuspensionForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None and roles.ADMINISTRATOR not in roles.roles_of(user):
+            # A suspension at one gate is for that gate's own officers (``services.suspend``).
+            profile = getattr(user, "profile", None)
+            gates = profile.gates.all() if profile is not None else Gate.objects.none()
+            self.fields["gate"].queryset = gates.filter(handles_freight=True)

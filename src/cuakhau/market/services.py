@@ -573,6 +573,12 @@ def _validated(rule: MarketAccessRule) -> None:
 # Suspensions
 
 
+def _works_at(actor, gate: Gate) -> bool:
+    from cuakhau.trips.services import works_at
+
+    return works_at(actor, gate)
+
+
 def _resolve_gate(value) -> Gate | None:
     if value is None or isinstance(value, Gate):
         return value
@@ -626,7 +632,8 @@ def suspend(
     """Record an outbreak or alert: the goods are blocked from ``starts_on`` to ``ends_on``.
 
     Only holders of ``market.add_marketaccessrule`` (customs managers, quarantine officers)
-    may; raises PermissionDenied otherwise, FieldErrors for bad input.
+    may, and at a named gate only its own officers; raises PermissionDenied otherwise,
+    FieldErrors for bad input (another gate's officer: on ``gate``).
     """
     if actor is None or not actor.has_perm(ADD_PERMISSION):
         raise PermissionDenied(
@@ -656,6 +663,12 @@ def suspend(
     resolved_gate = _resolve_gate(gate)
     if gate not in (None, "") and resolved_gate is None:
         errors["gate"] = [_("%(gate)s is not a border gate.") % {"gate": gate}]
+    elif resolved_gate is not None and not _works_at(actor, resolved_gate):
+        # A suspension at one gate is that gate's officers' to declare; one for every gate
+        # (a notice of the authority) may be recorded by any of them.
+        errors["gate"] = [
+            _("You work at other gates: leave the gate empty for a suspension at every gate.")
+        ]
     starts_on, ends_on = _as_date(starts_on), _as_date(ends_on)
     if not isinstance(starts_on, dt.date):
         errors["starts_on"] = [_("Give the date the suspension starts.")]

@@ -16,7 +16,7 @@ from .forms import RuleFilterForm, SuspensionForm
 @login_required
 def rule_list(request):
     can_suspend = request.user.has_perm(services.ADD_PERMISSION)
-    suspension = SuspensionForm(request.POST or None) if can_suspend else None
+    suspension = SuspensionForm(request.POST or None, user=request.user) if can_suspend else None
     if request.method == "POST":
         if suspension is None:
             raise PermissionDenied(

@@ -473,6 +473,8 @@ def cancel_booking(
     actor, booking: Booking, reason: str = "", context: RequestContext = SYSTEM
 ) -> Booking:
     booking = lock_rows(Booking.objects.select_related("trip").filter(pk=booking.pk)).get()
+    if not (trips.can_declare_for(actor, booking.trip) or _is_admin(actor)):
+        raise SlotPermissionDenied(_("Only the trip's enterprise cancels its booking."))
     if not rules.can_move_or_cancel(booking.slot_start, timezone.now(), RULES):
         raise FieldErrors({"slot_start": [_("This booking can no longer be cancelled.")]})
     _transition(booking, "cancel", actor, context, reason=(reason or "").strip())

@@ -181,3 +181,28 @@ def test_the_same_alert_twice_is_one_suspension(market_rules, quarantine_officer
         officer.post("/market/suspensions", dict(SUSPENSION, hs_prefix="0810")).status_code == 201
     )
     assert MarketAccessRule.objects.filter(requirement="suspended").count() == 4
+
+
+def test_a_suspension_at_a_named_gate_is_for_its_own_officers(market_rules, mlt):
+    from cuakhau.accounts import roles
+    from cuakhau.accounts.services import create_user
+
+    # A quarantine officer of Ma Lù Thàng (the demo's roles grant the permission).
+    officer = create_user("kiemdich_mlt", PASSWORD, roles.QUARANTINE, gates=[mlt])
+    refused = Api(officer).post("/market/suspensions", SUSPENSION)  # at Hữu Nghị
+    assert refused.status_code == 422, refused.content
+    assert refused.json()["detail"][0]["loc"] == ["body", "gate"]
+    assert not MarketAccessRule.objects.filter(requirement="suspended").exists()
+    assert Api(officer).post("/market/suspensions", dict(SUSPENSION, gate="mlt")).status_code == 201
+    # For every gate (an authority's notice): any officer who may suspend records it.
+    everywhere = Api(officer).post(
+        "/market/suspensions", dict(SUSPENSION, gate="", hs_prefix="080711")
+    )
+    assert everywhere.status_code == 201, everywhere.content
+
+    client = logged_in(officer)
+    page = client.get("/market/")
+    assert 'value="mlt"' in page.text and 'value="hng"' not in page.text.split('id="suspend"')[1]
+    on_page = client.post("/market/", dict(SUSPENSION, hs_prefix="0805", ends_on=""))
+    assert on_page.status_code == 200 and "gate" in on_page.context["suspension_form"].errors
+    assert MarketAccessRule.objects.filter(requirement="suspended").count() == 2

@@ -76,7 +76,7 @@ def test_only_the_trips_enterprise_books_and_only_a_declared_trip(
         services.book_slot(enterprise, draft, next_hour())
 
 
-def test_a_trip_holds_one_booking_moving_frees_the_old_seat(enterprise, capacity):
+def test_a_trip_holds_one_booking_moving_frees_the_old_seat(enterprise, other_enterprise, capacity):
     trip = fruit_trip(enterprise)
     first = services.book_slot(enterprise, trip, next_hour(3))
     with pytest.raises(FieldErrors):
@@ -87,6 +87,8 @@ def test_a_trip_holds_one_booking_moving_frees_the_old_seat(enterprise, capacity
     assert moved.moved_from == first
     assert services.counts_at(trip.gate, "export", next_hour(3)) == {}
     assert services.counts_at(trip.gate, "export", next_hour(4)) == {"perishable": 1}
+    with pytest.raises(SlotPermissionDenied):  # another enterprise: its own bookings only
+        services.cancel_booking(other_enterprise, moved, "Xe hỏng")
     services.cancel_booking(enterprise, moved, "Xe hỏng")
     moved.refresh_from_db()
     assert moved.status == B.CANCELLED
