@@ -5,7 +5,7 @@ import sys
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
@@ -17,7 +17,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", 3))
         )
-        parser.add_argument("--no-collectstatic", action="store_true")
+        parser.add_argument(
+            "--no-collectstatic",
+            action="store_true",
+            help="Serve the static files collected before (`cuakhau collectstatic`).",
+        )
         parser.add_argument(
             "--no-task-worker",
             action="store_true",
@@ -27,6 +31,12 @@ class Command(BaseCommand):
     def handle(self, *args, host, port, workers, no_collectstatic, no_task_worker, **options):
         if not no_collectstatic:
             call_command("collectstatic", interactive=False, verbosity=0)
+        elif not _collected():
+            # Every page names its styles through the manifest: without it each one is a 500.
+            raise CommandError(
+                f"No static files collected in {settings.STATIC_ROOT}: run `cuakhau "
+                "collectstatic` first, or serve without --no-collectstatic."
+            )
         self.stdout.write(
             f"cuakhau on http://{host}:{port}/ ({workers} workers, data in {settings.DATA_DIR})"
         )
@@ -51,3 +61,10 @@ class Command(BaseCommand):
         os.environ["CUAKHAU_TASK_WORKER"] = "0" if no_task_worker else "1"
         # Replace this process: signals (Ctrl-C, SIGTERM from a supervisor) reach gunicorn directly.
         os.execvp(sys.executable, [sys.executable, "-m", *argv])
+
+
+def _collected() -> bool:
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    manifest = getattr(staticfiles_storage, "manifest_name", None)
+    return manifest is None or staticfiles_storage.exists(manifest)
