@@ -457,9 +457,18 @@ def csv_text(value):
     return value
 
 
+# What an XLSX cell cannot hold (XML 1.0 has no C0 control but tab and newlines, no U+FFFE,
+# U+FFFF or lone surrogate): openpyxl raises on them, which turned a whole export into a 500.
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def xlsx_text(sheet, value):
     """``value`` for a row of an openpyxl ``sheet``: openpyxl writes a text starting with "=" as
-    a formula; this one becomes a string cell, shown as typed and never run."""
+    a formula; this one becomes a string cell, shown as typed and never run. A character no
+    workbook can hold (text stored before the input rules refused it, or a bank's) is shown
+    as U+FFFD rather than failing the export."""
+    if isinstance(value, str):
+        value = _NOT_IN_XML.sub("\ufffd", value)
     if isinstance(value, str) and value.startswith("="):
         from openpyxl.cell import WriteOnlyCell
 

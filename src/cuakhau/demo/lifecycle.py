@@ -41,6 +41,7 @@ from cuakhau.market import services as market
 from cuakhau.market.choices import CERTIFICATE
 from cuakhau.market.models import MarketAccessRule
 from cuakhau.payments.models import PaymentFlag, PaymentMethod
+from cuakhau.payments.services import grouped
 from cuakhau.receipts import services as receipts
 from cuakhau.receipts import signing
 from cuakhau.risk import services as risk
@@ -931,8 +932,8 @@ class Lifecycle:
         def shortfall(payment, due, received, ref) -> None:
             payment.flag = PaymentFlag.UNDERPAID
             payment.flag_detail = _("Received %(paid)s of %(due)s VND for %(ref)s.") % {
-                "paid": f"{received:,}",
-                "due": f"{due:,}",
+                "paid": grouped(received),
+                "due": grouped(due),
                 "ref": ref,
             }
 
@@ -945,9 +946,9 @@ class Lifecycle:
             payment.flag_detail = _(
                 "Received %(paid)s VND for a fee of %(due)s VND: %(excess)s VND to refund."
             ) % {
-                "paid": f"{payment.amount:,}",
-                "due": f"{due:,}",
-                "excess": f"{payment.amount - due:,}",
+                "paid": grouped(payment.amount),
+                "due": grouped(due),
+                "excess": grouped(payment.amount - due),
             }
         if plan := pick(paid_recently):
             # The bank's webhook retried: the same notification, a few minutes later.

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from cuakhau.core.context import SYSTEM, RequestContext
 from cuakhau.core.errors import FieldErrors
-from cuakhau.core.inputs import CONTROL_CHARACTER, check_number, shown
+from cuakhau.core.inputs import CONTROL_CHARACTER, check_number, check_text, shown
 from cuakhau.core.prepared import Prepared, insert, save_fields
 from cuakhau.core.retry import ChangedMeanwhile, lock_rows, retry_on_conflict
 from cuakhau.fees.services import current_assessment
@@ -547,7 +547,7 @@ def check_in(
         raise trips.TripPermissionDenied(_("Only a gate operator of this gate checks trucks in."))
     entry = _Entry(
         lane=_lane(gate, lane),
-        yard_position=(yard_position or "")[:20],
+        yard_position=_yard_position(yard_position),
         weights=_weights(gross_kg, tare_kg),
         at=at,
         device_clock=device_clock,
@@ -556,6 +556,15 @@ def check_in(
         return _check_in(operator, gate, text, entry, plate_seen, context, lock=False)
     except ChangedMeanwhile:
         return _check_in(operator, gate, text, entry, plate_seen, context, lock=True)
+
+
+def _yard_position(text) -> str:
+    # Checked as every stored text is (never cut short): the booth's field, the API and a
+    # tablet's queued event alike.
+    try:
+        return check_text(text, Visit, "yard_position")
+    except ValidationError as exc:
+        raise FieldErrors({"yard_position": exc.messages}) from None
 
 
 @dataclass(frozen=True)

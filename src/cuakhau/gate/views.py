@@ -117,7 +117,11 @@ def _card(request, gate, check, *, done=None, errors=None, assessment=None):
             "gate": gate,
             "check": check,
             "done": done,
-            "errors": errors or {},
+            # Each refusal named by its field's label: the card stands apart from the fields.
+            "errors": [
+                (name, getattr(ConsoleForm.base_fields.get(name), "label", ""), messages)
+                for name, messages in (errors or {}).items()
+            ],
             "channel": channel,
             "scan": request.POST.get("scan", ""),
         },

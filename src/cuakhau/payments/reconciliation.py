@@ -79,7 +79,7 @@ from cuakhau.receipts.models import (
 from cuakhau.reference.models import Gate
 
 from .models import NotificationLog, NotificationOutcome, Payment, PaymentFlag, PaymentMethod
-from .services import counted
+from .services import counted, grouped
 
 # Discrepancy kinds, in the order a supervisor deals with them.
 PAID_NO_RECEIPT = "paid_no_receipt"
@@ -827,7 +827,7 @@ def _payment_discrepancy(payment: dict, context: _Context) -> Discrepancy | None
             }
         elif flag == PaymentFlag.CURRENCY:
             reason = _("Paid %(amount)s %(currency)s; fees are due in VND.") % {
-                "amount": f"{payment['amount_vnd']:,}",
+                "amount": grouped(payment["amount_vnd"]),
                 "currency": payment["currency"],
             }
         elif flag == PaymentFlag.TRIP_CANCELLED:

@@ -13,14 +13,17 @@ import re
 import time
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from cuakhau.accounts import roles
 from cuakhau.core.context import SYSTEM, RequestContext
 from cuakhau.core.errors import FieldErrors
+from cuakhau.core.inputs import clean_text
 from cuakhau.core.retry import lock_rows, retry_on_conflict
 from cuakhau.fees.services import current_assessment
 from cuakhau.receipts import services as receipts
@@ -167,10 +170,15 @@ def _settle(payment: Payment, context: RequestContext) -> None:
             payment,
             PaymentFlag.UNDERPAID,
             _("Received %(paid)s of %(due)s VND for %(ref)s.")
-            % {"paid": f"{total:,}", "due": f"{due:,}", "ref": trip.reference},
+            % {"paid": grouped(total), "due": grouped(due), "ref": trip.reference},
         )
         return
     _complete(trip, payment, total, due, context, _("completed by later payment; receipt %(n)s"))
+
+
+def grouped(amount: int) -> str:
+    """An amount as the reader's language groups its digits (vi 1.500.000, en 1,500,000)."""
+    return number_format(amount, force_grouping=True)
 
 
 def _complete(trip, last: Payment, total: int, due: int, context, resolution: str):
@@ -192,7 +200,7 @@ def _complete(trip, last: Payment, total: int, due: int, context, resolution: st
             last,
             PaymentFlag.OVERPAID,
             _("Received %(paid)s VND for a fee of %(due)s VND: %(excess)s VND to refund.")
-            % {"paid": f"{total:,}", "due": f"{due:,}", "excess": f"{total - due:,}"},
+            % {"paid": grouped(total), "due": grouped(due), "excess": grouped(total - due)},
         )
     if trip.status == TripStatus.SUBMITTED:
         trips.mark_paid(trip, context)
@@ -307,7 +315,7 @@ def _conflict(payment: Payment, notification: providers.Notification) -> str:
     if notification.amount != payment.amount_vnd:
         differences.append(
             _("amount %(new)s instead of %(old)s")
-            % {"new": f"{notification.amount:,}", "old": f"{payment.amount_vnd:,}"}
+            % {"new": grouped(notification.amount), "old": grouped(payment.amount_vnd)}
         )
     if notification.currency != payment.currency:
         differences.append(
@@ -414,11 +422,17 @@ def record_cash_payment(
     errors = {}
     if isinstance(amount_vnd, bool) or not isinstance(amount_vnd, int) or amount_vnd <= 0:
         errors["amount_vnd"] = [_("Enter a positive whole number of đồng.")]
-    slip_number = (slip_number or "").strip()
+    try:
+        slip_number = clean_text((slip_number or "").strip())
+        slip_refused = None
+    except ValidationError as exc:
+        slip_refused = exc.messages
     # The slip number is the cash payment's transaction id: kept whole, like a bank's.
     external_id = f"{trip.gate.code}-{slip_number}"
     limit = Payment._meta.get_field("external_id").max_length
-    if not slip_number:
+    if slip_refused:
+        errors["slip_number"] = slip_refused
+    elif not slip_number:
         errors["slip_number"] = [_("Enter the number of the cash slip.")]
     elif len(external_id) > limit:
         errors["slip_number"] = [
@@ -496,17 +510,23 @@ def _payment_ids(raw) -> list[int]:
 
 @retry_on_conflict
 @transaction.atomic
-def resolve_discrepancy(actor, payment_ids, resolution: str) -> list[Payment]:
+def resolve_discrepancy(actor, payment_ids, resolution: str, *, gate, day) -> list[Payment]:
     """Record what a person did about a discrepancy (a refund made, a payment matched by hand):
     its payments leave the day's open discrepancies, and stay in its identity (the money did
     come in). Who, when and how are kept on each payment.
 
+    ``payment_ids`` are those of one open discrepancy of the reconciliation of ``gate`` (None:
+    all gates) on ``day`` (None: no report, refused), the report the cashier resolves it from:
+    a payment that is no discrepancy (a transfer matched to its receipt) is not marked
+    resolved.
+
     Only a cashier of the payments' gate (``receipts.services.is_cashier``) resolves them; a
     payment that names no trip belongs to no gate, and only an administrator resolves it."""
-    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.core.exceptions import PermissionDenied
 
-    from cuakhau.core.inputs import clean_text
     from cuakhau.reference.models import Gate
+
+    from .reconciliation import daily_report
 
     ids = _payment_ids(payment_ids)
     try:
@@ -528,6 +548,14 @@ def resolve_discrepancy(actor, payment_ids, resolution: str) -> list[Payment]:
         raise PermissionDenied(_("Only a cashier of the payments' gate resolves them."))
     if any(p.resolved_at is not None for p in payments):
         raise FieldErrors({"payments": [_("This discrepancy is already resolved.")]})
+    wanted = set(ids)
+    if day is None:
+        raise FieldErrors({"payments": [_("Open the report of a gate and a day to resolve.")]})
+    report = daily_report(gate, day, lists=False)
+    if not any(d.is_open and set(d.payment_ids) == wanted for d in report.discrepancies):
+        raise FieldErrors(
+            {"payments": [_("These payments are not an open discrepancy of this report.")]}
+        )
     now = timezone.now()
     for payment in payments:
         payment.resolved_at = now

@@ -107,9 +107,19 @@ def resolve(request):
     for name in ("gate", "day", RECONCILIATION_LISTS["discrepancies"]):
         if request.POST.get(name):
             query[name] = request.POST[name]
+    from .forms import ReconciliationForm
+
+    # The report the row was resolved from: its payments must be one of its open discrepancies
+    # (no report, no day: refused by the service, after it checked who may resolve them).
+    report = ReconciliationForm(query, gates=_reconciliation_gates(request.user)[0])
+    valid = report.is_valid()
     try:
         services.resolve_discrepancy(
-            request.user, request.POST.getlist("payment"), request.POST.get("resolution", "")
+            request.user,
+            request.POST.getlist("payment"),
+            request.POST.get("resolution", ""),
+            gate=report.cleaned_data["gate"] if valid else None,
+            day=report.cleaned_data["day"] if valid else None,
         )
     except FieldErrors as exc:
         # The report as the officer left it: what was typed refused beside the row's field,

@@ -12,6 +12,7 @@ from cuakhau.gate import services as gate
 from cuakhau.gate.models import Lane
 from cuakhau.gate.tests.conftest import clear, paid
 from cuakhau.inspections import services as inspections
+from cuakhau.payments import services as payments
 from cuakhau.receipts.services import valid_receipt_of
 from cuakhau.trips import services as trips
 
@@ -120,6 +121,8 @@ def add_page_records(w: World) -> None:
         "invoice",
         SimpleUploadedFile("hoa-don.pdf", pdf, content_type="application/pdf"),
     )
+    # The bank's second transfer for a paid trip: a refund due, a discrepancy to resolve.
+    _log, w["paid_twice"] = payments.simulate_bank_transfer(w["paid"])
     w["message"] = notify(
         recipient={"phone": "0912345678"},
         language="vi",

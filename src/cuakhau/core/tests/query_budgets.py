@@ -51,10 +51,12 @@ BUDGETS: dict[str, int | dict[str, int]] = {
     # One gate's report of the day (?gate=mlt): the day's records read narrow for the totals
     # and the discrepancy tests, the flagged ones whole, then each list's page by key (H18: one
     # query more than every row of every list read whole, and a third of the time); the trips
-    # the day's records name read once, with their valid receipts.
-    "payments:reconciliation": 21,
-    # The payments locked, their trips' gates and the caller's, each payment written.
-    "payments:resolve": 11,
+    # the day's records name read once, with their valid receipts (+1: the world's bank
+    # transfer paid twice, a flagged payment, read whole with what its row needs).
+    "payments:reconciliation": 22,
+    # The payments locked, their trips' gates and the caller's, each payment written, after
+    # the day's report (its discrepancy tests, 12) finds them one of its open discrepancies.
+    "payments:resolve": 23,
     # A payment that completes the fee tells the driver (+7: the message and its sending task,
     # looked up by its key first, in savepoints of their own).
     "payments:simulate": 44,

@@ -535,7 +535,7 @@ def test_the_api_matrix(world):
 def view_cases(w):
     paid_ref, sub, inside = w["paid"].reference, w["submitted"].reference, w["inside"].reference
     number = w["receipt"].number
-    paid_payment = w["receipt"].payments.values_list("pk", flat=True).first()
+    paid_twice = w["paid_twice"].pk
     document = w["document"]
     everyone = ALL_PEOPLE | set(NOBODY) | set(DEVICES)
     return {
@@ -607,7 +607,7 @@ def view_cases(w):
         "payments:resolve": (
             "post",
             "/payments/reconciliation/resolve/",
-            {"gate": "mlt", "payment": paid_payment, "resolution": "Hoàn trả UNC 0042"},
+            {"gate": "mlt", "payment": paid_twice, "resolution": "Hoàn trả UNC 0042"},
             {"op_here", "desk", "admin"},
         ),
         "payments:simulate": ("post", f"/payments/trips/{sub}/simulate/", {}, {"ent_a", "admin"}),

@@ -10,8 +10,8 @@ from django.utils import timezone
 from cuakhau.accounts.services import issue_token
 from cuakhau.conftest import PASSWORD, cassava_line, declaration
 from cuakhau.core.errors import FieldErrors
-from cuakhau.gate.models import GateEvent, PlateRead, WeighbridgeReading
-from cuakhau.gate.services import register_device, revoke_device
+from cuakhau.gate.models import GateEvent, PlateRead, Visit, WeighbridgeReading
+from cuakhau.gate.services import check_in, register_device, revoke_device
 from cuakhau.gate.tests.conftest import clear, device_client, paid
 from cuakhau.receipts.services import valid_receipt_of
 from cuakhau.trips import services as trips
@@ -225,6 +225,29 @@ def test_the_console_answers_a_control_character_without_a_server_error(
     assert response.status_code == 200
     trip.refresh_from_db()
     assert trip.status == "paid"
+
+
+@pytest.mark.parametrize(
+    "position, why", [("A\x001", "U+0000"), ("\u202eA1", "U+202E"), ("B" * 10_000, "At most 20")]
+)
+def test_a_yard_position_is_checked_as_typed_never_cut_or_stored_raw(
+    enterprise, operator, mlt, lanes, position, why
+):
+    trip = paid(enterprise)
+    client = Client()
+    client.force_login(operator)
+    post = {"scan": trip.reference, "lane": "L1", "yard_position": position}
+    card = client.post("/gate/mlt/console/check_in/", post)
+    assert card.status_code == 200
+    assert 'data-field="yard_position"' in card.text and why in card.text
+    assert "Yard position:" in card.text
+    trip.refresh_from_db()
+    assert trip.status == "paid" and not Visit.objects.filter(trip=trip).exists()
+    refused = api(operator).post("/api/v1/gate/mlt/check-in", post, content_type="application/json")
+    assert refused.status_code == 422
+    with pytest.raises(FieldErrors):
+        check_in(operator, mlt, trip.reference, yard_position=position)
+    assert check_in(operator, mlt, trip.reference, yard_position=" B-12 ").yard_position == "B-12"
 
 
 def test_the_devices_command_registers_lists_and_revokes(mlt, lanes):

@@ -17,6 +17,7 @@ from django.utils import timezone
 from cuakhau.accounts import roles
 from cuakhau.accounts.services import create_user
 from cuakhau.conftest import PASSWORD, banana_line, cassava_line, declaration
+from cuakhau.core.errors import FieldErrors
 from cuakhau.fees.services import current_assessment
 from cuakhau.gate import services as gate
 from cuakhau.gate.tests.conftest import clear
@@ -142,7 +143,9 @@ def day_at_mlt(enterprise, operator, officers, mlt, hng):
     let_out(t["cash"], operator, officers)
     twice = bank(t["cash"], FEE, "FT26328000102")
     assert twice.flag == "already_paid"
-    services.resolve_discrepancy(operator, [twice.pk], "Hoàn trả chuyển khoản ngày 24/11")
+    services.resolve_discrepancy(
+        operator, [twice.pk], "Hoàn trả chuyển khoản ngày 24/11", gate=mlt, day=timezone.localdate()
+    )
 
     # Short, then short and completed later the same day, then over.
     t["under"] = submitted(enterprise)
@@ -631,3 +634,25 @@ def test_what_a_payer_typed_is_kept_and_exported_as_text_never_as_a_formula(ente
         for row in csv.reader(io.StringIO(text[1:]))
         for cell in row
     )
+
+
+def test_a_cash_slip_number_is_text_as_stored_and_old_odd_text_never_breaks_the_export(
+    enterprise, operator, mlt
+):
+    """A slip number with a NUL or a bidi override was stored, and the XLSX export of its day
+    failed for every reader: refused now, beside the field; text stored before the rule (or a
+    bank's) is written as U+FFFD, never an error."""
+    trip = submitted(enterprise)
+    for slip in ("a\x00b", "\u202e1", "PT\x1f2", "PT 1\n2"):
+        with pytest.raises(FieldErrors) as refused:
+            services.record_cash_payment(operator, trip, FEE, slip)
+        assert "control character" in refused.value.errors["slip_number"][0]
+    assert not trip.payments.exists()
+    payment = services.record_cash_payment(operator, trip, FEE, " PT-0001\u0301 ")
+    assert payment.external_id == "mlt-PT-0001\u0301"
+    # As a row stored before the rule: characters no workbook holds (PostgreSQL stores no NUL).
+    Payment.objects.filter(pk=payment.pk).update(external_id="mlt-a\x01b\x1fc")
+    report = daily_report(mlt, timezone.localdate())
+    workbook = openpyxl.load_workbook(io.BytesIO(to_xlsx(report)))
+    values = {c.value for row in workbook["Payments"].iter_rows() for c in row}
+    assert "mlt-a\ufffdb\ufffdc" in values

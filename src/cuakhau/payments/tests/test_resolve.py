@@ -3,6 +3,8 @@ of the report: the refund made (or the match done by hand) is recorded on its pa
 leave the open discrepancies and stay in the day's identity. Refusals say why, beside the field
 or above the list, and change nothing."""
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.test import Client
@@ -32,6 +34,10 @@ def refund_due(enterprise, operator):
     return Payment.objects.get(receipt=receipt)
 
 
+def today():
+    return timezone.localdate()
+
+
 def open_refunds(mlt):
     report = daily_report(mlt, timezone.localdate())
     return [d for d in report.open_discrepancies if d.kind == REFUND_DUE]
@@ -52,7 +58,9 @@ def orphan() -> Payment:
 def test_a_cashier_records_the_refund_and_the_discrepancy_closes(operator, mlt, refund_due):
     [due] = open_refunds(mlt)
     assert due.payment_ids == (refund_due.pk,)
-    services.resolve_discrepancy(operator, [str(refund_due.pk)], "  Hoàn trả UNC 0042 ngày 2/12 ")
+    services.resolve_discrepancy(
+        operator, [str(refund_due.pk)], "  Hoàn trả UNC 0042 ngày 2/12 ", gate=mlt, day=today()
+    )
     refund_due.refresh_from_db()
     assert refund_due.resolved_by == operator and refund_due.resolved_at is not None
     assert refund_due.resolution == "Hoàn trả UNC 0042 ngày 2/12"
@@ -61,7 +69,7 @@ def test_a_cashier_records_the_refund_and_the_discrepancy_closes(operator, mlt, 
     [done] = [d for d in report.resolved_discrepancies if d.kind == REFUND_DUE]
     assert done.resolution == "Hoàn trả UNC 0042 ngày 2/12"
     with pytest.raises(FieldErrors) as again:
-        services.resolve_discrepancy(operator, [refund_due.pk], "twice")
+        services.resolve_discrepancy(operator, [refund_due.pk], "twice", gate=mlt, day=today())
     assert "already resolved" in str(again.value)
 
 
@@ -81,29 +89,37 @@ def test_a_cashier_records_the_refund_and_the_discrepancy_closes(operator, mlt, 
     ],
 )
 def test_a_refused_resolution_says_why_and_changes_nothing(
-    operator, refund_due, ids, resolution, field
+    operator, mlt, refund_due, ids, resolution, field
 ):
     with pytest.raises(FieldErrors) as refused:
-        services.resolve_discrepancy(operator, [refund_due.pk] if ids is None else ids, resolution)
+        services.resolve_discrepancy(
+            operator, [refund_due.pk] if ids is None else ids, resolution, gate=mlt, day=today()
+        )
     assert field in refused.value.errors
     refund_due.refresh_from_db()
     assert refund_due.resolved_at is None and refund_due.resolution == ""
 
 
 def test_only_the_gates_cashiers_resolve_and_only_an_administrator_a_payment_of_no_gate(
-    operator, customs_mlt, hng, refund_due
+    operator, customs_mlt, mlt, hng, refund_due
 ):
     elsewhere = create_user("vanhanh_hn", PASSWORD, roles.GATE_OPERATOR, gates=[hng])
     admin = create_user("quantri", PASSWORD, roles.ADMINISTRATOR)
     for user in (customs_mlt, elsewhere):
         with pytest.raises(PermissionDenied):
-            services.resolve_discrepancy(user, [refund_due.pk], "refund made")
+            services.resolve_discrepancy(
+                user, [refund_due.pk], "refund made", gate=mlt, day=today()
+            )
     lost = orphan()
     with pytest.raises(PermissionDenied):  # a payment of no gate, with one of the gate's
-        services.resolve_discrepancy(operator, [refund_due.pk, lost.pk], "matched by hand")
+        services.resolve_discrepancy(
+            operator, [refund_due.pk, lost.pk], "matched by hand", gate=None, day=today()
+        )
     refund_due.refresh_from_db()
     assert refund_due.resolved_at is None
-    services.resolve_discrepancy(admin, [lost.pk], "Returned to the sender's bank")
+    services.resolve_discrepancy(
+        admin, [lost.pk], "Returned to the sender's bank", gate=None, day=today()
+    )
     lost.refresh_from_db()
     assert lost.resolved_by == admin
 
@@ -142,3 +158,29 @@ def test_the_report_resolves_a_row_and_refuses_beside_it(operator, auditor, mlt,
     shown = reader.get(f"/payments/reconciliation/?gate=mlt&day={day}").content.decode()
     assert "Hoàn trả UNC 0042" in shown and 'class="resolve"' not in shown
     assert reader.post("/payments/reconciliation/resolve/", data).status_code == 403
+
+
+def test_a_payment_that_is_no_open_discrepancy_is_not_resolved(enterprise, operator, mlt):
+    """A transfer matched to its receipt (or the payments of another day's report) is not
+    marked resolved: a resolution belongs to a discrepancy of the report it was made from."""
+    trip = submitted(enterprise, "31")
+    _log, matched = services.simulate_bank_transfer(trip)
+    assert matched.receipt_id is not None and not matched.flag
+    with pytest.raises(FieldErrors) as refused:
+        services.resolve_discrepancy(operator, [matched.pk], "QA", gate=mlt, day=today())
+    assert "not an open discrepancy" in str(refused.value.errors["payments"])
+    client = signed_in(operator)
+    data = {"gate": "mlt", "day": today().isoformat(), "payment": [matched.pk], "resolution": "x"}
+    assert client.post("/payments/reconciliation/resolve/", data).status_code == 422
+    no_day = client.post("/payments/reconciliation/resolve/", dict(data, day="31/02/2026"))
+    assert no_day.status_code == 422
+    matched.refresh_from_db()
+    assert matched.resolved_at is None and matched.resolution == ""
+
+
+def test_a_discrepancy_is_resolved_from_its_own_days_report(operator, mlt, refund_due):
+    yesterday = today() - dt.timedelta(days=1)
+    with pytest.raises(FieldErrors):
+        services.resolve_discrepancy(operator, [refund_due.pk], "x", gate=mlt, day=yesterday)
+    refund_due.refresh_from_db()
+    assert refund_due.resolved_at is None
