@@ -87,7 +87,15 @@ def _trip_page(request, trip, booking, form, *, now, days, cancel=None):
         # After a refused booking or move: the hours of the day it named, and why.
         day = getattr(form, "cleaned_data", {}).get("day")
         day_value = day.isoformat() if day else form["day"].value() or ""
-        day_errors = [str(e) for errors in form.errors.values() for e in errors]
+        # Shown beside the day, the only field typed: another field's refusal (the hour of a
+        # button) is named by its label.
+        day_errors = [
+            str(e)
+            if name not in form.fields or name == "day"
+            else f"{form.fields[name].label}: {e}"
+            for name, errors in form.errors.items()
+            for e in errors
+        ]
     elif "day" in request.GET:
         shown = DayForm(request.GET, days=days)
         if shown.is_valid():

@@ -268,3 +268,15 @@ def test_the_labels_start_with_a_capital_and_a_bad_reason_is_said_next_to_it(
     assert "Remove the control character U+0007" in page.content.decode()
     assert "The booking was not cancelled: see the form." in page.content.decode()
     assert services.open_booking(trip).status == "booked"
+
+
+def test_a_refused_hour_is_named_beside_the_day(client, enterprise, capacity):
+    """The hour comes from a button, never typed: refused (a tampered form), it is said by its
+    name beside the day picker, the only field shown."""
+    trip = fruit_trip(enterprise)
+    client.force_login(enterprise)
+    day = next_hour(30).date().isoformat()
+    page = client.post(f"/slots/trips/{trip.reference}/", {"day": day, "hour": "24"})
+    assert page.status_code == 422
+    assert day_error(page).count("Hour: ") == 1
+    assert not Booking.objects.filter(trip=trip).exists()
