@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from cuakhau.core import listing, spreadsheets
 from cuakhau.core.context import context_of
 from cuakhau.core.errors import FieldErrors
+from cuakhau.core.inputs import shown
 from cuakhau.core.statemachine import IllegalTransition
 
 from . import imports, services
@@ -44,11 +45,20 @@ def projects(request):
 
 
 def project(request, code):
-    item = get_object_or_404(InvestmentProject, code=code.upper())
+    return _project_page(request, get_object_or_404(InvestmentProject, code=code.upper()))
+
+
+def _project_page(request, item, refused=None, errors=()):
+    """The project; after a refused status change, the page again with why beside its form
+    (``refused``: the action, ``errors``: what was wrong) and what was typed."""
     return render(
         request,
         "investment/project.html",
         {
+            "refused": refused,
+            "refused_errors": list(errors),
+            # As typed, each control character shown as U+FFFD (an HTML page holds no NUL).
+            "typed_reason": shown(request.POST.get("reason", ""), 500) if refused else "",
             "project": item,
             "usd_registered": services.to_usd(item.registered_capital_vnd, item.usd_rate),
             "usd_disbursed": services.to_usd(item.disbursed_capital_vnd, item.usd_rate),
@@ -60,6 +70,7 @@ def project(request, code):
             ],
             "form": ActionForm(),
         },
+        status=422 if refused else 200,
     )
 
 
@@ -68,19 +79,17 @@ def act(request, code, action):
     item = get_object_or_404(InvestmentProject, code=code.upper())
     form = ActionForm(request.POST)
     if not form.is_valid():
-        # A reason too long or with a control character was dropped and the step taken without it.
-        messages.error(request, " ".join(str(m) for ms in form.errors.values() for m in ms))
-        return redirect("investment:project", code=item.code)
+        # A reason too long or with a control character: refused, never dropped.
+        return _project_page(request, item, action, (m for ms in form.errors.values() for m in ms))
     try:
         services.transition(
             request.user, item, action, form.cleaned_data["reason"], context_of(request)
         )
     except IllegalTransition as exc:
-        messages.error(request, str(exc))
+        return _project_page(request, item, action, [str(exc)])
     except FieldErrors as exc:
-        messages.error(request, " ".join(str(m) for ms in exc.errors.values() for m in ms))
-    else:
-        messages.success(request, _("Status changed."))
+        return _project_page(request, item, action, (m for ms in exc.errors.values() for m in ms))
+    messages.success(request, _("Status changed."))
     return redirect("investment:project", code=item.code)
 
 

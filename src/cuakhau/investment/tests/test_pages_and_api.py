@@ -69,6 +69,25 @@ def test_a_refused_reason_stops_the_step_instead_of_being_dropped(two, board):
     item = InvestmentProject.objects.get(code="B1")
     action = actions_for(board, item)[0]
     response = client.post(f"/investment/B1/{action}/", {"reason": "x" * 501})
-    assert response.status_code == 302
+    # The page again, why beside the reason, nothing changed.
+    assert response.status_code == 422
+    assert response.context["refused"] == action and response.context["refused_errors"]
     assert InvestmentProject.objects.get(code="B1").status == item.status
     assert not ProjectTransition.objects.filter(project=item).exists()
+
+
+def test_a_refused_suspension_is_said_beside_its_reason_with_what_was_typed(two, board):
+    from cuakhau.investment.models import InvestmentProject
+
+    client = Client()
+    client.force_login(board)
+    before = InvestmentProject.objects.get(code="B2").status
+    page = client.post("/investment/B2/suspend/", {"reason": "Chậm giải ngân\x00 quý 3"})
+    assert page.status_code == 422
+    body = page.content.decode()
+    error = body.split('id="reason-suspend_error"', 1)[1].split("</div>", 1)[0]
+    assert 'data-field="reason"' in error and "U+0000" in error
+    assert 'value="Chậm giải ngân\ufffd quý 3"' in body
+    assert InvestmentProject.objects.get(code="B2").status == before
+    wrong = client.post("/investment/B2/start_construction/", {})
+    assert wrong.status_code == 422 and InvestmentProject.objects.get(code="B2").status == before
