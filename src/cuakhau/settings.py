@@ -329,7 +329,7 @@ CUAKHAU_PAYMENT_PROVIDERS = {
         "hmac_secret": _installation_secret("sepay_hmac_secret", "CUAKHAU_SEPAY_HMAC_SECRET"),
         "tolerance": 300,
     },
-    "cash_counter": {"class": "cuakhau.payments.providers.CashCounter", "label": "Cash"},
+    "cash_counter": {"class": "cuakhau.payments.providers.CashCounter"},  # label translated
 }
 
 # Background tasks: the database is the queue, so the embedded default needs no broker.

@@ -31,6 +31,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cuakhau.core.inputs import CONTROL_CHARACTER
 from cuakhau.trips import references
@@ -651,7 +652,7 @@ class CashCounter:
 
     def __init__(self, code, *, label=""):
         self.code = code
-        self.label = label or "Cash"
+        self.label = label or gettext_lazy("Cash counter")
 
     def instructions(self, trip, amount_vnd: int) -> dict:
         return {"provider": self.code, "method": self.method, "amount_vnd": amount_vnd}

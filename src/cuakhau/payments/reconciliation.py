@@ -76,6 +76,7 @@ from cuakhau.receipts.models import (
     RevokeKind,
     UseOutcome,
 )
+from cuakhau.reference.localize import localized_name
 from cuakhau.reference.models import Gate
 
 from .models import NotificationLog, NotificationOutcome, Payment, PaymentFlag, PaymentMethod
@@ -1370,6 +1371,14 @@ def _table(title: str, spec: list[tuple], items) -> tuple[str, list[_Column], li
     return title, columns, [[get(item) for get in getters] for item in items]
 
 
+def _provider_label(code: str) -> str:
+    """The provider as people know it (VietQR, payOS, the cash counter), not its setting's key."""
+    from .providers import get_provider
+
+    provider = get_provider(code)
+    return str(provider.label) if provider is not None else code
+
+
 def _upper(name: str):
     return lambda item: getattr(item, name).upper()
 
@@ -1394,7 +1403,7 @@ def _sections(report: Report) -> list[tuple[str, list[_Column], list[list]]]:
         _table(
             _("Totals by fee item"),
             [
-                (_("Schedule"), "", "schedule_title_vi"),
+                (_("Schedule"), "", lambda t: str(localized_name(t, "schedule_title"))),
                 (_("Item"), "", "code"),
                 (_("Label (Vietnamese)"), "", "label_vi"),
                 (_("Lines"), "", "lines"),
@@ -1408,7 +1417,7 @@ def _sections(report: Report) -> list[tuple[str, list[_Column], list[list]]]:
                 (_("Id"), "", "id"),
                 (_("Paid at"), _TIME, "paid_at"),
                 (_("Method"), "", "method_label"),
-                (_("Provider"), "", "provider"),
+                (_("Provider"), "", lambda p: _provider_label(p.provider)),
                 (_("Transaction id"), "", "external_id"),
                 (_("Gate"), "", _upper("gate_code")),
                 (_("Trip"), "", "trip_reference"),

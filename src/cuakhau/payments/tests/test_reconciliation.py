@@ -656,3 +656,17 @@ def test_a_cash_slip_number_is_text_as_stored_and_old_odd_text_never_breaks_the_
     workbook = openpyxl.load_workbook(io.BytesIO(to_xlsx(report)))
     values = {c.value for row in workbook["Payments"].iter_rows() for c in row}
     assert "mlt-a\ufffdb\ufffdc" in values
+
+
+def test_the_export_names_schedules_and_providers_in_the_readers_language(day_at_mlt, mlt):
+    from django.utils import translation
+
+    from cuakhau.fees.models import FeeSchedule
+
+    schedule = FeeSchedule.objects.filter(gate=mlt).order_by("-pk").first()
+    for language, cash in (("zh-hans", "现金收费窗口"), ("en", "Cash counter"), ("vi", "Quầy thu")):
+        with translation.override(language):
+            text = to_csv(daily_report(mlt, timezone.localdate()))
+        assert cash in text and "cash_counter" not in text and "vietqr_bank" not in text
+        title = {"zh-hans": schedule.title_zh, "en": schedule.title_en, "vi": schedule.title_vi}
+        assert (title[language] or schedule.title_vi) in text
