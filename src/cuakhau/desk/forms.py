@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cuakhau.core.inputs import DayField, TextField
 
@@ -55,7 +56,7 @@ class ApplicationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     documents = MultipleFileField(
-        label=_("Documents"),
+        label=pgettext_lazy("desk", "Documents"),
         help_text=_("PDF, JPEG or PNG; up to 10 files."),
     )
 
@@ -99,7 +100,7 @@ class ActionForm(forms.Form):
     )
     new_date = DayField(label=_("New result date"), required=False)
     result_note = TextField(label=_("Result"), max_length=2000, required=False)
-    documents = MultipleFileField(label=_("Documents"))
+    documents = MultipleFileField(label=pgettext_lazy("desk", "Documents"))
 
     def __init__(self, *args, action: str = "", **kwargs):
         if action in ACTION_FIELDS:  # a name of ours, never the URL's text

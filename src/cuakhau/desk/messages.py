@@ -2,12 +2,14 @@
 (``DeskConfig.ready``); their texts are translated in this app's catalogs."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cuakhau.notify.messages import TEMPLATES, MessageTemplate
 
 DESK_TEMPLATES = [
     MessageTemplate(
         code="desk_received",
+        label=pgettext_lazy("notify event", "Application received"),
         subject=_("Application %(code)s received"),
         text=_(
             "Your application %(code)s (%(procedure)s) was received. "
@@ -17,12 +19,14 @@ DESK_TEMPLATES = [
     ),
     MessageTemplate(
         code="desk_status",
+        label=pgettext_lazy("notify event", "Application status changed"),
         subject=_("Application %(code)s: %(status)s"),
         text=_("Your application %(code)s (%(procedure)s) is now: %(status)s."),
         params=("code", "procedure", "status"),
     ),
     MessageTemplate(
         code="desk_supplement",
+        label=pgettext_lazy("notify event", "Documents requested"),
         subject=_("Application %(code)s: documents to add"),
         text=_(
             "Your application %(code)s needs more documents: %(reason)s. "
@@ -32,12 +36,14 @@ DESK_TEMPLATES = [
     ),
     MessageTemplate(
         code="desk_result_ready",
+        label=pgettext_lazy("notify event", "Result ready"),
         subject=_("Application %(code)s: the result is ready"),
         text=_("The result of your application %(code)s (%(procedure)s) is ready at the desk."),
         params=("code", "procedure"),
     ),
     MessageTemplate(
         code="desk_apology",
+        label=pgettext_lazy("notify event", "Apology and new date"),
         subject=_("Application %(code)s: apology and new date"),
         text=_(
             "We apologise: your application %(code)s will be late (%(reason)s). "

@@ -21,6 +21,7 @@ from django.dispatch import Signal
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from cuakhau.accounts import roles
 from cuakhau.core import inputs
@@ -96,7 +97,8 @@ def action_labels() -> dict[str, str]:
         "resume": _("Resume processing"),
         "ready": _("Result ready"),
         "return": _("Result returned to the applicant"),
-        "reject": _("Reject"),
+        # "desk": refusing to accept a file (不予受理), not a customs officer's rejection.
+        "reject": pgettext("desk", "Reject"),
         "withdraw": _("Withdrawn by the applicant"),
         "apologise": _("Apology and new date"),
     }

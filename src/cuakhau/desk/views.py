@@ -8,6 +8,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cuakhau.accounts import roles
 from cuakhau.core import listing
 from cuakhau.core.context import context_of
 from cuakhau.core.errors import FieldErrors
@@ -77,7 +78,14 @@ def procedures(request):
 
 def procedure(request, key):
     p = get_object_or_404(Procedure, key=key, active=True)
-    return render(request, "desk/procedure.html", {"procedure": p})
+    # Where each entry was checked, and what is left to check, are the catalogue keepers'
+    # working notes (in English): the desk's officers see them, an applicant the outcome.
+    keepers = {roles.DESK, roles.ADMINISTRATOR}
+    return render(
+        request,
+        "desk/procedure.html",
+        {"procedure": p, "show_sources": bool(roles.roles_of(request.user) & keepers)},
+    )
 
 
 def _application_form(request, *, counter=False):

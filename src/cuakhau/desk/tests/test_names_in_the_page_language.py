@@ -116,3 +116,17 @@ def test_the_migration_fills_stored_procedures(catalogue):
     assert (procedure.agency_en, procedure.agency_zh) == (ZONE_EN, ZONE_ZH)
     assert procedure.stages_zh == default_stages(ZONE_ZH, "zh")
     assert procedure.version == version
+
+
+def test_the_catalogues_working_notes_are_for_the_desks_officers(catalogue, desk_officer):
+    """Where an entry was checked and what is left to check are the keepers' notes, in
+    English: an applicant reads the outcome (and "to be verified"), not the notes."""
+    Procedure.objects.filter(pk=catalogue.pk).update(
+        source="Decree 31/2021/ND-CP Art. 47", notes="to check against the provincial list"
+    )
+    public = Client(HTTP_ACCEPT_LANGUAGE="en").get(f"/desk/procedures/{catalogue.key}/")
+    assert public.status_code == 200 and "Decree 31/2021" not in public.text
+    officer = Client(HTTP_ACCEPT_LANGUAGE="en")
+    officer.force_login(desk_officer)
+    page = officer.get(f"/desk/procedures/{catalogue.key}/")
+    assert "Decree 31/2021/ND-CP Art. 47" in page.text and "provincial list" in page.text
