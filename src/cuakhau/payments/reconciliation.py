@@ -920,7 +920,9 @@ def _crossing_discrepancy(crossing: CrossingRow, amounts: dict[str, int], tz) ->
             "at": _time(crossing.at, tz),
             "outcome": crossing.outcome_label,
         }
-    if crossing.detail:
+    if crossing.detail and kind != DUPLICATE_USE:
+        # What the gate's verifier said, as it was recorded (a used receipt says no more than
+        # the sentence above, in the reader's language).
         reason = f"{reason} {crossing.detail}"
     return Discrepancy(
         kind=kind,
