@@ -38,7 +38,7 @@ class CommitmentOut(Schema):
 
 
 class CommitmentActionIn(Schema):
-    note: Text(2000, multiline=True) = ""
+    note: Text(services.NOTE_LENGTH, multiline=True) = ""
 
 
 class CommitmentSummaryOut(Schema):

@@ -2,8 +2,10 @@
 them, delegations received and international aid projects — the board's external relations."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from cuakhau.core.context import Channel
@@ -11,6 +13,8 @@ from cuakhau.core.inputs import exactly_stored
 from cuakhau.reference.validators import validate_country, validate_currency
 
 from .choices import AgreementKind, AidSector, CommitmentAction, CommitmentStatus, Side
+
+NOT_NEGATIVE = MinValueValidator(0, message=_("An amount cannot be negative."))
 
 
 class Counterpart(models.Model):
@@ -106,6 +110,22 @@ class Commitment(models.Model):
     def __str__(self):
         return self.subject
 
+    def clean(self):
+        # A promise made at a meeting falls due after it: a due date before the meeting is a
+        # typing error, and would make the commitment late from the day it was recorded.
+        super().clean()
+        if self.meeting_id and self.due_date and self.due_date < self.meeting.held_on:
+            held_on = formats.date_format(self.meeting.held_on, "SHORT_DATE_FORMAT")
+            raise ValidationError(
+                {
+                    "due_date": ValidationError(
+                        _("The due date is before the meeting where it was promised (%(day)s)."),
+                        code="due_before_meeting",
+                        params={"day": held_on},
+                    )
+                }
+            )
+
 
 class CommitmentTransition(models.Model):
     commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="transitions")
@@ -161,12 +181,16 @@ class AidProject(models.Model):
         _("donor's country"), max_length=2, validators=[validate_country]
     )
     sector = models.CharField(_("sector"), max_length=16, choices=AidSector.choices)
+    # Aid committed is never negative (a negative row once lowered the province's aid total).
     amount = models.DecimalField(
-        _("amount"), max_digits=18, decimal_places=2, validators=[exactly_stored]
+        _("amount"), max_digits=18, decimal_places=2, validators=[NOT_NEGATIVE, exactly_stored]
     )
     currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
     amount_vnd = models.DecimalField(
-        _("amount (VND)"), max_digits=18, decimal_places=0, validators=[exactly_stored]
+        _("amount (VND)"),
+        max_digits=18,
+        decimal_places=0,
+        validators=[NOT_NEGATIVE, exactly_stored],
     )
     rate_note = models.CharField(_("exchange rate used"), max_length=120, blank=True)
     starts_on = models.DateField(_("start"))
@@ -180,3 +204,14 @@ class AidProject(models.Model):
 
     def __str__(self):
         return self.title
+
+    def clean(self):
+        super().clean()
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError(
+                {
+                    "ends_on": ValidationError(
+                        _("The end date is before the start date."), code="ends_before_start"
+                    )
+                }
+            )

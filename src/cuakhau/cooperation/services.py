@@ -1,7 +1,8 @@
 """The cooperation register's rules: the commitment status machine, what is late, the totals.
 
 ``transition`` is the only writer of ``Commitment.status`` and records every change. A
-commitment is late while it is open or in progress after its due date.
+commitment is late while it is open or in progress after its due date. ``record`` adds every
+other row of the register, as it may be stored (``check_record``).
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 from cuakhau.core.aggregates import Total
 from cuakhau.core.context import SYSTEM
 from cuakhau.core.errors import FieldErrors
+from cuakhau.core.inputs import check_text, clean_text
 from cuakhau.core.statemachine import StateMachine, Transition
 
 from .choices import CommitmentAction, CommitmentStatus
@@ -28,6 +30,8 @@ MANAGE = "cooperation.manage_cooperation"
 S = CommitmentStatus
 A = CommitmentAction
 PENDING = [S.OPEN, S.IN_PROGRESS]
+# The longest evidence or reason a status change keeps (the page's form and the API's alike).
+NOTE_LENGTH = 2000
 
 COMMITMENT_MACHINE = StateMachine(
     "commitment",
@@ -72,7 +76,10 @@ def transition(actor, commitment: Commitment, action: str, note: str = "", conte
     step = COMMITMENT_MACHINE.get(commitment.status, action)
     if not actor.has_perm(step.permission):
         raise PermissionDenied(_("Only the management board keeps the cooperation register."))
-    note = (note or "").strip()
+    try:
+        note = clean_text((note or "").strip(), multiline=True, max_length=NOTE_LENGTH)
+    except ValidationError as exc:
+        raise FieldErrors({"note": exc.messages}) from None
     if action == A.FULFIL and not note:
         raise FieldErrors({"note": [_("Give the evidence that it was done.")]})
     if step.reason_required and not note:
@@ -98,6 +105,44 @@ def transition(actor, commitment: Commitment, action: str, note: str = "", conte
         fields.append("done_on")
     commitment.save(update_fields=fields)
     return commitment
+
+
+# ---------------------------------------------------------------------------------------------
+# The register's other rows: counterparts, agreements, meetings, commitments, delegations, aid
+
+
+def check_record(item: models.Model) -> None:
+    """``item`` as it may be stored, or ``FieldErrors`` (each field's messages): its texts as
+    ``core.inputs`` stores them (NFC, no control character, one line unless the column takes
+    several), its numbers and days within the limits its model declares, and the rules across
+    its fields (``clean``: a project's end not before its start, a commitment not due before
+    its meeting). The texts are set as stored."""
+    errors: dict[str, list[str]] = {}
+    for field in item._meta.concrete_fields:
+        if type(field) not in (models.CharField, models.TextField) or field.choices:
+            continue
+        try:
+            setattr(item, field.attname, check_text(getattr(item, field.attname), item, field.name))
+        except ValidationError as exc:
+            errors[field.name] = exc.messages
+    try:
+        item.full_clean(exclude=list(errors))
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            errors.setdefault(name, []).extend(messages)
+    if errors:
+        raise FieldErrors(errors)
+
+
+@transaction.atomic
+def record(item: models.Model, related=None) -> models.Model:
+    """Add ``item`` to the register once ``check_record`` accepts it; ``related`` (a callable,
+    as a form's ``save_m2m``) then sets its links to other rows (an agreement's parties)."""
+    check_record(item)
+    item.save()
+    if related is not None:
+        related()
+    return item
 
 
 # ---------------------------------------------------------------------------------------------

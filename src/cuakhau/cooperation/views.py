@@ -139,8 +139,15 @@ def record(request, kind):
         raise Http404
     model_class, form_class = kinds[kind]
     form = form_class(request.POST or None)
+    item = None
     if request.method == "POST" and form.is_valid():
-        item = form.save()
+        try:
+            item = services.record(form.save(commit=False), form.save_m2m)
+        except FieldErrors as exc:
+            for name, field_messages in exc.errors.items():
+                for message in field_messages:
+                    form.add_error(name if name in form.fields else None, message)
+    if item is not None:
         messages.success(request, _("Recorded."))
         if kind == "commitment":
             return redirect("cooperation:commitment", pk=item.pk)
