@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cuakhau.core.context import Channel
 from cuakhau.core.inputs import exactly_stored
@@ -33,7 +34,10 @@ class Counterpart(models.Model):
         verbose_name_plural = _("counterpart authorities")
 
     def __str__(self):
-        return self.name_vi
+        # In the reader's language (a choice list, an admin page), Vietnamese when it has none.
+        from cuakhau.reference.localize import localized_name
+
+        return str(localized_name(self))
 
 
 class Agreement(models.Model):
@@ -72,7 +76,9 @@ class Meeting(models.Model):
         related_name="meetings",
         verbose_name=_("agreement signed"),
     )
-    minutes = models.TextField(_("minutes"), blank=True)
+    # Contexts: "minutes" (of a meeting) and "from" (where a delegation came from) are, in
+    # other catalogues, a duration and a start date.
+    minutes = models.TextField(pgettext_lazy("meeting record", "minutes"), blank=True)
     is_example = models.BooleanField(_("example data"), default=False)
 
     class Meta:
@@ -153,7 +159,7 @@ class Delegation(models.Model):
     """A foreign delegation received by the province or the zone."""
 
     received_on = models.DateField(_("date"))
-    from_name = models.CharField(_("from"), max_length=200)
+    from_name = models.CharField(pgettext_lazy("delegation origin", "from"), max_length=200)
     country = models.CharField(_("country"), max_length=2, validators=[validate_country])
     # A delegation is a handful to a few hundred people: more is a typing error.
     visitors = models.PositiveIntegerField(

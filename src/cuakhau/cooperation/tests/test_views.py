@@ -49,3 +49,40 @@ def test_the_lists_under_the_totals_hold_the_rows_they_count(board):
     assert totals.visitors == sum(d.visitors for d in delegations)
     assert totals.aid_projects == len(aid) == 1
     assert totals.aid_vnd == sum(a.amount_vnd for a in aid)
+
+
+def test_a_meetings_minutes_and_a_delegations_origin_read_as_meant(promised, board):  # noqa: F811
+    """ "Minutes" (a meeting's record) and "From" (where a delegation came from) were shown as
+    a duration and a start date: other catalogues translate the same English words so."""
+    import datetime as dt
+
+    from django.utils import translation
+
+    from cuakhau.accounts.services import set_language
+    from cuakhau.cooperation.models import Counterpart, Delegation
+
+    Delegation.objects.create(
+        received_on=dt.date(2024, 5, 2), from_name="Sở Ngoại vụ Vân Nam", country="CN", visitors=6
+    )
+    meeting = promised["bridge"].meeting
+    client = Client()
+    client.force_login(board)
+    for language, minutes, origin in (
+        ("vi", "Biên bản", "Đến từ"),
+        ("zh-hans", "会谈纪要", "来自"),
+    ):
+        set_language(board, language)
+        assert minutes in client.get(f"/cooperation/meetings/{meeting.pk}/").text
+        assert f"<th>{origin}</th>" in client.get("/cooperation/delegations-and-aid/").text
+    yunnan = Counterpart.objects.create(
+        name_vi="Sở Thương mại tỉnh Vân Nam",
+        name_en="Yunnan Department of Commerce",
+        name_zh="云南省商务厅",
+        country="CN",
+    )
+    with translation.override("en"):
+        assert str(yunnan) == "Yunnan Department of Commerce"
+    with translation.override("zh-hans"):
+        assert str(yunnan) == "云南省商务厅"
+    with translation.override("vi"):
+        assert str(yunnan) == "Sở Thương mại tỉnh Vân Nam"
