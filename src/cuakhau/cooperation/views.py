@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from cuakhau.core import listing
 from cuakhau.core.context import context_of
 from cuakhau.core.errors import FieldErrors
+from cuakhau.core.inputs import shown
 from cuakhau.core.statemachine import IllegalTransition
 
 from . import services
@@ -62,11 +63,22 @@ def commitments(request):
 
 
 def commitment(request, pk):
-    item = get_object_or_404(Commitment.objects.select_related("meeting"), pk=pk)
+    return _commitment_page(
+        request, get_object_or_404(Commitment.objects.select_related("meeting"), pk=pk)
+    )
+
+
+def _commitment_page(request, item, refused=None, errors=()):
+    """The commitment; after a refused step, the page again with why beside its form
+    (``refused``: the action, ``errors``: what was wrong) and the note as typed."""
     return render(
         request,
         "cooperation/commitment.html",
         {
+            "refused": refused,
+            "refused_errors": list(errors),
+            # As typed, each control character shown as U+FFFD (an HTML page holds no NUL).
+            "typed_note": shown(request.POST.get("note", ""), 2000) if refused else "",
             "commitment": item,
             "late": services.is_late(item),
             "actions": [
@@ -74,27 +86,28 @@ def commitment(request, pk):
             ],
             "form": ActionForm(),
         },
+        status=422 if refused else 200,
     )
 
 
 @require_POST
 def act(request, pk, action):
-    item = get_object_or_404(Commitment, pk=pk)
+    item = get_object_or_404(Commitment.objects.select_related("meeting"), pk=pk)
     form = ActionForm(request.POST)
     if not form.is_valid():
-        # A note too long or with a control character was dropped and the step taken without it.
-        messages.error(request, " ".join(str(m) for ms in form.errors.values() for m in ms))
-        return redirect("cooperation:commitment", pk=item.pk)
+        # A note too long or with a control character: refused, never dropped.
+        return _commitment_page(request, item, action, form.errors.get("note", []))
     try:
         services.transition(
             request.user, item, action, form.cleaned_data["note"], context_of(request)
         )
     except IllegalTransition as exc:
-        messages.error(request, str(exc))
+        return _commitment_page(request, item, action, [str(exc)])
     except FieldErrors as exc:
-        messages.error(request, " ".join(str(m) for ms in exc.errors.values() for m in ms))
-    else:
-        messages.success(request, _("Status changed."))
+        return _commitment_page(
+            request, item, action, (m for ms in exc.errors.values() for m in ms)
+        )
+    messages.success(request, _("Status changed."))
     return redirect("cooperation:commitment", pk=item.pk)
 
 

@@ -15,8 +15,13 @@ def test_a_refused_note_stops_the_step_instead_of_being_dropped(promised, board)
     bridge = promised["bridge"]
     for note in ("x" * 2001, "Lễ khởi công\x1b[31m"):
         response = client.post(f"/cooperation/commitments/{bridge.pk}/start/", {"note": note})
-        assert response.status_code == 302
+        # The page again, why beside the note (422), nothing changed.
+        assert response.status_code == 422
+        assert 'id="note-start_error"' in response.text and 'data-field="note"' in response.text
         assert Commitment.objects.get(pk=bridge.pk).status == "open"
+    typed = client.post(f"/cooperation/commitments/{bridge.pk}/fulfil/", {"note": "Xong\x1b"})
+    assert typed.status_code == 422  # the step's own form keeps its note as typed
+    assert "Xong\ufffd</textarea>" in typed.text
     assert not CommitmentTransition.objects.filter(commitment=bridge).exists()
     client.post(f"/cooperation/commitments/{bridge.pk}/start/", {"note": "Đã giao Sở Xây dựng"})
     step = CommitmentTransition.objects.get(commitment=bridge)
