@@ -84,7 +84,7 @@ from cuakhau.receipts.models import (
     UseOutcome,
 )
 from cuakhau.reference.models import Gate, HSCode
-from cuakhau.reference.validators import normalise_plate, parse_plate
+from cuakhau.reference.validators import normalise_phone_number, normalise_plate, parse_plate
 from cuakhau.risk import history as risk_history
 from cuakhau.risk import services as risk_services
 from cuakhau.risk.models import RiskAssessment
@@ -1174,7 +1174,8 @@ class _Generator:
         )
         phone = f"+84 {rng.choice(VN_MOBILE)}{rng.randrange(10)} {rng.randrange(1000):03d} "
         phone += f"{rng.randrange(1000):03d}"
-        return Driver(name, "VN", document, phone)
+        # As the services store it (E.164): the past trips are written without them.
+        return Driver(name, "VN", document, normalise_phone_number(phone))
 
     def _cn_driver(self, rng, plate_prefix: str) -> Driver:
         province = plate_prefix[0]
@@ -1191,7 +1192,7 @@ class _Generator:
             if ric.is_valid(document):
                 break
         phone = f"+86 {rng.choice(CN_MOBILE)} {rng.randrange(10**4):04d} {rng.randrange(10**4):04d}"
-        return Driver(name, "CN", document, phone)
+        return Driver(name, "CN", document, normalise_phone_number(phone))
 
     def _plate(self, raw: str) -> str | None:
         display = parse_plate(raw).display

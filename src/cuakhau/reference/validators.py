@@ -214,6 +214,122 @@ def compact_hs_code(value: str) -> str:
     return re.sub(r"[\s\.]", "", canonical_ascii(value))
 
 
+# Phone numbers. The driver's is where the gate's SMS and Zalo messages go, so it must be one a
+# person can be reached at: a Vietnamese or Chinese mobile (the drivers of these gates), or
+# another country's number written with its country code (a Lao driver's "+856 20 5555 1234").
+# Stored as E.164, "+84912345678": one form however it was typed, that every reader takes
+# (the notifier turns it into the providers' "84912345678").
+
+# Vietnam's mobiles since the 2018 renumbering: 0, then 3, 5, 7, 8 or 9 and 8 more digits.
+_VN_MOBILE = re.compile(r"[35789][0-9]{8}")
+# China's mobiles: 11 digits, 13x to 19x; never a trunk 0.
+_CN_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+# What people type between the digits: spaces, dots, dashes, slashes, brackets, middle dots.
+_PHONE_SEPARATORS = re.compile(r"[\s.\-/()\u00b7\u2010-\u2015\u30fb]+")
+# "+44 (0) 20…": the national trunk 0 shown in brackets after the country code.
+_BRACKETED_TRUNK = re.compile(r"\(\s*0\s*\)")
+# ITU-T E.164 country codes of countries and territories (not the satellite and
+# international services: no driver is reached there).
+_CALLING_CODES = frozenset(
+    """
+    1 7 20 27 30 31 32 33 34 36 39 40 41 43 44 45 46 47 48 49 51 52 53 54 55 56 57 58 60 61
+    62 63 64 65 66 81 82 84 86 90 91 92 93 94 95 98
+    211 212 213 216 218 220 221 222 223 224 225 226 227 228 229 230 231 232 233 234 235 236
+    237 238 239 240 241 242 243 244 245 246 247 248 249 250 251 252 253 254 255 256 257 258
+    260 261 262 263 264 265 266 267 268 269 290 291 297 298 299
+    350 351 352 353 354 355 356 357 358 359 370 371 372 373 374 375 376 377 378 379 380 381
+    382 383 385 386 387 389 420 421 423
+    500 501 502 503 504 505 506 507 508 509 590 591 592 593 594 595 596 597 598 599
+    670 672 673 674 675 676 677 678 679 680 681 682 683 685 686 687 688 689 690 691 692
+    850 852 853 855 856 880 886
+    960 961 962 963 964 965 966 967 968 970 971 972 973 974 975 976 977 992 993 994 995 996
+    998
+    """.split()  # noqa: SIM905 (a table to read, not a list of quoted strings)
+)
+# Countries whose numbers, written after the country code, never begin with the trunk 0: one
+# typed there ("+84 0912…", "+856 020…") is dropped.
+_NO_TRUNK_AFTER_CODE = ("84", "86", "856")
+
+
+def _phone_error(which: str = "") -> ValidationError:
+    if which == "VN":
+        message = _(
+            "A Vietnamese mobile number has 10 digits and starts with 03, 05, 07, 08 or 09: "
+            "0912 345 678 or +84 912 345 678."
+        )
+    elif which == "CN":
+        message = _(
+            "A Chinese mobile number has 11 digits and starts with 13 to 19: 138 0013 8000 or "
+            "+86 138 0013 8000."
+        )
+    else:
+        message = _(
+            "Enter a phone number: a Vietnamese mobile as 0912 345 678 or +84 912 345 678, "
+            "a Chinese mobile as 138 0013 8000 or +86 138 0013 8000, another country's "
+            "number with its country code, e.g. +856 20 5555 1234."
+        )
+    return ValidationError(message, code="phone")
+
+
+def normalise_phone_number(value: str) -> str:
+    """A phone number as stored: E.164 ("+84912345678"), or "" when none was given.
+
+    Takes a number as people type it: ``0912 345 678``, ``0912.345.678``, ``+84 912 345 678``,
+    ``84912345678``, ``+86-138-0013-8000``, ``13800138000``, ``00856 20 5555 1234``, in any
+    script's digits (``０９１２…``). Raises ``ValidationError`` saying what a number looks like
+    for anything else: a Vietnamese number that is not a mobile, a Chinese one that is not a
+    mobile, another country's without its code, or not a number at all.
+    """
+    text = _BRACKETED_TRUNK.sub("", canonical_ascii(value))
+    if not text:
+        return ""
+    compact = _PHONE_SEPARATORS.sub("", text)
+    if compact.startswith("+"):
+        digits, international = compact[1:], True
+    elif compact.startswith("00"):
+        digits, international = compact[2:], True
+    else:
+        digits, international = compact, False
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 15:
+        raise _phone_error()
+    if not international:
+        if digits.startswith("0"):
+            if _VN_MOBILE.fullmatch(digits[1:]):
+                return "+84" + digits[1:]
+            raise _phone_error()
+        if _CN_MOBILE.fullmatch(digits):
+            return "+86" + digits
+        if len(digits) == 11 and digits.startswith("1"):
+            raise _phone_error("CN")
+        if not digits.startswith(("84", "86")):
+            # Any other country's number needs its code: "+856 20…", not "20…".
+            raise _phone_error()
+        # "84912345678", "8613800138000": the country code without its "+".
+    code = next((digits[:n] for n in (1, 2, 3) if digits[:n] in _CALLING_CODES), None)
+    if code is None:
+        raise _phone_error()
+    national = digits[len(code) :]
+    if code in _NO_TRUNK_AFTER_CODE and national.startswith("0"):
+        national = national[1:]
+    if code == "84":
+        if _VN_MOBILE.fullmatch(national):
+            return "+84" + national
+        raise _phone_error("VN")
+    if code == "86":
+        if _CN_MOBILE.fullmatch(national):
+            return "+86" + national
+        raise _phone_error("CN")
+    # The shortest numbers in use have 6 digits after the country code; E.164 allows 15 in all.
+    # A 0 after the code is kept: Italy's, Côte d'Ivoire's and Congo's numbers begin with one.
+    if len(national) < 6 or len(code) + len(national) < 8:
+        raise _phone_error()
+    return f"+{code}{national}"
+
+
+def validate_phone_number(value: str) -> None:
+    normalise_phone_number(value)
+
+
 def country_choices(first: tuple[str, ...] = ()) -> list[tuple[str, str]]:
     """Every country, named and sorted in the reader's language (``first`` ones on top)."""
     from .localize import country_choices as localized_choices

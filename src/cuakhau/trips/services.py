@@ -33,6 +33,7 @@ from cuakhau.reference.models import Gate
 from cuakhau.reference.validators import (
     compact_hs_code,
     normalise_container_number,
+    normalise_phone_number,
     normalise_plate,
     parse_plate,
 )
@@ -84,6 +85,10 @@ ARRIVAL_GRACE = dt.timedelta(minutes=10)
 # (and a year 9999 would break every page that shows it in the gate's time zone).
 ARRIVAL_HORIZON = dt.timedelta(days=90)
 MAX_CARGO_LINES = 50
+# The heaviest road vehicle there is: a gate's weighbridge weighs 500 to 80,000 kg, the vehicle
+# included (gate.services._weights). No declaration's cargo, all its lines together, is heavier:
+# more is a typing error (grams for kilograms, a separator misread).
+MAX_VEHICLE_GROSS_KG = Decimal(80_000)
 
 TRIP_FIELDS = [
     "gate",
@@ -336,6 +341,15 @@ def _build(data: dict, trip: Trip, *, require_complete: bool) -> _Declaration:
         value = _text(data.get(field), field, errors)
         setattr(trip, field, value if value is not None else "")
     trip.driver_nationality = (trip.driver_nationality or "").upper()
+    # The driver's phone is where the gate's messages go: stored as E.164 ("+84912345678")
+    # however it was typed, and refused unless it is a number a driver can be reached at.
+    # Empty is for the draft to leave to later, as any text (required at submission).
+    refused = []
+    try:
+        trip.driver_phone = normalise_phone_number(str(trip.driver_phone or ""))
+    except ValidationError as exc:
+        errors.setdefault("driver_phone", []).extend(exc.messages)
+        refused.append("driver_phone")
     if not trip.expected_arrival:
         trip.expected_arrival = None
     if trip.capacity_tonnes == "":
@@ -345,6 +359,7 @@ def _build(data: dict, trip: Trip, *, require_complete: bool) -> _Declaration:
         trip.full_clean(
             exclude=["reference", "organisation", "gate", "created_by", "status"]
             + _left_for_later(trip, require_complete)
+            + refused
         )
     except ValidationError as exc:
         _merge(errors, _errors_of(exc))
@@ -424,6 +439,7 @@ def _build(data: dict, trip: Trip, *, require_complete: bool) -> _Declaration:
             raw.get("container_numbers"), f"{prefix}container_numbers", seen_containers, errors
         )
         lines.append((line, containers))
+    _merge(errors, _weight_errors([line for line, _c in lines], errors))
     _merge(errors, _load_errors(trip, seen_containers))
 
     if seen_containers:
@@ -464,6 +480,38 @@ def _container_list(numbers, path: str, seen: dict[str, str], errors) -> list[st
         here.append(compact)
         seen.setdefault(compact, path)
     return here
+
+
+def _weight_errors(lines: list[CargoLine], errors) -> dict[str, list[str]]:
+    """The lines' gross weights together must be a load one road vehicle can carry; the error
+    goes to the heaviest line's gross weight (the likeliest typing error). Lines whose weight
+    was refused already, or left for later by a draft, do not count."""
+    weighed = [
+        (index, line.gross_weight_kg)
+        for index, line in enumerate(lines)
+        if isinstance(line.gross_weight_kg, Decimal)
+        and line.gross_weight_kg.is_finite()
+        and f"cargo_lines.{index}.gross_weight_kg" not in errors
+    ]
+    total = sum((weight for _index, weight in weighed), Decimal(0))
+    if total <= MAX_VEHICLE_GROSS_KG:
+        return {}
+    index, heaviest = max(weighed, key=lambda pair: pair[1])
+    most = formats.number_format(MAX_VEHICLE_GROSS_KG, force_grouping=True)
+    if heaviest > MAX_VEHICLE_GROSS_KG:
+        message = _(
+            "A gross weight of %(weight)s kg is more than a road vehicle carries: at most "
+            "%(most)s kg. Check the unit (kilograms) and the separators."
+        ) % {
+            "weight": formats.number_format(heaviest.normalize(), force_grouping=True),
+            "most": most,
+        }
+    else:
+        message = _(
+            "The cargo lines weigh %(total)s kg gross together, more than a road vehicle "
+            "carries: at most %(most)s kg."
+        ) % {"total": formats.number_format(total.normalize(), force_grouping=True), "most": most}
+    return {f"cargo_lines.{index}.gross_weight_kg": [message]}
 
 
 def _load_errors(trip: Trip, containers: dict[str, str]) -> dict[str, list[str]]:

@@ -35,7 +35,7 @@ from cuakhau.receipts.models import Receipt, ReceiptSequence, ReceiptUse
 from cuakhau.receipts.services import verify_receipt
 from cuakhau.reference.models import Gate, HSCode
 from cuakhau.reference.services import load_reference_data
-from cuakhau.reference.validators import normalise_plate, parse_plate
+from cuakhau.reference.validators import normalise_phone_number, normalise_plate, parse_plate
 from cuakhau.risk.models import RiskAssessment
 from cuakhau.risk.services import install_default_ruleset, random_draw
 from cuakhau.trips.choices import Direction, TripStatus, VehicleType
@@ -275,13 +275,15 @@ def test_generated_trips_follow_the_rules(demo, clock):
         else:
             assert parse_plate(trip.trailer_plate).display == trip.trailer_plate
             assert trip.trailer_plate_key == normalise_plate(trip.trailer_plate)
+        # Phones: stored as the services store them (E.164), the driver's country's mobile.
+        assert normalise_phone_number(trip.driver_phone) == trip.driver_phone
         if trip.driver_nationality == "CN":
             assert ric.is_valid(trip.driver_document_number)
-            assert trip.driver_phone.startswith("+86 ")
+            assert trip.driver_phone.startswith("+861")
         else:
             assert len(trip.driver_document_number) == 12
             assert trip.driver_document_number.isdigit()
-            assert trip.driver_phone.startswith("+84 ")
+            assert trip.driver_phone.startswith("+84")
 
         lines = lines_of[trip.pk]
         containers = containers_of[trip.pk]
