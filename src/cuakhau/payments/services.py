@@ -13,12 +13,14 @@ import re
 import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from cuakhau.accounts import roles
 from cuakhau.core.context import SYSTEM, RequestContext
@@ -74,7 +76,14 @@ def paid_total(trip: Trip) -> int:
     return counted(trip.payments.all()).aggregate(total=Sum("amount_vnd"))["total"] or 0
 
 
-def _flag(payment: Payment, flag: str, detail: str) -> None:
+def _flag(payment: Payment, flag: str, message, **params) -> None:
+    """Flag the payment, its detail written in the platform's language whoever's request
+    settled it (a bank's webhook, an officer's cash entry): a record, like the receipt, that
+    pages in another language show marked as such beside the flag's translated label.
+    Whole numbers in ``params`` are amounts, grouped as that language does."""
+    with translation.override(settings.LANGUAGE_CODE):
+        shown = {k: grouped(v) if type(v) is int else str(v) for k, v in params.items()}
+        detail = str(message) % shown
     payment.flag = flag
     payment.flag_detail = detail[:300]
     payment.save(update_fields=["flag", "flag_detail"])
@@ -130,14 +139,16 @@ def _settle(payment: Payment, context: RequestContext) -> None:
         _flag(
             payment,
             PaymentFlag.CURRENCY,
-            _("Paid in %(c)s; fees are due in VND.") % {"c": payment.currency},
+            _lazy("Paid in %(c)s; fees are due in VND."),
+            c=payment.currency,
         )
         return
     if payment.trip_id is None:
         _flag(
             payment,
             PaymentFlag.UNKNOWN_TRIP,
-            _("No valid trip reference in: %(t)s") % {"t": payment.description},
+            _lazy("No valid trip reference in: %(t)s"),
+            t=payment.description,
         )
         return
     trip = lock_rows(Trip.objects).get(pk=payment.trip_id)
@@ -145,22 +156,25 @@ def _settle(payment: Payment, context: RequestContext) -> None:
         _flag(
             payment,
             PaymentFlag.TRIP_CANCELLED,
-            _("Trip %(ref)s is %(status)s: refund due.")
-            % {"ref": trip.reference, "status": trip.get_status_display()},
+            _lazy("Trip %(ref)s is %(status)s: refund due."),
+            ref=trip.reference,
+            status=TripStatus(trip.status).label,
         )
         return
     if trip.status == TripStatus.DRAFT:
         _flag(
             payment,
             PaymentFlag.NOT_SUBMITTED,
-            _("Trip %(ref)s was not submitted, so no fee was assessed.") % {"ref": trip.reference},
+            _lazy("Trip %(ref)s was not submitted, so no fee was assessed."),
+            ref=trip.reference,
         )
         return
     if trip.status == TripStatus.PAID or receipts.valid_receipt_of(trip) is not None:
         _flag(
             payment,
             PaymentFlag.ALREADY_PAID,
-            _("Trip %(ref)s was already paid: refund due.") % {"ref": trip.reference},
+            _lazy("Trip %(ref)s was already paid: refund due."),
+            ref=trip.reference,
         )
         return
     due = amount_due(trip)
@@ -169,8 +183,10 @@ def _settle(payment: Payment, context: RequestContext) -> None:
         _flag(
             payment,
             PaymentFlag.UNDERPAID,
-            _("Received %(paid)s of %(due)s VND for %(ref)s.")
-            % {"paid": grouped(total), "due": grouped(due), "ref": trip.reference},
+            _lazy("Received %(paid)s of %(due)s VND for %(ref)s."),
+            paid=total,
+            due=due,
+            ref=trip.reference,
         )
         return
     _complete(trip, payment, total, due, context, _("completed by later payment; receipt %(n)s"))
@@ -199,8 +215,10 @@ def _complete(trip, last: Payment, total: int, due: int, context, resolution: st
         _flag(
             last,
             PaymentFlag.OVERPAID,
-            _("Received %(paid)s VND for a fee of %(due)s VND: %(excess)s VND to refund.")
-            % {"paid": grouped(total), "due": grouped(due), "excess": grouped(total - due)},
+            _lazy("Received %(paid)s VND for a fee of %(due)s VND: %(excess)s VND to refund."),
+            paid=total,
+            due=due,
+            excess=total - due,
         )
     if trip.status == TripStatus.SUBMITTED:
         trips.mark_paid(trip, context)

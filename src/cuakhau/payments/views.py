@@ -22,6 +22,12 @@ from cuakhau.trips import services as trips
 from . import services
 
 
+def _flagged(payment) -> str:
+    # The flag's label in the reader's language; its detail (a record in the platform's
+    # language) is on the trip page, marked as such.
+    return _("Payment recorded without a receipt: %(flag)s.") % {"flag": payment.get_flag_display()}
+
+
 def _trip(request, reference):
     try:
         return trips.find_trip(request.user, reference)
@@ -41,7 +47,7 @@ def simulate_transfer(request, reference):
             request, _("Payment received; receipt %(n)s issued.") % {"n": payment.receipt.number}
         )
     elif payment:
-        messages.error(request, payment.flag_detail)
+        messages.error(request, _flagged(payment))
     return redirect("trips:detail", reference=trip.reference)
 
 
@@ -66,7 +72,7 @@ def record_cash(request, reference):
                 request, _("Cash recorded; receipt %(n)s issued.") % {"n": payment.receipt.number}
             )
         else:
-            messages.error(request, payment.flag_detail)
+            messages.error(request, _flagged(payment))
     except FieldErrors as exc:
         for msgs in exc.errors.values():
             for message in msgs:

@@ -168,17 +168,30 @@ def test_underpayment_is_flagged_then_completed_by_a_top_up_in_any_order(enterpr
         assert trip.status == "paid"
 
 
-def test_overpayment_issues_the_receipt_and_flags_the_excess(enterprise, mlt):
+def test_overpayment_issues_the_receipt_and_flags_the_excess(enterprise, mlt, settings):
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "vi"  # the platform's language, as installed
     trip = submitted(enterprise)
-    payment, _ = services.record_payment(
-        provider_code="vietqr_bank",
-        method="bank_transfer",
-        external_id="FT-over",
-        amount_vnd=1_000_000,
-        description=trip.reference,
+    with translation.override("zh-hans"):  # whoever's request settled it
+        payment, _ = services.record_payment(
+            provider_code="vietqr_bank",
+            method="bank_transfer",
+            external_id="FT-over",
+            amount_vnd=1_000_000,
+            description=trip.reference,
+        )
+    # A record in the platform's language, its amounts grouped as that language does.
+    assert payment.flag == "overpaid"
+    assert payment.flag_detail == (
+        "Đã nhận 1.000.000 VND cho khoản phí 800.000 VND: phải hoàn 200.000 VND."
     )
-    assert payment.flag == "overpaid" and "200,000" in payment.flag_detail
     assert valid_receipt_of(trip).amount_vnd == FEE
+    # A page in another language shows it marked as Vietnamese, beside the translated flag.
+    client = Client()
+    client.force_login(enterprise)
+    page = client.get(f"/trips/{trip.reference}/", HTTP_ACCEPT_LANGUAGE="en").text
+    assert '<span lang="vi">Đã nhận 1.000.000 VND' in page
 
 
 def test_payments_for_cancelled_paid_draft_or_unknown_trips_are_kept_and_flagged(enterprise, mlt):
