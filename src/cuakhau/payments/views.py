@@ -60,26 +60,31 @@ def record_cash(request, reference):
         typed = Decimal(read_local_number(request.POST.get("amount_vnd", "")))
         amount = int(typed) if typed == typed.to_integral_value() else -1
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-        return redirect("trips:detail", reference=trip.reference)
+        return _cash_refused(request, trip, {"amount_vnd": exc.messages})
     try:
         payment = services.record_cash_payment(
             request.user, trip, amount, request.POST.get("slip_number", ""), context_of(request)
         )
-        if payment.receipt_id:
-            messages.success(
-                request, _("Cash recorded; receipt %(n)s issued.") % {"n": payment.receipt.number}
-            )
-        else:
-            messages.error(request, _flagged(payment))
     except FieldErrors as exc:
-        for msgs in exc.errors.values():
-            for message in msgs:
-                messages.error(request, message)
+        return _cash_refused(request, trip, exc.errors)
     except trips.TripPermissionDenied as exc:
         raise PermissionDenied(str(exc)) from None
+    if payment.receipt_id:
+        messages.success(
+            request, _("Cash recorded; receipt %(n)s issued.") % {"n": payment.receipt.number}
+        )
+    else:
+        messages.error(request, _flagged(payment))
     return redirect("trips:detail", reference=trip.reference)
+
+
+def _cash_refused(request, trip, errors: dict):
+    """The trip's page again: why beside the cash form's fields, what was typed kept (each
+    control character shown as U+FFFD)."""
+    from cuakhau.trips.views import trip_page
+
+    typed = {name: shown(request.POST.get(name, ""), 100) for name in ("amount_vnd", "slip_number")}
+    return trip_page(request, trip, status=422, cash_refused={"errors": errors, **typed})
 
 
 def _reconciliation_gates(user):

@@ -186,11 +186,17 @@ def trip_amend(request, reference):
 
 @login_required
 def trip_detail(request, reference):
-    trip = _trip_or_404(request, reference)
+    return trip_page(request, _trip_or_404(request, reference))
+
+
+def trip_page(request, trip, *, status: int = 200, **refused):
+    """The trip's page; after a refused action of one of its panels (``refused``, e.g. the
+    cash form's errors and what was typed), the page again with why beside the fields."""
     return render(
         request,
         "trips/trip_detail.html",
         {
+            **refused,
             "trip": trip,
             "lines": trip.cargo_lines.prefetch_related("containers"),
             "timeline": services.timeline(trip),
@@ -203,6 +209,7 @@ def trip_detail(request, reference):
             "can_attach": services.can_declare_for(request.user, trip),
             "max_upload_mb": settings.MAX_UPLOAD_BYTES // (1024 * 1024),
         },
+        status=status,
     )
 
 

@@ -286,3 +286,30 @@ def test_concurrent_deliveries_of_one_notification_record_one_payment(enterprise
     assert sorted(results) == ["accepted"] + ["duplicate"] * 7
     assert Payment.objects.filter(external_id="FT26327000099").count() == 1
     assert trip.receipts.count() == 1
+
+
+@pytest.mark.parametrize(
+    "amount, slip, field, why",
+    [
+        ("800,000.5", "PT-1", "amount_vnd", "positive whole number"),
+        ("tám trăm", "PT-1", "amount_vnd", ""),
+        ("800000", "", "slip_number", "Enter the number of the cash slip."),
+        ("800000", "PT\x1b1", "slip_number", "U+001B"),
+    ],
+)
+def test_a_refused_cash_entry_is_said_beside_its_field_with_what_was_typed(
+    enterprise, operator, mlt, amount, slip, field, why
+):
+    trip = submitted(enterprise)
+    client = Client()
+    client.force_login(operator)
+    page = client.post(
+        f"/payments/trips/{trip.reference}/cash/", {"amount_vnd": amount, "slip_number": slip}
+    )
+    assert page.status_code == 422
+    errors = page.text.split(f'data-field="{field}"', 1)
+    assert len(errors) == 2 and why in errors[1].split("</p>", 1)[0]
+    assert f'value="{amount}"' in page.text  # typed, kept
+    assert not trip.payments.exists()
+    trip.refresh_from_db()
+    assert trip.status == "submitted"
