@@ -196,7 +196,6 @@ def trip_page(request, trip, *, status: int = 200, **refused):
         request,
         "trips/trip_detail.html",
         {
-            **refused,
             "trip": trip,
             "lines": trip.cargo_lines.prefetch_related("containers"),
             "timeline": services.timeline(trip),
@@ -208,6 +207,7 @@ def trip_page(request, trip, *, status: int = 200, **refused):
             "document_form": DocumentForm(),
             "can_attach": services.can_declare_for(request.user, trip),
             "max_upload_mb": settings.MAX_UPLOAD_BYTES // (1024 * 1024),
+            **refused,
         },
         status=status,
     )
@@ -251,18 +251,17 @@ def trip_document(request, reference):
             services.attach_document(
                 request.user, trip, form.cleaned_data["kind"], form.cleaned_data["file"]
             )
-            messages.success(request, _("Document attached."))
         except services.TripValidationError as exc:
-            for msgs in exc.errors.values():
+            for path, msgs in exc.errors.items():
                 for message in msgs:
-                    messages.error(request, message)
+                    form.add_error(path if path in form.fields else None, message)
         except services.TripPermissionDenied as exc:
             raise PermissionDenied(str(exc)) from None
-    else:
-        for msgs in form.errors.values():
-            for message in msgs:
-                messages.error(request, message)
-    return redirect("trips:detail", reference=trip.reference)
+        else:
+            messages.success(request, _("Document attached."))
+            return redirect("trips:detail", reference=trip.reference)
+    # The trip again, why beside the kind or the file.
+    return trip_page(request, trip, status=422, document_form=form)
 
 
 @login_required
@@ -271,7 +270,7 @@ def cargo_line_row(request):
     try:
         index = int(request.GET.get(f"{LINES_PREFIX}-TOTAL_FORMS", "0"))
     except ValueError:
-        return HttpResponseBadRequest("bad index")
+        return HttpResponseBadRequest(_("The number of cargo lines is not a whole number."))
     if not 0 <= index < services.MAX_CARGO_LINES:
         return HttpResponseBadRequest(
             _("At most %(n)d cargo lines per trip.") % {"n": services.MAX_CARGO_LINES}
