@@ -65,7 +65,11 @@ HEADER = [
     "Số lượt xe",
     "Thu phí (đồng)",
 ]
-NOTE = "Dữ liệu mẫu (demo)"
+# A target's note is the board's free text, read as written whatever the reader's language: the
+# demo writes none (every page of a demo installation already says its data is generated). Demo
+# runs before 2026-12 wrote this Vietnamese note, which English and Chinese pages showed as it
+# was; a run clears it where the system set it.
+OLD_NOTE = "Dữ liệu mẫu (demo)"
 
 
 def year_weight(year: int) -> float:
@@ -287,6 +291,7 @@ def set_targets(codes, today: dt.date | None = None) -> int:
     """Exports +5 % a year (zone and each gate) from 2022, and this year's fee revenue: last
     year's + 7 %, in round millions. A target the board set already is left as it is."""
     today = today or stats.local_today()
+    Target.objects.filter(set_by=None, note=OLD_NOTE).update(note="")
     gates = [None, *Gate.objects.filter(code__in=codes).order_by("code")]
     made = 0
     for gate in gates:
@@ -295,7 +300,7 @@ def set_targets(codes, today: dt.date | None = None) -> int:
                 gate=gate,
                 year=year,
                 measure=Measure.EXPORT_USD,
-                defaults={"kind": TargetKind.GROWTH, "value": Decimal(5), "note": NOTE},
+                defaults={"kind": TargetKind.GROWTH, "value": Decimal(5)},
             )
             made += created
         fees = stats.monthly_measure(gate, today.year - 1, Measure.FEE_VND)
@@ -306,7 +311,7 @@ def set_targets(codes, today: dt.date | None = None) -> int:
                 gate=gate,
                 year=today.year,
                 measure=Measure.FEE_VND,
-                defaults={"kind": TargetKind.ABSOLUTE, "value": goal * 10**6, "note": NOTE},
+                defaults={"kind": TargetKind.ABSOLUTE, "value": goal * 10**6},
             )
             made += created
     return made

@@ -28,6 +28,7 @@ class RiskRuleOut(Schema):
     score: int
     description_vi: str
     description_en: str
+    description_zh: str = Field(description="Empty until written: a reader then gets the English")
     is_enabled: bool
 
 
@@ -81,6 +82,7 @@ class RuleEditIn(Schema):
     is_enabled: bool | None = None
     description_vi: Description | None = None
     description_en: Description | None = None
+    description_zh: Description | None = None
 
 
 class SettingsIn(Schema):
@@ -106,6 +108,7 @@ def rule_out(rule: RiskRule) -> dict:
         "score": rule.score,
         "description_vi": rule.description_vi,
         "description_en": rule.description_en,
+        "description_zh": rule.description_zh,
         "is_enabled": rule.is_enabled,
     }
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from cuakhau.core.stamps import new_stamp
 from cuakhau.reference.models import pick_language
 
+from . import params as parameters
 from .choices import RiskChannel, RuleKind
 
 RATE_VALIDATORS = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1))]
@@ -82,6 +83,9 @@ class RiskRule(models.Model):
     score = models.PositiveIntegerField(_("score"), default=0)
     description_vi = models.TextField(_("description (Vietnamese)"))
     description_en = models.TextField(_("description (English)"))
+    # Optional, as a gate's Chinese name is: a rule written without it reads in English on a
+    # Chinese page, marked so.
+    description_zh = models.TextField(_("description (Chinese)"), blank=True)
     is_enabled = models.BooleanField(_("enabled"), default=True)
 
     class Meta:
@@ -97,11 +101,16 @@ class RiskRule(models.Model):
 
     @property
     def description(self) -> str:
-        return pick_language(self.description_vi, self.description_en, self.description_en)
+        return pick_language(self.description_vi, self.description_en, self.description_zh)
 
     @property
     def params_text(self) -> str:
         return json.dumps(self.params, ensure_ascii=False)
+
+    @property
+    def params_shown(self) -> list[tuple[str, str]]:
+        """The parameters as (label, value) in the reader's language."""
+        return parameters.shown(self.kind, self.params)
 
 
 class RiskAssessment(models.Model):

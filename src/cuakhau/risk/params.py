@@ -1,16 +1,32 @@
-"""What each kind of rule takes as parameters, checked before a rule set version is saved."""
+"""What each kind of rule takes as parameters, checked before a rule set version is saved, and
+how a person reads them: each parameter's name and value in the reader's language.
+
+Parameters are stored as JSON under short keys (``ratio``, ``min_history`` …), which are what a
+customs manager writes in the expert field and what the API takes. ``PARAMETERS`` says, for each
+key, what it means and what it accepts; ``shown`` gives a rule's parameters as labelled values
+("Ratio to the median unit value: 0,5") for the page.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.utils.formats import number_format
+from django.utils.functional import Promise
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
 from .choices import RuleKind
 
 MAX_WINDOW_DAYS = 3650
 MAX_SCORE = 1000
+# Bounds of the whole-number parameters: (minimum, maximum).
+MIN_HISTORY = (1, 10000)
+WINDOW_DAYS = (1, MAX_WINDOW_DAYS)
+MIN_FAILURES = (1, 1000)
 
 
 def _integer(value, minimum: int, maximum: int | None = None) -> tuple[int | None, str | None]:
@@ -73,11 +89,11 @@ SPECS = {
     RuleKind.HS_WATCH: {"prefixes": _prefixes},
     RuleKind.UNDERVALUATION: {
         "ratio": lambda v: _decimal(v, above=Decimal(0), at_most=Decimal(1)),
-        "min_history": lambda v: _integer(v, 1, 10000),
+        "min_history": lambda v: _integer(v, *MIN_HISTORY),
     },
     RuleKind.FAILED_INSPECTIONS: {
-        "window_days": lambda v: _integer(v, 1, MAX_WINDOW_DAYS),
-        "min_failures": lambda v: _integer(v, 1, 1000),
+        "window_days": lambda v: _integer(v, *WINDOW_DAYS),
+        "min_failures": lambda v: _integer(v, *MIN_FAILURES),
     },
     RuleKind.FIRST_TIME_DECLARANT: {},
     RuleKind.WEIGHT_DIFFERENCE: {
@@ -98,9 +114,7 @@ def clean_params(kind: str, params) -> tuple[dict, dict[str, list[str]]]:
     clean: dict = {}
     for name in params:
         if name not in spec:
-            errors[f"params.{name}"] = [
-                _("This kind of rule takes no parameter %(name)s.") % {"name": name}
-            ]
+            errors[f"params.{name}"] = [unknown_parameter(kind, name)]
     for name, cleaner in spec.items():
         if name not in params:
             errors[f"params.{name}"] = [_("This parameter is required.")]
@@ -115,3 +129,124 @@ def clean_params(kind: str, params) -> tuple[dict, dict[str, list[str]]]:
 
 def clean_score(value) -> tuple[int | None, str | None]:
     return _integer(value, 0, MAX_SCORE)
+
+
+def unknown_parameter(kind: str, name: str) -> str:
+    """Why ``name`` is refused, with the names this kind of rule takes instead."""
+    if not SPECS[kind]:
+        return _("This kind of rule takes no parameters; %(name)s is not one.") % {"name": name}
+    return _("This kind of rule takes no parameter %(name)s; it takes: %(names)s.") % {
+        "name": name,
+        "names": ", ".join(SPECS[kind]),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# What the parameters mean, for people
+
+
+def number(value) -> str:
+    """A parameter's number as the reader's language writes it (0,5 and 10.000 in Vietnamese)."""
+    value = Decimal(str(value))
+    places = 0 if value == value.to_integral() else -value.normalize().as_tuple().exponent
+    return number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)
+
+
+def _whole(low_high: tuple[int, int]) -> Callable[[], str]:
+    def accepts() -> str:
+        low, high = low_high
+        return _("a whole number from %(min)s to %(max)s") % {
+            "min": number(low),
+            "max": number(high),
+        }
+
+    return accepts
+
+
+def _list(items) -> str:
+    separator = "、" if (get_language() or "").lower().startswith("zh") else ", "
+    return separator.join(str(item) for item in items)
+
+
+def _days(value) -> str:
+    count = int(value)
+    return ngettext("%(count)s day", "%(count)s days", count) % {"count": number(count)}
+
+
+@dataclass(frozen=True)
+class Parameter:
+    label: Promise  # what the value is, in the reader's language
+    accepts: Callable[[], str]  # what may be written, for the editing help
+    show: Callable[[object], str]  # the stored value as the reader's language writes it
+    example: object  # a value that would do, for the JSON shown as an example
+
+
+PARAMETERS: dict[str, Parameter] = {
+    "prefixes": Parameter(
+        gettext_lazy("Watched HS code prefixes"),
+        lambda: _("a list of HS code prefixes, each of 2 to 8 digits"),
+        _list,
+        ["2402", "93"],
+    ),
+    "ratio": Parameter(
+        gettext_lazy("Ratio to the median unit value"),
+        lambda: _(
+            "a number above 0 and at most 1, the share of the median below which a line fires"
+        ),
+        number,
+        "0.5",
+    ),
+    "min_history": Parameter(
+        gettext_lazy("Earlier declarations needed to compare"),
+        _whole(MIN_HISTORY),
+        number,
+        5,
+    ),
+    "window_days": Parameter(
+        gettext_lazy("Look-back period"),
+        lambda: (
+            _("a whole number of days from %(min)s to %(max)s")
+            % {"min": number(WINDOW_DAYS[0]), "max": number(WINDOW_DAYS[1])}
+        ),
+        _days,
+        180,
+    ),
+    "min_failures": Parameter(
+        gettext_lazy("Failed inspections needed"),
+        _whole(MIN_FAILURES),
+        number,
+        1,
+    ),
+    "percent": Parameter(
+        gettext_lazy("Tolerated weight difference"),
+        lambda: _("a percentage above 0 and at most 100"),
+        lambda value: f"{number(value)}%",
+        "10",
+    ),
+}
+
+
+def shown(kind: str, params: dict) -> list[tuple[str, str]]:
+    """The rule's parameters as (label, value) in the reader's language, in the kind's order.
+
+    A key this version of cuakhau does not know (a rule saved by a later one) is shown as it is
+    stored rather than hidden: the rule still holds it.
+    """
+    known = [name for name in SPECS.get(kind, {}) if name in params]
+    rows = []
+    for name in [*known, *(name for name in params if name not in known)]:
+        parameter = PARAMETERS.get(name)
+        if parameter is None:
+            rows.append((name, str(params[name])))
+            continue
+        try:
+            value = parameter.show(params[name])
+        except (ArithmeticError, TypeError, ValueError):
+            value = str(params[name])
+        rows.append((str(parameter.label), value))
+    return rows
+
+
+def example(kind: str, params: dict | None = None) -> dict:
+    """The parameters a rule of this kind could have: its own where given, else examples."""
+    return {name: (params or {}).get(name, PARAMETERS[name].example) for name in SPECS[kind]}

@@ -131,6 +131,7 @@ def install_default_ruleset() -> RuleSet:
                 score=raw["score"],
                 description_vi=raw["description_vi"],
                 description_en=raw["description_en"],
+                description_zh=raw.get("description_zh", ""),
                 is_enabled=raw.get("is_enabled", True),
             )
         )
@@ -155,7 +156,11 @@ def install_default_ruleset() -> RuleSet:
     return ruleset
 
 
-RULE_EDIT_FIELDS = ("score", "params", "is_enabled", "description_vi", "description_en")
+DESCRIPTION_FIELDS = ("description_vi", "description_en", "description_zh")
+# A rule needs its description in Vietnamese and English; the Chinese one may come later (a
+# Chinese page shows the English, marked so, until it does).
+REQUIRED_DESCRIPTIONS = ("description_vi", "description_en")
+RULE_EDIT_FIELDS = ("score", "params", "is_enabled", *DESCRIPTION_FIELDS)
 SETTINGS_FIELDS = (
     "yellow_threshold",
     "red_threshold",
@@ -237,7 +242,7 @@ def _apply_edits(edits, rules: list[RiskRule], current: RuleSet) -> dict[str, li
                 errors[f"{path}.is_enabled"] = [_("Give true or false.")]
             else:
                 rule.is_enabled = edit["is_enabled"]
-        for field in ("description_vi", "description_en"):
+        for field in DESCRIPTION_FIELDS:
             if field in edit:
                 text = _text(edit[field], f"{path}.{field}", errors)
                 if text is not None:
@@ -260,8 +265,12 @@ def _validate_rules(rules: list[RiskRule]) -> dict[str, list[str]]:
             errors[f"{path}.score"] = [error]
         else:
             rule.score = score
-        for field in ("description_vi", "description_en"):
-            text = _text(getattr(rule, field), f"{path}.{field}", errors)
+        for field in DESCRIPTION_FIELDS:
+            value = getattr(rule, field)
+            if field not in REQUIRED_DESCRIPTIONS and value in ("", None):
+                setattr(rule, field, "")
+                continue
+            text = _text(value, f"{path}.{field}", errors)
             if text is not None:
                 setattr(rule, field, text)
     return errors
@@ -333,7 +342,13 @@ def _fingerprint(ruleset: RuleSet, rules: list[RiskRule]) -> str:
         [
             [str(getattr(ruleset, field)) for field in SETTINGS_FIELDS],
             [
-                [r.kind, r.params, r.score, r.is_enabled, r.description_vi, r.description_en]
+                [
+                    r.kind,
+                    r.params,
+                    r.score,
+                    r.is_enabled,
+                    *(getattr(r, f) for f in DESCRIPTION_FIELDS),
+                ]
                 for r in rules
             ],
         ],
@@ -370,7 +385,7 @@ def new_ruleset_version(
     place (it may also append or remove rules), or a list of edits, each naming its rule by
     ``rule_id`` (a rule of the active version) or by ``kind`` (when only one rule has it) and
     giving any of ``score``, ``params`` (merged into the current ones), ``is_enabled``,
-    ``description_vi``, ``description_en``. ``settings`` changes the thresholds, the random
+    ``description_vi``, ``description_en``, ``description_zh``. ``settings`` changes the thresholds, the random
     rates or the seed. With ``base_version``, the change is refused if someone activated another
     version since the editor loaded it. The previous versions stay, with their assessments.
 
@@ -411,6 +426,7 @@ def new_ruleset_version(
                 score=rule.score,
                 description_vi=rule.description_vi,
                 description_en=rule.description_en,
+                description_zh=rule.description_zh,
                 is_enabled=rule.is_enabled,
             )
             for rule in old_rules

@@ -14,10 +14,17 @@ from .models import RuleSet
 HISTORY_SHOWN = 20
 
 
-def _page(request, *, bound_rule: tuple[int, RuleEditForm] | None = None, settings_form=None):
-    ruleset = services.active_ruleset()
+def _page(
+    request,
+    *,
+    bound_rule: tuple[int, RuleEditForm] | None = None,
+    settings_form=None,
+    ruleset=None,
+    rules=None,
+):
+    ruleset = ruleset or services.active_ruleset()
     rows = []
-    for rule in ruleset.rules.all():
+    for rule in ruleset.rules.all() if rules is None else rules:
         if bound_rule and bound_rule[0] == rule.pk:
             rows.append((rule, bound_rule[1]))
         else:
@@ -57,6 +64,7 @@ def rules(request):
 def edit_rule(request, rule_id):
     _require(services.can_change_rules(request.user))
     form = RuleEditForm(request.POST, prefix=f"rule-{rule_id}")
+    errors = {}
     if form.is_valid():
         try:
             ruleset = services.new_ruleset_version(
@@ -66,14 +74,20 @@ def edit_rule(request, rule_id):
                 base_version=form.cleaned_data["base_version"],
             )
         except services.RiskValidationError as exc:
-            form.show_errors(exc.errors, "rules")
+            errors = exc.errors
         else:
             messages.success(
                 request, _("Saved as version %(v)d, now active.") % {"v": ruleset.version}
             )
             return redirect("risk:rules")
+    # The page shows the rules again: read once, they also tell the form the rule's kind, whose
+    # parameters its help and its errors name (no rule: a stale id, which the service refused).
+    ruleset = services.active_ruleset()
+    rules = list(ruleset.rules.all())
+    form.describe(next((rule for rule in rules if rule.pk == rule_id), None))
+    form.show_errors(errors, "rules")
     _report(request, form, _("The rule was not changed."))
-    return _page(request, bound_rule=(rule_id, form))
+    return _page(request, bound_rule=(rule_id, form), ruleset=ruleset, rules=rules)
 
 
 @login_required
