@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from . import scenarios
 from .charts import policy_label
@@ -13,7 +14,7 @@ class SimulationForm(forms.Form):
     scenario = forms.ChoiceField(label=_("scenario"))
     policy = forms.ChoiceField(label=_("policy"))
     lanes = forms.IntegerField(
-        label=_("lanes"),
+        label=pgettext_lazy("how many", "lanes"),
         min_value=1,
         max_value=MAX_LANES,
         required=False,

@@ -23,6 +23,7 @@ from ninja.security.http import HttpBearer
 from ninja.utils import check_csrf
 
 from cuakhau.accounts import roles
+from cuakhau.core.wording import join_words
 
 # Any signed-in person, whatever their role: their own profile, the reference lists.
 SIGNED_IN = "*"
@@ -209,7 +210,7 @@ def enforce(rule: Rule, principal, params: dict, request=None) -> None:
                 raise PermissionDenied(_("Only a gate device may call this."))
             raise PermissionDenied(
                 _("This is for: %(roles)s.")
-                % {"roles": ", ".join(str(roles.LABELS[r]) for r in sorted(rule.roles))}
+                % {"roles": join_words(roles.LABELS[r] for r in sorted(rule.roles))}
             )
         if rule.gate:
             gate = _gate_of(params.get(rule.gate), request)

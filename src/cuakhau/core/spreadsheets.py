@@ -30,6 +30,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from cuakhau.core.inputs import clean_text
+from cuakhau.core.wording import join_words
 
 MAX_ROWS = 2000
 MAX_BYTES = 2 * 1024 * 1024
@@ -159,7 +160,7 @@ class Layout:
         if missing:
             raise ImportRefused(
                 _("The first row must name the columns; missing: %(columns)s.")
-                % {"columns": ", ".join(missing)}
+                % {"columns": join_words(missing)}
             )
         positions = {key: column_index(letter) for key, letter in letters.items()}
         sheet = Sheet(letters=letters, name=name[:200], sha256=hashlib.sha256(data).hexdigest())

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from cuakhau.core.wording import join_words
+
 
 @dataclass(frozen=True)
 class Transition:
@@ -42,7 +44,7 @@ class IllegalTransition(Exception):
         super().__init__(state, action, allowed)
 
     def __str__(self):
-        allowed = ", ".join(f"“{self.say('action', a)}”" for a in self.allowed) or "—"
+        allowed = join_words(f"“{self.say('action', a)}”" for a in self.allowed) or "—"
         return _(
             "Not possible now: “%(action)s” while the record is “%(state)s”. Allowed: %(allowed)s."
         ) % {

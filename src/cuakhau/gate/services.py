@@ -24,6 +24,7 @@ from cuakhau.core.errors import FieldErrors
 from cuakhau.core.inputs import CONTROL_CHARACTER, check_number, check_text, shown
 from cuakhau.core.prepared import Prepared, insert, save_fields
 from cuakhau.core.retry import ChangedMeanwhile, lock_rows, retry_on_conflict
+from cuakhau.core.wording import join_words
 from cuakhau.fees.services import current_assessment
 from cuakhau.inspections import services as inspections
 from cuakhau.receipts import services as receipts
@@ -383,11 +384,11 @@ def assess(text: str, gate: Gate, *, plate_seen: str = "", lock: bool = False) -
         if failed:
             # Not "waiting": the truck failed an inspection and is not to be let through.
             message += "; " + _("failed the inspection of: %(what)s") % {
-                "what": ", ".join(str(inspections.Agency(a).label) for a in failed)
+                "what": join_words(inspections.Agency(a).label for a in failed)
             }
         if waiting:
             message += "; " + _("waiting for: %(what)s") % {
-                "what": ", ".join(str(inspections.Agency(a).label) for a in waiting)
+                "what": join_words(inspections.Agency(a).label for a in waiting)
             }
         check.problems.append(Problem("inspection_failed" if failed else "inside", message + "."))
     elif status == S.CLEARED:
@@ -1077,10 +1078,7 @@ def device_errors(gate: Gate, kind: str, name: str, lane: str | None) -> dict[st
     """What keeps a device from being registered, by field (the admin's form asks first)."""
     errors = {}
     if kind not in DeviceKind.values:
-        errors["kind"] = [
-            _("Choose one of: %(kinds)s.")
-            % {"kinds": ", ".join(str(label) for label in DeviceKind.labels)}
-        ]
+        errors["kind"] = [_("Choose one of: %(kinds)s.") % {"kinds": join_words(DeviceKind.labels)}]
     name = (name or "").strip()
     if not name or len(name) > 80 or not name.isprintable():
         errors["name"] = [_("Give the device a name of 1 to 80 printable characters.")]

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cuakhau.accounts import roles
 from cuakhau.core.inputs import DayField, TextField
@@ -43,7 +44,9 @@ class SuspensionForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "081090"}),
     )
     direction = forms.ChoiceField(
-        label=_("Direction"), choices=RuleDirection.choices, initial=RuleDirection.EXPORT
+        label=pgettext_lazy("market rule", "Direction"),
+        choices=RuleDirection.choices,
+        initial=RuleDirection.EXPORT,
     )
     destination = TextField(
         label=_("Destination country"),

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cuakhau.reference.localize import LocalizedText, active_language, original
 from cuakhau.reference.models import Confidence, Gate, pick_language
@@ -50,7 +51,10 @@ FROZEN_FIELDS = [
 
 class MarketAccessRule(models.Model):
     hs_prefix = models.CharField(_("HS prefix"), max_length=8, validators=[validate_hs_prefix])
-    direction = models.CharField(_("direction"), max_length=8, choices=RuleDirection.choices)
+    # "market rule": the way goods cross (export, import, either), not a trip's declared type.
+    direction = models.CharField(
+        pgettext_lazy("market rule", "direction"), max_length=8, choices=RuleDirection.choices
+    )
     destination = models.CharField(
         _("destination country"),
         max_length=2,
@@ -137,7 +141,8 @@ class MarketAccessRule(models.Model):
         verbose_name=_("supersedes"),
     )
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
-    is_active = models.BooleanField(_("active"), default=True)
+    # A rule in force (the latest version), not an account or a switch that is "on".
+    is_active = models.BooleanField(pgettext_lazy("market rule", "active"), default=True)
     deactivated_at = models.DateTimeField(_("deactivated at"), null=True, blank=True)
     deactivated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

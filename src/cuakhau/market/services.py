@@ -31,6 +31,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cuakhau.core.errors import FieldErrors
+from cuakhau.core.wording import join_words
 from cuakhau.reference.localize import country_name
 from cuakhau.reference.models import Confidence, Gate, HSCode
 from cuakhau.reference.validators import compact_hs_code, validate_country, validate_hs_code
@@ -429,7 +430,7 @@ def _finding(rule: MarketAccessRule, index: int, line, gate: Gate | None, destin
         designated = list(rule.designated_gates.all())
         # The declarant can only choose gates that run freight on cuakhau.
         listed = [g for g in designated if g.handles_freight] or designated
-        gates = ", ".join(sorted(gate_label(g) for g in listed))
+        gates = join_words(sorted(gate_label(g) for g in listed))
         if gate is None:
             message = _(
                 "%(product)s (%(hs)s) bound for %(country)s may only cross at designated gates "

@@ -38,6 +38,7 @@ from typing import Protocol
 from django.conf import settings
 from django.core.mail import send_mail
 from django.utils.module_loading import import_string
+from django.utils.translation import pgettext_lazy
 
 from .messages import localized_context, render
 from .recipients import is_vietnamese_mobile
@@ -85,6 +86,9 @@ class WebhookRefused(Exception):
 class Adapter(Protocol):
     name: str
     channel: str
+    # The provider as the notifications page names it ("eSMS brandname SMS"), where ``name``
+    # is the code stored with each attempt and named by delivery webhooks.
+    label: str
     # True when the provider itself refuses a repeated request id: a send whose answer was
     # lost may then be tried again without risking a second message.
     idempotent: bool
@@ -98,6 +102,7 @@ class ConsoleAdapter:
     """Prints instead of sending: development, the demo and tests."""
 
     idempotent = True
+    label = pgettext_lazy("notify provider", "Server log only (test, nothing sent)")
 
     def __init__(self, name: str, channel: str, **options):
         self.name = name
@@ -119,6 +124,7 @@ class EmailAdapter:
     """E-mail through Django's mail backend."""
 
     idempotent = False
+    label = pgettext_lazy("notify provider", "Mail server")
 
     def __init__(self, name: str, channel: str = "email", from_email: str | None = None, **_):
         self.name = name
@@ -179,6 +185,7 @@ class ESMSBrandname:
     """eSMS.vn brandname SMS (customer care, SmsType 2)."""
 
     idempotent = True
+    label = pgettext_lazy("notify provider", "eSMS.vn brandname SMS")
     DEFAULT_URL = "https://rest.esms.vn/MainService.svc/json/SendMultipleMessage_V4_post_json/"
     # eSMS's CodeResult table: 100 accepted; 99 unknown error and 5xx are worth a retry.
     # 124 is "RequestId already used": the message was accepted before, so it counts as sent.
@@ -263,6 +270,7 @@ class ZaloZNS:
     """Zalo Notification Service: template messages to a Vietnamese phone's Zalo account."""
 
     idempotent = False
+    label = pgettext_lazy("notify provider", "Zalo notification service (ZNS)")
     DEFAULT_URL = "https://business.openapi.zalo.me/message/template"
     # Zalo's error table: these mean "this phone cannot get ZNS" or "this OA/template cannot
     # send" — another channel may still reach the driver. Rate limits and the night-time
@@ -366,3 +374,28 @@ def adapter_by_name(name: str) -> Adapter | None:
         if options and options.get("name", channel) == name:
             return get_adapter(channel)
     return None
+
+
+# The shipped configuration's provider names: a message sent before the configuration changed
+# still names its provider by the adapter that sent it.
+SHIPPED_PROVIDERS = {
+    "console": ConsoleAdapter,
+    "email": EmailAdapter,
+    "esms": ESMSBrandname,
+    "zalo": ZaloZNS,
+}
+
+
+def provider_label(name: str) -> str:
+    """The provider stored as ``name``, as a person reads it: the label of the adapter
+    configured under that name (else of the shipped adapter of that name); a name neither
+    knows is shown as stored."""
+    if not name:
+        return ""
+    adapter = SHIPPED_PROVIDERS.get(name)
+    for channel, options in configured().items():
+        if options and options.get("name", channel) == name:
+            adapter = import_string(options["class"])
+            break
+    label = getattr(adapter, "label", "")
+    return str(label) if label else name

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import Channel, MessageStatus
 
@@ -11,7 +12,9 @@ class MessageFilterForm(forms.Form):
         label=_("Status"), choices=[("", _("All")), *MessageStatus.choices], required=False
     )
     channel = forms.ChoiceField(
-        label=_("Channel"), choices=[("", _("All")), *Channel.choices], required=False
+        label=pgettext_lazy("notify", "Channel"),
+        choices=[("", _("All")), *Channel.choices],
+        required=False,
     )
 
     def filter(self, queryset):

@@ -29,6 +29,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format, time_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 LANGUAGES = ("vi", "en", "zh-hans")
 # How a value kept in each language is stored in a message's context (JSON).
@@ -46,6 +47,9 @@ class MessageTemplate:
     # Parameters that name a border gate: a name in any language, or a code, is sent in the
     # recipient's language.
     gates: tuple[str, ...] = ()
+    # What happened, for the notifications page ("Receipt revoked"): the event a person reads
+    # where the program keeps the template's code and the deduplication key.
+    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,7 @@ TEMPLATES = {
     for t in [
         MessageTemplate(
             code="truck_called_forward",
+            label=pgettext_lazy("notify event", "Truck called forward"),
             subject=_("Truck %(plate)s: drive to the gate now"),
             text=_(
                 "Truck %(plate)s (trip %(reference)s) is called forward to %(gate)s. "
@@ -69,6 +74,7 @@ TEMPLATES = {
         ),
         MessageTemplate(
             code="truck_call_missed",
+            label=pgettext_lazy("notify event", "Truck missed its call"),
             subject=_("Truck %(plate)s: call missed"),
             text=_(
                 "Truck %(plate)s (trip %(reference)s) was not at %(gate)s by %(deadline)s: "
@@ -79,6 +85,7 @@ TEMPLATES = {
         ),
         MessageTemplate(
             code="receipt_issued",
+            label=pgettext_lazy("notify event", "Fees paid, receipt issued"),
             subject=_("Trip %(reference)s paid: receipt %(number)s"),
             text=_(
                 "The fees of trip %(reference)s are paid: receipt %(number)s. At %(gate)s the "
@@ -89,6 +96,7 @@ TEMPLATES = {
         ),
         MessageTemplate(
             code="receipt_replaced",
+            label=pgettext_lazy("notify event", "Receipt replaced"),
             subject=_("Receipt %(old)s was replaced"),
             text=_(
                 "Receipt %(old)s of trip %(reference)s was replaced by receipt %(new)s. "
@@ -98,6 +106,7 @@ TEMPLATES = {
         ),
         MessageTemplate(
             code="receipt_revoked",
+            label=pgettext_lazy("notify event", "Receipt revoked"),
             subject=_("Receipt %(number)s was revoked"),
             text=_(
                 "Receipt %(number)s of trip %(reference)s was revoked (%(kind)s): %(reason)s. "
@@ -108,12 +117,20 @@ TEMPLATES = {
         ),
         MessageTemplate(
             code="test_message",
+            label=pgettext_lazy("notify event", "Test message"),
             subject=_("Test message from cuakhau"),
             text=_("This is a test message from cuakhau, sent at %(at)s."),
             params=("at",),
         ),
     ]
 }
+
+
+def event_label(template: str) -> str:
+    """The event a message of ``template`` tells of, in the active language; a template this
+    version does not know (an older row) is named by its code."""
+    known = TEMPLATES.get(template)
+    return str(known.label) if known is not None and known.label else template
 
 
 def normalise_language(language: str | None) -> str:

@@ -10,6 +10,7 @@ import uuid
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Channel(models.TextChoices):
@@ -49,7 +50,10 @@ class Message(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
-    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, blank=True)
+    # "notify": the way a message travels (ZNS, SMS, e-mail), not a customs risk channel.
+    channel = models.CharField(
+        pgettext_lazy("notify", "channel"), max_length=10, choices=Channel.choices, blank=True
+    )
     provider = models.CharField(_("provider"), max_length=32, blank=True)
     provider_id = models.CharField(_("provider's message id"), max_length=100, blank=True)
     last_error = models.CharField(_("last error"), max_length=300, blank=True)
@@ -78,6 +82,21 @@ class Message(models.Model):
             return str(template.subject)
 
     @property
+    def event(self) -> str:
+        """What happened, in the reader's language ("Receipt issued"): the label of the
+        message's template (its code and the deduplication key are the program's)."""
+        from .messages import event_label
+
+        return event_label(self.template)
+
+    @property
+    def provider_label(self) -> str:
+        """The provider that accepted the message, by its name for people ("" if none)."""
+        from .adapters import provider_label
+
+        return provider_label(self.provider)
+
+    @property
     def current_channel(self) -> str | None:
         if self.channel_index < len(self.channels):
             return self.channels[self.channel_index]
@@ -94,7 +113,9 @@ class AttemptOutcome(models.TextChoices):
 
 class DeliveryAttempt(models.Model):
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attempts")
-    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    channel = models.CharField(
+        pgettext_lazy("notify", "channel"), max_length=10, choices=Channel.choices
+    )
     provider = models.CharField(_("provider"), max_length=32)
     started_at = models.DateTimeField(_("started"))
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
@@ -118,3 +139,9 @@ class DeliveryAttempt(models.Model):
 
     def __str__(self):
         return f"{self.channel}/{self.provider} {self.outcome} {self.provider_id}"
+
+    @property
+    def provider_label(self) -> str:
+        from .adapters import provider_label
+
+        return provider_label(self.provider)

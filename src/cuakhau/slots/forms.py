@@ -3,6 +3,7 @@ import datetime as dt
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cuakhau.core.inputs import DayField, TextField
 from cuakhau.trips.choices import Direction
@@ -59,7 +60,9 @@ class ArrivalForm(forms.Form):
 
 
 class CapacityForm(forms.Form):
-    direction = forms.ChoiceField(label=_("direction"), choices=Direction.choices)
+    direction = forms.ChoiceField(
+        label=pgettext_lazy("traffic", "direction"), choices=Direction.choices
+    )
     weekday = forms.TypedChoiceField(
         label=_("weekday"),
         choices=[("", _("every day"))] + list(Weekday.choices),
@@ -69,7 +72,7 @@ class CapacityForm(forms.Form):
     )
     hour_from = forms.IntegerField(label=_("from hour"), min_value=0, max_value=23)
     hour_to = forms.IntegerField(label=_("to hour (inclusive)"), min_value=0, max_value=23)
-    lanes = forms.IntegerField(label=_("lanes"), min_value=0, max_value=50)
+    lanes = forms.IntegerField(label=pgettext_lazy("how many", "lanes"), min_value=0, max_value=50)
     trucks_per_lane_hour = forms.IntegerField(
         label=_("trucks per lane-hour"), min_value=0, max_value=120
     )

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cuakhau.core.context import Channel
 from cuakhau.reference.models import Gate
@@ -61,7 +62,9 @@ class SlotCapacity(models.Model):
     gate = models.ForeignKey(
         Gate, on_delete=models.PROTECT, related_name="slot_capacities", verbose_name=_("gate")
     )
-    direction = models.CharField(_("direction"), max_length=16, choices=Direction.choices)
+    direction = models.CharField(
+        pgettext_lazy("traffic", "direction"), max_length=16, choices=Direction.choices
+    )
     weekday = models.PositiveSmallIntegerField(
         _("weekday"), choices=Weekday.choices, null=True, blank=True
     )
@@ -70,7 +73,7 @@ class SlotCapacity(models.Model):
         _("hour"), validators=[MinValueValidator(0), MaxValueValidator(23)]
     )
     lanes = models.PositiveSmallIntegerField(
-        _("lanes"), validators=[MinValueValidator(0), MaxValueValidator(50)]
+        pgettext_lazy("how many", "lanes"), validators=[MinValueValidator(0), MaxValueValidator(50)]
     )
     trucks_per_lane_hour = models.PositiveSmallIntegerField(
         _("trucks per lane-hour"), validators=[MinValueValidator(0), MaxValueValidator(120)]
@@ -154,7 +157,9 @@ class Booking(models.Model):
     )
     slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="bookings")
     gate = models.ForeignKey(Gate, on_delete=models.PROTECT, related_name="+")
-    direction = models.CharField(_("direction"), max_length=16, choices=Direction.choices)
+    direction = models.CharField(
+        pgettext_lazy("traffic", "direction"), max_length=16, choices=Direction.choices
+    )
     slot_start = models.DateTimeField(_("slot"))
     priority_class = models.CharField(_("priority class"), max_length=24)
     status = models.CharField(
@@ -252,7 +257,9 @@ class WaitingEntry(models.Model):
     """A truck in the waiting area, from its arrival until it entered the gate or left."""
 
     gate = models.ForeignKey(Gate, on_delete=models.PROTECT, related_name="+")
-    direction = models.CharField(_("direction"), max_length=16, choices=Direction.choices)
+    direction = models.CharField(
+        pgettext_lazy("traffic", "direction"), max_length=16, choices=Direction.choices
+    )
     trip = models.ForeignKey("trips.Trip", on_delete=models.PROTECT, related_name="waiting_entries")
     booking = models.ForeignKey(
         Booking, null=True, blank=True, on_delete=models.PROTECT, related_name="waiting_entries"
@@ -262,7 +269,7 @@ class WaitingEntry(models.Model):
     priority_rank = models.PositiveSmallIntegerField()
     # The slot the call-forward ranks it by; empty for walk-ins and late trucks.
     slot_start = models.DateTimeField(_("slot"), null=True, blank=True)
-    arrived_at = models.DateTimeField(_("arrived"))
+    arrived_at = models.DateTimeField(pgettext_lazy("waiting area", "arrived"))
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -15,6 +15,7 @@ from cuakhau.core import listing
 from cuakhau.core.context import context_of
 from cuakhau.core.errors import FieldErrors
 from cuakhau.core.statemachine import IllegalTransition
+from cuakhau.core.wording import join_words
 from cuakhau.reference.models import Gate
 from cuakhau.trips import services as trips
 from cuakhau.trips.choices import Direction
@@ -193,7 +194,7 @@ def waiting_area(request, code):
                 messages.success(
                     request,
                     _("Called forward: %(plates)s.")
-                    % {"plates": ", ".join(e.trip.tractor_plate for e in called)},
+                    % {"plates": join_words(e.trip.tractor_plate for e in called)},
                 )
             else:
                 messages.info(request, _("Nobody to call: the gate is full or nobody waits."))

@@ -4,7 +4,7 @@ import pytest
 from django.utils import translation
 
 from cuakhau.accounts import roles
-from cuakhau.accounts.services import create_user
+from cuakhau.accounts.services import create_user, set_language
 from cuakhau.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -88,3 +88,13 @@ def test_a_long_run_goes_to_the_worker_and_the_page_follows_it(client, board):
     assert 'http-equiv="refresh"' not in done
     assert "Policies side by side" in done and "no steady state" in done
     assert client.get("/capacity/", {"run": "not-a-task"}).status_code == 404
+
+
+@pytest.mark.parametrize(("language", "lanes"), [("vi", "số làn"), ("zh-hans", "车道数")])
+def test_the_lanes_field_asks_for_a_number_of_lanes(client, board, language, lanes):
+    # "lanes" here is how many (số làn, 车道数), not the gate's lanes (làn, 车道) of the gate app.
+    set_language(board, language)
+    client.force_login(board)
+    page = client.get("/capacity/")
+    assert page.status_code == 200
+    assert f'<label for="id_lanes">{lanes}<' in page.content.decode()

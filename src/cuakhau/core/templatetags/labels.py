@@ -1,14 +1,20 @@
 """Words for what is stored as a code: a person never reads ``green``, ``check_in`` or ``KGM``.
 
 ``{{ row.channel|label:"channel" }}`` shows a stored value in the reader's language through
-its enumeration (lists too: ``{{ outstanding|label:"agency"|join:", " }}``); fields that carry
-their ``choices`` use Django's own ``get_FOO_display``. ``{{ waited|minutes }}`` says a
+its enumeration (lists too: ``{{ outstanding|label:"agency"|join_words }}``, joined as the
+reader's language joins a list: ", ", in Chinese "、"); fields that carry their ``choices`` use
+Django's own ``get_FOO_display``. ``{{ waited|minutes }}`` says a
 duration in words per locale ("71 phút", "71 min", "71 分钟"; hours and minutes when long).
 """
 
 from django import template
+from django.utils.html import conditional_escape
 from django.utils.module_loading import import_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
+
+from cuakhau.core.wording import join_words as _join_words
+from cuakhau.core.wording import list_separator as _separator
 
 register = template.Library()
 
@@ -40,6 +46,24 @@ def label(value, enumeration: str):
     if isinstance(value, list | tuple | set | frozenset):
         return [words(enumeration, v) for v in value]
     return words(enumeration, value)
+
+
+@register.filter(needs_autoescape=True)
+def join_words(value, autoescape=True):
+    """A list of labels or names joined as the reader's language joins a list
+    (``core.wording``): "Hải quan, Kiểm dịch thực vật", "海关、植物检疫"."""
+    if value in (None, ""):
+        return ""
+    if isinstance(value, str):
+        return value
+    items = [conditional_escape(v) if autoescape else v for v in value]
+    return mark_safe(_join_words(items))
+
+
+@register.simple_tag
+def list_separator():
+    """What separates the items of a list a loop writes (``{% if not forloop.last %}``)."""
+    return _separator()
 
 
 @register.filter

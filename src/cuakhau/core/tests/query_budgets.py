@@ -39,7 +39,8 @@ BUDGETS: dict[str, int | dict[str, int]] = {
     "trips:detail": 24,
     "trips:edit": 12,
     "trips:amend": 13,
-    "trips:document": 6,
+    # An invoice attached: the trip found and locked, the document written, its audit.
+    "trips:document": 9,
     "trips:document_file": 7,
     "trips:action": 23,
     "reference:hs_search": 5,

@@ -4,6 +4,7 @@ message at the top of a page reset to "pass" — the next click would record a p
 
 import pytest
 
+from cuakhau.accounts.services import set_language
 from cuakhau.gate.tests.conftest import paid
 from cuakhau.inspections import services
 from cuakhau.inspections.models import Inspection, QuarantineSample
@@ -98,3 +99,14 @@ def test_a_recorded_result_still_goes_back_to_the_page(officers, inside):
     assert [str(m) for m in page.get(response["Location"]).context["messages"]] == [
         "Result recorded."
     ]
+
+
+@pytest.mark.parametrize(
+    ("language", "button"), [("vi", "Ghi nhận"), ("en", "Record"), ("zh-hans", "记录")]
+)
+def test_a_samples_result_is_recorded_by_a_button_in_words(officers, inside, language, button):
+    services.take_sample(officers["quarantine"], inside, "KD-2026-0042", "Chuối tiêu")
+    set_language(officers["quarantine"], language)
+    html = signed_in(officers["quarantine"]).get(f"/inspections/{inside.reference}/").text
+    assert f'<button class="secondary">{button}</button>' in html
+    assert ">OK</button>" not in html
