@@ -289,3 +289,15 @@ def english_phrases(language: str) -> set[str]:
                 ) and not (len(part.split()) == 1 and part in own_words):
                     phrases.add(part)
     return phrases
+
+
+def reader_in(user, language: str):
+    """A test client signed in as ``user``, whose profile speaks ``language``."""
+    from django.test import Client
+
+    from cuakhau.accounts.services import set_language
+
+    set_language(user, language)
+    client = Client()
+    client.force_login(user)
+    return client

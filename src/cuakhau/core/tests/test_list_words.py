@@ -11,6 +11,7 @@ from django.utils.html import escape
 from cuakhau import policy
 from cuakhau.accounts import roles
 from cuakhau.accounts.services import issue_token, set_language
+from cuakhau.core.testing.languages import reader_in
 from cuakhau.core.wording import join_words, list_separator
 
 pytestmark = pytest.mark.django_db
@@ -45,9 +46,7 @@ def test_the_template_filter_joins_and_escapes():
 
 @pytest.mark.parametrize(("language", "separator"), [("vi", ", "), ("zh-hans", "、")])
 def test_the_403_page_lists_the_roles_as_the_language_does(enterprise, language, separator):
-    set_language(enterprise, language)
-    client = Client()
-    client.force_login(enterprise)
+    client = reader_in(enterprise, language)
     response = client.get("/notify/messages/")
     assert response.status_code == 403
     html = response.content.decode()

@@ -7,8 +7,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from cuakhau.accounts.services import set_language
-from cuakhau.core.testing.languages import visible_text
+from cuakhau.core.testing.languages import reader_in, visible_text
 from cuakhau.desk import services
 
 from .conftest import applicant_data, pdf
@@ -31,18 +30,11 @@ WORDS = {
 }
 
 
-def _reader(user, language):
-    set_language(user, language)
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 @pytest.mark.parametrize("language", ["vi", "zh-hans"])
 def test_a_file_shows_its_papers_and_the_refusal_in_desk_words(catalogue, desk_officer, language):
     words = WORDS[language]
     filed = services.file_application(applicant_data(catalogue), [pdf()])
-    page = _reader(desk_officer, language).get(f"/desk/applications/{filed.code}/")
+    page = reader_in(desk_officer, language).get(f"/desk/applications/{filed.code}/")
     assert page.status_code == 200
     html = page.content.decode()
     assert f"<h2>{words['documents']}</h2>" in html
@@ -56,7 +48,7 @@ def test_a_file_shows_its_papers_and_the_refusal_in_desk_words(catalogue, desk_o
 def test_the_report_counts_files_being_handled(catalogue, supervisor, language):
     words = WORDS[language]
     services.file_application(applicant_data(catalogue), [pdf()])
-    page = _reader(supervisor, language).get("/desk/reports/")
+    page = reader_in(supervisor, language).get("/desk/reports/")
     assert page.status_code == 200
     html = page.content.decode()
     start = html.index('id="total-pending"')

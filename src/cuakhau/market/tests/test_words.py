@@ -5,12 +5,11 @@ not a trip's declared type (Loại hình, 进出境类型)."""
 import re
 
 import pytest
-from django.test import Client
 
 from cuakhau.accounts import roles
-from cuakhau.accounts.services import create_user, set_language
+from cuakhau.accounts.services import create_user
 from cuakhau.conftest import PASSWORD
-from cuakhau.core.testing.languages import visible_text
+from cuakhau.core.testing.languages import reader_in, visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -20,18 +19,11 @@ WORDS = {
 }
 
 
-def _reader(user, language):
-    set_language(user, language)
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 @pytest.mark.parametrize("language", ["vi", "zh-hans"])
 def test_the_admin_rules_list_says_in_force_and_direction(market_rules, language):
     words = WORDS[language]
     admin = create_user("quantri", PASSWORD, roles.ADMINISTRATOR)
-    page = _reader(admin, language).get("/admin/market/marketaccessrule/")
+    page = reader_in(admin, language).get("/admin/market/marketaccessrule/")
     assert page.status_code == 200
     text = visible_text(page.content.decode())
     assert words["active"] in text and words["direction"] in text
@@ -43,7 +35,7 @@ def test_the_admin_rules_list_says_in_force_and_direction(market_rules, language
 @pytest.mark.parametrize("language", ["vi", "zh-hans"])
 def test_the_suspension_form_names_the_direction(market_rules, quarantine_officer, language):
     words = WORDS[language]
-    page = _reader(quarantine_officer, language).get("/market/")
+    page = reader_in(quarantine_officer, language).get("/market/")
     assert page.status_code == 200
     html = page.content.decode()
     assert f'for="id_direction">{words["direction"]}<' in html

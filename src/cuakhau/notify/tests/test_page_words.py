@@ -3,10 +3,8 @@ customs risk lane (Luồng, 通道); the event and the provider by name, never b
 UI's word for a trip (车次) and a Chinese full-width colon in the heading."""
 
 import pytest
-from django.test import Client
 
-from cuakhau.accounts.services import set_language
-from cuakhau.core.testing.languages import visible_text
+from cuakhau.core.testing.languages import reader_in, visible_text
 from cuakhau.notify.adapters import provider_label
 from cuakhau.notify.messages import TEMPLATES, event_label
 from cuakhau.notify.services import notify
@@ -47,17 +45,10 @@ def paid_message():
     return message
 
 
-def _reader(user, language):
-    set_language(user, language)
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 @pytest.mark.parametrize("language", ["vi", "zh-hans"])
 def test_the_message_page_names_the_channel_event_and_provider(auditor, paid_message, language):
     words = WORDS[language]
-    page = _reader(auditor, language).get(f"/notify/messages/{paid_message.pk}/")
+    page = reader_in(auditor, language).get(f"/notify/messages/{paid_message.pk}/")
     assert page.status_code == 200
     text = visible_text(page.content.decode())
     assert f"\n{words['channel']} " in text and words["lane"] not in text
@@ -72,7 +63,7 @@ def test_the_message_page_names_the_channel_event_and_provider(auditor, paid_mes
 
 def test_the_chinese_texts_say_che_ci_for_a_trip_and_a_full_width_colon(auditor, paid_message):
     text = visible_text(
-        _reader(auditor, "zh-hans").get(f"/notify/messages/{paid_message.pk}/").content.decode()
+        reader_in(auditor, "zh-hans").get(f"/notify/messages/{paid_message.pk}/").content.decode()
     )
     assert "通知：车次 LC-0001 已缴费：收据 BL-9905" in text
     assert "行程" not in text and "通知: " not in text
@@ -81,7 +72,7 @@ def test_the_chinese_texts_say_che_ci_for_a_trip_and_a_full_width_colon(auditor,
 @pytest.mark.parametrize("language", ["vi", "zh-hans"])
 def test_the_list_filters_and_heads_by_notify_channel(auditor, paid_message, language):
     words = WORDS[language]
-    page = _reader(auditor, language).get("/notify/messages/")
+    page = reader_in(auditor, language).get("/notify/messages/")
     assert page.status_code == 200
     html = page.content.decode()
     assert f">{words['channel']}</label>" in html or f">{words['channel']}<" in html

@@ -7,8 +7,7 @@ import re
 import pytest
 from django.test import Client
 
-from cuakhau.accounts.services import set_language
-from cuakhau.core.testing.languages import visible_text
+from cuakhau.core.testing.languages import reader_in, visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -27,9 +26,7 @@ def _label(html: str, field: str) -> str:
 @pytest.mark.parametrize("language", ["vi", "zh-hans"])
 def test_the_capacity_page_says_direction_and_number_of_lanes(manager, capacity, language):
     words = WORDS[language]
-    set_language(manager, language)
-    client = Client()
-    client.force_login(manager)
+    client = reader_in(manager, language)
     page = client.get("/slots/mlt/capacity/")
     assert page.status_code == 200
     html = page.content.decode()
