@@ -492,7 +492,10 @@ def _lane(gate: Gate, code: str | None) -> Lane | None:
 def _weights(gross, tare) -> tuple[Decimal | None, Decimal | None]:
     """The weighbridge's total and the vehicle's tare, both in kg, checked for sense."""
     values = {}
-    for name, value, high in (("gross_kg", gross, 80000), ("tare_kg", tare, 40000)):
+    for name, value, high in (
+        ("gross_kg", gross, trips.MAX_VEHICLE_GROSS_KG),
+        ("tare_kg", tare, 40000),
+    ):
         if value in (None, ""):
             values[name] = None
             continue
