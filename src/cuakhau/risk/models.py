@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cuakhau.core.stamps import new_stamp
 from cuakhau.reference.models import pick_language
@@ -32,7 +33,7 @@ class RuleSet(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     note = models.TextField(_("note"))
-    is_active = models.BooleanField(_("active"), default=False)
+    is_active = models.BooleanField(pgettext_lazy("the rule set in force", "active"), default=False)
     yellow_threshold = models.PositiveIntegerField(_("yellow threshold (score)"))
     red_threshold = models.PositiveIntegerField(_("red threshold (score)"))
     # Kept so an auditor can recompute every random draw; it must stay out of traders' reach,
