@@ -1,9 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cuakhau.core.inputs import TextField
+
 
 class ConsoleForm(forms.Form):
-    scan = forms.CharField(
+    scan = TextField(
         label=_("Scan receipt / trip QR, or type the plate"),
         max_length=2000,
         widget=forms.TextInput(
@@ -15,9 +17,9 @@ class ConsoleForm(forms.Form):
             }
         ),
     )
-    plate_seen = forms.CharField(label=_("Plate seen at the lane"), max_length=20, required=False)
+    plate_seen = TextField(label=_("Plate seen at the lane"), max_length=20, required=False)
     lane = forms.ChoiceField(label=_("Lane"), required=False)
-    yard_position = forms.CharField(label=_("Yard position"), max_length=20, required=False)
+    yard_position = TextField(label=_("Yard position"), max_length=20, required=False)
     gross_kg = forms.CharField(
         label=_("Weighbridge (kg)"),
         required=False,

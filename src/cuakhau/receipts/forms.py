@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cuakhau.core.forms import Refusable
+from cuakhau.core.inputs import TextField
 
 from .models import RevokeKind
 
@@ -15,9 +16,10 @@ class RevokeForm(Refusable):
         choices=[(k.value, k.label) for k in (RevokeKind.CANCELLED, RevokeKind.REFUNDED)],
         widget=forms.RadioSelect,
     )
-    # Kept as typed: the service cleans it and says why it refuses (a control character, the
-    # length), as it does for the API.
-    reason = forms.CharField(
+    # Checked as the service and the API check it (a control character refused, said where);
+    # the service says why it refuses a length.
+    reason = TextField(
+        multiline=True,
         label=_("Reason"),
         widget=forms.Textarea(attrs={"rows": 2, "maxlength": 2000}),
         required=False,

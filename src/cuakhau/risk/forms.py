@@ -8,7 +8,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
-from cuakhau.core.inputs import number_limits
+from cuakhau.core.inputs import TextField, number_limits
 
 from .models import RiskRule, RuleSet
 from .params import MAX_SCORE, PARAMETERS, SPECS, example
@@ -54,7 +54,8 @@ class _VersionedForm(forms.Form):
     base_version = forms.IntegerField(
         widget=forms.HiddenInput, min_value=1, max_value=number_limits(RuleSet, "version")["le"]
     )
-    note = forms.CharField(
+    note = TextField(
+        multiline=True,
         label=_("Why this change"),
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Kept with the new version for audit."),
@@ -89,7 +90,8 @@ class _VersionedForm(forms.Form):
 
 class RuleEditForm(_VersionedForm):
     score = forms.IntegerField(label=_("Score"), min_value=0, max_value=MAX_SCORE)
-    params = forms.CharField(
+    params = TextField(
+        multiline=True,
         label=_("Parameters (JSON)"),
         required=False,
         # JSON is in no human language (lang "zxx"): no spelling, no translation of its keys.

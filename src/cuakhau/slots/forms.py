@@ -56,7 +56,7 @@ class CancelForm(forms.Form):
 
 
 class ArrivalForm(forms.Form):
-    scan = forms.CharField(label=_("trip QR, reference or plate"), max_length=200)
+    scan = TextField(label=_("trip QR, reference or plate"), max_length=200)
 
 
 class CapacityForm(forms.Form):

@@ -10,7 +10,7 @@ from django.utils import formats, timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from cuakhau.core.inputs import LocalNumberField, read_local_number
+from cuakhau.core.inputs import LocalNumberField, TextField, read_local_number
 from cuakhau.core.widgets import ListSelect
 from cuakhau.reference.models import Gate
 from cuakhau.reference.validators import country_choices, currency_choices
@@ -266,8 +266,8 @@ CargoLineFormSet = forms.formset_factory(
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    reason = TextField(
+        multiline=True, label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
 
 

@@ -51,18 +51,7 @@ ALLOWED = {
     "cuakhau.desk.forms.ApplicationForm": {"phone", "email"},
     "cuakhau.desk.forms.TrackForm": {"code", "phone"},
     "cuakhau.desk.forms.QueueFilterForm": {"mine"},
-    "cuakhau.gate.forms.ConsoleForm": {
-        "scan",
-        "plate_seen",
-        "yard_position",
-        "gross_kg",
-        "tare_kg",
-    },
-    "cuakhau.receipts.forms.RevokeForm": {"reason"},
-    "cuakhau.risk.forms._VersionedForm": {"note"},
-    "cuakhau.risk.forms.RuleEditForm": {"note", "params"},
-    "cuakhau.risk.forms.SettingsForm": {"note"},
-    "cuakhau.slots.forms.ArrivalForm": {"scan"},
+    "cuakhau.gate.forms.ConsoleForm": {"gross_kg", "tare_kg"},
     "cuakhau.stats.forms.RateForm": {"currency"},
     "cuakhau.trips.forms.TripForm": {
         "expected_arrival",
@@ -80,7 +69,6 @@ ALLOWED = {
         "phytosanitary_certificate",
         "customs_declaration",
     },
-    "cuakhau.trips.forms.ReasonForm": {"reason"},
 }
 
 # Modules of an app that define no page's form: the administration's (see above), the app's

@@ -67,7 +67,7 @@ def test_a_cashier_revokes_a_receipt_from_its_page(operator, receipt):
     "data, field, says",
     [
         ({"kind": "refunded", "reason": "   "}, "reason", "Give a reason."),
-        ({"kind": "refunded", "reason": "bank\x00error"}, "reason", "Null characters"),
+        ({"kind": "refunded", "reason": "bank\x00error"}, "reason", "U+0000"),
         ({"reason": "printed twice"}, "kind", "This field is required."),
         ({"kind": "replaced", "reason": "printed twice"}, "kind", "Select a valid choice."),
         ({"kind": "refunded", "reason": "x" * 2001}, "reason", "2000"),
