@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from cuakhau.core import listing
 from cuakhau.core.context import context_of
 from cuakhau.core.errors import FieldErrors
-from cuakhau.core.inputs import shown
+from cuakhau.core.forms import RefusedStep
 from cuakhau.core.statemachine import IllegalTransition
 
 from . import services
@@ -68,17 +68,13 @@ def commitment(request, pk):
     )
 
 
-def _commitment_page(request, item, refused=None, errors=()):
-    """The commitment; after a refused step, the page again with why beside its form
-    (``refused``: the action, ``errors``: what was wrong) and the note as typed."""
+def _commitment_page(request, item, refused: RefusedStep | None = None):
+    """The commitment; after a refused step, the page again with why beside its form."""
     return render(
         request,
         "cooperation/commitment.html",
         {
             "refused": refused,
-            "refused_errors": list(errors),
-            # As typed, each control character shown as U+FFFD (an HTML page holds no NUL).
-            "typed_note": shown(request.POST.get("note", ""), 2000) if refused else "",
             "commitment": item,
             "late": services.is_late(item),
             "actions": [
@@ -94,19 +90,22 @@ def _commitment_page(request, item, refused=None, errors=()):
 def act(request, pk, action):
     item = get_object_or_404(Commitment.objects.select_related("meeting"), pk=pk)
     form = ActionForm(request.POST)
+
+    def refused(errors):
+        step = RefusedStep.of(request, action, errors, "note", services.NOTE_LENGTH)
+        return _commitment_page(request, item, step)
+
     if not form.is_valid():
         # A note too long or with a control character: refused, never dropped.
-        return _commitment_page(request, item, action, form.errors.get("note", []))
+        return refused(form.errors.get("note", []))
     try:
         services.transition(
             request.user, item, action, form.cleaned_data["note"], context_of(request)
         )
     except IllegalTransition as exc:
-        return _commitment_page(request, item, action, [str(exc)])
+        return refused([exc])
     except FieldErrors as exc:
-        return _commitment_page(
-            request, item, action, (m for ms in exc.errors.values() for m in ms)
-        )
+        return refused(m for ms in exc.errors.values() for m in ms)
     messages.success(request, _("Status changed."))
     return redirect("cooperation:commitment", pk=item.pk)
 

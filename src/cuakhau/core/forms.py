@@ -1,6 +1,10 @@
 """What the pages' forms share."""
 
+from dataclasses import dataclass
+
 from django import forms
+
+from cuakhau.core.inputs import shown
 
 
 class Refusable(forms.Form):
@@ -17,3 +21,18 @@ class Refusable(forms.Form):
             name = renames.get(name, name)
             for message in messages:
                 self.add_error(name if name in self.fields else None, message)
+
+
+@dataclass(frozen=True)
+class RefusedStep:
+    """A status change refused on a record's page, for the page shown again (422): which
+    action's form, why, and what was typed in its one field (each control character shown as
+    U+FFFD: an HTML page holds no NUL)."""
+
+    action: str
+    errors: list[str]
+    typed: str
+
+    @classmethod
+    def of(cls, request, action: str, errors, field: str, length: int) -> "RefusedStep":
+        return cls(action, [str(e) for e in errors], shown(request.POST.get(field, ""), length))

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from cuakhau.core import listing, spreadsheets
 from cuakhau.core.context import context_of
 from cuakhau.core.errors import FieldErrors
-from cuakhau.core.inputs import shown
+from cuakhau.core.forms import RefusedStep
 from cuakhau.core.statemachine import IllegalTransition
 
 from . import imports, services
@@ -48,17 +48,13 @@ def project(request, code):
     return _project_page(request, get_object_or_404(InvestmentProject, code=code.upper()))
 
 
-def _project_page(request, item, refused=None, errors=()):
-    """The project; after a refused status change, the page again with why beside its form
-    (``refused``: the action, ``errors``: what was wrong) and what was typed."""
+def _project_page(request, item, refused: RefusedStep | None = None):
+    """The project; after a refused status change, the page again with why beside its form."""
     return render(
         request,
         "investment/project.html",
         {
             "refused": refused,
-            "refused_errors": list(errors),
-            # As typed, each control character shown as U+FFFD (an HTML page holds no NUL).
-            "typed_reason": shown(request.POST.get("reason", ""), 500) if refused else "",
             "project": item,
             "usd_registered": services.to_usd(item.registered_capital_vnd, item.usd_rate),
             "usd_disbursed": services.to_usd(item.disbursed_capital_vnd, item.usd_rate),
@@ -78,17 +74,21 @@ def _project_page(request, item, refused=None, errors=()):
 def act(request, code, action):
     item = get_object_or_404(InvestmentProject, code=code.upper())
     form = ActionForm(request.POST)
+
+    def refused(errors):
+        return _project_page(request, item, RefusedStep.of(request, action, errors, "reason", 500))
+
     if not form.is_valid():
         # A reason too long or with a control character: refused, never dropped.
-        return _project_page(request, item, action, (m for ms in form.errors.values() for m in ms))
+        return refused(m for ms in form.errors.values() for m in ms)
     try:
         services.transition(
             request.user, item, action, form.cleaned_data["reason"], context_of(request)
         )
     except IllegalTransition as exc:
-        return _project_page(request, item, action, [str(exc)])
+        return refused([exc])
     except FieldErrors as exc:
-        return _project_page(request, item, action, (m for ms in exc.errors.values() for m in ms))
+        return refused(m for ms in exc.errors.values() for m in ms)
     messages.success(request, _("Status changed."))
     return redirect("investment:project", code=item.code)
 

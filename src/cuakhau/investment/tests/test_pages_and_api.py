@@ -71,7 +71,7 @@ def test_a_refused_reason_stops_the_step_instead_of_being_dropped(two, board):
     response = client.post(f"/investment/B1/{action}/", {"reason": "x" * 501})
     # The page again, why beside the reason, nothing changed.
     assert response.status_code == 422
-    assert response.context["refused"] == action and response.context["refused_errors"]
+    assert response.context["refused"].action == action and response.context["refused"].errors
     assert InvestmentProject.objects.get(code="B1").status == item.status
     assert not ProjectTransition.objects.filter(project=item).exists()
 
