@@ -303,19 +303,35 @@ def set_language(user, language: str) -> None:
 
 @transaction.atomic
 def ensure_role_groups() -> dict[str, Group]:
-    """Create one group per role with its permissions (idempotent)."""
+    """Create one group per role with its permissions (idempotent): after every migration."""
+    wanted = {
+        tuple(dotted.split(".", 1))
+        for role in roles.ALL
+        for dotted in roles.PERMISSIONS.get(role, [])
+    }
+    found = {
+        (perm.content_type.app_label, perm.codename): perm
+        for perm in Permission.objects.select_related("content_type").filter(
+            codename__in={codename for _app, codename in wanted}
+        )
+    }
+    missing = sorted(".".join(key) for key in wanted - found.keys())
+    if missing:
+        raise Permission.DoesNotExist(f"No permission {', '.join(missing)}")
     groups = {}
     for role in roles.ALL:
         group, _created = Group.objects.get_or_create(name=role)
-        perms = []
-        for dotted in roles.PERMISSIONS.get(role, []):
-            app_label, codename = dotted.split(".")
-            perms.append(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
-        group.permissions.set(perms)
+        group.permissions.set(
+            [found[tuple(dotted.split(".", 1))] for dotted in roles.PERMISSIONS.get(role, [])]
+        )
         groups[role] = group
     return groups
+
+
+def role_group(role: str) -> Group:
+    """The role's group, as the last migration left it (made now if it is missing)."""
+    group = Group.objects.filter(name=role).first()
+    return group if group is not None else ensure_role_groups()[role]
 
 
 @transaction.atomic
@@ -326,7 +342,7 @@ def create_user(username, password, role, *, organisation=None, gates=(), langua
         user.is_staff = True
         user.is_superuser = True
         user.save(update_fields=["is_staff", "is_superuser"])
-    user.groups.add(ensure_role_groups()[role])
+    user.groups.add(role_group(role))
     profile = profile_of(user)
     profile.organisation = organisation
     profile.language = language

@@ -181,10 +181,16 @@ def sort_key(text: str, language: str | None = None):
 
 def country_choices(first: tuple[str, ...] = (), language: str | None = None):
     """(alpha-2, name) of every country in the reader's language, ``first`` ones on top."""
-    language = language or active_language()
+    return list(_sorted_countries(tuple(first), language or active_language()))
+
+
+@lru_cache(maxsize=32)
+def _sorted_countries(first: tuple[str, ...], language: str) -> tuple[tuple[str, str], ...]:
+    # The names come from the copied table, fixed for the process: sorting 249 of them by
+    # the Vietnamese alphabet took 5 ms, for every country field of every form shown.
     names = [(c.alpha_2, country_name(c.alpha_2, language)) for c in pycountry.countries]
     top = [(code, name) for code in first for c, name in names if c == code]
     rest = sorted(
         (item for item in names if item[0] not in first), key=lambda c: sort_key(c[1], language)
     )
-    return top + rest
+    return tuple(top + rest)
