@@ -11,8 +11,11 @@ from cuakhau import policy
 from cuakhau.accounts.api import router as accounts_router
 from cuakhau.cooperation.api import router as cooperation_router
 from cuakhau.core.api_support import (
+    ERROR_DESCRIPTIONS,
+    LIST_HEADERS,
     declare_error_responses,
     error_items,
+    forbid_unknown_fields,
     not_found_message,
     validation_items,
 )
@@ -36,12 +39,52 @@ from cuakhau.stats.api import router as stats_router
 from cuakhau.trips.api import router as trips_router
 from cuakhau.trips.services import TripPermissionDenied
 
-api = NinjaAPI(
+# The refusal shapes every operation shares (``core.api_support.ERROR_RESPONSES``).
+SHARED_ERRORS = ("ApiError", "ApiConflict", "ApiValidationError")
+
+
+class CuakhauApi(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        """django-ninja's document, with what each refusal means and the headers every list
+        answers, where django-ninja says only the status's name."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                responses = operation.get("responses", {})
+                for status, response in responses.items():
+                    meaning = ERROR_DESCRIPTIONS.get(int(status))
+                    shape = str(response.get("content", {}).get("application/json", {}))
+                    # Only the API's own refusals: a webhook's 401 means another thing.
+                    if meaning and any(f"/{name}'" in shape for name in SHARED_ERRORS):
+                        response["description"] = meaning
+                if "page" in {p.get("name") for p in operation.get("parameters", [])}:
+                    ok = responses.get(200) or responses.get("200")
+                    if ok is not None:
+                        ok["headers"] = dict(LIST_HEADERS)
+        return schema
+
+
+api = CuakhauApi(
     title="cuakhau API",
     version="1",
     description=(
         "Border-gate platform API. Authenticate with `Authorization: Bearer <token>` "
-        "(create tokens in your profile or with `cuakhau createtoken USERNAME`)."
+        "(create tokens in your profile or with `cuakhau createtoken USERNAME`); a gate device "
+        "sends its own key the same way.\n\n"
+        "**Languages.** Every code in an answer (a state, a channel, an agency, an action) "
+        "comes with its label beside it (`status` and `status_label`), and every message, in "
+        "the token owner's profile language, else `Accept-Language` (vi, en, zh-hans).\n\n"
+        "**Lists.** Every list that grows with the records (trips, market rules, your tokens, "
+        "the desk's files, investment projects, commitments) takes `page` (from 1) and "
+        '`page_size` (1 to 200; 50 for the lists in an envelope, `{"count", "items"}`, 200 '
+        "for those answered as an array), answers its total in `X-Total-Count` and, while there is more, the next page "
+        'in `Link: <...>; rel="next"`. A value out of range or not a whole number in ASCII '
+        "digits is a 422 naming the parameter.\n\n"
+        '**Refusals.** Every refusal is JSON: `{"detail": "..."}`, and a 422 lists each '
+        'refused field as `{"loc": [...], "msg": "...", "type": "..."}`. A record '
+        "of another organisation is a 404, as one that does not exist. Unknown fields of a "
+        "body are refused (422), never silently ignored.\n\n"
+        "**Retries.** Every POST that names its caller takes an `Idempotency-Key`."
     ),
     urls_namespace="api",
 )
@@ -73,9 +116,18 @@ def on_field_errors(request, exc: FieldErrors):
 
 @api.exception_handler(IllegalTransition)
 def on_illegal_transition(request, exc: IllegalTransition):
+    # The codes for programs, each with the label a person reads (the machine's own words).
     return api.create_response(
         request,
-        {"detail": str(exc), "state": exc.state, "action": exc.action, "allowed": exc.allowed},
+        {
+            "detail": str(exc),
+            "state": exc.state,
+            "state_label": str(exc.say("state", exc.state)),
+            "action": exc.action,
+            "action_label": str(exc.say("action", exc.action)),
+            "allowed": exc.allowed,
+            "allowed_labels": [str(exc.say("action", a)) for a in exc.allowed],
+        },
         status=409,
     )
 
@@ -96,6 +148,7 @@ def on_not_found(request, exc):
 # Every refusal of the API has one shape, declared on every operation of the OpenAPI:
 # {"detail": "..."}, and for a 422 {"detail": [{"loc": [...], "msg": "...", "type": "..."}]}.
 declare_error_responses(api)
+forbid_unknown_fields(api)
 
 
 @api.exception_handler(ValidationError)

@@ -7,6 +7,7 @@ collected static files and signing keys. It defaults to ``var/`` in the checkout
 import datetime as dt
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -122,6 +123,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so static files carry the Content-Security-Policy too.
+    "cuakhau.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -426,9 +429,88 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 SESSION_COOKIE_HTTPONLY = True
+# The gate console's script reads the CSRF token from its cookie (``gate/console.js``).
 CSRF_COOKIE_HTTPONLY = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+
+# An installation reached by HTTPS (CUAKHAU_PUBLIC_URL is https://…): the session and CSRF
+# cookies never travel over plain HTTP, and browsers are told to come back by HTTPS only.
+SERVED_OVER_HTTPS = _PUBLIC_URL.lower().startswith("https://")
+SESSION_COOKIE_SECURE = SERVED_OVER_HTTPS
+CSRF_COOKIE_SECURE = SERVED_OVER_HTTPS
+LANGUAGE_COOKIE_SECURE = SERVED_OVER_HTTPS
+
+
+def _proxy_ssl_header() -> tuple[str, str] | None:
+    """CUAKHAU_PROXY_SSL_HEADER (e.g. X-Forwarded-Proto): the header our own TLS-terminating
+    proxy sets to "https". Believed only behind such a proxy (CUAKHAU_PROXY_HOPS): without one
+    the caller writes that header, and could pass a plain-HTTP request off as a secure one."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    name = os.environ.get("CUAKHAU_PROXY_SSL_HEADER", "").strip()
+    if not name:
+        return None
+    if not PROXY_HOPS:
+        raise ImproperlyConfigured(
+            "CUAKHAU_PROXY_SSL_HEADER is believed only behind a proxy of ours: "
+            "set CUAKHAU_PROXY_HOPS too"
+        )
+    if not re.fullmatch(r"[A-Za-z0-9-]+", name):
+        raise ImproperlyConfigured(
+            "CUAKHAU_PROXY_SSL_HEADER: a header name, e.g. X-Forwarded-Proto"
+        )
+    return ("HTTP_" + name.upper().replace("-", "_"), "https")
+
+
+def _seconds(name: str, default: int) -> int:
+    from django.core.exceptions import ImproperlyConfigured
+
+    text = os.environ.get(name, str(default)).strip()
+    if not text.isascii() or not text.isdigit():
+        raise ImproperlyConfigured(f"{name}: a whole number of seconds")
+    return int(text)
+
+
+SECURE_PROXY_SSL_HEADER = _proxy_ssl_header()
+# Redirected to HTTPS only where Django can tell a secure request (TLS at gunicorn itself, or
+# a proxy's header above): else every request would be redirected again, forever.
+SECURE_SSL_REDIRECT = env_flag(
+    "CUAKHAU_SSL_REDIRECT", SERVED_OVER_HTTPS and SECURE_PROXY_SSL_HEADER is not None
+)
+# A load balancer's health probe comes over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# HSTS is sent on HTTPS responses only (SecurityMiddleware); a year once the site is HTTPS.
+SECURE_HSTS_SECONDS = _seconds("CUAKHAU_HSTS_SECONDS", 365 * 24 * 3600 if SERVED_OVER_HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("CUAKHAU_HSTS_INCLUDE_SUBDOMAINS", True)
+# Preloading is a submission to the browsers' list, hard to undo: the operator's choice.
+SECURE_HSTS_PRELOAD = env_flag("CUAKHAU_HSTS_PRELOAD")
+
+# Content-Security-Policy of every response (``core.middleware.SecurityHeadersMiddleware``):
+# nothing is loaded from another site, no plugin, no <base>, no form posted elsewhere, no
+# framing. Scripts stay 'unsafe-inline' and 'unsafe-eval' while pages carry inline scripts and
+# handlers (base.html's language menu, the receipt pages, the declaration form) and htmx runs
+# ``hx-on`` attributes through Function().
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self' 'unsafe-inline' 'unsafe-eval'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "media-src 'self' blob:",
+        "worker-src 'self'",
+        "manifest-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+# The camera is for the gate console and the receipt verifiers, on this site only.
+PERMISSIONS_POLICY = "camera=(self), microphone=(), geolocation=(), payment=(), usb=()"
 
 LOGGING = {
     "version": 1,

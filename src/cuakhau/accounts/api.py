@@ -1,23 +1,40 @@
 import datetime as dt
 from typing import Literal
 
-from django.http import HttpRequest
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 from ninja import Router, Schema, Status
 
-from cuakhau.core.api_support import Moment, TextOf
+from cuakhau.core.api_support import (
+    MAX_PAGE_SIZE,
+    Moment,
+    PageNumber,
+    PageSize,
+    TextOf,
+    label_of,
+    page_of,
+)
 
 from . import roles, services
-from .models import ApiToken
+from .models import ApiToken, TokenState
 
 router = Router(tags=["me"])
+
+
+class RoleOut(Schema):
+    role: str
+    label: str
 
 
 class MeOut(Schema):
     username: str
     roles: list[str]
+    role_labels: list[RoleOut]
     organisation: str | None
     gates: list[str]
     language: str
+    language_label: str
 
 
 class TokenIn(Schema):
@@ -36,31 +53,71 @@ class TokenOut(Schema):
     revoked_at: dt.datetime | None
     expires_at: dt.datetime | None
     state: Literal["active", "expired", "revoked"]
+    state_label: str
+
+    @staticmethod
+    def resolve_state_label(obj) -> str:
+        state = obj["state"] if isinstance(obj, dict) else obj.state
+        return label_of(TokenState, state)
 
 
 class NewTokenOut(TokenOut):
     token: str
 
 
-@router.get("", response=MeOut)
+@router.get(
+    "",
+    response=MeOut,
+    summary="Who you are",
+    description=(
+        "The signed-in person: username, roles, organisation (enterprises and drivers), the "
+        "gates they work at (officers) and the language their answers are in."
+    ),
+)
 def me(request: HttpRequest):
     user = request.auth
     profile = services.profile_of(user)
+    held = sorted(roles.roles_of(user))
+    # The language of the answers: the profile's, else the one the request asked for.
+    language = profile.language or translation.get_language() or settings.LANGUAGE_CODE
     return {
         "username": user.get_username(),
-        "roles": sorted(roles.roles_of(user)),
+        "roles": held,
+        "role_labels": [{"role": r, "label": label_of(roles.LABELS, r)} for r in held],
         "organisation": profile.organisation.name if profile.organisation else None,
         "gates": services.gate_codes_of(user),
-        "language": profile.language or "vi",
+        "language": language,
+        "language_label": label_of(dict(settings.LANGUAGES), language),
     }
 
 
-@router.get("/tokens", response=list[TokenOut])
-def list_tokens(request: HttpRequest):
-    return list(request.auth.api_tokens.all())
+@router.get(
+    "/tokens",
+    response=list[TokenOut],
+    summary="Your API tokens",
+    description=(
+        "The caller's own tokens (never their secret: only a hint of it), active, expired "
+        "and revoked, by pages."
+    ),
+)
+def list_tokens(
+    request: HttpRequest,
+    response: HttpResponse,
+    page: PageNumber = 1,
+    page_size: PageSize = MAX_PAGE_SIZE,
+):
+    return page_of(request.auth.api_tokens.all(), page, page_size, request, response)
 
 
-@router.post("/tokens", response={201: NewTokenOut})
+@router.post(
+    "/tokens",
+    response={201: NewTokenOut},
+    summary="Make an API token",
+    description=(
+        "A new token for the caller, optionally expiring (`expires_at`). The secret is in this "
+        "answer only: keep it. A token made with a token that expires never outlives it."
+    ),
+)
 def create_token(request: HttpRequest, payload: TokenIn):
     token, raw = services.issue_token(
         request.auth,
@@ -71,6 +128,11 @@ def create_token(request: HttpRequest, payload: TokenIn):
     return Status(201, {**TokenOut.from_orm(token).dict(), "token": raw})
 
 
-@router.delete("/tokens/{token_id}", response=TokenOut)
+@router.delete(
+    "/tokens/{token_id}",
+    response=TokenOut,
+    summary="Revoke one of your API tokens",
+    description="At once and for good. Another person's token is a 404.",
+)
 def revoke_token(request: HttpRequest, token_id: int):
     return services.revoke_token(request.auth, token_id)

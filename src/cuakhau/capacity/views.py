@@ -28,11 +28,17 @@ def waiting_run(scenario: str, policy: str, lanes: int | None) -> str | None:
 
 
 def simulate(request):
-    """A GET form: a short run answers at once; a long one goes to the task queue and the page
-    (``?run=<task id>``) refreshes itself until the worker has finished it."""
-    form = SimulationForm(request.GET if "scenario" in request.GET else None)
+    """A GET form: a short run answers at once. A long one goes to the task queue only when
+    posted with the page's CSRF token (the page offers the button): a link or an image on
+    another site, or a page asked again, queues nothing for the worker that also sends the
+    drivers' messages. The queued run's page (``?run=<task id>``) refreshes itself until the
+    worker has finished it."""
+    posted = request.method == "POST"
+    data_in = request.POST if posted else request.GET
+    form = SimulationForm(data_in if "scenario" in data_in else None)
     outcome = pending = failed = None
-    if "run" in request.GET:
+    to_queue = False
+    if "run" in request.GET and not posted:
         try:
             result = run_simulation.get_result(request.GET["run"])
         # Not a run at all, or another task's result (a slot tick's id): nothing to show.
@@ -47,14 +53,24 @@ def simulate(request):
     elif form.is_valid():
         data = form.cleaned_data
         if services.runs_long(data["scenario"], data["policy"]):
-            args = (data["scenario"], data["policy"], data["lanes"])
-            # The same run already waiting or running is followed, not queued again: the
-            # page asked again (a refresh, a second tab) would fill the worker's queue.
-            run_id = waiting_run(*args) or run_simulation.enqueue(*args).id
-            return redirect(f"{reverse('capacity:simulate')}?run={run_id}")
-        outcome = services.run(data["scenario"], data["policy"], data["lanes"])
+            if not posted:
+                to_queue = True
+            else:
+                args = (data["scenario"], data["policy"], data["lanes"])
+                # The same run already waiting or running is followed, not queued again: the
+                # button pressed twice, or in a second tab, would fill the worker's queue.
+                run_id = waiting_run(*args) or run_simulation.enqueue(*args).id
+                return redirect(f"{reverse('capacity:simulate')}?run={run_id}")
+        else:
+            outcome = services.run(data["scenario"], data["policy"], data["lanes"])
     return render(
         request,
         "capacity/simulate.html",
-        {"form": form, "outcome": outcome, "pending": pending, "failed": failed},
+        {
+            "form": form,
+            "outcome": outcome,
+            "pending": pending,
+            "failed": failed,
+            "to_queue": to_queue,
+        },
     )

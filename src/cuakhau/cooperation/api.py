@@ -5,12 +5,12 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Router, Schema
 
-from cuakhau.core.api_support import Text, context_of
+from cuakhau.core.api_support import MAX_PAGE_SIZE, PageNumber, PageSize, Text, context_of, page_of
 
 from . import services
 from .models import Commitment
@@ -25,6 +25,7 @@ class CommitmentOut(Schema):
     id: int
     subject: str
     side: str
+    side_label: str
     owner: str
     due_date: dt.date
     status: str
@@ -71,6 +72,7 @@ def _commitment(c: Commitment, today: dt.date) -> dict:
         "id": c.pk,
         "subject": c.subject,
         "side": c.side,
+        "side_label": str(c.get_side_display()),
         "owner": c.owner,
         "due_date": c.due_date,
         "status": c.status,
@@ -88,18 +90,32 @@ def _commitment(c: Commitment, today: dt.date) -> dict:
     "/cooperation/commitments",
     response=list[CommitmentOut],
     summary="Commitments made with the counterparts",
+    description=(
+        "The board, auditors and administrators: what was promised in meetings with the "
+        "counterpart authorities (pending, late, closed or all), by pages."
+    ),
 )
 def list_commitments(
-    request: HttpRequest, show: Literal["pending", "late", "closed", "all"] = "pending"
+    request: HttpRequest,
+    response: HttpResponse,
+    show: Literal["pending", "late", "closed", "all"] = "pending",
+    page: PageNumber = 1,
+    page_size: PageSize = MAX_PAGE_SIZE,
 ):
     today = timezone.localdate()
-    return [_commitment(c, today) for c in services.commitments(show, today)[:1000]]
+    rows = services.commitments(show, today)
+    return [_commitment(c, today) for c in page_of(rows, page, page_size, request, response)]
 
 
 @router.post(
     "/cooperation/commitments/{commitment_id}/actions/{action}",
     response=CommitmentOut,
     summary="Change a commitment's status",
+    description=(
+        "The board (or holders of the permission cooperation.manage_cooperation): start, "
+        "fulfil, drop or reopen a commitment, with a note; a step its status does not allow "
+        "is a 409."
+    ),
 )
 def act(
     request: HttpRequest, commitment_id: CommitmentId, action: Action, payload: CommitmentActionIn
@@ -110,7 +126,13 @@ def act(
 
 
 @router.get(
-    "/cooperation/totals", response=CooperationTotalsOut, summary="Delegations, aid, commitments"
+    "/cooperation/totals",
+    response=CooperationTotalsOut,
+    summary="Delegations, aid, commitments",
+    description=(
+        "The board, auditors and administrators: delegations and visitors since `since`, aid "
+        "projects by sector, and the commitments' counts."
+    ),
 )
 def totals(request: HttpRequest, since: dt.date | None = dt.date(2020, 1, 1)):
     t = services.external_totals(since)

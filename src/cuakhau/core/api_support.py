@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Annotated
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _lazy
 from ninja import Schema
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
@@ -22,11 +23,77 @@ def context_of(request) -> context.RequestContext:
     return context.context_of(request, channel)
 
 
-def paginate(qs, page: int, page_size: int, render) -> dict:
+def paginate(qs, page: int, page_size: int, render, response=None, request=None) -> dict:
+    """One page of a list in the API's envelope, ``{"count": total, "items": [...]}``; with
+    the handler's ``response`` and ``request``, also the headers every list answers
+    (``page_headers``)."""
     page_size = max(1, min(page_size, MAX_PAGE_SIZE))
     page = max(1, page)
     start = (page - 1) * page_size
-    return {"count": qs.count(), "items": [render(o) for o in qs[start : start + page_size]]}
+    count = qs.count()
+    if response is not None and request is not None:
+        page_headers(request, response, count, page, page_size)
+    return {"count": count, "items": [render(o) for o in qs[start : start + page_size]]}
+
+
+def page_of(rows, page: int, page_size: int, request, response) -> list:
+    """One page of a list answered as a JSON array (its total and next page in headers)."""
+    page_size = max(1, min(page_size, MAX_PAGE_SIZE))
+    page = max(1, page)
+    start = (page - 1) * page_size
+    items = list(rows[start : start + page_size])
+    if 0 < len(items) < page_size or (page == 1 and not items):
+        # The last page: the total is known without counting (most lists fit in one page).
+        count = start + len(items)
+    else:
+        count = len(rows) if isinstance(rows, list) else rows.count()
+    page_headers(request, response, count, page, page_size)
+    return items
+
+
+def page_headers(request, response, count: int, page: int, page_size: int) -> None:
+    """Every list of the API says its total (``X-Total-Count``) and, while there is more, the
+    next page's address (``Link: <...>; rel="next"``, RFC 8288), whatever its body's shape."""
+    response["X-Total-Count"] = str(count)
+    if page * page_size < count:
+        query = request.GET.copy()
+        query["page"] = str(page + 1)
+        query["page_size"] = str(page_size)
+        response["Link"] = f'<{request.path}?{query.urlencode()}>; rel="next"'
+
+
+# The headers of every list's answer, as the OpenAPI document declares them.
+LIST_HEADERS = {
+    "X-Total-Count": {
+        "description": "How many items the list has in all (every page).",
+        "schema": {"type": "integer"},
+    },
+    "Link": {
+        "description": 'The next page, while there is one: `<url>; rel="next"` (RFC 8288).',
+        "schema": {"type": "string"},
+    },
+}
+
+
+def fee_item_out(item: dict) -> dict:
+    """A fee item as assessed (and signed into a receipt), with its codes' labels beside them."""
+    from cuakhau.fees.choices import RateUnit
+    from cuakhau.reference.models import Confidence
+
+    return {
+        **item,
+        "unit_label": label_of(RateUnit, item.get("unit")),
+        "confidence_label": label_of(Confidence, item.get("confidence")),
+    }
+
+
+def label_of(choices, value) -> str | None:
+    """The label a person reads for a stored code (an enumeration's, or a code → label
+    mapping's), in the active language; None for no value, the code itself if unknown."""
+    if value is None:
+        return None
+    labels = dict(choices.choices) if isinstance(choices, type) else choices
+    return str(labels.get(value, value))
 
 
 def error_items(errors: dict[str, list[str]], location: str = "body") -> list[dict]:
@@ -105,10 +172,16 @@ def NumberOf(model, name: str):  # noqa: N802
     return Annotated[int, Field(**limits)]
 
 
-def Moment(*, past: dt.timedelta, future: dt.timedelta, message=None):  # noqa: N802
-    """A date-time within a plausible window around now (``core.inputs.plausible_moment``)."""
+def Moment(*, past: dt.timedelta, future: dt.timedelta, message=None, offset_required=False):  # noqa: N802
+    """A date-time within a plausible window around now (``core.inputs.plausible_moment``).
+    ``offset_required``: one without its UTC offset is refused, not read on the server's clock
+    (a device's, whose zone the server cannot know)."""
 
     def validate(value: dt.datetime) -> dt.datetime:
+        if offset_required and timezone.is_naive(value):
+            raise _pydantic_error(
+                ValidationError(_lazy("Give the device time with its UTC offset."), code="naive")
+            )
         try:
             return inputs.plausible_moment(value, past=past, future=future, message=message)
         except ValidationError as exc:
@@ -138,6 +211,7 @@ DeviceTime = Moment(
     message=_lazy(
         "Check the device clock: a device time must lie within the last 30 days, not ahead."
     ),
+    offset_required=True,
 )
 
 
@@ -149,8 +223,15 @@ def Choice(choices):  # noqa: N802
 
 # Page numbers and sizes: beyond these a query only wastes the database's time (and an
 # OFFSET past 2**63 is an error on PostgreSQL).
-PageNumber = Annotated[int, Field(ge=1, le=100_000)]
-PageSize = Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)]
+def _ascii_digits(value):
+    # A page is written in ASCII digits: pydantic would also read "1_0" as 10 and " 3" as 3.
+    if isinstance(value, str) and not re.fullmatch(r"[0-9]+", value):
+        raise PydanticCustomError("int_parsing", "Enter a whole number.")
+    return value
+
+
+PageNumber = Annotated[int, Field(ge=1, le=100_000), BeforeValidator(_ascii_digits)]
+PageSize = Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE), BeforeValidator(_ascii_digits)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -178,26 +259,68 @@ class ApiValidationError(Schema):
     detail: list[ApiFieldError]
 
 
+class ApiConflict(Schema):
+    """A 409: the record is not in a state that allows this. A step the record's state machine
+    refuses names the state, the action and the allowed actions, each code with its label."""
+
+    detail: str
+    state: str | None = None
+    state_label: str | None = None
+    action: str | None = None
+    action_label: str | None = None
+    allowed: list[str] | None = None
+    allowed_labels: list[str] | None = None
+
+
 ERROR_RESPONSES = {
+    400: ApiError,
     401: ApiError,
     403: ApiError,
     404: ApiError,
-    409: ApiError,
+    409: ApiConflict,
     413: ApiError,
     422: ApiValidationError,
+    503: ApiError,
 }
+# What each refusal means, as the OpenAPI document says it.
+ERROR_DESCRIPTIONS = {
+    400: "The request body is not JSON.",
+    401: "No credential, or a token that is unknown, expired or revoked.",
+    403: "The caller's role, gate or device may not do this.",
+    404: "No such record, or one the caller may not see (the two are not told apart).",
+    409: "The record is not in a state that allows this.",
+    413: "The request body is too large.",
+    422: "A field was refused: each item names its place (`loc`) and why (`msg`).",
+    503: "The server was busy: send the request again after `Retry-After` seconds.",
+}
+
+
+def _applies(status: int, operation) -> bool:
+    """Whether an operation can answer ``status`` at all: a public one is never a 401 or a 403
+    of ours, one without a JSON body never a 400, only a change ever waits on a busy database."""
+    from ninja.params.models import BodyModel
+
+    public = not operation.auth_callbacks
+    if status in (401, 403) and public:
+        return False
+    if status == 400 and not any(issubclass(m, BodyModel) for m in operation.models):
+        return False
+    if status == 413 and not set(operation.methods) - {"GET", "HEAD", "DELETE"}:
+        return False
+    return not (status == 503 and set(operation.methods) <= {"GET", "HEAD"})
 
 
 def declare_error_responses(api) -> None:
     """Declare the error shapes on every operation (each keeps a response it declared itself),
-    so the published OpenAPI says what every refusal looks like."""
+    so the published OpenAPI says what every refusal looks like. Call after the policy gave
+    every operation its authentication."""
     # The operations that run (and that the OpenAPI describes) are the copies bound to the
     # API, not the routers' templates.
     for bound in api._get_bound_routers():
         for path_view in bound.path_operations.values():
             for operation in path_view.operations:
                 for status, schema in ERROR_RESPONSES.items():
-                    if status not in operation.response_models:
+                    if status not in operation.response_models and _applies(status, operation):
                         operation.response_models[status] = operation._create_response_model(schema)
 
 
@@ -328,7 +451,7 @@ def validation_items(errors) -> list[dict]:
     items = []
     for item in errors:
         loc = [p if isinstance(p, int) else str(p) for p in item.get("loc", ())]
-        if len(loc) > 2 and loc[1] in SCHEMA_PARAMETERS.get(loc[0], ()):
+        if len(loc) >= 2 and loc[1] in SCHEMA_PARAMETERS.get(loc[0], ()):
             # django-ninja names the handler's parameter; the documented path is the body's
             # own (``["body", "cargo_lines", 1, "value"]``, as the services' errors say it).
             del loc[1]
@@ -371,3 +494,52 @@ class ApiErrorShapeMiddleware:
                 shaped["Allow"] = response["Allow"]
             return shaped
         return response
+
+
+# ---------------------------------------------------------------------------------------------
+# Unknown fields of a JSON body are refused, never silently dropped
+
+
+def _input_models(annotation, order: list, seen: set) -> None:
+    """The pydantic models reachable from ``annotation``, each after the ones it holds."""
+    from pydantic import BaseModel
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        if annotation in seen:
+            return
+        seen.add(annotation)
+        for field in annotation.model_fields.values():
+            _input_models(field.annotation, order, seen)
+        order.append(annotation)
+        return
+    for arg in getattr(annotation, "__args__", ()) or ():
+        _input_models(arg, order, seen)
+
+
+def forbid_unknown_fields(api) -> None:
+    """Make every JSON body schema of ``api`` refuse a field it does not know (422,
+    ``extra_forbidden``, at the field's path). An integrator's misspelt optional field
+    (``trailer_plat``) would otherwise be dropped and the trip declared without it.
+
+    Query strings keep tolerating unknown parameters (caches and proxies add their own), and
+    so do multipart forms (a browser sends its CSRF token)."""
+    from ninja.params.models import BodyModel
+
+    order: list = []
+    seen: set = set()
+    wrappers = []
+    for bound in api._get_bound_routers():
+        for path_view in bound.path_operations.values():
+            for operation in path_view.operations:
+                for model in operation.models:
+                    if issubclass(model, BodyModel):
+                        wrappers.append(model)
+                        for field in model.model_fields.values():
+                            _input_models(field.annotation, order, seen)
+    # Leaves first: a model's schema embeds the schemas of the models it holds as they are.
+    for model in order:
+        if model.model_config.get("extra") != "forbid":
+            model.model_config["extra"] = "forbid"
+            model.model_rebuild(force=True)
+    for wrapper in wrappers:
+        wrapper.model_rebuild(force=True)

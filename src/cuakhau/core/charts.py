@@ -210,7 +210,8 @@ def line_chart(
     xs = [LEFT + index * step for index in range(len(labels))]
     for number, line in enumerate(series):
         colour = PALETTE[number % len(PALETTE)]
-        css = f"chart-line {line.css}".strip()
+        # Escaped like every text here: a series named from data must not open an attribute.
+        css = escape(f"chart-line {line.css}".strip())
         segment: list[str] = []
         segments = []
         for x, value in zip(xs, line.values, strict=False):

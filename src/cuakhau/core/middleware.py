@@ -18,3 +18,25 @@ class ControlCharacterPathMiddleware:
         if CONTROL_CHARACTER.search(request.path_info):
             raise Http404(_("No page has this address."))
         return self.get_response(request)
+
+
+class SecurityHeadersMiddleware:
+    """The Content-Security-Policy and Permissions-Policy of every answer (settings
+    ``CONTENT_SECURITY_POLICY``, ``PERMISSIONS_POLICY``), static files included: an SVG
+    opened on its own runs no script from elsewhere. A view that set its own keeps it."""
+
+    def __init__(self, get_response):
+        from django.conf import settings
+
+        self.get_response = get_response
+        self.headers = {
+            "Content-Security-Policy": getattr(settings, "CONTENT_SECURITY_POLICY", ""),
+            "Permissions-Policy": getattr(settings, "PERMISSIONS_POLICY", ""),
+        }
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        for name, value in self.headers.items():
+            if value and name not in response:
+                response[name] = value
+        return response

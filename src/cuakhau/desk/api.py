@@ -5,15 +5,24 @@ phone (public, throttled), and the officers' queue, files and actions (their gat
 import datetime as dt
 from typing import Annotated, Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 from ninja.decorators import decorate_view
 
-from cuakhau.core.api_support import Text, context_of, error_items
+from cuakhau.core.api_support import (
+    MAX_PAGE_SIZE,
+    PageNumber,
+    PageSize,
+    Text,
+    context_of,
+    error_items,
+    label_of,
+    page_of,
+)
 from cuakhau.core.errors import FieldErrors
 
 from . import services
-from .models import Application
+from .models import Application, ApplicationStatus, Confidence, FilingChannel
 from .multipart import api_reads_uploads
 
 router = Router(tags=["one-stop desk"])
@@ -49,6 +58,7 @@ class ProcedureOut(Schema):
     processing_days: int | None
     stages: list[str]
     confidence: str
+    confidence_label: str
     source: str
     notes: str
     version: int
@@ -75,6 +85,7 @@ class FilingOut(Schema):
     procedure: str
     gate: str
     status: str
+    status_label: str
     received_at: dt.datetime
     receipt_day: dt.date
     processing_days: int
@@ -110,12 +121,24 @@ class TrackOut(Schema):
 
 class ApplicationTransitionOut(Schema):
     action: str
+    action_label: str
     from_status: str
+    from_status_label: str
     to_status: str
+    to_status_label: str
     actor: str | None
     at: dt.datetime
     reason: str
     due_date: dt.date | None
+
+
+class ApplicationActionOut(Schema):
+    action: str
+    label: str
+
+
+def _say(kind: str, code: str) -> str:
+    return str(services.APPLICATION_MACHINE.say(kind, code)) if code else ""
 
 
 class ApplicationOut(Schema):
@@ -124,7 +147,9 @@ class ApplicationOut(Schema):
     procedure_version: int
     gate: str
     status: str
+    status_label: str
     channel: str
+    channel_label: str
     applicant_name: str
     organisation_name: str
     phone: str
@@ -139,6 +164,7 @@ class ApplicationOut(Schema):
     soon_due: bool
     clock_stopped: bool
     allowed_actions: list[str]
+    allowed_action_labels: list[ApplicationActionOut]
     history: list[ApplicationTransitionOut] = []
 
 
@@ -161,6 +187,7 @@ def _procedure(p) -> dict:
         **{f: getattr(p, f) for f in services.PROCEDURE_FIELDS if f not in ("active",)},
         "required_documents": p.documents_list,
         "agency_name": p.agency_name,
+        "confidence_label": label_of(Confidence, p.confidence),
         "stages": p.stages_list,
         "version": p.version,
         "can_be_filed": p.can_be_filed,
@@ -175,7 +202,9 @@ def _application(user, a: Application, with_history=False, calendar=None) -> dic
         "procedure_version": a.procedure_version,
         "gate": a.gate.code,
         "status": a.status,
+        "status_label": label_of(ApplicationStatus, a.status),
         "channel": a.channel,
+        "channel_label": label_of(FilingChannel, a.channel),
         "applicant_name": a.applicant_name,
         "organisation_name": a.organisation_name,
         "phone": a.phone,
@@ -189,14 +218,19 @@ def _application(user, a: Application, with_history=False, calendar=None) -> dic
         "overdue": s.overdue,
         "soon_due": s.soon_due,
         "clock_stopped": s.clock_stopped,
-        "allowed_actions": services.allowed_actions(user, a),
     }
+    actions = services.allowed_actions(user, a)
+    out["allowed_actions"] = actions
+    out["allowed_action_labels"] = [{"action": x, "label": _say("action", x)} for x in actions]
     if with_history:
         out["history"] = [
             {
                 "action": t.action,
+                "action_label": _say("action", t.action),
                 "from_status": t.from_status,
+                "from_status_label": _say("state", t.from_status),
                 "to_status": t.to_status,
+                "to_status_label": _say("state", t.to_status),
                 "actor": t.actor.username if t.actor else None,
                 "at": t.at,
                 "reason": t.reason,
@@ -207,7 +241,15 @@ def _application(user, a: Application, with_history=False, calendar=None) -> dic
     return out
 
 
-@router.get("/desk/procedures", response=list[ProcedureOut], summary="The procedure catalogue")
+@router.get(
+    "/desk/procedures",
+    response=list[ProcedureOut],
+    summary="The procedure catalogue",
+    description=(
+        "Public: every procedure the one-stop desk takes, with its legal basis, documents "
+        "required, fee, processing days and stages (`uncertain` marked by `confidence`)."
+    ),
+)
 def list_procedures(request: HttpRequest):
     from .models import Procedure
 
@@ -248,6 +290,7 @@ def file_application(
             "procedure": a.procedure.key,
             "gate": a.gate.code,
             "status": a.status,
+            "status_label": label_of(ApplicationStatus, a.status),
             "received_at": a.received_at,
             "receipt_day": a.receipt_day,
             "processing_days": a.processing_days,
@@ -261,6 +304,11 @@ def file_application(
     "/desk/track",
     response={200: TrackOut, 404: Refusal, 429: Refusal},
     summary="An application's status by tracking code and the applicant's phone",
+    description=(
+        "Public, for the applicant: the code and the phone given at filing open the file's "
+        "status (a wrong pair is a 404, as an unknown code); too many tries from one address "
+        "are a 429."
+    ),
 )
 def track(request: HttpRequest, payload: TrackIn):
     try:
@@ -287,19 +335,41 @@ def track(request: HttpRequest, payload: TrackIn):
     )
 
 
-@router.get("/desk/applications", response=list[ApplicationOut], summary="The desk's queue")
+@router.get(
+    "/desk/applications",
+    response=list[ApplicationOut],
+    summary="The desk's queue",
+    description=(
+        "Desk officers see the files of their gates' desks (administrators every desk): open, "
+        "closed or all, or only their own (`mine`), by pages."
+    ),
+)
 def queue(
-    request: HttpRequest, show: Literal["open", "closed", "all"] = "open", mine: bool = False
+    request: HttpRequest,
+    response: HttpResponse,
+    show: Literal["open", "closed", "all"] = "open",
+    mine: bool = False,
+    page: PageNumber = 1,
+    page_size: PageSize = MAX_PAGE_SIZE,
 ):
     # One working calendar for the whole list (it is read from the schedule table).
     calendar = services._calendar_around(services.today())
+    files = services.desk_queue(request.user, show=show, mine=mine)
     return [
         _application(request.user, a, calendar=calendar)
-        for a in services.desk_queue(request.user, show=show, mine=mine)[:500]
+        for a in page_of(files, page, page_size, request, response)
     ]
 
 
-@router.get("/desk/applications/{code}", response=ApplicationOut)
+@router.get(
+    "/desk/applications/{code}",
+    response=ApplicationOut,
+    summary="One application and its history",
+    description=(
+        "A desk officer of the file's gate (or an administrator): the file, its deadlines and "
+        "every step taken. Another gate's file is a 404."
+    ),
+)
 def get_application(request: HttpRequest, code: str):
     a = services.find_for_desk(request.user, code)
     return _application(request.user, a, with_history=True)
@@ -309,6 +379,11 @@ def get_application(request: HttpRequest, code: str):
     "/desk/applications/{code}/actions/{action}",
     response=ApplicationOut,
     summary="Move an application to its next stage",
+    description=(
+        "A desk officer of the file's gate takes one of `allowed_actions` (a reason where the "
+        "step needs one, a new date for an apology); another action is a 409 naming the "
+        "allowed ones."
+    ),
 )
 def act(request: HttpRequest, code: str, action: Action, payload: ActionIn):
     a = services.find_for_desk(request.user, code)
@@ -328,6 +403,10 @@ def act(request: HttpRequest, code: str, action: Action, payload: ActionIn):
     "/desk/applications/{code}/reassign",
     response=ApplicationOut,
     summary="Hand an application to another desk officer (supervisor)",
+    description=(
+        "A desk supervisor (permission desk.reassign_application) of the file's gate hands it "
+        "to another desk officer, named by username."
+    ),
 )
 def reassign(request: HttpRequest, code: str, payload: ReassignIn):
     a = services.find_for_desk(request.user, code)

@@ -27,7 +27,6 @@ from dataclasses import dataclass, field, fields
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -37,6 +36,8 @@ from cuakhau.core import charts
 from cuakhau.core.spreadsheets import xlsx_text
 
 from .models import Application, ApplicationStatus, Procedure
+from .services import day_at, desk_zone
+from .services import today as desk_today
 
 S = ApplicationStatus
 OPEN = {S.RECEIVED, S.TRANSFERRED, S.PROCESSING, S.SUPPLEMENT_REQUESTED, S.SUPPLEMENT_RECEIVED}
@@ -99,16 +100,16 @@ class Report:
 
 
 def _bounds(date_from: dt.date, date_to: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    zone = timezone.get_default_timezone()
-    start = timezone.make_aware(dt.datetime.combine(date_from, dt.time.min), zone)
-    end = timezone.make_aware(
-        dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min), zone
-    )
+    # Vietnam's days (``services.desk_zone``), not the server's: a file received at 00:30 on
+    # 1 April is April's on a host kept on UTC too.
+    zone = desk_zone()
+    start = dt.datetime.combine(date_from, dt.time.min, tzinfo=zone)
+    end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
     return start, end
 
 
 def _local_day(value: dt.datetime | None) -> dt.date | None:
-    return timezone.localdate(value) if value else None
+    return day_at(value) if value else None
 
 
 def months_between(date_from: dt.date, date_to: dt.date) -> list[dt.date]:
@@ -128,7 +129,7 @@ def build_report(
     date_from: dt.date, date_to: dt.date, today: dt.date | None = None, gates=None
 ) -> Report:
     """``gates``: only these gates' desks (a supervisor's own); None: the whole zone."""
-    today = today or timezone.localdate()
+    today = today or desk_today()
     start, end = _bounds(date_from, date_to)
     files = Application.objects.filter(
         Q(received_at__gte=start, received_at__lt=end) | Q(closed_at__gte=start, closed_at__lt=end)

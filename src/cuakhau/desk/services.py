@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -217,8 +218,23 @@ def compute_due(application: Application, calendar: wd.WorkingCalendar | None = 
     )
 
 
-def today() -> dt.date:
-    return timezone.localdate()
+def desk_zone(gate: Gate | None = None) -> ZoneInfo:
+    """The clock a desk's days are counted on: its gate's, else Vietnam's (the desks are Vietnamese
+    offices; the server's own zone is not theirs — a host left on UTC took a file sent at 00:30 on
+    Saturday for Friday's, and counted its deadline from the wrong day)."""
+    if gate is not None:
+        return ZoneInfo(gate.time_zone)
+    return ZoneInfo(getattr(settings, "DESK_TIME_ZONE", "Asia/Ho_Chi_Minh"))
+
+
+def today(gate: Gate | None = None) -> dt.date:
+    """Today at the gate's desk (at the desks, without one)."""
+    return timezone.localdate(timezone=desk_zone(gate))
+
+
+def day_at(moment: dt.datetime, gate: Gate | None = None) -> dt.date:
+    """The desk's date of ``moment`` (``desk_zone``)."""
+    return timezone.localdate(moment, desk_zone(gate))
 
 
 @dataclass
@@ -469,7 +485,7 @@ def file_application(
 
     now = now or timezone.now()
     with transaction.atomic():
-        received_day = timezone.localdate(now)
+        received_day = day_at(now, gate)
         calendar = _calendar_around(received_day)
         receipt_day = wd.next_working_day(received_day, calendar)
         application = Application(
@@ -635,7 +651,7 @@ def act(
         raise FieldErrors(errors)
     with transaction.atomic():
         application = _locked(application, actor)
-        day = today()
+        day = today(application.gate)
         data: dict = {}
         if action == "request_supplement":
             application.paused_since = day
@@ -663,6 +679,17 @@ def act(
                 raise FieldErrors({"new_date": [_("The new date must be after the due date.")]})
             if new_date > application.due_date + dt.timedelta(days=366):
                 raise FieldErrors({"new_date": [_("Give a date within a year.")]})
+            if not _calendar_around(new_date).is_working_day(new_date):
+                # The applicant comes for the result that day: a Sunday or a Tết day finds the
+                # desk closed.
+                raise FieldErrors(
+                    {
+                        "new_date": [
+                            _("The desk is closed on %(date)s: give a working day.")
+                            % {"date": _date_text(new_date)}
+                        ]
+                    }
+                )
             APPLICATION_MACHINE.get(application.status, action)  # 409 before anything changes
             application.new_due_date = new_date
             data = {"old_due": application.due_date.isoformat(), "new_due": new_date.isoformat()}

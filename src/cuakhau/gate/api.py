@@ -8,10 +8,12 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
-from cuakhau.core.api_support import DeviceTime, NumberOf, Text, TextOf, context_of
+from cuakhau.core.api_support import DeviceTime, NumberOf, Text, TextOf, context_of, label_of
 from cuakhau.core.errors import FieldErrors
 from cuakhau.core.policy import gate_checked_for
 from cuakhau.reference.models import Gate
+from cuakhau.trips.choices import TripStatus
+from cuakhau.trips.services import TRIP_MACHINE
 
 from . import services
 from .models import (
@@ -62,8 +64,10 @@ class ProblemOut(Schema):
 class GateCheckOut(Schema):
     trip: str | None
     status: str | None
+    status_label: str | None
     plate: str | None
-    action: str | None
+    action: str | None = Field(..., description="What the gate can do next with this truck")
+    action_label: str | None
     ok: bool
     problems: list[ProblemOut]
 
@@ -71,6 +75,7 @@ class GateCheckOut(Schema):
 class VisitOut(Schema):
     trip: str
     status: str
+    status_label: str
     gate: str
     lane: str | None
     yard_position: str
@@ -102,7 +107,7 @@ class EventOut(Schema):
     accepted: bool
     duplicate: bool
     trip: str | None
-    problems: list[dict]
+    problems: list[dict] = Field(..., description="Each with its `code` and its `message`")
 
 
 class PlateIn(Schema):
@@ -116,6 +121,11 @@ class PlateIn(Schema):
 class PlateOut(Schema):
     plate: str
     trip: str | None
+
+
+class WeighOut(Schema):
+    trip: str
+    gross_kg: str = Field(..., description="As recorded, in kilograms (a decimal as text)")
 
 
 class WeighIn(Schema):
@@ -162,8 +172,10 @@ def check_out(check: services.GateCheck) -> dict:
     return {
         "trip": trip.reference if trip else None,
         "status": trip.status if trip else None,
+        "status_label": label_of(TripStatus, trip.status) if trip else None,
         "plate": trip.tractor_plate if trip else None,
         "action": check.action,
+        "action_label": str(TRIP_MACHINE.say("action", check.action)) if check.action else None,
         "ok": check.ok,
         "problems": [p.__dict__ for p in check.problems],
     }
@@ -175,6 +187,7 @@ def visit_out(visit: Visit) -> dict:
     return {
         "trip": visit.trip.reference,
         "status": visit.trip.status,
+        "status_label": label_of(TripStatus, visit.trip.status),
         "gate": visit.gate.code,
         "lane": visit.entry_lane.code if visit.entry_lane else None,
         "yard_position": visit.yard_position,
@@ -189,7 +202,14 @@ def refused(exc: services.GateRefused):
 
 
 @router.post(
-    "/gate/{gate}/lookup", response=GateCheckOut, summary="What is this truck, and what is wrong"
+    "/gate/{gate}/lookup",
+    response=GateCheckOut,
+    summary="What is this truck, and what is wrong",
+    description=(
+        "The gate's officers (or its tablet) scan a receipt's QR, a trip reference or a plate: "
+        "the trip, what the gate can do next and every problem (unpaid, another gate, plate "
+        "mismatch, market stop, already inside). Changes nothing."
+    ),
 )
 def lookup(request: HttpRequest, gate: str, payload: ScanIn):
     return check_out(
@@ -197,7 +217,16 @@ def lookup(request: HttpRequest, gate: str, payload: ScanIn):
     )
 
 
-@router.post("/gate/{gate}/check-in", response={200: VisitOut, 409: RefusedOut})
+@router.post(
+    "/gate/{gate}/check-in",
+    response={200: VisitOut, 409: RefusedOut},
+    summary="Check a paid truck in at the gate",
+    description=(
+        "The gate's operator checks in the truck scanned, with its lane, yard position and "
+        "weighbridge reading; the risk channel is drawn. A truck that may not enter is a 409 "
+        "listing each problem."
+    ),
+)
 def check_in(request: HttpRequest, gate: str, payload: CheckInIn):
     try:
         visit = services.check_in(
@@ -216,7 +245,15 @@ def check_in(request: HttpRequest, gate: str, payload: CheckInIn):
     return visit_out(visit)
 
 
-@router.post("/gate/{gate}/exit", response={200: VisitOut, 409: RefusedOut})
+@router.post(
+    "/gate/{gate}/exit",
+    response={200: VisitOut, 409: RefusedOut},
+    summary="Let a cleared truck out",
+    description=(
+        "The gate's operator lets out a cleared truck: its receipt is used, once. A truck that "
+        "may not leave (not cleared, receipt used or revoked) is a 409 listing each problem."
+    ),
+)
 def exit_truck(request: HttpRequest, gate: str, payload: ExitIn):
     try:
         visit = services.exit_truck(
@@ -236,6 +273,10 @@ def exit_truck(request: HttpRequest, gate: str, payload: ExitIn):
     "/gate/{gate}/events",
     response=list[EventOut],
     summary="Queued device events (each applied once)",
+    description=(
+        "A gate device (or the gate's operator) sends the events it queued while offline, "
+        "oldest first; each `client_id` counts once, a resent one is answered `duplicate`."
+    ),
 )
 def events(request: HttpRequest, gate: str, payload: list[EventIn]):
     where = _gate(gate, request)
@@ -258,7 +299,13 @@ def events(request: HttpRequest, gate: str, payload: list[EventIn]):
 
 
 @router.post(
-    "/gate/{gate}/plates", response=PlateOut, summary="A plate-reader camera reports a plate"
+    "/gate/{gate}/plates",
+    response=PlateOut,
+    summary="A plate-reader camera reports a plate",
+    description=(
+        "Only a plate camera registered at the gate: the plate it read, and the trip at the "
+        "gate it matches, if any."
+    ),
 )
 def plate_read(request: HttpRequest, gate: str, payload: PlateIn):
     _person, device = _caller(request)
@@ -274,12 +321,20 @@ def plate_read(request: HttpRequest, gate: str, payload: PlateIn):
     return {"plate": read.plate_text, "trip": read.trip.reference if read.trip else None}
 
 
-@router.post("/gate/{gate}/weighbridge", response=dict)
+@router.post(
+    "/gate/{gate}/weighbridge",
+    response=WeighOut,
+    summary="Record a weighbridge reading",
+    description=(
+        "The gate's operator or its weighbridge records a truck's gross (and tare) weight; "
+        "the truck is named by a scan, as at check-in."
+    ),
+)
 def weighbridge(request: HttpRequest, gate: str, payload: WeighIn):
     where = _gate(gate, request)
     trip, _token = services.find(payload.scan, where)
     if trip is None:
-        raise FieldErrors({"scan": ["No trip found."]})
+        raise FieldErrors({"scan": [_("No trip found for %(text)s") % {"text": payload.scan[:40]}]})
     person, device = _caller(request)
     reading = services.record_weighing(
         person,

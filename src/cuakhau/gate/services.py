@@ -333,7 +333,10 @@ def assess(text: str, gate: Gate, *, plate_seen: str = "", lock: bool = False) -
         )
     elif status == S.EXITED:
         check.problems.append(
-            Problem("exited", _("Already exited at %(at)s.") % {"at": _local(trip.visit.exited_at)})
+            Problem(
+                "exited",
+                _("Already exited at %(at)s.") % {"at": _local(trip.visit.exited_at, gate)},
+            )
         )
     if token:
         check.receipt = scanned or receipts.receipt_numbered(
@@ -380,7 +383,7 @@ def assess(text: str, gate: Gate, *, plate_seen: str = "", lock: bool = False) -
         done = inspections.latest(trip)
         failed = [a for a in missing if a in done and done[a].result == inspections.Result.FAIL]
         waiting = [a for a in missing if a not in failed]
-        message = _("Inside since %(at)s") % {"at": _local(trip.visit.arrived_at)}
+        message = _("Inside since %(at)s") % {"at": _local(trip.visit.arrived_at, gate)}
         if failed:
             # Not "waiting": the truck failed an inspection and is not to be let through.
             message += "; " + _("failed the inspection of: %(what)s") % {
@@ -464,8 +467,9 @@ def _receipt_problems(token: str, gate: Gate, **known) -> list[Problem]:
 EVENT_CLOCK_SKEW = dt.timedelta(hours=1)
 
 
-def _local(moment) -> str:
-    return timezone.localtime(moment).strftime("%d/%m %H:%M") if moment else "?"
+def _local(moment, gate: Gate) -> str:
+    """A time on the gate's clock, as the console says it (the server's zone is not the gate's)."""
+    return receipts.gate_clock(moment, gate).strftime("%d/%m %H:%M") if moment else "?"
 
 
 def lane_named(gate: Gate, code: str | None) -> Lane | None:
@@ -604,7 +608,7 @@ def _check_in(operator, gate, text, entry: _Entry, plate_seen, context, *, lock:
                     Problem(
                         "before_payment",
                         _("The check-in time %(at)s is before the fees were paid (%(paid)s).")
-                        % {"at": _local(entry.at), "paid": _local(receipt.issued_at)},
+                        % {"at": _local(entry.at, gate), "paid": _local(receipt.issued_at, gate)},
                     )
                 ]
             )
@@ -777,7 +781,7 @@ def _let_out(
                     Problem(
                         "before_arrival",
                         _("The exit time %(at)s is before the truck arrived (%(arrived)s).")
-                        % {"at": _local(at), "arrived": _local(visit.arrived_at)},
+                        % {"at": _local(at, gate), "arrived": _local(visit.arrived_at, gate)},
                     )
                 ]
             )

@@ -1,13 +1,15 @@
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
-from cuakhau.core.api_support import TextOf, context_of
+from cuakhau.core.api_support import TextOf, context_of, label_of
+from cuakhau.risk.choices import RiskChannel
 from cuakhau.trips import services as trips
+from cuakhau.trips.choices import TripStatus
 
 from . import services
-from .models import Agency, Inspection, QuarantineSample, Result, SampleResult
+from .models import Agency, Inspection, InspectionKind, QuarantineSample, Result, SampleResult
 
 router = Router(tags=["inspections"])
 
@@ -36,41 +38,83 @@ class SampleResultIn(Schema):
 
 class InspectionOut(Schema):
     agency: str
+    agency_label: str
     kind: str
+    kind_label: str = Field(..., description="The kind in words (older records: as written)")
     started_at: dt.datetime
     ended_at: dt.datetime | None
     result: str
+    result_label: str
     # None to the enterprise and its drivers: an officer's notes are for the gate's staff and
     # auditors, as on the pages.
     notes: str | None
     automatic: bool
 
 
+class AgencyOut(Schema):
+    agency: str
+    label: str
+
+
 class TripInspectionsOut(Schema):
     trip: str
     status: str
+    status_label: str
     channel: str | None
+    channel_label: str | None
     required: list[str]
+    required_labels: list[AgencyOut]
     outstanding: list[str]
+    outstanding_labels: list[AgencyOut]
     inspections: list[InspectionOut]
+
+
+class SampleOut(Schema):
+    id: int
+    sample_code: str
+    result: str
+    result_label: str
+
+
+def sample_out(sample) -> dict:
+    return {
+        "id": sample.pk,
+        "sample_code": sample.sample_code,
+        "result": sample.result,
+        "result_label": label_of(SampleResult, sample.result),
+    }
+
+
+def _agencies(codes) -> list[dict]:
+    return [{"agency": a, "label": label_of(Agency, a)} for a in codes]
 
 
 def summary(trip, reader) -> dict:
     shown = trips.sees_gate_details(reader)
     trip.refresh_from_db(fields=["status"])
+    channel = services.current_channel(trip)
+    required = services.required_agencies(trip)
+    outstanding = services.outstanding(trip) if trip.status == "arrived" else []
     return {
         "trip": trip.reference,
         "status": trip.status,
-        "channel": services.current_channel(trip),
-        "required": services.required_agencies(trip),
-        "outstanding": services.outstanding(trip) if trip.status == "arrived" else [],
+        "status_label": label_of(TripStatus, trip.status),
+        "channel": channel,
+        "channel_label": label_of(RiskChannel, channel),
+        "required": required,
+        "required_labels": _agencies(required),
+        "outstanding": outstanding,
+        "outstanding_labels": _agencies(outstanding),
         "inspections": [
             {
                 "agency": i.agency,
+                "agency_label": label_of(Agency, i.agency),
                 "kind": i.kind,
+                "kind_label": label_of(InspectionKind, i.kind),
                 "started_at": i.started_at,
                 "ended_at": i.ended_at,
                 "result": i.result,
+                "result_label": label_of(Result, i.result),
                 "notes": i.notes if shown else None,
                 "automatic": i.automatic,
             }
@@ -79,12 +123,29 @@ def summary(trip, reader) -> dict:
     }
 
 
-@router.get("/trips/{reference}/inspections", response=TripInspectionsOut)
+@router.get(
+    "/trips/{reference}/inspections",
+    response=TripInspectionsOut,
+    summary="A trip's inspections and what is still required",
+    description=(
+        "Whoever may see the trip: its risk channel, the agencies that must pass it, those "
+        "still outstanding while it is at the gate, and each inspection (an officer's notes "
+        "only to the gate's staff and auditors)."
+    ),
+)
 def list_inspections(request: HttpRequest, reference: str):
     return summary(trips.find_trip(request.auth, reference), request.auth)
 
 
-@router.post("/trips/{reference}/inspections/start", response=TripInspectionsOut)
+@router.post(
+    "/trips/{reference}/inspections/start",
+    response=TripInspectionsOut,
+    summary="Start an inspection",
+    description=(
+        "A customs, border-guard or quarantine officer of the trip's gate starts their "
+        "agency's inspection of a truck inside the gate (an administrator names the agency)."
+    ),
+)
 def start(request: HttpRequest, reference: str, payload: StartIn):
     trip = trips.find_trip(request.auth, reference)
     services.start_inspection(request.auth, trip, payload.agency, payload.kind)
@@ -92,7 +153,13 @@ def start(request: HttpRequest, reference: str, payload: StartIn):
 
 
 @router.post(
-    "/trips/{reference}/inspections", response=TripInspectionsOut, summary="Record a result"
+    "/trips/{reference}/inspections",
+    response=TripInspectionsOut,
+    summary="Record an inspection's result",
+    description=(
+        "An officer of the trip's gate records their agency's result (pass, fail, hold); when "
+        "every required agency passed, the trip is cleared."
+    ),
 )
 def record(request: HttpRequest, reference: str, payload: ResultIn):
     trip = trips.find_trip(request.auth, reference)
@@ -102,19 +169,29 @@ def record(request: HttpRequest, reference: str, payload: ResultIn):
     return summary(trip, request.auth)
 
 
-@router.post("/trips/{reference}/samples", response=dict)
+@router.post(
+    "/trips/{reference}/samples",
+    response=SampleOut,
+    summary="Take a quarantine sample",
+    description="A quarantine officer of the trip's gate records a sample sent to a laboratory.",
+)
 def take_sample(request: HttpRequest, reference: str, payload: SampleIn):
     trip = trips.find_trip(request.auth, reference)
     sample = services.take_sample(
         request.auth, trip, payload.sample_code, payload.description, payload.laboratory
     )
-    return {"id": sample.pk, "sample_code": sample.sample_code, "result": sample.result}
+    return sample_out(sample)
 
 
-@router.post("/samples/{sample_id}/result", response=dict)
+@router.post(
+    "/samples/{sample_id}/result",
+    response=SampleOut,
+    summary="Record a sample's laboratory result",
+    description="A quarantine officer records the laboratory's finding on a sample.",
+)
 def sample_result(request: HttpRequest, sample_id: int, payload: SampleResultIn):
     sample = QuarantineSample.objects.select_related("inspection__trip").get(
         trips.of_visible_trip(request.auth, "inspection__trip"), pk=sample_id
     )
     sample = services.record_sample_result(request.auth, sample, payload.result, payload.finding)
-    return {"id": sample.pk, "sample_code": sample.sample_code, "result": sample.result}
+    return sample_out(sample)

@@ -6,14 +6,23 @@ import datetime as dt
 from decimal import Decimal
 from typing import Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 
-from cuakhau.core.api_support import Choice, Text, context_of
+from cuakhau.core.api_support import (
+    MAX_PAGE_SIZE,
+    Choice,
+    PageNumber,
+    PageSize,
+    Text,
+    context_of,
+    label_of,
+    page_of,
+)
 
 from . import services
-from .choices import ProjectStatus, Sector
+from .choices import MilestoneStatus, ProjectStatus, Sector
 from .models import InvestmentProject
 
 router = Router(tags=["investment projects"])
@@ -40,6 +49,11 @@ class ProjectMilestoneOut(Schema):
     due_date: dt.date
     achieved_on: dt.date | None
     status: str
+    status_label: str
+
+    @staticmethod
+    def resolve_status_label(obj) -> str:
+        return label_of(MilestoneStatus, obj.status)
 
 
 class InvestmentProjectOut(Schema):
@@ -124,19 +138,45 @@ def _project(p: InvestmentProject, with_milestones=False) -> dict:
 
 
 @router.get(
-    "/investment/projects", response=list[InvestmentProjectOut], summary="Investment projects"
+    "/investment/projects",
+    response=list[InvestmentProjectOut],
+    summary="Investment projects",
+    description=(
+        "The board, auditors and administrators: the economic zone's investment projects, "
+        "filtered by sector, status, investor country or words, by pages."
+    ),
 )
-def list_projects(request: HttpRequest, filters: Query[InvestmentProjectFilters]):
-    return [_project(p) for p in services.filter_projects(_filters(filters))[:1000]]
+def list_projects(
+    request: HttpRequest,
+    response: HttpResponse,
+    filters: Query[InvestmentProjectFilters],
+    page: PageNumber = 1,
+    page_size: PageSize = MAX_PAGE_SIZE,
+):
+    projects = services.filter_projects(_filters(filters))
+    return [_project(p) for p in page_of(projects, page, page_size, request, response)]
 
 
-@router.get("/investment/totals", response=InvestmentTotalsOut, summary="The zone's totals")
+@router.get(
+    "/investment/totals",
+    response=InvestmentTotalsOut,
+    summary="The zone's totals",
+    description=(
+        "The board, auditors and administrators: capital registered and disbursed, area and "
+        "counts of the projects the filters select, by sector and by investor country."
+    ),
+)
 def totals(request: HttpRequest, filters: Query[InvestmentProjectFilters]):
     t = services.zone_totals(services.filter_projects(_filters(filters)))
     return {**t.__dict__, "by_sector": t.by_sector, "by_country": t.by_country}
 
 
-@router.get("/investment/projects/{code}", response=InvestmentProjectOut)
+@router.get(
+    "/investment/projects/{code}",
+    response=InvestmentProjectOut,
+    summary="One investment project and its milestones",
+    description="The board, auditors and administrators.",
+)
 def get_project(request: HttpRequest, code: str):
     p = get_object_or_404(InvestmentProject, code=code.upper()[:20])
     return _project(p, with_milestones=True)
@@ -146,6 +186,11 @@ def get_project(request: HttpRequest, code: str):
     "/investment/projects/{code}/actions/{action}",
     response=InvestmentProjectOut,
     summary="Change a project's status",
+    description=(
+        "The board (or holders of the permission investment.manage_projects): start "
+        "construction or operation, suspend, resume or terminate, with a reason; a step the "
+        "project's status does not allow is a 409."
+    ),
 )
 def act(request: HttpRequest, code: str, action: Action, payload: ProjectActionIn):
     p = get_object_or_404(InvestmentProject, code=code.upper()[:20])

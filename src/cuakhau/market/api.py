@@ -5,7 +5,7 @@ Paths carry their own ``/market`` prefix: mount with ``api.add_router("/", route
 
 import datetime as dt
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
 from cuakhau.core.api_support import (
@@ -16,9 +16,11 @@ from cuakhau.core.api_support import (
     PageSize,
     Text,
     TextOf,
+    label_of,
     paginate,
 )
 from cuakhau.core.errors import FieldErrors, form_errors
+from cuakhau.reference.models import Confidence
 from cuakhau.trips.choices import Direction
 from cuakhau.trips.models import CargoLine
 from cuakhau.trips.services import MAX_CARGO_LINES
@@ -49,7 +51,9 @@ class MarketRuleOut(Schema):
     product_name_en: str
     product_name_zh: str
     requirement: str
+    requirement_label: str
     direction: str
+    direction_label: str
     destination: str
     origin_country: str
     gate: str | None
@@ -59,6 +63,7 @@ class MarketRuleOut(Schema):
     legal_basis: str
     declared_by: str
     confidence: str
+    confidence_label: str
     source: str
     note: str
     # The note in the request's language where its lines are known texts, else as written.
@@ -98,9 +103,19 @@ class FindingOut(Schema):
     path: str
     rule_id: int
     requirement: str
+    requirement_label: str
     blocking: bool
     message: str
     confidence: str
+    confidence_label: str
+
+    @staticmethod
+    def resolve_requirement_label(obj) -> str:
+        return label_of(Requirement, obj.requirement)
+
+    @staticmethod
+    def resolve_confidence_label(obj) -> str:
+        return label_of(Confidence, obj.confidence)
 
 
 class MarketCheckOut(Schema):
@@ -132,7 +147,9 @@ def rule_out(rule) -> dict:
         "product_name_en": rule.product_name_en,
         "product_name_zh": rule.product_name_zh,
         "requirement": rule.requirement,
+        "requirement_label": label_of(Requirement, rule.requirement),
         "direction": rule.direction,
+        "direction_label": label_of(RuleDirection, rule.direction),
         "destination": rule.destination,
         "origin_country": rule.origin_country,
         "gate": rule.gate.code if rule.gate_id else None,
@@ -142,6 +159,7 @@ def rule_out(rule) -> dict:
         "legal_basis": rule.legal_basis,
         "declared_by": rule.declared_by,
         "confidence": rule.confidence,
+        "confidence_label": label_of(Confidence, rule.confidence),
         "source": rule.source,
         "note": rule.note,
         "note_localized": str(rule.note_text),
@@ -151,13 +169,22 @@ def rule_out(rule) -> dict:
     }
 
 
-@router.get("/market/rules", response=RulePage, summary="List market-access rules")
-def list_rules(request: HttpRequest, filters: Query[RuleFilters]):
+@router.get(
+    "/market/rules",
+    response=RulePage,
+    summary="List market-access rules",
+    description=(
+        "Any signed-in person: the market-access and quarantine rules per HS prefix, "
+        "direction, destination and gate (China's fruit access list, designated gates, "
+        "suspensions), in force on `on` (today without it), by pages."
+    ),
+)
+def list_rules(request: HttpRequest, response: HttpResponse, filters: Query[RuleFilters]):
     form = RuleFilterForm(filters.model_dump(exclude={"page", "page_size"}))
     if not form.is_valid():
         raise FieldErrors(form_errors(form), location="query")
     qs = services.list_rules(**form.filters())
-    return paginate(qs, filters.page, filters.page_size, rule_out)
+    return paginate(qs, filters.page, filters.page_size, rule_out, response, request)
 
 
 @router.post(
@@ -165,7 +192,8 @@ def list_rules(request: HttpRequest, filters: Query[RuleFilters]):
     response=MarketCheckOut,
     summary="Check goods against the rules in force",
     description=(
-        "Finding paths index `lines` as `cargo_lines.N.…`, the field paths of a trip "
+        "Any signed-in person asks, before declaring, what the rules say of these goods at "
+        "this gate. Changes nothing. Finding paths index `lines` as `cargo_lines.N.…`, the field paths of a trip "
         "declaration. `on` defaults to the expected arrival date (today without one)."
     ),
 )
@@ -188,7 +216,12 @@ def check(request: HttpRequest, payload: MarketCheckIn):
 @router.post(
     "/market/suspensions",
     response={201: MarketRuleOut},
-    summary="Declare a suspension (customs managers, quarantine officers)",
+    summary="Declare a suspension (customs and quarantine officers)",
+    description=(
+        "Customs officers and managers, quarantine officers (or holders of the permission) "
+        "suspend an HS prefix's market access from a date, with its legal basis; at a named "
+        "gate only an officer of that gate may."
+    ),
 )
 def declare_suspension(request: HttpRequest, payload: SuspensionIn):
     data = payload.model_dump()

@@ -46,6 +46,7 @@ def _receive(request: HttpRequest, provider: str):
     auth=None,
     response={200: DeliveryOut, 401: DeliveryRefusedOut, 404: DeliveryRefusedOut},
     summary="eSMS delivery report (CallbackUrl; authenticated by its secret key)",
+    description="Public, for eSMS.vn only: a text message's delivery, proven by our secret key.",
 )
 def esms_delivery(request: HttpRequest):
     return _receive(request, "esms")
@@ -56,6 +57,7 @@ def esms_delivery(request: HttpRequest):
     auth=None,
     response={200: DeliveryOut, 401: DeliveryRefusedOut, 404: DeliveryRefusedOut},
     summary="Zalo OA webhook: ZNS delivery (X-ZEvent-Signature)",
+    description="Public, for Zalo only: a ZNS message's delivery, signed with the OA secret.",
 )
 def zalo_delivery(request: HttpRequest):
     return _receive(request, "zalo")

@@ -6,15 +6,16 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
-from cuakhau.core.api_support import NumberOf, Text, context_of
+from cuakhau.core.api_support import NumberOf, Text, context_of, fee_item_out, label_of
 from cuakhau.core.context import client_address
 from cuakhau.core.errors import FieldErrors
 from cuakhau.fees.services import current_assessment
 from cuakhau.receipts.services import valid_receipt_of
+from cuakhau.reference.models import Confidence
 from cuakhau.trips import services as trips
 
 from . import providers, services
-from .models import NotificationOutcome, Payment
+from .models import NotificationOutcome, Payment, PaymentFlag, PaymentMethod
 
 router = Router(tags=["fees and payments"])
 
@@ -23,9 +24,11 @@ class NotificationOut(Schema):
     # ``success`` is what SePay waits for before it stops retrying; payOS wants any 2xx.
     success: bool = True
     outcome: str
+    outcome_label: str = ""
     detail: str = ""
     payment_id: int | None = None
     flag: str | None = None
+    flag_label: str | None = None
     receipt: str | None = None
 
 
@@ -50,8 +53,9 @@ class FeesOut(Schema):
     schedule: str
     legal_basis: str
     confidence: str
+    confidence_label: str
     trip_version: int
-    items: list[dict]
+    items: list[dict] = Field(..., description="Each with its `unit` and `confidence` labelled")
     total_vnd: int
     previous_total_vnd: int | None
     difference_vnd: int | None
@@ -73,9 +77,12 @@ class CashIn(Schema):
 class PaymentOut(Schema):
     id: int
     provider: str
+    method: str
+    method_label: str
     external_id: str
     amount_vnd: int
     flag: str
+    flag_label: str
     flag_detail: str
     receipt: str | None
 
@@ -84,9 +91,12 @@ def payment_out(payment) -> dict:
     return {
         "id": payment.pk,
         "provider": payment.provider,
+        "method": payment.method,
+        "method_label": label_of(PaymentMethod, payment.method),
         "external_id": payment.external_id,
         "amount_vnd": payment.amount_vnd,
         "flag": payment.flag,
+        "flag_label": label_of(PaymentFlag, payment.flag),
         "flag_detail": payment.flag_detail,
         "receipt": payment.receipt.number if payment.receipt_id else None,
     }
@@ -146,14 +156,25 @@ def notification(request: HttpRequest, provider: str):
     return {
         "success": True,
         "outcome": log.outcome,
+        "outcome_label": label_of(NotificationOutcome, log.outcome),
         "detail": log.detail,
         "payment_id": payment.pk if payment else None,
         "flag": payment.flag if payment else None,
+        "flag_label": label_of(PaymentFlag, payment.flag) if payment else None,
         "receipt": payment.receipt.number if payment and payment.receipt_id else None,
     }
 
 
-@router.get("/trips/{reference}/fees", response=FeesOut, summary="The trip's assessed fees")
+@router.get(
+    "/trips/{reference}/fees",
+    response=FeesOut,
+    summary="The trip's assessed fees and what is still due",
+    description=(
+        "Whoever may see the trip: the fee schedule applied, its items, the total, what was "
+        "paid, what is due or to be refunded, the receipt, and the bank transfer's details "
+        "(VietQR) while the fee is due. A draft has no fee yet (422)."
+    ),
+)
 def trip_fees(request: HttpRequest, reference: str):
     trip = trips.find_trip(request.auth, reference)
     assessment = current_assessment(trip)
@@ -166,8 +187,9 @@ def trip_fees(request: HttpRequest, reference: str):
         "schedule": str(assessment.schedule),
         "legal_basis": assessment.schedule.legal_basis,
         "confidence": assessment.schedule.confidence,
+        "confidence_label": label_of(Confidence, assessment.schedule.confidence),
         "trip_version": assessment.trip_version,
-        "items": assessment.items,
+        "items": [fee_item_out(item) for item in assessment.items],
         "total_vnd": assessment.total_vnd,
         "previous_total_vnd": assessment.previous.total_vnd if assessment.previous else None,
         "difference_vnd": assessment.difference_vnd,
@@ -183,7 +205,15 @@ def trip_fees(request: HttpRequest, reference: str):
     }
 
 
-@router.post("/trips/{reference}/cash-payments", response={201: PaymentOut})
+@router.post(
+    "/trips/{reference}/cash-payments",
+    response={201: PaymentOut},
+    summary="Record a cash payment at the counter",
+    description=(
+        "A cashier of the trip's gate (its operators and one-stop desk) records cash received "
+        "with the counter slip's number; the fee paid in full issues the receipt at once."
+    ),
+)
 def cash_payment(request: HttpRequest, reference: str, payload: CashIn):
     trip = trips.find_trip(request.auth, reference)
     payment = services.record_cash_payment(
@@ -196,15 +226,21 @@ def cash_payment(request: HttpRequest, reference: str, payload: CashIn):
     "/trips/{reference}/simulate-bank-transfer",
     response=NotificationOut,
     summary="Demo mode only: the bank's signed notification for the amount due",
+    description=(
+        "The trip's enterprise (or an administrator) pays the amount due as if by bank "
+        "transfer; refused (403) outside demo mode."
+    ),
 )
 def simulate(request: HttpRequest, reference: str):
     if not settings.DEMO_MODE:
-        raise PermissionDenied("Simulated payments exist only in demo mode.")
+        raise PermissionDenied(_("Simulated payments exist only in demo mode."))
     trip = trips.find_trip(request.auth, reference)
     log, payment = services.simulate_bank_transfer(trip)
     return {
         "outcome": log.outcome,
+        "outcome_label": label_of(NotificationOutcome, log.outcome),
         "payment_id": payment.pk if payment else None,
         "flag": payment.flag if payment else None,
+        "flag_label": label_of(PaymentFlag, payment.flag) if payment else None,
         "receipt": payment.receipt.number if payment and payment.receipt_id else None,
     }

@@ -4,10 +4,10 @@ from typing import Literal
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from cuakhau.core.api_support import Text, context_of
+from cuakhau.core.api_support import Text, context_of, fee_item_out, label_of
 
 from . import services
-from .models import Receipt, RevokeKind
+from .models import Receipt, ReceiptStatus, RevokeKind, VerificationStatus
 
 # A receipt is used up only by the exit of a cleared truck inside the gate
 # (POST /gate/{gate}/exit, ``gate.services.exit_truck``): there is no stand-alone "use".
@@ -23,8 +23,9 @@ class VerifyIn(Schema):
 
 class VerifyOut(Schema):
     status: str
+    status_label: str
     valid: bool
-    reasons: list[str]
+    reasons: list[str] = Field(..., description="Each check that decided, in the caller's words")
     kid: str | None
     claims: dict | None
     receipt: str | None
@@ -40,12 +41,13 @@ class ReceiptOut(Schema):
     trip: str
     gate: str
     amount_vnd: int
-    items: list[dict]
+    items: list[dict] = Field(..., description="Each with its `unit` and `confidence` labelled")
     payer_name: str
     issued_at: dt.datetime
     authority: str
     token: str
     status: str
+    status_label: str
     used_at: dt.datetime | None
     # A receipt signed by a compromised key is replaced by a new one for the same payment.
     replaced_by: str | None
@@ -58,12 +60,13 @@ def receipt_out(receipt: Receipt) -> dict:
         "trip": receipt.trip.reference,
         "gate": receipt.gate.code,
         "amount_vnd": receipt.amount_vnd,
-        "items": receipt.items,
+        "items": [fee_item_out(item) for item in receipt.items],
         "payer_name": receipt.payer_name,
         "issued_at": receipt.issued_at,
         "authority": receipt.authority,
         "token": receipt.token,
         "status": receipt.status,
+        "status_label": label_of(ReceiptStatus, receipt.status),
         "used_at": receipt.used_at,
         "replaced_by": receipt.replaced_by.number if hasattr(receipt, "replaced_by") else None,
         "replaces": receipt.replaces.number if receipt.replaces_id else None,
@@ -71,12 +74,20 @@ def receipt_out(receipt: Receipt) -> dict:
 
 
 @router.post(
-    "/receipts/verify", response=VerifyOut, summary="Verify a receipt (any signed-in user)"
+    "/receipts/verify",
+    response=VerifyOut,
+    summary="Verify a receipt's signature and standing",
+    description=(
+        "Gate officers, the board, auditors, administrators and the gate's tablets check a "
+        "scanned receipt: signature, revocation, use, and (with `gate`) that it is for that "
+        "gate. Changes nothing: a receipt is used only by the truck's exit."
+    ),
 )
 def verify(request: HttpRequest, payload: VerifyIn):
     result, receipt = services.verify_receipt(payload.token, (payload.gate or "").lower() or None)
     return {
         "status": result.status,
+        "status_label": label_of(VerificationStatus, result.status),
         "valid": result.is_valid,
         "reasons": result.reasons,
         "kid": result.kid,
@@ -85,12 +96,29 @@ def verify(request: HttpRequest, payload: VerifyIn):
     }
 
 
-@router.get("/receipts/{number}", response=ReceiptOut)
+@router.get(
+    "/receipts/{number}",
+    response=ReceiptOut,
+    summary="A receipt",
+    description=(
+        "Whoever may see the receipt's trip: its items, amount, payer, signed token and "
+        "standing. Another organisation's receipt is a 404."
+    ),
+)
 def get_receipt(request: HttpRequest, number: str):
     return receipt_out(services.visible_receipt(request.auth, number))
 
 
-@router.post("/receipts/{number}/revoke", response=ReceiptOut)
+@router.post(
+    "/receipts/{number}/revoke",
+    response=ReceiptOut,
+    summary="Revoke a receipt (the gate's cashiers)",
+    description=(
+        "A cashier of the receipt's gate (its operators and one-stop desk) cancels or refunds "
+        "a receipt, with a reason; a truck not yet arrived owes its fee again and its driver "
+        "is told."
+    ),
+)
 def revoke(request: HttpRequest, number: str, payload: RevokeIn):
     receipt = services.visible_receipt(request.auth, number)
     services.check_cashier(request.auth, receipt.gate)

@@ -13,6 +13,7 @@ import hmac
 import json
 from dataclasses import dataclass
 from functools import cache
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -66,6 +67,18 @@ def authority_of(gate: Gate) -> str:
     return f"Ban Quản lý Khu kinh tế cửa khẩu tỉnh {gate.province}"
 
 
+def gate_clock(moment: dt.datetime, gate: Gate) -> dt.datetime:
+    """``moment`` on the gate's own clock: the year of its number, the times its texts name.
+
+    The server's zone is not the gate's (a server kept on UTC numbered a receipt paid at 00:30
+    on 1 January at the gate in the old year, and said its times seven hours early)."""
+    return timezone.localtime(moment, ZoneInfo(gate.time_zone))
+
+
+def _at_gate(moment: dt.datetime, gate: Gate) -> str:
+    return gate_clock(moment, gate).strftime("%Y-%m-%d %H:%M")
+
+
 def _next_number(gate: Gate, year: int) -> tuple[int, str]:
     """The next number of the gate's series for the year, inside the caller's transaction.
 
@@ -106,7 +119,9 @@ def _kid_of(token: str) -> str:
 @transaction.atomic
 def issue_receipt(trip, assessment, *, replaces: Receipt | None = None) -> Receipt:
     now = timezone.now()
-    year = timezone.localtime(now).year
+    # The gate's year, as the receipt's printed time, the day's reconciliation and the
+    # statistics' month all date it.
+    year = gate_clock(now, trip.gate).year
     sequence, number = _next_number(trip.gate, year)
     receipt = Receipt(
         number=number,
@@ -324,14 +339,14 @@ def verify_receipt(
             _("replaced by receipt %(new)s on %(at)s: the key that signed it was compromised")
             % {
                 "new": replacement.number,
-                "at": timezone.localtime(replacement.issued_at).strftime("%Y-%m-%d %H:%M"),
+                "at": _at_gate(replacement.issued_at, receipt.gate),
             }
         )
     elif receipt and receipt.status == ReceiptStatus.REVOKED:
         result.reasons.append(
             _("revoked on %(at)s (%(kind)s): %(reason)s")
             % {
-                "at": timezone.localtime(receipt.revoked_at).strftime("%Y-%m-%d %H:%M"),
+                "at": _at_gate(receipt.revoked_at, receipt.gate),
                 "kind": receipt.get_revoke_kind_display(),
                 "reason": receipt.revoke_reason,
             }
@@ -341,7 +356,7 @@ def verify_receipt(
             _("used at exit at %(gate)s on %(at)s")
             % {
                 "gate": receipt.used_gate.name if receipt.used_gate else "?",
-                "at": timezone.localtime(receipt.used_at).strftime("%Y-%m-%d %H:%M"),
+                "at": _at_gate(receipt.used_at, receipt.gate),
             }
         )
     return result, receipt
@@ -825,6 +840,6 @@ def receipt_state(receipt: Receipt) -> tuple[str, str]:
         )
     if receipt.used_at:
         return "used", _("Used at exit on %(at)s.") % {
-            "at": timezone.localtime(receipt.used_at).strftime("%Y-%m-%d %H:%M")
+            "at": _at_gate(receipt.used_at, receipt.gate)
         }
     return "valid", _("Valid.")

@@ -3,10 +3,10 @@ from typing import Annotated
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from cuakhau.core.api_support import Text
+from cuakhau.core.api_support import Text, label_of
 
 from . import services
-from .models import Gate
+from .models import Confidence, Gate
 
 router = Router(tags=["reference"])
 
@@ -24,7 +24,12 @@ class GateOut(Schema):
     unlocode_cn: str
     time_zone: str
     confidence: str
+    confidence_label: str
     handles_freight: bool
+
+    @staticmethod
+    def resolve_confidence_label(obj) -> str:
+        return label_of(Confidence, obj.confidence)
 
 
 class HSCodeOut(Schema):
@@ -47,12 +52,24 @@ class HSCodeOut(Schema):
         return obj.name.is_fallback
 
 
-@router.get("/gates", response=list[GateOut])
+@router.get(
+    "/gates",
+    response=list[GateOut],
+    summary="The border gates",
+    description=(
+        "Every border gate on cuakhau, with its names in vi / en / zh, province, counterpart "
+        "gate and UN/LOCODEs; `handles_freight` says whether trips may be declared for it."
+    ),
+)
 def list_gates(request: HttpRequest):
     return list(Gate.objects.all())
 
 
-@router.get("/hs", response=list[HSCodeOut], summary="Search HS 2022 subheadings")
+@router.get(
+    "/hs",
+    response=list[HSCodeOut],
+    summary="Search HS 2022 subheadings",
+)
 def search_hs(
     request: HttpRequest, q: Text(100) = "", limit: Annotated[int, Field(ge=1, le=50)] = 15
 ):
@@ -60,5 +77,8 @@ def search_hs(
 
     Names come in the request's language (``Accept-Language`` or the profile's); where none
     exists in it, ``name`` is another language's, said by ``name_language``.
+
+    An autocomplete for a declaration's cargo lines: the best ``limit`` matches (1 to 50),
+    not a list to page through.
     """
     return list(services.search_hs_codes(q, min(max(limit, 1), 50)))

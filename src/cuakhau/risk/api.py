@@ -10,11 +10,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
-from cuakhau.core.api_support import NumberOf, Text
+from cuakhau.core.api_support import NumberOf, Text, label_of
 from cuakhau.trips import services as trips
 
 from . import services
-from .choices import RuleKind
+from .choices import RiskChannel, RuleKind
 from .models import RiskAssessment, RiskRule, RuleSet
 
 router = Router(tags=["risk"])
@@ -24,6 +24,7 @@ class RiskRuleOut(Schema):
     id: int
     position: int
     kind: str
+    kind_label: str
     params: dict
     score: int
     description_vi: str
@@ -48,8 +49,10 @@ class RuleSetOut(Schema):
 class ReasonOut(Schema):
     rule_id: int | None
     kind: str
+    kind_label: str
     score: int
     channel: str | None = None
+    channel_label: str | None = None
     reason_vi: str
     reason_en: str
     text: str
@@ -59,6 +62,7 @@ class AssessmentOut(Schema):
     trip: str
     trip_version: int
     channel: str
+    channel_label: str
     assessed_at: dt.datetime
     # Only for those who may see why (risk.view_riskassessment): telling a declarant which
     # rule picked the truck would tell them how to avoid it next time.
@@ -104,6 +108,7 @@ def rule_out(rule: RiskRule) -> dict:
         "id": rule.pk,
         "position": rule.position,
         "kind": rule.kind,
+        "kind_label": label_of(RuleKind, rule.kind),
         "params": rule.params,
         "score": rule.score,
         "description_vi": rule.description_vi,
@@ -134,6 +139,7 @@ def assessment_out(assessment: RiskAssessment, with_reasons: bool) -> dict:
         "trip": assessment.trip.reference,
         "trip_version": assessment.trip_version,
         "channel": assessment.channel,
+        "channel_label": label_of(RiskChannel, assessment.channel),
         "assessed_at": assessment.assessed_at,
     }
     if with_reasons:
@@ -142,7 +148,15 @@ def assessment_out(assessment: RiskAssessment, with_reasons: bool) -> dict:
         body.update(
             score=assessment.score,
             ruleset_version=assessment.ruleset.version,
-            reasons=[{**r, "text": r[f"reason_{language}"]} for r in assessment.reasons],
+            reasons=[
+                {
+                    **r,
+                    "text": r[f"reason_{language}"],
+                    "kind_label": label_of(RuleKind, r.get("kind")),
+                    "channel_label": label_of(RiskChannel, r.get("channel")),
+                }
+                for r in assessment.reasons
+            ],
             random_draw=assessment.random_draw,
             declared_gross_kg=assessment.declared_gross_kg,
             weighbridge_kg=assessment.weighbridge_kg,
@@ -150,7 +164,15 @@ def assessment_out(assessment: RiskAssessment, with_reasons: bool) -> dict:
     return body
 
 
-@router.get("/risk/rulesets/active", response=RuleSetOut, summary="The active risk rule set")
+@router.get(
+    "/risk/rulesets/active",
+    response=RuleSetOut,
+    summary="The active risk rule set",
+    description=(
+        "Customs managers, auditors and administrators (or holders of the permission): the "
+        "rules, scores and thresholds that choose a truck's green, yellow or red channel."
+    ),
+)
 def active_ruleset(request: HttpRequest):
     if not services.can_view_rules(request.auth):
         raise PermissionDenied(_("Only customs managers and auditors may read the risk rules."))
@@ -161,6 +183,11 @@ def active_ruleset(request: HttpRequest):
     "/risk/rulesets",
     response={201: RuleSetOut},
     summary="Change the risk rules: saved and activated as a new version",
+    description=(
+        "Customs managers and administrators: the edits (rules, thresholds, random rates) on "
+        "top of `base_version` become the new active version; a stale `base_version` is "
+        "refused (422), so two managers never overwrite each other."
+    ),
 )
 def new_ruleset(request: HttpRequest, payload: NewRuleSetIn):
     settings = payload.settings.model_dump(exclude_none=True) if payload.settings else None
@@ -178,6 +205,11 @@ def new_ruleset(request: HttpRequest, payload: NewRuleSetIn):
     "/risk/assessments/{trip_reference}",
     response=AssessmentOut,
     summary="The trip's current risk channel (with the reasons, for customs)",
+    description=(
+        "Whoever may see the trip reads its channel; only those who may read the risk rules "
+        "also get the score and the reasons (telling a declarant why would tell them how to "
+        "avoid it)."
+    ),
 )
 def current_assessment(request: HttpRequest, trip_reference: str):
     trip = trips.find_trip(request.auth, trip_reference)

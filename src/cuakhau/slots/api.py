@@ -178,7 +178,15 @@ def _booking(trip) -> Booking:
     return booking
 
 
-@router.get("/trips/{reference}/slot", response=StandingOut, summary="The trip's slot and place")
+@router.get(
+    "/trips/{reference}/slot",
+    response=StandingOut,
+    summary="The trip's slot and place",
+    description=(
+        "Whoever may see the trip: its booked hour, and at the waiting area its arrival, "
+        "place in the line and expected call."
+    ),
+)
 def get_standing(request: HttpRequest, reference: str):
     return standing_out(trips.find_trip(request.auth, reference))
 
@@ -187,27 +195,49 @@ def get_standing(request: HttpRequest, reference: str):
     "/trips/{reference}/slot/free-hours",
     response=list[FreeHourOut],
     summary="Hours of a day the trip can book",
+    description=(
+        "The trip's enterprise (or an administrator): each hour of `day` at the trip's gate "
+        "with seats left for its direction and class."
+    ),
 )
 def free_hours(request: HttpRequest, reference: str, day: dt.date):
     trip = trips.find_trip(request.auth, reference)
     return [{"slot_start": s, "seats": n} for s, n in services.free_hours(trip, day)]
 
 
-@router.post("/trips/{reference}/slot", response={201: StandingOut}, summary="Book a slot")
+@router.post(
+    "/trips/{reference}/slot",
+    response={201: StandingOut},
+    summary="Book a slot",
+    description=(
+        "The trip's enterprise (or an administrator) books an hour for a submitted or paid "
+        "trip; a full hour is refused at `slot_start` (422)."
+    ),
+)
 def book(request: HttpRequest, reference: str, payload: SlotIn):
     trip = trips.find_trip(request.auth, reference)
     services.book_slot(request.auth, trip, payload.slot_start, context_of(request))
     return Status(201, standing_out(trip))
 
 
-@router.post("/trips/{reference}/slot/move", response=StandingOut, summary="Move the booking")
+@router.post(
+    "/trips/{reference}/slot/move",
+    response=StandingOut,
+    summary="Move the booking",
+    description="The trip's enterprise (or an administrator) moves its booking to another hour.",
+)
 def move(request: HttpRequest, reference: str, payload: SlotIn):
     trip = trips.find_trip(request.auth, reference)
     services.move_booking(request.auth, _booking(trip), payload.slot_start, context_of(request))
     return standing_out(trip)
 
 
-@router.post("/trips/{reference}/slot/cancel", response=StandingOut, summary="Cancel the booking")
+@router.post(
+    "/trips/{reference}/slot/cancel",
+    response=StandingOut,
+    summary="Cancel the booking",
+    description="The trip's enterprise (or an administrator) gives its booked hour back.",
+)
 def cancel(request: HttpRequest, reference: str, payload: CancelIn):
     trip = trips.find_trip(request.auth, reference)
     services.cancel_booking(request.auth, _booking(trip), payload.reason, context_of(request))
@@ -237,6 +267,10 @@ def waiting_out(entry, position=None, expected=None, classes=None) -> dict:
     "/slots/{gate}/arrivals",
     response={201: WaitingOut},
     summary="A truck reported at the waiting area (operator, or a plate camera there)",
+    description=(
+        "The gate's operator, or a plate camera registered there, reports a truck at the "
+        "waiting area: early, on time, late or walk-in (booked at arrival)."
+    ),
 )
 def arrive(request: HttpRequest, gate: str, payload: WaitingArrivalIn):
     caller = request.auth
@@ -247,7 +281,15 @@ def arrive(request: HttpRequest, gate: str, payload: WaitingArrivalIn):
     return Status(201, waiting_out(entry))
 
 
-@router.get("/slots/{gate}/queue", response=list[WaitingOut], summary="The waiting area")
+@router.get(
+    "/slots/{gate}/queue",
+    response=list[WaitingOut],
+    summary="The waiting area",
+    description=(
+        "The gate's officers, the board, auditors and administrators: the trucks waiting, in "
+        "the order they will be called (a waiting area holds at most a few hundred)."
+    ),
+)
 def queue(request: HttpRequest, gate: str):
     line = services.queue(_gate(gate))
     classes = services.priority_classes_by_code(e.priority_class for e, _p, _t in line)
@@ -258,6 +300,10 @@ def queue(request: HttpRequest, gate: str):
     "/slots/{gate}/call-forward",
     response=list[WaitingOut],
     summary="Call trucks forward while the gate has room",
+    description=(
+        "The gate's operator calls the next trucks in rule order; each driver is told. "
+        "Answers the trucks called now."
+    ),
 )
 def call_forward(request: HttpRequest, gate: str):
     called = services.call_forward(_gate(gate), actor=request.auth, context=context_of(request))
@@ -265,7 +311,15 @@ def call_forward(request: HttpRequest, gate: str):
     return [waiting_out(e, classes=classes) for e in called]
 
 
-@router.put("/slots/{gate}/capacity", response=CapacityOut, summary="Set an hour's capacity")
+@router.put(
+    "/slots/{gate}/capacity",
+    response=CapacityOut,
+    summary="Set an hour's capacity",
+    description=(
+        "Gate managers (permission slots.manage_capacity) set lanes, trucks per lane-hour "
+        "and quotas of an hour of a weekday, or of one date."
+    ),
+)
 def set_capacity(request: HttpRequest, gate: str, payload: CapacityIn):
     row = services.set_capacity(
         request.auth,
@@ -296,6 +350,7 @@ def set_capacity(request: HttpRequest, gate: str, payload: CapacityIn):
     "/slots/wait-times",
     response=list[WaitTimeOut],
     summary="Current waiting time per gate and direction (public)",
+    description="Public: trucks waiting, median and expected wait per gate and direction.",
 )
 def wait_times(request: HttpRequest):
     from .views import gate_name

@@ -148,20 +148,27 @@ class StatsSummaryOut(Schema):
     "/stats/summary",
     response=StatsSummaryOut,
     summary="The dashboard's figures for the zone or a gate and a year",
+    description=(
+        "The board, auditors and administrators: the trade-statistics dashboard's figures "
+        "(turnover in USD by month, products, partners, trucks, fees, clearance times, risk "
+        "channels, targets and exchange rates) for the zone, or one `gate`, in `year`."
+    ),
 )
-def summary(request: HttpRequest, query: Query[StatsSummaryQuery]):
+def summary(request: HttpRequest, filters: Query[StatsSummaryQuery]):
+    query = filters
     errors = {}
-    year = query.year or local_today().year
-    if not FIRST_YEAR <= year <= last_year_allowed():
-        errors["year"] = [
-            _("Choose a year between %(first)s and %(last)s.")
-            % {"first": FIRST_YEAR, "last": last_year_allowed()}
-        ]
     gate = None
     if query.gate:
         gate = Gate.objects.filter(code=query.gate.lower()).first()
         if gate is None:
             errors["gate"] = [_("No gate %(code)s.") % {"code": query.gate}]
+    # No year is this year at the gate; a year 0 is a year, refused as any other outside.
+    year = local_today(gate).year if query.year is None else query.year
+    if not FIRST_YEAR <= year <= last_year_allowed():
+        errors["year"] = [
+            _("Choose a year between %(first)s and %(last)s.")
+            % {"first": FIRST_YEAR, "last": last_year_allowed()}
+        ]
     if errors:
         raise FieldErrors(errors, "query")
     board = dashboard.build(gate, year)

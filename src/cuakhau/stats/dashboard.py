@@ -330,7 +330,7 @@ def build(
     The summaries are read as they are: recounting a busy month costs a few hundred
     milliseconds, which the worker pays once a minute, never a page view; the page says when
     changes are still being counted."""
-    today = today or services.local_today()
+    today = today or services.local_today(gate)
     rates = services.Rates.load()
     months = months_shown(year, today)
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 1)

@@ -84,7 +84,8 @@ class TargetForm(forms.Form):
     note = TextField(label=_("Note"), max_length=300, required=False)
 
 
-MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+# ASCII digits, as every day field reads them (``\d`` would take Arabic-Indic ones too).
+MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})$")
 
 
 class MonthField(forms.CharField):

@@ -28,6 +28,7 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -379,7 +380,9 @@ def _conflicts(sheet: Sheet, rows: list[dict]) -> list[CellError]:
                         "direction": Direction(direction).label,
                         "batch": batch.pk,
                         "file": batch.file_name,
-                        "date": date_format(batch.imported_at, "SHORT_DATE_FORMAT"),
+                        "date": date_format(
+                            timezone.localtime(batch.imported_at), "SHORT_DATE_FORMAT"
+                        ),
                     },
                 )
             )

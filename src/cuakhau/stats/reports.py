@@ -197,7 +197,7 @@ def build(
 ) -> Report:
     """Every table of the report, its words in `language` (vi or en)."""
     services.refresh_stale()
-    today = today or services.local_today()
+    today = today or services.local_today(gate)
     with translation.override(language):
         return _build(gate, year, month, language, generated_by, today)
 

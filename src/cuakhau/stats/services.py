@@ -100,8 +100,11 @@ def month_bounds(month: dt.date, zone: ZoneInfo) -> tuple[dt.datetime, dt.dateti
     return start, dt.datetime.combine(add_months(month, 1), dt.time(), tzinfo=zone)
 
 
-def local_today() -> dt.date:
-    return timezone.localdate(timezone.now(), _zone(settings.TIME_ZONE))
+def local_today(gate: Gate | None = None) -> dt.date:
+    """Today at the gate (the zone's installation clock without one): a truck that left at
+    00:30 on the 1st is in a month that has begun, whatever the server's own date."""
+    zone = _zone(gate.time_zone if gate is not None else settings.TIME_ZONE)
+    return timezone.localdate(timezone.now(), zone)
 
 
 # --- keeping the summaries current ----------------------------------------------------------

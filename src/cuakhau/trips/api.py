@@ -1,6 +1,6 @@
 """Trips over the JSON API. Handlers translate HTTP to service calls and nothing more."""
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
 from cuakhau.core.api_support import (
@@ -9,14 +9,25 @@ from cuakhau.core.api_support import (
     PageSize,
     Text,
     context_of,
+    label_of,
     paginate,
 )
+from cuakhau.core.context import Channel
 from cuakhau.core.errors import FieldErrors, form_errors
 
 from . import services
-from .choices import Direction, TripStatus
+from .choices import ContainerSize, Direction, QuantityUnit, TripStatus, VehicleType
 from .filters import TripFilterForm
-from .schemas import AmendIn, ReasonIn, TripIn, TripOut, TripPage, TripSummaryOut
+from .schemas import (
+    AmendIn,
+    CargoLineOut,
+    ReasonIn,
+    TransitionOut,
+    TripIn,
+    TripOut,
+    TripPage,
+    TripSummaryOut,
+)
 
 router = Router(tags=["trips"])
 
@@ -32,20 +43,70 @@ class TripFilters(Schema):
     page_size: PageSize = 50
 
 
+# Every code of a trip with the label its reader sees on the trip's page, in the caller's
+# language (the codes stay for programs).
+class TripSummaryLabelledOut(TripSummaryOut):
+    gate_name: str = Field(..., description="The gate's name in the caller's language")
+    status_label: str
+    direction_label: str | None
+    vehicle_type_label: str
+    container_size_label: str
+
+
+class TripCargoLineOut(CargoLineOut):
+    unit_label: str
+
+
+class TripTransitionOut(TransitionOut):
+    action_label: str
+    from_status_label: str
+    to_status_label: str
+    channel_label: str
+
+
+class TripActionOut(Schema):
+    action: str
+    label: str
+
+
+class TripDetailOut(TripOut, TripSummaryLabelledOut):
+    cargo_lines: list[TripCargoLineOut]
+    timeline: list[TripTransitionOut]
+    allowed_actions: list[str] = Field(..., description="The actions the caller may take now")
+    allowed_action_labels: list[TripActionOut]
+
+
+class TripListOut(TripPage):
+    items: list[TripSummaryLabelledOut]
+
+
+def _say_state(code: str) -> str:
+    return str(services.TRIP_MACHINE.say("state", code)) if code else ""
+
+
+def _say_action(code: str) -> str:
+    return str(services.TRIP_MACHINE.say("action", code))
+
+
 def summary(trip) -> dict:
     return {
         "reference": trip.reference,
         "status": trip.status,
+        "status_label": label_of(TripStatus, trip.status),
         "version": trip.version,
         "gate": trip.gate.code,
+        "gate_name": str(trip.gate.name),
         "direction": trip.direction or None,
+        "direction_label": label_of(Direction, trip.direction or None),
         "expected_arrival": trip.expected_arrival,
         "organisation": trip.organisation.name,
         "tractor_plate": trip.tractor_plate,
         "trailer_plate": trip.trailer_plate,
         "vehicle_type": trip.vehicle_type,
+        "vehicle_type_label": label_of(VehicleType, trip.vehicle_type),
         "capacity_tonnes": trip.capacity_tonnes,
         "container_size": trip.container_size,
+        "container_size_label": label_of(ContainerSize, trip.container_size),
         "driver_name": trip.driver_name,
     }
 
@@ -63,6 +124,7 @@ def detail(user, trip) -> dict:
         cargo_lines=[
             {
                 **{f: getattr(line, f) for f in services.LINE_FIELDS},
+                "unit_label": label_of(QuantityUnit, line.unit),
                 "line_no": line.line_no,
                 "container_numbers": [c.number for c in line.containers.all()],
             }
@@ -71,19 +133,25 @@ def detail(user, trip) -> dict:
         timeline=[
             {
                 "action": t.action,
+                "action_label": _say_action(t.action),
                 "from_status": t.from_status,
+                "from_status_label": _say_state(t.from_status),
                 "to_status": t.to_status,
+                "to_status_label": _say_state(t.to_status),
                 "actor": t.actor.get_username() if t.actor else None,
                 "at": t.at,
                 "reason": t.reason,
                 "channel": t.channel,
+                "channel_label": label_of(Channel, t.channel),
                 "remote_addr": t.remote_addr if addresses else None,
                 "version": t.version,
             }
             for t in services.timeline(trip)
         ],
-        allowed_actions=services.allowed_actions(user, trip),
     )
+    actions = services.allowed_actions(user, trip)
+    out["allowed_actions"] = actions
+    out["allowed_action_labels"] = [{"action": a, "label": _say_action(a)} for a in actions]
     return out
 
 
@@ -91,16 +159,35 @@ def _declaration(payload: TripIn) -> dict:
     return payload.model_dump()
 
 
-@router.get("/trips", response=TripPage, summary="List the trips you may see")
-def list_trips(request: HttpRequest, filters: Query[TripFilters]):
+@router.get(
+    "/trips",
+    response=TripListOut,
+    summary="List the trips you may see",
+    description=(
+        "An enterprise or driver sees its organisation's trips; a gate officer the submitted "
+        "trips of the gates in their profile; the board, auditors and administrators every "
+        "trip. Filters: `q` (reference, plate, driver), `gate`, `status`, `direction`, "
+        "`date_from` / `date_to` (expected arrival, YYYY-MM-DD)."
+    ),
+)
+def list_trips(request: HttpRequest, response: HttpResponse, filters: Query[TripFilters]):
     form = TripFilterForm(filters.model_dump())
     if not form.is_valid():
         raise FieldErrors(form_errors(form), location="query")
     qs = form.filter(services.visible_trips(request.auth))
-    return paginate(qs, filters.page, filters.page_size, summary)
+    return paginate(qs, filters.page, filters.page_size, summary, response, request)
 
 
-@router.post("/trips", response={201: TripOut}, summary="Declare a trip (saved as a draft)")
+@router.post(
+    "/trips",
+    response={201: TripDetailOut},
+    summary="Declare a trip (saved as a draft)",
+    description=(
+        "An enterprise user declares a trip for their own organisation: truck, driver and "
+        "cargo lines, checked as a whole (a 422 names every refused field). Saved as a draft; "
+        "with `?submit=true` it is also submitted, and its fee assessed."
+    ),
+)
 def create_trip(request: HttpRequest, payload: TripIn, submit: bool = False):
     data = _declaration(payload)
     if submit:
@@ -110,25 +197,58 @@ def create_trip(request: HttpRequest, payload: TripIn, submit: bool = False):
     return Status(201, detail(request.auth, trip))
 
 
-@router.get("/trips/{reference}", response=TripOut)
+@router.get(
+    "/trips/{reference}",
+    response=TripDetailOut,
+    summary="A trip, its cargo and its timeline",
+    description=(
+        "The whole declaration, every step of its timeline (who, when, through which channel) "
+        "and the actions the caller may take now. A trip the caller may not see is a 404, as "
+        "one that does not exist."
+    ),
+)
 def get_trip(request: HttpRequest, reference: str):
     return detail(request.auth, services.find_trip(request.auth, reference))
 
 
-@router.put("/trips/{reference}", response=TripOut, summary="Replace a draft's declaration")
+@router.put(
+    "/trips/{reference}",
+    response=TripDetailOut,
+    summary="Replace a draft's declaration",
+    description=(
+        "The enterprise that declared the trip replaces its whole declaration while it is a "
+        "draft (a submitted trip is amended instead: 409)."
+    ),
+)
 def update_trip(request: HttpRequest, reference: str, payload: TripIn):
     trip = services.find_trip(request.auth, reference)
     trip = services.update_draft(request.auth, trip, _declaration(payload), context_of(request))
     return detail(request.auth, trip)
 
 
-@router.post("/trips/{reference}/submit", response=TripOut)
+@router.post(
+    "/trips/{reference}/submit",
+    response=TripDetailOut,
+    summary="Submit a draft",
+    description=(
+        "The declaring enterprise submits its draft: the declaration and the market-access "
+        "rules are checked (422 per field) and the fee is assessed (`GET .../fees`)."
+    ),
+)
 def submit_trip(request: HttpRequest, reference: str):
     trip = services.find_trip(request.auth, reference)
     return detail(request.auth, services.submit_trip(request.auth, trip, context_of(request)))
 
 
-@router.post("/trips/{reference}/amend", response=TripOut, summary="Amend a submitted trip")
+@router.post(
+    "/trips/{reference}/amend",
+    response=TripDetailOut,
+    summary="Amend a submitted trip",
+    description=(
+        "The declaring enterprise replaces a submitted, not yet paid trip's declaration, with a "
+        "reason; the old version is kept and the fee assessed again."
+    ),
+)
 def amend_trip(request: HttpRequest, reference: str, payload: AmendIn):
     trip = services.find_trip(request.auth, reference)
     trip = services.amend_trip(
@@ -137,14 +257,31 @@ def amend_trip(request: HttpRequest, reference: str, payload: AmendIn):
     return detail(request.auth, trip)
 
 
-@router.post("/trips/{reference}/cancel", response=TripOut)
+@router.post(
+    "/trips/{reference}/cancel",
+    response=TripDetailOut,
+    summary="Cancel a trip",
+    description=(
+        "The declaring enterprise (or an administrator) cancels a draft, a submitted or a paid "
+        "trip (a paid one's receipt is revoked: a refund is due), with a reason; a trip in "
+        "another state is a 409 naming the allowed actions."
+    ),
+)
 def cancel_trip(request: HttpRequest, reference: str, payload: ReasonIn):
     trip = services.find_trip(request.auth, reference)
     trip = services.cancel_trip(request.auth, trip, payload.reason, context_of(request))
     return detail(request.auth, trip)
 
 
-@router.post("/trips/{reference}/reject", response=TripOut)
+@router.post(
+    "/trips/{reference}/reject",
+    response=TripDetailOut,
+    summary="Reject a trip (the gate's agencies)",
+    description=(
+        "Customs, border guard or quarantine officers of the trip's gate reject a submitted, "
+        "paid or arrived trip, with a reason the enterprise reads."
+    ),
+)
 def reject_trip(request: HttpRequest, reference: str, payload: ReasonIn):
     trip = services.find_trip(request.auth, reference)
     trip = services.reject_trip(request.auth, trip, payload.reason, context_of(request))

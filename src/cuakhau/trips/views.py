@@ -299,8 +299,15 @@ def trip_document_file(request, reference, document_id):
         document = trip.documents.get(pk=document_id)
     except ObjectDoesNotExist:
         raise Http404() from None
-    return FileResponse(
+    response = FileResponse(
         document.file.open("rb"),
+        # Always a download, never shown inline from this site: the type was judged by the
+        # first bytes only, and what follows them (a PDF's scripts, HTML after "%PDF-") is
+        # the uploader's, to be opened outside our origin.
+        as_attachment=True,
         content_type=document.content_type,
         filename=document.original_name,
     )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

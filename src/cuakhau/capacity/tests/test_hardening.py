@@ -31,12 +31,12 @@ def test_another_tasks_id_is_no_run(client, board):
 
 def test_asking_again_for_a_long_run_follows_the_one_queued(client, board):
     client.force_login(board)
-    first = client.get("/capacity/", BACKLOG)
-    again = client.get("/capacity/", BACKLOG)
+    first = client.post("/capacity/", BACKLOG)
+    again = client.post("/capacity/", BACKLOG)
     assert first.status_code == again.status_code == 302
     assert first["Location"] == again["Location"]
     assert DBTaskResult.objects.filter(task_path=run_simulation.module_path).count() == 1
-    other_lanes = client.get("/capacity/", {**BACKLOG, "lanes": "9"})
+    other_lanes = client.post("/capacity/", {**BACKLOG, "lanes": "9"})
     assert other_lanes["Location"] != first["Location"]
 
 

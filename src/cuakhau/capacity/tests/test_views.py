@@ -76,7 +76,10 @@ def test_a_long_run_goes_to_the_worker_and_the_page_follows_it(client, board):
     from django_tasks_db.management.commands import db_worker
 
     client.force_login(board)
-    response = client.get("/capacity/", {"scenario": "backlog-dec-2021", "policy": "all"})
+    # Asked by a link, the page offers to queue it; the button posts the run.
+    offered = client.get("/capacity/", {"scenario": "backlog-dec-2021", "policy": "all"})
+    assert offered.status_code == 200 and 'id="sim-to-queue"' in offered.content.decode()
+    response = client.post("/capacity/", {"scenario": "backlog-dec-2021", "policy": "all"})
     assert response.status_code == 302
     follow = response["Location"]
     assert "?run=" in follow
