@@ -258,7 +258,7 @@ def list_procedures(request: HttpRequest):
 
 @router.post(
     "/desk/applications",
-    response={201: FilingOut, 422: FilingRefusal},
+    response={201: FilingOut, 422: FilingRefusal, 429: Refusal},
     summary="File an application online with its documents (multipart)",
 )
 @decorate_view(api_reads_uploads)
@@ -278,6 +278,8 @@ def file_application(
             channel=services.FilingChannel.ONLINE,
             context=context_of(request),
         )
+    except services.TooManyAttempts as exc:
+        return Status(429, {"detail": str(exc)})
     except FieldErrors as exc:
         # The files were sent as file parts, the rest as form fields: each path says which.
         files = {k: v for k, v in exc.errors.items() if k.split(".")[0] == "documents"}

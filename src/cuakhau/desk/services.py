@@ -478,12 +478,14 @@ def file_application(
     """
     if channel == FilingChannel.COUNTER and not may_handle(actor):
         raise DeskPermissionDenied(_("Only desk officers file applications at the counter."))
+    now = now or timezone.now()
+    if channel == FilingChannel.ONLINE:
+        _throttle_filing(context.remote_addr, now)
     filing = _check_filing(data, documents, actor, channel)
     if filing.errors:
         raise FieldErrors(filing.errors)
     procedure, gate, checked = filing.procedure, filing.gate, filing.documents
 
-    now = now or timezone.now()
     with transaction.atomic():
         received_day = day_at(now, gate)
         calendar = _calendar_around(received_day)
@@ -780,7 +782,7 @@ def find_for_desk(user, code: str) -> Application:
 
 
 class TooManyAttempts(Exception):
-    """Too many look-ups from this address (HTTP 429)."""
+    """Too many look-ups, or online filings, from this address (HTTP 429)."""
 
 
 def _throttle(remote_addr: str | None, code: str = "") -> None:
@@ -797,6 +799,26 @@ def _throttle(remote_addr: str | None, code: str = "") -> None:
         TrackingAttempt.objects.filter(code=code, found=False, at__gte=since).count() >= code_limit
     ):
         raise TooManyAttempts(_("Too many wrong look-ups of this code. Try again later."))
+
+
+def _throttle_filing(remote_addr: str | None, now: dt.datetime) -> None:
+    """Online filing is open to anyone, with documents of up to the upload limit each: one
+    address filing without end would fill the disk and bury the desk's queue. Counted from the
+    filings it made (refused ones store nothing); a desk officer's counter filings never."""
+    if remote_addr is None:  # a command or a test, not a caller
+        return
+    limit = getattr(settings, "DESK_FILING_LIMIT", 20)
+    window = dt.timedelta(seconds=getattr(settings, "DESK_FILING_WINDOW_SECONDS", 3600))
+    filed = ApplicationTransition.objects.filter(
+        action="file",
+        remote_addr=remote_addr,
+        at__gte=now - window,
+        application__channel=FilingChannel.ONLINE,
+    ).count()
+    if filed >= limit:
+        raise TooManyAttempts(
+            _("Too many applications filed from this address. Try again in an hour.")
+        )
 
 
 def track(code: str, phone: str, context: RequestContext = SYSTEM) -> Application | None:

@@ -138,6 +138,10 @@ def _file(request, form, channel):
     except FieldErrors as exc:
         _errors_into(form, exc.errors)
         return None
+    except services.TooManyAttempts as exc:
+        form.add_error(None, str(exc))
+        form.too_many = True
+        return None
 
 
 @reads_uploads
@@ -149,7 +153,8 @@ def apply(request):
             _remember(request, application.code)
             messages.success(request, _("Application received."))
             return redirect("desk:status", code=application.code)
-    return render(request, "desk/apply.html", {"form": form, "counter": False})
+    status = 429 if getattr(form, "too_many", False) else 200
+    return render(request, "desk/apply.html", {"form": form, "counter": False}, status=status)
 
 
 def track(request):

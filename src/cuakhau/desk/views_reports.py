@@ -6,14 +6,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cuakhau.core.downloads import content_disposition
 from cuakhau.core.inputs import DayField
 
-from . import reports
+from . import reports, services
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -37,7 +36,7 @@ class PeriodForm(forms.Form):
 
 
 def _period(request) -> PeriodForm:
-    today = timezone.localdate()
+    today = services.today()  # the desks' date, not the server's
     data = request.GET.copy()
     # The year so far unless the reader chose otherwise.
     data.setdefault("date_from", today.replace(month=1, day=1).isoformat())

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
@@ -331,7 +332,8 @@ class Assessment:
 
 def assess(trip: Trip, on: dt.date | None = None) -> Assessment:
     """The itemised fee of a trip as declared now (no write)."""
-    on = on or timezone.localdate(trip.expected_arrival)
+    # The day of arrival at the gate, on its clock: the schedule in force there and then.
+    on = on or timezone.localdate(trip.expected_arrival, ZoneInfo(trip.gate.time_zone))
     schedule = schedule_for(trip.gate, on)
     if schedule is None:
         raise NoFeeRate(

@@ -1,3 +1,4 @@
+import secrets
 from decimal import Decimal
 
 from django.conf import settings
@@ -272,8 +273,16 @@ class TripVersion(models.Model):
         return f"{self.trip_id} v{self.version}"
 
 
+# The extension a document is kept under, by the type its content was judged to be.
+_EXTENSION_OF_TYPE = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+
+
 def document_path(instance, filename):
-    return f"trips/{instance.trip.reference}/{filename}"
+    # The uploader's name is kept in ``original_name`` only: on disk the file has a name nobody
+    # chose, and the extension of what its content is. A "contract.html" that begins like a PDF
+    # is never kept as an .html a web server in front might one day serve as a page.
+    extension = _EXTENSION_OF_TYPE.get(instance.content_type, ".bin")
+    return f"trips/{instance.trip.reference}/{secrets.token_hex(16)}{extension}"
 
 
 class TripDocument(models.Model):

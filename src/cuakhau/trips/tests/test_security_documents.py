@@ -76,3 +76,16 @@ def test_uploaded_files_are_not_served_from_the_media_folder(uploaded, settings)
     _client, _trip, document = uploaded
     path = f"/media/{document.file.name}"
     assert Client().get(path).status_code in (403, 404)
+
+
+def test_a_document_is_kept_under_a_name_nobody_chose_with_its_contents_extension(uploaded):
+    _client, trip, document = uploaded
+    kept = document.file.name
+    # The uploader's "hoa-don.html" is what the download offers, never the name on disk.
+    assert document.original_name == "hoa-don.html"
+    assert kept.startswith(f"trips/{trip.reference}/") and kept.endswith(".pdf")
+    assert "hoa-don" not in kept and ".html" not in kept
+    again = services.attach_document(
+        trip.created_by, trip, "invoice", SimpleUploadedFile("hoa-don.html", POLYGLOT)
+    )
+    assert again.file.name != kept  # two uploads of one name never share a file

@@ -1,0 +1,68 @@
+"""Online filing is open to anyone: one address files a bounded number an hour (HTTP 429 on the
+page and in the API), the desk's own counter filings never count, and another address is not
+held back by the first."""
+
+import pytest
+from django.test import Client
+
+from cuakhau.conftest import PASSWORD
+from cuakhau.desk.models import Application
+
+from .conftest import applicant_data, pdf
+
+pytestmark = pytest.mark.django_db
+
+LIMIT = 3
+
+
+@pytest.fixture(autouse=True)
+def small_limit(settings):
+    settings.DESK_FILING_LIMIT = LIMIT
+    settings.DESK_FILING_WINDOW_SECONDS = 3600
+
+
+def _page_filing(client, catalogue, **data):
+    return client.post("/desk/apply/", {**applicant_data(catalogue, **data), "documents": [pdf()]})
+
+
+def _api_filing(client, catalogue):
+    return client.post(
+        "/api/v1/desk/applications", {**applicant_data(catalogue), "documents": [pdf()]}
+    )
+
+
+def test_one_address_files_a_bounded_number_an_hour_on_the_page(catalogue):
+    cafe = Client(REMOTE_ADDR="203.113.131.7")
+    for _ in range(LIMIT):
+        assert _page_filing(cafe, catalogue).status_code == 302
+    refused = _page_filing(cafe, catalogue)
+    assert refused.status_code == 429
+    assert "Too many applications filed from this address" in refused.content.decode()
+    assert Application.objects.count() == LIMIT  # nothing stored, no document kept
+    # Another address is not held back by the first.
+    assert _page_filing(Client(REMOTE_ADDR="14.160.24.9"), catalogue).status_code == 302
+
+
+def test_the_api_answers_429_in_its_error_shape(catalogue):
+    caller = Client(REMOTE_ADDR="203.113.131.7")
+    for _ in range(LIMIT):
+        assert _api_filing(caller, catalogue).status_code == 201
+    refused = _api_filing(caller, catalogue)
+    assert refused.status_code == 429
+    assert "Too many applications" in refused.json()["detail"]
+    assert Application.objects.count() == LIMIT
+
+
+def test_refused_filings_do_not_count(catalogue):
+    caller = Client(REMOTE_ADDR="203.113.131.7")
+    for _ in range(LIMIT + 2):
+        assert _page_filing(caller, catalogue, phone="12").status_code == 200  # refused phone
+    assert _page_filing(caller, catalogue).status_code == 302
+
+
+def test_the_counter_files_without_limit(catalogue, desk_officer):
+    counter = Client(REMOTE_ADDR="10.20.0.5")
+    counter.login(username=desk_officer.username, password=PASSWORD)
+    for _ in range(LIMIT + 1):
+        data = {**applicant_data(catalogue), "documents": [pdf()]}
+        assert counter.post("/desk/counter/", data).status_code == 302
