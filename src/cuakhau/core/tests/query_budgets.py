@@ -183,7 +183,7 @@ BUDGETS: dict[str, int | dict[str, int]] = {
     # was 684: DISTINCT over the model's ordering walked every hour of the week
     "POST /slots/{gate}/call-forward": 16,
     "PUT /slots/{gate}/capacity": 10,
-    "POST /desk/applications": 18,
+    "POST /desk/applications": 19,  # + the filings from the caller's address this hour
     # was 1 more per file (the working calendar)
     "GET /desk/applications": 5,
     "GET /desk/applications/{code}": 7,
