@@ -13,6 +13,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
 from cuakhau.core import context, inputs
+from cuakhau.core.wording import label_of  # noqa: F401  (the API modules' import)
 
 MAX_PAGE_SIZE = 200
 
@@ -23,13 +24,18 @@ def context_of(request) -> context.RequestContext:
     return context.context_of(request, channel)
 
 
+def _window(page: int, page_size: int) -> tuple[int, int, int]:
+    """The page and its size within bounds, and the first row's offset."""
+    page_size = max(1, min(page_size, MAX_PAGE_SIZE))
+    page = max(1, page)
+    return page, page_size, (page - 1) * page_size
+
+
 def paginate(qs, page: int, page_size: int, render, response=None, request=None) -> dict:
     """One page of a list in the API's envelope, ``{"count": total, "items": [...]}``; with
     the handler's ``response`` and ``request``, also the headers every list answers
     (``page_headers``)."""
-    page_size = max(1, min(page_size, MAX_PAGE_SIZE))
-    page = max(1, page)
-    start = (page - 1) * page_size
+    page, page_size, start = _window(page, page_size)
     count = qs.count()
     if response is not None and request is not None:
         page_headers(request, response, count, page, page_size)
@@ -38,9 +44,7 @@ def paginate(qs, page: int, page_size: int, render, response=None, request=None)
 
 def page_of(rows, page: int, page_size: int, request, response) -> list:
     """One page of a list answered as a JSON array (its total and next page in headers)."""
-    page_size = max(1, min(page_size, MAX_PAGE_SIZE))
-    page = max(1, page)
-    start = (page - 1) * page_size
+    page, page_size, start = _window(page, page_size)
     items = list(rows[start : start + page_size])
     if 0 < len(items) < page_size or (page == 1 and not items):
         # The last page: the total is known without counting (most lists fit in one page).
@@ -85,15 +89,6 @@ def fee_item_out(item: dict) -> dict:
         "unit_label": label_of(RateUnit, item.get("unit")),
         "confidence_label": label_of(Confidence, item.get("confidence")),
     }
-
-
-def label_of(choices, value) -> str | None:
-    """The label a person reads for a stored code (an enumeration's, or a code → label
-    mapping's), in the active language; None for no value, the code itself if unknown."""
-    if value is None:
-        return None
-    labels = dict(choices.choices) if isinstance(choices, type) else choices
-    return str(labels.get(value, value))
 
 
 def error_items(errors: dict[str, list[str]], location: str = "body") -> list[dict]:

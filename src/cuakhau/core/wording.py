@@ -26,3 +26,13 @@ def list_separator(language: str | None = None) -> str:
 def join_words(items: Iterable, language: str | None = None) -> str:
     """``items`` (labels, names, lazy translations) as one list in ``language``'s way."""
     return list_separator(language).join(str(item) for item in items)
+
+
+def label_of(choices, value) -> str | None:
+    """The label a person reads for a stored code (an enumeration's, or a code → label
+    mapping's), in the active language; None for no value, the code itself if unknown (a row
+    written by an older version must still show)."""
+    if value is None:
+        return None
+    labels = dict(choices.choices) if isinstance(choices, type) else choices
+    return str(labels.get(value, value))

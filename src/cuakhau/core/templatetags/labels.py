@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from cuakhau.core.wording import join_words as _join_words
+from cuakhau.core.wording import label_of
 from cuakhau.core.wording import list_separator as _separator
 
 register = template.Library()
@@ -37,8 +38,7 @@ def words(enumeration: str, value):
     (a row written by an older version must still show, and the render test finds it)."""
     if value in (None, ""):
         return ""
-    labels = dict(import_string(ENUMERATIONS[enumeration]).choices)
-    return labels.get(value, value)
+    return label_of(import_string(ENUMERATIONS[enumeration]), value)
 
 
 @register.filter
