@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 
 from cuakhau.conftest import cassava_line, declaration
+from cuakhau.core.testing.clock import set_clock
 from cuakhau.gate import services as gate
 from cuakhau.gate.kpi import gate_kpis
 from cuakhau.gate.tests.conftest import clear
@@ -26,17 +27,14 @@ APRIL_1, MARCH_31 = dt.date(2026, 4, 1), dt.date(2026, 3, 31)
 def left_after_midnight(enterprise, operator, officers, mlt, monkeypatch, settings):
     settings.TIME_ZONE = "UTC"  # the server's clock is not the gate's
 
-    class Clock:
-        moment = ARRIVED_2330_31_MARCH
-
-    monkeypatch.setattr(timezone, "now", lambda: Clock.moment)
+    clock = set_clock(monkeypatch, ARRIVED_2330_31_MARCH)
     trip = trips.save_and_submit(
         enterprise, None, declaration(tractor_plate="25C-601.10", cargo_lines=[cassava_line()])
     )
     payments.simulate_bank_transfer(trip)
     gate.check_in(operator, mlt, trip.reference)
     clear(trip, officers)
-    Clock.moment = EXITED_0030_1_APRIL
+    clock.moment = EXITED_0030_1_APRIL
     gate.exit_truck(operator, mlt, trip.reference)
     trip.refresh_from_db()
     return trip

@@ -11,9 +11,9 @@ import re
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import timezone
 
 from cuakhau.conftest import cassava_line, declaration
+from cuakhau.core.testing.clock import set_clock
 from cuakhau.gate import services as gate
 from cuakhau.inspections import services as inspections
 from cuakhau.payments import services as payments
@@ -35,13 +35,7 @@ SERVER_ZONES = ["Asia/Ho_Chi_Minh", "UTC"]
 
 @pytest.fixture
 def clock(monkeypatch):
-    """``timezone.now`` where the test sets it (every "now" of the project reads it)."""
-
-    class Clock:
-        moment = NEW_YEARS_EVE_2330
-
-    monkeypatch.setattr(timezone, "now", lambda: Clock.moment)
-    return Clock
+    return set_clock(monkeypatch, NEW_YEARS_EVE_2330)
 
 
 def pay(enterprise, plate: str):

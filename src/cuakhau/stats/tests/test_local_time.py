@@ -8,9 +8,9 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from cuakhau.conftest import cassava_line, declaration
+from cuakhau.core.testing.clock import set_clock
 from cuakhau.gate import services as gate
 from cuakhau.inspections import services as inspections
 from cuakhau.payments import services as payments
@@ -26,11 +26,7 @@ MARCH, APRIL = dt.date(2026, 3, 1), dt.date(2026, 4, 1)
 
 @pytest.fixture
 def clock(monkeypatch):
-    class Clock:
-        moment = PAID_2330_31_MARCH
-
-    monkeypatch.setattr(timezone, "now", lambda: Clock.moment)
-    return Clock
+    return set_clock(monkeypatch, PAID_2330_31_MARCH)
 
 
 @pytest.mark.parametrize("server_zone", ["Asia/Ho_Chi_Minh", "UTC"])
