@@ -8,7 +8,7 @@ from django.utils import timezone
 from cuakhau.accounts import roles
 from cuakhau.accounts.models import Organisation
 from cuakhau.accounts.services import create_user
-from cuakhau.core.testing import snapshot
+from cuakhau.core.testing import shared, snapshot
 from cuakhau.core.testing.browser import browser, chromium  # noqa: F401  (browser tests' fixtures)
 from cuakhau.reference.models import Gate, HSCode
 
@@ -39,58 +39,89 @@ def hng(reference_data):
     return Gate.objects.get(code="hng")
 
 
-@pytest.fixture
-def org_phong_tho(db):
-    return Organisation.objects.create(
-        name="Công ty TNHH Nông sản Phong Thổ", country="VN", tax_code="0100109106"
+def organisation(name: str, country: str, tax_code: str) -> Organisation:
+    # Found when a module's shared data (core.testing.shared) already made it.
+    return Organisation.objects.filter(tax_code=tax_code).first() or Organisation.objects.create(
+        name=name, country=country, tax_code=tax_code
     )
 
 
-@pytest.fixture
-def org_jinping(db):
-    return Organisation.objects.create(
-        name="金平县金水河边贸有限公司", country="CN", tax_code="91110000600037341L"
-    )
+def person(username: str, role: str, **kwargs):
+    """The test user of that name and role, made once: a module's shared data may have."""
+    from django.contrib.auth import get_user_model
+
+    found = get_user_model().objects.filter(username=username).first()
+    return found or create_user(username, PASSWORD, role, **kwargs)
 
 
-@pytest.fixture
-def enterprise(org_phong_tho):
-    return create_user("dn_phongtho", PASSWORD, roles.ENTERPRISE, organisation=org_phong_tho)
+def make_org_phong_tho() -> Organisation:
+    return organisation("Công ty TNHH Nông sản Phong Thổ", "VN", "0100109106")
 
 
-@pytest.fixture
-def other_enterprise(org_jinping):
-    return create_user("qy_jinping", PASSWORD, roles.ENTERPRISE, organisation=org_jinping)
+def make_enterprise():
+    return person("dn_phongtho", roles.ENTERPRISE, organisation=make_org_phong_tho())
 
 
-@pytest.fixture
-def customs_mlt(mlt):
-    return create_user("haiquan_mlt", PASSWORD, roles.CUSTOMS, gates=[mlt])
+def make_operator(mlt):
+    return person("vanhanh", roles.GATE_OPERATOR, gates=[mlt])
 
 
-@pytest.fixture
-def customs_hng(hng):
-    return create_user("haiquan_hng", PASSWORD, roles.CUSTOMS, gates=[hng])
+def make_customs(mlt):
+    return person("haiquan_mlt", roles.CUSTOMS, gates=[mlt])
 
 
-@pytest.fixture
-def operator(mlt):
-    return create_user("vanhanh", PASSWORD, roles.GATE_OPERATOR, gates=[mlt])
-
-
-@pytest.fixture
-def officers(mlt):
+def make_officers(mlt) -> dict:
     """One officer of each inspecting agency at Ma Lù Thàng, keyed by agency."""
     return {
-        "customs": create_user("haiquan", PASSWORD, roles.CUSTOMS, gates=[mlt]),
-        "border_guard": create_user("bienphong", PASSWORD, roles.BORDER_GUARD, gates=[mlt]),
-        "quarantine": create_user("kiemdich", PASSWORD, roles.QUARANTINE, gates=[mlt]),
+        "customs": person("haiquan", roles.CUSTOMS, gates=[mlt]),
+        "border_guard": person("bienphong", roles.BORDER_GUARD, gates=[mlt]),
+        "quarantine": person("kiemdich", roles.QUARANTINE, gates=[mlt]),
     }
 
 
 @pytest.fixture
+def org_phong_tho(db):
+    return make_org_phong_tho()
+
+
+@pytest.fixture
+def org_jinping(db):
+    return organisation("金平县金水河边贸有限公司", "CN", "91110000600037341L")
+
+
+@pytest.fixture
+def enterprise(org_phong_tho):
+    return make_enterprise()
+
+
+@pytest.fixture
+def other_enterprise(org_jinping):
+    return person("qy_jinping", roles.ENTERPRISE, organisation=org_jinping)
+
+
+@pytest.fixture
+def customs_mlt(mlt):
+    return make_customs(mlt)
+
+
+@pytest.fixture
+def customs_hng(hng):
+    return person("haiquan_hng", roles.CUSTOMS, gates=[hng])
+
+
+@pytest.fixture
+def operator(mlt):
+    return make_operator(mlt)
+
+
+@pytest.fixture
+def officers(mlt):
+    return make_officers(mlt)
+
+
+@pytest.fixture
 def auditor(db):
-    return create_user("kiemtoan", PASSWORD, roles.AUDITOR)
+    return person("kiemtoan", roles.AUDITOR)
 
 
 def future(hours: int = 26) -> dt.datetime:
@@ -180,17 +211,12 @@ def declaration(**overrides) -> dict:
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
-    # PBKDF2's deliberate slowness is for production logins, not for hundreds of test users.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = shared.TEST_SETTINGS["PASSWORD_HASHERS"]
 
 
 @pytest.fixture(autouse=True)
 def plain_static_storage(settings):
-    # The manifest storage needs collectstatic; tests render templates without it.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
+    settings.STORAGES = shared.plain_static_storages()
 
 
 @pytest.fixture(autouse=True)
@@ -198,15 +224,14 @@ def english_messages(settings):
     # Tests read messages in English; tests of the Vietnamese default switch it back.
     from django.utils import translation
 
-    settings.LANGUAGE_CODE = "en"
+    settings.LANGUAGE_CODE = shared.TEST_SETTINGS["LANGUAGE_CODE"]
     with translation.override("en"):
         yield
 
 
 @pytest.fixture(autouse=True)
 def signing_keys(settings, tmp_path_factory):
-    # One key directory per test session, never the installation's own keys.
-    settings.SIGNING_KEY_DIR = tmp_path_factory.getbasetemp() / "signing-keys"
+    settings.SIGNING_KEY_DIR = shared.signing_key_dir(tmp_path_factory)
 
 
 @pytest.fixture(scope="session")

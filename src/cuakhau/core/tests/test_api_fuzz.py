@@ -21,10 +21,19 @@ from schemathesis.checks import not_a_server_error
 
 from cuakhau.accounts import roles
 from cuakhau.accounts.services import create_user, issue_token
-from cuakhau.conftest import PASSWORD, cassava_line, declaration
+from cuakhau.conftest import (
+    PASSWORD,
+    cassava_line,
+    declaration,
+    make_customs,
+    make_enterprise,
+    make_operator,
+)
+from cuakhau.core.testing.shared import shared_data
 from cuakhau.gate.models import Lane
 from cuakhau.gate.services import check_in, register_device
 from cuakhau.payments import services as payments
+from cuakhau.reference.models import Gate
 from cuakhau.trips import services as trips
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
@@ -36,19 +45,30 @@ schema.config.phases.coverage.enabled = False
 EXAMPLES_PER_OPERATION = int(os.environ.get("CUAKHAU_FUZZ_EXAMPLES", "20"))
 
 
-@pytest.fixture
-def keep_connection_open():
-    """The WSGI handler closes the database connection after each request (Django's test
-    client switches that off too); the test's transaction must survive the calls."""
+@pytest.fixture(scope="module")
+def _shared_tokens(request, django_db_setup, django_db_blocker, tmp_path_factory):
+    """Built once for the module (core.testing.shared): each operation's run reads them in a
+    savepoint of its own.
+
+    The WSGI handler closes the database connection after each request (Django's test client
+    switches that off too); the module's transaction must survive the calls."""
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
-    yield
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
+    try:
+        with shared_data(request, django_db_blocker, tmp_path_factory):
+            mlt = Gate.objects.get(code="mlt")
+            yield build_tokens(make_enterprise(), make_operator(mlt), make_customs(mlt), mlt)
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
-def tokens(keep_connection_open, enterprise, operator, customs_mlt, mlt):
+def tokens(_shared_tokens, db):
+    return _shared_tokens
+
+
+def build_tokens(enterprise, operator, customs_mlt, mlt):
     """A token of each kind of caller, and trips for path parameters to find."""
     admin = create_user("quantri", PASSWORD, roles.ADMINISTRATOR)
     desk = create_user("motcua", PASSWORD, roles.DESK, gates=[mlt])

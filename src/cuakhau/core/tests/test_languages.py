@@ -33,9 +33,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import reverse
-from django.utils import translation
 
 from cuakhau import policy
 from cuakhau.accounts.services import set_language
@@ -52,11 +51,12 @@ from cuakhau.core.testing.languages import (
     read_po,
     visible_text,
 )
+from cuakhau.core.testing.shared import shared_data
 from cuakhau.core.testing.world import add_page_records, build_world
 from cuakhau.core.tests.test_policy import view_cases
 from cuakhau.gate import services as gate
 from cuakhau.gate.tests.conftest import clear, paid
-from cuakhau.reference.models import Gate, HSCode
+from cuakhau.reference.models import Gate
 from cuakhau.trips import services as trips
 from cuakhau.trips.choices import TripStatus
 
@@ -151,24 +151,9 @@ def _english_words() -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker, tmp_path_factory):
+def world(request, django_db_setup, django_db_blocker, tmp_path_factory):
     """The policy test's world, plus a trip that left and an amended one; built once."""
-    with (
-        django_db_blocker.unblock(),
-        override_settings(
-            DEMO_MODE=True,
-            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-            SIGNING_KEY_DIR=tmp_path_factory.getbasetemp() / "signing-keys",
-        ),
-        translation.override("en"),
-        transaction.atomic(),
-    ):
-        if not HSCode.objects.exists():
-            from cuakhau.fees.services import load_schedules
-            from cuakhau.reference.services import load_reference_data
-
-            load_reference_data()
-            load_schedules()
+    with shared_data(request, django_db_blocker, tmp_path_factory, DEMO_MODE=True):
         mlt, hng = Gate.objects.get(code="mlt"), Gate.objects.get(code="hng")
         w = build_world(mlt, hng)
         users = w["users"]
@@ -213,7 +198,6 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         # one language's test would be rolled back before the next language's).
         w["pages"] = _pages(w)
         yield w
-        transaction.set_rollback(True)
 
 
 def _pages(w):

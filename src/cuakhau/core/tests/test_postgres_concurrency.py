@@ -181,7 +181,9 @@ def test_a_real_deadlock_is_retried_and_both_transactions_complete(org_phong_tho
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         list(pool.map(run, [(org_phong_tho, org_jinping, "a"), (org_jinping, org_phong_tho, "b")]))
-    assert len(attempts) == 3  # one victim, run once more
+    # Both first attempts collided; the victim ran again (on a loaded machine a retry has
+    # once met the same fate again: what matters is that every caller got through).
+    assert sorted(attempts[:2]) == ["a", "b"] and len(attempts) >= 3
     assert {
         o.phone for o in Organisation.objects.filter(pk__in=[org_phong_tho.pk, org_jinping.pk])
     } == {"a", "b"}

@@ -29,17 +29,17 @@ from functools import partial
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
 
 from cuakhau import policy
 from cuakhau.accounts.services import issue_token
 from cuakhau.conftest import cassava_line, declaration
+from cuakhau.core.testing.shared import shared_data
 from cuakhau.core.testing.world import DEVICES, PEOPLE, add_page_records, build_world
 from cuakhau.core.tests.query_budgets import BUDGETS
 from cuakhau.core.tests.test_policy import _call, api_cases, view_cases
-from cuakhau.reference.models import Gate, HSCode
+from cuakhau.reference.models import Gate
 from cuakhau.trips import services as trips
 
 pytestmark = pytest.mark.django_db
@@ -101,32 +101,17 @@ class Raw:
 
 
 @pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker, tmp_path_factory):
+def world(request, django_db_setup, django_db_blocker, tmp_path_factory):
     from django.conf import settings
 
     notify_settings = {**settings.CUAKHAU_NOTIFY, "adapters": NOTIFY_ADAPTERS}
-    with (
-        django_db_blocker.unblock(),
-        override_settings(
-            DEMO_MODE=True,
-            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-            # The session's key directory, as the root conftest gives every test.
-            SIGNING_KEY_DIR=tmp_path_factory.getbasetemp() / "signing-keys",
-            CUAKHAU_NOTIFY=notify_settings,
-            STORAGES={
-                **settings.STORAGES,
-                "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-            },
-        ),
-        translation.override("en"),
-        transaction.atomic(),
+    with shared_data(
+        request,
+        django_db_blocker,
+        tmp_path_factory,
+        DEMO_MODE=True,
+        CUAKHAU_NOTIFY=notify_settings,
     ):
-        if not HSCode.objects.exists():
-            from cuakhau.fees.services import load_schedules
-            from cuakhau.reference.services import load_reference_data
-
-            load_reference_data()
-            load_schedules()
         w = build_world(Gate.objects.get(code="mlt"), Gate.objects.get(code="hng"))
         add_page_records(w)
         cases = {**view_cases(w), **api_cases(w), **_more_api_cases(w)}
@@ -141,7 +126,6 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         w["cases"] = {name: case for name, case in cases.items() if _caller(name, case)}
         w["pages"], w["api"] = _clients(w)
         yield w
-        transaction.set_rollback(True)
 
 
 def _more_api_cases(w):

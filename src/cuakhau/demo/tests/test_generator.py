@@ -10,15 +10,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Q, Sum
-from django.test import override_settings
-from django.utils import timezone, translation
+from django.utils import timezone
 from stdnum import iso6346
 from stdnum.cn import ric, uscc
 from stdnum.vn import mst
 
 from cuakhau.accounts import roles
+from cuakhau.core.testing.shared import shared_data
 from cuakhau.demo import generator
 from cuakhau.fees import services as fees
 from cuakhau.fees.models import FeeAssessment, FeeSchedule
@@ -101,27 +100,15 @@ def clock():
 
 
 @pytest.fixture(scope="module")
-def demo_dataset(django_db_setup, django_db_blocker, clock, tmp_path_factory):
+def demo_dataset(request, django_db_setup, django_db_blocker, clock, tmp_path_factory):
     """ONE generated dataset for every test here that only reads it: generating is most of
-    these tests' time. It lives in a transaction around the module, rolled back at its end, so
-    no other module sees it; each test runs in a savepoint inside it (pytest-django's own
-    transaction nests), so what a test changes (a reset, a second run) is undone after it."""
-    with (
-        django_db_blocker.unblock(),
-        # What the root conftest's per-test fixtures set, for this module-wide setup.
-        override_settings(
-            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-            SIGNING_KEY_DIR=tmp_path_factory.getbasetemp() / "signing-keys",
-            LANGUAGE_CODE="en",
-        ),
-        translation.override("en"),
-        transaction.atomic(),
-    ):
+    these tests' time (core.testing.shared: rolled back after the module, each test in a
+    savepoint of its own, so what a test changes, a reset, a second run, is undone after it)."""
+    with shared_data(request, django_db_blocker, tmp_path_factory):
         _load_reference()
         yield generator.generate(
             seed=SEED, days=DAYS, scale=SCALE, now=clock, today=clock.astimezone(ZONE).date()
         )
-        transaction.set_rollback(True)
 
 
 @pytest.fixture

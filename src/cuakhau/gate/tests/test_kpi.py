@@ -8,18 +8,29 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from cuakhau.conftest import cassava_line, declaration
+from cuakhau.conftest import (
+    cassava_line,
+    declaration,
+    make_enterprise,
+    make_officers,
+    make_operator,
+)
+from cuakhau.core.testing.shared import fresh, shared_data
 from cuakhau.gate import services as gate
 from cuakhau.gate.kpi import channel_shares, gate_kpis, percentile, summary
 from cuakhau.gate.models import Visit
 from cuakhau.inspections import services as inspections
 from cuakhau.inspections.models import Inspection
 from cuakhau.payments import services as payments
+from cuakhau.reference.models import Gate
 from cuakhau.trips import services as trips
 
 BOARD_URLS = "cuakhau.gate.tests.board_urls"
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 DAY = dt.date(2025, 3, 10)
+
+# The period (below) is built once for the module; every test runs beside it.
+pytestmark = pytest.mark.usefixtures("_shared_period")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -115,8 +126,7 @@ def set_times(visit, *, exited, waiting, inspection, leaving):
     return arrived
 
 
-@pytest.fixture
-def period(enterprise, operator, officers, mlt):
+def build_period(enterprise, operator, officers, mlt):
     """Five trucks that left on 10–12 March 2025 (local), one the evening before, one inside.
 
     Stages (waiting, inspection, leaving) in minutes; clearance is their sum:
@@ -154,6 +164,20 @@ def period(enterprise, operator, officers, mlt):
     )
     through_the_gate(enterprise, operator, officers, mlt, 9, leave=False)
     return visits
+
+
+@pytest.fixture(scope="module")
+def _shared_period(request, django_db_setup, django_db_blocker, tmp_path_factory):
+    # Built once for the module (core.testing.shared): its tests read the period.
+    with shared_data(request, django_db_blocker, tmp_path_factory):
+        mlt = Gate.objects.get(code="mlt")
+        yield build_period(make_enterprise(), make_operator(mlt), make_officers(mlt), mlt)
+
+
+@pytest.fixture
+def period(_shared_period, db):
+    """The module's period, each visit read afresh for the test."""
+    return {name: (fresh(visit), arrived) for name, (visit, arrived) in _shared_period.items()}
 
 
 def test_clearance_and_stage_times_over_the_period(period, mlt, django_assert_num_queries):
@@ -296,9 +320,10 @@ def test_all_gates_date_each_visit_in_its_gate_zone(period, mlt, hng):
 
 
 def test_an_empty_period_has_no_figures(mlt, db):
-    kpi = gate_kpis(mlt, DAY, DAY + dt.timedelta(days=6))
+    week_before = DAY - dt.timedelta(days=30)  # the shared period's trucks left in March
+    kpi = gate_kpis(mlt, week_before, week_before + dt.timedelta(days=6))
     assert kpi["count"] == 0 and kpi["clearance"]["median"] is None
-    assert kpi["trucks_per_day"] == [(DAY + dt.timedelta(days=n), 0) for n in range(7)]
+    assert kpi["trucks_per_day"] == [(week_before + dt.timedelta(days=n), 0) for n in range(7)]
     with pytest.raises(ValueError):
         gate_kpis(mlt, DAY, DAY - dt.timedelta(days=1))
 

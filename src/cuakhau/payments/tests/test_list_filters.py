@@ -4,7 +4,7 @@ report), a page number beside that list's pages (none of its rows), HTTP 400
 
 import pytest
 
-from .test_reconciliation import day_at_mlt  # noqa: F401  (the fixture)
+from .test_reconciliation import _shared_day, day_at_mlt  # noqa: F401  (the fixtures)
 
 pytestmark = pytest.mark.django_db
 

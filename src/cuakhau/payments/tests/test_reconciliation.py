@@ -16,8 +16,17 @@ from django.utils import timezone
 
 from cuakhau.accounts import roles
 from cuakhau.accounts.services import create_user
-from cuakhau.conftest import PASSWORD, banana_line, cassava_line, declaration
+from cuakhau.conftest import (
+    PASSWORD,
+    banana_line,
+    cassava_line,
+    declaration,
+    make_enterprise,
+    make_officers,
+    make_operator,
+)
 from cuakhau.core.errors import FieldErrors
+from cuakhau.core.testing.shared import fresh, shared_data
 from cuakhau.fees.services import current_assessment
 from cuakhau.gate import services as gate
 from cuakhau.gate.tests.conftest import clear
@@ -40,19 +49,24 @@ from cuakhau.payments.reconciliation import (
 from cuakhau.payments.views import _report_pages
 from cuakhau.receipts import services as receipts
 from cuakhau.receipts.models import ReceiptUse
+from cuakhau.reference.models import Gate
 from cuakhau.trips import services as trips
 
-pytestmark = pytest.mark.django_db
+# Every test runs beside the module's shared day (built once, below), whether it reads it or
+# not: a test sees the same database run alone or with the module.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_shared_day")]
 
 FEE = 800_000  # Lai Chau example schedule: truck of 18 t and more, export/import
 
-# Over again for each test (its trips are rolled back): fewer than 89 trips a test.
-_plates = itertools.cycle(range(10, 99))
+# The module's shared day takes plates 10–29, for as long as the module runs; the tests' own
+# trips go round 30–98 (each test's are rolled back): fewer than 69 trips a test.
+_day_plates = iter(range(10, 30))
+_plates = itertools.cycle(range(30, 99))
 
 
-def trip_data(**overrides) -> dict:
+def trip_data(number: int | None = None, **overrides) -> dict:
     # Distinct plates, and no container numbers, so several trips can be active at once.
-    n = next(_plates)
+    n = next(_plates) if number is None else number
     return declaration(
         tractor_plate=f"25C-1{n}.45",
         trailer_plate=f"25R-0{n}.34",
@@ -73,6 +87,13 @@ def matchable(make):
 
 def submitted(user, **overrides):
     return matchable(lambda: trips.save_and_submit(user, None, trip_data(**overrides)))
+
+
+def day_trip(user, **overrides):
+    """A trip of the shared day: plates of its own, never one a test's trip takes."""
+    return matchable(
+        lambda: trips.save_and_submit(user, None, trip_data(next(_day_plates), **overrides))
+    )
 
 
 def bank(trip_or_text, amount: int, transaction_id: str) -> Payment:
@@ -124,12 +145,11 @@ def present_at_exit(text: str, at_gate, operator) -> str:
     return ReceiptUse.objects.order_by("-id").first().outcome
 
 
-@pytest.fixture
-def day_at_mlt(enterprise, operator, officers, mlt, hng):
+def build_day(enterprise, operator, officers, mlt) -> dict:
     """One realistic day at Ma Lu Thang, and one Huu Nghi truck that came to the wrong gate."""
     t = {}
     # Exact transfer; the bank delivers its notification twice.
-    t["bank"] = submitted(enterprise)
+    t["bank"] = day_trip(enterprise)
     _log, first = signed_notification(t["bank"], FEE, "FT26328000101")
     log, again = signed_notification(t["bank"], FEE, "FT26328000101")
     assert (log.outcome, again.pk) == ("duplicate", first.pk)
@@ -138,7 +158,7 @@ def day_at_mlt(enterprise, operator, officers, mlt, hng):
     assert present_at_exit(r_bank.token, mlt, operator) == "already_used"
 
     # Cash at the counter; later the same enterprise also transfers the fee (refunded).
-    t["cash"] = submitted(enterprise)
+    t["cash"] = day_trip(enterprise)
     services.record_cash_payment(operator, t["cash"], FEE, "PT-000123")
     let_out(t["cash"], operator, officers)
     twice = bank(t["cash"], FEE, "FT26328000102")
@@ -148,42 +168,56 @@ def day_at_mlt(enterprise, operator, officers, mlt, hng):
     )
 
     # Short, then short and completed later the same day, then over.
-    t["under"] = submitted(enterprise)
+    t["under"] = day_trip(enterprise)
     assert bank(t["under"], 500_000, "FT26328000103").flag == "underpaid"
-    t["partial"] = submitted(enterprise)
+    t["partial"] = day_trip(enterprise)
     bank(t["partial"], 300_000, "FT26328000104")
     bank(t["partial"], 500_000, "FT26328000105")
-    t["over"] = submitted(enterprise)
+    t["over"] = day_trip(enterprise)
     assert bank(t["over"], 1_000_000, "FT26328000106").flag == "overpaid"
 
     # No usable reference: the money belongs to no gate.
     assert bank("LO HANG CHUOI 25C", FEE, "FT26328000107").flag == "unknown_trip"
 
     # Paid, then cancelled (receipt revoked for a refund), then the driver tries to exit anyway.
-    t["cancel"] = submitted(enterprise)
+    t["cancel"] = day_trip(enterprise)
     services.simulate_bank_transfer(t["cancel"])
     r_cancel = receipts.valid_receipt_of(t["cancel"])
     trips.cancel_trip(enterprise, t["cancel"], reason="Đối tác Trung Quốc hủy đơn hàng")
     assert present_at_exit(r_cancel.token, mlt, operator) == "revoked"
 
     # Cancelled first, the transfer arrives afterwards; and one for a trip never submitted.
-    t["late"] = submitted(enterprise)
+    t["late"] = day_trip(enterprise)
     trips.cancel_trip(enterprise, t["late"], reason="Xe hỏng")
     assert bank(t["late"], FEE, "FT26328000108").flag == "trip_cancelled"
-    t["draft"] = matchable(lambda: trips.create_draft(enterprise, trip_data()))
+    t["draft"] = matchable(lambda: trips.create_draft(enterprise, trip_data(next(_day_plates))))
     assert bank(t["draft"], FEE, "FT26328000109").flag == "not_submitted"
 
     # A receipt with no money behind it (as if issued by hand, outside the payment service).
-    t["manual"] = submitted(enterprise)
+    t["manual"] = day_trip(enterprise)
     receipts.issue_receipt(t["manual"], current_assessment(t["manual"]))
 
     # A garbled QR code, and a Huu Nghi receipt presented at Ma Lu Thang.
     assert present_at_exit("khong-phai-bien-lai", mlt, operator) == "invalid"
-    t["hng"] = submitted(enterprise, gate="hng")
+    t["hng"] = day_trip(enterprise, gate="hng")
     services.simulate_bank_transfer(t["hng"])
     r_hng = receipts.valid_receipt_of(t["hng"])
     assert present_at_exit(r_hng.token, mlt, operator) == "wrong_gate"
     return t
+
+
+@pytest.fixture(scope="module")
+def _shared_day(request, django_db_setup, django_db_blocker, tmp_path_factory):
+    # Built once for the module (core.testing.shared): most of its tests only read the day.
+    with shared_data(request, django_db_blocker, tmp_path_factory):
+        mlt = Gate.objects.get(code="mlt")
+        yield build_day(make_enterprise(), make_operator(mlt), make_officers(mlt), mlt)
+
+
+@pytest.fixture
+def day_at_mlt(_shared_day, db):
+    """The module's day, each trip read afresh for the test."""
+    return {key: fresh(trip) for key, trip in _shared_day.items()}
 
 
 def kinds(report, *, open_only=True):
@@ -291,16 +325,17 @@ def test_totals_reconcile_to_the_dong(day_at_mlt, mlt):
 def test_a_payment_of_yesterday_completing_todays_receipt_keeps_both_days_balanced(enterprise, mlt):
     trip = submitted(enterprise)
     today = timezone.localdate()
+    before = daily_report(mlt, today).balance  # the shared day's
     yesterday_noon = timezone.now() - dt.timedelta(days=1)
     first = bank(trip, 300_000, "FT26327000201")
     Payment.objects.filter(pk=first.pk).update(paid_at=yesterday_noon)
     bank(trip, 500_000, "FT26328000202")
 
-    today_report = daily_report(mlt, today)
-    assert today_report.balance.received_vnd == 500_000
-    assert today_report.balance.receipts_vnd == FEE
-    assert today_report.balance.from_other_days_vnd == 300_000
-    assert today_report.balance.is_balanced
+    balance = daily_report(mlt, today).balance
+    assert balance.received_vnd - before.received_vnd == 500_000
+    assert balance.receipts_vnd - before.receipts_vnd == FEE
+    assert balance.from_other_days_vnd - before.from_other_days_vnd == 300_000
+    assert balance.is_balanced
 
     yesterday = daily_report(mlt, today - dt.timedelta(days=1))
     assert yesterday.balance.for_other_days_vnd == 300_000

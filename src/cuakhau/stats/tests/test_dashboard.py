@@ -18,9 +18,11 @@ from cuakhau.conftest import PASSWORD
 from cuakhau.stats import dashboard
 from cuakhau.stats.choices import Measure, TargetKind
 from cuakhau.stats.models import ExchangeRate, StaleMonth, Target, TradeMonth
+from cuakhau.stats.tests.shared import _shared_crossings, shared_three_crossings  # noqa: F401
 from cuakhau.stats.tests.test_services import APRIL, MARCH
 
-pytestmark = pytest.mark.django_db
+# Built once for the module; every test runs beside them (core.testing.shared).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_shared_crossings")]
 
 
 def signed_in(user, language="en") -> Client:

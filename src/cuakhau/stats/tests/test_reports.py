@@ -25,7 +25,11 @@ from cuakhau.stats import reports
 from cuakhau.stats import services as stats
 from cuakhau.stats.choices import Measure, TargetKind
 from cuakhau.stats.models import Target
-from cuakhau.stats.tests.test_services import APRIL, MARCH, three_crossings  # noqa: F401
+from cuakhau.stats.tests.shared import _shared_crossings, shared_three_crossings  # noqa: F401
+from cuakhau.stats.tests.test_services import APRIL, MARCH
+
+# Built once for the module; every test runs beside them (core.testing.shared).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_shared_crossings")]
 
 AFTER_2025 = dt.date(2026, 1, 10)
 PDFTOPPM = os.environ.get("CUAKHAU_PDFTOPPM", "/usr/bin/pdftoppm")
@@ -47,7 +51,7 @@ def sheet_rows(book, title):
     return [list(row) for row in book[title].iter_rows(min_row=2, values_only=True)]
 
 
-def test_the_workbook_holds_the_services_figures_as_numbers(three_crossings, mlt):  # noqa: F811
+def test_the_workbook_holds_the_services_figures_as_numbers(three_crossings, mlt):
     bananas, steel, cassava = three_crossings
     report = reports.build(mlt, 2025, None, "en", "Lò Văn Pao", today=AFTER_2025)
     book = openpyxl.load_workbook(io.BytesIO(reports.to_xlsx(report)))
@@ -110,7 +114,7 @@ def test_the_workbook_holds_the_services_figures_as_numbers(three_crossings, mlt
     assert [r[1] for r in sources if r[0].date() == dt.date(2025, 5, 1)] == ["No figure"]
 
 
-def test_targets_in_the_report_are_the_services_progress(three_crossings, mlt):  # noqa: F811
+def test_targets_in_the_report_are_the_services_progress(three_crossings, mlt):
     Target.objects.create(
         gate=mlt, year=2025, measure=Measure.TRUCKS, kind=TargetKind.ABSOLUTE, value=2
     )
@@ -128,7 +132,7 @@ def pdf_text(report) -> str:
     return "\n".join(page.extract_text() for page in reader.pages)
 
 
-def test_the_pdf_speaks_vietnamese_with_its_numbers(three_crossings, mlt):  # noqa: F811
+def test_the_pdf_speaks_vietnamese_with_its_numbers(three_crossings, mlt):
     report = reports.build(mlt, 2025, 3, "vi", "Lò Văn Pao", today=AFTER_2025)
     text = pdf_text(report)
     assert "Báo cáo tháng" in text
@@ -143,7 +147,7 @@ def test_the_pdf_speaks_vietnamese_with_its_numbers(three_crossings, mlt):  # no
     assert "39,540" not in text
 
 
-def test_the_pdf_in_english(three_crossings, mlt):  # noqa: F811
+def test_the_pdf_in_english(three_crossings, mlt):
     report = reports.build(None, 2025, None, "en", "Lò Văn Pao", today=AFTER_2025)
     text = pdf_text(report)
     assert "Annual report on border trade" in text
@@ -153,7 +157,7 @@ def test_the_pdf_in_english(three_crossings, mlt):  # noqa: F811
     assert "Page 1 of" in text
 
 
-def test_a_page_of_the_pdf_seen_as_an_image(three_crossings, mlt, tmp_path):  # noqa: F811
+def test_a_page_of_the_pdf_seen_as_an_image(three_crossings, mlt, tmp_path):
     require_pdftoppm()
     report = reports.build(mlt, 2025, 4, "vi", "Lò Văn Pao", today=AFTER_2025)
     (tmp_path / "report.pdf").write_bytes(reports.to_pdf(report))
@@ -199,7 +203,7 @@ def board_client(db):
     return client
 
 
-def test_the_form_page_and_its_downloads(three_crossings, mlt, board_client):  # noqa: F811
+def test_the_form_page_and_its_downloads(three_crossings, mlt, board_client):
     response = board_client.get("/stats/reports/")
     assert response.status_code == 200
     page = response.content.decode()
@@ -278,7 +282,7 @@ def test_the_report_starts_in_the_pages_language_or_english(mlt, board_client, l
         assert reports.default_language(translation.get_language()) == expected
 
 
-def test_the_command_writes_a_report(three_crossings, mlt, tmp_path):  # noqa: F811
+def test_the_command_writes_a_report(three_crossings, mlt, tmp_path):
     out = tmp_path / "mlt.xlsx"
     call_command(
         "stats_report",
@@ -291,7 +295,7 @@ def test_the_command_writes_a_report(three_crossings, mlt, tmp_path):  # noqa: F
     assert summary["Kim ngạch xuất nhập khẩu (USD)"] == Decimal("39540")
 
 
-def test_texts_people_typed_are_never_formulas_in_the_workbook(three_crossings, mlt):  # noqa: F811
+def test_texts_people_typed_are_never_formulas_in_the_workbook(three_crossings, mlt):
     """An exchange rate's source or a name typed as "=HYPERLINK(…)" was written as a live
     formula; it is a text cell, shown as typed."""
     from cuakhau.stats.models import ExchangeRate
@@ -308,7 +312,7 @@ def test_texts_people_typed_are_never_formulas_in_the_workbook(three_crossings, 
 
 
 def test_the_products_beyond_the_top_ones_are_one_line_of_the_sheet(
-    three_crossings,  # noqa: F811
+    three_crossings,
     mlt,
     monkeypatch,
 ):

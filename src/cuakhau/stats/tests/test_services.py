@@ -52,6 +52,12 @@ def crossed(enterprise, operator, officers, mlt, plate, data, *, exited, minutes
 
 @pytest.fixture
 def three_crossings(enterprise, operator, officers, mlt, signing_keys):
+    return build_three_crossings(enterprise, operator, officers, mlt)
+
+
+def build_three_crossings(enterprise, operator, officers, mlt):
+    """Bananas and cassava out in March, steel in in March, cassava out in April, with their
+    rates, at Ma Lù Thàng; the summaries rebuilt."""
     ExchangeRate.objects.create(
         currency="CNY", month=dt.date(2025, 1, 1), units_per_usd=Decimal("7.2"), source="test"
     )
