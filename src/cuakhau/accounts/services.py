@@ -405,10 +405,10 @@ def send_email_confirmation(user, email: str, link: str) -> bool:
     return True
 
 
-def confirm_email(token: str):
-    """The person whose new address this token confirms, with the address set; None for a
-    token altered, over two days old, or made before the address last changed (used already,
-    or overtaken by another change)."""
+def email_change_of(token: str):
+    """(person, address) a confirmation link asks for, or None for a token altered, over two
+    days old, or made before the address last changed (used already, or overtaken by another
+    change). Reads only: opening the link sets nothing."""
     try:
         data = signing.loads(
             token, salt=EMAIL_CONFIRMATION_SALT, max_age=EMAIL_CONFIRMATION_MAX_AGE
@@ -426,7 +426,17 @@ def confirm_email(token: str):
     changed = profile_of(user).email_changed_at
     if changed is not None and data["at"] < changed.timestamp():
         return None
-    set_email(user, data["email"])
+    return user, data["email"]
+
+
+def confirm_email(token: str):
+    """The person whose new address this token confirms, with the address set; None for a
+    token ``email_change_of`` refuses."""
+    change = email_change_of(token)
+    if change is None:
+        return None
+    user, email = change
+    set_email(user, email)
     return user
 
 

@@ -9,7 +9,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from cuakhau.core.context import context_of
 
@@ -99,14 +99,23 @@ def set_email(request):
     return redirect("profile")
 
 
+@require_http_methods(["GET", "POST"])
 def confirm_email(request, token):
-    """The link sent to a new address: opening it makes it the person's (no sign-in needed:
-    the link itself proves the inbox, and the person asked for it with their password)."""
-    user = services.confirm_email(token)
+    """The link sent to a new address. Opening it shows the address and a button; the button
+    makes it the person's (no sign-in needed: the link itself proves the inbox, and the person
+    asked for it with their password). A mail server's link scanner opens links too: a GET
+    alone sets nothing."""
+    if request.method == "POST":
+        user = services.confirm_email(token)
+        context = {"confirmed": user}
+    else:
+        change = services.email_change_of(token)
+        user = change and change[0]
+        context = {"asked": change and {"username": user.get_username(), "email": change[1]}}
     return render(
         request,
         "accounts/email_confirmed.html",
-        {"confirmed": user},
+        context,
         status=200 if user is not None else 400,
     )
 

@@ -194,13 +194,21 @@ def test_a_new_reset_address_counts_once_the_link_sent_to_it_is_opened(enterpris
     # A slip of one character in the link: refused, nothing set.
     altered = link[:-3] + ("A" if link[-3] != "A" else "B") + link[-2:]
     assert Client().get(altered).status_code == 400
+    assert Client().post(altered).status_code == 400
     opened = Client().get(link)  # in the mail application's browser, signed in or not
-    assert opened.status_code == 200 and 'id="email-confirmed"' in opened.content.decode()
+    page = opened.content.decode()
+    assert opened.status_code == 200 and 'id="confirm-email"' in page
+    assert "XuatNhapKhau@phongtho.com.vn" in page and "dn_phongtho" in page
+    enterprise.refresh_from_db()
+    assert enterprise.email == ""  # opening the link (a mail scanner does) sets nothing
+    confirmed = Client().post(link)
+    assert confirmed.status_code == 200 and 'id="email-confirmed"' in confirmed.content.decode()
     enterprise.refresh_from_db()
     assert enterprise.email == "XuatNhapKhau@phongtho.com.vn"
     assert 'value="XuatNhapKhau@phongtho.com.vn"' in client.get("/profile/").content.decode()
     # Once only: the address it replaced is no longer the one kept.
     assert 'id="email-link-refused"' in Client().get(link).content.decode()
+    assert Client().post(link).status_code == 400
     # Removing the address needs no link.
     client.post("/profile/email/", {"email": "", "password": PASSWORD})
     enterprise.refresh_from_db()
@@ -213,8 +221,8 @@ def test_a_link_for_an_address_asked_for_before_another_no_longer_works(enterpri
     for email in ("ketoan@phongtho.com.vn", EMAIL):
         client.post("/profile/email/", {"email": email, "password": PASSWORD})
     first, second = (re.search(r"http://testserver(\S+)", m.body).group(1) for m in mailoutbox)
-    assert Client().get(second).status_code == 200
-    assert Client().get(first).status_code == 400
+    assert Client().post(second).status_code == 200
+    assert Client().post(first).status_code == 400
     enterprise.refresh_from_db()
     assert enterprise.email == EMAIL
 
@@ -224,8 +232,22 @@ def test_a_confirmation_link_past_its_two_days_no_longer_works(enterprise, monke
     later = time.time() + 2 * 24 * 3600 + 60
     monkeypatch.setattr(time, "time", lambda: later)
     assert Client().get(f"/profile/email/confirm/{token}/").status_code == 400
+    assert Client().post(f"/profile/email/confirm/{token}/").status_code == 400
     enterprise.refresh_from_db()
     assert enterprise.email == ""
+
+
+def test_the_confirmation_button_needs_the_pages_csrf_token(enterprise):
+    """The button posts with the page's CSRF token; a form on another site cannot press it."""
+    token = services.email_confirmation(enterprise, EMAIL)
+    url = f"/profile/email/confirm/{token}/"
+    browser = Client(enforce_csrf_checks=True)
+    assert browser.post(url).status_code == 403
+    page = browser.get(url)
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()).group(1)
+    assert browser.post(url, {"csrfmiddlewaretoken": csrf}).status_code == 200
+    enterprise.refresh_from_db()
+    assert enterprise.email == EMAIL
 
 
 @pytest.mark.parametrize(

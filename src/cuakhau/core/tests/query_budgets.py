@@ -17,7 +17,7 @@ BUDGETS: dict[str, int | dict[str, int]] = {
     "password_reset_done": 7,
     "password_reset_confirm": 8,  # + the account the link names
     "password_reset_complete": 7,
-    "confirm_email": 10,  # + the person the link names (with the profile), both written
+    "confirm_email": 8,  # + the person the link names (with the profile); opening sets nothing
     "logout": 7,
     "set_language": 4,
     "jwks": 3,

@@ -10,7 +10,15 @@ from django.utils import timezone
 
 from cuakhau.accounts import roles
 from cuakhau.accounts.services import create_user
-from cuakhau.conftest import PASSWORD, cassava_line, declaration
+from cuakhau.conftest import (
+    PASSWORD,
+    cassava_line,
+    declaration,
+    make_enterprise,
+    make_officers,
+    make_operator,
+)
+from cuakhau.core.testing.shared import fresh, shared_data
 from cuakhau.gate import board as board_module
 from cuakhau.gate import services as gate
 from cuakhau.gate.board import yard_board
@@ -19,19 +27,21 @@ from cuakhau.gate.tests.conftest import clear
 from cuakhau.inspections import services as inspections
 from cuakhau.inspections.models import Inspection
 from cuakhau.payments import services as payments
+from cuakhau.reference.models import Gate
 from cuakhau.trips import services as trips
 from cuakhau.trips.models import Trip
 
-pytestmark = pytest.mark.django_db
+# The yard (below) is built once for the module; every test runs beside it.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_shared_yard")]
 
 BOARD_URLS = "cuakhau.gate.tests.board_urls"
 
 
-@pytest.fixture
-def lanes(mlt):
-    open_lanes = [Lane.objects.create(gate=mlt, code=f"L{n}") for n in (1, 2)]
+def make_lanes(mlt) -> None:
+    """Two open lanes and a closed one."""
+    for n in (1, 2):
+        Lane.objects.create(gate=mlt, code=f"L{n}")
     Lane.objects.create(gate=mlt, code="L3", is_open=False)
-    return open_lanes
 
 
 def plate(n: int) -> str:
@@ -55,8 +65,7 @@ def expect_at(trip, when):
     Trip.objects.filter(pk=trip.pk).update(expected_arrival=when)
 
 
-@pytest.fixture
-def yard(enterprise, operator, officers, mlt, lanes):
+def build_yard(enterprise, operator, officers, mlt):
     """A yard with a truck at each stage, one gone, and trucks due soon, late and far off."""
     now = timezone.now()
     waiting = paid(enterprise, 1)
@@ -108,6 +117,21 @@ def yard(enterprise, operator, officers, mlt, lanes):
         "soon_unpaid": soon_unpaid,
         "late": late,
     }
+
+
+@pytest.fixture(scope="module")
+def _shared_yard(request, django_db_setup, django_db_blocker, tmp_path_factory):
+    # Built once for the module (core.testing.shared); every test runs beside it.
+    with shared_data(request, django_db_blocker, tmp_path_factory):
+        mlt = Gate.objects.get(code="mlt")
+        make_lanes(mlt)
+        yield build_yard(make_enterprise(), make_operator(mlt), make_officers(mlt), mlt)
+
+
+@pytest.fixture
+def yard(_shared_yard, db):
+    """The module's yard, each trip read afresh for the test."""
+    return {key: fresh(value) if key != "now" else value for key, value in _shared_yard.items()}
 
 
 def refs(rows):
@@ -175,32 +199,33 @@ def test_other_gates_trucks_are_not_on_the_board(yard, hng):
 
 
 def test_the_board_takes_a_handful_of_queries_whatever_the_trucks(
-    enterprise, operator, officers, mlt, lanes, django_assert_max_num_queries
+    yard, enterprise, operator, officers, mlt, django_assert_max_num_queries
 ):
-    first = paid(enterprise, 0)
-    gate.check_in(operator, mlt, first.reference, lane="L1")
-    with CaptureQueriesContext(connection) as one_truck:
-        yard_board(mlt)
-    for n in range(1, 20):
+    with CaptureQueriesContext(connection) as the_yard:
+        before = yard_board(mlt)
+    # Twenty more trucks inside (plates of their own), four more expected.
+    for n in range(50, 70):
         trip = paid(enterprise, n)
         gate.check_in(operator, mlt, trip.reference, lane=f"L{1 + n % 2}", yard_position=f"B{n}")
         if n % 3 == 1:
             inspections.start_inspection(officers["customs"], trip)
         elif n % 3 == 2:
             clear(trip, officers)
-    for n in range(20, 24):
+    for n in range(70, 74):
         expect_at(submitted(enterprise, n), timezone.now() + dt.timedelta(hours=1))
     with django_assert_max_num_queries(5):
         board = yard_board(mlt)
-    assert board["inside"] == 20 and board["expected"]["count"] == 4
-    assert {s["key"]: s["count"] for s in board["stages"]} == {
+    assert board["inside"] == before["inside"] + 20
+    assert board["expected"]["count"] == before["expected"]["count"] + 4
+    stages = {s["key"]: s["count"] for s in before["stages"]}
+    assert {s["key"]: s["count"] - stages[s["key"]] for s in board["stages"]} == {
         "waiting": 7,
-        "under_inspection": 7,
-        "cleared": 6,
+        "under_inspection": 6,
+        "cleared": 7,
     }
-    with CaptureQueriesContext(connection) as twenty_trucks:
+    with CaptureQueriesContext(connection) as twenty_more:
         yard_board(mlt)
-    assert len(twenty_trucks) == len(one_truck)
+    assert len(twenty_more) == len(the_yard)
     with django_assert_max_num_queries(0):
         render_to_string("gate/_board.html", {"gate": mlt, "board": board})
 
