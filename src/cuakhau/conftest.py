@@ -79,6 +79,12 @@ def make_officers(mlt) -> dict:
     }
 
 
+def people_at_mlt() -> tuple:
+    """(enterprise, operator, officers, Ma Lù Thàng): who a module's shared day needs."""
+    mlt = Gate.objects.get(code="mlt")
+    return make_enterprise(), make_operator(mlt), make_officers(mlt), mlt
+
+
 @pytest.fixture
 def org_phong_tho(db):
     return make_org_phong_tho()

@@ -14,9 +14,7 @@ from cuakhau.conftest import (
     PASSWORD,
     cassava_line,
     declaration,
-    make_enterprise,
-    make_officers,
-    make_operator,
+    people_at_mlt,
 )
 from cuakhau.core.testing.shared import fresh, shared_data
 from cuakhau.gate import board as board_module
@@ -27,7 +25,6 @@ from cuakhau.gate.tests.conftest import clear
 from cuakhau.inspections import services as inspections
 from cuakhau.inspections.models import Inspection
 from cuakhau.payments import services as payments
-from cuakhau.reference.models import Gate
 from cuakhau.trips import services as trips
 from cuakhau.trips.models import Trip
 
@@ -123,9 +120,9 @@ def build_yard(enterprise, operator, officers, mlt):
 def _shared_yard(request, django_db_setup, django_db_blocker, tmp_path_factory):
     # Built once for the module (core.testing.shared); every test runs beside it.
     with shared_data(request, django_db_blocker, tmp_path_factory):
-        mlt = Gate.objects.get(code="mlt")
-        make_lanes(mlt)
-        yield build_yard(make_enterprise(), make_operator(mlt), make_officers(mlt), mlt)
+        people = people_at_mlt()
+        make_lanes(people[-1])
+        yield build_yard(*people)
 
 
 @pytest.fixture

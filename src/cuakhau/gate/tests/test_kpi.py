@@ -11,9 +11,7 @@ import pytest
 from cuakhau.conftest import (
     cassava_line,
     declaration,
-    make_enterprise,
-    make_officers,
-    make_operator,
+    people_at_mlt,
 )
 from cuakhau.core.testing.shared import fresh, shared_data
 from cuakhau.gate import services as gate
@@ -22,7 +20,6 @@ from cuakhau.gate.models import Visit
 from cuakhau.inspections import services as inspections
 from cuakhau.inspections.models import Inspection
 from cuakhau.payments import services as payments
-from cuakhau.reference.models import Gate
 from cuakhau.trips import services as trips
 
 BOARD_URLS = "cuakhau.gate.tests.board_urls"
@@ -170,8 +167,7 @@ def build_period(enterprise, operator, officers, mlt):
 def _shared_period(request, django_db_setup, django_db_blocker, tmp_path_factory):
     # Built once for the module (core.testing.shared): its tests read the period.
     with shared_data(request, django_db_blocker, tmp_path_factory):
-        mlt = Gate.objects.get(code="mlt")
-        yield build_period(make_enterprise(), make_operator(mlt), make_officers(mlt), mlt)
+        yield build_period(*people_at_mlt())
 
 
 @pytest.fixture

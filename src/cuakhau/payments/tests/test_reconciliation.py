@@ -21,9 +21,7 @@ from cuakhau.conftest import (
     banana_line,
     cassava_line,
     declaration,
-    make_enterprise,
-    make_officers,
-    make_operator,
+    people_at_mlt,
 )
 from cuakhau.core.errors import FieldErrors
 from cuakhau.core.testing.shared import fresh, shared_data
@@ -49,7 +47,6 @@ from cuakhau.payments.reconciliation import (
 from cuakhau.payments.views import _report_pages
 from cuakhau.receipts import services as receipts
 from cuakhau.receipts.models import ReceiptUse
-from cuakhau.reference.models import Gate
 from cuakhau.trips import services as trips
 
 # Every test runs beside the module's shared day (built once, below), whether it reads it or
@@ -210,8 +207,7 @@ def build_day(enterprise, operator, officers, mlt) -> dict:
 def _shared_day(request, django_db_setup, django_db_blocker, tmp_path_factory):
     # Built once for the module (core.testing.shared): most of its tests only read the day.
     with shared_data(request, django_db_blocker, tmp_path_factory):
-        mlt = Gate.objects.get(code="mlt")
-        yield build_day(make_enterprise(), make_operator(mlt), make_officers(mlt), mlt)
+        yield build_day(*people_at_mlt())
 
 
 @pytest.fixture

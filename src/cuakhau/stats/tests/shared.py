@@ -8,17 +8,15 @@
 
 import pytest
 
-from cuakhau.conftest import make_enterprise, make_officers, make_operator
+from cuakhau.conftest import people_at_mlt
 from cuakhau.core.testing.shared import fresh, shared_data
-from cuakhau.reference.models import Gate
 from cuakhau.stats.tests.test_services import build_three_crossings
 
 
 @pytest.fixture(scope="module")
 def _shared_crossings(request, django_db_setup, django_db_blocker, tmp_path_factory):
     with shared_data(request, django_db_blocker, tmp_path_factory):
-        mlt = Gate.objects.get(code="mlt")
-        yield build_three_crossings(make_enterprise(), make_operator(mlt), make_officers(mlt), mlt)
+        yield build_three_crossings(*people_at_mlt())
 
 
 @pytest.fixture(name="three_crossings")
