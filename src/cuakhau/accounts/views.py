@@ -110,8 +110,8 @@ def confirm_email(request, token):
         context = {"confirmed": user}
     else:
         change = services.email_change_of(token)
-        user = change and change[0]
-        context = {"asked": change and {"username": user.get_username(), "email": change[1]}}
+        user, email = change or (None, "")
+        context = {"asked": user and {"username": user.get_username(), "email": email}}
     return render(
         request,
         "accounts/email_confirmed.html",

@@ -16,11 +16,8 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-SIGNATURES = {
-    b"%PDF-": ("application/pdf", "pdf"),
-    b"\xff\xd8\xff": ("image/jpeg", "jpg"),
-    b"\x89PNG\r\n\x1a\n": ("image/png", "png"),
-}
+from cuakhau.core.documents import sniff
+
 # Named in the refusal so the sender knows why (executables, scripts, archives).
 REFUSED = {
     b"MZ": "executable",
@@ -44,13 +41,6 @@ def storage_dir() -> Path:
     path = Path(getattr(settings, "DESK_DOCUMENT_DIR", settings.DATA_DIR / "desk-documents"))
     path.mkdir(parents=True, exist_ok=True)
     return path
-
-
-def sniff(head: bytes) -> tuple[str, str] | None:
-    for signature, kind in SIGNATURES.items():
-        if head.startswith(signature):
-            return kind
-    return None
 
 
 def check(uploaded) -> tuple[str, str]:

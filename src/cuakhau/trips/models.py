@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cuakhau.accounts.models import Organisation
+from cuakhau.core.documents import extension_of
 from cuakhau.core.inputs import exactly_stored
 from cuakhau.reference.models import Gate
 from cuakhau.reference.validators import (
@@ -273,16 +274,12 @@ class TripVersion(models.Model):
         return f"{self.trip_id} v{self.version}"
 
 
-# The extension a document is kept under, by the type its content was judged to be.
-_EXTENSION_OF_TYPE = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
-
-
 def document_path(instance, filename):
     # The uploader's name is kept in ``original_name`` only: on disk the file has a name nobody
     # chose, and the extension of what its content is. A "contract.html" that begins like a PDF
     # is never kept as an .html a web server in front might one day serve as a page.
-    extension = _EXTENSION_OF_TYPE.get(instance.content_type, ".bin")
-    return f"trips/{instance.trip.reference}/{secrets.token_hex(16)}{extension}"
+    extension = extension_of(instance.content_type)
+    return f"trips/{instance.trip.reference}/{secrets.token_hex(16)}.{extension}"
 
 
 class TripDocument(models.Model):

@@ -24,6 +24,7 @@ from django.utils.translation import ngettext
 from cuakhau.accounts import roles
 from cuakhau.accounts.models import Organisation
 from cuakhau.core.context import SYSTEM, RequestContext
+from cuakhau.core.documents import sniff
 from cuakhau.core.errors import FieldErrors
 from cuakhau.core.inputs import clean_text
 from cuakhau.core.prepared import PreparedUpdate, insert
@@ -1010,13 +1011,6 @@ def timeline(trip: Trip):
 # ---------------------------------------------------------------------------------------------
 # Documents
 
-# Sniffed from the first bytes: a phone's declared content type is not to be trusted.
-_DOCUMENT_SIGNATURES = {
-    b"%PDF-": "application/pdf",
-    b"\xff\xd8\xff": "image/jpeg",
-    b"\x89PNG\r\n\x1a\n": "image/png",
-}
-
 
 def attach_document(actor, trip: Trip, kind: str, uploaded, context: RequestContext = SYSTEM):
     from django.conf import settings
@@ -1044,11 +1038,11 @@ def attach_document(actor, trip: Trip, kind: str, uploaded, context: RequestCont
         )
     head = uploaded.read(8)
     uploaded.seek(0)
-    content_type = next(
-        (t for sig, t in _DOCUMENT_SIGNATURES.items() if head.startswith(sig)), None
-    )
-    if content_type is None:
+    # Sniffed from the first bytes: a phone's declared content type is not to be trusted.
+    kind_of_file = sniff(head)
+    if kind_of_file is None:
         raise TripValidationError({"file": [_("Only PDF, JPEG and PNG files are accepted.")]})
+    content_type, _extension = kind_of_file
     return TripDocument.objects.create(
         trip=trip,
         kind=kind,

@@ -31,12 +31,18 @@ def _api_filing(client, catalogue):
     )
 
 
+def _one_past_the_limit(filing, caller, catalogue, accepted: int):
+    """``LIMIT`` filings from one address (each answered ``accepted``), then the refused one."""
+    for _ in range(LIMIT):
+        assert filing(caller, catalogue).status_code == accepted
+    refused = filing(caller, catalogue)
+    assert refused.status_code == 429
+    return refused
+
+
 def test_one_address_files_a_bounded_number_an_hour_on_the_page(catalogue):
     cafe = Client(REMOTE_ADDR="203.113.131.7")
-    for _ in range(LIMIT):
-        assert _page_filing(cafe, catalogue).status_code == 302
-    refused = _page_filing(cafe, catalogue)
-    assert refused.status_code == 429
+    refused = _one_past_the_limit(_page_filing, cafe, catalogue, 302)
     assert "Too many applications filed from this address" in refused.content.decode()
     assert Application.objects.count() == LIMIT  # nothing stored, no document kept
     # Another address is not held back by the first.
@@ -45,10 +51,7 @@ def test_one_address_files_a_bounded_number_an_hour_on_the_page(catalogue):
 
 def test_the_api_answers_429_in_its_error_shape(catalogue):
     caller = Client(REMOTE_ADDR="203.113.131.7")
-    for _ in range(LIMIT):
-        assert _api_filing(caller, catalogue).status_code == 201
-    refused = _api_filing(caller, catalogue)
-    assert refused.status_code == 429
+    refused = _one_past_the_limit(_api_filing, caller, catalogue, 201)
     assert "Too many applications" in refused.json()["detail"]
     assert Application.objects.count() == LIMIT
 
