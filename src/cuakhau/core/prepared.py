@@ -24,8 +24,9 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
-from django.db import DatabaseError, connections, router
+from django.db import DatabaseError, connections, models, router
 from django.db.models import Expression
 from django.db.models.query import ModelIterable, get_related_populators
 
@@ -676,3 +677,46 @@ class PreparedUpdate(Prepared):
     def run(self, **values) -> int:
         with self._executed(router.db_for_write(self._model()), values) as (_compiled, cursor):
             return cursor.rowcount
+
+
+def as_read_back(instance) -> None:
+    """``instance``'s numbers and moments as its columns give them back once saved: a decimal
+    to its column's places (``Decimal("25")`` reads back ``Decimal("25.00")``), a moment in
+    UTC. An instance just written then stands for the row as read (in a reason, a history, a
+    response) and needs no reading again."""
+    for column in instance._meta.concrete_fields:
+        value = getattr(instance, column.attname)
+        if isinstance(column, models.DecimalField) and isinstance(value, Decimal):
+            if value.is_finite():
+                places = Decimal(1).scaleb(-column.decimal_places)
+                setattr(instance, column.attname, value.quantize(places))
+        elif isinstance(column, models.DateTimeField) and isinstance(value, dt.datetime):
+            setattr(instance, column.attname, _in_utc(value))
+
+
+def _in_utc(moment: dt.datetime) -> dt.datetime:
+    return moment.astimezone(dt.UTC) if moment.tzinfo is not None else moment
+
+
+def prefetched(instance, relation: str, rows: list) -> None:
+    """``rows`` as ``instance``'s prefetched ``relation`` (a reverse foreign key, by its related
+    name), as ``prefetch_related`` would have read them: the relation's ``all()`` and
+    ``count()`` then answer without a query. For rows the caller has just written, in the
+    order the related model sorts them; a later ``filter`` still queries."""
+    cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})
+    cache.pop(relation, None)
+    field = getattr(getattr(instance, relation, None), "field", None)
+    if field is None or field.remote_field.cache_name != relation:
+        raise ValueError(f"{relation} is not a reverse foreign key named by its related name")
+    manager = getattr(instance, relation)
+    queryset = manager.all()
+    queryset._result_cache = list(rows)
+    queryset._prefetch_done = True
+    cache[relation] = queryset
+
+
+def forget_prefetched(instance):
+    """``instance`` without the rows ``prefetched`` gave it (returned): past the transaction
+    that wrote them, a caller's own later change of those rows would not reach them."""
+    instance.__dict__.pop("_prefetched_objects_cache", None)
+    return instance

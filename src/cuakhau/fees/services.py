@@ -362,7 +362,7 @@ def assess(trip: Trip, on: dt.date | None = None) -> Assessment:
                 ]
             }
         )
-    numbers = list(trip.containers.values_list("number", flat=True))
+    numbers = [container.number for container in trip.containers.all()]
     return Assessment(schedule=schedule, items=price(rate, facts, numbers), facts=facts)
 
 

@@ -151,7 +151,7 @@ def _settle(payment: Payment, context: RequestContext) -> None:
             t=payment.description,
         )
         return
-    trip = lock_rows(Trip.objects).get(pk=payment.trip_id)
+    trip = _locked_trip(payment.trip_id)
     if trip.status in (TripStatus.CANCELLED, TripStatus.REJECTED):
         _flag(
             payment,
@@ -177,7 +177,8 @@ def _settle(payment: Payment, context: RequestContext) -> None:
             ref=trip.reference,
         )
         return
-    due = amount_due(trip)
+    assessment = current_assessment(trip)
+    due = assessment.total_vnd
     total = paid_total(trip)
     if total < due:
         _flag(
@@ -189,7 +190,13 @@ def _settle(payment: Payment, context: RequestContext) -> None:
             ref=trip.reference,
         )
         return
-    _complete(trip, payment, total, due, context, _("completed by later payment; receipt %(n)s"))
+    resolution = _("completed by later payment; receipt %(n)s")
+    _complete(trip, assessment, payment, total, context, resolution)
+
+
+def _locked_trip(pk: int) -> Trip:
+    """The trip under its row's lock, with the gate and company its receipt names."""
+    return lock_rows(Trip.objects.select_related("gate", "organisation")).get(pk=pk)
 
 
 def grouped(amount: int) -> str:
@@ -197,9 +204,11 @@ def grouped(amount: int) -> str:
     return number_format(amount, force_grouping=True)
 
 
-def _complete(trip, last: Payment, total: int, due: int, context, resolution: str):
-    """The money received covers the fee: issue the receipt and mark the trip paid."""
-    receipt = receipts.issue_receipt(trip, current_assessment(trip))
+def _complete(trip, assessment, last: Payment, total: int, context, resolution: str):
+    """The money received covers the fee (``assessment``, the trip's current one): issue the
+    receipt and mark the trip paid."""
+    due = assessment.total_vnd
+    receipt = receipts.issue_receipt(trip, assessment)
     now = timezone.now()
     open_payments = counted(trip.payments.filter(receipt=None))
     # Earlier partial payments, and those received before the trip was submitted, are settled
@@ -246,20 +255,20 @@ def settle_after_reassessment(trip: Trip, action: str = "amend", context: Reques
     Called inside that transaction, after the new assessment. Returns the receipt when the
     trip is now paid, else None (its balance shows what is still due).
     """
-    trip = lock_rows(Trip.objects).get(pk=trip.pk)
+    trip = _locked_trip(trip.pk)
     if trip.status != TripStatus.SUBMITTED or receipts.valid_receipt_of(trip) is not None:
         return None
-    due = amount_due(trip)
+    assessment = current_assessment(trip)
     total = paid_total(trip)
     last = counted(trip.payments.filter(receipt=None)).order_by("-paid_at", "-id").first()
-    if due is None or last is None or total < due:
+    if assessment is None or last is None or total < assessment.total_vnd:
         return None
     resolution = (
         _("covered at the submission; receipt %(n)s")
         if action == "submit"
         else _("covered after the amendment; receipt %(n)s")
     )
-    return _complete(trip, last, total, due, context, resolution)
+    return _complete(trip, assessment, last, total, context, resolution)
 
 
 def _trip_for_reference(reference: str | None) -> Trip | None:

@@ -85,12 +85,17 @@ def _next_number(gate: Gate, year: int) -> tuple[int, str]:
     The row lock makes concurrent issuers queue; a rolled-back issue gives its number back, so
     the series has no gaps.
     """
-    try:
-        with transaction.atomic():
-            ReceiptSequence.objects.get_or_create(gate=gate, year=year)
-    except IntegrityError:
-        pass  # another transaction created the row first
-    sequence = ReceiptSequence.objects.select_for_update().get(gate=gate, year=year)
+    locked = ReceiptSequence.objects.select_for_update().filter(gate=gate, year=year)
+    # Read first: the row exists from the year's first receipt on, and making it costs a
+    # savepoint (and, lost to another issuer, its rollback) at every receipt.
+    sequence = locked.first()
+    if sequence is None:
+        try:
+            with transaction.atomic():
+                ReceiptSequence.objects.create(gate=gate, year=year)
+        except IntegrityError:
+            pass  # another transaction created the row first
+        sequence = locked.get()
     sequence.last += 1
     sequence.save(update_fields=["last"])
     return sequence.last, f"{gate.code.upper()}-{year}-{sequence.last:06d}"

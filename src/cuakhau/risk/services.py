@@ -797,20 +797,23 @@ def assess(
     *,
     weighbridge_kg: Decimal | None = None,
     organisation_failures: int | None = None,
+    locked: bool = False,
 ) -> RiskAssessment:
     """Assess the trip under the active rule set; the result becomes its current assessment.
 
     ``weighbridge_kg`` is the load's gross weight read at the gate; without it, the reading of
     the previous assessment (if any) still counts. ``organisation_failures`` is the number of
     failed physical inspections in the rule's window, for a caller that already knows it;
-    otherwise ``FAILED_INSPECTIONS_PROVIDER`` is asked.
+    otherwise ``FAILED_INSPECTIONS_PROVIDER`` is asked. ``locked``: the caller's transaction
+    holds the trip's row lock and ``trip`` is the row as it now stands (a transition's signal).
     """
     weighed = _weighbridge(weighbridge_kg)
     with transaction.atomic():
-        # Lock the trip so two readings arriving together cannot both become current.
-        # Its own row only (``lock_rows``): locking the joined organisation and gate rows made
-        # parallel submissions and check-ins of one company or gate deadlock.
-        trip = lock_rows(Trip.objects.select_related("organisation", "gate")).get(pk=trip.pk)
+        if not locked:
+            # Lock the trip so two readings arriving together cannot both become current.
+            # Its own row only (``lock_rows``): locking the joined organisation and gate rows
+            # made parallel submissions and check-ins of one company or gate deadlock.
+            trip = lock_rows(Trip.objects.select_related("organisation", "gate")).get(pk=trip.pk)
         return _assess(trip, list(trip.cargo_lines.all()), weighed, organisation_failures)
 
 

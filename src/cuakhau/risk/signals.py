@@ -13,4 +13,5 @@ def assess_submitted_trip(sender, trip, action, from_status, to_status, **kwargs
     # The officers need the channel as soon as the declaration reaches them, and again when it
     # changes; an amendment can raise the channel but never lower it.
     if action in ("submit", "amend"):
-        services.assess(trip)
+        # The transition holds the trip's lock, and its trip is the row as written.
+        services.assess(trip, locked=True)

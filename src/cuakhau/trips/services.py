@@ -27,7 +27,13 @@ from cuakhau.core.context import SYSTEM, RequestContext
 from cuakhau.core.documents import sniff
 from cuakhau.core.errors import FieldErrors
 from cuakhau.core.inputs import clean_text
-from cuakhau.core.prepared import PreparedUpdate, insert
+from cuakhau.core.prepared import (
+    PreparedUpdate,
+    as_read_back,
+    forget_prefetched,
+    insert,
+    prefetched,
+)
 from cuakhau.core.retry import ChangedMeanwhile, lock_rows, retry_on_conflict
 from cuakhau.core.statemachine import IllegalTransition, StateMachine, Transition, history_row
 from cuakhau.reference.models import Gate
@@ -553,10 +559,14 @@ def _check_market_access(declaration: _Declaration) -> None:
         raise TripValidationError(errors)
 
 
-def _write_lines(declaration: _Declaration) -> None:
+def _write_lines(declaration: _Declaration, *, new: bool = False) -> None:
+    """The declaration's containers and cargo lines in place of the trip's (``new``: it has
+    none yet). They are then the trip's prefetched ones: what follows in the same
+    transaction (the fee, the price history, the risk channel) reads them from it."""
     trip = declaration.trip
-    trip.cargo_lines.all().delete()
-    trip.containers.all().delete()
+    if not new:
+        trip.cargo_lines.all().delete()
+        trip.containers.all().delete()
     # Inserted in one order (by number): two declarations racing for the same containers then
     # wait on the unique index in the same order, and one of them gets the clash as a field
     # error, instead of each holding a number the other waits for (a deadlock).
@@ -569,16 +579,20 @@ def _write_lines(declaration: _Declaration) -> None:
     for line, numbers in declaration.lines:
         line.trip = trip
         line.save()
+        as_read_back(line)
         links += [Link(cargoline_id=line.pk, container_id=by_number[n]) for n in numbers]
     Link.objects.bulk_create(links)
+    prefetched(trip, "cargo_lines", [line for line, _numbers in declaration.lines])
+    prefetched(trip, "containers", containers)
 
 
-def _save_declaration(declaration: _Declaration) -> None:
+def _save_declaration(declaration: _Declaration, *, new: bool = False) -> None:
     trip = declaration.trip
     try:
         with transaction.atomic():
             trip.save()
-            _write_lines(declaration)
+            as_read_back(trip)
+            _write_lines(declaration, new=new)
     except IntegrityError:
         # Another trip took one of these containers between our check and our write.
         taken = (
@@ -734,17 +748,25 @@ def _transition(
 
 @retry_on_conflict
 def create_draft(actor, data: dict, context: RequestContext = SYSTEM) -> Trip:
+    return forget_prefetched(_create(actor, data, context, submitting=False))
+
+
+def _create(actor, data: dict, context: RequestContext, *, submitting: bool) -> Trip:
+    """A new trip, as a draft; ``submitting``: held to what a submission is (complete, within
+    the market-access rules) before anything is written."""
     organisation = organisation_of(actor)
     if organisation is None or not actor.has_perm("trips.declare_trip"):
         raise TripPermissionDenied(_("Only an enterprise user can declare trips."))
     trip = Trip(organisation=organisation, created_by=actor, status=S.DRAFT)
-    declaration = _build(data, trip, require_complete=False)
+    declaration = _build(data, trip, require_complete=submitting)
+    if submitting:
+        _check_market_access(declaration)
     with transaction.atomic():
         for _attempt in range(5):
             trip.reference = references.new_reference(trip.gate.code)
             if not Trip.objects.filter(reference=trip.reference).exists():
                 break
-        _save_declaration(declaration)
+        _save_declaration(declaration, new=True)
         _record(trip, "create", "", actor, context)
     return trip
 
@@ -760,7 +782,7 @@ def update_draft(actor, trip: Trip, data: dict, context: RequestContext = SYSTEM
             raise IllegalTransition(trip.status, "edit", allowed, TRIP_MACHINE.say)
         declaration = _build(data, trip, require_complete=False)
         _save_declaration(declaration)
-    return trip
+    return forget_prefetched(trip)
 
 
 @retry_on_conflict
@@ -781,9 +803,14 @@ def save_and_submit(actor, trip: Trip | None, data: dict, context: RequestContex
     # One transaction: if the submission is refused, the draft's save is rolled back too.
     with transaction.atomic():
         if trip is None:
-            trip = create_draft(actor, data, context)
-        else:
-            trip = update_draft(actor, trip, data, context)
+            # A new declaration is checked as a submission before it is written, all its
+            # errors at once: written as a draft, it would be read back only to be checked
+            # the same way. What the draft's row holds is what was just checked: only its
+            # status changes.
+            trip = _create(actor, data, context, submitting=True)
+            _transition(trip, "submit", actor, context, status_only=True)
+            return forget_prefetched(trip)
+        trip = update_draft(actor, trip, data, context)
         return submit_trip(actor, trip, context)
 
 
@@ -814,7 +841,7 @@ def amend_trip(
         trip.version += 1
         _save_declaration(declaration)
         _transition(trip, "amend", actor, context, reason)
-    return trip
+    return forget_prefetched(trip)
 
 
 @retry_on_conflict

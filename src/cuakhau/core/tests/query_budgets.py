@@ -60,7 +60,7 @@ BUDGETS: dict[str, int | dict[str, int]] = {
     "payments:resolve": 23,
     # A payment that completes the fee tells the driver (+7: the message and its sending task,
     # looked up by its key first, in savepoints of their own).
-    "payments:simulate": 44,
+    "payments:simulate": 38,
     "payments:cash": 19,
     "gate:console": 11,
     "gate:scan": 14,
@@ -129,11 +129,11 @@ BUDGETS: dict[str, int | dict[str, int]] = {
     "stats:import_example": 4,
     # API operations (a token's lookup included; the world's callers hold one each).
     "GET /trips": 4,
-    "POST /trips": 18,
+    "POST /trips": 16,
     "GET /trips/{reference}": 8,
     "PUT /trips/{reference}": 19,
-    "POST /trips/{reference}/submit": 41,  # + whether money came before the submission
-    "POST /trips/{reference}/amend": 58,
+    "POST /trips/{reference}/submit": 40,  # + whether money came before the submission
+    "POST /trips/{reference}/amend": 52,
     "POST /trips/{reference}/cancel": 23,
     "POST /trips/{reference}/reject": 20,
     "GET /reference/gates": 3,
@@ -154,7 +154,7 @@ BUDGETS: dict[str, int | dict[str, int]] = {
     "POST /trips/{reference}/cash-payments": 17,
     # A payment that completes the fee tells the driver (+7: the message and its sending task,
     # looked up by its key first, in savepoints of their own).
-    "POST /trips/{reference}/simulate-bank-transfer": 42,
+    "POST /trips/{reference}/simulate-bank-transfer": 36,
     "POST /gate/{gate}/lookup": 7,
     "POST /gate/{gate}/check-in": 19,
     "POST /gate/{gate}/exit": 16,
@@ -199,7 +199,7 @@ BUDGETS: dict[str, int | dict[str, int]] = {
     "GET /stats/summary": 33,
     # A payment that completes the fee tells the driver (+7: the message and its sending task,
     # looked up by its key first, in savepoints of their own).
-    "POST /payments/notifications/{provider}": 37,
+    "POST /payments/notifications/{provider}": 31,
     "GET /notify/delivery/esms": 6,
     "POST /notify/delivery/zalo": 6,
     "GET /slots/wait-times": 10,

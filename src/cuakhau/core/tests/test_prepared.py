@@ -391,3 +391,43 @@ def test_a_row_added_unless_present_is_added_once_as_bulk_create_adds_it(mlt):
     assert sorted(StaleMonth.objects.values_list("month", flat=True)) == [march, april]
     StaleMonth.objects.bulk_create([StaleMonth(gate=mlt, month=dt.date(2026, 5, 1))])
     assert StaleMonth.objects.count() == 3
+
+
+def test_rows_just_written_answer_their_relation_without_a_query(enterprise, mlt):
+    import datetime as dt
+    from decimal import Decimal
+
+    from cuakhau.conftest import declaration
+    from cuakhau.core.prepared import as_read_back, forget_prefetched, prefetched
+    from cuakhau.trips import services as trips
+    from cuakhau.trips.models import CargoLine
+
+    trip = trips.create_draft(enterprise, declaration())
+    lines = list(CargoLine.objects.filter(trip=trip).order_by("line_no"))
+    prefetched(trip, "cargo_lines", lines)
+    with CaptureQueriesContext(connection) as context:
+        assert list(trip.cargo_lines.all()) == lines
+        assert trip.cargo_lines.count() == len(lines)
+    assert context.captured_queries == []
+    # A narrower question still asks the database.
+    with CaptureQueriesContext(connection) as context:
+        assert trip.cargo_lines.filter(line_no=1).count() == 1
+    assert len(context.captured_queries) == 1
+    forget_prefetched(trip).cargo_lines.filter(line_no=2).delete()
+    assert [line.line_no for line in trip.cargo_lines.all()] == [1]
+    # Only a reverse foreign key, named as the model names it.
+    with pytest.raises(ValueError, match="not a reverse foreign key"):
+        prefetched(trip, "gate", [])
+
+    line = lines[0]
+    line.gross_weight_kg = Decimal("12000")
+    line.value = Decimal("-Infinity")  # never stored; left as it is
+    trip.expected_arrival = dt.datetime(
+        2026, 12, 4, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=7))
+    )
+    as_read_back(line)
+    as_read_back(trip)
+    assert str(line.gross_weight_kg) == "12000.000"  # as its column (3 places) gives it back
+    assert str(line.value) == "-Infinity"
+    assert trip.expected_arrival.utcoffset() == dt.timedelta(0)
+    assert trip.expected_arrival == dt.datetime(2026, 12, 4, 2, 30, tzinfo=dt.UTC)

@@ -369,3 +369,20 @@ def test_what_was_received_adds_up_the_payments_listed(enterprise):
     assert (balance.received_vnd, balance.refund_vnd) == (1_600_000, 1_600_000)
     assert fees_api(enterprise, trip)["received_vnd"] == 1_600_000
     assert "Received so far: VND 1,600,000." in page_of(enterprise, trip)
+
+
+def test_paying_a_trip_by_bank_transfer_keeps_to_its_query_count(
+    enterprise, mlt, django_assert_num_queries
+):
+    """The fee found; the payment written once (its duplicate asked first); the trip locked
+    with its gate and company; whether it holds a valid receipt; the fee and what was paid;
+    the receipt numbered (the gate's series under its lock), signed and written, its month
+    marked for the statistics; the payments settled; the trip paid; the driver told (the
+    message, looked up by its key, and its sending task); the payment read back; the bank's
+    notification logged. With their savepoints. (The year's first receipt of a gate makes its
+    series: the second is counted.)"""
+    services.simulate_bank_transfer(submitted(enterprise, "30"))
+    trip = submitted(enterprise, "30")
+    with django_assert_num_queries(31):
+        services.simulate_bank_transfer(trip)
+    assert Trip.objects.get(pk=trip.pk).status == "paid"

@@ -341,3 +341,65 @@ def test_containers_must_fit_the_declared_vehicle(enterprise, mlt, overrides, pa
         services.create_draft(enterprise, declaration(**overrides))
     assert words in " ".join(exc.value.errors[path]), exc.value.errors
     assert not Trip.objects.exists()
+
+
+def test_a_new_declaration_submitted_at_once_is_refused_with_every_error(enterprise, mlt):
+    """Submitted as it is declared, a declaration is held to a submission's rules before
+    anything is written: what a draft would refuse and what only a submission needs come
+    back together, and no trip, line or transition is left behind."""
+    before = (Trip.objects.count(), Container.objects.count())
+    bad = declaration(
+        tractor_plate="bad", driver_name="", cargo_lines=[banana_line(hs_code="999999")]
+    )
+    with pytest.raises(services.TripValidationError) as refused:
+        services.save_and_submit(enterprise, None, bad)
+    assert {"tractor_plate", "driver_name", "cargo_lines.0.hs_code"} <= set(refused.value.errors)
+    assert (Trip.objects.count(), Container.objects.count()) == before
+
+
+def without_containers(plate: str) -> dict:
+    return declaration(
+        tractor_plate=plate,
+        cargo_lines=[banana_line(container_numbers=[]), cassava_line()],
+    )
+
+
+def test_a_new_declaration_submitted_at_once_is_the_same_trip_as_a_draft_then_submitted(
+    enterprise, mlt
+):
+    at_once = services.save_and_submit(enterprise, None, without_containers("25C-123.45"))
+    draft = services.create_draft(enterprise, without_containers("25C-123.46"))
+    later = services.save_and_submit(enterprise, draft, without_containers("25C-123.46"))
+    for trip in (at_once, later):
+        assert trip.status == "submitted"
+        assert [t.action for t in trip.transitions.order_by("pk")] == ["create", "submit"]
+        # Its fee and its risk channel were assessed on what was stored.
+        assert trip.assessments.get(is_current=True).total_vnd > 0
+        assert trip.risk_assessments.get(is_current=True).declared_gross_kg == sum(
+            line.gross_weight_kg for line in trip.cargo_lines.all()
+        )
+    # The returned trip is read as stored (a figure to its column's places, a moment in UTC).
+    stored = Trip.objects.get(pk=at_once.pk)
+    assert at_once.expected_arrival == stored.expected_arrival
+    assert str(at_once.capacity_tonnes) == str(stored.capacity_tonnes)
+    # ... and carries none of the rows its submission wrote: a later change is seen.
+    at_once.cargo_lines.filter(line_no=2).delete()
+    assert [line.line_no for line in at_once.cargo_lines.all()] == [1]
+
+
+def test_declaring_and_submitting_a_trip_keeps_to_its_query_count(
+    enterprise, mlt, django_assert_num_queries
+):
+    """Every declarant, the demo and the suite pay it: pinned, as the pages' budgets are.
+    (A subheading's first declaration makes its price-history row: the second is counted.)"""
+    services.save_and_submit(enterprise, None, without_containers("25C-123.45"))
+    with django_assert_num_queries(QUERIES_TO_DECLARE_AND_SUBMIT):
+        services.save_and_submit(enterprise, None, without_containers("25C-123.46"))
+
+
+# The gate and each subheading's code checked, the market rules' edition, the reference's
+# uniqueness, the trip, its lines and the two transitions written; the fee (schedule, rates,
+# previous assessment, the new one), the price history (a row a subheading) and the risk
+# channel (rule set, previous assessment, history stamps, the company's record); whether money
+# came first. With their savepoints.
+QUERIES_TO_DECLARE_AND_SUBMIT = 36
