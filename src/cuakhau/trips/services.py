@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, prefetch_related_objects
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -794,7 +794,7 @@ def submit_trip(actor, trip: Trip, context: RequestContext = SYSTEM) -> Trip:
         declaration = _build(declaration_data(trip), trip, require_complete=True)
         _check_market_access(declaration)
         _transition(trip, "submit", actor, context)
-    return trip
+    return forget_prefetched(trip)
 
 
 @retry_on_conflict
@@ -899,12 +899,16 @@ def _plain(value):
 
 
 def declaration_data(trip: Trip) -> dict:
-    """The stored declaration in the input shape of ``create_draft`` (round-trips)."""
+    """The stored declaration in the input shape of ``create_draft`` (round-trips).
+
+    Its rows are read as ``trip``'s prefetched ones (unless they already are): a submission's
+    fee, price history and risk channel then read them there."""
+    prefetch_related_objects([trip], "containers", "cargo_lines__containers")
     data = {field: getattr(trip, field) for field in TRIP_FIELDS}
     data["gate"] = trip.gate
     data["container_numbers"] = [c.number for c in trip.containers.all()]
     lines = []
-    for line in trip.cargo_lines.prefetch_related("containers"):
+    for line in trip.cargo_lines.all():
         raw = {field: getattr(line, field) for field in LINE_FIELDS}
         raw["container_numbers"] = [c.number for c in line.containers.all()]
         lines.append(raw)

@@ -132,7 +132,7 @@ BUDGETS: dict[str, int | dict[str, int]] = {
     "POST /trips": 16,
     "GET /trips/{reference}": 8,
     "PUT /trips/{reference}": 19,
-    "POST /trips/{reference}/submit": 40,  # + whether money came before the submission
+    "POST /trips/{reference}/submit": 35,  # + whether money came before the submission
     "POST /trips/{reference}/amend": 52,
     "POST /trips/{reference}/cancel": 23,
     "POST /trips/{reference}/reject": 20,
