@@ -422,21 +422,42 @@ def _admin_connection(url: str):
 def recreate_database(url: str, name: str) -> None:
     from psycopg import sql
 
+    _dropped(url, name)
     with _admin_connection(url) as conn:
-        # FORCE ends sessions a crashed earlier run may have left on the bench's own database.
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
-def drop_database(url: str, name: str) -> None:
+def _dropped(url: str, name: str, attempts: int = 10) -> None:
+    """Drop the bench's database.
+
+    FORCE ends sessions a crashed earlier run may have left on it, but the bench's role may
+    not end the server's own autovacuum worker, which may be analysing the thousands of trips
+    just made: wait for it a little, as long as it takes (a few seconds at most)."""
+    import psycopg
     from psycopg import sql
 
-    with _admin_connection(url) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
+    for attempt in range(attempts):
+        try:
+            with _admin_connection(url) as conn:
+                conn.execute(
+                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+                )
+            return
+        except (psycopg.errors.InsufficientPrivilege, psycopg.errors.ObjectInUse):
+            if attempt == attempts - 1:
+                raise
+            time.sleep(1 + attempt)
+
+
+def drop_database(url: str, name: str) -> None:
+    """Drop it after a run; a database still busy is left for the next run (which drops it
+    first) rather than throwing away the run's figures."""
+    import psycopg
+
+    try:
+        _dropped(url, name)
+    except psycopg.Error as exc:
+        say(f"database {name} left in place ({exc}); the next run drops it")
 
 
 def refresh_statistics(url: str | None, databases: list[str], bare_file: Path) -> None:
