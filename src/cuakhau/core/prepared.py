@@ -705,10 +705,10 @@ def prefetched(instance, relation: str, rows: list) -> None:
     order the related model sorts them; a later ``filter`` still queries."""
     cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})
     cache.pop(relation, None)
-    field = getattr(getattr(instance, relation, None), "field", None)
+    manager = getattr(instance, relation, None)
+    field = getattr(manager, "field", None)
     if field is None or field.remote_field.cache_name != relation:
         raise ValueError(f"{relation} is not a reverse foreign key named by its related name")
-    manager = getattr(instance, relation)
     queryset = manager.all()
     queryset._result_cache = list(rows)
     queryset._prefetch_done = True

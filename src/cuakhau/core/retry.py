@@ -19,7 +19,7 @@ import logging
 import random
 import time
 
-from django.db import DEFAULT_DB_ALIAS, OperationalError, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, OperationalError, transaction
 
 logger = logging.getLogger(__name__)
 
@@ -122,3 +122,26 @@ def lock_rows(queryset):
     SQLite ignores row locks (its transactions take the database write lock at BEGIN).
     """
     return queryset.select_for_update(of=("self",), no_key=True)
+
+
+def locked_row(model, **key):
+    """The row of ``model`` with this unique ``key`` under its lock, made first if there is none;
+    and True when this call made it (its other columns at their defaults).
+
+    Read first: the row exists from its first use on, and an insert refused by the unique key
+    costs a savepoint, its rollback and an error in PostgreSQL's log at every use. Two callers
+    making it at the same moment: one insert wins, both then wait on the same row's lock.
+    ``model`` may be a migration's historical model.
+    """
+    locked = model._default_manager.select_for_update().filter(**key)
+    row = locked.first()
+    if row is not None:
+        return row, False
+    made = False
+    try:
+        with transaction.atomic():
+            model._default_manager.create(**key)
+            made = True
+    except IntegrityError:
+        pass  # another transaction made it first
+    return locked.get(), made

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,7 +27,7 @@ from cuakhau.core.context import SYSTEM, RequestContext
 from cuakhau.core.errors import FieldErrors
 from cuakhau.core.inputs import clean_text, shown
 from cuakhau.core.prepared import Prepared, PreparedUpdate, insert
-from cuakhau.core.retry import ChangedMeanwhile, lock_rows, retry_on_conflict
+from cuakhau.core.retry import ChangedMeanwhile, lock_rows, locked_row, retry_on_conflict
 from cuakhau.reference.models import Gate
 
 from . import signing
@@ -85,17 +85,7 @@ def _next_number(gate: Gate, year: int) -> tuple[int, str]:
     The row lock makes concurrent issuers queue; a rolled-back issue gives its number back, so
     the series has no gaps.
     """
-    locked = ReceiptSequence.objects.select_for_update().filter(gate=gate, year=year)
-    # Read first: the row exists from the year's first receipt on, and making it costs a
-    # savepoint (and, lost to another issuer, its rollback) at every receipt.
-    sequence = locked.first()
-    if sequence is None:
-        try:
-            with transaction.atomic():
-                ReceiptSequence.objects.create(gate=gate, year=year)
-        except IntegrityError:
-            pass  # another transaction created the row first
-        sequence = locked.get()
+    sequence, _made = locked_row(ReceiptSequence, gate=gate, year=year)
     sequence.last += 1
     sequence.save(update_fields=["last"])
     return sequence.last, f"{gate.code.upper()}-{year}-{sequence.last:06d}"

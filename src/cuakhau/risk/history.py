@@ -27,11 +27,12 @@ from datetime import UTC
 from decimal import Decimal
 from functools import cached_property
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Case, Count, OuterRef, Subquery, TextField, Value, When
 from django.db.models.functions import Cast, Substr
 
 from cuakhau.core.prepared import Prepared
+from cuakhau.core.retry import locked_row
 from cuakhau.core.stamps import NONE_KEPT, KeptByStamp
 from cuakhau.trips.choices import TripStatus
 from cuakhau.trips.models import CargoLine, Trip
@@ -95,31 +96,10 @@ def _scan(hs6: str, line_model=CargoLine) -> tuple[dict, dict]:
     return counts, recent
 
 
-def _locked_row(hs6: str, summary_model=UnitValueHistory) -> tuple[UnitValueHistory, bool]:
-    """The subheading's row under its lock; True when it was just made (still empty).
-
-    Read first: the row exists for every subheading declared before, and an insert that fails
-    on the unique key costs a savepoint and its rollback, and logs an error on PostgreSQL's
-    side, at every declaration.
-    """
-    locked = summary_model.objects.select_for_update()
-    row = locked.filter(hs6=hs6).first()
-    if row is not None:
-        return row, False
-    made = False
-    try:
-        with transaction.atomic():
-            summary_model.objects.create(hs6=hs6)
-            made = True
-    except IntegrityError:
-        pass  # another declaration made it at the same moment
-    return locked.get(hs6=hs6), made
-
-
 def refresh(hs6s, *, line_model=CargoLine, summary_model=UnitValueHistory) -> None:
     """Make these subheadings' rows again from the cargo lines (in sorted order: locks)."""
     for hs6 in sorted({h for h in hs6s if h}):
-        row, _made = _locked_row(hs6, summary_model)
+        row, _made = locked_row(summary_model, hs6=hs6)
         row.counts, row.recent = _scan(hs6, line_model)
         if row.counts:
             row.save(update_fields=["counts", "recent"])
@@ -134,7 +114,7 @@ def add_declared(trip: Trip) -> None:
     for line in lines:
         by_hs6.setdefault(line.hs_code[:6], []).append(line)
     for hs6 in sorted(by_hs6):
-        row, made = _locked_row(hs6)
+        row, made = locked_row(UnitValueHistory, hs6=hs6)
         already = any(entry[2] == trip.pk for entries in row.recent.values() for entry in entries)
         if made or already:
             # A new row, or this trip already counted (declared twice?): from the lines.
