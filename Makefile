@@ -30,10 +30,13 @@ install: $(STAMP)
 demo: $(STAMP)
 	CUAKHAU_DEMO=1 $(BIN)/cuakhau demo $(DEMO_ARGS)
 
+# The suite starts Python again (the server, the deployment check, the concurrency tests'
+# processes): each would compile every module it imports anew where the environment forbids
+# writing bytecode (PYTHONDONTWRITEBYTECODE), seconds apiece. The first process writes it.
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

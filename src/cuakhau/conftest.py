@@ -19,6 +19,7 @@ PASSWORD = "bien-gioi-2025!"
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         snapshot.load_once()
+        snapshot.check_foreign_keys_outside_the_reference_data()
 
 
 @pytest.fixture

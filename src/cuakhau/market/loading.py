@@ -36,15 +36,6 @@ class MarketDataError(Exception):
     """The shipped market data cannot be read into rules (a data file changed shape)."""
 
 
-def _deactivate(rule: MarketAccessRule) -> None:
-    MarketAccessRule.objects.filter(pk=rule.pk).update(
-        is_active=False, deactivated_at=timezone.now(), deactivated_by=None
-    )
-    from .editions import renew
-
-    renew()  # an update() sends no signal
-
-
 @dataclass
 class _Product:
     en: str
@@ -331,20 +322,24 @@ def _same(rule: MarketAccessRule, spec: _Spec, gates: dict[str, Gate]) -> bool:
     return {g.code for g in rule.designated_gates.all()} == set(spec.designated)
 
 
-def _sync(spec: _Spec, gates: dict[str, Gate]) -> None:
-    latest = MarketAccessRule.objects.filter(source_key=spec.key).order_by("-id").first()
-    # A person's decision (a new version or a deactivation in the admin) outranks the shipped
-    # data: reloading never undoes it.
-    if latest is not None and (latest.created_by_id or latest.deactivated_by_id):
-        return
-    if latest is not None and latest.is_active:
-        if _same(latest, spec, gates):
-            return
-        _deactivate(latest)
-    values = dict(spec.values)
-    values["gate"] = gates[values["gate"]] if values["gate"] else None
-    rule = MarketAccessRule.objects.create(source_key=spec.key, supersedes=latest, **values)
-    rule.designated_gates.set([gates[code] for code in sorted(spec.designated)])
+def _latest_versions(keys: Iterable[str]) -> dict[str, MarketAccessRule]:
+    """The newest version of each shipped rule, with its designated gates, in two statements."""
+    latest = {}
+    for rule in (
+        MarketAccessRule.objects.filter(source_key__in=set(keys))
+        .prefetch_related("designated_gates")
+        .order_by("source_key", "-id")
+    ):
+        latest.setdefault(rule.source_key, rule)
+    return latest
+
+
+def _deactivate_all(rules: Iterable[MarketAccessRule]) -> None:
+    pks = [rule.pk for rule in rules]
+    if pks:
+        MarketAccessRule.objects.filter(pk__in=pks).update(
+            is_active=False, deactivated_at=timezone.now(), deactivated_by=None
+        )
 
 
 @transaction.atomic
@@ -354,7 +349,12 @@ def load_market_rules() -> int:
     Idempotent: a rule whose data is unchanged is left alone, a changed one gets a new version
     (the old one is kept, inactive), a rule dropped from the data is deactivated. Needs the
     reference gates (``cuakhau load_reference``) first.
+
+    Written in bulk, a handful of statements whatever the number of rules (one rule at a time
+    made some 150), and the rules' edition renewed once, at the end, if anything changed.
     """
+    from .editions import renew
+
     gates = Gate.objects.in_bulk(field_name="code")
     needed = set(_FACING_GATES.values())
     if not needed <= set(gates):
@@ -367,14 +367,37 @@ def load_market_rules() -> int:
     guangxi = {g.code for g in gates.values() if g.counterpart_province == "Guangxi"}
     specs = [_access_spec(code, products) for code, products in access.items()]
     specs += _designated_specs(access, guangxi)
+    latest = _latest_versions(spec.key for spec in specs)
+    replaced, new = [], []
     for spec in specs:
-        _sync(spec, gates)
+        rule = latest.get(spec.key)
+        # A person's decision (a new version or a deactivation in the admin) outranks the
+        # shipped data: reloading never undoes it.
+        if rule is not None and (rule.created_by_id or rule.deactivated_by_id):
+            continue
+        if rule is not None and rule.is_active:
+            if _same(rule, spec, gates):
+                continue
+            replaced.append(rule)
+        values = dict(spec.values)
+        values["gate"] = gates[values["gate"]] if values["gate"] else None
+        new.append((MarketAccessRule(source_key=spec.key, supersedes=rule, **values), spec))
+    # The old versions first: one active version of a shipped rule at a time (a constraint).
+    _deactivate_all(replaced)
+    MarketAccessRule.objects.bulk_create([rule for rule, _spec in new])
+    Designated = MarketAccessRule.designated_gates.through
+    Designated.objects.bulk_create(
+        Designated(marketaccessrule_id=rule.pk, gate_id=gates[code].pk)
+        for rule, spec in new
+        for code in sorted(spec.designated)
+    )
     prefixes = (f"{ACCESS_FILE.removesuffix('.csv')}:", f"{SITES_FILE.removesuffix('.csv')}:")
-    stale = (
+    stale = list(
         MarketAccessRule.objects.filter(is_active=True, created_by__isnull=True)
         .filter(Q(source_key__startswith=prefixes[0]) | Q(source_key__startswith=prefixes[1]))
         .exclude(source_key__in=[s.key for s in specs])
     )
-    for rule in stale:
-        _deactivate(rule)
+    _deactivate_all(stale)
+    if replaced or new or stale:
+        renew()  # bulk writes send no signal
     return len(specs)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from django.apps import apps
 from django.core.management.color import no_style
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Model
 
 
@@ -34,6 +34,7 @@ class Snapshot:
     def __init__(self, before: dict[type[Model], int]):
         # Each table's rows as the database gave them: written back as they are, with no model
         # objects in between (which cost as much as loading the files again).
+        # (model, "table (columns)", rows)
         self.tables: list[tuple[type[Model], str, list[tuple]]] = []
         quote = connection.ops.quote_name
         for model, count in row_counts().items():
@@ -47,21 +48,26 @@ class Snapshot:
             with connection.cursor() as cursor:
                 cursor.execute(f"SELECT {columns} FROM {quote(model._meta.db_table)}")
                 rows = cursor.fetchall()
-            places = ", ".join(["%s"] * len(model._meta.concrete_fields))
-            insert = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({places})"
-            self.tables.append((model, insert, rows))
+            self.tables.append((model, f"{quote(model._meta.db_table)} ({columns})", rows))
 
     @transaction.atomic
     def restore(self) -> None:
         """Write the rows back into the tables that are empty (a flushed database)."""
         restored = []
         with connection.cursor() as cursor:
-            for model, insert, rows in self.tables:
+            for model, into, rows in self.tables:
                 if model._default_manager.exists():
                     continue
                 # Foreign keys are checked at commit on both databases (deferred constraints),
                 # so the order of the tables and of their rows does not matter.
-                cursor.executemany(insert, rows)
+                if connection.vendor == "postgresql":
+                    # One COPY, not a statement a row: a fifth of the time on PostgreSQL.
+                    with cursor.cursor.copy(f"COPY {into} FROM STDIN") as copy:
+                        for row in rows:
+                            copy.write_row(row)
+                else:
+                    places = ", ".join(["%s"] * len(rows[0]))
+                    cursor.executemany(f"INSERT INTO {into} VALUES ({places})", rows)
                 restored.append(model)
             # The rows keep their ids: a sequence must go on after them, not collide with them.
             for statement in connection.ops.sequence_reset_sql(no_style(), restored):
@@ -90,3 +96,36 @@ def put_back() -> None:
         load_once()
     else:
         _session.restore()
+
+
+def check_foreign_keys_outside_the_reference_data() -> None:
+    """On SQLite, the foreign-key check Django's ``TestCase`` makes after every test skips the
+    reference tables the session loaded (session setup, after ``load_once``).
+
+    ``PRAGMA foreign_key_check`` reads every row of every table: 6–10 ms a test, nine tenths of
+    it the HS nomenclature's 7,000 lines, which no test writes after the loaders, over some two
+    thousand tests. One statement over the other tables costs a millisecond; a violation it finds
+    is named by Django's own full check. On PostgreSQL the check is ``SET CONSTRAINTS ALL
+    IMMEDIATE`` (only the rows a test wrote), unchanged: the suite on it still checks every table.
+    """
+    if connection.vendor != "sqlite" or _session is None:
+        return
+    reference = {model._meta.db_table for model, _into, _rows in _session.tables}
+    with connection.cursor() as cursor:
+        tables = [t for t in connection.introspection.table_names(cursor) if t not in reference]
+    probe = " UNION ALL ".join(
+        "SELECT 1 FROM pragma_foreign_key_check('{}')".format(table.replace("'", "''"))
+        for table in tables
+    )
+    wrapper = type(connections[DEFAULT_DB_ALIAS])
+    full_check = wrapper.check_constraints
+
+    def check_constraints(self, table_names=None):
+        if table_names is None:
+            with self.cursor() as cursor:
+                cursor.execute(f"{probe} LIMIT 1")
+                if cursor.fetchone() is None:
+                    return
+        full_check(self, table_names)
+
+    wrapper.check_constraints = check_constraints
