@@ -156,3 +156,22 @@ def test_a_stored_rule_cannot_be_edited_in_place(market_rules):
     rule.requirement = Requirement.ALLOWED
     with pytest.raises(ValidationError):
         rule.save()
+
+
+# The statements of a load, pinned: one rule at a time took some 150 (market.loading).
+STATEMENTS_TO_LOAD = 8
+STATEMENTS_TO_RELOAD_UNCHANGED = 6
+
+
+def test_a_load_takes_the_same_few_statements_whatever_the_number_of_rules(
+    reference_data, django_assert_num_queries
+):
+    from cuakhau.market import editions
+
+    with django_assert_num_queries(STATEMENTS_TO_LOAD):
+        assert services.load_market_rules() == 29
+    stamp = editions.current_stamp()
+    with django_assert_num_queries(STATEMENTS_TO_RELOAD_UNCHANGED):
+        services.load_market_rules()
+    # Nothing changed: the processes' compiled rules stay good.
+    assert editions.current_stamp() == stamp
