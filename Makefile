@@ -33,10 +33,13 @@ demo: $(STAMP)
 # The suite starts Python again (the server, the deployment check, the concurrency tests'
 # processes): each would compile every module it imports anew where the environment forbids
 # writing bytecode (PYTHONDONTWRITEBYTECODE), seconds apiece. The first process writes it.
+# One worker a core (pytest-xdist), each with its own test database, given a whole test file
+# at a time (a file's shared data is built once); TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= auto
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest $(PYTEST_ARGS)
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -30,6 +30,51 @@ def reference_data(db):
         snapshot.put_back()
 
 
+def _flushes_the_database(item: pytest.Item) -> bool:
+    # As pytest-django tells a transactional test (its ordering of the tests).
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and (
+        marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences") or marker.args
+    ):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Every test its own node id, as its name says.
+
+    schemathesis (4.32) names each API operation's test ``test…[GET /api/v1/…]``, but pytest
+    9.2 builds a node id from the function's name alone: the 65 operations shared one id, and
+    pytest-xdist, which hands tests to its workers by id, ran one of them. Any duplicate left
+    stops the run rather than drop tests unseen.
+    """
+    from _pytest.nodeid import coerce_node_id
+
+    seen = set()
+    for item in items:
+        if item.nodeid.rpartition("::")[2] != item.name and item.parent is not None:
+            item._id = coerce_node_id(f"{item.parent.nodeid}::{item.name}")
+        if item.nodeid in seen:
+            raise pytest.UsageError(f"two tests have the node id {item.nodeid}")
+        seen.add(item.nodeid)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a transactional test's flush (its fixtures' teardown), the reference data goes
+    back at once, committed: every later test finds the database as the session set it up,
+    whatever order the tests run in (several workers each run a share of the files)."""
+    result = yield
+    # Without a next test, the session's teardown has just destroyed the test database.
+    if nextitem is not None and _flushes_the_database(item):
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            snapshot.put_back()
+    return result
+
+
 @pytest.fixture
 def mlt(reference_data):
     return Gate.objects.get(code="mlt")
