@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import os
 import re
+import secrets
 import tempfile
 from pathlib import Path
 
@@ -40,40 +41,40 @@ DEBUG = env_flag("DEBUG")
 DEMO_MODE = env_flag("CUAKHAU_DEMO")
 
 
-def _secret_key() -> str:
-    if os.environ.get("SECRET_KEY"):
-        return os.environ["SECRET_KEY"]
-    # A per-installation key kept beside the data, so sessions survive restarts without the
-    # key ever living in the repository.
-    key_file = DATA_DIR / "secret_key"
-    if key_file.exists():
-        return key_file.read_text().strip()
-    import secrets
+def _installation_secret(
+    name: str, env: str, *, directory: Path = DATA_DIR, generate=lambda: secrets.token_hex(32)
+) -> str:
+    """A secret from the environment, else generated once for this installation (data dir).
 
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(50)
-    key_file.write_text(key)
-    key_file.chmod(0o600)
-    return key
-
-
-SECRET_KEY = _secret_key()
-
-
-def _installation_secret(name: str, env: str) -> str:
-    """A secret from the environment, else generated once for this installation (data dir)."""
+    Written whole under a temporary name, readable by its owner alone, then linked into place,
+    which fails if the name exists: processes starting together on a new data directory all
+    read the one secret that got there first, never a half-written or world-readable file.
+    """
     if os.environ.get(env):
         return os.environ[env]
-    import secrets
+    path = directory / name
+    if not path.exists():
+        directory.mkdir(parents=True, exist_ok=True)
+        draft = directory / f".{name}.{os.getpid()}.{secrets.token_hex(4)}"
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(generate())
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        except OSError:  # a file system without hard links: the last one written stands
+            os.replace(draft, path)
+        finally:
+            draft.unlink(missing_ok=True)
+    return path.read_text().strip()
 
-    path = DATA_DIR / name
-    if path.exists():
-        return path.read_text().strip()
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
-    value = secrets.token_hex(32)
-    path.write_text(value)
-    path.chmod(0o600)
-    return value
+
+# A per-installation key kept beside the data, so sessions survive restarts without the key ever
+# living in the repository.
+SECRET_KEY = _installation_secret(
+    "secret_key", "SECRET_KEY", generate=lambda: secrets.token_urlsafe(50)
+)
 
 
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
