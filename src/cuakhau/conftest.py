@@ -34,7 +34,9 @@ def _flushes_the_database(item: pytest.Item) -> bool:
     # As pytest-django tells a transactional test (its ordering of the tests).
     marker = item.get_closest_marker("django_db")
     if marker is not None and (
-        marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences") or marker.args
+        marker.kwargs.get("transaction")
+        or marker.kwargs.get("reset_sequences")
+        or (marker.args and marker.args[0])  # django_db(True): transaction, by position
     ):
         return True
     return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
