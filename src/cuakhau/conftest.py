@@ -10,7 +10,7 @@ from cuakhau.accounts.models import Organisation
 from cuakhau.accounts.services import create_user
 from cuakhau.core.testing import shared, snapshot
 from cuakhau.core.testing.browser import browser, chromium  # noqa: F401  (browser tests' fixtures)
-from cuakhau.reference.models import Gate, HSCode
+from cuakhau.reference.models import Gate
 
 PASSWORD = "bien-gioi-2025!"
 
@@ -24,10 +24,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def reference_data(db):
-    # Transactional tests flush the database after each test; put the reference data back
-    # (the rows the session's loaders wrote, not a second load from the files).
-    if not HSCode.objects.exists():
-        snapshot.put_back()
+    """The HS nomenclature, gates, fee schedules: loaded by the session (``django_db_setup``)
+    and put back after each transactional test's flush (``pytest_runtest_teardown`` below), so
+    a test that names it needs only the database."""
 
 
 def _flushes_the_database(item: pytest.Item) -> bool:

@@ -398,6 +398,6 @@ def load_market_rules() -> int:
         .exclude(source_key__in=[s.key for s in specs])
     )
     _deactivate_all(stale)
-    if replaced or new or stale:
+    if new or stale:  # every replaced version has its new one
         renew()  # bulk writes send no signal
     return len(specs)
