@@ -76,6 +76,9 @@ check_in(made[0][1])
 with CaptureQueriesContext(connection) as ctx:
     check_in(made[1][1])
 print("check-in queries:", len(ctx.captured_queries))
+if os.environ.get("SQL"):  # each statement, to see what a check-in asks the database
+    for q in ctx.captured_queries:
+        print("  ", q["sql"][:300])
 tokens = [t for _ref, t in made[2 : n + 2]]
 start, cpu = time.perf_counter(), time.process_time()
 for t in tokens:
