@@ -86,6 +86,13 @@ def _navigation(request) -> list[tuple[str, list[tuple[str, str]]]]:
         (_("Registers"), registers),
         (pgettext_lazy("menu", "Account"), [(reverse("profile"), _("Profile and language"))]),
     ]
+    # The policy has the last word: a link here is never one its page refuses.
+    from cuakhau.core.policy import may_open
+
+    groups = [
+        (label, [(url, text) for url, text in items if may_open(user, url)])
+        for label, items in groups
+    ]
     return [(label, items) for label, items in groups if items]
 
 

@@ -361,6 +361,32 @@ def view_rule(table: dict[str, Rule], view_name: str) -> Rule | None:
     return table.get(f"{namespace}:*") if namespace else None
 
 
+def may_open(user, path: str) -> bool:
+    """Whether the page at ``path`` admits ``user`` by its rule's roles and permissions: what a
+    menu asks before it offers a link. The gate and record a path names are not read (the
+    menu builds gate links from the person's own gates): no query, where the page itself
+    checks them all."""
+    from dataclasses import replace
+
+    from django.urls import Resolver404, resolve
+
+    from cuakhau.policy import VIEWS
+
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return False
+    rule = view_rule(VIEWS, match.view_name)
+    if rule is None:
+        return False
+    signed_in = user is not None and user.is_authenticated
+    try:
+        enforce(replace(rule, gate="", record=""), user if signed_in else None, {})
+    except (NotSignedIn, PermissionDenied):
+        return False
+    return True
+
+
 class PolicyMiddleware:
     """Applies ``cuakhau.policy.VIEWS`` to every page; a page with no rule is refused."""
 

@@ -809,3 +809,31 @@ def test_unknown_api_urls_and_methods_answer_in_the_json_error_shape(client):
     wrong = client.delete("/api/v1/reference/gates")
     assert wrong.status_code == 405 and "GET" in wrong.json()["detail"]
     assert "GET" in wrong["Allow"]
+
+
+def test_every_menu_link_opens_for_the_person_it_is_offered_to(world):
+    """The menu offers no page its rule refuses (an administrator was offered "Declare a trip",
+    a page for enterprises only): each person's every link opens, none ends at a refusal."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+
+    from cuakhau.core.context_processors import _navigation
+
+    failures, offered = [], 0
+    for caller in [*PEOPLE, "anonymous"]:
+        request = RequestFactory().get("/")
+        request.user = AnonymousUser() if caller == "anonymous" else world["users"][caller]
+        links = [url for _group, items in _navigation(request) for url, _text in items]
+        offered += len(links)
+        client = _client(world, caller, api_call=False)
+        for url in links:
+            with transaction.atomic():
+                response = client.get(url)
+                transaction.set_rollback(True)
+            location = response.get("Location", "")
+            if response.status_code >= 400 or (
+                response.status_code == 302 and "/login/" in location
+            ):
+                failures.append(f"{caller}: {url} answers {response.status_code} {location}")
+    assert offered > 10 * len(PEOPLE)
+    assert not failures, "\n".join(failures)
