@@ -11,7 +11,7 @@ from django.utils.translation import pgettext_lazy
 
 from cuakhau.core.stamps import new_stamp
 from cuakhau.reference.models import Gate
-from cuakhau.reference.validators import validate_country, validate_tax_code
+from cuakhau.reference.validators import compact_tax_code, validate_country, validate_tax_code
 
 
 class Organisation(models.Model):
@@ -38,6 +38,10 @@ class Organisation(models.Model):
         return self.name
 
     def clean(self):
+        if self.tax_code:
+            # Stored in one form (fullwidth or other scripts' digits folded, no separators),
+            # or the same code typed twice two ways would pass the uniqueness check.
+            self.tax_code = compact_tax_code(self.tax_code)
         if self.country and self.tax_code:
             try:
                 validate_tax_code(self.tax_code, self.country)

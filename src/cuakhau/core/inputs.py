@@ -56,6 +56,10 @@ def clean_text(value: str, *, multiline: bool = False, max_length: int | None = 
             params={"char": f"U+{ord(found.group()):04X}", "position": found.start() + 1},
         )
     value = unicodedata.normalize("NFC", value)
+    if value and not any(_visible(c) for c in value):
+        # Nothing a reader could see (a zero-width space, a byte-order mark, a lone accent):
+        # no text at all, so a required field says so instead of keeping an invisible name.
+        return ""
     if max_length is not None and len(value) > max_length:
         raise ValidationError(
             _("At most %(limit)d characters (this text has %(length)d)."),
@@ -63,6 +67,16 @@ def clean_text(value: str, *, multiline: bool = False, max_length: int | None = 
             params={"limit": max_length, "length": len(value)},
         )
     return value
+
+
+# Letters and symbols that print as nothing: fillers of Hangul, the blank Braille pattern.
+_BLANK_LOOKING = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+# Format characters, marks that only modify the letter before them, separators.
+_INVISIBLE_CATEGORIES = frozenset({"Cf", "Cc", "Cs", "Mn", "Me", "Zs", "Zl", "Zp"})
+
+
+def _visible(char: str) -> bool:
+    return char not in _BLANK_LOOKING and unicodedata.category(char) not in _INVISIBLE_CATEGORIES
 
 
 def shown(text: str, length: int = 40) -> str:

@@ -32,6 +32,7 @@ from cuakhau.core.statemachine import IllegalTransition, StateMachine, Transitio
 from cuakhau.notify.messages import normalise_language
 from cuakhau.notify.recipients import normalise_phone
 from cuakhau.reference.models import Gate
+from cuakhau.reference.validators import canonical_ascii
 
 from . import calendar as wd
 from . import codes, uploads
@@ -423,7 +424,7 @@ def _check_filing(data: dict, documents, actor, channel: str) -> _Filing:
     values = {
         "applicant_name": _clean(data, "applicant_name", errors, required=True),
         "organisation_name": _clean(data, "organisation_name", errors),
-        "id_number": _clean(data, "id_number", errors, max_length=20),
+        "id_number": canonical_ascii(_clean(data, "id_number", errors, max_length=20)),
         "address": _clean(data, "address", errors, max_length=300),
         "note": _clean(data, "note", errors, max_length=2000, multiline=True),
         "email": _clean(data, "email", errors, max_length=254),

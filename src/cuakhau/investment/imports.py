@@ -31,7 +31,7 @@ from cuakhau.core.spreadsheets import (  # noqa: F401 (the register's import spe
     sheet_from_session,
     sheet_to_session,
 )
-from cuakhau.reference.validators import validate_country
+from cuakhau.reference.validators import canonical_ascii, validate_country
 
 from .choices import ProjectAction, ProjectStatus, Sector
 from .models import CODE_MESSAGE, PROJECT_CODE, InvestmentProject, ProjectTransition
@@ -221,6 +221,9 @@ def _clean_cell(key: str, text: str):
         return _decimal(text, 2, 10)
     if key in ("certificate_date", "usd_rate_date"):
         return _date(text)
+    if key == "certificate_number":
+        # An identifier: one form, however the sheet typed its digits.
+        text = canonical_ascii(text)
     limit = InvestmentProject._meta.get_field(key).max_length
     if limit and len(text) > limit:
         raise ValueError

@@ -155,6 +155,12 @@ def normalise_container_number(value: str) -> str:
     return re.sub(r"[\s\-\.]", "", canonical_ascii(value))
 
 
+def compact_tax_code(value: str) -> str:
+    """A tax code as stored: canonical digits, without the spaces, dots and dashes people
+    write in it ("0101243150-001" is "0101243150001"), as python-stdnum compacts it."""
+    return re.sub(r"[\s\-\.]", "", canonical_ascii(value))
+
+
 def validate_tax_code(value: str, country: str) -> None:
     """A Vietnamese MST (10 or 13 digits) or a Chinese unified social credit code (18)."""
     value = canonical_ascii(value)

@@ -38,6 +38,7 @@ from cuakhau.core.retry import ChangedMeanwhile, lock_rows, retry_on_conflict
 from cuakhau.core.statemachine import IllegalTransition, StateMachine, Transition, history_row
 from cuakhau.reference.models import Gate
 from cuakhau.reference.validators import (
+    canonical_ascii,
     compact_hs_code,
     normalise_container_number,
     normalise_phone_number,
@@ -242,10 +243,24 @@ def works_at(user, gate) -> bool:
 
 def _errors_of(exc: ValidationError, prefix: str = "") -> dict[str, list[str]]:
     if hasattr(exc, "error_dict"):
-        return {
-            f"{prefix}{field}": [str(m) for m in msgs] for field, msgs in exc.message_dict.items()
-        }
+        return {f"{prefix}{field}": _said(errors) for field, errors in exc.error_dict.items()}
     return {prefix.rstrip(".") or "__all__": [str(m) for m in exc.messages]}
+
+
+# What the model says of a missing value ("cannot be null", "cannot be blank", two wordings
+# in Vietnamese) is one thing to the person filling the form: the field is required.
+_MISSING = ("null", "blank")
+
+
+def _said(errors: list[ValidationError]) -> list[str]:
+    messages = []
+    for error in errors:
+        for message in (
+            [str(_("This field is required."))] if error.code in _MISSING else error.messages
+        ):
+            if message not in messages:
+                messages.append(message)
+    return messages
 
 
 def _merge(errors: dict[str, list[str]], more: dict[str, list[str]]) -> None:
@@ -348,6 +363,9 @@ def _build(data: dict, trip: Trip, *, require_complete: bool) -> _Declaration:
         value = _text(data.get(field), field, errors)
         setattr(trip, field, value if value is not None else "")
     trip.driver_nationality = (trip.driver_nationality or "").upper()
+    # A document number is an identifier: one form however it was typed (fullwidth, another
+    # script's digits), as plates and container numbers are.
+    trip.driver_document_number = canonical_ascii(trip.driver_document_number)
     # The driver's phone is where the gate's messages go: stored as E.164 ("+84912345678")
     # however it was typed, and refused unless it is a number a driver can be reached at.
     # Empty is for the draft to leave to later, as any text (required at submission).
@@ -367,6 +385,8 @@ def _build(data: dict, trip: Trip, *, require_complete: bool) -> _Declaration:
             exclude=["reference", "organisation", "gate", "created_by", "status"]
             + _left_for_later(trip, require_complete)
             + refused
+            # A field already refused (a control character) was emptied: not "required" too.
+            + [name for name in errors if name in TRIP_FIELDS]
         )
     except ValidationError as exc:
         _merge(errors, _errors_of(exc))
@@ -431,6 +451,8 @@ def _build(data: dict, trip: Trip, *, require_complete: bool) -> _Declaration:
             value = _text(raw.get(field), f"{prefix}{field}", errors)
             setattr(line, field, value if value is not None else "")
         line.hs_code = compact_hs_code(line.hs_code)
+        line.phytosanitary_certificate = canonical_ascii(line.phytosanitary_certificate)
+        line.customs_declaration = canonical_ascii(line.customs_declaration)
         line.currency = (line.currency or "").upper()
         line.origin_country = (line.origin_country or "").upper()
         for numeric in ("quantity", "gross_weight_kg", "net_weight_kg", "value", "packages"):
@@ -438,7 +460,12 @@ def _build(data: dict, trip: Trip, *, require_complete: bool) -> _Declaration:
                 setattr(line, numeric, None)
         try:
             line.full_clean(
-                exclude=["trip", "containers", *_left_for_later(line, require_complete)]
+                exclude=[
+                    "trip",
+                    "containers",
+                    *_left_for_later(line, require_complete),
+                    *(name.removeprefix(prefix) for name in errors if name.startswith(prefix)),
+                ]
             )
         except ValidationError as exc:
             _merge(errors, _errors_of(exc, prefix))

@@ -92,6 +92,21 @@ def test_control_characters_are_refused_with_a_field_error(enterprise, mlt, name
     assert item["type"] == "control_character"
 
 
+@pytest.mark.parametrize(
+    "name",
+    ["\u200b", "\ufeff", "\u2060", "\u00ad", "\u0301", "\ufe0f", "\u3164", "\u2800", "\U000e0020"],
+)
+def test_a_text_of_nothing_visible_is_no_text(enterprise, mlt, name):
+    # A zero-width space, a byte-order mark, a lone accent, a Hangul filler: a required name
+    # made of them is missing, not kept invisible on a submitted declaration.
+    client = client_of(enterprise)
+    refused(post(client, "/trips?submit=true", body(driver_name=name)), "driver_name")
+    # In the middle of a visible name it is part of it (a soft hyphen, a joiner).
+    created = post(client, "/trips", body(driver_name=f"Lò{name}Văn", cargo_lines=[]))
+    assert created.status_code == 201, created.content
+    assert Trip.objects.count() == 1
+
+
 def test_text_is_stored_nfc_and_its_length_counts_what_is_stored(enterprise, mlt):
     client = client_of(enterprise)
     decomposed = "Lo\u0300 Va\u0306n Pa\u0301o"  # "Lò Văn Páo" typed with combining marks

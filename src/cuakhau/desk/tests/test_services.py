@@ -279,3 +279,10 @@ def test_a_reload_keeps_what_an_administrator_corrected(catalogue, admin_user):
     catalogue.refresh_from_db()
     assert (catalogue.processing_days, catalogue.confidence) == (7, "published")
     assert result["kept"] == 1 and result["updated"] == 0
+
+
+@pytest.mark.parametrize("typed", ["０１００１０９１０６", "٠١٠٠١٠٩١٠٦", " 0100109106 "])
+def test_the_applicants_id_or_tax_code_is_stored_in_ascii_digits(catalogue, typed):
+    # Typed on a Chinese keyboard or in another script's digits, it is the same number the
+    # officer looks the applicant up by.
+    assert _file(catalogue, D(2026, 2, 12), id_number=typed).id_number == "0100109106"

@@ -210,3 +210,13 @@ def test_a_no_break_space_groups_thousands_as_a_space_does(board):
     result = imports.check(sheet)
     assert result.ok, result.errors
     assert result.rows[0]["disbursed_capital_vnd"] == Decimal("12000000000")
+
+
+def test_a_certificate_number_in_another_scripts_digits_is_kept_in_ascii(board):
+    sheet = imports.read_spreadsheet(
+        "du-an.csv",
+        csv_bytes([[*HEADER, "Số GCN đăng ký đầu tư"], [*GOOD, "２１２٣٤٥٦٧٨٩"]]),
+    )
+    result = imports.check(sheet)
+    assert result.ok, result.errors
+    assert result.rows[0]["certificate_number"] == "2123456789"

@@ -1,0 +1,52 @@
+"""The declaration's identifiers (the driver's document, the cargo's phytosanitary certificate and
+customs declaration) are stored in one form however they were typed: a Chinese keyboard's
+fullwidth digits, Arabic-Indic, Devanagari or Lao digits are the same number, and an officer
+searching or comparing it must find the one the driver showed."""
+
+import pytest
+from django.test import Client
+
+from cuakhau.accounts.services import issue_token
+from cuakhau.conftest import banana_line, declaration
+from cuakhau.trips import services
+
+pytestmark = pytest.mark.django_db
+
+TYPED_DOCUMENTS = [
+    ("٠١٢٣٤٥٦٧٨٩٠١", "012345678901"),  # Arabic-Indic
+    ("０１２３４５６７８９０１", "012345678901"),  # fullwidth
+    ("०१२३४५६७८९०१", "012345678901"),  # Devanagari
+    ("໐໑໒໓໔໕໖໗໘໙໐໑", "012345678901"),  # Lao
+    ("ｅ１２３４５６７８", "E12345678"),  # a passport, fullwidth and in lower case
+    (" G12345678 ", "G12345678"),
+]
+
+
+@pytest.mark.parametrize(("typed", "stored"), TYPED_DOCUMENTS)
+def test_the_driver_document_number_is_stored_in_ascii_digits(enterprise, mlt, typed, stored):
+    trip = services.save_and_submit(enterprise, None, declaration(driver_document_number=typed))
+    trip.refresh_from_db()
+    assert trip.driver_document_number == stored
+    assert services.declaration_data(trip)["driver_document_number"] == stored
+
+
+def test_the_cargo_lines_certificate_and_customs_declaration_too(enterprise, mlt):
+    line = banana_line(
+        phytosanitary_certificate="vn-bvtv-２０２５-١١٨٧٣٤",
+        customs_declaration="３０５１２３４５６７８９",
+    )
+    trip = services.save_and_submit(enterprise, None, declaration(cargo_lines=[line]))
+    stored = trip.cargo_lines.get()
+    assert stored.phytosanitary_certificate == "VN-BVTV-2025-118734"
+    assert stored.customs_declaration == "305123456789"
+
+
+def test_the_api_stores_the_same_form(enterprise, mlt):
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {issue_token(enterprise, 'test')[1]}")
+    response = client.post(
+        "/api/v1/trips",
+        declaration(driver_document_number="٠٣٤٠٩٨٠٠١٢٣٤"),
+        content_type="application/json",
+    )
+    assert response.status_code in (200, 201), response.content
+    assert response.json()["driver_document_number"] == "034098001234"
