@@ -151,6 +151,17 @@ def TextOf(model, name: str, *, multiline: bool = False, min_length: int = 0):  
     return Text(model._meta.get_field(name).max_length, multiline=multiline, min_length=min_length)
 
 
+def _a_number_as_written(kind: str):
+    def check(value):
+        # JSON's true is no amount (pydantic read it as 1: a 1 VND payment), and "1_000" is
+        # Python's way of writing a number, not a person's.
+        if isinstance(value, bool) or (isinstance(value, str) and "_" in value):
+            raise PydanticCustomError(kind, str(_PYDANTIC_MESSAGES[kind]))
+        return value
+
+    return BeforeValidator(check)
+
+
 def NumberOf(model, name: str):  # noqa: N802
     """A number the model's column can store, without rounding (``core.inputs.number_limits``)."""
     limits = inputs.number_limits(model, name)
@@ -163,8 +174,13 @@ def NumberOf(model, name: str):  # noqa: N802
                 raise _pydantic_error(exc) from None
             return value
 
-        return Annotated[Decimal, Field(allow_inf_nan=False, **limits), AfterValidator(validate)]
-    return Annotated[int, Field(**limits)]
+        return Annotated[
+            Decimal,
+            Field(allow_inf_nan=False, **limits),
+            _a_number_as_written("decimal_type"),
+            AfterValidator(validate),
+        ]
+    return Annotated[int, Field(**limits), _a_number_as_written("int_type")]
 
 
 def Moment(*, past: dt.timedelta, future: dt.timedelta, message=None, offset_required=False):  # noqa: N802

@@ -917,24 +917,15 @@ def _delivered_again(event: GateEvent, gate: Gate) -> GateEvent:
     return event
 
 
-@retry_on_conflict
-def apply_event(
-    actor, gate: Gate, event: dict, context: RequestContext = SYSTEM, device: Device | None = None
-) -> tuple[GateEvent, bool]:
-    """Apply one device event exactly once; returns (event, was_duplicate).
-
-    ``actor`` is the person who sent it, or None when ``device`` (a registered gate device)
-    did.
-    """
+def check_event(event: dict, gate: Gate, device: Device | None = None) -> CheckedEvent:
+    """The event as checked, or ``FieldErrors`` if the caller may not send it as it is: what
+    a batch checks of all its events before it applies any (a refused batch changes nothing)."""
     try:
         client_id = uuid.UUID(str(event.get("client_id")))
     except ValueError:
         raise FieldErrors(
             {"client_id": [_("Each event needs a UUID made by the device.")]}
         ) from None
-    existing = GateEvent.objects.filter(client_id=client_id).first()
-    if existing is not None:
-        return _delivered_again(existing, gate), True
     kind = event.get("kind")
     if kind not in EventKind.values:
         raise FieldErrors({"kind": [_("Unknown event kind.")]})
@@ -952,6 +943,38 @@ def apply_event(
             }
         )
     occurred_at = _event_time(event.get("occurred_at"))
+    existing = GateEvent.objects.filter(client_id=client_id).first()
+    if existing is not None:
+        existing = _delivered_again(existing, gate)
+    return CheckedEvent(client_id, kind, occurred_at, existing)
+
+
+@dataclass(frozen=True)
+class CheckedEvent:
+    client_id: uuid.UUID
+    kind: str
+    occurred_at: dt.datetime
+    delivered_before: GateEvent | None  # the same event, recorded at this gate before
+
+
+@retry_on_conflict
+def apply_event(
+    actor,
+    gate: Gate,
+    event: dict,
+    context: RequestContext = SYSTEM,
+    device: Device | None = None,
+    checked: CheckedEvent | None = None,
+) -> tuple[GateEvent, bool]:
+    """Apply one device event exactly once; returns (event, was_duplicate).
+
+    ``actor`` is the person who sent it, or None when ``device`` (a registered gate device)
+    did. ``checked``: what ``check_event`` made of it, when the caller already asked.
+    """
+    checked = checked or check_event(event, gate, device)
+    if checked.delivered_before is not None:
+        return checked.delivered_before, True
+    client_id, kind, occurred_at = checked.client_id, checked.kind, checked.occurred_at
     text = str(event.get("scan") or event.get("reference") or event.get("plate") or "")
     with transaction.atomic():
         # Claim the event id first: a concurrent second delivery waits on this row and then

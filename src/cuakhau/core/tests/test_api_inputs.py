@@ -322,3 +322,13 @@ def test_a_trip_reference_typed_in_fullwidth_is_the_same_reference(enterprise, m
     response = client.get(f"/api/v1/trips/{fullwidth}")
     assert response.status_code == 200
     assert response.json()["reference"] == reference
+
+
+@pytest.mark.parametrize("value", [True, False, "1_000"])
+def test_a_flag_or_pythons_underscores_are_no_number(enterprise, mlt, value):
+    # JSON's true was read as 1 (a 1 VND payment, one package); "1_000" as 1000.
+    client = client_of(enterprise)
+    for field in ("packages", "quantity"):
+        line = banana_line(**{field: value})
+        refused(post(client, "/trips", body(cargo_lines=[line])), "cargo_lines", 0, field)
+    assert not Trip.objects.exists()

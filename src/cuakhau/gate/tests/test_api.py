@@ -173,6 +173,42 @@ def test_devices_are_callers_of_their_own_gate_and_kind(enterprise, mlt, hng, la
     assert GateEvent.objects.get().gate_device == scale.device
 
 
+def test_a_refused_batch_of_events_applies_none_of_them(enterprise, operator, mlt, hng, lanes):
+    """A batch whose second event the caller may not send (a person reporting a plate read)
+    was refused after its first, a weighbridge reading, had been kept."""
+    trip = paid(enterprise)
+    now = timezone.now().isoformat()
+    weighed = {"client_id": str(uuid.uuid4()), "kind": "weighbridge", "occurred_at": now}
+    weighed.update(scan=trip.reference, gross_kg="31234")
+    plate = {"client_id": str(uuid.uuid4()), "kind": "plate_read", "occurred_at": now}
+    client = api(operator)
+    refused = client.post(
+        "/api/v1/gate/mlt/events", [weighed, plate], content_type="application/json"
+    )
+    assert refused.status_code == 422
+    assert [item["loc"] for item in refused.json()["detail"]] == [["body", 1, "kind"]]
+    assert not GateEvent.objects.exists() and not WeighbridgeReading.objects.exists()
+    # An id first used at another gate is refused before anything is applied, too.
+    at_hng = {"client_id": str(uuid.uuid4()), "kind": "check_in", "occurred_at": now}
+    GateEvent.objects.create(
+        client_id=at_hng["client_id"],
+        gate=hng,
+        kind="check_in",
+        occurred_at=timezone.now(),
+        accepted=True,
+    )
+    again = client.post(
+        "/api/v1/gate/mlt/events", [weighed, at_hng], content_type="application/json"
+    )
+    assert again.status_code == 422
+    assert [item["loc"] for item in again.json()["detail"]] == [["body", 1, "client_id"]]
+    assert GateEvent.objects.count() == 1 and not WeighbridgeReading.objects.exists()
+    # The batch as the caller may send it is applied whole.
+    sent = client.post("/api/v1/gate/mlt/events", [weighed], content_type="application/json")
+    assert sent.status_code == 200 and sent.json()[0]["accepted"], sent.content
+    assert WeighbridgeReading.objects.get().gross_kg == 31234
+
+
 def test_a_revoked_device_is_turned_away(enterprise, mlt, lanes):
     paid(enterprise)
     camera = device_client(mlt, "plate_camera", "cam-2")

@@ -149,6 +149,20 @@ def test_a_cash_slip_number_too_long_for_its_id_is_refused_not_cut(enterprise, o
     assert not Payment.objects.exists()
 
 
+def test_cash_far_beyond_the_fees_is_a_typing_slip_refused(enterprise, operator):
+    # An 800,000 VND fee: two slips of 2**63 - 1 made a refund no 64-bit column holds.
+    trip = submitted(enterprise, "30")
+    due = services.amount_due(trip)
+    for amount in (10 * due + 1, 10**15, 2**63 - 1):
+        with pytest.raises(FieldErrors) as exc:
+            services.record_cash_payment(operator, trip, amount, "PT-9")
+        assert "check the amount" in exc.value.errors["amount_vnd"][0]
+    assert not Payment.objects.exists()
+    # A few large notes for it are cash, the change a refund.
+    services.record_cash_payment(operator, trip, 10_000_000, "PT-10")
+    assert Payment.objects.get().amount_vnd == 10_000_000
+
+
 @pytest.mark.parametrize("kind", ["cancelled", "refunded"])
 def test_a_receipt_revoked_before_the_truck_arrives_makes_its_fees_due_again(
     enterprise, operator, mlt, kind
