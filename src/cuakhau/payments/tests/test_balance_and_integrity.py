@@ -153,7 +153,7 @@ def test_cash_far_beyond_the_fees_is_a_typing_slip_refused(enterprise, operator)
     # An 800,000 VND fee: two slips of 2**63 - 1 made a refund no 64-bit column holds.
     trip = submitted(enterprise, "30")
     due = services.amount_due(trip)
-    for amount in (10 * due + 1, 10**15, 2**63 - 1):
+    for amount in (max(10 * due, services.CASH_FLOOR_VND) + 1, 10**15, 2**63 - 1):
         with pytest.raises(FieldErrors) as exc:
             services.record_cash_payment(operator, trip, amount, "PT-9")
         assert "check the amount" in exc.value.errors["amount_vnd"][0]
