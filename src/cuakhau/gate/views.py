@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cuakhau.core.context import context_of
 from cuakhau.core.errors import FieldErrors
-from cuakhau.core.inputs import read_local_number
+from cuakhau.core.inputs import clean_text, read_local_number
 from cuakhau.core.policy import gate_checked_for
 from cuakhau.reference.models import Gate
 from cuakhau.risk.services import current_assessment
@@ -133,11 +133,24 @@ def _card(request, gate, check, *, done=None, errors=None, assessment=None):
 def scan(request, code):
     gate = _operator_gate(request, code)
     text = request.POST.get("scan", "")
-    plate = request.POST.get("plate_seen", "")
+    try:
+        plate = _typed_plate(request.POST)
+    except FieldErrors as exc:
+        return _card(request, gate, services.assess(text, gate), errors=exc.errors)
     if not plate and request.POST.get("lane"):
         read = services.latest_plate(gate, services.lane_named(gate, request.POST["lane"]))
         plate = read.plate_text if read else ""
     return _card(request, gate, services.assess(text, gate, plate_seen=plate))
+
+
+def _typed_plate(post) -> str:
+    """The plate the operator saw, as the console's field takes it (at most 20 characters, no
+    control character): 5,000 characters once came back whole in the card's warning."""
+    try:
+        field = ConsoleForm.base_fields["plate_seen"]
+        return clean_text(post.get("plate_seen", "").strip(), max_length=field.max_length)
+    except ValidationError as exc:
+        raise FieldErrors({"plate_seen": exc.messages}) from None
 
 
 def _typed_weight(post, name: str) -> str | None:
@@ -165,7 +178,7 @@ def act(request, code, action):
                 post.get("scan", ""),
                 lane=post.get("lane") or None,
                 yard_position=post.get("yard_position", ""),
-                plate_seen=post.get("plate_seen", ""),
+                plate_seen=_typed_plate(post),
                 gross_kg=_typed_weight(post, "gross_kg"),
                 tare_kg=_typed_weight(post, "tare_kg"),
                 context=context_of(request),
@@ -177,7 +190,7 @@ def act(request, code, action):
                 post.get("scan", ""),
                 lane=post.get("lane") or None,
                 context=context_of(request),
-                plate_seen=post.get("plate_seen", ""),
+                plate_seen=_typed_plate(post),
             )
         else:
             raise PermissionDenied("Unknown action.")

@@ -38,7 +38,10 @@ from typing import Protocol
 from django.conf import settings
 from django.core.mail import send_mail
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
+
+from cuakhau.core.inputs import shown
 
 from .messages import localized_context, render
 from .recipients import is_vietnamese_mobile
@@ -256,10 +259,10 @@ class ESMSBrandname:
         """eSMS calls the CallbackUrl by GET: SMSID, SendStatus (5 sent, 4 refused, else pending)."""
         given = query.get("key", "")
         if not self.callback_secret or not hmac.compare_digest(given, self.callback_secret):
-            raise WebhookRefused("wrong or missing callback key")
+            raise WebhookRefused(_("the callback key is wrong or missing"))
         sms_id, status = query.get("SMSID", ""), str(query.get("SendStatus", ""))
         if not sms_id or not status:
-            raise WebhookRefused("SMSID and SendStatus are required")
+            raise WebhookRefused(_("SMSID and SendStatus are required"))
         delivered = {"5": True, "4": False}.get(status)
         return DeliveryReport(
             provider_id=sms_id, delivered=delivered, status=f"SendStatus {status}"
@@ -331,20 +334,23 @@ class ZaloZNS:
 
     def delivery_report(self, query, headers, body: bytes) -> DeliveryReport:
         if not self.oa_secret_key:
-            raise WebhookRefused("no OA secret key configured")
+            raise WebhookRefused(_("no OA secret key is configured"))
         try:
             event = json.loads(body)
             timestamp = str(event["timestamp"])
         except (ValueError, KeyError, TypeError) as exc:
-            raise WebhookRefused("unreadable event") from exc
+            raise WebhookRefused(_("the event cannot be read")) from exc
         given = (headers.get("X-ZEvent-Signature") or "").strip().removeprefix("mac=")
         if not hmac.compare_digest(given, self.signature(body, timestamp)):
-            raise WebhookRefused("signature does not match the body")
+            raise WebhookRefused(_("the signature does not match the body"))
         if event.get("event_name") != "user_received_message":
-            raise WebhookRefused(f"not a delivery event: {event.get('event_name')}")
+            raise WebhookRefused(
+                _("not a delivery event: %(event)s")
+                % {"event": shown(str(event.get("event_name")))}
+            )
         msg = event.get("message") or {}
         if not msg.get("msg_id"):
-            raise WebhookRefused("msg_id is required")
+            raise WebhookRefused(_("msg_id is required"))
         at = msg.get("delivery_time")
         return DeliveryReport(
             provider_id=str(msg["msg_id"]),

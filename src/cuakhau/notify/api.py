@@ -7,6 +7,7 @@ also report messages sent from their own consoles).
 """
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from . import adapters, services
@@ -26,11 +27,11 @@ class DeliveryRefusedOut(Schema):
 def _receive(request: HttpRequest, provider: str):
     adapter = adapters.adapter_by_name(provider)
     if adapter is None or not hasattr(adapter, "delivery_report"):
-        return Status(404, {"detail": "No delivery-receipt webhook for that provider."})
+        return Status(404, {"detail": _("No delivery-receipt webhook for that provider.")})
     try:
         report = adapter.delivery_report(request.GET, request.headers, request.body)
     except adapters.WebhookRefused as exc:
-        return Status(401, {"detail": f"Refused: {exc}."})
+        return Status(401, {"detail": _("Refused: %(reason)s.") % {"reason": exc}})
     message = services.record_delivery(adapter.name, report)
     return Status(
         200,

@@ -19,6 +19,9 @@ from django.utils.functional import Promise
 from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
+from cuakhau.core.inputs import shown as quoted
+from cuakhau.reference.validators import canonical_ascii
+
 from .choices import RuleKind
 
 MAX_WINDOW_DAYS = 3650
@@ -72,11 +75,16 @@ def _prefixes(value) -> tuple[list[str] | None, str | None]:
         return None, _("Give a list of HS code prefixes.")
     prefixes: list[str] = []
     for item in value:
-        compact = re.sub(r"[\s\.]", "", str(item))
+        if isinstance(item, bool) or not isinstance(item, str | int):
+            # A list, an object, null in the list: no prefix to quote back.
+            return None, _("Each HS code prefix is 2 to 8 digits.")
+        compact = re.sub(r"[\s\.]", "", canonical_ascii(str(item)))
         if not compact:
             continue
-        if not re.fullmatch(r"\d{2,8}", compact):
-            return None, _("%(prefix)s is not an HS prefix: give 2 to 8 digits.") % {"prefix": item}
+        if not re.fullmatch(r"[0-9]{2,8}", compact):
+            return None, _("%(prefix)s is not an HS prefix: give 2 to 8 digits.") % {
+                "prefix": quoted(str(item))
+            }
         if compact not in prefixes:
             prefixes.append(compact)
     if not prefixes:

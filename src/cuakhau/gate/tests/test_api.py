@@ -263,6 +263,24 @@ def test_the_console_answers_a_control_character_without_a_server_error(
     assert trip.status == "paid"
 
 
+@pytest.mark.parametrize("plate, why", [("Z" * 5_000, "At most 20"), ("25C\x01123", "U+0001")])
+@pytest.mark.parametrize("action", ["scan", "check_in", "exit"])
+def test_the_plate_seen_is_checked_as_its_field_on_the_console(
+    enterprise, operator, mlt, lanes, plate, why, action
+):
+    # 5,000 characters came back whole in the card's warning, running out of the card.
+    trip = paid(enterprise)
+    client = Client()
+    client.force_login(operator)
+    post = {"scan": trip.reference, "lane": "L1", "plate_seen": plate}
+    card = client.post(f"/gate/mlt/console/{action}/", post)
+    assert card.status_code == 200
+    assert 'data-field="plate_seen"' in card.text and why in card.text
+    assert plate[:30] not in card.text
+    trip.refresh_from_db()
+    assert trip.status == "paid" and not Visit.objects.filter(trip=trip).exists()
+
+
 @pytest.mark.parametrize(
     "position, why", [("A\x001", "U+0000"), ("\u202eA1", "U+202E"), ("B" * 10_000, "At most 20")]
 )

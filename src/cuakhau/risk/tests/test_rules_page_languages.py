@@ -358,3 +358,21 @@ def test_only_the_chinese_description_changing_is_a_change():
     v2 = services.new_ruleset_version(None, retranslate, "test: Chinese only")
     assert v2.version == 2
     assert json.loads(json.dumps(v2.rules.first().description_zh)) == "重点监控的商品（示例）。"
+
+
+@pytest.mark.parametrize("item", ['{"a": 1}', "null", "true", "[24]"])
+def test_a_prefix_that_is_no_text_is_said_so_not_shown_as_python(mlt, item):
+    # A list item sent as an object came back as "{'a': 1} is not an HS prefix".
+    _user, client = reader(roles.CUSTOMS_MANAGER, "en", mlt)
+    rule = services.active_ruleset().rules.get(kind="hs_watch")
+    response = post_params(client, rule, f'{{"prefixes": ["2402", {item}]}}')
+    [error] = field_errors(response, rule)
+    assert error.endswith("Each HS code prefix is 2 to 8 digits."), error
+    assert services.active_ruleset().version == 1
+
+
+def test_a_prefix_in_fullwidth_digits_is_kept_in_ascii(mlt):
+    from cuakhau.risk.choices import RuleKind
+    from cuakhau.risk.params import SPECS
+
+    assert SPECS[RuleKind.HS_WATCH]["prefixes"](["２４٠٢", "0803"]) == (["2402", "0803"], None)
