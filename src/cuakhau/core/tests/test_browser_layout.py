@@ -72,7 +72,15 @@ def test_no_page_scrolls_sideways(browser, live_server, enterprise, auditor, vie
             page.goto(f"{live_server.url}{path}")
             if overflow := horizontal_overflow(page):
                 wide.append(f"{path}: {overflow}px")
+            # A disclosure or a button is a finger's target, whatever it opens.
+            wide += [f"{path}: {small}" for small in page.evaluate(SMALL_TARGETS)]
     assert wide == []
+
+
+SMALL_TARGETS = """() => [...document.querySelectorAll('summary, button')]
+    .filter(e => { const r = e.getBoundingClientRect(); return r.height > 0 && r.height < 32; })
+    .map(e => `${e.tagName} "${e.textContent.trim().slice(0, 30)}" ${Math.round(
+        e.getBoundingClientRect().height)}px high`)"""
 
 
 def full_board(gate):
