@@ -400,16 +400,6 @@ def record_payment(
         ]
     if isinstance(amount_vnd, bool) or not isinstance(amount_vnd, int) or amount_vnd <= 0:
         errors["amount_vnd"] = [_("Enter a positive whole number of đồng.")]
-    elif amount_vnd > _most_cash_for(trip):
-        # A slip's amount typed with a few zeros too many would be kept, and the refund owed
-        # with it: far beyond what the fees are, it is a typing slip, not cash in the drawer.
-        errors["amount_vnd"] = [
-            _("%(amount)s đồng is far more than the fees (%(due)s đồng): check the amount.")
-            % {
-                "amount": number_format(amount_vnd, force_grouping=True),
-                "due": number_format(amount_due(trip) or 0, force_grouping=True),
-            }
-        ]
     elif amount_vnd > MAX_AMOUNT_VND:
         errors["amount_vnd"] = [_("The amount is larger than any payment can be.")]
     if errors:
@@ -468,6 +458,16 @@ def record_cash_payment(
     errors = {}
     if isinstance(amount_vnd, bool) or not isinstance(amount_vnd, int) or amount_vnd <= 0:
         errors["amount_vnd"] = [_("Enter a positive whole number of đồng.")]
+    elif amount_vnd > _most_cash_for(trip):
+        # A slip's amount typed with a few zeros too many would be kept, and the refund owed
+        # with it: far beyond what the fees are, it is a typing slip, not cash in the drawer.
+        errors["amount_vnd"] = [
+            _("%(amount)s đồng is far more than the fees (%(due)s đồng): check the amount.")
+            % {
+                "amount": number_format(amount_vnd, force_grouping=True),
+                "due": number_format(amount_due(trip) or 0, force_grouping=True),
+            }
+        ]
     try:
         slip_number = clean_text((slip_number or "").strip())
         slip_refused = None

@@ -61,7 +61,8 @@ BUDGETS: dict[str, int | dict[str, int]] = {
     # A payment that completes the fee tells the driver (+7: the message and its sending task,
     # looked up by its key first, in savepoints of their own).
     "payments:simulate": 38,
-    "payments:cash": 19,
+    # The fee read first (+1): cash far beyond it is refused as a typing slip.
+    "payments:cash": 20,
     "gate:console": 11,
     "gate:scan": 14,
     "gate:act": 27,
@@ -151,7 +152,8 @@ BUDGETS: dict[str, int | dict[str, int]] = {
     # looked up (+1; +7 for each one told).
     "POST /receipts/{number}/revoke": 25,
     "GET /trips/{reference}/fees": 9,
-    "POST /trips/{reference}/cash-payments": 17,
+    # The fee read first (+1): cash far beyond it is refused as a typing slip.
+    "POST /trips/{reference}/cash-payments": 18,
     # A payment that completes the fee tells the driver (+7: the message and its sending task,
     # looked up by its key first, in savepoints of their own).
     "POST /trips/{reference}/simulate-bank-transfer": 36,
