@@ -1,10 +1,13 @@
 import datetime as dt
-from typing import Literal
+import re
+from typing import Annotated, Literal
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.utils import translation
+from django.utils import timezone, translation
 from ninja import Router, Schema, Status
+from pydantic import BeforeValidator
+from pydantic_core import PydanticCustomError
 
 from cuakhau.core.api_support import (
     MAX_PAGE_SIZE,
@@ -37,11 +40,31 @@ class MeOut(Schema):
     language_label: str
 
 
+def _a_day_as_its_end(value):
+    # "2026-12-10" is a day, as the profile page's date field gives one: the token works through
+    # it (until the next midnight on the local clock). Read as a moment it was the day's first
+    # instant, and the token was dead on the day it named.
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value.strip()):
+        try:
+            day = dt.date.fromisoformat(value.strip())
+            return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()))
+        except (ValueError, OverflowError):
+            raise PydanticCustomError("date_parsing", "Enter a valid date as YYYY-MM-DD.") from None
+    return value
+
+
 class TokenIn(Schema):
     name: TextOf(ApiToken, "name", min_length=1)
-    # None: the token works until revoked. A time without a zone is on the gate's clock.
-    # Made with a token that expires: never after it (the answer says when).
-    expires_at: Moment(past=dt.timedelta(days=366), future=dt.timedelta(days=3660)) | None = None
+    # None: the token works until revoked. A time without a zone is on the gate's clock; a day
+    # alone: through its end on that clock. Made with a token that expires: never after it
+    # (the answer says when).
+    expires_at: (
+        Annotated[
+            Moment(past=dt.timedelta(days=366), future=dt.timedelta(days=3660)),
+            BeforeValidator(_a_day_as_its_end),
+        ]
+        | None
+    ) = None
 
 
 class TokenOut(Schema):
@@ -114,7 +137,8 @@ def list_tokens(
     response={201: NewTokenOut},
     summary="Make an API token",
     description=(
-        "A new token for the caller, optionally expiring (`expires_at`). The secret is in this "
+        "A new token for the caller, optionally expiring (`expires_at`: a moment, or a day — "
+        "the token then works through its end on the local clock). The secret is in this "
         "answer only: keep it. A token made with a token that expires never outlives it."
     ),
 )

@@ -252,8 +252,34 @@ def test_api_creates_a_token_with_expiry_and_lists_its_state(enterprise):
     assert listed["weighbridge"]["state"] == "revoked"
 
 
+def test_api_a_day_alone_is_a_token_through_the_end_of_that_day(enterprise):
+    # As the profile page's date field: "2026-12-10" was read as that day's first instant, and
+    # the token did not work on the day it named.
+    _token, raw = services.issue_token(enterprise, "integration")
+    day = timezone.localdate() + dt.timedelta(days=30)
+    response = bearer(raw).post(
+        "/api/v1/me/tokens",
+        json.dumps({"name": "booth", "expires_at": day.isoformat()}),
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    ends = dt.datetime.fromisoformat(response.json()["expires_at"])
+    assert ends == services.expiry_at_end_of(day)
+    assert timezone.localtime(ends - dt.timedelta(microseconds=1)).date() == day
+
+
 @pytest.mark.parametrize(
-    "expires_at", ["2020-01-01T00:00:00+07:00", "9999-12-31T00:00:00Z", "10000-01-01", "soon", 7]
+    "expires_at",
+    [
+        "2020-01-01T00:00:00+07:00",
+        "9999-12-31T00:00:00Z",
+        "10000-01-01",
+        "soon",
+        7,
+        "2020-01-01",
+        "2026-02-30",
+        "9999-12-31",
+    ],
 )
 def test_api_refuses_past_or_absurd_expiry_with_422(enterprise, expires_at):
     _token, raw = services.issue_token(enterprise, "integration")
