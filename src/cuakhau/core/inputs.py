@@ -24,7 +24,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.backends.base.operations import BaseDatabaseOperations
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 # C0 and C1 controls, DEL, U+2028/U+2029, lone surrogates (a JSON "\ud800" decodes to one;
@@ -312,7 +312,26 @@ class TextAsStored:
 # in the gate's time zone (a page or a query would fail instead of finding nothing).
 FIRST_DAY = dt.date(2000, 1, 1)
 LAST_DAY = dt.date(2100, 12, 31)
-PLAUSIBLE_DAY = [MinValueValidator(FIRST_DAY), MaxValueValidator(LAST_DAY)]
+
+
+def plausible_day(value: dt.date) -> None:
+    """``ValidationError`` for a day outside FIRST_DAY – LAST_DAY, the limit written as the
+    reader's language writes a day (Django's own said "… or equal to 2100-12-31 .")."""
+    if value < FIRST_DAY:
+        raise ValidationError(
+            _("Choose a day from %(day)s on."),
+            code="min_value",
+            params={"day": formats.date_format(FIRST_DAY, "SHORT_DATE_FORMAT")},
+        )
+    if value > LAST_DAY:
+        raise ValidationError(
+            _("Choose a day up to %(day)s."),
+            code="max_value",
+            params={"day": formats.date_format(LAST_DAY, "SHORT_DATE_FORMAT")},
+        )
+
+
+PLAUSIBLE_DAY = [plausible_day]
 
 
 class DayField(forms.DateField):

@@ -19,7 +19,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, prefetch_related_obj
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from cuakhau.accounts import roles
 from cuakhau.accounts.models import Organisation
@@ -252,12 +252,32 @@ def _errors_of(exc: ValidationError, prefix: str = "") -> dict[str, list[str]]:
 _MISSING = ("null", "blank")
 
 
+# Django's limits of a decimal column, said again when ours (``exactly_stored``) already said
+# the number is too long: one limit, not two that disagree (15 significant digits, 16 in all).
+_DIGITS = ("max_digits", "max_whole_digits", "max_decimal_places")
+_LIMITS = {
+    "min_value": gettext_lazy("At least %(limit)s."),
+    "max_value": gettext_lazy("At most %(limit)s."),
+}
+
+
 def _said(errors: list[ValidationError]) -> list[str]:
+    too_long = any(error.code == "significant_digits" for error in errors)
     messages = []
     for error in errors:
-        for message in (
-            [str(_("This field is required."))] if error.code in _MISSING else error.messages
-        ):
+        if too_long and error.code in _DIGITS:
+            continue
+        if error.code in _MISSING:
+            said = [str(_("This field is required."))]
+        elif error.code in _LIMITS and "limit_value" in (error.params or {}):
+            # The limit as the reader writes a number ("0,001" in Vietnamese), not "0.001 .".
+            limit = formats.number_format(
+                error.params["limit_value"], use_l10n=True, force_grouping=True
+            )
+            said = [str(_LIMITS[error.code]) % {"limit": limit}]
+        else:
+            said = error.messages
+        for message in said:
             if message not in messages:
                 messages.append(message)
     return messages

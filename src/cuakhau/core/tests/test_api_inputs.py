@@ -220,6 +220,8 @@ def test_a_year_9999_filter_does_not_break_the_web_list(enterprise, mlt):
     assert response.status_code == 400
     html = response.content.decode()
     assert 'id="id_date_from_error"' in html and 'id="id_date_to_error"' in html
+    # The limits written as the page writes a day, not Django's "… 2100-12-31 .".
+    assert "31 Dec 2100" in html and "1 Jan 2000" in html and "2100-12-31" not in html
 
 
 def test_gate_inputs_beyond_their_columns_are_refused(enterprise, mlt):

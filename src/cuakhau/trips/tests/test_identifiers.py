@@ -50,3 +50,27 @@ def test_the_api_stores_the_same_form(enterprise, mlt):
     )
     assert response.status_code in (200, 201), response.content
     assert response.json()["driver_document_number"] == "034098001234"
+
+
+def test_a_refused_number_says_one_limit_written_as_the_reader_writes_numbers(enterprise, mlt):
+    from django.utils import translation
+
+    line = banana_line(value="99999999999999999999", net_weight_kg="-5")
+    with translation.override("vi"):
+        with pytest.raises(services.TripValidationError) as exc:
+            services.save_and_submit(enterprise, None, declaration(cargo_lines=[line]))
+    errors = exc.value.errors
+    # Not also Django's "no more than 16 digits in total" beside our 15 significant digits.
+    assert len(errors["cargo_lines.0.value"]) == 1, errors
+    assert errors["cargo_lines.0.net_weight_kg"] == ["Tối thiểu 0,001."]
+
+
+def test_a_field_refused_for_what_it_holds_is_not_also_called_empty(enterprise, mlt):
+    with pytest.raises(services.TripValidationError) as exc:
+        services.save_and_submit(
+            enterprise, None, declaration(tractor_plate="25C\x01123.45", expected_arrival="")
+        )
+    errors = exc.value.errors
+    assert len(errors["tractor_plate"]) == 1 and "U+0001" in errors["tractor_plate"][0]
+    # And a missing value is "required", not Django's "cannot be null".
+    assert errors["expected_arrival"] == ["This field is required."]
