@@ -56,9 +56,8 @@ def test_a_refused_number_says_one_limit_written_as_the_reader_writes_numbers(en
     from django.utils import translation
 
     line = banana_line(value="99999999999999999999", net_weight_kg="-5")
-    with translation.override("vi"):
-        with pytest.raises(services.TripValidationError) as exc:
-            services.save_and_submit(enterprise, None, declaration(cargo_lines=[line]))
+    with translation.override("vi"), pytest.raises(services.TripValidationError) as exc:
+        services.save_and_submit(enterprise, None, declaration(cargo_lines=[line]))
     errors = exc.value.errors
     # Not also Django's "no more than 16 digits in total" beside our 15 significant digits.
     assert len(errors["cargo_lines.0.value"]) == 1, errors
