@@ -124,9 +124,9 @@ def on_illegal_transition(request, exc: IllegalTransition):
             "state": exc.state,
             "state_label": str(exc.say("state", exc.state)),
             "action": exc.action,
-            "action_label": str(exc.say("action", exc.action)),
+            "action_label": str(exc.say("verb", exc.action)),
             "allowed": exc.allowed,
-            "allowed_labels": [str(exc.say("action", a)) for a in exc.allowed],
+            "allowed_labels": [str(exc.say("verb", a)) for a in exc.allowed],
         },
         status=409,
     )

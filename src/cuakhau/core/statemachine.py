@@ -44,11 +44,11 @@ class IllegalTransition(Exception):
         super().__init__(state, action, allowed)
 
     def __str__(self):
-        allowed = join_words(f"“{self.say('action', a)}”" for a in self.allowed) or "—"
+        allowed = join_words(f"“{self.say('verb', a)}”" for a in self.allowed) or "—"
         return _(
             "Not possible now: “%(action)s” while the record is “%(state)s”. Allowed: %(allowed)s."
         ) % {
-            "action": self.say("action", self.action),
+            "action": self.say("verb", self.action),
             "state": self.say("state", self.state),
             "allowed": allowed,
         }
@@ -59,11 +59,16 @@ class TransitionForbidden(Exception):
 
 
 class StateMachine:
-    def __init__(self, name: str, transitions: list[Transition], states=None, actions=None):
+    def __init__(
+        self, name: str, transitions: list[Transition], states=None, actions=None, verbs=None
+    ):
         """``states`` and ``actions``: the enumerations (or code → label mappings) that name
-        the machine's states and actions to a person; a code with no label is shown as is."""
+        the machine's states and actions to a person; a code with no label is shown as is.
+        ``verbs``: an action as something still to do ("Submit the declaration"), where
+        ``actions`` says it as a step taken ("Declaration submitted"); the step's words if
+        none."""
         self.name = name
-        self.labels = {"state": states, "action": actions}
+        self.labels = {"state": states, "action": actions, "verb": verbs}
         self.table: dict[tuple[str, str], Transition] = {}
         for t in transitions:
             key = (t.source, t.action)
@@ -85,12 +90,14 @@ class StateMachine:
     def say(self, kind: str, code: str) -> str:
         """The label of a state or an action (``kind``), in the active language."""
         labels = self.labels[kind]
-        if labels is None:
-            return code
         if callable(labels) and not isinstance(labels, type):
             labels = labels()
         if isinstance(labels, type):
             labels = dict(labels.choices)
+        if kind == "verb" and (labels is None or code not in labels):
+            return self.say("action", code)
+        if labels is None:
+            return code
         return str(labels.get(code, code))
 
     def states(self) -> set[str]:

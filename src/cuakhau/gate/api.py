@@ -175,7 +175,7 @@ def check_out(check: services.GateCheck) -> dict:
         "status_label": label_of(TripStatus, trip.status) if trip else None,
         "plate": trip.tractor_plate if trip else None,
         "action": check.action,
-        "action_label": str(TRIP_MACHINE.say("action", check.action)) if check.action else None,
+        "action_label": str(TRIP_MACHINE.say("verb", check.action)) if check.action else None,
         "ok": check.ok,
         "problems": [p.__dict__ for p in check.problems],
     }

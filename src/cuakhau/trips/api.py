@@ -151,7 +151,9 @@ def detail(user, trip) -> dict:
     )
     actions = services.allowed_actions(user, trip)
     out["allowed_actions"] = actions
-    out["allowed_action_labels"] = [{"action": a, "label": _say_action(a)} for a in actions]
+    out["allowed_action_labels"] = [
+        {"action": a, "label": str(services.TRIP_MACHINE.say("verb", a))} for a in actions
+    ]
     return out
 
 

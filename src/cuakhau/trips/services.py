@@ -60,6 +60,22 @@ def trip_action_labels() -> dict:
     return {**dict(TripAction.choices), "edit": _("Edit the draft")}
 
 
+def trip_action_verbs() -> dict:
+    """The actions a person may take next, as the buttons and refusals say them."""
+    return {
+        # The words of the pages' own buttons.
+        "submit": _("Submit"),
+        "amend": _("Amend"),
+        "cancel": _("Cancel trip"),
+        "reject": _("Reject"),
+        "check_in": _("Check in"),
+        "exit": _("Let out"),
+        "pay": _("Pay the fees"),
+        "clear": _("Clear the truck"),
+        "edit": _("Edit the draft"),
+    }
+
+
 TRIP_MACHINE = StateMachine(
     "trip",
     [
@@ -85,6 +101,7 @@ TRIP_MACHINE = StateMachine(
     ],
     states=S,
     actions=trip_action_labels,
+    verbs=trip_action_verbs,
 )
 
 # Clock skew between a phone and the server should not turn "arriving now" into an error.

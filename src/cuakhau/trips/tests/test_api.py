@@ -280,3 +280,24 @@ def test_a_draft_with_its_choices_left_for_later_reads_back_everywhere(enterpris
     web.force_login(enterprise)
     for page in ("/trips/", f"/trips/{draft.reference}/", f"/trips/{draft.reference}/edit/"):
         assert web.get(page).status_code == 200, page
+
+
+def test_what_may_be_done_next_is_said_as_something_to_do(enterprise, mlt):
+    # A draft's next steps were labelled as steps taken ("Declaration submitted", "Trip
+    # cancelled"), the timeline's words.
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {issue_token(enterprise, 'test')[1]}")
+    draft = services.create_draft(enterprise, declaration())
+    trip = client.get(f"/api/v1/trips/{draft.reference}", HTTP_ACCEPT_LANGUAGE="en").json()
+    labels = {a["action"]: a["label"] for a in trip["allowed_action_labels"]}
+    assert labels == {"submit": "Submit", "cancel": "Cancel trip"}
+    assert trip["timeline"][0]["action_label"] == "Declaration started"
+    # A refusal names what is allowed the same way.
+    services.submit_trip(enterprise, draft)
+    refused = client.put(
+        f"/api/v1/trips/{draft.reference}",
+        json.dumps(declaration(), default=str),
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert refused.status_code == 409, refused.content
+    assert "Cancel trip" in refused.json()["allowed_labels"]
