@@ -494,7 +494,9 @@ class ApiErrorShapeMiddleware:
             from django.utils.translation import gettext as _
 
             if response.status_code == 404:
-                detail = _("No such API endpoint: %(path)s") % {"path": request.path[:200]}
+                detail = _("No such API endpoint: %(path)s") % {
+                    "path": inputs.shown(request.path, 200)
+                }
             else:
                 detail = _("%(method)s is not allowed here; allowed: %(allowed)s.") % {
                     "method": request.method,

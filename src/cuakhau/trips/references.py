@@ -41,6 +41,11 @@ def normalise_reference(value: str) -> str:
     return f"{m[1]}-{m[2]}{m[3]}"
 
 
+def has_reference_shape(value: str) -> bool:
+    """Written as a reference is (three letters, seven characters), whatever its check."""
+    return bool(_SHAPE.match(_compact(value)))
+
+
 def is_valid_reference(value: str) -> bool:
     compact = _compact(value)
     return bool(_SHAPE.match(compact)) and mod_37_2.is_valid(compact)

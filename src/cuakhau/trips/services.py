@@ -26,7 +26,7 @@ from cuakhau.accounts.models import Organisation
 from cuakhau.core.context import SYSTEM, RequestContext
 from cuakhau.core.documents import sniff
 from cuakhau.core.errors import FieldErrors
-from cuakhau.core.inputs import clean_text
+from cuakhau.core.inputs import clean_text, shown
 from cuakhau.core.prepared import (
     PreparedUpdate,
     as_read_back,
@@ -194,15 +194,20 @@ def find_trip(user, reference: str) -> Trip:
     is told apart from an unknown one; a trip the user may not see is indistinguishable from a
     trip that does not exist.
     """
+    # Quoted back at most as long as a reference, control characters shown as such.
+    quoted = shown(reference, 20)
     if not references.is_valid_reference(reference):
-        raise Trip.DoesNotExist(
-            _("%(ref)s is not a valid trip reference (check character mismatch: mistyped?).")
-            % {"ref": reference}
-        )
+        if references.has_reference_shape(reference):
+            message = _(
+                "%(ref)s is not a valid trip reference (check character mismatch: mistyped?)."
+            )
+        else:
+            message = _("%(ref)s is not a trip reference: it looks like MLT-ABC1234.")
+        raise Trip.DoesNotExist(message % {"ref": quoted})
     try:
         return visible_trips(user).get(reference=references.normalise_reference(reference))
     except Trip.DoesNotExist:
-        raise Trip.DoesNotExist(_("No trip %(ref)s.") % {"ref": reference}) from None
+        raise Trip.DoesNotExist(_("No trip %(ref)s.") % {"ref": quoted}) from None
 
 
 def organisation_of(user) -> Organisation | None:

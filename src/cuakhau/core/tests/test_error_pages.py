@@ -56,9 +56,10 @@ def refusal(user, view_name: str, language: str) -> str:
 
 def not_a_reference(language: str) -> str:
     with translation.override(language):
-        return gettext(
-            "%(ref)s is not a valid trip reference (check character mismatch: mistyped?)."
-        ) % {"ref": "NOPE"}
+        # "NOPE" is not even written as a reference: no check character to blame.
+        return gettext("%(ref)s is not a trip reference: it looks like MLT-ABC1234.") % {
+            "ref": "NOPE"
+        }
 
 
 # --- 404 ---------------------------------------------------------------------------------------

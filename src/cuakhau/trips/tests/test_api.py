@@ -301,3 +301,23 @@ def test_what_may_be_done_next_is_said_as_something_to_do(enterprise, mlt):
     )
     assert refused.status_code == 409, refused.content
     assert "Cancel trip" in refused.json()["allowed_labels"]
+
+
+@pytest.mark.parametrize("typed", ["😀", "X" * 3000, "MLT\u0000RU4KUMV"])
+def test_what_is_no_reference_is_told_so_briefly(enterprise, mlt, typed):
+    # 3,000 characters came back whole, and an emoji was told its check character was wrong.
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {issue_token(enterprise, 'test')[1]}")
+    response = client.get(f"/api/v1/trips/{typed}", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 404
+    detail = response.json()["detail"]
+    assert len(detail) < 200 and "\u0000" not in detail
+    assert "check character" not in detail
+
+
+def test_a_mistyped_reference_is_told_its_check_character_is_wrong(enterprise, mlt):
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {issue_token(enterprise, 'test')[1]}")
+    trip = services.create_draft(enterprise, declaration())
+    wrong = trip.reference[:-1] + ("A" if trip.reference[-1] != "A" else "B")
+    response = client.get(f"/api/v1/trips/{wrong}", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 404
+    assert "check character" in response.json()["detail"]
