@@ -234,6 +234,10 @@ def test_interactive_docs_load_nothing_from_the_internet(db):
     html = Client().get("/api/v1/docs").content.decode()
     assert "swagger-ui-bundle.js" in html
     assert "cdn." not in html and "https://" not in html.split("<body")[0]
+    # Read on a phone too: a viewport (it rendered 980 px wide), and the page's language.
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
+    vietnamese = Client().get("/api/v1/docs", HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    assert '<html lang="vi">' in vietnamese
 
 
 def test_numbers_at_the_edges_of_a_cargo_line(enterprise, mlt):
