@@ -228,8 +228,18 @@ DeviceTime = Moment(
 
 def Choice(choices):  # noqa: N802
     """One of an enumeration's values, or nothing ("" as a query sends it); an unknown value is
-    a 422 that lists the allowed ones."""
-    return Annotated[choices | None, BeforeValidator(lambda value: None if value == "" else value)]
+    a 422 that lists the allowed ones, each with its label in the caller's language (the code
+    is what to send, the label what it means)."""
+
+    def check(value):
+        if value == "" or value is None:
+            return None
+        if isinstance(value, str) and value not in choices.values:
+            expected = ", ".join(f"{code} ({label})" for code, label in choices.choices)
+            raise PydanticCustomError("enum", "Choose one of: {expected}.", {"expected": expected})
+        return value
+
+    return Annotated[choices | None, BeforeValidator(check)]
 
 
 # Page numbers and sizes: beyond these a query only wastes the database's time (and an
