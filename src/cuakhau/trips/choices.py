@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from cuakhau.core.context import Channel  # noqa: F401  (re-exported for trip code)
 
@@ -45,6 +46,27 @@ class QuantityUnit(models.TextChoices):
     MTQ = "MTQ", _("cubic metre")
     SET = "SET", _("set")
     C62 = "C62", _("unit")
+
+
+def counted(unit: str, n) -> str:
+    """``n`` of ``unit`` as the reader says it ("1 kilogram", "10 kilograms", "10 千克"), with
+    ``n`` already written as the page writes numbers; unknown units as their label."""
+    count = 1 if str(n) == "1" else 2
+    said = {
+        "KGM": ngettext("%(n)s kilogram", "%(n)s kilograms", count),
+        "TNE": ngettext("%(n)s tonne", "%(n)s tonnes", count),
+        "CT": ngettext("%(n)s carton", "%(n)s cartons", count),
+        "BG": ngettext("%(n)s bag", "%(n)s bags", count),
+        "PCE": ngettext("%(n)s piece", "%(n)s pieces", count),
+        "LTR": ngettext("%(n)s litre", "%(n)s litres", count),
+        "MTQ": ngettext("%(n)s cubic metre", "%(n)s cubic metres", count),
+        "SET": ngettext("%(n)s set", "%(n)s sets", count),
+        "C62": ngettext("%(n)s unit", "%(n)s units", count),
+        "packages": ngettext("%(n)s package", "%(n)s packages", count),
+    }.get(unit)
+    if said is None:
+        return f"{n} {dict(QuantityUnit.choices).get(unit, unit)}"
+    return said % {"n": n}
 
 
 class DocumentKind(models.TextChoices):

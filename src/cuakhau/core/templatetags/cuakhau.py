@@ -61,6 +61,17 @@ def quantity(value):
     return number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)
 
 
+@register.filter
+def of_unit(value, unit: str):
+    """A cargo line's quantity with its unit, as the reader says it ("1 kilogram", "12 cartons";
+    ``unit`` a UN/ECE code, or "packages")."""
+    if value in (None, ""):
+        return ""
+    from cuakhau.trips.choices import counted
+
+    return counted(unit, quantity(value))
+
+
 @register.simple_tag(takes_context=True)
 def query_with(context, **kwargs):
     query = context["request"].GET.copy()

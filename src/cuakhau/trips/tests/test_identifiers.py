@@ -73,3 +73,29 @@ def test_a_field_refused_for_what_it_holds_is_not_also_called_empty(enterprise, 
     assert len(errors["tractor_plate"]) == 1 and "U+0001" in errors["tractor_plate"][0]
     # And a missing value is "required", not Django's "cannot be null".
     assert errors["expected_arrival"] == ["This field is required."]
+
+
+@pytest.mark.parametrize(
+    ("language", "quantity", "packages", "shown"),
+    [
+        ("en", "1", 1, "1 carton · 1 package"),
+        ("en", "1500", 1500, "1,500 cartons · 1,500 packages"),
+        ("vi", "1500", 1500, "1.500 thùng carton · 1.500 kiện"),
+        ("zh-hans", "2.5", 3, "2.5 纸箱 · 3 件"),
+    ],
+)
+def test_a_cargo_lines_quantity_is_said_with_its_unit(
+    enterprise, mlt, language, quantity, packages, shown
+):
+    # "10 kilogram · 10 packages" in English, and "1 packages".
+    from django.test import Client
+
+    from cuakhau.accounts.services import set_language
+
+    line = banana_line(quantity=quantity, packages=packages)
+    trip = services.save_and_submit(enterprise, None, declaration(cargo_lines=[line]))
+    set_language(enterprise, language)
+    client = Client()
+    client.force_login(enterprise)
+    html = client.get(f"/trips/{trip.reference}/").content.decode()
+    assert shown in html
