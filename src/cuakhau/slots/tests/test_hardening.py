@@ -252,3 +252,18 @@ def test_a_gate_without_freight_has_no_waiting_area_nor_capacity_page(client, ma
     client.force_login(manager)
     assert client.get("/slots/mlt/capacity/").status_code == 404
     assert client.get("/slots/mlt/waiting/").status_code == 404
+
+
+def test_the_booked_slot_is_written_as_the_page_writes_days(
+    client, enterprise, capacity, area, mlt, monkeypatch
+):
+    # "Slot: Sat 05/12/2026 10:00" on an English page, under "Choose a day from 4 Dec 2026".
+    monkeypatch.setattr(services, "tell_driver", lambda e, template="": None)
+    trip = fruit_trip(enterprise)
+    start = next_hour(3)
+    services.book_slot(enterprise, trip, start)
+    local = timezone.localtime(start, ZoneInfo(mlt.time_zone))
+    client.force_login(enterprise)
+    page = client.get(f"/slots/trips/{trip.reference}/", HTTP_ACCEPT_LANGUAGE="en")
+    shown = page.content.decode().split('class="slot-start">', 1)[1].split("<", 1)[0]
+    assert shown == f"{local:%a} {local.day} {local:%b %Y}, {local:%H:%M}", shown
