@@ -226,20 +226,29 @@ DeviceTime = Moment(
 )
 
 
-def Choice(choices):  # noqa: N802
-    """One of an enumeration's values, or nothing ("" as a query sends it); an unknown value is
-    a 422 that lists the allowed ones, each with its label in the caller's language (the code
-    is what to send, the label what it means)."""
-
+def _one_of(choices):
     def check(value):
-        if value == "" or value is None:
-            return None
         if isinstance(value, str) and value not in choices.values:
             expected = ", ".join(f"{code} ({label})" for code, label in choices.choices)
             raise PydanticCustomError("enum", "Choose one of: {expected}.", {"expected": expected})
         return value
 
-    return Annotated[choices | None, BeforeValidator(check)]
+    return check
+
+
+def OneOf(choices):  # noqa: N802
+    """One of an enumeration's values; another is a 422 that lists the allowed ones, each with
+    its label in the caller's language (the code is what to send, the label what it means)."""
+    return Annotated[choices, BeforeValidator(_one_of(choices))]
+
+
+def Choice(choices):  # noqa: N802
+    """``OneOf``, or nothing ("" as a query sends it)."""
+    check = _one_of(choices)
+    return Annotated[
+        choices | None,
+        BeforeValidator(lambda value: None if value in ("", None) else check(value)),
+    ]
 
 
 # Page numbers and sizes: beyond these a query only wastes the database's time (and an

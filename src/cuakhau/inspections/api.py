@@ -3,7 +3,7 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from cuakhau.core.api_support import TextOf, context_of, label_of
+from cuakhau.core.api_support import OneOf, TextOf, context_of, label_of
 from cuakhau.risk.choices import RiskChannel
 from cuakhau.trips import services as trips
 from cuakhau.trips.choices import TripStatus
@@ -15,7 +15,7 @@ router = Router(tags=["inspections"])
 
 
 class ResultIn(Schema):
-    result: Result
+    result: OneOf(Result)
     notes: TextOf(Inspection, "notes", multiline=True) = ""
     agency: Agency | None = None
 
@@ -32,7 +32,7 @@ class SampleIn(Schema):
 
 
 class SampleResultIn(Schema):
-    result: SampleResult
+    result: OneOf(SampleResult)
     finding: TextOf(QuarantineSample, "finding") = ""
 
 

@@ -22,3 +22,17 @@ def test_an_officers_notes_are_for_the_gate_not_for_the_enterprise(inside, enter
     assert notes not in theirs.content.decode()
     ours = _api(customs_mlt).get(url).json()["inspections"]
     assert [i["notes"] for i in ours if i["agency"] == "customs"] == [notes]
+
+
+def test_an_unknown_result_names_each_allowed_one_with_what_it_means(inside, customs_mlt):
+    # "Hãy chọn một trong: pass, hold, fail" named the codes alone.
+    response = _api(customs_mlt).post(
+        f"/api/v1/trips/{inside.reference}/inspections",
+        {"result": "maybe", "agency": "customs"},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 422, response.content
+    [item] = response.json()["detail"]
+    assert item["loc"] == ["body", "result"], item
+    assert "pass (" in item["msg"] and ")" in item["msg"], item["msg"]
