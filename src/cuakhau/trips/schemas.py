@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
-from cuakhau.core.api_support import Moment, NumberOf, Text, TextOf
+from cuakhau.core.api_support import Moment, NumberOf, OneOf, Text, TextOf
 
 from .choices import ContainerSize, Direction, QuantityUnit, TripStatus, VehicleType
 from .models import CargoLine, Trip
@@ -23,7 +23,7 @@ class CargoLineIn(Schema):
     )
     description: TextOf(CargoLine, "description")
     quantity: NumberOf(CargoLine, "quantity")
-    unit: QuantityUnit = Field(..., description="UN/ECE Rec. 20 unit code")
+    unit: OneOf(QuantityUnit) = Field(..., description="UN/ECE Rec. 20 unit code")
     gross_weight_kg: NumberOf(CargoLine, "gross_weight_kg")
     net_weight_kg: NumberOf(CargoLine, "net_weight_kg")
     value: NumberOf(CargoLine, "value")
@@ -42,15 +42,15 @@ class CargoLineIn(Schema):
 
 class TripIn(Schema):
     gate: Text(8) = Field(..., description="Gate code, e.g. mlt (Ma Lu Thang), hng (Huu Nghi)")
-    direction: Direction
+    direction: OneOf(Direction)
     expected_arrival: Arrival
     tractor_plate: Identifier = Field(..., examples=["25C-123.45", "云G12345"])
     trailer_plate: Identifier = ""
-    vehicle_type: VehicleType = VehicleType.TRUCK
+    vehicle_type: OneOf(VehicleType) = VehicleType.TRUCK
     capacity_tonnes: NumberOf(Trip, "capacity_tonnes") | None = Field(
         None, description="Rated capacity; the fee bracket"
     )
-    container_size: ContainerSize = ContainerSize.NONE
+    container_size: OneOf(ContainerSize) = ContainerSize.NONE
     driver_name: TextOf(Trip, "driver_name")
     driver_nationality: Text(2) = Field(..., description="ISO 3166-1 alpha-2")
     driver_document_number: TextOf(Trip, "driver_document_number")
