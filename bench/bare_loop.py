@@ -7,20 +7,10 @@ Uses a SQLite database of its own in ``$BARE_DATA_DIR`` (``/tmp/gatebare-loop`` 
 made on first use.
 """
 
-import os
 import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent / "bare"))
-os.environ["DJANGO_SETTINGS_MODULE"] = "gatebare.settings"
-os.environ.setdefault("BARE_DATA_DIR", "/tmp/gatebare-loop")
-os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-Path(os.environ["BARE_DATA_DIR"]).mkdir(parents=True, exist_ok=True)
-
-import django  # noqa: E402
-
-django.setup()
+import bare_project  # noqa: E402, F401  (Django set up for bench/bare)
 from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 from gatebare.models import Slot  # noqa: E402

@@ -16,21 +16,11 @@ bare throughput under ``gate_bench``) needs about x1.45 of the bare CPU in one p
 (``bench/README.md``): a floor above that leaves no room for the rules themselves.
 """
 
-import os
 import statistics
 import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent / "bare"))
-os.environ["DJANGO_SETTINGS_MODULE"] = "gatebare.settings"
-os.environ.setdefault("BARE_DATA_DIR", "/tmp/gatebare-loop")
-os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-Path(os.environ["BARE_DATA_DIR"]).mkdir(parents=True, exist_ok=True)
-
-import django  # noqa: E402
-
-django.setup()
+import bare_project  # noqa: E402, F401  (Django set up for bench/bare)
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402

@@ -439,8 +439,8 @@ def record_payment(
 CASH_FLOOR_VND = 10_000_000
 
 
-def _most_cash_for(trip: Trip) -> int:
-    return max(CASH_FLOOR_VND, 10 * (amount_due(trip) or 0))
+def _most_cash_for(due: int) -> int:
+    return max(CASH_FLOOR_VND, 10 * due)
 
 
 def record_cash_payment(
@@ -458,14 +458,14 @@ def record_cash_payment(
     errors = {}
     if isinstance(amount_vnd, bool) or not isinstance(amount_vnd, int) or amount_vnd <= 0:
         errors["amount_vnd"] = [_("Enter a positive whole number of đồng.")]
-    elif amount_vnd > _most_cash_for(trip):
+    elif amount_vnd > _most_cash_for(due := amount_due(trip) or 0):
         # A slip's amount typed with a few zeros too many would be kept, and the refund owed
         # with it: far beyond what the fees are, it is a typing slip, not cash in the drawer.
         errors["amount_vnd"] = [
             _("%(amount)s đồng is far more than the fees (%(due)s đồng): check the amount.")
             % {
                 "amount": number_format(amount_vnd, force_grouping=True),
-                "due": number_format(amount_due(trip) or 0, force_grouping=True),
+                "due": number_format(due, force_grouping=True),
             }
         ]
     try:

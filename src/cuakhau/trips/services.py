@@ -72,7 +72,6 @@ def trip_action_verbs() -> dict:
         "exit": _("Let out"),
         "pay": _("Pay the fees"),
         "clear": _("Clear the truck"),
-        "edit": _("Edit the draft"),
     }
 
 
