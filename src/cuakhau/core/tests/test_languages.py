@@ -21,6 +21,7 @@ role sees its own menu, panels and actions, by every role in every language.
 """
 
 import functools
+import gettext
 import re
 import shutil
 import subprocess
@@ -473,3 +474,23 @@ def test_a_po_with_a_fuzzy_or_empty_entry_is_found(tmp_path):
     assert not entries["Trip"].translated and entries["Lane"].translated
     assert entries["%(n)s truck"].plural == "%(n)s trucks" and entries["%(n)s truck"].translated
     assert Path(po).exists()
+
+
+def test_every_compiled_catalogue_says_what_its_source_says():
+    """Django reads the ``.mo``, people edit the ``.po``: a catalogue edited and not compiled
+    again leaves its new texts in English on every page, and no other test reads the ``.mo``."""
+    stale = []
+    for po in catalogues():
+        with po.with_suffix(".mo").open("rb") as compiled:
+            held = gettext.GNUTranslations(compiled)._catalog
+        for entry in read_po(po):
+            if entry.fuzzy or not entry.translated:
+                continue
+            key = entry.msgid if entry.msgctxt is None else f"{entry.msgctxt}\x04{entry.msgid}"
+            if entry.plural is None:
+                said = [held.get(key)]
+            else:
+                said = [held.get((key, n)) for n in range(len(entry.msgstr))]
+            if said != entry.msgstr:
+                stale.append(f"{entry.where} {entry.msgid!r}: compiled {said!r}")
+    assert not stale, "compile the catalogues again (msgfmt):\n" + "\n".join(stale)
