@@ -3,21 +3,31 @@ and their status changes, and the totals of delegations and aid as the province 
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Router, Schema
 
-from cuakhau.core.api_support import MAX_PAGE_SIZE, PageNumber, PageSize, Text, context_of, page_of
+from cuakhau.core.api_support import (
+    MAX_PAGE_SIZE,
+    OneOf,
+    PageNumber,
+    PageSize,
+    Text,
+    context_of,
+    page_of,
+)
 
 from . import services
+from .choices import CommitmentAction
+from .forms import CommitmentFilterForm
 from .models import Commitment
 
 router = Router(tags=["cooperation"])
 
-Action = Literal["start", "fulfil", "drop", "reopen"]
+Action = OneOf(CommitmentAction)
 CommitmentId = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
 
@@ -98,7 +108,10 @@ def _commitment(c: Commitment, today: dt.date) -> dict:
 def list_commitments(
     request: HttpRequest,
     response: HttpResponse,
-    show: Literal["pending", "late", "closed", "all"] = "pending",
+    show: OneOf(
+        lambda: dict(CommitmentFilterForm.base_fields["show"].choices),
+        only=["pending", "late", "closed", "all"],
+    ) = "pending",
     page: PageNumber = 1,
     page_size: PageSize = MAX_PAGE_SIZE,
 ):

@@ -3,14 +3,16 @@ multipart, the same checks as the page ``desk:apply``), the applicant's look-up 
 phone (public, throttled), and the officers' queue, files and actions (their gates' only)."""
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 from ninja.decorators import decorate_view
 
 from cuakhau.core.api_support import (
     MAX_PAGE_SIZE,
+    OneOf,
     PageNumber,
     PageSize,
     Text,
@@ -22,23 +24,27 @@ from cuakhau.core.api_support import (
 from cuakhau.core.errors import FieldErrors
 
 from . import services
+from .forms import QueueFilterForm
 from .models import Application, ApplicationStatus, Confidence, FilingChannel
 from .multipart import api_reads_uploads
 
 router = Router(tags=["one-stop desk"])
 
-Action = Literal[
-    "transfer",
-    "start",
-    "request_supplement",
-    "receive_supplement",
-    "resume",
-    "ready",
-    "return",
-    "reject",
-    "withdraw",
-    "apologise",
-]
+Action = OneOf(
+    services.action_labels,
+    only=[
+        "transfer",
+        "start",
+        "request_supplement",
+        "receive_supplement",
+        "resume",
+        "ready",
+        "return",
+        "reject",
+        "withdraw",
+        "apologise",
+    ],
+)
 
 
 class ProcedureOut(Schema):
@@ -75,7 +81,7 @@ class FilingIn(Schema):
     id_number: Text(20) = ""
     phone: Text(40, min_length=1)
     email: Text(254) = ""
-    language: Literal["vi", "en", "zh-hans"] = "vi"
+    language: OneOf(lambda: dict(settings.LANGUAGES), only=["vi", "en", "zh-hans"]) = "vi"
     address: Text(300) = ""
     note: Text(2000, multiline=True) = ""
 
@@ -349,7 +355,7 @@ def track(request: HttpRequest, payload: TrackIn):
 def queue(
     request: HttpRequest,
     response: HttpResponse,
-    show: Literal["open", "closed", "all"] = "open",
+    show: OneOf(lambda: dict(QueueFilterForm.SHOW), only=["open", "closed", "all"]) = "open",
     mine: bool = False,
     page: PageNumber = 1,
     page_size: PageSize = MAX_PAGE_SIZE,

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
-from cuakhau.core.api_support import DeviceTime, NumberOf, Text, TextOf, context_of, label_of
+from cuakhau.core.api_support import DeviceTime, NumberOf, OneOf, Text, TextOf, context_of, label_of
 from cuakhau.core.errors import FieldErrors
 from cuakhau.core.policy import gate_checked_for
 from cuakhau.reference.models import Gate
@@ -91,7 +91,7 @@ class RefusedOut(Schema):
 
 class EventIn(Schema):
     client_id: uuid.UUID = Field(..., description="Made by the device; each id counts once")
-    kind: EventKind
+    kind: OneOf(EventKind)
     occurred_at: DeviceTime = Field(..., description="The device's time, with its UTC offset")
     device_id: TextOf(GateEvent, "device_id") = ""
     scan: Scan = ""

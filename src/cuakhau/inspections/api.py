@@ -3,7 +3,7 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from cuakhau.core.api_support import OneOf, TextOf, context_of, label_of
+from cuakhau.core.api_support import Choice, OneOf, TextOf, context_of, label_of
 from cuakhau.risk.choices import RiskChannel
 from cuakhau.trips import services as trips
 from cuakhau.trips.choices import TripStatus
@@ -17,11 +17,11 @@ router = Router(tags=["inspections"])
 class ResultIn(Schema):
     result: OneOf(Result)
     notes: TextOf(Inspection, "notes", multiline=True) = ""
-    agency: Agency | None = None
+    agency: Choice(Agency) = None
 
 
 class StartIn(Schema):
-    agency: Agency | None = None
+    agency: Choice(Agency) = None
     kind: TextOf(Inspection, "kind") = ""
 
 

@@ -4,7 +4,6 @@ totals (read by the board, the province's auditors and administrators), and stat
 
 import datetime as dt
 from decimal import Decimal
-from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -13,6 +12,7 @@ from ninja import Query, Router, Schema
 from cuakhau.core.api_support import (
     MAX_PAGE_SIZE,
     Choice,
+    OneOf,
     PageNumber,
     PageSize,
     Text,
@@ -22,19 +22,22 @@ from cuakhau.core.api_support import (
 )
 
 from . import services
-from .choices import MilestoneStatus, ProjectStatus, Sector
+from .choices import MilestoneStatus, ProjectAction, ProjectStatus, Sector
 from .models import InvestmentProject
 
 router = Router(tags=["investment projects"])
 
-Action = Literal[
-    "start_construction",
-    "start_operation",
-    "suspend",
-    "resume_construction",
-    "resume_operation",
-    "terminate",
-]
+Action = OneOf(
+    ProjectAction,
+    only=[
+        "start_construction",
+        "start_operation",
+        "suspend",
+        "resume_construction",
+        "resume_operation",
+        "terminate",
+    ],
+)
 
 
 class InvestmentProjectFilters(Schema):

@@ -12,6 +12,7 @@ from cuakhau.core.api_support import (
     Choice,
     Day,
     Moment,
+    OneOf,
     PageNumber,
     PageSize,
     Text,
@@ -91,7 +92,7 @@ class LineIn(Schema):
 
 class MarketCheckIn(Schema):
     gate: Text(8)
-    direction: Direction
+    direction: OneOf(Direction)
     expected_arrival: (
         Moment(past=dt.timedelta(days=3660), future=dt.timedelta(days=3660)) | None
     ) = None
@@ -127,7 +128,7 @@ class MarketCheckOut(Schema):
 
 class SuspensionIn(Schema):
     hs_prefix: Text(12)
-    direction: RuleDirection = RuleDirection.EXPORT
+    direction: OneOf(RuleDirection) = RuleDirection.EXPORT
     destination: Text(2) = "CN"
     gate: Text(8) = ""
     starts_on: RuleDay

@@ -1,10 +1,9 @@
 import datetime as dt
-from typing import Literal
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from cuakhau.core.api_support import Text, context_of, fee_item_out, label_of
+from cuakhau.core.api_support import OneOf, Text, context_of, fee_item_out, label_of
 
 from . import services
 from .models import Receipt, ReceiptStatus, RevokeKind, VerificationStatus
@@ -32,7 +31,7 @@ class VerifyOut(Schema):
 
 
 class RevokeIn(Schema):
-    kind: Literal[RevokeKind.CANCELLED, RevokeKind.REFUNDED]
+    kind: OneOf(RevokeKind, only=[RevokeKind.CANCELLED, RevokeKind.REFUNDED])
     reason: Text(2000, multiline=True)
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
-from cuakhau.core.api_support import NumberOf, Text, label_of
+from cuakhau.core.api_support import Choice, NumberOf, Text, label_of
 from cuakhau.trips import services as trips
 
 from . import services
@@ -80,7 +80,7 @@ Description = Text(2000, multiline=True)
 
 class RuleEditIn(Schema):
     rule_id: RecordId | None = None
-    kind: RuleKind | None = None
+    kind: Choice(RuleKind) = None
     score: NumberOf(RiskRule, "score") | None = None
     params: dict | None = None
     is_enabled: bool | None = None

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
-from cuakhau.core.api_support import Text, context_of
+from cuakhau.core.api_support import OneOf, Text, context_of
 from cuakhau.core.errors import FieldErrors
 from cuakhau.gate.models import Device
 from cuakhau.reference.models import Gate
@@ -88,7 +88,7 @@ class WaitingOut(Schema):
 
 # Whole numbers as JSON numbers: ``true`` is not one seat, nor "3" three lanes.
 class CapacityIn(Schema):
-    direction: Direction
+    direction: OneOf(Direction)
     hour: Annotated[int, Field(ge=0, le=23, strict=True)]
     weekday: Annotated[int, Field(ge=0, le=6, strict=True)] | None = None
     date: dt.date | None = None

@@ -9,10 +9,13 @@ paging; refusals of a body share one shape. (``test_policy`` proves who may call
 ``test_api_fuzz`` that no input is a 5xx; this, that the document says what happens.)
 """
 
+import enum
 import json
 import re
+import typing
 
 import jsonschema_rs
+import pydantic
 import pytest
 from django.db import transaction
 from django.test import Client
@@ -433,3 +436,51 @@ def test_me_says_the_language_its_answers_are_in(enterprise, mlt):
     me = client.get(PREFIX + "/me").json()
     assert (me["language"], me["language_label"]) == ("zh-hans", "简体中文")
     assert me["role_labels"] == [{"role": "enterprise", "label": "企业用户"}]
+
+
+def _enumerated_inputs(model, where=()):
+    """(path, field) for each enumeration or literal among a request model's fields, nested
+    models included."""
+    for name, info in model.model_fields.items():
+        for kind in _kinds_of(info.annotation):
+            if isinstance(kind, type) and issubclass(kind, pydantic.BaseModel):
+                yield from _enumerated_inputs(kind, (*where, name))
+            elif typing.get_origin(kind) is typing.Literal or (
+                isinstance(kind, type) and issubclass(kind, enum.Enum)
+            ):
+                yield (*where, name), info
+
+
+def _kinds_of(annotation):
+    if typing.get_origin(annotation) is typing.Literal:
+        return [annotation]
+    arguments = typing.get_args(annotation)
+    if not arguments:
+        return [annotation]
+    return [kind for argument in arguments for kind in _kinds_of(argument)]
+
+
+def test_every_enumerated_input_names_its_choices_with_their_labels():
+    """A refused code is answered with each allowed one and what it means (``OneOf``): an
+    enumeration or a literal taken as it is would list bare codes."""
+    bare = []
+    for key, operation in api_operations(api):
+        for model in operation.models:
+            for where, info in _enumerated_inputs(model):
+                checks = [getattr(m, "func", None) for m in info.metadata]
+                if not any(getattr(check, "names_its_choices", False) for check in checks):
+                    bare.append(f"{key} {'.'.join(where)}")
+    assert not bare, "\n".join(bare)
+
+
+def test_a_refused_action_is_answered_with_the_allowed_ones_and_their_labels():
+    from django.utils import translation
+
+    from cuakhau.desk.api import Action
+
+    with translation.override("en"), pytest.raises(pydantic.ValidationError) as refused:
+        pydantic.TypeAdapter(Action).validate_python("teleport")
+    message = refused.value.errors()[0]["msg"]
+    assert "transfer (Transfer to the processing agency)" in message, message
+    # Only what a person may ask for: filing and taking a file are the desk's own steps.
+    assert "teleport" not in message and "file (" not in message
