@@ -2,6 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from cuakhau.core.inputs import IntegerField
+
 from . import scenarios
 from .charts import policy_label
 from .engine import POLICIES
@@ -13,7 +15,7 @@ ALL = "all"
 class SimulationForm(forms.Form):
     scenario = forms.ChoiceField(label=_("scenario"))
     policy = forms.ChoiceField(label=_("policy"))
-    lanes = forms.IntegerField(
+    lanes = IntegerField(
         label=pgettext_lazy("how many", "lanes"),
         min_value=1,
         max_value=MAX_LANES,

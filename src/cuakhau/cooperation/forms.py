@@ -5,7 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cuakhau.core.inputs import DayField, TextField
+from cuakhau.core.inputs import DayField, DecimalField, IntegerField, TextField
 
 from .models import Agreement, AidProject, Commitment, Counterpart, Delegation, Meeting
 from .services import NOTE_LENGTH
@@ -43,7 +43,9 @@ def _form_field(db_field, **kwargs):
         return db_field.formfield(form_class=TextField, multiline=multiline, **kwargs)
     if isinstance(db_field, models.IntegerField | models.DecimalField) and not db_field.choices:
         kwargs = {"min_value": None, "max_value": None, "validators": _bounds(db_field), **kwargs}
-        return db_field.formfield(**kwargs)
+        if isinstance(db_field, models.DecimalField):
+            return db_field.formfield(form_class=DecimalField, **kwargs)
+        return db_field.formfield(form_class=IntegerField, **kwargs)
     if type(db_field) is models.DateField:
         # A commitment due in 1900 or 2150 is a typing error, and would sit first or last in
         # every list.

@@ -3,19 +3,18 @@ them, delegations received and international aid projects — the board's extern
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from cuakhau.core.context import Channel
-from cuakhau.core.inputs import exactly_stored
+from cuakhau.core.inputs import AtLeast, AtMost, exactly_stored
 from cuakhau.reference.validators import validate_country, validate_currency
 
 from .choices import AgreementKind, AidSector, CommitmentAction, CommitmentStatus, Side
 
-NOT_NEGATIVE = MinValueValidator(0, message=_("An amount cannot be negative."))
+NOT_NEGATIVE = AtLeast(0, message=_("An amount cannot be negative."))
 
 
 class Counterpart(models.Model):
@@ -162,9 +161,7 @@ class Delegation(models.Model):
     from_name = models.CharField(pgettext_lazy("delegation origin", "from"), max_length=200)
     country = models.CharField(_("country"), max_length=2, validators=[validate_country])
     # A delegation is a handful to a few hundred people: more is a typing error.
-    visitors = models.PositiveIntegerField(
-        _("visitors"), validators=[MinValueValidator(1), MaxValueValidator(5000)]
-    )
+    visitors = models.PositiveIntegerField(_("visitors"), validators=[AtLeast(1), AtMost(5000)])
     purpose = models.CharField(_("purpose"), max_length=300)
     is_example = models.BooleanField(_("example data"), default=False)
 

@@ -24,7 +24,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.backends.base.operations import BaseDatabaseOperations
-from django.utils import formats, timezone
+from django.utils import formats, numberformat, timezone
+from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
 # C0 and C1 controls, DEL, U+2028/U+2029, lone surrogates (a JSON "\ud800" decodes to one;
@@ -95,6 +96,68 @@ def check_text(value, model, name: str) -> str:
 
 # ---------------------------------------------------------------------------------------------
 # Numbers: the limits of a model field
+
+
+def limit_as_written(limit) -> str:
+    """A limit as the reader writes numbers: "0,001" and "1.000.000" in Vietnamese, not
+    "0.001" (one thousandth, or one, to a Vietnamese reader?). Four digits or fewer stay
+    ungrouped: a year or an hour is not "2.026"."""
+    limit = limit() if callable(limit) else limit
+    return numberformat.format(
+        limit,
+        formats.get_format("DECIMAL_SEPARATOR"),
+        grouping=3 if abs(limit) >= 10_000 else 0,
+        thousand_sep=formats.get_format("THOUSAND_SEPARATOR"),
+        force_grouping=True,
+    )
+
+
+class _LimitSaidAsWritten:
+    def __call__(self, value):
+        try:
+            super().__call__(value)
+        except ValidationError as refused:
+            limit = limit_as_written(self.limit_value)
+            params = {**(refused.params or {}), "limit": limit, "limit_value": limit}
+            raise ValidationError(self.message, code=self.code, params=params) from None
+
+
+@deconstructible(path="cuakhau.core.inputs.AtLeast")
+class AtLeast(_LimitSaidAsWritten, MinValueValidator):
+    """``MinValueValidator`` saying "At least 0,001." in the reader's way of writing numbers
+    (Django's own says "greater than or equal to 0.001 ." in Vietnamese)."""
+
+    message = _("At least %(limit)s.")
+
+
+@deconstructible(path="cuakhau.core.inputs.AtMost")
+class AtMost(_LimitSaidAsWritten, MaxValueValidator):
+    """``MaxValueValidator`` saying its limit as the reader writes numbers."""
+
+    message = _("At most %(limit)s.")
+
+
+def limit_said_as_written(validator):
+    """``validator``, or the project's own for a Django limit (a form field's ``min_value``)."""
+    for django_kind, ours in ((MinValueValidator, AtLeast), (MaxValueValidator, AtMost)):
+        if type(validator) is django_kind:
+            custom = validator.message if validator.message != django_kind.message else None
+            return ours(validator.limit_value, custom)
+    return validator
+
+
+class _LimitsSaidAsWritten:
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators = [limit_said_as_written(v) for v in self.validators]
+
+
+class IntegerField(_LimitsSaidAsWritten, forms.IntegerField):
+    """Django's, whose ``min_value`` and ``max_value`` are said as the reader writes numbers."""
+
+
+class DecimalField(_LimitsSaidAsWritten, forms.DecimalField):
+    """Django's, whose ``min_value`` and ``max_value`` are said as the reader writes numbers."""
 
 
 def _declared_limits(field) -> tuple[Decimal | None, Decimal | None]:
@@ -186,11 +249,15 @@ def check_number(value, model, name: str):
         exactly_stored(number)
     if "ge" in limits and number < limits["ge"]:
         raise ValidationError(
-            _("At least %(limit)s."), code="min_value", params={"limit": limits["ge"]}
+            _("At least %(limit)s."),
+            code="min_value",
+            params={"limit": limit_as_written(limits["ge"])},
         )
     if "le" in limits and number > limits["le"]:
         raise ValidationError(
-            _("At most %(limit)s."), code="max_value", params={"limit": limits["le"]}
+            _("At most %(limit)s."),
+            code="max_value",
+            params={"limit": limit_as_written(limits["le"])},
         )
     return int(number) if integer else number
 

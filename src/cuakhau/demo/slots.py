@@ -43,6 +43,8 @@ def stage_slots(seed: int = 2025, now: dt.datetime | None = None) -> dict:
             gate=gate,
             defaults={
                 "name": f"Bãi chờ {gate.name_vi}",
+                "name_en": f"{gate.name_en} waiting yard",
+                "name_zh": f"{gate.name_zh}候车场" if gate.name_zh else "",
                 "gate_places": inside + 2 * DEFAULT_LANES.get(gate.code, 2),
             },
         )

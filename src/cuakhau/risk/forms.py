@@ -8,7 +8,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
-from cuakhau.core.inputs import TextField, number_limits
+from cuakhau.core.inputs import DecimalField, IntegerField, TextField, number_limits
 
 from .models import RiskRule, RuleSet
 from .params import MAX_SCORE, PARAMETERS, SPECS, example
@@ -51,7 +51,7 @@ def params_help(kind: str) -> SafeString:
 
 
 class _VersionedForm(forms.Form):
-    base_version = forms.IntegerField(
+    base_version = IntegerField(
         widget=forms.HiddenInput, min_value=1, max_value=number_limits(RuleSet, "version")["le"]
     )
     note = TextField(
@@ -89,7 +89,7 @@ class _VersionedForm(forms.Form):
 
 
 class RuleEditForm(_VersionedForm):
-    score = forms.IntegerField(label=_("Score"), min_value=0, max_value=MAX_SCORE)
+    score = IntegerField(label=_("Score"), min_value=0, max_value=MAX_SCORE)
     params = TextField(
         multiline=True,
         label=_("Parameters (JSON)"),
@@ -177,20 +177,20 @@ class RuleEditForm(_VersionedForm):
 
 
 class SettingsForm(_VersionedForm):
-    yellow_threshold = forms.IntegerField(
+    yellow_threshold = IntegerField(
         label=_("Yellow from score"),
         min_value=1,
         max_value=number_limits(RuleSet, "yellow_threshold")["le"],
     )
-    red_threshold = forms.IntegerField(
+    red_threshold = IntegerField(
         label=_("Red from score"),
         min_value=1,
         max_value=number_limits(RuleSet, "red_threshold")["le"],
     )
-    random_red_rate = forms.DecimalField(
+    random_red_rate = DecimalField(
         label=_("Random red rate"), min_value=0, max_value=1, decimal_places=4
     )
-    random_yellow_rate = forms.DecimalField(
+    random_yellow_rate = DecimalField(
         label=_("Random yellow rate"), min_value=0, max_value=1, decimal_places=4
     )
 

@@ -8,19 +8,19 @@ import json
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from cuakhau.core.inputs import AtLeast, AtMost
 from cuakhau.core.stamps import new_stamp
 from cuakhau.reference.models import pick_language
 
 from . import params as parameters
 from .choices import RiskChannel, RuleKind
 
-RATE_VALIDATORS = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1))]
+RATE_VALIDATORS = [AtLeast(Decimal(0)), AtMost(Decimal(1))]
 
 
 class RuleSet(models.Model):

@@ -55,7 +55,7 @@ class PriorityClassAdmin(admin.ModelAdmin):
 
 @admin.register(WaitingArea)
 class WaitingAreaAdmin(admin.ModelAdmin):
-    list_display = ["gate", "name", "gate_places"]
+    list_display = ["gate", "name", "name_en", "name_zh", "gate_places"]
 
 
 class TransitionInline(admin.TabularInline):

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from cuakhau.core.inputs import DayField, TextField
+from cuakhau.core.inputs import DayField, IntegerField, TextField
 from cuakhau.trips.choices import Direction
 
 from . import services
@@ -40,7 +40,7 @@ class _BookableDayForm(forms.Form):
 class SlotForm(_BookableDayForm):
     """One hour of the booking page's list: book it, or move the booking there."""
 
-    hour = forms.IntegerField(label=_("Hour"), min_value=0, max_value=23)
+    hour = IntegerField(label=_("Hour"), min_value=0, max_value=23)
 
     def slot_start(self, zone) -> dt.datetime:
         day, hour = self.cleaned_data["day"], self.cleaned_data["hour"]
@@ -70,13 +70,11 @@ class CapacityForm(forms.Form):
         empty_value=None,
         required=False,
     )
-    hour_from = forms.IntegerField(label=_("from hour"), min_value=0, max_value=23)
-    hour_to = forms.IntegerField(label=_("to hour (inclusive)"), min_value=0, max_value=23)
-    lanes = forms.IntegerField(label=pgettext_lazy("how many", "lanes"), min_value=0, max_value=50)
-    trucks_per_lane_hour = forms.IntegerField(
-        label=_("trucks per lane-hour"), min_value=0, max_value=120
-    )
-    perishable = forms.IntegerField(
+    hour_from = IntegerField(label=_("from hour"), min_value=0, max_value=23)
+    hour_to = IntegerField(label=_("to hour (inclusive)"), min_value=0, max_value=23)
+    lanes = IntegerField(label=pgettext_lazy("how many", "lanes"), min_value=0, max_value=50)
+    trucks_per_lane_hour = IntegerField(label=_("trucks per lane-hour"), min_value=0, max_value=120)
+    perishable = IntegerField(
         label=_("seats reserved for perishable goods"), min_value=0, max_value=6000, initial=0
     )
 

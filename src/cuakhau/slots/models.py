@@ -1,12 +1,13 @@
 """Time slots at a gate: capacity per hour, bookings with their audit trail, the waiting area."""
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from cuakhau.core.context import Channel
+from cuakhau.core.inputs import AtLeast, AtMost
+from cuakhau.reference.localize import LocalizedText, localized
 from cuakhau.reference.models import Gate
 from cuakhau.trips.choices import Direction
 
@@ -32,7 +33,7 @@ class PriorityClass(models.Model):
     name_zh = models.CharField(_("name (Chinese)"), max_length=80)
     rank = models.PositiveSmallIntegerField(
         _("rank"),
-        validators=[MinValueValidator(1), MaxValueValidator(rules.GENERAL_RANK - 1)],
+        validators=[AtLeast(1), AtMost(rules.GENERAL_RANK - 1)],
         help_text=_("Lower is served first; perishable goods rank 10, other goods 100."),
     )
     hs_prefixes = models.CharField(
@@ -69,14 +70,12 @@ class SlotCapacity(models.Model):
         _("weekday"), choices=Weekday.choices, null=True, blank=True
     )
     date = models.DateField(_("date"), null=True, blank=True)
-    hour = models.PositiveSmallIntegerField(
-        _("hour"), validators=[MinValueValidator(0), MaxValueValidator(23)]
-    )
+    hour = models.PositiveSmallIntegerField(_("hour"), validators=[AtLeast(0), AtMost(23)])
     lanes = models.PositiveSmallIntegerField(
-        pgettext_lazy("how many", "lanes"), validators=[MinValueValidator(0), MaxValueValidator(50)]
+        pgettext_lazy("how many", "lanes"), validators=[AtLeast(0), AtMost(50)]
     )
     trucks_per_lane_hour = models.PositiveSmallIntegerField(
-        _("trucks per lane-hour"), validators=[MinValueValidator(0), MaxValueValidator(120)]
+        _("trucks per lane-hour"), validators=[AtLeast(0), AtMost(120)]
     )
     # Seats reserved per priority class code, e.g. {"perishable": 6}.
     quotas = models.JSONField(_("reserved seats per class"), default=dict, blank=True)
@@ -240,9 +239,13 @@ class WaitingArea(models.Model):
     gate = models.OneToOneField(
         Gate, on_delete=models.PROTECT, related_name="waiting_area", verbose_name=_("gate")
     )
-    name = models.CharField(_("name"), max_length=120)
+    # ``name`` is the Vietnamese one, the name on the signs; the others are for the readers of
+    # the English and Chinese pages, who see the Vietnamese, marked as such, where one is missing.
+    name = models.CharField(_("name (Vietnamese)"), max_length=120)
+    name_en = models.CharField(_("name (English)"), max_length=120, blank=True)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=120, blank=True)
     gate_places = models.PositiveSmallIntegerField(
-        _("places inside the gate"), validators=[MinValueValidator(1), MaxValueValidator(500)]
+        _("places inside the gate"), validators=[AtLeast(1), AtMost(500)]
     )
 
     class Meta:
@@ -251,6 +254,11 @@ class WaitingArea(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def shown_name(self) -> LocalizedText:
+        """The name in the reader's language, or the first there is (``reference.localize``)."""
+        return localized(self.name, self.name_en, self.name_zh)
 
 
 class WaitingEntry(models.Model):

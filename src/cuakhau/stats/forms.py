@@ -6,10 +6,16 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from cuakhau.core.inputs import TextField, exactly_stored
+from cuakhau.core.inputs import (
+    AtLeast,
+    AtMost,
+    DecimalField,
+    IntegerField,
+    TextField,
+    exactly_stored,
+)
 from cuakhau.reference.localize import localized_name, sort_key
 from cuakhau.reference.models import Gate
 from cuakhau.reference.validators import validate_currency
@@ -25,12 +31,12 @@ def last_year_allowed() -> int:
     return local_today().year + 1
 
 
-class YearField(forms.IntegerField):
+class YearField(IntegerField):
     def __init__(self, **kwargs):
         super().__init__(
             min_value=FIRST_YEAR,
             validators=[
-                MaxValueValidator(
+                AtMost(
                     last_year_allowed,
                     message=_("Choose a year up to %(limit_value)s."),
                 )
@@ -74,7 +80,7 @@ class TargetForm(forms.Form):
     year = YearField(label=_("Year"))
     measure = forms.ChoiceField(label=_("Measure"), choices=Measure.choices)
     kind = forms.ChoiceField(label=_("Kind of target"), choices=TargetKind.choices)
-    value = forms.DecimalField(
+    value = DecimalField(
         label=_("Target"),
         max_digits=18,
         decimal_places=2,
@@ -125,11 +131,11 @@ class RateForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": "CNY", "autocapitalize": "characters"}),
     )
     month = MonthField(label=_("Month"))
-    units_per_usd = forms.DecimalField(
+    units_per_usd = DecimalField(
         label=_("Units per US dollar"),
         max_digits=14,
         decimal_places=4,
-        validators=[MinValueValidator(Decimal("0.0001"))],
+        validators=[AtLeast(Decimal("0.0001"))],
     )
     source = TextField(label=_("Source"), max_length=300)
 

@@ -14,11 +14,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cuakhau.core.inputs import exactly_stored
+from cuakhau.core.inputs import AtLeast, AtMost, exactly_stored
 from cuakhau.reference.models import Gate
 from cuakhau.trips.choices import Direction
 
@@ -196,7 +195,7 @@ class ExchangeRate(models.Model):
         _("units per USD"),
         max_digits=14,
         decimal_places=4,
-        validators=[MinValueValidator(Decimal("0.0001")), MaxValueValidator(10**9)],
+        validators=[AtLeast(Decimal("0.0001")), AtMost(10**9)],
     )
     source = models.CharField(_("source"), max_length=300)
     is_example = models.BooleanField(_("example data"), default=False)
@@ -219,9 +218,7 @@ class Target(models.Model):
     gate = models.ForeignKey(
         Gate, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    year = models.PositiveSmallIntegerField(
-        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
-    )
+    year = models.PositiveSmallIntegerField(_("year"), validators=[AtLeast(2000), AtMost(2100)])
     measure = models.CharField(_("measure"), max_length=16, choices=Measure.choices)
     kind = models.CharField(_("kind of target"), max_length=10, choices=TargetKind.choices)
     # A growth in percent (5 for "+5 % a year") or an amount in the measure's unit.
@@ -229,7 +226,7 @@ class Target(models.Model):
         _("target"),
         max_digits=18,
         decimal_places=2,
-        validators=[MinValueValidator(-100), MaxValueValidator(10**15), exactly_stored],
+        validators=[AtLeast(-100), AtMost(10**15), exactly_stored],
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
     set_by = models.ForeignKey(

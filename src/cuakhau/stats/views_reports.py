@@ -17,6 +17,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from cuakhau.core.downloads import content_disposition
+from cuakhau.core.inputs import IntegerField
 from cuakhau.reference.localize import localized_name
 from cuakhau.reference.models import Gate
 
@@ -43,7 +44,7 @@ class ReportForm(forms.Form):
             ("year", gettext_lazy("Annual report")),
         ],
     )
-    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=reports.FIRST_YEAR)
+    year = IntegerField(label=gettext_lazy("Year"), min_value=reports.FIRST_YEAR)
     month = forms.TypedChoiceField(
         label=gettext_lazy("Month"),
         choices=[("", "—")] + [(str(n), str(n)) for n in range(1, 13)],

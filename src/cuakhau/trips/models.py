@@ -3,13 +3,12 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cuakhau.accounts.models import Organisation
 from cuakhau.core.documents import extension_of
-from cuakhau.core.inputs import exactly_stored
+from cuakhau.core.inputs import AtLeast, AtMost, exactly_stored
 from cuakhau.reference.models import Gate
 from cuakhau.reference.validators import (
     validate_container_number,
@@ -59,7 +58,7 @@ class Trip(models.Model):
         decimal_places=2,
         null=True,
         blank=True,
-        validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(Decimal("80"))],
+        validators=[AtLeast(Decimal("0.5")), AtMost(Decimal("80"))],
     )
     container_size = models.CharField(
         _("container size"), max_length=2, choices=ContainerSize.choices, blank=True
@@ -129,34 +128,32 @@ class CargoLine(models.Model):
         _("quantity"),
         max_digits=14,
         decimal_places=3,
-        validators=[MinValueValidator(Decimal("0.001"))],
+        validators=[AtLeast(Decimal("0.001"))],
     )
     unit = models.CharField(_("unit"), max_length=3, choices=QuantityUnit.choices)
     gross_weight_kg = models.DecimalField(
         _("gross weight (kg)"),
         max_digits=12,
         decimal_places=3,
-        validators=[MinValueValidator(Decimal("0.001"))],
+        validators=[AtLeast(Decimal("0.001"))],
     )
     net_weight_kg = models.DecimalField(
         _("net weight (kg)"),
         max_digits=12,
         decimal_places=3,
-        validators=[MinValueValidator(Decimal("0.001"))],
+        validators=[AtLeast(Decimal("0.001"))],
     )
     value = models.DecimalField(
         _("value"),
         max_digits=16,
         decimal_places=2,
-        validators=[MinValueValidator(Decimal(0)), exactly_stored],
+        validators=[AtLeast(Decimal(0)), exactly_stored],
     )
     currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
     origin_country = models.CharField(
         _("country of origin"), max_length=2, validators=[validate_country]
     )
-    packages = models.PositiveIntegerField(
-        _("number of packages"), validators=[MinValueValidator(1)]
-    )
+    packages = models.PositiveIntegerField(_("number of packages"), validators=[AtLeast(1)])
     phytosanitary_certificate = models.CharField(
         _("phytosanitary certificate no."), max_length=40, blank=True
     )

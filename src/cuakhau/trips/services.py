@@ -26,7 +26,7 @@ from cuakhau.accounts.models import Organisation
 from cuakhau.core.context import SYSTEM, RequestContext
 from cuakhau.core.documents import sniff
 from cuakhau.core.errors import FieldErrors
-from cuakhau.core.inputs import clean_text, shown
+from cuakhau.core.inputs import clean_text, limit_as_written, shown
 from cuakhau.core.prepared import (
     PreparedUpdate,
     as_read_back,
@@ -282,6 +282,11 @@ _LIMITS = {
 }
 
 
+def _a_django_limit(error: ValidationError) -> bool:
+    params = error.params or {}
+    return "limit_value" in params and "limit" not in params
+
+
 def _said(errors: list[ValidationError]) -> list[str]:
     too_long = any(error.code == "significant_digits" for error in errors)
     messages = []
@@ -290,11 +295,10 @@ def _said(errors: list[ValidationError]) -> list[str]:
             continue
         if error.code in _MISSING:
             said = [str(_("This field is required."))]
-        elif error.code in _LIMITS and "limit_value" in (error.params or {}):
-            # The limit as the reader writes a number ("0,001" in Vietnamese), not "0.001 .".
-            limit = formats.number_format(
-                error.params["limit_value"], use_l10n=True, force_grouping=True
-            )
+        elif error.code in _LIMITS and _a_django_limit(error):
+            # Django's own limit (an integer column's range): said as the model's are
+            # (``inputs.AtLeast``), "0,001" in Vietnamese, not "0.001 .".
+            limit = limit_as_written(error.params["limit_value"])
             said = [str(_LIMITS[error.code]) % {"limit": limit}]
         else:
             said = error.messages

@@ -138,3 +138,29 @@ def test_the_slot_pages_speak_the_readers_language(world):
                 failures += [f"{path} as {caller} [{language}]: {p}" for p in found]
     assert seen > 30, "the pages were rendered"
     assert not failures, f"{len(failures)} problems:\n" + "\n".join(sorted(set(failures)))
+
+
+def test_the_waiting_area_is_named_in_the_readers_language_or_marked_as_vietnamese(area, mlt):
+    from cuakhau.accounts import roles
+    from cuakhau.conftest import person
+
+    operator = person("vanhanh_waiting", roles.GATE_OPERATOR, gates=[mlt])
+    client = Client()
+    client.force_login(operator)
+    area.name_en = "Km 3 waiting yard"
+    area.save()
+    said = {}
+    for language in LANGUAGES:
+        set_language(operator, language)
+        said[language] = client.get("/slots/mlt/waiting/").content.decode()
+    assert "Bãi chờ Km 3" in said["vi"] and "Km 3 waiting yard" not in said["vi"]
+    assert "Km 3 waiting yard" in said["en"] and "Bãi chờ Km 3" not in said["en"]
+    # No Chinese name: the English one, in its own language and said to be the original.
+    chinese = said["zh-hans"]
+    assert '<span lang="en">Km 3 waiting yard</span> (' in chinese
+    assert "waiting yard" not in visible_text(chinese, "zh-hans")
+    area.name_en = ""
+    area.save()
+    set_language(operator, "en")
+    english = client.get("/slots/mlt/waiting/").content.decode()
+    assert '<span lang="vi">Bãi chờ Km 3</span> (Vietnamese original)' in english
