@@ -13,6 +13,8 @@ from cuakhau.cooperation.api import router as cooperation_router
 from cuakhau.core.api_support import (
     ERROR_DESCRIPTIONS,
     LIST_HEADERS,
+    JsonBodyParser,
+    body_refusal,
     declare_error_responses,
     error_items,
     forbid_unknown_fields,
@@ -87,6 +89,7 @@ api = CuakhauApi(
         "**Retries.** Every POST that names its caller takes an `Idempotency-Key`."
     ),
     urls_namespace="api",
+    parser=JsonBodyParser(),
 )
 api.add_router("/", trips_router)
 api.add_router("/reference", reference_router)
@@ -159,6 +162,10 @@ def on_validation_error(request, exc: ValidationError):
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
     detail = str(exc)
+    refused = body_refusal(exc)
+    if refused:
+        status, detail = refused
+        return api.create_response(request, {"detail": detail}, status=status)
     if detail.startswith("Cannot parse request body"):
         # django-ninja's own words, in English only: a body that is not JSON.
         detail = _("The request body is not valid JSON.")

@@ -1,14 +1,17 @@
 """Pieces every app's API uses: request context, pagination, error shapes."""
 
 import datetime as dt
+import json
 import re
 from decimal import Decimal
 from typing import Annotated, Literal
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _lazy
 from ninja import Schema
+from ninja.parser import Parser
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
@@ -332,6 +335,7 @@ ERROR_RESPONSES = {
     404: ApiError,
     409: ApiConflict,
     413: ApiError,
+    415: ApiError,
     422: ApiValidationError,
     503: ApiError,
 }
@@ -343,20 +347,74 @@ ERROR_DESCRIPTIONS = {
     404: "No such record, or one the caller may not see (the two are not told apart).",
     409: "The record is not in a state that allows this.",
     413: "The request body is too large.",
+    415: "The request body is not sent as `application/json`.",
     422: "A field was refused: each item names its place (`loc`) and why (`msg`).",
     503: "The server was busy: send the request again after `Retry-After` seconds.",
 }
 
 
+class NotJson(Exception):
+    """A body sent as another media type: a browser's form may post text to the API of a site
+    it is signed in to, a program means JSON and says so."""
+
+    def __init__(self, content_type: str):
+        self.content_type = content_type
+
+
+class RepeatedKey(Exception):
+    """An object naming one key twice: ``json`` keeps the last, another reader the first, so
+    what was checked might not be what is stored."""
+
+    def __init__(self, key: str):
+        self.key = key
+
+
+def _one_of_each_key(pairs):
+    found = {}
+    for key, value in pairs:
+        if key in found:
+            raise RepeatedKey(key)
+        found[key] = value
+    return found
+
+
+class JsonBodyParser(Parser):
+    """django-ninja's parser, refusing what it would read anyway: a body of another media type
+    (``text/plain`` included) and a key given twice."""
+
+    def parse_body(self, request):
+        media_type = request.content_type or ""
+        if media_type != "application/json" and not media_type.endswith("+json"):
+            raise NotJson(media_type)
+        return json.loads(request.body, object_pairs_hook=_one_of_each_key)
+
+
+def body_refusal(exc) -> tuple[int, str] | None:
+    """The status and words for a body ``JsonBodyParser`` refused (django-ninja wraps it in a
+    400 "Cannot parse request body"); None for another refusal."""
+    cause = exc.__cause__
+    if isinstance(cause, NotJson):
+        said = _gettext("Send the body as JSON, with Content-Type: application/json.")
+        if cause.content_type:
+            said += " " + _gettext("This one was sent as %(type)s.") % {
+                "type": inputs.shown(cause.content_type, 60)
+            }
+        return 415, said
+    if isinstance(cause, RepeatedKey):
+        said = _gettext("The key %(key)s is given twice in one object of the body.")
+        return 400, said % {"key": inputs.shown(cause.key, 40)}
+    return None
+
+
 def _applies(status: int, operation) -> bool:
     """Whether an operation can answer ``status`` at all: a public one is never a 401 or a 403
-    of ours, one without a JSON body never a 400, only a change ever waits on a busy database."""
+    of ours, one without a JSON body never a 400 or a 415, only a change ever waits on a busy database."""
     from ninja.params.models import BodyModel
 
     public = not operation.auth_callbacks
     if status in (401, 403) and public:
         return False
-    if status == 400 and not any(issubclass(m, BodyModel) for m in operation.models):
+    if status in (400, 415) and not any(issubclass(m, BodyModel) for m in operation.models):
         return False
     if status == 413 and not set(operation.methods) - {"GET", "HEAD", "DELETE"}:
         return False

@@ -17,6 +17,7 @@ import typing
 import jsonschema_rs
 import pydantic
 import pytest
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.test import Client
 
@@ -27,6 +28,7 @@ from cuakhau.conftest import cassava_line, declaration
 from cuakhau.core.api_support import MAX_PAGE_SIZE
 from cuakhau.core.policy import api_operations
 from cuakhau.core.tests.test_policy import _call, _client, api_cases, world  # noqa: F401
+from cuakhau.trips.models import Trip
 
 pytestmark = pytest.mark.django_db
 
@@ -191,6 +193,7 @@ def test_errors_are_declared_where_they_can_happen():
                 assert "503" in declared, key  # busy after its retries
             json_body = "application/json" in operation.get("requestBody", {}).get("content", {})
             assert ("400" in declared) == json_body, key  # only a JSON body can be no JSON
+            assert ("415" in declared) == json_body, key
             for status in declared - {"200", "201"}:
                 assert operation["responses"][status]["description"] not in ("", "OK"), key
     conflict = SCHEMA["components"]["schemas"]["ApiConflict"]["properties"]
@@ -338,9 +341,8 @@ def test_the_documented_request_schemas_forbid_unknown_fields():
 @pytest.mark.parametrize(
     "content_type, data",
     [
-        ("application/x-www-form-urlencoded", "gate=mlt&direction=export"),
-        ("multipart/form-data; boundary=x", "--x\r\n\r\n--x--\r\n"),
         ("application/json", "{'gate': 'mlt'}"),
+        ("application/json", '{"gate": "mlt", "direction": "export"'),
     ],
 )
 def test_a_body_that_is_not_json_is_a_400_in_the_error_shape(enterprise, mlt, content_type, data):
@@ -348,6 +350,48 @@ def test_a_body_that_is_not_json_is_a_400_in_the_error_shape(enterprise, mlt, co
     assert response.status_code == 400
     assert response["Content-Type"].startswith("application/json")
     assert set(response.json()) == {"detail"}
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+        # What a page of another site can post without asking (no CORS preflight), with a
+        # JSON-looking body: the API reads no JSON it was not told is JSON.
+        "text/plain",
+        "",
+    ],
+)
+def test_a_body_of_another_media_type_is_a_415_that_says_what_to_send(
+    enterprise, mlt, content_type
+):
+    body = json.dumps(declaration(), cls=DjangoJSONEncoder)
+    response = _declare(_enterprise_client(enterprise), body, content_type)
+    assert response.status_code == 415, response.content
+    detail = response.json()["detail"]
+    assert "Content-Type: application/json" in detail
+    if content_type:
+        assert content_type.split(";")[0] in detail
+    assert not Trip.objects.exists()
+
+
+def test_a_key_given_twice_is_refused_not_read_one_way(enterprise, mlt):
+    body = json.dumps(declaration(), cls=DjangoJSONEncoder)[:-1] + ', "gate": "hng"}'
+    response = _declare(_enterprise_client(enterprise), body)
+    assert response.status_code == 400
+    assert response.json() == {"detail": "The key gate is given twice in one object of the body."}
+    nested = json.dumps(declaration(), cls=DjangoJSONEncoder)
+    nested = nested.replace('"hs_code":', '"hs_code": "0803", "hs_code":', 1)
+    assert _declare(_enterprise_client(enterprise), nested).status_code == 400
+    assert not Trip.objects.exists()
+    # A media type of the JSON family (RFC 6839) is JSON.
+    response = _declare(
+        _enterprise_client(enterprise),
+        json.dumps(declaration(), cls=DjangoJSONEncoder),
+        "application/vnd.api+json",
+    )
+    assert response.status_code == 201, response.content
 
 
 def test_a_refused_step_names_its_codes_with_their_labels(enterprise, mlt):
