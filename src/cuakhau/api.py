@@ -85,7 +85,9 @@ api = CuakhauApi(
         '**Refusals.** Every refusal is JSON: `{"detail": "..."}`, and a 422 lists each '
         'refused field as `{"loc": [...], "msg": "...", "type": "..."}`. A record '
         "of another organisation is a 404, as one that does not exist. Unknown fields of a "
-        "body are refused (422), never silently ignored.\n\n"
+        "body are refused (422), never silently ignored; a body is read only as JSON sent "
+        "with `Content-Type: application/json` (415 otherwise), and a key given twice in one "
+        "object is a 400.\n\n"
         "**Retries.** Every POST that names its caller takes an `Idempotency-Key`."
     ),
     urls_namespace="api",

@@ -302,7 +302,7 @@ def test_every_operation_declares_the_error_shapes():
         if "requestBody" in operation:
             expected |= {"413", "503"}  # a body too large; a write kept busy
         if "application/json" in operation.get("requestBody", {}).get("content", {}):
-            expected.add("400")  # a body that is no JSON
+            expected |= {"400", "415"}  # a body that is no JSON, or not sent as JSON
         assert expected <= declared, operation["operationId"]
     assert {str(code) for code in ERROR_RESPONSES} == {
         "400",
@@ -311,6 +311,7 @@ def test_every_operation_declares_the_error_shapes():
         "404",
         "409",
         "413",
+        "415",
         "422",
         "503",
     }

@@ -2,9 +2,9 @@
 who may open them: no raw code (``early``, ``walk_in``, ``perishable`` …), no English left on
 Vietnamese or Chinese pages.
 
-The checks are the project-wide render test's (``core/testing/languages.py``); that test stays a
-strict xfail while other pages have open findings, so this one holds the slot pages to them
-now, with trucks in the waiting area so the queue, the kinds of arrival and positions show.
+The checks are the project-wide render test's (``core/testing/languages.py``); this one holds
+the slot pages to them with trucks in the waiting area, so the queue, the kinds of arrival and
+positions show, which that test's world does not have.
 """
 
 import re
