@@ -219,7 +219,8 @@ def get_trip(request: HttpRequest, reference: str):
     summary="Replace a draft's declaration",
     description=(
         "The enterprise that declared the trip replaces its whole declaration while it is a "
-        "draft (a submitted trip is amended instead: 409)."
+        "draft (a submitted trip is amended instead: 409). A draft moved to another gate gets "
+        "a reference of that gate, answered in `reference`."
     ),
 )
 def update_trip(request: HttpRequest, reference: str, payload: TripIn):
@@ -248,7 +249,8 @@ def submit_trip(request: HttpRequest, reference: str):
     summary="Amend a submitted trip",
     description=(
         "The declaring enterprise replaces a submitted, not yet paid trip's declaration, with a "
-        "reason; the old version is kept and the fee assessed again."
+        "reason; the old version is kept and the fee assessed again. The gate stays (its "
+        "reference names it): another gate is a 422 at `gate`."
     ),
 )
 def amend_trip(request: HttpRequest, reference: str, payload: AmendIn):

@@ -834,13 +834,18 @@ def _create(actor, data: dict, context: RequestContext, *, submitting: bool) -> 
     if submitting:
         _check_market_access(declaration)
     with transaction.atomic():
-        for _attempt in range(5):
-            trip.reference = references.new_reference(trip.gate.code)
-            if not Trip.objects.filter(reference=trip.reference).exists():
-                break
+        trip.reference = _unused_reference(trip.gate)
         _save_declaration(declaration, new=True)
         _record(trip, "create", "", actor, context)
     return trip
+
+
+def _unused_reference(gate: Gate) -> str:
+    for _attempt in range(5):
+        reference = references.new_reference(gate.code)
+        if not Trip.objects.filter(reference=reference).exists():
+            break
+    return reference
 
 
 @retry_on_conflict
@@ -852,7 +857,12 @@ def update_draft(actor, trip: Trip, data: dict, context: RequestContext = SYSTEM
         if trip.status != S.DRAFT:
             allowed = TRIP_MACHINE.actions_from(trip.status)
             raise IllegalTransition(trip.status, "edit", allowed, TRIP_MACHINE.say)
+        gate_before = trip.gate_id
         declaration = _build(data, trip, require_complete=False)
+        if trip.gate_id != gate_before:
+            # A reference names its gate ("MLT-…", checked by its last character): a draft
+            # moved to another gate gets one of that gate, before any payment quotes it.
+            trip.reference = _unused_reference(trip.gate)
         _save_declaration(declaration)
     return forget_prefetched(trip)
 
@@ -899,6 +909,7 @@ def amend_trip(
         reason = _clean_reason(reason)
         if not reason:
             raise TripValidationError({"reason": [_("Give a reason for the amendment.")]})
+        _keep_the_gate(trip, data)
         snapshot = declaration_snapshot(trip)
         declaration = _build(data, trip, require_complete=True)
         _check_market_access(declaration)
@@ -914,6 +925,28 @@ def amend_trip(
         _save_declaration(declaration)
         _transition(trip, "amend", actor, context, reason)
     return forget_prefetched(trip)
+
+
+def _keep_the_gate(trip: Trip, data: dict) -> None:
+    """A submitted trip stays at its gate: its reference names the gate, and a transfer for its
+    fees may already quote that reference."""
+    asked = data.get("gate")
+    code = asked.code if isinstance(asked, Gate) else str(asked or "").strip().lower()
+    if not code or code == trip.gate.code:
+        return
+    wanted = _resolve_gate(code)
+    if wanted is not None:
+        raise TripValidationError(
+            {
+                "gate": [
+                    _(
+                        "A submitted trip stays at %(gate)s: cancel it and declare a new "
+                        "trip for %(other)s."
+                    )
+                    % {"gate": trip.gate.name, "other": wanted.name}
+                ]
+            }
+        )
 
 
 @retry_on_conflict
