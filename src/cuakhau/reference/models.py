@@ -5,9 +5,13 @@ Loaded from the CSV files in ``data/`` (each with its source in ``data/SOURCES.m
 """
 
 import re
+import zoneinfo
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from cuakhau.core.inputs import shown
 
 from .localize import LocalizedText, active_language, localized
 
@@ -21,6 +25,15 @@ class Confidence(models.TextChoices):
 def pick_language(vi: str, en: str, zh: str) -> LocalizedText:
     """The text in the reader's language, or a fallback that knows its language (``localize``)."""
     return localized(vi, en, zh)
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            _("%(zone)s is not a time zone name such as Asia/Ho_Chi_Minh."),
+            code="invalid",
+            params={"zone": shown(value)},
+        )
 
 
 class Gate(models.Model):
@@ -46,7 +59,14 @@ class Gate(models.Model):
     modes = models.CharField(_("modes"), max_length=200)
     unlocode_vn = models.CharField(_("UN/LOCODE (Vietnam side)"), max_length=80, blank=True)
     unlocode_cn = models.CharField(_("UN/LOCODE (China side)"), max_length=80, blank=True)
-    time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Ho_Chi_Minh")
+    # Every page of the gate converts its times to this zone: one the zone database lacks
+    # would break them all, the public wait times included.
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default="Asia/Ho_Chi_Minh",
+        validators=[validate_time_zone],
+    )
     confidence = models.CharField(
         _("confidence"), max_length=12, choices=Confidence.choices, default=Confidence.PUBLISHED
     )
