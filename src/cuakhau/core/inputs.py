@@ -112,7 +112,7 @@ def limit_as_written(limit) -> str:
     )
 
 
-class _LimitSaidAsWritten:
+class _SaysItsLimitAsWritten:
     def __call__(self, value):
         try:
             super().__call__(value)
@@ -123,7 +123,7 @@ class _LimitSaidAsWritten:
 
 
 @deconstructible(path="cuakhau.core.inputs.AtLeast")
-class AtLeast(_LimitSaidAsWritten, MinValueValidator):
+class AtLeast(_SaysItsLimitAsWritten, MinValueValidator):
     """``MinValueValidator`` saying "At least 0,001." in the reader's way of writing numbers
     (Django's own says "greater than or equal to 0.001 ." in Vietnamese)."""
 
@@ -131,7 +131,7 @@ class AtLeast(_LimitSaidAsWritten, MinValueValidator):
 
 
 @deconstructible(path="cuakhau.core.inputs.AtMost")
-class AtMost(_LimitSaidAsWritten, MaxValueValidator):
+class AtMost(_SaysItsLimitAsWritten, MaxValueValidator):
     """``MaxValueValidator`` saying its limit as the reader writes numbers."""
 
     message = _("At most %(limit)s.")
@@ -146,17 +146,17 @@ def limit_said_as_written(validator):
     return validator
 
 
-class _LimitsSaidAsWritten:
+class _FieldSaysItsLimitsAsWritten:
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.validators = [limit_said_as_written(v) for v in self.validators]
 
 
-class IntegerField(_LimitsSaidAsWritten, forms.IntegerField):
+class IntegerField(_FieldSaysItsLimitsAsWritten, forms.IntegerField):
     """Django's, whose ``min_value`` and ``max_value`` are said as the reader writes numbers."""
 
 
-class DecimalField(_LimitsSaidAsWritten, forms.DecimalField):
+class DecimalField(_FieldSaysItsLimitsAsWritten, forms.DecimalField):
     """Django's, whose ``min_value`` and ``max_value`` are said as the reader writes numbers."""
 
 

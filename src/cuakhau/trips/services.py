@@ -19,14 +19,14 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, prefetch_related_obj
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 
 from cuakhau.accounts import roles
 from cuakhau.accounts.models import Organisation
 from cuakhau.core.context import SYSTEM, RequestContext
 from cuakhau.core.documents import sniff
 from cuakhau.core.errors import FieldErrors
-from cuakhau.core.inputs import clean_text, limit_as_written, shown
+from cuakhau.core.inputs import AtLeast, AtMost, clean_text, limit_as_written, shown
 from cuakhau.core.prepared import (
     PreparedUpdate,
     as_read_back,
@@ -276,10 +276,7 @@ _MISSING = ("null", "blank")
 # Django's limits of a decimal column, said again when ours (``exactly_stored``) already said
 # the number is too long: one limit, not two that disagree (15 significant digits, 16 in all).
 _DIGITS = ("max_digits", "max_whole_digits", "max_decimal_places")
-_LIMITS = {
-    "min_value": gettext_lazy("At least %(limit)s."),
-    "max_value": gettext_lazy("At most %(limit)s."),
-}
+_LIMITS = {"min_value": AtLeast.message, "max_value": AtMost.message}
 
 
 def _a_django_limit(error: ValidationError) -> bool:
