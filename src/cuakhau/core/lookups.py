@@ -1,15 +1,42 @@
-"""Lookups on integer keys that answer "nothing" for a number no row can hold.
+"""Lookups that answer "nothing" or "everything" for a value no row can hold.
 
 Django refuses an out-of-range integer itself only for ``exact``, ``gt``… on an integer field;
-a foreign key (``gate=10**20``) or a list (``pk__in=[10**20]``) reached SQLite's driver, which
-cannot bind an integer past 64 bits: the administration's filters and choice fields answered
-500 on SQLite and 200 on PostgreSQL. Here such a value matches no row on both.
+a foreign key (``gate=10**20``, ``gate__gte=10**20``) or a list (``pk__in=[10**20]``) reached
+SQLite's driver, which cannot bind an integer past 64 bits. A moment at the calendar's edge
+(``date_joined__gte=0001-01-01`` in UTC+7 is in year 0 in UTC) could not be turned into UTC for
+SQLite, and a year outside the calendar (``__year=0``) could not be made into its bounds on
+either database. The administration's filters answered 500 for all of these; here each one
+matches what a row could match: nothing for ``exact`` and ``in``, everything or nothing for an
+order, as Django's own ``IntegerFieldOverflow`` does.
 """
 
-from django.core.exceptions import EmptyResultSet
-from django.db.models import ForeignObject, IntegerField
-from django.db.models.fields.related_lookups import RelatedExact, RelatedIn
-from django.db.models.lookups import In
+import datetime
+
+from django.core.exceptions import EmptyResultSet, FullResultSet
+from django.db.models import DateTimeField, ForeignObject, IntegerField
+from django.db.models.fields.related_lookups import (
+    RelatedExact,
+    RelatedGreaterThan,
+    RelatedGreaterThanOrEqual,
+    RelatedIn,
+    RelatedLessThan,
+    RelatedLessThanOrEqual,
+)
+from django.db.models.functions import ExtractIsoYear, ExtractYear
+from django.db.models.lookups import (
+    Exact,
+    GreaterThan,
+    GreaterThanOrEqual,
+    In,
+    LessThan,
+    LessThanOrEqual,
+    Range,
+    YearExact,
+    YearGt,
+    YearGte,
+    YearLt,
+    YearLte,
+)
 
 # What every database's widest integer column holds.
 _LOWEST, _HIGHEST = -(2**63), 2**63 - 1
@@ -46,7 +73,136 @@ class IntegerInInRange(_InInRange, In):
     pass
 
 
+class _KeyOrderInRange:
+    """``below`` / ``above``: what the order answers for a key past either end."""
+
+    below = above = EmptyResultSet
+
+    def process_rhs(self, compiler, connection):
+        if _beyond(self.rhs):
+            raise self.below if self.rhs < 0 else self.above
+        return super().process_rhs(compiler, connection)
+
+
+class KeyGreaterThan(_KeyOrderInRange, RelatedGreaterThan):
+    below = FullResultSet
+
+
+class KeyGreaterThanOrEqual(_KeyOrderInRange, RelatedGreaterThanOrEqual):
+    below = FullResultSet
+
+
+class KeyLessThan(_KeyOrderInRange, RelatedLessThan):
+    above = FullResultSet
+
+
+class KeyLessThanOrEqual(_KeyOrderInRange, RelatedLessThanOrEqual):
+    above = FullResultSet
+
+
+# The moments every database can hold: Python's calendar, in UTC.
+_FIRST_MOMENT = datetime.datetime.min.replace(tzinfo=datetime.UTC)
+_LAST_MOMENT = datetime.datetime.max.replace(tzinfo=datetime.UTC)
+
+
+def _in_utc(moment):
+    """The moment itself, or the calendar's edge it lies beyond, or None if it is not a moment
+    in a time zone at all (an expression, a naive value Django already warned of)."""
+    if not isinstance(moment, datetime.datetime) or moment.tzinfo is None:
+        return moment
+    try:
+        moment.astimezone(datetime.UTC)
+    except OverflowError:
+        return _FIRST_MOMENT if moment.year < 5000 else _LAST_MOMENT
+    return moment
+
+
+class MomentExact(Exact):
+    def process_rhs(self, compiler, connection):
+        if _in_utc(self.rhs) is not self.rhs:
+            raise EmptyResultSet
+        return super().process_rhs(compiler, connection)
+
+
+class _MomentOrder:
+    # Past the edge, an order is the same as at the edge: nothing stored lies beyond it.
+    def process_rhs(self, compiler, connection):
+        self.rhs = _in_utc(self.rhs)
+        return super().process_rhs(compiler, connection)
+
+
+class MomentGreaterThan(_MomentOrder, GreaterThan):
+    pass
+
+
+class MomentGreaterThanOrEqual(_MomentOrder, GreaterThanOrEqual):
+    pass
+
+
+class MomentLessThan(_MomentOrder, LessThan):
+    pass
+
+
+class MomentLessThanOrEqual(_MomentOrder, LessThanOrEqual):
+    pass
+
+
+class MomentRange(Range):
+    def process_rhs(self, compiler, connection):
+        if self.rhs_is_direct_value():
+            self.rhs = [_in_utc(moment) for moment in self.rhs]
+        return super().process_rhs(compiler, connection)
+
+
+class MomentIn(In):
+    def process_rhs(self, compiler, connection):
+        if self.rhs_is_direct_value():
+            self.rhs = [moment for moment in self.rhs if _in_utc(moment) is moment]
+        return super().process_rhs(compiler, connection)
+
+
+class _YearInCalendar:
+    """A year whose bounds cannot be written (0, 99999, or year 1 seen from UTC+7) holds no
+    stored row: ``below`` / ``above`` say what the lookup answers for one on either side."""
+
+    below = above = EmptyResultSet
+
+    def year_lookup_bounds(self, connection, year):
+        try:
+            return super().year_lookup_bounds(connection, year)
+        except (OverflowError, ValueError):
+            raise self.below if year < 5000 else self.above from None
+
+
+class YearInCalendarExact(_YearInCalendar, YearExact):
+    pass
+
+
+class YearInCalendarGt(_YearInCalendar, YearGt):
+    below = FullResultSet
+
+
+class YearInCalendarGte(_YearInCalendar, YearGte):
+    below = FullResultSet
+
+
+class YearInCalendarLt(_YearInCalendar, YearLt):
+    above = FullResultSet
+
+
+class YearInCalendarLte(_YearInCalendar, YearLte):
+    above = FullResultSet
+
+
 def register() -> None:
-    ForeignObject.register_lookup(KeyExactInRange)
-    ForeignObject.register_lookup(KeyInInRange)
+    for lookup in (KeyExactInRange, KeyInInRange, KeyGreaterThan, KeyGreaterThanOrEqual,
+                   KeyLessThan, KeyLessThanOrEqual):  # fmt: skip
+        ForeignObject.register_lookup(lookup)
     IntegerField.register_lookup(IntegerInInRange)
+    for lookup in (MomentExact, MomentGreaterThan, MomentGreaterThanOrEqual, MomentLessThan,
+                   MomentLessThanOrEqual, MomentRange, MomentIn):  # fmt: skip
+        DateTimeField.register_lookup(lookup)
+    for extract in (ExtractYear, ExtractIsoYear):
+        for lookup in (YearInCalendarExact, YearInCalendarGt, YearInCalendarGte,
+                       YearInCalendarLt, YearInCalendarLte):  # fmt: skip
+            extract.register_lookup(lookup)
