@@ -158,7 +158,10 @@ class FeeAssessment(models.Model):
         ordering = ["trip", "-assessed_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["trip"], condition=models.Q(is_current=True), name="one_current_assessment"
+                fields=["trip"],
+                condition=models.Q(is_current=True),
+                name="one_current_assessment",
+                violation_error_message=_("This trip already has a current fee assessment."),
             )
         ]
 

@@ -164,12 +164,14 @@ class MarketAccessRule(models.Model):
                 | models.Q(ends_on__isnull=True)
                 | models.Q(ends_on__gte=models.F("starts_on")),
                 name="market_rule_ends_after_start",
+                violation_error_message=_("A rule cannot end before it starts."),
             ),
             # One version of a shipped rule in force at a time: reloading never duplicates.
             models.UniqueConstraint(
                 fields=["source_key"],
                 condition=models.Q(is_active=True) & ~models.Q(source_key=""),
                 name="market_rule_one_active_per_key",
+                violation_error_message=_("A rule from the same source entry is already in force."),
             ),
         ]
 

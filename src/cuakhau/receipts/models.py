@@ -101,6 +101,9 @@ class Receipt(models.Model):
                 fields=["trip"],
                 condition=models.Q(status="valid"),
                 name="one_valid_receipt_per_trip",
+                violation_error_message=_(
+                    "This trip already has a valid receipt; revoke it before issuing another."
+                ),
             ),
         ]
         # The statistics count a gate's fees by month of issue; the daily reconciliation reads

@@ -55,16 +55,23 @@ class RuleSet(models.Model):
                 fields=["is_active"],
                 condition=models.Q(is_active=True),
                 name="risk_one_active_ruleset",
+                violation_error_message=_(
+                    "Another rule set is already active; only one can be in force at a time."
+                ),
             ),
             models.CheckConstraint(
                 condition=models.Q(yellow_threshold__lt=models.F("red_threshold")),
                 name="risk_yellow_below_red",
+                violation_error_message=_("The yellow threshold must be below the red threshold."),
             ),
             models.CheckConstraint(
                 condition=models.Q(random_red_rate__gte=0)
                 & models.Q(random_yellow_rate__gte=0)
                 & models.Q(random_red_rate__lte=1 - models.F("random_yellow_rate")),
                 name="risk_random_rates_within_one",
+                violation_error_message=_(
+                    "The random red and yellow rates must each be at least 0 and together at most 1."
+                ),
             ),
         ]
 
@@ -151,6 +158,7 @@ class RiskAssessment(models.Model):
                 fields=["trip"],
                 condition=models.Q(is_current=True),
                 name="risk_one_current_assessment",
+                violation_error_message=_("This trip already has a current risk assessment."),
             )
         ]
 

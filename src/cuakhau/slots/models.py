@@ -93,16 +93,23 @@ class SlotCapacity(models.Model):
             models.CheckConstraint(
                 condition=models.Q(weekday__isnull=True) ^ models.Q(date__isnull=True),
                 name="slot_capacity_weekday_or_date",
+                violation_error_message=_("Give exactly one of the two: a weekday or a date."),
             ),
             models.UniqueConstraint(
                 fields=["gate", "direction", "weekday", "hour"],
                 condition=models.Q(date__isnull=True),
                 name="slot_capacity_per_weekday_hour",
+                violation_error_message=_(
+                    "This gate already has a capacity for this direction, weekday and hour."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["gate", "direction", "date", "hour"],
                 condition=models.Q(weekday__isnull=True),
                 name="slot_capacity_per_date_hour",
+                violation_error_message=_(
+                    "This gate already has a capacity for this direction, date and hour."
+                ),
             ),
         ]
 
@@ -185,6 +192,7 @@ class Booking(models.Model):
                 fields=["trip"],
                 condition=models.Q(status__in=["booked", "waiting", "called"]),
                 name="one_open_booking_per_trip",
+                violation_error_message=_("This trip already has an open booking."),
             )
         ]
         indexes = [models.Index(fields=["slot", "status"])]
@@ -301,6 +309,7 @@ class WaitingEntry(models.Model):
                 fields=["trip"],
                 condition=models.Q(status__in=["waiting", "called"]),
                 name="trip_waits_once",
+                violation_error_message=_("This trip is already in the waiting area queue."),
             )
         ]
         indexes = [models.Index(fields=["gate", "status"])]

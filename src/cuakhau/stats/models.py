@@ -247,6 +247,9 @@ class Target(models.Model):
                 fields=["year", "measure"],
                 condition=models.Q(gate=None),
                 name="stats_target_unique_zone",
+                violation_error_message=_(
+                    "The zone already has a target for this year and measure."
+                ),
             ),
         ]
 

@@ -209,6 +209,9 @@ class Container(models.Model):
                 fields=["number"],
                 condition=models.Q(active=True),
                 name="container_on_one_active_trip",
+                violation_error_message=_(
+                    "This container is already on another trip that has not ended."
+                ),
             ),
         ]
 

@@ -190,3 +190,45 @@ def test_no_filter_of_any_administration_list_fails_on_a_value_past_its_column(a
             if status not in (200, 302):
                 failures.append((url, probe, status))
     assert not failures
+
+
+def test_every_constraint_a_form_can_break_says_so_in_words():
+    """A constraint's default message is its internal name ("Constraint
+    “slot_capacity_weekday_or_date” is violated."); a unique set of fields without a condition
+    gets Django's "… with this … already exists", which names the fields."""
+    from django.apps import apps
+    from django.db.models import UniqueConstraint
+    from django.utils import translation
+
+    unworded = []
+    for model in apps.get_models():
+        if not model.__module__.startswith("cuakhau."):
+            continue
+        for constraint in model._meta.constraints:
+            if (
+                isinstance(constraint, UniqueConstraint)
+                and constraint.fields
+                and not constraint.condition
+            ):
+                continue
+            message = constraint.violation_error_message
+            with translation.override("en"):
+                in_english = str(message)
+            worded = message != constraint.default_violation_error_message
+            for language in ("vi", "zh-hans"):
+                with translation.override(language):
+                    worded = worded and str(message) != in_english
+            if not worded:
+                unworded.append(constraint.name)
+    assert not unworded
+
+
+def test_a_capacity_for_both_a_weekday_and_a_date_is_refused_in_words(admin_client, mlt):
+    post = {"gate": mlt.pk, "direction": "export", "weekday": 0, "date": "2026-12-07", "hour": 8,
+            "lanes": 2, "trucks_per_lane_hour": 10, "quotas": "{}"}  # fmt: skip
+    page = admin_client.post("/admin/slots/slotcapacity/add/", post, HTTP_ACCEPT_LANGUAGE="vi")
+    said = page.content.decode()
+    assert page.status_code == 200 and "không nhập cả hai" not in said
+    assert "Hãy nhập đúng một trong hai: thứ trong tuần hoặc ngày." in said
+    assert "slot_capacity_weekday_or_date" not in said
+    assert not SlotCapacity.objects.exists()
