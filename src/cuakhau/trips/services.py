@@ -26,7 +26,14 @@ from cuakhau.accounts.models import Organisation
 from cuakhau.core.context import SYSTEM, RequestContext
 from cuakhau.core.documents import sniff
 from cuakhau.core.errors import FieldErrors
-from cuakhau.core.inputs import AtLeast, AtMost, clean_text, limit_as_written, shown
+from cuakhau.core.inputs import (
+    AtLeast,
+    AtMost,
+    check_number,
+    clean_text,
+    limit_as_written,
+    shown,
+)
 from cuakhau.core.prepared import (
     PreparedUpdate,
     as_read_back,
@@ -321,6 +328,19 @@ def _text(value, path: str, errors: dict[str, list[str]]):
         return ""
 
 
+def _number(value, model, name: str, path: str, errors: dict[str, list[str]]):
+    """A numeric field, checked against its column by ``check_number`` as every other form's
+    number is: the model's own check echoed the number rewritten ("“1.5” value must be an
+    integer" for "1,5" typed on a Vietnamese page) and said the running database's range."""
+    if value is None or value == "":
+        return None
+    try:
+        return check_number(value, model, name)
+    except ValidationError as exc:
+        errors.setdefault(path, []).extend(exc.messages)
+        return None
+
+
 def _resolve_gate(value) -> Gate | None:
     if isinstance(value, Gate) or value is None:
         return value
@@ -419,8 +439,9 @@ def _build(data: dict, trip: Trip, *, require_complete: bool) -> _Declaration:
         refused.append("driver_phone")
     if not trip.expected_arrival:
         trip.expected_arrival = None
-    if trip.capacity_tonnes == "":
-        trip.capacity_tonnes = None
+    trip.capacity_tonnes = _number(
+        trip.capacity_tonnes, Trip, "capacity_tonnes", "capacity_tonnes", errors
+    )
     trip.vehicle_type = trip.vehicle_type or VehicleType.TRUCK
     try:
         trip.full_clean(
@@ -498,8 +519,10 @@ def _build(data: dict, trip: Trip, *, require_complete: bool) -> _Declaration:
         line.currency = (line.currency or "").upper()
         line.origin_country = (line.origin_country or "").upper()
         for numeric in ("quantity", "gross_weight_kg", "net_weight_kg", "value", "packages"):
-            if getattr(line, numeric) == "":
-                setattr(line, numeric, None)
+            path = f"{prefix}{numeric}"
+            setattr(
+                line, numeric, _number(getattr(line, numeric), CargoLine, numeric, path, errors)
+            )
         try:
             line.full_clean(
                 exclude=[
