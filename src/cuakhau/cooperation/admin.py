@@ -1,7 +1,4 @@
-from django import forms
 from django.contrib import admin
-
-from cuakhau.core.inputs import TextAsStored
 
 from .models import (
     Agreement,
@@ -27,14 +24,8 @@ class AgreementAdmin(admin.ModelAdmin):
     filter_horizontal = ["parties"]
 
 
-class CommitmentInlineForm(TextAsStored, forms.ModelForm):
-    """The commitments edited on their meeting's page: their texts as every form stores them
-    (``core.apps`` gives the check to each admin's own form, not to its inlines')."""
-
-
 class CommitmentInline(admin.TabularInline):
     model = Commitment
-    form = CommitmentInlineForm
     extra = 0
     readonly_fields = ["status", "done_on"]
 

@@ -10,18 +10,26 @@ class CoreConfig(AppConfig):
         from cuakhau.core import lookups
 
         lookups.register()
-        _admin_text_as_stored()
+        _admin_held_to_the_columns()
 
 
-def _admin_text_as_stored():
+def _admin_held_to_the_columns():
     """The administration's forms refuse what every other form refuses: the admin saved a
     market rule's product name with an escape sequence no page or API would have taken.
-    Each registered admin's form (Django's ``ModelForm`` or the app's own) gets the check."""
+    Each registered admin's form and each of its inlines' (Django's ``ModelForm`` or the app's
+    own) gets the checks."""
     from django.contrib import admin
 
-    from cuakhau.core.inputs import TextAsStored
+    from cuakhau.core.inputs import HeldToTheColumns
+
+    def held(form):
+        if issubclass(form, HeldToTheColumns):
+            return form
+        return type(form.__name__, (HeldToTheColumns, form), {})
 
     for model_admin in admin.site._registry.values():
-        form = model_admin.form
-        if not issubclass(form, TextAsStored):
-            model_admin.form = type(form.__name__, (TextAsStored, form), {})
+        model_admin.form = held(model_admin.form)
+        if hasattr(model_admin, "add_form"):  # a person's: Django's own form to add one
+            model_admin.add_form = held(model_admin.add_form)
+        for inline in model_admin.inlines:
+            inline.form = held(inline.form)

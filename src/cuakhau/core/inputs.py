@@ -21,7 +21,7 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils import formats, numberformat, timezone
@@ -370,6 +370,40 @@ class TextAsStored:
                 except ValidationError as exc:
                     self.add_error(name, exc)
         return data
+
+
+# Django's own words for a key no longer offered (``ModelChoiceField``), in its catalogues:
+# the other choice fields echoed what was sent, 10 000 characters or an escape sequence.
+CHOICE_NOT_OFFERED = _("Select a valid choice. That choice is not one of the available choices.")
+
+
+class HeldToTheColumns(TextAsStored):
+    """The administration's model forms held to what every other form holds a value to: a
+    number to its column's portable range and declared limits, said as the reader writes
+    numbers (the form field's own ``min_value=0`` of a positive integer said "≥ 0 ." before the
+    model's "At least 1." could), a refused choice not echoed back, text as stored."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if "%(value)s" in str(field.error_messages.get("invalid_choice", "")):
+                field.error_messages["invalid_choice"] = CHOICE_NOT_OFFERED
+            if isinstance(field, forms.IntegerField | forms.DecimalField):
+                _hold_to_column(field, self._meta.model, name)
+
+
+def _hold_to_column(field, model, name: str) -> None:
+    try:
+        limits = number_limits(model, name)
+    except FieldDoesNotExist:
+        return  # a form's own number, not a column's
+    field.validators = [
+        v for v in field.validators if not isinstance(v, MinValueValidator | MaxValueValidator)
+    ]
+    for key, validator, attribute in (("ge", AtLeast, "min"), ("le", AtMost, "max")):
+        if key in limits:
+            field.validators.append(validator(limits[key]))
+            field.widget.attrs[attribute] = str(limits[key])
 
 
 # ---------------------------------------------------------------------------------------------

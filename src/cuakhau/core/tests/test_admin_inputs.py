@@ -232,3 +232,58 @@ def test_a_capacity_for_both_a_weekday_and_a_date_is_refused_in_words(admin_clie
     assert "Hãy nhập đúng một trong hai: thứ trong tuần hoặc ngày." in said
     assert "slot_capacity_weekday_or_date" not in said
     assert not SlotCapacity.objects.exists()
+
+
+def _admin_forms(admin_user):
+    """Each registered admin's add form and its inlines' forms, as the admin builds them."""
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/admin/")
+    request.user = admin_user
+    for model, model_admin in admin.site._registry.items():
+        yield model, model_admin.get_form(request)
+        for inline in model_admin.get_inline_instances(request):
+            yield inline.model, inline.get_formset(request).form
+
+
+def test_every_admin_number_is_held_to_its_column_and_said_as_written(admin_user):
+    """A delegation of -1 visitors was refused with Django's "≥ 0 ." (the form field's own
+    ``min_value``) rather than the column's "At least 1."; 20 digits with SQLite's range."""
+    from django import forms
+    from django.utils import translation
+
+    from cuakhau.core.inputs import limit_as_written, number_limits
+
+    checked = 0
+    with translation.override("vi"):
+        for model, form_class in _admin_forms(admin_user):
+            for name, field in form_class.base_fields.items():
+                if not isinstance(field, forms.IntegerField | forms.DecimalField):
+                    continue
+                limits = number_limits(model, name)
+                for typed, word in (("-99999999999999999999", "Tối thiểu"),
+                                    ("99999999999999999999", "Tối đa")):  # fmt: skip
+                    said = " ".join(form_class(data={name: typed}).errors.get(name, []))
+                    assert word in said and "hoặc bằng" not in said, (model, name, said)
+                if not isinstance(field, forms.DecimalField) and "ge" in limits:
+                    below = str(limits["ge"] - 1)
+                    said = form_class(data={name: below}).errors.get(name, [])
+                    assert said == [f"Tối thiểu {limit_as_written(limits['ge'])}."], (model, name)
+                checked += 1
+    assert checked > 20
+
+
+def test_no_admin_choice_echoes_what_was_sent(admin_user):
+    from django import forms
+
+    sent = "Y" * 300 + "\x1b[31m"
+    checked = 0
+    for _model, form_class in _admin_forms(admin_user):
+        for name, field in form_class.base_fields.items():
+            if not isinstance(field, forms.ChoiceField):
+                continue
+            said = " ".join(str(m) for m in form_class(data={name: sent}).errors.get(name, []))
+            assert "YYYY" not in said and "\x1b" not in said, (form_class, name, said)
+            checked += 1
+    assert checked > 10
