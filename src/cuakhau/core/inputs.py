@@ -150,6 +150,7 @@ class _FieldSaysItsLimitsAsWritten:
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.validators = [limit_said_as_written(v) for v in self.validators]
+        reads_as_written(self)
 
 
 class IntegerField(_FieldSaysItsLimitsAsWritten, forms.IntegerField):
@@ -313,6 +314,32 @@ def read_local_number(text: str) -> str:
     return format(Decimal(plain), "f")  # ASCII digits, as typed otherwise ("0.50" stays)
 
 
+def reads_as_written(field: forms.IntegerField) -> None:
+    """A number field of Django's that reads and shows numbers as the page writes them.
+
+    Django's own read "25.000" typed on a Vietnamese page (twenty-five thousand, as the page
+    shows it) as 25, and an integer field "1.000" as 1; a browser's ``type=number`` box sends
+    "7.2" whatever the page's language. The box becomes a text box with a numeric keyboard, its
+    value shown as the page writes numbers, and what is typed is read by ``read_local_number``.
+    A hidden field carries a number between pages, not a person's writing: left alone.
+    """
+    if field.widget.is_hidden:
+        return
+    attrs = {k: v for k, v in field.widget.attrs.items() if k not in ("min", "max", "step")}
+    whole = not isinstance(field, forms.DecimalField | forms.FloatField)
+    attrs.setdefault("inputmode", "numeric" if whole else "decimal")
+    field.widget = forms.TextInput(attrs=attrs)
+    field.widget.is_localized = True
+    read_plain = field.to_python
+
+    def read(value):
+        if isinstance(value, str) and value.strip() not in field.empty_values:
+            value = read_local_number(value)
+        return read_plain(value)
+
+    field.to_python = read
+
+
 class LocalNumberField(forms.CharField):
     """A number as a person types it on the page (``read_local_number``), passed on as plain
     text for the service to check against its column."""
@@ -379,9 +406,10 @@ CHOICE_NOT_OFFERED = _("Select a valid choice. That choice is not one of the ava
 
 class HeldToTheColumns(TextAsStored):
     """The administration's model forms held to what every other form holds a value to: a
-    number to its column's portable range and declared limits, said as the reader writes
-    numbers (the form field's own ``min_value=0`` of a positive integer said "≥ 0 ." before the
-    model's "At least 1." could), a refused choice not echoed back, text as stored."""
+    number read as the page writes numbers and held to its column's portable range and
+    declared limits, said as written (the form field's own ``min_value=0`` of a positive
+    integer said "≥ 0 ." before the model's "At least 1." could), a refused choice not echoed
+    back, text as stored."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -400,10 +428,10 @@ def _hold_to_column(field, model, name: str) -> None:
     field.validators = [
         v for v in field.validators if not isinstance(v, MinValueValidator | MaxValueValidator)
     ]
-    for key, validator, attribute in (("ge", AtLeast, "min"), ("le", AtMost, "max")):
+    for key, validator in (("ge", AtLeast), ("le", AtMost)):
         if key in limits:
             field.validators.append(validator(limits[key]))
-            field.widget.attrs[attribute] = str(limits[key])
+    reads_as_written(field)
 
 
 # ---------------------------------------------------------------------------------------------

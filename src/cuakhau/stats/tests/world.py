@@ -53,10 +53,11 @@ def stats_view_cases(w) -> dict:
     stats_world(w)
     year = w["stats_year"]
     target = {
-        "gate": "mlt", "year": year, "measure": "import_usd", "kind": "growth", "value": "4.5",
+        "gate": "mlt", "year": year, "measure": "import_usd", "kind": "growth", "value": "5",
         "note": "",
     }  # fmt: skip
-    rate = {"currency": "CNY", "month": f"{year}-02", "units_per_usd": "7.12", "source": "NHNN"}
+    # Numbers with no separator: the same number in every language the cases are sent in.
+    rate = {"currency": "VND", "month": f"{year}-02", "units_per_usd": "25345", "source": "NHNN"}
     return {
         "stats:dashboard": ("get", "/stats/", None, READ_ALL),
         "stats:gate_dashboard": ("get", f"/stats/mlt/?year={year}&days=year", None, READ_ALL),
