@@ -27,7 +27,7 @@ class Organisation(models.Model):
     )
     address = models.CharField(_("address"), max_length=300, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
@@ -51,22 +51,38 @@ class Organisation(models.Model):
 
 class UserProfile(models.Model):
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="profile",
+        verbose_name=_("user"),
     )
     organisation = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="members"
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+        verbose_name=_("organisation"),
     )
-    gates = models.ManyToManyField(Gate, blank=True, related_name="officers")
+    gates = models.ManyToManyField(
+        Gate, blank=True, related_name="officers", verbose_name=_("gates")
+    )
     language = models.CharField(
         _("language"), max_length=10, choices=settings.LANGUAGES, blank=True
     )
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     # Drawn again whenever what the person may do changes (groups, permissions, gates): a
     # process keeps a token owner's access under it (``accounts.access``).
-    access_stamp = models.BigIntegerField(default=new_stamp, editable=False)
+    access_stamp = models.BigIntegerField(_("access stamp"), default=new_stamp, editable=False)
     # When the person last changed the e-mail a password reset goes to: a confirmation link
     # made before it no longer works (an address removed must not come back by an old link).
-    email_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    email_changed_at = models.DateTimeField(
+        _("e-mail changed at"), null=True, blank=True, editable=False
+    )
+
+    class Meta:
+        verbose_name = _("user profile")
+        verbose_name_plural = _("user profiles")
 
     def __str__(self):
         return f"profile of {self.user}"
@@ -118,21 +134,29 @@ class ApiToken(models.Model):
     PREFIX = "ck_"
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        verbose_name=_("user"),
     )
     name = models.CharField(_("name"), max_length=80)
-    key_hash = models.CharField(max_length=64, unique=True)
-    hint = models.CharField(max_length=12)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True)
+    hint = models.CharField(_("key prefix"), max_length=12)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     expires_at = models.DateTimeField(
         _("expires"), null=True, blank=True, help_text=_("Empty: never expires.")
     )
     # The token whose request made this one, if any: revoking a token revokes what was made
     # with it (a stolen token's copies go with it).
     made_with = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="minted"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="minted",
+        verbose_name=_("made with token"),
     )
 
     class Meta:
@@ -199,15 +223,17 @@ class PasswordResetRequest(models.Model):
     e-mail address (rows every worker process sees, unlike a per-process cache). The address
     typed is kept only as a digest: most requests name somebody's real inbox, some name none."""
 
-    remote_addr = models.GenericIPAddressField(null=True)
-    email_digest = models.CharField(max_length=64)
-    at = models.DateTimeField(db_index=True)
+    remote_addr = models.GenericIPAddressField(_("IP address"), null=True)
+    email_digest = models.CharField(_("e-mail digest"), max_length=64)
+    at = models.DateTimeField(_("time"), db_index=True)
 
     class Meta:
         indexes = [
             models.Index(fields=["remote_addr", "at"], name="accounts_reset_addr_at"),
             models.Index(fields=["email_digest", "at"], name="accounts_reset_email_at"),
         ]
+        verbose_name = _("password reset request")
+        verbose_name_plural = _("password reset requests")
 
     def __str__(self):
         return f"{self.remote_addr} {self.at:%Y-%m-%d %H:%M}"

@@ -133,16 +133,27 @@ class Commitment(models.Model):
 
 
 class CommitmentTransition(models.Model):
-    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="transitions")
-    action = models.CharField(_("action"), max_length=10, choices=CommitmentAction.choices)
-    source = models.CharField(max_length=12, choices=CommitmentStatus.choices)
-    target = models.CharField(max_length=12, choices=CommitmentStatus.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    commitment = models.ForeignKey(
+        Commitment,
+        on_delete=models.CASCADE,
+        related_name="transitions",
+        verbose_name=_("commitment"),
     )
-    at = models.DateTimeField(auto_now_add=True)
-    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.SYSTEM)
-    remote_addr = models.GenericIPAddressField(null=True, blank=True)
+    action = models.CharField(_("action"), max_length=10, choices=CommitmentAction.choices)
+    source = models.CharField(_("from status"), max_length=12, choices=CommitmentStatus.choices)
+    target = models.CharField(_("to status"), max_length=12, choices=CommitmentStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("performed by"),
+    )
+    at = models.DateTimeField(_("time"), auto_now_add=True)
+    channel = models.CharField(
+        _("channel used"), max_length=10, choices=Channel.choices, default=Channel.SYSTEM
+    )
+    remote_addr = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
 
     class Meta:

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class IdempotencyKey(models.Model):
@@ -10,21 +11,23 @@ class IdempotencyKey(models.Model):
     not stored means nothing was committed.
     """
 
-    caller = models.CharField(max_length=100)
-    key = models.CharField(max_length=255)
+    caller = models.CharField(_("caller"), max_length=100)
+    key = models.CharField(_("idempotency key"), max_length=255)
     # SHA-256 of the method, path, query and body: the same key with another request is refused.
-    fingerprint = models.CharField(max_length=64)
-    method = models.CharField(max_length=8)
-    path = models.CharField(max_length=500)
-    status_code = models.PositiveSmallIntegerField(default=0)
-    content_type = models.CharField(max_length=100, blank=True)
-    body = models.BinaryField(default=b"")
-    created_at = models.DateTimeField(db_index=True)
+    fingerprint = models.CharField(_("request fingerprint"), max_length=64)
+    method = models.CharField(_("HTTP method"), max_length=8)
+    path = models.CharField(_("request path"), max_length=500)
+    status_code = models.PositiveSmallIntegerField(_("response status code"), default=0)
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    body = models.BinaryField(_("response body"), default=b"")
+    created_at = models.DateTimeField(_("created at"), db_index=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["caller", "key"], name="idempotency_key_per_caller")
         ]
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
 
     def __str__(self) -> str:
         return f"{self.caller} {self.key}"

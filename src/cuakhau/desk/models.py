@@ -55,8 +55,8 @@ class Procedure(models.Model):
     source = models.TextField(_("source"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
     active = models.BooleanField(_("accepting applications"), default=True)
-    version = models.PositiveIntegerField(default=1)
-    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["name_vi"]
@@ -104,20 +104,29 @@ class Procedure(models.Model):
 class ProcedureVersion(models.Model):
     """A procedure as it stood before a change: who changed it, when, and the old values."""
 
-    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="versions")
-    version = models.PositiveIntegerField()
-    snapshot = models.JSONField()
-    replaced_at = models.DateTimeField()
-    replaced_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.CASCADE, related_name="versions", verbose_name=_("procedure")
     )
-    note = models.CharField(max_length=300, blank=True)
+    version = models.PositiveIntegerField(_("version"))
+    snapshot = models.JSONField(_("snapshot"))
+    replaced_at = models.DateTimeField(_("replaced at"))
+    replaced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("replaced by"),
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["procedure", "-version"]
         constraints = [
             models.UniqueConstraint(fields=["procedure", "version"], name="desk_procedure_version")
         ]
+        verbose_name = _("procedure version")
+        verbose_name_plural = _("procedure versions")
 
     def __str__(self):
         return f"{self.procedure_id} v{self.version}"
@@ -171,8 +180,13 @@ class Application(models.Model):
     ``status``; every change is an ``ApplicationTransition``."""
 
     code = models.CharField(_("tracking code"), max_length=16, unique=True)
-    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="applications")
-    procedure_version = models.PositiveIntegerField()
+    procedure = models.ForeignKey(
+        Procedure,
+        on_delete=models.PROTECT,
+        related_name="applications",
+        verbose_name=_("procedure"),
+    )
+    procedure_version = models.PositiveIntegerField(_("procedure version"))
     # The desk that receives it: a desk per gate, the centre at Ma Lù Thàng first. Desk
     # officers see and move only the files of their gates (``services.visible_applications``).
     gate = models.ForeignKey(
@@ -196,7 +210,12 @@ class Application(models.Model):
     address = models.CharField(_("address"), max_length=300, blank=True)
     note = models.TextField(_("note"), blank=True)
     filed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("filed by"),
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -208,18 +227,18 @@ class Application(models.Model):
     )
     received_at = models.DateTimeField(_("received"))
     # The day the clock starts: the day of receipt, or the next working day after a day off.
-    receipt_day = models.DateField()
-    processing_days = models.PositiveSmallIntegerField()
+    receipt_day = models.DateField(_("day of receipt"))
+    processing_days = models.PositiveSmallIntegerField(_("processing days"))
     due_date = models.DateField(_("due"))
     # The one new date an apology letter gives (Decree 61 Art. 18: once only).
     new_due_date = models.DateField(_("new date after apology"), null=True, blank=True)
-    paused_since = models.DateField(null=True, blank=True)
+    paused_since = models.DateField(_("paused since"), null=True, blank=True)
     # [[stopped, resumed], ...] ISO days: the supplement waits that stopped the clock.
-    pauses = models.JSONField(default=list, blank=True)
+    pauses = models.JSONField(_("pauses"), default=list, blank=True)
     supplement_request = models.TextField(_("supplement requested"), blank=True)
     result_note = models.TextField(_("result"), blank=True)
-    result_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    result_at = models.DateTimeField(_("result at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     class Meta:
         ordering = ["due_date", "id"]
@@ -239,20 +258,34 @@ class Application(models.Model):
 class ApplicationDocument(models.Model):
     """An uploaded document, stored under the data dir with a random name (never the sender's)."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="documents")
-    original_name = models.CharField(max_length=200)
-    stored_name = models.CharField(max_length=80, unique=True)
-    content_type = models.CharField(max_length=40)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
-    purpose = models.CharField(max_length=12, default="filing")  # filing or supplement
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    application = models.ForeignKey(
+        Application,
+        on_delete=models.CASCADE,
+        related_name="documents",
+        verbose_name=_("application"),
     )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    original_name = models.CharField(_("original file name"), max_length=200)
+    stored_name = models.CharField(_("stored file name"), max_length=80, unique=True)
+    content_type = models.CharField(_("content type"), max_length=40)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256 digest"), max_length=64)
+    purpose = models.CharField(
+        _("purpose"), max_length=12, default="filing"
+    )  # filing or supplement
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
         ordering = ["uploaded_at", "id"]
+        verbose_name = _("application document")
+        verbose_name_plural = _("application documents")
 
     def __str__(self):
         return self.original_name
@@ -262,23 +295,34 @@ class ApplicationTransition(models.Model):
     """The audit trail: who moved the file, when, from where, why, and the deadline after."""
 
     application = models.ForeignKey(
-        Application, on_delete=models.CASCADE, related_name="transitions"
+        Application,
+        on_delete=models.CASCADE,
+        related_name="transitions",
+        verbose_name=_("application"),
     )
-    action = models.CharField(max_length=24)
-    from_status = models.CharField(max_length=24, blank=True)
-    to_status = models.CharField(max_length=24)
+    action = models.CharField(_("action"), max_length=24)
+    from_status = models.CharField(_("from status"), max_length=24, blank=True)
+    to_status = models.CharField(_("to status"), max_length=24)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("performed by"),
     )
-    at = models.DateTimeField()
-    reason = models.TextField(blank=True)
-    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.WEB)
-    remote_addr = models.GenericIPAddressField(null=True, blank=True)
-    due_date = models.DateField(null=True)
-    data = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(_("time"))
+    reason = models.TextField(_("reason"), blank=True)
+    channel = models.CharField(
+        _("channel used"), max_length=8, choices=Channel.choices, default=Channel.WEB
+    )
+    remote_addr = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    due_date = models.DateField(_("due date"), null=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
 
     class Meta:
         ordering = ["at", "id"]
+        verbose_name = _("application status change")
+        verbose_name_plural = _("application status changes")
 
     def __str__(self):
         return f"{self.application_id}: {self.from_status}->{self.to_status} ({self.action})"
@@ -301,18 +345,20 @@ class TrackingAttempt(models.Model):
     """A look-up by tracking code and phone, kept to throttle guessing per address (every
     worker process sees the same rows, unlike a per-process cache)."""
 
-    remote_addr = models.GenericIPAddressField(null=True)
-    at = models.DateTimeField(db_index=True)
-    found = models.BooleanField(default=False)
+    remote_addr = models.GenericIPAddressField(_("IP address"), null=True)
+    at = models.DateTimeField(_("time"), db_index=True)
+    found = models.BooleanField(_("found"), default=False)
     # The code looked up (normalised; "" when malformed): wrong phones for one code are
     # counted whatever address they come from (the address is the caller's to write).
-    code = models.CharField(max_length=20, blank=True, default="")
+    code = models.CharField(_("tracking code"), max_length=20, blank=True, default="")
 
     class Meta:
         indexes = [
             models.Index(fields=["remote_addr", "at"]),
             models.Index(fields=["code", "at"], name="desk_tracking_code_at"),
         ]
+        verbose_name = _("tracking look-up")
+        verbose_name_plural = _("tracking look-ups")
 
     def __str__(self):
         return f"{self.remote_addr} {self.at:%Y-%m-%d %H:%M}"

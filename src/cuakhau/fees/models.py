@@ -24,7 +24,9 @@ class FeeSchedule(models.Model):
     takes effect from a date, so every receipt keeps pointing at the rates it was issued under.
     """
 
-    gate = models.ForeignKey(Gate, on_delete=models.PROTECT, related_name="fee_schedules")
+    gate = models.ForeignKey(
+        Gate, on_delete=models.PROTECT, related_name="fee_schedules", verbose_name=_("gate")
+    )
     key = models.SlugField(_("schedule"), max_length=40)
     version = models.PositiveIntegerField(_("version"), default=1)
     title_vi = models.CharField(_("title (Vietnamese)"), max_length=200)
@@ -37,12 +39,22 @@ class FeeSchedule(models.Model):
     confidence = models.CharField(_("confidence"), max_length=12, choices=Confidence.choices)
     source = models.TextField(_("source"), blank=True)
     supersedes = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="superseded_by",
+        verbose_name=_("supersedes"),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["gate", "-effective_from", "-version"]
@@ -99,17 +111,26 @@ class FeeSchedule(models.Model):
 
 
 class FeeRate(models.Model):
-    schedule = models.ForeignKey(FeeSchedule, on_delete=models.CASCADE, related_name="rates")
-    position = models.PositiveSmallIntegerField(default=0)
+    schedule = models.ForeignKey(
+        FeeSchedule, on_delete=models.CASCADE, related_name="rates", verbose_name=_("fee schedule")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
     item_code = models.CharField(_("item"), max_length=8)
     label_vi = models.CharField(_("label (Vietnamese)"), max_length=200)
     label_en = models.CharField(_("label (English)"), max_length=200)
     label_zh = models.CharField(_("label (Chinese)"), max_length=200, blank=True)
     vehicle = models.CharField(_("vehicle"), max_length=12, choices=VehicleClass.choices)
-    tonnage_min = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
-    tonnage_max = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    tonnage_min = models.DecimalField(
+        _("minimum tonnage"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    tonnage_max = models.DecimalField(
+        _("maximum tonnage"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
     container_size = models.CharField(
-        max_length=3, blank=True, help_text=_('"20", "40", "any" or empty (no container criterion)')
+        _("container size"),
+        max_length=3,
+        blank=True,
+        help_text=_('"20", "40", "any" or empty (no container criterion)'),
     )
     regime = models.CharField(_("regime"), max_length=16, choices=Regime.choices)
     goods = models.CharField(_("goods"), max_length=16, choices=GoodsCategory.choices)
@@ -142,17 +163,29 @@ class FeeRate(models.Model):
 class FeeAssessment(models.Model):
     """The fee of one version of a trip's declaration, item by item, in whole đồng."""
 
-    trip = models.ForeignKey("trips.Trip", on_delete=models.CASCADE, related_name="assessments")
-    trip_version = models.PositiveIntegerField()
-    schedule = models.ForeignKey(FeeSchedule, on_delete=models.PROTECT, related_name="assessments")
-    total_vnd = models.PositiveBigIntegerField()
-    items = models.JSONField()
-    explanation = models.JSONField(default=dict)
-    previous = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    trip = models.ForeignKey(
+        "trips.Trip", on_delete=models.CASCADE, related_name="assessments", verbose_name=_("trip")
     )
-    assessed_at = models.DateTimeField()
-    is_current = models.BooleanField(default=True)
+    trip_version = models.PositiveIntegerField(_("trip version"))
+    schedule = models.ForeignKey(
+        FeeSchedule,
+        on_delete=models.PROTECT,
+        related_name="assessments",
+        verbose_name=_("fee schedule"),
+    )
+    total_vnd = models.PositiveBigIntegerField(_("total (VND)"))
+    items = models.JSONField(_("items"))
+    explanation = models.JSONField(_("explanation"), default=dict)
+    previous = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("previous assessment"),
+    )
+    assessed_at = models.DateTimeField(_("assessed at"))
+    is_current = models.BooleanField(_("current"), default=True)
 
     class Meta:
         ordering = ["trip", "-assessed_at", "-id"]
@@ -164,6 +197,8 @@ class FeeAssessment(models.Model):
                 violation_error_message=_("This trip already has a current fee assessment."),
             )
         ]
+        verbose_name = _("fee assessment")
+        verbose_name_plural = _("fee assessments")
 
     def __str__(self):
         return f"{self.trip_id} v{self.trip_version}: {self.total_vnd} VND"

@@ -14,12 +14,17 @@ class LaneDirection(models.TextChoices):
 
 
 class Lane(models.Model):
-    gate = models.ForeignKey(Gate, on_delete=models.PROTECT, related_name="lanes")
+    gate = models.ForeignKey(
+        Gate, on_delete=models.PROTECT, related_name="lanes", verbose_name=_("gate")
+    )
     code = models.CharField(_("lane"), max_length=8)
     direction = models.CharField(
-        max_length=8, choices=LaneDirection.choices, default=LaneDirection.BOTH
+        _("traffic direction"),
+        max_length=8,
+        choices=LaneDirection.choices,
+        default=LaneDirection.BOTH,
     )
-    is_open = models.BooleanField(default=True)
+    is_open = models.BooleanField(_("open to traffic"), default=True)
 
     class Meta:
         ordering = ["gate", "code"]
@@ -37,10 +42,24 @@ class Visit(models.Model):
     # Indexed only as it is looked up (the gate's yard and day, by the two indexes below): an
     # index nobody reads is one more page every check-in and exit writes. Deleting a lane or a
     # user scans the visits instead; people are deactivated, not deleted.
-    trip = models.OneToOneField("trips.Trip", on_delete=models.PROTECT, related_name="visit")
-    gate = models.ForeignKey(Gate, on_delete=models.PROTECT, related_name="visits", db_index=False)
+    trip = models.OneToOneField(
+        "trips.Trip", on_delete=models.PROTECT, related_name="visit", verbose_name=_("trip")
+    )
+    gate = models.ForeignKey(
+        Gate,
+        on_delete=models.PROTECT,
+        related_name="visits",
+        db_index=False,
+        verbose_name=_("gate"),
+    )
     entry_lane = models.ForeignKey(
-        Lane, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+        Lane,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("entry lane"),
     )
     yard_position = models.CharField(_("yard position"), max_length=20, blank=True)
     arrived_at = models.DateTimeField(_("arrived"))
@@ -50,10 +69,17 @@ class Visit(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        verbose_name=_("checked in by"),
     )
     cleared_at = models.DateTimeField(_("cleared"), null=True, blank=True)
     exit_lane = models.ForeignKey(
-        Lane, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+        Lane,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("exit lane"),
     )
     exited_at = models.DateTimeField(_("exited"), null=True, blank=True)
     exited_by = models.ForeignKey(
@@ -63,6 +89,7 @@ class Visit(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        verbose_name=_("exit recorded by"),
     )
 
     class Meta:
@@ -71,6 +98,8 @@ class Visit(models.Model):
             models.Index(fields=["gate", "exited_at"]),
             models.Index(fields=["gate", "arrived_at"]),
         ]
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
 
     def __str__(self):
         return f"{self.trip_id} at {self.gate_id}"
@@ -90,55 +119,88 @@ class GateEvent(models.Model):
     the id makes each one count exactly once, and ``occurred_at`` keeps the device's own time.
     """
 
-    client_id = models.UUIDField(unique=True)
-    device_id = models.CharField(max_length=64, blank=True)
+    client_id = models.UUIDField(_("device event ID"), unique=True)
+    device_id = models.CharField(_("device ID"), max_length=64, blank=True)
     gate_device = models.ForeignKey(
-        "Device", null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+        "Device",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
+        verbose_name=_("device"),
     )
-    gate = models.ForeignKey(Gate, on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField(max_length=16, choices=EventKind.choices)
+    gate = models.ForeignKey(
+        Gate, on_delete=models.PROTECT, related_name="+", verbose_name=_("gate")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=EventKind.choices)
     trip = models.ForeignKey(
-        "trips.Trip", null=True, blank=True, on_delete=models.PROTECT, related_name="gate_events"
+        "trips.Trip",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="gate_events",
+        verbose_name=_("trip"),
     )
-    occurred_at = models.DateTimeField()
-    received_at = models.DateTimeField(auto_now_add=True)
+    occurred_at = models.DateTimeField(_("occurred at"))
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("performed by"),
     )
-    payload = models.JSONField(default=dict)
-    accepted = models.BooleanField()
-    problems = models.JSONField(default=list)
+    payload = models.JSONField(_("payload"), default=dict)
+    accepted = models.BooleanField(_("accepted"))
+    problems = models.JSONField(_("problems"), default=list)
 
     class Meta:
         ordering = ["-occurred_at"]
+        verbose_name = _("gate event")
+        verbose_name_plural = _("gate events")
 
     def __str__(self):
         return f"{self.kind} {self.client_id}"
 
 
 class WeighbridgeReading(models.Model):
-    trip = models.ForeignKey("trips.Trip", on_delete=models.CASCADE, related_name="weighings")
-    gate = models.ForeignKey(Gate, on_delete=models.PROTECT, related_name="+")
+    trip = models.ForeignKey(
+        "trips.Trip", on_delete=models.CASCADE, related_name="weighings", verbose_name=_("trip")
+    )
+    gate = models.ForeignKey(
+        Gate, on_delete=models.PROTECT, related_name="+", verbose_name=_("gate")
+    )
     gross_kg = models.DecimalField(_("gross weight (kg)"), max_digits=9, decimal_places=1)
     # The vehicle's own weight (registration certificate): the weighbridge weighs the whole
     # truck, the declaration only the cargo.
     tare_kg = models.DecimalField(
         _("vehicle tare (kg)"), max_digits=9, decimal_places=1, null=True, blank=True
     )
-    measured_at = models.DateTimeField()
+    measured_at = models.DateTimeField(_("measured at"))
     source = models.CharField(
-        max_length=8, choices=[("manual", _("manual")), ("device", _("device"))]
+        _("source"), max_length=8, choices=[("manual", _("manual")), ("device", _("device"))]
     )
-    device_id = models.CharField(max_length=64, blank=True)
+    device_id = models.CharField(_("device ID"), max_length=64, blank=True)
     gate_device = models.ForeignKey(
-        "Device", null=True, blank=True, on_delete=models.PROTECT, related_name="weighings"
+        "Device",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="weighings",
+        verbose_name=_("device"),
     )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
 
     class Meta:
         ordering = ["-measured_at"]
+        verbose_name = _("weighbridge reading")
+        verbose_name_plural = _("weighbridge readings")
 
     def __str__(self):
         return f"{self.trip_id}: {self.gross_kg} kg"
@@ -151,24 +213,45 @@ class WeighbridgeReading(models.Model):
 class PlateRead(models.Model):
     """What an automatic plate-reader camera saw; matched to a trip when one fits."""
 
-    gate = models.ForeignKey(Gate, on_delete=models.PROTECT, related_name="+")
+    gate = models.ForeignKey(
+        Gate, on_delete=models.PROTECT, related_name="+", verbose_name=_("gate")
+    )
     lane = models.ForeignKey(
-        Lane, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Lane,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("lane"),
     )
-    camera_id = models.CharField(max_length=64)
+    camera_id = models.CharField(_("camera ID"), max_length=64)
     gate_device = models.ForeignKey(
-        "Device", null=True, blank=True, on_delete=models.PROTECT, related_name="plate_reads"
+        "Device",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="plate_reads",
+        verbose_name=_("device"),
     )
-    plate_text = models.CharField(max_length=20)
-    plate_key = models.CharField(max_length=20, db_index=True)
-    confidence = models.DecimalField(max_digits=4, decimal_places=3, null=True, blank=True)
-    read_at = models.DateTimeField()
+    plate_text = models.CharField(_("plate as read"), max_length=20)
+    plate_key = models.CharField(_("plate search key"), max_length=20, db_index=True)
+    confidence = models.DecimalField(
+        _("confidence"), max_digits=4, decimal_places=3, null=True, blank=True
+    )
+    read_at = models.DateTimeField(_("read at"))
     trip = models.ForeignKey(
-        "trips.Trip", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "trips.Trip",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("trip"),
     )
 
     class Meta:
         ordering = ["-read_at"]
+        verbose_name = _("plate read")
+        verbose_name_plural = _("plate reads")
 
     def __str__(self):
         return f"{self.plate_text} at {self.read_at}"
@@ -189,16 +272,27 @@ class Device(models.Model):
 
     PREFIX = "ckd_"
 
-    gate = models.ForeignKey(Gate, on_delete=models.PROTECT, related_name="devices")
+    gate = models.ForeignKey(
+        Gate, on_delete=models.PROTECT, related_name="devices", verbose_name=_("gate")
+    )
     lane = models.ForeignKey(
-        Lane, null=True, blank=True, on_delete=models.PROTECT, related_name="devices"
+        Lane,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="devices",
+        verbose_name=_("lane"),
     )
     kind = models.CharField(_("kind"), max_length=16, choices=DeviceKind.choices)
     name = models.CharField(_("name"), max_length=80)
-    key_hash = models.CharField(max_length=64, unique=True, editable=False)
-    hint = models.CharField(max_length=12, editable=False)
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True, editable=False)
+    hint = models.CharField(_("key prefix"), max_length=12, editable=False)
     registered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("registered by"),
     )
     registered_at = models.DateTimeField(_("registered"), auto_now_add=True)
     last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True)
@@ -236,18 +330,22 @@ class KpiDay(models.Model):
     a truck's channel). ``rows`` holds one list per figure, a value per visit.
     """
 
-    gate = models.ForeignKey(Gate, on_delete=models.CASCADE, related_name="+")
-    day = models.DateField()
+    gate = models.ForeignKey(
+        Gate, on_delete=models.CASCADE, related_name="+", verbose_name=_("gate")
+    )
+    day = models.DateField(_("day"))
     # The zone the day was cut in: a gate moved to another clock has other days.
-    time_zone = models.CharField(max_length=64)
-    visits = models.PositiveIntegerField()
-    visit_ids = models.BigIntegerField()
-    risk_stamp = models.BigIntegerField(null=True)
-    rows = models.JSONField()
-    kept_at = models.DateTimeField(auto_now=True)
+    time_zone = models.CharField(_("time zone"), max_length=64)
+    visits = models.PositiveIntegerField(_("number of visits"))
+    visit_ids = models.BigIntegerField(_("visit ID checksum"))
+    risk_stamp = models.BigIntegerField(_("risk stamp"), null=True)
+    rows = models.JSONField(_("kept rows"))
+    kept_at = models.DateTimeField(_("kept at"), auto_now=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["gate", "day"], name="gate_kpi_day_unique")]
+        verbose_name = _("KPI day")
+        verbose_name_plural = _("KPI days")
 
     def __str__(self):
         return f"{self.gate_id} {self.day}: {self.visits}"

@@ -35,7 +35,11 @@ class Inspection(models.Model):
     # The trip by the (trip, agency) index; the officer not at all (nothing looks inspections
     # up by officer): an index nobody reads is one more page every green-channel release writes.
     trip = models.ForeignKey(
-        "trips.Trip", on_delete=models.CASCADE, related_name="inspections", db_index=False
+        "trips.Trip",
+        on_delete=models.CASCADE,
+        related_name="inspections",
+        db_index=False,
+        verbose_name=_("trip"),
     )
     agency = models.CharField(_("agency"), max_length=16, choices=Agency.choices)
     kind = models.CharField(_("kind"), max_length=60, blank=True)
@@ -52,8 +56,11 @@ class Inspection(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        verbose_name=_("officer"),
     )
-    automatic = models.BooleanField(default=False, help_text=_("Released by the green channel"))
+    automatic = models.BooleanField(
+        _("automatic"), default=False, help_text=_("Released by the green channel")
+    )
 
     class Meta:
         ordering = ["trip", "started_at", "id"]
@@ -62,6 +69,8 @@ class Inspection(models.Model):
             models.Index(fields=["trip", "agency"]),
             models.Index(fields=["result", "ended_at"]),
         ]
+        verbose_name = _("inspection")
+        verbose_name_plural = _("inspections")
 
     def __str__(self):
         return f"{self.trip_id} {self.agency} {self.result or 'open'}"
@@ -78,19 +87,24 @@ class SampleResult(models.TextChoices):
 
 
 class QuarantineSample(models.Model):
-    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="samples")
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.CASCADE, related_name="samples", verbose_name=_("inspection")
+    )
     sample_code = models.CharField(_("sample code"), max_length=40)
     description = models.CharField(_("what was sampled"), max_length=200)
-    taken_at = models.DateTimeField()
+    taken_at = models.DateTimeField(_("taken at"))
     taken_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("taken by"),
     )
     laboratory = models.CharField(_("laboratory"), max_length=120, blank=True)
     result = models.CharField(
-        max_length=10, choices=SampleResult.choices, default=SampleResult.PENDING
+        _("result"), max_length=10, choices=SampleResult.choices, default=SampleResult.PENDING
     )
     finding = models.CharField(_("pest or disease found"), max_length=200, blank=True)
-    result_at = models.DateTimeField(null=True, blank=True)
+    result_at = models.DateTimeField(_("result at"), null=True, blank=True)
 
     class Meta:
         ordering = ["taken_at"]
@@ -99,6 +113,8 @@ class QuarantineSample(models.Model):
                 fields=["inspection", "sample_code"], name="sample_code_per_inspection"
             )
         ]
+        verbose_name = _("quarantine sample")
+        verbose_name_plural = _("quarantine samples")
 
     def __str__(self):
         return self.sample_code

@@ -61,8 +61,8 @@ class InvestmentProject(models.Model):
     # Rows of the shipped example file: real-looking, not real; pages say so.
     is_example = models.BooleanField(_("example data"), default=False)
     note = models.TextField(_("note"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["code"]
@@ -78,7 +78,10 @@ class LicenceAmendment(models.Model):
     """An amended investment registration certificate (capital, area, schedule…)."""
 
     project = models.ForeignKey(
-        InvestmentProject, on_delete=models.CASCADE, related_name="amendments"
+        InvestmentProject,
+        on_delete=models.CASCADE,
+        related_name="amendments",
+        verbose_name=_("project"),
     )
     number = models.PositiveSmallIntegerField(_("amendment number"))
     date = models.DateField(_("date"))
@@ -96,7 +99,10 @@ class LicenceAmendment(models.Model):
 
 class Milestone(models.Model):
     project = models.ForeignKey(
-        InvestmentProject, on_delete=models.CASCADE, related_name="milestones"
+        InvestmentProject,
+        on_delete=models.CASCADE,
+        related_name="milestones",
+        verbose_name=_("project"),
     )
     title = models.CharField(_("milestone"), max_length=200)
     due_date = models.DateField(_("due date"))
@@ -118,17 +124,28 @@ class ProjectTransition(models.Model):
     """Every change of a project's status: who, when, from where, why."""
 
     project = models.ForeignKey(
-        InvestmentProject, on_delete=models.CASCADE, related_name="transitions"
+        InvestmentProject,
+        on_delete=models.CASCADE,
+        related_name="transitions",
+        verbose_name=_("project"),
     )
     action = models.CharField(_("action"), max_length=20, choices=ProjectAction.choices)
-    source = models.CharField(max_length=20, choices=ProjectStatus.choices, blank=True)
-    target = models.CharField(max_length=20, choices=ProjectStatus.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    source = models.CharField(
+        _("from status"), max_length=20, choices=ProjectStatus.choices, blank=True
     )
-    at = models.DateTimeField(auto_now_add=True)
-    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.SYSTEM)
-    remote_addr = models.GenericIPAddressField(null=True, blank=True)
+    target = models.CharField(_("to status"), max_length=20, choices=ProjectStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("performed by"),
+    )
+    at = models.DateTimeField(_("time"), auto_now_add=True)
+    channel = models.CharField(
+        _("channel used"), max_length=10, choices=Channel.choices, default=Channel.SYSTEM
+    )
+    remote_addr = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     reason = models.CharField(_("reason"), max_length=500, blank=True)
 
     class Meta:

@@ -223,7 +223,11 @@ class RulesEdition(models.Model):
     takes again.
     """
 
-    stamp = models.CharField(max_length=32)
+    stamp = models.CharField(_("stamp"), max_length=32)
+
+    class Meta:
+        verbose_name = _("rules edition")
+        verbose_name_plural = _("rules editions")
 
     def __str__(self):
         return self.stamp

@@ -32,7 +32,7 @@ class MessageStatus(models.TextChoices):
 class Message(models.Model):
     # Also the idempotency key given to providers that accept one (eSMS RequestId, ZNS
     # tracking_id), so a provider can recognise a repeated request as the same message.
-    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    uid = models.UUIDField(_("message ID"), default=uuid.uuid4, unique=True, editable=False)
     dedupe_key = models.CharField(_("deduplication key"), max_length=200, unique=True)
     template = models.CharField(_("template"), max_length=64)
     language = models.CharField(_("language"), max_length=10)
@@ -41,11 +41,11 @@ class Message(models.Model):
     recipient_email = models.EmailField(_("e-mail"), blank=True)
     # The channels to try, in order (ZNS, then SMS, then e-mail), fixed when the message is made.
     channels = models.JSONField(_("channels"), default=list)
-    channel_index = models.PositiveSmallIntegerField(default=0)
+    channel_index = models.PositiveSmallIntegerField(_("channel number"), default=0)
     status = models.CharField(
         _("status"), max_length=12, choices=MessageStatus.choices, default=MessageStatus.QUEUED
     )
-    attempts_on_channel = models.PositiveSmallIntegerField(default=0)
+    attempts_on_channel = models.PositiveSmallIntegerField(_("attempts on channel"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
@@ -112,7 +112,9 @@ class AttemptOutcome(models.TextChoices):
 
 
 class DeliveryAttempt(models.Model):
-    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attempts")
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, related_name="attempts", verbose_name=_("message")
+    )
     channel = models.CharField(
         pgettext_lazy("notify", "channel"), max_length=10, choices=Channel.choices
     )

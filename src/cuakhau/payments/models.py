@@ -28,33 +28,53 @@ class Payment(models.Model):
     same payment, however many times and in whatever order it arrives.
     """
 
-    provider = models.CharField(max_length=32)
+    provider = models.CharField(_("payment provider"), max_length=32)
     external_id = models.CharField(_("transaction id"), max_length=64)
-    method = models.CharField(max_length=16, choices=PaymentMethod.choices)
+    method = models.CharField(_("payment method"), max_length=16, choices=PaymentMethod.choices)
     trip = models.ForeignKey(
-        "trips.Trip", null=True, blank=True, on_delete=models.PROTECT, related_name="payments"
+        "trips.Trip",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payments",
+        verbose_name=_("trip"),
     )
     receipt = models.ForeignKey(
-        "receipts.Receipt", null=True, blank=True, on_delete=models.PROTECT, related_name="payments"
+        "receipts.Receipt",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payments",
+        verbose_name=_("receipt"),
     )
     amount_vnd = models.BigIntegerField(_("amount"))
-    currency = models.CharField(max_length=3, default="VND")
-    payer_name = models.CharField(max_length=200, blank=True)
-    payer_account = models.CharField(max_length=40, blank=True)
-    description = models.CharField(max_length=300, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, default="VND")
+    payer_name = models.CharField(_("payer name"), max_length=200, blank=True)
+    payer_account = models.CharField(_("payer account"), max_length=40, blank=True)
+    description = models.CharField(_("payment description"), max_length=300, blank=True)
     paid_at = models.DateTimeField(_("paid at"))
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
-    flag = models.CharField(max_length=16, choices=PaymentFlag.choices, blank=True)
-    flag_detail = models.CharField(max_length=300, blank=True)
-    resolved_at = models.DateTimeField(null=True, blank=True)
+    flag = models.CharField(_("flag"), max_length=16, choices=PaymentFlag.choices, blank=True)
+    flag_detail = models.CharField(_("flag detail"), max_length=300, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("resolved by"),
     )
-    resolution = models.CharField(max_length=300, blank=True)
-    raw = models.JSONField(default=dict)
+    resolution = models.CharField(_("resolution"), max_length=300, blank=True)
+    raw = models.JSONField(_("raw data"), default=dict)
 
     class Meta:
         ordering = ["-paid_at", "-id"]
@@ -65,6 +85,8 @@ class Payment(models.Model):
                 fields=["provider", "external_id"], name="payment_once_per_transaction"
             )
         ]
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
 
     def __str__(self):
         return f"{self.provider}:{self.external_id} {self.amount_vnd} VND"
@@ -82,20 +104,27 @@ class NotificationOutcome(models.TextChoices):
 class NotificationLog(models.Model):
     """Every call to a payment webhook, accepted or refused."""
 
-    provider = models.CharField(max_length=32)
-    received_at = models.DateTimeField(auto_now_add=True)
-    remote_addr = models.GenericIPAddressField(null=True, blank=True)
-    outcome = models.CharField(max_length=20, choices=NotificationOutcome.choices)
-    detail = models.CharField(max_length=300, blank=True)
-    body_sha256 = models.CharField(max_length=64)
+    provider = models.CharField(_("payment provider"), max_length=32)
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+    remote_addr = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=NotificationOutcome.choices)
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+    body_sha256 = models.CharField(_("SHA-256 digest of the body"), max_length=64)
     payment = models.ForeignKey(
-        Payment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Payment,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("payment"),
     )
 
     class Meta:
         ordering = ["-received_at", "-id"]
         # The daily reconciliation counts a day's refused and duplicate notifications.
         indexes = [models.Index(fields=["received_at"])]
+        verbose_name = _("payment notification")
+        verbose_name_plural = _("payment notifications")
 
     def __str__(self):
         return f"{self.provider} {self.outcome} {self.received_at}"

@@ -24,14 +24,16 @@ class RevokeKind(models.TextChoices):
 class ReceiptSequence(models.Model):
     """The last receipt number used at a gate in a year; locked while a number is taken."""
 
-    gate = models.ForeignKey(Gate, on_delete=models.PROTECT)
-    year = models.PositiveSmallIntegerField()
-    last = models.PositiveIntegerField(default=0)
+    gate = models.ForeignKey(Gate, on_delete=models.PROTECT, verbose_name=_("gate"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    last = models.PositiveIntegerField(_("last number used"), default=0)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["gate", "year"], name="receipt_sequence_gate_year")
         ]
+        verbose_name = _("receipt number sequence")
+        verbose_name_plural = _("receipt number sequences")
 
     def __str__(self):
         return f"{self.gate_id}/{self.year}: {self.last}"
@@ -42,36 +44,58 @@ class Receipt(models.Model):
     # By the (gate, issued_at) index; where and by whom it was used not at all (nothing looks
     # receipts up by them, and each exit would write their index pages).
     gate = models.ForeignKey(
-        Gate, on_delete=models.PROTECT, related_name="receipts", db_index=False
+        Gate,
+        on_delete=models.PROTECT,
+        related_name="receipts",
+        db_index=False,
+        verbose_name=_("gate"),
     )
-    year = models.PositiveSmallIntegerField()
-    sequence = models.PositiveIntegerField()
-    trip = models.ForeignKey("trips.Trip", on_delete=models.PROTECT, related_name="receipts")
+    year = models.PositiveSmallIntegerField(_("year"))
+    sequence = models.PositiveIntegerField(_("sequence number"))
+    trip = models.ForeignKey(
+        "trips.Trip", on_delete=models.PROTECT, related_name="receipts", verbose_name=_("trip")
+    )
     assessment = models.ForeignKey(
-        "fees.FeeAssessment", on_delete=models.PROTECT, related_name="receipts"
+        "fees.FeeAssessment",
+        on_delete=models.PROTECT,
+        related_name="receipts",
+        verbose_name=_("fee assessment"),
     )
     amount_vnd = models.PositiveBigIntegerField(_("amount (VND)"))
-    items = models.JSONField()
+    items = models.JSONField(_("items"))
     payer_name = models.CharField(_("payer"), max_length=200)
-    payer_tax_code = models.CharField(max_length=20)
-    tractor_plate = models.CharField(max_length=20)
-    trailer_plate = models.CharField(max_length=20, blank=True)
+    payer_tax_code = models.CharField(_("payer tax code"), max_length=20)
+    tractor_plate = models.CharField(_("tractor plate"), max_length=20)
+    trailer_plate = models.CharField(_("trailer plate"), max_length=20, blank=True)
     authority = models.CharField(_("issuing authority"), max_length=200)
     issued_at = models.DateTimeField(_("issued at"))
-    kid = models.CharField(max_length=64)
+    kid = models.CharField(_("signing key ID"), max_length=64)
     token = models.TextField(_("signed receipt (JWS)"))
     status = models.CharField(
-        max_length=8, choices=ReceiptStatus.choices, default=ReceiptStatus.VALID
+        _("status"), max_length=8, choices=ReceiptStatus.choices, default=ReceiptStatus.VALID
     )
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("revoked by"),
     )
-    revoke_kind = models.CharField(max_length=10, choices=RevokeKind.choices, blank=True)
-    revoke_reason = models.TextField(blank=True)
-    used_at = models.DateTimeField(null=True, blank=True)
+    revoke_kind = models.CharField(
+        _("kind of revocation"), max_length=10, choices=RevokeKind.choices, blank=True
+    )
+    revoke_reason = models.TextField(_("reason for revocation"), blank=True)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
     used_gate = models.ForeignKey(
-        Gate, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+        Gate,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("gate of use"),
     )
     used_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -80,6 +104,7 @@ class Receipt(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        verbose_name=_("used by"),
     )
     replaces = models.OneToOneField(
         "self",
@@ -158,11 +183,18 @@ class ReceiptUse(models.Model):
     """
 
     receipt = models.ForeignKey(
-        Receipt, null=True, blank=True, on_delete=models.PROTECT, related_name="uses"
+        Receipt,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="uses",
+        verbose_name=_("receipt"),
     )
-    number = models.CharField(max_length=24, blank=True)
-    gate = models.ForeignKey(Gate, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField()
+    number = models.CharField(_("receipt number"), max_length=24, blank=True)
+    gate = models.ForeignKey(
+        Gate, on_delete=models.PROTECT, related_name="+", verbose_name=_("gate")
+    )
+    at = models.DateTimeField(_("time"))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -170,14 +202,17 @@ class ReceiptUse(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,  # nothing looks uses up by their actor
+        verbose_name=_("performed by"),
     )
-    outcome = models.CharField(max_length=16, choices=UseOutcome.choices)
-    detail = models.TextField(blank=True)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=UseOutcome.choices)
+    detail = models.TextField(_("detail"), blank=True)
 
     class Meta:
         ordering = ["-at"]
         # The daily reconciliation reads a day's crossings by their time.
         indexes = [models.Index(fields=["at"])]
+        verbose_name = _("receipt use")
+        verbose_name_plural = _("receipt uses")
 
     def __str__(self):
         return f"{self.number} {self.outcome} at {self.gate_id}"

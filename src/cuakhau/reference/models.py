@@ -113,11 +113,13 @@ class Gate(models.Model):
 
 class HSSection(models.Model):
     numeral = models.CharField(_("section"), max_length=5, unique=True)
-    position = models.PositiveSmallIntegerField(unique=True)
+    position = models.PositiveSmallIntegerField(_("position"), unique=True)
     name = models.TextField(_("name"))
 
     class Meta:
         ordering = ["position"]
+        verbose_name = _("HS section")
+        verbose_name_plural = _("HS sections")
 
     def __str__(self):
         return f"{self.numeral}: {self.name}"
@@ -128,7 +130,7 @@ class HSCode(models.Model):
 
     code = models.CharField(_("HS code"), max_length=6, unique=True)
     level = models.PositiveSmallIntegerField(
-        choices=[(2, "chapter"), (4, "heading"), (6, "subheading")]
+        _("level"), choices=[(2, "chapter"), (4, "heading"), (6, "subheading")]
     )
     description = models.TextField(_("description"))  # English, from the HS
     # The official Vietnamese name (Circular 31/2022/TT-BTC) and its path from the heading:
@@ -141,12 +143,19 @@ class HSCode(models.Model):
     # Folded (``text.fold``) search keys, framed by spaces so " word" matches a word's start:
     # the code's own names in the three languages, and everything that may find it (path,
     # Vietnam's 8-digit national lines, English AHTN texts).
-    name_key = models.TextField(blank=True, editable=False)
-    search_key = models.TextField(blank=True, editable=False)
+    name_key = models.TextField(_("name search key"), blank=True, editable=False)
+    search_key = models.TextField(_("search key"), blank=True, editable=False)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("parent code"),
     )
-    section = models.ForeignKey(HSSection, on_delete=models.PROTECT, related_name="codes")
+    section = models.ForeignKey(
+        HSSection, on_delete=models.PROTECT, related_name="codes", verbose_name=_("section")
+    )
 
     class Meta:
         ordering = ["code"]

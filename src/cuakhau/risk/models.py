@@ -26,10 +26,20 @@ RATE_VALIDATORS = [AtLeast(Decimal(0)), AtMost(Decimal(1))]
 class RuleSet(models.Model):
     version = models.PositiveIntegerField(_("version"), unique=True)
     based_on = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("based on"),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     note = models.TextField(_("note"))
@@ -80,12 +90,19 @@ class RuleSet(models.Model):
 
 
 class RiskRule(models.Model):
-    ruleset = models.ForeignKey(RuleSet, on_delete=models.CASCADE, related_name="rules")
+    ruleset = models.ForeignKey(
+        RuleSet, on_delete=models.CASCADE, related_name="rules", verbose_name=_("rule set")
+    )
     # The same rule across versions, so a change can be traced back to where it started.
     copied_from = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("copied from"),
     )
-    position = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
     kind = models.CharField(_("kind"), max_length=24, choices=RuleKind.choices)
     params = models.JSONField(_("parameters"), default=dict, blank=True)
     score = models.PositiveIntegerField(_("score"), default=0)
@@ -125,29 +142,45 @@ class RiskAssessment(models.Model):
     """The channel one trip was given under one rule set, and every reason for it."""
 
     trip = models.ForeignKey(
-        "trips.Trip", on_delete=models.CASCADE, related_name="risk_assessments"
+        "trips.Trip",
+        on_delete=models.CASCADE,
+        related_name="risk_assessments",
+        verbose_name=_("trip"),
     )
-    trip_version = models.PositiveIntegerField()
+    trip_version = models.PositiveIntegerField(_("trip version"))
     # Not indexed: nothing looks assessments up by their rule set (a check-in writes one less
     # index page; deleting a rule set, which its assessments protect, scans instead).
     ruleset = models.ForeignKey(
-        RuleSet, on_delete=models.PROTECT, related_name="assessments", db_index=False
+        RuleSet,
+        on_delete=models.PROTECT,
+        related_name="assessments",
+        db_index=False,
+        verbose_name=_("rule set"),
     )
     channel = models.CharField(_("channel"), max_length=8, choices=RiskChannel.choices)
     score = models.PositiveIntegerField(_("score"))
     # [{"rule_id", "kind", "score", "reason_vi", "reason_en"[, "channel"]}, ...]: both languages
     # are stored, so the record reads the same whatever language its reader uses.
-    reasons = models.JSONField(default=list)
+    reasons = models.JSONField(_("reasons"), default=list)
     # The draw rounded down to 10 places; the rates have at most 4, so comparing this stored
     # value gives exactly the same answer as comparing the full fraction.
-    random_draw = models.DecimalField(max_digits=11, decimal_places=10)
-    declared_gross_kg = models.DecimalField(max_digits=14, decimal_places=3)
-    weighbridge_kg = models.DecimalField(max_digits=12, decimal_places=3, null=True, blank=True)
-    previous = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    random_draw = models.DecimalField(_("random draw"), max_digits=11, decimal_places=10)
+    declared_gross_kg = models.DecimalField(
+        _("declared gross weight (kg)"), max_digits=14, decimal_places=3
     )
-    assessed_at = models.DateTimeField()
-    is_current = models.BooleanField(default=True)
+    weighbridge_kg = models.DecimalField(
+        _("weighbridge weight (kg)"), max_digits=12, decimal_places=3, null=True, blank=True
+    )
+    previous = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("previous assessment"),
+    )
+    assessed_at = models.DateTimeField(_("assessed at"))
+    is_current = models.BooleanField(_("current"), default=True)
 
     class Meta:
         ordering = ["trip", "-assessed_at", "-id"]
@@ -177,14 +210,18 @@ class UnitValueHistory(models.Model):
     cancellation; ``rebuild_unit_value_history`` makes it again from the cargo lines.
     """
 
-    hs6 = models.CharField(max_length=6, unique=True)
+    hs6 = models.CharField(_("HS subheading"), max_length=6, unique=True)
     # {currency: number of declared lines}
-    counts = models.JSONField(default=dict)
+    counts = models.JSONField(_("counts by currency"), default=dict)
     # {currency: [[submitted_at, line id, trip id, value, net kg], ...]}, newest first.
-    recent = models.JSONField(default=dict)
+    recent = models.JSONField(_("recent values"), default=dict)
     # Drawn again at every save: a process keeps the parsed row under its stamp, and an
     # assessment reads the row's texts (tens of kB) only when the stamp moved (risk.history).
-    stamp = models.BigIntegerField(default=0)
+    stamp = models.BigIntegerField(_("stamp"), default=0)
+
+    class Meta:
+        verbose_name = _("unit value history")
+        verbose_name_plural = _("unit value histories")
 
     def __str__(self):
         return self.hs6

@@ -80,9 +80,14 @@ class SlotCapacity(models.Model):
     # Seats reserved per priority class code, e.g. {"perishable": 6}.
     quotas = models.JSONField(_("reserved seats per class"), default=dict, blank=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("updated by"),
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["gate", "direction", "date", "weekday", "hour"]
@@ -127,15 +132,21 @@ class Slot(models.Model):
     """One hour of one gate's direction that has bookings: the row a booking locks, so two
     bookings for the last seat are decided one after the other."""
 
-    gate = models.ForeignKey(Gate, on_delete=models.PROTECT, related_name="+")
-    direction = models.CharField(max_length=16, choices=Direction.choices)
-    start = models.DateTimeField()
+    gate = models.ForeignKey(
+        Gate, on_delete=models.PROTECT, related_name="+", verbose_name=_("gate")
+    )
+    direction = models.CharField(
+        pgettext_lazy("traffic", "direction"), max_length=16, choices=Direction.choices
+    )
+    start = models.DateTimeField(_("start time"))
 
     class Meta:
         ordering = ["start"]
         constraints = [
             models.UniqueConstraint(fields=["gate", "direction", "start"], name="slot_once")
         ]
+        verbose_name = _("slot")
+        verbose_name_plural = _("slots")
 
     def __str__(self):
         return f"{self.gate.code.upper()} {self.direction} {self.start:%Y-%m-%d %H:%M}"
@@ -161,8 +172,12 @@ class Booking(models.Model):
     trip = models.ForeignKey(
         "trips.Trip", on_delete=models.PROTECT, related_name="bookings", verbose_name=_("trip")
     )
-    slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="bookings")
-    gate = models.ForeignKey(Gate, on_delete=models.PROTECT, related_name="+")
+    slot = models.ForeignKey(
+        Slot, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("slot")
+    )
+    gate = models.ForeignKey(
+        Gate, on_delete=models.PROTECT, related_name="+", verbose_name=_("gate")
+    )
     direction = models.CharField(
         pgettext_lazy("traffic", "direction"), max_length=16, choices=Direction.choices
     )
@@ -176,12 +191,21 @@ class Booking(models.Model):
         editable=False,
     )
     moved_from = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="moved_to"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="moved_to",
+        verbose_name=_("moved from"),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["slot_start", "id"]
@@ -204,20 +228,30 @@ class Booking(models.Model):
 class BookingTransition(models.Model):
     """The audit trail of a booking: who, when, from where, why."""
 
-    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="transitions")
-    action = models.CharField(max_length=16)
-    from_status = models.CharField(max_length=16, blank=True)
-    to_status = models.CharField(max_length=16)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    booking = models.ForeignKey(
+        Booking, on_delete=models.CASCADE, related_name="transitions", verbose_name=_("booking")
     )
-    at = models.DateTimeField()
-    reason = models.TextField(blank=True)
-    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.WEB)
-    remote_addr = models.GenericIPAddressField(null=True, blank=True)
+    action = models.CharField(_("action"), max_length=16)
+    from_status = models.CharField(_("from status"), max_length=16, blank=True)
+    to_status = models.CharField(_("to status"), max_length=16)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("performed by"),
+    )
+    at = models.DateTimeField(_("time"))
+    reason = models.TextField(_("reason"), blank=True)
+    channel = models.CharField(
+        _("channel used"), max_length=8, choices=Channel.choices, default=Channel.WEB
+    )
+    remote_addr = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
 
     class Meta:
         ordering = ["at", "id"]
+        verbose_name = _("booking status change")
+        verbose_name_plural = _("booking status changes")
 
     def __str__(self):
         return f"{self.booking_id}: {self.from_status}->{self.to_status} ({self.action})"
@@ -272,31 +306,55 @@ class WaitingArea(models.Model):
 class WaitingEntry(models.Model):
     """A truck in the waiting area, from its arrival until it entered the gate or left."""
 
-    gate = models.ForeignKey(Gate, on_delete=models.PROTECT, related_name="+")
+    gate = models.ForeignKey(
+        Gate, on_delete=models.PROTECT, related_name="+", verbose_name=_("gate")
+    )
     direction = models.CharField(
         pgettext_lazy("traffic", "direction"), max_length=16, choices=Direction.choices
     )
-    trip = models.ForeignKey("trips.Trip", on_delete=models.PROTECT, related_name="waiting_entries")
+    trip = models.ForeignKey(
+        "trips.Trip",
+        on_delete=models.PROTECT,
+        related_name="waiting_entries",
+        verbose_name=_("trip"),
+    )
     booking = models.ForeignKey(
-        Booking, null=True, blank=True, on_delete=models.PROTECT, related_name="waiting_entries"
+        Booking,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="waiting_entries",
+        verbose_name=_("booking"),
     )
     kind = models.CharField(_("arrival"), max_length=8, choices=ArrivalKind.choices)
     priority_class = models.CharField(_("priority class"), max_length=24)
-    priority_rank = models.PositiveSmallIntegerField()
+    priority_rank = models.PositiveSmallIntegerField(_("priority rank"))
     # The slot the call-forward ranks it by; empty for walk-ins and late trucks.
     slot_start = models.DateTimeField(_("slot"), null=True, blank=True)
     arrived_at = models.DateTimeField(pgettext_lazy("waiting area", "arrived"))
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
-    source = models.CharField(max_length=8, choices=Channel.choices, default=Channel.WEB)
+    source = models.CharField(
+        _("source"), max_length=8, choices=Channel.choices, default=Channel.WEB
+    )
     status = models.CharField(
         _("status"), max_length=8, choices=WaitingStatus.choices, default=WaitingStatus.WAITING
     )
     called_at = models.DateTimeField(_("called"), null=True, blank=True)
     # Empty with a call time: the platform called it on its own (the call-forward task).
     called_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("called by"),
     )
     left_at = models.DateTimeField(_("entered or left"), null=True, blank=True)
 

@@ -28,11 +28,15 @@ class ImportBatch(models.Model):
     """One spreadsheet of historical figures, imported whole (or not at all)."""
 
     file_name = models.CharField(_("file"), max_length=200)
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(_("SHA-256 digest"), max_length=64)
     rows = models.PositiveIntegerField(_("rows"))
     imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
     imported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("imported by"),
     )
     is_example = models.BooleanField(_("example data"), default=False)
 
@@ -52,7 +56,9 @@ class TradeMonth(models.Model):
     the month's rate from `ExchangeRate`, so correcting a rate never needs a recount.
     """
 
-    gate = models.ForeignKey(Gate, on_delete=models.PROTECT, related_name="+")
+    gate = models.ForeignKey(
+        Gate, on_delete=models.PROTECT, related_name="+", verbose_name=_("gate")
+    )
     month = models.DateField(_("month"))  # the first day of the month, in the gate's time zone
     direction = models.CharField(_("direction"), max_length=16, choices=Direction.choices)
     # The first four digits of the HS code; "" when an imported sheet does not break it down,
@@ -69,7 +75,12 @@ class TradeMonth(models.Model):
     lines = models.PositiveIntegerField(_("cargo lines"), default=0)
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
     batch = models.ForeignKey(
-        ImportBatch, null=True, blank=True, on_delete=models.CASCADE, related_name="trade"
+        ImportBatch,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="trade",
+        verbose_name=_("import batch"),
     )
 
     class Meta:
@@ -84,15 +95,17 @@ class TradeMonth(models.Model):
 class GateMonth(models.Model):
     """Trucks, clearance, channels and fees of one gate in one month and one direction."""
 
-    gate = models.ForeignKey(Gate, on_delete=models.PROTECT, related_name="+")
+    gate = models.ForeignKey(
+        Gate, on_delete=models.PROTECT, related_name="+", verbose_name=_("gate")
+    )
     month = models.DateField(_("month"))
     direction = models.CharField(_("direction"), max_length=16, choices=Direction.choices)
     trucks = models.PositiveIntegerField(_("trucks crossed"), default=0)
     # Arrival to exit, in whole minutes, of the trucks that left in the month.
-    clearance_minutes = models.BigIntegerField(default=0)
-    green = models.PositiveIntegerField(default=0)
-    yellow = models.PositiveIntegerField(default=0)
-    red = models.PositiveIntegerField(default=0)
+    clearance_minutes = models.BigIntegerField(_("clearance time (minutes)"), default=0)
+    green = models.PositiveIntegerField(_("green channel"), default=0)
+    yellow = models.PositiveIntegerField(_("yellow channel"), default=0)
+    red = models.PositiveIntegerField(_("red channel"), default=0)
     receipts = models.PositiveIntegerField(_("receipts"), default=0)
     fee_vnd = models.BigIntegerField(_("fees collected (VND)"), default=0)
     # Fees are State budget revenue (Law on Fees and Charges); an imported sheet may carry the
@@ -100,7 +113,12 @@ class GateMonth(models.Model):
     budget_vnd = models.BigIntegerField(_("State budget contribution (VND)"), default=0)
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
     batch = models.ForeignKey(
-        ImportBatch, null=True, blank=True, on_delete=models.CASCADE, related_name="months"
+        ImportBatch,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="months",
+        verbose_name=_("import batch"),
     )
 
     class Meta:
@@ -115,13 +133,17 @@ class GateMonth(models.Model):
 class GateDay(models.Model):
     """Trucks that left one gate on one day (the gate's own day), by direction."""
 
-    gate = models.ForeignKey(Gate, on_delete=models.PROTECT, related_name="+")
+    gate = models.ForeignKey(
+        Gate, on_delete=models.PROTECT, related_name="+", verbose_name=_("gate")
+    )
     day = models.DateField(_("day"))
     direction = models.CharField(_("direction"), max_length=16, choices=Direction.choices)
     trucks = models.PositiveIntegerField(_("trucks crossed"), default=0)
 
     class Meta:
         indexes = [models.Index(fields=["day", "gate"]), models.Index(fields=["gate", "day"])]
+        verbose_name = _("gate day")
+        verbose_name_plural = _("gate days")
 
     def __str__(self):
         return f"{self.gate_id} {self.day} {self.direction}: {self.trucks}"
@@ -137,13 +159,17 @@ class ClearanceBin(models.Model):
     BIN_MINUTES = 5
     LAST_BIN = 24 * 60  # an open last bin: a day or more
 
-    gate = models.ForeignKey(Gate, on_delete=models.PROTECT, related_name="+")
-    month = models.DateField()
-    minutes = models.PositiveIntegerField()
-    trucks = models.PositiveIntegerField()
+    gate = models.ForeignKey(
+        Gate, on_delete=models.PROTECT, related_name="+", verbose_name=_("gate")
+    )
+    month = models.DateField(_("month"))
+    minutes = models.PositiveIntegerField(_("from minute"))
+    trucks = models.PositiveIntegerField(_("number of trucks"))
 
     class Meta:
         indexes = [models.Index(fields=["gate", "month"]), models.Index(fields=["month", "gate"])]
+        verbose_name = _("clearance time bin")
+        verbose_name_plural = _("clearance time bins")
 
     def __str__(self):
         return f"{self.gate_id} {self.month:%Y-%m} {self.minutes}+: {self.trucks}"
@@ -152,14 +178,18 @@ class ClearanceBin(models.Model):
 class StaleMonth(models.Model):
     """A gate-month whose summary rows no longer match its trips (a change since)."""
 
-    gate = models.ForeignKey(Gate, on_delete=models.CASCADE, related_name="+")
-    month = models.DateField()
-    marked_at = models.DateTimeField(auto_now=True)
+    gate = models.ForeignKey(
+        Gate, on_delete=models.CASCADE, related_name="+", verbose_name=_("gate")
+    )
+    month = models.DateField(_("month"))
+    marked_at = models.DateTimeField(_("marked at"), auto_now=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["gate", "month"], name="stats_stale_month_unique")
         ]
+        verbose_name = _("month to recount")
+        verbose_name_plural = _("months to recount")
 
     def __str__(self):
         return f"{self.gate_id} {self.month:%Y-%m}"
@@ -172,15 +202,19 @@ class MonthCount(models.Model):
     rows only over an earlier one's: two counts of one month at once (the worker, a report, an
     import) never leave the older figures last."""
 
-    gate = models.ForeignKey(Gate, on_delete=models.CASCADE, related_name="+")
-    month = models.DateField()
-    drawn = models.PositiveBigIntegerField(default=0)
-    written = models.PositiveBigIntegerField(default=0)
+    gate = models.ForeignKey(
+        Gate, on_delete=models.CASCADE, related_name="+", verbose_name=_("gate")
+    )
+    month = models.DateField(_("month"))
+    drawn = models.PositiveBigIntegerField(_("count number drawn"), default=0)
+    written = models.PositiveBigIntegerField(_("count number written"), default=0)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["gate", "month"], name="stats_month_count_unique")
         ]
+        verbose_name = _("month count")
+        verbose_name_plural = _("month counts")
 
     def __str__(self):
         return f"{self.gate_id} {self.month:%Y-%m}: {self.written}/{self.drawn}"
@@ -216,7 +250,12 @@ class Target(models.Model):
     """What the board aims for in a year, for one gate or (gate empty) the whole zone."""
 
     gate = models.ForeignKey(
-        Gate, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Gate,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("gate"),
     )
     year = models.PositiveSmallIntegerField(_("year"), validators=[AtLeast(2000), AtMost(2100)])
     measure = models.CharField(_("measure"), max_length=16, choices=Measure.choices)
@@ -230,9 +269,13 @@ class Target(models.Model):
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
     set_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("set by"),
     )
-    set_at = models.DateTimeField(auto_now=True)
+    set_at = models.DateTimeField(_("set at"), auto_now=True)
 
     class Meta:
         ordering = ["year", "measure"]

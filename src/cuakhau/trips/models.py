@@ -35,7 +35,11 @@ class Trip(models.Model):
     reference = models.CharField(_("reference"), max_length=16, unique=True, editable=False)
     # Both looked up by the indexes that begin with them (Meta.indexes), not by one of their own.
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="trips", db_index=False
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="trips",
+        db_index=False,
+        verbose_name=_("organisation"),
     )
     gate = models.ForeignKey(
         Gate, on_delete=models.PROTECT, related_name="trips", verbose_name=_("gate"), db_index=False
@@ -43,11 +47,15 @@ class Trip(models.Model):
     direction = models.CharField(_("direction"), max_length=16, choices=Direction.choices)
     expected_arrival = models.DateTimeField(_("expected arrival"))
     tractor_plate = models.CharField(_("tractor plate"), max_length=20, validators=[validate_plate])
-    tractor_plate_key = models.CharField(max_length=20, db_index=True, editable=False)
+    tractor_plate_key = models.CharField(
+        _("tractor plate search key"), max_length=20, db_index=True, editable=False
+    )
     trailer_plate = models.CharField(
         _("trailer plate"), max_length=20, blank=True, validators=[validate_plate]
     )
-    trailer_plate_key = models.CharField(max_length=20, blank=True, db_index=True, editable=False)
+    trailer_plate_key = models.CharField(
+        _("trailer plate search key"), max_length=20, blank=True, db_index=True, editable=False
+    )
     vehicle_type = models.CharField(
         _("vehicle type"), max_length=16, choices=VehicleType.choices, default=VehicleType.TRUCK
     )
@@ -78,11 +86,15 @@ class Trip(models.Model):
     )
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-expected_arrival", "-id"]
@@ -116,7 +128,9 @@ class Trip(models.Model):
 
 
 class CargoLine(models.Model):
-    trip = models.ForeignKey(Trip, on_delete=models.CASCADE, related_name="cargo_lines")
+    trip = models.ForeignKey(
+        Trip, on_delete=models.CASCADE, related_name="cargo_lines", verbose_name=_("trip")
+    )
     line_no = models.PositiveSmallIntegerField(_("line"))
     # Indexed: the risk rules compare a line with the history of its HS code by prefix (on
     # PostgreSQL Django adds the varchar_pattern_ops index that LIKE 'xxxx%' needs).
@@ -193,13 +207,15 @@ class Container(models.Model):
     """A container the trip's vehicle carries; kept as rows so a duplicate across trips is one
     query. Its cargo lines point at it (``cargo_lines``); an empty one has none."""
 
-    trip = models.ForeignKey(Trip, on_delete=models.CASCADE, related_name="containers")
+    trip = models.ForeignKey(
+        Trip, on_delete=models.CASCADE, related_name="containers", verbose_name=_("trip")
+    )
     number = models.CharField(
         _("container number"), max_length=11, validators=[validate_container_number]
     )
     # Mirrors "the trip is draft or submitted", so the database itself refuses one container
     # on two active trips (a partial unique index, on SQLite and PostgreSQL alike).
-    active = models.BooleanField(default=True)
+    active = models.BooleanField(_("on an active trip"), default=True)
 
     class Meta:
         ordering = ["trip", "number"]
@@ -214,6 +230,8 @@ class Container(models.Model):
                 ),
             ),
         ]
+        verbose_name = _("container")
+        verbose_name_plural = _("containers")
 
     def __str__(self):
         return self.number
@@ -222,10 +240,12 @@ class Container(models.Model):
 class TripTransition(models.Model):
     """The audit trail of a trip's status: who, when, from where, why."""
 
-    trip = models.ForeignKey(Trip, on_delete=models.CASCADE, related_name="transitions")
-    action = models.CharField(max_length=24)
-    from_status = models.CharField(max_length=16, blank=True)
-    to_status = models.CharField(max_length=16)
+    trip = models.ForeignKey(
+        Trip, on_delete=models.CASCADE, related_name="transitions", verbose_name=_("trip")
+    )
+    action = models.CharField(_("action"), max_length=24)
+    from_status = models.CharField(_("from status"), max_length=16, blank=True)
+    to_status = models.CharField(_("to status"), max_length=16)
     # Not indexed: nothing looks transitions up by their actor, and every transition would
     # write one more index page (deleting a user scans instead; people are deactivated).
     actor = models.ForeignKey(
@@ -234,12 +254,15 @@ class TripTransition(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        verbose_name=_("performed by"),
     )
-    at = models.DateTimeField()
-    reason = models.TextField(blank=True)
-    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.WEB)
-    remote_addr = models.GenericIPAddressField(null=True, blank=True)
-    version = models.PositiveIntegerField(default=1)
+    at = models.DateTimeField(_("time"))
+    reason = models.TextField(_("reason"), blank=True)
+    channel = models.CharField(
+        _("channel used"), max_length=8, choices=Channel.choices, default=Channel.WEB
+    )
+    remote_addr = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
         ordering = ["at", "id"]
@@ -247,6 +270,8 @@ class TripTransition(models.Model):
         # the trip in the index, PostgreSQL answers from the index alone (a busy day is
         # thousands of transitions, each a heap page read otherwise).
         indexes = [models.Index(fields=["at", "trip"], name="trips_transition_at_trip")]
+        verbose_name = _("trip status change")
+        verbose_name_plural = _("trip status changes")
 
     def __str__(self):
         return f"{self.trip_id}: {self.from_status}->{self.to_status} ({self.action})"
@@ -255,20 +280,27 @@ class TripTransition(models.Model):
 class TripVersion(models.Model):
     """The declaration as it stood before an amendment (a full snapshot)."""
 
-    trip = models.ForeignKey(Trip, on_delete=models.CASCADE, related_name="versions")
-    version = models.PositiveIntegerField()
-    snapshot = models.JSONField()
-    replaced_at = models.DateTimeField()
-    replaced_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    trip = models.ForeignKey(
+        Trip, on_delete=models.CASCADE, related_name="versions", verbose_name=_("trip")
     )
-    reason = models.TextField()
+    version = models.PositiveIntegerField(_("version"))
+    snapshot = models.JSONField(_("snapshot"))
+    replaced_at = models.DateTimeField(_("replaced at"))
+    replaced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("replaced by"),
+    )
+    reason = models.TextField(_("reason"))
 
     class Meta:
         ordering = ["trip", "version"]
         constraints = [
             models.UniqueConstraint(fields=["trip", "version"], name="trip_version_unique")
         ]
+        verbose_name = _("trip version")
+        verbose_name_plural = _("trip versions")
 
     def __str__(self):
         return f"{self.trip_id} v{self.version}"
@@ -283,19 +315,26 @@ def document_path(instance, filename):
 
 
 class TripDocument(models.Model):
-    trip = models.ForeignKey(Trip, on_delete=models.CASCADE, related_name="documents")
+    trip = models.ForeignKey(
+        Trip, on_delete=models.CASCADE, related_name="documents", verbose_name=_("trip")
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=DocumentKind.choices)
     file = models.FileField(_("file"), upload_to=document_path)
-    original_name = models.CharField(max_length=200)
-    size = models.PositiveIntegerField()
-    content_type = models.CharField(max_length=80)
+    original_name = models.CharField(_("original file name"), max_length=200)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    content_type = models.CharField(_("content type"), max_length=80)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
     )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
         ordering = ["uploaded_at"]
+        verbose_name = _("trip document")
+        verbose_name_plural = _("trip documents")
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.original_name}"

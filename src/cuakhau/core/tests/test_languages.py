@@ -494,3 +494,40 @@ def test_every_compiled_catalogue_says_what_its_source_says():
             if said != entry.msgstr:
                 stale.append(f"{entry.where} {entry.msgid!r}: compiled {said!r}")
     assert not stale, "compile the catalogues again (msgfmt):\n" + "\n".join(stale)
+
+
+def test_every_field_and_model_has_a_label_in_each_language():
+    """Every field and every model of the project has a label that reads in each language.
+
+    The administration in Vietnamese showed English labels, such as "gate" for a lane's gate,
+    "created at" or "trip": a field or a model without a translatable ``verbose_name`` is shown
+    by the English words Django makes of its name. A label the Vietnamese or Chinese catalogue
+    does not translate is the same miss (every concrete field but an auto-created primary key,
+    and each model's ``verbose_name`` and ``verbose_name_plural``).
+    """
+    from django.apps import apps
+    from django.utils import translation
+
+    def said(text):
+        spoken = {}
+        for language in LANGUAGES:
+            with translation.override(language):
+                spoken[language] = str(text)
+        return spoken
+
+    misses = []
+    for model in apps.get_models():
+        if not model.__module__.startswith("cuakhau."):
+            continue
+        name = f"{model._meta.app_label}.{model.__name__}"
+        for field in model._meta.get_fields():
+            if not getattr(field, "concrete", False) or field.primary_key and field.auto_created:
+                continue
+            spoken = said(field.verbose_name)
+            if spoken["en"] in (spoken["vi"], spoken["zh-hans"]):
+                misses.append(f"{name}.{field.name}: {spoken['en']!r}")
+        for attribute in ("verbose_name", "verbose_name_plural"):
+            spoken = said(getattr(model._meta, attribute))
+            if spoken["en"] == spoken["vi"]:
+                misses.append(f"{name} Meta.{attribute}: {spoken['en']!r}")
+    assert not misses, f"{len(misses)} labels without a translation:\n" + "\n".join(misses)
