@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from cuakhau.core.inputs import shown
 
 from .localize import LocalizedText, active_language, localized
+from .validators import UnLocode
 
 
 class Confidence(models.TextChoices):
@@ -57,8 +58,12 @@ class Gate(models.Model):
     counterpart_province = models.CharField(_("counterpart province"), max_length=80, blank=True)
     gate_class = models.CharField(_("gate class"), max_length=240)
     modes = models.CharField(_("modes"), max_length=200)
-    unlocode_vn = models.CharField(_("UN/LOCODE (Vietnam side)"), max_length=80, blank=True)
-    unlocode_cn = models.CharField(_("UN/LOCODE (China side)"), max_length=80, blank=True)
+    unlocode_vn = models.CharField(
+        _("UN/LOCODE (Vietnam side)"), max_length=80, blank=True, validators=[UnLocode("VN")]
+    )
+    unlocode_cn = models.CharField(
+        _("UN/LOCODE (China side)"), max_length=80, blank=True, validators=[UnLocode("CN")]
+    )
     # Every page of the gate converts its times to this zone: one the zone database lacks
     # would break them all, the public wait times included.
     time_zone = models.CharField(

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pycountry
 from django.core.exceptions import ValidationError
+from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 from stdnum import iso6346
 from stdnum.cn import uscc
@@ -351,3 +352,32 @@ def currency_choices() -> list[tuple[str, str]]:
     common = ["VND", "CNY", "USD"]
     rest = sorted(c.alpha_3 for c in pycountry.currencies if c.alpha_3 not in common)
     return [(c, f"{c} — {currency_name(c)}") for c in common + rest]
+
+
+# A UN/LOCODE: the country's ISO 3166 letters, then three letters or digits 2-9 (UNECE
+# Recommendation 16), optionally with the note the gate list keeps beside it ("VNLGS (city
+# Lang Son, not gate-specific)").
+_UNLOCODE = re.compile(r"(?P<country>[A-Z]{2})[A-Z2-9]{3}(?: \([^()]{1,70}\))?")
+
+
+@deconstructible(path="cuakhau.reference.validators.UnLocode")
+class UnLocode:
+    """A UN/LOCODE of the given country's side of the gate: the admin stored any text there."""
+
+    def __init__(self, country: str):
+        self.country = country
+
+    def __call__(self, value: str) -> None:
+        found = _UNLOCODE.fullmatch(value or "")
+        if found is None or found["country"] != self.country:
+            raise ValidationError(
+                _(
+                    "Write a UN/LOCODE of %(country)s: its two letters, then three letters or "
+                    "digits, e.g. %(example)s, and a note in brackets if need be."
+                ),
+                code="unlocode",
+                params={"country": self.country, "example": f"{self.country}LCA"},
+            )
+
+    def __eq__(self, other):
+        return isinstance(other, UnLocode) and other.country == self.country
