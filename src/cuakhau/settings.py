@@ -161,6 +161,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "cuakhau.core.context_processors.platform",
+                "cuakhau.core.context_processors.csp_nonce",
             ],
         },
     },
@@ -490,13 +491,13 @@ SECURE_HSTS_PRELOAD = env_flag("CUAKHAU_HSTS_PRELOAD")
 
 # Content-Security-Policy of every response (``core.middleware.SecurityHeadersMiddleware``):
 # nothing is loaded from another site, no plugin, no <base>, no form posted elsewhere, no
-# framing. Scripts stay 'unsafe-inline' and 'unsafe-eval' while pages carry inline scripts and
-# handlers (base.html's language menu, the receipt pages, the declaration form) and htmx runs
-# ``hx-on`` attributes through Function().
+# framing. A script runs only from this site's files or, inline, with the answer's own nonce
+# (``{nonce}``, new for each answer, in templates ``{{ csp_nonce }}``): an injected <script>
+# or ``onclick`` does not run. htmx evaluates no attribute (``allowEval`` off in base.html).
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
-        "script-src 'self' 'unsafe-inline' 'unsafe-eval'",
+        "script-src 'self' 'nonce-{nonce}'",
         "style-src 'self' 'unsafe-inline'",
         "img-src 'self' data: blob:",
         "font-src 'self' data:",

@@ -12,6 +12,11 @@ def platform(request):
     return {"DEMO_MODE": settings.DEMO_MODE, "NAV": functools.cache(lambda: _navigation(request))}
 
 
+def csp_nonce(request):
+    """The nonce the answer's Content-Security-Policy lets an inline script run with."""
+    return {"csp_nonce": getattr(request, "csp_nonce", "")}
+
+
 def _navigation(request) -> list[tuple[str, list[tuple[str, str]]]]:
     """The links a user's roles make useful, in groups, so each person sees their own work
     first and a phone's menu stays short enough to scan."""

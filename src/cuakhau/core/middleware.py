@@ -1,5 +1,7 @@
 """What every request passes before anything looks its URL up."""
 
+import secrets
+
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -23,7 +25,8 @@ class ControlCharacterPathMiddleware:
 class SecurityHeadersMiddleware:
     """The Content-Security-Policy and Permissions-Policy of every answer (settings
     ``CONTENT_SECURITY_POLICY``, ``PERMISSIONS_POLICY``), static files included: an SVG
-    opened on its own runs no script from elsewhere. A view that set its own keeps it."""
+    opened on its own runs no script from elsewhere. A view that set its own keeps it. Each
+    answer has its own nonce (``request.csp_nonce``) for the inline scripts its page writes."""
 
     def __init__(self, get_response):
         from django.conf import settings
@@ -35,8 +38,9 @@ class SecurityHeadersMiddleware:
         }
 
     def __call__(self, request):
+        request.csp_nonce = nonce = secrets.token_urlsafe(16)
         response = self.get_response(request)
         for name, value in self.headers.items():
             if value and name not in response:
-                response[name] = value
+                response[name] = value.replace("{nonce}", nonce)
         return response

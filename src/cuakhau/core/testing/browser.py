@@ -70,3 +70,26 @@ def log_in(page, live_server, username, password):
     page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_url(lambda url: "/login/" not in url)
+
+
+def wait_until(page, expression: str, arg=None, timeout: float = 10.0):
+    """``page.wait_for_function`` for pages under the Content-Security-Policy: Playwright
+    builds that one's predicate with ``eval`` inside the page, which the policy refuses;
+    ``page.evaluate`` goes through the DevTools protocol, which it does not."""
+    import time
+
+    from playwright.sync_api import Error
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            value = page.evaluate(expression, arg)
+        except Error as error:  # the page is between two documents: ask the next one
+            if "destroyed" not in str(error) and "navigat" not in str(error):
+                raise
+            value = None
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{expression!r} still false after {timeout} s")
+        page.wait_for_timeout(50)

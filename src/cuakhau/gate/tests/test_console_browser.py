@@ -10,7 +10,7 @@ from stdnum import iso6346
 from cuakhau.accounts import roles
 from cuakhau.accounts.services import create_user
 from cuakhau.conftest import PASSWORD, banana_line, future
-from cuakhau.core.testing.browser import log_in
+from cuakhau.core.testing.browser import log_in, wait_until
 from cuakhau.gate import services
 from cuakhau.gate.models import GateEvent, Lane
 from cuakhau.reference.validators import normalise_plate
@@ -43,8 +43,8 @@ def booth(browser, live_server, mlt, lanes):
 def open_console(page, live_server):
     page.goto(f"{live_server.url}/gate/mlt/console/")
     # The copy of the gate's trucks is saved, and the page with its files kept for offline use.
-    page.wait_for_function("document.getElementById('snapshot-status').textContent !== ''")
-    page.wait_for_function("window.cuakhauConsole.shellReady === true")
+    wait_until(page, "document.getElementById('snapshot-status').textContent !== ''")
+    wait_until(page, "window.cuakhauConsole.shellReady === true")
 
 
 def assert_ready(page):
@@ -65,7 +65,7 @@ def test_the_scan_field_is_emptied_and_focused_after_lookup_and_check_in(
     booth.fill("#id_yard_position", "B-03")
     booth.click("#do-check_in")
     booth.wait_for_selector("#result-done")
-    booth.wait_for_function(SCAN_READY)
+    wait_until(booth, SCAN_READY)
     assert_ready(booth)
     # The truck is done: its yard position is cleared too, the booth's lane stays.
     assert booth.input_value("#id_yard_position") == ""
@@ -118,8 +118,10 @@ def test_offline_lookup_reload_and_queue(booth, live_server, enterprise, mlt, se
     assert booth.get_attribute("#net-status", "aria-live") == "polite"
 
     booth.context.set_offline(True)
-    booth.wait_for_function(
-        "(text) => document.getElementById('net-status').textContent === text", arg=texts["offline"]
+    wait_until(
+        booth,
+        "(text) => document.getElementById('net-status').textContent === text",
+        arg=texts["offline"],
     )
 
     # By plate, typed another way: answered from the copy, and said so.
@@ -135,7 +137,8 @@ def test_offline_lookup_reload_and_queue(booth, live_server, enterprise, mlt, se
     # By the receipt's QR: its signature is checked with the published keys, offline.
     booth.fill("#id_scan", receipt.token)
     booth.click("#lookup")
-    booth.wait_for_function(
+    wait_until(
+        booth,
         "(ref) => document.getElementById('result-offline').textContent.includes(ref)",
         arg=other.reference,
     )
@@ -150,8 +153,10 @@ def test_offline_lookup_reload_and_queue(booth, live_server, enterprise, mlt, se
     assert response.from_service_worker
     booth.wait_for_selector("#console-form")
     assert booth.locator("#id_lane option[value=L9]").count() == 0
-    booth.wait_for_function(
-        "(text) => document.getElementById('net-status').textContent === text", arg=texts["offline"]
+    wait_until(
+        booth,
+        "(text) => document.getElementById('net-status').textContent === text",
+        arg=texts["offline"],
     )
 
     # Two check-ins queued, described and counted in words.

@@ -7,7 +7,7 @@ import pytest
 from django.urls import NoReverseMatch, reverse
 
 from cuakhau.conftest import PASSWORD
-from cuakhau.core.testing.browser import log_in
+from cuakhau.core.testing.browser import log_in, wait_until
 from cuakhau.stats.dashboard import CHARTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -21,9 +21,7 @@ def fits(page) -> bool:
 
 def charts_drawn(page) -> int:
     page.wait_for_selector("#chart-turnover figure.is-live canvas")
-    page.wait_for_function(
-        f"document.querySelectorAll('figure.is-live canvas').length == {len(CHARTS)}"
-    )
+    wait_until(page, f"document.querySelectorAll('figure.is-live canvas').length == {len(CHARTS)}")
     return page.evaluate(
         "Array.from(document.querySelectorAll('figure.is-live canvas'))"
         ".filter(c => c.width > 0 && c.height > 0).length"

@@ -1,0 +1,34 @@
+// What the pages do in the browser, from this file rather than inline: the
+// Content-Security-Policy runs no inline handler and no script without the answer's nonce.
+// Every handler is delegated from the document, so rows htmx adds later behave the same.
+(function () {
+  "use strict";
+
+  // The language menu switches as soon as a language is chosen (a button without JavaScript).
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("select[data-submit-on-change]")) event.target.form.submit();
+  });
+
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) {
+      window.print();
+      return;
+    }
+    // A cargo line removed from the declaration is marked for deletion and hidden: the form
+    // still sends it, so the server drops it and the line numbers of the others hold.
+    var remove = event.target.closest(".cargo-line .remove-line");
+    if (remove) {
+      var row = remove.closest(".cargo-line");
+      row.querySelector("input[name$=DELETE]").checked = true;
+      row.hidden = true;
+    }
+  });
+
+  // A list whose filters were refused (400) shows the refusal beside the filters, in place.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.target.closest("[data-swap-refusals]") && event.detail.xhr.status === 400) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+})();
