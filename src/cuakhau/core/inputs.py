@@ -408,8 +408,9 @@ class HeldToTheColumns(TextAsStored):
     """The administration's model forms held to what every other form holds a value to: a
     number read as the page writes numbers and held to its column's portable range and
     declared limits, said as written (the form field's own ``min_value=0`` of a positive
-    integer said "≥ 0 ." before the model's "At least 1." could), a refused choice not echoed
-    back, text as stored."""
+    integer said "≥ 0 ." before the model's "At least 1." could), a day or moment within the
+    days every form takes (``plausible_day``), a refused choice not echoed back, text as
+    stored."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -418,6 +419,11 @@ class HeldToTheColumns(TextAsStored):
                 field.error_messages["invalid_choice"] = CHOICE_NOT_OFFERED
             if isinstance(field, forms.IntegerField | forms.DecimalField):
                 _hold_to_column(field, self._meta.model, name)
+            elif isinstance(field, forms.DateField):
+                field.validators.append(plausible_day)
+            elif isinstance(field, forms.DateTimeField | forms.SplitDateTimeField):
+                # Year 1 at UTC+7 is year 0 in UTC: SQLite could not store it (a 500).
+                field.validators.append(plausible_day_of_moment)
 
 
 def _hold_to_column(field, model, name: str) -> None:
@@ -461,6 +467,11 @@ def plausible_day(value: dt.date) -> None:
 
 
 PLAUSIBLE_DAY = [plausible_day]
+
+
+def plausible_day_of_moment(value: dt.datetime) -> None:
+    """``plausible_day`` for the day of a moment, in the time zone it was given in."""
+    plausible_day(value.date())
 
 
 class DayField(forms.DateField):

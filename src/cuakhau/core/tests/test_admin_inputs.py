@@ -2,6 +2,7 @@
 they saved what the services refuse, and pages that read it then failed."""
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from cuakhau.gate.models import Device
 from cuakhau.slots.models import SlotCapacity
@@ -287,3 +288,41 @@ def test_no_admin_choice_echoes_what_was_sent(admin_user):
             assert "YYYY" not in said and "\x1b" not in said, (form_class, name, said)
             checked += 1
     assert checked > 10
+
+
+def test_every_admin_day_and_moment_is_within_the_days_every_form_takes(admin_user):
+    """The administration took year 1 and year 9999 where every page takes 2000-2100: a
+    moment in year 1 at UTC+7 could not be stored on SQLite (500)."""
+    import datetime
+
+    from django import forms
+
+    checked = 0
+    for model, form_class in _admin_forms(admin_user):
+        for name, field in form_class().fields.items():
+            if isinstance(field, forms.SplitDateTimeField):
+                far, near = (
+                    (["0001-01-01", "00:00:00"], ["9999-12-31", "23:59:59"]),
+                    ["2026-12-04", "08:30:00"],
+                )
+            elif isinstance(field, forms.DateField | forms.DateTimeField):
+                far, near = ("0001-01-01", "9999-12-31"), "2026-12-04"
+            else:
+                continue
+            for value in far:
+                with pytest.raises(ValidationError):
+                    field.clean(value)
+            cleaned = field.clean(near)
+            day = cleaned if type(cleaned) is datetime.date else cleaned.date()
+            assert day == datetime.date(2026, 12, 4), (model, name)
+            checked += 1
+    assert checked > 30
+
+
+def test_a_meeting_in_year_one_is_refused_beside_its_day(admin_client):
+    page = admin_client.post(
+        "/admin/cooperation/meeting/add/",
+        {"held_on": "0001-01-01", "place": "Lai Châu", "title": "Hội đàm",
+         "commitment_set-TOTAL_FORMS": "0", "commitment_set-INITIAL_FORMS": "0"},
+    )  # fmt: skip
+    assert page.status_code == 200 and "errorlist" in page.content.decode()
