@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 
 from cuakhau.core import retry
 from cuakhau.core.errors import FieldErrors
+from cuakhau.core.jsontext import read_json
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -179,7 +180,7 @@ def fingerprint(request) -> str:
     a client re-serialising the same object with other spacing or key order is not refused)."""
     body = request.body
     with contextlib.suppress(ValueError, UnicodeDecodeError):
-        body = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
+        body = json.dumps(read_json(body), sort_keys=True, separators=(",", ":")).encode()
     digest = hashlib.sha256()
     for part in (request.method, request.path, sorted(request.GET.lists())):
         digest.update(json.dumps(part).encode() + b"\0")

@@ -419,11 +419,48 @@ class HeldToTheColumns(TextAsStored):
                 field.error_messages["invalid_choice"] = CHOICE_NOT_OFFERED
             if isinstance(field, forms.IntegerField | forms.DecimalField):
                 _hold_to_column(field, self._meta.model, name)
+            elif isinstance(field, forms.JSONField):
+                _read_json_as_stored(field)
             elif isinstance(field, forms.DateField):
                 field.validators.append(plausible_day)
             elif isinstance(field, forms.DateTimeField | forms.SplitDateTimeField):
                 # Year 1 at UTC+7 is year 0 in UTC: SQLite could not store it (a 500).
                 field.validators.append(plausible_day_of_moment)
+
+
+def json_as_stored(value) -> None:
+    """``ValidationError`` for a JSON value no database stores as given: Python's reader takes
+    NaN, Infinity and 1e400 (PostgreSQL refuses them, a 500) and a lone surrogate in a string
+    (no database can encode it); its texts are held to ``clean_text`` as every text is."""
+    import math
+
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValidationError(
+            _("JSON has no NaN or Infinity: write a finite number."), code="not_finite"
+        )
+    if isinstance(value, str):
+        clean_text(value, multiline=True)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            json_as_stored(key)
+            json_as_stored(item)
+    elif isinstance(value, list):
+        for item in value:
+            json_as_stored(item)
+
+
+def _read_json_as_stored(field: forms.JSONField) -> None:
+    # Django's reader let ``RecursionError`` through (3,000 "[" answered 500).
+    read = field.to_python
+
+    def to_python(value):
+        try:
+            return read(value)
+        except RecursionError:
+            raise ValidationError(field.error_messages["invalid"], code="invalid") from None
+
+    field.to_python = to_python
+    field.validators.append(json_as_stored)
 
 
 def _hold_to_column(field, model, name: str) -> None:

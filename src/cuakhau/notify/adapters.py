@@ -42,6 +42,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from cuakhau.core.inputs import shown
+from cuakhau.core.jsontext import read_json
 
 from .messages import localized_context, render
 from .recipients import is_vietnamese_mobile
@@ -169,7 +170,7 @@ def post_json(url: str, payload: dict, headers: dict, timeout: float):
     except urllib.error.HTTPError as exc:
         status, raw = exc.code, exc.read()
     try:
-        body = json.loads(raw or b"null")
+        body = read_json(raw or b"null")
     except ValueError:
         body = None
     return status, body
@@ -336,7 +337,7 @@ class ZaloZNS:
         if not self.oa_secret_key:
             raise WebhookRefused(_("no OA secret key is configured"))
         try:
-            event = json.loads(body)
+            event = read_json(body)
             timestamp = str(event["timestamp"])
         except (ValueError, KeyError, TypeError) as exc:
             raise WebhookRefused(_("the event cannot be read")) from exc

@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cuakhau.core.inputs import CONTROL_CHARACTER
+from cuakhau.core.jsontext import read_json
 from cuakhau.trips import references
 from cuakhau.trips.models import Trip
 
@@ -191,7 +192,7 @@ def _load_json(body: bytes):
     naming the body. A bank's notification is kept rather than refused for a garbled name: the
     money did arrive."""
     try:
-        return _storable(json.loads(body, parse_constant=_refuse_parse_constant))
+        return _storable(read_json(body, parse_constant=_refuse_parse_constant))
     except (ValueError, UnicodeDecodeError) as exc:
         raise NotificationRefused(
             NotificationOutcome.MALFORMED,

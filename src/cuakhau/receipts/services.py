@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hmac
-import json
 from dataclasses import dataclass
 from functools import cache
 from zoneinfo import ZoneInfo
@@ -26,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from cuakhau.core.context import SYSTEM, RequestContext
 from cuakhau.core.errors import FieldErrors
 from cuakhau.core.inputs import clean_text, shown
+from cuakhau.core.jsontext import read_json
 from cuakhau.core.prepared import Prepared, PreparedUpdate, insert
 from cuakhau.core.retry import ChangedMeanwhile, lock_rows, locked_row, retry_on_conflict
 from cuakhau.reference.models import Gate
@@ -108,7 +108,7 @@ def claims_of(receipt: Receipt) -> dict:
 
 def _kid_of(token: str) -> str:
     header = token.split(".", 1)[0]
-    return json.loads(base64.urlsafe_b64decode(header + "=" * (-len(header) % 4)))["kid"]
+    return read_json(base64.urlsafe_b64decode(header + "=" * (-len(header) % 4)))["kid"]
 
 
 @transaction.atomic
@@ -149,7 +149,7 @@ MAX_TOKEN_CHARS = 4000
 def _unverified_number(token: str) -> str | None:
     try:
         payload = token.split(".")[1]
-        return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))).get("rcp")
+        return read_json(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))).get("rcp")
     except (IndexError, ValueError, AttributeError):
         return None
 

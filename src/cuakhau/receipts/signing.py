@@ -41,6 +41,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from jwcrypto import jwk, jws
 
+from cuakhau.core.jsontext import read_json
+
 ALG = "EdDSA"
 CRV = "Ed25519"
 TYP = "cuakhau-receipt+jwt"
@@ -772,7 +774,7 @@ def _decode_json_object(raw: bytes, what: str) -> dict[str, Any]:
         return obj
 
     try:
-        value = json.loads(raw.decode("utf-8"), object_pairs_hook=no_duplicates)
+        value = read_json(raw.decode("utf-8"), object_pairs_hook=no_duplicates)
     except (UnicodeDecodeError, ValueError) as exc:
         raise _Rejected(
             MALFORMED, Reason(NOT_JSON, f"the {what} is not valid JSON ({exc})", part=what)

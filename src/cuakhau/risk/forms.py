@@ -9,6 +9,7 @@ from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from cuakhau.core.inputs import DecimalField, IntegerField, TextField, number_limits
+from cuakhau.core.jsontext import read_json
 
 from .models import RiskRule, RuleSet
 from .params import MAX_SCORE, PARAMETERS, SPECS, example
@@ -159,7 +160,7 @@ class RuleEditForm(_VersionedForm):
     def clean_params(self):
         text = (self.cleaned_data.get("params") or "").strip() or "{}"
         try:
-            value = json.loads(text)
+            value = read_json(text)
         except json.JSONDecodeError as exc:
             self._json_error = (exc.lineno, exc.colno)
             raise forms.ValidationError(self._json_message()) from None
