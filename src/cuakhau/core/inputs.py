@@ -16,6 +16,7 @@ the form fields below; services call ``clean_text`` / ``plausible_moment`` on im
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
@@ -431,22 +432,22 @@ class HeldToTheColumns(TextAsStored):
 def json_as_stored(value) -> None:
     """``ValidationError`` for a JSON value no database stores as given: Python's reader takes
     NaN, Infinity and 1e400 (PostgreSQL refuses them, a 500) and a lone surrogate in a string
-    (no database can encode it); its texts are held to ``clean_text`` as every text is."""
-    import math
-
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ValidationError(
-            _("JSON has no NaN or Infinity: write a finite number."), code="not_finite"
-        )
-    if isinstance(value, str):
-        clean_text(value, multiline=True)
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            json_as_stored(key)
-            json_as_stored(item)
-    elif isinstance(value, list):
-        for item in value:
-            json_as_stored(item)
+    (no database can encode it); its texts are held to ``clean_text`` as every text is. Walked
+    without recursion: a value nested as deep as the reader goes is no 500 either."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            raise ValidationError(
+                _("JSON has no NaN or Infinity: write a finite number."), code="not_finite"
+            )
+        if isinstance(item, str):
+            clean_text(item, multiline=True)
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
 
 
 def _read_json_as_stored(field: forms.JSONField) -> None:

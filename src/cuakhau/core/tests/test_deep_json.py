@@ -74,3 +74,16 @@ def test_an_admin_json_field_nested_too_deep_is_an_error_beside_it(admin_user):
     form_class = next(form for model, form in _admin_forms(admin_user) if model is Message)
     errors = form_class(data={"context": DEEP, "channels": "[1e400]"}).errors
     assert "context" in errors and "channels" in errors
+
+
+def test_json_as_deep_as_the_reader_goes_is_checked_without_recursion():
+    import sys
+
+    from cuakhau.core.inputs import json_as_stored
+
+    depth = sys.getrecursionlimit() - 50
+    value = read_json("[" * depth + "1" + "]" * depth)
+    json_as_stored(value)
+    with pytest.raises(Exception) as refused:
+        json_as_stored(read_json("[" * depth + "NaN" + "]" * depth))
+    assert "NaN" in str(refused.value)
