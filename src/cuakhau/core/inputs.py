@@ -315,6 +315,16 @@ def read_local_number(text: str) -> str:
     return format(Decimal(plain), "f")  # ASCII digits, as typed otherwise ("0.50" stays)
 
 
+class NumberBox(forms.TextInput):
+    """A number's box, its value written as the page writes numbers ("25.345,5" in
+    Vietnamese), a year or an hour ungrouped as ``limit_as_written`` has it, not "2.026"."""
+
+    def format_value(self, value):
+        if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+            return limit_as_written(value)
+        return super().format_value(value)
+
+
 def reads_as_written(field: forms.IntegerField) -> None:
     """A number field of Django's that reads and shows numbers as the page writes them.
 
@@ -329,8 +339,7 @@ def reads_as_written(field: forms.IntegerField) -> None:
     attrs = {k: v for k, v in field.widget.attrs.items() if k not in ("min", "max", "step")}
     whole = not isinstance(field, forms.DecimalField | forms.FloatField)
     attrs.setdefault("inputmode", "numeric" if whole else "decimal")
-    field.widget = forms.TextInput(attrs=attrs)
-    field.widget.is_localized = True
+    field.widget = NumberBox(attrs=attrs)
     read_plain = field.to_python
 
     def read(value):

@@ -57,6 +57,15 @@ def test_a_rate_is_shown_in_its_box_as_the_page_writes_it():
     assert 'type="text"' in box and 'value="25.345,5"' in box and 'inputmode="decimal"' in box
 
 
+def test_a_year_or_an_hour_in_a_box_is_not_grouped():
+    from cuakhau.core.inputs import IntegerField
+
+    with translation.override("vi"):
+        box = IntegerField().widget
+        assert 'value="2026"' in box.render("year", 2026)
+        assert 'value="25.000"' in box.render("count", 25000)
+
+
 def _project_forms():
     for info in pkgutil.iter_modules(cuakhau.__path__):
         try:
