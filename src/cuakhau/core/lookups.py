@@ -73,31 +73,33 @@ class IntegerInInRange(_InInRange, In):
     pass
 
 
+# What an order answers for a value past the lowest or the highest end any row can hold.
+_PAST_THE_ENDS = {
+    "exact": (EmptyResultSet, EmptyResultSet),
+    "gt": (FullResultSet, EmptyResultSet),
+    "gte": (FullResultSet, EmptyResultSet),
+    "lt": (EmptyResultSet, FullResultSet),
+    "lte": (EmptyResultSet, FullResultSet),
+}
+
+
+def _past_the_end(lookup, low: bool):
+    below, above = _PAST_THE_ENDS[lookup.lookup_name]
+    return below if low else above
+
+
 class _KeyOrderInRange:
-    """``below`` / ``above``: what the order answers for a key past either end."""
-
-    below = above = EmptyResultSet
-
     def process_rhs(self, compiler, connection):
         if _beyond(self.rhs):
-            raise self.below if self.rhs < 0 else self.above
+            raise _past_the_end(self, self.rhs < 0)
         return super().process_rhs(compiler, connection)
 
 
-class KeyGreaterThan(_KeyOrderInRange, RelatedGreaterThan):
-    below = FullResultSet
-
-
-class KeyGreaterThanOrEqual(_KeyOrderInRange, RelatedGreaterThanOrEqual):
-    below = FullResultSet
-
-
-class KeyLessThan(_KeyOrderInRange, RelatedLessThan):
-    above = FullResultSet
-
-
-class KeyLessThanOrEqual(_KeyOrderInRange, RelatedLessThanOrEqual):
-    above = FullResultSet
+KEY_ORDERS = [
+    type(f"Key{order.__name__}", (_KeyOrderInRange, order), {})
+    for order in (RelatedGreaterThan, RelatedGreaterThanOrEqual, RelatedLessThan,
+                  RelatedLessThanOrEqual)
+]  # fmt: skip
 
 
 # The moments every database can hold: Python's calendar, in UTC.
@@ -131,20 +133,10 @@ class _MomentOrder:
         return super().process_rhs(compiler, connection)
 
 
-class MomentGreaterThan(_MomentOrder, GreaterThan):
-    pass
-
-
-class MomentGreaterThanOrEqual(_MomentOrder, GreaterThanOrEqual):
-    pass
-
-
-class MomentLessThan(_MomentOrder, LessThan):
-    pass
-
-
-class MomentLessThanOrEqual(_MomentOrder, LessThanOrEqual):
-    pass
+MOMENT_ORDERS = [
+    type(f"Moment{order.__name__}", (_MomentOrder, order), {})
+    for order in (GreaterThan, GreaterThanOrEqual, LessThan, LessThanOrEqual)
+]
 
 
 class MomentRange(Range):
@@ -163,46 +155,27 @@ class MomentIn(In):
 
 class _YearInCalendar:
     """A year whose bounds cannot be written (0, 99999, or year 1 seen from UTC+7) holds no
-    stored row: ``below`` / ``above`` say what the lookup answers for one on either side."""
-
-    below = above = EmptyResultSet
+    stored row: the lookup answers as past the calendar's end on that side."""
 
     def year_lookup_bounds(self, connection, year):
         try:
             return super().year_lookup_bounds(connection, year)
         except (OverflowError, ValueError):
-            raise self.below if year < 5000 else self.above from None
+            raise _past_the_end(self, year < 5000) from None
 
 
-class YearInCalendarExact(_YearInCalendar, YearExact):
-    pass
-
-
-class YearInCalendarGt(_YearInCalendar, YearGt):
-    below = FullResultSet
-
-
-class YearInCalendarGte(_YearInCalendar, YearGte):
-    below = FullResultSet
-
-
-class YearInCalendarLt(_YearInCalendar, YearLt):
-    above = FullResultSet
-
-
-class YearInCalendarLte(_YearInCalendar, YearLte):
-    above = FullResultSet
+YEARS_IN_CALENDAR = [
+    type(f"InCalendar{year.__name__}", (_YearInCalendar, year), {})
+    for year in (YearExact, YearGt, YearGte, YearLt, YearLte)
+]
 
 
 def register() -> None:
-    for lookup in (KeyExactInRange, KeyInInRange, KeyGreaterThan, KeyGreaterThanOrEqual,
-                   KeyLessThan, KeyLessThanOrEqual):  # fmt: skip
+    for lookup in (KeyExactInRange, KeyInInRange, *KEY_ORDERS):
         ForeignObject.register_lookup(lookup)
     IntegerField.register_lookup(IntegerInInRange)
-    for lookup in (MomentExact, MomentGreaterThan, MomentGreaterThanOrEqual, MomentLessThan,
-                   MomentLessThanOrEqual, MomentRange, MomentIn):  # fmt: skip
+    for lookup in (MomentExact, *MOMENT_ORDERS, MomentRange, MomentIn):
         DateTimeField.register_lookup(lookup)
     for extract in (ExtractYear, ExtractIsoYear):
-        for lookup in (YearInCalendarExact, YearInCalendarGt, YearInCalendarGte,
-                       YearInCalendarLt, YearInCalendarLte):  # fmt: skip
+        for lookup in YEARS_IN_CALENDAR:
             extract.register_lookup(lookup)
