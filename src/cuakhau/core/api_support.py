@@ -1,7 +1,6 @@
 """Pieces every app's API uses: request context, pagination, error shapes."""
 
 import datetime as dt
-import json
 import re
 from decimal import Decimal
 from typing import Annotated, Literal
@@ -16,6 +15,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
 from cuakhau.core import context, inputs
+from cuakhau.core.jsontext import read_json
 from cuakhau.core.wording import label_of  # noqa: F401  (the API modules' import)
 
 MAX_PAGE_SIZE = 200
@@ -380,13 +380,13 @@ def _one_of_each_key(pairs):
 
 class JsonBodyParser(Parser):
     """django-ninja's parser, refusing what it would read anyway: a body of another media type
-    (``text/plain`` included) and a key given twice."""
+    (``text/plain`` included), a key given twice, nesting no document of ours has."""
 
     def parse_body(self, request):
         media_type = request.content_type or ""
         if media_type != "application/json" and not media_type.endswith("+json"):
             raise NotJson(media_type)
-        return json.loads(request.body, object_pairs_hook=_one_of_each_key)
+        return read_json(request.body, object_pairs_hook=_one_of_each_key)
 
 
 def body_refusal(exc) -> tuple[int, str] | None:

@@ -443,6 +443,14 @@ def json_as_stored(value) -> None:
     NaN, Infinity and 1e400 (PostgreSQL refuses them, a 500) and a lone surrogate in a string
     (no database can encode it); its texts are held to ``clean_text`` as every text is. Walked
     without recursion: a value nested as deep as the reader goes is no 500 either."""
+    from cuakhau.core.jsontext import MAX_DEPTH, depth_of
+
+    if depth_of(value) > MAX_DEPTH:
+        raise ValidationError(
+            _("Nest the JSON at most %(limit)d levels deep."),
+            code="too_deep",
+            params={"limit": MAX_DEPTH},
+        )
     pending = [value]
     while pending:
         item = pending.pop()

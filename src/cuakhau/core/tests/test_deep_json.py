@@ -76,14 +76,23 @@ def test_an_admin_json_field_nested_too_deep_is_an_error_beside_it(admin_user):
     assert "context" in errors and "channels" in errors
 
 
-def test_json_as_deep_as_the_reader_goes_is_checked_without_recursion():
-    import sys
+def test_json_is_read_and_checked_as_deep_as_our_documents_go_and_no_deeper():
+    from django.core.exceptions import ValidationError
 
     from cuakhau.core.inputs import json_as_stored
+    from cuakhau.core.jsontext import MAX_DEPTH, depth_of
 
-    depth = sys.getrecursionlimit() - 50
-    value = read_json("[" * depth + "1" + "]" * depth)
-    json_as_stored(value)
-    with pytest.raises(Exception) as refused:
-        json_as_stored(read_json("[" * depth + "NaN" + "]" * depth))
+    deepest = "[" * MAX_DEPTH + "1" + "]" * MAX_DEPTH
+    assert depth_of(read_json(deepest)) == MAX_DEPTH
+    json_as_stored(read_json(deepest))
+    with pytest.raises(ValueError):
+        read_json("[" + deepest + "]")
+    with pytest.raises(ValidationError) as refused:
+        json_as_stored([[[[0]]]] * 2 + [float("nan")])
     assert "NaN" in str(refused.value)
+    too_deep = []
+    for _level in range(MAX_DEPTH + 1):
+        too_deep = [too_deep]
+    with pytest.raises(ValidationError) as refused:
+        json_as_stored(too_deep)
+    assert str(MAX_DEPTH) in str(refused.value)
