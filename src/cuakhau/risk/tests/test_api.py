@@ -248,3 +248,30 @@ def test_the_rules_page_speaks_vietnamese(customs_mlt, client):
         response = client.get("/risk/rules/", HTTP_ACCEPT_LANGUAGE="vi")
     page = response.content.decode()
     assert "Quy tắc rủi ro, phiên bản 1" in page and "Khai thấp trị giá" in page
+
+
+def test_the_settings_as_the_vietnamese_page_shows_them_are_read_back_unchanged(
+    customs_mlt, client
+):
+    """The page writes the rates as Vietnamese writes numbers ("0,03"), and reads them so."""
+    import re
+
+    client.force_login(grant(customs_mlt, "change_riskrule"))
+    page = client.get("/risk/rules/", HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    shown = dict(re.findall(r'name="(settings-[a-z_]+)"[^>]*?value="([^"]*)"', page))
+    assert shown["settings-random_red_rate"].startswith("0,")
+    before = services.active_ruleset()
+    response = client.post(
+        "/risk/rules/settings/",
+        # Only the red threshold changes: a version that changes nothing is refused.
+        {**shown, "settings-red_threshold": "65", "settings-note": "Đỏ từ 65 điểm."},
+        HTTP_ACCEPT_LANGUAGE="vi",
+    )
+    said = re.findall(r'class="[^"]*error[^"]*"[^>]*>(.*?)</', response.content.decode(), re.S)
+    assert response.status_code == 302, (shown, said)
+    assert services.active_ruleset().red_threshold == 65
+    after = services.active_ruleset()
+    assert (after.random_red_rate, after.random_yellow_rate) == (
+        before.random_red_rate,
+        before.random_yellow_rate,
+    )
