@@ -29,6 +29,8 @@ from django.utils import formats, numberformat, timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
+from cuakhau.core.jsontext import MAX_DEPTH, nodes
+
 # C0 and C1 controls, DEL, U+2028/U+2029, lone surrogates (a JSON "\ud800" decodes to one;
 # no database can store it) and the bidirectional overrides and isolates (U+202A-U+202E,
 # U+2066-U+2069: "No. 123 \u202eevil" reads "No. 123 live" wherever it is shown). Tab and
@@ -443,28 +445,19 @@ def json_as_stored(value) -> None:
     NaN, Infinity and 1e400 (PostgreSQL refuses them, a 500) and a lone surrogate in a string
     (no database can encode it); its texts are held to ``clean_text`` as every text is. Walked
     without recursion: a value nested as deep as the reader goes is no 500 either."""
-    from cuakhau.core.jsontext import MAX_DEPTH, depth_of
-
-    if depth_of(value) > MAX_DEPTH:
-        raise ValidationError(
-            _("Nest the JSON at most %(limit)d levels deep."),
-            code="too_deep",
-            params={"limit": MAX_DEPTH},
-        )
-    pending = [value]
-    while pending:
-        item = pending.pop()
+    for item, enclosing in nodes(value):
+        if isinstance(item, dict | list) and enclosing >= MAX_DEPTH:
+            raise ValidationError(
+                _("Nest the JSON at most %(limit)d levels deep."),
+                code="too_deep",
+                params={"limit": MAX_DEPTH},
+            )
         if isinstance(item, float) and not math.isfinite(item):
             raise ValidationError(
                 _("JSON has no NaN or Infinity: write a finite number."), code="not_finite"
             )
         if isinstance(item, str):
             clean_text(item, multiline=True)
-        elif isinstance(item, dict):
-            pending.extend(item.keys())
-            pending.extend(item.values())
-        elif isinstance(item, list):
-            pending.extend(item)
 
 
 def _read_json_as_stored(field: forms.JSONField) -> None:

@@ -13,20 +13,27 @@ import json
 MAX_DEPTH = 64
 
 
-def depth_of(value, limit: int = MAX_DEPTH) -> int:
-    """How deep ``value`` nests (a scalar is 0), counted without recursion; stops past
-    ``limit`` and answers ``limit + 1``."""
-    deepest, pending = 0, [(value, 0)]
+def nodes(value):
+    """Every value inside ``value``, itself and dict keys included, with how many arrays and
+    objects enclose it; walked without recursion."""
+    pending = [(value, 0)]
     while pending:
-        item, depth = pending.pop()
+        item, enclosing = pending.pop()
+        yield item, enclosing
+        if isinstance(item, dict):
+            pending.extend((child, enclosing + 1) for child in (*item.keys(), *item.values()))
+        elif isinstance(item, list):
+            pending.extend((child, enclosing + 1) for child in item)
+
+
+def depth_of(value, limit: int = MAX_DEPTH) -> int:
+    """How deep ``value`` nests (a scalar is 0); stops past ``limit`` and answers ``limit + 1``."""
+    deepest = 0
+    for item, enclosing in nodes(value):
         if isinstance(item, dict | list):
-            depth += 1
-            if depth > limit:
+            deepest = max(deepest, enclosing + 1)
+            if deepest > limit:
                 return limit + 1
-            deepest = max(deepest, depth)
-            pending.extend(
-                (child, depth) for child in (item.values() if isinstance(item, dict) else item)
-            )
     return deepest
 
 

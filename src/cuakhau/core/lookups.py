@@ -46,23 +46,12 @@ def _beyond(value) -> bool:
     return isinstance(value, int) and not _LOWEST <= value <= _HIGHEST
 
 
-class _ExactInRange:
-    def process_rhs(self, compiler, connection):
-        if _beyond(self.rhs):
-            raise EmptyResultSet
-        return super().process_rhs(compiler, connection)
-
-
 class _InInRange:
     def process_rhs(self, compiler, connection):
         if self.rhs_is_direct_value():
             # Dropped: they match nothing; an empty list is Django's own EmptyResultSet.
             self.rhs = [value for value in self.rhs if not _beyond(value)]
         return super().process_rhs(compiler, connection)
-
-
-class KeyExactInRange(_ExactInRange, RelatedExact):
-    pass
 
 
 class KeyInInRange(_InInRange, RelatedIn):
@@ -97,7 +86,7 @@ class _KeyOrderInRange:
 
 KEY_ORDERS = [
     type(f"Key{order.__name__}", (_KeyOrderInRange, order), {})
-    for order in (RelatedGreaterThan, RelatedGreaterThanOrEqual, RelatedLessThan,
+    for order in (RelatedExact, RelatedGreaterThan, RelatedGreaterThanOrEqual, RelatedLessThan,
                   RelatedLessThanOrEqual)
 ]  # fmt: skip
 
@@ -108,8 +97,8 @@ _LAST_MOMENT = datetime.datetime.max.replace(tzinfo=datetime.UTC)
 
 
 def _in_utc(moment):
-    """The moment itself, or the calendar's edge it lies beyond, or None if it is not a moment
-    in a time zone at all (an expression, a naive value Django already warned of)."""
+    """The moment itself, or the calendar's edge in UTC it lies beyond; anything that is not a
+    moment in a time zone (an expression, a naive value Django already warned of) as it is."""
     if not isinstance(moment, datetime.datetime) or moment.tzinfo is None:
         return moment
     try:
@@ -171,7 +160,7 @@ YEARS_IN_CALENDAR = [
 
 
 def register() -> None:
-    for lookup in (KeyExactInRange, KeyInInRange, *KEY_ORDERS):
+    for lookup in (KeyInInRange, *KEY_ORDERS):
         ForeignObject.register_lookup(lookup)
     IntegerField.register_lookup(IntegerInInRange)
     for lookup in (MomentExact, *MOMENT_ORDERS, MomentRange, MomentIn):

@@ -320,9 +320,16 @@ def test_every_admin_day_and_moment_is_within_the_days_every_form_takes(admin_us
 
 
 def test_a_meeting_in_year_one_is_refused_beside_its_day(admin_client):
-    page = admin_client.post(
-        "/admin/cooperation/meeting/add/",
-        {"held_on": "0001-01-01", "place": "Lai Châu", "title": "Hội đàm",
-         "commitment_set-TOTAL_FORMS": "0", "commitment_set-INITIAL_FORMS": "0"},
+    from cuakhau.cooperation.models import Counterpart, Meeting
+
+    jinping = Counterpart.objects.create(
+        name_vi="UBND huyện Kim Bình", name_en="Jinping County", name_zh="金平县人民政府",
+        country="CN",
     )  # fmt: skip
-    assert page.status_code == 200 and "errorlist" in page.content.decode()
+    post = {"held_on": "0001-01-01", "place": "Lai Châu", "title": "Hội đàm",
+            "counterparts": [jinping.pk],
+            "commitments-TOTAL_FORMS": "0", "commitments-INITIAL_FORMS": "0"}  # fmt: skip
+    page = admin_client.post("/admin/cooperation/meeting/add/", post)
+    assert page.status_code == 200 and "errors field-held_on" in page.content.decode()
+    saved = admin_client.post("/admin/cooperation/meeting/add/", {**post, "held_on": "2026-11-20"})
+    assert saved.status_code == 302 and Meeting.objects.count() == 1
