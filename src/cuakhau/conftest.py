@@ -41,6 +41,14 @@ def _flushes_the_database(item: pytest.Item) -> bool:
     return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
 
 
+def _set_up_its_database(item: pytest.Item) -> bool:
+    # A test skipped before its database was set up (no browser on this machine) flushed
+    # nothing, and the connection may still name the developer's own database. Asked before
+    # the teardown, which forgets the fixtures; pytest keeps them on a private attribute.
+    fixtures = getattr(getattr(item, "_request", None), "_fixture_defs", None)
+    return fixtures is None or "_django_db_helper" in fixtures
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
     """Every test its own node id, as its name says.
@@ -66,9 +74,10 @@ def pytest_runtest_teardown(item, nextitem):
     """After a transactional test's flush (its fixtures' teardown), the reference data goes
     back at once, committed: every later test finds the database as the session set it up,
     whatever order the tests run in (several workers each run a share of the files)."""
+    set_up = _set_up_its_database(item)
     result = yield
     # Without a next test, the session's teardown has just destroyed the test database.
-    if nextitem is not None and _flushes_the_database(item):
+    if nextitem is not None and set_up and _flushes_the_database(item):
         from pytest_django.plugin import blocking_manager_key
 
         with item.config.stash[blocking_manager_key].unblock():
