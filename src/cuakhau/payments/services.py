@@ -570,6 +570,7 @@ def resolve_discrepancy(actor, payment_ids, resolution: str, *, gate, day) -> li
     payment that names no trip belongs to no gate, and only an administrator resolves it."""
     from django.core.exceptions import PermissionDenied
 
+    from cuakhau.policy import CASHIERS
     from cuakhau.reference.models import Gate
 
     from .reconciliation import daily_report
@@ -581,17 +582,19 @@ def resolve_discrepancy(actor, payment_ids, resolution: str, *, gate, day) -> li
         raise FieldErrors({"resolution": exc.messages}) from None
     if not resolution:
         raise FieldErrors({"resolution": [_("Say how the discrepancy was resolved.")]})
+    if not roles.roles_of(actor) & set(CASHIERS):
+        raise PermissionDenied(_("Only a cashier of the payments' gate resolves them."))
     payments = list(lock_rows(Payment.objects.filter(pk__in=ids)).order_by("pk"))
-    if len(payments) != len(ids):
-        raise FieldErrors({"payments": [_("No such payment.")]})
     gate_ids = set(
         Trip.objects.filter(pk__in={p.trip_id for p in payments}).values_list("gate_id", flat=True)
     )
     allowed = all(receipts.is_cashier(actor, gate) for gate in Gate.objects.filter(pk__in=gate_ids))
     if any(p.trip_id is None for p in payments):
         allowed = allowed and roles.ADMINISTRATOR in roles.roles_of(actor)
-    if not allowed:
-        raise PermissionDenied(_("Only a cashier of the payments' gate resolves them."))
+    if len(payments) != len(ids) or not allowed:
+        # Another gate's payment is answered as one that does not exist: a cashier learns
+        # nothing of the payments other gates received.
+        raise FieldErrors({"payments": [_("No such payment.")]})
     if any(p.resolved_at is not None for p in payments):
         raise FieldErrors({"payments": [_("This discrepancy is already resolved.")]})
     wanted = set(ids)

@@ -105,13 +105,22 @@ def test_only_the_gates_cashiers_resolve_and_only_an_administrator_a_payment_of_
 ):
     elsewhere = create_user("vanhanh_hn", PASSWORD, roles.GATE_OPERATOR, gates=[hng])
     admin = create_user("quantri", PASSWORD, roles.ADMINISTRATOR)
-    for user in (customs_mlt, elsewhere):
-        with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied):  # no cashier anywhere
+        services.resolve_discrepancy(
+            customs_mlt, [refund_due.pk], "refund made", gate=mlt, day=today()
+        )
+    # A cashier of another gate: the payment is answered as one that does not exist, word
+    # for word, so the answer tells nothing of what other gates received.
+    answers = []
+    for payment_id in (refund_due.pk, 987654321):
+        with pytest.raises(FieldErrors) as refused:
             services.resolve_discrepancy(
-                user, [refund_due.pk], "refund made", gate=mlt, day=today()
+                elsewhere, [payment_id], "refund made", gate=hng, day=today()
             )
+        answers.append(refused.value.errors)
+    assert answers[0] == answers[1] == {"payments": ["No such payment."]}
     lost = orphan()
-    with pytest.raises(PermissionDenied):  # a payment of no gate, with one of the gate's
+    with pytest.raises(FieldErrors):  # a payment of no gate, with one of the gate's
         services.resolve_discrepancy(
             operator, [refund_due.pk, lost.pk], "matched by hand", gate=None, day=today()
         )
