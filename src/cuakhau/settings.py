@@ -142,6 +142,8 @@ MIDDLEWARE = [
     "cuakhau.core.middleware.ControlCharacterPathMiddleware",
     # Who may open each page: the one policy table (cuakhau.policy), before any view runs.
     "cuakhau.core.policy.PolicyMiddleware",
+    # A service's refusal no view showed beside its field: its own page (422), not a 500.
+    "cuakhau.core.middleware.RefusedInputMiddleware",
     # Last, as django-axes asks: it turns a login refused for lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -1,5 +1,6 @@
 """Pieces every app's API uses: request context, pagination, error shapes."""
 
+import contextlib
 import datetime as dt
 import re
 from decimal import Decimal
@@ -85,10 +86,16 @@ LIST_HEADERS = {
 def fee_item_out(item: dict) -> dict:
     """A fee item as assessed (and signed into a receipt), with its codes' labels beside them."""
     from cuakhau.fees.choices import RateUnit
+    from cuakhau.fees.services import plain_number
     from cuakhau.reference.models import Confidence
 
+    quantity = item.get("quantity")
+    # Items assessed before plain_number kept an exponent ("2E+1" for 20 tonnes).
+    with contextlib.suppress(ArithmeticError):
+        quantity = plain_number(Decimal(quantity)) if isinstance(quantity, str) else quantity
     return {
         **item,
+        "quantity": quantity,
         "unit_label": label_of(RateUnit, item.get("unit")),
         "confidence_label": label_of(Confidence, item.get("confidence")),
     }

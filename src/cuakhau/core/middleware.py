@@ -22,6 +22,28 @@ class ControlCharacterPathMiddleware:
         return self.get_response(request)
 
 
+class RefusedInputMiddleware:
+    """A service's refusal (``FieldErrors``) that a page's view did not show beside its field
+    is shown on a page of its own, HTTP 422, in the reader's language: never a server error.
+    The API maps the same refusals itself (``cuakhau.api``)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.shortcuts import render
+
+        from .errors import FieldErrors
+
+        if not isinstance(exception, FieldErrors) or request.path_info.startswith("/api/"):
+            return None
+        refusals = [str(m) for messages in exception.errors.values() for m in messages]
+        return render(request, "422.html", {"refusals": refusals}, status=422)
+
+
 class SecurityHeadersMiddleware:
     """The Content-Security-Policy and Permissions-Policy of every answer (settings
     ``CONTENT_SECURITY_POLICY``, ``PERMISSIONS_POLICY``), static files included: an SVG

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cuakhau.core.errors import FieldErrors
@@ -340,7 +341,7 @@ def assess(trip: Trip, on: dt.date | None = None) -> Assessment:
             {
                 "gate": [
                     _("No fee schedule is in force at %(gate)s on %(date)s.")
-                    % {"gate": trip.gate.name, "date": on}
+                    % {"gate": trip.gate.name, "date": date_format(on, "SHORT_DATE_FORMAT")}
                 ]
             }
         )
@@ -356,14 +357,20 @@ def assess(trip: Trip, on: dt.date | None = None) -> Assessment:
                     % {
                         "schedule": schedule.legal_basis,
                         "vehicle": trip.get_vehicle_type_display(),
-                        "regime": facts.regime,
-                        "goods": facts.goods,
+                        "regime": Regime(facts.regime).label,
+                        "goods": GoodsCategory(facts.goods).label,
                     }
                 ]
             }
         )
     numbers = [container.number for container in trip.containers.all()]
     return Assessment(schedule=schedule, items=price(rate, facts, numbers), facts=facts)
+
+
+def plain_number(quantity: Decimal) -> str:
+    """A quantity as a signed fee item writes it: its digits, never an exponent (20 tonnes is
+    "20", which ``Decimal.normalize`` alone writes "2E+1")."""
+    return format(quantity.normalize(), "f")
 
 
 def price(rate: FeeRate, facts: Facts, container_numbers: list[str]) -> list[Item]:
@@ -393,7 +400,7 @@ def price(rate: FeeRate, facts: Facts, container_numbers: list[str]) -> list[Ite
             rate.label_vi,
             rate.label_en,
             rate.unit,
-            str(quantity.normalize()),
+            plain_number(quantity),
             rate.amount_vnd,
             amount,
             rate.confidence,

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from cuakhau.core import listing
 from cuakhau.core.context import context_of
+from cuakhau.core.errors import FieldErrors
 from cuakhau.core.statemachine import IllegalTransition
 
 from . import services
@@ -141,7 +142,7 @@ def _edit(request, trip=None, *, amend=False):
                 trip = services.update_draft(request.user, trip, data, context)
                 messages.success(request, _("Draft %(ref)s saved.") % {"ref": trip.reference})
             return redirect("trips:detail", reference=trip.reference)
-        except services.TripValidationError as exc:
+        except FieldErrors as exc:
             _show_errors(form, lines, kept, reason, exc.errors)
             messages.error(request, _("The declaration has errors: see the marked fields."))
         except services.TripPermissionDenied as exc:
@@ -229,7 +230,7 @@ def trip_action(request, reference, action):
     try:
         ACTIONS[action](request.user, trip, request.POST.get("reason", ""), context_of(request))
         messages.success(request, services.trip_action_labels()[action])
-    except services.TripValidationError as exc:
+    except FieldErrors as exc:
         for path, msgs in exc.errors.items():
             for message in msgs:
                 where = services.path_label(path)
@@ -251,7 +252,7 @@ def trip_document(request, reference):
             services.attach_document(
                 request.user, trip, form.cleaned_data["kind"], form.cleaned_data["file"]
             )
-        except services.TripValidationError as exc:
+        except FieldErrors as exc:
             for path, msgs in exc.errors.items():
                 for message in msgs:
                     form.add_error(path if path in form.fields else None, message)

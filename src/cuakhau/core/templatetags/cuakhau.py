@@ -53,9 +53,9 @@ def money(amount, currency: str = "VND"):
 
 @register.filter
 def quantity(value):
+    """Weights and counts per locale, with the decimals they have: 12.500,25 (not 12.500,250)."""
     if value in (None, ""):
         return ""
-    """Weights and counts per locale, with the decimals they have: 12.500,25 (not 12.500,250)."""
     value = Decimal(value)
     places = 0 if value == value.to_integral() else -value.normalize().as_tuple().exponent
     return number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)

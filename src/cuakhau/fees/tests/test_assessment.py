@@ -177,3 +177,22 @@ def test_admin_shows_frozen_schedules_read_only(enterprise, mlt, admin_client):
         "/admin/fees/feeschedule/", {"action": "new_version", "_selected_action": [schedule.pk]}
     )
     assert FeeSchedule.objects.filter(gate=mlt, key=schedule.key, version=2).exists()
+
+
+def test_a_quantity_of_whole_tens_of_tonnes_is_written_in_digits(enterprise, reference_data):
+    from cuakhau.core.api_support import fee_item_out
+    from cuakhau.core.templatetags.cuakhau import quantity
+
+    trip = submitted(
+        enterprise,
+        gate="tlg",
+        direction="import",
+        cargo_lines=[steel_line(gross_weight_kg="20000", net_weight_kg="19800")],
+    )
+    [item] = services.current_assessment(trip).items
+    # Decimal.normalize alone wrote "2E+1", signed so into the receipt and shown "2E+1 t".
+    assert item["quantity"] == "20" and item["amount_vnd"] == 2_000_000
+    assert services.plain_number(Decimal("12.3450")) == "12.345"
+    # An item assessed before, as stored: the API and the page write it in digits too.
+    assert fee_item_out({**item, "quantity": "2E+1"})["quantity"] == "20"
+    assert quantity("2E+1") == "20"
