@@ -745,7 +745,8 @@ class _ExitRefusal:
                 at=self.at,
                 actor=self.operator,
                 outcome=outcome,
-                detail=prefix + "; ".join(f"{p.code}: {p.message}" for p in self.problems),
+                # The problems as the operator read them; their codes are the outcome's.
+                detail=prefix + "; ".join(p.message for p in self.problems),
             )
         self.pk = use.pk
 

@@ -59,12 +59,18 @@ class FeesOut(Schema):
     total_vnd: int
     previous_total_vnd: int | None
     difference_vnd: int | None
-    paid_vnd: int  # counted towards the fee
-    received_vnd: int  # every payment received, counted or to pay back
-    # The balance: positive is still due (``due_vnd``), negative is to refund (``refund_vnd``).
-    balance_vnd: int
-    due_vnd: int
-    refund_vnd: int
+    paid_vnd: int = Field(..., description="What the payments counted towards the fee add up to")
+    received_vnd: int = Field(
+        ..., description="Every payment received, counted towards the fee or to be paid back"
+    )
+    balance_vnd: int = Field(
+        ...,
+        description="`due_vnd` minus `refund_vnd`, the two netted: a revoked receipt's money to "
+        "pay back and the fee due again can leave it at 0 with both outstanding; read "
+        "`due_vnd` for what is still to pay, `refund_vnd` for what is owed back",
+    )
+    due_vnd: int = Field(..., description="Still to pay before the trip is paid (0 or more)")
+    refund_vnd: int = Field(..., description="Owed back to the payer (0 or more)")
     receipt: str | None
     instructions: dict | None
 
