@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 
 from cuakhau.core.errors import FieldErrors
 from cuakhau.core.wording import join_words
-from cuakhau.reference.localize import country_name
+from cuakhau.reference.localize import country_name, said_with_its_language
 from cuakhau.reference.models import Confidence, Gate, HSCode
 from cuakhau.reference.validators import compact_hs_code, validate_country, validate_hs_code
 from cuakhau.trips.choices import Direction
@@ -357,7 +357,8 @@ def _finding(rule: MarketAccessRule, index: int, line, gate: Gate | None, destin
         "hs": rule.hs_prefix,
         "country": country_name(destination),
         "rule": rule.pk,
-        "basis": rule.legal_basis,
+        # Written in one language only: marked as such on a page in another.
+        "basis": said_with_its_language(rule.legal_basis_text),
         "gate": gate_label(gate) if gate is not None else "",
     }
     path = f"cargo_lines.{index}.hs_code"

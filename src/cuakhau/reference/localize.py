@@ -104,6 +104,12 @@ def original(text: str, lang: str) -> LocalizedText:
     return LocalizedText(text or "", lang)
 
 
+def said_with_its_language(text: LocalizedText) -> str:
+    """A localized text inside a sentence (a message, not a page's HTML): followed by
+    "(English original)" or the like when it is not in the reader's language."""
+    return f"{text} ({text.marker})" if text.is_fallback else str(text)
+
+
 # Countries ------------------------------------------------------------------------------------
 
 

@@ -273,3 +273,16 @@ def test_findings_speak_the_users_language(market_rules, mlt):
         ]
     assert "chỉ được qua các cửa khẩu được chỉ định" in finding.message
     assert "Ma Lù Thàng không thuộc danh sách này" in finding.message
+
+
+def test_a_basis_written_in_one_language_is_marked_on_a_page_in_another(market_rules, mlt):
+    designated = rule("0803")
+    assert designated.text_language == "en"
+    for language, marker in (("vi", "bản gốc tiếng Anh"), ("zh-hans", "英文原文")):
+        with translation.override(language):
+            [finding] = [
+                f for f in services.check_declaration(trip(mlt), [line("080390")]) if f.blocking
+            ]
+        assert f"{designated.legal_basis} ({marker})" in finding.message
+    [finding] = [f for f in services.check_declaration(trip(mlt), [line("080390")]) if f.blocking]
+    assert "original" not in finding.message  # English on an English page: as written
