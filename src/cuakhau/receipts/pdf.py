@@ -590,7 +590,9 @@ def _layout(page: _Page, receipt, second: str | None, qr_size: float) -> None:
     page.rule()
 
     for item in receipt.items:
-        label = f"{item.get('code', '')} · {item.get('label_vi', '')}".strip(" ·")
+        # The code is the item's clause of the resolution: said so, not a stray letter.
+        clause = f"Mục {item['code']}" if item.get("code") else ""
+        label = f"{clause} · {item.get('label_vi', '')}".strip(" ·")
         translated = item.get(ITEM_LABEL_KEYS.get(second, ""), "") if second else ""
         if translated and translated != item.get("label_vi"):
             label = f"{label} / {translated}"

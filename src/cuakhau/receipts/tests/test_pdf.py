@@ -84,7 +84,8 @@ def test_pdf_shows_the_receipt_facts(receipt):
     assert "25C-123.45" in text and "25R-012.34" in text
     assert receipt.kid[:12] in text
     for item in receipt.items:
-        assert item["code"] in text
+        # The resolution's clause, said so ("Mục d"; its "ụ" is a subset glyph, not ASCII).
+        assert re.search(rf"M\\\d{{3}}c {item['code']} ", text)
     # Thousands with dots: the đồng sign itself is a subset glyph, not ASCII.
     assert pdf.vnd(receipt.amount_vnd).removesuffix(" ₫") in text
 
@@ -321,3 +322,10 @@ def test_words_too_long_for_the_column_are_broken():
     assert len(lines) > 1
     assert all(pdf.text_width(line, 7.5) <= width for line in lines)
     assert "".join(lines).replace(" ", "") == "金平县金水河边贸有限公司" * 2 + "ABC"
+
+
+def test_the_receipt_page_names_each_item_by_its_clause(enterprise, receipt):
+    page = client_for(enterprise).get(f"/receipts/{receipt.number}/").content.decode()
+    for item in receipt.items:
+        # "Item d · …", not a stray "d · …" before the label.
+        assert f"<td>Item {item['code']} · " in page
