@@ -23,3 +23,26 @@ def sniff(head: bytes) -> tuple[str, str] | None:
 def extension_of(content_type: str) -> str:
     """The extension a stored file of this (sniffed) type gets: ``bin`` for none of ours."""
     return _EXTENSIONS.get(content_type, "bin")
+
+
+# The longest name a document is kept under (``TripDocument`` and ``ApplicationDocument``'s
+# ``original_name``).
+NAME_LENGTH = 200
+# The endings a name may already have for each kind (a photo named ``.jpeg`` stays so).
+NAME_ENDINGS = {"pdf": (".pdf",), "jpg": (".jpg", ".jpeg", ".jpe"), "png": (".png",)}
+
+
+def kept_name(name: str | None, extension: str) -> str:
+    """The name a document is kept (and handed back) under: the sender's, without control
+    characters or folders, at most ``NAME_LENGTH`` characters with its extension kept, and
+    ending in the extension of what the file really is (``scan.exe`` that is a PDF is handed
+    back as ``scan.exe.pdf``, never opened as a program; ``invoice.html`` as
+    ``invoice.html.pdf``, never opened as a page)."""
+    name = "".join(c for c in (name or "") if c.isprintable())
+    name = name.replace("\\", "/").rsplit("/", 1)[-1].strip().lstrip(".") or "document"
+    if not name.lower().endswith(NAME_ENDINGS.get(extension, (f".{extension}",))):
+        name = f"{name}.{extension}"
+    stem, _dot, suffix = name.rpartition(".")
+    if len(name) > NAME_LENGTH:
+        name = f"{stem[: NAME_LENGTH - len(suffix) - 1].rstrip()}.{suffix}"
+    return name

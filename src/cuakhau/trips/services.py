@@ -24,7 +24,7 @@ from django.utils.translation import ngettext
 from cuakhau.accounts import roles
 from cuakhau.accounts.models import Organisation
 from cuakhau.core.context import SYSTEM, RequestContext
-from cuakhau.core.documents import sniff
+from cuakhau.core.documents import kept_name, sniff
 from cuakhau.core.errors import FieldErrors
 from cuakhau.core.inputs import (
     AtLeast,
@@ -1198,12 +1198,13 @@ def attach_document(actor, trip: Trip, kind: str, uploaded, context: RequestCont
     kind_of_file = sniff(head)
     if kind_of_file is None:
         raise TripValidationError({"file": [_("Only PDF, JPEG and PNG files are accepted.")]})
-    content_type, _extension = kind_of_file
+    content_type, extension = kind_of_file
     return TripDocument.objects.create(
         trip=trip,
         kind=kind,
         file=uploaded,
-        original_name=(uploaded.name or "document")[:200],
+        # Handed back under this name: ending in what the file is, whatever it was called.
+        original_name=kept_name(uploaded.name, extension),
         size=uploaded.size,
         content_type=content_type,
         uploaded_by=actor,

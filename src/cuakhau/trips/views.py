@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from cuakhau.core import listing
 from cuakhau.core.context import context_of
+from cuakhau.core.documents import extension_of, kept_name
 from cuakhau.core.errors import FieldErrors
 from cuakhau.core.statemachine import IllegalTransition
 
@@ -307,7 +308,9 @@ def trip_document_file(request, reference, document_id):
         # the uploader's, to be opened outside our origin.
         as_attachment=True,
         content_type=document.content_type,
-        filename=document.original_name,
+        # As kept since the upload names it; a document kept before under the sender's own
+        # name ("invoice.html") is handed back ending in what it is, never opened as a page.
+        filename=kept_name(document.original_name, extension_of(document.content_type)),
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

@@ -81,11 +81,31 @@ def test_uploaded_files_are_not_served_from_the_media_folder(uploaded, settings)
 def test_a_document_is_kept_under_a_name_nobody_chose_with_its_contents_extension(uploaded):
     _client, trip, document = uploaded
     kept = document.file.name
-    # The uploader's "hoa-don.html" is what the download offers, never the name on disk.
-    assert document.original_name == "hoa-don.html"
+    # The uploader's name is what the download offers, never the name on disk, and it ends
+    # in what the file is: saved as "hoa-don.html", a PDF would open as a page (or a ".hta"
+    # as a program) on the officer's computer.
+    assert document.original_name == "hoa-don.html.pdf"
     assert kept.startswith(f"trips/{trip.reference}/") and kept.endswith(".pdf")
     assert "hoa-don" not in kept and ".html" not in kept
     again = services.attach_document(
         trip.created_by, trip, "invoice", SimpleUploadedFile("hoa-don.html", POLYGLOT)
     )
     assert again.file.name != kept  # two uploads of one name never share a file
+
+
+def test_a_document_is_handed_back_under_a_name_ending_in_what_it_is(uploaded):
+    client, trip, document = uploaded
+    url = f"/trips/{trip.reference}/documents/{document.pk}/"
+    assert 'filename="hoa-don.html.pdf"' in client.get(url)["Content-Disposition"]
+    # A document kept before under the sender's own name is handed back the same way.
+    type(document).objects.filter(pk=document.pk).update(original_name="photo.exe")
+    assert 'filename="photo.exe.pdf"' in client.get(url)["Content-Disposition"]
+    # A name past the column keeps its ending; folders and control characters go.
+    long = services.attach_document(
+        trip.created_by, trip, "invoice", SimpleUploadedFile("A" * 300 + ".pdf", POLYGLOT)
+    )
+    assert len(long.original_name) == 200 and long.original_name.endswith("A.pdf")
+    odd = services.attach_document(
+        trip.created_by, trip, "invoice", SimpleUploadedFile("..\\x\x1b[31m.pdf", POLYGLOT)
+    )
+    assert odd.original_name == "x[31m.pdf"
