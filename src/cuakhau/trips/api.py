@@ -256,7 +256,12 @@ def submit_trip(request: HttpRequest, reference: str):
 def amend_trip(request: HttpRequest, reference: str, payload: AmendIn):
     trip = services.find_trip(request.auth, reference)
     trip = services.amend_trip(
-        request.auth, trip, _declaration(payload.declaration), payload.reason, context_of(request)
+        request.auth,
+        trip,
+        _declaration(payload.declaration),
+        payload.reason,
+        context_of(request),
+        version=payload.version,
     )
     return detail(request.auth, trip)
 

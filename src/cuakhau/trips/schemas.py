@@ -71,6 +71,12 @@ class ReasonIn(Schema):
 class AmendIn(Schema):
     reason: Reason
     declaration: TripIn
+    version: int | None = Field(
+        None,
+        description="The trip's `version` the amendment was made on: if the trip was amended "
+        "since, nothing is saved (422 at `as_read`), so a change made meanwhile is never "
+        "silently undone. Without it, the amendment replaces whatever is there.",
+    )
 
 
 class CargoLineOut(Schema):

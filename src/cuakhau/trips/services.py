@@ -869,7 +869,40 @@ def _unused_reference(gate: Gate) -> str:
 
 
 @retry_on_conflict
-def update_draft(actor, trip: Trip, data: dict, context: RequestContext = SYSTEM) -> Trip:
+def read_stamp(trip: Trip) -> str:
+    """What a page opened to edit a trip carries back (``as_read``): the trip as it read it.
+    Any write to the trip changes it."""
+    return trip.updated_at.isoformat() if trip.updated_at else ""
+
+
+def _still_as_read(trip: Trip, as_read: str | None, version: int | None = None) -> None:
+    """Refuse a change made on a trip read before another change (a second tab, a colleague):
+    saved, it would silently undo that change."""
+    if (as_read is None or str(as_read) == read_stamp(trip)) and (
+        version is None or version == trip.version
+    ):
+        return
+    at = formats.date_format(
+        timezone.localtime(trip.updated_at, ZoneInfo(trip.gate.time_zone)),
+        "SHORT_DATETIME_FORMAT",
+    )
+    raise TripValidationError(
+        {
+            "as_read": [
+                _(
+                    "Trip %(ref)s was changed at %(at)s, after this page was opened. Nothing "
+                    "was saved: open it again to see that change, then make yours."
+                )
+                % {"ref": trip.reference, "at": at}
+            ]
+        }
+    )
+
+
+def update_draft(
+    actor, trip: Trip, data: dict, context: RequestContext = SYSTEM, *, as_read: str | None = None
+) -> Trip:
+    """``as_read``: ``read_stamp`` of the trip the edit was made on (a page's), if known."""
     with transaction.atomic():
         trip = _locked(trip)
         if not can_declare_for(actor, trip):
@@ -877,6 +910,7 @@ def update_draft(actor, trip: Trip, data: dict, context: RequestContext = SYSTEM
         if trip.status != S.DRAFT:
             allowed = TRIP_MACHINE.actions_from(trip.status)
             raise IllegalTransition(trip.status, "edit", allowed, TRIP_MACHINE.say)
+        _still_as_read(trip, as_read)
         gate_before = trip.gate_id
         declaration = _build(data, trip, require_complete=False)
         if trip.gate_id != gate_before:
@@ -900,7 +934,14 @@ def submit_trip(actor, trip: Trip, context: RequestContext = SYSTEM) -> Trip:
 
 
 @retry_on_conflict
-def save_and_submit(actor, trip: Trip | None, data: dict, context: RequestContext = SYSTEM) -> Trip:
+def save_and_submit(
+    actor,
+    trip: Trip | None,
+    data: dict,
+    context: RequestContext = SYSTEM,
+    *,
+    as_read: str | None = None,
+) -> Trip:
     """The form's "Submit": nothing is written unless the declaration can be submitted."""
     # One transaction: if the submission is refused, the draft's save is rolled back too.
     with transaction.atomic():
@@ -912,20 +953,31 @@ def save_and_submit(actor, trip: Trip | None, data: dict, context: RequestContex
             trip = _create(actor, data, context, submitting=True)
             _transition(trip, "submit", actor, context, status_only=True)
             return forget_prefetched(trip)
-        trip = update_draft(actor, trip, data, context)
+        trip = update_draft(actor, trip, data, context, as_read=as_read)
         return submit_trip(actor, trip, context)
 
 
 @retry_on_conflict
 def amend_trip(
-    actor, trip: Trip, data: dict, reason: str, context: RequestContext = SYSTEM
+    actor,
+    trip: Trip,
+    data: dict,
+    reason: str,
+    context: RequestContext = SYSTEM,
+    *,
+    as_read: str | None = None,
+    version: int | None = None,
 ) -> Trip:
-    """Change a submitted declaration, keeping the previous version as a snapshot."""
+    """Change a submitted declaration, keeping the previous version as a snapshot.
+
+    ``as_read`` (a page's ``read_stamp``) or ``version`` (the API's): the trip as the change
+    was made on, refused if it has changed since."""
     with transaction.atomic():
         trip = _locked(trip)
         transition = TRIP_MACHINE.get(trip.status, "amend")
         if not _may_take(actor, trip, transition):
             raise TripPermissionDenied(_("You may not amend this trip."))
+        _still_as_read(trip, as_read, version)
         reason = _clean_reason(reason)
         if not reason:
             raise TripValidationError({"reason": [_("Give a reason for the amendment.")]})

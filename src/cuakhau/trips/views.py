@@ -123,10 +123,17 @@ def _edit(request, trip=None, *, amend=False):
     elif readable:
         action = request.POST.get("action", "save")
         context = context_of(request)
+        # The trip as this page read it: a change made meanwhile is not silently undone.
+        as_read = request.POST.get("as_read")
         try:
             if amend:
                 trip = services.amend_trip(
-                    request.user, trip, data, request.POST.get("reason", ""), context
+                    request.user,
+                    trip,
+                    data,
+                    request.POST.get("reason", ""),
+                    context,
+                    as_read=as_read,
                 )
                 messages.success(
                     request,
@@ -134,13 +141,13 @@ def _edit(request, trip=None, *, amend=False):
                     % {"ref": trip.reference, "v": trip.version},
                 )
             elif action == "submit":
-                trip = services.save_and_submit(request.user, trip, data, context)
+                trip = services.save_and_submit(request.user, trip, data, context, as_read=as_read)
                 messages.success(request, _("Trip %(ref)s submitted.") % {"ref": trip.reference})
             elif trip is None:
                 trip = services.create_draft(request.user, data, context)
                 messages.success(request, _("Draft %(ref)s saved.") % {"ref": trip.reference})
             else:
-                trip = services.update_draft(request.user, trip, data, context)
+                trip = services.update_draft(request.user, trip, data, context, as_read=as_read)
                 messages.success(request, _("Draft %(ref)s saved.") % {"ref": trip.reference})
             return redirect("trips:detail", reference=trip.reference)
         except FieldErrors as exc:
@@ -150,10 +157,20 @@ def _edit(request, trip=None, *, amend=False):
             raise PermissionDenied(str(exc)) from None
         except IllegalTransition as exc:
             messages.error(request, str(exc))
+    if trip is not None:
+        as_read = request.POST.get("as_read") if request.method == "POST" else None
+        as_read = as_read or services.read_stamp(trip)
     return render(
         request,
         "trips/trip_form.html",
-        {"form": form, "lines": lines, "reason_form": reason, "trip": trip, "amend": amend},
+        {
+            "form": form,
+            "lines": lines,
+            "reason_form": reason,
+            "trip": trip,
+            "amend": amend,
+            "as_read": as_read if trip is not None else "",
+        },
     )
 
 

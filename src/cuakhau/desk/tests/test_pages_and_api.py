@@ -89,6 +89,9 @@ def test_the_desk_sees_overdue_files_first(client, catalogue, desk_officer):
 def test_an_officer_moves_a_file_on_its_page(client, catalogue, desk_officer):
     a = services.file_application(applicant_data(catalogue), [pdf()])
     client.force_login(desk_officer)
+    # The applicant's phone as a trip's page writes one: with its "+" (kept as digits).
+    page = client.get(f"/desk/applications/{a.code}/").content.decode()
+    assert f'<span class="phone">+{a.phone}</span>' in page and a.phone.isdigit()
     assert client.post(f"/desk/applications/{a.code}/transfer/").status_code == 302
     refused = client.post(f"/desk/applications/{a.code}/reject/", {"reason": ""})
     assert refused.status_code == 422
