@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from cuakhau.accounts import roles
 from cuakhau.core import listing
 from cuakhau.core.inputs import DayField
+from cuakhau.reference.fields import GateField
 from cuakhau.reference.models import Gate
 from cuakhau.trips import services as trips
 from cuakhau.trips.choices import Direction
@@ -105,10 +106,9 @@ def kpi_gates(user):
 
 
 class KpiFilterForm(forms.Form):
-    gate = forms.ModelChoiceField(
+    gate = GateField(
         label=gettext_lazy("Gate"),
         queryset=Gate.objects.none(),
-        to_field_name="code",
         required=False,
         empty_label=gettext_lazy("All gates"),
     )

@@ -6,6 +6,7 @@ from django.utils.translation import pgettext_lazy
 
 from cuakhau.accounts import roles
 from cuakhau.core.inputs import DayField, TextField
+from cuakhau.reference.fields import GateField
 from cuakhau.reference.models import Gate
 
 from .choices import Requirement, RuleDirection
@@ -22,11 +23,10 @@ class RuleFilterForm(forms.Form):
         label=_("Requirement"), choices=[("", "—"), *Requirement.choices], required=False
     )
     on = DayField(label=_("In force on"), required=False)
-    gate = forms.ModelChoiceField(
+    gate = GateField(
         label=_("Gate"),
         queryset=Gate.objects.filter(handles_freight=True),
         required=False,
-        to_field_name="code",
     )
     include_inactive = forms.BooleanField(label=_("Include past versions"), required=False)
 
@@ -54,11 +54,10 @@ class SuspensionForm(forms.Form):
         initial="CN",
         help_text=_('"CN" for goods entering China, "VN" for goods entering Vietnam.'),
     )
-    gate = forms.ModelChoiceField(
+    gate = GateField(
         label=_("Gate"),
         queryset=Gate.objects.filter(handles_freight=True),
         required=False,
-        to_field_name="code",
         empty_label=_("every gate"),
     )
     starts_on = DayField(label=_("Suspended from"), required=False)

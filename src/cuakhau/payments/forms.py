@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cuakhau.core.inputs import DayField
+from cuakhau.reference.fields import GateField
 from cuakhau.reference.models import Gate
 
 
@@ -28,10 +29,9 @@ class ReconciliationForm(forms.Form):
     gate that handles freight is offered.
     """
 
-    gate = forms.ModelChoiceField(
+    gate = GateField(
         label=_("Gate"),
         queryset=Gate.objects.filter(handles_freight=True),
-        to_field_name="code",
         required=False,
         empty_label=_("All gates"),
     )

@@ -180,7 +180,7 @@ def cancel_slot(request, reference):
 
 def waiting_area(request, code):
     """The gate's waiting area: record arrivals, call forward, see the queue."""
-    gate = get_object_or_404(Gate, code=code, handles_freight=True)
+    gate = get_object_or_404(Gate, code=code.lower(), handles_freight=True)
     form = ArrivalForm(request.POST or None)
     if request.method == "POST":
         if "call" in request.POST:
@@ -241,7 +241,7 @@ def waiting_area(request, code):
 
 def capacity(request, code):
     """A gate manager sets the trucks an hour takes, for a range of hours."""
-    gate = get_object_or_404(Gate, code=code, handles_freight=True)
+    gate = get_object_or_404(Gate, code=code.lower(), handles_freight=True)
     form = CapacityForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

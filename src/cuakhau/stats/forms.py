@@ -16,6 +16,7 @@ from cuakhau.core.inputs import (
     TextField,
     exactly_stored,
 )
+from cuakhau.reference.fields import GateField
 from cuakhau.reference.localize import localized_name, sort_key
 from cuakhau.reference.models import Gate
 from cuakhau.reference.validators import validate_currency
@@ -45,7 +46,7 @@ class YearField(IntegerField):
         )
 
 
-class GateChoiceField(forms.ModelChoiceField):
+class GateChoiceField(GateField):
     def label_from_instance(self, gate):
         return str(localized_name(gate))
 
@@ -73,7 +74,6 @@ class TargetForm(forms.Form):
     gate = GateChoiceField(
         label=_("Gate"),
         queryset=Gate.objects.all(),
-        to_field_name="code",
         required=False,
         empty_label=_("The whole zone"),
     )

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cuakhau.core.inputs import DayField, TextField
+from cuakhau.reference.fields import GateField
 from cuakhau.reference.models import Gate
 from cuakhau.reference.validators import normalise_plate
 
@@ -16,11 +17,10 @@ from .choices import Direction, TripStatus
 
 class TripFilterForm(forms.Form):
     q = TextField(label=_("Search"), required=False, max_length=100)
-    gate = forms.ModelChoiceField(
+    gate = GateField(
         label=_("Gate"),
         queryset=Gate.objects.filter(handles_freight=True),
         required=False,
-        to_field_name="code",
     )
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", "—")] + TripStatus.choices, required=False

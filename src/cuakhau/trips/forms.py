@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cuakhau.core.inputs import LocalNumberField, TextField, read_local_number
 from cuakhau.core.widgets import ListSelect
+from cuakhau.reference.fields import GateField
 from cuakhau.reference.models import Gate
 from cuakhau.reference.validators import country_choices, currency_choices
 
@@ -26,10 +27,9 @@ def _label(model, field):
 
 
 class TripForm(forms.Form):
-    gate = forms.ModelChoiceField(
+    gate = GateField(
         label=_("Gate"),
         queryset=Gate.objects.filter(handles_freight=True),
-        to_field_name="code",
         required=False,
     )
     direction = forms.ChoiceField(label=_("Direction"), choices=Direction.choices, required=False)
