@@ -592,9 +592,9 @@ def resolve_discrepancy(actor, payment_ids, resolution: str, *, gate, day) -> li
     if any(p.trip_id is None for p in payments):
         allowed = allowed and roles.ADMINISTRATOR in roles.roles_of(actor)
     if len(payments) != len(ids) or not allowed:
-        # Another gate's payment is answered as one that does not exist: a cashier learns
-        # nothing of the payments other gates received.
-        raise FieldErrors({"payments": [_("No such payment.")]})
+        # A payment that does not exist is refused as another gate's is, word for word: a
+        # cashier learns nothing of the payments other gates received.
+        raise PermissionDenied(_("Only a cashier of the payments' gate resolves them."))
     if any(p.resolved_at is not None for p in payments):
         raise FieldErrors({"payments": [_("This discrepancy is already resolved.")]})
     wanted = set(ids)
