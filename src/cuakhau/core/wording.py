@@ -36,3 +36,25 @@ def label_of(choices, value) -> str | None:
         return None
     labels = dict(choices.choices) if isinstance(choices, type) else choices
     return str(labels.get(value, value))
+
+
+# What ends a sentence in the three languages (a Chinese one ends in "。").
+_SENTENCE_ENDS = (".", "!", "?", "。", "！", "？")
+
+
+def _is_chinese(character: str) -> bool:
+    return "\u3400" <= character <= "\u9fff" or character in "。，：；！？）"
+
+
+def as_sentences(texts: Iterable) -> str:
+    """Messages one after the other, each ended as a sentence: "A. B." where joining them with
+    "; " wrote "A.; B"; a Chinese one ends in "。", with no space after it."""
+    said = ""
+    for text in texts:
+        text = str(text).strip()
+        if not text:
+            continue
+        if not text.endswith(_SENTENCE_ENDS):
+            text += "。" if _is_chinese(text[-1]) else "."
+        said += ("" if not said or _is_chinese(said[-1]) else " ") + text
+    return said

@@ -24,7 +24,7 @@ from cuakhau.core.errors import FieldErrors
 from cuakhau.core.inputs import CONTROL_CHARACTER, check_number, check_text, shown
 from cuakhau.core.prepared import Prepared, insert, save_fields
 from cuakhau.core.retry import ChangedMeanwhile, lock_rows, retry_on_conflict
-from cuakhau.core.wording import join_words
+from cuakhau.core.wording import as_sentences, join_words
 from cuakhau.fees.services import current_assessment
 from cuakhau.inspections import services as inspections
 from cuakhau.receipts import services as receipts
@@ -89,7 +89,7 @@ class GateRefused(Exception):
         self.problems = problems
         # Set by a refusal that must outlive the rollback of what was refused (an exit).
         self.keep = None
-        super().__init__("; ".join(p.message for p in problems))
+        super().__init__(as_sentences(p.message for p in problems))
 
 
 def _is_jws(text: str) -> bool:
@@ -150,6 +150,12 @@ def _find(text: str, gate: Gate, *, lock: bool) -> tuple[Trip | None, str | None
         if trip is None or trip.gate_id != gate.pk or trip.status == S.DRAFT:
             return None, text, None
         return trip, text, receipt
+    number = receipts.typed_number(text)
+    if number:
+        # A receipt's number typed from the paper: its trip, whose valid receipt is then
+        # verified as for a trip found by reference.
+        by_number = _LOCKED_BY_RECEIPT if lock else _BY_RECEIPT
+        return by_number.first(gate=gate.pk, value=number), None, None
     if references.is_valid_reference(text):
         reference = references.normalise_reference(text)
         by_reference = _LOCKED_BY_REFERENCE if lock else _BY_REFERENCE
@@ -198,7 +204,7 @@ def _at_gate_lookups(lookup: str, kind: type) -> tuple[Prepared, Prepared]:
 
 
 # The lookups of every look-up, check-in and exit, compiled once per process (``Prepared``).
-_LOCKED_BY_RECEIPT = _at_gate_lookups("receipts__number", str)[1]
+_BY_RECEIPT, _LOCKED_BY_RECEIPT = _at_gate_lookups("receipts__number", str)
 _BY_REFERENCE, _LOCKED_BY_REFERENCE = _at_gate_lookups("reference", str)
 _LOCKED_BY_PK = _at_gate_lookups("pk", int)[1]
 _LANE = Prepared(
@@ -290,8 +296,8 @@ def assess(text: str, gate: Gate, *, plate_seen: str = "", lock: bool = False) -
     trip, token, scanned = _find(text, gate, lock=lock)
     check = GateCheck(trip=trip, token=token)
     if trip is None:
-        number = receipts._unverified_number(token) if token else None
-        if token and number:
+        number = receipts._unverified_number(token) if token else receipts.typed_number(text)
+        if number:
             # A receipt code is named by the number it claims, never by its text.
             found = _("No trip of this gate found for receipt %(number)s.") % {"number": number}
         elif token:
@@ -746,7 +752,7 @@ class _ExitRefusal:
                 actor=self.operator,
                 outcome=outcome,
                 # The problems as the operator read them; their codes are the outcome's.
-                detail=prefix + "; ".join(p.message for p in self.problems),
+                detail=prefix + as_sentences(p.message for p in self.problems),
             )
         self.pk = use.pk
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hmac
+import re
 from dataclasses import dataclass
 from functools import cache
 from zoneinfo import ZoneInfo
@@ -89,6 +90,18 @@ def _next_number(gate: Gate, year: int) -> tuple[int, str]:
     sequence.last += 1
     sequence.save(update_fields=["last"])
     return sequence.last, f"{gate.code.upper()}-{year}-{sequence.last:06d}"
+
+
+# A receipt's number as printed on it ("KTH-2026-001696"): what an officer types when the QR
+# will not scan.
+_PRINTED_NUMBER = re.compile(r"[A-Z]{2,8}-\d{4}-\d{6,9}")
+
+
+def typed_number(text: str) -> str | None:
+    """The receipt number ``text`` is, as stored (capitals, spaces around it dropped), or
+    None when it is no receipt number."""
+    number = (text or "").strip().upper()
+    return number if len(number) <= 24 and _PRINTED_NUMBER.fullmatch(number) else None
 
 
 def claims_of(receipt: Receipt) -> dict:

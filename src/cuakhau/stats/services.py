@@ -661,9 +661,17 @@ def gate_figures_by_month(gate, first, last) -> list[dict]:
 
 
 def trucks_per_day(gate, first_day: dt.date, last_day: dt.date) -> list[dict]:
+    """Each day's trucks by flow, from ``first_day`` to ``last_day``; a day of a month whose
+    figures were imported (a spreadsheet gives months, not days) is left out, not written as
+    a day without trucks."""
     rows = GateDay.objects.filter(day__gte=first_day, day__lte=last_day)
+    imported = GateMonth.objects.filter(
+        source=Source.IMPORTED, month__gte=first_day.replace(day=1), month__lte=last_day
+    )
     if gate is not None:
         rows = rows.filter(gate=gate)
+        imported = imported.filter(gate=gate)
+    months_without_days = set(imported.values_list("month", flat=True).distinct())
     counts: dict[dt.date, dict] = {}
     for day, direction, trucks in (
         rows.order_by()
@@ -677,9 +685,10 @@ def trucks_per_day(gate, first_day: dt.date, last_day: dt.date) -> list[dict]:
     table = []
     day = first_day
     while day <= last_day:
-        item = counts.get(day, {"day": day, "export": 0, "import": 0, "other": 0})
-        item["total"] = item["export"] + item["import"] + item["other"]
-        table.append(item)
+        if day.replace(day=1) not in months_without_days:
+            item = counts.get(day, {"day": day, "export": 0, "import": 0, "other": 0})
+            item["total"] = item["export"] + item["import"] + item["other"]
+            table.append(item)
         day += dt.timedelta(days=1)
     return table
 

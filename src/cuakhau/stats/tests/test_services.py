@@ -141,6 +141,16 @@ def test_trucks_clearance_channels_and_fees(three_crossings, mlt):
     assert days[dt.date(2025, 4, 1)]["total"] == 0
     assert sum(d["total"] for d in days.values()) == 3
 
+    # A month imported from the board's spreadsheet has no days: they are left out, never
+    # shown as days without a truck beside the month's thousands.
+    GateMonth.objects.create(
+        gate=mlt, month=dt.date(2025, 2, 1), direction="export", trucks=1800, source="imported"
+    )
+    spanned = stats.trucks_per_day(mlt, dt.date(2025, 2, 1), dt.date(2025, 3, 31))
+    assert [row["day"] for row in spanned] == [MARCH + dt.timedelta(days=n) for n in range(31)]
+    zone = stats.trucks_per_day(None, dt.date(2025, 2, 1), dt.date(2025, 3, 31))
+    assert zone[0]["day"] == MARCH
+
     months = {row["month"]: row for row in stats.gate_figures_by_month(mlt, MARCH, APRIL)}
     assert months[MARCH]["trucks"] == 2
     assert months[MARCH]["mean_clearance"] == Decimal("62.5")  # (95 + 30) / 2
