@@ -792,9 +792,21 @@ def _let_out(
                     )
                 ]
             )
+        if at is not None and visit.cleared_at and at < visit.cleared_at - EVENT_CLOCK_SKEW:
+            # Nor leave before its officers cleared it: the stay after clearance would be
+            # negative in every figure.
+            raise GateRefused(
+                [
+                    Problem(
+                        "before_clearance",
+                        _("The exit time %(at)s is before the truck was cleared (%(cleared)s).")
+                        % {"at": _local(at, gate), "cleared": _local(visit.cleared_at, gate)},
+                    )
+                ]
+            )
         trip.visit = visit
         if at is not None:
-            at = max(at, visit.arrived_at)
+            at = max(at, visit.arrived_at, visit.cleared_at or visit.arrived_at)
         if visit.gate_id == gate.pk:
             visit.gate = gate  # the row in hand, for whoever reads the visit next
         with transaction.atomic():

@@ -6,7 +6,7 @@ import re
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
@@ -134,13 +134,23 @@ def scan(request, code):
     gate = _operator_gate(request, code)
     text = request.POST.get("scan", "")
     try:
-        plate = _typed_plate(request.POST)
+        plate = _plate_seen(gate, request.POST)
     except FieldErrors as exc:
         return _card(request, gate, services.assess(text, gate), errors=exc.errors)
-    if not plate and request.POST.get("lane"):
-        read = services.latest_plate(gate, services.lane_named(gate, request.POST["lane"]))
-        plate = read.plate_text if read else ""
     return _card(request, gate, services.assess(text, gate, plate_seen=plate))
+
+
+def _plate_seen(gate, post) -> str:
+    """The plate seen at the lane: as the operator typed it, else the lane camera's latest
+    read. The button's action checks the same plate as the card it was pressed on: a truck
+    the camera read with another plate is not let out by a press of the button."""
+    plate = _typed_plate(post)
+    if plate or not post.get("lane"):
+        return plate
+    lane = services.lane_named(gate, post["lane"])
+    # A lane the gate does not have has no camera: never another lane's read.
+    read = services.latest_plate(gate, lane) if lane is not None else None
+    return read.plate_text if read else ""
 
 
 def _typed_plate(post) -> str:
@@ -178,7 +188,7 @@ def act(request, code, action):
                 post.get("scan", ""),
                 lane=post.get("lane") or None,
                 yard_position=post.get("yard_position", ""),
-                plate_seen=_typed_plate(post),
+                plate_seen=_plate_seen(gate, post),
                 gross_kg=_typed_weight(post, "gross_kg"),
                 tare_kg=_typed_weight(post, "tare_kg"),
                 context=context_of(request),
@@ -190,15 +200,15 @@ def act(request, code, action):
                 post.get("scan", ""),
                 lane=post.get("lane") or None,
                 context=context_of(request),
-                plate_seen=_typed_plate(post),
+                plate_seen=_plate_seen(gate, post),
             )
         else:
-            raise PermissionDenied("Unknown action.")
+            raise Http404(_("No page has this address."))
     except services.GateRefused:
         return _card(
             request,
             gate,
-            services.assess(post.get("scan", ""), gate, plate_seen=post.get("plate_seen", "")),
+            services.assess(post.get("scan", ""), gate, plate_seen=_plate_seen(gate, post)),
         )
     except FieldErrors as exc:
         check = services.assess(post.get("scan", ""), gate)

@@ -409,6 +409,26 @@ def test_queued_events_with_an_impossible_clock_are_refused(
     assert not out[0]["accepted"] and out[0]["problems"][0]["code"] == "before_arrival"
     trip.refresh_from_db()
     assert trip.status == "cleared"
+    # Nor before its officers cleared it: refused beyond the clock's skew, taken at the
+    # clearance within it (never a negative stay after clearance).
+    now = timezone.now()
+    Visit.objects.filter(trip=trip).update(
+        arrived_at=now - dt.timedelta(hours=5), cleared_at=now - dt.timedelta(hours=1)
+    )
+    out = client.post(
+        "/api/v1/gate/mlt/events",
+        [event("exit", now - dt.timedelta(hours=3))],
+        content_type="application/json",
+    ).json()
+    assert not out[0]["accepted"] and out[0]["problems"][0]["code"] == "before_clearance"
+    out = client.post(
+        "/api/v1/gate/mlt/events",
+        [event("exit", now - dt.timedelta(minutes=90))],
+        content_type="application/json",
+    ).json()
+    assert out[0]["accepted"]
+    visit = Visit.objects.get(trip=trip)
+    assert visit.exited_at == visit.cleared_at
 
 
 def test_a_receipt_used_at_the_exit_is_not_revoked_and_only_cashiers_revoke(
