@@ -310,7 +310,12 @@ def decimal_number(text: str, places: int, digits: int) -> Decimal:
     if "," in text and "." not in text:
         text = text.replace(",", ".")
     elif "," in text:
-        text = text.replace(",", "")
+        # Both: the one grouping thousands before the one marking decimals ("1,234.5" or
+        # "1.234,5"); any other mix is refused, never read ("1.000,00" was read as 1).
+        grouped = _GROUPED_DECIMAL.fullmatch(text)
+        if not grouped or grouped.group(2) == grouped.group(3):
+            raise ValueError
+        text = re.sub(r"[.,]", "", grouped.group(1)) + "." + grouped.group(4)
     if not _DECIMAL.fullmatch(text):
         raise ValueError  # Decimal() would also read "1_000", "NaN" and "Infinity"
     try:

@@ -122,7 +122,9 @@ def _whole(text: str):
 
 
 def _decimal(text: str, places: int, digits: int):
-    return spreadsheets.decimal_number(text.translate(_GROUP_SPACES), places, digits)
+    # As every amount of the sheet: "1.000,00" ha is a thousand hectares (it was read as
+    # one), a rate of "25.400" đồng is twenty-five thousand four hundred.
+    return spreadsheets.amount(text.translate(_GROUP_SPACES), places, digits)
 
 
 _date = spreadsheets.parse_date

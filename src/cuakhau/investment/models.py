@@ -5,8 +5,11 @@ Capital is kept in đồng as the investment registration certificate states it 
 the project (VND per USD and the date of that rate), because the province reports both.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -35,21 +38,37 @@ class InvestmentProject(models.Model):
         _("investor's country"), max_length=2, validators=[validate_country]
     )
     sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices)
+    # As the register's import checks them (``imports``), for every form that writes a row:
+    # a rate of 0 once made every page of the register fail.
     registered_capital_vnd = models.DecimalField(
-        _("registered capital (VND)"), max_digits=18, decimal_places=0, validators=[exactly_stored]
+        _("registered capital (VND)"),
+        max_digits=18,
+        decimal_places=0,
+        validators=[exactly_stored, MinValueValidator(1)],
     )
     disbursed_capital_vnd = models.DecimalField(
         _("disbursed capital (VND)"),
         max_digits=18,
         decimal_places=0,
         default=0,
-        validators=[exactly_stored],
+        validators=[exactly_stored, MinValueValidator(0)],
     )
     usd_rate = models.DecimalField(
-        _("exchange rate (VND per USD)"), max_digits=9, decimal_places=2, null=True, blank=True
+        _("exchange rate (VND per USD)"),
+        max_digits=9,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(1000)), MaxValueValidator(Decimal(100000))],
     )
     usd_rate_date = models.DateField(_("date of the exchange rate"), null=True, blank=True)
-    area_ha = models.DecimalField(_("area (ha)"), max_digits=10, decimal_places=2, default=0)
+    area_ha = models.DecimalField(
+        _("area (ha)"),
+        max_digits=10,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0)],
+    )
     location = models.CharField(_("location"), max_length=300)
     certificate_number = models.CharField(
         _("investment registration certificate number"), max_length=40, blank=True
@@ -72,6 +91,21 @@ class InvestmentProject(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.name}"
+
+    def clean(self):
+        # Codes are looked up in capitals (``/investment/MLT-001/``): "mlt-001" could never
+        # be opened.
+        self.code = (self.code or "").strip().upper()
+        errors = {}
+        registered, disbursed = self.registered_capital_vnd, self.disbursed_capital_vnd
+        if registered is not None and disbursed is not None and disbursed > registered:
+            errors["disbursed_capital_vnd"] = [
+                _("Disbursed capital cannot exceed registered capital.")
+            ]
+        if self.usd_rate and not self.usd_rate_date:
+            errors["usd_rate_date"] = [_("Say on which date the exchange rate was taken.")]
+        if errors:
+            raise ValidationError(errors)
 
 
 class LicenceAmendment(models.Model):
@@ -118,6 +152,14 @@ class Milestone(models.Model):
 
     def __str__(self):
         return self.title
+
+    def clean(self):
+        if self.status == MilestoneStatus.ACHIEVED and not self.achieved_on:
+            raise ValidationError({"achieved_on": [_("Say when the milestone was achieved.")]})
+        if self.status != MilestoneStatus.ACHIEVED and self.achieved_on:
+            raise ValidationError(
+                {"achieved_on": [_("Only an achieved milestone has a day it was achieved.")]}
+            )
 
 
 class ProjectTransition(models.Model):

@@ -169,7 +169,8 @@ def zone_totals(qs: QuerySet | None = None) -> Totals:
     for amount, rate in counted.exclude(usd_rate=None).values_list(
         "registered_capital_vnd", "usd_rate"
     ):
-        usd += to_usd(amount, rate)
+        # A rate no conversion can use (0, from a row written before the checks) counts as none.
+        usd += to_usd(amount, rate) or 0
     sectors = dict(Sector.choices)
     by_sector = [
         {

@@ -220,3 +220,23 @@ def test_a_certificate_number_in_another_scripts_digits_is_kept_in_ascii(board):
     result = imports.check(sheet)
     assert result.ok, result.errors
     assert result.rows[0]["certificate_number"] == "2123456789"
+
+
+def test_areas_and_rates_are_read_as_the_sheets_amounts_are(board):
+    """'1.000,00' ha was stored as 1.00 ha (the comma dropped, the point read as decimals)
+    and a rate of '25.400' đồng refused, where the capital's '45.000.000.000' was grouped."""
+    from cuakhau.core import spreadsheets
+
+    row = list(FOREIGN)
+    row[7], row[9] = "25.400", "1.000,00"
+    other = [*GOOD[:9], "2.500,5", *GOOD[10:]]
+    sheet = imports.read_spreadsheet("du-an.csv", csv_bytes([HEADER, row, other]))
+    result = imports.check(sheet)
+    assert result.ok, result.errors
+    assert result.rows[0]["usd_rate"] == Decimal("25400")
+    assert [r["area_ha"] for r in result.rows] == [Decimal("1000.00"), Decimal("2500.5")]
+    # Two separators that group nothing are refused, never read.
+    for text in ("1.2,3", "1,000,00", "1.000.00,5.5"):
+        with pytest.raises(ValueError):
+            spreadsheets.decimal_number(text, 2, 10)
+    assert spreadsheets.decimal_number("1,234.5", 2, 10) == Decimal("1234.5")

@@ -115,3 +115,54 @@ def test_the_example_file_is_the_provinces_scale():
     imports.import_projects(None, sheet, is_example=True)
     assert InvestmentProject.objects.filter(is_example=True).count() == 49
     assert services.zone_totals().registered_vnd == Decimal("6835400000000")
+
+
+def test_a_row_the_import_would_refuse_is_refused_by_every_form_and_never_breaks_the_register(
+    register, board
+):
+    """The administration wrote a rate of 0 (every page of the register then failed), a code
+    in small letters no address could open, more disbursed than registered."""
+    from django.core.exceptions import ValidationError
+    from django.test import Client
+
+    row = InvestmentProject.objects.get(code="A1")
+    for field, value, wrong in (
+        ("usd_rate", Decimal(0), "usd_rate"),
+        ("usd_rate", Decimal(-1), "usd_rate"),
+        ("registered_capital_vnd", Decimal(-5), "registered_capital_vnd"),
+        ("area_ha", Decimal(-3), "area_ha"),
+        ("disbursed_capital_vnd", Decimal("200000000000"), "disbursed_capital_vnd"),
+        ("usd_rate_date", None, "usd_rate_date"),
+    ):
+        candidate = InvestmentProject.objects.get(pk=row.pk)
+        setattr(candidate, field, value)
+        with pytest.raises(ValidationError) as refused:
+            candidate.full_clean()
+        assert wrong in refused.value.message_dict, (field, value)
+    lower = InvestmentProject.objects.get(pk=row.pk)
+    lower.code = "mlt-test"
+    lower.full_clean()
+    assert lower.code == "MLT-TEST"
+    # A row written before the checks: the register and its totals still answer, the row's
+    # dollars left out as a row without a rate.
+    before = services.zone_totals().registered_usd
+    InvestmentProject.objects.filter(code="A1").update(usd_rate=Decimal(0))
+    client = Client()
+    client.force_login(board)
+    assert client.get("/investment/").status_code == 200
+    assert services.zone_totals().registered_usd == before - services.to_usd(
+        row.registered_capital_vnd, row.usd_rate
+    )
+
+
+def test_a_milestone_is_achieved_on_a_day_and_only_then():
+    from django.core.exceptions import ValidationError
+
+    from cuakhau.investment.models import Milestone
+
+    p = project("M1", "logistics", "VN", "1000000000", "0")
+    for status, day in (("achieved", None), ("planned", dt.date(2027, 5, 5))):
+        milestone = Milestone(project=p, title="Khởi công", due_date=dt.date(2026, 1, 1))
+        milestone.status, milestone.achieved_on = status, day
+        with pytest.raises(ValidationError):
+            milestone.full_clean()
