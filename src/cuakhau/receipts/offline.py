@@ -281,7 +281,7 @@ def age_text(generated_at: datetime, now: datetime | None = None) -> str:
     now = now or datetime.now(UTC)
     seconds = (now - generated_at).total_seconds()
     if seconds < -60:
-        return "from the future: check this device's clock"
+        return "a moment in the future (check this device's clock)"
     minutes = max(0, round(seconds / 60))
     if minutes < 60:
         return f"{minutes} min ago"
@@ -312,7 +312,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         bundle.jwks,
         revoked_kids=bundle.revoked_kids,
         revoked_receipts=bundle.revoked_receipts,
-        expected_gate=args.gate,
+        # A gate's code as people write it ("HNG"): the receipt names it in small letters.
+        expected_gate=(args.gate or "").strip().lower() or None,
         used_receipts=bundle.used_receipts or (),
     )
 

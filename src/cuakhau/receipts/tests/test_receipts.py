@@ -298,6 +298,12 @@ def test_the_bundle_command_carries_used_receipts_and_says_how_old_it_is(
     )
     assert offline.main([str(path), receipt.token]) == 0
     assert "revocation and use data from 3 h ago" in capsys.readouterr().out
+    # The gate as people write it ("MLT"): the receipt is this gate's, not another's.
+    assert offline.main([str(path), receipt.token, "--gate", "MLT"]) == 0
+    assert "status: valid" in capsys.readouterr().out
+    assert offline.age_text(timezone.now() + dt.timedelta(hours=1)) == (
+        "a moment in the future (check this device's clock)"
+    )
 
 
 def test_a_receipt_is_shown_to_whoever_may_read_its_trip_by_the_trips_key(
