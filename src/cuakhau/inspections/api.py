@@ -1,6 +1,7 @@
 import datetime as dt
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
 from cuakhau.core.api_support import Choice, OneOf, TextOf, context_of, label_of
@@ -115,7 +116,9 @@ def summary(trip, reader) -> dict:
                 "ended_at": i.ended_at,
                 "result": i.result,
                 "result_label": label_of(Result, i.result),
-                "notes": i.notes if shown else None,
+                # The system's own words (an automatic release) in the reader's language, as
+                # the page says them; an officer's notes as written.
+                "notes": (_(i.notes) if i.automatic and i.notes else i.notes) if shown else None,
                 "automatic": i.automatic,
             }
             for i in trip.inspections.all()

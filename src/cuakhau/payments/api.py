@@ -185,7 +185,7 @@ def trip_fees(request: HttpRequest, reference: str):
     trip = trips.find_trip(request.auth, reference)
     assessment = current_assessment(trip)
     if assessment is None:
-        raise FieldErrors({"status": ["The fee is assessed when the trip is submitted."]})
+        raise FieldErrors({"status": [_("The fee is assessed when the trip is submitted.")]})
     receipt = valid_receipt_of(trip)
     balance = services.balance_of(trip)
     return {

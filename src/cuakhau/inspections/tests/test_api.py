@@ -36,3 +36,24 @@ def test_an_unknown_result_names_each_allowed_one_with_what_it_means(inside, cus
     [item] = response.json()["detail"]
     assert item["loc"] == ["body", "result"], item
     assert "pass (" in item["msg"] and ")" in item["msg"], item["msg"]
+
+
+def test_the_systems_own_words_come_in_the_readers_language(inside, customs_mlt, enterprise):
+    """A green channel's release note came in English to a Vietnamese officer; the fees of a
+    draft were refused in English too."""
+    from cuakhau.accounts.services import set_language
+    from cuakhau.conftest import declaration
+    from cuakhau.inspections.models import Inspection
+    from cuakhau.trips import services as trips
+
+    if not Inspection.objects.filter(trip=inside, automatic=True).exists():
+        services.release_green_channel(inside, "green")
+    set_language(customs_mlt, "vi")
+    answer = _api(customs_mlt).get(f"/api/v1/trips/{inside.reference}/inspections").json()
+    assert [i["notes"] for i in answer["inspections"] if i["automatic"]] == [
+        "Thông quan theo luồng xanh."
+    ]
+    set_language(enterprise, "vi")
+    draft = trips.create_draft(enterprise, declaration(cargo_lines=[]))
+    refused = _api(enterprise).get(f"/api/v1/trips/{draft.reference}/fees").json()
+    assert refused["detail"][0]["msg"] != "The fee is assessed when the trip is submitted."
