@@ -379,7 +379,8 @@ def _take_seat(trip: Trip, start: dt.datetime, klass: str, now, field="slot_star
             }
         )
     capacity = capacity_for(trip.gate, trip.direction, start)
-    if capacity is None:
+    if capacity is None or not (capacity.lanes and capacity.trucks_per_lane_hour):
+        # An hour of no lanes is closed, not full: another day's same hour may take it.
         raise FieldErrors({field: [_("The gate takes no bookings for this hour.")]})
     slot = _locked_slot(trip.gate, trip.direction, start)
     released = rules.quotas_released(start, now, RULES)

@@ -466,3 +466,12 @@ def test_the_slot_page_opens_on_the_declared_arrival_day_if_it_can_be_booked(ent
         f"The slot is on {on_the_day + dt.timedelta(days=1):%-d %b %Y}, but the trip declares "
         f"its arrival on {on_the_day:%-d %b %Y}."
     )
+
+
+def test_an_hour_of_no_lanes_is_closed_not_fully_booked(enterprise, capacity, mlt):
+    trip = fruit_trip(enterprise)
+    start = next_hour(5)
+    _hour_capacity(mlt, start, lanes=0, per_lane=0)
+    with pytest.raises(FieldErrors) as refused:
+        services.book_slot(enterprise, trip, start)
+    assert refused.value.errors["slot_start"] == ["The gate takes no bookings for this hour."]
