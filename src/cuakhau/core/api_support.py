@@ -584,8 +584,10 @@ def validation_items(errors) -> list[dict]:
 
 
 class ApiErrorShapeMiddleware:
-    """Every answer under /api/ is JSON, also the ones no operation wrote: an unknown URL (404)
-    and a method the path does not take (405) get the documented ``{"detail": ...}`` shape."""
+    """Every answer under /api/ is JSON, also the ones no operation wrote: an unknown URL (404),
+    a method the path does not take (405) and a request Django could not read before any
+    operation ran (400: a multipart body without its boundary) get the documented
+    ``{"detail": ...}`` shape."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -594,13 +596,15 @@ class ApiErrorShapeMiddleware:
         response = self.get_response(request)
         if (
             request.path.startswith("/api/")
-            and response.status_code in (404, 405)
+            and response.status_code in (400, 404, 405)
             and not response.get("Content-Type", "").startswith("application/json")
         ):
             from django.http import JsonResponse
             from django.utils.translation import gettext as _
 
-            if response.status_code == 404:
+            if response.status_code == 400:
+                detail = _("The request could not be read: its body or its headers are malformed.")
+            elif response.status_code == 404:
                 detail = _("No such API endpoint: %(path)s") % {
                     "path": inputs.shown(request.path, 200)
                 }

@@ -229,6 +229,13 @@ def test_api_errors_stay_json(client, enterprise):
     # A trip the caller may not see: the API's own 404, JSON too.
     theirs = signed_in(enterprise, "en").get("/api/v1/trips/NOPE")
     assert theirs.status_code == 404 and theirs["Content-Type"].startswith("application/json")
+    # A body Django cannot read before any operation runs (a multipart post without its
+    # boundary): the site's HTML 400 page was the answer.
+    unread = client.generic(
+        "POST", "/api/v1/desk/applications", b"x", content_type="multipart/form-data"
+    )
+    assert unread.status_code == 400 and unread["Content-Type"].startswith("application/json")
+    assert "could not be read" in unread.json()["detail"]
 
 
 # --- on a phone --------------------------------------------------------------------------------
