@@ -70,6 +70,7 @@ def commitment(request, pk):
 
 def _commitment_page(request, item, refused: RefusedStep | None = None):
     """The commitment; after a refused step, the page again with why beside its form."""
+    actions = [(a, CommitmentAction(a).label) for a in services.actions_for(request.user, item)]
     return render(
         request,
         "cooperation/commitment.html",
@@ -77,9 +78,11 @@ def _commitment_page(request, item, refused: RefusedStep | None = None):
             "refused": refused,
             "commitment": item,
             "late": services.is_late(item),
-            "actions": [
-                (a, CommitmentAction(a).label) for a in services.actions_for(request.user, item)
-            ],
+            "actions": actions,
+            # A step the page no longer offers (the status changed meanwhile, an address
+            # typed by hand): its refusal above the forms, never a 422 that says nothing.
+            "refused_elsewhere": refused is not None
+            and refused.action not in {a for a, _label in actions},
             "form": ActionForm(),
         },
         status=422 if refused else 200,

@@ -50,6 +50,7 @@ def project(request, code):
 
 def _project_page(request, item, refused: RefusedStep | None = None):
     """The project; after a refused status change, the page again with why beside its form."""
+    actions = [(a, ProjectAction(a).label) for a in services.actions_for(request.user, item)]
     return render(
         request,
         "investment/project.html",
@@ -61,9 +62,11 @@ def _project_page(request, item, refused: RefusedStep | None = None):
             "share": services.disbursement_share(
                 item.registered_capital_vnd, item.disbursed_capital_vnd
             ),
-            "actions": [
-                (a, ProjectAction(a).label) for a in services.actions_for(request.user, item)
-            ],
+            "actions": actions,
+            # A step the page no longer offers (the status changed meanwhile, an address
+            # typed by hand): its refusal above the forms, never a 422 that says nothing.
+            "refused_elsewhere": refused is not None
+            and refused.action not in {a for a, _label in actions},
             "form": ActionForm(),
         },
         status=422 if refused else 200,

@@ -91,3 +91,18 @@ def test_a_meetings_minutes_and_a_delegations_origin_read_as_meant(promised, boa
         assert str(yunnan) == "云南省商务厅"
     with translation.override("vi"):
         assert str(yunnan) == "Sở Thương mại tỉnh Vân Nam"
+
+
+def test_a_step_the_page_no_longer_offers_is_refused_in_words(promised, board):  # noqa: F811
+    """Fulfilled by another person meanwhile, then dropped from the page opened before: a
+    422 with no word anywhere."""
+    client = Client()
+    client.force_login(board)
+    bridge = promised["bridge"]
+    assert (
+        client.post(f"/cooperation/commitments/{bridge.pk}/fulfil/", {"note": "Xong"}).status_code
+        == 302
+    )
+    stale = client.post(f"/cooperation/commitments/{bridge.pk}/drop/", {"note": "Hủy"})
+    assert stale.status_code == 422 and 'id="refused-step"' in stale.text
+    assert Commitment.objects.get(pk=bridge.pk).status == "fulfilled"

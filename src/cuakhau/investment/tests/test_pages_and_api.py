@@ -91,3 +91,21 @@ def test_a_refused_suspension_is_said_beside_its_reason_with_what_was_typed(two,
     assert InvestmentProject.objects.get(code="B2").status == before
     wrong = client.post("/investment/B2/start_construction/", {})
     assert wrong.status_code == 422 and InvestmentProject.objects.get(code="B2").status == before
+
+
+def test_a_step_the_page_no_longer_offers_is_refused_in_words(two, board):
+    """Opened while the project was registered, suspended meanwhile: the step was a 422 with
+    no word anywhere (its refusal was written under a form the page no longer had)."""
+    from cuakhau.investment import services
+    from cuakhau.investment.models import InvestmentProject
+
+    b1 = InvestmentProject.objects.get(code="B1")
+    services.transition(board, b1, "terminate", "Nhà đầu tư rút vốn")
+    client = Client()
+    client.force_login(board)
+    answer = client.post("/investment/B1/start_construction/")
+    assert answer.status_code == 422
+    page = answer.content.decode()
+    assert 'id="refused-step"' in page and page.count('class="error"') >= 1
+    bogus = client.post("/investment/B1/bogus/").content.decode()
+    assert 'id="refused-step"' in bogus
