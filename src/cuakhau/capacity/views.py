@@ -73,4 +73,6 @@ def simulate(request):
             "failed": failed,
             "to_queue": to_queue,
         },
+        # A refused figure is said beside its field, with the status every refused form has.
+        status=(422 if posted else 400) if form.is_bound and not form.is_valid() else 200,
     )

@@ -46,7 +46,7 @@ def test_lanes_out_of_reason_are_a_form_error(client, board, lanes):
     page = client.get(
         "/capacity/", {"scenario": "huu-nghi-normal", "policy": "fcfs", "lanes": lanes}
     )
-    assert page.status_code == 200
+    assert page.status_code == 400
     assert "Policies side by side" not in page.content.decode()
     assert not DBTaskResult.objects.exists()
 
