@@ -22,11 +22,15 @@ def _typed(label, widget) -> forms.Field:
 
 
 class ResultForm(Refusable):
-    # The page's order: the usual answer first, the grave one last.
+    # The page's order: the usual answer first, the grave one last; none chosen beforehand,
+    # so a single press of the button never clears a truck the officer has not judged.
     result = _typed(
         _("Result"),
         forms.Select(
-            choices=[(r, r.label) for r in (Result.PASS, Result.HOLD, Result.FAIL)],
+            choices=[
+                ("", _("— choose —")),
+                *((r, r.label) for r in (Result.PASS, Result.HOLD, Result.FAIL)),
+            ],
         ),
     )
     notes = _typed(_("Notes"), forms.Textarea(attrs={"rows": 2}))

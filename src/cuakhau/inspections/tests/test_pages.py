@@ -110,3 +110,15 @@ def test_a_samples_result_is_recorded_by_a_button_in_words(officers, inside, lan
     html = signed_in(officers["quarantine"]).get(f"/inspections/{inside.reference}/").text
     assert f'<button class="secondary">{button}</button>' in html
     assert ">OK</button>" not in html
+
+
+def test_no_result_is_chosen_before_the_officer_chooses_one(officers, inside):
+    """'Pass' stood first and chosen: one press of the button cleared an agency's check."""
+    page = signed_in(officers["border_guard"])
+    html = page.get(f"/inspections/{inside.reference}/").content.decode()
+    form = html[html.index('name="result"') :]
+    assert form.index('value=""') < form.index('value="pass"')
+    assert 'value="pass" selected' not in form
+    refused = page.post(f"/inspections/{inside.reference}/result/", {"result": ""})
+    assert refused.status_code == 422
+    assert not inside.inspections.filter(agency="border_guard").exists()
