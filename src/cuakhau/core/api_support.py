@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _lazy
 from ninja import Schema
@@ -583,6 +583,18 @@ def validation_items(errors) -> list[dict]:
     return items
 
 
+def _token_owners_language(request) -> str:
+    """The profile language of a person's API token on the request, if there is one ("" for
+    none, a device's or an unknown token: the language negotiated from the request)."""
+    from cuakhau.accounts.middleware import profile_language
+    from cuakhau.accounts.services import authenticate_token
+
+    scheme, _space, raw = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not raw.strip():
+        return ""
+    return profile_language(authenticate_token(raw))
+
+
 class ApiErrorShapeMiddleware:
     """Every answer under /api/ is JSON, also the ones no operation wrote: an unknown URL (404),
     a method the path does not take (405) and a request Django could not read before any
@@ -602,6 +614,10 @@ class ApiErrorShapeMiddleware:
             from django.http import JsonResponse
             from django.utils.translation import gettext as _
 
+            language = _token_owners_language(request)
+            if language:
+                # As every operation answers a token's owner: in the profile's language.
+                translation.activate(language)
             if response.status_code == 400:
                 detail = _("The request could not be read: its body or its headers are malformed.")
             elif response.status_code == 404:

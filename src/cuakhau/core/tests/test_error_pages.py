@@ -288,3 +288,17 @@ def test_a_form_sent_without_its_csrf_token_gets_the_sites_page_in_the_readers_l
     assert cookie in html  # ({% translate %} writes the apostrophe as it is)
     enterprise.refresh_from_db()
     assert enterprise.check_password(PASSWORD)
+
+
+def test_an_unknown_api_route_answers_a_tokens_owner_in_their_language(other_enterprise):
+    """As every operation does: a 404 or 405 of no operation was said in the language the
+    request negotiated, not the profile's."""
+    from cuakhau.accounts.services import issue_token, set_language
+
+    set_language(other_enterprise, "zh-hans")
+    caller = Client(HTTP_AUTHORIZATION=f"Bearer {issue_token(other_enterprise, 'zh')[1]}")
+    missing = caller.get("/api/v1/nope", HTTP_ACCEPT_LANGUAGE="en")
+    assert missing.status_code == 404 and missing["Content-Language"] == "zh-hans"
+    assert "No such API endpoint" not in missing.json()["detail"]
+    wrong = caller.delete("/api/v1/trips", HTTP_ACCEPT_LANGUAGE="en")
+    assert wrong.status_code == 405 and "is not allowed here" not in wrong.json()["detail"]
