@@ -30,6 +30,8 @@ class DeviceForm(forms.ModelForm):
             for field, messages in services.device_errors(
                 gate, data.get("kind", ""), data.get("name", ""), lane_code
             ).items():
+                if field in self.errors:
+                    continue  # already refused beside it (a name left empty): said once
                 for message in messages:
                     self.add_error(field if field in self.fields else None, message)
         return data

@@ -887,6 +887,22 @@ def record_plate_read(
     )
 
 
+def latest_plate_at_lane(
+    gate: Gate, lane_code: str, within: dt.timedelta = dt.timedelta(minutes=5)
+) -> PlateRead | None:
+    """The lane's camera's latest read, the lane named by its code (one statement); None for
+    a lane the gate does not have, never another lane's read."""
+    if len(lane_code) > Lane._meta.get_field("code").max_length or not _is_text(lane_code):
+        return None  # names no lane (and PostgreSQL refuses a NUL in a query)
+    return (
+        PlateRead.objects.filter(
+            gate=gate, lane__gate=gate, lane__code=lane_code, read_at__gte=timezone.now() - within
+        )
+        .order_by("-read_at")
+        .first()
+    )
+
+
 def latest_plate(
     gate: Gate, lane: Lane | None, within: dt.timedelta = dt.timedelta(minutes=5)
 ) -> PlateRead | None:
@@ -1126,6 +1142,12 @@ def _device_lane(device: Device | None, gate: Gate, code: str | None) -> Lane | 
 def device_errors(gate: Gate, kind: str, name: str, lane: str | None) -> dict[str, list[str]]:
     """What keeps a device from being registered, by field (the admin's form asks first)."""
     errors = {}
+    if gate is not None and not gate.handles_freight:
+        # Every call of a device there would be refused: no trucks cross it.
+        errors["gate"] = [
+            _("%(gate)s takes no freight: a gate device has nothing to do there.")
+            % {"gate": gate.name}
+        ]
     if kind not in DeviceKind.values:
         errors["kind"] = [_("Choose one of: %(kinds)s.") % {"kinds": join_words(DeviceKind.labels)}]
     name = (name or "").strip()

@@ -147,9 +147,7 @@ def _plate_seen(gate, post) -> str:
     plate = _typed_plate(post)
     if plate or not post.get("lane"):
         return plate
-    lane = services.lane_named(gate, post["lane"])
-    # A lane the gate does not have has no camera: never another lane's read.
-    read = services.latest_plate(gate, lane) if lane is not None else None
+    read = services.latest_plate_at_lane(gate, post["lane"])
     return read.plate_text if read else ""
 
 

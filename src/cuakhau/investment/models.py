@@ -9,12 +9,12 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cuakhau.core.context import Channel
-from cuakhau.core.inputs import exactly_stored
+from cuakhau.core.inputs import AtLeast, AtMost, exactly_stored
 from cuakhau.reference.validators import validate_country
 
 from .choices import MilestoneStatus, ProjectAction, ProjectStatus, Sector
@@ -44,14 +44,14 @@ class InvestmentProject(models.Model):
         _("registered capital (VND)"),
         max_digits=18,
         decimal_places=0,
-        validators=[exactly_stored, MinValueValidator(1)],
+        validators=[exactly_stored, AtLeast(1)],
     )
     disbursed_capital_vnd = models.DecimalField(
         _("disbursed capital (VND)"),
         max_digits=18,
         decimal_places=0,
         default=0,
-        validators=[exactly_stored, MinValueValidator(0)],
+        validators=[exactly_stored, AtLeast(0)],
     )
     usd_rate = models.DecimalField(
         _("exchange rate (VND per USD)"),
@@ -59,7 +59,7 @@ class InvestmentProject(models.Model):
         decimal_places=2,
         null=True,
         blank=True,
-        validators=[MinValueValidator(Decimal(1000)), MaxValueValidator(Decimal(100000))],
+        validators=[AtLeast(Decimal(1000)), AtMost(Decimal(100000))],
     )
     usd_rate_date = models.DateField(_("date of the exchange rate"), null=True, blank=True)
     area_ha = models.DecimalField(
@@ -67,7 +67,7 @@ class InvestmentProject(models.Model):
         max_digits=10,
         decimal_places=2,
         default=0,
-        validators=[MinValueValidator(0)],
+        validators=[AtLeast(0)],
     )
     location = models.CharField(_("location"), max_length=300)
     certificate_number = models.CharField(

@@ -312,8 +312,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         bundle.jwks,
         revoked_kids=bundle.revoked_kids,
         revoked_receipts=bundle.revoked_receipts,
-        # A gate's code as people write it ("HNG"): the receipt names it in small letters.
-        expected_gate=(args.gate or "").strip().lower() or None,
+        expected_gate=(args.gate or "").strip() or None,
         used_receipts=bundle.used_receipts or (),
     )
 

@@ -988,7 +988,8 @@ def verify(
         failures.append(
             (REVOKED, Reason(RECEIPT_REVOKED, f"receipt {rcp} has been revoked", number=rcp))
         )
-    if expected_gate is not None and claims.get("gte") != expected_gate:
+    # A gate's code in either case: people write "HNG", a receipt names "hng".
+    if expected_gate is not None and str(claims.get("gte")).lower() != expected_gate.lower():
         gate = claims.get("gte")
         issued_for = f"gate {gate}" if gate is not None else "no gate"
         failures.append(

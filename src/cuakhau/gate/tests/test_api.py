@@ -226,6 +226,13 @@ def test_only_an_administrator_registers_devices(operator, mlt):
     with pytest.raises(FieldErrors) as refused:
         register_device(None, mlt, "drone", "")
     assert set(refused.value.errors) == {"kind", "name"}
+    # A gate no truck crosses has no use for a device: every call of it would be refused.
+    from cuakhau.reference.models import Gate
+
+    passengers_only = Gate.objects.filter(handles_freight=False).first()
+    with pytest.raises(FieldErrors) as refused:
+        register_device(None, passengers_only, "plate_camera", "cam-ddr")
+    assert set(refused.value.errors) == {"gate"}
 
 
 def test_console_scan_then_one_button(enterprise, operator, officers, mlt, lanes):

@@ -46,7 +46,7 @@ def test_an_enterprise_books_from_the_list_of_free_hours(client, enterprise, cap
     assert Booking.objects.get(trip=trip).status == "cancelled"
 
 
-def test_a_full_hour_is_said_in_words(client, enterprise, capacity):
+def test_a_closed_hour_is_said_in_words(client, enterprise, capacity):
     trip = fruit_trip(enterprise)
     SlotCapacity.objects.update(lanes=0)
     client.force_login(enterprise)
@@ -55,7 +55,8 @@ def test_a_full_hour_is_said_in_words(client, enterprise, capacity):
         f"/slots/trips/{trip.reference}/", {"day": start.date().isoformat(), "hour": start.hour}
     )
     assert page.status_code == 422
-    assert "fully booked" in page.content.decode()
+    # No lanes: closed, not "fully booked".
+    assert "The gate takes no bookings for this hour." in page.content.decode()
 
 
 def test_the_operator_records_arrivals_and_calls_forward(
