@@ -873,6 +873,16 @@ def record_plate_read(
     key = normalise_plate(plate_text)
     if not key:
         raise FieldErrors({"plate": [_("Empty plate.")]})
+    if not key.isalnum():
+        # A misread ("!!!"): kept, it would raise a mismatch at the lane's console.
+        raise FieldErrors(
+            {
+                "plate": [
+                    _("“%(text)s” is no plate: a plate is letters and digits.")
+                    % {"text": shown(plate_text, 20)}
+                ]
+            }
+        )
     trip, _token = find(plate_text, gate)
     return PlateRead.objects.create(
         gate=gate,
