@@ -481,9 +481,13 @@ def _local(moment, gate: Gate) -> str:
 def lane_named(gate: Gate, code: str | None) -> Lane | None:
     """The gate's lane of this code, or None: a code longer than any or with a control
     character names none (PostgreSQL refuses a NUL in a query rather than finding nothing)."""
-    if not code or len(code) > Lane._meta.get_field("code").max_length or not _is_text(code):
+    if not _could_name_a_lane(code):
         return None
     return _LANE.first(gate=gate.pk, code=code)
+
+
+def _could_name_a_lane(code: str | None) -> bool:
+    return bool(code) and len(code) <= Lane._meta.get_field("code").max_length and _is_text(code)
 
 
 def _lane(gate: Gate, code: str | None) -> Lane | None:
@@ -902,7 +906,7 @@ def latest_plate_at_lane(
 ) -> PlateRead | None:
     """The lane's camera's latest read, the lane named by its code (one statement); None for
     a lane the gate does not have, never another lane's read."""
-    if len(lane_code) > Lane._meta.get_field("code").max_length or not _is_text(lane_code):
+    if not _could_name_a_lane(lane_code):
         return None  # names no lane (and PostgreSQL refuses a NUL in a query)
     return (
         PlateRead.objects.filter(

@@ -179,6 +179,8 @@ def act(request, code, action):
     gate = _operator_gate(request, code)
     post = request.POST
     try:
+        # Read once: the action and, if refused, its card check the same plate.
+        plate = _plate_seen(gate, post)
         if action == "check_in":
             visit = services.check_in(
                 request.user,
@@ -186,7 +188,7 @@ def act(request, code, action):
                 post.get("scan", ""),
                 lane=post.get("lane") or None,
                 yard_position=post.get("yard_position", ""),
-                plate_seen=_plate_seen(gate, post),
+                plate_seen=plate,
                 gross_kg=_typed_weight(post, "gross_kg"),
                 tare_kg=_typed_weight(post, "tare_kg"),
                 context=context_of(request),
@@ -198,7 +200,7 @@ def act(request, code, action):
                 post.get("scan", ""),
                 lane=post.get("lane") or None,
                 context=context_of(request),
-                plate_seen=_plate_seen(gate, post),
+                plate_seen=plate,
             )
         else:
             raise Http404(_("No page has this address."))
@@ -206,7 +208,7 @@ def act(request, code, action):
         return _card(
             request,
             gate,
-            services.assess(post.get("scan", ""), gate, plate_seen=_plate_seen(gate, post)),
+            services.assess(post.get("scan", ""), gate, plate_seen=plate),
         )
     except FieldErrors as exc:
         check = services.assess(post.get("scan", ""), gate)
