@@ -262,6 +262,11 @@ def list_procedures(request: HttpRequest):
     return [_procedure(p) for p in Procedure.objects.filter(active=True)]
 
 
+def too_many(response: HttpResponse, exc: services.TooManyAttempts):
+    response["Retry-After"] = str(exc.retry_after)
+    return Status(429, {"detail": str(exc)})
+
+
 @router.post(
     "/desk/applications",
     response={201: FilingOut, 422: FilingRefusal, 429: Refusal},
@@ -270,6 +275,7 @@ def list_procedures(request: HttpRequest):
 @decorate_view(api_reads_uploads)
 def file_application(
     request: HttpRequest,
+    response: HttpResponse,
     payload: Form[FilingIn],
     documents: File[list[UploadedFile]] = None,
 ):
@@ -285,7 +291,7 @@ def file_application(
             context=context_of(request),
         )
     except services.TooManyAttempts as exc:
-        return Status(429, {"detail": str(exc)})
+        return too_many(response, exc)
     except FieldErrors as exc:
         # The files were sent as file parts, the rest as form fields: each path says which.
         files = {k: v for k, v in exc.errors.items() if k.split(".")[0] == "documents"}
@@ -318,11 +324,11 @@ def file_application(
         "are a 429."
     ),
 )
-def track(request: HttpRequest, payload: TrackIn):
+def track(request: HttpRequest, response: HttpResponse, payload: TrackIn):
     try:
         a = services.track(payload.code, payload.phone, context_of(request))
     except services.TooManyAttempts as exc:
-        return Status(429, {"detail": str(exc)})
+        return too_many(response, exc)
     if a is None:
         return Status(404, {"detail": services.NOT_FOUND_MESSAGE()})
     s = services.standing(a)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -17,7 +18,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Min, OuterRef, Q, QuerySet
 from django.dispatch import Signal
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -783,23 +784,40 @@ def find_for_desk(user, code: str) -> Application:
 
 
 class TooManyAttempts(Exception):
-    """Too many look-ups, or online filings, from this address (HTTP 429)."""
+    """Too many look-ups, or online filings, from this address (HTTP 429). ``retry_after``:
+    whole seconds until the oldest attempt counted leaves the window (the Retry-After header)."""
+
+    def __init__(self, message, retry_after: int):
+        super().__init__(message)
+        self.retry_after = max(1, retry_after)
+
+
+def _seconds_until_out(attempts, window: dt.timedelta, now: dt.datetime) -> int:
+    oldest = attempts.aggregate(oldest=Min("at"))["oldest"] or now
+    return math.ceil((oldest + window - now).total_seconds())
 
 
 def _throttle(remote_addr: str | None, code: str = "") -> None:
     limit = getattr(settings, "DESK_TRACKING_LIMIT", 10)
     window = dt.timedelta(seconds=getattr(settings, "DESK_TRACKING_WINDOW_SECONDS", 900))
-    since = timezone.now() - window
+    now = timezone.now()
+    since = now - window
     TrackingAttempt.objects.filter(at__lt=since - window).delete()
-    if TrackingAttempt.objects.filter(remote_addr=remote_addr, at__gte=since).count() >= limit:
-        raise TooManyAttempts(_("Too many look-ups from this address. Try again later."))
+    from_address = TrackingAttempt.objects.filter(remote_addr=remote_addr, at__gte=since)
+    if from_address.count() >= limit:
+        raise TooManyAttempts(
+            _("Too many look-ups from this address. Try again later."),
+            _seconds_until_out(from_address, window, now),
+        )
     # Wrong phones for one code from any addresses (a caller with many of them):
     # guessing a known code's phone stays as slow as from one address.
     code_limit = getattr(settings, "DESK_TRACKING_CODE_LIMIT", limit)
-    if code and (
-        TrackingAttempt.objects.filter(code=code, found=False, at__gte=since).count() >= code_limit
-    ):
-        raise TooManyAttempts(_("Too many wrong look-ups of this code. Try again later."))
+    wrong_for_code = TrackingAttempt.objects.filter(code=code, found=False, at__gte=since)
+    if code and wrong_for_code.count() >= code_limit:
+        raise TooManyAttempts(
+            _("Too many wrong look-ups of this code. Try again later."),
+            _seconds_until_out(wrong_for_code, window, now),
+        )
 
 
 def _throttle_filing(remote_addr: str | None, now: dt.datetime) -> None:
@@ -815,10 +833,11 @@ def _throttle_filing(remote_addr: str | None, now: dt.datetime) -> None:
         remote_addr=remote_addr,
         at__gte=now - window,
         application__channel=FilingChannel.ONLINE,
-    ).count()
-    if filed >= limit:
+    )
+    if filed.count() >= limit:
         raise TooManyAttempts(
-            _("Too many applications filed from this address. Try again in an hour.")
+            _("Too many applications filed from this address. Try again in an hour."),
+            _seconds_until_out(filed, window, now),
         )
 
 

@@ -140,7 +140,7 @@ def _file(request, form, channel):
         return None
     except services.TooManyAttempts as exc:
         form.add_error(None, str(exc))
-        form.too_many = True
+        form.too_many = exc
         return None
 
 
@@ -153,13 +153,20 @@ def apply(request):
             _remember(request, application.code)
             messages.success(request, _("Application received."))
             return redirect("desk:status", code=application.code)
-    status = 429 if getattr(form, "too_many", False) else 200
-    return render(request, "desk/apply.html", {"form": form, "counter": False}, status=status)
+    page = render(request, "desk/apply.html", {"form": form, "counter": False})
+    return _said_too_many(page, getattr(form, "too_many", None))
+
+
+def _said_too_many(page, refusal: services.TooManyAttempts | None):
+    if refusal is not None:
+        page.status_code = 429
+        page["Retry-After"] = str(refusal.retry_after)
+    return page
 
 
 def track(request):
     form = TrackForm(request.POST or None)
-    status = 200
+    refusal = None
     if request.method == "POST" and form.is_valid():
         try:
             application = services.track(
@@ -167,13 +174,13 @@ def track(request):
             )
         except services.TooManyAttempts as exc:
             form.add_error(None, str(exc))
-            status = 429
+            refusal = exc
         else:
             if application is not None:
                 _remember(request, application.code)
                 return redirect("desk:status", code=application.code)
             form.add_error(None, services.NOT_FOUND_MESSAGE())
-    return render(request, "desk/track.html", {"form": form}, status=status)
+    return _said_too_many(render(request, "desk/track.html", {"form": form}), refusal)
 
 
 def status(request, code):

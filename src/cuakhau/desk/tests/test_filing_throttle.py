@@ -37,6 +37,8 @@ def _one_past_the_limit(filing, caller, catalogue, accepted: int):
         assert filing(caller, catalogue).status_code == accepted
     refused = filing(caller, catalogue)
     assert refused.status_code == 429
+    # The first filing counted leaves the hour's window in a little under an hour.
+    assert 3500 < int(refused["Retry-After"]) <= 3600
     return refused
 
 

@@ -71,9 +71,17 @@ def _errors(response):
 
 def test_the_tracking_page_is_throttled(client, catalogue, settings):
     settings.DESK_TRACKING_LIMIT = 2
+    settings.DESK_TRACKING_WINDOW_SECONDS = 900
     for _ in range(2):
         client.post("/desk/track/", {"code": "MC-23456789A", "phone": "0912345678"})
-    assert client.post("/desk/track/", {"code": "x", "phone": "y"}).status_code == 429
+    refused = client.post("/desk/track/", {"code": "x", "phone": "y"})
+    assert refused.status_code == 429
+    assert 800 < int(refused["Retry-After"]) <= 900
+    api = client.post(
+        "/api/v1/desk/track", {"code": "x", "phone": "y"}, content_type="application/json"
+    )
+    assert api.status_code == 429
+    assert 800 < int(api["Retry-After"]) <= 900
 
 
 def test_the_desk_sees_overdue_files_first(client, catalogue, desk_officer):
