@@ -278,7 +278,10 @@ def arrive(request: HttpRequest, gate: str, payload: WaitingArrivalIn):
     entry = services.record_arrival_scan(
         person, _gate(gate), payload.scan, context=context_of(request)
     )
-    return Status(201, waiting_out(entry))
+    # Its place in the line as the queue would show it now (a walk-in's or a late truck's is
+    # not the end of the line: the rules order the waiting area).
+    place = next(((p, t) for e, p, t in services.queue(entry.gate) if e.pk == entry.pk), None)
+    return Status(201, waiting_out(entry, *(place or (None, None))))
 
 
 @router.get(

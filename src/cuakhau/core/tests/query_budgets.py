@@ -182,7 +182,7 @@ BUDGETS: dict[str, int | dict[str, int]] = {
     "POST /trips/{reference}/slot": 25,
     "POST /trips/{reference}/slot/move": 27,
     "POST /trips/{reference}/slot/cancel": 13,
-    "POST /slots/{gate}/arrivals": 28,
+    "POST /slots/{gate}/arrivals": 35,  # + the waiting area in call order, for its position
     "GET /slots/{gate}/queue": 11,
     # was 684: DISTINCT over the model's ordering walked every hour of the week
     "POST /slots/{gate}/call-forward": 16,
