@@ -138,6 +138,9 @@ class RateForm(forms.Form):
         validators=[AtLeast(Decimal("0.0001"))],
     )
     source = TextField(label=_("Source"), max_length=300)
+    unusual_confirmed = forms.BooleanField(
+        label=_("The rate is right, though far from the nearest month's"), required=False
+    )
 
     def clean_currency(self):
         currency = self.cleaned_data["currency"].upper()

@@ -892,10 +892,70 @@ def set_target(
     return target
 
 
-def set_rate(user, *, currency: str, month: dt.date, units_per_usd: Decimal, source: str):
+# A currency's rate against the dollar moves by percents a month: a figure twice or half the
+# nearest month's is a slip of the keyboard (0,0001 for 25.000) until the person says otherwise.
+UNUSUAL_RATE_FACTOR = 2
+
+
+def nearest_rate(currency: str, month: dt.date) -> ExchangeRate | None:
+    """The rate of ``currency`` in the month nearest ``month`` (that month itself left out)."""
+    month = month_of(month)
+    others = ExchangeRate.objects.filter(currency=currency.upper()).exclude(month=month_of(month))
+    before = others.filter(month__lt=month).order_by("-month").first()
+    after = others.filter(month__gt=month).order_by("month").first()
+    if before is None or after is None:
+        return before or after
+    return before if (month - before.month) <= (after.month - month) else after
+
+
+def set_rate(
+    user,
+    *,
+    currency: str,
+    month: dt.date,
+    units_per_usd: Decimal,
+    source: str,
+    unusual_confirmed: bool = False,
+):
     """Add or correct a month's rate. Summaries keep values in their own currency, so every
     dollar figure of that month (and of later months carrying it forward) follows at once,
-    without a recount. A rate the board sets is no longer example data."""
+    without a recount. A rate the board sets is no longer example data. A rate more than
+    twice or less than half the nearest month's is refused unless ``unusual_confirmed``."""
+    from django.utils.formats import date_format, number_format
+    from django.utils.translation import gettext as _
+
+    from cuakhau.core.errors import FieldErrors
+
+    near = nearest_rate(currency, month)
+    factor = UNUSUAL_RATE_FACTOR
+    if (
+        near is not None
+        and not unusual_confirmed
+        and not (near.units_per_usd / factor <= units_per_usd <= near.units_per_usd * factor)
+    ):
+
+        def said(n):
+            n = n.normalize()
+            places = max(0, -n.as_tuple().exponent)
+            return number_format(n, decimal_pos=places, use_l10n=True, force_grouping=True)
+
+        raise FieldErrors(
+            {
+                "units_per_usd": [
+                    _(
+                        "%(currency)s was %(near)s per US dollar in %(month)s: %(rate)s is more "
+                        "than twice or less than half of it. Check the figure; if it is right, "
+                        "tick the box that confirms it."
+                    )
+                    % {
+                        "currency": near.currency,
+                        "near": said(near.units_per_usd),
+                        "month": date_format(near.month, "YEAR_MONTH_FORMAT"),
+                        "rate": said(units_per_usd),
+                    }
+                ]
+            }
+        )
     rate, _created = ExchangeRate.objects.update_or_create(
         currency=currency.upper(),
         month=month_of(month),

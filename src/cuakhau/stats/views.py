@@ -140,6 +140,12 @@ def set_rate(request):
     form = RateForm(request.POST)
     if not form.is_valid():
         return _rates_page(request, form, status=422)
-    services.set_rate(request.user, **form.cleaned_data)
+    try:
+        services.set_rate(request.user, **form.cleaned_data)
+    except FieldErrors as exc:
+        for name, errors in exc.errors.items():
+            for error in errors:
+                form.add_error(name, error)
+        return _rates_page(request, form, status=422)
     messages.success(request, _("Exchange rate saved: the dollar figures use it at once."))
     return redirect("stats:rates")

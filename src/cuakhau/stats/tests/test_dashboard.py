@@ -404,3 +404,22 @@ def test_the_products_beyond_the_top_ones_are_one_line_so_the_table_adds_up(
     assert sum(Decimal(line[total]) for line in lines[1:]) == 25600 + 11700 + 4480
     chapters = response.context["board"].tables["chapters"].footer
     assert chapters[0]["name"] == "1 other HS chapter"
+
+
+def test_a_rate_far_from_the_nearest_month_is_checked_before_it_changes_the_dollars(board):
+    ExchangeRate.objects.filter(currency="VND").delete()
+    ExchangeRate.objects.create(
+        currency="VND", month=dt.date(2026, 9, 1), units_per_usd=Decimal(26250), source="NHNN"
+    )
+    client = signed_in(board)
+    slip = {"currency": "VND", "month": "2026-10", "units_per_usd": "0.0001", "source": "NHNN"}
+    refused = client.post("/stats/rates/set/", slip)
+    assert refused.status_code == 422
+    (message,) = refused.context["form"].errors["units_per_usd"]
+    assert "26,250" in message and "Sep 2026" in message, message
+    assert not ExchangeRate.objects.filter(month=dt.date(2026, 10, 1)).exists()
+    # An ordinary month's move is taken without a word; a real jump once confirmed.
+    usual = {**slip, "units_per_usd": "26400"}
+    assert client.post("/stats/rates/set/", usual).status_code == 302
+    assert client.post("/stats/rates/set/", {**slip, "unusual_confirmed": "on"}).status_code == 302
+    assert ExchangeRate.objects.get(month=dt.date(2026, 10, 1)).units_per_usd == Decimal("0.0001")
