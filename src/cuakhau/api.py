@@ -88,7 +88,8 @@ api = CuakhauApi(
         "body are refused (422), never silently ignored; a body is read only as JSON sent "
         "with `Content-Type: application/json` (415 otherwise), and a key given twice in one "
         "object is a 400.\n\n"
-        "**Retries.** Every POST that names its caller takes an `Idempotency-Key`."
+        "**Retries.** Every POST takes an `Idempotency-Key`: keys belong to the caller the "
+        "credential names, or to the caller's address on a public operation."
     ),
     urls_namespace="api",
     parser=JsonBodyParser(),

@@ -16,8 +16,11 @@ was not stored means nothing was committed (a server error, a killed process), s
 request again is safe. A deadlock inside the request retries the whole transaction.
 
 Installed over every POST operation of the NinjaAPI by ``install`` (see ``cuakhau.api``).
-Operations without a caller (the bank's webhook, which deduplicates on the bank's own
-transaction id) ignore the header.
+A public operation (the desk's online filing, open to anyone) has no credential to scope a key
+to: its keys belong to the caller's address (``core.context.client_address``), so a filing
+resent from a phone on the same connection is answered once; a request without an address
+ignores the header. A multipart request is compared by its fields and its files' names and
+contents, not by its bytes: a client that sends the same form again draws a new boundary.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cuakhau.core import retry
+from cuakhau.core.context import client_address
 from cuakhau.core.errors import FieldErrors
 from cuakhau.core.jsontext import read_json
 
@@ -78,12 +82,10 @@ def install(api) -> None:
     for bound in api._get_bound_routers():
         for path_view in bound.path_operations.values():
             for operation in path_view.operations:
-                # Public operations (the bank's webhook) have no caller to scope a key to; they
-                # deduplicate on their own ids. Run after the policy gave each operation its auth.
-                if "POST" not in operation.methods or not operation.auth_callbacks:
+                if "POST" not in operation.methods:
                     continue
                 operation.run = _keyed_transaction(operation, operation.run)
-                operation.view_func = _claim_or_replay(operation.view_func)
+                operation.view_func = _claim_or_replay(operation, operation.view_func)
                 extra = dict(operation.openapi_extra or {})
                 extra["parameters"] = [*extra.get("parameters", []), PARAMETER]
                 operation.openapi_extra = extra
@@ -97,7 +99,8 @@ def _keyed_transaction(operation, run):
         if (
             request.method != "POST"
             or HEADER not in request.headers
-            or not operation.auth_callbacks  # no caller to scope the key to
+            # A public operation scopes its keys to the caller's address: none, no key.
+            or (not operation.auth_callbacks and client_address(request) is None)
         ):
             return run(request, *args, **kwargs)
         for attempt in range(retry.ATTEMPTS):
@@ -127,13 +130,17 @@ def _keyed_transaction(operation, run):
     return wrapper
 
 
-def _claim_or_replay(view_func):
+def _claim_or_replay(operation, view_func):
     """After authentication: claim the caller's key, or replay the answer stored under it."""
 
     @functools.wraps(view_func)
     def wrapper(request, *args, **kwargs):
         state = getattr(request, "_idempotency", None)
-        caller = caller_of(getattr(request, "auth", None))
+        if operation.auth_callbacks:
+            caller = caller_of(getattr(request, "auth", None))
+        else:
+            address = client_address(request)
+            caller = f"address:{address}" if address else None
         if state is None or caller is None:
             return view_func(request, *args, **kwargs)
         key = checked_key(request.headers.get(HEADER, ""))
@@ -178,12 +185,21 @@ def checked_key(key: str) -> str:
 def fingerprint(request) -> str:
     """The request a key stands for: method, path, query and body (JSON compared as data, so
     a client re-serialising the same object with other spacing or key order is not refused)."""
-    body = request.body
-    with contextlib.suppress(ValueError, UnicodeDecodeError):
-        body = json.dumps(read_json(body), sort_keys=True, separators=(",", ":")).encode()
     digest = hashlib.sha256()
     for part in (request.method, request.path, sorted(request.GET.lists())):
         digest.update(json.dumps(part).encode() + b"\0")
+    if request.content_type == "multipart/form-data":
+        digest.update(json.dumps(sorted(request.POST.lists())).encode() + b"\0")
+        for name, files in sorted(request.FILES.lists()):
+            for upload in files:
+                digest.update(json.dumps([name, upload.name, upload.size]).encode())
+                for chunk in upload.chunks():
+                    digest.update(chunk)
+                upload.seek(0)
+        return digest.hexdigest()
+    body = request.body
+    with contextlib.suppress(ValueError, UnicodeDecodeError):
+        body = json.dumps(read_json(body), sort_keys=True, separators=(",", ":")).encode()
     digest.update(body)
     return digest.hexdigest()
 

@@ -71,3 +71,39 @@ def test_the_counter_files_without_limit(catalogue, desk_officer):
     for _ in range(LIMIT + 1):
         data = {**applicant_data(catalogue), "documents": [pdf()]}
         assert counter.post("/desk/counter/", data).status_code == 302
+
+
+def test_a_resent_filing_with_its_idempotency_key_is_answered_once(catalogue):
+    from django.test.client import encode_multipart
+
+    from cuakhau.core.idempotency import REPLAYED_HEADER
+
+    phone = Client(REMOTE_ADDR="113.160.2.31")
+    data = {**applicant_data(catalogue), "documents": [pdf()]}
+
+    def send(boundary, key="a1b2c3d4-filing"):
+        data["documents"][0].seek(0)
+        return phone.post(
+            "/api/v1/desk/applications",
+            encode_multipart(boundary, data),
+            content_type=f"multipart/form-data; boundary={boundary}",
+            HTTP_IDEMPOTENCY_KEY=key,
+        )
+
+    first = send("----phone1")
+    assert first.status_code == 201, first.content
+    # The phone's library draws a new boundary when it sends the same form again.
+    again = send("----phone2")
+    assert again.status_code == 201
+    assert again[REPLAYED_HEADER] == "true" and again.json() == first.json()
+    assert Application.objects.count() == 1
+    # The same key with other papers is another request; another address has its own keys.
+    data["applicant_name"] = "Lò Văn Khánh"
+    assert send("----phone3").status_code == 422
+    other = Client(REMOTE_ADDR="14.160.24.9").post(
+        "/api/v1/desk/applications",
+        {**applicant_data(catalogue), "documents": [pdf()]},
+        HTTP_IDEMPOTENCY_KEY="a1b2c3d4-filing",
+    )
+    assert other.status_code == 201 and REPLAYED_HEADER not in other
+    assert Application.objects.count() == 2
