@@ -1,5 +1,6 @@
 """E-receipts in the platform: numbering, JWKS, independent verification, rotation, use, revocation."""
 
+import io
 import json
 import warnings
 
@@ -117,6 +118,24 @@ def test_signing_keys_list_says_which_key_signs(enterprise, settings, capsys):
     status = {line.split()[1]: line.split()[0] for line in lines}
     assert status[receipt.kid] == "active" and status[pending] == "pending"
     assert "signs from" in next(line for line in lines if pending in line)
+
+
+def test_a_key_rotated_for_a_gate_in_capitals_signs_that_gates_receipts(enterprise, settings):
+    from django.core.management import CommandError, call_command
+
+    settings.JWKS_CACHE_SECONDS = 0  # the new key signs at once
+    out = io.StringIO()
+    call_command("signing_keys", "rotate", "--gate", " MLT", stdout=out)
+    kid = out.getvalue().splitlines()[0]
+    _trip, receipt = paid_trip(enterprise)
+    assert receipt.kid == kid
+    with pytest.raises(CommandError, match="no gate 'XYZ'"):
+        call_command("signing_keys", "rotate", "--gate", "XYZ")
+    # A key id is given as --kid=… when it starts with "-"; without one the command says how.
+    with pytest.raises(CommandError, match="--kid="):
+        call_command("signing_keys", "retire")
+    call_command("signing_keys", "retire", f"--kid={kid}", stdout=io.StringIO())
+    assert {k.kid: k.status for k in services.key_store().key_infos()}[kid] == "retired"
 
 
 def test_a_compromised_key_revokes_what_it_signed(enterprise):
