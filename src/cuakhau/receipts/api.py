@@ -6,7 +6,7 @@ from ninja import Field, Router, Schema
 from cuakhau.core.api_support import OneOf, Text, context_of, fee_item_out, label_of
 
 from . import services
-from .models import Receipt, ReceiptStatus, RevokeKind, VerificationStatus
+from .models import Receipt, ReceiptState, ReceiptStatus, RevokeKind, VerificationStatus
 
 # A receipt is used up only by the exit of a cleared truck inside the gate
 # (POST /gate/{gate}/exit, ``gate.services.exit_truck``): there is no stand-alone "use".
@@ -47,10 +47,25 @@ class ReceiptOut(Schema):
     token: str
     status: str
     status_label: str
+    state: str = Field(
+        ...,
+        description=(
+            "What the receipt is worth now, as its page and PDF say: valid, used (at exit), "
+            "revoked, replaced, or compromised_key (signed by a key since compromised, before "
+            "any use). `status` is only whether it was revoked."
+        ),
+    )
+    state_label: str
+    state_text: str = Field(..., description="The page's sentence, in the caller's language")
     used_at: dt.datetime | None
     # A receipt signed by a compromised key is replaced by a new one for the same payment.
     replaced_by: str | None
     replaces: str | None
+
+
+def _state_out(receipt: Receipt) -> dict:
+    state, text = services.receipt_state(receipt)
+    return {"state": state, "state_label": label_of(ReceiptState, state), "state_text": text}
 
 
 def receipt_out(receipt: Receipt) -> dict:
@@ -66,6 +81,7 @@ def receipt_out(receipt: Receipt) -> dict:
         "token": receipt.token,
         "status": receipt.status,
         "status_label": label_of(ReceiptStatus, receipt.status),
+        **_state_out(receipt),
         "used_at": receipt.used_at,
         "replaced_by": receipt.replaced_by.number if hasattr(receipt, "replaced_by") else None,
         "replaces": receipt.replaces.number if receipt.replaces_id else None,

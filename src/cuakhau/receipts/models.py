@@ -14,6 +14,17 @@ class ReceiptStatus(models.TextChoices):
     REVOKED = "revoked", _("revoked")
 
 
+class ReceiptState(models.TextChoices):
+    """What a receipt is worth now (``services.receipt_state``): its status, and whether it was
+    used, replaced, or signed by a key since compromised. Not stored: it follows the key set."""
+
+    VALID = "valid", _("valid")
+    USED = "used", _("used at exit")
+    REVOKED = "revoked", _("revoked")
+    REPLACED = "replaced", _("replaced")
+    COMPROMISED_KEY = "compromised_key", _("signing key compromised")
+
+
 class RevokeKind(models.TextChoices):
     CANCELLED = "cancelled", _("cancelled")
     REFUNDED = "refunded", _("refunded")

@@ -84,6 +84,16 @@ WORDS: dict[str, dict[str, str]] = {
         "en": "SIGNING KEY COMPROMISED — NOT VALID",
         "zh-hans": "签名密钥泄露 — 无效",
     },
+    "compromised_after_use": {
+        "vi": "ĐÃ DÙNG KHI QUA CỬA KHẨU · KHÓA KÝ BỊ LỘ SAU ĐÓ",
+        "en": "USED AT EXIT · SIGNING KEY COMPROMISED LATER",
+        "zh-hans": "已于出境时使用 · 签名密钥事后泄露",
+    },
+    "register_confirms": {
+        "vi": "Sổ biên lai của cửa khẩu vẫn xác nhận biên lai này",
+        "en": "The gate's register still confirms this receipt",
+        "zh-hans": "口岸收据登记簿仍确认此收据",
+    },
     "replaces": {
         "vi": "Thay thế biên lai {number}",
         "en": "Replaces receipt {number}",
@@ -494,6 +504,12 @@ def draw_qr(canvas: Canvas, data: str, x: float, y: float, size: float, border: 
     canvas.drawPath(path, stroke=0, fill=1, fillMode=FILL_NON_ZERO)
 
 
+def compromised_after_use(receipt):
+    from .services import compromised_after_use
+
+    return compromised_after_use(receipt)
+
+
 def _key_compromised(receipt) -> bool:
     from .services import key_store
 
@@ -559,6 +575,10 @@ def _layout(page: _Page, receipt, second: str | None, qr_size: float) -> None:
         )
     elif receipt.status == "revoked":
         page.text(words("revoked", second), 9, bold=True, color=RED, center=True)
+    elif _key_compromised(receipt) and compromised_after_use(receipt):
+        # The crossing it paid for happened before the leak: a record, not a void paper.
+        page.text(words("compromised_after_use", second), 7, bold=True, center=True)
+        page.text(words("register_confirms", second), 6.5, center=True)
     elif _key_compromised(receipt):
         page.text(words("compromised", second), 8, bold=True, color=RED, center=True)
     if receipt.replaces_id:

@@ -829,6 +829,19 @@ def compromise_key(kid: str, reason: str, actor=None, note: str = "") -> list[Re
     return reissue_compromised(actor, note)
 
 
+def compromised_after_use(receipt: Receipt) -> dt.datetime | None:
+    """When the key that signed ``receipt`` was compromised, if that came after the receipt
+    was used at exit: the crossing it paid for happened and the register holds it, so the
+    receipt keeps its worth as a record; only its signature no longer proves it to others."""
+    if receipt.used_at is None:
+        return None
+    for key in key_store().key_infos():
+        if key.kid == receipt.kid and key.compromised_at:
+            at = signing._parse_stamp(key.compromised_at)
+            return at if at > receipt.used_at else None
+    return None
+
+
 def receipt_state(receipt: Receipt) -> tuple[str, str]:
     """(code, sentence) saying what a receipt is worth now, for its page and its PDF."""
     replacement = getattr(receipt, "replaced_by", None)
@@ -841,6 +854,16 @@ def receipt_state(receipt: Receipt) -> tuple[str, str]:
         return "revoked", _("Revoked (%(kind)s): %(reason)s") % {
             "kind": receipt.get_revoke_kind_display(),
             "reason": receipt.revoke_reason,
+        }
+    later = receipt.kid in key_store().revoked_kids() and compromised_after_use(receipt)
+    if later:
+        return "used", _(
+            "Used at exit on %(at)s. The key that signed it was compromised afterwards, on "
+            "%(compromised)s: its QR code no longer proves it to others, the gate's register "
+            "still does."
+        ) % {
+            "at": _at_gate(receipt.used_at, receipt.gate),
+            "compromised": _at_gate(later, receipt.gate),
         }
     if receipt.kid in key_store().revoked_kids():
         return "compromised_key", _(

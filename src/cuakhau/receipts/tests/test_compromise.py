@@ -87,6 +87,27 @@ def test_a_compromised_key_reissues_its_receipts_and_nothing_is_stranded(
     r_gone.refresh_from_db()
     assert r_gone.status == "valid" and r_gone.used_at is not None
     assert not Receipt.objects.filter(replaces=r_gone).exists()
+    # Its crossing happened before the leak: its page, PDF and API say it was used and that the
+    # register still confirms it, not that it is worth nothing.
+    state, sentence = services.receipt_state(r_gone)
+    assert state == "used" and "compromised afterwards" in sentence, sentence
+    from cuakhau.receipts.pdf import receipt_pdf
+    from cuakhau.receipts.tests.test_pdf import pdf_text, squeeze
+
+    gone_pdf = squeeze(pdf_text(receipt_pdf(r_gone, compress=False)))
+    assert squeeze("KHÓA KÝ BỊ LỘ SAU ĐÓ") in gone_pdf
+    assert squeeze("KHÔNG CÓ GIÁ TRỊ") not in gone_pdf
+    from cuakhau.accounts.services import issue_token
+
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {issue_token(enterprise, 'phone')[1]}")
+    answer = api.get(f"/api/v1/receipts/{r_gone.number}").json()
+    assert (answer["status"], answer["state"], answer["state_label"]) == (
+        "valid",
+        "used",
+        "used at exit",
+    )
+    replaced = api.get(f"/api/v1/receipts/{r_waiting.number}").json()
+    assert (replaced["state"], replaced["state_label"]) == ("replaced", "replaced")
 
     # The old receipt says what happened, online, on its page and in its PDF.
     result, _ = services.verify_receipt(r_waiting.token, "mlt")
