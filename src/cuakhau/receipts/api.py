@@ -99,7 +99,7 @@ def receipt_out(receipt: Receipt) -> dict:
     ),
 )
 def verify(request: HttpRequest, payload: VerifyIn):
-    result, receipt = services.verify_receipt(payload.token, (payload.gate or "").lower() or None)
+    result, receipt = services.verify_receipt(payload.token, services.checking_gate(payload.gate))
     return {
         "status": result.status,
         "status_label": label_of(VerificationStatus, result.status),

@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -77,7 +78,8 @@ def gate_clock(moment: dt.datetime, gate: Gate) -> dt.datetime:
 
 
 def _at_gate(moment: dt.datetime, gate: Gate) -> str:
-    return gate_clock(moment, gate).strftime("%Y-%m-%d %H:%M")
+    """A moment in a sentence, on the gate's clock, as the reader's language writes it."""
+    return date_format(gate_clock(moment, gate), "SHORT_DATETIME_FORMAT")
 
 
 def _next_number(gate: Gate, year: int) -> tuple[int, str]:
@@ -296,6 +298,17 @@ def gate_of_claims(claims: dict | None, receipt: Receipt | None = None) -> Gate 
     if receipt is not None and receipt.gate.code == code:
         return receipt.gate
     return Gate.objects.filter(code=code).first()
+
+
+def checking_gate(code: str | None) -> str | None:
+    """The code of the gate a verifier says it checks at (any case), None for none; a code of
+    no gate is refused (it was answered "issued for Hữu Nghị, not ZZZ")."""
+    code = (code or "").strip().lower()
+    if not code:
+        return None
+    if not Gate.objects.filter(code=code).exists():
+        raise FieldErrors({"gate": [_("%(gate)s is not a border gate.") % {"gate": code.upper()}]})
+    return code
 
 
 def verify_receipt(

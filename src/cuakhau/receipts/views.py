@@ -117,6 +117,10 @@ def verify_page(request):
             "This is not a receipt code: it is longer than any receipt (%(n)d characters)."
         ) % {"n": services.MAX_TOKEN_CHARS}
         token = ""
+    try:
+        gate = services.checking_gate(gate)
+    except FieldErrors as exc:
+        error, token = exc.errors["gate"][0], ""
     if token:
         result, receipt = services.verify_receipt(token, gate)
         verdict = VerificationStatus(result.status).label

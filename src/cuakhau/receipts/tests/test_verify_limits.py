@@ -64,3 +64,27 @@ def test_tampered_codes_never_verify_and_never_show_their_claims(enterprise, ope
             assert api.status_code == 422, name  # refused as text (a control character)
     page = client.post("/receipts/verify/", {"token": receipt.token})
     assert page.context["result"].is_valid
+
+
+def test_a_gate_that_does_not_exist_is_refused_beside_the_gate(enterprise, operator, mlt):
+    from cuakhau.accounts.services import issue_token
+
+    trip = trips.save_and_submit(enterprise, None, declaration())
+    payments.simulate_bank_transfer(trip)
+    token = services.valid_receipt_of(trip).token
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {issue_token(operator, 'tablet')[1]}")
+    refused = api.post(
+        "/api/v1/receipts/verify", {"token": token, "gate": "ZZZ"}, "application/json"
+    )
+    assert refused.status_code == 422
+    (item,) = refused.json()["detail"]
+    assert item["loc"] == ["body", "gate"] and "ZZZ is not a border gate" in item["msg"]
+    # The gate in capitals is the gate.
+    checked = api.post(
+        "/api/v1/receipts/verify", {"token": token, "gate": "MLT"}, "application/json"
+    )
+    assert checked.status_code == 200 and checked.json()["valid"] is True
+    page = Client()
+    page.force_login(operator)
+    shown = page.post("/receipts/verify/", {"token": token, "gate": "zzz"})
+    assert shown.context["result"] is None and "ZZZ is not a border gate" in shown.content.decode()
