@@ -97,6 +97,12 @@ class CapacityIn(Schema):
     quotas: dict[str, Annotated[int, Field(ge=0, le=6000, strict=True)]] = {}
 
 
+class OverCapacityOut(Schema):
+    start: dt.datetime
+    booked: int
+    trucks_per_hour: int
+
+
 class CapacityOut(Schema):
     gate: str
     direction: str
@@ -108,6 +114,13 @@ class CapacityOut(Schema):
     trucks_per_lane_hour: int
     trucks_per_hour: int
     quotas: dict[str, int]
+    over_capacity: list[OverCapacityOut] = Field(
+        ...,
+        description=(
+            "Coming hours this capacity governs that already hold more bookings than it lets "
+            "in (a lane closed is taken, not refused): move or cancel those bookings."
+        ),
+    )
 
 
 class WaitTimeOut(Schema):
@@ -346,6 +359,10 @@ def set_capacity(request: HttpRequest, gate: str, payload: CapacityIn):
         "trucks_per_lane_hour": row.trucks_per_lane_hour,
         "trucks_per_hour": row.as_rule().total,
         "quotas": row.quotas,
+        "over_capacity": [
+            {"start": o.start, "booked": o.booked, "trucks_per_hour": o.capacity}
+            for o in services.over_capacity(row)
+        ],
     }
 
 

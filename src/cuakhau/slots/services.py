@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
@@ -292,6 +293,50 @@ def set_capacity(
         },
     )
     return row
+
+
+@dataclass(frozen=True)
+class OverCapacity:
+    """A coming hour that holds more bookings than the capacity just set lets it take."""
+
+    start: dt.datetime
+    booked: int
+    capacity: int
+    gate: Gate
+
+    def __str__(self):
+        return _("%(hour)s: %(booked)d booked for %(capacity)d") % {
+            "hour": date_format(local(self.start, self.gate), "SHORT_DATETIME_FORMAT"),
+            "booked": self.booked,
+            "capacity": self.capacity,
+        }
+
+
+def over_capacity(row: SlotCapacity, now=None) -> list[OverCapacity]:
+    """The coming hours ``row`` governs (its date's, or its weekday's without a date's own row)
+    whose bookings already pass its capacity: a lane closed is a fact, not refused, but the
+    manager is told which bookings no longer fit rather than finding out at the gate."""
+    now = now or timezone.now()
+    total = row.as_rule().total
+    slots = (
+        Slot.objects.filter(gate=row.gate, direction=row.direction, start__gt=now)
+        .annotate(booked=Count("bookings", filter=Q(bookings__status__in=HOLDING)))
+        .filter(booked__gt=total)
+        .order_by("start")
+    )
+    found = []
+    for slot in slots:
+        at = local(slot.start, row.gate)
+        if at.hour != row.hour:
+            continue
+        if row.date is not None and at.date() != row.date:
+            continue
+        if row.date is None and (
+            at.weekday() != row.weekday or capacity_for(row.gate, row.direction, slot.start) != row
+        ):
+            continue
+        found.append(OverCapacity(slot.start, slot.booked, total, row.gate))
+    return found
 
 
 # ---------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from cuakhau.core import listing
@@ -259,13 +260,14 @@ def capacity(request, code):
             key: {c: n for c, n in quotas.items() if c == "perishable" or c in known}
             for key, quotas in kept.items()
         }
+        over = []
         try:
             # Every hour of the range, or none: a refused one leaves the others as they were.
             with transaction.atomic():
                 for weekday in weekdays:
                     for hour in hours:
                         quotas = {**kept.get((weekday, hour), {}), "perishable": data["perishable"]}
-                        services.set_capacity(
+                        row = services.set_capacity(
                             request.user,
                             gate,
                             data["direction"],
@@ -275,12 +277,23 @@ def capacity(request, code):
                             quotas=quotas,
                             weekday=weekday,
                         )
+                        over += services.over_capacity(row)
         except FieldErrors as exc:
             _errors_into(form, exc)
         except services.SlotPermissionDenied as exc:
             raise PermissionDenied(str(exc)) from None
         else:
             messages.success(request, _("Capacity saved."))
+            if over:
+                over.sort(key=lambda o: o.start)
+                messages.warning(
+                    request,
+                    _(
+                        "These coming hours now hold more bookings than their capacity: "
+                        "%(hours)s. Move or cancel those bookings, or tell their drivers."
+                    )
+                    % {"hours": _hours_listed(over)},
+                )
             return redirect("slots:capacity", code=gate.code)
     rows = list(
         SlotCapacity.objects.filter(gate=gate).order_by("direction", "date", "weekday", "hour")
@@ -312,3 +325,11 @@ def wait_times(request):
         for row in services.wait_times()
     ]
     return render(request, "slots/wait_times.html", {"rows": rows, "now": timezone.now()})
+
+
+def _hours_listed(over: list, shown: int = 10) -> str:
+    said = join_words([str(o) for o in over[:shown]])
+    if len(over) > shown:
+        rest = len(over) - shown
+        said += " " + ngettext("and %(n)d more hour", "and %(n)d more hours", rest) % {"n": rest}
+    return said

@@ -123,7 +123,7 @@ BUDGETS: dict[str, int | dict[str, int]] = {
     "stats:targets": 9,
     "stats:set_target": 13,
     "stats:rates": 8,
-    "stats:set_rate": 12,
+    "stats:set_rate": 14,  # + the nearest months rates, before and after
     "desk:reports": 9,
     "stats:report": 10,
     "stats:import": 10,
@@ -146,7 +146,7 @@ BUDGETS: dict[str, int | dict[str, int]] = {
     "POST /me/tokens": 3,
     # As the page's revoke_token: the tokens made with it are revoked too (+3).
     "DELETE /me/tokens/{token_id}": 8,
-    "POST /receipts/verify": 3,
+    "POST /receipts/verify": 4,  # + the gate checked at exists
     "GET /receipts/{number}": 5,
     # The trip locked before its receipt, and a paid trip's fees due again: its transition
     # written and recorded (+3); the driver told, in a savepoint of its own (+7: the message,
@@ -186,7 +186,7 @@ BUDGETS: dict[str, int | dict[str, int]] = {
     "GET /slots/{gate}/queue": 11,
     # was 684: DISTINCT over the model's ordering walked every hour of the week
     "POST /slots/{gate}/call-forward": 16,
-    "PUT /slots/{gate}/capacity": 10,
+    "PUT /slots/{gate}/capacity": 11,  # + the coming hours over the new capacity
     "POST /desk/applications": 19,  # + the filings from the caller's address this hour
     # was 1 more per file (the working calendar)
     "GET /desk/applications": 5,

@@ -184,3 +184,49 @@ def test_a_date_of_its_own_capacity_is_within_the_coming_year(mlt):
         assert "Choose a date from" in _only_error(response, ["body", "date"]), date
     ok = client.put("/api/v1/slots/mlt/capacity", {**body, "date": holiday}, "application/json")
     assert ok.status_code == 200 and ok.json()["date"] == holiday
+
+
+def test_a_capacity_below_the_bookings_it_governs_says_which_hours_no_longer_fit(
+    enterprise, manager, capacity, mlt
+):
+    from django.utils import timezone
+
+    start = next_hour(30)
+    for n in range(3):
+        services.book_slot(enterprise, cassava_trip(enterprise, plate=f"25C-700.1{n}"), start)
+    local = timezone.localtime(start, services.ZoneInfo(mlt.time_zone))
+    body = {"direction": "export", "hour": local.hour, "weekday": local.weekday()}
+    client = api(manager)
+    # One lane closed: 2 trucks an hour where 3 are booked. Taken, and said.
+    closed = client.put(
+        "/api/v1/slots/mlt/capacity",
+        {**body, "lanes": 1, "trucks_per_lane_hour": 2, "quotas": {}},
+        content_type="application/json",
+    )
+    assert closed.status_code == 200, closed.content
+    (over,) = closed.json()["over_capacity"]
+    assert (over["booked"], over["trucks_per_hour"]) == (3, 2)
+    assert dt.datetime.fromisoformat(over["start"]) == start
+    page = Client()
+    page.force_login(manager)
+    said = page.post(
+        "/slots/mlt/capacity/",
+        {
+            "direction": "export",
+            "weekday": local.weekday(),
+            "hour_from": local.hour,
+            "hour_to": local.hour,
+            "lanes": 1,
+            "trucks_per_lane_hour": 2,
+            "perishable": 0,
+        },
+        follow=True,
+    )
+    text = said.content.decode()
+    assert "more bookings than their capacity" in text and "3 booked for 2" in text
+    reopened = client.put(
+        "/api/v1/slots/mlt/capacity",
+        {**body, "lanes": 2, "trucks_per_lane_hour": 3, "quotas": {}},
+        content_type="application/json",
+    )
+    assert reopened.json()["over_capacity"] == []
