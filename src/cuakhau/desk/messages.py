@@ -35,6 +35,16 @@ DESK_TEMPLATES = [
         params=("code", "reason"),
     ),
     MessageTemplate(
+        code="desk_supplement_received",
+        label=pgettext_lazy("notify event", "Documents received, new result date"),
+        subject=_("Application %(code)s: documents received"),
+        text=_(
+            "The documents for your application %(code)s were received and the deadline runs "
+            "again. Result appointment: %(due)s."
+        ),
+        params=("code", "due"),
+    ),
+    MessageTemplate(
         code="desk_result_ready",
         label=pgettext_lazy("notify event", "Result ready"),
         subject=_("Application %(code)s: the result is ready"),

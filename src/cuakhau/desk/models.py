@@ -251,8 +251,12 @@ class Application(models.Model):
 
     @property
     def appointment_date(self):
-        """The day the applicant is told to come for the result."""
-        return self.new_due_date or self.due_date
+        """The day the applicant is told to come for the result: never before the due date
+        (a file apologised for before a supplement wait, stored before the wait moved the new
+        date with the due date, kept an earlier one)."""
+        if self.new_due_date is None:
+            return self.due_date
+        return max(self.new_due_date, self.due_date)
 
 
 class ApplicationDocument(models.Model):

@@ -154,7 +154,7 @@ def build_report(
             here.received = 1
             if status in OPEN or status == S.RESULT_READY:
                 here.pending = 1
-                if status in RUNNING and today > (new_due or due):
+                if status in RUNNING and today > max(new_due or due, due):
                     here.overdue_now = 1
             by_month[received_day.replace(day=1)].add(here)
             by_procedure[procedure_id].add(here)
@@ -167,7 +167,9 @@ def build_report(
                     closed.on_time = 1
                 else:
                     closed.late = 1
-                closed.apologised = int(new_due is not None)
+                    # "Late with an apology": a file apologised for but ready by its due date
+                    # (a supplement wait moved it) was on time, and is counted so only.
+                    closed.apologised = int(new_due is not None)
             elif status == S.REJECTED:
                 closed.rejected = 1
             elif status == S.WITHDRAWN:

@@ -220,6 +220,18 @@ def compute_due(application: Application, calendar: wd.WorkingCalendar | None = 
     )
 
 
+def _apology_extra_days(application: Application, calendar: wd.WorkingCalendar) -> int | None:
+    """The working days an apology's new date gave beyond the due date (None: no apology)."""
+    if application.new_due_date is None:
+        return None
+    return max(
+        1,
+        wd.working_days_between(
+            application.due_date, application.new_due_date, calendar, _pauses(application)
+        ),
+    )
+
+
 def desk_zone(gate: Gate | None = None) -> ZoneInfo:
     """The clock a desk's days are counted on: its gate's, else Vietnam's (the desks are Vietnamese
     offices; the server's own zone is not theirs — a host left on UTC took a file sent at 00:30 on
@@ -577,6 +589,8 @@ def _tell(application: Application, template: str, **extra) -> None:
 
 _TEMPLATE_OF = {
     "request_supplement": "desk_supplement",
+    # The wait moved the result date: the applicant is told the new one.
+    "receive_supplement": "desk_supplement_received",
     "ready": "desk_result_ready",
     "apologise": "desk_apology",
 }
@@ -663,10 +677,20 @@ def act(
         elif action == "receive_supplement":
             # The clock stopped the day after the request and restarts the day after today.
             stopped = application.paused_since or day
+            calendar = _calendar_around(application.receipt_day)
+            promised = _apology_extra_days(application, calendar)
             application.pauses = [*application.pauses, [stopped.isoformat(), day.isoformat()]]
             application.paused_since = None
-            application.due_date = compute_due(application)
+            application.due_date = compute_due(application, calendar)
             data = {"pause": [stopped.isoformat(), day.isoformat()]}
+            if promised is not None:
+                # The wait stops the apology's clock too: the new date keeps the working days
+                # it gave beyond the due date (left where it was, it could fall before the
+                # recounted due date and make a file on time look late).
+                application.new_due_date = wd.add_working_days(
+                    application.due_date, promised, calendar, _pauses(application)
+                )
+                data["new_due"] = application.new_due_date.isoformat()
         elif action == "ready":
             application.result_at = timezone.now()
             application.result_note = result_note.strip()

@@ -299,3 +299,12 @@ def test_the_month_chart_draws_late_files_red_and_those_on_time_green():
     late, on_time = svg.index("Late"), svg.index("On time")
     assert svg.rfind(PALETTE[1], 0, late) > svg.rfind(PALETTE[2], 0, late)
     assert svg.rfind(PALETTE[2], 0, on_time) > svg.rfind(PALETTE[1], 0, on_time)
+
+
+def test_a_file_apologised_for_but_ready_by_its_due_date_is_on_time_not_late_with_an_apology(
+    procedures,
+):
+    # Apologised, then a supplement wait moved its due date past the day the result was ready.
+    _make(procedures[0], _at(D(2026, 3, 2)), S.RETURNED, D(2026, 3, 31), result=D(2026, 3, 27), closed=D(2026, 3, 30), new_due=D(2026, 4, 2))  # fmt: skip
+    report = reports.build_report(FROM, TO, today=TODAY)
+    assert (report.total.on_time, report.total.late, report.total.apologised) == (1, 0, 0)

@@ -286,3 +286,33 @@ def test_the_applicants_id_or_tax_code_is_stored_in_ascii_digits(catalogue, type
     # Typed on a Chinese keyboard or in another script's digits, it is the same number the
     # officer looks the applicant up by.
     assert _file(catalogue, D(2026, 2, 12), id_number=typed).id_number == "0100109106"
+
+
+def test_a_supplement_wait_after_an_apology_moves_the_new_date_with_the_due_date(
+    catalogue, desk_officer
+):
+    # Received Mon 2 Mar 2026, due Mon 16 Mar. On Thu 5 Mar the desk apologises with Wed 18
+    # Mar (two working days more), then asks for a supplement; it arrives Fri 20 Mar: Fri 6 –
+    # Fri 20 Mar (11 working days) are not counted → due Tue 31 Mar, and the apology's two
+    # days after it: Thu 2 Apr. Left at 18 Mar, the file on time would read late from 19 Mar.
+    a = _officer_moves(desk_officer, _file(catalogue, D(2026, 3, 2)), "transfer", "start")
+    with mock.patch.object(services, "today", return_value=D(2026, 3, 5)):
+        a = services.act(desk_officer, a, "apologise", reason="Chờ ý kiến Sở", new_date=D(2026, 3, 18))
+        a = services.act(desk_officer, a, "request_supplement", reason="Thiếu ảnh")
+    with mock.patch.object(services, "today", return_value=D(2026, 3, 20)):
+        a = services.act(desk_officer, a, "receive_supplement", documents=[pdf("anh.pdf")])
+    assert a.due_date == D(2026, 3, 31)
+    assert a.new_due_date == a.appointment_date == D(2026, 4, 2)
+    assert a.transitions.get(action="receive_supplement").data["new_due"] == "2026-04-02"
+    assert not services.standing(a, on=D(2026, 3, 30)).overdue
+    assert Message.objects.get(template="desk_supplement_received").context["due"] == "02/04/2026"
+
+
+def test_an_apology_date_stored_before_the_due_date_never_makes_the_appointment_earlier(
+    catalogue,
+):
+    # A file moved before the new date followed the supplement waits kept an earlier one.
+    a = _file(catalogue, D(2026, 3, 2))
+    a.new_due_date = D(2026, 3, 10)
+    assert a.appointment_date == a.due_date == D(2026, 3, 16)
+    assert not services.standing(a, on=D(2026, 3, 12)).overdue
