@@ -44,3 +44,12 @@ def normalise_phone(raw: str | None) -> str:
 
 def is_vietnamese_mobile(phone: str) -> bool:
     return bool(phone) and phone.startswith("84") and bool(_VN_MOBILE.match(phone))
+
+
+def e164(phone: str) -> str:
+    """A number as ``normalise_phone`` gives it ("8613812345678") written so that it reads back
+    as the same number ("+8613812345678"): without its "+", another country's number is not
+    one ``normalise_phone`` takes (it cannot tell it from a local number)."""
+    if not phone:
+        return ""
+    return phone if phone.startswith("+") else "+" + phone

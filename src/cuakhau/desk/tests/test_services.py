@@ -316,3 +316,25 @@ def test_an_apology_date_stored_before_the_due_date_never_makes_the_appointment_
     a.new_due_date = D(2026, 3, 10)
     assert a.appointment_date == a.due_date == D(2026, 3, 16)
     assert not services.standing(a, on=D(2026, 3, 12)).overdue
+
+
+def test_a_foreign_applicants_phone_is_written_to_and_so_is_the_email(catalogue):
+    a = _file(catalogue, D(2026, 3, 2), phone="+86 138 0013 8001", email="li.wei@example.cn")
+    assert a.phone == "8613800138001"
+    message = Message.objects.get(template="desk_received")
+    assert (message.recipient_phone, message.recipient_email) == (
+        "8613800138001",
+        "li.wei@example.cn",
+    )
+    assert services.track(a.code, "+86 138 0013 8001") == a
+
+
+def test_a_stored_phone_that_cannot_be_written_to_does_not_stop_the_email(
+    catalogue, desk_officer
+):
+    a = _file(catalogue, D(2026, 3, 2), email="an@example.vn")
+    a.phone = "0000"  # a row stored before the phone was checked
+    a.save(update_fields=["phone"])
+    services.act(desk_officer, a, "transfer")
+    message = Message.objects.get(template="desk_status")
+    assert (message.recipient_phone, message.recipient_email) == ("", "an@example.vn")
