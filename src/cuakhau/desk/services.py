@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Exists, Min, OuterRef, Q, QuerySet
+from django.db.models import Case, Count, Exists, F, Min, OuterRef, Q, QuerySet, When
 from django.dispatch import Signal
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -818,6 +818,26 @@ def desk_queue(user, *, show: str = "open", mine: bool = False) -> QuerySet[Appl
     if mine:
         qs = qs.filter(assignee=user)
     return qs.order_by("due_date", "id")
+
+
+def queue_counts(files: QuerySet[Application], on: dt.date | None = None) -> tuple[int, int]:
+    """How many of ``files`` are overdue and how many due within ``SOON_DUE_WORKING_DAYS``, as
+    ``standing`` says it of each, counted by the database over them all (a queue shows a page)."""
+    on = on or today()
+    # Due within two working days: before the third working day after today.
+    soon_limit = wd.add_working_days(on, SOON_DUE_WORKING_DAYS + 1, _calendar_around(on))
+    appointment = Case(
+        When(new_due_date__gt=F("due_date"), then=F("new_due_date")), default=F("due_date")
+    )
+    counts = (
+        files.filter(status__in=RUNNING)
+        .annotate(appointment=appointment)
+        .aggregate(
+            overdue=Count("pk", filter=Q(appointment__lt=on)),
+            soon_due=Count("pk", filter=Q(appointment__gte=on, appointment__lt=soon_limit)),
+        )
+    )
+    return counts["overdue"], counts["soon_due"]
 
 
 def find_for_desk(user, code: str) -> Application:

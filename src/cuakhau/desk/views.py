@@ -210,27 +210,34 @@ def applicant_document(request, code, document_id):
 # The desk
 
 
+QUEUE_PAGE = 50
+
+
 def queue(request):
     form = QueueFilterForm(request.GET or None)
     refused = listing.refused(form)
     chosen = {"show": "open", "mine": False} if refused else form.filters()
     queue = services.desk_queue(request.user, **chosen)  # who may read it: checked first
-    # A refused filter shows no file, not the whole queue (``core.listing``).
-    applications = [] if refused else list(queue[:300])
+    # A refused filter or page shows no file, not the whole queue (``core.listing``); the
+    # counts are of every file the filters select, not of the page shown.
+    listed = listing.listing(request, queue, QUEUE_PAGE, form=form)
     calendar = services._calendar_around(services.today())
-    rows = [(a, services.standing(a, calendar)) for a in applications]
+    rows = [(a, services.standing(a, calendar)) for a in listed.page]
+    overdue, soon_due = (0, 0) if listed.refused else services.queue_counts(queue)
     return render(
         request,
         "desk/queue.html",
         {
             "rows": rows,
             "form": form,
-            "refused": refused,
+            "refused": listed.refused,
+            "listed": listed,
+            "page": listed.page,
             "mine": chosen["mine"],
-            "overdue": sum(1 for _a, s in rows if s.overdue),
-            "soon_due": sum(1 for _a, s in rows if s.soon_due),
+            "overdue": overdue,
+            "soon_due": soon_due,
         },
-        status=listing.status_of(refused),
+        status=listed.status,
     )
 
 

@@ -58,3 +58,33 @@ def test_the_api_refuses_an_unreadable_filter_with_422_naming_it(filed, desk_off
         response = api.get(f"/api/v1/desk/applications?{query}")
         assert response.status_code == 422, query
         assert ["query", field] in [item["loc"] for item in response.json()["detail"]]
+
+
+def test_the_queue_is_paged_and_counts_every_file_not_the_page(
+    catalogue, desk_officer, monkeypatch
+):
+    import datetime as dt
+    from unittest import mock
+
+    from cuakhau.desk import views
+
+    from .conftest import at
+
+    monkeypatch.setattr(views, "QUEUE_PAGE", 2)
+    # Due 16, 17 and 18 Mar 2026 (10 working days each); seen on Wed 18 Mar: two overdue,
+    # the newest due today.
+    days = [dt.date(2026, 3, 2), dt.date(2026, 3, 3), dt.date(2026, 3, 4)]
+    codes = [
+        services.file_application(applicant_data(catalogue), [pdf()], now=at(d)).code for d in days
+    ]
+    client = Client()
+    client.force_login(desk_officer)
+    with mock.patch.object(services, "today", return_value=dt.date(2026, 3, 18)):
+        first = client.get("/desk/queue/").content.decode()
+        second = client.get("/desk/queue/", {"page": "2"})
+        past = client.get("/desk/queue/", {"page": "3"})
+    assert codes[0] in first and codes[1] in first and codes[2] not in first
+    assert "2 overdue, 1 due within two working days." in first and "page=2" in first
+    assert second.status_code == 200 and codes[2] in second.content.decode()
+    assert "2 overdue, 1 due" in second.content.decode()
+    assert past.status_code == 400 and 'id="list-refused"' in past.content.decode()

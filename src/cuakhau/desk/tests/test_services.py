@@ -297,7 +297,9 @@ def test_a_supplement_wait_after_an_apology_moves_the_new_date_with_the_due_date
     # days after it: Thu 2 Apr. Left at 18 Mar, the file on time would read late from 19 Mar.
     a = _officer_moves(desk_officer, _file(catalogue, D(2026, 3, 2)), "transfer", "start")
     with mock.patch.object(services, "today", return_value=D(2026, 3, 5)):
-        a = services.act(desk_officer, a, "apologise", reason="Chờ ý kiến Sở", new_date=D(2026, 3, 18))
+        a = services.act(
+            desk_officer, a, "apologise", reason="Chờ ý kiến Sở", new_date=D(2026, 3, 18)
+        )
         a = services.act(desk_officer, a, "request_supplement", reason="Thiếu ảnh")
     with mock.patch.object(services, "today", return_value=D(2026, 3, 20)):
         a = services.act(desk_officer, a, "receive_supplement", documents=[pdf("anh.pdf")])
@@ -329,9 +331,7 @@ def test_a_foreign_applicants_phone_is_written_to_and_so_is_the_email(catalogue)
     assert services.track(a.code, "+86 138 0013 8001") == a
 
 
-def test_a_stored_phone_that_cannot_be_written_to_does_not_stop_the_email(
-    catalogue, desk_officer
-):
+def test_a_stored_phone_that_cannot_be_written_to_does_not_stop_the_email(catalogue, desk_officer):
     a = _file(catalogue, D(2026, 3, 2), email="an@example.vn")
     a.phone = "0000"  # a row stored before the phone was checked
     a.save(update_fields=["phone"])
