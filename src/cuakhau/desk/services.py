@@ -259,6 +259,8 @@ class Standing:
     soon_due: bool
     clock_stopped: bool
     days_left: int | None  # working days left (negative: late by)
+    # The appointment it stands against (None when the clock does not run).
+    due: dt.date | None = None
 
     @property
     def late_by(self) -> int:
@@ -277,9 +279,10 @@ def standing(application: Application, calendar=None, on: dt.date | None = None)
     calendar = calendar or _calendar_around(on)
     due = application.appointment_date
     if on > due:
-        return Standing(True, False, False, -wd.working_days_between(due, on, calendar))
+        # Late by 0 working days on the weekend after a Friday's due date: still overdue.
+        return Standing(True, False, False, -wd.working_days_between(due, on, calendar), due)
     left = wd.working_days_between(on, due, calendar)
-    return Standing(False, left <= SOON_DUE_WORKING_DAYS, False, left)
+    return Standing(False, left <= SOON_DUE_WORKING_DAYS, False, left, due)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -338,3 +338,24 @@ def test_a_stored_phone_that_cannot_be_written_to_does_not_stop_the_email(catalo
     services.act(desk_officer, a, "transfer")
     message = Message.objects.get(template="desk_status")
     assert (message.recipient_phone, message.recipient_email) == ("", "an@example.vn")
+
+
+@pytest.mark.parametrize(
+    "on, badge",
+    [
+        (D(2026, 3, 20), "due today"),
+        (D(2026, 3, 21), "overdue: it was due on "),  # a Saturday: no working day late
+        (D(2026, 3, 23), "overdue by 1 working day"),
+    ],
+)
+def test_the_deadline_badge_says_today_and_a_weekend_late_in_words_not_zero_days(
+    catalogue, desk_officer, client, on, badge
+):
+    a = _file(catalogue, D(2026, 3, 6))  # due Fri 20 Mar
+    assert a.due_date == D(2026, 3, 20)
+    client.force_login(desk_officer)
+    with mock.patch.object(services, "today", return_value=on):
+        page = client.get(f"/desk/applications/{a.code}/", HTTP_ACCEPT_LANGUAGE="en")
+        row = client.get("/desk/queue/", HTTP_ACCEPT_LANGUAGE="en")
+    for html in (page.content.decode(), row.content.decode()):
+        assert badge in html and " 0 working days" not in html
