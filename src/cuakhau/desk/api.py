@@ -7,6 +7,7 @@ from typing import Annotated
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 from ninja.decorators import decorate_view
 
@@ -84,6 +85,18 @@ class FilingIn(Schema):
     language: OneOf(lambda: dict(settings.LANGUAGES), only=["vi", "en", "zh-hans"]) = "vi"
     address: Text(300) = ""
     note: Text(2000, multiline=True) = ""
+
+
+# A browser's form sends its CSRF token beside the fields.
+_TOLERATED_FORM_FIELDS = {"csrfmiddlewaretoken"}
+
+
+def _unknown_parts(request: HttpRequest) -> list[tuple[str, str]]:
+    """The form fields and file parts of a filing that ``FilingIn`` and ``documents`` are not."""
+    known = set(FilingIn.model_fields) | _TOLERATED_FORM_FIELDS
+    unknown = [("form", name) for name in request.POST if name not in known]
+    unknown += [("file", name) for name in request.FILES if name != "documents"]
+    return unknown
 
 
 class FilingOut(Schema):
@@ -282,6 +295,16 @@ def file_application(
     """The fields as form fields and each document as a ``documents`` file part (PDF, JPEG or
     PNG, judged by content, within the upload size limit). Answers the tracking code and the
     result appointment; with the applicant's phone, the code opens ``POST /desk/track``."""
+    unknown = _unknown_parts(request)
+    if unknown:
+        # Refused like a JSON body's unknown field: ``status=returned`` filed without a word
+        # would let the caller believe it was taken.
+        fields = services.filing_errors(payload.dict(), documents or [])
+        files = {k: v for k, v in fields.items() if k.split(".")[0] == "documents"}
+        fields = {k: v for k, v in fields.items() if k not in files}
+        for where, name in unknown:
+            (files if where == "file" else fields)[name] = [_("This field is not accepted here.")]
+        return Status(422, {"detail": error_items(fields, "form") + error_items(files, "file")})
     try:
         a = services.file_application(
             payload.dict(),

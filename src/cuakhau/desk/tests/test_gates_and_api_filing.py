@@ -179,3 +179,23 @@ def test_a_token_is_not_needed_and_not_refused(catalogue, enterprise):
     token = issue_token(enterprise, "phone")[1]
     response = _api_file(Client(HTTP_AUTHORIZATION=f"Bearer {token}"), catalogue, [pdf()])
     assert response.status_code == 201
+
+
+def test_an_unknown_form_field_or_file_part_is_refused_at_its_path_and_files_nothing(catalogue):
+    client = Client()
+    response = _api_file(
+        client,
+        catalogue,
+        [pdf()],
+        status="returned",
+        attachment=SimpleUploadedFile("x.pdf", PDF, content_type="application/pdf"),
+        phone="abc",
+    )
+    assert response.status_code == 422, response.content
+    locs = [item["loc"] for item in response.json()["detail"]]
+    assert ["form", "status"] in locs and ["file", "attachment"] in locs
+    assert ["form", "phone"] in locs  # the other refusals in the same answer
+    assert not Application.objects.exists()
+    # A browser's CSRF token is no unknown field.
+    response = _api_file(client, catalogue, [pdf()], csrfmiddlewaretoken="x" * 32)
+    assert response.status_code == 201, response.content
