@@ -6,11 +6,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cuakhau.core.downloads import content_disposition
-from cuakhau.core.inputs import DayField
+from cuakhau.core.inputs import DayField, shown
 
 from . import reports, services
 
@@ -21,10 +22,21 @@ class PeriodForm(forms.Form):
     date_from = DayField(label=gettext_lazy("From"))
     date_to = DayField(label=gettext_lazy("To"))
 
+    def __init__(self, *args, today, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+
     def clean(self):
         data = super().clean()
         start, end = data.get("date_from"), data.get("date_to")
-        if start and end:
+        if start and start > self.today:
+            # Nothing was received in it yet: a report of zeros would read as a quiet period.
+            self.add_error(
+                "date_from",
+                _("The period has not begun: choose a start on or before %(date)s.")
+                % {"date": date_format(self.today, "SHORT_DATE_FORMAT")},
+            )
+        elif start and end:
             if start > end:
                 self.add_error("date_to", _("The end of the period is before its start."))
             elif len(reports.months_between(start, end)) > reports.MAX_MONTHS:
@@ -41,7 +53,16 @@ def _period(request) -> PeriodForm:
     # The year so far unless the reader chose otherwise.
     data.setdefault("date_from", today.replace(month=1, day=1).isoformat())
     data.setdefault("date_to", today.isoformat())
-    return PeriodForm(data)
+    form = PeriodForm(data, today=today)
+    wanted = request.GET.get("format", "")
+    if wanted not in ("", "xlsx"):
+        # An export the page does not make is refused, not answered with the page itself.
+        form.is_valid()
+        form.add_error(
+            None,
+            _("There is no export as %(format)s: choose XLSX.") % {"format": shown(wanted, 12)},
+        )
+    return form
 
 
 @login_required

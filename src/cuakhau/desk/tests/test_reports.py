@@ -308,3 +308,14 @@ def test_a_file_apologised_for_but_ready_by_its_due_date_is_on_time_not_late_wit
     _make(procedures[0], _at(D(2026, 3, 2)), S.RETURNED, D(2026, 3, 31), result=D(2026, 3, 27), closed=D(2026, 3, 30), new_due=D(2026, 4, 2))  # fmt: skip
     report = reports.build_report(FROM, TO, today=TODAY)
     assert (report.total.on_time, report.total.late, report.total.apologised) == (1, 0, 0)
+
+
+def test_an_export_the_page_does_not_make_or_a_period_not_begun_is_a_400(client, supervisor):
+    from unittest import mock
+
+    response = _get(client, supervisor, "?date_from=2026-03-01&date_to=2026-04-30&format=csv")
+    assert response.status_code == 400 and "There is no export as csv" in response.content.decode()
+    with mock.patch.object(services, "today", return_value=D(2026, 12, 4)):
+        response = _get(client, supervisor, "?date_from=2026-12-05&date_to=2026-12-31&format=xlsx")
+    assert response.status_code == 400
+    assert 'data-field="date_from"' in response.content.decode()
