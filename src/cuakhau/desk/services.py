@@ -823,12 +823,15 @@ def desk_queue(user, *, show: str = "open", mine: bool = False) -> QuerySet[Appl
     return qs.order_by("due_date", "id")
 
 
-def queue_counts(files: QuerySet[Application], on: dt.date | None = None) -> tuple[int, int]:
+def queue_counts(
+    files: QuerySet[Application], on: dt.date | None = None, calendar=None
+) -> tuple[int, int]:
     """How many of ``files`` are overdue and how many due within ``SOON_DUE_WORKING_DAYS``, as
     ``standing`` says it of each, counted by the database over them all (a queue shows a page)."""
     on = on or today()
     # Due within two working days: before the third working day after today.
-    soon_limit = wd.add_working_days(on, SOON_DUE_WORKING_DAYS + 1, _calendar_around(on))
+    calendar = calendar or _calendar_around(on)
+    soon_limit = wd.add_working_days(on, SOON_DUE_WORKING_DAYS + 1, calendar)
     appointment = Case(
         When(new_due_date__gt=F("due_date"), then=F("new_due_date")), default=F("due_date")
     )

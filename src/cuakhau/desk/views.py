@@ -221,9 +221,10 @@ def queue(request):
     # A refused filter or page shows no file, not the whole queue (``core.listing``); the
     # counts are of every file the filters select, not of the page shown.
     listed = listing.listing(request, queue, QUEUE_PAGE, form=form)
-    calendar = services._calendar_around(services.today())
-    rows = [(a, services.standing(a, calendar)) for a in listed.page]
-    overdue, soon_due = (0, 0) if listed.refused else services.queue_counts(queue)
+    today = services.today()
+    calendar = services._calendar_around(today)
+    rows = [(a, services.standing(a, calendar, today)) for a in listed.page]
+    overdue, soon_due = (0, 0) if listed.refused else services.queue_counts(queue, today, calendar)
     return render(
         request,
         "desk/queue.html",

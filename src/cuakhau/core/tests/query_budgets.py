@@ -95,7 +95,7 @@ BUDGETS: dict[str, int | dict[str, int]] = {
     "desk:procedure": 8,
     "desk:apply": 10,
     "desk:track": 7,
-    "desk:queue": 9,
+    "desk:queue": 11,  # paged: the paginator's count and the overdue/due-soon counts of all files
     "desk:counter": 11,
     "desk:application": 13,
     "desk:act": 20,
