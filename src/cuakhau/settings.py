@@ -246,6 +246,15 @@ AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
 # another booth, and never the other users behind the same address.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# A wrong password on the profile's forms counts too (``accounts.services.password_is_right``):
+# the attempt's record keeps the form's fields, never a password.
+AXES_SENSITIVE_PARAMETERS = [
+    "username",
+    "ip_address",
+    "old_password",
+    "new_password1",
+    "new_password2",
+]
 # The lockout page in the project's own layout and languages (HTTP 429).
 AXES_LOCKOUT_CALLABLE = "cuakhau.accounts.views.locked_out"
 # How many reverse proxies of ours stand in front of the server (0: callers reach gunicorn

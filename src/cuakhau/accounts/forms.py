@@ -1,7 +1,7 @@
 from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, PasswordResetForm
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
@@ -47,7 +47,30 @@ class LanguageForm(forms.Form):
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
 
 
-class TokenForm(forms.Form):
+def _current_password_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class _CurrentPassword:
+    """The signed-in person's password, asked again before something that would let whoever
+    found the session open keep the account (its reset address, a token, a new password).
+    Checked as a sign-in: a wrong one counts towards the lockout (``password_is_right``)."""
+
+    password_field = "password"
+
+    def _check_current_password(self, message=None):
+        message = message or _("Your password was entered incorrectly.")
+        password = self.cleaned_data[self.password_field]
+        if self.request is None or not services.password_is_right(self.request, password):
+            raise forms.ValidationError(message, code="password_incorrect")
+        return password
+
+
+class TokenForm(_CurrentPassword, forms.Form):
     name = TextField(
         label=_("Token name"),
         max_length=80,
@@ -62,6 +85,17 @@ class TokenForm(forms.Form):
         required=False,
         help_text=_("The token works until the end of this day."),
     )
+    # Last: the browser's password manager fills it, the person reads the fields above first.
+    password = _current_password_field()
+
+    def __init__(self, *args, request=None, **kwargs):
+        self.request = request
+        super().__init__(*args, **kwargs)
+        # The e-mail form on the same page has a password field too.
+        self.fields["password"].widget.attrs["id"] = "id_token_password"
+
+    def clean_password(self):
+        return self._check_current_password()
 
     def clean(self):
         """Turn the choice into ``expires_at`` (None: never), checked by the token service."""
@@ -98,7 +132,7 @@ def _email_field(**options) -> forms.EmailField:
     )
 
 
-class EmailForm(forms.Form):
+class EmailForm(_CurrentPassword, forms.Form):
     """The e-mail address a password reset goes to, changed only with the person's password:
     whoever finds a session left open must not be able to take the account with it."""
 
@@ -106,22 +140,39 @@ class EmailForm(forms.Form):
         required=False,
         help_text=_("Where a link to choose a new password is sent if you forget it."),
     )
-    password = forms.CharField(
-        label=_("Your password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
+    password = _current_password_field()
 
-    def __init__(self, user, *args, **kwargs):
+    def __init__(self, user, *args, request=None, **kwargs):
         self.user = user
+        self.request = request
         kwargs.setdefault("initial", {"email": user.email})
         super().__init__(*args, **kwargs)
 
     def clean_password(self):
-        password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise forms.ValidationError(_("Your password was entered incorrectly."))
-        return password
+        return self._check_current_password()
+
+
+class PasswordChangeCountedForm(_CurrentPassword, PasswordChangeForm):
+    """Django's password change, its old password checked as a sign-in is; and whether the
+    person's API tokens go with the old password (ticked unless they say otherwise)."""
+
+    password_field = "old_password"
+    revoke_tokens = forms.BooleanField(
+        label=_("Also revoke my API tokens"),
+        required=False,
+        initial=True,
+        help_text=_(
+            "Do it if someone else may have known your password: a token made with it keeps "
+            "working after the change. Programs using your tokens then need new ones."
+        ),
+    )
+
+    def __init__(self, user, *args, request=None, **kwargs):
+        self.request = request
+        super().__init__(user, *args, **kwargs)
+
+    def clean_old_password(self):
+        return self._check_current_password(self.error_messages["password_incorrect"])
 
 
 class ResetRequestForm(PasswordResetForm):

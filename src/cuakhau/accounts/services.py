@@ -4,7 +4,7 @@ import datetime as dt
 import hashlib
 import logging
 
-from django.contrib.auth import get_user_model
+from django.contrib.auth import authenticate, get_user_model, logout
 from django.contrib.auth.models import Group, Permission
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -284,6 +284,30 @@ def revoke_token(user, token_id: int) -> ApiToken:
     token = ApiToken.objects.get(pk=token_id, user=user)
     token.revoke()
     return token
+
+
+def revoke_tokens_of(user) -> int:
+    """Revoke every API token of this person still working (a password reset or change that
+    asks for it): whoever took the account may have made one. How many were revoked."""
+    now = timezone.now()
+    return ApiToken.objects.filter(user=user, revoked_at=None).update(revoked_at=now)
+
+
+def password_is_right(request, password: str) -> bool:
+    """Whether ``password`` is the signed-in person's, checked as a sign-in is.
+
+    A session left open must not be a place to guess the password from (then reset links go
+    to the guesser's inbox): django-axes counts a wrong one against the person and the
+    address, and once they are locked out refuses every one, the right one too. The session
+    that reached the limit is signed out, and the lockout page answers (the middleware's).
+    """
+    user = request.user
+    checked = authenticate(request, username=user.get_username(), password=password or "")
+    if checked is not None and checked.pk == user.pk:
+        return True
+    if getattr(request, "axes_locked_out", False):
+        logout(request)
+    return False
 
 
 def profile_of(user) -> UserProfile:

@@ -9,12 +9,19 @@ from django.urls import reverse, reverse_lazy
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cuakhau.core.context import context_of
 
 from . import roles, services
-from .forms import EmailForm, LanguageForm, ResetRequestForm, TokenForm
+from .forms import (
+    EmailForm,
+    LanguageForm,
+    PasswordChangeCountedForm,
+    ResetRequestForm,
+    TokenForm,
+)
 from .middleware import remember_language
 from .models import ApiToken
 
@@ -32,7 +39,9 @@ def profile(request):
     new_token = None
     token_form = TokenForm()
     if request.method == "POST":
-        token_form = TokenForm(request.POST)
+        token_form = TokenForm(request.POST, request=request)
+        if not token_form.is_valid() and not request.user.is_authenticated:
+            return locked_out(request)
         if token_form.is_valid():
             _token, new_token = services.issue_token(
                 request.user,
@@ -67,8 +76,10 @@ def _profile_page(request, *, token_form=None, email_form=None, new_token=None, 
 @login_required
 @require_POST
 def set_email(request):
-    form = EmailForm(request.user, request.POST)
+    form = EmailForm(request.user, request.POST, request=request)
     if not form.is_valid():
+        if not request.user.is_authenticated:  # signed out: locked out for guessing
+            return locked_out(request)
         return _profile_page(request, email_form=form, status=422)
     email = services.normalise_email(form.cleaned_data["email"])
     if not email:
@@ -164,15 +175,42 @@ def locked_out(request, original_response=None, credentials=None):
 
 class PasswordChange(auth_views.PasswordChangeView):
     """Django's own password change (the old password, the new one twice, the project's
-    password validators); the session stays signed in, other sessions of the user end."""
+    password validators); the session stays signed in, other sessions of the user end, and
+    the person's API tokens too unless they untick it."""
 
     template_name = "accounts/password_change.html"
+    form_class = PasswordChangeCountedForm
     success_url = reverse_lazy("profile")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
+    def form_invalid(self, form):
+        if not self.request.user.is_authenticated:  # signed out: locked out for guessing
+            return locked_out(self.request)
+        return super().form_invalid(form)
 
     def form_valid(self, form):
         response = super().form_valid(form)
         messages.success(self.request, _("Your password was changed."))
+        if form.cleaned_data.get("revoke_tokens"):
+            _say_tokens_revoked(self.request, services.revoke_tokens_of(form.user))
         return response
+
+
+def _say_tokens_revoked(request, count: int) -> None:
+    if count:
+        messages.info(
+            request,
+            ngettext(
+                "%(count)d API token of yours was revoked: make a new one on your profile "
+                "for a program that used it.",
+                "%(count)d API tokens of yours were revoked: make new ones on your profile "
+                "for the programs that used them.",
+                count,
+            )
+            % {"count": count},
+        )
 
 
 class PasswordReset(auth_views.PasswordResetView):
@@ -205,10 +243,13 @@ class PasswordResetDone(auth_views.PasswordResetDoneView):
 
 class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
     """Django's page behind the e-mailed link: a new password twice, under the password rules.
-    Every session of the person ends, and the failed sign-ins that locked them out are
-    forgotten (the lockout stands for guessers, not for the person who proved their inbox)."""
+    Every session of the person ends, and every API token: whoever knew the old password may
+    have made one, and a recovered account is one that was out of the person's hands. The
+    failed sign-ins that locked them out are forgotten (the lockout stands for guessers, not
+    for the person who proved their inbox)."""
 
     def form_valid(self, form):
         response = super().form_valid(form)
         axes_reset(username=form.user.get_username())
+        _say_tokens_revoked(self.request, services.revoke_tokens_of(form.user))
         return response

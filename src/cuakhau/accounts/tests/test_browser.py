@@ -24,6 +24,7 @@ def test_a_token_for_90_days_and_a_locked_sign_in(browser, live_server, enterpri
     page.goto(f"{live_server.url}/profile/")
     page.fill("#id_name", "cân điện tử")
     page.select_option("#id_expires", "90")
+    page.fill("#id_token_password", PASSWORD)
     page.click("button:text-is('Tạo mã truy cập')")
     page.wait_for_selector("#new-token")
     row = page.locator("#tokens tr[data-state=active]")
@@ -35,6 +36,7 @@ def test_a_token_for_90_days_and_a_locked_sign_in(browser, live_server, enterpri
     page.fill("#id_name", "máy tính bảng chốt 2")
     page.select_option("#id_expires", "date")
     page.fill("#id_expires_on", "2020-01-31")
+    page.fill("#id_token_password", PASSWORD)
     page.click("button:text-is('Tạo mã truy cập')")
     page.wait_for_selector('.error[data-field="expires_on"]')
     assert enterprise.api_tokens.count() == 1

@@ -138,7 +138,9 @@ def test_last_use_is_recorded(enterprise, monkeypatch):
 
 def test_profile_creates_a_token_for_30_days(enterprise):
     before = timezone.now()
-    response = logged_in(enterprise).post("/profile/", {"name": "tablet", "expires": "30"})
+    response = logged_in(enterprise).post(
+        "/profile/", {"name": "tablet", "expires": "30", "password": PASSWORD}
+    )
     assert 'id="new-token"' in response.content.decode()
     token = enterprise.api_tokens.get()
     assert before + dt.timedelta(days=30) <= token.expires_at <= timezone.now() + dt.timedelta(30)
@@ -147,7 +149,13 @@ def test_profile_creates_a_token_for_30_days(enterprise):
 def test_profile_creates_a_token_until_a_date(enterprise):
     day = timezone.localdate() + dt.timedelta(days=45)
     logged_in(enterprise).post(
-        "/profile/", {"name": "tablet", "expires": "date", "expires_on": day.isoformat()}
+        "/profile/",
+        {
+            "name": "tablet",
+            "expires": "date",
+            "expires_on": day.isoformat(),
+            "password": PASSWORD,
+        },
     )
     token = enterprise.api_tokens.get()
     assert timezone.localtime(token.expires_at) == dt.datetime.combine(
@@ -156,7 +164,9 @@ def test_profile_creates_a_token_until_a_date(enterprise):
 
 
 def test_profile_without_a_choice_makes_a_token_that_never_expires(enterprise):
-    logged_in(enterprise).post("/profile/", {"name": "tablet", "expires": "never"})
+    logged_in(enterprise).post(
+        "/profile/", {"name": "tablet", "expires": "never", "password": PASSWORD}
+    )
     assert enterprise.api_tokens.get().expires_at is None
 
 
@@ -172,7 +182,9 @@ def test_profile_without_a_choice_makes_a_token_that_never_expires(enterprise):
     ],
 )
 def test_profile_refuses_past_or_absurd_expiries_on_the_field(enterprise, fields, field):
-    response = logged_in(enterprise).post("/profile/", {"name": "tablet", **fields})
+    response = logged_in(enterprise).post(
+        "/profile/", {"name": "tablet", "password": PASSWORD, **fields}
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert f'class="error" data-field="{field}"' in html
@@ -321,7 +333,7 @@ def test_a_token_name_holds_no_control_character_however_it_is_made(enterprise, 
 
     web = Client()
     web.force_login(enterprise)
-    page = web.post("/profile/", {"name": name, "expires": ""})
+    page = web.post("/profile/", {"name": name, "expires": "", "password": PASSWORD})
     assert page.status_code == 200 and "control character" in page.content.decode()
     with pytest.raises(FieldErrors) as refused:
         services.issue_token(enterprise, name)
