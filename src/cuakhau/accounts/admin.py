@@ -56,6 +56,11 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    # Never deleted, only revoked: a deleted token took with it the link to the tokens made
+    # with it (which went on working, revoked by nobody) and the record of its use.
+    def has_delete_permission(self, request, obj=None):
+        return False
+
     @admin.action(description=_("Revoke the selected tokens"))
     def revoke(self, request, queryset):
         for token in queryset:

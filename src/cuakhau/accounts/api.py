@@ -4,20 +4,21 @@ from typing import Annotated, Literal
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone, translation
+from django.utils import translation
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
-from pydantic import BeforeValidator
+from pydantic import AfterValidator, BeforeValidator
 from pydantic_core import PydanticCustomError
 
 from cuakhau.core.api_support import (
     MAX_PAGE_SIZE,
-    Moment,
     PageNumber,
     PageSize,
     TextOf,
     label_of,
     page_of,
 )
+from cuakhau.core.errors import FieldErrors
 
 from . import roles, services
 from .models import ApiToken, TokenState
@@ -40,6 +41,10 @@ class MeOut(Schema):
     language_label: str
 
 
+def _refused_expiry(message) -> PydanticCustomError:
+    return PydanticCustomError("expires_at", str(message))
+
+
 def _a_day_as_its_end(value):
     # "2026-12-10" is a day, as the profile page's date field gives one: the token works through
     # it (until the next midnight on the local clock). Read as a moment it was the day's first
@@ -47,10 +52,24 @@ def _a_day_as_its_end(value):
     if isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value.strip()):
         try:
             day = dt.date.fromisoformat(value.strip())
-            return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()))
-        except (ValueError, OverflowError):
+        except ValueError:
             raise PydanticCustomError("date_parsing", "Enter a valid date as YYYY-MM-DD.") from None
+        try:
+            return services.expiry_at_end_of(day)
+        except FieldErrors as refused:  # a real day, only too far (9999-12-31) or past
+            raise _refused_expiry(refused.errors["expires_at"][0]) from None
     return value
+
+
+def _within_token_lifetime(value: dt.datetime) -> dt.datetime:
+    # The service's own bounds and words, for a moment as for a day: "at most 3 years" for
+    # 2029-12-31 and for 9999-12-31 alike.
+    try:
+        return services.check_token_expiry(value)
+    except FieldErrors as refused:
+        raise _refused_expiry(refused.errors["expires_at"][0]) from None
+    except (OverflowError, ValueError):
+        raise _refused_expiry(_("Enter a real date and time.")) from None
 
 
 class TokenIn(Schema):
@@ -60,11 +79,15 @@ class TokenIn(Schema):
     # (the answer says when).
     expires_at: (
         Annotated[
-            Moment(past=dt.timedelta(days=366), future=dt.timedelta(days=3660)),
+            dt.datetime,
             BeforeValidator(_a_day_as_its_end),
+            AfterValidator(_within_token_lifetime),
         ]
         | None
     ) = None
+    # Asked of a signed-in browser session only (a token's call needs none): whoever finds a
+    # session open must not mint a token that outlives it. Counted as a sign-in failure.
+    password: str | None = None
 
 
 class TokenOut(Schema):
@@ -139,15 +162,16 @@ def list_tokens(
     description=(
         "A new token for the caller, optionally expiring (`expires_at`: a moment, or a day — "
         "the token then works through its end on the local clock). The secret is in this "
-        "answer only: keep it. A token made with a token that expires never outlives it."
+        "answer only: keep it. A token made with a token that expires never outlives it. "
+        "Called from a signed-in browser session (no token), it needs the person's `password`."
     ),
 )
 def create_token(request: HttpRequest, payload: TokenIn):
+    made_with = services.token_of_request(request.auth)
+    if made_with is None:
+        services.check_password_of_session(request, payload.password)
     token, raw = services.issue_token(
-        request.auth,
-        payload.name,
-        expires_at=payload.expires_at,
-        made_with=services.token_of_request(request.auth),
+        request.auth, payload.name, expires_at=payload.expires_at, made_with=made_with
     )
     return Status(201, {**TokenOut.from_orm(token).dict(), "token": raw})
 

@@ -272,6 +272,9 @@ def issue_token(
     ends = made_with.expires_at if made_with is not None else None
     if ends is not None and (expires_at is None or expires_at > ends):
         expires_at = ends
+    if expires_at is not None:
+        # Kept and answered in UTC, as the token's other times (not the offset it was typed in).
+        expires_at = expires_at.astimezone(dt.UTC)
     return ApiToken.issue(user, name or "token", expires_at=expires_at, made_with=made_with)
 
 
@@ -308,6 +311,12 @@ def password_is_right(request, password: str) -> bool:
     if getattr(request, "axes_locked_out", False):
         logout(request)
     return False
+
+
+def check_password_of_session(request, password: str | None) -> None:
+    """``FieldErrors`` on ``password`` unless it is the signed-in person's (``password_is_right``)."""
+    if not password_is_right(request, password or ""):
+        raise FieldErrors({"password": [_("Your password was entered incorrectly.")]})
 
 
 def profile_of(user) -> UserProfile:

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import translation
@@ -165,6 +165,17 @@ def set_language(request):
 def locked_out(request, original_response=None, credentials=None):
     """What django-axes answers a login refused after too many failures (AXES_LOCKOUT_CALLABLE)."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    if request.path_info.startswith("/api/"):  # a session's token made over the API
+        return JsonResponse(
+            {
+                "detail": _(
+                    "Locked after %(limit)d wrong passwords in a row: try again in %(minutes)d "
+                    "minutes. Until then even the right password is refused."
+                )
+                % {"limit": settings.AXES_FAILURE_LIMIT, "minutes": minutes}
+            },
+            status=429,
+        )
     return render(
         request,
         "accounts/locked_out.html",

@@ -150,5 +150,7 @@ def test_a_token_makes_none_that_outlives_it(enterprise):
     # Made on the profile page (a session): as the person chooses.
     page = Client()
     page.force_login(enterprise)
-    response = page.post("/api/v1/me/tokens", {"name": "kept"}, "application/json")
+    response = page.post(
+        "/api/v1/me/tokens", {"name": "kept", "password": PASSWORD}, "application/json"
+    )
     assert response.status_code == 201 and response.json()["expires_at"] is None

@@ -386,3 +386,68 @@ def test_revoking_a_token_made_with_another_leaves_the_other_working(enterprise)
     first.refresh_from_db()
     assert first.is_active and not made.is_active
     assert Client(HTTP_AUTHORIZATION=f"Bearer {raw}").get("/api/v1/me").status_code == 200
+
+
+@pytest.mark.parametrize("expires_at", ["9999-12-31", "2099-12-31", "9999-12-31T00:00:00Z"])
+def test_api_a_well_formed_day_too_far_is_told_the_three_year_limit(enterprise, expires_at):
+    _token, raw = services.issue_token(enterprise, "integration")
+    response = bearer(raw).post(
+        "/api/v1/me/tokens",
+        json.dumps({"name": "x", "expires_at": expires_at}),
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert "at most 3 years" in response.content.decode()
+    assert "YYYY-MM-DD" not in response.content.decode()
+
+
+def test_api_answers_the_expiry_in_utc_like_the_other_times(enterprise):
+    _token, raw = services.issue_token(enterprise, "integration")
+    day = timezone.localdate() + dt.timedelta(days=30)
+    for asked in (day.isoformat(), f"{day.isoformat()}T08:00:00"):
+        body = (
+            bearer(raw)
+            .post(
+                "/api/v1/me/tokens",
+                json.dumps({"name": "x", "expires_at": asked}),
+                content_type="application/json",
+            )
+            .json()
+        )
+        assert body["expires_at"].endswith("Z") and body["created_at"].endswith("Z"), body
+    listed = bearer(raw).get("/api/v1/me/tokens").json()
+    assert all(t["expires_at"] is None or t["expires_at"].endswith("Z") for t in listed)
+
+
+def test_api_a_session_makes_a_token_only_with_the_password(enterprise):
+    from axes.models import AccessAttempt
+
+    page = Client(REMOTE_ADDR="203.113.131.7")
+    page.force_login(enterprise)
+    for guess in range(4):
+        response = page.post(
+            "/api/v1/me/tokens", {"name": "copy", "password": f"guess-{guess}"}, "application/json"
+        )
+        assert response.status_code == 422
+        assert response.json()["detail"][0]["loc"][-1] == "password"
+    assert AccessAttempt.objects.get().failures_since_start == 4
+    response = page.post("/api/v1/me/tokens", {"name": "copy"}, "application/json")
+    assert response.status_code == 429 and "Locked after 5" in response.json()["detail"]
+    assert not enterprise.api_tokens.exists()
+
+
+def test_the_administration_revokes_tokens_and_never_deletes_them(enterprise, admin_client):
+    parent, raw = services.issue_token(enterprise, "leaked")
+    child = bearer(raw).post("/api/v1/me/tokens", {"name": "copy"}, "application/json").json()
+    changelist = admin_client.get("/admin/accounts/apitoken/").content.decode()
+    assert 'value="delete_selected"' not in changelist and 'value="revoke"' in changelist
+    admin_client.post(
+        "/admin/accounts/apitoken/",
+        {"action": "delete_selected", "_selected_action": [parent.pk], "post": "yes"},
+    )
+    assert admin_client.post(f"/admin/accounts/apitoken/{parent.pk}/delete/").status_code == 403
+    assert ApiToken.objects.filter(pk=parent.pk).exists()
+    admin_client.post(
+        "/admin/accounts/apitoken/", {"action": "revoke", "_selected_action": [parent.pk]}
+    )
+    assert bearer(child["token"]).get("/api/v1/me").status_code == 401
