@@ -138,6 +138,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # Unknown URLs and methods under /api/ answer in the API's JSON error shape.
     "cuakhau.core.api_support.ApiErrorShapeMiddleware",
+    # A page's POST-only address opened as a link: a page saying nothing was done, not a blank 405.
+    "cuakhau.core.middleware.MethodNotAllowedPageMiddleware",
     # A URL with a control character is a 404 before anything looks its parts up.
     "cuakhau.core.middleware.ControlCharacterPathMiddleware",
     # Who may open each page: the one policy table (cuakhau.policy), before any view runs.

@@ -66,3 +66,52 @@ class SecurityHeadersMiddleware:
             if value and name not in response:
                 response[name] = value.replace("{nonce}", nonce)
         return response
+
+
+class MethodNotAllowedPageMiddleware:
+    """A page's address that only takes a form's POST (cancel, revoke, approve), opened as a
+    link, is answered with a page in the site's look and language saying nothing was done and
+    where the action is, not Django's blank 405. It happens after a sign-in: a session that
+    expired mid-action sends the person to sign in, and back to the action's address by GET.
+    The API's 405 keeps its JSON (``core.api_support.ApiErrorShapeMiddleware``)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code != 405
+            or request.path_info.startswith("/api/")
+            or getattr(response, "streaming", False)
+            or response.content
+        ):
+            return response
+        from django.shortcuts import render
+
+        page = render(
+            request,
+            "405.html",
+            {"back": _page_above(request.path_info)},
+            status=405,
+        )
+        if response.has_header("Allow"):
+            page["Allow"] = response["Allow"]
+        return page
+
+
+def _page_above(path: str) -> str | None:
+    """The nearest address above ``path`` that names a page (/trips/<ref>/ for
+    /trips/<ref>/cancel/), or None when only the start page is."""
+    from django.urls import Resolver404, resolve
+
+    parts = [part for part in path.split("/") if part]
+    while len(parts) > 1:
+        parts.pop()
+        candidate = "/" + "/".join(parts) + "/"
+        try:
+            resolve(candidate)
+        except Resolver404:
+            continue
+        return candidate
+    return None
