@@ -87,3 +87,23 @@ def test_a_locked_out_person_chooses_a_new_password_from_the_emailed_link(
     page.fill("#id_password", "Ma Lù Thàng, Lai Châu 2026")
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server.url}/trips/")
+
+
+def test_the_token_section_fits_a_phone_and_copies_the_secret(browser, live_server, enterprise):
+    """At 360 px the new secret ran past the screen, and the table's Revoke button with it."""
+    browser.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    page = browser.new_page()
+    log_in(page, live_server, enterprise.username, PASSWORD)
+    page.goto(f"{live_server.url}/profile/")
+    page.fill("#id_name", "máy tính bảng chốt 2")
+    page.fill("#id_token_password", PASSWORD)
+    page.click("button:text-is('Tạo mã truy cập')")
+    page.wait_for_selector("#new-token")
+    width = page.evaluate("innerWidth")
+    for selector in ("#new-token", "#tokens button", "#copy-token"):
+        box = page.locator(selector).first.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width, (selector, box, width)
+    page.click("#copy-token")
+    page.wait_for_selector("#copy-token:text-is('Đã sao chép')")
+    secret = page.inner_text("#new-token").strip()
+    assert page.evaluate("navigator.clipboard.readText()") == secret
