@@ -59,7 +59,11 @@ class Inspection(models.Model):
         verbose_name=_("officer"),
     )
     automatic = models.BooleanField(
-        _("automatic"), default=False, help_text=_("Released by the green channel")
+        _("automatic"),
+        default=False,
+        # Until an officer decides it: a green-channel release, or the customs check the
+        # system opened again when the channel was raised.
+        help_text=_("Written by the system, not by an officer"),
     )
 
     class Meta:

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import BigIntegerField, Count, ExpressionWrapper, F, Q
+from django.db.models import BigIntegerField, Count, Exists, ExpressionWrapper, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -122,6 +122,61 @@ def release_green_channel(trip: Trip, channel: str) -> Inspection | None:
     return insert(release)
 
 
+# What customs does for a truck of each channel (a green one needs nothing but the release).
+CUSTOMS_CHECK_OF_CHANNEL = {
+    "yellow": InspectionKind.DOCUMENT_CHECK,
+    "red": InspectionKind.PHYSICAL,
+}
+RANK_OF_KIND = {InspectionKind.DOCUMENT_CHECK: 1, InspectionKind.PHYSICAL: 2}
+# The system's words on a customs check opened again, stored untranslated (as the release's).
+REOPENED_NOTES = {
+    "yellow": gettext_noop(
+        "The risk channel was raised to yellow: customs checks the documents again."
+    ),
+    "red": gettext_noop("The risk channel was raised to red: customs inspects the truck."),
+}
+
+
+def reopen_customs(sender, assessment, previous, **kwargs) -> Inspection | None:
+    """The channel of a truck inside went up (a weighbridge reading far from the declaration):
+    customs' pass was given for the lower channel (a green-channel release, a document check)
+    and no longer clears it. A customs check fitting the new channel is opened, so customs is
+    outstanding again until an officer records its result.
+
+    Called in the reassessment's transaction, which holds the trip's lock (``risk.record``).
+    """
+    trip = assessment.trip
+    kind = CUSTOMS_CHECK_OF_CHANNEL.get(assessment.channel)
+    if trip.status != TripStatus.ARRIVED or kind is None:
+        return None
+    last = (
+        Inspection.objects.filter(trip_id=trip.pk, agency=Agency.CUSTOMS)
+        .order_by("-started_at", "-id")
+        .first()
+    )
+    if last is None or (last.ended_at is not None and last.result != Result.PASS):
+        # Nothing recorded yet (customs checks for the channel it is shown), or a fail or hold
+        # that keeps customs outstanding anyway.
+        return None
+    if last.ended_at is None:
+        # An inspection under way goes on, as the check the new channel asks for.
+        if RANK_OF_KIND.get(last.kind, 0) < RANK_OF_KIND[kind]:
+            last.kind = kind
+            last.save(update_fields=["kind"])
+        return last
+    now = timezone.now()
+    return insert(
+        Inspection(
+            trip=trip,
+            agency=Agency.CUSTOMS,
+            kind=kind,
+            started_at=now,
+            automatic=True,
+            notes=REOPENED_NOTES[assessment.channel],
+        )
+    )
+
+
 @transaction.atomic
 def start_inspection(officer, trip: Trip, agency: str | None = None, kind: str = "") -> Inspection:
     trip = lock_rows(Trip.objects).get(pk=trip.pk)
@@ -132,13 +187,20 @@ def start_inspection(officer, trip: Trip, agency: str | None = None, kind: str =
     open_one = trip.inspections.filter(agency=agency, ended_at=None).first()
     if open_one is not None:
         return open_one
-    if not kind and agency == Agency.CUSTOMS:
-        kind = {"red": InspectionKind.PHYSICAL, "yellow": InspectionKind.DOCUMENT_CHECK}.get(
-            current_channel(trip) or "", ""
-        )
     return Inspection.objects.create(
-        trip=trip, agency=agency, kind=kind, started_at=timezone.now(), officer=officer
+        trip=trip,
+        agency=agency,
+        kind=kind or _default_kind(trip, agency),
+        started_at=timezone.now(),
+        officer=officer,
     )
+
+
+def _default_kind(trip: Trip, agency: str) -> str:
+    # Customs' check follows the channel: the failed-inspections rule counts physical ones.
+    if agency != Agency.CUSTOMS:
+        return ""
+    return CUSTOMS_CHECK_OF_CHANNEL.get(current_channel(trip) or "", "")
 
 
 @transaction.atomic
@@ -162,10 +224,23 @@ def record_result(
     notes = _texts(Inspection, notes=notes)["notes"]
     if result in (Result.FAIL, Result.HOLD) and not notes:
         raise FieldErrors({"notes": [_("Say what was found.")]})
-    inspection = trip.inspections.filter(agency=agency, ended_at=None).first()
+    # The agency's open inspection (only ever its latest) and the result it decided before.
+    recent = list(trip.inspections.filter(agency=agency).order_by("-started_at", "-id")[:2])
+    inspection = recent[0] if recent and recent[0].ended_at is None else None
+    decided = next((i for i in recent if i.ended_at is not None), None)
+    if result == Result.PASS and not notes and decided and decided.result == Result.FAIL:
+        # The fail stays in the record (and out of the enterprise's count of failures): the
+        # pass that overturns it says why.
+        raise FieldErrors(
+            {"notes": [_("This truck failed this inspection: say why it passes now.")]}
+        )
     if inspection is None:
         inspection = Inspection.objects.create(
-            trip=trip, agency=agency, started_at=timezone.now(), officer=officer
+            trip=trip,
+            agency=agency,
+            kind=_default_kind(trip, agency),
+            started_at=timezone.now(),
+            officer=officer,
         )
     # A pending sample of the trip's, not only of this inspection: a hold closes the
     # inspection its samples were taken in, and the pass that follows it is a new record
@@ -189,9 +264,12 @@ def record_result(
     inspection.notes = notes
     inspection.ended_at = timezone.now()
     inspection.officer = officer
+    # A check the system opened (the channel was raised) is the officer's once they decide it.
+    inspection.automatic = False
     inspection.save()
     if not outstanding(trip):
-        trips.gate_transition(trip, "clear", None, context)
+        # The system clears the truck, on the act of the officer whose result was the last one.
+        trips.gate_transition(trip, "clear", None, context, on_behalf_of=officer)
     return inspection
 
 
@@ -269,7 +347,22 @@ def record_sample_result(
 
 _FAILED_SINCE = Prepared(
     lambda organisation, since: (
-        Inspection.objects.filter(result=Result.FAIL, ended_at__gte=since)
+        # What the rule says it weighs: physical inspections of the goods the enterprise
+        # failed; not a driver's papers or a document check, and not a fail the same agency
+        # turned into a pass for that trip afterwards (a pass over a fail needs its reason).
+        Inspection.objects.filter(
+            result=Result.FAIL, ended_at__gte=since, kind=InspectionKind.PHYSICAL
+        )
+        .filter(
+            ~Exists(
+                Inspection.objects.filter(
+                    trip_id=OuterRef("trip_id"),
+                    agency=OuterRef("agency"),
+                    result=Result.PASS,
+                    ended_at__gt=OuterRef("ended_at"),
+                )
+            )
+        )
         # Counted from the failures, never from the organisation's trips: SQLite's statistics
         # hold one average per index column, a rare "fail" looks as common as "pass", and the
         # plan went through every trip of the company instead (20 ms for one of 13,000 trips

@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -75,6 +76,11 @@ def no_failed_inspections(organisation, since: dt.datetime) -> int:
 # know how inspections are recorded: the inspections app sets its own counter here from its
 # AppConfig.ready(). Until it does, no enterprise has a record and the rule never fires.
 FAILED_INSPECTIONS_PROVIDER: Callable[[object, dt.datetime], int] = no_failed_inspections
+# Sent by ``record`` when a reassessment puts the trip in a higher channel than its previous
+# assessment (``assessment``, ``previous``), inside the transaction that records it: a customs
+# result recorded for the lower channel (a green-channel release, a document check) no longer
+# fits the truck, and the inspections app opens customs' check again.
+channel_raised = Signal()
 # (organisation id, since) -> the same count as an expression, so that the previous assessment
 # and the record are read in one statement; None: asked of the provider.
 FAILED_INSPECTIONS_COLUMN: Callable[[int, dt.datetime], object] | None = None
@@ -856,6 +862,8 @@ def record(assessment: RiskAssessment) -> RiskAssessment:
         if previous is None:
             raise ChangedMeanwhile("risk assessment") from None
         raise
+    if previous is not None and RANK[assessment.channel] > RANK[previous.channel]:
+        channel_raised.send(sender=RiskAssessment, assessment=assessment, previous=previous)
     return assessment
 
 

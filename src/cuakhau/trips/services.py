@@ -1030,12 +1030,29 @@ def cancel_trip(actor, trip: Trip, reason: str = "", context: RequestContext = S
 
 
 def gate_transition(
-    trip: Trip, action: str, actor, context: RequestContext = SYSTEM, *, unchanged_since=None
+    trip: Trip,
+    action: str,
+    actor,
+    context: RequestContext = SYSTEM,
+    *,
+    unchanged_since=None,
+    on_behalf_of=None,
 ) -> Trip:
     """Check-in, clearance and exit, taken by the gate and inspections services in their own
     transaction (they check the gate's rules first), on a trip they locked or, with
-    ``unchanged_since``, read without a lock."""
-    _transition(trip, action, actor, context, "", status_only=True, unchanged_since=unchanged_since)
+    ``unchanged_since``, read without a lock. ``on_behalf_of``: for a transition only the
+    system takes (the clearance), the person whose act made it (the officer of the last
+    result)."""
+    _transition(
+        trip,
+        action,
+        actor,
+        context,
+        "",
+        status_only=True,
+        unchanged_since=unchanged_since,
+        on_behalf_of=on_behalf_of,
+    )
     return trip
 
 

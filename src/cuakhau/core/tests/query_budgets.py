@@ -165,9 +165,13 @@ BUDGETS: dict[str, int | dict[str, int]] = {
     "POST /gate/{gate}/exit": 16,
     "POST /gate/{gate}/events": 16,
     "POST /gate/{gate}/plates": 4,
-    "POST /gate/{gate}/weighbridge": 16,
+    # 16 -> 18: a reading that raises the channel of a truck inside reads customs' latest
+    # inspection and opens customs' check again (its pass was for the lower channel).
+    "POST /gate/{gate}/weighbridge": 18,
     "GET /trips/{reference}/inspections": 10,
-    "POST /trips/{reference}/inspections": 21,
+    # 21 -> 22: customs' result recorded without a started inspection reads the channel, so
+    # the record says which check it was (the failed-inspections rule counts physical ones).
+    "POST /trips/{reference}/inspections": 22,
     "POST /trips/{reference}/inspections/start": 19,
     "POST /trips/{reference}/samples": 15,
     "POST /samples/{sample_id}/result": 11,  # + the sample read again under its lock

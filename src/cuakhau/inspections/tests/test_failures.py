@@ -41,20 +41,96 @@ def test_the_count_is_the_companys_failures_in_the_window(enterprise, other_ente
     from cuakhau.inspections.models import Inspection
     from cuakhau.risk.tests.helpers import submit
 
-    trip, others = submit(enterprise), submit(other_enterprise)
+    trip, passed, others = submit(enterprise), submit(enterprise), submit(other_enterprise)
     now = timezone.now()
     for on, days_ago, result in [
         (trip, 1, "fail"),
         (trip, 5, "fail"),
         (trip, 9, "fail"),  # before the window
-        (trip, 2, "pass"),
+        (passed, 2, "pass"),
         (others, 2, "fail"),  # another company's
     ]:
         at = now - dt.timedelta(days=days_ago)
         Inspection.objects.create(
-            trip=on, agency="customs", kind="physical", started_at=at, ended_at=at, result=result
+            trip=on,
+            agency="customs",
+            kind="physical inspection",
+            started_at=at,
+            ended_at=at,
+            result=result,
         )
     since = now - dt.timedelta(days=7)
     assert services.failed_inspections(trip.organisation, since) == 2
     assert services.failed_inspections(others.organisation, since) == 1
     assert services.failed_inspections(others.organisation, now) == 0
+
+
+def _inspected(trip, agency, kind, result, days_ago):
+    from cuakhau.inspections.models import Inspection
+
+    at = timezone.now() - dt.timedelta(days=days_ago)
+    return Inspection.objects.create(
+        trip=trip, agency=agency, kind=kind, started_at=at, ended_at=at, result=result
+    )
+
+
+def test_only_failed_physical_inspections_count(enterprise):
+    """The rule reads "failed physical inspections": a driver's expired passport (border
+    guard) and a failed document check counted as well."""
+    from cuakhau.risk.tests.helpers import submit
+
+    trip = submit(enterprise)
+    _inspected(trip, "border_guard", "", "fail", 3)
+    _inspected(trip, "customs", "document check", "fail", 3)
+    _inspected(trip, "quarantine", "sampling", "fail", 3)
+    since = timezone.now() - dt.timedelta(days=7)
+    assert services.failed_inspections(trip.organisation, since) == 0
+    _inspected(submit(enterprise), "customs", "physical inspection", "fail", 2)
+    assert services.failed_inspections(trip.organisation, since) == 1
+
+
+def test_a_fail_the_agency_later_reversed_does_not_count(enterprise):
+    from cuakhau.risk.tests.helpers import submit
+
+    reversed_, upheld = submit(enterprise), submit(enterprise)
+    _inspected(reversed_, "customs", "physical inspection", "fail", 4)
+    _inspected(reversed_, "customs", "physical inspection", "pass", 3)
+    _inspected(upheld, "customs", "physical inspection", "fail", 4)
+    # A pass before the fail, or another agency's pass after it, reverses nothing.
+    _inspected(upheld, "customs", "document check", "pass", 5)
+    _inspected(upheld, "border_guard", "", "pass", 3)
+    since = timezone.now() - dt.timedelta(days=7)
+    assert services.failed_inspections(upheld.organisation, since) == 1
+
+
+def test_a_pass_over_a_fail_says_why(inside, officers):
+    """A fail is overturned only with its reason, refused beside the notes (page and API)."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from cuakhau.accounts.services import issue_token
+    from cuakhau.inspections.tests.conftest import signed_in
+
+    guard = officers["border_guard"]
+    services.record_result(guard, inside, "fail", "Hộ chiếu lái xe hết hạn", "border_guard")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {issue_token(guard, 'test')[1]}")
+    url = f"/api/v1/trips/{inside.reference}/inspections"
+    refused = api.post(url, {"result": "pass"}, content_type="application/json")
+    assert refused.status_code == 422, refused.content
+    [item] = refused.json()["detail"]
+    assert item["loc"][-1] == "notes", item
+    assert "say why it passes now" in item["msg"]
+    page = signed_in(guard).post(
+        reverse("inspections:act", args=[inside.reference, "result"]),
+        {"result": "pass", "notes": "  "},
+    )
+    assert page.status_code == 422
+    assert "say why it passes now" in page.content.decode()
+    assert services.latest(inside)["border_guard"].result == "fail"
+    services.record_result(
+        guard, inside, "pass", "Lái xe đã xuất trình hộ chiếu mới", "border_guard"
+    )
+    assert services.latest(inside)["border_guard"].result == "pass"
+    # A hold is no fail: the pass that follows it needs no reason.
+    services.record_result(officers["customs"], inside, "hold", "Chờ hoá đơn", "customs")
+    services.record_result(officers["customs"], inside, "pass", "", "customs")

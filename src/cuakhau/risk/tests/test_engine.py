@@ -261,12 +261,17 @@ def test_the_record_read_with_the_previous_assessment_is_the_providers_count(
         (earlier, 3, "fail"),
         (earlier, 29, "fail"),
         (trip, 31, "fail"),  # outside the 30 days
-        (earlier, 1, "pass"),
+        (trip, 1, "pass"),
         (others, 2, "fail"),  # another enterprise's
     ]:
         at = now - dt.timedelta(days=days_ago)
         Inspection.objects.create(
-            trip=on, agency="customs", kind="physical", started_at=at, ended_at=at, result=result
+            trip=on,
+            agency="customs",
+            kind="physical inspection",
+            started_at=at,
+            ended_at=at,
+            result=result,
         )
     assessment = services.assess(trip)
     assert reason_of(assessment, "failed_inspections")["reason_en"].startswith(
