@@ -30,6 +30,9 @@ MAX_SCORE = 1000
 MIN_HISTORY = (1, 10000)
 WINDOW_DAYS = (1, MAX_WINDOW_DAYS)
 MIN_FAILURES = (1, 1000)
+# Decimal places of the fractional parameters: finer would change no decision.
+RATIO_PLACES = 4
+PERCENT_PLACES = 2
 
 
 def _integer(value, minimum: int, maximum: int | None = None) -> tuple[int | None, str | None]:
@@ -52,7 +55,9 @@ def _integer(value, minimum: int, maximum: int | None = None) -> tuple[int | Non
     return number, None
 
 
-def _decimal(value, *, above: Decimal, at_most: Decimal) -> tuple[str | None, str | None]:
+def _decimal(
+    value, *, above: Decimal, at_most: Decimal, places: int
+) -> tuple[str | None, str | None]:
     try:
         number = Decimal(str(value).strip().replace(",", ".")) if value is not None else None
     except InvalidOperation:
@@ -64,6 +69,11 @@ def _decimal(value, *, above: Decimal, at_most: Decimal) -> tuple[str | None, st
             "low": above,
             "high": at_most,
         }
+    # Checked as written, before anything rounds it: 1e-3000000 is above 0, and normalising it
+    # in the default context gave 0 (stored below the rule's own bound); 1e-4000 was stored
+    # with 4,000 digits.
+    if number != number.quantize(Decimal(1).scaleb(-places)):
+        return None, _("Give a number with at most %(places)d decimal places.") % {"places": places}
     # Stored as text: a float in JSON would turn 0.1 into 0.1000000000000000055...
     return format(number.normalize(), "f"), None
 
@@ -96,7 +106,7 @@ def _prefixes(value) -> tuple[list[str] | None, str | None]:
 SPECS = {
     RuleKind.HS_WATCH: {"prefixes": _prefixes},
     RuleKind.UNDERVALUATION: {
-        "ratio": lambda v: _decimal(v, above=Decimal(0), at_most=Decimal(1)),
+        "ratio": lambda v: _decimal(v, above=Decimal(0), at_most=Decimal(1), places=RATIO_PLACES),
         "min_history": lambda v: _integer(v, *MIN_HISTORY),
     },
     RuleKind.FAILED_INSPECTIONS: {
@@ -105,7 +115,9 @@ SPECS = {
     },
     RuleKind.FIRST_TIME_DECLARANT: {},
     RuleKind.WEIGHT_DIFFERENCE: {
-        "percent": lambda v: _decimal(v, above=Decimal(0), at_most=Decimal(100)),
+        "percent": lambda v: _decimal(
+            v, above=Decimal(0), at_most=Decimal(100), places=PERCENT_PLACES
+        ),
     },
     RuleKind.RANDOM: {},
 }
@@ -198,8 +210,12 @@ PARAMETERS: dict[str, Parameter] = {
     ),
     "ratio": Parameter(
         gettext_lazy("Ratio to the median unit value"),
-        lambda: _(
-            "a number above 0 and at most 1, the share of the median below which a line fires"
+        lambda: (
+            _(
+                "a number above 0 and at most 1, with at most %(places)d decimal places: the "
+                "share of the median below which a line fires"
+            )
+            % {"places": RATIO_PLACES}
         ),
         number,
         "0.5",
@@ -227,7 +243,10 @@ PARAMETERS: dict[str, Parameter] = {
     ),
     "percent": Parameter(
         gettext_lazy("Tolerated weight difference"),
-        lambda: _("a percentage above 0 and at most 100"),
+        lambda: (
+            _("a percentage above 0 and at most 100, with at most %(places)d decimal places")
+            % {"places": PERCENT_PLACES}
+        ),
         lambda value: f"{number(value)}%",
         "10",
     ),

@@ -183,6 +183,21 @@ def _find_rule(edit: dict, rules: list[RiskRule], current: RuleSet, path: str, e
     if edit.get("rule_id") is not None:
         for rule in rules:
             if rule.copied_from_id is not None and str(rule.copied_from_id) == str(edit["rule_id"]):
+                if edit.get("kind") and edit["kind"] != rule.kind:
+                    # A kind beside the id only names the rule again; it never changes what
+                    # the rule is (its parameters would no longer mean anything).
+                    errors[f"{path}.kind"] = [
+                        _(
+                            "Rule %(id)s is of kind %(its_kind)s, not %(kind)s: a rule's kind "
+                            "cannot be changed. Leave the kind out, or name the rule you mean."
+                        )
+                        % {
+                            "id": edit["rule_id"],
+                            "its_kind": RuleKind(rule.kind).label,
+                            "kind": _kind_label(edit["kind"]),
+                        }
+                    ]
+                    return None
                 return rule
         errors[f"{path}.rule_id"] = [
             _("Rule %(id)s is not in the active rule set (version %(version)d).")
@@ -203,6 +218,10 @@ def _find_rule(edit: dict, rules: list[RiskRule], current: RuleSet, path: str, e
     return None
 
 
+def _kind_label(kind) -> str:
+    return str(RuleKind(kind).label) if kind in RuleKind.values else str(kind)
+
+
 def _text(value, path: str, errors) -> str | None:
     if not isinstance(value, str) or not value.strip():
         errors[path] = [_("This text cannot be empty.")]
@@ -214,6 +233,7 @@ def _apply_edits(edits, rules: list[RiskRule], current: RuleSet) -> dict[str, li
     errors: dict[str, list[str]] = {}
     if not isinstance(edits, list):
         return {"rules": [_("Give a list of rule changes.")]}
+    changed_by: dict[int, int] = {}  # id(rule) -> the index of the change that names it
     for index, edit in enumerate(edits):
         path = f"rules.{index}"
         if not isinstance(edit, dict):
@@ -227,6 +247,18 @@ def _apply_edits(edits, rules: list[RiskRule], current: RuleSet) -> dict[str, li
         rule = _find_rule(edit, rules, current, path, errors)
         if rule is None:
             continue
+        if id(rule) in changed_by:
+            # The later one silently won: say it, rather than guess which the manager meant.
+            named_by = "rule_id" if edit.get("rule_id") is not None else "kind"
+            errors[f"{path}.{named_by}"] = [
+                _(
+                    "This rule is already changed by change %(number)d of this list: give "
+                    "each rule's changes once, together."
+                )
+                % {"number": changed_by[id(rule)] + 1}
+            ]
+            continue
+        changed_by[id(rule)] = index
         if "score" in edit:
             score, error = clean_score(edit["score"])
             if error:
@@ -250,6 +282,11 @@ def _apply_edits(edits, rules: list[RiskRule], current: RuleSet) -> dict[str, li
                 rule.is_enabled = edit["is_enabled"]
         for field in DESCRIPTION_FIELDS:
             if field in edit:
+                if field not in REQUIRED_DESCRIPTIONS and isinstance(edit[field], str):
+                    # The Chinese one is optional: clearing it is allowed (the English is
+                    # then shown to a Chinese reader, marked so), as a new rule may omit it.
+                    setattr(rule, field, edit[field].strip())
+                    continue
                 text = _text(edit[field], f"{path}.{field}", errors)
                 if text is not None:
                     setattr(rule, field, text)

@@ -146,6 +146,103 @@ def test_an_invalid_version_is_a_422_with_paths(customs_mlt):
     assert ["body", "rules", 0, "params", "ratio"] in locs
 
 
+def _refused(manager, *edits):
+    """The 422's messages by path, the active version left as it was."""
+    before = services.active_ruleset().version
+    response = Api(manager).post("/risk/rulesets", {"note": "QA", "rules": list(edits)})
+    assert response.status_code == 422, response.content
+    assert services.active_ruleset().version == before
+    return {tuple(item["loc"][1:]): item["msg"] for item in response.json()["detail"]}
+
+
+@pytest.mark.parametrize(
+    "kind, name, value",
+    [
+        # Above 0 as written, 0 once normalised in the default context: stored as "0".
+        ("weight_difference", "percent", "1e-3000000"),
+        ("undervaluation", "ratio", "1e-3000000"),
+        # Stored with thousands of digits.
+        ("weight_difference", "percent", "1e-4000"),
+        ("undervaluation", "ratio", "0." + "0" * 3000 + "1"),
+        ("weight_difference", "percent", "2.125"),
+        ("undervaluation", "ratio", 0.00005),
+    ],
+)
+def test_a_fractional_parameter_has_a_bounded_number_of_decimals(customs_mlt, kind, name, value):
+    manager = grant(customs_mlt, "change_riskrule")
+    rule_id = services.active_ruleset().rules.get(kind=kind).pk
+    errors = _refused(manager, {"rule_id": rule_id, "params": {name: value}})
+    places = {"percent": 2, "ratio": 4}[name]
+    assert errors == {
+        ("rules", 0, "params", name): f"Give a number with at most {places} decimal places."
+    }
+
+
+def test_the_finest_fractional_parameters_allowed_are_stored_as_given(customs_mlt):
+    manager = grant(customs_mlt, "change_riskrule")
+    rules = {rule.kind: rule.pk for rule in services.active_ruleset().rules.all()}
+    response = Api(manager).post(
+        "/risk/rulesets",
+        {
+            "note": "Finer",
+            "rules": [
+                {"rule_id": rules["weight_difference"], "params": {"percent": "0.01"}},
+                {"rule_id": rules["undervaluation"], "params": {"ratio": "0,0001"}},
+            ],
+        },
+    )
+    assert response.status_code == 201, response.content
+    params = {r["kind"]: r["params"] for r in response.json()["rules"]}
+    assert params["weight_difference"] == {"percent": "0.01"}
+    assert params["undervaluation"]["ratio"] == "0.0001"
+
+
+def test_a_kind_contradicting_the_rule_id_is_refused_beside_the_kind(customs_mlt):
+    """{"rule_id": <the HS watch>, "kind": "random", "score": 10} changed the HS watch."""
+    manager = grant(customs_mlt, "change_riskrule")
+    watch = services.active_ruleset().rules.get(kind="hs_watch")
+    errors = _refused(manager, {"rule_id": watch.pk, "kind": "random", "score": 10})
+    assert list(errors) == [("rules", 0, "kind")]
+    assert "Watched HS codes, not Random selection" in errors[("rules", 0, "kind")]
+    # The same kind beside the id only names the rule again.
+    response = Api(manager).post(
+        "/risk/rulesets",
+        {"note": "x", "rules": [{"rule_id": watch.pk, "kind": "hs_watch", "score": 35}]},
+    )
+    assert response.status_code == 201, response.content
+
+
+def test_two_changes_of_one_rule_are_refused(customs_mlt):
+    """The last of two changes of the same rule won silently."""
+    manager = grant(customs_mlt, "change_riskrule")
+    weight = services.active_ruleset().rules.get(kind="weight_difference")
+    errors = _refused(
+        manager,
+        {"rule_id": weight.pk, "score": 10},
+        {"kind": "random", "score": 1},
+        {"kind": "weight_difference", "score": 20},
+    )
+    assert list(errors) == [("rules", 2, "kind")]
+    assert "already changed by change 1" in errors[("rules", 2, "kind")]
+
+
+def test_the_chinese_description_can_be_cleared(customs_mlt):
+    """Optional, it was refused as "cannot be empty" when cleared."""
+    manager = grant(customs_mlt, "change_riskrule")
+    rule_id = services.active_ruleset().rules.get(kind="random").pk
+    for text in ("随机抽查", " "):
+        response = Api(manager).post(
+            "/risk/rulesets",
+            {"note": "zh", "rules": [{"rule_id": rule_id, "description_zh": text}]},
+        )
+        assert response.status_code == 201, response.content
+        [rule] = [r for r in response.json()["rules"] if r["kind"] == "random"]
+        assert rule["description_zh"] == text.strip()
+        rule_id = services.active_ruleset().rules.get(kind="random").pk
+    errors = _refused(manager, {"rule_id": rule_id, "description_en": " "})
+    assert list(errors) == [("rules", 0, "description_en")]
+
+
 # ---------------------------------------------------------------------------------------------
 # The rules page
 
