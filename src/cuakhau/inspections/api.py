@@ -23,7 +23,8 @@ class ResultIn(Schema):
 
 class StartIn(Schema):
     agency: Choice(Agency) = None
-    kind: TextOf(Inspection, "kind") = ""
+    # A check an officer does; the green-channel release is the system's own.
+    kind: Choice(InspectionKind, only=services.MANUAL_KINDS) = None
 
 
 class SampleIn(Schema):
@@ -151,7 +152,7 @@ def list_inspections(request: HttpRequest, reference: str):
 )
 def start(request: HttpRequest, reference: str, payload: StartIn):
     trip = trips.find_trip(request.auth, reference)
-    services.start_inspection(request.auth, trip, payload.agency, payload.kind)
+    services.start_inspection(request.auth, trip, payload.agency, payload.kind or "")
     return summary(trip, request.auth)
 
 

@@ -17,6 +17,7 @@ from cuakhau.core.errors import FieldErrors
 from cuakhau.core.inputs import check_text
 from cuakhau.core.prepared import Prepared, insert
 from cuakhau.core.retry import lock_rows
+from cuakhau.core.wording import join_words
 from cuakhau.trips import services as trips
 from cuakhau.trips.choices import TripStatus
 from cuakhau.trips.models import Trip
@@ -127,6 +128,8 @@ CUSTOMS_CHECK_OF_CHANNEL = {
     "yellow": InspectionKind.DOCUMENT_CHECK,
     "red": InspectionKind.PHYSICAL,
 }
+# What an officer may say they start; a green-channel release is the system's alone.
+MANUAL_KINDS = (InspectionKind.DOCUMENT_CHECK, InspectionKind.PHYSICAL, InspectionKind.SAMPLING)
 RANK_OF_KIND = {InspectionKind.DOCUMENT_CHECK: 1, InspectionKind.PHYSICAL: 2}
 # The system's words on a customs check opened again, stored untranslated (as the release's).
 REOPENED_NOTES = {
@@ -183,6 +186,15 @@ def start_inspection(officer, trip: Trip, agency: str | None = None, kind: str =
     agency = agency or agency_of(officer)
     if agency not in Agency.values:
         raise FieldErrors({"agency": [_("Choose customs, border guard or quarantine.")]})
+    if kind and kind not in MANUAL_KINDS:
+        raise FieldErrors(
+            {
+                "kind": [
+                    _("Choose the check you start: %(kinds)s.")
+                    % {"kinds": join_words(InspectionKind(k).label for k in MANUAL_KINDS)}
+                ]
+            }
+        )
     _check_officer(officer, trip, agency)
     open_one = trip.inspections.filter(agency=agency, ended_at=None).first()
     if open_one is not None:

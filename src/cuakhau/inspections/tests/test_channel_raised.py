@@ -121,3 +121,45 @@ def test_a_reading_that_leaves_the_channel_leaves_customs_pass(enterprise, opera
     gate.record_weighing(operator, mlt, trip, Decimal(28600) + TARE, tare_kg=TARE)
     assert risk.current_assessment(trip).channel == "green"
     assert "customs" not in services.outstanding(trip)
+
+
+def test_an_officer_cannot_start_a_green_channel_release(enterprise, operator, officers, mlt):
+    """ "green channel" was accepted as the kind of a manual inspection of a red truck."""
+    from django.test import Client
+
+    from cuakhau.accounts.services import issue_token
+
+    trip = _inside(enterprise, operator, mlt)
+    customs = officers["customs"]
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {issue_token(customs, 'test')[1]}")
+    url = f"/api/v1/trips/{trip.reference}/inspections/start"
+    for kind in ("green channel", "anything at all"):
+        refused = api.post(url, {"kind": kind}, content_type="application/json")
+        assert refused.status_code == 422, refused.content
+        assert [item["loc"] for item in refused.json()["detail"]] == [["body", "kind"]]
+    with pytest.raises(services.FieldErrors) as refused:
+        services.start_inspection(customs, trip, kind="green channel")
+    assert list(refused.value.errors) == ["kind"]
+    started = api.post(url, {"kind": "physical inspection"}, content_type="application/json")
+    assert started.status_code == 200, started.content
+    assert services.latest(trip)["customs"].kind == "physical inspection"
+
+
+def test_the_timeline_dates_an_end_on_another_day(enterprise, operator, officers, mlt):
+    """A hold ended two days later read "04/12/2026 20:01 → 23:01"."""
+    import datetime as dt
+
+    from django.urls import reverse
+
+    from cuakhau.inspections.tests.conftest import signed_in
+
+    trip = _inside(enterprise, operator, mlt)
+    services.record_result(officers["customs"], trip, "hold", "Chờ hoá đơn", "customs")
+    hold = services.latest(trip)["customs"]
+    start = dt.datetime(2026, 12, 4, 13, 1, tzinfo=dt.UTC)
+    Inspection.objects.filter(pk=hold.pk).update(
+        started_at=start, ended_at=start + dt.timedelta(days=2, hours=3)
+    )
+    page = signed_in(officers["customs"]).get(reverse("inspections:trip", args=[trip.reference]))
+    [line] = [li for li in page.content.decode().split("<li>") if "Chờ hoá đơn" in li]
+    assert "4 Dec 2026, 20:01 → 6 Dec 2026, 23:01" in line, line

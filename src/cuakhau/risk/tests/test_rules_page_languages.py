@@ -339,14 +339,22 @@ def test_the_api_gives_and_takes_the_chinese_description(customs_mlt):
     assert response.status_code == 201, response.content
     first_time = next(r for r in response.json()["rules"] if r["kind"] == "first_time_declarant")
     assert first_time["description_zh"] == "企业首次提交车次。"
-    # An empty text is refused, as for the other two languages.
+    # Optional, it can be cleared (a Chinese reader then gets the English, marked so); the
+    # other two languages cannot.
     response = Api(manager).post(
         "/risk/rulesets",
-        {"note": "Oops.", "rules": [{"kind": "first_time_declarant", "description_zh": " "}]},
+        {"note": "Withdrawn.", "rules": [{"kind": "first_time_declarant", "description_zh": " "}]},
+    )
+    assert response.status_code == 201, response.content
+    first_time = next(r for r in response.json()["rules"] if r["kind"] == "first_time_declarant")
+    assert first_time["description_zh"] == ""
+    response = Api(manager).post(
+        "/risk/rulesets",
+        {"note": "Oops.", "rules": [{"kind": "first_time_declarant", "description_vi": " "}]},
     )
     assert response.status_code == 422
     locs = [item["loc"] for item in response.json()["detail"]]
-    assert ["body", "rules", 0, "description_zh"] in locs
+    assert ["body", "rules", 0, "description_vi"] in locs
 
 
 def test_only_the_chinese_description_changing_is_a_change():
