@@ -812,18 +812,70 @@ COLUMN_WIDTHS_MM = {
     MONTH: 19,
     DAY: 19,
 }
-# The narrowest a column of words may be before the whole table is scaled down.
+# The narrowest a column of words may be before the table's type is made smaller.
 TEXT_MIN_MM = 24
+# A table's type, and the sizes it steps down through when its figures need more room: a
+# figure is never broken across lines (reportlab breaks a word too long for its cell).
+CELL_SIZES = (7.5, 7, 6.5, 6, 5.5)
+CELL_PADDING = 4  # points on each side of a cell's text
 
 
-def _pdf_text(text) -> str:
-    """Text for a Paragraph: escaped, and without diacritics only if no Vietnamese font."""
+def table_layout(headings, cells, kinds, content_width) -> tuple[float, list[float]]:
+    """The type size and the column widths of a table in the PDF.
+
+    A column of figures, codes or months is as wide as its widest cell (and as each word of
+    its heading), at least its usual width; the columns of words share what is left, each at
+    least ``TEXT_MIN_MM``. When that does not fit the page the type steps down; at the
+    smallest size the words get narrower still, never the figures. A table of figures only
+    is spread across the page. ``cells``: rows of (text, bold)."""
+    from reportlab.lib.units import mm
+
+    from cuakhau.receipts import pdf as receipt_pdf
+
+    def widest(texts, size, bold=False):
+        return max((receipt_pdf.text_width(t, size, bold) for t in texts), default=0)
+
+    flexible = [i for i, kind in enumerate(kinds) if kind not in COLUMN_WIDTHS_MM]
+    for size in CELL_SIZES:
+        scale = size / CELL_SIZES[0]
+        widths = []
+        for index, kind in enumerate(kinds):
+            if index in flexible:
+                widths.append(0)
+                continue
+            content = max(
+                widest([t for t, bold in (row[index] for row in cells) if not bold], size),
+                widest([t for t, bold in (row[index] for row in cells) if bold], size, True),
+                widest(headings[index].split(), size, True),
+            )
+            # A point to spare: the cell's own sum of glyph widths may round the other way.
+            need = content + 2 * CELL_PADDING + 1
+            widths.append(max(COLUMN_WIDTHS_MM[kind] * mm * scale, need))
+        left = content_width - sum(widths)
+        if not flexible:
+            if left >= 0 or size == CELL_SIZES[-1]:
+                return size, [w * content_width / sum(widths) if left > 0 else w for w in widths]
+            continue
+        text_width = left / len(flexible)
+        if text_width >= TEXT_MIN_MM * mm * scale or size == CELL_SIZES[-1]:
+            text_width = max(text_width, TEXT_MIN_MM * mm * scale / 2)
+            return size, [text_width if i in flexible else w for i, w in enumerate(widths)]
+    raise AssertionError("unreachable")  # the last size always returns
+
+
+def _pdf_plain(text) -> str:
+    """Text as the PDF draws it: without diacritics only if no Vietnamese font."""
     from cuakhau.receipts import pdf as receipt_pdf
 
     text = str(text)
     if receipt_pdf.fonts().covered is None:
         text = receipt_pdf.strip_diacritics(text)
-    return html.escape(text, quote=False)
+    return text
+
+
+def _pdf_text(text) -> str:
+    """Text for a Paragraph: escaped, and without diacritics only if no Vietnamese font."""
+    return html.escape(_pdf_plain(text), quote=False)
 
 
 def _numbered_canvas(label: str, footer: str, font: str):
@@ -939,10 +991,7 @@ def to_pdf(report: Report) -> bytes:
     content_width = A4[0] - 2 * margin
     body = ParagraphStyle("body", fontName=fonts.regular, fontSize=9, leading=12)
     small = ParagraphStyle("small", parent=body, fontSize=7.5, leading=9.5)
-    cell = ParagraphStyle("cell", parent=body, fontSize=7.5, leading=9)
-    number = ParagraphStyle("number", parent=cell, alignment=TA_RIGHT)
-    heading = ParagraphStyle("heading", parent=cell, fontName=fonts.bold)
-    heading_number = ParagraphStyle("heading_number", parent=heading, alignment=TA_RIGHT)
+    cell_style = ParagraphStyle("cell", parent=body, fontSize=CELL_SIZES[0], leading=9)
     title = ParagraphStyle("title", parent=body, fontName=fonts.bold, fontSize=15, leading=19)
     section = ParagraphStyle(
         "section", parent=body, fontName=fonts.bold, fontSize=11, leading=14, spaceBefore=8
@@ -969,38 +1018,48 @@ def to_pdf(report: Report) -> bytes:
             story.append(Paragraph(f"<b>{_pdf_text(label)}:</b> {_pdf_text(value)}", body))
 
         def table_flowables(table: Table) -> list:
-            columns = [c for i, c in enumerate(table.columns) if i not in table.pdf_skip]
-            fixed = sum(COLUMN_WIDTHS_MM.get(kind, 0) * mm for _h, kind in columns)
-            flexible = [kind for _h, kind in columns if kind not in COLUMN_WIDTHS_MM]
-            text_width = (
-                max(TEXT_MIN_MM * mm, (content_width - fixed) / len(flexible)) if flexible else 0
+            shown = [i for i in range(len(table.columns)) if i not in table.pdf_skip]
+            columns = [table.columns[i] for i in shown]
+            rows = [*table.rows, *([table.total] if table.total else [])]
+            # Each cell's text and how it is set: (text, bold, a figure right-aligned).
+            cells = [
+                [
+                    (
+                        _pdf_plain(written(values[i], table.columns[i][1])),
+                        values is table.total,
+                        (values[i].kind if isinstance(values[i], Figure) else table.columns[i][1])
+                        in NUMERIC,
+                    )
+                    for i in shown
+                ]
+                for values in rows
+            ]
+            size, widths = table_layout(
+                [_pdf_plain(h) for h, _kind in columns],
+                [[(text, bold) for text, bold, _right in row] for row in cells],
+                [kind for _h, kind in columns],
+                content_width,
             )
-            widths = [COLUMN_WIDTHS_MM.get(kind, 0) * mm or text_width for _h, kind in columns]
-            # Always the page's width: a table of figures only is spread across it.
-            widths = [w * content_width / sum(widths) for w in widths]
+            cell = ParagraphStyle("cell", parent=cell_style, fontSize=size, leading=size * 1.2)
+            number = ParagraphStyle("number", parent=cell, alignment=TA_RIGHT)
+            heading = ParagraphStyle("heading", parent=cell, fontName=fonts.bold)
+            heading_number = ParagraphStyle("heading_number", parent=heading, alignment=TA_RIGHT)
             data = [
                 [
                     Paragraph(_pdf_text(h), heading_number if kind in NUMERIC else heading)
                     for h, kind in columns
                 ]
             ]
-            rows = [*table.rows, *([table.total] if table.total else [])]
-            for values in rows:
-                bold = values is table.total
+            for row in cells:
                 data.append(
                     [
                         Paragraph(
-                            (lambda text: f"<b>{text}</b>" if bold else text)(
-                                _pdf_text(written(value, kind))
-                            ),
-                            number
-                            if (value.kind if isinstance(value, Figure) else kind) in NUMERIC
-                            else cell,
+                            f"<b>{html.escape(text, quote=False)}</b>"
+                            if bold
+                            else html.escape(text, quote=False),
+                            number if right else cell,
                         )
-                        for i, (value, (_h, kind)) in enumerate(
-                            zip(values, table.columns, strict=True)
-                        )
-                        if i not in table.pdf_skip
+                        for text, bold, right in row
                     ]
                 )
             if not table.rows:
@@ -1015,6 +1074,8 @@ def to_pdf(report: Report) -> bytes:
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("TOPPADDING", (0, 0), (-1, -1), 2),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+                ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+                ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
             ]
             if not table.rows:
                 style.append(("SPAN", (0, 1), (-1, 1)))

@@ -157,6 +157,60 @@ def test_the_pdf_in_english(three_crossings, mlt):
     assert "Page 1 of" in text
 
 
+# A year of the whole zone at its busiest: figures of nine to twelve digits.
+LARGE = {
+    reports.USD: Decimal("1707693779"),
+    reports.VND: Decimal("193411530000"),
+    reports.COUNT: 1234567,
+    reports.PERCENT: Decimal("12345.6"),
+    reports.GROWTH_TARGET: Decimal("125.5"),
+    reports.MINUTES: Decimal("1234.5"),
+    reports.RATE: Decimal("26250.25"),
+}
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_every_figure_of_the_pdf_is_whole_on_one_line(three_crossings, mlt, tmp_path, language):
+    """The zone's turnover ("273.467.090") was broken in its cell as "273.467.09" / "0": the
+    columns of figures had fixed widths, too narrow for nine to twelve digits."""
+    pdftotext = shutil.which("pdftotext") or pytest.skip("pdftotext not found (poppler-utils)")
+    Target.objects.create(
+        gate=mlt, year=2025, measure=Measure.FEE_VND, kind=TargetKind.ABSOLUTE, value=10**11
+    )
+    Target.objects.create(
+        gate=mlt, year=2025, measure=Measure.TURNOVER_USD, kind=TargetKind.GROWTH, value=5
+    )
+    report = reports.build(mlt, 2025, None, language, "Lò Văn Pao", today=AFTER_2025)
+    assert report.table("targets").rows
+    figures = []
+    for table in report.tables:
+        shown = [i for i in range(len(table.columns)) if i not in table.pdf_skip]
+        for values in [*table.rows, *([table.total] if table.total else [])]:
+            for i in shown:
+                value, kind = values[i], table.columns[i][1]
+                if isinstance(value, reports.Figure):
+                    value, kind = value.value, value.kind
+                if kind in LARGE and value is not None and not isinstance(value, str):
+                    # Each cell its own figure, so that each is looked for once.
+                    large = LARGE[kind] + len(figures)
+                    if isinstance(values[i], reports.Figure):
+                        values[i] = reports.Figure(large, kind)
+                    else:
+                        values[i] = large
+                    figures.append((large, kind))
+    assert {kind for _value, kind in figures} == set(LARGE)
+    (tmp_path / "report.pdf").write_bytes(reports.to_pdf(report))
+    subprocess.run([pdftotext, "report.pdf", "report.txt"], cwd=tmp_path, check=True, timeout=60)
+    text = (tmp_path / "report.txt").read_text()
+    with translation.override(language):
+        broken = [
+            reports.written(value, kind)
+            for value, kind in figures
+            if reports.written(value, kind) not in text
+        ]
+    assert not broken, broken
+
+
 def test_a_page_of_the_pdf_seen_as_an_image(three_crossings, mlt, tmp_path):
     require_pdftoppm()
     report = reports.build(mlt, 2025, 4, "vi", "Lò Văn Pao", today=AFTER_2025)
