@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 WIDTH, HEIGHT = 640, 260
 # Room for the y-axis numbers on the left and the x labels below.
@@ -69,13 +70,19 @@ class _Frame:
         return TOP + (HEIGHT - TOP - BOTTOM) * (1 - value / self.top)
 
 
-def nice_ticks(largest: float, count: int = 5) -> list[float]:
-    """0 and round steps (1, 2, 2.5 or 5 × 10ⁿ) up to at least ``largest``."""
+def nice_ticks(largest: float, count: int = 5, *, whole: bool = False) -> list[float]:
+    """0 and round steps (1, 2, 2.5 or 5 × 10ⁿ) up to at least ``largest``; ``whole``: steps
+    of whole units only (an axis written without decimals, where 0.2 and 0.4 would both read
+    "0")."""
     if largest <= 0:
         return [0, 1]
     raw = largest / count
     power = 10 ** math.floor(math.log10(raw))
-    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    step = next(
+        m * power
+        for m in (1, 2, 2.5, 5, 10)
+        if m * power >= raw and (not whole or float(round(m * power, 10)).is_integer())
+    )
     steps = math.ceil(largest / step - 1e-9)
     return [round(step * n, 10) for n in range(steps + 1)]
 
@@ -118,8 +125,16 @@ def histogram(
     return result
 
 
-def _number(value: float) -> str:
-    places = 0 if float(value).is_integer() else 1
+def decimals(step: float) -> int:
+    """The decimal places that write every multiple of ``step`` exactly (0.25 → 2), so that
+    two ticks never read the same."""
+    text = f"{round(step, 10):f}".rstrip("0")
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+def _number(value: float, places: int | None = None) -> str:
+    if places is None:
+        places = 0 if float(value).is_integer() else 1
     return number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)
 
 
@@ -135,15 +150,25 @@ def _open(title: str, description: str) -> tuple[str, list[str]]:
     return key, [head]
 
 
-def _axes(parts: list[str], frame: _Frame, y_label: str) -> None:
+def _axes(parts: list[str], frame: _Frame, y_label: str, *, empty: bool = False) -> None:
+    """The y axis's gridlines and numbers; on an empty chart only its zero, and a line that
+    says there is nothing to draw (an axis of 0 to 1 would invent a scale)."""
     right = WIDTH - RIGHT
-    for tick in frame.ticks:
+    places = decimals(frame.ticks[1] - frame.ticks[0]) if len(frame.ticks) > 1 else 0
+    for tick in frame.ticks[:1] if empty else frame.ticks:
         y = frame.y(tick)
         parts.append(
             f'<line class="chart-grid" x1="{LEFT}" x2="{right}" y1="{y:.1f}" y2="{y:.1f}" '
             f'stroke="#dde3e8" stroke-width="1"/>'
             f'<text class="chart-tick" x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" '
-            f'font-size="11" fill="#56606b">{escape(_number(tick))}</text>'
+            f'font-size="11" fill="#56606b">{escape(_number(tick, places))}</text>'
+        )
+    if empty:
+        parts.append(
+            f'<text class="chart-empty" x="{(LEFT + right) / 2:.1f}" '
+            f'y="{(TOP + HEIGHT - BOTTOM) / 2:.1f}" text-anchor="middle" font-size="13" '
+            f'fill="#56606b">{escape(_("No figure to show: every value is zero or missing."))}'
+            f"</text>"
         )
     if y_label:
         parts.append(
@@ -169,8 +194,9 @@ def bar_chart(
 ) -> SafeString:
     """Vertical bars, one per item, in order (a histogram or counts per day)."""
     _key, parts = _open(title, description)
-    frame = _Frame(nice_ticks(max((b.value for b in bars), default=0)))
-    _axes(parts, frame, y_label)
+    largest = max((b.value for b in bars), default=0)
+    frame = _Frame(nice_ticks(largest))
+    _axes(parts, frame, y_label, empty=largest <= 0)
     plot = WIDTH - LEFT - RIGHT
     slot = plot / max(len(bars), 1)
     gap = min(2.0, slot * 0.15)
@@ -204,7 +230,7 @@ def line_chart(
     _key, parts = _open(title, description)
     largest = max((v for s in series for v in s.values if v is not None), default=0)
     frame = _Frame(nice_ticks(largest))
-    _axes(parts, frame, y_label)
+    _axes(parts, frame, y_label, empty=largest <= 0)
     plot = WIDTH - LEFT - RIGHT
     step = plot / max(len(labels) - 1, 1)
     xs = [LEFT + index * step for index in range(len(labels))]

@@ -26,6 +26,7 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from cuakhau.core import charts
 from cuakhau.core.spreadsheets import xlsx_text
 from cuakhau.reference.localize import country_name, localized_name
 from cuakhau.reference.models import Gate, HSCode
@@ -914,7 +915,7 @@ def _chart(report: Report, width: float, font: str):
     """Exports and imports of each month of the year so far, beside last year's turnover."""
     from reportlab.graphics.charts.barcharts import VerticalBarChart
     from reportlab.graphics.charts.legends import Legend
-    from reportlab.graphics.shapes import Drawing
+    from reportlab.graphics.shapes import Drawing, String
     from reportlab.lib.colors import Color
     from reportlab.lib.units import mm
 
@@ -930,8 +931,11 @@ def _chart(report: Report, width: float, font: str):
     ]
     chart.data = series
     top = max((max(values) for values in series if values), default=0)
+    # Steps of whole dollars, as the axis writes them (0.2-dollar steps read 0, 0, 0, 1, 1).
+    ticks = charts.nice_ticks(top, whole=True)
     chart.valueAxis.valueMin = 0
-    chart.valueAxis.valueMax = top * 1.1 if top else 1
+    chart.valueAxis.valueMax = ticks[-1]
+    chart.valueAxis.valueStep = ticks[1] - ticks[0]
     chart.valueAxis.labelTextFormat = lambda value: written(value, USD)
     chart.valueAxis.labels.fontName = font
     chart.valueAxis.labels.fontSize = 7
@@ -946,6 +950,21 @@ def _chart(report: Report, width: float, font: str):
         chart.bars[index].fillColor = colour
         chart.bars[index].strokeColor = None
     drawing.add(chart)
+    if top <= 0:
+        # Nothing to draw: no scale is made up, the chart says so.
+        chart.valueAxis.visibleLabels = False
+        chart.valueAxis.visibleTicks = False
+        drawing.add(
+            String(
+                chart.x + chart.width / 2,
+                chart.y + chart.height / 2,
+                _pdf_plain(_("No figure for this period.")),
+                fontName=font,
+                fontSize=9,
+                textAnchor="middle",
+                fillColor=Color(0.35, 0.35, 0.35),
+            )
+        )
     legend = Legend()
     # Three entries side by side, the longest last ("same month last year"): room for it.
     legend.x, legend.y = 8 * mm, 5 * mm

@@ -88,3 +88,42 @@ def test_axis_numbers_are_written_in_the_pages_language(language, tick):
     with translation.override(language):
         root = parse(charts.bar_chart([charts.Bar("x", 1234)], title="t"))
     assert tick in [t.text for t in root.findall(f"{SVG}text")]
+
+
+@pytest.mark.parametrize(
+    "largest, expected",
+    [
+        (0.6, [0, 1]),
+        (3, [0, 1, 2, 3]),
+        (12, [0, 5, 10, 15]),
+        (1234, [0, 250, 500, 750, 1000, 1250]),
+    ],
+)
+def test_ticks_of_an_axis_written_in_whole_units_are_whole(largest, expected):
+    assert charts.nice_ticks(largest, whole=True) == expected
+
+
+@pytest.mark.parametrize("largest", [0.25, 0.6, 1, 3, 12, 0.04])
+def test_no_two_ticks_of_an_axis_read_the_same(largest):
+    """0.05 and 0.1 were both written "0.1" (one decimal place, whatever the step)."""
+    root = parse(charts.bar_chart([charts.Bar("x", largest)], title="t"))
+    ticks = [t.text for t in root.findall(f"{SVG}text") if t.get("class") == "chart-tick"][:-1]
+    assert len(ticks) > 2 and len(set(ticks)) == len(ticks), ticks
+
+
+@pytest.mark.parametrize(
+    "svg",
+    [
+        lambda: charts.bar_chart([charts.Bar("a", 0), charts.Bar("b", 0)], title="t"),
+        lambda: charts.bar_chart([], title="t"),
+        lambda: charts.line_chart(["a", "b"], [charts.Series("s", [None, 0])], title="t"),
+    ],
+)
+def test_a_chart_without_a_figure_says_so(svg):
+    with translation.override("vi"):
+        root = parse(svg())
+    texts = {t.get("class"): t.text for t in root.findall(f"{SVG}text")}
+    assert texts["chart-empty"].startswith("Không có số liệu")
+    # Only the zero of the axis: no made-up scale of 0 to 1.
+    ticks = [t.text for t in root.findall(f"{SVG}text") if t.get("class") == "chart-tick"]
+    assert "1" not in ticks

@@ -379,3 +379,37 @@ def test_the_products_beyond_the_top_ones_are_one_line_of_the_sheet(
     assert products[2][5] == 4480  # the cassava, the third heading
     assert sum(r[5] for r in products) == 25600 + 11700 + 4480  # the period's whole
     assert reports.to_pdf(report)[:4] == b"%PDF"  # the PDF writes the line too
+
+
+def _drawn_chart(report):
+    """The chart's drawing, drawn once (reportlab works its axis's ticks out as it draws)."""
+    from reportlab.graphics import renderPDF
+    from reportlab.graphics.charts.barcharts import VerticalBarChart
+
+    with translation.override(report.language):
+        drawing = reports._chart(report, 170 * 72 / 25.4, "Helvetica")
+    renderPDF.drawToString(drawing)
+    (chart,) = [c for c in drawing.contents if isinstance(c, VerticalBarChart)]
+    strings = [c.text for c in drawing.contents if hasattr(c, "text")]
+    return chart, strings
+
+
+def test_the_charts_axis_never_repeats_a_figure(three_crossings, mlt):
+    """A few dollars' chart had steps of 0.2 written as whole dollars: 0, 0, 0, 1, 1, 1."""
+    report = reports.build(mlt, 2025, None, "vi", "Lò Văn Pao", today=AFTER_2025)
+    for row in report.chart:
+        row.update(export=Decimal(0), last_year=Decimal(0), **{"import": Decimal(0)})
+    report.chart[2]["export"] = Decimal(2)
+    chart, strings = _drawn_chart(report)
+    labels = [chart.valueAxis.labelTextFormat(v) for v in chart.valueAxis._tickValues]
+    assert len(labels) > 2 and len(set(labels)) == len(labels), labels
+    assert chart.valueAxis.visibleLabels
+    assert "Không có số liệu trong kỳ này." not in strings
+
+
+def test_a_chart_without_a_figure_says_so(mlt):
+    report = reports.build(mlt, 2000, None, "vi", "Lò Văn Pao", today=AFTER_2025)
+    assert not any(row["export"] or row["import"] or row["last_year"] for row in report.chart)
+    chart, strings = _drawn_chart(report)
+    assert "Không có số liệu trong kỳ này." in strings
+    assert not chart.valueAxis.visibleLabels  # no made-up scale of 0 to 1
