@@ -451,16 +451,67 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER_TEXT = re.compile(r"[+-]?\d+(\.\d+)?")
 
 
+# Where a spreadsheet may start a cell inside a text: Excel set to Vietnamese (or most European
+# locales) opens a CSV splitting it on ";" wherever it is, quotes or not, and a line break may
+# end a record there too.
+_CELL_START_INSIDE = re.compile(r"([;\r\n])([=+\-@])")
+
+
 def csv_text(value):
     """``value`` for a CSV cell: a text that would start a formula gets a leading apostrophe
-    (a spreadsheet then shows it as text); a number written as text ("-5000") is left alone."""
-    if (
-        isinstance(value, str)
-        and value.startswith(_FORMULA_START)
-        and not _PLAIN_NUMBER_TEXT.fullmatch(value)
-    ):
+    (a spreadsheet then shows it as text), and so does a formula character right after a ";"
+    or a line break inside it ("x;=cmd|…" → "x;'=cmd|…"); a number written as text ("-5000")
+    is left alone."""
+    if not isinstance(value, str) or _PLAIN_NUMBER_TEXT.fullmatch(value):
+        return value
+    value = _CELL_START_INSIDE.sub(r"\1'\2", value)
+    if value.startswith(_FORMULA_START):
         return "'" + value
     return value
+
+
+# What makes a spreadsheet cut a text field into cells, or end it: the list separators ("," and,
+# in Excel set to Vietnamese or most European locales, ";"), a tab, quotes and line ends.
+_SPLITS = re.compile(r'[,;\t"\r\n]')
+
+
+def csv_field(value) -> str:
+    """``value`` as written in a CSV line. A text is neutralised (``csv_text``), then quoted
+    when it holds a separator or starts with a formula character or the neutralising
+    apostrophe: Excel in the Vietnamese locale splits fields on ";", so ``x;=cmd|…`` written
+    bare became a cell starting with "=" (Python's csv quotes "," but not ";"). Numbers, and
+    numbers written as text, stay bare: a spreadsheet reads them as numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return repr(value)
+    if not isinstance(value, str):
+        return str(value)
+    text = csv_text(value)
+    if _SPLITS.search(text) or (
+        text.startswith(("'", *_FORMULA_START)) and not _PLAIN_NUMBER_TEXT.fullmatch(text)
+    ):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+class CsvWriter:
+    """``csv.writer``'s ``writerow`` / ``writerows`` for an export: every field through
+    ``csv_field``, a comma between fields."""
+
+    def __init__(self, out, *, lineterminator: str = "\r\n"):
+        self.out = out
+        self.lineterminator = lineterminator
+
+    def writerow(self, row) -> None:
+        fields = [csv_field(value) for value in row]
+        if fields == [""]:
+            fields = ['""']  # as csv writes it: a row of one empty field, not a blank line
+        self.out.write(",".join(fields) + self.lineterminator)
+
+    def writerows(self, rows) -> None:
+        for row in rows:
+            self.writerow(row)
 
 
 # What an XLSX cell cannot hold (XML 1.0 has no C0 control but tab and newlines, no U+FFFE,

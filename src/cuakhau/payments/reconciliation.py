@@ -38,7 +38,6 @@ trip that left without using its receipt. Whatever path led there, it is shown.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import zoneinfo
@@ -66,7 +65,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cuakhau.core.spreadsheets import csv_text, xlsx_text
+from cuakhau.core.spreadsheets import CsvWriter, xlsx_text
 from cuakhau.core.templatetags.cuakhau import money
 from cuakhau.fees.models import FeeRate
 from cuakhau.receipts.models import (
@@ -1503,19 +1502,14 @@ def to_csv(report: Report) -> str:
     """
     buffer = io.StringIO()
     buffer.write("\ufeff")
-    writer = csv.writer(buffer)
+    # Texts quoted where a spreadsheet would split them (";" in Vietnamese Excel) and never
+    # read as formulas: a payer's name or a transfer's text is the payer's own.
+    writer = CsvWriter(buffer)
     for title, columns, rows in _sections(report):
         writer.writerow([title])
         writer.writerow([column.title for column in columns])
         for row in rows:
-            writer.writerow(
-                [
-                    csv_text(_text(value, report))
-                    if isinstance(value, str)
-                    else _text(value, report)
-                    for value in row
-                ]
-            )
+            writer.writerow([_text(value, report) for value in row])
         writer.writerow([])
     return buffer.getvalue()
 

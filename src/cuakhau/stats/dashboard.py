@@ -9,7 +9,6 @@ here, once, so the page, the CSV and the API show the same amounts.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import unicodedata
@@ -21,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cuakhau.core import charts
-from cuakhau.core.spreadsheets import csv_text
+from cuakhau.core.spreadsheets import CsvWriter, csv_text
 from cuakhau.reference.localize import country_name, localized
 from cuakhau.reference.models import Gate, HSCode
 from cuakhau.risk.choices import RiskChannel
@@ -161,7 +160,8 @@ class Table:
         """The table as CSV: UTF-8 with a byte-order mark (Excel then reads Vietnamese), headings
         in the reader's language, plain numbers (a dot before decimals, no grouping)."""
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
+        # Texts quoted where a spreadsheet would split them (";" in Vietnamese Excel).
+        writer = CsvWriter(out)
         writer.writerow([str(c.label) for c in self.columns])
         for row in [*self.rows, *self.footer]:
             writer.writerow([csv_cell(row.get(c.key), c.kind) for c in self.columns])

@@ -667,6 +667,28 @@ def test_what_a_payer_typed_is_kept_and_exported_as_text_never_as_a_formula(ente
     )
 
 
+def test_a_text_with_a_semicolon_stays_one_cell_and_never_a_formula(enterprise, mlt):
+    """Excel set to Vietnamese splits a CSV on ";": "x;=cmd|…", written bare, became a cell
+    starting with "=" (only a field's first character was neutralised)."""
+    trip = submitted(enterprise)
+    _notification(
+        trip,
+        "FT26336D",
+        payer_name="x;=cmd|' /C calc'!A0;",
+        description=f"{trip.reference.replace('-', '')};+1+2;@SUM(1)",
+    )
+    text = to_csv(daily_report(mlt, timezone.localdate()))[1:]
+    line = next(line for line in text.splitlines() if "FT26336D" in line)
+    # Read with commas, the payer's name and the transfer's text are each one cell.
+    (row,) = csv.reader([line])
+    assert "x;'=cmd|' /C calc'!A0;" in row
+    assert f"{trip.reference.replace('-', '')};'+1+2;'@SUM(1)" in row
+    assert '"x;' in line  # quoted: a field with a separator stays one cell
+    # Read with semicolons, as Vietnamese Excel does, quotes honoured or not: no formula.
+    for cells in (next(csv.reader([line], delimiter=";")), line.split(";")):
+        assert not [c for c in cells if c.startswith(("=", "+", "@"))], cells
+
+
 def test_a_cash_slip_number_is_text_as_stored_and_old_odd_text_never_breaks_the_export(
     enterprise, operator, mlt
 ):
