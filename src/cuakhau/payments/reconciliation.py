@@ -1344,7 +1344,7 @@ def _summary_rows(report: Report) -> list[list]:
     b, c = report.balance, report.counts
     rows = [
         [_("Gate"), report.gate.code.upper() if report.gate else _("All gates")],
-        [_("Day"), report.day.isoformat()],
+        [_("Day"), report.day],
         [_("Time zone"), report.time_zone],
         [_("Generated at"), report.generated_at],
         [_("Money received (VND)"), b.received_vnd],
@@ -1561,6 +1561,10 @@ def to_xlsx(report: Report) -> bytes:
                 if isinstance(value, dt.datetime):
                     cell = WriteOnlyCell(sheet, value=value)
                     cell.number_format = "yyyy-mm-dd hh:mm:ss"
+                elif isinstance(value, dt.date):
+                    # The report's day: a date a spreadsheet can sort and compare, like the times.
+                    cell = WriteOnlyCell(sheet, value=value)
+                    cell.number_format = "yyyy-mm-dd"
                 elif index in money and type(value) is int:
                     cell = WriteOnlyCell(sheet, value=value)
                     cell.number_format = "#,##0"

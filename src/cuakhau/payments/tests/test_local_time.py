@@ -98,6 +98,10 @@ def test_the_days_page_csv_and_xlsx_say_the_same_wall_time(crossed_after_midnigh
     assert sheet.cell(row=2, column=header.index("Paid at") + 1).value == dt.datetime(
         2026, 3, 1, 0, 30
     )
+    # The day is a date cell like every time of the workbook, not the text "2026-03-01".
+    day = next(row[1] for row in workbook["Summary"].iter_rows(min_row=2) if row[0].value == "Day")
+    assert (day.value, day.is_date) == (dt.datetime(2026, 3, 1), True)
+    assert day.number_format == "yyyy-mm-dd"
     # The same report, built directly, exports the same.
     report = daily_report(mlt, FIRST_OF_MARCH)
     assert csv_section(to_csv(report), "Payments") == paid
