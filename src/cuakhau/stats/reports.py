@@ -28,7 +28,12 @@ from django.utils.translation import pgettext
 
 from cuakhau.core import charts
 from cuakhau.core.spreadsheets import xlsx_text
-from cuakhau.reference.localize import country_name, localized_name
+from cuakhau.reference.localize import (
+    country_name,
+    localized_name,
+    original,
+    said_with_its_language,
+)
 from cuakhau.reference.models import Gate, HSCode
 from cuakhau.risk.choices import RiskChannel
 from cuakhau.trips.choices import Direction
@@ -576,7 +581,11 @@ def _rates(gate, months, rates) -> Table:
                 item["month"],
                 item["units_per_usd"],
                 item["from_month"],
-                item["source"] or (_("No rate: left out") if item["units_per_usd"] is None else ""),
+                # A rate's source is written in Vietnamese (the shipped table, the board's
+                # notes): said so in an English report, as the pages do.
+                said_with_its_language(original(item["source"], "vi"))
+                if item["source"]
+                else (_("No rate: left out") if item["units_per_usd"] is None else ""),
             ]
         )
     return Table(

@@ -413,3 +413,18 @@ def test_a_chart_without_a_figure_says_so(mlt):
     chart, strings = _drawn_chart(report)
     assert "Không có số liệu trong kỳ này." in strings
     assert not chart.valueAxis.visibleLabels  # no made-up scale of 0 to 1
+
+
+@pytest.mark.parametrize(
+    "language, shown",
+    [("en", "Tỷ giá bình quân năm (Vietnamese original)"), ("vi", "Tỷ giá bình quân năm")],
+)
+def test_a_rates_source_is_said_to_be_vietnamese_in_an_english_report(
+    three_crossings, mlt, language, shown
+):
+    from cuakhau.stats.models import ExchangeRate
+
+    ExchangeRate.objects.update(source="Tỷ giá bình quân năm")
+    report = reports.build(mlt, 2025, None, language, "Lò Văn Pao", today=AFTER_2025)
+    sources = {row[4] for row in report.table("rates").rows if row[2] is not None}
+    assert sources == {shown}
