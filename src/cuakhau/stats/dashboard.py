@@ -21,7 +21,12 @@ from django.utils.translation import gettext_lazy
 
 from cuakhau.core import charts
 from cuakhau.core.spreadsheets import CsvWriter, csv_text
-from cuakhau.reference.localize import country_name, localized
+from cuakhau.reference.localize import (
+    LocalizedText,
+    country_name,
+    localized,
+    said_with_its_language,
+)
 from cuakhau.reference.models import Gate, HSCode
 from cuakhau.risk.choices import RiskChannel
 from cuakhau.trips.choices import Direction
@@ -201,6 +206,9 @@ def csv_value(value, kind: str) -> str:
         return value.isoformat()
     if isinstance(value, Decimal):
         return format(value.normalize() if value == value.to_integral() else value, "f")
+    if isinstance(value, LocalizedText):
+        # As the page marks it: an HS name with no Chinese one is the English, said so.
+        return said_with_its_language(value)
     return str(value)
 
 

@@ -365,6 +365,22 @@ def test_the_products_charts_name_the_codes_in_the_readers_language(
         assert "(英文原文)" in table[: table.index("</table>")]
 
 
+@pytest.mark.parametrize("chart", ["products", "chapters"])
+def test_a_chinese_readers_csv_says_an_english_hs_name_is_english(
+    three_crossings, mlt, board, chart
+):
+    """The page marks an HS name with no Chinese one "(英文原文)"; its CSV wrote it bare."""
+    client = signed_in(board, "zh-hans")
+    response = client.get(f"/stats/mlt/{chart}.csv?year=2025")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    table = client.get("/stats/mlt/?year=2025").context["board"].tables[chart]
+    at = [c.key for c in table.columns].index("name")
+    names = [row[at] for row in rows[1:]]
+    english = [name for name in names if name.isascii() or "(英文原文)" in name]
+    assert english and all(name.endswith(" (英文原文)") for name in english), names
+    assert "鲜香蕉" in names or chart == "chapters"  # a Chinese name stays bare
+
+
 def test_a_long_label_is_shortened_at_a_word():
     assert dashboard.shortened("Chuối, kể cả chuối lá, tươi hoặc khô") == "Chuối, kể cả chuối…"
     assert dashboard.shortened("Các sản phẩm sắt hoặc thép") == "Các sản phẩm sắt…"
