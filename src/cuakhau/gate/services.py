@@ -746,7 +746,7 @@ class _ExitRefusal:
             outcome = UseOutcome.WRONG_GATE
         elif outcome == UseOutcome.REFUSED and receipt is not None and receipt.used_at:
             outcome = UseOutcome.ALREADY_USED  # a receipt presented again after its exit
-        prefix = f"{trip.reference}: " if trip is not None else f"{shown(self.text)}: "
+        prefix = f"{trip.reference}: " if trip is not None else f"{self._scan_named(number)}: "
         with transaction.atomic():
             use = receipts.ReceiptUse.objects.create(
                 receipt=receipt,
@@ -759,6 +759,15 @@ class _ExitRefusal:
                 detail=prefix + as_sentences(p.message for p in self.problems),
             )
         self.pk = use.pk
+
+    def _scan_named(self, number: str | None) -> str:
+        """What was scanned, for a refusal that found no trip: a receipt's code by the number
+        it claims (read from its payload, trusted for nothing else), never by the start of its
+        signed text (40 characters of base64 named nothing in the reconciliation); anything
+        else as typed, cut short."""
+        if isinstance(number, str) and number:
+            return shown(number, 24)
+        return shown(self.text.strip(), 24)
 
 
 def _let_out(

@@ -8,6 +8,7 @@ from django.test import Client
 from django.utils import timezone
 
 from cuakhau.accounts.services import issue_token
+from cuakhau.conftest import cassava_line
 from cuakhau.gate import services as gate
 from cuakhau.gate.tests.conftest import clear, paid
 from cuakhau.payments.reconciliation import EXIT_REFUSED, daily_report
@@ -71,3 +72,26 @@ def test_a_refused_exit_from_a_device_queue_is_recorded_once(
     assert abs((timezone.now() - use.at).total_seconds() - 180) < 5  # the device time
     trip.refresh_from_db()
     assert trip.status == "cleared"
+
+
+def test_another_gates_receipt_refused_at_exit_is_named_by_its_number(
+    enterprise, operator, mlt, hng, lanes
+):
+    elsewhere = paid(
+        enterprise,
+        gate="hng",
+        cargo_lines=[cassava_line(container_numbers=[], customs_declaration="")],
+    )
+    receipt = receipts.valid_receipt_of(elsewhere)
+    with pytest.raises(gate.GateRefused):
+        gate.exit_truck(operator, mlt, receipt.token)
+    use = ReceiptUse.objects.get()
+    assert use.outcome == "wrong_gate" and use.number == receipt.number
+    # The reconciliation reads the receipt's number, not 40 characters of its signed code.
+    assert use.detail.startswith(f"{receipt.number}: ")
+    assert receipt.token[:20] not in use.detail
+    # Anything else scanned is quoted as typed, cut short.
+    with pytest.raises(gate.GateRefused):
+        gate.exit_truck(operator, mlt, "NOT-A-TRIP-" + "X" * 60)
+    refused = ReceiptUse.objects.order_by("-id").first()
+    assert refused.detail.startswith("NOT-A-TRIP-XXXXXXXXXXXXX: ")
