@@ -46,13 +46,14 @@ from operator import itemgetter
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import connections, models, transaction
 from django.db.models import Count, Max, Q, Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from stdnum import iso6346
 from stdnum.cn import ric, uscc
@@ -75,6 +76,7 @@ from cuakhau.payments import providers
 from cuakhau.payments import services as payment_services
 from cuakhau.payments.models import NotificationLog, NotificationOutcome, Payment
 from cuakhau.receipts import services as receipts
+from cuakhau.receipts import signing
 from cuakhau.receipts.models import (
     Receipt,
     ReceiptSequence,
@@ -1901,20 +1903,9 @@ class _Generator:
             for at, outcome in uses:
                 if at is None:
                     continue
-                if outcome == UseOutcome.USED:
-                    # What verify_receipt says of a good receipt, as use_at_exit records it.
-                    detail = f"signature matches published key {kid}"
-                else:
-                    detail = "; ".join(
-                        [
-                            f"receipt {life.receipt['number']} has already been used",
-                            gettext("used at exit at %(gate)s on %(at)s")
-                            % {
-                                "gate": gate.name,
-                                "at": timezone.localtime(life.exited).strftime("%Y-%m-%d %H:%M"),
-                            },
-                        ]
-                    )
+                # What a real exit records: the verification's reasons in the platform's
+                # language (``receipts.judge_at_exit``), never the signing module's English.
+                detail = _exit_use_detail(outcome, kid, life.receipt["number"], gate, life.exited)
                 rows[ReceiptUse].append(
                     {
                         "id": next(ids[ReceiptUse]),
@@ -2481,3 +2472,20 @@ def summarise(trips, *, days: int, today: dt.date, scale: float) -> dict:
             "target_usd": round(sum(MA_LU_THANG_USD_PER_YEAR.values()) / 365 * days * scale),
         },
     }
+
+
+def _exit_use_detail(outcome: str, kid: str, number: str, gate: Gate, exited: dt.datetime) -> str:
+    """A demo receipt's use at exit, as ``verify_receipt`` words it for a real one: a good
+    receipt's signature, or a receipt shown again after the exit it was used at. In the
+    platform's language, as the gate's booths record them, whatever language the generator
+    runs in."""
+    with translation.override(settings.LANGUAGE_CODE):
+        if outcome == UseOutcome.USED:
+            return receipts.reason_text(signing.Reason(signing.SIGNATURE_OK, "", kid=kid))
+        at = receipts.gate_clock(exited, gate).strftime("%Y-%m-%d %H:%M")
+        return "; ".join(
+            [
+                receipts.reason_text(signing.Reason(signing.RECEIPT_USED, "", number=number)),
+                gettext("used at exit at %(gate)s on %(at)s") % {"gate": gate.name, "at": at},
+            ]
+        )

@@ -8,10 +8,11 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db.models import Q, Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 from stdnum import iso6346
 from stdnum.cn import ric, uscc
 from stdnum.vn import mst
@@ -30,8 +31,9 @@ from cuakhau.inspections.models import Agency, Inspection
 from cuakhau.market.services import blocking, check_declaration, load_market_rules
 from cuakhau.payments.models import NotificationLog, Payment, PaymentFlag
 from cuakhau.payments.reconciliation import daily_report
+from cuakhau.receipts import signing
 from cuakhau.receipts.models import Receipt, ReceiptSequence, ReceiptUse
-from cuakhau.receipts.services import verify_receipt
+from cuakhau.receipts.services import reason_text, verify_receipt
 from cuakhau.reference.models import Gate, HSCode
 from cuakhau.reference.services import load_reference_data
 from cuakhau.reference.validators import normalise_phone_number, normalise_plate, parse_plate
@@ -426,6 +428,11 @@ def test_past_trips_carry_their_whole_lifecycle(demo, clock):
             assert visit.cleared_at <= visit.exited_at <= clock
             use = ReceiptUse.objects.get(receipt=valid[0], outcome="used")
             assert use.at == visit.exited_at == valid[0].used_at
+            # Worded as a real exit words it (the platform's language), not in the signing
+            # module's English for logs.
+            with translation.override(settings.LANGUAGE_CODE):
+                said = reason_text(signing.Reason(signing.SIGNATURE_OK, "", kid=valid[0].kid))
+                assert use.detail == said != "", use.detail
     assert statuses[TripStatus.EXITED] > 30
     # Receipts are numbered without gaps per gate and year.
     numbers = defaultdict(list)
