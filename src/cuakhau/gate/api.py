@@ -250,8 +250,10 @@ def check_in(request: HttpRequest, gate: str, payload: CheckInIn):
     response={200: VisitOut, 409: RefusedOut},
     summary="Let a cleared truck out",
     description=(
-        "The gate's operator lets out a cleared truck: its receipt is used, once. A truck that "
-        "may not leave (not cleared, receipt used or revoked) is a 409 listing each problem."
+        "The gate's operator lets out a cleared truck: its receipt is used, once. A truck "
+        "rejected inside the gate is turned back: let out, its trip stays rejected and its "
+        "fees are not refunded. A truck that may not leave (not cleared, receipt used or "
+        "revoked) is a 409 listing each problem."
     ),
 )
 def exit_truck(request: HttpRequest, gate: str, payload: ExitIn):

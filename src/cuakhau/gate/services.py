@@ -319,7 +319,12 @@ def assess(text: str, gate: Gate, *, plate_seen: str = "", lock: bool = False) -
             check.problems.extend(_receipt_problems(token, gate))
         return check
     status = trip.status
-    if status in (S.CANCELLED, S.REJECTED):
+    # A truck rejected inside the gate is sent back: the gate's one action left is to let it
+    # out (read only for a rejected trip: the normal check-in and exit read no visit here).
+    turning_back = status == S.REJECTED and trips.is_inside(trip)
+    if turning_back:
+        check.problems.append(Problem("rejected_inside", _rejected_inside(trip, gate), False))
+    elif status in (S.CANCELLED, S.REJECTED):
         check.problems.append(
             Problem(
                 "cancelled",
@@ -344,7 +349,9 @@ def assess(text: str, gate: Gate, *, plate_seen: str = "", lock: bool = False) -
                 _("Already exited at %(at)s.") % {"at": _local(trip.visit.exited_at, gate)},
             )
         )
-    if token:
+    if turning_back:
+        pass  # it leaves whatever its receipt says: the receipt is not what lets it out
+    elif token:
         check.receipt = scanned or receipts.receipt_numbered(
             receipts._unverified_number(token), lock=lock
         )
@@ -402,7 +409,19 @@ def assess(text: str, gate: Gate, *, plate_seen: str = "", lock: bool = False) -
         check.problems.append(Problem("inspection_failed" if failed else "inside", message + "."))
     elif status == S.CLEARED:
         check.action = "exit"
+    elif turning_back:
+        check.action = "turn_back"
     return check
+
+
+def _rejected_inside(trip: Trip, gate: Gate) -> str:
+    reason = (
+        trip.transitions.filter(action="reject").order_by("-at", "-id").values_list("reason")[:1]
+    )
+    return _(
+        "Rejected while inside the gate (since %(at)s): %(reason)s. Turn the truck back: let it"
+        " out the way it came."
+    ) % {"at": _local(trip.visit.arrived_at, gate), "reason": next(iter(reason), ("",))[0]}
 
 
 @dataclass(frozen=True)
@@ -678,25 +697,49 @@ def exit_truck(
 ) -> Visit:
     """Let a cleared truck out; its receipt is used here, once. A plate read or typed at the
     lane must be the declared one, as at check-in (another truck must not leave on this
-    receipt).
+    receipt). A truck rejected inside the gate is turned back (``turn_back``).
 
     A refused exit changes nothing, but the refusal itself is kept for reconciliation and
     audit: it is written after the exit was rolled back. A caller that rolls back its own
     transaction around this call (a device event's savepoint) calls ``refused.keep()`` again
     once it has: the record is written once, whoever rolled back what.
     """
+    return _out(operator, gate, text, lane, at, context, plate_seen, ("exit", "turn_back"))
+
+
+@retry_on_conflict
+def turn_back(
+    operator,
+    gate: Gate,
+    text: str,
+    *,
+    lane: str | None = None,
+    at: dt.datetime | None = None,
+    context: RequestContext = SYSTEM,
+    plate_seen: str = "",
+) -> Visit:
+    """Let a truck rejected inside the gate out the way it came: its visit closes, the trip
+    stays rejected and its turning back is recorded (who, when). Its receipt, if still
+    valid, is used up by this exit: the truck used the gate, its fees are not refunded.
+    ``exit_truck`` does the same for such a truck (a device's queued exit, the API)."""
+    return _out(operator, gate, text, lane, at, context, plate_seen, ("turn_back",))
+
+
+def _out(operator, gate, text, lane, at, context, plate_seen, actions) -> Visit:
     if not trips.works_at(operator, gate) or not operator.has_perm("trips.operate_gate"):
         raise trips.TripPermissionDenied(_("Only a gate operator of this gate lets trucks out."))
     try:
         # As the check-in: read first, write in a short transaction if nothing changed meanwhile.
         try:
             return _let_out(
-                operator, gate, text, lane=lane, at=at, context=context, lock=False, seen=plate_seen
-            )
+                operator, gate, text, lane=lane, at=at, context=context, lock=False,
+                seen=plate_seen, actions=actions,
+            )  # fmt: skip
         except ChangedMeanwhile:
             return _let_out(
-                operator, gate, text, lane=lane, at=at, context=context, lock=True, seen=plate_seen
-            )
+                operator, gate, text, lane=lane, at=at, context=context, lock=True,
+                seen=plate_seen, actions=actions,
+            )  # fmt: skip
     except GateRefused as refused:
         refused.keep = _ExitRefusal(operator, gate, text, refused.problems, at)
         refused.keep()
@@ -771,12 +814,23 @@ class _ExitRefusal:
 
 
 def _let_out(
-    operator, gate: Gate, text: str, *, lane, at, context, lock: bool, seen: str = ""
+    operator,
+    gate: Gate,
+    text: str,
+    *,
+    lane,
+    at,
+    context,
+    lock: bool,
+    seen: str = "",
+    actions=("exit",),
 ) -> Visit:
     with transaction.atomic() if lock else contextlib.nullcontext():
         exit_lane = _lane(gate, lane)
         check = assess(text, gate, plate_seen=seen, lock=lock)
-        if check.blocking or check.action != "exit":
+        if not check.blocking and check.action == "turn_back" and "turn_back" in actions:
+            return _turn_back(operator, gate, check, exit_lane, at, context, lock=lock)
+        if check.blocking or check.action != "exit" or "exit" not in actions:
             raise GateRefused(
                 check.blocking or [Problem("not_cleared", _("Not cleared for exit."))]
             )
@@ -832,6 +886,43 @@ def _let_out(
             visit.exit_lane = exit_lane
             visit.exited_by = operator
             save_fields(visit, ("exited_at", "exit_lane", "exited_by"))
+    return visit
+
+
+def _turn_back(operator, gate: Gate, check: GateCheck, exit_lane, at, context, *, lock) -> Visit:
+    trip = check.trip
+    visit = trip.visit  # read by ``assess`` (``trips.is_inside``)
+    if at is not None and at < visit.arrived_at - EVENT_CLOCK_SKEW:
+        raise GateRefused(
+            [
+                Problem(
+                    "before_arrival",
+                    _("The exit time %(at)s is before the truck arrived (%(arrived)s).")
+                    % {"at": _local(at, gate), "arrived": _local(visit.arrived_at, gate)},
+                )
+            ]
+        )
+    left_at = max(at, visit.arrived_at) if at is not None else timezone.now()
+    receipt = receipts.valid_receipt_of(trip, lock=lock)
+    with transaction.atomic():
+        trips.gate_transition(
+            trip, "turn_back", operator, context, unchanged_since=None if lock else trip.updated_at
+        )
+        if receipt is not None and receipt.used_at is None:
+            # The exit it was paid for, although not the one planned: the reconciliation
+            # counts the truck's crossing back, and the receipt lets no other truck out.
+            use = receipts.ReceiptUse(
+                receipt=receipt,
+                number=receipt.number,
+                gate=gate,
+                at=left_at,
+                actor=operator,
+                outcome=UseOutcome.USED,
+                detail=_("turned back after its rejection: its fees are not refunded"),
+            )
+            receipts.record_use(use, as_read=not lock)
+        visit.exited_at, visit.exit_lane, visit.exited_by = left_at, exit_lane, operator
+        save_fields(visit, ("exited_at", "exit_lane", "exited_by"))
     return visit
 
 

@@ -193,8 +193,9 @@ def act(request, code, action):
                 tare_kg=_typed_weight(post, "tare_kg"),
                 context=context_of(request),
             )
-        elif action == "exit":
-            visit = services.exit_truck(
+        elif action in ("exit", "turn_back"):
+            let_out = services.exit_truck if action == "exit" else services.turn_back
+            visit = let_out(
                 request.user,
                 gate,
                 post.get("scan", ""),

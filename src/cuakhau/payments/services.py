@@ -32,7 +32,7 @@ from cuakhau.receipts import services as receipts
 from cuakhau.receipts.models import ReceiptStatus
 from cuakhau.trips import references
 from cuakhau.trips import services as trips
-from cuakhau.trips.choices import TripStatus
+from cuakhau.trips.choices import TripAction, TripStatus
 from cuakhau.trips.models import Trip
 
 from . import providers
@@ -121,7 +121,8 @@ def balance_of(trip: Trip) -> Balance:
     paid = received - sum(p.amount_vnd for p in going_back)
     # Money a person has already dealt with (a resolved flag) is not owed back any more.
     returned = sum(p.amount_vnd for p in going_back if not p.resolved_at)
-    if trip.status in (TripStatus.CANCELLED, TripStatus.REJECTED):
+    closed = trip.status in (TripStatus.CANCELLED, TripStatus.REJECTED)
+    if closed and not _used_the_gate(trip):
         unresolved = sum(p.amount_vnd for p in payments if not p.resolved_at)
         return Balance(amount_due(trip), paid, 0, unresolved, received)
     fee = amount_due(trip)
@@ -130,7 +131,19 @@ def balance_of(trip: Trip) -> Balance:
     excess = max(0, paid - fee)
     if excess and any(p.flag == PaymentFlag.OVERPAID and p.resolved_at for p in payments):
         excess = 0
-    return Balance(fee, paid, max(0, fee - paid), excess + returned, received)
+    # A truck rejected after its check-in owes nothing more, whatever it had paid.
+    due = 0 if closed else max(0, fee - paid)
+    return Balance(fee, paid, due, excess + returned, received)
+
+
+def _used_the_gate(trip: Trip) -> bool:
+    """A trip rejected after its truck was checked in: it used the gate (its receipt is not
+    revoked, ``receipts.signals``), so its fees stand and are not refunded; only what was paid
+    beyond them, or after, goes back."""
+    return (
+        trip.status == TripStatus.REJECTED
+        and trip.transitions.filter(action=TripAction.CHECK_IN).exists()
+    )
 
 
 def _settle(payment: Payment, context: RequestContext) -> None:

@@ -1043,6 +1043,9 @@ def on_trip_transition(trip: Trip, action: str, to_status: str) -> None:
         if booking is not None:
             _transition(booking, "enter", None)
         _after_commit_call_forward(trip.gate, someone_waits=bool(someone_waits))
+    elif action == "turn_back":
+        # A truck rejected inside left the way it came: its place is free.
+        _after_commit_call_forward(trip.gate)
     elif to_status in (TripStatus.CANCELLED, TripStatus.REJECTED):
         WaitingEntry.objects.filter(trip=trip, status__in=_WAITING).update(
             status=WaitingStatus.LEFT, left_at=timezone.now()

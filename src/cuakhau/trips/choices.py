@@ -103,5 +103,6 @@ class TripAction(models.TextChoices):
     CHECK_IN = "check_in", _("Checked in at the gate")
     CLEAR = "clear", _("Cleared by every agency")
     EXIT = "exit", _("Left through the gate")
+    TURN_BACK = "turn_back", _("Turned back: left the gate after its rejection")
     REISSUE_RECEIPT = "reissue_receipt", _("Receipt re-issued")
     RECEIPT_REVOKED = "receipt_revoked", _("Receipt revoked, fees due again")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet, prefetch_related_objects
 from django.utils import formats, timezone
@@ -77,6 +77,7 @@ def trip_action_verbs() -> dict:
         "reject": _("Reject"),
         "check_in": _("Check in"),
         "exit": _("Let out"),
+        "turn_back": _("Turn back"),
         "pay": _("Pay the fees"),
         "clear": _("Clear the truck"),
     }
@@ -104,6 +105,10 @@ TRIP_MACHINE = StateMachine(
         Transition(S.ARRIVED, "clear", S.CLEARED, None),
         Transition(S.ARRIVED, "reject", S.REJECTED, "trips.reject_trip", reason_required=True),
         Transition(S.CLEARED, "exit", S.EXITED, "trips.operate_gate"),
+        # A truck rejected inside the gate (failed an inspection) is sent back the way it
+        # came: the operator lets it out, and it stays rejected. Only while its visit is open
+        # (``_may_take``); its fees are not refunded: it used the gate.
+        Transition(S.REJECTED, "turn_back", S.REJECTED, "trips.operate_gate"),
     ],
     states=S,
     actions=trip_action_labels,
@@ -249,8 +254,20 @@ def _may_take(user, trip: Trip, transition: Transition) -> bool:
     if transition.permission == "trips.reject_trip":
         return can_review(user, trip)
     if transition.permission == "trips.operate_gate":
-        return user.has_perm("trips.operate_gate") and works_at(user, trip.gate)
+        operates = user.has_perm("trips.operate_gate") and works_at(user, trip.gate)
+        if transition.action == "turn_back":
+            return operates and is_inside(trip)
+        return operates
     return False
+
+
+def is_inside(trip: Trip) -> bool:
+    """Whether the truck was checked in and has not left (its visit is open)."""
+    try:
+        visit = trip.visit
+    except ObjectDoesNotExist:
+        return False
+    return visit.exited_at is None
 
 
 def works_at(user, gate) -> bool:
