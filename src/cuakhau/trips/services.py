@@ -1246,6 +1246,45 @@ def sees_gate_details(user) -> bool:
     return not (roles.roles_of(user) & roles.ORGANISATION_ROLES)
 
 
+@dataclass(frozen=True)
+class InspectionsShown:
+    """What the trip's page says of its inspections: as the API's ``GET …/inspections``
+    answers whoever may read the trip, from the same services."""
+
+    channel: str | None  # the risk channel's code (its label in the template)
+    required: list[str]  # agencies, by code
+    outstanding: list[str]  # those the truck still waits for, while it is inside
+    inspections: list  # every inspection, oldest first
+    # An officer's notes and name are for the gate's staff and auditors (``sees_gate_details``).
+    internal: bool
+
+
+def inspections_shown(trip: Trip, reader) -> InspectionsShown | None:
+    """The trip's risk channel and each agency's inspections, for its page; None for a draft
+    (nothing assessed). The cargo lines are read once with the page's (prefetched)."""
+    from cuakhau.inspections import services as inspections
+    from cuakhau.inspections.models import Inspection
+
+    if trip.status == S.DRAFT:
+        return None
+    internal = sees_gate_details(reader)
+    rows = Inspection.objects.order_by("started_at", "id")
+    prefetch_related_objects(
+        [trip],
+        models.Prefetch(
+            "inspections",
+            rows.select_related("officer") if internal else rows,
+        ),
+    )
+    return InspectionsShown(
+        channel=inspections.current_channel(trip),
+        required=inspections.required_agencies(trip),
+        outstanding=inspections.outstanding(trip) if trip.status == S.ARRIVED else [],
+        inspections=list(trip.inspections.all()),
+        internal=internal,
+    )
+
+
 def timeline(trip: Trip):
     return trip.transitions.select_related("actor").order_by("at", "id")
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -211,12 +212,15 @@ def trip_detail(request, reference):
 def trip_page(request, trip, *, status: int = 200, **refused):
     """The trip's page; after a refused action of one of its panels (``refused``, e.g. the
     cash form's errors and what was typed), the page again with why beside the fields."""
+    # Read once: the page lists them, and whether quarantine must inspect follows from them.
+    prefetch_related_objects([trip], "cargo_lines__containers")
     return render(
         request,
         "trips/trip_detail.html",
         {
             "trip": trip,
-            "lines": trip.cargo_lines.prefetch_related("containers"),
+            "lines": trip.cargo_lines.all(),
+            "inspected": services.inspections_shown(trip, request.user),
             "timeline": services.timeline(trip),
             "show_addresses": services.sees_gate_details(request.user),
             "versions": services.version_changes(trip),

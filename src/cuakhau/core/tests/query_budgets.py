@@ -37,7 +37,8 @@ BUDGETS: dict[str, int | dict[str, int]] = {
     "trips:list": 11,
     "trips:new": 9,
     "trips:cargo_line": 4,
-    "trips:detail": 24,
+    # + the trip's risk channel and its inspections (the enterprise reads them here too).
+    "trips:detail": 26,
     "trips:edit": 12,
     "trips:amend": 13,
     # An invoice attached: the trip found and locked, the document written, its audit.
