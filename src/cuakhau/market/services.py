@@ -336,7 +336,7 @@ def _product(rule: MarketAccessRule) -> str:
     if rule.product_name:
         return rule.product_name
     code = HSCode.objects.filter(code=rule.hs_prefix[:6]).first()
-    return code.description if code else _("Goods")
+    return str(code.name) if code else _("Goods")
 
 
 def _period(rule: MarketAccessRule) -> str:
@@ -708,7 +708,11 @@ def suspend(
         legal_basis=legal_basis.strip(),
         declared_by=declared_by.strip(),
         created_by=actor,
+        # The goods named in each language as the nomenclature names them: the English text
+        # alone stood in Vietnamese and Chinese refusals.
+        product_name_vi=(heading.context_vi or heading.description_vi)[:400] if heading else "",
         product_name_en=heading.description[:400] if heading else "",
+        product_name_zh=heading.name_zh[:400] if heading else "",
         confidence=Confidence.PUBLISHED,
         source=_("Declared on cuakhau by %(user)s.") % {"user": actor.get_username()},
         note=(note or "").strip(),

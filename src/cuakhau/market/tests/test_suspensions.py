@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from cuakhau.core.errors import FieldErrors
 from cuakhau.market import services
 from cuakhau.market.choices import Requirement
+from cuakhau.reference.models import HSCode
 
 pytestmark = pytest.mark.django_db
 
@@ -53,6 +54,10 @@ def test_a_suspension_is_recorded_with_who_and_why(market_rules, quarantine_offi
     assert rule.starts_on == dt.date(2026, 12, 1) and rule.legal_basis == BASIS
     assert rule.created_by == quarantine_officer and rule.is_active
     assert "bananas" in rule.product_name_en.lower()
+    # Named in each language as the nomenclature names the goods, not in English alone.
+    code = HSCode.objects.get(code="080390")
+    assert rule.product_name_vi == (code.context_vi or code.description_vi) != ""
+    assert rule.product_name_zh == code.name_zh
 
 
 def test_bad_input_is_reported_field_by_field(market_rules, quarantine_officer):
