@@ -47,6 +47,9 @@ HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 MAX_LENGTH = 255
 TTL = dt.timedelta(hours=24)
+# "Try again later" is no answer to keep: a client that waits its Retry-After and sends the
+# same request with the same key must reach the operation again, not a replayed refusal.
+NOT_KEPT = frozenset({429})
 
 PARAMETER = {
     "name": HEADER,
@@ -111,7 +114,7 @@ def _keyed_transaction(operation, run):
                     if state.conflict is not None:
                         raise state.conflict
                     if state.record is not None:
-                        if response.status_code >= 500:
+                        if response.status_code >= 500 or response.status_code in NOT_KEPT:
                             raise _Discard(response)
                         _store(state.record, response)
                 return response

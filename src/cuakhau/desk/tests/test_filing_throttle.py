@@ -107,3 +107,26 @@ def test_a_resent_filing_with_its_idempotency_key_is_answered_once(catalogue):
     )
     assert other.status_code == 201 and REPLAYED_HEADER not in other
     assert Application.objects.count() == 2
+
+
+def test_a_refusal_to_try_later_is_not_kept_under_its_idempotency_key(catalogue, settings):
+    from cuakhau.core.idempotency import REPLAYED_HEADER
+
+    caller = Client(REMOTE_ADDR="203.113.131.7")
+
+    def keyed(key):
+        return caller.post(
+            "/api/v1/desk/applications",
+            {**applicant_data(catalogue), "documents": [pdf()]},
+            HTTP_IDEMPOTENCY_KEY=key,
+        )
+
+    for n in range(LIMIT):
+        assert keyed(f"filing-{n}").status_code == 201
+    assert keyed("filing-late").status_code == 429
+    # The hour has passed (here: the limit rose): the same request with the same key is filed,
+    # not answered with the 429 it got before.
+    settings.DESK_FILING_LIMIT = LIMIT + 1
+    again = keyed("filing-late")
+    assert again.status_code == 201 and REPLAYED_HEADER not in again
+    assert keyed("filing-late")[REPLAYED_HEADER] == "true"
