@@ -260,7 +260,7 @@ def test_language_switch_is_remembered_in_the_profile(enterprise, settings):
 
 def test_profile_creates_and_revokes_tokens(enterprise):
     client = login(enterprise)
-    html = client.post("/profile/", {"name": "gate tablet"}).content.decode()
+    html = client.post("/profile/", {"name": "gate tablet", "password": PASSWORD}).content.decode()
     assert 'id="new-token"' in html
     token = enterprise.api_tokens.get()
     client.post(f"/profile/tokens/{token.pk}/revoke/")
