@@ -79,7 +79,7 @@ from cuakhau.reference.localize import localized_name
 from cuakhau.reference.models import Gate
 
 from .models import NotificationLog, NotificationOutcome, Payment, PaymentFlag, PaymentMethod
-from .services import counted, grouped
+from .services import check_in_transitions, counted, grouped, used_the_gate
 
 # Discrepancy kinds, in the order a supervisor deals with them.
 PAID_NO_RECEIPT = "paid_no_receipt"
@@ -991,7 +991,7 @@ def _state_mismatches(
     trips = list(
         Trip.objects.filter(pk__in=disagreeing)
         .only("id", "reference", "status")
-        .prefetch_related("receipts", "payments")
+        .prefetch_related("receipts", "payments", check_in_transitions())
         .order_by("reference")
     )
     touched_at = _trips_touched([trip.pk for trip in trips], start, end)
@@ -1028,7 +1028,9 @@ def _state_mismatches(
                     "ref": trip.reference,
                     "status": status,
                 }
-        elif trip.status not in _PAID_STATUSES and valid:
+        elif trip.status not in _PAID_STATUSES and valid and not used_the_gate(trip):
+            # A truck rejected inside the gate keeps its receipt (its fees stand); turned back,
+            # it used it at that exit.
             amount = receipt.amount_vnd
             reason = _("Receipt %(receipt)s is still valid but trip %(ref)s is %(status)s.") % {
                 "receipt": receipt.number,

@@ -122,7 +122,7 @@ def balance_of(trip: Trip) -> Balance:
     # Money a person has already dealt with (a resolved flag) is not owed back any more.
     returned = sum(p.amount_vnd for p in going_back if not p.resolved_at)
     closed = trip.status in (TripStatus.CANCELLED, TripStatus.REJECTED)
-    if closed and not _used_the_gate(trip):
+    if closed and not used_the_gate(trip):
         unresolved = sum(p.amount_vnd for p in payments if not p.resolved_at)
         return Balance(amount_due(trip), paid, 0, unresolved, received)
     fee = amount_due(trip)
@@ -136,13 +136,29 @@ def balance_of(trip: Trip) -> Balance:
     return Balance(fee, paid, due, excess + returned, received)
 
 
-def _used_the_gate(trip: Trip) -> bool:
+def used_the_gate(trip: Trip) -> bool:
     """A trip rejected after its truck was checked in: it used the gate (its receipt is not
     revoked, ``receipts.signals``), so its fees stand and are not refunded; only what was paid
-    beyond them, or after, goes back."""
-    return (
-        trip.status == TripStatus.REJECTED
-        and trip.transitions.filter(action=TripAction.CHECK_IN).exists()
+    beyond them, or after, goes back. Its valid receipt is no disagreement either (the daily
+    reconciliation asks here too, its transitions prefetched: ``CHECK_IN_TRANSITIONS``)."""
+    if trip.status != TripStatus.REJECTED:
+        return False
+    if "transitions" in getattr(trip, "_prefetched_objects_cache", {}):
+        return any(t.action == TripAction.CHECK_IN for t in trip.transitions.all())
+    return trip.transitions.filter(action=TripAction.CHECK_IN).exists()
+
+
+def check_in_transitions():
+    """What ``used_the_gate`` reads of a trip, for a caller prefetching it for many trips."""
+    from django.db.models import Prefetch
+
+    from cuakhau.trips.models import TripTransition
+
+    return Prefetch(
+        "transitions",
+        queryset=TripTransition.objects.filter(action=TripAction.CHECK_IN).only(
+            "id", "trip_id", "action"
+        ),
     )
 
 

@@ -1,5 +1,7 @@
 """A truck rejected inside the gate is turned back: let out, recorded, its fees not refunded."""
 
+import zoneinfo
+
 import pytest
 from django.test import Client
 
@@ -113,3 +115,28 @@ def test_a_trip_rejected_before_arriving_is_still_refunded(enterprise, operator,
     assert balance.refund_vnd == balance.received_vnd > 0
     assert "turn_back" not in trips.allowed_actions(operator, trip)
     assert not gate.assess(trip.reference, mlt).ok
+
+
+def test_a_turned_back_truck_is_no_discrepancy_in_the_reconciliation(
+    enterprise, operator, officers, mlt, lanes
+):
+    from django.utils import timezone
+
+    from cuakhau.payments.reconciliation import daily_report, time_zone_of
+
+    trip = rejected_inside(enterprise, operator, officers, mlt)
+    day = timezone.localtime(timezone=zoneinfo.ZoneInfo(time_zone_of(mlt))).date()
+
+    def mismatches():
+        report = daily_report(mlt, day)
+        return [d for d in report.discrepancies if d.kind == "receipt_state_mismatch"]
+
+    # Inside, rejected: its receipt stands (the fees are owed), as it does once turned back.
+    assert mismatches() == []
+    gate.turn_back(operator, mlt, trip.reference)
+    assert mismatches() == []
+    # A receipt still valid on a trip rejected before it came stays a disagreement.
+    other = paid(enterprise, tractor_plate="25C-333.33")
+    trips.reject_trip(officers["customs"], other, REASON)
+    receipts.Receipt.objects.filter(trip=other).update(status="valid", revoke_kind="")
+    assert [d.trip_reference for d in mismatches()] == [other.reference]
