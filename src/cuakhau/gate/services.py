@@ -72,6 +72,8 @@ class GateCheck:
     receipt: object | None = None
     # The active risk rule set, read with the market rules' stamp for a truck to check in.
     ruleset: object | None = None
+    # When a truck to turn back was rejected: its exit cannot come before.
+    rejected_at: dt.datetime | None = None
 
     @property
     def blocking(self) -> list[Problem]:
@@ -323,7 +325,8 @@ def assess(text: str, gate: Gate, *, plate_seen: str = "", lock: bool = False) -
     # out (read only for a rejected trip: the normal check-in and exit read no visit here).
     turning_back = status == S.REJECTED and trips.is_inside(trip)
     if turning_back:
-        check.problems.append(Problem("rejected_inside", _rejected_inside(trip, gate), False))
+        check.rejected_at, message = _rejected_inside(trip, gate)
+        check.problems.append(Problem("rejected_inside", message, False))
     elif status in (S.CANCELLED, S.REJECTED):
         check.problems.append(
             Problem(
@@ -414,14 +417,16 @@ def assess(text: str, gate: Gate, *, plate_seen: str = "", lock: bool = False) -
     return check
 
 
-def _rejected_inside(trip: Trip, gate: Gate) -> str:
-    reason = (
-        trip.transitions.filter(action="reject").order_by("-at", "-id").values_list("reason")[:1]
+def _rejected_inside(trip: Trip, gate: Gate) -> tuple[dt.datetime, str]:
+    """When the truck inside was rejected, and the console's sentence saying so and why."""
+    rejection = (
+        trip.transitions.filter(action="reject").order_by("-at", "-id").values_list("at", "reason")
     )
-    return _(
+    at, reason = next(iter(rejection[:1]), (trip.visit.arrived_at, ""))
+    return at, _(
         "Rejected while inside the gate (since %(at)s): %(reason)s. Turn the truck back: let it"
         " out the way it came."
-    ) % {"at": _local(trip.visit.arrived_at, gate), "reason": next(iter(reason), ("",))[0]}
+    ) % {"at": _local(at, gate), "reason": reason}
 
 
 @dataclass(frozen=True)
@@ -902,7 +907,20 @@ def _turn_back(operator, gate: Gate, check: GateCheck, exit_lane, at, context, *
                 )
             ]
         )
-    left_at = max(at, visit.arrived_at) if at is not None else timezone.now()
+    rejected_at = check.rejected_at or visit.arrived_at
+    if at is not None and at < rejected_at - EVENT_CLOCK_SKEW:
+        # Nor leave before it was rejected: until then it was waiting for its officers, and a
+        # queued exit from before is some other exit (as ``_let_out``'s before its clearance).
+        raise GateRefused(
+            [
+                Problem(
+                    "before_rejection",
+                    _("The exit time %(at)s is before the truck was rejected (%(rejected)s).")
+                    % {"at": _local(at, gate), "rejected": _local(rejected_at, gate)},
+                )
+            ]
+        )
+    left_at = max(at, visit.arrived_at, rejected_at) if at is not None else timezone.now()
     receipt = receipts.valid_receipt_of(trip, lock=lock)
     with transaction.atomic():
         trips.gate_transition(

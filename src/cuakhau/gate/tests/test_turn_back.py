@@ -140,3 +140,34 @@ def test_a_turned_back_truck_is_no_discrepancy_in_the_reconciliation(
     trips.reject_trip(officers["customs"], other, REASON)
     receipts.Receipt.objects.filter(trip=other).update(status="valid", revoke_kind="")
     assert [d.trip_reference for d in mismatches()] == [other.reference]
+
+
+def test_a_turn_back_is_never_dated_before_the_rejection(
+    enterprise, operator, officers, mlt, lanes
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from cuakhau.gate.models import Visit
+    from cuakhau.trips.models import TripTransition
+
+    trip = rejected_inside(enterprise, operator, officers, mlt)
+    now = timezone.now()
+    Visit.objects.filter(trip=trip).update(arrived_at=now - dt.timedelta(hours=4))
+    TripTransition.objects.filter(trip=trip, action="reject").update(at=now - dt.timedelta(hours=1))
+    # The console says since when it is rejected, not since when it is inside.
+    message = gate.assess(trip.reference, mlt).problems[0].message
+    assert gate._local(now - dt.timedelta(hours=1), mlt) in message
+    assert gate._local(now - dt.timedelta(hours=4), mlt) not in message
+    # A queued exit from before the rejection (while it waited for its officers) is refused.
+    with pytest.raises(gate.GateRefused) as refused:
+        gate.exit_truck(operator, mlt, trip.reference, at=now - dt.timedelta(hours=3))
+    assert [p.code for p in refused.value.problems] == ["before_rejection"]
+    trip.refresh_from_db()
+    assert trip.visit.exited_at is None
+    # Within the clock's skew it is taken at the rejection, the receipt's use too.
+    visit = gate.exit_truck(operator, mlt, trip.reference, at=now - dt.timedelta(minutes=61))
+    visit.refresh_from_db()
+    assert visit.exited_at == now - dt.timedelta(hours=1)
+    assert receipts.Receipt.objects.get(trip=trip).used_at == visit.exited_at
