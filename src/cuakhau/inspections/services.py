@@ -236,11 +236,20 @@ def record_result(
     notes = _texts(Inspection, notes=notes)["notes"]
     if result in (Result.FAIL, Result.HOLD) and not notes:
         raise FieldErrors({"notes": [_("Say what was found.")]})
-    # The agency's open inspection (only ever its latest) and the result it decided before.
-    recent = list(trip.inspections.filter(agency=agency).order_by("-started_at", "-id")[:2])
+    # The agency's open inspection (only ever its latest), and its last fail or noted pass:
+    # a hold between a fail and a pass overturns nothing (a trip has a handful of these).
+    recent = list(trip.inspections.filter(agency=agency).order_by("-started_at", "-id"))
     inspection = recent[0] if recent and recent[0].ended_at is None else None
-    decided = next((i for i in recent if i.ended_at is not None), None)
-    if result == Result.PASS and not notes and decided and decided.result == Result.FAIL:
+    standing = next(
+        (
+            i
+            for i in recent
+            if i.ended_at is not None
+            and (i.result == Result.FAIL or (i.result == Result.PASS and i.notes))
+        ),
+        None,
+    )
+    if result == Result.PASS and not notes and standing and standing.result == Result.FAIL:
         # The fail stays in the record (and out of the enterprise's count of failures): the
         # pass that overturns it says why.
         raise FieldErrors(

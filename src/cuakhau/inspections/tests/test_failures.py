@@ -134,3 +134,18 @@ def test_a_pass_over_a_fail_says_why(inside, officers):
     # A hold is no fail: the pass that follows it needs no reason.
     services.record_result(officers["customs"], inside, "hold", "Chờ hoá đơn", "customs")
     services.record_result(officers["customs"], inside, "pass", "", "customs")
+
+
+def test_a_hold_between_a_fail_and_its_pass_does_not_spare_the_reason(inside, officers):
+    """Fail, then hold, then pass: the pass still overturns the fail, and says why."""
+    from cuakhau.core.errors import FieldErrors
+
+    customs = officers["customs"]
+    services.record_result(customs, inside, "fail", "Hàng không khớp khai báo", "customs")
+    services.record_result(customs, inside, "hold", "Chờ giám định", "customs")
+    with pytest.raises(FieldErrors) as refused:
+        services.record_result(customs, inside, "pass", "", "customs")
+    assert "notes" in refused.value.errors
+    assert services.latest(inside)["customs"].result == "hold"
+    services.record_result(customs, inside, "pass", "Giám định khớp khai báo", "customs")
+    assert services.latest(inside)["customs"].result == "pass"
