@@ -336,11 +336,14 @@ def plate_read(request: HttpRequest, gate: str, payload: PlateIn):
 
 @router.post(
     "/gate/{gate}/weighbridge",
-    response=WeighOut,
+    response={200: WeighOut, 409: RefusedOut},
     summary="Record a weighbridge reading",
     description=(
-        "The gate's operator or its weighbridge records a truck's gross (and tare) weight; "
-        "the truck is named by a scan, as at check-in."
+        "The gate's operator or its weighbridge records the gross (and tare) weight of a truck "
+        "inside the gate and not yet cleared; the truck is named by a scan, as at check-in. A "
+        "load far from the declaration raises its risk channel (customs checks it again). A "
+        "truck not checked in yet is a 409 (not_checked_in: its check-in takes the weights), "
+        "as is a cleared one (already_cleared: a reading would change nothing)."
     ),
 )
 def weighbridge(request: HttpRequest, gate: str, payload: WeighIn):
@@ -349,15 +352,18 @@ def weighbridge(request: HttpRequest, gate: str, payload: WeighIn):
     if trip is None:
         raise FieldErrors({"scan": [_("No trip found for %(text)s") % {"text": payload.scan[:40]}]})
     person, device = _caller(request)
-    reading = services.record_weighing(
-        person,
-        where,
-        trip,
-        payload.gross_kg,
-        tare_kg=payload.tare_kg,
-        at=payload.measured_at,
-        source="device" if payload.device_id else "manual",
-        device_id=payload.device_id,
-        device=device,
-    )
+    try:
+        reading = services.record_weighing(
+            person,
+            where,
+            trip,
+            payload.gross_kg,
+            tare_kg=payload.tare_kg,
+            at=payload.measured_at,
+            source="device" if payload.device_id else "manual",
+            device_id=payload.device_id,
+            device=device,
+        )
+    except services.GateRefused as exc:
+        return refused(exc)
     return {"trip": trip.reference, "gross_kg": str(reading.gross_kg)}

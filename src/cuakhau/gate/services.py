@@ -527,6 +527,10 @@ def _lane(gate: Gate, code: str | None) -> Lane | None:
     return lane
 
 
+def _field_places(name: str) -> int:
+    return WeighbridgeReading._meta.get_field(name).decimal_places
+
+
 def _weights(gross, tare) -> tuple[Decimal | None, Decimal | None]:
     """The weighbridge's total and the vehicle's tare, both in kg, checked for sense."""
     values = {}
@@ -551,7 +555,9 @@ def _weights(gross, tare) -> tuple[Decimal | None, Decimal | None]:
                     ]
                 }
             )
-        values[name] = kg
+        # In the stored form ("41972.0", whether typed "41972" or "41972.000"): the answer
+        # says what was kept.
+        values[name] = kg.quantize(Decimal(1).scaleb(-_field_places(name)))
     if values["tare_kg"] is not None and values["gross_kg"] is None:
         raise FieldErrors({"gross_kg": [_("Enter the weighbridge reading too.")]})
     if values["tare_kg"] is not None and values["tare_kg"] >= values["gross_kg"]:
@@ -963,6 +969,33 @@ def record_weighing(
         raise FieldErrors({"gross_kg": [_("Enter the weight in kilograms.")]})
     if trip.gate_id != gate.pk or trip.status not in (S.PAID, S.ARRIVED, S.CLEARED):
         raise FieldErrors({"trip": [_("This truck is not at this gate.")]})
+    # Only a reading of a truck inside and not yet cleared can raise its channel (``assess``
+    # at check-in reads the weights it is given, no reading before): any other would be kept
+    # and count for nothing.
+    if trip.status == S.PAID:
+        raise GateRefused(
+            [
+                Problem(
+                    "not_checked_in",
+                    _(
+                        "This truck is not checked in yet: weigh it at its check-in, which"
+                        " takes the gross and tare weights."
+                    ),
+                )
+            ]
+        )
+    if trip.status == S.CLEARED:
+        raise GateRefused(
+            [
+                Problem(
+                    "already_cleared",
+                    _(
+                        "This truck is already cleared: a weighing now would change nothing."
+                        " Weigh it before its officers clear it."
+                    ),
+                )
+            ]
+        )
     reading = WeighbridgeReading.objects.create(
         trip=trip,
         gate=gate,

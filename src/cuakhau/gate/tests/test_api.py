@@ -137,8 +137,9 @@ def test_camera_posts_plates(enterprise, operator, mlt, lanes):
     assert PlateRead.objects.count() == 2
 
 
-def test_devices_are_callers_of_their_own_gate_and_kind(enterprise, mlt, hng, lanes):
+def test_devices_are_callers_of_their_own_gate_and_kind(enterprise, operator, mlt, hng, lanes):
     trip = paid(enterprise)
+    check_in(operator, mlt, trip.reference)
     scale = device_client(mlt, "weighbridge", "can-1")
     weighed = scale.post(
         "/api/v1/gate/mlt/weighbridge",
@@ -187,6 +188,7 @@ def test_a_refused_batch_of_events_applies_none_of_them(enterprise, operator, ml
     """A batch whose second event the caller may not send (a person reporting a plate read)
     was refused after its first, a weighbridge reading, had been kept."""
     trip = paid(enterprise)
+    check_in(operator, mlt, trip.reference)
     now = timezone.now().isoformat()
     weighed = {"client_id": str(uuid.uuid4()), "kind": "weighbridge", "occurred_at": now}
     weighed.update(scan=trip.reference, gross_kg="31234")
@@ -475,3 +477,42 @@ def test_a_person_posting_a_camera_read_is_told_it_is_for_devices(operator, mlt,
     )
     assert response.status_code == 403
     assert "Only a gate device may call this." in str(response.json())
+
+
+def test_a_weighing_counts_only_for_a_truck_inside_and_not_cleared(
+    enterprise, operator, officers, mlt, lanes
+):
+    """Before the check-in (which takes the weights) or after the clearance, a reading would be
+    kept and raise no channel: refused, saying when to weigh."""
+    trip = paid(enterprise)
+    client = api(operator)
+
+    def weigh(gross):
+        return client.post(
+            "/api/v1/gate/mlt/weighbridge",
+            {"scan": trip.reference, "gross_kg": gross, "tare_kg": "15000"},
+            content_type="application/json",
+        )
+
+    early = weigh("69380")
+    assert early.status_code == 409, early.content
+    assert [p["code"] for p in early.json()["problems"]] == ["not_checked_in"]
+    assert "weigh it at its check-in" in early.json()["problems"][0]["message"]
+    event = {
+        "client_id": str(uuid.uuid4()),
+        "kind": "weighbridge",
+        "occurred_at": timezone.now().isoformat(),
+        "scan": trip.reference,
+        "gross_kg": "69380",
+    }
+    queued = client.post("/api/v1/gate/mlt/events", [event], content_type="application/json")
+    assert queued.json()[0]["problems"][0]["code"] == "not_checked_in", queued.content
+    assert not WeighbridgeReading.objects.exists()
+    check_in(operator, mlt, trip.reference)
+    # Inside: kept, answered in the stored form whatever was typed.
+    assert weigh("41972").json()["gross_kg"] == weigh("41972.000").json()["gross_kg"] == "41972.0"
+    clear(trip, officers)
+    late = weigh("79000")
+    assert late.status_code == 409, late.content
+    assert [p["code"] for p in late.json()["problems"]] == ["already_cleared"]
+    assert WeighbridgeReading.objects.count() == 2
