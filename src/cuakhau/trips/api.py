@@ -58,6 +58,11 @@ class TripCargoLineOut(CargoLineOut):
 
 
 class TripTransitionOut(TransitionOut):
+    actor: str | None = Field(
+        ...,
+        description="Who did it (null: the system). To the trip's enterprise and its drivers, "
+        'an officer or operator is named by their service ("Customs officer"), not by name',
+    )
     action_label: str
     from_status_label: str
     to_status_label: str
@@ -138,7 +143,7 @@ def detail(user, trip) -> dict:
                 "from_status_label": _say_state(t.from_status),
                 "to_status": t.to_status,
                 "to_status_label": _say_state(t.to_status),
-                "actor": t.actor.get_username() if t.actor else None,
+                "actor": t.shown_actor,
                 "at": t.at,
                 "reason": t.reason,
                 "channel": t.channel,
@@ -146,7 +151,7 @@ def detail(user, trip) -> dict:
                 "remote_addr": t.remote_addr if addresses else None,
                 "version": t.version,
             }
-            for t in services.timeline(trip)
+            for t in services.timeline_for(trip, user)
         ],
     )
     actions = services.allowed_actions(user, trip)

@@ -1289,6 +1289,49 @@ def timeline(trip: Trip):
     return trip.transitions.select_related("actor").order_by("at", "id")
 
 
+# Who an officer is to the enterprise: their service, as on the inspections' block (the person
+# is for the gate's staff and auditors, ``sees_gate_details``). First match wins.
+_SERVICE_OF_ROLE = [
+    roles.CUSTOMS,
+    roles.CUSTOMS_MANAGER,
+    roles.BORDER_GUARD,
+    roles.QUARANTINE,
+    roles.GATE_OPERATOR,
+    roles.DESK,
+    roles.BOARD,
+    roles.ADMINISTRATOR,
+]
+
+
+def timeline_for(trip: Trip, reader) -> list[TripTransition]:
+    """The trip's steps, each with ``shown_actor``: who did it as ``reader`` may read it (None:
+    the system). The enterprise and its drivers read their own people by name and the gate's
+    by their service ("Customs officer"); everyone else reads names."""
+    from django.contrib.auth.models import Group
+
+    steps = list(timeline(trip))
+    for step in steps:
+        step.shown_actor = step.actor.get_username() if step.actor else None
+    if sees_gate_details(reader):
+        return steps
+    actors = {step.actor_id for step in steps if step.actor_id}
+    held: dict[int, set[str]] = {}
+    if actors:
+        for user_id, name in Group.objects.filter(user__in=actors).values_list("user", "name"):
+            held.setdefault(user_id, set()).add(name)
+    for step in steps:
+        if step.actor is None:
+            continue
+        mine = held.get(step.actor_id, set())
+        if step.actor.is_superuser:
+            mine = mine | {roles.ADMINISTRATOR}
+        if mine & roles.ORGANISATION_ROLES:
+            continue
+        service = next((r for r in _SERVICE_OF_ROLE if r in mine), None)
+        step.shown_actor = str(roles.LABELS[service]) if service else _("Border gate staff")
+    return steps
+
+
 # ---------------------------------------------------------------------------------------------
 # Documents
 
