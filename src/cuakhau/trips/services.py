@@ -1306,29 +1306,38 @@ _SERVICE_OF_ROLE = [
 def timeline_for(trip: Trip, reader) -> list[TripTransition]:
     """The trip's steps, each with ``shown_actor``: who did it as ``reader`` may read it (None:
     the system). The enterprise and its drivers read their own people by name and the gate's
-    by their service ("Customs officer"); everyone else reads names."""
+    by their service ("Customs officer"); everyone else reads names. The actor's role is read
+    in the steps' own query."""
     from django.contrib.auth.models import Group
 
-    steps = list(timeline(trip))
-    for step in steps:
-        step.shown_actor = step.actor.get_username() if step.actor else None
     if sees_gate_details(reader):
+        steps = list(timeline(trip))
+        for step in steps:
+            step.shown_actor = step.actor.get_username() if step.actor else None
         return steps
-    actors = {step.actor_id for step in steps if step.actor_id}
-    held: dict[int, set[str]] = {}
-    if actors:
-        for user_id, name in Group.objects.filter(user__in=actors).values_list("user", "name"):
-            held.setdefault(user_id, set()).add(name)
+    # The enterprise's own roles first: one of its people is named, whatever else they are.
+    ranked = [roles.ENTERPRISE, roles.DRIVER, *_SERVICE_OF_ROLE]
+    role = (
+        Group.objects.filter(user=OuterRef("actor"), name__in=ranked)
+        .annotate(
+            rank=models.Case(
+                *(models.When(name=name, then=i) for i, name in enumerate(ranked)),
+                output_field=models.IntegerField(),
+            )
+        )
+        .order_by("rank")
+        .values("name")[:1]
+    )
+    steps = list(timeline(trip).annotate(actor_role=models.Subquery(role)))
     for step in steps:
         if step.actor is None:
+            step.shown_actor = None
             continue
-        mine = held.get(step.actor_id, set())
-        if step.actor.is_superuser:
-            mine = mine | {roles.ADMINISTRATOR}
-        if mine & roles.ORGANISATION_ROLES:
-            continue
-        service = next((r for r in _SERVICE_OF_ROLE if r in mine), None)
-        step.shown_actor = str(roles.LABELS[service]) if service else _("Border gate staff")
+        service = step.actor_role or (roles.ADMINISTRATOR if step.actor.is_superuser else None)
+        if service in roles.ORGANISATION_ROLES:
+            step.shown_actor = step.actor.get_username()
+        else:
+            step.shown_actor = str(roles.LABELS[service]) if service else _("Border gate staff")
     return steps
 
 
