@@ -79,7 +79,7 @@ from cuakhau.reference.localize import localized_name
 from cuakhau.reference.models import Gate
 
 from .models import NotificationLog, NotificationOutcome, Payment, PaymentFlag, PaymentMethod
-from .services import check_in_transitions, counted, grouped, used_the_gate
+from .services import checked_in, counted, grouped, used_the_gate
 
 # Discrepancy kinds, in the order a supervisor deals with them.
 PAID_NO_RECEIPT = "paid_no_receipt"
@@ -991,7 +991,8 @@ def _state_mismatches(
     trips = list(
         Trip.objects.filter(pk__in=disagreeing)
         .only("id", "reference", "status")
-        .prefetch_related("receipts", "payments", check_in_transitions())
+        .annotate(checked_in=checked_in())
+        .prefetch_related("receipts", "payments")
         .order_by("reference")
     )
     touched_at = _trips_touched([trip.pk for trip in trips], start, end)

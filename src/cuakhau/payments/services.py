@@ -140,26 +140,23 @@ def used_the_gate(trip: Trip) -> bool:
     """A trip rejected after its truck was checked in: it used the gate (its receipt is not
     revoked, ``receipts.signals``), so its fees stand and are not refunded; only what was paid
     beyond them, or after, goes back. Its valid receipt is no disagreement either (the daily
-    reconciliation asks here too, its transitions prefetched: ``CHECK_IN_TRANSITIONS``)."""
+    reconciliation asks here too, for trips read with ``checked_in``: ``checked_in()``)."""
     if trip.status != TripStatus.REJECTED:
         return False
-    if "transitions" in getattr(trip, "_prefetched_objects_cache", {}):
-        return any(t.action == TripAction.CHECK_IN for t in trip.transitions.all())
+    checked_in = getattr(trip, "checked_in", None)
+    if checked_in is not None:
+        return checked_in
     return trip.transitions.filter(action=TripAction.CHECK_IN).exists()
 
 
-def check_in_transitions():
-    """What ``used_the_gate`` reads of a trip, for a caller prefetching it for many trips."""
-    from django.db.models import Prefetch
+def checked_in():
+    """Whether a trip was ever checked in, as an annotation (``checked_in``) of a trips' query:
+    what ``used_the_gate`` reads of each, in the same statement."""
+    from django.db.models import Exists, OuterRef
 
     from cuakhau.trips.models import TripTransition
 
-    return Prefetch(
-        "transitions",
-        queryset=TripTransition.objects.filter(action=TripAction.CHECK_IN).only(
-            "id", "trip_id", "action"
-        ),
-    )
+    return Exists(TripTransition.objects.filter(trip=OuterRef("pk"), action=TripAction.CHECK_IN))
 
 
 def _settle(payment: Payment, context: RequestContext) -> None:
