@@ -306,7 +306,10 @@ def checking_gate(code: str | None) -> str | None:
     code = (code or "").strip().lower()
     if not code:
         return None
-    if not Gate.objects.filter(code=code).exists():
+    # Looked up only when it could be a code: PostgreSQL refuses a NUL in a query's text.
+    if not (code.isascii() and code.isalnum() and len(code) <= 10) or not (
+        Gate.objects.filter(code=code).exists()
+    ):
         raise FieldErrors({"gate": [_("%(gate)s is not a border gate.") % {"gate": code.upper()}]})
     return code
 

@@ -79,6 +79,10 @@ def test_a_gate_that_does_not_exist_is_refused_beside_the_gate(enterprise, opera
     assert refused.status_code == 422
     (item,) = refused.json()["detail"]
     assert item["loc"] == ["body", "gate"] and "ZZZ is not a border gate" in item["msg"]
+    # Nothing that could not be a code is looked up (PostgreSQL refuses a NUL in a query).
+    for odd in ("\x00", "h" * 300, "hng; --"):
+        nul = api.post("/api/v1/receipts/verify", {"token": token, "gate": odd}, "application/json")
+        assert nul.status_code == 422, odd
     # The gate in capitals is the gate.
     checked = api.post(
         "/api/v1/receipts/verify", {"token": token, "gate": "MLT"}, "application/json"
