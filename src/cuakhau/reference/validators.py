@@ -33,6 +33,17 @@ def vn_plate_province_codes() -> dict[str, str]:
 
 
 @cache
+def vn_national_lines() -> dict[str, tuple[str, ...]]:
+    """Vietnam's 8-digit national lines (Circular 31/2022/TT-BTC, all 11,414 of them), by
+    subheading: an 8-digit code is one of these or no code at all."""
+    lines: dict[str, list[str]] = {}
+    with open(DATA_DIR / "hs2022-vi-national.csv", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            lines.setdefault(row["hs6"], []).append(row["code8"])
+    return {hs6: tuple(sorted(codes)) for hs6, codes in lines.items()}
+
+
+@cache
 def cn_plate_province_chars() -> dict[str, str]:
     with open(DATA_DIR / "cn-province-prefixes.csv", encoding="utf-8") as f:
         return {row["prefix_char"]: row["province_en"] for row in csv.DictReader(f)}
@@ -62,12 +73,12 @@ _VN_PLATE = re.compile(
     r"^(?P<province>[0-9]{2})(?P<series>[A-HK-NP-VXYZ][A-Z]?)(?P<serial>[0-9]{4,5})$"
 )
 # Chinese (GA 36-2018): province character + authority letter + 5 characters (ordinary, the
-# last may be 挂 for a trailer) or 6 (new-energy).
+# last may be 挂 for a trailer) or 6 (new-energy). No letter is I or O, the authority's neither.
 _CN_ORDINARY = re.compile(
-    r"^(?P<province>.)(?P<authority>[A-Z])(?P<serial>[A-HJ-NP-Z0-9]{4}[A-HJ-NP-Z0-9挂学警])$"
+    r"^(?P<province>.)(?P<authority>[A-HJ-NP-Z])(?P<serial>[A-HJ-NP-Z0-9]{4}[A-HJ-NP-Z0-9挂学警])$"
 )
 _CN_NEW_ENERGY = re.compile(
-    r"^(?P<province>.)(?P<authority>[A-Z])(?P<serial>[0-9]{5}[DF]|[DABCEFGHJK][A-HJ-NP-Z0-9][0-9]{4})$"
+    r"^(?P<province>.)(?P<authority>[A-HJ-NP-Z])(?P<serial>[0-9]{5}[DF]|[DABCEFGHJK][A-HJ-NP-Z0-9][0-9]{4})$"
 )
 
 
@@ -189,8 +200,22 @@ def validate_country(value: str) -> None:
         )
 
 
+# ISO 4217 codes that are no money anything is priced or paid in: "no currency" (XXX), the
+# testing code (XTS), precious metals (XAU, XAG, XPT, XPD), the bond markets' units (XBA-XBD)
+# and the regional units of account (XSU, XUA, XAD). The IMF's SDR (XDR) stays: loans and aid
+# are committed in it. The CFA and CFP francs and the Caribbean currencies are real money.
+NOT_CURRENCIES = frozenset(
+    {"XXX", "XTS", "XAU", "XAG", "XPT", "XPD", "XBA", "XBB", "XBC", "XBD", "XSU", "XUA", "XAD"}
+)
+
+
 def validate_currency(value: str) -> None:
-    if not value or len(value) != 3 or pycountry.currencies.get(alpha_3=value.upper()) is None:
+    if (
+        not value
+        or len(value) != 3
+        or value.upper() in NOT_CURRENCIES
+        or pycountry.currencies.get(alpha_3=value.upper()) is None
+    ):
         raise ValidationError(
             _("%(value)s is not an ISO 4217 currency code (e.g. VND, CNY, USD)."),
             code="currency",
@@ -215,6 +240,21 @@ def validate_hs_code(value: str) -> None:
             code="hs_unknown",
             params={"code": value},
         )
+    if len(compact) == 8:
+        lines = vn_national_lines().get(compact[:6], ())
+        if compact not in lines:
+            raise ValidationError(
+                _(
+                    "%(code)s is not a line of Vietnam's national nomenclature: the lines of "
+                    "%(subheading)s are %(lines)s (or give its 6 digits)."
+                ),
+                code="hs_national_unknown",
+                params={
+                    "code": value,
+                    "subheading": f"{compact[:4]}.{compact[4:6]}",
+                    "lines": ", ".join(f"{c[:4]}.{c[4:6]}.{c[6:]}" for c in lines),
+                },
+            )
 
 
 def compact_hs_code(value: str) -> str:
@@ -350,7 +390,11 @@ def currency_choices() -> list[tuple[str, str]]:
     from .localize import currency_name
 
     common = ["VND", "CNY", "USD"]
-    rest = sorted(c.alpha_3 for c in pycountry.currencies if c.alpha_3 not in common)
+    rest = sorted(
+        c.alpha_3
+        for c in pycountry.currencies
+        if c.alpha_3 not in common and c.alpha_3 not in NOT_CURRENCIES
+    )
     return [(c, f"{c} — {currency_name(c)}") for c in common + rest]
 
 
