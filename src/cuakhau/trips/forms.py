@@ -255,8 +255,19 @@ class CargoLineForm(forms.Form):
 
 # A post naming more lines than a trip may have is refused whole (never cut short, never
 # rendered line by line: a TOTAL_FORMS of thousands would cost a minute of a worker).
+class BaseCargoLineFormSet(forms.BaseFormSet):
+    # Django's own are generic ("Please submit at most 50 forms.") and not translated into
+    # Vietnamese: say what is counted, in the reader's language, as the API does.
+    default_error_messages = {
+        **forms.BaseFormSet.default_error_messages,
+        "too_many_forms": _("At most %(num)d cargo lines per trip."),
+        "too_few_forms": _("Declare at least %(num)d cargo lines."),
+    }
+
+
 CargoLineFormSet = forms.formset_factory(
     CargoLineForm,
+    formset=BaseCargoLineFormSet,
     extra=0,
     can_delete=True,
     max_num=MAX_CARGO_LINES,

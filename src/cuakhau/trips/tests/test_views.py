@@ -125,6 +125,18 @@ def test_a_count_of_lines_beyond_the_limit_or_missing_changes_nothing(enterprise
     assert html.count('name="lines-') < 60 * 30  # at most the 50 lines a trip may have
 
 
+def test_the_limit_of_lines_is_said_in_the_readers_language(enterprise, mlt):
+    client = login(enterprise)
+    post = form_post(declaration(cargo_lines=[banana_line()] * 51))
+    for language, words in (
+        ("en", "At most 50 cargo lines per trip."),
+        ("vi", "Mỗi chuyến xe được khai tối đa 50 dòng hàng."),
+        ("zh-hans", "每个车次最多申报 50 个货物行。"),
+    ):
+        html = client.post("/trips/new/", post, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        assert words in html and "Please submit" not in html, language
+
+
 def test_a_gate_code_no_gate_has_is_a_field_error(enterprise, mlt):
     for code in ("\x00", "mlt\x00", "m" * 300, "ＭＬＴ"):
         response = login(enterprise).post("/trips/new/", form_post(declaration(gate=code)))
