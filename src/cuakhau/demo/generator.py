@@ -1651,7 +1651,7 @@ class _Generator:
                 submitted_at=when(life.submitted),
             )
             rows[Trip].append(row)
-            active = status in ACTIVE_STATUSES
+            active = status in ACTIVE_STATUSES and status != TripStatus.DRAFT
             container_ids = {}
             for number in plan.containers:
                 if number in container_ids:

@@ -213,8 +213,9 @@ class Container(models.Model):
     number = models.CharField(
         _("container number"), max_length=11, validators=[validate_container_number]
     )
-    # Mirrors "the trip is draft or submitted", so the database itself refuses one container
-    # on two active trips (a partial unique index, on SQLite and PostgreSQL alike).
+    # Mirrors "the trip is submitted and not yet ended" (a draft holds no container against
+    # another company's trip), so the database itself refuses one container on two active
+    # trips (a partial unique index, on SQLite and PostgreSQL alike).
     active = models.BooleanField(_("on an active trip"), default=True)
 
     class Meta:

@@ -559,8 +559,13 @@ def _build(data: dict, trip: Trip, *, require_complete: bool) -> _Declaration:
     _merge(errors, _load_errors(trip, seen_containers))
 
     if seen_containers:
+        # Another company's draft holds no container (it may never be sent); the company's
+        # own drafts still do, so it is told before it declares one box twice.
         clashes = (
-            Container.objects.filter(number__in=list(seen_containers), active=True)
+            Container.objects.filter(number__in=list(seen_containers))
+            .filter(
+                Q(active=True) | Q(trip__organisation_id=trip.organisation_id, trip__status=S.DRAFT)
+            )
             .exclude(trip_id=trip.pk)
             .select_related("trip")
         )
@@ -668,7 +673,7 @@ def _check_market_access(declaration: _Declaration) -> None:
         raise TripValidationError(errors)
 
 
-def _write_lines(declaration: _Declaration, *, new: bool = False) -> None:
+def _write_lines(declaration: _Declaration, *, new: bool, active: bool) -> None:
     """The declaration's containers and cargo lines in place of the trip's (``new``: it has
     none yet). They are then the trip's prefetched ones: what follows in the same
     transaction (the fee, the price history, the risk channel) reads them from it."""
@@ -680,7 +685,7 @@ def _write_lines(declaration: _Declaration, *, new: bool = False) -> None:
     # wait on the unique index in the same order, and one of them gets the clash as a field
     # error, instead of each holding a number the other waits for (a deadlock).
     containers = Container.objects.bulk_create(
-        [Container(trip=trip, number=n, active=True) for n in sorted(declaration.containers)]
+        [Container(trip=trip, number=n, active=active) for n in sorted(declaration.containers)]
     )
     by_number = {c.number: c.pk for c in containers}
     links = []
@@ -695,13 +700,20 @@ def _write_lines(declaration: _Declaration, *, new: bool = False) -> None:
     prefetched(trip, "containers", containers)
 
 
-def _save_declaration(declaration: _Declaration, *, new: bool = False) -> None:
+def _save_declaration(
+    declaration: _Declaration, *, new: bool = False, active: bool | None = None
+) -> None:
+    """``active``: the containers are held against every other trip; by default once the
+    trip is submitted (a draft's hold no other company's box), or for a new trip submitted
+    in the same transaction."""
     trip = declaration.trip
+    if active is None:
+        active = trip.status != S.DRAFT
     try:
         with transaction.atomic():
             trip.save()
             as_read_back(trip)
-            _write_lines(declaration, new=new)
+            _write_lines(declaration, new=new, active=active)
     except IntegrityError:
         # Another trip took one of these containers between our check and our write.
         taken = (
@@ -711,6 +723,24 @@ def _save_declaration(declaration: _Declaration, *, new: bool = False) -> None:
         )
         if not taken.exists():
             raise
+        raise TripValidationError(
+            {"container_numbers": [_clash_message(trip, c) for c in taken]}
+        ) from None
+
+
+def _hold_containers(trip: Trip) -> None:
+    """A submitted trip's containers, held against every other trip from now on (a draft's
+    were not); one another trip took meanwhile is refused as a declaration's clash is."""
+    try:
+        with transaction.atomic():
+            Container.objects.filter(trip_id=trip.pk, active=False).update(active=True)
+    except IntegrityError:
+        numbers = Container.objects.filter(trip_id=trip.pk).values_list("number", flat=True)
+        taken = (
+            Container.objects.filter(number__in=list(numbers), active=True)
+            .exclude(trip_id=trip.pk)
+            .select_related("trip")
+        )
         raise TripValidationError(
             {"container_numbers": [_clash_message(trip, c) for c in taken]}
         ) from None
@@ -872,7 +902,7 @@ def _create(actor, data: dict, context: RequestContext, *, submitting: bool) -> 
         _check_market_access(declaration)
     with transaction.atomic():
         trip.reference = _unused_reference(trip.gate)
-        _save_declaration(declaration, new=True)
+        _save_declaration(declaration, new=True, active=submitting)
         _record(trip, "create", "", actor, context)
     return trip
 
@@ -946,6 +976,7 @@ def submit_trip(actor, trip: Trip, context: RequestContext = SYSTEM) -> Trip:
         TRIP_MACHINE.get(trip.status, "submit")
         declaration = _build(declaration_data(trip), trip, require_complete=True)
         _check_market_access(declaration)
+        _hold_containers(trip)
         _transition(trip, "submit", actor, context)
     return forget_prefetched(trip)
 

@@ -59,6 +59,8 @@ def test_plates_are_matched_whatever_the_typing(enterprise, mlt):
         ({"tractor_plate": "25C-12"}, "tractor_plate", "not a valid"),
         ({"tractor_plate": "00C-123.45"}, "tractor_plate", "province"),
         ({"tractor_plate": "云G1234I"}, "tractor_plate", "Chinese plate"),
+        ({"tractor_plate": "云I12345"}, "tractor_plate", "Chinese plate"),
+        ({"tractor_plate": "桂O·D12345"}, "tractor_plate", "Chinese plate"),
         ({"gate": "xyz"}, "gate", "xyz"),
         ({"driver_nationality": "XX"}, "driver_nationality", "ISO 3166"),
         ({"expected_arrival": timezone.now() - dt.timedelta(hours=3)}, "expected_arrival", "past"),
@@ -100,6 +102,15 @@ def test_a_draft_may_leave_text_empty_but_not_a_submission(enterprise, mlt):
         (banana_line(net_weight_kg="-5"), "cargo_lines.0.net_weight_kg", ""),
         (banana_line(net_weight_kg="20500"), "cargo_lines.0.net_weight_kg", "above the gross"),
         (banana_line(currency="VNX"), "cargo_lines.0.currency", "ISO 4217"),
+        (banana_line(currency="XXX"), "cargo_lines.0.currency", "ISO 4217"),
+        (banana_line(currency="XTS"), "cargo_lines.0.currency", "ISO 4217"),
+        (banana_line(currency="XAU"), "cargo_lines.0.currency", "ISO 4217"),
+        (
+            banana_line(hs_code="08039099"),
+            "cargo_lines.0.hs_code",
+            "0803.90.10, 0803.90.20, 0803.90.30, 0803.90.90",
+        ),
+        (banana_line(hs_code="0803.90.00"), "cargo_lines.0.hs_code", "national nomenclature"),
         (banana_line(origin_country="ZZ"), "cargo_lines.0.origin_country", "ISO 3166"),
         (banana_line(unit="XYZ"), "cargo_lines.0.unit", ""),
         (banana_line(quantity="abc"), "cargo_lines.0.quantity", ""),
@@ -131,15 +142,37 @@ def test_every_error_is_reported_at_once(enterprise, mlt):
 
 def test_a_container_cannot_be_on_two_active_trips(enterprise, other_enterprise, mlt):
     first = services.create_draft(enterprise, declaration())
-    errors = errors_of(other_enterprise, declaration(cargo_lines=[banana_line()]))
-    # Another company learns that the container is taken, never which trip holds it.
-    message = " ".join(errors["cargo_lines.0.container_numbers"])
-    assert "CSQU3054383" in message and first.reference not in message
+    # The company's own draft holds the box against its other declarations...
     own = errors_of(enterprise, declaration(cargo_lines=[banana_line()]))
     assert first.reference in " ".join(own["cargo_lines.0.container_numbers"])
-    services.cancel_trip(enterprise, first)
+    # ...but not against another company's: a draft may never be sent.
+    waiting = services.create_draft(other_enterprise, declaration(cargo_lines=[banana_line()]))
+    services.submit_trip(enterprise, first)
+    # Submitted, it holds it against everyone; another company learns that the container is
+    # taken, never which trip holds it.
+    errors = errors_of(other_enterprise, declaration(cargo_lines=[banana_line()]))
+    message = " ".join(errors["cargo_lines.0.container_numbers"])
+    assert "CSQU3054383" in message and first.reference not in message
+    with pytest.raises(services.TripValidationError) as refused:
+        services.submit_trip(other_enterprise, waiting)
+    assert "CSQU3054383" in str(refused.value.errors)
+    services.cancel_trip(enterprise, first, reason="Wrong truck")
     # Once the first trip is cancelled the container is free again.
-    services.create_draft(other_enterprise, declaration(cargo_lines=[banana_line()]))
+    assert services.submit_trip(other_enterprise, waiting).status == "submitted"
+    assert waiting.containers.get().active
+
+
+def test_a_submission_racing_for_a_container_is_refused_as_a_field_error(
+    enterprise, other_enterprise, mlt
+):
+    first = services.create_draft(enterprise, declaration())
+    other = services.create_draft(other_enterprise, declaration(cargo_lines=[banana_line()]))
+    assert not first.containers.get().active
+    # The other company's submission took the box between this one's check and its write.
+    other.containers.update(active=True)
+    with pytest.raises(services.TripValidationError) as refused:
+        services._hold_containers(first)
+    assert "another company" in " ".join(refused.value.errors["container_numbers"])
 
 
 def test_a_container_twice_on_one_trip_is_refused(enterprise, mlt):
@@ -153,7 +186,7 @@ def test_a_container_twice_on_one_trip_is_refused(enterprise, mlt):
 def test_the_database_refuses_a_container_on_two_active_trips(enterprise, mlt):
     from django.db import IntegrityError, transaction
 
-    trip = services.create_draft(enterprise, declaration())
+    trip = services.save_and_submit(enterprise, None, declaration())
     other = services.create_draft(enterprise, declaration(cargo_lines=[cassava_line()]))
     with pytest.raises(IntegrityError), transaction.atomic():
         Container.objects.create(trip=other, number="CSQU3054383", active=True)
