@@ -1290,6 +1290,34 @@ class InspectionsShown:
     internal: bool
 
 
+# The truck is not inside the gate yet: the gate's market check is still to come.
+NOT_YET_INSIDE = (S.SUBMITTED, S.PAID)
+
+
+def market_refusals(trip: Trip) -> list[str]:
+    """Why the gate would refuse this trip at check-in under the market-access rules in force
+    (a suspension entered after it was submitted, a product losing its access), each with its
+    legal basis, while the truck is not yet inside: the gate's own check
+    (``market.services.check_trip`` at the trip's gate today) and the same check for its
+    expected arrival day. The enterprise learns it before it pays and drives to the gate."""
+    if trip.status not in NOT_YET_INSIDE:
+        return []
+    from cuakhau.market import editions
+    from cuakhau.market import services as market
+
+    stamp = editions.current_stamp()
+    lines = list(trip.cargo_lines.all())
+    found = [
+        *market.check_trip(trip, at_gate=trip.gate, lines=lines, edition=stamp),
+        *market.check_trip(trip, lines=lines, edition=stamp),
+    ]
+    messages: list[str] = []
+    for finding in market.blocking(found):
+        if finding.message not in messages:
+            messages.append(finding.message)
+    return messages
+
+
 def inspections_shown(trip: Trip, reader) -> InspectionsShown | None:
     """The trip's risk channel and each agency's inspections, for its page; None for a draft
     (nothing assessed). The cargo lines are read once with the page's (prefetched)."""
