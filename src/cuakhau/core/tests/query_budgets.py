@@ -37,8 +37,9 @@ BUDGETS: dict[str, int | dict[str, int]] = {
     "trips:list": 11,
     "trips:new": 9,
     "trips:cargo_line": 4,
-    # + the trip's risk channel and its inspections (the enterprise reads them here too).
-    "trips:detail": 26,
+    # + the trip's risk channel and its inspections (the enterprise reads them here too);
+    # + the market rules' stamp: whether the gate will refuse the truck (rules cached by it).
+    "trips:detail": 27,
     "trips:edit": 12,
     "trips:amend": 13,
     # An invoice attached: the trip found and locked, the document written, its audit.
@@ -137,7 +138,9 @@ BUDGETS: dict[str, int | dict[str, int]] = {
     "POST /trips": 16,
     "GET /trips/{reference}": 8,
     "PUT /trips/{reference}": 19,
-    "POST /trips/{reference}/submit": 35,  # + whether money came before the submission
+    # + whether money came before the submission; + the draft's containers held from now on
+    # (an update in a savepoint: a racing trip's box is a field error, on PostgreSQL too).
+    "POST /trips/{reference}/submit": 38,
     "POST /trips/{reference}/amend": 52,
     "POST /trips/{reference}/cancel": 23,
     "POST /trips/{reference}/reject": 20,
