@@ -4,6 +4,9 @@ import datetime as dt
 import hashlib
 import logging
 
+from axes import utils as axes_utils
+from axes.helpers import get_client_ip_address
+from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model, logout
 from django.contrib.auth.models import Group, Permission
 from django.core import signing
@@ -307,6 +310,11 @@ def password_is_right(request, password: str) -> bool:
     user = request.user
     checked = authenticate(request, username=user.get_username(), password=password or "")
     if checked is not None and checked.pk == user.pk:
+        if settings.AXES_RESET_ON_SUCCESS:
+            # As a sign-in does (axes resets on ``user_logged_in``, which no form here sends):
+            # else the right password between wrong ones would still let them add up, and the
+            # lockout's "in a row" would not be true. Only this username at this address.
+            axes_utils.reset(ip=get_client_ip_address(request), username=user.get_username())
         return True
     if getattr(request, "axes_locked_out", False):
         logout(request)
@@ -315,7 +323,10 @@ def password_is_right(request, password: str) -> bool:
 
 def check_password_of_session(request, password: str | None) -> None:
     """``FieldErrors`` on ``password`` unless it is the signed-in person's (``password_is_right``)."""
-    if not password_is_right(request, password or ""):
+    if not password:
+        # Not a guess (as a form without the field is not): nothing to count against the person.
+        raise FieldErrors({"password": [_("This field is required.")]})
+    if not password_is_right(request, password):
         raise FieldErrors({"password": [_("Your password was entered incorrectly.")]})
 
 

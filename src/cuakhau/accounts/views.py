@@ -164,9 +164,10 @@ def set_language(request):
 
 def locked_out(request, original_response=None, credentials=None):
     """What django-axes answers a login refused after too many failures (AXES_LOCKOUT_CALLABLE)."""
-    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    cooloff = int(settings.AXES_COOLOFF_TIME.total_seconds())
+    minutes = cooloff // 60
     if request.path_info.startswith("/api/"):  # a session's token made over the API
-        return JsonResponse(
+        response = JsonResponse(
             {
                 "detail": _(
                     "Locked after %(limit)d wrong passwords in a row: try again in %(minutes)d "
@@ -175,13 +176,19 @@ def locked_out(request, original_response=None, credentials=None):
                 % {"limit": settings.AXES_FAILURE_LIMIT, "minutes": minutes}
             },
             status=429,
+            # As the API's other answers say it.
+            content_type="application/json; charset=utf-8",
         )
-    return render(
-        request,
-        "accounts/locked_out.html",
-        {"failure_limit": settings.AXES_FAILURE_LIMIT, "minutes": minutes},
-        status=429,
-    )
+    else:
+        response = render(
+            request,
+            "accounts/locked_out.html",
+            {"failure_limit": settings.AXES_FAILURE_LIMIT, "minutes": minutes},
+            status=429,
+        )
+    # A client (or a script) waits this long before trying again, rather than guessing.
+    response["Retry-After"] = str(cooloff)
+    return response
 
 
 class PasswordChange(auth_views.PasswordChangeView):

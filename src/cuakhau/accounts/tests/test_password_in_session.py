@@ -128,3 +128,46 @@ def test_a_password_change_keeps_the_tokens_when_unticked(enterprise):
         {"old_password": PASSWORD, "new_password1": NEW, "new_password2": NEW},
     )
     assert bearer(raw).get("/api/v1/me").status_code == 200
+
+
+def test_the_right_password_in_a_session_starts_the_count_again_as_a_sign_in_does(enterprise):
+    client = signed_in(enterprise)
+    path, fields = GUESSES["token"]
+    for guess in range(settings.AXES_FAILURE_LIMIT - 1):
+        client.post(path, fields(f"guess-{guess}"))
+    assert 'id="new-token"' in client.post(path, fields(PASSWORD)).content.decode()
+    # Only this person at this address: another's count, or theirs elsewhere, stands.
+    assert not AccessAttempt.objects.filter(username=enterprise.username, ip_address=BOOTH)
+    response = client.post(path, fields("one-more-slip"))
+    assert "entered incorrectly" in response.content.decode()
+    assert AccessAttempt.objects.get(username=enterprise.username).failures_since_start == 1
+
+
+def test_a_session_token_asked_without_a_password_is_told_so_and_not_counted(enterprise):
+    client = signed_in(enterprise)
+    for payload in ({"name": "tablet"}, {"name": "tablet", "password": ""}):
+        response = client.post("/api/v1/me/tokens", payload, content_type="application/json")
+        assert response.status_code == 422, response.content
+        [error] = response.json()["detail"]
+        assert error["loc"][-1] == "password" and error["msg"] == "This field is required."
+    assert not AccessAttempt.objects.exists()
+    assert not enterprise.api_tokens.exists()
+
+
+@pytest.mark.parametrize("api", [False, True])
+def test_the_lockout_says_when_to_try_again(enterprise, api):
+    client = signed_in(enterprise)
+    for guess in range(settings.AXES_FAILURE_LIMIT):
+        if api:
+            response = client.post(
+                "/api/v1/me/tokens",
+                {"name": "copy", "password": f"guess-{guess}"},
+                content_type="application/json",
+            )
+        else:
+            path, fields = GUESSES["token"]
+            response = client.post(path, fields(f"guess-{guess}"))
+    assert response.status_code == 429
+    assert response["Retry-After"] == str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
+    if api:
+        assert response["Content-Type"] == "application/json; charset=utf-8"
