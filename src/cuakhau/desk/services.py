@@ -731,6 +731,17 @@ def act(
                 raise FieldErrors({"new_date": [_("Give the new result date.")]})
             if new_date <= application.due_date:
                 raise FieldErrors({"new_date": [_("The new date must be after the due date.")]})
+            if new_date <= day:
+                # A day already here or gone: the file would stay overdue under a date the
+                # applicant is told and nobody can correct (the new date is given only once).
+                raise FieldErrors(
+                    {
+                        "new_date": [
+                            _("The new date must be after today, %(date)s.")
+                            % {"date": _date_text(day)}
+                        ]
+                    }
+                )
             if new_date > application.due_date + dt.timedelta(days=366):
                 raise FieldErrors({"new_date": [_("Give a date within a year.")]})
             if not _calendar_around(new_date).is_working_day(new_date):

@@ -172,7 +172,10 @@ def test_late_file_apology_gives_one_new_date(catalogue, desk_officer):
     a = _file(catalogue, D(2026, 3, 2))
     with pytest.raises(FieldErrors):
         services.act(desk_officer, a, "apologise", reason="Chờ ý kiến Sở", new_date=D(2026, 3, 1))
-    a = services.act(desk_officer, a, "apologise", reason="Chờ ý kiến Sở", new_date=D(2026, 3, 25))
+    with mock.patch.object(services, "today", return_value=D(2026, 3, 17)):
+        a = services.act(
+            desk_officer, a, "apologise", reason="Chờ ý kiến Sở", new_date=D(2026, 3, 25)
+        )
     assert a.appointment_date == D(2026, 3, 25) and a.due_date == D(2026, 3, 16)
     assert a.status == S.RECEIVED
     record = a.transitions.get(action="apologise")
@@ -182,6 +185,26 @@ def test_late_file_apology_gives_one_new_date(catalogue, desk_officer):
         services.act(desk_officer, a, "apologise", reason="Lần nữa", new_date=D(2026, 3, 30))
     message = Message.objects.get(template="desk_apology")
     assert message.context["due"] == "25/03/2026"
+
+
+@pytest.mark.parametrize("new_date", [D(2026, 11, 4), D(2026, 12, 4), D(2026, 12, 7)])
+def test_an_apology_gives_a_day_still_to_come(catalogue, desk_officer, new_date):
+    # Due Tue 3 Nov 2026, apologised for on Mon 7 Dec: a day already gone would leave the file
+    # overdue under a date the applicant is told and that cannot be given twice.
+    a = _file(catalogue, D(2026, 10, 20))
+    assert a.due_date == D(2026, 11, 3)
+    with mock.patch.object(services, "today", return_value=D(2026, 12, 7)):
+        with pytest.raises(FieldErrors) as refused:
+            services.act(desk_officer, a, "apologise", reason="Chờ ý kiến Sở", new_date=new_date)
+        assert refused.value.errors == {
+            "new_date": ["The new date must be after today, 7 Dec 2026."]
+        }
+        a.refresh_from_db()
+        assert a.new_due_date is None and not Message.objects.filter(template="desk_apology")
+        a = services.act(
+            desk_officer, a, "apologise", reason="Chờ ý kiến Sở", new_date=D(2026, 12, 8)
+        )
+    assert a.appointment_date == D(2026, 12, 8)
 
 
 def test_overdue_and_soon_due(catalogue):
