@@ -26,9 +26,18 @@ class MultipleFileField(forms.FileField):
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English"), ("zh-hans", "简体中文")]
 
 
+class GateCodeChoice(forms.ChoiceField):
+    """A gate offered by its code, taken as sent in any case: pages and receipts write codes in
+    capitals ("MLT"), and the API and ``reference.fields.GateField`` take either."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.strip().lower()
+
+
 class ApplicationForm(forms.Form):
     procedure = forms.ChoiceField(label=_("Procedure"))
-    gate = forms.ChoiceField(
+    gate = GateCodeChoice(
         label=_("Desk of the gate"),
         required=False,
         help_text=_("The desk that receives the file and returns the result."),

@@ -36,6 +36,13 @@ class PeriodForm(forms.Form):
                 _("The period has not begun: choose a start on or before %(date)s.")
                 % {"date": date_format(self.today, "SHORT_DATE_FORMAT")},
             )
+        elif end and end > self.today:
+            # Its months still to come would read as months with no files at all.
+            self.add_error(
+                "date_to",
+                _("The period cannot end after today: choose an end on or before %(date)s.")
+                % {"date": date_format(self.today, "SHORT_DATE_FORMAT")},
+            )
         elif start and end:
             if start > end:
                 self.add_error("date_to", _("The end of the period is before its start."))
@@ -47,6 +54,11 @@ class PeriodForm(forms.Form):
         return data
 
 
+def _format(request) -> str:
+    # The page names it XLSX: typed so, or in any case, it is the same export.
+    return request.GET.get("format", "").strip().lower()
+
+
 def _period(request) -> PeriodForm:
     today = services.today()  # the desks' date, not the server's
     data = request.GET.copy()
@@ -55,7 +67,7 @@ def _period(request) -> PeriodForm:
     data.setdefault("date_to", today.isoformat())
     form = PeriodForm(data, today=today)
     wanted = request.GET.get("format", "")
-    if wanted not in ("", "xlsx"):
+    if _format(request) not in ("", "xlsx"):
         # An export the page does not make is refused, not answered with the page itself.
         form.is_valid()
         form.add_error(
@@ -77,7 +89,7 @@ def report(request):
         report = reports.report_for(
             request.user, form.cleaned_data["date_from"], form.cleaned_data["date_to"]
         )
-    if report is not None and request.GET.get("format") == "xlsx":
+    if report is not None and _format(request) == "xlsx":
         name = f"desk-report-{report.date_from.isoformat()}-{report.date_to.isoformat()}.xlsx"
         response = HttpResponse(reports.to_xlsx(report), content_type=XLSX)
         response["Content-Disposition"] = content_disposition(name)

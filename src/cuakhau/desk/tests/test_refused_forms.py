@@ -203,6 +203,15 @@ def test_a_gate_without_a_desk_is_refused_beside_the_gate_on_the_page(catalogue,
     assert not Application.objects.exists()
 
 
+@pytest.mark.parametrize("typed", ["MLT", " Mlt "])
+def test_the_page_takes_the_gate_code_in_any_case_as_the_api_does(catalogue, mlt, typed):
+    response = Client().post(
+        "/desk/apply/", {**applicant_data(catalogue, gate=typed), "documents": [pdf()]}
+    )
+    assert response.status_code == 302, response.content
+    assert Application.objects.get().gate == mlt
+
+
 def test_the_api_refuses_a_gate_without_a_desk(catalogue):
     data = {k: v for k, v in applicant_data(catalogue, gate="tth").items() if v != ""}
     response = Client().post("/api/v1/desk/applications", {**data, "documents": [pdf()]})

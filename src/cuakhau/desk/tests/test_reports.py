@@ -319,3 +319,25 @@ def test_an_export_the_page_does_not_make_or_a_period_not_begun_is_a_400(client,
         response = _get(client, supervisor, "?date_from=2026-12-05&date_to=2026-12-31&format=xlsx")
     assert response.status_code == 400
     assert 'data-field="date_from"' in response.content.decode()
+
+
+@pytest.mark.parametrize("typed", ["XLSX", "Xlsx", "xlsx"])
+def test_the_export_is_asked_for_in_any_case(client, files, supervisor, typed):
+    response = _get(client, supervisor, f"?date_from=2026-03-01&date_to=2026-04-30&format={typed}")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+@pytest.mark.parametrize("wanted", ["", "&format=xlsx"])
+def test_a_period_ending_after_today_is_a_400_at_its_end(client, supervisor, wanted):
+    from unittest import mock
+
+    with mock.patch.object(services, "today", return_value=D(2026, 12, 4)):
+        response = _get(client, supervisor, f"?date_from=2026-11-01&date_to=2027-06-30{wanted}")
+        assert response.status_code == 400
+        html = response.content.decode()
+        assert 'data-field="date_to"' in html and 'data-field="date_from"' not in html
+        assert "cannot end after today" in html
+        assert (
+            _get(client, supervisor, "?date_from=2026-11-01&date_to=2026-12-04").status_code == 200
+        )
