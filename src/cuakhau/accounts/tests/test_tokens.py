@@ -431,7 +431,13 @@ def test_api_a_session_makes_a_token_only_with_the_password(enterprise):
         assert response.status_code == 422
         assert response.json()["detail"][0]["loc"][-1] == "password"
     assert AccessAttempt.objects.get().failures_since_start == 4
+    # No password at all is no guess: said required, not counted.
     response = page.post("/api/v1/me/tokens", {"name": "copy"}, "application/json")
+    assert response.status_code == 422
+    assert AccessAttempt.objects.get().failures_since_start == 4
+    response = page.post(
+        "/api/v1/me/tokens", {"name": "copy", "password": "guess-last"}, "application/json"
+    )
     assert response.status_code == 429 and "Locked after 5" in response.json()["detail"]
     assert not enterprise.api_tokens.exists()
 

@@ -30,8 +30,9 @@ BUDGETS: dict[str, int | dict[str, int]] = {
     "home": 4,
     "profile": 10,
     "password_change": 7,
-    # The password checked as a sign-in (django-axes reads the lockout and clears old failures).
-    "profile_email": 6,
+    # The password checked as a sign-in (django-axes reads the lockout and clears old failures);
+    # the right one clears this person's failures at this address, as a sign-in does (+1).
+    "profile_email": 7,
     # Revoking walks the tokens made with it (one query a generation, in a savepoint: +3).
     "revoke_token": 10,
     "trips:list": 11,
