@@ -292,7 +292,13 @@ def test_generated_trips_follow_the_rules(demo, clock):
             assert len(containers) == (2 if trip.container_size == "20" else 1)
         else:
             assert containers == [] and trip.container_size == ""
-        active = trip.status not in (TripStatus.EXITED, TripStatus.CANCELLED, TripStatus.REJECTED)
+        # A draft holds no container yet (from its submission on), an ended trip no longer.
+        active = trip.status not in (
+            TripStatus.DRAFT,
+            TripStatus.EXITED,
+            TripStatus.CANCELLED,
+            TripStatus.REJECTED,
+        )
         for container in containers:
             assert iso6346.is_valid(container.number)
             assert container.active == active
