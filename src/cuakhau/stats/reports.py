@@ -7,8 +7,8 @@ workbook (openpyxl, one sheet per table, numbers kept as numbers). A report is w
 Vietnamese or English, the languages the province reads and sends on; its language is chosen
 by the caller, never taken from the server.
 
-The period: a month, or a year (January to December; for the running year, January to the
-running month, said so in the period's name). "Same period last year" is the same months a
+The period: a month, or a year (January to December; for the running year, January to its
+last finished month — January so far while January runs — said so in the period's name). "Same period last year" is the same months a
 year earlier. Targets are measured as the dashboard measures them, on the months complete at
 the end of the report's period.
 """
@@ -154,12 +154,16 @@ class Report:
 
 
 def period_months(year: int, month: int | None, today: dt.date) -> tuple[dt.date, dt.date]:
-    """The first and last month of the report (the running year stops at the running month)."""
+    """The first and last month of the report. The running year stops at its last finished
+    month, as the dashboard's comparisons do: its figures are compared month for month with a
+    year before, and four days of December against the whole of December read as a fall."""
     if month:
         first = dt.date(year, month, 1)
         return first, first
-    last = dt.date(year, 12, 1)
-    return dt.date(year, 1, 1), min(last, services.month_of(today))
+    running = services.month_of(today)
+    if year == today.year and today.month > 1:
+        return dt.date(year, 1, 1), services.add_months(running, -1)
+    return dt.date(year, 1, 1), min(dt.date(year, 12, 1), running)
 
 
 def period_error(year: int, month: int | None, today: dt.date) -> tuple[str, str] | None:

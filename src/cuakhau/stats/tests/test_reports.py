@@ -430,3 +430,16 @@ def test_a_rates_source_is_said_to_be_vietnamese_in_an_english_report(
     report = reports.build(mlt, 2025, None, language, "Lò Văn Pao", today=AFTER_2025)
     sources = {row[4] for row in report.table("rates").rows if row[2] is not None}
     assert sources == {shown}
+
+
+def test_the_running_year_is_reported_on_its_finished_months(mlt):
+    first, last = reports.period_months(2026, None, dt.date(2026, 12, 4))
+    assert (first, last) == (dt.date(2026, 1, 1), dt.date(2026, 11, 1))
+    # In January nothing has finished yet: the month so far.
+    assert reports.period_months(2027, None, dt.date(2027, 1, 20))[1] == dt.date(2027, 1, 1)
+    # A year gone is whole; a month asked for is that month.
+    assert reports.period_months(2025, None, dt.date(2026, 12, 4))[1] == dt.date(2025, 12, 1)
+    assert reports.period_months(2026, 12, dt.date(2026, 12, 4)) == (dt.date(2026, 12, 1),) * 2
+    report = reports.build(mlt, 2026, None, "en", "Lò Văn Pao", today=dt.date(2026, 12, 4))
+    assert report.last == dt.date(2026, 11, 1)
+    assert "December" not in report.period_name and "November" in report.period_name
