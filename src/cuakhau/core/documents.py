@@ -46,3 +46,20 @@ def kept_name(name: str | None, extension: str) -> str:
     if len(name) > NAME_LENGTH:
         name = f"{stem[: NAME_LENGTH - len(suffix) - 1].rstrip()}.{suffix}"
     return name
+
+
+def sizes_said(size: int, limit: int) -> tuple[str, str]:
+    """A file's size and the upload limit as a refusal says them, in the reader's way of
+    writing numbers ("5,2 MB"); in bytes when both would read the same ("5.0 MB; the limit is
+    5 MB" for a file one byte over)."""
+    from django.utils.formats import number_format
+
+    def megabytes(n: int, places: int) -> str:
+        return number_format(n / 1048576, decimal_pos=places, use_l10n=True) + " MB"
+
+    size_said, limit_said = megabytes(size, 1), megabytes(limit, 1)
+    if size_said == limit_said:
+        as_bytes = number_format(size, use_l10n=True, force_grouping=True)
+        limit_bytes = number_format(limit, use_l10n=True, force_grouping=True)
+        return f"{as_bytes} B", f"{limit_bytes} B"
+    return size_said, megabytes(limit, 0 if limit % 1048576 == 0 else 1)

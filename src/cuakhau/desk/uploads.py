@@ -16,7 +16,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from cuakhau.core.documents import NAME_LENGTH, kept_name, sniff  # noqa: F401  (the desk's too)
+from cuakhau.core.documents import NAME_LENGTH, kept_name, sizes_said, sniff  # noqa: F401  (the desk's too)
 
 # Named in the refusal so the sender knows why (executables, scripts, archives).
 REFUSED = {
@@ -47,9 +47,10 @@ def check(uploaded) -> tuple[str, str]:
     """``(content_type, extension)`` of an accepted upload; raises ``UploadRefused``."""
     limit = settings.MAX_UPLOAD_BYTES
     if uploaded.size > limit:
+        size, limit_said = sizes_said(uploaded.size, limit)
         raise UploadRefused(
-            _("%(name)s is %(size).1f MB; the limit is %(limit).0f MB.")
-            % {"name": uploaded.name, "size": uploaded.size / 1048576, "limit": limit / 1048576}
+            _("%(name)s is %(size)s; the limit is %(limit)s.")
+            % {"name": uploaded.name, "size": size, "limit": limit_said}
         )
     if uploaded.size == 0:
         raise UploadRefused(_("%(name)s is empty.") % {"name": uploaded.name})

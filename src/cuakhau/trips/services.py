@@ -24,7 +24,7 @@ from django.utils.translation import ngettext
 from cuakhau.accounts import roles
 from cuakhau.accounts.models import Organisation
 from cuakhau.core.context import SYSTEM, RequestContext
-from cuakhau.core.documents import kept_name, sniff
+from cuakhau.core.documents import kept_name, sizes_said, sniff
 from cuakhau.core.errors import FieldErrors
 from cuakhau.core.inputs import (
     AtLeast,
@@ -1423,8 +1423,8 @@ def attach_document(actor, trip: Trip, kind: str, uploaded, context: RequestCont
         raise TripValidationError(
             {
                 "file": [
-                    _("The file is %(size).1f MB; the limit is %(limit).0f MB.")
-                    % {"size": uploaded.size / 1048576, "limit": limit / 1048576}
+                    _("The file is %(size)s; the limit is %(limit)s.")
+                    % dict(zip(("size", "limit"), sizes_said(uploaded.size, limit), strict=True))
                 ]
             }
         )

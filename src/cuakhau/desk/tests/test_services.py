@@ -95,6 +95,24 @@ def test_an_oversize_upload_is_refused(catalogue, settings):
     assert "documents.0" in exc.value.errors
 
 
+def test_a_file_just_over_the_limit_is_said_to_be_over_it(catalogue, settings):
+    from django.utils import translation
+
+    from cuakhau.core.documents import sizes_said
+
+    limit = 5 * 1048576
+    # One byte over read "5.0 MB; the limit is 5 MB": the bytes show the difference.
+    assert sizes_said(limit + 1, limit) == ("5,242,881 B", "5,242,880 B")
+    with translation.override("vi"):
+        assert sizes_said(int(7.25 * 1048576), limit) == ("7,2 MB", "5 MB")
+    settings.MAX_UPLOAD_BYTES = 1024
+    with pytest.raises(FieldErrors) as exc:
+        services.file_application(
+            applicant_data(catalogue), [pdf(content=b"%PDF-1.7\n" + b"0" * 2048)]
+        )
+    assert "0.0 MB" not in exc.value.errors["documents.0"][0]
+
+
 def test_documents_are_stored_with_random_names_under_the_data_dir(catalogue, settings):
     a = services.file_application(
         applicant_data(catalogue), [pdf("../../etc/passwd.pdf"), SimpleUploadedFile("a.png", PNG)]
