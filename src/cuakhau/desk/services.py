@@ -965,6 +965,17 @@ def history(application: Application):
     return application.transitions.select_related("actor").order_by("at", "id")
 
 
+# Who in the desk holds the file is the desk's own business: the applicant's history showed
+# "received" twice, the second time for an officer taking the file.
+INTERNAL_STEPS = frozenset({"take", "reassign"})
+
+
+def applicant_history(application: Application) -> list:
+    """The application's history as its applicant reads it: its own steps, not the desk's
+    hand-overs between officers."""
+    return [t for t in history(application) if t.action not in INTERNAL_STEPS]
+
+
 def NOT_FOUND_MESSAGE() -> str:  # noqa: N802
     # One message for an unknown code, a wrong phone and a malformed code.
     return _("No application matches this code and phone number.")

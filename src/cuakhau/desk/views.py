@@ -191,7 +191,7 @@ def status(request, code):
         {
             "a": application,
             "standing": services.standing(application),
-            "history": [t for t in services.history(application) if t.action != "reassign"],
+            "history": services.applicant_history(application),
             "documents": application.documents.all(),
         },
     )

@@ -21,7 +21,7 @@ def _apply(client, catalogue, **files):
     return client.post("/desk/apply/", data)
 
 
-def test_an_applicant_files_online_and_sees_the_receipt(client, catalogue):
+def test_an_applicant_files_online_and_sees_the_receipt(client, catalogue, desk_officer):
     response = _apply(client, catalogue)
     a = Application.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/desk/track/{a.code}/"
@@ -32,6 +32,10 @@ def test_an_applicant_files_online_and_sees_the_receipt(client, catalogue):
     assert served.status_code == 200 and b"".join(served.streaming_content) == PDF
     assert served["X-Content-Type-Options"] == "nosniff"
     assert "attachment" in served["Content-Disposition"]
+    # An officer taking the file is the desk's own step: the applicant reads "received" once.
+    services.take(desk_officer, a)
+    history = client.get(response["Location"]).context["history"]
+    assert [t.action for t in history] == ["file"]
 
 
 def test_an_executable_named_pdf_is_refused_on_the_page(client, catalogue):
