@@ -361,7 +361,7 @@ def set_capacity(request: HttpRequest, gate: str, payload: CapacityIn):
         "quotas": row.quotas,
         "over_capacity": [
             {"start": o.start, "booked": o.booked, "trucks_per_hour": o.capacity}
-            for o in services.over_capacity(row)
+            for o in services.over_capacity([row])
         ],
     }
 

@@ -312,30 +312,36 @@ class OverCapacity:
         }
 
 
-def over_capacity(row: SlotCapacity, now=None) -> list[OverCapacity]:
-    """The coming hours ``row`` governs (its date's, or its weekday's without a date's own row)
-    whose bookings already pass its capacity: a lane closed is a fact, not refused, but the
-    manager is told which bookings no longer fit rather than finding out at the gate."""
+def over_capacity(rows: list[SlotCapacity], now=None) -> list[OverCapacity]:
+    """The coming hours ``rows`` govern (each its date's, or its weekday's without a date's own
+    row), all of one gate and direction, whose bookings already pass the capacity: a lane
+    closed is a fact, not refused, but the manager is told which bookings no longer fit rather
+    than finding out at the gate. One query for the hours however many rows were set (the page
+    sets a range of hours and weekdays at once); the hour's own capacity is read only for an
+    hour that does hold more than a row lets in."""
+    if not rows:
+        return []
     now = now or timezone.now()
-    total = row.as_rule().total
+    gate, direction = rows[0].gate, rows[0].direction
     slots = (
-        Slot.objects.filter(gate=row.gate, direction=row.direction, start__gt=now)
+        Slot.objects.filter(gate=gate, direction=direction, start__gt=now)
         .annotate(booked=Count("bookings", filter=Q(bookings__status__in=HOLDING)))
-        .filter(booked__gt=total)
+        .filter(booked__gt=min(row.as_rule().total for row in rows))
         .order_by("start")
     )
     found = []
     for slot in slots:
-        at = local(slot.start, row.gate)
-        if at.hour != row.hour:
-            continue
-        if row.date is not None and at.date() != row.date:
-            continue
-        if row.date is None and (
-            at.weekday() != row.weekday or capacity_for(row.gate, row.direction, slot.start) != row
-        ):
-            continue
-        found.append(OverCapacity(slot.start, slot.booked, total, row.gate))
+        at = local(slot.start, gate)
+        for row in rows:
+            if at.hour != row.hour or slot.booked <= row.as_rule().total:
+                continue
+            if row.date is not None and at.date() != row.date:
+                continue
+            if row.date is None and (
+                at.weekday() != row.weekday or capacity_for(gate, direction, slot.start) != row
+            ):
+                continue
+            found.append(OverCapacity(slot.start, slot.booked, row.as_rule().total, gate))
     return found
 
 

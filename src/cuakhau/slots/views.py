@@ -260,7 +260,7 @@ def capacity(request, code):
             key: {c: n for c, n in quotas.items() if c == "perishable" or c in known}
             for key, quotas in kept.items()
         }
-        over = []
+        rows_set = []
         try:
             # Every hour of the range, or none: a refused one leaves the others as they were.
             with transaction.atomic():
@@ -277,15 +277,15 @@ def capacity(request, code):
                             quotas=quotas,
                             weekday=weekday,
                         )
-                        over += services.over_capacity(row)
+                        rows_set.append(row)
         except FieldErrors as exc:
             _errors_into(form, exc)
         except services.SlotPermissionDenied as exc:
             raise PermissionDenied(str(exc)) from None
         else:
             messages.success(request, _("Capacity saved."))
+            over = services.over_capacity(rows_set)
             if over:
-                over.sort(key=lambda o: o.start)
                 messages.warning(
                     request,
                     _(
