@@ -74,6 +74,9 @@ class GateCheck:
     ruleset: object | None = None
     # When a truck to turn back was rejected: its exit cannot come before.
     rejected_at: dt.datetime | None = None
+    # Found by a typed plate: the action that follows names the trip by its reference, so
+    # it acts on the trip the card showed whatever else carries the plate.
+    found_by_plate: bool = False
 
     @property
     def blocking(self) -> list[Problem]:
@@ -138,7 +141,8 @@ def find(text: str, gate: Gate, *, lock: bool = False) -> tuple[Trip | None, str
 
 
 def _find(text: str, gate: Gate, *, lock: bool) -> tuple[Trip | None, str | None, object | None]:
-    """``find``, and the scanned receipt when it was read with its trip (not under a lock)."""
+    """``find``, and the scanned receipt when it was read with its trip (not under a lock), or
+    for a typed plate the list of the other trips that carry it."""
     text = (text or "").strip()
     if not text or not _is_text(text):
         return None, None, None
@@ -162,16 +166,59 @@ def _find(text: str, gate: Gate, *, lock: bool) -> tuple[Trip | None, str | None
         reference = references.normalise_reference(text)
         by_reference = _LOCKED_BY_REFERENCE if lock else _BY_REFERENCE
         return by_reference.first(gate=gate.pk, value=reference), None, None
-    key = normalise_plate(text)
-    candidates = at_gate(gate).filter(status__in=AT_GATE).filter(models_q_plate(key))
-    now = timezone.now()
-    best = min(
-        candidates, key=lambda t: abs((t.expected_arrival - now).total_seconds()), default=None
-    )
+    best, others = _by_plate(normalise_plate(text), gate)
     if best is not None and lock:
-        # Several trips may carry the plate: chosen first, then locked and read again.
+        # Chosen first, then locked and read again.
         best = _LOCKED_BY_PK.first(gate=gate.pk, value=best.pk)
-    return best, None, None
+    return best, None, others
+
+
+def _by_plate(key: str, gate: Gate) -> tuple[Trip | None, list[Trip]]:
+    """The trip a typed plate names at this gate, and the others that carry the plate.
+
+    A truck is in one place: one inside the gate (checked in, not yet out — a rejected one
+    too, to be turned back) is the one at the booth; else the trip expected nearest now.
+    The others are said on the card, never chosen silently.
+    """
+    from django.db.models import Q
+
+    candidates = list(
+        at_gate(gate)
+        .select_related("visit")
+        .filter(
+            Q(status__in=AT_GATE)
+            | Q(status=S.REJECTED, visit__isnull=False, visit__exited_at__isnull=True)
+        )
+        .filter(models_q_plate(key))
+        .order_by("pk")
+    )
+    now = timezone.now()
+    candidates.sort(
+        key=lambda t: (not trips.is_inside(t), abs((t.expected_arrival - now).total_seconds()))
+    )
+    return (candidates[0], candidates[1:]) if candidates else (None, [])
+
+
+def _plate_shared(trip: Trip, others: list[Trip], gate: Gate) -> Problem:
+    return Problem(
+        "plate_shared",
+        _(
+            "Other trips with this plate: %(trips)s. Scan the receipt or type the reference "
+            "to act on one of them."
+        )
+        % {
+            "trips": join_words(
+                _("%(ref)s (%(status)s, expected %(at)s)")
+                % {
+                    "ref": other.reference,
+                    "status": other.get_status_display(),
+                    "at": _local(other.expected_arrival, gate),
+                }
+                for other in others
+            )
+        },
+        False,
+    )
 
 
 def _at_gate_by_id(gate: int):
@@ -297,6 +344,11 @@ def assess(text: str, gate: Gate, *, plate_seen: str = "", lock: bool = False) -
     """
     trip, token, scanned = _find(text, gate, lock=lock)
     check = GateCheck(trip=trip, token=token)
+    if isinstance(scanned, list):  # a typed plate: the trips it also names
+        check.found_by_plate = True
+        if trip is not None and scanned:
+            check.problems.append(_plate_shared(trip, scanned, gate))
+        scanned = None
     if trip is None:
         number = receipts._unverified_number(token) if token else receipts.typed_number(text)
         if number:

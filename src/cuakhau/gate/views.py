@@ -123,7 +123,11 @@ def _card(request, gate, check, *, done=None, errors=None, assessment=None):
                 for name, messages in (errors or {}).items()
             ],
             "channel": channel,
-            "scan": request.POST.get("scan", ""),
+            "scan": (
+                check.trip.reference
+                if check.found_by_plate and check.trip
+                else request.POST.get("scan", "")
+            ),
         },
     )
 
