@@ -58,6 +58,18 @@ class Inspection(models.Model):
         db_index=False,
         verbose_name=_("officer"),
     )
+    # Who started it, when that was someone else than the officer who then recorded the
+    # result (``officer``): both are in the record. None for a check the system opened, and
+    # for records older than this field.
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("started by"),
+    )
     automatic = models.BooleanField(
         _("automatic"),
         default=False,

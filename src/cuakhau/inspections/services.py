@@ -205,6 +205,7 @@ def start_inspection(officer, trip: Trip, agency: str | None = None, kind: str =
         kind=kind or _default_kind(trip, agency),
         started_at=timezone.now(),
         officer=officer,
+        started_by=officer,
     )
 
 
@@ -262,6 +263,7 @@ def record_result(
             kind=_default_kind(trip, agency),
             started_at=timezone.now(),
             officer=officer,
+            started_by=officer,
         )
     # A pending sample of the trip's, not only of this inspection: a hold closes the
     # inspection its samples were taken in, and the pass that follows it is a new record
@@ -284,6 +286,7 @@ def record_result(
     inspection.result = result
     inspection.notes = notes
     inspection.ended_at = timezone.now()
+    # The officer who decides it; who started it stays in ``started_by``.
     inspection.officer = officer
     # A check the system opened (the channel was raised) is the officer's once they decide it.
     inspection.automatic = False

@@ -96,7 +96,9 @@ def _page(request, trip, action: str = "", refused=None):
             "risk": risk,
             "required": services.required_agencies(trip),
             "outstanding": services.outstanding(trip) if trip.status == TripStatus.ARRIVED else [],
-            "inspections": trip.inspections.select_related("officer").prefetch_related("samples"),
+            "inspections": trip.inspections.select_related(
+                "officer", "started_by"
+            ).prefetch_related("samples"),
             "agency": services.agency_of(request.user),
             "weighings": trip.weighings.all()[:5],
             "page_errors": page_errors,

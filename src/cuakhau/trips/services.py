@@ -1332,7 +1332,7 @@ def inspections_shown(trip: Trip, reader) -> InspectionsShown | None:
         [trip],
         models.Prefetch(
             "inspections",
-            rows.select_related("officer") if internal else rows,
+            rows.select_related("officer", "started_by") if internal else rows,
         ),
     )
     return InspectionsShown(
