@@ -12,7 +12,7 @@ import datetime as dt
 import hmac
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -162,6 +162,12 @@ MAX_TOKEN_CHARS = 4000
 
 
 def _unverified_number(token: str) -> str | None:
+    # A scan's token is read for its number by the look-up and again by the verification.
+    return _number_claimed(token) if isinstance(token, str) else None
+
+
+@lru_cache(maxsize=64)
+def _number_claimed(token: str) -> str | None:
     try:
         payload = token.split(".")[1]
         return read_json(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))).get("rcp")
