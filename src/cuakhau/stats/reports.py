@@ -226,9 +226,13 @@ def _build(gate, year, month, language, generated_by, today) -> Report:
     months = services.months_between(first, last)
     last_day = min(services.add_months(last, 1) - dt.timedelta(days=1), today)
     days = services.trucks_per_day(gate, first, last_day) if last_day >= first else []
+    # The period's trucks include imported months, which have no days of their own: the mean
+    # is over every day of the period (its days with a record alone made it eleven times
+    # too high for a year of ten imported months).
+    period_days = max(0, (last_day - first).days + 1)
 
     tables = [
-        _summary(this, before, traffic, traffic_before, days),
+        _summary(this, before, traffic, traffic_before, days, period_days),
         _by_month(gate, year, last, rates),
         _products(gate, first, last, rates, language),
         _partners(gate, first, last, rates, language),
@@ -293,7 +297,7 @@ def _growth_row(label, value, base, kind) -> list:
     ]
 
 
-def _summary(this, before, traffic, traffic_before, days) -> Table:
+def _summary(this, before, traffic, traffic_before, days, period_days) -> Table:
     def flows(totals, directions):
         return sum((totals.usd.get(d, Decimal(0)) for d in directions), Decimal(0))
 
@@ -318,7 +322,7 @@ def _summary(this, before, traffic, traffic_before, days) -> Table:
         _growth_row(_("Trucks crossed"), trucks, total(traffic_before, "trucks"), COUNT),
         [
             _("Trucks per day (mean)"),
-            Figure(Decimal(trucks) / len(days) if days else None, MINUTES),
+            Figure(Decimal(trucks) / period_days if period_days else None, MINUTES),
             None,
             None,
         ],

@@ -443,3 +443,23 @@ def test_the_running_year_is_reported_on_its_finished_months(mlt):
     report = reports.build(mlt, 2026, None, "en", "Lò Văn Pao", today=dt.date(2026, 12, 4))
     assert report.last == dt.date(2026, 11, 1)
     assert "December" not in report.period_name and "November" in report.period_name
+
+
+def test_the_mean_trucks_per_day_is_over_every_day_of_the_period(three_crossings, mlt):
+    """An imported month counts its trucks but has no days of its own: the mean is the
+    period's trucks over the period's days, not over the days the platform recorded (a year
+    of ten imported months read eleven times too many trucks a day)."""
+    from cuakhau.stats.choices import Source
+    from cuakhau.stats.models import GateMonth
+
+    GateMonth.objects.create(
+        gate=mlt, month=dt.date(2025, 1, 1), direction="export", trucks=362, source=Source.IMPORTED
+    )
+    report = reports.build(mlt, 2025, None, "en", "Lò Văn Pao", today=AFTER_2025)
+    rows = {row[0]: row[1] for row in report.table("summary").rows}
+    assert rows["Trucks crossed"].value == 365
+    assert rows["Trucks per day (mean)"].value == Decimal(1)
+
+    march = reports.build(mlt, 2025, 3, "en", "Lò Văn Pao", today=AFTER_2025)
+    rows = {row[0]: row[1] for row in march.table("summary").rows}
+    assert rows["Trucks per day (mean)"].value == Decimal(rows["Trucks crossed"].value) / 31
