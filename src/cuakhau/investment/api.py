@@ -101,6 +101,9 @@ class InvestmentTotalsOut(Schema):
     registered_vnd: Decimal
     disbursed_vnd: Decimal
     registered_usd: Decimal
+    # Left out of registered_usd: the projects without a noted rate, and their capital.
+    projects_without_rate: int
+    registered_vnd_without_rate: Decimal
     area_ha: Decimal
     terminated: int
     by_sector: list[InvestmentSectorTotal]
@@ -166,12 +169,17 @@ def list_projects(
     summary="The zone's totals",
     description=(
         "The board, auditors and administrators: capital registered and disbursed, area and "
-        "counts of the projects the filters select, by sector and by investor country."
+        "counts of the projects the filters select, by sector and by investor country; US "
+        "dollars at each project's noted rate, the projects without one counted apart."
     ),
 )
 def totals(request: HttpRequest, filters: Query[InvestmentProjectFilters]):
     t = services.zone_totals(services.filter_projects(_filters(filters)))
-    return {**t.__dict__, "by_sector": t.by_sector, "by_country": t.by_country}
+    return {
+        **t.__dict__,
+        "projects_without_rate": t.without_rate,
+        "registered_vnd_without_rate": t.without_rate_vnd,
+    }
 
 
 @router.get(

@@ -141,6 +141,10 @@ class Totals:
     registered_vnd: Decimal = Decimal(0)
     disbursed_vnd: Decimal = Decimal(0)
     registered_usd: Decimal = Decimal(0)
+    # Projects with no noted rate are left out of the US-dollar figure, never guessed: how
+    # many, and their capital in đồng, so the figure is read as the part it is.
+    without_rate: int = 0
+    without_rate_vnd: Decimal = Decimal(0)
     area_ha: Decimal = Decimal(0)
     terminated: int = 0
     by_sector: list[dict] = field(default_factory=list)
@@ -165,12 +169,15 @@ def zone_totals(qs: QuerySet | None = None) -> Totals:
         disbursed=Total("disbursed_capital_vnd"),
         area=Total("area_ha"),
     )
-    usd = Decimal(0)
-    for amount, rate in counted.exclude(usd_rate=None).values_list(
-        "registered_capital_vnd", "usd_rate"
-    ):
+    usd, without_rate, without_rate_vnd = Decimal(0), 0, Decimal(0)
+    for amount, rate in counted.values_list("registered_capital_vnd", "usd_rate"):
         # A rate no conversion can use (0, from a row written before the checks) counts as none.
-        usd += to_usd(amount, rate) or 0
+        converted = to_usd(amount, rate)
+        if converted is None:
+            without_rate += 1
+            without_rate_vnd += amount
+        else:
+            usd += converted
     sectors = dict(Sector.choices)
     by_sector = [
         {
@@ -203,6 +210,8 @@ def zone_totals(qs: QuerySet | None = None) -> Totals:
         registered_vnd=sums["registered"] or Decimal(0),
         disbursed_vnd=sums["disbursed"] or Decimal(0),
         registered_usd=usd,
+        without_rate=without_rate,
+        without_rate_vnd=without_rate_vnd,
         area_ha=sums["area"] or Decimal(0),
         terminated=qs.filter(status=S.TERMINATED).count(),
         by_sector=by_sector,

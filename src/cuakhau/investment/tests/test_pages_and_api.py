@@ -27,6 +27,8 @@ def test_the_list_shows_the_totals_and_filters(two, auditor):
     assert page.context["totals"].count == 2
     text = page.content.decode()
     assert "VND 620,000,000,000" in text  # registered, in the English format
+    # B2 has no noted rate: the dollar figure is B1's alone, and says so.
+    assert "Not counted: 1 project without a noted rate (VND 500,000,000,000)" in text
     filtered = client.get("/investment/?sector=energy")
     assert [p.code for p in filtered.context["projects"]] == ["B2"]
     assert client.get("/investment/B1/").status_code == 200
@@ -37,6 +39,11 @@ def test_the_api_reads_the_totals(two, auditor):
     assert body["count"] == 1
     assert body["registered_vnd"] == "120000000000"
     assert body["registered_usd"] == "5000000.00"
+    assert body["projects_without_rate"] == 0
+    whole = api(auditor).get("/api/v1/investment/totals").json()
+    assert whole["registered_usd"] == "5000000.00"
+    assert whole["projects_without_rate"] == 1
+    assert whole["registered_vnd_without_rate"] == "500000000000"
 
 
 def test_the_api_changes_a_status_and_refuses_a_wrong_step(two, board):

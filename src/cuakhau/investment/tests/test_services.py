@@ -166,3 +166,12 @@ def test_a_milestone_is_achieved_on_a_day_and_only_then():
         milestone.status, milestone.achieved_on = status, day
         with pytest.raises(ValidationError):
             milestone.full_clean()
+
+
+def test_the_dollar_total_says_which_projects_it_leaves_out(register):
+    """A project with no noted rate cannot be in the US-dollar figure: the totals say how many
+    and how much, as the board's statistics count apart what has no rate (the demo register's
+    dollars covered 8 projects of 49 and read as the zone's)."""
+    totals = services.zone_totals()
+    assert totals.without_rate == 2  # A2 and A3; A5 is terminated and in no figure
+    assert totals.without_rate_vnd == Decimal("580000000000")
