@@ -1159,14 +1159,47 @@ EVENTS_OF_DEVICE = {
 EVENTS_OF_PEOPLE = {EventKind.CHECK_IN, EventKind.EXIT, EventKind.WEIGHBRIDGE}
 
 
-def _delivered_again(event: GateEvent, gate: Gate) -> GateEvent:
-    """An event delivered again, as first recorded; an id first used at another gate says
-    nothing of that gate's trip (an id replayed from one gate answered with another's)."""
-    if event.gate_id != gate.pk:
+def _event_body(event: dict) -> dict:
+    """What an event says besides its id and time, as a resending of it says it again: its
+    texts as sent (an empty one as none) and its weights as numbers ("28500" is 28500.0)."""
+    body = {}
+    for key, value in event.items():
+        # A payload keeps its values as text: a None the service was given reads "None".
+        if key in ("client_id", "occurred_at") or value is None or str(value) in ("", "None"):
+            continue
+        body[key] = str(value)
+        if key in ("gross_kg", "tare_kg"):
+            with contextlib.suppress(ArithmeticError, ValueError):
+                body[key] = Decimal(str(value))
+    return body
+
+
+def _delivered_again(
+    stored: GateEvent,
+    gate: Gate,
+    *,
+    device: Device | None,
+    kind: str,
+    occurred_at: dt.datetime,
+    event: dict,
+) -> GateEvent:
+    """An event delivered again, as first recorded. The id is the event's only when the same
+    sender sends the same event again: an id first used at another gate says nothing of that
+    gate's trip (an id replayed from one gate answered with another's), and another event under
+    a taken id — another device's, another kind, another time, plate or weight — would be
+    answered as done and dropped from its sender's queue without ever being applied."""
+    same = (
+        stored.gate_id == gate.pk
+        and stored.gate_device_id == (device.pk if device else None)
+        and stored.kind == kind
+        and stored.occurred_at == occurred_at
+        and _event_body(stored.payload or {}) == _event_body(event)
+    )
+    if not same:
         raise FieldErrors(
             {"client_id": [_("This event id is already taken: the device must make a new one.")]}
         )
-    return event
+    return stored
 
 
 def check_event(event: dict, gate: Gate, device: Device | None = None) -> CheckedEvent:
@@ -1197,7 +1230,9 @@ def check_event(event: dict, gate: Gate, device: Device | None = None) -> Checke
     occurred_at = _event_time(event.get("occurred_at"))
     existing = GateEvent.objects.filter(client_id=client_id).first()
     if existing is not None:
-        existing = _delivered_again(existing, gate)
+        existing = _delivered_again(
+            existing, gate, device=device, kind=kind, occurred_at=occurred_at, event=event
+        )
     return CheckedEvent(client_id, kind, occurred_at, existing)
 
 
@@ -1245,7 +1280,11 @@ def apply_event(
                     accepted=False,
                 )
         except IntegrityError:
-            return _delivered_again(GateEvent.objects.get(client_id=client_id), gate), True
+            first = GateEvent.objects.get(client_id=client_id)
+            again = _delivered_again(
+                first, gate, device=device, kind=kind, occurred_at=occurred_at, event=event
+            )
+            return again, True
         problems: list[Problem] = []
         try:
             with transaction.atomic():

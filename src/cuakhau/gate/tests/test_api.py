@@ -2,6 +2,7 @@
 
 import datetime as dt
 import uuid
+import zoneinfo
 
 import pytest
 from django.test import Client
@@ -77,6 +78,49 @@ def test_queued_events_sync_once(enterprise, operator, mlt, lanes):
     assert [(r["accepted"], r["duplicate"]) for r in first] == [(True, False), (True, True)]
     later = client.post("/api/v1/gate/mlt/events", [event], content_type="application/json").json()
     assert later[0]["duplicate"] is True
+
+
+def test_another_event_under_a_taken_id_is_refused_not_dropped(enterprise, operator, mlt, lanes):
+    """A weighbridge's reading sent under an id a camera had used, or a camera's second read
+    under its first read's id, was answered 'accepted, duplicate' with the first event's trip:
+    the device dropped it from its queue and it was never applied."""
+    first_trip = paid(enterprise, tractor_plate="25C-123.45")
+    second_trip = paid(enterprise, tractor_plate="25C-678.90", cargo_lines=[cassava_line()])
+    check_in(operator, mlt, second_trip.reference)
+    camera = device_client(mlt, "plate_camera", "cam-1", lane="L1")
+    scale = device_client(mlt, "weighbridge", "can-1")
+    now = timezone.now()
+    read = {
+        "client_id": str(uuid.uuid4()),
+        "kind": "plate_read",
+        "occurred_at": now.isoformat(),
+        "scan": "25C-123.45",
+    }
+
+    def send(client, events):
+        return client.post("/api/v1/gate/mlt/events", events, content_type="application/json")
+
+    assert send(camera, [read]).json()[0]["trip"] == first_trip.reference
+    # The same event again, its moment written in the gate's zone: the same event.
+    again = {
+        **read,
+        "occurred_at": timezone.localtime(now, zoneinfo.ZoneInfo(mlt.time_zone)).isoformat(),
+    }
+    assert send(camera, [again]).json()[0]["duplicate"] is True
+    for other in (
+        {**read, "scan": "25C-678.90"},  # another read
+        {**read, "occurred_at": (now - dt.timedelta(minutes=3)).isoformat()},  # another moment
+    ):
+        refused = send(camera, [other])
+        assert refused.status_code == 422, refused.content
+        assert refused.json()["detail"][0]["loc"] == ["body", 0, "client_id"]
+    weighed = {**read, "kind": "weighbridge", "scan": second_trip.reference, "gross_kg": 28600}
+    refused = send(scale, [weighed])
+    assert refused.status_code == 422 and first_trip.reference not in refused.content.decode()
+    assert PlateRead.objects.count() == 1 and not WeighbridgeReading.objects.exists()
+    # Under an id of its own, the reading is applied.
+    sent = send(scale, [{**weighed, "client_id": str(uuid.uuid4())}])
+    assert sent.json()[0]["accepted"] and WeighbridgeReading.objects.get().gross_kg == 28600
 
 
 def test_an_event_id_of_another_gate_tells_nothing_of_its_trip(enterprise, operator, mlt, hng):
