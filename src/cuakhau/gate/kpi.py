@@ -534,6 +534,10 @@ def _figures(
     # Sorted once here, every later sort of these is a single pass.
     clearances.sort()
 
+    if today is not None and date_to > today:
+        # Days still to come have no trucks yet: counted as days without any, a period chosen
+        # up to the end of next month halved the daily mean and drew weeks of empty trend.
+        date_to = max(today, date_from - dt.timedelta(days=1))
     days_count = (date_to - date_from).days + 1
     dates = [date_from + dt.timedelta(days=n) for n in range(days_count)]
     partial_day = today if today is not None and date_from <= today <= date_to else None

@@ -499,3 +499,18 @@ def test_an_unreadable_filter_is_refused_beside_its_field_with_no_figures(
     assert response.status_code == 400
     assert response.context["kpi"] is None
     assert f'data-field="{field}"' in response.content.decode()
+
+
+def test_days_still_to_come_are_not_days_without_trucks(period, mlt):
+    """A period chosen past today ends today: the days to come are neither in the daily mean,
+    nor bars, nor points of the trend."""
+    today = DAY + dt.timedelta(days=2)
+    kpi = gate_kpis(mlt, DAY, today + dt.timedelta(days=40), today=today)
+    assert kpi["count"] == 5 and kpi["date_to"] == today and kpi["days"] == 3
+    assert kpi["full_days"] == 2 and kpi["mean_per_day"] == 2.0
+    assert [b["date"] for b in kpi["bars"]] == [DAY + dt.timedelta(days=n) for n in range(3)]
+    assert len(kpi["trend"]) == 2
+    # A period wholly to come has no day yet.
+    ahead = gate_kpis(mlt, today + dt.timedelta(days=1), today + dt.timedelta(days=9), today=today)
+    assert ahead["count"] == 0 and ahead["days"] == 0 and ahead["mean_per_day"] is None
+    assert ahead["bars"] == [] and ahead["trend"] == []
