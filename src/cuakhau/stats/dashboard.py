@@ -43,6 +43,13 @@ def usd(value) -> Decimal | None:
     return None if value is None else Decimal(value).quantize(DOLLAR, ROUND_HALF_UP)
 
 
+def usd_flows(export, imports) -> tuple[Decimal, Decimal, Decimal]:
+    """Exports, imports and their total in whole dollars, the total the sum of the two shown:
+    rounded apart, 8,001,910.6 + 12,973,817.6 read 8,001,911 + 12,973,818 = 20,975,728."""
+    export, imports = usd(export), usd(imports)
+    return export, imports, export + imports
+
+
 @dataclass(frozen=True)
 class Column:
     key: str
@@ -350,13 +357,14 @@ def build(
     turnover_rows = []
     if wanted("turnover"):
         for item in services.turnover_by_month(gate, year, rates)[: len(months)]:
+            export, imports, turnover = usd_flows(item["export"], item["import"])
             turnover_rows.append(
                 {
                     "month": item["month"],
-                    "export_usd": usd(item["export"]),
-                    "import_usd": usd(item["import"]),
+                    "export_usd": export,
+                    "import_usd": imports,
                     "other_usd": usd(item["other"]),
-                    "turnover_usd": usd(item["turnover"]),
+                    "turnover_usd": turnover,
                     "last_year_usd": usd(item["last_year"]),
                     "growth_percent": item["growth"],
                 }
@@ -403,9 +411,7 @@ def build(
                 {
                     "code": p["code"] or "—",
                     "name": names.get(p["code"], ""),
-                    "export_usd": usd(p["export"]),
-                    "import_usd": usd(p["import"]),
-                    "total_usd": usd(p["total"]),
+                    **_flows(p),
                     "net_kg": p["net_kg"],
                 }
                 for p in products
@@ -419,9 +425,7 @@ def build(
                 {
                     "code": others["code"],
                     "name": others["name"],
-                    "export_usd": usd(others["export"]),
-                    "import_usd": usd(others["import"]),
-                    "total_usd": usd(others["total"]),
+                    **_flows(others),
                     "net_kg": others["net_kg"],
                 }
             ]
@@ -443,9 +447,7 @@ def build(
                 {
                     "country": p["country"],
                     "country_name": country_name(p["country"]),
-                    "export_usd": usd(p["export"]),
-                    "import_usd": usd(p["import"]),
-                    "total_usd": usd(p["total"]),
+                    **_flows(p),
                 }
                 for p in partners
             ],
@@ -609,6 +611,11 @@ def build(
         imported_months=imported,
         pending_since=services.pending_since(gate),
     )
+
+
+def _flows(item: dict) -> dict:
+    export, imports, total = usd_flows(item["export"], item["import"])
+    return {"export_usd": export, "import_usd": imports, "total_usd": total}
 
 
 def _minutes(percentile) -> Decimal | None:

@@ -439,3 +439,27 @@ def test_a_rate_far_from_the_nearest_month_is_checked_before_it_changes_the_doll
     assert client.post("/stats/rates/set/", usual).status_code == 302
     assert client.post("/stats/rates/set/", {**slip, "unusual_confirmed": "on"}).status_code == 302
     assert ExchangeRate.objects.get(month=dt.date(2026, 10, 1)).units_per_usd == Decimal("0.0001")
+
+
+def test_every_total_is_the_sum_of_the_dollars_shown_beside_it(mlt, board):
+    """Dollars are shown whole: a total rounded apart from its parts read 101 + 201 = 301
+    (exports, imports, turnover) on the page, its CSV and the API."""
+    from cuakhau.stats.choices import Source
+
+    may = dt.date(2024, 5, 1)
+    for direction, value in (("export", "100.60"), ("import", "200.60")):
+        TradeMonth.objects.create(
+            gate=mlt, month=may, direction=direction, hs_heading="0810", partner="CN",
+            currency="USD", value=Decimal(value), net_weight_kg=Decimal(1), lines=1,
+            source=Source.IMPORTED,
+        )  # fmt: skip
+    figures = dashboard.build(mlt, 2024, today=dt.date(2025, 2, 1))
+    month = next(r for r in figures.tables["turnover"].rows if r["month"] == may)
+    assert (month["export_usd"], month["import_usd"], month["turnover_usd"]) == (101, 201, 302)
+    assert figures.headline["turnover_usd"] == 302
+    for name in ("products", "chapters", "partners"):
+        (row,) = figures.tables[name].rows
+        assert (row["export_usd"], row["import_usd"], row["total_usd"]) == (101, 201, 302)
+    body = signed_in(board).get("/api/v1/stats/summary?gate=mlt&year=2024").json()
+    assert body["headline"]["turnover_usd"] == "302"
+    assert body["partners"][0]["total_usd"] == "302"
