@@ -273,6 +273,23 @@ _MARK_NAMES = {".": _("a dot"), ",": _("a comma"), " ": _("a space")}
 _GROUP_SPACES = re.compile("[ \u00a0\u202f\u2009]")
 
 
+def separators_refusal() -> str:
+    """What ``read_local_number`` says of a number whose separators it cannot read, in the
+    active language (the gate console's script says it too, of a weight typed offline)."""
+    from django.utils import formats
+
+    decimal_mark = formats.get_format("DECIMAL_SEPARATOR")
+    group_mark = formats.get_format("THOUSAND_SEPARATOR")
+    return _(
+        "Write the number as this page does, e.g. %(example)s: %(group)s between "
+        "thousands, %(decimal)s before the decimals."
+    ) % {
+        "example": formats.number_format(Decimal("12345.5"), force_grouping=True),
+        "group": _MARK_NAMES.get(group_mark, group_mark),
+        "decimal": _MARK_NAMES.get(decimal_mark, decimal_mark),
+    }
+
+
 def read_local_number(text: str) -> str:
     """A number typed in a form, read as the page writes numbers in the active language, as
     plain text ("1234.5"); ``ValidationError`` when its separators cannot be read so.
@@ -298,18 +315,7 @@ def read_local_number(text: str) -> str:
         len(groups) > 1
         and not (1 <= len(groups[0]) <= 3 and all(len(group) == 3 for group in groups[1:]))
     ):
-        raise ValidationError(
-            _(
-                "Write the number as this page does, e.g. %(example)s: %(group)s between "
-                "thousands, %(decimal)s before the decimals."
-            ),
-            code="separators",
-            params={
-                "example": formats.number_format(Decimal("12345.5"), force_grouping=True),
-                "group": _MARK_NAMES.get(group_mark, group_mark),
-                "decimal": _MARK_NAMES.get(decimal_mark, decimal_mark),
-            },
-        )
+        raise ValidationError(separators_refusal(), code="separators")
     plain = "".join(groups)
     plain = f"{sign}{plain}.{fraction}" if _mark else f"{sign}{plain}"
     if not _PLAIN_NUMBER.fullmatch(plain):  # "abc", "NaN", "Infinity", "1e5"

@@ -8,7 +8,12 @@ rest of the page does. Placeholders are Python's ``%(name)s``; the script fills 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from cuakhau.core.inputs import separators_refusal
 from cuakhau.trips.choices import Direction, TripStatus
+
+from . import services
+from .models import WeighbridgeReading
+from .services import WEIGHT_LIMITS
 
 
 def _plural(singular: str, plural: str) -> dict[str, str]:
@@ -66,6 +71,16 @@ def console_texts() -> dict:
         "sign_in_again": _(
             "The server did not take the queued actions: sign in again, they are kept."
         ),
+        # A weight typed while offline is checked before it is queued, as the booth's form
+        # checks it online: a truck's check-in refused once the network is back is a truck
+        # inside the gate with no visit.
+        "number_separators": separators_refusal(),
+        "enter_number": _("Enter a number."),
+        "decimal_places": _("At most %(places)d decimal places.")
+        % {"places": WeighbridgeReading._meta.get_field("gross_kg").decimal_places},
+        "weight_range": {name: services.weight_out_of_range(name) for name in WEIGHT_LIMITS},
+        "gross_too": _("Enter the weighbridge reading too."),
+        "tare_below": _("The tare must be below the weighbridge reading."),
         "statuses": {value: str(label) for value, label in TripStatus.choices},
         "directions": {value: str(label) for value, label in Direction.choices},
     }

@@ -583,13 +583,22 @@ def _field_places(name: str) -> int:
     return WeighbridgeReading._meta.get_field(name).decimal_places
 
 
+# The weights a weighbridge can read of a road vehicle, in kg (the console's script checks a
+# weight typed offline against them too: ``weight_rules``).
+WEIGHT_LIMITS = {"gross_kg": (500, trips.MAX_VEHICLE_GROSS_KG), "tare_kg": (500, 40000)}
+
+
+def weight_out_of_range(name: str) -> str:
+    _low, high = WEIGHT_LIMITS[name]  # every weight's least is 500 kg, as the message says
+    return _("Between 500 and %(high)s kg.") % {
+        "high": formats.number_format(high, force_grouping=True)
+    }
+
+
 def _weights(gross, tare) -> tuple[Decimal | None, Decimal | None]:
     """The weighbridge's total and the vehicle's tare, both in kg, checked for sense."""
     values = {}
-    for name, value, high in (
-        ("gross_kg", gross, trips.MAX_VEHICLE_GROSS_KG),
-        ("tare_kg", tare, 40000),
-    ):
+    for name, value in (("gross_kg", gross), ("tare_kg", tare)):
         if value in (None, ""):
             values[name] = None
             continue
@@ -598,15 +607,9 @@ def _weights(gross, tare) -> tuple[Decimal | None, Decimal | None]:
             kg = check_number(value, WeighbridgeReading, name)
         except ValidationError as exc:
             raise FieldErrors({name: exc.messages}) from None
-        if not Decimal("500") <= kg <= Decimal(high):
-            raise FieldErrors(
-                {
-                    name: [
-                        _("Between 500 and %(high)s kg.")
-                        % {"high": formats.number_format(high, force_grouping=True)}
-                    ]
-                }
-            )
+        low, high = WEIGHT_LIMITS[name]
+        if not Decimal(low) <= kg <= Decimal(high):
+            raise FieldErrors({name: [weight_out_of_range(name)]})
         # In the stored form ("41972.0", whether typed "41972" or "41972.000"): the answer
         # says what was kept.
         values[name] = kg.quantize(Decimal(1).scaleb(-_field_places(name)))

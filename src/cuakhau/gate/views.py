@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -26,6 +27,7 @@ from cuakhau.trips import services as trips
 from . import services
 from .console_texts import console_texts
 from .forms import ConsoleForm
+from .models import WeighbridgeReading
 from .snapshot import clock_formats, console_snapshot, digit_zeros
 
 
@@ -65,6 +67,21 @@ def console(request, code):
         "digit_zeros": digit_zeros(),
         "formats": clock_formats(),
         "texts": console_texts(),
+        # How the page writes numbers, and the weights the booth may type: a weight typed while
+        # offline is read as the online form reads it (``read_local_number``), then queued as
+        # the plain number the API takes.
+        "numbers": {
+            "decimal": formats.get_format("DECIMAL_SEPARATOR"),
+            "group": formats.get_format("THOUSAND_SEPARATOR"),
+        },
+        "weights": {
+            name: {
+                "low": low,
+                "high": high,
+                "places": WeighbridgeReading._meta.get_field(name).decimal_places,
+            }
+            for name, (low, high) in services.WEIGHT_LIMITS.items()
+        },
     }
     return render(
         request,

@@ -2,6 +2,7 @@
 still answering, loading and queueing when the network drops."""
 
 import zoneinfo
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -219,3 +220,50 @@ def test_the_console_writes_its_times_as_the_pages_do(booth, live_server, enterp
     booth.click("#lookup")
     booth.wait_for_selector("#result-offline")
     assert written(trip.expected_arrival) in booth.inner_text("#result-offline")
+
+
+def test_a_weight_typed_offline_is_read_as_the_page_writes_numbers(booth, live_server, enterprise):
+    """A check-in queued offline on a Vietnamese page with the weighbridge's 24.300 (24,300 kg,
+    as the page writes it) was sent as "24.300", read by the API as 24.3 kg and refused once the
+    network was back: a truck inside the gate with no visit. The weight is now read as the
+    online form reads it and queued as a plain number; one the page cannot read is refused
+    beside its field before anything is queued."""
+    from cuakhau.accounts.services import set_language
+
+    trip = paid(enterprise, expected_arrival=future(1), tractor_plate="25C-333.33", **load(8))
+    set_language(booth.operator, "vi")
+    open_console(booth, live_server)
+    booth.context.set_offline(True)
+
+    def press_check_in(gross, tare=""):
+        booth.fill("#id_scan", trip.reference)
+        booth.click("#lookup")
+        booth.wait_for_selector("#offline-check_in")
+        booth.fill("#id_gross_kg", gross)
+        booth.fill("#id_tare_kg", tare)
+        booth.click("#offline-check_in")
+
+    texts = booth.evaluate(
+        "JSON.parse(document.getElementById('console-config').textContent).texts"
+    )
+    for gross, tare, field, message in (
+        ("24.30", "", "gross_kg", texts["number_separators"]),
+        ("100", "", "gross_kg", texts["weight_range"]["gross_kg"]),
+        ("24.300", "25.000", "tare_kg", texts["tare_below"]),
+    ):
+        press_check_in(gross, tare)
+        booth.wait_for_selector(f"#offline-error-{field}")
+        assert booth.inner_text(f"#offline-error-{field}") == message
+        assert booth.get_attribute(f"#id_{field}", "aria-invalid") == "true"
+        assert booth.evaluate("localStorage.getItem('cuakhau-gate-queue-mlt')") is None
+        assert booth.is_visible("#offline-check_in")  # corrected, it is pressed again
+
+    press_check_in("24.300,5", "9.800")
+    booth.wait_for_selector("#result-queued")
+    assert booth.locator(".field .error").count() == 0
+    booth.context.set_offline(False)
+    booth.wait_for_selector("#sent-list li.confirmed")
+    trip.refresh_from_db()
+    assert trip.status == "arrived"
+    reading = trip.weighings.get()
+    assert (reading.gross_kg, reading.tare_kg) == (Decimal("24300.5"), Decimal("9800"))

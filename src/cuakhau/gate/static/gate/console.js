@@ -117,6 +117,91 @@
   api.plateKey = plateKey;
   api.referenceOf = referenceOf;
 
+  // ---- weights typed at the booth, read as the page writes numbers -----------------------------
+  // core.inputs.read_local_number: "24.300" on a Vietnamese page is 24,300 kg, and a separator
+  // not where the page's language puts it is refused, never guessed. The API reads plain
+  // numbers only: a queued weight is sent as one, and refused here, beside its field, before
+  // the truck's action is queued rather than after the network is back.
+  const NUMBERS = CONFIG.numbers;
+  const GROUP_SPACES = /[ \u00a0\u202f\u2009]/g;
+  function foldDigits(text) {
+    let out = "";
+    for (const c of text) {
+      const cp = c.codePointAt(0);
+      const digit = cp > 0x7f ? digitOf(cp) : -1;
+      out += digit >= 0 ? String(digit) : c;
+    }
+    return out;
+  }
+  function plainNumber(text) {
+    let compact = foldDigits(text.trim()).replace(GROUP_SPACES, "");
+    let sign = "";
+    if (compact && "+-".includes(compact[0])) {
+      sign = compact[0];
+      compact = compact.slice(1);
+    }
+    const at = compact.indexOf(NUMBERS.decimal);
+    const whole = at < 0 ? compact : compact.slice(0, at);
+    const fraction = at < 0 ? "" : compact.slice(at + NUMBERS.decimal.length);
+    const groups = NUMBERS.group ? whole.split(NUMBERS.group) : [whole];
+    const misplaced = [NUMBERS.decimal, NUMBERS.group].some((mark) => mark && fraction.includes(mark));
+    const grouped = groups.length === 1 ||
+      (groups[0].length >= 1 && groups[0].length <= 3 && groups.slice(1).every((g) => g.length === 3));
+    if (misplaced || !grouped) return { error: T.number_separators };
+    const plain = sign + groups.join("") + (at < 0 ? "" : "." + fraction);
+    if (!/^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)$/.test(plain)) return { error: T.enter_number };
+    return { value: plain };
+  }
+  // The weights of the form as the API takes them, or each refusal by its field's name.
+  function typedWeights() {
+    const values = {};
+    const errors = {};
+    for (const name of Object.keys(CONFIG.weights)) {
+      const typed = (form.querySelector("[name=" + name + "]") || {}).value || "";
+      if (!typed.trim()) continue;
+      const read = plainNumber(typed);
+      if (read.error) {
+        errors[name] = read.error;
+        continue;
+      }
+      const rule = CONFIG.weights[name];
+      const kg = Number(read.value);
+      const places = (read.value.split(".")[1] || "").replace(/0+$/, "").length;
+      if (places > rule.places) errors[name] = T.decimal_places;
+      else if (!(kg >= rule.low && kg <= rule.high)) errors[name] = T.weight_range[name];
+      else values[name] = read.value;
+    }
+    if (values.tare_kg && !values.gross_kg && !errors.gross_kg) errors.gross_kg = T.gross_too;
+    else if (values.tare_kg && values.gross_kg && Number(values.tare_kg) >= Number(values.gross_kg)) {
+      errors.tare_kg = T.tare_below;
+    }
+    return { values, errors };
+  }
+  // Each refusal under its field, as the page's forms show theirs.
+  function showFieldErrors(errors) {
+    for (const name of Object.keys(CONFIG.weights)) {
+      const field = form.querySelector("[name=" + name + "]");
+      if (!field) continue;
+      const box = field.closest(".field");
+      const id = "offline-error-" + name;
+      const old = document.getElementById(id);
+      if (old) old.remove();
+      box.classList.toggle("has-error", name in errors);
+      if (name in errors) {
+        box.append(element("p", { className: "error", id: id }, errors[name]));
+        field.setAttribute("aria-invalid", "true");
+        field.setAttribute("aria-describedby", id);
+      } else {
+        field.removeAttribute("aria-invalid");
+        if (field.getAttribute("aria-describedby") === id) field.removeAttribute("aria-describedby");
+      }
+    }
+    const names = Object.keys(errors);
+    if (names.length) form.querySelector("[name=" + names[0] + "]").focus();
+    return names.length === 0;
+  }
+  api.plainNumber = plainNumber;
+
   // ---- the network state, announced ----------------------------------------------------------
   const netStatus = $("net-status");
   let online = navigator.onLine;
@@ -135,6 +220,7 @@
         const field = form.querySelector("[name=" + name + "]");
         if (field) field.value = "";
       }
+      showFieldErrors({});
     }
     scanField.focus();
   }
@@ -314,6 +400,7 @@
         answer.action === "check_in" ? T.check_in_offline : T.exit_offline);
       button.addEventListener("click", () => {
         const item = queue(answer.action, text, trip);
+        if (!item) return; // a weight to correct: the card and its button stay
         showQueued(item);
         ready({ truckDone: true });
       });
@@ -341,8 +428,11 @@
     return fmt(template, { plate: what.plate, lane: what.lane || "", time: timeOf(what.at) });
   }
 
+  // The queued action, or null when a weight typed is refused (said beside its field).
   function queue(kind, text, trip) {
     const field = (name) => (form.querySelector("[name=" + name + "]") || {}).value || "";
+    const weights = typedWeights();
+    if (!showFieldErrors(weights.errors)) return null;
     const at = new Date().toISOString();
     const found = trip || tripByScan(text, read(SNAPSHOT, null));
     const item = {
@@ -355,8 +445,8 @@
         lane: field("lane") || null,
         yard_position: field("yard_position"),
         plate_seen: field("plate_seen"),
-        gross_kg: field("gross_kg") || null,
-        tare_kg: field("tare_kg") || null,
+        gross_kg: weights.values.gross_kg || null,
+        tare_kg: weights.values.tare_kg || null,
       },
       what: { kind: kind, plate: found ? found.tractor_plate : text.slice(0, 20), lane: field("lane") || null, at: at },
     };
@@ -453,6 +543,14 @@
     return hidden ? hidden.value : "";
   };
 
+  // The online card's button pressed with no network: queued, unless a weight is refused.
+  function queueFromCard(action) {
+    const item = queue(action, cardScan());
+    if (!item) return;
+    showQueued(item);
+    ready({ truckDone: true });
+  }
+
   document.body.addEventListener("htmx:beforeRequest", (event) => {
     const path = event.detail.requestConfig.path;
     if (navigator.onLine) return;
@@ -462,8 +560,7 @@
       lookUpOffline(scanField.value);
     } else if (actionOf(path)) {
       event.preventDefault();
-      showQueued(queue(actionOf(path), cardScan()));
-      ready({ truckDone: true });
+      queueFromCard(actionOf(path));
     }
   });
   document.body.addEventListener("htmx:sendError", (event) => {
@@ -473,8 +570,7 @@
       const values = event.detail.requestConfig.parameters || {};
       lookUpOffline(typeof values.get === "function" ? values.get("scan") : values.scan || scanField.value);
     } else if (actionOf(path)) {
-      showQueued(queue(actionOf(path), cardScan()));
-      ready({ truckDone: true });
+      queueFromCard(actionOf(path));
     }
   });
   document.body.addEventListener("htmx:afterSwap", (event) => {
