@@ -355,9 +355,14 @@ def build(
         return only is None or only == name
 
     turnover_rows = []
+    running = dt.date(today.year, today.month, 1)
     if wanted("turnover"):
         for item in services.turnover_by_month(gate, year, rates)[: len(months)]:
             export, imports, turnover = usd_flows(item["export"], item["import"])
+            # The running month's days so far against a whole month a year before: no growth
+            # (five days of December read as a fall of 87.3 %).
+            if item["month"] == running:
+                item["growth"] = None
             turnover_rows.append(
                 {
                     "month": item["month"],

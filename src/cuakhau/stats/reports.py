@@ -7,7 +7,8 @@ workbook (openpyxl, one sheet per table, numbers kept as numbers). A report is w
 Vietnamese or English, the languages the province reads and sends on; its language is chosen
 by the caller, never taken from the server.
 
-The period: a month, or a year (January to December; for the running year, January to its
+The period: a month (the running one named "month to date" and compared with nothing), or a
+year (January to December; for the running year, January to its
 last finished month — January so far while January runs — said so in the period's name). "Same period last year" is the same months a
 year earlier. Targets are measured as the dashboard measures them, on the months complete at
 the end of the report's period.
@@ -182,7 +183,11 @@ def _month_name(month: dt.date) -> str:
     return date_format(month, pgettext("a report's month", "F Y"))
 
 
-def _period_name(year: int, month: int | None, first: dt.date, last: dt.date) -> str:
+def _period_name(
+    year: int, month: int | None, first: dt.date, last: dt.date, *, running: bool = False
+) -> str:
+    if month and running:
+        return _("%(month)s (month to date)") % {"month": _month_name(first)}
     if month:
         return _month_name(first)
     if last.month < 12:
@@ -231,9 +236,15 @@ def _build(gate, year, month, language, generated_by, today) -> Report:
     # too high for a year of ten imported months).
     period_days = max(0, (last_day - first).days + 1)
 
+    # A month still running has only its first days: against the whole month a year before,
+    # five days of December read as a fall of 87 %. It is named "so far" and compared with
+    # nothing.
+    running = services.month_of(today)
+    if last >= running:
+        before = traffic_before = None
     tables = [
         _summary(this, before, traffic, traffic_before, days, period_days),
-        _by_month(gate, year, last, rates),
+        _by_month(gate, year, last, rates, running),
         _products(gate, first, last, rates, language),
         _partners(gate, first, last, rates, language),
         _traffic(traffic),
@@ -280,7 +291,7 @@ def _build(gate, year, month, language, generated_by, today) -> Report:
         generated_by=generated_by,
         title=title,
         scope_name=scope_name,
-        period_name=_period_name(year, month, first, last),
+        period_name=_period_name(year, month, first, last, running=last >= running),
         tables=tables,
         chart=services.turnover_by_month(gate, year, rates)[: last.month],
         definitions=definitions(),
@@ -289,6 +300,8 @@ def _build(gate, year, month, language, generated_by, today) -> Report:
 
 
 def _growth_row(label, value, base, kind) -> list:
+    """A figure, the same period's a year before and the growth (a base of None: no
+    comparison, as for a month still running)."""
     return [
         label,
         Figure(value, kind),
@@ -299,9 +312,13 @@ def _growth_row(label, value, base, kind) -> list:
 
 def _summary(this, before, traffic, traffic_before, days, period_days) -> Table:
     def flows(totals, directions):
+        if totals is None:
+            return None
         return sum((totals.usd.get(d, Decimal(0)) for d in directions), Decimal(0))
 
     def total(rows, name):
+        if rows is None:
+            return None
         return sum((row[name] or 0 for row in rows), 0)
 
     export, imports = (flows(this, (d,)) for d in (Direction.EXPORT, Direction.IMPORT))
@@ -316,7 +333,10 @@ def _summary(this, before, traffic, traffic_before, days, period_days) -> Table:
         _growth_row(_("Exports (USD)"), export, export_before, USD),
         _growth_row(_("Imports (USD)"), imports, imports_before, USD),
         _growth_row(
-            _("Import-export turnover (USD)"), export + imports, export_before + imports_before, USD
+            _("Import-export turnover (USD)"),
+            export + imports,
+            None if export_before is None else export_before + imports_before,
+            USD,
         ),
         _growth_row(_("Other flows: temporary import, transit (USD)"), other, other_before, USD),
         _growth_row(_("Trucks crossed"), trucks, total(traffic_before, "trucks"), COUNT),
@@ -360,8 +380,11 @@ def _summary(this, before, traffic, traffic_before, days, period_days) -> Table:
     )
 
 
-def _by_month(gate, year, last, rates) -> Table:
+def _by_month(gate, year, last, rates, running: dt.date) -> Table:
     rows = services.turnover_by_month(gate, year, rates)[: last.month]
+    for row in rows:
+        if row["month"] >= running:
+            row["growth"] = None
     keys = ("export", "import", "other", "turnover", "last_year")
     table = Table(
         "months",
@@ -378,7 +401,18 @@ def _by_month(gate, year, last, rates) -> Table:
         [[row["month"], *(row[k] for k in keys), row["growth"]] for row in rows],
     )
     sums = [sum((row[k] for row in rows), Decimal(0)) for k in keys]
-    table.total = [_("Total"), *sums, services.growth(sums[3], sums[4])]
+    # The growth of the total compares finished months, as the dashboard's headline does.
+    finished = [row for row in rows if row["month"] < running]
+    table.total = [
+        _("Total"),
+        *sums,
+        services.growth(
+            sum((row["turnover"] for row in finished), Decimal(0)),
+            sum((row["last_year"] for row in finished), Decimal(0)),
+        )
+        if finished
+        else None,
+    ]
     return table
 
 

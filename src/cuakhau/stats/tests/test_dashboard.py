@@ -463,3 +463,11 @@ def test_every_total_is_the_sum_of_the_dollars_shown_beside_it(mlt, board):
     body = signed_in(board).get("/api/v1/stats/summary?gate=mlt&year=2024").json()
     assert body["headline"]["turnover_usd"] == "302"
     assert body["partners"][0]["total_usd"] == "302"
+
+
+def test_the_running_month_has_no_growth(mlt):
+    """Its first days against the whole month a year before are no growth (-100 % here)."""
+    figures = dashboard.build(mlt, 2026, today=dt.date(2026, 3, 5))
+    march = figures.tables["turnover"].rows[-1]
+    assert march["month"] == dt.date(2026, 3, 1) and march["last_year_usd"] == 39540
+    assert march["growth_percent"] is None

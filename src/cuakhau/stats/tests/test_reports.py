@@ -463,3 +463,19 @@ def test_the_mean_trucks_per_day_is_over_every_day_of_the_period(three_crossings
     march = reports.build(mlt, 2025, 3, "en", "Lò Văn Pao", today=AFTER_2025)
     rows = {row[0]: row[1] for row in march.table("summary").rows}
     assert rows["Trucks per day (mean)"].value == Decimal(rows["Trucks crossed"].value) / 31
+
+
+def test_a_month_still_running_is_compared_with_nothing(three_crossings, mlt):
+    """The first days of a month against the whole month a year before read as a collapse
+    (-87 % on 5 December): the running month's report is named "month to date" and has no
+    growth, nor has its row of the year's months; the year's total compares finished months."""
+    today = dt.date(2026, 3, 5)
+    report = reports.build(mlt, 2026, 3, "en", "Lò Văn Pao", today=today)
+    assert report.period_name == "March 2026 (month to date)"
+    summary = report.table("summary").rows
+    assert all(row[3] is None for row in summary)
+    months = report.table("months")
+    assert months.rows[-1][0] == dt.date(2026, 3, 1) and months.rows[-1][-1] is None
+    # A finished month is compared as before.
+    finished = reports.build(mlt, 2025, 3, "en", "Lò Văn Pao", today=today)
+    assert finished.period_name == "March 2025"
