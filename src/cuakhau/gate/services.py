@@ -102,16 +102,13 @@ def _is_jws(text: str) -> bool:
 
 
 def at_gate(gate: Gate):
-    """The trips a caller working at this gate may find there: its own, never drafts.
+    """The trips a caller working at this gate may find there: its own, declared ones.
 
     Every lookup at the gate (receipt QR, trip QR, typed plate, camera read) starts here, so a
-    scan can never reveal a trip declared for another gate or not yet submitted.
+    scan can never reveal a trip declared for another gate or never submitted (a draft, or a
+    draft withdrawn: ``trips.services.DECLARED``).
     """
-    return (
-        Trip.objects.select_related("gate", "organisation")
-        .filter(gate=gate)
-        .exclude(status=S.DRAFT)
-    )
+    return Trip.objects.select_related("gate", "organisation").filter(trips.DECLARED, gate=gate)
 
 
 def _is_plate(text: str) -> bool:
@@ -153,7 +150,7 @@ def _find(text: str, gate: Gate, *, lock: bool) -> tuple[Trip | None, str | None
         # The receipt with its trip, in one statement: the checks that follow use both.
         receipt = receipts.receipt_with_trip(number)
         trip = receipt.trip if receipt is not None else None
-        if trip is None or trip.gate_id != gate.pk or trip.status == S.DRAFT:
+        if trip is None or trip.gate_id != gate.pk or trip.submitted_at is None:
             return None, text, None
         return trip, text, receipt
     number = receipts.typed_number(text)
@@ -224,8 +221,7 @@ def _plate_shared(trip: Trip, others: list[Trip], gate: Gate) -> Problem:
 def _at_gate_by_id(gate: int):
     return (
         Trip.objects.select_related("gate", "organisation")
-        .filter(gate_id=gate)
-        .exclude(status=S.DRAFT)
+        .filter(trips.DECLARED, gate_id=gate)
         .order_by("pk")
     )
 

@@ -171,9 +171,15 @@ class TripPermissionDenied(Exception):
 # ---------------------------------------------------------------------------------------------
 # Who sees what
 
+# The trips a gate's officers may read: those its enterprise declared to the gate. Not the
+# status: a draft withdrawn before it was submitted is "cancelled", yet it was never sent to
+# anyone, and its declaration (driver's papers, values, documents) stays the enterprise's.
+# Only a submission stamps ``submitted_at``, and nothing clears it.
+DECLARED = Q(submitted_at__isnull=False)
+
 
 def visible_trips(user) -> QuerySet[Trip]:
-    """Trips this user may read: own organisation, own gates (not drafts), or all."""
+    """Trips this user may read: own organisation, own gates (declared ones), or all."""
     qs = Trip.objects.select_related("gate", "organisation")
     user_roles = roles.roles_of(user)
     if user_roles & roles.READ_ALL_ROLES:
@@ -186,7 +192,7 @@ def visible_trips(user) -> QuerySet[Trip]:
         condition |= Q(organisation_id=profile.organisation_id)
     if user_roles & roles.GATE_ROLES:
         gate_ids = list(profile.gates.values_list("id", flat=True))
-        condition |= Q(gate_id__in=gate_ids) & ~Q(status=S.DRAFT)
+        condition |= Q(gate_id__in=gate_ids) & DECLARED
     return qs.filter(condition)
 
 

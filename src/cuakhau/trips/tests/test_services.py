@@ -293,6 +293,37 @@ def test_officers_do_not_see_drafts_or_other_gates(
     assert set(services.visible_trips(auditor)) == {draft, submitted}
 
 
+def test_a_draft_withdrawn_before_submission_stays_the_enterprises(
+    enterprise, customs_mlt, operator, auditor, client, mlt
+):
+    """Cancelling a draft makes it "cancelled", not declared: its gate's officers never had
+    it (driver's papers, values, documents), and do not get it by its withdrawal."""
+    from cuakhau.gate import services as gate
+
+    withdrawn = services.create_draft(enterprise, declaration(driver_document_number="B9988776"))
+    services.cancel_trip(enterprise, withdrawn)
+    declared = services.save_and_submit(
+        enterprise, None, declaration(cargo_lines=[cassava_line()], tractor_plate="25C-555.12")
+    )
+    services.cancel_trip(enterprise, declared, "Xe hỏng")
+    assert set(services.visible_trips(enterprise)) == {withdrawn, declared}
+    assert set(services.visible_trips(auditor)) == {withdrawn, declared}
+    assert list(services.visible_trips(customs_mlt)) == [declared]
+    with pytest.raises(Trip.DoesNotExist):
+        services.find_trip(operator, withdrawn.reference)
+    # Nor at the gate, by its reference or its plate: "no trip of this gate".
+    for scan in (withdrawn.reference, withdrawn.tractor_plate):
+        check = gate.assess(scan, mlt)
+        assert check.trip is None
+        assert [p.code for p in check.problems] == ["not_found"]
+    assert gate.assess(declared.reference, mlt).trip == declared
+    client.force_login(operator)
+    page = client.get(f"/trips/{withdrawn.reference}/")
+    assert page.status_code == 404
+    assert "B9988776" not in page.content.decode()
+    assert client.get(f"/trips/{declared.reference}/").status_code == 200
+
+
 def test_find_trip_tells_a_mistyped_reference_from_an_unknown_one(
     enterprise, other_enterprise, mlt
 ):
