@@ -41,11 +41,20 @@ class DeviceForm(forms.ModelForm):
 class DeviceAdmin(admin.ModelAdmin):
     """Administrators register a device here; its key is shown once, on saving."""
 
-    list_display = ["name", "gate", "lane", "kind", "hint", "last_seen_at", "revoked_at"]
+    list_display = [
+        "name",
+        "gate",
+        "lane",
+        "kind",
+        "hint",
+        "key_issued_at",
+        "last_seen_at",
+        "revoked_at",
+    ]
     list_filter = ["gate", "kind"]
     form = DeviceForm
     fields = ["gate", "lane", "kind", "name"]
-    actions = ["revoke"]
+    actions = ["give_new_key", "revoke"]
 
     def get_readonly_fields(self, request, obj=None):
         # A registered device keeps its gate, lane and kind: register a new one instead.
@@ -70,6 +79,23 @@ class DeviceAdmin(admin.ModelAdmin):
         messages.warning(
             request,
             _("The device's key, shown only now — enter it in the device: %(key)s") % {"key": raw},
+        )
+
+    @admin.action(description=_("Give the selected device a new key"))
+    def give_new_key(self, request, queryset):
+        # One at a time: each key is shown once, beside the device it is for.
+        if queryset.count() != 1:
+            messages.error(request, _("Choose one device: its new key is shown only once."))
+            return
+        try:
+            device, raw = services.give_device_new_key(request.user, queryset.get())
+        except services.FieldErrors as exc:
+            messages.error(request, " ".join(str(m) for ms in exc.errors.values() for m in ms))
+            return
+        messages.warning(
+            request,
+            _("New key of %(device)s, shown only now — enter it in the device: %(key)s")
+            % {"device": device, "key": raw},
         )
 
     @admin.action(description=_("Revoke the selected devices"))

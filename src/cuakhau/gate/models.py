@@ -297,13 +297,29 @@ class Device(models.Model):
     registered_at = models.DateTimeField(_("registered"), auto_now_add=True)
     last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    # A device given a new key (its old one leaked, or the tablet was set up again) keeps its
+    # row, its events and its name; who gave the key in use and when. Empty: the first one.
+    key_issued_at = models.DateTimeField(_("key issued"), null=True, blank=True)
+    key_issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("key issued by"),
+    )
 
     class Meta:
         ordering = ["gate", "kind", "name"]
         verbose_name = _("gate device")
         verbose_name_plural = _("gate devices")
         constraints = [
-            models.UniqueConstraint(fields=["gate", "name"], name="device_name_per_gate")
+            # Among the devices in service: a stolen tablet's name is its replacement's.
+            models.UniqueConstraint(
+                fields=["gate", "name"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="device_name_per_gate",
+            )
         ]
 
     def __str__(self):

@@ -1408,7 +1408,7 @@ def device_errors(gate: Gate, kind: str, name: str, lane: str | None) -> dict[st
     name = (name or "").strip()
     if not name or len(name) > 80 or not name.isprintable():
         errors["name"] = [_("Give the device a name of 1 to 80 printable characters.")]
-    elif Device.objects.filter(gate=gate, name=name).exists():
+    elif Device.objects.filter(gate=gate, name=name, revoked_at__isnull=True).exists():
         errors["name"] = [_("This gate already has a device with this name.")]
     if lane and not Lane.objects.filter(gate=gate, code=lane).exists():
         errors["lane"] = [_("No lane %(code)s at this gate.") % {"code": lane}]
@@ -1439,6 +1439,32 @@ def register_device(
         hint=hint,
         registered_by=administrator,
     )
+    return device, raw
+
+
+def device_named(gate: Gate, name: str) -> Device | None:
+    """The device in service at this gate under this name (a revoked one's name may be reused)."""
+    return Device.objects.filter(gate=gate, name=(name or "").strip(), revoked_at=None).first()
+
+
+@transaction.atomic
+def give_device_new_key(administrator, device: Device) -> tuple[Device, str]:
+    """A new key for a device in service; its old key is turned away from now on. The raw
+    key is returned once only."""
+    from cuakhau.accounts import roles
+    from cuakhau.accounts.models import new_secret
+
+    if administrator is not None and roles.ADMINISTRATOR not in roles.roles_of(administrator):
+        raise trips.TripPermissionDenied(_("Only an administrator gives gate devices their keys."))
+    device = Device.objects.select_for_update().get(pk=device.pk)
+    if device.revoked_at is not None:
+        raise FieldErrors(
+            {"name": [_("This device is revoked: register a new one (it may take the same name).")]}
+        )
+    raw, device.key_hash, device.hint = new_secret(Device.PREFIX)
+    device.key_issued_at = timezone.now()
+    device.key_issued_by = administrator
+    device.save(update_fields=["key_hash", "hint", "key_issued_at", "key_issued_by"])
     return device, raw
 
 

@@ -392,6 +392,8 @@ def test_the_devices_command_registers_lists_and_revokes(mlt, lanes):
         "/api/v1/gate/mlt/plates", {"plate": "25C12345"}, content_type="application/json"
     )
     assert refused.status_code == 401 and PlateRead.objects.count() == 1
+    # The revoked camera's replacement takes its name; a second one in service does not.
+    call_command("devices", "register", "mlt", "plate_camera", "cam-cmd", stdout=StringIO())
     with pytest.raises(CommandError):
         call_command("devices", "register", "mlt", "plate_camera", "cam-cmd", stdout=StringIO())
 

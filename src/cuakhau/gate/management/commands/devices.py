@@ -11,7 +11,8 @@ from cuakhau.reference.models import Gate
 class Command(BaseCommand):
     help = (
         "Gate device credentials: `devices register GATE KIND NAME [--lane L]` prints the "
-        "device's key once; `devices list [GATE]`; `devices revoke GATE NAME`."
+        "device's key once; `devices list [GATE]`; `devices rotate GATE NAME` prints a new key "
+        "once and turns the old one away; `devices revoke GATE NAME`."
     )
 
     def add_arguments(self, parser):
@@ -23,6 +24,9 @@ class Command(BaseCommand):
         register.add_argument("--lane", default=None)
         listing = sub.add_parser("list", help="the devices and their state")
         listing.add_argument("gate", nargs="?")
+        rotate = sub.add_parser("rotate", help="give a device a new key, printed once")
+        rotate.add_argument("gate")
+        rotate.add_argument("name")
         revoke = sub.add_parser("revoke", help="turn a device's key away from now on")
         revoke.add_argument("gate")
         revoke.add_argument("name")
@@ -52,9 +56,16 @@ class Command(BaseCommand):
             self.stderr.write(f"Registered {device}. Its key (shown only now):")
             self.stdout.write(raw)
             return
-        device = Device.objects.filter(gate=gate, name=options["name"]).first()
+        device = services.device_named(gate, options["name"])
         if device is None:
-            raise CommandError(f"No device {options['name']!r} at {gate.code}.")
+            raise CommandError(f"No device {options['name']!r} in service at {gate.code}.")
+        if action == "rotate":
+            device, raw = services.give_device_new_key(None, device)
+            self.stderr.write(
+                f"New key for {device}; its old key no longer works (shown only now):"
+            )
+            self.stdout.write(raw)
+            return
         services.revoke_device(device)
         self.stdout.write(f"Revoked {device}.")
 
