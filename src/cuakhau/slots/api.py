@@ -289,7 +289,11 @@ def arrive(request: HttpRequest, gate: str, payload: WaitingArrivalIn):
     caller = request.auth
     person = None if isinstance(caller, Device) else caller
     entry = services.record_arrival_scan(
-        person, _gate(gate), payload.scan, context=context_of(request)
+        person,
+        _gate(gate),
+        payload.scan,
+        device=caller if person is None else None,
+        context=context_of(request),
     )
     # Its place in the line as the queue would show it now (a walk-in's or a late truck's is
     # not the end of the line: the rules order the waiting area).

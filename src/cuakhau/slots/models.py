@@ -340,6 +340,16 @@ class WaitingEntry(models.Model):
         related_name="+",
         verbose_name=_("recorded by"),
     )
+    # The camera that reported it, when no person did: a device's report names the device.
+    recorded_by_device = models.ForeignKey(
+        "gate.Device",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("recorded by device"),
+    )
     source = models.CharField(
         _("source"), max_length=8, choices=Channel.choices, default=Channel.WEB
     )

@@ -651,8 +651,10 @@ def record_arrival(
     *,
     at: dt.datetime | None = None,
     context: RequestContext = SYSTEM,
+    device=None,
 ) -> WaitingEntry:
-    """A truck reported at the waiting area (an operator, or a camera there: ``actor`` None)."""
+    """A truck reported at the waiting area (an operator, or a camera there: ``actor`` None
+    and the ``device`` named)."""
     if actor is not None and not (actor.has_perm(OPERATE) and trips.works_at(actor, gate)):
         raise SlotPermissionDenied(_("Only an operator of this gate records arrivals."))
     trip = trips._locked(trip)
@@ -688,6 +690,7 @@ def record_arrival(
         slot_start=booking.slot_start if booking else None,
         arrived_at=arrived_at,
         recorded_by=actor,
+        recorded_by_device=device,
         source=context.channel,
     )
     _after_commit_call_forward(gate, someone_waits=True)  # this truck, at least
@@ -775,7 +778,7 @@ def record_arrival_scan(actor, gate: Gate, scan: str, *, device=None, context=SY
     trip, _token = find(scan, gate)
     if trip is None:
         raise FieldErrors({"scan": [_("No truck expected at this gate matches this.")]})
-    return record_arrival(actor, gate, trip, context=context)
+    return record_arrival(actor, gate, trip, context=context, device=device)
 
 
 def inside_count(gate: Gate) -> int:

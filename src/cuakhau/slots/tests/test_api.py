@@ -69,6 +69,10 @@ def test_a_camera_at_the_waiting_area_records_the_arrival_and_the_operator_calls
     assert arrived.json()["arrival"] == "on_time"
     # The answer says the truck's place in the line, as the queue does.
     assert arrived.json()["position"] == 1 and arrived.json()["expected_call"]
+    # The record names the camera that reported it (no person did).
+    entry = services.WaitingEntry.objects.get(trip=trip)
+    assert entry.recorded_by is None and entry.recorded_by_device == camera.device
+    assert entry.source == "device"
     op = api(operator)
     queue = op.get("/api/v1/slots/mlt/queue").json()
     assert [(q["trip"], q["position"]) for q in queue] == [(trip.reference, 1)]
