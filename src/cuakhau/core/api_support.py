@@ -284,6 +284,62 @@ def Choice(choices, only=None):  # noqa: N802
     return Annotated[kind | None, BeforeValidator(check_or_nothing)]
 
 
+# ---------------------------------------------------------------------------------------------
+# Codes in answers: documented with the values they take, never checked on the way out
+
+
+def codes_of(source, name: str | None = None) -> list[str]:
+    """The codes ``source`` names, in its own order: a ``TextChoices`` (its values); a model
+    and a field's ``name`` (the field's choices); a ``StateMachine`` and ``"state"`` or
+    ``"action"`` (the codes its labels name, then any other its table uses); a mapping
+    ``{code: label}``, an iterable of codes, or a function giving either (read when asked, so
+    a list settings or a table builds is the one the code uses at that moment)."""
+    from django.db import models
+
+    from cuakhau.core.statemachine import StateMachine
+
+    if isinstance(source, StateMachine):
+        labels = source.labels[name]
+        codes = codes_of(labels) if labels is not None else []
+        table = source.states() if name == "state" else {t.action for t in source.table.values()}
+        return codes + sorted(set(table) - set(codes))
+    if isinstance(source, type) and issubclass(source, models.Model):
+        return [str(code) for code, _label in source._meta.get_field(name).flatchoices]
+    if isinstance(source, type) and issubclass(source, models.Choices):
+        return [str(code) for code in source.values]
+    if callable(source):
+        return codes_of(source())
+    return [str(code) for code in source]  # a mapping's keys, or the codes themselves
+
+
+class _DocumentedCodes:
+    """The JSON Schema ``enum`` of a text an answer carries, for the document only."""
+
+    def __init__(self, source, name, extra):
+        self.source, self.name, self.extra = source, name, tuple(extra)
+
+    def __get_pydantic_json_schema__(self, core_schema, handler):
+        schema = handler(core_schema)
+        codes = codes_of(self.source, self.name)
+        schema["enum"] = codes + [code for code in self.extra if code not in codes]
+        return schema
+
+
+def CodeOf(source, name: str | None = None, *, blank=False, null=False, extra=()):  # noqa: N802
+    """A code in an answer (``status`` beside its ``status_label``), documented in the OpenAPI
+    with the values it takes (``enum``, from ``codes_of(source, name)``), so a client knows
+    them without reading a page; the answer itself is never checked against them: a record
+    written by an older version may hold a code no longer listed (inspection kinds were once
+    free text), and showing it as it is beats a 500.
+
+    ``blank``: the code may also be "" (not chosen yet, none); ``null``: it may be null;
+    ``extra``: codes an answer may carry beyond the source's (a step only history records).
+    Requests keep ``OneOf`` / ``Choice``, which refuse another value."""
+    extra = ("", *extra) if blank else extra
+    kind = Annotated[str, _DocumentedCodes(source, name, extra)]
+    return kind | None if null else kind
+
+
 # Page numbers and sizes: beyond these a query only wastes the database's time (and an
 # OFFSET past 2**63 is an error on PostgreSQL).
 def _ascii_digits(value):
