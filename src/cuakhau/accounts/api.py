@@ -12,6 +12,7 @@ from pydantic_core import PydanticCustomError
 
 from cuakhau.core.api_support import (
     MAX_PAGE_SIZE,
+    CodeOf,
     PageNumber,
     PageSize,
     TextOf,
@@ -26,18 +27,22 @@ from .models import ApiToken, TokenState
 router = Router(tags=["me"])
 
 
+# A role is a group's name: listed as the platform's roles (``roles.LABELS``).
+Role = CodeOf(roles.LABELS)
+
+
 class RoleOut(Schema):
-    role: str
+    role: Role
     label: str
 
 
 class MeOut(Schema):
     username: str
-    roles: list[str]
+    roles: list[Role]
     role_labels: list[RoleOut]
     organisation: str | None
     gates: list[str]
-    language: str
+    language: CodeOf(lambda: dict(settings.LANGUAGES))
     language_label: str
 
 

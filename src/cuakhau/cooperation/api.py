@@ -12,6 +12,7 @@ from ninja import Field, Router, Schema
 
 from cuakhau.core.api_support import (
     MAX_PAGE_SIZE,
+    CodeOf,
     OneOf,
     PageNumber,
     PageSize,
@@ -23,7 +24,7 @@ from cuakhau.core.api_support import (
 from . import services
 from .choices import CommitmentAction
 from .forms import CommitmentFilterForm
-from .models import Commitment
+from .models import AidProject, Commitment
 
 router = Router(tags=["cooperation"])
 
@@ -34,11 +35,11 @@ CommitmentId = Annotated[int, Field(ge=1, le=2**31 - 1)]
 class CommitmentOut(Schema):
     id: int
     subject: str
-    side: str
+    side: CodeOf(Commitment, "side")
     side_label: str
     owner: str
     due_date: dt.date
-    status: str
+    status: CodeOf(Commitment, "status")
     status_label: str
     late: bool
     evidence: str
@@ -61,7 +62,7 @@ class CommitmentSummaryOut(Schema):
 
 
 class AidSectorOut(Schema):
-    sector: str
+    sector: CodeOf(AidProject, "sector")
     label: str
     n: int
     vnd: Decimal

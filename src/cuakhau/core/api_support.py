@@ -378,16 +378,28 @@ class ApiValidationError(Schema):
     detail: list[ApiFieldError]
 
 
+def _every_machines(kind: str):
+    """The codes of ``kind`` ("state", "action") of every state machine, for a 409 that can
+    come from any of them."""
+
+    def codes() -> list[str]:
+        from cuakhau.core.statemachine import MACHINES
+
+        return list(dict.fromkeys(c for machine in MACHINES for c in codes_of(machine, kind)))
+
+    return codes
+
+
 class ApiConflict(Schema):
     """A 409: the record is not in a state that allows this. A step the record's state machine
     refuses names the state, the action and the allowed actions, each code with its label."""
 
     detail: str
-    state: str | None = None
+    state: CodeOf(_every_machines("state"), null=True) = None
     state_label: str | None = None
-    action: str | None = None
+    action: CodeOf(_every_machines("action"), null=True) = None
     action_label: str | None = None
-    allowed: list[str] | None = None
+    allowed: list[CodeOf(_every_machines("action"))] | None = None
     allowed_labels: list[str] | None = None
 
 

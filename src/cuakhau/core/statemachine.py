@@ -58,6 +58,11 @@ class TransitionForbidden(Exception):
     """The actor's role may not take this action (HTTP 403)."""
 
 
+# Every machine declared, in the order the apps declare them: a 409 may name the state and
+# actions of any of them (the OpenAPI document lists their codes, ``core.api_support``).
+MACHINES: list[StateMachine] = []
+
+
 class StateMachine:
     def __init__(
         self, name: str, transitions: list[Transition], states=None, actions=None, verbs=None
@@ -75,6 +80,7 @@ class StateMachine:
             if key in self.table:
                 raise ValueError(f"{name}: duplicate transition {key}")
             self.table[key] = t
+        MACHINES.append(self)
 
     def actions_from(self, state: str) -> list[str]:
         return [action for (source, action) in self.table if source == state]

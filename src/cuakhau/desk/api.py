@@ -13,6 +13,7 @@ from ninja.decorators import decorate_view
 
 from cuakhau.core.api_support import (
     MAX_PAGE_SIZE,
+    CodeOf,
     OneOf,
     PageNumber,
     PageSize,
@@ -64,7 +65,7 @@ class ProcedureOut(Schema):
     fee_vnd: int | None
     processing_days: int | None
     stages: list[str]
-    confidence: str
+    confidence: CodeOf(Confidence)
     confidence_label: str
     source: str
     notes: str
@@ -103,7 +104,7 @@ class FilingOut(Schema):
     code: str
     procedure: str
     gate: str
-    status: str
+    status: CodeOf(services.APPLICATION_MACHINE, "state")
     status_label: str
     received_at: dt.datetime
     receipt_day: dt.date
@@ -130,7 +131,7 @@ class TrackIn(Schema):
 class TrackOut(Schema):
     code: str
     procedure: str
-    status: str
+    status: CodeOf(services.APPLICATION_MACHINE, "state")
     status_label: str
     received_at: dt.datetime
     appointment_date: dt.date
@@ -139,11 +140,12 @@ class TrackOut(Schema):
 
 
 class ApplicationTransitionOut(Schema):
-    action: str
+    # The history's steps include the desk's own, which no person asks for ("file", "take").
+    action: CodeOf(services.APPLICATION_MACHINE, "action")
     action_label: str
-    from_status: str
+    from_status: CodeOf(services.APPLICATION_MACHINE, "state", blank=True)  # "" when filed
     from_status_label: str
-    to_status: str
+    to_status: CodeOf(services.APPLICATION_MACHINE, "state")
     to_status_label: str
     actor: str | None
     at: dt.datetime
@@ -152,7 +154,7 @@ class ApplicationTransitionOut(Schema):
 
 
 class ApplicationActionOut(Schema):
-    action: str
+    action: CodeOf(services.APPLICATION_MACHINE, "action")
     label: str
 
 
@@ -165,14 +167,14 @@ class ApplicationOut(Schema):
     procedure: str
     procedure_version: int
     gate: str
-    status: str
+    status: CodeOf(services.APPLICATION_MACHINE, "state")
     status_label: str
-    channel: str
+    channel: CodeOf(FilingChannel)
     channel_label: str
     applicant_name: str
     organisation_name: str
     phone: str
-    language: str
+    language: CodeOf(lambda: dict(settings.LANGUAGES))
     assignee: str | None
     received_at: dt.datetime
     receipt_day: dt.date
@@ -182,7 +184,7 @@ class ApplicationOut(Schema):
     overdue: bool
     soon_due: bool
     clock_stopped: bool
-    allowed_actions: list[str]
+    allowed_actions: list[CodeOf(services.APPLICATION_MACHINE, "action")]
     allowed_action_labels: list[ApplicationActionOut]
     history: list[ApplicationTransitionOut] = []
 

@@ -8,7 +8,16 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
-from cuakhau.core.api_support import DeviceTime, NumberOf, OneOf, Text, TextOf, context_of, label_of
+from cuakhau.core.api_support import (
+    CodeOf,
+    DeviceTime,
+    NumberOf,
+    OneOf,
+    Text,
+    TextOf,
+    context_of,
+    label_of,
+)
 from cuakhau.core.errors import FieldErrors
 from cuakhau.core.policy import gate_checked_for
 from cuakhau.reference.models import Gate
@@ -61,12 +70,20 @@ class ProblemOut(Schema):
     blocking: bool = True
 
 
+def _gate_steps() -> list[str]:
+    """The steps a check can propose: the trip's transitions a gate operator takes."""
+    steps = (t.action for t in TRIP_MACHINE.table.values() if t.permission == "trips.operate_gate")
+    return list(dict.fromkeys(steps))
+
+
 class GateCheckOut(Schema):
     trip: str | None
-    status: str | None
+    status: CodeOf(TRIP_MACHINE, "state", null=True)  # null: no trip found
     status_label: str | None
     plate: str | None
-    action: str | None = Field(..., description="What the gate can do next with this truck")
+    action: CodeOf(_gate_steps, null=True) = Field(
+        ..., description="What the gate can do next with this truck"
+    )
     action_label: str | None
     ok: bool
     problems: list[ProblemOut]
@@ -74,7 +91,7 @@ class GateCheckOut(Schema):
 
 class VisitOut(Schema):
     trip: str
-    status: str
+    status: CodeOf(TRIP_MACHINE, "state")
     status_label: str
     gate: str
     lane: str | None

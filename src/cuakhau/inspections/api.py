@@ -4,7 +4,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
-from cuakhau.core.api_support import Choice, OneOf, TextOf, context_of, label_of
+from cuakhau.core.api_support import Choice, CodeOf, OneOf, TextOf, context_of, label_of
 from cuakhau.risk.choices import RiskChannel
 from cuakhau.trips import services as trips
 from cuakhau.trips.choices import TripStatus
@@ -39,13 +39,17 @@ class SampleResultIn(Schema):
 
 
 class InspectionOut(Schema):
-    agency: str
+    agency: CodeOf(Agency)
     agency_label: str
-    kind: str
+    # Listed for clients, not checked: older versions stored the kind as free text.
+    kind: CodeOf(InspectionKind, blank=True) = Field(
+        ...,
+        description='The kind of check ("" if none was named); an older record may hold other text',
+    )
     kind_label: str = Field(..., description="The kind in words (older records: as written)")
     started_at: dt.datetime
     ended_at: dt.datetime | None
-    result: str
+    result: CodeOf(Result, blank=True)  # "" while the inspection is under way
     result_label: str
     # None to the enterprise and its drivers: an officer's notes are for the gate's staff and
     # auditors, as on the pages.
@@ -54,19 +58,19 @@ class InspectionOut(Schema):
 
 
 class AgencyOut(Schema):
-    agency: str
+    agency: CodeOf(Agency)
     label: str
 
 
 class TripInspectionsOut(Schema):
     trip: str
-    status: str
+    status: CodeOf(trips.TRIP_MACHINE, "state")
     status_label: str
-    channel: str | None
+    channel: CodeOf(RiskChannel, null=True)  # null before the risk assessment
     channel_label: str | None
-    required: list[str]
+    required: list[CodeOf(Agency)]
     required_labels: list[AgencyOut]
-    outstanding: list[str]
+    outstanding: list[CodeOf(Agency)]
     outstanding_labels: list[AgencyOut]
     inspections: list[InspectionOut]
 
@@ -74,7 +78,7 @@ class TripInspectionsOut(Schema):
 class SampleOut(Schema):
     id: int
     sample_code: str
-    result: str
+    result: CodeOf(SampleResult)
     result_label: str
 
 

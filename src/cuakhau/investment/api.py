@@ -12,6 +12,7 @@ from ninja import Query, Router, Schema
 from cuakhau.core.api_support import (
     MAX_PAGE_SIZE,
     Choice,
+    CodeOf,
     OneOf,
     PageNumber,
     PageSize,
@@ -23,7 +24,7 @@ from cuakhau.core.api_support import (
 
 from . import services
 from .choices import MilestoneStatus, ProjectAction, ProjectStatus, Sector
-from .models import InvestmentProject
+from .models import InvestmentProject, Milestone
 
 router = Router(tags=["investment projects"])
 
@@ -51,7 +52,7 @@ class ProjectMilestoneOut(Schema):
     title: str
     due_date: dt.date
     achieved_on: dt.date | None
-    status: str
+    status: CodeOf(Milestone, "status")
     status_label: str
 
     @staticmethod
@@ -64,7 +65,7 @@ class InvestmentProjectOut(Schema):
     name: str
     investor: str
     investor_country: str
-    sector: str
+    sector: CodeOf(InvestmentProject, "sector")
     sector_label: str
     registered_capital_vnd: Decimal
     disbursed_capital_vnd: Decimal
@@ -76,14 +77,14 @@ class InvestmentProjectOut(Schema):
     location: str
     certificate_number: str
     certificate_date: dt.date | None
-    status: str
+    status: CodeOf(InvestmentProject, "status")
     status_label: str
     is_example: bool
     milestones: list[ProjectMilestoneOut] = []
 
 
 class InvestmentSectorTotal(Schema):
-    sector: str
+    sector: CodeOf(InvestmentProject, "sector")
     label: str
     count: int
     registered_vnd: Decimal

@@ -10,6 +10,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from cuakhau.core.api_support import (
     Choice,
+    CodeOf,
     Day,
     Moment,
     OneOf,
@@ -51,9 +52,9 @@ class MarketRuleOut(Schema):
     product_name_vi: str
     product_name_en: str
     product_name_zh: str
-    requirement: str
+    requirement: CodeOf(Requirement)
     requirement_label: str
-    direction: str
+    direction: CodeOf(RuleDirection)
     direction_label: str
     destination: str
     origin_country: str
@@ -63,7 +64,7 @@ class MarketRuleOut(Schema):
     ends_on: dt.date | None
     legal_basis: str
     declared_by: str
-    confidence: str
+    confidence: CodeOf(Confidence)
     confidence_label: str
     source: str
     note: str
@@ -103,11 +104,11 @@ class MarketCheckIn(Schema):
 class FindingOut(Schema):
     path: str
     rule_id: int
-    requirement: str
+    requirement: CodeOf(Requirement)
     requirement_label: str
     blocking: bool
     message: str
-    confidence: str
+    confidence: CodeOf(Confidence)
     confidence_label: str
 
     @staticmethod

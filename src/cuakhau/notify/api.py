@@ -10,14 +10,21 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
+from cuakhau.core.api_support import CodeOf
+
 from . import adapters, services
+from .models import MessageStatus
 
 router = Router(tags=["notifications"])
 
 
+# What a delivery receipt did: recorded on our message, or about one we never sent.
+RECORDED, UNKNOWN_MESSAGE = "recorded", "unknown message"
+
+
 class DeliveryOut(Schema):
-    status: str
-    message_status: str | None = None
+    status: CodeOf([RECORDED, UNKNOWN_MESSAGE])
+    message_status: CodeOf(MessageStatus, null=True) = None  # null: not our message
 
 
 class DeliveryRefusedOut(Schema):
@@ -36,7 +43,7 @@ def _receive(request: HttpRequest, provider: str):
     return Status(
         200,
         {
-            "status": "recorded" if message else "unknown message",
+            "status": RECORDED if message else UNKNOWN_MESSAGE,
             "message_status": message.status if message else None,
         },
     )

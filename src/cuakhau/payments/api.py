@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
-from cuakhau.core.api_support import NumberOf, Text, context_of, fee_item_out, label_of
+from cuakhau.core.api_support import CodeOf, NumberOf, Text, context_of, fee_item_out, label_of
 from cuakhau.core.context import client_address
 from cuakhau.core.errors import FieldErrors
 from cuakhau.fees.services import current_assessment
@@ -23,18 +23,19 @@ router = Router(tags=["fees and payments"])
 class NotificationOut(Schema):
     # ``success`` is what SePay waits for before it stops retrying; payOS wants any 2xx.
     success: bool = True
-    outcome: str
+    outcome: CodeOf(NotificationOutcome)
     outcome_label: str = ""
     detail: str = ""
     payment_id: int | None = None
-    flag: str | None = None
+    # null: no payment recorded; "": a payment that needs nobody's attention.
+    flag: CodeOf(PaymentFlag, null=True) = None
     flag_label: str | None = None
     receipt: str | None = None
 
 
 class NotificationRefusedOut(Schema):
     detail: str
-    outcome: str
+    outcome: CodeOf(lambda: _refusals())
 
 
 class NotificationErrorItem(Schema):
@@ -45,14 +46,14 @@ class NotificationErrorItem(Schema):
 
 class NotificationInvalidOut(Schema):
     detail: list[NotificationErrorItem]
-    outcome: str
+    outcome: CodeOf([NotificationOutcome.MALFORMED])
 
 
 class FeesOut(Schema):
     trip: str
     schedule: str
     legal_basis: str
-    confidence: str
+    confidence: CodeOf(Confidence)
     confidence_label: str
     trip_version: int
     items: list[dict] = Field(..., description="Each with its `unit` and `confidence` labelled")
@@ -83,11 +84,11 @@ class CashIn(Schema):
 class PaymentOut(Schema):
     id: int
     provider: str
-    method: str
+    method: CodeOf(PaymentMethod)
     method_label: str
     external_id: str
     amount_vnd: int
-    flag: str
+    flag: CodeOf(PaymentFlag)  # "" (none): nothing to look into
     flag_label: str
     flag_detail: str
     receipt: str | None

@@ -3,7 +3,7 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from cuakhau.core.api_support import OneOf, Text, context_of, fee_item_out, label_of
+from cuakhau.core.api_support import CodeOf, OneOf, Text, context_of, fee_item_out, label_of
 
 from . import services
 from .models import Receipt, ReceiptState, ReceiptStatus, RevokeKind, VerificationStatus
@@ -21,7 +21,7 @@ class VerifyIn(Schema):
 
 
 class VerifyOut(Schema):
-    status: str
+    status: CodeOf(VerificationStatus)
     status_label: str
     valid: bool
     reasons: list[str] = Field(..., description="Each check that decided, in the caller's words")
@@ -45,9 +45,9 @@ class ReceiptOut(Schema):
     issued_at: dt.datetime
     authority: str
     token: str
-    status: str
+    status: CodeOf(ReceiptStatus)
     status_label: str
-    state: str = Field(
+    state: CodeOf(ReceiptState) = Field(
         ...,
         description=(
             "What the receipt is worth now, as its page and PDF say: valid, used (at exit), "

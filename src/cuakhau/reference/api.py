@@ -3,7 +3,7 @@ from typing import Annotated
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from cuakhau.core.api_support import Text, label_of
+from cuakhau.core.api_support import CodeOf, Text, label_of
 
 from . import services
 from .models import Confidence, Gate
@@ -23,7 +23,7 @@ class GateOut(Schema):
     unlocode_vn: str
     unlocode_cn: str
     time_zone: str
-    confidence: str
+    confidence: CodeOf(Confidence)
     confidence_label: str
     handles_freight: bool
 

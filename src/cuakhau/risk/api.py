@@ -10,7 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
-from cuakhau.core.api_support import Choice, NumberOf, Text, label_of
+from cuakhau.core.api_support import Choice, CodeOf, NumberOf, Text, label_of
 from cuakhau.trips import services as trips
 
 from . import services
@@ -23,7 +23,7 @@ router = Router(tags=["risk"])
 class RiskRuleOut(Schema):
     id: int
     position: int
-    kind: str
+    kind: CodeOf(RuleKind)
     kind_label: str
     params: dict
     score: int
@@ -48,10 +48,11 @@ class RuleSetOut(Schema):
 
 class ReasonOut(Schema):
     rule_id: int | None
-    kind: str
+    kind: CodeOf(RuleKind)
     kind_label: str
     score: int
-    channel: str | None = None
+    # Only a rule that sets the channel itself (random selection) names one.
+    channel: CodeOf(RiskChannel, null=True) = None
     channel_label: str | None = None
     reason_vi: str
     reason_en: str
@@ -61,7 +62,7 @@ class ReasonOut(Schema):
 class AssessmentOut(Schema):
     trip: str
     trip_version: int
-    channel: str
+    channel: CodeOf(RiskChannel)
     channel_label: str
     assessed_at: dt.datetime
     # Only for those who may see why (risk.view_riskassessment): telling a declarant which

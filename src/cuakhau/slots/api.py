@@ -8,15 +8,15 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
-from cuakhau.core.api_support import OneOf, Text, context_of
+from cuakhau.core.api_support import CodeOf, OneOf, Text, context_of
 from cuakhau.core.errors import FieldErrors
 from cuakhau.gate.models import Device
 from cuakhau.reference.models import Gate
 from cuakhau.trips import services as trips
 from cuakhau.trips.choices import Direction
 
-from . import services
-from .models import Booking
+from . import rules, services
+from .models import ArrivalKind, Booking, BookingStatus, WaitingStatus
 
 router = Router(tags=["time slots"])
 
@@ -33,23 +33,35 @@ class CancelIn(Schema):
     reason: Text(500) = ""
 
 
+# Not a fixed set: a manager adds classes beside the two built-in ones (``PriorityClass``),
+# so the document names the built-in ones and lists none.
+PriorityClassCode = Annotated[
+    str,
+    Field(
+        description=f"`{rules.PERISHABLE}`, `{rules.GENERAL}`, or the code of a class a manager "
+        "defined (its name in `priority_class_label`)"
+    ),
+]
+
+
 class BookingOut(Schema):
     trip: str
     gate: str
-    direction: str
+    direction: CodeOf(Direction)
     direction_label: str
     slot_start: dt.datetime
-    priority_class: str
+    priority_class: PriorityClassCode
     priority_class_label: str
-    status: str
+    status: CodeOf(BookingStatus)
     status_label: str
 
 
 class StandingOut(Schema):
     booking: BookingOut | None
-    arrival: str | None
+    # Null: the truck has not reported at the waiting area.
+    arrival: CodeOf(ArrivalKind, null=True)
     arrival_label: str | None
-    waiting_status: str | None
+    waiting_status: CodeOf(WaitingStatus, null=True)
     waiting_status_label: str | None
     arrived_at: dt.datetime | None
     called_at: dt.datetime | None
@@ -72,15 +84,15 @@ class WaitingArrivalIn(Schema):
 class WaitingOut(Schema):
     trip: str
     plate: str
-    direction: str
+    direction: CodeOf(Direction)
     direction_label: str
-    arrival: str
+    arrival: CodeOf(ArrivalKind)
     arrival_label: str
-    priority_class: str
+    priority_class: PriorityClassCode
     priority_class_label: str
     slot_start: dt.datetime | None
     arrived_at: dt.datetime
-    status: str
+    status: CodeOf(WaitingStatus)
     status_label: str
     position: int | None = None
     expected_call: dt.datetime | None = None
@@ -105,7 +117,7 @@ class OverCapacityOut(Schema):
 
 class CapacityOut(Schema):
     gate: str
-    direction: str
+    direction: CodeOf(Direction)
     direction_label: str
     hour: int
     weekday: int | None
@@ -126,7 +138,7 @@ class CapacityOut(Schema):
 class WaitTimeOut(Schema):
     gate: str
     gate_name: str
-    direction: str
+    direction: CodeOf(Direction)
     direction_label: str
     waiting: int
     median_wait_minutes: int | None

@@ -8,11 +8,12 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
-from cuakhau.core.api_support import Text
+from cuakhau.core.api_support import CodeOf, Text
 from cuakhau.core.errors import FieldErrors
 from cuakhau.reference.models import Gate
 
 from . import dashboard
+from .choices import Measure, TargetKind, Verdict
 from .forms import FIRST_YEAR, last_year_allowed
 from .services import local_today
 
@@ -76,20 +77,21 @@ class StatsClearanceMonthOut(Schema):
 
 
 class StatsChannelOut(Schema):
-    channel: str
+    # The risk channels, and "unknown" for trucks whose channel was not recorded.
+    channel: CodeOf(dashboard.CHANNEL_WORDS)
     label: str
     trucks: int
     percent: Decimal | None
 
 
 class StatsTargetOut(Schema):
-    measure: str
+    measure: CodeOf(Measure)
     measure_label: str
-    kind: str
+    kind: CodeOf(TargetKind)
     kind_label: str
     value: Decimal
     note: str
-    unit: str
+    unit: CodeOf(lambda: dict.fromkeys(dashboard.UNITS.values()))  # "": a count (trucks)
     actual: Decimal
     months_counted: int
     last_year_same_period: Decimal | None
@@ -97,9 +99,9 @@ class StatsTargetOut(Schema):
     growth_percent: Decimal | None
     goal: Decimal | None
     forecast: Decimal | None
-    method: str
+    method: CodeOf(dashboard.METHODS)  # "": no forecast yet
     method_text: str
-    verdict: str
+    verdict: CodeOf(Verdict)
     verdict_label: str
 
 

@@ -5,6 +5,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from cuakhau.core.api_support import (
     Choice,
+    CodeOf,
     PageNumber,
     PageSize,
     Text,
@@ -70,14 +71,16 @@ class TripTransitionOut(TransitionOut):
 
 
 class TripActionOut(Schema):
-    action: str
+    action: CodeOf(services.TRIP_MACHINE, "action")
     label: str
 
 
 class TripDetailOut(TripOut, TripSummaryLabelledOut):
     cargo_lines: list[TripCargoLineOut]
     timeline: list[TripTransitionOut]
-    allowed_actions: list[str] = Field(..., description="The actions the caller may take now")
+    allowed_actions: list[CodeOf(services.TRIP_MACHINE, "action")] = Field(
+        ..., description="The actions the caller may take now"
+    )
     allowed_action_labels: list[TripActionOut]
 
 

@@ -3,11 +3,11 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
-from cuakhau.core.api_support import Moment, NumberOf, OneOf, Text, TextOf
+from cuakhau.core.api_support import CodeOf, Moment, NumberOf, OneOf, Text, TextOf
 
 from .choices import ContainerSize, Direction, QuantityUnit, TripStatus, VehicleType
-from .models import CargoLine, Trip
-from .services import ARRIVAL_HORIZON, MAX_CARGO_LINES
+from .models import CargoLine, Trip, TripTransition
+from .services import ARRIVAL_HORIZON, MAX_CARGO_LINES, TRIP_MACHINE
 
 # The service refuses an arrival in the past with its own message; this window only keeps
 # out the dates no page could show (year 1 or 9999).
@@ -84,7 +84,7 @@ class CargoLineOut(Schema):
     hs_code: str
     description: str
     quantity: Decimal
-    unit: str
+    unit: CodeOf(QuantityUnit)
     gross_weight_kg: Decimal
     net_weight_kg: Decimal
     value: Decimal
@@ -97,13 +97,14 @@ class CargoLineOut(Schema):
 
 
 class TransitionOut(Schema):
-    action: str
-    from_status: str
-    to_status: str
+    # The timeline's steps include the ones no transition of the table takes ("create").
+    action: CodeOf(TRIP_MACHINE, "action")
+    from_status: CodeOf(TRIP_MACHINE, "state", blank=True)  # "" for the declaration's start
+    to_status: CodeOf(TRIP_MACHINE, "state")
     actor: str | None
     at: dt.datetime
     reason: str
-    channel: str
+    channel: CodeOf(TripTransition, "channel")
     remote_addr: str | None
     version: int
 
@@ -119,9 +120,9 @@ class TripSummaryOut(Schema):
     organisation: str
     tractor_plate: str
     trailer_plate: str
-    vehicle_type: str
+    vehicle_type: CodeOf(VehicleType)
     capacity_tonnes: Decimal | None
-    container_size: str
+    container_size: CodeOf(ContainerSize)  # "" for no container
     driver_name: str
 
 
@@ -134,7 +135,7 @@ class TripOut(TripSummaryOut):
     container_numbers: list[str]
     cargo_lines: list[CargoLineOut]
     timeline: list[TransitionOut]
-    allowed_actions: list[str]
+    allowed_actions: list[CodeOf(TRIP_MACHINE, "action")]
 
 
 class TripPage(Schema):
