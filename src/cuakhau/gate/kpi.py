@@ -61,7 +61,9 @@ REFERENCE_FIGURES = [
         "source": "VietTimes, “Hết “làm luật” ở cửa khẩu nhờ số hóa”",
         # The language the source's title is written in: shown as its original, marked so.
         "source_lang": "vi",
-        "date": "2025-12-31",
+        # Published on: a date, written in the reader's language's way by the page (a year
+        # alone is given as ``year``).
+        "date": dt.date(2025, 12, 31),
         "url": "https://viettimes.vn/het-lam-luat-o-cua-khau-nho-so-hoa-post192797.html",
     },
     {
@@ -73,7 +75,7 @@ REFERENCE_FIGURES = [
         "minutes": (3, 5),
         "source": "Thời báo Tài chính Việt Nam, “Cửa khẩu Tân Thanh thực hiện vận chuyển hàng hóa 2 chiều”",
         "source_lang": "vi",
-        "date": "2025-12-10",
+        "date": dt.date(2025, 12, 10),
         "url": "https://thoibaotaichinhvietnam.vn/cua-khau-tan-thanh-thuc-hien-van-chuyen-hang-hoa-2-chieu-doanh-nghiep-huong-loi-188507.html",
     },
     {
@@ -85,7 +87,7 @@ REFERENCE_FIGURES = [
         "minutes": None,
         "source": "Kinhtedothi via hfoods.vn, “Lang Son: more than 1,000 vehicles of agricultural products clear customs every day”",
         "source_lang": "en",
-        "date": "2024",
+        "year": 2024,
         "url": "https://hfoods.vn/lang-son-more-than-1000-vehicles-of-agricultural-products-clear-customs-every-day/",
     },
 ]

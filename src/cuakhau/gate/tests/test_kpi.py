@@ -514,3 +514,27 @@ def test_days_still_to_come_are_not_days_without_trucks(period, mlt):
     ahead = gate_kpis(mlt, today + dt.timedelta(days=1), today + dt.timedelta(days=9), today=today)
     assert ahead["count"] == 0 and ahead["days"] == 0 and ahead["mean_per_day"] is None
     assert ahead["bars"] == [] and ahead["trend"] == []
+
+
+@pytest.mark.parametrize(
+    "language, published, year",
+    [
+        ("vi", ["31/12/2025", "10/12/2025"], "2024."),
+        ("en", ["31 December 2025", "10 December 2025"], "2024."),
+        ("zh-hans", ["2025年12月31日", "2025年12月10日"], "2024."),
+    ],
+)
+def test_the_published_figures_are_dated_in_the_readers_language(
+    client, period, auditor, board_urls, language, published, year
+):
+    from cuakhau.accounts.services import set_language
+
+    set_language(auditor, language)
+    client.force_login(auditor)
+    html = client.get("/gate/kpi/", query()).content.decode()
+    notes = html.split('class="footnotes"')[1]
+    for date in published:
+        assert date in notes
+    assert year in notes
+    # Not the programme's ISO date, which no language on the page writes.
+    assert "2025-12-31" not in notes and "2025-12-10" not in notes
