@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from cuakhau.fees import services as fees
 from cuakhau.fees.choices import RateUnit
@@ -605,7 +606,10 @@ class Lifecycle:
         self.lanes = gen.lanes
         # The installation's zone (timezone.localtime's), looked up once: it runs per trip.
         self.zone = timezone.get_current_timezone()
-        self.green_note = _("Released by the green channel.")
+        # Stored untranslated, as inspections.release_green_channel stores it: the page
+        # translates it for each reader (in the generator's language, a Chinese reader read it
+        # in Vietnamese).
+        self.green_note = gettext_noop("Released by the green channel.")
 
     # -- payment ------------------------------------------------------------------------------
 
