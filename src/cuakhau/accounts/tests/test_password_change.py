@@ -71,3 +71,23 @@ def test_the_page_speaks_the_persons_language(enterprise, language, title):
     set_language(enterprise, language)
     html = signed_in(enterprise).get("/profile/password/").content.decode()
     assert f"<h1>{title}</h1>" in html
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("vi", "Mật khẩu quá ngắn: cần ít nhất 8 ký tự."),
+        ("zh-hans", "密码太短：至少需要 8 个字符。"),
+        ("en", "This password is too short. It must contain at least 8 characters."),
+    ],
+)
+def test_every_password_rule_refuses_in_the_persons_language(enterprise, language, words):
+    # Django 5.2's own catalogues miss its new wording of the length rule: it was English on
+    # every page.
+    set_language(enterprise, language)
+    client = signed_in(enterprise)
+    data = {"old_password": PASSWORD, "new_password1": "Lù7!", "new_password2": "Lù7!"}
+    html = client.post("/profile/password/", data).content.decode()
+    error = html.split('id="id_new_password2_error"', 1)[1].split("</div>", 1)[0]
+    assert words in error, error
+    assert "This password" not in error or language == "en"
