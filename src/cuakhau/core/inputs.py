@@ -85,8 +85,13 @@ def _visible(char: str) -> bool:
 
 def shown(text: str, length: int = 40) -> str:
     """The start of refused text as a message or a record may quote it: each control character
-    as U+FFFD (PostgreSQL stores no NUL; a message shows no bell)."""
-    return _CONTROL_MULTILINE.sub("\ufffd", str(text)[:length])
+    as U+FFFD (PostgreSQL stores no NUL; a message shows no bell), and each invisible one
+    (zero-width space, word joiner, soft hyphen, byte-order mark: Unicode's format characters)
+    too: "25C-888\u200b.88 is not a valid plate" read as a valid plate refused for nothing."""
+    quoted = _CONTROL_MULTILINE.sub("\ufffd", str(text)[:length])
+    if quoted.isascii():
+        return quoted
+    return "".join("\ufffd" if unicodedata.category(c) == "Cf" else c for c in quoted)
 
 
 def check_text(value, model, name: str) -> str:

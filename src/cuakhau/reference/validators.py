@@ -23,6 +23,8 @@ from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.vn import mst
 
+from cuakhau.core.inputs import shown
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 
@@ -123,7 +125,7 @@ def parse_plate(value: str) -> Plate:
                 "characters (6 for new-energy vehicles), without I or O."
             ),
             code="plate_format",
-            params={"plate": value},
+            params={"plate": shown(value)},
         )
     raise ValidationError(
         _(
@@ -131,7 +133,7 @@ def parse_plate(value: str) -> Plate:
             "or 云G12345)."
         ),
         code="plate_format",
-        params={"plate": value},
+        params={"plate": shown(value)},
     )
 
 
@@ -151,7 +153,7 @@ def validate_container_number(value: str) -> None:
             raise ValidationError(
                 _("%(number)s has a wrong check digit (ISO 6346): expected %(digit)s."),
                 code="container_check_digit",
-                params={"number": value, "digit": iso6346.calc_check_digit(compact[:10])},
+                params={"number": shown(value), "digit": iso6346.calc_check_digit(compact[:10])},
             ) from None
         raise ValidationError(
             _(
@@ -159,7 +161,7 @@ def validate_container_number(value: str) -> None:
                 "letter (U, J, Z or R), 6 digits and a check digit, e.g. CSQU3054383."
             ),
             code="container_format",
-            params={"number": value},
+            params={"number": shown(value)},
         ) from None
 
 
@@ -188,7 +190,7 @@ def validate_tax_code(value: str, country: str) -> None:
             message = _("%(code)s is not a valid Vietnamese tax code (MST).")
         else:
             message = _("%(code)s is not a valid Chinese unified social credit code.")
-        raise ValidationError(message, code="tax_code", params={"code": value}) from None
+        raise ValidationError(message, code="tax_code", params={"code": shown(value)}) from None
 
 
 def validate_country(value: str) -> None:
@@ -196,7 +198,7 @@ def validate_country(value: str) -> None:
         raise ValidationError(
             _("%(value)s is not an ISO 3166 country code (two letters, e.g. VN, CN)."),
             code="country",
-            params={"value": value},
+            params={"value": shown(value)},
         )
 
 
@@ -219,7 +221,7 @@ def validate_currency(value: str) -> None:
         raise ValidationError(
             _("%(value)s is not an ISO 4217 currency code (e.g. VND, CNY, USD)."),
             code="currency",
-            params={"value": value},
+            params={"value": shown(value)},
         )
 
 
@@ -232,13 +234,13 @@ def validate_hs_code(value: str) -> None:
         raise ValidationError(
             _("%(code)s is not an HS code: give 6 digits (or a national 8-digit line)."),
             code="hs_format",
-            params={"code": value},
+            params={"code": shown(value)},
         )
     if not HSCode.objects.filter(code=compact[:6], level=6).exists():
         raise ValidationError(
             _("%(code)s is not in the HS 2022 nomenclature."),
             code="hs_unknown",
-            params={"code": value},
+            params={"code": shown(value)},
         )
     if len(compact) == 8:
         lines = vn_national_lines().get(compact[:6], ())

@@ -54,3 +54,22 @@ def test_no_chinese_authority_letter_is_i_or_o(plate):
 def test_chinese_plates_of_real_authorities_stay():
     assert validators.parse_plate("云G12345").country == "CN"
     assert validators.parse_plate("桂P·D12345").country == "CN"
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\u2060", "\ufeff", "\u00ad", "\u180e"])
+def test_a_refusal_shows_the_invisible_character_it_refuses(invisible):
+    """A plate with a zero-width character pasted in reads as a valid one: the refusal marks
+    where the character is, so the person sees what to delete."""
+    from django.core.exceptions import ValidationError
+
+    from cuakhau.core.inputs import shown
+    from cuakhau.reference.validators import parse_plate, validate_container_number
+
+    with pytest.raises(ValidationError) as refused:
+        parse_plate(f"25C-888{invisible}.88")
+    assert "25C-888\ufffd.88" in refused.value.messages[0]
+    with pytest.raises(ValidationError) as refused:
+        validate_container_number(f"CSQU305{invisible}4383")
+    assert invisible not in refused.value.messages[0]
+    # Letters of other scripts are quoted as typed: only what cannot be seen is marked.
+    assert shown("云G·12345 Lò Văn Páo") == "云G·12345 Lò Văn Páo"
