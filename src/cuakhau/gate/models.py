@@ -319,6 +319,7 @@ class Device(models.Model):
                 fields=["gate", "name"],
                 condition=models.Q(revoked_at__isnull=True),
                 name="device_name_per_gate",
+                violation_error_message=_("This gate already has a device with this name."),
             )
         ]
 

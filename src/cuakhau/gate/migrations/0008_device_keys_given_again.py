@@ -30,6 +30,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='device',
-            constraint=models.UniqueConstraint(condition=models.Q(('revoked_at__isnull', True)), fields=('gate', 'name'), name='device_name_per_gate'),
+            constraint=models.UniqueConstraint(condition=models.Q(('revoked_at__isnull', True)), fields=('gate', 'name'), name='device_name_per_gate', violation_error_message='This gate already has a device with this name.'),
         ),
     ]
