@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -90,6 +91,27 @@ class Payment(models.Model):
 
     def __str__(self):
         return f"{self.provider}:{self.external_id} {self.amount_vnd} VND"
+
+    @property
+    def shown_id(self) -> str:
+        """The transaction as a person reads it (``shown_transaction``)."""
+        return shown_transaction(self.method, self.external_id, (self.raw or {}).get(SLIP_KEY))
+
+
+# Where a cash payment keeps the slip number as the cashier typed it: its transaction id is
+# that number behind the gate's code (slips are numbered per counter), which no one reads.
+SLIP_KEY = "slip_number"
+
+
+def shown_transaction(method: str, external_id: str, slip_number=None) -> str:
+    """A bank's transaction id as the bank gave it (the payer finds it on their statement); a
+    cash payment as the number on its slip, labelled, never the id made of it."""
+    if method != PaymentMethod.CASH:
+        return external_id
+    if not isinstance(slip_number, str) or not slip_number:
+        # Recorded before the slip was kept apart: the gate's code (a slug) and a dash first.
+        slip_number = external_id.partition("-")[2] or external_id
+    return f"{gettext('Cash slip no.')} {slip_number}"
 
 
 class NotificationOutcome(models.TextChoices):

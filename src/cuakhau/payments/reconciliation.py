@@ -78,7 +78,15 @@ from cuakhau.receipts.models import (
 from cuakhau.reference.localize import localized_name
 from cuakhau.reference.models import Gate
 
-from .models import NotificationLog, NotificationOutcome, Payment, PaymentFlag, PaymentMethod
+from .models import (
+    SLIP_KEY,
+    NotificationLog,
+    NotificationOutcome,
+    Payment,
+    PaymentFlag,
+    PaymentMethod,
+    shown_transaction,
+)
 from .services import checked_in, counted, grouped, used_the_gate
 
 # Discrepancy kinds, in the order a supervisor deals with them.
@@ -145,6 +153,11 @@ class PaymentRow:
     flag_detail: str
     resolved_at: dt.datetime | None
     resolution: str
+    slip_number: str = ""
+
+    @property
+    def shown_id(self) -> str:
+        return shown_transaction(self.method, self.external_id, self.slip_number)
 
 
 @dataclass(frozen=True)
@@ -203,6 +216,8 @@ class Discrepancy:
     currency: str = "VND"
     resolved_at: dt.datetime | None = None
     resolution: str = ""
+    # The payments' transactions as a person reads them (``shown_transaction``).
+    shown_ids: tuple[str, ...] = ()
 
     @property
     def kind_label(self) -> str:
@@ -219,6 +234,10 @@ class Discrepancy:
     @property
     def external_id(self) -> str:
         return ", ".join(self.external_ids)
+
+    @property
+    def shown_id(self) -> str:
+        return ", ".join(self.shown_ids)
 
     @property
     def payment_key(self) -> str:
@@ -389,6 +408,8 @@ _PAYMENT_COLUMNS = (
     "provider",
     "external_id",
     "method",
+    # The slip number of a cash payment (``shown_transaction``), not the whole body.
+    f"raw__{SLIP_KEY}",
     "paid_at",
     "amount_vnd",
     "currency",
@@ -700,7 +721,17 @@ def _payment_row(p: dict, codes: dict, methods: dict, flags: dict) -> PaymentRow
         flag_detail=p["flag_detail"],
         resolved_at=p["resolved_at"],
         resolution=p["resolution"],
+        slip_number=_slip(p),
     )
+
+
+def _slip(payment: dict) -> str:
+    slip = payment.get(f"raw__{SLIP_KEY}")
+    return slip if isinstance(slip, str) else ""
+
+
+def _shown(payment: dict) -> str:
+    return shown_transaction(payment["method"], payment["external_id"], _slip(payment))
 
 
 def _receipt_row(r: dict, codes: dict, statuses: dict) -> ReceiptRow:
@@ -852,6 +883,7 @@ def _payment_discrepancy(payment: dict, context: _Context) -> Discrepancy | None
         receipt_number=receipt_number,
         payment_ids=(payment["id"],),
         external_ids=(payment["external_id"],),
+        shown_ids=(_shown(payment),),
         currency=payment["currency"],
         resolved_at=payment["resolved_at"],
         resolution=payment["resolution"],
@@ -866,7 +898,15 @@ def _refunds_of_revoked(receipts: list[dict], tz) -> list[Discrepancy]:
     for p in (
         Payment.objects.filter(receipt__in=[r["id"] for r in receipts])
         .order_by("paid_at", "id")
-        .values("receipt_id", "id", "external_id", "resolved_at", "resolution")
+        .values(
+            "receipt_id",
+            "id",
+            "external_id",
+            "method",
+            f"raw__{SLIP_KEY}",
+            "resolved_at",
+            "resolution",
+        )
     ):
         payments_of[p["receipt_id"]].append(p)
     found = []
@@ -894,6 +934,7 @@ def _refunds_of_revoked(receipts: list[dict], tz) -> list[Discrepancy]:
                 receipt_number=receipt["number"],
                 payment_ids=tuple(p["id"] for p in payments),
                 external_ids=tuple(p["external_id"] for p in payments),
+                shown_ids=tuple(_shown(p) for p in payments),
                 resolved_at=max(resolved) if done else None,
                 resolution="; ".join(p["resolution"] for p in payments if p["resolution"])
                 if done
@@ -1058,6 +1099,7 @@ def _state_mismatches(
                 receipt_number=receipt.number if receipt else "",
                 payment_ids=tuple(p.pk for p in payments),
                 external_ids=tuple(p.external_id for p in payments),
+                shown_ids=tuple(p.shown_id for p in payments),
                 resolved_at=max(resolved) if done else None,
                 resolution="; ".join(p.resolution for p in payments if p.resolution)
                 if done
@@ -1422,7 +1464,7 @@ def _sections(report: Report) -> list[tuple[str, list[_Column], list[list]]]:
                 (_("Paid at"), _TIME, "paid_at"),
                 (_("Method"), "", "method_label"),
                 (_("Provider"), "", lambda p: _provider_label(p.provider)),
-                (_("Transaction id"), "", "external_id"),
+                (_("Transaction id"), "", "shown_id"),
                 (_("Gate"), "", _upper("gate_code")),
                 (_("Trip"), "", "trip_reference"),
                 (_("Receipt"), "", "receipt_number"),
@@ -1475,7 +1517,7 @@ def _sections(report: Report) -> list[tuple[str, list[_Column], list[list]]]:
                 (_("Trip"), "", "trip_reference"),
                 (_("Receipt"), "", "receipt_number"),
                 (_("Payment id"), "", lambda d: ", ".join(str(i) for i in d.payment_ids)),
-                (_("Transaction id"), "", "external_id"),
+                (_("Transaction id"), "", "shown_id"),
                 (_("Amount"), _MONEY, "amount_vnd"),
                 (_("Currency"), "", "currency"),
                 (_("Reason"), "", "reason"),

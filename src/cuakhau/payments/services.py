@@ -36,7 +36,14 @@ from cuakhau.trips.choices import TripAction, TripStatus
 from cuakhau.trips.models import Trip
 
 from . import providers
-from .models import NotificationLog, NotificationOutcome, Payment, PaymentFlag, PaymentMethod
+from .models import (
+    SLIP_KEY,
+    NotificationLog,
+    NotificationOutcome,
+    Payment,
+    PaymentFlag,
+    PaymentMethod,
+)
 
 # What the amount column (a signed 64-bit integer) can store.
 MAX_AMOUNT_VND = 2**63 - 1
@@ -521,6 +528,7 @@ def record_cash_payment(
         amount_vnd=amount_vnd,
         description=trip.reference,
         payer_name=trip.organisation.name,
+        raw={SLIP_KEY: slip_number},
         recorded_by=officer,
         trip=trip,
         context=context,

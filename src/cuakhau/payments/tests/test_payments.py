@@ -313,3 +313,34 @@ def test_a_refused_cash_entry_is_said_beside_its_field_with_what_was_typed(
     assert not trip.payments.exists()
     trip.refresh_from_db()
     assert trip.status == "submitted"
+
+
+def test_a_cash_payment_is_shown_by_its_slip_number_where_people_read_it(enterprise, operator, mlt):
+    """The trip page and the reconciliation (page and export) showed a cash payment as its
+    transaction id, "mlt-BL26-000017": the gate's code glued to the slip, no label. They show
+    the slip as the cashier typed it, labelled; a bank's transfer keeps its bank's id."""
+    from django.utils import timezone
+
+    from cuakhau.payments.reconciliation import daily_report, to_csv
+
+    trip = submitted(enterprise)
+    cash = services.record_cash_payment(operator, trip, 300_000, "BL26-000017")
+    assert cash.external_id == "mlt-BL26-000017"  # still the key a slip is recorded once by
+    body = notification(
+        trip.reference, FEE - 300_000, "FT26327000777", booked_at=timezone.now().isoformat()
+    )
+    assert post_webhook(body, signed_headers(body)).status_code == 200
+    client = Client()
+    client.force_login(operator)
+    page = client.get(f"/trips/{trip.reference}/").text
+    assert "Cash slip no. BL26-000017" in page
+    assert "mlt-BL26-000017" not in page
+    assert "Transaction id <code>FT26327000777</code>" in page
+    report = client.get(
+        "/payments/reconciliation/",
+        {"gate": "mlt", "day": timezone.localdate().isoformat(), "payments_page": 1},
+    ).text
+    assert "<small>Cash slip no. BL26-000017</small>" in report
+    assert "mlt-BL26-000017" not in report and "<small>FT26327000777</small>" in report
+    exported = to_csv(daily_report(mlt, timezone.localdate()))
+    assert "Cash slip no. BL26-000017" in exported and "mlt-BL26" not in exported
