@@ -467,6 +467,30 @@ def record_payment(
     return payment, True
 
 
+def _nothing_due(trip: Trip) -> str:
+    """Why no cash is taken for this trip now, or "" when its fees are due."""
+    if trip.status == TripStatus.DRAFT:
+        return _("Trip %(ref)s is not submitted yet: its fees are not assessed.") % {
+            "ref": trip.reference
+        }
+    if trip.status in (TripStatus.CANCELLED, TripStatus.REJECTED):
+        return _("Trip %(ref)s is %(status)s: no fees are due.") % {
+            "ref": trip.reference,
+            "status": TripStatus(trip.status).label,
+        }
+    if trip.status == TripStatus.SUBMITTED:
+        # Its receipt revoked, or none issued yet (``_settle`` checks again under the lock).
+        return ""
+    # Paid, or inside the gate: due again only if its receipt was revoked meanwhile.
+    receipt = receipts.valid_receipt_of(trip)
+    if receipt is not None:
+        return _("Trip %(ref)s is already paid (receipt %(n)s): no cash is due.") % {
+            "ref": trip.reference,
+            "n": receipt.number,
+        }
+    return ""
+
+
 # Cash handed over for the fees: up to ten times what they are, and at least this much (a few
 # large notes for a small fee; the change is a refund).
 CASH_FLOOR_VND = 10_000_000
@@ -488,6 +512,12 @@ def record_cash_payment(
         raise trips.TripPermissionDenied(
             _("Only a gate operator or desk officer of this gate records cash.")
         )
+    # Cash is handed over at the counter: a trip that owes nothing has it handed back there
+    # and then, rather than recorded and owed back as a refund (its page no longer offers the
+    # form; a page left open, or the API, still could).
+    nothing_due = _nothing_due(trip)
+    if nothing_due:
+        raise FieldErrors({"trip": [nothing_due]})
     errors = {}
     if isinstance(amount_vnd, bool) or not isinstance(amount_vnd, int) or amount_vnd <= 0:
         errors["amount_vnd"] = [_("Enter a positive whole number of đồng.")]

@@ -66,6 +66,10 @@ def record_cash(request, reference):
             request.user, trip, amount, request.POST.get("slip_number", ""), context_of(request)
         )
     except FieldErrors as exc:
+        if "trip" in exc.errors:
+            # Nothing is due: the page, read again, offers no cash form to say it beside.
+            messages.error(request, " ".join(exc.errors["trip"]))
+            return redirect("trips:detail", reference=trip.reference)
         return _cash_refused(request, trip, exc.errors)
     except trips.TripPermissionDenied as exc:
         raise PermissionDenied(str(exc)) from None

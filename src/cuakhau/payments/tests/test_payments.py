@@ -344,3 +344,42 @@ def test_a_cash_payment_is_shown_by_its_slip_number_where_people_read_it(enterpr
     assert "mlt-BL26-000017" not in report and "<small>FT26327000777</small>" in report
     exported = to_csv(daily_report(mlt, timezone.localdate()))
     assert "Cash slip no. BL26-000017" in exported and "mlt-BL26" not in exported
+
+
+def test_no_cash_is_taken_for_a_trip_that_owes_nothing(enterprise, operator, mlt):
+    """Cash for a paid, cancelled or draft trip was recorded (by the API, or a trip page left
+    open while the bank's transfer paid it) and flagged at once as money to pay back: the
+    counter now refuses it, so the cashier hands it back there and then."""
+    paid = submitted(enterprise)
+    receipt = services.record_cash_payment(operator, paid, FEE, "PT-1").receipt
+    paid.refresh_from_db()
+    cancelled = submitted(
+        enterprise,
+        tractor_plate="25C-111.11",
+        trailer_plate="25R-011.11",
+        cargo_lines=[cassava_line()],
+    )
+    cancelled = trips.cancel_trip(enterprise, cancelled, "plans changed")
+    draft = trips.create_draft(
+        enterprise,
+        declaration(
+            tractor_plate="25C-122.22", trailer_plate="25R-022.22", cargo_lines=[cassava_line()]
+        ),
+    )
+    for trip, why in (
+        (paid, f"already paid (receipt {receipt.number})"),
+        (cancelled, "is Cancelled: no fees are due"),
+        (draft, "not submitted yet"),
+    ):
+        with pytest.raises(services.FieldErrors) as refused:
+            services.record_cash_payment(operator, trip, FEE, "PT-2")
+        assert why in refused.value.errors["trip"][0]
+    client = Client()
+    client.force_login(operator)
+    response = client.post(
+        f"/payments/trips/{paid.reference}/cash/",
+        {"amount_vnd": "800000", "slip_number": "PT-3"},
+        follow=True,
+    )
+    assert "already paid" in response.text
+    assert Payment.objects.filter(method="cash").count() == 1
