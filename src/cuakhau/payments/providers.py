@@ -99,7 +99,10 @@ class PaymentProvider(Protocol):
 # The transaction id is the duplicate check: it is refused when too long, never cut, so two
 # different transfers can never collapse into one.
 MAX_TRANSACTION_ID = Payment._meta.get_field("external_id").max_length
-MAX_AMOUNT_VND = 2**63 - 1  # what the amount column (a 64-bit integer) stores
+# The most one transfer can carry: a NAPAS amount has at most 13 digits (VietQR's tag 54).
+# Anything above is no money that arrived, and a few such amounts of a trip, once summed,
+# overflowed the 64-bit sum its settlement takes (SQLite refuses it: the submission failed).
+MAX_AMOUNT_VND = 10**vietqr.MAX_AMOUNT_DIGITS - 1
 # Vietnamese banks and both providers below stamp transfers in Vietnam's time, which is the
 # zone of every gate the project serves (``Gate.time_zone`` defaults to it).
 BANK_TIME_ZONE = "Asia/Ho_Chi_Minh"

@@ -45,8 +45,8 @@ from .models import (
     PaymentMethod,
 )
 
-# What the amount column (a signed 64-bit integer) can store.
-MAX_AMOUNT_VND = 2**63 - 1
+# What one transfer can carry (``providers.MAX_AMOUNT_VND``), for every way money comes in.
+MAX_AMOUNT_VND = providers.MAX_AMOUNT_VND
 
 _REFERENCE_IN_TEXT = re.compile(r"\b([A-Z]{3})[\s\-_.]?([0-9A-Z]{6}[0-9A-Z*])")
 

@@ -83,3 +83,25 @@ def test_of_two_well_formed_references_the_one_naming_a_trip_wins(enterprise, ml
     # (Random references may add a look-alike across the gap: only the order matters here.)
     assert other in found and found.index(other) < found.index(trip.reference)
     assert providers.find_reference(text) == trip.reference
+
+
+def test_no_transfer_carries_more_than_a_vietqr_amount_holds(enterprise, mlt):
+    """Two transfers of 2**63 - 1 đồng for a draft were accepted, and its submission then failed
+    (the sum of what it was paid overflowed, SQLite refuses it). A transfer carries at most 13
+    digits of đồng (NAPAS, VietQR's amount): more is refused, by every provider."""
+    draft = trips.create_draft(enterprise, declaration())
+    for n, amount in enumerate((10**13, 2**63 - 1)):
+        response = generic_call(transaction_id=f"FT{n}", amount=amount, description=draft.reference)
+        assert response.status_code == 422
+        assert response.json()["detail"][0]["loc"] == ["body", "amount"]
+    biggest = providers.MAX_AMOUNT_VND
+    assert biggest == 9_999_999_999_999
+    for n in range(2):
+        response = generic_call(
+            transaction_id=f"FT9{n}", amount=biggest, description=draft.reference
+        )
+        assert response.status_code == 200, response.content
+    submitted = trips.submit_trip(enterprise, draft)
+    submitted.refresh_from_db()
+    assert submitted.status == "paid"
+    assert sum(p.amount_vnd for p in Payment.objects.all()) == 2 * biggest
