@@ -4,6 +4,7 @@ import datetime as dt
 import uuid
 from typing import Annotated
 
+from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
@@ -36,6 +37,7 @@ from .models import (
 )
 
 router = Router(tags=["gate operations"])
+User = get_user_model()
 
 
 # What a console or scanner sends: a receipt's JWS, a trip reference or a typed plate.
@@ -117,6 +119,15 @@ class EventIn(Schema):
     yard_position: TextOf(Visit, "yard_position") = ""
     gross_kg: Kilograms | None = None
     tare_kg: TareKilograms | None = None
+    operator: TextOf(User, "username") | None = Field(
+        None,
+        description=(
+            "The username of the person who queued the event (the console sends it): an event "
+            "queued by someone else is refused, so that one person's queue sent from a shared "
+            "tablet under another's session is never recorded as the sender's. Left out, the "
+            "event is the caller's."
+        ),
+    )
 
 
 class EventOut(Schema):
@@ -306,7 +317,7 @@ def events(request: HttpRequest, gate: str, payload: list[EventIn]):
     refused, checked = {}, []
     for index, event in enumerate(events):
         try:
-            checked.append(services.check_event(event, where, device))
+            checked.append(services.check_event(event, where, device, actor=person))
         except FieldErrors as exc:
             refused.update({f"{index}.{path}": messages for path, messages in exc.errors.items()})
     if refused:

@@ -1201,9 +1201,17 @@ def _delivered_again(
     return stored
 
 
-def check_event(event: dict, gate: Gate, device: Device | None = None) -> CheckedEvent:
+def check_event(
+    event: dict, gate: Gate, device: Device | None = None, *, actor=None
+) -> CheckedEvent:
     """The event as checked, or ``FieldErrors`` if the caller may not send it as it is: what
-    a batch checks of all its events before it applies any (a refused batch changes nothing)."""
+    a batch checks of all its events before it applies any (a refused batch changes nothing).
+
+    ``actor``: the person sending it (None for a device). An event that names the person who
+    queued it (``operator``, a username: the console's) is sent by that person only — a shared
+    tablet's queue sent under the next shift's session would record them as its author. An
+    event naming nobody (queued before the console named anyone) is the sender's, as ever.
+    """
     try:
         client_id = uuid.UUID(str(event.get("client_id")))
     except ValueError:
@@ -1213,6 +1221,16 @@ def check_event(event: dict, gate: Gate, device: Device | None = None) -> Checke
     kind = event.get("kind")
     if kind not in EventKind.values:
         raise FieldErrors({"kind": [_("Unknown event kind.")]})
+    operator = event.get("operator")
+    if operator not in (None, "") and (actor is None or str(operator) != actor.get_username()):
+        raise FieldErrors(
+            {
+                "operator": [
+                    _("Queued by %(operator)s: only they may send it, signed in as themselves.")
+                    % {"operator": str(operator)[:150]}
+                ]
+            }
+        )
     allowed = EVENTS_OF_DEVICE[DeviceKind(device.kind)] if device else EVENTS_OF_PEOPLE
     if kind not in allowed:
         raise FieldErrors(
@@ -1257,7 +1275,7 @@ def apply_event(
     ``actor`` is the person who sent it, or None when ``device`` (a registered gate device)
     did. ``checked``: what ``check_event`` made of it, when the caller already asked.
     """
-    checked = checked or check_event(event, gate, device)
+    checked = checked or check_event(event, gate, device, actor=actor)
     if checked.delivered_before is not None:
         return checked.delivered_before, True
     client_id, kind, occurred_at = checked.client_id, checked.kind, checked.occurred_at

@@ -562,3 +562,73 @@ def test_a_weighing_counts_only_for_a_truck_inside_and_not_cleared(
     assert late.status_code == 409, late.content
     assert [p["code"] for p in late.json()["problems"]] == ["already_cleared"]
     assert WeighbridgeReading.objects.count() == 2
+
+
+def test_a_queued_event_is_sent_only_by_the_operator_who_queued_it(
+    enterprise, operator, mlt, lanes
+):
+    """A shared booth tablet sent the queue one shift made offline under the next shift's
+    session: the trucks' check-ins were recorded as the next operator's. An event naming who
+    queued it (the console's ``operator``) is refused from anyone else, before anything is
+    applied; one naming nobody (queued before the console named anyone) is the sender's."""
+    from cuakhau.accounts import roles
+    from cuakhau.accounts.services import create_user
+    from cuakhau.gate import services
+
+    next_shift = create_user("vanhanh_ca2", PASSWORD, roles.GATE_OPERATOR, gates=[mlt])
+    trip = paid(enterprise)
+    event = {
+        "client_id": str(uuid.uuid4()),
+        "kind": "check_in",
+        "occurred_at": timezone.now().isoformat(),
+        "scan": trip.reference,
+        "lane": "L1",
+        "operator": operator.username,
+    }
+
+    def send(client, events):
+        return client.post("/api/v1/gate/mlt/events", events, content_type="application/json")
+
+    # The next shift's session (the console's own way in) and token alike, and a device.
+    console = Client()
+    console.force_login(next_shift)
+    camera = device_client(mlt, "plate_camera", "cam-ca2", lane="L1")
+    for client in (console, api(next_shift)):
+        refused = send(client, [event])
+        assert refused.status_code == 422, refused.content
+        [item] = refused.json()["detail"]
+        assert item["loc"] == ["body", 0, "operator"] and operator.username in item["msg"]
+    refused = send(camera, [{**event, "kind": "plate_read"}])
+    assert refused.status_code == 422
+    assert refused.json()["detail"][0]["loc"] == ["body", 0, "operator"]
+    # In a batch: nothing of it applied, the refusal named by its place.
+    own = {**event, "client_id": str(uuid.uuid4()), "operator": next_shift.username}
+    refused = send(console, [own, event])
+    assert [i["loc"] for i in refused.json()["detail"]] == [["body", 1, "operator"]]
+    assert not GateEvent.objects.exists()
+    trip.refresh_from_db()
+    assert trip.status == "paid"
+    # The service refuses it too, whoever calls it.
+    with pytest.raises(FieldErrors) as caught:
+        services.apply_event(next_shift, mlt, event)
+    assert "operator" in caught.value.errors
+
+    # Its operator sends it: recorded as theirs, with who queued it in the event's payload.
+    sent = send(api(operator), [event])
+    assert sent.status_code == 200 and sent.json()[0]["accepted"], sent.content
+    stored = GateEvent.objects.get()
+    assert stored.actor == operator and stored.payload["operator"] == operator.username
+    trip.refresh_from_db()
+    assert trip.status == "arrived"
+    assert trip.transitions.get(to_status="arrived").actor == operator
+    # Sent again by the next shift: still refused, never answered "duplicate" in their name.
+    assert send(console, [event]).status_code == 422
+
+    # An event naming nobody is the sender's, as before.
+    other = paid(enterprise, tractor_plate="25C-678.90", cargo_lines=[cassava_line()])
+    old = {key: value for key, value in event.items() if key != "operator"}
+    old.update(client_id=str(uuid.uuid4()), scan=other.reference)
+    sent = send(console, [old])
+    assert sent.status_code == 200 and sent.json()[0]["accepted"], sent.content
+    other.refresh_from_db()
+    assert other.transitions.get(to_status="arrived").actor == next_shift
