@@ -66,6 +66,8 @@ def console_texts() -> dict:
         "queued": _("Queued: %(what)s. It is sent when the network is back."),
         "confirmed": _("Confirmed: %(what)s"),
         "refused": _("Refused: %(what)s. Reason: %(why)s"),
+        # An action queued by another operator on this tablet: sent only under their session.
+        "queued_by_other": _("queued by %(name)s: sign in as them to send it"),
         "sent_heading": _("Sent while offline"),
         "dismiss": _("Clear this list"),
         "sign_in_again": _(

@@ -67,6 +67,12 @@ def console(request, code):
         "digit_zeros": digit_zeros(),
         "formats": clock_formats(),
         "texts": console_texts(),
+        # Who is signed in: each action queued offline carries it, and only its own operator's
+        # actions are sent (a shared tablet's queue is never sent under the next shift's name).
+        "operator": {
+            "username": request.user.get_username(),
+            "name": request.user.get_full_name() or request.user.get_username(),
+        },
         # How the page writes numbers, and the weights the booth may type: a weight typed while
         # offline is read as the online form reads it (``read_local_number``), then queued as
         # the plain number the API takes.

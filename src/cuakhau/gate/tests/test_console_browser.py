@@ -5,6 +5,7 @@ import zoneinfo
 from decimal import Decimal
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.utils import timezone
 from stdnum import iso6346
 
@@ -267,3 +268,87 @@ def test_a_weight_typed_offline_is_read_as_the_page_writes_numbers(booth, live_s
     assert trip.status == "arrived"
     reading = trip.weighings.get()
     assert (reading.gross_kg, reading.tare_kg) == (Decimal("24300.5"), Decimal("9800"))
+
+
+def test_a_shift_change_never_sends_one_operators_queue_under_anothers_name(
+    booth, live_server, enterprise, mlt
+):
+    """Operators change shifts on the booth's one tablet: the check-ins the first queued offline
+    were sent, once the network was back, with the second's session, and the audit trail said the
+    second checked those trucks in. Each queued action now carries who queued it: only the
+    signed-in operator's own are sent, another's stay queued and say whose they are, until that
+    operator signs in on the tablet again."""
+    first = booth.operator
+    second = create_user("vanhanh_ca2", PASSWORD, roles.GATE_OPERATOR, gates=[mlt])
+    theirs = paid(enterprise, expected_arrival=future(1), tractor_plate="25C-555.55", **load(11))
+    mine = paid(enterprise, expected_arrival=future(2), tractor_plate="25C-666.66", **load(12))
+    open_console(booth, live_server)
+    texts = booth.evaluate(
+        "JSON.parse(document.getElementById('console-config').textContent).texts"
+    )
+
+    def queue_offline(trip):
+        booth.context.set_offline(True)
+        booth.fill("#id_scan", trip.reference)
+        booth.click("#lookup")
+        booth.wait_for_selector("#offline-check_in")
+        booth.click("#offline-check_in")
+        booth.wait_for_selector("#result-queued")
+
+    # The first shift queues a check-in offline, and their session ends before the network is
+    # back (signed out, or expired): the tablet asks to sign in again, and keeps the queue.
+    queue_offline(theirs)
+    queued = booth.evaluate("JSON.parse(localStorage.getItem('cuakhau-gate-queue-mlt'))")
+    assert [item["event"]["operator"] for item in queued] == [first.username]
+    # Ended as signing out ends it: the session is gone on the server and its cookie on the
+    # tablet (the sign-out button needs the network the console has not).
+    Session.objects.all().delete()
+    booth.context.clear_cookies()
+    booth.context.set_offline(False)
+    wait_until(
+        booth,
+        "(text) => document.getElementById('queue-status').textContent === text",
+        arg=texts["sign_in_again"],
+    )
+    assert not GateEvent.objects.exists()
+
+    # The second shift signs in: nothing of the first's is sent, and the queue says whose it is.
+    log_in(booth, live_server, second.username, PASSWORD)
+    open_console(booth, live_server)
+    booth.evaluate("window.cuakhauConsole.flush()")
+    others = booth.inner_text("#queue-list li.others")
+    assert "25C-555.55" in others
+    assert texts["queued_by_other"].replace("%(name)s", first.username) in others
+    assert not GateEvent.objects.exists()
+    assert Trip.objects.get(pk=theirs.pk).status == "paid"
+
+    # The second shift's own action queued offline is sent with their session; the first's stays.
+    queue_offline(mine)
+    booth.context.set_offline(False)
+    booth.wait_for_selector("#sent-list li.confirmed")
+    booth.evaluate("window.cuakhauConsole.flush()")
+    assert "25C-666.66" in booth.inner_text("#sent-list li.confirmed")
+    assert booth.locator("#queue-list li").count() == 1
+    assert "25C-555.55" in booth.inner_text("#queue-list li.others")
+    arrived = Trip.objects.get(pk=mine.pk)
+    assert arrived.status == "arrived"
+    assert arrived.transitions.get(to_status="arrived").actor == second
+    assert Trip.objects.get(pk=theirs.pk).status == "paid"
+
+    # The first operator signs in again on the tablet: their check-in is sent, in their name.
+    booth.evaluate("document.querySelector('form.menu-logout').requestSubmit()")
+    booth.wait_for_url(lambda url: "/login/" in url)
+    log_in(booth, live_server, first.username, PASSWORD)
+    open_console(booth, live_server)
+    wait_until(
+        booth,
+        "(plate) => [...document.querySelectorAll('#sent-list li.confirmed')]"
+        ".some((li) => li.textContent.includes(plate))",
+        arg="25C-555.55",
+    )
+    assert booth.is_hidden("#queue")
+    checked_in = Trip.objects.get(pk=theirs.pk)
+    assert checked_in.status == "arrived"
+    assert checked_in.transitions.get(to_status="arrived").actor == first
+    event = GateEvent.objects.get(trip=theirs)
+    assert event.actor == first and event.payload["operator"] == first.username

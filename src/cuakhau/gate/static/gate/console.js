@@ -4,7 +4,9 @@
 //   trip reference or receipt QR still answers offline, marked as such with the copy's age.
 // - Check-ins and exits that cannot reach the server are queued with an id made here and the
 //   tablet's own time, and sent when the network is back; the server applies each exactly once
-//   and says whether it did, or why not.
+//   and says whether it did, or why not. Each carries who queued it: only the operator signed
+//   in sends their own (a shared tablet's queue is never sent under the next shift's name);
+//   another's stays queued, shown as theirs, until they sign in here again.
 // - A service worker keeps the page itself, so it loads offline too.
 // Every word shown comes translated from the page (the console-config JSON): none is written here.
 (function () {
@@ -14,6 +16,7 @@
   const $ = (id) => document.getElementById(id);
   const CONFIG = JSON.parse($("console-config").textContent);
   const T = CONFIG.texts;
+  const ME = CONFIG.operator || {};
   const QUEUE = "cuakhau-gate-queue-" + CONFIG.gate;
   const SENT = "cuakhau-gate-sent-" + CONFIG.gate;
   const SNAPSHOT = "cuakhau-gate-snapshot-" + CONFIG.gate;
@@ -421,6 +424,8 @@
     return cookie ? decodeURIComponent(cookie.slice(10)) : form.querySelector("[name=csrfmiddlewaretoken]").value;
   };
   const loadQueue = () => read(QUEUE, []).map((item) => (item.event ? item : { event: item, what: null }));
+  // An action queued before the console named its operator is anyone's to send, as it was.
+  const mine = (item) => !item.event.operator || item.event.operator === ME.username;
 
   function describe(item) {
     const what = item.what || { kind: item.event.kind, plate: item.event.scan, lane: item.event.lane, at: item.event.occurred_at };
@@ -447,10 +452,12 @@
         plate_seen: field("plate_seen"),
         gross_kg: weights.values.gross_kg || null,
         tare_kg: weights.values.tare_kg || null,
+        operator: ME.username || null,
       },
+      by: ME.name || ME.username || null,
       what: { kind: kind, plate: found ? found.tractor_plate : text.slice(0, 20), lane: field("lane") || null, at: at },
     };
-    for (const name of ["lane", "gross_kg", "tare_kg"]) if (!item.event[name]) delete item.event[name];
+    for (const name of ["lane", "gross_kg", "tare_kg", "operator"]) if (!item.event[name]) delete item.event[name];
     const items = loadQueue();
     items.push(item);
     write(QUEUE, items);
@@ -468,7 +475,12 @@
     const items = loadQueue();
     $("queue").hidden = !items.length;
     $("queue-status").textContent = items.length ? plural(T.waiting, items.length) : "";
-    $("queue-list").replaceChildren(...items.map((item) => element("li", {}, describe(item))));
+    $("queue-list").replaceChildren(
+      ...items.map((item) =>
+        mine(item)
+          ? element("li", {}, describe(item))
+          : element("li", { className: "others" },
+              describe(item) + " — " + fmt(T.queued_by_other, { name: item.by || item.event.operator }))));
     const sent = read(SENT, []);
     $("sent").hidden = !sent.length;
     $("sent-heading").textContent = T.sent_heading;
@@ -491,11 +503,16 @@
     if (Array.isArray(body.problems) && body.problems.length) return body.problems.map((p) => p.message).join("; ");
     return String(body.detail || "");
   }
+  // The server's refusal of an action queued by someone else than the session's operator: this
+  // page names another than the one signed in (a copy kept offline). Kept, never settled.
+  const refusedAsOthers = (body) =>
+    !!body && Array.isArray(body.detail) && body.detail.some((d) => (d.loc || []).includes("operator"));
 
   let flushing = false;
   async function flush() {
     if (flushing) return;
-    const items = loadQueue();
+    // Only the signed-in operator's own actions: another's wait for them to sign in here.
+    const items = loadQueue().filter(mine);
     if (!items.length) return showQueue();
     flushing = true;
     try {
@@ -520,7 +537,9 @@
           $("queue-status").textContent = T.sign_in_again;
           return;
         } else if (response.status >= 400 && response.status < 500 && response.status !== 429) {
-          settle(item, false, reasonOf(await response.json().catch(() => null)));
+          const body = await response.json().catch(() => null);
+          if (refusedAsOthers(body)) break; // kept for the operator who queued it
+          settle(item, false, reasonOf(body));
         } else {
           break; // the server is busy: later
         }
@@ -531,6 +550,7 @@
     }
     refreshSnapshot();
   }
+  api.flush = flush;
 
   // ---- htmx: answers online, and what to do when the request cannot reach the server ---------
   const actionOf = (path) => {
