@@ -1227,7 +1227,7 @@ def check_event(
             {
                 "operator": [
                     _("Queued by %(operator)s: only they may send it, signed in as themselves.")
-                    % {"operator": str(operator)[:150]}
+                    % {"operator": shown(str(operator), 150)}
                 ]
             }
         )
