@@ -24,7 +24,15 @@ from cuakhau.core.inputs import check_text, clean_text
 from cuakhau.core.statemachine import StateMachine, Transition
 
 from .choices import CommitmentAction, CommitmentStatus
-from .models import AidProject, Commitment, CommitmentTransition, Delegation
+from .models import (
+    Agreement,
+    AidProject,
+    Commitment,
+    CommitmentTransition,
+    Counterpart,
+    Delegation,
+    Meeting,
+)
 
 MANAGE = "cooperation.manage_cooperation"
 S = CommitmentStatus
@@ -130,8 +138,46 @@ def check_record(item: models.Model) -> None:
     except ValidationError as exc:
         for name, messages in exc.message_dict.items():
             errors.setdefault(name, []).extend(messages)
+    if not errors:
+        same = duplicate_of(item)
+        if same is not None:
+            errors[SAME_AS[type(item)][0]] = [
+                _("Already in the register: “%(name)s”.") % {"name": same}
+            ]
     if errors:
         raise FieldErrors(errors)
+
+
+# What makes two rows of a kind the same entry (the text first: the error stands beside it). A
+# form sent twice (a second click, the browser's back and resend) recorded the same commitment
+# twice, and each copy then counted as open, and late, in every summary.
+SAME_AS = {
+    Counterpart: ("name_vi", "country"),
+    Agreement: ("title", "signed_on"),
+    Meeting: ("title", "held_on"),
+    Commitment: ("subject", "meeting_id"),
+    Delegation: ("from_name", "received_on"),
+    AidProject: ("title", "donor", "starts_on"),
+}
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def duplicate_of(item: models.Model) -> models.Model | None:
+    """The row already in the register that ``item`` repeats: the same other fields, and the
+    same text whatever its case or spacing (compared here, not by the database: SQLite folds
+    the case of ASCII letters only, "CỬU" and "cửu" would differ there and not on
+    PostgreSQL)."""
+    if type(item) not in SAME_AS:
+        return None
+    text, *others = SAME_AS[type(item)]
+    candidates = type(item).objects.filter(**{f: getattr(item, f) for f in others})
+    if item.pk is not None:
+        candidates = candidates.exclude(pk=item.pk)
+    wanted = _words(getattr(item, text) or "")
+    return next((row for row in candidates if _words(getattr(row, text)) == wanted), None)
 
 
 @transaction.atomic

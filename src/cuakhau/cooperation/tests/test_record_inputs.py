@@ -194,7 +194,9 @@ def test_an_aid_project_with_a_negative_amount_or_reversed_dates_is_refused(
 
 def test_an_aid_project_of_one_day_or_without_an_end_is_taken(keeper, register):
     for ends_on in ("2026-01-01", ""):
-        post = {**valid_post("aid", register), "ends_on": ends_on, "amount": "0"}
+        # Two projects (the same one twice is refused: ``test_the_same_row_sent_twice…``).
+        title = f"Viện trợ cấp nước {ends_on or 'không thời hạn'}"
+        post = {**valid_post("aid", register), "title": title, "ends_on": ends_on, "amount": "0"}
         assert keeper.post("/cooperation/new/aid/", post).status_code == 302
     assert AidProject.objects.count() == 2
 
@@ -352,3 +354,26 @@ def test_the_example_rows_keep_to_the_rules_the_forms_keep():
     for model, _form in KINDS.values():
         for row in model.objects.all():
             services.check_record(row)  # FieldErrors otherwise
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_the_same_row_sent_twice_is_recorded_once(keeper, register, kind):
+    # A second click, or the form resent from the browser's history: one commitment, counted
+    # once as open (and late) in every summary.
+    post = valid_post(kind, register)
+    assert keeper.post(f"/cooperation/new/{kind}/", post).status_code == 302
+    field = services.SAME_AS[KINDS[kind][0]][0]
+    again = {**post, field: "  " + post[field].upper() + " "}
+    [message] = refused(keeper, kind, again, field)
+    assert message.startswith("Already in the register")
+
+
+def test_a_row_like_another_but_not_the_same_is_recorded(keeper, register):
+    post = valid_post("commitment", register)
+    assert keeper.post("/cooperation/new/commitment/", post).status_code == 302
+    other = Meeting.objects.create(held_on=dt.date(2026, 4, 2), place="Lai Châu", title="Họp lại")
+    assert (
+        keeper.post("/cooperation/new/commitment/", {**post, "meeting": other.pk}).status_code
+        == 302
+    )
+    assert Commitment.objects.filter(subject=post["subject"]).count() == 2
