@@ -11,10 +11,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from cuakhau.core.context import Channel
-from cuakhau.core.inputs import AtLeast, AtMost, exactly_stored
+from cuakhau.core.inputs import AtLeast, AtMost, exactly_stored, plausible_day
 from cuakhau.reference.validators import validate_country
 
 from .choices import MilestoneStatus, ProjectAction, ProjectStatus, Sector
@@ -130,6 +131,9 @@ class LicenceAmendment(models.Model):
     def __str__(self):
         return f"{self.project_id} #{self.number}"
 
+    def clean(self):
+        _check_days(self, {"date": self.date}, done={"date"})
+
 
 class Milestone(models.Model):
     project = models.ForeignKey(
@@ -160,6 +164,37 @@ class Milestone(models.Model):
             raise ValidationError(
                 {"achieved_on": [_("Only an achieved milestone has a day it was achieved.")]}
             )
+        _check_days(
+            self, {"due_date": self.due_date, "achieved_on": self.achieved_on}, done={"achieved_on"}
+        )
+
+
+def _check_days(row, days: dict, done: set) -> None:
+    """A milestone's or an amendment's days as the register can hold them: within the days
+    every form takes (``plausible_day``), not before the certificate they belong to, and a day
+    something was done (an amendment dated, a milestone achieved) not after today, in the
+    zone's time. The administration, their only form, took a milestone due in year 1 and an
+    amendment dated before the certificate it amends."""
+    errors = {}
+    certificate = row.project.certificate_date if row.project_id else None
+    today = timezone.localdate()
+    for name, day in days.items():
+        if day is None:
+            continue
+        try:
+            plausible_day(day)
+        except ValidationError as exc:
+            errors[name] = exc.messages
+            continue
+        if certificate and day < certificate:
+            errors[name] = [
+                _("This is before the investment registration certificate (%(day)s).")
+                % {"day": formats.date_format(certificate, "SHORT_DATE_FORMAT")}
+            ]
+        elif name in done and day > today:
+            errors[name] = [_("This date is in the future.")]
+    if errors:
+        raise ValidationError(errors)
 
 
 class ProjectTransition(models.Model):

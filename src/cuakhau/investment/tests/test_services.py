@@ -175,3 +175,63 @@ def test_the_dollar_total_says_which_projects_it_leaves_out(register):
     totals = services.zone_totals()
     assert totals.without_rate == 2  # A2 and A3; A5 is terminated and in no figure
     assert totals.without_rate_vnd == Decimal("580000000000")
+
+
+def _admin_post(p, milestone: dict, amendment: dict) -> dict:
+    """The project's administration page sent with one new milestone and one new amendment."""
+    post = {
+        "code": p.code,
+        "name": p.name,
+        "investor": p.investor,
+        "investor_country": p.investor_country,
+        "sector": p.sector,
+        "registered_capital_vnd": str(p.registered_capital_vnd),
+        "disbursed_capital_vnd": str(p.disbursed_capital_vnd),
+        "usd_rate": "",
+        "usd_rate_date": "",
+        "area_ha": str(p.area_ha),
+        "location": p.location,
+        "certificate_number": "GCN-5211",
+        "certificate_date": "2024-07-22",
+        "note": "",
+    }
+    for prefix in ("amendments", "milestones", "transitions"):
+        post[f"{prefix}-TOTAL_FORMS"] = "0"
+        post[f"{prefix}-INITIAL_FORMS"] = "0"
+    post["milestones-TOTAL_FORMS"] = post["amendments-TOTAL_FORMS"] = "1"
+    post.update({f"milestones-0-{k}": v for k, v in milestone.items()})
+    post.update({f"amendments-0-{k}": v for k, v in amendment.items()})
+    return post
+
+
+@pytest.mark.parametrize(
+    ("milestone", "amendment", "wrong"),
+    [
+        # The schedule of a certificate, before it was issued.
+        ({"due_date": "2024-03-01"}, {}, "due_date"),
+        ({"status": "achieved", "achieved_on": "2099-01-01"}, {}, "achieved_on"),
+        ({}, {"date": "2023-12-31"}, "date"),
+        ({}, {"date": "2099-01-01"}, "date"),
+    ],
+)
+def test_a_milestone_or_amendment_is_not_before_the_certificate_nor_done_in_the_future(
+    admin_client, milestone, amendment, wrong
+):
+    from cuakhau.investment.models import LicenceAmendment, Milestone
+
+    p = project("LS-52", "logistics", "CN", "36500000000", "0")
+    good_milestone = {"title": "Khởi công", "due_date": "2025-03-01", "status": "planned"}
+    good_amendment = {"number": "1", "date": "2025-01-15", "summary": "Tăng vốn"}
+    url = f"/admin/investment/investmentproject/{p.pk}/change/"
+    page = admin_client.post(
+        url, _admin_post(p, {**good_milestone, **milestone}, {**good_amendment, **amendment})
+    )
+    assert page.status_code == 200
+    inline = "milestones" if milestone else "amendments"
+    errors = page.context["inline_admin_formsets"]
+    [formset] = [f.formset for f in errors if f.formset.prefix == inline]
+    assert wrong in formset.forms[0].errors, formset.errors
+    assert not Milestone.objects.exists() and not LicenceAmendment.objects.exists()
+    saved = admin_client.post(url, _admin_post(p, good_milestone, good_amendment))
+    assert saved.status_code == 302
+    assert Milestone.objects.get().due_date == dt.date(2025, 3, 1)
