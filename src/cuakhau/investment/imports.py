@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from cuakhau.core import spreadsheets
 from cuakhau.core.context import SYSTEM
+from cuakhau.core.inputs import plausible_day
 from cuakhau.core.spreadsheets import (  # noqa: F401 (the register's import speaks these words)
     CellError,
     Check,
@@ -180,7 +181,8 @@ def check(sheet: Sheet) -> Check:
                 "disbursed_capital_vnd",
                 _("Disbursed capital cannot exceed registered capital."),
             )
-        if clean.get("usd_rate") and not clean.get("usd_rate_date"):
+        # Only when the cell is empty: a day refused has its own error already.
+        if clean.get("usd_rate") and not raw.get("usd_rate_date"):
             error("usd_rate_date", _("Say on which date the exchange rate was taken."))
         for key in ("certificate_date", "usd_rate_date"):
             if clean.get(key) and clean[key] > today:
@@ -222,7 +224,11 @@ def _clean_cell(key: str, text: str):
     if key == "area_ha":
         return _decimal(text, 2, 10)
     if key in ("certificate_date", "usd_rate_date"):
-        return _date(text)
+        # As every form takes a day: 1900-01-01 is a spreadsheet's day 1 (a cell holding 1), a
+        # certificate or a rate of that day a cell typed wrong, not a project of 1900.
+        day = _date(text)
+        plausible_day(day)
+        return day
     if key == "certificate_number":
         # An identifier: one form, however the sheet typed its digits.
         text = canonical_ascii(text)

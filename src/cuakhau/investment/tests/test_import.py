@@ -240,3 +240,20 @@ def test_areas_and_rates_are_read_as_the_sheets_amounts_are(board):
         with pytest.raises(ValueError):
             spreadsheets.decimal_number(text, 2, 10)
     assert spreadsheets.decimal_number("1,234.5", 2, 10) == Decimal("1234.5")
+
+
+@pytest.mark.parametrize(("column", "index"), [("I", 8), ("L", 11)])
+@pytest.mark.parametrize("day", ["1900-01-01", "31/12/1999"])
+def test_a_day_no_form_would_take_is_refused_beside_its_cell(board, column, index, day):
+    # A date cell holding 1 is 1900-01-01: a certificate, or a rate, of that day was imported
+    # (and the dollars of the register computed at it). One error, the day's: not also "say
+    # on which date the rate was taken".
+    row = list(FOREIGN)
+    row[index] = day
+    sheet = imports.read_spreadsheet("du-an.csv", csv_bytes([HEADER, row]))
+    [error] = imports.check(sheet).errors
+    assert (error.row, error.column) == (2, column)
+    assert "2000" in error.message
+    with pytest.raises(imports.ImportRejected):
+        imports.import_projects(board, sheet)
+    assert not InvestmentProject.objects.exists()
