@@ -4,7 +4,7 @@ them, delegations received and international aid projects — the board's extern
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -15,6 +15,17 @@ from cuakhau.reference.validators import validate_country, validate_currency
 from .choices import AgreementKind, AidSector, CommitmentAction, CommitmentStatus, Side
 
 NOT_NEGATIVE = AtLeast(0, message=_("An amount cannot be negative."))
+
+
+def not_after_today(name: str, day) -> None:
+    """A day something happened (an agreement signed, a meeting held, a delegation received)
+    is not after today in the zone's time (Asia/Ho_Chi_Minh: just after midnight there, the
+    day is already the next one while it is still the previous one in UTC). An agreement
+    "signed" next year was taken, and sat first in every list."""
+    if day is not None and day > timezone.localdate():
+        raise ValidationError(
+            {name: ValidationError(_("This date is in the future."), code="future_day")}
+        )
 
 
 class Counterpart(models.Model):
@@ -59,6 +70,10 @@ class Agreement(models.Model):
     def __str__(self):
         return self.title
 
+    def clean(self):
+        super().clean()
+        not_after_today("signed_on", self.signed_on)
+
 
 class Meeting(models.Model):
     held_on = models.DateField(_("date"))
@@ -87,6 +102,11 @@ class Meeting(models.Model):
 
     def __str__(self):
         return self.title
+
+    def clean(self):
+        # Its minutes and the commitments made in it are what was said: it has been held.
+        super().clean()
+        not_after_today("held_on", self.held_on)
 
 
 class Commitment(models.Model):
@@ -183,6 +203,10 @@ class Delegation(models.Model):
 
     def __str__(self):
         return f"{self.received_on} {self.from_name}"
+
+    def clean(self):
+        super().clean()
+        not_after_today("received_on", self.received_on)
 
 
 class AidProject(models.Model):

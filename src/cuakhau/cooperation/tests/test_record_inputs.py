@@ -377,3 +377,23 @@ def test_a_row_like_another_but_not_the_same_is_recorded(keeper, register):
         == 302
     )
     assert Commitment.objects.filter(subject=post["subject"]).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("kind", "field"),
+    [("agreement", "signed_on"), ("meeting", "held_on"), ("delegation", "received_on")],
+)
+def test_a_day_that_has_not_come_is_refused_on_the_zones_clock(
+    keeper, register, kind, field, monkeypatch
+):
+    # 00:30 on 22 March in Hà Nội, still 21 March in UTC: the 22nd has come, the 23rd has not.
+    from django.utils import timezone
+
+    moment = dt.datetime(2026, 3, 21, 17, 30, tzinfo=dt.UTC)
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+    post = valid_post(kind, register)
+    [message] = refused(keeper, kind, {**post, field: "2026-03-23"}, field)
+    assert message == "This date is in the future."
+    assert (
+        keeper.post(f"/cooperation/new/{kind}/", {**post, field: "2026-03-22"}).status_code == 302
+    )
