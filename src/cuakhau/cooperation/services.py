@@ -109,8 +109,11 @@ def transition(actor, commitment: Commitment, action: str, note: str = "", conte
         commitment.done_on = timezone.localdate()
         fields += ["evidence", "done_on"]
     elif action == A.REOPEN:
+        # Marked done too soon: the page and the API showed the withdrawn evidence beside
+        # "in progress", as if it were proof. It stays in the history, with the fulfilment.
         commitment.done_on = None
-        fields.append("done_on")
+        commitment.evidence = ""
+        fields += ["done_on", "evidence"]
     commitment.save(update_fields=fields)
     return commitment
 

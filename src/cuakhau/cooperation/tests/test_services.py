@@ -145,3 +145,21 @@ def test_the_api_lists_late_commitments_and_changes_a_status(promised, board, au
     assert ok.status_code == 200 and ok.json()["status"] == "dropped"
     missing = keeper.get("/api/v1/cooperation/commitments/999999/actions/drop")
     assert missing.status_code in (404, 405)
+
+
+def test_a_reopened_commitment_no_longer_shows_the_evidence_withdrawn(promised, board, auditor):
+    bridge = services.transition(board, promised["bridge"], "fulfil", "Lễ khởi công 2/9/2026")
+    services.transition(board, bridge, "reopen", "Mới khởi công hạng mục phụ, chưa phải cầu chính")
+    bridge.refresh_from_db()
+    assert (bridge.status, bridge.evidence, bridge.done_on) == ("in_progress", "", None)
+    page = Client()
+    page.force_login(auditor)
+    html = page.get(f"/cooperation/commitments/{bridge.pk}/").content.decode()
+    evidence_row = html.split("<th>Evidence</th>", 1)[1].split("</tr>", 1)[0]
+    assert "Lễ khởi công" not in evidence_row
+    # The history still says what was given, by whom, and why it was withdrawn.
+    assert [t.note for t in bridge.transitions.all()] == [
+        "Lễ khởi công 2/9/2026",
+        "Mới khởi công hạng mục phụ, chưa phải cầu chính",
+    ]
+    assert "Lễ khởi công 2/9/2026" in html.split("History", 1)[1]
