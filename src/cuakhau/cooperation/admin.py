@@ -16,6 +16,25 @@ class CounterpartAdmin(admin.ModelAdmin):
     list_display = ["name_vi", "name_en", "name_zh", "country"]
     search_fields = ["name_vi", "name_en", "name_zh"]
 
+    def get_deleted_objects(self, objs, request):
+        """An agreement or a meeting left with no counterpart at all protects the last one:
+        deleting the only party of an agreement emptied its parties, a row no form could
+        save again (the page and its own form need one)."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        ids = [o.pk for o in objs]
+        others = Counterpart.objects.exclude(pk__in=ids)
+        for model, link in ((Agreement, "parties"), (Meeting, "counterparts")):
+            left_without = (
+                model.objects.filter(**{f"{link}__in": ids})
+                .exclude(**{f"{link}__in": others})
+                .distinct()
+            )
+            protected = [
+                *protected,
+                *(f"{model._meta.verbose_name}: {row}" for row in left_without),
+            ]
+        return deleted, counts, perms_needed, protected
+
 
 @admin.register(Agreement)
 class AgreementAdmin(admin.ModelAdmin):

@@ -397,3 +397,29 @@ def test_a_day_that_has_not_come_is_refused_on_the_zones_clock(
     assert (
         keeper.post(f"/cooperation/new/{kind}/", {**post, field: "2026-03-22"}).status_code == 302
     )
+
+
+def test_the_last_party_of_an_agreement_or_meeting_cannot_be_deleted(admin_client, register):
+    jinping, meeting = register["jinping"], register["meeting"]
+    meeting.counterparts.add(jinping)
+    yunnan = Counterpart.objects.create(name_vi="Sở Thương mại tỉnh Vân Nam", country="CN")
+    memo = Agreement.objects.create(
+        kind="memorandum", title="Ghi nhớ", signed_on=dt.date(2026, 3, 21)
+    )
+    memo.parties.add(jinping)
+    url = f"/admin/cooperation/counterpart/{jinping.pk}/delete/"
+    page = admin_client.post(url, {"post": "yes"})
+    assert page.status_code == 200 and "Ghi nhớ" in page.content.decode()
+    assert Counterpart.objects.filter(pk=jinping.pk).exists()
+    assert list(memo.parties.all()) == [jinping] and list(meeting.counterparts.all()) == [jinping]
+    # The same through the list's "delete selected".
+    admin_client.post(
+        "/admin/cooperation/counterpart/",
+        {"action": "delete_selected", "_selected_action": [jinping.pk], "post": "yes"},
+    )
+    assert Counterpart.objects.filter(pk=jinping.pk).exists()
+    # With another party left on each, it goes.
+    memo.parties.add(yunnan)
+    meeting.counterparts.add(yunnan)
+    assert admin_client.post(url, {"post": "yes"}).status_code == 302
+    assert list(memo.parties.all()) == [yunnan]
