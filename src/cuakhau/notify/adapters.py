@@ -349,15 +349,20 @@ class ZaloZNS:
                 _("not a delivery event: %(event)s")
                 % {"event": shown(str(event.get("event_name")))}
             )
-        msg = event.get("message") or {}
-        if not msg.get("msg_id"):
+        msg = event.get("message")
+        if not isinstance(msg, dict):
+            raise WebhookRefused(_("the event cannot be read"))
+        msg_id = msg.get("msg_id")
+        # Zalo's ids are text (or a number): a list or an object names no message of ours.
+        if isinstance(msg_id, bool) or not isinstance(msg_id, str | int) or not str(msg_id):
             raise WebhookRefused(_("msg_id is required"))
-        at = msg.get("delivery_time")
+        at = str(msg.get("delivery_time") or "")
         return DeliveryReport(
-            provider_id=str(msg["msg_id"]),
+            provider_id=str(msg_id),
             delivered=True,
             status="user_received_message",
-            at_ms=int(at) if str(at or "").isdigit() else None,
+            # ASCII digits only: "１２３" is a digit string to Python, not a time to Zalo.
+            at_ms=int(at) if at.isascii() and at.isdigit() else None,
         )
 
 

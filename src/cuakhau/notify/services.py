@@ -335,11 +335,7 @@ def record_delivery(provider: str, report: adapters.DeliveryReport) -> Message |
         )
         if attempt is None:
             return None
-        at = (
-            dt.datetime.fromtimestamp(report.at_ms / 1000, tz=dt.UTC)
-            if report.at_ms
-            else timezone.now()
-        )
+        at = _delivery_moment(report.at_ms, attempt.started_at, timezone.now())
         attempt.delivery_status = report.status[:40]
         attempt.delivery_at = at
         attempt.save(update_fields=["delivery_status", "delivery_at"])
@@ -355,6 +351,24 @@ def record_delivery(provider: str, report: adapters.DeliveryReport) -> Message |
         # A receipt for a message already delivered or failed changes nothing (providers
         # repeat their callbacks).
         return message
+
+
+# How far a provider's clock may be from ours: a delivery reported further before its sending,
+# or later than now, is a wrong clock (or a wrong field), and is recorded as received now.
+DELIVERY_CLOCK_SKEW = dt.timedelta(minutes=5)
+
+
+def _delivery_moment(at_ms: int | None, sent: dt.datetime, now: dt.datetime) -> dt.datetime:
+    """When the provider says the message reached the person, if that can be true; else now."""
+    if not at_ms:
+        return now
+    try:
+        at = dt.datetime.fromtimestamp(at_ms / 1000, tz=dt.UTC)
+    except (OverflowError, OSError, ValueError):  # beyond any calendar the platform keeps
+        return now
+    if at < sent - DELIVERY_CLOCK_SKEW or at > now + DELIVERY_CLOCK_SKEW:
+        return now
+    return at
 
 
 def resend(message: Message, actor) -> Message:

@@ -194,24 +194,33 @@ def test_esms_delivery_report_needs_the_callback_key(providers, client):
     assert message.attempts.get().delivery_status == "SendStatus 5"
 
 
-def _zalo_event(msg_id):
+def _ms(moment: dt.datetime) -> str:
+    return str(int(moment.timestamp() * 1000))
+
+
+def _zalo_event(msg_id, delivery_time=None, message=None):
+    """A Zalo event signed as Zalo signs it; ``message`` replaces the event's message whole."""
+    timestamp = _ms(timezone.now())
+    if message is None:
+        message = {"msg_id": msg_id, "delivery_time": delivery_time or timestamp}
     body = json.dumps(
         {
             "app_id": "4321",
             "event_name": "user_received_message",
-            "message": {"msg_id": msg_id, "delivery_time": "1764500000000"},
-            "timestamp": "1764500000123",
+            "message": message,
+            "timestamp": timestamp,
         }
     ).encode()
-    mac = hashlib.sha256(b"4321" + body + b"1764500000123" + ZALO_SECRET.encode()).hexdigest()
-    return body, mac
+    raw = b"4321" + body + timestamp.encode() + ZALO_SECRET.encode()
+    return body, hashlib.sha256(raw).hexdigest()
 
 
 def test_zalo_delivery_event_is_verified_by_its_signature(providers, client):
     providers.answers = [ZNS_OK]
     message = call_forward()
     run_tasks()
-    body, mac = _zalo_event("zmsg-1")
+    delivered = (timezone.now() + dt.timedelta(seconds=3)).replace(microsecond=0)
+    body, mac = _zalo_event("zmsg-1", _ms(delivered))
     url = "/api/v1/notify/delivery/zalo"
     forged = client.post(
         url,
@@ -226,7 +235,62 @@ def test_zalo_delivery_event_is_verified_by_its_signature(providers, client):
     assert ok.status_code == 200
     message.refresh_from_db()
     assert message.status == MessageStatus.DELIVERED
-    assert message.delivered_at == dt.datetime(2025, 11, 30, 10, 53, 20, tzinfo=dt.UTC)
+    assert message.delivered_at == delivered
+
+
+def _post_zalo(client, body, mac):
+    return client.post(
+        "/api/v1/notify/delivery/zalo",
+        body,
+        content_type="application/json",
+        HTTP_X_ZEVENT_SIGNATURE=f"mac={mac}",
+    )
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "zmsg-1",  # the message as text, not an object
+        ["zmsg-1"],
+        {"msg_id": ["zmsg-1"]},
+        {"msg_id": {"id": "zmsg-1"}},
+        {"msg_id": True},
+        {"msg_id": ""},
+    ],
+)
+def test_a_signed_zalo_event_of_another_shape_is_refused_not_a_server_error(
+    providers, client, message
+):
+    providers.answers = [ZNS_OK]
+    sent = call_forward()
+    run_tasks()
+    body, mac = _zalo_event("zmsg-1", message=message)
+    assert _post_zalo(client, body, mac).status_code == 401
+    sent.refresh_from_db()
+    assert sent.status == MessageStatus.SENT
+
+
+@pytest.mark.parametrize(
+    "delivery_time",
+    [
+        "99999999999999999999",  # beyond any calendar: the server could not write it
+        "１７６４５０００００００００",  # full-width digits
+        "1",  # 1970
+        "1764500000000",  # a year before the message was sent
+        "4102444800000",  # 2100
+    ],
+)
+def test_a_delivery_time_that_cannot_be_true_is_recorded_as_now(providers, client, delivery_time):
+    providers.answers = [ZNS_OK]
+    sent = call_forward()
+    run_tasks()
+    body, mac = _zalo_event("zmsg-1", delivery_time)
+    before = timezone.now()
+    assert _post_zalo(client, body, mac).status_code == 200
+    sent.refresh_from_db()
+    assert sent.status == MessageStatus.DELIVERED
+    assert before <= sent.delivered_at <= timezone.now()
+    assert sent.attempts.get().delivery_at == sent.delivered_at
 
 
 def test_a_queued_task_survives_a_worker_restart():
