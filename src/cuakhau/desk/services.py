@@ -20,7 +20,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Case, Count, Exists, F, Min, OuterRef, Q, QuerySet, When
 from django.dispatch import Signal
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -579,14 +579,16 @@ def _tell(application: Application, template: str, **extra) -> None:
     change (it is logged, and the file's page shows the status anyway)."""
     from cuakhau.notify.services import notify
 
-    with translation.override(application.language):
-        context = {
-            "code": application.code,
-            "procedure": application.procedure.name,
-            "status": str(application.get_status_display()),
-            "due": _date_text(application.appointment_date),
-            **extra,
-        }
+    # The procedure, the status and the date as themselves: the notifier keeps each in every
+    # language, so the applicant reads theirs and the notifications page its reader's (text
+    # made here in the applicant's language showed a desk officer "正在处理").
+    context = {
+        "code": application.code,
+        "procedure": application.procedure,
+        "status": ApplicationStatus(application.status).label,
+        "due": application.appointment_date,
+        **extra,
+    }
     from .messages import DESK_TEMPLATES
 
     params = next(t.params for t in DESK_TEMPLATES if t.code == template)

@@ -11,6 +11,7 @@ from cuakhau.core.statemachine import IllegalTransition
 from cuakhau.desk import codes, services
 from cuakhau.desk.models import ApplicationStatus as S
 from cuakhau.desk.models import ProcedureVersion
+from cuakhau.notify.messages import in_language, render
 from cuakhau.notify.models import Message
 
 from .conftest import PNG, applicant_data, at, pdf
@@ -34,7 +35,10 @@ def test_online_filing_gives_a_code_a_deadline_and_tells_the_applicant(catalogue
     assert a.documents.get().content_type == "application/pdf"
     assert a.transitions.get().action == "file"
     message = Message.objects.get(template="desk_received")
-    assert a.code in message.context["code"] and message.context["due"] == "05/03/2026"
+    assert (
+        a.code in message.context["code"]
+        and in_language(message.context["due"], "vi") == "05/03/2026"
+    )
 
 
 def test_filed_on_a_saturday_counts_from_monday(catalogue):
@@ -47,7 +51,31 @@ def test_the_message_speaks_the_applicants_language(catalogue):
     _file(catalogue, D(2026, 3, 2), language="zh-hans")
     message = Message.objects.get(template="desk_received")
     assert message.language == "zh-hans"
-    assert message.context["procedure"].startswith("投资登记证变更")
+    assert render(message.template, message.language, message.context).text.startswith("您的申请")
+    assert in_language(message.context["procedure"], "zh-hans").startswith("投资登记证变更")
+
+
+def test_the_notifications_page_reads_a_chinese_applicants_message_in_its_readers_language(
+    catalogue, desk_officer
+):
+    """Sent in Chinese, read on the notifications page by a Vietnamese officer: the status,
+    the procedure and the date in Vietnamese, not in the applicant's language."""
+    from django.utils import translation
+
+    a = _file(catalogue, D(2026, 3, 2), language="zh-hans")
+    services.act(desk_officer, a, "transfer")
+    message = Message.objects.get(template="desk_status")
+    with translation.override("vi"):
+        summary = message.summary
+        procedure = in_language(message.context["procedure"], None)
+        received = Message.objects.get(template="desk_received")
+        due = in_language(received.context["due"], None)
+        assert summary == f"Hồ sơ {a.code}: {S.TRANSFERRED.label}"
+    assert procedure == a.procedure.name_vi and due == a.appointment_date.strftime("%d/%m/%Y")
+    sent = render(message.template, message.language, message.context).text
+    assert a.procedure.name_zh in sent
+    with translation.override("zh-hans"):
+        assert str(S.TRANSFERRED.label) in sent
 
 
 def test_refused_input_names_the_fields(catalogue):
@@ -202,7 +230,7 @@ def test_late_file_apology_gives_one_new_date(catalogue, desk_officer):
     with pytest.raises(FieldErrors):
         services.act(desk_officer, a, "apologise", reason="Lần nữa", new_date=D(2026, 3, 30))
     message = Message.objects.get(template="desk_apology")
-    assert message.context["due"] == "25/03/2026"
+    assert in_language(message.context["due"], "vi") == "25/03/2026"
 
 
 @pytest.mark.parametrize("new_date", [D(2026, 11, 4), D(2026, 12, 4), D(2026, 12, 7)])
@@ -348,7 +376,9 @@ def test_a_supplement_wait_after_an_apology_moves_the_new_date_with_the_due_date
     assert a.new_due_date == a.appointment_date == D(2026, 4, 2)
     assert a.transitions.get(action="receive_supplement").data["new_due"] == "2026-04-02"
     assert not services.standing(a, on=D(2026, 3, 30)).overdue
-    assert Message.objects.get(template="desk_supplement_received").context["due"] == "02/04/2026"
+    assert Message.objects.get(template="desk_supplement_received").context["due"] == {
+        "$localized": {"vi": "02/04/2026", "en": "2 Apr 2026", "zh-hans": "2026年4月2日"}
+    }
 
 
 def test_an_apology_date_stored_before_the_due_date_never_makes_the_appointment_earlier(
