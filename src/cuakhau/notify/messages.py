@@ -50,6 +50,10 @@ class MessageTemplate:
     # What happened, for the notifications page ("Receipt revoked"): the event a person reads
     # where the program keeps the template's code and the deduplication key.
     label: str = ""
+    # A message that tells someone to act now misleads once the moment has passed ("drive to
+    # the gate now" an hour after the call went to the next truck): after this long from the
+    # event it is no longer sent. None: worth sending however late.
+    expires_after: dt.timedelta | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,8 @@ TEMPLATES = {
             ),
             params=("plate", "reference", "gate", "deadline"),
             gates=("gate",),
+            # The call lapses 30 minutes after it is made (slots' CALL_DEADLINE).
+            expires_after=dt.timedelta(minutes=30),
         ),
         MessageTemplate(
             code="truck_call_missed",

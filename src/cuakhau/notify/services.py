@@ -51,6 +51,7 @@ MESSAGE_ACTIONS = {
     "delivered": gettext_lazy("delivered"),
     "undelivered": gettext_lazy("not delivered"),
     "resend": gettext_lazy("send again"),
+    "expire": gettext_lazy("give up: too late to be of use"),
 }
 MESSAGE_MACHINE = StateMachine(
     "message",
@@ -61,6 +62,9 @@ MESSAGE_MACHINE = StateMachine(
         Transition(S.SENDING, "retry", S.RETRY),
         Transition(S.SENDING, "fail", S.FAILED),
         Transition(S.SENDING, "lost", S.UNKNOWN),
+        # Not sent before its template's ``expires_after`` ran out (retries, a stopped worker).
+        Transition(S.QUEUED, "expire", S.FAILED),
+        Transition(S.RETRY, "expire", S.FAILED),
         Transition(S.SENT, "delivered", S.DELIVERED),
         Transition(S.SENT, "undelivered", S.FAILED),
         # A person's decision after checking with the provider that nothing reached them.
@@ -210,6 +214,12 @@ def send_message(message_id: int) -> str:
             return message.status  # already sent, delivered, failed or unknown: never again
         if message.next_attempt_at and message.next_attempt_at > now:
             return message.status  # an early duplicate of a deferred task
+        if _expired(message, now):
+            _transition(message, "expire")
+            message.next_attempt_at = None
+            message.last_error = f"not sent: too late after {message.created_at.isoformat()}"
+            message.save(update_fields=["status", "next_attempt_at", "last_error"])
+            return message.status
         channel = message.current_channel
         adapter = adapters.get_adapter(channel) if channel else None
         if adapter is None:
@@ -254,6 +264,12 @@ def send_message(message_id: int) -> str:
     if next_at is not None:
         _enqueue(message_id, next_at)
     return message.status
+
+
+def _expired(message: Message, now: dt.datetime) -> bool:
+    template = TEMPLATES.get(message.template)
+    limit = template.expires_after if template is not None else None
+    return limit is not None and message.created_at + limit <= now
 
 
 def _after_failure(message: Message, kind: str, now: dt.datetime) -> dt.datetime | None:

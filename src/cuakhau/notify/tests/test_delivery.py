@@ -307,3 +307,36 @@ def test_a_queued_task_survives_a_worker_restart():
     first.refresh_from_db()
     second.refresh_from_db()
     assert first.status == second.status == MessageStatus.SENT
+
+
+def test_a_call_forward_not_sent_before_the_call_lapsed_is_never_sent(providers):
+    """The gateway failed for half an hour (or the worker was down): "drive to the gate now"
+    would send the driver to a gate whose call already went to the next truck."""
+    providers.answers = [(503, {})]
+    message = call_forward()
+    run_tasks()
+    message.refresh_from_db()
+    assert message.status == MessageStatus.RETRY
+    providers.answers = [ZNS_OK]
+    later = timezone.now() - dt.timedelta(minutes=31)
+    Message.objects.filter(pk=message.pk).update(created_at=later, next_attempt_at=timezone.now())
+    assert services.send_message(message.pk) == MessageStatus.FAILED
+    message.refresh_from_db()
+    assert message.next_attempt_at is None and "too late" in message.last_error
+    assert len(providers.requests) == 1  # the first, failed attempt only
+    assert services.resume_due_messages(timezone.now() + dt.timedelta(hours=1)) == 0
+
+
+def test_a_message_worth_sending_however_late_is_still_sent(providers):
+    providers.answers = [ESMS_OK]  # no ZNS template for this one: by SMS
+    message = notify(
+        recipient={"phone": "0912345678"},
+        language="vi",
+        template="receipt_replaced",
+        context={"old": "HNG-2026-000001", "new": "HNG-2026-000002", "reference": "HNG-4KX7P2Q"},
+        dedupe_key="receipts.replaced:1",
+    )
+    Message.objects.filter(pk=message.pk).update(created_at=timezone.now() - dt.timedelta(days=1))
+    run_tasks()
+    message.refresh_from_db()
+    assert message.status == MessageStatus.SENT
