@@ -254,10 +254,18 @@ def trip_action(request, reference, action):
         ACTIONS[action](request.user, trip, request.POST.get("reason", ""), context_of(request))
         messages.success(request, services.trip_action_labels()[action])
     except FieldErrors as exc:
+        # The page again with the reason as typed and why beside it: a redirect lost a long
+        # cancellation reason refused for its length, and said so far from the field.
+        reason_form = ReasonForm(request.POST)
+        reason_form.is_valid()
+        reason_form.errors.pop("reason", None)  # the service's refusal is the one to show
         for path, msgs in exc.errors.items():
             for message in msgs:
-                where = services.path_label(path)
-                messages.error(request, f"{where}: {message}" if path != "reason" else message)
+                if path == "reason":
+                    reason_form.add_error("reason", message)
+                else:
+                    messages.error(request, f"{services.path_label(path)}: {message}")
+        return trip_page(request, trip, status=422, reason_form=reason_form)
     except IllegalTransition as exc:
         messages.error(request, str(exc))
     except services.TripPermissionDenied as exc:

@@ -434,3 +434,19 @@ def test_a_reason_with_a_control_character_is_refused_and_the_trip_stays(enterpr
     trip.refresh_from_db()
     assert (trip.status, trip.version) == ("submitted", 1)
     assert not trip.transitions.filter(action__in=["cancel", "amend"]).exists()
+
+
+def test_a_refused_cancellation_keeps_the_reason_typed_with_why_beside_it(enterprise, mlt):
+    """A reason refused for its length came back as a note at the top of a fresh page: the
+    2,000-odd characters the enterprise had typed on its phone were gone."""
+    trip = services.save_and_submit(enterprise, None, declaration())
+    typed = "Xe hỏng giữa đường, " * 101  # 2,020 characters: 20 over
+    page = login(enterprise).post(f"/trips/{trip.reference}/cancel/", {"reason": typed})
+    assert page.status_code == 422
+    form = page.context["reason_form"]
+    assert form["reason"].value() == typed
+    assert len(form.errors["reason"]) == 1 and "2000" in form.errors["reason"][0]
+    html = page.content.decode()
+    assert typed.strip() in html.replace("\n", "")
+    trip.refresh_from_db()
+    assert trip.status == "submitted"
