@@ -222,8 +222,19 @@ def send_message(message_id: int) -> str:
             return message.status
         channel = message.current_channel
         adapter = adapters.get_adapter(channel) if channel else None
-        if adapter is None:
-            message.last_error = f"channel {channel} is not configured"
+        # The channels were chosen when the message was queued; the configuration may have
+        # changed since (the console's SMS replaced by eSMS on going live): a channel now off,
+        # or a provider that does not take this recipient (a Chinese number), is passed over
+        # for the next one, never called.
+        while not (adapter and adapter.accepts(message)) and message.channel_index + 1 < len(
+            message.channels
+        ):
+            message.channel_index += 1
+            message.attempts_on_channel = 0
+            channel = message.current_channel
+            adapter = adapters.get_adapter(channel)
+        if adapter is None or not adapter.accepts(message):
+            message.last_error = f"channel {channel} is not configured for this recipient"
             _transition(message, "send")
             _transition(message, "fail")
             message.save()
@@ -233,7 +244,7 @@ def send_message(message_id: int) -> str:
         )
         _transition(message, "send")
         message.attempts_on_channel += 1
-        message.save(update_fields=["status", "attempts_on_channel"])
+        message.save(update_fields=["status", "attempts_on_channel", "channel_index"])
 
     try:
         result = adapter.send(message)

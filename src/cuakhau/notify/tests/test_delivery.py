@@ -340,3 +340,25 @@ def test_a_message_worth_sending_however_late_is_still_sent(providers):
     run_tasks()
     message.refresh_from_db()
     assert message.status == MessageStatus.SENT
+
+
+def test_a_provider_configured_after_queueing_is_not_given_a_number_it_cannot_reach(
+    providers, settings
+):
+    """Queued while SMS went to the console (which prints any number), sent after eSMS was
+    configured: eSMS reaches Vietnamese subscribers only, so a Chinese driver's number goes
+    to the e-mail given with it, and eSMS is never called."""
+    adapters_now = settings.CUAKHAU_NOTIFY["adapters"]
+    settings.CUAKHAU_NOTIFY = {
+        **settings.CUAKHAU_NOTIFY,
+        "adapters": {**adapters_now, "sms": {"class": "cuakhau.notify.adapters.ConsoleAdapter"}},
+    }
+    message = call_forward(language="zh-hans", phone="+86 138 1234 5678", email="li@example.cn")
+    assert message.channels == ["sms", "email"]
+    settings.CUAKHAU_NOTIFY = {**settings.CUAKHAU_NOTIFY, "adapters": adapters_now}
+    run_tasks()
+    message.refresh_from_db()
+    assert (message.status, message.channel) == ("sent", "email")
+    assert providers.requests == []
+    assert list(message.attempts.values_list("channel", flat=True)) == ["email"]
+    assert len(mail.outbox) == 1
