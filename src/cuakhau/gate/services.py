@@ -133,41 +133,51 @@ def find(text: str, gate: Gate, *, lock: bool = False) -> tuple[Trip | None, str
     statement where the scan names one trip: two booths scanning the same truck
     cannot both act on it, and the checks that follow see what the action will change.
     """
-    trip, token, _receipt = _find(text, gate, lock=lock)
-    return trip, token
+    found = _find(text, gate, lock=lock)
+    return found.trip, found.token
 
 
-def _find(text: str, gate: Gate, *, lock: bool) -> tuple[Trip | None, str | None, object | None]:
-    """``find``, and the scanned receipt when it was read with its trip (not under a lock), or
-    for a typed plate the list of the other trips that carry it."""
+@dataclass
+class _Found:
+    trip: Trip | None
+    token: str | None = None
+    # The scanned receipt, when it was read with its trip (not under a lock).
+    receipt: object | None = None
+    # A typed plate: the other trips that carry it (the card names them).
+    by_plate: bool = False
+    others: list = field(default_factory=list)
+
+
+def _find(text: str, gate: Gate, *, lock: bool) -> _Found:
+    """``find``, with what the look-up read on the way."""
     text = (text or "").strip()
     if not text or not _is_text(text):
-        return None, None, None
+        return _Found(None)
     if _is_jws(text):
         number = receipts._unverified_number(text) or ""
         if lock:
-            return _LOCKED_BY_RECEIPT.first(gate=gate.pk, value=number), text, None
+            return _Found(_LOCKED_BY_RECEIPT.first(gate=gate.pk, value=number), text)
         # The receipt with its trip, in one statement: the checks that follow use both.
         receipt = receipts.receipt_with_trip(number)
         trip = receipt.trip if receipt is not None else None
         if trip is None or trip.gate_id != gate.pk or trip.submitted_at is None:
-            return None, text, None
-        return trip, text, receipt
+            return _Found(None, text)
+        return _Found(trip, text, receipt)
     number = receipts.typed_number(text)
     if number:
         # A receipt's number typed from the paper: its trip, whose valid receipt is then
         # verified as for a trip found by reference.
         by_number = _LOCKED_BY_RECEIPT if lock else _BY_RECEIPT
-        return by_number.first(gate=gate.pk, value=number), None, None
+        return _Found(by_number.first(gate=gate.pk, value=number))
     if references.is_valid_reference(text):
         reference = references.normalise_reference(text)
         by_reference = _LOCKED_BY_REFERENCE if lock else _BY_REFERENCE
-        return by_reference.first(gate=gate.pk, value=reference), None, None
+        return _Found(by_reference.first(gate=gate.pk, value=reference))
     best, others = _by_plate(normalise_plate(text), gate)
     if best is not None and lock:
         # Chosen first, then locked and read again.
         best = _LOCKED_BY_PK.first(gate=gate.pk, value=best.pk)
-    return best, None, others
+    return _Found(best, by_plate=True, others=others)
 
 
 def _by_plate(key: str, gate: Gate) -> tuple[Trip | None, list[Trip]]:
@@ -338,13 +348,11 @@ def assess(text: str, gate: Gate, *, plate_seen: str = "", lock: bool = False) -
     ``lock`` (check-in and exit, inside their transaction): the trip and its receipt are read
     under their row locks, for the action that follows.
     """
-    trip, token, scanned = _find(text, gate, lock=lock)
-    check = GateCheck(trip=trip, token=token)
-    if isinstance(scanned, list):  # a typed plate: the trips it also names
-        check.found_by_plate = True
-        if trip is not None and scanned:
-            check.problems.append(_plate_shared(trip, scanned, gate))
-        scanned = None
+    found = _find(text, gate, lock=lock)
+    trip, token, scanned = found.trip, found.token, found.receipt
+    check = GateCheck(trip=trip, token=token, found_by_plate=found.by_plate)
+    if trip is not None and found.others:
+        check.problems.append(_plate_shared(trip, found.others, gate))
     if trip is None:
         number = receipts._unverified_number(token) if token else receipts.typed_number(text)
         if number:
@@ -1433,15 +1441,21 @@ def device_errors(gate: Gate, kind: str, name: str, lane: str | None) -> dict[st
     return errors
 
 
+def _only_administrators(person, refusal: str) -> None:
+    """A device's credentials are an administrator's to give (None: a command at the server)."""
+    from cuakhau.accounts import roles
+
+    if person is not None and roles.ADMINISTRATOR not in roles.roles_of(person):
+        raise trips.TripPermissionDenied(refusal)
+
+
 def register_device(
     administrator, gate: Gate, kind: str, name: str, *, lane: str | None = None
 ) -> tuple[Device, str]:
     """A new device credential for one gate (and lane); the raw key is returned once only."""
-    from cuakhau.accounts import roles
     from cuakhau.accounts.models import new_secret
 
-    if administrator is not None and roles.ADMINISTRATOR not in roles.roles_of(administrator):
-        raise trips.TripPermissionDenied(_("Only an administrator registers gate devices."))
+    _only_administrators(administrator, _("Only an administrator registers gate devices."))
     errors = device_errors(gate, kind, name, lane)
     if errors:
         raise FieldErrors(errors)
@@ -1469,11 +1483,9 @@ def device_named(gate: Gate, name: str) -> Device | None:
 def give_device_new_key(administrator, device: Device) -> tuple[Device, str]:
     """A new key for a device in service; its old key is turned away from now on. The raw
     key is returned once only."""
-    from cuakhau.accounts import roles
     from cuakhau.accounts.models import new_secret
 
-    if administrator is not None and roles.ADMINISTRATOR not in roles.roles_of(administrator):
-        raise trips.TripPermissionDenied(_("Only an administrator gives gate devices their keys."))
+    _only_administrators(administrator, _("Only an administrator gives gate devices their keys."))
     device = Device.objects.select_for_update().get(pk=device.pk)
     if device.revoked_at is not None:
         raise FieldErrors(
