@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from cuakhau.core.testing.sqlite_statistics import query_plan, write_statistics
 from cuakhau.inspections import services
+from cuakhau.risk.tests.helpers import inspected, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -38,9 +39,6 @@ def test_the_count_starts_from_the_failures_not_the_companys_trips():
 
 
 def test_the_count_is_the_companys_failures_in_the_window(enterprise, other_enterprise):
-    from cuakhau.inspections.models import Inspection
-    from cuakhau.risk.tests.helpers import submit
-
     trip, passed, others = submit(enterprise), submit(enterprise), submit(other_enterprise)
     now = timezone.now()
     for on, days_ago, result in [
@@ -50,55 +48,36 @@ def test_the_count_is_the_companys_failures_in_the_window(enterprise, other_ente
         (passed, 2, "pass"),
         (others, 2, "fail"),  # another company's
     ]:
-        at = now - dt.timedelta(days=days_ago)
-        Inspection.objects.create(
-            trip=on,
-            agency="customs",
-            kind="physical inspection",
-            started_at=at,
-            ended_at=at,
-            result=result,
-        )
+        inspected(on, result, days_ago)
     since = now - dt.timedelta(days=7)
     assert services.failed_inspections(trip.organisation, since) == 2
     assert services.failed_inspections(others.organisation, since) == 1
     assert services.failed_inspections(others.organisation, now) == 0
 
 
-def _inspected(trip, agency, kind, result, days_ago):
-    from cuakhau.inspections.models import Inspection
-
-    at = timezone.now() - dt.timedelta(days=days_ago)
-    return Inspection.objects.create(
-        trip=trip, agency=agency, kind=kind, started_at=at, ended_at=at, result=result
-    )
-
-
 def test_only_failed_physical_inspections_count(enterprise):
     """The rule reads "failed physical inspections": a driver's expired passport (border
     guard) and a failed document check counted as well."""
-    from cuakhau.risk.tests.helpers import submit
 
     trip = submit(enterprise)
-    _inspected(trip, "border_guard", "", "fail", 3)
-    _inspected(trip, "customs", "document check", "fail", 3)
-    _inspected(trip, "quarantine", "sampling", "fail", 3)
+    inspected(trip, "fail", 3, "border_guard", "")
+    inspected(trip, "fail", 3, "customs", "document check")
+    inspected(trip, "fail", 3, "quarantine", "sampling")
     since = timezone.now() - dt.timedelta(days=7)
     assert services.failed_inspections(trip.organisation, since) == 0
-    _inspected(submit(enterprise), "customs", "physical inspection", "fail", 2)
+    inspected(submit(enterprise), "fail", 2, "customs", "physical inspection")
     assert services.failed_inspections(trip.organisation, since) == 1
 
 
 def test_a_fail_the_agency_later_reversed_does_not_count(enterprise):
-    from cuakhau.risk.tests.helpers import submit
 
     reversed_, upheld = submit(enterprise), submit(enterprise)
-    _inspected(reversed_, "customs", "physical inspection", "fail", 4)
-    _inspected(reversed_, "customs", "physical inspection", "pass", 3)
-    _inspected(upheld, "customs", "physical inspection", "fail", 4)
+    inspected(reversed_, "fail", 4, "customs", "physical inspection")
+    inspected(reversed_, "pass", 3, "customs", "physical inspection")
+    inspected(upheld, "fail", 4, "customs", "physical inspection")
     # A pass before the fail, or another agency's pass after it, reverses nothing.
-    _inspected(upheld, "customs", "document check", "pass", 5)
-    _inspected(upheld, "border_guard", "", "pass", 3)
+    inspected(upheld, "pass", 5, "customs", "document check")
+    inspected(upheld, "pass", 3, "border_guard", "")
     since = timezone.now() - dt.timedelta(days=7)
     assert services.failed_inspections(upheld.organisation, since) == 1
 

@@ -1,6 +1,9 @@
 """Building trips and narrow rule sets for the risk tests."""
 
+import datetime as dt
 from decimal import Decimal
+
+from django.utils import timezone
 
 from cuakhau.conftest import banana_line, cassava_line, declaration
 from cuakhau.risk import services
@@ -15,6 +18,16 @@ def submit(user, *lines, **overrides):
     if not lines:
         lines = (banana_line(container_numbers=[]), cassava_line())
     return trips.save_and_submit(user, None, declaration(cargo_lines=list(lines), **overrides))
+
+
+def inspected(trip, result, days_ago, agency="customs", kind="physical inspection"):
+    """An inspection of ``trip`` ended ``days_ago`` days ago with ``result``."""
+    from cuakhau.inspections.models import Inspection
+
+    at = timezone.now() - dt.timedelta(days=days_ago)
+    return Inspection.objects.create(
+        trip=trip, agency=agency, kind=kind, started_at=at, ended_at=at, result=result
+    )
 
 
 def only(kind: str, *, score: int | None = None, **params):

@@ -12,7 +12,7 @@ from cuakhau.risk import services
 from cuakhau.risk.models import RiskAssessment, RuleSet
 from cuakhau.trips import services as trips
 
-from .helpers import DECLARED_GROSS, kinds, only, reason_of, submit
+from .helpers import DECLARED_GROSS, inspected, kinds, only, reason_of, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -252,7 +252,6 @@ def test_the_record_read_with_the_previous_assessment_is_the_providers_count(
     from django.utils import timezone
 
     from cuakhau.inspections import services as inspections
-    from cuakhau.inspections.models import Inspection
 
     only("failed_inspections", window_days=30, min_failures=2)
     trip, earlier, others = submit(enterprise), submit(enterprise), submit(other_enterprise)
@@ -264,15 +263,7 @@ def test_the_record_read_with_the_previous_assessment_is_the_providers_count(
         (trip, 1, "pass"),
         (others, 2, "fail"),  # another enterprise's
     ]:
-        at = now - dt.timedelta(days=days_ago)
-        Inspection.objects.create(
-            trip=on,
-            agency="customs",
-            kind="physical inspection",
-            started_at=at,
-            ended_at=at,
-            result=result,
-        )
+        inspected(on, result, days_ago)
     assessment = services.assess(trip)
     assert reason_of(assessment, "failed_inspections")["reason_en"].startswith(
         "The enterprise failed 2 physical inspection(s) in the last 30 days"
