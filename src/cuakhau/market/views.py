@@ -62,6 +62,7 @@ def rule_list(request):
             "query": listed.query,
             "suspension_form": suspension,
         },
-        # A refused suspension (POST) keeps its own answer: the list is not what was refused.
-        status=listed.status if request.method != "POST" else 200,
+        # A POST that reaches here was refused (a recorded one redirects): 422 as every refused
+        # form, whatever the list's own answer.
+        status=listed.status if request.method != "POST" else 422,
     )

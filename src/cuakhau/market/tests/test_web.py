@@ -75,7 +75,7 @@ def test_an_officer_declares_a_suspension_on_the_page(market_rules, quarantine_o
     rule = MarketAccessRule.objects.get(requirement="suspended")
     assert rule.gate.code == "hng" and rule.created_by == quarantine_officer
     refused = client.post("/market/", dict(SUSPENSION, legal_basis="", ends_on="2026-11-01"))
-    assert refused.status_code == 200
+    assert refused.status_code == 422
     assert "Give the legal basis" in refused.text
     assert "The end date is before the start date." in refused.text
     assert MarketAccessRule.objects.filter(requirement="suspended").count() == 1
@@ -159,7 +159,7 @@ def test_the_page_refuses_the_texts_the_api_refuses(market_rules, quarantine_off
         ("legal_basis", "x" * 4001),
     ):
         refused = client.post("/market/", dict(SUSPENSION, **{field: value}))
-        assert refused.status_code == 200, field
+        assert refused.status_code == 422, field
         assert refused.context["suspension_form"].errors.get(field), field
     assert not MarketAccessRule.objects.filter(requirement="suspended").exists()
     # A prefix in full-width digits with dots is the same subheading.
@@ -204,5 +204,5 @@ def test_a_suspension_at_a_named_gate_is_for_its_own_officers(market_rules, mlt)
     page = client.get("/market/")
     assert 'value="mlt"' in page.text and 'value="hng"' not in page.text.split('id="suspend"')[1]
     on_page = client.post("/market/", dict(SUSPENSION, hs_prefix="0805", ends_on=""))
-    assert on_page.status_code == 200 and "gate" in on_page.context["suspension_form"].errors
+    assert on_page.status_code == 422 and "gate" in on_page.context["suspension_form"].errors
     assert MarketAccessRule.objects.filter(requirement="suspended").count() == 2
