@@ -119,13 +119,21 @@ class EventIn(Schema):
     yard_position: TextOf(Visit, "yard_position") = ""
     gross_kg: Kilograms | None = None
     tare_kg: TareKilograms | None = None
+    operator_id: Annotated[int, Field(ge=1, le=2**31 - 1, strict=True)] | None = Field(
+        None,
+        description=(
+            "The id of the person who queued the event (the console sends it): an event "
+            "queued by someone else is refused, so that one person's queue sent from a shared "
+            "tablet under another's session is never recorded as the sender's. An id, not a "
+            "username: a renamed person still sends what they queued. Left out (and without "
+            "`operator`), the event is the caller's."
+        ),
+    )
     operator: TextOf(User, "username") | None = Field(
         None,
         description=(
-            "The username of the person who queued the event (the console sends it): an event "
-            "queued by someone else is refused, so that one person's queue sent from a shared "
-            "tablet under another's session is never recorded as the sender's. Left out, the "
-            "event is the caller's."
+            "The former way of naming who queued the event, by username (events queued by "
+            "consoles before `operator_id`): taken from the person who has that username now."
         ),
     )
 

@@ -1216,9 +1216,9 @@ def check_event(
     a batch checks of all its events before it applies any (a refused batch changes nothing).
 
     ``actor``: the person sending it (None for a device). An event that names the person who
-    queued it (``operator``, a username: the console's) is sent by that person only — a shared
-    tablet's queue sent under the next shift's session would record them as its author. An
-    event naming nobody (queued before the console named anyone) is the sender's, as ever.
+    queued it (the console's ``operator_id``, or ``operator`` its username) is sent by that
+    person only (``_check_queued_by``). An event naming nobody (queued before the console named
+    anyone) is the sender's, as ever.
     """
     try:
         client_id = uuid.UUID(str(event.get("client_id")))
@@ -1229,16 +1229,7 @@ def check_event(
     kind = event.get("kind")
     if kind not in EventKind.values:
         raise FieldErrors({"kind": [_("Unknown event kind.")]})
-    operator = event.get("operator")
-    if operator not in (None, "") and (actor is None or str(operator) != actor.get_username()):
-        raise FieldErrors(
-            {
-                "operator": [
-                    _("Queued by %(operator)s: only they may send it, signed in as themselves.")
-                    % {"operator": shown(str(operator), 150)}
-                ]
-            }
-        )
+    _check_queued_by(event, actor)
     allowed = EVENTS_OF_DEVICE[DeviceKind(device.kind)] if device else EVENTS_OF_PEOPLE
     if kind not in allowed:
         raise FieldErrors(
@@ -1259,6 +1250,34 @@ def check_event(
             existing, gate, device=device, kind=kind, occurred_at=occurred_at, event=event
         )
     return CheckedEvent(client_id, kind, occurred_at, existing)
+
+
+def _check_queued_by(event: dict, actor) -> None:
+    """``FieldErrors`` unless the person who queued the event is ``actor``: a shared tablet's
+    queue sent under the next shift's session would record them as its author.
+
+    By id (``operator_id``), which a rename leaves: a username in the queue stranded the
+    actions of a person renamed before the network was back. The username (``operator``) is
+    what consoles queued before they sent ids: it names whoever holds it now, as it did."""
+    queued_by = event.get("operator_id")
+    if queued_by not in (None, "") and (actor is None or str(queued_by) != str(actor.pk)):
+        raise FieldErrors(
+            {
+                "operator_id": [
+                    _("Queued by someone else: only they may send it, signed in as themselves.")
+                ]
+            }
+        )
+    operator = event.get("operator")
+    if operator not in (None, "") and (actor is None or str(operator) != actor.get_username()):
+        raise FieldErrors(
+            {
+                "operator": [
+                    _("Queued by %(operator)s: only they may send it, signed in as themselves.")
+                    % {"operator": shown(str(operator), 150)}
+                ]
+            }
+        )
 
 
 @dataclass(frozen=True)

@@ -67,9 +67,11 @@ def console(request, code):
         "digit_zeros": digit_zeros(),
         "formats": clock_formats(),
         "texts": console_texts(),
-        # Who is signed in: each action queued offline carries it, and only its own operator's
-        # actions are sent (a shared tablet's queue is never sent under the next shift's name).
+        # Who is signed in: each action queued offline carries their id (a rename leaves it), and
+        # only its own operator's actions are sent (a shared tablet's queue is never sent under
+        # the next shift's name).
         "operator": {
+            "id": request.user.pk,
             "username": request.user.get_username(),
             "name": request.user.get_full_name() or request.user.get_username(),
         },

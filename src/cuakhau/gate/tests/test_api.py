@@ -632,3 +632,72 @@ def test_a_queued_event_is_sent_only_by_the_operator_who_queued_it(
     assert sent.status_code == 200 and sent.json()[0]["accepted"], sent.content
     other.refresh_from_db()
     assert other.transitions.get(to_status="arrived").actor == next_shift
+
+
+def test_a_queued_event_names_its_operator_by_id_and_survives_a_rename(
+    enterprise, operator, mlt, lanes
+):
+    """The console's queued actions named their operator by username: renamed before the
+    network was back, the operator was refused their own check-ins, which then waited on the
+    tablet for ever. The console now names them by their id (``operator_id``), which a rename
+    leaves; the username form of actions queued before the upgrade is still taken from them."""
+    from cuakhau.accounts import roles
+    from cuakhau.accounts.services import create_user
+
+    next_shift = create_user("vanhanh_ca2", PASSWORD, roles.GATE_OPERATOR, gates=[mlt])
+    first, second = (
+        paid(enterprise),
+        paid(enterprise, tractor_plate="25C-678.90", cargo_lines=[cassava_line()]),
+    )
+
+    def event(trip, **who):
+        return {
+            "client_id": str(uuid.uuid4()),
+            "kind": "check_in",
+            "occurred_at": timezone.now().isoformat(),
+            "scan": trip.reference,
+            "lane": "L1",
+            **who,
+        }
+
+    def send(client, events):
+        return client.post("/api/v1/gate/mlt/events", events, content_type="application/json")
+
+    by_id = event(first, operator_id=operator.pk)
+    by_name = event(second, operator=operator.username)  # queued before the upgrade
+    operator.username = "vanhanh_moi"
+    operator.save(update_fields=["username"])
+
+    # Another person's session or token: refused, field by field, nothing applied.
+    console = Client()
+    console.force_login(next_shift)
+    for client in (console, api(next_shift)):
+        refused = send(client, [by_id])
+        assert refused.status_code == 422, refused.content
+        [item] = refused.json()["detail"]
+        assert item["loc"] == ["body", 0, "operator_id"]
+    assert not GateEvent.objects.exists()
+    # Not a number, or JSON's true: a field's refusal, never a 500 nor user 1.
+    for wrong in ("abc", True, 0, -3, 10**30):
+        refused = send(api(operator), [{**by_id, "operator_id": wrong}])
+        assert refused.status_code == 422, (wrong, refused.content)
+        assert refused.json()["detail"][0]["loc"][:3] == ["body", 0, "operator_id"]
+
+    # The renamed operator sends their own, by id: accepted, recorded as theirs.
+    sent = send(api(operator), [by_id])
+    assert sent.status_code == 200 and sent.json()[0]["accepted"], sent.content
+    stored = GateEvent.objects.get(client_id=by_id["client_id"])
+    assert stored.actor == operator and stored.payload["operator_id"] == str(operator.pk)
+    first.refresh_from_db()
+    assert first.transitions.get(to_status="arrived").actor == operator
+    # Resent, it is the same event.
+    again = send(api(operator), [by_id])
+    assert again.status_code == 200 and again.json()[0]["duplicate"], again.content
+
+    # The username form is taken from whoever holds that username, as before.
+    assert send(api(operator), [by_name]).status_code == 422
+    by_new_name = {**by_name, "operator": operator.username}
+    sent = send(console, [by_new_name])
+    assert sent.status_code == 422 and sent.json()["detail"][0]["loc"] == ["body", 0, "operator"]
+    sent = send(api(operator), [by_new_name])
+    assert sent.status_code == 200 and sent.json()[0]["accepted"], sent.content

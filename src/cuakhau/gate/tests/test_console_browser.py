@@ -299,7 +299,7 @@ def test_a_shift_change_never_sends_one_operators_queue_under_anothers_name(
     # back (signed out, or expired): the tablet asks to sign in again, and keeps the queue.
     queue_offline(theirs)
     queued = booth.evaluate("JSON.parse(localStorage.getItem('cuakhau-gate-queue-mlt'))")
-    assert [item["event"]["operator"] for item in queued] == [first.username]
+    assert [item["event"]["operator_id"] for item in queued] == [first.pk]
     # Ended as signing out ends it: the session is gone on the server and its cookie on the
     # tablet (the sign-out button needs the network the console has not).
     Session.objects.all().delete()
@@ -351,4 +351,4 @@ def test_a_shift_change_never_sends_one_operators_queue_under_anothers_name(
     assert checked_in.status == "arrived"
     assert checked_in.transitions.get(to_status="arrived").actor == first
     event = GateEvent.objects.get(trip=theirs)
-    assert event.actor == first and event.payload["operator"] == first.username
+    assert event.actor == first and event.payload["operator_id"] == str(first.pk)

@@ -424,8 +424,12 @@
     return cookie ? decodeURIComponent(cookie.slice(10)) : form.querySelector("[name=csrfmiddlewaretoken]").value;
   };
   const loadQueue = () => read(QUEUE, []).map((item) => (item.event ? item : { event: item, what: null }));
-  // An action queued before the console named its operator is anyone's to send, as it was.
-  const mine = (item) => !item.event.operator || item.event.operator === ME.username;
+  // Who queued an action: by id, which a rename leaves. One queued before the console sent ids
+  // names its operator by username; one queued before it named anyone is anyone's, as it was.
+  const mine = (item) =>
+    item.event.operator_id !== undefined
+      ? item.event.operator_id === ME.id
+      : !item.event.operator || item.event.operator === ME.username;
 
   function describe(item) {
     const what = item.what || { kind: item.event.kind, plate: item.event.scan, lane: item.event.lane, at: item.event.occurred_at };
@@ -452,12 +456,12 @@
         plate_seen: field("plate_seen"),
         gross_kg: weights.values.gross_kg || null,
         tare_kg: weights.values.tare_kg || null,
-        operator: ME.username || null,
+        operator_id: ME.id || null,
       },
       by: ME.name || ME.username || null,
       what: { kind: kind, plate: found ? found.tractor_plate : text.slice(0, 20), lane: field("lane") || null, at: at },
     };
-    for (const name of ["lane", "gross_kg", "tare_kg", "operator"]) if (!item.event[name]) delete item.event[name];
+    for (const name of ["lane", "gross_kg", "tare_kg", "operator_id"]) if (!item.event[name]) delete item.event[name];
     const items = loadQueue();
     items.push(item);
     write(QUEUE, items);
@@ -480,7 +484,7 @@
         mine(item)
           ? element("li", {}, describe(item))
           : element("li", { className: "others" },
-              describe(item) + " — " + fmt(T.queued_by_other, { name: item.by || item.event.operator }))));
+              describe(item) + " — " + fmt(T.queued_by_other, { name: item.by || item.event.operator || "?" }))));
     const sent = read(SENT, []);
     $("sent").hidden = !sent.length;
     $("sent-heading").textContent = T.sent_heading;
@@ -506,7 +510,7 @@
   // The server's refusal of an action queued by someone else than the session's operator: this
   // page names another than the one signed in (a copy kept offline). Kept, never settled.
   const refusedAsOthers = (body) =>
-    !!body && Array.isArray(body.detail) && body.detail.some((d) => (d.loc || []).includes("operator"));
+    !!body && Array.isArray(body.detail) && body.detail.some((d) => (d.loc || []).some((at) => at === "operator" || at === "operator_id"));
 
   let flushing = false;
   async function flush() {
