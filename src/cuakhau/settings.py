@@ -127,6 +127,8 @@ MIDDLEWARE = [
     # Before WhiteNoise, so static files carry the Content-Security-Policy too.
     "cuakhau.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside the sessions' middleware: it sees the session cookie that one sets or deletes.
+    "cuakhau.accounts.middleware.SignedInCookieMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

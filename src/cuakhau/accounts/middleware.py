@@ -13,6 +13,7 @@ after logging out still speaks the last person's language.
 """
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.utils import translation
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
@@ -69,3 +70,45 @@ def speak_profile_language(request, user) -> None:
     if language:
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+# Who the session is signed in as, readable by the pages' scripts (the session cookie is not):
+# the gate console, loaded offline from its service worker's copy, offers to queue actions only
+# for the person still signed in, and drops its copy of another's page.
+SIGNED_IN_COOKIE = "cuakhau_signed_in"
+
+
+class SignedInCookieMiddleware:
+    """Keep ``SIGNED_IN_COOKIE`` the session's user id, with the session cookie's lifetime.
+
+    Placed before (outside) SessionMiddleware: it sees the session cookie that one sets or
+    deletes. Signing out, or a session found ended, deletes it and asks the browser to drop its
+    HTTP cache (``Clear-Site-Data``), so no page of the last person's is shown from it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        name = settings.SESSION_COOKIE_NAME
+        kept = request.COOKIES.get(SIGNED_IN_COOKIE)
+        sent = response.cookies.get(name)
+        if session is None or (sent is None and kept is None and name not in request.COOKIES):
+            return response  # no session in this browser (a device, a token): nothing to say
+        # Already read by then (the page's user), never a query of its own.
+        who = str(session.get(SESSION_KEY) or "")
+        if not who:
+            if kept is not None or (sent is not None and not sent.value):
+                response.delete_cookie(SIGNED_IN_COOKIE, samesite="Lax")
+                response.headers["Clear-Site-Data"] = '"cache"'
+        elif kept != who or sent is not None:
+            response.set_cookie(
+                SIGNED_IN_COOKIE,
+                who,
+                max_age=None if session.get_expire_at_browser_close() else session.get_expiry_age(),
+                samesite="Lax",
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=False,
+            )
+        return response

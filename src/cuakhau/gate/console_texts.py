@@ -73,6 +73,10 @@ def console_texts() -> dict:
         "sign_in_again": _(
             "The server did not take the queued actions: sign in again, they are kept."
         ),
+        "signed_out": _(
+            "No one is signed in on this console any more: nothing can be queued. Sign in "
+            "again when the network is back; the actions already queued are kept."
+        ),
         # A weight typed while offline is checked before it is queued, as the booth's form
         # checks it online: a truck's check-in refused once the network is back is a truck
         # inside the gate with no visit.

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from cuakhau.accounts.middleware import SIGNED_IN_COOKIE
 from cuakhau.core.context import context_of
 from cuakhau.core.errors import FieldErrors
 from cuakhau.core.inputs import clean_text, read_local_number
@@ -42,7 +43,8 @@ def _operator_gate(request, code) -> Gate:
 
 
 # The console's app shell: what the service worker keeps so the page loads with no network.
-SHELL_VERSION = "1"
+# 2: each copy of the page says whose it is (X-Console-Operator); copies kept before do not.
+SHELL_VERSION = "2"
 
 
 def _shell_files() -> list[str]:
@@ -64,6 +66,7 @@ def console(request, code):
         "sw_url": reverse("gate:service_worker"),
         "sw_scope": _sw_scope(),
         "shell_cache": f"cuakhau-console-{SHELL_VERSION}",
+        "signed_in_cookie": SIGNED_IN_COOKIE,
         "digit_zeros": digit_zeros(),
         "formats": clock_formats(),
         "texts": console_texts(),
@@ -91,11 +94,15 @@ def console(request, code):
             for name, (low, high) in services.WEIGHT_LIMITS.items()
         },
     }
-    return render(
+    response = render(
         request,
         "gate/console.html",
         {"gate": gate, "form": ConsoleForm(gate=gate), "console_config": config},
     )
+    # Whose page this is, kept with the service worker's copy of it: offline, the copy is
+    # served only while its person is the one signed in (accounts' SIGNED_IN_COOKIE).
+    response["X-Console-Operator"] = str(request.user.pk)
+    return response
 
 
 @login_required
@@ -114,6 +121,7 @@ def service_worker(request):
     config = {
         "shell_cache": f"cuakhau-console-{SHELL_VERSION}",
         "shell_files": _shell_files(),
+        "signed_in_cookie": SIGNED_IN_COOKIE,
         # The prefix itself, not a file: the production storage's manifest has no entry for "".
         "static_url": settings.STATIC_URL,
     }

@@ -352,3 +352,109 @@ def test_a_shift_change_never_sends_one_operators_queue_under_anothers_name(
     assert checked_in.transitions.get(to_status="arrived").actor == first
     event = GateEvent.objects.get(trip=theirs)
     assert event.actor == first and event.payload["operator_id"] == str(first.pk)
+
+
+KEPT_PAGES = """async () => {
+  const out = [];
+  for (const name of await caches.keys()) {
+    const cache = await caches.open(name);
+    for (const request of await cache.keys()) out.push(new URL(request.url).pathname);
+  }
+  return out;
+}"""
+
+
+def signed_in_cookie(page):
+    return [c["value"] for c in page.context.cookies() if c["name"] == "cuakhau_signed_in"]
+
+
+def test_signing_out_drops_the_console_kept_for_offline_use_and_keeps_the_queue(
+    booth, live_server, enterprise
+):
+    """The service worker kept the last operator's console: opened offline after they signed
+    out, the tablet showed their page and queued actions in their name (refused from anyone
+    else, waiting for ever). Signing out now drops the kept console pages; the actions the
+    operator queued stay on the tablet and are sent when they sign in again."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    first = booth.operator
+    trip = paid(enterprise, expected_arrival=future(1), tractor_plate="25C-444.44", **load(21))
+    open_console(booth, live_server)
+    assert "/gate/mlt/console/" in booth.evaluate(KEPT_PAGES)
+    assert signed_in_cookie(booth) == [str(first.pk)]
+
+    # A check-in queued offline, and the server still out of reach when the shift ends.
+    booth.route("**/api/v1/gate/mlt/events", lambda route: route.abort())
+    booth.context.set_offline(True)
+    booth.fill("#id_scan", trip.reference)
+    booth.click("#lookup")
+    booth.click("#offline-check_in")
+    booth.wait_for_selector("#result-queued")
+    # Signing out with no network ends nothing: the operator keeps their offline console.
+    booth.evaluate("document.querySelector('form.menu-logout').requestSubmit()")
+    wait_until(booth, "document.getElementById('net-status').classList.contains('offline')")
+    assert "/gate/mlt/console/" in booth.evaluate(KEPT_PAGES)
+    assert signed_in_cookie(booth) == [str(first.pk)]
+    booth.context.set_offline(False)
+    booth.evaluate("window.cuakhauConsole.flush()")
+    booth.evaluate("document.querySelector('form.menu-logout').requestSubmit()")
+    booth.wait_for_url(lambda url: "/login/" in url)
+
+    # Signed out: no console page kept, no one said signed in; the queue is still there.
+    assert "/gate/mlt/console/" not in booth.evaluate(KEPT_PAGES)
+    assert signed_in_cookie(booth) == []
+    queued = booth.evaluate("JSON.parse(localStorage.getItem('cuakhau-gate-queue-mlt'))")
+    assert [item["event"]["operator_id"] for item in queued] == [first.pk]
+    booth.context.set_offline(True)
+    with pytest.raises(PlaywrightError):
+        booth.goto(f"{live_server.url}/gate/mlt/console/")
+    booth.context.set_offline(False)
+
+    # The operator signs in again: their check-in is sent, in their name.
+    booth.unroute("**/api/v1/gate/mlt/events")
+    log_in(booth, live_server, first.username, PASSWORD)
+    open_console(booth, live_server)
+    booth.wait_for_selector("#sent-list li.confirmed")
+    trip.refresh_from_db()
+    assert trip.status == "arrived"
+    assert trip.transitions.get(to_status="arrived").actor == first
+
+
+def test_a_console_kept_from_a_session_that_ended_elsewhere_is_not_shown_nor_queues(
+    booth, live_server, enterprise
+):
+    """Signed out from another page (or the session ended): the service worker no longer
+    serves the console's copy offline, and a copy loaded anyway (a browser whose worker cannot
+    read cookies) queues nothing in the name of someone no longer signed in."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    first = booth.operator
+    trip = paid(enterprise, expected_arrival=future(1), tractor_plate="25C-454.54", **load(22))
+    open_console(booth, live_server)
+    texts = booth.evaluate(
+        "JSON.parse(document.getElementById('console-config').textContent).texts"
+    )
+    booth.goto(f"{live_server.url}/profile/")
+    booth.evaluate("document.querySelector('form.menu-logout').requestSubmit()")
+    booth.wait_for_url(lambda url: "/login/" in url)
+    assert signed_in_cookie(booth) == []
+    # The console's copy is still kept: the service worker drops it when asked for it offline.
+    assert "/gate/mlt/console/" in booth.evaluate(KEPT_PAGES)
+    booth.context.set_offline(True)
+    with pytest.raises(PlaywrightError):
+        booth.goto(f"{live_server.url}/gate/mlt/console/")
+    booth.context.set_offline(False)
+    booth.goto(f"{live_server.url}/login/")
+    assert "/gate/mlt/console/" not in booth.evaluate(KEPT_PAGES)
+
+    # The page's own check: its operator no longer the one signed in, nothing is queued.
+    log_in(booth, live_server, first.username, PASSWORD)
+    open_console(booth, live_server)
+    booth.context.set_offline(True)
+    booth.evaluate("document.cookie = 'cuakhau_signed_in=; Max-Age=0; Path=/'")
+    booth.fill("#id_scan", trip.reference)
+    booth.click("#lookup")
+    booth.wait_for_selector("#result-offline")
+    assert texts["signed_out"] in booth.inner_text("#result-offline")
+    assert booth.locator("#offline-check_in").count() == 0
+    assert booth.evaluate("localStorage.getItem('cuakhau-gate-queue-mlt')") is None

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import override
 from stdnum import iso6346
 
-from cuakhau.conftest import banana_line, declaration, future
+from cuakhau.conftest import PASSWORD, banana_line, declaration, future
 from cuakhau.gate import services
 from cuakhau.gate.snapshot import console_snapshot, digit_zeros
 from cuakhau.trips import services as trips
@@ -197,3 +197,44 @@ def test_the_console_writes_times_with_the_projects_formats(
     for text in (written["datetime"], written["time"]):
         letters = [c for c in re.sub(r"\\.", "", text) if c.isascii() and c.isalpha()]
         assert set(letters) <= SCRIPT_FORMAT_CHARACTERS, text
+
+
+def test_the_browser_is_told_who_is_signed_in_for_the_consoles_offline_copy(
+    client, operator, lanes
+):
+    """The console's copy kept offline is served, and queues, only for the person signed in:
+    the browser is told who that is (a cookie its scripts read, the session's being
+    HttpOnly), from signing in to signing out, and signing out drops its HTTP cache too."""
+    from django.contrib.sessions.models import Session
+    from django.test import Client
+
+    from cuakhau.accounts.services import issue_token
+
+    signed_in = client.post("/login/", {"username": operator.username, "password": PASSWORD})
+    assert signed_in.status_code == 302
+    cookie = signed_in.cookies["cuakhau_signed_in"]
+    assert cookie.value == str(operator.pk) and not cookie["httponly"]
+    assert cookie["max-age"] == client.session.get_expiry_age()
+    page = client.get("/gate/mlt/console/")
+    assert page["X-Console-Operator"] == str(operator.pk)
+    assert "cuakhau_signed_in" not in page.cookies  # said once, not on every answer
+
+    signed_out = client.post("/logout/")
+    assert signed_out.cookies["cuakhau_signed_in"]["max-age"] == 0
+    assert signed_out["Clear-Site-Data"] == '"cache"'
+
+    # A session ended on the server: the next answer says no one is signed in.
+    client.post("/login/", {"username": operator.username, "password": PASSWORD})
+    Session.objects.all().delete()
+    ended = client.get("/login/")
+    assert ended.cookies["cuakhau_signed_in"]["max-age"] == 0
+    # A token's caller has no session in a browser: nothing said.
+    _token, key = issue_token(operator, "booth")
+    answer = Client().post(
+        "/api/v1/gate/mlt/lookup",
+        {"scan": "29H-999.99"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+    )
+    assert answer.status_code == 200, answer.content
+    assert "cuakhau_signed_in" not in answer.cookies and "Clear-Site-Data" not in answer

@@ -7,7 +7,9 @@
 //   and says whether it did, or why not. Each carries who queued it: only the operator signed
 //   in sends their own (a shared tablet's queue is never sent under the next shift's name);
 //   another's stays queued, shown as theirs, until they sign in here again.
-// - A service worker keeps the page itself, so it loads offline too.
+// - A service worker keeps the page itself, so it loads offline too, while its operator is the
+//   one signed in (the server's signed-in cookie says who is): signed out, the kept pages go,
+//   and a page loaded anyway queues nothing. The queue itself stays, for its operator.
 // Every word shown comes translated from the page (the console-config JSON): none is written here.
 (function () {
   "use strict";
@@ -64,6 +66,31 @@
     if (minutes < 120) return plural(T.minutes, minutes);
     return plural(T.hours, Math.floor(minutes / 60));
   }
+
+  // ---- who is signed in ------------------------------------------------------------------------
+  // The server keeps a cookie saying whose session this browser has (the session's own cannot be
+  // read here): a copy of the page kept from before a sign-out names someone no longer signed in.
+  function signedInId() {
+    const name = CONFIG.signed_in_cookie + "=";
+    const cookie = document.cookie.split("; ").find((c) => c.startsWith(name));
+    return cookie ? decodeURIComponent(cookie.slice(name.length)) : "";
+  }
+  const signedIn = () => ME.id !== undefined && signedInId() === String(ME.id);
+  // Every gate's console page kept for offline use, dropped (as the service worker drops them).
+  async function dropConsolePages() {
+    if (!window.caches) return;
+    const isConsole = (url) => /^\/gate\/[^/]+\/console\/$/.test(new URL(url).pathname);
+    for (const name of (await caches.keys()).filter((n) => n.startsWith("cuakhau-console-"))) {
+      const cache = await caches.open(name);
+      for (const request of await cache.keys()) if (isConsole(request.url)) await cache.delete(request);
+    }
+  }
+  // The server said the session is over: this page's operator is no longer signed in here.
+  function signedOut() {
+    document.cookie = CONFIG.signed_in_cookie + "=; Max-Age=0; Path=/; SameSite=Lax";
+    return dropConsolePages().catch(() => null);
+  }
+  api.signedIn = signedIn;
 
   // ---- storage -----------------------------------------------------------------------------
   function read(key, fallback) {
@@ -414,8 +441,20 @@
 
   async function lookUpOffline(text) {
     const plateSeen = (form.querySelector("[name=plate_seen]") || {}).value || "";
-    renderOffline(await offlineAnswer(text, plateSeen), text);
+    const answer = await offlineAnswer(text, plateSeen);
+    if (answer.trip && !signedIn()) {
+      // A page kept from a session now over: nothing is queued in its operator's name.
+      answer.problems.push(T.signed_out);
+      answer.action = null;
+    }
+    renderOffline(answer, text);
     ready();
+  }
+
+  function showSignedOut() {
+    const section = element("section", { className: "card verdict bad", id: "result-signed-out" });
+    section.append(element("p", { className: "problem" }, "⚠ " + T.signed_out));
+    $("card").replaceChildren(section);
   }
 
   // ---- the queue -------------------------------------------------------------------------------
@@ -439,6 +478,10 @@
 
   // The queued action, or null when a weight typed is refused (said beside its field).
   function queue(kind, text, trip) {
+    if (!signedIn()) {
+      showSignedOut();
+      return null;
+    }
     const field = (name) => (form.querySelector("[name=" + name + "]") || {}).value || "";
     const weights = typedWeights();
     if (!showFieldErrors(weights.errors)) return null;
@@ -538,6 +581,7 @@
           const [result] = await response.json();
           settle(item, result.accepted, (result.problems || []).map((p) => p.message).join("; "));
         } else if (response.status === 401 || response.status === 403) {
+          if (response.status === 401) await signedOut();
           $("queue-status").textContent = T.sign_in_again;
           return;
         } else if (response.status >= 400 && response.status < 500 && response.status !== 429) {
@@ -621,8 +665,33 @@
   }, SNAPSHOT_EVERY_MS);
   setInterval(flush, 15000);
 
+  // Signing out here: once the server has ended the session, this operator's pages kept for
+  // offline use go (the queue stays). A sign-out that cannot reach the server ends nothing, and
+  // the operator, still signed in, keeps their offline console.
+  const logout = document.querySelector("form.menu-logout");
+  if (logout) {
+    logout.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      let response;
+      try {
+        response = await fetch(logout.action, { method: "POST", body: new FormData(logout), credentials: "same-origin" });
+      } catch (error) {
+        setNetwork(false);
+        return;
+      }
+      if (!response.ok) return logout.submit(); // the server's own page says why
+      await dropConsolePages().catch(() => null);
+      location.assign(response.url);
+    });
+  }
+
   online = navigator.onLine;
   setNetwork(online);
+  if (!signedIn()) {
+    // Loaded from a copy kept before this operator's session ended.
+    dropConsolePages().catch(() => null);
+    if (!online) showSignedOut();
+  }
   showQueue();
   showSnapshot();
   if (online) {

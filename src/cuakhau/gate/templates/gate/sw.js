@@ -1,7 +1,7 @@
 // The gate console's service worker: the booth's page loads with no network.
 // It keeps the app shell (the console page as last loaded, its CSS, script and htmx) and
-// answers from it only when the network fails; data (the trucks, the queue) is the page's
-// business, never cached here.
+// answers from it only when the network fails, and only while the person whose page it is is
+// still signed in; data (the trucks, the queue) is the page's business, never cached here.
 "use strict";
 const CONFIG = {{ config_json|safe }};
 const SHELL = CONFIG.shell_cache;
@@ -24,22 +24,47 @@ self.addEventListener("activate", (event) => {
 
 const isConsole = (url) => /^\/gate\/[^/]+\/console\/$/.test(url.pathname);
 
+// Every gate's console page kept, dropped: the person whose page it is has signed out.
+// The queue of actions they made offline is the page's (localStorage), never dropped here.
+async function dropConsolePages() {
+  const names = (await caches.keys()).filter((n) => n.startsWith("cuakhau-console-"));
+  for (const name of names) {
+    const cache = await caches.open(name);
+    for (const request of await cache.keys()) {
+      if (isConsole(new URL(request.url))) await cache.delete(request);
+    }
+  }
+}
+
+// Who is signed in (the cookie the server keeps for it): an id, "" for no one, or undefined
+// where a worker cannot read cookies (then the page checks itself and queues nothing).
+async function signedIn() {
+  if (!self.cookieStore) return undefined;
+  const cookie = await self.cookieStore.get(CONFIG.signed_in_cookie).catch(() => null);
+  return cookie ? cookie.value : "";
+}
+
 async function consolePage(request) {
   const url = new URL(request.url);
   const key = url.origin + url.pathname;
+  let response;
   try {
-    const response = await fetch(request);
-    // Only the page itself, never a redirect to the sign-in page or an error.
-    if (response.ok && !response.redirected) {
-      const cache = await caches.open(SHELL);
-      await cache.put(key, response.clone());
-    }
-    return response;
+    response = await fetch(request);
   } catch (error) {
     const cached = await caches.match(key);
-    if (cached) return cached;
+    const who = cached ? await signedIn() : undefined;
+    if (cached && (who === undefined || who === cached.headers.get("X-Console-Operator"))) return cached;
+    // Offline and its person signed out: their console is never shown, nor offers their queue.
+    if (cached) await dropConsolePages();
     throw error;
   }
+  if (response.ok && response.type === "basic" && !response.redirected) {
+    const cache = await caches.open(SHELL);
+    await cache.put(key, response.clone());
+  } else if ((await signedIn()) === "") {
+    await dropConsolePages(); // sent to sign in: no one is signed in any more
+  }
+  return response;
 }
 
 async function refresh(request) {
