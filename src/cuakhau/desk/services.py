@@ -561,19 +561,6 @@ def _date_text(day: dt.date) -> str:
     return date_format(day, "SHORT_DATE_FORMAT")
 
 
-def _readable_recipient(channel: str, value: str) -> None:
-    """ValueError when the notifier would refuse this phone or e-mail address."""
-    if not value:
-        return
-    if channel == "phone":
-        normalise_phone(value)
-        return
-    try:
-        validate_email(value)
-    except ValidationError as exc:
-        raise ValueError(value) from exc
-
-
 def _tell(application: Application, template: str, **extra) -> None:
     """Tell the applicant in their language; a message that cannot be sent never undoes the
     change (it is logged, and the file's page shows the status anyway)."""
@@ -595,14 +582,9 @@ def _tell(application: Application, template: str, **extra) -> None:
     count = application.transitions.count()
     # Stored with its country code and without "+" (``normalise_phone``): given back as such, a
     # foreign number would be refused and take the e-mail down with it.
+    # One unusable address does not stop the message on the other: the notifier records it
+    # on the message and writes to the one it can use.
     recipient = {"phone": e164(application.phone), "email": application.email}
-    for channel in ("phone", "email"):
-        try:
-            _readable_recipient(channel, recipient[channel])
-        except ValueError:
-            # One unusable address does not stop the message on the other.
-            logger.warning("desk: the %s of %s cannot be written to", channel, application.code)
-            recipient[channel] = ""
     try:
         notify(
             recipient=recipient,

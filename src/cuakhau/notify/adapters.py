@@ -83,6 +83,18 @@ class DeliveryReport:
     at_ms: int | None = None
 
 
+# The delivery receipts' statuses as recorded on an attempt (``DeliveryReport.status``):
+# eSMS's SendStatus 5 is delivered and 4 refused (any other: still on its way); Zalo reports
+# only a delivery.
+ZALO_DELIVERED = "user_received_message"
+_DELIVERY_MEANING = {"SendStatus 5": True, "SendStatus 4": False, ZALO_DELIVERED: True}
+
+
+def delivery_meaning(status: str) -> bool | None:
+    """What a recorded receipt status means: delivered, not delivered, or None (on its way)."""
+    return _DELIVERY_MEANING.get(status)
+
+
 class WebhookRefused(Exception):
     """A delivery receipt without a valid signature or secret, or one we cannot read."""
 
@@ -264,9 +276,9 @@ class ESMSBrandname:
         sms_id, status = query.get("SMSID", ""), str(query.get("SendStatus", ""))
         if not sms_id or not status:
             raise WebhookRefused(_("SMSID and SendStatus are required"))
-        delivered = {"5": True, "4": False}.get(status)
+        report_status = f"SendStatus {status}"
         return DeliveryReport(
-            provider_id=sms_id, delivered=delivered, status=f"SendStatus {status}"
+            provider_id=sms_id, delivered=delivery_meaning(report_status), status=report_status
         )
 
 
@@ -359,8 +371,8 @@ class ZaloZNS:
         at = str(msg.get("delivery_time") or "")
         return DeliveryReport(
             provider_id=str(msg_id),
-            delivered=True,
-            status="user_received_message",
+            delivered=delivery_meaning(ZALO_DELIVERED),
+            status=ZALO_DELIVERED,
             # ASCII digits only: "１２３" is a digit string to Python, not a time to Zalo.
             at_ms=int(at) if at.isascii() and at.isdigit() else None,
         )

@@ -29,6 +29,20 @@ class MessageStatus(models.TextChoices):
     UNKNOWN = "unknown", _("outcome unknown")
 
 
+class FailureReason(models.TextChoices):
+    """Why a message, or one of its addresses, did not get through, as a person reads it; the
+    provider's own words (English, codes) stay in ``last_error``/``error`` for administrators."""
+
+    BAD_PHONE = "bad_phone", _("The phone number is not valid.")
+    BAD_EMAIL = "bad_email", _("The e-mail address is not valid.")
+    NO_CHANNEL = "no_channel", _("No configured channel reaches this address.")
+    UNAVAILABLE = "unavailable", _("The provider could not be reached or was busy.")
+    REFUSED = "refused", _("The provider refused the message.")
+    NOT_DELIVERED = "not_delivered", _("The provider reports it did not reach the recipient.")
+    EXPIRED = "expired", _("Not sent in time: too late to be of use.")
+    INTERRUPTED = "interrupted", _("Sending was interrupted: whether it arrived is unknown.")
+
+
 class Message(models.Model):
     # Also the idempotency key given to providers that accept one (eSMS RequestId, ZNS
     # tracking_id), so a provider can recognise a repeated request as the same message.
@@ -57,6 +71,10 @@ class Message(models.Model):
     provider = models.CharField(_("provider"), max_length=32, blank=True)
     provider_id = models.CharField(_("provider's message id"), max_length=100, blank=True)
     last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    # ``last_error`` as a person reads it; blank when the last try did not fail.
+    failure_reason = models.CharField(
+        _("reason"), max_length=20, choices=FailureReason.choices, blank=True
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -97,6 +115,14 @@ class Message(models.Model):
         return provider_label(self.provider)
 
     @property
+    def failure_label(self) -> str:
+        """What went wrong, in the reader's language ("" if nothing did)."""
+        if self.failure_reason:
+            return self.get_failure_reason_display()
+        # A row from before reasons were recorded: its error is the provider's English.
+        return str(_("The provider reported an error.")) if self.last_error else ""
+
+    @property
     def current_channel(self) -> str | None:
         if self.channel_index < len(self.channels):
             return self.channels[self.channel_index]
@@ -109,6 +135,8 @@ class AttemptOutcome(models.TextChoices):
     TRANSIENT = "transient", _("temporary error")
     PERMANENT = "permanent", _("permanent error")
     UNKNOWN = "unknown", _("outcome unknown")
+    # An address of the recipient no channel could use (recorded when the message is made).
+    SKIPPED = "skipped", _("not tried: address unusable")
 
 
 class DeliveryAttempt(models.Model):
@@ -129,6 +157,7 @@ class DeliveryAttempt(models.Model):
     )
     provider_id = models.CharField(_("provider's message id"), max_length=100, blank=True)
     error = models.CharField(_("error"), max_length=300, blank=True)
+    reason = models.CharField(_("reason"), max_length=20, choices=FailureReason.choices, blank=True)
     # What the delivery receipt said, when the provider sent one.
     delivery_status = models.CharField(_("delivery receipt"), max_length=40, blank=True)
     delivery_at = models.DateTimeField(_("delivery receipt at"), null=True, blank=True)
@@ -141,6 +170,24 @@ class DeliveryAttempt(models.Model):
 
     def __str__(self):
         return f"{self.channel}/{self.provider} {self.outcome} {self.provider_id}"
+
+    @property
+    def failure_label(self) -> str:
+        if self.reason:
+            return self.get_reason_display()
+        return str(_("The provider reported an error.")) if self.error else ""
+
+    @property
+    def delivery_label(self) -> str:
+        """The delivery receipt, as a person reads it (the provider's status is its code)."""
+        from .adapters import delivery_meaning
+
+        if not self.delivery_status:
+            return ""
+        meaning = delivery_meaning(self.delivery_status)
+        if meaning is None:
+            return str(_("on its way"))
+        return str(_("delivered") if meaning else _("not delivered"))
 
     @property
     def provider_label(self) -> str:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -31,11 +32,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cuakhau.core.errors import FieldErrors
+from cuakhau.core.inputs import shown
 from cuakhau.core.statemachine import StateMachine, Transition
 
 from . import adapters
 from .messages import TEMPLATES, normalise_language, prepare_context
-from .models import AttemptOutcome, Channel, DeliveryAttempt, Message, MessageStatus
+from .models import (
+    AttemptOutcome,
+    Channel,
+    DeliveryAttempt,
+    FailureReason,
+    Message,
+    MessageStatus,
+)
 from .recipients import normalise_phone
 
 logger = logging.getLogger("cuakhau.notify")
@@ -108,8 +117,12 @@ def notify(
     Vietnamese phone when configured, else SMS, e-mail when there is an address), falling back
     to the next on a permanent failure.
 
-    Raises ``FieldErrors`` for an unknown template, a missing parameter or a recipient no
-    configured channel can reach.
+    An address that is not one (a malformed phone) or that no configured channel takes (a
+    foreign phone where only brandname SMS is set up) is recorded on the message as a
+    delivery not tried, with its reason; the other address still gets the message.
+
+    Raises ``FieldErrors`` for an unknown template, a missing parameter or a recipient none of
+    whose addresses can be used.
     """
     existing = Message.objects.filter(dedupe_key=dedupe_key).first()
     if existing is not None:
@@ -125,21 +138,47 @@ def notify(
         missing = [p for p in TEMPLATES[template].params if _is_blank(context.get(p))]
         if missing:
             errors["context"] = [_("Missing: %(names)s.") % {"names": ", ".join(missing)}]
+    raw_phone, raw_email = recipient.get("phone"), (recipient.get("email") or "").strip()
+    # One unusable address does not stop the message on the other: it is recorded with the
+    # message (a delivery not tried, with its reason), and refused only when none is left.
+    unusable: list[_Unusable] = []
     try:
-        phone = normalise_phone(recipient.get("phone"))
+        phone = normalise_phone(raw_phone)
     except ValueError:
-        errors["recipient.phone"] = [_("Not a phone number.")]
         phone = ""
-    email = (recipient.get("email") or "").strip()
+        unusable.append(
+            _Unusable(
+                "recipient.phone",
+                Channel.SMS,
+                FailureReason.BAD_PHONE,
+                f"not a phone number: {shown(str(raw_phone))}",
+                _("Not a phone number."),
+            )
+        )
+    email = raw_email
     if email:
         try:
             validate_email(email)
         except ValidationError:
-            errors["recipient.email"] = [_("Not an e-mail address.")]
             email = ""
+            unusable.append(
+                _Unusable(
+                    "recipient.email",
+                    Channel.EMAIL,
+                    FailureReason.BAD_EMAIL,
+                    f"not an e-mail address: {shown(raw_email)}",
+                    _("Not an e-mail address."),
+                )
+            )
+    only = channel
+    if only:
+        # The caller chose the channel: an address it does not use is not missed.
+        unusable = [u for u in unusable if _ADDRESS_OF.get(only) == _ADDRESS_OF[u.channel]]
     if not dedupe_key or len(dedupe_key) > 200:
         errors["dedupe_key"] = [_("Give a key of 1 to 200 characters.")]
     if errors:
+        if not (phone or email):
+            errors.update({u.field: [u.error] for u in unusable})
         raise FieldErrors(errors)
 
     message = Message(
@@ -153,12 +192,42 @@ def notify(
         recipient_email=email,
     )
     message.channels = choose_channels(message, only=channel)
+    reached = {_ADDRESS_OF[c] for c in message.channels}
+    for address, value, field in (("phone", phone, "phone"), ("email", email, "email")):
+        wanted = not only or _ADDRESS_OF.get(only) == address
+        if value and wanted and address not in reached:
+            unusable.append(
+                _Unusable(
+                    f"recipient.{field}",
+                    Channel.SMS if address == "phone" else Channel.EMAIL,
+                    FailureReason.NO_CHANNEL,
+                    f"no configured channel takes {value}",
+                    _("No configured channel reaches this recipient."),
+                )
+            )
     if not message.channels:
+        if any(u.reason != FailureReason.NO_CHANNEL for u in unusable):
+            raise FieldErrors(
+                {u.field: [u.error] for u in unusable if u.reason != FailureReason.NO_CHANNEL}
+            )
         raise FieldErrors({"recipient": [_("No configured channel reaches this recipient.")]})
     message.next_attempt_at = timezone.now()
     try:
         with transaction.atomic():
             message.save()
+            DeliveryAttempt.objects.bulk_create(
+                DeliveryAttempt(
+                    message=message,
+                    channel=u.channel,
+                    provider="",
+                    started_at=message.created_at,
+                    finished_at=message.created_at,
+                    outcome=AttemptOutcome.SKIPPED,
+                    error=u.detail[:300],
+                    reason=u.reason,
+                )
+                for u in unusable
+            )
             # Enqueued inside the transaction: with the database backend the task row commits
             # or rolls back with the message, so neither exists without the other.
             _enqueue(message.pk)
@@ -166,6 +235,21 @@ def notify(
         # The same event notified at the same moment by another process: theirs stands.
         return Message.objects.get(dedupe_key=dedupe_key)
     return message
+
+
+# Which of a recipient's addresses each channel writes to.
+_ADDRESS_OF = {Channel.ZNS: "phone", Channel.SMS: "phone", Channel.EMAIL: "email"}
+
+
+@dataclass(frozen=True)
+class _Unusable:
+    """An address of the recipient the message cannot use, and why."""
+
+    field: str  # as a refusal names it
+    channel: str  # the channel it would have taken
+    reason: str  # FailureReason
+    detail: str  # for administrators: what was given
+    error: str  # the refusal's words, when no address is left
 
 
 def _is_blank(value) -> bool:

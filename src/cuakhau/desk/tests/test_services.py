@@ -409,6 +409,9 @@ def test_a_stored_phone_that_cannot_be_written_to_does_not_stop_the_email(catalo
     services.act(desk_officer, a, "transfer")
     message = Message.objects.get(template="desk_status")
     assert (message.recipient_phone, message.recipient_email) == ("", "an@example.vn")
+    # Not dropped unseen: the notifications page shows the phone was not usable.
+    (skipped,) = message.attempts.filter(outcome="skipped")
+    assert skipped.reason == "bad_phone"
 
 
 @pytest.mark.parametrize(
