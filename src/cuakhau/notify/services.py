@@ -302,7 +302,10 @@ def send_message(message_id: int) -> str:
             _transition(message, "expire")
             message.next_attempt_at = None
             message.last_error = f"not sent: too late after {message.created_at.isoformat()}"
-            message.save(update_fields=["status", "next_attempt_at", "last_error"])
+            message.failure_reason = FailureReason.EXPIRED
+            message.save(
+                update_fields=["status", "next_attempt_at", "last_error", "failure_reason"]
+            )
             return message.status
         channel = message.current_channel
         adapter = adapters.get_adapter(channel) if channel else None
@@ -319,6 +322,7 @@ def send_message(message_id: int) -> str:
             adapter = adapters.get_adapter(channel)
         if adapter is None or not adapter.accepts(message):
             message.last_error = f"channel {channel} is not configured for this recipient"
+            message.failure_reason = FailureReason.NO_CHANNEL
             _transition(message, "send")
             _transition(message, "fail")
             message.save()
@@ -344,7 +348,8 @@ def send_message(message_id: int) -> str:
         attempt.provider_id = result.provider_id[:100]
         attempt.error = result.error
         attempt.outcome = result.error_kind or AttemptOutcome.SENT
-        attempt.save(update_fields=["finished_at", "provider_id", "error", "outcome"])
+        attempt.reason = _reason_of(result)
+        attempt.save(update_fields=["finished_at", "provider_id", "error", "outcome", "reason"])
         if result.ok:
             _transition(message, "accepted")
             message.sent_at = finished
@@ -352,13 +357,25 @@ def send_message(message_id: int) -> str:
             message.provider = adapter.name
             message.provider_id = attempt.provider_id
             message.last_error = ""
+            message.failure_reason = ""
         else:
             message.last_error = f"{channel}: {result.error}"[:300]
+            message.failure_reason = attempt.reason
             next_at = _after_failure(message, result.error_kind, finished)
         message.save()
     if next_at is not None:
         _enqueue(message_id, next_at)
     return message.status
+
+
+def _reason_of(result: adapters.SendResult) -> str:
+    """A provider's failure as a person reads it: gone for now (a timeout, a 5xx, a rate
+    limit) or refused (this channel will not take it); "" when it was accepted."""
+    if result.ok:
+        return ""
+    if result.error_kind == adapters.TRANSIENT:
+        return FailureReason.UNAVAILABLE
+    return FailureReason.REFUSED
 
 
 def _expired(message: Message, now: dt.datetime) -> bool:
@@ -398,7 +415,8 @@ def _recover_lost_attempt(message: Message, now: dt.datetime) -> bool:
         attempt.outcome = AttemptOutcome.UNKNOWN
         attempt.finished_at = now
         attempt.error = "the worker stopped before the provider's answer was recorded"
-        attempt.save(update_fields=["outcome", "finished_at", "error"])
+        attempt.reason = FailureReason.INTERRUPTED
+        attempt.save(update_fields=["outcome", "finished_at", "error", "reason"])
     if attempt is None or (adapter is not None and adapter.idempotent):
         # The provider refuses a repeated request id: asking again cannot send it twice.
         _transition(message, "retry")
@@ -407,7 +425,8 @@ def _recover_lost_attempt(message: Message, now: dt.datetime) -> bool:
         return True
     _transition(message, "lost")
     message.last_error = attempt.error
-    message.save(update_fields=["status", "last_error"])
+    message.failure_reason = FailureReason.INTERRUPTED
+    message.save(update_fields=["status", "last_error", "failure_reason"])
     logger.warning("notify: message %s may or may not have been sent", message.pk)
     return False
 
@@ -458,7 +477,8 @@ def record_delivery(provider: str, report: adapters.DeliveryReport) -> Message |
         elif message.status == S.SENT and report.delivered is False:
             _transition(message, "undelivered")
             message.last_error = f"{provider}: {report.status}"[:300]
-            message.save(update_fields=["status", "last_error"])
+            message.failure_reason = FailureReason.NOT_DELIVERED
+            message.save(update_fields=["status", "last_error", "failure_reason"])
         # A receipt for a message already delivered or failed changes nothing (providers
         # repeat their callbacks).
         return message
