@@ -7,7 +7,7 @@ again later: timeouts, 5xx, rate limits) or *permanent* (this channel will not r
 try the next one).
 
 Shipped adapters:
-- ``ESMSBrandname``: eSMS.vn's brandname SMS (customer-care type 2) over its JSON REST API,
+- ``ESMSBrandname``: eSMS.vn's brandname SMS (the text cut to three segments, ``sms.fit``) (customer-care type 2) over its JSON REST API,
   ``SendMultipleMessage_V4_post_json``; ``RequestId`` carries our message uid, which eSMS
   refuses to send twice, so a repeat after a crash is safe. Delivery reports arrive by GET on
   the ``CallbackUrl`` we pass, which carries our secret (eSMS signs nothing).
@@ -44,6 +44,7 @@ from django.utils.translation import pgettext_lazy
 from cuakhau.core.inputs import shown
 from cuakhau.core.jsontext import read_json
 
+from . import sms
 from .messages import localized_context, render
 from .recipients import is_vietnamese_mobile
 
@@ -131,6 +132,8 @@ class ConsoleAdapter:
 
     def send(self, message) -> SendResult:
         text = render(message.template, message.language, message.context).text
+        if self.channel == "sms":
+            text = sms.fit(text)  # what a real gateway would be given
         to = message.recipient_email if self.channel == "email" else message.recipient_phone
         logger.info("[%s → %s] %s", self.channel, to, text)
         return SendResult(provider_id=f"console-{message.uid}")
@@ -236,7 +239,8 @@ class ESMSBrandname:
         return is_vietnamese_mobile(message.recipient_phone)
 
     def send(self, message) -> SendResult:
-        text = render(message.template, message.language, message.context).text
+        # Billed per segment: a long reason is cut (``sms``), not sent as thirty messages.
+        text = sms.fit(render(message.template, message.language, message.context).text)
         payload = {
             "ApiKey": self.api_key,
             "SecretKey": self.secret_key,
@@ -244,7 +248,7 @@ class ESMSBrandname:
             "Content": text,
             "Brandname": self.brandname,
             "SmsType": self.sms_type,
-            "IsUnicode": "0" if text.isascii() else "1",
+            "IsUnicode": "0" if sms.is_gsm7(text) else "1",
             "Sandbox": "1" if self.sandbox else "0",
             "RequestId": str(message.uid),
         }
