@@ -15,7 +15,8 @@ Shipped adapters:
   ``access_token`` header, a template registered with Zalo per code and language, the phone as
   84…, and our uid as ``tracking_id``. Delivery comes as the OA webhook's
   ``user_received_message`` event, signed ``X-ZEvent-Signature: mac=sha256(app_id + body +
-  timestamp + OA secret key)``.
+  timestamp + OA secret key)``; an event whose timestamp is more than five minutes from now (a
+  replay) is refused.
 - ``EmailAdapter``: Django's mail (``EMAIL_BACKEND``: SMTP when configured, else the console).
 - ``ConsoleAdapter``: writes the message to the log; the default for every channel in
   development, the demo and tests.
@@ -41,6 +42,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
+from cuakhau.core import freshness
 from cuakhau.core.inputs import shown
 from cuakhau.core.jsontext import read_json
 
@@ -308,11 +310,13 @@ class ZaloZNS:
         app_id: str = "",
         oa_secret_key: str = "",
         timeout: float = 10,
+        event_tolerance: int = freshness.WEBHOOK_TOLERANCE_SECONDS,
         **_,
     ):
         self.name, self.channel = name, channel
         self.access_token, self.templates, self.url = access_token, templates, url
         self.app_id, self.oa_secret_key, self.timeout = app_id, oa_secret_key, timeout
+        self.event_tolerance = event_tolerance
 
     def template_id(self, message) -> str | None:
         return (self.templates.get(message.template) or {}).get(message.language)
@@ -360,6 +364,10 @@ class ZaloZNS:
         given = (headers.get("X-ZEvent-Signature") or "").strip().removeprefix("mac=")
         if not hmac.compare_digest(given, self.signature(body, timestamp)):
             raise WebhookRefused(_("the signature does not match the body"))
+        # Signed, but a genuine event replayed later is signed too: its timestamp (Zalo's, in
+        # milliseconds) must be as recent as the payment webhooks' are.
+        if not freshness.is_fresh(timestamp, self.event_tolerance, per_second=1000):
+            raise WebhookRefused(_("the event is too old (or from the future)"))
         if event.get("event_name") != "user_received_message":
             raise WebhookRefused(
                 _("not a delivery event: %(event)s")

@@ -466,9 +466,13 @@ def record_delivery(provider: str, report: adapters.DeliveryReport) -> Message |
         if attempt is None:
             return None
         at = _delivery_moment(report.at_ms, attempt.started_at, timezone.now())
-        attempt.delivery_status = report.status[:40]
-        attempt.delivery_at = at
-        attempt.save(update_fields=["delivery_status", "delivery_at"])
+        # The first final receipt stands: a repeated callback (or a replay) never moves the
+        # delivery time recorded; a receipt "on its way" gives way to the final one.
+        final = adapters.delivery_meaning(attempt.delivery_status) is not None
+        if not (final and attempt.delivery_at):
+            attempt.delivery_status = report.status[:40]
+            attempt.delivery_at = at
+            attempt.save(update_fields=["delivery_status", "delivery_at"])
         message = Message.objects.select_for_update().get(pk=attempt.message_id)
         if message.status == S.SENT and report.delivered is True:
             _transition(message, "delivered")

@@ -18,7 +18,6 @@ import hmac
 import json
 import math
 import re
-import time
 import unicodedata
 import zoneinfo
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cuakhau.core import freshness
 from cuakhau.core.inputs import CONTROL_CHARACTER
 from cuakhau.core.jsontext import read_json
 from cuakhau.trips import references
@@ -340,16 +340,9 @@ def sign_body(secret: str, timestamp: str, body: bytes) -> str:
     return "sha256=" + mac.hexdigest()
 
 
-def _is_unix_seconds(timestamp: str) -> bool:
-    # ASCII digits only: str.isdigit() also takes "²" or "١٢٣", which int() refuses or reads.
-    return timestamp.isascii() and timestamp.isdigit()
-
-
 def _check_timestamp(timestamp: str, tolerance: int, now: float | None) -> None:
-    now = time.time() if now is None else now
-    # A timestamp of more than 12 digits is no moment at all (year 33658 and beyond): refused
-    # as stale before it is read, where it would overflow the float of now.
-    if len(timestamp) > 12 or abs(now - int(timestamp)) > tolerance:
+    # The same window as every signed webhook's (Zalo's OA events too): ``core.freshness``.
+    if not freshness.is_fresh(timestamp, tolerance, now):
         raise NotificationRefused(
             NotificationOutcome.STALE, f"timestamp {timestamp} is outside ±{tolerance}s"
         )
@@ -363,7 +356,9 @@ class VietQRBankTransfer(_CollectionAccount):
     newer than ``tolerance`` seconds are refused, so a captured call cannot be replayed later.
     """
 
-    def __init__(self, code, *, secret, tolerance=300, label="", **account):
+    def __init__(
+        self, code, *, secret, tolerance=freshness.WEBHOOK_TOLERANCE_SECONDS, label="", **account
+    ):
         super().__init__(code, label=label or "VietQR", **account)
         self.secret = secret
         self.tolerance = tolerance
@@ -371,7 +366,7 @@ class VietQRBankTransfer(_CollectionAccount):
     def verify_notification(self, headers, body: bytes, now: float | None = None) -> Notification:
         timestamp = _header(headers, "X-Cuakhau-Timestamp")
         signature = _header(headers, "X-Cuakhau-Signature")
-        if not _is_unix_seconds(timestamp) or not signature:
+        if not freshness.is_unix_time(timestamp) or not signature:
             raise NotificationRefused(
                 NotificationOutcome.BAD_SIGNATURE, "missing timestamp or signature header"
             )
@@ -570,7 +565,7 @@ class SePay(_CollectionAccount):
         auth="apikey",
         api_key="",
         hmac_secret="",
-        tolerance=300,
+        tolerance=freshness.WEBHOOK_TOLERANCE_SECONDS,
         label="",
         time_zone=BANK_TIME_ZONE,
         **account,
@@ -599,7 +594,7 @@ class SePay(_CollectionAccount):
             return
         timestamp = _header(headers, "X-SePay-Timestamp")
         signature = _header(headers, "X-SePay-Signature").lower().removeprefix("sha256=")
-        if not _is_unix_seconds(timestamp) or not signature:
+        if not freshness.is_unix_time(timestamp) or not signature:
             raise NotificationRefused(
                 NotificationOutcome.BAD_SIGNATURE, "missing X-SePay-Timestamp or signature"
             )

@@ -174,17 +174,19 @@ def _more_api_cases(w):
             finished_at=now,
             outcome="sent",
         )
+    # Zalo's timestamp is when it sent the event (milliseconds): an older one is refused.
+    zalo_stamp = str(int(time.time() * 1000))
     zalo = json.dumps(
         {
             "app_id": "4321",
             "event_name": "user_received_message",
             "message": {"msg_id": "z-1", "delivery_time": "1764500000000"},
-            "timestamp": "1764500000123",
+            "timestamp": zalo_stamp,
         }
     ).encode()
     import hashlib
 
-    mac = hashlib.sha256(b"4321" + zalo + b"1764500000123" + ZALO_SECRET.encode()).hexdigest()
+    mac = hashlib.sha256(b"4321" + zalo + zalo_stamp.encode() + ZALO_SECRET.encode()).hexdigest()
     code = w["desk_application"].code
     anyone = {"anonymous"}
     return {

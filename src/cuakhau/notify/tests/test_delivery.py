@@ -198,9 +198,10 @@ def _ms(moment: dt.datetime) -> str:
     return str(int(moment.timestamp() * 1000))
 
 
-def _zalo_event(msg_id, delivery_time=None, message=None):
-    """A Zalo event signed as Zalo signs it; ``message`` replaces the event's message whole."""
-    timestamp = _ms(timezone.now())
+def _zalo_event(msg_id, delivery_time=None, message=None, at=None):
+    """A Zalo event signed as Zalo signs it; ``message`` replaces the event's message whole;
+    ``at``: when Zalo sent it (now)."""
+    timestamp = _ms(at or timezone.now())
     if message is None:
         message = {"msg_id": msg_id, "delivery_time": delivery_time or timestamp}
     body = json.dumps(
@@ -291,6 +292,31 @@ def test_a_delivery_time_that_cannot_be_true_is_recorded_as_now(providers, clien
     assert sent.status == MessageStatus.DELIVERED
     assert before <= sent.delivered_at <= timezone.now()
     assert sent.attempts.get().delivery_at == sent.delivered_at
+
+
+def test_a_replayed_zalo_event_is_refused_and_never_moves_the_delivery_time(providers, client):
+    providers.answers = [ZNS_OK]
+    message = call_forward()
+    run_tasks()
+    sent_at = timezone.now().replace(microsecond=0)
+    body, mac = _zalo_event("zmsg-1", _ms(sent_at + dt.timedelta(seconds=2)))
+    assert _post_zalo(client, body, mac).status_code == 200
+    message.refresh_from_db()
+    delivered = message.delivered_at
+    assert delivered == sent_at + dt.timedelta(seconds=2)
+    # Captured and replayed an hour later, signature and all: its timestamp is an hour old.
+    replayed = _zalo_event("zmsg-1", _ms(sent_at), at=timezone.now() - dt.timedelta(hours=1))
+    refused = _post_zalo(client, *replayed)
+    assert refused.status_code == 401 and "too old" in refused.json()["detail"]
+    # An old event signed now (or Zalo repeating its callback) with another delivery time: the
+    # delivery recorded first stands, on the message and on its attempt.
+    later = _ms(sent_at + dt.timedelta(seconds=40))
+    assert _post_zalo(client, *_zalo_event("zmsg-1", later)).status_code == 200
+    stale = _zalo_event("zmsg-1", later, at=timezone.now() - dt.timedelta(minutes=6))
+    assert _post_zalo(client, *stale).status_code == 401
+    message.refresh_from_db()
+    attempt = message.attempts.get()
+    assert message.delivered_at == attempt.delivery_at == delivered
 
 
 def test_a_queued_task_survives_a_worker_restart():
