@@ -31,7 +31,10 @@ _LINK = re.compile(r"https?://\S+")
 
 
 def is_gsm7(text: str) -> bool:
-    return all(c in _GSM7_BASIC or c in _GSM7_EXTENSION for c in text)
+    """Whether ``text`` goes in the GSM alphabet. Only plain ASCII is sent so: a Vietnamese
+    gateway's non-Unicode mode is "không dấu" (no diacritics), and GSM's few accented letters
+    (é, à, ñ) are not sure to survive it, so a text with any of them goes as UCS-2."""
+    return text.isascii() and all(c in _GSM7_BASIC or c in _GSM7_EXTENSION for c in text)
 
 
 def encoding(text: str) -> str:

@@ -71,6 +71,12 @@ def test_gsm_extension_characters_take_two_places():
     assert cut == "{" * 228 + "..." and sms.segments(cut) == 3
 
 
+def test_gsm_accented_letters_still_go_as_unicode():
+    # "à" and "é" are in the GSM alphabet, but a gateway's no-diacritics mode may drop them.
+    assert sms.encoding("Café à la carte") == "ucs2"
+    assert sms.encoding("Cafe a la carte") == "gsm7"
+
+
 def test_a_character_outside_the_gsm_alphabet_makes_the_whole_text_ucs2():
     text = "Receipt revoked: " + "x" * 200 + " — see the gate"
     assert sms.encoding(text) == "ucs2" and sms.segments(text) == 4
