@@ -61,6 +61,10 @@ API = {
     "POST /trips/{reference}/amend": allow(ENTERPRISE, record="trip"),
     "POST /trips/{reference}/cancel": allow(ENTERPRISE, ADMINISTRATOR, record="trip"),
     "POST /trips/{reference}/reject": allow(*REVIEWERS, record="trip"),
+    "GET /trips/{reference}/documents": allow(*EVERYONE, record="trip"),
+    "DELETE /trips/{reference}/documents/{document_id}": allow(
+        ENTERPRISE, record="trip", why="Its own drafts' documents only."
+    ),
     # Reference data.
     "GET /reference/gates": allow(*EVERYONE),
     "GET /reference/hs": allow(*EVERYONE),
@@ -205,6 +209,7 @@ VIEWS = {
     "trips:amend": allow(ENTERPRISE, record="trip"),
     "trips:document": allow(ENTERPRISE, record="trip"),
     "trips:document_file": allow(*EVERYONE, record="trip"),
+    "trips:document_remove": allow(ENTERPRISE, record="trip", why="Its own drafts only."),
     "trips:action": allow(
         ENTERPRISE, *REVIEWERS, record="trip", why="Which actions depends on the role."
     ),

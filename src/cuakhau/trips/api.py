@@ -1,5 +1,7 @@
 """Trips over the JSON API. Handlers translate HTTP to service calls and nothing more."""
 
+import datetime as dt
+
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
@@ -17,7 +19,14 @@ from cuakhau.core.context import Channel
 from cuakhau.core.errors import FieldErrors, form_errors
 
 from . import services
-from .choices import ContainerSize, Direction, QuantityUnit, TripStatus, VehicleType
+from .choices import (
+    ContainerSize,
+    Direction,
+    DocumentKind,
+    QuantityUnit,
+    TripStatus,
+    VehicleType,
+)
 from .filters import TripFilterForm
 from .schemas import (
     AmendIn,
@@ -82,6 +91,16 @@ class TripDetailOut(TripOut, TripSummaryLabelledOut):
         ..., description="The actions the caller may take now"
     )
     allowed_action_labels: list[TripActionOut]
+
+
+class TripDocumentOut(Schema):
+    id: int
+    kind: CodeOf(DocumentKind)
+    kind_label: str
+    original_name: str = Field(..., description="The file's name as handed back on download")
+    size: int = Field(..., description="In bytes")
+    content_type: str
+    uploaded_at: dt.datetime
 
 
 class TripListOut(TripPage):
@@ -302,6 +321,47 @@ def cancel_trip(request: HttpRequest, reference: str, payload: ReasonIn):
 def reject_trip(request: HttpRequest, reference: str, payload: ReasonIn):
     trip = services.find_trip(request.auth, reference)
     trip = services.reject_trip(request.auth, trip, payload.reason, context_of(request))
+    return detail(request.auth, trip)
+
+
+@router.get(
+    "/trips/{reference}/documents",
+    response=list[TripDocumentOut],
+    summary="The documents attached to a trip",
+    description=(
+        "Invoices, certificates and other papers the enterprise attached, oldest first, for "
+        "whoever may read the trip (the file itself is on the trip's page)."
+    ),
+)
+def list_documents(request: HttpRequest, reference: str):
+    trip = services.find_trip(request.auth, reference)
+    return [
+        {
+            "id": d.pk,
+            "kind": d.kind,
+            "kind_label": label_of(DocumentKind, d.kind),
+            "original_name": d.original_name,
+            "size": d.size,
+            "content_type": d.content_type,
+            "uploaded_at": d.uploaded_at,
+        }
+        for d in trip.documents.order_by("uploaded_at", "id")
+    ]
+
+
+@router.delete(
+    "/trips/{reference}/documents/{document_id}",
+    response=TripDetailOut,
+    summary="Remove a document from a draft",
+    description=(
+        "The declaring enterprise removes a document it attached by mistake while the trip is "
+        "a draft; the removal is a step of its timeline. Once the trip was submitted the "
+        "gate's officers may have relied on it: a 409. A document of another trip is a 404."
+    ),
+)
+def remove_document(request: HttpRequest, reference: str, document_id: int):
+    trip = services.find_trip(request.auth, reference)
+    trip = services.remove_document(request.auth, trip, document_id, context_of(request))
     return detail(request.auth, trip)
 
 

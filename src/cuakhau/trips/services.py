@@ -80,6 +80,7 @@ def trip_action_verbs() -> dict:
         "turn_back": _("Turn back"),
         "pay": _("Pay the fees"),
         "clear": _("Clear the truck"),
+        "remove_document": _("Remove the document"),
     }
 
 
@@ -1451,6 +1452,62 @@ def attach_document(actor, trip: Trip, kind: str, uploaded, context: RequestCont
         content_type=content_type,
         uploaded_by=actor,
     )
+
+
+class DocumentRelied(IllegalTransition):
+    """A document of a declared trip: the gate's officers may have relied on it (HTTP 409)."""
+
+    def __init__(self, trip: Trip):
+        allowed = [
+            a
+            for a in TRIP_MACHINE.actions_from(trip.status)
+            if TRIP_MACHINE.table[(trip.status, a)].permission
+        ]
+        super().__init__(trip.status, TripAction.REMOVE_DOCUMENT, allowed, TRIP_MACHINE.say)
+        self.reference = trip.reference
+        self.submitted = trip.submitted_at is not None
+
+    def __str__(self):
+        if not self.submitted:  # a draft withdrawn: its record is closed
+            return _("Trip %(ref)s was cancelled: its documents stay with its record.") % {
+                "ref": self.reference
+            }
+        return _(
+            "Trip %(ref)s was submitted: the gate's officers may have relied on its documents, "
+            "so they stay. Only a draft's documents can be removed; attach the right document "
+            "as well, or cancel the trip and declare it again."
+        ) % {"ref": self.reference}
+
+
+@retry_on_conflict
+def remove_document(actor, trip: Trip, document_id: int, context: RequestContext = SYSTEM):
+    """Remove a document from a draft, as its cargo lines are edited: only while the trip was
+    never submitted (a submitted one's documents were read by the gate and stay). The removal
+    is a step of the trip's timeline (who, when, which document); the file goes from storage
+    once the removal is committed, as no one but the enterprise ever saw it."""
+    from .models import TripDocument
+
+    with transaction.atomic():
+        # Locked: a removal and a submission of the same draft are taken one after the other.
+        trip = _locked(trip)
+        if not can_declare_for(actor, trip):
+            raise TripPermissionDenied(_("You may not remove documents from this trip."))
+        try:
+            document = trip.documents.get(pk=document_id)
+        except TripDocument.DoesNotExist:
+            raise TripDocument.DoesNotExist(
+                _("Trip %(ref)s has no document %(id)s.")
+                % {"ref": trip.reference, "id": document_id}
+            ) from None
+        if not trip.is_editable:
+            raise DocumentRelied(trip)
+        name, storage = document.file.name, document.file.storage
+        said = f"{document.get_kind_display()}: {document.original_name}"
+        document.delete()
+        _record(trip, TripAction.REMOVE_DOCUMENT, trip.status, actor, context, said)
+        # Only once the row is gone for good: a rolled-back removal keeps its file.
+        transaction.on_commit(lambda: storage.delete(name))
+    return trip
 
 
 # A person is written to in their own language: Vietnamese or Chinese by their country (a

@@ -17,5 +17,10 @@ urlpatterns = [
         views.trip_document_file,
         name="document_file",
     ),
+    path(
+        "<str:reference>/documents/<int:document_id>/remove/",
+        views.trip_document_remove,
+        name="document_remove",
+    ),
     path("<str:reference>/<str:action>/", views.trip_action, name="action"),
 ]

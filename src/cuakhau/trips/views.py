@@ -230,6 +230,9 @@ def trip_page(request, trip, *, status: int = 200, **refused):
             "reason_form": ReasonForm(),
             "document_form": DocumentForm(),
             "can_attach": services.can_declare_for(request.user, trip),
+            # As its cargo lines: a draft's documents only (a submitted one's were relied on).
+            "can_remove_documents": trip.is_editable
+            and services.can_declare_for(request.user, trip),
             "max_upload_mb": settings.MAX_UPLOAD_BYTES // (1024 * 1024),
             **refused,
         },
@@ -294,6 +297,23 @@ def trip_document(request, reference):
             return redirect("trips:detail", reference=trip.reference)
     # The trip again, why beside the kind or the file.
     return trip_page(request, trip, status=422, document_form=form)
+
+
+@login_required
+@require_POST
+def trip_document_remove(request, reference, document_id):
+    trip = _trip_or_404(request, reference)
+    try:
+        services.remove_document(request.user, trip, document_id, context_of(request))
+    except services.TripPermissionDenied as exc:
+        raise PermissionDenied(str(exc)) from None
+    except ObjectDoesNotExist as exc:
+        raise Http404(str(exc)) from None
+    except IllegalTransition as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Document removed."))
+    return redirect("trips:detail", reference=trip.reference)
 
 
 @login_required

@@ -4,6 +4,8 @@ The access-policy matrix (``core/tests/test_policy.py``) and the three-language 
 (``core/tests/test_languages.py``) walk the same world, so what one proves the other sees.
 """
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+
 from cuakhau.accounts import roles
 from cuakhau.accounts.models import Organisation
 from cuakhau.accounts.services import create_user, issue_token
@@ -40,6 +42,9 @@ DEVICES = {
 }
 
 
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
 class World(dict):
     """Organisation A's trips in each state at Ma Lù Thàng, and a credential per caller."""
 
@@ -72,6 +77,13 @@ def build_world(mlt, hng) -> World:
     }
     ent = users["ent_a"]
     w["draft"] = trips.create_draft(ent, declaration(cargo_lines=[]))
+    # A draft's document: the one its enterprise may still remove.
+    w["draft_document"] = trips.attach_document(
+        ent,
+        w["draft"],
+        "invoice",
+        SimpleUploadedFile("hoa-don-nham.pdf", PDF, content_type="application/pdf"),
+    )
     w["submitted"] = trips.save_and_submit(
         ent, None, declaration(tractor_plate="25C-222.22", cargo_lines=[cassava_line()])
     )
@@ -110,16 +122,13 @@ def build_world(mlt, hng) -> World:
 
 def add_page_records(w: World) -> None:
     """What the pages of one record need beside the trips: a document, a notification."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     from cuakhau.notify.services import notify
 
-    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
     w["document"] = trips.attach_document(
         w["users"]["ent_a"],
         w["paid"],
         "invoice",
-        SimpleUploadedFile("hoa-don.pdf", pdf, content_type="application/pdf"),
+        SimpleUploadedFile("hoa-don.pdf", PDF, content_type="application/pdf"),
     )
     # The bank's second transfer for a paid trip: a refund due, a discrepancy to resolve.
     _log, w["paid_twice"] = payments.simulate_bank_transfer(w["paid"])

@@ -46,6 +46,9 @@ BUDGETS: dict[str, int | dict[str, int]] = {
     # An invoice attached: the trip found and locked, the document written, its audit.
     "trips:document": 9,
     "trips:document_file": 7,
+    # A draft's document removed: the trip found and locked, the document read and deleted,
+    # the step recorded.
+    "trips:document_remove": 14,
     "trips:action": 23,
     "reference:hs_search": 5,
     "receipts:verify": 8,
@@ -145,6 +148,9 @@ BUDGETS: dict[str, int | dict[str, int]] = {
     "POST /trips/{reference}/amend": 52,
     "POST /trips/{reference}/cancel": 23,
     "POST /trips/{reference}/reject": 20,
+    "GET /trips/{reference}/documents": 5,
+    # As the page's removal, then the trip answered as its GET does.
+    "DELETE /trips/{reference}/documents/{document_id}": 13,
     "GET /reference/gates": 3,
     "GET /reference/hs": 3,
     "GET /me": 2,

@@ -212,6 +212,8 @@ BOUNDED = {
     "GET /trips/{reference}/slot/free-hours",
     "GET /slots/{gate}/queue",
     "GET /slots/wait-times",
+    # A trip's own documents, all of them, as its page lists them: a handful a trip.
+    "GET /trips/{reference}/documents",
 }
 
 

@@ -224,6 +224,15 @@ def api_cases(w):
             {"reason": "Hủy chuyến"},
             {"ent_a", "admin"},
         ),
+        "GET /trips/{reference}/documents": ("get", f"/trips/{paid_ref}/documents", None, SEE_A),
+        # A draft is its enterprise's alone: anyone else finds no trip (404), a driver of its
+        # organisation may not remove (403).
+        "DELETE /trips/{reference}/documents/{document_id}": (
+            "delete",
+            f"/trips/{w['draft'].reference}/documents/{w['draft_document'].pk}",
+            None,
+            {"ent_a"},
+        ),
         "POST /trips/{reference}/reject": (
             "post",
             f"/trips/{sub}/reject",
@@ -611,6 +620,12 @@ def view_cases(w):
             f"/trips/{paid_ref}/documents/{document.pk}/",
             None,
             SEE_A,
+        ),
+        "trips:document_remove": (
+            "post",
+            f"/trips/{w['draft'].reference}/documents/{w['draft_document'].pk}/remove/",
+            {},
+            {"ent_a"},
         ),
         "trips:action": ("post", f"/trips/{sub}/cancel/", {"reason": "Hủy"}, {"ent_a", "admin"}),
         "reference:hs_search": ("get", "/reference/hs/?q=chu", None, ALL_PEOPLE),

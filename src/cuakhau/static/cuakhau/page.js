@@ -24,6 +24,13 @@
     }
   });
 
+  // A form that cannot be undone (removing a trip's document) asks first; without JavaScript
+  // it is sent as is.
+  document.addEventListener("submit", function (event) {
+    var question = event.target.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) event.preventDefault();
+  });
+
   // A list whose filters were refused (400) shows the refusal beside the filters, in place.
   document.addEventListener("htmx:beforeSwap", function (event) {
     if (event.target.closest("[data-swap-refusals]") && event.detail.xhr.status === 400) {
