@@ -15,9 +15,10 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 @admin.register(UserProfile)
 class UserProfileAdmin(admin.ModelAdmin):
-    list_display = ["user", "organisation", "language"]
+    list_display = ["user", "organisation", "phone", "language"]
     list_filter = ["gates", "language"]
-    search_fields = ["user__username", "organisation__name"]
+    # A driver's account is found by the phone a trip names.
+    search_fields = ["user__username", "organisation__name", "phone"]
     filter_horizontal = ["gates"]
 
 

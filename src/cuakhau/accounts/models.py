@@ -11,7 +11,12 @@ from django.utils.translation import pgettext_lazy
 
 from cuakhau.core.stamps import new_stamp
 from cuakhau.reference.models import Gate
-from cuakhau.reference.validators import compact_tax_code, validate_country, validate_tax_code
+from cuakhau.reference.validators import (
+    compact_tax_code,
+    normalise_phone_number,
+    validate_country,
+    validate_tax_code,
+)
 
 
 class Organisation(models.Model):
@@ -70,6 +75,8 @@ class UserProfile(models.Model):
     language = models.CharField(
         _("language"), max_length=10, choices=settings.LANGUAGES, blank=True
     )
+    # A driver's: the trips declared with this number are the ones they read
+    # (``trips.services.driven_by``). Kept as E.164, as a trip keeps its driver's.
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     # Drawn again whenever what the person may do changes (groups, permissions, gates): a
     # process keeps a token owner's access under it (``accounts.access``).
@@ -86,6 +93,12 @@ class UserProfile(models.Model):
 
     def __str__(self):
         return f"profile of {self.user}"
+
+    def clean(self):
+        try:
+            self.phone = normalise_phone_number(self.phone)
+        except ValidationError as exc:
+            raise ValidationError({"phone": exc.messages}) from None
 
 
 def hash_token(raw: str) -> str:

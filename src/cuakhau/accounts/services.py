@@ -36,6 +36,7 @@ from cuakhau.core.errors import FieldErrors
 from cuakhau.core.inputs import check_text
 from cuakhau.core.prepared import Prepared
 from cuakhau.core.stamps import NONE_KEPT
+from cuakhau.reference.validators import normalise_phone_number
 
 from . import access, roles
 from .models import (
@@ -379,7 +380,9 @@ def role_group(role: str) -> Group:
 
 
 @transaction.atomic
-def create_user(username, password, role, *, organisation=None, gates=(), language="", **fields):
+def create_user(
+    username, password, role, *, organisation=None, gates=(), language="", phone="", **fields
+):
     User = get_user_model()
     user = User.objects.create_user(username=username, password=password, **fields)
     if role == roles.ADMINISTRATOR:
@@ -390,6 +393,8 @@ def create_user(username, password, role, *, organisation=None, gates=(), langua
     profile = profile_of(user)
     profile.organisation = organisation
     profile.language = language
+    # As the administration keeps it: a driver's is what their trips are found by.
+    profile.phone = normalise_phone_number(phone)
     profile.save()
     if gates:
         profile.gates.set(gates)

@@ -1983,6 +1983,26 @@ class _Generator:
 
     # -- declaring coming trips through the services --------------------------------------------
 
+    def link_demo_driver(self) -> None:
+        """The demo's driver login drives for Phong Thổ: it is given the phone of the company's
+        driver with the most trips still under way (else of any), and reads those trips."""
+        user = self.users.get("driver")
+        if user is None:
+            return
+        ours = Trip.objects.filter(organisation=self.orgs["phongtho"])
+        for trips in (ours.filter(status__in=ACTIVE_STATUSES), ours):
+            busiest = (
+                trips.values("driver_phone")
+                .annotate(n=Count("id"))
+                .order_by("-n", "driver_phone")
+                .first()
+            )
+            if busiest:
+                profile = profile_of(user)
+                profile.phone = busiest["driver_phone"]
+                profile.save(update_fields=["phone"])
+                return
+
     def write_through_services(self, plans: list[TripPlan]) -> None:
         pending: list[str] = []
         original = references.new_reference
@@ -2367,6 +2387,7 @@ def generate(
         timings["write"] = time.perf_counter() - clock
         clock = time.perf_counter()
         gen.write_through_services(coming)
+        gen.link_demo_driver()
         timings["services"] = time.perf_counter() - clock
         gen.say(
             f"Wrote {len(past):,} past trips in bulk ({gen.counts['receipts']:,} receipts); "

@@ -180,7 +180,8 @@ DECLARED = Q(submitted_at__isnull=False)
 
 
 def visible_trips(user) -> QuerySet[Trip]:
-    """Trips this user may read: own organisation, own gates (declared ones), or all."""
+    """Trips this user may read: own organisation (a driver: the ones they drive), own gates
+    (declared ones), or all."""
     qs = Trip.objects.select_related("gate", "organisation")
     user_roles = roles.roles_of(user)
     if user_roles & roles.READ_ALL_ROLES:
@@ -189,12 +190,28 @@ def visible_trips(user) -> QuerySet[Trip]:
     if profile is None:
         return qs.none()
     condition = Q(pk__in=[])
-    if user_roles & roles.ORGANISATION_ROLES and profile.organisation_id:
+    if roles.ENTERPRISE in user_roles and profile.organisation_id:
         condition |= Q(organisation_id=profile.organisation_id)
+    elif roles.DRIVER in user_roles and profile.organisation_id:
+        condition |= driven_by(profile)
     if user_roles & roles.GATE_ROLES:
         gate_ids = list(profile.gates.values_list("id", flat=True))
         condition |= Q(gate_id__in=gate_ids) & DECLARED
     return qs.filter(condition)
+
+
+def driven_by(profile) -> Q:
+    """The trips of a driver's organisation declared with the driver's phone: the number the
+    gate's messages for the trip go to (``tell_driver``), and the one the administrator keeps
+    on the driver's profile. A driver reads the trips they drive, not every other driver's
+    papers and cargo; without a phone on their profile, none."""
+    try:
+        phone = normalise_phone_number(profile.phone or "")
+    except ValidationError:
+        phone = ""
+    if not phone:
+        return Q(pk__in=[])
+    return Q(organisation_id=profile.organisation_id, driver_phone=phone)
 
 
 def of_visible_trip(user, trip: str = "trip") -> Exists:

@@ -42,6 +42,7 @@ DEVICES = {
 }
 
 
+DRIVER_PHONE = "0912 345 678"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
@@ -66,6 +67,8 @@ def build_world(mlt, hng) -> World:
             role,
             organisation=w["org_" + org] if org else None,
             gates=[gates[gate_code]] if gate_code else (),
+            # A's driver drives A's trips: they are declared with this phone (``declaration``).
+            phone=DRIVER_PHONE if role == roles.DRIVER else "",
         )
     w["users"] = users
     for code in ("L1", "L2"):

@@ -42,7 +42,10 @@ def test_the_driver_sees_position_and_expected_call_time(
     client, enterprise, org_phong_tho, operator, capacity, area, monkeypatch
 ):
     monkeypatch.setattr(services, "tell_driver", lambda e, template="": None)
-    driver = create_user("laixe_pao", PASSWORD, roles.DRIVER, organisation=org_phong_tho)
+    # The driver the trips are declared with (their phone: ``declaration``).
+    driver = create_user(
+        "laixe_pao", PASSWORD, roles.DRIVER, organisation=org_phong_tho, phone="0912 345 678"
+    )
     first = cassava_trip(enterprise, plate="25C-800.01")
     mine = fruit_trip(enterprise, plate="25C-800.02")
     services.book_slot(enterprise, mine, next_hour(4))
