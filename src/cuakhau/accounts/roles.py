@@ -1,8 +1,10 @@
 """The platform's roles. Each role is a Django group; permissions are granted to groups.
 
 Scoping (which organisation's or gate's records a user sees) follows from the role:
-enterprise users and drivers see their own organisation; officers see the gates they are
-attached to; the management board, auditors and administrators see everything.
+enterprise users see their own organisation's trips, drivers only those of their organisation
+declared with the phone on their profile (the number the trip's messages go to); officers see
+the gates they are attached to; the management board, auditors and administrators see
+everything.
 """
 
 from django.utils.translation import gettext_lazy as _
