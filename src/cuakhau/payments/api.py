@@ -135,7 +135,8 @@ def _refusals() -> dict[str, tuple[int, str]]:
     summary="Payment provider webhook (vietqr_bank, payos, sepay; authenticated, idempotent)",
 )
 def notification(request: HttpRequest, provider: str):
-    """A provider's word that money arrived: recorded once per provider transaction id.
+    """A provider's word that money arrived: recorded once per provider transaction id, and
+    once per bank transfer (another provider's report of the same credit is a duplicate).
 
     A retry of an accepted call answers 200 (``duplicate``) and records nothing new; an
     authentic call that is not money for a trip (an outgoing transfer, payOS's webhook test)

@@ -26,7 +26,9 @@ class Payment(models.Model):
     """Money received for a trip, from a bank notification or recorded at the counter.
 
     Each provider's transaction id is unique: the same notification delivered again is the
-    same payment, however many times and in whatever order it arrives.
+    same payment, however many times and in whatever order it arrives. So is a bank transfer
+    (the bank's reference of the credit to an account): payOS and SePay watching the same
+    account report one transfer under two ids, and it is one payment.
     """
 
     provider = models.CharField(_("payment provider"), max_length=32)
@@ -48,6 +50,11 @@ class Payment(models.Model):
         related_name="payments",
         verbose_name=_("receipt"),
     )
+    # The credit as the bank knows it, whoever reported it: the bank's reference and the
+    # account credited ("<bank BIN>/<account number>"). Empty when the report carried no bank
+    # reference (cash; some banks give SePay none): nothing to match another report on.
+    bank_reference = models.CharField(_("bank reference"), max_length=64, blank=True)
+    credited_account = models.CharField(_("account credited"), max_length=60, blank=True)
     amount_vnd = models.BigIntegerField(_("amount"))
     currency = models.CharField(_("currency"), max_length=3, default="VND")
     payer_name = models.CharField(_("payer name"), max_length=200, blank=True)
@@ -84,7 +91,12 @@ class Payment(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["provider", "external_id"], name="payment_once_per_transaction"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["credited_account", "bank_reference"],
+                condition=~models.Q(bank_reference=""),
+                name="payment_once_per_bank_transfer",
+            ),
         ]
         verbose_name = _("payment")
         verbose_name_plural = _("payments")

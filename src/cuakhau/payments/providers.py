@@ -2,8 +2,10 @@
 
 A new bank, e-wallet or card gateway is a new class here; trip and receipt code never change.
 Every bank adapter turns its provider's webhook into the same ``Notification`` (the transaction
-id the provider says to deduplicate on, the amount in đồng, the trip reference found in the
-transfer content, the booking time), or refuses it with ``NotificationRefused``:
+id the provider says to deduplicate on, the bank's reference of the credit and the account
+credited, the amount in đồng, the trip reference found in the transfer content, the booking
+time), or refuses it with ``NotificationRefused``. Two providers watching one account report
+each transfer under their own ids; the bank's reference makes it one payment:
 
 - ``VietQRBankTransfer``: the project's own signed format (any bank that can call a webhook);
 - ``PayOS``: payOS payment webhooks (``data`` + ``signature`` over the sorted ``data`` fields);
@@ -56,6 +58,10 @@ class Notification:
     raw: dict
     # The trip reference read out of the transfer content (None: kept as an orphan payment).
     reference: str | None = None
+    # The credit as the bank knows it (``_CollectionAccount.credited``): the same transfer
+    # reported by two providers watching the account is one payment. "": none given.
+    bank_reference: str = ""
+    credited_account: str = ""
 
 
 class NotificationRefused(Exception):
@@ -312,6 +318,19 @@ class _CollectionAccount:
         self.account_name = account_name
         self.label = label or code
 
+    def credited(self, account_number, bank_reference) -> dict:
+        """The bank's reference of a credit and the account credited, as every provider of
+        this account writes them, so that two reports of one transfer meet. Both "" without
+        a usable reference: nothing to match on, the provider's own id still keeps it once."""
+        reference = bank_reference.strip().upper() if isinstance(bank_reference, str) else ""
+        # Too long is left out, never cut: two transfers must not meet on a shared beginning.
+        if not reference or len(reference) > MAX_TRANSACTION_ID or _CONTROL.search(reference):
+            return {"bank_reference": "", "credited_account": ""}
+        number = re.sub(r"[\s.\-]", "", account_number) if isinstance(account_number, str) else ""
+        if not re.fullmatch(r"[0-9A-Za-z]{1,40}", number):
+            number = self.account
+        return {"bank_reference": reference, "credited_account": f"{self.bank_bin}/{number}"}
+
     def instructions(self, trip, amount_vnd: int) -> dict:
         payload = vietqr.build_payload(
             bank_bin=self.bank_bin,
@@ -402,6 +421,8 @@ class VietQRBankTransfer(_CollectionAccount):
             paid_at=paid_at,
             raw=data,
             reference=find_reference(description),
+            # The bank's own notification: its transaction id is its reference of the credit.
+            **self.credited(None, transaction_id),
         )
 
 
@@ -536,6 +557,7 @@ class PayOS(_CollectionAccount):
             paid_at=paid_at,
             raw=envelope,
             reference=find_reference(description),
+            **self.credited(data.get("accountNumber"), transaction_id),
         )
 
 
@@ -553,7 +575,8 @@ class SePay(_CollectionAccount):
     Only incoming transfers (``transferType == "in"``) are money for a trip; an outgoing one
     is acknowledged and ignored. SePay retries a call up to 7 times until it gets HTTP 200/201
     with ``{"success": true}``; deduplicating on SePay's ``id`` makes every retry of an
-    accepted call answer success and record nothing new.
+    accepted call answer success and record nothing new, and its ``referenceCode`` (the
+    bank's) makes payOS's report of the same transfer the same payment.
     """
 
     AUTH_MODES = ("apikey", "hmac")
@@ -626,7 +649,7 @@ class SePay(_CollectionAccount):
         content = fields.optional_text(data, "content")
         payment_code = fields.optional_text(data, "code")
         bank_text = fields.optional_text(data, "description")
-        fields.optional_text(data, "referenceCode")
+        bank_reference = fields.optional_text(data, "referenceCode")
         paid_at = fields.booked_at(data.get("transactionDate"), "transactionDate", self.time_zone)
         fields.refuse_if_any("bad SePay notification")
         return Notification(
@@ -641,6 +664,8 @@ class SePay(_CollectionAccount):
             # SePay's ``code`` is the payment code it recognised in the content, if set up;
             # its ``description`` is the bank's full statement line.
             reference=find_reference(content, payment_code, bank_text),
+            # The bank's reference: what payOS reports the same credit under.
+            **self.credited(data.get("accountNumber"), bank_reference),
         )
 
 

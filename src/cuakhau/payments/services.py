@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone, translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -353,20 +353,41 @@ def receive_notification(
         raw=notification.raw,
         trip=_trip_for_reference(notification.reference),
         context=RequestContext(channel="api", remote_addr=remote_addr),
+        bank_reference=notification.bank_reference,
+        credited_account=notification.credited_account,
     )
     log = NotificationLog.objects.create(
         provider=provider_code,
         remote_addr=remote_addr,
         outcome=NotificationOutcome.ACCEPTED if created else NotificationOutcome.DUPLICATE,
-        detail="" if created else _conflict(payment, notification)[:300],
+        detail="" if created else _repeat(provider_code, payment, notification)[:300],
         body_sha256=digest,
         payment=payment,
     )
     return log, payment
 
 
+def _repeat(provider_code: str, payment: Payment, notification: providers.Notification) -> str:
+    """The log line of a transfer already recorded: another provider's report of the same
+    credit says which payment it is, and from whom it first came (``_conflict`` after it)."""
+    conflict = _conflict(payment, notification)
+    if payment.provider == provider_code and payment.external_id == notification.transaction_id:
+        return conflict
+    first = providers.get_provider(payment.provider)
+    same = _(
+        "Same bank transfer (reference %(ref)s) as payment %(id)s, first reported by "
+        "%(provider)s as %(tx)s: not recorded again."
+    ) % {
+        "ref": payment.bank_reference,
+        "id": payment.pk,
+        "provider": first.label if first is not None else payment.provider,
+        "tx": payment.external_id,
+    }
+    return f"{same} {conflict}".strip()
+
+
 def _conflict(payment: Payment, notification: providers.Notification) -> str:
-    """What an authentic repeat of a transaction id says differently from the payment recorded.
+    """What an authentic repeat of a transaction says differently from the payment recorded.
 
     The first word stands (a transaction is recorded once); a repeat that names another amount,
     currency or trip is no retry, and its log line says so for the reconciliation.
@@ -393,7 +414,7 @@ def _conflict(payment: Payment, notification: providers.Notification) -> str:
         )
     if not differences:
         return ""
-    return _("Same transaction id as payment %(id)s, kept as first recorded, but: %(what)s.") % {
+    return _("Same transaction as payment %(id)s, kept as first recorded, but: %(what)s.") % {
         "id": payment.pk,
         "what": "; ".join(differences),
     }
@@ -415,8 +436,14 @@ def record_payment(
     recorded_by=None,
     trip=None,
     context: RequestContext = SYSTEM,
+    bank_reference="",
+    credited_account="",
 ) -> tuple[Payment, bool]:
     """Record one provider transaction; a second delivery returns the first record unchanged.
+
+    So does another provider's report of the same bank transfer (``bank_reference`` to
+    ``credited_account``, ``providers.Notification``): payOS and SePay watching one account
+    report each credit under their own ids, and it is paid once.
 
     Every provider and the cash counter come through here, so the checks that keep the
     duplicate check sound and the money real are made here: the transaction id is stored
@@ -437,7 +464,7 @@ def record_payment(
         errors["amount_vnd"] = [_("The amount is larger than any payment can be.")]
     if errors:
         raise FieldErrors(errors)
-    existing = Payment.objects.filter(provider=provider_code, external_id=external_id).first()
+    existing = _recorded(provider_code, external_id, bank_reference, credited_account)
     if existing is not None:
         return existing, False
     try:
@@ -455,16 +482,33 @@ def record_payment(
                 paid_at=paid_at or timezone.now(),
                 recorded_by=recorded_by,
                 raw=raw or {},
+                bank_reference=bank_reference if credited_account else "",
+                credited_account=credited_account if bank_reference else "",
             )
             _settle(payment, context)
             payment.refresh_from_db()
     except IntegrityError:
-        # The same transaction arrived concurrently and the other delivery won the insert.
-        existing = Payment.objects.filter(provider=provider_code, external_id=external_id).first()
+        # The same transaction arrived concurrently (a retry, or the other provider's report)
+        # and the other delivery won the insert.
+        existing = _recorded(provider_code, external_id, bank_reference, credited_account)
         if existing is None:
             raise
         return existing, False
     return payment, True
+
+
+def _recorded(provider_code, external_id, bank_reference, credited_account) -> Payment | None:
+    """The payment already recorded for this provider's transaction, or for this bank transfer
+    whoever reported it."""
+    same = Q(provider=provider_code, external_id=external_id)
+    if bank_reference and credited_account:
+        same |= Q(bank_reference=bank_reference, credited_account=credited_account)
+    # One statement, at most two rows (each key is unique): this provider's own first.
+    found = list(Payment.objects.filter(same).order_by("pk")[:2])
+    return next(
+        (p for p in found if (p.provider, p.external_id) == (provider_code, external_id)),
+        found[0] if found else None,
+    )
 
 
 def _nothing_due(trip: Trip) -> str:
