@@ -10,6 +10,7 @@ from cuakhau.core.api_support import CodeOf, NumberOf, Text, context_of, fee_ite
 from cuakhau.core.context import client_address
 from cuakhau.core.errors import FieldErrors
 from cuakhau.fees.services import current_assessment
+from cuakhau.market.choices import Requirement
 from cuakhau.receipts.services import valid_receipt_of
 from cuakhau.reference.models import Confidence
 from cuakhau.trips import services as trips
@@ -49,6 +50,41 @@ class NotificationInvalidOut(Schema):
     outcome: CodeOf([NotificationOutcome.MALFORMED])
 
 
+class MarketRefusalOut(Schema):
+    rule: int
+    requirement: CodeOf(Requirement)
+    requirement_label: str
+    field: str = Field(..., description="The declaration's field it is about (`gate`, …)")
+    field_label: str
+    message: str = Field(..., description="Why, with the rule's legal basis, as the page says")
+
+
+class MarketWarningOut(Schema):
+    title: str
+    text: str
+    refusals: list[MarketRefusalOut]
+
+
+def market_warning_out(warning) -> dict | None:
+    if warning is None:
+        return None
+    return {
+        "title": warning.title,
+        "text": warning.text,
+        "refusals": [
+            {
+                "rule": refusal.rule_id,
+                "requirement": refusal.requirement,
+                "requirement_label": label_of(Requirement, refusal.requirement),
+                "field": refusal.path,
+                "field_label": trips.path_label(refusal.path),
+                "message": refusal.message,
+            }
+            for refusal in warning.refusals
+        ],
+    }
+
+
 class FeesOut(Schema):
     trip: str
     schedule: str
@@ -74,6 +110,18 @@ class FeesOut(Schema):
     refund_vnd: int = Field(..., description="Owed back to the payer (0 or more)")
     receipt: str | None
     instructions: dict | None
+    market_warning: MarketWarningOut | None = Field(
+        ...,
+        description="The trip page's warning before paying: the gate will refuse the truck "
+        "under the market-access rules now in force, whether or not the fees are paid (null: "
+        "nothing stops it)",
+    )
+
+
+class SimulatedPaymentOut(NotificationOut):
+    market_warning: MarketWarningOut | None = Field(
+        ..., description="As in the trip's fees: paid, the truck is still refused at the gate"
+    )
 
 
 class CashIn(Schema):
@@ -210,6 +258,7 @@ def trip_fees(request: HttpRequest, reference: str):
         "instructions": providers.bank_provider().instructions(trip, balance.due_vnd)
         if receipt is None and balance.due_vnd > 0 and trip.status == "submitted"
         else None,
+        "market_warning": market_warning_out(trips.market_warning(trip)),
     }
 
 
@@ -232,7 +281,7 @@ def cash_payment(request: HttpRequest, reference: str, payload: CashIn):
 
 @router.post(
     "/trips/{reference}/simulate-bank-transfer",
-    response=NotificationOut,
+    response=SimulatedPaymentOut,
     summary="Demo mode only: the bank's signed notification for the amount due",
     description=(
         "The trip's enterprise (or an administrator) pays the amount due as if by bank "
@@ -251,4 +300,5 @@ def simulate(request: HttpRequest, reference: str):
         "flag": payment.flag if payment else None,
         "flag_label": label_of(PaymentFlag, payment.flag) if payment else None,
         "receipt": payment.receipt.number if payment and payment.receipt_id else None,
+        "market_warning": market_warning_out(trips.market_warning(trip)),
     }

@@ -1318,12 +1318,23 @@ class InspectionsShown:
 NOT_YET_INSIDE = (S.SUBMITTED, S.PAID)
 
 
-def market_refusals(trip: Trip) -> list[str]:
+@dataclass(frozen=True)
+class MarketWarning:
+    """What the trip's page and its fees' API say before the enterprise pays, when the gate
+    will refuse the truck: a title, a sentence, and each refusal (``market.services.Finding``,
+    its message in the reader's language)."""
+
+    title: str
+    text: str
+    refusals: list
+
+
+def market_refusals(trip: Trip) -> list:
     """Why the gate would refuse this trip at check-in under the market-access rules in force
     (a suspension entered after it was submitted, a product losing its access), each with its
     legal basis, while the truck is not yet inside: the gate's own check
     (``market.services.check_trip`` at the trip's gate today) and the same check for its
-    expected arrival day. The enterprise learns it before it pays and drives to the gate."""
+    expected arrival day. The blocking findings, one per message."""
     if trip.status not in NOT_YET_INSIDE:
         return []
     from cuakhau.market import editions
@@ -1335,11 +1346,28 @@ def market_refusals(trip: Trip) -> list[str]:
         *market.check_trip(trip, at_gate=trip.gate, lines=lines, edition=stamp),
         *market.check_trip(trip, lines=lines, edition=stamp),
     ]
-    messages: list[str] = []
+    refusals, said = [], set()
     for finding in market.blocking(found):
-        if finding.message not in messages:
-            messages.append(finding.message)
-    return messages
+        if finding.message not in said:
+            said.add(finding.message)
+            refusals.append(finding)
+    return refusals
+
+
+def market_warning(trip: Trip) -> MarketWarning | None:
+    """The warning of ``market_refusals``, or None: the enterprise learns it before it pays
+    and drives to the gate, on the trip's page or from the API it pays through."""
+    refusals = market_refusals(trip)
+    if not refusals:
+        return None
+    return MarketWarning(
+        title=_("The gate will refuse this truck"),
+        text=_(
+            "The market-access rules now in force stop this cargo at the gate's check-in, "
+            "whether or not the fees are paid:"
+        ),
+        refusals=refusals,
+    )
 
 
 def inspections_shown(trip: Trip, reader) -> InspectionsShown | None:

@@ -221,7 +221,7 @@ def trip_page(request, trip, *, status: int = 200, **refused):
             "trip": trip,
             "lines": trip.cargo_lines.all(),
             "inspected": services.inspections_shown(trip, request.user),
-            "market_refusals": services.market_refusals(trip),
+            "market_warning": services.market_warning(trip),
             "timeline": services.timeline_for(trip, request.user),
             "show_addresses": services.sees_gate_details(request.user),
             "versions": services.version_changes(trip),

@@ -165,12 +165,15 @@ BUDGETS: dict[str, int | dict[str, int]] = {
     # once per revocation, and its sending task); the enterprise's people with an address
     # looked up (+1; +7 for each one told).
     "POST /receipts/{number}/revoke": 25,
-    "GET /trips/{reference}/fees": 9,
+    # + the market rules' stamp and the cargo lines (+2): whether the gate will refuse the
+    # truck, the trip page's warning before paying.
+    "GET /trips/{reference}/fees": 11,
     # The fee read first (+1): cash far beyond it is refused as a typing slip.
     "POST /trips/{reference}/cash-payments": 18,
     # A payment that completes the fee tells the driver (+7: the message and its sending task,
     # looked up by its key first, in savepoints of their own).
-    "POST /trips/{reference}/simulate-bank-transfer": 36,
+    # + the gate's market-access warning, as the fees' answer gives it (+2).
+    "POST /trips/{reference}/simulate-bank-transfer": 38,
     "POST /gate/{gate}/lookup": 7,
     "POST /gate/{gate}/check-in": 19,
     "POST /gate/{gate}/exit": 16,

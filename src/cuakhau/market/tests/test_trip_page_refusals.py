@@ -2,14 +2,17 @@
 gate will refuse the truck for it, to the enterprise and the officers, before it is inside."""
 
 import datetime as dt
+from html import unescape
 
 import pytest
-from django.test import Client
-from django.utils import timezone
+from django.test import Client, override_settings
+from django.utils import timezone, translation
 
+from cuakhau.accounts.services import issue_token
 from cuakhau.conftest import PASSWORD, banana_line, declaration
 from cuakhau.gate import services as gate
 from cuakhau.market import services
+from cuakhau.market.choices import Requirement
 from cuakhau.payments import services as payments
 from cuakhau.trips import services as trips
 
@@ -98,3 +101,62 @@ def test_nothing_is_shown_once_the_suspension_ends_or_for_other_goods(
         actor=quarantine_officer,
     )
     assert 'id="market-refusals"' not in page(enterprise, trip)
+
+
+def fees_api(user, trip, language="en") -> dict:
+    _token, raw = issue_token(user, "phone")
+    response = Client(HTTP_AUTHORIZATION=f"Bearer {raw}").get(
+        f"/api/v1/trips/{trip.reference}/fees", HTTP_ACCEPT_LANGUAGE=language
+    )
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def test_the_fees_api_warns_before_paying_as_the_trip_page_does(
+    market_rules, hng, enterprise, quarantine_officer
+):
+    # An enterprise paying through the API never sees the trip's page: the answer it pays
+    # from (the amount due, the VietQR) carries the same warning, in the reader's language.
+    trip = trips.save_and_submit(
+        enterprise, None, declaration(gate="hng", cargo_lines=[banana_line()])
+    )
+    assert fees_api(enterprise, trip)["market_warning"] is None
+    rule = suspend_bananas(quarantine_officer)
+    for language, title in [
+        ("en", "The gate will refuse this truck"),
+        ("vi", "Cổng sẽ từ chối xe này"),
+        ("zh-hans", "口岸将拒绝该车辆入境"),
+    ]:
+        answer = fees_api(enterprise, trip, language)
+        warning = answer["market_warning"]
+        assert warning["title"] == title, language
+        assert warning["text"] and warning["text"] != title
+        [refusal] = warning["refusals"]
+        assert refusal["message"] in unescape(page(enterprise, trip, language))
+        assert BASIS in refusal["message"]
+        assert (refusal["rule"], refusal["requirement"]) == (rule.pk, "suspended")
+        with translation.override(language):
+            assert refusal["requirement_label"] == str(Requirement.SUSPENDED.label)
+        assert language == "en" or refusal["requirement_label"] != "suspended"
+        assert refusal["field"] == "cargo_lines.0.hs_code"
+        assert refusal["field_label"] and refusal["field_label"] != refusal["field"]
+        # It still says what to pay: the gate refuses the cargo, not the money.
+        assert answer["instructions"] is not None
+    # Paying through the API (the demo's transfer) answers it again: paid, still refused.
+    _token, raw = issue_token(enterprise, "phone")
+    with override_settings(DEMO_MODE=True):
+        paid = Client(HTTP_AUTHORIZATION=f"Bearer {raw}").post(
+            f"/api/v1/trips/{trip.reference}/simulate-bank-transfer"
+        )
+    assert paid.status_code == 200 and paid.json()["receipt"]
+    assert paid.json()["market_warning"]["refusals"][0]["rule"] == rule.pk
+    assert fees_api(enterprise, trip)["market_warning"]["refusals"]
+
+
+def test_the_fees_api_schema_documents_the_warning(client):
+    schema = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    warning = schema["MarketWarningOut"]["properties"]
+    assert set(warning) == {"title", "text", "refusals"}
+    refusal = schema["MarketRefusalOut"]["properties"]
+    assert "suspended" in refusal["requirement"]["enum"]
+    assert set(refusal) >= {"rule", "requirement_label", "field", "field_label", "message"}
