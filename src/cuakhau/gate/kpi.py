@@ -18,6 +18,7 @@ import math
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.apps import apps
@@ -30,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from cuakhau.core import charts
 from cuakhau.inspections.models import Inspection
 from cuakhau.reference.models import Gate, pick_language
+from cuakhau.stats.rounding import shown_parts
 from cuakhau.trips.choices import Direction
 
 from .models import Visit
@@ -122,14 +124,21 @@ def channel_shares(channels) -> list[dict]:
     """Counts and percentages of green, yellow, red and not-assessed trucks."""
     counts = Counter(c if c in CHANNEL_LABELS else "unknown" for c in channels)
     total = sum(counts.values())
+    # Shares that add up to 100.0 as shown (``stats.rounding``, the dashboard's and reports'
+    # rule): rounded one by one, three thirds read 33.3 + 33.3 + 33.3.
+    shares = (
+        shown_parts([Decimal(counts.get(key, 0)) * 100 / total for key in CHANNELS], 1)[0]
+        if total
+        else [0] * len(CHANNELS)
+    )
     return [
         {
             "channel": key,
             "label": CHANNEL_LABELS[key],
             "count": counts.get(key, 0),
-            "percent": round(100 * counts.get(key, 0) / total, 1) if total else 0.0,
+            "percent": float(share),
         }
-        for key in CHANNELS
+        for key, share in zip(CHANNELS, shares, strict=True)
     ]
 
 

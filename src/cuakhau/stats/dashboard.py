@@ -13,7 +13,7 @@ import datetime as dt
 import io
 import unicodedata
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -31,23 +31,24 @@ from cuakhau.reference.models import Gate, HSCode
 from cuakhau.risk.choices import RiskChannel
 from cuakhau.trips.choices import Direction
 
-from . import services
+from . import rounding, services
 from .choices import Measure, TargetKind, Verdict
 from .models import ExchangeRate
 
-DOLLAR = Decimal(1)
 TRUCK_DAYS = 90
 
 
-def usd(value) -> Decimal | None:
-    return None if value is None else Decimal(value).quantize(DOLLAR, ROUND_HALF_UP)
-
-
 def usd_flows(export, imports) -> tuple[Decimal, Decimal, Decimal]:
-    """Exports, imports and their total in whole dollars, the total the sum of the two shown:
-    rounded apart, 8,001,910.6 + 12,973,817.6 read 8,001,911 + 12,973,818 = 20,975,728."""
-    export, imports = usd(export), usd(imports)
-    return export, imports, export + imports
+    """Exports, imports and their total in whole dollars, the total rounded from the exact sum
+    and the two shown adding up to it (``rounding.shown_parts``): rounded apart, 8,001,910.6 +
+    12,973,817.6 read 8,001,911 + 12,973,818 beside a total of 20,975,728."""
+    (export, imports), total = rounding.shown_parts([export, imports])
+    return export, imports, total
+
+
+# The turnover table's columns as ``rounding.shown_grid`` reads them: turnover is exports plus
+# imports in every row and in the headline, and each column adds up to the headline.
+TURNOVER_KEYS = ("export", "import", "other", "turnover", "last_year")
 
 
 @dataclass(frozen=True)
@@ -356,9 +357,18 @@ def build(
 
     turnover_rows = []
     running = dt.date(today.year, today.month, 1)
+    # Whole dollars of each column adding up to the headline's, each rounded from the exact
+    # sum: the rows rounded one by one and summed read a year's turnover dollars off.
+    turnover_totals = dict.fromkeys(TURNOVER_KEYS, Decimal(0))
     if wanted("turnover"):
-        for item in services.turnover_by_month(gate, year, rates)[: len(months)]:
-            export, imports, turnover = usd_flows(item["export"], item["import"])
+        items = services.turnover_by_month(gate, year, rates)[: len(months)]
+        shown, totals = rounding.shown_grid(
+            [[item[key] for key in TURNOVER_KEYS] for item in items], {3: (0, 1)}
+        )
+        if items:
+            turnover_totals = dict(zip(TURNOVER_KEYS, totals, strict=True))
+        for item, figures in zip(items, shown, strict=True):
+            export, imports, other, turnover, last_year = figures
             # The running month's days so far against a whole month a year before: no growth
             # (five days of December read as a fall of 87.3 %).
             if item["month"] == running:
@@ -368,9 +378,9 @@ def build(
                     "month": item["month"],
                     "export_usd": export,
                     "import_usd": imports,
-                    "other_usd": usd(item["other"]),
+                    "other_usd": other,
                     "turnover_usd": turnover,
-                    "last_year_usd": usd(item["last_year"]),
+                    "last_year_usd": last_year,
                     "growth_percent": item["growth"],
                 }
             )
@@ -576,18 +586,16 @@ def build(
         directions=services.TRADE_DIRECTIONS + services.OTHER_DIRECTIONS,
         rates=rates,
     )
-    so_far = sum((r["turnover_usd"] for r in turnover_rows), Decimal(0))
-    before = sum((r["last_year_usd"] for r in turnover_rows), Decimal(0))
     # The growth compares finished months only: two days of December against the whole of
     # last December read as a fall of 8.6 % for a year up by 0.5 %.
     this_month = dt.date(today.year, today.month, 1)
     finished = [r for r in turnover_rows if r["month"] < this_month]
     headline = {
-        "export_usd": sum((r["export_usd"] for r in turnover_rows), Decimal(0)),
-        "import_usd": sum((r["import_usd"] for r in turnover_rows), Decimal(0)),
-        "other_usd": sum((r["other_usd"] for r in turnover_rows), Decimal(0)),
-        "turnover_usd": so_far,
-        "last_year_usd": before,
+        "export_usd": turnover_totals["export"],
+        "import_usd": turnover_totals["import"],
+        "other_usd": turnover_totals["other"],
+        "turnover_usd": turnover_totals["turnover"],
+        "last_year_usd": turnover_totals["last_year"],
         "growth_percent": services.growth(
             sum((r["turnover_usd"] for r in finished), Decimal(0)),
             sum((r["last_year_usd"] for r in finished), Decimal(0)),
@@ -668,9 +676,7 @@ def _targets(gate, year, today, rates) -> list[TargetRow]:
 
 
 def _round(value, unit) -> Decimal | None:
-    if value is None:
-        return None
-    return Decimal(value).quantize(DOLLAR, ROUND_HALF_UP)
+    return rounding.rounded(value)
 
 
 def _rates(gate, months, rates) -> list[dict]:

@@ -39,7 +39,7 @@ from cuakhau.reference.models import Gate, HSCode
 from cuakhau.risk.choices import RiskChannel
 from cuakhau.trips.choices import Direction
 
-from . import services
+from . import rounding, services
 from .choices import Measure, Source, TargetKind, Verdict
 
 LANGUAGES = ("vi", "en")
@@ -100,6 +100,12 @@ class Table:
     total: list | None = None
     note: str = ""
     pdf_skip: frozenset[int] = frozenset()  # columns the PDF leaves out (the page is narrow)
+    # Dollar figures that add up as shown (``shown_figures``): in each row and the total row, a column
+    # that is the sum of others ({turnover: (exports, imports)}); the total row is the sum of
+    # the rows above.
+    sums: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    # Rows that are the sum of other rows, in each column of dollars (the key figures).
+    summed_rows: dict[int, tuple[int, ...]] = field(default_factory=dict)
 
 
 def sheet_names() -> dict[str, str]:
@@ -377,6 +383,7 @@ def _summary(this, before, traffic, traffic_before, days, period_days) -> Table:
             (_("Growth (%)"), PERCENT),
         ],
         rows,
+        summed_rows={2: (0, 1)},
     )
 
 
@@ -399,6 +406,7 @@ def _by_month(gate, year, last, rates, running: dt.date) -> Table:
             (_("Growth (%)"), PERCENT),
         ],
         [[row["month"], *(row[k] for k in keys), row["growth"]] for row in rows],
+        sums={4: (1, 2)},
     )
     sums = [sum((row[k] for row in rows), Decimal(0)) for k in keys]
     # The growth of the total compares finished months, as the dashboard's headline does.
@@ -454,6 +462,7 @@ def _products(gate, first, last, rates, language) -> Table:
             (_("Net weight (kg)"), COUNT),
         ],
         rows,
+        sums={5: (3, 4)},
         note=_("The %(n)d headings with the largest trade in the period.") % {"n": TOP_PRODUCTS},
     )
 
@@ -461,6 +470,12 @@ def _products(gate, first, last, rates, language) -> Table:
 def _partners(gate, first, last, rates, language) -> Table:
     partners = services.by_partner(gate, first, last, rates=rates)
     grand = sum((p["total"] for p in partners), Decimal(0))
+    # Shares that add up to 100.0 as shown, as the dollars add up to their totals.
+    shares = (
+        rounding.shown_parts([p["total"] * 100 / grand for p in partners], 1)[0]
+        if grand
+        else [None] * len(partners)
+    )
     return Table(
         "partners",
         _("Trade by partner country (USD)"),
@@ -477,10 +492,11 @@ def _partners(gate, first, last, rates, language) -> Table:
                 p["export"],
                 p["import"],
                 p["total"],
-                (p["total"] * 100 / grand).quantize(Decimal("0.1")) if grand else None,
+                share,
             ]
-            for p in partners
+            for p, share in zip(partners, shares, strict=True)
         ],
+        sums={3: (1, 2)},
         note=_(
             "The partner of an import is the goods' country of origin; of an export, the "
             "country across the gate."
@@ -696,6 +712,55 @@ def _round(value, places: int) -> Decimal:
     return Decimal(value).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
 
 
+def shown_figures(table: Table, places: int) -> tuple[list[list], list | None]:
+    """The rows and the total row of ``table`` with its dollars as a writer shows them, to
+    ``places`` decimals (the PDF whole dollars, the workbook cents), the parts adding up to
+    their totals as shown (``stats.rounding``): rounded one by one, 10.50 + 20.50 read
+    11 + 21 beside a turnover of 31."""
+    rows = [list(row) for row in table.rows]
+    total = list(table.total) if table.total else None
+
+    def value(cell):
+        return cell.value if isinstance(cell, Figure) else cell
+
+    def put(cell, new):
+        return Figure(new, cell.kind) if isinstance(cell, Figure) else new
+
+    dollars = [i for i, (_heading, kind) in enumerate(table.columns) if kind == USD]
+    if total is not None and dollars:
+        where = {column: n for n, column in enumerate(dollars)}
+        sums = {where[t]: tuple(where[p] for p in parts) for t, parts in table.sums.items()}
+        grid, totals = rounding.shown_grid(
+            [[value(row[c]) for c in dollars] for row in rows], sums, places
+        )
+        for row, figures in zip(rows, grid, strict=True):
+            for c, figure in zip(dollars, figures, strict=True):
+                row[c] = put(row[c], figure)
+        for c, figure in zip(dollars, totals, strict=True):
+            total[c] = put(total[c], figure)
+    else:
+        for row in rows:
+            for summed, parts in table.sums.items():
+                if any(value(row[p]) is None for p in parts):
+                    continue
+                figures, row_total = rounding.shown_parts([value(row[p]) for p in parts], places)
+                for p, figure in zip(parts, figures, strict=True):
+                    row[p] = put(row[p], figure)
+                row[summed] = put(row[summed], row_total)
+    for summed, parts in table.summed_rows.items():
+        for c in range(len(table.columns)):
+            cells = [rows[p][c] for p in (summed, *parts)]
+            if not all(isinstance(cell, Figure) and cell.kind == USD for cell in cells):
+                continue
+            if any(cell.value is None for cell in cells):
+                continue
+            figures, column_total = rounding.shown_parts([rows[p][c].value for p in parts], places)
+            for p, figure in zip(parts, figures, strict=True):
+                rows[p][c] = Figure(figure, USD)
+            rows[summed][c] = Figure(column_total, USD)
+    return rows, total
+
+
 def written(value, kind: str) -> str:
     """A value as the active language writes it (39.540 in Vietnamese, 39,540 in English)."""
     if isinstance(value, Figure):
@@ -817,7 +882,10 @@ def to_xlsx(report: Report) -> bytes:
             for cell in sheet[2]:
                 cell.font = bold
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
-            body = [*table.rows, *([table.total] if table.total else [])]
+            # Cents that add up as shown: rounded one by one, 10.005 + 10.005 read 10.01 + 10.01
+            # beside a turnover of 20.01.
+            rows, total = shown_figures(table, 2)
+            body = [*rows, *([total] if total else [])]
             for values in body:
                 sheet.append(
                     [
@@ -1090,13 +1158,15 @@ def to_pdf(report: Report) -> bytes:
         def table_flowables(table: Table) -> list:
             shown = [i for i in range(len(table.columns)) if i not in table.pdf_skip]
             columns = [table.columns[i] for i in shown]
-            rows = [*table.rows, *([table.total] if table.total else [])]
+            # Whole dollars that add up as shown (the workbook's cents do too).
+            figures, total = shown_figures(table, 0)
+            rows = [*figures, *([total] if total else [])]
             # Each cell's text and how it is set: (text, bold, a figure right-aligned).
             cells = [
                 [
                     (
                         _pdf_plain(written(values[i], table.columns[i][1])),
-                        values is table.total,
+                        values is total,
                         (values[i].kind if isinstance(values[i], Figure) else table.columns[i][1])
                         in NUMERIC,
                     )

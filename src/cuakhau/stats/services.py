@@ -40,6 +40,7 @@ from cuakhau.risk.models import RiskAssessment
 from cuakhau.trips.choices import Direction, TripStatus
 from cuakhau.trips.models import CargoLine, Trip
 
+from . import rounding
 from .choices import Measure, Source, TargetKind, Verdict
 from .models import (
     ClearanceBin,
@@ -737,13 +738,16 @@ def channel_shares(gate, first, last) -> list[dict]:
     trucks = totals["trucks"] or 0
     counted = {name: totals[name] or 0 for name in ("green", "yellow", "red")}
     counted["unknown"] = max(0, trucks - sum(counted.values()))
+    # Shares to a tenth that add up to 100.0 as shown (``rounding``): rounded one by one,
+    # three thirds read 33.3 + 33.3 + 33.3.
+    shares = (
+        rounding.shown_parts([Decimal(count) * 100 / trucks for count in counted.values()], 1)[0]
+        if trucks
+        else [None] * len(counted)
+    )
     return [
-        {
-            "channel": name,
-            "trucks": count,
-            "percent": (Decimal(count) * 100 / trucks).quantize(Decimal("0.1")) if trucks else None,
-        }
-        for name, count in counted.items()
+        {"channel": name, "trucks": count, "percent": share}
+        for (name, count), share in zip(counted.items(), shares, strict=True)
     ]
 
 

@@ -78,6 +78,13 @@ def test_channel_shares_count_unassessed_trucks_as_unknown():
     assert [s["percent"] for s in channel_shares([])] == [0.0, 0.0, 0.0, 0.0]
 
 
+def test_channel_shares_add_up_to_a_hundred_as_shown():
+    # Rounded one by one, three thirds read 33.3 + 33.3 + 33.3 = 99.9.
+    shares = channel_shares(["green", "yellow", "red"])
+    assert [s["percent"] for s in shares] == [33.4, 33.3, 33.3, 0.0]
+    assert sum(s["percent"] for s in channel_shares(["green"] * 2 + ["red"] * 5)) == 100.0
+
+
 # ---------------------------------------------------------------------------------------------
 # Real visits with known times
 
@@ -204,7 +211,7 @@ def test_clearance_and_stage_times_over_the_period(period, mlt, django_assert_nu
     assert {c["channel"]: c["count"] for c in kpi["channels"]} == {
         key: assigned.get(key, 0) for key in ("green", "yellow", "red", "unknown")
     }
-    assert sum(c["percent"] for c in kpi["channels"]) == pytest.approx(100, abs=0.2)
+    assert sum(c["percent"] for c in kpi["channels"]) == pytest.approx(100)
     by_direction = {d["direction"]: d for d in kpi["by_direction"]}
     assert by_direction["export"]["count"] == 4 and by_direction["import"]["count"] == 1
     assert by_direction["export"]["clearance"]["median"] == pytest.approx(37.5)  # (29 + 46) / 2
