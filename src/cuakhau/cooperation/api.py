@@ -13,6 +13,7 @@ from ninja import Field, Router, Schema
 from cuakhau.core.api_support import (
     MAX_PAGE_SIZE,
     CodeOf,
+    FormDay,
     OneOf,
     PageNumber,
     PageSize,
@@ -145,9 +146,10 @@ def act(
     summary="Delegations, aid, commitments",
     description=(
         "The board, auditors and administrators: delegations and visitors since `since`, aid "
-        "projects by sector, and the commitments' counts."
+        "projects by sector, and the commitments' counts. `since` is a day from 2000-01-01 "
+        "to 2100-12-31, as every form takes one (422 otherwise)."
     ),
 )
-def totals(request: HttpRequest, since: dt.date | None = dt.date(2020, 1, 1)):
+def totals(request: HttpRequest, since: FormDay | None = dt.date(2020, 1, 1)):
     t = services.external_totals(since)
     return {**t.__dict__, "commitments": services.commitment_summary().__dict__}

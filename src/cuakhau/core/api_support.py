@@ -225,6 +225,19 @@ def Day(*, past: dt.timedelta, future: dt.timedelta):  # noqa: N802
     return Annotated[dt.date, AfterValidator(validate)]
 
 
+def _a_form_day(value: dt.date) -> dt.date:
+    try:
+        inputs.plausible_day(value)
+    except ValidationError as exc:
+        raise _pydantic_error(exc) from None
+    return value
+
+
+# A day as every form takes one (``core.inputs.plausible_day``, 2000 to 2100): a filter's day
+# of year 1 or 9999 is a typing error, and the pages refuse it beside its field.
+FormDay = Annotated[dt.date, AfterValidator(_a_form_day)]
+
+
 # What a gate device reports happened a moment ago, or while it was offline (its queue).
 DeviceTime = Moment(
     past=dt.timedelta(days=30),

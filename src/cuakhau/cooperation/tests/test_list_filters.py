@@ -44,3 +44,24 @@ def test_the_api_refuses_an_unknown_show_with_422_naming_it(promised, auditor): 
     response = api.get("/api/v1/cooperation/commitments?show=lost")
     assert response.status_code == 422
     assert ["query", "show"] in [item["loc"] for item in response.json()["detail"]]
+
+
+@pytest.mark.parametrize("since", ["0001-01-01", "1999-12-31", "2101-01-01", "9999-12-31"])
+def test_the_totals_refuse_a_day_no_form_takes_with_422_naming_since(auditor, since):
+    """A day outside 2000–2100 (``core.inputs.plausible_day``, the forms' bound) is a typing
+    error: refused beside ``since``, not counted from year 1."""
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {issue_token(auditor, 't')[1]}")
+    response = api.get("/api/v1/cooperation/totals", {"since": since})
+    assert response.status_code == 422
+    (item,) = response.json()["detail"]
+    assert item["loc"] == ["query", "since"]
+    assert "day" in item["msg"].lower()
+
+
+def test_the_totals_take_a_day_forms_take(auditor):
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {issue_token(auditor, 't')[1]}")
+    for since in ("2000-01-01", "2024-03-21", "2100-12-31"):
+        response = api.get("/api/v1/cooperation/totals", {"since": since})
+        assert response.status_code == 200
+        assert response.json()["since"] == since
+    assert api.get("/api/v1/cooperation/totals").json()["since"] == "2020-01-01"
