@@ -278,6 +278,31 @@ _MARK_NAMES = {".": _("a dot"), ",": _("a comma"), " ": _("a space")}
 _GROUP_SPACES = re.compile("[ \u00a0\u202f\u2009]")
 
 
+def ascii_digits(text: str) -> str:
+    """``text`` with every script's decimal digits as ASCII ones ("٢٥" is "25", "２５" too),
+    as a form reads them (``read_local_number``: ``Decimal`` takes any script's digits); the
+    rest as it was, for the reader to refuse."""
+    if text.isascii():
+        return text
+    return "".join(
+        str(unicodedata.decimal(c))
+        if not c.isascii() and unicodedata.decimal(c, None) is not None
+        else c
+        for c in text
+    )
+
+
+def plain_number(text: str) -> Decimal:
+    """A number as a form reads it once its separators are read: a sign, digits (of any
+    script), one decimal point; ``ValidationError`` for anything else, "1e5", "NaN",
+    "Infinity" and "1_000" included (``Decimal`` alone reads them all). The forms
+    (``read_local_number``) and the spreadsheet imports (``core.spreadsheets``) read through
+    it, so a cell is a number exactly when a form's box would be."""
+    if not _PLAIN_NUMBER.fullmatch(text):
+        raise ValidationError(_("Enter a number."), code="invalid")
+    return Decimal(ascii_digits(text))
+
+
 def separators_refusal() -> str:
     """What ``read_local_number`` says of a number whose separators it cannot read, in the
     active language (the gate console's script says it too, of a weight typed offline)."""
@@ -323,9 +348,8 @@ def read_local_number(text: str) -> str:
         raise ValidationError(separators_refusal(), code="separators")
     plain = "".join(groups)
     plain = f"{sign}{plain}.{fraction}" if _mark else f"{sign}{plain}"
-    if not _PLAIN_NUMBER.fullmatch(plain):  # "abc", "NaN", "Infinity", "1e5"
-        raise ValidationError(_("Enter a number."), code="invalid")
-    return format(Decimal(plain), "f")  # ASCII digits, as typed otherwise ("0.50" stays)
+    # "abc", "NaN", "Infinity", "1e5" refused; ASCII digits, as typed otherwise ("0.50" stays).
+    return format(plain_number(plain), "f")
 
 
 class NumberBox(forms.TextInput):

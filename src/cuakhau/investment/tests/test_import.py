@@ -257,3 +257,35 @@ def test_a_day_no_form_would_take_is_refused_beside_its_cell(board, column, inde
     with pytest.raises(imports.ImportRejected):
         imports.import_projects(board, sheet)
     assert not InvestmentProject.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("registered", "disbursed"),
+    [
+        ("٤٥٠٠٠٠٠٠٠٠٠", "١٢٠٠٠٠٠٠٠٠٠"),  # Arabic-Indic
+        ("٤٥.٠٠٠.٠٠٠.٠٠٠", "۱۲۰۰۰۰۰۰۰۰۰"),  # grouped; Persian
+        ("４５.０００.０００.０００", "१२०००००००००"),  # full-width; Devanagari
+    ],
+)
+def test_capital_in_another_scripts_digits_is_read_as_the_forms_read_it(
+    board, registered, disbursed
+):
+    """The aid form reads "٤٥.٠٠٠.٠٠٠.٠٠٠" đồng as 45 billion (``core.inputs``: digits of any
+    script are digits); the import refused the same capital as "not an amount in đồng"."""
+    from django.utils import translation
+
+    from cuakhau.core.inputs import read_local_number
+
+    row = [*GOOD[:5], registered, disbursed, "٢٤٢٦٥", "2024-06-03", "٣,٥", *GOOD[10:]]
+    sheet = imports.read_spreadsheet("du-an.csv", csv_bytes([HEADER, row]))
+    result = imports.check(sheet)
+    assert result.ok, result.errors
+    (clean,) = result.rows
+    with translation.override("vi"):
+        assert clean["registered_capital_vnd"] == Decimal(read_local_number(registered))
+    assert clean["registered_capital_vnd"] == Decimal("45000000000")
+    assert clean["disbursed_capital_vnd"] == Decimal("12000000000")
+    assert (clean["usd_rate"], clean["area_ha"]) == (Decimal("24265"), Decimal("3.5"))
+    imports.import_projects(board, sheet)
+    project = InvestmentProject.objects.get(code="MLT-101")
+    assert project.registered_capital_vnd == Decimal("45000000000")
