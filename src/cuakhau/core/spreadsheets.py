@@ -29,7 +29,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from cuakhau.core.inputs import clean_text
+from cuakhau.core.inputs import clean_text, plain_number
 from cuakhau.core.wording import join_words
 
 MAX_ROWS = 2000
@@ -301,9 +301,6 @@ def whole_number(text: str) -> Decimal:
     return Decimal(text)
 
 
-_DECIMAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
-
-
 def decimal_number(text: str, places: int, digits: int) -> Decimal:
     """A decimal, point or comma: 3.5, 3,5, 1,234.5; refused (not rounded away) past `digits`."""
     text = _ascii_number(text.replace(" ", ""))
@@ -316,15 +313,14 @@ def decimal_number(text: str, places: int, digits: int) -> Decimal:
         if not grouped or grouped.group(2) == grouped.group(3):
             raise ValueError
         text = re.sub(r"[.,]", "", grouped.group(1)) + "." + grouped.group(4)
-    if not _DECIMAL.fullmatch(text):
-        raise ValueError  # Decimal() would also read "1_000", "NaN" and "Infinity"
     try:
-        value = Decimal(text)
-    except InvalidOperation:
+        # As a form reads a number (``core.inputs.plain_number``): "1e3" is no number a form
+        # takes, nor "1_000", "NaN" or "Infinity" (``Decimal`` alone reads them all).
+        value = plain_number(text)
+    except ValidationError:
         raise ValueError from None
-    if not value.is_finite() or value < 0 or value.adjusted() >= digits - places:
-        # More whole digits than the column keeps; "1e30" would also pass the precision
-        # ``quantize`` works to (an InvalidOperation, not a refused cell).
+    if value < 0 or value.adjusted() >= digits - places:
+        # More whole digits than the column keeps.
         raise ValueError
     try:
         kept = value.quantize(Decimal(1).scaleb(-places))

@@ -289,3 +289,15 @@ def test_capital_in_another_scripts_digits_is_read_as_the_forms_read_it(
     imports.import_projects(board, sheet)
     project = InvestmentProject.objects.get(code="MLT-101")
     assert project.registered_capital_vnd == Decimal("45000000000")
+
+
+@pytest.mark.parametrize(("column", "index", "text"), [("H", 7, "2.4e4"), ("J", 9, "1e3")])
+def test_a_number_in_scientific_notation_is_refused_as_the_forms_refuse_it(
+    board, column, index, text
+):
+    row = list(FOREIGN)
+    row[index] = text
+    sheet = imports.read_spreadsheet("du-an.csv", csv_bytes([HEADER, row]))
+    [error] = imports.check(sheet).errors
+    assert (error.row, error.column) == (2, column)
+    assert text in error.message

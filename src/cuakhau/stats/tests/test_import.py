@@ -356,3 +356,21 @@ def test_a_no_break_space_groups_thousands_as_a_space_does(board, mlt):
     assert (clean["value_usd"], clean["net_weight_t"], clean["fee_vnd"]) == (
         Decimal("1250000.50"), Decimal("1200"), Decimal("24000000")
     )  # fmt: skip
+
+
+@pytest.mark.parametrize(("column", "index", "text"), [("F", 5, "1e3"), ("G", 6, "1.5E2")])
+def test_a_figure_in_scientific_notation_is_refused_as_the_forms_refuse_it(
+    board, mlt, column, index, text
+):
+    """A form's box refuses "1e3" (``core.inputs.plain_number``); the import read it as
+    1,000 dollars. Now it is an error of its row and column, and nothing is imported."""
+    row = list(GOOD[0])
+    row[index] = text
+    for name in ("lich-su.csv", "lich-su.xlsx"):
+        sheet = read([HEADER, row], name)
+        [error] = imports.check(sheet).errors
+        assert (error.row, error.column) == (2, column)
+        assert text in error.message
+        with pytest.raises(imports.ImportRejected):
+            imports.import_history(board, sheet)
+    assert not TradeMonth.objects.exists()
