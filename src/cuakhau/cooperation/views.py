@@ -42,23 +42,34 @@ def overview(request):
     )
 
 
+# Commitments a page lists, as the API's pages (``page``); the summary above counts them all.
+COMMITMENTS_PAGE = 50
+
+
 def commitments(request):
     form = CommitmentFilterForm(request.GET or None)
-    refused = listing.refused(form)
     today = timezone.localdate()
-    # A refused filter shows no commitment, not every one (``core.listing``).
-    found = [] if refused else services.commitments(form.shown(), today)
-    rows = [(c, services.is_late(c, today)) for c in found]
+    # A refused filter or page shows no commitment, not every one (``core.listing``); the
+    # commitments of the page only are read, with their meeting.
+    found = (
+        Commitment.objects.none()
+        if listing.refused(form)
+        else services.commitments(form.shown(), today)
+    )
+    listed = listing.listing(request, found, COMMITMENTS_PAGE, form=form)
+    rows = [(c, services.is_late(c, today)) for c in listed.page]
     return render(
         request,
         "cooperation/commitments.html",
         {
             "rows": rows,
             "form": form,
-            "refused": refused,
+            "refused": listed.refused,
+            "listed": listed,
+            "page": listed.page,
             "summary": services.commitment_summary(today),
         },
-        status=listing.status_of(refused),
+        status=listed.status,
     )
 
 

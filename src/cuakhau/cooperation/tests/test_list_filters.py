@@ -1,10 +1,13 @@
 """The commitments list refuses a filter it cannot read: the message beside the field, HTTP
 400, and no commitment rather than every one (``core.listing``); the API answers 422."""
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 
 from cuakhau.accounts.services import issue_token
+from cuakhau.cooperation import views
 
 from .test_services import promised  # noqa: F401  (the fixture)
 
@@ -65,3 +68,68 @@ def test_the_totals_take_a_day_forms_take(auditor):
         assert response.status_code == 200
         assert response.json()["since"] == since
     assert api.get("/api/v1/cooperation/totals").json()["since"] == "2020-01-01"
+
+
+def _many(count):
+    from cuakhau.cooperation.models import Commitment, Meeting
+
+    meeting = Meeting.objects.create(
+        held_on=dt.date(2024, 3, 21), place="Kim Bình", title="Hội đàm Lai Châu – Hồng Hà"
+    )
+    Commitment.objects.bulk_create(
+        Commitment(
+            meeting=meeting,
+            subject=f"Cam kết số {n}",
+            owner="Sở Công Thương",
+            due_date=dt.date(2030, 1, 1) + dt.timedelta(days=n),
+        )
+        for n in range(count)
+    )
+    return list(Commitment.objects.order_by("due_date", "pk"))
+
+
+def test_the_commitments_come_by_pages_as_the_api_gives_them(auditor):
+    every = _many(views.COMMITMENTS_PAGE + 7)
+    client = Client()
+    client.force_login(auditor)
+    first = client.get("/cooperation/commitments/", {"show": "all"})
+    html = first.content.decode()
+    assert first.status_code == 200
+    assert html.count("data-commitment=") == views.COMMITMENTS_PAGE
+    assert "page=2" in html and "1 / 2" in html
+    second = client.get("/cooperation/commitments/", {"show": "all", "page": "2"})
+    html = second.content.decode()
+    assert second.status_code == 200
+    assert [f'data-commitment="{c.pk}"' in html for c in every].count(True) == 7
+    assert all(f'data-commitment="{c.pk}"' in html for c in every[-7:])
+    assert "show=all&amp;page=1" in html or "show=all&page=1" in html
+    # The API's second page holds the same commitments.
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {issue_token(auditor, 't')[1]}")
+    answer = api.get(
+        "/api/v1/cooperation/commitments",
+        {"show": "all", "page": 2, "page_size": views.COMMITMENTS_PAGE},
+    )
+    assert [c["id"] for c in answer.json()] == [c.pk for c in every[-7:]]
+    # A page past the last, or no page number, is refused where the pages are: no row.
+    for page in ("3", "٢", "0"):
+        refused = client.get("/cooperation/commitments/", {"show": "all", "page": page})
+        assert refused.status_code == 400
+        html = refused.content.decode()
+        assert 'id="list-refused"' in html and "data-commitment=" not in html
+
+
+def test_the_commitments_page_costs_the_same_queries_for_few_or_a_full_page(auditor):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.force_login(auditor)
+    _many(3)
+    client.get("/cooperation/commitments/", {"show": "all"})  # the session read once
+    with CaptureQueriesContext(connection) as few:
+        client.get("/cooperation/commitments/", {"show": "all"})
+    _many(views.COMMITMENTS_PAGE * 2)
+    with CaptureQueriesContext(connection) as full:
+        page = client.get("/cooperation/commitments/", {"show": "all", "page": "2"})
+    assert page.content.decode().count("data-commitment=") == views.COMMITMENTS_PAGE
+    assert len(full) == len(few)

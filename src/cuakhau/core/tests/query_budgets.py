@@ -116,7 +116,8 @@ BUDGETS: dict[str, int | dict[str, int]] = {
     "investment:import_confirm": 6,
     "investment:act": 12,
     "cooperation:overview": 17,
-    "cooperation:commitments": 9,
+    # By pages now, as the API's list: + the count of the commitments the filter selects.
+    "cooperation:commitments": 10,
     "cooperation:commitment": 9,
     "cooperation:meeting": 10,
     "cooperation:external": 13,
