@@ -7,8 +7,10 @@ transaction. The web views, the API, the demo generator and the tests all call t
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -443,12 +445,18 @@ def _left_for_later(row, require_complete: bool) -> list[str]:
     ]
 
 
-def _build(data: dict, trip: Trip, *, require_complete: bool) -> _Declaration:
+def _build(
+    data: dict, trip: Trip, *, require_complete: bool, refused: Iterable[str] = ()
+) -> _Declaration:
     """Validate ``data`` onto ``trip`` (in memory only) and build its cargo lines.
 
     Raises TripValidationError with every error found, so the user can fix them all at once.
+    ``refused``: paths the caller refused already (a number a page could not read), said there
+    by the caller: every check skips them as it skips a field refused here, and none is said.
     """
-    errors: dict[str, list[str]] = {}
+    said_elsewhere = set(refused)
+    # Seeded as refused here: each check below leaves a field with errors alone.
+    errors: dict[str, list[str]] = {path: [] for path in said_elsewhere}
     gate_value = data.get("gate")
     gate = _resolve_gate(gate_value)
     if gate is None:
@@ -595,6 +603,8 @@ def _build(data: dict, trip: Trip, *, require_complete: bool) -> _Declaration:
         )
         for clash in clashes:
             errors.setdefault(seen_containers[clash.number], []).append(_clash_message(trip, clash))
+    for path in said_elsewhere:
+        del errors[path]
     if errors:
         raise TripValidationError(errors)
     return _Declaration(trip=trip, lines=lines, containers=list(seen_containers))
@@ -971,9 +981,16 @@ def _still_as_read(trip: Trip, as_read: str | None, version: int | None = None) 
 
 
 def update_draft(
-    actor, trip: Trip, data: dict, context: RequestContext = SYSTEM, *, as_read: str | None = None
+    actor,
+    trip: Trip,
+    data: dict,
+    context: RequestContext = SYSTEM,
+    *,
+    as_read: str | None = None,
+    require_complete: bool = False,
 ) -> Trip:
-    """``as_read``: ``read_stamp`` of the trip the edit was made on (a page's), if known."""
+    """``as_read``: ``read_stamp`` of the trip the edit was made on (a page's), if known.
+    ``require_complete``: saved to be submitted, so held to a submission's completeness."""
     with transaction.atomic():
         trip = _locked(trip)
         if not can_declare_for(actor, trip):
@@ -983,7 +1000,7 @@ def update_draft(
             raise IllegalTransition(trip.status, "edit", allowed, TRIP_MACHINE.say)
         _still_as_read(trip, as_read)
         gate_before = trip.gate_id
-        declaration = _build(data, trip, require_complete=False)
+        declaration = _build(data, trip, require_complete=require_complete)
         if trip.gate_id != gate_before:
             # A reference names its gate ("MLT-…", checked by its last character): a draft
             # moved to another gate gets one of that gate, before any payment quotes it.
@@ -1025,8 +1042,47 @@ def save_and_submit(
             trip = _create(actor, data, context, submitting=True)
             _transition(trip, "submit", actor, context, status_only=True)
             return forget_prefetched(trip)
-        trip = update_draft(actor, trip, data, context, as_read=as_read)
+        # Checked as a submission already: a draft's check left the empty fields for later,
+        # and they were refused only once the others were put right.
+        trip = update_draft(actor, trip, data, context, as_read=as_read, require_complete=True)
         return submit_trip(actor, trip, context)
+
+
+def declaration_errors(
+    actor,
+    trip: Trip | None,
+    data: dict,
+    *,
+    submitting: bool = False,
+    amending: bool = False,
+    reason="",
+    refused: Iterable[str] = (),
+) -> dict[str, list[str]]:
+    """Every other error of a declaration its sender already refused (``refused``: the paths
+    refused, such as a number a page could not read), as saving it as asked would say them:
+    a new draft or an edited one, ``submitting`` it, or ``amending`` a submitted trip with
+    ``reason``. Nothing is written; checks that need a refused value skip it."""
+    if trip is None:
+        organisation = organisation_of(actor)
+        if organisation is None or not actor.has_perm("trips.declare_trip"):
+            raise TripPermissionDenied(_("Only an enterprise user can declare trips."))
+        trip = Trip(organisation=organisation, created_by=actor, status=S.DRAFT)
+    elif can_declare_for(actor, trip):
+        # Built onto a copy: the caller's trip stays as stored.
+        trip = copy.copy(trip)
+    else:
+        raise TripPermissionDenied(_("You may not edit this trip."))
+    complete = submitting or amending
+    try:
+        if amending:
+            _reason, declaration = _amendment(trip, data, reason, refused)
+        else:
+            declaration = _build(data, trip, require_complete=complete, refused=refused)
+        if complete:
+            _check_market_access(declaration)
+    except TripValidationError as exc:
+        return exc.errors
+    return {}
 
 
 @retry_on_conflict
@@ -1050,12 +1106,8 @@ def amend_trip(
         if not _may_take(actor, trip, transition):
             raise TripPermissionDenied(_("You may not amend this trip."))
         _still_as_read(trip, as_read, version)
-        reason = _clean_reason(reason)
-        if not reason:
-            raise TripValidationError({"reason": [_("Give a reason for the amendment.")]})
-        _keep_the_gate(trip, data)
         snapshot = declaration_snapshot(trip)
-        declaration = _build(data, trip, require_complete=True)
+        reason, declaration = _amendment(trip, data, reason)
         _check_market_access(declaration)
         TripVersion.objects.create(
             trip=trip,
@@ -1071,26 +1123,46 @@ def amend_trip(
     return forget_prefetched(trip)
 
 
-def _keep_the_gate(trip: Trip, data: dict) -> None:
+def _amendment(
+    trip: Trip, data: dict, reason, refused: Iterable[str] = ()
+) -> tuple[str, _Declaration]:
+    """The amendment's reason as stored and its declaration built onto ``trip``; the reason's,
+    the gate's and the declaration's errors refused together, not the first alone."""
+    errors: dict[str, list[str]] = {}
+    try:
+        reason = _clean_reason(reason)
+    except TripValidationError as exc:
+        _merge(errors, exc.errors)
+    else:
+        if not reason:
+            errors["reason"] = [_("Give a reason for the amendment.")]
+    moved = _gate_moved(trip, data)
+    if moved:
+        errors["gate"] = moved
+        data = {**data, "gate": trip.gate}
+    try:
+        declaration = _build(data, trip, require_complete=True, refused=refused)
+    except TripValidationError as exc:
+        _merge(errors, exc.errors)
+    if errors:
+        raise TripValidationError(errors)
+    return reason, declaration
+
+
+def _gate_moved(trip: Trip, data: dict) -> list[str]:
     """A submitted trip stays at its gate: its reference names the gate, and a transfer for its
     fees may already quote that reference."""
     asked = data.get("gate")
     code = asked.code if isinstance(asked, Gate) else str(asked or "").strip().lower()
     if not code or code == trip.gate.code:
-        return
+        return []
     wanted = _resolve_gate(code)
-    if wanted is not None:
-        raise TripValidationError(
-            {
-                "gate": [
-                    _(
-                        "A submitted trip stays at %(gate)s: cancel it and declare a new "
-                        "trip for %(other)s."
-                    )
-                    % {"gate": trip.gate.name, "other": wanted.name}
-                ]
-            }
-        )
+    if wanted is None:
+        return []
+    return [
+        _("A submitted trip stays at %(gate)s: cancel it and declare a new trip for %(other)s.")
+        % {"gate": trip.gate.name, "other": wanted.name}
+    ]
 
 
 @retry_on_conflict

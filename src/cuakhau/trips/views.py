@@ -82,8 +82,12 @@ def _declaration(form, lines) -> tuple[dict, list]:
     return data, kept
 
 
-def _unreadable_numbers(form, kept) -> bool:
-    return bool(form.unreadable_numbers or any(f.unreadable_numbers for f in kept))
+def _unreadable_numbers(form, kept) -> list[str]:
+    """The paths of the numbers the page could not read, as the service names them."""
+    paths = list(form.unreadable_numbers)
+    for index, line_form in enumerate(kept):
+        paths += [f"cargo_lines.{index}.{name}" for name in line_form.unreadable_numbers]
+    return paths
 
 
 def _show_errors(form, lines, kept, reason, errors: dict[str, list[str]]):
@@ -114,12 +118,23 @@ def _edit(request, trip=None, *, amend=False):
     if request.method == "POST" and not readable:
         form.is_valid()
         messages.error(request, _("The declaration has errors: see the marked fields."))
-    elif readable and _unreadable_numbers(form, kept):
+    elif readable and (unreadable := _unreadable_numbers(form, kept)):
         # A number whose separators do not read as this page writes numbers ("1.5" on a
         # Vietnamese page): guessing could store a thousand times too little or too much.
-        form.is_valid()
-        lines.is_valid()
-        reason.is_valid()
+        # Nothing is saved, yet every other error is said with it, not at the next try.
+        try:
+            errors = services.declaration_errors(
+                request.user,
+                trip,
+                data,
+                submitting=request.POST.get("action") == "submit",
+                amending=amend,
+                reason=request.POST.get("reason", ""),
+                refused=unreadable,
+            )
+        except services.TripPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from None
+        _show_errors(form, lines, kept, reason, errors)
         messages.error(request, _("The declaration has errors: see the marked fields."))
     elif readable:
         action = request.POST.get("action", "save")
