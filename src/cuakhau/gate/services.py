@@ -554,8 +554,10 @@ EVENT_CLOCK_SKEW = dt.timedelta(hours=1)
 
 
 def _local(moment, gate: Gate) -> str:
-    """A time on the gate's clock, as the console says it (the server's zone is not the gate's)."""
-    return receipts.gate_clock(moment, gate).strftime("%d/%m %H:%M") if moment else "?"
+    """A time in the console's words: on the gate's clock (the server's zone is not the gate's),
+    with its date, as the reader's language writes it everywhere else (a fixed "05/12 05:25"
+    read as 12 May in English and was no Chinese date at all)."""
+    return receipts.at_gate(moment, gate) if moment else "?"
 
 
 def lane_named(gate: Gate, code: str | None) -> Lane | None:

@@ -77,7 +77,7 @@ def gate_clock(moment: dt.datetime, gate: Gate) -> dt.datetime:
     return timezone.localtime(moment, ZoneInfo(gate.time_zone))
 
 
-def _at_gate(moment: dt.datetime, gate: Gate) -> str:
+def at_gate(moment: dt.datetime, gate: Gate) -> str:
     """A moment in a sentence, on the gate's clock, as the reader's language writes it."""
     return date_format(gate_clock(moment, gate), "SHORT_DATETIME_FORMAT")
 
@@ -369,14 +369,14 @@ def verify_receipt(
             _("replaced by receipt %(new)s on %(at)s: the key that signed it was compromised")
             % {
                 "new": replacement.number,
-                "at": _at_gate(replacement.issued_at, receipt.gate),
+                "at": at_gate(replacement.issued_at, receipt.gate),
             }
         )
     elif receipt and receipt.status == ReceiptStatus.REVOKED:
         result.reasons.append(
             _("revoked on %(at)s (%(kind)s): %(reason)s")
             % {
-                "at": _at_gate(receipt.revoked_at, receipt.gate),
+                "at": at_gate(receipt.revoked_at, receipt.gate),
                 "kind": receipt.get_revoke_kind_display(),
                 "reason": receipt.revoke_reason,
             }
@@ -386,7 +386,7 @@ def verify_receipt(
             _("used at exit at %(gate)s on %(at)s")
             % {
                 "gate": receipt.used_gate.name if receipt.used_gate else "?",
-                "at": _at_gate(receipt.used_at, receipt.gate),
+                "at": at_gate(receipt.used_at, receipt.gate),
             }
         )
     return result, receipt
@@ -884,15 +884,13 @@ def receipt_state(receipt: Receipt) -> tuple[str, str]:
             "%(compromised)s: its QR code no longer proves it to others, the gate's register "
             "still does."
         ) % {
-            "at": _at_gate(receipt.used_at, receipt.gate),
-            "compromised": _at_gate(later, receipt.gate),
+            "at": at_gate(receipt.used_at, receipt.gate),
+            "compromised": at_gate(later, receipt.gate),
         }
     if receipt.kid in key_store().revoked_kids():
         return "compromised_key", _(
             "The key that signed this receipt was compromised: it no longer verifies."
         )
     if receipt.used_at:
-        return "used", _("Used at exit on %(at)s.") % {
-            "at": _at_gate(receipt.used_at, receipt.gate)
-        }
+        return "used", _("Used at exit on %(at)s.") % {"at": at_gate(receipt.used_at, receipt.gate)}
     return "valid", _("Valid.")

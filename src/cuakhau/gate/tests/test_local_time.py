@@ -2,13 +2,15 @@
 
 Ma Lù Thàng is on Vietnam's clock (UTC+7): a truck that leaves at 00:30 on 1 April 2026 there
 left at 17:30 UTC on 31 March. It is one of 1 April's trucks, today's on that day, and the
-console says "01/04 00:30" of it.
+console says so with the date, as the reader's language writes a moment everywhere else:
+"1 Apr 2026, 00:30", "01/04/2026 00:30", "2026年4月1日 00:30" (a fixed "01/04 00:30" read as
+4 January in English and was no Chinese date at all).
 """
 
 import datetime as dt
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cuakhau.conftest import cassava_line, declaration
 from cuakhau.core.testing.clock import set_clock
@@ -47,10 +49,35 @@ def test_a_truck_leaving_at_half_past_midnight_is_one_of_the_new_days(left_after
     assert gate_kpis(mlt, MARCH_31, MARCH_31)["count"] == 0
 
 
-def test_the_console_says_the_gates_time(left_after_midnight, mlt):
-    check = gate.assess(left_after_midnight.reference, mlt)
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "Already exited at 1 Apr 2026, 00:30."),
+        ("vi", "Đã ra cửa khẩu lúc 01/04/2026 00:30."),
+        ("zh-hans", "已于 2026年4月1日 00:30 放行出境。"),
+    ],
+)
+def test_the_console_says_the_gates_time_as_the_language_writes_it(
+    left_after_midnight, mlt, language, expected
+):
+    with translation.override(language):
+        check = gate.assess(left_after_midnight.reference, mlt)
     said = [p.message for p in check.problems if p.code == "exited"]
-    assert said == ["Already exited at 01/04 00:30."]
+    assert said == [expected]
+
+
+def test_the_apis_answer_says_the_time_as_the_callers_language_writes_it(
+    left_after_midnight, operator, mlt
+):
+    response = api(operator).post(
+        "/api/v1/gate/mlt/lookup",
+        {"scan": left_after_midnight.reference},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert response.status_code == 200, response.content
+    said = [p["message"] for p in response.json()["problems"] if p["code"] == "exited"]
+    assert said == ["已于 2026年4月1日 00:30 放行出境。"]
 
 
 def test_a_queued_exit_before_the_arrival_names_both_times_on_the_gates_clock(
@@ -64,14 +91,13 @@ def test_a_queued_exit_before_the_arrival_names_both_times_on_the_gates_clock(
     payments.simulate_bank_transfer(trip)
     gate.check_in(operator, mlt, trip.reference)
     clear(trip, officers)
-    with pytest.raises(gate.GateRefused) as refused:
+    with pytest.raises(gate.GateRefused) as refused, translation.override("vi"):
         # More than the hour's skew a device clock may have before the arrival.
         gate.exit_truck(
             operator, mlt, trip.reference, at=dt.datetime(2026, 3, 31, 16, tzinfo=dt.UTC)
         )
-    assert [p.message for p in refused.value.problems] == [
-        "The exit time 31/03 23:00 is before the truck arrived (01/04 00:30)."
-    ]
+    [said] = [p.message for p in refused.value.problems]
+    assert "31/03/2026 23:00" in said and "01/04/2026 00:30" in said, said
 
 
 # ---------------------------------------------------------------------------------------------
