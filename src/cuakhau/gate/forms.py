@@ -1,7 +1,8 @@
 from django import forms
+from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
-from cuakhau.core.inputs import TextField
+from cuakhau.core.inputs import TextField, shown
 
 
 class ConsoleForm(forms.Form):
@@ -35,3 +36,28 @@ class ConsoleForm(forms.Form):
         super().__init__(*args, **kwargs)
         lanes = gate.lanes.filter(is_open=True) if gate else []
         self.fields["lane"].choices = [("", "—")] + [(lane.code, lane.code) for lane in lanes]
+
+    # The fields in the row beside the scan (gate/_console_fields.html), sent again with a card
+    # that refuses any of them.
+    BESIDE_THE_SCAN = ("lane", "yard_position", "gross_kg", "tare_kg", "plate_seen")
+
+    @classmethod
+    def refused(cls, typed, gate, errors: dict[str, list[str]]) -> "ConsoleForm":
+        """The form as typed, with the service's refusals beside their fields and only those:
+        the service checks what the console sends (the form's own checks, a closed lane not
+        among the choices, would say it again in other words). What was typed comes back as a
+        refusal quotes it: within the field's length, each control character as U+FFFD (a
+        page holds no NUL, and 5,000 characters do not come back whole)."""
+        data = typed.copy()
+        for name in cls.BESIDE_THE_SCAN:
+            if name in data:
+                data[name] = shown(
+                    data[name], getattr(cls.base_fields[name], "max_length", None) or 40
+                )
+        form = cls(data, gate=gate)
+        form.cleaned_data = {}
+        form._errors = ErrorDict(renderer=form.renderer)
+        for name, messages in errors.items():
+            for message in messages:
+                form.add_error(name, message)
+        return form

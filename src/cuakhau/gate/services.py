@@ -603,27 +603,52 @@ def weight_out_of_range(name: str) -> str:
 
 def _weights(gross, tare) -> tuple[Decimal | None, Decimal | None]:
     """The weighbridge's total and the vehicle's tare, both in kg, checked for sense."""
-    values = {}
+    errors: dict[str, list[str]] = {}
+    weights = _checked_weights(gross, tare, errors)
+    if errors:
+        raise FieldErrors(errors)
+    return weights
+
+
+def _checked_weights(gross, tare, errors: dict) -> tuple[Decimal | None, Decimal | None]:
+    """``_weights``, each refusal added to ``errors`` rather than raised: both weights are
+    checked, so one answer names every wrong one (the tare's refusal came only on the next try
+    once the reading was put right). A field already in ``errors`` (its text could not be read
+    as a number) is not checked again."""
+    values: dict[str, Decimal | None] = {}
     for name, value in (("gross_kg", gross), ("tare_kg", tare)):
-        if value in (None, ""):
-            values[name] = None
+        values[name] = None
+        if value in (None, "") or name in errors:
             continue
         try:
             # As the column stores it (one decimal): a reading is refused, never rounded.
             kg = check_number(value, WeighbridgeReading, name)
         except ValidationError as exc:
-            raise FieldErrors({name: exc.messages}) from None
+            errors[name] = exc.messages
+            continue
         low, high = WEIGHT_LIMITS[name]
         if not Decimal(low) <= kg <= Decimal(high):
-            raise FieldErrors({name: [weight_out_of_range(name)]})
+            errors[name] = [weight_out_of_range(name)]
+            continue
         # In the stored form ("41972.0", whether typed "41972" or "41972.000"): the answer
         # says what was kept.
         values[name] = kg.quantize(Decimal(1).scaleb(-_field_places(name)))
-    if values["tare_kg"] is not None and values["gross_kg"] is None:
-        raise FieldErrors({"gross_kg": [_("Enter the weighbridge reading too.")]})
-    if values["tare_kg"] is not None and values["tare_kg"] >= values["gross_kg"]:
-        raise FieldErrors({"tare_kg": [_("The tare must be below the weighbridge reading.")]})
-    return values["gross_kg"], values["tare_kg"]
+    gross_kg, tare_kg = values["gross_kg"], values["tare_kg"]
+    if tare not in (None, "") and gross in (None, "") and "gross_kg" not in errors:
+        errors["gross_kg"] = [_("Enter the weighbridge reading too.")]
+    elif tare_kg is not None and gross_kg is not None and tare_kg >= gross_kg:
+        errors["tare_kg"] = [_("The tare must be below the weighbridge reading.")]
+    return gross_kg, tare_kg
+
+
+def _collect(errors: dict, check, *args):
+    """``check(*args)``, or None with its refusal kept in ``errors``: an entry's fields are all
+    checked before any is refused, so one answer names each wrong one."""
+    try:
+        return check(*args)
+    except FieldErrors as exc:
+        errors.update(exc.errors)
+        return None
 
 
 @retry_on_conflict
@@ -640,8 +665,12 @@ def check_in(
     at: dt.datetime | None = None,
     context: RequestContext = SYSTEM,
     device_clock: bool = False,
+    refused: dict[str, list[str]] | None = None,
 ) -> Visit:
     """Check a paid truck in: visit, weighing, risk channel, green-channel release.
+
+    Every field entered is checked before any is refused: one FieldErrors names each wrong
+    one, with ``refused``, the fields the caller could not read (the console's typed numbers).
 
     ``device_clock``: ``at`` comes from a queued device event, whose clock may be wrong: a
     moment hours before the fees were paid is refused (a person backdating a check-in names
@@ -654,13 +683,18 @@ def check_in(
     """
     if not trips.works_at(operator, gate) or not operator.has_perm("trips.operate_gate"):
         raise trips.TripPermissionDenied(_("Only a gate operator of this gate checks trucks in."))
+    errors = dict(refused or {})
     entry = _Entry(
-        lane=_lane(gate, lane),
-        yard_position=_yard_position(yard_position),
-        weights=_weights(gross_kg, tare_kg),
+        lane=None if "lane" in errors else _collect(errors, _lane, gate, lane),
+        yard_position=(
+            "" if "yard_position" in errors else _collect(errors, _yard_position, yard_position)
+        ),
+        weights=_checked_weights(gross_kg, tare_kg, errors),
         at=at,
         device_clock=device_clock,
     )
+    if errors:
+        raise FieldErrors(errors)
     try:
         return _check_in(operator, gate, text, entry, plate_seen, context, lock=False)
     except ChangedMeanwhile:

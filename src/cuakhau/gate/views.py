@@ -21,6 +21,7 @@ from cuakhau.core.context import context_of
 from cuakhau.core.errors import FieldErrors
 from cuakhau.core.inputs import clean_text, read_local_number
 from cuakhau.core.policy import gate_checked_for
+from cuakhau.core.wording import join_words
 from cuakhau.reference.models import Gate
 from cuakhau.risk.services import current_assessment
 from cuakhau.trips import services as trips
@@ -143,6 +144,10 @@ def _card(request, gate, check, *, done=None, errors=None, assessment=None):
     if assessment is None and check.trip:
         assessment = current_assessment(check.trip)
     channel = services.channel_shown(assessment, request.user)
+    # A refusal of one of the console's fields is shown beside it, the form as typed sent again
+    # with the card; the card names those fields and says any other refusal itself.
+    beside = {k: v for k, v in (errors or {}).items() if k in ConsoleForm.BESIDE_THE_SCAN}
+    fields_form = ConsoleForm.refused(request.POST, gate, beside) if beside else None
     return render(
         request,
         "gate/_card.html",
@@ -150,10 +155,12 @@ def _card(request, gate, check, *, done=None, errors=None, assessment=None):
             "gate": gate,
             "check": check,
             "done": done,
-            # Each refusal named by its field's label: the card stands apart from the fields.
+            "fields_form": fields_form,
+            "refused_fields": join_words(str(fields_form.fields[name].label) for name in beside),
             "errors": [
                 (name, getattr(ConsoleForm.base_fields.get(name), "label", ""), messages)
                 for name, messages in (errors or {}).items()
+                if name not in beside
             ],
             "channel": channel,
             "scan": (
@@ -210,14 +217,26 @@ def _typed_weight(post, name: str) -> str | None:
         raise FieldErrors({name: exc.messages}) from None
 
 
+def _read(unread: dict, read, *args):
+    """``read(*args)``, or None with its refusal kept in ``unread``."""
+    try:
+        return read(*args)
+    except FieldErrors as exc:
+        unread.update(exc.errors)
+        return None
+
+
 @login_required
 @require_POST
 def act(request, code, action):
     gate = _operator_gate(request, code)
     post = request.POST
+    # What the page could not read, kept for the service to name with its own refusals: one
+    # answer marks every wrong field, not the first of them.
+    unread: dict[str, list[str]] = {}
     try:
         # Read once: the action and, if refused, its card check the same plate.
-        plate = _plate_seen(gate, post)
+        plate = _read(unread, _plate_seen, gate, post) or ""
         if action == "check_in":
             visit = services.check_in(
                 request.user,
@@ -226,10 +245,13 @@ def act(request, code, action):
                 lane=post.get("lane") or None,
                 yard_position=post.get("yard_position", ""),
                 plate_seen=plate,
-                gross_kg=_typed_weight(post, "gross_kg"),
-                tare_kg=_typed_weight(post, "tare_kg"),
+                gross_kg=_read(unread, _typed_weight, post, "gross_kg"),
+                tare_kg=_read(unread, _typed_weight, post, "tare_kg"),
                 context=context_of(request),
+                refused=unread,
             )
+        elif unread:
+            raise FieldErrors(unread)
         elif action in ("exit", "turn_back"):
             let_out = services.exit_truck if action == "exit" else services.turn_back
             visit = let_out(

@@ -357,7 +357,10 @@ def test_a_yard_position_is_checked_as_typed_never_cut_or_stored_raw(
     card = client.post("/gate/mlt/console/check_in/", post)
     assert card.status_code == 200
     assert 'data-field="yard_position"' in card.text and why in card.text
-    assert "Yard position:" in card.text
+    # Beside its field, which the card names.
+    assert 'id="id_yard_position_error"' in card.text
+    assert "Correct the marked fields: Yard position." in card.text
+    assert position[:30] not in card.text and "\x00" not in card.text
     trip.refresh_from_db()
     assert trip.status == "paid" and not Visit.objects.filter(trip=trip).exists()
     refused = api(operator).post("/api/v1/gate/mlt/check-in", post, content_type="application/json")

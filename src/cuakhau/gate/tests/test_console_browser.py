@@ -458,3 +458,37 @@ def test_a_console_kept_from_a_session_that_ended_elsewhere_is_not_shown_nor_que
     assert texts["signed_out"] in booth.inner_text("#result-offline")
     assert booth.locator("#offline-check_in").count() == 0
     assert booth.evaluate("localStorage.getItem('cuakhau-gate-queue-mlt')") is None
+
+
+def test_each_weight_refused_online_is_marked_beside_its_field_at_once(
+    booth, live_server, enterprise
+):
+    """Online, a wrong reading and a wrong tare were said one at a time in the card, no field
+    marked. Both are now marked beside their fields in one answer, the first focused, and the
+    marks go with the next answer."""
+    from cuakhau.accounts.services import set_language
+
+    trip = paid(enterprise, expected_arrival=future(1), tractor_plate="25C-444.44", **load(9))
+    set_language(booth.operator, "vi")
+    open_console(booth, live_server)
+    booth.fill("#id_scan", trip.reference)
+    booth.click("#lookup")
+    booth.wait_for_selector("#do-check_in")
+    booth.fill("#id_gross_kg", "25,400.5")  # a Vietnamese page writes 25.400,5
+    booth.fill("#id_tare_kg", "99")
+    booth.click("#do-check_in")
+    booth.wait_for_selector("#fields-refused")
+    for name in ("gross_kg", "tare_kg"):
+        assert booth.get_attribute(f"#id_{name}", "aria-invalid") == "true"
+        assert booth.inner_text(f"#id_{name}_error")
+    assert booth.evaluate("document.activeElement.id") == "id_gross_kg"
+    booth.fill("#id_gross_kg", "25.400,5")
+    booth.fill("#id_tare_kg", "9.800")
+    booth.click("#do-check_in")
+    booth.wait_for_selector("#result-done")
+    assert booth.locator("#console-form [aria-invalid=true], #console-form .error").count() == 0
+    trip.refresh_from_db()
+    assert (trip.weighings.get().gross_kg, trip.weighings.get().tare_kg) == (
+        Decimal("25400.5"),
+        Decimal("9800"),
+    )

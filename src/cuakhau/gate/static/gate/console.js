@@ -207,15 +207,20 @@
     }
     return { values, errors };
   }
-  // Each refusal under its field, as the page's forms show theirs.
+  // Each refusal under its field, as the page's forms show theirs. The server's own (sent with
+  // a card, id_<name>_error) go too: each answer marks only what it refuses.
   function showFieldErrors(errors) {
-    for (const name of Object.keys(CONFIG.weights)) {
-      const field = form.querySelector("[name=" + name + "]");
-      if (!field) continue;
+    for (const field of form.querySelectorAll("#console-fields [name]")) {
+      const name = field.name;
       const box = field.closest(".field");
       const id = "offline-error-" + name;
       const old = document.getElementById(id);
       if (old) old.remove();
+      const served = document.getElementById(field.id + "_error");
+      if (served) served.replaceChildren();
+      if (field.getAttribute("aria-describedby") === field.id + "_error") {
+        field.removeAttribute("aria-describedby");
+      }
       box.classList.toggle("has-error", name in errors);
       if (name in errors) {
         box.append(element("p", { className: "error", id: id }, errors[name]));
@@ -621,6 +626,7 @@
 
   document.body.addEventListener("htmx:beforeRequest", (event) => {
     const path = event.detail.requestConfig.path;
+    if (/\/console\/[a-z_]+\/$/.test(path || "")) showFieldErrors({});
     if (navigator.onLine) return;
     // Known to be offline: answer at once rather than wait for the request to fail.
     if (isScan(path)) {
@@ -647,6 +653,9 @@
     const done = !!$("result-done");
     ready({ truckDone: done });
     if (done) refreshSnapshot();
+    // A refused field, marked beside it by the answer: the operator puts it right first.
+    const refused = form.querySelector("#console-fields [aria-invalid=true]");
+    if (refused) refused.focus();
   });
   document.body.addEventListener("htmx:responseError", () => ready());
 
