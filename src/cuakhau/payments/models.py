@@ -96,6 +96,10 @@ class Payment(models.Model):
                 fields=["credited_account", "bank_reference"],
                 condition=~models.Q(bank_reference=""),
                 name="payment_once_per_bank_transfer",
+                violation_error_message=_(
+                    "This bank transfer (account and bank reference) is already recorded as a "
+                    "payment."
+                ),
             ),
         ]
         verbose_name = _("payment")

@@ -69,6 +69,10 @@ class Migration(migrations.Migration):
                 condition=models.Q(("bank_reference", ""), _negated=True),
                 fields=("credited_account", "bank_reference"),
                 name="payment_once_per_bank_transfer",
+                violation_error_message=(
+                    "This bank transfer (account and bank reference) is already recorded as a "
+                    "payment."
+                ),
             ),
         ),
     ]
