@@ -208,3 +208,125 @@ def test_the_gate_console_on_a_tablet_has_no_serious_accessibility_violation(
     assert axe_violations(page) == []
     assert horizontal_overflow(page) == 0
     assert small_targets(page) == []
+
+
+# Everything in the main content that ends past the screen or past the box that holds it (a card
+# scrolls sideways on its own, so a value cut there was hidden, not wide). A table in a
+# .table-scroll scrolls on purpose, with its shadow saying so.
+PAST_ITS_BOX = """() => {
+  const past = [];
+  const clipOf = (el) => {
+    for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
+      if (getComputedStyle(up).overflowX !== "visible") return up;
+    }
+    return null;
+  };
+  for (const el of document.querySelectorAll("main *")) {
+    const box = el.getBoundingClientRect();
+    if (!box.width || !box.height || el.closest(".table-scroll")) continue;
+    const clip = clipOf(el);
+    let limit = innerWidth;
+    if (clip) {
+      const outer = clip.getBoundingClientRect();
+      limit = Math.min(limit, outer.left + clip.clientLeft + clip.clientWidth
+                       - parseFloat(getComputedStyle(clip).paddingRight));
+    }
+    if (box.right > limit + 1) {
+      const label = el.tagName === "DD" ? (el.previousElementSibling || {}).innerText + " = " : "";
+      past.push(`${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""} ${label}`
+        + `"${(el.innerText || "").trim().slice(0, 40)}" ends at ${Math.round(box.right)} > ${Math.round(limit)}`);
+    }
+  }
+  return past;
+}"""
+
+# A dd past the content of the box its list is in (the card's padding is not room for it).
+VALUES_PAST_THEIR_CARD = """() => [...document.querySelectorAll("main dl > dd")].filter(dd => {
+    const box = dd.closest("dl").parentElement;
+    const inner = box.getBoundingClientRect().right - parseFloat(getComputedStyle(box).paddingRight);
+    return dd.getBoundingClientRect().right > inner + 1;
+  }).map(dd => `${dd.previousElementSibling.innerText} = ${dd.innerText.slice(0, 40)}`)"""
+
+
+def fits_the_phone(page) -> list[str]:
+    wide = page.evaluate("document.scrollingElement.scrollWidth - innerWidth")
+    found = [f"the page scrolls {wide}px sideways"] if wide > 0 else []
+    return found + page.evaluate(PAST_ITS_BOX) + page.evaluate(VALUES_PAST_THEIR_CARD)
+
+
+def test_vietnamese_pages_with_long_values_fit_a_phone(browser, live_server, mlt):
+    """Long Vietnamese labels beside values that do not break (a Chinese ID number, a tax code, a
+    company's name in Chinese, a date): on a 390 px phone each is shown whole, inside its card."""
+    from cuakhau.accounts import roles
+    from cuakhau.accounts.services import create_user
+    from cuakhau.conftest import declaration, organisation, steel_line
+    from cuakhau.desk import services as desk
+    from cuakhau.desk.loading import load_all
+    from cuakhau.desk.models import FilingChannel, Procedure
+    from cuakhau.payments import services as payments
+    from cuakhau.receipts.models import Receipt
+    from cuakhau.trips import services as trips
+
+    company = organisation("凭祥市友谊关进出口贸易有限公司", "CN", "91451481103320947G")
+    shipper = create_user(
+        "qy_youyiguan", PASSWORD, roles.ENTERPRISE, organisation=company, language="vi"
+    )
+    officer = create_user("haiquan", PASSWORD, roles.CUSTOMS, gates=[mlt], language="vi")
+    desk_officer = create_user("motcua", PASSWORD, roles.DESK, gates=[mlt], language="vi")
+    board = create_user("bql", PASSWORD, roles.BOARD, language="vi")
+    trip = trips.save_and_submit(
+        shipper,
+        None,
+        declaration(
+            direction="import",
+            tractor_plate="云G·90441",
+            trailer_plate="云G·0840挂",
+            vehicle_type="tractor_trailer",
+            container_size="40",
+            driver_name="何明伟",
+            driver_nationality="CN",
+            driver_document_number="45210019980218051X",
+            driver_phone="+86 132 9342 6116",
+            cargo_lines=[steel_line(description="热轧钢板 Thép cán nóng dạng tấm, cuộn 25 tấn")],
+        ),
+    )
+    payments.simulate_bank_transfer(trip)
+    receipt = Receipt.objects.get(trip=trip)
+    load_all()
+    procedure = max(Procedure.objects.all(), key=lambda p: len(p.name_vi))
+    application = desk.file_application(
+        {
+            "procedure": procedure.key,
+            "applicant_name": "Nguyễn Thị Phương Thảo",
+            "organisation_name": "Công ty TNHH Xuất nhập khẩu Nông sản Tây Bắc",
+            "id_number": "012345678901",
+            "phone": "0912 345 678",
+            "email": "phuongthao.nguyen@nongsantaybac.com.vn",
+            "language": "vi",
+            "address": "Xã Ma Ly Pho, huyện Phong Thổ, tỉnh Lai Châu",
+            "note": "",
+        },
+        actor=desk_officer,
+        channel=FilingChannel.COUNTER,
+    )
+
+    page = browser.new_page()
+    found = {}
+    for user, path in (
+        (officer, f"/trips/{trip.reference}/"),
+        (shipper, f"/receipts/{receipt.number}/"),
+        (desk_officer, f"/desk/applications/{application.code}/"),
+        (board, "/payments/reconciliation/"),
+    ):
+        browser.clear_cookies()
+        log_in(page, live_server, user.username, PASSWORD)
+        page.goto(f"{live_server.url}{path}")
+        assert page.evaluate("document.documentElement.lang") == "vi"
+        found[path] = fits_the_phone(page)
+    assert {path: problems for path, problems in found.items() if problems} == {}
+    # The values are there in full, not cut.
+    browser.clear_cookies()
+    log_in(page, live_server, officer.username, PASSWORD)
+    page.goto(f"{live_server.url}/trips/{trip.reference}/")
+    assert "45210019980218051X" in page.inner_text("main dl")
+    assert "凭祥市友谊关进出口贸易有限公司" in page.inner_text("main dl")
