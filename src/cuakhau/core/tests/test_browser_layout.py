@@ -256,7 +256,8 @@ def fits_the_phone(page) -> list[str]:
 
 def test_vietnamese_pages_with_long_values_fit_a_phone(browser, live_server, mlt):
     """Long Vietnamese labels beside values that do not break (a Chinese ID number, a tax code, a
-    company's name in Chinese, a date): on a 390 px phone each is shown whole, inside its card."""
+    company's name in Chinese, a date): on a 390 px phone each is shown whole, inside its card,
+    and the receipt's signed code opened below it wraps instead of widening the page."""
     from cuakhau.accounts import roles
     from cuakhau.accounts.services import create_user
     from cuakhau.conftest import declaration, organisation, steel_line
@@ -323,6 +324,10 @@ def test_vietnamese_pages_with_long_values_fit_a_phone(browser, live_server, mlt
         page.goto(f"{live_server.url}{path}")
         assert page.evaluate("document.documentElement.lang") == "vi"
         found[path] = fits_the_phone(page)
+        if path.startswith("/receipts/"):
+            page.click("details:has(#receipt-token) > summary")
+            assert page.is_visible("#receipt-token")
+            found[f"{path} with its signed code open"] = fits_the_phone(page)
     assert {path: problems for path, problems in found.items() if problems} == {}
     # The values are there in full, not cut.
     browser.clear_cookies()
