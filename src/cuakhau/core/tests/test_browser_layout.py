@@ -257,7 +257,8 @@ def fits_the_phone(page) -> list[str]:
 def test_vietnamese_pages_with_long_values_fit_a_phone(browser, live_server, mlt):
     """Long Vietnamese labels beside values that do not break (a Chinese ID number, a tax code, a
     company's name in Chinese, a date): on a 390 px phone each is shown whole, inside its card,
-    and the receipt's signed code opened below it wraps instead of widening the page."""
+    and the receipt's signed code opened below it wraps instead of widening the page. On the
+    desk's application, each action's reason box is grouped with its own button."""
     from cuakhau.accounts import roles
     from cuakhau.accounts.services import create_user
     from cuakhau.conftest import declaration, organisation, steel_line
@@ -328,6 +329,8 @@ def test_vietnamese_pages_with_long_values_fit_a_phone(browser, live_server, mlt
             page.click("details:has(#receipt-token) > summary")
             assert page.is_visible("#receipt-token")
             found[f"{path} with its signed code open"] = fits_the_phone(page)
+        if path.startswith("/desk/"):
+            found[f"{path} actions"] = reasons_apart_from_the_button_above(page)
     assert {path: problems for path, problems in found.items() if problems} == {}
     # The values are there in full, not cut.
     browser.clear_cookies()
@@ -335,3 +338,29 @@ def test_vietnamese_pages_with_long_values_fit_a_phone(browser, live_server, mlt
     page.goto(f"{live_server.url}/trips/{trip.reference}/")
     assert "45210019980218051X" in page.inner_text("main dl")
     assert "凭祥市友谊关进出口贸易有限公司" in page.inner_text("main dl")
+
+
+def reasons_apart_from_the_button_above(page) -> list[str]:
+    """Each action asking for a reason is a box of its own: its fields and its button inside,
+    the button of the action above outside it."""
+    return page.evaluate(
+        """() => {
+      const wrong = [];
+      const forms = [...document.querySelectorAll("form.desk-action")];
+      forms.forEach((form, i) => {
+        if (!form.querySelector(".field")) return;
+        const name = form.dataset.action;
+        const box = form.getBoundingClientRect();
+        if (parseFloat(getComputedStyle(form).borderTopWidth) < 1) wrong.push(`${name}: no box of its own`);
+        for (const part of form.querySelectorAll(".field, button")) {
+          const r = part.getBoundingClientRect();
+          if (r.top < box.top || r.bottom > box.bottom) wrong.push(`${name}: ${part.tagName} outside its box`);
+        }
+        const above = i && forms[i - 1].querySelector("button").getBoundingClientRect();
+        // The button above ends clearly before this box begins, not a label's gap from its field.
+        if (above && box.top - above.bottom < 8) wrong.push(`${name}: touches the button above`);
+      });
+      if (!forms.some(form => form.querySelector(".field"))) wrong.push("no action asks for a reason");
+      return wrong;
+    }"""
+    )
