@@ -54,7 +54,11 @@ class MarketRefusalOut(Schema):
     rule: int
     requirement: CodeOf(Requirement)
     requirement_label: str
-    field: str = Field(..., description="The declaration's field it is about (`gate`, …)")
+    field: str = Field(
+        ...,
+        description="The path of the declaration's field it is about (`gate`, "
+        "`cargo_lines.0.hs_code`: a cargo line by its index from 0)",
+    )
     field_label: str
     message: str = Field(..., description="Why, with the rule's legal basis, as the page says")
 

@@ -21,6 +21,8 @@ OPEN_CODES = {
     # Beside the built-in perishable and general goods, a manager defines classes
     # (``slots.models.PriorityClass``): a list in the document would be out of date at once.
     "priority_class",
+    # A path into the declaration ("gate", "cargo_lines.0.hs_code"): a line's number is in it.
+    "field",
 }
 
 # Codes beside a plain ``label`` in a row that names one code ({"role": ..., "label": ...}).
