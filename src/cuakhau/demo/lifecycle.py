@@ -447,8 +447,7 @@ class RiskBook:
                     "rule_id": rule.pk,
                     "kind": rule.kind,
                     "score": score,
-                    "reason_vi": reason["vi"],
-                    "reason_en": reason["en"],
+                    **texts.stored(reason),
                 }
                 if channel:
                     entry["channel"] = channel
@@ -472,8 +471,7 @@ class RiskBook:
                     "rule_id": None,
                     "kind": "previous_channel",
                     "score": 0,
-                    "reason_vi": reason["vi"],
-                    "reason_en": reason["en"],
+                    **texts.stored(reason),
                 }
             )
             channel = previous["channel"]

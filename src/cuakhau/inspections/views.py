@@ -76,7 +76,7 @@ def trip_inspections(request, reference):
 def _page(request, trip, action: str = "", refused=None):
     """The trip's inspections; after a refused ``action``, its form ``refused`` again, with
     what the officer typed and each error beside its field (HTTP 422)."""
-    from cuakhau.risk.services import can_view_reasons, current_assessment
+    from cuakhau.risk.services import can_view_reasons, current_assessment, reason_text
 
     risk = current_assessment(trip) if can_view_reasons(request.user) else None
     posted = {action: refused} if refused is not None else {}
@@ -94,6 +94,11 @@ def _page(request, trip, action: str = "", refused=None):
         {
             "trip": trip,
             "risk": risk,
+            "risk_reasons": [
+                {"text": reason_text(r), "score": r.get("score", 0)} for r in risk.reasons or ()
+            ]
+            if risk
+            else [],
             "required": services.required_agencies(trip),
             "outstanding": services.outstanding(trip) if trip.status == TripStatus.ARRIVED else [],
             "inspections": trip.inspections.select_related(

@@ -2,11 +2,10 @@
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
@@ -56,7 +55,11 @@ class ReasonOut(Schema):
     channel_label: str | None = None
     reason_vi: str
     reason_en: str
+    # None for a reason of an older assessment whose English could not be read back into Chinese.
+    reason_zh: str | None = None
+    # In the caller's language; ``text_language`` says which it is when the record lacks it.
     text: str
+    text_language: Literal["vi", "en", "zh"]
 
 
 class AssessmentOut(Schema):
@@ -144,15 +147,14 @@ def assessment_out(assessment: RiskAssessment, with_reasons: bool) -> dict:
         "assessed_at": assessment.assessed_at,
     }
     if with_reasons:
-        # Reasons exist in Vietnamese and English; a Chinese reader gets the English.
-        language = "en" if (get_language() or "vi").startswith(("en", "zh")) else "vi"
         body.update(
             score=assessment.score,
             ruleset_version=assessment.ruleset.version,
             reasons=[
                 {
                     **r,
-                    "text": r[f"reason_{language}"],
+                    "text": str(text := services.reason_text(r)),
+                    "text_language": text.lang,
                     "kind_label": label_of(RuleKind, r.get("kind")),
                     "channel_label": label_of(RiskChannel, r.get("channel")),
                 }

@@ -159,8 +159,9 @@ class RiskAssessment(models.Model):
     )
     channel = models.CharField(_("channel"), max_length=8, choices=RiskChannel.choices)
     score = models.PositiveIntegerField(_("score"))
-    # [{"rule_id", "kind", "score", "reason_vi", "reason_en"[, "channel"]}, ...]: both languages
-    # are stored, so the record reads the same whatever language its reader uses.
+    # [{"rule_id", "kind", "score", "reason_vi", "reason_en", "reason_zh"[, "channel"]}, ...]:
+    # every language is stored, so the record reads the same whatever language its reader uses
+    # (reason_zh since migration 0009, which wrote it for the assessments made before).
     reasons = models.JSONField(_("reasons"), default=list)
     # The draw rounded down to 10 places; the rates have at most 4, so comparing this stored
     # value gives exactly the same answer as comparing the full fraction.

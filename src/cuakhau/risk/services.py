@@ -414,6 +414,18 @@ def can_view_reasons(user) -> bool:
     return bool(user and user.is_authenticated and user.has_perm(VIEW_REASONS_PERMISSION))
 
 
+def reason_text(reason: dict, language: str | None = None):
+    """One stored reason in the reader's language (default: the active one).
+
+    A reason of an assessment made before Chinese was written, which migration 0009 could not
+    read back, has none: it comes in English, and the ``LocalizedText`` says so."""
+    from cuakhau.reference.localize import localized
+
+    return localized(
+        *(reason.get(f"reason_{lang}") or "" for lang in texts.LANGUAGES), language=language
+    )
+
+
 def new_ruleset_version(
     actor,
     changes: Changes,
@@ -545,8 +557,7 @@ class Finding:
             "rule_id": self.rule.pk if self.rule is not None else None,
             "kind": self.kind,
             "score": self.score,
-            "reason_vi": self.reason["vi"],
-            "reason_en": self.reason["en"],
+            **texts.stored(self.reason),
         }
         if self.channel:
             entry["channel"] = self.channel
