@@ -11,6 +11,7 @@ names in an API error, column letters) keep ", " whatever the language.
 from collections.abc import Iterable
 
 from django.utils import translation
+from django.utils.translation import pgettext
 
 # By the language's first part ("zh" for zh-hans); any other language separates with ", ".
 _SEPARATORS = {"zh": "、"}
@@ -26,6 +27,13 @@ def list_separator(language: str | None = None) -> str:
 def join_words(items: Iterable, language: str | None = None) -> str:
     """``items`` (labels, names, lazy translations) as one list in ``language``'s way."""
     return list_separator(language).join(str(item) for item in items)
+
+
+def kilograms(n) -> str:
+    """A weight with its unit, ``n`` already written as the page writes numbers: "1,100 kg",
+    "1.100 kg", "1,100 千克". The one way every figure in kilograms is said (a cargo line's
+    quantity in KGM as well as its gross and net weights), so a page never mixes unit words."""
+    return pgettext("a weight; the number already written", "%(n)s kg") % {"n": n}
 
 
 def label_of(choices, value) -> str | None:

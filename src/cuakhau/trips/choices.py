@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from cuakhau.core.context import Channel  # noqa: F401  (re-exported for trip code)
+from cuakhau.core.wording import kilograms
 
 
 class Direction(models.TextChoices):
@@ -53,7 +54,6 @@ def counted(unit: str, n) -> str:
     ``n`` already written as the page writes numbers; unknown units as their label."""
     count = 1 if str(n) == "1" else 2
     said = {
-        "KGM": ngettext("%(n)s kilogram", "%(n)s kilograms", count),
         "TNE": ngettext("%(n)s tonne", "%(n)s tonnes", count),
         "CT": ngettext("%(n)s carton", "%(n)s cartons", count),
         "BG": ngettext("%(n)s bag", "%(n)s bags", count),
@@ -64,6 +64,9 @@ def counted(unit: str, n) -> str:
         "C62": ngettext("%(n)s unit", "%(n)s units", count),
         "packages": ngettext("%(n)s package", "%(n)s packages", count),
     }.get(unit)
+    if unit == "KGM":
+        # As the line's gross and net weights beside it are said: one unit word a language.
+        return kilograms(n)
     if said is None:
         return f"{n} {dict(QuantityUnit.choices).get(unit, unit)}"
     return said % {"n": n}

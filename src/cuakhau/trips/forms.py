@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cuakhau.core.inputs import LocalNumberField, TextField, read_local_number
 from cuakhau.core.widgets import ListSelect
+from cuakhau.core.zones import zone_label
 from cuakhau.reference.fields import GateField
 from cuakhau.reference.models import Gate
 from cuakhau.reference.validators import country_choices, currency_choices
@@ -141,12 +142,7 @@ def _mark_needed(form) -> None:
 
 def _arrival_help() -> str:
     """Arrival times are read in the gates' zone (every gate on cuakhau is in Vietnam)."""
-    zone = timezone.get_current_timezone()
-    offset = timezone.localtime(timezone.now(), zone).strftime("%z")
-    return _("In the gate's local time: %(zone)s (UTC%(offset)s).") % {
-        "zone": _("Vietnam") if str(zone) == "Asia/Ho_Chi_Minh" else str(zone),
-        "offset": f"{offset[:3]}:{offset[3:]}",
-    }
+    return _("In the gate's local time: %(zone)s.") % {"zone": zone_label()}
 
 
 def _currencies():

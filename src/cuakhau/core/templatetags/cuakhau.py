@@ -62,6 +62,16 @@ def quantity(value):
 
 
 @register.filter
+def kg(value):
+    """A weight in kilograms with its unit as the reader's language writes it (``wording``)."""
+    if value in (None, ""):
+        return ""
+    from cuakhau.core.wording import kilograms
+
+    return kilograms(quantity(value))
+
+
+@register.filter
 def of_unit(value, unit: str):
     """A cargo line's quantity with its unit, as the reader says it ("1 kilogram", "12 cartons";
     ``unit`` a UN/ECE code, or "packages")."""
@@ -78,3 +88,19 @@ def query_with(context, **kwargs):
     for key, value in kwargs.items():
         query[key] = value
     return query.urlencode()
+
+
+@register.filter
+def utc_offset(moment):
+    """``UTC+07:00``: a moment's offset in the active zone (inside ``{% timezone %}``)."""
+    from cuakhau.core import zones
+
+    return zones.utc_offset(at=moment) if moment else ""
+
+
+@register.filter
+def zone_label(zone):
+    """``Vietnam (UTC+07:00)`` for a zone's name (``Asia/Ho_Chi_Minh``), in the reader's words."""
+    from cuakhau.core import zones
+
+    return zones.zone_label(zone) if zone else ""

@@ -1,0 +1,29 @@
+"""The reconciliation page named its time zone by its code, "时间为口岸当地时间
+(Asia/Ho_Chi_Minh)", where the trip form says "越南（UTC+07:00）": the same words now."""
+
+import pytest
+from django.test import Client
+
+from cuakhau.accounts import roles
+from cuakhau.accounts.services import create_user, set_language
+from cuakhau.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("zh-hans", "时间为口岸当地时间：越南（UTC+07:00）"),
+        ("vi", "Thời gian theo giờ địa phương của cửa khẩu: Việt Nam (UTC+07:00)"),
+        ("en", "Times are local to the gate: Vietnam (UTC+07:00)"),
+    ],
+)
+def test_the_reconciliation_names_its_zone_in_words(mlt, language, said):
+    board = create_user("bql_doisoat", PASSWORD, roles.BOARD)
+    set_language(board, language)
+    client = Client()
+    client.force_login(board)
+    page = client.get("/payments/reconciliation/", {"gate": "mlt"}).content.decode()
+    assert said in page
+    assert "Asia/Ho_Chi_Minh" not in page
