@@ -111,10 +111,18 @@ class Table:
 
     def point_label(self, row: dict, *, whole: bool = False) -> str:
         label = cell_text(row.get(self.label_key), self.column(self.label_key).kind)
-        name = str(row.get(self.name_key) or "").strip() if self.name_key else ""
+        value = row.get(self.name_key) if self.name_key else None
+        name = str(value or "").strip()
         if not name:
             return label
-        return f"{label} {name if whole else shortened(name)}"
+        # A name the reference data lacks in the reader's language (an HS chapter's in
+        # Chinese) says which it is in, as the table's cell under the chart does; beside a
+        # bar, within the room the name alone had.
+        marker = value.marker if isinstance(value, LocalizedText) else ""
+        suffix = f" ({marker})" if marker else ""
+        if not whole:
+            name = shortened(name, max(18 - columns(suffix), 8))
+        return f"{label} {name}{suffix}"
 
     def chart_data(self) -> dict:
         """What ``static/stats/charts.js`` draws with Chart.js (through Chartkick)."""
@@ -179,6 +187,11 @@ class Table:
         for row in [*self.rows, *self.footer]:
             writer.writerow([csv_cell(row.get(c.key), c.kind) for c in self.columns])
         return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def columns(text: str) -> int:
+    """The columns ``text`` takes (a Chinese character two)."""
+    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
 
 
 def shortened(text: str, width: int = 18) -> str:

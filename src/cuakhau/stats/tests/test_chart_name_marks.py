@@ -1,0 +1,43 @@
+"""The HS chapters' bar chart named a chapter with no Chinese name in English, bare, on a
+Chinese page ("08 Edible fruit and…"), while the table under it marked the same name
+"(英文原文)". Its labels and tooltips now carry the mark too."""
+
+import json
+import re
+
+import pytest
+
+from cuakhau.stats.tests.shared import _shared_crossings, shared_three_crossings  # noqa: F401
+
+from .test_dashboard import signed_in
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_shared_crossings")]
+
+
+def chart_of(page: str, name: str) -> tuple[dict, str]:
+    start = page.index(f'id="chart-data-{name}"')
+    data = json.loads(page[page.index(">", start) + 1 : page.index("</script>", start)])
+    svg = page[page.index(f'id="chart-{name}"') :]
+    return data, svg[: svg.index("</svg>")]
+
+
+@pytest.mark.parametrize("name", ["chapters", "products"])
+def test_a_chinese_reader_sees_an_english_name_marked_in_the_chart(three_crossings, board, name):
+    page = signed_in(board, "zh-hans").get("/stats/mlt/?year=2025").content.decode()
+    data, svg = chart_of(page, name)
+    english = [label for label in data["labels"] if label.split(" ", 1)[1][:1].isascii()]
+    assert english, data["labels"]
+    assert all(label.endswith(" (英文原文)") for label in english), data["labels"]
+    # Beside the bar within the room a name had: the code, the name cut short, the mark.
+    assert all(len(label) <= 24 for label in data["labels"])
+    # On hover, the whole name, marked, then the figure.
+    titles = re.findall(r"<title>(\d+ [^<]*): [\d,.]+</title>", svg)
+    english = [t for t in titles if t.split(" ", 1)[1][:1].isascii()]
+    assert english and all(t.endswith(" (英文原文)") for t in english), titles
+
+
+def test_a_name_in_the_readers_language_is_not_marked(three_crossings, board):
+    page = signed_in(board, "vi").get("/stats/mlt/?year=2025").content.decode()
+    data, svg = chart_of(page, "chapters")
+    assert data["labels"] and not any("bản gốc" in label for label in data["labels"])
+    assert "bản gốc" not in svg
