@@ -18,6 +18,7 @@ from cuakhau.core.api_support import (
     declare_error_responses,
     error_items,
     forbid_unknown_fields,
+    install_further_checks,
     not_found_message,
     validation_items,
 )
@@ -155,6 +156,8 @@ def on_not_found(request, exc):
 # {"detail": "..."}, and for a 422 {"detail": [{"loc": [...], "msg": "...", "type": "..."}]}.
 declare_error_responses(api)
 forbid_unknown_fields(api)
+# A body its schema refuses is still checked by the service: every error in one 422.
+install_further_checks(api)
 
 
 @api.exception_handler(ValidationError)

@@ -2,6 +2,7 @@
 
 import contextlib
 import datetime as dt
+import functools
 import re
 from decimal import Decimal
 from typing import Annotated, Literal
@@ -764,3 +765,169 @@ def forbid_unknown_fields(api) -> None:
             model.model_rebuild(force=True)
     for wrapper in wrappers:
         wrapper.model_rebuild(force=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# A body its schema refuses still goes through the service's checks: every error in one 422
+
+
+def checked_further(check):
+    """Mark an API handler whose service checks its body beyond the schema. When the schema
+    refuses the body (a quantity that is no number), the handler never runs, and the
+    service's errors (a plate, an HS code) would come only with the next request: instead
+    ``check(request, parts, refused, **path_params)`` is called, with ``parts`` what the
+    schema accepts of the body field by field (as the handler would have had them), and
+    ``refused`` the dotted paths it refused; it answers the service's errors, ``{path:
+    [messages]}``, writing nothing, and they join the schema's in the same 422 (none at a path
+    the schema refused). ``install_further_checks`` puts the marked handlers to work."""
+
+    def mark(view):
+        view.checked_further = check
+        return view
+
+    return mark
+
+
+def without_refused(errors: dict[str, list[str]], refused) -> dict[str, list[str]]:
+    """``errors`` but those at or under a path the schema refused: said there already."""
+    refused = tuple(refused)
+    return {
+        path: messages
+        for path, messages in errors.items()
+        if not any(path == r or path.startswith(f"{r}.") for r in refused)
+    }
+
+
+@functools.cache
+def _field_adapter(model, name: str):
+    from pydantic import TypeAdapter
+
+    field = model.model_fields[name]
+    # The field's constraints (a length, a range) are its metadata, beside its type.
+    kind = Annotated[field.annotation, *field.metadata] if field.metadata else field.annotation
+    return TypeAdapter(kind)
+
+
+def _model_in(annotation):
+    """The schema ``annotation`` is, or holds a list of; None for another type."""
+    from pydantic import BaseModel
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if getattr(annotation, "__origin__", None) is list:
+        (item,) = annotation.__args__
+        return item if isinstance(item, type) and issubclass(item, BaseModel) else None
+    return None
+
+
+def accepted_parts(model, raw, refused: set[tuple]) -> dict:
+    """What ``model`` accepts of the object ``raw``, each field validated alone as the whole
+    would validate it, leaving out the paths it refused (``refused``: tuples within ``raw``)
+    and whatever is not an object where one is expected."""
+    import pydantic
+
+    if not isinstance(raw, dict):
+        return {}
+    parts = {}
+    for name, field in model.model_fields.items():
+        if (name,) in refused:
+            continue
+        if name not in raw:
+            if not field.is_required():
+                parts[name] = field.get_default(call_default_factory=True)
+            continue
+        value = raw[name]
+        within = {path[1:] for path in refused if path[:1] == (name,)}
+        if not within:
+            adapter = _field_adapter(model, name)
+            # One a check of the whole object refused (not one of its fields) is left out.
+            with contextlib.suppress(pydantic.ValidationError):
+                parts[name] = adapter.dump_python(adapter.validate_python(value))
+            continue
+        inner = _model_in(field.annotation)
+        if inner is field.annotation:
+            parts[name] = accepted_parts(inner, value, within)
+        elif inner is not None and isinstance(value, list):
+            # Each item where it was sent: the service names its errors by their index.
+            parts[name] = [
+                accepted_parts(inner, item, {p[1:] for p in within if p[:1] == (index,)})
+                for index, item in enumerate(value)
+            ]
+        # Any other field with a refused part (a list of texts) is left out whole.
+    return parts
+
+
+def _refused_paths(errors) -> set[tuple] | None:
+    """The paths within the body its schema refused; None when the body itself was."""
+    (parameter,) = SCHEMA_PARAMETERS["body"]
+    paths = set()
+    for item in errors:
+        loc = tuple(item.get("loc", ()))
+        if loc[:1] != ("body",):
+            continue
+        if loc[1:2] != (parameter,) or len(loc) < 3:
+            return None
+        paths.add(loc[2:])
+    return paths
+
+
+def _with_further_check(operation, check, schema):
+    """``operation``'s reading of its parameters, its body's refusal joined by ``check``'s.
+    django-ninja reads them all before the handler, so this is the one place that knows the
+    operation, the request and the schema's errors at once."""
+    from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+    from django.http import Http404
+    from ninja.errors import ValidationError as RefusedParameters
+
+    get_values = operation._get_values
+
+    def values(request, path_params, temporal_response):
+        try:
+            return get_values(request, path_params, temporal_response)
+        except RefusedParameters as exc:
+            refused = _refused_paths(exc.errors)
+            if not refused:
+                raise
+            try:
+                body = operation.api.parser.parse_body(request)
+                parts = accepted_parts(schema, body, refused)
+                dotted = [".".join(str(p) for p in path) for path in sorted(refused, key=str)]
+                more = check(request, parts, dotted, **path_params)
+            except (PermissionDenied, ObjectDoesNotExist, Http404):
+                raise exc from None  # the schema's refusal stands alone
+            parameter = next(iter(SCHEMA_PARAMETERS["body"]))
+            for path, messages in without_refused(more, dotted).items():
+                loc = ("body", parameter) + tuple(
+                    int(p) if p.isdigit() else p for p in path.split(".")
+                )
+                for message in messages:
+                    exc.errors.append({"loc": loc, "msg": str(message), "type": "value_error"})
+            raise
+
+    return values
+
+
+def install_further_checks(api) -> None:
+    """Put to work the handlers marked ``checked_further``: each refusal of their body by its
+    schema also says what the service would refuse."""
+    from django.core.exceptions import ImproperlyConfigured
+    from ninja.params.models import BodyModel
+
+    for bound in api._get_bound_routers():
+        for path_view in bound.path_operations.values():
+            for operation in path_view.operations:
+                check = getattr(operation.view_func, "checked_further", None)
+                if check is None:
+                    continue
+                bodies = [
+                    field.annotation
+                    for model in operation.models
+                    if issubclass(model, BodyModel)
+                    for name, field in model.model_fields.items()
+                    if name in SCHEMA_PARAMETERS["body"]
+                ]
+                if len(bodies) != 1:
+                    raise ImproperlyConfigured(
+                        f"{operation.view_func.__name__}: checked_further needs one body schema"
+                    )
+                operation._get_values = _with_further_check(operation, check, bodies[0])

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from cuakhau.conftest import banana_line, declaration
+from cuakhau.conftest import banana_line, cassava_line, declaration
 from cuakhau.trips import services
 from cuakhau.trips.models import Trip
 
@@ -115,3 +115,137 @@ def test_the_api_refuses_an_amendment_with_every_error_at_once(enterprise, mlt):
     response = api_post(api(enterprise), f"/trips/{trip.reference}/amend", body)
     assert response.status_code == 422
     assert {("body", "reason"), ("body", "tractor_plate")} <= set(locs(response))
+
+
+# ---------------------------------------------------------------------------------------------
+# The API: a value its schema refuses (a quantity that is no number) stopped there, before the
+# service; the plate, the phone and the HS code came only with the next request.
+
+QA_LOCS = {
+    ("body", "cargo_lines", 0, "quantity"),
+    ("body", "tractor_plate"),
+    ("body", "driver_phone"),
+    ("body", "cargo_lines", 0, "hs_code"),
+}
+
+
+def qa_body(**overrides) -> dict:
+    return jsonable(
+        declaration(
+            tractor_plate="ABC",
+            driver_phone="123",
+            cargo_lines=[banana_line(quantity="lots", hs_code="99999999"), cassava_line()],
+            **overrides,
+        )
+    )
+
+
+def refusals(response) -> dict[tuple, list[str]]:
+    assert response.status_code == 422, response.content
+    said: dict[tuple, list[str]] = {}
+    for item in response.json()["detail"]:
+        assert set(item) == {"loc", "msg", "type"} and item["msg"], item
+        said.setdefault(tuple(item["loc"]), []).append(item["msg"])
+    return said
+
+
+def api_put(client, path, body):
+    return client.put(
+        f"/api/v1{path}", data=json.dumps(body, default=str), content_type="application/json"
+    )
+
+
+@pytest.mark.parametrize("submit", ["", "?submit=true"])
+def test_the_api_declares_with_every_error_at_once(enterprise, mlt, submit):
+    said = refusals(api_post(api(enterprise), f"/trips{submit}", qa_body()))
+    assert set(said) >= QA_LOCS, sorted(said)
+    # The quantity is said once, for what it is: not "required" as well.
+    assert said[("body", "cargo_lines", 0, "quantity")] == ["Enter a number."]
+    assert not Trip.objects.exists()
+
+
+def test_submitting_through_the_api_says_the_missing_fields_with_the_wrong_ones(enterprise, mlt):
+    client = api(enterprise)
+    body = qa_body(driver_name="")
+    # A draft leaves an empty text for later; a submission does not.
+    assert ("body", "driver_name") not in refusals(api_post(client, "/trips", body))
+    assert ("body", "driver_name") in refusals(api_post(client, "/trips?submit=true", body))
+
+
+def test_the_api_replaces_a_draft_with_every_error_at_once(enterprise, mlt):
+    trip = services.create_draft(enterprise, declaration())
+    said = refusals(api_put(api(enterprise), f"/trips/{trip.reference}", qa_body()))
+    assert set(said) >= QA_LOCS, sorted(said)
+    trip.refresh_from_db()
+    assert trip.tractor_plate == "25C-123.45" and trip.cargo_lines.first().quantity == 1500
+
+
+def test_the_services_words_are_in_the_callers_language(enterprise, mlt):
+    response = api(enterprise).post(
+        "/api/v1/trips",
+        data=json.dumps(qa_body()),
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    said = refusals(response)
+    assert set(said) >= QA_LOCS, sorted(said)
+    for loc in QA_LOCS:
+        assert all(re.search(r"[\u4e00-\u9fff]", m) for m in said[loc]), said[loc]
+
+
+def test_the_api_amends_with_every_error_at_once(enterprise, mlt):
+    trip = services.save_and_submit(enterprise, None, declaration())
+    body = {"reason": "", "declaration": qa_body()}
+    said = refusals(api_post(api(enterprise), f"/trips/{trip.reference}/amend", body))
+    assert ("body", "declaration", "cargo_lines", 0, "quantity") in said
+    assert {("body", "reason"), ("body", "tractor_plate"), ("body", "driver_phone")} <= set(said)
+    trip.refresh_from_db()
+    assert trip.version == 1
+
+
+GARBAGE = [
+    [],
+    "trip",
+    5,
+    None,
+    {"cargo_lines": "lots"},
+    {"cargo_lines": [5, None, [], {"quantity": {"a": [1]}}]},
+    {"cargo_lines": [{"container_numbers": [{"x": 1}, 3]}], "container_numbers": "CSQU3054383"},
+    {**declaration(tractor_plate={"a": 1}, driver_phone=[1], gate=["mlt"], direction=7)},
+    {**declaration(expected_arrival="tomorrow", capacity_tonnes={"t": 30}, vehicle_type=None)},
+    {**declaration(cargo_lines=[{**banana_line(), "packages": "many", "unknown": 1}])},
+    {**declaration(cargo_lines=[banana_line()] * 3, container_numbers=[None, "CSQU3054383"])},
+    {"gate": "mlt", "declaration": {"deep": [[[{"x": [None]}]]]}},
+]
+
+
+@pytest.mark.parametrize("body", GARBAGE, ids=range(len(GARBAGE)))
+@pytest.mark.parametrize("how", ["post", "submit", "put", "amend"])
+def test_no_body_is_a_server_error(enterprise, mlt, body, how):
+    client = api(enterprise)
+    body = jsonable(body)
+    if how == "post":
+        response = api_post(client, "/trips", body)
+    elif how == "submit":
+        response = api_post(client, "/trips?submit=true", body)
+    elif how == "put":
+        trip = services.create_draft(enterprise, declaration())
+        response = api_put(client, f"/trips/{trip.reference}", body)
+    else:
+        trip = services.save_and_submit(enterprise, None, declaration())
+        response = api_post(client, f"/trips/{trip.reference}/amend", {"declaration": body})
+    said = refusals(response)
+    # Each place said once per message.
+    assert all(len(set(messages)) == len(messages) for messages in said.values()), said
+
+
+def test_the_parts_the_schema_accepts_are_what_the_handler_would_have_had(mlt):
+    from cuakhau.core.api_support import accepted_parts
+    from cuakhau.trips.schemas import TripIn
+
+    body = jsonable(declaration())
+    assert accepted_parts(TripIn, body, set()) == TripIn.model_validate(body).model_dump()
+    refused = {("cargo_lines", 0, "quantity"), ("tractor_plate",)}
+    parts = accepted_parts(TripIn, body, refused)
+    assert "tractor_plate" not in parts and "quantity" not in parts["cargo_lines"][0]
+    assert parts["cargo_lines"][1]["quantity"] == 8 and parts["driver_name"] == "Lò Văn Páo"
