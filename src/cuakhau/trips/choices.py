@@ -109,5 +109,6 @@ class TripAction(models.TextChoices):
     TURN_BACK = "turn_back", _("Turned back: left the gate after its rejection")
     REISSUE_RECEIPT = "reissue_receipt", _("Receipt re-issued")
     RECEIPT_REVOKED = "receipt_revoked", _("Receipt revoked, fees due again")
-    # Not a transition of the machine: the draft stays a draft, the step is its record.
+    # Not transitions of the machine: the trip stays as it was, the step is their record.
     REMOVE_DOCUMENT = "remove_document", _("Document removed")
+    ATTACH_DOCUMENT = "attach_document", _("Document attached")

@@ -83,6 +83,7 @@ def trip_action_verbs() -> dict:
         "pay": _("Pay the fees"),
         "clear": _("Clear the truck"),
         "remove_document": _("Remove the document"),
+        "attach_document": _("Attach a document"),
     }
 
 
@@ -1497,7 +1498,7 @@ def timeline_for(trip: Trip, reader) -> list[TripTransition]:
         steps = list(timeline(trip))
         for step in steps:
             step.shown_actor = step.actor.get_username() if step.actor else None
-        return steps
+        return _documents_as_read(steps)
     # The enterprise's own roles first: one of its people is named, whatever else they are.
     ranked = [roles.ENTERPRISE, roles.DRIVER, *_SERVICE_OF_ROLE]
     role = (
@@ -1521,6 +1522,34 @@ def timeline_for(trip: Trip, reader) -> list[TripTransition]:
             step.shown_actor = step.actor.get_username()
         else:
             step.shown_actor = str(roles.LABELS[service]) if service else _("Border gate staff")
+    return _documents_as_read(steps)
+
+
+_DOCUMENT_STEPS = {TripAction.ATTACH_DOCUMENT, TripAction.REMOVE_DOCUMENT}
+
+
+def _documents_as_read(steps: list[TripTransition]) -> list[TripTransition]:
+    """A document's step says its kind as its reader says it: the step was written
+    "<kind>: <name>" in the language of whoever attached or removed it (a Vietnamese
+    enterprise's "Hóa đơn thương mại" read by a Chinese officer as 商业发票)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    from .choices import DocumentKind
+
+    if not any(step.action in _DOCUMENT_STEPS for step in steps):
+        return steps
+    kinds = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            kinds.update({f"{label}: ": code for code, label in DocumentKind.choices})
+    for step in steps:
+        if step.action not in _DOCUMENT_STEPS:
+            continue
+        for written, code in kinds.items():
+            if step.reason.startswith(written):
+                step.reason = f"{DocumentKind(code).label}: {step.reason[len(written) :]}"
+                break
     return steps
 
 
@@ -1528,7 +1557,10 @@ def timeline_for(trip: Trip, reader) -> list[TripTransition]:
 # Documents
 
 
+@retry_on_conflict
 def attach_document(actor, trip: Trip, kind: str, uploaded, context: RequestContext = SYSTEM):
+    """Attach an invoice, a certificate… to the enterprise's own trip: a step of its timeline
+    (who, when, through which channel, which document), as its removal is."""
     from django.conf import settings
 
     from .choices import DocumentKind
@@ -1536,10 +1568,6 @@ def attach_document(actor, trip: Trip, kind: str, uploaded, context: RequestCont
 
     if not can_declare_for(actor, trip):
         raise TripPermissionDenied(_("You may not attach documents to this trip."))
-    if trip.status not in ACTIVE_STATUSES:
-        raise TripValidationError(
-            {"file": [_("Documents can only be attached to an active trip.")]}
-        )
     if kind not in DocumentKind.values:
         raise TripValidationError({"kind": [_("Unknown document kind.")]})
     limit = settings.MAX_UPLOAD_BYTES
@@ -1552,6 +1580,7 @@ def attach_document(actor, trip: Trip, kind: str, uploaded, context: RequestCont
                 ]
             }
         )
+    uploaded.seek(0)  # read again when the transaction is retried
     head = uploaded.read(8)
     uploaded.seek(0)
     # Sniffed from the first bytes: a phone's declared content type is not to be trusted.
@@ -1559,16 +1588,32 @@ def attach_document(actor, trip: Trip, kind: str, uploaded, context: RequestCont
     if kind_of_file is None:
         raise TripValidationError({"file": [_("Only PDF, JPEG and PNG files are accepted.")]})
     content_type, extension = kind_of_file
-    return TripDocument.objects.create(
-        trip=trip,
-        kind=kind,
-        file=uploaded,
-        # Handed back under this name: ending in what the file is, whatever it was called.
-        original_name=kept_name(uploaded.name, extension),
-        size=uploaded.size,
-        content_type=content_type,
-        uploaded_by=actor,
-    )
+    document = None
+    try:
+        with transaction.atomic():
+            # Locked: an attachment and the trip's own change are taken one after the other.
+            trip = _locked(trip)
+            if trip.status not in ACTIVE_STATUSES:
+                raise TripValidationError(
+                    {"file": [_("Documents can only be attached to an active trip.")]}
+                )
+            document = TripDocument.objects.create(
+                trip=trip,
+                kind=kind,
+                file=uploaded,
+                # Handed back under this name: ending in what the file is, whatever it was called.
+                original_name=kept_name(uploaded.name, extension),
+                size=uploaded.size,
+                content_type=content_type,
+                uploaded_by=actor,
+            )
+            _record(trip, TripAction.ATTACH_DOCUMENT, trip.status, actor, context, str(document))
+    except BaseException:
+        # The row is gone with the transaction: its file, written already, goes too.
+        if document is not None and document.file.name:
+            document.file.storage.delete(document.file.name)
+        raise
+    return document
 
 
 class DocumentRelied(IllegalTransition):

@@ -299,7 +299,11 @@ def trip_document(request, reference):
     if form.is_valid():
         try:
             services.attach_document(
-                request.user, trip, form.cleaned_data["kind"], form.cleaned_data["file"]
+                request.user,
+                trip,
+                form.cleaned_data["kind"],
+                form.cleaned_data["file"],
+                context_of(request),
             )
         except FieldErrors as exc:
             for path, msgs in exc.errors.items():

@@ -1,0 +1,91 @@
+"""Attaching a document to a trip: a step of its timeline, one rule for when (the page's form
+and the service alike), a limit a trip, and the API's upload."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import translation
+
+from cuakhau.accounts.services import issue_token
+from cuakhau.conftest import cassava_line, declaration
+from cuakhau.trips import services
+from cuakhau.trips.models import Trip
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def pdf(name="kiem-dich.pdf", content=PDF):
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def api(user) -> Client:
+    return Client(HTTP_AUTHORIZATION=f"Bearer {issue_token(user, 'test')[1]}")
+
+
+def upload(client, trip, kind="phyto", file=None, **extra):
+    return client.post(
+        f"/api/v1/trips/{trip.reference}/documents",
+        {"kind": kind, "file": file or pdf(), **extra},
+    )
+
+
+@pytest.fixture
+def draft(enterprise, mlt):
+    return services.create_draft(enterprise, declaration(cargo_lines=[cassava_line()]))
+
+
+def in_status(trip, status):
+    # The rule reads the trip's status alone: the gate's own steps are not what is tested here.
+    Trip.objects.filter(pk=trip.pk).update(status=status)
+    trip.refresh_from_db()
+    return trip
+
+
+# --- 1. Attaching is a step of the timeline ----------------------------------------------------
+
+
+def test_attaching_is_a_step_of_the_timeline(enterprise, draft):
+    client = signed_in(enterprise)
+    response = client.post(f"/trips/{draft.reference}/documents/", {"kind": "phyto", "file": pdf()})
+    assert response.status_code == 302
+    step = draft.transitions.get(action="attach_document")
+    assert step.actor == enterprise and step.at is not None
+    assert step.channel == "web"  # the page's channel, not the system's
+    assert step.reason == "Phytosanitary certificate: kiem-dich.pdf"
+    assert (step.from_status, step.to_status) == ("draft", "draft")
+    page = client.get(f"/trips/{draft.reference}/").content.decode()
+    assert "Document attached" in page
+
+
+def test_the_attaching_step_reads_in_the_readers_language(enterprise, draft):
+    services.attach_document(enterprise, draft, "phyto", pdf())
+    for language, label, kind in [
+        ("vi", "Đã đính kèm chứng từ", "Giấy chứng nhận kiểm dịch thực vật"),
+        ("zh-hans", "已上传单证", "植物检疫证书"),
+    ]:
+        with translation.override(language):
+            step = services.timeline_for(draft, enterprise)[-1]
+            assert str(services.TRIP_MACHINE.say("action", step.action)) == label
+            # The kind was written in the uploader's language; it is read in the reader's.
+            assert step.reason == f"{kind}: kiem-dich.pdf"
+
+
+def test_a_removal_written_in_vietnamese_reads_in_chinese(enterprise, draft):
+    with translation.override("vi"):
+        document = services.attach_document(enterprise, draft, "invoice", pdf("hoa-don.pdf"))
+        services.remove_document(enterprise, draft, document.pk)
+    assert draft.transitions.get(action="remove_document").reason == (
+        "Hóa đơn thương mại: hoa-don.pdf"
+    )
+    with translation.override("zh-hans"):
+        steps = services.timeline_for(draft, enterprise)[-2:]
+    assert [s.reason for s in steps] == ["商业发票: hoa-don.pdf"] * 2
