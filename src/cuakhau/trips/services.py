@@ -1557,6 +1557,48 @@ def _documents_as_read(steps: list[TripTransition]) -> list[TripTransition]:
 # Documents
 
 
+# From the declaration until the truck is cleared: an officer may ask at inspection for a
+# certificate the enterprise forgot, and it is sent then; once every agency has cleared the
+# truck its record is what they decided on, and an exited, cancelled or rejected trip's is closed.
+ATTACHABLE = (S.DRAFT, S.SUBMITTED, S.PAID, S.ARRIVED)
+
+
+def documents_open(trip: Trip) -> bool:
+    """Whether documents may still be attached to the trip (whoever its enterprise is)."""
+    return trip.status in ATTACHABLE
+
+
+def may_attach(user, trip: Trip) -> bool:
+    """Whether ``user`` may attach a document to ``trip`` now: the page offers its form then."""
+    return documents_open(trip) and can_declare_for(user, trip)
+
+
+def _actions_of_people(status: str) -> list[str]:
+    """What a person may still do to a trip in ``status`` (a refusal names them)."""
+    return [
+        a for a in TRIP_MACHINE.actions_from(status) if TRIP_MACHINE.table[(status, a)].permission
+    ]
+
+
+class DocumentsClosed(IllegalTransition):
+    """A document attached to a trip past clearance (HTTP 409): see ``ATTACHABLE``."""
+
+    def __init__(self, trip: Trip):
+        super().__init__(
+            trip.status,
+            TripAction.ATTACH_DOCUMENT,
+            _actions_of_people(trip.status),
+            TRIP_MACHINE.say,
+        )
+        self.reference = trip.reference
+
+    def __str__(self):
+        return _(
+            "Trip %(ref)s is “%(state)s”: documents can be attached only until the truck is "
+            "cleared at the gate (an officer may ask for one at inspection), no longer after."
+        ) % {"ref": self.reference, "state": self.say("state", self.state)}
+
+
 @retry_on_conflict
 def attach_document(actor, trip: Trip, kind: str, uploaded, context: RequestContext = SYSTEM):
     """Attach an invoice, a certificate… to the enterprise's own trip: a step of its timeline
@@ -1568,6 +1610,8 @@ def attach_document(actor, trip: Trip, kind: str, uploaded, context: RequestCont
 
     if not can_declare_for(actor, trip):
         raise TripPermissionDenied(_("You may not attach documents to this trip."))
+    if not documents_open(trip):  # said before anything about the file (again under the lock)
+        raise DocumentsClosed(trip)
     if kind not in DocumentKind.values:
         raise TripValidationError({"kind": [_("Unknown document kind.")]})
     limit = settings.MAX_UPLOAD_BYTES
@@ -1593,10 +1637,8 @@ def attach_document(actor, trip: Trip, kind: str, uploaded, context: RequestCont
         with transaction.atomic():
             # Locked: an attachment and the trip's own change are taken one after the other.
             trip = _locked(trip)
-            if trip.status not in ACTIVE_STATUSES:
-                raise TripValidationError(
-                    {"file": [_("Documents can only be attached to an active trip.")]}
-                )
+            if not documents_open(trip):
+                raise DocumentsClosed(trip)
             document = TripDocument.objects.create(
                 trip=trip,
                 kind=kind,
@@ -1620,12 +1662,12 @@ class DocumentRelied(IllegalTransition):
     """A document of a declared trip: the gate's officers may have relied on it (HTTP 409)."""
 
     def __init__(self, trip: Trip):
-        allowed = [
-            a
-            for a in TRIP_MACHINE.actions_from(trip.status)
-            if TRIP_MACHINE.table[(trip.status, a)].permission
-        ]
-        super().__init__(trip.status, TripAction.REMOVE_DOCUMENT, allowed, TRIP_MACHINE.say)
+        super().__init__(
+            trip.status,
+            TripAction.REMOVE_DOCUMENT,
+            _actions_of_people(trip.status),
+            TRIP_MACHINE.say,
+        )
         self.reference = trip.reference
         self.submitted = trip.submitted_at is not None
 

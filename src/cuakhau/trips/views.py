@@ -244,7 +244,7 @@ def trip_page(request, trip, *, status: int = 200, **refused):
             "actions": services.allowed_actions(request.user, trip),
             "reason_form": ReasonForm(),
             "document_form": DocumentForm(),
-            "can_attach": services.can_declare_for(request.user, trip),
+            "can_attach": services.may_attach(request.user, trip),
             # As its cargo lines: a draft's documents only (a submitted one's were relied on).
             "can_remove_documents": trip.is_editable
             and services.can_declare_for(request.user, trip),
@@ -311,6 +311,10 @@ def trip_document(request, reference):
                     form.add_error(path if path in form.fields else None, message)
         except services.TripPermissionDenied as exc:
             raise PermissionDenied(str(exc)) from None
+        except IllegalTransition as exc:
+            # Sent from a page read before the trip moved on: why, beside the file.
+            form.add_error("file", str(exc))
+            return trip_page(request, trip, status=409, document_form=form)
         else:
             messages.success(request, _("Document attached."))
             return redirect("trips:detail", reference=trip.reference)

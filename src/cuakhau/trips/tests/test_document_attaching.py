@@ -8,7 +8,9 @@ from django.utils import translation
 
 from cuakhau.accounts.services import issue_token
 from cuakhau.conftest import cassava_line, declaration
+from cuakhau.gate.tests.conftest import paid
 from cuakhau.trips import services
+from cuakhau.trips.choices import TripStatus
 from cuakhau.trips.models import Trip
 
 pytestmark = pytest.mark.django_db
@@ -89,3 +91,43 @@ def test_a_removal_written_in_vietnamese_reads_in_chinese(enterprise, draft):
     with translation.override("zh-hans"):
         steps = services.timeline_for(draft, enterprise)[-2:]
     assert [s.reason for s in steps] == ["商业发票: hoa-don.pdf"] * 2
+
+
+# --- 2. One rule for when ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", ["draft", "submitted", "paid", "arrived"])
+def test_documents_are_attached_until_the_truck_is_cleared(enterprise, mlt, status):
+    trip = in_status(paid(enterprise), status)
+    assert services.may_attach(enterprise, trip)
+    page = signed_in(enterprise).get(f"/trips/{trip.reference}/").content.decode()
+    assert f'action="/trips/{trip.reference}/documents/"' in page
+    services.attach_document(enterprise, trip, "phyto", pdf())
+    assert trip.documents.count() == 1
+
+
+@pytest.mark.parametrize("status", ["cleared", "exited", "cancelled", "rejected"])
+def test_after_clearance_no_document_is_attached(enterprise, mlt, status):
+    trip = in_status(paid(enterprise), status)
+    assert not services.may_attach(enterprise, trip)
+    client = signed_in(enterprise)
+    page = client.get(f"/trips/{trip.reference}/").content.decode()
+    assert f'action="/trips/{trip.reference}/documents/"' not in page  # no form offered
+    with pytest.raises(services.DocumentsClosed):
+        services.attach_document(enterprise, trip, "phyto", pdf())
+    # A page read before the change still posts: refused beside the file, why said.
+    response = client.post(f"/trips/{trip.reference}/documents/", {"kind": "phyto", "file": pdf()})
+    assert response.status_code == 409
+    field = response.context["document_form"].errors["file"]
+    assert "documents can be attached only until the truck is cleared" in field[0]
+    assert not trip.documents.exists()
+    assert not trip.transitions.filter(action="attach_document").exists()
+
+
+def test_the_attachable_statuses(db):
+    assert set(services.ATTACHABLE) == {
+        TripStatus.DRAFT,
+        TripStatus.SUBMITTED,
+        TripStatus.PAID,
+        TripStatus.ARRIVED,
+    }
