@@ -443,6 +443,10 @@ CUAKHAU_NOTIFY = {
 # Uploaded documents (phytosanitary certificates, invoices) are photos or PDFs from a phone.
 MAX_UPLOAD_BYTES = int(os.environ.get("CUAKHAU_MAX_UPLOAD_BYTES", 5 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES + 1024 * 1024
+# A trip's papers are a handful (invoice, packing list, certificates, a few photos): more is a
+# script or a mistake, and its page and its documents' list read every one.
+MAX_TRIP_DOCUMENTS = int(os.environ.get("CUAKHAU_MAX_TRIP_DOCUMENTS", 20))
+MAX_TRIP_DOCUMENT_BYTES = int(os.environ.get("CUAKHAU_MAX_TRIP_DOCUMENT_BYTES", 50 * 1024 * 1024))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 SESSION_COOKIE_HTTPONLY = True

@@ -1599,6 +1599,43 @@ class DocumentsClosed(IllegalTransition):
         ) % {"ref": self.reference, "state": self.say("state", self.state)}
 
 
+def _check_room(trip: Trip, size: int) -> None:
+    """Refuse a document beyond the trip's limits (``MAX_TRIP_DOCUMENTS``, and their bytes
+    together ``MAX_TRIP_DOCUMENT_BYTES``): counted under the trip's lock, so two uploads at
+    once cannot both take the last place."""
+    from django.conf import settings
+    from django.db.models import Count, Sum
+
+    held = trip.documents.aggregate(count=Count("id"), size=Sum("size"))
+    most = settings.MAX_TRIP_DOCUMENTS
+    if held["count"] >= most:
+        raise TripValidationError(
+            {
+                "file": [
+                    ngettext(
+                        "This trip already has %(count)d document, the most a trip holds.",
+                        "This trip already has %(count)d documents, the most a trip holds.",
+                        most,
+                    )
+                    % {"count": most}
+                ]
+            }
+        )
+    total, limit = (held["size"] or 0) + size, settings.MAX_TRIP_DOCUMENT_BYTES
+    if total > limit:
+        raise TripValidationError(
+            {
+                "file": [
+                    _(
+                        "With this file the trip's documents would come to %(size)s; a trip "
+                        "holds at most %(limit)s."
+                    )
+                    % dict(zip(("size", "limit"), sizes_said(total, limit), strict=True))
+                ]
+            }
+        )
+
+
 @retry_on_conflict
 def attach_document(actor, trip: Trip, kind: str, uploaded, context: RequestContext = SYSTEM):
     """Attach an invoice, a certificate… to the enterprise's own trip: a step of its timeline
@@ -1639,6 +1676,7 @@ def attach_document(actor, trip: Trip, kind: str, uploaded, context: RequestCont
             trip = _locked(trip)
             if not documents_open(trip):
                 raise DocumentsClosed(trip)
+            _check_room(trip, uploaded.size)
             document = TripDocument.objects.create(
                 trip=trip,
                 kind=kind,

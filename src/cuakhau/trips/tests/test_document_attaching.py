@@ -124,6 +124,44 @@ def test_after_clearance_no_document_is_attached(enterprise, mlt, status):
     assert not trip.transitions.filter(action="attach_document").exists()
 
 
+# --- 3. A limit a trip -------------------------------------------------------------------------
+
+
+def test_a_trip_holds_a_limited_number_of_documents(enterprise, draft, settings):
+    settings.MAX_TRIP_DOCUMENTS = 3
+    for n in range(3):
+        services.attach_document(enterprise, draft, "invoice", pdf(f"hoa-don-{n}.pdf"))
+    with pytest.raises(services.TripValidationError) as refused:
+        services.attach_document(enterprise, draft, "invoice", pdf("thua.pdf"))
+    assert refused.value.errors == {
+        "file": ["This trip already has 3 documents, the most a trip holds."]
+    }
+    page = signed_in(enterprise).post(
+        f"/trips/{draft.reference}/documents/", {"kind": "phyto", "file": pdf()}
+    )
+    assert page.status_code == 422
+    assert "the most a trip holds" in page.context["document_form"].errors["file"][0]
+    assert draft.documents.count() == 3
+
+
+def test_a_trips_documents_have_a_total_size(enterprise, draft, settings):
+    settings.MAX_TRIP_DOCUMENT_BYTES = 2 * 1024 * 1024
+    big = PDF + b"0" * (1536 * 1024)
+    services.attach_document(enterprise, draft, "invoice", pdf("a.pdf", big))
+    with pytest.raises(services.TripValidationError) as refused:
+        services.attach_document(enterprise, draft, "invoice", pdf("b.pdf", big))
+    message = refused.value.errors["file"][0]
+    assert message == (
+        "With this file the trip's documents would come to 3.0 MB; a trip holds at most 2 MB."
+    )
+    assert draft.documents.count() == 1
+
+
+def test_the_default_limits_are_named_settings(settings):
+    assert settings.MAX_TRIP_DOCUMENTS == 20
+    assert settings.MAX_TRIP_DOCUMENT_BYTES >= settings.MAX_UPLOAD_BYTES
+
+
 def test_the_attachable_statuses(db):
     assert set(services.ATTACHABLE) == {
         TripStatus.DRAFT,
