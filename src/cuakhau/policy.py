@@ -62,6 +62,9 @@ API = {
     "POST /trips/{reference}/cancel": allow(ENTERPRISE, ADMINISTRATOR, record="trip"),
     "POST /trips/{reference}/reject": allow(*REVIEWERS, record="trip"),
     "GET /trips/{reference}/documents": allow(*EVERYONE, record="trip"),
+    "POST /trips/{reference}/documents": allow(
+        ENTERPRISE, record="trip", why="Its own trips only, until the truck is cleared."
+    ),
     "DELETE /trips/{reference}/documents/{document_id}": allow(
         ENTERPRISE, record="trip", why="Its own drafts' documents only."
     ),

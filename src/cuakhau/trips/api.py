@@ -3,7 +3,8 @@
 import datetime as dt
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Query, Router, Schema, Status
+from django.utils.translation import gettext as _
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from pydantic import TypeAdapter
 from pydantic import ValidationError as PydanticError
 
@@ -15,6 +16,7 @@ from cuakhau.core.api_support import (
     Text,
     checked_further,
     context_of,
+    error_items,
     label_of,
     paginate,
     without_refused,
@@ -384,18 +386,61 @@ def reject_trip(request: HttpRequest, reference: str, payload: ReasonIn):
 )
 def list_documents(request: HttpRequest, reference: str):
     trip = services.find_trip(request.auth, reference)
-    return [
-        {
-            "id": d.pk,
-            "kind": d.kind,
-            "kind_label": label_of(DocumentKind, d.kind),
-            "original_name": d.original_name,
-            "size": d.size,
-            "content_type": d.content_type,
-            "uploaded_at": d.uploaded_at,
-        }
-        for d in trip.documents.order_by("uploaded_at", "id")
-    ]
+    return [_document(d) for d in trip.documents.order_by("uploaded_at", "id")]
+
+
+def _document(d) -> dict:
+    return {
+        "id": d.pk,
+        "kind": d.kind,
+        "kind_label": label_of(DocumentKind, d.kind),
+        "original_name": d.original_name,
+        "size": d.size,
+        "content_type": d.content_type,
+        "uploaded_at": d.uploaded_at,
+    }
+
+
+class DocumentIn(Schema):
+    kind: CodeOf(DocumentKind)
+
+
+@router.post(
+    "/trips/{reference}/documents",
+    response={201: TripDocumentOut},
+    summary="Attach a document to a trip (multipart)",
+    description=(
+        "The declaring enterprise attaches an invoice, a certificate… as the trip's page does: "
+        "`kind` as a form field, the file as a `file` part (PDF, JPEG or PNG, judged by its "
+        "content, never its name; within the upload size limit). From the declaration until "
+        "the truck is cleared at the gate (an officer may ask for one at inspection): after "
+        "clearance, exit, cancellation or rejection a 409. A trip holds a limited number of "
+        "documents and bytes together: one more is a 422 on the file. The attachment is a "
+        "step of the trip's timeline. Another organisation's trip is a 404."
+    ),
+)
+def attach_document(
+    request: HttpRequest,
+    reference: str,
+    payload: Form[DocumentIn],
+    file: File[UploadedFile],
+):
+    trip = services.find_trip(request.auth, reference)
+    unknown = [n for n in request.POST if n not in DocumentIn.model_fields]
+    unknown += [n for n in request.FILES if n != "file"]
+    if unknown:
+        # Refused as a JSON body's unknown field: a part the caller believes was taken.
+        raise FieldErrors({n: [_("This field is not accepted here.")] for n in unknown}, "form")
+    try:
+        document = services.attach_document(
+            request.auth, trip, payload.kind, file, context_of(request)
+        )
+    except FieldErrors as exc:
+        # The file was sent as a file part, the kind as a form field: each path says which.
+        files = {k: v for k, v in exc.errors.items() if k == "file"}
+        fields = {k: v for k, v in exc.errors.items() if k != "file"}
+        return Status(422, {"detail": error_items(fields, "form") + error_items(files, "file")})
+    return Status(201, _document(document))
 
 
 @router.delete(

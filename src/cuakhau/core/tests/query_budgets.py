@@ -44,7 +44,9 @@ BUDGETS: dict[str, int | dict[str, int]] = {
     "trips:edit": 12,
     "trips:amend": 13,
     # An invoice attached: the trip found and locked, the document written, its audit.
-    "trips:document": 9,
+    # Was 9: the trip read again under its lock, its documents counted against the trip's
+    # limits and the "Document attached" step written, in a transaction of their own.
+    "trips:document": 14,
     "trips:document_file": 7,
     # A draft's document removed: the trip found and locked, the document read and deleted,
     # the step recorded.
@@ -150,6 +152,8 @@ BUDGETS: dict[str, int | dict[str, int]] = {
     "POST /trips/{reference}/cancel": 23,
     "POST /trips/{reference}/reject": 20,
     "GET /trips/{reference}/documents": 5,
+    # As the page's attachment, the document answered alone.
+    "POST /trips/{reference}/documents": 10,
     # As the page's removal, then the trip answered as its GET does.
     "DELETE /trips/{reference}/documents/{document_id}": 13,
     "GET /reference/gates": 3,

@@ -225,6 +225,14 @@ def api_cases(w):
             {"ent_a", "admin"},
         ),
         "GET /trips/{reference}/documents": ("get", f"/trips/{paid_ref}/documents", None, SEE_A),
+        # Only its own enterprise attaches: another finds no trip (404), its driver and the
+        # gate's officers may not (403).
+        "POST /trips/{reference}/documents": (
+            "post",
+            f"/trips/{paid_ref}/documents",
+            _multipart({"kind": "phyto"}, {"file": [("kiem-dich.pdf", _SamePdf().read())]}),
+            {"ent_a"},
+        ),
         # A draft is its enterprise's alone: anyone else finds no trip (404), a driver of its
         # organisation may not remove (403).
         "DELETE /trips/{reference}/documents/{document_id}": (
@@ -387,6 +395,12 @@ def api_cases(w):
         **register_api_cases(w),
         **stats_api_cases(w),
     }
+
+
+def _multipart(fields: dict, files: dict):
+    from cuakhau.desk.tests.world import Multipart
+
+    return Multipart(fields, files)
 
 
 def desk_api_cases(w):

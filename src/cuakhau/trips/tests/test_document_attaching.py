@@ -6,12 +6,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import translation
 
+from cuakhau.accounts import roles
 from cuakhau.accounts.services import issue_token
-from cuakhau.conftest import cassava_line, declaration
+from cuakhau.conftest import cassava_line, declaration, person
 from cuakhau.gate.tests.conftest import paid
 from cuakhau.trips import services
 from cuakhau.trips.choices import TripStatus
-from cuakhau.trips.models import Trip
+from cuakhau.trips.models import Trip, TripDocument
 
 pytestmark = pytest.mark.django_db
 
@@ -93,6 +94,16 @@ def test_a_removal_written_in_vietnamese_reads_in_chinese(enterprise, draft):
     assert [s.reason for s in steps] == ["商业发票: hoa-don.pdf"] * 2
 
 
+def test_the_api_timeline_shows_an_upload_over_the_api(enterprise, draft):
+    response = upload(api(enterprise), draft)
+    assert response.status_code == 201, response.content
+    detail = api(enterprise).get(f"/api/v1/trips/{draft.reference}").json()
+    step = detail["timeline"][-1]
+    assert step["action"] == "attach_document" and step["action_label"] == "Document attached"
+    assert step["channel"] == "api" and step["actor"] == enterprise.username
+    assert step["reason"] == "Phytosanitary certificate: kiem-dich.pdf"
+
+
 # --- 2. One rule for when ----------------------------------------------------------------------
 
 
@@ -120,6 +131,10 @@ def test_after_clearance_no_document_is_attached(enterprise, mlt, status):
     assert response.status_code == 409
     field = response.context["document_form"].errors["file"]
     assert "documents can be attached only until the truck is cleared" in field[0]
+    response = upload(api(enterprise), trip)
+    assert response.status_code == 409
+    assert response.json()["action"] == "attach_document"
+    assert "only until the truck is cleared" in response.json()["detail"]
     assert not trip.documents.exists()
     assert not trip.transitions.filter(action="attach_document").exists()
 
@@ -141,6 +156,9 @@ def test_a_trip_holds_a_limited_number_of_documents(enterprise, draft, settings)
     )
     assert page.status_code == 422
     assert "the most a trip holds" in page.context["document_form"].errors["file"][0]
+    response = upload(api(enterprise), draft)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["file", "file"]
     assert draft.documents.count() == 3
 
 
@@ -160,6 +178,61 @@ def test_a_trips_documents_have_a_total_size(enterprise, draft, settings):
 def test_the_default_limits_are_named_settings(settings):
     assert settings.MAX_TRIP_DOCUMENTS == 20
     assert settings.MAX_TRIP_DOCUMENT_BYTES >= settings.MAX_UPLOAD_BYTES
+
+
+# --- 4. The API's upload -----------------------------------------------------------------------
+
+
+def test_the_enterprise_uploads_a_document_over_the_api(enterprise, draft):
+    response = upload(api(enterprise), draft, kind="invoice", file=pdf("hoa-don.exe"))
+    assert response.status_code == 201, response.content
+    body = response.json()
+    document = TripDocument.objects.get(pk=body["id"])
+    assert document.trip == draft and document.uploaded_by == enterprise
+    assert body["kind"] == "invoice" and body["kind_label"] == "Commercial invoice"
+    assert body["original_name"] == "hoa-don.exe.pdf"  # named for what it is
+    assert body["content_type"] == "application/pdf" and body["size"] == len(PDF)
+    listed = api(enterprise).get(f"/api/v1/trips/{draft.reference}/documents").json()
+    assert [d["id"] for d in listed] == [document.pk]
+
+
+def test_the_api_upload_checks_what_the_page_checks(enterprise, draft, settings):
+    client = api(enterprise)
+    script = SimpleUploadedFile("hoa-don.pdf", b"#!/bin/sh\nrm -rf /\n")
+    response = upload(client, draft, file=script)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["file", "file"]
+    assert "Only PDF, JPEG and PNG" in response.json()["detail"][0]["msg"]
+    settings.MAX_UPLOAD_BYTES = 1024
+    response = upload(client, draft, file=pdf(content=PDF + b"0" * 2048))
+    assert response.status_code == 422 and "the limit is" in response.json()["detail"][0]["msg"]
+    settings.MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+    response = upload(client, draft, kind="passport")
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"][-1] == "kind"
+    response = client.post(f"/api/v1/trips/{draft.reference}/documents", {"kind": "phyto"})
+    assert response.status_code == 422  # no file at all
+    assert not draft.documents.exists()
+    assert upload(client, draft, file=SimpleUploadedFile("anh.png", PNG)).status_code == 201
+
+
+def test_only_the_trips_own_enterprise_uploads(
+    enterprise, other_enterprise, mlt, customs_mlt, org_phong_tho
+):
+    trip = paid(enterprise)
+    assert upload(api(other_enterprise), trip).status_code == 404
+    assert upload(api(customs_mlt), trip).status_code == 403
+    driver = person("taixe", roles.DRIVER, organisation=org_phong_tho)
+    assert upload(api(driver), trip).status_code == 403
+    assert not trip.documents.exists()
+
+
+def test_the_upload_is_documented(db):
+    schema = Client().get("/api/v1/openapi.json").json()
+    operation = schema["paths"]["/api/v1/trips/{reference}/documents"]["post"]
+    assert "multipart/form-data" in operation["requestBody"]["content"]
+    assert {"201", "409", "422"} <= set(operation["responses"])
+    assert "until the truck is cleared" in operation["description"]
 
 
 def test_the_attachable_statuses(db):
