@@ -435,7 +435,7 @@ def test_the_page_shows_totals_discrepancies_and_export_links(day_at_mlt, mlt, o
         request=request,
     )
     # Wide tables scroll in their box, with a shadow for a cue.
-    assert html.count('<div class="table-scroll">') >= 6
+    assert html.count('<div class="table-scroll" tabindex="0">') >= 6
     assert 'href="?gate=mlt&amp;format=csv"' in html
     assert 'href="?gate=mlt&amp;format=xlsx"' in html
     assert 'id="received-total">VND 7,100,000<' in html
