@@ -7,12 +7,12 @@ from django.test import Client
 from django.utils import translation
 
 from cuakhau.accounts import roles
-from cuakhau.accounts.services import issue_token
 from cuakhau.conftest import cassava_line, declaration, person
 from cuakhau.gate.tests.conftest import paid
 from cuakhau.trips import services
 from cuakhau.trips.choices import TripStatus
 from cuakhau.trips.models import Trip, TripDocument
+from cuakhau.trips.tests.clients import api, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -22,16 +22,6 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 def pdf(name="kiem-dich.pdf", content=PDF):
     return SimpleUploadedFile(name, content, content_type="application/pdf")
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def api(user) -> Client:
-    return Client(HTTP_AUTHORIZATION=f"Bearer {issue_token(user, 'test')[1]}")
 
 
 def upload(client, trip, kind="phyto", file=None, **extra):

@@ -4,13 +4,12 @@ on the page and over the API; once the trip was submitted the gate may have reli
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 
 from cuakhau.accounts import roles
-from cuakhau.accounts.services import issue_token
 from cuakhau.conftest import cassava_line, declaration, person
 from cuakhau.trips import services
 from cuakhau.trips.models import TripDocument
+from cuakhau.trips.tests.clients import api, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -19,16 +18,6 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 def attach(user, trip, name="hoa-don-nham.pdf", kind="invoice"):
     return services.attach_document(user, trip, kind, SimpleUploadedFile(name, PDF))
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def api(user) -> Client:
-    return Client(HTTP_AUTHORIZATION=f"Bearer {issue_token(user, 'test')[1]}")
 
 
 @pytest.fixture

@@ -3,12 +3,11 @@ of their company; the company's staff read all of them."""
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.test import Client
 
 from cuakhau.accounts import roles
-from cuakhau.accounts.services import issue_token
 from cuakhau.conftest import cassava_line, declaration, person
 from cuakhau.trips import services
+from cuakhau.trips.tests.clients import api, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -31,16 +30,6 @@ def two_drivers_trips(enterprise, mlt):
         ),
     )
     return his, other
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def api(user) -> Client:
-    return Client(HTTP_AUTHORIZATION=f"Bearer {issue_token(user, 'test')[1]}")
 
 
 def test_a_driver_reads_only_the_trips_they_drive(two_drivers_trips, org_phong_tho):
