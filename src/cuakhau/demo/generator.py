@@ -46,15 +46,14 @@ from operator import itemgetter
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import connections, models, transaction
 from django.db.models import Count, Max, Q, Sum
-from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from stdnum import iso6346
 from stdnum.cn import ric, uscc
 from stdnum.iso7064 import mod_37_2
@@ -66,6 +65,7 @@ from cuakhau.accounts.services import ensure_role_groups, profile_of
 from cuakhau.core import progress
 from cuakhau.core.context import Channel, RequestContext
 from cuakhau.core.errors import FieldErrors
+from cuakhau.core.phrases import Phrase, said
 from cuakhau.core.sqlite import statistics
 from cuakhau.fees.models import FeeAssessment
 from cuakhau.gate.kpi import gate_kpis
@@ -1915,7 +1915,7 @@ class _Generator:
                         "at": when(at),
                         "actor_id": operator_id,
                         "outcome": outcome,
-                        "detail": detail,
+                        **detail,
                     }
                 )
         for model in (
@@ -2495,18 +2495,23 @@ def summarise(trips, *, days: int, today: dt.date, scale: float) -> dict:
     }
 
 
-def _exit_use_detail(outcome: str, kid: str, number: str, gate: Gate, exited: dt.datetime) -> str:
+def _exit_use_detail(outcome: str, kid: str, number: str, gate: Gate, exited: dt.datetime) -> dict:
     """A demo receipt's use at exit, as ``verify_receipt`` words it for a real one: a good
-    receipt's signature, or a receipt shown again after the exit it was used at. In the
-    platform's language, as the gate's booths record them, whatever language the generator
-    runs in."""
-    with translation.override(settings.LANGUAGE_CODE):
-        if outcome == UseOutcome.USED:
-            return receipts.reason_text(signing.Reason(signing.SIGNATURE_OK, "", kid=kid))
+    receipt's signature, or a receipt shown again after the exit it was used at. In every
+    language, as the gate's booths record them (``receipts.with_detail``), whatever language
+    the generator runs in: ``detail_texts``, and ``detail`` in the platform's language."""
+    if outcome == UseOutcome.USED:
+        reasons = [receipts.reason_text(signing.Reason(signing.SIGNATURE_OK, "", kid=kid))]
+    else:
         at = receipts.gate_clock(exited, gate).strftime("%Y-%m-%d %H:%M")
-        return "; ".join(
-            [
-                receipts.reason_text(signing.Reason(signing.RECEIPT_USED, "", number=number)),
-                gettext("used at exit at %(gate)s on %(at)s") % {"gate": gate.name, "at": at},
-            ]
-        )
+        reasons = [
+            receipts.reason_text(signing.Reason(signing.RECEIPT_USED, "", number=number)),
+            Phrase(
+                gettext_noop("used at exit at %(gate)s on %(at)s"),
+                gate=receipts.gate_named(gate),
+                at=at,
+            ),
+        ]
+    use = receipts.with_detail(ReceiptUse(), lambda: "; ".join(said(r) for r in reasons))
+    # As the writer inserts it: a JSON column's text (the other JSON columns' way).
+    return {"detail": use.detail, "detail_texts": json.dumps(use.detail_texts)}

@@ -341,7 +341,7 @@ def events(request: HttpRequest, gate: str, payload: list[EventIn]):
                 "accepted": stored.accepted,
                 "duplicate": duplicate,
                 "trip": stored.trip.reference if stored.trip else None,
-                "problems": stored.problems,
+                "problems": services.problems_shown(stored.problems),
             }
         )
     return results

@@ -17,11 +17,12 @@ from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from cuakhau.core.context import SYSTEM, RequestContext
 from cuakhau.core.errors import FieldErrors
 from cuakhau.core.inputs import CONTROL_CHARACTER, check_number, check_text, shown
+from cuakhau.core.phrases import Phrase, every_language, said
 from cuakhau.core.prepared import Prepared, insert, save_fields
 from cuakhau.core.retry import ChangedMeanwhile, lock_rows, retry_on_conflict
 from cuakhau.core.wording import as_sentences, join_words
@@ -207,23 +208,24 @@ def _by_plate(key: str, gate: Gate) -> tuple[Trip | None, list[Trip]]:
 
 
 def _plate_shared(trip: Trip, others: list[Trip], gate: Gate) -> Problem:
+    named = [
+        Phrase(
+            gettext_noop("%(ref)s (%(status)s, expected %(at)s)"),
+            ref=other.reference,
+            status=other.get_status_display,
+            at=_local_later(other.expected_arrival, gate),
+        )
+        for other in others
+    ]
     return Problem(
         "plate_shared",
-        _(
-            "Other trips with this plate: %(trips)s. Scan the receipt or type the reference "
-            "to act on one of them."
-        )
-        % {
-            "trips": join_words(
-                _("%(ref)s (%(status)s, expected %(at)s)")
-                % {
-                    "ref": other.reference,
-                    "status": other.get_status_display(),
-                    "at": _local(other.expected_arrival, gate),
-                }
-                for other in others
-            )
-        },
+        Phrase(
+            gettext_noop(
+                "Other trips with this plate: %(trips)s. Scan the receipt or type the reference "
+                "to act on one of them."
+            ),
+            trips=lambda: join_words(said(other) for other in named),
+        ),
         False,
     )
 
@@ -357,19 +359,25 @@ def assess(text: str, gate: Gate, *, plate_seen: str = "", lock: bool = False) -
         number = receipts._unverified_number(token) if token else receipts.typed_number(text)
         if number:
             # A receipt code is named by the number it claims, never by its text.
-            found = _("No trip of this gate found for receipt %(number)s.") % {"number": number}
+            found = Phrase(
+                gettext_noop("No trip of this gate found for receipt %(number)s."), number=number
+            )
         elif token:
-            found = _("This code is not a receipt of this system.")
+            found = Phrase(gettext_noop("This code is not a receipt of this system."))
         elif references.is_valid_reference(text) or _is_plate(text):
-            what = _("reference") if references.is_valid_reference(text) else _("plate")
-            found = _("No trip of this gate found for this %(what)s: %(text)s") % {
-                "what": what,
-                "text": shown(text),
-            }
+            what = _REFERENCE if references.is_valid_reference(text) else _PLATE
+            found = Phrase(
+                gettext_noop("No trip of this gate found for this %(what)s: %(text)s"),
+                what=what,
+                text=shown(text),
+            )
         else:  # another system's QR code, a URL, a typing slip
-            found = _("This is no trip reference, plate or receipt of this system: %(text)s") % {
-                "text": shown(text)
-            }
+            found = Phrase(
+                gettext_noop(
+                    "This is no trip reference, plate or receipt of this system: %(text)s"
+                ),
+                text=shown(text),
+            )
         check.problems.append(Problem("not_found", found))
         if token:
             # What the signed receipt itself says (its gate, its signature) is no secret of
@@ -387,8 +395,11 @@ def assess(text: str, gate: Gate, *, plate_seen: str = "", lock: bool = False) -
         check.problems.append(
             Problem(
                 "cancelled",
-                _("Trip %(ref)s is %(status)s.")
-                % {"ref": trip.reference, "status": trip.get_status_display()},
+                Phrase(
+                    gettext_noop("Trip %(ref)s is %(status)s."),
+                    ref=trip.reference,
+                    status=trip.get_status_display,
+                ),
             )
         )
     elif status == S.SUBMITTED:
@@ -397,15 +408,20 @@ def assess(text: str, gate: Gate, *, plate_seen: str = "", lock: bool = False) -
         check.problems.append(
             Problem(
                 "unpaid",
-                _("Fees not paid: %(due)s VND due.")
-                % {"due": formats.number_format(due, force_grouping=True)},
+                Phrase(
+                    gettext_noop("Fees not paid: %(due)s VND due."),
+                    due=lambda: formats.number_format(due, force_grouping=True),
+                ),
             )
         )
     elif status == S.EXITED:
         check.problems.append(
             Problem(
                 "exited",
-                _("Already exited at %(at)s.") % {"at": _local(trip.visit.exited_at, gate)},
+                Phrase(
+                    gettext_noop("Already exited at %(at)s."),
+                    at=_local_later(trip.visit.exited_at, gate),
+                ),
             )
         )
     if turning_back:
@@ -420,7 +436,9 @@ def assess(text: str, gate: Gate, *, plate_seen: str = "", lock: bool = False) -
     elif status in (S.PAID, S.ARRIVED, S.CLEARED):
         receipt = check.receipt = receipts.valid_receipt_of(trip, lock=lock)
         if receipt is None:
-            check.problems.append(Problem("no_receipt", _("No valid receipt for this trip.")))
+            check.problems.append(
+                Problem("no_receipt", Phrase(gettext_noop("No valid receipt for this trip.")))
+            )
         else:
             receipt.trip = trip
             # Found by reference or plate, the trip's receipt must still verify: one signed by
@@ -432,8 +450,11 @@ def assess(text: str, gate: Gate, *, plate_seen: str = "", lock: bool = False) -
                 check.problems.append(
                     Problem(
                         f"receipt_{result.status}",
-                        _("Receipt %(number)s is not accepted: %(why)s")
-                        % {"number": receipt.number, "why": "; ".join(result.reasons)},
+                        Phrase(
+                            gettext_noop("Receipt %(number)s is not accepted: %(why)s"),
+                            number=receipt.number,
+                            why=_reasons_of(result),
+                        ),
                     )
                 )
     if plate_seen:
@@ -442,8 +463,13 @@ def assess(text: str, gate: Gate, *, plate_seen: str = "", lock: bool = False) -
             check.problems.append(
                 Problem(
                     "plate_mismatch",
-                    _("Plate %(seen)s does not match the declaration (%(declared)s).")
-                    % {"seen": plate_seen, "declared": trip.tractor_plate},
+                    Phrase(
+                        gettext_noop(
+                            "Plate %(seen)s does not match the declaration (%(declared)s)."
+                        ),
+                        seen=plate_seen,
+                        declared=trip.tractor_plate,
+                    ),
                 )
             )
     if status == S.PAID:
@@ -455,17 +481,24 @@ def assess(text: str, gate: Gate, *, plate_seen: str = "", lock: bool = False) -
         done = inspections.latest(trip)
         failed = [a for a in missing if a in done and done[a].result == inspections.Result.FAIL]
         waiting = [a for a in missing if a not in failed]
-        message = _("Inside since %(at)s") % {"at": _local(trip.visit.arrived_at, gate)}
+        parts = [
+            Phrase(
+                gettext_noop("Inside since %(at)s"), at=_local_later(trip.visit.arrived_at, gate)
+            )
+        ]
         if failed:
             # Not "waiting": the truck failed an inspection and is not to be let through.
-            message += "; " + _("failed the inspection of: %(what)s") % {
-                "what": join_words(inspections.Agency(a).label for a in failed)
-            }
+            parts.append(
+                Phrase(gettext_noop("failed the inspection of: %(what)s"), what=_agencies(failed))
+            )
         if waiting:
-            message += "; " + _("waiting for: %(what)s") % {
-                "what": join_words(inspections.Agency(a).label for a in waiting)
-            }
-        check.problems.append(Problem("inspection_failed" if failed else "inside", message + "."))
+            parts.append(Phrase(gettext_noop("waiting for: %(what)s"), what=_agencies(waiting)))
+        check.problems.append(
+            Problem(
+                "inspection_failed" if failed else "inside",
+                Phrase("%(parts)s.", parts=lambda: "; ".join(said(part) for part in parts)),
+            )
+        )
     elif status == S.CLEARED:
         check.action = "exit"
     elif turning_back:
@@ -479,10 +512,14 @@ def _rejected_inside(trip: Trip, gate: Gate) -> tuple[dt.datetime, str]:
         trip.transitions.filter(action="reject").order_by("-at", "-id").values_list("at", "reason")
     )
     at, reason = next(iter(rejection[:1]), (trip.visit.arrived_at, ""))
-    return at, _(
-        "Rejected while inside the gate (since %(at)s): %(reason)s. Turn the truck back: let it"
-        " out the way it came."
-    ) % {"at": _local(at, gate), "reason": reason}
+    return at, Phrase(
+        gettext_noop(
+            "Rejected while inside the gate (since %(at)s): %(reason)s. Turn the truck back: let"
+            " it out the way it came."
+        ),
+        at=_local_later(at, gate),
+        reason=reason,  # as the officer typed it
+    )
 
 
 @dataclass(frozen=True)
@@ -534,23 +571,45 @@ def _receipt_problems(token: str, gate: Gate, **known) -> list[Problem]:
     result, _receipt = receipts.verify_receipt(token, gate.code, **known)
     if result.status in ("valid", "already_used"):
         return []
-    why = "; ".join(result.reasons)
+    why = _reasons_of(result)
     # The number the code claims, even unverified, says which receipt the driver holds; a code
     # without one is no receipt of this system, and its reasons say so.
     number = receipts._unverified_number(token)
     if isinstance(number, str) and number:
-        message = _("Receipt %(number)s is not accepted: %(why)s") % {
-            "number": shown(number, 24),
-            "why": why,
-        }
+        message = Phrase(
+            gettext_noop("Receipt %(number)s is not accepted: %(why)s"),
+            number=shown(number, 24),
+            why=why,
+        )
     else:
-        message = capfirst(why)
+        message = Phrase("%(why)s", why=lambda: capfirst(why()))
     return [Problem(f"receipt_{result.status}", message)]
 
 
 # How far a queued event's clock may disagree with what the server recorded before it is
 # taken for a wrong clock and refused.
 EVENT_CLOCK_SKEW = dt.timedelta(hours=1)
+
+
+def _reasons_of(result):
+    """A verification's reasons as one ``Phrase`` value: "; " between them in each language."""
+    reasons = list(result.reasons)
+    return lambda: "; ".join(said(reason) for reason in reasons)
+
+
+def _agencies(agencies):
+    """Agencies named as a ``Phrase`` value, in each language's way of listing."""
+    return lambda: join_words(inspections.Agency(a).label for a in agencies)
+
+
+# "reference" or "plate", in a sentence saying what was typed.
+_REFERENCE = gettext_lazy("reference")
+_PLATE = gettext_lazy("plate")
+
+
+def _local_later(moment, gate: Gate):
+    """``_local`` as a ``Phrase`` value: the time as each language writes it."""
+    return lambda: _local(moment, gate)
 
 
 def _local(moment, gate: Gate) -> str:
@@ -727,7 +786,10 @@ def _check_in(operator, gate, text, entry: _Entry, plate_seen, context, *, lock:
     with transaction.atomic() if lock else contextlib.nullcontext():
         check = assess(text, gate, plate_seen=plate_seen, lock=lock)
         if check.blocking or check.action != "check_in":
-            raise GateRefused(check.blocking or [Problem("no_action", _("Nothing to check in."))])
+            raise GateRefused(
+                check.blocking
+                or [Problem("no_action", Phrase(gettext_noop("Nothing to check in.")))]
+            )
         trip = check.trip
         receipt = check.receipt
         if (
@@ -742,8 +804,13 @@ def _check_in(operator, gate, text, entry: _Entry, plate_seen, context, *, lock:
                 [
                     Problem(
                         "before_payment",
-                        _("The check-in time %(at)s is before the fees were paid (%(paid)s).")
-                        % {"at": _local(entry.at, gate), "paid": _local(receipt.issued_at, gate)},
+                        Phrase(
+                            gettext_noop(
+                                "The check-in time %(at)s is before the fees were paid (%(paid)s)."
+                            ),
+                            at=_local_later(entry.at, gate),
+                            paid=_local_later(receipt.issued_at, gate),
+                        ),
                     )
                 ]
             )
@@ -896,17 +963,22 @@ class _ExitRefusal:
         elif outcome == UseOutcome.REFUSED and receipt is not None and receipt.used_at:
             outcome = UseOutcome.ALREADY_USED  # a receipt presented again after its exit
         prefix = f"{trip.reference}: " if trip is not None else f"{self._scan_named(number)}: "
-        with transaction.atomic():
-            use = receipts.ReceiptUse.objects.create(
+        problems = self.problems
+        # The problems as the operator read them, written in every language for whoever reads
+        # the record later (``core.phrases``); their codes are the outcome's.
+        use = receipts.with_detail(
+            receipts.ReceiptUse(
                 receipt=receipt,
                 number=(receipt.number if receipt else number or "")[:24],
                 gate=self.gate,
                 at=self.at,
                 actor=self.operator,
                 outcome=outcome,
-                # The problems as the operator read them; their codes are the outcome's.
-                detail=prefix + as_sentences(p.message for p in self.problems),
-            )
+            ),
+            lambda: prefix + as_sentences(said(p.message) for p in problems),
+        )
+        with transaction.atomic():
+            use.save(force_insert=True)
         self.pk = use.pk
 
     def _scan_named(self, number: str | None) -> str:
@@ -938,7 +1010,8 @@ def _let_out(
             return _turn_back(operator, gate, check, exit_lane, at, context, lock=lock)
         if check.blocking or check.action != "exit" or "exit" not in actions:
             raise GateRefused(
-                check.blocking or [Problem("not_cleared", _("Not cleared for exit."))]
+                check.blocking
+                or [Problem("not_cleared", Phrase(gettext_noop("Not cleared for exit.")))]
             )
         trip = check.trip
         token = check.token or check.receipt.token
@@ -948,7 +1021,10 @@ def _let_out(
                 [
                     Problem(
                         f"receipt_{use.outcome}",
-                        _("Receipt refused at exit: %(why)s") % {"why": use.get_outcome_display()},
+                        Phrase(
+                            gettext_noop("Receipt refused at exit: %(why)s"),
+                            why=use.get_outcome_display,
+                        ),
                     )
                 ]
             )
@@ -960,8 +1036,13 @@ def _let_out(
                 [
                     Problem(
                         "before_arrival",
-                        _("The exit time %(at)s is before the truck arrived (%(arrived)s).")
-                        % {"at": _local(at, gate), "arrived": _local(visit.arrived_at, gate)},
+                        Phrase(
+                            gettext_noop(
+                                "The exit time %(at)s is before the truck arrived (%(arrived)s)."
+                            ),
+                            at=_local_later(at, gate),
+                            arrived=_local_later(visit.arrived_at, gate),
+                        ),
                     )
                 ]
             )
@@ -972,8 +1053,13 @@ def _let_out(
                 [
                     Problem(
                         "before_clearance",
-                        _("The exit time %(at)s is before the truck was cleared (%(cleared)s).")
-                        % {"at": _local(at, gate), "cleared": _local(visit.cleared_at, gate)},
+                        Phrase(
+                            gettext_noop(
+                                "The exit time %(at)s is before the truck was cleared (%(cleared)s)."
+                            ),
+                            at=_local_later(at, gate),
+                            cleared=_local_later(visit.cleared_at, gate),
+                        ),
                     )
                 ]
             )
@@ -995,6 +1081,9 @@ def _let_out(
     return visit
 
 
+_TURNED_BACK = gettext_lazy("turned back after its rejection: its fees are not refunded")
+
+
 def _turn_back(operator, gate: Gate, check: GateCheck, exit_lane, at, context, *, lock) -> Visit:
     trip = check.trip
     visit = trip.visit  # read by ``assess`` (``trips.is_inside``)
@@ -1003,8 +1092,13 @@ def _turn_back(operator, gate: Gate, check: GateCheck, exit_lane, at, context, *
             [
                 Problem(
                     "before_arrival",
-                    _("The exit time %(at)s is before the truck arrived (%(arrived)s).")
-                    % {"at": _local(at, gate), "arrived": _local(visit.arrived_at, gate)},
+                    Phrase(
+                        gettext_noop(
+                            "The exit time %(at)s is before the truck arrived (%(arrived)s)."
+                        ),
+                        at=_local_later(at, gate),
+                        arrived=_local_later(visit.arrived_at, gate),
+                    ),
                 )
             ]
         )
@@ -1016,8 +1110,13 @@ def _turn_back(operator, gate: Gate, check: GateCheck, exit_lane, at, context, *
             [
                 Problem(
                     "before_rejection",
-                    _("The exit time %(at)s is before the truck was rejected (%(rejected)s).")
-                    % {"at": _local(at, gate), "rejected": _local(rejected_at, gate)},
+                    Phrase(
+                        gettext_noop(
+                            "The exit time %(at)s is before the truck was rejected (%(rejected)s)."
+                        ),
+                        at=_local_later(at, gate),
+                        rejected=_local_later(rejected_at, gate),
+                    ),
                 )
             ]
         )
@@ -1030,14 +1129,16 @@ def _turn_back(operator, gate: Gate, check: GateCheck, exit_lane, at, context, *
         if receipt is not None and receipt.used_at is None:
             # The exit it was paid for, although not the one planned: the reconciliation
             # counts the truck's crossing back, and the receipt lets no other truck out.
-            use = receipts.ReceiptUse(
-                receipt=receipt,
-                number=receipt.number,
-                gate=gate,
-                at=left_at,
-                actor=operator,
-                outcome=UseOutcome.USED,
-                detail=_("turned back after its rejection: its fees are not refunded"),
+            use = receipts.with_detail(
+                receipts.ReceiptUse(
+                    receipt=receipt,
+                    number=receipt.number,
+                    gate=gate,
+                    at=left_at,
+                    actor=operator,
+                    outcome=UseOutcome.USED,
+                ),
+                _TURNED_BACK,
             )
             receipts.record_use(use, as_read=not lock)
         visit.exited_at, visit.exit_lane, visit.exited_by = left_at, exit_lane, operator
@@ -1072,9 +1173,11 @@ def record_weighing(
             [
                 Problem(
                     "not_checked_in",
-                    _(
-                        "This truck is not checked in yet: weigh it at its check-in, which"
-                        " takes the gross and tare weights."
+                    Phrase(
+                        gettext_noop(
+                            "This truck is not checked in yet: weigh it at its check-in, which"
+                            " takes the gross and tare weights."
+                        )
                     ),
                 )
             ]
@@ -1084,9 +1187,11 @@ def record_weighing(
             [
                 Problem(
                     "already_cleared",
-                    _(
-                        "This truck is already cleared: a weighing now would change nothing."
-                        " Weigh it before its officers clear it."
+                    Phrase(
+                        gettext_noop(
+                            "This truck is already cleared: a weighing now would change nothing."
+                            " Weigh it before its officers clear it."
+                        )
                     ),
                 )
             ]
@@ -1380,9 +1485,29 @@ def apply_event(
             else:
                 problems = [Problem("forbidden", str(exc))]
             stored.trip = find(text, gate)[0]
-        stored.problems = [{"code": p.code, "message": p.message} for p in problems]
+        # Each in every language too (``core.phrases``): the event is read again later, by
+        # whoever, in their language (``problems_shown``).
+        stored.problems = [
+            {"code": p.code, "message": str(p.message), "texts": every_language(p.message)}
+            for p in problems
+        ]
         stored.save(update_fields=["trip", "accepted", "problems"])
     return stored, False
+
+
+def problems_shown(problems) -> list[dict]:
+    """A device event's stored problems as the reader reads them: each code with its message
+    in the reader's language (one stored before it was kept in each: as stored)."""
+    from cuakhau.core.phrases import in_reader_language
+
+    return [
+        {
+            "code": p.get("code", ""),
+            "message": str(in_reader_language(p.get("texts"), p.get("message", ""))),
+        }
+        for p in problems or []
+        if isinstance(p, dict)
+    ]
 
 
 def _apply(actor, gate, kind, text, event, occurred_at, context, device=None) -> Trip | None:
@@ -1414,7 +1539,12 @@ def _apply(actor, gate, kind, text, event, occurred_at, context, device=None) ->
         trip, _token = find(text, gate)
         if trip is None:
             raise GateRefused(
-                [Problem("not_found", _("No trip found for %(text)s") % {"text": shown(text)})]
+                [
+                    Problem(
+                        "not_found",
+                        Phrase(gettext_noop("No trip found for %(text)s"), text=shown(text)),
+                    )
+                ]
             )
         record_weighing(
             actor,

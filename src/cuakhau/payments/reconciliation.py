@@ -65,6 +65,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cuakhau.core.phrases import in_reader_language
 from cuakhau.core.spreadsheets import CsvWriter, xlsx_text
 from cuakhau.core.templatetags.cuakhau import money
 from cuakhau.fees.models import FeeRate
@@ -649,7 +650,8 @@ def _crossings(
             trip_reference=trip_reference if receipt_id is not None else "",
             outcome=outcome,
             outcome_label=outcomes.get(outcome, outcome),
-            detail=detail,
+            # In the reader's language, whoever's the exit was (as stored for an older use).
+            detail=str(in_reader_language(detail_texts, detail)),
             actor=actor or "",
         )
         for (
@@ -661,6 +663,7 @@ def _crossings(
             trip_reference,
             outcome,
             detail,
+            detail_texts,
             actor,
         ) in qs.order_by("at", "id").values_list(
             "at",
@@ -671,6 +674,7 @@ def _crossings(
             "receipt__trip__reference",
             "outcome",
             "detail",
+            "detail_texts",
             "actor__username",
         )
     ]

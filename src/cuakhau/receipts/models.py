@@ -216,7 +216,10 @@ class ReceiptUse(models.Model):
         verbose_name=_("performed by"),
     )
     outcome = models.CharField(_("outcome"), max_length=16, choices=UseOutcome.choices)
+    # In the platform's language; ``detail_texts`` has it in each ({"vi", "en", "zh"}:
+    # ``core.phrases``), empty for a use recorded before, whose ``detail`` is what there is.
     detail = models.TextField(_("detail"), blank=True)
+    detail_texts = models.JSONField(_("detail in each language"), default=dict, blank=True)
 
     class Meta:
         ordering = ["-at"]
@@ -227,3 +230,10 @@ class ReceiptUse(models.Model):
 
     def __str__(self):
         return f"{self.number} {self.outcome} at {self.gate_id}"
+
+    @property
+    def detail_shown(self):
+        """The detail in the reader's language (``core.phrases.in_reader_language``)."""
+        from cuakhau.core.phrases import in_reader_language
+
+        return in_reader_language(self.detail_texts, self.detail)

@@ -22,12 +22,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from cuakhau.core.context import SYSTEM, RequestContext
 from cuakhau.core.errors import FieldErrors
 from cuakhau.core.inputs import clean_text, shown
 from cuakhau.core.jsontext import read_json
+from cuakhau.core.phrases import Phrase, every_language, said
 from cuakhau.core.prepared import Prepared, PreparedUpdate, insert
 from cuakhau.core.retry import ChangedMeanwhile, lock_rows, locked_row, retry_on_conflict
 from cuakhau.reference.models import Gate
@@ -242,8 +243,9 @@ _PART_UNREADABLE = {
 }
 
 
-def reason_text(reason: str, gates: dict[str, Gate] | None = None) -> str:
-    """A reason of ``signing.verify`` as a sentence in the reader's language.
+def reason_text(reason: str, gates: dict[str, Gate] | None = None) -> Phrase:
+    """A reason of ``signing.verify`` as a sentence in the reader's language (a ``Phrase``: a
+    use at exit keeps it in every language).
 
     ``gates``: the gates a wrong-gate reason names, by code (``_gates_named``); one not there is
     named by its code, in capitals, as printed on the receipt.
@@ -251,27 +253,41 @@ def reason_text(reason: str, gates: dict[str, Gate] | None = None) -> str:
     code = getattr(reason, "code", None)
     params = getattr(reason, "params", {})
     if code in (signing.NOT_BASE64, signing.NOT_JSON, signing.NOT_OBJECT):
-        return str(_PART_UNREADABLE.get(params.get("part"), _UNREADABLE))
+        return Phrase(_PART_UNREADABLE.get(params.get("part"), _UNREADABLE))
     if code == signing.WRONG_GATE_REASON:
         expected = _gate_name(params.get("expected"), gates)
         if params.get("gate") is None:
-            return _("this receipt names no gate, so it is not valid at %(expected)s") % {
-                "expected": expected
-            }
-        return _("this receipt was issued for %(gate)s, not for %(expected)s") % {
-            "gate": _gate_name(params["gate"], gates),
-            "expected": expected,
-        }
+            return Phrase(
+                gettext_noop("this receipt names no gate, so it is not valid at %(expected)s"),
+                expected=expected,
+            )
+        return Phrase(
+            gettext_noop("this receipt was issued for %(gate)s, not for %(expected)s"),
+            gate=_gate_name(params["gate"], gates),
+            expected=expected,
+        )
     if code in _REASONS:
-        return str(_REASONS[code])
-    return _("this receipt could not be verified")
+        return Phrase(_REASONS[code])
+    return Phrase(gettext_noop("this receipt could not be verified"))
 
 
-def _gate_name(code, gates: dict[str, Gate] | None) -> str:
+def _gate_name(code, gates: dict[str, Gate] | None):
+    """A gate as a reason names it: in each language its own name (a callable, for a
+    ``Phrase``), or its code as printed when unknown."""
     gate = (gates or {}).get(code) if isinstance(code, str) else None
     if gate is not None:
-        return str(gate.name)
+        return lambda: str(gate.name)
     return str(code).upper()
+
+
+def gate_named(gate: Gate | None):
+    """A gate's name as a ``Phrase`` value: written in each language as that language names it."""
+    return (lambda: str(gate.name)) if gate is not None else "?"
+
+
+def at_gate_later(moment: dt.datetime, gate: Gate):
+    """``at_gate`` as a ``Phrase`` value: the moment written as each language writes it."""
+    return lambda: at_gate(moment, gate)
 
 
 def _gates_named(
@@ -359,35 +375,38 @@ def verify_receipt(
         # Signed by our key but not a receipt we issued as such: treat as forged.
         result = signing.VerificationResult(
             signing.FORGED,
-            [_("the signature is valid but no such receipt was issued")],
+            [Phrase(gettext_noop("the signature is valid but no such receipt was issued"))],
             None,
             result.kid,
         )
     replacement = getattr(receipt, "replaced_by", None) if receipt else None
     if replacement is not None:
         result.reasons.append(
-            _("replaced by receipt %(new)s on %(at)s: the key that signed it was compromised")
-            % {
-                "new": replacement.number,
-                "at": at_gate(replacement.issued_at, receipt.gate),
-            }
+            Phrase(
+                gettext_noop(
+                    "replaced by receipt %(new)s on %(at)s: the key that signed it was compromised"
+                ),
+                new=replacement.number,
+                at=at_gate_later(replacement.issued_at, receipt.gate),
+            )
         )
     elif receipt and receipt.status == ReceiptStatus.REVOKED:
         result.reasons.append(
-            _("revoked on %(at)s (%(kind)s): %(reason)s")
-            % {
-                "at": at_gate(receipt.revoked_at, receipt.gate),
-                "kind": receipt.get_revoke_kind_display(),
-                "reason": receipt.revoke_reason,
-            }
+            Phrase(
+                gettext_noop("revoked on %(at)s (%(kind)s): %(reason)s"),
+                at=at_gate_later(receipt.revoked_at, receipt.gate),
+                kind=receipt.get_revoke_kind_display,
+                # As the cashier typed it (or the system wrote it, in the platform's language).
+                reason=receipt.revoke_reason,
+            )
         )
     if receipt and receipt.used_at:
         result.reasons.append(
-            _("used at exit at %(gate)s on %(at)s")
-            % {
-                "gate": receipt.used_gate.name if receipt.used_gate else "?",
-                "at": at_gate(receipt.used_at, receipt.gate),
-            }
+            Phrase(
+                gettext_noop("used at exit at %(gate)s on %(at)s"),
+                gate=gate_named(receipt.used_gate),
+                at=at_gate_later(receipt.used_at, receipt.gate),
+            )
         )
     return result, receipt
 
@@ -538,18 +557,36 @@ def judge_at_exit(token: str, gate: Gate, actor, *, receipt=None) -> ReceiptUse:
     if outcome == UseOutcome.USED and receipt.trip.status != TripStatus.CLEARED:
         outcome = UseOutcome.REFUSED
         result.reasons.append(
-            _("trip %(ref)s is %(status)s, not cleared inside the gate")
-            % {"ref": receipt.trip.reference, "status": receipt.trip.get_status_display()}
+            Phrase(
+                gettext_noop("trip %(ref)s is %(status)s, not cleared inside the gate"),
+                ref=receipt.trip.reference,
+                status=receipt.trip.get_status_display,
+            )
         )
-    return ReceiptUse(
-        receipt=receipt,
-        number=number[:24],
-        gate=gate,
-        at=timezone.now(),
-        actor=actor,
-        outcome=outcome,
-        detail="; ".join(result.reasons),
+    return with_detail(
+        ReceiptUse(
+            receipt=receipt,
+            number=number[:24],
+            gate=gate,
+            at=timezone.now(),
+            actor=actor,
+            outcome=outcome,
+        ),
+        lambda: "; ".join(said(reason) for reason in result.reasons),
     )
+
+
+def with_detail(use: ReceiptUse, detail) -> ReceiptUse:
+    """``use`` with its detail written in every language (``core.phrases``): a ``Phrase``, or a
+    callable putting phrases together. ``detail`` itself keeps the platform's language, for
+    whoever reads the table without the application."""
+    use.detail_texts = every_language(detail)
+    use.detail = use.detail_texts.get(_PLATFORM_LANGUAGE, str(detail))
+    return use
+
+
+# ``core.phrases`` keys its languages "vi", "en", "zh".
+_PLATFORM_LANGUAGE = "zh" if settings.LANGUAGE_CODE.startswith("zh") else settings.LANGUAGE_CODE[:2]
 
 
 @transaction.atomic(savepoint=False)

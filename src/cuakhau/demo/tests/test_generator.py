@@ -446,6 +446,11 @@ def test_past_trips_carry_their_whole_lifecycle(demo, clock):
             with translation.override(settings.LANGUAGE_CODE):
                 said = reason_text(signing.Reason(signing.SIGNATURE_OK, "", kid=valid[0].kid))
                 assert use.detail == said != "", use.detail
+            # And in every reader's language, as a real exit keeps it.
+            for language in ("vi", "en", "zh-hans"):
+                with translation.override(language):
+                    said = reason_text(signing.Reason(signing.SIGNATURE_OK, "", kid=valid[0].kid))
+                    assert use.detail_shown == said and not use.detail_shown.is_fallback
     assert statuses[TripStatus.EXITED] > 30
     # Receipts are numbered without gaps per gate and year.
     numbers = defaultdict(list)

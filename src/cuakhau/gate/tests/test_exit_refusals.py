@@ -28,8 +28,9 @@ def test_an_exit_refused_by_the_service_is_recorded(enterprise, operator, mlt, l
     use = ReceiptUse.objects.get()
     assert (use.outcome, use.gate, use.actor) == ("refused", mlt, operator)
     assert use.receipt == receipts.valid_receipt_of(trip) and use.receipt.used_at is None
-    # In words, as the operator read them: no problem's code ("inside: …").
-    assert use.detail.startswith(f"{trip.reference}: Inside since ") and "inside:" not in use.detail
+    # In words, as the reader's language writes them: no problem's code ("inside: …").
+    detail = str(use.detail_shown)
+    assert detail.startswith(f"{trip.reference}: Inside since ") and "inside:" not in detail
     report = daily_report(mlt, timezone.localdate())
     refused = [d for d in report.open_discrepancies if d.kind == EXIT_REFUSED]
     assert [d.trip_reference for d in refused] == [trip.reference]
