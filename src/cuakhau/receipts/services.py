@@ -581,12 +581,10 @@ def with_detail(use: ReceiptUse, detail) -> ReceiptUse:
     callable putting phrases together. ``detail`` itself keeps the platform's language, for
     whoever reads the table without the application."""
     use.detail_texts = every_language(detail)
-    use.detail = use.detail_texts.get(_PLATFORM_LANGUAGE, str(detail))
+    # ``core.phrases`` keys its languages "vi", "en", "zh".
+    platform = "zh" if settings.LANGUAGE_CODE.startswith("zh") else settings.LANGUAGE_CODE[:2]
+    use.detail = use.detail_texts.get(platform, str(detail))
     return use
-
-
-# ``core.phrases`` keys its languages "vi", "en", "zh".
-_PLATFORM_LANGUAGE = "zh" if settings.LANGUAGE_CODE.startswith("zh") else settings.LANGUAGE_CODE[:2]
 
 
 @transaction.atomic(savepoint=False)
