@@ -1,5 +1,7 @@
 from django.dispatch import receiver
 
+from cuakhau.core.wording import label_of
+from cuakhau.trips.choices import TripAction
 from cuakhau.trips.signals import trip_transitioned
 
 from . import services
@@ -15,4 +17,7 @@ def revoke_receipt_of_cancelled_trip(sender, trip, action, from_status, actor, *
             reason = (
                 trip.transitions.order_by("-at", "-id").values_list("reason", flat=True).first()
             )
-            services.revoke_receipt(receipt, actor, RevokeKind.REFUNDED, reason or action)
+            # Without a reason typed, what happened to the trip, as a person reads it (never
+            # its code, "cancel").
+            reason = reason or label_of(TripAction, action)
+            services.revoke_receipt(receipt, actor, RevokeKind.REFUNDED, reason)

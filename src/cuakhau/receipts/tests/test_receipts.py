@@ -193,6 +193,21 @@ def test_cancelling_a_paid_trip_revokes_its_receipt(enterprise, operator, mlt):
     assert not Message.objects.filter(template="receipt_revoked").exists()
 
 
+def test_a_receipt_revoked_without_a_reason_says_what_happened_not_a_code(enterprise):
+    from cuakhau.receipts.signals import revoke_receipt_of_cancelled_trip
+
+    trip, receipt = paid_trip(enterprise)
+    # A transition that carried no reason (the services ask one; a signal must not rely on it).
+    revoke_receipt_of_cancelled_trip(
+        None, trip=trip, action="reject", from_status="paid", actor=enterprise
+    )
+    receipt.refresh_from_db()
+    assert receipt.revoke_reason == "Trip rejected"
+    result, _ = services.verify_receipt(receipt.token)
+    assert "Trip rejected" in " ".join(result.reasons)
+    assert "reject)" not in " ".join(result.reasons)
+
+
 def test_receipt_api_verify_and_scoping(enterprise, other_enterprise, operator, mlt):
     _trip, receipt = paid_trip(enterprise)
     _tok, raw = issue_token(operator, "booth")
