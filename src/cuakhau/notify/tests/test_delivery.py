@@ -118,7 +118,8 @@ def test_transient_errors_are_retried_with_growing_waits_then_the_next_channel(p
     assert outcomes == [("zns", "transient")] * 3 + [("sms", "sent")]
 
 
-def test_a_permanent_error_falls_back_to_the_next_channel_and_the_last_one_fails(providers):
+def failed_on_every_channel(providers):
+    """A call forward that Zalo (no such account) and eSMS (no balance) both refused for good."""
     providers.answers = [
         (200, {"error": -118, "message": "Zalo account not existed"}),
         (200, {"CodeResult": "103", "ErrorMessage": "Balance not enough"}),
@@ -127,6 +128,11 @@ def test_a_permanent_error_falls_back_to_the_next_channel_and_the_last_one_fails
     run_tasks()
     message.refresh_from_db()
     assert message.status == MessageStatus.FAILED
+    return message
+
+
+def test_a_permanent_error_falls_back_to_the_next_channel_and_the_last_one_fails(providers):
+    message = failed_on_every_channel(providers)
     assert [a.outcome for a in message.attempts.all()] == ["permanent", "permanent"]
     assert "103" in message.last_error
 

@@ -13,7 +13,7 @@ from cuakhau.notify import services
 from cuakhau.notify.models import FailureReason, Message, MessageStatus
 from cuakhau.notify.testing import run_tasks
 
-from .test_delivery import call_forward
+from .test_delivery import call_forward, failed_on_every_channel
 
 pytestmark = pytest.mark.django_db
 
@@ -22,15 +22,7 @@ RAW = ("Zalo account not existed", "Balance not enough", "eSMS 103", "ZNS -118")
 
 @pytest.fixture
 def failed(providers):
-    providers.answers = [
-        (200, {"error": -118, "message": "Zalo account not existed"}),
-        (200, {"CodeResult": "103", "ErrorMessage": "Balance not enough"}),
-    ]
-    message = call_forward()
-    run_tasks()
-    message.refresh_from_db()
-    assert message.status == MessageStatus.FAILED
-    return message
+    return failed_on_every_channel(providers)
 
 
 def test_a_refused_message_is_labelled_and_keeps_the_providers_words(failed):
