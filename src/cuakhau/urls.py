@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
 from django.urls import include, path
+from django.views.decorators.http import require_safe
 from django.views.static import serve
 
 from cuakhau.accounts import views as account_views
@@ -12,6 +13,7 @@ from cuakhau.receipts import views as receipt_views
 from .api import api
 
 
+@require_safe
 def healthz(request):
     """Liveness for load balancers and the benchmark's baseline: no database, no template."""
     return HttpResponse("ok", content_type="text/plain")

@@ -7,7 +7,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from cuakhau.core.context import context_of
 from cuakhau.core.downloads import content_disposition
@@ -18,6 +18,7 @@ from .forms import RevokeForm
 from .models import Receipt, ReceiptStatus, VerificationStatus
 
 
+@require_safe
 def jwks(request):
     """The public keys of every receipt that may still be valid (RFC 7517 JWK Set)."""
     response = JsonResponse(services.key_store().jwks())
@@ -27,6 +28,7 @@ def jwks(request):
     return response
 
 
+@require_safe
 def revocations(request):
     response = JsonResponse(services.revocation_list())
     response["Access-Control-Allow-Origin"] = "*"
@@ -142,6 +144,7 @@ def verify_page(request):
     )
 
 
+@require_safe
 @cache_control(max_age=60)
 def offline_page(request):
     """A self-contained page that verifies receipts in the browser, with no network needed."""

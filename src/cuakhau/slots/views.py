@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from cuakhau.core import listing
 from cuakhau.core.context import context_of
@@ -313,6 +313,7 @@ def capacity(request, code):
     )
 
 
+@require_safe
 def wait_times(request):
     """Public: the current waiting time at each gate, per direction."""
     labels = dict(Direction.choices)

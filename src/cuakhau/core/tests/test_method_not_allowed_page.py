@@ -39,3 +39,21 @@ def test_the_api_keeps_its_json_405(enterprise):
     response = browser.put("/api/v1/me")
     assert response.status_code == 405
     assert response["Content-Type"].startswith("application/json")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/healthz",
+        "/.well-known/jwks.json",
+        "/.well-known/cuakhau-revocations.json",
+        "/receipts/offline/",
+        "/slots/wait-times/",
+    ],
+)
+def test_a_public_page_that_only_reads_refuses_other_methods(path):
+    client = Client()
+    assert client.get(path).status_code == 200
+    assert client.head(path).status_code == 200
+    refused = client.post(path)
+    assert refused.status_code == 405 and refused["Allow"] == "GET, HEAD"
