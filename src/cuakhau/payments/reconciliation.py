@@ -68,6 +68,7 @@ from django.utils.translation import gettext_lazy
 from cuakhau.core.phrases import in_reader_language
 from cuakhau.core.spreadsheets import CsvWriter, xlsx_text
 from cuakhau.core.templatetags.cuakhau import money
+from cuakhau.core.zones import zone_label
 from cuakhau.fees.models import FeeRate
 from cuakhau.receipts.models import (
     Receipt,
@@ -1394,7 +1395,8 @@ def _summary_rows(report: Report) -> list[list]:
     rows = [
         [_("Gate"), report.gate.code.upper() if report.gate else _("All gates")],
         [_("Day"), report.day],
-        [_("Time zone"), report.time_zone],
+        # As the page says it (Vietnam (UTC+07:00)), never the zone's code.
+        [_("Time zone"), zone_label(report.time_zone, day_bounds(report.day, report.time_zone)[0])],
         [_("Generated at"), report.generated_at],
         [_("Money received (VND)"), b.received_vnd],
     ]

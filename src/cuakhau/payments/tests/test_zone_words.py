@@ -1,6 +1,9 @@
 """The reconciliation page named its time zone by its code, "时间为口岸当地时间
 (Asia/Ho_Chi_Minh)", where the trip form says "越南（UTC+07:00）": the same words now."""
 
+import io
+
+import openpyxl
 import pytest
 from django.test import Client
 
@@ -27,3 +30,30 @@ def test_the_reconciliation_names_its_zone_in_words(mlt, language, said):
     page = client.get("/payments/reconciliation/", {"gate": "mlt"}).content.decode()
     assert said in page
     assert "Asia/Ho_Chi_Minh" not in page
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("zh-hans", "越南（UTC+07:00）"),
+        ("vi", "Việt Nam (UTC+07:00)"),
+        ("en", "Vietnam (UTC+07:00)"),
+    ],
+)
+def test_its_csv_and_workbook_name_the_zone_in_words_too(mlt, language, said):
+    board = create_user("bql_xuat", PASSWORD, roles.BOARD)
+    set_language(board, language)
+    client = Client()
+    client.force_login(board)
+    csv_text = client.get("/payments/reconciliation/", {"gate": "mlt", "format": "csv"})
+    assert said in csv_text.content.decode("utf-8")
+    assert "Asia/Ho_Chi_Minh" not in csv_text.content.decode("utf-8")
+    answer = client.get("/payments/reconciliation/", {"gate": "mlt", "format": "xlsx"})
+    cells = [
+        cell.value
+        for sheet in openpyxl.load_workbook(io.BytesIO(answer.content)).worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+    ]
+    assert said in cells
+    assert "Asia/Ho_Chi_Minh" not in cells
