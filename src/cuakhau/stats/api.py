@@ -39,6 +39,10 @@ class StatsMonthOut(Schema):
 class StatsProductOut(Schema):
     code: str
     name: str
+    # The language the name is written in (a BCP 47 tag), and, when it is not the caller's (the
+    # nomenclature has no Chinese names), the words a page puts beside it: "英文原文".
+    name_lang: str
+    name_note: str
     export_usd: Decimal
     import_usd: Decimal
     total_usd: Decimal
@@ -181,8 +185,8 @@ def summary(request: HttpRequest, filters: Query[StatsSummaryQuery]):
         "months": board.months,
         "headline": board.headline,
         "turnover": rows["turnover"],
-        "products": [{**p, "name": str(p["name"])} for p in rows["products"]],
-        "chapters": [{**p, "name": str(p["name"])} for p in rows["chapters"]],
+        "products": [_named(p) for p in rows["products"]],
+        "chapters": [_named(p) for p in rows["chapters"]],
         "partners": rows["partners"],
         "trucks_per_day": [
             {"day": d["day"], **{f"{key}_trucks": d[key] for key in TRUCK_KEYS}}
@@ -195,3 +199,10 @@ def summary(request: HttpRequest, filters: Query[StatsSummaryQuery]):
         "rates": board.rates,
         "unconverted": board.unconverted,
     }
+
+
+def _named(row: dict) -> dict:
+    """A product or chapter row with its name's language said, as the page marks it."""
+    name = row["name"]
+    lang = getattr(name, "html_lang", "")
+    return {**row, "name": str(name), "name_lang": lang, "name_note": getattr(name, "marker", "")}

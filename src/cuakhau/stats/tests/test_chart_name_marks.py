@@ -41,3 +41,17 @@ def test_a_name_in_the_readers_language_is_not_marked(three_crossings, board):
     data, svg = chart_of(page, "chapters")
     assert data["labels"] and not any("bản gốc" in label for label in data["labels"])
     assert "bản gốc" not in svg
+
+
+@pytest.mark.parametrize("name", ["chapters", "products"])
+def test_the_summary_api_says_which_names_are_not_in_the_readers_language(
+    three_crossings, board, name
+):
+    # It gave the same English names bare: a client could not tell them from Chinese ones.
+    rows = signed_in(board, "zh-hans").get("/api/v1/stats/summary?gate=mlt&year=2025").json()
+    english = [row for row in rows[name] if row["name"][:1].isascii()]
+    assert english, rows[name]
+    assert all((r["name_lang"], r["name_note"]) == ("en", "英文原文") for r in english)
+    assert all(r["name_note"] == "" for r in rows[name] if r not in english)
+    rows = signed_in(board, "en").get("/api/v1/stats/summary?gate=mlt&year=2025").json()
+    assert {(r["name_lang"], r["name_note"]) for r in rows[name]} == {("en", "")}
