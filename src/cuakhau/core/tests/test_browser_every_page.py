@@ -35,11 +35,17 @@ FRAGMENTS = {"trips:cargo_line", "reference:hs_search", "gate:board_fragment"}
 # Enterprise B and the other gate's operator repeat a role.
 ROLES = [name for name in PEOPLE if name not in ("ent_b", "op_other")]
 
-# A table outside a .table-scroll box the keyboard can scroll: the next template's table, forgotten.
-LOOSE_TABLES = """() => [...document.querySelectorAll("main table")]
-  .filter(t => !(t.parentElement.matches(".table-scroll") && t.parentElement.tabIndex === 0))
-  .map(t => `a table outside a .table-scroll box: ${(t.id || t.className || "")} `
-    + `"${(t.innerText || "").trim().slice(0, 40)}"`)"""
+# A table outside a .table-scroll box (the next template's table, forgotten), or in one the
+# keyboard cannot reach while it scrolls, or that is a tab stop while nothing in it scrolls.
+LOOSE_TABLES = """() => [...document.querySelectorAll("main table")].flatMap(t => {
+  const box = t.parentElement, named = `${(t.id || t.className || "")} `
+    + `"${(t.innerText || "").trim().slice(0, 40)}"`;
+  if (!box.matches(".table-scroll")) return [`a table outside a .table-scroll box: ${named}`];
+  const scrolls = box.scrollWidth > box.clientWidth + 1, stop = box.tabIndex === 0;
+  if (scrolls && !stop) return [`a table that scrolls out of the keyboard's reach: ${named}`];
+  if (!scrolls && stop && box.clientWidth) return [`a tab stop where nothing scrolls: ${named}`];
+  return [];
+})"""
 
 
 def long_names(w):

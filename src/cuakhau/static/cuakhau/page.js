@@ -38,4 +38,17 @@
       event.detail.isError = false;
     }
   });
+
+  // A table's scroll box is a tab stop (the keyboard scrolls it with the arrows) only while
+  // its table is wider than the box: a table that fits is no stop to tab through.
+  function scrollStops() {
+    document.querySelectorAll(".table-scroll").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth + 1) box.setAttribute("tabindex", "0");
+      else box.removeAttribute("tabindex");
+    });
+  }
+  document.addEventListener("DOMContentLoaded", scrollStops);
+  window.addEventListener("resize", scrollStops);
+  document.addEventListener("htmx:afterSettle", scrollStops);
+  document.addEventListener("toggle", scrollStops, true); // a table in a <details> opened
 })();
