@@ -52,6 +52,11 @@ class ScheduleDayAdmin(admin.ModelAdmin):
     list_filter = ["kind", "confidence"]
     date_hierarchy = "day"
 
+    def get_readonly_fields(self, request, obj=None):
+        # A saved day stays that day: moving it is deleting it and adding another, so the log
+        # names both and the loader leaves both as decided (``loading.days_a_person_changed``).
+        return ["day"] if obj is not None else []
+
 
 class TransitionInline(admin.TabularInline):
     model = ApplicationTransition

@@ -2,7 +2,8 @@
 
 Loading again updates what changed, through the same version history the admin uses, and
 never deletes. A procedure a person has corrected since (in the admin) is left as they made it:
-``setup`` reloads on every run, and must not put the starter data's guesses back.
+``setup`` reloads on every run, and must not put the starter data's guesses back. So is a day of
+the official schedule a person added, changed or deleted in the admin (its log says which).
 """
 
 from __future__ import annotations
@@ -94,14 +95,40 @@ def load_procedures(path: Path | None = None) -> tuple[int, int, int]:
     return created, updated, kept
 
 
+def days_a_person_changed() -> set[dt.date]:
+    """The schedule's days an administrator added, changed or deleted in the admin, read from
+    its log (``ScheduleDay.__str__`` starts with the day; the admin keeps a day read-only once
+    saved, so a moved day is a deletion and an addition, each logged with its day)."""
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    entries = LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(ScheduleDay)
+    ).values_list("object_repr", flat=True)
+    days = set()
+    for text in entries:
+        try:
+            days.add(dt.date.fromisoformat(text.split(" ", 1)[0]))
+        except ValueError:
+            continue
+    return days
+
+
 @transaction.atomic
 def load_schedule(path: Path | None = None) -> int:
+    """Loads the shipped days; a day a person decided in the admin is left as they decided it
+    (an uncertain swap an administrator checked and deleted came back with every ``setup``, and
+    moved the deadlines of the files filed after it)."""
     path = path or DATA / "schedule.csv"
+    decided = days_a_person_changed()
     count = 0
     with open(path, encoding="utf-8") as f:
         for row in csv.DictReader(f):
+            day = dt.date.fromisoformat(row["day"])
+            if day in decided:
+                continue
             ScheduleDay.objects.update_or_create(
-                day=dt.date.fromisoformat(row["day"]),
+                day=day,
                 defaults={
                     "kind": row["kind"],
                     "note": row["note"],

@@ -110,3 +110,46 @@ def test_a_make_up_day_removed_by_an_administrator_counts_no_more(vn):
     cal = calendar_for([2026])
     assert not cal.is_working_day(D(2026, 8, 22))
     assert wd.add_working_days(D(2026, 8, 21), 2, cal) == D(2026, 8, 25)
+
+
+def test_a_reload_keeps_the_schedule_days_an_administrator_decided(client, admin_user, vn):
+    # The New Year 2026 swap is from a single source: an administrator who checked it deletes
+    # the make-up Saturday and marks the day off published. ``setup`` reloads on every run, and
+    # put both back as shipped: Saturday 10 Jan counted again in every deadline across it.
+    from cuakhau.desk.models import ScheduleDay
+
+    client.force_login(admin_user)
+    saturday = ScheduleDay.objects.get(day=D(2026, 1, 10))
+    response = client.post(f"/admin/desk/scheduleday/{saturday.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    friday = ScheduleDay.objects.get(day=D(2026, 1, 2))
+    response = client.post(
+        f"/admin/desk/scheduleday/{friday.pk}/change/",
+        {
+            "day": "2026-01-02",  # read-only once saved: sent as a browser would, ignored
+            "kind": "day_off",
+            "note": "Nghỉ hoán đổi dịp Tết Dương lịch 2026 (checked)",
+            "source": "Công văn 12729/VPCP-KGVX, read on the Government portal",
+            "confidence": "published",
+        },
+    )
+    assert response.status_code == 302
+
+    load_schedule()  # as ``setup`` does
+
+    assert not ScheduleDay.objects.filter(day=D(2026, 1, 10)).exists()
+    assert not calendar_for([2026]).is_working_day(D(2026, 1, 10))
+    assert ScheduleDay.objects.get(day=D(2026, 1, 2)).confidence == "published"
+    # The days nobody touched still follow the file.
+    ScheduleDay.objects.filter(day=D(2026, 8, 22)).update(note="", confidence="uncertain")
+    load_schedule()
+    assert ScheduleDay.objects.get(day=D(2026, 8, 22)).confidence == "published"
+
+
+def test_a_saved_schedule_day_cannot_be_moved_to_another_day(client, admin_user, vn):
+    from cuakhau.desk.models import ScheduleDay
+
+    client.force_login(admin_user)
+    day = ScheduleDay.objects.get(day=D(2026, 8, 22))
+    page = client.get(f"/admin/desk/scheduleday/{day.pk}/change/")
+    assert 'name="day"' not in page.content.decode()
