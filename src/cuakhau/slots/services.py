@@ -67,12 +67,16 @@ BOOKING_ACTIONS = {
     "move_up": gettext_lazy("move up to a free seat"),
     "withdraw": gettext_lazy("withdraw with its trip"),
     "miss_call": gettext_lazy("let the call lapse"),
+    "amend": gettext_lazy("follow the amended trip"),
 }
 BOOKING_MACHINE = StateMachine(
     "booking",
     [
         Transition(B.BOOKED, "move", B.MOVED, permission=DECLARE),
         Transition(B.BOOKED, "cancel", B.CANCELLED, permission=DECLARE),
+        # The trip's amendment changed its direction or its cargo's priority class: the same
+        # hour is booked again as the trip now is (``follow_amendment``).
+        Transition(B.BOOKED, "amend", B.MOVED, permission=DECLARE),
         Transition(B.BOOKED, "arrive", B.WAITING, permission=OPERATE),
         Transition(B.BOOKED, "no_show", B.NO_SHOW),
         Transition(B.BOOKED, "enter", B.ENTERED),
@@ -1037,10 +1041,12 @@ def _after_commit_call_forward(gate: Gate, *, someone_waits: bool | None = None)
 # The gate's own events: check-in, exit, a trip cancelled
 
 
-def on_trip_transition(trip: Trip, action: str, to_status: str) -> None:
+def on_trip_transition(trip: Trip, action: str, to_status: str, actor=None) -> None:
     """Follow the trip: checked in → the truck entered; cancelled / rejected → withdrawn;
-    out of the gate → room for the next."""
-    if action == "check_in":
+    amended → booked again as it now is; out of the gate → room for the next."""
+    if action == "amend":
+        follow_amendment(actor, trip)
+    elif action == "check_in":
         was_waiting, someone_waits, booking_id = _AT_CHECK_IN.values(
             trip=trip.pk, gate=trip.gate_id
         )[0]
@@ -1064,6 +1070,70 @@ def on_trip_transition(trip: Trip, action: str, to_status: str) -> None:
             _transition(booking, "withdraw", None, reason=to_status)
     elif to_status == TripStatus.EXITED:
         _after_commit_call_forward(trip.gate)
+
+
+def follow_amendment(actor, trip: Trip) -> None:
+    """An amendment may change the trip's direction or its cargo's priority class: its open
+    booking would then hold a seat of the other direction's hour, or a class's reserved seat
+    the trip no longer has a right to (or lack the one it now has). The same hour is booked
+    again as the trip now is, the old booking recorded as moved by whoever amended; where
+    that hour has no seat for it, the amendment is refused beside the field that changed (the
+    caller's transaction undoes it), saying what to do first."""
+    booking = open_booking(trip)
+    if booking is None:
+        return
+    klass = class_of(trip).code
+    if booking.direction == trip.direction and booking.priority_class == klass:
+        return
+    field = "direction" if booking.direction != trip.direction else "cargo_lines"
+    slot = date_format(local(booking.slot_start, trip.gate), "SHORT_DATETIME_FORMAT")
+    booking = lock_rows(Booking.objects.filter(pk=booking.pk)).get()
+    booking.trip = trip
+    if booking.status != B.BOOKED:
+        raise FieldErrors(
+            {
+                field: [
+                    _(
+                        "The truck has reported at the waiting area for its slot of %(slot)s: "
+                        "its direction and the priority of its cargo stay as booked until it "
+                        "has entered the gate."
+                    )
+                    % {"slot": slot}
+                ]
+            }
+        )
+    now = timezone.now()
+    if rules.is_no_show(booking.slot_start, now, RULES):
+        # Its truck did not come in time: the seat is released now rather than at the tick.
+        _transition(booking, "no_show", None)
+        return
+    _transition(booking, "amend", actor)
+    try:
+        seat = _take_seat(trip, booking.slot_start, klass, now)
+    except FieldErrors as exc:
+        why = " ".join(str(e) for errors in exc.errors.values() for e in errors)
+        raise FieldErrors(
+            {
+                field: [
+                    _(
+                        "The trip's slot of %(slot)s cannot follow this change (%(why)s). "
+                        "Cancel the slot first, then book an hour for the amended trip."
+                    )
+                    % {"slot": slot, "why": why.rstrip(".")}
+                ]
+            }
+        ) from None
+    moved = Booking.objects.create(
+        trip=trip,
+        slot=seat,
+        gate=trip.gate,
+        direction=trip.direction,
+        slot_start=booking.slot_start,
+        priority_class=klass,
+        moved_from=booking,
+        created_by=actor,
+    )
+    _record(moved, "book", "", actor, SYSTEM, reason=booking.slot_start.isoformat())
 
 
 @retry_on_conflict

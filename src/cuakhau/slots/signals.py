@@ -7,4 +7,4 @@ from cuakhau.trips.signals import trip_transitioned
 def follow_trip(sender, trip, action, from_status, to_status, actor, **kwargs):
     from . import services
 
-    services.on_trip_transition(trip, action, to_status)
+    services.on_trip_transition(trip, action, to_status, actor)

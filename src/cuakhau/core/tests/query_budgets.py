@@ -148,7 +148,9 @@ BUDGETS: dict[str, int | dict[str, int]] = {
     # + whether money came before the submission; + the draft's containers held from now on
     # (an update in a savepoint: a racing trip's box is a field error, on PostgreSQL too).
     "POST /trips/{reference}/submit": 38,
-    "POST /trips/{reference}/amend": 52,
+    # + the trip's open booking and the priority classes: a booking follows an amended direction
+    # or cargo class (slots.services.follow_amendment; the world's trip holds one, unchanged).
+    "POST /trips/{reference}/amend": 54,
     "POST /trips/{reference}/cancel": 23,
     "POST /trips/{reference}/reject": 20,
     "GET /trips/{reference}/documents": 5,
