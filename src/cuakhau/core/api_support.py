@@ -771,7 +771,7 @@ def forbid_unknown_fields(api) -> None:
 # A body its schema refuses still goes through the service's checks: every error in one 422
 
 
-def checked_further(check):
+def checked_further(check, *, elsewhere=None):
     """Mark an API handler whose service checks its body beyond the schema. When the schema
     refuses the body (a quantity that is no number), the handler never runs, and the
     service's errors (a plate, an HS code) would come only with the next request: instead
@@ -779,10 +779,15 @@ def checked_further(check):
     schema accepts of the body field by field (as the handler would have had them), and
     ``refused`` the dotted paths it refused; it answers the service's errors, ``{path:
     [messages]}``, writing nothing, and they join the schema's in the same 422 (none at a path
-    the schema refused). ``install_further_checks`` puts the marked handlers to work."""
+    the schema refused). The body is a JSON one (``payload``) or a multipart form's fields
+    (``payload: Form[...]``); ``elsewhere`` names the fields the check answers for that come in
+    another part of the request, with that part (``{"documents": "file"}``), or is a function
+    of the request giving them.
+    ``install_further_checks`` puts the marked handlers to work."""
 
     def mark(view):
         view.checked_further = check
+        view.checked_elsewhere = elsewhere if callable(elsewhere) else dict(elsewhere or {})
         return view
 
     return mark
@@ -857,21 +862,34 @@ def accepted_parts(model, raw, refused: set[tuple]) -> dict:
     return parts
 
 
-def _refused_paths(errors) -> set[tuple] | None:
-    """The paths within the body its schema refused; None when the body itself was."""
-    (parameter,) = SCHEMA_PARAMETERS["body"]
-    paths = set()
+def _refused_paths(errors, location: str) -> dict[str, set[tuple]] | None:
+    """The paths the schemas refused, by the part of the request they were in (``"body"``,
+    ``"form"``, ``"file"``...), each within that part; None when the body (``location``) was
+    refused as a whole."""
+    paths: dict[str, set[tuple]] = {}
     for item in errors:
         loc = tuple(item.get("loc", ()))
-        if loc[:1] != ("body",):
+        if loc[:1] == ("body",):
+            # A JSON body is one parameter: its fields are under its name.
+            if not set(loc[1:2]) <= SCHEMA_PARAMETERS["body"] or len(loc) < 3:
+                return None
+            loc = loc[:1] + loc[2:]
+        if len(loc) < 2:
+            if loc[:1] == (location,):
+                return None
             continue
-        if loc[1:2] != (parameter,) or len(loc) < 3:
-            return None
-        paths.add(loc[2:])
+        paths.setdefault(str(loc[0]), set()).add(loc[1:])
     return paths
 
 
-def _with_further_check(operation, check, schema):
+def _sent(operation, request, location: str):
+    """The body as sent: a JSON body's object, or a form's fields (each its last value)."""
+    if location == "form":
+        return request.POST.dict()
+    return operation.api.parser.parse_body(request)
+
+
+def _with_further_check(operation, check, schema, location: str, others):
     """``operation``'s reading of its parameters, its body's refusal joined by ``check``'s.
     django-ninja reads them all before the handler, so this is the one place that knows the
     operation, the request and the schema's errors at once."""
@@ -880,28 +898,34 @@ def _with_further_check(operation, check, schema):
     from ninja.errors import ValidationError as RefusedParameters
 
     get_values = operation._get_values
+    # A JSON body's fields are under its parameter's name in django-ninja's paths; a form's
+    # fields are flattened.
+    prefix = tuple(SCHEMA_PARAMETERS["body"]) if location == "body" else ()
+
+    def dotted(paths) -> list[str]:
+        return [".".join(str(p) for p in path) for path in sorted(paths, key=str)]
 
     def values(request, path_params, temporal_response):
         try:
             return get_values(request, path_params, temporal_response)
         except RefusedParameters as exc:
-            refused = _refused_paths(exc.errors)
-            if not refused:
-                raise
+            refused_at = _refused_paths(exc.errors, location)
+            elsewhere = others(request) if callable(others) else others
+            if not refused_at or not set(refused_at) & {location, *elsewhere.values()}:
+                raise  # nothing the check answers for was refused
+            refused = refused_at.get(location, set())
             try:
-                body = operation.api.parser.parse_body(request)
-                parts = accepted_parts(schema, body, refused)
-                dotted = [".".join(str(p) for p in path) for path in sorted(refused, key=str)]
-                more = check(request, parts, dotted, **path_params)
+                parts = accepted_parts(schema, _sent(operation, request, location), refused)
+                more = check(request, parts, dotted(refused), **path_params)
             except (PermissionDenied, ObjectDoesNotExist, Http404):
                 raise exc from None  # the schema's refusal stands alone
-            parameter = next(iter(SCHEMA_PARAMETERS["body"]))
-            for path, messages in without_refused(more, dotted).items():
-                loc = ("body", parameter) + tuple(
-                    int(p) if p.isdigit() else p for p in path.split(".")
-                )
-                for message in messages:
-                    exc.errors.append({"loc": loc, "msg": str(message), "type": "value_error"})
+            for path, messages in more.items():
+                where = elsewhere.get(path.split(".")[0], location)
+                if without_refused({path: messages}, dotted(refused_at.get(where, ()))):
+                    steps = tuple(int(p) if p.isdigit() else p for p in path.split("."))
+                    loc = (where, *(prefix if where == location else ()), *steps)
+                    for message in messages:
+                        exc.errors.append({"loc": loc, "msg": str(message), "type": "value_error"})
             raise
 
     return values
@@ -911,7 +935,7 @@ def install_further_checks(api) -> None:
     """Put to work the handlers marked ``checked_further``: each refusal of their body by its
     schema also says what the service would refuse."""
     from django.core.exceptions import ImproperlyConfigured
-    from ninja.params.models import BodyModel
+    from ninja.params.models import BodyModel, FormModel
 
     for bound in api._get_bound_routers():
         for path_view in bound.path_operations.values():
@@ -920,9 +944,9 @@ def install_further_checks(api) -> None:
                 if check is None:
                     continue
                 bodies = [
-                    field.annotation
+                    (field.annotation, "body" if issubclass(model, BodyModel) else "form")
                     for model in operation.models
-                    if issubclass(model, BodyModel)
+                    if issubclass(model, (BodyModel, FormModel))
                     for name, field in model.model_fields.items()
                     if name in SCHEMA_PARAMETERS["body"]
                 ]
@@ -930,4 +954,7 @@ def install_further_checks(api) -> None:
                     raise ImproperlyConfigured(
                         f"{operation.view_func.__name__}: checked_further needs one body schema"
                     )
-                operation._get_values = _with_further_check(operation, check, bodies[0])
+                (schema, location), elsewhere = bodies[0], operation.view_func.checked_elsewhere
+                operation._get_values = _with_further_check(
+                    operation, check, schema, location, elsewhere
+                )

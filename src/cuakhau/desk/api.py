@@ -18,6 +18,7 @@ from cuakhau.core.api_support import (
     PageNumber,
     PageSize,
     Text,
+    checked_further,
     context_of,
     error_items,
     label_of,
@@ -28,7 +29,7 @@ from cuakhau.core.errors import FieldErrors
 from . import services
 from .forms import QueueFilterForm
 from .models import Application, ApplicationStatus, Confidence, FilingChannel
-from .multipart import api_reads_uploads
+from .multipart import api_reads_uploads, refusal_of
 
 router = Router(tags=["one-stop desk"])
 
@@ -90,6 +91,11 @@ class FilingIn(Schema):
 
 # A browser's form sends its CSRF token beside the fields.
 _TOLERATED_FORM_FIELDS = {"csrfmiddlewaretoken"}
+
+
+def _file_parts(request: HttpRequest) -> set[str]:
+    """The names a filing's files come under: ``documents``, and any other file part sent."""
+    return {"documents", *request.FILES}
 
 
 def _unknown_parts(request: HttpRequest) -> list[tuple[str, str]]:
@@ -282,12 +288,54 @@ def too_many(response: HttpResponse, exc: services.TooManyAttempts):
     return Status(429, {"detail": str(exc)})
 
 
+# A filing or an action its schema refused in part is still checked by the service, so the
+# caller hears of every refused field in one answer, as the pages say them.
+
+
+def _filing_errors(request, parts, refused=()):
+    """Every refusal of a filing's fields and files (``parts``: the fields as read), by path:
+    the files' under ``documents``, a part the filing does not take under its own name."""
+    refused_upload = refusal_of(request)
+    documents = [] if refused_upload else request.FILES.getlist("documents")
+    errors = services.filing_errors(parts, documents)
+    if refused_upload:
+        # The files could not be read at all: that is what is said of them.
+        errors = {k: v for k, v in errors.items() if k.split(".")[0] != "documents"}
+        errors["documents"] = [refused_upload]
+    for _where, name in _unknown_parts(request):
+        # Refused like a JSON body's unknown field: ``status=returned`` filed without a word
+        # would let the caller believe it was taken.
+        errors[name] = [_("This field is not accepted here.")]
+    return errors
+
+
+def _filing_refusal(request: HttpRequest, errors: dict[str, list[str]]):
+    # The files were sent as file parts, the rest as form fields: each path says which.
+    files = {k: v for k, v in errors.items() if k.split(".")[0] in _file_parts(request)}
+    fields = {k: v for k, v in errors.items() if k not in files}
+    return Status(422, {"detail": error_items(fields, "form") + error_items(files, "file")})
+
+
+def _action_errors(request, parts, refused, code, action):
+    return services.action_errors(
+        request.user,
+        services.find_for_desk(request.user, code),
+        action,
+        reason=parts.get("reason", ""),
+        new_date=parts.get("new_date"),
+        refused=refused,
+    )
+
+
 @router.post(
     "/desk/applications",
     response={201: FilingOut, 422: FilingRefusal, 429: Refusal},
     summary="File an application online with its documents (multipart)",
 )
 @decorate_view(api_reads_uploads)
+@checked_further(
+    _filing_errors, elsewhere=lambda request: dict.fromkeys(_file_parts(request), "file")
+)
 def file_application(
     request: HttpRequest,
     response: HttpResponse,
@@ -297,16 +345,8 @@ def file_application(
     """The fields as form fields and each document as a ``documents`` file part (PDF, JPEG or
     PNG, judged by content, within the upload size limit). Answers the tracking code and the
     result appointment; with the applicant's phone, the code opens ``POST /desk/track``."""
-    unknown = _unknown_parts(request)
-    if unknown:
-        # Refused like a JSON body's unknown field: ``status=returned`` filed without a word
-        # would let the caller believe it was taken.
-        fields = services.filing_errors(payload.dict(), documents or [])
-        files = {k: v for k, v in fields.items() if k.split(".")[0] == "documents"}
-        fields = {k: v for k, v in fields.items() if k not in files}
-        for where, name in unknown:
-            (files if where == "file" else fields)[name] = [_("This field is not accepted here.")]
-        return Status(422, {"detail": error_items(fields, "form") + error_items(files, "file")})
+    if _unknown_parts(request) or refusal_of(request):
+        return _filing_refusal(request, _filing_errors(request, payload.dict()))
     try:
         a = services.file_application(
             payload.dict(),
@@ -318,10 +358,7 @@ def file_application(
     except services.TooManyAttempts as exc:
         return too_many(response, exc)
     except FieldErrors as exc:
-        # The files were sent as file parts, the rest as form fields: each path says which.
-        files = {k: v for k, v in exc.errors.items() if k.split(".")[0] == "documents"}
-        fields = {k: v for k, v in exc.errors.items() if k not in files}
-        return Status(422, {"detail": error_items(fields, "form") + error_items(files, "file")})
+        return _filing_refusal(request, exc.errors)
     return Status(
         201,
         {
@@ -424,6 +461,7 @@ def get_application(request: HttpRequest, code: str):
         "allowed ones."
     ),
 )
+@checked_further(_action_errors)
 def act(request: HttpRequest, code: str, action: Action, payload: ActionIn):
     a = services.find_for_desk(request.user, code)
     a = services.act(

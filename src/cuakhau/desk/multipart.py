@@ -20,7 +20,7 @@ from __future__ import annotations
 from functools import wraps
 
 from django.core.exceptions import TooManyFilesSent
-from django.http import JsonResponse, QueryDict
+from django.http import QueryDict
 from django.http.multipartparser import MultiPartParser, MultiPartParserError
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
@@ -81,18 +81,12 @@ def reads_uploads(view):
 
 def api_reads_uploads(run):
     """For ``ninja.decorators.decorate_view`` on an API operation that takes files: the post
-    read before django-ninja reads it, its refusal answered as the operation's own 422."""
+    read before django-ninja reads it, its refusal left for the operation to answer in its 422
+    beside its other fields' refusals (``refusal_of``), with no file kept."""
 
     @wraps(run)
     def wrapped(request, *args, **kwargs):
-        from cuakhau.core.api_support import error_items
-
         _parse(request)
-        refused = refusal_of(request)
-        if refused:
-            return JsonResponse(
-                {"detail": error_items({"documents": [refused]}, "file")}, status=422
-            )
         return run(request, *args, **kwargs)
 
     return wrapped

@@ -652,6 +652,80 @@ def _locked(application: Application, actor) -> Application:
     return found
 
 
+def _action_documents(action: str, documents, errors, refused=()) -> list:
+    """The documents an action brings, checked; their refusal kept in ``errors``."""
+    documents = list(documents or [])
+    if "documents" in refused:
+        return []
+    if documents and action != "receive_supplement":
+        # Only a received supplement brings files: any other action's would be kept as the
+        # applicant's own filing (a crafted post to ``reject`` with files).
+        errors["documents"] = [_("Documents are added only when a supplement is received.")]
+        return []
+    return _check_documents(documents, errors)
+
+
+def _action_field_errors(
+    application: Application, action: str, reason, new_date, day: dt.date, refused=()
+) -> dict[str, list[str]]:
+    """The reason's and the new date's refusals of ``action`` on ``application`` together,
+    never the first alone (``refused``: fields refused already, not checked again)."""
+    errors: dict[str, list[str]] = {}
+    transition = APPLICATION_MACHINE.table.get((application.status, action))
+    needs_reason = transition is not None and transition.reason_required
+    if "reason" not in refused and needs_reason and not (reason or "").strip():
+        errors["reason"] = [_("Give a reason.")]
+    if action == "apologise" and "new_date" not in refused:
+        message = _new_date_refusal(application, new_date, day)
+        if message:
+            errors["new_date"] = [message]
+    return errors
+
+
+def _new_date_refusal(application: Application, new_date, day: dt.date) -> str:
+    """Why an apology's new result date is refused; "" for a good one."""
+    if application.new_due_date is not None:
+        return _("A new date was already given once; it cannot be moved.")
+    if new_date is None:
+        return _("Give the new result date.")
+    if new_date <= application.due_date:
+        return _("The new date must be after the due date.")
+    if new_date <= day:
+        # A day already here or gone: the file would stay overdue under a date the applicant
+        # is told and nobody can correct (the new date is given only once).
+        return _("The new date must be after today, %(date)s.") % {"date": _date_text(day)}
+    if new_date > application.due_date + dt.timedelta(days=366):
+        return _("Give a date within a year.")
+    if not _calendar_around(new_date).is_working_day(new_date):
+        # The applicant comes for the result that day: a Sunday or a Tết day finds the desk
+        # closed.
+        return _("The desk is closed on %(date)s: give a working day.") % {
+            "date": _date_text(new_date)
+        }
+    return ""
+
+
+def action_errors(
+    actor,
+    application: Application,
+    action: str,
+    *,
+    reason="",
+    new_date: dt.date | None = None,
+    documents=(),
+    refused=(),
+) -> dict[str, list[str]]:
+    """What ``act`` would refuse in these fields, all at once; changes nothing. A form (or the
+    API's schema) that refused some fields (``refused``) asks this for the others'."""
+    if not may_handle(actor):
+        raise DeskPermissionDenied(_("Only desk officers move applications."))
+    errors: dict[str, list[str]] = {}
+    _action_documents(action, documents, errors, refused)
+    day = today(application.gate)
+    errors.update(_action_field_errors(application, action, reason, new_date, day, refused))
+    return errors
+
+
 def act(
     actor,
     application: Application,
@@ -667,19 +741,13 @@ def act(
     if not may_handle(actor):
         raise DeskPermissionDenied(_("Only desk officers move applications."))
     errors: dict[str, list[str]] = {}
-    documents = list(documents or [])
-    if documents and action != "receive_supplement":
-        # Only a received supplement brings files: any other action's would be kept as the
-        # applicant's own filing (a crafted post to ``reject`` with files).
-        raise FieldErrors(
-            {"documents": [_("Documents are added only when a supplement is received.")]}
-        )
-    checked = _check_documents(documents, errors)
-    if errors:
-        raise FieldErrors(errors)
+    checked = _action_documents(action, documents, errors)
     with transaction.atomic():
         application = _locked(application, actor)
         day = today(application.gate)
+        errors.update(_action_field_errors(application, action, reason, new_date, day))
+        if errors:
+            raise FieldErrors(errors)
         data: dict = {}
         if action == "request_supplement":
             application.paused_since = day
@@ -707,38 +775,6 @@ def act(
         elif action in ("return", "reject", "withdraw"):
             application.closed_at = timezone.now()
         elif action == "apologise":
-            if application.new_due_date is not None:
-                raise FieldErrors(
-                    {"new_date": [_("A new date was already given once; it cannot be moved.")]}
-                )
-            if new_date is None:
-                raise FieldErrors({"new_date": [_("Give the new result date.")]})
-            if new_date <= application.due_date:
-                raise FieldErrors({"new_date": [_("The new date must be after the due date.")]})
-            if new_date <= day:
-                # A day already here or gone: the file would stay overdue under a date the
-                # applicant is told and nobody can correct (the new date is given only once).
-                raise FieldErrors(
-                    {
-                        "new_date": [
-                            _("The new date must be after today, %(date)s.")
-                            % {"date": _date_text(day)}
-                        ]
-                    }
-                )
-            if new_date > application.due_date + dt.timedelta(days=366):
-                raise FieldErrors({"new_date": [_("Give a date within a year.")]})
-            if not _calendar_around(new_date).is_working_day(new_date):
-                # The applicant comes for the result that day: a Sunday or a Tết day finds the
-                # desk closed.
-                raise FieldErrors(
-                    {
-                        "new_date": [
-                            _("The desk is closed on %(date)s: give a working day.")
-                            % {"date": _date_text(new_date)}
-                        ]
-                    }
-                )
             APPLICATION_MACHINE.get(application.status, action)  # 409 before anything changes
             application.new_due_date = new_date
             data = {"old_due": application.due_date.isoformat(), "new_due": new_date.isoformat()}

@@ -1,0 +1,115 @@
+"""The desk's writes name every refused field in one answer: a filing whose schema refused a
+field (a name too long, a language not offered) used to stop there, and the procedure, the
+phone and the documents came only with the next request; an apology's wrong date hid its
+missing reason. The API and the file's page alike."""
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+
+from cuakhau.accounts.services import issue_token
+from cuakhau.desk import services
+from cuakhau.desk.models import Application
+from cuakhau.inspections.tests.markup import page_of
+
+from .conftest import applicant_data, pdf
+from .test_unreadable_uploads import BOUNDARY, _body
+
+pytestmark = pytest.mark.django_db
+
+
+def locs(response) -> set[tuple]:
+    assert response.status_code == 422, response.content
+    return {tuple(item["loc"]) for item in response.json()["detail"]}
+
+
+@pytest.fixture
+def filed(catalogue):
+    return services.file_application(applicant_data(catalogue), [pdf()])
+
+
+@pytest.fixture
+def officer_api(desk_officer) -> Client:
+    return Client(HTTP_AUTHORIZATION=f"Bearer {issue_token(desk_officer, 'errors')[1]}")
+
+
+def test_a_filing_the_schema_refuses_names_the_services_refusals_too(catalogue):
+    data = applicant_data(catalogue, applicant_name="x" * 201, phone="abc")
+    data.update(procedure="no-such-procedure", language="fr")
+    response = Client().post("/api/v1/desk/applications", data)
+    assert locs(response) == {
+        ("form", "applicant_name"),
+        ("form", "language"),
+        ("form", "procedure"),
+        ("form", "phone"),
+        ("file", "documents"),
+    }
+    # Each field said once: the service's words for a field the schema refused are not added.
+    assert len(response.json()["detail"]) == 5
+    assert not Application.objects.exists()
+
+
+def test_a_refused_filing_names_an_unknown_part_and_a_bad_file_with_the_schemas(catalogue):
+    data = {**applicant_data(catalogue, email="a@b, c@d"), "language": "fr", "status": "done"}
+    bad = pdf("virus.pdf", b"MZ\x90\x00 not a pdf")
+    response = Client().post("/api/v1/desk/applications", {**data, "documents": [bad]})
+    assert locs(response) == {
+        ("form", "language"),
+        ("form", "email"),
+        ("form", "status"),
+        ("file", "documents", 0),
+    }
+
+
+def test_files_the_parser_could_not_read_are_said_with_the_fields_refusals(catalogue):
+    typed = applicant_data(catalogue, phone="abc")
+    body = _body(typed, [("a" * 1000 + ".pdf", b"%PDF-1.7\n%%EOF\n")])
+    response = Client().post(
+        "/api/v1/desk/applications",
+        body,
+        content_type=f"multipart/form-data; boundary={BOUNDARY}",
+    )
+    assert locs(response) == {("form", "phone"), ("file", "documents")}
+    assert not Application.objects.exists()
+
+
+def _apologise(client, a, body):
+    return client.post(
+        f"/api/v1/desk/applications/{a.code}/actions/apologise",
+        body,
+        content_type="application/json",
+    )
+
+
+def test_an_apology_is_refused_at_its_reason_and_its_date_together(officer_api, filed):
+    # The service's own refusals: a date before the due date, and no reason.
+    response = _apologise(officer_api, filed, {"reason": " ", "new_date": str(filed.due_date)})
+    assert locs(response) == {("body", "reason"), ("body", "new_date")}
+    # The schema's refusal of the date, and the service's of the reason.
+    response = _apologise(officer_api, filed, {"reason": "", "new_date": "soon"})
+    assert locs(response) == {("body", "reason"), ("body", "new_date")}
+    filed.refresh_from_db()
+    assert filed.new_due_date is None and filed.transitions.count() == 1
+
+
+def test_the_files_page_says_the_reason_and_the_date_at_once(desk_officer, filed):
+    client = Client()
+    client.force_login(desk_officer)
+    for new_date in ("not a date", filed.due_date.isoformat()):
+        response = client.post(
+            f"/desk/applications/{filed.code}/apologise/", {"reason": "", "new_date": new_date}
+        )
+        assert response.status_code == 422
+        form = page_of(response).form(**{"data-action": "apologise"})
+        assert set(form.errors) == {"reason", "new_date"}, form.errors
+    filed.refresh_from_db()
+    assert filed.new_due_date is None
+
+
+def test_an_apology_on_a_good_date_with_its_reason_is_taken(officer_api, filed):
+    day = filed.due_date + dt.timedelta(days=7)
+    while not services._calendar_around(day).is_working_day(day):
+        day += dt.timedelta(days=1)
+    response = _apologise(officer_api, filed, {"reason": "Chờ ý kiến Sở", "new_date": str(day)})
+    assert response.status_code == 200, response.content
