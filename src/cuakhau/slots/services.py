@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -227,10 +228,13 @@ def _is_admin(user) -> bool:
     return roles.ADMINISTRATOR in roles.roles_of(user)
 
 
-def quota_errors(quotas, lanes: int, trucks_per_lane_hour: int) -> dict[str, list[str]]:
+def quota_errors(
+    quotas, lanes: int | None, trucks_per_lane_hour: int | None
+) -> dict[str, list[str]]:
     """What is wrong with an hour's reserved seats (``{"perishable": 4}``), by field: the
     administration's form asks too (it stored a list, a text or -5 seats, and every page
-    that reads the hour's capacity failed)."""
+    that reads the hour's capacity failed). Without the lanes or their trucks (refused
+    already), the seats are not weighed against the hour's total."""
     if not isinstance(quotas, dict):
         return {"quotas": [_('Give the reserved seats per priority class: {"perishable": 4}.')]}
     errors: dict[str, list[str]] = {}
@@ -242,7 +246,7 @@ def quota_errors(quotas, lanes: int, trucks_per_lane_hour: int) -> dict[str, lis
             errors[f"quotas.{said}"] = [_("No priority class %(code)s.") % {"code": said}]
         elif isinstance(seats, bool) or not isinstance(seats, int) or seats < 0:
             errors[f"quotas.{said}"] = [_("Give a whole number of seats, 0 or more.")]
-    if not errors:
+    if not errors and lanes is not None and trucks_per_lane_hour is not None:
         taken = {str(k): v for k, v in quotas.items() if v}
         rule = rules.HourCapacity(lanes, trucks_per_lane_hour, taken)
         if "quotas_above_total" in rule.problems():
@@ -250,6 +254,40 @@ def quota_errors(quotas, lanes: int, trucks_per_lane_hour: int) -> dict[str, lis
                 _("The reserved seats (%(reserved)d) are more than the hour holds (%(total)d).")
                 % {"reserved": rule.reserved, "total": rule.total}
             ]
+    return errors
+
+
+def capacity_errors(
+    gate: Gate,
+    *,
+    lanes: int | None = None,
+    trucks_per_lane_hour: int | None = None,
+    quotas: dict | None = None,
+    weekday: int | None = None,
+    date: dt.date | None = None,
+    refused: Iterable[str] = (),
+) -> dict[str, list[str]]:
+    """Every refusal of an hour's capacity at once, by field; writes nothing. ``refused``: the
+    fields a schema refused already (sent, but not readable): not checked again, and a
+    refused weekday or date still counts as given."""
+    refused = set(refused)
+    errors: dict[str, list[str]] = {}
+    if not any(path.split(".")[0] == "quotas" for path in refused):
+        errors.update(quota_errors(quotas or {}, lanes, trucks_per_lane_hour))
+    has_weekday = weekday is not None or "weekday" in refused
+    has_date = date is not None or "date" in refused
+    if has_weekday == has_date:
+        errors["date" if "weekday" in refused else "weekday"] = [
+            _("Give either a weekday or a date.")
+        ]
+    if date is not None and "date" not in refused:
+        first = local(timezone.now(), gate).date()
+        last = local(timezone.now() + CAPACITY_AHEAD, gate).date()
+        if not first <= date <= last:
+            errors.setdefault("date", []).append(
+                _("Choose a date from %(first)s to %(last)s.")
+                % {"first": _day(first), "last": _day(last)}
+            )
     return errors
 
 
@@ -268,21 +306,17 @@ def set_capacity(
     """Create or change the capacity of a weekday's (or a date's) hour."""
     if not may_manage(actor, gate):
         raise SlotPermissionDenied(_("Only a manager of this gate sets its slot capacity."))
-    errors = quota_errors(quotas or {}, lanes, trucks_per_lane_hour)
-    if not errors:
-        quotas = {str(k): v for k, v in (quotas or {}).items() if v}
-    if (weekday is None) == (date is None):
-        errors["weekday"] = [_("Give either a weekday or a date.")]
-    elif date is not None:
-        first = local(timezone.now(), gate).date()
-        last = local(timezone.now() + CAPACITY_AHEAD, gate).date()
-        if not first <= date <= last:
-            errors["date"] = [
-                _("Choose a date from %(first)s to %(last)s.")
-                % {"first": _day(first), "last": _day(last)}
-            ]
+    errors = capacity_errors(
+        gate,
+        lanes=lanes,
+        trucks_per_lane_hour=trucks_per_lane_hour,
+        quotas=quotas,
+        weekday=weekday,
+        date=date,
+    )
     if errors:
         raise FieldErrors(errors)
+    quotas = {str(k): v for k, v in (quotas or {}).items() if v}
     row, _created = SlotCapacity.objects.update_or_create(
         gate=gate,
         direction=direction,
