@@ -19,7 +19,6 @@ from cuakhau.core.api_support import (
     error_items,
     label_of,
     paginate,
-    without_refused,
 )
 from cuakhau.core.context import Channel
 from cuakhau.core.errors import FieldErrors, form_errors
@@ -220,6 +219,27 @@ def _replacement_errors(request, parts, refused, reference):
     return _errors(request.auth, services.find_trip(request.auth, reference), parts, refused)
 
 
+# The amendment's own fields, where its body has them; the service names them as the page's
+# form does (the trip as read is the page's ``as_read``, the API's ``version``).
+_AMENDMENT_FIELDS = {"reason": "reason", "as_read": "version"}
+
+
+def amendment_paths(errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The service's errors of an amendment at their paths in the API's body: a declaration's
+    field under ``declaration`` (``declaration.tractor_plate``, where the schema says it too),
+    the amendment's own beside it. The service names them from the top, as the page's form
+    has them."""
+    paths: dict[str, list[str]] = {}
+    for path, messages in errors.items():
+        head, _dot, rest = path.partition(".")
+        if head in _AMENDMENT_FIELDS:
+            where = ".".join(filter(None, (_AMENDMENT_FIELDS[head], rest)))
+        else:
+            where = "declaration" if path == "__all__" else f"declaration.{path}"
+        paths.setdefault(where, []).extend(messages)
+    return paths
+
+
 def _amendment_errors(request, parts, refused, reference):
     if "declaration" not in parts:
         return {}  # no declaration to check: not an object
@@ -231,9 +251,9 @@ def _amendment_errors(request, parts, refused, reference):
         inside,
         amending=True,
         reason=parts.get("reason", ""),
+        version=parts.get("version"),
     )
-    # The service names a declaration's fields from the body's top, as its own 422s do.
-    return without_refused(errors, inside)
+    return amendment_paths(errors)
 
 
 @router.get(
@@ -327,20 +347,24 @@ def submit_trip(request: HttpRequest, reference: str):
     description=(
         "The declaring enterprise replaces a submitted, not yet paid trip's declaration, with a "
         "reason; the old version is kept and the fee assessed again. The gate stays (its "
-        "reference names it): another gate is a 422 at `gate`."
+        "reference names it): another gate is a 422 at `declaration.gate`. Each refused field is "
+        "said at its path in this body (`declaration.tractor_plate`, `reason`, `version`)."
     ),
 )
 @checked_further(_amendment_errors)
 def amend_trip(request: HttpRequest, reference: str, payload: AmendIn):
     trip = services.find_trip(request.auth, reference)
-    trip = services.amend_trip(
-        request.auth,
-        trip,
-        _declaration(payload.declaration),
-        payload.reason,
-        context_of(request),
-        version=payload.version,
-    )
+    try:
+        trip = services.amend_trip(
+            request.auth,
+            trip,
+            _declaration(payload.declaration),
+            payload.reason,
+            context_of(request),
+            version=payload.version,
+        )
+    except FieldErrors as exc:
+        raise FieldErrors(amendment_paths(exc.errors), exc.location) from None
     return detail(request.auth, trip)
 
 

@@ -74,7 +74,7 @@ class AmendIn(Schema):
     version: int | None = Field(
         None,
         description="The trip's `version` the amendment was made on: if the trip was amended "
-        "since, nothing is saved (422 at `as_read`), so a change made meanwhile is never "
+        "since, nothing is saved (422 at `version`), so a change made meanwhile is never "
         "silently undone. Without it, the amendment replaces whatever is there.",
     )
 

@@ -1057,12 +1057,13 @@ def declaration_errors(
     submitting: bool = False,
     amending: bool = False,
     reason="",
+    version: int | None = None,
     refused: Iterable[str] = (),
 ) -> dict[str, list[str]]:
     """Every other error of a declaration its sender already refused (``refused``: the paths
     refused, such as a number a page could not read), as saving it as asked would say them:
     a new draft or an edited one, ``submitting`` it, or ``amending`` a submitted trip with
-    ``reason``. Nothing is written; checks that need a refused value skip it."""
+    ``reason`` (made on its ``version``). Nothing is written; checks that need a refused value skip it."""
     if trip is None:
         organisation = organisation_of(actor)
         if organisation is None or not actor.has_perm("trips.declare_trip"):
@@ -1076,11 +1077,11 @@ def declaration_errors(
     complete = submitting or amending
     try:
         if amending:
-            _reason, declaration = _amendment(trip, data, reason, refused)
+            _reason, declaration = _amendment(trip, data, reason, refused, version=version)
         else:
             declaration = _build(data, trip, require_complete=complete, refused=refused)
-        if complete:
-            _check_market_access(declaration)
+            if submitting:
+                _check_market_access(declaration)
     except TripValidationError as exc:
         return exc.errors
     return {}
@@ -1106,10 +1107,8 @@ def amend_trip(
         transition = TRIP_MACHINE.get(trip.status, "amend")
         if not _may_take(actor, trip, transition):
             raise TripPermissionDenied(_("You may not amend this trip."))
-        _still_as_read(trip, as_read, version)
         snapshot = declaration_snapshot(trip)
-        reason, declaration = _amendment(trip, data, reason)
-        _check_market_access(declaration)
+        reason, declaration = _amendment(trip, data, reason, as_read=as_read, version=version)
         TripVersion.objects.create(
             trip=trip,
             version=trip.version,
@@ -1125,11 +1124,22 @@ def amend_trip(
 
 
 def _amendment(
-    trip: Trip, data: dict, reason, refused: Iterable[str] = ()
+    trip: Trip,
+    data: dict,
+    reason,
+    refused: Iterable[str] = (),
+    *,
+    as_read: str | None = None,
+    version: int | None = None,
 ) -> tuple[str, _Declaration]:
-    """The amendment's reason as stored and its declaration built onto ``trip``; the reason's,
-    the gate's and the declaration's errors refused together, not the first alone."""
+    """The amendment's reason as stored and its declaration built onto ``trip`` and checked
+    for market access; the reason's, the gate's, the declaration's errors and a reading of the
+    trip since changed (``as_read``, ``version``) refused together, not the first alone."""
     errors: dict[str, list[str]] = {}
+    try:
+        _still_as_read(trip, as_read, version)
+    except TripValidationError as exc:
+        _merge(errors, exc.errors)
     try:
         reason = _clean_reason(reason)
     except TripValidationError as exc:
@@ -1143,6 +1153,7 @@ def _amendment(
         data = {**data, "gate": trip.gate}
     try:
         declaration = _build(data, trip, require_complete=True, refused=refused)
+        _check_market_access(declaration)
     except TripValidationError as exc:
         _merge(errors, exc.errors)
     if errors:

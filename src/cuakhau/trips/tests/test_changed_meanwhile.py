@@ -69,7 +69,8 @@ def test_the_api_refuses_an_amendment_made_on_an_earlier_version(enterprise, mlt
     )
     stale = client.post(url, {**body, "version": 1}, content_type="application/json")
     assert stale.status_code == 422
-    assert stale.json()["detail"][0]["loc"] == ["body", "as_read"]
+    # The field of the body that said which reading the change was made on.
+    assert stale.json()["detail"][0]["loc"] == ["body", "version"]
     trip.refresh_from_db()
     assert trip.version == 2
 

@@ -114,7 +114,38 @@ def test_the_api_refuses_an_amendment_with_every_error_at_once(enterprise, mlt):
     body = {"reason": "", "declaration": jsonable(declaration(tractor_plate="ABC"))}
     response = api_post(api(enterprise), f"/trips/{trip.reference}/amend", body)
     assert response.status_code == 422
-    assert {("body", "reason"), ("body", "tractor_plate")} <= set(locs(response))
+    assert {("body", "reason"), ("body", "declaration", "tractor_plate")} <= set(locs(response))
+
+
+@pytest.mark.parametrize(
+    ("plate", "refused_by"),
+    [({"a": 1}, "the schema"), ("ABC", "the service"), ("x" * 200, "the schema")],
+)
+def test_an_amendments_field_has_one_path_whoever_refused_it(enterprise, mlt, plate, refused_by):
+    # The body holds the declaration under ``declaration``: a client highlighting the field by
+    # its path finds it there, whether the schema or the service refused it.
+    trip = services.save_and_submit(enterprise, None, declaration())
+    body = {"reason": "Đổi xe", "declaration": jsonable(declaration(tractor_plate=plate))}
+    response = api_post(api(enterprise), f"/trips/{trip.reference}/amend", body)
+    assert response.status_code == 422
+    assert set(locs(response)) == {("body", "declaration", "tractor_plate")}, refused_by
+
+
+def test_an_amendments_every_field_is_said_where_the_body_has_it(enterprise, mlt, hng):
+    trip = services.save_and_submit(enterprise, None, declaration())
+    wrong = declaration(
+        gate="hng", driver_phone="123", cargo_lines=[banana_line(hs_code="99999999")]
+    )
+    body = {"reason": "", "declaration": jsonable(wrong), "version": 7}
+    said = set(locs(api_post(api(enterprise), f"/trips/{trip.reference}/amend", body)))
+    assert {
+        ("body", "reason"),
+        ("body", "declaration", "gate"),
+        ("body", "declaration", "driver_phone"),
+        ("body", "declaration", "cargo_lines", 0, "hs_code"),
+    } <= said, sorted(said)
+    # Every path names a field the body has.
+    assert all(loc[1] in ("reason", "declaration", "version") for loc in said), sorted(said)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -198,7 +229,11 @@ def test_the_api_amends_with_every_error_at_once(enterprise, mlt):
     body = {"reason": "", "declaration": qa_body()}
     said = refusals(api_post(api(enterprise), f"/trips/{trip.reference}/amend", body))
     assert ("body", "declaration", "cargo_lines", 0, "quantity") in said
-    assert {("body", "reason"), ("body", "tractor_plate"), ("body", "driver_phone")} <= set(said)
+    assert {
+        ("body", "reason"),
+        ("body", "declaration", "tractor_plate"),
+        ("body", "declaration", "driver_phone"),
+    } <= set(said)
     trip.refresh_from_db()
     assert trip.version == 1
 
