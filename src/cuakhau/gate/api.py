@@ -16,6 +16,7 @@ from cuakhau.core.api_support import (
     OneOf,
     Text,
     TextOf,
+    checked_further,
     context_of,
     label_of,
 )
@@ -253,6 +254,20 @@ def lookup(request: HttpRequest, gate: str, payload: ScanIn):
     )
 
 
+def _check_in_errors(request, parts, refused, gate):
+    # A weight that is no number does not hide a lane the gate has not, nor a tare above the
+    # gross: every field of the check-in in one 422, as the console says them.
+    gate = _gate(gate, request)
+    return services.check_in_errors(
+        gate,
+        lane=parts.get("lane"),
+        yard_position=parts.get("yard_position", ""),
+        gross_kg=parts.get("gross_kg"),
+        tare_kg=parts.get("tare_kg"),
+        refused=refused,
+    )
+
+
 @router.post(
     "/gate/{gate}/check-in",
     response={200: VisitOut, 409: RefusedOut},
@@ -263,6 +278,7 @@ def lookup(request: HttpRequest, gate: str, payload: ScanIn):
         "listing each problem."
     ),
 )
+@checked_further(_check_in_errors)
 def check_in(request: HttpRequest, gate: str, payload: CheckInIn):
     try:
         visit = services.check_in(

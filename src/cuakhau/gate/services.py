@@ -7,6 +7,7 @@ queue events and send them again later: each is applied exactly once, at the dev
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import uuid
 from dataclasses import dataclass, field
@@ -710,6 +711,30 @@ def _collect(errors: dict, check, *args):
         return None
 
 
+def _entry_of(gate: Gate, lane, yard_position, gross_kg, tare_kg, errors: dict) -> _Entry:
+    """A check-in's fields as stored, each refusal kept in ``errors`` (a field already there,
+    refused by the caller, is not checked again)."""
+    return _Entry(
+        lane=None if "lane" in errors else _collect(errors, _lane, gate, lane),
+        yard_position=(
+            "" if "yard_position" in errors else _collect(errors, _yard_position, yard_position)
+        ),
+        weights=_checked_weights(gross_kg, tare_kg, errors),
+        at=None,
+        device_clock=False,
+    )
+
+
+def check_in_errors(
+    gate: Gate, *, lane=None, yard_position="", gross_kg=None, tare_kg=None, refused=()
+) -> dict[str, list[str]]:
+    """What ``check_in`` would refuse in its fields, all at once (``refused``: fields refused
+    already, not checked again nor said again); writes nothing."""
+    errors = dict.fromkeys(refused, [])
+    _entry_of(gate, lane, yard_position or "", gross_kg, tare_kg, errors)
+    return {path: messages for path, messages in errors.items() if messages}
+
+
 @retry_on_conflict
 def check_in(
     operator,
@@ -743,15 +768,8 @@ def check_in(
     if not trips.works_at(operator, gate) or not operator.has_perm("trips.operate_gate"):
         raise trips.TripPermissionDenied(_("Only a gate operator of this gate checks trucks in."))
     errors = dict(refused or {})
-    entry = _Entry(
-        lane=None if "lane" in errors else _collect(errors, _lane, gate, lane),
-        yard_position=(
-            "" if "yard_position" in errors else _collect(errors, _yard_position, yard_position)
-        ),
-        weights=_checked_weights(gross_kg, tare_kg, errors),
-        at=at,
-        device_clock=device_clock,
-    )
+    entry = _entry_of(gate, lane, yard_position, gross_kg, tare_kg, errors)
+    entry = dataclasses.replace(entry, at=at, device_clock=device_clock)
     if errors:
         raise FieldErrors(errors)
     try:

@@ -66,6 +66,21 @@ def test_the_apis_422_lists_every_wrong_weight(operator, truck):
     assert fields == {"gross_kg", "tare_kg"}
 
 
+def test_a_weight_the_schema_refuses_does_not_hide_the_lane_nor_the_tare(operator, truck):
+    # The schema refuses a reading that is no number; the lane the gate has not and the tare
+    # out of range are the service's, said in the same 422.
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {issue_token(operator, 't')[1]}")
+    response = client.post(
+        "/api/v1/gate/mlt/check-in",
+        {"scan": truck.reference, "lane": "L9", "gross_kg": "heavy", "tare_kg": "99"},
+        content_type="application/json",
+    )
+    assert response.status_code == 422, response.content
+    locs = [tuple(item["loc"]) for item in response.json()["detail"]]
+    assert sorted(locs) == [("body", "gross_kg"), ("body", "lane"), ("body", "tare_kg")]
+    assert not Visit.objects.filter(trip=truck).exists()
+
+
 def console(operator, language: str) -> Client:
     set_language(operator, language)
     client = Client()
