@@ -83,6 +83,34 @@ def every_language(value: Phrase | Promise | Callable[[], str] | str) -> dict[st
     return texts
 
 
+def phrases_of(error) -> list[str]:
+    """A ``ValidationError``'s messages, each a ``Phrase`` where it is a translation with its
+    values (a validator's), so a record can keep it in each language; others as they read."""
+    said_now = []
+    for item in getattr(error, "error_list", [error]):
+        message, params = getattr(item, "message", None), getattr(item, "params", None) or {}
+        if isinstance(message, Promise) and isinstance(params, Mapping):
+            try:
+                said_now.append(Phrase(message, **params))
+                continue
+            except (KeyError, TypeError, ValueError):
+                pass
+        said_now.extend(item.messages if hasattr(item, "messages") else [str(item)])
+    return said_now
+
+
+def as_stored(value) -> tuple[str, dict[str, str]]:
+    """What a record keeps of ``value``: its text in the platform's language (for whoever reads
+    the table without the application) and ``every_language(value)``. A plain string (what a
+    person typed) is kept as it is, with no languages."""
+    from django.conf import settings
+
+    texts = every_language(value)
+    code = (settings.LANGUAGE_CODE or "vi").lower()
+    platform = "zh" if code.startswith("zh") else code[:2]
+    return texts.get(platform, str(value)), texts
+
+
 def guess_language(text: str) -> str:
     """The language a stored sentence of the system is in, for one stored before its languages
     were: Chinese by its characters, Vietnamese by its letters, else English."""

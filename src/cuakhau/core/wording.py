@@ -29,6 +29,18 @@ def join_words(items: Iterable, language: str | None = None) -> str:
     return list_separator(language).join(str(item) for item in items)
 
 
+# Clauses (the reasons a receipt is refused, the problems of an event) are separated by a
+# semicolon: "; " in Vietnamese and English, the full-width "；" in Chinese.
+_CLAUSE_SEPARATORS = {"zh": "；"}
+
+
+def join_clauses(items: Iterable, language: str | None = None) -> str:
+    """``items`` (reasons, problems: clauses of one sentence) as the language separates them."""
+    code = (language or translation.get_language() or "").lower().replace("_", "-")
+    separator = _CLAUSE_SEPARATORS.get(code.split("-")[0], "; ")
+    return separator.join(str(item) for item in items)
+
+
 def kilograms(n) -> str:
     """A weight with its unit, ``n`` already written as the page writes numbers: "1,100 kg",
     "1.100 kg", "1,100 千克". The one way every figure in kilograms is said (a cargo line's

@@ -97,7 +97,12 @@ class Receipt(models.Model):
     revoke_kind = models.CharField(
         _("kind of revocation"), max_length=10, choices=RevokeKind.choices, blank=True
     )
+    # As the cashier typed it; one the system wrote (a key compromised) is also kept in each
+    # language in ``revoke_reason_texts`` (``core.phrases``), read by ``revoke_reason_shown``.
     revoke_reason = models.TextField(_("reason for revocation"), blank=True)
+    revoke_reason_texts = models.JSONField(
+        _("reason for revocation in each language"), default=dict, blank=True
+    )
     used_at = models.DateTimeField(_("used at"), null=True, blank=True)
     used_gate = models.ForeignKey(
         Gate,
@@ -162,6 +167,14 @@ class Receipt(models.Model):
 
     def __str__(self):
         return self.number
+
+    @property
+    def revoke_reason_shown(self):
+        """The reason for revocation in the reader's language when the system wrote it, else
+        as the cashier typed it (``core.phrases.in_reader_language``)."""
+        from cuakhau.core.phrases import in_reader_language
+
+        return in_reader_language(self.revoke_reason_texts, self.revoke_reason)
 
 
 class VerificationStatus(models.TextChoices):

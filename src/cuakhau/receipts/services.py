@@ -28,9 +28,10 @@ from cuakhau.core.context import SYSTEM, RequestContext
 from cuakhau.core.errors import FieldErrors
 from cuakhau.core.inputs import clean_text, shown
 from cuakhau.core.jsontext import read_json
-from cuakhau.core.phrases import Phrase, every_language, said
+from cuakhau.core.phrases import Phrase, as_stored, said
 from cuakhau.core.prepared import Prepared, PreparedUpdate, insert
 from cuakhau.core.retry import ChangedMeanwhile, lock_rows, locked_row, retry_on_conflict
+from cuakhau.core.wording import join_clauses
 from cuakhau.reference.models import Gate
 
 from . import signing
@@ -396,8 +397,8 @@ def verify_receipt(
                 gettext_noop("revoked on %(at)s (%(kind)s): %(reason)s"),
                 at=at_gate_later(receipt.revoked_at, receipt.gate),
                 kind=receipt.get_revoke_kind_display,
-                # As the cashier typed it (or the system wrote it, in the platform's language).
-                reason=receipt.revoke_reason,
+                # As the cashier typed it, or the system's sentence in the reader's language.
+                reason=lambda: str(receipt.revoke_reason_shown),
             )
         )
     if receipt and receipt.used_at:
@@ -572,7 +573,7 @@ def judge_at_exit(token: str, gate: Gate, actor, *, receipt=None) -> ReceiptUse:
             actor=actor,
             outcome=outcome,
         ),
-        lambda: "; ".join(said(reason) for reason in result.reasons),
+        lambda: join_clauses(said(reason) for reason in result.reasons),
     )
 
 
@@ -580,10 +581,7 @@ def with_detail(use: ReceiptUse, detail) -> ReceiptUse:
     """``use`` with its detail written in every language (``core.phrases``): a ``Phrase``, or a
     callable putting phrases together. ``detail`` itself keeps the platform's language, for
     whoever reads the table without the application."""
-    use.detail_texts = every_language(detail)
-    # ``core.phrases`` keys its languages "vi", "en", "zh".
-    platform = "zh" if settings.LANGUAGE_CODE.startswith("zh") else settings.LANGUAGE_CODE[:2]
-    use.detail = use.detail_texts.get(platform, str(detail))
+    use.detail, use.detail_texts = as_stored(detail)
     return use
 
 
@@ -670,7 +668,9 @@ def revoke_receipt(
     if kind not in (RevokeKind.CANCELLED, RevokeKind.REFUNDED):
         raise FieldErrors({"kind": [_("Choose cancelled or refunded.")]})
     try:
-        reason = clean_text(str(reason or ""), multiline=True, max_length=2000).strip()
+        # One the system wrote (a ``Phrase``: what happened to the trip) is kept in each language.
+        if not isinstance(reason, Phrase):
+            reason = clean_text(str(reason or ""), multiline=True, max_length=2000).strip()
     except ValidationError as exc:
         raise FieldErrors({"reason": exc.messages}) from None
     if not reason:
@@ -686,7 +686,7 @@ def revoke_receipt(
     receipt.revoked_at = timezone.now()
     receipt.revoked_by = actor
     receipt.revoke_kind = kind
-    receipt.revoke_reason = reason
+    receipt.revoke_reason, receipt.revoke_reason_texts = as_stored(reason)
     receipt.save()
     # A trip cancelled or rejected is not crossing: nothing to pay again, nobody to warn.
     still_to_cross = trip.status in _STILL_CROSSING
@@ -697,7 +697,7 @@ def revoke_receipt(
             "number": receipt.number,
             "reference": trip.reference,
             "kind": RevokeKind(kind).label,
-            "reason": reason,
+            "reason": receipt.revoke_reason_texts or reason,
         }
         trips.tell_driver(
             trip, "receipt_revoked", told, dedupe_key=f"receipts.revoked:{receipt.pk}"
@@ -814,10 +814,12 @@ def reissue_receipt(receipt: Receipt, actor, reason: str) -> Reissued | None:
     old.revoked_at = now
     old.revoked_by = actor
     old.revoke_kind = RevokeKind.REPLACED
-    old.revoke_reason = reason
+    old.revoke_reason, old.revoke_reason_texts = as_stored(reason)
     old.save()
     new = issue_receipt(trip, old.assessment, replaces=old)
     old.payments.update(receipt=new)
+    # Read later by the payer, an officer, an auditor: each in their language.
+    said, said_in_each = as_stored(Phrase(REPLACED_STEP, old=old.number, new=new.number))
     TripTransition.objects.create(
         trip=trip,
         action="reissue_receipt",
@@ -825,11 +827,8 @@ def reissue_receipt(receipt: Receipt, actor, reason: str) -> Reissued | None:
         to_status=trip.status,
         actor=actor,
         at=now,
-        reason=_(
-            "Receipt %(old)s was replaced by receipt %(new)s because the key that signed it was"
-            " compromised. Use the new receipt; the old one is no longer accepted."
-        )
-        % {"old": old.number, "new": new.number},
+        reason=said,
+        reason_texts=said_in_each,
         channel=Channel.SYSTEM,
         version=trip.version,
     )
@@ -844,6 +843,15 @@ def reissue_receipt(receipt: Receipt, actor, reason: str) -> Reissued | None:
     return Reissued(old, new)
 
 
+# The system's sentences of a re-issue (migrations 0011 of receipts and 0017 of trips read the
+# rows written before they were kept in each language back with them).
+REPLACED_STEP = gettext_noop(
+    "Receipt %(old)s was replaced by receipt %(new)s because the key that signed it was"
+    " compromised. Use the new receipt; the old one is no longer accepted."
+)
+KEY_COMPROMISED = gettext_noop("Signing key %(kid)s compromised on %(at)s: %(why)s")
+
+
 def reissue_compromised(actor=None, note: str = "") -> list[Reissued]:
     """Re-issue every receipt still standing for a truck that was signed by a compromised key.
 
@@ -855,13 +863,9 @@ def reissue_compromised(actor=None, note: str = "") -> list[Reissued]:
     done = []
     for receipt in receipts_to_reissue(compromised):
         key = compromised[receipt.kid]
-        reason = _("Signing key %(kid)s compromised on %(at)s: %(why)s") % {
-            "kid": key.kid,
-            "at": key.compromised_at,
-            "why": key.compromise_reason,
-        }
-        if note:
-            reason = f"{reason} ({note})"
+        # The key's reason and the note as the administrator typed them.
+        why = f"{key.compromise_reason} ({note})" if note else key.compromise_reason
+        reason = Phrase(KEY_COMPROMISED, kid=key.kid, at=key.compromised_at, why=why)
         replaced = reissue_receipt(receipt, actor, reason)
         if replaced is not None:
             done.append(replaced)

@@ -1,6 +1,6 @@
 from django.dispatch import receiver
 
-from cuakhau.core.wording import label_of
+from cuakhau.core.phrases import Phrase
 from cuakhau.trips.choices import TripAction
 from cuakhau.trips.signals import trip_transitioned
 
@@ -18,6 +18,6 @@ def revoke_receipt_of_cancelled_trip(sender, trip, action, from_status, actor, *
                 trip.transitions.order_by("-at", "-id").values_list("reason", flat=True).first()
             )
             # Without a reason typed, what happened to the trip, as a person reads it (never
-            # its code, "cancel").
-            reason = reason or label_of(TripAction, action)
+            # its code, "cancel"), in each reader's language.
+            reason = reason or Phrase(dict(TripAction.choices)[action])
             services.revoke_receipt(receipt, actor, RevokeKind.REFUNDED, reason)

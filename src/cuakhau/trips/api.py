@@ -172,7 +172,7 @@ def detail(user, trip) -> dict:
                 "to_status_label": _say_state(t.to_status),
                 "actor": t.shown_actor,
                 "at": t.at,
-                "reason": t.reason,
+                "reason": str(t.reason_shown),
                 "channel": t.channel,
                 "channel_label": label_of(Channel, t.channel),
                 "remote_addr": t.remote_addr if addresses else None,

@@ -258,7 +258,10 @@ class TripTransition(models.Model):
         verbose_name=_("performed by"),
     )
     at = models.DateTimeField(_("time"))
+    # As a person typed it; one the system wrote is also kept in each language in
+    # ``reason_texts`` (``core.phrases``), read by ``reason_shown``.
     reason = models.TextField(_("reason"), blank=True)
+    reason_texts = models.JSONField(_("reason in each language"), default=dict, blank=True)
     channel = models.CharField(
         _("channel used"), max_length=8, choices=Channel.choices, default=Channel.WEB
     )
@@ -276,6 +279,14 @@ class TripTransition(models.Model):
 
     def __str__(self):
         return f"{self.trip_id}: {self.from_status}->{self.to_status} ({self.action})"
+
+    @property
+    def reason_shown(self):
+        """The reason in the reader's language when the system wrote it, else as typed
+        (``core.phrases.in_reader_language``)."""
+        from cuakhau.core.phrases import in_reader_language
+
+        return in_reader_language(self.reason_texts, self.reason)
 
 
 class TripVersion(models.Model):

@@ -36,6 +36,7 @@ from cuakhau.core.inputs import (
     limit_as_written,
     shown,
 )
+from cuakhau.core.phrases import Phrase, as_stored
 from cuakhau.core.prepared import (
     PreparedUpdate,
     as_read_back,
@@ -798,6 +799,8 @@ def _clash_message(trip: Trip, clash: Container) -> str:
 
 
 def _record(trip, action, from_status, actor, context: RequestContext, reason="") -> None:
+    # A reason the system wrote (a ``Phrase``) is kept in each language, for every reader.
+    reason, reason_texts = as_stored(reason)
     insert(
         history_row(
             TripTransition,
@@ -809,6 +812,7 @@ def _record(trip, action, from_status, actor, context: RequestContext, reason=""
             actor=actor,
             context=context,
             reason=reason,
+            reason_texts=reason_texts,
         )
     )
 
@@ -884,7 +888,8 @@ def _transition(
         raise TripPermissionDenied(_("Only the system can %(action)s a trip.") % {"action": action})
     if actor is not None and not _may_take(actor, trip, transition):
         raise TripPermissionDenied(_("You may not %(action)s this trip.") % {"action": action})
-    reason = _clean_reason(reason)
+    # A sentence of the system's own (a ``Phrase``) is kept as it is, in each language.
+    reason = reason if isinstance(reason, Phrase) else _clean_reason(reason)
     if transition.reason_required and not reason:
         raise TripValidationError({"reason": [_("Give a reason.")]})
     from_status = trip.status

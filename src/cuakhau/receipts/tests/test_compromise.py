@@ -181,3 +181,75 @@ def test_compromising_the_signing_key_leaves_a_valid_signer(enterprise, settings
     assert done[0].new.kid not in services.key_store().revoked_kids()
     infos = {k.kid: k for k in services.key_store().key_infos()}
     assert infos[kid].status == signing.COMPROMISED and not infos[kid].has_private_part
+
+
+REPLACED = {"en": "was replaced by receipt", "vi": "được thay bằng", "zh-hans": "已被"}
+
+
+def test_a_replacement_is_read_in_each_readers_language(enterprise, mlt):
+    from django.utils import translation
+
+    kid = own_key()
+    trip, old = paid_trip(enterprise)
+    with translation.override("vi"):  # the administrator's command runs in Vietnamese
+        services.compromise_key(kid, "máy tính bảng bị mất")
+    old.refresh_from_db()
+    step = trip.transitions.get(action="reissue_receipt")
+    from cuakhau.accounts.services import issue_token
+
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {issue_token(enterprise, 'test')[1]}")
+    client = Client()
+    client.force_login(enterprise)
+    for language, words in REPLACED.items():
+        with translation.override(language):
+            assert words in step.reason_shown, (language, step.reason_shown)
+            assert old.number in step.reason_shown
+            # The key's reason as the administrator typed it, in the system's sentence.
+            assert "máy tính bảng bị mất" in old.revoke_reason_shown
+            assert not old.revoke_reason_shown.is_fallback
+        answer = api.get(f"/api/v1/trips/{trip.reference}", HTTP_ACCEPT_LANGUAGE=language).json()
+        reasons = [t["reason"] for t in answer["timeline"] if t["action"] == "reissue_receipt"]
+        assert words in reasons[0], (language, reasons)
+        page = client.get(f"/trips/{trip.reference}/", HTTP_ACCEPT_LANGUAGE=language)
+        assert words in page.content.decode(), language
+
+
+def test_old_system_reasons_are_read_back(enterprise, mlt):
+    import importlib
+
+    from django.utils import translation
+
+    from cuakhau.core.readback import Message as Sentence
+    from cuakhau.core.readback import read_back
+
+    with translation.override("vi"):
+        stored = str(
+            services.Phrase(services.REPLACED_STEP, old="MLT-2026-000001", new="MLT-2026-000002")
+        )
+    texts = read_back(stored, [Sentence(services.REPLACED_STEP)])
+    assert texts["en"].startswith("Receipt MLT-2026-000001 was replaced by receipt MLT-2026-000002")
+    assert "MLT-2026-000002" in texts["zh"] and texts["vi"] == stored
+    # The migrations run on rows as they were stored.
+    trip, old = paid_trip(enterprise)
+    trip.transitions.create(
+        action="reissue_receipt", to_status="paid", at=old.issued_at, reason=stored
+    )
+    trip.transitions.create(
+        action="receipt_revoked", to_status="submitted", at=old.issued_at, reason="Đã hủy chuyến"
+    )
+    trip.transitions.create(
+        action="receipt_revoked",
+        to_status="submitted",
+        at=old.issued_at,
+        reason="Hàng chưa thu hoạch",
+    )
+    from django.apps import apps
+
+    migration = importlib.import_module("cuakhau.trips.migrations.0017_system_reasons_read_back")
+    migration.forwards(apps, None)
+    steps = {t.reason: t for t in trip.transitions.exclude(reason="")}
+    with translation.override("en"):
+        assert steps[stored].reason_shown == texts["en"]
+        assert steps["Đã hủy chuyến"].reason_shown == "Trip cancelled"
+        # What a person typed stays as typed.
+        assert steps["Hàng chưa thu hoạch"].reason_texts == {}

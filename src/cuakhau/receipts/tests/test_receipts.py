@@ -202,10 +202,21 @@ def test_a_receipt_revoked_without_a_reason_says_what_happened_not_a_code(enterp
         None, trip=trip, action="reject", from_status="paid", actor=enterprise
     )
     receipt.refresh_from_db()
-    assert receipt.revoke_reason == "Trip rejected"
     result, _ = services.verify_receipt(receipt.token)
     assert "Trip rejected" in " ".join(result.reasons)
     assert "reject)" not in " ".join(result.reasons)
+    # The system's words, read by each reader in their language: the receipt's reason, the
+    # trip's timeline, a verification.
+    from django.utils import translation
+
+    step = trip.transitions.get(action="receipt_revoked")
+    for language, words in {"en": "Trip rejected", "vi": "bị từ chối", "zh-hans": "驳回"}.items():
+        with translation.override(language):
+            assert words in receipt.revoke_reason_shown, (language, receipt.revoke_reason_shown)
+            assert not receipt.revoke_reason_shown.is_fallback
+            assert words in step.reason_shown, (language, step.reason_shown)
+            result, _ = services.verify_receipt(receipt.token)
+            assert words in " ".join(result.reasons), (language, result.reasons)
 
 
 def test_receipt_api_verify_and_scoping(enterprise, other_enterprise, operator, mlt):
