@@ -65,8 +65,9 @@ from cuakhau.accounts.services import ensure_role_groups, profile_of
 from cuakhau.core import progress
 from cuakhau.core.context import Channel, RequestContext
 from cuakhau.core.errors import FieldErrors
-from cuakhau.core.phrases import Phrase, said
+from cuakhau.core.phrases import Phrase, as_stored, said
 from cuakhau.core.sqlite import statistics
+from cuakhau.core.wording import join_clauses
 from cuakhau.fees.models import FeeAssessment
 from cuakhau.gate.kpi import gate_kpis
 from cuakhau.gate.models import GateEvent, Lane, Visit, WeighbridgeReading
@@ -1806,7 +1807,7 @@ class _Generator:
                         "recorded_at": when(payment.recorded_at),
                         "recorded_by_id": pk(payment.recorded_by),
                         "flag": payment.flag,
-                        "flag_detail": payment.flag_detail,
+                        **_flag_detail(payment.flag_detail),
                         "resolved_at": when(payment.resolved_at),
                         "resolved_by_id": (
                             payment.resolved_by.pk if payment.resolved_by is not None else None
@@ -2495,6 +2496,13 @@ def summarise(trips, *, days: int, today: dt.date, scale: float) -> dict:
     }
 
 
+def _flag_detail(detail) -> dict:
+    """A demo payment's flag detail as ``payments.services._flag`` keeps a real one: in the
+    platform's language and in each (``core.phrases``), whatever language the generator runs in."""
+    text, texts = as_stored(detail)
+    return {"flag_detail": text[:300], "flag_detail_texts": json.dumps(texts)}
+
+
 def _exit_use_detail(outcome: str, kid: str, number: str, gate: Gate, exited: dt.datetime) -> dict:
     """A demo receipt's use at exit, as ``verify_receipt`` words it for a real one: a good
     receipt's signature, or a receipt shown again after the exit it was used at. In every
@@ -2512,6 +2520,6 @@ def _exit_use_detail(outcome: str, kid: str, number: str, gate: Gate, exited: dt
                 at=at,
             ),
         ]
-    use = receipts.with_detail(ReceiptUse(), lambda: "; ".join(said(r) for r in reasons))
+    use = receipts.with_detail(ReceiptUse(), lambda: join_clauses(said(r) for r in reasons))
     # As the writer inserts it: a JSON column's text (the other JSON columns' way).
     return {"detail": use.detail, "detail_texts": json.dumps(use.detail_texts)}

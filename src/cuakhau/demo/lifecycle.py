@@ -31,9 +31,9 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from cuakhau.core.phrases import Phrase
 from cuakhau.fees import services as fees
 from cuakhau.fees.choices import RateUnit
 from cuakhau.fees.models import FeeSchedule
@@ -933,11 +933,13 @@ class Lifecycle:
 
         def shortfall(payment, due, received, ref) -> None:
             payment.flag = PaymentFlag.UNDERPAID
-            payment.flag_detail = _("Received %(paid)s of %(due)s VND for %(ref)s.") % {
-                "paid": grouped(received),
-                "due": grouped(due),
-                "ref": ref,
-            }
+            # A ``Phrase``, kept in each language as ``payments.services._flag`` keeps it.
+            payment.flag_detail = Phrase(
+                gettext_noop("Received %(paid)s of %(due)s VND for %(ref)s."),
+                paid=lambda: grouped(received),
+                due=lambda: grouped(due),
+                ref=ref,
+            )
 
         if plan := pick(paid_recently):
             # A round sum transferred instead of the fee.
@@ -945,13 +947,15 @@ class Lifecycle:
             due = payment.amount
             payment.amount = payment.raw["amount"] = (due // 500_000 + 1) * 500_000
             payment.flag = PaymentFlag.OVERPAID
-            payment.flag_detail = _(
-                "Received %(paid)s VND for a fee of %(due)s VND: %(excess)s VND to refund."
-            ) % {
-                "paid": grouped(payment.amount),
-                "due": grouped(due),
-                "excess": grouped(payment.amount - due),
-            }
+            paid = payment.amount
+            payment.flag_detail = Phrase(
+                gettext_noop(
+                    "Received %(paid)s VND for a fee of %(due)s VND: %(excess)s VND to refund."
+                ),
+                paid=lambda: grouped(paid),
+                due=lambda: grouped(due),
+                excess=lambda: grouped(paid - due),
+            )
         if plan := pick(paid_recently):
             # The bank's webhook retried: the same notification, a few minutes later.
             payment = plan.life.payments[0]
@@ -1005,7 +1009,7 @@ class Lifecycle:
             orphan.description = orphan.raw["description"] = text
             orphan.for_trip = orphan.settles = False
             orphan.flag = PaymentFlag.UNKNOWN_TRIP
-            orphan.flag_detail = _("No valid trip reference in: %(t)s") % {"t": text}
+            orphan.flag_detail = Phrase(gettext_noop("No valid trip reference in: %(t)s"), t=text)
             life.payments.insert(0, orphan)
         exited = [p for p in plans if p.life.exited and p.life.exited < latest - minutes(30)]
         if plan := pick([p for p in exited if recent(p.life.exited)] or exited):

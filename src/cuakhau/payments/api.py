@@ -156,7 +156,7 @@ def payment_out(payment) -> dict:
         "amount_vnd": payment.amount_vnd,
         "flag": payment.flag,
         "flag_label": label_of(PaymentFlag, payment.flag),
-        "flag_detail": payment.flag_detail,
+        "flag_detail": str(payment.flag_detail_shown),
         "receipt": payment.receipt.number if payment.receipt_id else None,
     }
 

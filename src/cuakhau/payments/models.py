@@ -71,7 +71,12 @@ class Payment(models.Model):
         verbose_name=_("recorded by"),
     )
     flag = models.CharField(_("flag"), max_length=16, choices=PaymentFlag.choices, blank=True)
+    # Written by the system, in the platform's language; ``flag_detail_texts`` has it in each
+    # ({"vi", "en", "zh"}: ``core.phrases``), empty for a payment flagged before.
     flag_detail = models.CharField(_("flag detail"), max_length=300, blank=True)
+    flag_detail_texts = models.JSONField(
+        _("flag detail in each language"), default=dict, blank=True
+    )
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -107,6 +112,13 @@ class Payment(models.Model):
 
     def __str__(self):
         return f"{self.provider}:{self.external_id} {self.amount_vnd} VND"
+
+    @property
+    def flag_detail_shown(self):
+        """The flag's detail in the reader's language (``core.phrases.in_reader_language``)."""
+        from cuakhau.core.phrases import in_reader_language
+
+        return in_reader_language(self.flag_detail_texts, self.flag_detail)
 
     @property
     def shown_id(self) -> str:

@@ -419,6 +419,7 @@ _PAYMENT_COLUMNS = (
     "description",
     "flag",
     "flag_detail",
+    "flag_detail_texts",
     "resolved_at",
     "resolution",
     "trip_id",
@@ -438,6 +439,7 @@ _RECEIPT_COLUMNS = (
     "revoked_at",
     "revoke_kind",
     "revoke_reason",
+    "revoke_reason_texts",
     "used_at",
     "used_gate_id",
 )
@@ -723,7 +725,7 @@ def _payment_row(p: dict, codes: dict, methods: dict, flags: dict) -> PaymentRow
         description=p["description"],
         flag=p["flag"],
         flag_label=flags.get(p["flag"], p["flag"]) if p["flag"] else "",
-        flag_detail=p["flag_detail"],
+        flag_detail=str(in_reader_language(p["flag_detail_texts"], p["flag_detail"])),
         resolved_at=p["resolved_at"],
         resolution=p["resolution"],
         slip_number=_slip(p),
@@ -878,7 +880,7 @@ def _payment_discrepancy(payment: dict, context: _Context) -> Discrepancy | None
                 "text": payment["description"]
             }
         else:
-            reason = payment["flag_detail"]
+            reason = str(in_reader_language(payment["flag_detail_texts"], payment["flag_detail"]))
     return Discrepancy(
         kind=kind,
         at=payment["paid_at"],
@@ -931,7 +933,9 @@ def _refunds_of_revoked(receipts: list[dict], tz) -> list[Discrepancy]:
                 % {
                     "receipt": receipt["number"],
                     "at": _time(receipt["revoked_at"], tz),
-                    "why": receipt["revoke_reason"],
+                    "why": in_reader_language(
+                        receipt["revoke_reason_texts"], receipt["revoke_reason"]
+                    ),
                     "amount": money(receipt["amount_vnd"]),
                 },
                 amount_vnd=receipt["amount_vnd"],
@@ -1067,7 +1071,7 @@ def _state_mismatches(
                     "status": status,
                     "receipt": receipt.number,
                     "kind": receipt.get_revoke_kind_display(),
-                    "why": receipt.revoke_reason,
+                    "why": receipt.revoke_reason_shown,
                     "paid": money(paid),
                 }
             else:

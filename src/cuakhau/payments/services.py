@@ -13,11 +13,10 @@ import re
 import time
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Sum
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -26,6 +25,7 @@ from cuakhau.accounts import roles
 from cuakhau.core.context import SYSTEM, RequestContext
 from cuakhau.core.errors import FieldErrors
 from cuakhau.core.inputs import clean_text
+from cuakhau.core.phrases import Phrase, as_stored
 from cuakhau.core.retry import lock_rows, retry_on_conflict
 from cuakhau.fees.services import current_assessment
 from cuakhau.receipts import services as receipts
@@ -84,16 +84,16 @@ def paid_total(trip: Trip) -> int:
 
 
 def _flag(payment: Payment, flag: str, message, **params) -> None:
-    """Flag the payment, its detail written in the platform's language whoever's request
-    settled it (a bank's webhook, an officer's cash entry): a record, like the receipt, that
-    pages in another language show marked as such beside the flag's translated label.
-    Whole numbers in ``params`` are amounts, grouped as that language does."""
-    with translation.override(settings.LANGUAGE_CODE):
-        shown = {k: grouped(v) if type(v) is int else str(v) for k, v in params.items()}
-        detail = str(message) % shown
+    """Flag the payment, its detail written in each language whoever's request settled it (a
+    bank's webhook, an officer's cash entry), for each reader to read theirs
+    (``Payment.flag_detail_shown``); ``flag_detail`` keeps the platform's. Whole numbers in
+    ``params`` are amounts, grouped as each language does."""
+    values = {k: (lambda v=v: grouped(v)) if type(v) is int else v for k, v in params.items()}
+    detail, texts = as_stored(Phrase(message, **values))
     payment.flag = flag
     payment.flag_detail = detail[:300]
-    payment.save(update_fields=["flag", "flag_detail"])
+    payment.flag_detail_texts = {key: text[:300] for key, text in texts.items()}
+    payment.save(update_fields=["flag", "flag_detail", "flag_detail_texts"])
 
 
 @dataclass(frozen=True)

@@ -40,8 +40,6 @@ def trip_fees_panel(context, trip):
         "instructions": instructions,
         "payments": trip.payments.all(),
         "demo_mode": settings.DEMO_MODE,
-        # A flag's detail is written in the platform's language (``services._flag``).
-        "record_language": settings.LANGUAGE_CODE.split("-")[0],
         "can_record_cash": can_record_cash and trip.status == "submitted",
         # After a refused cash entry (``views.record_cash``): why, and what was typed.
         "cash_refused": context.get("cash_refused"),

@@ -187,11 +187,65 @@ def test_overpayment_issues_the_receipt_and_flags_the_excess(enterprise, mlt, se
         "Đã nhận 1.000.000 VND cho khoản phí 800.000 VND: phải hoàn 200.000 VND."
     )
     assert valid_receipt_of(trip).amount_vnd == FEE
-    # A page in another language shows it marked as Vietnamese, beside the translated flag.
+    # Each reader reads it in their language, amounts grouped their way: the trip page, the
+    # day's reconciliation (its page and exports read its rows).
+    from django.utils import timezone
+
+    from cuakhau.payments.reconciliation import daily_report
+
+    said = {
+        "en": "Received 1,000,000 VND for a fee of 800,000 VND: 200,000 VND to refund.",
+        "vi": "Đã nhận 1.000.000 VND cho khoản phí 800.000 VND: phải hoàn 200.000 VND.",
+        "zh-hans": "应缴 800,000 越南盾，实收 1,000,000 越南盾：应退 200,000 越南盾。",
+    }
     client = Client()
     client.force_login(enterprise)
-    page = client.get(f"/trips/{trip.reference}/", HTTP_ACCEPT_LANGUAGE="en").text
-    assert '<span lang="vi">Đã nhận 1.000.000 VND' in page
+    for language, sentence in said.items():
+        page = client.get(f"/trips/{trip.reference}/", HTTP_ACCEPT_LANGUAGE=language).text
+        assert sentence in page, language
+        with translation.override(language):
+            assert payment.flag_detail_shown == sentence
+            report = daily_report(mlt, timezone.localdate())
+            row = next(p for p in report.payments if p.id == payment.pk)
+            assert row.flag_detail == sentence, (language, row.flag_detail)
+    assert (
+        '<span lang="vi">Đã nhận'
+        not in client.get(f"/trips/{trip.reference}/", HTTP_ACCEPT_LANGUAGE="en").text
+    )
+
+
+def test_an_old_flag_detail_is_read_back_in_each_language(enterprise, mlt):
+    import importlib
+
+    from django.apps import apps
+    from django.utils import translation
+
+    trip = submitted(enterprise)
+    payment, _ = services.record_payment(
+        provider_code="vietqr_bank",
+        method="bank_transfer",
+        external_id="FT-old",
+        amount_vnd=500_000,
+        description=trip.reference,
+    )
+    # As a payment flagged before kept it: one sentence, in Vietnamese.
+    Payment.objects.filter(pk=payment.pk).update(
+        flag_detail=f"Đã nhận 500.000 trên tổng số 800.000 VND cho {trip.reference}.",
+        flag_detail_texts={},
+    )
+    migration = importlib.import_module("cuakhau.payments.migrations.0008_flag_details_read_back")
+    migration.forwards(apps, None)
+    payment.refresh_from_db()
+    with translation.override("en"):
+        assert payment.flag_detail_shown == f"Received 500,000 of 800,000 VND for {trip.reference}."
+    with translation.override("zh-hans"):
+        assert "500,000" in payment.flag_detail_shown and "越南盾" in payment.flag_detail_shown
+    # One that is no sentence of the system stays as stored, marked with its language.
+    Payment.objects.filter(pk=payment.pk).update(flag_detail="Khách gọi điện", flag_detail_texts={})
+    migration.forwards(apps, None)
+    payment.refresh_from_db()
+    with translation.override("en"):
+        assert payment.flag_detail_shown.is_fallback and payment.flag_detail_texts == {}
 
 
 def test_payments_for_cancelled_paid_draft_or_unknown_trips_are_kept_and_flagged(enterprise, mlt):
