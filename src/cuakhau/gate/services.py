@@ -17,16 +17,17 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from cuakhau.core.context import SYSTEM, RequestContext
 from cuakhau.core.errors import FieldErrors
 from cuakhau.core.inputs import CONTROL_CHARACTER, check_number, check_text, shown
-from cuakhau.core.phrases import Phrase, every_language, said
+from cuakhau.core.phrases import Phrase, every_language, phrases_of, said
 from cuakhau.core.prepared import Prepared, insert, save_fields
 from cuakhau.core.retry import ChangedMeanwhile, lock_rows, retry_on_conflict
-from cuakhau.core.wording import as_sentences, join_words
+from cuakhau.core.wording import as_sentences, join_clauses, join_words
 from cuakhau.fees.services import current_assessment
 from cuakhau.inspections import services as inspections
 from cuakhau.receipts import services as receipts
@@ -497,7 +498,7 @@ def assess(text: str, gate: Gate, *, plate_seen: str = "", lock: bool = False) -
         check.problems.append(
             Problem(
                 "inspection_failed" if failed else "inside",
-                Phrase("%(parts)s.", parts=lambda: "; ".join(said(part) for part in parts)),
+                Phrase("%(parts)s.", parts=lambda: join_clauses(said(part) for part in parts)),
             )
         )
     elif status == S.CLEARED:
@@ -593,9 +594,9 @@ EVENT_CLOCK_SKEW = dt.timedelta(hours=1)
 
 
 def _reasons_of(result):
-    """A verification's reasons as one ``Phrase`` value: "; " between them in each language."""
+    """A verification's reasons as one ``Phrase`` value, separated as each language does."""
     reasons = list(result.reasons)
-    return lambda: "; ".join(said(reason) for reason in reasons)
+    return lambda: join_clauses(said(reason) for reason in reasons)
 
 
 def _agencies(agencies):
@@ -638,10 +639,10 @@ def _lane(gate: Gate, code: str | None) -> Lane | None:
     lane = lane_named(gate, code)
     if lane is None:
         raise FieldErrors(
-            {"lane": [_("No lane %(code)s at this gate.") % {"code": shown(code, 8)}]}
+            {"lane": [Phrase(gettext_noop("No lane %(code)s at this gate."), code=shown(code, 8))]}
         )
     if not lane.is_open:
-        raise FieldErrors({"lane": [_("Lane %(code)s is closed.") % {"code": code}]})
+        raise FieldErrors({"lane": [Phrase(gettext_noop("Lane %(code)s is closed."), code=code)]})
     return lane
 
 
@@ -656,9 +657,10 @@ WEIGHT_LIMITS = {"gross_kg": (500, trips.MAX_VEHICLE_GROSS_KG), "tare_kg": (500,
 
 def weight_out_of_range(name: str) -> str:
     _low, high = WEIGHT_LIMITS[name]  # every weight's least is 500 kg, as the message says
-    return _("Between 500 and %(high)s kg.") % {
-        "high": formats.number_format(high, force_grouping=True)
-    }
+    return Phrase(
+        gettext_noop("Between 500 and %(high)s kg."),
+        high=lambda: formats.number_format(high, force_grouping=True),
+    )
 
 
 def _weights(gross, tare) -> tuple[Decimal | None, Decimal | None]:
@@ -684,7 +686,7 @@ def _checked_weights(gross, tare, errors: dict) -> tuple[Decimal | None, Decimal
             # As the column stores it (one decimal): a reading is refused, never rounded.
             kg = check_number(value, WeighbridgeReading, name)
         except ValidationError as exc:
-            errors[name] = exc.messages
+            errors[name] = phrases_of(exc)
             continue
         low, high = WEIGHT_LIMITS[name]
         if not Decimal(low) <= kg <= Decimal(high):
@@ -695,9 +697,11 @@ def _checked_weights(gross, tare, errors: dict) -> tuple[Decimal | None, Decimal
         values[name] = kg.quantize(Decimal(1).scaleb(-_field_places(name)))
     gross_kg, tare_kg = values["gross_kg"], values["tare_kg"]
     if tare not in (None, "") and gross in (None, "") and "gross_kg" not in errors:
-        errors["gross_kg"] = [_("Enter the weighbridge reading too.")]
+        errors["gross_kg"] = [Phrase(gettext_noop("Enter the weighbridge reading too."))]
     elif tare_kg is not None and gross_kg is not None and tare_kg >= gross_kg:
-        errors["tare_kg"] = [_("The tare must be below the weighbridge reading.")]
+        errors["tare_kg"] = [
+            Phrase(gettext_noop("The tare must be below the weighbridge reading."))
+        ]
     return gross_kg, tare_kg
 
 
@@ -766,7 +770,9 @@ def check_in(
     as read; else the check-in is done again, reading under the lock.
     """
     if not trips.works_at(operator, gate) or not operator.has_perm("trips.operate_gate"):
-        raise trips.TripPermissionDenied(_("Only a gate operator of this gate checks trucks in."))
+        raise trips.TripPermissionDenied(
+            Phrase(gettext_noop("Only a gate operator of this gate checks trucks in."))
+        )
     errors = dict(refused or {})
     entry = _entry_of(gate, lane, yard_position, gross_kg, tare_kg, errors)
     entry = dataclasses.replace(entry, at=at, device_clock=device_clock)
@@ -784,7 +790,7 @@ def _yard_position(text) -> str:
     try:
         return check_text(text, Visit, "yard_position")
     except ValidationError as exc:
-        raise FieldErrors({"yard_position": exc.messages}) from None
+        raise FieldErrors({"yard_position": phrases_of(exc)}) from None
 
 
 @dataclass(frozen=True)
@@ -918,7 +924,9 @@ def turn_back(
 
 def _out(operator, gate, text, lane, at, context, plate_seen, actions) -> Visit:
     if not trips.works_at(operator, gate) or not operator.has_perm("trips.operate_gate"):
-        raise trips.TripPermissionDenied(_("Only a gate operator of this gate lets trucks out."))
+        raise trips.TripPermissionDenied(
+            Phrase(gettext_noop("Only a gate operator of this gate lets trucks out."))
+        )
     try:
         # As the check-in: read first, write in a short transaction if nothing changed meanwhile.
         try:
@@ -1180,9 +1188,9 @@ def record_weighing(
 ) -> WeighbridgeReading:
     kg, tare = _weights(gross_kg, tare_kg)
     if kg is None:
-        raise FieldErrors({"gross_kg": [_("Enter the weight in kilograms.")]})
+        raise FieldErrors({"gross_kg": [Phrase(gettext_noop("Enter the weight in kilograms."))]})
     if trip.gate_id != gate.pk or trip.status not in (S.PAID, S.ARRIVED, S.CLEARED):
-        raise FieldErrors({"trip": [_("This truck is not at this gate.")]})
+        raise FieldErrors({"trip": [Phrase(gettext_noop("This truck is not at this gate."))]})
     # Only a reading of a truck inside and not yet cleared can raise its channel (``assess``
     # at check-in reads the weights it is given, no reading before): any other would be kept
     # and count for nothing.
@@ -1245,14 +1253,16 @@ def record_plate_read(
 ) -> PlateRead:
     key = normalise_plate(plate_text)
     if not key:
-        raise FieldErrors({"plate": [_("Empty plate.")]})
+        raise FieldErrors({"plate": [Phrase(gettext_noop("Empty plate."))]})
     if not key.isalnum():
         # A misread ("!!!"): kept, it would raise a mismatch at the lane's console.
         raise FieldErrors(
             {
                 "plate": [
-                    _("“%(text)s” is no plate: a plate is letters and digits.")
-                    % {"text": shown(plate_text, 20)}
+                    Phrase(
+                        gettext_noop("“%(text)s” is no plate: a plate is letters and digits."),
+                        text=shown(plate_text, 20),
+                    )
                 ]
             }
         )
@@ -1499,9 +1509,9 @@ def apply_event(
                 if exc.keep is not None:
                     exc.keep()  # a refused exit is kept, although its savepoint rolled back
             elif isinstance(exc, FieldErrors):
-                problems = [Problem(k, " ".join(map(str, v))) for k, v in exc.errors.items()]
+                problems = [Problem(k, _all_said(v)) for k, v in exc.errors.items()]
             else:
-                problems = [Problem("forbidden", str(exc))]
+                problems = [Problem("forbidden", _all_said(exc.args[:1] or [str(exc)]))]
             stored.trip = find(text, gate)[0]
         # Each in every language too (``core.phrases``): the event is read again later, by
         # whoever, in their language (``problems_shown``).
@@ -1511,6 +1521,15 @@ def apply_event(
         ]
         stored.save(update_fields=["trip", "accepted", "problems"])
     return stored, False
+
+
+def _all_said(messages):
+    """A field's messages as one problem: a ``Phrase`` when each of them is one (so the event
+    keeps it in every language), else as said now."""
+    messages = list(messages)
+    if messages and all(isinstance(m, Phrase | Promise) for m in messages):
+        return Phrase("%(all)s", all=lambda: " ".join(said(m) for m in messages))
+    return " ".join(map(str, messages))
 
 
 def problems_shown(problems) -> list[dict]:
@@ -1614,8 +1633,10 @@ def _device_lane(device: Device | None, gate: Gate, code: str | None) -> Lane | 
             raise FieldErrors(
                 {
                     "lane": [
-                        _("This device is registered for lane %(lane)s.")
-                        % {"lane": device.lane.code}
+                        Phrase(
+                            gettext_noop("This device is registered for lane %(lane)s."),
+                            lane=device.lane.code,
+                        )
                     ]
                 }
             )

@@ -28,9 +28,11 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from cuakhau.core.errors import FieldErrors
+from cuakhau.core.phrases import Phrase
 from cuakhau.core.wording import join_words
 from cuakhau.reference.localize import country_name, said_with_its_language
 from cuakhau.reference.models import Confidence, Gate, HSCode
@@ -352,6 +354,30 @@ def _period(rule: MarketAccessRule) -> str:
 
 
 def _finding(rule: MarketAccessRule, index: int, line, gate: Gate | None, destination: str):
+    """The finding of ``rule`` for a cargo line, its message a ``Phrase``: a gate's device
+    event keeps it in each language, as every sentence the system writes into a record."""
+    written: dict = {}
+
+    def in_active_language():
+        # Once per language: the first is the sentence of the moment, read as before.
+        language = get_language()
+        if language not in written:
+            written[language] = _finding_said(rule, index, line, gate, destination)
+        return written[language]
+
+    path, is_blocking, _message = in_active_language()
+    return Finding(
+        path=path,
+        rule_id=rule.pk,
+        requirement=rule.requirement,
+        blocking=is_blocking,
+        message=Phrase("%(finding)s", finding=lambda: in_active_language()[2]),
+        confidence=rule.confidence,
+    )
+
+
+def _finding_said(rule, index: int, line, gate: Gate | None, destination: str):
+    """``_finding``'s path, whether it blocks, and its message in the active language."""
     params = {
         "product": _product(rule),
         "hs": rule.hs_prefix,
@@ -467,14 +493,7 @@ def _finding(rule: MarketAccessRule, index: int, line, gate: Gate | None, destin
                 % {"confidence": rule.get_confidence_display()},
             ]
         )
-    return Finding(
-        path=path,
-        rule_id=rule.pk,
-        requirement=requirement,
-        blocking=is_blocking,
-        message=message,
-        confidence=rule.confidence,
-    )
+    return path, is_blocking, message
 
 
 # ---------------------------------------------------------------------------------------------

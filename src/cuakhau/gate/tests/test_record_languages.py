@@ -134,3 +134,77 @@ def test_the_migration_reads_old_details_back(mlt):
     assert mlt.name_zh in back["zh"] and "2026-12-04 11:08" in back["zh"]
     # A refusal naming a trip is not read back: it stays as stored.
     assert migration.read_back("HNG-2026-0001: Xe chưa vào bãi.", fixed, patterns, gates) is None
+
+
+def _event(trip, **extra):
+    return {
+        "client_id": str(uuid.uuid4()),
+        "device_id": "tablet-booth-2",
+        "kind": "check_in",
+        "occurred_at": (timezone.now() - dt.timedelta(minutes=3)).isoformat(),
+        "scan": trip.reference,
+        **extra,
+    }
+
+
+NO_LANE = {"vi": "không có làn Z9", "en": "No lane Z9 at this gate.", "zh-hans": "Z9"}
+
+
+def test_a_device_events_form_errors_are_read_in_each_language(enterprise, operator, mlt, lanes):
+    trip = paid(enterprise)
+    with translation.override("vi"):  # the tablet's operator reads Vietnamese
+        stored, _duplicate = gate.apply_event(
+            operator, mlt, _event(trip, lane="Z9", gross_kg="100", tare_kg="90")
+        )
+    assert not stored.accepted
+    for language, words in NO_LANE.items():
+        problems = {
+            p["code"]: p["message"]
+            for p in read(language, lambda: gate.problems_shown(stored.problems))
+        }
+        assert words in problems["lane"], (language, problems)
+        # A weight out of range, said as each language says it, the number grouped its way.
+        said = read(language, lambda: str(gate.weight_out_of_range("gross_kg")))
+        assert problems["gross_kg"] == said, (language, problems)
+    assert "làn" not in read("en", lambda: gate.problems_shown(stored.problems))[0]["message"]
+    assert "lane" not in read("zh-hans", lambda: gate.problems_shown(stored.problems))[0]["message"]
+
+
+def test_a_device_event_refused_by_the_market_rules_is_read_in_each_language(
+    enterprise, operator, hng
+):
+    from cuakhau.accounts import roles
+    from cuakhau.accounts.services import create_user
+    from cuakhau.conftest import PASSWORD
+    from cuakhau.gate.models import Lane
+    from cuakhau.market.services import load_market_rules, suspend
+
+    load_market_rules()
+    Lane.objects.create(gate=hng, code="L1")
+    trip = paid(enterprise, gate="hng")
+    operator.profile.gates.add(hng)
+    quarantine = create_user("kiemdich_hng", PASSWORD, roles.QUARANTINE, gates=[hng])
+    suspend(
+        "080390",
+        direction="export",
+        destination="CN",
+        starts_on=timezone.localdate(),
+        legal_basis="Cảnh báo dịch hại: ruồi đục quả trên chuối",
+        declared_by="Chi cục Kiểm dịch thực vật vùng VII",
+        actor=quarantine,
+    )
+    with translation.override("vi"):
+        stored, _duplicate = gate.apply_event(operator, hng, _event(trip))
+    assert [p["code"] for p in stored.problems] == ["market_access"]
+    words = {"vi": "tạm ngừng", "en": "is suspended", "zh-hans": "暂停"}
+    for language, word in words.items():
+        message = read(language, lambda: gate.problems_shown(stored.problems))[0]["message"]
+        assert word in message and "080390" in message, (language, message)
+
+
+def test_reasons_are_separated_as_chinese_separates_clauses():
+    from cuakhau.core.wording import join_clauses
+
+    assert read("zh-hans", lambda: join_clauses(["甲", "乙"])) == "甲；乙"
+    assert read("vi", lambda: join_clauses(["a", "b"])) == "a; b"
+    assert read("en", lambda: join_clauses(["a", "b"])) == "a; b"
