@@ -292,6 +292,22 @@ def ascii_digits(text: str) -> str:
     )
 
 
+# The marks a Chinese or Japanese input method types in its wide mode ("１，２３４．５") and the
+# minus sign of typesetting, as the narrow ones a page writes; digits are ``ascii_digits``'.
+_WIDE_MARKS = str.maketrans(
+    {"\uff0c": ",", "\uff0e": ".", "\uff0d": "-", "\uff0b": "+", "\u2212": "-", "\u3000": " "}
+)
+
+
+def number_as_typed(text: str) -> str:
+    """A number as a person typed it, with every script's digits and the wide marks as ASCII
+    (``１，２３４`` is ``1,234``, ``١٢٣`` is ``123``); its separators are left for the reader
+    (``read_local_number``, a spreadsheet's ``amount``) to read or refuse."""
+    if text.isascii():
+        return text
+    return ascii_digits(text.translate(_WIDE_MARKS))
+
+
 def plain_number(text: str) -> Decimal:
     """A number as a form reads it once its separators are read: a sign, digits (of any
     script), one decimal point; ``ValidationError`` for anything else, "1e5", "NaN",
@@ -327,14 +343,15 @@ def read_local_number(text: str) -> str:
     Vietnamese writes 1.234,5 and English and Chinese 1,234.5: "1.000" typed on a Vietnamese
     page is one thousand, as the page itself shows it, not 1. A separator that is not where
     that convention puts it ("15.5" or "1.00" in Vietnamese, "15,5" in English) is refused with
-    an example rather than guessed. Digits of other scripts count as digits (Python's
-    ``Decimal`` reads them); the API takes plain JSON numbers and never comes here.
+    an example rather than guessed. Digits of other scripts count as digits and the wide marks
+    of a Chinese input method as the narrow ones ("１，２３４．５", ``number_as_typed``); the API
+    takes plain JSON numbers and never comes here.
     """
     from django.utils import formats
 
     decimal_mark = formats.get_format("DECIMAL_SEPARATOR")
     group_mark = formats.get_format("THOUSAND_SEPARATOR")
-    compact = _GROUP_SPACES.sub("", text.strip())
+    compact = _GROUP_SPACES.sub("", number_as_typed(text).strip())
     sign = ""
     if compact[:1] in "+-" and compact:
         sign, compact = compact[0], compact[1:]

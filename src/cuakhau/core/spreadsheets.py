@@ -8,8 +8,11 @@ wait in the session while the preview is shown); the app's ``check`` lists every
 (the spreadsheet's row, the header being row 1, and the column's letter and heading); the app's
 import checks again inside its transaction and saves every row or nothing (``ImportRejected``).
 
-The parsers here refuse rather than guess: digits of another script (``١٢٣``, ``１２３``),
-control characters and numbers the column cannot hold are errors, never converted.
+The parsers here refuse rather than guess: control characters, numbers the column cannot hold,
+"1e3", "NaN" and "Infinity" are errors, never converted. A number is read as a form's box reads
+it (``core.inputs.number_as_typed``, ``plain_number``): digits of another script (``١٢٣``,
+``１２３``) and the wide marks of a Chinese input method (``１，２３４``) are its digits and
+marks; a date or month in them is refused (``ForeignDigits``), as a form's day is.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from cuakhau.core.inputs import clean_text, plain_number
+from cuakhau.core.inputs import clean_text, exactly_stored, number_as_typed, plain_number
 from cuakhau.core.wording import join_words
 
 MAX_ROWS = 2000
@@ -262,7 +265,8 @@ def _read_xlsx(data: bytes):
 
 
 class ForeignDigits(ValueError):
-    """Digits of another script (Arabic-Indic, full-width…): refused, not read as numbers."""
+    """A date or month in digits of another script (Arabic-Indic, full-width…): refused, as
+    every form's day field refuses them."""
 
 
 def plain_text(text: str, max_length: int | None = None) -> str:
@@ -280,12 +284,22 @@ def control_character(text: str) -> str | None:
     return None
 
 
-def _ascii_number(text: str) -> str:
-    # Python's int() and Decimal() read "١٢٣" and "１２３" as 123: a person reading the sheet
-    # may not, so they are refused.
+def _ascii_date(text: str) -> str:
+    # A form's day refuses "٢٠٢٤-٠٣-٠١" (``core.inputs.DayField``): so does a sheet's.
     if any(ch.isdigit() and not "0" <= ch <= "9" for ch in text):
         raise ForeignDigits
     return text
+
+
+# A spreadsheet's own thousands separator: a no-break space (1 234,5), as Excel and LibreOffice
+# write it in Vietnamese and French, is read as an ordinary space is.
+_GROUP_SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " "})
+
+
+def _ascii_number(text: str) -> str:
+    # As a form's box reads it: "١٢٣" and "１，２３４" typed in a form were taken where the
+    # same figure in a sheet was refused.
+    return number_as_typed(text.translate(_GROUP_SPACES))
 
 
 def whole_number(text: str) -> Decimal:
@@ -303,7 +317,7 @@ def whole_number(text: str) -> Decimal:
 
 def decimal_number(text: str, places: int, digits: int) -> Decimal:
     """A decimal, point or comma: 3.5, 3,5, 1,234.5; refused (not rounded away) past `digits`."""
-    text = _ascii_number(text.replace(" ", ""))
+    text = _ascii_number(text).replace(" ", "")
     if "," in text and "." not in text:
         text = text.replace(",", ".")
     elif "," in text:
@@ -353,13 +367,39 @@ def amount(text: str, places: int, digits: int) -> Decimal:
     return value
 
 
+class DataFileError(ValueError):
+    """A cell of a data file a loader reads (the shipped rates, fees, catalogue, nomenclature)
+    that is no number: its message names the file, row and column."""
+
+
+def file_number(text: str | None, *, file: str, row: int, column: str, whole: bool = False):
+    """A number of a data file read by a loader, as a form reads one (``plain_number``: no
+    "1e3", "NaN", "Infinity", nothing beyond the 15 digits every database gives back); None
+    for an empty cell. ``row`` counts the header as 1, as a spreadsheet shows it."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        value = plain_number(_ascii_number(text))
+        exactly_stored(value)
+        if whole and value != value.to_integral_value():
+            raise ValidationError("", code="whole")
+    except ValidationError:
+        kind = "a whole number" if whole else "a number"
+        raise DataFileError(
+            f"{file}, row {row}, column {column}: {text[:40]!r} is not {kind} "
+            "(digits and one decimal point, at most 15 digits)."
+        ) from None
+    return int(value) if whole else value
+
+
 # A spreadsheet's day 0 is 1899-12-30: a date cell holding -5 read as 1899-12-25.
 EARLIEST_DAY = dt.date(1900, 1, 1)
 LATEST_DAY = dt.date(2100, 12, 31)
 
 
 def parse_date(text: str) -> dt.date:
-    _ascii_number(text)
+    _ascii_date(text)
     for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
         try:
             day = dt.datetime.strptime(text, pattern).date()
@@ -373,7 +413,7 @@ def parse_date(text: str) -> dt.date:
 
 def parse_month(text: str) -> dt.date:
     """A month as its first day: 2024-05, 05/2024, 5/2024, or any day of it as a date."""
-    text = _ascii_number(text.strip())
+    text = _ascii_date(text.strip())
     found = re.fullmatch(r"([0-9]{4})[-/.]([0-9]{1,2})", text) or re.fullmatch(
         r"([0-9]{1,2})[-/.]([0-9]{4})", text
     )

@@ -15,6 +15,8 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.text import slugify
 
+from cuakhau.core.spreadsheets import file_number
+
 from . import agencies
 from .models import Confidence, Procedure, ScheduleDay
 from .services import record_procedure_change
@@ -22,9 +24,10 @@ from .services import record_procedure_change
 DATA = Path(__file__).parent / "data"
 
 
-def _int(value: str) -> int | None:
-    value = (value or "").strip()
-    return int(value) if value else None
+def _int(row: dict, number: int, column: str, file: str = "procedures.csv") -> int | None:
+    # As every import reads a number (``core.spreadsheets.file_number``): "1e3" or "NaN" is
+    # an error naming its row and column, not a traceback of ``int``.
+    return file_number(row[column], file=file, row=number, column=column, whole=True)
 
 
 def procedure_key(row: dict) -> str:
@@ -59,7 +62,7 @@ def load_procedures(path: Path | None = None) -> tuple[int, int, int]:
         chinese = {r["name_en"]: r["name_zh"] for r in csv.DictReader(f)}
     created = updated = kept = 0
     with open(path, encoding="utf-8") as f:
-        for row in csv.DictReader(f):
+        for number, row in enumerate(csv.DictReader(f), start=2):
             key = procedure_key(row)
             values = {
                 "national_code": row["code"].strip(),
@@ -71,8 +74,8 @@ def load_procedures(path: Path | None = None) -> tuple[int, int, int]:
                 "required_documents": "\n".join(
                     d.strip() for d in row["required_documents"].split(";") if d.strip()
                 ),
-                "fee_vnd": _int(row["fee_vnd"]),
-                "processing_days": _int(row["processing_days"]),
+                "fee_vnd": _int(row, number, "fee_vnd", path.name),
+                "processing_days": _int(row, number, "processing_days", path.name),
                 "confidence": row["confidence"].strip() or Confidence.UNCERTAIN,
                 "source": row["source"].strip(),
                 "notes": row["notes"].strip(),

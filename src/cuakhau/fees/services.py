@@ -19,6 +19,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cuakhau.core.errors import FieldErrors
+from cuakhau.core.spreadsheets import file_number
 from cuakhau.reference.models import Gate
 from cuakhau.trips.choices import Direction, VehicleType
 from cuakhau.trips.models import Trip
@@ -35,11 +36,16 @@ class NoFeeRate(FieldErrors):
 
 def _rows(name: str):
     with open(DATA_DIR / name, encoding="utf-8") as f:
-        yield from csv.DictReader(f)
+        for number, row in enumerate(csv.DictReader(f), start=2):
+            row["_at"] = (name, number)
+            yield row
 
 
-def _decimal(value: str) -> Decimal | None:
-    return Decimal(value) if value not in ("", None) else None
+def _number(row: dict, column: str, whole: bool = False):
+    # As every import reads a number (``core.spreadsheets.file_number``): an error naming its
+    # file, row and column, never "1e3" or "NaN" taken as a rate.
+    name, number = row["_at"]
+    return file_number(row[column], file=name, row=number, column=column, whole=whole)
 
 
 @transaction.atomic
@@ -84,13 +90,13 @@ def load_schedules() -> int:
                         label_en=row["label_en"],
                         label_zh=row["label_zh"],
                         vehicle=row["vehicle"],
-                        tonnage_min=_decimal(row["tonnage_min"]),
-                        tonnage_max=_decimal(row["tonnage_max"]),
+                        tonnage_min=_number(row, "tonnage_min"),
+                        tonnage_max=_number(row, "tonnage_max"),
                         container_size=row["container_size"],
                         regime=row["regime"],
                         goods=row["goods"],
                         unit=row["unit"],
-                        amount_vnd=int(row["amount_vnd"]),
+                        amount_vnd=_number(row, "amount_vnd", whole=True),
                         confidence=row["confidence"],
                         note=row["note"],
                     )

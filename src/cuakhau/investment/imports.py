@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from cuakhau.core import spreadsheets
 from cuakhau.core.context import SYSTEM
-from cuakhau.core.inputs import ascii_digits, plausible_day
+from cuakhau.core.inputs import plausible_day
 from cuakhau.core.spreadsheets import (  # noqa: F401 (the register's import speaks these words)
     CellError,
     Check,
@@ -113,25 +113,16 @@ def _choice(enum, text: str):
     return spreadsheets.choice(enum, text, SPREADSHEET_WORDS)
 
 
-# A spreadsheet's own thousands separator: a no-break space (1 500 000 000), as Excel and
-# LibreOffice write it in Vietnamese and French, was refused where an ordinary space was read.
-_GROUP_SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " "})
-
-
-def _as_a_form_reads(text: str) -> str:
-    # The project's forms read digits of any script (``core.inputs.ascii_digits``): capital of
-    # "١٥٠٠٠٠٠٠٠٠" typed in an aid form was taken, refused here as no amount.
-    return ascii_digits(text.translate(_GROUP_SPACES))
-
-
 def _whole(text: str):
-    return spreadsheets.whole_number(_as_a_form_reads(text))
+    # As a form reads it (``core.spreadsheets``): "١٥٠٠٠٠٠٠٠٠" typed in an aid form was taken,
+    # refused here as no amount; a no-break space groups thousands as a space does.
+    return spreadsheets.whole_number(text)
 
 
 def _decimal(text: str, places: int, digits: int):
     # As every amount of the sheet: "1.000,00" ha is a thousand hectares (it was read as
     # one), a rate of "25.400" đồng is twenty-five thousand four hundred.
-    return spreadsheets.amount(_as_a_form_reads(text), places, digits)
+    return spreadsheets.amount(text, places, digits)
 
 
 _date = spreadsheets.parse_date

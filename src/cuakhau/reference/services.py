@@ -8,6 +8,8 @@ from functools import lru_cache
 from django.db import transaction
 from django.db.models import Case, IntegerField, Q, Value, When
 
+from cuakhau.core.spreadsheets import file_number
+
 from .models import Confidence, Gate, HSCode, HSSection
 from .text import fold, is_han, query_words
 from .validators import DATA_DIR
@@ -15,7 +17,9 @@ from .validators import DATA_DIR
 
 def _rows(name: str):
     with open(DATA_DIR / name, encoding="utf-8-sig") as f:
-        yield from csv.DictReader(f)
+        for number, row in enumerate(csv.DictReader(f), start=2):
+            row["_at"] = (name, number)
+            yield row
 
 
 @transaction.atomic
@@ -152,7 +156,11 @@ def load_hs_codes() -> int:
     for level in (2, 4, 6):
         to_create, to_update = [], []
         for row in rows:
-            if int(row["level"]) != level:
+            name, number = row["_at"]
+            if (
+                file_number(row["level"], file=name, row=number, column="level", whole=True)
+                != level
+            ):
                 continue
             code = row["hscode"]
             own = names.get(code, blank)

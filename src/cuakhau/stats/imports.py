@@ -11,8 +11,9 @@ The rules (checked at the preview, and again inside the transaction that saves):
   platform has figures (or trucks that left, or receipts) at that gate is refused;
 - a gate-month-direction imported by another batch is refused (undo that batch first);
 - the same gate, month, direction, product and partner twice in the file is refused;
-- no month after the current one; numbers non-negative and below 10¹² (a typing error beyond);
-  digits 0–9 only; no control characters.
+- no month after the current one; numbers non-negative and below 10¹² (a typing error beyond),
+  read as a form reads them (any script's digits; no "1e3", "NaN"); a month in 0–9 only; no
+  control characters.
 One error anywhere and nothing is saved. Without a budget figure, a row's budget contribution
 is its fees (fees are State budget revenue), as for the platform's own months.
 """
@@ -128,14 +129,10 @@ def _hs(text: str) -> str:
     return text
 
 
-# A spreadsheet's own thousands separator: a no-break space (1 234,5), as Excel and LibreOffice
-# write it in Vietnamese and French, was refused where an ordinary space was read.
-_GROUP_SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " "})
-
-
 def _amount(key: str, text: str):
-    text = text.translate(_GROUP_SPACES)
-    if text.lstrip().startswith("-"):
+    # Read as every form and the investment import read a number (``core.spreadsheets``: a
+    # no-break space groups thousands, "١٢٣" and "１，２３４" are digits, "1e3" is refused).
+    if inputs.number_as_typed(text).lstrip().startswith("-"):
         raise _Negative
     if key == "value_usd":
         value = spreadsheets.amount(text, 2, 20)

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from decimal import Decimal
 from pathlib import Path
 
 from django.db import transaction
+
+from cuakhau.core.spreadsheets import file_number
 
 from .models import ExchangeRate
 
@@ -24,11 +25,13 @@ def read_rates(path: Path = RATES_FILE) -> list[dict]:
             {
                 "currency": row["currency"].strip().upper(),
                 "month": dt.date.fromisoformat(row["month"].strip() + "-01"),
-                "units_per_usd": Decimal(row["units_per_usd"].strip()),
+                "units_per_usd": file_number(
+                    row["units_per_usd"], file=path.name, row=number, column="units_per_usd"
+                ),
                 "source": row["source"].strip()[:300],
                 "is_example": row["is_example"].strip().lower() in ("yes", "true", "1"),
             }
-            for row in csv.DictReader(f)
+            for number, row in enumerate(csv.DictReader(f), start=2)
         ]
 
 

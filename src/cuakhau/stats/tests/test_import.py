@@ -125,7 +125,7 @@ def test_a_bad_file_lists_each_error_by_row_and_column_and_imports_nothing(board
         [f"{next_month:%Y-%m}", "mlt", "Xuất khẩu", "4001", "", "100", "", "", "", ""],  # 4
         ["2024-03", "mlt", "Hồi hương", "4001", "", "-5", "", "", "", ""],  # 5: B? C, F
         ["2024-03", "mlt", "Nhập khẩu", "77", "XX", "2000000000000", "", "", "", ""],  # 6
-        ["2024-03", "mlt", "Nhập khẩu", "3105", "", "١٢٣", "", "12\x9b", "", ""],  # 7: F, H
+        ["2024-03", "mlt", "Nhập khẩu", "3105", "", "NaN", "", "12\x9b", "", ""],  # 7: F, H
         ["2024-03", "mlt", "Xuất khẩu", "0902", "", "", "", "", "", ""],  # 8: F required
         GOOD[0],  # 9
         GOOD[0],  # 10: the same gate, month, direction, product and partner as row 9
@@ -153,7 +153,7 @@ def test_a_bad_file_lists_each_error_by_row_and_column_and_imports_nothing(board
         assert "still to come" in messages[(4, "A")]
         assert "negative" in messages[(5, "F")]
         assert "typing error" in messages[(6, "F")]
-        assert "0–9" in messages[(7, "F")]
+        assert "NaN" in messages[(7, "F")]
         assert "U+009B" in messages[(7, "H")]
         assert "row 9" in messages[(10, "")]
         with pytest.raises(imports.ImportRejected):
@@ -374,3 +374,80 @@ def test_a_figure_in_scientific_notation_is_refused_as_the_forms_refuse_it(
         with pytest.raises(imports.ImportRejected):
             imports.import_history(board, sheet)
     assert not TradeMonth.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("value", "weight", "fee"),
+    [
+        ("١٢٥٠٠٠٠", "٨٠٠", "٢٤٠٠٠٠٠٠"),  # Arabic-Indic
+        ("１，２５０，０００", "８００", "２４．０００．０００"),  # full-width, a Chinese IME's
+        ("１２５００００．００", "８００，０", "２４ ０００ ０００"),
+        ("۱٬۲۵۰٬۰۰۰".replace("٬", "."), "८००", "24\u00a0000\u00a0000"),  # Persian; Devanagari
+    ],
+)
+def test_figures_in_another_scripts_digits_are_read_as_the_forms_read_them(
+    board, mlt, value, weight, fee
+):
+    """Every form and the investment import read "١٢٣" as 123 (``core.inputs``); the trade
+    import refused it, "write them as 0–9"."""
+    row = ["2024-03", "Ma Lù Thàng", "Xuất khẩu", "4001", "", value, weight, "٤٠", fee, ""]
+    for name in ("lich-su.csv", "lich-su.xlsx"):
+        result = imports.check(read([HEADER, row], name))
+        assert result.ok, result.errors
+        [clean] = result.rows
+        assert (clean["value_usd"], clean["net_weight_t"]) == (Decimal(1250000), Decimal(800))
+        assert (clean["trucks"], clean["fee_vnd"]) == (40, 24_000_000)
+    imports.import_history(board, read([HEADER, row]))
+    assert TradeMonth.objects.get(hs_heading="4001").value == Decimal("1250000")
+
+
+@pytest.mark.parametrize(
+    ("index", "column", "text"),
+    [
+        (5, "F", "Infinity"),
+        (5, "F", "-Infinity"),
+        (6, "G", "nan"),
+        (7, "H", "1e3"),
+        (8, "I", "9" * 40),
+        (5, "F", "９" * 30),
+        (9, "J", "１e５"),
+        (8, "I", "－５"),
+    ],
+)
+def test_a_figure_no_form_takes_is_refused_at_its_row_and_column(board, mlt, index, column, text):
+    row = list(GOOD[0])
+    row[index] = text
+    for name in ("lich-su.csv", "lich-su.xlsx"):
+        sheet = read([HEADER, row], name)
+        [error] = imports.check(sheet).errors
+        assert (error.row, error.column) == (2, column), error
+        with pytest.raises(imports.ImportRejected):
+            imports.import_history(board, sheet)
+    assert not TradeMonth.objects.exists()
+
+
+def test_a_month_in_another_scripts_digits_is_refused_as_a_forms_day_is(board, mlt):
+    row = ["٢٠٢٤-٠٣", *GOOD[0][1:]]
+    [error] = imports.check(read([HEADER, row])).errors
+    assert (error.row, error.column) == (2, "A") and "0–9" in error.message
+
+
+def test_the_page_reads_a_sheet_in_other_digits_and_refuses_nan_beside_its_cell(board, mlt):
+    client = Client()
+    assert client.login(username=board.username, password=PASSWORD)
+    good = ["2024-03", "mlt", "Xuất khẩu", "4001", "", "١٢٥٠٠٠٠", "", "", "", ""]
+    bad = ["2024-03", "mlt", "Nhập khẩu", "4001", "", "Infinity", "", "", "", ""]
+    response = client.post("/stats/import/", {"file": _upload([HEADER, good, bad])})
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert 'data-row="3" data-column="F"' in html and 'data-row="2"' not in html
+    assert "Infinity" in html
+    response = client.post("/stats/import/", {"file": _upload([HEADER, good])})
+    assert response.status_code == 200
+    assert 'id="import-preview"' in response.content.decode()
+
+
+def _upload(rows):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("lich-su.csv", csv_bytes(rows), content_type="text/csv")
