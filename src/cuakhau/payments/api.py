@@ -10,10 +10,10 @@ from cuakhau.core.api_support import CodeOf, NumberOf, Text, context_of, fee_ite
 from cuakhau.core.context import client_address
 from cuakhau.core.errors import FieldErrors
 from cuakhau.fees.services import current_assessment
-from cuakhau.market.choices import Requirement
 from cuakhau.receipts.services import valid_receipt_of
 from cuakhau.reference.models import Confidence
 from cuakhau.trips import services as trips
+from cuakhau.trips.api import MarketWarningOut, market_warning_out
 
 from . import providers, services
 from .models import NotificationOutcome, Payment, PaymentFlag, PaymentMethod
@@ -48,45 +48,6 @@ class NotificationErrorItem(Schema):
 class NotificationInvalidOut(Schema):
     detail: list[NotificationErrorItem]
     outcome: CodeOf([NotificationOutcome.MALFORMED])
-
-
-class MarketRefusalOut(Schema):
-    rule: int
-    requirement: CodeOf(Requirement)
-    requirement_label: str
-    field: str = Field(
-        ...,
-        description="The path of the declaration's field it is about (`gate`, "
-        "`cargo_lines.0.hs_code`: a cargo line by its index from 0)",
-    )
-    field_label: str
-    message: str = Field(..., description="Why, with the rule's legal basis, as the page says")
-
-
-class MarketWarningOut(Schema):
-    title: str
-    text: str
-    refusals: list[MarketRefusalOut]
-
-
-def market_warning_out(warning) -> dict | None:
-    if warning is None:
-        return None
-    return {
-        "title": warning.title,
-        "text": warning.text,
-        "refusals": [
-            {
-                "rule": refusal.rule_id,
-                "requirement": refusal.requirement,
-                "requirement_label": label_of(Requirement, refusal.requirement),
-                "field": refusal.path,
-                "field_label": trips.path_label(refusal.path),
-                "message": refusal.message,
-            }
-            for refusal in warning.refusals
-        ],
-    }
 
 
 class FeesOut(Schema):

@@ -22,6 +22,7 @@ from cuakhau.core.api_support import (
 )
 from cuakhau.core.context import Channel
 from cuakhau.core.errors import FieldErrors, form_errors
+from cuakhau.market.choices import Requirement
 
 from . import services
 from .choices import (
@@ -89,6 +90,45 @@ class TripActionOut(Schema):
     label: str
 
 
+class MarketRefusalOut(Schema):
+    rule: int
+    requirement: CodeOf(Requirement)
+    requirement_label: str
+    field: str = Field(
+        ...,
+        description="The path of the declaration's field it is about (`gate`, "
+        "`cargo_lines.0.hs_code`: a cargo line by its index from 0)",
+    )
+    field_label: str
+    message: str = Field(..., description="Why, with the rule's legal basis, as the page says")
+
+
+class MarketWarningOut(Schema):
+    title: str
+    text: str
+    refusals: list[MarketRefusalOut]
+
+
+def market_warning_out(warning) -> dict | None:
+    if warning is None:
+        return None
+    return {
+        "title": warning.title,
+        "text": warning.text,
+        "refusals": [
+            {
+                "rule": refusal.rule_id,
+                "requirement": refusal.requirement,
+                "requirement_label": label_of(Requirement, refusal.requirement),
+                "field": refusal.path,
+                "field_label": services.path_label(refusal.path),
+                "message": refusal.message,
+            }
+            for refusal in warning.refusals
+        ],
+    }
+
+
 class TripDetailOut(TripOut, TripSummaryLabelledOut):
     cargo_lines: list[TripCargoLineOut]
     timeline: list[TripTransitionOut]
@@ -96,6 +136,12 @@ class TripDetailOut(TripOut, TripSummaryLabelledOut):
         ..., description="The actions the caller may take now"
     )
     allowed_action_labels: list[TripActionOut]
+    market_warning: MarketWarningOut | None = Field(
+        ...,
+        description="The trip page's warning while the truck is not yet inside: the gate will "
+        "refuse it under the market-access rules now in force, whether or not the fees are "
+        "paid (null: nothing stops it)",
+    )
 
 
 class TripDocumentOut(Schema):
@@ -145,6 +191,8 @@ def summary(trip) -> dict:
 
 def detail(user, trip) -> dict:
     addresses = services.sees_gate_details(user)
+    # Read fresh (an amendment replaced them) once, for the answer and the market's check.
+    lines = list(trip.cargo_lines.prefetch_related("containers"))
     out = summary(trip)
     out.update(
         driver_nationality=trip.driver_nationality,
@@ -160,7 +208,7 @@ def detail(user, trip) -> dict:
                 "line_no": line.line_no,
                 "container_numbers": [c.number for c in line.containers.all()],
             }
-            for line in trip.cargo_lines.prefetch_related("containers")
+            for line in lines
         ],
         timeline=[
             {
@@ -186,6 +234,7 @@ def detail(user, trip) -> dict:
     out["allowed_action_labels"] = [
         {"action": a, "label": str(services.TRIP_MACHINE.say("verb", a))} for a in actions
     ]
+    out["market_warning"] = market_warning_out(services.market_warning(trip, lines=lines))
     return out
 
 

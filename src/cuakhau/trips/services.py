@@ -1418,19 +1418,21 @@ class MarketWarning:
     refusals: list
 
 
-def market_refusals(trip: Trip) -> list:
+def market_refusals(trip: Trip, lines: list | None = None) -> list:
     """Why the gate would refuse this trip at check-in under the market-access rules in force
     (a suspension entered after it was submitted, a product losing its access), each with its
     legal basis, while the truck is not yet inside: the gate's own check
     (``market.services.check_trip`` at the trip's gate today) and the same check for its
-    expected arrival day. The blocking findings, one per message."""
+    expected arrival day. The blocking findings, one per message. ``lines``: the trip's cargo
+    lines when the caller has read them already."""
     if trip.status not in NOT_YET_INSIDE:
         return []
     from cuakhau.market import editions
     from cuakhau.market import services as market
 
     stamp = editions.current_stamp()
-    lines = list(trip.cargo_lines.all())
+    if lines is None:
+        lines = list(trip.cargo_lines.all())
     found = [
         *market.check_trip(trip, at_gate=trip.gate, lines=lines, edition=stamp),
         *market.check_trip(trip, lines=lines, edition=stamp),
@@ -1443,10 +1445,10 @@ def market_refusals(trip: Trip) -> list:
     return refusals
 
 
-def market_warning(trip: Trip) -> MarketWarning | None:
+def market_warning(trip: Trip, lines: list | None = None) -> MarketWarning | None:
     """The warning of ``market_refusals``, or None: the enterprise learns it before it pays
-    and drives to the gate, on the trip's page or from the API it pays through."""
-    refusals = market_refusals(trip)
+    and drives to the gate, on the trip's page or from the API (the trip, its fees)."""
+    refusals = market_refusals(trip, lines)
     if not refusals:
         return None
     return MarketWarning(

@@ -143,14 +143,18 @@ BUDGETS: dict[str, int | dict[str, int]] = {
     # API operations (a token's lookup included; the world's callers hold one each).
     "GET /trips": 4,
     "POST /trips": 16,
-    "GET /trips/{reference}": 8,
+    # + the market rules' stamp (+1; the cargo lines read once for the answer and the check):
+    # whether the gate will refuse the truck, the trip page's warning, answered as its fees' is.
+    "GET /trips/{reference}": 9,
     "PUT /trips/{reference}": 19,
     # + whether money came before the submission; + the draft's containers held from now on
     # (an update in a savepoint: a racing trip's box is a field error, on PostgreSQL too).
-    "POST /trips/{reference}/submit": 38,
+    # + the submitted trip answered with its market-access warning, as its GET (+1).
+    "POST /trips/{reference}/submit": 39,
     # + the trip's open booking and the priority classes: a booking follows an amended direction
-    # or cargo class (slots.services.follow_amendment; the world's trip holds one, unchanged).
-    "POST /trips/{reference}/amend": 54,
+    # or cargo class (slots.services.follow_amendment; the world's trip holds one, unchanged);
+    # + its market-access warning, as its GET (+1).
+    "POST /trips/{reference}/amend": 55,
     "POST /trips/{reference}/cancel": 23,
     "POST /trips/{reference}/reject": 20,
     "GET /trips/{reference}/documents": 5,

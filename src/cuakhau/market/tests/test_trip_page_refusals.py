@@ -160,3 +160,48 @@ def test_the_fees_api_schema_documents_the_warning(client):
     refusal = schema["MarketRefusalOut"]["properties"]
     assert "suspended" in refusal["requirement"]["enum"]
     assert set(refusal) >= {"rule", "requirement_label", "field", "field_label", "message"}
+
+
+def trip_api(user, trip, language="en") -> dict:
+    _token, raw = issue_token(user, "phone")
+    response = Client(HTTP_AUTHORIZATION=f"Bearer {raw}").get(
+        f"/api/v1/trips/{trip.reference}", HTTP_ACCEPT_LANGUAGE=language
+    )
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def test_the_trip_api_warns_as_its_page_and_its_fees_do(
+    market_rules, hng, enterprise, customs_hng, quarantine_officer
+):
+    # A program reading the trip (its status, its timeline) hears what its page says: the
+    # gate will refuse the truck, before it pays or drives there.
+    trip = trips.save_and_submit(
+        enterprise, None, declaration(gate="hng", cargo_lines=[banana_line()])
+    )
+    assert trip_api(enterprise, trip)["market_warning"] is None
+    rule = suspend_bananas(quarantine_officer)
+    for language, title in [
+        ("en", "The gate will refuse this truck"),
+        ("vi", "Cổng sẽ từ chối xe này"),
+        ("zh-hans", "口岸将拒绝该车辆入境"),
+    ]:
+        warning = trip_api(enterprise, trip, language)["market_warning"]
+        assert warning == fees_api(enterprise, trip, language)["market_warning"], language
+        assert warning["title"] == title
+        [refusal] = warning["refusals"]
+        assert refusal["rule"] == rule.pk and BASIS in refusal["message"]
+        assert refusal["message"] in unescape(page(enterprise, trip, language))
+    assert trip_api(customs_hng, trip)["market_warning"]["refusals"]
+    payments.simulate_bank_transfer(trip)  # paid, still refused at the gate
+    assert trip_api(enterprise, trip)["market_warning"]["refusals"]
+    trip.refresh_from_db()
+    trips.cancel_trip(enterprise, trip, "Suspended")
+    assert trip_api(enterprise, trip)["market_warning"] is None
+
+
+def test_the_trip_api_schema_documents_its_warning(client):
+    schema = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    shown = schema["TripDetailOut"]["properties"]["market_warning"]
+    assert "MarketWarningOut" in str(shown) and "null" in str(shown)
+    assert "market_warning" in schema["TripDetailOut"]["required"]
