@@ -168,6 +168,16 @@ def _a_number_as_written(kind: str):
         # Python's way of writing a number, not a person's.
         if isinstance(value, bool) or (isinstance(value, str) and "_" in value):
             raise PydanticCustomError(kind, str(_PYDANTIC_MESSAGES[kind]))
+        if isinstance(value, str):
+            # A number sent as text is read as a form's box reads one (``inputs.plain_number``):
+            # a decimal took "١٢٣" and "1e3" where a whole number refused "١٢٣" and every form
+            # refuses "1e3"; separators ("1.234,5") are a page's, refused here at the field.
+            typed = inputs.number_as_typed(value).strip()
+            try:
+                inputs.plain_number(typed)
+            except ValidationError:
+                raise PydanticCustomError(kind, str(_PYDANTIC_MESSAGES[kind])) from None
+            return typed
         return value
 
     return BeforeValidator(check)

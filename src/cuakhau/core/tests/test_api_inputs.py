@@ -1,6 +1,7 @@
 """No input makes the API fail: every refusal is a 4xx in the one documented error shape."""
 
 import json
+from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -49,6 +50,11 @@ def refused(response, *loc):
         (banana_line(value="NaN"), "value"),
         (banana_line(value="Infinity"), "value"),
         (banana_line(packages="many"), "packages"),
+        # Text no form's box takes, nor a page's separators (the API has no page language).
+        (banana_line(quantity="1e3"), "quantity"),
+        (banana_line(gross_weight_kg="1.234,5"), "gross_weight_kg"),
+        (banana_line(net_weight_kg="１，２３４"), "net_weight_kg"),
+        (banana_line(value="-Infinity"), "value"),
     ],
 )
 def test_numbers_a_column_cannot_store_are_refused_not_rounded(enterprise, mlt, line, path):
@@ -337,3 +343,17 @@ def test_a_flag_or_pythons_underscores_are_no_number(enterprise, mlt, value):
         line = banana_line(**{field: value})
         refused(post(client, "/trips", body(cargo_lines=[line])), "cargo_lines", 0, field)
     assert not Trip.objects.exists()
+
+
+def test_a_number_sent_as_text_in_other_digits_is_read_as_a_form_reads_it(enterprise, mlt):
+    """A decimal took "١٢٣" as text where a whole number (packages) refused it: both are now
+    read as a form's box reads them."""
+    line = banana_line(quantity="١٢٠٠", packages="１２０", gross_weight_kg="２０４００．５")
+    response = post(client_of(enterprise), "/trips", body(cargo_lines=[line]))
+    assert response.status_code == 201, response.content
+    [saved] = Trip.objects.get().cargo_lines.all()
+    assert (saved.quantity, saved.packages, saved.gross_weight_kg) == (
+        1200,
+        120,
+        Decimal("20400.5"),
+    )

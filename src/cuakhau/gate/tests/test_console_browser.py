@@ -270,6 +270,42 @@ def test_a_weight_typed_offline_is_read_as_the_page_writes_numbers(booth, live_s
     assert (reading.gross_kg, reading.tare_kg) == (Decimal("24300.5"), Decimal("9800"))
 
 
+@pytest.mark.parametrize(
+    ("language", "read", "refused"),
+    [
+        ("vi", {"２４．３００，５": "24300.5", "２４，３": "24.3", "24\u3000300": "24300"},
+         ["２４．３", "٢٤٫٣٠٠"]),
+        ("zh-hans", {"２４，３００．５": "24300.5", "２４３００": "24300", "－５": "-5"},
+         ["２４，３", "１e３"]),
+    ],
+)  # fmt: skip
+def test_a_weight_in_wide_or_other_digits_is_read_as_the_server_reads_it(
+    booth, live_server, language, read, refused
+):
+    """A Chinese input method in its wide mode types "２４，３００．５": the online form reads it
+    (``core.inputs.number_as_typed``), the offline console refused it as no number."""
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    from cuakhau.accounts.services import set_language
+    from cuakhau.core.inputs import read_local_number
+
+    set_language(booth.operator, language)
+    open_console(booth, live_server)
+    for typed in [*read, *refused]:
+        answer = booth.evaluate("(t) => window.cuakhauConsole.plainNumber(t)", typed)
+        with translation.override(language):
+            try:
+                server = read_local_number(typed)
+            except ValidationError:
+                server = None
+        expected = read.get(typed)
+        if expected is None:
+            assert answer.get("error") and server is None, (typed, answer)
+        else:
+            assert Decimal(answer["value"]) == Decimal(server) == Decimal(expected), typed
+
+
 def test_a_shift_change_never_sends_one_operators_queue_under_anothers_name(
     booth, live_server, enterprise, mlt
 ):

@@ -153,7 +153,11 @@
   // numbers only: a queued weight is sent as one, and refused here, beside its field, before
   // the truck's action is queued rather than after the network is back.
   const NUMBERS = CONFIG.numbers;
-  const GROUP_SPACES = /[ \u00a0\u202f\u2009]/g;
+  const GROUP_SPACES = /[ \u00a0\u202f\u2009\u3000]/g;
+  // core.inputs.number_as_typed: the marks a Chinese input method types in its wide mode
+  // ("２４，３００．５") and the typeset minus sign, as the narrow ones the page writes.
+  const WIDE_MARKS = { "\uff0c": ",", "\uff0e": ".", "\uff0d": "-", "\uff0b": "+", "\u2212": "-" };
+  const WIDE = /[\uff0c\uff0e\uff0d\uff0b\u2212]/g;
   function foldDigits(text) {
     let out = "";
     for (const c of text) {
@@ -164,7 +168,9 @@
     return out;
   }
   function plainNumber(text) {
-    let compact = foldDigits(text.trim()).replace(GROUP_SPACES, "");
+    let compact = foldDigits(text.trim())
+      .replace(WIDE, (mark) => WIDE_MARKS[mark])
+      .replace(GROUP_SPACES, "");
     let sign = "";
     if (compact && "+-".includes(compact[0])) {
       sign = compact[0];
@@ -182,6 +188,7 @@
     if (!/^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)$/.test(plain)) return { error: T.enter_number };
     return { value: plain };
   }
+  api.plainNumber = plainNumber;
   // The weights of the form as the API takes them, or each refusal by its field's name.
   function typedWeights() {
     const values = {};
