@@ -90,6 +90,10 @@ class SuspensionForm(forms.Form):
     )
 
     def __init__(self, *args, user=None, **kwargs):
+        # Its page has the rules' filters too, with a gate and an HS prefix of their own: the
+        # same ids made the suspension's gate a select no label named (its label's "for" found
+        # the filter's first).
+        kwargs.setdefault("auto_id", "suspend_%s")
         super().__init__(*args, **kwargs)
         if user is not None and roles.ADMINISTRATOR not in roles.roles_of(user):
             # A suspension at one gate is for that gate's own officers (``services.suspend``).

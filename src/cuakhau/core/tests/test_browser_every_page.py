@@ -1,5 +1,6 @@
 """Every page each role may open, in Vietnamese on a 390 px phone: the page never scrolls
-sideways, nothing ends past its card, and every data table scrolls in a .table-scroll box.
+sideways, nothing ends past its card, every data table scrolls in a .table-scroll box named for
+a screen reader, and every box a person fills has a label.
 
 The pages are the policy matrix's (``test_policy.view_cases``, every rule of
 ``cuakhau.policy.VIEWS``) over its world (``core.testing.world``: a trip in every state, a
@@ -47,6 +48,32 @@ LOOSE_TABLES = """() => [...document.querySelectorAll("main table")].flatMap(t =
   return [];
 })"""
 
+# A box the keyboard stops on with no name: a screen reader says "scrollable region" and no more.
+UNNAMED_REGIONS = """() => [...document.querySelectorAll("main .table-scroll")]
+  .filter(box => {
+    const named = (box.getAttribute("aria-label") || "").trim()
+      || (box.getAttribute("aria-labelledby") || "").split(/\\s+/).filter(Boolean)
+        .map(id => document.getElementById(id)).filter(Boolean)
+        .map(e => e.textContent.trim()).join("");
+    return box.getAttribute("role") !== "region" || !named;
+  })
+  .map(box => `a table's scroll box with no name: ${box.firstElementChild?.id || ""}`)"""
+# Every box a person fills has a label a screen reader reads out (its <label>, aria-label or
+# aria-labelledby; a title at least), on every page; one hidden from everybody (a file picker a
+# button opens, a formset's deletion box) is no box a person fills.
+UNLABELLED_INPUTS = """() => [...document.querySelectorAll("input, select, textarea")]
+  .filter(el => !["hidden", "submit", "button", "reset", "image"].includes(el.type))
+  .filter(el => !el.closest("[hidden], [aria-hidden=true]"))
+  .filter(el => {
+    const labelled = [...(el.labels || [])].some(l => l.textContent.trim())
+      || (el.getAttribute("aria-label") || "").trim()
+      || (el.getAttribute("aria-labelledby") || "").split(/\\s+/).filter(Boolean)
+        .map(id => document.getElementById(id)).some(e => e && e.textContent.trim())
+      || (el.getAttribute("title") || "").trim();
+    return !labelled;
+  })
+  .map(el => `a ${el.tagName.toLowerCase()} with no label: ${el.name || el.id}`)"""
+
 
 def long_names(w):
     """What makes a phone's line long: a Vietnamese company's full name, a Chinese one."""
@@ -85,7 +112,8 @@ def test_every_page_of_every_role_fits_a_phone_in_vietnamese(browser, live_serve
             assert response.status < 400, (role, path, response.status)
             assert page.evaluate("document.documentElement.lang") == "vi", (role, path)
             opened.append(name)
-            for problem in fits_the_phone(page) + page.evaluate(LOOSE_TABLES):
+            problems = [page.evaluate(check) for check in (UNNAMED_REGIONS, UNLABELLED_INPUTS)]
+            for problem in fits_the_phone(page) + page.evaluate(LOOSE_TABLES) + sum(problems, []):
                 found.setdefault(f"{path}: {problem}", []).append(role)
         page.close()
     assert not found, "\n".join(f"{where} (as {', '.join(who)})" for where, who in found.items())

@@ -38,5 +38,5 @@ def test_the_suspension_form_names_the_direction(market_rules, quarantine_office
     page = reader_in(quarantine_officer, language).get("/market/")
     assert page.status_code == 200
     html = page.content.decode()
-    assert f'for="id_direction">{words["direction"]}<' in html
+    assert f'for="suspend_direction">{words["direction"]}<' in html
     assert words["wrong"][1] not in visible_text(html)
