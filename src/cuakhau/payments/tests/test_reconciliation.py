@@ -434,8 +434,8 @@ def test_the_page_shows_totals_discrepancies_and_export_links(day_at_mlt, mlt, o
         {"form": form, "report": report, "pages": _report_pages(request.GET, report)},
         request=request,
     )
-    # Wide tables scroll in their box, with a shadow for a cue.
-    assert html.count('<div class="table-scroll" tabindex="0">') >= 6
+    # Wide tables scroll in their box, with a shadow for a cue, each a region named by its heading.
+    assert html.count('<div class="table-scroll" tabindex="0" role="region" aria-labelledby=') >= 6
     assert 'href="?gate=mlt&amp;format=csv"' in html
     assert 'href="?gate=mlt&amp;format=xlsx"' in html
     assert 'id="received-total">VND 7,100,000<' in html
