@@ -102,11 +102,17 @@ def fee_item_out(item: dict) -> dict:
     }
 
 
+def path_steps(path: str) -> list:
+    """A dotted error path's steps, a list index as a number ("cargo_lines.0.hs_code"). Only
+    ASCII digits are an index: str.isdigit() also takes "²", a field name int() refuses."""
+    return [int(p) if p.isascii() and p.isdigit() else p for p in path.split(".")]
+
+
 def error_items(errors: dict[str, list[str]], location: str = "body") -> list[dict]:
     """Service errors in the shape django-ninja gives its own 422s: ``loc`` + ``msg``."""
     items = []
     for path, messages in errors.items():
-        loc = [location] + [int(p) if p.isdigit() else p for p in path.split(".")]
+        loc = [location, *path_steps(path)]
         for message in messages:
             items.append({"loc": loc, "msg": message, "type": "value_error"})
     return items
@@ -932,7 +938,7 @@ def _with_further_check(operation, check, schema, location: str, others):
             for path, messages in more.items():
                 where = elsewhere.get(path.split(".")[0], location)
                 if without_refused({path: messages}, dotted(refused_at.get(where, ()))):
-                    steps = tuple(int(p) if p.isdigit() else p for p in path.split("."))
+                    steps = tuple(path_steps(path))
                     loc = (where, *(prefix if where == location else ()), *steps)
                     for message in messages:
                         exc.errors.append({"loc": loc, "msg": str(message), "type": "value_error"})

@@ -6,7 +6,15 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
-from cuakhau.core.api_support import CodeOf, NumberOf, Text, context_of, fee_item_out, label_of
+from cuakhau.core.api_support import (
+    CodeOf,
+    NumberOf,
+    Text,
+    context_of,
+    fee_item_out,
+    label_of,
+    path_steps,
+)
 from cuakhau.core.context import client_address
 from cuakhau.core.errors import FieldErrors
 from cuakhau.fees.services import current_assessment
@@ -163,7 +171,7 @@ def notification(request: HttpRequest, provider: str):
         errors = refusal.errors if refusal is not None and refusal.errors else {"": [log.detail]}
         items = [
             {
-                "loc": ["body", *(int(p) if p.isdigit() else p for p in path.split(".") if p)],
+                "loc": ["body", *(p for p in path_steps(path) if p != "")],
                 "msg": str(message),
                 "type": "value_error",
             }

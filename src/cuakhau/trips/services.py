@@ -1340,7 +1340,7 @@ def path_label(path: str) -> str:
     """A declaration error's path ("cargo_lines.0.hs_code") as a person reads it ("Cargo line
     1: HS code"): where a page lists errors away from the form."""
     parts = path.split(".")
-    if parts[0] == "cargo_lines" and len(parts) == 3 and parts[1].isdigit():
+    if parts[0] == "cargo_lines" and len(parts) == 3 and parts[1].isascii() and parts[1].isdigit():
         return _line_field(int(parts[1]) + 1, parts[2])
     if parts[0] == "cargo_lines":
         return str(_("Cargo lines"))

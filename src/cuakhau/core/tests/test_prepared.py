@@ -367,7 +367,9 @@ def test_an_insert_stores_each_value_as_the_field_would(enterprise, operator, ml
             # psycopg's JSON wrapper has no equality of its own: its content, then.
             assert getattr(found, "obj", found) == getattr(expected, "obj", expected), field
             checked += 1
-    assert checked == 52  # the inspection's started_by (inspections 0007) included
+    # The inspection's started_by (inspections 0007) included, and the two transitions' reason
+    # in each language (trips 0016).
+    assert checked == 54
 
 
 def test_a_row_added_unless_present_is_added_once_as_bulk_create_adds_it(mlt):

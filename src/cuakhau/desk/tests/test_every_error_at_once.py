@@ -113,3 +113,12 @@ def test_an_apology_on_a_good_date_with_its_reason_is_taken(officer_api, filed):
         day += dt.timedelta(days=1)
     response = _apologise(officer_api, filed, {"reason": "Chờ ý kiến Sở", "new_date": str(day)})
     assert response.status_code == 200, response.content
+
+
+@pytest.mark.parametrize("name", ["²", "١", "৩"])
+def test_an_unknown_part_named_by_a_digit_of_another_script_is_refused_at_its_name(catalogue, name):
+    # "²".isdigit() is true: the part's name was taken for a list index and int() failed (500).
+    data = {**applicant_data(catalogue), "language": "fr", name: "x"}
+    response = Client().post("/api/v1/desk/applications", data)
+    assert ("form", name) in locs(response)
+    assert not Application.objects.exists()
