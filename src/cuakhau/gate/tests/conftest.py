@@ -49,3 +49,30 @@ def clear(trip, officers):
     for agency in inspections.outstanding(trip):
         inspections.record_result(officers[agency], trip, "pass", agency=agency)
     trip.refresh_from_db()
+
+
+def bananas_suspended_at_hng(enterprise, operator, hng, legal_basis: str):
+    """A trip paid for bananas and cassava to China through Hữu Nghị, then China's bananas
+    suspended by the gate's quarantine officer: the truck is stopped at the gate."""
+    from django.utils import timezone
+
+    from cuakhau.accounts import roles
+    from cuakhau.accounts.services import create_user
+    from cuakhau.conftest import PASSWORD
+    from cuakhau.market.services import load_market_rules, suspend
+
+    load_market_rules()
+    Lane.objects.create(gate=hng, code="L1")
+    trip = paid(enterprise, gate="hng")
+    operator.profile.gates.add(hng)
+    quarantine = create_user("kiemdich_hng", PASSWORD, roles.QUARANTINE, gates=[hng])
+    suspend(
+        "080390",
+        direction="export",
+        destination="CN",
+        starts_on=timezone.localdate(),
+        legal_basis=legal_basis,
+        declared_by="Chi cục Kiểm dịch thực vật vùng VII",
+        actor=quarantine,
+    )
+    return trip

@@ -10,8 +10,8 @@ from cuakhau.accounts import roles
 from cuakhau.accounts.services import create_user
 from cuakhau.conftest import PASSWORD, cassava_line, declaration
 from cuakhau.gate import services as gate
-from cuakhau.gate.models import GateEvent, Lane
-from cuakhau.gate.tests.conftest import clear, paid
+from cuakhau.gate.models import GateEvent
+from cuakhau.gate.tests.conftest import bananas_suspended_at_hng, clear, paid
 from cuakhau.inspections import services as inspections
 from cuakhau.receipts.services import valid_receipt_of
 from cuakhau.trips import services as trips
@@ -192,21 +192,9 @@ def test_plate_reader_matches_a_trip(enterprise, mlt, lanes):
 
 
 def test_a_suspension_declared_after_payment_stops_the_truck_at_the_gate(enterprise, operator, hng):
-    from cuakhau.market.services import load_market_rules, suspend
-
-    load_market_rules()
-    Lane.objects.create(gate=hng, code="L1")
-    trip = paid(enterprise, gate="hng")  # bananas and cassava to China through Hữu Nghị
-    operator.profile.gates.add(hng)
-    quarantine = create_user("kiemdich_hng", PASSWORD, roles.QUARANTINE, gates=[hng])
-    suspend(
-        "080390",
-        direction="export",
-        destination="CN",
-        starts_on=timezone.localdate(),
-        legal_basis="Cảnh báo dịch hại: ruồi đục quả trên chuối (thông báo của GACC)",
-        declared_by="Chi cục Kiểm dịch thực vật vùng VII",
-        actor=quarantine,
+    # Bananas and cassava to China through Hữu Nghị, China's bananas then suspended.
+    trip = bananas_suspended_at_hng(
+        enterprise, operator, hng, "Cảnh báo dịch hại: ruồi đục quả trên chuối (thông báo của GACC)"
     )
     with pytest.raises(gate.GateRefused) as refused:
         gate.check_in(operator, hng, trip.reference)

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils import timezone, translation
 
 from cuakhau.gate import services as gate
-from cuakhau.gate.tests.conftest import clear, paid
+from cuakhau.gate.tests.conftest import bananas_suspended_at_hng, clear, paid
 from cuakhau.payments.reconciliation import EXIT_REFUSED, daily_report
 from cuakhau.receipts.models import ReceiptUse
 from cuakhau.trips import services as trips
@@ -173,25 +173,9 @@ def test_a_device_events_form_errors_are_read_in_each_language(enterprise, opera
 def test_a_device_event_refused_by_the_market_rules_is_read_in_each_language(
     enterprise, operator, hng
 ):
-    from cuakhau.accounts import roles
-    from cuakhau.accounts.services import create_user
-    from cuakhau.conftest import PASSWORD
-    from cuakhau.gate.models import Lane
-    from cuakhau.market.services import load_market_rules, suspend
-
-    load_market_rules()
-    Lane.objects.create(gate=hng, code="L1")
-    trip = paid(enterprise, gate="hng")
-    operator.profile.gates.add(hng)
-    quarantine = create_user("kiemdich_hng", PASSWORD, roles.QUARANTINE, gates=[hng])
-    suspend(
-        "080390",
-        direction="export",
-        destination="CN",
-        starts_on=timezone.localdate(),
-        legal_basis="Cảnh báo dịch hại: ruồi đục quả trên chuối",
-        declared_by="Chi cục Kiểm dịch thực vật vùng VII",
-        actor=quarantine,
+    # Bananas and cassava to China through Hữu Nghị, China's bananas then suspended.
+    trip = bananas_suspended_at_hng(
+        enterprise, operator, hng, "Cảnh báo dịch hại: ruồi đục quả trên chuối"
     )
     with translation.override("vi"):
         stored, _duplicate = gate.apply_event(operator, hng, _event(trip))

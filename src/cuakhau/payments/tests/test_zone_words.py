@@ -14,6 +14,14 @@ from cuakhau.conftest import PASSWORD
 pytestmark = pytest.mark.django_db
 
 
+def board_reading(language: str) -> Client:
+    board = create_user("bql_doisoat", PASSWORD, roles.BOARD)
+    set_language(board, language)
+    client = Client()
+    client.force_login(board)
+    return client
+
+
 @pytest.mark.parametrize(
     ("language", "said"),
     [
@@ -23,11 +31,9 @@ pytestmark = pytest.mark.django_db
     ],
 )
 def test_the_reconciliation_names_its_zone_in_words(mlt, language, said):
-    board = create_user("bql_doisoat", PASSWORD, roles.BOARD)
-    set_language(board, language)
-    client = Client()
-    client.force_login(board)
-    page = client.get("/payments/reconciliation/", {"gate": "mlt"}).content.decode()
+    page = (
+        board_reading(language).get("/payments/reconciliation/", {"gate": "mlt"}).content.decode()
+    )
     assert said in page
     assert "Asia/Ho_Chi_Minh" not in page
 
@@ -41,10 +47,7 @@ def test_the_reconciliation_names_its_zone_in_words(mlt, language, said):
     ],
 )
 def test_its_csv_and_workbook_name_the_zone_in_words_too(mlt, language, said):
-    board = create_user("bql_xuat", PASSWORD, roles.BOARD)
-    set_language(board, language)
-    client = Client()
-    client.force_login(board)
+    client = board_reading(language)
     csv_text = client.get("/payments/reconciliation/", {"gate": "mlt", "format": "csv"})
     assert said in csv_text.content.decode("utf-8")
     assert "Asia/Ho_Chi_Minh" not in csv_text.content.decode("utf-8")
