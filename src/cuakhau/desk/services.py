@@ -719,6 +719,8 @@ def action_errors(
     API's schema) that refused some fields (``refused``) asks this for the others'."""
     if not may_handle(actor):
         raise DeskPermissionDenied(_("Only desk officers move applications."))
+    # An action the file's state does not allow is that (409), whatever its fields say.
+    APPLICATION_MACHINE.get(application.status, action)
     errors: dict[str, list[str]] = {}
     _action_documents(action, documents, errors, refused)
     day = today(application.gate)
@@ -744,6 +746,9 @@ def act(
     checked = _action_documents(action, documents, errors)
     with transaction.atomic():
         application = _locked(application, actor)
+        # An action the file's state does not allow is that (409), before its fields' refusals:
+        # an apology on a returned file without a date was told to give a date.
+        APPLICATION_MACHINE.get(application.status, action)
         day = today(application.gate)
         errors.update(_action_field_errors(application, action, reason, new_date, day))
         if errors:
@@ -775,7 +780,6 @@ def act(
         elif action in ("return", "reject", "withdraw"):
             application.closed_at = timezone.now()
         elif action == "apologise":
-            APPLICATION_MACHINE.get(application.status, action)  # 409 before anything changes
             application.new_due_date = new_date
             data = {"old_due": application.due_date.isoformat(), "new_due": new_date.isoformat()}
         _transition(application, action, actor, context, reason, data)

@@ -336,16 +336,20 @@ def act(request, code, action):
         # The fields the form took are checked as the action would: a date typed wrong does
         # not hide a missing reason until the next post.
         cleaned = form.cleaned_data
-        refused = services.action_errors(
-            request.user,
-            a,
-            action,
-            reason=cleaned.get("reason") or "",
-            new_date=cleaned.get("new_date"),
-            documents=cleaned.get("documents") or [],
-            refused=set(form.errors),
-        )
-        _errors_into(form, refused, skip=set(form.errors))
+        try:
+            refused = services.action_errors(
+                request.user,
+                a,
+                action,
+                reason=cleaned.get("reason") or "",
+                new_date=cleaned.get("new_date"),
+                documents=cleaned.get("documents") or [],
+                refused=set(form.errors),
+            )
+        except services.IllegalTransition as exc:
+            form.add_error(None, str(exc))
+        else:
+            _errors_into(form, refused, skip=set(form.errors))
     return application(request, code, action_form=form, failed_action=action)
 
 

@@ -122,3 +122,27 @@ def test_an_unknown_part_named_by_a_digit_of_another_script_is_refused_at_its_na
     response = Client().post("/api/v1/desk/applications", data)
     assert ("form", name) in locs(response)
     assert not Application.objects.exists()
+
+
+@pytest.mark.parametrize("body", [{"reason": "Trễ hạn"}, {"reason": "", "new_date": "soon"}])
+def test_an_action_the_files_state_does_not_allow_is_a_409_before_its_fields(
+    officer_api, desk_officer, filed, body
+):
+    # A withdrawn file takes no apology: it was told "Give the new result date" (422).
+    services.act(desk_officer, filed, "withdraw", reason="Doanh nghiệp rút hồ sơ")
+    response = _apologise(officer_api, filed, body)
+    assert response.status_code == 409, response.content
+    filed.refresh_from_db()
+    assert filed.new_due_date is None and filed.status == "withdrawn"
+
+
+def test_the_files_page_says_an_action_its_state_does_not_allow_not_a_500(desk_officer, filed):
+    services.act(desk_officer, filed, "withdraw", reason="Doanh nghiệp rút hồ sơ")
+    client = Client()
+    client.force_login(desk_officer)
+    response = client.post(
+        f"/desk/applications/{filed.code}/apologise/", {"reason": "", "new_date": "not a date"}
+    )
+    assert response.status_code in (409, 422), response.status_code
+    filed.refresh_from_db()
+    assert filed.new_due_date is None and filed.status == "withdrawn"
