@@ -18,6 +18,7 @@ from cuakhau.core.api_support import (
     PageSize,
     Text,
     TextOf,
+    checked_further,
     label_of,
     paginate,
 )
@@ -215,6 +216,12 @@ def check(request: HttpRequest, payload: MarketCheckIn):
     }
 
 
+def _suspension_errors(request, parts, refused):
+    # A missing declarer does not hide an HS prefix out of the nomenclature, a gate that is
+    # none, an end before the start: every field in one 422.
+    return services.suspension_errors(actor=request.auth, **parts)
+
+
 @router.post(
     "/market/suspensions",
     response={201: MarketRuleOut},
@@ -225,6 +232,7 @@ def check(request: HttpRequest, payload: MarketCheckIn):
         "gate only an officer of that gate may."
     ),
 )
+@checked_further(_suspension_errors)
 def declare_suspension(request: HttpRequest, payload: SuspensionIn):
     data = payload.model_dump()
     rule = services.suspend(data.pop("hs_prefix"), actor=request.auth, **data)

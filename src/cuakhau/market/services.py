@@ -635,31 +635,20 @@ def _covering_suspension(prefix, direction, destination, origin_country, gate, s
     )
 
 
-@transaction.atomic
-def suspend(
-    hs_prefix: str,
-    *,
-    direction: str,
-    destination: str,
-    gate: Gate | str | None = None,
-    starts_on: dt.date,
-    ends_on: dt.date | None = None,
-    legal_basis: str,
-    declared_by: str,
+def _suspension_checked(
+    hs_prefix,
+    direction,
+    destination,
+    gate,
+    starts_on,
+    ends_on,
+    legal_basis,
+    declared_by,
     actor,
-    origin_country: str = "",
-    note: str = "",
-) -> MarketAccessRule:
-    """Record an outbreak or alert: the goods are blocked from ``starts_on`` to ``ends_on``.
-
-    Only holders of ``market.add_marketaccessrule`` (customs managers, quarantine officers)
-    may, and at a named gate only its own officers; raises PermissionDenied otherwise,
-    FieldErrors for bad input (another gate's officer: on ``gate``).
-    """
-    if actor is None or not actor.has_perm(ADD_PERMISSION):
-        raise PermissionDenied(
-            _("Only customs managers and quarantine officers may suspend goods.")
-        )
+    origin_country,
+) -> tuple[dict[str, list[str]], dict]:
+    """Every refusal of a suspension at once, by field, and the values as they would be
+    stored; writes nothing."""
     errors: dict[str, list[str]] = {}
     prefix = compact_hs_code(hs_prefix or "")
     if not re.fullmatch(r"\d{2,8}", prefix):
@@ -712,6 +701,91 @@ def suspend(
                 _("Rule %(rule)s already suspends these goods over the whole period.")
                 % {"rule": covering.pk}
             ]
+    values = {
+        "prefix": prefix,
+        "destination": destination,
+        "origin_country": origin_country,
+        "gate": resolved_gate,
+        "starts_on": starts_on,
+        "ends_on": ends_on,
+    }
+    return errors, values
+
+
+def suspension_errors(
+    hs_prefix="",
+    *,
+    direction="",
+    destination="",
+    gate=None,
+    starts_on=None,
+    ends_on=None,
+    legal_basis="",
+    declared_by="",
+    actor,
+    origin_country="",
+    **_other,
+) -> dict[str, list[str]]:
+    """What ``suspend`` would refuse in these fields, all at once; writes nothing. The API
+    asks it for the fields its schema took when it refused others."""
+    if actor is None or not actor.has_perm(ADD_PERMISSION):
+        raise PermissionDenied(
+            _("Only customs managers and quarantine officers may suspend goods.")
+        )
+    return _suspension_checked(
+        hs_prefix,
+        direction,
+        destination,
+        gate,
+        starts_on,
+        ends_on,
+        legal_basis,
+        declared_by,
+        actor,
+        origin_country,
+    )[0]
+
+
+@transaction.atomic
+def suspend(
+    hs_prefix: str,
+    *,
+    direction: str,
+    destination: str,
+    gate: Gate | str | None = None,
+    starts_on: dt.date,
+    ends_on: dt.date | None = None,
+    legal_basis: str,
+    declared_by: str,
+    actor,
+    origin_country: str = "",
+    note: str = "",
+) -> MarketAccessRule:
+    """Record an outbreak or alert: the goods are blocked from ``starts_on`` to ``ends_on``.
+
+    Only holders of ``market.add_marketaccessrule`` (customs managers, quarantine officers)
+    may, and at a named gate only its own officers; raises PermissionDenied otherwise,
+    FieldErrors for bad input (another gate's officer: on ``gate``).
+    """
+    if actor is None or not actor.has_perm(ADD_PERMISSION):
+        raise PermissionDenied(
+            _("Only customs managers and quarantine officers may suspend goods.")
+        )
+    errors, checked = _suspension_checked(
+        hs_prefix,
+        direction,
+        destination,
+        gate,
+        starts_on,
+        ends_on,
+        legal_basis,
+        declared_by,
+        actor,
+        origin_country,
+    )
+    prefix, destination = checked["prefix"], checked["destination"]
+    origin_country, resolved_gate = checked["origin_country"], checked["gate"]
+    starts_on, ends_on = checked["starts_on"], checked["ends_on"]
     if errors:
         raise FieldErrors(errors)
     heading = HSCode.objects.filter(code=prefix[:6]).first()

@@ -93,3 +93,35 @@ def test_bad_input_is_reported_field_by_field(market_rules, quarantine_officer):
             actor=quarantine_officer,
         )
     assert set(caught.value.errors) == {"hs_prefix", "starts_on"}
+
+
+def test_the_api_names_every_refused_field_of_a_suspension_at_once(
+    market_rules, quarantine_officer
+):
+    # A missing declarer (the schema's refusal) hid the HS prefix out of the nomenclature, the
+    # gate that is none and the end before the start: each came only with the next request.
+    from django.test import Client
+
+    from cuakhau.accounts.services import issue_token
+    from cuakhau.market.models import MarketAccessRule
+
+    before = MarketAccessRule.objects.count()
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {issue_token(quarantine_officer, 'x')[1]}")
+    body = {
+        "hs_prefix": "9999",
+        "gate": "zzz",
+        "starts_on": "2026-12-10",
+        "ends_on": "2026-12-01",
+        "legal_basis": BASIS,
+    }
+    response = client.post("/api/v1/market/suspensions", body, content_type="application/json")
+    assert response.status_code == 422, response.content
+    paths = [tuple(item["loc"]) for item in response.json()["detail"]]
+    assert len(paths) == len(set(paths))  # each field said once
+    assert set(paths) == {
+        ("body", "declared_by"),
+        ("body", "hs_prefix"),
+        ("body", "gate"),
+        ("body", "ends_on"),
+    }
+    assert MarketAccessRule.objects.count() == before
