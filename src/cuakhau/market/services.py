@@ -635,20 +635,33 @@ def _covering_suspension(prefix, direction, destination, origin_country, gate, s
     )
 
 
-def _suspension_checked(
-    hs_prefix,
-    direction,
-    destination,
-    gate,
-    starts_on,
-    ends_on,
-    legal_basis,
-    declared_by,
-    actor,
-    origin_country,
-) -> tuple[dict[str, list[str]], dict]:
+# A suspension's fields, as an empty form would send them.
+_SUSPENSION_FIELDS = {
+    "hs_prefix": "",
+    "direction": "",
+    "destination": "",
+    "gate": None,
+    "starts_on": None,
+    "ends_on": None,
+    "legal_basis": "",
+    "declared_by": "",
+    "origin_country": "",
+}
+
+
+def _suspension_checked(actor, fields: dict) -> tuple[dict[str, list[str]], dict]:
     """Every refusal of a suspension at once, by field, and the values as they would be
-    stored; writes nothing."""
+    stored; writes nothing. PermissionDenied for one who may not suspend goods."""
+    if actor is None or not actor.has_perm(ADD_PERMISSION):
+        raise PermissionDenied(
+            _("Only customs managers and quarantine officers may suspend goods.")
+        )
+    hs_prefix, direction, destination, gate, starts_on, ends_on = (
+        fields[name]
+        for name in ("hs_prefix", "direction", "destination", "gate", "starts_on", "ends_on")
+    )
+    legal_basis, declared_by = fields["legal_basis"], fields["declared_by"]
+    origin_country = fields["origin_country"]
     errors: dict[str, list[str]] = {}
     prefix = compact_hs_code(hs_prefix or "")
     if not re.fullmatch(r"\d{2,8}", prefix):
@@ -712,38 +725,12 @@ def _suspension_checked(
     return errors, values
 
 
-def suspension_errors(
-    hs_prefix="",
-    *,
-    direction="",
-    destination="",
-    gate=None,
-    starts_on=None,
-    ends_on=None,
-    legal_basis="",
-    declared_by="",
-    actor,
-    origin_country="",
-    **_other,
-) -> dict[str, list[str]]:
-    """What ``suspend`` would refuse in these fields, all at once; writes nothing. The API
-    asks it for the fields its schema took when it refused others."""
-    if actor is None or not actor.has_perm(ADD_PERMISSION):
-        raise PermissionDenied(
-            _("Only customs managers and quarantine officers may suspend goods.")
-        )
-    return _suspension_checked(
-        hs_prefix,
-        direction,
-        destination,
-        gate,
-        starts_on,
-        ends_on,
-        legal_basis,
-        declared_by,
-        actor,
-        origin_country,
-    )[0]
+def suspension_errors(*, actor, **fields) -> dict[str, list[str]]:
+    """What ``suspend`` would refuse in these fields (those not given: as left empty), all at
+    once; writes nothing. The API asks it for the fields its schema took when it refused
+    others."""
+    known = {name: fields.get(name, empty) for name, empty in _SUSPENSION_FIELDS.items()}
+    return _suspension_checked(actor, known)[0]
 
 
 @transaction.atomic
@@ -767,22 +754,18 @@ def suspend(
     may, and at a named gate only its own officers; raises PermissionDenied otherwise,
     FieldErrors for bad input (another gate's officer: on ``gate``).
     """
-    if actor is None or not actor.has_perm(ADD_PERMISSION):
-        raise PermissionDenied(
-            _("Only customs managers and quarantine officers may suspend goods.")
-        )
-    errors, checked = _suspension_checked(
-        hs_prefix,
-        direction,
-        destination,
-        gate,
-        starts_on,
-        ends_on,
-        legal_basis,
-        declared_by,
-        actor,
-        origin_country,
-    )
+    fields = {
+        "hs_prefix": hs_prefix,
+        "direction": direction,
+        "destination": destination,
+        "gate": gate,
+        "starts_on": starts_on,
+        "ends_on": ends_on,
+        "legal_basis": legal_basis,
+        "declared_by": declared_by,
+        "origin_country": origin_country,
+    }
+    errors, checked = _suspension_checked(actor, fields)
     prefix, destination = checked["prefix"], checked["destination"]
     origin_country, resolved_gate = checked["origin_country"], checked["gate"]
     starts_on, ends_on = checked["starts_on"], checked["ends_on"]
