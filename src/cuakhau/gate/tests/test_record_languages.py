@@ -84,13 +84,7 @@ def test_a_refused_device_event_is_read_again_in_the_readers_language(
 ):
     trip = paid(enterprise)
     gate.check_in(operator, mlt, trip.reference)
-    event = {
-        "client_id": str(uuid.uuid4()),
-        "device_id": "tablet-booth-2",
-        "kind": "exit",
-        "occurred_at": (timezone.now() - dt.timedelta(minutes=3)).isoformat(),
-        "scan": trip.reference,
-    }
+    event = _event(trip, kind="exit")
     with translation.override("vi"):
         stored, _duplicate = gate.apply_event(operator, mlt, event)
     assert not stored.accepted
