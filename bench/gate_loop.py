@@ -5,12 +5,16 @@ time per request is the figure (wall time depends on whoever else uses the machi
 
     CUAKHAU_DATA_DIR=/tmp/loop .venv/bin/python bench/gate_loop.py 100 [profile]
 
-With ``profile``, a cProfile of more check-ins, by cumulative time. The data directory may be
-used again: the next run declares new trips.
+With ``profile``, a cProfile of more check-ins, by cumulative time; with ``phases``, the CPU of
+each step of a check-in (``PHASES``: the functions timed, nested ones inside their callers), with
+no profiler's overhead. The data directory may be used again: the next run declares new trips.
 """
 
+import collections
 import cProfile
+import functools
 import gc
+import importlib
 import os
 import pstats
 import sys
@@ -108,7 +112,65 @@ for t in tokens:
 print(
     f"exit: {(time.perf_counter() - start) / len(tokens) * 1000:.2f} ms wall, {(time.process_time() - cpu) / len(tokens) * 1000:.2f} ms CPU per request"
 )
-if len(sys.argv) > 2:
+# Each step of a check-in, timed where it is looked up (a module's own attribute), from the
+# outside in: "module:function" or "module:Class.method".
+PHASES = [
+    "cuakhau.core.policy:authenticate_request",
+    "cuakhau.gate.services:_check_in",
+    "cuakhau.gate.services:assess",
+    "cuakhau.gate.services:_find",
+    "cuakhau.gate.services:_receipt_problems",
+    "cuakhau.receipts.services:verify_receipt",
+    "cuakhau.gate.services:_market_problems",
+    "cuakhau.risk.services:plan",
+    "cuakhau.risk.services:_previous_and_failures",
+    "cuakhau.trips.services:gate_transition",
+    "cuakhau.trips.services:_record",
+    "cuakhau.gate.services:insert",
+    "cuakhau.risk.services:record",
+    "cuakhau.inspections.services:release_green_channel",
+    "django.db.backends.base.base:BaseDatabaseWrapper.commit",
+    "cuakhau.gate.api:visit_out",
+]
+
+
+def timed_phases(names: list[str], spent: collections.Counter) -> None:
+    for name in names:
+        module_name, _, attribute = name.partition(":")
+        owner = importlib.import_module(module_name)
+        *path, leaf = attribute.split(".")
+        for part in path:
+            owner = getattr(owner, part)
+        function = getattr(owner, leaf)
+
+        def timed(*args, __function=function, __name=name, **kwargs):
+            started = time.process_time()
+            try:
+                return __function(*args, **kwargs)
+            finally:
+                spent[__name] += time.process_time() - started
+
+        setattr(owner, leaf, functools.wraps(function)(timed))
+
+
+if len(sys.argv) > 2 and sys.argv[2] == "phases":
+    rest = [t for _ref, t in made[n + 2 :]]
+    spent = collections.Counter()
+    timed_phases(PHASES, spent)
+    cpu = time.process_time()
+    for t in rest:
+        check_in(t)
+    whole = (time.process_time() - cpu) / len(rest)
+    print(
+        f"check-in by step, CPU ms per request over {len(rest)} (a step's time includes the steps it calls):"
+    )
+    print(f"  {'the whole request (test client, middleware, API)':58s} {whole * 1000:6.3f}  100 %")
+    for name in PHASES:
+        share = spent[name] / len(rest)
+        print(f"  {name:58s} {share * 1000:6.3f} {share / whole * 100:4.0f} %")
+    around = whole - spent["cuakhau.gate.services:_check_in"] / len(rest)
+    print(f"  {'around the service (client, middleware, ninja, token)':58s} {around * 1000:6.3f}")
+elif len(sys.argv) > 2:
     rest = [t for _ref, t in made[n + 2 :]]
     profiler = cProfile.Profile()
     profiler.enable()
