@@ -5,12 +5,13 @@ reportlab's standard Helvetica and its bundled Vera have neither. The project de
 ``fontpkg-be-vietnam-pro`` (Be Vietnam Pro, OFL-1.1, static TTFs designed for Vietnamese,
 ~1 MB wheel, pure data); Debian's DejaVu and matplotlib's copy of it are accepted too. With
 no such font the receipt still renders, in Helvetica without diacritics, rather than fail
-at the gate. Chinese (labels and payer names) is drawn with reportlab's STSong-Light, one of
-the PDF standard's CJK fonts, which needs no font file: the PDF names it and viewers supply
-the glyphs (Acrobat, PDFium in Chrome, pdf.js, poppler with poppler-data). No wheel on PyPI
-ships an embeddable CJK font reportlab can read (Noto Sans SC wheels carry CFF outlines,
-which reportlab cannot embed), so the Chinese text is not embedded but stays real text —
-copyable, searchable, never boxes of missing glyphs.
+at the gate. Chinese (labels, payer names, plates) is drawn with Droid Sans Fallback
+(Apache-2.0, TrueType: ``fonts/``, see its NOTICE.md), shipped with the project because no
+wheel on PyPI carries a CJK font reportlab can embed (Noto Sans SC's have CFF outlines): its
+glyphs travel in the PDF as a subset, so a phone or a booth printer with no Chinese font shows
+them. A character it lacks (a rare one of a name) falls back to reportlab's STSong-Light, one
+of the PDF standard's CJK fonts, which the viewer supplies. Either way the text stays real
+text: copyable, searchable.
 
 The receipt speaks Vietnamese, the language of the fiscal document, and beside it the
 payer's language when that is English or Chinese (``payer_language``).
@@ -140,7 +141,10 @@ MIN_TEXT_SIZE = 5.5
 FOOTER_HEIGHT = 3 * mm
 GREY = Color(0.35, 0.35, 0.35)
 RED = Color(0.7, 0.05, 0.05)
-CJK_FONT = "STSong-Light"
+# Chinese: the embedded TrueType font, and the standard CID font for what it lacks.
+CJK_FILE = Path(__file__).with_name("fonts") / "DroidSansFallbackFull.ttf"
+CJK_FONT = "Cuakhau-DroidSansFallback"
+CJK_CID_FONT = "STSong-Light"
 
 
 @dataclass(frozen=True)
@@ -212,13 +216,33 @@ def fonts() -> Fonts:
 
 
 @cache
-def _cjk_font() -> str | None:
+def _cjk_covered() -> frozenset[int]:
+    """The code points the embedded Chinese font draws (registered once per process), or none
+    when its file is missing or unreadable (the standard CID font then draws every one)."""
     try:
-        pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
+        font = TTFont(CJK_FONT, str(CJK_FILE))
+    except Exception as exc:  # a packaging without the file: the CID font still speaks Chinese
+        logger.warning("cannot load font %s: %s", CJK_FILE, exc)
+        return frozenset()
+    pdfmetrics.registerFont(font)
+    return frozenset(font.face.charToGlyph)
+
+
+@cache
+def _cid_font() -> str | None:
+    try:
+        pdfmetrics.registerFont(UnicodeCIDFont(CJK_CID_FONT))
     except Exception as exc:  # pragma: no cover - reportlab ships the CID metrics
-        logger.warning("cannot register %s: %s", CJK_FONT, exc)
+        logger.warning("cannot register %s: %s", CJK_CID_FONT, exc)
         return None
-    return CJK_FONT
+    return CJK_CID_FONT
+
+
+def _cjk_font(char: str) -> str | None:
+    """The font that draws this Chinese (or other wide) character, None if none can."""
+    if ord(char) in _cjk_covered():
+        return CJK_FONT
+    return _cid_font()
 
 
 def _is_cjk(char: str) -> bool:
@@ -249,10 +273,12 @@ def _runs(text: str, bold: bool) -> Iterator[tuple[str, str]]:
             if not char.isascii():
                 shown = strip_diacritics(char)
                 if not shown.isascii():
-                    font, shown = (CJK_FONT, char) if _is_cjk(char) and _cjk_font() else (main, "?")
+                    wide = _is_cjk(char) and _cjk_font(char)
+                    font, shown = (wide, char) if wide else (main, "?")
         elif ord(char) not in available.covered:
-            if _is_cjk(char) and _cjk_font():
-                font = CJK_FONT
+            wide = _is_cjk(char) and _cjk_font(char)
+            if wide:
+                font = wide
             else:
                 shown = strip_diacritics(char)
                 if not all(ord(c) in available.covered for c in shown):

@@ -145,10 +145,44 @@ def test_text_helpers():
     assert pdf.strip_diacritics("Đồng Đăng – Lạng Sơn") == "Dong Dang - Lang Son"
     assert pdf.short_kid("abc") == "abc"
     assert pdf.short_kid("A" * 12 + "B" * 27 + "WXYZ") == "AAAAAAAAAAAA…WXYZ"
-    # Chinese payer names go to the CID font rather than to "?".
+    # Chinese payer names go to the embedded Chinese font rather than to "?".
     runs = list(pdf._runs("Công ty 金平县", bold=False))
     assert runs[-1] == (pdf.CJK_FONT, "金平县")
     assert all(font != pdf.CJK_FONT for font, _ in runs[:-1])
+
+
+def test_chinese_travels_in_the_pdf_and_a_character_the_font_lacks_still_shows(
+    other_enterprise, mlt
+):
+    """A viewer with no Chinese font (a driver's phone, a booth's printer) draws the payer's
+    name from the PDF itself; a rare character the shipped font lacks goes to the standard CID
+    font instead of becoming "?"."""
+    import io
+
+    from pypdf import PdfReader
+
+    receipt = paid_receipt(other_enterprise)
+    document = pdf.receipt_pdf(receipt, language="zh-hans", compress=False)
+    fonts = {}
+    for page in PdfReader(io.BytesIO(document)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            fonts[font["/BaseFont"]] = font
+    chinese = [name for name in fonts if name.endswith("+DroidSansFallback")]
+    assert chinese, sorted(fonts)
+    descriptor = fonts[chinese[0]]["/FontDescriptor"].get_object()
+    assert "/FontFile2" in descriptor  # the glyphs themselves, a subset
+    assert squeeze(receipt.payer_name) in squeeze(pdf_text(document))
+
+    lacking = next(
+        chr(code)
+        for code in range(0x20000, 0x2A6E0)  # CJK Extension B: a rare name's character
+        if code not in pdf._cjk_covered()
+    )
+    assert list(pdf._runs(f"金{lacking}", bold=False)) == [
+        (pdf.CJK_FONT, "金"),
+        (pdf.CJK_CID_FONT, lacking),
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
