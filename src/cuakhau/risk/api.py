@@ -9,7 +9,14 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
-from cuakhau.core.api_support import Choice, CodeOf, NumberOf, Text, label_of
+from cuakhau.core.api_support import (
+    Choice,
+    CodeOf,
+    NumberOf,
+    Text,
+    checked_further,
+    label_of,
+)
 from cuakhau.trips import services as trips
 
 from . import services
@@ -182,6 +189,20 @@ def active_ruleset(request: HttpRequest):
     return ruleset_out(services.active_ruleset())
 
 
+def _ruleset_errors(request, parts, refused):
+    # A score that is no number does not hide a rule that is not in the set, a ratio above 1
+    # or an empty note: every wrong value of the change in one 422.
+    if not services.can_change_rules(request.auth):
+        return {}  # the schema's refusal stands alone: the caller may not change them anyway
+    return services.ruleset_errors(
+        [{k: v for k, v in edit.items() if v is not None} for edit in parts.get("rules") or []],
+        parts.get("note"),
+        settings={k: v for k, v in (parts.get("settings") or {}).items() if v is not None},
+        base_version=parts.get("base_version"),
+        refused=refused,
+    )
+
+
 @router.post(
     "/risk/rulesets",
     response={201: RuleSetOut},
@@ -192,6 +213,7 @@ def active_ruleset(request: HttpRequest):
         "refused (422), so two managers never overwrite each other."
     ),
 )
+@checked_further(_ruleset_errors)
 def new_ruleset(request: HttpRequest, payload: NewRuleSetIn):
     settings = payload.settings.model_dump(exclude_none=True) if payload.settings else None
     ruleset = services.new_ruleset_version(

@@ -62,6 +62,12 @@ class _VersionedForm(forms.Form):
         help_text=_("Kept with the new version for audit."),
     )
 
+    def refused_paths(self, prefix: str) -> list[str]:
+        """The service's paths of the fields this form refused (``prefix``: where its own
+        fields are in a change, ``rules.0.``): the service says nothing more about them."""
+        shared = ("note", "base_version")
+        return [name if name in shared else f"{prefix}{name}" for name in self.errors]
+
     def show_errors(self, errors: dict[str, list[str]], prefix: str) -> None:
         """Put the service's errors (``rules.0.score``, ``settings.x``...) on the fields."""
         for path, messages in errors.items():
@@ -170,10 +176,13 @@ class RuleEditForm(_VersionedForm):
         return value
 
     def edit(self, rule_id: int) -> dict:
+        """The change as read: every field the form could read (of a form refused in part, the
+        others, which the service still checks)."""
         data = self.cleaned_data
-        edit = {"rule_id": rule_id, "score": data["score"], "is_enabled": data["is_enabled"]}
-        if "params" in self.fields:
-            edit["params"] = data["params"]
+        edit = {"rule_id": rule_id}
+        for name in ("score", "is_enabled", "params"):
+            if name in data and name in self.fields:
+                edit[name] = data[name]
         return edit
 
 
@@ -203,4 +212,7 @@ class SettingsForm(_VersionedForm):
         return cls(data, prefix="settings", initial={**initial, "base_version": ruleset.version})
 
     def settings(self) -> dict:
-        return {field: self.cleaned_data[field] for field in self.FIELDS}
+        """The settings as read (of a form refused in part, those it could read)."""
+        return {
+            field: self.cleaned_data[field] for field in self.FIELDS if field in self.cleaned_data
+        }

@@ -16,7 +16,7 @@ import json
 import secrets
 import statistics
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal, InvalidOperation, localcontext
 from pathlib import Path
@@ -229,13 +229,17 @@ def _text(value, path: str, errors) -> str | None:
     return value.strip()
 
 
-def _apply_edits(edits, rules: list[RiskRule], current: RuleSet) -> dict[str, list[str]]:
+def _apply_edits(
+    edits, rules: list[RiskRule], current: RuleSet, refused: Iterable[str] = ()
+) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if not isinstance(edits, list):
         return {"rules": [_("Give a list of rule changes.")]}
     changed_by: dict[int, int] = {}  # id(rule) -> the index of the change that names it
     for index, edit in enumerate(edits):
         path = f"rules.{index}"
+        if {f"{path}.rule_id", f"{path}.kind"} & set(refused):
+            continue  # which rule it changes is said already: nothing else to weigh it against
         if not isinstance(edit, dict):
             errors[path] = [_("Give each rule change as an object.")]
             continue
@@ -366,14 +370,17 @@ def _apply_settings(ruleset: RuleSet, settings: dict) -> dict[str, list[str]]:
     return errors
 
 
-def _validate_settings(ruleset: RuleSet) -> dict[str, list[str]]:
+def _validate_settings(ruleset: RuleSet, unread: set[str] = frozenset()) -> dict[str, list[str]]:
+    """The settings together; ``unread``: those refused already ("*": all of them)."""
     errors: dict[str, list[str]] = {}
-    if ruleset.yellow_threshold >= ruleset.red_threshold:
+    thresholds_read = not unread & {"*", "yellow_threshold", "red_threshold"}
+    rates_read = not unread & {"*", "random_red_rate", "random_yellow_rate"}
+    if thresholds_read and ruleset.yellow_threshold >= ruleset.red_threshold:
         errors["settings.red_threshold"] = [
             _("The red threshold must be above the yellow threshold (%(yellow)d).")
             % {"yellow": ruleset.yellow_threshold}
         ]
-    if ruleset.random_red_rate + ruleset.random_yellow_rate > 1:
+    if rates_read and ruleset.random_red_rate + ruleset.random_yellow_rate > 1:
         errors["settings.random_yellow_rate"] = [
             _("The red and yellow rates together cannot exceed 1.")
         ]
@@ -426,6 +433,94 @@ def reason_text(reason: dict, language: str | None = None):
     )
 
 
+def _edited_copy(
+    current: RuleSet,
+    changes: Changes,
+    note: str | None,
+    *,
+    settings: dict | None = None,
+    base_version: int | None = None,
+    refused: Iterable[str] = (),
+) -> tuple[RuleSet, list[RiskRule], list[RiskRule], dict[str, list[str]]]:
+    """The active version ``current`` copied (unsaved) with ``changes`` and ``settings`` made,
+    its rules, the active ones, and every refusal of the change by path. ``note`` None: not
+    given or refused already. ``refused``: paths refused already (a schema's, a form's), not
+    checked again; a threshold among them leaves the two thresholds' comparison unsaid."""
+    refused = set(refused)
+    errors: dict[str, list[str]] = {}
+    if note is not None and not note.strip():
+        errors["note"] = [_("Say why the rules change: the note is kept for audit.")]
+    if base_version is not None and str(base_version) != str(current.version):
+        errors["base_version"] = [
+            _(
+                "The rules were changed meanwhile: version %(version)d is now active. "
+                "Review it and make your change again."
+            )
+            % {"version": current.version}
+        ]
+    old_rules = list(current.rules.all())
+    new = RuleSet(
+        based_on=current,
+        note=(note or "").strip(),
+        is_active=False,
+        **{field: getattr(current, field) for field in SETTINGS_FIELDS},
+    )
+    rules = [
+        RiskRule(
+            copied_from=rule,
+            position=rule.position,
+            kind=rule.kind,
+            params=copy.deepcopy(rule.params),
+            score=rule.score,
+            description_vi=rule.description_vi,
+            description_en=rule.description_en,
+            description_zh=rule.description_zh,
+            is_enabled=rule.is_enabled,
+        )
+        for rule in old_rules
+    ]
+    if callable(changes):
+        changes(new, rules)
+        errors.update(_validate_rules(rules))
+    else:
+        errors.update(_apply_edits(changes or [], rules, current, refused))
+    if settings:
+        errors.update(_apply_settings(new, settings))
+    if not any(key.startswith("settings.") for key in errors):
+        # A value refused already is not weighed against the other (it is the old one still).
+        unread = {
+            path.split(".")[1] if "." in path else "*"
+            for path in refused
+            if path.split(".")[0] == "settings"
+        }
+        errors.update(_validate_settings(new, unread))
+    return new, rules, old_rules, errors
+
+
+def ruleset_errors(
+    changes: RuleEdits,
+    note: str | None,
+    *,
+    settings: dict | None = None,
+    base_version: int | None = None,
+    refused: Iterable[str] = (),
+) -> dict[str, list[str]]:
+    """What ``new_ruleset_version`` would refuse in this change, every path at once; writes
+    nothing. For a change a schema or a form refused in part (``refused``: its paths, not
+    said again): the rest is still checked, so one answer names every wrong value."""
+    _new, _rules, _old, errors = _edited_copy(
+        active_ruleset(),
+        changes,
+        note,
+        settings=settings,
+        base_version=base_version,
+        refused=refused,
+    )
+    from cuakhau.core.api_support import without_refused
+
+    return without_refused(errors, refused)
+
+
 def new_ruleset_version(
     actor,
     changes: Changes,
@@ -448,53 +543,15 @@ def new_ruleset_version(
     """
     if actor is not None and not can_change_rules(actor):
         raise PermissionDenied(_("Only a customs manager may change the risk rules."))
-    errors: dict[str, list[str]] = {}
     note = (note or "").strip()
-    if not note:
-        errors["note"] = [_("Say why the rules change: the note is kept for audit.")]
     with transaction.atomic():
         active_ruleset()
         # Locking the active version makes two managers' changes queue up instead of racing.
         current = RuleSet.objects.select_for_update().get(is_active=True)
-        if base_version is not None and str(base_version) != str(current.version):
-            errors["base_version"] = [
-                _(
-                    "The rules were changed meanwhile: version %(version)d is now active. "
-                    "Review it and make your change again."
-                )
-                % {"version": current.version}
-            ]
-        old_rules = list(current.rules.all())
-        new = RuleSet(
-            based_on=current,
-            created_by=actor,
-            note=note,
-            is_active=False,
-            **{field: getattr(current, field) for field in SETTINGS_FIELDS},
+        new, rules, old_rules, errors = _edited_copy(
+            current, changes, note, settings=settings, base_version=base_version
         )
-        rules = [
-            RiskRule(
-                copied_from=rule,
-                position=rule.position,
-                kind=rule.kind,
-                params=copy.deepcopy(rule.params),
-                score=rule.score,
-                description_vi=rule.description_vi,
-                description_en=rule.description_en,
-                description_zh=rule.description_zh,
-                is_enabled=rule.is_enabled,
-            )
-            for rule in old_rules
-        ]
-        if callable(changes):
-            changes(new, rules)
-            errors.update(_validate_rules(rules))
-        else:
-            errors.update(_apply_edits(changes or [], rules, current))
-        if settings:
-            errors.update(_apply_settings(new, settings))
-        if not any(key.startswith("settings.") for key in errors):
-            errors.update(_validate_settings(new))
+        new.created_by = actor
         if errors:
             raise RiskValidationError(errors)
         if _fingerprint(new, rules) == _fingerprint(current, old_rules):

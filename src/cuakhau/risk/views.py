@@ -80,6 +80,15 @@ def edit_rule(request, rule_id):
                 request, _("Saved as version %(v)d, now active.") % {"v": ruleset.version}
             )
             return redirect("risk:rules")
+    else:
+        # A score the form could not read does not hide a ratio above 1 nor an empty note:
+        # what it did read is checked as the change would be, each error beside its field.
+        errors = services.ruleset_errors(
+            [form.edit(rule_id)],
+            form.cleaned_data.get("note"),
+            base_version=form.cleaned_data.get("base_version"),
+            refused=form.refused_paths("rules.0."),
+        )
     # The page shows the rules again: read once, they also tell the form the rule's kind, whose
     # parameters its help and its errors name (no rule: a stale id, which the service refused).
     ruleset = services.active_ruleset()
@@ -111,5 +120,16 @@ def edit_settings(request):
                 request, _("Saved as version %(v)d, now active.") % {"v": ruleset.version}
             )
             return redirect("risk:rules")
+    else:
+        # As a rule's form: what the form read is checked too (red above yellow, an empty
+        # note), the fields it refused left as it said them.
+        errors = services.ruleset_errors(
+            [],
+            form.cleaned_data.get("note"),
+            settings=form.settings(),
+            base_version=form.cleaned_data.get("base_version"),
+            refused=form.refused_paths("settings."),
+        )
+        form.show_errors(errors, "settings")
     _report(request, form, _("The settings were not changed."))
     return _page(request, settings_form=form)

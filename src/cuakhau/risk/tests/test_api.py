@@ -127,6 +127,35 @@ def test_a_manager_posts_a_new_version(customs_mlt):
     assert RuleSet.objects.get(version=1).is_active is False
 
 
+def test_a_change_refused_by_its_schema_still_names_every_other_wrong_value(customs_mlt):
+    # A score too large for the column used to hide an empty note, a rule not in the set and
+    # a ratio above 1: the manager learnt of them one request at a time.
+    manager = grant(customs_mlt, "change_riskrule")
+    undervaluation = services.active_ruleset().rules.get(kind="undervaluation").pk
+    response = Api(manager).post(
+        "/risk/rulesets",
+        {
+            "note": " ",
+            "base_version": 1,
+            "settings": {"yellow_threshold": -1, "red_threshold": 20},
+            "rules": [
+                {"rule_id": undervaluation, "score": 10**40, "params": {"ratio": "3"}},
+                {"rule_id": 999999, "score": 5},
+            ],
+        },
+    )
+    assert response.status_code == 422, response.content
+    paths = {".".join(map(str, item["loc"][1:])) for item in response.json()["detail"]}
+    assert paths == {
+        "note",
+        "settings.yellow_threshold",
+        "rules.0.score",
+        "rules.0.params.ratio",
+        "rules.1.rule_id",
+    }
+    assert services.active_ruleset().version == 1
+
+
 def test_posting_without_the_permission_is_a_403(customs_mlt):
     response = Api(customs_mlt).post(
         "/risk/rulesets", {"note": "x", "rules": [{"kind": "random", "score": 5}]}
@@ -304,6 +333,46 @@ def test_a_bad_edit_shows_the_error_on_its_field(customs_mlt, client):
     )
     assert response.status_code == 200
     assert f'data-field="rule-{rule.pk}-params"' in response.content.decode()
+    assert services.active_ruleset().version == 1
+
+
+def test_a_rule_edit_the_form_refuses_still_names_its_wrong_parameters(customs_mlt, client):
+    # A score that is no number hid the ratio above 1: only the score's error was shown.
+    client.force_login(grant(customs_mlt, "change_riskrule"))
+    rule = services.active_ruleset().rules.get(kind="undervaluation")
+    prefix = f"rule-{rule.pk}"
+    response = client.post(
+        f"/risk/rules/{rule.pk}/",
+        {
+            f"{prefix}-base_version": 1,
+            f"{prefix}-score": "1e30",
+            f"{prefix}-params": '{"ratio": "3", "min_history": 5}',
+            f"{prefix}-is_enabled": "on",
+            f"{prefix}-note": "Looser.",
+        },
+    )
+    page = response.content.decode()
+    assert f'data-field="{prefix}-score"' in page
+    assert f'data-field="{prefix}-params"' in page
+    assert services.active_ruleset().version == 1
+
+
+def test_settings_the_form_refuses_in_part_still_say_the_thresholds_cross(customs_mlt, client):
+    client.force_login(grant(customs_mlt, "change_riskrule"))
+    response = client.post(
+        "/risk/rules/settings/",
+        {
+            "settings-base_version": 1,
+            "settings-yellow_threshold": 50,
+            "settings-red_threshold": 40,
+            "settings-random_red_rate": "2",
+            "settings-random_yellow_rate": "0.1",
+            "settings-note": "",
+        },
+    )
+    page = response.content.decode()
+    for field in ("random_red_rate", "red_threshold", "note"):
+        assert f'data-field="settings-{field}"' in page, field
     assert services.active_ruleset().version == 1
 
 
