@@ -478,6 +478,14 @@ class DocumentIn(Schema):
     kind: CodeOf(DocumentKind)
 
 
+def _document_errors(request, parts, refused, reference):
+    # A kind that is not one does not hide a file that is no document: both in one 422.
+    trip = services.find_trip(request.auth, reference)
+    if not services.may_attach(request.auth, trip):
+        return {}  # the schema's refusal stands alone: a 403 or 409 would come after it anyway
+    return services.document_errors(trip, parts.get("kind"), request.FILES.get("file"), refused)
+
+
 @router.post(
     "/trips/{reference}/documents",
     response={201: TripDocumentOut},
@@ -492,6 +500,7 @@ class DocumentIn(Schema):
         "step of the trip's timeline. Another organisation's trip is a 404."
     ),
 )
+@checked_further(_document_errors, elsewhere={"file": "file"})
 def attach_document(
     request: HttpRequest,
     reference: str,

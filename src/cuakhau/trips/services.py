@@ -1617,76 +1617,89 @@ class DocumentsClosed(IllegalTransition):
         ) % {"ref": self.reference, "state": self.say("state", self.state)}
 
 
-def _check_room(trip: Trip, size: int) -> None:
-    """Refuse a document beyond the trip's limits (``MAX_TRIP_DOCUMENTS``, and their bytes
-    together ``MAX_TRIP_DOCUMENT_BYTES``): counted under the trip's lock, so two uploads at
-    once cannot both take the last place."""
+def _room_errors(trip: Trip, size: int) -> list[str]:
+    """Why a document of ``size`` bytes does not fit the trip's limits (``MAX_TRIP_DOCUMENTS``,
+    and their bytes together ``MAX_TRIP_DOCUMENT_BYTES``); empty when it fits."""
     from django.conf import settings
     from django.db.models import Count, Sum
 
     held = trip.documents.aggregate(count=Count("id"), size=Sum("size"))
     most = settings.MAX_TRIP_DOCUMENTS
     if held["count"] >= most:
-        raise TripValidationError(
-            {
-                "file": [
-                    ngettext(
-                        "This trip already has %(count)d document, the most a trip holds.",
-                        "This trip already has %(count)d documents, the most a trip holds.",
-                        most,
-                    )
-                    % {"count": most}
-                ]
-            }
-        )
+        return [
+            ngettext(
+                "This trip already has %(count)d document, the most a trip holds.",
+                "This trip already has %(count)d documents, the most a trip holds.",
+                most,
+            )
+            % {"count": most}
+        ]
     total, limit = (held["size"] or 0) + size, settings.MAX_TRIP_DOCUMENT_BYTES
     if total > limit:
-        raise TripValidationError(
-            {
-                "file": [
-                    _(
-                        "With this file the trip's documents would come to %(size)s; a trip "
-                        "holds at most %(limit)s."
-                    )
-                    % dict(zip(("size", "limit"), sizes_said(total, limit), strict=True))
-                ]
-            }
-        )
+        return [
+            _(
+                "With this file the trip's documents would come to %(size)s; a trip "
+                "holds at most %(limit)s."
+            )
+            % dict(zip(("size", "limit"), sizes_said(total, limit), strict=True))
+        ]
+    return []
+
+
+def document_errors(
+    trip: Trip, kind, uploaded, refused: Iterable[str] = (), *, room: bool = True
+) -> dict:
+    """Every refusal of a document's attachment at once, by field (``kind``, ``file``);
+    writes nothing. ``kind`` or ``uploaded`` None, or named in ``refused``: not read (refused
+    already, said there), not checked again. ``room``: whether the trip's limits are weighed
+    here (``attach_document`` weighs them under the trip's lock instead)."""
+    from django.conf import settings
+
+    from .choices import DocumentKind
+
+    refused = set(refused)
+    errors: dict[str, list[str]] = {}
+    if kind is not None and "kind" not in refused and kind not in DocumentKind.values:
+        errors["kind"] = [_("Unknown document kind.")]
+    if uploaded is None or "file" in refused:
+        return errors
+    limit = settings.MAX_UPLOAD_BYTES
+    if uploaded.size > limit:
+        errors["file"] = [
+            _("The file is %(size)s; the limit is %(limit)s.")
+            % dict(zip(("size", "limit"), sizes_said(uploaded.size, limit), strict=True))
+        ]
+        return errors
+    uploaded.seek(0)
+    head = uploaded.read(8)
+    uploaded.seek(0)
+    # Sniffed from the first bytes: a phone's declared content type is not to be trusted.
+    if sniff(head) is None:
+        errors["file"] = [_("Only PDF, JPEG and PNG files are accepted.")]
+        return errors
+    if room and (full := _room_errors(trip, uploaded.size)):
+        errors["file"] = full
+    return errors
 
 
 @retry_on_conflict
 def attach_document(actor, trip: Trip, kind: str, uploaded, context: RequestContext = SYSTEM):
     """Attach an invoice, a certificate… to the enterprise's own trip: a step of its timeline
     (who, when, through which channel, which document), as its removal is."""
-    from django.conf import settings
-
-    from .choices import DocumentKind
     from .models import TripDocument
 
     if not can_declare_for(actor, trip):
         raise TripPermissionDenied(_("You may not attach documents to this trip."))
     if not documents_open(trip):  # said before anything about the file (again under the lock)
         raise DocumentsClosed(trip)
-    if kind not in DocumentKind.values:
-        raise TripValidationError({"kind": [_("Unknown document kind.")]})
-    limit = settings.MAX_UPLOAD_BYTES
-    if uploaded.size > limit:
-        raise TripValidationError(
-            {
-                "file": [
-                    _("The file is %(size)s; the limit is %(limit)s.")
-                    % dict(zip(("size", "limit"), sizes_said(uploaded.size, limit), strict=True))
-                ]
-            }
-        )
+    # The kind and the file together: a wrong kind does not hide a file that is no document,
+    # nor a trip with no room left for it (weighed below, under the lock).
+    errors = document_errors(trip, kind, uploaded, room=False)
+    if "file" in errors:
+        raise TripValidationError(errors)
     uploaded.seek(0)  # read again when the transaction is retried
-    head = uploaded.read(8)
+    content_type, extension = sniff(uploaded.read(8))
     uploaded.seek(0)
-    # Sniffed from the first bytes: a phone's declared content type is not to be trusted.
-    kind_of_file = sniff(head)
-    if kind_of_file is None:
-        raise TripValidationError({"file": [_("Only PDF, JPEG and PNG files are accepted.")]})
-    content_type, extension = kind_of_file
     document = None
     try:
         with transaction.atomic():
@@ -1694,7 +1707,10 @@ def attach_document(actor, trip: Trip, kind: str, uploaded, context: RequestCont
             trip = _locked(trip)
             if not documents_open(trip):
                 raise DocumentsClosed(trip)
-            _check_room(trip, uploaded.size)
+            if full := _room_errors(trip, uploaded.size):
+                errors["file"] = full
+            if errors:
+                raise TripValidationError(errors)
             document = TripDocument.objects.create(
                 trip=trip,
                 kind=kind,

@@ -318,6 +318,15 @@ def trip_document(request, reference):
         else:
             messages.success(request, _("Document attached."))
             return redirect("trips:detail", reference=trip.reference)
+    elif services.may_attach(request.user, trip):
+        # A kind the form refused does not hide a file that is no document: each beside its
+        # field, at once.
+        more = services.document_errors(
+            trip, form.cleaned_data.get("kind"), form.cleaned_data.get("file"), form.errors
+        )
+        for path, msgs in more.items():
+            for message in msgs:
+                form.add_error(path, message)
     # The trip again, why beside the kind or the file.
     return trip_page(request, trip, status=422, document_form=form)
 

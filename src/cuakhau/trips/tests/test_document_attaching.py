@@ -206,6 +206,29 @@ def test_the_api_upload_checks_what_the_page_checks(enterprise, draft, settings)
     assert upload(client, draft, file=SimpleUploadedFile("anh.png", PNG)).status_code == 201
 
 
+def test_a_wrong_kind_does_not_hide_a_file_that_is_no_document(enterprise, draft, settings):
+    # The kind was refused alone: the script beside it was said only on the next try.
+    settings.MAX_TRIP_DOCUMENTS = 1
+    script = b"#!/bin/sh\nrm -rf /\n"
+    response = upload(api(enterprise), draft, kind="passport", file=pdf("a.pdf", script))
+    assert response.status_code == 422
+    assert {tuple(item["loc"]) for item in response.json()["detail"]} == {
+        ("form", "kind"),
+        ("file", "file"),
+    }
+    page = signed_in(enterprise).post(
+        f"/trips/{draft.reference}/documents/", {"kind": "passport", "file": pdf("a.pdf", script)}
+    )
+    assert page.status_code == 422
+    assert set(page.context["document_form"].errors) == {"kind", "file"}
+    # A trip with no room left is said beside the file, with the kind, from the service too.
+    services.attach_document(enterprise, draft, "invoice", pdf())
+    with pytest.raises(services.TripValidationError) as refused:
+        services.attach_document(enterprise, draft, "passport", pdf("b.pdf"))
+    assert set(refused.value.errors) == {"kind", "file"}
+    assert draft.documents.count() == 1
+
+
 def test_only_the_trips_own_enterprise_uploads(
     enterprise, other_enterprise, mlt, customs_mlt, org_phong_tho
 ):
