@@ -3,7 +3,15 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from cuakhau.core.api_support import CodeOf, OneOf, Text, context_of, fee_item_out, label_of
+from cuakhau.core.api_support import (
+    CodeOf,
+    OneOf,
+    Text,
+    checked_further,
+    context_of,
+    fee_item_out,
+    label_of,
+)
 
 from . import services
 from .models import Receipt, ReceiptState, ReceiptStatus, RevokeKind, VerificationStatus
@@ -124,6 +132,14 @@ def get_receipt(request: HttpRequest, number: str):
     return receipt_out(services.visible_receipt(request.auth, number))
 
 
+def _revoke_errors(request, parts, refused, number):
+    # A kind that is not one does not hide an empty reason, nor a receipt used at the exit.
+    receipt = services.visible_receipt(request.auth, number)
+    if not services.is_cashier(request.auth, receipt.gate):
+        return {}  # the schema's refusal stands alone: the caller may not revoke it anyway
+    return services.revoke_errors(receipt, parts.get("kind"), parts.get("reason"), refused)
+
+
 @router.post(
     "/receipts/{number}/revoke",
     response=ReceiptOut,
@@ -134,6 +150,7 @@ def get_receipt(request: HttpRequest, number: str):
         "is told."
     ),
 )
+@checked_further(_revoke_errors)
 def revoke(request: HttpRequest, number: str, payload: RevokeIn):
     receipt = services.visible_receipt(request.auth, number)
     services.check_cashier(request.auth, receipt.gate)

@@ -11,6 +11,7 @@ import base64
 import datetime as dt
 import hmac
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
@@ -643,6 +644,30 @@ def check_cashier(user, gate: Gate) -> None:
         )
 
 
+def revoke_errors(receipt: Receipt, kind, reason, refused: Iterable[str] = ()) -> dict:
+    """Every refusal of a receipt's revocation at once, by field (``kind``, ``reason``, the
+    ``receipt`` itself); writes nothing. ``refused``: fields refused already (a schema's, a
+    form's), not checked again."""
+    refused = set(refused)
+    errors: dict[str, list[str]] = {}
+    # "replaced" belongs to reissue_receipt, which issues the replacement in the same step.
+    if "kind" not in refused and kind not in (RevokeKind.CANCELLED, RevokeKind.REFUNDED):
+        errors["kind"] = [_("Choose cancelled or refunded.")]
+    # One the system wrote (a ``Phrase``: what happened to the trip) is kept in each language.
+    if "reason" not in refused and not isinstance(reason, Phrase):
+        try:
+            if not clean_text(str(reason or ""), multiline=True, max_length=2000).strip():
+                errors["reason"] = [_("Give a reason.")]
+        except ValidationError as exc:
+            errors["reason"] = exc.messages
+    if receipt.status == ReceiptStatus.REVOKED:
+        errors["receipt"] = [_("This receipt is already revoked.")]
+    elif receipt.used_at is not None:
+        # The truck crossed on it: the fee was earned, and the exit stays as it was.
+        errors["receipt"] = [_("This receipt was used at the exit: it can no longer be revoked.")]
+    return errors
+
+
 @retry_on_conflict
 @transaction.atomic
 def revoke_receipt(
@@ -664,24 +689,11 @@ def revoke_receipt(
     # exit, re-issue), so a revocation beside one of them waits instead of deadlocking.
     trip = lock_rows(Trip.objects).get(pk=receipt.trip_id)
     receipt = lock_rows(Receipt.objects).get(pk=receipt.pk)
-    # "replaced" belongs to reissue_receipt, which issues the replacement in the same step.
-    if kind not in (RevokeKind.CANCELLED, RevokeKind.REFUNDED):
-        raise FieldErrors({"kind": [_("Choose cancelled or refunded.")]})
-    try:
-        # One the system wrote (a ``Phrase``: what happened to the trip) is kept in each language.
-        if not isinstance(reason, Phrase):
-            reason = clean_text(str(reason or ""), multiline=True, max_length=2000).strip()
-    except ValidationError as exc:
-        raise FieldErrors({"reason": exc.messages}) from None
-    if not reason:
-        raise FieldErrors({"reason": [_("Give a reason.")]})
-    if receipt.status == ReceiptStatus.REVOKED:
-        raise FieldErrors({"receipt": [_("This receipt is already revoked.")]})
-    if receipt.used_at is not None:
-        # The truck crossed on it: the fee was earned, and the exit stays as it was.
-        raise FieldErrors(
-            {"receipt": [_("This receipt was used at the exit: it can no longer be revoked.")]}
-        )
+    errors = revoke_errors(receipt, kind, reason)
+    if errors:
+        raise FieldErrors(errors)
+    if not isinstance(reason, Phrase):
+        reason = clean_text(str(reason or ""), multiline=True, max_length=2000).strip()
     receipt.status = ReceiptStatus.REVOKED
     receipt.revoked_at = timezone.now()
     receipt.revoked_by = actor

@@ -78,6 +78,12 @@ def revoke(request, number):
     services.check_cashier(request.user, receipt.gate)
     form = RevokeForm(request.POST)
     if not form.is_valid():
+        # A kind the form refused does not hide a missing reason or a receipt used already.
+        form.refuse(
+            services.revoke_errors(
+                receipt, form.cleaned_data.get("kind"), form.cleaned_data.get("reason"), form.errors
+            )
+        )
         return _page(request, receipt, form, status=422)
     try:
         services.revoke_receipt(

@@ -118,3 +118,25 @@ def test_only_the_gates_cashiers_see_the_form_or_may_post_it(enterprise, customs
     assert Client().post(f"/receipts/{receipt.number}/revoke/").status_code == 302  # sign in
     receipt.refresh_from_db()
     assert receipt.status == "valid"
+
+
+def test_a_wrong_kind_does_not_hide_a_missing_reason(operator, receipt):
+    # The kind was refused alone (page and API): the empty reason came only with the next try.
+    from cuakhau.accounts.services import issue_token
+
+    answer = revoke(signed_in(operator), receipt, kind="replaced", reason="  ")
+    assert answer.status_code == 422
+    assert set(answer.context["revoke_form"].errors) == {"kind", "reason"}
+    _token, raw = issue_token(operator, "cashier")
+    answer = Client(HTTP_AUTHORIZATION=f"Bearer {raw}").post(
+        f"/api/v1/receipts/{receipt.number}/revoke",
+        data={"kind": "replaced", "reason": " "},
+        content_type="application/json",
+    )
+    assert answer.status_code == 422
+    assert {tuple(item["loc"]) for item in answer.json()["detail"]} == {
+        ("body", "kind"),
+        ("body", "reason"),
+    }
+    receipt.refresh_from_db()
+    assert receipt.status == "valid"
