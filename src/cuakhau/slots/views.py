@@ -41,6 +41,24 @@ def _errors_into(form, exc: FieldErrors) -> None:
             form.add_error(None, error)
 
 
+# The capacity service's paths on the page's form: its quotas are the perishable seats here.
+CAPACITY_FIELDS = {
+    "quotas": "perishable",
+    "quotas.perishable": "perishable",
+    "lanes": "lanes",
+    "trucks_per_lane_hour": "trucks_per_lane_hour",
+}
+
+
+def _capacity_errors_into(form, errors: dict[str, list[str]]) -> None:
+    """The capacity service's refusals beside the page's fields (another class's seats, kept
+    from the API, at the top)."""
+    for path, messages_ in errors.items():
+        field = CAPACITY_FIELDS.get(path)
+        for message in messages_:
+            form.add_error(field if field not in form.errors else None, message)
+
+
 def _may_book(user, trip) -> bool:
     return trips.can_declare_for(user, trip) and trip.status in services.BOOKABLE
 
@@ -279,7 +297,7 @@ def capacity(request, code):
                         )
                         rows_set.append(row)
         except FieldErrors as exc:
-            _errors_into(form, exc)
+            _capacity_errors_into(form, exc.errors)
         except services.SlotPermissionDenied as exc:
             raise PermissionDenied(str(exc)) from None
         else:
@@ -295,6 +313,19 @@ def capacity(request, code):
                     % {"hours": _hours_listed(over)},
                 )
             return redirect("slots:capacity", code=gate.code)
+    elif request.method == "POST":
+        # An hour range the form refused does not hide more perishable seats than the hour
+        # holds: what it read is weighed as the service would, beside its field.
+        data = form.cleaned_data
+        if "perishable" in data:
+            _capacity_errors_into(
+                form,
+                services.quota_errors(
+                    {"perishable": data["perishable"]},
+                    data.get("lanes"),
+                    data.get("trucks_per_lane_hour"),
+                ),
+            )
     rows = list(
         SlotCapacity.objects.filter(gate=gate).order_by("direction", "date", "weekday", "hour")
     )

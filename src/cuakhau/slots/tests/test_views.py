@@ -104,6 +104,28 @@ def test_a_manager_sets_capacity_for_a_range_of_hours(client, manager, mlt):
     assert SlotCapacity.objects.filter(gate=mlt).count() == 7 * 12
 
 
+def test_the_capacity_form_says_every_wrong_field_beside_it(client, manager, mlt):
+    # Hours in the wrong order hid the perishable seats beyond the hour, and those seats,
+    # when alone, were said at the top of the form, beside no field.
+    client.force_login(manager)
+    form = {
+        "direction": "export",
+        "weekday": "",
+        "hour_from": 9,
+        "hour_to": 8,
+        "lanes": 2,
+        "trucks_per_lane_hour": 3,
+        "perishable": 500,
+    }
+    response = client.post("/slots/mlt/capacity/", form)
+    errors = response.context["form"].errors
+    assert set(errors) == {"hour_to", "perishable"}
+    assert "more than the hour holds" in errors["perishable"][0]
+    response = client.post("/slots/mlt/capacity/", {**form, "hour_from": 7})
+    assert set(response.context["form"].errors) == {"perishable"}
+    assert not SlotCapacity.objects.filter(gate=mlt).exists()
+
+
 def test_the_booking_page_lists_the_day_asked_for(client, enterprise, capacity):
     trip = fruit_trip(enterprise)
     client.force_login(enterprise)
