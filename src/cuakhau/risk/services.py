@@ -504,12 +504,14 @@ def ruleset_errors(
     settings: dict | None = None,
     base_version: int | None = None,
     refused: Iterable[str] = (),
+    current: RuleSet | None = None,
 ) -> dict[str, list[str]]:
     """What ``new_ruleset_version`` would refuse in this change, every path at once; writes
     nothing. For a change a schema or a form refused in part (``refused``: its paths, not
-    said again): the rest is still checked, so one answer names every wrong value."""
+    said again): the rest is still checked, so one answer names every wrong value.
+    ``current``: the active version as the caller read it already (its rules prefetched)."""
     _new, _rules, _old, errors = _edited_copy(
-        active_ruleset(),
+        current or active_ruleset(),
         changes,
         note,
         settings=settings,

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -42,6 +43,13 @@ def _page(
     )
 
 
+def _active_with_rules() -> RuleSet:
+    # Read once for a refused change: the check of what the form read and the page alike.
+    ruleset = services.active_ruleset()
+    prefetch_related_objects([ruleset], "rules")
+    return ruleset
+
+
 def _require(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied(_("Only customs managers may change the risk rules."))
@@ -65,7 +73,8 @@ def edit_rule(request, rule_id):
     _require(services.can_change_rules(request.user))
     form = RuleEditForm(request.POST, prefix=f"rule-{rule_id}")
     errors = {}
-    if form.is_valid():
+    read = form.is_valid()
+    if read:
         try:
             ruleset = services.new_ruleset_version(
                 request.user,
@@ -80,7 +89,11 @@ def edit_rule(request, rule_id):
                 request, _("Saved as version %(v)d, now active.") % {"v": ruleset.version}
             )
             return redirect("risk:rules")
-    else:
+    # The page shows the rules again: read once, they also tell the form the rule's kind, whose
+    # parameters its help and its errors name (no rule: a stale id, which the service refused).
+    ruleset = _active_with_rules()
+    rules = list(ruleset.rules.all())
+    if not read:
         # A score the form could not read does not hide a ratio above 1 nor an empty note:
         # what it did read is checked as the change would be, each error beside its field.
         errors = services.ruleset_errors(
@@ -88,11 +101,8 @@ def edit_rule(request, rule_id):
             form.cleaned_data.get("note"),
             base_version=form.cleaned_data.get("base_version"),
             refused=form.refused_paths("rules.0."),
+            current=ruleset,
         )
-    # The page shows the rules again: read once, they also tell the form the rule's kind, whose
-    # parameters its help and its errors name (no rule: a stale id, which the service refused).
-    ruleset = services.active_ruleset()
-    rules = list(ruleset.rules.all())
     form.describe(next((rule for rule in rules if rule.pk == rule_id), None))
     form.show_errors(errors, "rules")
     _report(request, form, _("The rule was not changed."))
@@ -104,7 +114,8 @@ def edit_rule(request, rule_id):
 def edit_settings(request):
     _require(services.can_change_rules(request.user))
     form = SettingsForm(request.POST, prefix="settings")
-    if form.is_valid():
+    read = form.is_valid()
+    if read:
         try:
             ruleset = services.new_ruleset_version(
                 request.user,
@@ -120,7 +131,8 @@ def edit_settings(request):
                 request, _("Saved as version %(v)d, now active.") % {"v": ruleset.version}
             )
             return redirect("risk:rules")
-    else:
+    ruleset = _active_with_rules()
+    if not read:
         # As a rule's form: what the form read is checked too (red above yellow, an empty
         # note), the fields it refused left as it said them.
         errors = services.ruleset_errors(
@@ -129,7 +141,8 @@ def edit_settings(request):
             settings=form.settings(),
             base_version=form.cleaned_data.get("base_version"),
             refused=form.refused_paths("settings."),
+            current=ruleset,
         )
         form.show_errors(errors, "settings")
     _report(request, form, _("The settings were not changed."))
-    return _page(request, settings_form=form)
+    return _page(request, settings_form=form, ruleset=ruleset)
