@@ -15,19 +15,28 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.text import slugify
 
-from cuakhau.core.spreadsheets import file_number
+from cuakhau.core.spreadsheets import DataFileError, file_number
 
 from . import agencies
-from .models import Confidence, Procedure, ScheduleDay
+from .models import MAX_PROCESSING_DAYS, Confidence, Procedure, ScheduleDay
 from .services import record_procedure_change
 
 DATA = Path(__file__).parent / "data"
 
 
-def _int(row: dict, number: int, column: str, file: str = "procedures.csv") -> int | None:
+def _int(
+    row: dict, number: int, column: str, file: str = "procedures.csv", most: int | None = None
+) -> int | None:
     # As every import reads a number (``core.spreadsheets.file_number``): "1e3" or "NaN" is
-    # an error naming its row and column, not a traceback of ``int``.
-    return file_number(row[column], file=file, row=number, column=column, whole=True)
+    # an error naming its row and column, not a traceback of ``int``. Out of the column's
+    # range, it is the same error, not the database's (both columns hold no negative number).
+    value = file_number(row[column], file=file, row=number, column=column, whole=True)
+    if value is not None and (value < 0 or (most is not None and value > most)):
+        limit = f"from 0 to {most}" if most is not None else "0 or more"
+        raise DataFileError(
+            f"{file}, row {number}, column {column}: {value} is out of range ({limit})."
+        )
+    return value
 
 
 def procedure_key(row: dict) -> str:
@@ -75,7 +84,9 @@ def load_procedures(path: Path | None = None) -> tuple[int, int, int]:
                     d.strip() for d in row["required_documents"].split(";") if d.strip()
                 ),
                 "fee_vnd": _int(row, number, "fee_vnd", path.name),
-                "processing_days": _int(row, number, "processing_days", path.name),
+                "processing_days": _int(
+                    row, number, "processing_days", path.name, most=MAX_PROCESSING_DAYS
+                ),
                 "confidence": row["confidence"].strip() or Confidence.UNCERTAIN,
                 "source": row["source"].strip(),
                 "notes": row["notes"].strip(),

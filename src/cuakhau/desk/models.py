@@ -7,7 +7,13 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from cuakhau.core.context import Channel
+from cuakhau.core.inputs import AtMost
 from cuakhau.reference.localize import LocalizedText, localized
+
+# The longest processing time a one-stop procedure is given: the longest the desk's laws set
+# are 30 to 45 working days (an investment approval), and a time of years would be a typing
+# error that pushes the due date beyond every calendar the desk reads.
+MAX_PROCESSING_DAYS = 60
 
 
 class Confidence(models.TextChoices):
@@ -38,6 +44,7 @@ class Procedure(models.Model):
         _("processing time (working days)"),
         null=True,
         blank=True,
+        validators=[AtMost(MAX_PROCESSING_DAYS)],
         help_text=_("Empty when not known; such a procedure cannot be filed."),
     )
     stages = models.TextField(
@@ -98,7 +105,11 @@ class Procedure(models.Model):
 
     @property
     def can_be_filed(self) -> bool:
-        return self.active and self.processing_days is not None
+        return (
+            self.active
+            and self.processing_days is not None
+            and self.processing_days <= MAX_PROCESSING_DAYS
+        )
 
 
 class ProcedureVersion(models.Model):
@@ -228,7 +239,9 @@ class Application(models.Model):
     received_at = models.DateTimeField(_("received"))
     # The day the clock starts: the day of receipt, or the next working day after a day off.
     receipt_day = models.DateField(_("day of receipt"))
-    processing_days = models.PositiveSmallIntegerField(_("processing days"))
+    processing_days = models.PositiveSmallIntegerField(
+        _("processing days"), validators=[AtMost(MAX_PROCESSING_DAYS)]
+    )
     due_date = models.DateField(_("due"))
     # The one new date an apology letter gives (Decree 61 Art. 18: once only).
     new_due_date = models.DateField(_("new date after apology"), null=True, blank=True)

@@ -38,6 +38,7 @@ from cuakhau.reference.validators import canonical_ascii
 from . import calendar as wd
 from . import codes, uploads
 from .models import (
+    MAX_PROCESSING_DAYS,
     Application,
     ApplicationDocument,
     ApplicationStatus,
@@ -338,7 +339,10 @@ def record_procedure_change(procedure: Procedure, actor, note: str = "") -> None
 
 
 def fileable_procedures() -> QuerySet[Procedure]:
-    return Procedure.objects.filter(active=True, processing_days__isnull=False)
+    # A time beyond the bound (stored before it was kept) is no deadline to count.
+    return Procedure.objects.filter(
+        active=True, processing_days__isnull=False, processing_days__lte=MAX_PROCESSING_DAYS
+    )
 
 
 # ---------------------------------------------------------------------------------------------
