@@ -29,6 +29,7 @@ from cuakhau.core.errors import FieldErrors
 from cuakhau.core.prepared import Prepared
 from cuakhau.core.retry import lock_rows, retry_on_conflict
 from cuakhau.core.statemachine import StateMachine, Transition, history_row
+from cuakhau.core.wording import join_words
 from cuakhau.reference.models import Gate
 from cuakhau.trips import services as trips
 from cuakhau.trips.choices import TripStatus
@@ -238,12 +239,17 @@ def quota_errors(
     if not isinstance(quotas, dict):
         return {"quotas": [_('Give the reserved seats per priority class: {"perishable": 4}.')]}
     errors: dict[str, list[str]] = {}
-    known = {rules.PERISHABLE} | set(PriorityClass.objects.values_list("code", flat=True))
+    classes = priority_classes_by_code()
+    known = [rules.PERISHABLE, *classes]
     for code, seats in quotas.items():
         # A class's code is at most 24 characters: a longer one is not echoed whole.
         said = str(code)[: PriorityClass._meta.get_field("code").max_length]
         if code not in known:
-            errors[f"quotas.{said}"] = [_("No priority class %(code)s.") % {"code": said}]
+            # The classes as a person calls them, never their codes (the path names the key).
+            errors[f"quotas.{said}"] = [
+                _("There is no priority class by this name: seats can be reserved for %(classes)s.")
+                % {"classes": join_words(priority_label(c, classes) for c in known)}
+            ]
         elif isinstance(seats, bool) or not isinstance(seats, int) or seats < 0:
             errors[f"quotas.{said}"] = [_("Give a whole number of seats, 0 or more.")]
     if not errors and lanes is not None and trucks_per_lane_hour is not None:

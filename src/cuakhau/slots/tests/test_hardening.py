@@ -197,6 +197,36 @@ def test_a_made_up_class_is_not_echoed_whole(manager):
     assert len(answer.content) < 500
 
 
+@pytest.mark.parametrize(
+    "language, words",
+    [
+        (
+            "en",
+            "no priority class by this name: seats can be reserved for perishable, Relief goods",
+        ),
+        ("vi", "chỉ có thể dành chỗ cho hàng mau hỏng, Hàng cứu trợ"),
+        ("zh-hans", "只能为以下类别预留座位：易腐货物、救援物资"),
+    ],
+)
+def test_a_class_that_does_not_exist_is_said_in_words_with_the_classes_that_do(
+    manager, relief, language, words
+):
+    # It said "No priority class fish.": the key sent again, and none of the classes there are.
+    body = {"direction": "export", "hour": 8, "weekday": 2, "lanes": 3, "trucks_per_lane_hour": 4}
+    answer = api(manager).put(
+        "/api/v1/slots/mlt/capacity",
+        {**body, "quotas": {"fish": 1}},
+        "application/json",
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    assert answer.status_code == 422, answer.content
+    (item,) = answer.json()["detail"]
+    assert item["loc"] == ["body", "quotas", "fish"]
+    assert words in item["msg"], item["msg"]
+    assert "relief" not in item["msg"] and "fish" not in item["msg"]
+    assert not SlotCapacity.objects.exists()
+
+
 def test_the_administration_names_each_step_and_class_of_a_booking(
     admin_client, enterprise, capacity, relief
 ):
