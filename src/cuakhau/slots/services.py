@@ -1096,7 +1096,7 @@ def on_trip_transition(trip: Trip, action: str, to_status: str, actor=None) -> N
             )
         booking = open_booking(trip) if booking_id is not None else None
         if booking is not None:
-            _transition(booking, "enter", None)
+            _enter(booking, trip.gate)
         _after_commit_call_forward(trip.gate, someone_waits=bool(someone_waits))
     elif action == "turn_back":
         # A truck rejected inside left the way it came: its place is free.
@@ -1110,6 +1110,21 @@ def on_trip_transition(trip: Trip, action: str, to_status: str, actor=None) -> N
             _transition(booking, "withdraw", None, reason=to_status)
     elif to_status == TripStatus.EXITED:
         _after_commit_call_forward(trip.gate)
+
+
+def _enter(booking: Booking, gate: Gate) -> None:
+    """The booked truck entered: its booking is used. Entered before its hour (straight to the
+    gate, or called early by an idle gate), the seat it used is the current hour's: the booking
+    moves there, under that hour's lock, and its later hour's seat is free for another truck
+    (an entered booking holds its hour's seat, so that hour stayed full of a truck gone)."""
+    booked, reason = booking.slot_start, ""
+    start = hour_start(timezone.now(), gate)
+    if start < booked:
+        slot = _locked_slot(gate, booking.direction, start)
+        booking.slot, booking.slot_start = slot, start
+        booking.save(update_fields=["slot", "slot_start"])
+        reason = local(booked, gate).isoformat()  # the hour it had booked, as ``_move_up`` says
+    _transition(booking, "enter", None, reason=reason)
 
 
 def follow_amendment(actor, trip: Trip) -> None:

@@ -198,6 +198,35 @@ def test_check_in_ends_the_wait_and_the_booking(enterprise, operator, capacity, 
     assert Booking.objects.get(trip=trip).status == B.ENTERED
 
 
+def test_a_truck_checked_in_before_its_hour_gives_that_hours_seat_back(
+    enterprise, operator, capacity, monkeypatch
+):
+    # It kept the seat of the hour it had booked: entered, and that hour still counted it.
+    monkeypatch.setattr(services, "tell_driver", lambda e, template="": None)
+    trip = fruit_trip(enterprise)
+    later = next_hour(3)
+    services.book_slot(enterprise, trip, later)
+    assert services.counts_at(trip.gate, "export", later) == {"perishable": 1}
+    gate.check_in(operator, trip.gate, trip.reference)
+    booking = Booking.objects.get(trip=trip)
+    assert booking.status == B.ENTERED
+    assert services.counts_at(trip.gate, "export", later) == {}
+    # The seat it used is the current hour's, where it entered.
+    assert booking.slot_start == next_hour(0)
+    assert services.counts_at(trip.gate, "export", next_hour(0)) == {"perishable": 1}
+    step = booking.transitions.get(action="enter")
+    assert step.reason == later.isoformat() and step.actor is None
+
+
+def test_a_truck_checked_in_in_its_own_hour_keeps_its_seat(enterprise, operator, capacity):
+    trip = fruit_trip(enterprise)
+    services.book_slot(enterprise, trip, next_hour(0))
+    gate.check_in(operator, trip.gate, trip.reference)
+    booking = Booking.objects.get(trip=trip)
+    assert booking.status == B.ENTERED and booking.slot_start == next_hour(0)
+    assert booking.transitions.get(action="enter").reason == ""
+
+
 def test_a_cancelled_trip_gives_its_seat_back(enterprise, capacity):
     trip = cassava_trip(enterprise)
     booking = services.book_slot(enterprise, trip, next_hour(3))
