@@ -27,6 +27,7 @@ from cuakhau.core.inputs import CONTROL_CHARACTER, check_number, check_text, sho
 from cuakhau.core.phrases import Phrase, every_language, phrases_of, said
 from cuakhau.core.prepared import Prepared, insert, save_fields
 from cuakhau.core.retry import ChangedMeanwhile, lock_rows, retry_on_conflict
+from cuakhau.core.statemachine import IllegalTransition
 from cuakhau.core.wording import as_sentences, join_clauses, join_words
 from cuakhau.fees.services import current_assessment
 from cuakhau.inspections import services as inspections
@@ -1503,13 +1504,18 @@ def apply_event(
             with transaction.atomic():
                 stored.trip = _apply(actor, gate, kind, text, event, occurred_at, context, device)
                 stored.accepted = True
-        except (GateRefused, FieldErrors, trips.TripPermissionDenied) as exc:
+        except (GateRefused, FieldErrors, trips.TripPermissionDenied, IllegalTransition) as exc:
             if isinstance(exc, GateRefused):
                 problems = exc.problems
                 if exc.keep is not None:
                     exc.keep()  # a refused exit is kept, although its savepoint rolled back
             elif isinstance(exc, FieldErrors):
                 problems = [Problem(k, _all_said(v)) for k, v in exc.errors.items()]
+            elif isinstance(exc, IllegalTransition):
+                # The trip's state refused the step after the gate's checks (it moved
+                # meanwhile): a refused event like the others, its words in each language (it
+                # escaped as a 409 that hid the batch's other answers).
+                problems = [Problem("not_allowed", Phrase("%(all)s", all=exc.__str__))]
             else:
                 problems = [Problem("forbidden", _all_said(exc.args[:1] or [str(exc)]))]
             stored.trip = find(text, gate)[0]

@@ -21,7 +21,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, prefetch_related_obj
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from cuakhau.accounts import roles
 from cuakhau.accounts.models import Organisation
@@ -884,14 +884,21 @@ def _transition(
     its actor (the cashier who revoked the receipt).
     """
     transition = TRIP_MACHINE.get(trip.status, action)
+    # Its refusals are phrases, the action by its words: a gate's device event keeps what
+    # refused it in every language, for whoever reads the event later (``gate.apply_event``).
+    step = {"action": lambda: TRIP_MACHINE.say("verb", action)}
     if transition.permission is None and actor is not None:
-        raise TripPermissionDenied(_("Only the system can %(action)s a trip.") % {"action": action})
+        raise TripPermissionDenied(
+            Phrase(gettext_noop("Only the system takes the step “%(action)s” of a trip."), **step)
+        )
     if actor is not None and not _may_take(actor, trip, transition):
-        raise TripPermissionDenied(_("You may not %(action)s this trip.") % {"action": action})
+        raise TripPermissionDenied(
+            Phrase(gettext_noop("You may not take the step “%(action)s” on this trip."), **step)
+        )
     # A sentence of the system's own (a ``Phrase``) is kept as it is, in each language.
     reason = reason if isinstance(reason, Phrase) else _clean_reason(reason)
     if transition.reason_required and not reason:
-        raise TripValidationError({"reason": [_("Give a reason.")]})
+        raise TripValidationError({"reason": [Phrase(gettext_noop("Give a reason."))]})
     from_status = trip.status
     trip.status = transition.target
     if transition.target == S.SUBMITTED and from_status == S.DRAFT:

@@ -186,3 +186,51 @@ def test_reasons_are_separated_as_chinese_separates_clauses():
     assert read("zh-hans", lambda: join_clauses(["甲", "乙"])) == "甲；乙"
     assert read("vi", lambda: join_clauses(["a", "b"])) == "a; b"
     assert read("en", lambda: join_clauses(["a", "b"])) == "a; b"
+
+
+def _state_moved_meanwhile(monkeypatch, status):
+    # The trip's state moved after the gate's checks read it: ``trips._transition`` refuses.
+    real = gate.trips.gate_transition
+
+    def gate_transition(trip, action, *args, **kwargs):
+        trip.status = status
+        return real(trip, action, *args, **kwargs)
+
+    monkeypatch.setattr(gate.trips, "gate_transition", gate_transition)
+
+
+def test_a_device_event_the_trips_state_refuses_is_read_in_each_language(
+    enterprise, operator, mlt, lanes, monkeypatch
+):
+    # It escaped as a 409 of the whole batch, said in the language of the moment only.
+    trip = paid(enterprise)
+    _state_moved_meanwhile(monkeypatch, "cancelled")
+    with translation.override("vi"):
+        stored, _duplicate = gate.apply_event(operator, mlt, _event(trip))
+    assert not stored.accepted and stored.trip == trip
+    assert [p["code"] for p in stored.problems] == ["not_allowed"]
+    for language in INSIDE:
+        message = read(language, lambda: gate.problems_shown(stored.problems))[0]["message"]
+        verb = read(language, lambda: trips.TRIP_MACHINE.say("verb", "check_in"))
+        state = read(language, lambda: trips.TRIP_MACHINE.say("state", "cancelled"))
+        assert f"“{verb}”" in message and f"“{state}”" in message, (language, message)
+    assert "Check in" not in read("vi", lambda: gate.problems_shown(stored.problems))[0]["message"]
+    trip.refresh_from_db()
+    assert trip.status == "paid"
+
+
+def test_a_device_event_the_trips_permissions_refuse_is_read_in_each_language(
+    enterprise, operator, mlt, lanes, monkeypatch
+):
+    # "You may not check_in this trip.": the action's code, in the sender's language only.
+    trip = paid(enterprise)
+    monkeypatch.setattr(trips, "_may_take", lambda *args: False)
+    with translation.override("vi"):
+        stored, _duplicate = gate.apply_event(operator, mlt, _event(trip))
+    assert [p["code"] for p in stored.problems] == ["forbidden"]
+    words = {"vi": "không có quyền", "en": "You may not take the step", "zh-hans": "您无权"}
+    for language, word in words.items():
+        message = read(language, lambda: gate.problems_shown(stored.problems))[0]["message"]
+        verb = read(language, lambda: trips.TRIP_MACHINE.say("verb", "check_in"))
+        assert word in message and f"“{verb}”" in message, (language, message)
+        assert "check_in" not in message
