@@ -146,3 +146,33 @@ def test_the_files_page_says_an_action_its_state_does_not_allow_not_a_500(desk_o
     assert response.status_code in (409, 422), response.status_code
     filed.refresh_from_db()
     assert filed.new_due_date is None and filed.status == "withdrawn"
+
+
+def test_a_second_supplement_request_is_refused_naming_the_files_state(
+    officer_api, desk_officer, filed
+):
+    # The table has no self-loop of a request: a file already waiting is told so (409), and
+    # the page says it, naming the state; the first request stands as it was.
+    for action in ("transfer", "start"):
+        filed = services.act(desk_officer, filed, action)
+    filed = services.act(desk_officer, filed, "request_supplement", reason="Thiếu bản sao")
+    response = officer_api.post(
+        f"/api/v1/desk/applications/{filed.code}/actions/request_supplement",
+        {"reason": "Thiếu thêm giấy phép"},
+        content_type="application/json",
+    )
+    assert response.status_code == 409, response.content
+    assert "“waiting for a supplement”" in response.json()["detail"]
+    client = Client()
+    client.force_login(desk_officer)
+    page = client.post(
+        f"/desk/applications/{filed.code}/request_supplement/", {"reason": "Thiếu giấy phép"}
+    )
+    assert page.status_code == 422
+    assert "“waiting for a supplement”" in " ".join(page.context["action_errors"])
+    filed.refresh_from_db()
+    assert filed.supplement_request == "Thiếu bản sao"
+    assert filed.transitions.filter(action="request_supplement").count() == 1
+    # No action of the table leaves a file where it was but the apology, given once only.
+    loops = {t.action for t in services.APPLICATION_MACHINE.table.values() if t.source == t.target}
+    assert loops == {"apologise"}
