@@ -159,6 +159,8 @@ API = {
     "GET /desk/applications": allow(DESK, ADMINISTRATOR),
     "GET /desk/applications/{code}": allow(DESK, ADMINISTRATOR, record=DESK_FILE),
     "POST /desk/applications/{code}/actions/{action}": allow(DESK, ADMINISTRATOR, record=DESK_FILE),
+    # The supplement received, with its documents (multipart), as on the file's page.
+    "POST /desk/applications/{code}/supplement": allow(DESK, ADMINISTRATOR, record=DESK_FILE),
     "POST /desk/applications/{code}/reassign": allow(
         DESK,
         ADMINISTRATOR,

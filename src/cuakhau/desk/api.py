@@ -98,9 +98,10 @@ def _file_parts(request: HttpRequest) -> set[str]:
     return {"documents", *request.FILES}
 
 
-def _unknown_parts(request: HttpRequest) -> list[tuple[str, str]]:
-    """The form fields and file parts of a filing that ``FilingIn`` and ``documents`` are not."""
-    known = set(FilingIn.model_fields) | _TOLERATED_FORM_FIELDS
+def _unknown_parts(request: HttpRequest, schema=FilingIn) -> list[tuple[str, str]]:
+    """The form fields and file parts of a post with documents (a filing, a supplement) that
+    its ``schema`` and ``documents`` are not."""
+    known = set(schema.model_fields) | _TOLERATED_FORM_FIELDS
     unknown = [("form", name) for name in request.POST if name not in known]
     unknown += [("file", name) for name in request.FILES if name != "documents"]
     return unknown
@@ -201,6 +202,12 @@ class ActionIn(Schema):
     result_note: Text(2000, multiline=True) = ""
 
 
+class SupplementIn(Schema):
+    """A received supplement's note (multipart, beside the ``documents`` files)."""
+
+    reason: Text(2000, multiline=True) = ""
+
+
 class ReassignIn(Schema):
     assignee: Annotated[str, Field(min_length=1, max_length=150)]
 
@@ -292,21 +299,44 @@ def too_many(response: HttpResponse, exc: services.TooManyAttempts):
 # caller hears of every refused field in one answer, as the pages say them.
 
 
-def _filing_errors(request, parts, refused=()):
-    """Every refusal of a filing's fields and files (``parts``: the fields as read), by path:
-    the files' under ``documents``, a part the filing does not take under its own name."""
+def _with_documents(request, check, schema=FilingIn):
+    """Every refusal of a post with documents (a filing, a supplement) by path: ``check(files)``
+    its service's, the files' under ``documents``, a part the post does not take under its own
+    name."""
     refused_upload = refusal_of(request)
-    documents = [] if refused_upload else request.FILES.getlist("documents")
-    errors = services.filing_errors(parts, documents)
+    errors = check([] if refused_upload else request.FILES.getlist("documents"))
     if refused_upload:
         # The files could not be read at all: that is what is said of them.
         errors = {k: v for k, v in errors.items() if k.split(".")[0] != "documents"}
         errors["documents"] = [refused_upload]
-    for _where, name in _unknown_parts(request):
+    for _where, name in _unknown_parts(request, schema):
         # Refused like a JSON body's unknown field: ``status=returned`` filed without a word
         # would let the caller believe it was taken.
         errors[name] = [_("This field is not accepted here.")]
     return errors
+
+
+def _filing_errors(request, parts, refused=()):
+    """Every refusal of a filing's fields and files (``parts``: the fields as read)."""
+    return _with_documents(request, lambda documents: services.filing_errors(parts, documents))
+
+
+def _supplement_errors(request, parts, refused, code):
+    """Every refusal of a received supplement's note and files (``parts``: the note as read);
+    an application not waiting for a supplement is that (409), whatever its parts say."""
+    application = services.find_for_desk(request.user, code)
+    return _with_documents(
+        request,
+        lambda documents: services.action_errors(
+            request.user,
+            application,
+            "receive_supplement",
+            reason=parts.get("reason", ""),
+            documents=documents,
+            refused=refused,
+        ),
+        SupplementIn,
+    )
 
 
 def _filing_refusal(request: HttpRequest, errors: dict[str, list[str]]):
@@ -458,7 +488,8 @@ def get_application(request: HttpRequest, code: str):
     description=(
         "A desk officer of the file's gate takes one of `allowed_actions` (a reason where the "
         "step needs one, a new date for an apology); another action is a 409 naming the "
-        "allowed ones."
+        "allowed ones. A supplement received with its documents: "
+        "`POST /desk/applications/{code}/supplement`."
     ),
 )
 @checked_further(_action_errors)
@@ -473,6 +504,44 @@ def act(request: HttpRequest, code: str, action: Action, payload: ActionIn):
         result_note=payload.result_note,
         context=context_of(request),
     )
+    return _application(request.user, a, with_history=True)
+
+
+@router.post(
+    "/desk/applications/{code}/supplement",
+    response={200: ApplicationOut, 422: FilingRefusal},
+    summary="Record a supplement received, with its documents (multipart)",
+    description=(
+        "A desk officer of the file's gate records the supplement the applicant brought to a "
+        "file waiting for one, as on the file's page: each document a `documents` file part "
+        "(PDF, JPEG or PNG, judged by content, within the upload size limit), an optional "
+        "`reason` form field. The clock restarts; a file not waiting for a supplement is a 409."
+    ),
+)
+@decorate_view(api_reads_uploads)
+@checked_further(
+    _supplement_errors, elsewhere=lambda request: dict.fromkeys(_file_parts(request), "file")
+)
+def receive_supplement(
+    request: HttpRequest,
+    code: str,
+    payload: Form[SupplementIn],
+    documents: File[list[UploadedFile]] = None,
+):
+    if _unknown_parts(request, SupplementIn) or refusal_of(request):
+        return _filing_refusal(request, _supplement_errors(request, payload.dict(), (), code))
+    a = services.find_for_desk(request.user, code)
+    try:
+        a = services.act(
+            request.user,
+            a,
+            "receive_supplement",
+            reason=payload.reason,
+            documents=documents or [],
+            context=context_of(request),
+        )
+    except FieldErrors as exc:
+        return _filing_refusal(request, exc.errors)
     return _application(request.user, a, with_history=True)
 
 

@@ -222,6 +222,8 @@ BUDGETS: dict[str, int | dict[str, int]] = {
     "GET /desk/applications": 5,
     "GET /desk/applications/{code}": 7,
     "POST /desk/applications/{code}/actions/{action}": 21,
+    # the action's, and the supplement's documents stored beside it
+    "POST /desk/applications/{code}/supplement": 23,
     "POST /desk/applications/{code}/reassign": 15,
     "GET /investment/projects": 3,
     "GET /investment/totals": 7,

@@ -67,6 +67,29 @@ def desk_world(w) -> None:
         },
         [SimpleUploadedFile("don.pdf", PDF)],
     )
+    # A file of each desk waiting for a supplement (the supplement operation's own state).
+    mlt_officer = services.desk_officers(w["desk_application"].gate).first()
+    for key, gate, officer in (
+        ("desk_waiting_application", "mlt", mlt_officer),
+        ("desk_other_waiting_application", "hng", w["desk_other_officer"]),
+    ):
+        waiting = services.file_application(
+            {
+                "procedure": procedure.key,
+                "gate": gate,
+                "applicant_name": "Lý Thị Sa",
+                "phone": "0977123456",
+                "language": "vi",
+            },
+            [SimpleUploadedFile("don.pdf", PDF)],
+        )
+        for action in ("transfer", "start"):
+            waiting = services.act(officer, waiting, action)
+        w[key] = services.act(officer, waiting, "request_supplement", reason="Thiếu bản sao")
+
+
+def _supplement() -> Multipart:
+    return Multipart({"reason": "Bản sao hợp đồng"}, {"documents": [("hop-dong.pdf", PDF)]})
 
 
 def desk_api_cases(w) -> dict:
@@ -90,6 +113,12 @@ def desk_api_cases(w) -> dict:
             "post",
             f"/desk/applications/{code}/actions/transfer",
             {},
+            desk,
+        ),
+        "POST /desk/applications/{code}/supplement": (
+            "post",
+            f"/desk/applications/{w['desk_waiting_application'].code}/supplement",
+            _supplement(),
             desk,
         ),
         # Only a supervisor (the permission; the administrator has every one).
@@ -147,6 +176,14 @@ def desk_gate_cases(w) -> list[tuple[str, str, str, dict | None, str, bool]]:
     "desk_other" (Hà Khẩu)."""
     desk_world(w)
     rows = []
+    for waiting, owner, stranger in (
+        (w["desk_waiting_application"], "desk", "desk_other"),
+        (w["desk_other_waiting_application"], "desk_other", "desk"),
+    ):
+        path = f"/api/v1/desk/applications/{waiting.code}/supplement"
+        for caller, succeeds in ((owner, True), (stranger, False)):
+            rule = "POST /desk/applications/{code}/supplement"
+            rows.append((rule, "post", path, _supplement(), caller, succeeds))
     for application, owner, stranger in (
         (w["desk_application"], "desk", "desk_other"),
         (w["desk_other_application"], "desk_other", "desk"),
