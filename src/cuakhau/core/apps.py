@@ -11,6 +11,25 @@ class CoreConfig(AppConfig):
 
         lookups.register()
         _admin_held_to_the_columns()
+        _refused_choices_not_echoed()
+
+
+def _refused_choices_not_echoed():
+    """Every form's refused choice is said without repeating it, as the administration's are
+    (``HeldToTheColumns``): Django's choice fields echoed what was sent into the page, a NUL, an
+    escape sequence or 10 000 characters beside the field. Django's own words for a key no
+    longer offered (``ModelChoiceField``'s), already in its catalogues."""
+    from django import forms
+
+    from cuakhau.core.inputs import CHOICE_NOT_OFFERED
+
+    for field in (forms.ChoiceField, forms.MultipleChoiceField, forms.ModelMultipleChoiceField):
+        field.default_error_messages = {
+            **field.default_error_messages,
+            "invalid_choice": CHOICE_NOT_OFFERED,
+        }
+    # A key that is no key of the model ("“x\x00” is not a valid value."): the same words.
+    forms.ModelMultipleChoiceField.default_error_messages["invalid_pk_value"] = CHOICE_NOT_OFFERED
 
 
 def _admin_held_to_the_columns():

@@ -4,11 +4,15 @@
 import datetime as dt
 
 import pytest
+from django import forms
+from django.core.exceptions import ValidationError
 from django.test import Client
 
 from cuakhau.conftest import banana_line, declaration
+from cuakhau.core.inputs import CHOICE_NOT_OFFERED
 from cuakhau.gate.models import WeighbridgeReading
 from cuakhau.payments import services as payments
+from cuakhau.reference.models import Gate
 from cuakhau.trips import services as trips
 from cuakhau.trips.models import Trip
 from cuakhau.trips.tests.test_views import form_post
@@ -94,3 +98,25 @@ def test_the_gate_matches_a_plate_however_its_digits_were_written(enterprise, op
         check = gate.assess(trip.reference, mlt, plate_seen=seen)
         assert "plate_mismatch" not in [p.code for p in check.problems]
         assert gate.record_plate_read(mlt, "cam-1", seen).trip == trip
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        forms.ChoiceField(choices=[("export", "Export")]),
+        forms.TypedChoiceField(choices=[("1", "One")], coerce=int),
+        forms.MultipleChoiceField(choices=[("export", "Export")]),
+        forms.ModelMultipleChoiceField(queryset=Gate.objects.all()),
+    ],
+    ids=["choice", "typed", "multiple", "model-multiple"],
+)
+@pytest.mark.django_db
+def test_no_form_repeats_a_refused_choice(field):
+    """Every form, not only the administration's: the page would show what was sent."""
+    sent = "x\x1b[2J" + "y" * 5000
+    with pytest.raises(ValidationError) as refused:
+        multiple = isinstance(field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField)
+        field.clean([sent] if multiple else sent)
+    said = " ".join(refused.value.messages)
+    assert "\x1b" not in said and "yyyy" not in said
+    assert said == str(CHOICE_NOT_OFFERED)

@@ -303,3 +303,12 @@ def test_a_refused_hour_is_named_beside_the_day(client, enterprise, capacity):
     assert page.status_code == 422
     assert day_error(page).count("Hour: ") == 1
     assert not Booking.objects.filter(trip=trip).exists()
+
+
+def test_the_capacity_page_does_not_echo_a_refused_direction(client, manager, mlt):
+    client.force_login(manager)
+    response = client.post("/slots/mlt/capacity/", {"direction": "x\x00", "lanes": 1})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "x\x00" not in page and "x&#x00;" not in page
+    assert "That choice is not one of the available choices." in page
