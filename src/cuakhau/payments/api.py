@@ -10,6 +10,7 @@ from cuakhau.core.api_support import (
     CodeOf,
     NumberOf,
     Text,
+    checked_further,
     context_of,
     fee_item_out,
     label_of,
@@ -235,6 +236,17 @@ def trip_fees(request: HttpRequest, reference: str):
     }
 
 
+def _cash_payment_errors(request, parts, refused, reference):
+    # An amount that is no number does not hide a missing slip, nor one recorded already:
+    # every field of the cash payment in one 422. One who takes no cash at the trip's gate
+    # hears only the schema's refusal.
+    trip = trips.find_trip(request.auth, reference)
+    try:
+        return services.cash_payment_errors(request.auth, trip, **parts, refused=refused)
+    except trips.TripPermissionDenied as exc:
+        raise PermissionDenied(str(exc)) from None
+
+
 @router.post(
     "/trips/{reference}/cash-payments",
     response={201: PaymentOut},
@@ -244,6 +256,7 @@ def trip_fees(request: HttpRequest, reference: str):
         "with the counter slip's number; the fee paid in full issues the receipt at once."
     ),
 )
+@checked_further(_cash_payment_errors)
 def cash_payment(request: HttpRequest, reference: str, payload: CashIn):
     trip = trips.find_trip(request.auth, reference)
     payment = services.record_cash_payment(

@@ -544,9 +544,14 @@ def _most_cash_for(due: int) -> int:
     return max(CASH_FLOOR_VND, 10 * due)
 
 
-def record_cash_payment(
-    officer, trip: Trip, amount_vnd: int, slip_number: str, context: RequestContext = SYSTEM
-) -> Payment:
+def _cash_checked(
+    officer, trip: Trip, amount_vnd, slip_number, refused=()
+) -> tuple[dict[str, list[str]], str, str]:
+    """Every refusal of a cash payment's fields at once, by field, with the slip number as
+    kept and the transaction id made of it; writes nothing. ``refused``: fields the caller
+    could not read (the API's schema, the page's number box), neither checked nor said again.
+    TripPermissionDenied for one who does not take cash at the trip's gate; FieldErrors on
+    ``trip`` alone for a trip that owes nothing (its fields are moot)."""
     user_roles = roles.roles_of(officer)
     allowed = user_roles & {roles.GATE_OPERATOR, roles.DESK, roles.ADMINISTRATOR}
     if not allowed or (
@@ -562,8 +567,10 @@ def record_cash_payment(
     nothing_due = _nothing_due(trip)
     if nothing_due:
         raise FieldErrors({"trip": [nothing_due]})
-    errors = {}
-    if isinstance(amount_vnd, bool) or not isinstance(amount_vnd, int) or amount_vnd <= 0:
+    errors: dict[str, list[str]] = {}
+    if "amount_vnd" in refused:
+        pass
+    elif isinstance(amount_vnd, bool) or not isinstance(amount_vnd, int) or amount_vnd <= 0:
         errors["amount_vnd"] = [_("Enter a positive whole number of đồng.")]
     elif amount_vnd > _most_cash_for(due := amount_due(trip) or 0):
         # A slip's amount typed with a few zeros too many would be kept, and the refund owed
@@ -575,15 +582,17 @@ def record_cash_payment(
                 "due": number_format(due, force_grouping=True),
             }
         ]
+    slip_refused = None
     try:
         slip_number = clean_text((slip_number or "").strip())
-        slip_refused = None
     except ValidationError as exc:
         slip_refused = exc.messages
     # The slip number is the cash payment's transaction id: kept whole, like a bank's.
     external_id = f"{trip.gate.code}-{slip_number}"
     limit = Payment._meta.get_field("external_id").max_length
-    if slip_refused:
+    if "slip_number" in refused:
+        pass
+    elif slip_refused:
         errors["slip_number"] = slip_refused
     elif not slip_number:
         errors["slip_number"] = [_("Enter the number of the cash slip.")]
@@ -592,6 +601,47 @@ def record_cash_payment(
             _("A cash slip number has at most %(n)d characters.")
             % {"n": limit - len(trip.gate.code) - 1}
         ]
+    elif (errors or refused) and Payment.objects.filter(
+        provider=providers.cash_provider().code, external_id=external_id
+    ).exists():
+        # Said beside the other fields' refusals; alone, ``record_payment`` finds it without
+        # this query.
+        errors["slip_number"] = [_slip_recorded(slip_number)]
+    return errors, slip_number, external_id
+
+
+def _slip_recorded(slip_number: str) -> str:
+    return _("Cash slip %(n)s is already recorded.") % {"n": slip_number}
+
+
+def cash_payment_errors(
+    officer, trip: Trip, *, amount_vnd=None, slip_number="", refused=()
+) -> dict[str, list[str]]:
+    """What ``record_cash_payment`` would refuse in these fields, all at once (``refused``:
+    fields refused already, not checked again nor said again); writes nothing. The API asks
+    it for the fields its schema took when it refused others."""
+    try:
+        return _cash_checked(officer, trip, amount_vnd, slip_number, refused)[0]
+    except FieldErrors as exc:
+        return exc.errors
+
+
+def record_cash_payment(
+    officer,
+    trip: Trip,
+    amount_vnd: int,
+    slip_number: str,
+    context: RequestContext = SYSTEM,
+    *,
+    refused: dict[str, list[str]] | None = None,
+) -> Payment:
+    """Record cash received at the counter against its slip. Every field is checked before
+    any is refused: one FieldErrors names each wrong one, with ``refused``, the fields the
+    caller could not read (the page's amount box)."""
+    errors, slip_number, external_id = _cash_checked(
+        officer, trip, amount_vnd, slip_number, tuple(refused or ())
+    )
+    errors = {**(refused or {}), **errors}
     if errors:
         raise FieldErrors(errors)
     provider = providers.cash_provider()
@@ -608,9 +658,7 @@ def record_cash_payment(
         context=context,
     )
     if not created:
-        raise FieldErrors(
-            {"slip_number": [_("Cash slip %(n)s is already recorded.") % {"n": slip_number}]}
-        )
+        raise FieldErrors({"slip_number": [_slip_recorded(slip_number)]})
     return payment
 
 

@@ -55,15 +55,22 @@ def simulate_transfer(request, reference):
 @require_POST
 def record_cash(request, reference):
     trip = _trip(request, reference)
+    amount, unread = None, {}
     try:
         # Read as the page writes amounts: "800.000" in Vietnamese, "800,000" in English.
         typed = Decimal(read_local_number(request.POST.get("amount_vnd", "")))
         amount = int(typed) if typed == typed.to_integral_value() else -1
     except ValidationError as exc:
-        return _cash_refused(request, trip, {"amount_vnd": exc.messages})
+        # Said with the slip's refusal, if any, not before it.
+        unread = {"amount_vnd": exc.messages}
     try:
         payment = services.record_cash_payment(
-            request.user, trip, amount, request.POST.get("slip_number", ""), context_of(request)
+            request.user,
+            trip,
+            amount,
+            request.POST.get("slip_number", ""),
+            context_of(request),
+            refused=unread,
         )
     except FieldErrors as exc:
         if "trip" in exc.errors:

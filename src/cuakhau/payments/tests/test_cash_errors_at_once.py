@@ -1,0 +1,84 @@
+"""A cash payment refused for several fields says every one of them at once: the API in one
+422 with each field's path, the trip page beside each field."""
+
+import pytest
+from django.test import Client
+
+from cuakhau.accounts.services import issue_token
+from cuakhau.conftest import declaration
+from cuakhau.payments import services
+from cuakhau.payments.models import Payment
+from cuakhau.trips import services as trips
+
+pytestmark = pytest.mark.django_db
+
+FEE = 800_000
+
+
+@pytest.fixture
+def trip(enterprise, mlt):
+    return trips.save_and_submit(enterprise, None, declaration())
+
+
+def _paths(response) -> set[tuple]:
+    assert response.status_code == 422, response.content
+    items = response.json()["detail"]
+    paths = [tuple(item["loc"]) for item in items]
+    assert len(paths) == len(set(paths)), items  # each field said once
+    return set(paths)
+
+
+@pytest.mark.parametrize(
+    "body, named",
+    [
+        # The schema refuses the amount; the service alone refuses the slip (none given).
+        ({"amount_vnd": "tám trăm", "slip_number": "  "}, {"amount_vnd", "slip_number"}),
+        # The service refuses the amount (a typing slip far above the fee); the schema the
+        # slip (a control character).
+        ({"amount_vnd": 80_000_000_000, "slip_number": "PT\x1b1"}, {"amount_vnd", "slip_number"}),
+        # Three at once: an amount that is not whole, a field the operation does not have
+        # (a receipt time: the server's clock is the payment's), no slip.
+        (
+            {"amount_vnd": 1.5, "slip_number": "", "received_at": "2099-01-01T08:00:00+07:00"},
+            {"amount_vnd", "slip_number", "received_at"},
+        ),
+    ],
+)
+def test_the_api_names_every_wrong_field_of_a_cash_payment_at_once(operator, trip, body, named):
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {issue_token(operator, 'x')[1]}")
+    response = client.post(
+        f"/api/v1/trips/{trip.reference}/cash-payments", body, content_type="application/json"
+    )
+    assert _paths(response) == {("body", name) for name in named}
+    assert not Payment.objects.exists()
+
+
+def test_a_slip_recorded_already_is_named_beside_an_amount_that_is_no_number(operator, trip):
+    services.record_cash_payment(operator, trip, 300_000, "PT-0001")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {issue_token(operator, 'x')[1]}")
+    response = client.post(
+        f"/api/v1/trips/{trip.reference}/cash-payments",
+        {"amount_vnd": "năm trăm", "slip_number": "PT-0001"},
+        content_type="application/json",
+    )
+    assert _paths(response) == {("body", "amount_vnd"), ("body", "slip_number")}
+    slip = next(i for i in response.json()["detail"] if i["loc"] == ["body", "slip_number"])
+    assert "already recorded" in slip["msg"]
+    assert Payment.objects.count() == 1
+
+
+def test_the_page_says_each_wrong_cash_field_beside_it_at_once(operator, trip):
+    # An amount the page could not read hid the missing slip until the next try.
+    client = Client()
+    client.force_login(operator)
+    page = client.post(
+        f"/payments/trips/{trip.reference}/cash/", {"amount_vnd": "tám trăm", "slip_number": ""}
+    )
+    assert page.status_code == 422
+    for field, why in (
+        ("amount_vnd", ""),
+        ("slip_number", "Enter the number of the cash slip."),
+    ):
+        beside = page.text.split(f'data-field="{field}"', 1)
+        assert len(beside) == 2 and why in beside[1].split("</p>", 1)[0], field
+    assert not Payment.objects.exists()
