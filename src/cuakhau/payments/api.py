@@ -169,7 +169,11 @@ def notification(request: HttpRequest, provider: str):
     )
     if log.outcome == NotificationOutcome.MALFORMED:
         refusal = getattr(log, "refusal", None)
-        errors = refusal.errors if refusal is not None and refusal.errors else {"": [log.detail]}
+        errors = (
+            refusal.errors
+            if refusal is not None and refusal.errors
+            else {"": [str(log.detail_shown)]}
+        )
         items = [
             {
                 "loc": ["body", *(p for p in path_steps(path) if p != "")],
@@ -187,7 +191,7 @@ def notification(request: HttpRequest, provider: str):
         "success": True,
         "outcome": log.outcome,
         "outcome_label": label_of(NotificationOutcome, log.outcome),
-        "detail": log.detail,
+        "detail": str(log.detail_shown),
         "payment_id": payment.pk if payment else None,
         "flag": payment.flag if payment else None,
         "flag_label": label_of(PaymentFlag, payment.flag) if payment else None,

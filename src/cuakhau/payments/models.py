@@ -158,7 +158,10 @@ class NotificationLog(models.Model):
     received_at = models.DateTimeField(_("received at"), auto_now_add=True)
     remote_addr = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=20, choices=NotificationOutcome.choices)
+    # Written by the system, in the platform's language; ``detail_texts`` has it in each
+    # ({"vi", "en", "zh"}: ``core.phrases``), empty for a line logged before.
     detail = models.CharField(_("detail"), max_length=300, blank=True)
+    detail_texts = models.JSONField(_("detail in each language"), default=dict, blank=True)
     body_sha256 = models.CharField(_("SHA-256 digest of the body"), max_length=64)
     payment = models.ForeignKey(
         Payment,
@@ -178,3 +181,10 @@ class NotificationLog(models.Model):
 
     def __str__(self):
         return f"{self.provider} {self.outcome} {self.received_at}"
+
+    @property
+    def detail_shown(self):
+        """The detail in the reader's language (``core.phrases.in_reader_language``)."""
+        from cuakhau.core.phrases import in_reader_language
+
+        return in_reader_language(self.detail_texts, self.detail)

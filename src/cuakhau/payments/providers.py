@@ -31,12 +31,12 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from django.utils.module_loading import import_string
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cuakhau.core import freshness
 from cuakhau.core.inputs import CONTROL_CHARACTER
 from cuakhau.core.jsontext import read_json
+from cuakhau.core.phrases import Phrase, said
 from cuakhau.trips import references
 from cuakhau.trips.models import Trip
 
@@ -62,6 +62,12 @@ class Notification:
     # reported by two providers watching the account is one payment. "": none given.
     bank_reference: str = ""
     credited_account: str = ""
+
+
+def _(message: str, /, **values) -> Phrase:
+    """A sentence of the webhook's, said in the active language and kept in each: its log line
+    (``NotificationLog.detail_texts``) is read in each reader's language."""
+    return Phrase(message, **values)
 
 
 class NotificationRefused(Exception):
@@ -205,7 +211,7 @@ def _load_json(body: bytes):
     except (ValueError, UnicodeDecodeError) as exc:
         raise NotificationRefused(
             NotificationOutcome.MALFORMED,
-            f"body is not JSON: {exc}"[:300],
+            _("The body is not valid JSON: %(why)s", why=str(exc)[:200]),
             {"": [_("The body is not valid JSON.")]},
         ) from None
 
@@ -244,7 +250,7 @@ class _Fields:
         elif len(text) > MAX_TRANSACTION_ID:
             self.error(
                 name,
-                _("A transaction id has at most %(n)d characters.") % {"n": MAX_TRANSACTION_ID},
+                _("A transaction id has at most %(n)s characters.", n=MAX_TRANSACTION_ID),
             )
         elif _CONTROL.search(text):
             self.error(name, _("A transaction id cannot hold control characters."))
@@ -277,21 +283,29 @@ class _Fields:
             return None
         return moment
 
-    def refuse_if_any(self, detail: str) -> None:
+    def refuse_if_any(self) -> None:
         if self.errors:
-            summary = "; ".join(f"{k or 'body'}: {' '.join(v)}" for k, v in self.errors.items())
             raise NotificationRefused(
-                NotificationOutcome.MALFORMED, f"{detail}: {summary}"[:300], self.errors
+                NotificationOutcome.MALFORMED, _malformed(self.errors), self.errors
             )
+
+
+def _malformed(errors: dict[str, list]) -> Phrase:
+    """The log's line for a body refused: each field's path and what is wrong with it."""
+
+    def fields() -> str:
+        return "; ".join(
+            " ".join(([path + ":"] if path else []) + [said(m) for m in messages])
+            for path, messages in errors.items()
+        )
+
+    return _("The notification is malformed: %(fields)s", fields=fields)
 
 
 def _object(value, path: str) -> dict:
     if not isinstance(value, dict):
-        raise NotificationRefused(
-            NotificationOutcome.MALFORMED,
-            f"{path or 'body'} is not a JSON object",
-            {path: [_("Must be a JSON object.")]},
-        )
+        errors = {path: [_("Must be a JSON object.")]}
+        raise NotificationRefused(NotificationOutcome.MALFORMED, _malformed(errors), errors)
     return value
 
 
@@ -363,7 +377,13 @@ def _check_timestamp(timestamp: str, tolerance: int, now: float | None) -> None:
     # The same window as every signed webhook's (Zalo's OA events too): ``core.freshness``.
     if not freshness.is_fresh(timestamp, tolerance, now):
         raise NotificationRefused(
-            NotificationOutcome.STALE, f"timestamp {timestamp} is outside ±{tolerance}s"
+            NotificationOutcome.STALE,
+            _(
+                "The notification's timestamp %(timestamp)s is more than %(n)s seconds from "
+                "the server's clock.",
+                timestamp=timestamp[:20],
+                n=tolerance,
+            ),
         )
 
 
@@ -387,12 +407,14 @@ class VietQRBankTransfer(_CollectionAccount):
         signature = _header(headers, "X-Cuakhau-Signature")
         if not freshness.is_unix_time(timestamp) or not signature:
             raise NotificationRefused(
-                NotificationOutcome.BAD_SIGNATURE, "missing timestamp or signature header"
+                NotificationOutcome.BAD_SIGNATURE,
+                _("The timestamp or the signature header is missing."),
             )
         expected = sign_body(self.secret, timestamp, body)
         if not hmac.compare_digest(expected, signature):
             raise NotificationRefused(
-                NotificationOutcome.BAD_SIGNATURE, "signature does not match the body"
+                NotificationOutcome.BAD_SIGNATURE,
+                _("The signature does not match the body."),
             )
         _check_timestamp(timestamp, self.tolerance, now)
         data = _object(_load_json(body), "")
@@ -410,7 +432,7 @@ class VietQRBankTransfer(_CollectionAccount):
             paid_at = timezone.now()
         else:
             paid_at = fields.booked_at(data["booked_at"], "booked_at", BANK_TIME_ZONE)
-        fields.refuse_if_any("bad notification body")
+        fields.refuse_if_any()
         return Notification(
             transaction_id=transaction_id,
             amount=amount,
@@ -519,17 +541,25 @@ class PayOS(_CollectionAccount):
         envelope = _object(_load_json(body), "")
         signature = envelope.get("signature")
         if not isinstance(signature, str) or not signature:
-            raise NotificationRefused(NotificationOutcome.BAD_SIGNATURE, "missing signature")
+            raise NotificationRefused(
+                NotificationOutcome.BAD_SIGNATURE, _("The signature is missing.")
+            )
         data = _object(envelope.get("data"), "data")
         expected = payos_signature(data, self.checksum_key)
         if not hmac.compare_digest(expected, signature.strip().lower()):
             raise NotificationRefused(
-                NotificationOutcome.BAD_SIGNATURE, "signature does not match data"
+                NotificationOutcome.BAD_SIGNATURE,
+                _("The signature does not match the data."),
             )
         if data.get("description") in self.TEST_DESCRIPTIONS:
-            raise NotificationIgnored("payOS webhook confirmation test")
+            raise NotificationIgnored(_("payOS's test of the webhook: nothing to record."))
         if envelope.get("success") is False or data.get("code") not in ("00", None):
-            raise NotificationIgnored(f"payOS reports no payment (code {data.get('code')!r})")
+            raise NotificationIgnored(
+                _(
+                    "payOS reports no payment (code %(code)s): nothing to record.",
+                    code=repr(data.get("code"))[:40],
+                )
+            )
         fields = _Fields("data.")
         # Deduplicate on ``reference``, the bank's reference of the transfer itself (payOS:
         # "mã tham chiếu giao dịch"). ``orderCode`` and ``paymentLinkId`` name the payment
@@ -546,7 +576,7 @@ class PayOS(_CollectionAccount):
         paid_at = fields.booked_at(
             data.get("transactionDateTime"), "transactionDateTime", self.time_zone
         )
-        fields.refuse_if_any("bad payOS data")
+        fields.refuse_if_any()
         return Notification(
             transaction_id=transaction_id,
             amount=amount,
@@ -612,19 +642,21 @@ class SePay(_CollectionAccount):
                 key.strip().encode(), self.api_key.encode()
             ):
                 raise NotificationRefused(
-                    NotificationOutcome.BAD_SIGNATURE, "missing or wrong Apikey"
+                    NotificationOutcome.BAD_SIGNATURE, _("The API key is missing or wrong.")
                 )
             return
         timestamp = _header(headers, "X-SePay-Timestamp")
         signature = _header(headers, "X-SePay-Signature").lower().removeprefix("sha256=")
         if not freshness.is_unix_time(timestamp) or not signature:
             raise NotificationRefused(
-                NotificationOutcome.BAD_SIGNATURE, "missing X-SePay-Timestamp or signature"
+                NotificationOutcome.BAD_SIGNATURE,
+                _("The timestamp or the signature header is missing."),
             )
         expected = sign_body(self.hmac_secret, timestamp, body).removeprefix("sha256=")
         if not hmac.compare_digest(expected, signature):
             raise NotificationRefused(
-                NotificationOutcome.BAD_SIGNATURE, "signature does not match the body"
+                NotificationOutcome.BAD_SIGNATURE,
+                _("The signature does not match the body."),
             )
         _check_timestamp(timestamp, self.tolerance, now)
 
@@ -636,7 +668,12 @@ class SePay(_CollectionAccount):
         if transfer_type not in ("in", "out"):
             fields.error("transferType", _('Must be "in" or "out".'))
         elif transfer_type == "out":
-            raise NotificationIgnored(f"outgoing transfer {data.get('id')!r}")
+            raise NotificationIgnored(
+                _(
+                    "An outgoing transfer (%(id)s): nothing to record.",
+                    id=repr(data.get("id"))[:40],
+                )
+            )
         # SePay's ``id`` is its own number for the bank transaction: the key it says to
         # deduplicate on (``referenceCode`` is the bank's, and not every bank sends one).
         sepay_id = data.get("id")
@@ -651,7 +688,7 @@ class SePay(_CollectionAccount):
         bank_text = fields.optional_text(data, "description")
         bank_reference = fields.optional_text(data, "referenceCode")
         paid_at = fields.booked_at(data.get("transactionDate"), "transactionDate", self.time_zone)
-        fields.refuse_if_any("bad SePay notification")
+        fields.refuse_if_any()
         return Notification(
             transaction_id=transaction_id,
             amount=amount,
@@ -683,7 +720,8 @@ class CashCounter:
 
     def verify_notification(self, headers, body: bytes) -> Notification:
         raise NotificationRefused(
-            NotificationOutcome.UNKNOWN_PROVIDER, "cash payments are recorded at the counter"
+            NotificationOutcome.UNKNOWN_PROVIDER,
+            _("Cash payments are recorded at the counter, not notified."),
         )
 
 

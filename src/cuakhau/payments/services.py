@@ -20,12 +20,13 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_noop
 
 from cuakhau.accounts import roles
 from cuakhau.core.context import SYSTEM, RequestContext
 from cuakhau.core.errors import FieldErrors
 from cuakhau.core.inputs import clean_text
-from cuakhau.core.phrases import Phrase, as_stored
+from cuakhau.core.phrases import Phrase, as_stored, said
 from cuakhau.core.retry import lock_rows, retry_on_conflict
 from cuakhau.fees.services import current_assessment
 from cuakhau.receipts import services as receipts
@@ -335,8 +336,8 @@ def receive_notification(
             provider=provider_code,
             remote_addr=remote_addr,
             outcome=refused.outcome,
-            detail=refused.detail[:300],
             body_sha256=digest,
+            **_logged(refused.detail),
         )
         log.refusal = refused  # the API answers with its field errors (422)
         return log, None
@@ -360,33 +361,46 @@ def receive_notification(
         provider=provider_code,
         remote_addr=remote_addr,
         outcome=NotificationOutcome.ACCEPTED if created else NotificationOutcome.DUPLICATE,
-        detail="" if created else _repeat(provider_code, payment, notification)[:300],
         body_sha256=digest,
+        **_logged("" if created else _repeat(provider_code, payment, notification)),
         payment=payment,
     )
     return log, payment
 
 
-def _repeat(provider_code: str, payment: Payment, notification: providers.Notification) -> str:
+def _logged(detail) -> dict:
+    """A log line's detail as ``NotificationLog`` keeps it: in the platform's language, and in
+    each for its readers (a ``Phrase``, or a function putting phrases together)."""
+    if not detail:
+        return {"detail": "", "detail_texts": {}}
+    text, texts = as_stored(detail)
+    return {"detail": text[:300], "detail_texts": {k: v[:300] for k, v in texts.items()}}
+
+
+def _repeat(provider_code: str, payment: Payment, notification: providers.Notification):
     """The log line of a transfer already recorded: another provider's report of the same
-    credit says which payment it is, and from whom it first came (``_conflict`` after it)."""
+    credit says which payment it is, and from whom it first came (``_conflict`` after it).
+    A ``Phrase`` (or a function of them), "" when there is nothing to say."""
     conflict = _conflict(payment, notification)
     if payment.provider == provider_code and payment.external_id == notification.transaction_id:
         return conflict
     first = providers.get_provider(payment.provider)
-    same = _(
-        "Same bank transfer (reference %(ref)s) as payment %(id)s, first reported by "
-        "%(provider)s as %(tx)s: not recorded again."
-    ) % {
-        "ref": payment.bank_reference,
-        "id": payment.pk,
-        "provider": first.label if first is not None else payment.provider,
-        "tx": payment.external_id,
-    }
-    return f"{same} {conflict}".strip()
+    same = Phrase(
+        gettext_noop(
+            "Same bank transfer (reference %(ref)s) as payment %(id)s, first reported by "
+            "%(provider)s as %(tx)s: not recorded again."
+        ),
+        ref=payment.bank_reference,
+        id=payment.pk,
+        provider=first.label if first is not None else payment.provider,
+        tx=payment.external_id,
+    )
+    if not conflict:
+        return same
+    return lambda: f"{said(same)} {said(conflict)}"
 
 
-def _conflict(payment: Payment, notification: providers.Notification) -> str:
+def _conflict(payment: Payment, notification: providers.Notification):
     """What an authentic repeat of a transaction says differently from the payment recorded.
 
     The first word stands (a transaction is recorded once); a repeat that names another amount,
@@ -395,29 +409,36 @@ def _conflict(payment: Payment, notification: providers.Notification) -> str:
     differences = []
     if notification.amount != payment.amount_vnd:
         differences.append(
-            _("amount %(new)s instead of %(old)s")
-            % {"new": grouped(notification.amount), "old": grouped(payment.amount_vnd)}
+            Phrase(
+                gettext_noop("amount %(new)s instead of %(old)s"),
+                new=lambda: grouped(notification.amount),
+                old=lambda: grouped(payment.amount_vnd),
+            )
         )
     if notification.currency != payment.currency:
         differences.append(
-            _("currency %(new)s instead of %(old)s")
-            % {"new": notification.currency, "old": payment.currency}
+            Phrase(
+                gettext_noop("currency %(new)s instead of %(old)s"),
+                new=notification.currency,
+                old=payment.currency,
+            )
         )
     trip = _trip_for_reference(notification.reference)
     if (trip.pk if trip else None) != payment.trip_id:
         differences.append(
-            _("trip %(new)s instead of %(old)s")
-            % {
-                "new": trip.reference if trip else "—",
-                "old": payment.trip.reference if payment.trip_id else "—",
-            }
+            Phrase(
+                gettext_noop("trip %(new)s instead of %(old)s"),
+                new=trip.reference if trip else "—",
+                old=payment.trip.reference if payment.trip_id else "—",
+            )
         )
     if not differences:
         return ""
-    return _("Same transaction as payment %(id)s, kept as first recorded, but: %(what)s.") % {
-        "id": payment.pk,
-        "what": "; ".join(differences),
-    }
+    return Phrase(
+        gettext_noop("Same transaction as payment %(id)s, kept as first recorded, but: %(what)s."),
+        id=payment.pk,
+        what=lambda: "; ".join(said(d) for d in differences),
+    )
 
 
 @retry_on_conflict
