@@ -386,6 +386,18 @@ def plate_read(request: HttpRequest, gate: str, payload: PlateIn):
     return {"plate": read.plate_text, "trip": read.trip.reference if read.trip else None}
 
 
+def _weighing_errors(request, parts, refused, gate):
+    # A weight that is no number does not hide a scan that finds no truck, nor a tare above
+    # the gross: every field of the reading in one 422.
+    return services.weighing_errors(
+        _gate(gate, request),
+        parts.get("scan", ""),
+        gross_kg=parts.get("gross_kg"),
+        tare_kg=parts.get("tare_kg"),
+        refused=refused,
+    )
+
+
 @router.post(
     "/gate/{gate}/weighbridge",
     response={200: WeighOut, 409: RefusedOut},
@@ -398,17 +410,15 @@ def plate_read(request: HttpRequest, gate: str, payload: PlateIn):
         "as is a cleared one (already_cleared: a reading would change nothing)."
     ),
 )
+@checked_further(_weighing_errors)
 def weighbridge(request: HttpRequest, gate: str, payload: WeighIn):
     where = _gate(gate, request)
-    trip, _token = services.find(payload.scan, where)
-    if trip is None:
-        raise FieldErrors({"scan": [_("No trip found for %(text)s") % {"text": payload.scan[:40]}]})
     person, device = _caller(request)
     try:
-        reading = services.record_weighing(
+        reading = services.weigh(
             person,
             where,
-            trip,
+            payload.scan,
             payload.gross_kg,
             tare_kg=payload.tare_kg,
             at=payload.measured_at,
@@ -418,4 +428,4 @@ def weighbridge(request: HttpRequest, gate: str, payload: WeighIn):
         )
     except services.GateRefused as exc:
         return refused(exc)
-    return {"trip": trip.reference, "gross_kg": str(reading.gross_kg)}
+    return {"trip": reading.trip.reference, "gross_kg": str(reading.gross_kg)}

@@ -664,20 +664,12 @@ def weight_out_of_range(name: str) -> str:
     )
 
 
-def _weights(gross, tare) -> tuple[Decimal | None, Decimal | None]:
-    """The weighbridge's total and the vehicle's tare, both in kg, checked for sense."""
-    errors: dict[str, list[str]] = {}
-    weights = _checked_weights(gross, tare, errors)
-    if errors:
-        raise FieldErrors(errors)
-    return weights
-
-
 def _checked_weights(gross, tare, errors: dict) -> tuple[Decimal | None, Decimal | None]:
-    """``_weights``, each refusal added to ``errors`` rather than raised: both weights are
-    checked, so one answer names every wrong one (the tare's refusal came only on the next try
-    once the reading was put right). A field already in ``errors`` (its text could not be read
-    as a number) is not checked again."""
+    """The weighbridge's total and the vehicle's tare, both in kg, checked for sense. Each
+    refusal is added to ``errors`` rather than raised: both weights are checked, so one answer
+    names every wrong one (the tare's refusal came only on the next try once the reading was
+    put right). A field already in ``errors`` (its text could not be read as a number) is not
+    checked again."""
     values: dict[str, Decimal | None] = {}
     for name, value in (("gross_kg", gross), ("tare_kg", tare)):
         values[name] = None
@@ -1175,6 +1167,52 @@ def _turn_back(operator, gate: Gate, check: GateCheck, exit_lane, at, context, *
 
 @retry_on_conflict
 @transaction.atomic
+def weighing_errors(
+    gate: Gate, scan, *, gross_kg=None, tare_kg=None, refused=()
+) -> dict[str, list[str]]:
+    """What ``weigh`` would refuse in its fields, all at once (``refused``: fields refused
+    already, not checked again nor said again); writes nothing."""
+    errors = dict.fromkeys(refused, [])
+    _weighing_of(gate, scan, gross_kg, tare_kg, errors)
+    return {path: messages for path, messages in errors.items() if messages}
+
+
+def _weighing_of(gate: Gate, scan, gross_kg, tare_kg, errors: dict):
+    """(trip, gross, tare) of a reading named by a scan, each refusal kept in ``errors``: a
+    scan that finds no truck no longer hid a tare above the gross until the next try."""
+    trip = None
+    if "scan" not in errors:
+        trip, _token = find(scan or "", gate)
+        if trip is None:
+            errors["scan"] = [
+                Phrase(gettext_noop("No trip found for %(text)s"), text=shown(scan or "", 40))
+            ]
+    return (trip, *_reading_of(gate, trip, gross_kg, tare_kg, errors))
+
+
+def _reading_of(gate: Gate, trip: Trip | None, gross_kg, tare_kg, errors: dict):
+    """(gross, tare) of a reading of ``trip`` (None: no truck found), each refusal kept in
+    ``errors``."""
+    if trip is not None and (
+        trip.gate_id != gate.pk or trip.status not in (S.PAID, S.ARRIVED, S.CLEARED)
+    ):
+        errors["trip"] = [Phrase(gettext_noop("This truck is not at this gate."))]
+    kg, tare = _checked_weights(gross_kg, tare_kg, errors)
+    if kg is None and "gross_kg" not in errors:
+        errors["gross_kg"] = [Phrase(gettext_noop("Enter the weight in kilograms."))]
+    return kg, tare
+
+
+def weigh(actor, gate: Gate, scan: str, gross_kg, **kwargs) -> WeighbridgeReading:
+    """``record_weighing`` of the truck a scan names (the API's and a weighbridge's queued
+    reading): the scan and both weights refused together, never one per try."""
+    errors: dict[str, list[str]] = {}
+    trip, _kg, _tare = _weighing_of(gate, scan, gross_kg, kwargs.get("tare_kg"), errors)
+    if errors:
+        raise FieldErrors(errors)
+    return record_weighing(actor, gate, trip, gross_kg, **kwargs)
+
+
 def record_weighing(
     actor,
     gate: Gate,
@@ -1187,11 +1225,10 @@ def record_weighing(
     device_id="",
     device: Device | None = None,
 ) -> WeighbridgeReading:
-    kg, tare = _weights(gross_kg, tare_kg)
-    if kg is None:
-        raise FieldErrors({"gross_kg": [Phrase(gettext_noop("Enter the weight in kilograms."))]})
-    if trip.gate_id != gate.pk or trip.status not in (S.PAID, S.ARRIVED, S.CLEARED):
-        raise FieldErrors({"trip": [Phrase(gettext_noop("This truck is not at this gate."))]})
+    errors: dict[str, list[str]] = {}
+    kg, tare = _reading_of(gate, trip, gross_kg, tare_kg, errors)
+    if errors:
+        raise FieldErrors(errors)
     # Only a reading of a truck inside and not yet cleared can raise its channel (``assess``
     # at check-in reads the weights it is given, no reading before): any other would be kept
     # and count for nothing.
@@ -1579,28 +1616,24 @@ def _apply(actor, gate, kind, text, event, occurred_at, context, device=None) ->
             plate_seen=event.get("plate_seen", ""),
         ).trip
     if kind == EventKind.WEIGHBRIDGE:
-        trip, _token = find(text, gate)
-        if trip is None:
-            raise GateRefused(
-                [
-                    Problem(
-                        "not_found",
-                        Phrase(gettext_noop("No trip found for %(text)s"), text=shown(text)),
-                    )
-                ]
+        try:
+            reading = weigh(
+                actor,
+                gate,
+                text,
+                event.get("gross_kg"),
+                tare_kg=event.get("tare_kg"),
+                at=occurred_at,
+                source="device",
+                device_id=str(event.get("device_id", "")),
+                device=device,
             )
-        record_weighing(
-            actor,
-            gate,
-            trip,
-            event.get("gross_kg"),
-            tare_kg=event.get("tare_kg"),
-            at=occurred_at,
-            source="device",
-            device_id=str(event.get("device_id", "")),
-            device=device,
-        )
-        return trip
+        except FieldErrors as exc:
+            # The queue's code for a scan that names no truck, as for a check-in's or an exit's.
+            raise FieldErrors(
+                {"not_found" if k == "scan" else k: v for k, v in exc.errors.items()}
+            ) from None
+        return reading.trip
     return record_plate_read(
         gate,
         str(event.get("device_id", "camera")),

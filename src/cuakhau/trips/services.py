@@ -127,7 +127,7 @@ ARRIVAL_GRACE = dt.timedelta(minutes=10)
 ARRIVAL_HORIZON = dt.timedelta(days=90)
 MAX_CARGO_LINES = 50
 # The heaviest road vehicle there is: a gate's weighbridge weighs 500 to 80,000 kg, the vehicle
-# included (gate.services._weights, which reads it from here). No declaration's cargo, all its lines together, is heavier:
+# included (gate.services.WEIGHT_LIMITS, which reads it from here). No declaration's cargo, all its lines together, is heavier:
 # more is a typing error (grams for kilograms, a separator misread).
 MAX_VEHICLE_GROSS_KG = Decimal(80_000)
 

@@ -1,0 +1,79 @@
+"""A weighbridge's reading and a camera's plate read refused at every wrong field at once.
+
+A reading whose gross weight was no number was answered with that field alone: the scan that
+found no truck, the tare below 500 kg, came only with the next try (and a queued reading's
+problems named the scan alone). A plate read refused for its plate hid the lane its camera may
+not report for."""
+
+import json
+import uuid
+
+import pytest
+from django.utils import timezone
+
+from cuakhau.gate.models import WeighbridgeReading
+from cuakhau.gate.services import check_in
+from cuakhau.gate.tests.conftest import device_client, paid
+
+pytestmark = pytest.mark.django_db
+
+
+def _post(client, path, body):
+    return client.post(path, json.dumps(body), content_type="application/json")
+
+
+def _refused_at(response) -> dict[str, str]:
+    assert response.status_code == 422, response.content
+    return {item["loc"][-1]: item["msg"] for item in response.json()["detail"]}
+
+
+def test_a_reading_is_refused_at_its_scan_and_both_weights_at_once(mlt, lanes):
+    scale = device_client(mlt, "weighbridge", "can-1")
+    refused = _refused_at(
+        _post(
+            scale,
+            "/api/v1/gate/mlt/weighbridge",
+            {"scan": "MLT-NOTRUCK", "gross_kg": "twenty tonnes", "tare_kg": "-5"},
+        )
+    )
+    assert set(refused) == {"scan", "gross_kg", "tare_kg"}
+    assert "No trip found for MLT-NOTRUCK" in refused["scan"]
+    assert "Between 500" in refused["tare_kg"]
+    # The schema accepting both weights: the service says every field too.
+    refused = _refused_at(
+        _post(
+            scale,
+            "/api/v1/gate/mlt/weighbridge",
+            {"scan": "MLT-NOTRUCK", "gross_kg": "20000", "tare_kg": "30000"},
+        )
+    )
+    assert set(refused) == {"scan", "tare_kg"}
+    assert not WeighbridgeReading.objects.exists()
+
+
+def test_a_queued_reading_names_each_of_its_problems(mlt, lanes):
+    scale = device_client(mlt, "weighbridge", "can-1")
+    event = {
+        "client_id": str(uuid.uuid4()),
+        "kind": "weighbridge",
+        "occurred_at": timezone.now().isoformat(),
+        "scan": "MLT-NOTRUCK",
+        "gross_kg": "20000",
+        "tare_kg": "99999",
+    }
+    (answer,) = _post(scale, "/api/v1/gate/mlt/events", [event]).json()
+    assert answer["accepted"] is False
+    assert {p["code"] for p in answer["problems"]} == {"not_found", "tare_kg"}
+
+
+def test_a_good_reading_is_still_kept(enterprise, operator, mlt, lanes):
+    trip = paid(enterprise)
+    check_in(operator, mlt, trip.reference)
+    scale = device_client(mlt, "weighbridge", "can-1")
+    response = _post(
+        scale,
+        "/api/v1/gate/mlt/weighbridge",
+        {"scan": trip.reference, "gross_kg": "28500", "tare_kg": "9800"},
+    )
+    assert response.status_code == 200, response.content
+    assert response.json() == {"trip": trip.reference, "gross_kg": "28500.0"}
