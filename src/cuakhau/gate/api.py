@@ -363,6 +363,18 @@ def events(request: HttpRequest, gate: str, payload: list[EventIn]):
     return results
 
 
+def _plate_read_errors(request, parts, refused, gate):
+    # A confidence above 1 does not hide a misread plate nor a lane the camera is not at.
+    _person, device = _caller(request)
+    return services.plate_read_errors(
+        _gate(gate, request),
+        parts.get("plate", ""),
+        lane=parts.get("lane"),
+        device=device,
+        refused=refused,
+    )
+
+
 @router.post(
     "/gate/{gate}/plates",
     response=PlateOut,
@@ -372,6 +384,7 @@ def events(request: HttpRequest, gate: str, payload: list[EventIn]):
         "gate it matches, if any."
     ),
 )
+@checked_further(_plate_read_errors)
 def plate_read(request: HttpRequest, gate: str, payload: PlateIn):
     _person, device = _caller(request)
     read = services.record_plate_read(

@@ -1279,6 +1279,44 @@ def record_weighing(
     return reading
 
 
+def plate_read_errors(
+    gate: Gate, plate, *, lane=None, device: Device | None = None, refused=()
+) -> dict[str, list[str]]:
+    """What ``record_plate_read`` would refuse in its fields, all at once (``refused``: fields
+    refused already, not checked again nor said again); writes nothing."""
+    errors = dict.fromkeys(refused, [])
+    _plate_read_of(gate, plate, lane, device, errors)
+    return {path: messages for path, messages in errors.items() if messages}
+
+
+def _plate_read_of(gate: Gate, plate_text, lane, device, errors: dict):
+    """(plate as stored, its key, lane) of a camera's read, each refusal kept in ``errors``: a
+    misread plate no longer hid a lane the camera may not report for."""
+    text = key = None
+    if "plate" not in errors:
+        try:
+            # Kept whole or refused: a queued read's scan is longer than the column, and was cut
+            # to its first 20 characters (another plate, or none).
+            text = check_text(plate_text or "", PlateRead, "plate_text")
+        except ValidationError as exc:
+            errors["plate"] = phrases_of(exc)
+        else:
+            key = normalise_plate(text)
+            if not key:
+                errors["plate"] = [Phrase(gettext_noop("Empty plate."))]
+            elif not key.isalnum() or len(key) > PlateRead._meta.get_field("plate_key").max_length:
+                # A misread ("!!!"): kept, it would raise a mismatch at the lane's console. (A
+                # key longer than its column, "Ⅻ" read as "XII", is no plate either.)
+                errors["plate"] = [
+                    Phrase(
+                        gettext_noop("“%(text)s” is no plate: a plate is letters and digits."),
+                        text=shown(text, 20),
+                    )
+                ]
+    found_lane = None if "lane" in errors else _collect(errors, _device_lane, device, gate, lane)
+    return text, key, found_lane
+
+
 def record_plate_read(
     gate: Gate,
     camera_id: str,
@@ -1289,29 +1327,18 @@ def record_plate_read(
     lane: str | None = None,
     device: Device | None = None,
 ) -> PlateRead:
-    key = normalise_plate(plate_text)
-    if not key:
-        raise FieldErrors({"plate": [Phrase(gettext_noop("Empty plate."))]})
-    if not key.isalnum():
-        # A misread ("!!!"): kept, it would raise a mismatch at the lane's console.
-        raise FieldErrors(
-            {
-                "plate": [
-                    Phrase(
-                        gettext_noop("“%(text)s” is no plate: a plate is letters and digits."),
-                        text=shown(plate_text, 20),
-                    )
-                ]
-            }
-        )
-    trip, _token = find(plate_text, gate)
+    errors: dict[str, list[str]] = {}
+    text, key, found_lane = _plate_read_of(gate, plate_text, lane, device, errors)
+    if errors:
+        raise FieldErrors(errors)
+    trip, _token = find(text, gate)
     return PlateRead.objects.create(
         gate=gate,
-        lane=_device_lane(device, gate, lane),
+        lane=found_lane,
         camera_id=(device.name if device else camera_id)[:64],
         gate_device=device,
-        plate_text=plate_text[:20],
-        plate_key=key[:20],
+        plate_text=text,
+        plate_key=key,
         confidence=confidence,
         read_at=read_at or timezone.now(),
         trip=trip,

@@ -3,7 +3,8 @@
 A reading whose gross weight was no number was answered with that field alone: the scan that
 found no truck, the tare below 500 kg, came only with the next try (and a queued reading's
 problems named the scan alone). A plate read refused for its plate hid the lane its camera may
-not report for."""
+not report for; a queued read's plate longer than its column was kept cut to 20
+characters."""
 
 import json
 import uuid
@@ -11,7 +12,7 @@ import uuid
 import pytest
 from django.utils import timezone
 
-from cuakhau.gate.models import WeighbridgeReading
+from cuakhau.gate.models import PlateRead, WeighbridgeReading
 from cuakhau.gate.services import check_in
 from cuakhau.gate.tests.conftest import device_client, paid
 
@@ -77,3 +78,37 @@ def test_a_good_reading_is_still_kept(enterprise, operator, mlt, lanes):
     )
     assert response.status_code == 200, response.content
     assert response.json() == {"trip": trip.reference, "gross_kg": "28500.0"}
+
+
+def test_a_plate_read_is_refused_at_its_plate_and_lane_at_once(mlt, lanes):
+    camera = device_client(mlt, "plate_camera", "cam-L1", lane="L1")
+    refused = _refused_at(
+        _post(camera, "/api/v1/gate/mlt/plates", {"plate": "!!!", "lane": "L2", "confidence": 2})
+    )
+    assert set(refused) == {"plate", "lane", "confidence"}
+    assert "registered for lane L1" in refused["lane"]
+    # The schema accepting every field: the service says both.
+    refused = _refused_at(_post(camera, "/api/v1/gate/mlt/plates", {"plate": "!!!", "lane": "L2"}))
+    assert set(refused) == {"plate", "lane"}
+    assert not PlateRead.objects.exists()
+
+
+def test_a_queued_plate_read_is_never_cut_short(mlt, lanes):
+    camera = device_client(mlt, "plate_camera", "cam-L1", lane="L1")
+    event = {
+        "client_id": str(uuid.uuid4()),
+        "kind": "plate_read",
+        "occurred_at": timezone.now().isoformat(),
+        "scan": "25C12345" + "A" * 30,
+    }
+    (answer,) = _post(camera, "/api/v1/gate/mlt/events", [event]).json()
+    assert answer["accepted"] is False
+    assert [p["code"] for p in answer["problems"]] == ["plate"]
+    assert not PlateRead.objects.exists()
+    (answer,) = _post(
+        camera,
+        "/api/v1/gate/mlt/events",
+        [{**event, "client_id": str(uuid.uuid4()), "scan": "25C-123.45"}],
+    ).json()
+    assert answer["accepted"] is True
+    assert PlateRead.objects.get().plate_text == "25C-123.45"
