@@ -4,7 +4,15 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
-from cuakhau.core.api_support import Choice, CodeOf, OneOf, TextOf, context_of, label_of
+from cuakhau.core.api_support import (
+    Choice,
+    CodeOf,
+    OneOf,
+    TextOf,
+    checked_further,
+    context_of,
+    label_of,
+)
 from cuakhau.risk.choices import RiskChannel
 from cuakhau.trips import services as trips
 from cuakhau.trips.choices import TripStatus
@@ -160,6 +168,49 @@ def start(request: HttpRequest, reference: str, payload: StartIn):
     return summary(trip, request.auth)
 
 
+def _result_errors(request, parts, refused, reference):
+    # A result the schema refused does not hide a fail without its notes, nor a truck no
+    # longer inside: every field of the result in one 422.
+    return services.result_errors(
+        request.auth,
+        trips.find_trip(request.auth, reference),
+        parts.get("result"),
+        parts.get("notes", ""),
+        parts.get("agency"),
+        refused=refused,
+    )
+
+
+def _sample_errors(request, parts, refused, reference):
+    return services.sample_errors(
+        request.auth,
+        trips.find_trip(request.auth, reference),
+        parts.get("sample_code", ""),
+        parts.get("description", ""),
+        parts.get("laboratory", ""),
+        refused=refused,
+    )
+
+
+def _sample_of(request, sample_id) -> QuarantineSample:
+    # The further check gets the path as sent, which its schema may have refused ("x", "٣").
+    if not str(sample_id).isascii() or not str(sample_id).isdigit():
+        raise QuarantineSample.DoesNotExist(_("No sample %(id)s.") % {"id": str(sample_id)[:20]})
+    return QuarantineSample.objects.select_related("inspection__trip").get(
+        trips.of_visible_trip(request.auth, "inspection__trip"), pk=sample_id
+    )
+
+
+def _sample_result_errors(request, parts, refused, sample_id):
+    return services.sample_result_errors(
+        request.auth,
+        _sample_of(request, sample_id),
+        parts.get("result"),
+        parts.get("finding", ""),
+        refused=refused,
+    )
+
+
 @router.post(
     "/trips/{reference}/inspections",
     response=TripInspectionsOut,
@@ -169,6 +220,7 @@ def start(request: HttpRequest, reference: str, payload: StartIn):
         "every required agency passed, the trip is cleared."
     ),
 )
+@checked_further(_result_errors)
 def record(request: HttpRequest, reference: str, payload: ResultIn):
     trip = trips.find_trip(request.auth, reference)
     services.record_result(
@@ -183,6 +235,7 @@ def record(request: HttpRequest, reference: str, payload: ResultIn):
     summary="Take a quarantine sample",
     description="A quarantine officer of the trip's gate records a sample sent to a laboratory.",
 )
+@checked_further(_sample_errors)
 def take_sample(request: HttpRequest, reference: str, payload: SampleIn):
     trip = trips.find_trip(request.auth, reference)
     sample = services.take_sample(
@@ -197,9 +250,8 @@ def take_sample(request: HttpRequest, reference: str, payload: SampleIn):
     summary="Record a sample's laboratory result",
     description="A quarantine officer records the laboratory's finding on a sample.",
 )
+@checked_further(_sample_result_errors)
 def sample_result(request: HttpRequest, sample_id: int, payload: SampleResultIn):
-    sample = QuarantineSample.objects.select_related("inspection__trip").get(
-        trips.of_visible_trip(request.auth, "inspection__trip"), pk=sample_id
-    )
+    sample = _sample_of(request, sample_id)
     sample = services.record_sample_result(request.auth, sample, payload.result, payload.finding)
     return sample_out(sample)

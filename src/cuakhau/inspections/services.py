@@ -80,6 +80,13 @@ def agency_of(user) -> str | None:
 
 
 def _check_officer(officer, trip: Trip, agency: str) -> None:
+    _check_permission(officer, trip, agency)
+    errors = _state_errors(trip)
+    if errors:
+        raise FieldErrors(errors)
+
+
+def _check_permission(officer, trip: Trip, agency: str) -> None:
     user_roles = roles.roles_of(officer)
     if roles.ADMINISTRATOR not in user_roles and (
         agency_of(officer) != agency or not trips.works_at(officer, trip.gate)
@@ -88,10 +95,30 @@ def _check_officer(officer, trip: Trip, agency: str) -> None:
             _("Only a %(agency)s officer of this gate records this inspection.")
             % {"agency": Agency(agency).label}
         )
+
+
+def _state_errors(trip: Trip) -> dict[str, list[str]]:
     if trip.status != TripStatus.ARRIVED:
-        raise FieldErrors(
-            {"trip": [_("Inspections are recorded for trucks checked in and not yet cleared.")]}
-        )
+        return {"trip": [_("Inspections are recorded for trucks checked in and not yet cleared.")]}
+    return {}
+
+
+def _only_said(errors: dict) -> dict[str, list[str]]:
+    """``errors`` without the fields refused before the check (kept empty so as not to be
+    checked again)."""
+    return {path: messages for path, messages in errors.items() if messages}
+
+
+def _text_into(errors: dict, model, name: str, value) -> str:
+    """``value`` as its column stores it, or "" with its refusal kept in ``errors`` (a field
+    there already is not checked again)."""
+    if name in errors:
+        return ""
+    try:
+        return check_text(value, model, name)
+    except ValidationError as exc:
+        errors[name] = exc.messages
+        return ""
 
 
 @transaction.atomic(savepoint=False)
@@ -216,27 +243,36 @@ def _default_kind(trip: Trip, agency: str) -> str:
     return CUSTOMS_CHECK_OF_CHANNEL.get(current_channel(trip) or "", "")
 
 
-@transaction.atomic
-def record_result(
-    officer,
-    trip: Trip,
-    result: str,
-    notes: str = "",
-    agency: str | None = None,
-    context: RequestContext = SYSTEM,
-) -> Inspection:
-    """Close the agency's inspection with pass, fail or hold; clear the trip if nothing is left."""
-    trip = lock_rows(Trip.objects).get(pk=trip.pk)
+def result_errors(
+    officer, trip: Trip, result, notes="", agency=None, *, refused=()
+) -> dict[str, list[str]]:
+    """What ``record_result`` would refuse in its fields, all at once (``refused``: fields
+    refused already, not checked again nor said again); writes nothing. A caller who may not
+    record it is refused first (``TripPermissionDenied``)."""
+    errors = dict.fromkeys(refused, [])
+    _result_of(officer, trip, result, notes, agency, errors)
+    return _only_said(errors)
+
+
+def _result_of(officer, trip: Trip, result, notes, agency, errors: dict):
+    """(agency, notes as stored, the agency's open inspection) of a result, each refusal kept
+    in ``errors``: a result the page could not read no longer hid a fail without its notes, nor
+    a trip already out of the gate."""
     agency = agency or agency_of(officer)
     if agency not in Agency.values:
         # An administrator belongs to no agency: they must say which one they record for.
-        raise FieldErrors({"agency": [_("Choose customs, border guard or quarantine.")]})
-    _check_officer(officer, trip, agency)
-    if result not in Result.values:
-        raise FieldErrors({"result": [_("Choose pass, fail or hold.")]})
-    notes = _texts(Inspection, notes=notes)["notes"]
-    if result in (Result.FAIL, Result.HOLD) and not notes:
-        raise FieldErrors({"notes": [_("Say what was found.")]})
+        errors.setdefault("agency", [_("Choose customs, border guard or quarantine.")])
+        agency = None
+    else:
+        _check_permission(officer, trip, agency)
+    errors.update(_state_errors(trip))
+    if "result" not in errors and result not in Result.values:
+        errors["result"] = [_("Choose pass, fail or hold.")]
+    notes = _text_into(errors, Inspection, "notes", notes)
+    if "notes" not in errors and result in (Result.FAIL, Result.HOLD) and not notes:
+        errors["notes"] = [_("Say what was found.")]
+    if agency is None:
+        return None, notes, None
     # The agency's open inspection (only ever its latest), and its last fail or noted pass:
     # a hold between a fail and a pass overturns nothing (a trip has a handful of these).
     recent = list(trip.inspections.filter(agency=agency).order_by("-started_at", "-id"))
@@ -250,12 +286,50 @@ def record_result(
         ),
         None,
     )
-    if result == Result.PASS and not notes and standing and standing.result == Result.FAIL:
+    if (
+        result == Result.PASS
+        and "notes" not in errors
+        and not notes
+        and standing
+        and standing.result == Result.FAIL
+    ):
         # The fail stays in the record (and out of the enterprise's count of failures): the
         # pass that overturns it says why.
-        raise FieldErrors(
-            {"notes": [_("This truck failed this inspection: say why it passes now.")]}
+        errors["notes"] = [_("This truck failed this inspection: say why it passes now.")]
+    # A pending sample of the trip's, not only of this inspection: a hold closes the
+    # inspection its samples were taken in, and the pass that follows it is a new record
+    # without samples. (A positive one of an earlier inspection may be followed by a pass
+    # after treatment: that is the officer's recorded decision.)
+    pending = Q(inspection__trip=trip, result=SampleResult.PENDING)
+    if inspection is not None:
+        pending |= Q(inspection=inspection) & ~Q(result=SampleResult.NEGATIVE)
+    if (
+        agency == Agency.QUARANTINE
+        and result == Result.PASS
+        and QuarantineSample.objects.filter(pending).exists()
+    ):
+        errors.setdefault("result", []).append(
+            _("A sample is still pending or positive: the consignment cannot pass quarantine.")
         )
+    return agency, notes, inspection
+
+
+@transaction.atomic
+def record_result(
+    officer,
+    trip: Trip,
+    result: str,
+    notes: str = "",
+    agency: str | None = None,
+    context: RequestContext = SYSTEM,
+) -> Inspection:
+    """Close the agency's inspection with pass, fail or hold; clear the trip if nothing is left.
+    Every field is checked before any is refused."""
+    trip = lock_rows(Trip.objects).get(pk=trip.pk)
+    errors: dict[str, list[str]] = {}
+    agency, notes, inspection = _result_of(officer, trip, result, notes, agency, errors)
+    if errors:
+        raise FieldErrors(errors)
     if inspection is None:
         inspection = Inspection.objects.create(
             trip=trip,
@@ -264,24 +338,6 @@ def record_result(
             started_at=timezone.now(),
             officer=officer,
             started_by=officer,
-        )
-    # A pending sample of the trip's, not only of this inspection: a hold closes the
-    # inspection its samples were taken in, and the pass that follows it is a new record
-    # without samples. (A positive one of an earlier inspection may be followed by a pass
-    # after treatment: that is the officer's recorded decision.)
-    samples = QuarantineSample.objects.filter(
-        Q(inspection=inspection) & ~Q(result=SampleResult.NEGATIVE)
-        | Q(inspection__trip=trip, result=SampleResult.PENDING)
-    )
-    if agency == Agency.QUARANTINE and result == Result.PASS and samples.exists():
-        raise FieldErrors(
-            {
-                "result": [
-                    _(
-                        "A sample is still pending or positive: the consignment cannot pass quarantine."
-                    )
-                ]
-            }
         )
     inspection.result = result
     inspection.notes = notes
@@ -297,44 +353,99 @@ def record_result(
     return inspection
 
 
+def sample_errors(
+    officer, trip: Trip, sample_code, description, laboratory="", *, refused=()
+) -> dict[str, list[str]]:
+    """What ``take_sample`` would refuse in its fields, all at once (``refused``: fields
+    refused already); writes nothing. A caller who may not take it is refused first."""
+    errors = dict.fromkeys(refused, [])
+    _sample_of(officer, trip, sample_code, description, laboratory, errors)
+    return _only_said(errors)
+
+
+def _sample_of(officer, trip: Trip, sample_code, description, laboratory, errors: dict):
+    """(the sample's texts as stored, the quarantine inspection under way or None), each
+    refusal kept in ``errors``."""
+    _check_permission(officer, trip, Agency.QUARANTINE)
+    errors.update(_state_errors(trip))
+    text = {
+        name: _text_into(errors, QuarantineSample, name, value)
+        for name, value in (
+            ("sample_code", sample_code),
+            ("description", description),
+            ("laboratory", laboratory),
+        )
+    }
+    if "sample_code" not in errors and not text["sample_code"]:
+        errors["sample_code"] = [_("Enter the sample code.")]
+    if "description" not in errors and not text["description"]:
+        errors["description"] = [_("Say what was sampled.")]
+    open_one = trip.inspections.filter(agency=Agency.QUARANTINE, ended_at=None).first()
+    if (
+        "sample_code" not in errors
+        and open_one is not None
+        and open_one.samples.filter(sample_code=text["sample_code"]).exists()
+    ):
+        errors["sample_code"] = [
+            _("Sample %(code)s is already recorded.") % {"code": text["sample_code"]}
+        ]
+    return text, open_one
+
+
 @transaction.atomic
 def take_sample(
     officer, trip: Trip, sample_code: str, description: str, laboratory: str = ""
 ) -> QuarantineSample:
-    text = _texts(
-        QuarantineSample,
-        sample_code=sample_code,
-        description=description,
-        laboratory=laboratory,
-    )
-    if not text["sample_code"]:
-        raise FieldErrors({"sample_code": [_("Enter the sample code.")]})
-    # A refusal from here on rolls the inspection's start back with it (the transaction).
-    inspection = start_inspection(officer, trip, Agency.QUARANTINE, kind=InspectionKind.SAMPLING)
-    if inspection.samples.filter(sample_code=text["sample_code"]).exists():
-        raise FieldErrors(
-            {
-                "sample_code": [
-                    _("Sample %(code)s is already recorded.") % {"code": text["sample_code"]}
-                ]
-            }
+    """A sample of the quarantine inspection under way (started by it if none is); every field
+    is checked before any is refused."""
+    trip = lock_rows(Trip.objects).get(pk=trip.pk)
+    errors: dict[str, list[str]] = {}
+    text, inspection = _sample_of(officer, trip, sample_code, description, laboratory, errors)
+    if errors:
+        raise FieldErrors(errors)
+    if inspection is None:
+        inspection = Inspection.objects.create(
+            trip=trip,
+            agency=Agency.QUARANTINE,
+            kind=InspectionKind.SAMPLING,
+            started_at=timezone.now(),
+            officer=officer,
+            started_by=officer,
         )
     return QuarantineSample.objects.create(
         inspection=inspection, taken_at=timezone.now(), taken_by=officer, **text
     )
 
 
-def _texts(model, **values) -> dict[str, str]:
-    """Each value as its column stores it; every refusal at once, by field."""
-    texts, errors = {}, {}
-    for name, value in values.items():
-        try:
-            texts[name] = check_text(value, model, name)
-        except ValidationError as exc:
-            errors[name] = exc.messages
-    if errors:
-        raise FieldErrors(errors)
-    return texts
+def sample_result_errors(
+    officer, sample: QuarantineSample, result, finding="", *, refused=()
+) -> dict[str, list[str]]:
+    """What ``record_sample_result`` would refuse in its fields, all at once (``refused``:
+    fields refused already); writes nothing. A caller who may not record it is refused
+    first."""
+    errors = dict.fromkeys(refused, [])
+    _sample_result_of(officer, sample, result, finding, errors)
+    return _only_said(errors)
+
+
+def _sample_result_of(officer, sample: QuarantineSample, result, finding, errors: dict) -> str:
+    """The finding as stored, each refusal kept in ``errors``."""
+    trip = sample.inspection.trip
+    _check_permission(officer, trip, Agency.QUARANTINE)
+    errors.update(_state_errors(trip))
+    if sample.result != SampleResult.PENDING:
+        # A laboratory's result is part of the record: a negative turned positive after the
+        # consignment passed (or the reverse) would rewrite what the pass was decided on.
+        errors["result"] = [
+            _("Sample %(code)s already has its result: %(result)s.")
+            % {"code": sample.sample_code, "result": sample.get_result_display()}
+        ]
+    elif "result" not in errors and result not in (SampleResult.NEGATIVE, SampleResult.POSITIVE):
+        errors["result"] = [_("Choose negative or positive.")]
+    finding = _text_into(errors, QuarantineSample, "finding", finding or "")
+    if "finding" not in errors and result == SampleResult.POSITIVE and not finding:
+        errors["finding"] = [_("Name the pest or disease found.")]
+    return finding
 
 
 @transaction.atomic
@@ -346,24 +457,12 @@ def record_sample_result(
     sample = lock_rows(QuarantineSample.objects.select_related("inspection__trip")).get(
         pk=sample.pk
     )
-    _check_officer(officer, sample.inspection.trip, Agency.QUARANTINE)
-    if sample.result != SampleResult.PENDING:
-        # A laboratory's result is part of the record: a negative turned positive after the
-        # consignment passed (or the reverse) would rewrite what the pass was decided on.
-        raise FieldErrors(
-            {
-                "result": [
-                    _("Sample %(code)s already has its result: %(result)s.")
-                    % {"code": sample.sample_code, "result": sample.get_result_display()}
-                ]
-            }
-        )
-    if result not in (SampleResult.NEGATIVE, SampleResult.POSITIVE):
-        raise FieldErrors({"result": [_("Choose negative or positive.")]})
-    if result == SampleResult.POSITIVE and not (finding or "").strip():
-        raise FieldErrors({"finding": [_("Name the pest or disease found.")]})
+    errors: dict[str, list[str]] = {}
+    finding = _sample_result_of(officer, sample, result, finding, errors)
+    if errors:
+        raise FieldErrors(errors)
     sample.result = result
-    sample.finding = _texts(QuarantineSample, finding=finding)["finding"]
+    sample.finding = finding
     sample.result_at = timezone.now()
     sample.save()
     return sample

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -82,6 +82,17 @@ def _page(request, trip, action: str = "", refused=None):
     posted = {action: refused} if refused is not None else {}
     sample_result_form = posted.get("sample_result")
     page_errors = list(refused.non_field_errors()) if refused is not None else []
+    agency = services.agency_of(request.user)
+    outstanding = services.outstanding(trip) if trip.status == TripStatus.ARRIVED else []
+    if refused is not None and action in FORMS and not _form_shown(action, agency, outstanding):
+        # No form on the page to show them beside (the truck left the gate, another officer
+        # recorded the result meanwhile): each said at the top, with its field's name.
+        page_errors += [
+            f"{refused.fields[name].label}: {message}" if name in refused.fields else message
+            for name, messages in refused.errors.items()
+            if name != NON_FIELD_ERRORS
+            for message in messages
+        ]
     if sample_result_form is not None and sample_result_form.sample_pk is None:
         # No sample of this trip to show it beside: the page says it.
         page_errors += sample_result_form.errors.get("sample", [])
@@ -100,11 +111,11 @@ def _page(request, trip, action: str = "", refused=None):
             if risk
             else [],
             "required": services.required_agencies(trip),
-            "outstanding": services.outstanding(trip) if trip.status == TripStatus.ARRIVED else [],
+            "outstanding": outstanding,
             "inspections": trip.inspections.select_related(
                 "officer", "started_by"
             ).prefetch_related("samples"),
-            "agency": services.agency_of(request.user),
+            "agency": agency,
             "weighings": trip.weighings.all()[:5],
             "page_errors": page_errors,
             "result_form": posted.get("result") or ResultForm(auto_id="%s"),
@@ -118,6 +129,11 @@ def _page(request, trip, action: str = "", refused=None):
 
 
 FORMS = {"result": ResultForm, "sample": SampleForm}
+
+
+def _form_shown(action: str, agency, outstanding) -> bool:
+    """Whether the page holds the form of ``action`` (as its template decides)."""
+    return bool(agency) and agency in outstanding and (action == "result" or agency == "quarantine")
 
 
 def _report(request, exc: FieldErrors):
