@@ -120,7 +120,7 @@ class GateEvent(models.Model):
     """
 
     client_id = models.UUIDField(_("device event ID"), unique=True)
-    device_id = models.CharField(_("device ID"), max_length=64, blank=True)
+    device_id = models.CharField(_("device ID"), max_length=80, blank=True)
     gate_device = models.ForeignKey(
         "Device",
         null=True,
@@ -180,7 +180,7 @@ class WeighbridgeReading(models.Model):
     source = models.CharField(
         _("source"), max_length=8, choices=[("manual", _("manual")), ("device", _("device"))]
     )
-    device_id = models.CharField(_("device ID"), max_length=64, blank=True)
+    device_id = models.CharField(_("device ID"), max_length=80, blank=True)
     gate_device = models.ForeignKey(
         "Device",
         null=True,
@@ -224,7 +224,7 @@ class PlateRead(models.Model):
         related_name="+",
         verbose_name=_("lane"),
     )
-    camera_id = models.CharField(_("camera ID"), max_length=64)
+    camera_id = models.CharField(_("camera ID"), max_length=80)
     gate_device = models.ForeignKey(
         "Device",
         null=True,
@@ -284,6 +284,7 @@ class Device(models.Model):
         verbose_name=_("lane"),
     )
     kind = models.CharField(_("kind"), max_length=16, choices=DeviceKind.choices)
+    # Each reading, read and event keeps its device's name whole: their columns are as wide.
     name = models.CharField(_("name"), max_length=80)
     key_hash = models.CharField(_("key hash"), max_length=64, unique=True, editable=False)
     hint = models.CharField(_("key prefix"), max_length=12, editable=False)

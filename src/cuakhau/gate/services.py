@@ -1267,7 +1267,7 @@ def record_weighing(
         tare_kg=tare,
         measured_at=at or timezone.now(),
         source="device" if device else source,
-        device_id=(device.name if device else device_id)[:64],
+        device_id=device.name if device else device_id,
         gate_device=device,
         recorded_by=actor,
     )
@@ -1335,7 +1335,7 @@ def record_plate_read(
     return PlateRead.objects.create(
         gate=gate,
         lane=found_lane,
-        camera_id=(device.name if device else camera_id)[:64],
+        camera_id=device.name if device else camera_id,
         gate_device=device,
         plate_text=text,
         plate_key=key,
@@ -1548,7 +1548,7 @@ def apply_event(
             with transaction.atomic():
                 stored = GateEvent.objects.create(
                     client_id=client_id,
-                    device_id=(device.name if device else str(event.get("device_id", "")))[:64],
+                    device_id=device.name if device else str(event.get("device_id", "")),
                     gate_device=device,
                     gate=gate,
                     kind=kind,

@@ -112,3 +112,39 @@ def test_a_queued_plate_read_is_never_cut_short(mlt, lanes):
     ).json()
     assert answer["accepted"] is True
     assert PlateRead.objects.get().plate_text == "25C-123.45"
+
+
+def test_a_device_of_the_longest_name_is_named_whole_on_what_it_sends(
+    enterprise, operator, mlt, lanes
+):
+    """A device may be named in 80 characters: its readings, reads and events kept the first
+    64 of them, so two cameras whose names differ at the end were one in the records."""
+    from cuakhau.gate.models import GateEvent
+
+    name = "Cân điện tử trạm 1 – cửa khẩu Ma Lù Thàng, làn nhập khẩu hàng nông sản số 01 AB9"[:80]
+    assert len(name) == 80
+    trip = paid(enterprise)
+    check_in(operator, mlt, trip.reference)
+    scale = device_client(mlt, "weighbridge", name)
+    response = _post(
+        scale,
+        "/api/v1/gate/mlt/weighbridge",
+        {"scan": trip.reference, "gross_kg": "28500", "tare_kg": "9800"},
+    )
+    assert response.status_code == 200, response.content
+    assert WeighbridgeReading.objects.get().device_id == name
+    event = {
+        "client_id": str(uuid.uuid4()),
+        "kind": "weighbridge",
+        "occurred_at": timezone.now().isoformat(),
+        "scan": trip.reference,
+        "gross_kg": "28400",
+        "tare_kg": "9800",
+    }
+    (answer,) = _post(scale, "/api/v1/gate/mlt/events", [event]).json()
+    assert answer["accepted"] is True, answer
+    assert GateEvent.objects.get().device_id == name
+    camera = device_client(mlt, "plate_camera", name.replace("Cân", "Cam"), lane="L1")
+    response = _post(camera, "/api/v1/gate/mlt/plates", {"plate": "25C-123.45", "lane": "L1"})
+    assert response.status_code in (200, 201), response.content
+    assert PlateRead.objects.get().camera_id == name.replace("Cân", "Cam")
