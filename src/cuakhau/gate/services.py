@@ -1260,6 +1260,26 @@ def record_weighing(
                 )
             ]
         )
+    # Another truck's load or a device's wrong clock: a reading from before this truck came in
+    # would still raise its channel. (A reading within the skew of now is after any arrival:
+    # its visit is read only for an older one.)
+    earlier = at is not None and at < timezone.now() - EVENT_CLOCK_SKEW
+    arrived_at = trip.visit.arrived_at if earlier else None
+    if earlier and at < arrived_at - EVENT_CLOCK_SKEW:
+        raise GateRefused(
+            [
+                Problem(
+                    "before_arrival",
+                    Phrase(
+                        gettext_noop(
+                            "The weighing time %(at)s is before the truck arrived (%(arrived)s)."
+                        ),
+                        at=_local_later(at, gate),
+                        arrived=_local_later(arrived_at, gate),
+                    ),
+                )
+            ]
+        )
     reading = WeighbridgeReading.objects.create(
         trip=trip,
         gate=gate,

@@ -148,3 +148,31 @@ def test_a_device_of_the_longest_name_is_named_whole_on_what_it_sends(
     response = _post(camera, "/api/v1/gate/mlt/plates", {"plate": "25C-123.45", "lane": "L1"})
     assert response.status_code in (200, 201), response.content
     assert PlateRead.objects.get().camera_id == name.replace("Cân", "Cam")
+
+
+def test_a_reading_from_before_the_truck_arrived_is_refused(enterprise, operator, mlt, lanes):
+    """Another truck's load, or a device's clock days wrong: kept, it raised this truck's
+    channel."""
+    import datetime as dt
+
+    trip = paid(enterprise)
+    check_in(operator, mlt, trip.reference)
+    assessed = trip.risk_assessments.count()
+    scale = device_client(mlt, "weighbridge", "can-1")
+    body = {"scan": trip.reference, "gross_kg": "48500", "tare_kg": "9800"}
+    earlier = timezone.now() - dt.timedelta(hours=3)
+    response = _post(
+        scale, "/api/v1/gate/mlt/weighbridge", {**body, "measured_at": earlier.isoformat()}
+    )
+    assert response.status_code == 409, response.content
+    (problem,) = response.json()["problems"]
+    assert problem["code"] == "before_arrival"
+    assert "before the truck arrived" in problem["message"]
+    assert not WeighbridgeReading.objects.exists()
+    assert trip.risk_assessments.count() == assessed  # the channel not drawn again
+    # Weighed a few minutes before its check-in was pressed: a reading of this truck.
+    moments = timezone.now() - dt.timedelta(minutes=5)
+    response = _post(
+        scale, "/api/v1/gate/mlt/weighbridge", {**body, "measured_at": moments.isoformat()}
+    )
+    assert response.status_code == 200, response.content
