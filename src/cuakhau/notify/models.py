@@ -31,7 +31,8 @@ class MessageStatus(models.TextChoices):
 
 class FailureReason(models.TextChoices):
     """Why a message, or one of its addresses, did not get through, as a person reads it; the
-    provider's own words (English, codes) stay in ``last_error``/``error`` for administrators."""
+    provider's own words (English, codes) stay in ``last_error``/``error`` for administrators,
+    beside the system's own sentences (``last_error_texts``/``error_texts``, in each language)."""
 
     BAD_PHONE = "bad_phone", _("The phone number is not valid.")
     BAD_EMAIL = "bad_email", _("The e-mail address is not valid.")
@@ -70,7 +71,11 @@ class Message(models.Model):
     )
     provider = models.CharField(_("provider"), max_length=32, blank=True)
     provider_id = models.CharField(_("provider's message id"), max_length=100, blank=True)
+    # The provider's own answer (English, codes: ``texts`` empty), or a sentence of the
+    # system's, in the platform's language, with ``last_error_texts`` in each
+    # ({"vi", "en", "zh"}: ``core.phrases``).
     last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    last_error_texts = models.JSONField(_("last error in each language"), default=dict, blank=True)
     # ``last_error`` as a person reads it; blank when the last try did not fail.
     failure_reason = models.CharField(
         _("reason"), max_length=20, choices=FailureReason.choices, blank=True
@@ -123,10 +128,27 @@ class Message(models.Model):
         return str(_("The provider reported an error.")) if self.last_error else ""
 
     @property
+    def error_note(self) -> str:
+        """The system's own sentence about the last failure, in the reader's language ("" when
+        the last error is the provider's answer, or there is none)."""
+        return _note(self.last_error_texts, self.last_error)
+
+    @property
+    def provider_answer(self) -> str:
+        """The provider's own words about the last failure (English, codes), as it gave them."""
+        return "" if self.last_error_texts else self.last_error
+
+    @property
     def current_channel(self) -> str | None:
         if self.channel_index < len(self.channels):
             return self.channels[self.channel_index]
         return None
+
+
+def _note(texts, stored: str) -> str:
+    from cuakhau.core.phrases import in_reader_language
+
+    return in_reader_language(texts, stored) if texts else ""
 
 
 class AttemptOutcome(models.TextChoices):
@@ -156,7 +178,9 @@ class DeliveryAttempt(models.Model):
         default=AttemptOutcome.IN_FLIGHT,
     )
     provider_id = models.CharField(_("provider's message id"), max_length=100, blank=True)
+    # As ``Message.last_error``: the provider's answer, or the system's sentence with its texts.
     error = models.CharField(_("error"), max_length=300, blank=True)
+    error_texts = models.JSONField(_("error in each language"), default=dict, blank=True)
     reason = models.CharField(_("reason"), max_length=20, choices=FailureReason.choices, blank=True)
     # What the delivery receipt said, when the provider sent one.
     delivery_status = models.CharField(_("delivery receipt"), max_length=40, blank=True)
@@ -176,6 +200,14 @@ class DeliveryAttempt(models.Model):
         if self.reason:
             return self.get_reason_display()
         return str(_("The provider reported an error.")) if self.error else ""
+
+    @property
+    def error_note(self) -> str:
+        return _note(self.error_texts, self.error)
+
+    @property
+    def provider_answer(self) -> str:
+        return "" if self.error_texts else self.error
 
     @property
     def delivery_label(self) -> str:

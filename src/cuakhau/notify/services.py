@@ -28,11 +28,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from cuakhau.core.errors import FieldErrors
 from cuakhau.core.inputs import shown
+from cuakhau.core.phrases import Phrase, as_stored
 from cuakhau.core.statemachine import StateMachine, Transition
 
 from . import adapters
@@ -85,6 +87,25 @@ MESSAGE_MACHINE = StateMachine(
 )
 
 CHANNEL_ORDER = (Channel.ZNS, Channel.SMS, Channel.EMAIL)
+
+# The system's own sentences about a failure (a provider's answer is kept as it gave it): kept
+# in each language (``core.phrases``), read back for rows stored before by migration 0004.
+TOO_LATE = gettext_noop("Not sent: too late to be of use after %(time)s.")
+NOT_CONFIGURED = gettext_noop("Channel not configured for this recipient: %(channel)s.")
+WORKER_STOPPED = gettext_noop("The worker stopped before the provider's answer was recorded.")
+NOT_A_PHONE = gettext_noop("Not a phone number: %(given)s")
+NOT_AN_EMAIL = gettext_noop("Not an e-mail address: %(given)s")
+NO_CHANNEL_TAKES = gettext_noop("No configured channel takes %(address)s.")
+
+
+def _at(moment: dt.datetime):
+    """A time written as the reader's language writes it, on the platform's clock."""
+    return lambda: date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+
+
+def _stored(phrase: Phrase) -> tuple[str, dict]:
+    text, texts = as_stored(phrase)
+    return text[:300], {key: value[:300] for key, value in texts.items()}
 
 
 def options() -> dict:
@@ -151,7 +172,7 @@ def notify(
                 "recipient.phone",
                 Channel.SMS,
                 FailureReason.BAD_PHONE,
-                f"not a phone number: {shown(str(raw_phone))}",
+                Phrase(NOT_A_PHONE, given=shown(str(raw_phone))),
                 _("Not a phone number."),
             )
         )
@@ -166,7 +187,7 @@ def notify(
                     "recipient.email",
                     Channel.EMAIL,
                     FailureReason.BAD_EMAIL,
-                    f"not an e-mail address: {shown(raw_email)}",
+                    Phrase(NOT_AN_EMAIL, given=shown(raw_email)),
                     _("Not an e-mail address."),
                 )
             )
@@ -201,7 +222,7 @@ def notify(
                     f"recipient.{field}",
                     Channel.SMS if address == "phone" else Channel.EMAIL,
                     FailureReason.NO_CHANNEL,
-                    f"no configured channel takes {value}",
+                    Phrase(NO_CHANNEL_TAKES, address=value),
                     _("No configured channel reaches this recipient."),
                 )
             )
@@ -223,7 +244,8 @@ def notify(
                     started_at=message.created_at,
                     finished_at=message.created_at,
                     outcome=AttemptOutcome.SKIPPED,
-                    error=u.detail[:300],
+                    error=_stored(u.detail)[0],
+                    error_texts=_stored(u.detail)[1],
                     reason=u.reason,
                 )
                 for u in unusable
@@ -248,7 +270,7 @@ class _Unusable:
     field: str  # as a refusal names it
     channel: str  # the channel it would have taken
     reason: str  # FailureReason
-    detail: str  # for administrators: what was given
+    detail: Phrase  # what was given, kept in each language
     error: str  # the refusal's words, when no address is left
 
 
@@ -301,10 +323,18 @@ def send_message(message_id: int) -> str:
         if _expired(message, now):
             _transition(message, "expire")
             message.next_attempt_at = None
-            message.last_error = f"not sent: too late after {message.created_at.isoformat()}"
+            message.last_error, message.last_error_texts = _stored(
+                Phrase(TOO_LATE, time=_at(message.created_at))
+            )
             message.failure_reason = FailureReason.EXPIRED
             message.save(
-                update_fields=["status", "next_attempt_at", "last_error", "failure_reason"]
+                update_fields=[
+                    "status",
+                    "next_attempt_at",
+                    "last_error",
+                    "last_error_texts",
+                    "failure_reason",
+                ]
             )
             return message.status
         channel = message.current_channel
@@ -321,7 +351,9 @@ def send_message(message_id: int) -> str:
             channel = message.current_channel
             adapter = adapters.get_adapter(channel)
         if adapter is None or not adapter.accepts(message):
-            message.last_error = f"channel {channel} is not configured for this recipient"
+            message.last_error, message.last_error_texts = _stored(
+                Phrase(NOT_CONFIGURED, channel=dict(Channel.choices).get(channel, channel or "—"))
+            )
             message.failure_reason = FailureReason.NO_CHANNEL
             _transition(message, "send")
             _transition(message, "fail")
@@ -346,7 +378,7 @@ def send_message(message_id: int) -> str:
         finished = timezone.now()
         attempt.finished_at = finished
         attempt.provider_id = result.provider_id[:100]
-        attempt.error = result.error
+        attempt.error = result.error[:300]
         attempt.outcome = result.error_kind or AttemptOutcome.SENT
         attempt.reason = _reason_of(result)
         attempt.save(update_fields=["finished_at", "provider_id", "error", "outcome", "reason"])
@@ -356,10 +388,11 @@ def send_message(message_id: int) -> str:
             message.channel = channel
             message.provider = adapter.name
             message.provider_id = attempt.provider_id
-            message.last_error = ""
+            message.last_error, message.last_error_texts = "", {}
             message.failure_reason = ""
         else:
-            message.last_error = f"{channel}: {result.error}"[:300]
+            # The provider's answer as it gave it, no sentence of ours.
+            message.last_error, message.last_error_texts = f"{channel}: {result.error}"[:300], {}
             message.failure_reason = attempt.reason
             next_at = _after_failure(message, result.error_kind, finished)
         message.save()
@@ -414,9 +447,9 @@ def _recover_lost_attempt(message: Message, now: dt.datetime) -> bool:
     if attempt is not None:
         attempt.outcome = AttemptOutcome.UNKNOWN
         attempt.finished_at = now
-        attempt.error = "the worker stopped before the provider's answer was recorded"
+        attempt.error, attempt.error_texts = _stored(Phrase(WORKER_STOPPED))
         attempt.reason = FailureReason.INTERRUPTED
-        attempt.save(update_fields=["outcome", "finished_at", "error", "reason"])
+        attempt.save(update_fields=["outcome", "finished_at", "error", "error_texts", "reason"])
     if attempt is None or (adapter is not None and adapter.idempotent):
         # The provider refuses a repeated request id: asking again cannot send it twice.
         _transition(message, "retry")
@@ -424,9 +457,9 @@ def _recover_lost_attempt(message: Message, now: dt.datetime) -> bool:
         message.save(update_fields=["status", "next_attempt_at"])
         return True
     _transition(message, "lost")
-    message.last_error = attempt.error
+    message.last_error, message.last_error_texts = attempt.error, attempt.error_texts
     message.failure_reason = FailureReason.INTERRUPTED
-    message.save(update_fields=["status", "last_error", "failure_reason"])
+    message.save(update_fields=["status", "last_error", "last_error_texts", "failure_reason"])
     logger.warning("notify: message %s may or may not have been sent", message.pk)
     return False
 
@@ -480,9 +513,11 @@ def record_delivery(provider: str, report: adapters.DeliveryReport) -> Message |
             message.save(update_fields=["status", "delivered_at"])
         elif message.status == S.SENT and report.delivered is False:
             _transition(message, "undelivered")
-            message.last_error = f"{provider}: {report.status}"[:300]
+            message.last_error, message.last_error_texts = f"{provider}: {report.status}"[:300], {}
             message.failure_reason = FailureReason.NOT_DELIVERED
-            message.save(update_fields=["status", "last_error", "failure_reason"])
+            message.save(
+                update_fields=["status", "last_error", "last_error_texts", "failure_reason"]
+            )
         # A receipt for a message already delivered or failed changes nothing (providers
         # repeat their callbacks).
         return message
