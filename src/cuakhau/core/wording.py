@@ -58,6 +58,24 @@ def label_of(choices, value) -> str | None:
     return str(labels.get(value, value))
 
 
+def mid_sentence(label):
+    """A label (a state, an agency, a direction: written to stand alone, "Fees paid", "Quarantine")
+    put inside a sentence, as the language writes a common noun there: its first letter
+    lower-cased ("Trip X is fees paid.", "cán bộ kiểm dịch"); an acronym ("SMS", "API") kept.
+    Lazy: a lazy label or a callable is written in whichever language reads it (a ``Phrase``
+    kept in each language gets each language's)."""
+    from django.utils.functional import Promise, lazy
+
+    def written() -> str:
+        value = label() if callable(label) and not isinstance(label, Promise) else label
+        text = str(value)
+        if len(text) > 1 and text[1].isupper():
+            return text
+        return text[:1].lower() + text[1:]
+
+    return lazy(written, str)()
+
+
 # What ends a sentence in the three languages (a Chinese one ends in "。").
 _SENTENCE_ENDS = (".", "!", "?", "。", "！", "？")
 

@@ -28,7 +28,7 @@ from cuakhau.core.phrases import Phrase, every_language, phrases_of, said
 from cuakhau.core.prepared import Prepared, insert, save_fields
 from cuakhau.core.retry import ChangedMeanwhile, lock_rows, retry_on_conflict
 from cuakhau.core.statemachine import IllegalTransition
-from cuakhau.core.wording import as_sentences, join_clauses, join_words
+from cuakhau.core.wording import as_sentences, join_clauses, join_words, mid_sentence
 from cuakhau.fees.services import current_assessment
 from cuakhau.inspections import services as inspections
 from cuakhau.receipts import services as receipts
@@ -401,7 +401,7 @@ def assess(text: str, gate: Gate, *, plate_seen: str = "", lock: bool = False) -
                 Phrase(
                     gettext_noop("Trip %(ref)s is %(status)s."),
                     ref=trip.reference,
-                    status=trip.get_status_display,
+                    status=mid_sentence(trip.get_status_display),
                 ),
             )
         )
@@ -1489,7 +1489,7 @@ def check_event(
         raise FieldErrors(
             {
                 "kind": [
-                    _("A %(caller)s may not report a %(kind)s.")
+                    _("A %(caller)s may not report this event: %(kind)s.")
                     % {
                         "caller": device.get_kind_display() if device else _("person"),
                         "kind": EventKind(kind).label,

@@ -17,7 +17,7 @@ from cuakhau.core.errors import FieldErrors
 from cuakhau.core.inputs import check_text
 from cuakhau.core.prepared import Prepared, insert
 from cuakhau.core.retry import lock_rows
-from cuakhau.core.wording import join_words
+from cuakhau.core.wording import join_words, mid_sentence
 from cuakhau.trips import services as trips
 from cuakhau.trips.choices import TripStatus
 from cuakhau.trips.models import Trip
@@ -93,7 +93,7 @@ def _check_permission(officer, trip: Trip, agency: str) -> None:
     ):
         raise trips.TripPermissionDenied(
             _("Only a %(agency)s officer of this gate records this inspection.")
-            % {"agency": Agency(agency).label}
+            % {"agency": mid_sentence(Agency(agency).label)}
         )
 
 

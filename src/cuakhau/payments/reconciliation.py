@@ -68,6 +68,7 @@ from django.utils.translation import gettext_lazy
 from cuakhau.core.phrases import in_reader_language
 from cuakhau.core.spreadsheets import CsvWriter, xlsx_text
 from cuakhau.core.templatetags.cuakhau import money
+from cuakhau.core.wording import mid_sentence
 from cuakhau.core.zones import zone_label
 from cuakhau.fees.models import FeeRate
 from cuakhau.receipts.models import (
@@ -872,7 +873,9 @@ def _payment_discrepancy(payment: dict, context: _Context) -> Discrepancy | None
             status = payment["trip__status"]
             reason = _("%(ref)s is %(status)s: %(amount)s to refund.") % {
                 "ref": ref,
-                "status": context.trip_statuses.get(status, status) if has_trip else "?",
+                "status": mid_sentence(context.trip_statuses.get(status, status))
+                if has_trip
+                else "?",
                 "amount": money(payment["amount_vnd"]),
             }
         elif flag == PaymentFlag.UNKNOWN_TRIP:
@@ -1057,7 +1060,7 @@ def _state_mismatches(
             and p.flag not in (PaymentFlag.ALREADY_PAID, PaymentFlag.TRIP_CANCELLED)
         ]
         paid = sum(p.amount_vnd for p in payments)
-        status = trip.get_status_display()
+        status = mid_sentence(trip.get_status_display())
         reason = amount = None
         receipt = valid[0] if valid else (receipts[-1] if receipts else None)
         if trip.status in _PAID_STATUSES and not valid:

@@ -28,6 +28,7 @@ from cuakhau.core.errors import FieldErrors
 from cuakhau.core.inputs import clean_text
 from cuakhau.core.phrases import Phrase, as_stored, said
 from cuakhau.core.retry import lock_rows, retry_on_conflict
+from cuakhau.core.wording import mid_sentence
 from cuakhau.fees.services import current_assessment
 from cuakhau.receipts import services as receipts
 from cuakhau.receipts.models import ReceiptStatus
@@ -192,7 +193,7 @@ def _settle(payment: Payment, context: RequestContext) -> None:
             PaymentFlag.TRIP_CANCELLED,
             _lazy("Trip %(ref)s is %(status)s: refund due."),
             ref=trip.reference,
-            status=TripStatus(trip.status).label,
+            status=mid_sentence(TripStatus(trip.status).label),
         )
         return
     if trip.status == TripStatus.DRAFT:
@@ -541,7 +542,7 @@ def _nothing_due(trip: Trip) -> str:
     if trip.status in (TripStatus.CANCELLED, TripStatus.REJECTED):
         return _("Trip %(ref)s is %(status)s: no fees are due.") % {
             "ref": trip.reference,
-            "status": TripStatus(trip.status).label,
+            "status": mid_sentence(TripStatus(trip.status).label),
         }
     if trip.status == TripStatus.SUBMITTED:
         # Its receipt revoked, or none issued yet (``_settle`` checks again under the lock).

@@ -32,7 +32,7 @@ from cuakhau.core.jsontext import read_json
 from cuakhau.core.phrases import Phrase, as_stored, said
 from cuakhau.core.prepared import Prepared, PreparedUpdate, insert
 from cuakhau.core.retry import ChangedMeanwhile, lock_rows, locked_row, retry_on_conflict
-from cuakhau.core.wording import join_clauses
+from cuakhau.core.wording import join_clauses, mid_sentence
 from cuakhau.reference.models import Gate
 
 from . import signing
@@ -562,7 +562,7 @@ def judge_at_exit(token: str, gate: Gate, actor, *, receipt=None) -> ReceiptUse:
             Phrase(
                 gettext_noop("trip %(ref)s is %(status)s, not cleared inside the gate"),
                 ref=receipt.trip.reference,
-                status=receipt.trip.get_status_display,
+                status=mid_sentence(receipt.trip.get_status_display),
             )
         )
     return with_detail(

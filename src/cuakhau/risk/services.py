@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from cuakhau.core.errors import FieldErrors
 from cuakhau.core.prepared import Prepared, PreparedUpdate, insert
 from cuakhau.core.retry import ChangedMeanwhile, lock_rows
+from cuakhau.core.wording import mid_sentence
 from cuakhau.trips.choices import TripStatus
 from cuakhau.trips.models import CargoLine, Trip
 
@@ -1009,7 +1010,7 @@ def _plan(
             {
                 "status": [
                     _("A trip is assessed once submitted; this one is %(status)s.")
-                    % {"status": trip.get_status_display()}
+                    % {"status": mid_sentence(trip.get_status_display())}
                 ]
             }
         )

@@ -36,6 +36,7 @@ from django.utils.translation import gettext_lazy
 
 from cuakhau.core import inputs, spreadsheets
 from cuakhau.core.spreadsheets import CellError, Check, ImportRefused, ImportRejected, Sheet
+from cuakhau.core.wording import mid_sentence
 from cuakhau.reference.models import Gate, HSCode
 from cuakhau.reference.validators import validate_country
 from cuakhau.trips.choices import Direction
@@ -374,7 +375,7 @@ def _conflicts(sheet: Sheet, rows: list[dict]) -> list[CellError]:
                     )
                     % {
                         **words,
-                        "direction": Direction(direction).label,
+                        "direction": mid_sentence(Direction(direction).label),
                         "batch": batch.pk,
                         "file": batch.file_name,
                         "date": date_format(

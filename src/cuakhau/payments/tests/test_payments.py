@@ -422,7 +422,7 @@ def test_no_cash_is_taken_for_a_trip_that_owes_nothing(enterprise, operator, mlt
     )
     for trip, why in (
         (paid, f"already paid (receipt {receipt.number})"),
-        (cancelled, "is Cancelled: no fees are due"),
+        (cancelled, "is cancelled: no fees are due"),
         (draft, "not submitted yet"),
     ):
         with pytest.raises(services.FieldErrors) as refused:
