@@ -1677,6 +1677,10 @@ def document_errors(
             % dict(zip(("size", "limit"), sizes_said(uploaded.size, limit), strict=True))
         ]
         return errors
+    if not uploaded.size:
+        # Said as what it is: nothing was sent (a phone's failed attachment), not a wrong kind.
+        errors["file"] = [_("The file is empty.")]
+        return errors
     uploaded.seek(0)
     head = uploaded.read(8)
     uploaded.seek(0)
