@@ -420,7 +420,8 @@ def _weighing_errors(request, parts, refused, gate):
         "inside the gate and not yet cleared; the truck is named by a scan, as at check-in. A "
         "load far from the declaration raises its risk channel (customs checks it again). A "
         "truck not checked in yet is a 409 (not_checked_in: its check-in takes the weights), "
-        "as is a cleared one (already_cleared: a reading would change nothing)."
+        "as is a cleared one (already_cleared: a reading would change nothing) and one not "
+        "inside the gate at all (not_inside: not yet paid, exited, cancelled)."
     ),
 )
 @checked_further(_weighing_errors)

@@ -1193,10 +1193,8 @@ def _weighing_of(gate: Gate, scan, gross_kg, tare_kg, errors: dict):
 def _reading_of(gate: Gate, trip: Trip | None, gross_kg, tare_kg, errors: dict):
     """(gross, tare) of a reading of ``trip`` (None: no truck found), each refusal kept in
     ``errors``."""
-    if trip is not None and (
-        trip.gate_id != gate.pk or trip.status not in (S.PAID, S.ARRIVED, S.CLEARED)
-    ):
-        errors["trip"] = [Phrase(gettext_noop("This truck is not at this gate."))]
+    # A truck in the wrong state is no field's error (the scan found it): ``record_weighing``
+    # refuses it as the gate's other state refusals are, a 409 with its problem.
     kg, tare = _checked_weights(gross_kg, tare_kg, errors)
     if kg is None and "gross_kg" not in errors:
         errors["gross_kg"] = [Phrase(gettext_noop("Enter the weight in kilograms."))]
@@ -1232,6 +1230,17 @@ def record_weighing(
     # Only a reading of a truck inside and not yet cleared can raise its channel (``assess``
     # at check-in reads the weights it is given, no reading before): any other would be kept
     # and count for nothing.
+    if trip.gate_id != gate.pk or trip.status not in (S.PAID, S.ARRIVED, S.CLEARED):
+        where = (
+            Phrase(gettext_noop("Trip %(ref)s is declared for another gate."), ref=trip.reference)
+            if trip.gate_id != gate.pk
+            else Phrase(
+                gettext_noop("This truck is not inside the gate: trip %(ref)s is %(status)s."),
+                ref=trip.reference,
+                status=mid_sentence(trip.get_status_display),
+            )
+        )
+        raise GateRefused([Problem("not_inside", where)])
     if trip.status == S.PAID:
         raise GateRefused(
             [
