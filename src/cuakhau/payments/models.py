@@ -55,6 +55,17 @@ class Payment(models.Model):
     # reference (cash; some banks give SePay none): nothing to match another report on.
     bank_reference = models.CharField(_("bank reference"), max_length=64, blank=True)
     credited_account = models.CharField(_("account credited"), max_length=60, blank=True)
+    # A second payment for a paid trip that may be the first's transfer reported again by
+    # another provider without the bank's reference to meet it on (same amount, same account,
+    # minutes apart): kept (it may be a real second transfer), but checked before a refund.
+    possibly_same_as = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("possibly the same transfer as"),
+    )
     amount_vnd = models.BigIntegerField(_("amount"))
     currency = models.CharField(_("currency"), max_length=3, default="VND")
     payer_name = models.CharField(_("payer name"), max_length=200, blank=True)

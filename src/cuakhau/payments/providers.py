@@ -340,10 +340,18 @@ class _CollectionAccount:
         # Too long is left out, never cut: two transfers must not meet on a shared beginning.
         if not reference or len(reference) > MAX_TRANSACTION_ID or _CONTROL.search(reference):
             return {"bank_reference": "", "credited_account": ""}
+        return {
+            "bank_reference": reference,
+            "credited_account": self.account_credited(account_number),
+        }
+
+    def account_credited(self, account_number) -> str:
+        """The account a report says was credited ("<bank BIN>/<number>"), this provider's own
+        when it names none that can be one."""
         number = re.sub(r"[\s.\-]", "", account_number) if isinstance(account_number, str) else ""
         if not re.fullmatch(r"[0-9A-Za-z]{1,40}", number):
             number = self.account
-        return {"bank_reference": reference, "credited_account": f"{self.bank_bin}/{number}"}
+        return f"{self.bank_bin}/{number}"
 
     def instructions(self, trip, amount_vnd: int) -> dict:
         payload = vietqr.build_payload(

@@ -90,7 +90,7 @@ from .models import (
     PaymentMethod,
     shown_transaction,
 )
-from .services import checked_in, counted, grouped, used_the_gate
+from .services import MAYBE_SAME, checked_in, counted, grouped, provider_label, used_the_gate
 
 # Discrepancy kinds, in the order a supervisor deals with them.
 PAID_NO_RECEIPT = "paid_no_receipt"
@@ -421,6 +421,9 @@ _PAYMENT_COLUMNS = (
     "flag",
     "flag_detail",
     "flag_detail_texts",
+    # A second payment that may be the first transfer reported again: said before a refund.
+    "possibly_same_as_id",
+    "possibly_same_as__provider",
     "resolved_at",
     "resolution",
     "trip_id",
@@ -864,6 +867,12 @@ def _payment_discrepancy(payment: dict, context: _Context) -> Discrepancy | None
                 "ref": ref,
                 "amount": money(payment["amount_vnd"]),
             }
+            if payment.get("possibly_same_as_id"):
+                warning = _(MAYBE_SAME) % {
+                    "id": payment["possibly_same_as_id"],
+                    "provider": provider_label(payment["possibly_same_as__provider"]),
+                }
+                reason = f"{reason} {warning}"
         elif flag == PaymentFlag.CURRENCY:
             reason = _("Paid %(amount)s %(currency)s; fees are due in VND.") % {
                 "amount": grouped(payment["amount_vnd"]),

@@ -7,6 +7,7 @@ does not fit (short, over, late, for a cancelled trip, for no trip) instead of d
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
@@ -205,6 +206,19 @@ def _settle(payment: Payment, context: RequestContext) -> None:
         )
         return
     if trip.status == TripStatus.PAID or receipts.valid_receipt_of(trip) is not None:
+        twin = possibly_same_transfer(payment, trip)
+        if twin is not None:
+            payment.possibly_same_as = twin
+            payment.save(update_fields=["possibly_same_as"])
+            _flag(
+                payment,
+                PaymentFlag.ALREADY_PAID,
+                ALREADY_PAID_MAYBE_SAME,
+                ref=trip.reference,
+                id=str(twin.pk),
+                provider=provider_label(twin.provider),
+            )
+            return
         _flag(
             payment,
             PaymentFlag.ALREADY_PAID,
@@ -227,6 +241,67 @@ def _settle(payment: Payment, context: RequestContext) -> None:
         return
     resolution = _("completed by later payment; receipt %(n)s")
     _complete(trip, assessment, payment, total, context, resolution)
+
+
+# How far apart two providers' reports of one transfer are booked (their clocks, the bank's
+# posting): further apart, two transfers of the same amount are two payments.
+SAME_TRANSFER_WINDOW = dt.timedelta(minutes=10)
+ALREADY_PAID_MAYBE_SAME = gettext_noop(
+    "Trip %(ref)s was already paid: refund due. Possibly the same transfer as payment %(id)s "
+    "reported by %(provider)s: check the bank statement before refunding."
+)
+MAYBE_SAME = gettext_noop(
+    "Possibly the same transfer as payment %(id)s reported by %(provider)s: check the bank "
+    "statement before refunding."
+)
+
+
+def provider_label(code: str) -> str:
+    """A payment provider as people name it (payOS, SePay), its code if none is configured."""
+    provider = providers.get_provider(code)
+    return str(getattr(provider, "label", "") or code)
+
+
+def _account_of(payment: Payment) -> str:
+    """The account a bank transfer credited: as recorded with the bank's reference, else as
+    its report names it, else its provider's own account ("" for none: cash)."""
+    if payment.credited_account:
+        return payment.credited_account
+    provider = providers.get_provider(payment.provider)
+    if not hasattr(provider, "account_credited"):
+        return ""
+    raw = payment.raw if isinstance(payment.raw, dict) else {}
+    return provider.account_credited(raw.get("accountNumber"))
+
+
+def possibly_same_transfer(payment: Payment, trip: Trip) -> Payment | None:
+    """The earlier payment of ``trip`` that ``payment`` may be reported again: another
+    provider's report of the same amount to the same account minutes apart, one of the two
+    without the bank's reference (with both, ``record_payment`` met them already, or they
+    differ: two transfers). None when nothing is that close."""
+    if payment.method != PaymentMethod.BANK_TRANSFER:
+        return None
+    account = _account_of(payment)
+    if not account:
+        return None
+    near = (
+        trip.payments.exclude(pk=payment.pk)
+        .exclude(provider=payment.provider)
+        .filter(
+            method=PaymentMethod.BANK_TRANSFER,
+            amount_vnd=payment.amount_vnd,
+            currency=payment.currency,
+            paid_at__gte=payment.paid_at - SAME_TRANSFER_WINDOW,
+            paid_at__lte=payment.paid_at + SAME_TRANSFER_WINDOW,
+        )
+        .order_by("pk")
+    )
+    for other in near:
+        if payment.bank_reference and other.bank_reference:
+            continue
+        if _account_of(other) == account:
+            return other
+    return None
 
 
 def _locked_trip(pk: int) -> Trip:
