@@ -194,9 +194,7 @@ BUDGETS: dict[str, int | dict[str, int]] = {
     "POST /gate/{gate}/plates": 4,
     # 16 -> 18: a reading that raises the channel of a truck inside reads customs' latest
     # inspection and opens customs' check again (its pass was for the lower channel).
-    # 16 -> 14: measured once a truck not inside the gate is refused as the gate's other state
-    # refusals are (a 409, gate.services.record_weighing), no longer a field's 422.
-    "POST /gate/{gate}/weighbridge": 14,
+    "POST /gate/{gate}/weighbridge": 16,
     "GET /trips/{reference}/inspections": 10,
     # 21 -> 22: customs' result recorded without a started inspection reads the channel, so
     # the record says which check it was (the failed-inspections rule counts physical ones).
