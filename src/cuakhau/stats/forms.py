@@ -2,14 +2,12 @@
 
 import datetime as dt
 import re
-from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from cuakhau.core.inputs import (
-    AtLeast,
     AtMost,
     DecimalField,
     IntegerField,
@@ -22,6 +20,7 @@ from cuakhau.reference.models import Gate
 from cuakhau.reference.validators import validate_currency
 
 from .choices import Measure, TargetKind
+from .models import RATE_BOUNDS
 from .services import local_today
 
 FIRST_YEAR = 2000
@@ -135,7 +134,8 @@ class RateForm(forms.Form):
         label=_("Units per US dollar"),
         max_digits=14,
         decimal_places=4,
-        validators=[AtLeast(Decimal("0.0001"))],
+        # The column's own bounds: 5,000,000,000 was stored, beyond the 10⁹ the model allows.
+        validators=RATE_BOUNDS,
     )
     source = TextField(label=_("Source"), max_length=300)
     unusual_confirmed = forms.BooleanField(

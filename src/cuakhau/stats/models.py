@@ -220,6 +220,10 @@ class MonthCount(models.Model):
         return f"{self.gate_id} {self.month:%Y-%m}: {self.written}/{self.drawn}"
 
 
+# A rate's bounds, the board's form's and the administration's alike.
+RATE_BOUNDS = [AtLeast(Decimal("0.0001")), AtMost(10**9)]
+
+
 class ExchangeRate(models.Model):
     """Units of a currency per US dollar for a month; a month without a row uses the last one."""
 
@@ -229,7 +233,7 @@ class ExchangeRate(models.Model):
         _("units per USD"),
         max_digits=14,
         decimal_places=4,
-        validators=[AtLeast(Decimal("0.0001")), AtMost(10**9)],
+        validators=RATE_BOUNDS,
     )
     source = models.CharField(_("source"), max_length=300)
     is_example = models.BooleanField(_("example data"), default=False)

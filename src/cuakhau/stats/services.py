@@ -870,23 +870,35 @@ def may_manage(user) -> bool:
     return bool(user and user.is_authenticated and user.has_perm(MANAGE_STATISTICS))
 
 
+def target_errors(*, kind=None, measure=None, value=None, refused=()) -> dict[str, list[str]]:
+    """What ``set_target`` would refuse in these fields, all at once; writes nothing.
+    ``refused``: fields the caller could not read (the form's), neither checked nor said again;
+    a value is weighed only against a kind (and a measure) that was read."""
+    from django.utils.translation import gettext as _
+
+    if "value" in refused or value is None or kind is None or "kind" in refused:
+        return {}
+    if kind == TargetKind.GROWTH and not (-100 < value <= MAX_GROWTH):
+        return {"value": [_("A growth is a percentage above -100 and at most 1,000.")]}
+    if kind == TargetKind.ABSOLUTE and value <= 0:
+        return {"value": [_("A fixed target is an amount above zero.")]}
+    whole = measure in (Measure.TRUCKS, Measure.FEE_VND) and "measure" not in refused
+    if kind == TargetKind.ABSOLUTE and whole and value != value.to_integral_value():
+        # Half a truck was shown as a goal of 1: trucks and đồng are counted whole.
+        return {"value": [_("Trucks and đồng are counted in whole numbers.")]}
+    return {}
+
+
 def set_target(
     user, *, gate: Gate | None, year: int, measure: str, kind: str, value: Decimal, note: str = ""
 ) -> Target:
     """Set the year's target of a measure for a gate (or the zone, gate None), replacing the one
     it had. The figures are never touched: progress is computed against targets at read time."""
-    from django.utils.translation import gettext as _
-
     from cuakhau.core.errors import FieldErrors
 
-    if kind == TargetKind.GROWTH and not (-100 < value <= MAX_GROWTH):
-        raise FieldErrors({"value": [_("A growth is a percentage above -100 and at most 1,000.")]})
-    if kind == TargetKind.ABSOLUTE and value <= 0:
-        raise FieldErrors({"value": [_("A fixed target is an amount above zero.")]})
-    whole = measure in (Measure.TRUCKS, Measure.FEE_VND)
-    if kind == TargetKind.ABSOLUTE and whole and value != value.to_integral_value():
-        # Half a truck was shown as a goal of 1: trucks and đồng are counted whole.
-        raise FieldErrors({"value": [_("Trucks and đồng are counted in whole numbers.")]})
+    errors = target_errors(kind=kind, measure=measure, value=value)
+    if errors:
+        raise FieldErrors(errors)
     target, _created = Target.objects.update_or_create(
         gate=gate,
         year=year,
@@ -912,6 +924,52 @@ def nearest_rate(currency: str, month: dt.date) -> ExchangeRate | None:
     return before if (month - before.month) <= (after.month - month) else after
 
 
+def rate_errors(
+    *, currency=None, month=None, units_per_usd=None, unusual_confirmed=False, refused=()
+) -> dict[str, list[str]]:
+    """What ``set_rate`` would refuse in these fields, all at once; writes nothing.
+    ``refused``: fields the caller could not read (the form's), neither checked nor said again;
+    a rate is compared with the nearest month's only for a currency and a month that were read."""
+    from django.utils.formats import date_format, number_format
+    from django.utils.translation import gettext as _
+
+    if {"currency", "month", "units_per_usd"} & set(refused) or None in (
+        currency,
+        month,
+        units_per_usd,
+    ):
+        return {}
+    near = nearest_rate(currency, month)
+    factor = UNUSUAL_RATE_FACTOR
+    if (
+        near is None
+        or unusual_confirmed
+        or near.units_per_usd / factor <= units_per_usd <= near.units_per_usd * factor
+    ):
+        return {}
+
+    def said(n):
+        n = n.normalize()
+        places = max(0, -n.as_tuple().exponent)
+        return number_format(n, decimal_pos=places, use_l10n=True, force_grouping=True)
+
+    return {
+        "units_per_usd": [
+            _(
+                "%(currency)s was %(near)s per US dollar in %(month)s: %(rate)s is more "
+                "than twice or less than half of it. Check the figure; if it is right, "
+                "tick the box that confirms it."
+            )
+            % {
+                "currency": near.currency,
+                "near": said(near.units_per_usd),
+                "month": date_format(near.month, "YEAR_MONTH_FORMAT"),
+                "rate": said(units_per_usd),
+            }
+        ]
+    }
+
+
 def set_rate(
     user,
     *,
@@ -925,41 +983,16 @@ def set_rate(
     dollar figure of that month (and of later months carrying it forward) follows at once,
     without a recount. A rate the board sets is no longer example data. A rate more than
     twice or less than half the nearest month's is refused unless ``unusual_confirmed``."""
-    from django.utils.formats import date_format, number_format
-    from django.utils.translation import gettext as _
-
     from cuakhau.core.errors import FieldErrors
 
-    near = nearest_rate(currency, month)
-    factor = UNUSUAL_RATE_FACTOR
-    if (
-        near is not None
-        and not unusual_confirmed
-        and not (near.units_per_usd / factor <= units_per_usd <= near.units_per_usd * factor)
-    ):
-
-        def said(n):
-            n = n.normalize()
-            places = max(0, -n.as_tuple().exponent)
-            return number_format(n, decimal_pos=places, use_l10n=True, force_grouping=True)
-
-        raise FieldErrors(
-            {
-                "units_per_usd": [
-                    _(
-                        "%(currency)s was %(near)s per US dollar in %(month)s: %(rate)s is more "
-                        "than twice or less than half of it. Check the figure; if it is right, "
-                        "tick the box that confirms it."
-                    )
-                    % {
-                        "currency": near.currency,
-                        "near": said(near.units_per_usd),
-                        "month": date_format(near.month, "YEAR_MONTH_FORMAT"),
-                        "rate": said(units_per_usd),
-                    }
-                ]
-            }
-        )
+    errors = rate_errors(
+        currency=currency,
+        month=month,
+        units_per_usd=units_per_usd,
+        unusual_confirmed=unusual_confirmed,
+    )
+    if errors:
+        raise FieldErrors(errors)
     rate, _created = ExchangeRate.objects.update_or_create(
         currency=currency.upper(),
         month=month_of(month),

@@ -93,29 +93,46 @@ def targets(request):
     return _targets_page(request, TargetForm(initial={"year": year}))
 
 
+def _say(form, errors) -> None:
+    for name, messages_of in errors.items():
+        for message in messages_of:
+            form.add_error(name if name in form.fields else None, message)
+
+
 @require_POST
 def set_target(request):
     form = TargetForm(request.POST)
-    if form.is_valid():
+    if not form.is_valid():
+        # The service's checks of the fields the form could read, with the form's refusals:
+        # every wrong field at once (a growth of 5,000 % was said only once the note was put
+        # right).
         data = form.cleaned_data
-        try:
-            services.set_target(
-                request.user,
-                gate=data["gate"],
-                year=data["year"],
-                measure=data["measure"],
-                kind=data["kind"],
-                value=data["value"],
-                note=data["note"] or "",
-            )
-        except FieldErrors as exc:
-            for name, errors in exc.errors.items():
-                for error in errors:
-                    form.add_error(name if name in form.fields else None, error)
-        else:
-            messages.success(request, _("Target saved."))
-            return redirect(f"{reverse('stats:targets')}?year={data['year']}")
-    return _targets_page(request, form, status=422)
+        _say(
+            form,
+            services.target_errors(
+                kind=data.get("kind"),
+                measure=data.get("measure"),
+                value=data.get("value"),
+                refused=form.errors,
+            ),
+        )
+        return _targets_page(request, form, status=422)
+    data = form.cleaned_data
+    try:
+        services.set_target(
+            request.user,
+            gate=data["gate"],
+            year=data["year"],
+            measure=data["measure"],
+            kind=data["kind"],
+            value=data["value"],
+            note=data["note"] or "",
+        )
+    except FieldErrors as exc:
+        _say(form, exc.errors)
+        return _targets_page(request, form, status=422)
+    messages.success(request, _("Target saved."))
+    return redirect(f"{reverse('stats:targets')}?year={data['year']}")
 
 
 def _rates_page(request, form, status=200):
@@ -139,13 +156,24 @@ def rates(request):
 def set_rate(request):
     form = RateForm(request.POST)
     if not form.is_valid():
+        # As for a target: a rate far from the nearest month's is said with the other fields'
+        # refusals, not once they are put right.
+        data = form.cleaned_data
+        _say(
+            form,
+            services.rate_errors(
+                currency=data.get("currency"),
+                month=data.get("month"),
+                units_per_usd=data.get("units_per_usd"),
+                unusual_confirmed=data.get("unusual_confirmed", False),
+                refused=form.errors,
+            ),
+        )
         return _rates_page(request, form, status=422)
     try:
         services.set_rate(request.user, **form.cleaned_data)
     except FieldErrors as exc:
-        for name, errors in exc.errors.items():
-            for error in errors:
-                form.add_error(name, error)
+        _say(form, exc.errors)
         return _rates_page(request, form, status=422)
     messages.success(request, _("Exchange rate saved: the dollar figures use it at once."))
     return redirect("stats:rates")
