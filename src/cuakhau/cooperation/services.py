@@ -141,14 +141,28 @@ def check_record(item: models.Model) -> None:
     except ValidationError as exc:
         for name, messages in exc.message_dict.items():
             errors.setdefault(name, []).extend(messages)
-    if not errors:
-        same = duplicate_of(item)
-        if same is not None:
-            errors[SAME_AS[type(item)][0]] = [
-                _("Already in the register: “%(name)s”.") % {"name": same}
-            ]
+    for name, messages in duplicate_errors(item, refused=errors).items():
+        errors.setdefault(name, []).extend(messages)
     if errors:
         raise FieldErrors(errors)
+
+
+def duplicate_errors(item: models.Model, refused=()) -> dict[str, list[str]]:
+    """The row ``item`` repeats, said beside its text, once the fields that make two rows the
+    same were read (``refused``: the fields refused already, by a form or ``check_record``). A
+    delegation sent again with its visitors mistyped was told of the visitors only, and of the
+    repeat once they were put right."""
+    if type(item) not in SAME_AS:
+        return {}
+    fields = SAME_AS[type(item)]
+    if any(f.removesuffix("_id") in refused or f in refused for f in fields):
+        return {}
+    if any(getattr(item, f) in (None, "") for f in fields):
+        return {}
+    same = duplicate_of(item)
+    if same is None:
+        return {}
+    return {fields[0]: [_("Already in the register: “%(name)s”.") % {"name": same}]}
 
 
 # What makes two rows of a kind the same entry (the text first: the error stands beside it). A

@@ -170,9 +170,11 @@ def record(request, kind):
         try:
             item = services.record(form.save(commit=False), form.save_m2m)
         except FieldErrors as exc:
-            for name, field_messages in exc.errors.items():
-                for message in field_messages:
-                    form.add_error(name if name in form.fields else None, message)
+            _say(form, exc.errors)
+    elif form.is_bound:
+        # A repeat of a row already recorded is said with the fields the form refused: the
+        # form's instance holds those it could read.
+        _say(form, services.duplicate_errors(form.instance, refused=form.errors))
     if item is not None:
         messages.success(request, _("Recorded."))
         if kind == "commitment":
@@ -188,6 +190,12 @@ def record(request, kind):
         {"form": form, "kind": kind, "title": model_class._meta.verbose_name},
         status=422 if form.is_bound else 200,
     )
+
+
+def _say(form, errors) -> None:
+    for name, field_messages in errors.items():
+        for message in field_messages:
+            form.add_error(name if name in form.fields else None, message)
 
 
 def _record_kinds(request, kinds) -> list[tuple[str, str]]:

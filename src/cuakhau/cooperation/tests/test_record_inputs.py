@@ -423,3 +423,35 @@ def test_the_last_party_of_an_agreement_or_meeting_cannot_be_deleted(admin_clien
     meeting.counterparts.add(yunnan)
     assert admin_client.post(url, {"post": "yes"}).status_code == 302
     assert list(memo.parties.all()) == [yunnan]
+
+
+# Each kind's row sent again with another of its fields wrong: both said at once.
+ANOTHER_WRONG_FIELD = {
+    "counterpart": ("name_en", "Yunnan\x07"),
+    "agreement": ("kind", "treaty-ish"),
+    "meeting": ("place", ""),
+    "commitment": ("owner", ""),
+    "delegation": ("visitors", "0"),
+    "aid": ("amount", "-1"),
+}
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_a_repeat_is_said_with_the_other_fields_refusals(keeper, register, kind):
+    # A delegation sent again with its visitors mistyped was told of the visitors only, and
+    # of the repeat once they were put right.
+    post = valid_post(kind, register)
+    assert keeper.post(f"/cooperation/new/{kind}/", post).status_code == 302
+    other, wrong = ANOTHER_WRONG_FIELD[kind]
+    field = services.SAME_AS[KINDS[kind][0]][0]
+    [message] = refused(keeper, kind, {**post, other: wrong}, field)
+    assert message.startswith("Already in the register")
+    response = keeper.post(f"/cooperation/new/{kind}/", {**post, other: wrong})
+    assert other in response.context["form"].errors
+
+
+def test_a_repeat_is_not_guessed_from_a_field_that_was_refused(keeper, register):
+    post = valid_post("delegation", register)
+    assert keeper.post("/cooperation/new/delegation/", post).status_code == 302
+    response = keeper.post("/cooperation/new/delegation/", {**post, "received_on": "2026-13-01"})
+    assert set(response.context["form"].errors) == {"received_on"}
