@@ -242,23 +242,49 @@ def _read_csv(data: bytes):
 
 
 def _read_xlsx(data: bytes):
-    """The rows of the workbook's first sheet, one at a time, each at most ``MAX_COLUMNS``."""
+    """The rows of the workbook's first sheet, one at a time, each at most ``MAX_COLUMNS``.
+
+    A formula's cell holds the result the program that saved it computed: a workbook written
+    by a script (openpyxl, a report generator) has none, and its cell read as empty. A weight
+    or a fee "=B2*1000" was then imported as no figure at all (an optional column), a value
+    as missing: such a cell refuses the file, named, as nothing here computes formulas."""
     from openpyxl import load_workbook
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        written = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception:  # noqa: BLE001 (openpyxl raises many kinds for a file that is not XLSX)
         raise ImportRefused(_("The file is not a readable XLSX workbook.")) from None
     try:
-        sheet = workbook.worksheets[0]
+        sheet, typed = workbook.worksheets[0], written.worksheets[0]
         try:
-            yield from sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)
+            rows = sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)
+            formulas = typed.iter_rows(max_col=MAX_COLUMNS, values_only=True)
+            for number, (row, as_typed) in enumerate(zip(rows, formulas, strict=False), 1):
+                for index, (value, formula) in enumerate(zip(row, as_typed, strict=False)):
+                    if value is None and _is_formula(formula):
+                        raise ImportRefused(
+                            _(
+                                "Cell %(cell)s holds a formula without its result (a file "
+                                "written by a program that does not compute them): open the "
+                                "file in a spreadsheet program and save it, or type the figure."
+                            )
+                            % {"cell": f"{column_letter(index)}{number}"}
+                        )
+                yield row
         except ImportRefused:
             raise
         except Exception:  # noqa: BLE001 (a damaged sheet fails while it is read)
             raise ImportRefused(_("The file is not a readable XLSX workbook.")) from None
     finally:
         workbook.close()
+        written.close()
+
+
+def _is_formula(value) -> bool:
+    # An array formula is an object of its own, holding its text.
+    text = getattr(value, "text", value)
+    return isinstance(text, str) and text.startswith("=")
 
 
 # --- parsing: each raises ValueError (the caller words the error for its column) -----------

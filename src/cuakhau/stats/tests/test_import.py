@@ -451,3 +451,52 @@ def _upload(rows):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile("lich-su.csv", csv_bytes(rows), content_type="text/csv")
+
+
+def _with_results(data: bytes, results: dict[str, str]) -> bytes:
+    """The workbook ``data`` as a spreadsheet program saves it: each formula's cell with its
+    result beside it (openpyxl writes the formula alone)."""
+    import re
+    import zipfile
+
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            body = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                text = body.decode()
+                for cell, result in results.items():
+                    text = re.sub(
+                        rf'(<c r="{cell}"[^>]*>)<f>(.*?)</f>(<v\s*/>|<v></v>)?',
+                        rf"\1<f>\2</f><v>{result}</v>",
+                        text,
+                    )
+                body = text.encode()
+            target.writestr(item, body)
+    return out.getvalue()
+
+
+def test_a_formula_without_its_result_is_named_not_read_as_an_empty_cell(board, mlt):
+    # A workbook written by a script holds "=B2*1000" and no result: its weight was imported
+    # as none (an optional column), its value refused as missing.
+    row = ["2024-03", "MLT", "Xuất khẩu", "4001", "CN", "1250000", "=200*4", "40", "", ""]
+    data = xlsx_bytes([HEADER, row])
+    with pytest.raises(imports.ImportRefused) as refused:
+        imports.read_spreadsheet("lich-su.xlsx", data)
+    assert "G2" in str(refused.value) and "formula" in str(refused.value)
+    # Saved by a spreadsheet program, the formula's result is read as any figure.
+    sheet = imports.read_spreadsheet("lich-su.xlsx", _with_results(data, {"G2": "800"}))
+    preview = imports.check(sheet)
+    assert preview.ok, preview.errors
+    assert preview.rows[0]["net_weight_t"] == Decimal(800)
+
+
+def test_the_page_says_which_cell_holds_a_formula_without_its_result(board, mlt):
+    client = Client()
+    client.force_login(board)
+    upload = io.BytesIO(xlsx_bytes([HEADER, ["2024-03", "MLT", "XK", "", "", "=1+2"]]))
+    upload.name = "lich-su.xlsx"
+    response = client.post("/stats/import/", {"file": upload})
+    assert response.status_code == 422
+    assert "F2" in response.context["form"].errors["file"][0]
+    assert not TradeMonth.objects.filter(source=Source.IMPORTED, month=dt.date(2024, 3, 1))
