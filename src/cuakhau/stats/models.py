@@ -250,6 +250,44 @@ class ExchangeRate(models.Model):
         return f"{self.currency} {self.month:%Y-%m} {self.units_per_usd}"
 
 
+class ExchangeRateChange(models.Model):
+    """A rate the board set or corrected, with the value it replaced, who and when: a correction
+    changes every dollar figure of its month at once, so each one can be traced."""
+
+    rate = models.ForeignKey(
+        ExchangeRate, on_delete=models.CASCADE, related_name="changes", verbose_name=_("rate")
+    )
+    previous_units_per_usd = models.DecimalField(
+        _("previous units per USD"),
+        max_digits=14,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=RATE_BOUNDS,
+    )
+    previous_source = models.CharField(_("previous source"), max_length=300, blank=True)
+    units_per_usd = models.DecimalField(
+        _("units per USD"), max_digits=14, decimal_places=4, validators=RATE_BOUNDS
+    )
+    source = models.CharField(_("source"), max_length=300)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    changed_at = models.DateTimeField(_("changed at"))
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        verbose_name = _("exchange rate change")
+        verbose_name_plural = _("exchange rate changes")
+
+    def __str__(self):
+        return f"{self.rate}: {self.previous_units_per_usd} -> {self.units_per_usd}"
+
+
 class Target(models.Model):
     """What the board aims for in a year, for one gate or (gate empty) the whole zone."""
 

@@ -45,6 +45,7 @@ from .choices import Measure, Source, TargetKind, Verdict
 from .models import (
     ClearanceBin,
     ExchangeRate,
+    ExchangeRateChange,
     GateDay,
     GateMonth,
     MonthCount,
@@ -993,9 +994,22 @@ def set_rate(
     )
     if errors:
         raise FieldErrors(errors)
-    rate, _created = ExchangeRate.objects.update_or_create(
-        currency=currency.upper(),
-        month=month_of(month),
-        defaults={"units_per_usd": units_per_usd, "source": source, "is_example": False},
-    )
+    with transaction.atomic():
+        rate, _created = ExchangeRate.objects.select_for_update().get_or_create(
+            currency=currency.upper(),
+            month=month_of(month),
+            defaults={"units_per_usd": units_per_usd, "source": source},
+        )
+        previous = (None, "") if _created else (rate.units_per_usd, rate.source)
+        rate.units_per_usd, rate.source, rate.is_example = units_per_usd, source, False
+        rate.save(update_fields=["units_per_usd", "source", "is_example"])
+        ExchangeRateChange.objects.create(
+            rate=rate,
+            previous_units_per_usd=previous[0],
+            previous_source=previous[1],
+            units_per_usd=units_per_usd,
+            source=source,
+            changed_by=user,
+            changed_at=timezone.now(),
+        )
     return rate

@@ -15,7 +15,7 @@ from cuakhau.reference.models import Gate
 from . import dashboard as figures
 from . import services
 from .forms import PeriodForm, RateForm, TargetForm, gates
-from .models import ExchangeRate, Target
+from .models import ExchangeRate, ExchangeRateChange, Target
 
 
 def _gate(code):
@@ -142,6 +142,7 @@ def _rates_page(request, form, status=200):
         {
             "form": form,
             "rates": ExchangeRate.objects.order_by("currency", "-month"),
+            "changes": ExchangeRateChange.objects.select_related("rate", "changed_by")[:50],
             "may_manage": services.may_manage(request.user),
         },
         status=status,

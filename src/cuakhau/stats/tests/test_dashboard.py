@@ -17,7 +17,7 @@ from cuakhau.accounts.services import create_user, set_language
 from cuakhau.conftest import PASSWORD
 from cuakhau.stats import dashboard
 from cuakhau.stats.choices import Measure, TargetKind
-from cuakhau.stats.models import ExchangeRate, StaleMonth, Target, TradeMonth
+from cuakhau.stats.models import ExchangeRate, ExchangeRateChange, StaleMonth, Target, TradeMonth
 from cuakhau.stats.tests.shared import _shared_crossings, shared_three_crossings  # noqa: F401
 from cuakhau.stats.tests.test_services import APRIL, MARCH
 
@@ -201,6 +201,39 @@ def test_a_corrected_rate_changes_the_dollars_at_once_without_a_recount(
     assert list(TradeMonth.objects.order_by("pk").values_list("pk", "value")) == before
     assert not StaleMonth.objects.exists()
     assert "NHNN" in client.get("/stats/rates/").content.decode()
+
+
+def test_each_rate_set_or_corrected_says_who_when_and_what_it_replaced(board):
+    """A correction changes every dollar figure of its month at once: the page keeps who made
+    it, when, and the rate it replaced."""
+
+    client = signed_in(board)
+    shipped = ExchangeRate.objects.filter(currency="VND", month=dt.date(2025, 3, 1)).first()
+    for rate, source in (("25000", "NHNN 03/2025"), ("25350", "NHNN, corrected")):
+        response = client.post(
+            "/stats/rates/set/",
+            {"currency": "VND", "month": "2025-03", "units_per_usd": rate, "source": source},
+        )
+        assert response.status_code == 302, response.content
+    rate = ExchangeRate.objects.get(currency="VND", month=dt.date(2025, 3, 1))
+    assert rate.units_per_usd == Decimal("25350")
+    corrected, first = ExchangeRateChange.objects.filter(rate=rate)
+    assert first.previous_units_per_usd == (shipped.units_per_usd if shipped else None)
+    assert first.units_per_usd == Decimal("25000")
+    assert (corrected.previous_units_per_usd, corrected.previous_source) == (
+        Decimal("25000"),
+        "NHNN 03/2025",
+    )
+    assert corrected.units_per_usd == Decimal("25350") and corrected.changed_by == board
+    page = client.get("/stats/rates/").content.decode()
+    listed = page[page.index('id="rate-changes"') :]
+    assert board.username in listed and "25,000" in listed and "25,350" in listed
+    # Refused: nothing changed, nothing recorded.
+    client.post(
+        "/stats/rates/set/",
+        {"currency": "VND", "month": "2025-03", "units_per_usd": "0", "source": "x"},
+    )
+    assert ExchangeRateChange.objects.count() == 2
 
 
 def test_values_without_a_rate_are_counted_apart_and_said_so(three_crossings, mlt, board):
