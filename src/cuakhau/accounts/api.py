@@ -15,6 +15,7 @@ from cuakhau.core.api_support import (
     CodeOf,
     PageNumber,
     PageSize,
+    RecordId,
     TextOf,
     label_of,
     page_of,
@@ -187,5 +188,5 @@ def create_token(request: HttpRequest, payload: TokenIn):
     summary="Revoke one of your API tokens",
     description="At once and for good. Another person's token is a 404.",
 )
-def revoke_token(request: HttpRequest, token_id: int):
+def revoke_token(request: HttpRequest, token_id: RecordId):
     return services.revoke_token(request.auth, token_id)

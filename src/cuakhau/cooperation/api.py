@@ -3,12 +3,11 @@ and their status changes, and the totals of delegations and aid as the province 
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Field, Router, Schema
+from ninja import Router, Schema
 
 from cuakhau.core.api_support import (
     MAX_PAGE_SIZE,
@@ -18,6 +17,7 @@ from cuakhau.core.api_support import (
     PageNumber,
     PageSize,
     Text,
+    WholeNumber,
     context_of,
     page_of,
 )
@@ -30,7 +30,7 @@ from .models import AidProject, Commitment
 router = Router(tags=["cooperation"])
 
 Action = OneOf(CommitmentAction)
-CommitmentId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+CommitmentId = WholeNumber(1, 2**31 - 1)
 
 
 class CommitmentOut(Schema):

@@ -168,25 +168,51 @@ def TextOf(model, name: str, *, multiline: bool = False, min_length: int = 0):  
     return Text(model._meta.get_field(name).max_length, multiline=multiline, min_length=min_length)
 
 
-def _a_number_as_written(kind: str):
-    def check(value):
-        # JSON's true is no amount (pydantic read it as 1: a 1 VND payment), and "1_000" is
-        # Python's way of writing a number, not a person's.
-        if isinstance(value, bool) or (isinstance(value, str) and "_" in value):
-            raise PydanticCustomError(kind, str(_PYDANTIC_MESSAGES[kind]))
-        if isinstance(value, str):
-            # A number sent as text is read as a form's box reads one (``inputs.plain_number``):
-            # a decimal took "١٢٣" and "1e3" where a whole number refused "١٢٣" and every form
-            # refuses "1e3"; separators ("1.234,5") are a page's, refused here at the field.
-            typed = inputs.number_as_typed(value).strip()
-            try:
-                inputs.plain_number(typed)
-            except ValidationError:
-                raise PydanticCustomError(kind, str(_PYDANTIC_MESSAGES[kind])) from None
-            return typed
-        return value
+def _a_decimal_as_written(value):
+    # JSON's true is no amount (pydantic read it as 1: a 1 VND payment), and "1_000" is
+    # Python's way of writing a number, not a person's.
+    if isinstance(value, bool) or (isinstance(value, str) and "_" in value):
+        raise PydanticCustomError("decimal_type", str(_PYDANTIC_MESSAGES["decimal_type"]))
+    if isinstance(value, str):
+        # A number sent as text is read as a form's box reads one (``inputs.plain_number``):
+        # digits of any script, and no "1e3", which every form refuses; separators
+        # ("1.234,5") are a page's, refused here at the field.
+        typed = inputs.number_as_typed(value).strip()
+        try:
+            inputs.plain_number(typed)
+        except ValidationError:
+            raise PydanticCustomError(
+                "decimal_type", str(_PYDANTIC_MESSAGES["decimal_type"])
+            ) from None
+        return typed
+    return value
 
-    return BeforeValidator(check)
+
+def _a_whole_number(value):
+    if value is None or isinstance(value, list | dict):
+        return value  # an optional one left out; the wrong JSON type, said by pydantic
+    try:
+        return inputs.whole_number(value)
+    except ValidationError as exc:
+        kind = "int_parsing_size" if exc.code == "too_large" else "int_parsing"
+        raise PydanticCustomError(kind, str(_PYDANTIC_MESSAGES[kind])) from None
+
+
+# The widest range a column of ours stores (a BIGINT), for a number no column bounds further.
+_BIGINT = (-(2**63), 2**63 - 1)
+
+
+def WholeNumber(ge: int = _BIGINT[0], le: int = _BIGINT[1], **field):  # noqa: N802
+    """Every whole number the API takes, in a body, a query or a path: one reading for all
+    (``core.inputs.whole_number``). "３" and "٣" are 3 as they are on a page (the decimals
+    read them, the counts refused them), JSON's true, 3.0, "+3", "1e3", "1_000" and "٣.٠" are
+    refused alike, and a number beyond ``ge``..``le`` is a 422 at its field, never a lookup
+    the database cannot run."""
+    return Annotated[int, Field(ge=ge, le=le, **field), BeforeValidator(_a_whole_number)]
+
+
+# A record named by its id in a path or a body.
+RecordId = WholeNumber(1, _BIGINT[1])
 
 
 def NumberOf(model, name: str):  # noqa: N802
@@ -204,10 +230,10 @@ def NumberOf(model, name: str):  # noqa: N802
         return Annotated[
             Decimal,
             Field(allow_inf_nan=False, **limits),
-            _a_number_as_written("decimal_type"),
+            BeforeValidator(_a_decimal_as_written),
             AfterValidator(validate),
         ]
-    return Annotated[int, Field(**limits), _a_number_as_written("int_type")]
+    return WholeNumber(**limits)
 
 
 def Moment(*, past: dt.timedelta, future: dt.timedelta, message=None, offset_required=False):  # noqa: N802
@@ -372,15 +398,8 @@ def CodeOf(source, name: str | None = None, *, blank=False, null=False, extra=()
 
 # Page numbers and sizes: beyond these a query only wastes the database's time (and an
 # OFFSET past 2**63 is an error on PostgreSQL).
-def _ascii_digits(value):
-    # A page is written in ASCII digits: pydantic would also read "1_0" as 10 and " 3" as 3.
-    if isinstance(value, str) and not re.fullmatch(r"[0-9]+", value):
-        raise PydanticCustomError("int_parsing", "Enter a whole number.")
-    return value
-
-
-PageNumber = Annotated[int, Field(ge=1, le=100_000), BeforeValidator(_ascii_digits)]
-PageSize = Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE), BeforeValidator(_ascii_digits)]
+PageNumber = WholeNumber(1, 100_000)
+PageSize = WholeNumber(1, MAX_PAGE_SIZE)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -319,6 +319,34 @@ def plain_number(text: str) -> Decimal:
     return Decimal(ascii_digits(text))
 
 
+# A whole number sent as text: a minus at most, then digits (``ascii_digits``'). No "+", no
+# decimals, no exponent, no "_": a page writes none of them in a count.
+_WHOLE_NUMBER = re.compile(r"-?[0-9]+")
+# More digits than any column holds (a BIGINT has 19): refused before ``int`` reads them.
+_MOST_DIGITS = 30
+
+
+def whole_number(value) -> int:
+    """A whole number as a client sends one, the one reading of every integer the API takes
+    (``core.api_support.WholeNumber``): a JSON integer, or text of digits of any script with
+    the wide marks of an input method (``number_as_typed``: "３" and "٣" are 3, "－３" is -3),
+    spaces around it ignored, as a form's box reads digits. ``ValidationError`` for anything
+    else: JSON's true and false, a JSON number with a fraction or an exponent (3.0, 1e3), and
+    text with a sign "+", a decimal point ("3.0", "٣.٠"), an exponent ("1e3"), Python's
+    "1_000" or more digits than any column holds; its range is the caller's to check."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        # A float is no whole number even when it is whole: JSON's 1e3 arrives as 1000.0.
+        raise ValidationError(_("Enter a whole number."), code="invalid")
+    if isinstance(value, int):
+        return value
+    typed = number_as_typed(value).strip()
+    if not _WHOLE_NUMBER.fullmatch(typed):
+        raise ValidationError(_("Enter a whole number."), code="invalid")
+    if len(typed.lstrip("-")) > _MOST_DIGITS:
+        raise ValidationError(_("This number is too large."), code="too_large")
+    return int(typed)
+
+
 def separators_refusal() -> str:
     """What ``read_local_number`` says of a number whose separators it cannot read, in the
     active language (the gate console's script says it too, of a weight typed offline)."""

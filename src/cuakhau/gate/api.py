@@ -16,6 +16,7 @@ from cuakhau.core.api_support import (
     OneOf,
     Text,
     TextOf,
+    WholeNumber,
     checked_further,
     context_of,
     label_of,
@@ -120,7 +121,7 @@ class EventIn(Schema):
     yard_position: TextOf(Visit, "yard_position") = ""
     gross_kg: Kilograms | None = None
     tare_kg: TareKilograms | None = None
-    operator_id: Annotated[int, Field(ge=1, le=2**31 - 1, strict=True)] | None = Field(
+    operator_id: WholeNumber(1, 2**31 - 1) | None = Field(
         None,
         description=(
             "The id of the person who queued the event (the console sends it): an event "

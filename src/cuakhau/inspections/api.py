@@ -8,6 +8,7 @@ from cuakhau.core.api_support import (
     Choice,
     CodeOf,
     OneOf,
+    RecordId,
     TextOf,
     checked_further,
     context_of,
@@ -251,7 +252,7 @@ def take_sample(request: HttpRequest, reference: str, payload: SampleIn):
     description="A quarantine officer records the laboratory's finding on a sample.",
 )
 @checked_further(_sample_result_errors)
-def sample_result(request: HttpRequest, sample_id: int, payload: SampleResultIn):
+def sample_result(request: HttpRequest, sample_id: RecordId, payload: SampleResultIn):
     sample = _sample_of(request, sample_id)
     sample = services.record_sample_result(request.auth, sample, payload.result, payload.finding)
     return sample_out(sample)

@@ -1,9 +1,7 @@
-from typing import Annotated
-
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from cuakhau.core.api_support import CodeOf, Text, label_of
+from cuakhau.core.api_support import CodeOf, Text, WholeNumber, label_of
 
 from . import services
 from .models import Confidence, Gate
@@ -70,9 +68,7 @@ def list_gates(request: HttpRequest):
     response=list[HSCodeOut],
     summary="Search HS 2022 subheadings",
 )
-def search_hs(
-    request: HttpRequest, q: Text(100) = "", limit: Annotated[int, Field(ge=1, le=50)] = 15
-):
+def search_hs(request: HttpRequest, q: Text(100) = "", limit: WholeNumber(1, 50) = 15):
     """By code prefix, or by words in Vietnamese (tone marks optional), English or Chinese.
 
     Names come in the request's language (``Accept-Language`` or the profile's); where none

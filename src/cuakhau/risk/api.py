@@ -2,7 +2,7 @@
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Literal
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
@@ -14,6 +14,7 @@ from cuakhau.core.api_support import (
     CodeOf,
     NumberOf,
     Text,
+    WholeNumber,
     checked_further,
     label_of,
 )
@@ -85,7 +86,7 @@ class AssessmentOut(Schema):
     weighbridge_kg: Decimal | None = None
 
 
-RecordId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+RecordId = WholeNumber(1, 2**31 - 1)
 Description = Text(2000, multiline=True)
 
 

@@ -14,11 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
+from cuakhau.core import inputs
 from cuakhau.core.inputs import shown as quoted
 from cuakhau.reference.validators import canonical_ascii
 
@@ -36,12 +38,11 @@ PERCENT_PLACES = 2
 
 
 def _integer(value, minimum: int, maximum: int | None = None) -> tuple[int | None, str | None]:
-    # JSON true is an int to Python; a checkbox sent where a number belongs is still an error.
-    if isinstance(value, bool):
-        value = None
+    # Read as every whole number the API takes (``inputs.whole_number``): JSON's true, "+3"
+    # and Python's "1_000" (which ``int`` took) are no count, "٣" is 3.
     try:
-        number = int(str(value).strip()) if value is not None else None
-    except ValueError:
+        number = inputs.whole_number(value)
+    except ValidationError:
         number = None
     if number is None:
         return None, _("Give a whole number.")

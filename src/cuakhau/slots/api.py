@@ -8,7 +8,14 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
-from cuakhau.core.api_support import CodeOf, OneOf, Text, checked_further, context_of
+from cuakhau.core.api_support import (
+    CodeOf,
+    OneOf,
+    Text,
+    WholeNumber,
+    checked_further,
+    context_of,
+)
 from cuakhau.core.errors import FieldErrors
 from cuakhau.gate.models import Device
 from cuakhau.reference.models import Gate
@@ -98,15 +105,15 @@ class WaitingOut(Schema):
     expected_call: dt.datetime | None = None
 
 
-# Whole numbers as JSON numbers: ``true`` is not one seat, nor "3" three lanes.
+# Whole numbers read as every other the API takes: ``true`` is not one seat, nor 2.5 lanes.
 class CapacityIn(Schema):
     direction: OneOf(Direction)
-    hour: Annotated[int, Field(ge=0, le=23, strict=True)]
-    weekday: Annotated[int, Field(ge=0, le=6, strict=True)] | None = None
+    hour: WholeNumber(0, 23)
+    weekday: WholeNumber(0, 6) | None = None
     date: dt.date | None = None
-    lanes: Annotated[int, Field(ge=0, le=50, strict=True)]
-    trucks_per_lane_hour: Annotated[int, Field(ge=0, le=120, strict=True)]
-    quotas: dict[str, Annotated[int, Field(ge=0, le=6000, strict=True)]] = {}
+    lanes: WholeNumber(0, 50)
+    trucks_per_lane_hour: WholeNumber(0, 120)
+    quotas: dict[str, WholeNumber(0, 6000)] = {}
 
 
 class OverCapacityOut(Schema):

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
-from cuakhau.core.api_support import CodeOf, Text
+from cuakhau.core.api_support import CodeOf, Text, WholeNumber
 from cuakhau.core.errors import FieldErrors
 from cuakhau.reference.models import Gate
 
@@ -23,7 +23,7 @@ TRUCK_KEYS = ("export", "import", "other", "total")
 
 class StatsSummaryQuery(Schema):
     gate: Text(8) = ""
-    year: int | None = None
+    year: WholeNumber() | None = None
 
 
 class StatsMonthOut(Schema):

@@ -13,6 +13,7 @@ from cuakhau.core.api_support import (
     CodeOf,
     PageNumber,
     PageSize,
+    RecordId,
     Text,
     checked_further,
     context_of,
@@ -535,7 +536,7 @@ def attach_document(
         "gate's officers may have relied on it: a 409. A document of another trip is a 404."
     ),
 )
-def remove_document(request: HttpRequest, reference: str, document_id: int):
+def remove_document(request: HttpRequest, reference: str, document_id: RecordId):
     trip = services.find_trip(request.auth, reference)
     trip = services.remove_document(request.auth, trip, document_id, context_of(request))
     return detail(request.auth, trip)

@@ -71,7 +71,7 @@ class ReasonIn(Schema):
 class AmendIn(Schema):
     reason: Reason
     declaration: TripIn
-    version: int | None = Field(
+    version: NumberOf(Trip, "version") | None = Field(
         None,
         description="The trip's `version` the amendment was made on: if the trip was amended "
         "since, nothing is saved (422 at `version`), so a change made meanwhile is never "

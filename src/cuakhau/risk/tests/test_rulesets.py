@@ -181,3 +181,21 @@ def test_a_callable_is_validated_too(manager):
     with pytest.raises(services.RiskValidationError) as exc:
         services.new_ruleset_version(manager, broken, "Broken.")
     assert "rules.0.params.prefixes" in exc.value.errors
+
+
+@pytest.mark.parametrize("typed, count", [(5, 5), ("５", 5), ("٥", 5), (" 12 ", 12)])
+def test_a_rules_whole_number_in_any_digits_is_read_as_every_other(typed, count):
+    from cuakhau.risk.params import clean_params
+
+    params, errors = clean_params("failed_inspections", {"window_days": 90, "min_failures": typed})
+    assert errors == {}
+    assert params["min_failures"] == count
+
+
+@pytest.mark.parametrize("typed", [True, "1_0", "+5", "5.0", 5.0, "1e1", "٥.٠"])
+def test_a_rules_whole_number_refuses_what_no_other_takes(typed):
+    # Python's int() took "1_0" and "+5" where every whole number of the API refuses them.
+    from cuakhau.risk.params import clean_params
+
+    _params, errors = clean_params("failed_inspections", {"window_days": 90, "min_failures": typed})
+    assert list(errors) == ["params.min_failures"]

@@ -173,7 +173,8 @@ def test_the_capacity_page_keeps_the_seats_of_other_classes_and_saves_all_hours_
     [
         {"quotas": {"perishable": True}},
         {"lanes": True},
-        {"lanes": "2"},
+        {"lanes": "+2"},
+        {"lanes": "２.５"},
         {"hour": 8.0},
         {"trucks_per_lane_hour": 10**30},
         {"lanes": -1},
@@ -186,6 +187,24 @@ def test_capacity_over_the_api_takes_whole_numbers_only(manager, change):
     assert answer.status_code == 422, answer.content
     assert answer.json()["detail"][0]["loc"][1] == next(iter(change))
     assert not SlotCapacity.objects.exists()
+
+
+def test_capacity_over_the_api_reads_digits_of_any_script(manager):
+    # "٣" lanes was "Enter a whole number." where a risk score of "３" was 3: every whole
+    # number the API takes is read as a page reads one (``api_support.WholeNumber``).
+    body = {
+        "direction": "export",
+        "hour": "٨",
+        "weekday": "２",
+        "lanes": "٣",
+        "trucks_per_lane_hour": "１０",
+        "quotas": {"perishable": "٢"},
+    }
+    answer = api(manager).put("/api/v1/slots/mlt/capacity", body, "application/json")
+    assert answer.status_code == 200, answer.content
+    saved = SlotCapacity.objects.get()
+    assert (saved.hour, saved.weekday, saved.lanes, saved.trucks_per_lane_hour) == (8, 2, 3, 10)
+    assert saved.quotas == {"perishable": 2}
 
 
 def test_a_made_up_class_is_not_echoed_whole(manager):

@@ -90,11 +90,19 @@ def signed_in(user):
     return client
 
 
-@pytest.mark.parametrize("year", ["10000", "-1", "٢٠٢٦", "1999", "2026.5"])
+@pytest.mark.parametrize("year", ["10000", "-1", "1999", "2026.5", "٢٠٢٦.٠", "+2026", "2_026"])
 def test_a_year_no_report_can_have_is_a_field_error_of_the_api(board, year):
     refused = signed_in(board).get("/api/v1/stats/summary", {"year": year})
     assert refused.status_code == 422, (year, refused.content)
     assert [item["loc"] for item in refused.json()["detail"]] == [["query", "year"]]
+
+
+@pytest.mark.parametrize("year", ["٢٠٢٦", "２０２６"])
+def test_a_year_in_other_digits_is_the_year_as_on_the_page(board, year):
+    # The dashboard's year box read "٢٠٢٦" as 2026 where the API refused it.
+    answer = signed_in(board).get("/api/v1/stats/summary", {"year": year})
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["year"] == 2026
 
 
 def test_year_zero_is_refused_not_read_as_this_year(board):
