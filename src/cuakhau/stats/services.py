@@ -995,14 +995,15 @@ def set_rate(
     if errors:
         raise FieldErrors(errors)
     with transaction.atomic():
-        rate, _created = ExchangeRate.objects.select_for_update().get_or_create(
+        rate, created = ExchangeRate.objects.select_for_update().get_or_create(
             currency=currency.upper(),
             month=month_of(month),
             defaults={"units_per_usd": units_per_usd, "source": source},
         )
-        previous = (None, "") if _created else (rate.units_per_usd, rate.source)
-        rate.units_per_usd, rate.source, rate.is_example = units_per_usd, source, False
-        rate.save(update_fields=["units_per_usd", "source", "is_example"])
+        previous = (None, "") if created else (rate.units_per_usd, rate.source)
+        if not created:
+            rate.units_per_usd, rate.source, rate.is_example = units_per_usd, source, False
+            rate.save(update_fields=["units_per_usd", "source", "is_example"])
         ExchangeRateChange.objects.create(
             rate=rate,
             previous_units_per_usd=previous[0],

@@ -132,8 +132,11 @@ BUDGETS: dict[str, int | dict[str, int]] = {
     "stats:gate_csv": 7,
     "stats:targets": 9,
     "stats:set_target": 13,
-    "stats:rates": 8,
-    "stats:set_rate": 14,  # + the nearest months rates, before and after
+    # + the rates set and corrected, with who set them (one query)
+    "stats:rates": 9,
+    # + the nearest months rates, before and after; + the change kept beside the rate, in a
+    # savepoint of its own (14 -> 15)
+    "stats:set_rate": 15,
     "desk:reports": 9,
     "stats:report": 10,
     "stats:import": 10,
