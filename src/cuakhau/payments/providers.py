@@ -37,6 +37,7 @@ from cuakhau.core import freshness
 from cuakhau.core.inputs import CONTROL_CHARACTER
 from cuakhau.core.jsontext import read_json
 from cuakhau.core.phrases import Phrase, said
+from cuakhau.core.wording import join_clauses
 from cuakhau.trips import references
 from cuakhau.trips.models import Trip
 
@@ -294,7 +295,7 @@ def _malformed(errors: dict[str, list]) -> Phrase:
     """The log's line for a body refused: each field's path and what is wrong with it."""
 
     def fields() -> str:
-        return "; ".join(
+        return join_clauses(
             " ".join(([path + ":"] if path else []) + [said(m) for m in messages])
             for path, messages in errors.items()
         )

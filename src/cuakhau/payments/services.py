@@ -29,7 +29,7 @@ from cuakhau.core.errors import FieldErrors
 from cuakhau.core.inputs import clean_text
 from cuakhau.core.phrases import Phrase, as_stored, said
 from cuakhau.core.retry import lock_rows, retry_on_conflict
-from cuakhau.core.wording import mid_sentence
+from cuakhau.core.wording import join_clauses, mid_sentence
 from cuakhau.fees.services import current_assessment
 from cuakhau.receipts import services as receipts
 from cuakhau.receipts.models import ReceiptStatus
@@ -513,7 +513,7 @@ def _conflict(payment: Payment, notification: providers.Notification):
     return Phrase(
         gettext_noop("Same transaction as payment %(id)s, kept as first recorded, but: %(what)s."),
         id=payment.pk,
-        what=lambda: "; ".join(said(d) for d in differences),
+        what=lambda: join_clauses(said(d) for d in differences),
     )
 
 
