@@ -4,8 +4,9 @@ A report is the dashboard's figures for a period — every one read from ``stats
 laid out as tables (``Table``: a title, typed columns, rows), then drawn as an A4 PDF
 (reportlab, with a bar chart of turnover by month and page numbers) or written as an XLSX
 workbook (openpyxl, one sheet per table, numbers kept as numbers). A report is written in
-Vietnamese or English, the languages the province reads and sends on; its language is chosen
-by the caller, never taken from the server.
+Vietnamese, English or Chinese (the PDF draws each script in a font that has it: a Chinese
+report names Vietnamese gates); its language is chosen by the caller, never taken from the
+server.
 
 The period: a month (the running one named "month to date" and compared with nothing), or a
 year (January to December; for the running year, January to its
@@ -17,7 +18,6 @@ the end of the report's period.
 from __future__ import annotations
 
 import datetime as dt
-import html
 import io
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -30,7 +30,9 @@ from django.utils.translation import pgettext
 from cuakhau.core import charts
 from cuakhau.core.spreadsheets import xlsx_text
 from cuakhau.reference.localize import (
+    active_language,
     country_name,
+    localized,
     localized_name,
     original,
     said_with_its_language,
@@ -42,7 +44,7 @@ from cuakhau.trips.choices import Direction
 from . import rounding, services
 from .choices import Measure, Source, TargetKind, Verdict
 
-LANGUAGES = ("vi", "en")
+LANGUAGES = ("vi", "en", "zh-hans")
 FORMATS = ("pdf", "xlsx")
 PERIODS = ("month", "year")
 # The first year a report may be asked for (the targets' own lower bound).
@@ -77,9 +79,11 @@ MEASURE_KIND = {
 
 
 def default_language(page_language: str | None) -> str:
-    """The page's language when a report can be written in it, else English (a Chinese reader
-    of the board's pages gets the English report: the province reads Vietnamese or English)."""
+    """The page's language (a report is written in each of the interface's three), English for
+    one it does not speak."""
     language = (page_language or "").lower()
+    if language.startswith("zh"):
+        return "zh-hans"
     return "vi" if language.startswith("vi") else "en"
 
 
@@ -216,7 +220,7 @@ def build(
     *,
     today: dt.date | None = None,
 ) -> Report:
-    """Every table of the report, its words in `language` (vi or en)."""
+    """Every table of the report, its words in `language` (``LANGUAGES``)."""
     services.refresh_stale()
     today = today or services.local_today(gate)
     with translation.override(language):
@@ -224,6 +228,8 @@ def build(
 
 
 def _build(gate, year, month, language, generated_by, today) -> Report:
+    # Names (gates, products, countries) are kept as vi / en / zh: the reader's of these.
+    reader = active_language()
     first, last = period_months(year, month, today)
     before_first, before_last = services.add_months(first, -12), services.add_months(last, -12)
     rates = services.Rates.load()
@@ -251,8 +257,8 @@ def _build(gate, year, month, language, generated_by, today) -> Report:
     tables = [
         _summary(this, before, traffic, traffic_before, days, period_days),
         _by_month(gate, year, last, rates, running),
-        _products(gate, first, last, rates, language),
-        _partners(gate, first, last, rates, language),
+        _products(gate, first, last, rates, reader),
+        _partners(gate, first, last, rates, reader),
         _traffic(traffic),
         _clearance(gate, first, last, traffic),
         _channels(gate, first, last),
@@ -283,9 +289,7 @@ def _build(gate, year, month, language, generated_by, today) -> Report:
     else:
         sources_text = _("There is no figure for this period.")
     title = _("Monthly report on border trade") if month else _("Annual report on border trade")
-    scope_name = (
-        str(localized_name(gate, language=language)) if gate else _("All gates of the zone")
-    )
+    scope_name = str(localized_name(gate, language=reader)) if gate else _("All gates of the zone")
     return Report(
         gate=gate,
         year=year,
@@ -426,10 +430,10 @@ def _by_month(gate, year, last, rates, running: dt.date) -> Table:
 
 def _product_names(codes, language) -> dict[str, str]:
     names = {}
-    for code, english, vietnamese in HSCode.objects.filter(code__in=codes).values_list(
-        "code", "description", "description_vi"
+    for code, english, vietnamese, chinese in HSCode.objects.filter(code__in=codes).values_list(
+        "code", "description", "description_vi", "name_zh"
     ):
-        names[code] = (vietnamese if language == "vi" else english) or english or vietnamese
+        names[code] = str(localized(vietnamese, english, chinese, language=language))
     return names
 
 
@@ -993,16 +997,38 @@ def _pdf_plain(text) -> str:
     return text
 
 
-def _pdf_text(text) -> str:
-    """Text for a Paragraph: escaped, and without diacritics only if no Vietnamese font."""
-    return html.escape(_pdf_plain(text), quote=False)
+def _pdf_text(text, bold: bool = False) -> str:
+    """Text for a Paragraph: escaped, each script in a font that has it (a Chinese report names
+    Vietnamese gates), without diacritics only if no Vietnamese font."""
+    from cuakhau.receipts import pdf as receipt_pdf
+
+    return receipt_pdf.paragraph_markup(str(text), bold)
 
 
-def _numbered_canvas(label: str, footer: str, font: str):
+def _mixed_string(x: float, y: float, text: str, size: float, anchor: str = "start", **style):
+    """A line of a chart in as many fonts as its scripts need (a reportlab ``String`` has one):
+    "1月" is a digit in the Vietnamese font and a character in the Chinese one."""
+    from reportlab.graphics.shapes import Group, String
+
+    from cuakhau.receipts import pdf as receipt_pdf
+
+    runs = receipt_pdf.drawn_runs(str(text), size)
+    width = sum(run_width for _font, _run, run_width in runs)
+    x -= {"start": 0, "middle": width / 2, "end": width}[anchor]
+    group = Group()
+    for font, run, run_width in runs:
+        group.add(String(x, y, run, fontName=font, fontSize=size, **style))
+        x += run_width
+    return group
+
+
+def _numbered_canvas(label: str, footer: str):
     """A canvas that writes "page n of N" on every page once it knows N (two passes)."""
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
     from reportlab.pdfgen.canvas import Canvas
+
+    from cuakhau.receipts import pdf as receipt_pdf
 
     class NumberedCanvas(Canvas):
         def __init__(self, *args, **kwargs):
@@ -1013,17 +1039,21 @@ def _numbered_canvas(label: str, footer: str, font: str):
             self._pages.append(dict(self.__dict__))
             self._startPage()
 
+        def _write(self, x: float, text: str) -> None:
+            # Piece by piece: the footer of a Chinese report mixes the two scripts' fonts.
+            for run_font, run, width in receipt_pdf.drawn_runs(text, 7.5):
+                self.setFont(run_font, 7.5)
+                self.drawString(x, 10 * mm, run)
+                x += width
+
         def save(self):
             for state in self._pages:
                 self.__dict__.update(state)
-                self.setFont(font, 7.5)
                 self.setFillGray(0.35)
-                self.drawString(18 * mm, 10 * mm, footer)
-                self.drawRightString(
-                    A4[0] - 18 * mm,
-                    10 * mm,
-                    label % {"page": self._pageNumber, "pages": len(self._pages)},
-                )
+                self._write(18 * mm, footer)
+                page = label % {"page": self._pageNumber, "pages": len(self._pages)}
+                width = sum(w for _font, _run, w in receipt_pdf.drawn_runs(page, 7.5))
+                self._write(A4[0] - 18 * mm - width, page)
                 super().showPage()
             super().save()
 
@@ -1033,8 +1063,7 @@ def _numbered_canvas(label: str, footer: str, font: str):
 def _chart(report: Report, width: float, font: str):
     """Exports and imports of each month of the year so far, beside last year's turnover."""
     from reportlab.graphics.charts.barcharts import VerticalBarChart
-    from reportlab.graphics.charts.legends import Legend
-    from reportlab.graphics.shapes import Drawing, String
+    from reportlab.graphics.shapes import Drawing, Rect
     from reportlab.lib.colors import Color
     from reportlab.lib.units import mm
 
@@ -1060,46 +1089,40 @@ def _chart(report: Report, width: float, font: str):
     chart.valueAxis.labels.fontSize = 7
     # The translation writes a month short the language's way ("T3" in Vietnamese).
     short = pgettext("a chart's month", "M")
-    chart.categoryAxis.categoryNames = [date_format(row["month"], short) for row in report.chart]
-    chart.categoryAxis.labels.fontName = font
-    chart.categoryAxis.labels.fontSize = 7
+    months = [date_format(row["month"], short) for row in report.chart]
+    chart.categoryAxis.categoryNames = months
+    # Written below by ``_mixed_string``: "1月" needs two fonts, an axis label has one.
+    chart.categoryAxis.visibleLabels = False
     chart.groupSpacing = 4
     colours = [Color(*EXPORT_COLOUR), Color(*IMPORT_COLOUR), Color(*LAST_YEAR_COLOUR)]
     for index, colour in enumerate(colours):
         chart.bars[index].fillColor = colour
         chart.bars[index].strokeColor = None
     drawing.add(chart)
+    for index, month in enumerate(months):
+        centre = chart.x + (index + 0.5) * chart.width / max(len(months), 1)
+        drawing.add(_mixed_string(centre, chart.y - 10, month, 7, "middle"))
     if top <= 0:
         # Nothing to draw: no scale is made up, the chart says so.
         chart.valueAxis.visibleLabels = False
         chart.valueAxis.visibleTicks = False
         drawing.add(
-            String(
+            _mixed_string(
                 chart.x + chart.width / 2,
                 chart.y + chart.height / 2,
-                _pdf_plain(_("No figure for this period.")),
-                fontName=font,
-                fontSize=9,
-                textAnchor="middle",
+                _("No figure for this period."),
+                9,
+                "middle",
                 fillColor=Color(0.35, 0.35, 0.35),
             )
         )
-    legend = Legend()
-    # Three entries side by side, the longest last ("same month last year"): room for it.
-    legend.x, legend.y = 8 * mm, 5 * mm
-    legend.alignment = "right"
-    legend.columnMaximum = 1
-    legend.deltax = 52 * mm
-    legend.fontName = font
-    legend.fontSize = 7.5
-    legend.colorNamePairs = list(
-        zip(
-            colours,
-            [_("Exports"), _("Imports"), _("Turnover, same month last year")],
-            strict=True,
-        )
-    )
-    drawing.add(legend)
+    # The legend: three entries side by side, the longest last ("same month last year"), each a
+    # swatch and its words (drawn here, not by reportlab's Legend: its words have one font).
+    names = [_("Exports"), _("Imports"), _("Turnover, same month last year")]
+    for index, (colour, name) in enumerate(zip(colours, names, strict=True)):
+        x = 8 * mm + index * 52 * mm
+        drawing.add(Rect(x, 4 * mm, 2.8 * mm, 2.8 * mm, fillColor=colour, strokeColor=None))
+        drawing.add(_mixed_string(x + 4.2 * mm, 4.5 * mm, name, 7.5))
     return drawing
 
 
@@ -1153,7 +1176,7 @@ def to_pdf(report: Report) -> bytes:
                 },
             ),
         ):
-            story.append(Paragraph(f"<b>{_pdf_text(label)}:</b> {_pdf_text(value)}", body))
+            story.append(Paragraph(f"{_pdf_text(f'{label}:', bold=True)} {_pdf_text(value)}", body))
 
         def table_flowables(table: Table) -> list:
             shown = [i for i in range(len(table.columns)) if i not in table.pdf_skip]
@@ -1193,12 +1216,7 @@ def to_pdf(report: Report) -> bytes:
             for row in cells:
                 data.append(
                     [
-                        Paragraph(
-                            f"<b>{html.escape(text, quote=False)}</b>"
-                            if bold
-                            else html.escape(text, quote=False),
-                            number if right else cell,
-                        )
+                        Paragraph(_pdf_text(text, bold), number if right else cell)
                         for text, bold, right in row
                     ]
                 )
@@ -1250,11 +1268,9 @@ def to_pdf(report: Report) -> bytes:
             story.append(Paragraph(_pdf_text(text), small))
             story.append(Spacer(1, 1 * mm))
 
-        footer = receipt_pdf.strip_diacritics if fonts.covered is None else str
         canvas = _numbered_canvas(
-            footer(_("Page %(page)d of %(pages)d")),
-            footer(f"{report.title} · {report.scope_name} · {report.period_name}"),
-            fonts.regular,
+            _("Page %(page)d of %(pages)d"),
+            f"{report.title} · {report.scope_name} · {report.period_name}",
         )
         buffer = io.BytesIO()
         document = SimpleDocTemplate(

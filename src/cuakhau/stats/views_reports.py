@@ -59,7 +59,8 @@ class ReportForm(forms.Form):
     )
     lang = forms.ChoiceField(
         label=gettext_lazy("Language of the report"),
-        choices=[("vi", "Tiếng Việt"), ("en", "English")],
+        # Each language named in itself: whoever reads it finds their own.
+        choices=[("vi", "Tiếng Việt"), ("en", "English"), ("zh-hans", "简体中文")],
     )
 
     def __init__(self, *args, today: dt.date, **kwargs):

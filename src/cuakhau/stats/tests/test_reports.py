@@ -147,6 +147,33 @@ def test_the_pdf_speaks_vietnamese_with_its_numbers(three_crossings, mlt):
     assert "39,540" not in text
 
 
+def test_the_pdf_in_chinese_draws_both_scripts(three_crossings, mlt):
+    """A Chinese reader of the board's pages got the English report; a Chinese report names
+    Vietnamese gates and people, so each script is drawn in a font that has it."""
+    report = reports.build(mlt, 2025, None, "zh-hans", "Lò Văn Pao", today=AFTER_2025)
+    reader = PdfReader(io.BytesIO(reports.to_pdf(report)))
+    # A line drawn piece by piece comes out of the PDF a piece a line.
+    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    assert "口岸贸易年度报告" in text
+    assert "第 1 页，共" in text  # the footer
+    assert "Lò Văn Pao" in text  # Vietnamese letters beside the Chinese words
+    assert "39,540" in text  # March's turnover, grouped the Chinese way
+    assert "中国" in text  # the partner country by its Chinese name
+    fonts = {
+        str(font["/BaseFont"])
+        for page in reader.pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+    assert any("DroidSansFallback" in name for name in fonts), fonts
+    # Every character in an embedded font: none left to the reader's own (the CID font).
+    assert not any(name.endswith("STSong-Light") for name in fonts), fonts
+    chart, strings = _drawn_chart(report)
+    assert "出口" in strings and "进口" in strings  # the legend
+    assert "3月" in strings  # a month below the bars: a digit and a character
+    book = openpyxl.load_workbook(io.BytesIO(reports.to_xlsx(report)))
+    assert any("贸易" in str(cell.value) for row in book.worksheets[0].iter_rows() for cell in row)
+
+
 def test_the_pdf_in_english(three_crossings, mlt):
     report = reports.build(None, 2025, None, "en", "Lò Văn Pao", today=AFTER_2025)
     text = pdf_text(report)
@@ -169,7 +196,7 @@ LARGE = {
 }
 
 
-@pytest.mark.parametrize("language", ["vi", "en"])
+@pytest.mark.parametrize("language", ["vi", "en", "zh-hans"])
 def test_every_figure_of_the_pdf_is_whole_on_one_line(three_crossings, mlt, tmp_path, language):
     """The zone's turnover ("273.467.090") was broken in its cell as "273.467.09" / "0": the
     columns of figures had fixed widths, too narrow for nine to twelve digits."""
@@ -300,7 +327,8 @@ def test_the_form_page_and_its_downloads(three_crossings, mlt, board_client):
         ("scope=mlt&period=month&year=2025&month=13&format=pdf&lang=vi", "month"),
         ("scope=mlt&period=year&year=abc&format=pdf&lang=vi", "year"),
         ("scope=mlt&period=year&year=2025&format=doc&lang=vi", "format"),
-        ("scope=mlt&period=year&year=2025&format=pdf&lang=zh-hans", "lang"),
+        ("scope=mlt&period=year&year=2025&format=pdf&lang=fr", "lang"),
+        ("scope=mlt&period=year&year=2025&format=pdf&lang=zh", "lang"),
         ("scope=mlt&period=week&year=2025&format=pdf&lang=vi", "period"),
     ],
 )
@@ -333,8 +361,10 @@ def test_a_month_not_begun_yet_is_refused(mlt, board_client):
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize(("language", "expected"), [("vi", "vi"), ("en", "en"), ("zh-hans", "en")])
-def test_the_report_starts_in_the_pages_language_or_english(mlt, board_client, language, expected):
+@pytest.mark.parametrize(
+    ("language", "expected"), [("vi", "vi"), ("en", "en"), ("zh-hans", "zh-hans")]
+)
+def test_the_report_starts_in_the_pages_language(mlt, board_client, language, expected):
     set_language(User.objects.get(username="bqlkkt"), language)
     page = board_client.get("/stats/reports/")
     assert page.status_code == 200
@@ -394,12 +424,18 @@ def _drawn_chart(report):
     """The chart's drawing, drawn once (reportlab works its axis's ticks out as it draws)."""
     from reportlab.graphics import renderPDF
     from reportlab.graphics.charts.barcharts import VerticalBarChart
+    from reportlab.graphics.shapes import Group
 
     with translation.override(report.language):
         drawing = reports._chart(report, 170 * 72 / 25.4, "Helvetica")
     renderPDF.drawToString(drawing)
     (chart,) = [c for c in drawing.contents if isinstance(c, VerticalBarChart)]
-    strings = [c.text for c in drawing.contents if hasattr(c, "text")]
+    # A line of words is a group of strings, one a font (``reports._mixed_string``).
+    strings = [
+        "".join(piece.text for piece in c.contents)
+        for c in drawing.contents
+        if isinstance(c, Group)
+    ]
     return chart, strings
 
 
