@@ -22,7 +22,7 @@ from cuakhau.core.api_support import (
     not_found_message,
     validation_items,
 )
-from cuakhau.core.errors import FieldErrors
+from cuakhau.core.errors import FieldErrors, StateRefused
 from cuakhau.core.idempotency import install as install_idempotency
 from cuakhau.core.policy import install as install_policy
 from cuakhau.core.retry import Busy
@@ -119,6 +119,12 @@ def on_field_errors(request, exc: FieldErrors):
     return api.create_response(
         request, {"detail": error_items(exc.errors, exc.location)}, status=422
     )
+
+
+@api.exception_handler(StateRefused)
+def on_state_refused(request, exc: StateRefused):
+    # The URL names the record; no field of the body is at fault.
+    return api.create_response(request, {"detail": str(exc)}, status=409)
 
 
 @api.exception_handler(IllegalTransition)

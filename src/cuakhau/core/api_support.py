@@ -932,6 +932,8 @@ def _with_further_check(operation, check, schema, location: str, others):
     from django.http import Http404
     from ninja.errors import ValidationError as RefusedParameters
 
+    from cuakhau.core.errors import StateRefused
+
     get_values = operation._get_values
     # A JSON body's fields are under its parameter's name in django-ninja's paths; a form's
     # fields are flattened.
@@ -952,7 +954,7 @@ def _with_further_check(operation, check, schema, location: str, others):
             try:
                 parts = accepted_parts(schema, _sent(operation, request, location), refused)
                 more = check(request, parts, dotted(refused), **path_params)
-            except (PermissionDenied, ObjectDoesNotExist, Http404):
+            except (PermissionDenied, ObjectDoesNotExist, Http404, StateRefused):
                 raise exc from None  # the schema's refusal stands alone
             for path, messages in more.items():
                 where = elsewhere.get(path.split(".")[0], location)

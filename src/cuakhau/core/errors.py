@@ -13,5 +13,11 @@ class FieldErrors(Exception):
         super().__init__("; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in errors.items()))
 
 
+class StateRefused(Exception):
+    """The record is not in a state that allows this (HTTP 409; a page says it at the top):
+    no field of the request is at fault, so none is named. ``str()`` is the reason, in the
+    language active when it was raised."""
+
+
 def form_errors(form) -> dict[str, list[str]]:
     return {field: [str(m) for m in messages] for field, messages in form.errors.items()}

@@ -160,7 +160,8 @@ def list_inspections(request: HttpRequest, reference: str):
     summary="Start an inspection",
     description=(
         "A customs, border-guard or quarantine officer of the trip's gate starts their "
-        "agency's inspection of a truck inside the gate (an administrator names the agency)."
+        "agency's inspection of a truck inside the gate (an administrator names the agency). "
+        "A truck not inside is a 409."
     ),
 )
 def start(request: HttpRequest, reference: str, payload: StartIn):
@@ -170,8 +171,8 @@ def start(request: HttpRequest, reference: str, payload: StartIn):
 
 
 def _result_errors(request, parts, refused, reference):
-    # A result the schema refused does not hide a fail without its notes, nor a truck no
-    # longer inside: every field of the result in one 422.
+    # A result the schema refused does not hide a fail without its notes: every field of the
+    # result in one 422 (a truck no longer inside is a 409 once the body is right).
     return services.result_errors(
         request.auth,
         trips.find_trip(request.auth, reference),
@@ -218,7 +219,7 @@ def _sample_result_errors(request, parts, refused, sample_id):
     summary="Record an inspection's result",
     description=(
         "An officer of the trip's gate records their agency's result (pass, fail, hold); when "
-        "every required agency passed, the trip is cleared."
+        "every required agency passed, the trip is cleared. A truck not inside is a 409."
     ),
 )
 @checked_further(_result_errors)

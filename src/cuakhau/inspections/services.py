@@ -13,7 +13,7 @@ from django.utils.translation import gettext_noop
 
 from cuakhau.accounts import roles
 from cuakhau.core.context import SYSTEM, RequestContext
-from cuakhau.core.errors import FieldErrors
+from cuakhau.core.errors import FieldErrors, StateRefused
 from cuakhau.core.inputs import check_text
 from cuakhau.core.prepared import Prepared, insert
 from cuakhau.core.retry import lock_rows
@@ -81,9 +81,7 @@ def agency_of(user) -> str | None:
 
 def _check_officer(officer, trip: Trip, agency: str) -> None:
     _check_permission(officer, trip, agency)
-    errors = _state_errors(trip)
-    if errors:
-        raise FieldErrors(errors)
+    _check_state(trip)
 
 
 def _check_permission(officer, trip: Trip, agency: str) -> None:
@@ -97,10 +95,11 @@ def _check_permission(officer, trip: Trip, agency: str) -> None:
         )
 
 
-def _state_errors(trip: Trip) -> dict[str, list[str]]:
+def _check_state(trip: Trip) -> None:
+    # Before any field: what was typed is moot for a truck not inside (and no field of the
+    # request is at fault: a 409, not a 422 on a "trip" the body never had).
     if trip.status != TripStatus.ARRIVED:
-        return {"trip": [_("Inspections are recorded for trucks checked in and not yet cleared.")]}
-    return {}
+        raise StateRefused(_("Inspections are recorded for trucks checked in and not yet cleared."))
 
 
 def _only_said(errors: dict) -> dict[str, list[str]]:
@@ -265,7 +264,7 @@ def _result_of(officer, trip: Trip, result, notes, agency, errors: dict):
         agency = None
     else:
         _check_permission(officer, trip, agency)
-    errors.update(_state_errors(trip))
+    _check_state(trip)
     if "result" not in errors and result not in Result.values:
         errors["result"] = [_("Choose pass, fail or hold.")]
     notes = _text_into(errors, Inspection, "notes", notes)
@@ -367,7 +366,7 @@ def _sample_of(officer, trip: Trip, sample_code, description, laboratory, errors
     """(the sample's texts as stored, the quarantine inspection under way or None), each
     refusal kept in ``errors``."""
     _check_permission(officer, trip, Agency.QUARANTINE)
-    errors.update(_state_errors(trip))
+    _check_state(trip)
     text = {
         name: _text_into(errors, QuarantineSample, name, value)
         for name, value in (
@@ -432,7 +431,7 @@ def _sample_result_of(officer, sample: QuarantineSample, result, finding, errors
     """The finding as stored, each refusal kept in ``errors``."""
     trip = sample.inspection.trip
     _check_permission(officer, trip, Agency.QUARANTINE)
-    errors.update(_state_errors(trip))
+    _check_state(trip)
     if sample.result != SampleResult.PENDING:
         # A laboratory's result is part of the record: a negative turned positive after the
         # consignment passed (or the reverse) would rewrite what the pass was decided on.

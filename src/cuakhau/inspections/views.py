@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cuakhau.core.context import context_of
-from cuakhau.core.errors import FieldErrors
+from cuakhau.core.errors import FieldErrors, StateRefused
 from cuakhau.risk.models import RiskAssessment
 from cuakhau.trips import services as trips
 from cuakhau.trips.choices import TripStatus
@@ -73,15 +73,19 @@ def trip_inspections(request, reference):
     return _page(request, _trip(request, reference))
 
 
-def _page(request, trip, action: str = "", refused=None):
+def _page(request, trip, action: str = "", refused=None, refusal: StateRefused | None = None):
     """The trip's inspections; after a refused ``action``, its form ``refused`` again, with
-    what the officer typed and each error beside its field (HTTP 422)."""
+    what the officer typed and each error beside its field (HTTP 422); after an action the
+    trip's state refused (``refusal``: the truck left the gate meanwhile), why at the top
+    (HTTP 409)."""
     from cuakhau.risk.services import can_view_reasons, current_assessment, reason_text
 
     risk = current_assessment(trip) if can_view_reasons(request.user) else None
     posted = {action: refused} if refused is not None else {}
     sample_result_form = posted.get("sample_result")
     page_errors = list(refused.non_field_errors()) if refused is not None else []
+    if refusal is not None:
+        page_errors.append(str(refusal))
     agency = services.agency_of(request.user)
     outstanding = services.outstanding(trip) if trip.status == TripStatus.ARRIVED else []
     if refused is not None and action in FORMS and not _form_shown(action, agency, outstanding):
@@ -124,7 +128,7 @@ def _page(request, trip, action: str = "", refused=None):
             "refused_sample": sample_result_form.sample_pk if sample_result_form else None,
             "blank_sample_result_form": SampleResultForm(trip=trip),
         },
-        status=422 if refused is not None else 200,
+        status=409 if refusal is not None else 422 if refused is not None else 200,
     )
 
 
@@ -150,6 +154,8 @@ def act(request, reference, action):
         # A button with nothing typed: a refusal is said on the page it goes back to.
         try:
             services.start_inspection(request.user, trip)
+        except StateRefused as exc:
+            messages.error(request, str(exc))
         except FieldErrors as exc:
             _report(request, exc)
         except trips.TripPermissionDenied as exc:
@@ -182,6 +188,8 @@ def act(request, reference, action):
             services.record_sample_result(
                 request.user, typed["sample"], typed["sample_result"], typed["finding"]
             )
+    except StateRefused as exc:
+        return _page(request, trip, refusal=exc)
     except FieldErrors as exc:
         # Back to the page as the officer left it, each refusal beside its field.
         form.refuse(exc.errors)

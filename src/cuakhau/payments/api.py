@@ -17,7 +17,7 @@ from cuakhau.core.api_support import (
     path_steps,
 )
 from cuakhau.core.context import client_address
-from cuakhau.core.errors import FieldErrors
+from cuakhau.core.errors import StateRefused
 from cuakhau.fees.services import current_assessment
 from cuakhau.receipts.services import valid_receipt_of
 from cuakhau.reference.models import Confidence
@@ -206,14 +206,14 @@ def notification(request: HttpRequest, provider: str):
     description=(
         "Whoever may see the trip: the fee schedule applied, its items, the total, what was "
         "paid, what is due or to be refunded, the receipt, and the bank transfer's details "
-        "(VietQR) while the fee is due. A draft has no fee yet (422)."
+        "(VietQR) while the fee is due. A draft has no fee yet (409)."
     ),
 )
 def trip_fees(request: HttpRequest, reference: str):
     trip = trips.find_trip(request.auth, reference)
     assessment = current_assessment(trip)
     if assessment is None:
-        raise FieldErrors({"status": [_("The fee is assessed when the trip is submitted.")]})
+        raise StateRefused(_("The fee is assessed when the trip is submitted."))
     receipt = valid_receipt_of(trip)
     balance = services.balance_of(trip)
     return {
@@ -257,7 +257,8 @@ def _cash_payment_errors(request, parts, refused, reference):
     summary="Record a cash payment at the counter",
     description=(
         "A cashier of the trip's gate (its operators and one-stop desk) records cash received "
-        "with the counter slip's number; the fee paid in full issues the receipt at once."
+        "with the counter slip's number; the fee paid in full issues the receipt at once. A "
+        "trip that owes nothing (paid, cancelled, not submitted) is a 409."
     ),
 )
 @checked_further(_cash_payment_errors)

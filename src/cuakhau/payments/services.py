@@ -25,7 +25,7 @@ from django.utils.translation import gettext_noop
 
 from cuakhau.accounts import roles
 from cuakhau.core.context import SYSTEM, RequestContext
-from cuakhau.core.errors import FieldErrors
+from cuakhau.core.errors import FieldErrors, StateRefused
 from cuakhau.core.inputs import clean_text
 from cuakhau.core.phrases import Phrase, as_stored, said
 from cuakhau.core.retry import lock_rows, retry_on_conflict
@@ -647,8 +647,8 @@ def _cash_checked(
     """Every refusal of a cash payment's fields at once, by field, with the slip number as
     kept and the transaction id made of it; writes nothing. ``refused``: fields the caller
     could not read (the API's schema, the page's number box), neither checked nor said again.
-    TripPermissionDenied for one who does not take cash at the trip's gate; FieldErrors on
-    ``trip`` alone for a trip that owes nothing (its fields are moot)."""
+    TripPermissionDenied for one who does not take cash at the trip's gate; StateRefused for a
+    trip that owes nothing (its fields are moot)."""
     user_roles = roles.roles_of(officer)
     allowed = user_roles & {roles.GATE_OPERATOR, roles.DESK, roles.ADMINISTRATOR}
     if not allowed or (
@@ -663,7 +663,7 @@ def _cash_checked(
     # form; a page left open, or the API, still could).
     nothing_due = _nothing_due(trip)
     if nothing_due:
-        raise FieldErrors({"trip": [nothing_due]})
+        raise StateRefused(nothing_due)
     errors: dict[str, list[str]] = {}
     if "amount_vnd" in refused:
         pass

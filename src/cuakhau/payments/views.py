@@ -14,7 +14,7 @@ from cuakhau.accounts import roles
 from cuakhau.core import listing
 from cuakhau.core.context import context_of
 from cuakhau.core.downloads import content_disposition
-from cuakhau.core.errors import FieldErrors
+from cuakhau.core.errors import FieldErrors, StateRefused
 from cuakhau.core.inputs import read_local_number, shown
 from cuakhau.policy import CASHIERS
 from cuakhau.trips import services as trips
@@ -72,11 +72,11 @@ def record_cash(request, reference):
             context_of(request),
             refused=unread,
         )
+    except StateRefused as exc:
+        # Nothing is due: the page, read again, offers no cash form to say it beside.
+        messages.error(request, str(exc))
+        return redirect("trips:detail", reference=trip.reference)
     except FieldErrors as exc:
-        if "trip" in exc.errors:
-            # Nothing is due: the page, read again, offers no cash form to say it beside.
-            messages.error(request, " ".join(exc.errors["trip"]))
-            return redirect("trips:detail", reference=trip.reference)
         return _cash_refused(request, trip, exc.errors)
     except trips.TripPermissionDenied as exc:
         raise PermissionDenied(str(exc)) from None

@@ -96,7 +96,33 @@ def test_a_refusal_without_its_form_on_the_page_is_said_at_the_top(officers, ins
     response = page.post(
         f"/inspections/{inside.reference}/result/", {"result": "fail", "notes": ""}
     )
-    assert response.status_code == 422
-    alerts = page_of(response).alerts
-    assert "Inspections are recorded for trucks checked in and not yet cleared." in alerts
-    assert "Notes: Say what was found." in alerts
+    # The truck left: what was typed is moot, the state alone is said (a 409, not a 422).
+    assert response.status_code == 409
+    assert page_of(response).alerts == [
+        "Inspections are recorded for trucks checked in and not yet cleared."
+    ]
+
+
+def test_a_truck_no_longer_inside_is_a_conflict_naming_no_field(officers, inside):
+    """The API said a truck out of the inspections as a 422 on "trip", a field no body has:
+    the trip's state is a 409 (with a body its schema refuses, that refusal stands alone)."""
+    clear(inside, officers)
+    customs = _api(officers["customs"])
+    path = f"/api/v1/trips/{inside.reference}"
+    for endpoint, body in (
+        ("/inspections", {"result": "fail", "notes": "Hàng không khớp"}),
+        ("/inspections/start", {}),
+    ):
+        response = _post(customs, path + endpoint, body)
+        assert response.status_code == 409, response.content
+        assert response.json()["detail"] == (
+            "Inspections are recorded for trucks checked in and not yet cleared."
+        )
+    refused = _post(customs, path + "/inspections", {"result": "maybe"})
+    assert set(_refused_at(refused)) == {"result"}
+    sample = _post(
+        _api(officers["quarantine"]),
+        path + "/samples",
+        {"sample_code": "KD-1", "description": "Quả", "laboratory": "Lào Cai"},
+    )
+    assert sample.status_code == 409, sample.content

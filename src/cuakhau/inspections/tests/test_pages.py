@@ -86,7 +86,7 @@ def test_a_refusal_with_no_field_is_said_on_the_page(officers, enterprise):
     response = signed_in(officers["customs"]).post(
         f"/inspections/{not_arrived.reference}/result/", {"result": "hold", "notes": "Chờ"}
     )
-    assert response.status_code == 422
+    assert response.status_code == 409  # the trip's state, not a field
     assert page_of(response).alerts == [
         "Inspections are recorded for trucks checked in and not yet cleared."
     ]

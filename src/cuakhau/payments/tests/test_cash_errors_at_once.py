@@ -82,3 +82,28 @@ def test_the_page_says_each_wrong_cash_field_beside_it_at_once(operator, trip):
         beside = page.text.split(f'data-field="{field}"', 1)
         assert len(beside) == 2 and why in beside[1].split("</p>", 1)[0], field
     assert not Payment.objects.exists()
+
+
+def test_cash_for_a_trip_that_owes_nothing_is_a_conflict_naming_no_field(operator, trip):
+    """A paid trip's state refused the cash, said as a 422 on a "trip" field the body never
+    had; the trip's state is a 409, whatever the body's fields (they are moot)."""
+    services.record_cash_payment(operator, trip, FEE, "PT-0001")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {issue_token(operator, 'x')[1]}")
+    for amount in (FEE, "tám trăm"):
+        response = client.post(
+            f"/api/v1/trips/{trip.reference}/cash-payments",
+            {"amount_vnd": amount, "slip_number": "PT-0002"},
+            content_type="application/json",
+        )
+        if amount != FEE:  # the schema's refusal stands alone, as a 403 would
+            assert _paths(response) == {("body", "amount_vnd")}
+            continue
+        assert response.status_code == 409, response.content
+        assert "already paid" in response.json()["detail"]
+    assert Payment.objects.count() == 1
+    # Whoever may see a draft asks its fees: not yet assessed, a 409 too (a GET has no field).
+    draft = trips.create_draft(trip.created_by, declaration(cargo_lines=[]))
+    owner = Client(HTTP_AUTHORIZATION=f"Bearer {issue_token(trip.created_by, 'y')[1]}")
+    response = owner.get(f"/api/v1/trips/{draft.reference}/fees")
+    assert response.status_code == 409, response.content
+    assert response.json()["detail"] == "The fee is assessed when the trip is submitted."
