@@ -24,8 +24,9 @@ class ControlCharacterPathMiddleware:
 
 class RefusedInputMiddleware:
     """A service's refusal (``FieldErrors``) that a page's view did not show beside its field
-    is shown on a page of its own, HTTP 422, in the reader's language: never a server error.
-    The API maps the same refusals itself (``cuakhau.api``)."""
+    is shown on a page of its own, HTTP 422, in the reader's language: never a server error;
+    a record's state refusing the action (``StateRefused``) that the view did not say, the
+    same page, HTTP 409. The API maps the same refusals itself (``cuakhau.api``)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -36,9 +37,13 @@ class RefusedInputMiddleware:
     def process_exception(self, request, exception):
         from django.shortcuts import render
 
-        from .errors import FieldErrors
+        from .errors import FieldErrors, StateRefused
 
-        if not isinstance(exception, FieldErrors) or request.path_info.startswith("/api/"):
+        if request.path_info.startswith("/api/"):
+            return None
+        if isinstance(exception, StateRefused):
+            return render(request, "422.html", {"refusals": [str(exception)]}, status=409)
+        if not isinstance(exception, FieldErrors):
             return None
         refusals = [str(m) for messages in exception.errors.values() for m in messages]
         return render(request, "422.html", {"refusals": refusals}, status=422)

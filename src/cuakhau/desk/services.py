@@ -28,7 +28,7 @@ from django.utils.translation import pgettext
 from cuakhau.accounts import roles
 from cuakhau.core import inputs
 from cuakhau.core.context import SYSTEM, RequestContext
-from cuakhau.core.errors import FieldErrors
+from cuakhau.core.errors import FieldErrors, StateRefused
 from cuakhau.core.statemachine import IllegalTransition, StateMachine, Transition  # noqa: F401
 from cuakhau.notify.messages import normalise_language
 from cuakhau.notify.recipients import e164, normalise_phone
@@ -829,7 +829,7 @@ def take(actor, application: Application, context: RequestContext = SYSTEM):
     with transaction.atomic():
         application = _locked(application, actor)
         if application.assignee_id is not None:
-            raise FieldErrors({"assignee": [_("This file is already assigned.")]})
+            raise StateRefused(_("This file is already assigned."))
         application.assignee = actor
         application.save(update_fields=["assignee"])
         _record(application, "take", application.status, actor, context, "", {"to": actor.username})

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from cuakhau.accounts import roles
 from cuakhau.core import listing
 from cuakhau.core.context import context_of
-from cuakhau.core.errors import FieldErrors
+from cuakhau.core.errors import FieldErrors, StateRefused
 
 from . import services, uploads
 from .forms import ActionForm, ApplicationForm, QueueFilterForm, ReassignForm, TrackForm
@@ -358,6 +358,8 @@ def take(request, code):
     a = _find(request, code)
     try:
         services.take(request.user, a, context_of(request))
+    except StateRefused as exc:
+        messages.error(request, str(exc))
     except FieldErrors as exc:
         messages.error(request, " ".join(m for ms in exc.errors.values() for m in ms))
     return redirect("desk:application", code=a.code)

@@ -849,7 +849,7 @@ def resolve_discrepancy(actor, payment_ids, resolution: str, *, gate, day) -> li
         # cashier learns nothing of the payments other gates received.
         raise PermissionDenied(_("Only a cashier of the payments' gate resolves them."))
     if any(p.resolved_at is not None for p in payments):
-        raise FieldErrors({"payments": [_("This discrepancy is already resolved.")]})
+        raise StateRefused(_("This discrepancy is already resolved."))
     wanted = set(ids)
     if day is None:
         raise FieldErrors({"payments": [_("Open the report of a gate and a day to resolve.")]})

@@ -143,14 +143,15 @@ def resolve(request):
             gate=report.cleaned_data["gate"] if valid else None,
             day=report.cleaned_data["day"] if valid else None,
         )
-    except FieldErrors as exc:
+    except (FieldErrors, StateRefused) as exc:
         # The report as the officer left it: what was typed refused beside the row's field,
         # which payments (gone, resolved meanwhile) above the list, where it shows whether or
         # not the row still has its form.
+        errors = exc.errors if isinstance(exc, FieldErrors) else {"payments": [str(exc)]}
         refused = {
             "key": ",".join(request.POST.getlist("payment")),
-            "errors": exc.errors.get("resolution", []),
-            "above": [m for f, found in exc.errors.items() if f != "resolution" for m in found],
+            "errors": errors.get("resolution", []),
+            "above": [m for f, found in errors.items() if f != "resolution" for m in found],
             "resolution": request.POST.get("resolution", ""),
         }
         return _reconciliation(request, query, refused=refused)

@@ -25,7 +25,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from cuakhau.core.context import SYSTEM, Channel, RequestContext
-from cuakhau.core.errors import FieldErrors
+from cuakhau.core.errors import FieldErrors, StateRefused
 from cuakhau.core.prepared import Prepared
 from cuakhau.core.retry import lock_rows, retry_on_conflict
 from cuakhau.core.statemachine import StateMachine, Transition, history_row
@@ -705,7 +705,7 @@ def record_arrival(
     if trip.gate_id != gate.pk or trip.status not in BOOKABLE:
         raise FieldErrors({"scan": [_("This truck is not expected at this gate's waiting area.")]})
     if WaitingEntry.objects.filter(trip=trip, status__in=_WAITING).exists():
-        raise FieldErrors({"scan": [_("This truck is already in the waiting area.")]})
+        raise StateRefused(_("This truck is already in the waiting area."))
     arrived_at = at or timezone.now()
     booking = open_booking(trip)
     if booking is not None and booking.status != B.BOOKED:

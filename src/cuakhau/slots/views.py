@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from cuakhau.core import listing
 from cuakhau.core.context import context_of
-from cuakhau.core.errors import FieldErrors
+from cuakhau.core.errors import FieldErrors, StateRefused
 from cuakhau.core.statemachine import IllegalTransition
 from cuakhau.core.wording import join_words
 from cuakhau.reference.models import Gate
@@ -229,6 +229,8 @@ def waiting_area(request, code):
                     % {"plate": entry.trip.tractor_plate, "kind": entry.get_kind_display()},
                 )
                 return redirect("slots:waiting", code=gate.code)
+            except StateRefused as exc:
+                form.add_error(None, str(exc))
             except FieldErrors as exc:
                 _errors_into(form, exc)
             except services.SlotPermissionDenied as exc:

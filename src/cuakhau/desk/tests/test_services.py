@@ -6,7 +6,7 @@ from unittest import mock
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from cuakhau.core.errors import FieldErrors
+from cuakhau.core.errors import FieldErrors, StateRefused
 from cuakhau.core.statemachine import IllegalTransition
 from cuakhau.desk import codes, services
 from cuakhau.desk.models import ApplicationStatus as S
@@ -266,6 +266,8 @@ def test_a_supervisor_reassigns_an_officer_does_not(catalogue, desk_officer, sup
     a = _file(catalogue, D(2026, 3, 2))
     a = services.take(desk_officer, a)
     assert a.assignee == desk_officer
+    with pytest.raises(StateRefused, match="already assigned"):
+        services.take(supervisor, a)
     with pytest.raises(services.DeskPermissionDenied):
         services.reassign(desk_officer, a, supervisor)
     a = services.reassign(supervisor, a, supervisor)

@@ -277,7 +277,13 @@ def test_a_called_truck_is_not_called_again_nor_its_booking_moved_or_a_cancelled
     again = gate_api.post(
         "/api/v1/slots/mlt/arrivals", {"scan": trip.reference}, "application/json"
     )
-    assert again.status_code == 422
+    # The truck's state, not the scan: a 409 naming no field (it was a 422 on "scan").
+    assert again.status_code == 409, again.content
+    assert again.json()["detail"] == "This truck is already in the waiting area."
+    page = Client()
+    page.force_login(operator)
+    answer = page.post("/slots/mlt/waiting/", {"scan": trip.reference})
+    assert "This truck is already in the waiting area." in answer.content.decode()
     url = f"/api/v1/trips/{trip.reference}/slot"
     moved = api(enterprise).post(
         f"{url}/move", {"slot_start": next_hour(5).isoformat()}, "application/json"
