@@ -340,3 +340,39 @@ class Target(models.Model):
 
     def __str__(self):
         return f"{self.year} {self.measure} {self.value}"
+
+
+class TargetChange(models.Model):
+    """A target the board set or changed, with what it replaced, who and when: a target moves
+    every gate's verdict of its year at once, and was overwritten without a trace."""
+
+    target = models.ForeignKey(
+        Target, on_delete=models.CASCADE, related_name="changes", verbose_name=_("target")
+    )
+    # Empty for a target set where none was: nothing was replaced.
+    previous_kind = models.CharField(
+        _("previous kind of target"), max_length=10, choices=TargetKind.choices, blank=True
+    )
+    previous_value = models.DecimalField(
+        _("previous target"), max_digits=18, decimal_places=2, null=True, blank=True
+    )
+    previous_note = models.CharField(_("previous note"), max_length=300, blank=True)
+    kind = models.CharField(_("kind of target"), max_length=10, choices=TargetKind.choices)
+    value = models.DecimalField(_("target"), max_digits=18, decimal_places=2)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    changed_at = models.DateTimeField(_("changed at"))
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        verbose_name = _("target change")
+        verbose_name_plural = _("target changes")
+
+    def __str__(self):
+        return f"{self.target}: {self.previous_value} -> {self.value}"

@@ -51,6 +51,7 @@ from .models import (
     MonthCount,
     StaleMonth,
     Target,
+    TargetChange,
     TradeMonth,
 )
 
@@ -894,18 +895,35 @@ def set_target(
     user, *, gate: Gate | None, year: int, measure: str, kind: str, value: Decimal, note: str = ""
 ) -> Target:
     """Set the year's target of a measure for a gate (or the zone, gate None), replacing the one
-    it had. The figures are never touched: progress is computed against targets at read time."""
+    it had. The figures are never touched: progress is computed against targets at read time.
+    Each setting is kept with the target it replaced, who and when (``TargetChange``)."""
     from cuakhau.core.errors import FieldErrors
 
     errors = target_errors(kind=kind, measure=measure, value=value)
     if errors:
         raise FieldErrors(errors)
-    target, _created = Target.objects.update_or_create(
-        gate=gate,
-        year=year,
-        measure=measure,
-        defaults={"kind": kind, "value": value, "note": note, "set_by": user},
-    )
+    with transaction.atomic():
+        target, created = Target.objects.select_for_update().get_or_create(
+            gate=gate,
+            year=year,
+            measure=measure,
+            defaults={"kind": kind, "value": value, "note": note, "set_by": user},
+        )
+        previous = ("", None, "") if created else (target.kind, target.value, target.note)
+        if not created:
+            target.kind, target.value, target.note, target.set_by = kind, value, note, user
+            target.save(update_fields=["kind", "value", "note", "set_by", "set_at"])
+        TargetChange.objects.create(
+            target=target,
+            previous_kind=previous[0],
+            previous_value=previous[1],
+            previous_note=previous[2],
+            kind=kind,
+            value=value,
+            note=note,
+            changed_by=user,
+            changed_at=timezone.now(),
+        )
     return target
 
 

@@ -15,7 +15,7 @@ from cuakhau.reference.models import Gate
 from . import dashboard as figures
 from . import services
 from .forms import PeriodForm, RateForm, TargetForm, gates
-from .models import ExchangeRate, ExchangeRateChange, Target
+from .models import ExchangeRate, ExchangeRateChange, Target, TargetChange
 
 
 def _gate(code):
@@ -82,6 +82,15 @@ def _targets_page(request, form, status=200):
             "refused": refused,
             "year": year,
             "targets": targets.select_related("gate", "set_by").order_by("gate__code", "measure"),
+            # Who set or changed the year's targets, and from what: a target moves every verdict
+            # of its year, and was overwritten without a trace.
+            "changes": (
+                TargetChange.objects.none()
+                if refused
+                else TargetChange.objects.filter(target__year=year).select_related(
+                    "target__gate", "changed_by"
+                )[:50]
+            ),
             "may_manage": services.may_manage(request.user),
         },
         status=listing.REFUSED if refused and status == 200 else status,

@@ -130,8 +130,10 @@ BUDGETS: dict[str, int | dict[str, int]] = {
     "stats:gate_dashboard": 40,
     "stats:csv": 6,
     "stats:gate_csv": 7,
-    "stats:targets": 9,
-    "stats:set_target": 13,
+    # + the year's targets set and changed, with who set them (one query)
+    "stats:targets": 10,
+    # + the change kept beside the target, what it replaced, in the same transaction (13 -> 14)
+    "stats:set_target": 14,
     # + the rates set and corrected, with who set them (one query)
     "stats:rates": 9,
     # + the nearest months rates, before and after; + the change kept beside the rate, in a

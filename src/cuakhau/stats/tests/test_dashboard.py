@@ -11,13 +11,21 @@ from decimal import Decimal
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from cuakhau.accounts import roles
 from cuakhau.accounts.services import create_user, set_language
 from cuakhau.conftest import PASSWORD
 from cuakhau.stats import dashboard
 from cuakhau.stats.choices import Measure, TargetKind
-from cuakhau.stats.models import ExchangeRate, ExchangeRateChange, StaleMonth, Target, TradeMonth
+from cuakhau.stats.models import (
+    ExchangeRate,
+    ExchangeRateChange,
+    StaleMonth,
+    Target,
+    TargetChange,
+    TradeMonth,
+)
 from cuakhau.stats.tests.shared import _shared_crossings, shared_three_crossings  # noqa: F401
 from cuakhau.stats.tests.test_services import APRIL, MARCH
 
@@ -164,6 +172,53 @@ def test_targets_are_set_by_the_board_with_errors_on_their_fields(three_crossing
     assert targets["turnover_usd"].actual == Decimal("41780")
     assert targets["turnover_usd"].verdict_label == "Met"
     assert targets["export_usd"].verdict_label == "No figure for the previous year"
+
+
+def test_each_target_set_or_changed_says_who_when_and_what_it_replaced(mlt, board):
+    """A target moves every verdict of its year at once: the page keeps who set or changed it,
+    when and the target it replaced, named in the reader's language (gate, measure, kind)."""
+    client = signed_in(board)
+    good = {
+        "gate": "mlt", "year": "2025", "measure": Measure.EXPORT_USD, "kind": TargetKind.GROWTH,
+        "value": "5", "note": "Nghị quyết: +5 %/năm",
+    }  # fmt: skip
+    assert client.post("/stats/targets/set/", good).status_code == 302
+    changed = {**good, "kind": TargetKind.ABSOLUTE, "value": "250000", "note": "Kế hoạch mới"}
+    assert client.post("/stats/targets/set/", changed).status_code == 302
+    target = Target.objects.get()
+    latest, first = TargetChange.objects.filter(target=target)
+    assert (first.previous_kind, first.previous_value, first.previous_note) == ("", None, "")
+    assert (first.kind, first.value, first.changed_by) == (TargetKind.GROWTH, 5, board)
+    assert (latest.previous_kind, latest.previous_value, latest.previous_note) == (
+        TargetKind.GROWTH,
+        Decimal("5"),
+        "Nghị quyết: +5 %/năm",
+    )
+    assert (latest.kind, latest.value, latest.note) == (TargetKind.ABSOLUTE, 250000, "Kế hoạch mới")
+    assert latest.changed_by == board and latest.changed_at >= first.changed_at
+    # Refused: nothing changed, nothing recorded.
+    client.post("/stats/targets/set/", {**good, "value": "5000"})
+    assert TargetChange.objects.count() == 2 and Target.objects.get().value == 250000
+
+    for language, gate, measure, kind in (
+        ("en", "Ma Lu Thang", "Exports (USD)", "Fixed amount"),
+        ("vi", "Ma Lù Thàng", str(Measure.EXPORT_USD.label), str(TargetKind.ABSOLUTE.label)),
+        ("zh-hans", "马鹿塘口岸", str(Measure.EXPORT_USD.label), str(TargetKind.ABSOLUTE.label)),
+    ):
+        page = signed_in(board, language).get("/stats/targets/?year=2025").content.decode()
+        listed = page[page.index('id="target-changes"') :]
+        listed = listed[: listed.index("</table>")]
+
+        with translation.override(language):
+            measure, kind = str(Measure.EXPORT_USD.label), str(TargetKind.ABSOLUTE.label)
+            growth = str(TargetKind.GROWTH.label)
+        assert gate in listed, (language, listed[:3000])
+        assert measure in listed and kind in listed and growth in listed
+        assert ">mlt<" not in listed.lower() and "absolute" not in listed
+        assert "Kế hoạch mới" in listed
+    # Another year lists its own changes only.
+    page = signed_in(board).get("/stats/targets/?year=2024").content.decode()
+    assert "No target set or changed here for this year yet." in page
 
 
 def test_an_auditor_reads_but_may_not_set(three_crossings, mlt):
