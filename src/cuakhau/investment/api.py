@@ -21,6 +21,7 @@ from cuakhau.core.api_support import (
     label_of,
     page_of,
 )
+from cuakhau.reference.localize import country_name
 
 from . import services
 from .choices import MilestoneStatus, ProjectAction, ProjectStatus, Sector
@@ -65,6 +66,8 @@ class InvestmentProjectOut(Schema):
     name: str
     investor: str
     investor_country: str
+    # The country's name in the caller's language beside its ISO code.
+    investor_country_name: str
     sector: CodeOf(InvestmentProject, "sector")
     sector_label: str
     registered_capital_vnd: Decimal
@@ -93,6 +96,7 @@ class InvestmentSectorTotal(Schema):
 
 class InvestmentCountryTotal(Schema):
     country: str
+    country_name: str
     count: int
     registered_vnd: Decimal
 
@@ -125,6 +129,7 @@ def _project(p: InvestmentProject, with_milestones=False) -> dict:
         "name": p.name,
         "investor": p.investor,
         "investor_country": p.investor_country,
+        "investor_country_name": country_name(p.investor_country),
         "sector": p.sector,
         "sector_label": str(p.get_sector_display()),
         "registered_capital_vnd": p.registered_capital_vnd,
@@ -178,6 +183,9 @@ def totals(request: HttpRequest, filters: Query[InvestmentProjectFilters]):
     t = services.zone_totals(services.filter_projects(_filters(filters)))
     return {
         **t.__dict__,
+        "by_country": [
+            {**row, "country_name": country_name(row["country"])} for row in t.by_country
+        ],
         "projects_without_rate": t.without_rate,
         "registered_vnd_without_rate": t.without_rate_vnd,
     }

@@ -23,6 +23,7 @@ from cuakhau.core.api_support import (
     paginate,
 )
 from cuakhau.core.errors import FieldErrors, form_errors
+from cuakhau.reference.localize import country_name
 from cuakhau.reference.models import Confidence
 from cuakhau.trips.choices import Direction
 from cuakhau.trips.models import CargoLine
@@ -58,7 +59,10 @@ class MarketRuleOut(Schema):
     direction: CodeOf(RuleDirection)
     direction_label: str
     destination: str
+    # Each country's name in the caller's language beside its ISO code ("" for no origin).
+    destination_name: str
     origin_country: str
+    origin_country_name: str
     gate: str | None
     designated_gates: list[str]
     starts_on: dt.date | None
@@ -154,7 +158,9 @@ def rule_out(rule) -> dict:
         "direction": rule.direction,
         "direction_label": label_of(RuleDirection, rule.direction),
         "destination": rule.destination,
+        "destination_name": country_name(rule.destination),
         "origin_country": rule.origin_country,
+        "origin_country_name": country_name(rule.origin_country),
         "gate": rule.gate.code if rule.gate_id else None,
         "designated_gates": sorted(g.code for g in rule.designated_gates.all()),
         "starts_on": rule.starts_on,

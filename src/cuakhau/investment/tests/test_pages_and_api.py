@@ -46,6 +46,39 @@ def test_the_api_reads_the_totals(two, auditor):
     assert whole["registered_vnd_without_rate"] == "500000000000"
 
 
+@pytest.mark.parametrize(
+    "language, china, vietnam",
+    [("en", "China", "Vietnam"), ("vi", "Trung Quốc", "Việt Nam"), ("zh-hans", "中国", "越南")],
+)
+def test_the_api_names_each_country_in_the_callers_language_beside_its_code(
+    two, auditor, language, china, vietnam
+):
+    """A country was answered as "CN" alone, where every other answer names what it codes."""
+    client = Client(
+        HTTP_AUTHORIZATION=f"Bearer {issue_token(auditor, 't')[1]}",
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    listed = {p["code"]: p for p in client.get("/api/v1/investment/projects").json()}
+    assert (listed["B1"]["investor_country"], listed["B1"]["investor_country_name"]) == (
+        "CN",
+        china,
+    )
+    one = client.get("/api/v1/investment/projects/B2").json()
+    assert (one["investor_country"], one["investor_country_name"]) == ("VN", vietnam)
+    by_country = client.get("/api/v1/investment/totals").json()["by_country"]
+    assert {(c["country"], c["country_name"]) for c in by_country} == {
+        ("CN", china),
+        ("VN", vietnam),
+    }
+
+
+def test_the_api_documents_the_country_names():
+    schemas = Client().get("/api/v1/openapi.json").json()["components"]["schemas"]
+    assert "investor_country_name" in schemas["InvestmentProjectOut"]["required"]
+    assert "country_name" in schemas["InvestmentCountryTotal"]["required"]
+    assert {"destination_name", "origin_country_name"} <= set(schemas["MarketRuleOut"]["required"])
+
+
 def test_the_api_changes_a_status_and_refuses_a_wrong_step(two, board):
     client = api(board)
     ok = client.post(

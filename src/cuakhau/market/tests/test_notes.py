@@ -8,6 +8,7 @@ from cuakhau.accounts.services import issue_token, set_language
 from cuakhau.conftest import PASSWORD
 from cuakhau.market.models import MarketAccessRule
 from cuakhau.market.notes import note_table, translated_lines
+from cuakhau.reference.localize import country_name
 
 pytestmark = pytest.mark.django_db
 
@@ -85,6 +86,23 @@ def test_the_api_gives_the_note_in_the_request_language(market_rules, quarantine
     items = client.get("/api/v1/market/rules", {"hs": "081090"}).json()["items"]
     notes = [i["note_localized"] for i in items if DRAGON_EN in i["note"]]
     assert notes and DRAGON_ZH in notes[0] and DRAGON_EN not in notes[0]
+
+
+@pytest.mark.parametrize(
+    "language, china", [("en", "China"), ("vi", "Trung Quốc"), ("zh-hans", "中国")]
+)
+def test_the_api_names_each_country_in_the_request_language(
+    market_rules, quarantine_officer, language, china
+):
+    """A rule's destination was answered as "CN" alone: its name now stands beside the code."""
+    _token, raw = issue_token(quarantine_officer, "test")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}", HTTP_ACCEPT_LANGUAGE=language)
+    items = client.get("/api/v1/market/rules", {"hs": "081090"}).json()["items"]
+    assert items and {(i["destination"], i["destination_name"]) for i in items} == {("CN", china)}
+    for item in items:
+        origin = item["origin_country"]
+        with translation.override(language):
+            assert item["origin_country_name"] == (country_name(origin) if origin else "")
 
 
 def test_translated_lines_keep_unknown_lines_in_their_language():
