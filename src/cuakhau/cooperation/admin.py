@@ -1,5 +1,8 @@
 from django.contrib import admin
 
+from cuakhau.core.context import context_of
+
+from . import services
 from .models import (
     Agreement,
     AidProject,
@@ -43,10 +46,16 @@ class AgreementAdmin(admin.ModelAdmin):
     filter_horizontal = ["parties"]
 
 
+# A commitment's status, its evidence and the day it was fulfilled change only through its
+# page or the API (``services.transition``), where each change is recorded: the evidence,
+# edited here, was changed with no trace in the history.
+COMMITMENT_KEPT_BY_ITS_HISTORY = ["status", "evidence", "done_on"]
+
+
 class CommitmentInline(admin.TabularInline):
     model = Commitment
     extra = 0
-    readonly_fields = ["status", "done_on"]
+    readonly_fields = COMMITMENT_KEPT_BY_ITS_HISTORY
 
 
 @admin.register(Meeting)
@@ -54,6 +63,13 @@ class MeetingAdmin(admin.ModelAdmin):
     list_display = ["title", "held_on", "place"]
     filter_horizontal = ["counterparts"]
     inlines = [CommitmentInline]
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        # A commitment added beside its meeting starts its history as one the page records.
+        for item in getattr(formset, "new_objects", []):
+            if isinstance(item, Commitment):
+                services.commitment_recorded(item, request.user, context_of(request))
 
 
 class CommitmentTransitionInline(admin.TabularInline):
@@ -69,12 +85,18 @@ class CommitmentTransitionInline(admin.TabularInline):
 
 @admin.register(Commitment)
 class CommitmentAdmin(admin.ModelAdmin):
-    """Its status changes only through its page, where each change is recorded."""
+    """Its status and evidence change only through its page, where each change is recorded;
+    one added here is recorded as the page records it."""
 
     list_display = ["subject", "owner", "due_date", "status"]
     list_filter = ["status", "side"]
-    readonly_fields = ["status", "done_on"]
+    readonly_fields = COMMITMENT_KEPT_BY_ITS_HISTORY
     inlines = [CommitmentTransitionInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            services.commitment_recorded(obj, request.user, context_of(request))
 
 
 @admin.register(Delegation)

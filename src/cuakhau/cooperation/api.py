@@ -29,7 +29,8 @@ from .models import AidProject, Commitment
 
 router = Router(tags=["cooperation"])
 
-Action = OneOf(CommitmentAction)
+# Recording is the history's first step, not a step the API can take.
+Action = OneOf(CommitmentAction, only=["start", "fulfil", "drop", "reopen"])
 CommitmentId = WholeNumber(1, 2**31 - 1)
 
 

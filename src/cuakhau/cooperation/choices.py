@@ -19,6 +19,8 @@ class CommitmentStatus(models.TextChoices):
 
 
 class CommitmentAction(models.TextChoices):
+    # Its first step in the history: who recorded the promise, when, and how.
+    RECORD = "record", _("recorded")
     START = "start", _("start work")
     FULFIL = "fulfil", _("mark fulfilled")
     DROP = "drop", _("drop")

@@ -156,6 +156,10 @@ def load_examples() -> dict:
             done_on=dt.date(2025, 9, 18) if evidence else None,
             is_example=True,
         )
+        # Its history starts, as a commitment recorded on the page does, with its recording.
+        CommitmentTransition.objects.create(
+            commitment=c, action="record", source="", target=CommitmentStatus.OPEN
+        )
         if status != CommitmentStatus.OPEN:
             CommitmentTransition.objects.create(
                 commitment=c,

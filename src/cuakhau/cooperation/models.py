@@ -160,7 +160,10 @@ class CommitmentTransition(models.Model):
         verbose_name=_("commitment"),
     )
     action = models.CharField(_("action"), max_length=10, choices=CommitmentAction.choices)
-    source = models.CharField(_("from status"), max_length=12, choices=CommitmentStatus.choices)
+    # Empty for the commitment's recording: it had no status before.
+    source = models.CharField(
+        _("from status"), max_length=12, choices=CommitmentStatus.choices, blank=True
+    )
     target = models.CharField(_("to status"), max_length=12, choices=CommitmentStatus.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -198,14 +198,32 @@ def duplicate_of(item: models.Model) -> models.Model | None:
 
 
 @transaction.atomic
-def record(item: models.Model, related=None) -> models.Model:
+def record(item: models.Model, related=None, actor=None, context=SYSTEM) -> models.Model:
     """Add ``item`` to the register once ``check_record`` accepts it; ``related`` (a callable,
-    as a form's ``save_m2m``) then sets its links to other rows (an agreement's parties)."""
+    as a form's ``save_m2m``) then sets its links to other rows (an agreement's parties). A
+    commitment's history starts with its recording (``commitment_recorded``)."""
     check_record(item)
     item.save()
     if related is not None:
         related()
+    if isinstance(item, Commitment):
+        commitment_recorded(item, actor, context)
     return item
+
+
+def commitment_recorded(commitment: Commitment, actor=None, context=SYSTEM) -> None:
+    """The first step of a commitment's history: who recorded it, when, through which channel.
+    Its later changes were kept and its making was not, whichever form made it (the register's
+    page or the administration)."""
+    CommitmentTransition.objects.create(
+        commitment=commitment,
+        action=A.RECORD,
+        source="",
+        target=commitment.status,
+        actor=actor,
+        channel=context.channel,
+        remote_addr=context.remote_addr,
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -168,7 +168,9 @@ def record(request, kind):
     item = None
     if request.method == "POST" and form.is_valid():
         try:
-            item = services.record(form.save(commit=False), form.save_m2m)
+            item = services.record(
+                form.save(commit=False), form.save_m2m, request.user, context_of(request)
+            )
         except FieldErrors as exc:
             _say(form, exc.errors)
     elif form.is_bound:

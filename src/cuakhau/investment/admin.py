@@ -1,5 +1,8 @@
 from django.contrib import admin
 
+from cuakhau.core.context import context_of
+
+from . import services
 from .models import InvestmentProject, LicenceAmendment, Milestone, ProjectTransition
 
 
@@ -33,3 +36,8 @@ class InvestmentProjectAdmin(admin.ModelAdmin):
     search_fields = ["code", "name", "investor", "certificate_number"]
     readonly_fields = ["status", "created_at", "updated_at"]
     inlines = [AmendmentInline, MilestoneInline, TransitionInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            services.project_recorded(request.user, obj, context_of(request))

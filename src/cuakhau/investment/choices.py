@@ -25,6 +25,8 @@ class ProjectStatus(models.TextChoices):
 
 class ProjectAction(models.TextChoices):
     IMPORT = "import", _("imported from a spreadsheet")
+    # Entered by hand (the administration): the history starts there, as an import's does.
+    RECORD = "record", _("entered in the register")
     START_CONSTRUCTION = "start_construction", _("start construction")
     START_OPERATION = "start_operation", _("start operation")
     SUSPEND = "suspend", _("suspend")

@@ -86,6 +86,21 @@ def transition(
     return project
 
 
+def project_recorded(actor, project: InvestmentProject, context=SYSTEM) -> None:
+    """The first step of a project entered by hand (the administration): its history started
+    only with a status change, so who entered it, and when, was nowhere (an import's projects
+    start with their import)."""
+    ProjectTransition.objects.create(
+        project=project,
+        action=A.RECORD,
+        source="",
+        target=project.status,
+        actor=actor,
+        channel=context.channel,
+        remote_addr=context.remote_addr,
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # Money
 
