@@ -98,8 +98,9 @@ def _next_number(gate: Gate, year: int) -> tuple[int, str]:
 
 
 # A receipt's number as printed on it ("KTH-2026-001696"): what an officer types when the QR
-# will not scan.
-_PRINTED_NUMBER = re.compile(r"[A-Z]{2,8}-\d{4}-\d{6,9}")
+# will not scan. The gate's part is its code in capitals, any code a gate may have
+# (``Gate.could_be_code``: "HN1", "LS-2" too).
+_PRINTED_NUMBER = re.compile(r"[-A-Z0-9_]{1,8}-[0-9]{4}-[0-9]{6,9}")
 
 
 def typed_number(text: str) -> str | None:
@@ -173,9 +174,13 @@ def _unverified_number(token: str) -> str | None:
 def _number_claimed(token: str) -> str | None:
     try:
         payload = token.split(".")[1]
-        return read_json(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))).get("rcp")
+        rcp = read_json(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))).get("rcp")
     except (IndexError, ValueError, AttributeError):
         return None
+    # Unverified: whoever made the code wrote it. Only a number of the shape we issue is looked
+    # up, kept or named (an object, a list or a lone surrogate failed the query, a 500; a whole
+    # number failed the exit that slices it).
+    return rcp if isinstance(rcp, str) and typed_number(rcp) == rcp else None
 
 
 # What a verification reads of a receipt besides its own row, in the same statement: its

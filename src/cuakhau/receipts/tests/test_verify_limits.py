@@ -92,3 +92,45 @@ def test_a_gate_that_does_not_exist_is_refused_beside_the_gate(enterprise, opera
     page.force_login(operator)
     shown = page.post("/receipts/verify/", {"token": token, "gate": "zzz"})
     assert shown.context["result"] is None and "ZZZ is not a border gate" in shown.content.decode()
+
+
+def test_a_code_claiming_a_number_that_is_no_text_is_refused_everywhere(enterprise, operator, mlt):
+    from cuakhau.accounts.services import issue_token
+
+    trip = trips.save_and_submit(enterprise, None, declaration())
+    payments.simulate_bank_transfer(trip)
+    head, _body, signature = services.valid_receipt_of(trip).token.split(".")
+    # The payload is the forger's to write: a number that is an object, a list, a whole
+    # number, a lone surrogate or has a NUL was looked up as it was (a 500) or sliced (a 500).
+    claims = {
+        "object": {"a": 1},
+        "list": [trip.reference],
+        "whole number": 7,
+        "surrogate": "\ud800",
+        "NUL": "MLT-2026-00000\x001",
+        "long": "MLT-2026-" + "0" * 200,
+    }
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {issue_token(operator, 'tablet')[1]}")
+    page = Client()
+    page.force_login(operator)
+    for name, rcp in claims.items():
+        token = f"{head}.{_b64({'rcp': rcp})}.{signature}"
+        verified = api.post("/api/v1/receipts/verify", {"token": token}, "application/json")
+        assert verified.status_code == 200, name
+        assert (verified.json()["valid"], verified.json()["receipt"]) == (False, None), name
+        shown = page.post("/receipts/verify/", {"token": token})
+        assert shown.status_code == 200 and not shown.context["result"].is_valid, name
+        for action in ("lookup", "exit"):
+            answer = api.post(f"/api/v1/gate/mlt/{action}", {"scan": token}, "application/json")
+            assert answer.status_code in (200, 409), (name, action, answer.content)
+            assert str(rcp) not in answer.content.decode(), (name, action)
+
+
+def test_the_printed_number_of_any_gate_code_is_a_receipt_number():
+    # A gate's code is a slug of up to eight (``Gate.could_be_code``): its receipts' numbers
+    # typed from the paper were taken for a plate when the code had a digit or a hyphen.
+    for code in ("hn1", "ls-2", "h", "kth_2"):
+        printed = f"{code.upper()}-2026-000123"
+        assert services.typed_number(f" {printed.lower()} ") == printed, code
+    for other in ("HNG-2026-00012", "HNG-26-000123", "29C-12345", "HNG-2244YPI"):
+        assert services.typed_number(other) is None, other
