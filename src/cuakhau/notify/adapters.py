@@ -28,7 +28,6 @@ timeout.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import logging
 import urllib.error
@@ -42,7 +41,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
-from cuakhau.core import freshness
+from cuakhau.core import freshness, signatures
 from cuakhau.core.inputs import shown
 from cuakhau.core.jsontext import read_json
 
@@ -277,7 +276,7 @@ class ESMSBrandname:
     def delivery_report(self, query, headers, body: bytes) -> DeliveryReport:
         """eSMS calls the CallbackUrl by GET: SMSID, SendStatus (5 sent, 4 refused, else pending)."""
         given = query.get("key", "")
-        if not self.callback_secret or not hmac.compare_digest(given, self.callback_secret):
+        if not self.callback_secret or not signatures.matches(given, self.callback_secret):
             raise WebhookRefused(_("the callback key is wrong or missing"))
         sms_id, status = query.get("SMSID", ""), str(query.get("SendStatus", ""))
         if not sms_id or not status:
@@ -362,7 +361,7 @@ class ZaloZNS:
         except (ValueError, KeyError, TypeError) as exc:
             raise WebhookRefused(_("the event cannot be read")) from exc
         given = (headers.get("X-ZEvent-Signature") or "").strip().removeprefix("mac=")
-        if not hmac.compare_digest(given, self.signature(body, timestamp)):
+        if not signatures.matches(given, self.signature(body, timestamp)):
             raise WebhookRefused(_("the signature does not match the body"))
         # Signed, but a genuine event replayed later is signed too: its timestamp (Zalo's, in
         # milliseconds) must be as recent as the payment webhooks' are.

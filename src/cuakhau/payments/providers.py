@@ -33,7 +33,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy
 
-from cuakhau.core import freshness
+from cuakhau.core import freshness, signatures
 from cuakhau.core.inputs import CONTROL_CHARACTER
 from cuakhau.core.jsontext import read_json
 from cuakhau.core.phrases import Phrase, said
@@ -420,7 +420,7 @@ class VietQRBankTransfer(_CollectionAccount):
                 _("The timestamp or the signature header is missing."),
             )
         expected = sign_body(self.secret, timestamp, body)
-        if not hmac.compare_digest(expected, signature):
+        if not signatures.matches(expected, signature):
             raise NotificationRefused(
                 NotificationOutcome.BAD_SIGNATURE,
                 _("The signature does not match the body."),
@@ -555,7 +555,7 @@ class PayOS(_CollectionAccount):
             )
         data = _object(envelope.get("data"), "data")
         expected = payos_signature(data, self.checksum_key)
-        if not hmac.compare_digest(expected, signature.strip().lower()):
+        if not signatures.matches(expected, signature.strip().lower()):
             raise NotificationRefused(
                 NotificationOutcome.BAD_SIGNATURE,
                 _("The signature does not match the data."),
@@ -647,9 +647,7 @@ class SePay(_CollectionAccount):
     def _authenticate(self, headers, body: bytes, now: float | None) -> None:
         if self.auth == "apikey":
             scheme, _sep, key = _header(headers, "Authorization").partition(" ")
-            if scheme.lower() != "apikey" or not hmac.compare_digest(
-                key.strip().encode(), self.api_key.encode()
-            ):
+            if scheme.lower() != "apikey" or not signatures.matches(key.strip(), self.api_key):
                 raise NotificationRefused(
                     NotificationOutcome.BAD_SIGNATURE, _("The API key is missing or wrong.")
                 )
@@ -662,7 +660,7 @@ class SePay(_CollectionAccount):
                 _("The timestamp or the signature header is missing."),
             )
         expected = sign_body(self.hmac_secret, timestamp, body).removeprefix("sha256=")
-        if not hmac.compare_digest(expected, signature):
+        if not signatures.matches(expected, signature):
             raise NotificationRefused(
                 NotificationOutcome.BAD_SIGNATURE,
                 _("The signature does not match the body."),

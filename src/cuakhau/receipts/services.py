@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import hmac
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
+from cuakhau.core import signatures
 from cuakhau.core.context import SYSTEM, RequestContext
 from cuakhau.core.errors import FieldErrors
 from cuakhau.core.inputs import clean_text, shown
@@ -363,7 +363,7 @@ def verify_receipt(
         receipt = receipt_numbered(number)
     # Only the code we issued speaks of its receipt: a made-up code naming a real number (they
     # run in sequence) learnt whether it was revoked, why, and where it was used.
-    if receipt is not None and not hmac.compare_digest(receipt.token.encode(), token.encode()):
+    if receipt is not None and not signatures.matches(receipt.token, token):
         receipt = None
     revoked = [number] if receipt and receipt.status == ReceiptStatus.REVOKED else []
     used = [number] if receipt and receipt.used_at else []

@@ -200,6 +200,17 @@ def test_esms_delivery_report_needs_the_callback_key(providers, client):
     assert message.attempts.get().delivery_status == "SendStatus 5"
 
 
+def test_a_callback_key_or_signature_that_is_no_ascii_text_is_refused(providers, client):
+    # What the provider sends is compared with our secret: "é" was compared as text, a 500.
+    refused = client.get(
+        "/api/v1/notify/delivery/esms", {"SMSID": "esms-77", "SendStatus": "5", "key": "é"}
+    )
+    assert refused.status_code == 401
+    body, mac = _zalo_event("zmsg-1")
+    refused = _post_zalo(client, body, "é" + mac[1:])
+    assert refused.status_code == 401
+
+
 def _ms(moment: dt.datetime) -> str:
     return str(int(moment.timestamp() * 1000))
 

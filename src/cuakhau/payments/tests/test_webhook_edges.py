@@ -56,6 +56,33 @@ def test_a_signed_timestamp_that_is_no_moment_is_refused_not_a_server_error(
     assert not Payment.objects.exists()
 
 
+@pytest.mark.parametrize("signature", ["é", "\u00e9" * 64, "sha256=ü"])
+def test_a_signature_that_is_no_ascii_text_is_refused_not_a_server_error(
+    enterprise, mlt, signature
+):
+    trip = trips.save_and_submit(enterprise, None, declaration())
+    body = notification(trip.reference, FEE, "FT26327000889")
+    headers = {**signed_headers(body), "X-Cuakhau-Signature": signature}
+    response = post_webhook(body, headers)
+    assert response.status_code == 401, response.content
+    assert response.json()["outcome"] == "bad_signature"
+    assert not Payment.objects.exists()
+    sepay = providers.SePay(
+        "sepay_hmac",
+        auth="hmac",
+        hmac_secret="s3cret",
+        bank_bin="970415",
+        account="1",
+        account_name="X",
+    )
+    timestamp = str(int(time.time()))
+    with pytest.raises(providers.NotificationRefused) as refused:
+        sepay.verify_notification(
+            {"X-SePay-Timestamp": timestamp, "X-SePay-Signature": signature}, body
+        )
+    assert refused.value.outcome == "bad_signature"
+
+
 def test_sepay_hmac_timestamps_are_read_the_same_way():
     sepay = providers.SePay(
         "sepay_hmac",
