@@ -389,6 +389,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "cuakhau <no-reply@cua
 # POST /api/v1/notify/delivery/zalo (signed with the OA secret key).
 _CONSOLE = "cuakhau.notify.adapters.ConsoleAdapter"
 _PUBLIC_URL = os.environ.get("CUAKHAU_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# Where the installation is reached from outside: what a printed receipt names as the place of
+# its published keys, for whoever verifies it away from the site.
+PUBLIC_URL = _PUBLIC_URL
 _ESMS_CALLBACK_SECRET = _installation_secret("esms_callback_secret", "CUAKHAU_ESMS_CALLBACK_SECRET")
 CUAKHAU_NOTIFY = {
     "adapters": {

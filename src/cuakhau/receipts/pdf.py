@@ -666,7 +666,9 @@ def _layout(page: _Page, receipt, second: str | None, qr_size: float) -> None:
             label = f"{label} / {translated}"
         page.amount_line(label, vnd(item.get("amount_vnd", 0)), 7.5)
     total = (words("total", second), vnd(receipt.amount_vnd), 9.5)
-    signed = f"{words('signed', second, kid=short_kid(receipt.kid))} · /.well-known/jwks.json"
+    from .services import jwks_url
+
+    signed = f"{words('signed', second, kid=short_kid(receipt.kid))} · {jwks_url()}"
     # The total and the signature stay together: never a signature line alone on a page.
     page.need(
         2 * mm + page.amount_height(*total, bold=True) + 1.5 * mm + page.text_height(signed, 5.5)

@@ -68,6 +68,14 @@ def key_store() -> signing.KeyStore:
     )
 
 
+def jwks_url() -> str:
+    """Where the published keys are, whole: a receipt on paper or in a mail is verified by
+    someone who is not on the site (a path alone named no place)."""
+    from django.urls import reverse
+
+    return f"{settings.PUBLIC_URL}{reverse('jwks')}"
+
+
 def authority_of(gate: Gate) -> str:
     return f"Ban Quản lý Khu kinh tế cửa khẩu tỉnh {gate.province}"
 

@@ -64,6 +64,7 @@ def _page(request, receipt: Receipt, revoke_form: RevokeForm | None = None, stat
             "state": state,
             "state_text": state_text,
             "revoke_form": (revoke_form or RevokeForm()) if may_revoke else None,
+            "jwks_url": services.jwks_url(),
             # Shown whether or not the form still is: "already revoked", "used at the exit".
             "revoke_refused": revoke_form.non_field_errors() if revoke_form else [],
         },

@@ -363,3 +363,12 @@ def test_the_receipt_page_names_each_item_by_its_clause(enterprise, receipt):
     for item in receipt.items:
         # "Item d · …", not a stray "d · …" before the label.
         assert f"<td>Item {item['code']} · " in page
+
+
+def test_the_receipt_names_where_its_keys_are_published_whole(receipt, enterprise, settings):
+    # Verified on paper away from the site: "/.well-known/jwks.json" alone named no place.
+    settings.PUBLIC_URL = "https://cuakhau.langson.gov.vn"
+    where = "https://cuakhau.langson.gov.vn/.well-known/jwks.json"
+    assert where in shown_text(pdf.receipt_pdf(receipt, compress=False))
+    page = client_for(enterprise).get(f"/receipts/{receipt.number}/").content.decode()
+    assert f'<a href="{where}">{where}</a>' in page
