@@ -243,6 +243,9 @@ _REASONS = {
     ),
     signing.KEY_TWICE: _KEY_UNUSABLE,
     signing.KEY_UNUSABLE: _KEY_UNUSABLE,
+    signing.KEY_OTHER_GATE: gettext_lazy(
+        "this receipt was signed with the key of another gate: it is forged"
+    ),
     signing.SIGNATURE_MISMATCH: gettext_lazy(
         "the signature does not match the content of this receipt: it was altered or forged"
     ),

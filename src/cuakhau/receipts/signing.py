@@ -65,8 +65,10 @@ MALFORMED = "malformed"
 UNKNOWN_KEY = "unknown_key"
 
 # Whitelist rather than "drop d": an OKP private key has no other private member today,
-# but a whitelist cannot leak a member that a future key format adds.
-PUBLIC_JWK_MEMBERS = ("kty", "crv", "x", "kid", "use", "alg")
+# but a whitelist cannot leak a member that a future key format adds. ``gte``: the one gate
+# whose receipts a gate's own key signs (absent: a key of every gate), so that a verifier
+# anywhere refuses what that key signed for another gate.
+PUBLIC_JWK_MEMBERS = ("kty", "crv", "x", "kid", "use", "alg", "gte")
 
 # The verifier never takes keys or key locations from the token (jwk, jku, x5u, ...),
 # and crit/b64 would change how other verifiers read it, so anything else is refused.
@@ -244,7 +246,8 @@ class _KeyRecord:
         return self.status
 
     def public(self) -> dict[str, Any]:
-        return {**public_jwk(self.jwk), "kid": self.kid, "use": "sig", "alg": ALG}
+        scope = {} if self.gate == ALL_GATES else {"gte": self.gate}
+        return {**public_jwk(self.jwk), "kid": self.kid, "use": "sig", "alg": ALG, **scope}
 
     @classmethod
     def from_json(cls, data: Any, where: str) -> _KeyRecord:
@@ -710,6 +713,7 @@ KEY_REVOKED = "key_revoked"
 KEY_UNPUBLISHED = "key_unpublished"
 KEY_TWICE = "key_twice"
 KEY_UNUSABLE = "key_unusable"  # the published key is not an Ed25519 signing key
+KEY_OTHER_GATE = "key_other_gate"  # kid, gate (the claims' gte), key_gate: a gate's key, another's
 SIGNATURE_MISMATCH = "signature_mismatch"
 # The signature is good (number: the receipt number):
 RECEIPT_REVOKED = "receipt_revoked"
@@ -733,6 +737,7 @@ REASON_CODES = (
     KEY_UNPUBLISHED,
     KEY_TWICE,
     KEY_UNUSABLE,
+    KEY_OTHER_GATE,
     SIGNATURE_MISMATCH,
     RECEIPT_REVOKED,
     WRONG_GATE_REASON,
@@ -881,7 +886,7 @@ def _revoked_kids_of(records: Mapping[str, _KeyRecord]) -> list[str]:
     return sorted(r.kid for r in records.values() if r.status == COMPROMISED)
 
 
-def _find_key(key_set: Mapping[str, Any], kid: str) -> Ed25519PublicKey:
+def _find_key(key_set: Mapping[str, Any], kid: str) -> tuple[Ed25519PublicKey, Mapping[str, Any]]:
     keys = key_set.get("keys") if isinstance(key_set, Mapping) else None
     if not isinstance(keys, list):
         raise ValueError("jwks must be a JWK Set: an object with a list of keys")
@@ -916,7 +921,12 @@ def _find_key(key_set: Mapping[str, Any], kid: str) -> Ed25519PublicKey:
             UNKNOWN_KEY,
             Reason(KEY_UNUSABLE, f"published key {kid} is not a valid public key", kid=kid),
         )
-    return public
+    if not isinstance(data.get("gte", ""), str):
+        raise _Rejected(
+            UNKNOWN_KEY,
+            Reason(KEY_UNUSABLE, f"published key {kid} names no gate it signs for", kid=kid),
+        )
+    return public, data
 
 
 @functools.lru_cache(maxsize=256)
@@ -968,7 +978,7 @@ def verify(
                     kid=kid,
                 ),
             )
-        public_key = _find_key(jwks, kid)
+        public_key, published = _find_key(jwks, kid)
         # RFC 7515 section 5.2 with the header already checked by ``_parse`` (EdDSA only, no
         # "crit" or "b64"): the signature is over the token's first two parts as sent.
         signing_input, _dot, encoded_signature = token.rpartition(".")
@@ -979,6 +989,21 @@ def verify(
                 FORGED,
                 Reason(SIGNATURE_MISMATCH, f"signature does not match key {kid}", kid=kid),
             ) from None
+        # A gate's own key signs that gate's receipts only (``sign_claims`` refuses others): one
+        # naming another gate was made by whoever took that key, not by the authority.
+        key_gate = published.get("gte")
+        if key_gate is not None and str(claims.get("gte")).lower() != key_gate.lower():
+            raise _Rejected(
+                FORGED,
+                Reason(
+                    KEY_OTHER_GATE,
+                    f"key {kid} signs receipts of gate {key_gate} only, not of "
+                    f"gate {claims.get('gte')}",
+                    kid=kid,
+                    gate=claims.get("gte"),
+                    key_gate=key_gate,
+                ),
+            )
     except _Rejected as rejected:
         return VerificationResult(status=rejected.status, reasons=[rejected.reason], kid=kid)
 

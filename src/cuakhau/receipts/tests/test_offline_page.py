@@ -287,3 +287,27 @@ def test_offline_page_names_gates_never_by_their_code(
     claims = page.inner_text("#claims")
     assert getattr(mlt, names) in claims
     assert not re.search(r"\bmlt\b(?!-)", claims, re.IGNORECASE), claims
+
+
+def test_offline_page_refuses_what_a_gates_key_signed_for_another_gate(
+    browser, live_server, enterprise, mlt, hng
+):
+    from jwcrypto import jwk, jws
+
+    store = services.key_store()
+    kid = store.generate("hng")
+    # Whoever took Hữu Nghị's key signs a receipt of Ma Lù Thàng: only that key's gate is hers.
+    key = jwk.JWK(**json.loads((store.directory / f"{kid}.json").read_text())["jwk"])
+    claims = {"rcp": "MLT-2026-000001", "gte": "mlt", "trp": "MLT-XXXXXXX", "amt": 1}
+    signed = jws.JWS(signing.canonical_json(claims))
+    signed.add_signature(
+        key,
+        alg="EdDSA",
+        protected=signing.canonical_json({"alg": "EdDSA", "kid": kid, "typ": signing.TYP}).decode(),
+    )
+    page = reading(browser, live_server, "en")
+    page.goto(f"{live_server.url}/receipts/offline/")
+    status, text = check(page, signed.serialize(compact=True), gate="mlt")
+    assert status == "forged"
+    assert "of Huu Nghi, not of Ma Lu Thang: it is forged" in text
+    assert "MLT-XXXXXXX" not in text

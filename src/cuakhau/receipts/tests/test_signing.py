@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from jwcrypto import jwk
+from jwcrypto import jwk, jws
 
 from cuakhau.receipts import offline
 from cuakhau.receipts.signing import (
@@ -336,8 +336,11 @@ def test_jwks_has_no_private_material(store):
         assert key["crv"] == "Ed25519"
         assert key["use"] == "sig"
         assert key["alg"] == "EdDSA"
-        assert set(key) == {"kty", "crv", "x", "kid", "use", "alg"}
+        # A gate's own key names its gate; the key of every gate names none.
+        scope = {"gte"} if key.get("gte") == "HN1" else set()
+        assert set(key) == {"kty", "crv", "x", "kid", "use", "alg"} | scope
     assert '"d"' not in json.dumps(jwks)
+    assert sorted(key.get("gte", "*") for key in jwks["keys"]) == ["*", "HN1"]
 
 
 def test_file_and_directory_modes(store):
@@ -510,3 +513,33 @@ def test_offline_runs_as_module_without_django(token, bundle):
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "status: valid" in proc.stdout
+
+
+def test_a_gate_key_signs_its_own_gate_only_for_every_verifier(store, tmp_path):
+    store.generate()
+    kid_hn1 = store.generate("HN1")
+    own = sign_claims(store, CLAIMS, "HN1")
+    assert verify(own, store.jwks(), expected_gate="hn1").status == "valid"
+    # Whoever took HN1's key signs a receipt of another gate (``sign_claims`` never would): it
+    # verified everywhere offline, a gate's leak good for every gate.
+    key = jwk.JWK(**json.loads((store.directory / f"{kid_hn1}.json").read_text())["jwk"])
+    forged = {}
+    for name, claims in {
+        "another gate": {**CLAIMS, "rcp": "LS2-2025-000001", "gte": "LS2"},
+        "no gate": {k: v for k, v in CLAIMS.items() if k != "gte"},
+    }.items():
+        header = json.dumps({"alg": "EdDSA", "kid": kid_hn1, "typ": TYP})
+        signed = jws.JWS(json.dumps(claims).encode())
+        signed.add_signature(key, alg="EdDSA", protected=header)
+        forged[name] = signed.serialize(compact=True)
+    for name, token in forged.items():
+        result = verify(token, store.jwks())
+        assert result.status == "forged", name
+        (reason,) = result.reasons
+        assert reason.code == "key_other_gate" and reason.params["key_gate"] == "HN1", name
+        assert result.claims is None, name
+    # The offline verifier reads the same published key set.
+    bundle = tmp_path / "bundle.json"
+    offline.write_bundle(bundle, store.jwks(), [], [], datetime.now(UTC), used_receipts=[])
+    assert offline.main([str(bundle), forged["another gate"]]) == 1
+    assert offline.main([str(bundle), own]) == 0
