@@ -6,10 +6,11 @@ from decimal import Decimal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from cuakhau.core.api_support import CodeOf, Text, WholeNumber
 from cuakhau.core.errors import FieldErrors
+from cuakhau.reference.localize import currency_name
 from cuakhau.reference.models import Gate
 
 from . import dashboard
@@ -111,6 +112,7 @@ class StatsTargetOut(Schema):
 
 class StatsRateOut(Schema):
     currency: str
+    currency_name: str = Field(..., description="The currency's name in the caller's language")
     month: dt.date
     units_per_usd: Decimal | None
     from_month: dt.date | None
@@ -133,6 +135,9 @@ class StatsHeadlineOut(Schema):
 
 class StatsSummaryOut(Schema):
     gate: str | None
+    gate_name: str = Field(
+        ..., description="The gate's name in the caller's language, or the zone's words"
+    )
     year: int
     months: list[dt.date]
     headline: StatsHeadlineOut
@@ -181,6 +186,7 @@ def summary(request: HttpRequest, filters: Query[StatsSummaryQuery]):
     rows = {name: table.rows for name, table in board.tables.items()}
     return {
         "gate": gate.code if gate else None,
+        "gate_name": str(gate.name) if gate else _("All gates of the zone"),
         "year": year,
         "months": board.months,
         "headline": board.headline,
@@ -196,7 +202,9 @@ def summary(request: HttpRequest, filters: Query[StatsSummaryQuery]):
         "clearance": rows["clearance"],
         "channels": rows["channels"],
         "targets": [t.__dict__ for t in board.targets],
-        "rates": board.rates,
+        "rates": [
+            {**rate, "currency_name": currency_name(rate["currency"])} for rate in board.rates
+        ],
         "unconverted": board.unconverted,
     }
 

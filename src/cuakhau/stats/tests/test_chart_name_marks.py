@@ -55,3 +55,24 @@ def test_the_summary_api_says_which_names_are_not_in_the_readers_language(
     assert all(r["name_note"] == "" for r in rows[name] if r not in english)
     rows = signed_in(board, "en").get("/api/v1/stats/summary?gate=mlt&year=2025").json()
     assert {(r["name_lang"], r["name_note"]) for r in rows[name]} == {("en", "")}
+
+
+@pytest.mark.parametrize(
+    ("language", "gate_name", "zone", "dong"),
+    [
+        ("vi", "Ma Lù Thàng", "Tất cả cửa khẩu trong khu kinh tế", "Đồng Việt Nam"),
+        ("en", "Ma Lu Thang", "All gates of the zone", "Vietnamese Dong"),
+        ("zh-hans", "马鹿塘", "经济区所有口岸", "越南盾"),
+    ],
+)
+def test_the_summary_api_names_its_gate_and_currencies(
+    three_crossings, board, language, gate_name, zone, dong
+):
+    # It gave "mlt" and "VND" alone, where every other answer names things in the reader's words.
+    client = signed_in(board, language)
+    answer = client.get("/api/v1/stats/summary?gate=mlt&year=2025").json()
+    assert answer["gate"] == "mlt" and gate_name in answer["gate_name"]
+    named = {rate["currency"]: rate["currency_name"] for rate in answer["rates"]}
+    assert named and named.get("VND", dong) == dong
+    assert all(name and name != code for code, name in named.items()), named
+    assert client.get("/api/v1/stats/summary?year=2025").json()["gate_name"] == zone
