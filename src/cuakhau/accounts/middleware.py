@@ -31,6 +31,13 @@ def remember_language(response, language: str) -> None:
     )
 
 
+def shared_by_caches(response) -> bool:
+    """An answer any cache may keep and hand to others (the published keys): it carries no
+    cookie of this browser's, which a shared cache set to ignore ``Set-Cookie`` would give to
+    every later reader (the next page of this browser's sets them)."""
+    return "public" in response.get("Cache-Control", "")
+
+
 class UserLanguageMiddleware:
     """Speak the signed-in person's profile language (set after LocaleMiddleware)."""
 
@@ -43,7 +50,11 @@ class UserLanguageMiddleware:
             translation.activate(language)
             request.LANGUAGE_CODE = translation.get_language()
         response = self.get_response(request)
-        if language and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != language:
+        if (
+            language
+            and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != language
+            and not shared_by_caches(response)
+        ):
             remember_language(response, language)
         response.headers.setdefault("Content-Language", translation.get_language())
         return response
@@ -96,6 +107,8 @@ class SignedInCookieMiddleware:
         sent = response.cookies.get(name)
         if session is None or (sent is None and kept is None and name not in request.COOKIES):
             return response  # no session in this browser (a device, a token): nothing to say
+        if sent is None and shared_by_caches(response):
+            return response
         # Already read by then (the page's user), never a query of its own.
         who = str(session.get(SESSION_KEY) or "")
         if not who:

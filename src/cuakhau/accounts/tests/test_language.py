@@ -124,3 +124,19 @@ def test_the_profile_page_offers_the_languages_with_the_chosen_one_selected(ente
     html = client.get("/profile/").content.decode()
     assert f'<option value="{language}" selected>' in html
     assert f'<html lang="{language}">' in html
+
+
+@pytest.mark.django_db
+def test_an_answer_every_cache_may_keep_carries_none_of_this_browsers_cookies(enterprise):
+    """The published keys (``Cache-Control: public``), asked first by a browser signed in
+    whose cookies were not written yet, set its language and signed-in cookies: a shared cache
+    set to ignore ``Set-Cookie`` would hand them to every later reader."""
+    set_language(enterprise, "zh-hans")
+    client = Client()
+    client.force_login(enterprise)
+    keys = client.get("/.well-known/jwks.json")
+    assert keys.status_code == 200 and "public" in keys["Cache-Control"]
+    assert not keys.cookies, keys.cookies
+    page = client.get("/")  # the next page of this browser's writes them
+    assert page.cookies[COOKIE].value == "zh-hans"
+    assert "cuakhau_signed_in" in page.cookies
