@@ -11,9 +11,10 @@ The rules (checked at the preview, and again inside the transaction that saves):
   platform has figures (or trucks that left, or receipts) at that gate is refused;
 - a gate-month-direction imported by another batch is refused (undo that batch first);
 - the same gate, month, direction, product and partner twice in the file is refused;
-- no month after the current one; numbers non-negative and below 10¹² (a typing error beyond),
-  read as a form reads them (any script's digits; no "1e3", "NaN"); a month in 0–9 only; no
-  control characters.
+- no month after the current one, nor the current one (its trucks are still leaving: the
+  platform would count them beside the import); numbers non-negative and below 10¹² (a typing
+  error beyond), read as a form reads them (any script's digits; no "1e3", "NaN"); a month in
+  0–9 only; no control characters.
 One error anywhere and nothing is saved. Without a budget figure, a row's budget contribution
 is its fees (fees are State budget revenue), as for the platform's own months.
 """
@@ -259,6 +260,17 @@ def check(sheet: Sheet) -> Check:
         month = clean.get("month")
         if month and month > this_month:
             error("month", _("This month is still to come."))
+            del clean["month"]
+        elif month and month == services.month_of(services.local_today(clean.get("gate"))):
+            # Its trucks are still leaving: the platform counts each exit into the month the
+            # import would already fill, and the month would hold both (every figure twice).
+            error(
+                "month",
+                _(
+                    "This month is not over: the platform counts its trucks as they leave. "
+                    "Import it once it is over, if the platform recorded nothing in it."
+                ),
+            )
             del clean["month"]
         elif month and month < FIRST_MONTH:
             error("month", _("Months before 2000 are not kept."))

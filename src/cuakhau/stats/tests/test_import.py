@@ -175,6 +175,24 @@ def test_a_month_the_platform_recorded_is_refused(board, mlt):
     assert not TradeMonth.objects.filter(source=Source.IMPORTED).exists()
 
 
+def test_the_month_still_running_is_refused_its_trucks_are_still_leaving(board, mlt):
+    """A running month with no exit yet at the gate passed the check: the platform then counted
+    each truck that left into the month the import had filled, every figure there twice."""
+    this_month = stats.month_of(stats.local_today(mlt))
+    last_month = stats.add_months(this_month, -1)
+    row = ["", "mlt", "Xuất khẩu", "4001", "", "1000", "", "4", "2000000", ""]
+    sheet = read([HEADER, [f"{this_month:%Y-%m}", *row[1:]], [f"{last_month:%Y-%m}", *row[1:]]])
+    errors = imports.check(sheet).errors
+    assert [(e.row, e.column) for e in errors] == [(2, "A")]
+    assert "not over" in errors[0].message
+    with pytest.raises(imports.ImportRejected):
+        imports.import_history(board, sheet)
+    assert not GateMonth.objects.filter(month=this_month).exists()
+    # A month that is over, where the platform recorded nothing, is the board's to import.
+    imports.import_history(board, read([HEADER, [f"{last_month:%Y-%m}", *row[1:]]]))
+    assert GateMonth.objects.get(gate=mlt, month=last_month).trucks == 4
+
+
 def test_a_month_imported_by_another_batch_is_named_and_undone(board, mlt):
     first = imports.import_history(board, read([HEADER, *GOOD[:2]], "thang-3.csv"))
     again = read([HEADER, GOOD[0], GOOD[2]], "thang-3-sua.csv")
