@@ -38,14 +38,6 @@ from .models import ExchangeRate
 TRUCK_DAYS = 90
 
 
-def usd_flows(export, imports) -> tuple[Decimal, Decimal, Decimal]:
-    """Exports, imports and their total in whole dollars, the total rounded from the exact sum
-    and the two shown adding up to it (``rounding.shown_parts``): rounded apart, 8,001,910.6 +
-    12,973,817.6 read 8,001,911 + 12,973,818 beside a total of 20,975,728."""
-    (export, imports), total = rounding.shown_parts([export, imports])
-    return export, imports, total
-
-
 # The turnover table's columns as ``rounding.shown_grid`` reads them: turnover is exports plus
 # imports in every row and in the headline, and each column adds up to the headline.
 TURNOVER_KEYS = ("export", "import", "other", "turnover", "last_year")
@@ -422,6 +414,7 @@ def build(
         products = ranked[:TOP_PRODUCTS]
         others = services.products_beyond(ranked, TOP_PRODUCTS, level)
         names = _product_names([p["code"] for p in products])
+        flows = _flows([*products, *([others] if others else [])])
         tables[name] = Table(
             name=name,
             title=_("Top products by HS heading")
@@ -439,10 +432,10 @@ def build(
                 {
                     "code": p["code"] or "—",
                     "name": names.get(p["code"], ""),
-                    **_flows(p),
+                    **shown,
                     "net_kg": p["net_kg"],
                 }
-                for p in products
+                for p, shown in zip(products, flows[: len(products)], strict=True)
             ],
             chart="BarChart",
             series=["total_usd"],
@@ -453,7 +446,7 @@ def build(
                 {
                     "code": others["code"],
                     "name": others["name"],
-                    **_flows(others),
+                    **flows[-1],
                     "net_kg": others["net_kg"],
                 }
             ]
@@ -475,9 +468,9 @@ def build(
                 {
                     "country": p["country"],
                     "country_name": country_name(p["country"]),
-                    **_flows(p),
+                    **shown,
                 }
-                for p in partners
+                for p, shown in zip(partners, _flows(partners), strict=True)
             ],
             chart="BarChart",
             series=["total_usd"],
@@ -639,9 +632,19 @@ def build(
     )
 
 
-def _flows(item: dict) -> dict:
-    export, imports, total = usd_flows(item["export"], item["import"])
-    return {"export_usd": export, "import_usd": imports, "total_usd": total}
+def _flows(items: list[dict]) -> list[dict]:
+    """Each line's exports, imports and total in whole dollars, the lines together adding up to
+    the period's (``rounding.shown_grid``): a top ten and its "others" line, or every partner,
+    are the whole year's trade, and each line rounded on its own read a dollar off the
+    headline's turnover."""
+    if not items:
+        return []
+    rows = [[i["export"], i["import"], i["export"] + i["import"]] for i in items]
+    shown, _totals = rounding.shown_grid(rows, {2: (0, 1)})
+    return [
+        {"export_usd": export, "import_usd": imports, "total_usd": total}
+        for export, imports, total in shown
+    ]
 
 
 def _minutes(percentile) -> Decimal | None:

@@ -110,6 +110,10 @@ class Table:
     sums: dict[int, tuple[int, ...]] = field(default_factory=dict)
     # Rows that are the sum of other rows, in each column of dollars (the key figures).
     summed_rows: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    # Rows that are together the period's whole without a total row (a top ten and the rest,
+    # every partner): each column of dollars adds up to its exact sum rounded, as the key
+    # figures show it, not to the rows rounded one by one.
+    whole: bool = False
 
 
 def sheet_names() -> dict[str, str]:
@@ -467,6 +471,7 @@ def _products(gate, first, last, rates, language) -> Table:
         ],
         rows,
         sums={5: (3, 4)},
+        whole=True,
         note=_("The %(n)d headings with the largest trade in the period.") % {"n": TOP_PRODUCTS},
     )
 
@@ -501,6 +506,7 @@ def _partners(gate, first, last, rates, language) -> Table:
             for p, share in zip(partners, shares, strict=True)
         ],
         sums={3: (1, 2)},
+        whole=True,
         note=_(
             "The partner of an import is the goods' country of origin; of an export, the "
             "country across the gate."
@@ -731,7 +737,7 @@ def shown_figures(table: Table, places: int) -> tuple[list[list], list | None]:
         return Figure(new, cell.kind) if isinstance(cell, Figure) else new
 
     dollars = [i for i, (_heading, kind) in enumerate(table.columns) if kind == USD]
-    if total is not None and dollars:
+    if (total is not None or table.whole) and dollars and rows:
         where = {column: n for n, column in enumerate(dollars)}
         sums = {where[t]: tuple(where[p] for p in parts) for t, parts in table.sums.items()}
         grid, totals = rounding.shown_grid(
@@ -741,7 +747,8 @@ def shown_figures(table: Table, places: int) -> tuple[list[list], list | None]:
             for c, figure in zip(dollars, figures, strict=True):
                 row[c] = put(row[c], figure)
         for c, figure in zip(dollars, totals, strict=True):
-            total[c] = put(total[c], figure)
+            if total is not None:
+                total[c] = put(total[c], figure)
     else:
         for row in rows:
             for summed, parts in table.sums.items():

@@ -556,6 +556,40 @@ def test_every_total_is_the_sum_of_the_dollars_shown_beside_it(mlt, board):
     assert body["partners"][0]["total_usd"] == "301"
 
 
+def test_the_lines_of_products_and_partners_add_up_to_the_headline(mlt, board):
+    """Each line of a top ten (with its others' line) or of the partners was rounded on its own:
+    three headings of 100.50, 200.50 and 300.50 dollars read 101 + 201 + 301 = 603 beside a
+    turnover of 602. The lines are the year's whole and now add up to it, as the months do."""
+    from cuakhau.stats.choices import Source
+
+    may = dt.date(2024, 5, 1)
+    for heading, direction, partner, value in (
+        ("4001", "export", "CN", "100.50"),
+        ("0902", "import", "TH", "200.50"),
+        ("3105", "import", "NZ", "300.50"),
+    ):
+        TradeMonth.objects.create(
+            gate=mlt, month=may, direction=direction, hs_heading=heading, partner=partner,
+            currency="USD", value=Decimal(value), net_weight_kg=Decimal(1), lines=1,
+            source=Source.IMPORTED,
+        )  # fmt: skip
+    figures = dashboard.build(mlt, 2024, today=dt.date(2025, 2, 1))
+    assert figures.headline["turnover_usd"] == 602
+    for name in ("products", "chapters", "partners"):
+        table = figures.tables[name]
+        lines = [*table.rows, *table.footer]
+        assert sum(line["total_usd"] for line in lines) == 602, name
+        # Exports and imports share each line's total (``rounding.shown_grid``: a part's column
+        # may end a dollar from the headline's part when the lines' totals leave it no room).
+        for key in ("export_usd", "import_usd"):
+            assert abs(sum(line[key] for line in lines) - figures.headline[key]) <= 1, name
+        for line in lines:
+            assert line["export_usd"] + line["import_usd"] == line["total_usd"], name
+    body = signed_in(board).get("/api/v1/stats/summary?gate=mlt&year=2024").json()
+    assert sum(Decimal(p["total_usd"]) for p in body["partners"]) == 602
+    assert sum(Decimal(p["total_usd"]) for p in body["products"]) == 602
+
+
 def test_the_running_month_has_no_growth(mlt):
     """Its first days against the whole month a year before are no growth (-100 % here)."""
     figures = dashboard.build(mlt, 2026, today=dt.date(2026, 3, 5))

@@ -420,6 +420,32 @@ def test_the_products_beyond_the_top_ones_are_one_line_of_the_sheet(
     assert reports.to_pdf(report)[:4] == b"%PDF"  # the PDF writes the line too
 
 
+def test_the_lines_of_products_and_partners_add_up_to_the_key_figures(mlt):
+    """Without a total row, each line was rounded on its own: 100.50, 200.50 and 300.50 dollars
+    read 101 + 201 + 301 = 603 beside a turnover of 602 in the key figures."""
+    from cuakhau.stats.choices import Source
+    from cuakhau.stats.models import TradeMonth
+
+    for heading, direction, partner, value in (
+        ("4001", "export", "CN", "100.50"),
+        ("0902", "import", "TH", "200.50"),
+        ("3105", "import", "NZ", "300.50"),
+    ):
+        TradeMonth.objects.create(
+            gate=mlt, month=dt.date(2024, 5, 1), direction=direction, hs_heading=heading,
+            partner=partner, currency="USD", value=Decimal(value), net_weight_kg=Decimal(1),
+            lines=1, source=Source.IMPORTED,
+        )  # fmt: skip
+    report = reports.build(mlt, 2024, None, "en", "Lò Văn Pao", today=dt.date(2025, 2, 1))
+    summary, _total = reports.shown_figures(report.table("summary"), 0)
+    assert summary[2][1].value == 602  # the import-export turnover
+    for key, total in (("products", 5), ("partners", 3)):
+        rows, _total = reports.shown_figures(report.table(key), 0)
+        assert sum(row[total] for row in rows) == 602, key
+        for row in rows:
+            assert row[total - 2] + row[total - 1] == row[total], key
+
+
 def _drawn_chart(report):
     """The chart's drawing, drawn once (reportlab works its axis's ticks out as it draws)."""
     from reportlab.graphics import renderPDF
