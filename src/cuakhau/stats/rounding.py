@@ -65,7 +65,9 @@ def shown_grid(
     further from its exact sum)."""
     sums = sums or {}
     unit = _unit(places)
-    width = max((len(row) for row in rows), default=0)
+    # The sums name their columns: a table without a row (the coming year's) still has them.
+    named = [c for summed, parts in sums.items() for c in (summed, *parts)]
+    width = max([len(row) for row in rows] + [c + 1 for c in named], default=0)
     columns = [[row[c] for row in rows] for c in range(width)]
 
     def exact_total(column):

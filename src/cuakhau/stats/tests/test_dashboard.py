@@ -590,6 +590,30 @@ def test_the_lines_of_products_and_partners_add_up_to_the_headline(mlt, board):
     assert sum(Decimal(p["total_usd"]) for p in body["products"]) == 602
 
 
+def test_the_coming_year_whose_targets_may_be_set_shows_no_figure_and_no_error(mlt, board):
+    """The year form takes the coming year (its targets are set ahead), and its dashboard, its
+    turnover CSV and the summary API answered 500: the turnover table had no month to round."""
+    from cuakhau.stats.services import local_today
+
+    coming = local_today().year + 1
+    Target.objects.create(
+        gate=mlt, year=coming, measure=Measure.TRUCKS, kind=TargetKind.ABSOLUTE, value=1000
+    )
+    client = signed_in(board)
+    page = client.get(f"/stats/mlt/?year={coming}")
+    assert page.status_code == 200
+    figures = page.context["board"]
+    assert figures.months == [] and figures.tables["turnover"].rows == []
+    assert figures.headline["turnover_usd"] == 0
+    assert [t.measure for t in figures.targets] == [Measure.TRUCKS]
+    csv_file = client.get(f"/stats/mlt/turnover.csv?year={coming}")
+    assert csv_file.status_code == 200
+    assert len(csv_file.content.decode("utf-8-sig").splitlines()) == 1  # the headings alone
+    body = client.get(f"/api/v1/stats/summary?gate=mlt&year={coming}")
+    assert body.status_code == 200, body.content
+    assert body.json()["turnover"] == [] and body.json()["headline"]["turnover_usd"] == "0"
+
+
 def test_the_running_month_has_no_growth(mlt):
     """Its first days against the whole month a year before are no growth (-100 % here)."""
     figures = dashboard.build(mlt, 2026, today=dt.date(2026, 3, 5))

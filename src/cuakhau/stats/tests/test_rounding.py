@@ -96,6 +96,12 @@ def _adds_up(rows, total, parts, summed):
             assert sum(row[c] for row in rows) == total[c]
 
 
+def test_a_grid_without_rows_has_its_columns_totals_empty():
+    """A table of no month (the coming year's turnover) raised an IndexError: the columns were
+    counted from the rows alone."""
+    assert shown_grid([], {3: (0, 1)}) == ([], [None, None, None, None])
+
+
 def test_the_report_shows_parts_that_add_up_in_the_pdf_and_the_workbook(half_cents):
     report = reports.build(mlt_gate(), YEAR, None, "en", "Lò Văn Pao", today=AFTER)
     months = report.table("months")
