@@ -27,11 +27,15 @@ S = TripStatus
 WAITING = "waiting"
 UNDER_INSPECTION = "under_inspection"
 CLEARED = "cleared"
+# Rejected inside the gate, still in the yard until it is let out the way it came
+# (``services.turn_back``): a stage of its own, drawn only while such a truck is there.
+TURN_BACK = "turn_back"
 
 STAGE_LABELS = {
     WAITING: _("Waiting for inspection"),
     UNDER_INSPECTION: _("Under inspection"),
     CLEARED: _("Cleared, waiting to exit"),
+    TURN_BACK: _("Rejected, to be turned back"),
 }
 
 # The board looks this far back and ahead for trucks that declared they are coming: a truck an
@@ -57,6 +61,10 @@ def more_text(key: str, n: int) -> str:
         }
     if key == CLEARED:
         return ngettext("+ %(n)d more cleared", "+ %(n)d more cleared", n) % {"n": n}
+    if key == TURN_BACK:
+        return ngettext("+ %(n)d more to be turned back", "+ %(n)d more to be turned back", n) % {
+            "n": n
+        }
     if key == "expected":
         return ngettext("+ %(n)d more expected", "+ %(n)d more expected", n) % {"n": n}
     return ngettext("+ %(n)d more lane", "+ %(n)d more lanes", n) % {"n": n}
@@ -81,6 +89,8 @@ def current_channels(trip_ids) -> dict[int, str]:
 
 
 def _stage(status: str, inspections: list[tuple]) -> str:
+    if status == S.REJECTED:
+        return TURN_BACK
     if status == S.CLEARED:
         return CLEARED
     # A green-channel release is recorded as an automatic customs inspection at check-in; no
@@ -111,7 +121,11 @@ def yard_board(gate: Gate, now: dt.datetime | None = None) -> dict:
     """
     now = now or timezone.now()
     visits = list(
-        Visit.objects.filter(gate=gate, exited_at=None, trip__status__in=[S.ARRIVED, S.CLEARED])
+        # A truck rejected inside fills the yard as any other until it is turned back: left off,
+        # the board counted one truck fewer than the gate's own count of trucks inside.
+        Visit.objects.filter(
+            gate=gate, exited_at=None, trip__status__in=[S.ARRIVED, S.CLEARED, S.REJECTED]
+        )
         .order_by("arrived_at", "id")
         .values(
             "trip_id",
@@ -138,7 +152,7 @@ def yard_board(gate: Gate, now: dt.datetime | None = None) -> dict:
     channels = current_channels(trip_ids)
     directions = {value: str(label) for value, label in Direction.choices}
     agencies = {value: str(label) for value, label in Agency.choices}
-    stages: dict[str, list[dict]] = {WAITING: [], UNDER_INSPECTION: [], CLEARED: []}
+    stages: dict[str, list[dict]] = {WAITING: [], UNDER_INSPECTION: [], CLEARED: [], TURN_BACK: []}
     for visit in visits:
         trip_id = visit["trip_id"]
         inspections = inspections_of[trip_id]
@@ -227,10 +241,12 @@ def yard_board(gate: Gate, now: dt.datetime | None = None) -> dict:
                 "count": len(rows),
             }
             for key, rows in stages.items()
+            if rows or key != TURN_BACK
         ],
         "waiting": stages[WAITING],
         "under_inspection": stages[UNDER_INSPECTION],
         "cleared": stages[CLEARED],
+        "turn_back": stages[TURN_BACK],
         "inside": len(visits),
         "queue_length": len(stages[WAITING]) + len(stages[UNDER_INSPECTION]),
         "lanes": lanes,

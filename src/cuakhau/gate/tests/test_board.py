@@ -160,6 +160,36 @@ def test_trucks_inside_are_grouped_by_stage(yard, mlt):
     assert inspected["channel"] == inspections.current_channel(yard["inspected"])
 
 
+def test_a_truck_rejected_inside_stays_on_the_board_until_it_is_turned_back(
+    yard, mlt, enterprise, operator, officers
+):
+    """A truck rejected inside the gate was left off the board (its trip no longer arrived):
+    the yard read three trucks inside where the gate counted four, and the one truck waiting
+    for the operator to let it out the way it came was nowhere on the screen."""
+    from cuakhau.slots.services import inside_count
+
+    rejected = paid(enterprise, 10)
+    gate.check_in(operator, mlt, rejected.reference, lane="L2")
+    inspections.record_result(officers["customs"], rejected, "fail", "Hàng không khớp khai báo")
+    trips.reject_trip(officers["customs"], rejected, "Hàng không khớp khai báo, quay đầu")
+    board = yard_board(mlt, now=yard["now"])
+    assert board["inside"] == inside_count(mlt) == 4
+    assert refs(board["turn_back"]) == [rejected.reference]
+    assert [s["key"] for s in board["stages"]] == [
+        "waiting", "under_inspection", "cleared", "turn_back",
+    ]  # fmt: skip
+    assert board["queue_length"] == 2  # not a truck waiting to be cleared
+    assert [(lane["code"], lane["inside"]) for lane in board["lanes"]] == [("L1", 2), ("L2", 2)]
+    page = render_to_string("gate/_board.html", {"gate": mlt, "board": board})
+    assert "Rejected, to be turned back" in page and rejected.tractor_plate in page
+    assert "with-turn-back" in page
+    gate.turn_back(operator, mlt, rejected.reference)
+    board = yard_board(mlt, now=yard["now"])
+    assert board["inside"] == 3 and board["turn_back"] == []
+    # No such truck: the board keeps its three stages.
+    assert [s["key"] for s in board["stages"]] == ["waiting", "under_inspection", "cleared"]
+
+
 def test_lanes_count_the_trucks_that_entered_through_them(yard, mlt):
     board = yard_board(mlt, now=yard["now"])
     assert [(lane["code"], lane["inside"]) for lane in board["lanes"]] == [("L1", 2), ("L2", 1)]
