@@ -11,7 +11,8 @@ Definitions (stated on the dashboard too):
   month without a rate uses the latest earlier one; a value with no rate at all is left out of
   the dollar figures and counted apart, never guessed).
 - Fee revenue is the amount of the valid e-receipts issued in the month (revoked ones left out:
-  a replaced receipt's successor is counted instead); fees are State budget revenue.
+  a receipt replaced because its key was compromised counts by its valid successor, in its own
+  month, when the money came in); fees are State budget revenue.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from django.utils.translation import ngettext
 from cuakhau.core.aggregates import Total
 from cuakhau.core.prepared import insert_unless_present
 from cuakhau.gate.models import Visit
-from cuakhau.receipts.models import Receipt, ReceiptStatus
+from cuakhau.receipts.models import Receipt, ReceiptStatus, RevokeKind
 from cuakhau.reference.models import Gate
 from cuakhau.risk.models import RiskAssessment
 from cuakhau.trips.choices import Direction, TripStatus
@@ -294,13 +295,7 @@ def _counted_month(gate_id: int, month: dt.date) -> dict[type, list]:
         days[(exited_at.astimezone(zone).date(), direction)] += 1
         bins[clearance_bin(minutes)] += 1
 
-    receipts = list(
-        Receipt.objects.filter(
-            gate_id=gate_id, issued_at__gte=start, issued_at__lt=end, status=ReceiptStatus.VALID
-        )
-        .order_by()
-        .values_list("trip_id", "amount_vnd")
-    )
+    receipts = _fee_receipts(gate_id, start, end)
     # A receipt is issued before its truck leaves, often in an earlier month.
     unknown = sorted({trip_id for trip_id, _ in receipts} - directions.keys())
     receipt_directions = dict(directions)
@@ -326,6 +321,52 @@ def _counted_month(gate_id: int, month: dt.date) -> dict[type, list]:
             for minutes, trucks in sorted(bins.items())
         ],
     }
+
+
+def _fee_receipts(gate_id: int, start: dt.datetime, end: dt.datetime) -> list[tuple[int, int]]:
+    """(trip, amount) of the fees of a gate-month: its valid receipts, and for a receipt issued
+    in it then replaced because its key was compromised, the valid one at the end of its
+    replacements. The replacement is the same money, paid when the first was issued: counted in
+    its own month, a December compromise took November's revenue into December, after
+    November's report was out."""
+    issued = Receipt.objects.filter(gate_id=gate_id, issued_at__gte=start, issued_at__lt=end)
+    found = list(
+        issued.filter(status=ReceiptStatus.VALID, replaces=None)
+        .order_by()
+        .values_list("trip_id", "amount_vnd")
+    )
+    replaced = list(
+        issued.filter(
+            status=ReceiptStatus.REVOKED, revoke_kind=RevokeKind.REPLACED, replaces=None
+        ).values_list("id", flat=True)
+    )
+    while replaced:
+        successors = list(
+            Receipt.objects.filter(replaces_id__in=replaced)
+            .order_by()
+            .values_list("id", "trip_id", "amount_vnd", "status", "revoke_kind")
+        )
+        found += [
+            (trip, amount)
+            for _, trip, amount, status, _kind in successors
+            if status == ReceiptStatus.VALID
+        ]
+        replaced = [
+            pk
+            for pk, _trip, _amount, status, kind in successors
+            if status == ReceiptStatus.REVOKED and kind == RevokeKind.REPLACED
+        ]
+    return found
+
+
+def root_issued_at(receipt: Receipt) -> dt.datetime:
+    """When the first of a receipt's replacements was issued: the month its fee counts in."""
+    issued_at, replaces = receipt.issued_at, receipt.replaces_id
+    while replaces is not None:
+        issued_at, replaces = (
+            Receipt.objects.filter(pk=replaces).values_list("issued_at", "replaces_id").get()
+        )
+    return issued_at
 
 
 def _trade_rows(gate_id: int, month: dt.date, directions: dict[int, str]) -> list[TradeMonth]:

@@ -9,7 +9,7 @@ from django.dispatch import receiver
 from cuakhau.gate.models import Visit
 from cuakhau.receipts.models import Receipt
 
-from .services import mark_stale
+from .services import mark_stale, root_issued_at
 
 
 @receiver(post_save, sender=Visit, dispatch_uid="stats-visit")
@@ -28,3 +28,6 @@ def receipt_saved(sender, instance: Receipt, update_fields=None, **kwargs):
     if update_fields is not None and not COUNTED_RECEIPT_FIELDS & set(update_fields):
         return
     mark_stale(instance.gate_id, instance.issued_at)
+    if instance.replaces_id is not None:
+        # A replacement's fee counts in the month of the receipt it replaces (``_fee_receipts``).
+        mark_stale(instance.gate_id, root_issued_at(instance))

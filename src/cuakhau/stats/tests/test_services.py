@@ -265,6 +265,36 @@ def test_an_exit_marks_its_month_and_the_summary_catches_up(
         assert stats.refresh_stale() == 0
 
 
+def test_a_receipt_replaced_for_a_compromised_key_keeps_its_fee_in_its_month(
+    enterprise, mlt, signing_keys
+):
+    """A receipt re-issued because its key was compromised is the same money, paid when the
+    first was issued: its fee moved into the month of the re-issue, so a compromise found in
+    December took November's revenue into December, after November's report was out."""
+    from cuakhau.receipts import services as receipts
+
+    trip = trips.save_and_submit(enterprise, None, declaration(cargo_lines=[cassava_line()]))
+    payments.simulate_bank_transfer(trip)
+    first = Receipt.objects.get(trip=trip)
+    paid_in = stats.add_months(stats.month_of(stats.local_today(mlt)), -1)
+    Receipt.objects.filter(pk=first.pk).update(issued_at=local(paid_in, 9))
+    first.refresh_from_db()
+    reissued = receipts.reissue_receipt(first, None, "Khóa ký bị lộ")
+    assert reissued is not None
+    stats.rebuild()
+    fees = {
+        row.month: (row.receipts, row.fee_vnd)
+        for row in GateMonth.objects.filter(gate=mlt, direction="export")
+    }
+    assert fees == {paid_in: (1, first.amount_vnd)}
+    # Refunded later, the replacement takes its fee out of the month it stood in.
+    replacement = Receipt.objects.get(trip=trip, status="valid")
+    receipts.revoke_receipt(replacement, None, "refunded", "Hoàn tiền cho doanh nghiệp")
+    assert StaleMonth.objects.filter(gate=mlt, month=paid_in).exists()
+    stats.refresh_stale()
+    assert not GateMonth.objects.filter(gate=mlt, month=paid_in, receipts__gt=0).exists()
+
+
 def _imported(gate, month, value):
     TradeMonth.objects.create(
         gate=gate, month=month, direction="export", hs_heading="", partner="CN",
