@@ -30,6 +30,7 @@ from cuakhau.core.prepared import Prepared
 from cuakhau.core.retry import lock_rows, retry_on_conflict
 from cuakhau.core.statemachine import StateMachine, Transition, history_row
 from cuakhau.core.wording import join_words
+from cuakhau.core.zones import clock_time
 from cuakhau.reference.models import Gate
 from cuakhau.trips import services as trips
 from cuakhau.trips.choices import TripStatus
@@ -974,7 +975,9 @@ def tell_driver(entry: WaitingEntry, template: str = "truck_called_forward") -> 
             "plate": trip.tractor_plate,
             "reference": trip.reference,
             "gate": entry.gate,
-            "deadline": deadline.strftime("%H:%M"),
+            # Whose clock, in each language: a Chinese driver's phone runs an hour ahead, and a
+            # bare "02:39" read on it is an hour after the call has gone to the next truck.
+            "deadline": lambda: clock_time(deadline, deadline.tzinfo),
         },
         dedupe_key=f"slots.{'called' if template == 'truck_called_forward' else 'missed'}:{entry.pk}",
     )

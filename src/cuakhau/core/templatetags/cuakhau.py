@@ -104,3 +104,12 @@ def zone_label(zone):
     from cuakhau.core import zones
 
     return zones.zone_label(zone) if zone else ""
+
+
+@register.filter
+def clock_time(moment):
+    """``02:39 Vietnam time (UTC+07:00)``: a time to act by on the active zone's clock (inside
+    ``{% timezone %}``), saying whose clock it is."""
+    from cuakhau.core import zones
+
+    return zones.clock_time(moment) if moment else ""
