@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -1343,7 +1344,9 @@ def wait_times(now=None) -> list[dict]:
                     "direction": direction,
                     "waiting": n,
                     "recent_called": len(waits),
-                    "median_wait_minutes": round(waits[len(waits) // 2]) if waits else None,
+                    # The middle two's mean for an even count (the upper one alone said 50
+                    # minutes of waits of 10 and 50).
+                    "median_wait_minutes": round(statistics.median(waits)) if waits else None,
                     "longest_waiting_minutes": _longest(waiting, now),
                     "expected_wait_minutes": round(n * 60 / per_hour) if per_hour else None,
                     "trucks_per_hour": per_hour,

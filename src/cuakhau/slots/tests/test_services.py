@@ -4,6 +4,7 @@ import dataclasses
 import datetime as dt
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from cuakhau.conftest import declaration
@@ -252,6 +253,23 @@ def test_the_public_wait_times_come_from_the_waiting_area(
     assert 38 <= row["median_wait_minutes"] <= 40
     assert row["trucks_per_hour"] == 6
     assert row["expected_wait_minutes"] == 10
+
+
+def test_the_public_median_wait_is_the_middle_of_an_even_count(
+    enterprise, operator, capacity, area, monkeypatch
+):
+    """Two trucks called now after 50 and 10 minutes: the median is 30, not the longer one."""
+    monkeypatch.setattr(services, "tell_driver", lambda e, template="": None)
+    now = timezone.now()
+    for n, waited in enumerate((50, 10)):
+        trip = cassava_trip(enterprise, plate=f"25C-510.0{n}")
+        services.record_arrival(operator, trip.gate, trip, at=now - dt.timedelta(minutes=waited))
+    assert len(services.call_forward(trip.gate)) == 2
+    (row,) = services.wait_times()
+    assert row["recent_called"] == 2
+    assert row["median_wait_minutes"] == 30
+    page = Client().get("/slots/wait-times/").content.decode()
+    assert "30 minutes" in page
 
 
 def test_a_manager_sets_capacity_of_their_gate(manager, operator, mlt, hng):
