@@ -2,12 +2,14 @@
 
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
@@ -17,6 +19,7 @@ from cuakhau.core.context import context_of
 from cuakhau.core.errors import FieldErrors, StateRefused
 from cuakhau.core.statemachine import IllegalTransition
 from cuakhau.core.wording import join_words
+from cuakhau.core.zones import utc_offset
 from cuakhau.reference.models import Gate
 from cuakhau.trips import services as trips
 from cuakhau.trips.choices import Direction
@@ -358,7 +361,17 @@ def wait_times(request):
         }
         for row in services.wait_times()
     ]
-    return render(request, "slots/wait_times.html", {"rows": rows, "now": timezone.now()})
+    # The moment is said on the gates' clock, with its offset: the page is public, and a driver
+    # from China reads it on a phone an hour ahead.
+    named = {row["gate"].time_zone for row in rows}
+    zone = ZoneInfo(named.pop() if len(named) == 1 else settings.TIME_ZONE)
+    now = timezone.now()
+    said = date_format(timezone.localtime(now, zone), "SHORT_DATETIME_FORMAT")
+    return render(
+        request,
+        "slots/wait_times.html",
+        {"rows": rows, "now": f"{said} ({utc_offset(zone, now)})"},
+    )
 
 
 def _hours_listed(over: list, shown: int = 10) -> str:

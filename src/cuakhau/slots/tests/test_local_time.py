@@ -88,6 +88,28 @@ def test_the_public_wait_time_reads_the_capacity_of_the_gates_hour(
     assert services.trucks_per_hour(mlt, "export", at_gate(2027, 1, 1, 1, 10)) == 6
 
 
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("zh-hans", "2027年1月1日 00:10 (UTC+07:00)"),
+        ("vi", "01/01/2027 00:10 (UTC+07:00)"),
+        ("en", "1 Jan 2027, 00:10 (UTC+07:00)"),
+    ],
+)
+def test_the_public_wait_times_page_says_its_moment_on_the_gates_clock(
+    mlt, area, new_years_night, monkeypatch, language, said
+):
+    """The page is public, read by drivers whose phones keep Beijing's clock: its moment is the
+    gate's New Year, written as the reader's language writes a date (never 17:10 31/12/2026,
+    the server's UTC, with a day-first date a Chinese reader takes for a month), with its offset."""
+    from django.test import Client
+
+    monkeypatch.setattr(timezone, "now", lambda: at_gate(2027, 1, 1, 0, 10))
+    page = Client().get("/slots/wait-times/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    hint = page[page.index('<p class="hint">') :]
+    assert said in hint[: hint.index("</p>")]
+
+
 # ---------------------------------------------------------------------------------------------
 # Days and hours as the API reads them
 
