@@ -236,10 +236,19 @@ def NumberOf(model, name: str):  # noqa: N802
     return WholeNumber(**limits)
 
 
-def Moment(*, past: dt.timedelta, future: dt.timedelta, message=None, offset_required=False):  # noqa: N802
+def Moment(  # noqa: N802
+    *,
+    past: dt.timedelta,
+    future: dt.timedelta,
+    message=None,
+    offset_required=False,
+    naive_kept=False,
+):
     """A date-time within a plausible window around now (``core.inputs.plausible_moment``).
     ``offset_required``: one without its UTC offset is refused, not read on the server's clock
-    (a device's, whose zone the server cannot know)."""
+    (a device's, whose zone the server cannot know). ``naive_kept``: one without its offset is
+    handed on as given, for the service to read on its gate's clock (the schema knows no gate;
+    made aware here, it was the server's clock, seven hours off on a host kept on UTC)."""
 
     def validate(value: dt.datetime) -> dt.datetime:
         if offset_required and timezone.is_naive(value):
@@ -247,9 +256,10 @@ def Moment(*, past: dt.timedelta, future: dt.timedelta, message=None, offset_req
                 ValidationError(_lazy("Give the device time with its UTC offset."), code="naive")
             )
         try:
-            return inputs.plausible_moment(value, past=past, future=future, message=message)
+            checked = inputs.plausible_moment(value, past=past, future=future, message=message)
         except ValidationError as exc:
             raise _pydantic_error(exc) from None
+        return value if naive_kept and timezone.is_naive(value) else checked
 
     return Annotated[dt.datetime, AfterValidator(validate)]
 

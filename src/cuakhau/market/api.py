@@ -100,8 +100,12 @@ class MarketCheckIn(Schema):
     gate: Text(8)
     direction: OneOf(Direction)
     expected_arrival: (
-        Moment(past=dt.timedelta(days=3660), future=dt.timedelta(days=3660)) | None
-    ) = None
+        Moment(past=dt.timedelta(days=3660), future=dt.timedelta(days=3660), naive_kept=True) | None
+    ) = Field(
+        None,
+        description="Its day on the gate's clock decides the rules in force; one without a UTC "
+        "offset is the gate's local time.",
+    )
     on: RuleDay | None = None
     lines: list[LineIn] = Field([], max_length=MAX_CARGO_LINES)
 

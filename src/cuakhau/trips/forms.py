@@ -4,6 +4,8 @@ They render the fields and carry the errors; the rules themselves live in ``serv
 web form and the API refuse exactly the same declarations with the same messages.
 """
 
+from zoneinfo import ZoneInfo
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import formats, timezone
@@ -141,8 +143,11 @@ def _mark_needed(form) -> None:
 
 
 def _arrival_help() -> str:
-    """Arrival times are read in the gates' zone (every gate on cuakhau is in Vietnam)."""
-    return _("In the gate's local time: %(zone)s.") % {"zone": zone_label()}
+    """Arrival times are read in the gates' zone (every gate on cuakhau is in Vietnam), not the
+    server's (a host kept on UTC said "UTC (UTC+00:00)" here)."""
+    return _("In the gate's local time: %(zone)s.") % {
+        "zone": zone_label(Gate._meta.get_field("time_zone").default)
+    }
 
 
 def _currencies():
@@ -291,7 +296,9 @@ def _plain(number) -> str:
 
 def initial_from_trip(trip: Trip) -> tuple[dict, list[dict]]:
     """Form initial values for editing or amending a stored declaration."""
-    arrival = timezone.localtime(trip.expected_arrival).strftime("%Y-%m-%dT%H:%M")
+    # On the gate's clock, as the form reads it back.
+    zone = ZoneInfo(trip.gate.time_zone)
+    arrival = timezone.localtime(trip.expected_arrival, zone).strftime("%Y-%m-%dT%H:%M")
     trip_initial = {
         "gate": trip.gate.code,
         "container_numbers": " ".join(c.number for c in trip.containers.all()),

@@ -11,7 +11,8 @@ from .services import ARRIVAL_HORIZON, MAX_CARGO_LINES, TRIP_MACHINE
 
 # The service refuses an arrival in the past with its own message; this window only keeps
 # out the dates no page could show (year 1 or 9999).
-Arrival = Moment(past=dt.timedelta(days=366), future=ARRIVAL_HORIZON)
+# One without its UTC offset is the gate's local time (the service reads it on the gate's clock).
+Arrival = Moment(past=dt.timedelta(days=366), future=ARRIVAL_HORIZON, naive_kept=True)
 # An identifier as typed may carry separators and spaces the stored form does not.
 Identifier = Text(40)
 Reason = Text(2000, multiline=True)
@@ -43,7 +44,11 @@ class CargoLineIn(Schema):
 class TripIn(Schema):
     gate: Text(8) = Field(..., description="Gate code, e.g. mlt (Ma Lu Thang), hng (Huu Nghi)")
     direction: OneOf(Direction)
-    expected_arrival: Arrival
+    expected_arrival: Arrival = Field(
+        ...,
+        description="With its UTC offset (2026-12-02T08:30:00+07:00, or Z), or without one: "
+        "then it is the gate's local time (Vietnam, UTC+07:00), whatever the caller's own.",
+    )
     tractor_plate: Identifier = Field(..., examples=["25C-123.45", "云G12345"])
     trailer_plate: Identifier = ""
     vehicle_type: OneOf(VehicleType) = VehicleType.TRUCK

@@ -517,7 +517,10 @@ def _build(
 
     if isinstance(trip.expected_arrival, dt.datetime):
         if timezone.is_naive(trip.expected_arrival):
-            trip.expected_arrival = timezone.make_aware(trip.expected_arrival)
+            # Typed on the page or sent without an offset: the gate's local time, as the form's
+            # help says — never the server's clock (a host kept on UTC stored 10:00 as 17:00).
+            zone = ZoneInfo(gate.time_zone) if gate is not None else None
+            trip.expected_arrival = timezone.make_aware(trip.expected_arrival, zone)
         arrival, now = trip.expected_arrival, timezone.now()
         try:
             early, late = arrival < now - ARRIVAL_GRACE, arrival > now + ARRIVAL_HORIZON
