@@ -116,3 +116,22 @@ def test_a_revocation_is_dated_on_the_gates_clock(enterprise, operator, mlt, clo
     result, _found = services.verify_receipt(receipt.token, mlt)
     revoked = [r for r in result.reasons if r.startswith("revoked on")]
     assert revoked and re.search(r"revoked on 1 Jan 2027, 00:30\b", revoked[0]), result.reasons
+
+
+@pytest.mark.parametrize("server_zone", SERVER_ZONES)
+def test_the_receipts_page_says_its_issue_time_on_the_gates_clock_and_whose(
+    enterprise, mlt, clock, settings, server_zone
+):
+    """A receipt is printed from its page (A6) and kept by a Chinese payer: its time says the
+    offset it is on, as the PDF does, not a bare time a reader in Beijing takes for theirs."""
+    from django.test import Client
+
+    settings.TIME_ZONE = server_zone
+    clock.moment = NEW_YEARS_DAY_0030
+    _trip, receipt = pay(enterprise, "25C-231.05")
+    client = Client()
+    client.force_login(enterprise)
+    page = client.get(f"/receipts/{receipt.number}/").content.decode()
+    issued = page[page.index("<dt>Issued</dt>") :]
+    issued = issued[: issued.index("</dd>")]
+    assert "2027" in issued and "00:30" in issued and "(UTC+07:00)" in issued, issued
