@@ -31,7 +31,6 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources, util
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import segno
 from reportlab.lib.colors import Color, black, white
@@ -41,6 +40,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import FILL_NON_ZERO, Canvas
+
+from cuakhau.core.zones import utc_offset
 
 logger = logging.getLogger(__name__)
 
@@ -120,8 +121,6 @@ ITEM_LABEL_KEYS = {"en": "label_en", "zh-hans": "label_zh"}
 
 TITLE = WORDS["title"]["vi"]
 SUBTITLE = WORDS["subtitle"]["vi"]
-# Receipts are Vietnamese fiscal documents: their time is Vietnam's whatever the server says.
-TIME_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
 PAGE_WIDTH, PAGE_HEIGHT = A6
 MARGIN = 6 * mm
@@ -609,6 +608,8 @@ def receipt_pdf(receipt, *, compress: bool = True, language: str | None = None) 
 
 def _layout(page: _Page, receipt, second: str | None, qr_size: float) -> None:
     """Everything a receipt says, down ``page``."""
+    from .services import gate_clock
+
     page.text(receipt.authority, 7, color=GREY, center=True)
     page.y -= 1 * mm
     page.text(words("title", second), 11, bold=True, center=True)
@@ -644,7 +645,9 @@ def _layout(page: _Page, receipt, second: str | None, qr_size: float) -> None:
 
     gate = receipt.gate
     plates = " / ".join(p for p in (receipt.tractor_plate, receipt.trailer_plate) if p)
-    issued = receipt.issued_at.astimezone(TIME_ZONE)
+    # On the gate's clock, as the year of its number and its page (never the server's), its
+    # offset written as every page writes one.
+    issued = gate_clock(receipt.issued_at, gate)
     gate_name = gate.name_vi
     second_name = {"en": gate.name_en, "zh-hans": getattr(gate, "name_zh", "")}.get(second, "")
     if second_name and second_name != gate_name:
@@ -654,7 +657,9 @@ def _layout(page: _Page, receipt, second: str | None, qr_size: float) -> None:
     page.field(words("plates", second), plates)
     page.field(words("payer", second), receipt.payer_name)
     page.field(words("tax_code", second), receipt.payer_tax_code)
-    page.field(words("issued", second), f"{issued:%d/%m/%Y %H:%M:%S} (GMT+7)")
+    page.field(
+        words("issued", second), f"{issued:%d/%m/%Y %H:%M:%S} ({utc_offset(issued.tzinfo, issued)})"
+    )
     page.rule()
 
     for item in receipt.items:

@@ -135,3 +135,21 @@ def test_the_receipts_page_says_its_issue_time_on_the_gates_clock_and_whose(
     issued = page[page.index("<dt>Issued</dt>") :]
     issued = issued[: issued.index("</dd>")]
     assert "2027" in issued and "00:30" in issued and "(UTC+07:00)" in issued, issued
+
+
+@pytest.mark.parametrize("server_zone", SERVER_ZONES)
+def test_the_pdf_says_the_issue_time_on_the_gates_clock_as_the_page_writes_its_offset(
+    enterprise, mlt, clock, settings, server_zone
+):
+    """The PDF and the page of one receipt write its offset one way (UTC+07:00, never GMT+7)."""
+    from cuakhau.receipts import pdf
+
+    settings.TIME_ZONE = server_zone
+    clock.moment = NEW_YEARS_DAY_0030
+    _trip, receipt = pay(enterprise, "25C-231.06")
+    document = pdf.receipt_pdf(receipt, compress=False)
+    text = " ".join(
+        s.decode("latin-1") for s in re.findall(rb"\(((?:[^()\\]|\\.)*)\) Tj", document)
+    )
+    assert "01/01/2027 00:30:00 \\(UTC+07:00\\)" in text, text
+    assert "GMT" not in text
