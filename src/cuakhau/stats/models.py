@@ -250,7 +250,25 @@ class ExchangeRate(models.Model):
         return f"{self.currency} {self.month:%Y-%m} {self.units_per_usd}"
 
 
-class ExchangeRateChange(models.Model):
+class FigureChange(models.Model):
+    """Who set or corrected a figure the board keeps, and when; the figure's earlier value is
+    kept beside it by each kind of change."""
+
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    changed_at = models.DateTimeField(_("changed at"))
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        abstract = True
+
+
+class ExchangeRateChange(FigureChange):
     """A rate the board set or corrected, with the value it replaced, who and when: a correction
     changes every dollar figure of its month at once, so each one can be traced."""
 
@@ -270,17 +288,8 @@ class ExchangeRateChange(models.Model):
         _("units per USD"), max_digits=14, decimal_places=4, validators=RATE_BOUNDS
     )
     source = models.CharField(_("source"), max_length=300)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("changed by"),
-    )
-    changed_at = models.DateTimeField(_("changed at"))
 
-    class Meta:
-        ordering = ["-changed_at", "-pk"]
+    class Meta(FigureChange.Meta):
         verbose_name = _("exchange rate change")
         verbose_name_plural = _("exchange rate changes")
 
@@ -342,7 +351,7 @@ class Target(models.Model):
         return f"{self.year} {self.measure} {self.value}"
 
 
-class TargetChange(models.Model):
+class TargetChange(FigureChange):
     """A target the board set or changed, with what it replaced, who and when: a target moves
     every gate's verdict of its year at once, and was overwritten without a trace."""
 
@@ -360,17 +369,8 @@ class TargetChange(models.Model):
     kind = models.CharField(_("kind of target"), max_length=10, choices=TargetKind.choices)
     value = models.DecimalField(_("target"), max_digits=18, decimal_places=2)
     note = models.CharField(_("note"), max_length=300, blank=True)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("changed by"),
-    )
-    changed_at = models.DateTimeField(_("changed at"))
 
-    class Meta:
-        ordering = ["-changed_at", "-pk"]
+    class Meta(FigureChange.Meta):
         verbose_name = _("target change")
         verbose_name_plural = _("target changes")
 
