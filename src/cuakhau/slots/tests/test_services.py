@@ -8,7 +8,7 @@ from django.test import Client
 from django.utils import timezone
 
 from cuakhau.conftest import declaration
-from cuakhau.core.errors import FieldErrors
+from cuakhau.core.errors import FieldErrors, StateRefused
 from cuakhau.gate import services as gate
 from cuakhau.slots import services
 from cuakhau.slots.models import (
@@ -118,7 +118,7 @@ def test_arrivals_are_classified_and_walk_ins_wait_too(enterprise, operator, cap
         ("book", "walk_in", operator),
         ("arrive", "", operator),
     ]
-    with pytest.raises(FieldErrors):
+    with pytest.raises(StateRefused, match="already in the waiting area"):
         services.record_arrival(operator, early.gate, early)
 
 
