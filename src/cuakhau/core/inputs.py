@@ -245,6 +245,10 @@ def check_number(value, model, name: str):
         raise ValidationError(_("Enter a number."), code="invalid") from None
     if not number.is_finite():
         raise ValidationError(_("Enter a number."), code="invalid")
+    if integer and isinstance(value, str):
+        # Text for a whole-number column (a page's box, read by ``read_local_number``) is
+        # held to the API's rule: "3.0" and "1e3" are no count a person types.
+        number = Decimal(whole_number(value))
     if integer and number != number.to_integral_value():
         raise ValidationError(_("Enter a whole number."), code="invalid")
     if not integer:
@@ -381,7 +385,7 @@ def read_local_number(text: str) -> str:
     group_mark = formats.get_format("THOUSAND_SEPARATOR")
     compact = _GROUP_SPACES.sub("", number_as_typed(text).strip())
     sign = ""
-    if compact[:1] in "+-" and compact:
+    if compact[:1] == "-":
         sign, compact = compact[0], compact[1:]
     whole, _mark, fraction = compact.partition(decimal_mark)
     groups = whole.split(group_mark) if group_mark else [whole]
@@ -395,6 +399,25 @@ def read_local_number(text: str) -> str:
     plain = f"{sign}{plain}.{fraction}" if _mark else f"{sign}{plain}"
     # "abc", "NaN", "Infinity", "1e5" refused; ASCII digits, as typed otherwise ("0.50" stays).
     return format(plain_number(plain), "f")
+
+
+def read_local_whole_number(text: str) -> int:
+    """A whole number typed in a page's box: the page's own group separators read as
+    ``read_local_number`` reads them ("1.000" is one thousand on a Vietnamese page, "1,000" on
+    an English one), then the API's rule (``whole_number``): digits of any script and the wide
+    marks of an input method read, "+3", "3.0", "1e3" and "1_000" refused as "Enter a whole
+    number.", as the API refuses them. Django's own box took "+3" and "3.0" (and "1.000" on an
+    English page as 1)."""
+    group_mark = formats.get_format("THOUSAND_SEPARATOR")
+    compact = _GROUP_SPACES.sub("", number_as_typed(str(text)).strip())
+    sign = "-" if compact.startswith("-") else ""
+    digits = compact[len(sign) :]
+    groups = digits.split(group_mark) if group_mark else [digits]
+    if len(groups) > 1 and not (
+        1 <= len(groups[0]) <= 3 and all(len(group) == 3 for group in groups[1:])
+    ):
+        raise ValidationError(_("Enter a whole number."), code="invalid")
+    return whole_number(sign + "".join(groups))
 
 
 class NumberBox(forms.TextInput):
@@ -416,17 +439,34 @@ def reads_as_written(field: forms.IntegerField) -> None:
     value shown as the page writes numbers, and what is typed is read by ``read_local_number``.
     A hidden field carries a number between pages, not a person's writing: left alone.
     """
+    whole = not isinstance(field, forms.DecimalField | forms.FloatField)
     if field.widget.is_hidden:
+        if whole:
+            _read_whole_as_the_api_does(field)
         return
     attrs = {k: v for k, v in field.widget.attrs.items() if k not in ("min", "max", "step")}
-    whole = not isinstance(field, forms.DecimalField | forms.FloatField)
     attrs.setdefault("inputmode", "numeric" if whole else "decimal")
     field.widget = NumberBox(attrs=attrs)
     read_plain = field.to_python
 
+    reader = read_local_whole_number if whole else read_local_number
+
     def read(value):
         if isinstance(value, str) and value.strip() not in field.empty_values:
-            value = read_local_number(value)
+            value = reader(value)
+        return read_plain(value)
+
+    field.to_python = read
+
+
+def _read_whole_as_the_api_does(field: forms.IntegerField) -> None:
+    # A hidden number is written by the page itself ("7"), never grouped: the API's reading,
+    # so "+7" or "7.0" sent in its place is refused as it is everywhere else.
+    read_plain = field.to_python
+
+    def read(value):
+        if isinstance(value, str) and value.strip() not in field.empty_values:
+            value = whole_number(value)
         return read_plain(value)
 
     field.to_python = read
@@ -434,18 +474,28 @@ def reads_as_written(field: forms.IntegerField) -> None:
 
 class LocalNumberField(forms.CharField):
     """A number as a person types it on the page (``read_local_number``), passed on as plain
-    text for the service to check against its column."""
+    text for the service to check against its column. ``whole``: a count, read as every
+    whole number is (``read_local_whole_number``)."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, *, whole: bool = False, **kwargs):
+        self.whole = whole
         kwargs.setdefault("required", False)
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"inputmode": "numeric" if whole else "decimal"})
+        )
         super().__init__(**kwargs)
+
+    def read(self, text: str) -> str:
+        """``text`` as plain digits, or ``ValidationError``."""
+        if self.whole:
+            return str(read_local_whole_number(text))
+        return read_local_number(text)
 
     def to_python(self, value):
         value = super().to_python(value)
         if value in self.empty_values:
             return value
-        return read_local_number(value)
+        return self.read(value)
 
 
 class ColumnNumberField(LocalNumberField):
@@ -453,6 +503,7 @@ class ColumnNumberField(LocalNumberField):
 
     def __init__(self, model, name: str, **kwargs):
         self.model, self.name = model, name
+        kwargs.setdefault("whole", "decimal_places" not in number_limits(model, name))
         super().__init__(**kwargs)
 
     def clean(self, value):

@@ -1,5 +1,3 @@
-from decimal import Decimal
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,7 +13,7 @@ from cuakhau.core import listing
 from cuakhau.core.context import context_of
 from cuakhau.core.downloads import content_disposition
 from cuakhau.core.errors import FieldErrors, StateRefused
-from cuakhau.core.inputs import read_local_number, shown
+from cuakhau.core.inputs import read_local_whole_number, shown
 from cuakhau.policy import CASHIERS
 from cuakhau.trips import services as trips
 
@@ -58,8 +56,7 @@ def record_cash(request, reference):
     amount, unread = None, {}
     try:
         # Read as the page writes amounts: "800.000" in Vietnamese, "800,000" in English.
-        typed = Decimal(read_local_number(request.POST.get("amount_vnd", "")))
-        amount = int(typed) if typed == typed.to_integral_value() else -1
+        amount = read_local_whole_number(request.POST.get("amount_vnd", ""))
     except ValidationError as exc:
         # Said with the slip's refusal, if any, not before it.
         unread = {"amount_vnd": exc.messages}

@@ -12,7 +12,7 @@ from django.utils import formats, timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from cuakhau.core.inputs import LocalNumberField, TextField, read_local_number
+from cuakhau.core.inputs import LocalNumberField, TextField
 from cuakhau.core.widgets import ListSelect
 from cuakhau.core.zones import zone_label
 from cuakhau.reference.fields import GateField
@@ -123,7 +123,7 @@ def _posted(form) -> dict:
     for name, field in form.fields.items():
         if isinstance(field, LocalNumberField) and str(data[name]).strip():
             try:
-                data[name] = read_local_number(str(data[name]))
+                data[name] = field.read(str(data[name]))
             except ValidationError:
                 form.unreadable_numbers.append(name)
                 data[name] = ""
@@ -207,6 +207,7 @@ class CargoLineForm(forms.Form):
         label=_label(CargoLine, "origin_country"), choices=[], required=False, widget=ListSelect
     )
     packages = LocalNumberField(
+        whole=True,
         label=_label(CargoLine, "packages"),
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
@@ -14,6 +14,7 @@ from cuakhau.core import listing
 from cuakhau.core.context import context_of
 from cuakhau.core.documents import extension_of, kept_name
 from cuakhau.core.errors import FieldErrors
+from cuakhau.core.inputs import whole_number
 from cuakhau.core.statemachine import IllegalTransition
 
 from . import services
@@ -352,8 +353,9 @@ def trip_document_remove(request, reference, document_id):
 def cargo_line_row(request):
     """One more cargo line for the form (htmx), and the formset's new total."""
     try:
-        index = int(request.GET.get(f"{LINES_PREFIX}-TOTAL_FORMS", "0"))
-    except ValueError:
+        # As every whole number of a page is read: int() took "+3", " 3" and "1_0".
+        index = whole_number(request.GET.get(f"{LINES_PREFIX}-TOTAL_FORMS", "0"))
+    except ValidationError:
         return HttpResponseBadRequest(_("The number of cargo lines is not a whole number."))
     if not 0 <= index < services.MAX_CARGO_LINES:
         return HttpResponseBadRequest(

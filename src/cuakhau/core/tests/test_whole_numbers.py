@@ -243,3 +243,81 @@ def test_every_forms_whole_number_box_reads_digits_of_any_script(admin_user, lan
                 with pytest.raises(forms.ValidationError):
                     field.clean(wrong)
                     pytest.fail(f"{where} took {wrong}")
+
+
+def _inline_whole_number_boxes(admin_user):
+    """(where, field) of the whole-number boxes of the administration's inline forms."""
+    request = RequestFactory().get("/admin/")
+    request.user = admin_user
+    boxes = []
+    for model_admin in admin.site._registry.values():
+        for inline in model_admin.get_inline_instances(request):
+            form = inline.get_formset(request).form()
+            for name, field in form.fields.items():
+                if _whole(field):
+                    boxes.append((f"admin inline {type(inline).__name__}.{name}", field))
+    return boxes
+
+
+@pytest.mark.parametrize("language", ["en", "vi", "zh-hans"])
+def test_every_forms_whole_number_box_refuses_what_the_api_refuses(admin_user, language):
+    # The API refused "+3", "3.0" and "1_000" as "Enter a whole number." while every page's
+    # box (Django's IntegerField under the page's separators) took "+3" and "3.0" as 3.
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    boxes = _whole_number_boxes(admin_user) + _inline_whole_number_boxes(admin_user)
+    with translation.override(language):
+        said = gettext("Enter a whole number.")
+        wrong_readings = []
+        for where, field in boxes:
+            number = _a_number_it_takes(field)
+            for wrong in (f"+{number}", f"{number}.0", f"{number}.00", "1_000", f"{number}e0"):
+                try:
+                    field.clean(wrong)
+                except forms.ValidationError as refused:
+                    if refused.messages != [said]:
+                        wrong_readings.append((where, wrong, refused.messages))
+                else:
+                    wrong_readings.append((where, wrong, "accepted"))
+            for digits in (str(number).translate(WIDE), str(number).translate(ARABIC_INDIC)):
+                if field.clean(digits) != number:
+                    wrong_readings.append((where, digits, "misread"))
+    assert wrong_readings == []
+
+
+def test_a_hidden_whole_number_is_read_as_the_api_reads_it():
+    from cuakhau.risk.forms import SettingsForm
+
+    field = next(
+        f
+        for f in SettingsForm.base_fields.values()
+        if f.widget.is_hidden and isinstance(f, forms.IntegerField)
+    )
+    assert field.clean("7") == 7
+    for wrong in ("+7", "7.0", "7_0"):
+        with pytest.raises(forms.ValidationError):
+            field.clean(wrong)
+            pytest.fail(wrong)
+
+
+@pytest.mark.parametrize(
+    "language, typed, number",
+    [("vi", "1.000", 1000), ("en", "1,000", 1000), ("zh-hans", "１，０００", 1000), ("en", "٣", 3)],
+)
+def test_a_whole_number_box_reads_the_pages_own_group_separators(language, typed, number):
+    from django.utils import translation
+
+    with translation.override(language):
+        assert inputs.read_local_whole_number(typed) == number
+
+
+@pytest.mark.parametrize(
+    "language, typed", [("en", "1.000"), ("vi", "3,0"), ("vi", "3.0"), ("en", "1,00")]
+)
+def test_a_whole_number_box_refuses_decimals_in_the_pages_own_marks(language, typed):
+    # "1.000" on an English page was read as 1 (Django dropped the ".000").
+    from django.utils import translation
+
+    with translation.override(language), pytest.raises(inputs.ValidationError):
+        inputs.read_local_whole_number(typed)

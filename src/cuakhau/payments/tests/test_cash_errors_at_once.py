@@ -107,3 +107,27 @@ def test_cash_for_a_trip_that_owes_nothing_is_a_conflict_naming_no_field(operato
     response = owner.get(f"/api/v1/trips/{draft.reference}/fees")
     assert response.status_code == 409, response.content
     assert response.json()["detail"] == "The fee is assessed when the trip is submitted."
+
+
+@pytest.mark.parametrize("typed", ["+800000", "800000.0", "800,000.00", "8_00000"])
+def test_the_cash_box_refuses_what_the_api_refuses_as_no_whole_number(operator, trip, typed):
+    # The page's box took "+800000" and "800000.0" as 800,000 VND; the API refuses them.
+    client = Client()
+    client.force_login(operator)
+    page = client.post(
+        f"/payments/trips/{trip.reference}/cash/", {"amount_vnd": typed, "slip_number": "PT-1"}
+    )
+    assert page.status_code == 422
+    beside = page.text.split('data-field="amount_vnd"', 1)[1].split("</p>", 1)[0]
+    assert "Enter a whole number." in beside
+    assert not Payment.objects.exists()
+
+
+def test_the_cash_box_reads_the_wide_digits_of_an_input_method(operator, trip):
+    client = Client()
+    client.force_login(operator)
+    client.post(
+        f"/payments/trips/{trip.reference}/cash/",
+        {"amount_vnd": "８００，０００", "slip_number": "PT-1"},
+    )
+    assert Payment.objects.get().amount_vnd == FEE

@@ -28,7 +28,7 @@ def _said_at(html: str, field: str) -> str:
         ("1,5", "Hãy nhập một số nguyên."),
         ("99999999999999999999", "Tối đa 2.147.483.647."),
         ("0", "Tối thiểu 1."),
-        ("mười", "Hãy nhập một số."),
+        ("mười", "Hãy nhập một số nguyên."),  # a count: as the API says it
     ],
 )
 def test_a_wrong_number_of_packages_is_said_as_the_page_writes_numbers(
@@ -69,3 +69,32 @@ def test_a_capacity_past_its_column_is_said_with_the_columns_limit(enterprise, m
     with pytest.raises(services.TripValidationError) as refused:
         services.create_draft(enterprise, data)
     assert any("At most" in message for message in refused.value.errors["capacity_tonnes"])
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "said"),
+    [
+        ("en", "+3", "Enter a whole number."),
+        ("en", "3.0", "Enter a whole number."),
+        ("vi", "3,0", "Hãy nhập một số nguyên."),
+        ("zh-hans", "3.0", "请输入整数。"),
+    ],
+)
+def test_a_number_of_packages_is_refused_as_the_api_refuses_it(
+    enterprise, mlt, language, typed, said
+):
+    # The API refused "+3" and "3.0" packages; the page's box stored them as 3.
+    client = login(enterprise)
+    post = form_post(declaration(cargo_lines=[banana_line(packages=typed)]), "submit")
+    response = client.post("/trips/new/", post, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 200
+    assert said in _said_at(response.content.decode(), "lines-0-packages")
+    assert not Trip.objects.exists()
+
+
+@pytest.mark.parametrize("typed", ["٣", "３"])
+def test_a_number_of_packages_in_other_digits_is_read(enterprise, mlt, typed):
+    client = login(enterprise)
+    post = form_post(declaration(cargo_lines=[banana_line(packages=typed)]), "submit")
+    client.post("/trips/new/", post)
+    assert Trip.objects.get().cargo_lines.get().packages == 3

@@ -157,6 +157,13 @@ def test_htmx_adds_a_cargo_line_and_bumps_the_total(enterprise):
     assert client.get("/trips/cargo-line/?lines-TOTAL_FORMS=50").status_code == 400
 
 
+@pytest.mark.parametrize("total, status", [("+2", 400), ("2.0", 400), ("1_0", 400), ("٢", 200)])
+def test_the_cargo_line_fragment_reads_its_count_as_every_whole_number(enterprise, total, status):
+    # int() took "+2" and "1_0" (the tenth line) where every other whole number refuses them.
+    response = login(enterprise).get("/trips/cargo-line/", {"lines-TOTAL_FORMS": total})
+    assert response.status_code == status
+
+
 def test_hs_search_as_you_type(enterprise, mlt):
     client = login(enterprise)
     html = client.get("/reference/hs/?lines-0-hs_code=banana").content.decode()
