@@ -175,8 +175,8 @@ def _a_decimal_as_written(value):
         raise PydanticCustomError("decimal_type", str(_PYDANTIC_MESSAGES["decimal_type"]))
     if isinstance(value, str):
         # A number sent as text is read as a form's box reads one (``inputs.plain_number``):
-        # digits of any script, and no "1e3", which every form refuses; separators
-        # ("1.234,5") are a page's, refused here at the field.
+        # digits of any script, and no "1e3" nor "+3.5", which every form refuses (as every
+        # whole number refuses "+3"); separators ("1.234,5") are a page's, refused here.
         typed = inputs.number_as_typed(value).strip()
         try:
             inputs.plain_number(typed)

@@ -275,8 +275,10 @@ def check_number(value, model, name: str):
     return int(number) if integer else number
 
 
-# Digits of any script (``\d`` in Python), one decimal point at most.
-_PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)")
+# A minus at most, digits of any script (``\d`` in Python), one decimal point at most. No "+":
+# a page writes none, and a whole number refuses "+3" (``whole_number``), so "+3.5" is no
+# decimal either, on a page, in the API or in a spreadsheet's cell.
+_PLAIN_NUMBER = re.compile(r"-?(\d+\.?\d*|\.\d+)")
 _MARK_NAMES = {".": _("a dot"), ",": _("a comma"), " ": _("a space")}
 # Spaces a person may put between groups of digits ("24 300"): plain, no-break, narrow and thin.
 _GROUP_SPACES = re.compile("[ \u00a0\u202f\u2009]")
@@ -313,8 +315,8 @@ def number_as_typed(text: str) -> str:
 
 
 def plain_number(text: str) -> Decimal:
-    """A number as a form reads it once its separators are read: a sign, digits (of any
-    script), one decimal point; ``ValidationError`` for anything else, "1e5", "NaN",
+    """A number as a form reads it once its separators are read: a minus, digits (of any
+    script), one decimal point; ``ValidationError`` for anything else, "+3.5", "1e5", "NaN",
     "Infinity" and "1_000" included (``Decimal`` alone reads them all). The forms
     (``read_local_number``) and the spreadsheet imports (``core.spreadsheets``) read through
     it, so a cell is a number exactly when a form's box would be."""

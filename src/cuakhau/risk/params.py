@@ -56,13 +56,25 @@ def _integer(value, minimum: int, maximum: int | None = None) -> tuple[int | Non
     return number, None
 
 
+def read_decimal(value) -> Decimal | None:
+    """A fraction of a rule or of the rule set's settings, sent as a JSON number or as text,
+    or None. Text is read as every decimal sent as text is (``inputs.plain_number``): any
+    script's digits, a comma or a point; ``Decimal`` took "+0.5", "5e-1" and "0_5", which the
+    whole numbers beside them and every other decimal refuse."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        if isinstance(value, str):
+            return inputs.plain_number(inputs.number_as_typed(value).strip().replace(",", "."))
+        return Decimal(str(value))
+    except (InvalidOperation, ValidationError):
+        return None
+
+
 def _decimal(
     value, *, above: Decimal, at_most: Decimal, places: int
 ) -> tuple[str | None, str | None]:
-    try:
-        number = Decimal(str(value).strip().replace(",", ".")) if value is not None else None
-    except InvalidOperation:
-        number = None
+    number = read_decimal(value)
     if isinstance(value, bool) or number is None or not number.is_finite():
         return None, _("Give a number.")
     if not above < number <= at_most:

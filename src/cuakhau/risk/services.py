@@ -39,7 +39,7 @@ from cuakhau.trips.models import CargoLine, Trip
 from . import history, texts
 from .choices import RANK, RiskChannel, RuleKind, higher
 from .models import RiskAssessment, RiskRule, RuleSet
-from .params import clean_params, clean_score
+from .params import clean_params, clean_score, read_decimal
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "default_ruleset.json"
 
@@ -325,11 +325,8 @@ def _validate_rules(rules: list[RiskRule]) -> dict[str, list[str]]:
 
 
 def _rate(value) -> Decimal | None:
-    try:
-        rate = Decimal(str(value).strip().replace(",", "."))
-    except InvalidOperation:
-        return None
-    if isinstance(value, bool) or not rate.is_finite() or not 0 <= rate <= 1:
+    rate = read_decimal(value)
+    if rate is None or not rate.is_finite() or not 0 <= rate <= 1:
         return None
     # The draw is kept to 10 places; a rate with more could not be compared exactly to it.
     if rate != rate.quantize(Decimal("0.0001")):

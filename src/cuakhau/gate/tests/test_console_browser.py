@@ -276,7 +276,7 @@ def test_a_weight_typed_offline_is_read_as_the_page_writes_numbers(booth, live_s
         ("vi", {"２４．３００，５": "24300.5", "２４，３": "24.3", "24\u3000300": "24300"},
          ["２４．３", "٢٤٫٣٠٠"]),
         ("zh-hans", {"２４，３００．５": "24300.5", "２４３００": "24300", "－５": "-5"},
-         ["２４，３", "１e３"]),
+         ["２４，３", "１e３", "＋２４３００", "+24300"]),
     ],
 )  # fmt: skip
 def test_a_weight_in_wide_or_other_digits_is_read_as_the_server_reads_it(

@@ -1,6 +1,7 @@
 """The risk API and the rules page, through the test client."""
 
 import json
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -187,11 +188,7 @@ def _refused(manager, *edits):
 @pytest.mark.parametrize(
     "kind, name, value",
     [
-        # Above 0 as written, 0 once normalised in the default context: stored as "0".
-        ("weight_difference", "percent", "1e-3000000"),
-        ("undervaluation", "ratio", "1e-3000000"),
         # Stored with thousands of digits.
-        ("weight_difference", "percent", "1e-4000"),
         ("undervaluation", "ratio", "0." + "0" * 3000 + "1"),
         ("weight_difference", "percent", "2.125"),
         ("undervaluation", "ratio", 0.00005),
@@ -205,6 +202,24 @@ def test_a_fractional_parameter_has_a_bounded_number_of_decimals(customs_mlt, ki
     assert errors == {
         ("rules", 0, "params", name): f"Give a number with at most {places} decimal places."
     }
+
+
+@pytest.mark.parametrize(
+    "kind, name, value",
+    [
+        # Above 0 as written, 0 once normalised in the default context (stored as "0"), or
+        # stored with thousands of digits: an exponent is no decimal as text at all now, as
+        # it is none in any other field.
+        ("weight_difference", "percent", "1e-3000000"),
+        ("undervaluation", "ratio", "1e-3000000"),
+        ("weight_difference", "percent", "1e-4000"),
+    ],
+)
+def test_a_fractional_parameter_with_an_exponent_is_no_number(customs_mlt, kind, name, value):
+    manager = grant(customs_mlt, "change_riskrule")
+    rule_id = services.active_ruleset().rules.get(kind=kind).pk
+    errors = _refused(manager, {"rule_id": rule_id, "params": {name: value}})
+    assert errors == {("rules", 0, "params", name): "Give a number."}
 
 
 def test_the_finest_fractional_parameters_allowed_are_stored_as_given(customs_mlt):
@@ -441,3 +456,28 @@ def test_the_settings_as_the_vietnamese_page_shows_them_are_read_back_unchanged(
         before.random_red_rate,
         before.random_yellow_rate,
     )
+
+
+@pytest.mark.parametrize("typed", ["+0.05", "5e-2", "0_05"])
+def test_a_random_rate_as_text_is_read_as_every_decimal(customs_mlt, typed):
+    # Decimal() took "+0.05", "5e-2" and "0_05" as the random inspection rate, where every
+    # other decimal sent as text (and every whole number, "+5") is refused.
+    manager = grant(customs_mlt, "change_riskrule")
+    response = Api(manager).post(
+        "/risk/rulesets",
+        {"note": "Random checks.", "base_version": 1, "settings": {"random_red_rate": typed}},
+    )
+    assert response.status_code == 422, response.content
+    paths = {".".join(map(str, item["loc"][1:])) for item in response.json()["detail"]}
+    assert paths == {"settings.random_red_rate"}
+    assert services.active_ruleset().version == 1
+
+
+def test_a_random_rate_in_other_digits_is_read(customs_mlt):
+    manager = grant(customs_mlt, "change_riskrule")
+    response = Api(manager).post(
+        "/risk/rulesets",
+        {"note": "Random checks.", "base_version": 1, "settings": {"random_red_rate": "٠.٠٥"}},
+    )
+    assert response.status_code == 201, response.content
+    assert services.active_ruleset().random_red_rate == Decimal("0.05")

@@ -199,3 +199,22 @@ def test_a_rules_whole_number_refuses_what_no_other_takes(typed):
 
     _params, errors = clean_params("failed_inspections", {"window_days": 90, "min_failures": typed})
     assert list(errors) == ["params.min_failures"]
+
+
+@pytest.mark.parametrize("typed", ["+0.5", "5e-1", "0_5", "+,5", "0.5.0"])
+def test_a_rules_decimal_refuses_what_every_other_decimal_refuses(typed):
+    # Decimal() took "+0.5", "5e-1" and "0_5" as a ratio, where the whole numbers beside it
+    # refuse "+5" and every other decimal sent as text refuses them.
+    from cuakhau.risk.params import clean_params
+
+    _params, errors = clean_params("undervaluation", {"ratio": typed, "min_history": 5})
+    assert list(errors) == ["params.ratio"]
+
+
+@pytest.mark.parametrize("typed, ratio", [("0,5", "0.5"), ("٠.٥", "0.5"), (0.25, "0.25")])
+def test_a_rules_decimal_in_any_digits_is_read(typed, ratio):
+    from cuakhau.risk.params import clean_params
+
+    params, errors = clean_params("undervaluation", {"ratio": typed, "min_history": 5})
+    assert errors == {}
+    assert params["ratio"] == ratio

@@ -171,9 +171,10 @@
     let compact = foldDigits(text.trim())
       .replace(WIDE, (mark) => WIDE_MARKS[mark])
       .replace(GROUP_SPACES, "");
+    // A minus only: "+24300" is refused as the server refuses it (core.inputs.plain_number).
     let sign = "";
-    if (compact && "+-".includes(compact[0])) {
-      sign = compact[0];
+    if (compact.startsWith("-")) {
+      sign = "-";
       compact = compact.slice(1);
     }
     const at = compact.indexOf(NUMBERS.decimal);
@@ -185,7 +186,7 @@
       (groups[0].length >= 1 && groups[0].length <= 3 && groups.slice(1).every((g) => g.length === 3));
     if (misplaced || !grouped) return { error: T.number_separators };
     const plain = sign + groups.join("") + (at < 0 ? "" : "." + fraction);
-    if (!/^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)$/.test(plain)) return { error: T.enter_number };
+    if (!/^-?([0-9]+\.?[0-9]*|\.[0-9]+)$/.test(plain)) return { error: T.enter_number };
     return { value: plain };
   }
   api.plainNumber = plainNumber;
