@@ -843,6 +843,7 @@ def _check_in(operator, gate, text, entry: _Entry, plate_seen, context, *, lock:
                 operator,
                 context,
                 unchanged_since=None if lock else trip.updated_at,
+                at=arrived_at,
             )
             visit = insert(
                 Visit(

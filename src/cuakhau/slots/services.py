@@ -1085,22 +1085,25 @@ def _after_commit_call_forward(gate: Gate, *, someone_waits: bool | None = None)
 # The gate's own events: check-in, exit, a trip cancelled
 
 
-def on_trip_transition(trip: Trip, action: str, to_status: str, actor=None) -> None:
+def on_trip_transition(trip: Trip, action: str, to_status: str, actor=None, at=None) -> None:
     """Follow the trip: checked in → the truck entered; cancelled / rejected → withdrawn;
-    amended → booked again as it now is; out of the gate → room for the next."""
+    amended → booked again as it now is; out of the gate → room for the next. ``at``: when
+    the truck checked in, if not now (a tablet's check-in queued offline, delivered later)."""
     if action == "amend":
         follow_amendment(actor, trip)
     elif action == "check_in":
+        # The truck entered when the check-in says, not when its event reached the server.
+        entered_at = at or timezone.now()
         was_waiting, someone_waits, booking_id = _AT_CHECK_IN.values(
             trip=trip.pk, gate=trip.gate_id
         )[0]
         if was_waiting:
             WaitingEntry.objects.filter(trip=trip, status__in=_WAITING).update(
-                status=WaitingStatus.ENTERED, left_at=timezone.now()
+                status=WaitingStatus.ENTERED, left_at=entered_at
             )
         booking = open_booking(trip) if booking_id is not None else None
         if booking is not None:
-            _enter(booking, trip.gate)
+            _enter(booking, trip.gate, entered_at)
         _after_commit_call_forward(trip.gate, someone_waits=bool(someone_waits))
     elif action == "turn_back":
         # A truck rejected inside left the way it came: its place is free.
@@ -1116,13 +1119,14 @@ def on_trip_transition(trip: Trip, action: str, to_status: str, actor=None) -> N
         _after_commit_call_forward(trip.gate)
 
 
-def _enter(booking: Booking, gate: Gate) -> None:
-    """The booked truck entered: its booking is used. Entered before its hour (straight to the
-    gate, or called early by an idle gate), the seat it used is the current hour's: the booking
-    moves there, under that hour's lock, and its later hour's seat is free for another truck
-    (an entered booking holds its hour's seat, so that hour stayed full of a truck gone)."""
+def _enter(booking: Booking, gate: Gate, entered_at: dt.datetime) -> None:
+    """The booked truck entered at ``entered_at``: its booking is used. Entered before its hour
+    (straight to the gate, or called early by an idle gate), the seat it used is the hour's it
+    entered in: the booking moves there, under that hour's lock, and its later hour's seat is
+    free for another truck (an entered booking holds its hour's seat, so that hour stayed full
+    of a truck gone). A tablet's queued check-in reaches the server later: its own hour still."""
     booked, reason = booking.slot_start, ""
-    start = hour_start(timezone.now(), gate)
+    start = hour_start(entered_at, gate)
     if start < booked:
         slot = _locked_slot(gate, booking.direction, start)
         booking.slot, booking.slot_start = slot, start

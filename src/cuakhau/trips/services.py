@@ -875,6 +875,7 @@ def _transition(
     status_only: bool = False,
     unchanged_since=None,
     on_behalf_of=None,
+    at=None,
 ) -> Transition:
     """Check and apply one transition of the table; the only writer of ``Trip.status``.
 
@@ -885,6 +886,7 @@ def _transition(
     moves its time), else ``ChangedMeanwhile``. The write itself then takes the row's lock.
     ``on_behalf_of``: the person whose act made the system take its transition, recorded as
     its actor (the cashier who revoked the receipt).
+    ``at``: when the act happened, if not now (a gate tablet's check-in queued offline).
     """
     transition = TRIP_MACHINE.get(trip.status, action)
     # Its refusals are phrases, the action by its words: a gate's device event keeps what
@@ -931,6 +933,7 @@ def _transition(
         from_status=from_status,
         to_status=trip.status,
         actor=actor,
+        at=at,
     )
     return transition
 
@@ -1208,12 +1211,14 @@ def gate_transition(
     *,
     unchanged_since=None,
     on_behalf_of=None,
+    at=None,
 ) -> Trip:
     """Check-in, clearance and exit, taken by the gate and inspections services in their own
     transaction (they check the gate's rules first), on a trip they locked or, with
     ``unchanged_since``, read without a lock. ``on_behalf_of``: for a transition only the
     system takes (the clearance), the person whose act made it (the officer of the last
-    result)."""
+    result). ``at``: when the truck checked in or left, if not now (a queued device event's
+    own time): what follows the trip (its slot booking) goes by it."""
     _transition(
         trip,
         action,
@@ -1223,6 +1228,7 @@ def gate_transition(
         status_only=True,
         unchanged_since=unchanged_since,
         on_behalf_of=on_behalf_of,
+        at=at,
     )
     return trip
 
