@@ -1,6 +1,10 @@
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import services
 from .models import FeeRate, FeeSchedule
@@ -58,13 +62,18 @@ class FeeScheduleAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return obj is None or not obj.is_frozen
 
-    @admin.action(description="Create the next version, effective tomorrow (then edit it)")
+    @admin.action(
+        description=gettext_lazy("Create the next version, effective tomorrow (then edit it)")
+    )
     def new_version(self, request, queryset):
-        tomorrow = dt.date.today() + dt.timedelta(days=1)
-        for schedule in queryset:
+        for schedule in queryset.select_related("gate"):
+            # Tomorrow at the schedule's gate, whose day its fees follow: not the server's.
+            today = timezone.localdate(timezone=ZoneInfo(schedule.gate.time_zone))
+            tomorrow = today + dt.timedelta(days=1)
             try:
                 new = services.new_schedule_version(schedule, request.user, effective_from=tomorrow)
             except services.FieldErrors as exc:
-                self.message_user(request, str(exc), messages.ERROR)
+                refusal = " ".join(str(m) for found in exc.errors.values() for m in found)
+                self.message_user(request, refusal, messages.ERROR)
             else:
-                self.message_user(request, f"{new} created")
+                self.message_user(request, _("%(schedule)s created") % {"schedule": new})

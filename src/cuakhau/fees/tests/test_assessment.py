@@ -196,3 +196,24 @@ def test_a_quantity_of_whole_tens_of_tonnes_is_written_in_digits(enterprise, ref
     # An item assessed before, as stored: the API and the page write it in digits too.
     assert fee_item_out({**item, "quantity": "2E+1"})["quantity"] == "20"
     assert quantity("2E+1") == "20"
+
+
+def test_the_next_version_takes_effect_tomorrow_at_its_gate(
+    enterprise, mlt, admin_client, settings, monkeypatch
+):
+    """The administration's "effective tomorrow" was the server's tomorrow (``date.today()``):
+    on a host kept on UTC, at 01:30 on 2 March at the gate it was still 1 March there."""
+    from django.utils import timezone
+
+    schedule = services.current_assessment(submitted(enterprise)).schedule
+    settings.TIME_ZONE = "UTC"
+    at_the_gate = dt.datetime(2026, 3, 1, 18, 30, tzinfo=dt.UTC)  # 01:30 on 2 March, UTC+7
+    monkeypatch.setattr(timezone, "now", lambda: at_the_gate)
+    answer = admin_client.post(
+        "/admin/fees/feeschedule/",
+        {"action": "new_version", "_selected_action": [schedule.pk]},
+        follow=True,
+    )
+    new = FeeSchedule.objects.get(gate=mlt, key=schedule.key, version=2)
+    assert new.effective_from == dt.date(2026, 3, 3)
+    assert f"{new} created" in answer.content.decode()
