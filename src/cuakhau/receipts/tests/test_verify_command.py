@@ -59,6 +59,8 @@ def test_the_verifier_speaks_the_language_asked(
     status, out = run(bundle, receipt.token, "--gate", "mlt", "--language", language)
     assert status == 0, out
     assert all(word in out for word in valid) and receipt.number in out and age in out
+    # When the bundle was made, with its offset: the device's clock says no zone by itself.
+    assert "(UTC+07:00)" in out
     assert gate in out and "MLT\n" not in out  # the gate by its name, not its code
     assert "status:" not in out and "valid" not in out.replace("Valid", "")
     status, out = run(bundle, receipt.token, "--gate", "hng", "--language", language)

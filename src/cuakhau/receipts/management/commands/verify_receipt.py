@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from cuakhau.core.templatetags.labels import minutes
+from cuakhau.core.zones import utc_offset
 from cuakhau.receipts import offline, services
 from cuakhau.receipts.models import VerificationStatus
 from cuakhau.receipts.signing import verify
@@ -38,7 +39,11 @@ def _line(label: str, value) -> str:
 def _age(generated_at: dt.datetime, now: dt.datetime) -> str:
     if (now - generated_at).total_seconds() < -60:
         return _("The data of this bundle is dated in the future: check this device's clock.")
-    made = formats.date_format(timezone.localtime(generated_at), "SHORT_DATETIME_FORMAT")
+    # With its offset: the device's clock is not necessarily the gate's.
+    made = "{} ({})".format(
+        formats.date_format(timezone.localtime(generated_at), "SHORT_DATETIME_FORMAT"),
+        utc_offset(at=generated_at),
+    )
     return _(
         "Revocation and use data from %(age)s ago (made %(at)s): this device does not know of"
         " receipts revoked or used since."
