@@ -94,6 +94,9 @@ BOOKING_MACHINE = StateMachine(
         # runs out; once that has, the booking is a no-show at once.
         Transition(B.CALLED, "miss_call", B.BOOKED),
         Transition(B.CALLED, "no_show", B.NO_SHOW),
+        # A tablet's check-in queued offline, timed within the grace, reached the server after
+        # the booking was given up (``release_no_shows``): the truck did come, in time.
+        Transition(B.NO_SHOW, "enter", B.ENTERED),
         # The trip itself was cancelled or rejected: its booking goes with it.
         Transition(B.BOOKED, "withdraw", B.CANCELLED),
         Transition(B.WAITING, "withdraw", B.CANCELLED),
@@ -1031,7 +1034,8 @@ def _lapse_at_deadline(entry: WaitingEntry, gate_code: str) -> None:
 
 
 # What a check-in changes here, in one statement: whether the truck was waiting (or called),
-# whether another truck waits at the gate, and the truck's open booking.
+# whether another truck waits at the gate, the truck's open booking, and its latest booking given
+# up as a no-show (a queued check-in may prove it came in time).
 _AT_CHECK_IN = Prepared(
     lambda trip, gate: (
         Gate.objects.filter(pk=gate)
@@ -1047,8 +1051,13 @@ _AT_CHECK_IN = Prepared(
                 .order_by("pk")
                 .values("pk")[:1]
             ),
+            missed_id=Subquery(
+                Booking.objects.filter(trip_id=trip, status=B.NO_SHOW)
+                .order_by("-slot_start", "-pk")
+                .values("pk")[:1]
+            ),
         )
-        .values_list("was_waiting", "someone_waits", "booking_id")
+        .values_list("was_waiting", "someone_waits", "booking_id", "missed_id")
     ),
     trip=int,
     gate=int,
@@ -1094,7 +1103,7 @@ def on_trip_transition(trip: Trip, action: str, to_status: str, actor=None, at=N
     elif action == "check_in":
         # The truck entered when the check-in says, not when its event reached the server.
         entered_at = at or timezone.now()
-        was_waiting, someone_waits, booking_id = _AT_CHECK_IN.values(
+        was_waiting, someone_waits, booking_id, missed_id = _AT_CHECK_IN.values(
             trip=trip.pk, gate=trip.gate_id
         )[0]
         if was_waiting:
@@ -1102,6 +1111,8 @@ def on_trip_transition(trip: Trip, action: str, to_status: str, actor=None, at=N
                 status=WaitingStatus.ENTERED, left_at=entered_at
             )
         booking = open_booking(trip) if booking_id is not None else None
+        if booking is None and missed_id is not None and at is not None:
+            booking = _given_up_too_soon(missed_id, trip, entered_at)
         if booking is not None:
             _enter(booking, trip.gate, entered_at)
         _after_commit_call_forward(trip.gate, someone_waits=bool(someone_waits))
@@ -1117,6 +1128,17 @@ def on_trip_transition(trip: Trip, action: str, to_status: str, actor=None, at=N
             _transition(booking, "withdraw", None, reason=to_status)
     elif to_status == TripStatus.EXITED:
         _after_commit_call_forward(trip.gate)
+
+
+def _given_up_too_soon(booking_id: int, trip: Trip, entered_at: dt.datetime) -> Booking | None:
+    """The booking marked a no-show while its truck's check-in, queued on a tablet offline, was
+    on its way, when that check-in was timed before the grace ran out: the truck came in time
+    and its booking was used, not missed (it counted as a no-show, its company's record too)."""
+    booking = lock_rows(Booking.objects.filter(pk=booking_id, status=B.NO_SHOW)).first()
+    if booking is None or rules.is_no_show(booking.slot_start, entered_at, RULES):
+        return None
+    booking.trip = trip
+    return booking
 
 
 def _enter(booking: Booking, gate: Gate, entered_at: dt.datetime) -> None:

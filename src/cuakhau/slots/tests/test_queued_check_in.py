@@ -75,3 +75,38 @@ def test_a_queued_check_in_within_its_own_hour_keeps_the_booking(
     booking = Booking.objects.get(trip=trip)
     assert booking.status == BookingStatus.ENTERED and booking.slot_start == booked
     assert booking.transitions.get(action="enter").reason == ""
+
+
+def test_a_queued_check_in_in_time_undoes_the_no_show_marked_meanwhile(
+    enterprise, operator, capacity, clock, monkeypatch
+):
+    """The truck entered within its slot's grace; its tablet's check-in reached the server after
+    the minute tick had given the booking up: the truck stayed counted as a no-show."""
+    monkeypatch.setattr(services, "tell_driver", lambda e, template="": None)
+    booked = next_hour(1)
+    clock(5)
+    trip = fruit_trip(enterprise)
+    services.book_slot(enterprise, trip, booked)
+    entered_at = clock(10, hours=1)  # ten minutes into its hour: within the grace
+    clock(20, hours=3)
+    assert services.release_no_shows() == 1
+    applied = _queued_check_in(operator, trip, entered_at)
+    assert applied["accepted"], applied
+    booking = Booking.objects.get(trip=trip)
+    assert booking.status == BookingStatus.ENTERED and booking.slot_start == booked
+    assert [t.action for t in booking.transitions.order_by("pk")] == ["book", "no_show", "enter"]
+
+
+def test_a_queued_check_in_after_the_grace_leaves_the_no_show(
+    enterprise, operator, capacity, clock, monkeypatch
+):
+    monkeypatch.setattr(services, "tell_driver", lambda e, template="": None)
+    booked = next_hour(1)
+    clock(5)
+    trip = fruit_trip(enterprise)
+    services.book_slot(enterprise, trip, booked)
+    entered_at = clock(55, hours=1)  # near the hour's end: past the grace
+    clock(20, hours=3)
+    assert services.release_no_shows() == 1
+    assert _queued_check_in(operator, trip, entered_at)["accepted"]
+    assert Booking.objects.get(trip=trip).status == BookingStatus.NO_SHOW
