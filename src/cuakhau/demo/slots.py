@@ -13,7 +13,7 @@ import random
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from cuakhau.core.errors import FieldErrors
+from cuakhau.core.errors import FieldErrors, StateRefused
 from cuakhau.gate.services import DEFAULT_LANES
 from cuakhau.reference.models import Gate
 from cuakhau.slots import services
@@ -79,7 +79,7 @@ def stage_slots(seed: int = 2025, now: dt.datetime | None = None) -> dict:
             try:
                 services.record_arrival(operator, gate, trip, at=now - waited)
                 counts["waiting"] += 1
-            except FieldErrors:
+            except (FieldErrors, StateRefused):  # not expected here, or waiting already
                 continue
         # The call-forward ran a quarter of an hour ago: those trucks are on their way in.
         called = services.call_forward(gate, now=now - dt.timedelta(minutes=15))
