@@ -182,7 +182,7 @@ def test_a_truck_rejected_inside_stays_on_the_board_until_it_is_turned_back(
     assert [(lane["code"], lane["inside"]) for lane in board["lanes"]] == [("L1", 2), ("L2", 2)]
     page = render_to_string("gate/_board.html", {"gate": mlt, "board": board})
     assert "Rejected, to be turned back" in page and rejected.tractor_plate in page
-    assert "with-turn-back" in page
+    assert "four-stages" in page
     gate.turn_back(operator, mlt, rejected.reference)
     board = yard_board(mlt, now=yard["now"])
     assert board["inside"] == 3 and board["turn_back"] == []
