@@ -297,6 +297,10 @@ class ExchangeRateChange(FigureChange):
         return f"{self.rate}: {self.previous_units_per_usd} -> {self.units_per_usd}"
 
 
+# A growth in percent from -100, or an amount of up to a quadrillion in the measure's unit.
+TARGET_BOUNDS = [AtLeast(-100), AtMost(10**15), exactly_stored]
+
+
 class Target(models.Model):
     """What the board aims for in a year, for one gate or (gate empty) the whole zone."""
 
@@ -316,7 +320,7 @@ class Target(models.Model):
         _("target"),
         max_digits=18,
         decimal_places=2,
-        validators=[AtLeast(-100), AtMost(10**15), exactly_stored],
+        validators=TARGET_BOUNDS,
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
     set_by = models.ForeignKey(
@@ -363,11 +367,18 @@ class TargetChange(FigureChange):
         _("previous kind of target"), max_length=10, choices=TargetKind.choices, blank=True
     )
     previous_value = models.DecimalField(
-        _("previous target"), max_digits=18, decimal_places=2, null=True, blank=True
+        _("previous target"),
+        max_digits=18,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=TARGET_BOUNDS,
     )
     previous_note = models.CharField(_("previous note"), max_length=300, blank=True)
     kind = models.CharField(_("kind of target"), max_length=10, choices=TargetKind.choices)
-    value = models.DecimalField(_("target"), max_digits=18, decimal_places=2)
+    value = models.DecimalField(
+        _("target"), max_digits=18, decimal_places=2, validators=TARGET_BOUNDS
+    )
     note = models.CharField(_("note"), max_length=300, blank=True)
 
     class Meta(FigureChange.Meta):
