@@ -34,8 +34,9 @@ from cuakhau.core.spreadsheets import (  # noqa: F401 (the register's import spe
 )
 from cuakhau.reference.validators import canonical_ascii, validate_country
 
+from . import services
 from .choices import ProjectAction, ProjectStatus, Sector
-from .models import CODE_MESSAGE, PROJECT_CODE, InvestmentProject, ProjectTransition
+from .models import CODE_MESSAGE, PROJECT_CODE, InvestmentProject
 from .services import MANAGE
 
 # The example file (example data, see data/SOURCES.md): the demo loads it, the page offers it.
@@ -274,14 +275,6 @@ def import_projects(actor, sheet: Sheet, *, is_example=False, context=SYSTEM):
             values = {k: v for k, v in row.items() if k != "row"}
             values.setdefault("status", ProjectStatus.REGISTERED)
             project = InvestmentProject.objects.create(is_example=is_example, **values)
-            ProjectTransition.objects.create(
-                project=project,
-                action=ProjectAction.IMPORT,
-                source="",
-                target=project.status,
-                actor=actor,
-                channel=context.channel,
-                remote_addr=context.remote_addr,
-            )
+            services.project_recorded(actor, project, context, action=ProjectAction.IMPORT)
             projects.append(project)
     return projects

@@ -86,13 +86,13 @@ def transition(
     return project
 
 
-def project_recorded(actor, project: InvestmentProject, context=SYSTEM) -> None:
-    """The first step of a project entered by hand (the administration): its history started
-    only with a status change, so who entered it, and when, was nowhere (an import's projects
-    start with their import)."""
+def project_recorded(actor, project: InvestmentProject, context=SYSTEM, action=A.RECORD) -> None:
+    """The first step of a project's history: entered by hand (the administration), or
+    ``action`` IMPORT for a register's import. Its history started only with a status change,
+    so who entered it, and when, was nowhere."""
     ProjectTransition.objects.create(
         project=project,
-        action=A.RECORD,
+        action=action,
         source="",
         target=project.status,
         actor=actor,
