@@ -11,12 +11,14 @@ class CheckedIn(Schema):
     state: str
 
 
-@api.post("/check-in/{slot_id}", response=CheckedIn)
-def check_in(request, slot_id: int):
+def lock_update_insert(slot_id: int) -> dict:
+    """Lock, update, insert: the transaction at the heart of a gate check-in, nothing around it.
+
+    (SQLite ignores FOR UPDATE; its IMMEDIATE transaction takes the write lock at BEGIN.)
+    ``bare_loop.py`` times it alone too: the share of the bare request that is its transaction.
+    """
     from gatebare.models import Event, Slot
 
-    # Lock, update, insert: the transaction at the heart of a gate check-in, nothing around it.
-    # (SQLite ignores FOR UPDATE; its IMMEDIATE transaction takes the write lock at BEGIN.)
     with transaction.atomic():
         slot = get_object_or_404(Slot.objects.select_for_update(), pk=slot_id)
         now = timezone.now()
@@ -25,3 +27,8 @@ def check_in(request, slot_id: int):
         slot.save(update_fields=["state", "updated_at"])
         Event.objects.create(slot=slot, state=slot.state, at=now)
     return {"id": slot.pk, "state": slot.state}
+
+
+@api.post("/check-in/{slot_id}", response=CheckedIn)
+def check_in(request, slot_id: int):
+    return lock_update_insert(slot_id)
