@@ -89,6 +89,12 @@ class StatsChannelOut(Schema):
     percent: Decimal | None
 
 
+class StatsMissingRateOut(Schema):
+    currency: str
+    currency_name: str = Field(..., description="The currency's name in the caller's language")
+    month: dt.date
+
+
 class StatsTargetOut(Schema):
     measure: CodeOf(Measure)
     measure_label: str
@@ -97,7 +103,7 @@ class StatsTargetOut(Schema):
     value: Decimal
     note: str
     unit: CodeOf(lambda: dict.fromkeys(dashboard.UNITS.values()))  # "": a count (trucks)
-    actual: Decimal
+    actual: Decimal | None
     months_counted: int
     last_year_same_period: Decimal | None
     last_year: Decimal | None
@@ -108,6 +114,13 @@ class StatsTargetOut(Schema):
     method_text: str
     verdict: CodeOf(Verdict)
     verdict_label: str
+    missing_rates: list[StatsMissingRateOut] = Field(
+        ...,
+        description=(
+            "The exchange rates (currency, month) the figures need and nobody has set: "
+            "`actual`, `forecast` and the verdict (`unknown`) are not known until they are"
+        ),
+    )
 
 
 class StatsRateOut(Schema):
@@ -201,7 +214,15 @@ def summary(request: HttpRequest, filters: Query[StatsSummaryQuery]):
         "fees": rows["fees"],
         "clearance": rows["clearance"],
         "channels": rows["channels"],
-        "targets": [t.__dict__ for t in board.targets],
+        "targets": [
+            {
+                **t.__dict__,
+                "missing_rates": [
+                    {**m, "currency_name": currency_name(m["currency"])} for m in t.missing_rates
+                ],
+            }
+            for t in board.targets
+        ],
         "rates": [
             {**rate, "currency_name": currency_name(rate["currency"])} for rate in board.rates
         ],

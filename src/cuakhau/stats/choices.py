@@ -31,3 +31,4 @@ class Verdict(models.TextChoices):
     MISSED = "missed", _("Missed")
     NO_BASE = "no_base", _("No figure for the previous year")
     TOO_EARLY = "too_early", _("Too early to tell")
+    UNKNOWN = "unknown", _("Not known: an exchange rate is missing")

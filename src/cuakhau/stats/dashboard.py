@@ -17,10 +17,11 @@ from decimal import Decimal
 
 from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from cuakhau.core import charts
 from cuakhau.core.spreadsheets import CsvWriter, csv_text
+from cuakhau.core.wording import join_clauses, join_words
 from cuakhau.reference.localize import (
     LocalizedText,
     country_name,
@@ -259,7 +260,7 @@ class TargetRow:
     value: Decimal
     note: str
     unit: str
-    actual: Decimal
+    actual: Decimal | None  # None: a month it needs has goods no exchange rate converts
     months_counted: int
     last_year_same_period: Decimal | None
     last_year: Decimal | None
@@ -270,6 +271,8 @@ class TargetRow:
     method_text: str
     verdict: str
     verdict_label: str
+    # The currency and month of each rate the figures need and the board has not set.
+    missing_rates: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -683,12 +686,38 @@ def _targets(gate, year, today, rates) -> list[TargetRow]:
                 goal=_round(p.goal, unit),
                 forecast=_round(p.forecast, unit),
                 method=p.method,
-                method_text=str(METHODS.get(p.method, "")),
+                # Not known: why, rather than how a forecast that was not made is made.
+                method_text=missing_rates_text(p.missing_rates)
+                if p.missing_rates
+                else str(METHODS.get(p.method, "")),
                 verdict=p.verdict,
                 verdict_label=str(Verdict(p.verdict).label),
+                missing_rates=[
+                    {"currency": currency, "month": month} for currency, month in p.missing_rates
+                ],
             )
         )
     return rows
+
+
+def missing_rates_text(missing: list[tuple[str, dt.date]]) -> str:
+    """Which rates a figure waits for, in the reader's language: "No exchange rate for VND in
+    November 2026, December 2026"."""
+    months: dict[str, list[dt.date]] = {}
+    for currency, month in missing:
+        months.setdefault(currency, []).append(month)
+    return _("No exchange rate for %(missing)s") % {
+        "missing": join_clauses(
+            pgettext("a currency's exchange rate missing in months", "%(currency)s in %(months)s")
+            % {
+                "currency": currency,
+                "months": join_words(
+                    formats.date_format(m, "YEAR_MONTH_FORMAT") for m in sorted(each)
+                ),
+            }
+            for currency, each in sorted(months.items())
+        )
+    }
 
 
 def _round(value, unit) -> Decimal | None:

@@ -29,6 +29,7 @@ from django.utils.translation import pgettext
 
 from cuakhau.core import charts
 from cuakhau.core.spreadsheets import xlsx_text
+from cuakhau.core.wording import as_sentences
 from cuakhau.reference.localize import (
     active_language,
     country_name,
@@ -43,6 +44,7 @@ from cuakhau.trips.choices import Direction
 
 from . import rounding, services
 from .choices import Measure, Source, TargetKind, Verdict
+from .dashboard import missing_rates_text
 
 LANGUAGES = ("vi", "en", "zh-hans")
 FORMATS = ("pdf", "xlsx")
@@ -613,7 +615,12 @@ def _targets(gate, year, today, rates) -> Table:
                 Figure(p.last_year_same_period, kind),
                 p.growth,
                 Figure(p.forecast, kind),
-                str(verdicts.get(p.verdict, p.verdict)),
+                # Not known: the report says which rates it waits for, as the page does.
+                as_sentences(
+                    [str(verdicts.get(p.verdict, p.verdict)), missing_rates_text(p.missing_rates)]
+                )
+                if p.missing_rates
+                else str(verdicts.get(p.verdict, p.verdict)),
             ]
         )
     return Table(

@@ -506,6 +506,9 @@ class TradeTotals:
     usd: dict = field(default_factory=lambda: defaultdict(Decimal))
     unconverted: dict = field(default_factory=lambda: defaultdict(Decimal))
     net_kg: dict = field(default_factory=lambda: defaultdict(Decimal))
+    # The currencies without a rate in each month: which months' dollars are short of goods
+    # nobody could convert.
+    unconverted_by_month: dict = field(default_factory=lambda: defaultdict(set))
 
 
 def trade_usd(
@@ -540,6 +543,7 @@ def trade_usd(
         usd = rates.usd(item["value"], item["currency"], item["month"])
         if usd is None:
             totals.unconverted[item["currency"]] += item["value"]
+            totals.unconverted_by_month[item["month"]].add(item["currency"])
         else:
             totals.usd[key] += usd
         totals.net_kg[key] += item["net"] or 0
@@ -549,8 +553,18 @@ def trade_usd(
 def monthly_measure(gate: Gate | None, year: int, measure: str, rates: Rates | None = None) -> list:
     """The measure in each month of the year (index 0 = January); None for a month with no
     figure at all (neither recorded nor imported)."""
+    return measure_by_month(gate, year, measure, rates)[0]
+
+
+def measure_by_month(
+    gate: Gate | None, year: int, measure: str, rates: Rates | None = None
+) -> tuple[list, dict[dt.date, list[str]]]:
+    """``monthly_measure``'s values, and the months whose dollars are not known: each with the
+    currencies of its goods that have no rate (a month's dollars without them would read as a
+    smaller figure, or a zero, that nobody recorded)."""
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 1)
     values: list = [None] * 12
+    unknown: dict[dt.date, list[str]] = {}
     if measure in (Measure.EXPORT_USD, Measure.IMPORT_USD, Measure.TURNOVER_USD):
         directions = {
             Measure.EXPORT_USD: (Direction.EXPORT,),
@@ -564,7 +578,9 @@ def monthly_measure(gate: Gate | None, year: int, measure: str, rates: Rates | N
         for month in _months_with_figures(gate, first, last):
             if values[month.month - 1] is None:
                 values[month.month - 1] = Decimal(0)
-        return values
+        for month, currencies in sorted(totals.unconverted_by_month.items()):
+            unknown[month] = sorted(currencies)
+        return values, unknown
     column = {Measure.FEE_VND: "fee_vnd", Measure.TRUCKS: "trucks"}[measure]
     for month, total in (
         _gate_months(gate, first, last)
@@ -574,7 +590,7 @@ def monthly_measure(gate: Gate | None, year: int, measure: str, rates: Rates | N
         .values_list("month", "total")
     ):
         values[month.month - 1] = Decimal(total or 0)
-    return values
+    return values, unknown
 
 
 def _months_with_figures(gate, first, last) -> set[dt.date]:
@@ -800,7 +816,7 @@ def channel_shares(gate, first, last) -> list[dict]:
 @dataclass
 class TargetProgress:
     target: Target
-    actual: Decimal  # the year so far (complete months), or the whole year once it is over
+    actual: Decimal | None  # the year so far (complete months), or the whole year once over
     months_counted: int
     last_year_same_period: Decimal | None
     last_year: Decimal | None
@@ -808,9 +824,14 @@ class TargetProgress:
     forecast: Decimal | None
     verdict: str
     method: str  # how the forecast was made: "seasonal", "linear" or "" (no forecast)
+    # (currency, month) of the goods the figures above need but no rate converts: those
+    # figures are not known (None), nor is the verdict, rather than short of those goods.
+    missing_rates: list[tuple[str, dt.date]] = field(default_factory=list)
 
     @property
     def growth(self) -> Decimal | None:
+        if self.actual is None:
+            return None
         return growth(self.actual, self.last_year_same_period)
 
 
@@ -831,7 +852,9 @@ def target_progress(
 
     The forecast scales the complete months by last year's seasonal pattern (this year so far ÷
     the share the same months had of last year's total); without last year's monthly figures, by
-    the months counted (so far × 12 ÷ months)."""
+    the months counted (so far × 12 ÷ months). A figure that needs a month whose goods have no
+    exchange rate is not known, and neither is a verdict drawn from it: counted as 0 USD, such a
+    month read as a target missed."""
     rates = rates or Rates.load()
     targets = (
         Target.objects.filter(year=year, gate=gate)
@@ -841,29 +864,50 @@ def target_progress(
     counted = complete_months(year, today)
     progress = []
     for target in targets.order_by("measure"):
-        this_year = monthly_measure(gate, year, target.measure, rates)
-        last_year_months = monthly_measure(gate, year - 1, target.measure, rates)
-        actual = sum((v or 0 for v in this_year[:counted]), Decimal(0))
+        this_year, unknown_now = measure_by_month(gate, year, target.measure, rates)
+        last_year_months, unknown_before = measure_by_month(gate, year - 1, target.measure, rates)
+        unknown_now = {m: c for m, c in unknown_now.items() if m.month <= counted}
+        unknown_same_period = {m: c for m, c in unknown_before.items() if m.month <= counted}
+        actual = None if unknown_now else sum((v or 0 for v in this_year[:counted]), Decimal(0))
         has_last_year = all(v is not None for v in last_year_months)
-        last_year = sum((v or 0 for v in last_year_months), Decimal(0)) if has_last_year else None
-        same_period = (
-            sum((v or 0 for v in last_year_months[:counted]), Decimal(0))
-            if all(v is not None for v in last_year_months[:counted]) and counted
+        last_year = (
+            sum((v or 0 for v in last_year_months), Decimal(0))
+            if has_last_year and not unknown_before
             else None
         )
-        if target.kind == TargetKind.GROWTH:
+        same_period = (
+            sum((v or 0 for v in last_year_months[:counted]), Decimal(0))
+            if all(v is not None for v in last_year_months[:counted])
+            and counted
+            and not unknown_same_period
+            else None
+        )
+        growth_target = target.kind == TargetKind.GROWTH
+        if growth_target:
             goal = last_year * (1 + target.value / 100) if last_year else None
         else:
             goal = target.value
+        # Last year's whole year makes the seasonal forecast: a month of it not known leaves
+        # the forecast unknown, never scaled the other way (linearly) as if it had no figures.
+        seasonal_unknown = bool(unknown_before) and has_last_year
         forecast, method = None, ""
-        if counted == 12:
+        if actual is None:
+            pass
+        elif counted == 12:
             forecast, method = actual, "actual"
-        elif counted:
+        elif counted and not seasonal_unknown:
             if last_year and same_period:
                 forecast, method = actual * last_year / same_period, "seasonal"
             else:
                 forecast, method = actual * 12 / counted, "linear"
-        if goal is None:
+        missing: dict[dt.date, list[str]] = {}
+        if counted:
+            missing.update(unknown_now)
+        if growth_target or (counted and counted < 12):
+            missing.update(unknown_before if has_last_year else {})
+        if missing:
+            verdict = Verdict.UNKNOWN
+        elif goal is None:
             verdict = Verdict.NO_BASE
         elif counted == 12:
             verdict = Verdict.MET if actual >= goal else Verdict.MISSED
@@ -882,6 +926,11 @@ def target_progress(
                 forecast=forecast,
                 verdict=verdict,
                 method=method,
+                missing_rates=[
+                    (currency, month)
+                    for month, currencies in sorted(missing.items())
+                    for currency in currencies
+                ],
             )
         )
     return progress
