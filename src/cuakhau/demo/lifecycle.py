@@ -210,7 +210,7 @@ class FeeBook:
             capacity_tonnes=trip.capacity_tonnes,
             container_size=trip.container_size,
             containers=len(containers),
-            gross_tonnes=(gross / 1000).quantize(Decimal("0.001")),
+            gross_tonnes=fees.tonnes_of(gross),
         )
         # choose_rate looks at goods, regime, vehicle, capacity and container size only.
         key = (

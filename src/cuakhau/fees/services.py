@@ -233,6 +233,13 @@ class Facts:
     gross_tonnes: Decimal
 
 
+def tonnes_of(gross_kg: Decimal) -> Decimal:
+    """A load's tonnes as a fee item charges them: to the kilogram it shows, half up as every
+    amount here. Decimal's own rounding (half even) took 20,000.5 kg as 20 t and 20,001.5 kg
+    as 20.002 t."""
+    return (gross_kg / 1000).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
+
+
 def facts_of(trip: Trip) -> Facts:
     lines = list(trip.cargo_lines.all())
     gross_kg = sum((line.gross_weight_kg for line in lines), Decimal(0))
@@ -243,7 +250,7 @@ def facts_of(trip: Trip) -> Facts:
         capacity_tonnes=trip.capacity_tonnes,
         container_size=trip.container_size,
         containers=trip.containers.count(),
-        gross_tonnes=(gross_kg / 1000).quantize(Decimal("0.001")),
+        gross_tonnes=tonnes_of(gross_kg),
     )
 
 

@@ -179,6 +179,27 @@ def test_admin_shows_frozen_schedules_read_only(enterprise, mlt, admin_client):
     assert FeeSchedule.objects.filter(gate=mlt, key=schedule.key, version=2).exists()
 
 
+@pytest.mark.parametrize(
+    ("gross_kg", "tonnes", "amount"),
+    [
+        ("20000.5", "20.001", 2_000_100),  # half a kilogram up, never to the even one below
+        ("20001.5", "20.002", 2_000_200),
+        ("20000.499", "20", 2_000_000),
+    ],
+)
+def test_a_weight_per_tonne_is_rounded_to_the_kilogram_half_up(
+    enterprise, reference_data, gross_kg, tonnes, amount
+):
+    trip = submitted(
+        enterprise,
+        gate="tlg",
+        direction="import",
+        cargo_lines=[steel_line(gross_weight_kg=gross_kg, net_weight_kg="19000")],
+    )
+    [item] = services.current_assessment(trip).items  # 100,000 VND a tonne
+    assert (item["quantity"], item["amount_vnd"]) == (tonnes, amount)
+
+
 def test_a_quantity_of_whole_tens_of_tonnes_is_written_in_digits(enterprise, reference_data):
     from cuakhau.core.api_support import fee_item_out
     from cuakhau.core.templatetags.cuakhau import quantity
