@@ -35,6 +35,13 @@ class StatsMonthOut(Schema):
     turnover_usd: Decimal
     last_year_usd: Decimal
     growth_percent: Decimal | None
+    missing_rates: list[str] = Field(
+        ...,
+        description=(
+            "Currencies of the month's trade, or of the same month a year earlier, that no "
+            "exchange rate converts: the dollars leave them out and the growth is not known"
+        ),
+    )
 
 
 class StatsProductOut(Schema):
@@ -141,6 +148,10 @@ class StatsHeadlineOut(Schema):
     turnover_usd: Decimal
     last_year_usd: Decimal
     growth_percent: Decimal | None
+    missing_rates: list[str] = Field(
+        ...,
+        description="Currencies without a rate in the months the growth compares: not known",
+    )
     trucks: int
     fee_vnd: int
     budget_vnd: int

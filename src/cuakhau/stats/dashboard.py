@@ -390,6 +390,7 @@ def build(
                     "turnover_usd": turnover,
                     "last_year_usd": last_year,
                     "growth_percent": item["growth"],
+                    "missing_rates": item["missing_rates"],
                 }
             )
         tables["turnover"] = Table(
@@ -609,8 +610,11 @@ def build(
             sum((r["turnover_usd"] for r in finished), Decimal(0)),
             sum((r["last_year_usd"] for r in finished), Decimal(0)),
         )
-        if finished
+        if finished and not any(r["missing_rates"] for r in finished)
         else None,
+        # The currencies without a rate in those months: their growth is not known, rather
+        # than a fall nobody recorded.
+        "missing_rates": sorted({c for r in finished for c in r["missing_rates"]}),
         "trucks": sum((m.get("trucks") or 0 for m in gate_months.values()), 0),
         "fee_vnd": sum((m.get("fee_vnd") or 0 for m in gate_months.values()), 0),
         "budget_vnd": sum((m.get("budget_vnd") or 0 for m in gate_months.values()), 0),

@@ -315,14 +315,15 @@ def _build(gate, year, month, language, generated_by, today) -> Report:
     )
 
 
-def _growth_row(label, value, base, kind) -> list:
+def _growth_row(label, value, base, kind, known: bool = True) -> list:
     """A figure, the same period's a year before and the growth (a base of None: no
-    comparison, as for a month still running)."""
+    comparison, as for a month still running; not ``known``: goods of either period that no
+    exchange rate converts, left out of the dollars)."""
     return [
         label,
         Figure(value, kind),
         Figure(base, kind),
-        services.growth(value, base) if base is not None else None,
+        services.growth(value, base) if base is not None and known else None,
     ]
 
 
@@ -343,18 +344,34 @@ def _summary(this, before, traffic, traffic_before, days, period_days) -> Table:
     )
     other = flows(this, services.OTHER_DIRECTIONS)
     other_before = flows(before, services.OTHER_DIRECTIONS)
+
+    def known(directions) -> bool:
+        return not any(
+            totals is not None and totals.unconverted_keys.get(d)
+            for totals in (this, before)
+            for d in directions
+        )
+
     trucks = total(traffic, "trucks")
     busiest = max(days, key=lambda d: (d["total"], d["day"]), default=None)
+    exports_d, imports_d = (Direction.EXPORT,), (Direction.IMPORT,)
     rows = [
-        _growth_row(_("Exports (USD)"), export, export_before, USD),
-        _growth_row(_("Imports (USD)"), imports, imports_before, USD),
+        _growth_row(_("Exports (USD)"), export, export_before, USD, known(exports_d)),
+        _growth_row(_("Imports (USD)"), imports, imports_before, USD, known(imports_d)),
         _growth_row(
             _("Import-export turnover (USD)"),
             export + imports,
             None if export_before is None else export_before + imports_before,
             USD,
+            known(exports_d + imports_d),
         ),
-        _growth_row(_("Other flows: temporary import, transit (USD)"), other, other_before, USD),
+        _growth_row(
+            _("Other flows: temporary import, transit (USD)"),
+            other,
+            other_before,
+            USD,
+            known(services.OTHER_DIRECTIONS),
+        ),
         _growth_row(_("Trucks crossed"), trucks, total(traffic_before, "trucks"), COUNT),
         [
             _("Trucks per day (mean)"),
@@ -428,7 +445,7 @@ def _by_month(gate, year, last, rates, running: dt.date) -> Table:
             sum((row["turnover"] for row in finished), Decimal(0)),
             sum((row["last_year"] for row in finished), Decimal(0)),
         )
-        if finished
+        if finished and not any(row["missing_rates"] for row in finished)
         else None,
     ]
     return table

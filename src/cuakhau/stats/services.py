@@ -506,9 +506,9 @@ class TradeTotals:
     usd: dict = field(default_factory=lambda: defaultdict(Decimal))
     unconverted: dict = field(default_factory=lambda: defaultdict(Decimal))
     net_kg: dict = field(default_factory=lambda: defaultdict(Decimal))
-    # The currencies without a rate in each month: which months' dollars are short of goods
-    # nobody could convert.
-    unconverted_by_month: dict = field(default_factory=lambda: defaultdict(set))
+    # The currencies without a rate under each key: which figures are short of goods nobody
+    # could convert (by month, a month's dollars are not known).
+    unconverted_keys: dict = field(default_factory=lambda: defaultdict(set))
 
 
 def trade_usd(
@@ -543,7 +543,7 @@ def trade_usd(
         usd = rates.usd(item["value"], item["currency"], item["month"])
         if usd is None:
             totals.unconverted[item["currency"]] += item["value"]
-            totals.unconverted_by_month[item["month"]].add(item["currency"])
+            totals.unconverted_keys[key].add(item["currency"])
         else:
             totals.usd[key] += usd
         totals.net_kg[key] += item["net"] or 0
@@ -578,7 +578,7 @@ def measure_by_month(
         for month in _months_with_figures(gate, first, last):
             if values[month.month - 1] is None:
                 values[month.month - 1] = Decimal(0)
-        for month, currencies in sorted(totals.unconverted_by_month.items()):
+        for month, currencies in sorted(totals.unconverted_keys.items()):
             unknown[month] = sorted(currencies)
         return values, unknown
     column = {Measure.FEE_VND: "fee_vnd", Measure.TRUCKS: "trucks"}[measure]
@@ -600,16 +600,25 @@ def _months_with_figures(gate, first, last) -> set[dt.date]:
 
 
 def turnover_by_month(gate: Gate | None, year: int, rates: Rates | None = None) -> list[dict]:
-    """Exports, imports, other flows and turnover per month of the year, with last year's."""
+    """Exports, imports, other flows and turnover per month of the year, with last year's.
+
+    ``missing_rates``: the currencies of the month's exports and imports, or of the same month's
+    a year earlier, that no rate converts. Its turnover is short of them, so its growth is not
+    known (a month of yuan with no rate read as a fall of 100 %)."""
     rates = rates or Rates.load()
-    months = trade_usd(
+    totals = trade_usd(
         gate,
         dt.date(year - 1, 1, 1),
         dt.date(year, 12, 1),
         ("month", "direction"),
         directions=TRADE_DIRECTIONS + OTHER_DIRECTIONS,
         rates=rates,
-    ).usd
+    )
+    months = totals.usd
+
+    def missing(month: dt.date) -> set[str]:
+        return set().union(*(totals.unconverted_keys.get((month, d), ()) for d in TRADE_DIRECTIONS))
+
     table = []
     for number in range(1, 13):
         month, before = dt.date(year, number, 1), dt.date(year - 1, number, 1)
@@ -619,6 +628,7 @@ def turnover_by_month(gate: Gate | None, year: int, rates: Rates | None = None) 
         last_year = months.get((before, Direction.EXPORT), Decimal(0)) + months.get(
             (before, Direction.IMPORT), Decimal(0)
         )
+        not_converted = sorted(missing(month) | missing(before))
         table.append(
             {
                 "month": month,
@@ -627,7 +637,8 @@ def turnover_by_month(gate: Gate | None, year: int, rates: Rates | None = None) 
                 "other": other,
                 "turnover": export + imports,
                 "last_year": last_year,
-                "growth": growth(export + imports, last_year),
+                "growth": None if not_converted else growth(export + imports, last_year),
+                "missing_rates": not_converted,
             }
         )
     return table

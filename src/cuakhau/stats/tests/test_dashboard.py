@@ -372,7 +372,7 @@ def test_the_headline_growth_leaves_the_unfinished_month_out(mlt, monkeypatch):
             rows.append(
                 {"month": dt.date(year, n, 1), "export": now, "import": Decimal(0),
                  "other": Decimal(0), "turnover": now, "last_year": Decimal(100),
-                 "growth": services.growth(now, Decimal(100))}
+                 "growth": services.growth(now, Decimal(100)), "missing_rates": []}
             )  # fmt: skip
         return rows
 

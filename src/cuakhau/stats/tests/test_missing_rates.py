@@ -102,3 +102,42 @@ def test_the_page_the_api_and_the_report_say_which_rate_is_missing(june_without_
     set_language(board, "vi")
     html = client.get("/stats/mlt/?year=2024").content.decode()
     assert "Chưa xác định: còn thiếu tỷ giá" in html and "Chưa có tỷ giá của CNY tháng" in html
+
+
+def test_a_month_without_a_rate_has_no_growth_on_the_dashboard_the_api_and_the_report(
+    june_without_a_rate, board
+):
+    """June 2024 read 0 USD against 100 a year before: a fall of 100 % nobody recorded, and the
+    year's growth taken down with it."""
+    set_language(board, "en")
+    client = Client()
+    client.force_login(board)
+    page = client.get("/stats/mlt/?year=2024")
+    months = {r["month"]: r for r in page.context["board"].tables["turnover"].rows}
+    assert (months[JUNE_2024]["growth_percent"], months[JUNE_2024]["missing_rates"]) == (
+        None, ["CNY"],
+    )  # fmt: skip
+    assert months[dt.date(2024, 5, 1)]["growth_percent"] == Decimal("10.0")
+    headline = page.context["board"].headline
+    assert (headline["growth_percent"], headline["missing_rates"]) == (None, ["CNY"])
+    assert "not known: an exchange rate is missing" in page.content.decode()
+
+    body = client.get("/api/v1/stats/summary?gate=mlt&year=2024").json()
+    june = next(m for m in body["turnover"] if m["month"] == "2024-06-01")
+    assert (june["growth_percent"], june["missing_rates"]) == (None, ["CNY"])
+    assert body["headline"]["growth_percent"] is None
+    # A year later, June's base is the month not known.
+    after = client.get("/api/v1/stats/summary?gate=mlt&year=2025").json()
+    assert next(m for m in after["turnover"] if m["month"] == "2025-06-01")["missing_rates"] == [
+        "CNY"
+    ]
+
+    report = reports.build(
+        june_without_a_rate, 2024, None, "en", "test", today=dt.date(2025, 1, 10)
+    )
+    by_month = report.table("months")
+    assert by_month.rows[5][0] == JUNE_2024 and by_month.rows[5][6] is None
+    assert by_month.rows[4][6] == Decimal("10.0") and by_month.total[6] is None
+    summary = {row[0]: row for row in report.table("summary").rows}
+    assert summary["Exports (USD)"][3] is None
+    assert summary["Import-export turnover (USD)"][3] is None
