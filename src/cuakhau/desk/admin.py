@@ -29,6 +29,7 @@ class ProcedureAdmin(admin.ModelAdmin):
         "name_vi",
         "agency",
         "processing_days",
+        "processing_hours",
         "fee_vnd",
         "confidence",
         "active",

@@ -64,7 +64,9 @@ class ProcedureOut(Schema):
     legal_basis: str
     required_documents: list[str]
     fee_vnd: int | None
+    # One of the two: a time in working days, or in the desk's office hours (due at a moment).
     processing_days: int | None
+    processing_hours: int | None
     stages: list[str]
     confidence: CodeOf(Confidence)
     confidence_label: str
@@ -115,8 +117,12 @@ class FilingOut(Schema):
     status_label: str
     received_at: dt.datetime
     receipt_day: dt.date
-    processing_days: int
+    processing_days: int | None
+    processing_hours: int | None
     appointment_date: dt.date
+    # A file counted in working hours: the moment it is due, on its desk's clock (the gate's
+    # time zone, its offset written); null for a file counted in days.
+    due_at: dt.datetime | None
     documents: int
 
 
@@ -142,6 +148,9 @@ class TrackOut(Schema):
     status_label: str
     received_at: dt.datetime
     appointment_date: dt.date
+    # A file counted in working hours: the moment it is due, on its desk's clock (the gate's
+    # time zone, its offset written); null for a file counted in days.
+    due_at: dt.datetime | None
     clock_stopped: bool
     supplement_request: str
 
@@ -185,8 +194,12 @@ class ApplicationOut(Schema):
     assignee: str | None
     received_at: dt.datetime
     receipt_day: dt.date
-    processing_days: int
+    processing_days: int | None
+    processing_hours: int | None
     due_date: dt.date
+    # A file counted in working hours: the moment it is due, on its desk's clock (the gate's
+    # time zone, its offset written); null for a file counted in days.
+    due_at: dt.datetime | None
     new_due_date: dt.date | None
     overdue: bool
     soon_due: bool
@@ -247,7 +260,9 @@ def _application(user, a: Application, with_history=False, calendar=None) -> dic
         "received_at": a.received_at,
         "receipt_day": a.receipt_day,
         "processing_days": a.processing_days,
+        "processing_hours": a.processing_hours,
         "due_date": a.due_date,
+        "due_at": a.due_moment,
         "new_due_date": a.new_due_date,
         "overdue": s.overdue,
         "soon_due": s.soon_due,
@@ -400,7 +415,9 @@ def file_application(
             "received_at": a.received_at,
             "receipt_day": a.receipt_day,
             "processing_days": a.processing_days,
+            "processing_hours": a.processing_hours,
             "appointment_date": a.appointment_date,
+            "due_at": a.due_moment,
             "documents": a.documents.count(),
         },
     )
@@ -433,6 +450,7 @@ def track(request: HttpRequest, response: HttpResponse, payload: TrackIn):
             "status_label": a.get_status_display(),
             "received_at": a.received_at,
             "appointment_date": a.appointment_date,
+            "due_at": a.due_moment,
             "clock_stopped": s.clock_stopped,
             "supplement_request": a.supplement_request
             if a.status == services.S.SUPPLEMENT_REQUESTED

@@ -18,7 +18,7 @@ from django.utils.text import slugify
 from cuakhau.core.spreadsheets import DataFileError, file_number
 
 from . import agencies
-from .models import MAX_PROCESSING_DAYS, Confidence, Procedure, ScheduleDay
+from .models import MAX_PROCESSING_DAYS, MAX_PROCESSING_HOURS, Confidence, Procedure, ScheduleDay
 from .services import record_procedure_change
 
 DATA = Path(__file__).parent / "data"
@@ -87,6 +87,12 @@ def load_procedures(path: Path | None = None) -> tuple[int, int, int]:
                 "processing_days": _int(
                     row, number, "processing_days", path.name, most=MAX_PROCESSING_DAYS
                 ),
+                # A time the law gives in working hours (a C/O form E), else empty.
+                "processing_hours": _int(
+                    row, number, "processing_hours", path.name, most=MAX_PROCESSING_HOURS
+                )
+                if row.get("processing_hours") is not None
+                else None,
                 "confidence": row["confidence"].strip() or Confidence.UNCERTAIN,
                 "source": row["source"].strip(),
                 "notes": row["notes"].strip(),

@@ -3,17 +3,21 @@ make-up working days, and applications with their documents and their audit trai
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from cuakhau.core.context import Channel
-from cuakhau.core.inputs import AtMost
+from cuakhau.core.inputs import AtLeast, AtMost
 from cuakhau.reference.localize import LocalizedText, localized
 
 # The longest processing time a one-stop procedure is given: the longest the desk's laws set
 # are 30 to 45 working days (an investment approval), and a time of years would be a typing
 # error that pushes the due date beyond every calendar the desk reads.
 MAX_PROCESSING_DAYS = 60
+# A time given in working hours is short (a C/O form E: about 6, 24 when the goods are
+# inspected); past a week of office hours a procedure's time is given in days.
+MAX_PROCESSING_HOURS = 40
 
 
 class Confidence(models.TextChoices):
@@ -47,6 +51,17 @@ class Procedure(models.Model):
         validators=[AtMost(MAX_PROCESSING_DAYS)],
         help_text=_("Empty when not known; such a procedure cannot be filed."),
     )
+    # Its time in office hours instead (``calendar.OFFICE_HOURS``): due at a moment, not a day.
+    processing_hours = models.PositiveSmallIntegerField(
+        _("processing time (working hours)"),
+        null=True,
+        blank=True,
+        validators=[AtLeast(1), AtMost(MAX_PROCESSING_HOURS)],
+        help_text=_(
+            "For a procedure whose time the law gives in working hours; leave the "
+            "working days empty then."
+        ),
+    )
     stages = models.TextField(
         _("stages"), blank=True, help_text=_("The agencies and steps, one per line.")
     )
@@ -67,6 +82,15 @@ class Procedure(models.Model):
 
     class Meta:
         ordering = ["name_vi"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(processing_days__isnull=True) | Q(processing_hours__isnull=True),
+                name="desk_procedure_days_or_hours",
+                violation_error_message=_(
+                    "Give the processing time in working days or in working hours, not both."
+                ),
+            )
+        ]
         verbose_name = _("procedure")
         verbose_name_plural = _("procedures")
 
@@ -105,10 +129,12 @@ class Procedure(models.Model):
 
     @property
     def can_be_filed(self) -> bool:
-        return (
-            self.active
-            and self.processing_days is not None
-            and self.processing_days <= MAX_PROCESSING_DAYS
+        if not self.active:
+            return False
+        if self.processing_days is not None:
+            return self.processing_hours is None and self.processing_days <= MAX_PROCESSING_DAYS
+        return self.processing_hours is not None and 1 <= self.processing_hours <= (
+            MAX_PROCESSING_HOURS
         )
 
 
@@ -239,10 +265,19 @@ class Application(models.Model):
     received_at = models.DateTimeField(_("received"))
     # The day the clock starts: the day of receipt, or the next working day after a day off.
     receipt_day = models.DateField(_("day of receipt"))
+    # One of the two, as its procedure gave it when the file was received.
     processing_days = models.PositiveSmallIntegerField(
-        _("processing days"), validators=[AtMost(MAX_PROCESSING_DAYS)]
+        _("processing days"), null=True, blank=True, validators=[AtMost(MAX_PROCESSING_DAYS)]
     )
+    processing_hours = models.PositiveSmallIntegerField(
+        _("processing hours"),
+        null=True,
+        blank=True,
+        validators=[AtLeast(1), AtMost(MAX_PROCESSING_HOURS)],
+    )
+    # The desk's date of the deadline; a time in hours is due at ``due_at``, a moment of that day.
     due_date = models.DateField(_("due"))
+    due_at = models.DateTimeField(_("due at"), null=True, blank=True)
     # The one new date an apology letter gives (Decree 61 Art. 18: once only).
     new_due_date = models.DateField(_("new date after apology"), null=True, blank=True)
     paused_since = models.DateField(_("paused since"), null=True, blank=True)
@@ -255,6 +290,13 @@ class Application(models.Model):
 
     class Meta:
         ordering = ["due_date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(processing_days__isnull=False, processing_hours__isnull=True)
+                | Q(processing_days__isnull=True, processing_hours__isnull=False),
+                name="desk_application_days_or_hours",
+            )
+        ]
         verbose_name = _("application")
         verbose_name_plural = _("applications")
         permissions = [("reassign_application", "Can reassign applications (desk supervisor)")]
@@ -270,6 +312,16 @@ class Application(models.Model):
         if self.new_due_date is None:
             return self.due_date
         return max(self.new_due_date, self.due_date)
+
+    @property
+    def due_moment(self):
+        """The moment a file counted in hours is due, on its desk's clock; None for a file counted
+        in days or once an apology gave it a new date (a day)."""
+        if self.due_at is None or self.appointment_date != self.due_date:
+            return None
+        from .services import desk_zone
+
+        return self.due_at.astimezone(desk_zone(self.gate))
 
 
 class ApplicationDocument(models.Model):

@@ -7,11 +7,13 @@ reads them; see the page's note):
 - received: on the day it was received, in Vietnam's time;
 - returned: on the day the result was handed back; it is *on time* when its result was ready
   at the desk on or before its due date — the date on the receipt, moved only by supplement
-  waits (the clock stops then). An apology's new date does not make a late file on time: it is
+  waits (the clock stops then); a file counted in working hours, at or before its due moment.
+  An apology's new date does not make a late file on time: it is
   late, and counted among the apologised ones too;
 - refused and withdrawn: on the day the file was closed;
 - pending and overdue now: files received in the period still open today; overdue when the
-  clock runs and today is past the appointment date (the apology's date when one was given).
+  clock runs and today is past the appointment date (the apology's date when one was given), or,
+  counted in hours without an apology, now is past its due moment.
 The on-time rate is on time ÷ returned.
 
 Two queries whatever the number of files: the files of the period (received or closed in it),
@@ -27,6 +29,7 @@ from dataclasses import dataclass, field, fields
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -126,10 +129,15 @@ def month_label(month: dt.date) -> str:
 
 
 def build_report(
-    date_from: dt.date, date_to: dt.date, today: dt.date | None = None, gates=None
+    date_from: dt.date,
+    date_to: dt.date,
+    today: dt.date | None = None,
+    gates=None,
+    now: dt.datetime | None = None,
 ) -> Report:
     """``gates``: only these gates' desks (a supervisor's own); None: the whole zone."""
     today = today or desk_today()
+    now = now or timezone.now()
     start, end = _bounds(date_from, date_to)
     files = Application.objects.filter(
         Q(received_at__gte=start, received_at__lt=end) | Q(closed_at__gte=start, closed_at__lt=end)
@@ -144,17 +152,20 @@ def build_report(
         "result_at",
         "due_date",
         "new_due_date",
+        "due_at",
     )
     by_procedure: dict[int, Counts] = defaultdict(Counts)
     by_month: dict[dt.date, Counts] = defaultdict(Counts)
-    for procedure_id, status, received_at, closed_at, result_at, due, new_due in files.iterator():
+    for row in files.iterator():
+        procedure_id, status, received_at, closed_at, result_at, due, new_due, due_at = row
         received_day, closed_day = _local_day(received_at), _local_day(closed_at)
         here = Counts()
         if date_from <= received_day <= date_to:
             here.received = 1
             if status in OPEN or status == S.RESULT_READY:
                 here.pending = 1
-                if status in RUNNING and today > max(new_due or due, due):
+                past_moment = new_due is None and due_at is not None and now > due_at
+                if status in RUNNING and (today > max(new_due or due, due) or past_moment):
                     here.overdue_now = 1
             by_month[received_day.replace(day=1)].add(here)
             by_procedure[procedure_id].add(here)
@@ -163,7 +174,12 @@ def build_report(
             if status == S.RETURNED:
                 closed.returned = 1
                 ready_day = _local_day(result_at) or closed_day
-                if ready_day <= due:
+                if due_at is not None:
+                    # Counted in hours: ready by its moment, not merely on its day.
+                    in_time = (result_at or closed_at) <= due_at
+                else:
+                    in_time = ready_day <= due
+                if in_time:
                     closed.on_time = 1
                 else:
                     closed.late = 1

@@ -39,6 +39,7 @@ from . import calendar as wd
 from . import codes, uploads
 from .models import (
     MAX_PROCESSING_DAYS,
+    MAX_PROCESSING_HOURS,
     Application,
     ApplicationDocument,
     ApplicationStatus,
@@ -211,14 +212,65 @@ def _calendar_around(day: dt.date) -> wd.WorkingCalendar:
 
 
 def _pauses(application: Application) -> list[tuple[dt.date, dt.date]]:
-    return [(dt.date.fromisoformat(a), dt.date.fromisoformat(b)) for a, b in application.pauses]
+    # A file counted in hours keeps its waits as moments on the desk's clock: their days here.
+    return [
+        (dt.date.fromisoformat(a[:10]), dt.date.fromisoformat(b[:10]))
+        for a, b in application.pauses
+    ]
+
+
+def _wall_clock(moment: dt.datetime, gate: Gate | None) -> dt.datetime:
+    """``moment`` as the desk's clock on the wall reads it (naive, as ``calendar`` counts)."""
+    return timezone.localtime(moment, desk_zone(gate)).replace(tzinfo=None)
+
+
+def _on_desk_clock(wall: dt.datetime, gate: Gate | None) -> dt.datetime:
+    return wall.replace(tzinfo=desk_zone(gate))
+
+
+def _moment_pauses(application: Application) -> list[tuple[dt.datetime, dt.datetime]]:
+    return [
+        (
+            _wall_clock(dt.datetime.fromisoformat(a), application.gate),
+            _wall_clock(dt.datetime.fromisoformat(b), application.gate),
+        )
+        for a, b in application.pauses
+    ]
+
+
+def counted_in_hours(application: Application) -> bool:
+    return application.processing_hours is not None
+
+
+def compute_due_at(
+    application: Application, calendar: wd.WorkingCalendar | None = None
+) -> dt.datetime:
+    """The moment a file counted in hours is due: its hours of office time from its arrival
+    (from the desk's next opening when closed), its supplement waits not counted."""
+    gate = application.gate
+    start = _wall_clock(application.received_at, gate)
+    calendar = calendar or _calendar_around(start.date())
+    due = wd.add_working_hours(
+        start, application.processing_hours, calendar, _moment_pauses(application)
+    )
+    return _on_desk_clock(due, gate)
 
 
 def compute_due(application: Application, calendar: wd.WorkingCalendar | None = None) -> dt.date:
     calendar = calendar or _calendar_around(application.receipt_day)
+    if counted_in_hours(application):
+        return day_at(compute_due_at(application, calendar), application.gate)
     return wd.add_working_days(
         application.receipt_day, application.processing_days, calendar, _pauses(application)
     )
+
+
+def _set_due(application: Application, calendar: wd.WorkingCalendar) -> None:
+    if counted_in_hours(application):
+        application.due_at = compute_due_at(application, calendar)
+        application.due_date = day_at(application.due_at, application.gate)
+    else:
+        application.due_date = compute_due(application, calendar)
 
 
 def _apology_extra_days(application: Application, calendar: wd.WorkingCalendar) -> int | None:
@@ -262,6 +314,8 @@ class Standing:
     days_left: int | None  # working days left (negative: late by)
     # The appointment it stands against (None when the clock does not run).
     due: dt.date | None = None
+    # The moment on the desk's clock, for a file counted in hours (``Application.due_moment``).
+    due_moment: dt.datetime | None = None
 
     @property
     def late_by(self) -> int:
@@ -271,7 +325,10 @@ class Standing:
 SOON_DUE_WORKING_DAYS = 2
 
 
-def standing(application: Application, calendar=None, on: dt.date | None = None) -> Standing:
+def standing(
+    application: Application, calendar=None, on: dt.date | None = None, now=None
+) -> Standing:
+    """``on``: the desk's today; ``now``: the moment a file counted in hours is weighed at."""
     on = on or today()
     if application.status not in OPEN:
         return Standing(False, False, False, None)
@@ -279,11 +336,16 @@ def standing(application: Application, calendar=None, on: dt.date | None = None)
         return Standing(False, False, True, None)
     calendar = calendar or _calendar_around(on)
     due = application.appointment_date
+    moment = application.due_moment
     if on > due:
         # Late by 0 working days on the weekend after a Friday's due date: still overdue.
-        return Standing(True, False, False, -wd.working_days_between(due, on, calendar), due)
+        late = -wd.working_days_between(due, on, calendar)
+        return Standing(True, False, False, late, due, moment)
+    if moment is not None and on == due and (now or timezone.now()) > moment:
+        # Due at 14:30 today and it is later: late by the hours, not a day.
+        return Standing(True, False, False, 0, due, moment)
     left = wd.working_days_between(on, due, calendar)
-    return Standing(False, left <= SOON_DUE_WORKING_DAYS, False, left, due)
+    return Standing(False, left <= SOON_DUE_WORKING_DAYS, False, left, due, moment)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -303,6 +365,7 @@ PROCEDURE_FIELDS = [
     "required_documents",
     "fee_vnd",
     "processing_days",
+    "processing_hours",
     "stages",
     "stages_en",
     "stages_zh",
@@ -340,9 +403,13 @@ def record_procedure_change(procedure: Procedure, actor, note: str = "") -> None
 
 def fileable_procedures() -> QuerySet[Procedure]:
     # A time beyond the bound (stored before it was kept) is no deadline to count.
-    return Procedure.objects.filter(
-        active=True, processing_days__isnull=False, processing_days__lte=MAX_PROCESSING_DAYS
+    in_days = Q(processing_days__lte=MAX_PROCESSING_DAYS, processing_hours__isnull=True)
+    in_hours = Q(
+        processing_days__isnull=True,
+        processing_hours__gte=1,
+        processing_hours__lte=MAX_PROCESSING_HOURS,
     )
+    return Procedure.objects.filter(in_days | in_hours, active=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -508,9 +575,10 @@ def file_application(
     procedure, gate, checked = filing.procedure, filing.gate, filing.documents
 
     with transaction.atomic():
-        received_day = day_at(now, gate)
-        calendar = _calendar_around(received_day)
-        receipt_day = wd.next_working_day(received_day, calendar)
+        arrived = _wall_clock(now, gate)
+        calendar = _calendar_around(arrived.date())
+        # After closing time, or on a day off, the desk receives it at its next opening.
+        receipt_day = wd.receipt_day_of(arrived, calendar)
         application = Application(
             code=codes.new_code(),
             procedure=procedure,
@@ -524,8 +592,9 @@ def file_application(
             received_at=now,
             receipt_day=receipt_day,
             processing_days=procedure.processing_days,
+            processing_hours=procedure.processing_hours,
         )
-        application.due_date = compute_due(application, calendar)
+        _set_due(application, calendar)
         application.save()
         _save_documents(application, checked, actor)
         _record(application, "file", "", actor, context, "", {"channel": channel})
@@ -577,7 +646,8 @@ def _tell(application: Application, template: str, **extra) -> None:
         "code": application.code,
         "procedure": application.procedure,
         "status": ApplicationStatus(application.status).label,
-        "due": application.appointment_date,
+        # A file counted in hours: the moment it is due, written in its desk's time.
+        "due": application.due_moment or application.appointment_date,
         **extra,
     }
     from .messages import DESK_TEMPLATES
@@ -762,14 +832,19 @@ def act(
             application.paused_since = day
             application.supplement_request = reason.strip()
         elif action == "receive_supplement":
-            # The clock stopped the day after the request and restarts the day after today.
-            stopped = application.paused_since or day
             calendar = _calendar_around(application.receipt_day)
             promised = _apology_extra_days(application, calendar)
-            application.pauses = [*application.pauses, [stopped.isoformat(), day.isoformat()]]
+            if counted_in_hours(application):
+                # Counted in hours, the clock stopped at the request and restarts now.
+                pause = [_request_moment(application).isoformat(), _desk_now(application)]
+            else:
+                # The clock stopped the day after the request and restarts the day after today.
+                stopped = application.paused_since or day
+                pause = [stopped.isoformat(), day.isoformat()]
+            application.pauses = [*application.pauses, pause]
             application.paused_since = None
-            application.due_date = compute_due(application, calendar)
-            data = {"pause": [stopped.isoformat(), day.isoformat()]}
+            _set_due(application, calendar)
+            data = {"pause": pause}
             if promised is not None:
                 # The wait stops the apology's clock too: the new date keeps the working days
                 # it gave beyond the due date (left where it was, it could fall before the
@@ -795,6 +870,19 @@ def act(
                 "supplement" if action == "receive_supplement" else "filing",
             )
     return application
+
+
+def _desk_now(application: Application) -> str:
+    return timezone.localtime(timezone.now(), desk_zone(application.gate)).isoformat()
+
+
+def _request_moment(application: Application) -> dt.datetime:
+    """When the supplement the file waits for was requested, on its desk's clock."""
+    asked = (
+        application.transitions.filter(action="request_supplement").order_by("-at", "-id").first()
+    )
+    moment = asked.at if asked is not None else timezone.now()
+    return timezone.localtime(moment, desk_zone(application.gate))
 
 
 def reassign(actor, application: Application, assignee, context: RequestContext = SYSTEM):
@@ -863,23 +951,29 @@ def desk_queue(user, *, show: str = "open", mine: bool = False) -> QuerySet[Appl
 
 
 def queue_counts(
-    files: QuerySet[Application], on: dt.date | None = None, calendar=None
+    files: QuerySet[Application], on: dt.date | None = None, calendar=None, now=None
 ) -> tuple[int, int]:
     """How many of ``files`` are overdue and how many due within ``SOON_DUE_WORKING_DAYS``, as
     ``standing`` says it of each, counted by the database over them all (a queue shows a page)."""
     on = on or today()
+    now = now or timezone.now()
     # Due within two working days: before the third working day after today.
     calendar = calendar or _calendar_around(on)
     soon_limit = wd.add_working_days(on, SOON_DUE_WORKING_DAYS + 1, calendar)
     appointment = Case(
         When(new_due_date__gt=F("due_date"), then=F("new_due_date")), default=F("due_date")
     )
+    # A file counted in hours is late from its moment (while no apology gave it a day).
+    past_moment = Q(new_due_date__isnull=True, due_at__lt=now)
     counts = (
         files.filter(status__in=RUNNING)
         .annotate(appointment=appointment)
         .aggregate(
-            overdue=Count("pk", filter=Q(appointment__lt=on)),
-            soon_due=Count("pk", filter=Q(appointment__gte=on, appointment__lt=soon_limit)),
+            overdue=Count("pk", filter=Q(appointment__lt=on) | past_moment),
+            soon_due=Count(
+                "pk",
+                filter=Q(appointment__gte=on, appointment__lt=soon_limit) & ~past_moment,
+            ),
         )
     )
     return counts["overdue"], counts["soon_due"]

@@ -1,9 +1,9 @@
 """The desk's days are Vietnam's (its gate's clock), whatever zone the server keeps.
 
 A file sent online at 00:30 on a Saturday in Lai Châu (17:30 UTC on the Friday) arrived on a
-day off: it is received on Monday and its clock counts from Tuesday. One sent at 23:30 on a
-working day, after the desk closed, is that day's: the first day counted is the next working
-day either way. Deadlines skip weekends, public holidays (Tết) and run into the next year.
+day off: it is received on Monday and its clock counts from Tuesday. So is one sent at 23:30 on
+a Friday, after the desk closed: it is received when the desk next opens (a file sent at 23:30
+was counted from that day, a working day the desk was closed for all of it). Deadlines skip weekends, public holidays (Tết) and run into the next year.
 """
 
 import datetime as dt
@@ -48,21 +48,27 @@ def test_a_file_sent_at_half_past_midnight_on_saturday_is_received_on_monday(
 
 
 @pytest.mark.parametrize("server_zone", ["Asia/Ho_Chi_Minh", "UTC"])
-def test_a_file_sent_after_office_hours_on_a_working_day_is_that_days(
+def test_a_file_sent_after_office_hours_is_received_at_the_next_opening(
     catalogue, settings, server_zone
 ):
     settings.TIME_ZONE = server_zone
-    # 23:30 on Friday 6 March 2026 (16:30 UTC): Friday's file, counted from Monday 9 March.
+    # 23:30 on Friday 6 March 2026 (16:30 UTC): received on Monday 9 March, counted from Tuesday.
     a = file_at(catalogue, utc(2026, 3, 6, 16, 30))
-    assert a.receipt_day == D(2026, 3, 6)
-    assert a.due_date == D(2026, 3, 20)
+    assert a.receipt_day == D(2026, 3, 9)
+    assert a.due_date == D(2026, 3, 23)
+    # 17:10 that Friday, the desk just closed: the same.
+    assert file_at(catalogue, utc(2026, 3, 6, 10, 10)).receipt_day == D(2026, 3, 9)
+    # 16:50, before closing, and 07:00 before opening: Friday's.
+    assert file_at(catalogue, utc(2026, 3, 6, 9, 50)).receipt_day == D(2026, 3, 6)
+    assert file_at(catalogue, utc(2026, 3, 6, 0, 0)).receipt_day == D(2026, 3, 6)
 
 
 def test_a_deadline_runs_over_new_year_and_its_holiday(catalogue, server_on_utc):
-    # Thursday 31 December 2026 at 23:30: counted from Monday 4 January (1 January is New
-    # Year's Day, then the weekend) → 4–8 and 11–15 January.
+    # Thursday 31 December 2026 at 23:30, the desk closed: received when it opens on Monday
+    # 4 January (1 January is New Year's Day, then the weekend), counted from Tuesday 5 →
+    # 5–8 and 11–15 and 18 January.
     eve = file_at(catalogue, utc(2026, 12, 31, 16, 30))
-    assert (eve.receipt_day, eve.due_date) == (D(2026, 12, 31), D(2027, 1, 15))
+    assert (eve.receipt_day, eve.due_date) == (D(2027, 1, 4), D(2027, 1, 18))
     # 00:30 on 1 January 2027 (still 2026 in UTC): a holiday, received Monday 4 January.
     new_year = file_at(catalogue, utc(2026, 12, 31, 17, 30))
     assert (new_year.receipt_day, new_year.due_date) == (D(2027, 1, 4), D(2027, 1, 18))
