@@ -172,7 +172,9 @@ def add_working_hours(
     if not left:
         return moment
     day = moment.date()
-    for _ in range(_SEARCH_DAYS):
+    # However long a supplement wait, the search goes on past its end.
+    waited = max([(b.date() - day).days for _a, b in pauses] + [0])
+    for _ in range(waited + _SEARCH_DAYS):
         for opens, closes in calendar.open_periods(day):
             if closes <= moment:
                 continue

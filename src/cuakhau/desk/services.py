@@ -832,7 +832,10 @@ def act(
             application.paused_since = day
             application.supplement_request = reason.strip()
         elif action == "receive_supplement":
-            calendar = _calendar_around(application.receipt_day)
+            # Its years from the receipt to past today: a long wait's due date is counted on
+            # the holidays of the years it falls in.
+            years = range(application.receipt_day.year - 1, day.year + 3)
+            calendar = calendar_for(years)
             promised = _apology_extra_days(application, calendar)
             if counted_in_hours(application):
                 # Counted in hours, the clock stopped at the request and restarts now.

@@ -173,3 +173,17 @@ def test_a_procedure_is_given_days_or_hours_not_both(form_e):
     with pytest.raises(ValidationError) as refused:
         form_e.full_clean()
     assert "processing_hours" in refused.value.message_dict
+
+
+def test_a_long_supplement_wait_counts_on_the_holidays_of_its_years(form_e, desk_officer):
+    # Asked on Tuesday 3 March 2026 at 09:00, brought on Monday 31 December 2029 at 16:00:
+    # 1 hour that day, then 1 January 2030 is New Year's Day; due Wednesday 2 January 10:00.
+    # (The calendar stopped at 2028 and the count gave up after three years: a 500.)
+    a = file_form_e(form_e, vn(MON, 16))
+    for action in ("transfer", "start"):
+        a = services.act(desk_officer, a, action)
+    with mock.patch.object(timezone, "now", return_value=vn(TUE, 9)):
+        a = services.act(desk_officer, a, "request_supplement", reason="Thiếu vận đơn")
+    with mock.patch.object(timezone, "now", return_value=vn(D(2029, 12, 31), 16)):
+        a = services.act(desk_officer, a, "receive_supplement")
+    assert a.due_at == vn(D(2030, 1, 2), 10)
