@@ -913,17 +913,38 @@ def reassign(actor, application: Application, assignee, context: RequestContext 
     return application
 
 
+def assignee_left(application: Application) -> bool:
+    """The file's officer no longer works at its desk (deactivated, moved to another gate, no
+    longer a desk officer): the file is nobody's."""
+    officer = application.assignee
+    if officer is None:
+        return False
+    return not officer.is_active or not works_at(officer, application.gate)
+
+
+def may_take(user, application: Application) -> bool:
+    """An officer of the file's desk takes a file nobody holds: unassigned, or whose officer
+    left the desk (it stayed theirs, and only a supervisor could move it)."""
+    if not works_at(user, application.gate):
+        return False
+    return application.assignee_id is None or assignee_left(application)
+
+
 def take(actor, application: Application, context: RequestContext = SYSTEM):
-    """An officer takes an unassigned file."""
+    """An officer takes an unassigned file, or one whose officer left the desk."""
     if not may_handle(actor):
         raise DeskPermissionDenied(_("Only desk officers move applications."))
     with transaction.atomic():
         application = _locked(application, actor)
-        if application.assignee_id is not None:
+        if application.assignee_id is not None and not assignee_left(application):
             raise StateRefused(_("This file is already assigned."))
+        previous = application.assignee
         application.assignee = actor
         application.save(update_fields=["assignee"])
-        _record(application, "take", application.status, actor, context, "", {"to": actor.username})
+        data = {"to": actor.username}
+        if previous is not None:
+            data["from"] = previous.username
+        _record(application, "take", application.status, actor, context, "", data)
     return application
 
 

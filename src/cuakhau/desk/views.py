@@ -299,6 +299,8 @@ def application(request, code, action_form=None, failed_action=""):
             "action_errors": action_errors,
             "failed_action": failed_action,
             "reassign_form": reassign_form,
+            "may_take": services.may_take(request.user, a),
+            "assignee_left": services.assignee_left(a),
         },
         status=422 if failed_action else 200,
     )
