@@ -259,6 +259,15 @@ HOW_COUNTED = gettext_lazy(
     "received in the period and still open today; overdue when today is past their "
     "appointment date and the desk is not waiting for the applicant."
 )
+HOURS_COUNTED = gettext_lazy(
+    "A procedure timed in working hours is due at a moment of the desk's office hours "
+    "(07:30–11:30 and 13:30–17:00 on working days): its file is on time when its result was "
+    "ready by that moment, and overdue from it."
+)
+
+
+def how_counted() -> str:
+    return f"{HOW_COUNTED} {HOURS_COUNTED}"
 
 
 def month_chart(report: Report):
@@ -307,7 +316,7 @@ def to_xlsx(report: Report) -> bytes:
     for name, heading in columns():
         value = getattr(report.total, name)
         summary.append([heading, report.total.on_time_rate if name == "on_time_percent" else value])
-    summary.append([_("How files are counted"), str(HOW_COUNTED)])
+    summary.append([_("How files are counted"), how_counted()])
     summary["A1"].font = bold
     for (cell,) in summary.iter_rows(min_row=2, max_row=4, min_col=2, max_col=2):
         cell.number_format = "yyyy-mm-dd"

@@ -94,7 +94,7 @@ def report(request):
         response = HttpResponse(reports.to_xlsx(report), content_type=XLSX)
         response["Content-Disposition"] = content_disposition(name)
         return response
-    context = {"form": form, "report": report, "how_counted": reports.HOW_COUNTED}
+    context = {"form": form, "report": report, "how_counted": reports.how_counted()}
     if report is not None:
         context["columns"] = reports.columns()
         context["chart"] = reports.month_chart(report)

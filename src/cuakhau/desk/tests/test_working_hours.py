@@ -187,3 +187,15 @@ def test_a_long_supplement_wait_counts_on_the_holidays_of_its_years(form_e, desk
     with mock.patch.object(timezone, "now", return_value=vn(D(2029, 12, 31), 16)):
         a = services.act(desk_officer, a, "receive_supplement")
     assert a.due_at == vn(D(2030, 1, 2), 10)
+
+
+def test_the_report_says_how_a_file_timed_in_hours_is_counted(form_e, supervisor):
+    client = Client()
+    client.force_login(supervisor)
+    for language, words in [
+        ("en", "due at a moment of the desk's office hours"),
+        ("vi", "thời hạn tính bằng giờ làm việc"),
+        ("zh-hans", "以工作小时计时"),
+    ]:
+        page = client.get("/desk/reports/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        assert words in page.replace("&#x27;", "'")
