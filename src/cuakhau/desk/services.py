@@ -971,7 +971,8 @@ def desk_queue(user, *, show: str = "open", mine: bool = False) -> QuerySet[Appl
         qs = qs.filter(status__in=CLOSED)
     if mine:
         qs = qs.filter(assignee=user)
-    return qs.order_by("due_date", "id")
+    # Files due the same day: one timed in hours by its moment, before those due at closing.
+    return qs.order_by("due_date", F("due_at").asc(nulls_last=True), "id")
 
 
 def queue_counts(

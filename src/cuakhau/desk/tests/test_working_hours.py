@@ -199,3 +199,13 @@ def test_the_report_says_how_a_file_timed_in_hours_is_counted(form_e, supervisor
     ]:
         page = client.get("/desk/reports/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
         assert words in page.replace("&#x27;", "'")
+
+
+def test_the_queue_puts_a_file_due_at_a_moment_before_those_due_at_closing(
+    form_e, catalogue, desk_officer
+):
+    by_day = services.file_application(applicant_data(catalogue), [pdf()], now=vn(MON, 9))
+    by_hours = file_form_e(form_e, vn(MON, 16))
+    Application.objects.filter(pk=by_day.pk).update(due_date=TUE)  # due the same day
+    queue = list(services.desk_queue(desk_officer).values_list("code", flat=True))
+    assert queue == [by_hours.code, by_day.code]
