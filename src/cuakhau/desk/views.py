@@ -13,7 +13,7 @@ from cuakhau.core import listing
 from cuakhau.core.context import context_of
 from cuakhau.core.errors import FieldErrors, StateRefused
 
-from . import services, uploads
+from . import codes, services, uploads
 from .forms import ActionForm, ApplicationForm, QueueFilterForm, ReassignForm, TrackForm
 from .models import Application, FilingChannel, Procedure
 from .multipart import reads_uploads, refusal_of
@@ -28,6 +28,8 @@ def _remember(request, code: str) -> None:
 
 
 def _tracked(request, code: str) -> Application:
+    # As the code is typed anywhere else: "mc-yj7nblnzh" is the file the session opened.
+    code = codes.normalise_code(code) or code
     if code not in request.session.get(SESSION_KEY, []):
         raise Http404(services.NOT_FOUND_MESSAGE())
     application = Application.objects.select_related("procedure").filter(code=code).first()

@@ -158,3 +158,11 @@ def test_api_catalogue_track_and_actions(catalogue, desk_officer):
     assert illegal.status_code == 409
     history = officer.get(f"/api/v1/desk/applications/{a.code}").json()["history"]
     assert [h["action"] for h in history] == ["file", "transfer"]
+
+
+def test_the_applicants_page_opens_with_the_code_as_typed(client, catalogue, desk_officer):
+    assert _apply(client, catalogue).status_code == 302
+    a = Application.objects.get()
+    for typed in (a.code.lower(), a.code.replace("-", "")):
+        assert client.get(f"/desk/track/{typed}/").status_code == 200
+    assert Client().get(f"/desk/track/{a.code.lower()}/").status_code == 404
