@@ -25,14 +25,19 @@ DATA = Path(__file__).parent / "data"
 
 
 def _int(
-    row: dict, number: int, column: str, file: str = "procedures.csv", most: int | None = None
+    row: dict,
+    number: int,
+    column: str,
+    file: str = "procedures.csv",
+    most: int | None = None,
+    least: int = 0,
 ) -> int | None:
     # As every import reads a number (``core.spreadsheets.file_number``): "1e3" or "NaN" is
     # an error naming its row and column, not a traceback of ``int``. Out of the column's
     # range, it is the same error, not the database's (both columns hold no negative number).
     value = file_number(row[column], file=file, row=number, column=column, whole=True)
-    if value is not None and (value < 0 or (most is not None and value > most)):
-        limit = f"from 0 to {most}" if most is not None else "0 or more"
+    if value is not None and (value < least or (most is not None and value > most)):
+        limit = f"from {least} to {most}" if most is not None else f"{least} or more"
         raise DataFileError(
             f"{file}, row {number}, column {column}: {value} is out of range ({limit})."
         )
@@ -89,7 +94,7 @@ def load_procedures(path: Path | None = None) -> tuple[int, int, int]:
                 ),
                 # A time the law gives in working hours (a C/O form E), else empty.
                 "processing_hours": _int(
-                    row, number, "processing_hours", path.name, most=MAX_PROCESSING_HOURS
+                    row, number, "processing_hours", path.name, most=MAX_PROCESSING_HOURS, least=1
                 )
                 if row.get("processing_hours") is not None
                 else None,
@@ -97,6 +102,11 @@ def load_procedures(path: Path | None = None) -> tuple[int, int, int]:
                 "source": row["source"].strip(),
                 "notes": row["notes"].strip(),
             }
+            if values["processing_days"] is not None and values["processing_hours"] is not None:
+                raise DataFileError(
+                    f"{path.name}, row {number}: give processing_days or processing_hours, "
+                    "not both."
+                )
             procedure = Procedure.objects.filter(key=key).first()
             if procedure is None:
                 Procedure.objects.create(key=key, **values)

@@ -209,3 +209,41 @@ def test_the_queue_puts_a_file_due_at_a_moment_before_those_due_at_closing(
     Application.objects.filter(pk=by_day.pk).update(due_date=TUE)  # due the same day
     queue = list(services.desk_queue(desk_officer).values_list("code", flat=True))
     assert queue == [by_hours.code, by_day.code]
+
+
+def test_the_administration_refuses_days_and_hours_together(admin_client, form_e):
+    from .test_processing_days_bound import _admin_post
+
+    url = f"/admin/desk/procedure/{form_e.pk}/change/"
+    page = admin_client.post(url, _admin_post(form_e, processing_days="2"))
+    assert page.status_code == 200
+    assert "not both" in str(page.context["adminform"].form.errors)
+    saved = admin_client.post(url, _admin_post(form_e, processing_hours="8"))
+    assert saved.status_code == 302
+    form_e.refresh_from_db()
+    assert form_e.processing_hours == 8 and form_e.version == 2
+
+
+@pytest.mark.parametrize(
+    "days, hours, said",
+    [("", "0", "out of range"), ("", "41", "out of range"), ("3", "6", "not both")],
+)
+def test_the_loader_names_the_row_of_a_wrong_time_in_hours(
+    reference_data, tmp_path, days, hours, said
+):
+    import csv
+
+    from cuakhau.core.spreadsheets import DataFileError
+    from cuakhau.desk.loading import DATA, load_procedures
+
+    with open(DATA / "procedures.csv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    rows[1].update(processing_days=days, processing_hours=hours)
+    path = tmp_path / "procedures.csv"
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    with pytest.raises(DataFileError) as refused:
+        load_procedures(path)
+    assert "row 3" in str(refused.value) and said in str(refused.value)
