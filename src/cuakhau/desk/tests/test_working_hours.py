@@ -247,3 +247,14 @@ def test_the_loader_names_the_row_of_a_wrong_time_in_hours(
     with pytest.raises(DataFileError) as refused:
         load_procedures(path)
     assert "row 3" in str(refused.value) and said in str(refused.value)
+
+
+def test_the_badge_of_a_moment_gone_says_its_day_too():
+    # On the weekend after a Friday 14:30 due moment: late by no working day, but which 14:30.
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    late = services.Standing(True, False, False, 0, FRI, vn(FRI, 14, 30))
+    with translation.override("en"):
+        badge = render_to_string("desk/_deadline.html", {"standing": late})
+    assert "overdue: it was due at" in badge and "14:30" in badge and "2026" in badge
