@@ -1228,6 +1228,7 @@ def record_weighing(
     kg, tare = _reading_of(gate, trip, gross_kg, tare_kg, errors)
     if errors:
         raise FieldErrors(errors)
+    at = not_ahead(at)
     # Only a reading of a truck inside and not yet cleared can raise its channel (``assess``
     # at check-in reads the weights it is given, no reading before): any other would be kept
     # and count for nothing.
@@ -1370,7 +1371,8 @@ def record_plate_read(
         plate_text=text,
         plate_key=key,
         confidence=confidence,
-        read_at=read_at or timezone.now(),
+        # A read timed ahead would stay the lane's latest over the reads after it.
+        read_at=not_ahead(read_at) or timezone.now(),
         trip=trip,
     )
 
@@ -1402,6 +1404,14 @@ def latest_plate(
 
 # ---------------------------------------------------------------------------------------------
 # Device events (offline queue)
+
+
+def not_ahead(moment: dt.datetime | None) -> dt.datetime | None:
+    """A device's time as what happened: a clock a few minutes ahead (within what a device
+    time may be) says a moment not come yet, and nothing happened later than its report
+    reached us. Taken as sent, a check-in stood minutes in the future: its truck was cleared
+    and let out before it arrived, a negative stay in every figure."""
+    return None if moment is None else min(moment, timezone.now())
 
 
 def _event_time(value) -> dt.datetime:
@@ -1571,6 +1581,7 @@ def apply_event(
         return checked.delivered_before, True
     client_id, kind, occurred_at = checked.client_id, checked.kind, checked.occurred_at
     text = str(event.get("scan") or event.get("reference") or event.get("plate") or "")
+    happened_at = not_ahead(occurred_at)  # the event itself keeps the device's own time
     with transaction.atomic():
         # Claim the event id first: a concurrent second delivery waits on this row and then
         # finds it taken, so the action below runs once.
@@ -1596,7 +1607,7 @@ def apply_event(
         problems: list[Problem] = []
         try:
             with transaction.atomic():
-                stored.trip = _apply(actor, gate, kind, text, event, occurred_at, context, device)
+                stored.trip = _apply(actor, gate, kind, text, event, happened_at, context, device)
                 stored.accepted = True
         except (GateRefused, FieldErrors, trips.TripPermissionDenied, IllegalTransition) as exc:
             if isinstance(exc, GateRefused):

@@ -499,6 +499,51 @@ def test_queued_events_with_an_impossible_clock_are_refused(
     assert visit.exited_at == visit.cleared_at
 
 
+def test_a_device_clock_minutes_ahead_never_times_anything_in_the_future(
+    enterprise, operator, officers, mlt, lanes
+):
+    """A tablet, a scale and a camera whose clocks run four minutes ahead are let through (a
+    device time may be five minutes ahead), but what they report happened by the time it
+    reached the server: a check-in stood in the future, and its truck, cleared and let out
+    online a minute later, had left before it arrived (a negative stay on the KPI page)."""
+    trip = paid(enterprise)
+    ahead = timezone.now() + dt.timedelta(minutes=4)
+    check = {
+        "client_id": str(uuid.uuid4()),
+        "kind": "check_in",
+        "occurred_at": ahead.isoformat(),
+        "scan": trip.reference,
+    }
+    answer = api(operator).post("/api/v1/gate/mlt/events", [check], content_type="application/json")
+    assert answer.json()[0]["accepted"], answer.content
+    visit = Visit.objects.get(trip=trip)
+    assert visit.arrived_at <= timezone.now()
+    # The event itself keeps what the tablet said: its id and time are what a resend repeats.
+    assert GateEvent.objects.get().occurred_at == ahead
+    scale = device_client(mlt, "weighbridge", "can-1")
+    weighed = scale.post(
+        "/api/v1/gate/mlt/weighbridge",
+        {"scan": trip.reference, "gross_kg": "28500", "measured_at": ahead.isoformat()},
+        content_type="application/json",
+    )
+    assert weighed.status_code == 200, weighed.content
+    assert WeighbridgeReading.objects.get().measured_at <= timezone.now()
+    camera = device_client(mlt, "plate_camera", "cam-1", lane="L1")
+    camera.post(
+        "/api/v1/gate/mlt/plates",
+        {"plate": "25C-123.45", "read_at": ahead.isoformat()},
+        content_type="application/json",
+    )
+    assert PlateRead.objects.get().read_at <= timezone.now()
+    clear(trip, officers)
+    out = api(operator).post(
+        "/api/v1/gate/mlt/exit", {"scan": trip.reference}, content_type="application/json"
+    )
+    assert out.status_code == 200, out.content
+    visit.refresh_from_db()
+    assert visit.arrived_at <= visit.cleared_at <= visit.exited_at
+
+
 def test_a_receipt_used_at_the_exit_is_not_revoked_and_only_cashiers_revoke(
     enterprise, operator, officers, mlt, lanes
 ):
