@@ -337,16 +337,7 @@ def events(request: HttpRequest, gate: str, payload: list[EventIn]):
     where = _gate(gate, request)
     person, device = _caller(request)
     events = [event.model_dump(exclude_none=True) for event in payload]
-    # Every event is checked before any is applied: a refused batch leaves nothing behind,
-    # and each refusal names its event by its place in the batch.
-    refused, checked = {}, []
-    for index, event in enumerate(events):
-        try:
-            checked.append(services.check_event(event, where, device, actor=person))
-        except FieldErrors as exc:
-            refused.update({f"{index}.{path}": messages for path, messages in exc.errors.items()})
-    if refused:
-        raise FieldErrors(refused)
+    checked = services.check_events(events, where, device, actor=person)
     results = []
     for event, its_check in zip(events, checked, strict=True):
         stored, duplicate = services.apply_event(

@@ -1477,10 +1477,11 @@ def _delivered_again(
         and _event_body(stored.payload or {}) == _event_body(event)
     )
     if not same:
-        raise FieldErrors(
-            {"client_id": [_("This event id is already taken: the device must make a new one.")]}
-        )
+        raise FieldErrors({"client_id": [_TAKEN_ID]})
     return stored
+
+
+_TAKEN_ID = gettext_lazy("This event id is already taken: the device must make a new one.")
 
 
 def check_event(
@@ -1524,6 +1525,41 @@ def check_event(
             existing, gate, device=device, kind=kind, occurred_at=occurred_at, event=event
         )
     return CheckedEvent(client_id, kind, occurred_at, existing)
+
+
+def check_events(
+    events: list[dict], gate: Gate, device: Device | None = None, *, actor=None
+) -> list[CheckedEvent]:
+    """A batch's events as checked, or one ``FieldErrors`` naming each refused event by its
+    place in the batch: every event is checked before any is applied, so a refused batch
+    leaves nothing behind.
+
+    An id twice in the batch is one event sent twice (its second answered as a duplicate)
+    only when both say the same: another event under it was refused only once the first was
+    applied, and the batch, answered 422, had changed the gate after all."""
+    refused: dict[str, list] = {}
+    checked: list[CheckedEvent] = []
+    first_of: dict[uuid.UUID, dict] = {}
+    for index, event in enumerate(events):
+        try:
+            its_check = check_event(event, gate, device, actor=actor)
+            first = first_of.setdefault(its_check.client_id, event)
+            if first is not event and not _same_event(first, event):
+                raise FieldErrors({"client_id": [_TAKEN_ID]})
+            checked.append(its_check)
+        except FieldErrors as exc:
+            refused.update({f"{index}.{path}": messages for path, messages in exc.errors.items()})
+    if refused:
+        raise FieldErrors(refused)
+    return checked
+
+
+def _same_event(one: dict, other: dict) -> bool:
+    return (
+        one.get("kind") == other.get("kind")
+        and _event_time(one.get("occurred_at")) == _event_time(other.get("occurred_at"))
+        and _event_body(one) == _event_body(other)
+    )
 
 
 def _check_queued_by(event: dict, actor) -> None:

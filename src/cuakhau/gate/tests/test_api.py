@@ -265,6 +265,34 @@ def test_a_refused_batch_of_events_applies_none_of_them(enterprise, operator, ml
     assert WeighbridgeReading.objects.get().gross_kg == 31234
 
 
+def test_an_id_twice_in_one_batch_under_another_event_refuses_the_batch_whole(
+    enterprise, operator, mlt, lanes
+):
+    """A batch holding one id twice, the second time for another event (another lane typed,
+    a tablet's bug), checked in the truck and only then answered 422: the tablet, told its
+    batch was refused, kept both; the gate had changed all the same."""
+    trip = paid(enterprise)
+    check = {
+        "client_id": str(uuid.uuid4()),
+        "kind": "check_in",
+        "occurred_at": (timezone.now() - dt.timedelta(minutes=30)).isoformat(),
+        "scan": trip.reference,
+        "device_id": "tablet-1",
+    }
+    client = api(operator)
+    refused = client.post(
+        "/api/v1/gate/mlt/events", [check, {**check, "lane": "L2"}], content_type="application/json"
+    )
+    assert refused.status_code == 422
+    assert [item["loc"] for item in refused.json()["detail"]] == [["body", 1, "client_id"]]
+    assert not GateEvent.objects.exists() and not Visit.objects.exists()
+    trip.refresh_from_db()
+    assert trip.status == "paid"
+    # The same event twice is still one event sent twice.
+    sent = client.post("/api/v1/gate/mlt/events", [check, check], content_type="application/json")
+    assert [(r["accepted"], r["duplicate"]) for r in sent.json()] == [(True, False), (True, True)]
+
+
 def test_a_revoked_device_is_turned_away(enterprise, mlt, lanes):
     paid(enterprise)
     camera = device_client(mlt, "plate_camera", "cam-2")
