@@ -254,7 +254,7 @@ def result_errors(
 
 
 def _result_of(officer, trip: Trip, result, notes, agency, errors: dict):
-    """(agency, notes as stored, the agency's open inspection) of a result, each refusal kept
+    """(agency, notes as stored, the agency's open inspection, its latest) of a result, each refusal kept
     in ``errors``: a result the page could not read no longer hid a fail without its notes, nor
     a trip already out of the gate."""
     agency = agency or agency_of(officer)
@@ -271,7 +271,7 @@ def _result_of(officer, trip: Trip, result, notes, agency, errors: dict):
     if "notes" not in errors and result in (Result.FAIL, Result.HOLD) and not notes:
         errors["notes"] = [_("Say what was found.")]
     if agency is None:
-        return None, notes, None
+        return None, notes, None, None
     # The agency's open inspection (only ever its latest), and its last fail or noted pass:
     # a hold between a fail and a pass overturns nothing (a trip has a handful of these).
     recent = list(trip.inspections.filter(agency=agency).order_by("-started_at", "-id"))
@@ -310,7 +310,7 @@ def _result_of(officer, trip: Trip, result, notes, agency, errors: dict):
         errors.setdefault("result", []).append(
             _("A sample is still pending or positive: the consignment cannot pass quarantine.")
         )
-    return agency, notes, inspection
+    return agency, notes, inspection, recent[0] if recent else None
 
 
 @transaction.atomic
@@ -323,12 +323,25 @@ def record_result(
     context: RequestContext = SYSTEM,
 ) -> Inspection:
     """Close the agency's inspection with pass, fail or hold; clear the trip if nothing is left.
-    Every field is checked before any is refused."""
+    Every field is checked before any is refused.
+
+    The decision the agency's latest inspection already holds, by the same officer, with no
+    inspection opened since, is that decision sent again (a page submitted twice, a request
+    resent over a poor network): it is answered with the inspection that holds it, marked
+    ``repeated``, and recorded once. Kept twice, one truck's fail counted as two against its
+    enterprise in the risk rules' record of failed inspections."""
     trip = lock_rows(Trip.objects).get(pk=trip.pk)
     errors: dict[str, list[str]] = {}
-    agency, notes, inspection = _result_of(officer, trip, result, notes, agency, errors)
+    agency, notes, inspection, latest = _result_of(officer, trip, result, notes, agency, errors)
     if errors:
         raise FieldErrors(errors)
+    if (
+        inspection is None
+        and latest is not None
+        and (latest.result, latest.notes, latest.officer_id) == (result, notes, officer.pk)
+    ):
+        latest.repeated = True
+        return latest
     if inspection is None:
         inspection = Inspection.objects.create(
             trip=trip,

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from cuakhau.core.context import context_of
 from cuakhau.core.errors import FieldErrors, StateRefused
+from cuakhau.receipts.services import at_gate
 from cuakhau.risk.models import RiskAssessment
 from cuakhau.trips import services as trips
 from cuakhau.trips.choices import TripStatus
@@ -172,10 +173,17 @@ def act(request, reference, action):
     typed = form.cleaned_data
     try:
         if action == "result":
-            services.record_result(
+            recorded = services.record_result(
                 request.user, trip, typed["result"], typed["notes"], context=context_of(request)
             )
-            messages.success(request, _("Result recorded."))
+            if getattr(recorded, "repeated", False):
+                messages.info(
+                    request,
+                    _("This result was already recorded at %(at)s: it is kept once.")
+                    % {"at": at_gate(recorded.ended_at, trip.gate)},
+                )
+            else:
+                messages.success(request, _("Result recorded."))
         elif action == "sample":
             services.take_sample(
                 request.user,

@@ -128,3 +128,40 @@ def test_a_hold_between_a_fail_and_its_pass_does_not_spare_the_reason(inside, of
     assert services.latest(inside)["customs"].result == "hold"
     services.record_result(customs, inside, "pass", "Giám định khớp khai báo", "customs")
     assert services.latest(inside)["customs"].result == "pass"
+
+
+def test_a_result_sent_twice_is_recorded_once(inside, officers):
+    """A customs officer's fail, submitted twice (a page sent again, a request resent over a
+    poor network), was kept twice: one truck's failure counted as two against its enterprise
+    in the risk rules' record. The same decision again is answered, recorded once."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from cuakhau.accounts.services import issue_token
+    from cuakhau.inspections.models import Inspection
+    from cuakhau.inspections.tests.conftest import signed_in
+
+    customs = officers["customs"]
+    page = signed_in(customs)
+    url = reverse("inspections:act", args=[inside.reference, "result"])
+    fail = {"result": "fail", "notes": "Hàng không khớp khai báo"}
+    assert page.post(url, fail).status_code == 302
+    again = page.post(url, fail, follow=True)
+    assert "This result was already recorded at" in again.content.decode()
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {issue_token(customs, 'test')[1]}")
+    resent = api.post(
+        f"/api/v1/trips/{inside.reference}/inspections",
+        {**fail, "agency": "customs"},
+        content_type="application/json",
+    )
+    assert resent.status_code == 200, resent.content
+    assert list(
+        Inspection.objects.filter(trip=inside, agency="customs").values_list("result", flat=True)
+    ) == ["fail"]
+    Inspection.objects.filter(trip=inside).update(kind="physical inspection")
+    since = timezone.now() - dt.timedelta(days=1)
+    assert services.failed_inspections(inside.organisation, since) == 1
+    # Another decision is recorded.
+    services.record_result(customs, inside, "hold", "Chờ giám định", "customs")
+    assert services.latest(inside)["customs"].result == "hold"
+    assert Inspection.objects.filter(trip=inside, agency="customs").count() == 2
