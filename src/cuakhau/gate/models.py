@@ -117,6 +117,9 @@ class GateEvent(models.Model):
 
     A device that lost its network queues events and sends them later, possibly several times:
     the id makes each one count exactly once, and ``occurred_at`` keeps the device's own time.
+    A check-in or exit pressed on the console online is kept too, under the id the console gave
+    that press (``services.done_online``): its copy queued when the answer was lost is that
+    action, not another.
     """
 
     client_id = models.UUIDField(_("device event ID"), unique=True)

@@ -1463,6 +1463,7 @@ def _delivered_again(
     kind: str,
     occurred_at: dt.datetime,
     event: dict,
+    actor=None,
 ) -> GateEvent:
     """An event delivered again, as first recorded. The id is the event's only when the same
     sender sends the same event again: an id first used at another gate says nothing of that
@@ -1475,13 +1476,74 @@ def _delivered_again(
         and stored.kind == kind
         and stored.occurred_at == occurred_at
         and _event_body(stored.payload or {}) == _event_body(event)
-    )
+    ) or _queued_copy_of(stored, gate, device=device, kind=kind, event=event, actor=actor)
     if not same:
         raise FieldErrors({"client_id": [_TAKEN_ID]})
     return stored
 
 
 _TAKEN_ID = gettext_lazy("This event id is already taken: the device must make a new one.")
+
+# What marks an event as a console action done online (``done_online``).
+_ONLINE = "console"
+
+
+def _queued_copy_of(
+    stored: GateEvent, gate: Gate, *, device: Device | None, kind: str, event: dict, actor
+) -> bool:
+    """Whether ``event`` is the queued copy of the console action ``stored`` recorded online:
+    the same person's same action at the same gate, on the same scan. Its time is the
+    tablet's, taken when the answer was lost, and its fields as the queue writes them."""
+    return (
+        (stored.payload or {}).get("channel") == _ONLINE
+        and device is None
+        and actor is not None
+        and stored.actor_id == actor.pk
+        and stored.gate_id == gate.pk
+        and stored.kind == kind
+        and stored.payload.get("scan") == str(event.get("scan") or "")
+    )
+
+
+def done_online(operator, gate: Gate, kind: str, text: str, action_id, act) -> tuple[Visit, bool]:
+    """A console action pressed online, once: (its visit, whether it was done before).
+
+    ``action_id``: the id the console gave this press of the button (a UUID; anything else is
+    no id). The console queues the same action under the same id when its answer is lost on a
+    poor network, the request having maybe reached us: sent later, that copy is the action
+    done here (``_queued_copy_of``), answered as a duplicate. Made again under a new id, it
+    was refused when it came (the truck was inside, or out), and a refused exit kept a
+    receipt "presented again after it was used" for the reconciliation to flag. The same
+    press sent twice is answered with what it did the first time.
+
+    ``act``: the action itself, returning its visit."""
+    try:
+        client_id = uuid.UUID(str(action_id))
+    except ValueError:
+        return act(), False
+    done = GateEvent.objects.filter(client_id=client_id).select_related("trip").first()
+    if done is not None:
+        if not _queued_copy_of(
+            done, gate, device=None, kind=kind, event={"scan": text}, actor=operator
+        ):
+            raise FieldErrors({"client_id": [_TAKEN_ID]})
+        visit = Visit.objects.get(trip=done.trip_id)
+        visit.trip = done.trip
+        return visit, True
+    visit = act()
+    with contextlib.suppress(IntegrityError), transaction.atomic():
+        GateEvent.objects.create(
+            client_id=client_id,
+            device_id=_ONLINE,
+            gate=gate,
+            kind=kind,
+            occurred_at=visit.exited_at if kind == EventKind.EXIT else visit.arrived_at,
+            actor=operator,
+            trip=visit.trip,
+            payload={"scan": text, "channel": _ONLINE},
+            accepted=True,
+        )
+    return visit, False
 
 
 def check_event(
@@ -1522,8 +1584,9 @@ def check_event(
     existing = GateEvent.objects.filter(client_id=client_id).first()
     if existing is not None:
         existing = _delivered_again(
-            existing, gate, device=device, kind=kind, occurred_at=occurred_at, event=event
-        )
+            existing, gate, device=device, kind=kind, occurred_at=occurred_at, event=event,
+            actor=actor,
+        )  # fmt: skip
     return CheckedEvent(client_id, kind, occurred_at, existing)
 
 
@@ -1637,8 +1700,9 @@ def apply_event(
         except IntegrityError:
             first = GateEvent.objects.get(client_id=client_id)
             again = _delivered_again(
-                first, gate, device=device, kind=kind, occurred_at=occurred_at, event=event
-            )
+                first, gate, device=device, kind=kind, occurred_at=occurred_at, event=event,
+                actor=actor,
+            )  # fmt: skip
             return again, True
         problems: list[Problem] = []
         try:

@@ -238,23 +238,47 @@ def act(request, code, action):
         # Read once: the action and, if refused, its card check the same plate.
         plate = _read(unread, _plate_seen, gate, post) or ""
         if action == "check_in":
-            visit = services.check_in(
+            gross_kg = _read(unread, _typed_weight, post, "gross_kg")
+            tare_kg = _read(unread, _typed_weight, post, "tare_kg")
+            visit, _again = services.done_online(
                 request.user,
                 gate,
+                action,
                 post.get("scan", ""),
-                lane=post.get("lane") or None,
-                yard_position=post.get("yard_position", ""),
-                plate_seen=plate,
-                gross_kg=_read(unread, _typed_weight, post, "gross_kg"),
-                tare_kg=_read(unread, _typed_weight, post, "tare_kg"),
-                context=context_of(request),
-                refused=unread,
+                post.get("action_id"),
+                lambda: services.check_in(
+                    request.user,
+                    gate,
+                    post.get("scan", ""),
+                    lane=post.get("lane") or None,
+                    yard_position=post.get("yard_position", ""),
+                    plate_seen=plate,
+                    gross_kg=gross_kg,
+                    tare_kg=tare_kg,
+                    context=context_of(request),
+                    refused=unread,
+                ),
             )
         elif unread:
             raise FieldErrors(unread)
-        elif action in ("exit", "turn_back"):
-            let_out = services.exit_truck if action == "exit" else services.turn_back
-            visit = let_out(
+        elif action == "exit":
+            visit, _again = services.done_online(
+                request.user,
+                gate,
+                action,
+                post.get("scan", ""),
+                post.get("action_id"),
+                lambda: services.exit_truck(
+                    request.user,
+                    gate,
+                    post.get("scan", ""),
+                    lane=post.get("lane") or None,
+                    context=context_of(request),
+                    plate_seen=plate,
+                ),
+            )
+        elif action == "turn_back":
+            visit = services.turn_back(
                 request.user,
                 gate,
                 post.get("scan", ""),

@@ -337,6 +337,68 @@ def test_console_scan_then_one_button(enterprise, operator, officers, mlt, lanes
     assert other.get("/gate/mlt/console/").status_code == 403
 
 
+def test_a_console_action_whose_answer_was_lost_is_not_done_again_from_the_queue(
+    enterprise, operator, officers, mlt, lanes
+):
+    """The booth pressed "let out" online; the request reached the server, its answer was lost
+    on the gate's network, and the console queued the exit to send later. Under a new id it
+    was refused as a truck already out, and the refusal kept the receipt "presented again
+    after it was used" for the reconciliation to flag. Now each press carries an id, its
+    queued copy the same one: answered as done."""
+    from cuakhau.receipts.models import ReceiptUse
+
+    trip = paid(enterprise)
+    booth = Client()
+    booth.force_login(operator)
+    queue = api(operator)
+
+    def queued_copy(kind, action_id):
+        # As the console queues it: the tablet's time when the answer was lost, its fields.
+        event = {
+            "client_id": action_id,
+            "kind": kind,
+            "occurred_at": (timezone.now() + dt.timedelta(seconds=30)).isoformat(),
+            "device_id": "console-booth",
+            "scan": trip.reference,
+            "lane": "L1",
+            "yard_position": "",
+            "plate_seen": "",
+            "operator_id": operator.pk,
+        }
+        return queue.post("/api/v1/gate/mlt/events", [event], content_type="application/json")
+
+    pressed = str(uuid.uuid4())
+    done = booth.post(
+        "/gate/mlt/console/check_in/",
+        {"scan": trip.reference, "lane": "L1", "action_id": pressed},
+    )
+    assert "verdict ok" in done.content.decode()
+    [answer] = queued_copy("check_in", pressed).json()
+    assert (answer["accepted"], answer["duplicate"], answer["problems"]) == (True, True, [])
+    # The same press sent twice is answered with what it did.
+    again = booth.post(
+        "/gate/mlt/console/check_in/",
+        {"scan": trip.reference, "lane": "L1", "action_id": pressed},
+    )
+    assert "verdict ok" in again.content.decode()
+    assert Visit.objects.filter(trip=trip).count() == 1
+    clear(trip, officers)
+    pressed = str(uuid.uuid4())
+    out = booth.post("/gate/mlt/console/exit/", {"scan": trip.reference, "action_id": pressed})
+    assert "verdict ok" in out.content.decode()
+    [answer] = queued_copy("exit", pressed).json()
+    assert (answer["accepted"], answer["duplicate"]) == (True, True), answer
+    assert list(ReceiptUse.objects.values_list("outcome", flat=True)) == ["used"]
+    # Another event under that id is refused, never answered as done.
+    refused = queue.post(
+        "/api/v1/gate/mlt/events",
+        [{"client_id": pressed, "kind": "check_in", "occurred_at": timezone.now().isoformat(),
+          "scan": trip.reference}],
+        content_type="application/json",
+    )  # fmt: skip
+    assert refused.status_code == 422
+
+
 @pytest.mark.parametrize("field", ["scan", "lane"])
 @pytest.mark.parametrize("action", ["scan", "check_in", "exit"])
 def test_the_console_answers_a_control_character_without_a_server_error(

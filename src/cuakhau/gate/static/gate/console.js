@@ -4,7 +4,9 @@
 //   trip reference or receipt QR still answers offline, marked as such with the copy's age.
 // - Check-ins and exits that cannot reach the server are queued with an id made here and the
 //   tablet's own time, and sent when the network is back; the server applies each exactly once
-//   and says whether it did, or why not. Each carries who queued it: only the operator signed
+//   and says whether it did, or why not. A button pressed online whose answer was lost is
+//   queued under the id its press carried: the server answers it as done if it was. Each
+//   carries who queued it: only the operator signed
 //   in sends their own (a shared tablet's queue is never sent under the next shift's name);
 //   another's stays queued, shown as theirs, until they sign in here again.
 // - A service worker keeps the page itself, so it loads offline too, while its operator is the
@@ -490,7 +492,10 @@
   }
 
   // The queued action, or null when a weight typed is refused (said beside its field).
-  function queue(kind, text, trip) {
+  // ``pressed``: the button pressed online whose answer never came, its id and time: the
+  // request may have reached the server, and the action queued is that same one (the server
+  // answers it as done, never as a second check-in or a receipt presented again).
+  function queue(kind, text, trip, pressed) {
     if (!signedIn()) {
       showSignedOut();
       return null;
@@ -498,11 +503,11 @@
     const field = (name) => (form.querySelector("[name=" + name + "]") || {}).value || "";
     const weights = typedWeights();
     if (!showFieldErrors(weights.errors)) return null;
-    const at = new Date().toISOString();
+    const at = pressed ? pressed.at : new Date().toISOString();
     const found = trip || tripByScan(text, read(SNAPSHOT, null));
     const item = {
       event: {
-        client_id: crypto.randomUUID(),
+        client_id: pressed ? pressed.id : crypto.randomUUID(),
         kind: kind,
         occurred_at: at,
         device_id: "console-" + (localStorage.getItem("cuakhau-device") || "booth"),
@@ -624,9 +629,17 @@
     return hidden ? hidden.value : "";
   };
 
+  // Each press of the card's button online carries an id of its own (``done_online``).
+  let pressed = null;
+  document.body.addEventListener("htmx:configRequest", (event) => {
+    if (!actionOf(event.detail.path)) return;
+    pressed = { id: crypto.randomUUID(), at: new Date().toISOString() };
+    event.detail.parameters.action_id = pressed.id;
+  });
+
   // The online card's button pressed with no network: queued, unless a weight is refused.
   function queueFromCard(action) {
-    const item = queue(action, cardScan());
+    const item = queue(action, cardScan(), null, pressed);
     if (!item) return;
     showQueued(item);
     ready({ truckDone: true });
