@@ -1086,6 +1086,10 @@ def _let_out(
         trip.visit = visit
         if at is not None:
             at = max(at, visit.arrived_at, visit.cleared_at or visit.arrived_at)
+            # The receipt was used when the truck crossed, as a turned-back truck's is: a
+            # queued exit's use timed at its delivery put the crossing on the day the tablet's
+            # network came back in the reconciliation, its visit on the day it left.
+            use.at = at
         if visit.gate_id == gate.pk:
             visit.gate = gate  # the row in hand, for whoever reads the visit next
         with transaction.atomic():
@@ -1094,7 +1098,7 @@ def _let_out(
                 trip, "exit", operator, context, unchanged_since=None if lock else trip.updated_at
             )
             receipts.record_use(use, as_read=not lock)
-            visit.exited_at = at or timezone.now()
+            visit.exited_at = at or use.at
             visit.exit_lane = exit_lane
             visit.exited_by = operator
             save_fields(visit, ("exited_at", "exit_lane", "exited_by"))

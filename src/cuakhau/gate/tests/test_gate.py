@@ -10,7 +10,7 @@ from cuakhau.accounts import roles
 from cuakhau.accounts.services import create_user
 from cuakhau.conftest import PASSWORD, cassava_line, declaration
 from cuakhau.gate import services as gate
-from cuakhau.gate.models import GateEvent
+from cuakhau.gate.models import GateEvent, Visit
 from cuakhau.gate.tests.conftest import bananas_suspended_at_hng, clear, paid
 from cuakhau.inspections import services as inspections
 from cuakhau.receipts.services import valid_receipt_of
@@ -169,6 +169,35 @@ def test_offline_events_apply_once_with_the_device_time(enterprise, operator, of
     refused = {**exit_event, "client_id": str(uuid.uuid4())}
     stored, _dup = gate.apply_event(operator, mlt, refused)
     assert not stored.accepted and stored.problems[0]["code"] == "exited"
+
+
+def test_a_queued_exit_uses_its_receipt_when_the_truck_left(
+    enterprise, operator, officers, mlt, lanes
+):
+    """An exit queued on a tablet offline at 23:30 and sent after midnight: the truck's visit
+    left on the first day, its receipt was used on the second, and the reconciliation put the
+    crossing on the day the network came back (a turned-back truck's was timed right)."""
+    from cuakhau.receipts.models import ReceiptUse
+
+    trip = paid(enterprise)
+    gate.check_in(operator, mlt, trip.reference)
+    clear(trip, officers)
+    now = timezone.now()
+    Visit.objects.filter(trip=trip).update(
+        arrived_at=now - dt.timedelta(hours=5), cleared_at=now - dt.timedelta(hours=4)
+    )
+    left = now - dt.timedelta(hours=3)
+    event = {
+        "client_id": str(uuid.uuid4()),
+        "kind": "exit",
+        "occurred_at": left.isoformat(),
+        "scan": trip.reference,
+    }
+    assert gate.apply_event(operator, mlt, event)[0].accepted
+    receipt = trip.receipts.get()
+    assert Visit.objects.get(trip=trip).exited_at == left
+    assert receipt.used_at == left
+    assert ReceiptUse.objects.get(receipt=receipt).at == left
 
 
 def test_event_input_is_checked(operator, mlt):
