@@ -64,6 +64,11 @@ def console_texts() -> dict:
         "exit": _("Exit of %(plate)s, queued %(time)s"),
         "waiting": _plural("%(n)s action waiting to be sent", "%(n)s actions waiting to be sent"),
         "queued": _("Queued: %(what)s. It is sent when the network is back."),
+        # The copy still shows the truck as it was before its action queued here: no second
+        # one (its exit, refused when sent, flagged the receipt as presented again).
+        "already_queued": _(
+            "Already queued on this console: %(what)s. It is sent when the network is back."
+        ),
         "confirmed": _("Confirmed: %(what)s"),
         "refused": _("Refused: %(what)s. Reason: %(why)s"),
         # An action queued by another operator on this tablet: sent only under their session.

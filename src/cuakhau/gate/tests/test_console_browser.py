@@ -194,6 +194,65 @@ def test_offline_lookup_reload_and_queue(booth, live_server, enterprise, mlt, se
     assert GateEvent.objects.filter(trip=coming, accepted=True).count() == 1
 
 
+def test_a_truck_queued_offline_is_not_offered_its_action_again(booth, live_server, enterprise):
+    """The copy of the gate's trucks still shows a truck as it was before its check-in was
+    queued here: scanned again (a scanner reading twice, a second look), it offered the
+    check-in again, and the second, sent later, was refused; a second exit flagged its
+    receipt as presented again after its use."""
+    trip = paid(enterprise, expected_arrival=future(1), tractor_plate="25C-333.33", **load(4))
+    open_console(booth, live_server)
+    texts = booth.evaluate(
+        "JSON.parse(document.getElementById('console-config').textContent).texts"
+    )
+    booth.context.set_offline(True)
+    wait_until(
+        booth,
+        "(text) => document.getElementById('net-status').textContent === text",
+        arg=texts["offline"],
+    )
+    booth.fill("#id_scan", trip.reference)
+    booth.click("#lookup")
+    booth.click("#offline-check_in")
+    booth.wait_for_selector("#result-queued")
+    booth.fill("#id_scan", "25C 333 33")
+    booth.click("#lookup")
+    booth.wait_for_selector("#result-offline")
+    assert booth.locator("#offline-check_in").count() == 0
+    card = booth.inner_text("#result-offline")
+    assert texts["already_queued"].split("%(what)s")[0] in card and "25C-333.33" in card
+    booth.context.set_offline(False)
+    booth.wait_for_selector("#sent-list li.confirmed")
+    assert GateEvent.objects.get(trip=trip).accepted
+
+
+def test_a_button_pressed_online_whose_answer_is_lost_is_sent_as_that_action(
+    booth, live_server, enterprise
+):
+    """The check-in reached the server but its answer was lost on the gate's network: the
+    console queued it, and under a new id it was refused, sent, as a truck already inside.
+    Queued under its press's id, it is confirmed as the check-in done."""
+    trip = paid(enterprise, expected_arrival=future(1), **load(5))
+    open_console(booth, live_server)
+    booth.fill("#id_scan", trip.reference)
+    booth.click("#lookup")
+    booth.wait_for_selector("#do-check_in")
+
+    def answer_lost(route):
+        route.fetch()  # the server checks the truck in
+        route.abort()  # and its answer never comes back
+
+    booth.route("**/gate/mlt/console/check_in/", answer_lost)
+    booth.click("#do-check_in")
+    booth.wait_for_selector("#result-queued")
+    assert Trip.objects.get(pk=trip.pk).status == "arrived"
+    booth.unroute("**/gate/mlt/console/check_in/")
+    booth.evaluate("window.cuakhauConsole.flush()")
+    booth.wait_for_selector("#sent-list li.confirmed")
+    assert booth.locator("#sent-list li.refused").count() == 0
+    [event] = GateEvent.objects.filter(trip=trip)
+    assert event.accepted and event.actor == booth.operator
+
+
 @pytest.mark.parametrize("language", ["vi", "en", "zh-hans"])
 def test_the_console_writes_its_times_as_the_pages_do(booth, live_server, enterprise, language):
     """The copy's line and an offline answer's expected time: Django's short format of the

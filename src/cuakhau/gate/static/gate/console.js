@@ -402,6 +402,12 @@
     if (plateSeen && !trip.plate_keys.includes(plateKey(plateSeen))) {
       problems.push(fmt(T.plate_mismatch, { seen: plateSeen, declared: trip.tractor_plate }));
     }
+    // The copy knows nothing of what was queued here since: a truck whose check-in or exit
+    // waits in the queue is not offered it again (a scanner reading a code twice, a second
+    // look): sent, the second was refused, and a second exit flagged its receipt as presented
+    // again after its use.
+    const waiting = loadQueue().find((item) => queuedTripOf(item, snap) === trip.reference);
+    if (waiting) problems.push(fmt(T.already_queued, { what: describe(waiting) }));
     return { snap, trip, problems, notes, action: problems.length ? null : action };
   }
 
@@ -485,6 +491,13 @@
       ? item.event.operator_id === ME.id
       : !item.event.operator || item.event.operator === ME.username;
 
+  // The trip a queued action is for: as queued, or (queued before it was kept) found again.
+  function queuedTripOf(item, snap) {
+    if (item.what && item.what.trip) return item.what.trip;
+    const found = tripByScan(item.event.scan, snap);
+    return found ? found.reference : null;
+  }
+
   function describe(item) {
     const what = item.what || { kind: item.event.kind, plate: item.event.scan, lane: item.event.lane, at: item.event.occurred_at };
     const template = T[what.kind + (what.lane ? "_lane" : "")] || T[what.kind] || what.kind;
@@ -520,7 +533,10 @@
         operator_id: ME.id || null,
       },
       by: ME.name || ME.username || null,
-      what: { kind: kind, plate: found ? found.tractor_plate : text.slice(0, 20), lane: field("lane") || null, at: at },
+      what: {
+        kind: kind, plate: found ? found.tractor_plate : text.slice(0, 20), lane: field("lane") || null, at: at,
+        trip: found ? found.reference : null,
+      },
     };
     for (const name of ["lane", "gross_kg", "tare_kg", "operator_id"]) if (!item.event[name]) delete item.event[name];
     const items = loadQueue();
