@@ -1095,8 +1095,9 @@ def _let_out(
         with transaction.atomic():
             # First: the trip's row, written only if still as read, and locked from here on.
             trips.gate_transition(
-                trip, "exit", operator, context, unchanged_since=None if lock else trip.updated_at
-            )
+                trip, "exit", operator, context,
+                unchanged_since=None if lock else trip.updated_at, at=at,
+            )  # fmt: skip
             receipts.record_use(use, as_read=not lock)
             visit.exited_at = at or use.at
             visit.exit_lane = exit_lane
@@ -1148,8 +1149,9 @@ def _turn_back(operator, gate: Gate, check: GateCheck, exit_lane, at, context, *
     receipt = receipts.valid_receipt_of(trip, lock=lock)
     with transaction.atomic():
         trips.gate_transition(
-            trip, "turn_back", operator, context, unchanged_since=None if lock else trip.updated_at
-        )
+            trip, "turn_back", operator, context,
+            unchanged_since=None if lock else trip.updated_at, at=at and left_at,
+        )  # fmt: skip
         if receipt is not None and receipt.used_at is None:
             # The exit it was paid for, although not the one planned: the reconciliation
             # counts the truck's crossing back, and the receipt lets no other truck out.

@@ -1218,19 +1218,39 @@ def gate_transition(
     ``unchanged_since``, read without a lock. ``on_behalf_of``: for a transition only the
     system takes (the clearance), the person whose act made it (the officer of the last
     result). ``at``: when the truck checked in or left, if not now (a queued device event's
-    own time): what follows the trip (its slot booking) goes by it."""
+    own time): what follows the trip (its slot booking) goes by it, and its step, recorded when
+    it reached us, says when it happened if that was a while before (``_reported_late``)."""
     _transition(
         trip,
         action,
         actor,
         context,
-        "",
+        _reported_late(trip, at),
         status_only=True,
         unchanged_since=unchanged_since,
         on_behalf_of=on_behalf_of,
         at=at,
     )
     return trip
+
+
+# A gate's act reported this much after it happened was queued on a device, not just done.
+REPORTED_LATE = dt.timedelta(minutes=2)
+
+
+def _reported_late(trip: Trip, at) -> Phrase | str:
+    """What the timeline says of a check-in or exit queued on a gate's tablet while its
+    network was down: its step is timed when the event reached us, hours later maybe, and the
+    officers read "checked in at 16:32" of a truck inside since 13:32."""
+    if at is None or timezone.now() - at < REPORTED_LATE:
+        return ""
+    zone = ZoneInfo(trip.gate.time_zone)
+    return Phrase(
+        gettext_noop(
+            "Done at the gate at %(at)s; recorded when the gate's tablet was back online."
+        ),
+        at=lambda: formats.date_format(timezone.localtime(at, zone), "SHORT_DATETIME_FORMAT"),
+    )
 
 
 def mark_paid(trip: Trip, context: RequestContext = SYSTEM) -> Trip:

@@ -200,6 +200,43 @@ def test_a_queued_exit_uses_its_receipt_when_the_truck_left(
     assert ReceiptUse.objects.get(receipt=receipt).at == left
 
 
+def test_a_step_queued_on_a_tablet_says_on_the_timeline_when_it_happened(
+    enterprise, operator, officers, mlt, lanes
+):
+    """A check-in and an exit queued on a tablet offline are timed on the trip's timeline when
+    they reached the server: officers read "checked in at 16:32" of a truck inside since
+    13:32. The step says when it happened; one done online says nothing more."""
+    import zoneinfo
+
+    from django.test import Client
+    from django.utils import translation
+
+    trip = paid(enterprise)
+    zone = zoneinfo.ZoneInfo(mlt.time_zone)
+    arrived = timezone.now() - dt.timedelta(minutes=42)
+    event = {"client_id": str(uuid.uuid4()), "kind": "check_in", "scan": trip.reference}
+    assert gate.apply_event(operator, mlt, {**event, "occurred_at": arrived.isoformat()})[
+        0
+    ].accepted
+    clear(trip, officers)
+    Visit.objects.filter(trip=trip).update(cleared_at=timezone.now() - dt.timedelta(minutes=30))
+    left = timezone.now() - dt.timedelta(minutes=10)
+    out = {**event, "client_id": str(uuid.uuid4()), "kind": "exit", "occurred_at": left.isoformat()}
+    assert gate.apply_event(operator, mlt, out)[0].accepted
+    for action, moment in (("check_in", arrived), ("exit", left)):
+        step = trip.transitions.get(action=action)
+        for language in ("en", "vi", "zh-hans"):
+            with translation.override(language):
+                assert timezone.localtime(moment, zone).strftime("%H:%M") in step.reason_shown
+    page = Client()
+    page.force_login(officers["customs"])
+    shown = page.get(f"/trips/{trip.reference}/").content.decode()
+    assert "Done at the gate at" in shown
+    online = paid(enterprise, tractor_plate="25C-678.90", cargo_lines=[cassava_line()])
+    gate.check_in(operator, mlt, online.reference)
+    assert online.transitions.get(action="check_in").reason == ""
+
+
 def test_event_input_is_checked(operator, mlt):
     with pytest.raises(gate.FieldErrors):
         gate.apply_event(operator, mlt, {"client_id": "nope", "kind": "check_in"})
