@@ -503,7 +503,12 @@ def _one_more_of_everything(w, n):
         SimpleUploadedFile(f"hoa-don-{n}.pdf", PDF, content_type="application/pdf"),
     )
     inspections.record_result(
-        users["customs"], w["inside"], "hold", agency="customs", notes="Chờ giấy tờ"
+        # Each round's hold its own (the same decision again is recorded once).
+        users["customs"],
+        w["inside"],
+        "hold",
+        agency="customs",
+        notes=f"Chờ giấy tờ {n + 1}",
     )
     investment.Milestone.objects.create(
         project=w["register_project"],
