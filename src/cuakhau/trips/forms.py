@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms import formsets
 from django.utils import formats, timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -264,7 +265,33 @@ class BaseCargoLineFormSet(forms.BaseFormSet):
         **forms.BaseFormSet.default_error_messages,
         "too_many_forms": _("At most %(num)d cargo lines per trip."),
         "too_few_forms": _("Declare at least %(num)d cargo lines."),
+        # Django's names the hidden fields ("lines-TOTAL_FORMS"), the program's, not the page's.
+        "missing_management_form": _(
+            "The page did not say how many cargo lines it sent: nothing was saved. Check the "
+            "cargo lines and save again."
+        ),
     }
+
+    @property
+    def page_management_form(self):
+        """The hidden counts the page is given back: those posted, when they were read; else
+        the counts of the lines it now shows, without Django's "(Hidden field TOTAL_FORMS)"
+        errors (said once, in words, by ``missing_management_form``). Given back as posted,
+        an unreadable count was refused again at every save."""
+        posted = self.management_form
+        if not posted.is_bound or posted.is_valid():
+            return posted
+        return formsets.ManagementForm(
+            auto_id=self.auto_id,
+            prefix=self.prefix,
+            initial={
+                formsets.TOTAL_FORM_COUNT: self.total_form_count(),
+                formsets.INITIAL_FORM_COUNT: self.initial_form_count(),
+                formsets.MIN_NUM_FORM_COUNT: self.min_num,
+                formsets.MAX_NUM_FORM_COUNT: self.max_num,
+            },
+            renderer=self.renderer,
+        )
 
 
 CargoLineFormSet = forms.formset_factory(

@@ -125,6 +125,44 @@ def test_a_count_of_lines_beyond_the_limit_or_missing_changes_nothing(enterprise
     assert html.count('name="lines-') < 60 * 30  # at most the 50 lines a trip may have
 
 
+@pytest.mark.parametrize("total", [None, "abc", ""])
+def test_a_count_of_lines_missing_or_unreadable_is_said_in_words(enterprise, mlt, total):
+    """The page's hidden count of cargo lines lost or unreadable (a page cut short by a weak
+    connection, a script that posts the form): the declarant read Django's own "(Hidden field
+    TOTAL_FORMS) This field is required." and "ManagementForm data is missing or has been
+    tampered with. Missing fields: lines-TOTAL_FORMS…", and the page came back with the
+    unreadable count in it, refused again at every save. Now: one sentence in the reader's
+    language, and a page whose count matches the lines it shows, which saves."""
+    from cuakhau.core.testing.languages import visible_text
+
+    client = login(enterprise)
+    post = form_post(declaration(cargo_lines=[]))
+    if total is None:
+        del post["lines-TOTAL_FORMS"]
+        del post["lines-INITIAL_FORMS"]
+    else:
+        post["lines-TOTAL_FORMS"] = total
+    for language, words in (
+        ("en", "The page did not say how many cargo lines it sent"),
+        ("vi", "Trang không cho biết đã gửi bao nhiêu dòng hàng"),
+        ("zh-hans", "页面未说明提交了多少个货物行"),
+    ):
+        response = client.post("/trips/new/", post, HTTP_ACCEPT_LANGUAGE=language)
+        assert response.status_code == 200
+        text = visible_text(response.content.decode())
+        assert words in text, language
+        for code in ("TOTAL_FORMS", "INITIAL_FORMS", "ManagementForm", "lines-"):
+            assert code not in text, (language, code)
+    assert not Trip.objects.exists()
+    # The page as it came back, posted again as it is, is read: its count is the lines it shows.
+    page = response.content.decode()
+    assert 'name="lines-TOTAL_FORMS" value="0"' in page
+    assert 'name="lines-INITIAL_FORMS" value="0"' in page
+    post.update({"lines-TOTAL_FORMS": "0", "lines-INITIAL_FORMS": "0"})
+    assert client.post("/trips/new/", post).status_code == 302
+    assert Trip.objects.count() == 1
+
+
 def test_the_limit_of_lines_is_said_in_the_readers_language(enterprise, mlt):
     client = login(enterprise)
     post = form_post(declaration(cargo_lines=[banana_line()] * 51))
