@@ -10,6 +10,7 @@ import zoneinfo
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cuakhau.core.inputs import shown
 
@@ -135,7 +136,12 @@ class HSCode(models.Model):
 
     code = models.CharField(_("HS code"), max_length=6, unique=True)
     level = models.PositiveSmallIntegerField(
-        _("level"), choices=[(2, "chapter"), (4, "heading"), (6, "subheading")]
+        _("level"),
+        choices=[
+            (2, pgettext_lazy("HS level", "chapter")),
+            (4, pgettext_lazy("HS level", "heading")),
+            (6, pgettext_lazy("HS level", "subheading")),
+        ],
     )
     description = models.TextField(_("description"))  # English, from the HS
     # The official Vietnamese name (Circular 31/2022/TT-BTC) and its path from the heading:

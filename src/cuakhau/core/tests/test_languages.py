@@ -531,3 +531,39 @@ def test_every_field_and_model_has_a_label_in_each_language():
             if spoken["en"] == spoken["vi"]:
                 misses.append(f"{name} Meta.{attribute}: {spoken['en']!r}")
     assert not misses, f"{len(misses)} labels without a translation:\n" + "\n".join(misses)
+
+
+# Labels of choices that read the same in English and Vietnamese: a loanword or a name.
+SAME_IN_VIETNAMESE = {"web", "20 feet", "40 feet", "SMS", "E-mail"}
+
+
+def test_every_choice_of_every_field_has_a_label_in_each_language():
+    """A field's own ``choices`` list (not an enumeration's) is read as the enumerations are.
+
+    The HS nomenclature's levels were written ``(2, "chapter")`` without ``gettext``: the
+    administration's list of HS codes, its filter and its form said "chapter", "heading",
+    "subheading" on Vietnamese and Chinese pages alike.
+    """
+    from django.apps import apps
+    from django.utils import translation
+
+    misses = []
+    for model in apps.get_models():
+        if not model.__module__.startswith("cuakhau."):
+            continue
+        for field in model._meta.get_fields():
+            if not getattr(field, "choices", None):
+                continue
+            for value, label in field.flatchoices:
+                spoken = {}
+                for language in LANGUAGES:
+                    with translation.override(language):
+                        spoken[language] = str(label)
+                english = spoken["en"]
+                if not re.search(r"[A-Za-z]", english):
+                    continue
+                if spoken["zh-hans"] == english or (
+                    spoken["vi"] == english and english not in SAME_IN_VIETNAMESE
+                ):
+                    misses.append(f"{model.__name__}.{field.name} {value!r}: {english!r}")
+    assert not misses, f"{len(misses)} choices without a translation:\n" + "\n".join(misses)
