@@ -92,7 +92,7 @@ class UserProfile(models.Model):
         verbose_name_plural = _("user profiles")
 
     def __str__(self):
-        return f"profile of {self.user}"
+        return str(self.user)
 
     def clean(self):
         try:

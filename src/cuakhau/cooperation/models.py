@@ -185,7 +185,7 @@ class CommitmentTransition(models.Model):
         verbose_name_plural = _("commitment status changes")
 
     def __str__(self):
-        return f"{self.commitment_id} {self.action}"
+        return f"{self.commitment_id} {self.get_action_display()}"
 
 
 class Delegation(models.Model):

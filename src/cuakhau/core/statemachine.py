@@ -106,6 +106,12 @@ class StateMachine:
             return code
         return str(labels.get(code, code))
 
+    def step(self, from_status: str, to_status: str, action: str) -> str:
+        """A recorded step in words ("Submitted → Fees paid (Payment recorded)"), as the
+        administration names a transition's row: its codes are the program's."""
+        was = self.say("state", from_status) if from_status else "—"
+        return f"{was} → {self.say('state', to_status)} ({self.say('action', action)})"
+
     def states(self) -> set[str]:
         return {s for s, _a in self.table} | {t.target for t in self.table.values()}
 

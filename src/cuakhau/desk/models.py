@@ -192,7 +192,7 @@ class ScheduleDay(models.Model):
         verbose_name_plural = _("official schedule days")
 
     def __str__(self):
-        return f"{self.day.isoformat()} {self.kind}"
+        return f"{self.day.isoformat()} {self.get_kind_display()}"
 
 
 class ApplicationStatus(models.TextChoices):
@@ -394,7 +394,9 @@ class ApplicationTransition(models.Model):
         verbose_name_plural = _("application status changes")
 
     def __str__(self):
-        return f"{self.application_id}: {self.from_status}->{self.to_status} ({self.action})"
+        from .services import APPLICATION_MACHINE  # the services import the models
+
+        return f"{self.application_id}: {APPLICATION_MACHINE.step(self.from_status, self.to_status, self.action)}"
 
     @property
     def action_label(self) -> str:

@@ -145,7 +145,7 @@ class FeeRate(models.Model):
         verbose_name_plural = _("fee rates")
 
     def __str__(self):
-        return f"{self.item_code} {self.label_en}: {self.amount_vnd} VND/{self.unit}"
+        return f"{self.item_code} {self.label}: {self.amount_vnd} VND/{self.get_unit_display()}"
 
     def save(self, *args, **kwargs):
         # Rates a receipt was issued under never change: the schedule must be versioned.

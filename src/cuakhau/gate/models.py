@@ -102,7 +102,7 @@ class Visit(models.Model):
         verbose_name_plural = _("visits")
 
     def __str__(self):
-        return f"{self.trip_id} at {self.gate_id}"
+        return f"{self.trip_id} @ {self.gate_id}"
 
 
 class EventKind(models.TextChoices):
@@ -163,7 +163,7 @@ class GateEvent(models.Model):
         verbose_name_plural = _("gate events")
 
     def __str__(self):
-        return f"{self.kind} {self.client_id}"
+        return f"{self.get_kind_display()} {self.client_id}"
 
 
 class WeighbridgeReading(models.Model):
@@ -257,7 +257,7 @@ class PlateRead(models.Model):
         verbose_name_plural = _("plate reads")
 
     def __str__(self):
-        return f"{self.plate_text} at {self.read_at}"
+        return f"{self.plate_text} @ {self.read_at}"
 
 
 class DeviceKind(models.TextChoices):

@@ -89,7 +89,7 @@ class Inspection(models.Model):
         verbose_name_plural = _("inspections")
 
     def __str__(self):
-        return f"{self.trip_id} {self.agency} {self.result or 'open'}"
+        return f"{self.trip_id} {self.get_agency_display()} {self.get_result_display() or '…'}"
 
     @property
     def is_open(self) -> bool:

@@ -231,4 +231,4 @@ class ProjectTransition(models.Model):
         verbose_name_plural = _("status changes")
 
     def __str__(self):
-        return f"{self.project_id} {self.action}"
+        return f"{self.project_id} {self.get_action_display()}"

@@ -88,7 +88,7 @@ class Message(models.Model):
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
 
     def __str__(self):
-        return f"{self.template} → {self.recipient_phone or self.recipient_email} ({self.status})"
+        return f"{self.event} → {self.recipient_phone or self.recipient_email} ({self.get_status_display()})"
 
     @property
     def summary(self) -> str:
@@ -193,7 +193,7 @@ class DeliveryAttempt(models.Model):
         indexes = [models.Index(fields=["provider", "provider_id"])]
 
     def __str__(self):
-        return f"{self.channel}/{self.provider} {self.outcome} {self.provider_id}"
+        return f"{self.get_channel_display()}/{self.provider} {self.get_outcome_display()} {self.provider_id}"
 
     @property
     def failure_label(self) -> str:

@@ -191,7 +191,7 @@ class NotificationLog(models.Model):
         verbose_name_plural = _("payment notifications")
 
     def __str__(self):
-        return f"{self.provider} {self.outcome} {self.received_at}"
+        return f"{self.provider} {self.get_outcome_display()} {self.received_at}"
 
     @property
     def detail_shown(self):

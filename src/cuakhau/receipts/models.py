@@ -242,7 +242,7 @@ class ReceiptUse(models.Model):
         verbose_name_plural = _("receipt uses")
 
     def __str__(self):
-        return f"{self.number} {self.outcome} at {self.gate_id}"
+        return f"{self.number}: {self.get_outcome_display()}"
 
     @property
     def detail_shown(self):

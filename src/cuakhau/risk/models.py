@@ -122,7 +122,7 @@ class RiskRule(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.ruleset} #{self.position} {self.kind} ({self.score})"
+        return f"{self.ruleset} #{self.position} {self.get_kind_display()} ({self.score})"
 
     @property
     def description(self) -> str:
@@ -197,7 +197,7 @@ class RiskAssessment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.trip_id}: {self.channel} ({self.score})"
+        return f"{self.trip_id}: {self.get_channel_display()} ({self.score})"
 
 
 class UnitValueHistory(models.Model):

@@ -120,7 +120,7 @@ class SlotCapacity(models.Model):
 
     def __str__(self):
         when = self.date.isoformat() if self.date else self.get_weekday_display()
-        return f"{self.gate.code.upper()} {self.direction} {when} {self.hour:02d}:00"
+        return f"{self.gate.code.upper()} {self.get_direction_display()} {when} {self.hour:02d}:00"
 
     def as_rule(self) -> rules.HourCapacity:
         return rules.HourCapacity(
@@ -149,7 +149,9 @@ class Slot(models.Model):
         verbose_name_plural = _("slots")
 
     def __str__(self):
-        return f"{self.gate.code.upper()} {self.direction} {self.start:%Y-%m-%d %H:%M}"
+        return (
+            f"{self.gate.code.upper()} {self.get_direction_display()} {self.start:%Y-%m-%d %H:%M}"
+        )
 
 
 class BookingStatus(models.TextChoices):
@@ -222,7 +224,7 @@ class Booking(models.Model):
         indexes = [models.Index(fields=["slot", "status"])]
 
     def __str__(self):
-        return f"{self.trip_id} @ {self.slot_start:%Y-%m-%d %H:%M} ({self.status})"
+        return f"{self.trip_id} @ {self.slot_start:%Y-%m-%d %H:%M} ({self.get_status_display()})"
 
 
 class BookingTransition(models.Model):
@@ -254,7 +256,9 @@ class BookingTransition(models.Model):
         verbose_name_plural = _("booking status changes")
 
     def __str__(self):
-        return f"{self.booking_id}: {self.from_status}->{self.to_status} ({self.action})"
+        from .services import BOOKING_MACHINE  # the services import the models
+
+        return f"{self.booking_id}: {BOOKING_MACHINE.step(self.from_status, self.to_status, self.action)}"
 
 
 class ArrivalKind(models.TextChoices):
@@ -383,7 +387,7 @@ class WaitingEntry(models.Model):
         indexes = [models.Index(fields=["gate", "status"])]
 
     def __str__(self):
-        return f"{self.trip_id} {self.status}"
+        return f"{self.trip_id} {self.get_status_display()}"
 
     def as_rule(self) -> rules.Waiting:
         return rules.Waiting(

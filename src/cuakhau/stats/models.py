@@ -89,7 +89,7 @@ class TradeMonth(models.Model):
         indexes = [models.Index(fields=["month", "gate"]), models.Index(fields=["gate", "month"])]
 
     def __str__(self):
-        return f"{self.gate_id} {self.month:%Y-%m} {self.direction} {self.hs_heading} {self.value} {self.currency}"
+        return f"{self.gate_id} {self.month:%Y-%m} {self.get_direction_display()} {self.hs_heading} {self.value} {self.currency}"
 
 
 class GateMonth(models.Model):
@@ -127,7 +127,7 @@ class GateMonth(models.Model):
         indexes = [models.Index(fields=["month", "gate"]), models.Index(fields=["gate", "month"])]
 
     def __str__(self):
-        return f"{self.gate_id} {self.month:%Y-%m} {self.direction}: {self.trucks}"
+        return f"{self.gate_id} {self.month:%Y-%m} {self.get_direction_display()}: {self.trucks}"
 
 
 class GateDay(models.Model):
@@ -146,7 +146,7 @@ class GateDay(models.Model):
         verbose_name_plural = _("gate days")
 
     def __str__(self):
-        return f"{self.gate_id} {self.day} {self.direction}: {self.trucks}"
+        return f"{self.gate_id} {self.day} {self.get_direction_display()}: {self.trucks}"
 
 
 class ClearanceBin(models.Model):
@@ -352,7 +352,7 @@ class Target(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.year} {self.measure} {self.value}"
+        return f"{self.year} {self.get_measure_display()} {self.value}"
 
 
 class TargetChange(FigureChange):

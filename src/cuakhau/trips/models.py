@@ -278,7 +278,9 @@ class TripTransition(models.Model):
         verbose_name_plural = _("trip status changes")
 
     def __str__(self):
-        return f"{self.trip_id}: {self.from_status}->{self.to_status} ({self.action})"
+        from .services import TRIP_MACHINE  # the services import the models
+
+        return f"{self.trip_id}: {TRIP_MACHINE.step(self.from_status, self.to_status, self.action)}"
 
     @property
     def reason_shown(self):

@@ -567,3 +567,104 @@ def test_every_choice_of_every_field_has_a_label_in_each_language():
                 ):
                     misses.append(f"{model.__name__}.{field.name} {value!r}: {english!r}")
     assert not misses, f"{len(misses)} choices without a translation:\n" + "\n".join(misses)
+
+
+def _example(model, depth=0):
+    """An unsaved row of ``model`` with every field set, each choice to a code of its own."""
+    import datetime as dt
+    import uuid
+    from decimal import Decimal
+
+    from django.db import models
+
+    examples = [
+        (models.DateTimeField, dt.datetime(2026, 12, 4, 19, 0, tzinfo=dt.UTC)),
+        (models.DateField, dt.date(2026, 12, 4)),
+        (models.TimeField, dt.time(9, 30)),
+        (models.DurationField, dt.timedelta(minutes=5)),
+        (models.BooleanField, True),
+        (models.DecimalField, Decimal("1.5")),
+        (models.FloatField, 1.5),
+        (models.IntegerField, 7),
+        (models.JSONField, {}),
+        (models.GenericIPAddressField, "203.0.113.5"),
+        (models.UUIDField, uuid.UUID(int=7)),
+        (models.BinaryField, b"x"),
+        # Chinese: a Latin word left in a Chinese name of the row is the name's own words.
+        (models.CharField, "文本"),
+        (models.TextField, "文本"),
+    ]
+    row = model()
+    for field in model._meta.concrete_fields:
+        if field.is_relation:
+            if depth < 2:
+                setattr(row, field.name, _example(field.related_model, depth + 1))
+            continue
+        if field.choices:
+            codes = [v for v, _label in field.flatchoices if v not in ("", None)]
+            value = next((c for c in codes if not str(c).isdigit()), codes[0])
+        else:
+            value = next((v for kind, v in examples if isinstance(field, kind)), None)
+        if value is not None:
+            setattr(row, field.attname, value)
+    return row
+
+
+# Latin words a Chinese name of a row may hold: units, acronyms and names.
+NAMES_IN_EVERY_LANGUAGE = {"VND", "kg", "HS", "Zalo", "ZNS"}
+
+
+def test_every_row_is_named_in_the_readers_language():
+    """A row's name (``__str__``) is what the administration shows in its titles, breadcrumbs,
+    deletion pages and the heading of each inline row: it said "20085 @ 2026-12-04 19:00
+    (called)", "491: booked->waiting (arrive)", "2026-08-31 day_off", "7 customs pass",
+    "profile of …" on Vietnamese and Chinese pages. Each model's name is built from an example
+    row with every choice set to a code, in Chinese (where a Latin word left is English or a
+    code) and in Vietnamese (where a choice's code must not show)."""
+    from django.apps import apps
+    from django.db import models
+    from django.utils import translation
+
+    from cuakhau.desk.models import ApplicationTransition
+    from cuakhau.desk.services import APPLICATION_MACHINE
+    from cuakhau.slots.models import BookingTransition
+    from cuakhau.slots.services import BOOKING_MACHINE
+    from cuakhau.trips.models import TripTransition
+    from cuakhau.trips.services import TRIP_MACHINE
+
+    # A machine's steps are kept as codes without a field's choices: given one of its steps.
+    machines = {
+        TripTransition: TRIP_MACHINE,
+        BookingTransition: BOOKING_MACHINE,
+        ApplicationTransition: APPLICATION_MACHINE,
+    }
+    named = 0
+    misses = []
+    for model in apps.get_models():
+        if not model.__module__.startswith("cuakhau.") or model.__str__ is models.Model.__str__:
+            continue
+        row = _example(model)
+        codes = {}
+        if model in machines:
+            (source, action), step = next(iter(machines[model].table.items()))
+            row.from_status, row.to_status, row.action = source, step.target, action
+            codes = {source: None, step.target: None, action: None}
+        for field in model._meta.concrete_fields:
+            value = getattr(row, field.attname, None)
+            if field.choices and isinstance(value, str) and value:
+                codes[value] = dict(field.flatchoices).get(value)
+        named += 1
+        with translation.override("zh-hans"):
+            chinese = str(row)
+        latin = set(re.findall(r"[A-Za-z_]{2,}", chinese)) - NAMES_IN_EVERY_LANGUAGE
+        if latin:
+            misses.append(f"{model.__name__} [zh-hans]: {chinese!r}")
+        with translation.override("vi"):
+            vietnamese = str(row)
+            for code, label in codes.items():
+                if str(label) != code and re.search(
+                    rf"(?<![\w-]){re.escape(code)}(?![\w-])", vietnamese
+                ):
+                    misses.append(f"{model.__name__} [vi]: {vietnamese!r} ({code})")
+    assert named > 50, named
+    assert not misses, f"{len(misses)} rows named by codes:\n" + "\n".join(misses)
