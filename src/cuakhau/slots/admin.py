@@ -63,7 +63,7 @@ class TransitionInline(admin.TabularInline):
     extra = 0
     can_delete = False
     # Each step by its name, never its code ("no_show", "move_up").
-    fields = readonly_fields = ["step", "was", "became", "actor", "at", "channel", "reason"]
+    fields = readonly_fields = ["step", "was", "became", "actor", "at", "channel", "why"]
 
     @admin.display(description=_("action"))
     def step(self, row):
@@ -76,6 +76,10 @@ class TransitionInline(admin.TabularInline):
     @admin.display(description=_("to status"))
     def became(self, row):
         return services.BOOKING_MACHINE.say("state", row.to_status)
+
+    @admin.display(description=_("reason"))
+    def why(self, row):
+        return services.reason_shown(row)
 
 
 @admin.display(description=_("priority class"))

@@ -41,6 +41,7 @@ from . import rules
 from .models import (
     HOLDING,
     OPEN,
+    ArrivalKind,
     Booking,
     BookingStatus,
     BookingTransition,
@@ -1384,6 +1385,25 @@ def wait_times(now=None) -> list[dict]:
 def _longest(waiting, now) -> int | None:
     first = waiting.order_by("arrived_at").values_list("arrived_at", flat=True).first()
     return round((now - first).total_seconds() / 60) if first else None
+
+
+def reason_shown(step: BookingTransition) -> str:
+    """A step's reason as a person reads it. The system writes codes there: a walk-in's
+    booking (``walk_in``), the hour a move, a move up or an early entry left or took (its
+    ISO time), the trip's state that withdrew it; a person's reason (a cancellation) is shown as
+    typed."""
+    reason = step.reason
+    if reason == rules.WALK_IN:
+        return str(ArrivalKind.WALK_IN.label)
+    if reason in TripStatus.values:
+        return str(TripStatus(reason).label)
+    try:
+        moment = dt.datetime.fromisoformat(reason)
+    except ValueError:
+        return reason
+    if moment.tzinfo is None:
+        return reason
+    return date_format(local(moment, step.booking.gate), "SHORT_DATETIME_FORMAT")
 
 
 def entries_of(booking: Booking) -> list:
