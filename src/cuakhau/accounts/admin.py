@@ -1,9 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
 from .models import ApiToken, Organisation, UserProfile
+from .permissions import permission_label
 
 
 @admin.register(Organisation)
@@ -74,7 +76,19 @@ GRANTING_FIELDS = ("is_superuser", "is_staff", "groups", "user_permissions")
 User = get_user_model()
 
 
-class PersonAdmin(UserAdmin):
+class PermissionsInWords:
+    """A permission chosen by its name in the reader's language: Django stores each one's name
+    in English when it creates it ("Can add trip", "Can check trucks in and out at its gates")
+    and the lists of a role's or a person's permissions showed those."""
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name in ("permissions", "user_permissions") and field is not None:
+            field.label_from_instance = permission_label
+        return field
+
+
+class PersonAdmin(PermissionsInWords, UserAdmin):
     """Django's user admin, except that staff who may change users (a help desk resetting a
     password, deactivating a leaver) can neither give anyone a role, a permission or the
     administration, themselves included, nor change an administrator's account."""
@@ -99,3 +113,12 @@ class PersonAdmin(UserAdmin):
 if admin.site.is_registered(User):
     admin.site.unregister(User)
 admin.site.register(User, PersonAdmin)
+
+
+class RoleAdmin(PermissionsInWords, GroupAdmin):
+    pass
+
+
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)
+admin.site.register(Group, RoleAdmin)

@@ -299,7 +299,7 @@ class Application(models.Model):
         ]
         verbose_name = _("application")
         verbose_name_plural = _("applications")
-        permissions = [("reassign_application", "Can reassign applications (desk supervisor)")]
+        permissions = [("reassign_application", _("Can reassign applications (desk supervisor)"))]
 
     def __str__(self):
         return self.code

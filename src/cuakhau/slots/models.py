@@ -93,7 +93,7 @@ class SlotCapacity(models.Model):
         ordering = ["gate", "direction", "date", "weekday", "hour"]
         verbose_name = _("slot capacity")
         verbose_name_plural = _("slot capacities")
-        permissions = [("manage_capacity", "Can set the slot capacity of its gates")]
+        permissions = [("manage_capacity", _("Can set the slot capacity of its gates"))]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(weekday__isnull=True) ^ models.Q(date__isnull=True),

@@ -336,7 +336,7 @@ class Target(models.Model):
         ordering = ["year", "measure"]
         verbose_name = _("target")
         verbose_name_plural = _("targets")
-        permissions = [("manage_statistics", "Can set targets, rates and import figures")]
+        permissions = [("manage_statistics", _("Can set targets, rates and import figures"))]
         constraints = [
             models.UniqueConstraint(
                 fields=["gate", "year", "measure"], name="stats_target_unique_gate"

@@ -101,11 +101,11 @@ class Trip(models.Model):
         verbose_name = _("trip")
         verbose_name_plural = _("trips")
         permissions = [
-            ("declare_trip", "Can declare trips for its organisation"),
-            ("reject_trip", "Can reject a submitted trip"),
-            ("cancel_any_trip", "Can cancel any organisation's trip"),
-            ("operate_gate", "Can check trucks in and out at its gates"),
-            ("inspect_trip", "Can record inspections at its gates"),
+            ("declare_trip", _("Can declare trips for its organisation")),
+            ("reject_trip", _("Can reject a submitted trip")),
+            ("cancel_any_trip", _("Can cancel any organisation's trip")),
+            ("operate_gate", _("Can check trucks in and out at its gates")),
+            ("inspect_trip", _("Can record inspections at its gates")),
         ]
         indexes = [
             models.Index(fields=["gate", "status", "expected_arrival"]),
