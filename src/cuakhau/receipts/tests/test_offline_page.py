@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 
 from cuakhau.conftest import cassava_line, declaration
+from cuakhau.core.testing.layout import small_targets
 from cuakhau.payments.services import simulate_bank_transfer
 from cuakhau.receipts import services, signing
 from cuakhau.trips import services as trips
@@ -117,6 +118,8 @@ def test_offline_page_verifies_in_the_browser_without_network(
     assert "already scanned on this device at" in text
     assert page.inner_text("#used-count") == "1"
     page.click("#device-log summary")
+    # The officer's corrections are tapped at the gate: a finger's target, as every button.
+    assert small_targets(page, "#undo, #used-list button") == []
     page.click("#used-list button")  # the officer's correction: that truck was not let through
     assert page.inner_text("#used-count") == "0"
 
