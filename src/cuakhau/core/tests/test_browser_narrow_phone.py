@@ -1,6 +1,7 @@
 """Every page once, in Chinese, on the narrowest phone still sold (360 x 740): the page never
-scrolls sideways, the menu is there to leave it, no box a person types into makes the browser
-zoom in, and the browser reports nothing wrong — no script error, no refusal by the Content-Security-Policy, no file missing, no
+scrolls sideways and nothing is cut at its card's edge (a URL in a reason either), the menu is
+there to leave it, no box a person types into makes the browser zoom in, and the browser reports
+nothing wrong — no script error, no refusal by the Content-Security-Policy, no file missing, no
 request leaving the site (no CDN, whatever a template or a library would like to load).
 
 The Vietnamese crawl (``test_browser_every_page``) opens every page as every role on a 390 px
@@ -48,6 +49,17 @@ ZOOMS_IN = """() => [...document.querySelectorAll("input, select, textarea")]
   .map(el => `a box written at ${getComputedStyle(el).fontSize}: ${el.name || el.id}`)"""
 
 
+def long_words():
+    """What a person writes with no space to break at: a URL quoted in a timeline's reason, and in
+    an inspection's notes."""
+    from cuakhau.inspections.models import Inspection
+    from cuakhau.trips.models import TripTransition
+
+    quoted = "Theo công văn https://www.customs.gov.vn/index.jsp?pageId=2&aid=190340&cid=25"
+    TripTransition.objects.update(reason=quoted, reason_texts={})
+    Inspection.objects.update(notes=quoted)
+
+
 def first_opener(pages_of_role) -> dict[str, list[tuple[str, str]]]:
     """Each page once, by the first role (in the policy's order) that may open it."""
     seen, pages = set(), {}
@@ -63,6 +75,7 @@ def test_every_page_on_a_narrow_phone_in_chinese(browser, live_server, mlt, hng)
     w = build_world(mlt, hng)
     add_page_records(w)
     long_names(w)
+    long_words()
     pages = first_opener(pages_by_role(w))
     site = live_server.url
     found, opened = {}, []
