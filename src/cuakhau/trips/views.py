@@ -22,6 +22,8 @@ from .filters import TripFilterForm
 from .forms import CargoLineFormSet, DocumentForm, ReasonForm, TripForm, initial_from_trip
 
 LINES_PREFIX = "lines"
+# A refusal htmx fetched: page.js puts its sentence beside the button that asked (never a page).
+PLAIN = "text/plain; charset=utf-8"
 
 
 def _trip_or_404(request, reference):
@@ -356,10 +358,13 @@ def cargo_line_row(request):
         # As every whole number of a page is read: int() took "+3", " 3" and "1_0".
         index = whole_number(request.GET.get(f"{LINES_PREFIX}-TOTAL_FORMS", "0"))
     except ValidationError:
-        return HttpResponseBadRequest(_("The number of cargo lines is not a whole number."))
+        return HttpResponseBadRequest(
+            _("The number of cargo lines is not a whole number."), content_type=PLAIN
+        )
     if not 0 <= index < services.MAX_CARGO_LINES:
         return HttpResponseBadRequest(
-            _("At most %(n)d cargo lines per trip.") % {"n": services.MAX_CARGO_LINES}
+            _("At most %(n)d cargo lines per trip.") % {"n": services.MAX_CARGO_LINES},
+            content_type=PLAIN,
         )
     formset = CargoLineFormSet(prefix=LINES_PREFIX)
     line_form = formset.form(

@@ -39,6 +39,44 @@
     }
   });
 
+  // A button's htmx request the server refused (a 4xx with its sentence, as text/plain) or that
+  // never reached it (no signal at the border) swapped nothing: the tap did nothing a person could
+  // see. It says why beside the button, until the button works. The gate console and a list's
+  // filters show their own refusals.
+  var OWN_REFUSALS = ".console, #card, [data-swap-refusals]";
+  function sayBeside(button, text) {
+    var note = button.nextElementSibling;
+    if (!note || !note.matches("[data-request-refused]")) {
+      note = document.createElement("p");
+      note.className = "error";
+      note.setAttribute("role", "alert");
+      note.setAttribute("data-request-refused", "");
+      button.insertAdjacentElement("afterend", note);
+    }
+    note.textContent = text;
+  }
+  function refusedButton(event) {
+    var elt = event.detail.elt;
+    return elt.matches("button, a") && !elt.closest(OWN_REFUSALS) ? elt : null;
+  }
+  document.addEventListener("htmx:responseError", function (event) {
+    var button = refusedButton(event);
+    if (!button) return;
+    var xhr = event.detail.xhr;
+    var plain = (xhr.getResponseHeader("Content-Type") || "").indexOf("text/plain") === 0;
+    // A page (a 403, a 500) is never put beside the button: its HTML, as text, is no sentence.
+    var said = xhr.status < 500 && plain ? xhr.responseText.trim() : "";
+    sayBeside(button, said || document.body.getAttribute("data-request-failed"));
+  });
+  document.addEventListener("htmx:sendError", function (event) {
+    var button = refusedButton(event);
+    if (button) sayBeside(button, document.body.getAttribute("data-request-unsent"));
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var note = event.detail.successful && event.detail.elt.nextElementSibling;
+    if (note && note.matches("[data-request-refused]")) note.remove();
+  });
+
   // A table's scroll box is a tab stop (the keyboard scrolls it with the arrows) only while
   // its table is wider than the box: a table that fits is no stop to tab through.
   function scrollStops() {
