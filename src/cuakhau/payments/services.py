@@ -815,7 +815,7 @@ def resolve_discrepancy(actor, payment_ids, resolution: str, *, gate, day) -> li
     come in). Who, when and how are kept on each payment.
 
     ``payment_ids`` are those of one open discrepancy of the reconciliation of ``gate`` (None:
-    all gates) on ``day`` (None: no report, refused), the report the cashier resolves it from:
+    all gates, an administrator's report only) on ``day`` (None: no report, refused), the report the cashier resolves it from:
     a payment that is no discrepancy (a transfer matched to its receipt) is not marked
     resolved.
 
@@ -844,6 +844,14 @@ def resolve_discrepancy(actor, payment_ids, resolution: str, *, gate, day) -> li
     allowed = all(receipts.is_cashier(actor, gate) for gate in Gate.objects.filter(pk__in=gate_ids))
     if any(p.trip_id is None for p in payments):
         allowed = allowed and roles.ADMINISTRATOR in roles.roles_of(actor)
+    if gate is not None:
+        # The payments are of the report's gate, so of a gate the cashier works at (checked
+        # above, for each payment's gate; a payment of no gate is the administrator's).
+        allowed = allowed and gate_ids <= {gate.pk}
+    elif roles.ADMINISTRATOR not in roles.roles_of(actor):
+        # The all-gates report is not a cashier's page (``views._reconciliation`` refuses it):
+        # nor is resolving from it, even a payment of their own gate.
+        allowed = False
     if len(payments) != len(ids) or not allowed:
         # A payment that does not exist is refused as another gate's is, word for word: a
         # cashier learns nothing of the payments other gates received.

@@ -137,7 +137,9 @@ def resolve(request):
             request.user,
             request.POST.getlist("payment"),
             request.POST.get("resolution", ""),
-            gate=report.cleaned_data["gate"] if valid else None,
+            # The gate even when the day is refused: None is the all-gates report, which the
+            # service refuses a cashier, where a mistyped day is the cashier's to correct.
+            gate=report.cleaned_data.get("gate"),
             day=report.cleaned_data["day"] if valid else None,
         )
     except (FieldErrors, StateRefused) as exc:

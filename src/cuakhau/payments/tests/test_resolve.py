@@ -195,3 +195,22 @@ def test_a_discrepancy_is_resolved_from_its_own_days_report(operator, mlt, refun
         services.resolve_discrepancy(operator, [refund_due.pk], "x", gate=mlt, day=yesterday)
     refund_due.refresh_from_db()
     assert refund_due.resolved_at is None
+
+
+def test_a_cashier_resolves_only_from_the_report_of_their_own_gate(operator, mlt, hng, refund_due):
+    """The all-gates report is no cashier's page: it offered no form, yet a post that left the
+    gate out (or named another gate's report) resolved a payment of the cashier's gate."""
+    for gate in (None, hng):
+        with pytest.raises(PermissionDenied):
+            services.resolve_discrepancy(
+                operator, [refund_due.pk], "refund made", gate=gate, day=today()
+            )
+    client = signed_in(operator)
+    data = {"day": today().isoformat(), "payment": [refund_due.pk], "resolution": "refund made"}
+    assert client.post("/payments/reconciliation/resolve/", data).status_code == 403
+    refund_due.refresh_from_db()
+    assert refund_due.resolved_at is None
+    # Nor is the form offered on the all-gates report (an administrator's, who may resolve).
+    page = client.get(f"/payments/reconciliation/?day={today().isoformat()}").content.decode()
+    assert 'class="resolve"' not in page
+    services.resolve_discrepancy(operator, [refund_due.pk], "refund made", gate=mlt, day=today())
