@@ -140,7 +140,9 @@ class FeeRate(models.Model):
     note = models.TextField(_("note"), blank=True)
 
     class Meta:
-        ordering = ["schedule", "position"]
+        # The primary key last: rates added in the admin all default to position 0, and a
+        # database returns equal rows in any order (PostgreSQL does).
+        ordering = ["schedule", "position", "pk"]
         verbose_name = _("fee rate")
         verbose_name_plural = _("fee rates")
 

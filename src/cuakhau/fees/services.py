@@ -295,9 +295,11 @@ def _regime_fits(rate: FeeRate, regime: str) -> int | None:
 
 
 def choose_rate(rates, facts: Facts) -> FeeRate | None:
-    """The most specific rate that fits: goods, then regime, then vehicle; ties by table order."""
+    """The most specific rate that fits: goods, then regime, then vehicle; ties by table order
+    (position, then the rate made first), whatever order ``rates`` come in: two rates of equal
+    position (the admin's default) were picked as the database happened to return them."""
     best, best_score = None, None
-    for rate in rates:
+    for rate in sorted(rates, key=lambda r: (r.position, r.pk is None, r.pk or 0)):
         if rate.goods not in (facts.goods, GoodsCategory.ANY):
             continue
         regime_score = _regime_fits(rate, facts.regime)

@@ -513,7 +513,7 @@ def fee_item_labels() -> dict:
     gates: dict[str, list[list]] = {}
     seen = set()
     rates = FeeRate.objects.order_by(
-        "schedule__gate__code", "-schedule__effective_from", "-schedule__version", "position"
+        "schedule__gate__code", "-schedule__effective_from", "-schedule__version", "position", "pk"
     ).values_list(
         "schedule__gate__code",
         "item_code",

@@ -238,3 +238,22 @@ def test_the_next_version_takes_effect_tomorrow_at_its_gate(
     new = FeeSchedule.objects.get(gate=mlt, key=schedule.key, version=2)
     assert new.effective_from == dt.date(2026, 3, 3)
     assert f"{new} created" in answer.content.decode()
+
+
+def test_equally_fitting_rates_of_one_position_are_chosen_the_same_whatever_their_order(
+    enterprise, mlt
+):
+    """Rates added in the admin all have position 0: two that fit a load equally well were
+    chosen as the database returned them, which PostgreSQL does in any order."""
+    schedule = services.schedule_for(mlt, dt.date.today())
+    trip = trips.create_draft(enterprise, declaration())
+    facts = services.facts_of(trip)
+    chosen = services.choose_rate(list(schedule.rates.all()), facts)
+    twin = FeeRate.objects.get(pk=chosen.pk)
+    twin.pk, twin.amount_vnd = None, chosen.amount_vnd + 1
+    twin.save()  # same position, same criteria: a tie, broken by the rate made first
+    rates = list(schedule.rates.all())
+    assert [r.pk for r in rates if r.position == chosen.position][-2:] == [chosen.pk, twin.pk]
+    assert services.choose_rate(rates, facts).pk == chosen.pk
+    assert services.choose_rate(rates[::-1], facts).pk == chosen.pk
+    assert services.assess(trip).items[0].rate_id == chosen.pk
