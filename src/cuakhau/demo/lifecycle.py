@@ -176,7 +176,8 @@ class FeeBook:
     def __init__(self, gates: dict):
         self.schedules: dict[int, list] = defaultdict(list)
         for schedule in (
-            FeeSchedule.objects.filter(gate__in=list(gates.values()))
+            # As ``fees.services.schedule_for``: a draft assesses nothing.
+            FeeSchedule.objects.filter(gate__in=list(gates.values()), status="published")
             .prefetch_related("rates")
             .order_by("-effective_from", "-version")
         ):

@@ -29,3 +29,19 @@ class RateUnit(models.TextChoices):
     VEHICLE = "vehicle", _("per vehicle per trip")
     CONTAINER = "container", _("per container")
     TONNE = "tonne", _("per tonne")
+
+
+class ScheduleStatus(models.TextChoices):
+    DRAFT = "draft", _("draft (not in force)")
+    PUBLISHED = "published", _("published")
+
+
+class ScheduleAction(models.TextChoices):
+    PUBLISH = "publish", _("publish")
+
+
+# The schedule's state machine: a draft is edited, never used to assess; publishing makes it
+# count from its effective day (``services.publish_schedule``); nothing goes back to draft.
+SCHEDULE_TRANSITIONS = {
+    (ScheduleStatus.DRAFT, ScheduleAction.PUBLISH): ScheduleStatus.PUBLISHED,
+}

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from cuakhau.reference.localize import LocalizedText, localized
 from cuakhau.reference.models import Confidence, Gate
 
-from .choices import GoodsCategory, RateUnit, Regime, VehicleClass
+from .choices import GoodsCategory, RateUnit, Regime, ScheduleStatus, VehicleClass
 
 # How far ahead a schedule may take effect: a legal instrument is announced months ahead.
 MAX_YEARS_AHEAD = 10
@@ -22,6 +22,8 @@ class FeeSchedule(models.Model):
 
     A schedule that an assessment was made under is frozen: a change is a new version that
     takes effect from a date, so every receipt keeps pointing at the rates it was issued under.
+    A new version is a draft, never used to assess, until an administrator publishes it: a trip
+    submitted meanwhile could otherwise freeze it at the rates it was copied with.
     """
 
     gate = models.ForeignKey(
@@ -55,6 +57,25 @@ class FeeSchedule(models.Model):
         verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Written only by ``services.publish_schedule`` (and the loaders, which publish what they
+    # load): never a field of the admin's form.
+    status = models.CharField(
+        _("state"),
+        max_length=10,
+        choices=ScheduleStatus.choices,
+        default=ScheduleStatus.DRAFT,
+        editable=False,
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        verbose_name=_("published by"),
+    )
 
     class Meta:
         ordering = ["gate", "-effective_from", "-version"]
@@ -104,6 +125,10 @@ class FeeSchedule(models.Model):
                 % {"date": self.effective_from.isoformat()}
             )
         return errors
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == ScheduleStatus.DRAFT
 
     @property
     def is_frozen(self) -> bool:

@@ -18,13 +18,21 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from cuakhau.core.errors import FieldErrors
+from cuakhau.core.errors import FieldErrors, StateRefused
 from cuakhau.core.spreadsheets import file_number
 from cuakhau.reference.models import Gate
 from cuakhau.trips.choices import Direction, VehicleType
 from cuakhau.trips.models import Trip
 
-from .choices import GoodsCategory, RateUnit, Regime, VehicleClass
+from .choices import (
+    SCHEDULE_TRANSITIONS,
+    GoodsCategory,
+    RateUnit,
+    Regime,
+    ScheduleAction,
+    ScheduleStatus,
+    VehicleClass,
+)
 from .models import FeeAssessment, FeeRate, FeeSchedule
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -73,8 +81,15 @@ def load_schedules() -> int:
                     "effective_from": meta["effective_from"],
                     "confidence": meta["confidence"],
                     "source": meta["source"],
+                    # The shipped instruments are in force: loaded, published.
+                    "status": ScheduleStatus.PUBLISHED,
+                    "published_at": timezone.now(),
                 },
             )
+            if schedule.is_draft:
+                FeeSchedule.objects.filter(pk=schedule.pk).update(
+                    status=ScheduleStatus.PUBLISHED, published_at=timezone.now()
+                )
             if schedule.is_frozen:
                 # Its rates stay as assessed; only the names' translations may be added.
                 _update_translations(schedule, meta, rows)
@@ -121,7 +136,10 @@ def _update_translations(schedule: FeeSchedule, meta: dict, rows: list[dict]) ->
 def new_schedule_version(
     schedule: FeeSchedule, actor, effective_from: dt.date, **changes
 ) -> FeeSchedule:
-    """Copy a schedule into its next version, effective from a date; the old one stays intact."""
+    """Copy a schedule into its next version, effective from a date; the old one stays intact.
+
+    The copy is a draft: it assesses nothing until ``publish_schedule``, so it stays editable
+    however many trips are submitted before its rates are set."""
     latest = (
         FeeSchedule.objects.filter(gate=schedule.gate, key=schedule.key)
         .order_by("-version")
@@ -164,6 +182,7 @@ def new_schedule_version(
         effective_from=effective_from,
         supersedes=schedule,
         created_by=actor,
+        status=ScheduleStatus.DRAFT,
     )
     errors = new.date_errors()
     if errors:
@@ -176,10 +195,62 @@ def new_schedule_version(
     return new
 
 
+def gate_today(gate: Gate) -> dt.date:
+    return timezone.localdate(timezone=ZoneInfo(gate.time_zone))
+
+
+@transaction.atomic
+def publish_schedule(schedule: FeeSchedule, actor) -> FeeSchedule:
+    """A draft made to count from its effective day, with who published it and when.
+
+    Refused (every reason at once) if that day is already past on the gate's clock (trips of
+    those days were assessed on the version before), if it has no rates, or if the gate would
+    have no schedule from today until that day."""
+    schedule = FeeSchedule.objects.select_for_update().select_related("gate").get(pk=schedule.pk)
+    target = SCHEDULE_TRANSITIONS.get((schedule.status, ScheduleAction.PUBLISH))
+    if target is None:
+        raise StateRefused(_("%(schedule)s is already published.") % {"schedule": schedule})
+    gate, today = schedule.gate, gate_today(schedule.gate)
+    day = date_format(schedule.effective_from, "SHORT_DATE_FORMAT")
+    errors = []
+    if schedule.effective_from < today:
+        errors.append(
+            _(
+                "%(schedule)s takes effect on %(date)s, already past at %(gate)s: date it today "
+                "or later, then publish it."
+            )
+            % {"schedule": schedule, "date": day, "gate": gate.name}
+        )
+    elif schedule.effective_from > today and schedule_for(gate, today) is None:
+        errors.append(
+            _(
+                "No schedule is in force at %(gate)s before %(date)s: %(schedule)s would leave "
+                "the days until then without fees. Date it today, or publish one that is."
+            )
+            % {"schedule": schedule, "date": day, "gate": gate.name}
+        )
+    errors += schedule.date_errors()
+    if not schedule.rates.exists():
+        errors.append(
+            _("%(schedule)s has no rates: no trip could be assessed under it.")
+            % {"schedule": schedule}
+        )
+    if errors:
+        raise FieldErrors({"effective_from": errors})
+    schedule.status = target
+    schedule.published_at = timezone.now()
+    schedule.published_by = actor
+    schedule.save(update_fields=["status", "published_at", "published_by"])
+    return schedule
+
+
 def schedule_for(gate: Gate, on: dt.date) -> FeeSchedule | None:
-    """The schedule in force at a gate on a date: the latest version that has taken effect."""
+    """The schedule in force at a gate on a date: the latest published version that has taken
+    effect (a draft assesses nothing: it is still being edited)."""
     return (
-        FeeSchedule.objects.filter(gate=gate, effective_from__lte=on)
+        FeeSchedule.objects.filter(
+            gate=gate, effective_from__lte=on, status=ScheduleStatus.PUBLISHED
+        )
         .order_by("-effective_from", "-version")
         .first()
     )

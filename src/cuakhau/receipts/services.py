@@ -512,16 +512,25 @@ def fee_item_labels() -> dict:
     label_at: dict[tuple[str, str, str], int] = {}
     gates: dict[str, list[list]] = {}
     seen = set()
-    rates = FeeRate.objects.order_by(
-        "schedule__gate__code", "-schedule__effective_from", "-schedule__version", "position", "pk"
-    ).values_list(
-        "schedule__gate__code",
-        "item_code",
-        "unit",
-        "amount_vnd",
-        "label_vi",
-        "label_en",
-        "label_zh",
+    # A draft's rates are on no receipt (``fees.services.schedule_for``).
+    rates = (
+        FeeRate.objects.filter(schedule__status="published")
+        .order_by(
+            "schedule__gate__code",
+            "-schedule__effective_from",
+            "-schedule__version",
+            "position",
+            "pk",
+        )
+        .values_list(
+            "schedule__gate__code",
+            "item_code",
+            "unit",
+            "amount_vnd",
+            "label_vi",
+            "label_en",
+            "label_zh",
+        )
     )
     for gate, code, unit, amount, *names in rates:
         label = tuple(names)

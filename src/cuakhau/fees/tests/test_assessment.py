@@ -134,6 +134,7 @@ def test_a_frozen_schedule_is_never_edited_and_new_versions_take_effect_by_date(
     assert FeeRate.objects.get(pk=rate.pk).amount_vnd != 1
     new = services.new_schedule_version(schedule, admin_user, effective_from=dt.date(2030, 1, 1))
     assert new.version == 2 and new.rates.count() == schedule.rates.count()
+    services.publish_schedule(new, admin_user)
     assert services.schedule_for(mlt, dt.date(2029, 12, 31)) == schedule
     assert services.schedule_for(mlt, dt.date(2030, 1, 1)) == new
     assert FeeSchedule.objects.filter(gate=mlt, key=schedule.key).count() == 2

@@ -29,6 +29,7 @@ def test_a_version_decades_ahead_is_refused(mlt, admin_user):
 def test_a_copy_of_an_old_version_cannot_be_dated_before_the_newest(mlt, admin_user):
     v1 = _shipped(mlt)
     v2 = services.new_schedule_version(v1, admin_user, effective_from=dt.date(2030, 1, 1))
+    services.publish_schedule(v2, admin_user)
     with pytest.raises(FieldErrors) as refused:
         services.new_schedule_version(v1, admin_user, effective_from=dt.date(2029, 6, 1))
     assert "must come after it" in str(refused.value.errors)
@@ -36,6 +37,7 @@ def test_a_copy_of_an_old_version_cannot_be_dated_before_the_newest(mlt, admin_u
     assert services.schedule_for(mlt, dt.date(2029, 7, 1)) == v1
     assert services.schedule_for(mlt, dt.date(2030, 7, 1)) == v2
     v3 = services.new_schedule_version(v1, admin_user, effective_from=dt.date(2031, 1, 1))
+    services.publish_schedule(v3, admin_user)
     assert (v3.version, services.schedule_for(mlt, dt.date(2031, 1, 1))) == (3, v3)
 
 
