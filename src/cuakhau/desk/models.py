@@ -295,6 +295,9 @@ class Application(models.Model):
                 condition=Q(processing_days__isnull=False, processing_hours__isnull=True)
                 | Q(processing_days__isnull=True, processing_hours__isnull=False),
                 name="desk_application_days_or_hours",
+                violation_error_message=_(
+                    "A file is counted in working days or in working hours: exactly one of them."
+                ),
             )
         ]
         verbose_name = _("application")

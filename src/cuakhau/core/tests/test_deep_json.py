@@ -68,12 +68,22 @@ def test_a_bank_notification_nested_too_deep_is_refused_and_logged(enterprise, m
 
 
 def test_an_admin_json_field_nested_too_deep_is_an_error_beside_it(admin_user):
-    from cuakhau.core.tests.test_admin_inputs import _admin_forms
-    from cuakhau.notify.models import Message
+    """Every JSON box of the administration's forms (a bookings' quotas, a message's error
+    texts, a file's pauses …), too deep or holding a number no JSON reader keeps."""
+    from django.forms import JSONField
 
-    form_class = next(form for model, form in _admin_forms(admin_user) if model is Message)
-    errors = form_class(data={"context": DEEP, "channels": "[1e400]"}).errors
-    assert "context" in errors and "channels" in errors
+    from cuakhau.core.tests.test_admin_inputs import _admin_forms
+
+    checked = []
+    for model, form_class in _admin_forms(admin_user):
+        boxes = [
+            name for name, field in form_class.base_fields.items() if isinstance(field, JSONField)
+        ]
+        for text in boxes and (DEEP, "[1e400]"):
+            errors = form_class(data=dict.fromkeys(boxes, text)).errors
+            assert all(name in errors for name in boxes), (model, text[:20], errors)
+        checked += [model] * bool(boxes)
+    assert len(checked) >= 3, checked
 
 
 def test_json_is_read_and_checked_as_deep_as_our_documents_go_and_no_deeper():

@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='application',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('processing_days__isnull', False), ('processing_hours__isnull', True)), models.Q(('processing_days__isnull', True), ('processing_hours__isnull', False)), _connector='OR'), name='desk_application_days_or_hours'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('processing_days__isnull', False), ('processing_hours__isnull', True)), models.Q(('processing_days__isnull', True), ('processing_hours__isnull', False)), _connector='OR'), name='desk_application_days_or_hours', violation_error_message='A file is counted in working days or in working hours: exactly one of them.'),
         ),
         migrations.AddConstraint(
             model_name='procedure',
