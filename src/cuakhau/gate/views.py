@@ -1,5 +1,6 @@
 """The gate console: scan, see what is wrong, check in or let out — one or two actions."""
 
+import functools
 import json
 import re
 
@@ -237,57 +238,37 @@ def act(request, code, action):
     try:
         # Read once: the action and, if refused, its card check the same plate.
         plate = _read(unread, _plate_seen, gate, post) or ""
+        scan, lane, context = post.get("scan", ""), post.get("lane") or None, context_of(request)
         if action == "check_in":
-            gross_kg = _read(unread, _typed_weight, post, "gross_kg")
-            tare_kg = _read(unread, _typed_weight, post, "tare_kg")
-            visit, _again = services.done_online(
+            action_itself = functools.partial(
+                services.check_in,
                 request.user,
                 gate,
-                action,
-                post.get("scan", ""),
-                post.get("action_id"),
-                lambda: services.check_in(
-                    request.user,
-                    gate,
-                    post.get("scan", ""),
-                    lane=post.get("lane") or None,
-                    yard_position=post.get("yard_position", ""),
-                    plate_seen=plate,
-                    gross_kg=gross_kg,
-                    tare_kg=tare_kg,
-                    context=context_of(request),
-                    refused=unread,
-                ),
+                scan,
+                lane=lane,
+                yard_position=post.get("yard_position", ""),
+                plate_seen=plate,
+                gross_kg=_read(unread, _typed_weight, post, "gross_kg"),
+                tare_kg=_read(unread, _typed_weight, post, "tare_kg"),
+                context=context,
+                refused=unread,
             )
         elif unread:
             raise FieldErrors(unread)
-        elif action == "exit":
-            visit, _again = services.done_online(
-                request.user,
-                gate,
-                action,
-                post.get("scan", ""),
-                post.get("action_id"),
-                lambda: services.exit_truck(
-                    request.user,
-                    gate,
-                    post.get("scan", ""),
-                    lane=post.get("lane") or None,
-                    context=context_of(request),
-                    plate_seen=plate,
-                ),
-            )
-        elif action == "turn_back":
-            visit = services.turn_back(
-                request.user,
-                gate,
-                post.get("scan", ""),
-                lane=post.get("lane") or None,
-                context=context_of(request),
-                plate_seen=plate,
+        elif action in ("exit", "turn_back"):
+            let_out = services.exit_truck if action == "exit" else services.turn_back
+            action_itself = functools.partial(
+                let_out, request.user, gate, scan, lane=lane, context=context, plate_seen=plate
             )
         else:
             raise Http404(_("No page has this address."))
+        if action == "turn_back":
+            visit = action_itself()
+        else:
+            # A check-in or exit pressed once is done once, its queued copy included.
+            visit, _again = services.done_online(
+                request.user, gate, action, scan, post.get("action_id"), action_itself
+            )
     except services.GateRefused:
         return _card(
             request,
