@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 from django.views.static import serve
 
@@ -20,6 +21,11 @@ def healthz(request):
 
 
 admin.site.login_form = AdminSignInForm
+# The product's name in the reader's language: Django's own ("Django administration") tells an
+# officer nothing about where they are.
+admin.site.site_header = _("Border gate · administration")
+admin.site.site_title = _("Border gate · administration")
+admin.site.index_title = _("Records of the border gate")
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
