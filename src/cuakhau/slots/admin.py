@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from . import services
+from . import rules, services
 from .models import (
     Booking,
     BookingTransition,
@@ -44,8 +44,21 @@ class SlotCapacityForm(forms.ModelForm):
 @admin.register(SlotCapacity)
 class SlotCapacityAdmin(admin.ModelAdmin):
     form = SlotCapacityForm
-    list_display = CAPACITY_FIELDS
     list_filter = ["gate", "direction", "weekday"]
+
+    def get_list_display(self, request):
+        # The classes are read once for the page, not once a row: the admin object is shared
+        # by every request, so they live in this request's column only.
+        classes = None
+
+        @admin.display(description=_("reserved seats per class"))
+        def reserved_seats(row):
+            nonlocal classes
+            if classes is None and set(row.quotas or {}) - {rules.PERISHABLE, rules.GENERAL}:
+                classes = services.priority_classes_by_code()
+            return services.quotas_in_words(row.quotas, classes or {})
+
+        return [reserved_seats if f == "quotas" else f for f in CAPACITY_FIELDS]
 
 
 @admin.register(PriorityClass)

@@ -22,7 +22,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, Q, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
 from cuakhau.core.context import SYSTEM, Channel, RequestContext
@@ -147,6 +147,29 @@ def priority_label(code: str, classes: dict[str, PriorityClass] | None = None) -
     if language.startswith("en") and found.name_en:
         return found.name_en
     return found.name_vi or code
+
+
+def quotas_in_words(quotas: dict, classes: dict[str, PriorityClass] | None = None) -> str:
+    """An hour's reserved seats as the reader says them: each class by its name and its seats
+    ("perishable: 3 seats"), perishable goods first then the classes by rank; a class with no
+    seat is left out, and none at all is said in words, never as ``{}``."""
+    kept = {
+        code: n
+        for code, n in (quotas or {}).items()
+        if isinstance(n, int) and not isinstance(n, bool) and n > 0
+    }
+    if not kept:
+        return _("no reserved seats")
+    if classes is None:
+        classes = priority_classes_by_code(kept)
+    order = {rules.PERISHABLE: (0, "")} | {
+        code: (1 + c.rank, code) for code, c in classes.items() if code != rules.PERISHABLE
+    }
+    return "; ".join(
+        ngettext("%(class)s: %(count)d seat", "%(class)s: %(count)d seats", n)
+        % {"class": priority_label(code, classes), "count": n}
+        for code, n in sorted(kept.items(), key=lambda item: order.get(item[0], (10**6, item[0])))
+    )
 
 
 def priority_classes_by_code(codes=None) -> dict[str, PriorityClass]:
