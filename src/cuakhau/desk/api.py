@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Annotated
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
@@ -465,7 +466,10 @@ def track(request: HttpRequest, response: HttpResponse, payload: TrackIn):
     summary="The desk's queue",
     description=(
         "Desk officers see the files of their gates' desks (administrators every desk): open, "
-        "closed or all, or only their own (`mine`), by pages."
+        "closed or all, or only their own (`mine`), by pages. `q` finds files by their "
+        "tracking code (any case, with or without its dash, or its start), the applicant's "
+        "phone (or its last six digits or more) or name (the start of each word; case, tone "
+        "marks and đ do not matter); a `q` with nothing to look for is a 422."
     ),
 )
 def queue(
@@ -473,12 +477,17 @@ def queue(
     response: HttpResponse,
     show: OneOf(lambda: dict(QueueFilterForm.SHOW), only=["open", "closed", "all"]) = "open",
     mine: bool = False,
+    q: Text() = "",
     page: PageNumber = 1,
     page_size: PageSize = MAX_PAGE_SIZE,
 ):
+    try:
+        search = services.queue_search(q)
+    except ValidationError as exc:
+        raise FieldErrors({"q": exc.messages}, location="query") from None
     # One working calendar for the whole list (it is read from the schedule table).
     calendar = services._calendar_around(services.today())
-    files = services.desk_queue(request.user, show=show, mine=mine)
+    files = services.desk_queue(request.user, show=show, mine=mine, search=search)
     return [
         _application(request.user, a, calendar=calendar)
         for a in page_of(files, page, page_size, request, response)

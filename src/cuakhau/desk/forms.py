@@ -154,6 +154,14 @@ class QueueFilterForm(forms.Form):
     show = forms.ChoiceField(label=_("Show"), choices=SHOW, required=False, initial="open")
     # The checkbox sends "1"; anything else in the address is refused, not read as ticked.
     mine = forms.CharField(label=_("assigned to me"), required=False)
+    # Read by ``services.queue_search``: its limit said in words, not a cut by the browser.
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        strip=False,
+        help_text=_("A tracking code, the applicant's name or phone number."),
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
 
     def clean_mine(self) -> bool:
         value = self.cleaned_data["mine"]
@@ -165,7 +173,21 @@ class QueueFilterForm(forms.Form):
             )
         return value == "1"
 
+    def clean_q(self):
+        from . import services
+
+        try:
+            return services.queue_search(self.cleaned_data["q"])
+        except forms.ValidationError as exc:
+            # Said beside the search, as typed: the box keeps it to be corrected.
+            raise forms.ValidationError(exc.messages, code=exc.code) from None
+
     def filters(self) -> dict:
-        """The queue's ``show`` and ``mine``: the page opens on the files in progress."""
+        """The queue's ``show``, ``mine`` and ``search``: the page opens on the files in
+        progress."""
         data = self.cleaned_data if self.is_bound else {}
-        return {"show": data.get("show") or "open", "mine": bool(data.get("mine"))}
+        return {
+            "show": data.get("show") or "open",
+            "mine": bool(data.get("mine")),
+            "search": data.get("q"),
+        }

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from cuakhau.core.context import Channel
 from cuakhau.core.inputs import AtLeast, AtMost
 from cuakhau.reference.localize import LocalizedText, localized
+from cuakhau.reference.text import fold
 
 # The longest processing time a one-stop procedure is given: the longest the desk's laws set
 # are 30 to 45 working days (an investment approval), and a time of years would be a typing
@@ -212,6 +213,11 @@ class FilingChannel(models.TextChoices):
     COUNTER = "counter", _("at the counter")
 
 
+def search_key_of(*names: str) -> str:
+    """The words of ``names`` folded, each after a space: " lo thi mai cong ty tnhh"."""
+    return "".join(f" {fold(name)}" for name in names if fold(name))
+
+
 class Application(models.Model):
     """A file (hồ sơ) received by the desk. ``services._transition`` is the only writer of
     ``status``; every change is an ``ApplicationTransition``."""
@@ -287,6 +293,10 @@ class Application(models.Model):
     result_note = models.TextField(_("result"), blank=True)
     result_at = models.DateTimeField(_("result at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # The names the queue's search finds it by, folded in Python (``reference.text.fold``: no
+    # case, tone marks or đ), so SQLite and PostgreSQL compare the same plain text; each word
+    # after a space, as a search word matches a word's start. Kept by ``save``.
+    search_key = models.TextField(_("search key"), blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["due_date", "id"]
@@ -306,6 +316,13 @@ class Application(models.Model):
 
     def __str__(self):
         return self.code
+
+    def save(self, *args, **kwargs):
+        self.search_key = search_key_of(self.applicant_name, self.organisation_name)
+        fields = kwargs.get("update_fields")
+        if fields is not None and {"applicant_name", "organisation_name"} & set(fields):
+            kwargs["update_fields"] = {*fields, "search_key"}
+        super().save(*args, **kwargs)
 
     @property
     def appointment_date(self):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
+import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -33,6 +34,7 @@ from cuakhau.core.statemachine import IllegalTransition, StateMachine, Transitio
 from cuakhau.notify.messages import normalise_language
 from cuakhau.notify.recipients import e164, normalise_phone
 from cuakhau.reference.models import Gate
+from cuakhau.reference.text import fold, is_han, query_words
 from cuakhau.reference.validators import canonical_ascii
 
 from . import calendar as wd
@@ -961,10 +963,72 @@ def allowed_actions(user, application: Application) -> list[str]:
 # Finding files
 
 
-def desk_queue(user, *, show: str = "open", mine: bool = False) -> QuerySet[Application]:
+# The longest search the queue reads: a name of 200 characters and a little more.
+SEARCH_LENGTH = 200
+# A code's start as an officer types it before the end: "MC-YJ7N", "mcyj7n" (at least 3 of
+# its 9 characters, fewer would match a good part of the queue).
+_CODE_START = re.compile(rf"{codes.PREFIX}([0-9A-Z]{{3,{codes.LENGTH}}})")
+# The end of a phone number read out by the applicant ("…345 678"): six digits at least.
+_PHONE_END = re.compile(r"[0-9]{6,15}")
+
+
+def queue_search(text: str) -> Q | None:
+    """The files a desk officer's search finds, or None when nothing was typed: by the file's
+    code as tracking reads it (any case, with or without its dash; or its start), the
+    applicant's phone as filing stores it (or its last digits), or the applicant's or
+    organisation's name, each word the start of a word of it, without regard to case, tone
+    marks or đ ("nguyen van a" finds "Nguyễn Văn A"; ``Application.search_key``).
+
+    Raises ``ValidationError`` (for the field it was typed in) for a search it cannot read:
+    control characters, longer than a name, or nothing to look for ("--", "…")."""
+    text = inputs.clean_text(text or "").strip()
+    if not text:
+        return None
+    if len(text) > SEARCH_LENGTH:
+        raise ValidationError(
+            _("A search is at most %(limit)d characters: a code, a name or a phone number.")
+            % {"limit": SEARCH_LENGTH},
+            code="max_length",
+        )
+    folded = fold(text)
+    if not folded:
+        raise ValidationError(
+            _("Type a tracking code, part of the applicant's name or a phone number."),
+            code="invalid",
+        )
+    found = Q(pk__in=[])
+    code = codes.normalise_code(text)
+    compact = re.sub(r"[\s\-_.]", "", canonical_ascii(text)).upper()
+    if code:
+        found |= Q(code=code)
+    elif m := _CODE_START.fullmatch(compact):
+        found |= Q(code__startswith=f"{codes.PREFIX}-{m[1]}")
+    try:
+        phone = normalise_phone(text)
+    except ValueError:
+        phone = ""
+    if phone:
+        found |= Q(phone=phone)
+    digits = re.sub(r"[\s\-_.()+]", "", canonical_ascii(text))
+    if _PHONE_END.fullmatch(digits):
+        found |= Q(phone__endswith=digits.lstrip("0") or digits)
+    name = Q()
+    for word in query_words(folded):
+        # A Latin word begins a word of the name; Han characters stand anywhere (no spaces).
+        name &= Q(search_key__contains=word if any(is_han(c) for c in word) else f" {word}")
+    return found | name
+
+
+def desk_queue(
+    user, *, show: str = "open", mine: bool = False, search: Q | None = None
+) -> QuerySet[Application]:
+    """The files a desk officer sees, ``show``-n, ``mine`` only, found by ``search``
+    (``queue_search``)."""
     if not may_handle(user):
         raise DeskPermissionDenied(_("Only desk officers see the desk's queue."))
     qs = visible_applications(user)
+    if search is not None:
+        qs = qs.filter(search)
     if show == "open":
         qs = qs.filter(status__in=[*OPEN, S.RESULT_READY])
     elif show == "closed":

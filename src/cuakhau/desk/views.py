@@ -218,7 +218,7 @@ QUEUE_PAGE = 50
 def queue(request):
     form = QueueFilterForm(request.GET or None)
     refused = listing.refused(form)
-    chosen = {"show": "open", "mine": False} if refused else form.filters()
+    chosen = {"show": "open", "mine": False, "search": None} if refused else form.filters()
     queue = services.desk_queue(request.user, **chosen)  # who may read it: checked first
     # A refused filter or page shows no file, not the whole queue (``core.listing``); the
     # counts are of every file the filters select, not of the page shown.
