@@ -132,6 +132,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # A method a page does not serve (a DELETE of /trips/): a 405, before the CSRF check.
+    "cuakhau.core.policy.PageMethodsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "cuakhau.accounts.middleware.UserLanguageMiddleware",

@@ -78,6 +78,8 @@ class MethodNotAllowedPageMiddleware:
     link, is answered with a page in the site's look and language saying nothing was done and
     where the action is, not Django's blank 405. It happens after a sign-in: a session that
     expired mid-action sends the person to sign in, and back to the action's address by GET.
+    A page's other refused methods (``core.policy.page_methods``: a DELETE, a PUT) get the
+    same page, saying the page does not take them.
     The API's 405 keeps its JSON (``core.api_support.ApiErrorShapeMiddleware``)."""
 
     def __init__(self, get_response):
@@ -97,7 +99,13 @@ class MethodNotAllowedPageMiddleware:
         page = render(
             request,
             "405.html",
-            {"back": _page_above(request.path_info)},
+            {
+                # A page that reads refused another method (a DELETE, a PUT): it says so, and
+                # offers the page itself rather than the one above it.
+                "reads": "GET" in response.get("Allow", "").replace(" ", "").split(","),
+                "method": request.method,
+                "back": _page_above(request.path_info),
+            },
             status=405,
         )
         if response.has_header("Allow"):

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError
 from ninja.security.http import HttpBearer
@@ -354,6 +354,41 @@ def is_api_view(view_func) -> bool:
     return getattr(view_func, "__qualname__", "").startswith("PathView.")
 
 
+# What a page's function view serves when it declares nothing: it reads (GET, HEAD) and may
+# take its own form (POST). Nothing else a browser sends means anything to a page.
+PAGE_METHODS = ("GET", "HEAD", "POST")
+
+
+@cache
+def page_methods(view_func) -> tuple[str, ...]:
+    """The methods the page ``view_func`` serves, for its 405 and its Allow header.
+
+    A class-based view's are the handlers it defines among ``PAGE_METHODS`` (HEAD with GET, as Django's ``View``
+    serves it); a view decorated with ``require_http_methods`` (``require_POST`` …) keeps its
+    list, read from the decorator's closure (Django keeps it nowhere else); any other view
+    serves ``PAGE_METHODS``. Without this a DELETE or PUT of a page ran its view as a GET."""
+    view_class = getattr(view_func, "view_class", None)
+    if view_class is not None:
+        # Django's form views take PUT as a POST, which no form of a page sends: a page
+        # serves at most PAGE_METHODS.
+        served = [
+            m.upper()
+            for m in view_class.http_method_names
+            if m.upper() in PAGE_METHODS and hasattr(view_class, m)
+        ]
+        if "GET" in served and "HEAD" not in served:
+            served.insert(served.index("GET") + 1, "HEAD")
+        return tuple(served)
+    func = view_func
+    while func is not None:
+        code = getattr(func, "__code__", None)
+        if code is not None and "request_method_list" in code.co_freevars:
+            cell = func.__closure__[code.co_freevars.index("request_method_list")]
+            return tuple(cell.cell_contents)
+        func = getattr(func, "__wrapped__", None)
+    return PAGE_METHODS
+
+
 def view_rule(table: dict[str, Rule], view_name: str) -> Rule | None:
     if view_name in table:
         return table[view_name]
@@ -385,6 +420,28 @@ def may_open(user, path: str) -> bool:
     except (NotSignedIn, PermissionDenied):
         return False
     return True
+
+
+class PageMethodsMiddleware:
+    """Refuses a method the page does not serve (``page_methods``) with a 405 and its Allow
+    header, before anything else looks at the request: the CSRF check (a DELETE is refused
+    as a method, not as a forged form), the page's rule (which methods a page takes is no
+    secret) and the view (which answered it as a GET). ``core.middleware.
+    MethodNotAllowedPageMiddleware`` dresses it as a page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if is_api_view(view_func):
+            return None  # an operation answers its own 405, in JSON
+        served = page_methods(view_func)
+        if request.method not in served:
+            return HttpResponseNotAllowed(served)
+        return None
 
 
 class PolicyMiddleware:

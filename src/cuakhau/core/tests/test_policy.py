@@ -766,6 +766,54 @@ def test_the_page_matrix(world):
     assert not failures, "\n".join(failures)
 
 
+def test_every_page_refuses_the_methods_it_does_not_serve(world):
+    """A DELETE, PUT or PATCH of a page ran its view as a GET (DELETE /trips/ answered the list,
+    200). Every page of the matrix, sent each by a person it admits: a 405 naming what it does
+    take (its own method among them), as a page in the site's look, or JSON under /api/; and
+    nothing changed."""
+    add_page_records(world)
+    failures = []
+    for key, (method, path, _body, succeed) in view_cases(world).items():
+        caller = next((p for p in PEOPLE if p in succeed), "anonymous")
+        client = _client(world, caller, api_call=False)
+        for refused in ("delete", "put", "patch"):
+            with transaction.atomic():
+                before = _fingerprint()
+                response = getattr(client, refused)(path)
+                after = _fingerprint()
+                transaction.set_rollback(True)
+            allowed = [m.strip() for m in response.get("Allow", "").split(",")]
+            if response.status_code != 405 or method.upper() not in allowed:
+                failures.append(f"{refused} {key}: {response.status_code} {allowed}")
+            elif refused.upper() in allowed:
+                failures.append(f"{refused} {key}: Allow names it")
+            elif path.startswith("/api/"):
+                if not response["Content-Type"].startswith("application/json"):
+                    failures.append(f"{refused} {key}: not the API's JSON")
+            elif 'id="error-405"' not in response.content.decode():
+                failures.append(f"{refused} {key}: not the site's page")
+            if after != before:
+                failures.append(f"{refused} {key}: data changed")
+    assert not failures, "\n".join(failures)
+
+
+def test_a_page_that_reads_says_it_does_not_take_the_method(enterprise):
+    # As a browser is checked: the method is refused, not taken for a forged form (403).
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(enterprise)
+    refused = browser.delete("/trips/")
+    assert refused.status_code == 405 and refused["Allow"] == "GET, HEAD, POST"
+    html = refused.content.decode()
+    assert "does not take a DELETE request" in html and 'href="/trips/"' in html
+    assert "<header" in html
+    assert browser.get("/trips/").status_code == 200
+    assert Client(enforce_csrf_checks=True).delete("/healthz")["Allow"] == "GET, HEAD"
+    chinese = Client()
+    chinese.force_login(enterprise)
+    chinese.post("/language/", {"language": "zh-hans"})
+    assert "本页面不接受 PUT 请求" in chinese.put("/trips/").content.decode()
+
+
 def test_a_desk_officer_sees_only_the_files_of_their_gates_desk(world):
     """The desk's rules that name a file, as a desk officer of its gate and of another gate
     (issue 11): the other gate's officer is told the file does not exist, and nothing moves."""
