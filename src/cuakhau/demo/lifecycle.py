@@ -185,7 +185,6 @@ class FeeBook:
         self.in_force: dict[tuple, tuple | None] = {}
         self.rates: dict[tuple, object] = {}
         self.same_items: dict[tuple, tuple[list, str]] = {}
-        self.zone = timezone.get_current_timezone()  # timezone.localdate's, looked up once
 
     def _schedule(self, gate, day: dt.date):
         key = (gate.pk, day)
@@ -196,7 +195,7 @@ class FeeBook:
         return self.in_force[key]
 
     def assess(self, gate, trip, lines, containers: list[str]) -> FeeResult:
-        day = trip.expected_arrival.astimezone(self.zone).date()
+        day = fees.assessment_day(gate, trip.expected_arrival)
         found = self._schedule(gate, day)
         if found is None:
             raise DemoDataError(

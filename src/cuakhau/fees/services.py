@@ -199,6 +199,12 @@ def gate_today(gate: Gate) -> dt.date:
     return timezone.localdate(timezone=ZoneInfo(gate.time_zone))
 
 
+def assessment_day(gate: Gate, arrival: dt.datetime) -> dt.date:
+    """The day whose schedule assesses a trip: its expected arrival's date on its gate's
+    clock, whatever the server's (the demo's fee book asks the same)."""
+    return timezone.localdate(arrival, ZoneInfo(gate.time_zone))
+
+
 @transaction.atomic
 def publish_schedule(schedule: FeeSchedule, actor) -> FeeSchedule:
     """A draft made to count from its effective day, with who published it and when.
@@ -419,8 +425,7 @@ class Assessment:
 
 def assess(trip: Trip, on: dt.date | None = None) -> Assessment:
     """The itemised fee of a trip as declared now (no write)."""
-    # The day of arrival at the gate, on its clock: the schedule in force there and then.
-    on = on or timezone.localdate(trip.expected_arrival, ZoneInfo(trip.gate.time_zone))
+    on = on or assessment_day(trip.gate, trip.expected_arrival)
     schedule = schedule_for(trip.gate, on)
     if schedule is None:
         raise NoFeeRate(
