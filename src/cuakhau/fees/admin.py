@@ -1,8 +1,6 @@
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from django.contrib import admin, messages
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -80,7 +78,7 @@ class FeeScheduleAdmin(admin.ModelAdmin):
     def new_version(self, request, queryset):
         for schedule in queryset.select_related("gate"):
             # Tomorrow at the schedule's gate, whose day its fees follow: not the server's.
-            today = timezone.localdate(timezone=ZoneInfo(schedule.gate.time_zone))
+            today = services.gate_today(schedule.gate)
             tomorrow = today + dt.timedelta(days=1)
             try:
                 new = services.new_schedule_version(schedule, request.user, effective_from=tomorrow)

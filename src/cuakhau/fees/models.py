@@ -1,6 +1,7 @@
 """Versioned, effective-dated fee schedules per gate, and the assessments made under them."""
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -15,6 +16,12 @@ from .choices import GoodsCategory, RateUnit, Regime, ScheduleStatus, VehicleCla
 
 # How far ahead a schedule may take effect: a legal instrument is announced months ahead.
 MAX_YEARS_AHEAD = 10
+
+
+def gate_today(gate: Gate) -> dt.date:
+    """Today at ``gate``, whose day its fees follow (a schedule's dates, an arrival's day):
+    not the server's, which a host kept on UTC puts seven hours behind a gate's."""
+    return timezone.localdate(timezone=ZoneInfo(gate.time_zone))
 
 
 class FeeSchedule(models.Model):
@@ -109,7 +116,7 @@ class FeeSchedule(models.Model):
         if self.gate_id is None or self.effective_from is None:
             return []
         errors = []
-        horizon = timezone.localdate() + dt.timedelta(days=366 * MAX_YEARS_AHEAD)
+        horizon = gate_today(self.gate) + dt.timedelta(days=366 * MAX_YEARS_AHEAD)
         if self.effective_from > horizon:
             errors.append(
                 _("A schedule takes effect at most %(n)d years ahead.") % {"n": MAX_YEARS_AHEAD}

@@ -33,7 +33,7 @@ from .choices import (
     ScheduleStatus,
     VehicleClass,
 )
-from .models import FeeAssessment, FeeRate, FeeSchedule
+from .models import FeeAssessment, FeeRate, FeeSchedule, gate_today
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -193,10 +193,6 @@ def new_schedule_version(
         rate.schedule = new
     FeeRate.objects.bulk_create(rates)
     return new
-
-
-def gate_today(gate: Gate) -> dt.date:
-    return timezone.localdate(timezone=ZoneInfo(gate.time_zone))
 
 
 def assessment_day(gate: Gate, arrival: dt.datetime) -> dt.date:

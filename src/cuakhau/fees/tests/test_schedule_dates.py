@@ -58,3 +58,22 @@ def test_two_schedules_of_a_gate_from_the_same_day_are_refused_in_the_admin(mlt,
     # The day after, it may.
     twin.effective_from = schedule.effective_from + dt.timedelta(days=1)
     twin.full_clean()
+
+
+def test_the_years_ahead_are_counted_from_the_gates_day(mlt, admin_user, settings, monkeypatch):
+    """The limit was counted from the server's day: on a host kept on UTC, at 01:30 on 2 March
+    at Ma Lù Thàng (UTC+7) it was still 1 March, and the limit's last day was refused."""
+    from django.utils import timezone
+
+    schedule = _shipped(mlt)
+    settings.TIME_ZONE = "UTC"
+    at_the_gate = dt.datetime(2026, 3, 1, 18, 30, tzinfo=dt.UTC)
+    monkeypatch.setattr(timezone, "now", lambda: at_the_gate)
+    last = dt.date(2026, 3, 2) + dt.timedelta(days=366 * MAX_YEARS_AHEAD)
+    with pytest.raises(FieldErrors) as refused:
+        services.new_schedule_version(
+            schedule, admin_user, effective_from=last + dt.timedelta(days=1)
+        )
+    assert f"at most {MAX_YEARS_AHEAD} years ahead" in str(refused.value.errors)
+    new = services.new_schedule_version(schedule, admin_user, effective_from=last)
+    assert new.effective_from == last
