@@ -39,11 +39,11 @@ logger = logging.getLogger("cuakhau.demo")
 S = ApplicationStatus
 GATES = ["hng", "tth", "kth", "mlt"]
 # Files a working day at each desk, in the last weeks: the centre at Ma Lù Thàng receives most.
-DAILY = {"mlt": (5, 12), "hng": (3, 7), "tth": (2, 5), "kth": (2, 4)}
+DAILY = {"mlt": (4, 10), "hng": (2, 6), "tth": (2, 4), "kth": (1, 3)}
 # Working days before today at the full volume; before them a file in ``THIN`` is kept (the
 # older files only feed the reports, and each costs its steps' time).
 RECENT_DAYS = 5
-THIN = 12
+THIN = 16
 ONLINE_SHARE = 0.3
 DEMO_NOTE = "Hồ sơ mẫu của bản demo (example file)."
 PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

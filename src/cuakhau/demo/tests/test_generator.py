@@ -583,6 +583,11 @@ def test_demo_command_prints_the_summary(reference):
         "Trips planned, ",
         "Past trips written with their payments, receipts, visits and inspections: ",
         "Coming trips declared and paid through the services (",
+        "One-stop desk files: ",
     ):
         assert sum(line.startswith(stage) for line in text.splitlines()) == 1, stage
     assert any(line.startswith("Demo ready in ") for line in text.splitlines())
+    # The desk's files by state, in English, and their on-time share.
+    assert any(
+        line.startswith("  one-stop desk: ") and "on time" in line for line in text.splitlines()
+    )

@@ -86,8 +86,8 @@ class Command(BaseCommand):
                 from cuakhau.demo.desk import summary as desk_summary
 
                 stage_desk(seed=seed, days=days)
-                result["desk"] = desk_summary()
-                step.done_note = result["desk"]
+                with translation.override("en"):
+                    step.done_note = desk_summary()
             # Trade statistics (issue 12): the summaries of the trips written in bulk (no
             # signals), an example history of the years before them, targets (demo/history.py).
             with progress.stage("Trade statistics: summaries, example history, targets") as step:
@@ -187,8 +187,9 @@ class Command(BaseCommand):
             f"{result['declared_through_services']:,} coming trips declared through the services "
             f"({result.get('paid_through_services', 0):,} of them paid already)."
         )
-        if result.get("desk"):
-            write(f"  one-stop desk: {result['desk']}")
+        from cuakhau.demo.desk import summary as desk_summary
+
+        write(f"  one-stop desk: {desk_summary()}")
         write("")
         write("Logins (demo passwords, printed here only):")
         width = max(len(u["username"]) for u in result["users"])
