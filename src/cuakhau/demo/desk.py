@@ -34,6 +34,7 @@ from cuakhau.desk import calendar as wd
 from cuakhau.desk import codes, services
 from cuakhau.desk.models import Application, ApplicationStatus, FilingChannel, OutboxEvent
 from cuakhau.desk.reports import build_report
+from cuakhau.notify.models import Message
 
 logger = logging.getLogger("cuakhau.demo")
 S = ApplicationStatus
@@ -324,8 +325,12 @@ def stage_desk(seed: int = 2025, days: int = 90, now: dt.datetime | None = None)
     if not procedures or not gates:
         return counts
     with transaction.atomic():
-        # The portal's events of the example files go with them (kept from deletion otherwise).
+        # The portal's events of the example files go with them (kept from deletion otherwise),
+        # and the messages to their applicants: a second run with the seed's same codes would
+        # find them by their keys and leave the earlier run's words in place of its own.
         OutboxEvent.objects.filter(application__in=demo_files()).delete()
+        for code in demo_files().values_list("code", flat=True):
+            Message.objects.filter(dedupe_key__startswith=f"desk:{code}:").delete()
         demo_files().delete()
         applicants = _applicants(rng)
         seeded_codes = SimpleNamespace(choice=code_rng.choice)
