@@ -155,7 +155,7 @@ class QueueFilterForm(forms.Form):
     # The checkbox sends "1"; anything else in the address is refused, not read as ticked.
     mine = forms.CharField(label=_("assigned to me"), required=False)
     # Read by ``services.queue_search``: its limit said in words, not a cut by the browser.
-    q = forms.CharField(
+    q = TextField(
         label=_("Search"),
         required=False,
         strip=False,
