@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
 from . import services
 from .models import (
@@ -76,8 +77,18 @@ class ApplicationAdmin(admin.ModelAdmin):
 
     list_display = ["code", "procedure", "status", "due_date", "assignee"]
     list_filter = ["status", "channel"]
-    search_fields = ["code", "applicant_name", "phone"]
+    # Searched as the desk's queue searches (``services.queue_search``): a code in any form, a
+    # phone as filing stores it, a name without regard to tone marks. Django's own search
+    # matched the text as typed, so "nguyen" did not find "Nguyễn".
+    search_fields = ["code"]
     inlines = [TransitionInline]
+
+    def get_search_results(self, request, queryset, search_term):
+        try:
+            found = services.queue_search(search_term)
+        except ValidationError:
+            return queryset.none(), False
+        return (queryset if found is None else queryset.filter(found)), False
 
     def has_change_permission(self, request, obj=None):
         return False

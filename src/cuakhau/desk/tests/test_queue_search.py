@@ -141,3 +141,12 @@ def test_the_key_follows_the_name(files):
     an.applicant_name = "Trần Thị Đào"
     an.save(update_fields=["applicant_name"])
     assert Application.objects.get(pk=an.pk).search_key == " tran thi dao hop tac xa dong tam"
+
+
+def test_the_administration_searches_files_as_the_queue_does(files, admin_client):
+    """Its own search matched the text as typed: "nguyen" did not find "Nguyễn"."""
+    for q, who in (("nguyen van", "an"), ("0987 654 321", "an"), ("伟", "wang")):
+        html = admin_client.get("/admin/desk/application/", {"q": q}).content.decode()
+        assert files[who].code in html and files["mai"].code not in html, q
+    refused = admin_client.get("/admin/desk/application/", {"q": "--"})
+    assert refused.status_code == 200 and files["an"].code not in refused.content.decode()
